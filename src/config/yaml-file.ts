@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { didYouMean } from './did-you-mean.js';
+import { FileInvalidError, type FileProblem } from './errors.js';
+import { expandEnvInDocument, type Env } from './env.js';
+
+export interface YamlLoadOptions {
+  /** Expand `${VAR}` and `${VAR:-default}` in string values from this environment. */
+  env?: Env;
+}
+
+/** A parsed YAML document that can say where any path in it is. */
+export class YamlSource {
+  readonly lines = new LineCounter();
+  readonly doc: Document;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  static read(file: string): YamlSource {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+      throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
+    }
+    return new YamlSource(file, text);
+  }
+
+  at(offset: number): { line: number; col: number } {
+    const p = this.lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  /** The node at `path`, or the deepest existing ancestor of it. */
+  nodeAt(path: readonly (string | number)[]): { node: Node | undefined; keyNode?: Node; depth: number } {
+    let node: unknown = this.doc.contents;
+    let keyNode: Node | undefined;
+    let depth = 0;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        keyNode = pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+        keyNode = undefined;
+        node = node.items[seg];
+      } else break;
+      depth++;
+    }
+    return { node: (node ?? undefined) as Node | undefined, ...(keyNode ? { keyNode } : {}), depth };
+  }
+
+  problemAt(path: readonly (string | number)[], message: string, preferKey = false): FileProblem {
+    const { node, keyNode } = this.nodeAt(path);
+    const target = preferKey && keyNode ? keyNode : (node ?? keyNode);
+    const offset = target?.range?.[0] ?? 0;
+    return { file: this.file, ...this.at(offset), path: formatPath(path), message };
+  }
+
+  /** Problems from YAML syntax itself (bad indentation, duplicate keys, tabs). */
+  syntaxProblems(): FileProblem[] {
+    return [...this.doc.errors, ...this.doc.warnings].map((e) => ({
+      file: this.file,
+      ...this.at(e.pos[0]),
+      path: '',
+      message: `YAML syntax: ${e.message.split('\n')[0]}`,
+    }));
+  }
+
+  /** Finds the key node of `name` inside the map at `path` (for "unknown key" errors). */
+  keyOf(path: readonly (string | number)[], name: string): Node | undefined {
+    const { node } = this.nodeAt(path);
+    if (!isMap(node)) return undefined;
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
+    return pair?.key as Node | undefined;
+  }
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+/** Turns ajv's errors into `file:line:col` problems that say what was found and what is expected. */
+export function schemaProblems(
+  src: YamlSource,
+  errors: readonly ErrorObject[],
+  data: unknown,
+): FileProblem[] {
+  const out: FileProblem[] = [];
+  const seen = new Set<string>();
+  // oneOf/anyOf report every branch; the first specific error at the deepest path says most.
+  const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
+  const list = specific.length ? specific : errors;
+  for (const e of list) {
+    const path = pointerToPath(e.instancePath);
+    const found = valueAt(data, path);
+    let problem: FileProblem;
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const hint = didYouMean(extra, allowed);
+      const keyNode = src.keyOf(path, extra);
+      const where = keyNode?.range ? src.at(keyNode.range[0]) : src.problemAt(path, '');
+      problem = {
+        file: src.file,
+        line: where.line,
+        col: where.col,
+        path: formatPath([...path, extra]),
+        message: `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : `expected one of: ${allowed.join(', ')}`}`,
+      };
+    } else if (e.keyword === 'required') {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      problem = src.problemAt(path, `missing required setting "${missing}"`);
+      problem.path = formatPath([...path, missing]);
+    } else if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+      problem = src.problemAt(path, `found ${describe(found)}; expected one of ${allowed.join(', ')}`);
+    } else if (e.keyword === 'type') {
+      problem = src.problemAt(
+        path,
+        `found ${describe(found)}; expected ${(e.params as { type: string }).type}`,
+      );
+    } else {
+      const custom = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+      problem = src.problemAt(
+        path,
+        `found ${describe(found)}; expected ${custom ?? e.message ?? 'a valid value'}`,
+      );
+    }
+    const k = `${problem.line}:${problem.col}:${problem.message}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(problem);
+    }
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = data;
+  for (const seg of path)
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
+}
+
+let sharedAjv: Ajv | undefined;
+export function ajv(): Ajv {
+  if (!sharedAjv) {
+    sharedAjv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    // Our schemas may say in words what a value should look like; ajv only carries it.
+    sharedAjv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+  }
+  return sharedAjv;
+}
+
+/**
+ * Reads a YAML file, expands environment references when asked, and validates it against
+ * `validate`. Throws FileInvalidError with every problem at its `file:line:col`.
+ */
+export function loadYaml<T>(
+  src: YamlSource,
+  validate: ValidateFunction<T>,
+  options: YamlLoadOptions = {},
+): { value: T; source: YamlSource } {
+  const syntax = src.syntaxProblems();
+  if (syntax.length) throw new FileInvalidError(syntax);
+  if (options.env) {
+    const envProblems = expandEnvInDocument(src, options.env);
+    if (envProblems.length) throw new FileInvalidError(envProblems);
+  }
+  const data: unknown = src.doc.toJS() ?? {};
+  if (!validate(data)) throw new FileInvalidError(schemaProblems(src, validate.errors ?? [], data));
+  return { value: data, source: src };
+}

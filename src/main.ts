@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { FileInvalidError } from './config/errors.js';
+import { UsageError } from './cli/args.js';
+import { simulate, simulateHelp } from './cli/simulate.js';
+import { fromRoot } from './util/package-root.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (argv: string[]) => Promise<number>;
+}
+
+/** Every subcommand, in the order `--help` lists them. */
+const COMMANDS: Record<string, Command> = {
+  simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return (
+    `qoswatch ${version()}: alerts on Zoom call quality while the call is happening\n\n` +
+    `Usage: qoswatch <command> [options]\n\nCommands:\n` +
+    Object.entries(COMMANDS)
+      .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+      .join('\n') +
+    `\n\nRun 'qoswatch <command> --help' for a command's options.\n`
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`qoswatch ${name}: ${err.message}\n\n${command.help}`);
+      return 2;
+    }
+    if (err instanceof FileInvalidError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`qoswatch ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`qoswatch: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,87 @@
+import type { CpuPressure } from './values.js';
+
+/** Where a sample came from: Zoom Meetings, Webinars, or a Video SDK session. */
+export type SourceKind = 'meeting' | 'webinar' | 'session';
+export const SOURCE_KINDS: readonly SourceKind[] = ['meeting', 'webinar', 'session'];
+
+export interface InstanceRef {
+  kind: SourceKind;
+  /** Meeting or webinar number, or the Video SDK session id. */
+  id: string;
+  /** The instance's UUID: what identifies this occurrence of a recurring meeting. */
+  uuid: string;
+  topic: string;
+}
+
+export interface ParticipantRef {
+  /**
+   * Stable key within the instance: Zoom's `id` (signed-in users) or else the per-meeting
+   * `user_id`. Never the name, which can be empty or shared.
+   */
+  key: string;
+  /** Display name; empty for HIPAA accounts and some external users. */
+  name: string;
+  email: string;
+  ip: string;
+}
+
+/** Context from the participants endpoint; any field may be unknown. */
+export interface ParticipantContext {
+  networkType?: string;
+  dataCenter?: string;
+  connectionType?: string;
+  location?: string;
+  device?: string;
+  version?: string;
+}
+
+/** One stream's metrics in base units; a missing metric is absent, never 0. */
+export interface StreamMetrics {
+  /** Seconds. */
+  latency?: number;
+  /** Seconds. */
+  jitter?: number;
+  /** Ratio 0 to 1. */
+  avgLoss?: number;
+  /** Ratio 0 to 1. */
+  maxLoss?: number;
+  /** Bits per second. */
+  bitrate?: number;
+  /** Frames per second. */
+  frameRate?: number;
+  /** Pixels. */
+  width?: number;
+  height?: number;
+}
+
+export interface CpuMetrics {
+  /** Ratios 0 to 1 of the machine's CPU. */
+  zoomAvg?: number;
+  zoomMax?: number;
+  zoomMin?: number;
+  systemMax?: number;
+}
+
+export interface WifiMetrics {
+  /** dBm. */
+  avg?: number;
+  max?: number;
+  min?: number;
+}
+
+/** One participant's QoS at one `date_time`: the single sample type every source produces. */
+export interface QosSample {
+  instance: InstanceRef;
+  participant: ParticipantRef;
+  context: ParticipantContext;
+  /** The sample's own time (Zoom's `date_time`), epoch ms. */
+  time: number;
+  streams: Record<string, StreamMetrics>;
+  cpu?: CpuMetrics;
+  cpuPressure?: CpuPressure;
+  wifi?: WifiMetrics;
+}
+
+export function sampleKey(s: Pick<QosSample, 'instance' | 'participant' | 'time'>): string {
+  return `${s.instance.kind}\u0000${s.instance.uuid}\u0000${s.participant.key}\u0000${s.time}`;
+}

@@ -1,0 +1,152 @@
+import type { World } from './world.js';
+import type { SimInstance, SimParticipant } from './scenario-types.js';
+
+/** JSON bodies shaped as Zoom's, per dashboards-metrics.openapi.json and the Video SDK samples. */
+
+const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+function hms(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
+}
+
+export function listEnvelope(
+  now: number,
+  pageSize: number,
+  total: number,
+  token: string,
+): Record<string, unknown> {
+  return {
+    from: day(now),
+    to: day(now),
+    page_count: Math.max(1, Math.ceil(total / pageSize)),
+    page_size: pageSize,
+    total_records: total,
+    next_page_token: token,
+  };
+}
+
+export function instanceItem(world: World, inst: SimInstance, now: number): Record<string, unknown> {
+  const start = world.scenario.start + inst.start;
+  const present = world.present(inst, now);
+  if (inst.kind === 'session') {
+    return {
+      id: inst.uuid,
+      session_name: inst.topic,
+      start_time: iso(start),
+      duration: hms(now - start),
+      user_count: present.length,
+      has_voip: true,
+      has_video: true,
+      has_screen_share: present.some((p) => p.media.includes('share')),
+      has_recording: false,
+      has_pstn: false,
+      session_key: '',
+    };
+  }
+  return {
+    uuid: inst.uuid,
+    id: Number(inst.id),
+    topic: inst.topic,
+    host: inst.host,
+    email: inst.email,
+    user_type: 'Licensed',
+    start_time: iso(start),
+    duration: hms(now - start),
+    participants: present.length,
+    has_pstn: false,
+    has_voip: true,
+    has_3rd_party_audio: false,
+    has_video: true,
+    has_screen_share: present.some((p) => p.media.includes('share')),
+    has_recording: false,
+    has_sip: present.some((p) => p.device === 'H.323/SIP'),
+    dept: '',
+  };
+}
+
+function stay(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, string> {
+  const left = world.leaveTime(inst, p, now);
+  return {
+    join_time: iso(world.joinTime(inst, p)),
+    ...(left !== undefined ? { leave_time: iso(left) } : {}),
+  };
+}
+
+/** An item of `/metrics/{meetings,webinars}/{id}/participants`: context, no QoS. */
+export function participantItem(
+  world: World,
+  inst: SimInstance,
+  p: SimParticipant,
+  now: number,
+): Record<string, unknown> {
+  return {
+    id: p.id,
+    user_id: p.userId,
+    participant_user_id: p.id,
+    user_name: p.name,
+    device: p.device,
+    ip_address: p.ipAddress,
+    location: p.location,
+    network_type: p.networkType,
+    data_center: p.dataCenter,
+    full_data_center: `${p.dataCenter} data center`,
+    connection_type: p.connectionType,
+    ...stay(world, inst, p, now),
+    version: p.version,
+    status: 'in_meeting',
+    role: 'attendee',
+    microphone: 'Built-in Microphone',
+    speaker: 'Built-in Speaker',
+    camera: p.media.includes('video') ? 'FaceTime HD Camera' : '',
+    pc_name: p.name ? `${p.name}'s computer` : '',
+    domain: '',
+    harddisk_id: '',
+    mac_addr: '',
+    ...(p.email ? { email: p.email } : {}),
+  };
+}
+
+/** An item of the QoS list (meetings, webinars) or the single-participant QoS answer. */
+export function qosItem(
+  world: World,
+  inst: SimInstance,
+  p: SimParticipant,
+  now: number,
+): Record<string, unknown> {
+  const user_qos = world.liveSamples(inst, p, now).map((s) => s.raw);
+  if (inst.kind === 'session') {
+    return {
+      id: p.userId,
+      name: p.name,
+      device: p.device,
+      ip_address: p.ipAddress,
+      location: p.location,
+      network_type: p.networkType,
+      microphone: 'Built-in Microphone',
+      speaker: 'Built-in Speaker',
+      camera: 'FaceTime HD Camera',
+      data_center: p.dataCenter,
+      connection_type: p.connectionType,
+      ...stay(world, inst, p, now),
+      user_qos,
+    };
+  }
+  return {
+    id: p.id,
+    user_id: p.userId,
+    user_name: p.name,
+    device: p.device,
+    ip_address: p.ipAddress,
+    location: p.location,
+    ...stay(world, inst, p, now),
+    pc_name: p.name ? `${p.name}'s computer` : '',
+    domain: '',
+    mac_addr: '',
+    harddisk_id: '',
+    version: p.version,
+    user_qos,
+  };
+}

@@ -1,0 +1,97 @@
+import type { SourceKind } from '../normalize/sample.js';
+
+/** A scenario after loading: durations in ms, crowds expanded into participants. */
+export interface Scenario {
+  name: string;
+  /** Scenario minute 0, epoch ms. */
+  start: number;
+  seed: string;
+  plan: 'pro' | 'business';
+  limits: SimLimits;
+  /** How far back the live QoS endpoints return samples. */
+  qosWindowMs: number;
+  tokenTtlMs: number;
+  pageTokenTtlMs: number;
+  credentials?: { accountId: string; clientId: string; clientSecret: string };
+  videoSdk?: { apiKey: string; apiSecret: string };
+  instances: SimInstance[];
+  episodes: Episode[];
+  faults: FaultSpec[];
+}
+
+export interface SimLimits {
+  heavyPerSecond: number;
+  resourcePerMinute: number;
+  daily: number;
+}
+
+export type Media = 'audio' | 'video' | 'share';
+
+export interface SimInstance {
+  kind: SourceKind;
+  /** Meeting/webinar number, or the session id. */
+  id: string;
+  uuid: string;
+  topic: string;
+  host: string;
+  email: string;
+  start: number;
+  end: number;
+  participants: SimParticipant[];
+}
+
+export interface SimParticipant {
+  /** Name used by episodes; defaults to user_id. */
+  key: string;
+  /** Zoom user id: empty for external users who are not signed in. */
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  device: string;
+  networkType: string;
+  dataCenter: string;
+  location: string;
+  connectionType: string;
+  version: string;
+  ipAddress: string;
+  join: number;
+  leave: number;
+  /** What the participant sends and receives; audio absent means muted throughout. */
+  media: Media[];
+}
+
+export type MetricName =
+  'latency' | 'jitter' | 'avg_loss' | 'max_loss' | 'bitrate' | 'frame_rate' | 'resolution';
+
+export interface Episode {
+  name: string;
+  where: { participant?: string; instance?: string; dataCenter?: string; location?: string };
+  from: number;
+  to: number;
+  /** Per media (or `any`), metric values as written ("450ms", "6%"); cpu and wifi apart. */
+  set: Partial<Record<Media | 'any', Partial<Record<MetricName, string>>>>;
+  cpu?: { zoomAvg?: number; zoomMax?: number; systemMax?: number };
+  wifiRssi?: number;
+}
+
+export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'malformed';
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Regex on the request path (under /v2). */
+  path?: string;
+  from?: number;
+  to?: number;
+  /** How many requests it hits, at most. */
+  times?: number;
+  /** Real milliseconds for `slow`; the Retry-After wait for `429`. */
+  delayMs?: number;
+  /** How a `429` fault writes Retry-After: seconds (default) or an ISO date. */
+  retryAfterFormat?: 'seconds' | 'date';
+}
+
+export const PLAN_LIMITS: Record<Scenario['plan'], SimLimits> = {
+  pro: { heavyPerSecond: 10, resourcePerMinute: 10, daily: 30_000 },
+  business: { heavyPerSecond: 40, resourcePerMinute: 20, daily: 60_000 },
+};

@@ -1,0 +1,63 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+export interface LogSettings {
+  level: string;
+  /** `json` for machines, `pretty` for people; `auto` picks pretty on a terminal. */
+  format: 'json' | 'pretty' | 'auto';
+}
+
+/** Paths that may hold a secret in anything we log; pino replaces their values. */
+export const REDACT_PATHS = [
+  'client_secret',
+  'api_secret',
+  'secret',
+  'password',
+  'token',
+  'access_token',
+  'authorization',
+  '*.client_secret',
+  '*.api_secret',
+  '*.secret',
+  '*.password',
+  '*.token',
+  '*.access_token',
+  '*.authorization',
+  'headers.authorization',
+];
+
+/**
+ * Logs go to stderr so that stdout stays free for data (`qoswatch once` prints samples there).
+ */
+export function createLogger(
+  settings: LogSettings,
+  destination: NodeJS.WritableStream = process.stderr,
+): Logger {
+  const pretty = settings.format === 'pretty' || (settings.format === 'auto' && process.stderr.isTTY);
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { service: 'qoswatch' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: {
+        target: 'pino-pretty',
+        options: {
+          destination: 2,
+          colorize: process.stderr.isTTY,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,service',
+        },
+      },
+    });
+  }
+  return pino(options, destination);
+}
+
+/** A logger that drops everything, for tests and library use. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

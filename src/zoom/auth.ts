@@ -1,0 +1,129 @@
+import ky from 'ky';
+import type { Clock } from '../util/clock.js';
+import { ZoomError } from './errors.js';
+import { signHs256 } from './jwt.js';
+
+/** Something that can put an Authorization header on a Zoom call. */
+export interface AuthProvider {
+  /** The header value to send, and the API base URL the credentials point at (regional hosts). */
+  authorize(signal?: AbortSignal): Promise<{ header: string; apiBase?: string }>;
+  /** The header was refused (401): drop it so the next authorize() gets a fresh one. */
+  invalidate(header: string): void;
+}
+
+export interface S2SCredentials {
+  /** Token endpoint, e.g. https://zoom.us/oauth/token. */
+  oauthUrl: string;
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Renew this long before Zoom's expiry, so a token never dies mid-cycle. */
+const RENEW_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Server-to-Server OAuth (account credentials grant). One token is cached until shortly
+ * before it expires; concurrent callers share a single refresh; Zoom's `api_url` is honoured.
+ */
+export class S2SOAuth implements AuthProvider {
+  private token: { header: string; apiBase?: string; renewAt: number } | undefined;
+  private pending: Promise<{ header: string; apiBase?: string }> | undefined;
+  /** Tokens fetched so far (tests and metrics). */
+  fetched = 0;
+
+  constructor(
+    private readonly creds: S2SCredentials,
+    private readonly clock: Clock,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  authorize(): Promise<{ header: string; apiBase?: string }> {
+    if (this.token && this.clock.now() < this.token.renewAt) return Promise.resolve(this.token);
+    // One refresh for all callers; it is bounded by its own timeout, not by any one caller's signal.
+    this.pending ??= this.fetchToken().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  invalidate(header: string): void {
+    if (this.token?.header === header) this.token = undefined;
+  }
+
+  private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
+    const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
+    let res: Response;
+    try {
+      res = await ky.post(this.creds.oauthUrl, {
+        body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
+        headers: { authorization: `Basic ${basic}` },
+        throwHttpErrors: false,
+        retry: 0,
+        timeout: this.timeoutMs,
+      });
+    } catch (err) {
+      throw new ZoomError(
+        'ZOOM_NETWORK_ERROR',
+        `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${(err as Error).name}`,
+        {
+          endpoint: 'oauth-token',
+          retryable: true,
+        },
+        { cause: err },
+      );
+    }
+    const body = (await res.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      api_url?: string;
+      reason?: string;
+      error?: string;
+    };
+    if (!res.ok || !body.access_token) {
+      const why = body.reason ?? body.error ?? `HTTP ${res.status}`;
+      throw new ZoomError(
+        'ZOOM_AUTH_FAILED',
+        `Zoom refused the Server-to-Server OAuth credentials (account ${this.creds.accountId}): ${why}. Check zoom.account_id, client_id and client_secret.`,
+        { endpoint: 'oauth-token', status: res.status, retryable: res.status >= 500 },
+      );
+    }
+    this.fetched++;
+    const ttl = (body.expires_in ?? 3600) * 1000;
+    this.token = {
+      header: `Bearer ${body.access_token}`,
+      ...(body.api_url ? { apiBase: body.api_url } : {}),
+      renewAt: this.clock.now() + Math.max(ttl / 2, ttl - RENEW_MARGIN_MS),
+    };
+    return this.token;
+  }
+}
+
+/** Video SDK REST API: an HS256 JWT signed with the SDK's API secret, renewed before it expires. */
+export class VideoSdkJwt implements AuthProvider {
+  private token: { header: string; renewAt: number } | undefined;
+
+  constructor(
+    private readonly apiKey: string,
+    private readonly apiSecret: string,
+    private readonly clock: Clock,
+    private readonly ttlSeconds = 3600,
+  ) {
+    if (ttlSeconds > 3600) throw new RangeError('a Video SDK JWT lives one hour at most');
+  }
+
+  authorize(): Promise<{ header: string }> {
+    const now = this.clock.now();
+    if (!this.token || now >= this.token.renewAt) {
+      const iat = Math.floor(now / 1000);
+      const exp = iat + this.ttlSeconds;
+      this.token = {
+        header: `Bearer ${signHs256({ iss: this.apiKey, iat, exp }, this.apiSecret)}`,
+        renewAt: (exp - Math.min(300, this.ttlSeconds / 2)) * 1000,
+      };
+    }
+    return Promise.resolve({ header: this.token.header });
+  }
+
+  invalidate(header: string): void {
+    if (this.token?.header === header) this.token = undefined;
+  }
+}

@@ -1,0 +1,123 @@
+import type { Clock } from '../util/clock.js';
+import { ZoomError } from './errors.js';
+
+const DAY = 86_400_000;
+
+export const utcDay = (t: number): number => Math.floor(t / DAY);
+export const nextUtcMidnight = (t: number): number => (utcDay(t) + 1) * DAY;
+
+/** Where the day's count is kept across restarts. */
+export interface BudgetStore {
+  load(): { day: number; used: number } | undefined;
+  save(state: { day: number; used: number }): void;
+}
+
+/**
+ * qoswatch's share of the account's daily pool (Heavy and Resource-intensive calls draw from
+ * the same pool, and other apps on the account draw from it too). Zoom's pool resets at
+ * 00:00 UTC. A call that would go over is not sent. A daily-limit 429, or Zoom's own count
+ * saying the pool is empty, stops all calls until the reset.
+ */
+export class DailyBudget {
+  private day = -1;
+  private used = 0;
+  private blockedUntil = 0;
+  /** What Zoom last said is left of the whole account's pool, if it says. */
+  accountRemaining: number | undefined;
+
+  constructor(
+    readonly pool: number,
+    readonly share: number,
+    private readonly clock: Clock,
+    private readonly store?: BudgetStore,
+  ) {
+    const saved = store?.load();
+    if (saved) {
+      this.day = saved.day;
+      this.used = saved.used;
+    }
+  }
+
+  /** Calls qoswatch may make in a whole day. */
+  get allowance(): number {
+    return Math.floor(this.pool * this.share);
+  }
+
+  private roll(now: number): void {
+    const d = utcDay(now);
+    if (d !== this.day) {
+      this.day = d;
+      this.used = 0;
+      this.accountRemaining = undefined;
+    }
+  }
+
+  usedToday(): number {
+    this.roll(this.clock.now());
+    return this.used;
+  }
+
+  /** Calls left today, for us. */
+  remaining(): number {
+    const now = this.clock.now();
+    this.roll(now);
+    if (now < this.blockedUntil) return 0;
+    const ours = this.allowance - this.used;
+    return Math.max(0, this.accountRemaining === undefined ? ours : Math.min(ours, this.accountRemaining));
+  }
+
+  /** Throws instead of letting a call go over; counts the call otherwise. */
+  take(endpoint: string): void {
+    const now = this.clock.now();
+    this.roll(now);
+    if (now < this.blockedUntil) {
+      throw new ZoomError(
+        'ZOOM_DAILY_LIMIT',
+        `Zoom's daily API limit is reached; calls resume at ${new Date(this.blockedUntil).toISOString()}`,
+        {
+          endpoint,
+          retryable: true,
+          resetAt: this.blockedUntil,
+        },
+      );
+    }
+    if (this.accountRemaining !== undefined && this.accountRemaining <= 0) {
+      const reset = nextUtcMidnight(now);
+      throw new ZoomError(
+        'ZOOM_DAILY_LIMIT',
+        `Zoom says the account's daily API pool is empty; calls resume at ${new Date(reset).toISOString()}`,
+        {
+          endpoint,
+          retryable: true,
+          resetAt: reset,
+        },
+      );
+    }
+    if (this.used >= this.allowance) {
+      const reset = nextUtcMidnight(now);
+      throw new ZoomError(
+        'ZOOM_BUDGET_EXHAUSTED',
+        `qoswatch's share of the daily API pool (${this.allowance} calls) is used up; calls resume at ${new Date(reset).toISOString()}`,
+        { endpoint, retryable: true, resetAt: reset },
+      );
+    }
+    this.used++;
+    if (this.accountRemaining !== undefined) this.accountRemaining--;
+    this.store?.save({ day: this.day, used: this.used });
+  }
+
+  /** Zoom's `X-RateLimit-Remaining` for the daily pool. */
+  observeRemaining(remaining: number): void {
+    this.roll(this.clock.now());
+    this.accountRemaining = remaining;
+  }
+
+  /** A daily-limit 429: nothing goes out until `resetAt`. */
+  blockUntil(resetAt: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, resetAt);
+  }
+
+  get blocked(): number {
+    return this.clock.now() < this.blockedUntil ? this.blockedUntil : 0;
+  }
+}

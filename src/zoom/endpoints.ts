@@ -1,0 +1,76 @@
+import type { Category } from './limits.js';
+
+/** A Zoom endpoint the daemon calls: its path template, rate-limit category, and largest page. */
+export interface Endpoint {
+  name: string;
+  template: string;
+  category: Category;
+  /** Largest page_size the spec allows, for list endpoints. */
+  pageSize?: number;
+  /** The key of the item array in a list answer. */
+  itemsKey?: string;
+}
+
+const list = (
+  name: string,
+  template: string,
+  category: Category,
+  pageSize: number,
+  itemsKey: string,
+): Endpoint => ({
+  name,
+  template,
+  category,
+  pageSize,
+  itemsKey,
+});
+
+export const ENDPOINTS = {
+  meetings: list('meetings', '/metrics/meetings', 'Resource-intensive', 300, 'meetings'),
+  webinars: list('webinars', '/metrics/webinars', 'Resource-intensive', 300, 'webinars'),
+  sessions: list('sessions', '/videosdk/sessions', 'Resource-intensive', 300, 'sessions'),
+  meetingParticipants: list(
+    'meeting_participants',
+    '/metrics/meetings/{id}/participants',
+    'Heavy',
+    300,
+    'participants',
+  ),
+  webinarParticipants: list(
+    'webinar_participants',
+    '/metrics/webinars/{id}/participants',
+    'Heavy',
+    300,
+    'participants',
+  ),
+  meetingQos: list('meeting_qos', '/metrics/meetings/{id}/participants/qos', 'Heavy', 10, 'participants'),
+  webinarQos: list('webinar_qos', '/metrics/webinars/{id}/participants/qos', 'Heavy', 10, 'participants'),
+  sessionQos: list('session_qos', '/videosdk/sessions/{id}/users/qos', 'Heavy', 10, 'users'),
+  meetingParticipantQos: {
+    name: 'meeting_participant_qos',
+    template: '/metrics/meetings/{id}/participants/{participantId}/qos',
+    category: 'Heavy',
+  },
+  webinarParticipantQos: {
+    name: 'webinar_participant_qos',
+    template: '/metrics/webinars/{id}/participants/{participantId}/qos',
+    category: 'Heavy',
+  },
+} satisfies Record<string, Endpoint>;
+
+/**
+ * A meeting UUID that starts with "/" or contains "//" must be URL-encoded twice, or Zoom
+ * answers 404 (code 3001). Other ids are encoded once.
+ */
+export function encodePathId(id: string): string {
+  const once = encodeURIComponent(id);
+  return id.startsWith('/') || id.includes('//') ? encodeURIComponent(once) : once;
+}
+
+export function expandPath(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`missing path parameter ${k} for ${template}`);
+    return encodePathId(v);
+  });
+}

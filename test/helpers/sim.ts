@@ -1,0 +1,70 @@
+import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
+import { ZoomClient, type ZoomClientOptions } from '../../src/zoom/client.js';
+import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
+
+/** 2026-11-20T10:00:00Z: scenario minute 0 in tests. */
+export const T0 = Date.parse('2026-11-20T10:00:00Z');
+
+export interface SimHarness {
+  clock: VirtualClock;
+  sim: ZoomSimulator;
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** A real simulator on 127.0.0.1 over a virtual clock that starts `at` ms into the scenario. */
+export async function startSim(raw: RawScenario, at = 5 * 60_000): Promise<SimHarness> {
+  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...raw }, T0);
+  const clock = new VirtualClock(scenario.start + at);
+  const sim = new ZoomSimulator(scenario, clock);
+  const url = await sim.listen(0, '127.0.0.1');
+  return { clock, sim, url, close: () => sim.close() };
+}
+
+export function s2sClient(
+  h: SimHarness,
+  overrides: Partial<ZoomClientOptions> = {},
+  secret = 'test-secret',
+): ZoomClient {
+  const auth = new S2SOAuth(
+    { oauthUrl: `${h.url}/oauth/token`, accountId: 'acct-1', clientId: 'client-1', clientSecret: secret },
+    h.clock,
+  );
+  return new ZoomClient({
+    apiUrl: h.url,
+    auth,
+    limits: PLAN_DEFAULTS.business,
+    dailyShare: 1,
+    clock: h.clock,
+    backoff: { baseMs: 100, capMs: 1000 },
+    timeoutMs: 5000,
+    ...overrides,
+  });
+}
+
+export function videoSdkClient(h: SimHarness, key = 'sdk-key', secret = 'sdk-secret'): ZoomClient {
+  return new ZoomClient({
+    apiUrl: h.url,
+    auth: new VideoSdkJwt(key, secret, h.clock),
+    limits: PLAN_DEFAULTS.business,
+    dailyShare: 1,
+    clock: h.clock,
+  });
+}
+
+/** A meeting with `n` participants present from the start. */
+export function meetingWith(
+  n: number,
+  extra: Record<string, unknown> = {},
+): NonNullable<RawScenario['meetings']>[number] {
+  return {
+    id: 85000000001,
+    uuid: 'mtg-uuid-1==',
+    topic: 'Test meeting',
+    crowd: { count: n, prefix: 'p', join: '0m', muted_share: 0 },
+    ...extra,
+  };
+}

@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  parseBitrate,
+  parseCpuPressure,
+  parseDbm,
+  parseFrameRate,
+  parseRatio,
+  parseResolution,
+  parseSeconds,
+} from '../../src/normalize/values.js';
+
+const cases: { name: string; parse: (v: unknown) => unknown; input: unknown; want: unknown }[] = [
+  { name: 'latency with space', parse: parseSeconds, input: '126 ms', want: 0.126 },
+  { name: 'latency without space', parse: parseSeconds, input: '0ms', want: 0 },
+  { name: 'latency in seconds', parse: parseSeconds, input: '1.5 s', want: 1.5 },
+  { name: 'latency bare number is ms', parse: parseSeconds, input: '40', want: 0.04 },
+  { name: 'latency empty is missing', parse: parseSeconds, input: '', want: undefined },
+  { name: 'latency garbage is missing', parse: parseSeconds, input: 'n/a', want: undefined },
+  { name: 'latency negative is missing', parse: parseSeconds, input: '-5 ms', want: undefined },
+  { name: 'latency null is missing', parse: parseSeconds, input: null, want: undefined },
+  { name: 'loss percent', parse: parseRatio, input: '0.3%', want: 0.003 },
+  { name: 'loss zero', parse: parseRatio, input: '0.0%', want: 0 },
+  { name: 'loss over 100 is missing', parse: parseRatio, input: '140%', want: undefined },
+  { name: 'bitrate lower kbps', parse: parseBitrate, input: '27.15 kbps', want: 27150 },
+  { name: 'bitrate Kbps', parse: parseBitrate, input: '23 Kbps', want: 23000 },
+  { name: 'bitrate glued', parse: parseBitrate, input: '27.15kbps', want: 27150 },
+  { name: 'bitrate Mbps', parse: parseBitrate, input: '1.2 Mbps', want: 1_200_000 },
+  { name: 'bitrate bps', parse: parseBitrate, input: '800 bps', want: 800 },
+  { name: 'bitrate empty', parse: parseBitrate, input: '', want: undefined },
+  { name: 'frame rate', parse: parseFrameRate, input: '12 fps', want: 12 },
+  { name: 'frame rate empty', parse: parseFrameRate, input: '', want: undefined },
+  { name: 'resolution star', parse: parseResolution, input: '1280*720', want: { width: 1280, height: 720 } },
+  { name: 'resolution x', parse: parseResolution, input: '1920x1080', want: { width: 1920, height: 1080 } },
+  { name: 'resolution 0*0 is no picture', parse: parseResolution, input: '0*0', want: undefined },
+  { name: 'resolution garbage', parse: parseResolution, input: 'HD', want: undefined },
+  { name: 'rssi integer', parse: parseDbm, input: -67, want: -67 },
+  { name: 'rssi string', parse: parseDbm, input: '-60 dBm', want: -60 },
+  { name: 'rssi positive is missing', parse: parseDbm, input: 12, want: undefined },
+  { name: 'cpu pressure word', parse: parseCpuPressure, input: 'Normal', want: 'normal' },
+  { name: 'cpu pressure unknown', parse: parseCpuPressure, input: 'meh', want: undefined },
+];
+
+describe('value parsers', () => {
+  it.each(cases)('$name', ({ parse, input, want }) => {
+    const got = parse(input);
+    if (typeof want === 'number') expect(got).toBeCloseTo(want, 12);
+    else expect(got).toEqual(want);
+  });
+});
+
+const spaces = fc.constantFrom('', ' ', '  ');
+const decimal = fc
+  .double({ min: 0, max: 1e5, noNaN: true, noDefaultInfinity: true })
+  .map((n) => Math.round(n * 100) / 100);
+
+describe('value parser properties', () => {
+  it('reads any latency Zoom can write, in any spacing, as ms/1000', () => {
+    fc.assert(
+      fc.property(decimal, spaces, (ms, sp) => {
+        expect(parseSeconds(`${ms}${sp}ms`)).toBeCloseTo(ms / 1000, 9);
+      }),
+    );
+  });
+  it('reads bitrates in every unit case and spacing', () => {
+    fc.assert(
+      fc.property(decimal, spaces, fc.constantFrom('kbps', 'Kbps', 'KBPS', 'kBps'), (k, sp, unit) => {
+        expect(parseBitrate(`${k}${sp}${unit}`)).toBeCloseTo(k * 1000, 6);
+      }),
+    );
+  });
+  it('reads percentages 0..100 as ratios 0..1', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), (p) => {
+        const r = parseRatio(`${p}%`)!;
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r).toBeLessThanOrEqual(1);
+        expect(r).toBeCloseTo(p / 100, 9);
+      }),
+    );
+  });
+  it('reads both resolution separators the same way', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8000 }), fc.integer({ min: 1, max: 8000 }), (w, h) => {
+        expect(parseResolution(`${w}*${h}`)).toEqual({ width: w, height: h });
+        expect(parseResolution(`${w}x${h}`)).toEqual({ width: w, height: h });
+      }),
+    );
+  });
+  it('never throws and never turns junk into a number', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.anything()), (junk) => {
+        for (const parse of [parseSeconds, parseRatio, parseBitrate, parseFrameRate, parseDbm]) {
+          const v = parse(junk);
+          expect(v === undefined || (typeof v === 'number' && Number.isFinite(v))).toBe(true);
+        }
+      }),
+    );
+  });
+  it('gives missing, never 0, for empty and blank values', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('', ' ', '\t', 'ms', '%', 'kbps', 'fps'), (blank) => {
+        for (const parse of [parseSeconds, parseRatio, parseBitrate, parseFrameRate])
+          expect(parse(blank)).toBeUndefined();
+      }),
+    );
+  });
+});

@@ -1,0 +1,293 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENDPOINTS } from '../../src/zoom/endpoints.js';
+import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
+import { S2SOAuth } from '../../src/zoom/auth.js';
+import { ZoomClient } from '../../src/zoom/client.js';
+import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
+import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
+
+let h: SimHarness;
+afterEach(async () => {
+  await h.close();
+});
+
+const meetingQos = (client: ZoomClient, id = 'mtg-uuid-1=='): Promise<Record<string, unknown>> =>
+  client.get(ENDPOINTS.meetingQos, { id }, { page_size: 10 });
+
+async function collect<T>(gen: AsyncGenerator<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of gen) out.push(...page);
+  return out;
+}
+
+describe('authentication', () => {
+  it('fetches one token for many calls, shared by concurrent first callers', async () => {
+    h = await startSim({ meetings: [meetingWith(3)] });
+    const client = s2sClient(h);
+    await Promise.all([meetingQos(client), meetingQos(client), meetingQos(client), meetingQos(client)]);
+    await meetingQos(client);
+    expect(h.sim.tokensIssued).toBe(1);
+  });
+
+  it('on a 401 gets a new token once and retries the call once', async () => {
+    h = await startSim({ meetings: [meetingWith(3)] });
+    const client = s2sClient(h);
+    await meetingQos(client);
+    h.sim.revokeTokens();
+    const body = await meetingQos(client);
+    expect(body.participants).toHaveLength(3);
+    expect(h.sim.tokensIssued).toBe(2);
+    expect(client.stats.total({ outcome: 'unauthorized' })).toBe(1);
+  });
+
+  it('renews the token before it expires, without a 401', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], token_ttl: '20m' });
+    const client = s2sClient(h);
+    await meetingQos(client);
+    h.clock.advance(16 * 60_000);
+    await meetingQos(client);
+    expect(h.sim.tokensIssued).toBe(2);
+    expect(client.stats.total({ outcome: 'unauthorized' })).toBe(0);
+  });
+
+  it("honours the token answer's api_url (regional hosts)", async () => {
+    h = await startSim({ meetings: [meetingWith(2)] });
+    // The configured API host is unreachable; the token's api_url points at the simulator.
+    const client = s2sClient(h, { apiUrl: 'http://127.0.0.1:9', maxRetries: 0 });
+    const body = await meetingQos(client);
+    expect(body.participants).toHaveLength(2);
+  });
+
+  it('reports refused credentials with a stable code and no secret in the error', async () => {
+    h = await startSim({
+      meetings: [meetingWith(2)],
+      credentials: { account_id: 'acct-1', client_id: 'client-1', client_secret: 'right-secret' },
+    });
+    const secret = 'WRONG-s3cr3t-value';
+    const client = s2sClient(h, {}, secret);
+    const err = await meetingQos(client).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_AUTH_FAILED')).toBe(true);
+    const text = `${String(err)} ${(err as Error).stack} ${JSON.stringify(err)}`;
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(Buffer.from(`client-1:${secret}`).toString('base64'));
+  });
+
+  it('signs Video SDK calls with an HS256 JWT of at most an hour, renewed before expiry', async () => {
+    h = await startSim({
+      videosdk: { api_key: 'sdk-key', api_secret: 'sdk-secret' },
+      sessions: [{ id: 's1', uuid: 'sess/1==', crowd: { count: 4, muted_share: 0 } }],
+    });
+    const client = videoSdkClient(h);
+    const day = new Date(h.clock.now()).toISOString().slice(0, 10);
+    const sessions = await collect(
+      client.pages(ENDPOINTS.sessions, {}, { type: 'live', from: day, to: day }),
+    );
+    expect(sessions).toHaveLength(1);
+    h.clock.advance(59 * 60_000);
+    const users = await client.get(ENDPOINTS.sessionQos, { id: 'sess/1==' }, { page_size: 10 });
+    expect((users as { users: unknown[] }).users).toHaveLength(4);
+    expect(client.stats.total({ outcome: 'unauthorized' })).toBe(0);
+
+    const wrong = videoSdkClient(h, 'sdk-key', 'not-the-secret');
+    const err = await wrong.get(ENDPOINTS.sessionQos, { id: 'sess/1==' }).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_AUTH_FAILED')).toBe(true);
+    expect((err as Error).message).not.toContain('not-the-secret');
+  });
+});
+
+describe('pagination', () => {
+  it('asks for the largest page the spec allows and reads every page', async () => {
+    h = await startSim({ meetings: [meetingWith(25)] });
+    const client = s2sClient(h);
+    const items = await collect(client.pages(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { type: 'live' }));
+    expect(items).toHaveLength(25);
+    expect(h.sim.requests.get('qos 200')).toBe(3); // 10 + 10 + 5
+  });
+
+  it('lists 350 live meetings in two pages of 300', async () => {
+    const meetings = Array.from({ length: 350 }, (_, i) => ({ id: 80000000000 + i, uuid: `m-${i}==` }));
+    h = await startSim({ meetings });
+    const client = s2sClient(h);
+    const items = await collect(client.pages(ENDPOINTS.meetings, {}, { type: 'live' }));
+    expect(items).toHaveLength(350);
+    expect(h.sim.requests.get('list 200')).toBe(2);
+  });
+
+  it('restarts a listing cleanly when next_page_token has expired, yielding each item once', async () => {
+    h = await startSim({ meetings: [meetingWith(25)], page_token_ttl: '15m' });
+    const client = s2sClient(h);
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of client.pages<{ user_id: string }>(
+      ENDPOINTS.meetingQos,
+      { id: 'mtg-uuid-1==' },
+      { type: 'live' },
+      { keyOf: (p) => p.user_id },
+    )) {
+      seen.push(...page.map((p) => p.user_id));
+      if (++pages === 1) h.clock.advance(16 * 60_000); // the token we hold dies
+    }
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    expect(client.stats.total({ outcome: 'client_error' })).toBe(1);
+  });
+});
+
+describe('rate limits and budget', () => {
+  it('never exceeds the per-second limit in a burst of concurrent calls', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], limits: { heavy_per_second: 10 } });
+    const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, heavyPerSecond: 10 } });
+    const start = h.clock.now();
+    await Promise.all(Array.from({ length: 120 }, () => meetingQos(client)));
+    expect(h.sim.limits.refused.qps).toBe(0);
+    expect(h.sim.requests.get('qos 200')).toBe(120);
+    expect(Math.max(...h.sim.limits.peak.values())).toBeLessThanOrEqual(10);
+    // 120 calls at 10 a second need at least 11 seconds of (virtual) time.
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(11_000);
+  });
+
+  it('never exceeds the per-minute limit of Resource-intensive calls', async () => {
+    h = await startSim({ meetings: [meetingWith(1)], limits: { resource_intensive_per_minute: 3 } });
+    const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, resourcePerMinute: 3 } });
+    await Promise.all(Array.from({ length: 10 }, () => client.get(ENDPOINTS.meetings, {}, { type: 'live' })));
+    expect(h.sim.limits.refused.qps).toBe(0);
+    expect(h.sim.requests.get('list 200')).toBe(10);
+  });
+
+  it('waits as a 429 Retry-After in seconds says, then succeeds', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: '429', times: 1, delay: '7s' }] });
+    const client = s2sClient(h);
+    const t = h.clock.now();
+    await meetingQos(client);
+    expect(h.clock.now() - t).toBeGreaterThanOrEqual(7000);
+    expect(client.stats.total({ outcome: 'rate_limited' })).toBe(1);
+    expect(client.stats.total({ outcome: 'ok' })).toBe(1);
+  });
+
+  it('waits as a 429 Retry-After given as a date says', async () => {
+    h = await startSim({
+      meetings: [meetingWith(2)],
+      faults: [{ kind: '429', times: 1, delay: '12s', retry_after_format: 'date' }],
+    });
+    const client = s2sClient(h);
+    const t = h.clock.now();
+    await meetingQos(client);
+    expect(h.clock.now() - t).toBeGreaterThanOrEqual(11_000);
+  });
+
+  it("stops at Zoom's daily-limit 429 until the reset, and sends nothing meanwhile", async () => {
+    h = await startSim({ meetings: [meetingWith(1)], limits: { daily: 1000 } });
+    const client = s2sClient(h);
+    await meetingQos(client);
+    h.sim.limits.drawDaily('acct-1', 999, h.clock.now()); // other apps on the account empty the pool
+    const err = await meetingQos(client).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_DAILY_LIMIT')).toBe(true);
+    const resetAt = (err as ZoomError).details.resetAt!;
+    expect(new Date(resetAt).toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    expect(client.stats.total({ outcome: 'daily_limited' })).toBe(1);
+    const sent = h.sim.apiRequests();
+    await expect(meetingQos(client)).rejects.toMatchObject({ code: 'ZOOM_DAILY_LIMIT' });
+    expect(h.sim.apiRequests()).toBe(sent);
+    h.clock.advanceTo(resetAt + 1000);
+    // A new day: calls go out again.
+    await expect(meetingQos(client)).resolves.toHaveProperty('participants');
+    expect(h.sim.apiRequests()).toBe(sent + 1);
+  });
+
+  it("stops before a 429 when Zoom's X-RateLimit-Remaining says the daily pool is empty", async () => {
+    h = await startSim({ meetings: [meetingWith(1)], limits: { daily: 5 } });
+    const client = s2sClient(h);
+    for (let i = 0; i < 5; i++) await meetingQos(client);
+    await expect(meetingQos(client)).rejects.toMatchObject({ code: 'ZOOM_DAILY_LIMIT' });
+    expect(h.sim.limits.refused.daily).toBe(0);
+    expect(h.sim.apiRequests()).toBe(5);
+  });
+
+  it('keeps to its share of the daily pool without asking Zoom', async () => {
+    h = await startSim({ meetings: [meetingWith(1)] });
+    const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, dailyPool: 10 }, dailyShare: 0.4 });
+    for (let i = 0; i < 4; i++) await meetingQos(client);
+    await expect(meetingQos(client)).rejects.toMatchObject({ code: 'ZOOM_BUDGET_EXHAUSTED' });
+    expect(h.sim.apiRequests()).toBe(4);
+    expect(client.budget.remaining()).toBe(0);
+  });
+});
+
+describe('failures', () => {
+  it('retries 5xx answers with backoff, then succeeds', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: '503', times: 2 }] });
+    const client = s2sClient(h);
+    const t = h.clock.now();
+    await meetingQos(client);
+    expect(client.stats.total({ outcome: 'server_error' })).toBe(2);
+    expect(client.stats.total({ outcome: 'ok' })).toBe(1);
+    expect(h.clock.now() - t).toBeGreaterThanOrEqual(50 + 100); // two backoffs, jittered from 100 and 200 ms
+  });
+
+  it('gives up on 5xx after its retries with a retryable typed error', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: '500' }] });
+    const client = s2sClient(h, { maxRetries: 2 });
+    const err = await meetingQos(client).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZoomError);
+    expect(err).toMatchObject({ code: 'ZOOM_HTTP_ERROR', retryable: true, status: 500 });
+    expect(h.sim.requests.get('qos 500')).toBe(3);
+  });
+
+  it('retries after a timeout, a reset connection and a malformed body', async () => {
+    h = await startSim({
+      meetings: [meetingWith(2)],
+      faults: [
+        { kind: 'slow', times: 1, delay: '400ms' },
+        { kind: 'reset', times: 1 },
+        { kind: 'malformed', times: 1 },
+      ],
+    });
+    const client = s2sClient(h, { timeoutMs: 100 });
+    const body = await meetingQos(client);
+    expect(body.participants).toHaveLength(2);
+    expect(client.stats.total({ outcome: 'timeout' })).toBe(1);
+    expect(client.stats.total({ outcome: 'network_error' })).toBe(1);
+    expect(client.stats.total({ outcome: 'bad_response' })).toBe(1);
+  });
+
+  it('tells an ended meeting (404, code 3001) apart from a failure', async () => {
+    h = await startSim({ meetings: [meetingWith(2, { end: '10m' })] }, 11 * 60_000);
+    const client = s2sClient(h);
+    const err = await meetingQos(client).catch((e: unknown) => e);
+    expect(isEnded(err)).toBe(true);
+    expect((err as ZoomError).retryable).toBe(false);
+    expect(client.stats.total({ outcome: 'ended' })).toBe(1);
+  });
+
+  it('encodes UUIDs that start with "/" or hold "//" twice', async () => {
+    h = await startSim({ meetings: [meetingWith(3, { uuid: '/ab//cd+e==' })] });
+    const client = s2sClient(h);
+    const body = await meetingQos(client, '/ab//cd+e==');
+    expect(body.participants).toHaveLength(3);
+    // Encoded once, Zoom (and the simulator) cannot find it.
+    const auth = await new S2SOAuth(
+      { oauthUrl: `${h.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's' },
+      h.clock,
+    ).authorize();
+    const once = await fetch(
+      `${h.url}/v2/metrics/meetings/${encodeURIComponent('/ab//cd+e==')}/participants/qos`,
+      {
+        headers: { authorization: auth.header },
+      },
+    );
+    expect(once.status).toBe(404);
+    expect(await once.json()).toMatchObject({ code: 3001 });
+  });
+
+  it('stops at once when its signal aborts', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: 'slow', delay: '300ms', times: 1 }] });
+    const client = s2sClient(h);
+    const ac = new AbortController();
+    const call = client
+      .get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, {}, ac.signal)
+      .catch((e: unknown) => e);
+    setTimeout(() => ac.abort(new Error('shutdown')), 20);
+    expect(String(await call)).toContain('shutdown');
+    expect(client.stats.total()).toBe(0);
+  });
+});
