@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { FileInvalidError } from './config/errors.js';
 import { UsageError } from './cli/args.js';
+import { check, checkHelp } from './cli/check.js';
+import { demo, demoHelp } from './cli/demo.js';
+import { once, onceHelp } from './cli/once.js';
+import { run, runHelp } from './cli/run.js';
 import { simulate, simulateHelp } from './cli/simulate.js';
 import { fromRoot } from './util/package-root.js';
 
@@ -13,6 +17,10 @@ interface Command {
 
 /** Every subcommand, in the order `--help` lists them. */
 const COMMANDS: Record<string, Command> = {
+  run: { summary: 'run the daemon', help: runHelp, run },
+  once: { summary: 'poll one cycle and print every sample as JSON lines', help: onceHelp, run: once },
+  check: { summary: 'check a configuration file', help: checkHelp, run: check },
+  demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
   simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },
 };
 

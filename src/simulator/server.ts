@@ -58,6 +58,8 @@ export class ZoomSimulator {
   /** Requests by route name and HTTP status, e.g. `meeting-qos 200`. */
   readonly requests = new Map<string, number>();
   tokensIssued = 0;
+  /** Called for each QoS page served: which participants' samples went out, and when (tests). */
+  onServe: ((e: { instance: SimInstance; participants: string[]; at: number }) => void) | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -344,7 +346,7 @@ export class ZoomSimulator {
   }
 
   private qosList(ctx: Ctx, inst: SimInstance, key: string): Record<string, unknown> {
-    return this.page(
+    const body = this.page(
       ctx,
       `q:${inst.kind}:${inst.uuid}`,
       10,
@@ -353,6 +355,13 @@ export class ZoomSimulator {
       key,
       (p) => qosItem(this.world, inst, p, ctx.now),
     );
+    if (this.onServe) {
+      const served = (body[key] as { user_id?: string; id?: string }[]).map(
+        (p) => (key === 'users' ? p.id : p.user_id) ?? '',
+      );
+      this.onServe({ instance: inst, participants: served, at: ctx.now });
+    }
+    return body;
   }
 
   private s2sAccount(req: IncomingMessage, now: number): string | undefined {

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import type { Clock } from './clock.js';
 
 export type { Logger };
 
@@ -32,17 +33,21 @@ export const REDACT_PATHS = [
  */
 export function createLogger(
   settings: LogSettings,
-  destination: NodeJS.WritableStream = process.stderr,
+  options: { destination?: NodeJS.WritableStream; clock?: Clock; hideObjects?: boolean } = {},
 ): Logger {
+  const destination = options.destination ?? process.stderr;
   const pretty = settings.format === 'pretty' || (settings.format === 'auto' && process.stderr.isTTY);
-  const options: LoggerOptions = {
+  const { clock } = options;
+  const base: LoggerOptions = {
     level: settings.level,
     base: { service: 'qoswatch' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // In the demo, log times are the simulated clock's, so they match the meetings'.
+    ...(clock ? { timestamp: () => `,"time":${clock.now()}` } : {}),
   };
   if (pretty) {
     return pino({
-      ...options,
+      ...base,
       transport: {
         target: 'pino-pretty',
         options: {
@@ -50,11 +55,12 @@ export function createLogger(
           colorize: process.stderr.isTTY,
           translateTime: 'SYS:HH:MM:ss',
           ignore: 'pid,hostname,service',
+          hideObject: options.hideObjects ?? false,
         },
       },
     });
   }
-  return pino(options, destination);
+  return pino(base, destination);
 }
 
 /** A logger that drops everything, for tests and library use. */

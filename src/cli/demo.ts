@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon } from '../daemon.js';
+import type { QosSample } from '../normalize/sample.js';
+import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
+import { ZoomSimulator } from '../simulator/server.js';
+import { ScaledClock } from '../util/clock.js';
+import { createLogger } from '../util/logger.js';
+import { intOption, numberOption, parse } from './args.js';
+import { demoConfig } from './demo-config.js';
+import { onShutdown } from './signals.js';
+
+export const demoHelp = `qoswatch demo [--speed X] [--minutes N] [--scenario FILE] [--port N]
+
+Starts the Zoom simulator with the default scenario on a fast clock and the daemon against
+it, and shows on the terminal what qoswatch sees: meetings discovered, participants polled,
+who is worst off. Stop it with Ctrl-C.
+
+  --speed X        simulated minutes per real minute (default 60: a minute passes each second)
+  --minutes N      stop after N simulated minutes (default: run until Ctrl-C)
+  --scenario FILE  another scenario file
+  --port N         port for /healthz and /readyz (default 9781; 0 picks a free one)
+`;
+
+function worst(samples: readonly QosSample[]): string[] {
+  const best = new Map<string, { s: QosSample; latency: number; loss: number }>();
+  for (const s of samples) {
+    const a = s.streams.audio_input ?? s.streams.audio_output ?? s.streams.audio_device_to_crc;
+    if (!a) continue;
+    const who = `${s.instance.uuid}/${s.participant.key}`;
+    const latency = a.latency ?? 0;
+    const loss = a.avgLoss ?? 0;
+    const prev = best.get(who);
+    if (!prev || s.time > prev.s.time) best.set(who, { s, latency, loss });
+  }
+  return [...best.values()]
+    .filter((x) => x.latency >= 0.3 || x.loss >= 0.05)
+    .sort((a, b) => b.latency + b.loss * 10 - (a.latency + a.loss * 10))
+    .slice(0, 5)
+    .map(({ s, latency, loss }) => {
+      const who = s.participant.name || `participant ${s.participant.key}`;
+      const where = [s.context.networkType, s.context.dataCenter && `DC ${s.context.dataCenter}`]
+        .filter(Boolean)
+        .join(', ');
+      return `  ⚠ ${who} in "${s.instance.topic}" (${where}): audio latency ${Math.round(latency * 1000)} ms, loss ${(loss * 100).toFixed(1)}%`;
+    });
+}
+
+export async function demo(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    speed: { type: 'string' },
+    minutes: { type: 'string' },
+    scenario: { type: 'string' },
+    port: { type: 'string' },
+  });
+  const speed = numberOption(values.speed, 'speed', 60);
+  const minutes = values.minutes === undefined ? undefined : intOption(values.minutes, 'minutes', 0);
+  const start = Date.now();
+  const clock = new ScaledClock(start, speed);
+  const scenario = loadScenario(values.scenario ?? DEFAULT_SCENARIO_FILE, start);
+  const sim = new ZoomSimulator(scenario, clock);
+  const simUrl = await sim.listen(0, '127.0.0.1');
+  const stateDir = mkdtempSync(join(tmpdir(), 'qoswatch-demo-'));
+  const log = createLogger({ level: 'info', format: 'pretty' }, { clock, hideObjects: true });
+  const daemon = new Daemon(demoConfig(simUrl, stateDir, intOption(values.port, 'port', 9781)), {
+    clock,
+    log,
+  });
+  let batch: QosSample[] = [];
+  daemon.addSink({
+    handle: (e) => {
+      if (e.type === 'samples') batch.push(...e.samples);
+      if (e.type === 'left') log.info(`participant ${e.participant} left "${e.instance.topic}"`);
+    },
+  });
+  const healthUrl = await daemon.listen().catch(async () => {
+    daemon.config.metrics.port = 0;
+    return daemon.listen();
+  });
+  log.info(
+    `demo: simulated Zoom on ${simUrl}, scenario "${scenario.name}", ${speed}x speed; health on ${healthUrl}/healthz`,
+  );
+  log.info(
+    'demo: episodes ahead: ' +
+      scenario.episodes.map((e) => `${e.name} (minute ${e.from / 60_000}-${e.to / 60_000})`).join('; '),
+  );
+
+  const { signal } = onShutdown();
+  const stop = new AbortController();
+  signal.addEventListener('abort', () => stop.abort(), { once: true });
+  const end = minutes === undefined ? undefined : start + minutes * 60_000;
+  await daemon.run(stop.signal, (r) => {
+    daemon.logCycle(r);
+    for (const line of worst(batch)) log.warn(line);
+    batch = [];
+    if (end !== undefined && clock.now() >= end) stop.abort();
+  });
+  await sim.close();
+  rmSync(stateDir, { recursive: true, force: true });
+  log.info('demo stopped');
+  return 0;
+}

@@ -1,0 +1,42 @@
+import { Daemon } from '../daemon.js';
+import { sampleToJson } from '../normalize/sample-json.js';
+import { systemClock } from '../util/clock.js';
+import { createLogger } from '../util/logger.js';
+import { parse } from './args.js';
+import { requireConfig } from './common.js';
+
+export const onceHelp = `qoswatch once --config FILE
+
+Polls one full cycle (every live instance once) and prints every normalized sample as one
+JSON object per line on stdout; logs go to stderr. For checking credentials and writing rules.
+Fields: docs/samples.md. Exit 1 when Zoom could not be read.
+`;
+
+export async function once(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { config: { type: 'string', short: 'c' } });
+  const config = requireConfig(values.config);
+  const log = createLogger({
+    ...config.log,
+    format: config.log.format === 'auto' ? 'json' : config.log.format,
+  });
+  const out: string[] = [];
+  const daemon = new Daemon(config, {
+    clock: systemClock,
+    log,
+    sinks: [
+      {
+        handle: (e) =>
+          e.type === 'samples' && out.push(...e.samples.map((s) => JSON.stringify(sampleToJson(s)))),
+      },
+    ],
+  });
+  const report = await daemon.scheduler.cycle(new AbortController().signal, { all: true });
+  await daemon.close();
+  if (out.length) process.stdout.write(out.join('\n') + '\n');
+  log.info(
+    { live: report.live, samples: report.samples, calls: report.calls, errors: report.errors },
+    'one cycle done',
+  );
+  const answered = Object.values(daemon.clients).some((c) => c.stats.lastSuccessAt !== undefined);
+  return answered ? 0 : 1;
+}

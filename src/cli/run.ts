@@ -1,0 +1,27 @@
+import { Daemon } from '../daemon.js';
+import { systemClock } from '../util/clock.js';
+import { createLogger } from '../util/logger.js';
+import { parse } from './args.js';
+import { requireConfig } from './common.js';
+import { onShutdown } from './signals.js';
+
+export const runHelp = `qoswatch run --config FILE
+
+Runs the daemon: discovers live meetings, webinars and Video SDK sessions, polls their
+participants' QoS inside Zoom's rate limits and daily budget, and serves /healthz and
+/readyz on metrics.listen. SIGTERM or SIGINT stops it cleanly (exit 0).
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { config: { type: 'string', short: 'c' } });
+  const config = requireConfig(values.config);
+  const log = createLogger(config.log);
+  const daemon = new Daemon(config, { clock: systemClock, log });
+  const url = await daemon.listen();
+  log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
+  const { signal } = onShutdown();
+  await daemon.run(signal);
+  log.info('stopped');
+  log.flush();
+  return 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * How long a cycle should be and which instances it polls: a pure function of what is live
+ * and what the budget allows, so it can be tested case by case.
+ */
+export interface PlanCandidate {
+  key: string;
+  /** Calls one poll costs. */
+  cost: number;
+  participants: number;
+  /** Last poll, epoch ms; undefined if never polled. */
+  lastPolledAt?: number;
+  /** It has a firing or pending alert. */
+  alerting: boolean;
+}
+
+export interface PlanInput {
+  now: number;
+  candidates: readonly PlanCandidate[];
+  /** Calls qoswatch may still make today. */
+  budgetRemaining: number;
+  /** Until the daily pool resets. */
+  msUntilReset: number;
+  /** Calls to keep back for discovery until the reset. */
+  discoveryReserve: number;
+  heavyPerSecond: number;
+  minIntervalMs: number;
+  maxIntervalMs: number;
+}
+
+export interface Plan {
+  /** Time from this cycle's start to the next one's. */
+  intervalMs: number;
+  /** The budget-optimal full cycle: the shortest that polls everything and can be sustained. */
+  fullCycleMs: number;
+  /** Calls a full cycle needs. */
+  fullCycleCalls: number;
+  /** Calls this cycle may make. */
+  allowedCalls: number;
+  selected: string[];
+  /** Instances left for a later cycle. */
+  deferred: string[];
+}
+
+/** Polled longer ago than this many max intervals, an instance goes ahead of alerting ones: nothing starves. */
+const OVERDUE_FACTOR = 3;
+
+export function plan(input: PlanInput): Plan {
+  const fullCycleCalls = input.candidates.reduce((n, c) => n + c.cost, 0);
+  const spendable = Math.max(0, input.budgetRemaining - input.discoveryReserve);
+  const rate = spendable / Math.max(1, input.msUntilReset); // calls per ms the budget sustains
+  const byBudget = fullCycleCalls === 0 ? 0 : rate > 0 ? fullCycleCalls / rate : Infinity;
+  const byQps = (fullCycleCalls / input.heavyPerSecond) * 1000;
+  const fullCycleMs = Math.max(input.minIntervalMs, byBudget, byQps);
+  const intervalMs = Math.min(fullCycleMs, input.maxIntervalMs);
+  const allowedCalls =
+    intervalMs >= fullCycleMs
+      ? fullCycleCalls
+      : Math.floor(Math.min(rate * intervalMs, (input.heavyPerSecond * intervalMs) / 1000, spendable));
+
+  const overdueAge = OVERDUE_FACTOR * input.maxIntervalMs;
+  const age = (c: PlanCandidate): number =>
+    c.lastPolledAt === undefined ? Infinity : input.now - c.lastPolledAt;
+  const ordered = [...input.candidates].sort(
+    (a, b) =>
+      Number(age(b) >= overdueAge) - Number(age(a) >= overdueAge) ||
+      Number(b.alerting) - Number(a.alerting) ||
+      age(b) - age(a) ||
+      b.participants - a.participants ||
+      a.key.localeCompare(b.key),
+  );
+  const selected: string[] = [];
+  const deferred: string[] = [];
+  let calls = 0;
+  for (const c of ordered) {
+    // The first always goes if the day's budget can pay for it, so a large instance is never
+    // skipped forever because it alone exceeds one cycle's share.
+    if (calls + c.cost <= allowedCalls || (selected.length === 0 && c.cost <= spendable)) {
+      selected.push(c.key);
+      calls += c.cost;
+    } else deferred.push(c.key);
+  }
+  return { intervalMs, fullCycleMs, fullCycleCalls, allowedCalls, selected, deferred };
+}

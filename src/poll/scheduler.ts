@@ -1,0 +1,253 @@
+import type { Logger } from 'pino';
+import { SampleDeduplicator } from '../normalize/dedup.js';
+import type { Config } from '../config/types.js';
+import { sleepUnless, type Clock } from '../util/clock.js';
+import { LogOnce } from '../util/log-once.js';
+import type { ZoomClient } from '../zoom/client.js';
+import { nextUtcMidnight } from '../zoom/daily-budget.js';
+import { isZoomError } from '../zoom/errors.js';
+import { CoverageTracker, type CoverageReport } from './coverage.js';
+import { plan, type Plan } from './planner.js';
+import { instanceKey, type LiveInstance, type PollSource, type SampleSink } from './source.js';
+
+export interface SchedulerOptions {
+  sources: readonly PollSource[];
+  clock: Clock;
+  log: Logger;
+  sink: SampleSink;
+  poll: Config['poll'];
+  /** Whether an instance has firing or pending alerts (the rule engine answers). */
+  isAlerting?: (instanceKey: string) => boolean;
+}
+
+export interface CycleReport {
+  startedAt: number;
+  finishedAt: number;
+  /** Time from this cycle's start to the next one's. */
+  intervalMs: number;
+  /** The budget-optimal time to poll everything once. */
+  fullCycleMs: number;
+  live: number;
+  polled: number;
+  deferred: number;
+  participants: number;
+  samples: number;
+  calls: number;
+  errors: number;
+  coverage: CoverageReport;
+}
+
+interface Tracked {
+  source: PollSource;
+  instance: LiveInstance;
+  lastPolledAt?: number;
+}
+
+/** Samples older than this are not checked for repeats any more (Zoom's live window is minutes). */
+const DEDUP_RETENTION_MS = 3 * 3_600_000;
+
+/**
+ * The polling loop: discovers live instances, plans each cycle inside the rate limits and
+ * the daily budget, polls the chosen instances, and hands de-duplicated samples on in time
+ * order. Cycles never overlap: a slow one delays the next.
+ */
+export class Scheduler {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly lastDiscovery = new Map<PollSource, number>();
+  private readonly dedup = new SampleDeduplicator(DEDUP_RETENTION_MS);
+  readonly coverage: CoverageTracker;
+  private readonly once: LogOnce;
+  lastCycle: CycleReport | undefined;
+  lastPlans = new Map<ZoomClient, Plan>();
+  cycles = 0;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
+    this.once = new LogOnce(opts.log, () => opts.clock.now());
+  }
+
+  /** Live instances known now. */
+  instances(): LiveInstance[] {
+    return [...this.tracked.values()].map((t) => t.instance);
+  }
+
+  private ended(key: string, at: number): void {
+    const t = this.tracked.get(key);
+    if (!t) return;
+    this.tracked.delete(key);
+    t.source.forget(t.instance.ref);
+    this.coverage.ended(key);
+    this.opts.log.info(
+      { kind: t.instance.ref.kind, id: t.instance.ref.id, topic: t.instance.ref.topic },
+      `${t.instance.ref.kind} ended`,
+    );
+    this.opts.sink.handle({ type: 'ended', instance: t.instance.ref, at });
+  }
+
+  private async discover(source: PollSource, signal: AbortSignal): Promise<void> {
+    const now = this.opts.clock.now();
+    const last = this.lastDiscovery.get(source);
+    if (last !== undefined && now - last < this.opts.poll.discoveryIntervalMs) return;
+    let live: LiveInstance[];
+    try {
+      live = await source.discover(signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const code = isZoomError(err) ? err.code : 'ERROR';
+      this.once.warn(
+        `discover:${source.kind}:${code}`,
+        { kind: source.kind, code, err: (err as Error).message },
+        `could not list live ${source.kind}s; keeping the last list`,
+      );
+      return;
+    }
+    this.lastDiscovery.set(source, now);
+    const seen = new Set<string>();
+    for (const inst of live) {
+      const key = instanceKey(inst.ref);
+      seen.add(key);
+      const known = this.tracked.get(key);
+      if (known) {
+        known.instance.ref = inst.ref;
+        if (known.lastPolledAt === undefined) known.instance.participants = inst.participants;
+      } else {
+        this.tracked.set(key, { source, instance: inst });
+        this.opts.log.info(
+          { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, participants: inst.participants },
+          `discovered ${inst.ref.kind} "${inst.ref.topic}" (${inst.participants} participants)`,
+        );
+      }
+    }
+    for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
+  }
+
+  private planFor(client: ZoomClient, entries: [string, Tracked][]): Plan {
+    const now = this.opts.clock.now();
+    const msUntilReset = nextUtcMidnight(now) - now;
+    const sourcesOnClient = new Set(entries.map(([, t]) => t.source)).size || 1;
+    return plan({
+      now,
+      candidates: entries.map(([key, t]) => ({
+        key,
+        cost: t.source.cost(t.instance),
+        participants: t.instance.participants,
+        ...(t.lastPolledAt !== undefined ? { lastPolledAt: t.lastPolledAt } : {}),
+        alerting: this.opts.isAlerting?.(key) ?? false,
+      })),
+      budgetRemaining: client.budget.remaining(),
+      msUntilReset,
+      discoveryReserve: Math.ceil(msUntilReset / this.opts.poll.discoveryIntervalMs) * sourcesOnClient,
+      heavyPerSecond: client.limiters.Heavy.limit,
+      minIntervalMs: this.opts.poll.minIntervalMs,
+      maxIntervalMs: this.opts.poll.maxIntervalMs,
+    });
+  }
+
+  /** One cycle: discovery when due, a plan per Zoom account, then the polls. */
+  async cycle(signal: AbortSignal, options: { all?: boolean } = {}): Promise<CycleReport> {
+    const clock = this.opts.clock;
+    const startedAt = clock.now();
+    const clients = [...new Set(this.opts.sources.map((s) => s.client))];
+    const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
+    for (const source of this.opts.sources) await this.discover(source, signal);
+
+    let intervalMs = 0;
+    let fullCycleMs = 0;
+    const selected: string[] = [];
+    let deferred = 0;
+    for (const client of clients) {
+      const entries = [...this.tracked].filter(([, t]) => t.source.client === client);
+      const p = this.planFor(client, entries);
+      this.lastPlans.set(client, p);
+      intervalMs = Math.max(intervalMs, p.intervalMs);
+      fullCycleMs = Math.max(fullCycleMs, p.fullCycleMs);
+      // `all`: one full cycle whatever the pacing (qoswatch once); the budget still holds per call.
+      selected.push(...(options.all ? [...p.selected, ...p.deferred] : p.selected));
+      deferred += options.all ? 0 : p.deferred.length;
+    }
+
+    let samples = 0;
+    let errors = 0;
+    let participants = 0;
+    const queue = [...selected];
+    const worker = async (): Promise<void> => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        const t = this.tracked.get(key);
+        if (!t) continue;
+        try {
+          const result = await t.source.poll(t.instance, signal);
+          const now = clock.now();
+          t.lastPolledAt = now;
+          if (result.ended) {
+            this.ended(key, now);
+            continue;
+          }
+          participants += result.present.length;
+          this.coverage.present(key, result.present, now);
+          const fresh = this.dedup.filter(result.samples, now);
+          this.coverage.samples(key, fresh);
+          samples += fresh.length;
+          if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
+          for (const p of result.left)
+            this.opts.sink.handle({ type: 'left', instance: t.instance.ref, participant: p, at: now });
+        } catch (err) {
+          if (signal.aborted) return;
+          errors++;
+          const code = isZoomError(err) ? err.code : 'ERROR';
+          this.once.warn(
+            `poll:${code}`,
+            { instance: t.instance.ref.uuid, code, err: (err as Error).message },
+            `could not poll ${t.instance.ref.kind} "${t.instance.ref.topic}"`,
+          );
+          // Out of budget: the rest of this cycle would fail the same way.
+          if (code === 'ZOOM_DAILY_LIMIT' || code === 'ZOOM_BUDGET_EXHAUSTED') queue.length = 0;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.opts.poll.concurrency, Math.max(1, selected.length)) }, worker),
+    );
+
+    const finishedAt = clock.now();
+    const report: CycleReport = {
+      startedAt,
+      finishedAt,
+      intervalMs: intervalMs || this.opts.poll.minIntervalMs,
+      fullCycleMs,
+      live: this.tracked.size,
+      polled: selected.length,
+      deferred,
+      participants,
+      samples,
+      calls: clients.reduce((n, c) => n + c.stats.total(), 0) - callsBefore,
+      errors,
+      coverage: this.coverage.report(finishedAt),
+    };
+    this.lastCycle = report;
+    this.cycles++;
+    return report;
+  }
+
+  /**
+   * Cycles until `stop` aborts. In-flight calls get `abortCalls`, which the caller aborts
+   * once the shutdown grace period is over.
+   */
+  async run(stop: AbortSignal, abortCalls: AbortSignal, onCycle?: (r: CycleReport) => void): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      stop.addEventListener('abort', () => resolve(), { once: true });
+    });
+    while (!stop.aborted) {
+      let wait = this.opts.poll.minIntervalMs;
+      try {
+        const r = await this.cycle(abortCalls);
+        onCycle?.(r);
+        wait = r.startedAt + r.intervalMs - this.opts.clock.now();
+      } catch (err) {
+        if (abortCalls.aborted) return;
+        this.opts.log.error({ err }, 'poll cycle failed; trying again next cycle');
+      }
+      if (wait > 0 && !stop.aborted) await sleepUnless(this.opts.clock, wait, stopped).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { InstanceRef, QosSample, SourceKind } from '../normalize/sample.js';
+import type { ZoomClient } from '../zoom/client.js';
+
+/** A live meeting, webinar or session as discovery saw it. */
+export interface LiveInstance {
+  ref: InstanceRef;
+  /** Participants now, as the list said or the last poll counted: drives the cost estimate. */
+  participants: number;
+}
+
+/** What one poll of an instance produced. */
+export interface PollResult {
+  samples: QosSample[];
+  /** Participants the answer listed as still present. */
+  present: string[];
+  /** Participants whose stay has ended (`leave_time` set), first seen in this poll. */
+  left: string[];
+  /** Zoom says the instance is no longer live (404, code 3001). */
+  ended: boolean;
+}
+
+/**
+ * Anything that produces samples by polling. A push source (QSS webhooks) produces the same
+ * PipelineEvents without polling and plugs in beside these through the SampleSink.
+ */
+export interface PollSource {
+  readonly kind: SourceKind;
+  /** The client (and so the rate limits and daily budget) this source's calls draw on. */
+  readonly client: ZoomClient;
+  /** Lists live instances (Resource-intensive calls). */
+  discover(signal?: AbortSignal): Promise<LiveInstance[]>;
+  /** Reads the QoS of every participant of one instance (Heavy calls). */
+  poll(instance: LiveInstance, signal?: AbortSignal): Promise<PollResult>;
+  /** Calls one poll of the instance is expected to cost. */
+  cost(instance: LiveInstance): number;
+  /** Forgets what it kept about an instance that ended. */
+  forget(instance: InstanceRef): void;
+}
+
+export type PipelineEvent =
+  | { type: 'samples'; samples: QosSample[] }
+  | { type: 'left'; instance: InstanceRef; participant: string; at: number }
+  | { type: 'ended'; instance: InstanceRef; at: number };
+
+/** Where sources hand on what they learn: evaluation, metrics, `qoswatch once`. */
+export interface SampleSink {
+  handle(event: PipelineEvent): void;
+}
+
+export const instanceKey = (ref: InstanceRef): string => `${ref.kind}:${ref.uuid}`;

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioFrom } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { systemClock } from '../../src/util/clock.js';
+import { runCli, startCli, waitForOk } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
+let sim: ZoomSimulator;
+
+beforeAll(async () => {
+  // Real time here: these tests run the real command as a separate process.
+  const now = Date.now();
+  sim = new ZoomSimulator(
+    scenarioFrom(
+      {
+        start: new Date(now - 10 * 60_000).toISOString(),
+        credentials: { account_id: 'acct', client_id: 'cid', client_secret: 'csecret' },
+        meetings: [
+          {
+            id: 84000000001,
+            uuid: 'cli==',
+            topic: 'CLI meeting',
+            participants: [
+              { user_id: '1', name: 'Ann' },
+              { user_id: '2', name: 'Bo', data_center: 'NY' },
+            ],
+          },
+        ],
+      },
+      now,
+    ),
+    systemClock,
+  );
+  await sim.listen();
+});
+afterAll(async () => sim.close());
+
+function config(name: string, extra = ''): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `zoom:\n  api_url: ${sim.url}\n  oauth_url: ${sim.url}/oauth/token\n  account_id: acct\n  client_id: cid\n  client_secret: \${SECRET}\n` +
+      `sources:\n  webinars: false\nmetrics:\n  listen: 127.0.0.1:0\nstate:\n  dir: ${join(dir, 'state-' + name)}\nlog:\n  format: json\n${extra}`,
+  );
+  return file;
+}
+
+describe('qoswatch', () => {
+  it('--help lists the commands', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['run', 'once', 'check', 'demo', 'simulate'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+  });
+
+  it('check accepts a valid config and rejects a broken one with file:line:col', async () => {
+    const good = config('good.yaml');
+    expect(await runCli(['check', '--config', good], { SECRET: 'csecret' })).toMatchObject({ code: 0 });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\npoll:\n  min_interval: 1 minute\n',
+    );
+    const r = await runCli(['check', '--config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `${bad}:6:17: poll.min_interval: found "1 minute"; expected a duration such as 90s, 5m or 1h`,
+    );
+  });
+
+  it('once prints one JSON sample per line on stdout and logs on stderr', async () => {
+    const r = await runCli(['once', '--config', config('once.yaml')], { SECRET: 'csecret' });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines, r.stderr).toHaveLength(2 * 10); // two participants, ten minutes of samples each
+    expect(lines[0]).toMatchObject({
+      kind: 'meeting',
+      instance: { uuid: 'cli==', topic: 'CLI meeting' },
+      participant: { key: '1', name: 'Ann' },
+    });
+    expect((lines[0]!.streams as Record<string, { latency: number }>).audio_input!.latency).toBeLessThan(1);
+    expect(r.stderr).toContain('one cycle done');
+  });
+
+  it('once exits 1 and says why when the credentials are wrong, without printing the secret', async () => {
+    const r = await runCli(['once', '--config', config('wrong.yaml')], { SECRET: 'not-the-secret-xyz' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ZOOM_AUTH_FAILED');
+    expect(r.stderr + r.stdout).not.toContain('not-the-secret-xyz');
+  });
+
+  it('run serves /healthz, polls, and stops cleanly with exit 0 on SIGTERM, keeping its budget count', async () => {
+    const file = config('run.yaml');
+    const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
+    let url = '';
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /"url":"(http:\/\/[^"]+)"/.exec(p.output())?.[1] ?? '';
+      if (!url) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(url).not.toBe('');
+    await waitForOk(`${url}/healthz`);
+    await waitForOk(`${url}/readyz`);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+    const budget = JSON.parse(readFileSync(join(dir, 'state-run.yaml', 'budget-zoom.json'), 'utf8')) as {
+      used: number;
+    };
+    expect(budget.used).toBeGreaterThanOrEqual(2);
+  });
+});

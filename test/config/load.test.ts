@@ -1,0 +1,166 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileInvalidError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { fromRoot } from '../../src/util/package-root.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-config-'));
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+function errorOf(file: string, env: Record<string, string> = {}): string {
+  try {
+    loadConfig(file, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FileInvalidError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const ZOOM = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
+
+describe('the example config', () => {
+  it('loads with its documented defaults once the environment gives the credentials', () => {
+    const c = loadConfig(fromRoot('config.example.yaml'), {
+      ZOOM_ACCOUNT_ID: 'acc',
+      ZOOM_CLIENT_ID: 'id',
+      ZOOM_CLIENT_SECRET: 'sec',
+    });
+    expect(c.zoom).toMatchObject({
+      apiUrl: 'https://api.zoom.us',
+      accountId: 'acc',
+      clientSecret: 'sec',
+      dailyShare: 0.5,
+    });
+    expect(c.zoom!.limits).toEqual({ heavyPerSecond: 40, resourcePerMinute: 20, dailyPool: 60_000 });
+    expect(c.poll).toMatchObject({
+      minIntervalMs: 60_000,
+      maxIntervalMs: 600_000,
+      discoveryIntervalMs: 60_000,
+      freshAgeMs: 300_000,
+    });
+    expect(c.metrics).toEqual({ host: '0.0.0.0', port: 9781 });
+    expect(c.sources).toEqual({ meetings: true, webinars: true, sessions: false });
+  });
+});
+
+describe('environment and secret files', () => {
+  it('expands ${VAR} and ${VAR:-default}', () => {
+    const f = write(
+      'env.yaml',
+      'zoom:\n  account_id: ${ACC}\n  client_id: ${CID:-fallback}\n  client_secret: x$$y\n  plan: pro\n',
+    );
+    const c = loadConfig(f, { ACC: 'from-env' });
+    expect(c.zoom).toMatchObject({ accountId: 'from-env', clientId: 'fallback', clientSecret: 'x$y' });
+    expect(c.zoom!.limits.heavyPerSecond).toBe(10);
+  });
+
+  it('reads a secret from a file, relative to the config', () => {
+    write('secret.txt', 'file-secret\n');
+    const c = loadConfig(
+      write('sf.yaml', 'zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: secret.txt\n'),
+      {},
+    );
+    expect(c.zoom!.clientSecret).toBe('file-secret');
+  });
+});
+
+const broken: { name: string; text: string; env?: Record<string, string>; want: string[] }[] = [
+  {
+    name: 'unknown key with a near miss',
+    text: `${ZOOM}pol:\n  min_interval: 60s\n`,
+    want: [':5:1: pol: unknown setting "pol"; did you mean "poll"?'],
+  },
+  {
+    name: 'unknown nested key',
+    text: `${ZOOM}poll:\n  min_intervall: 60s\n`,
+    want: [':6:3: poll.min_intervall: unknown setting "min_intervall"; did you mean "min_interval"?'],
+  },
+  {
+    name: 'bad duration',
+    text: `${ZOOM}poll:\n  min_interval: sixty\n`,
+    want: [':6:17: poll.min_interval: found "sixty"; expected a duration such as 90s, 5m or 1h'],
+  },
+  {
+    name: 'wrong type',
+    text: `${ZOOM}sources:\n  meetings: yes please\n`,
+    want: [':6:13: sources.meetings: found "yes please"; expected boolean'],
+  },
+  {
+    name: 'bad enum',
+    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: enterprise\n`,
+    want: [':5:9: zoom.plan: found "enterprise"; expected one of "pro", "business"'],
+  },
+  {
+    name: 'share out of range',
+    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  daily_share: 1.5\n`,
+    want: [':5:16: zoom.daily_share: found 1.5; expected a number above 0 and at most 1'],
+  },
+  {
+    name: 'missing secret',
+    text: `zoom:\n  account_id: a\n  client_id: c\n`,
+    want: [':2:3: zoom.client_secret: missing required setting "client_secret" (or "client_secret_file")'],
+  },
+  {
+    name: 'unset environment variable',
+    text: `zoom:\n  account_id: \${ZOOM_ACCOUNT_ID}\n  client_id: c\n  client_secret: s\n`,
+    want: [
+      ':2:15: environment variable ZOOM_ACCOUNT_ID is not set; set it, or write ${ZOOM_ACCOUNT_ID:-default}',
+    ],
+  },
+  {
+    name: 'listen without a port',
+    text: `${ZOOM}metrics:\n  listen: localhost\n`,
+    want: [
+      ':6:11: metrics.listen: found "localhost"; expected host:port, e.g. 0.0.0.0:9781 or 127.0.0.1:9781',
+    ],
+  },
+  {
+    name: 'max below min',
+    text: `${ZOOM}poll:\n  min_interval: 5m\n  max_interval: 1m\n`,
+    want: [':7:17: poll.max_interval: found 1m, shorter than min_interval; expected at least min_interval'],
+  },
+  {
+    name: 'unreadable secret file',
+    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: /nonexistent/qoswatch-secret\n`,
+    want: [
+      ':4:23: zoom.client_secret_file: cannot read /nonexistent/qoswatch-secret (ENOENT); expected a readable file holding the secret',
+    ],
+  },
+  {
+    name: 'sessions without videosdk',
+    text: `${ZOOM}sources:\n  sessions: true\n`,
+    want: [':6:13: sources.sessions: sessions need a "videosdk" section with api_key and api_secret'],
+  },
+  {
+    name: 'YAML syntax',
+    text: `zoom:\n  account_id: a\n client_id: c\n`,
+    want: [':3:1: YAML syntax: All mapping items must start at the same column'],
+  },
+  {
+    name: 'several problems at once',
+    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: free\nlog:\n  level: loud\n`,
+    want: [':5:9: zoom.plan:', ':7:10: log.level: found "loud"'],
+  },
+];
+
+describe('broken configs give file:line:col, the setting, what was found and what is expected', () => {
+  it.each(broken)('$name', ({ name, text, env, want }) => {
+    const file = write(`${name.replace(/\W+/g, '-')}.yaml`, text);
+    const msg = errorOf(file, env);
+    for (const w of want) expect(msg).toContain(`${file}${w}`);
+  });
+
+  it('never prints a secret in an error', () => {
+    const file = write(
+      'leak.yaml',
+      'zoom:\n  account_id: a\n  client_id: c\n  client_secret: TOPSECRET-123\n  plan: free\n',
+    );
+    expect(errorOf(file)).not.toContain('TOPSECRET-123');
+  });
+});

@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoConfig } from '../../src/cli/demo-config.js';
+import type { Config } from '../../src/config/types.js';
+import { Daemon } from '../../src/daemon.js';
+import type { PipelineEvent } from '../../src/poll/source.js';
+import { silentLogger } from '../../src/util/logger.js';
+import type { SimHarness } from './sim.js';
+
+/** A daemon pointed at a test simulator, recording every event it hands on. */
+export function daemonFor(
+  h: SimHarness,
+  tweak: (c: Config) => void = () => undefined,
+): { daemon: Daemon; events: PipelineEvent[] } {
+  const config = demoConfig(h.url, mkdtempSync(join(tmpdir(), 'qw-state-')), 0);
+  config.zoom!.dailyShare = 1;
+  config.videosdk!.dailyShare = 1;
+  tweak(config);
+  const events: PipelineEvent[] = [];
+  const daemon = new Daemon(config, {
+    clock: h.clock,
+    log: silentLogger(),
+    sinks: [{ handle: (e) => events.push(e) }],
+  });
+  return { daemon, events };
+}
+
+/** Runs the daemon's loop until the virtual clock reaches `until`. */
+export async function runUntil(daemon: Daemon, h: SimHarness, until: number): Promise<void> {
+  const stop = new AbortController();
+  await daemon.run(stop.signal, () => {
+    if (h.clock.now() >= until) stop.abort();
+  });
+}

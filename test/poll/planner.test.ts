@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { plan, type PlanCandidate, type PlanInput } from '../../src/poll/planner.js';
+
+const DAY = 86_400_000;
+const meetings = (n: number, participants: number, extra: Partial<PlanCandidate> = {}): PlanCandidate[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: `m${i}`,
+    cost: Math.ceil(participants / 10),
+    participants,
+    alerting: false,
+    ...extra,
+  }));
+
+const base: Omit<PlanInput, 'candidates'> = {
+  now: 0,
+  budgetRemaining: 60_000,
+  msUntilReset: DAY,
+  discoveryReserve: 0,
+  heavyPerSecond: 40,
+  minIntervalMs: 60_000,
+  maxIntervalMs: 4 * 3_600_000,
+};
+
+const cases: { name: string; input: Partial<PlanInput>; candidates: PlanCandidate[]; fullCycleMs: number }[] =
+  [
+    // The facts sheet: 100 meetings of 50 cost 500 calls a cycle; 60,000 a day allow one every 12 minutes.
+    {
+      name: '100 meetings x 50, Business pool',
+      input: {},
+      candidates: meetings(100, 50),
+      fullCycleMs: 12 * 60_000,
+    },
+    {
+      name: 'half the day gone, half the pool left',
+      input: { budgetRemaining: 30_000, msUntilReset: DAY / 2 },
+      candidates: meetings(100, 50),
+      fullCycleMs: 12 * 60_000,
+    },
+    {
+      name: 'a share of 25% of the pool',
+      input: { budgetRemaining: 15_000 },
+      candidates: meetings(100, 50),
+      fullCycleMs: 48 * 60_000,
+    },
+    {
+      name: 'Pro pool, 20 meetings x 30',
+      input: { budgetRemaining: 30_000 },
+      candidates: meetings(20, 30),
+      fullCycleMs: 172_800,
+    },
+    {
+      name: 'small load: Zoom samples once a minute',
+      input: {},
+      candidates: meetings(10, 20),
+      fullCycleMs: 60_000,
+    },
+    {
+      name: 'per-second limit binds',
+      input: { budgetRemaining: 10_000_000, minIntervalMs: 1000, heavyPerSecond: 10 },
+      candidates: meetings(50, 100),
+      fullCycleMs: 50_000,
+    },
+    {
+      name: 'discovery reserve comes off the budget',
+      input: { discoveryReserve: 30_000 },
+      candidates: meetings(100, 50),
+      fullCycleMs: 24 * 60_000,
+    },
+  ];
+
+describe('the cycle equals the budget-optimal cycle', () => {
+  it.each(cases)('$name', ({ input, candidates, fullCycleMs }) => {
+    const p = plan({ ...base, ...input, candidates });
+    expect(p.fullCycleMs).toBeCloseTo(fullCycleMs, 0);
+    expect(p.intervalMs).toBeCloseTo(fullCycleMs, 0);
+    expect(p.selected).toHaveLength(candidates.length);
+    expect(p.deferred).toHaveLength(0);
+  });
+});
+
+describe('when the budget is short', () => {
+  const short = { ...base, maxIntervalMs: 6 * 60_000 }; // full cycle needs 12 minutes: half fits
+  it('polls half the calls per cycle at the max interval', () => {
+    const p = plan({ ...short, candidates: meetings(100, 50) });
+    expect(p.intervalMs).toBe(6 * 60_000);
+    expect(p.allowedCalls).toBe(250);
+    expect(p.selected).toHaveLength(50);
+  });
+
+  it('chooses alerting instances first, then the longest unpolled, then the larger', () => {
+    const now = 10_000_000;
+    const candidates: PlanCandidate[] = [
+      { key: 'small-old', cost: 100, participants: 1000, lastPolledAt: now - 15 * 60_000, alerting: false },
+      { key: 'alerting', cost: 100, participants: 1000, lastPolledAt: now - 60_000, alerting: true },
+      { key: 'big-recent', cost: 100, participants: 1000, lastPolledAt: now - 8 * 60_000, alerting: false },
+      { key: 'newest', cost: 100, participants: 1000, lastPolledAt: now - 30_000, alerting: false },
+      {
+        key: 'bigger-same-age',
+        cost: 100,
+        participants: 2000,
+        lastPolledAt: now - 8 * 60_000,
+        alerting: false,
+      },
+    ];
+    // 48,000 calls over a day allow 200 in a 6-minute cycle; 96,000 allow 400.
+    const p = plan({ ...short, now, budgetRemaining: 48_000, candidates });
+    expect(p.allowedCalls).toBe(200);
+    expect(p.selected).toEqual(['alerting', 'small-old']);
+    const q = plan({ ...short, now, budgetRemaining: 96_000, candidates });
+    expect(q.selected).toEqual(['alerting', 'small-old', 'bigger-same-age', 'big-recent']);
+  });
+
+  it('starves nobody: an overdue instance goes ahead of alerting ones', () => {
+    const now = 100 * 60 * 60_000;
+    const candidates: PlanCandidate[] = [
+      { key: 'alerting', cost: 100, participants: 10, lastPolledAt: now - 60_000, alerting: true },
+      {
+        key: 'forgotten',
+        cost: 100,
+        participants: 10,
+        lastPolledAt: now - 3 * short.maxIntervalMs,
+        alerting: false,
+      },
+      { key: 'never', cost: 100, participants: 10, alerting: false },
+    ];
+    const p = plan({ ...short, now, budgetRemaining: 48_000, candidates });
+    expect(p.selected).toEqual(['never', 'forgotten']);
+  });
+
+  it('sends nothing when the budget is gone', () => {
+    const p = plan({ ...base, budgetRemaining: 0, candidates: meetings(3, 10) });
+    expect(p.selected).toEqual([]);
+    expect(p.intervalMs).toBe(base.maxIntervalMs);
+  });
+
+  it('still polls one instance that alone costs more than a cycle allows, if the day can pay', () => {
+    const p = plan({
+      ...short,
+      budgetRemaining: 1000,
+      candidates: [{ key: 'huge', cost: 500, participants: 5000, alerting: false }],
+    });
+    expect(p.allowedCalls).toBeLessThan(500);
+    expect(p.selected).toEqual(['huge']);
+  });
+});
