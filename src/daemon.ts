@@ -1,5 +1,11 @@
+import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
+import { FileInvalidError } from './config/errors.js';
 import type { Config } from './config/types.js';
+import type { AlertChange } from './evaluate/alert.js';
+import { RuleEngine } from './evaluate/engine.js';
+import { loadRules } from './evaluate/load-rules.js';
+import { AlertStateStore, restoredState } from './evaluate/state-store.js';
 import { HttpServer } from './export/http-server.js';
 import { NormalizeStats } from './normalize/stats.js';
 import { DashboardSource } from './poll/dashboard-source.js';
@@ -46,6 +52,12 @@ export class Daemon {
   readonly scheduler: Scheduler;
   readonly normalizeStats = new NormalizeStats();
   readonly sink: FanOut;
+  readonly engine: RuleEngine;
+  private readonly alertStore: AlertStateStore;
+  private readonly alertListeners: ((changes: AlertChange[]) => void)[] = [];
+  private watchers: FSWatcher[] = [];
+  /** The last rule reload: when, whether it took, and why not. */
+  rulesReload: { ok: boolean; at: number; problems: string[] };
   private readonly stores: FileBudgetStore[] = [];
   private http: HttpServer | undefined;
   url: string | undefined;
@@ -55,7 +67,16 @@ export class Daemon {
     private readonly deps: DaemonDeps,
   ) {
     const { clock, log } = deps;
-    this.sink = new FanOut(deps.sinks ?? [], log);
+    // Rules are checked before anything starts: a wrong rule stops start-up with file:line:col.
+    this.alertStore = new AlertStateStore(config.stateDir);
+    this.engine = new RuleEngine(
+      loadRules(config.rules.paths),
+      { gapToleranceMs: config.rules.gapToleranceMs },
+      restoredState(this.alertStore.load()),
+    );
+    this.rulesReload = { ok: true, at: clock.now(), problems: [] };
+    const evaluate: SampleSink = { handle: (e) => this.emitAlerts(this.engine.handle(e)) };
+    this.sink = new FanOut([evaluate, ...(deps.sinks ?? [])], log);
     if (config.zoom) {
       const z = config.zoom;
       const store = new FileBudgetStore(config.stateDir, 'zoom', clock);
@@ -117,7 +138,73 @@ export class Daemon {
       });
       this.sources.push(new SessionSource(this.clients.videosdk, clock, this.normalizeStats));
     }
-    this.scheduler = new Scheduler({ sources: this.sources, clock, log, sink: this.sink, poll: config.poll });
+    this.scheduler = new Scheduler({
+      sources: this.sources,
+      clock,
+      log,
+      sink: this.sink,
+      poll: config.poll,
+      isAlerting: (key) => this.engine.isAlerting(key),
+    });
+  }
+
+  /** Called with every batch of alert changes (pending, firing, resolved). */
+  onAlerts(listener: (changes: AlertChange[]) => void): void {
+    this.alertListeners.push(listener);
+  }
+
+  private emitAlerts(changes: AlertChange[]): void {
+    if (!changes.length) return;
+    for (const l of this.alertListeners) l(changes);
+  }
+
+  /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */
+  reloadRules(): boolean {
+    const at = this.deps.clock.now();
+    try {
+      const rules = loadRules(this.config.rules.paths);
+      this.engine.setRules(rules);
+      this.rulesReload = { ok: true, at, problems: [] };
+      this.deps.log.info({ rules: rules.length }, `rules reloaded: ${rules.length} rules`);
+      return true;
+    } catch (err) {
+      const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
+      this.rulesReload = { ok: false, at, problems };
+      this.deps.log.error(
+        { problems },
+        `rules not reloaded, the previous ${this.engine.ruleList.length} rules keep running:\n${problems.join('\n')}`,
+      );
+      return false;
+    }
+  }
+
+  /** Reloads when a rule file changes (debounced: editors write in several steps). */
+  watchRules(): void {
+    let timer: NodeJS.Timeout | undefined;
+    for (const p of this.config.rules.paths) {
+      try {
+        const w = watch(p, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => this.reloadRules(), 300);
+        });
+        w.on('error', () => undefined);
+        this.watchers.push(w);
+      } catch (err) {
+        this.deps.log.warn(
+          { path: p, err: (err as Error).message },
+          'cannot watch rule path; SIGHUP still reloads',
+        );
+      }
+    }
+  }
+
+  /** After each cycle: end alerts of instances that are gone (after a restart, say) and save alert state. */
+  private afterCycle(): void {
+    if (this.scheduler.discoveryComplete()) {
+      const live = new Set(this.scheduler.instances().map((i) => `${i.ref.kind}:${i.ref.uuid}`));
+      this.emitAlerts(this.engine.reconcile(live, this.deps.clock.now()));
+    }
+    this.alertStore.save(this.engine.state);
   }
 
   addSink(sink: SampleSink): void {
@@ -170,7 +257,10 @@ export class Daemon {
     };
     stop.addEventListener('abort', onStop, { once: true });
     try {
-      await this.scheduler.run(stop, abortCalls.signal, onCycle);
+      await this.scheduler.run(stop, abortCalls.signal, (r) => {
+        this.afterCycle();
+        onCycle(r);
+      });
     } finally {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
@@ -179,6 +269,9 @@ export class Daemon {
   }
 
   async close(): Promise<void> {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    this.alertStore.save(this.engine.state);
     for (const s of this.stores) s.flush();
     await this.http?.close();
     this.http = undefined;

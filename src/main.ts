@@ -7,6 +7,7 @@ import { demo, demoHelp } from './cli/demo.js';
 import { once, onceHelp } from './cli/once.js';
 import { run, runHelp } from './cli/run.js';
 import { simulate, simulateHelp } from './cli/simulate.js';
+import { testRules, testRulesHelp } from './cli/test-rules.js';
 import { fromRoot } from './util/package-root.js';
 
 interface Command {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   run: { summary: 'run the daemon', help: runHelp, run },
   once: { summary: 'poll one cycle and print every sample as JSON lines', help: onceHelp, run: once },
   check: { summary: 'check a configuration file', help: checkHelp, run: check },
+  'test-rules': { summary: 'run rule unit tests written in YAML', help: testRulesHelp, run: testRules },
   demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
   simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },
 };

@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import { fromRoot } from '../util/package-root.js';
 import { PLAN_DEFAULTS } from '../zoom/limits.js';
 
 /** The daemon's configuration for the demo: every source on, pointed at the local simulator. */
@@ -30,6 +31,7 @@ export function demoConfig(simUrl: string, stateDir: string, port: number): Conf
       concurrency: 8,
       shutdownTimeoutMs: 2_000,
     },
+    rules: { paths: [fromRoot('rules')], gapToleranceMs: 300_000, notifyLeftAndEnded: true, watch: false },
     metrics: { host: '127.0.0.1', port },
     stateDir,
     log: { level: 'info', format: 'pretty' },

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from '../daemon.js';
-import type { QosSample } from '../normalize/sample.js';
+import { describeChange } from '../evaluate/describe.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock } from '../util/clock.js';
@@ -15,37 +15,13 @@ export const demoHelp = `qoswatch demo [--speed X] [--minutes N] [--scenario FIL
 
 Starts the Zoom simulator with the default scenario on a fast clock and the daemon against
 it, and shows on the terminal what qoswatch sees: meetings discovered, participants polled,
-who is worst off. Stop it with Ctrl-C.
+alerts firing and resolving. Stop it with Ctrl-C.
 
   --speed X        simulated minutes per real minute (default 60: a minute passes each second)
   --minutes N      stop after N simulated minutes (default: run until Ctrl-C)
   --scenario FILE  another scenario file
   --port N         port for /healthz and /readyz (default 9781; 0 picks a free one)
 `;
-
-function worst(samples: readonly QosSample[]): string[] {
-  const best = new Map<string, { s: QosSample; latency: number; loss: number }>();
-  for (const s of samples) {
-    const a = s.streams.audio_input ?? s.streams.audio_output ?? s.streams.audio_device_to_crc;
-    if (!a) continue;
-    const who = `${s.instance.uuid}/${s.participant.key}`;
-    const latency = a.latency ?? 0;
-    const loss = a.avgLoss ?? 0;
-    const prev = best.get(who);
-    if (!prev || s.time > prev.s.time) best.set(who, { s, latency, loss });
-  }
-  return [...best.values()]
-    .filter((x) => x.latency >= 0.3 || x.loss >= 0.05)
-    .sort((a, b) => b.latency + b.loss * 10 - (a.latency + a.loss * 10))
-    .slice(0, 5)
-    .map(({ s, latency, loss }) => {
-      const who = s.participant.name || `participant ${s.participant.key}`;
-      const where = [s.context.networkType, s.context.dataCenter && `DC ${s.context.dataCenter}`]
-        .filter(Boolean)
-        .join(', ');
-      return `  ⚠ ${who} in "${s.instance.topic}" (${where}): audio latency ${Math.round(latency * 1000)} ms, loss ${(loss * 100).toFixed(1)}%`;
-    });
-}
 
 export async function demo(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -67,10 +43,25 @@ export async function demo(argv: string[]): Promise<number> {
     clock,
     log,
   });
-  let batch: QosSample[] = [];
+  // Alerts an incident explains are held back here, as the notifiers do: one incident, not forty alerts.
+  const explained = new Map<string, number>();
+  const held = new Set<string>();
+  daemon.onAlerts((changes) => {
+    for (const c of changes) {
+      const a = c.alert;
+      if (a.state === 'firing' && a.inhibitedBy) {
+        held.add(a.id);
+        explained.set(a.inhibitedBy, (explained.get(a.inhibitedBy) ?? 0) + 1);
+      } else if (a.state === 'firing') log.warn(`🔥 ${describeChange(c)}`);
+      else if (a.state === 'resolved' && held.delete(a.id)) continue;
+      else if (a.state === 'resolved') log.info(`✅ ${describeChange(c)}`);
+    }
+    for (const [incident, n] of explained)
+      log.warn(`   (${n} participant alerts explained by ${incident} held back)`);
+    explained.clear();
+  });
   daemon.addSink({
     handle: (e) => {
-      if (e.type === 'samples') batch.push(...e.samples);
       if (e.type === 'left') log.info(`participant ${e.participant} left "${e.instance.topic}"`);
     },
   });
@@ -92,8 +83,6 @@ export async function demo(argv: string[]): Promise<number> {
   const end = minutes === undefined ? undefined : start + minutes * 60_000;
   await daemon.run(stop.signal, (r) => {
     daemon.logCycle(r);
-    for (const line of worst(batch)) log.warn(line);
-    batch = [];
     if (end !== undefined && clock.now() >= end) stop.abort();
   });
   await sim.close();

@@ -53,6 +53,7 @@ interface RawConfig {
   > & {
     concurrency?: number;
   };
+  rules?: { paths?: string[]; gap_tolerance?: string; notify_left_and_ended?: boolean; watch?: boolean };
   metrics?: { listen?: string };
   state?: { dir?: string };
   log?: { level?: string; format?: 'json' | 'pretty' | 'auto' };
@@ -222,6 +223,12 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     ...(videosdk ? { videosdk } : {}),
     sources,
     poll,
+    rules: {
+      paths: raw.rules?.paths?.map((p) => resolve(base, p)) ?? [fromRoot('rules')],
+      gapToleranceMs: durationMs(raw.rules?.gap_tolerance ?? '5m'),
+      notifyLeftAndEnded: raw.rules?.notify_left_and_ended ?? true,
+      watch: raw.rules?.watch ?? true,
+    },
     metrics: { host: m[1] ?? (m[2] || '0.0.0.0'), port },
     stateDir: resolve(base, raw.state?.dir ?? 'state'),
     log: { level: raw.log?.level ?? 'info', format: raw.log?.format ?? 'auto' },

@@ -15,6 +15,7 @@ export interface Config {
     concurrency: number;
     shutdownTimeoutMs: number;
   };
+  rules: { paths: string[]; gapToleranceMs: number; notifyLeftAndEnded: boolean; watch: boolean };
   metrics: { host: string; port: number };
   stateDir: string;
   log: { level: string; format: 'json' | 'pretty' | 'auto' };

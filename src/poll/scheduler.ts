@@ -66,6 +66,11 @@ export class Scheduler {
     this.once = new LogOnce(opts.log, () => opts.clock.now());
   }
 
+  /** True once every source has listed its live instances at least once. */
+  discoveryComplete(): boolean {
+    return this.opts.sources.every((s) => this.lastDiscovery.has(s));
+  }
+
   /** Live instances known now. */
   instances(): LiveInstance[] {
     return [...this.tracked.values()].map((t) => t.instance);
@@ -79,7 +84,7 @@ export class Scheduler {
     this.coverage.ended(key);
     this.opts.log.info(
       { kind: t.instance.ref.kind, id: t.instance.ref.id, topic: t.instance.ref.topic },
-      `${t.instance.ref.kind} ended`,
+      `${t.instance.ref.kind} "${t.instance.ref.topic}" ended`,
     );
     this.opts.sink.handle({ type: 'ended', instance: t.instance.ref, at });
   }

@@ -40,6 +40,8 @@ export interface PollSource {
 export type PipelineEvent =
   | { type: 'samples'; samples: QosSample[] }
   | { type: 'left'; instance: InstanceRef; participant: string; at: number }
+  /** A poll listed these participants as present; anyone else has gone. */
+  | { type: 'polled'; instance: InstanceRef; present: string[]; at: number }
   | { type: 'ended'; instance: InstanceRef; at: number };
 
 /** Where sources hand on what they learn: evaluation, metrics, `qoswatch once`. */

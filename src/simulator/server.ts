@@ -8,7 +8,9 @@ import { Faults } from './faults.js';
 import { PageTokens } from './page-tokens.js';
 import { SimRateLimits, type Category } from './rate-limits.js';
 import { instanceItem, listEnvelope, participantItem, qosItem } from './responses.js';
-import type { FaultSpec, Scenario, SimInstance } from './scenario-types.js';
+import type { FaultKind, FaultSpec, Scenario, SimInstance } from './scenario-types.js';
+
+const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed']);
 import { World } from './world.js';
 
 interface Ctx {
@@ -210,7 +212,12 @@ export class ZoomSimulator {
       this.send(res, 429, verdict.body, verdict.headers);
       return;
     }
-    const fault = this.faults.take(url.pathname, now - this.scenario.start);
+    // A fault for this one request (X-Sim-Fault: 503 | 429 | slow | reset | malformed), else the scenario's.
+    const asked = req.headers['x-sim-fault'];
+    const fault =
+      typeof asked === 'string' && FAULT_KINDS.has(asked)
+        ? { kind: asked as FaultKind, delayMs: 2000 }
+        : this.faults.take(url.pathname, now - this.scenario.start);
     if (fault && (await this.applyFault(fault, now, route, res, req))) return;
     try {
       const params = route.pattern.exec(url.pathname)!.slice(1);

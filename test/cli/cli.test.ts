@@ -115,3 +115,38 @@ describe('qoswatch', () => {
     expect(budget.used).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('rule reload', () => {
+  it('SIGHUP reloads the rules, and an invalid set is rejected while the old one keeps running', async () => {
+    const rulesDir = join(dir, 'rules-reload');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(rulesDir, { recursive: true });
+    const ruleFile = join(rulesDir, 'r.yaml');
+    writeFileSync(
+      ruleFile,
+      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n',
+    );
+    const file = config('reload.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: false\n`);
+    const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
+    const until = async (text: string): Promise<void> => {
+      for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(p.output()).toContain(text);
+    };
+    await until('qoswatch running');
+    writeFileSync(
+      ruleFile,
+      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: 5%\n',
+    );
+    p.child.kill('SIGHUP');
+    await until('rules not reloaded, the previous 1 rules keep running');
+    expect(p.output()).toContain(`${ruleFile}:5:16: rules[0].threshold: wifi_rssi threshold: found \\"5%\\"`);
+    writeFileSync(
+      ruleFile,
+      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n',
+    );
+    p.child.kill('SIGHUP');
+    await until('rules reloaded: 2 rules');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});

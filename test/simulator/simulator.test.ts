@@ -69,6 +69,17 @@ describe('the simulator behaves as Zoom documents', () => {
     expect(await stale.json()).toMatchObject({ code: 300 });
   });
 
+  it('applies a fault asked for by one request (X-Sim-Fault) and only to it', async () => {
+    h = await startSim({ meetings: [meetingWith(1)] });
+    const t = await token(h.url);
+    const get = (fault?: string): Promise<Response> =>
+      fetch(`${h!.url}/v2/metrics/meetings/85000000001/participants/qos`, {
+        headers: { authorization: `Bearer ${t}`, ...(fault ? { 'x-sim-fault': fault } : {}) },
+      });
+    expect((await get('503')).status).toBe(503);
+    expect((await get()).status).toBe(200);
+  });
+
   it('answers 400 for a page size over the cap', async () => {
     h = await startSim({ meetings: [meetingWith(1)] });
     const t = await token(h.url);

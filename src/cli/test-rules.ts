@@ -1,0 +1,33 @@
+import { FileInvalidError } from '../config/errors.js';
+import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
+import { parse, UsageError } from './args.js';
+
+export const testRulesHelp = `qoswatch test-rules FILE...
+
+Runs rule unit tests written in YAML (see docs/rules.md): input series per participant and
+stream, events (leave, end), and the alerts expected at given times. Prints each mismatch as
+the alerts expected but not found and found but not expected; exit 1 on any failure.
+`;
+
+export function testRules(argv: string[]): Promise<number> {
+  const { positionals } = parse(argv, {});
+  if (!positionals.length) throw new UsageError('name at least one test file');
+  const results: TestFileResult[] = [];
+  let broken = 0;
+  for (const file of positionals) {
+    try {
+      results.push(runRuleTestFile(file));
+    } catch (err) {
+      if (!(err instanceof FileInvalidError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      broken++;
+    }
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failures.length, 0);
+  const errors = results.reduce((n, r) => n + r.errors.length, 0);
+  const report = formatFailures(results);
+  if (report) process.stdout.write(report + '\n');
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return Promise.resolve(failed || errors || broken ? 1 : 0);
+}

@@ -1,0 +1,61 @@
+import type { SourceKind } from '../normalize/sample.js';
+import type { Scope, Severity } from './rule-types.js';
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+export type ResolveReason = 'recovered' | 'left' | 'ended';
+
+/** What a person needs to know about who and where. Any field may be unknown. */
+export interface AlertContext {
+  kind?: SourceKind;
+  instanceId?: string;
+  uuid?: string;
+  topic?: string;
+  /** The participant's name when Zoom gives one, else the id. */
+  participant?: string;
+  participantKey?: string;
+  device?: string;
+  networkType?: string;
+  dataCenter?: string;
+  location?: string;
+  connectionType?: string;
+  clientVersion?: string;
+  /** The stream with the worst value. */
+  stream?: string;
+  /** instance and shared_cause: participants breaching, and with data. */
+  breaching?: number;
+  participants?: number;
+  group?: string;
+  groupBy?: string;
+}
+
+export interface Alert {
+  /** Stable identity: rule + scope key. */
+  id: string;
+  rule: string;
+  scope: Scope;
+  state: AlertState;
+  severity: Severity;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** In base units; for instance and shared_cause the share of participants breaching. */
+  value: number;
+  valueText: string;
+  threshold: number;
+  thresholdText: string;
+  /** When the breach began (pending since). */
+  since: number;
+  firingSince?: number;
+  resolvedAt?: number;
+  reason?: ResolveReason;
+  /** Sample time of the newest observation. */
+  lastSampleAt: number;
+  context: AlertContext;
+  /** Id of the shared-cause alert that explains this one (notifiers may hold it back). */
+  inhibitedBy?: string;
+}
+
+export interface AlertChange {
+  alert: Alert;
+  /** What it was before: a new alert was `inactive`. */
+  previous: AlertState | 'inactive';
+}

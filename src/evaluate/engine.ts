@@ -1,0 +1,453 @@
+import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { PipelineEvent } from '../poll/source.js';
+import { instanceKey } from '../poll/source.js';
+import type { Alert, AlertChange, AlertContext, AlertState, ResolveReason } from './alert.js';
+import { step, type Series, type Timing } from './lifecycle.js';
+import type { CompiledRule, GroupField } from './rule-types.js';
+import { render } from './templates.js';
+import { formatValue } from './thresholds.js';
+
+/** One alert series: the lifecycle plus what the alert says. Only non-inactive series are kept. */
+export interface SeriesRecord extends Series {
+  id: string;
+  rule: string;
+  instance?: string;
+  participantKey?: string;
+  group?: string;
+  context: AlertContext;
+  breaching?: number;
+  participants?: number;
+}
+
+interface Member {
+  time: number;
+  breaching: boolean;
+  value: number;
+  context: ParticipantContext;
+  instance: InstanceRef;
+}
+
+/** All evaluation state: plain data, so it can be saved and restored. */
+export interface EngineState {
+  series: Map<string, SeriesRecord>;
+  /** instance and shared_cause rules: rule -> instance key or group value -> member key -> newest reading. */
+  members: Map<string, Map<string, Map<string, Member>>>;
+}
+
+export const newState = (): EngineState => ({ series: new Map(), members: new Map() });
+
+const GROUP_CONTEXT: Record<GroupField, keyof ParticipantContext> = {
+  data_center: 'dataCenter',
+  location: 'location',
+  network_type: 'networkType',
+  connection_type: 'connectionType',
+  client_version: 'version',
+  device: 'device',
+};
+
+export interface EngineOptions {
+  gapToleranceMs: number;
+}
+
+/** The value a rule reads from one sample: the worst (or average) over its streams; undefined when missing. */
+export function ruleValue(rule: CompiledRule, s: QosSample): { value: number; stream?: string } | undefined {
+  if (!rule.metric.perStream) {
+    const v = rule.metric.read(s);
+    return v === undefined ? undefined : { value: v };
+  }
+  let best: { value: number; stream: string } | undefined;
+  let sum = 0;
+  let n = 0;
+  for (const stream of rule.streams) {
+    if (!(stream in s.streams)) continue;
+    const v = rule.metric.read(s, stream);
+    if (v === undefined) continue;
+    sum += v;
+    n++;
+    if (!best || (rule.above ? v > best.value : v < best.value)) best = { value: v, stream };
+  }
+  if (!best) return undefined;
+  return rule.aggregate === 'avg' ? { value: sum / n } : best;
+}
+
+const breaches = (r: CompiledRule, v: number): boolean => (r.above ? v > r.threshold : v < r.threshold);
+const recovers = (r: CompiledRule, v: number): boolean =>
+  r.above ? v <= r.recoveryThreshold : v >= r.recoveryThreshold;
+
+function participantContext(s: QosSample, stream?: string): AlertContext {
+  const c = s.context;
+  return {
+    kind: s.instance.kind,
+    instanceId: s.instance.id,
+    uuid: s.instance.uuid,
+    topic: s.instance.topic,
+    participant: s.participant.name || s.participant.key,
+    participantKey: s.participant.key,
+    ...(c.device ? { device: c.device } : {}),
+    ...(c.networkType ? { networkType: c.networkType } : {}),
+    ...(c.dataCenter ? { dataCenter: c.dataCenter } : {}),
+    ...(c.location ? { location: c.location } : {}),
+    ...(c.connectionType ? { connectionType: c.connectionType } : {}),
+    ...(c.version ? { clientVersion: c.version } : {}),
+    ...(stream ? { stream } : {}),
+  };
+}
+
+/**
+ * Evaluates rules against pipeline events. `handle` is a function of (state, event) alone: no
+ * clock, no I/O; sample times drive every duration. Rules are compiled once; a cycle of
+ * samples costs one pass per rule.
+ */
+export class RuleEngine {
+  private byName = new Map<string, CompiledRule>();
+  private participantRules: CompiledRule[] = [];
+  private groupRules: CompiledRule[] = [];
+  private timing = new Map<string, Timing>();
+
+  constructor(
+    private rules: CompiledRule[],
+    private readonly opts: EngineOptions,
+    readonly state: EngineState = newState(),
+  ) {
+    this.setRules(rules);
+  }
+
+  /** Swaps the rule set (reload). Alerts of rules that still exist keep their state. */
+  setRules(rules: CompiledRule[]): void {
+    this.rules = rules;
+    this.byName = new Map(rules.map((r) => [r.name, r]));
+    this.participantRules = rules.filter((r) => r.scope === 'participant');
+    this.groupRules = rules.filter((r) => r.scope !== 'participant');
+    this.timing = new Map(
+      rules.map((r) => [
+        r.name,
+        { forMs: r.forMs, recoveryForMs: r.recoveryForMs, gapToleranceMs: this.opts.gapToleranceMs },
+      ]),
+    );
+    for (const [id, s] of this.state.series) if (!this.byName.has(s.rule)) this.state.series.delete(id);
+    for (const name of this.state.members.keys()) if (!this.byName.has(name)) this.state.members.delete(name);
+  }
+
+  get ruleList(): readonly CompiledRule[] {
+    return this.rules;
+  }
+
+  handle(event: PipelineEvent): AlertChange[] {
+    switch (event.type) {
+      case 'samples':
+        return this.samples(event.samples);
+      case 'left':
+        return this.leave(instanceKey(event.instance), new Set([event.participant]), event.at, 'left');
+      case 'polled': {
+        const key = instanceKey(event.instance);
+        const present = new Set(event.present);
+        const gone = new Set<string>();
+        for (const s of this.state.series.values())
+          if (s.instance === key && s.participantKey && !present.has(s.participantKey))
+            gone.add(s.participantKey);
+        return gone.size ? this.leave(key, gone, event.at, 'left') : [];
+      }
+      case 'ended':
+        return this.end(instanceKey(event.instance), event.at);
+    }
+  }
+
+  /** Ends everything of instances that are not live any more (after a restart, say). */
+  reconcile(liveInstances: ReadonlySet<string>, at: number): AlertChange[] {
+    const gone = new Set<string>();
+    for (const s of this.state.series.values())
+      if (s.instance && !liveInstances.has(s.instance)) gone.add(s.instance);
+    return [...gone].flatMap((i) => this.end(i, at));
+  }
+
+  private record(
+    id: string,
+    rule: CompiledRule,
+    init: Omit<SeriesRecord, 'id' | 'rule' | keyof Series>,
+  ): SeriesRecord {
+    let s = this.state.series.get(id);
+    if (!s) {
+      s = { id, rule: rule.name, state: 'inactive', lastTime: 0, value: 0, ...init };
+      this.state.series.set(id, s);
+    } else Object.assign(s, init);
+    return s;
+  }
+
+  private apply(
+    rule: CompiledRule,
+    rec: SeriesRecord,
+    time: number,
+    value: number,
+    recovered: boolean,
+    breaching: boolean,
+  ): AlertChange | undefined {
+    const before: AlertState | 'inactive' = rec.state;
+    const t = step(rec, { time, value, breaching, recovered }, this.timing.get(rule.name)!);
+    if (rec.state === 'inactive') this.state.series.delete(rec.id);
+    if (!t || t === 'cancelled') return undefined;
+    return { alert: this.toAlert(rule, rec, t), previous: before };
+  }
+
+  private samples(samples: readonly QosSample[]): AlertChange[] {
+    const changes: AlertChange[] = [];
+    const touchedInstances = new Map<string, Map<string, number[]>>(); // rule -> instance key -> times
+    const touchedGroups = new Map<string, Map<string, number>>(); // rule -> group -> newest time
+    // Instance and shared-cause rules first, so a participant alert that fires in the same batch
+    // already knows whether an incident explains it.
+    for (const s of samples) {
+      const ikey = instanceKey(s.instance);
+      for (const rule of this.groupRules) {
+        if (!rule.matches(s)) continue;
+        const v = ruleValue(rule, s);
+        if (v === undefined) continue;
+        const member: Member = {
+          time: s.time,
+          breaching: breaches(rule, v.value),
+          value: v.value,
+          context: s.context,
+          instance: s.instance,
+        };
+        if (rule.scope === 'instance') {
+          this.members(rule.name, ikey).set(s.participant.key, member);
+          const byInst = touchedInstances.get(rule.name) ?? new Map<string, number[]>();
+          touchedInstances.set(rule.name, byInst);
+          byInst.set(ikey, [...(byInst.get(ikey) ?? []), s.time]);
+        } else {
+          const group = s.context[GROUP_CONTEXT[rule.groupBy!]];
+          if (!group) continue;
+          this.members(rule.name, group).set(`${ikey}/${s.participant.key}`, member);
+          const byGroup = touchedGroups.get(rule.name) ?? new Map<string, number>();
+          touchedGroups.set(rule.name, byGroup);
+          byGroup.set(group, Math.max(byGroup.get(group) ?? 0, s.time));
+        }
+      }
+    }
+    for (const [name, byInst] of touchedInstances) {
+      const rule = this.byName.get(name)!;
+      for (const [ikey, times] of byInst)
+        for (const t of [...new Set(times)].sort((a, b) => a - b)) this.observeGroup(rule, ikey, t, changes);
+    }
+    for (const [name, byGroup] of touchedGroups) {
+      const rule = this.byName.get(name)!;
+      for (const [group, t] of byGroup) this.observeGroup(rule, group, t, changes);
+    }
+    for (const s of samples) {
+      const ikey = instanceKey(s.instance);
+      for (const rule of this.participantRules) {
+        if (!rule.matches(s)) continue;
+        const v = ruleValue(rule, s);
+        if (v === undefined) continue; // missing data neither fires nor resolves
+        const breaching = breaches(rule, v.value);
+        const id = `${rule.name}|${ikey}/${s.participant.key}`;
+        if (!breaching && !this.state.series.has(id)) continue;
+        const rec = this.record(id, rule, {
+          instance: ikey,
+          participantKey: s.participant.key,
+          context: participantContext(s, v.stream),
+        });
+        const c = this.apply(rule, rec, s.time, v.value, recovers(rule, v.value), breaching);
+        if (c) changes.push(c);
+      }
+    }
+    return changes;
+  }
+
+  private members(rule: string, key: string): Map<string, Member> {
+    let byKey = this.state.members.get(rule);
+    if (!byKey) this.state.members.set(rule, (byKey = new Map<string, Map<string, Member>>()));
+    let m = byKey.get(key);
+    if (!m) byKey.set(key, (m = new Map<string, Member>()));
+    return m;
+  }
+
+  /** An instance or group observation at sample time `t`, from each member's newest reading. */
+  private observeGroup(rule: CompiledRule, key: string, t: number, changes: AlertChange[]): void {
+    const members = this.members(rule.name, key);
+    let total = 0;
+    let breaching = 0;
+    let latest: Member | undefined;
+    for (const m of members.values()) {
+      if (m.time > t || m.time < t - this.opts.gapToleranceMs) continue;
+      total++;
+      if (m.breaching) breaching++;
+      if (!latest || m.time > latest.time) latest = m;
+    }
+    if (!latest) return;
+    const ratio = total ? breaching / total : 0;
+    const enough = total >= rule.minParticipants;
+    const isBreach =
+      enough &&
+      (rule.breachingCount !== undefined
+        ? breaching >= rule.breachingCount
+        : ratio >= (rule.breachingRatio ?? 1));
+    const id = `${rule.name}|${key}`;
+    if (!isBreach && !this.state.series.has(id)) return;
+    const context: AlertContext =
+      rule.scope === 'instance'
+        ? {
+            kind: latest.instance.kind,
+            instanceId: latest.instance.id,
+            uuid: latest.instance.uuid,
+            topic: latest.instance.topic,
+            breaching,
+            participants: total,
+          }
+        : { group: key, groupBy: rule.groupBy!, breaching, participants: total };
+    const rec = this.record(id, rule, {
+      ...(rule.scope === 'instance' ? { instance: key } : { group: key }),
+      context,
+      breaching,
+      participants: total,
+    });
+    const c = this.apply(rule, rec, t, ratio, !isBreach, isBreach);
+    if (c) changes.push(c);
+  }
+
+  private resolveRecord(rec: SeriesRecord, at: number, reason: ResolveReason, changes: AlertChange[]): void {
+    const rule = this.byName.get(rec.rule);
+    this.state.series.delete(rec.id);
+    if (!rule || rec.state !== 'firing') return; // a pending alert that never fired just goes
+    rec.state = 'inactive';
+    changes.push({ alert: this.toAlert(rule, rec, 'resolved', { at, reason }), previous: 'firing' });
+  }
+
+  private leave(
+    ikey: string,
+    participants: ReadonlySet<string>,
+    at: number,
+    reason: ResolveReason,
+  ): AlertChange[] {
+    const changes: AlertChange[] = [];
+    for (const rec of [...this.state.series.values()])
+      if (rec.instance === ikey && rec.participantKey && participants.has(rec.participantKey))
+        this.resolveRecord(rec, at, reason, changes);
+    for (const byKey of this.state.members.values()) {
+      const inst = byKey.get(ikey);
+      if (inst) for (const p of participants) inst.delete(p);
+      for (const m of byKey.values()) for (const p of participants) m.delete(`${ikey}/${p}`);
+    }
+    return changes;
+  }
+
+  private end(ikey: string, at: number): AlertChange[] {
+    const changes: AlertChange[] = [];
+    for (const rec of [...this.state.series.values()])
+      if (rec.instance === ikey) this.resolveRecord(rec, at, 'ended', changes);
+    for (const byKey of this.state.members.values()) {
+      byKey.delete(ikey);
+      for (const m of byKey.values())
+        for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) m.delete(k);
+    }
+    return changes;
+  }
+
+  /** The firing shared-cause alert that explains a participant alert, if a rule asks to mute. */
+  private inhibitor(rec: SeriesRecord): string | undefined {
+    if (!rec.participantKey) return undefined;
+    for (const s of this.state.series.values()) {
+      if (s.state !== 'firing' || !s.group) continue;
+      const rule = this.byName.get(s.rule);
+      if (!rule?.muteParticipantAlerts) continue;
+      const field = rule.groupBy === 'client_version' ? 'clientVersion' : GROUP_CONTEXT[rule.groupBy!];
+      if ((rec.context as Record<string, unknown>)[field] === s.group) return s.id;
+    }
+    return undefined;
+  }
+
+  toAlert(
+    rule: CompiledRule,
+    rec: SeriesRecord,
+    state: AlertState,
+    resolved?: { at: number; reason: ResolveReason },
+  ): Alert {
+    const unit = rule.metric.unit;
+    const group = rule.scope !== 'participant';
+    const valueText = group
+      ? `${rec.breaching ?? 0} of ${rec.participants ?? 0} participants (${Math.round(rec.value * 100)}%)`
+      : formatValue(rec.value, unit);
+    const cmp = rule.above ? '>' : '<';
+    const thresholdText = group
+      ? `${rule.breachingCount !== undefined ? `${rule.breachingCount} participants` : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${formatValue(rule.threshold, unit)}`
+      : `${cmp} ${formatValue(rule.threshold, unit)}`;
+    const c = rec.context;
+    const labels: Record<string, string> = {
+      alertname: rule.name,
+      severity: rule.severity,
+      scope: rule.scope,
+      ...(c.kind ? { kind: c.kind } : {}),
+      ...(c.instanceId ? { instance: c.instanceId } : {}),
+      ...(c.participantKey ? { participant: c.participantKey } : {}),
+      ...(c.group ? { [c.groupBy!]: c.group } : {}),
+      ...rule.labels,
+    };
+    const since = rec.pendingSince ?? rec.firingSince ?? rec.lastTime;
+    const view = {
+      rule: rule.name,
+      description: rule.description,
+      severity: rule.severity,
+      scope: rule.scope,
+      state,
+      value: valueText,
+      threshold: thresholdText,
+      participant: c.participant ?? '',
+      participant_key: c.participantKey ?? '',
+      topic: c.topic ?? '',
+      kind: c.kind ?? '',
+      instance_id: c.instanceId ?? '',
+      stream: c.stream ?? '',
+      device: c.device ?? '',
+      network_type: c.networkType ?? '',
+      data_center: c.dataCenter ?? '',
+      location: c.location ?? '',
+      connection_type: c.connectionType ?? '',
+      client_version: c.clientVersion ?? '',
+      since: new Date(since).toISOString(),
+      breaching: c.breaching ?? '',
+      participants: c.participants ?? '',
+      group: c.group ?? '',
+      group_by: c.groupBy ?? '',
+      reason: resolved?.reason ?? '',
+      labels,
+    };
+    const annotations: Record<string, string> = {};
+    for (const [k, tpl] of Object.entries(rule.annotations)) annotations[k] = render(tpl, view);
+    const inhibitedBy = this.inhibitor(rec);
+    return {
+      id: rec.id,
+      rule: rule.name,
+      scope: rule.scope,
+      state,
+      severity: rule.severity,
+      labels,
+      annotations,
+      value: rec.value,
+      valueText,
+      threshold: rule.threshold,
+      thresholdText,
+      since,
+      ...(rec.firingSince !== undefined && state !== 'pending' ? { firingSince: rec.firingSince } : {}),
+      ...(state === 'resolved'
+        ? { resolvedAt: resolved?.at ?? rec.lastTime, reason: resolved?.reason ?? 'recovered' }
+        : {}),
+      lastSampleAt: rec.lastTime,
+      context: { ...c },
+      ...(inhibitedBy ? { inhibitedBy } : {}),
+    };
+  }
+
+  /** Pending and firing alerts now. */
+  active(): Alert[] {
+    const out: Alert[] = [];
+    for (const rec of this.state.series.values()) {
+      const rule = this.byName.get(rec.rule);
+      if (rule && rec.state !== 'inactive') out.push(this.toAlert(rule, rec, rec.state));
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Whether an instance has a pending or firing alert (the scheduler polls it first). */
+  isAlerting(ikey: string): boolean {
+    for (const s of this.state.series.values()) if (s.instance === ikey) return true;
+    return false;
+  }
+}

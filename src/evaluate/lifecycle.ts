@@ -1,0 +1,82 @@
+/**
+ * The alert lifecycle of one series (a rule and a scope key): inactive -> pending -> firing
+ * -> resolved, driven by observations in sample time. Pure: no clock, no I/O.
+ */
+export type LifeState = 'inactive' | 'pending' | 'firing';
+
+export interface Series {
+  state: LifeState;
+  /** Sample time of the newest observation. */
+  lastTime: number;
+  value: number;
+  pendingSince?: number;
+  firingSince?: number;
+  recoveringSince?: number;
+}
+
+export interface Observation {
+  time: number;
+  value: number;
+  /** Beyond the threshold. */
+  breaching: boolean;
+  /** Back past the recovery threshold (without hysteresis: simply not breaching). */
+  recovered: boolean;
+}
+
+export interface Timing {
+  forMs: number;
+  recoveryForMs: number;
+  /** A gap between observations longer than this starts the pending and recovery clocks again. */
+  gapToleranceMs: number;
+}
+
+export type Transition = 'pending' | 'firing' | 'resolved' | 'cancelled' | undefined;
+
+/**
+ * Applies one observation. Observations older than the newest one are ignored; one at the same
+ * time refines it (instance and group observations are re-made as more participants report).
+ */
+export function step(s: Series, o: Observation, t: Timing): Transition {
+  if (o.time < s.lastTime) return undefined;
+  const gap = s.lastTime > 0 && o.time - s.lastTime > t.gapToleranceMs;
+  s.lastTime = o.time;
+  s.value = o.value;
+  switch (s.state) {
+    case 'inactive':
+      if (!o.breaching) return undefined;
+      s.pendingSince = o.time;
+      if (t.forMs === 0) {
+        s.state = 'firing';
+        s.firingSince = o.time;
+        return 'firing';
+      }
+      s.state = 'pending';
+      return 'pending';
+    case 'pending':
+      if (!o.breaching) {
+        s.state = 'inactive';
+        delete s.pendingSince;
+        return 'cancelled';
+      }
+      if (gap) s.pendingSince = o.time;
+      if (o.time - s.pendingSince! >= t.forMs) {
+        s.state = 'firing';
+        s.firingSince = o.time;
+        return 'firing';
+      }
+      return undefined;
+    case 'firing':
+      if (!o.recovered) {
+        delete s.recoveringSince;
+        return undefined;
+      }
+      if (gap || s.recoveringSince === undefined) s.recoveringSince = o.time;
+      if (o.time - s.recoveringSince >= t.recoveryForMs) {
+        s.state = 'inactive';
+        delete s.pendingSince;
+        delete s.recoveringSince;
+        return 'resolved';
+      }
+      return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { FileInvalidError, type FileProblem } from '../config/errors.js';
+import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
+import { fromRoot } from '../util/package-root.js';
+import { compileRule } from './compile.js';
+import type { CompiledRule, RawRule } from './rule-types.js';
+
+export const RULES_SCHEMA_FILE = fromRoot('src', 'evaluate', 'rules.schema.json');
+
+let validator: ValidateFunction<{ rules: RawRule[] }> | undefined;
+function validate(): ValidateFunction<{ rules: RawRule[] }> {
+  validator ??= ajv().compile<{ rules: RawRule[] }>(
+    JSON.parse(readFileSync(RULES_SCHEMA_FILE, 'utf8')) as object,
+  );
+  return validator;
+}
+
+/** The rule files under the given paths: files as they are, folders' *.yaml / *.yml (not recursing into tests/). */
+export function ruleFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new FileInvalidError([
+        {
+          file: p,
+          line: 1,
+          col: 1,
+          path: '',
+          message: 'rule path not found; expected a rule file or a folder of them',
+        },
+      ]);
+    }
+    if (st.isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (/\.ya?ml$/.test(f)) out.push(join(p, f));
+    } else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Loads, checks and compiles every rule in the given files and folders. All problems in all
+ * files are reported together; a name used twice is a problem too.
+ */
+export function loadRules(paths: readonly string[]): CompiledRule[] {
+  const problems: FileProblem[] = [];
+  const rules: CompiledRule[] = [];
+  const names = new Map<string, string>();
+  for (const file of ruleFiles(paths)) {
+    const src = YamlSource.read(file);
+    let raw: RawRule[];
+    try {
+      raw = loadYaml<{ rules: RawRule[] }>(src, validate()).value.rules;
+    } catch (err) {
+      if (err instanceof FileInvalidError) {
+        problems.push(...err.problems);
+        continue;
+      }
+      throw err;
+    }
+    raw.forEach((r, i) => {
+      const prev = names.get(r.name);
+      if (prev)
+        problems.push(
+          src.problemAt(
+            ['rules', i, 'name'],
+            `rule "${r.name}" is already defined in ${prev}; names must be unique`,
+          ),
+        );
+      names.set(r.name, file);
+      const compiled = compileRule(r, i, src, problems);
+      if (compiled) rules.push(compiled);
+    });
+  }
+  if (problems.length) throw new FileInvalidError(problems);
+  return rules;
+}

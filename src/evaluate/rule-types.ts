@@ -1,0 +1,68 @@
+import type { SourceKind } from '../normalize/sample.js';
+import type { MetricDef } from './metrics.js';
+
+export type Scope = 'participant' | 'instance' | 'shared_cause';
+export type Severity = 'info' | 'warning' | 'critical';
+export type GroupField =
+  'data_center' | 'location' | 'network_type' | 'connection_type' | 'client_version' | 'device';
+
+/** A rule as written (after schema validation). */
+export interface RawRule {
+  name: string;
+  description?: string;
+  scope?: Scope;
+  sources?: SourceKind[];
+  streams?: string[];
+  metric: string;
+  aggregate?: 'worst' | 'avg';
+  when: 'above' | 'below';
+  threshold: string | number;
+  for?: string;
+  recovery?: { threshold?: string | number; for?: string };
+  severity?: Severity;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  filters?: Partial<Record<FilterField, string | string[]>>;
+  breaching?: { count?: number; ratio?: string };
+  min_participants?: number;
+  group_by?: GroupField;
+  mute_participant_alerts?: boolean;
+}
+
+export type FilterField =
+  | 'network_type'
+  | 'data_center'
+  | 'connection_type'
+  | 'location'
+  | 'device'
+  | 'client_version'
+  | 'topic'
+  | 'instance'
+  | 'participant';
+
+/** A rule compiled once: thresholds in base units, predicates ready. */
+export interface CompiledRule {
+  name: string;
+  description: string;
+  file: string;
+  scope: Scope;
+  sources: ReadonlySet<SourceKind>;
+  streams: readonly string[];
+  metric: MetricDef;
+  aggregate: 'worst' | 'avg';
+  above: boolean;
+  threshold: number;
+  forMs: number;
+  recoveryThreshold: number;
+  recoveryForMs: number;
+  severity: Severity;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** True when a sample's instance and participant pass the rule's filters. */
+  matches: (sample: import('../normalize/sample.js').QosSample) => boolean;
+  breachingCount?: number;
+  breachingRatio?: number;
+  minParticipants: number;
+  groupBy?: GroupField;
+  muteParticipantAlerts: boolean;
+}

@@ -1,0 +1,74 @@
+import { CPU_PRESSURE_LEVELS } from '../normalize/values.js';
+import type { UnitKind } from './metrics.js';
+
+const NUM = String.raw`(-?\d+(?:\.\d+)?)`;
+
+const PATTERNS: Record<
+  UnitKind,
+  { re: RegExp; scale: (n: number, unit: string) => number; expected: string }
+> = {
+  duration: {
+    re: new RegExp(`^${NUM}\\s*(ms|s)$`, 'i'),
+    scale: (n, u) => (u.toLowerCase() === 's' ? n : n / 1000),
+    expected: 'a duration such as 300ms or 1.5s',
+  },
+  percent: { re: new RegExp(`^${NUM}\\s*(%)$`), scale: (n) => n / 100, expected: 'a percentage such as 5%' },
+  bitrate: {
+    re: new RegExp(`^${NUM}\\s*(bps|kbps|mbps|gbps)$`, 'i'),
+    scale: (n, u) =>
+      n * ({ bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 } as Record<string, number>)[u.toLowerCase()]!,
+    expected: 'a bitrate such as 500kbps or 1.5Mbps',
+  },
+  fps: { re: new RegExp(`^${NUM}\\s*(fps)?$`, 'i'), scale: (n) => n, expected: 'a frame rate such as 10fps' },
+  pixels: { re: /^(\d+)\s*(p)$/i, scale: (n) => n, expected: 'a picture height such as 360p or 720p' },
+  dbm: {
+    re: new RegExp(`^${NUM}\\s*(dbm)$`, 'i'),
+    scale: (n) => n,
+    expected: 'a signal strength such as -70dBm',
+  },
+  level: {
+    re: /^([a-z]+)()$/i,
+    scale: () => 0,
+    expected: `a CPU pressure level: ${CPU_PRESSURE_LEVELS.join(', ')}`,
+  },
+};
+
+/**
+ * Parses a threshold in the unit family of its metric into base units (seconds, ratio 0 to 1,
+ * bits per second, fps, pixels of height, dBm, pressure level index). Returns an error text
+ * when the unit does not fit: `5%` on a latency rule says so.
+ */
+export function parseThreshold(text: string | number, unit: UnitKind): { value: number } | { error: string } {
+  const s = String(text).trim();
+  const p = PATTERNS[unit];
+  if (unit === 'level') {
+    const i = (CPU_PRESSURE_LEVELS as readonly string[]).indexOf(s.toLowerCase());
+    return i >= 0 ? { value: i } : { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
+  }
+  const m = p.re.exec(s);
+  if (!m) return { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
+  const value = p.scale(Number(m[1]), m[2] ?? '');
+  if (unit === 'percent' && (value < 0 || value > 1))
+    return { error: `found ${s}; expected a percentage from 0% to 100%` };
+  return { value };
+}
+
+/** A value in base units, written for people in the metric's unit. */
+export function formatValue(value: number, unit: UnitKind): string {
+  switch (unit) {
+    case 'duration':
+      return value >= 10 ? `${value.toFixed(1)} s` : `${Math.round(value * 1000)} ms`;
+    case 'percent':
+      return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+    case 'bitrate':
+      return value >= 1e6 ? `${(value / 1e6).toFixed(1)} Mbps` : `${Math.round(value / 1e3)} kbps`;
+    case 'fps':
+      return `${Math.round(value)} fps`;
+    case 'pixels':
+      return `${Math.round(value)}p`;
+    case 'dbm':
+      return `${Math.round(value)} dBm`;
+    case 'level':
+      return CPU_PRESSURE_LEVELS[Math.round(value)] ?? String(value);
+  }
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/evaluate/alert.js';
+import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { T0, type SimHarness } from '../helpers/sim.js';
+
+let h: SimHarness;
+const fired: Alert[] = [];
+const resolved: Alert[] = [];
+
+beforeAll(async () => {
+  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
+  const clock = new VirtualClock(T0);
+  const sim = new ZoomSimulator(scenario, clock);
+  const url = await sim.listen();
+  h = { clock, sim, url, close: () => sim.close() };
+  const { daemon } = daemonFor(h);
+  daemon.onAlerts((changes) => {
+    for (const c of changes) {
+      if (c.alert.state === 'firing') fired.push(c.alert);
+      if (c.alert.state === 'resolved') resolved.push(c.alert);
+    }
+  });
+  await runUntil(daemon, h, T0 + 40 * 60_000);
+}, 120_000);
+afterAll(async () => h.close());
+
+describe("the default scenario's alerts", () => {
+  it("fires for Bob's Wi-Fi and Dana's CPU, and resolves them", () => {
+    const bob = fired.filter((a) => a.context.participantKey === 'u-bob').map((a) => a.rule);
+    expect(bob.sort()).toEqual([
+      'audio-jitter-high',
+      'audio-latency-high',
+      'audio-loss-high',
+      'wifi-signal-weak',
+    ]);
+    const dana = fired.filter((a) => a.context.participantKey === 'u-dana').map((a) => a.rule);
+    expect(dana.sort()).toEqual(['video-frame-rate-collapse', 'zoom-cpu-pegged']);
+    for (const a of fired.filter(
+      (x) => x.scope === 'participant' && ['u-bob', 'u-dana'].includes(x.context.participantKey!),
+    ))
+      expect(
+        resolved.some((r) => r.id === a.id && r.reason === 'recovered'),
+        a.id,
+      ).toBe(true);
+  });
+
+  it('fires one NY data-center incident and explains the NY participant alerts by it', () => {
+    const incidents = fired.filter((a) => a.rule === 'datacenter-loss-incident');
+    expect(incidents.map((a) => a.labels.data_center)).toEqual(['NY']);
+    expect(resolved.some((a) => a.rule === 'datacenter-loss-incident')).toBe(true);
+    const ny = fired.filter((a) => a.scope === 'participant' && a.context.dataCenter === 'NY');
+    expect(ny.length).toBeGreaterThan(20);
+    const explained = ny.filter((a) => a.inhibitedBy === 'datacenter-loss-incident|NY');
+    expect(explained.length / ny.length).toBeGreaterThan(0.9);
+  });
+
+  it('fires nothing for healthy participants', () => {
+    const unexpected = fired.filter(
+      (a) =>
+        a.scope === 'participant' &&
+        !['u-bob', 'u-dana'].includes(a.context.participantKey!) &&
+        a.context.dataCenter !== 'NY',
+    );
+    expect(unexpected.map((a) => `${a.rule} ${a.context.participant}`)).toEqual([]);
+  });
+});

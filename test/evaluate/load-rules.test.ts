@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { FileInvalidError } from '../../src/config/errors.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { writeRuleFile } from '../helpers/rules.js';
+
+function problems(text: string): { file: string; message: string } {
+  const file = writeRuleFile(text);
+  try {
+    loadRules([file]);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FileInvalidError);
+    return { file, message: (err as Error).message };
+  }
+  throw new Error('expected the rules to be rejected');
+}
+
+const head = 'rules:\n  - name: r\n';
+const cases: { name: string; text: string; want: string }[] = [
+  {
+    name: 'a unit that does not fit the metric',
+    text: `${head}    metric: latency\n    streams: [any_audio]\n    when: above\n    threshold: 5%\n`,
+    want: ':6:16: rules[0].threshold: latency threshold: found "5%"; expected a duration such as 300ms or 1.5s',
+  },
+  {
+    name: 'a bitrate without a unit',
+    text: `${head}    metric: bitrate\n    streams: [video_sent]\n    when: below\n    threshold: 500\n`,
+    want: ':6:16: rules[0].threshold: bitrate threshold: found "500"; expected a bitrate such as 500kbps or 1.5Mbps',
+  },
+  {
+    name: 'an unknown stream',
+    text: `${head}    metric: jitter\n    streams: [audio_in]\n    when: above\n    threshold: 40ms\n`,
+    want: ':4:15: rules[0].streams[0]: unknown stream "audio_in"',
+  },
+  {
+    name: 'streams missing on a per-stream metric',
+    text: `${head}    metric: jitter\n    when: above\n    threshold: 40ms\n`,
+    want: ':2:5: rules[0]: "jitter" is measured per stream: add streams, e.g. streams: [any_audio]',
+  },
+  {
+    name: 'a recovery threshold on the wrong side',
+    text: `${head}    metric: cpu_zoom_avg\n    when: above\n    threshold: 80%\n    recovery: { threshold: 90% }\n`,
+    want: ':6:28: rules[0].recovery.threshold: found 90%; expected a recovery threshold at or below the threshold 80% (it is hysteresis)',
+  },
+  {
+    name: 'an unknown template field',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{participnt}} is weak'\n`,
+    want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}}; did you mean {{participant}}?',
+  },
+  {
+    name: 'an unknown key',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    treshold: -70dBm\n`,
+    want: ':5:5: rules[0].treshold: unknown setting "treshold"; did you mean "threshold"?',
+  },
+  {
+    name: 'an instance rule without breaching',
+    text: `${head}    scope: instance\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: 'a instance rule needs breaching',
+  },
+  {
+    name: 'a participant rule with group options',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    group_by: data_center\n`,
+    want: ':6:15: rules[0].group_by: "group_by" is for instance and shared_cause rules',
+  },
+  {
+    name: 'a bad regular expression in a filter',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    filters: { topic: '/(/' }\n`,
+    want: 'rules[0].filters.topic: bad regular expression /(/',
+  },
+  {
+    name: 'a bad name',
+    text: `rules:\n  - name: Bad Name\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: ':2:11: rules[0].name: found "Bad Name"; expected a name in lower case, digits, - and _, starting with a letter',
+  },
+];
+
+describe('rule files are checked at load time, with file:line:col', () => {
+  it.each(cases)('$name', ({ text, want }) => {
+    const { file, message } = problems(text);
+    expect(message).toContain(want.startsWith(':') ? `${file}${want}` : want);
+  });
+
+  it('rejects a name used twice across files', () => {
+    const rule = 'rules:\n  - name: same\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n';
+    const a = writeRuleFile(rule);
+    const b = writeRuleFile(rule);
+    expect(() => loadRules([a, b])).toThrow(
+      `${b}:2:11: rules[0].name: rule "same" is already defined in ${a}`,
+    );
+  });
+
+  it('loads the shipped default rules', () => {
+    const rules = loadRules([fromRoot('rules')]);
+    expect(rules.map((r) => r.name)).toContain('datacenter-loss-incident');
+    expect(rules.every((r) => r.file.endsWith('default.yaml'))).toBe(true);
+  });
+});
