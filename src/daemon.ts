@@ -6,6 +6,9 @@ import type { AlertChange } from './evaluate/alert.js';
 import { RuleEngine } from './evaluate/engine.js';
 import { loadRules } from './evaluate/load-rules.js';
 import { AlertStateStore, restoredState } from './evaluate/state-store.js';
+import { buildDispatcher } from './notify/build.js';
+import type { Dispatcher } from './notify/dispatcher.js';
+import { NotifyStore } from './notify/store.js';
 import { HttpServer } from './export/http-server.js';
 import { NormalizeStats } from './normalize/stats.js';
 import { DashboardSource } from './poll/dashboard-source.js';
@@ -56,6 +59,7 @@ export class Daemon {
   private readonly alertStore: AlertStateStore;
   private readonly alertListeners: ((changes: AlertChange[]) => void)[] = [];
   private watchers: FSWatcher[] = [];
+  dispatcher: Dispatcher | undefined;
   /** The last rule reload: when, whether it took, and why not. */
   rulesReload: { ok: boolean; at: number; problems: string[] };
   private readonly stores: FileBudgetStore[] = [];
@@ -146,6 +150,25 @@ export class Daemon {
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
     });
+  }
+
+  /**
+   * Builds the notifiers and the dispatcher from the config (custom notifier modules are loaded
+   * here), and hands them the alerts already firing, which the notification log checks so none
+   * is lost or repeated across a restart.
+   */
+  async startNotifications(options: { dryRun?: boolean } = {}): Promise<void> {
+    const store = new NotifyStore(this.config.stateDir);
+    this.dispatcher = await buildDispatcher(this.config, {
+      clock: this.deps.clock,
+      log: this.deps.log,
+      store,
+      ...(options.dryRun ? { dryRun: true } : {}),
+    });
+    if (!this.dispatcher) return;
+    const d = this.dispatcher;
+    this.onAlerts((changes) => d.ingest(changes));
+    d.seed(this.engine.active());
   }
 
   /** Called with every batch of alert changes (pending, firing, resolved). */
@@ -256,12 +279,18 @@ export class Daemon {
       );
     };
     stop.addEventListener('abort', onStop, { once: true });
+    const notifyStop = new AbortController();
+    const notifying = this.dispatcher?.run(notifyStop.signal);
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();
         onCycle(r);
       });
     } finally {
+      notifyStop.abort();
+      await notifying;
+      // A last delivery round for what is due; whatever is still undelivered stays in the outbox.
+      if (this.dispatcher) await this.dispatcher.tick(abortCalls.signal).catch(() => undefined);
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
       await this.close();
@@ -272,6 +301,7 @@ export class Daemon {
     for (const w of this.watchers) w.close();
     this.watchers = [];
     this.alertStore.save(this.engine.state);
+    await this.dispatcher?.close();
     for (const s of this.stores) s.flush();
     await this.http?.close();
     this.http = undefined;

@@ -4,6 +4,7 @@ import { FileInvalidError } from './config/errors.js';
 import { UsageError } from './cli/args.js';
 import { check, checkHelp } from './cli/check.js';
 import { demo, demoHelp } from './cli/demo.js';
+import { notifyTest, notifyTestHelp } from './cli/notify-test.js';
 import { once, onceHelp } from './cli/once.js';
 import { run, runHelp } from './cli/run.js';
 import { simulate, simulateHelp } from './cli/simulate.js';
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, Command> = {
   run: { summary: 'run the daemon', help: runHelp, run },
   once: { summary: 'poll one cycle and print every sample as JSON lines', help: onceHelp, run: once },
   check: { summary: 'check a configuration file', help: checkHelp, run: check },
+  'notify-test': {
+    summary: 'send a test message through one notifier',
+    help: notifyTestHelp,
+    run: notifyTest,
+  },
   'test-rules': { summary: 'run rule unit tests written in YAML', help: testRulesHelp, run: testRules },
   demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
   simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },

@@ -33,6 +33,22 @@ export function demoConfig(simUrl: string, stateDir: string, port: number): Conf
     },
     rules: { paths: [fromRoot('rules')], gapToleranceMs: 300_000, notifyLeftAndEnded: true, watch: false },
     metrics: { host: '127.0.0.1', port },
+    // One console notifier: alerts grouped per rule, so a storm prints as one message.
+    notify: {
+      notifiers: [{ name: 'console', type: 'console' }],
+      route: {
+        receiver: 'console',
+        group_by: ['alertname'],
+        group_wait: '30s',
+        group_interval: '2m',
+        repeat_interval: '1h',
+      },
+      silences: [],
+      inhibitRules: [
+        { source_match: { scope: 'instance' }, target_match: { scope: 'participant' }, equal: ['instance'] },
+      ],
+      delivery: { retryInitialMs: 1000, retryMaxMs: 60_000, giveUpAfterMs: 3_600_000, timeoutMs: 10_000 },
+    },
     stateDir,
     log: { level: 'info', format: 'pretty' },
   };

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from '../daemon.js';
-import { describeChange } from '../evaluate/describe.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock } from '../util/clock.js';
@@ -43,23 +42,9 @@ export async function demo(argv: string[]): Promise<number> {
     clock,
     log,
   });
-  // Alerts an incident explains are held back here, as the notifiers do: one incident, not forty alerts.
-  const explained = new Map<string, number>();
-  const held = new Set<string>();
-  daemon.onAlerts((changes) => {
-    for (const c of changes) {
-      const a = c.alert;
-      if (a.state === 'firing' && a.inhibitedBy) {
-        held.add(a.id);
-        explained.set(a.inhibitedBy, (explained.get(a.inhibitedBy) ?? 0) + 1);
-      } else if (a.state === 'firing') log.warn(`🔥 ${describeChange(c)}`);
-      else if (a.state === 'resolved' && held.delete(a.id)) continue;
-      else if (a.state === 'resolved') log.info(`✅ ${describeChange(c)}`);
-    }
-    for (const [incident, n] of explained)
-      log.warn(`   (${n} participant alerts explained by ${incident} held back)`);
-    explained.clear();
-  });
+  // Alerts go through the dispatcher to a console notifier: grouped per rule, with the
+  // participant alerts an incident explains held back, as Slack or e-mail would get them.
+  await daemon.startNotifications();
   daemon.addSink({
     handle: (e) => {
       if (e.type === 'left') log.info(`participant ${e.participant} left "${e.instance.topic}"`);

@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { NOTIFIERS } from '../notify/registry.js';
+import { configSchema } from './schema.js';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { durationMs } from '../util/duration.js';
 import { fromRoot } from '../util/package-root.js';
 import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
+import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
+import type { RawRoute } from '../notify/route.js';
 import type { Env } from './env.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
 import type { Config } from './types.js';
 import { ajv, loadYaml, YamlSource } from './yaml-file.js';
-
-export const CONFIG_SCHEMA_FILE = fromRoot('src', 'config', 'config.schema.json');
 
 interface RawLimits {
   heavy_per_second?: number;
@@ -55,6 +57,11 @@ interface RawConfig {
   };
   rules?: { paths?: string[]; gap_tolerance?: string; notify_left_and_ended?: boolean; watch?: boolean };
   metrics?: { listen?: string };
+  notifiers?: (Record<string, unknown> & { name: string; type: string })[];
+  route?: RawRoute;
+  silences?: RawSilence[];
+  inhibit_rules?: RawInhibitRule[];
+  delivery?: Partial<Record<'retry_initial' | 'retry_max' | 'give_up_after' | 'timeout', string>>;
   state?: { dir?: string };
   log?: { level?: string; format?: 'json' | 'pretty' | 'auto' };
 }
@@ -64,7 +71,7 @@ function validate(): ValidateFunction<RawConfig> {
   if (!validator) {
     const a = ajv();
     if (!a.formats.uri) (addFormats as unknown as (x: typeof a) => void)(a);
-    validator = a.compile<RawConfig>(JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as object);
+    validator = a.compile<RawConfig>(configSchema());
   }
   return validator;
 }
@@ -216,6 +223,8 @@ export function loadConfig(file: string, env: Env = process.env): Config {
       src.problemAt(['metrics', 'listen'], `found port ${port}; expected a port from 0 to 65535`),
     );
 
+  const notify = notifications(raw, src, base, problems);
+
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return {
     file,
@@ -230,7 +239,108 @@ export function loadConfig(file: string, env: Env = process.env): Config {
       watch: raw.rules?.watch ?? true,
     },
     metrics: { host: m[1] ?? (m[2] || '0.0.0.0'), port },
+    notify,
     stateDir: resolve(base, raw.state?.dir ?? 'state'),
     log: { level: raw.log?.level ?? 'info', format: raw.log?.format ?? 'auto' },
+  };
+}
+
+/** Notifier secrets from *_file, receiver names that exist, valid time zones and dates. */
+function notifications(
+  raw: RawConfig,
+  src: YamlSource,
+  base: string,
+  problems: FileProblem[],
+): Config['notify'] {
+  const names = new Set<string>();
+  const notifiers = (raw.notifiers ?? []).map((n, i) => {
+    if (names.has(n.name))
+      problems.push(
+        src.problemAt(
+          ['notifiers', i, 'name'],
+          `notifier "${n.name}" is defined twice; names must be unique`,
+        ),
+      );
+    names.add(n.name);
+    const plugin = NOTIFIERS.find((p) => p.type === n.type);
+    const out: Record<string, unknown> = { ...n };
+    for (const secret of plugin?.secrets ?? []) {
+      const file = n[`${secret}_file`];
+      if (typeof file !== 'string') continue;
+      if (n[secret] !== undefined)
+        problems.push(
+          src.problemAt(
+            ['notifiers', i, `${secret}_file`],
+            `give ${secret} or ${secret}_file, not both`,
+            true,
+          ),
+        );
+      try {
+        out[secret] = readFileSync(resolve(base, file), 'utf8').trim();
+      } catch (err) {
+        problems.push(
+          src.problemAt(
+            ['notifiers', i, `${secret}_file`],
+            `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding the secret`,
+          ),
+        );
+      }
+      delete out[`${secret}_file`];
+    }
+    if (plugin)
+      for (const r of plugin.required ?? [])
+        if (out[r] === undefined)
+          problems.push(
+            src.problemAt(
+              ['notifiers', i],
+              `missing required setting "${r}"${(plugin.secrets ?? []).includes(r) ? ` (or "${r}_file")` : ''}`,
+            ),
+          );
+    if (n.type === 'module' && typeof n.module === 'string') out.module = resolve(base, n.module);
+    return out as Config['notify']['notifiers'][number];
+  });
+  const checkReceivers = (route: RawRoute | undefined, path: (string | number)[]): void => {
+    if (!route) return;
+    if (route.receiver !== undefined && !names.has(route.receiver))
+      problems.push(
+        src.problemAt(
+          [...path, 'receiver'],
+          `found "${route.receiver}"; expected the name of a notifier: ${[...names].join(', ') || '(none defined)'}`,
+        ),
+      );
+    route.routes?.forEach((r, i) => checkReceivers(r, [...path, 'routes', i]));
+  };
+  checkReceivers(raw.route, ['route']);
+  if (notifiers.length && !raw.route?.receiver && names.size > 1 && raw.route)
+    problems.push(src.problemAt(['route'], 'the top route needs a receiver (the default notifier)'));
+  (raw.silences ?? []).forEach((s, i) => {
+    const zone = s.recurring?.time_zone;
+    if (zone) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      } catch {
+        problems.push(
+          src.problemAt(
+            ['silences', i, 'recurring', 'time_zone'],
+            `found "${zone}"; expected an IANA time zone such as Europe/Berlin`,
+          ),
+        );
+      }
+    }
+    if (s.starts && s.ends && Date.parse(s.starts) >= Date.parse(s.ends))
+      problems.push(src.problemAt(['silences', i, 'ends'], 'the silence ends before it starts'));
+  });
+  const d = raw.delivery ?? {};
+  return {
+    notifiers,
+    route: raw.route ?? {},
+    silences: raw.silences ?? [],
+    inhibitRules: raw.inhibit_rules ?? [],
+    delivery: {
+      retryInitialMs: durationMs(d.retry_initial ?? '1s'),
+      retryMaxMs: durationMs(d.retry_max ?? '5m'),
+      giveUpAfterMs: durationMs(d.give_up_after ?? '24h'),
+      timeoutMs: durationMs(d.timeout ?? '30s'),
+    },
   };
 }

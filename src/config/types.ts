@@ -1,3 +1,5 @@
+import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
+import type { RawRoute } from '../notify/route.js';
 import type { Plan, RateLimits } from '../zoom/limits.js';
 
 /** The configuration after loading: defaults applied, durations in ms, secrets read. */
@@ -17,6 +19,14 @@ export interface Config {
   };
   rules: { paths: string[]; gapToleranceMs: number; notifyLeftAndEnded: boolean; watch: boolean };
   metrics: { host: string; port: number };
+  notify: {
+    /** Each notifier's settings as written, secrets read from their files. */
+    notifiers: (Record<string, unknown> & { name: string; type: string })[];
+    route: RawRoute;
+    silences: RawSilence[];
+    inhibitRules: RawInhibitRule[];
+    delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };
+  };
   stateDir: string;
   log: { level: string; format: 'json' | 'pretty' | 'auto' };
 }

@@ -17,6 +17,8 @@ export interface SeriesRecord extends Series {
   context: AlertContext;
   breaching?: number;
   participants?: number;
+  /** The incident that explained this alert when it fired; it stays explained until it resolves. */
+  explainedBy?: string;
 }
 
 interface Member {
@@ -183,6 +185,10 @@ export class RuleEngine {
   ): AlertChange | undefined {
     const before: AlertState | 'inactive' = rec.state;
     const t = step(rec, { time, value, breaching, recovered }, this.timing.get(rule.name)!);
+    if (t === 'firing' && rec.participantKey) {
+      const by = this.inhibitor(rec);
+      if (by) rec.explainedBy = by;
+    }
     if (rec.state === 'inactive') this.state.series.delete(rec.id);
     if (!t || t === 'cancelled') return undefined;
     return { alert: this.toAlert(rule, rec, t), previous: before };
@@ -411,7 +417,7 @@ export class RuleEngine {
     };
     const annotations: Record<string, string> = {};
     for (const [k, tpl] of Object.entries(rule.annotations)) annotations[k] = render(tpl, view);
-    const inhibitedBy = this.inhibitor(rec);
+    const inhibitedBy = rec.explainedBy ?? this.inhibitor(rec);
     return {
       id: rec.id,
       rule: rule.name,

@@ -84,7 +84,12 @@ describe('qoswatch', () => {
       instance: { uuid: 'cli==', topic: 'CLI meeting' },
       participant: { key: '1', name: 'Ann' },
     });
-    expect((lines[0]!.streams as Record<string, { latency: number }>).audio_input!.latency).toBeLessThan(1);
+    // Values in base units (seconds); the simulator leaves ~2% of values empty, so look at all.
+    const latencies = lines
+      .flatMap((l) => Object.values(l.streams as Record<string, { latency?: number }>).map((m) => m.latency))
+      .filter((v) => v !== undefined);
+    expect(latencies.length).toBeGreaterThan(20);
+    for (const v of latencies) expect(v).toBeLessThan(1);
     expect(r.stderr).toContain('one cycle done');
   });
 

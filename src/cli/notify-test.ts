@@ -1,0 +1,59 @@
+import { createNotifier } from '../notify/build.js';
+import { NotifyError } from '../notify/errors.js';
+import type { Notification } from '../notify/notification.js';
+import { NotifyStore } from '../notify/store.js';
+import { systemClock } from '../util/clock.js';
+import { createLogger } from '../util/logger.js';
+import { parse, UsageError } from './args.js';
+import { requireConfig } from './common.js';
+
+export const notifyTestHelp = `qoswatch notify-test --config FILE --notifier NAME
+
+Sends one test message through one notifier and says whether it arrived. A failure says
+whether trying again could help (a network error) or not (a bad token or address). Exit 0
+when it was delivered, 1 when not.
+`;
+
+export async function notifyTest(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    config: { type: 'string', short: 'c' },
+    notifier: { type: 'string', short: 'n' },
+  });
+  const config = requireConfig(values.config);
+  const names = config.notify.notifiers.map((n) => n.name);
+  const cfg = config.notify.notifiers.find((n) => n.name === values.notifier);
+  if (!cfg)
+    throw new UsageError(
+      `--notifier must name a configured notifier: ${names.join(', ') || '(none configured)'}`,
+    );
+  const log = createLogger(config.log);
+  const { notifier } = await createNotifier(cfg, {
+    clock: systemClock,
+    log,
+    store: new NotifyStore(undefined),
+  });
+  const now = systemClock.now();
+  const n: Notification = {
+    id: `test#${now}`,
+    receiver: cfg.name,
+    groupKey: `${cfg.name}|test`,
+    groupLabels: {},
+    kind: 'test',
+    firing: [],
+    resolved: [],
+    createdAt: now,
+  };
+  try {
+    await notifier.send(n, AbortSignal.timeout(config.notify.delivery.timeoutMs));
+    process.stdout.write(`${cfg.name}: test notification delivered\n`);
+    return 0;
+  } catch (err) {
+    const e = err instanceof NotifyError ? err : undefined;
+    process.stderr.write(
+      `${cfg.name}: not delivered: ${(err as Error).message}${e ? ` (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})` : ''}\n`,
+    );
+    return 1;
+  } finally {
+    await notifier.close?.();
+  }
+}

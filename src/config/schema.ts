@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { NOTIFIERS } from '../notify/registry.js';
+import { fromRoot } from '../util/package-root.js';
+
+export const CONFIG_SCHEMA_FILE = fromRoot('src', 'config', 'config.schema.json');
+
+const duration = { $ref: '#/definitions/duration' };
+
+/** Settings every notifier has, whatever its kind. */
+const COMMON = {
+  name: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+    errorMessage: 'a name of letters, digits, ., _ and -',
+  },
+  type: { enum: [...NOTIFIERS.map((p) => p.type), 'module'] },
+  send_resolved: { type: 'boolean', description: 'Notify when alerts resolve. Default true.' },
+  group_wait: duration,
+  group_interval: duration,
+  repeat_interval: duration,
+  rate_limit: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['max', 'per'],
+    properties: { max: { type: 'integer', minimum: 1 }, per: duration },
+    description: 'At most `max` messages per `per`; what is held back is summed up in one message after.',
+  },
+};
+
+/** The notifiers section, derived from the registry: each kind's own settings join the common ones. */
+export function notifiersSchema(): object {
+  const kinds: object[] = NOTIFIERS.map((p) => {
+    const secretFiles = Object.fromEntries(
+      (p.secrets ?? []).map((s) => [`${s}_file`, { type: 'string', minLength: 1 }]),
+    );
+    return {
+      if: { properties: { type: { const: p.type } }, required: ['type'] },
+      then: {
+        description: p.description,
+        additionalProperties: false,
+        properties: { ...COMMON, ...p.properties, ...secretFiles },
+        ...(p.required?.length ? { required: p.required.filter((r) => !(p.secrets ?? []).includes(r)) } : {}),
+      },
+    };
+  });
+  kinds.push({
+    if: { properties: { type: { const: 'module' } }, required: ['type'] },
+    then: {
+      description:
+        'A notifier of your own: a module whose default export is a NotifierPlugin (docs/notifications.md).',
+      additionalProperties: false,
+      properties: { ...COMMON, module: { type: 'string', minLength: 1 }, options: { type: 'object' } },
+      required: ['module'],
+    },
+  });
+  return {
+    type: 'array',
+    items: { type: 'object', required: ['name', 'type'], properties: COMMON, allOf: kinds },
+  };
+}
+
+/** The full configuration schema: the file's, with the notifiers section made from the registry. */
+export function configSchema(): Record<string, unknown> {
+  const base = JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as {
+    properties: Record<string, unknown>;
+  };
+  base.properties.notifiers = notifiersSchema();
+  return base;
+}

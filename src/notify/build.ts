@@ -1,0 +1,121 @@
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { ajv } from '../config/yaml-file.js';
+import type { Clock } from '../util/clock.js';
+import { durationMs } from '../util/duration.js';
+import { Dispatcher, type Receiver } from './dispatcher.js';
+import { ConfigMuter } from './mute.js';
+import type { Notifier, NotifierPlugin } from './notifier.js';
+import { consoleNotifier } from './plugins/console.js';
+import { NOTIFIERS } from './registry.js';
+import { compileRoute } from './route.js';
+import type { NotifyStore } from './store.js';
+
+export interface BuildDeps {
+  clock: Clock;
+  log: Logger;
+  store: NotifyStore;
+  /** Print what would be sent instead of sending. */
+  dryRun?: boolean;
+}
+
+type NotifierConfig = Config['notify']['notifiers'][number];
+
+/** A user's notifier module: its default export (or `notifier` export) is a NotifierPlugin. */
+async function loadModule(
+  cfg: NotifierConfig,
+): Promise<{ plugin: NotifierPlugin; options: Record<string, unknown> }> {
+  const mod = (await import(pathToFileURL(String(cfg.module)).href)) as {
+    default?: NotifierPlugin;
+    notifier?: NotifierPlugin;
+  };
+  const plugin = mod.default ?? mod.notifier;
+  if (!plugin || typeof plugin.create !== 'function')
+    throw new Error(
+      `notifier "${cfg.name}": ${String(cfg.module)} exports no NotifierPlugin (default export with create())`,
+    );
+  const options = (cfg.options ?? {}) as Record<string, unknown>;
+  const validate = ajv().compile({
+    type: 'object',
+    properties: plugin.properties,
+    required: plugin.required ?? [],
+  });
+  if (!validate(options))
+    throw new Error(
+      `notifier "${cfg.name}" options: ${validate.errors?.map((e) => `${e.instancePath || '(options)'} ${e.message ?? ''}`).join('; ') ?? ''}`,
+    );
+  return { plugin, options };
+}
+
+export async function createNotifier(
+  cfg: NotifierConfig,
+  deps: BuildDeps,
+): Promise<{ notifier: Notifier; plugin: NotifierPlugin }> {
+  const ctx = {
+    name: cfg.name,
+    clock: deps.clock,
+    log: deps.log.child({ notifier: cfg.name }),
+    memory: deps.store.memory(cfg.name),
+  };
+  const { plugin, options } =
+    cfg.type === 'module'
+      ? await loadModule(cfg)
+      : { plugin: NOTIFIERS.find((p) => p.type === cfg.type)!, options: cfg as Record<string, unknown> };
+  if (deps.dryRun)
+    return { notifier: consoleNotifier.create({}, { ...ctx, name: `${cfg.name} (dry run)` }), plugin };
+  return { notifier: plugin.create(options, ctx), plugin };
+}
+
+/** Builds the dispatcher from the config, or undefined when no notifier is configured. */
+export async function buildDispatcher(config: Config, deps: BuildDeps): Promise<Dispatcher | undefined> {
+  const n = config.notify;
+  if (!n.notifiers.length) return undefined;
+  const receivers = new Map<string, Receiver>();
+  for (const cfg of n.notifiers) {
+    const { notifier, plugin } = await createNotifier(cfg, deps);
+    const d = (k: 'group_wait' | 'group_interval' | 'repeat_interval'): number | undefined => {
+      const v = (cfg[k] as string | undefined) ?? plugin.defaults?.[k];
+      return v === undefined ? undefined : durationMs(v);
+    };
+    const rate = cfg.rate_limit as { max: number; per: string } | undefined;
+    const timing: Receiver['timing'] = {};
+    const gw = d('group_wait');
+    const gi = d('group_interval');
+    const ri = d('repeat_interval');
+    if (gw !== undefined) timing.groupWaitMs = gw;
+    if (gi !== undefined) timing.groupIntervalMs = gi;
+    if (ri !== undefined) timing.repeatIntervalMs = ri;
+    receivers.set(cfg.name, {
+      notifier,
+      sendResolved: (cfg.send_resolved as boolean | undefined) ?? true,
+      timing,
+      ...(rate ? { rateLimit: { max: rate.max, perMs: durationMs(rate.per) } } : {}),
+    });
+  }
+  const root = n.route;
+  const route = compileRoute(
+    { ...root, receiver: root.receiver ?? n.notifiers[0]!.name },
+    {
+      receiver: n.notifiers[0]!.name,
+      groupBy: ['alertname', 'instance'],
+      timing: { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 },
+    },
+    durationMs,
+  );
+  return new Dispatcher({
+    route,
+    receivers,
+    muter: new ConfigMuter(n.silences, n.inhibitRules),
+    clock: deps.clock,
+    log: deps.log.child({ component: 'notify' }),
+    store: deps.store,
+    retry: {
+      baseMs: n.delivery.retryInitialMs,
+      capMs: n.delivery.retryMaxMs,
+      giveUpAfterMs: n.delivery.giveUpAfterMs,
+    },
+    sendTimeoutMs: n.delivery.timeoutMs,
+    notifyLeftAndEnded: config.rules.notifyLeftAndEnded,
+  });
+}

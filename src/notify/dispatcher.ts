@@ -1,0 +1,360 @@
+import type { Logger } from 'pino';
+import type { Alert, AlertChange } from '../evaluate/alert.js';
+import { sleepUnless, type Clock } from '../util/clock.js';
+import { LogOnce } from '../util/log-once.js';
+import { NotifyError } from './errors.js';
+import type { Muter } from './mute.js';
+import type { Notification } from './notification.js';
+import type { Notifier } from './notifier.js';
+import { matchRoutes, type GroupTiming, type Route } from './route.js';
+import type { NotifyStore, OutboxItem } from './store.js';
+
+/** A notifier instance with its delivery settings. */
+export interface Receiver {
+  notifier: Notifier;
+  sendResolved: boolean;
+  /** Group timing this receiver overrides (its own settings, then its kind's defaults). */
+  timing: Partial<GroupTiming>;
+  rateLimit?: { max: number; perMs: number };
+}
+
+export interface DispatcherOptions {
+  route: Route;
+  receivers: ReadonlyMap<string, Receiver>;
+  muter: Muter;
+  clock: Clock;
+  log: Logger;
+  store: NotifyStore;
+  /** Backoff of retryable failures; a notification older than `giveUpAfterMs` is dropped and counted. */
+  retry?: { baseMs: number; capMs: number; giveUpAfterMs: number };
+  /** Bound on one delivery attempt (real time). */
+  sendTimeoutMs?: number;
+  notifyLeftAndEnded: boolean;
+  random?: () => number;
+}
+
+interface Group {
+  key: string;
+  receiver: string;
+  labels: Record<string, string>;
+  timing: GroupTiming;
+  alerts: Map<string, Alert>;
+  nextFlushAt: number | undefined;
+  lastFlushAt?: number;
+}
+
+export interface DispatchStats {
+  sent: Map<string, number>;
+  /** By `receiver|code`. */
+  failed: Map<string, number>;
+  /** Alerts left out of a notification because a silence or an inhibition muted them. */
+  muted: number;
+  /** Notifications a rate cap held back, by receiver. */
+  held: Map<string, number>;
+}
+
+const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
+
+/**
+ * Routes alert changes to receivers, groups them (group_wait, group_interval), sends reminders
+ * (repeat_interval), leaves muted alerts out, caps each receiver's rate, and delivers through
+ * a durable outbox, owning retry with exponential backoff and jitter. Driven by an injected
+ * clock: tests call tick() as time moves.
+ */
+export class Dispatcher {
+  private readonly groups = new Map<string, Group>();
+  private readonly firing = new Map<string, Alert>();
+  readonly stats: DispatchStats = { sent: new Map(), failed: new Map(), muted: 0, held: new Map() };
+  private readonly once: LogOnce;
+  private wakeUp: () => void = () => undefined;
+  private readonly retry: { baseMs: number; capMs: number; giveUpAfterMs: number };
+  private readonly random: () => number;
+  private seq = 0;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.once = new LogOnce(opts.log, () => opts.clock.now(), 15 * 60_000);
+    this.retry = opts.retry ?? { baseMs: 1000, capMs: 5 * 60_000, giveUpAfterMs: 24 * 3_600_000 };
+    this.random = opts.random ?? Math.random;
+  }
+
+  get outboxDepth(): number {
+    return this.opts.store.state.outbox.length;
+  }
+
+  /** Alert changes from the rule engine. Pending alerts are not notified. */
+  ingest(changes: readonly AlertChange[]): void {
+    const now = this.opts.clock.now();
+    for (const { alert } of changes) {
+      if (alert.state === 'pending') continue;
+      if (alert.state === 'firing') this.firing.set(alert.id, alert);
+      else this.firing.delete(alert.id);
+      const quiet =
+        alert.state === 'resolved' &&
+        (alert.reason === 'left' || alert.reason === 'ended') &&
+        !this.opts.notifyLeftAndEnded;
+      for (const route of matchRoutes(this.opts.route, alert.labels)) {
+        const receiver = this.opts.receivers.get(route.receiver);
+        if (!receiver) continue;
+        const labels = route.groupBy.includes('...')
+          ? { ...alert.labels }
+          : Object.fromEntries(route.groupBy.map((l) => [l, alert.labels[l] ?? '']));
+        const key = `${route.receiver}|${JSON.stringify(labels)}`;
+        let g = this.groups.get(key);
+        const timing = { ...route.timing, ...receiver.timing };
+        if (!g) {
+          if (alert.state === 'resolved' && !this.opts.store.state.log[key]?.firing.includes(alert.id))
+            continue; // never notified: nothing to resolve
+          g = {
+            key,
+            receiver: route.receiver,
+            labels,
+            timing,
+            alerts: new Map(),
+            nextFlushAt: now + timing.groupWaitMs,
+          };
+          this.groups.set(key, g);
+        }
+        if (quiet) {
+          g.alerts.delete(alert.id);
+          const entry = this.opts.store.state.log[key];
+          if (entry) entry.firing = entry.firing.filter((id) => id !== alert.id);
+          continue;
+        }
+        g.alerts.set(alert.id, alert);
+        g.nextFlushAt ??= Math.max(now, (g.lastFlushAt ?? now) + timing.groupIntervalMs);
+      }
+    }
+    this.wakeUp();
+  }
+
+  /** At start-up: alerts already firing are checked against the notification log, so none is lost or repeated. */
+  seed(active: readonly Alert[]): void {
+    this.ingest(
+      active.filter((a) => a.state === 'firing').map((alert) => ({ alert, previous: 'firing' as const })),
+    );
+  }
+
+  private capAllows(receiver: string, r: Receiver, now: number): boolean {
+    if (!r.rateLimit) return true;
+    const cap = (this.opts.store.state.caps[receiver] ??= { sent: [], held: 0, heldAlerts: 0 });
+    cap.sent = cap.sent.filter((t) => t > now - r.rateLimit!.perMs);
+    return cap.sent.length < r.rateLimit.max;
+  }
+
+  private enqueue(n: Notification, now: number): void {
+    const r = this.opts.receivers.get(n.receiver);
+    if (r?.rateLimit)
+      (this.opts.store.state.caps[n.receiver] ??= { sent: [], held: 0, heldAlerts: 0 }).sent.push(now);
+    this.opts.store.state.outbox.push({ notification: n, attempts: 0, nextAttemptAt: now });
+  }
+
+  private flush(g: Group, now: number): void {
+    const r = this.opts.receivers.get(g.receiver)!;
+    const state = this.opts.store.state;
+    const firingNow = [...this.firing.values()];
+    const all = [...g.alerts.values()];
+    const firing: Alert[] = [];
+    for (const a of all.filter((x) => x.state === 'firing')) {
+      const why = this.opts.muter.muted(a, firingNow, now);
+      if (why) this.stats.muted++;
+      else firing.push(a);
+    }
+    const entry = state.log[g.key];
+    const before = new Set(entry?.firing ?? []);
+    const resolved = r.sendResolved ? all.filter((a) => a.state === 'resolved' && before.has(a.id)) : [];
+    const changed =
+      firing.length !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;
+    const repeat = !!entry && firing.length > 0 && now - entry.at >= g.timing.repeatIntervalMs;
+    if ((changed || repeat) && (firing.length || resolved.length)) {
+      const n: Notification = {
+        id: `${g.key}#${now}#${this.seq++}`,
+        receiver: g.receiver,
+        groupKey: g.key,
+        groupLabels: g.labels,
+        kind: 'alert',
+        firing,
+        resolved,
+        createdAt: now,
+      };
+      if (this.capAllows(g.receiver, r, now)) this.enqueue(n, now);
+      else {
+        const cap = state.caps[g.receiver]!;
+        cap.held++;
+        cap.heldAlerts += firing.length + resolved.length;
+        cap.heldSince ??= now;
+        inc(this.stats.held, g.receiver);
+        this.once.warn(
+          `cap:${g.receiver}`,
+          { receiver: g.receiver },
+          `${g.receiver}: rate limit reached; holding notifications back, a summary follows`,
+        );
+      }
+    }
+    if (changed || repeat) {
+      if (firing.length)
+        state.log[g.key] = { firing: firing.map((a) => a.id), at: changed || repeat ? now : entry!.at };
+      else delete state.log[g.key];
+    }
+    for (const a of all) if (a.state === 'resolved') g.alerts.delete(a.id);
+    g.lastFlushAt = now;
+    if (g.alerts.size === 0) this.groups.delete(g.key);
+    else g.nextFlushAt = now + g.timing.groupIntervalMs;
+  }
+
+  /** Summaries of what caps held back, once each receiver's window has room again. */
+  private summaries(now: number): void {
+    for (const [name, cap] of Object.entries(this.opts.store.state.caps)) {
+      const r = this.opts.receivers.get(name);
+      if (!r || cap.held === 0 || !this.capAllows(name, r, now)) continue;
+      this.enqueue(
+        {
+          id: `${name}|summary#${now}#${this.seq++}`,
+          receiver: name,
+          groupKey: `${name}|summary`,
+          groupLabels: {},
+          kind: 'summary',
+          firing: [...this.firing.values()].filter((a) =>
+            matchRoutes(this.opts.route, a.labels).some((x) => x.receiver === name),
+          ),
+          resolved: [],
+          createdAt: now,
+          heldBack: { count: cap.held, since: cap.heldSince ?? now, alerts: cap.heldAlerts },
+        },
+        now,
+      );
+      cap.held = 0;
+      cap.heldAlerts = 0;
+      delete cap.heldSince;
+    }
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempts - 1)) * (0.5 + this.random() / 2);
+  }
+
+  private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
+    const n = item.notification;
+    const r = this.opts.receivers.get(n.receiver);
+    const now = this.opts.clock.now();
+    if (!r) return 'dropped';
+    const timeout = AbortSignal.timeout(this.opts.sendTimeoutMs ?? 30_000);
+    const attemptSignal = AbortSignal.any([signal, timeout]);
+    try {
+      await r.notifier.send(n, attemptSignal);
+      inc(this.stats.sent, n.receiver);
+      return 'sent';
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const e =
+        err instanceof NotifyError
+          ? err
+          : new NotifyError(
+              timeout.aborted ? 'NOTIFY_TIMEOUT' : 'NOTIFY_NETWORK',
+              `${n.receiver}: ${(err as Error).message}`,
+              true,
+            );
+      item.attempts++;
+      item.lastError = e.message;
+      const age = now - n.createdAt;
+      if (!e.retryable || age >= this.retry.giveUpAfterMs) {
+        const reason = e.retryable ? 'expired' : e.code;
+        inc(this.stats.failed, `${n.receiver}|${reason}`);
+        this.once.warn(
+          `drop:${n.receiver}:${reason}`,
+          { receiver: n.receiver, code: e.code },
+          `${n.receiver}: notification dropped: ${e.message}`,
+        );
+        return 'dropped';
+      }
+      inc(this.stats.failed, `${n.receiver}|${e.code}`);
+      item.nextAttemptAt = now + Math.max(e.retryAfterMs ?? 0, this.backoff(item.attempts));
+      this.once.warn(
+        `retry:${n.receiver}:${e.code}`,
+        { receiver: n.receiver, code: e.code },
+        `${n.receiver}: delivery failed, will retry: ${e.message}`,
+      );
+      return 'retry';
+    }
+  }
+
+  /**
+   * Sends what is due, oldest first. A group's notifications go out in order: a later one
+   * waits while an earlier one of the same group is still being retried.
+   */
+  private async deliverDue(signal: AbortSignal): Promise<void> {
+    const store = this.opts.store;
+    const byReceiver = new Map<string, OutboxItem[]>();
+    for (const item of [...store.state.outbox].sort(
+      (a, b) => a.notification.createdAt - b.notification.createdAt,
+    )) {
+      const list = byReceiver.get(item.notification.receiver) ?? [];
+      list.push(item);
+      byReceiver.set(item.notification.receiver, list);
+    }
+    await Promise.all(
+      [...byReceiver.values()].map(async (items) => {
+        const blocked = new Set<string>();
+        for (const item of items) {
+          const g = item.notification.groupKey;
+          if (blocked.has(g) || item.nextAttemptAt > this.opts.clock.now()) {
+            blocked.add(g);
+            continue;
+          }
+          const outcome = await this.deliver(item, signal);
+          if (outcome === 'retry') blocked.add(g);
+          else store.state.outbox = store.state.outbox.filter((x) => x !== item);
+          store.save();
+        }
+      }),
+    );
+  }
+
+  /** Flushes groups that are due, makes cap summaries, and delivers what is due. */
+  async tick(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    const now = this.opts.clock.now();
+    let dirty = false;
+    for (const g of [...this.groups.values()]) {
+      if (g.nextFlushAt !== undefined && g.nextFlushAt <= now) {
+        this.flush(g, now);
+        dirty = true;
+      }
+    }
+    this.summaries(now);
+    if (dirty) this.opts.store.save();
+    await this.deliverDue(signal);
+  }
+
+  /** When something is next due (a group flush, a retry), or undefined when idle. */
+  nextDueAt(): number | undefined {
+    const times = [
+      ...[...this.groups.values()].map((g) => g.nextFlushAt).filter((t): t is number => t !== undefined),
+      ...this.opts.store.state.outbox.map((i) => i.nextAttemptAt),
+    ];
+    const heldCaps = Object.entries(this.opts.store.state.caps).filter(([, c]) => c.held > 0);
+    for (const [name, c] of heldCaps) {
+      const per = this.opts.receivers.get(name)?.rateLimit?.perMs;
+      if (per && c.sent.length) times.push(Math.min(...c.sent) + per);
+    }
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** Runs until `signal` aborts: ticks whenever something is due or new alerts arrive. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.tick(signal).catch((err: unknown) => {
+        if (!signal.aborted) this.opts.log.error({ err }, 'notification dispatch failed');
+      });
+      const due = this.nextDueAt();
+      const wake = new Promise<void>((resolve) => (this.wakeUp = resolve));
+      const wait = due === undefined ? 60_000 : Math.max(0, due - this.opts.clock.now());
+      await sleepUnless(this.opts.clock, wait, wake, signal).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.opts.store.save();
+    await Promise.all(
+      [...this.opts.receivers.values()].map((r) => r.notifier.close?.() ?? Promise.resolve()),
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import type { Alert } from '../evaluate/alert.js';
+
+/**
+ * One message to one notifier: a group's firing alerts and those resolved since the last
+ * message. Written to the outbox before it is sent; `id` is stable across retries and restarts
+ * so receivers (and the notification log) can tell repeats.
+ */
+export interface Notification {
+  id: string;
+  /** The notifier instance (config `notifiers[].name`). */
+  receiver: string;
+  /** Aggregation group: receiver + the group_by label values. */
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  /** `alert`: a group update; `test`: notify-test; `summary`: what a rate cap held back. */
+  kind: 'alert' | 'test' | 'summary';
+  firing: Alert[];
+  resolved: Alert[];
+  /** Epoch ms the notification was made. */
+  createdAt: number;
+  /** For `summary`: how many notifications were held back, and since when. */
+  heldBack?: { count: number; since: number; alerts: number };
+}
+
+export const status = (n: Notification): 'firing' | 'resolved' => (n.firing.length ? 'firing' : 'resolved');
+
+/** Labels all alerts of a notification share. */
+export function commonLabels(n: Notification): Record<string, string> {
+  const all = [...n.firing, ...n.resolved];
+  if (!all.length) return {};
+  const out: Record<string, string> = { ...all[0]!.labels };
+  for (const a of all.slice(1))
+    for (const [k, v] of Object.entries(out)) if (a.labels[k] !== v) delete out[k];
+  return out;
+}
+
+/** A one-line title: what and how many. */
+export function title(n: Notification): string {
+  if (n.kind === 'test') return 'qoswatch test notification';
+  if (n.kind === 'summary') return `qoswatch held back ${n.heldBack?.count ?? 0} notifications`;
+  const rules = [...new Set([...n.firing, ...n.resolved].map((a) => a.rule))];
+  const what = rules.length === 1 ? rules[0]! : `${rules.length} rules`;
+  const topics = [
+    ...new Set([...n.firing, ...n.resolved].map((a) => a.context.topic ?? a.context.group).filter(Boolean)),
+  ];
+  const where =
+    topics.length === 1 ? ` in "${topics[0]!}"` : topics.length > 1 ? ` in ${topics.length} meetings` : '';
+  const parts = [
+    n.firing.length ? `[FIRING:${n.firing.length}]` : '',
+    n.resolved.length ? `[RESOLVED:${n.resolved.length}]` : '',
+  ];
+  return `${parts.filter(Boolean).join(' ')} ${what}${where}`;
+}

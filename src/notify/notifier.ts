@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../util/clock.js';
+import type { Notification } from './notification.js';
+import type { NotifierMemory } from './store.js';
+
+/**
+ * A notifier only formats and sends. It throws a NotifyError that says whether trying again
+ * can help; it never retries, never sleeps, and stops when `signal` aborts.
+ */
+export interface Notifier {
+  readonly name: string;
+  readonly type: string;
+  send(n: Notification, signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface NotifierContext {
+  /** The instance's name from the config. */
+  name: string;
+  clock: Clock;
+  log: Logger;
+  /** Durable memory (state directory) for what must survive a restart. */
+  memory: NotifierMemory;
+}
+
+/** A notifier kind: its settings' JSON Schema and a factory. One registry list holds them all. */
+export interface NotifierPlugin<Options = Record<string, unknown>> {
+  type: string;
+  description: string;
+  /** JSON Schema properties of this kind's own settings; they join the config schema. */
+  properties: Record<string, object>;
+  required?: string[];
+  /** Settings that hold a secret: each may also be given as `<name>_file`. */
+  secrets?: string[];
+  /** Group timing this kind needs unless the config says otherwise (Alertmanager re-posts every minute). */
+  defaults?: { group_wait?: string; group_interval?: string; repeat_interval?: string };
+  create(options: Options, ctx: NotifierContext): Notifier;
+}

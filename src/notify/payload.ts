@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../evaluate/alert.js';
+import { commonLabels, status, type Notification } from './notification.js';
+
+const iso = (t: number | undefined): string | undefined =>
+  t === undefined ? undefined : new Date(t).toISOString();
+
+function alertJson(a: Alert): Record<string, unknown> {
+  return {
+    id: a.id,
+    status: a.state === 'resolved' ? 'resolved' : 'firing',
+    rule: a.rule,
+    severity: a.severity,
+    scope: a.scope,
+    labels: a.labels,
+    annotations: a.annotations,
+    value: a.value,
+    value_text: a.valueText,
+    threshold: a.threshold,
+    threshold_text: a.thresholdText,
+    starts_at: iso(a.since),
+    firing_since: iso(a.firingSince),
+    ends_at: iso(a.resolvedAt),
+    reason: a.reason,
+    context: a.context,
+    ...(a.inhibitedBy ? { inhibited_by: a.inhibitedBy } : {}),
+  };
+}
+
+/** qoswatch's own webhook payload (documented in docs/notifications.md). */
+export function qoswatchPayload(n: Notification): Record<string, unknown> {
+  return {
+    version: '1',
+    id: n.id,
+    kind: n.kind,
+    receiver: n.receiver,
+    status: status(n),
+    group_key: n.groupKey,
+    group_labels: n.groupLabels,
+    common_labels: commonLabels(n),
+    created_at: iso(n.createdAt),
+    alerts: [...n.firing, ...n.resolved].map(alertJson),
+    ...(n.heldBack
+      ? { held_back: { count: n.heldBack.count, alerts: n.heldBack.alerts, since: iso(n.heldBack.since) } }
+      : {}),
+  };
+}
+
+const fingerprint = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 16);
+const ZERO = '0001-01-01T00:00:00Z';
+
+/** Alertmanager's webhook payload (version 4), so existing receivers work unchanged. */
+export function alertmanagerPayload(n: Notification, externalUrl = ''): Record<string, unknown> {
+  const all = [...n.firing, ...n.resolved];
+  const common = commonLabels(n);
+  const commonAnnotations: Record<string, string> = all.length ? { ...all[0]!.annotations } : {};
+  for (const a of all.slice(1))
+    for (const [k, v] of Object.entries(commonAnnotations))
+      if (a.annotations[k] !== v) delete commonAnnotations[k];
+  return {
+    version: '4',
+    groupKey: n.groupKey,
+    truncatedAlerts: 0,
+    status: status(n),
+    receiver: n.receiver,
+    groupLabels: n.groupLabels,
+    commonLabels: common,
+    commonAnnotations,
+    externalURL: externalUrl,
+    alerts: all.map((a) => ({
+      status: a.state === 'resolved' ? 'resolved' : 'firing',
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: iso(a.firingSince ?? a.since),
+      endsAt: iso(a.resolvedAt) ?? ZERO,
+      generatorURL: '',
+      fingerprint: fingerprint(a.id),
+    })),
+  };
+}

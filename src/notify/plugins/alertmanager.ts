@@ -1,0 +1,59 @@
+import type { NotifierPlugin } from '../notifier.js';
+import { durationMs } from '../../util/duration.js';
+import { postJson } from './http.js';
+
+interface AlertmanagerOptions {
+  /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
+  url: string;
+  /** endsAt of a firing alert is this far ahead; it is refreshed every repeat_interval (default 1m). */
+  ends_after?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Posts alerts to Alertmanager's /api/v2/alerts, so teams that route through Alertmanager get
+ * its silences, inhibition and HA. Firing alerts are re-posted every minute (repeat_interval)
+ * with endsAt moved ahead; a resolved alert is posted once with its end time.
+ */
+export const alertmanagerNotifier: NotifierPlugin<AlertmanagerOptions> = {
+  type: 'alertmanager',
+  description: "Posts alerts to an Alertmanager's /api/v2/alerts, refreshing endsAt while they fire.",
+  properties: {
+    url: { type: 'string', format: 'uri' },
+    ends_after: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+  required: ['url'],
+  defaults: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m' },
+  create(o, ctx) {
+    const endsAfter = durationMs(o.ends_after ?? '5m');
+    const url = `${o.url.replace(/\/+$/, '')}/api/v2/alerts`;
+    return {
+      name: ctx.name,
+      type: 'alertmanager',
+      async send(n, signal) {
+        const now = ctx.clock.now();
+        const toAm = (a: (typeof n.firing)[number], endsAt: number): Record<string, unknown> => ({
+          labels: { ...a.labels, qoswatch: 'true' },
+          annotations: { ...a.annotations, value: a.valueText, threshold: a.thresholdText },
+          startsAt: new Date(a.firingSince ?? a.since).toISOString(),
+          endsAt: new Date(endsAt).toISOString(),
+          generatorURL: '',
+        });
+        const alerts = [
+          ...n.firing.map((a) => toAm(a, now + endsAfter)),
+          ...n.resolved.map((a) => toAm(a, a.resolvedAt ?? now)),
+        ];
+        if (n.kind === 'test')
+          alerts.push({
+            labels: { alertname: 'QoswatchTest', qoswatch: 'true' },
+            annotations: { summary: 'qoswatch test notification' },
+            startsAt: new Date(now).toISOString(),
+            endsAt: new Date(now + endsAfter).toISOString(),
+          });
+        if (!alerts.length) return;
+        await postJson(ctx.name, url, JSON.stringify(alerts), o.headers ?? {}, signal, () => ctx.clock.now());
+      },
+    };
+  },
+};

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import { permanent, retryable, type NotifyError } from '../errors.js';
+import { escapeHtml, oneLine } from '../escape.js';
+import { headline, since, textLines, where, who } from '../format.js';
+import type { Notifier, NotifierPlugin } from '../notifier.js';
+import { title, type Notification } from '../notification.js';
+import { abortable } from './abortable.js';
+
+interface EmailOptions {
+  host: string;
+  port?: number;
+  /** `starttls` (default: upgrade, required), `tls` (implicit TLS, port 465) or `none`. */
+  security?: 'starttls' | 'tls' | 'none';
+  user?: string;
+  password?: string;
+  from: string;
+  to: string[];
+  /** Check the server's certificate (default true); a CA file for private CAs. */
+  tls_verify?: boolean;
+  ca_file?: string;
+}
+
+function classify(receiver: string, err: unknown): NotifyError {
+  const e = err as { code?: string; responseCode?: number; message?: string };
+  if (e.code === 'EAUTH') return permanent('NOTIFY_AUTH', `${receiver}: the SMTP server refused the login`);
+  if (e.code === 'EENVELOPE')
+    return permanent('NOTIFY_BAD_ADDRESS', `${receiver}: an address was refused (${e.responseCode ?? ''})`);
+  if (e.responseCode !== undefined) {
+    return e.responseCode >= 500
+      ? permanent('NOTIFY_REJECTED', `${receiver}: the SMTP server rejected the message (${e.responseCode})`)
+      : retryable(
+          'NOTIFY_SERVER_ERROR',
+          `${receiver}: the SMTP server deferred the message (${e.responseCode})`,
+        );
+  }
+  return retryable(
+    'NOTIFY_NETWORK',
+    `${receiver}: cannot reach the SMTP server (${e.code ?? 'network error'})`,
+  );
+}
+
+function html(n: Notification, now: number): string {
+  const rows = (list: typeof n.firing, resolved: boolean): string =>
+    list
+      .map(
+        (a) =>
+          `<tr><td style="padding:6px;border-left:4px solid ${resolved ? '#2e7d32' : a.severity === 'critical' ? '#d32f2f' : a.severity === 'warning' ? '#f9a825' : '#1976d2'}">` +
+          `<b>${resolved ? 'RESOLVED' : `FIRING [${escapeHtml(a.severity)}]`}</b> ${escapeHtml(headline(a))}<br>` +
+          (resolved ? '' : `${escapeHtml(a.valueText)} (threshold ${escapeHtml(a.thresholdText)})<br>`) +
+          `${escapeHtml(who(a))}${where(a) ? ` · ${escapeHtml(where(a))}` : ''}<br>` +
+          `<small>${resolved ? `ended (${escapeHtml(a.reason ?? 'recovered')}), fired ` : 'since '}${escapeHtml(since(a, now))}</small></td></tr>`,
+      )
+      .join('');
+  const intro = n.kind === 'alert' ? '' : `<p>${textLines(n, now).map(escapeHtml).join('<br>')}</p>`;
+  return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows(n.firing, false)}${rows(n.resolved, true)}</table><p><small>qoswatch</small></p></body></html>`;
+}
+
+/** SMTP through nodemailer (STARTTLS or TLS, with auth): HTML and text parts, one digest per group. */
+export const emailNotifier: NotifierPlugin<EmailOptions> = {
+  type: 'email',
+  description: 'E-mail over SMTP (nodemailer): STARTTLS/TLS, auth, HTML and text digest.',
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    security: { enum: ['starttls', 'tls', 'none'] },
+    user: { type: 'string', minLength: 1 },
+    password: { type: 'string', minLength: 1 },
+    from: { type: 'string', minLength: 3 },
+    to: { type: 'array', items: { type: 'string', minLength: 3 }, minItems: 1 },
+    tls_verify: { type: 'boolean' },
+    ca_file: { type: 'string', minLength: 1 },
+  },
+  required: ['host', 'from', 'to'],
+  secrets: ['password'],
+  create(o, ctx): Notifier {
+    const security = o.security ?? 'starttls';
+    const transport = nodemailer.createTransport({
+      host: o.host,
+      port: o.port ?? (security === 'tls' ? 465 : 587),
+      secure: security === 'tls',
+      requireTLS: security === 'starttls',
+      ignoreTLS: security === 'none',
+      ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
+      tls: {
+        rejectUnauthorized: o.tls_verify ?? true,
+        ...(o.ca_file ? { ca: readFileSync(o.ca_file) } : {}),
+      },
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 30_000,
+    });
+    return {
+      name: ctx.name,
+      type: 'email',
+      async send(n, signal) {
+        const now = ctx.clock.now();
+        try {
+          await abortable(
+            transport.sendMail({
+              from: o.from,
+              to: o.to,
+              subject: oneLine(title(n)),
+              text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
+              html: html(n, now),
+              headers: { 'X-Qoswatch-Notification-Id': n.id },
+            }),
+            signal,
+          );
+        } catch (err) {
+          if (signal.aborted) throw err;
+          throw classify(ctx.name, err);
+        }
+      },
+      close() {
+        transport.close();
+        return Promise.resolve();
+      },
+    };
+  },
+};

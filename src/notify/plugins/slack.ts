@@ -1,0 +1,203 @@
+import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@slack/web-api';
+import type { Alert } from '../../evaluate/alert.js';
+import { NotifyError, permanent, retryable } from '../errors.js';
+import { escapeSlack } from '../escape.js';
+import { headline, since, textLines, where, who } from '../format.js';
+import type { Notifier, NotifierPlugin } from '../notifier.js';
+import { title, type Notification } from '../notification.js';
+import { abortable } from './abortable.js';
+
+interface SlackOptions {
+  /** Bot token (xoxb-...). */
+  token: string;
+  /** Channel id or name. */
+  channel: string;
+  /** The Web API's base URL; tests point it at a local fake. */
+  api_url?: string;
+}
+
+const COLOR = { critical: '#d32f2f', warning: '#f9a825', info: '#1976d2', resolved: '#2e7d32' } as const;
+const EMOJI = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+} as const;
+
+/** Slack errors that will not go away by trying again. */
+const PERMANENT = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'msg_too_long',
+  'no_text',
+  'invalid_blocks',
+  'invalid_arguments',
+  'message_not_found',
+  'cant_update_message',
+]);
+const AUTH = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+]);
+
+function classify(receiver: string, err: unknown): NotifyError {
+  const e = err as {
+    code?: string;
+    data?: { error?: string };
+    retryAfter?: number;
+    statusCode?: number;
+    original?: { code?: string };
+  };
+  switch (e.code) {
+    case ErrorCode.PlatformError: {
+      const what = e.data?.error ?? 'unknown_error';
+      if (PERMANENT.has(what))
+        return permanent(
+          AUTH.has(what) ? 'NOTIFY_AUTH' : 'NOTIFY_REJECTED',
+          `${receiver}: Slack refused: ${what}`,
+        );
+      if (what === 'ratelimited') return retryable('NOTIFY_RATE_LIMITED', `${receiver}: Slack rate limited`);
+      return retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack error: ${what}`);
+    }
+    case ErrorCode.RateLimitedError:
+      return retryable('NOTIFY_RATE_LIMITED', `${receiver}: Slack rate limited`, (e.retryAfter ?? 1) * 1000);
+    case ErrorCode.HTTPError:
+      return (e.statusCode ?? 500) >= 500 || e.statusCode === 429
+        ? retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`)
+        : permanent('NOTIFY_REJECTED', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`);
+    default:
+      return retryable(
+        'NOTIFY_NETWORK',
+        `${receiver}: cannot reach Slack (${e.original?.code ?? e.code ?? 'network error'})`,
+      );
+  }
+}
+
+function alertBlocks(a: Alert, now: number, resolved: boolean): KnownBlock[] {
+  const fields = resolved
+    ? [
+        `*Who*\n${escapeSlack(who(a))}`,
+        `*Fired*\n${escapeSlack(since(a, now))}`,
+        `*Why it ended*\n${a.reason ?? 'recovered'}`,
+      ]
+    : [
+        `*Value*\n${escapeSlack(a.valueText)} (${escapeSlack(a.thresholdText)})`,
+        `*Who*\n${escapeSlack(who(a))}`,
+        `*Where*\n${escapeSlack(where(a) || '–')}`,
+        `*Since*\n${escapeSlack(since(a, now))}`,
+      ];
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${resolved ? ':white_check_mark:' : EMOJI[a.severity]} *${escapeSlack(headline(a))}*`,
+      },
+    },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
+  ];
+}
+
+/** The whole message for a group: what fires now, and what resolved in this update. */
+function message(
+  n: Notification,
+  now: number,
+): { text: string; attachments: { color: string; blocks: (KnownBlock | Block)[] }[] } {
+  const worst = n.firing.some((a) => a.severity === 'critical')
+    ? 'critical'
+    : n.firing.some((a) => a.severity === 'warning')
+      ? 'warning'
+      : n.firing.length
+        ? 'info'
+        : 'resolved';
+  const blocks: KnownBlock[] = [];
+  if (n.kind !== 'alert')
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeSlack(textLines(n, now).join('\n')) },
+    });
+  for (const a of n.firing.slice(0, 20)) blocks.push(...alertBlocks(a, now, false));
+  for (const a of n.resolved.slice(0, 20)) blocks.push(...alertBlocks(a, now, true));
+  if (n.firing.length + n.resolved.length > 40)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `and ${n.firing.length + n.resolved.length - 40} more` }],
+    });
+  return { text: escapeSlack(title(n)), attachments: [{ color: COLOR[worst], blocks }] };
+}
+
+/**
+ * Block Kit messages with the severity's colour. A group's first notification posts a message;
+ * later ones update it in place and reply in its thread, so a meeting-level or shared-cause
+ * incident keeps one thread. The message ids are kept in the state directory.
+ */
+export const slackNotifier: NotifierPlugin<SlackOptions> = {
+  type: 'slack',
+  description: 'Slack through a bot token (@slack/web-api): Block Kit, updated in place, threaded.',
+  properties: {
+    token: { type: 'string', minLength: 1 },
+    channel: { type: 'string', minLength: 1 },
+    api_url: { type: 'string', format: 'uri' },
+  },
+  required: ['token', 'channel'],
+  secrets: ['token'],
+  create(o, ctx): Notifier {
+    const client = new WebClient(o.token, {
+      ...(o.api_url ? { slackApiUrl: o.api_url.endsWith('/') ? o.api_url : `${o.api_url}/` } : {}),
+      // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 15_000,
+      logLevel: LogLevel.ERROR,
+    });
+    const call = async <T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> => {
+      try {
+        return await abortable(work(), signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw classify(ctx.name, err);
+      }
+    };
+    return {
+      name: ctx.name,
+      type: 'slack',
+      async send(n, signal) {
+        const now = ctx.clock.now();
+        const msg = message(n, now);
+        const key = `thread:${n.groupKey}`;
+        const thread = n.kind === 'alert' ? ctx.memory.get(key) : undefined;
+        if (!thread) {
+          const res = await call(() => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
+          if (n.kind === 'alert' && n.firing.length && res.ts && res.channel)
+            ctx.memory.set(key, JSON.stringify({ ts: res.ts, channel: res.channel }));
+          return;
+        }
+        const { ts, channel } = JSON.parse(thread) as { ts: string; channel: string };
+        // Update the original message to the group's state now, then say what changed in its thread.
+        await call(() => client.chat.update({ channel, ts, ...msg }), signal);
+        await call(
+          () =>
+            client.chat.postMessage({
+              channel,
+              thread_ts: ts,
+              text: escapeSlack(textLines(n, now).join('\n')),
+            }),
+          signal,
+        );
+        if (!n.firing.length) ctx.memory.delete(key); // all resolved: the next incident starts a new message
+      },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import type { NotifierPlugin } from '../notifier.js';
+import { alertmanagerPayload, qoswatchPayload } from '../payload.js';
+import { postJson } from './http.js';
+
+interface WebhookOptions {
+  url: string;
+  /** `qoswatch` (default) or `alertmanager` (Alertmanager's v4 webhook shape). */
+  format?: 'qoswatch' | 'alertmanager';
+  /** Signs each request: X-Qoswatch-Signature: sha256=HMAC(secret, timestamp + "." + body). */
+  secret?: string;
+  headers?: Record<string, string>;
+}
+
+/** JSON POST to any URL, optionally signed. */
+export const webhookNotifier: NotifierPlugin<WebhookOptions> = {
+  type: 'webhook',
+  description: 'POSTs JSON (qoswatch or Alertmanager v4 shape), optionally HMAC-signed, with custom headers.',
+  properties: {
+    url: { type: 'string', format: 'uri' },
+    format: { enum: ['qoswatch', 'alertmanager'] },
+    secret: { type: 'string', minLength: 1 },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+  required: ['url'],
+  secrets: ['secret'],
+  create(o, ctx) {
+    return {
+      name: ctx.name,
+      type: 'webhook',
+      async send(n, signal) {
+        const body = JSON.stringify(
+          o.format === 'alertmanager' ? alertmanagerPayload(n) : qoswatchPayload(n),
+        );
+        const headers: Record<string, string> = { 'x-qoswatch-notification-id': n.id, ...(o.headers ?? {}) };
+        if (o.secret) {
+          const ts = String(Math.floor(ctx.clock.now() / 1000));
+          headers['x-qoswatch-timestamp'] = ts;
+          headers['x-qoswatch-signature'] =
+            `sha256=${createHmac('sha256', o.secret).update(`${ts}.${body}`).digest('hex')}`;
+        }
+        await postJson(ctx.name, o.url, body, headers, signal, () => ctx.clock.now());
+      },
+    };
+  },
+};

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { CONFIG_SCHEMA_FILE, configSchema } from '../../src/config/schema.js';
+import { NOTIFIERS } from '../../src/notify/registry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-ncfg-'));
+const ZOOM = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
+const write = (name: string, text: string): string => {
+  const f = join(dir, name);
+  writeFileSync(f, ZOOM + text);
+  return f;
+};
+const error = (f: string): string => {
+  try {
+    loadConfig(f, {});
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('notifier settings', () => {
+  it('the committed schema file is the one the registry makes (run npm run schema after adding a notifier)', () => {
+    const committed = JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as unknown;
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configSchema())));
+    const kinds = JSON.stringify((configSchema().properties as Record<string, unknown>).notifiers);
+    for (const p of NOTIFIERS) expect(kinds).toContain(`"const":"${p.type}"`);
+  });
+
+  it('loads notifiers, reading secrets from files', () => {
+    writeFileSync(join(dir, 'slack-token'), 'xoxb-from-file\n');
+    const c = loadConfig(
+      write(
+        'ok.yaml',
+        `notifiers:\n  - { name: noc, type: slack, token_file: slack-token, channel: '#noc' }\n  - { name: log, type: console }\nroute:\n  receiver: noc\n  routes:\n    - { match: { severity: info }, receiver: log }\n`,
+      ),
+      {},
+    );
+    expect(c.notify.notifiers[0]).toMatchObject({ name: 'noc', type: 'slack', token: 'xoxb-from-file' });
+    expect(c.notify.notifiers[0]).not.toHaveProperty('token_file');
+  });
+
+  const cases = [
+    {
+      name: 'a setting of another kind, with did-you-mean',
+      text: `notifiers:\n  - { name: n, type: slack, token: t, chanel: '#x' }\n`,
+      want: ':6:39: notifiers[0].chanel: unknown setting "chanel"; did you mean "channel"?',
+    },
+    {
+      name: 'an unknown kind',
+      text: `notifiers:\n  - { name: n, type: pager }\n`,
+      want: 'notifiers[0].type: found "pager"; expected one of "console", "slack", "email", "webhook", "alertmanager", "module"',
+    },
+    {
+      name: 'a missing secret',
+      text: `notifiers:\n  - { name: n, type: slack, channel: '#x' }\n`,
+      want: ':6:5: notifiers[0]: missing required setting "token" (or "token_file")',
+    },
+    {
+      name: 'a route to a notifier that does not exist',
+      text: `notifiers:\n  - { name: n, type: console }\nroute:\n  receiver: nope\n`,
+      want: ':8:13: route.receiver: found "nope"; expected the name of a notifier: n',
+    },
+    {
+      name: 'a bad time zone',
+      text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '22:00', end: '07:00', time_zone: Mars/Base } }\n`,
+      want: 'silences[0].recurring.time_zone: found "Mars/Base"; expected an IANA time zone',
+    },
+    {
+      name: 'a bad time of day',
+      text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '25:00', end: '07:00' } }\n`,
+      want: 'expected a time of day such as 22:00',
+    },
+    {
+      name: 'a duplicate name',
+      text: `notifiers:\n  - { name: n, type: console }\n  - { name: n, type: console }\n`,
+      want: ':7:13: notifiers[1].name: notifier "n" is defined twice',
+    },
+  ];
+  it.each(cases)('$name', ({ name, text, want }) => {
+    const f = write(`${name.replace(/\W+/g, '-')}.yaml`, text);
+    expect(error(f)).toContain(want.startsWith(':') ? `${f}${want}` : want);
+  });
+});

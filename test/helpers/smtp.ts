@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A real SMTP server (smtp-server) on 127.0.0.1 with STARTTLS and a login; received mail is parsed. */
+export class TestSmtp {
+  readonly mail: { parsed: ParsedMail; secure: boolean; user: string | undefined }[] = [];
+  readonly server: SMTPServer;
+  port = 0;
+
+  constructor(
+    readonly user = 'qoswatch',
+    readonly password = 'smtp-Pa55word',
+  ) {
+    this.server = new SMTPServer({
+      logger: false,
+      onAuth: (auth, _session, cb) => {
+        if (auth.username === this.user && auth.password === this.password) cb(null, { user: auth.username });
+        else cb(new Error('Invalid username or password'));
+      },
+      onData: (stream, session, cb) => {
+        simpleParser(stream).then(
+          (parsed) => {
+            this.mail.push({ parsed, secure: session.secure, user: session.user as string | undefined });
+            cb();
+          },
+          (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+        );
+      },
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

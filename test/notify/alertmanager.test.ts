@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
+import { NotifyStore } from '../../src/notify/store.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { alert, notification } from '../helpers/alerts.js';
+import { debianBinary } from '../helpers/binaries.js';
+import { waitForOk } from '../helpers/cli.js';
+
+const binary = debianBinary('/usr/bin/prometheus-alertmanager');
+let am: ChildProcess | undefined;
+let url = '';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!binary) return;
+  const dir = mkdtempSync(join(tmpdir(), 'qw-am-'));
+  writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  am = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'am.yml')}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitForOk(`${url}/-/ready`, 400);
+}, 60_000);
+afterAll(() => {
+  am?.kill('SIGTERM');
+});
+
+interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  endsAt: string;
+  status: { state: string };
+}
+const alerts = async (): Promise<AmAlert[]> =>
+  (await (await fetch(`${url}/api/v2/alerts?active=true`)).json()) as AmAlert[];
+
+describe.runIf(binary)('alertmanager notifier against a real Alertmanager', () => {
+  it('posts firing alerts, refreshes endsAt while they fire, and resolves them', async () => {
+    const clock = new VirtualClock(Date.now());
+    const n = alertmanagerNotifier.create(
+      { url },
+      { name: 'am', clock, log: silentLogger(), memory: new NotifyStore(undefined).memory('am') },
+    );
+    const firing = alert({ since: clock.now() - 60_000, firingSince: clock.now() - 30_000 });
+    await n.send(notification({ firing: [firing] }), new AbortController().signal);
+    const [first] = await alerts();
+    expect(first!.labels).toMatchObject({
+      alertname: 'audio-latency-high',
+      participant: 'bob',
+      instance: '85012345678',
+      qoswatch: 'true',
+    });
+    expect(first!.annotations).toMatchObject({ value: '450 ms', threshold: '> 300 ms' });
+    expect(first!.status.state).toBe('active');
+    clock.advance(60_000);
+    await n.send(notification({ firing: [firing] }), new AbortController().signal);
+    const [refreshed] = await alerts();
+    expect(Date.parse(refreshed!.endsAt) - Date.parse(first!.endsAt)).toBe(60_000);
+    await n.send(
+      notification({
+        firing: [],
+        resolved: [{ ...firing, state: 'resolved', resolvedAt: Date.now() - 1000, reason: 'recovered' }],
+      }),
+      new AbortController().signal,
+    );
+    expect(await alerts()).toEqual([]);
+  });
+});

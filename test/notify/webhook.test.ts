@@ -1,0 +1,98 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
+import { NotifyStore } from '../../src/notify/store.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { alert, notification, NOW } from '../helpers/alerts.js';
+import { TestServer } from '../helpers/http-server.js';
+
+const receiver = new TestServer();
+beforeAll(async () => {
+  await receiver.listen();
+});
+afterAll(async () => receiver.close());
+const ctx = {
+  name: 'hook',
+  clock: new VirtualClock(NOW),
+  log: silentLogger(),
+  memory: new NotifyStore(undefined).memory('hook'),
+};
+
+/** What a receiver does to trust a request: recompute the HMAC over timestamp and raw body. */
+function verify(secret: string, ts: string, body: string, header: string): boolean {
+  const want = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`);
+  const got = Buffer.from(header);
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+describe('webhook notifier', () => {
+  it('posts the documented qoswatch payload, signed, with custom headers', async () => {
+    const n = notification({
+      firing: [alert()],
+      resolved: [alert({ participant: 'ann', state: 'resolved' })],
+    });
+    await webhookNotifier
+      .create({ url: `${receiver.url}/in`, secret: 's3cret', headers: { 'x-team': 'noc' } }, ctx)
+      .send(n, new AbortController().signal);
+    const r = receiver.received.at(-1)!;
+    expect(r.headers['x-team']).toBe('noc');
+    expect(r.headers['x-qoswatch-timestamp']).toBe(String(Math.floor(NOW / 1000)));
+    expect(
+      verify(
+        's3cret',
+        String(r.headers['x-qoswatch-timestamp']),
+        r.body,
+        String(r.headers['x-qoswatch-signature']),
+      ),
+    ).toBe(true);
+    expect(
+      verify(
+        'wrong',
+        String(r.headers['x-qoswatch-timestamp']),
+        r.body,
+        String(r.headers['x-qoswatch-signature']),
+      ),
+    ).toBe(false);
+    const body = JSON.parse(r.body) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      version: '1',
+      id: n.id,
+      status: 'firing',
+      receiver: 'r',
+      group_labels: { alertname: 'audio-latency-high' },
+    });
+    expect(body.alerts).toMatchObject([
+      {
+        status: 'firing',
+        rule: 'audio-latency-high',
+        value: 0.45,
+        value_text: '450 ms',
+        threshold_text: '> 300 ms',
+        context: { participant: 'bob', topic: 'Weekly sync' },
+      },
+      { status: 'resolved', reason: 'recovered', ends_at: new Date(NOW).toISOString() },
+    ]);
+  });
+
+  it("speaks Alertmanager's v4 webhook shape when asked", async () => {
+    await webhookNotifier
+      .create({ url: `${receiver.url}/am`, format: 'alertmanager' }, ctx)
+      .send(notification(), new AbortController().signal);
+    const body = JSON.parse(receiver.received.at(-1)!.body) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'r',
+      groupLabels: { alertname: 'audio-latency-high' },
+      commonLabels: { alertname: 'audio-latency-high' },
+      truncatedAlerts: 0,
+    });
+    expect((body.alerts as Record<string, unknown>[])[0]).toMatchObject({
+      status: 'firing',
+      endsAt: '0001-01-01T00:00:00Z',
+      labels: { participant: 'bob' },
+    });
+    expect((body.alerts as { fingerprint: string }[])[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
