@@ -9,7 +9,11 @@ import { AlertStateStore, restoredState } from './evaluate/state-store.js';
 import { buildDispatcher } from './notify/build.js';
 import type { Dispatcher } from './notify/dispatcher.js';
 import { NotifyStore } from './notify/store.js';
+import { readFileSync } from 'node:fs';
 import { HttpServer } from './export/http-server.js';
+import { LiveState } from './export/live-state.js';
+import { Metrics } from './export/metrics.js';
+import { fromRoot } from './util/package-root.js';
 import { NormalizeStats } from './normalize/stats.js';
 import { DashboardSource } from './poll/dashboard-source.js';
 import { Scheduler, type CycleReport } from './poll/scheduler.js';
@@ -27,6 +31,8 @@ export interface DaemonDeps {
   /** Where samples, leaves and ends go; more sinks join as rules and metrics land. */
   sinks?: SampleSink[];
 }
+
+const VERSION = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 
 /** Fans one event out to every sink; a failing sink is logged and does not stop the others. */
 class FanOut implements SampleSink {
@@ -56,6 +62,9 @@ export class Daemon {
   readonly normalizeStats = new NormalizeStats();
   readonly sink: FanOut;
   readonly engine: RuleEngine;
+  readonly live = new LiveState();
+  readonly metrics: Metrics;
+  private readonly startedAt: number;
   private readonly alertStore: AlertStateStore;
   private readonly alertListeners: ((changes: AlertChange[]) => void)[] = [];
   private watchers: FSWatcher[] = [];
@@ -80,7 +89,8 @@ export class Daemon {
     );
     this.rulesReload = { ok: true, at: clock.now(), problems: [] };
     const evaluate: SampleSink = { handle: (e) => this.emitAlerts(this.engine.handle(e)) };
-    this.sink = new FanOut([evaluate, ...(deps.sinks ?? [])], log);
+    this.sink = new FanOut([evaluate, this.live, ...(deps.sinks ?? [])], log);
+    this.startedAt = clock.now();
     if (config.zoom) {
       const z = config.zoom;
       const store = new FileBudgetStore(config.stateDir, 'zoom', clock);
@@ -149,6 +159,22 @@ export class Daemon {
       sink: this.sink,
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
+    });
+    this.metrics = new Metrics({
+      live: this.live,
+      engine: this.engine,
+      scheduler: this.scheduler,
+      clients: this.clients,
+      normalizeStats: this.normalizeStats,
+      dispatcher: () => this.dispatcher,
+      rulesReload: () => this.rulesReload,
+      clock,
+      version: VERSION,
+      options: {
+        topicLabel: config.metrics.topicLabel,
+        participantSeries: config.metrics.participantSeries,
+        participantIdentity: config.metrics.participantIdentity,
+      },
     });
   }
 
@@ -228,6 +254,7 @@ export class Daemon {
       this.emitAlerts(this.engine.reconcile(live, this.deps.clock.now()));
     }
     this.alertStore.save(this.engine.state);
+    if (this.scheduler.lastCycle) this.metrics.observeCycle(this.scheduler.lastCycle);
   }
 
   addSink(sink: SampleSink): void {
@@ -241,12 +268,80 @@ export class Daemon {
     return this.scheduler.cycles > 0 && now - last <= 3 * this.config.poll.maxIntervalMs;
   }
 
+  /** What /api/v1/status shows: sources, live instances, budget use, coverage, last cycle, reload state. */
+  status(): Record<string, unknown> {
+    const now = this.deps.clock.now();
+    const live: Record<string, number> = { meeting: 0, webinar: 0, session: 0 };
+    for (const i of this.scheduler.instances()) live[i.ref.kind] = (live[i.ref.kind] ?? 0) + 1;
+    const budget = Object.fromEntries(
+      Object.entries(this.clients).map(([name, c]) => [
+        name,
+        {
+          allowance: c.budget.allowance,
+          used_today: c.budget.usedToday(),
+          remaining_today: c.budget.remaining(),
+          blocked_until: c.budget.blocked ? new Date(c.budget.blocked).toISOString() : null,
+          last_success: c.stats.lastSuccessAt ? new Date(c.stats.lastSuccessAt).toISOString() : null,
+        },
+      ]),
+    );
+    const cycle = this.scheduler.lastCycle;
+    const d = this.dispatcher;
+    return {
+      version: VERSION,
+      started_at: new Date(this.startedAt).toISOString(),
+      ready: this.ready(),
+      sources: this.config.sources,
+      live_instances: live,
+      coverage: this.scheduler.coverage.report(now),
+      budget,
+      last_cycle: cycle
+        ? {
+            ...cycle,
+            startedAt: new Date(cycle.startedAt).toISOString(),
+            finishedAt: new Date(cycle.finishedAt).toISOString(),
+          }
+        : null,
+      rules: {
+        loaded: this.engine.ruleList.length,
+        last_reload: { ...this.rulesReload, at: new Date(this.rulesReload.at).toISOString() },
+      },
+      notifications: d
+        ? {
+            outbox: d.outboxDepth,
+            sent: Object.fromEntries(d.stats.sent),
+            failed: Object.fromEntries(d.stats.failed),
+          }
+        : null,
+    };
+  }
+
   async listen(): Promise<string> {
-    this.http = new HttpServer({
-      '/healthz': () => ({ status: 200, body: 'ok\n' }),
-      '/readyz': () =>
-        this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+    const json = (body: unknown): { status: number; body: string; type: string } => ({
+      status: 200,
+      body: JSON.stringify(body, null, 2) + '\n',
+      type: 'application/json',
     });
+    const m = this.config.metrics;
+    this.http = new HttpServer(
+      {
+        '/metrics': async () => ({
+          status: 200,
+          body: await this.metrics.text(),
+          type: this.metrics.registry.contentType,
+        }),
+        '/healthz': () => ({ status: 200, body: 'ok\n' }),
+        '/readyz': () =>
+          this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+        '/api/v1/alerts': () => json({ alerts: this.engine.active() }),
+        '/api/v1/status': () => json(this.status()),
+      },
+      {
+        ...(m.tls ? { tls: m.tls } : {}),
+        ...(m.basicAuthUsers ? { basicAuthUsers: m.basicAuthUsers } : {}),
+        open: ['/healthz'],
+      },
+    );
     this.url = await this.http.listen(this.config.metrics.port, this.config.metrics.host);
     return this.url;
   }

@@ -4,6 +4,7 @@ import { FileInvalidError } from './config/errors.js';
 import { UsageError } from './cli/args.js';
 import { check, checkHelp } from './cli/check.js';
 import { demo, demoHelp } from './cli/demo.js';
+import { hashPassword, hashPasswordHelp } from './cli/hash-password.js';
 import { notifyTest, notifyTestHelp } from './cli/notify-test.js';
 import { once, onceHelp } from './cli/once.js';
 import { run, runHelp } from './cli/run.js';
@@ -28,6 +29,11 @@ const COMMANDS: Record<string, Command> = {
     run: notifyTest,
   },
   'test-rules': { summary: 'run rule unit tests written in YAML', help: testRulesHelp, run: testRules },
+  'hash-password': {
+    summary: 'bcrypt a password for metrics basic auth',
+    help: hashPasswordHelp,
+    run: hashPassword,
+  },
   demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
   simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },
 };

@@ -32,7 +32,13 @@ export function demoConfig(simUrl: string, stateDir: string, port: number): Conf
       shutdownTimeoutMs: 2_000,
     },
     rules: { paths: [fromRoot('rules')], gapToleranceMs: 300_000, notifyLeftAndEnded: true, watch: false },
-    metrics: { host: '127.0.0.1', port },
+    metrics: {
+      host: '127.0.0.1',
+      port,
+      topicLabel: true,
+      participantSeries: false,
+      participantIdentity: false,
+    },
     // One console notifier: alerts grouped per rule, so a storm prints as one message.
     notify: {
       notifiers: [{ name: 'console', type: 'console' }],

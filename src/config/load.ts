@@ -56,7 +56,16 @@ interface RawConfig {
     concurrency?: number;
   };
   rules?: { paths?: string[]; gap_tolerance?: string; notify_left_and_ended?: boolean; watch?: boolean };
-  metrics?: { listen?: string };
+  metrics?: {
+    listen?: string;
+    topic_label?: boolean;
+    participant_series?: boolean;
+    participant_identity_labels?: boolean;
+    web?: {
+      tls_server_config?: { cert_file: string; key_file: string };
+      basic_auth_users?: Record<string, string>;
+    };
+  };
   notifiers?: (Record<string, unknown> & { name: string; type: string })[];
   route?: RawRoute;
   silences?: RawSilence[];
@@ -224,6 +233,27 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     );
 
   const notify = notifications(raw, src, base, problems);
+  const tls = raw.metrics?.web?.tls_server_config;
+  for (const k of ['cert_file', 'key_file'] as const) {
+    if (!tls) break;
+    try {
+      readFileSync(resolve(base, tls[k]));
+    } catch (err) {
+      problems.push(
+        src.problemAt(
+          ['metrics', 'web', 'tls_server_config', k],
+          `cannot read ${tls[k]} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a PEM file`,
+        ),
+      );
+    }
+  }
+  if (raw.metrics?.participant_identity_labels && !raw.metrics.participant_series)
+    problems.push(
+      src.problemAt(
+        ['metrics', 'participant_identity_labels'],
+        'identity labels need participant_series: true too',
+      ),
+    );
 
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return {
@@ -238,7 +268,17 @@ export function loadConfig(file: string, env: Env = process.env): Config {
       notifyLeftAndEnded: raw.rules?.notify_left_and_ended ?? true,
       watch: raw.rules?.watch ?? true,
     },
-    metrics: { host: m[1] ?? (m[2] || '0.0.0.0'), port },
+    metrics: {
+      host: m[1] ?? (m[2] || '0.0.0.0'),
+      port,
+      topicLabel: raw.metrics?.topic_label ?? false,
+      participantSeries: raw.metrics?.participant_series ?? false,
+      participantIdentity: raw.metrics?.participant_identity_labels ?? false,
+      ...(tls
+        ? { tls: { certFile: resolve(base, tls.cert_file), keyFile: resolve(base, tls.key_file) } }
+        : {}),
+      ...(raw.metrics?.web?.basic_auth_users ? { basicAuthUsers: raw.metrics.web.basic_auth_users } : {}),
+    },
     notify,
     stateDir: resolve(base, raw.state?.dir ?? 'state'),
     log: { level: raw.log?.level ?? 'info', format: raw.log?.format ?? 'auto' },

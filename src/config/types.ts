@@ -18,7 +18,15 @@ export interface Config {
     shutdownTimeoutMs: number;
   };
   rules: { paths: string[]; gapToleranceMs: number; notifyLeftAndEnded: boolean; watch: boolean };
-  metrics: { host: string; port: number };
+  metrics: {
+    host: string;
+    port: number;
+    topicLabel: boolean;
+    participantSeries: boolean;
+    participantIdentity: boolean;
+    tls?: { certFile: string; keyFile: string };
+    basicAuthUsers?: Record<string, string>;
+  };
   notify: {
     /** Each notifier's settings as written, secrets read from their files. */
     notifiers: (Record<string, unknown> & { name: string; type: string })[];

@@ -1,31 +1,85 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import bcrypt from 'bcryptjs';
 
-export interface HttpRoutes {
-  /** Path -> handler; each answers GET only. */
-  [path: string]: (
-    req: IncomingMessage,
-  ) =>
-    | { status: number; body: string; type?: string }
-    | Promise<{ status: number; body: string; type?: string }>;
+export interface HttpReply {
+  status: number;
+  body: string;
+  type?: string;
 }
 
+export type HttpRoutes = Record<string, (req: IncomingMessage) => HttpReply | Promise<HttpReply>>;
+
+/** Like Prometheus's exporter web config: TLS files and basic-auth users with bcrypt hashes. */
+export interface WebOptions {
+  tls?: { certFile: string; keyFile: string };
+  basicAuthUsers?: Record<string, string>;
+  /** Paths served without auth (the container's liveness probe). */
+  open?: string[];
+}
+
+const MAX_BODY = 16 * 1024;
+
 /**
- * The daemon's HTTP endpoint (`metrics.listen`): /healthz and /readyz today, /metrics and the
- * API as they arrive. GET only; bounded time per request.
+ * The daemon's HTTP endpoint (`metrics.listen`). GET and HEAD only (405 otherwise), no request
+ * bodies (413 over 16 KiB), bounded header and request times, optional basic auth and TLS.
  */
 export class HttpServer {
   private readonly server: Server;
+  /** bcrypt is slow on purpose; a password once checked is remembered (by its hash) so scrapes stay cheap. */
+  private readonly verified = new Set<string>();
+  readonly tls: boolean;
 
-  constructor(private readonly routes: HttpRoutes) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  constructor(
+    private readonly routes: HttpRoutes,
+    private readonly web: WebOptions = {},
+  ) {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.tls = !!web.tls;
+    this.server = web.tls
+      ? createHttps({ cert: readFileSync(web.tls.certFile), key: readFileSync(web.tls.keyFile) }, handler)
+      : createHttp(handler);
     this.server.requestTimeout = 10_000;
     this.server.headersTimeout = 5_000;
     this.server.keepAliveTimeout = 5_000;
   }
 
+  private async authorized(req: IncomingMessage, path: string): Promise<boolean> {
+    const users = this.web.basicAuthUsers;
+    if (!users || !Object.keys(users).length || this.web.open?.includes(path)) return true;
+    const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+    if (!m) return false;
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const hash = users[user];
+    if (colon < 0 || !hash) return false;
+    const key = `${user}\u0000${hash}\u0000${password}`;
+    if (this.verified.has(key)) return true;
+    const ok = await bcrypt.compare(password, hash);
+    if (ok) this.verified.add(key);
+    return ok;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      this.send(res, 413, 'request too large\n');
+      return;
+    }
+    if (!(await this.authorized(req, path))) {
+      res.setHeader('www-authenticate', 'Basic realm="qoswatch"');
+      this.send(res, 401, 'unauthorized\n');
+      return;
+    }
     const route = this.routes[path];
     if (!route) {
       this.send(res, 404, 'not found\n');
@@ -38,7 +92,7 @@ export class HttpServer {
     }
     try {
       const r = await route(req);
-      this.send(res, r.status, r.body, r.type);
+      this.send(res, r.status, req.method === 'HEAD' ? '' : r.body, r.type);
     } catch (err) {
       this.send(res, 500, `internal error: ${(err as Error).message}\n`);
     }
@@ -55,7 +109,7 @@ export class HttpServer {
       this.server.listen(port, host, () => resolve());
     });
     const a = this.server.address() as AddressInfo;
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    return `${this.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,8 @@
 import type { ParticipantContext } from '../normalize/sample.js';
 
+/** Context plus the e-mail, which only the participants endpoint carries (QoS answers do not). */
+export type CachedContext = ParticipantContext & { email?: string };
+
 /**
  * Participant context (network type, data center, connection type, location, device,
  * version) per instance, read from the participants endpoint when a participant first
@@ -8,7 +11,7 @@ import type { ParticipantContext } from '../normalize/sample.js';
 export class ContextCache {
   private readonly byInstance = new Map<
     string,
-    { fetchedAt: number; contexts: Map<string, ParticipantContext> }
+    { fetchedAt: number; contexts: Map<string, CachedContext> }
   >();
 
   constructor(private readonly refreshMs: number) {}
@@ -20,7 +23,7 @@ export class ContextCache {
     return keys.some((k) => !entry.contexts.has(k));
   }
 
-  store(instance: string, contexts: Map<string, ParticipantContext>, now: number): void {
+  store(instance: string, contexts: Map<string, CachedContext>, now: number): void {
     const old = this.byInstance.get(instance)?.contexts;
     // Keep what we knew of participants the new answer no longer lists.
     if (old) for (const [k, v] of old) if (!contexts.has(k)) contexts.set(k, v);
@@ -33,7 +36,7 @@ export class ContextCache {
     if (entry) for (const k of keys) if (!entry.contexts.has(k)) entry.contexts.set(k, {});
   }
 
-  get(instance: string, key: string): ParticipantContext {
+  get(instance: string, key: string): CachedContext {
     return this.byInstance.get(instance)?.contexts.get(key) ?? {};
   }
 

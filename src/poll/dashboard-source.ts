@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { contextFromRaw, normalizeParticipant, participantKey } from '../normalize/normalize.js';
-import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded } from '../zoom/errors.js';
-import { ContextCache } from './context-cache.js';
+import { ContextCache, type CachedContext } from './context-cache.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
 
 type Raw = Record<string, unknown>;
@@ -99,7 +99,10 @@ export class DashboardSource implements PollSource {
     this.leftSeen.set(key, seenLeft);
     for (const raw of raws) {
       const k = participantKey(raw);
-      samples.push(...normalizeParticipant(instance.ref, raw, this.contexts.get(key, k), this.stats));
+      const { email, ...context } = this.contexts.get(key, k);
+      const fresh = normalizeParticipant(instance.ref, raw, context, this.stats);
+      if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
+      samples.push(...fresh);
       if (!k) continue;
       if (str(raw.leave_time)) {
         if (!seenLeft.has(k)) left.push(k);
@@ -120,7 +123,7 @@ export class DashboardSource implements PollSource {
     signal?: AbortSignal,
   ): Promise<void> {
     const key = instanceKey(instance.ref);
-    const contexts = new Map<string, ParticipantContext>();
+    const contexts = new Map<string, CachedContext>();
     try {
       for await (const page of this.client.pages<Raw>(
         this.endpoints.participants,
@@ -130,7 +133,11 @@ export class DashboardSource implements PollSource {
       )) {
         for (const p of page) {
           const k = participantKey(p);
-          if (k) contexts.set(k, contextFromRaw(p));
+          if (k)
+            contexts.set(k, {
+              ...contextFromRaw(p),
+              ...(typeof p.email === 'string' && p.email ? { email: p.email } : {}),
+            });
         }
       }
       this.contexts.store(key, contexts, now);

@@ -44,7 +44,13 @@ describe('the example config', () => {
       discoveryIntervalMs: 60_000,
       freshAgeMs: 300_000,
     });
-    expect(c.metrics).toEqual({ host: '0.0.0.0', port: 9781 });
+    expect(c.metrics).toEqual({
+      host: '0.0.0.0',
+      port: 9781,
+      topicLabel: false,
+      participantSeries: false,
+      participantIdentity: false,
+    });
     expect(c.sources).toEqual({ meetings: true, webinars: true, sessions: false });
   });
 });

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,18 +10,11 @@ import { silentLogger } from '../../src/util/logger.js';
 import { alert, notification } from '../helpers/alerts.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
 
 const binary = debianBinary('/usr/bin/prometheus-alertmanager');
 let am: ChildProcess | undefined;
 let url = '';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   if (!binary) return;

@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/types.js';
+import type { Daemon } from '../../src/daemon.js';
+import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { debianBinary } from '../helpers/binaries.js';
+import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { T0, type SimHarness } from '../helpers/sim.js';
+
+const promtool = debianBinary('/usr/bin/promtool');
+let h: SimHarness;
+
+beforeAll(async () => {
+  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
+  const clock = new VirtualClock(T0);
+  const sim = new ZoomSimulator(scenario, clock);
+  const url = await sim.listen();
+  h = { clock, sim, url, close: () => sim.close() };
+});
+afterAll(async () => h.close());
+
+async function daemonAt(minutes: number, tweak: (c: Config) => void = () => undefined): Promise<Daemon> {
+  const { daemon } = daemonFor(h, (c) => {
+    c.metrics.topicLabel = false;
+    tweak(c);
+  });
+  await runUntil(daemon, h, h.clock.now() + minutes * 60_000);
+  return daemon;
+}
+
+/** Every name, e-mail and IP the scenario gives its participants. */
+function identities(): string[] {
+  return h.sim.scenario.instances
+    .flatMap((i) => i.participants.flatMap((p) => [p.name, p.email, p.ipAddress]))
+    .filter((v) => v.length > 3);
+}
+
+describe('metrics', () => {
+  let text = '';
+  let daemon: Daemon;
+  beforeAll(async () => {
+    daemon = await daemonAt(16);
+    text = await daemon.metrics.text();
+  });
+
+  it.runIf(promtool)('pass promtool check metrics with no errors and no lint warnings', () => {
+    const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('carry no participant names, e-mails or IPs, and no topics, by default', () => {
+    for (const id of identities()) expect(text, id).not.toContain(id);
+    for (const i of h.sim.scenario.instances) expect(text).not.toContain(i.topic);
+    expect(text).not.toMatch(/participant="/);
+  });
+
+  it('aggregate per instance and stream: average, maximum and p95 across participants', () => {
+    const live = [...daemon.live.instances.values()].find((i) => i.ref.id === '87011223344')!;
+    const values = [...live.participants.values()]
+      .map((s) => s.streams.audio_output?.latency)
+      .filter((v): v is number => v !== undefined)
+      .sort((a, b) => a - b);
+    const line = (agg: string): number =>
+      Number(
+        new RegExp(
+          `qoswatch_stream_latency_seconds\\{kind="meeting",instance_id="87011223344",stream="audio_output",direction="received",aggregation="${agg}"\\} (\\S+)`,
+        ).exec(text)![1],
+      );
+    expect(line('max')).toBeCloseTo(values.at(-1)!, 9);
+    expect(line('avg')).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 9);
+    expect(line('p95')).toBeCloseTo(values[Math.ceil(0.95 * values.length) - 1]!, 9);
+    expect(text).toMatch(
+      new RegExp(
+        `qoswatch_instance_participants\\{kind="meeting",instance_id="87011223344"\\} ${live.participants.size}\\n`,
+      ),
+    );
+  });
+
+  it("count the daemon's own health: Zoom calls, budget, cycle, coverage, samples, alerts, rules", () => {
+    for (const name of [
+      'qoswatch_zoom_requests_total{account="zoom",endpoint="meeting_qos",category="Heavy",outcome="ok"}',
+      'qoswatch_zoom_daily_budget_calls{account="zoom"}',
+      'qoswatch_zoom_daily_budget_remaining_calls{account="zoom"}',
+      'qoswatch_poll_cycle_duration_seconds_count',
+      'qoswatch_poll_last_success_timestamp_seconds',
+      'qoswatch_poll_coverage_ratio',
+      'qoswatch_samples_parsed_total',
+      'qoswatch_values_missing_total{field=',
+      'qoswatch_alerts{alertname="datacenter-loss-incident",severity="critical",state=',
+      'qoswatch_rules_loaded 8',
+      'qoswatch_rules_reload_success 1',
+      'qoswatch_build_info{version=',
+    ])
+      expect(text, name).toContain(name);
+  });
+
+  it('drop the series of an ended instance at the next scrape', async () => {
+    // "Customer onboarding" (86198765432) ends at minute 35 of the scenario.
+    expect(text).toContain('instance_id="86198765432"');
+    await runUntil(daemon, h, T0 + 37 * 60_000);
+    const after = await daemon.metrics.text();
+    expect(after).not.toContain('instance_id="86198765432"');
+    expect(after).toContain('instance_id="87011223344"');
+  });
+});
+
+describe('opt-in participant series', () => {
+  it('label by the stable participant key only; names, e-mails and IPs need their own opt-in', async () => {
+    const keys = await daemonAt(2, (c) => void (c.metrics.participantSeries = true));
+    const text = await keys.metrics.text();
+    expect(text).toMatch(
+      /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",participant="u-maya",stream="audio_input"\}/,
+    );
+    for (const id of identities()) expect(text, id).not.toContain(id);
+    const named = await daemonAt(2, (c) => {
+      c.metrics.participantSeries = true;
+      c.metrics.participantIdentity = true;
+    });
+    const namedText = await named.metrics.text();
+    expect(namedText).toMatch(
+      /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",participant="u-maya",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
+    );
+  });
+});
