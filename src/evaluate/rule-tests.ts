@@ -12,6 +12,7 @@ import {
   parseResolution,
   parseSeconds,
 } from '../normalize/values.js';
+import { contextFromRaw } from '../normalize/normalize.js';
 import type { PipelineEvent } from '../poll/source.js';
 import { durationMs, formatDuration } from '../util/duration.js';
 import type { Alert, AlertChange } from './alert.js';
@@ -192,14 +193,7 @@ export function runRuleTestFile(file: string): TestFileResult {
         const s: QosSample = {
           instance: ref,
           participant: { key: input.participant, name: input.name ?? '', email: '', ip: '' },
-          context: {
-            ...(c.network_type ? { networkType: c.network_type } : {}),
-            ...(c.data_center ? { dataCenter: c.data_center } : {}),
-            ...(c.connection_type ? { connectionType: c.connection_type } : {}),
-            ...(c.location ? { location: c.location } : {}),
-            ...(c.device ? { device: c.device } : {}),
-            ...(c.client_version ? { version: c.client_version } : {}),
-          },
+          context: contextFromRaw({ ...c, version: c.client_version }),
           time,
           streams: {},
         };

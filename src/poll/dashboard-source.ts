@@ -7,6 +7,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded } from '../zoom/errors.js';
 import { ContextCache, type CachedContext } from './context-cache.js';
+import { StayTracker } from './stays.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
 
 type Raw = Record<string, unknown>;
@@ -29,7 +30,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 /** Live meetings or webinars, through the Dashboard API. */
 export class DashboardSource implements PollSource {
   private readonly contexts: ContextCache;
-  private readonly leftSeen = new Map<string, Set<string>>();
+  private readonly stays = new StayTracker();
   private readonly endpoints: (typeof KINDS)[keyof typeof KINDS];
 
   constructor(
@@ -93,25 +94,16 @@ export class DashboardSource implements PollSource {
     const keys = raws.map(participantKey).filter(Boolean);
     if (this.contexts.needsFetch(key, keys, now)) await this.fetchContext(instance, keys, now, signal);
     const samples: QosSample[] = [];
-    const present: string[] = [];
-    const left: string[] = [];
-    const seenLeft = this.leftSeen.get(key) ?? new Set<string>();
-    this.leftSeen.set(key, seenLeft);
     for (const raw of raws) {
-      const k = participantKey(raw);
-      const { email, ...context } = this.contexts.get(key, k);
+      const { email, ...context } = this.contexts.get(key, participantKey(raw));
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);
-      if (!k) continue;
-      if (str(raw.leave_time)) {
-        if (!seenLeft.has(k)) left.push(k);
-        seenLeft.add(k);
-      } else {
-        present.push(k);
-        seenLeft.delete(k); // joined again
-      }
     }
+    const { present, left } = this.stays.observe(
+      key,
+      raws.map((r) => ({ key: participantKey(r), leaveTime: str(r.leave_time) })),
+    );
     instance.participants = Math.max(present.length, 1);
     return { samples, present, left, ended: false };
   }
@@ -154,6 +146,6 @@ export class DashboardSource implements PollSource {
 
   forget(instance: InstanceRef): void {
     this.contexts.forget(instanceKey(instance));
-    this.leftSeen.delete(instanceKey(instance));
+    this.stays.forget(instanceKey(instance));
   }
 }

@@ -6,6 +6,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS } from '../zoom/endpoints.js';
 import { isEnded } from '../zoom/errors.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
+import { StayTracker } from './stays.js';
 
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -17,7 +18,7 @@ const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
  */
 export class SessionSource implements PollSource {
   readonly kind = 'session' as const;
-  private readonly leftSeen = new Map<string, Set<string>>();
+  private readonly stays = new StayTracker();
 
   constructor(
     readonly client: ZoomClient,
@@ -55,38 +56,31 @@ export class SessionSource implements PollSource {
   }
 
   async poll(instance: LiveInstance, signal?: AbortSignal): Promise<PollResult> {
-    const key = instanceKey(instance.ref);
     const samples: QosSample[] = [];
-    const present: string[] = [];
-    const left: string[] = [];
-    const seenLeft = this.leftSeen.get(key) ?? new Set<string>();
-    this.leftSeen.set(key, seenLeft);
+    const raws: Raw[] = [];
     try {
       for await (const page of this.client.pages<Raw>(
         ENDPOINTS.sessionQos,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal, keyOf: participantKey },
+        { ...(signal ? { signal } : {}), keyOf: participantKey },
       )) {
-        for (const raw of page) {
-          samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats));
-          const k = participantKey(raw);
-          if (!k) continue;
-          if (str(raw.leave_time)) {
-            if (!seenLeft.has(k)) left.push(k);
-            seenLeft.add(k);
-          } else present.push(k);
-        }
+        for (const raw of page) samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats));
+        raws.push(...page);
       }
     } catch (err) {
       if (isEnded(err)) return { samples: [], present: [], left: [], ended: true };
       throw err;
     }
+    const { present, left } = this.stays.observe(
+      instanceKey(instance.ref),
+      raws.map((r) => ({ key: participantKey(r), leaveTime: str(r.leave_time) })),
+    );
     instance.participants = Math.max(present.length, 1);
     return { samples, present, left, ended: false };
   }
 
   forget(instance: InstanceRef): void {
-    this.leftSeen.delete(instanceKey(instance));
+    this.stays.forget(instanceKey(instance));
   }
 }

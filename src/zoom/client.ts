@@ -95,6 +95,13 @@ export class ZoomClient {
       signal?.throwIfAborted();
       this.budget.take(ep.name);
       const release = await this.limiters[ep.category].acquire(signal);
+      /** A retryable failure: free the permit, wait the backoff, and say whether to try again. */
+      const backOff = async (): Promise<boolean> => {
+        if (failures >= this.maxRetries) return false;
+        release();
+        await clock.sleep(this.delay(failures++), signal);
+        return true;
+      };
       let outcome: CallOutcome = 'ok';
       try {
         const auth = await this.opts.auth.authorize(signal);
@@ -112,11 +119,7 @@ export class ZoomClient {
           if (signal?.aborted) throw err;
           const timeout = (err as Error).name === 'TimeoutError';
           outcome = timeout ? 'timeout' : 'network_error';
-          if (failures < this.maxRetries) {
-            release();
-            await clock.sleep(this.delay(failures++), signal);
-            continue;
-          }
+          if (await backOff()) continue;
           throw new ZoomError(
             timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
             `${ep.name}: ${timeout ? `no answer within ${this.timeoutMs} ms` : `network error (${causeCode(err)})`} after ${failures + 1} attempts`,
@@ -133,11 +136,7 @@ export class ZoomClient {
           body = undefined;
           if (res.ok) {
             outcome = 'bad_response';
-            if (failures < this.maxRetries) {
-              release();
-              await clock.sleep(this.delay(failures++), signal);
-              continue;
-            }
+            if (await backOff()) continue;
             throw new ZoomError(
               'ZOOM_BAD_RESPONSE',
               `${ep.name}: Zoom's answer is not valid JSON`,
@@ -232,11 +231,7 @@ export class ZoomClient {
         }
         if (res.status >= 500) {
           outcome = 'server_error';
-          if (failures < this.maxRetries) {
-            release();
-            await clock.sleep(this.delay(failures++), signal);
-            continue;
-          }
+          if (await backOff()) continue;
           throw new ZoomError(
             'ZOOM_HTTP_ERROR',
             `${ep.name}: Zoom answered HTTP ${res.status} after ${failures + 1} attempts`,

@@ -23,8 +23,8 @@ const EMOJI = {
   info: ':large_blue_circle:',
 } as const;
 
-/** Slack errors that will not go away by trying again. */
-const PERMANENT = new Set([
+/** Slack errors that say the token or its rights are wrong. */
+const AUTH = new Set([
   'invalid_auth',
   'not_authed',
   'account_inactive',
@@ -32,6 +32,10 @@ const PERMANENT = new Set([
   'token_expired',
   'no_permission',
   'missing_scope',
+]);
+/** Slack errors that will not go away by trying again. */
+const PERMANENT = new Set([
+  ...AUTH,
   'channel_not_found',
   'not_in_channel',
   'is_archived',
@@ -41,15 +45,6 @@ const PERMANENT = new Set([
   'invalid_arguments',
   'message_not_found',
   'cant_update_message',
-]);
-const AUTH = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'no_permission',
-  'missing_scope',
 ]);
 
 function classify(receiver: string, err: unknown): NotifyError {
