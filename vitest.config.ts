@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    benchmark: { include: ['test/bench/**/*.bench.ts'] },
     // Tests start real local servers; two cores on CI.
     pool: 'forks',
     testTimeout: 60_000,

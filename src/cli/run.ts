@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(config.log);
   const daemon = new Daemon(config, { clock: systemClock, log });
   daemon.onAlerts((changes) => {
-    for (const c of changes) if (c.alert.state !== 'pending') log.warn({ alert: c.alert }, describeChange(c));
+    for (const c of changes) if (c.state !== 'pending') log.warn({ alert: c.alert }, describeChange(c));
   });
   await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
   if (config.rules.watch) daemon.watchRules();

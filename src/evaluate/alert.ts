@@ -55,7 +55,9 @@ export interface Alert {
 }
 
 export interface AlertChange {
-  alert: Alert;
+  /** The new state, cheap to read (pending alerts are rendered only when `alert` is read). */
+  state: AlertState;
+  readonly alert: Alert;
   /** What it was before: a new alert was `inactive`. */
   previous: AlertState | 'inactive';
 }

@@ -104,6 +104,7 @@ export function compileRule(
     scope,
     sources,
     streams,
+    streamSet: new Set(streams),
     metric,
     aggregate: raw.aggregate ?? 'worst',
     above,

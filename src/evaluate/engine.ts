@@ -52,24 +52,41 @@ export interface EngineOptions {
 }
 
 /** The value a rule reads from one sample: the worst (or average) over its streams; undefined when missing. */
-export function ruleValue(rule: CompiledRule, s: QosSample): { value: number; stream?: string } | undefined {
-  if (!rule.metric.perStream) {
-    const v = rule.metric.read(s);
-    return v === undefined ? undefined : { value: v };
-  }
-  let best: { value: number; stream: string } | undefined;
+/**
+ * The value a rule reads from one sample: the worst (or average) over its streams; undefined
+ * when missing. Allocation-free: it runs for every sample and rule of a cycle.
+ */
+export function ruleValue(rule: CompiledRule, s: QosSample): number | undefined {
+  if (!rule.metric.perStream) return rule.metric.read(s);
+  let best: number | undefined;
   let sum = 0;
   let n = 0;
-  for (const stream of rule.streams) {
-    if (!(stream in s.streams)) continue;
+  for (const stream in s.streams) {
+    if (!rule.streamSet.has(stream)) continue;
     const v = rule.metric.read(s, stream);
     if (v === undefined) continue;
     sum += v;
     n++;
-    if (!best || (rule.above ? v > best.value : v < best.value)) best = { value: v, stream };
+    if (best === undefined || (rule.above ? v > best : v < best)) best = v;
   }
-  if (!best) return undefined;
-  return rule.aggregate === 'avg' ? { value: sum / n } : best;
+  if (best === undefined) return undefined;
+  return rule.aggregate === 'avg' ? sum / n : best;
+}
+
+/** The stream with the worst value, for the alert's context (only when an alert series is touched). */
+function worstStream(rule: CompiledRule, s: QosSample): string | undefined {
+  if (!rule.metric.perStream) return undefined;
+  let best: number | undefined;
+  let name: string | undefined;
+  for (const stream in s.streams) {
+    if (!rule.streamSet.has(stream)) continue;
+    const v = rule.metric.read(s, stream);
+    if (v !== undefined && (best === undefined || (rule.above ? v > best : v < best))) {
+      best = v;
+      name = stream;
+    }
+  }
+  return name;
 }
 
 const breaches = (r: CompiledRule, v: number): boolean => (r.above ? v > r.threshold : v < r.threshold);
@@ -104,6 +121,7 @@ export class RuleEngine {
   private byName = new Map<string, CompiledRule>();
   private participantRules: CompiledRule[] = [];
   private groupRules: CompiledRule[] = [];
+  private muteRules: CompiledRule[] = [];
   private timing = new Map<string, Timing>();
 
   constructor(
@@ -119,6 +137,8 @@ export class RuleEngine {
     this.rules = rules;
     this.byName = new Map(rules.map((r) => [r.name, r]));
     this.participantRules = rules.filter((r) => r.scope === 'participant');
+    this.muteRules = rules.filter((r) => r.scope === 'shared_cause' && r.muteParticipantAlerts);
+    this.firingGroups = undefined;
     this.groupRules = rules.filter((r) => r.scope !== 'participant');
     this.timing = new Map(
       rules.map((r) => [
@@ -126,7 +146,10 @@ export class RuleEngine {
         { forMs: r.forMs, recoveryForMs: r.recoveryForMs, gapToleranceMs: this.opts.gapToleranceMs },
       ]),
     );
-    for (const [id, s] of this.state.series) if (!this.byName.has(s.rule)) this.state.series.delete(id);
+    for (const s of [...this.state.series.values()]) if (!this.byName.has(s.rule)) this.drop(s);
+    this.withSeries.clear();
+    for (const s of this.state.series.values())
+      if (s.participantKey && s.instance) this.countSeries(`${s.instance}/${s.participantKey}`, 1);
     for (const name of this.state.members.keys()) if (!this.byName.has(name)) this.state.members.delete(name);
   }
 
@@ -162,6 +185,20 @@ export class RuleEngine {
     return [...gone].flatMap((i) => this.end(i, at));
   }
 
+  /** Participants (instance/participant) with any alert series, and how many: a healthy participant costs one lookup per sample, not one per rule. */
+  private readonly withSeries = new Map<string, number>();
+
+  private countSeries(participant: string, delta: number): void {
+    const n = (this.withSeries.get(participant) ?? 0) + delta;
+    if (n > 0) this.withSeries.set(participant, n);
+    else this.withSeries.delete(participant);
+  }
+
+  private drop(rec: SeriesRecord): void {
+    if (!this.state.series.delete(rec.id)) return;
+    if (rec.participantKey && rec.instance) this.countSeries(`${rec.instance}/${rec.participantKey}`, -1);
+  }
+
   private record(
     id: string,
     rule: CompiledRule,
@@ -171,6 +208,7 @@ export class RuleEngine {
     if (!s) {
       s = { id, rule: rule.name, state: 'inactive', lastTime: 0, value: 0, ...init };
       this.state.series.set(id, s);
+      if (s.participantKey && s.instance) this.countSeries(`${s.instance}/${s.participantKey}`, 1);
     } else Object.assign(s, init);
     return s;
   }
@@ -185,45 +223,55 @@ export class RuleEngine {
   ): AlertChange | undefined {
     const before: AlertState | 'inactive' = rec.state;
     const t = step(rec, { time, value, breaching, recovered }, this.timing.get(rule.name)!);
+    if (t && rec.group) this.firingGroups = undefined;
     if (t === 'firing' && rec.participantKey) {
       const by = this.inhibitor(rec);
       if (by) rec.explainedBy = by;
     }
-    if (rec.state === 'inactive') this.state.series.delete(rec.id);
+    if (rec.state === 'inactive') this.drop(rec);
     if (!t || t === 'cancelled') return undefined;
-    return { alert: this.toAlert(rule, rec, t), previous: before };
+    if (t !== 'pending') return { state: t, alert: this.toAlert(rule, rec, t), previous: before };
+    // Pending changes go unread by notifiers; in a storm rendering each one would dominate a
+    // cycle, so it is rendered from a snapshot only if someone reads it.
+    const snapshot: SeriesRecord = { ...rec, context: { ...rec.context } };
+    let alert: Alert | undefined;
+    const render = (): Alert => (alert ??= this.toAlert(rule, snapshot, 'pending'));
+    return {
+      state: 'pending',
+      previous: before,
+      get alert() {
+        return render();
+      },
+    };
   }
 
   private samples(samples: readonly QosSample[]): AlertChange[] {
     const changes: AlertChange[] = [];
-    const touchedInstances = new Map<string, Map<string, number[]>>(); // rule -> instance key -> times
+    const touchedInstances = new Map<string, Map<string, Set<number>>>(); // rule -> instance key -> times
     const touchedGroups = new Map<string, Map<string, number>>(); // rule -> group -> newest time
     // Instance and shared-cause rules first, so a participant alert that fires in the same batch
     // already knows whether an incident explains it.
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
+      const who = `${ikey}/${s.participant.key}`;
       for (const rule of this.groupRules) {
         if (!rule.matches(s)) continue;
         const v = ruleValue(rule, s);
         if (v === undefined) continue;
-        const member: Member = {
-          time: s.time,
-          breaching: breaches(rule, v.value),
-          value: v.value,
-          context: s.context,
-          instance: s.instance,
-        };
+        const breaching = breaches(rule, v);
         if (rule.scope === 'instance') {
-          this.members(rule.name, ikey).set(s.participant.key, member);
-          const byInst = touchedInstances.get(rule.name) ?? new Map<string, number[]>();
-          touchedInstances.set(rule.name, byInst);
-          byInst.set(ikey, [...(byInst.get(ikey) ?? []), s.time]);
+          this.remember(this.members(rule.name, ikey), s.participant.key, s, v, breaching);
+          let byInst = touchedInstances.get(rule.name);
+          if (!byInst) touchedInstances.set(rule.name, (byInst = new Map<string, Set<number>>()));
+          let times = byInst.get(ikey);
+          if (!times) byInst.set(ikey, (times = new Set<number>()));
+          times.add(s.time);
         } else {
           const group = s.context[GROUP_CONTEXT[rule.groupBy!]];
           if (!group) continue;
-          this.members(rule.name, group).set(`${ikey}/${s.participant.key}`, member);
-          const byGroup = touchedGroups.get(rule.name) ?? new Map<string, number>();
-          touchedGroups.set(rule.name, byGroup);
+          this.remember(this.members(rule.name, group), who, s, v, breaching);
+          let byGroup = touchedGroups.get(rule.name);
+          if (!byGroup) touchedGroups.set(rule.name, (byGroup = new Map<string, number>()));
           byGroup.set(group, Math.max(byGroup.get(group) ?? 0, s.time));
         }
       }
@@ -239,23 +287,44 @@ export class RuleEngine {
     }
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
+      const who = `${ikey}/${s.participant.key}`;
+      const hasSeries = this.withSeries.has(who);
       for (const rule of this.participantRules) {
         if (!rule.matches(s)) continue;
         const v = ruleValue(rule, s);
         if (v === undefined) continue; // missing data neither fires nor resolves
-        const breaching = breaches(rule, v.value);
-        const id = `${rule.name}|${ikey}/${s.participant.key}`;
+        const breaching = breaches(rule, v);
+        if (!breaching && !hasSeries) continue;
+        const id = `${rule.name}|${who}`;
         if (!breaching && !this.state.series.has(id)) continue;
         const rec = this.record(id, rule, {
           instance: ikey,
           participantKey: s.participant.key,
-          context: participantContext(s, v.stream),
+          context: participantContext(s, worstStream(rule, s)),
         });
-        const c = this.apply(rule, rec, s.time, v.value, recovers(rule, v.value), breaching);
+        const c = this.apply(rule, rec, s.time, v, recovers(rule, v), breaching);
         if (c) changes.push(c);
       }
     }
     return changes;
+  }
+
+  /** A member's newest reading, updated in place: a running daemon sees the same people every cycle. */
+  private remember(
+    members: Map<string, Member>,
+    key: string,
+    s: QosSample,
+    value: number,
+    breaching: boolean,
+  ): void {
+    const m = members.get(key);
+    if (m) {
+      m.time = s.time;
+      m.value = value;
+      m.breaching = breaching;
+      m.context = s.context;
+      m.instance = s.instance;
+    } else members.set(key, { time: s.time, breaching, value, context: s.context, instance: s.instance });
   }
 
   private members(rule: string, key: string): Map<string, Member> {
@@ -311,10 +380,15 @@ export class RuleEngine {
 
   private resolveRecord(rec: SeriesRecord, at: number, reason: ResolveReason, changes: AlertChange[]): void {
     const rule = this.byName.get(rec.rule);
-    this.state.series.delete(rec.id);
+    this.drop(rec);
+    if (rec.group) this.firingGroups = undefined;
     if (!rule || rec.state !== 'firing') return; // a pending alert that never fired just goes
     rec.state = 'inactive';
-    changes.push({ alert: this.toAlert(rule, rec, 'resolved', { at, reason }), previous: 'firing' });
+    changes.push({
+      state: 'resolved',
+      alert: this.toAlert(rule, rec, 'resolved', { at, reason }),
+      previous: 'firing',
+    });
   }
 
   private leave(
@@ -347,15 +421,24 @@ export class RuleEngine {
     return changes;
   }
 
+  /** Firing shared-cause incidents of rules that mute, by `groupBy=value`; rebuilt when a group series changes. */
+  private firingGroups: Map<string, string> | undefined;
+
   /** The firing shared-cause alert that explains a participant alert, if a rule asks to mute. */
   private inhibitor(rec: SeriesRecord): string | undefined {
-    if (!rec.participantKey) return undefined;
-    for (const s of this.state.series.values()) {
-      if (s.state !== 'firing' || !s.group) continue;
-      const rule = this.byName.get(s.rule);
-      if (!rule?.muteParticipantAlerts) continue;
+    if (!rec.participantKey || !this.muteRules.length) return undefined;
+    if (!this.firingGroups) {
+      this.firingGroups = new Map();
+      for (const s of this.state.series.values()) {
+        const rule = s.group && s.state === 'firing' ? this.byName.get(s.rule) : undefined;
+        if (rule?.muteParticipantAlerts) this.firingGroups.set(`${rule.groupBy!}=${s.group!}`, s.id);
+      }
+    }
+    for (const rule of this.muteRules) {
       const field = rule.groupBy === 'client_version' ? 'clientVersion' : GROUP_CONTEXT[rule.groupBy!];
-      if ((rec.context as Record<string, unknown>)[field] === s.group) return s.id;
+      const value = (rec.context as Record<string, unknown>)[field];
+      const id = typeof value === 'string' ? this.firingGroups.get(`${rule.groupBy!}=${value}`) : undefined;
+      if (id) return id;
     }
     return undefined;
   }
@@ -449,6 +532,29 @@ export class RuleEngine {
       if (rule && rec.state !== 'inactive') out.push(this.toAlert(rule, rec, rec.state));
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Pending and firing alerts in brief (no templates rendered): what metrics count, cheaply. */
+  *brief(): Generator<{
+    rule: string;
+    severity: string;
+    state: 'pending' | 'firing';
+    scope: string;
+    kind?: string;
+    instanceId?: string;
+  }> {
+    for (const rec of this.state.series.values()) {
+      const rule = this.byName.get(rec.rule);
+      if (!rule || rec.state === 'inactive') continue;
+      yield {
+        rule: rule.name,
+        severity: rule.severity,
+        state: rec.state,
+        scope: rule.scope,
+        ...(rec.context.kind ? { kind: rec.context.kind } : {}),
+        ...(rec.context.instanceId ? { instanceId: rec.context.instanceId } : {}),
+      };
+    }
   }
 
   /** Whether an instance has a pending or firing alert (the scheduler polls it first). */

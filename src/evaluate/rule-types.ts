@@ -48,6 +48,8 @@ export interface CompiledRule {
   scope: Scope;
   sources: ReadonlySet<SourceKind>;
   streams: readonly string[];
+  /** The same streams, for fast lookups. */
+  streamSet: ReadonlySet<string>;
   metric: MetricDef;
   aggregate: 'worst' | 'avg';
   above: boolean;

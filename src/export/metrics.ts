@@ -139,7 +139,7 @@ export class Metrics {
       collect() {
         this.reset();
         const counts = new Map<string, { alertname: string; severity: string; state: string; n: number }>();
-        for (const a of i.engine.active()) {
+        for (const a of i.engine.brief()) {
           const k = `${a.rule}|${a.severity}|${a.state}`;
           const c = counts.get(k) ?? { alertname: a.rule, severity: a.severity, state: a.state, n: 0 };
           c.n++;
@@ -157,13 +157,13 @@ export class Metrics {
       collect() {
         this.reset();
         const counts = new Map<string, { alertname: string; kind: string; instance: string; n: number }>();
-        for (const a of i.engine.active()) {
+        for (const a of i.engine.brief()) {
           if (a.scope !== 'participant') continue;
-          const k = `${a.rule}|${a.context.kind ?? ''}|${a.context.instanceId ?? ''}`;
+          const k = `${a.rule}|${a.kind ?? ''}|${a.instanceId ?? ''}`;
           const c = counts.get(k) ?? {
             alertname: a.rule,
-            kind: a.context.kind ?? '',
-            instance: a.context.instanceId ?? '',
+            kind: a.kind ?? '',
+            instance: a.instanceId ?? '',
             n: 0,
           };
           c.n++;

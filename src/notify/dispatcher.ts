@@ -84,8 +84,9 @@ export class Dispatcher {
   /** Alert changes from the rule engine. Pending alerts are not notified. */
   ingest(changes: readonly AlertChange[]): void {
     const now = this.opts.clock.now();
-    for (const { alert } of changes) {
-      if (alert.state === 'pending') continue;
+    for (const change of changes) {
+      if (change.state === 'pending') continue;
+      const alert = change.alert;
       if (alert.state === 'firing') this.firing.set(alert.id, alert);
       else this.firing.delete(alert.id);
       const quiet =
@@ -130,7 +131,9 @@ export class Dispatcher {
   /** At start-up: alerts already firing are checked against the notification log, so none is lost or repeated. */
   seed(active: readonly Alert[]): void {
     this.ingest(
-      active.filter((a) => a.state === 'firing').map((alert) => ({ alert, previous: 'firing' as const })),
+      active
+        .filter((a) => a.state === 'firing')
+        .map((alert) => ({ state: alert.state, alert, previous: 'firing' as const })),
     );
   }
 

@@ -49,7 +49,7 @@ export function alert(over: Partial<Alert> & { participant?: string; meeting?: s
 }
 
 export const changes = (...alerts: Alert[]): AlertChange[] =>
-  alerts.map((a) => ({ alert: a, previous: a.state === 'firing' ? 'pending' : 'firing' }));
+  alerts.map((a) => ({ state: a.state, alert: a, previous: a.state === 'firing' ? 'pending' : 'firing' }));
 
 export function notification(over: Partial<Notification> = {}): Notification {
   return {

@@ -1,0 +1,57 @@
+import type { QosSample } from '../../src/normalize/sample.js';
+
+/**
+ * `instances` meetings of `perInstance` participants, one sample each at `time`, with every
+ * usual stream. A share `degraded` of the participants breach most default thresholds.
+ */
+export function samples(instances: number, perInstance: number, time: number, degraded = 0.05): QosSample[] {
+  const out: QosSample[] = [];
+  for (let i = 0; i < instances; i++) {
+    const instance = {
+      kind: 'meeting' as const,
+      id: String(80_000_000_000 + i),
+      uuid: `m${i}==`,
+      topic: `Meeting ${i}`,
+    };
+    for (let p = 0; p < perInstance; p++) {
+      const spread = ((i * 31 + p * 17) % 100) / 100;
+      const bad = spread < degraded;
+      // Healthy: well under the thresholds; degraded: over them.
+      const jitter = bad ? 0.8 + spread * 0.2 : spread * 0.5;
+      const stream = {
+        latency: 0.05 + jitter * 0.4,
+        jitter: 0.002 + jitter * 0.05,
+        avgLoss: jitter * 0.08,
+        maxLoss: jitter * 0.12,
+        bitrate: 40_000 + jitter * 20_000,
+      };
+      out.push({
+        instance,
+        participant: { key: `u${i}-${p}`, name: `Person ${p}`, email: '', ip: '' },
+        context: {
+          dataCenter: ['SC', 'NY', 'AM'][p % 3]!,
+          networkType: p % 2 ? 'Wifi' : 'Wired',
+          device: 'Mac',
+          location: 'X',
+          version: '6.2.5',
+        },
+        time,
+        streams: {
+          audio_input: stream,
+          audio_output: stream,
+          video_input: {
+            ...stream,
+            bitrate: 1_000_000,
+            frameRate: 25 - jitter * 20,
+            width: 1280,
+            height: 720,
+          },
+          video_output: { ...stream, bitrate: 800_000, frameRate: 25, width: 640, height: 360 },
+        },
+        cpu: { zoomAvg: 0.1 + jitter * 0.8, zoomMax: 0.2 + jitter * 0.8, systemMax: 0.5 },
+        wifi: { avg: -50 - jitter * 40 },
+      });
+    }
+  }
+  return out;
+}
