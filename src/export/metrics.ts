@@ -5,8 +5,13 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { CycleReport, Scheduler } from '../poll/scheduler.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { aggregate, STREAM_METRICS, type Aggregate } from './aggregates.js';
+import { aggregate, STREAM_METRICS } from './aggregates.js';
 import type { LiveState } from './live-state.js';
+
+/** Label values in the text format: backslash, double quote and line feed escaped. */
+const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const num = (v: number): string =>
+  Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 
 export interface MetricsOptions {
   /** Add the meeting topic as a label (an info series); off by default. */
@@ -40,7 +45,7 @@ export interface MetricsInputs {
 export class Metrics {
   readonly registry = new Registry();
   private readonly cycleDuration: Histogram;
-  private cache: { version: number; streams: Aggregate[]; cpu: Aggregate[] } | undefined;
+  private cache: { version: number; text: string } | undefined;
 
   constructor(private readonly inputs: MetricsInputs) {
     const r = this.registry;
@@ -54,12 +59,6 @@ export class Metrics {
       'nodejs_active_resources_total',
     ])
       r.removeSingleMetric(name);
-
-    const aggregates = (): { streams: Aggregate[]; cpu: Aggregate[] } => {
-      if (this.cache?.version !== i.live.version)
-        this.cache = { version: i.live.version, ...aggregate(i.live) };
-      return this.cache;
-    };
 
     new Gauge({
       name: 'qoswatch_build_info',
@@ -96,38 +95,6 @@ export class Metrics {
         },
       });
     }
-    for (const def of STREAM_METRICS) {
-      new Gauge({
-        name: def.name,
-        help: `${def.help} aggregation: avg, max or p95 across participants.`,
-        labelNames: ['kind', 'instance_id', 'stream', 'direction', 'aggregation'],
-        ...reg,
-        collect() {
-          this.reset();
-          for (const a of aggregates().streams) {
-            if (a.metric !== def.name) continue;
-            const l = { kind: a.kind, instance_id: a.instance, stream: a.stream, direction: a.direction };
-            this.set({ ...l, aggregation: 'avg' }, a.avg);
-            this.set({ ...l, aggregation: 'max' }, a.max);
-            this.set({ ...l, aggregation: 'p95' }, a.p95);
-          }
-        },
-      });
-    }
-    new Gauge({
-      name: 'qoswatch_cpu_usage_ratio',
-      help: "Zoom's average CPU use (0 to 1) on participants' machines; aggregation: avg, max or p95 across participants.",
-      labelNames: ['kind', 'instance_id', 'aggregation'],
-      ...reg,
-      collect() {
-        this.reset();
-        for (const a of aggregates().cpu) {
-          this.set({ kind: a.kind, instance_id: a.instance, aggregation: 'avg' }, a.avg);
-          this.set({ kind: a.kind, instance_id: a.instance, aggregation: 'max' }, a.max);
-          this.set({ kind: a.kind, instance_id: a.instance, aggregation: 'p95' }, a.p95);
-        }
-      },
-    });
     if (i.options.participantSeries) this.participantMetrics();
 
     // --- Alerts ---
@@ -426,7 +393,44 @@ export class Metrics {
     this.cycleDuration.observe((r.finishedAt - r.startedAt) / 1000);
   }
 
+  /**
+   * The per-instance stream and CPU aggregates are the bulk of a scrape (thousands of series at
+   * thousands of participants). They are rendered here, once per change of the live state, in
+   * the text exposition format; everything else comes from prom-client.
+   */
+  private aggregatesText(): string {
+    const live = this.inputs.live;
+    if (this.cache?.version === live.version) return this.cache.text;
+    const { streams, cpu } = aggregate(live);
+    const parts: string[] = [];
+    for (const def of STREAM_METRICS) {
+      parts.push(
+        `# HELP ${def.name} ${def.help} aggregation: avg, max or p95 across participants.\n# TYPE ${def.name} gauge\n`,
+      );
+      for (const a of streams) {
+        if (a.metric !== def.name) continue;
+        const l = `kind="${esc(a.kind)}",instance_id="${esc(a.instance)}",stream="${esc(a.stream)}",direction="${a.direction}"`;
+        parts.push(
+          `${def.name}{${l},aggregation="avg"} ${num(a.avg)}\n${def.name}{${l},aggregation="max"} ${num(a.max)}\n${def.name}{${l},aggregation="p95"} ${num(a.p95)}\n`,
+        );
+      }
+    }
+    const cpuName = 'qoswatch_cpu_usage_ratio';
+    parts.push(
+      `# HELP ${cpuName} Zoom's average CPU use (0 to 1) on participants' machines; aggregation: avg, max or p95 across participants.\n# TYPE ${cpuName} gauge\n`,
+    );
+    for (const a of cpu) {
+      const l = `kind="${esc(a.kind)}",instance_id="${esc(a.instance)}"`;
+      parts.push(
+        `${cpuName}{${l},aggregation="avg"} ${num(a.avg)}\n${cpuName}{${l},aggregation="max"} ${num(a.max)}\n${cpuName}{${l},aggregation="p95"} ${num(a.p95)}\n`,
+      );
+    }
+    this.cache = { version: live.version, text: parts.join('') };
+    return this.cache.text;
+  }
+
   async text(): Promise<string> {
-    return this.registry.metrics();
+    const rest = await this.registry.metrics();
+    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${this.aggregatesText()}`;
   }
 }

@@ -154,4 +154,31 @@ describe('rule reload', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
+
+  it('reloads when a rule file changes', async () => {
+    const rulesDir = join(dir, 'rules-watch');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(rulesDir, { recursive: true });
+    const ruleFile = join(rulesDir, 'r.yaml');
+    writeFileSync(
+      ruleFile,
+      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n',
+    );
+    const p = startCli(
+      ['run', '--config', config('watch.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: true\n`)],
+      { SECRET: 'csecret' },
+    );
+    const until = async (text: string): Promise<void> => {
+      for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(p.output()).toContain(text);
+    };
+    await until('qoswatch running');
+    writeFileSync(
+      ruleFile,
+      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -75dBm\n  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n',
+    );
+    await until('rules reloaded: 2 rules');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
 });
