@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/cli.js';
+
+describe('qoswatch simulate', () => {
+  it('serves the default scenario, as the README shows with curl', async () => {
+    const p = startCli(['simulate', '--port', '0']);
+    let url = '';
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.output())?.[1] ?? '';
+      if (!url) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(p.output()).toContain(
+      `curl -s -X POST -u any-id:any-secret '${url}/oauth/token?grant_type=account_credentials&account_id=any'`,
+    );
+    const token = (await (
+      await fetch(`${url}/oauth/token?grant_type=account_credentials&account_id=any`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('any-id:any-secret').toString('base64')}` },
+      })
+    ).json()) as { access_token: string };
+    const meetings = (await (
+      await fetch(`${url}/v2/metrics/meetings?type=live`, {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      })
+    ).json()) as {
+      meetings: { topic: string }[];
+    };
+    expect(meetings.meetings.map((m) => m.topic)).toContain('Weekly engineering sync');
+    const status = (await (await fetch(`${url}/_sim/status`)).json()) as { scenario: string };
+    expect(status.scenario).toBe('default');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});
