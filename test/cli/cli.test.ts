@@ -121,63 +121,58 @@ describe('qoswatch', () => {
   });
 });
 
+/** A rules folder holding one file with `text`. */
+async function rulesDirWith(name: string, text: string): Promise<{ rulesDir: string; ruleFile: string }> {
+  const rulesDir = join(dir, name);
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(rulesDir, { recursive: true });
+  const ruleFile = join(rulesDir, 'r.yaml');
+  writeFileSync(ruleFile, text);
+  return { rulesDir, ruleFile };
+}
+
+/** Waits (bounded) until a running command has printed `text`. */
+async function printed(p: ReturnType<typeof startCli>, text: string): Promise<void> {
+  for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(p.output()).toContain(text);
+}
+
+const ONE_RULE = 'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n';
+
 describe('rule reload', () => {
   it('SIGHUP reloads the rules, and an invalid set is rejected while the old one keeps running', async () => {
-    const rulesDir = join(dir, 'rules-reload');
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(rulesDir, { recursive: true });
-    const ruleFile = join(rulesDir, 'r.yaml');
-    writeFileSync(
-      ruleFile,
-      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n',
+    const { rulesDir, ruleFile } = await rulesDirWith('rules-reload', ONE_RULE);
+    const p = startCli(
+      ['run', '--config', config('reload.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: false\n`)],
+      { SECRET: 'csecret' },
     );
-    const file = config('reload.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: false\n`);
-    const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
-    const until = async (text: string): Promise<void> => {
-      for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(p.output()).toContain(text);
-    };
-    await until('qoswatch running');
-    writeFileSync(
-      ruleFile,
-      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: 5%\n',
-    );
+    await printed(p, 'qoswatch running');
+    writeFileSync(ruleFile, ONE_RULE.replace('-70dBm', '5%'));
     p.child.kill('SIGHUP');
-    await until('rules not reloaded, the previous 1 rules keep running');
+    await printed(p, 'rules not reloaded, the previous 1 rules keep running');
     expect(p.output()).toContain(`${ruleFile}:5:16: rules[0].threshold: wifi_rssi threshold: found \\"5%\\"`);
     writeFileSync(
       ruleFile,
-      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n',
+      `${ONE_RULE}  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n`,
     );
     p.child.kill('SIGHUP');
-    await until('rules reloaded: 2 rules');
+    await printed(p, 'rules reloaded: 2 rules');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
 
   it('reloads when a rule file changes', async () => {
-    const rulesDir = join(dir, 'rules-watch');
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(rulesDir, { recursive: true });
-    const ruleFile = join(rulesDir, 'r.yaml');
-    writeFileSync(
-      ruleFile,
-      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n',
-    );
+    const { rulesDir, ruleFile } = await rulesDirWith('rules-watch', ONE_RULE);
     const p = startCli(
       ['run', '--config', config('watch.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: true\n`)],
       { SECRET: 'csecret' },
     );
-    const until = async (text: string): Promise<void> => {
-      for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(p.output()).toContain(text);
-    };
-    await until('qoswatch running');
+    await printed(p, 'qoswatch running');
     writeFileSync(
       ruleFile,
-      'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -75dBm\n  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n',
+      `${ONE_RULE}  - name: two\n    metric: cpu_zoom_avg\n    when: above\n    threshold: 90%\n`,
     );
-    await until('rules reloaded: 2 rules');
+    await printed(p, 'rules reloaded: 2 rules');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });

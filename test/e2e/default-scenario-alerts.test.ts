@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
-import { T0, type SimHarness } from '../helpers/sim.js';
+import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
 const fired: Alert[] = [];
 const resolved: Alert[] = [];
 
 beforeAll(async () => {
-  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
-  const clock = new VirtualClock(T0);
-  const sim = new ZoomSimulator(scenario, clock);
-  const url = await sim.listen();
-  h = { clock, sim, url, close: () => sim.close() };
+  h = await startDefaultScenario();
   const { daemon } = daemonFor(h);
   daemon.onAlerts((changes) => {
     for (const c of changes) {

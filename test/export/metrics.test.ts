@@ -2,22 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
 import type { Daemon } from '../../src/daemon.js';
-import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
-import { T0, type SimHarness } from '../helpers/sim.js';
+import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
 const promtool = debianBinary('/usr/bin/promtool');
 let h: SimHarness;
 
 beforeAll(async () => {
-  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
-  const clock = new VirtualClock(T0);
-  const sim = new ZoomSimulator(scenario, clock);
-  const url = await sim.listen();
-  h = { clock, sim, url, close: () => sim.close() };
+  h = await startDefaultScenario();
 });
 afterAll(async () => h.close());
 

@@ -1,4 +1,9 @@
-import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
+import {
+  DEFAULT_SCENARIO_FILE,
+  loadScenario,
+  scenarioFrom,
+  type RawScenario,
+} from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
@@ -21,6 +26,15 @@ export async function startSim(raw: RawScenario, at = 5 * 60_000): Promise<SimHa
   const clock = new VirtualClock(scenario.start + at);
   const sim = new ZoomSimulator(scenario, clock);
   const url = await sim.listen(0, '127.0.0.1');
+  return { clock, sim, url, close: () => sim.close() };
+}
+
+/** The shipped default scenario, served on a virtual clock at scenario minute 0. */
+export async function startDefaultScenario(): Promise<SimHarness> {
+  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
+  const clock = new VirtualClock(T0);
+  const sim = new ZoomSimulator(scenario, clock);
+  const url = await sim.listen();
   return { clock, sim, url, close: () => sim.close() };
 }
 
