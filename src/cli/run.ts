@@ -10,7 +10,7 @@ export const runHelp = `qoswatch run --config FILE [--dry-run]
 
 Runs the daemon: discovers live meetings, webinars and Video SDK sessions, polls their
 participants' QoS inside Zoom's rate limits and daily budget, evaluates the rules, and
-serves /healthz and /readyz on metrics.listen. SIGHUP (or a changed rule file) reloads the
+serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen. SIGHUP (or a changed rule file) reloads the
 rules; an invalid set is logged and the old one keeps running. SIGTERM or SIGINT stops it
 cleanly (exit 0).
 

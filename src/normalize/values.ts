@@ -7,6 +7,9 @@
 
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 
+/** A result that overflowed to Infinity when scaled to base units is not a reading either. */
+const finite = (v: number): number | undefined => (Number.isFinite(v) ? v : undefined);
+
 function match(value: unknown, unit: RegExp): [number, string] | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? [value, ''] : undefined;
   if (typeof value !== 'string') return undefined;
@@ -22,7 +25,7 @@ const TIME_UNITS: Record<string, number> = { '': 1e-3, ms: 1e-3, s: 1, sec: 1, u
 export function parseSeconds(value: unknown): number | undefined {
   const m = match(value, /ms|µs|us|sec|s/);
   if (!m || m[0] < 0) return undefined;
-  return m[0] * TIME_UNITS[m[1]]!;
+  return finite(m[0] * TIME_UNITS[m[1]]!);
 }
 
 /** "0.3%" -> 0.003 (ratio 0 to 1). A bare number is taken as percent. */
@@ -38,7 +41,7 @@ const RATE_UNITS: Record<string, number> = { '': 1e3, bps: 1, kbps: 1e3, mbps: 1
 export function parseBitrate(value: unknown): number | undefined {
   const m = match(value, /[kmg]?bps/);
   if (!m || m[0] < 0) return undefined;
-  return m[0] * RATE_UNITS[m[1]]!;
+  return finite(m[0] * RATE_UNITS[m[1]]!);
 }
 
 /** "12 fps" -> 12. */

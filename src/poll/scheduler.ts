@@ -195,6 +195,12 @@ export class Scheduler {
           if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
           for (const p of result.left)
             this.opts.sink.handle({ type: 'left', instance: t.instance.ref, participant: p, at: now });
+          this.opts.sink.handle({
+            type: 'polled',
+            instance: t.instance.ref,
+            present: result.present,
+            at: now,
+          });
         } catch (err) {
           if (signal.aborted) return;
           errors++;

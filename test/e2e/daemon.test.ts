@@ -174,3 +174,43 @@ describe(`the daemon against the simulator for ${HOURS} simulated hours`, () => 
     expect(daemon.scheduler.cycles).toBeLessThanOrEqual(HOURS * 60 + 2);
   });
 });
+
+describe('participants who vanish from the QoS list', () => {
+  it('are dropped from the live state and their alerts resolve with reason left, without a leave_time seen', async () => {
+    const { startSim: start } = await import('../helpers/sim.js');
+    // Zoom lists leavers for the QoS window only. Polls 5 minutes apart with a 3-minute window
+    // never see Bob's leave_time (he leaves at 7m; the 10m poll no longer lists him).
+    const h2 = await start(
+      {
+        qos_window: '3m',
+        meetings: [
+          {
+            id: 81000000009,
+            uuid: 'vanish==',
+            participants: [{ key: 'bob', user_id: '1', leave: '7m' }, { user_id: '2' }],
+          },
+        ],
+        episodes: [{ where: { participant: 'bob' }, from: '0m', to: '1h', any: { latency: '600ms' } }],
+      },
+      0,
+    );
+    const { daemon: d2, events: e2 } = daemonFor(h2, (c) => {
+      c.sources = { meetings: true, webinars: false, sessions: false };
+      c.poll.minIntervalMs = 5 * 60_000;
+    });
+    const changes: string[] = [];
+    d2.onAlerts((cs) =>
+      changes.push(
+        ...cs.filter((c) => c.state !== 'pending').map((c) => `${c.state}:${c.alert.reason ?? ''}`),
+      ),
+    );
+    await runUntil(d2, h2, T0 + 5 * 60_000); // cycles at 0 and 5m
+    expect(d2.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(true);
+    expect(changes).toEqual(['firing:']);
+    await runUntil(d2, h2, T0 + 12 * 60_000);
+    expect(e2.filter((e) => e.type === 'left')).toEqual([]); // no leave_time was ever seen
+    expect(d2.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(false);
+    expect(changes).toEqual(['firing:', 'resolved:left']);
+    await h2.close();
+  });
+});

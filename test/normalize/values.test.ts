@@ -19,6 +19,18 @@ const cases: { name: string; parse: (v: unknown) => unknown; input: unknown; wan
   { name: 'latency garbage is missing', parse: parseSeconds, input: 'n/a', want: undefined },
   { name: 'latency negative is missing', parse: parseSeconds, input: '-5 ms', want: undefined },
   { name: 'latency null is missing', parse: parseSeconds, input: null, want: undefined },
+  {
+    name: 'bitrate that overflows in bits/s is missing',
+    parse: parseBitrate,
+    input: 1.797693134862316e305,
+    want: undefined,
+  },
+  {
+    name: 'latency in seconds that overflows is missing',
+    parse: parseSeconds,
+    input: '1e309 s',
+    want: undefined,
+  },
   { name: 'loss percent', parse: parseRatio, input: '0.3%', want: 0.003 },
   { name: 'loss zero', parse: parseRatio, input: '0.0%', want: 0 },
   { name: 'loss over 100 is missing', parse: parseRatio, input: '140%', want: undefined },
