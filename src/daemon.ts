@@ -21,6 +21,7 @@ import { SessionSource } from './poll/session-source.js';
 import type { PipelineEvent, PollSource, SampleSink } from './poll/source.js';
 import type { Clock } from './util/clock.js';
 import { formatDuration } from './util/duration.js';
+import { LogOnce } from './util/log-once.js';
 import { S2SOAuth, VideoSdkJwt } from './zoom/auth.js';
 import { FileBudgetStore } from './zoom/budget-file.js';
 import { ZoomClient } from './zoom/client.js';
@@ -68,6 +69,7 @@ export class Daemon {
   private readonly alertStore: AlertStateStore;
   private readonly alertListeners: ((changes: AlertChange[]) => void)[] = [];
   private watchers: FSWatcher[] = [];
+  private readonly badData: LogOnce;
   dispatcher: Dispatcher | undefined;
   /** The last rule reload: when, whether it took, and why not. */
   rulesReload: { ok: boolean; at: number; problems: string[] };
@@ -91,6 +93,7 @@ export class Daemon {
     const evaluate: SampleSink = { handle: (e) => this.emitAlerts(this.engine.handle(e)) };
     this.sink = new FanOut([evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
+    this.badData = new LogOnce(log, () => clock.now(), 24 * 3_600_000);
     if (config.zoom) {
       const z = config.zoom;
       const store = new FileBudgetStore(config.stateDir, 'zoom', clock);
@@ -255,6 +258,28 @@ export class Daemon {
     }
     this.alertStore.save(this.engine.state);
     if (this.scheduler.lastCycle) this.metrics.observeCycle(this.scheduler.lastCycle);
+    this.reportBadData();
+  }
+
+  private invalidSeen = 0;
+
+  /** Bad data from Zoom is counted (metrics) and logged once, not on every cycle. */
+  private reportBadData(): void {
+    const stats = this.normalizeStats;
+    if (stats.samplesInvalid > this.invalidSeen) {
+      this.badData.warn(
+        'invalid',
+        { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid },
+        'skipped QoS entries Zoom sent without a usable date_time or participant id',
+      );
+      this.invalidSeen = stats.samplesInvalid;
+    }
+    for (const [name, count] of stats.unknownStreams)
+      this.badData.warn(
+        `stream:${name}`,
+        { stream: name, count },
+        `Zoom sent a stream type qoswatch does not know ("${name}"); it is ignored`,
+      );
   }
 
   addSink(sink: SampleSink): void {
