@@ -27,6 +27,8 @@ COPY --from=build /app/src ./src
 USER node
 VOLUME ["/var/lib/qoswatch"]
 EXPOSE 9781
+# Liveness on metrics.listen (default 0.0.0.0:9781). With metrics.web.tls_server_config set, use
+# https://127.0.0.1:9781/healthz here (and NODE_TLS_REJECT_UNAUTHORIZED=0 for a self-signed cert).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9781/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
