@@ -19,7 +19,7 @@ alerts firing and resolving. Stop it with Ctrl-C.
   --speed X        simulated minutes per real minute (default 60: a minute passes each second)
   --minutes N      stop after N simulated minutes (default: run until Ctrl-C)
   --scenario FILE  another scenario file
-  --port N         port for /healthz and /readyz (default 9781; 0 picks a free one)
+  --port N         port for /metrics, /healthz, /readyz and /api/v1 (default 9781; 0 picks a free one)
 `;
 
 export async function demo(argv: string[]): Promise<number> {

@@ -254,11 +254,6 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
   };
 }
 
-export function validateScenario(data: unknown): data is RawScenario {
-  validator ??= ajv().compile<RawScenario>(scenarioSchema);
-  return validator(data);
-}
-
 /**
  * Loads a scenario file. Without a `start`, scenario minute 0 is `defaultStart` (the demo
  * uses "now", so meetings are live as soon as the simulator runs).

@@ -57,12 +57,6 @@ export class WindowLimiter {
     if (t > this.pausedUntil) this.pausedUntil = t;
   }
 
-  /** Permits free now (for reporting). */
-  available(): number {
-    const now = this.clock.now();
-    return Math.max(0, this.limit - this.inFlight - this.cooling.filter((t) => t > now).length);
-  }
-
   private notify(): void {
     const w = this.wake;
     this.wake = [];
