@@ -153,7 +153,7 @@ export class Daemon {
         logger: log.child({ component: 'videosdk' }),
         timeoutMs: v.timeoutMs,
       });
-      this.sources.push(new SessionSource(this.clients.videosdk, clock, this.normalizeStats));
+      this.sources.push(new SessionSource(this.clients.videosdk, clock, this.normalizeStats, log));
     }
     this.scheduler = new Scheduler({
       sources: this.sources,

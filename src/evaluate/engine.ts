@@ -100,7 +100,8 @@ function participantContext(s: QosSample, stream?: string): AlertContext {
     instanceId: s.instance.id,
     uuid: s.instance.uuid,
     topic: s.instance.topic,
-    participant: s.participant.name || s.participant.key,
+    // `label` names the device when the person is on two at once (poll/joins.ts).
+    participant: s.participant.label || s.participant.name || s.participant.key,
     participantKey: s.participant.key,
     ...(c.device ? { device: c.device } : {}),
     ...(c.networkType ? { networkType: c.networkType } : {}),

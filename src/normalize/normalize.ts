@@ -7,6 +7,7 @@ import type {
   StreamMetrics,
   WifiMetrics,
 } from './sample.js';
+import { joinKey, personKey } from './identity.js';
 import { STREAM_BY_NAME } from './streams.js';
 import type { NormalizeStats } from './stats.js';
 import {
@@ -87,17 +88,16 @@ function wifiMetrics(raw: unknown, stats: NormalizeStats): WifiMetrics | undefin
 
 const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pressure_level']);
 
-/**
- * The stable participant key: Zoom's `id` when the participant is signed in, else the
- * per-meeting `user_id` (Video SDK users carry theirs in `id`). Empty when neither exists.
- */
-export function participantKey(raw: Raw): string {
-  return str(raw.id) || str(raw.user_id) || str(raw.participant_user_id);
-}
+/** The key of one join (`user_id`; Video SDK: `id`): see identity.ts. Empty when there is none. */
+export const participantKey = joinKey;
 
 export function participantRef(raw: Raw): ParticipantRef {
+  const join = joinKey(raw);
+  const person = personKey(raw);
   return {
-    key: participantKey(raw),
+    key: join,
+    join,
+    ...(person ? { person } : {}),
     name: str(raw.user_name) || str(raw.name),
     email: str(raw.email),
     ip: str(raw.ip_address),
@@ -140,7 +140,8 @@ export function normalizeParticipant(
     stats.samplesInvalid++;
     return [];
   }
-  const ctx = { ...contextFromRaw(raw), ...context };
+  // The entry's own context first (newer answers carry it); the participants list fills gaps.
+  const ctx = { ...context, ...contextFromRaw(raw) };
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];
   const out: QosSample[] = [];
   for (const entry of entries) {

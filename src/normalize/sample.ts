@@ -15,10 +15,17 @@ export interface InstanceRef {
 
 export interface ParticipantRef {
   /**
-   * Stable key within the instance: Zoom's `id` (signed-in users) or else the per-meeting
-   * `user_id`. Never the name, which can be empty or shared.
+   * The key alerts and metrics follow within the instance: the join's `user_id`, or, for a
+   * person who left and rejoined, the key of their earlier join (see poll/identity.ts). Never
+   * the account `id` (shared by every join of a user) nor the name (empty or shared).
    */
   key: string;
+  /** This join's own key (`user_id`; Video SDK: `id`). */
+  join?: string;
+  /** Links the joins of one person (account `id` / `participant_user_id`); absent for guests. */
+  person?: string;
+  /** Display name that tells apart two devices of one person in the same instance. */
+  label?: string;
   /** Display name; empty for HIPAA accounts and some external users. */
   name: string;
   email: string;

@@ -1,12 +1,17 @@
 import type { ParticipantContext } from '../normalize/sample.js';
 
-/** Context plus the e-mail, which only the participants endpoint carries (QoS answers do not). */
-export type CachedContext = ParticipantContext & { email?: string };
+/**
+ * What the participants list adds to a QoS entry: context, the e-mail, and the person the join
+ * belongs to (older QoS entries carry neither the account `id` nor `participant_user_id`).
+ */
+export type CachedContext = ParticipantContext & { email?: string; person?: string };
 
 /**
  * Participant context (network type, data center, connection type, location, device,
- * version) per instance, read from the participants endpoint when a participant first
- * appears and again after `refreshMs`; it changes rarely and costs Heavy calls.
+ * version) per instance, read from the participants endpoint only for joins whose QoS entry
+ * lacks it, when such a join first appears and again after `refreshMs`; it changes rarely and
+ * costs Heavy calls. Entries are stored under every key they can be matched on (`user_id`,
+ * `participant_user_id`, `participant_uuid`: see normalize/identity.ts contextKeys).
  */
 export class ContextCache {
   private readonly byInstance = new Map<
@@ -16,7 +21,7 @@ export class ContextCache {
 
   constructor(private readonly refreshMs: number) {}
 
-  /** Whether the instance's context must be (re)read before these participants can be described. */
+  /** Whether the instance's context must be (re)read before these joins (their first match key) can be described. */
   needsFetch(instance: string, keys: readonly string[], now: number): boolean {
     const entry = this.byInstance.get(instance);
     if (!entry || now - entry.fetchedAt >= this.refreshMs) return keys.length > 0;
@@ -36,8 +41,14 @@ export class ContextCache {
     if (entry) for (const k of keys) if (!entry.contexts.has(k)) entry.contexts.set(k, {});
   }
 
-  get(instance: string, key: string): CachedContext {
-    return this.byInstance.get(instance)?.contexts.get(key) ?? {};
+  /** The first non-empty context stored under one of `keys`, tried in order. */
+  get(instance: string, keys: readonly string[]): CachedContext {
+    const contexts = this.byInstance.get(instance)?.contexts;
+    for (const k of keys) {
+      const c = contexts?.get(k);
+      if (c && Object.keys(c).length) return c;
+    }
+    return {};
   }
 
   forget(instance: string): void {

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import { contextFromRaw, normalizeParticipant, participantKey } from '../normalize/normalize.js';
+import { contextKeys, deviceLabel, joinKey, personKey } from '../normalize/identity.js';
+import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
-import { isEnded } from '../zoom/errors.js';
+import { ENDPOINTS, liveRange, type Endpoint } from '../zoom/endpoints.js';
+import { isEnded, type ZoomError } from '../zoom/errors.js';
+import { ListedIds } from './listed-ids.js';
 import { ContextCache, type CachedContext } from './context-cache.js';
-import { StayTracker } from './stays.js';
+import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
 
 type Raw = Record<string, unknown>;
@@ -27,10 +29,18 @@ const KINDS = {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
+/** A QoS entry that carries its own context (newer answers) needs no participants call. */
+const hasOwnContext = (raw: Raw): boolean =>
+  Boolean(str(raw.data_center) || str(raw.network_type) || str(raw.connection_type));
+
 /** Live meetings or webinars, through the Dashboard API. */
 export class DashboardSource implements PollSource {
   private readonly contexts: ContextCache;
-  private readonly stays = new StayTracker();
+  private readonly joins = new JoinTracker(REJOIN_GRACE_MS);
+  /** Instances discovery listed: a 404/3001 on one of them means it ended. */
+  readonly listed: ListedIds;
+  /** Joins whose context came from the QoS entry, and from the participants list. */
+  readonly contextSource = { entry: 0, list: 0 };
   private readonly endpoints: (typeof KINDS)[keyof typeof KINDS];
 
   constructor(
@@ -43,6 +53,7 @@ export class DashboardSource implements PollSource {
   ) {
     this.endpoints = KINDS[kind];
     this.contexts = new ContextCache(contextRefreshMs);
+    this.listed = new ListedIds(log);
   }
 
   async discover(signal?: AbortSignal): Promise<LiveInstance[]> {
@@ -50,7 +61,7 @@ export class DashboardSource implements PollSource {
     for await (const page of this.client.pages<Raw>(
       this.endpoints.list,
       {},
-      { type: 'live' },
+      { type: 'live', ...liveRange(this.clock.now()) },
       { signal, keyOf: (i) => str(i.uuid) },
     )) {
       for (const item of page) {
@@ -59,6 +70,7 @@ export class DashboardSource implements PollSource {
           this.stats.samplesInvalid++;
           continue;
         }
+        this.listed.add(uuid);
         out.push({
           ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: str(item.topic) },
           participants: typeof item.participants === 'number' ? item.participants : 1,
@@ -78,34 +90,48 @@ export class DashboardSource implements PollSource {
     const key = instanceKey(instance.ref);
     const raws: Raw[] = [];
     try {
+      // One entry per join, keyed by `user_id`: entries sharing an account `id` are all kept.
       for await (const page of this.client.pages<Raw>(
         this.endpoints.qos,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal, keyOf: participantKey },
+        { signal, keyOf: joinKey },
       )) {
         raws.push(...page);
       }
     } catch (err) {
-      if (isEnded(err)) return { samples: [], present: [], left: [], ended: true };
+      if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
       throw err;
     }
     const now = this.clock.now();
-    const keys = raws.map(participantKey).filter(Boolean);
-    if (this.contexts.needsFetch(key, keys, now)) await this.fetchContext(instance, keys, now, signal);
+    // Context from the entry first; the participants list only for joins that lack it.
+    const lacking = raws.filter((r) => !hasOwnContext(r));
+    this.contextSource.entry += raws.length - lacking.length;
+    this.contextSource.list += lacking.length;
+    const firstKeys = lacking.map((r) => contextKeys(r)[0]).filter((k): k is string => Boolean(k));
+    if (this.contexts.needsFetch(key, firstKeys, now))
+      await this.fetchContext(instance, firstKeys, now, signal);
     const samples: QosSample[] = [];
+    const listed = new Map<string, { person?: string | undefined; device: string }>();
     for (const raw of raws) {
-      const { email, ...context } = this.contexts.get(key, participantKey(raw));
+      const { email, person, ...context } = hasOwnContext(raw) ? {} : this.contexts.get(key, contextKeys(raw));
+      listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);
     }
-    const { present, left } = this.stays.observe(
+    const observed = this.joins.observe(
       key,
-      raws.map((r) => ({ key: participantKey(r), leaveTime: str(r.leave_time) })),
+      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r))?.person)),
+      now,
     );
-    instance.participants = Math.max(present.length, 1);
-    return { samples, present, left, ended: false };
+    instance.participants = Math.max(observed.present.length, 1);
+    return {
+      samples: applyJoins(samples, observed, (j) => listed.get(j) ?? {}),
+      present: observed.present,
+      left: observed.left,
+      ended: false,
+    };
   }
 
   private async fetchContext(
@@ -124,12 +150,14 @@ export class DashboardSource implements PollSource {
         { signal },
       )) {
         for (const p of page) {
-          const k = participantKey(p);
-          if (k)
-            contexts.set(k, {
-              ...contextFromRaw(p),
-              ...(typeof p.email === 'string' && p.email ? { email: p.email } : {}),
-            });
+          const person = personKey(p);
+          const context: CachedContext = {
+            ...contextFromRaw(p),
+            ...(typeof p.email === 'string' && p.email ? { email: p.email } : {}),
+            ...(person ? { person } : {}),
+          };
+          // Under each key it can be matched on; the first entry for a key wins.
+          for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, context);
         }
       }
       this.contexts.store(key, contexts, now);
@@ -146,6 +174,7 @@ export class DashboardSource implements PollSource {
 
   forget(instance: InstanceRef): void {
     this.contexts.forget(instanceKey(instance));
-    this.stays.forget(instanceKey(instance));
+    this.joins.forget(instanceKey(instance));
+    this.listed.forget(instance.uuid);
   }
 }

@@ -1,16 +1,19 @@
-import { normalizeParticipant, participantKey } from '../normalize/normalize.js';
+import { joinKey } from '../normalize/identity.js';
+import { normalizeParticipant } from '../normalize/normalize.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
+import type { Logger } from 'pino';
 import type { Clock } from '../util/clock.js';
+import { silentLogger } from '../util/logger.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { ENDPOINTS } from '../zoom/endpoints.js';
-import { isEnded } from '../zoom/errors.js';
+import { ENDPOINTS, liveRange } from '../zoom/endpoints.js';
+import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
-import { StayTracker } from './stays.js';
+import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { ListedIds } from './listed-ids.js';
 
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**
  * Live Video SDK sessions. Their QoS answer already carries each user's context (network
@@ -18,19 +21,21 @@ const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
  */
 export class SessionSource implements PollSource {
   readonly kind = 'session' as const;
-  private readonly stays = new StayTracker();
+  private readonly joins = new JoinTracker(REJOIN_GRACE_MS);
+  readonly listed: ListedIds;
 
   constructor(
     readonly client: ZoomClient,
     private readonly clock: Clock,
     private readonly stats: NormalizeStats,
-  ) {}
+    log: Logger = silentLogger(),
+  ) {
+    this.listed = new ListedIds(log);
+  }
 
   async discover(signal?: AbortSignal): Promise<LiveInstance[]> {
-    const now = this.clock.now();
-    // The sessions list needs a date range even for live sessions; yesterday covers sessions
-    // that started before midnight UTC.
-    const query = { type: 'live', from: day(now - 86_400_000), to: day(now) };
+    // The sessions list needs a date range even for live sessions (see liveRange).
+    const query = { type: 'live', ...liveRange(this.clock.now()) };
     const out: LiveInstance[] = [];
     for await (const page of this.client.pages<Raw>(ENDPOINTS.sessions, {}, query, {
       signal,
@@ -42,6 +47,7 @@ export class SessionSource implements PollSource {
           this.stats.samplesInvalid++;
           continue;
         }
+        this.listed.add(id);
         out.push({
           ref: { kind: 'session', id, uuid: id, topic: str(s.session_name) },
           participants: typeof s.user_count === 'number' ? s.user_count : 1,
@@ -63,24 +69,33 @@ export class SessionSource implements PollSource {
         ENDPOINTS.sessionQos,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { ...(signal ? { signal } : {}), keyOf: participantKey },
+        { ...(signal ? { signal } : {}), keyOf: joinKey },
       )) {
         for (const raw of page) samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats));
         raws.push(...page);
       }
     } catch (err) {
-      if (isEnded(err)) return { samples: [], present: [], left: [], ended: true };
+      if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
       throw err;
     }
-    const { present, left } = this.stays.observe(
+    const now = this.clock.now();
+    const observed = this.joins.observe(
       instanceKey(instance.ref),
-      raws.map((r) => ({ key: participantKey(r), leaveTime: str(r.leave_time) })),
+      raws.map((r) => joinSeen(r, now)),
+      now,
     );
-    instance.participants = Math.max(present.length, 1);
-    return { samples, present, left, ended: false };
+    instance.participants = Math.max(observed.present.length, 1);
+    const devices = new Map(raws.map((r) => [joinKey(r), str(r.device)]));
+    return {
+      samples: applyJoins(samples, observed, (j) => ({ device: devices.get(j) })),
+      present: observed.present,
+      left: observed.left,
+      ended: false,
+    };
   }
 
   forget(instance: InstanceRef): void {
-    this.stays.forget(instanceKey(instance));
+    this.joins.forget(instanceKey(instance));
+    this.listed.forget(instance.uuid);
   }
 }

@@ -74,3 +74,15 @@ export function expandPath(template: string, params: Record<string, string>): st
     return encodePathId(v);
   });
 }
+
+const utcDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * The `from`/`to` a live list call must send (the spec marks them required even with
+ * `type=live`): yesterday and today, as UTC dates. Zoom reads these dates in UTC, so a range
+ * in local dates could miss a meeting that started before midnight UTC; from yesterday on
+ * covers every meeting still live, since a live meeting cannot be older than a day and a bit.
+ */
+export function liveRange(now: number): { from: string; to: string } {
+  return { from: utcDay(now - 86_400_000), to: utcDay(now) };
+}

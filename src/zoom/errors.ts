@@ -5,6 +5,7 @@
  */
 export type ZoomErrorCode =
   | 'ZOOM_INSTANCE_ENDED'
+  | 'ZOOM_NOT_FOUND'
   | 'ZOOM_AUTH_FAILED'
   | 'ZOOM_RATE_LIMITED'
   | 'ZOOM_DAILY_LIMIT'

@@ -1,0 +1,43 @@
+/**
+ * Who an entry of a Zoom answer is. Zoom gives each *join* its own `user_id` (a rejoin or a
+ * second device is a new entry with a new `user_id`); `id` is the user's *account* id, the same
+ * on every join of that user and empty for guests, so it is never unique in a list. Video SDK
+ * users carry their per-session id in `id` and the app's own user identity in `user_key`.
+ */
+
+type Raw = Record<string, unknown>;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** The key of one join within its instance: `user_id` (Video SDK: `id`). Empty when there is none. */
+export function joinKey(raw: Raw): string {
+  return str(raw.user_id) || str(raw.participant_uuid) || str(raw.id);
+}
+
+/**
+ * What links the joins of one person: the account `id` (only when the entry also has its own
+ * `user_id`, so `id` is not the join key itself), else `participant_user_id`, else the Video SDK
+ * `user_key`. Undefined for guests: each of their joins is a new person.
+ */
+export function personKey(raw: Raw): string | undefined {
+  const account = str(raw.user_id) ? str(raw.id) : '';
+  return account || str(raw.participant_user_id) || str(raw.user_key) || undefined;
+}
+
+/** The device a join runs on, for telling two devices of one person apart. */
+export function deviceLabel(raw: Raw): string {
+  return str(raw.device_name) || str(raw.device) || str(raw.os);
+}
+
+/**
+ * The keys a QoS entry and a participants-list entry are matched on, in the order they are
+ * tried: `user_id`, then `participant_user_id`, then `participant_uuid`; never `id` alone.
+ */
+export function contextKeys(raw: Raw): string[] {
+  const keys: string[] = [];
+  for (const field of ['user_id', 'participant_user_id', 'participant_uuid']) {
+    const v = str(raw[field]);
+    if (v) keys.push(`${field}:${v}`);
+  }
+  return keys;
+}
