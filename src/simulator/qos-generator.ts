@@ -62,7 +62,12 @@ function baseline(seed: string, p: SimParticipant, media: Media, dir: 'in' | 'ou
 function matches(e: Episode, inst: SimInstance, p: SimParticipant): boolean {
   const w = e.where;
   return (
-    (w.participant === undefined || w.participant === p.key || w.participant === p.userId) &&
+    // A participant's key or user_id names one join; a signed-in user's account id names all
+    // their joins (a rejoin, a second device).
+    (w.participant === undefined ||
+      w.participant === p.key ||
+      w.participant === p.userId ||
+      (p.id !== '' && w.participant === p.id)) &&
     (w.instance === undefined || w.instance === inst.id || w.instance === inst.uuid) &&
     (w.dataCenter === undefined || w.dataCenter === p.dataCenter) &&
     (w.location === undefined || w.location === p.location)

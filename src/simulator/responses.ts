@@ -1,3 +1,4 @@
+import { activeEpisodes } from './qos-generator.js';
 import type { World } from './world.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
 
@@ -75,6 +76,35 @@ function stay(world: World, inst: SimInstance, p: SimParticipant, now: number): 
   };
 }
 
+const OS: Record<string, string> = { Mac: 'Mac', Windows: 'Windows', iOS: 'iOS', Android: 'Android' };
+
+/** A stable participant_uuid for one join. */
+const joinUuid = (inst: SimInstance, p: SimParticipant): string =>
+  `${inst.uuid}:${p.userId}`.replace(/[^A-Za-z0-9]/g, '').slice(-32).toUpperCase();
+
+/** The context a newer-shape QoS entry carries itself (the seed pages' shape leaves it out). */
+function entryContext(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, unknown> {
+  const issues = [
+    ...new Set(
+      activeEpisodes(world.scenario, inst, p, now - world.scenario.start).flatMap((e) =>
+        Object.keys(e.set).map((m) => (m === 'any' ? 'audio' : m)),
+      ),
+    ),
+  ];
+  return {
+    participant_uuid: joinUuid(inst, p),
+    data_center: p.dataCenter,
+    full_data_center: `${p.dataCenter} data center`,
+    network_type: p.networkType,
+    connection_type: p.connectionType,
+    client: p.device === 'H.323/SIP' ? 'Room Connector' : 'Zoom',
+    os: OS[p.device] ?? '',
+    device_name: p.device === 'H.323/SIP' ? 'Room system' : `${p.name || 'Guest'}'s ${p.device}`,
+    health: issues.length ? 'Warning' : 'Good',
+    issue_list: issues,
+  };
+}
+
 /** An item of `/metrics/{meetings,webinars}/{id}/participants`: context, no QoS. */
 export function participantItem(
   world: World,
@@ -82,10 +112,11 @@ export function participantItem(
   p: SimParticipant,
   now: number,
 ): Record<string, unknown> {
+  const newer = world.scenario.shape === 'newer';
   return {
     id: p.id,
     user_id: p.userId,
-    participant_user_id: p.id,
+    ...(newer ? { participant_user_id: p.id, participant_uuid: joinUuid(inst, p) } : {}),
     user_name: p.name,
     device: p.device,
     ip_address: p.ipAddress,
@@ -134,13 +165,16 @@ export function qosItem(
       user_qos,
     };
   }
+  // The seed pages' shape: `user_id` only, no account id and no context in the entry.
+  const newer = world.scenario.shape === 'newer';
   return {
-    id: p.id,
+    ...(newer ? { id: p.id } : {}),
     user_id: p.userId,
     user_name: p.name,
     device: p.device,
     ip_address: p.ipAddress,
     location: p.location,
+    ...(newer ? entryContext(world, inst, p, now) : {}),
     ...stay(world, inst, p, now),
     pc_name: p.name ? `${p.name}'s computer` : '',
     domain: '',

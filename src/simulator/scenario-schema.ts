@@ -87,6 +87,7 @@ export const scenarioSchema = {
     start: { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT', errorMessage: 'an ISO date-time in UTC' },
     seed: idText,
     plan: { enum: ['pro', 'business'] },
+    shape: { enum: ['newer', 'older'] },
     limits: {
       type: 'object',
       additionalProperties: false,

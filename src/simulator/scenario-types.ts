@@ -7,6 +7,13 @@ export interface Scenario {
   start: number;
   seed: string;
   plan: 'pro' | 'business';
+  /**
+   * How QoS answers look. `newer`: entries carry the account `id`, `user_id`,
+   * `participant_uuid` and their context (data center, network, client, os, health...), as in
+   * Zoom's newer examples (zoom-samples/zoomnet). `older`: entries carry `user_id` only and no
+   * context; the participants list has it, as in the seed pages.
+   */
+  shape: ResponseShape;
   limits: SimLimits;
   /** How far back the live QoS endpoints return samples. */
   qosWindowMs: number;
@@ -18,6 +25,8 @@ export interface Scenario {
   episodes: Episode[];
   faults: FaultSpec[];
 }
+
+export type ResponseShape = 'newer' | 'older';
 
 export interface SimLimits {
   heavyPerSecond: number;

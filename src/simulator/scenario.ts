@@ -64,6 +64,7 @@ interface RawScenario {
   start?: string;
   seed?: string | number;
   plan?: 'pro' | 'business';
+  shape?: 'newer' | 'older';
   limits?: { heavy_per_second?: number; resource_intensive_per_minute?: number; daily?: number };
   qos_window?: string;
   token_ttl?: string;
@@ -216,6 +217,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
     start: raw.start ? Date.parse(raw.start) : defaultStart,
     seed,
     plan,
+    shape: raw.shape ?? 'newer',
     limits: {
       heavyPerSecond: raw.limits?.heavy_per_second ?? base.heavyPerSecond,
       resourcePerMinute: raw.limits?.resource_intensive_per_minute ?? base.resourcePerMinute,

@@ -3,6 +3,10 @@ import type { Alert } from '../../src/evaluate/alert.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
+// Participants are keyed by the user_id of their join, not by their account id.
+const BOB = '16778241';
+const DANA = '16778242';
+
 let h: SimHarness;
 const fired: Alert[] = [];
 const resolved: Alert[] = [];
@@ -22,17 +26,17 @@ afterAll(async () => h.close());
 
 describe("the default scenario's alerts", () => {
   it("fires for Bob's Wi-Fi and Dana's CPU, and resolves them", () => {
-    const bob = fired.filter((a) => a.context.participantKey === 'u-bob').map((a) => a.rule);
+    const bob = fired.filter((a) => a.context.participantKey === BOB).map((a) => a.rule);
     expect(bob.sort()).toEqual([
       'audio-jitter-high',
       'audio-latency-high',
       'audio-loss-high',
       'wifi-signal-weak',
     ]);
-    const dana = fired.filter((a) => a.context.participantKey === 'u-dana').map((a) => a.rule);
+    const dana = fired.filter((a) => a.context.participantKey === DANA).map((a) => a.rule);
     expect(dana.sort()).toEqual(['video-frame-rate-collapse', 'zoom-cpu-pegged']);
     for (const a of fired.filter(
-      (x) => x.scope === 'participant' && ['u-bob', 'u-dana'].includes(x.context.participantKey!),
+      (x) => x.scope === 'participant' && [BOB, DANA].includes(x.context.participantKey!),
     ))
       expect(
         resolved.some((r) => r.id === a.id && r.reason === 'recovered'),
@@ -54,7 +58,7 @@ describe("the default scenario's alerts", () => {
     const unexpected = fired.filter(
       (a) =>
         a.scope === 'participant' &&
-        !['u-bob', 'u-dana'].includes(a.context.participantKey!) &&
+        ![BOB, DANA].includes(a.context.participantKey!) &&
         a.context.dataCenter !== 'NY',
     );
     expect(unexpected.map((a) => `${a.rule} ${a.context.participant}`)).toEqual([]);

@@ -105,7 +105,7 @@ describe('opt-in participant series', () => {
     const keys = await daemonAt(2, (c) => void (c.metrics.participantSeries = true));
     const text = await keys.metrics.text();
     expect(text).toMatch(
-      /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",participant="u-maya",stream="audio_input"\}/,
+      /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",participant="16778240",stream="audio_input"\}/,
     );
     for (const id of identities()) expect(text, id).not.toContain(id);
     const named = await daemonAt(2, (c) => {
@@ -114,7 +114,7 @@ describe('opt-in participant series', () => {
     });
     const namedText = await named.metrics.text();
     expect(namedText).toMatch(
-      /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",participant="u-maya",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
+      /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",participant="16778240",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
     );
   });
 });
