@@ -7,6 +7,9 @@ import type { QosSample } from '../normalize/sample.js';
  */
 export const REJOIN_GRACE_MS = 3 * 60_000;
 
+/** A rejoin may show up this much before Zoom records the end of the stay it replaces. */
+const REJOIN_OVERLAP_MS = 60_000;
+
 /** One entry (join) of a QoS answer, as the join tracker needs it. */
 export interface JoinSeen {
   /** The join's own key (`user_id`). */
@@ -111,15 +114,19 @@ export class JoinTracker {
       else fresh.push(j);
     }
     // New joins in the order they joined: a rejoin takes over the key of a join of the same
-    // person that is not present any more; a second device present beside it gets its own.
+    // person whose stay had ended by the time it joined; a second device, whose stay overlaps
+    // the other's, gets its own.
     fresh.sort((a, b) => (a.joinTime || 0) - (b.joinTime || 0));
     for (const j of fresh) {
       let key = j.join;
-      if (j.person) {
+      if (j.person && j.joinTime) {
         let best: string | undefined;
-        for (const [k, st] of keys)
-          if (st.person === j.person && !presentKeys.has(k))
-            if (best === undefined || (leftAt.get(k) ?? 0) >= (leftAt.get(best) ?? 0)) best = k;
+        for (const [k, st] of keys) {
+          const ended = leftAt.get(k);
+          if (st.person !== j.person || presentKeys.has(k) || ended === undefined) continue;
+          if (ended > j.joinTime + REJOIN_OVERLAP_MS) continue;
+          if (best === undefined || ended >= leftAt.get(best)!) best = k;
+        }
         if (best !== undefined) key = best;
       }
       alias.set(j.join, key);
