@@ -312,7 +312,12 @@ export class ZoomClient {
           })
         : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
-      if (!token || tokens.has(token)) return;
+      if (!token) return;
+      if (tokens.has(token)) {
+        // A token seen before would page in a circle (mocks such as Prism repeat their example).
+        this.log.warn({ endpoint: ep.name }, 'Zoom repeated a next_page_token; this listing stops here');
+        return;
+      }
       tokens.add(token);
     }
   }
