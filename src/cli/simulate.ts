@@ -28,10 +28,11 @@ export async function simulate(argv: string[]): Promise<number> {
   const clock = speed === 1 ? systemClock : new ScaledClock(now, speed);
   const sim = new ZoomSimulator(scenario, clock);
   const url = await sim.listen(intOption(values.port, 'port', 9780), values.host ?? '127.0.0.1');
+  const day = new Date(clock.now()).toISOString().slice(0, 10);
   process.stdout.write(
     `qoswatch simulator: scenario "${scenario.name}" on ${url} (speed ${speed}x)\n` +
       `  token:    curl -s -X POST -u any-id:any-secret '${url}/oauth/token?grant_type=account_credentials&account_id=any'\n` +
-      `  meetings: curl -s -H "Authorization: Bearer $TOKEN" '${url}/v2/metrics/meetings?type=live'\n` +
+      `  meetings: curl -s -H "Authorization: Bearer $TOKEN" '${url}/v2/metrics/meetings?type=live&from=${day}&to=${day}'\n` +
       `  status:   curl -s '${url}/_sim/status'\n`,
   );
   await onShutdown().done;

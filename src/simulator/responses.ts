@@ -174,7 +174,7 @@ export function qosItem(
     device: p.device,
     ip_address: p.ipAddress,
     location: p.location,
-    ...(newer ? entryContext(world, inst, p, now) : {}),
+    ...(newer ? { email: p.email, ...entryContext(world, inst, p, now) } : {}),
     ...stay(world, inst, p, now),
     pc_name: p.name ? `${p.name}'s computer` : '',
     domain: '',

@@ -169,11 +169,7 @@ export class ZoomSimulator {
       pattern: /^\/v2\/videosdk\/sessions$/,
       category: 'Resource-intensive',
       auth: 'videosdk',
-      handle: (ctx) => {
-        if (!ctx.url.searchParams.get('from') || !ctx.url.searchParams.get('to'))
-          throw new HttpError(400, 300, 'The from and to fields are required.');
-        return this.listInstances(ctx, 'session', 'sessions');
-      },
+      handle: (ctx) => this.listInstances(ctx, 'session', 'sessions'),
     },
     {
       name: 'session-qos',
@@ -348,6 +344,9 @@ export class ZoomSimulator {
   }
 
   private listInstances(ctx: Ctx, kind: SourceKind, key: string): Record<string, unknown> {
+    // The spec marks from and to required on every list, live ones included.
+    if (!ctx.url.searchParams.get('from') || !ctx.url.searchParams.get('to'))
+      throw new HttpError(400, 300, 'The from and to fields are required.');
     const live = this.world.liveInstances(kind, ctx.now);
     return this.page(ctx, `list:${kind}`, 300, 30, live, key, (i) => instanceItem(this.world, i, ctx.now));
   }

@@ -12,6 +12,7 @@ describe('qoswatch simulate', () => {
     expect(p.output()).toContain(
       `curl -s -X POST -u any-id:any-secret '${url}/oauth/token?grant_type=account_credentials&account_id=any'`,
     );
+    const day = new Date().toISOString().slice(0, 10);
     const token = (await (
       await fetch(`${url}/oauth/token?grant_type=account_credentials&account_id=any`, {
         method: 'POST',
@@ -19,7 +20,7 @@ describe('qoswatch simulate', () => {
       })
     ).json()) as { access_token: string };
     const meetings = (await (
-      await fetch(`${url}/v2/metrics/meetings?type=live`, {
+      await fetch(`${url}/v2/metrics/meetings?type=live&from=${day}&to=${day}`, {
         headers: { authorization: `Bearer ${token.access_token}` },
       })
     ).json()) as {

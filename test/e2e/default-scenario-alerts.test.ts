@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { alertsUntil } from '../helpers/daemon.js';
 import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
 // Participants are keyed by the user_id of their join, not by their account id.
@@ -8,19 +8,12 @@ const BOB = '16778241';
 const DANA = '16778242';
 
 let h: SimHarness;
-const fired: Alert[] = [];
-const resolved: Alert[] = [];
+let fired: Alert[] = [];
+let resolved: Alert[] = [];
 
 beforeAll(async () => {
   h = await startDefaultScenario();
-  const { daemon } = daemonFor(h);
-  daemon.onAlerts((changes) => {
-    for (const c of changes) {
-      if (c.alert.state === 'firing') fired.push(c.alert);
-      if (c.alert.state === 'resolved') resolved.push(c.alert);
-    }
-  });
-  await runUntil(daemon, h, T0 + 40 * 60_000);
+  ({ fired, resolved } = await alertsUntil(h, T0 + 40 * 60_000));
 }, 120_000);
 afterAll(async () => h.close());
 

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { loadScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
-import { daemonFor, runUntil } from '../helpers/daemon.js';
-import { T0, type SimHarness } from '../helpers/sim.js';
+import { alertsUntil } from '../helpers/daemon.js';
+import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
  * The demo's daemon against the older-shape scenario: QoS entries with `user_id` only and
@@ -17,25 +14,14 @@ const ERIK_LAPTOP = '17000003';
 const ERIK_PHONE = '17000004';
 
 let h: SimHarness;
-const fired: Alert[] = [];
-const resolved: Alert[] = [];
+let fired: Alert[] = [];
+let resolved: Alert[] = [];
 let participantsCalls = 0;
 
 beforeAll(async () => {
-  const scenario = loadScenario(SCENARIO, T0);
-  const clock = new VirtualClock(T0);
-  const sim = new ZoomSimulator(scenario, clock);
-  const url = await sim.listen(0, '127.0.0.1');
-  h = { clock, sim, url, close: () => sim.close() };
-  const { daemon } = daemonFor(h);
-  daemon.onAlerts((changes) => {
-    for (const c of changes) {
-      if (c.alert.state === 'firing') fired.push(c.alert);
-      if (c.alert.state === 'resolved') resolved.push(c.alert);
-    }
-  });
-  await runUntil(daemon, h, T0 + 40 * 60_000);
-  participantsCalls = sim.requests.get('participants 200') ?? 0;
+  h = await startDefaultScenario(SCENARIO);
+  ({ fired, resolved } = await alertsUntil(h, T0 + 40 * 60_000));
+  participantsCalls = h.sim.requests.get('participants 200') ?? 0;
 }, 120_000);
 afterAll(async () => h.close());
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import type { Config } from '../../src/config/types.js';
+import type { Alert } from '../../src/evaluate/alert.js';
 import { Daemon } from '../../src/daemon.js';
 import type { PipelineEvent } from '../../src/poll/source.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -32,4 +33,22 @@ export async function runUntil(daemon: Daemon, h: SimHarness, until: number): Pr
   await daemon.run(stop.signal, () => {
     if (h.clock.now() >= until) stop.abort();
   });
+}
+
+/** Runs the demo's daemon against `h` until `until` and returns every alert that fired or resolved. */
+export async function alertsUntil(
+  h: SimHarness,
+  until: number,
+): Promise<{ fired: Alert[]; resolved: Alert[]; daemon: Daemon }> {
+  const fired: Alert[] = [];
+  const resolved: Alert[] = [];
+  const { daemon } = daemonFor(h);
+  daemon.onAlerts((changes) => {
+    for (const c of changes) {
+      if (c.alert.state === 'firing') fired.push(c.alert);
+      if (c.alert.state === 'resolved') resolved.push(c.alert);
+    }
+  });
+  await runUntil(daemon, h, until);
+  return { fired, resolved, daemon };
 }

@@ -29,9 +29,9 @@ export async function startSim(raw: RawScenario, at = 5 * 60_000): Promise<SimHa
   return { clock, sim, url, close: () => sim.close() };
 }
 
-/** The shipped default scenario, served on a virtual clock at scenario minute 0. */
-export async function startDefaultScenario(): Promise<SimHarness> {
-  const scenario = loadScenario(DEFAULT_SCENARIO_FILE, T0);
+/** The shipped default scenario (or another scenario file), served on a virtual clock at scenario minute 0. */
+export async function startDefaultScenario(file = DEFAULT_SCENARIO_FILE): Promise<SimHarness> {
+  const scenario = loadScenario(file, T0);
   const clock = new VirtualClock(T0);
   const sim = new ZoomSimulator(scenario, clock);
   const url = await sim.listen();

@@ -88,7 +88,7 @@ describe.each(['meetings', 'webinars'] as const)(
   'simulated %s endpoints validate against the OpenAPI schemas',
   (kind) => {
     it('list, participants, participants QoS and single participant QoS', async () => {
-      const list = await get(`/metrics/${kind}?type=live&page_size=300`);
+      const list = await get(`/metrics/${kind}?type=live&from=2026-11-19&to=2026-11-20&page_size=300`);
       expectValid(responseValidator(`/metrics/${kind}`), list, 'list');
       const instances = list[kind] as { uuid: string }[];
       expect(instances.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ENDPOINTS } from '../../src/zoom/endpoints.js';
+import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
@@ -108,7 +108,9 @@ describe('pagination', () => {
     const meetings = Array.from({ length: 350 }, (_, i) => ({ id: 80000000000 + i, uuid: `m-${i}==` }));
     h = await startSim({ meetings });
     const client = s2sClient(h);
-    const items = await collect(client.pages(ENDPOINTS.meetings, {}, { type: 'live' }));
+    const items = await collect(
+      client.pages(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(h.clock.now()) }),
+    );
     expect(items).toHaveLength(350);
     expect(h.sim.requests.get('list 200')).toBe(2);
   });
@@ -149,7 +151,8 @@ describe('rate limits and budget', () => {
   it('never exceeds the per-minute limit of Resource-intensive calls', async () => {
     h = await startSim({ meetings: [meetingWith(1)], limits: { resource_intensive_per_minute: 3 } });
     const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, resourcePerMinute: 3 } });
-    await Promise.all(Array.from({ length: 10 }, () => client.get(ENDPOINTS.meetings, {}, { type: 'live' })));
+    const query = { type: 'live', ...liveRange(h.clock.now()) };
+    await Promise.all(Array.from({ length: 10 }, () => client.get(ENDPOINTS.meetings, {}, query)));
     expect(h.sim.limits.refused.qps).toBe(0);
     expect(h.sim.requests.get('list 200')).toBe(10);
   });
