@@ -114,7 +114,9 @@ export class DashboardSource implements PollSource {
     const samples: QosSample[] = [];
     const listed = new Map<string, { person?: string | undefined; device: string }>();
     for (const raw of raws) {
-      const { email, person, ...context } = hasOwnContext(raw) ? {} : this.contexts.get(key, contextKeys(raw));
+      const { email, person, ...context } = hasOwnContext(raw)
+        ? {}
+        : this.contexts.get(key, contextKeys(raw));
       listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;

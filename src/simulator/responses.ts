@@ -80,10 +80,18 @@ const OS: Record<string, string> = { Mac: 'Mac', Windows: 'Windows', iOS: 'iOS',
 
 /** A stable participant_uuid for one join. */
 const joinUuid = (inst: SimInstance, p: SimParticipant): string =>
-  `${inst.uuid}:${p.userId}`.replace(/[^A-Za-z0-9]/g, '').slice(-32).toUpperCase();
+  `${inst.uuid}:${p.userId}`
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-32)
+    .toUpperCase();
 
 /** The context a newer-shape QoS entry carries itself (the seed pages' shape leaves it out). */
-function entryContext(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, unknown> {
+function entryContext(
+  world: World,
+  inst: SimInstance,
+  p: SimParticipant,
+  now: number,
+): Record<string, unknown> {
   const issues = [
     ...new Set(
       activeEpisodes(world.scenario, inst, p, now - world.scenario.start).flatMap((e) =>
