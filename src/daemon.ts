@@ -1,4 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FileInvalidError } from './config/errors.js';
 import type { Config } from './config/types.js';
@@ -10,7 +11,8 @@ import { buildDispatcher } from './notify/build.js';
 import type { Dispatcher } from './notify/dispatcher.js';
 import { NotifyStore } from './notify/store.js';
 import { readFileSync } from 'node:fs';
-import { HttpServer } from './export/http-server.js';
+import { withoutIdentity } from './export/alerts-api.js';
+import { HttpServer, listenProblem } from './export/http-server.js';
 import { LiveState } from './export/live-state.js';
 import { Metrics } from './export/metrics.js';
 import { fromRoot } from './util/package-root.js';
@@ -348,26 +350,37 @@ export class Daemon {
       type: 'application/json',
     });
     const m = this.config.metrics;
-    this.http = new HttpServer(
-      {
-        '/metrics': async () => ({
-          status: 200,
-          body: await this.metrics.text(),
-          type: this.metrics.registry.contentType,
-        }),
-        '/healthz': () => ({ status: 200, body: 'ok\n' }),
-        '/readyz': () =>
-          this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
-        '/api/v1/alerts': () => json({ alerts: this.engine.active() }),
-        '/api/v1/status': () => json(this.status()),
-      },
-      {
-        ...(m.tls ? { tls: m.tls } : {}),
-        ...(m.basicAuthUsers ? { basicAuthUsers: m.basicAuthUsers } : {}),
-        open: ['/healthz'],
-      },
-    );
-    this.url = await this.http.listen(this.config.metrics.port, this.config.metrics.host);
+    // Participant names and locations only with the metrics opt-in, or behind basic auth.
+    const identity = m.participantIdentity || Object.keys(m.basicAuthUsers ?? {}).length > 0;
+    try {
+      this.http = new HttpServer(
+        {
+          '/metrics': async () => ({
+            status: 200,
+            body: await this.metrics.text(),
+            type: this.metrics.registry.contentType,
+          }),
+          '/healthz': () => ({ status: 200, body: 'ok\n' }),
+          '/readyz': () =>
+            this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+          '/api/v1/alerts': () =>
+            json({ alerts: identity ? this.engine.active() : this.engine.active().map(withoutIdentity) }),
+          '/api/v1/status': () => json(this.status()),
+        },
+        {
+          ...(m.tls ? { tls: m.tls } : {}),
+          ...(m.basicAuthUsers ? { basicAuthUsers: m.basicAuthUsers } : {}),
+          open: ['/healthz'],
+          log: this.deps.log.child({ component: 'http' }),
+          now: () => this.deps.clock.now(),
+        },
+      );
+      this.url = await this.http.listen(m.port, m.host);
+    } catch (err) {
+      await this.http?.close();
+      this.http = undefined;
+      throw new Error(listenProblem(err, m), { cause: err });
+    }
     return this.url;
   }
 
@@ -382,9 +395,13 @@ export class Daemon {
 
   /**
    * Runs until `stop` aborts, then stops taking new work, lets in-flight calls finish for
-   * the shutdown timeout, aborts what is left, and flushes state.
+   * the shutdown timeout, aborts what is left, and flushes state. Returns what could not be
+   * saved (see close).
    */
-  async run(stop: AbortSignal, onCycle: (r: CycleReport) => void = (r) => this.logCycle(r)): Promise<void> {
+  async run(
+    stop: AbortSignal,
+    onCycle: (r: CycleReport) => void = (r) => this.logCycle(r),
+  ): Promise<string[]> {
     const abortCalls = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const onStop = (): void => {
@@ -401,6 +418,7 @@ export class Daemon {
     stop.addEventListener('abort', onStop, { once: true });
     const notifyStop = new AbortController();
     const notifying = this.dispatcher?.run(notifyStop.signal);
+    let unsaved: string[];
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();
@@ -413,17 +431,70 @@ export class Daemon {
       if (this.dispatcher) await this.dispatcher.tick(abortCalls.signal).catch(() => undefined);
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
-      await this.close();
+      unsaved = await this.close();
     }
+    return unsaved;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Saves state and closes everything. A save that fails (state dir gone, disk full) is logged
+   * as not saved and does not stop the rest: the HTTP server is closed whatever happens.
+   * Returns what was not saved (empty when all was).
+   */
+  async close(): Promise<string[]> {
+    const saves: [string, () => unknown][] = [
+      [`alert state (${this.alertStore.file})`, () => this.alertStore.save(this.engine.state)],
+      ['the notification outbox and log', () => this.dispatcher?.close()],
+      ...this.stores.map((s): [string, () => unknown] => ['the daily budget count', () => s.flush()]),
+    ];
+    this.unsavedNow = saves.map(([what]) => what);
+    const unsaved: string[] = [];
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    this.alertStore.save(this.engine.state);
-    await this.dispatcher?.close();
-    for (const s of this.stores) s.flush();
+    for (const [what, save] of saves) {
+      try {
+        await save();
+        this.unsavedNow.splice(this.unsavedNow.indexOf(what), 1);
+      } catch (err) {
+        unsaved.push(what);
+        this.deps.log.error({ err: (err as Error).message }, `not saved: ${what}`);
+      }
+    }
     await this.http?.close();
     this.http = undefined;
+    return unsaved;
+  }
+
+  private unsavedNow: string[] | undefined;
+
+  /** What a shutdown has not (yet) saved: everything before close() runs, then what is left. */
+  notSaved(): string[] {
+    return this.unsavedNow ?? [`alert state (${this.alertStore.file})`, 'the notification outbox and log'];
+  }
+
+  /** After a failed start: closes what was opened (HTTP, notifiers, watchers); nothing changed, so nothing to save. */
+  async closeWithoutSaving(): Promise<void> {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    await this.dispatcher?.close().catch(() => undefined);
+    await this.http?.close();
+    this.http = undefined;
+  }
+
+  /** Fails with a one-line reason when the state directory cannot be created or written. */
+  checkStateDir(): void {
+    const dir = this.config.stateDir;
+    const probe = join(dir, `.write-test-${process.pid}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(probe, '');
+      rmSync(probe, { force: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(
+        `state.dir ${dir} is not a writable directory (${code}); expected one qoswatch can write`,
+        { cause: err },
+      );
+    }
   }
 }

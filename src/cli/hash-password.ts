@@ -1,9 +1,11 @@
 import bcrypt from 'bcryptjs';
+import { BCRYPT_MAX_PASSWORD_BYTES } from '../export/basic-auth.js';
 
 export const hashPasswordHelp = `qoswatch hash-password < password.txt
 
 Reads a password on standard input and prints its bcrypt hash, for metrics.web.basic_auth_users
-(the same format as Prometheus's web config and htpasswd -nB).
+(the same format as Prometheus's web config and htpasswd -nB). A password may be at
+most 72 bytes: bcrypt ignores the rest, so longer ones are refused.
 `;
 
 export async function hashPassword(): Promise<number> {
@@ -14,6 +16,14 @@ export async function hashPassword(): Promise<number> {
     .replace(/\r?\n$/, '');
   if (!password) {
     process.stderr.write('qoswatch hash-password: no password on standard input\n');
+    return 2;
+  }
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes > BCRYPT_MAX_PASSWORD_BYTES) {
+    process.stderr.write(
+      `qoswatch hash-password: the password is ${bytes} bytes; expected at most ${BCRYPT_MAX_PASSWORD_BYTES} ` +
+        '(bcrypt ignores the rest, so any password sharing the first 72 bytes would pass)\n',
+    );
     return 2;
   }
   process.stdout.write(`${await bcrypt.hash(password, 10)}\n`);

@@ -1,7 +1,7 @@
 import { Daemon } from '../daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
-import { createLogger } from '../util/logger.js';
+import { createLogger, type Logger } from '../util/logger.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 import { onShutdown } from './signals.js';
@@ -12,7 +12,9 @@ Runs the daemon: discovers live meetings, webinars and Video SDK sessions, polls
 participants' QoS inside Zoom's rate limits and daily budget, evaluates the rules, and
 serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen. SIGHUP (or a changed rule file) reloads the
 rules; an invalid set is logged and the old one keeps running. SIGTERM or SIGINT stops it
-cleanly (exit 0).
+cleanly (exit 0) within shutdown_timeout + 1 s; exit 1 when some state could not be saved
+(the log says what). A start-up failure (port in use, unusable TLS files, state dir not
+writable) exits 1 with one line saying why.
 
   --dry-run   evaluate and route as usual, but print what each notifier would send instead
 `;
@@ -25,16 +27,48 @@ export async function run(argv: string[]): Promise<number> {
   daemon.onAlerts((changes) => {
     for (const c of changes) if (c.state !== 'pending') log.warn({ alert: c.alert }, describeChange(c));
   });
-  await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
-  if (config.rules.watch) daemon.watchRules();
+  // Fail fast: anything that cannot start closes what was opened and exits 1 with one line.
+  let url: string;
+  try {
+    daemon.checkStateDir();
+    url = await daemon.listen();
+    await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
+    if (config.rules.watch) daemon.watchRules();
+  } catch (err) {
+    await daemon.closeWithoutSaving();
+    throw new Error(`cannot start: ${(err as Error).message}`, { cause: err });
+  }
   const onHup = (): void => void daemon.reloadRules();
   process.on('SIGHUP', onHup);
-  const url = await daemon.listen();
   log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
   const { signal } = onShutdown();
-  await daemon.run(signal);
+  signal.addEventListener('abort', () => exitAfterGrace(daemon, config.poll.shutdownTimeoutMs, log), {
+    once: true,
+  });
+  const unsaved = await daemon.run(signal);
   process.off('SIGHUP', onHup);
+  if (unsaved.length) {
+    log.error({ unsaved }, `stopped; not saved: ${unsaved.join('; ')}`);
+    log.flush();
+    return 1;
+  }
   log.info('stopped');
   log.flush();
   return 0;
+}
+
+/**
+ * The last guard of a clean stop: whatever hangs (a notifier that does not close, a disk that
+ * does not answer), the process exits 1 within shutdown_timeout + 1 s of SIGTERM, saying
+ * what it did not save.
+ */
+function exitAfterGrace(daemon: Daemon, graceMs: number, log: Logger): void {
+  setTimeout(() => {
+    log.error(
+      { unsaved: daemon.notSaved() },
+      `did not stop within shutdown_timeout + 1s; exiting; not saved: ${daemon.notSaved().join('; ') || 'nothing'}`,
+    );
+    log.flush();
+    process.exit(1);
+  }, graceMs + 900).unref();
 }

@@ -6,6 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { durationMs } from '../util/duration.js';
 import { fromRoot } from '../util/package-root.js';
+import { tlsPairProblem } from '../util/tls-pair.js';
 import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
 import type { RawRoute } from '../notify/route.js';
@@ -234,19 +235,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
 
   const notify = notifications(raw, src, base, problems);
   const tls = raw.metrics?.web?.tls_server_config;
-  for (const k of ['cert_file', 'key_file'] as const) {
-    if (!tls) break;
-    try {
-      readFileSync(resolve(base, tls[k]));
-    } catch (err) {
-      problems.push(
-        src.problemAt(
-          ['metrics', 'web', 'tls_server_config', k],
-          `cannot read ${tls[k]} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a PEM file`,
-        ),
-      );
-    }
-  }
+  if (tls) tlsProblems(tls, src, base, problems);
   if (raw.metrics?.participant_identity_labels && !raw.metrics.participant_series)
     problems.push(
       src.problemAt(
@@ -283,6 +272,39 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     stateDir: resolve(base, raw.state?.dir ?? 'state'),
     log: { level: raw.log?.level ?? 'info', format: raw.log?.format ?? 'auto' },
   };
+}
+
+/** The TLS files exist, parse as PEM, and the key is the certificate's (what start-up will need). */
+function tlsProblems(
+  tls: { cert_file: string; key_file: string },
+  src: YamlSource,
+  base: string,
+  problems: FileProblem[],
+): void {
+  const at = (k: 'cert_file' | 'key_file'): (string | number)[] => ['metrics', 'web', 'tls_server_config', k];
+  const read = (k: 'cert_file' | 'key_file'): Buffer | undefined => {
+    try {
+      return readFileSync(resolve(base, tls[k]));
+    } catch (err) {
+      problems.push(
+        src.problemAt(
+          at(k),
+          `cannot read ${tls[k]} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a PEM file`,
+        ),
+      );
+      return undefined;
+    }
+  };
+  const cert = read('cert_file');
+  const key = read('key_file');
+  if (!cert || !key) return;
+  const p = tlsPairProblem(cert, key);
+  if (p) {
+    const k = p.file === 'cert' ? 'cert_file' : 'key_file';
+    problems.push(
+      src.problemAt(at(k), `${tls[k]} is ${p.reason}; expected a PEM certificate and its private key`),
+    );
+  }
 }
 
 /** Notifier secrets from *_file, receiver names that exist, valid time zones and dates. */

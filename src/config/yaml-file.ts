@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
+import { isSecretPath, kindOf } from './secrets.js';
+import { notUtf8 } from './utf8.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
 import { expandEnvInDocument, type Env } from './env.js';
 
@@ -22,16 +24,28 @@ export class YamlSource {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
 
+  /** Reads a file that must be UTF-8 text; anything else is refused without echoing its content. */
   static read(file: string): YamlSource {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (err) {
       const reason =
         (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
       throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
     }
-    return new YamlSource(file, text);
+    const bad = notUtf8(bytes);
+    if (bad)
+      throw new FileInvalidError([
+        {
+          file,
+          line: bad.line,
+          col: bad.col,
+          path: '',
+          message: `not UTF-8 text: ${bad.why}; save it as UTF-8`,
+        },
+      ]);
+    return new YamlSource(file, bytes.toString('utf8'));
   }
 
   at(offset: number): { line: number; col: number } {
@@ -100,11 +114,21 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describe(value: unknown): string {
+/** Longest value echoed in a message; longer ones are cut (a whole file read as one string, say). */
+const ECHO_MAX = 60;
+
+/** A value as messages show it; a secret setting's value only as its kind, never its content. */
+function describe(value: unknown, path: readonly (string | number)[]): string {
+  if (isSecretPath(path)) {
+    const hint = typeof value === 'number' || typeof value === 'boolean' ? ', quote it' : '';
+    return `${kindOf(value)} (not shown: a secret setting${hint})`;
+  }
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
+  if (!path.length) return `${kindOf(value)} where a mapping of settings should be`;
+  const text = JSON.stringify(value);
+  return text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX - 1)}…"` : text;
 }
 
 /** Turns ajv's errors into `file:line:col` problems that say what was found and what is expected. */
@@ -141,17 +165,17 @@ export function schemaProblems(
       problem.path = formatPath([...path, missing]);
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
-      problem = src.problemAt(path, `found ${describe(found)}; expected one of ${allowed.join(', ')}`);
+      problem = src.problemAt(path, `found ${describe(found, path)}; expected one of ${allowed.join(', ')}`);
     } else if (e.keyword === 'type') {
       problem = src.problemAt(
         path,
-        `found ${describe(found)}; expected ${(e.params as { type: string }).type}`,
+        `found ${describe(found, path)}; expected ${(e.params as { type: string }).type}`,
       );
     } else {
       const custom = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
       problem = src.problemAt(
         path,
-        `found ${describe(found)}; expected ${custom ?? e.message ?? 'a valid value'}`,
+        `found ${describe(found, path)}; expected ${custom ?? e.message ?? 'a valid value'}`,
       );
     }
     const k = `${problem.line}:${problem.col}:${problem.message}`;

@@ -7,7 +7,10 @@ import {
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import bcrypt from 'bcryptjs';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { opensslReason } from '../util/tls-pair.js';
+import { BasicAuth } from './basic-auth.js';
 
 export interface HttpReply {
   status: number;
@@ -17,70 +20,130 @@ export interface HttpReply {
 
 export type HttpRoutes = Record<string, (req: IncomingMessage) => HttpReply | Promise<HttpReply>>;
 
+/** Connection time limits, in milliseconds; the defaults suit a scraper on a LAN. */
+export interface HttpTimeouts {
+  /** A TLS handshake must finish within this. Default 5 s. */
+  handshakeMs: number;
+  /** A request's headers must arrive within this after the connection opens. Default 5 s. */
+  headersMs: number;
+  /** A whole request must arrive within this. Default 10 s. */
+  requestMs: number;
+  /** A kept-alive connection with no request is closed after this. Default 5 s. */
+  keepAliveMs: number;
+  /** Any connection silent for this long is closed, whatever state it is in. Default 30 s. */
+  idleMs: number;
+}
+
 /** Like Prometheus's exporter web config: TLS files and basic-auth users with bcrypt hashes. */
 export interface WebOptions {
   tls?: { certFile: string; keyFile: string };
   basicAuthUsers?: Record<string, string>;
   /** Paths served without auth (the container's liveness probe). */
   open?: string[];
+  log?: Logger;
+  /** The clock for the failed-login rate limit and the verified-credentials cache. */
+  now?: () => number;
+  timeouts?: Partial<HttpTimeouts>;
+  /** Tuning of the basic-auth guards (see BasicAuth); tests make them small. */
+  auth?: { burst?: number; refillMs?: number; concurrency?: number; maxQueued?: number; cacheTtlMs?: number };
 }
 
 const MAX_BODY = 16 * 1024;
+const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  handshakeMs: 5_000,
+  headersMs: 5_000,
+  requestMs: 10_000,
+  keepAliveMs: 5_000,
+  idleMs: 30_000,
+};
 
 /**
  * The daemon's HTTP endpoint (`metrics.listen`). GET and HEAD only (405 otherwise), no request
- * bodies (413 over 16 KiB), bounded header and request times, optional basic auth and TLS.
+ * bodies (413 over 16 KiB), bounded handshake, header, request and idle times on HTTP and TLS
+ * alike, optional basic auth (see BasicAuth) and TLS. A failing handler answers 500 and is
+ * logged; no request can take the process down.
  */
 export class HttpServer {
   private readonly server: Server;
-  /** bcrypt is slow on purpose; a password once checked is remembered (by its hash) so scrapes stay cheap. */
-  private readonly verified = new Set<string>();
+  readonly auth: BasicAuth | undefined;
   readonly tls: boolean;
+  private readonly log: Logger | undefined;
 
   constructor(
     private readonly routes: HttpRoutes,
     private readonly web: WebOptions = {},
   ) {
-    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.log = web.log;
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
+    };
+    const t = { ...DEFAULT_TIMEOUTS, ...web.timeouts };
+    const http = {
+      requestTimeout: t.requestMs,
+      headersTimeout: t.headersMs,
+      keepAliveTimeout: t.keepAliveMs,
+      // How often Node checks the two timeouts above (default 30 s, which would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, t.headersMs),
+    };
     this.tls = !!web.tls;
     this.server = web.tls
-      ? createHttps({ cert: readFileSync(web.tls.certFile), key: readFileSync(web.tls.keyFile) }, handler)
-      : createHttp(handler);
-    this.server.requestTimeout = 10_000;
-    this.server.headersTimeout = 5_000;
-    this.server.keepAliveTimeout = 5_000;
-  }
-
-  private async authorized(req: IncomingMessage, path: string): Promise<boolean> {
-    const users = this.web.basicAuthUsers;
-    if (!users || !Object.keys(users).length || this.web.open?.includes(path)) return true;
-    const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m) return false;
-    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    const user = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
-    const hash = users[user];
-    if (colon < 0 || !hash) return false;
-    const key = `${user}\u0000${hash}\u0000${password}`;
-    if (this.verified.has(key)) return true;
-    const ok = await bcrypt.compare(password, hash);
-    if (ok) this.verified.add(key);
-    return ok;
+      ? createHttps(
+          {
+            ...http,
+            cert: readFileSync(web.tls.certFile),
+            key: readFileSync(web.tls.keyFile),
+            handshakeTimeout: t.handshakeMs,
+          },
+          handler,
+        )
+      : createHttp(http, handler);
+    this.server.setTimeout(t.idleMs, (socket) => socket.destroy());
+    // Node does not apply the idle timeout above to TLS connections: do it on each one.
+    if (web.tls)
+      this.server.on('secureConnection', (socket: TLSSocket) => {
+        socket.setTimeout(t.idleMs);
+        socket.once('timeout', () => socket.destroy());
+      });
+    const users = web.basicAuthUsers ?? {};
+    this.auth = Object.keys(users).length
+      ? new BasicAuth(users, {
+          now: web.now ?? Date.now,
+          ...(this.log ? { log: this.log } : {}),
+          ...web.auth,
+        })
+      : undefined;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      this.send(res, 400, 'bad request\n');
+      return;
+    }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
       this.send(res, 413, 'request too large\n');
       return;
     }
-    if (!(await this.authorized(req, path))) {
-      res.setHeader('www-authenticate', 'Basic realm="qoswatch"');
-      this.send(res, 401, 'unauthorized\n');
-      return;
+    if (this.auth && !this.web.open?.includes(path)) {
+      const outcome = await this.auth.check(req.headers.authorization, req.socket.remoteAddress ?? '');
+      if (outcome.status === 429) {
+        res.setHeader('retry-after', String(outcome.retryAfterSeconds));
+        this.send(
+          res,
+          429,
+          outcome.why === 'busy' ? 'too many logins waiting\n' : 'too many failed logins\n',
+        );
+        return;
+      }
+      if (outcome.status === 401) {
+        res.setHeader('www-authenticate', 'Basic realm="qoswatch"');
+        this.send(res, 401, 'unauthorized\n');
+        return;
+      }
     }
-    const route = this.routes[path];
+    const route = Object.hasOwn(this.routes, path) ? this.routes[path] : undefined;
     if (!route) {
       this.send(res, 404, 'not found\n');
       return;
@@ -90,12 +153,18 @@ export class HttpServer {
       this.send(res, 405, 'method not allowed\n');
       return;
     }
-    try {
-      const r = await route(req);
-      this.send(res, r.status, req.method === 'HEAD' ? '' : r.body, r.type);
-    } catch (err) {
-      this.send(res, 500, `internal error: ${(err as Error).message}\n`);
-    }
+    const r = await route(req);
+    this.send(res, r.status, req.method === 'HEAD' ? '' : r.body, r.type);
+  }
+
+  /** A handler failed: log it, answer 500 if nothing was sent yet, else cut the connection. */
+  private failed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    this.log?.error(
+      { err: err instanceof Error ? err.message : String(err), method: req.method, path: req.url },
+      'HTTP request failed; answered 500',
+    );
+    if (res.headersSent) res.destroy();
+    else this.send(res, 500, 'internal error\n');
   }
 
   private send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
@@ -106,14 +175,46 @@ export class HttpServer {
   async listen(port: number, host: string): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
+    // After start-up, a server error (rare: EMFILE on accept) is logged, never thrown.
+    this.server.on('error', (err) => this.log?.error({ err: err.message }, 'HTTP server error'));
     const a = this.server.address() as AddressInfo;
     return `${this.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
   async close(): Promise<void> {
+    if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Why the endpoint could not start, in one line that names the setting and what is expected. */
+export function listenProblem(
+  err: unknown,
+  m: { host: string; port: number; tls?: { certFile: string; keyFile: string } },
+): string {
+  const e = err as NodeJS.ErrnoException;
+  const at = `${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`;
+  const binding = e.syscall === 'listen' || e.syscall === 'bind' || e.syscall === 'getaddrinfo';
+  if (binding)
+    switch (e.code) {
+      case 'EADDRINUSE':
+        return `metrics.listen ${at} is in use by another program (EADDRINUSE); expected a free port`;
+      case 'EACCES':
+        return `metrics.listen ${at}: not permitted (EACCES); expected a port above 1023, or the right to bind below it`;
+      case 'EADDRNOTAVAIL':
+      case 'ENOTFOUND':
+        return `metrics.listen ${at}: no such address on this machine (${e.code}); expected an address of this host, or 0.0.0.0`;
+    }
+  if (m.tls && !binding)
+    return (
+      `metrics.web.tls_server_config: cannot use ${m.tls.certFile} and ${m.tls.keyFile} ` +
+      `(${opensslReason(err)}); expected a PEM certificate and its private key`
+    );
+  return `metrics.listen ${at}: ${e.message}`;
 }

@@ -1,0 +1,29 @@
+/**
+ * Settings whose values are secrets wherever they appear (the Zoom and Video SDK secrets,
+ * notifier tokens, passwords and signing secrets, the simulator's credentials). No message
+ * ever prints their values, whatever their type; `*_file` settings hold paths, not secrets.
+ */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'client_secret',
+  'api_secret',
+  'secret',
+  'password',
+  'token',
+  'access_token',
+]);
+
+/** Whether the setting at `path` holds a secret: a secret setting, or a basic-auth user's hash. */
+export function isSecretPath(path: readonly (string | number)[]): boolean {
+  const last = [...path].reverse().find((s): s is string => typeof s === 'string');
+  return (last !== undefined && SECRET_SETTINGS.has(last)) || path.includes('basic_auth_users');
+}
+
+/** What a value is, without what it says: for messages about secret settings. */
+export function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  if (typeof value === 'string') return 'a string';
+  return 'a mapping';
+}
