@@ -23,7 +23,7 @@ export function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'true or false';
+  if (typeof value === 'boolean') return 'a boolean';
   if (typeof value === 'string') return 'a string';
   return 'a mapping';
 }

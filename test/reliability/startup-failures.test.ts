@@ -1,0 +1,187 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
+import { runCli, startCli, waitForOk } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-startup-'));
+const CERT = fromRoot('test', 'fixtures', 'tls', 'cert.pem');
+const KEY = fromRoot('test', 'fixtures', 'tls', 'key.pem');
+
+/** A config whose Zoom is unreachable (127.0.0.1:1): the daemon runs, polls fail and are logged. */
+function config(name: string, opts: { listen?: string; stateDir?: string; extra?: string } = {}): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `zoom:\n  api_url: http://127.0.0.1:1\n  oauth_url: http://127.0.0.1:1/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
+      `sources:\n  webinars: false\npoll:\n  shutdown_timeout: 1s\n` +
+      `metrics:\n  listen: ${opts.listen ?? '127.0.0.1:0'}\n${opts.extra ?? ''}` +
+      `state:\n  dir: ${opts.stateDir ?? join(dir, `state-${name}`)}\nlog:\n  format: json\n`,
+  );
+  return file;
+}
+
+/** The stderr lines that are not JSON log records: what a person reads. */
+const plainLines = (stderr: string): string[] =>
+  stderr.split('\n').filter((l) => l.trim() && !l.startsWith('{'));
+
+let busy: Server;
+let busyPort: number;
+beforeAll(async () => {
+  busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  busyPort = (busy.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => busy.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('start-up failures exit 1 at once with one clear line', () => {
+  it('metrics port in use', async () => {
+    const r = await runCli(['run', '--config', config('port', { listen: `127.0.0.1:${busyPort}` })]);
+    expect(r.code).toBe(1);
+    expect(plainLines(r.stderr)).toEqual([
+      `qoswatch run: cannot start: metrics.listen 127.0.0.1:${busyPort} is in use by another program (EADDRINUSE); expected a free port`,
+    ]);
+  });
+
+  it('a garbage TLS certificate or key: check and run both refuse it, naming the file and line', async () => {
+    const garbage = join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'this is not PEM at all\n');
+    // A real private key, but not the certificate's.
+    const otherKey = join(dir, 'other-key.pem');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(otherKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const cases = [
+      {
+        name: 'bad-cert',
+        cert: garbage,
+        key: KEY,
+        line: 15,
+        setting: 'cert_file',
+        what: 'not a PEM certificate',
+      },
+      {
+        name: 'bad-key',
+        cert: CERT,
+        key: garbage,
+        line: 16,
+        setting: 'key_file',
+        what: 'not a PEM private key',
+      },
+      {
+        name: 'cert-as-key',
+        cert: CERT,
+        key: CERT,
+        line: 16,
+        setting: 'key_file',
+        what: 'not a PEM private key',
+      },
+      {
+        name: 'other-key',
+        cert: CERT,
+        key: otherKey,
+        line: 16,
+        setting: 'key_file',
+        what: "not the certificate's key",
+      },
+    ];
+    for (const c of cases) {
+      const file = config(c.name, {
+        extra: `  web:\n    tls_server_config:\n      cert_file: ${c.cert}\n      key_file: ${c.key}\n`,
+      });
+      // check for every case; run (the same loading code) for the first.
+      for (const command of c === cases[0] ? ['check', 'run'] : ['check']) {
+        const r = await runCli([command, '--config', file]);
+        expect(r.code, `${command} ${c.name}`).toBe(1);
+        const lines = plainLines(r.stderr);
+        expect(lines, `${command} ${c.name}`).toHaveLength(1);
+        expect(lines[0]).toMatch(
+          new RegExp(
+            `^${file}:${c.line}:\\d+: metrics\\.web\\.tls_server_config\\.${c.setting}: .* is ${c.what}: .*; expected a PEM certificate and its private key$`,
+          ),
+        );
+        expect(r.stderr).not.toContain('this is not PEM');
+      }
+    }
+  });
+
+  it('a state dir that cannot be written', async () => {
+    const notADir = join(dir, 'a-file');
+    writeFileSync(notADir, 'x');
+    const r = await runCli(['run', '--config', config('state', { stateDir: join(notADir, 'state') })]);
+    expect(r.code).toBe(1);
+    expect(plainLines(r.stderr)).toEqual([
+      `qoswatch run: cannot start: state.dir ${join(notADir, 'state')} is not a writable directory (ENOTDIR); expected one qoswatch can write`,
+    ]);
+  });
+});
+
+/** Waits (bounded) for a started daemon to log its URL and answer /healthz. */
+async function servingUrl(p: ReturnType<typeof startCli>): Promise<string> {
+  let url = '';
+  for (let i = 0; i < 200 && !url; i++) {
+    url = /"url":"(http:\/\/[^"]+)"/.exec(p.output())?.[1] ?? '';
+    if (!url) await new Promise((r) => setTimeout(r, 50));
+  }
+  await waitForOk(`${url}/healthz`);
+  return url;
+}
+
+describe('SIGTERM', () => {
+  it('exits within shutdown_timeout + 1 s when state can no longer be written, saying what was not saved', async () => {
+    const stateDir = join(dir, 'state-vanishing');
+    const file = config('vanishing', { stateDir });
+    const p = startCli(['run', '--config', file]);
+    const url = await servingUrl(p);
+    // The state dir becomes a file: every write to it fails from now on (as root too).
+    rmSync(stateDir, { recursive: true, force: true });
+    writeFileSync(stateDir, 'not a directory');
+    const sentAt = Date.now();
+    p.child.kill('SIGTERM');
+    const code = await p.exited;
+    const tookMs = Date.now() - sentAt;
+    expect(code).toBe(1);
+    expect(tookMs).toBeLessThan(1_000 + 1_000); // shutdown_timeout: 1s
+    expect(p.output()).toContain('not saved: alert state');
+    expect(p.output()).toMatch(/"msg":"stopped; not saved: alert state \([^)]*alerts\.json\)"/);
+    // The endpoint is closed: nothing is served after the stop.
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('exits within shutdown_timeout + 1 s even when a notifier never finishes closing', async () => {
+    const module = join(dir, 'stuck-notifier.mjs');
+    writeFileSync(
+      module,
+      `export default { type: 'stuck', description: 'never closes', properties: {}, create: (o, ctx) => ({\n` +
+        `  name: ctx.name, type: 'stuck', async send() {}, close: () => new Promise(() => {}) }) };\n`,
+    );
+    const file = config('stuck', {
+      extra: `notifiers:\n  - { name: stuck, type: module, module: ${module} }\n`,
+    });
+    const p = startCli(['run', '--config', file]);
+    await servingUrl(p);
+    const sentAt = Date.now();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(1);
+    expect(Date.now() - sentAt).toBeLessThan(1_000 + 1_000);
+    expect(p.output()).toMatch(
+      /"msg":"did not stop within shutdown_timeout \+ 1s; exiting; not saved: the notification outbox and log/,
+    );
+  });
+
+  it('exits 0 and saves everything when it can', async () => {
+    const stateDir = join(dir, 'state-fine');
+    mkdirSync(stateDir, { recursive: true });
+    const p = startCli(['run', '--config', config('fine', { stateDir })]);
+    await servingUrl(p);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+    expect(p.output()).not.toContain('not saved');
+  });
+});
