@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { SECRET_SETTINGS } from '../config/secrets.js';
 import type { Clock } from './clock.js';
 
 export type { Logger };
@@ -10,23 +11,8 @@ export interface LogSettings {
 }
 
 /** Paths that may hold a secret in anything we log; pino replaces their values. */
-export const REDACT_PATHS = [
-  'client_secret',
-  'api_secret',
-  'secret',
-  'password',
-  'token',
-  'access_token',
-  'authorization',
-  '*.client_secret',
-  '*.api_secret',
-  '*.secret',
-  '*.password',
-  '*.token',
-  '*.access_token',
-  '*.authorization',
-  'headers.authorization',
-];
+const SECRET_KEYS = [...SECRET_SETTINGS, 'authorization'];
+export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization'];
 
 /**
  * Logs go to stderr so that stdout stays free for data (`qoswatch once` prints samples there).
