@@ -129,6 +129,19 @@ describe.each([
   });
 });
 
+describe('users whose names are prototype names', () => {
+  it('log in like any other user (the config may name a user constructor or __proto__)', async () => {
+    const users = JSON.parse(`{"__proto__": "${HASH}", "constructor": "${HASH}"}`) as Record<string, string>;
+    const { server, url } = await serve({ basicAuthUsers: users });
+    for (const user of ['__proto__', 'constructor']) {
+      expect((await get(url, '/metrics', basic(user, PASSWORD))).status, user).toBe(200);
+      expect((await get(url, '/metrics', basic(user, 'wrong'))).status, user).toBe(401);
+    }
+    expect((await get(url, '/metrics', basic('toString', PASSWORD))).status).toBe(401);
+    await server.close();
+  });
+});
+
 describe('basic auth costs the same for known and unknown users', () => {
   it('compares an unknown user against the dummy hash, and a known one against its own', async () => {
     const { server, url } = await serve({});
