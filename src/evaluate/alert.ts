@@ -1,11 +1,14 @@
-import type { SourceKind } from '../normalize/sample.js';
+import type { ParticipantContext, SourceKind } from '../normalize/sample.js';
 import type { Scope, Severity } from './rule-types.js';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
 export type ResolveReason = 'recovered' | 'left' | 'ended';
 
-/** What a person needs to know about who and where. Any field may be unknown. */
-export interface AlertContext {
+/**
+ * What a person needs to know about who and where: the participant's context (every context
+ * field of the catalog) and the alert's own. Any field may be unknown.
+ */
+export interface AlertContext extends ParticipantContext {
   kind?: SourceKind;
   instanceId?: string;
   uuid?: string;

@@ -1,5 +1,6 @@
 import type { FileProblem } from '../config/errors.js';
 import type { YamlSource } from '../config/yaml-file.js';
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { SOURCE_KINDS, type QosSample } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
 import { FILTER_VALUES, compilePattern } from './filters.js';
@@ -40,10 +41,10 @@ export function compileRule(
     }
   } else if (raw.streams) at(['streams'], `"${raw.metric}" is not per stream; remove streams`);
 
-  const threshold = parseThreshold(raw.threshold, metric.unit);
+  const threshold = parseThreshold(raw.threshold, metric);
   if ('error' in threshold) at(['threshold'], `${raw.metric} threshold: ${threshold.error}`);
   const recovery =
-    raw.recovery?.threshold === undefined ? undefined : parseThreshold(raw.recovery.threshold, metric.unit);
+    raw.recovery?.threshold === undefined ? undefined : parseThreshold(raw.recovery.threshold, metric);
   if (recovery && 'error' in recovery)
     at(['recovery', 'threshold'], `${raw.metric} recovery threshold: ${recovery.error}`);
   const above = raw.when === 'above';
@@ -76,10 +77,7 @@ export function compileRule(
     if (!raw.breaching) at([], `a ${scope} rule needs breaching: { count: N } or { ratio: X% }`);
     if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
     if (scope === 'shared_cause' && !raw.group_by)
-      at(
-        [],
-        'a shared_cause rule needs group_by (data_center, location, network_type, connection_type, client_version or device)',
-      );
+      at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
     if (scope === 'instance' && raw.mute_participant_alerts !== undefined)
       at(['mute_participant_alerts'], '"mute_participant_alerts" is for shared_cause rules');
   }

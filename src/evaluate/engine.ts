@@ -1,3 +1,4 @@
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import type { PipelineEvent } from '../poll/source.js';
 import { instanceKey } from '../poll/source.js';
@@ -38,14 +39,11 @@ export interface EngineState {
 
 export const newState = (): EngineState => ({ series: new Map(), members: new Map() });
 
-const GROUP_CONTEXT: Record<GroupField, keyof ParticipantContext> = {
-  data_center: 'dataCenter',
-  location: 'location',
-  network_type: 'networkType',
-  connection_type: 'connectionType',
-  client_version: 'version',
-  device: 'device',
-};
+/** Where each `group_by` field sits in a sample's context. */
+const GROUP_CONTEXT = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, f.key])) as Record<
+  GroupField,
+  keyof ParticipantContext
+>;
 
 export interface EngineOptions {
   gapToleranceMs: number;
@@ -103,11 +101,7 @@ function participantContext(s: QosSample, stream?: string): AlertContext {
     // `label` names the device when the person is on two at once (poll/joins.ts).
     participant: s.participant.label || s.participant.name || s.participant.key,
     participantKey: s.participant.key,
-    ...(c.device ? { device: c.device } : {}),
-    ...(c.networkType ? { networkType: c.networkType } : {}),
-    ...(c.dataCenter ? { dataCenter: c.dataCenter } : {}),
-    ...(c.location ? { location: c.location } : {}),
-    ...(c.connectionType ? { connectionType: c.connectionType } : {}),
+    ...c,
     ...(c.version ? { clientVersion: c.version } : {}),
     ...(stream ? { stream } : {}),
   };
@@ -436,8 +430,7 @@ export class RuleEngine {
       }
     }
     for (const rule of this.muteRules) {
-      const field = rule.groupBy === 'client_version' ? 'clientVersion' : GROUP_CONTEXT[rule.groupBy!];
-      const value = (rec.context as Record<string, unknown>)[field];
+      const value = rec.context[GROUP_CONTEXT[rule.groupBy!]];
       const id = typeof value === 'string' ? this.firingGroups.get(`${rule.groupBy!}=${value}`) : undefined;
       if (id) return id;
     }
@@ -450,15 +443,14 @@ export class RuleEngine {
     state: AlertState,
     resolved?: { at: number; reason: ResolveReason },
   ): Alert {
-    const unit = rule.metric.unit;
     const group = rule.scope !== 'participant';
     const valueText = group
       ? `${rec.breaching ?? 0} of ${rec.participants ?? 0} participants (${Math.round(rec.value * 100)}%)`
-      : formatValue(rec.value, unit);
+      : formatValue(rec.value, rule.metric);
     const cmp = rule.above ? '>' : '<';
     const thresholdText = group
-      ? `${rule.breachingCount !== undefined ? `${rule.breachingCount} participants` : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${formatValue(rule.threshold, unit)}`
-      : `${cmp} ${formatValue(rule.threshold, unit)}`;
+      ? `${rule.breachingCount !== undefined ? `${rule.breachingCount} participants` : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${formatValue(rule.threshold, rule.metric)}`
+      : `${cmp} ${formatValue(rule.threshold, rule.metric)}`;
     const c = rec.context;
     const labels: Record<string, string> = {
       alertname: rule.name,
@@ -485,12 +477,8 @@ export class RuleEngine {
       kind: c.kind ?? '',
       instance_id: c.instanceId ?? '',
       stream: c.stream ?? '',
-      device: c.device ?? '',
-      network_type: c.networkType ?? '',
-      data_center: c.dataCenter ?? '',
-      location: c.location ?? '',
-      connection_type: c.connectionType ?? '',
-      client_version: c.clientVersion ?? '',
+      ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
+      client_version: c.version ?? c.clientVersion ?? '',
       since: new Date(since).toISOString(),
       breaching: c.breaching ?? '',
       participants: c.participants ?? '',

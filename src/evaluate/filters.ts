@@ -1,4 +1,5 @@
-import type { QosSample } from '../normalize/sample.js';
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import type { ParticipantContext, QosSample } from '../normalize/sample.js';
 import type { FilterField } from './rule-types.js';
 
 /** `*` globs and `/regex/` patterns, compiled once. Returns an error text for a bad regex. */
@@ -14,16 +15,21 @@ export function compilePattern(p: string): RegExp | { error: string } {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
-/** What each filter looks at in a sample. */
-export const FILTER_VALUES: Record<FilterField, (s: QosSample) => string[]> = {
-  network_type: (s) => [s.context.networkType ?? ''],
-  data_center: (s) => [s.context.dataCenter ?? ''],
-  connection_type: (s) => [s.context.connectionType ?? ''],
-  location: (s) => [s.context.location ?? ''],
-  device: (s) => [s.context.device ?? ''],
-  client_version: (s) => [s.context.version ?? ''],
+/** What each filter looks at in a sample: every context field of the catalog, and who and where. */
+export const FILTER_VALUES = {
+  ...Object.fromEntries(
+    CONTEXT_FIELDS.map((f) => {
+      const key = f.key as keyof ParticipantContext;
+      // A list (issue_list) matches when any of its words does.
+      const read =
+        f.unit === 'list'
+          ? (s: QosSample): string[] => (s.context[key] ?? '').split(', ')
+          : (s: QosSample): string[] => [s.context[key] ?? ''];
+      return [f.rule, read];
+    }),
+  ),
   topic: (s) => [s.instance.topic],
   instance: (s) => [s.instance.id, s.instance.uuid],
   // Participants that matter most: by key, name or email.
   participant: (s) => [s.participant.key, s.participant.name, s.participant.email].filter(Boolean),
-};
+} as Record<FilterField, (s: QosSample) => string[]>;

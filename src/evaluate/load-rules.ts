@@ -4,16 +4,48 @@ import type { ValidateFunction } from 'ajv';
 import { FileInvalidError, type FileProblem } from '../config/errors.js';
 import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
 import { fromRoot } from '../util/package-root.js';
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { compileRule } from './compile.js';
+import { METRICS } from './metrics.js';
 import type { CompiledRule, RawRule } from './rule-types.js';
 
 export const RULES_SCHEMA_FILE = fromRoot('src', 'evaluate', 'rules.schema.json');
 
+interface RulesSchema {
+  properties: {
+    rules: {
+      items: {
+        properties: {
+          metric: { enum: string[] };
+          group_by: { enum: string[] };
+          filters: { properties: Record<string, unknown> };
+        };
+      };
+    };
+  };
+}
+
+/**
+ * The rule file schema with its lists (metric names, `group_by` and filter fields) taken from
+ * the field catalog. The JSON file holds the same lists for editors; a test keeps them equal.
+ */
+export function rulesSchema(): RulesSchema {
+  const schema = JSON.parse(readFileSync(RULES_SCHEMA_FILE, 'utf8')) as RulesSchema;
+  const rule = schema.properties.rules.items.properties;
+  rule.metric.enum = METRICS.map((m) => m.name);
+  rule.group_by.enum = CONTEXT_FIELDS.map((f) => f.rule);
+  rule.filters.properties = Object.fromEntries(
+    [...CONTEXT_FIELDS.map((f) => f.rule), 'topic', 'instance', 'participant'].map((k) => [
+      k,
+      { $ref: '#/definitions/patterns' },
+    ]),
+  );
+  return schema;
+}
+
 let validator: ValidateFunction<{ rules: RawRule[] }> | undefined;
 function validate(): ValidateFunction<{ rules: RawRule[] }> {
-  validator ??= ajv().compile<{ rules: RawRule[] }>(
-    JSON.parse(readFileSync(RULES_SCHEMA_FILE, 'utf8')) as object,
-  );
+  validator ??= ajv().compile<{ rules: RawRule[] }>(rulesSchema());
   return validator;
 }
 

@@ -1,52 +1,67 @@
+import { MEASUREMENTS, numericValue as numeric, type BaseUnit, type FieldDef } from '../normalize/catalog.js';
 import type { QosSample } from '../normalize/sample.js';
-import { CPU_PRESSURE_LEVELS } from '../normalize/values.js';
 import { STREAMS, type StreamInfo } from '../normalize/streams.js';
 
 /** The unit family of a metric: what its thresholds are written in. */
-export type UnitKind = 'duration' | 'percent' | 'bitrate' | 'fps' | 'pixels' | 'dbm' | 'level';
+export type UnitKind = 'duration' | 'percent' | 'bitrate' | 'fps' | 'pixels' | 'dbm' | 'level' | 'number';
 
 export interface MetricDef {
   name: string;
   unit: UnitKind;
+  /** For `level` metrics: the words from best to worst; the value is the index. */
+  levels?: readonly string[];
   /** True for metrics read from streams; false for per-sample ones (CPU, Wi-Fi). */
   perStream: boolean;
   /** Reads the value from one stream's metrics or the sample; undefined when missing. */
   read: (sample: QosSample, stream?: string) => number | undefined;
   /** Example threshold for error messages. */
   example: string;
+  /** The catalog row it comes from. */
+  field: FieldDef;
 }
 
-const fromStream =
-  (key: 'latency' | 'jitter' | 'avgLoss' | 'maxLoss' | 'bitrate' | 'frameRate' | 'height') =>
-  (s: QosSample, stream?: string): number | undefined =>
-    stream === undefined ? undefined : s.streams[stream]?.[key];
+const UNIT_KIND: Partial<Record<BaseUnit, UnitKind>> = {
+  seconds: 'duration',
+  ratio: 'percent',
+  bits_per_second: 'bitrate',
+  frames_per_second: 'fps',
+  pixels: 'pixels',
+  dbm: 'dbm',
+  level: 'level',
+  score: 'number',
+};
 
-export const METRICS: readonly MetricDef[] = [
-  { name: 'latency', unit: 'duration', perStream: true, read: fromStream('latency'), example: '300ms' },
-  { name: 'jitter', unit: 'duration', perStream: true, read: fromStream('jitter'), example: '40ms' },
-  { name: 'avg_loss', unit: 'percent', perStream: true, read: fromStream('avgLoss'), example: '5%' },
-  { name: 'max_loss', unit: 'percent', perStream: true, read: fromStream('maxLoss'), example: '10%' },
-  { name: 'bitrate', unit: 'bitrate', perStream: true, read: fromStream('bitrate'), example: '500kbps' },
-  { name: 'frame_rate', unit: 'fps', perStream: true, read: fromStream('frameRate'), example: '10fps' },
-  { name: 'resolution', unit: 'pixels', perStream: true, read: fromStream('height'), example: '360p' },
-  { name: 'cpu_zoom_avg', unit: 'percent', perStream: false, read: (s) => s.cpu?.zoomAvg, example: '90%' },
-  { name: 'cpu_zoom_max', unit: 'percent', perStream: false, read: (s) => s.cpu?.zoomMax, example: '90%' },
-  {
-    name: 'cpu_system_max',
-    unit: 'percent',
-    perStream: false,
-    read: (s) => s.cpu?.systemMax,
-    example: '95%',
-  },
-  {
-    name: 'cpu_pressure',
-    unit: 'level',
-    perStream: false,
-    read: (s) => (s.cpuPressure ? CPU_PRESSURE_LEVELS.indexOf(s.cpuPressure) : undefined),
-    example: 'serious',
-  },
-  { name: 'wifi_rssi', unit: 'dbm', perStream: false, read: (s) => s.wifi?.avg, example: '-70dBm' },
-];
+function reader(f: FieldDef): MetricDef['read'] {
+  const k = f.key;
+  switch (f.group) {
+    case 'stream':
+      return (s, stream) =>
+        stream === undefined
+          ? undefined
+          : numeric(f, (s.streams[stream] as Record<string, unknown> | undefined)?.[k]);
+    case 'cpu':
+      return (s) => numeric(f, (s.cpu as Record<string, unknown> | undefined)?.[k]);
+    case 'wifi':
+      return (s) => numeric(f, (s.wifi as Record<string, unknown> | undefined)?.[k]);
+    case 'cpuPressure':
+      return (s) => numeric(f, (s.cpuPressure as Record<string, unknown> | undefined)?.[k]);
+    case 'context':
+      return () => undefined;
+  }
+}
+
+/** Every metric a rule may name: the catalog's measurements (and their older names). */
+export const METRICS: readonly MetricDef[] = MEASUREMENTS.flatMap((f) => {
+  const def: Omit<MetricDef, 'name'> = {
+    unit: UNIT_KIND[f.unit]!,
+    ...(f.levels ? { levels: f.levels } : {}),
+    perStream: f.group === 'stream',
+    read: reader(f),
+    example: f.example ?? '',
+    field: f,
+  };
+  return [f.rule, ...(f.aliases ?? [])].map((name) => ({ name, ...def }));
+});
 
 export const METRIC_BY_NAME: ReadonlyMap<string, MetricDef> = new Map(METRICS.map((m) => [m.name, m]));
 

@@ -1,3 +1,5 @@
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+
 /** JSON Schema of rule test files (`qoswatch test-rules`). */
 const duration = {
   type: 'string',
@@ -50,14 +52,7 @@ export const ruleTestSchema = {
                 context: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: {
-                    network_type: { type: 'string' },
-                    data_center: { type: 'string' },
-                    connection_type: { type: 'string' },
-                    location: { type: 'string' },
-                    device: { type: 'string' },
-                    client_version: { type: 'string' },
-                  },
+                  properties: Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, { type: 'string' }])),
                 },
                 series: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 },
               },

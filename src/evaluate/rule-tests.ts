@@ -1,18 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
-import type { InstanceRef, QosSample, SourceKind, StreamMetrics } from '../normalize/sample.js';
+import { CONTEXT_FIELDS, rowsOf, type FieldDef } from '../normalize/catalog.js';
+import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { STREAM_BY_NAME } from '../normalize/streams.js';
-import {
-  parseBitrate,
-  parseCpuPressure,
-  parseDbm,
-  parseFrameRate,
-  parseRatio,
-  parseResolution,
-  parseSeconds,
-} from '../normalize/values.js';
-import { contextFromRaw } from '../normalize/normalize.js';
+import { METRIC_BY_NAME } from './metrics.js';
 import type { PipelineEvent } from '../poll/source.js';
 import { durationMs, formatDuration } from '../util/duration.js';
 import type { Alert, AlertChange } from './alert.js';
@@ -34,12 +26,8 @@ interface RawInput {
   kind?: SourceKind;
   topic?: string;
   start?: string;
-  context?: Partial<
-    Record<
-      'network_type' | 'data_center' | 'connection_type' | 'location' | 'device' | 'client_version',
-      string
-    >
-  >;
+  /** Context by its rule name (network_type, data_center, client_version, health, ...). */
+  context?: Record<string, string>;
   series: Record<string, string>;
 }
 interface RawTest {
@@ -89,57 +77,58 @@ export function expandValues(text: string): (string | undefined)[] {
   return out;
 }
 
-const STREAM_METRIC: Record<string, [keyof StreamMetrics, (v: string) => number | undefined]> = {
-  latency: ['latency', parseSeconds],
-  jitter: ['jitter', parseSeconds],
-  avg_loss: ['avgLoss', parseRatio],
-  max_loss: ['maxLoss', parseRatio],
-  bitrate: ['bitrate', parseBitrate],
-  frame_rate: ['frameRate', parseFrameRate],
-};
+const GROUP_KEY = { cpu: 'cpu', wifi: 'wifi', cpuPressure: 'cpuPressure' } as const;
 
-/** Sets one series value on a sample; returns an error text when the key or value is not understood. */
+/** Sets the rows' values from one text; an error text when none of them can read it. */
+function setRows(
+  target: Record<string, unknown>,
+  rows: readonly FieldDef[],
+  key: string,
+  text: string,
+): string | undefined {
+  let any = false;
+  for (const row of rows) {
+    const v = row.parse(text);
+    if (v === undefined) continue;
+    target[row.key] = v;
+    any = true;
+  }
+  return any ? undefined : `${key}: cannot read ${JSON.stringify(text)}`;
+}
+
+/**
+ * Sets one series value on a sample; returns an error text when the key or value is not
+ * understood. Keys: `<stream>.<metric>` (a rule metric name, or Zoom's field name such as
+ * `resolution: 1280x720`), or a per-sample rule metric name (`cpu_zoom_avg`, `wifi_rssi`,
+ * `cpu_pressure_max`; `cpu.zoom_avg` is the older spelling).
+ */
 function setValue(s: QosSample, key: string, text: string): string | undefined {
   const [a, b] = key.split('.') as [string, string | undefined];
-  if (a === 'cpu' && b) {
-    const field = { zoom_avg: 'zoomAvg', zoom_max: 'zoomMax', zoom_min: 'zoomMin', system_max: 'systemMax' }[
-      b
-    ] as 'zoomAvg' | undefined;
-    const v = parseRatio(text);
-    if (!field || v === undefined)
-      return `${key}: expected cpu.zoom_avg|zoom_max|zoom_min|system_max with percentages, found ${text}`;
-    s.cpu = { ...s.cpu, [field]: v };
-    return undefined;
+  if (STREAM_BY_NAME.has(a) && b) {
+    const byZoom = rowsOf('stream').filter((r) => r.zoom === b);
+    const metric = METRIC_BY_NAME.get(b);
+    const rows = byZoom.length ? byZoom : metric?.perStream ? [metric.field] : [];
+    if (!rows.length) return `unknown metric "${b}" in ${key}`;
+    const m = (s.streams[a] ?? {}) as Record<string, unknown>;
+    const err = setRows(m, rows, key, text);
+    if (!err) s.streams[a] = m;
+    return err;
   }
-  if (a === 'wifi_rssi') {
-    const v = parseDbm(text.replace(/dbm$/i, ''));
-    if (v === undefined) return `${key}: expected dBm such as -70dBm, found ${text}`;
-    s.wifi = { avg: v, max: v, min: v };
-    return undefined;
-  }
-  if (a === 'cpu_pressure') {
-    const v = parseCpuPressure(text);
-    if (!v) return `${key}: expected a CPU pressure level, found ${text}`;
-    s.cpuPressure = v;
-    return undefined;
-  }
-  if (!STREAM_BY_NAME.has(a) || !b)
-    return `unknown series "${key}"; expected <stream>.<metric> (audio_input.latency), cpu.zoom_avg, wifi_rssi or cpu_pressure`;
-  const m = s.streams[a] ?? {};
-  if (b === 'resolution') {
-    const r = parseResolution(text);
-    if (!r) return `${key}: expected WIDTHxHEIGHT, found ${text}`;
-    m.width = r.width;
-    m.height = r.height;
-  } else {
-    const def = STREAM_METRIC[b];
-    if (!def) return `unknown metric "${b}" in ${key}`;
-    const v = def[1](text);
-    if (v === undefined) return `${key}: cannot read ${JSON.stringify(text)}`;
-    m[def[0]] = v;
-  }
-  s.streams[a] = m;
-  return undefined;
+  const metric = METRIC_BY_NAME.get(key.replace('.', '_'));
+  if (!metric || metric.perStream)
+    return `unknown series "${key}"; expected <stream>.<metric> (audio_input.latency) or a per-sample metric (cpu_zoom_avg, wifi_rssi, cpu_pressure, ...)`;
+  const group = GROUP_KEY[metric.field.group as keyof typeof GROUP_KEY];
+  const target = { ...(s[group] as Record<string, unknown> | undefined) };
+  const err = setRows(target, [metric.field], key, text);
+  if (!err) (s as unknown as Record<string, unknown>)[group] = target;
+  return err;
+}
+
+/** A rule test's `context` (rule names) as a sample's context. */
+function testContext(c: Record<string, string>): ParticipantContext {
+  const out: Record<string, string> = {};
+  for (const f of CONTEXT_FIELDS) if (c[f.rule] !== undefined) out[f.key] = c[f.rule]!;
+  return out as ParticipantContext;
 }
 
 const describeAlert = (a: {
@@ -193,7 +182,7 @@ export function runRuleTestFile(file: string): TestFileResult {
         const s: QosSample = {
           instance: ref,
           participant: { key: input.participant, name: input.name ?? '', email: '', ip: '' },
-          context: contextFromRaw({ ...c, version: c.client_version }),
+          context: testContext(c),
           time,
           streams: {},
         };

@@ -1,10 +1,11 @@
+import type { ContextRuleName } from '../normalize/catalog.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { MetricDef } from './metrics.js';
 
 export type Scope = 'participant' | 'instance' | 'shared_cause';
 export type Severity = 'info' | 'warning' | 'critical';
-export type GroupField =
-  'data_center' | 'location' | 'network_type' | 'connection_type' | 'client_version' | 'device';
+/** Any context field of the catalog (data_center, network_type, client_version, health, ...). */
+export type GroupField = ContextRuleName;
 
 /** A rule as written (after schema validation). */
 export interface RawRule {
@@ -29,16 +30,7 @@ export interface RawRule {
   mute_participant_alerts?: boolean;
 }
 
-export type FilterField =
-  | 'network_type'
-  | 'data_center'
-  | 'connection_type'
-  | 'location'
-  | 'device'
-  | 'client_version'
-  | 'topic'
-  | 'instance'
-  | 'participant';
+export type FilterField = ContextRuleName | 'topic' | 'instance' | 'participant';
 
 /** A rule compiled once: thresholds in base units, predicates ready. */
 export interface CompiledRule {

@@ -1,8 +1,9 @@
 import Mustache from 'mustache';
 import { didYouMean } from '../config/did-you-mean.js';
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 
-/** The fields an annotation template can use; documented in docs/rules.md. */
-export const TEMPLATE_FIELDS = [
+/** The fields an annotation template can use (every context field of the catalog among them); documented in docs/rules.md. */
+export const TEMPLATE_FIELDS: readonly string[] = [
   'rule',
   'description',
   'severity',
@@ -16,12 +17,7 @@ export const TEMPLATE_FIELDS = [
   'kind',
   'instance_id',
   'stream',
-  'device',
-  'network_type',
-  'data_center',
-  'location',
-  'connection_type',
-  'client_version',
+  ...CONTEXT_FIELDS.map((f) => f.rule),
   'since',
   'breaching',
   'participants',
@@ -29,7 +25,7 @@ export const TEMPLATE_FIELDS = [
   'group_by',
   'reason',
   'labels',
-] as const;
+];
 
 type Token = [string, string, number, number, Token[]?];
 
@@ -46,7 +42,7 @@ export function checkTemplate(template: string): string[] {
     for (const t of list) {
       if (['name', '&', '#', '^'].includes(t[0])) {
         const root = t[1].split('.')[0]!;
-        if (root !== '.' && !(TEMPLATE_FIELDS as readonly string[]).includes(root)) {
+        if (root !== '.' && !TEMPLATE_FIELDS.includes(root)) {
           const hint = didYouMean(root, TEMPLATE_FIELDS);
           problems.push(`unknown template field {{${t[1]}}}${hint ? `; did you mean {{${hint}}}?` : ''}`);
         }

@@ -1,5 +1,4 @@
-import { CPU_PRESSURE_LEVELS } from '../normalize/values.js';
-import type { UnitKind } from './metrics.js';
+import type { MetricDef, UnitKind } from './metrics.js';
 
 const NUM = String.raw`(-?\d+(?:\.\d+)?)`;
 
@@ -20,30 +19,37 @@ const PATTERNS: Record<
     expected: 'a bitrate such as 500kbps or 1.5Mbps',
   },
   fps: { re: new RegExp(`^${NUM}\\s*(fps)?$`, 'i'), scale: (n) => n, expected: 'a frame rate such as 10fps' },
-  pixels: { re: /^(\d+)\s*(p)$/i, scale: (n) => n, expected: 'a picture height such as 360p or 720p' },
+  pixels: {
+    re: /^(\d+)\s*(p|px)$/i,
+    scale: (n) => n,
+    expected: 'pixels such as 360p (a picture height) or 1280px',
+  },
   dbm: {
     re: new RegExp(`^${NUM}\\s*(dbm)$`, 'i'),
     scale: (n) => n,
     expected: 'a signal strength such as -70dBm',
   },
-  level: {
-    re: /^([a-z]+)()$/i,
-    scale: () => 0,
-    expected: `a CPU pressure level: ${CPU_PRESSURE_LEVELS.join(', ')}`,
-  },
+  level: { re: /^([a-z]+)()$/i, scale: () => 0, expected: 'one of the levels' },
+  number: { re: new RegExp(`^${NUM}()$`), scale: (n) => n, expected: 'a number such as 3.5' },
 };
+
+type Unit = Pick<MetricDef, 'unit' | 'levels'>;
 
 /**
  * Parses a threshold in the unit family of its metric into base units (seconds, ratio 0 to 1,
- * bits per second, fps, pixels of height, dBm, pressure level index). Returns an error text
+ * bits per second, fps, pixels, dBm, level index, plain number). Returns an error text
  * when the unit does not fit: `5%` on a latency rule says so.
  */
-export function parseThreshold(text: string | number, unit: UnitKind): { value: number } | { error: string } {
+export function parseThreshold(text: string | number, metric: Unit): { value: number } | { error: string } {
   const s = String(text).trim();
+  const unit = metric.unit;
   const p = PATTERNS[unit];
   if (unit === 'level') {
-    const i = (CPU_PRESSURE_LEVELS as readonly string[]).indexOf(s.toLowerCase());
-    return i >= 0 ? { value: i } : { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
+    const levels = metric.levels ?? [];
+    const i = levels.indexOf(s.toLowerCase());
+    return i >= 0
+      ? { value: i }
+      : { error: `found ${JSON.stringify(s)}; expected one of ${levels.join(', ')}` };
   }
   const m = p.re.exec(s);
   if (!m) return { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
@@ -54,8 +60,8 @@ export function parseThreshold(text: string | number, unit: UnitKind): { value: 
 }
 
 /** A value in base units, written for people in the metric's unit. */
-export function formatValue(value: number, unit: UnitKind): string {
-  switch (unit) {
+export function formatValue(value: number, metric: Unit): string {
+  switch (metric.unit) {
     case 'duration':
       return value >= 10 ? `${value.toFixed(1)} s` : `${Math.round(value * 1000)} ms`;
     case 'percent':
@@ -69,6 +75,8 @@ export function formatValue(value: number, unit: UnitKind): string {
     case 'dbm':
       return `${Math.round(value)} dBm`;
     case 'level':
-      return CPU_PRESSURE_LEVELS[Math.round(value)] ?? String(value);
+      return metric.levels?.[Math.round(value)] ?? String(value);
+    case 'number':
+      return String(Math.round(value * 100) / 100);
   }
 }

@@ -1,42 +1,41 @@
-import type { StreamMetrics } from '../normalize/sample.js';
+import { MEASUREMENTS, numericValue, SAMPLE_GROUP_KEY, type FieldDef } from '../normalize/catalog.js';
+import type { QosSample } from '../normalize/sample.js';
 import { STREAM_BY_NAME } from '../normalize/streams.js';
 import type { LiveState } from './live-state.js';
 
-/** The per-stream metrics exported, with their Prometheus names (base units). */
-export const STREAM_METRICS: readonly {
-  key: keyof StreamMetrics;
+export interface ExportedMetric {
+  field: FieldDef;
   name: string;
   help: string;
-  scale?: number;
-}[] = [
-  {
-    key: 'latency',
-    name: 'qoswatch_stream_latency_seconds',
-    help: 'Latency of a stream across the live participants of an instance (Zoom: 5 s average or maximum, processing included).',
-  },
-  {
-    key: 'jitter',
-    name: 'qoswatch_stream_jitter_seconds',
-    help: 'Jitter of a stream across the live participants of an instance.',
-  },
-  {
-    key: 'avgLoss',
-    name: 'qoswatch_stream_packet_loss_ratio',
-    help: 'Average packet loss (0 to 1) of a stream across the live participants of an instance.',
-  },
-  // Prometheus's base unit is the byte (promtool insists): bits per second / 8.
-  {
-    key: 'bitrate',
-    name: 'qoswatch_stream_bitrate_bytes_per_second',
-    help: 'Bitrate of a stream across the live participants of an instance, in bytes per second (bits / 8).',
-    scale: 1 / 8,
-  },
-  {
-    key: 'frameRate',
-    name: 'qoswatch_stream_frame_rate_per_second',
-    help: 'Frames per second of a video or share stream across the live participants of an instance.',
-  },
-];
+  scale: number;
+}
+
+const exported = (perStream: boolean): ExportedMetric[] =>
+  MEASUREMENTS.filter((f) => f.prom && (f.group === 'stream') === perStream).map((f) => ({
+    field: f,
+    name: f.prom!.name,
+    help: f.prom!.help,
+    scale: f.prom!.scale ?? 1,
+  }));
+
+/** The per-stream measurements exported (the catalog's rows with a Prometheus name), base units. */
+export const STREAM_METRICS: readonly ExportedMetric[] = exported(true);
+/** The per-sample measurements exported (CPU, Wi-Fi, CPU pressure). */
+export const SAMPLE_METRICS: readonly ExportedMetric[] = exported(false);
+
+/** A measurement of one stream of a sample, scaled for Prometheus; undefined when missing. */
+export function streamValue(def: ExportedMetric, m: Record<string, unknown>): number | undefined {
+  const v = numericValue(def.field, m[def.field.key]);
+  return v === undefined ? undefined : v * def.scale;
+}
+
+/** A per-sample measurement (CPU, Wi-Fi, CPU pressure), scaled for Prometheus; undefined when missing. */
+export function sampleValue(def: ExportedMetric, s: QosSample): number | undefined {
+  const group = s[SAMPLE_GROUP_KEY[def.field.group as keyof typeof SAMPLE_GROUP_KEY]] as
+    Record<string, unknown> | undefined;
+  const v = group && numericValue(def.field, group[def.field.key]);
+  return v === undefined ? undefined : v * def.scale;
+}
 
 export interface Aggregate {
   kind: string;
@@ -57,24 +56,30 @@ function stats(values: number[]): { avg: number; max: number; p95: number } {
   return { avg: sum / values.length, max: values[values.length - 1]!, p95 };
 }
 
-/** Average, maximum and 95th percentile per instance, stream and metric, plus CPU per instance. */
-export function aggregate(live: LiveState): { streams: Aggregate[]; cpu: Aggregate[] } {
+/** Average, maximum and 95th percentile per instance, stream and metric, and per instance for per-sample metrics. */
+export function aggregate(live: LiveState): { streams: Aggregate[]; samples: Aggregate[] } {
   const streams: Aggregate[] = [];
-  const cpu: Aggregate[] = [];
+  const samples: Aggregate[] = [];
   for (const { ref, participants } of live.instances.values()) {
     const byStream = new Map<string, Map<string, number[]>>();
-    const cpuValues: number[] = [];
+    const bySample = new Map<string, number[]>();
     for (const s of participants.values()) {
-      if (s.cpu?.zoomAvg !== undefined) cpuValues.push(s.cpu.zoomAvg);
+      for (const def of SAMPLE_METRICS) {
+        const v = sampleValue(def, s);
+        if (v === undefined) continue;
+        let list = bySample.get(def.name);
+        if (!list) bySample.set(def.name, (list = []));
+        list.push(v);
+      }
       for (const [stream, m] of Object.entries(s.streams)) {
         let byMetric = byStream.get(stream);
         if (!byMetric) byStream.set(stream, (byMetric = new Map<string, number[]>()));
         for (const def of STREAM_METRICS) {
-          const v = m[def.key];
+          const v = streamValue(def, m);
           if (v === undefined) continue;
           let list = byMetric.get(def.name);
           if (!list) byMetric.set(def.name, (list = []));
-          list.push(v * (def.scale ?? 1));
+          list.push(v);
         }
       }
     }
@@ -83,15 +88,8 @@ export function aggregate(live: LiveState): { streams: Aggregate[]; cpu: Aggrega
       for (const [metric, values] of byMetric)
         streams.push({ kind: ref.kind, instance: ref.id, stream, direction, metric, ...stats(values) });
     }
-    if (cpuValues.length)
-      cpu.push({
-        kind: ref.kind,
-        instance: ref.id,
-        stream: '',
-        direction: '',
-        metric: 'qoswatch_cpu_usage_ratio',
-        ...stats(cpuValues),
-      });
+    for (const [metric, values] of bySample)
+      samples.push({ kind: ref.kind, instance: ref.id, stream: '', direction: '', metric, ...stats(values) });
   }
-  return { streams, cpu };
+  return { streams, samples };
 }

@@ -5,7 +5,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { CycleReport, Scheduler } from '../poll/scheduler.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { aggregate, STREAM_METRICS } from './aggregates.js';
+import { aggregate, SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from './aggregates.js';
 import type { LiveState } from './live-state.js';
 
 /** Label values in the text format: backslash, double quote and line feed escaped. */
@@ -354,13 +354,30 @@ export class Metrics {
           for (const { ref, participants } of i.live.instances.values())
             for (const s of participants.values())
               for (const [stream, m] of Object.entries(s.streams)) {
-                const v = m[def.key];
+                const v = streamValue(def, m);
                 if (v !== undefined)
                   this.set(
                     { kind: ref.kind, instance_id: ref.id, participant: s.participant.key, stream },
-                    v * (def.scale ?? 1),
+                    v,
                   );
               }
+        },
+      });
+    }
+    for (const def of SAMPLE_METRICS) {
+      new Gauge({
+        name: def.name.replace('qoswatch_', 'qoswatch_participant_'),
+        help: `Per participant (metrics.participant_series): ${def.help}`,
+        labelNames: ['kind', 'instance_id', 'participant'],
+        ...reg,
+        collect() {
+          this.reset();
+          for (const { ref, participants } of i.live.instances.values())
+            for (const s of participants.values()) {
+              const v = sampleValue(def, s);
+              if (v !== undefined)
+                this.set({ kind: ref.kind, instance_id: ref.id, participant: s.participant.key }, v);
+            }
         },
       });
     }
@@ -401,29 +418,26 @@ export class Metrics {
   private aggregatesText(): string {
     const live = this.inputs.live;
     if (this.cache?.version === live.version) return this.cache.text;
-    const { streams, cpu } = aggregate(live);
+    const { streams, samples } = aggregate(live);
     const parts: string[] = [];
+    const lines = (l: string, name: string, a: { avg: number; max: number; p95: number }): string =>
+      `${name}{${l},aggregation="avg"} ${num(a.avg)}\n${name}{${l},aggregation="max"} ${num(a.max)}\n${name}{${l},aggregation="p95"} ${num(a.p95)}\n`;
+    const header = (name: string, help: string): string =>
+      `# HELP ${name} ${help} Across the live participants of an instance; aggregation: avg, max or p95.\n# TYPE ${name} gauge\n`;
     for (const def of STREAM_METRICS) {
-      parts.push(
-        `# HELP ${def.name} ${def.help} aggregation: avg, max or p95 across participants.\n# TYPE ${def.name} gauge\n`,
-      );
+      parts.push(header(def.name, def.help));
       for (const a of streams) {
         if (a.metric !== def.name) continue;
         const l = `kind="${esc(a.kind)}",instance_id="${esc(a.instance)}",stream="${esc(a.stream)}",direction="${a.direction}"`;
-        parts.push(
-          `${def.name}{${l},aggregation="avg"} ${num(a.avg)}\n${def.name}{${l},aggregation="max"} ${num(a.max)}\n${def.name}{${l},aggregation="p95"} ${num(a.p95)}\n`,
-        );
+        parts.push(lines(l, def.name, a));
       }
     }
-    const cpuName = 'qoswatch_cpu_usage_ratio';
-    parts.push(
-      `# HELP ${cpuName} Zoom's average CPU use (0 to 1) on participants' machines; aggregation: avg, max or p95 across participants.\n# TYPE ${cpuName} gauge\n`,
-    );
-    for (const a of cpu) {
-      const l = `kind="${esc(a.kind)}",instance_id="${esc(a.instance)}"`;
-      parts.push(
-        `${cpuName}{${l},aggregation="avg"} ${num(a.avg)}\n${cpuName}{${l},aggregation="max"} ${num(a.max)}\n${cpuName}{${l},aggregation="p95"} ${num(a.p95)}\n`,
-      );
+    for (const def of SAMPLE_METRICS) {
+      parts.push(header(def.name, def.help));
+      for (const a of samples) {
+        if (a.metric !== def.name) continue;
+        parts.push(lines(`kind="${esc(a.kind)}",instance_id="${esc(a.instance)}"`, def.name, a));
+      }
     }
     this.cache = { version: live.version, text: parts.join('') };
     return this.cache.text;

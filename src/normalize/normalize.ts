@@ -1,24 +1,8 @@
-import type {
-  CpuMetrics,
-  InstanceRef,
-  ParticipantContext,
-  ParticipantRef,
-  QosSample,
-  StreamMetrics,
-  WifiMetrics,
-} from './sample.js';
+import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.js';
 import { joinKey, personKey } from './identity.js';
+import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
 import { STREAM_BY_NAME } from './streams.js';
 import type { NormalizeStats } from './stats.js';
-import {
-  parseBitrate,
-  parseCpuPressure,
-  parseDbm,
-  parseFrameRate,
-  parseRatio,
-  parseResolution,
-  parseSeconds,
-} from './values.js';
 
 type Raw = Record<string, unknown>;
 
@@ -30,60 +14,56 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
-/** Sets `target[key]` from `raw[field]` through `parse`; counts a present-but-unusable value as missing. */
-function take<T extends object, K extends keyof T>(
-  target: T,
-  key: K,
-  raw: Raw,
+/** Per group, the catalog rows by Zoom field name (one field can feed several rows: `resolution`). */
+const BY_FIELD = new Map<Group, [string, readonly FieldDef[]][]>(
+  (['stream', 'cpu', 'wifi', 'cpuPressure', 'context'] as const).map((g) => {
+    const byField = new Map<string, FieldDef[]>();
+    for (const f of rowsOf(g)) byField.set(f.zoom, [...(byField.get(f.zoom) ?? []), f]);
+    return [g, [...byField]];
+  }),
+);
+
+/**
+ * Reads the catalog rows of one group from a Zoom object. A field that is present but yields
+ * nothing usable is counted missing once (not once per row); absent fields are not counted.
+ */
+export function readGroup<G extends Group>(group: G, raw: Raw, stats?: NormalizeStats): GroupValues<G> {
+  const out: Record<string, number | string> = {};
+  for (const [field, rows] of BY_FIELD.get(group)!) {
+    if (!(field in raw)) continue;
+    let any = false;
+    for (const row of rows) {
+      const v = row.parse(raw[field]);
+      if (v === undefined) continue;
+      out[row.key] = v;
+      any = true;
+    }
+    if (!any) stats?.missing(field);
+  }
+  return out as GroupValues<G>;
+}
+
+/**
+ * A group Zoom writes either as an object of fields or, in older answers, as one bare value
+ * (`wifi_rssi: -60`, `cpu_pressure_level: "serious"`): a bare value is the min, avg and max.
+ */
+function readObjectOrBare<G extends 'wifi' | 'cpuPressure'>(
+  group: G,
   field: string,
-  parse: (v: unknown) => T[K] | undefined,
+  raw: unknown,
   stats: NormalizeStats,
-): void {
-  if (!(field in raw)) return;
-  const v = parse(raw[field]);
-  if (v === undefined) stats.missing(field);
-  else target[key] = v;
-}
-
-function streamMetrics(raw: Raw, stats: NormalizeStats): StreamMetrics {
-  const m: StreamMetrics = {};
-  take(m, 'latency', raw, 'latency', parseSeconds, stats);
-  take(m, 'jitter', raw, 'jitter', parseSeconds, stats);
-  take(m, 'avgLoss', raw, 'avg_loss', parseRatio, stats);
-  take(m, 'maxLoss', raw, 'max_loss', parseRatio, stats);
-  take(m, 'bitrate', raw, 'bitrate', parseBitrate, stats);
-  take(m, 'frameRate', raw, 'frame_rate', parseFrameRate, stats);
-  if ('resolution' in raw) {
-    const r = parseResolution(raw.resolution);
-    if (r) {
-      m.width = r.width;
-      m.height = r.height;
-    } else stats.missing('resolution');
+): GroupValues<G> | undefined {
+  if (isObject(raw)) {
+    const v = readGroup(group, raw, stats);
+    return Object.keys(v).length ? v : undefined;
   }
-  return m;
-}
-
-function cpuMetrics(raw: Raw, stats: NormalizeStats): CpuMetrics {
-  const c: CpuMetrics = {};
-  take(c, 'zoomAvg', raw, 'zoom_avg_cpu_usage', parseRatio, stats);
-  take(c, 'zoomMax', raw, 'zoom_max_cpu_usage', parseRatio, stats);
-  take(c, 'zoomMin', raw, 'zoom_min_cpu_usage', parseRatio, stats);
-  take(c, 'systemMax', raw, 'system_max_cpu_usage', parseRatio, stats);
-  return c;
-}
-
-function wifiMetrics(raw: unknown, stats: NormalizeStats): WifiMetrics | undefined {
-  // The spec has {max_rssi, avg_rssi, min_rssi}; some payloads carry a bare integer.
-  if (!isObject(raw)) {
-    const v = parseDbm(raw);
-    if (v === undefined) stats.missing('wifi_rssi');
-    return v === undefined ? undefined : { avg: v, max: v, min: v };
+  const rows = rowsOf(group);
+  const v = rows[0]!.parse(raw);
+  if (v === undefined) {
+    stats.missing(field);
+    return undefined;
   }
-  const w: WifiMetrics = {};
-  take(w, 'avg', raw, 'avg_rssi', parseDbm, stats);
-  take(w, 'max', raw, 'max_rssi', parseDbm, stats);
-  take(w, 'min', raw, 'min_rssi', parseDbm, stats);
-  return Object.keys(w).length ? w : undefined;
+  return Object.fromEntries(rows.map((r) => [r.key, v])) as GroupValues<G>;
 }
 
 const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pressure_level']);
@@ -104,20 +84,9 @@ export function participantRef(raw: Raw): ParticipantRef {
   };
 }
 
-/** Context that the QoS payload itself carries (device, location, version); the participants endpoint adds more. */
+/** The context fields (catalog `context` rows) an entry of a QoS answer or of the participants list carries. */
 export function contextFromRaw(raw: Raw): ParticipantContext {
-  const c: ParticipantContext = {};
-  const set = (k: keyof ParticipantContext, field: string): void => {
-    const v = str(raw[field]);
-    if (v) c[k] = v;
-  };
-  set('networkType', 'network_type');
-  set('dataCenter', 'data_center');
-  set('connectionType', 'connection_type');
-  set('location', 'location');
-  set('device', 'device');
-  set('version', 'version');
-  return c;
+  return readGroup('context', raw);
 }
 
 /**
@@ -157,21 +126,20 @@ export function normalizeParticipant(
         stats.unknownStream(name);
         continue;
       }
-      const metrics = streamMetrics(value, stats);
+      const metrics = readGroup('stream', value, stats);
       if (Object.keys(metrics).length) sample.streams[name] = metrics;
     }
     if (isObject(entry.cpu_usage)) {
-      const cpu = cpuMetrics(entry.cpu_usage, stats);
+      const cpu = readGroup('cpu', entry.cpu_usage, stats);
       if (Object.keys(cpu).length) sample.cpu = cpu;
     }
     if ('wifi_rssi' in entry) {
-      const wifi = wifiMetrics(entry.wifi_rssi, stats);
+      const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats);
       if (wifi) sample.wifi = wifi;
     }
     if ('cpu_pressure_level' in entry) {
-      const p = parseCpuPressure(entry.cpu_pressure_level);
+      const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats);
       if (p) sample.cpuPressure = p;
-      else stats.missing('cpu_pressure_level');
     }
     stats.samplesParsed++;
     out.push(sample);

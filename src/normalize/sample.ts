@@ -1,4 +1,4 @@
-import type { CpuPressure } from './values.js';
+import type { GroupValues } from './catalog.js';
 
 /** Where a sample came from: Zoom Meetings, Webinars, or a Video SDK session. */
 export type SourceKind = 'meeting' | 'webinar' | 'session';
@@ -32,49 +32,23 @@ export interface ParticipantRef {
   ip: string;
 }
 
-/** Context from the participants endpoint; any field may be unknown. */
-export interface ParticipantContext {
-  networkType?: string;
-  dataCenter?: string;
-  connectionType?: string;
-  location?: string;
-  device?: string;
-  version?: string;
-}
+/**
+ * Context of a participant: network type, data center, client, device, Zoom's verdicts, ...
+ * (every `context` row of the catalog); any field may be unknown.
+ */
+export type ParticipantContext = GroupValues<'context'>;
 
-/** One stream's metrics in base units; a missing metric is absent, never 0. */
-export interface StreamMetrics {
-  /** Seconds. */
-  latency?: number;
-  /** Seconds. */
-  jitter?: number;
-  /** Ratio 0 to 1. */
-  avgLoss?: number;
-  /** Ratio 0 to 1. */
-  maxLoss?: number;
-  /** Bits per second. */
-  bitrate?: number;
-  /** Frames per second. */
-  frameRate?: number;
-  /** Pixels. */
-  width?: number;
-  height?: number;
-}
+/** One stream's measurements in base units (the catalog's `stream` rows); a missing one is absent, never 0. */
+export type StreamMetrics = GroupValues<'stream'>;
 
-export interface CpuMetrics {
-  /** Ratios 0 to 1 of the machine's CPU. */
-  zoomAvg?: number;
-  zoomMax?: number;
-  zoomMin?: number;
-  systemMax?: number;
-}
+/** Ratios 0 to 1 of the machine's CPU (the catalog's `cpu` rows). */
+export type CpuMetrics = GroupValues<'cpu'>;
 
-export interface WifiMetrics {
-  /** dBm. */
-  avg?: number;
-  max?: number;
-  min?: number;
-}
+/** Wi-Fi signal strength in dBm (the catalog's `wifi` rows). */
+export type WifiMetrics = GroupValues<'wifi'>;
+
+/** System CPU pressure words, min / avg / max (the catalog's `cpuPressure` rows). */
+export type CpuPressureLevels = GroupValues<'cpuPressure'>;
 
 /** One participant's QoS at one `date_time`: the single sample type every source produces. */
 export interface QosSample {
@@ -85,7 +59,7 @@ export interface QosSample {
   time: number;
   streams: Record<string, StreamMetrics>;
   cpu?: CpuMetrics;
-  cpuPressure?: CpuPressure;
+  cpuPressure?: CpuPressureLevels;
   wifi?: WifiMetrics;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Every stream object Zoom puts in a QoS sample. `input` is what the participant sends,
- * `output` what it receives; the Cloud Room Connector (crc) and web client (rwg) variants
- * say the same from the connector's side: `device_to_*` is sent, `device_from_*` received.
+ * `output` what it receives. For the Cloud Room Connector (crc) and web client (rwg) legs,
+ * Zoom's spec says `*_device_from_*` is what the participant sends and `*_device_to_*` what
+ * it receives.
  */
 export type Media = 'audio' | 'video' | 'share';
 export type Direction = 'sent' | 'received';
@@ -16,17 +17,19 @@ export interface StreamInfo {
 
 const MEDIA_PREFIX: Record<Media, string> = { audio: 'audio', video: 'video', share: 'as' };
 
+/** The stream object's name in Zoom's answers. */
+export function streamName(media: Media, direction: Direction, via: StreamInfo['via']): string {
+  const p = MEDIA_PREFIX[media];
+  if (via === 'client') return `${p}_${direction === 'sent' ? 'input' : 'output'}`;
+  return `${p}_device_${direction === 'sent' ? 'from' : 'to'}_${via}`;
+}
+
 function build(): StreamInfo[] {
   const out: StreamInfo[] = [];
-  for (const media of ['audio', 'video', 'share'] as const) {
-    const p = MEDIA_PREFIX[media];
-    out.push({ name: `${p}_input`, media, direction: 'sent', via: 'client' });
-    out.push({ name: `${p}_output`, media, direction: 'received', via: 'client' });
-    for (const via of ['crc', 'rwg'] as const) {
-      out.push({ name: `${p}_device_to_${via}`, media, direction: 'sent', via });
-      out.push({ name: `${p}_device_from_${via}`, media, direction: 'received', via });
-    }
-  }
+  for (const media of ['audio', 'video', 'share'] as const)
+    for (const via of ['client', 'crc', 'rwg'] as const)
+      for (const direction of ['sent', 'received'] as const)
+        out.push({ name: streamName(media, direction, via), media, direction, via });
   return out;
 }
 

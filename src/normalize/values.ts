@@ -2,7 +2,7 @@
  * Zoom's QoS values are strings with units in several spellings ("27.15 kbps", "23 Kbps",
  * "27.15kbps", "126 ms", "0ms", "0.3%", "1280*720", "1920x1080", "12 fps", ""). Each parser
  * returns a number in base units, or undefined when the value is empty or not understood:
- * missing data is never turned into 0.
+ * missing data is never turned into 0. Every regular expression is compiled once, here.
  */
 
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
@@ -10,43 +10,53 @@ const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 /** A result that overflowed to Infinity when scaled to base units is not a reading either. */
 const finite = (v: number): number | undefined => (Number.isFinite(v) ? v : undefined);
 
-function match(value: unknown, unit: RegExp): [number, string] | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? [value, ''] : undefined;
-  if (typeof value !== 'string') return undefined;
-  const m = new RegExp(`^\\s*${NUMBER}\\s*(${unit.source})?\\s*$`, 'i').exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return Number.isFinite(n) ? [n, (m[2] ?? '').toLowerCase()] : undefined;
+/** A reader of "<number> <unit>" for one set of units, its pattern compiled once. */
+function numberWithUnit(units: string): (value: unknown) => [number, string] | undefined {
+  const re = new RegExp(`^\\s*${NUMBER}\\s*(${units})?\\s*$`, 'i');
+  return (value) => {
+    if (typeof value === 'number') return Number.isFinite(value) ? [value, ''] : undefined;
+    if (typeof value !== 'string') return undefined;
+    const m = re.exec(value);
+    if (!m) return undefined;
+    const n = Number(m[1]);
+    return Number.isFinite(n) ? [n, (m[2] ?? '').toLowerCase()] : undefined;
+  };
 }
 
 const TIME_UNITS: Record<string, number> = { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6, µs: 1e-6 };
+const time = numberWithUnit('ms|µs|us|sec|s');
 
 /** "126 ms" -> 0.126 (seconds). A bare number is taken as milliseconds, Zoom's unit. */
 export function parseSeconds(value: unknown): number | undefined {
-  const m = match(value, /ms|µs|us|sec|s/);
+  const m = time(value);
   if (!m || m[0] < 0) return undefined;
   return finite(m[0] * TIME_UNITS[m[1]]!);
 }
 
+const percent = numberWithUnit('%');
+
 /** "0.3%" -> 0.003 (ratio 0 to 1). A bare number is taken as percent. */
 export function parseRatio(value: unknown): number | undefined {
-  const m = match(value, /%/);
+  const m = percent(value);
   if (!m || m[0] < 0 || m[0] > 100) return undefined;
   return m[0] / 100;
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 };
+const rate = numberWithUnit('[kmg]?bps');
 
 /** "27.15 kbps" / "23 Kbps" -> bits per second. A bare number is taken as kbps, Zoom's unit. */
 export function parseBitrate(value: unknown): number | undefined {
-  const m = match(value, /[kmg]?bps/);
+  const m = rate(value);
   if (!m || m[0] < 0) return undefined;
   return finite(m[0] * RATE_UNITS[m[1]]!);
 }
 
+const fps = numberWithUnit('fps');
+
 /** "12 fps" -> 12. */
 export function parseFrameRate(value: unknown): number | undefined {
-  const m = match(value, /fps/);
+  const m = fps(value);
   if (!m || m[0] < 0) return undefined;
   return m[0];
 }
@@ -56,10 +66,12 @@ export interface Resolution {
   height: number;
 }
 
+const RESOLUTION = /^\s*(\d+)\s*[*xX×]\s*(\d+)\s*$/;
+
 /** "1280*720" / "1920x1080" / "640 X 360" -> {width, height}. "0*0" means no picture: missing. */
 export function parseResolution(value: unknown): Resolution | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = /^\s*(\d+)\s*[*xX×]\s*(\d+)\s*$/.exec(value);
+  const m = RESOLUTION.exec(value);
   if (!m) return undefined;
   const width = Number(m[1]);
   const height = Number(m[2]);
@@ -67,19 +79,60 @@ export function parseResolution(value: unknown): Resolution | undefined {
   return { width, height };
 }
 
+export const parseWidth = (value: unknown): number | undefined => parseResolution(value)?.width;
+export const parseHeight = (value: unknown): number | undefined => parseResolution(value)?.height;
+
+const dbm = numberWithUnit('dbm');
+
 /** Wi-Fi RSSI: integers in dBm, sometimes written "-60 dBm". */
 export function parseDbm(value: unknown): number | undefined {
-  const m = match(value, /dbm/);
+  const m = dbm(value);
   if (!m || m[0] > 0 || m[0] < -150) return undefined;
   return m[0];
+}
+
+const plain = numberWithUnit('');
+
+/** A plain number ("3.65", 3.65), such as Zoom's quality_score. */
+export function parseNumber(value: unknown): number | undefined {
+  return plain(value)?.[0];
 }
 
 /** Zoom's CPU pressure words, in order of severity; unknown words are missing. */
 export const CPU_PRESSURE_LEVELS = ['nominal', 'normal', 'fair', 'serious', 'critical'] as const;
 export type CpuPressure = (typeof CPU_PRESSURE_LEVELS)[number];
 
-export function parseCpuPressure(value: unknown): CpuPressure | undefined {
-  if (typeof value !== 'string') return undefined;
-  const v = value.trim().toLowerCase();
-  return (CPU_PRESSURE_LEVELS as readonly string[]).includes(v) ? (v as CpuPressure) : undefined;
+/** Zoom's quality verdicts (webhook `quality`, `audio_quality`, ...), from best to worst. */
+export const QUALITY_LEVELS = ['good', 'fair', 'poor', 'bad'] as const;
+
+/** A reader of one of a list of words (case and spaces ignored); other words are missing. */
+export function parseLevelOf<L extends string>(levels: readonly L[]): (value: unknown) => L | undefined {
+  return (value) => {
+    if (typeof value !== 'string') return undefined;
+    const v = value.trim().toLowerCase();
+    return (levels as readonly string[]).includes(v) ? (v as L) : undefined;
+  };
+}
+
+export const parseCpuPressure = parseLevelOf(CPU_PRESSURE_LEVELS);
+export const parseQuality = parseLevelOf(QUALITY_LEVELS);
+
+/** A text field (context): trimmed; empty is missing. Numbers are written as text. */
+export function parseText(value: unknown): string | undefined {
+  const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  return v ? v : undefined;
+}
+
+/** A yes/no field (`recording`, `share_desktop`): "true" or "false"; anything else is missing. */
+export function parseFlag(value: unknown): string | undefined {
+  if (typeof value === 'boolean') return String(value);
+  if (value === 'true' || value === 'false') return value;
+  return undefined;
+}
+
+/** A list of words (`issue_list`): joined with ", "; an empty list is missing. */
+export function parseList(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return parseText(value);
+  const words = value.map(parseText).filter((v): v is string => v !== undefined);
+  return words.length ? words.join(', ') : undefined;
 }

@@ -1,4 +1,5 @@
-import type { CpuMetrics, StreamMetrics, WifiMetrics } from '../normalize/sample.js';
+import type { CpuMetrics, CpuPressureLevels, StreamMetrics, WifiMetrics } from '../normalize/sample.js';
+import { streamName } from '../normalize/streams.js';
 import {
   parseBitrate,
   parseFrameRate,
@@ -19,7 +20,7 @@ export interface GeneratedSample {
     streams: Record<string, StreamMetrics>;
     cpu: CpuMetrics;
     wifi?: WifiMetrics;
-    cpuPressure?: CpuPressure;
+    cpuPressure?: CpuPressureLevels;
   };
 }
 
@@ -32,7 +33,6 @@ interface Level {
   resolution?: [number, number];
 }
 
-const PREFIX: Record<Media, string> = { audio: 'audio', video: 'video', share: 'as' };
 
 function baseline(seed: string, p: SimParticipant, media: Media, dir: 'in' | 'out'): Level {
   const k = [seed, p.key, media, dir];
@@ -243,9 +243,8 @@ export function generateSample(
       if (dir === 'in' ? !sends : !receives) continue;
       let level = baseline(s.seed, p, media, dir);
       for (const e of eps) level = applyEpisode(applyEpisode(level, e.set.any), e.set[media]);
-      const name = viaCrc
-        ? `${PREFIX[media]}_device_${dir === 'in' ? 'to' : 'from'}_crc`
-        : `${PREFIX[media]}_${dir === 'in' ? 'input' : 'output'}`;
+      // Zoom's legs: *_input and *_device_from_* are sent, *_output and *_device_to_* received.
+      const name = streamName(media, dir === 'in' ? 'sent' : 'received', viaCrc ? 'crc' : 'client');
       const entry = streamEntry(level, media !== 'audio', [s.seed, p.key, time, name]);
       raw[name] = entry.raw;
       truth.streams[name] = entry.truth;
@@ -256,10 +255,19 @@ export function generateSample(
     raw.cpu_usage = cpu.raw;
     truth.cpu = cpu.truth;
     if (p.version.startsWith('6.2')) {
-      const level: CpuPressure =
-        cpu.truth.zoomAvg! >= 0.85 ? 'critical' : cpu.truth.zoomAvg! >= 0.6 ? 'serious' : 'normal';
-      raw.cpu_pressure_level = level;
-      truth.cpuPressure = level;
+      // Newer clients: an object of three words (Zoom's newer answers), as in zoomnet's samples.
+      const word = (v: number): CpuPressure => (v >= 0.85 ? 'critical' : v >= 0.6 ? 'serious' : 'normal');
+      const p = {
+        min: word(cpu.truth.zoomMin!),
+        avg: word(cpu.truth.zoomAvg!),
+        max: word(cpu.truth.zoomMax!),
+      };
+      raw.cpu_pressure_level = {
+        system_min_cpu_pressure_level: p.min,
+        system_avg_cpu_pressure_level: p.avg,
+        system_max_cpu_pressure_level: p.max,
+      };
+      truth.cpuPressure = p;
     }
   }
   if (p.networkType === 'Wifi') {

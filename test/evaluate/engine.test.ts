@@ -95,8 +95,8 @@ describe('operators, metrics and units', () => {
     {
       name: 'CPU pressure above fair',
       rule: { metric: 'cpu_pressure', when: 'above', threshold: 'fair' },
-      breach: { streams: {}, cpuPressure: 'serious' },
-      ok: { streams: {}, cpuPressure: 'fair' },
+      breach: { streams: {}, cpuPressure: { avg: 'serious' } },
+      ok: { streams: {}, cpuPressure: { avg: 'fair' } },
     },
     {
       name: 'Wi-Fi RSSI below -70dBm',

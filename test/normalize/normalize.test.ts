@@ -110,7 +110,7 @@ describe('robustness', () => {
     expect(out).toHaveLength(1);
     expect(out[0]!.participant.key).toBe('42'); // no id: the per-meeting user_id
     expect(out[0]!.streams).toEqual({ audio_input: { latency: 0.08 } });
-    expect(out[0]!.cpuPressure).toBe('serious');
+    expect(out[0]!.cpuPressure).toEqual({ min: 'serious', avg: 'serious', max: 'serious' }); // a bare word: all three
     expect(out[0]!.wifi).toEqual({ avg: -70 });
     expect(out[0]!.context.dataCenter).toBe('NY');
     expect(stats.unknownStreams.get('hologram_input')).toBe(1);
