@@ -128,7 +128,7 @@ function setValue(s: QosSample, key: string, text: string): string | undefined {
 function testContext(c: Record<string, string>): ParticipantContext {
   const out: Record<string, string> = {};
   for (const f of CONTEXT_FIELDS) if (c[f.rule] !== undefined) out[f.key] = c[f.rule]!;
-  return out as ParticipantContext;
+  return out;
 }
 
 const describeAlert = (a: {
