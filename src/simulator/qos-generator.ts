@@ -33,7 +33,6 @@ interface Level {
   resolution?: [number, number];
 }
 
-
 function baseline(seed: string, p: SimParticipant, media: Media, dir: 'in' | 'out'): Level {
   const k = [seed, p.key, media, dir];
   const wifi = p.networkType === 'Wifi' || p.networkType === 'Cellular';
