@@ -76,6 +76,9 @@ export interface FieldDef {
   readonly about: string;
 }
 
+/** How CPU pressure levels are exported: their position, 0 best. */
+const PRESSURE_SCALE = CPU_PRESSURE_LEVELS.map((l, i) => `${i} ${l}`).join(', ');
+
 const STREAM: readonly Appearance[] = ['stream', 'summary', 'webhook'];
 const CONTEXT_BOTH: readonly Appearance[] = ['qos_entry', 'participants', 'webhook'];
 const LIST_ONLY: readonly Appearance[] = ['participants'];
@@ -352,7 +355,7 @@ export const CATALOG = [
     rule: 'cpu_pressure_min',
     prom: {
       name: 'qoswatch_cpu_pressure_min_level',
-      help: `Lowest system CPU pressure of a participant's machine: ${CPU_PRESSURE_LEVELS.map((l, i) => `${i} ${l}`).join(', ')}.`,
+      help: `Lowest system CPU pressure of a participant's machine: ${PRESSURE_SCALE}.`,
     },
     example: 'serious',
     about: `lowest system CPU pressure: ${CPU_PRESSURE_LEVELS.join(', ')}`,
@@ -368,7 +371,7 @@ export const CATALOG = [
     rule: 'cpu_pressure',
     prom: {
       name: 'qoswatch_cpu_pressure_level',
-      help: `Average system CPU pressure of a participant's machine: ${CPU_PRESSURE_LEVELS.map((l, i) => `${i} ${l}`).join(', ')}.`,
+      help: `Average system CPU pressure of a participant's machine: ${PRESSURE_SCALE}.`,
     },
     example: 'serious',
     about: `average system CPU pressure (a bare word is taken as min, avg and max): ${CPU_PRESSURE_LEVELS.join(', ')}`,
@@ -384,7 +387,7 @@ export const CATALOG = [
     rule: 'cpu_pressure_max',
     prom: {
       name: 'qoswatch_cpu_pressure_max_level',
-      help: `Highest system CPU pressure of a participant's machine: ${CPU_PRESSURE_LEVELS.map((l, i) => `${i} ${l}`).join(', ')}.`,
+      help: `Highest system CPU pressure of a participant's machine: ${PRESSURE_SCALE}.`,
     },
     example: 'serious',
     about: `highest system CPU pressure: ${CPU_PRESSURE_LEVELS.join(', ')}`,

@@ -6,11 +6,11 @@ import type { NormalizeStats } from './stats.js';
 
 type Raw = Record<string, unknown>;
 
-function isObject(v: unknown): v is Raw {
+export function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(v: unknown): string {
+export function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 

@@ -1,5 +1,5 @@
 import { rowsOf, type FieldDef } from './catalog.js';
-import { contextFromRaw, participantRef, readGroup } from './normalize.js';
+import { contextFromRaw, isObject, participantRef, readGroup, str } from './normalize.js';
 import type {
   CpuMetrics,
   CpuPressureLevels,
@@ -19,8 +19,6 @@ import { STREAM_BY_NAME } from './streams.js';
  */
 
 type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const nonEmpty = <T extends object>(v: T): T | undefined => (Object.keys(v).length ? v : undefined);
 
 /** Summary values of one field: Zoom's min, avg and max over the whole stay. */

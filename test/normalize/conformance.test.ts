@@ -30,6 +30,12 @@ const EP = 'zoomnet/endpoints/';
 const WH = 'zoomnet/webhooks/';
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
 
+/** The context of each entry of a participants (or users) list. */
+const contextsOf = (rel: string): ReturnType<typeof contextFromRaw>[] => {
+  const body = load(rel);
+  return ((body.participants ?? body.users) as Raw[]).map(contextFromRaw);
+};
+
 function samplesOf(body: Raw, stats = new NormalizeStats(), inst = meeting): QosSample[] {
   const list = (body.participants ?? body.users ?? [body]) as unknown[];
   return list.flatMap((p) => normalizeParticipant(inst, p, {}, stats));
@@ -170,7 +176,7 @@ const CHECKS: Record<string, () => void> = {
     }
   },
   'meeting-participants.json': () => {
-    const [a, b] = (load('meeting-participants.json').participants as Raw[]).map(contextFromRaw);
+    const [a, b] = contextsOf('meeting-participants.json');
     close(a, {
       device: 'WIN',
       location: 'New York',
@@ -262,9 +268,7 @@ const CHECKS: Record<string, () => void> = {
     });
   },
   [`${EP}metrics-meetings-{meetingId}-participants_GET.json`]: () => {
-    const [c] = (load(`${EP}metrics-meetings-{meetingId}-participants_GET.json`).participants as Raw[]).map(
-      contextFromRaw,
-    );
+    const [c] = contextsOf(`${EP}metrics-meetings-{meetingId}-participants_GET.json`);
     expect(c).toMatchObject({
       audioQuality: 'good',
       videoQuality: 'good',
@@ -282,9 +286,7 @@ const CHECKS: Record<string, () => void> = {
     });
   },
   [`${EP}metrics-webinars-{webinarId}-participants_GET.json`]: () => {
-    const [c] = (load(`${EP}metrics-webinars-{webinarId}-participants_GET.json`).participants as Raw[]).map(
-      contextFromRaw,
-    );
+    const [c] = contextsOf(`${EP}metrics-webinars-{webinarId}-participants_GET.json`);
     expect(c).toMatchObject({
       audioQuality: 'good',
       leaveReason: 'Host ended the webinar.',
@@ -334,9 +336,7 @@ const CHECKS: Record<string, () => void> = {
     close(s!.cpuPressure, NORMAL);
   },
   [`${EP}videosdk-sessions-{sessionId}-users_GET.json`]: () => {
-    const [c] = (load(`${EP}videosdk-sessions-{sessionId}-users_GET.json`).users as Raw[]).map(
-      contextFromRaw,
-    );
+    const [c] = contextsOf(`${EP}videosdk-sessions-{sessionId}-users_GET.json`);
     expect(c).toMatchObject({
       audioQuality: 'good',
       videoQuality: 'good',
