@@ -418,7 +418,6 @@ export const CATALOG = [
   ),
   ctx('location', 'location', CONTEXT_BOTH, 'where the participant is, as Zoom locates them (city, country)'),
   ctx('device', 'device', CONTEXT_BOTH, 'kind of device: Phone, H.323/SIP, Windows, Mac, iOS, Android...'),
-  ctx('device_name', 'deviceName', ['qos_entry', 'participants'], 'device model, e.g. "iPhone 7 Global"'),
   ctx('version', 'version', CONTEXT_BOTH, 'Zoom client version', 'client_version'),
   ctx(
     'client',
@@ -569,6 +568,8 @@ export const NOT_READ: Readonly<Record<string, string>> = {
   user_key: 'Video SDK app identity: read by identity, not a sample field',
   is_original_host: 'not call quality',
   date_time: 'the sample time',
+  device_name:
+    'personal data: often the owner\'s name ("Ann\'s iPhone"); identity uses it to tell devices apart',
   meeting_number: 'the instance number, known from discovery',
   webinar_number: 'the instance number, known from discovery',
   device_detail: 'browser detail of data webhooks; browser_name and client are read instead',

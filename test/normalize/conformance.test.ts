@@ -85,7 +85,6 @@ const ZOOMNET_ENTRY_CONTEXT = {
   shareConnectionType: 'UDP',
   networkType: 'Wired',
   connectionType: 'UDP',
-  deviceName: 'iPhone 7 Global',
   health: 'Warning',
   issueList: 'audio',
 };
