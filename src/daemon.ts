@@ -15,6 +15,8 @@ import { withoutIdentity } from './export/alerts-api.js';
 import { HttpServer, listenProblem } from './export/http-server.js';
 import { LiveState } from './export/live-state.js';
 import { Metrics } from './export/metrics.js';
+import { registerWebhookMetrics } from './export/webhook-metrics.js';
+import { Webhooks } from './poll/webhooks/service.js';
 import { fromRoot } from './util/package-root.js';
 import { NormalizeStats } from './normalize/stats.js';
 import { DashboardSource } from './poll/dashboard-source.js';
@@ -78,6 +80,8 @@ export class Daemon {
   private readonly stores: FileBudgetStore[] = [];
   private http: HttpServer | undefined;
   url: string | undefined;
+  /** Zoom's QSS webhooks, when configured: pushed QoS beside the polled. */
+  readonly webhooks: Webhooks | undefined;
 
   constructor(
     readonly config: Config,
@@ -164,6 +168,7 @@ export class Daemon {
       sink: this.sink,
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
+      ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
     this.metrics = new Metrics({
       live: this.live,
@@ -181,6 +186,22 @@ export class Daemon {
         participantIdentity: config.metrics.participantIdentity,
       },
     });
+    if (config.webhooks) {
+      const observeLatency = registerWebhookMetrics(this.metrics.registry, {
+        webhooks: () => this.webhooks,
+        scheduler: this.scheduler,
+        clock,
+      });
+      const webhooks = new Webhooks(config.webhooks, this.scheduler, {
+        clock,
+        log,
+        normalizeStats: this.normalizeStats,
+        stateDir: config.stateDir,
+        observeLatency,
+      });
+      this.webhooks = webhooks;
+      this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
+    }
   }
 
   /**
@@ -322,6 +343,7 @@ export class Daemon {
       live_instances: live,
       coverage: this.scheduler.coverage.report(now),
       budget,
+      ...(this.webhooks ? { webhooks: this.webhooks.status(now) } : {}),
       last_cycle: cycle
         ? {
             ...cycle,
@@ -380,6 +402,20 @@ export class Daemon {
       await this.http?.close();
       this.http = undefined;
       throw new Error(listenProblem(err, m), { cause: err });
+    }
+    if (this.webhooks) {
+      const w = this.config.webhooks!;
+      try {
+        const url = await this.webhooks.listen();
+        this.deps.log.info({ url }, `receiving Zoom webhooks on ${url}`);
+      } catch (err) {
+        await this.http.close();
+        this.http = undefined;
+        throw new Error(
+          `cannot listen on webhooks.listen ${w.host}:${w.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a free address of its own`,
+          { cause: err },
+        );
+      }
     }
     return this.url;
   }
@@ -479,6 +515,7 @@ export class Daemon {
     await this.dispatcher?.close().catch(() => undefined);
     await this.http?.close();
     this.http = undefined;
+    await this.webhooks?.close();
   }
 
   /** Fails with a one-line reason when the state directory cannot be created or written. */

@@ -13,6 +13,7 @@ import type { RawRoute } from '../notify/route.js';
 import type { Env } from './env.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
 import type { Config } from './types.js';
+import { webhooksSettings, type RawWebhooks } from './webhooks.js';
 import { ajv, loadYaml, YamlSource } from './yaml-file.js';
 
 interface RawLimits {
@@ -73,6 +74,7 @@ interface RawConfig {
   inhibit_rules?: RawInhibitRule[];
   delivery?: Partial<Record<'retry_initial' | 'retry_max' | 'give_up_after' | 'timeout', string>>;
   state?: { dir?: string };
+  webhooks?: RawWebhooks;
   log?: { level?: string; format?: 'json' | 'pretty' | 'auto' };
 }
 
@@ -234,6 +236,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     );
 
   const notify = notifications(raw, src, base, problems);
+  const webhooks = raw.webhooks && webhooksSettings(raw.webhooks, src, base, problems, { host: '', port });
   const tls = raw.metrics?.web?.tls_server_config;
   if (tls) tlsProblems(tls, src, base, problems);
   if (raw.metrics?.participant_identity_labels && !raw.metrics.participant_series)
@@ -269,6 +272,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
       ...(raw.metrics?.web?.basic_auth_users ? { basicAuthUsers: raw.metrics.web.basic_auth_users } : {}),
     },
     notify,
+    ...(webhooks ? { webhooks } : {}),
     stateDir: resolve(base, raw.state?.dir ?? 'state'),
     log: { level: raw.log?.level ?? 'info', format: raw.log?.format ?? 'auto' },
   };

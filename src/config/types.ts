@@ -1,5 +1,6 @@
 import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
 import type { RawRoute } from '../notify/route.js';
+import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import type { Plan, RateLimits } from '../zoom/limits.js';
 
 /** The configuration after loading: defaults applied, durations in ms, secrets read. */
@@ -35,6 +36,8 @@ export interface Config {
     inhibitRules: RawInhibitRule[];
     delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };
   };
+  /** QSS webhooks: Zoom pushes QoS to this listener (absent: polling only). */
+  webhooks?: WebhooksSettings;
   stateDir: string;
   log: { level: string; format: 'json' | 'pretty' | 'auto' };
 }

@@ -38,6 +38,22 @@ export class CoverageTracker {
     }
   }
 
+  /** Pushed samples: their participants are live (pushes list no one else), their times fresh. */
+  pushed(instance: string, samples: readonly QosSample[], now: number): void {
+    let m = this.live.get(instance);
+    if (!m) this.live.set(instance, (m = new Map()));
+    for (const s of samples) {
+      const t = m.get(s.participant.key);
+      if (t === undefined) m.set(s.participant.key, Math.min(s.time, now));
+      else if (s.time > t) m.set(s.participant.key, s.time);
+    }
+  }
+
+  /** A participant the pushes said has left. */
+  left(instance: string, participant: string): void {
+    this.live.get(instance)?.delete(participant);
+  }
+
   ended(instance: string): void {
     this.live.delete(instance);
   }

@@ -9,6 +9,8 @@ import { isZoomError } from '../zoom/errors.js';
 import { CoverageTracker, type CoverageReport } from './coverage.js';
 import { plan, type Plan } from './planner.js';
 import { instanceKey, type LiveInstance, type PollSource, type SampleSink } from './source.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import { PushPaths } from './webhooks/push-paths.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -18,6 +20,8 @@ export interface SchedulerOptions {
   poll: Config['poll'];
   /** Whether an instance has firing or pending alerts (the rule engine answers). */
   isAlerting?: (instanceKey: string) => boolean;
+  /** With webhooks: polling takes an instance back once its pushes stopped this long. */
+  takeoverAfterMs?: number;
 }
 
 export interface CycleReport {
@@ -34,6 +38,10 @@ export interface CycleReport {
   samples: number;
   calls: number;
   errors: number;
+  /** Live instances whose QoS came by push this cycle, so polling left them alone. */
+  pushed: number;
+  /** Calls those polls would have cost. */
+  callsSaved: number;
   coverage: CoverageReport;
 }
 
@@ -41,6 +49,8 @@ interface Tracked {
   source: PollSource;
   instance: LiveInstance;
   lastPolledAt?: number;
+  /** When a poll was due but pushes covered the instance. */
+  lastCoveredAt?: number;
 }
 
 /** Samples older than this are not checked for repeats any more (Zoom's live window is minutes). */
@@ -56,6 +66,8 @@ export class Scheduler {
   private readonly lastDiscovery = new Map<PollSource, number>();
   private readonly dedup = new SampleDeduplicator(DEDUP_RETENTION_MS);
   readonly coverage: CoverageTracker;
+  /** Which instances pushes cover (QSS webhooks), and the calls that saved. */
+  readonly paths: PushPaths;
   private readonly once: LogOnce;
   lastCycle: CycleReport | undefined;
   lastPlans = new Map<ZoomClient, Plan>();
@@ -63,6 +75,7 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
+    this.paths = new PushPaths(opts.takeoverAfterMs ?? 0);
     this.once = new LogOnce(opts.log, () => opts.clock.now());
   }
 
@@ -82,6 +95,7 @@ export class Scheduler {
     this.tracked.delete(key);
     t.source.forget(t.instance.ref);
     this.coverage.ended(key);
+    this.paths.forget(key);
     this.opts.log.info(
       { kind: t.instance.ref.kind, id: t.instance.ref.id, topic: t.instance.ref.topic },
       `${t.instance.ref.kind} "${t.instance.ref.topic}" ended`,
@@ -126,7 +140,34 @@ export class Scheduler {
     for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
   }
 
-  private planFor(client: ZoomClient, entries: [string, Tracked][]): Plan {
+  /**
+   * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
+   * `date_time`, and handed on; the instance is on the push path from now on.
+   */
+  pushed(instance: InstanceRef, samples: readonly QosSample[]): number {
+    const now = this.opts.clock.now();
+    const key = instanceKey(instance);
+    this.paths.pushed(key, now);
+    const fresh = this.dedup.filter(samples, now);
+    this.coverage.pushed(key, fresh, now);
+    if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
+    return fresh.length;
+  }
+
+  /** The instance's ref as discovery knows it (with its topic), for pushed events that lack it. */
+  known(key: string): InstanceRef | undefined {
+    return this.tracked.get(key)?.instance.ref;
+  }
+
+  /** A participant the pushes said has left (`participant_left`, where subscribed). */
+  pushedLeft(instance: InstanceRef, participant: string): void {
+    const now = this.opts.clock.now();
+    this.coverage.left(instanceKey(instance), participant);
+    this.opts.sink.handle({ type: 'left', instance, participant, at: now });
+  }
+
+  /** `counting`: pacing as if covered instances had been polled when pushes covered them. */
+  private planFor(client: ZoomClient, entries: [string, Tracked][], counting = false): Plan {
     const now = this.opts.clock.now();
     const msUntilReset = nextUtcMidnight(now) - now;
     const sourcesOnClient = new Set(entries.map(([, t]) => t.source)).size || 1;
@@ -136,7 +177,9 @@ export class Scheduler {
         key,
         cost: t.source.cost(t.instance),
         participants: t.instance.participants,
-        ...(t.lastPolledAt !== undefined ? { lastPolledAt: t.lastPolledAt } : {}),
+        ...(t.lastPolledAt !== undefined || (counting && t.lastCoveredAt !== undefined)
+          ? { lastPolledAt: Math.max(t.lastPolledAt ?? 0, (counting && t.lastCoveredAt) || 0) }
+          : {}),
         alerting: this.opts.isAlerting?.(key) ?? false,
       })),
       budgetRemaining: client.budget.remaining(),
@@ -160,8 +203,22 @@ export class Scheduler {
     let fullCycleMs = 0;
     const selected: string[] = [];
     let deferred = 0;
+    let pushed = 0;
+    let callsSaved = 0;
     for (const client of clients) {
-      const entries = [...this.tracked].filter(([, t]) => t.source.client === client);
+      const all = [...this.tracked].filter(([, t]) => t.source.client === client);
+      const entries = all.filter(([key]) => this.paths.path(key, startedAt) === 'poll');
+      if (entries.length < all.length) {
+        // What polling alone would have chosen now, less the instances pushes cover: the saving.
+        const covered = new Set(all.filter((e) => !entries.includes(e)).map(([k]) => k));
+        pushed += covered.size;
+        for (const key of this.planFor(client, all, true).selected) {
+          const t = this.tracked.get(key)!;
+          if (!covered.has(key)) continue;
+          callsSaved += t.source.cost(t.instance);
+          t.lastCoveredAt = startedAt;
+        }
+      }
       const p = this.planFor(client, entries);
       this.lastPlans.set(client, p);
       intervalMs = Math.max(intervalMs, p.intervalMs);
@@ -232,8 +289,11 @@ export class Scheduler {
       samples,
       calls: clients.reduce((n, c) => n + c.stats.total(), 0) - callsBefore,
       errors,
+      pushed,
+      callsSaved,
       coverage: this.coverage.report(finishedAt),
     };
+    this.paths.callsSaved += callsSaved;
     this.lastCycle = report;
     this.cycles++;
     return report;

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
+import { durationMs } from '../util/duration.js';
+import type { FileProblem } from './errors.js';
+import type { YamlSource } from './yaml-file.js';
+
+export interface RawWebhooks {
+  listen?: string;
+  web?: { tls_server_config?: { cert_file: string; key_file: string } };
+  max_body_bytes?: number;
+  max_age?: string;
+  takeover_after?: string;
+  apps: { name: string; path: string; secret_token?: string; secret_token_file?: string }[];
+}
+
+/** host:port as the schema's pattern allows it (IPv6 in brackets). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen)!;
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
+}
+
+/**
+ * The `webhooks:` section: each app's secret token inline (write `${ENV}`) or from a file,
+ * unique names and paths, a listen address apart from the metrics endpoint, readable TLS files.
+ */
+export function webhooksSettings(
+  raw: RawWebhooks,
+  src: YamlSource,
+  base: string,
+  problems: FileProblem[],
+  metricsListen: { host: string; port: number },
+): WebhooksSettings {
+  const at = (path: (string | number)[], message: string): void =>
+    void problems.push(src.problemAt(['webhooks', ...path], message));
+  const { host, port } = parseListen(raw.listen ?? '0.0.0.0:9782');
+  if (port > 65535) at(['listen'], `found port ${port}; expected a port from 0 to 65535`);
+  if (port !== 0 && port === metricsListen.port)
+    at(['listen'], `found port ${port}, the metrics endpoint's; expected an address of its own`);
+  const names = new Set<string>();
+  const paths = new Set<string>();
+  const apps = raw.apps.map((a, i) => {
+    if (names.has(a.name)) at(['apps', i, 'name'], `app "${a.name}" is defined twice; names must be unique`);
+    if (paths.has(a.path)) at(['apps', i, 'path'], `path ${a.path} is used twice; give each app its own`);
+    names.add(a.name);
+    paths.add(a.path);
+    let secretToken = a.secret_token ?? '';
+    if (a.secret_token !== undefined && a.secret_token_file !== undefined)
+      at(['apps', i, 'secret_token_file'], 'give secret_token or secret_token_file, not both');
+    else if (a.secret_token_file !== undefined) {
+      try {
+        secretToken = readFileSync(resolve(base, a.secret_token_file), 'utf8').trim();
+        if (!secretToken)
+          at(['apps', i, 'secret_token_file'], `the file ${a.secret_token_file} is empty; expected the secret token in it`);
+      } catch (err) {
+        at(
+          ['apps', i, 'secret_token_file'],
+          `cannot read ${a.secret_token_file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding the secret token`,
+        );
+      }
+    } else if (!secretToken) at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
+    return { name: a.name, path: a.path, secretToken };
+  });
+  const tls = raw.web?.tls_server_config;
+  for (const k of ['cert_file', 'key_file'] as const) {
+    if (!tls) break;
+    try {
+      readFileSync(resolve(base, tls[k]));
+    } catch (err) {
+      at(
+        ['web', 'tls_server_config', k],
+        `cannot read ${tls[k]} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a PEM file`,
+      );
+    }
+  }
+  return {
+    host,
+    port,
+    ...(tls ? { tls: { certFile: resolve(base, tls.cert_file), keyFile: resolve(base, tls.key_file) } } : {}),
+    apps,
+    maxBodyBytes: raw.max_body_bytes ?? 65_536,
+    maxAgeMs: durationMs(raw.max_age ?? '5m'),
+    takeoverAfterMs: durationMs(raw.takeover_after ?? '3m'),
+  };
+}

@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import { normalizeParticipant } from '../../normalize/normalize.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
+import type { NormalizeStats } from '../../normalize/stats.js';
+import type { Clock } from '../../util/clock.js';
+import { instanceKey } from '../source.js';
+import { readQss } from './qss.js';
+import type { SpoolEntry, SpoolRecord } from './spool.js';
+
+/** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
+export interface PushTarget {
+  pushed(instance: InstanceRef, samples: readonly QosSample[]): number;
+  pushedLeft(instance: InstanceRef, participant: string): void;
+  /** The ref discovery knows (with the topic the push lacks). */
+  known(key: string): InstanceRef | undefined;
+}
+
+export interface PushStats {
+  /** Records handed on, by what they were. */
+  handled: Map<'qos' | 'context' | 'left' | 'summary' | 'invalid', number>;
+  /** Samples handed on after de-duplication, and those dropped as already seen. */
+  samples: number;
+  duplicates: number;
+}
+
+/** Instances whose pushed context is kept; the oldest go first past this. */
+const MAX_INSTANCES = 10_000;
+
+/**
+ * Turns spooled webhook records into pipeline events, in the order they were received, on a
+ * later turn of the event loop than the HTTP answer. QoS becomes samples in the same units
+ * and with the same identity as polling's; `participant_data` events give context to the
+ * samples that follow. A record that cannot be read is counted and skipped.
+ */
+export class PushSource {
+  private readonly contexts = new Map<string, Map<string, ParticipantContext>>();
+  private queue: SpoolEntry[] = [];
+  private draining = false;
+  readonly stats: PushStats = { handled: new Map(), samples: 0, duplicates: 0 };
+
+  constructor(
+    private readonly target: PushTarget,
+    private readonly deps: {
+      clock: Clock;
+      log: Logger;
+      normalizeStats: NormalizeStats;
+      /** Called once the records up to `end` are handed on (the spool marks them done). */
+      done: (end: number) => void;
+      /** Receive-to-handed-on time of each QoS record (ms, the daemon's clock). */
+      observeLatency?: (ms: number) => void;
+    },
+  ) {}
+
+  enqueue(entry: SpoolEntry): void {
+    this.queue.push(entry);
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Hands on everything queued now (also called at shutdown). */
+  flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.draining = false;
+    let end = -1;
+    for (const entry of batch) {
+      try {
+        this.handle(entry.record);
+      } catch (err) {
+        this.count('invalid');
+        this.deps.log.error({ err: (err as Error).message }, 'a pushed event could not be handed on');
+      }
+      end = Math.max(end, entry.end);
+    }
+    if (end >= 0) this.deps.done(end);
+  }
+
+  private count(k: 'qos' | 'context' | 'left' | 'summary' | 'invalid'): void {
+    this.stats.handled.set(k, (this.stats.handled.get(k) ?? 0) + 1);
+  }
+
+  handle(record: SpoolRecord): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      body = undefined;
+    }
+    const msg = readQss(body);
+    if (!msg) {
+      this.count('invalid');
+      this.deps.normalizeStats.samplesInvalid++;
+      return;
+    }
+    this.count(msg.type);
+    const key = instanceKey(msg.instance);
+    const ref = this.target.known(key) ?? msg.instance;
+    switch (msg.type) {
+      case 'qos': {
+        const raw = msg.participant;
+        const samples = normalizeParticipant(ref, raw, {}, this.deps.normalizeStats);
+        const ctx = samples[0] && this.contexts.get(key)?.get(samples[0].participant.key);
+        if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
+        const fresh = this.target.pushed(ref, samples);
+        this.stats.samples += fresh;
+        this.stats.duplicates += samples.length - fresh;
+        this.deps.observeLatency?.(this.deps.clock.now() - record.at);
+        return;
+      }
+      case 'context': {
+        let m = this.contexts.get(key);
+        if (!m) {
+          if (this.contexts.size >= MAX_INSTANCES) this.contexts.delete(this.contexts.keys().next().value!);
+          this.contexts.set(key, (m = new Map()));
+        }
+        m.set(msg.participant, { ...m.get(msg.participant), ...msg.context });
+        return;
+      }
+      case 'left':
+        this.target.pushedLeft(ref, msg.participant);
+        return;
+      case 'summary':
+        // Post-call summaries carry no date_time and come after the call: nothing to evaluate.
+        return;
+    }
+  }
+
+  /** Forgets the context kept for an instance that ended. */
+  forget(instance: InstanceRef): void {
+    this.contexts.delete(instanceKey(instance));
+  }
+}

@@ -1,0 +1,119 @@
+import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
+import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** The QSS events qoswatch reads, by what it does with them. */
+export const QSS_EVENTS = {
+  'meeting.participant_qos': 'qos',
+  'webinar.participant_qos': 'qos',
+  'session.user_qos': 'qos',
+  'meeting.participant_data': 'context',
+  'webinar.participant_data': 'context',
+  'session.user_data': 'context',
+  'meeting.participant_data_summary': 'context',
+  'webinar.participant_data_summary': 'context',
+  'session.user_data_summary': 'context',
+  'meeting.participant_qos_summary': 'summary',
+  'webinar.participant_qos_summary': 'summary',
+  'session.user_qos_summary': 'summary',
+  'meeting.participant_left': 'left',
+  'webinar.participant_left': 'left',
+  'session.user_left': 'left',
+} as const satisfies Record<string, 'qos' | 'context' | 'summary' | 'left'>;
+
+export type QssEventName = keyof typeof QSS_EVENTS;
+export const isQssEvent = (e: string): e is QssEventName => Object.hasOwn(QSS_EVENTS, e);
+
+/** What one pushed event says, in the shapes polling produces. */
+export type QssMessage =
+  /** A participant object shaped as a QoS list entry (`user_qos` array), ready for normalizeParticipant. */
+  | { type: 'qos'; instance: InstanceRef; participant: Raw }
+  | { type: 'context'; instance: InstanceRef; participant: string; context: ParticipantContext }
+  | { type: 'left'; instance: InstanceRef; participant: string }
+  | { type: 'summary'; instance: InstanceRef };
+
+function kindOf(event: string): SourceKind {
+  return event.startsWith('meeting.') ? 'meeting' : event.startsWith('webinar.') ? 'webinar' : 'session';
+}
+
+function instanceOf(kind: SourceKind, object: Raw): InstanceRef | undefined {
+  if (kind === 'session') {
+    const id = str(object.session_id);
+    return id ? { kind, id, uuid: id, topic: str(object.session_name) } : undefined;
+  }
+  const uuid = str(object.uuid);
+  return uuid ? { kind, id: str(object.id) || uuid, uuid, topic: str(object.topic) } : undefined;
+}
+
+/**
+ * QSS lists one participant's samples as `qos: [{date_time, type, details}]`, one entry per
+ * stream; the Dashboard API lists them as `user_qos: [{date_time, <type>: {...}}]`, one
+ * entry per minute. Grouping by `date_time` gives the polling shape, so one normalizer reads
+ * both. RSSI, which QSS puts in the details, becomes the `wifi_rssi` object polling has.
+ */
+export function userQosFromQss(qos: unknown): Raw[] {
+  if (!Array.isArray(qos)) return [];
+  const byTime = new Map<string, Raw>();
+  for (const item of qos as unknown[]) {
+    if (!isObject(item)) continue;
+    const time = str(item.date_time);
+    const type = str(item.type);
+    if (!time || !type || type === 'date_time' || !isObject(item.details)) continue;
+    let entry = byTime.get(time);
+    if (!entry) byTime.set(time, (entry = { date_time: time }));
+    const d = item.details;
+    entry[type] = d;
+    if (!('wifi_rssi' in entry) && ('avg_rssi' in d || 'max_rssi' in d || 'min_rssi' in d))
+      entry.wifi_rssi = { max_rssi: d.max_rssi, avg_rssi: d.avg_rssi, min_rssi: d.min_rssi };
+  }
+  return [...byTime.values()];
+}
+
+/**
+ * The participant as a polled QoS entry would show it, so that participantKey gives a pushed
+ * sample the same identity as a polled one: `user_id` is the join, `participant_user_id` the
+ * account user (the Dashboard API's `id`). Video SDK users carry their id in `id`.
+ */
+function pollShape(kind: SourceKind, p: Raw): Raw {
+  if (kind === 'session')
+    return { id: str(p.id), name: str(p.name), ...(p.user_key ? { user_key: str(p.user_key) } : {}) };
+  const userId = str(p.user_id) || str(p.participant_id);
+  const accountId = str(p.participant_user_id) || str(p.id);
+  return {
+    ...(accountId ? { id: accountId, participant_user_id: accountId } : {}),
+    ...(userId ? { user_id: userId } : {}),
+    user_name: str(p.user_name),
+    email: str(p.email),
+  };
+}
+
+/**
+ * Reads one verified event body. Anything unexpected (not JSON, missing objects, wrong
+ * types) gives undefined: it is counted by the caller, never thrown.
+ */
+export function readQss(body: unknown): QssMessage | undefined {
+  if (!isObject(body) || typeof body.event !== 'string' || !isQssEvent(body.event)) return undefined;
+  const event = body.event;
+  const payload = body.payload;
+  if (!isObject(payload) || !isObject(payload.object)) return undefined;
+  const kind = kindOf(event);
+  const instance = instanceOf(kind, payload.object);
+  if (!instance) return undefined;
+  const what = QSS_EVENTS[event];
+  if (what === 'summary') return { type: 'summary', instance };
+  const p = kind === 'session' ? payload.object.user : payload.object.participant;
+  if (!isObject(p)) return undefined;
+  const shaped = pollShape(kind, p);
+  const key = participantKey(shaped);
+  if (!key) return undefined;
+  if (what === 'left') return { type: 'left', instance, participant: key };
+  if (what === 'context') {
+    const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isObject) : undefined;
+    return { type: 'context', instance, participant: key, context: data ? contextFromRaw(data) : {} };
+  }
+  return { type: 'qos', instance, participant: { ...shaped, user_qos: userQosFromQss(p.qos) } };
+}

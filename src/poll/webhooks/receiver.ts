@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Clock } from '../../util/clock.js';
+import { isQssEvent } from './qss.js';
+import { ReplayGuard } from './replay-guard.js';
+import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
+import type { Spool, SpoolEntry } from './spool.js';
+
+/** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
+export interface WebhookApp {
+  name: string;
+  path: string;
+  secretToken: string;
+}
+
+/** The webhook receiver's settings (the `webhooks:` section). */
+export interface WebhooksSettings {
+  host: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string };
+  apps: WebhookApp[];
+  maxBodyBytes: number;
+  /** Requests whose timestamp is further than this from now (either way) are refused. */
+  maxAgeMs: number;
+  /** Polling takes an instance back once its pushes have stopped for this long. */
+  takeoverAfterMs: number;
+}
+
+/** Why a request was refused; each is a value of the `reason` label. */
+export const REFUSALS = [
+  'not_found',
+  'method',
+  'too_large',
+  'no_signature',
+  'bad_timestamp',
+  'stale',
+  'bad_signature',
+  'replay',
+  'bad_json',
+  'bad_request',
+  'spool_error',
+] as const;
+export type Refusal = (typeof REFUSALS)[number];
+
+/** What happened to accepted requests. */
+export const OUTCOMES = ['accepted', 'duplicate', 'url_validation', 'ignored'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface ReceiverStats {
+  refused: Map<Refusal, number>;
+  outcomes: Map<Outcome, number>;
+  /** Verified events by name; names qoswatch does not read count as "other". */
+  events: Map<string, number>;
+}
+
+const bump = <K>(m: Map<K, number>, k: K): void => void m.set(k, (m.get(k) ?? 0) + 1);
+
+class Refused extends Error {
+  constructor(
+    readonly reason: Refusal,
+    readonly status: number,
+  ) {
+    super(reason);
+  }
+}
+
+const header = (req: IncomingMessage, name: string): string => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/**
+ * Zoom's webhooks come in here: a listener of its own (it faces Zoom, the metrics endpoint
+ * faces Prometheus), one path per Zoom app. Every request is checked before its body is
+ * parsed: POST only, size within the limit, a timestamp within `maxAgeMs`, the app's
+ * signature (constant-time, over the raw bytes), not a replay. Verified events are appended
+ * to the spool (fsynced) before Zoom gets its 200, and handed on afterwards, so the answer
+ * never waits for evaluation. Nothing a client sends can throw out of here.
+ */
+export class WebhookReceiver {
+  private readonly server: Server;
+  private readonly byPath: Map<string, WebhookApp>;
+  private readonly guard: ReplayGuard;
+  readonly stats: ReceiverStats = { refused: new Map(), outcomes: new Map(), events: new Map() };
+  readonly tls: boolean;
+
+  constructor(
+    private readonly settings: WebhooksSettings,
+    private readonly deps: {
+      clock: Clock;
+      log: Logger;
+      spool: Spool;
+      /** Called after a record is on disk and Zoom has been answered. */
+      onRecord: (entry: SpoolEntry) => void;
+    },
+  ) {
+    this.byPath = new Map(settings.apps.map((a) => [a.path, a]));
+    this.guard = new ReplayGuard(2 * settings.maxAgeMs);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((err: unknown) => {
+        deps.log.error({ err: (err as Error).message }, 'webhook request failed');
+        this.send(res, 500, { error: 'internal error' });
+      });
+    };
+    this.tls = !!settings.tls;
+    this.server = settings.tls
+      ? createHttps(
+          { cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
+          handler,
+        )
+      : createHttp(handler);
+    // Zoom waits 3 s for an answer; a client that dribbles its request is cut off.
+    this.server.requestTimeout = 10_000;
+    this.server.headersTimeout = 5_000;
+    this.server.keepAliveTimeout = 30_000;
+    this.server.maxHeadersCount = 100;
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    try {
+      await this.accept(req, res);
+    } catch (err) {
+      if (!(err instanceof Refused)) throw err;
+      bump(this.stats.refused, err.reason);
+      if (err.reason === 'method') res.setHeader('allow', 'POST');
+      this.send(res, err.status, { error: err.reason });
+      // An oversized body is not read: close instead of draining it.
+      if (err.reason === 'too_large') req.destroy();
+    }
+  }
+
+  private async accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const app = this.byPath.get(path);
+    if (!app) throw new Refused('not_found', 404);
+    if (req.method !== 'POST') throw new Refused('method', 405);
+    const declared = Number(header(req, 'content-length') || 0);
+    if (!(declared <= this.settings.maxBodyBytes)) throw new Refused('too_large', 413);
+    const body = await this.readBody(req);
+
+    const now = this.deps.clock.now();
+    const signature = header(req, 'x-zm-signature');
+    const stamp = header(req, 'x-zm-request-timestamp');
+    if (!signature || !stamp) throw new Refused('no_signature', 401);
+    const ts = requestTimestampMs(stamp);
+    if (ts === undefined) throw new Refused('bad_timestamp', 401);
+    if (Math.abs(now - ts) > this.settings.maxAgeMs) throw new Refused('stale', 401);
+    if (!signatureMatches(app.secretToken, stamp, body, signature)) throw new Refused('bad_signature', 401);
+    const seen = this.guard.check(signature, body, now);
+    if (seen === 'replay') throw new Refused('replay', 409);
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new Refused('bad_json', 400);
+    }
+    const event =
+      typeof parsed === 'object' && parsed !== null && typeof (parsed as { event?: unknown }).event === 'string'
+        ? (parsed as { event: string }).event
+        : '';
+    if (event === 'endpoint.url_validation') {
+      const plain = (parsed as { payload?: { plainToken?: unknown } }).payload?.plainToken;
+      if (typeof plain !== 'string' || !plain || plain.length > 1024) throw new Refused('bad_request', 400);
+      bump(this.stats.events, event);
+      bump(this.stats.outcomes, 'url_validation');
+      this.send(res, 200, urlValidationAnswer(app.secretToken, plain));
+      return;
+    }
+    bump(this.stats.events, isQssEvent(event) ? event : 'other');
+    if (seen === 'duplicate') {
+      bump(this.stats.outcomes, 'duplicate');
+      this.send(res, 200, { status: 'duplicate' });
+      return;
+    }
+    if (!isQssEvent(event)) {
+      bump(this.stats.outcomes, 'ignored');
+      this.send(res, 200, { status: 'ignored' });
+      return;
+    }
+    let end: number;
+    try {
+      end = await this.deps.spool.append({ at: now, app: app.name, body: body.toString('utf8') });
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, 'cannot write the webhook spool; Zoom will retry');
+      throw new Refused('spool_error', 503);
+    }
+    bump(this.stats.outcomes, 'accepted');
+    this.send(res, 200, { status: 'accepted' });
+    this.deps.onRecord({ record: { at: now, app: app.name, body: body.toString('utf8') }, end });
+  }
+
+  /** The raw body, refused as soon as it grows past the limit (a missing or lying content-length). */
+  private readBody(req: IncomingMessage): Promise<Buffer> {
+    const limit = this.settings.maxBodyBytes;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > limit) {
+          req.removeAllListeners('data');
+          reject(new Refused('too_large', 413));
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('aborted', () => reject(new Refused('bad_request', 400)));
+      req.on('error', () => reject(new Refused('bad_request', 400)));
+    });
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.settings.port, this.settings.host, () => resolve());
+    });
+    const a = this.server.address() as AddressInfo;
+    return `${this.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { NormalizeStats } from '../../normalize/stats.js';
+import type { Clock } from '../../util/clock.js';
+import { PushSource, type PushTarget } from './push-source.js';
+import type { PushPaths } from './push-paths.js';
+import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
+import { Spool } from './spool.js';
+
+/**
+ * The push source as a whole: the spool in `stateDir/webhooks`, the receiver that fills it and
+ * the PushSource that empties it into the scheduler. Records left from a previous run (a
+ * crash after Zoom got its 200) are handed on at start.
+ */
+export class Webhooks {
+  readonly spool: Spool;
+  readonly receiver: WebhookReceiver;
+  readonly source: PushSource;
+  url: string | undefined;
+
+  constructor(
+    readonly settings: WebhooksSettings,
+    private readonly target: PushTarget & { paths: PushPaths },
+    deps: {
+      clock: Clock;
+      log: Logger;
+      normalizeStats: NormalizeStats;
+      stateDir: string;
+      observeLatency?: (ms: number) => void;
+    },
+  ) {
+    const log = deps.log.child({ component: 'webhooks' });
+    this.spool = new Spool(join(deps.stateDir, 'webhooks'));
+    this.source = new PushSource(target, {
+      clock: deps.clock,
+      log,
+      normalizeStats: deps.normalizeStats,
+      done: (end) => this.spool.markDone(end),
+      ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
+    });
+    this.receiver = new WebhookReceiver(settings, {
+      clock: deps.clock,
+      log,
+      spool: this.spool,
+      onRecord: (e) => this.source.enqueue(e),
+    });
+    if (this.spool.recovered.length)
+      log.info({ records: this.spool.recovered.length }, 'handing on webhook events received before a restart');
+    for (const e of this.spool.recovered) this.source.enqueue(e);
+  }
+
+  async listen(): Promise<string> {
+    this.url = await this.receiver.listen();
+    return this.url;
+  }
+
+  /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused. */
+  status(now: number): Record<string, unknown> {
+    const paths = this.target.paths;
+    const instances = paths.instances().map((key) => ({
+      instance: key,
+      path: paths.path(key, now),
+      last_push: new Date(paths.lastPushAt(key)!).toISOString(),
+    }));
+    return {
+      url: this.url ?? null,
+      apps: this.settings.apps.map((a) => ({ name: a.name, path: a.path })),
+      takeover_after_ms: this.settings.takeoverAfterMs,
+      on_push: instances.filter((i) => i.path === 'push').length,
+      calls_saved: paths.callsSaved,
+      takeovers: paths.takeovers,
+      instances,
+      requests: Object.fromEntries([...this.receiver.stats.outcomes]),
+      refused: Object.fromEntries([...this.receiver.stats.refused]),
+      events: Object.fromEntries([...this.receiver.stats.events]),
+      spool_backlog_bytes: this.spool.backlogBytes,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.receiver.close();
+    this.source.flush();
+    this.spool.close();
+  }
+}

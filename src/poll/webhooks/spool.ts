@@ -1,0 +1,153 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonFile, writeFileAtomic } from '../../util/atomic-file.js';
+
+/** One verified webhook request as kept on disk until it has been handed on. */
+export interface SpoolRecord {
+  /** When it was received (epoch ms, the daemon's clock). */
+  at: number;
+  /** The Zoom app (config name) whose secret verified it. */
+  app: string;
+  /** The request body as received. */
+  body: string;
+}
+
+export interface SpoolEntry {
+  record: SpoolRecord;
+  /** Byte offset just past this record: mark it done with this. */
+  end: number;
+}
+
+/**
+ * A small append-only journal of verified webhook requests in state.dir. A request is
+ * acknowledged to Zoom only after its record is written and fsynced, so a crash after the
+ * answer loses nothing: on start the records after the `done` offset are handed on again
+ * (samples are de-duplicated downstream, so handing one on twice is harmless). Appends made
+ * in one turn of the event loop share one write and one fsync (group commit). Once
+ * everything written has been handed on and the file is past `compactBytes`, it is emptied.
+ */
+export class Spool {
+  readonly file: string;
+  private readonly offsetFile: string;
+  private readonly fd: number;
+  private size: number;
+  private doneAt: number;
+  private batch: { line: string; resolve: (end: number) => void; reject: (e: Error) => void }[] = [];
+  private flushing = false;
+  private closed = false;
+  /** Records found not yet handed on when the spool was opened (after a crash or a kill). */
+  readonly recovered: SpoolEntry[] = [];
+
+  constructor(
+    dir: string,
+    private readonly compactBytes = 4 * 1024 * 1024,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'webhooks.spool');
+    this.offsetFile = join(dir, 'webhooks.spool.done');
+    this.fd = openSync(this.file, 'a+', 0o600);
+    const text = readFileSync(this.file);
+    const saved = readJsonFile(this.offsetFile) as { done?: unknown } | undefined;
+    let done = typeof saved?.done === 'number' && saved.done >= 0 ? saved.done : 0;
+    if (done > text.length) done = text.length;
+    // Whole lines only: a torn last line was never fsynced, so never acknowledged.
+    let pos = done;
+    while (pos < text.length) {
+      const nl = text.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const record = parseRecord(text.subarray(pos, nl).toString('utf8'));
+      pos = nl + 1;
+      if (record) this.recovered.push({ record, end: pos });
+    }
+    if (pos < text.length) ftruncateSync(this.fd, pos);
+    this.size = pos;
+    this.doneAt = done;
+  }
+
+  /** Appends a record; resolves once it is on disk (fsynced), with its end offset. */
+  append(record: SpoolRecord): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('spool closed'));
+    return new Promise((resolve, reject) => {
+      this.batch.push({ line: JSON.stringify(record) + '\n', resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    this.flushing = false;
+    if (!batch.length) return;
+    try {
+      const ends: number[] = [];
+      let end = this.size;
+      const bufs = batch.map((b) => {
+        const buf = Buffer.from(b.line, 'utf8');
+        end += buf.length;
+        ends.push(end);
+        return buf;
+      });
+      writeAll(this.fd, Buffer.concat(bufs));
+      fsyncSync(this.fd);
+      this.size = end;
+      batch.forEach((b, i) => b.resolve(ends[i]!));
+    } catch (err) {
+      // Disk full or gone: the requests are not acknowledged, so Zoom sends them again.
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the next append finds out */
+      }
+      for (const b of batch) b.reject(err as Error);
+    }
+  }
+
+  /** Marks everything up to `end` as handed on; empties the file when all of it is and it has grown. */
+  markDone(end: number): void {
+    if (end <= this.doneAt) return;
+    this.doneAt = Math.min(end, this.size);
+    if (this.doneAt === this.size && this.size >= this.compactBytes && !this.batch.length) {
+      ftruncateSync(this.fd, 0);
+      fsyncSync(this.fd);
+      this.size = 0;
+      this.doneAt = 0;
+    }
+    writeFileAtomic(this.offsetFile, JSON.stringify({ done: this.doneAt }) + '\n');
+  }
+
+  /** Bytes written and not yet handed on. */
+  get backlogBytes(): number {
+    return this.size - this.doneAt;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  /** The file's size on disk (tests). */
+  diskSize(): number {
+    return fstatSync(this.fd).size;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, null);
+}
+
+function parseRecord(line: string): SpoolRecord | undefined {
+  try {
+    const r = JSON.parse(line) as Partial<SpoolRecord>;
+    if (typeof r.at === 'number' && typeof r.app === 'string' && typeof r.body === 'string')
+      return { at: r.at, app: r.app, body: r.body };
+  } catch {
+    /* a damaged line is skipped */
+  }
+  return undefined;
+}
