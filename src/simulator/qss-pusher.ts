@@ -1,0 +1,199 @@
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../util/clock.js';
+import { unit } from './random.js';
+import type { SimInstance, SimParticipant } from './scenario-types.js';
+import type { World } from './world.js';
+
+/** Misbehaviour to add to the pushes, as Zoom (or an attacker) might. Shares are 0 to 1. */
+export interface PushFaults {
+  /** Events sent twice (a second delivery with a new timestamp, as Zoom retries). */
+  duplicate?: number;
+  /** Events sent again with the same timestamp and signature (a replay). */
+  replay?: number;
+  /** Extra copies with a wrong signature (a forgery; the real event still follows). */
+  badSignature?: number;
+  /** Shuffle each round's events. */
+  outOfOrder?: boolean;
+}
+
+export interface PushOptions {
+  url: string;
+  secretToken: string;
+  faults?: PushFaults;
+  /** Sends per event before giving up on it for this round (it is tried again next round). */
+  attempts?: number;
+  /** Only these instances (UUIDs); all live ones when absent. */
+  only?: (inst: SimInstance) => boolean;
+}
+
+export interface PushStats {
+  sent: number;
+  delivered: number;
+  failed: number;
+  /** Answers by HTTP status (0: no answer). */
+  statuses: Map<number, number>;
+}
+
+/** Signed as Zoom documents it, written apart from the receiver's check so the two can disagree. */
+const sign = (secret: string, ts: string, body: string): string =>
+  'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+
+const STREAM_KEYS = (raw: Record<string, unknown>): string[] =>
+  Object.keys(raw).filter((k) => k !== 'date_time' && k !== 'wifi_rssi' && k !== 'cpu_pressure_level');
+
+/**
+ * One `user_qos` entry of the Dashboard API in QSS's shape: a `qos` item per stream
+ * (`{date_time, type, details}`), the Wi-Fi RSSI inside each stream's details, as in Zoom's
+ * example payloads.
+ */
+export function qssQos(raw: Record<string, unknown>): Record<string, unknown>[] {
+  const wifi = raw.wifi_rssi as Record<string, unknown> | undefined;
+  return STREAM_KEYS(raw).map((type) => ({
+    date_time: raw.date_time,
+    type,
+    details: { ...(raw[type] as object), ...(wifi && type !== 'cpu_usage' ? wifi : {}) },
+  }));
+}
+
+/** The QSS event body Zoom would push for one participant's samples. */
+export function qssEvent(
+  inst: SimInstance,
+  p: SimParticipant,
+  samples: Record<string, unknown>[],
+  eventTs: number,
+): Record<string, unknown> {
+  const qos = samples.flatMap(qssQos);
+  if (inst.kind === 'session')
+    return {
+      event: 'session.user_qos',
+      event_ts: eventTs,
+      payload: {
+        account_id: 'sim-account',
+        object: {
+          session_id: inst.uuid,
+          session_name: inst.topic,
+          user: { id: p.userId, name: p.name, qos },
+        },
+      },
+    };
+  return {
+    event: `${inst.kind}.participant_qos`,
+    event_ts: eventTs,
+    payload: {
+      account_id: 'sim-account',
+      object: {
+        uuid: inst.uuid,
+        participant: {
+          user_id: p.userId,
+          participant_user_id: p.id,
+          user_name: p.name,
+          email: p.email,
+          qos,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Pushes the scenario's QoS as Zoom's QSS webhooks would: each round, for every live
+ * instance, one event per present participant with the samples made since the last round
+ * (the same samples the simulated API serves), signed with the app's secret token. Faults on
+ * request: redeliveries, replays, forged signatures, out-of-order delivery.
+ */
+export class QssPusher {
+  private readonly last = new Map<string, number>();
+  private round = 0;
+  readonly stats: PushStats = { sent: 0, delivered: 0, failed: 0, statuses: new Map() };
+
+  constructor(
+    private readonly world: World,
+    private readonly clock: Clock,
+    private readonly opts: PushOptions,
+  ) {}
+
+  /** The events due now: samples in (last round, now] of everyone present. */
+  due(now: number): string[] {
+    const out: string[] = [];
+    for (const inst of this.world.scenario.instances) {
+      if (!this.world.isLive(inst, now) || (this.opts.only && !this.opts.only(inst))) continue;
+      for (const p of this.world.present(inst, now)) {
+        const k = `${inst.uuid}\u0000${p.key}`;
+        const from = this.last.get(k) ?? now - this.world.scenario.qosWindowMs;
+        const samples = this.world.liveSamples(inst, p, now).filter((s) => Date.parse(String(s.raw.date_time)) > from);
+        if (!samples.length) continue;
+        out.push(JSON.stringify(qssEvent(inst, p, samples.map((s) => s.raw), now)));
+        this.last.set(k, now);
+      }
+    }
+    return out;
+  }
+
+  /** One round: sends what is due, with the faults asked for; resolves when every answer is in. */
+  async push(): Promise<void> {
+    const now = this.clock.now();
+    const round = this.round++;
+    const f = this.opts.faults ?? {};
+    const bodies = this.due(now);
+    const sends: (() => Promise<void>)[] = [];
+    bodies.forEach((body, i) => {
+      const r = (what: string): number => unit('push', round, i, what);
+      if (f.badSignature && r('forge') < f.badSignature) sends.push(() => this.send(body, 'forged').then(() => undefined));
+      sends.push(async () => {
+        const stamp = await this.deliver(body);
+        if (stamp && f.replay && r('replay') < f.replay) await this.send(body, stamp);
+        if (stamp && f.duplicate && r('dup') < f.duplicate) await this.deliver(body);
+      });
+    });
+    if (f.outOfOrder) sends.sort((a, b) => unit('order', round, sends.indexOf(a)) - unit('order', round, sends.indexOf(b)));
+    // A few at a time, as Zoom's senders do.
+    const queue = [...sends];
+    await Promise.all(
+      Array.from({ length: Math.min(8, queue.length) }, async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) await s();
+      }),
+    );
+  }
+
+  /** Sends until answered 2xx or out of attempts; the timestamp used, or undefined. */
+  private async deliver(body: string): Promise<string | undefined> {
+    for (let attempt = 0; attempt < (this.opts.attempts ?? 3); attempt++) {
+      const stamp = String(Math.floor(this.clock.now() / 1000));
+      const status = await this.send(body, stamp);
+      if (status >= 200 && status < 300) {
+        this.stats.delivered++;
+        return stamp;
+      }
+    }
+    this.stats.failed++;
+    return undefined;
+  }
+
+  /** One request; `stamp` 'forged' signs with a wrong secret. */
+  private async send(body: string, stamp: string): Promise<number> {
+    const forged = stamp === 'forged';
+    const ts = forged ? String(Math.floor(this.clock.now() / 1000)) : stamp;
+    const signature = sign(forged ? 'not-the-secret' : this.opts.secretToken, ts, body);
+    this.stats.sent++;
+    let status = 0;
+    try {
+      const res = await fetch(this.opts.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': ts,
+          'x-zm-signature': signature,
+          'user-agent': 'Zoom Marketplace/1.0a',
+        },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch {
+      status = 0;
+    }
+    this.stats.statuses.set(status, (this.stats.statuses.get(status) ?? 0) + 1);
+    return status;
+  }
+}
