@@ -51,14 +51,18 @@ export function webhooksSettings(
       try {
         secretToken = readFileSync(resolve(base, a.secret_token_file), 'utf8').trim();
         if (!secretToken)
-          at(['apps', i, 'secret_token_file'], `the file ${a.secret_token_file} is empty; expected the secret token in it`);
+          at(
+            ['apps', i, 'secret_token_file'],
+            `the file ${a.secret_token_file} is empty; expected the secret token in it`,
+          );
       } catch (err) {
         at(
           ['apps', i, 'secret_token_file'],
           `cannot read ${a.secret_token_file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding the secret token`,
         );
       }
-    } else if (!secretToken) at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
+    } else if (!secretToken)
+      at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
     return { name: a.name, path: a.path, secretToken };
   });
   const tls = raw.web?.tls_server_config;

@@ -41,7 +41,7 @@ export class CoverageTracker {
   /** Pushed samples: their participants are live (pushes list no one else), their times fresh. */
   pushed(instance: string, samples: readonly QosSample[], now: number): void {
     let m = this.live.get(instance);
-    if (!m) this.live.set(instance, (m = new Map()));
+    if (!m) this.live.set(instance, (m = new Map<string, number>()));
     for (const s of samples) {
       const t = m.get(s.participant.key);
       if (t === undefined) m.set(s.participant.key, Math.min(s.time, now));

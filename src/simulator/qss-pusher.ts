@@ -120,9 +120,20 @@ export class QssPusher {
       for (const p of this.world.present(inst, now)) {
         const k = `${inst.uuid}\u0000${p.key}`;
         const from = this.last.get(k) ?? now - this.world.scenario.qosWindowMs;
-        const samples = this.world.liveSamples(inst, p, now).filter((s) => Date.parse(String(s.raw.date_time)) > from);
+        const samples = this.world
+          .liveSamples(inst, p, now)
+          .filter((s) => Date.parse(String(s.raw.date_time)) > from);
         if (!samples.length) continue;
-        out.push(JSON.stringify(qssEvent(inst, p, samples.map((s) => s.raw), now)));
+        out.push(
+          JSON.stringify(
+            qssEvent(
+              inst,
+              p,
+              samples.map((s) => s.raw),
+              now,
+            ),
+          ),
+        );
         this.last.set(k, now);
       }
     }
@@ -138,14 +149,17 @@ export class QssPusher {
     const sends: (() => Promise<void>)[] = [];
     bodies.forEach((body, i) => {
       const r = (what: string): number => unit('push', round, i, what);
-      if (f.badSignature && r('forge') < f.badSignature) sends.push(() => this.send(body, 'forged').then(() => undefined));
+      if (f.badSignature && r('forge') < f.badSignature)
+        sends.push(() => this.send(body, 'forged').then(() => undefined));
       sends.push(async () => {
         const stamp = await this.deliver(body);
         if (stamp && f.replay && r('replay') < f.replay) await this.send(body, stamp);
-        if (stamp && f.duplicate && r('dup') < f.duplicate) await this.deliver(body);
+        // A redelivery is a new request: Zoom signs it again with its own (later) timestamp.
+        if (stamp && f.duplicate && r('dup') < f.duplicate) await this.deliver(body, 1);
       });
     });
-    if (f.outOfOrder) sends.sort((a, b) => unit('order', round, sends.indexOf(a)) - unit('order', round, sends.indexOf(b)));
+    if (f.outOfOrder)
+      sends.sort((a, b) => unit('order', round, sends.indexOf(a)) - unit('order', round, sends.indexOf(b)));
     // A few at a time, as Zoom's senders do.
     const queue = [...sends];
     await Promise.all(
@@ -156,9 +170,9 @@ export class QssPusher {
   }
 
   /** Sends until answered 2xx or out of attempts; the timestamp used, or undefined. */
-  private async deliver(body: string): Promise<string | undefined> {
+  private async deliver(body: string, laterSec = 0): Promise<string | undefined> {
     for (let attempt = 0; attempt < (this.opts.attempts ?? 3); attempt++) {
-      const stamp = String(Math.floor(this.clock.now() / 1000));
+      const stamp = String(Math.floor(this.clock.now() / 1000) + laterSec + attempt);
       const status = await this.send(body, stamp);
       if (status >= 200 && status < 300) {
         this.stats.delivered++;
@@ -175,7 +189,7 @@ export class QssPusher {
     const ts = forged ? String(Math.floor(this.clock.now() / 1000)) : stamp;
     const signature = sign(forged ? 'not-the-secret' : this.opts.secretToken, ts, body);
     this.stats.sent++;
-    let status = 0;
+    let status: number;
     try {
       const res = await fetch(this.opts.url, {
         method: 'POST',

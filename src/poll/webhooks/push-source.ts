@@ -113,7 +113,7 @@ export class PushSource {
         let m = this.contexts.get(key);
         if (!m) {
           if (this.contexts.size >= MAX_INSTANCES) this.contexts.delete(this.contexts.keys().next().value!);
-          this.contexts.set(key, (m = new Map()));
+          this.contexts.set(key, (m = new Map<string, ParticipantContext>()));
         }
         m.set(msg.participant, { ...m.get(msg.participant), ...msg.context });
         return;

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -162,7 +167,9 @@ export class WebhookReceiver {
       throw new Refused('bad_json', 400);
     }
     const event =
-      typeof parsed === 'object' && parsed !== null && typeof (parsed as { event?: unknown }).event === 'string'
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as { event?: unknown }).event === 'string'
         ? (parsed as { event: string }).event
         : '';
     if (event === 'endpoint.url_validation') {

@@ -45,7 +45,10 @@ export class Webhooks {
       onRecord: (e) => this.source.enqueue(e),
     });
     if (this.spool.recovered.length)
-      log.info({ records: this.spool.recovered.length }, 'handing on webhook events received before a restart');
+      log.info(
+        { records: this.spool.recovered.length },
+        'handing on webhook events received before a restart',
+      );
     for (const e of this.spool.recovered) this.source.enqueue(e);
   }
 

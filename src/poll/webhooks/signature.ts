@@ -31,6 +31,9 @@ export function requestTimestampMs(header: string): number | undefined {
 }
 
 /** The answer to `endpoint.url_validation`: the plain token and its HMAC-SHA256 (hex) under the secret token. */
-export function urlValidationAnswer(secret: string, plainToken: string): { plainToken: string; encryptedToken: string } {
+export function urlValidationAnswer(
+  secret: string,
+  plainToken: string,
+): { plainToken: string; encryptedToken: string } {
   return { plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex') };
 }

@@ -14,7 +14,12 @@ describe("Zoom's example QSS payloads", () => {
     const m = readQss(fixture('meeting.participant_qos'));
     expect(m?.type).toBe('qos');
     if (m?.type !== 'qos') return;
-    expect(m.instance).toEqual({ kind: 'meeting', id: '4444AAAiAAAAAiAiAiiAii==', uuid: '4444AAAiAAAAAiAiAiiAii==', topic: '' });
+    expect(m.instance).toEqual({
+      kind: 'meeting',
+      id: '4444AAAiAAAAAiAiAiiAii==',
+      uuid: '4444AAAiAAAAAiAiAiiAii==',
+      topic: '',
+    });
     const stats = new NormalizeStats();
     const [s, ...rest] = normalizeParticipant(m.instance, m.participant, {}, stats);
     expect(rest).toEqual([]);
@@ -25,7 +30,11 @@ describe("Zoom's example QSS payloads", () => {
     expect(s!.wifi).toEqual({ avg: -50, max: -44, min: -56 });
     // The same person in a polled QoS list entry (user_id the join, id the account user) gets the same key.
     expect(s!.participant.key).toBe(
-      participantKey({ id: 'rstuvwxyza789-cde', user_id: '1234567890', participant_user_id: 'rstuvwxyza789-cde' }),
+      participantKey({
+        id: 'rstuvwxyza789-cde',
+        user_id: '1234567890',
+        participant_user_id: 'rstuvwxyza789-cde',
+      }),
     );
     expect(s!.participant.email).toBe('user@example.com');
     expect(stats.samplesInvalid).toBe(0);
@@ -37,7 +46,12 @@ describe("Zoom's example QSS payloads", () => {
     const s = readQss(fixture('session.user_qos'));
     expect(s).toMatchObject({
       type: 'qos',
-      instance: { kind: 'session', id: '4567UVWxYZABCdEfGhiJkl==', uuid: '4567UVWxYZABCdEfGhiJkl==', topic: 'My Session' },
+      instance: {
+        kind: 'session',
+        id: '4567UVWxYZABCdEfGhiJkl==',
+        uuid: '4567UVWxYZABCdEfGhiJkl==',
+        topic: 'My Session',
+      },
     });
     if (s?.type !== 'qos') return;
     const [sample] = normalizeParticipant(s.instance, s.participant, {}, new NormalizeStats());
@@ -50,7 +64,12 @@ describe("Zoom's example QSS payloads", () => {
   it('participant_data and user_data give context joined on the same key', () => {
     expect(readQss(fixture('meeting.participant_data'))).toEqual({
       type: 'context',
-      instance: { kind: 'meeting', id: '4444AAAiAAAAAiAiAiiAii==', uuid: '4444AAAiAAAAAiAiAiiAii==', topic: '' },
+      instance: {
+        kind: 'meeting',
+        id: '4444AAAiAAAAAiAiAiiAii==',
+        uuid: '4444AAAiAAAAAiAiAiiAii==',
+        topic: '',
+      },
       participant: participantKey({ id: 'rstuvwxyza789-cde', user_id: '1234567890' }),
       context: {
         networkType: 'Wired',
@@ -66,11 +85,18 @@ describe("Zoom's example QSS payloads", () => {
       participant: '25508864',
       context: { networkType: 'Wired', dataCenter: 'SC' },
     });
-    expect(readQss(fixture('meeting.participant_data_summary'))).toMatchObject({ type: 'context', context: { device: 'Windows' } });
+    expect(readQss(fixture('meeting.participant_data_summary'))).toMatchObject({
+      type: 'context',
+      context: { device: 'Windows' },
+    });
   });
 
   it('summaries are recognised and carry no samples', () => {
-    for (const name of ['meeting.participant_qos_summary', 'webinar.participant_qos_summary', 'session.user_qos_summary'])
+    for (const name of [
+      'meeting.participant_qos_summary',
+      'webinar.participant_qos_summary',
+      'session.user_qos_summary',
+    ])
       expect(readQss(fixture(name))?.type, name).toBe('summary');
   });
 
@@ -89,24 +115,52 @@ describe("Zoom's example QSS payloads", () => {
       { event: '__proto__', payload: { object: { uuid: 'u' } } },
     ];
     for (const b of bad) expect(readQss(b), JSON.stringify(b)).toBeUndefined();
-    expect(userQosFromQss([null, 1, { type: 'audio_input' }, { date_time: 'x', type: 'date_time', details: {} }])).toEqual([]);
+    expect(
+      userQosFromQss([null, 1, { type: 'audio_input' }, { date_time: 'x', type: 'date_time', details: {} }]),
+    ).toEqual([]);
   });
 
   it("the simulator's pushed events are read back into the polled shape", () => {
     const raw = {
       date_time: '2026-11-20T10:05:00Z',
-      audio_input: { bitrate: '27 kbps', latency: '80 ms', jitter: '3 ms', avg_loss: '0.1%', max_loss: '0.2%' },
-      cpu_usage: { zoom_avg_cpu_usage: '10%', zoom_max_cpu_usage: '20%', zoom_min_cpu_usage: '1%', system_max_cpu_usage: '50%' },
+      audio_input: {
+        bitrate: '27 kbps',
+        latency: '80 ms',
+        jitter: '3 ms',
+        avg_loss: '0.1%',
+        max_loss: '0.2%',
+      },
+      cpu_usage: {
+        zoom_avg_cpu_usage: '10%',
+        zoom_max_cpu_usage: '20%',
+        zoom_min_cpu_usage: '1%',
+        system_max_cpu_usage: '50%',
+      },
       wifi_rssi: { max_rssi: -40, avg_rssi: -45, min_rssi: -50, rssi_unit: 'dBm' },
     };
-    const inst = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't', start: 0, end: 1, host: '', email: '', participants: [] };
+    const inst = {
+      kind: 'meeting',
+      id: '1',
+      uuid: 'u==',
+      topic: 't',
+      start: 0,
+      end: 1,
+      host: '',
+      email: '',
+      participants: [],
+    };
     const p = { key: 'k', id: 'acct', userId: '16778240', name: 'N', email: 'n@x' };
     const ev = qssEvent(inst as never, p as never, [raw], 0);
     const m = readQss(JSON.parse(JSON.stringify(ev)));
     expect(m?.type).toBe('qos');
     if (m?.type !== 'qos') return;
     const fromPush = normalizeParticipant(m.instance, m.participant, {}, new NormalizeStats());
-    const fromPoll = normalizeParticipant(m.instance, { id: 'acct', user_id: '16778240', user_name: 'N', user_qos: [raw] }, {}, new NormalizeStats());
+    const fromPoll = normalizeParticipant(
+      m.instance,
+      { id: 'acct', user_id: '16778240', user_name: 'N', user_qos: [raw] },
+      {},
+      new NormalizeStats(),
+    );
     expect(fromPush.map((s) => [s.participant.key, s.time, s.streams, s.cpu, s.wifi])).toEqual(
       fromPoll.map((s) => [s.participant.key, s.time, s.streams, s.cpu, s.wifi]),
     );

@@ -65,7 +65,11 @@ describe('the webhook receiver', () => {
   });
 
   it('answers endpoint.url_validation as Zoom specifies: plainToken and its HMAC-SHA256 under the secret', async () => {
-    const body = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' });
+    const body = JSON.stringify({
+      payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' },
+      event_ts: 1654503849680,
+      event: 'endpoint.url_validation',
+    });
     const a = await post(`${base}/zoom/other`, body, zoomHeaders('another-secret', body, clock.now()));
     expect(a.status).toBe(200);
     expect(JSON.parse(a.body)).toEqual({
@@ -76,7 +80,11 @@ describe('the webhook receiver', () => {
 
   it('verifies over the raw bytes: spacing and key order that JSON.stringify would change still verify', async () => {
     const body = `{ "payload" :{"object":{"uuid":"x==","participant":{"user_id":"7","qos":[]}},"account_id":"A"},\n "event":"meeting.participant_qos", "event_ts": 1 , "note":"caf\u00e9 \u2603"}`;
-    const a = await post(url, Buffer.from(body, 'utf8'), zoomHeaders(SECRET, Buffer.from(body, 'utf8'), clock.now()));
+    const a = await post(
+      url,
+      Buffer.from(body, 'utf8'),
+      zoomHeaders(SECRET, Buffer.from(body, 'utf8'), clock.now()),
+    );
     expect(a.status).toBe(200);
   });
 
@@ -239,8 +247,17 @@ describe('the webhook receiver', () => {
         fc.record({
           path: fc.constantFrom('/zoom/qss', '/zoom/other', '/', '/zoom/qss/../x', '/%ff'),
           method: fc.constantFrom('POST', 'PUT', 'GET', 'DELETE'),
-          ts: fc.oneof(fc.string(), fc.constant(String(Math.floor(clock.now() / 1000))), fc.nat().map(String)),
-          sig: fc.oneof(fc.string(), fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `v0=${Buffer.from(b).toString('hex')}`)),
+          ts: fc.oneof(
+            fc.string(),
+            fc.constant(String(Math.floor(clock.now() / 1000))),
+            fc.nat().map(String),
+          ),
+          sig: fc.oneof(
+            fc.string(),
+            fc
+              .uint8Array({ minLength: 32, maxLength: 32 })
+              .map((b) => `v0=${Buffer.from(b).toString('hex')}`),
+          ),
           body: fc.oneof(
             fc.string({ maxLength: 3000 }),
             fc.json(),
@@ -253,7 +270,10 @@ describe('the webhook receiver', () => {
           const body = typeof r.body === 'string' ? r.body : r.body;
           const headers = r.signIt
             ? zoomHeaders(SECRET, body, clock.now())
-            : { 'x-zm-request-timestamp': r.ts.replace(/[^\x20-\x7e]/g, ''), 'x-zm-signature': r.sig.replace(/[^\x20-\x7e]/g, '') };
+            : {
+                'x-zm-request-timestamp': r.ts.replace(/[^\x20-\x7e]/g, ''),
+                'x-zm-signature': r.sig.replace(/[^\x20-\x7e]/g, ''),
+              };
           const a = await post(`${base}${r.path}`, body, headers, r.method);
           statuses.add(a.status);
           expect(a.status).toBeLessThan(500);

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'qw-spool-'));
-const rec = (i: number): { at: number; app: string; body: string } => ({ at: i, app: 'main', body: `{"n":${i},"s":"a\\nb"}` });
+const rec = (i: number): { at: number; app: string; body: string } => ({
+  at: i,
+  app: 'main',
+  body: `{"n":${i},"s":"a\\nb"}`,
+});
 
 describe('the webhook spool', () => {
   it('gives back, after a restart, every record appended and not marked done, in order', async () => {

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertChange } from '../../src/evaluate/alert.js';
+import type { Daemon } from '../../src/daemon.js';
+import type { PipelineEvent } from '../../src/poll/source.js';
+import { QssPusher } from '../../src/simulator/qss-pusher.js';
+import { daemonFor } from '../helpers/daemon.js';
+import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+
+const SECRET = 'e2e-qss-secret';
+const MIN = 60_000;
+/** Pushes stop after this minute; polling must take the meeting back within TAKEOVER + one cycle. */
+const STOP_PUSH_AT = 16;
+const TAKEOVER = 3 * MIN;
+const END = 45;
+
+let h: SimHarness;
+let daemon: Daemon;
+let events: PipelineEvent[];
+let pusher: QssPusher;
+const changes: AlertChange[] = [];
+/** Minutes at which the simulator served the pushed meeting's QoS list to a poll. */
+const polledPushedAt: number[] = [];
+const polledOtherAt: number[] = [];
+const savedByMinute: number[] = [];
+
+beforeAll(async () => {
+  h = await startSim(
+    {
+      seed: 'push-e2e',
+      qos_window: '10m',
+      meetings: [
+        {
+          id: 83000000001,
+          uuid: 'pushed/meeting==',
+          topic: 'Pushed',
+          start: '0m',
+          end: '2h',
+          participants: [
+            {
+              key: 'ann',
+              id: 'u-ann',
+              user_id: '200',
+              name: 'Ann',
+              network_type: 'Wired',
+              data_center: 'SC',
+            },
+          ],
+          crowd: { count: 6, prefix: 'pm-', join: '0m', muted_share: 0 },
+        },
+        {
+          id: 83000000002,
+          uuid: 'polled==',
+          topic: 'Polled',
+          start: '0m',
+          end: '2h',
+          participants: [
+            {
+              key: 'bob',
+              id: 'u-bob',
+              user_id: '300',
+              name: 'Bob',
+              network_type: 'Wired',
+              data_center: 'SC',
+            },
+          ],
+          crowd: { count: 4, prefix: 'po-', join: '0m', muted_share: 0 },
+        },
+      ],
+      // Ann's latency is bad from minute 5 to minute 30: the alert fires from pushed data and
+      // is still firing when polling takes over at minute ~19; Bob's is polled throughout.
+      episodes: [
+        { where: { participant: 'ann' }, from: '5m', to: '30m', any: { latency: '450ms' } },
+        { where: { participant: 'bob' }, from: '5m', to: '15m', any: { latency: '450ms' } },
+      ],
+    },
+    0,
+  );
+  h.sim.onServe = ({ instance, at }) => {
+    const m = Math.round((at - T0) / MIN);
+    (instance.uuid === 'pushed/meeting==' ? polledPushedAt : polledOtherAt).push(m);
+  };
+  ({ daemon, events } = daemonFor(h, (c) => {
+    c.sources = { meetings: true, webinars: false, sessions: false };
+    c.webhooks = {
+      host: '127.0.0.1',
+      port: 0,
+      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: SECRET }],
+      maxBodyBytes: 65_536,
+      maxAgeMs: 5 * MIN,
+      takeoverAfterMs: TAKEOVER,
+    };
+  }));
+  daemon.onAlerts((c) => changes.push(...c));
+  await daemon.listen();
+  pusher = new QssPusher(h.sim.world, h.clock, {
+    url: `${daemon.webhooks!.url!}/zoom/qss`,
+    secretToken: SECRET,
+    only: (i) => i.uuid === 'pushed/meeting==',
+    faults: { duplicate: 0.3, replay: 0.1, badSignature: 0.1, outOfOrder: true },
+  });
+  const stop = new AbortController();
+  for (let m = 0; m <= END; m++) {
+    h.clock.advanceTo(T0 + m * MIN);
+    if (m <= STOP_PUSH_AT) {
+      await pusher.push();
+      for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+        await new Promise((r) => setImmediate(r));
+    }
+    const r = await daemon.scheduler.cycle(stop.signal);
+    savedByMinute.push(r.callsSaved);
+  }
+}, 120_000);
+afterAll(async () => {
+  await daemon.close();
+  await h.close();
+});
+
+const fired = (participant: string): AlertChange[] =>
+  changes.filter(
+    (c) => c.state === 'firing' && c.previous !== 'firing' && c.alert.labels.participant === participant,
+  );
+const resolved = (participant: string): AlertChange[] =>
+  changes.filter((c) => c.state === 'resolved' && c.alert.labels.participant === participant);
+
+describe('push and poll together, against the simulator pushing signed QSS events', () => {
+  it('fires the alert from pushed data while polling leaves the pushed meeting alone', () => {
+    const f = fired('u-ann');
+    expect(f.map((c) => c.alert.rule)).toEqual(['audio-latency-high']);
+    // Fired before polling took the meeting back: it came from pushes.
+    expect(f[0]!.alert.firingSince).toBeLessThan(T0 + STOP_PUSH_AT * MIN);
+    expect(polledPushedAt.filter((m) => m > 0 && m <= STOP_PUSH_AT)).toEqual([]);
+    // The other meeting was polled all along, and its alert fired from polls.
+    expect(new Set(polledOtherAt).size).toBeGreaterThan(END / 2);
+    expect(fired('u-bob').map((c) => c.alert.rule)).toEqual(['audio-latency-high']);
+  });
+
+  it('counts the calls pushes saved, and shows the path on /api/v1/status and /metrics', async () => {
+    expect(savedByMinute.slice(1, STOP_PUSH_AT).every((n) => n >= 1)).toBe(true);
+    const status = (await (await fetch(`${daemon.url!}/api/v1/status`)).json()) as {
+      webhooks: {
+        calls_saved: number;
+        takeovers: number;
+        refused: Record<string, number>;
+        requests: Record<string, number>;
+      };
+    };
+    expect(status.webhooks.calls_saved).toBe(savedByMinute.reduce((a, b) => a + b, 0));
+    expect(status.webhooks.takeovers).toBe(1);
+    expect(status.webhooks.refused.bad_signature).toBeGreaterThan(0);
+    expect(status.webhooks.refused.replay).toBeGreaterThan(0);
+    expect(status.webhooks.requests.duplicate).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${daemon.url!}/metrics`)).text();
+    expect(metrics).toMatch(/^qoswatch_poll_calls_saved_total [1-9]\d*$/m);
+    expect(metrics).toMatch(
+      /^qoswatch_instance_qos_path\{kind="meeting",instance_id="83000000001",path="poll"\} 1$/m,
+    );
+    expect(metrics).toMatch(/^qoswatch_webhook_refused_total\{reason="bad_signature"\} [1-9]/m);
+    expect(metrics).toMatch(/^qoswatch_poll_takeovers_total 1$/m);
+  });
+
+  it('takes the meeting back by polling within takeover_after plus one cycle once pushes stop', () => {
+    const first = polledPushedAt.find((m) => m > STOP_PUSH_AT);
+    expect(first).toBeDefined();
+    expect(first!).toBeLessThanOrEqual(STOP_PUSH_AT + TAKEOVER / MIN + 1);
+    expect(first!).toBeGreaterThan(STOP_PUSH_AT + TAKEOVER / MIN - 1);
+  });
+
+  it('loses and repeats no alert across the handover: one firing, one resolution, each', () => {
+    expect(fired('u-ann')).toHaveLength(1);
+    expect(resolved('u-ann')).toHaveLength(1);
+    expect(resolved('u-ann')[0]!.alert.resolvedAt ?? 0).toBeGreaterThan(T0 + 30 * MIN);
+    expect(fired('u-bob')).toHaveLength(1);
+    expect(resolved('u-bob')).toHaveLength(1);
+  });
+
+  it('hands on every sample of the pushed meeting exactly once across push, redeliveries and poll', () => {
+    const seen = new Map<string, number>();
+    for (const e of events)
+      if (e.type === 'samples')
+        for (const s of e.samples)
+          if (s.instance.uuid === 'pushed/meeting==') {
+            const k = `${s.participant.key}@${s.time}`;
+            seen.set(k, (seen.get(k) ?? 0) + 1);
+          }
+    expect([...seen.values()].filter((n) => n > 1)).toEqual([]);
+    const inst = h.sim.scenario.instances.find((i) => i.uuid === 'pushed/meeting==')!;
+    let expected = 0;
+    for (const p of inst.participants)
+      for (const t of h.sim.world.sampleTimes(inst, p, T0, T0 + END * MIN)) {
+        expected++;
+        expect(seen.has(`${p.id || p.userId}@${t}`), `${p.key} at ${new Date(t).toISOString()}`).toBe(true);
+      }
+    expect(seen.size).toBe(expected);
+    expect(expected).toBeGreaterThan(300);
+    // Pushed samples carry the topic discovery knows, as polled ones do.
+    const pushed = events
+      .flatMap((e) => (e.type === 'samples' ? e.samples : []))
+      .find((s) => s.instance.uuid === 'pushed/meeting==');
+    expect(pushed!.instance.topic).toBe('Pushed');
+  });
+});
