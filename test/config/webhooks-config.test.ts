@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileInvalidError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-webhooks-config-'));
+const ZOOM = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, ZOOM + text);
+  return file;
+}
+function errorOf(file: string, env: Record<string, string> = {}): string {
+  try {
+    loadConfig(file, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FileInvalidError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('the webhooks section', () => {
+  it('is absent by default: polling only', () => {
+    expect(loadConfig(write('none.yaml', ''), {}).webhooks).toBeUndefined();
+  });
+
+  it('reads each app secret token from the environment or a file, with documented defaults', () => {
+    writeFileSync(join(dir, 'token'), 'from-a-file\n');
+    const c = loadConfig(
+      write(
+        'ok.yaml',
+        'webhooks:\n  apps:\n    - name: main\n      path: /zoom/qss\n      secret_token: ${QSS_TOKEN}\n' +
+          '    - name: sdk\n      path: /zoom/sdk\n      secret_token_file: token\n',
+      ),
+      { QSS_TOKEN: 'from-env' },
+    );
+    expect(c.webhooks).toEqual({
+      host: '0.0.0.0',
+      port: 9782,
+      apps: [
+        { name: 'main', path: '/zoom/qss', secretToken: 'from-env' },
+        { name: 'sdk', path: '/zoom/sdk', secretToken: 'from-a-file' },
+      ],
+      maxBodyBytes: 65_536,
+      maxAgeMs: 300_000,
+      takeoverAfterMs: 180_000,
+    });
+  });
+
+  const cases: { name: string; yaml: string; want: string }[] = [
+    {
+      name: 'a missing secret token',
+      yaml: 'webhooks:\n  apps:\n    - name: main\n      path: /zoom/qss\n',
+      want: 'ok.yaml:7:7: webhooks.apps[0]: missing required setting "secret_token" (or "secret_token_file")',
+    },
+    {
+      name: 'the metrics port',
+      yaml: 'metrics:\n  listen: 127.0.0.1:9100\nwebhooks:\n  listen: 0.0.0.0:9100\n  apps:\n    - { name: a, path: /a, secret_token: t }\n',
+      want: "webhooks.listen: found port 9100, the metrics endpoint's; expected an address of its own",
+    },
+    {
+      name: 'two apps on one path',
+      yaml: 'webhooks:\n  apps:\n    - { name: a, path: /q, secret_token: t }\n    - { name: b, path: /q, secret_token: u }\n',
+      want: 'path /q is used twice; give each app its own',
+    },
+    {
+      name: 'a path that is not a path',
+      yaml: 'webhooks:\n  apps:\n    - { name: a, path: "zoom qss", secret_token: t }\n',
+      want: 'a URL path such as /zoom/qss',
+    },
+    {
+      name: 'an unreadable token file',
+      yaml: 'webhooks:\n  apps:\n    - { name: a, path: /a, secret_token_file: nope }\n',
+      want: 'cannot read nope (ENOENT); expected a readable file holding the secret token',
+    },
+    {
+      name: 'a bad duration',
+      yaml: 'webhooks:\n  takeover_after: soon\n  apps:\n    - { name: a, path: /a, secret_token: t }\n',
+      want: 'webhooks.takeover_after',
+    },
+  ];
+  for (const c of cases)
+    it(`stops start-up with file:line:col on ${c.name}`, () => {
+      const file = write('ok.yaml', c.yaml);
+      const msg = errorOf(file);
+      expect(msg).toContain(c.want);
+      expect(msg).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: `));
+    });
+
+  it('never shows a secret token in an error', () => {
+    const msg = errorOf(
+      write(
+        'secret.yaml',
+        'webhooks:\n  max_age: never\n  apps:\n    - { name: a, path: /a, secret_token: sup3r-s3cret-t0ken }\n',
+      ),
+    );
+    expect(msg).not.toContain('sup3r-s3cret-t0ken');
+  });
+});
