@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { QssPusher, type PushFaults } from '../simulator/qss-pusher.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock, systemClock } from '../util/clock.js';
-import { intOption, numberOption, parse } from './args.js';
+import { durationMs } from '../util/duration.js';
+import { intOption, numberOption, parse, UsageError } from './args.js';
 import { onShutdown } from './signals.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
@@ -13,7 +16,33 @@ from a scenario, so qoswatch (or curl) can be tried without a Zoom account.
   --port N         port to listen on (default 9780; 0 picks a free one)
   --host ADDR      address to listen on (default 127.0.0.1)
   --speed X        simulated time runs X times faster than real time (default 1)
+
+Pushing QSS webhooks (Zoom's QoS Subscription) of the same samples to qoswatch:
+  --push-to URL            POST signed events there (e.g. http://127.0.0.1:9782/zoom/qss)
+  --push-secret-file FILE  the app's secret token (or set QOSWATCH_PUSH_SECRET_TOKEN)
+  --push-every DURATION    simulated time between rounds (default 60s)
+  --push-faults LIST       comma-separated: duplicate=0.1, replay=0.05, bad_signature=0.05,
+                           out_of_order (shares of events; default none)
 `;
+
+function pushFaults(list: string | undefined): PushFaults {
+  const f: PushFaults = {};
+  for (const item of (list ?? '').split(',').filter(Boolean)) {
+    const [name, v] = item.split('=');
+    const share = v === undefined ? 1 : Number(v);
+    if (!(share >= 0 && share <= 1))
+      throw new UsageError(`--push-faults: ${item}: expected a share from 0 to 1`);
+    if (name === 'duplicate') f.duplicate = share;
+    else if (name === 'replay') f.replay = share;
+    else if (name === 'bad_signature') f.badSignature = share;
+    else if (name === 'out_of_order') f.outOfOrder = share > 0;
+    else
+      throw new UsageError(
+        `--push-faults: unknown fault "${name}"; expected duplicate, replay, bad_signature or out_of_order`,
+      );
+  }
+  return f;
+}
 
 export async function simulate(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -21,6 +50,10 @@ export async function simulate(argv: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     speed: { type: 'string' },
+    'push-to': { type: 'string' },
+    'push-secret-file': { type: 'string' },
+    'push-every': { type: 'string' },
+    'push-faults': { type: 'string' },
   });
   const speed = numberOption(values.speed, 'speed', 1);
   const now = Date.now();
@@ -35,7 +68,44 @@ export async function simulate(argv: string[]): Promise<number> {
       `  meetings: curl -s -H "Authorization: Bearer $TOKEN" '${url}/v2/metrics/meetings?type=live&from=${day}&to=${day}'\n` +
       `  status:   curl -s '${url}/_sim/status'\n`,
   );
-  await onShutdown().done;
+  const shutdown = onShutdown();
+  let pushing: Promise<void> | undefined;
+  const to = values['push-to'];
+  if (to) {
+    const file = values['push-secret-file'];
+    const secretToken = file
+      ? readFileSync(file, 'utf8').trim()
+      : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
+    if (!secretToken)
+      throw new UsageError(
+        '--push-to needs the secret token: --push-secret-file FILE or QOSWATCH_PUSH_SECRET_TOKEN',
+      );
+    let every: number;
+    try {
+      every = durationMs(values['push-every'] ?? '60s');
+    } catch {
+      throw new UsageError(`--push-every: expected a duration such as 60s, found ${values['push-every']}`);
+    }
+    const pusher = new QssPusher(sim.world, clock, {
+      url: to,
+      secretToken,
+      faults: pushFaults(values['push-faults']),
+      stampNow: () => Date.now(),
+    });
+    process.stdout.write(
+      `  pushing:  QSS events to ${to} every ${values['push-every'] ?? '60s'} of scenario time\n`,
+    );
+    pushing = (async () => {
+      while (!shutdown.signal.aborted) {
+        await pusher.push();
+        const s = pusher.stats;
+        process.stdout.write(`pushed: ${s.sent} sent, ${s.delivered} delivered, ${s.failed} failed\n`);
+        await clock.sleep(every, shutdown.signal).catch(() => undefined);
+      }
+    })();
+  }
+  await shutdown.done;
+  await pushing;
   await sim.close();
   return 0;
 }

@@ -22,8 +22,10 @@ export interface PushOptions {
   faults?: PushFaults;
   /** Sends per event before giving up on it for this round (it is tried again next round). */
   attempts?: number;
-  /** Only these instances (UUIDs); all live ones when absent. */
+  /** Only these instances; all live ones when absent. */
   only?: (inst: SimInstance) => boolean;
+  /** The time the signatures carry (epoch ms): real time when the scenario runs faster. Default: the clock's. */
+  stampNow?: () => number;
 }
 
 export interface PushStats {
@@ -112,6 +114,10 @@ export class QssPusher {
     private readonly opts: PushOptions,
   ) {}
 
+  private stampNow(): number {
+    return this.opts.stampNow ? this.opts.stampNow() : this.clock.now();
+  }
+
   /** The events due now: samples in (last round, now] of everyone present. */
   due(now: number): string[] {
     const out: string[] = [];
@@ -172,7 +178,7 @@ export class QssPusher {
   /** Sends until answered 2xx or out of attempts; the timestamp used, or undefined. */
   private async deliver(body: string, laterSec = 0): Promise<string | undefined> {
     for (let attempt = 0; attempt < (this.opts.attempts ?? 3); attempt++) {
-      const stamp = String(Math.floor(this.clock.now() / 1000) + laterSec + attempt);
+      const stamp = String(Math.floor(this.stampNow() / 1000) + laterSec + attempt);
       const status = await this.send(body, stamp);
       if (status >= 200 && status < 300) {
         this.stats.delivered++;
@@ -186,7 +192,7 @@ export class QssPusher {
   /** One request; `stamp` 'forged' signs with a wrong secret. */
   private async send(body: string, stamp: string): Promise<number> {
     const forged = stamp === 'forged';
-    const ts = forged ? String(Math.floor(this.clock.now() / 1000)) : stamp;
+    const ts = forged ? String(Math.floor(this.stampNow() / 1000)) : stamp;
     const signature = sign(forged ? 'not-the-secret' : this.opts.secretToken, ts, body);
     this.stats.sent++;
     let status: number;

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { normalizeParticipant } from '../../src/normalize/normalize.js';
+import { readQss } from '../../src/poll/webhooks/qss.js';
+import { WebhookReceiver } from '../../src/poll/webhooks/receiver.js';
+import { Spool, type SpoolEntry } from '../../src/poll/webhooks/spool.js';
+import { systemClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { startCli } from '../helpers/cli.js';
+
+describe('qoswatch simulate --push-to', () => {
+  it("pushes the scenario's QoS as signed QSS events that the receiver verifies, forgeries and replays included", async () => {
+    const records: SpoolEntry[] = [];
+    const spool = new Spool(mkdtempSync(join(tmpdir(), 'qw-push-cli-')));
+    const receiver = new WebhookReceiver(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        apps: [{ name: 'sim', path: '/zoom/qss', secretToken: 'cli-secret' }],
+        maxBodyBytes: 65_536,
+        maxAgeMs: 300_000,
+        takeoverAfterMs: 180_000,
+      },
+      { clock: systemClock, log: silentLogger(), spool, onRecord: (e) => records.push(e) },
+    );
+    const url = `${await receiver.listen()}/zoom/qss`;
+    const p = startCli(
+      [
+        'simulate',
+        '--port',
+        '0',
+        '--speed',
+        '60',
+        '--push-to',
+        url,
+        '--push-faults',
+        'replay=0.2,bad_signature=0.2,duplicate=0.2,out_of_order',
+      ],
+      { QOSWATCH_PUSH_SECRET_TOKEN: 'cli-secret' },
+    );
+    try {
+      // Waiting on another process's rounds (a simulated minute a second), bounded.
+      const delivered = (): number =>
+        Number([...p.output().matchAll(/(\d+) delivered, 0 failed/g)].at(-1)?.[1] ?? 0);
+      for (let i = 0; i < 400 && delivered() <= 10; i++) await new Promise((r) => setTimeout(r, 50));
+      // Stopped between rounds, so the counts below are of whole rounds.
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(delivered()).toBeGreaterThan(10);
+      expect(records.length + (receiver.stats.outcomes.get('duplicate') ?? 0)).toBe(delivered());
+      expect(receiver.stats.refused.get('bad_signature')).toBeGreaterThan(0);
+      expect(receiver.stats.refused.get('replay')).toBeGreaterThan(0);
+      expect(receiver.stats.outcomes.get('duplicate')).toBeGreaterThan(0);
+      const stats = new NormalizeStats();
+      let samples = 0;
+      for (const { record } of records) {
+        const m = readQss(JSON.parse(record.body));
+        expect(m?.type).toBe('qos');
+        if (m?.type === 'qos') samples += normalizeParticipant(m.instance, m.participant, {}, stats).length;
+      }
+      expect(samples).toBeGreaterThanOrEqual(records.length);
+      expect(stats.samplesInvalid).toBe(0);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+      await receiver.close();
+      spool.close();
+    }
+  });
+});
