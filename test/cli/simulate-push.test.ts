@@ -67,7 +67,7 @@ describe('qoswatch simulate --push-to', () => {
       p.child.kill('SIGTERM');
       await p.exited;
       await receiver.close();
-      spool.close();
+      await spool.close();
     }
   });
 });

@@ -83,6 +83,6 @@ export class Webhooks {
   async close(): Promise<void> {
     await this.receiver.close();
     this.source.flush();
-    this.spool.close();
+    await this.spool.close();
   }
 }

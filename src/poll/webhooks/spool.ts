@@ -1,6 +1,7 @@
 import {
   closeSync,
   fstatSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -43,7 +44,10 @@ export class Spool {
   private doneAt: number;
   private batch: { line: string; resolve: (end: number) => void; reject: (e: Error) => void }[] = [];
   private flushing = false;
+  private syncing = false;
+  private readonly idle: (() => void)[] = [];
   private closed = false;
+  private saveTimer: NodeJS.Timeout | undefined;
   /** Records found not yet handed on when the spool was opened (after a crash or a kill). */
   readonly recovered: SpoolEntry[] = [];
 
@@ -78,46 +82,79 @@ export class Spool {
     if (this.closed) return Promise.reject(new Error('spool closed'));
     return new Promise((resolve, reject) => {
       this.batch.push({ line: JSON.stringify(record) + '\n', resolve, reject });
-      if (!this.flushing) {
+      if (!this.flushing && !this.syncing) {
         this.flushing = true;
         setImmediate(() => this.flush());
       }
     });
   }
 
+  /**
+   * Writes the batch and fsyncs it off the event loop (group commit): requests that arrive
+   * meanwhile form the next batch, written when this one is on disk. So throughput is not
+   * one fsync per request, and the loop keeps answering while the disk works.
+   */
   private flush(): void {
+    this.flushing = false;
+    if (this.syncing || !this.batch.length) return;
     const batch = this.batch;
     this.batch = [];
-    this.flushing = false;
-    if (!batch.length) return;
-    try {
-      const ends: number[] = [];
-      let end = this.size;
-      const bufs = batch.map((b) => {
-        const buf = Buffer.from(b.line, 'utf8');
-        end += buf.length;
-        ends.push(end);
-        return buf;
-      });
-      writeAll(this.fd, Buffer.concat(bufs));
-      fsyncSync(this.fd);
-      this.size = end;
-      batch.forEach((b, i) => b.resolve(ends[i]!));
-    } catch (err) {
+    const start = this.size;
+    const ends: number[] = [];
+    let end = start;
+    const bufs = batch.map((b) => {
+      const buf = Buffer.from(b.line, 'utf8');
+      end += buf.length;
+      ends.push(end);
+      return buf;
+    });
+    const fail = (err: Error): void => {
       // Disk full or gone: the requests are not acknowledged, so Zoom sends them again.
       try {
-        ftruncateSync(this.fd, this.size);
+        ftruncateSync(this.fd, start);
       } catch {
         /* the next append finds out */
       }
-      for (const b of batch) b.reject(err as Error);
+      for (const b of batch) b.reject(err);
+    };
+    try {
+      writeAll(this.fd, Buffer.concat(bufs));
+    } catch (err) {
+      fail(err as Error);
+      return;
     }
+    this.syncing = true;
+    fsync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) fail(err);
+      else {
+        this.size = end;
+        batch.forEach((b, i) => b.resolve(ends[i]!));
+      }
+      if (this.batch.length) this.flush();
+      else for (const w of this.idle.splice(0)) w();
+    });
   }
 
-  /** Marks everything up to `end` as handed on; empties the file when all of it is and it has grown. */
+  /**
+   * Marks everything up to `end` as handed on. The offset reaches the disk at most once a
+   * second (a rename per request would cap throughput); after a crash the records of that
+   * last second are handed on again, which the sample de-duplication makes harmless, as it
+   * does for the window every poll after a restart reads again.
+   */
   markDone(end: number): void {
     if (end <= this.doneAt) return;
     this.doneAt = Math.min(end, this.size);
+    if (this.saveTimer || this.closed) return;
+    // Real time on purpose: this only paces disk writes.
+    this.saveTimer = setTimeout(() => this.saveDone(), 1000);
+    this.saveTimer.unref();
+  }
+
+  /** Writes the done offset; empties the file when everything is done and it has grown. */
+  private saveDone(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     if (this.doneAt === this.size && this.size >= this.compactBytes && !this.batch.length) {
       ftruncateSync(this.fd, 0);
       fsyncSync(this.fd);
@@ -132,9 +169,13 @@ export class Spool {
     return this.size - this.doneAt;
   }
 
-  close(): void {
+  /** Writes what is pending and the done offset, and closes the file. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
+    if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.closed) return;
+    this.saveDone();
     this.closed = true;
     closeSync(this.fd);
   }

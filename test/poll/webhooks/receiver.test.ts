@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await receiver.close();
-  spool.close();
+  await spool.close();
 });
 
 const refused = (reason: string): number => receiver.stats.refused.get(reason as never) ?? 0;
