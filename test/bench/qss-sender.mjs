@@ -2,7 +2,10 @@
 // not share the receiver's event loop. Open loop: requests go out at the asked rate whatever
 // the answers do; each answer's time is recorded. Signs as Zoom documents it.
 import { createHmac } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { url, secret, rate, seconds, meetings, perMeeting, startMinute } = workerData;
