@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { bench, describe } from 'vitest';
@@ -48,6 +48,7 @@ async function run(rate: number, seconds: number, startMinute: number): Promise<
     observe?.(ms);
   };
   await daemon.listen();
+  const cpu0 = process.cpuUsage();
   const worker = new Worker(fromRoot('test', 'bench', 'qss-sender.mjs'), {
     workerData: {
       url: `${daemon.webhooks!.url!}/zoom/qss`,
@@ -76,7 +77,8 @@ async function run(rate: number, seconds: number, startMinute: number): Promise<
       `answers ${JSON.stringify(r.statuses)}, answer time p50 ${pct(r.answers, 50).toFixed(1)} ms, p99 ${pct(r.answers, 99).toFixed(1)} ms, ` +
       `max ${Math.max(...r.answers).toFixed(1)} ms (deadline 3000 ms); receive-to-dispatcher p50 ${pct(handoff, 50).toFixed(1)} ms, ` +
       `p99 ${pct(handoff, 99).toFixed(1)} ms, max ${Math.max(...handoff).toFixed(1)} ms over ${handoff.length} events; ` +
-      `${daemon.webhooks!.source.stats.samples} samples, ${alerts} alert changes`,
+      `${daemon.webhooks!.source.stats.samples} samples, ${alerts} alert changes; ` +
+      `process CPU ${((cpu.user + cpu.system) / 1000 / r.sent).toFixed(2)} ms per request (sender included); load average ${load1!.toFixed(1)} on ${cpus().length} cores`,
   );
   await daemon.close();
 }
