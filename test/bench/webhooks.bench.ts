@@ -72,6 +72,9 @@ async function run(rate: number, seconds: number, startMinute: number): Promise<
   await worker.terminate();
   for (let i = 0; i < 100 && daemon.webhooks!.spool.backlogBytes > 0; i++)
     await new Promise((res) => setImmediate(res));
+  // CPU of this process: receiver, spool, evaluation, and the sender thread too.
+  const cpu = process.cpuUsage(cpu0);
+  const [load1] = loadavg();
   console.log(
     `${rate}/s for ${seconds} s: ${r.sent} sent in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)}/s), ` +
       `answers ${JSON.stringify(r.statuses)}, answer time p50 ${pct(r.answers, 50).toFixed(1)} ms, p99 ${pct(r.answers, 99).toFixed(1)} ms, ` +
