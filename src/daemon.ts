@@ -187,7 +187,7 @@ export class Daemon {
       },
     });
     if (config.webhooks) {
-      const observeLatency = registerWebhookMetrics(this.metrics.registry, {
+      const observers = registerWebhookMetrics(this.metrics.registry, {
         webhooks: () => this.webhooks,
         scheduler: this.scheduler,
         clock,
@@ -197,7 +197,7 @@ export class Daemon {
         log,
         normalizeStats: this.normalizeStats,
         stateDir: config.stateDir,
-        observeLatency,
+        ...observers,
       });
       this.webhooks = webhooks;
       this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });

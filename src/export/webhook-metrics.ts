@@ -7,12 +7,12 @@ import type { Clock } from '../util/clock.js';
 /**
  * The push source's series: requests by outcome and refusals by reason, events by name, the
  * spool backlog, receive-to-evaluation time, calls saved and which path each instance is on.
- * Returns the function that observes one hand-off time (seconds).
+ * Returns the observers of hand-off and answer times (ms).
  */
 export function registerWebhookMetrics(
   registry: Registry,
   inputs: { webhooks: () => Webhooks | undefined; scheduler: Scheduler; clock: Clock },
-): (ms: number) => void {
+): { observeLatency: (ms: number) => void; observeAnswer: (ms: number) => void } {
   const reg = { registers: [registry] };
   const w = inputs.webhooks;
   new Counter({
@@ -115,5 +115,14 @@ export function registerWebhookMetrics(
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
     ...reg,
   });
-  return (ms) => handoff.observe(ms / 1000);
+  const answer = new Histogram({
+    name: 'qoswatch_webhook_answer_seconds',
+    help: "Time from a webhook request's headers to its answer (Zoom waits 3 s).",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
+    ...reg,
+  });
+  return {
+    observeLatency: (ms) => handoff.observe(ms / 1000),
+    observeAnswer: (ms) => answer.observe(ms / 1000),
+  };
 }

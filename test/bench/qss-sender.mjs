@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 const { url, secret, rate, seconds, meetings, perMeeting, startMinute } = workerData;
 const total = Math.round(rate * seconds);
 const answers = [];
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 const statuses = {};
 let sent = 0;
 

@@ -41,11 +41,18 @@ async function run(rate: number, seconds: number, startMinute: number): Promise<
   let alerts = 0;
   daemon.onAlerts((c) => (alerts += c.length));
   // The receiver's own observer (the histogram) sees the same times; keep them for percentiles.
+  const answered: number[] = [];
   const source = daemon.webhooks!.source as unknown as { deps: { observeLatency?: (ms: number) => void } };
   const observe = source.deps.observeLatency;
   source.deps.observeLatency = (ms) => {
     handoff.push(ms);
     observe?.(ms);
+  };
+  const receiver = daemon.webhooks!.receiver as unknown as { deps: { observeAnswer?: (ms: number) => void } };
+  const observeAnswer = receiver.deps.observeAnswer;
+  receiver.deps.observeAnswer = (ms) => {
+    answered.push(ms);
+    observeAnswer?.(ms);
   };
   await daemon.listen();
   const cpu0 = process.cpuUsage();
@@ -77,8 +84,9 @@ async function run(rate: number, seconds: number, startMinute: number): Promise<
   const [load1] = loadavg();
   console.log(
     `${rate}/s for ${seconds} s: ${r.sent} sent in ${r.seconds.toFixed(1)} s (${(r.sent / r.seconds).toFixed(0)}/s), ` +
-      `answers ${JSON.stringify(r.statuses)}, answer time p50 ${pct(r.answers, 50).toFixed(1)} ms, p99 ${pct(r.answers, 99).toFixed(1)} ms, ` +
-      `max ${Math.max(...r.answers).toFixed(1)} ms (deadline 3000 ms); receive-to-dispatcher p50 ${pct(handoff, 50).toFixed(1)} ms, ` +
+      `answers ${JSON.stringify(r.statuses)}, server answer time p50 ${pct(answered, 50).toFixed(1)} ms, p99 ${pct(answered, 99).toFixed(1)} ms, ` +
+      `max ${Math.max(...answered).toFixed(1)} ms (deadline 3000 ms); sender-side round trip p50 ${pct(r.answers, 50).toFixed(1)} ms, p99 ${pct(r.answers, 99).toFixed(1)} ms, ` +
+      `max ${Math.max(...r.answers).toFixed(1)} ms; receive-to-dispatcher p50 ${pct(handoff, 50).toFixed(1)} ms, ` +
       `p99 ${pct(handoff, 99).toFixed(1)} ms, max ${Math.max(...handoff).toFixed(1)} ms over ${handoff.length} events; ` +
       `${daemon.webhooks!.source.stats.samples} samples, ${alerts} alert changes; ` +
       `process CPU ${((cpu.user + cpu.system) / 1000 / r.sent).toFixed(2)} ms per request (sender included); load average ${load1!.toFixed(1)} on ${cpus().length} cores`,

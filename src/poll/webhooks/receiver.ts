@@ -100,6 +100,8 @@ export class WebhookReceiver {
       spool: Spool;
       /** Called after a record is on disk and Zoom has been answered. */
       onRecord: (entry: SpoolEntry) => void;
+      /** Time from a request's headers to its answer being sent (ms): Zoom's 3-second deadline. */
+      observeAnswer?: (ms: number) => void;
     },
   ) {
     this.byPath = new Map(settings.apps.map((a) => [a.path, a]));
@@ -128,6 +130,11 @@ export class WebhookReceiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
+    const observe = this.deps.observeAnswer;
+    if (observe) {
+      const t0 = this.deps.clock.now();
+      res.on('finish', () => observe(this.deps.clock.now() - t0));
+    }
     try {
       await this.accept(req, res);
     } catch (err) {

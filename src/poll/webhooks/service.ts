@@ -27,6 +27,7 @@ export class Webhooks {
       normalizeStats: NormalizeStats;
       stateDir: string;
       observeLatency?: (ms: number) => void;
+      observeAnswer?: (ms: number) => void;
     },
   ) {
     const log = deps.log.child({ component: 'webhooks' });
@@ -43,6 +44,7 @@ export class Webhooks {
       log,
       spool: this.spool,
       onRecord: (e) => this.source.enqueue(e),
+      ...(deps.observeAnswer ? { observeAnswer: deps.observeAnswer } : {}),
     });
     if (this.spool.recovered.length)
       log.info(
