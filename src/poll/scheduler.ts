@@ -210,7 +210,8 @@ export class Scheduler {
       const entries = all.filter(([key]) => this.paths.path(key, startedAt) === 'poll');
       if (entries.length < all.length) {
         // What polling alone would have chosen now, less the instances pushes cover: the saving.
-        const covered = new Set(all.filter((e) => !entries.includes(e)).map(([k]) => k));
+        const polled = new Set(entries.map(([k]) => k));
+        const covered = new Set(all.map(([k]) => k).filter((k) => !polled.has(k)));
         pushed += covered.size;
         for (const key of this.planFor(client, all, true).selected) {
           const t = this.tracked.get(key)!;

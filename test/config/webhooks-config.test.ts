@@ -7,19 +7,22 @@ import { loadConfig } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhooks-config-'));
 const ZOOM = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, ZOOM + text);
-  return file;
-}
-function errorOf(file: string, env: Record<string, string> = {}): string {
-  try {
-    loadConfig(file, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(FileInvalidError);
-    return (err as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
+const write = (name: string, text: string): string => {
+  writeFileSync(join(dir, name), ZOOM + text);
+  return join(dir, name);
+};
+/** The message a rejected config gives (the test fails if it is accepted). */
+function errorOf(file: string): string {
+  let message = '';
+  expect(() => {
+    try {
+      loadConfig(file, {});
+    } catch (err) {
+      message = (err as Error).message;
+      throw err;
+    }
+  }).toThrow(FileInvalidError);
+  return message;
 }
 
 describe('the webhooks section', () => {
