@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/daemon.js';
 import type { PipelineEvent } from '../../src/poll/source.js';
 import { QssPusher } from '../../src/simulator/qss-pusher.js';
+import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor } from '../helpers/daemon.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
@@ -157,6 +159,19 @@ describe('push and poll together, against the simulator pushing signed QSS event
     expect(metrics).toMatch(/^qoswatch_webhook_refused_total\{reason="bad_signature"\} [1-9]/m);
     expect(metrics).toMatch(/^qoswatch_poll_takeovers_total 1$/m);
   });
+
+  it.runIf(debianBinary('/usr/bin/promtool'))(
+    'exports webhook metrics that pass promtool check metrics, with no participant identity in them',
+    async () => {
+      const text = await (await fetch(`${daemon.url!}/metrics`)).text();
+      const r = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(text).toContain('qoswatch_webhook_handoff_seconds_bucket');
+      expect(text).not.toContain('Ann');
+      expect(text).not.toContain('u-ann');
+    },
+  );
 
   it('takes the meeting back by polling within takeover_after plus one cycle once pushes stop', () => {
     const first = polledPushedAt.find((m) => m > STOP_PUSH_AT);
