@@ -7,7 +7,7 @@ import { qssEvent } from '../../../src/simulator/qss-pusher.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 
 const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(fromRoot('test', 'fixtures', 'zoom-samples', 'webhooks', `${name}.json`), 'utf8'));
+  JSON.parse(readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8'));
 
 describe("Zoom's example QSS payloads", () => {
   it('meeting.participant_qos becomes one sample in base units, keyed like a polled join', () => {
@@ -24,8 +24,13 @@ describe("Zoom's example QSS payloads", () => {
     const [s, ...rest] = normalizeParticipant(m.instance, m.participant, {}, stats);
     expect(rest).toEqual([]);
     expect(s!.time).toBe(Date.parse('2021-07-13T21:44:51Z'));
-    expect(s!.streams).toEqual({
-      audio_input: { bitrate: 63_000, latency: 0.134, jitter: 0.006, avgLoss: 0, maxLoss: 0 },
+    expect(Object.keys(s!.streams)).toEqual(['audio_input']);
+    expect(s!.streams.audio_input).toMatchObject({
+      bitrate: 63_000,
+      latency: 0.134,
+      jitter: 0.006,
+      avgLoss: 0,
+      maxLoss: 0,
     });
     expect(s!.wifi).toEqual({ avg: -50, max: -44, min: -56 });
     // The same person in a polled QoS list entry (user_id the join, id the account user) gets the same key.
@@ -62,7 +67,7 @@ describe("Zoom's example QSS payloads", () => {
   });
 
   it('participant_data and user_data give context joined on the same key', () => {
-    expect(readQss(fixture('meeting.participant_data'))).toEqual({
+    expect(readQss(fixture('meeting.participant_data'))).toMatchObject({
       type: 'context',
       instance: {
         kind: 'meeting',

@@ -14,7 +14,7 @@ import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 const SECRET = 'qss-secret-token-1';
 const fixture = (name: string): string =>
-  readFileSync(fromRoot('test', 'fixtures', 'zoom-samples', 'webhooks', `${name}.json`), 'utf8');
+  readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8');
 
 const clock = new VirtualClock(Date.parse('2026-12-01T12:00:00Z'));
 const records: SpoolEntry[] = [];
