@@ -7,6 +7,7 @@ import { demo, demoHelp } from './cli/demo.js';
 import { hashPassword, hashPasswordHelp } from './cli/hash-password.js';
 import { notifyTest, notifyTestHelp } from './cli/notify-test.js';
 import { once, onceHelp } from './cli/once.js';
+import { routes, routesHelp } from './cli/routes.js';
 import { run, runHelp } from './cli/run.js';
 import { simulate, simulateHelp } from './cli/simulate.js';
 import { testRules, testRulesHelp } from './cli/test-rules.js';
@@ -23,6 +24,11 @@ const COMMANDS: Record<string, Command> = {
   run: { summary: 'run the daemon', help: runHelp, run },
   once: { summary: 'poll one cycle and print every sample as JSON lines', help: onceHelp, run: once },
   check: { summary: 'check a configuration file', help: checkHelp, run: check },
+  routes: {
+    summary: 'print which receivers an alert with given labels reaches',
+    help: routesHelp,
+    run: routes,
+  },
   'notify-test': {
     summary: 'send a test message through one notifier',
     help: notifyTestHelp,

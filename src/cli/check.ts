@@ -1,4 +1,7 @@
+import { formatProblem } from '../config/errors.js';
+import { YamlSource } from '../config/yaml-file.js';
 import { loadRules } from '../evaluate/load-rules.js';
+import { continueWarnings } from '../notify/route-check.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 
@@ -7,6 +10,8 @@ export const checkHelp = `qoswatch check --config FILE
 Checks a configuration file and the rule files it names, without running anything: every
 problem is printed as
 file:line:col: setting: what is wrong; what is expected. Exit 0 when valid, 1 when not.
+Warnings (valid, but probably not what was meant, such as a route with continue: true that
+no later sibling route follows) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
 
 export function check(argv: string[]): Promise<number> {
@@ -21,5 +26,11 @@ export function check(argv: string[]): Promise<number> {
     `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
       `${rules.length} rules valid in ${config.rules.paths.join(', ')}\n`,
   );
+  const warnings = continueWarnings(config.notify.route);
+  if (warnings.length) {
+    const src = YamlSource.read(config.file);
+    for (const w of warnings)
+      process.stderr.write(`warning: ${formatProblem(src.problemAt(w.path, w.message, true))}\n`);
+  }
   return Promise.resolve(0);
 }

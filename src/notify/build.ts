@@ -9,7 +9,7 @@ import { ConfigMuter } from './mute.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
 import { consoleNotifier } from './plugins/console.js';
 import { NOTIFIERS } from './registry.js';
-import { compileRoute } from './route.js';
+import { compileRoute, type Route } from './route.js';
 import type { NotifyStore } from './store.js';
 
 export interface BuildDeps {
@@ -67,6 +67,20 @@ export async function createNotifier(
   return { notifier: plugin.create(options, ctx), plugin };
 }
 
+/** The routing tree of the config; the top route's receiver defaults to the first notifier. */
+export function buildRoute(n: Config['notify']): Route {
+  const first = n.notifiers[0]?.name ?? '';
+  return compileRoute(
+    { ...n.route, receiver: n.route.receiver ?? first },
+    {
+      receiver: first,
+      groupBy: ['alertname', 'instance'],
+      timing: { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 },
+    },
+    durationMs,
+  );
+}
+
 /** Builds the dispatcher from the config, or undefined when no notifier is configured. */
 export async function buildDispatcher(config: Config, deps: BuildDeps): Promise<Dispatcher | undefined> {
   const n = config.notify;
@@ -93,18 +107,8 @@ export async function buildDispatcher(config: Config, deps: BuildDeps): Promise<
       ...(rate ? { rateLimit: { max: rate.max, perMs: durationMs(rate.per) } } : {}),
     });
   }
-  const root = n.route;
-  const route = compileRoute(
-    { ...root, receiver: root.receiver ?? n.notifiers[0]!.name },
-    {
-      receiver: n.notifiers[0]!.name,
-      groupBy: ['alertname', 'instance'],
-      timing: { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 },
-    },
-    durationMs,
-  );
   return new Dispatcher({
-    route,
+    route: buildRoute(n),
     receivers,
     muter: new ConfigMuter(n.silences, n.inhibitRules),
     clock: deps.clock,

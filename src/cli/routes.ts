@@ -1,0 +1,46 @@
+import type { Config } from '../config/types.js';
+import { buildRoute } from '../notify/build.js';
+import { matchRoutes } from '../notify/route.js';
+import { parse, UsageError } from './args.js';
+import { requireConfig } from './common.js';
+
+export const routesHelp = `qoswatch routes --config FILE --labels k=v,...
+
+Prints which receivers an alert with these labels reaches, in order, one line, comma
+separated (like amtool config routes test). Labels an alert carries: alertname, severity,
+scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
+rule's own labels. Example:
+  qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
+Exit 0; 1 when the config is invalid.
+`;
+
+/** `k=v,k2=v2` as labels; a value may contain '=' but not ','. */
+export function parseLabels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0)
+      throw new UsageError(`--labels takes k=v pairs separated by commas; found ${JSON.stringify(part)}`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** The receivers an alert with these labels reaches, in routing order, each once. */
+export function receiversFor(notify: Config['notify'], labels: Readonly<Record<string, string>>): string[] {
+  return [...new Set(matchRoutes(buildRoute(notify), labels).map((r) => r.receiver))].filter(Boolean);
+}
+
+export function routes(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    config: { type: 'string', short: 'c' },
+    labels: { type: 'string', short: 'l' },
+  });
+  if (values.labels === undefined) throw new UsageError('--labels k=v,... is required');
+  const labels = parseLabels(values.labels);
+  const config = requireConfig(values.config);
+  const receivers = receiversFor(config.notify, labels);
+  process.stdout.write(`${receivers.join(',') || '(no receiver: no notifiers configured)'}\n`);
+  return Promise.resolve(0);
+}

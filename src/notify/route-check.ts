@@ -1,0 +1,52 @@
+import type { Matchers } from './matchers.js';
+import type { RawRoute } from './route.js';
+
+/** A route setting worth a warning: where it is (a config path) and why. */
+export interface RouteWarning {
+  path: (string | number)[];
+  message: string;
+}
+
+/** A matcher value that matches exactly one string (case aside): no glob, regex or negation. */
+const literal = (v: string): boolean =>
+  !v.startsWith('!') && !v.includes('*') && !(v.length > 2 && v.startsWith('/') && v.endsWith('/'));
+
+/**
+ * Whether some alert could match both matcher sets. Conservative: only two lists of plain
+ * values on one label with nothing in common prove that no alert matches both.
+ */
+export function couldOverlap(a: Matchers | undefined, b: Matchers | undefined): boolean {
+  for (const [label, av] of Object.entries(a ?? {})) {
+    const bv = b?.[label];
+    if (bv === undefined) continue;
+    const as = (Array.isArray(av) ? av : [av]).map((v) => v.toLowerCase());
+    const bs = (Array.isArray(bv) ? bv : [bv]).map((v) => v.toLowerCase());
+    if (as.every(literal) && bs.every(literal) && !as.some((v) => bs.includes(v))) return false;
+  }
+  return true;
+}
+
+/**
+ * `continue: true` only goes on to later *sibling* routes (as in Alertmanager): the parent's
+ * receiver is not used once a child matched. A continue route with no later sibling that
+ * could match the same alert promises a second receiver that never gets it.
+ */
+export function continueWarnings(route: RawRoute, path: (string | number)[] = ['route']): RouteWarning[] {
+  const out: RouteWarning[] = [];
+  const children = route.routes ?? [];
+  children.forEach((child, i) => {
+    const here = [...path, 'routes', i];
+    if (child.continue && !children.slice(i + 1).some((s) => couldOverlap(child.match, s.match))) {
+      const fallback = route.receiver ? ` such as - { receiver: ${route.receiver} }` : '';
+      out.push({
+        path: [...here, 'continue'],
+        message:
+          `continue: true, but no later sibling route could match what this route matches, so those alerts reach ` +
+          `${child.receiver ?? route.receiver ?? 'its receiver'} only (the parent's receiver is not used once a child route matched); ` +
+          `add a catch-all route after it${fallback}, or remove continue`,
+      });
+    }
+    out.push(...continueWarnings(child, here));
+  });
+  return out;
+}

@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { parseLabels, receiversFor } from '../../src/cli/routes.js';
+import { continueWarnings, couldOverlap } from '../../src/notify/route-check.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-routes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const NOTIFIERS = `zoom: { account_id: a, client_id: c, client_secret: s }
+notifiers:
+  - { name: slack, type: console }
+  - { name: mail, type: console }
+  - { name: pager, type: console }
+`;
+
+function config(name: string, route: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, NOTIFIERS + route);
+  return file;
+}
+
+/** The README's old example: critical went to e-mail only, though the comment said Slack too. */
+const BROKEN = `route:
+  receiver: slack
+  routes:
+    - match: { severity: critical }
+      receiver: mail
+      continue: true # and on to the default (it does not: no later sibling)
+`;
+
+describe('continue warnings', () => {
+  it.each([
+    { name: 'no later sibling', routes: [{ match: { severity: 'critical' }, continue: true }], warn: 1 },
+    {
+      name: 'a catch-all sibling',
+      routes: [{ match: { severity: 'critical' }, continue: true }, { receiver: 'slack' }],
+      warn: 0,
+    },
+    {
+      name: 'a sibling that cannot match the same alert',
+      routes: [
+        { match: { severity: 'critical' }, continue: true },
+        { match: { severity: ['warning', 'info'] } },
+      ],
+      warn: 1,
+    },
+    {
+      name: 'a sibling matching on another label',
+      routes: [{ match: { severity: 'critical' }, continue: true }, { match: { scope: 'instance' } }],
+      warn: 0,
+    },
+    {
+      name: 'a sibling with a glob',
+      routes: [{ match: { severity: 'critical' }, continue: true }, { match: { severity: 'crit*' } }],
+      warn: 0,
+    },
+    {
+      name: 'nested: the inner continue has no sibling',
+      routes: [
+        { match: { scope: 'instance' }, routes: [{ match: { severity: 'critical' }, continue: true }] },
+      ],
+      warn: 1,
+    },
+    { name: 'no continue', routes: [{ match: { severity: 'critical' } }], warn: 0 },
+  ])('$name: $warn warning(s)', ({ routes, warn }) => {
+    expect(continueWarnings({ receiver: 'slack', routes })).toHaveLength(warn);
+  });
+
+  it('values differing only in case overlap (matchers ignore case)', () => {
+    expect(couldOverlap({ severity: 'Critical' }, { severity: 'critical' })).toBe(true);
+  });
+
+  it('qoswatch check warns at the continue line, and still exits 0', async () => {
+    const file = config('broken.yaml', BROKEN);
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^warning: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:11:7: route\\.routes\\[0\\]\\.continue: continue: true, but no later sibling`,
+        'm',
+      ),
+    );
+    expect(r.stderr).toContain('add a catch-all route after it such as - { receiver: slack }');
+  });
+});
+
+describe('qoswatch routes', () => {
+  const file = config(
+    'tree.yaml',
+    `route:
+  receiver: slack
+  routes:
+    - match: { severity: critical }
+      receiver: pager
+      continue: true
+    - match: { scope: [instance, shared_cause] }
+      receiver: mail
+      routes:
+        - { match: { data_center: NY }, receiver: pager }
+    - receiver: slack
+`,
+  );
+
+  it.each([
+    { labels: 'severity=critical,scope=participant', out: 'pager,slack' },
+    { labels: 'severity=critical,scope=shared_cause,data_center=NY', out: 'pager' },
+    { labels: 'severity=warning,scope=instance', out: 'mail' },
+    { labels: 'severity=warning,scope=participant', out: 'slack' },
+    { labels: '', out: 'slack' },
+  ])('$labels -> $out', async ({ labels, out }) => {
+    const r = await runCli(['routes', '--config', file, '--labels', labels]);
+    expect(r).toMatchObject({ code: 0, stdout: `${out}\n` });
+  });
+
+  it('broken example: critical reaches mail only', async () => {
+    const r = await runCli([
+      'routes',
+      '--config',
+      config('broken2.yaml', BROKEN),
+      '--labels',
+      'severity=critical',
+    ]);
+    expect(r.stdout).toBe('mail\n');
+  });
+
+  it('bad labels and a missing --labels are usage errors (exit 2)', async () => {
+    expect(() => parseLabels('severity')).toThrow(/k=v pairs/);
+    const r = await runCli(['routes', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--labels k=v,... is required');
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { buildRoute } from '../../src/notify/build.js';
+import { matchRoutes } from '../../src/notify/route.js';
+import { continueWarnings } from '../../src/notify/route-check.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * Every config example in the docs is a file in docs/examples/, included verbatim after an
+ * `<!-- example: docs/examples/NAME.yaml -->` marker: the file is what is tested, the text is
+ * what people copy.
+ */
+const EXAMPLES = fromRoot('docs', 'examples');
+const DOCS = [
+  'README.md',
+  ...readdirSync(fromRoot('docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+const MARKER = /<!-- example: (docs\/examples\/[\w.-]+\.yaml)[^>]*-->\n\n```yaml\n([\s\S]*?)```\n/g;
+const env = { SLACK_BOT_TOKEN: 'xoxb-example', SMTP_PASSWORD: 'example' };
+const dir = mkdtempSync(join(tmpdir(), 'qw-examples-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** An example with the Zoom section every config needs, as a file `qoswatch check` can read. */
+function asConfig(name: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    'zoom: { account_id: a, client_id: c, client_secret: s }\n' + readFileSync(join(EXAMPLES, name), 'utf8'),
+  );
+  return file;
+}
+
+const included = new Map<string, string[]>();
+for (const doc of DOCS)
+  for (const m of readFileSync(fromRoot(doc), 'utf8').matchAll(MARKER))
+    included.set(m[1]!, [...(included.get(m[1]!) ?? []), doc]);
+
+describe('docs examples', () => {
+  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+
+  it('every example file is included in the docs, and every inclusion is the file verbatim', () => {
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) expect(included.get(`docs/examples/${f}`), f).toBeDefined();
+    for (const doc of DOCS)
+      for (const m of readFileSync(fromRoot(doc), 'utf8').matchAll(MARKER))
+        expect(m[2], `${doc} includes ${m[1]!}`).toBe(readFileSync(fromRoot(m[1]!), 'utf8'));
+  });
+
+  it.each(files)('%s loads, and its routing has no continue without a later sibling', (f) => {
+    const config = loadConfig(asConfig(f), env);
+    expect(continueWarnings(config.notify.route)).toEqual([]);
+  });
+
+  it.each(['slack-and-email.yaml', 'notifications.yaml'])(
+    '%s: critical alerts reach e-mail and Slack, as the comments say; others reach Slack',
+    (f) => {
+      const route = buildRoute(loadConfig(asConfig(f), env).notify);
+      const receivers = (labels: Record<string, string>): string[] =>
+        matchRoutes(route, labels).map((r) => r.receiver);
+      expect(receivers({ alertname: 'datacenter-loss-incident', severity: 'critical' })).toEqual([
+        'oncall-mail',
+        'noc-slack',
+      ]);
+      expect(receivers({ alertname: 'audio-latency-high', severity: 'warning' })).toEqual(['noc-slack']);
+    },
+  );
+
+  it('qoswatch routes prints the receivers of the README example', async () => {
+    const file = asConfig('slack-and-email.yaml');
+    const critical = await runCli(
+      ['routes', '--config', file, '--labels', 'severity=critical,alertname=x'],
+      env,
+    );
+    expect(critical).toMatchObject({ code: 0, stdout: 'oncall-mail,noc-slack\n' });
+    const warning = await runCli(['routes', '--config', file, '--labels', 'severity=warning'], env);
+    expect(warning).toMatchObject({ code: 0, stdout: 'noc-slack\n' });
+    const check = await runCli(['check', '--config', file], env);
+    expect(check.code).toBe(0);
+    expect(check.stderr).not.toMatch(/warning/);
+  });
+});
