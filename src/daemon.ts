@@ -26,6 +26,7 @@ import type { PipelineEvent, PollSource, SampleSink } from './poll/source.js';
 import type { Clock } from './util/clock.js';
 import { formatDuration } from './util/duration.js';
 import { LogOnce } from './util/log-once.js';
+import { plural } from './util/words.js';
 import { S2SOAuth, VideoSdkJwt } from './zoom/auth.js';
 import { FileBudgetStore } from './zoom/budget-file.js';
 import { ZoomClient } from './zoom/client.js';
@@ -240,14 +241,14 @@ export class Daemon {
       const rules = loadRules(this.config.rules.paths);
       this.engine.setRules(rules);
       this.rulesReload = { ok: true, at, problems: [] };
-      this.deps.log.info({ rules: rules.length }, `rules reloaded: ${rules.length} rules`);
+      this.deps.log.info({ rules: rules.length }, `rules reloaded: ${plural(rules.length, 'rule')}`);
       return true;
     } catch (err) {
       const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
       this.rulesReload = { ok: false, at, problems };
       this.deps.log.error(
         { problems },
-        `rules not reloaded, the previous ${this.engine.ruleList.length} rules keep running:\n${problems.join('\n')}`,
+        `rules not reloaded, the previous ${plural(this.engine.ruleList.length, 'rule')} keep running:\n${problems.join('\n')}`,
       );
       return false;
     }
@@ -424,8 +425,8 @@ export class Daemon {
     const c = r.coverage;
     this.deps.log.info(
       { ...r, coverage: c },
-      `cycle: ${r.live} live, ${r.polled} polled${r.deferred ? `, ${r.deferred} deferred` : ''}, ${r.participants} participants, ` +
-        `${r.samples} new samples, ${r.calls} calls, coverage ${(c.ratio * 100).toFixed(0)}%, next in ${formatDuration(r.intervalMs)}`,
+      `cycle: ${r.live} live, ${r.polled} polled${r.deferred ? `, ${r.deferred} deferred` : ''}, ${plural(r.participants, 'participant')}, ` +
+        `${plural(r.samples, 'new sample')}, ${plural(r.calls, 'call')}, coverage ${(c.ratio * 100).toFixed(0)}%, next in ${formatDuration(r.intervalMs)}`,
     );
   }
 

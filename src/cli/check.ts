@@ -2,6 +2,7 @@ import { formatProblem } from '../config/errors.js';
 import { YamlSource } from '../config/yaml-file.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { continueWarnings } from '../notify/route-check.js';
+import { plural } from '../util/words.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 
@@ -24,7 +25,7 @@ export function check(argv: string[]): Promise<number> {
     .join(', ');
   process.stdout.write(
     `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
-      `${rules.length} rules valid in ${config.rules.paths.join(', ')}\n`,
+      `${plural(rules.length, 'rule')} valid in ${config.rules.paths.join(', ')}\n`,
   );
   const warnings = continueWarnings(config.notify.route);
   if (warnings.length) {

@@ -40,20 +40,30 @@ export interface Alert {
   severity: Severity;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** A firing alert's annotations as a reminder (templates with a `{{#repeating}}` section). */
+  repeatAnnotations?: Record<string, string>;
   /** In base units; for instance and shared_cause the share of participants breaching. */
   value: number;
   valueText: string;
   threshold: number;
   thresholdText: string;
-  /** When the breach began (pending since). */
+  /**
+   * Sample time the breach that made it fire began (when it went pending); fixed once it
+   * fires, the same in its firing, repeat and resolved messages.
+   */
   since: number;
+  /** How long it has breached, in sample time: newest sample (or the start of the recovery that resolved it) minus `since`. */
+  durationMs: number;
   firingSince?: number;
   resolvedAt?: number;
   reason?: ResolveReason;
   /** Sample time of the newest observation. */
   lastSampleAt: number;
   context: AlertContext;
-  /** Id of the shared-cause alert that explains this one (notifiers may hold it back). */
+  /** Id of the firing shared-cause alert that explains this one, and why in words. */
+  explainedBy?: string;
+  explanation?: string;
+  /** Set when the explained alert is held back (the rule's `explained.inhibit`, default true). */
   inhibitedBy?: string;
 }
 

@@ -70,7 +70,13 @@ export function compileRule(
   }
 
   if (scope === 'participant') {
-    for (const k of ['breaching', 'min_participants', 'group_by', 'mute_participant_alerts'] as const)
+    for (const k of [
+      'breaching',
+      'min_participants',
+      'group_by',
+      'explains',
+      'mute_participant_alerts',
+    ] as const)
       if (raw[k] !== undefined)
         at([k], `"${k}" is for instance and shared_cause rules; this rule's scope is participant`);
   } else {
@@ -78,12 +84,17 @@ export function compileRule(
     if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
     if (scope === 'shared_cause' && !raw.group_by)
       at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
-    if (scope === 'instance' && raw.mute_participant_alerts !== undefined)
-      at(['mute_participant_alerts'], '"mute_participant_alerts" is for shared_cause rules');
+    for (const k of ['explains', 'mute_participant_alerts'] as const)
+      if (scope === 'instance' && raw[k] !== undefined) at([k], `"${k}" is for shared_cause rules`);
+    if (scope === 'shared_cause' && raw.explained !== undefined)
+      at(['explained'], '"explained" is for participant and instance rules: what a shared cause explains');
   }
 
   for (const [k, tpl] of Object.entries(raw.annotations ?? {}))
     for (const p of checkTemplate(tpl)) at(['annotations', k], p);
+
+  if (scope === 'participant' && raw.explained?.ratio !== undefined)
+    at(['explained', 'ratio'], '"ratio" is for instance rules: a participant alert is explained or not');
 
   if (problems.length > before || 'error' in threshold) return undefined;
   const sources = new Set(raw.sources ?? SOURCE_KINDS);
@@ -118,6 +129,8 @@ export function compileRule(
     ...(raw.breaching?.ratio !== undefined ? { breachingRatio: parseFloat(raw.breaching.ratio) / 100 } : {}),
     minParticipants: raw.min_participants ?? (scope === 'participant' ? 1 : 3),
     ...(raw.group_by ? { groupBy: raw.group_by } : {}),
-    muteParticipantAlerts: raw.mute_participant_alerts ?? false,
+    explains: raw.explains ?? raw.mute_participant_alerts ?? false,
+    explainedRatio: raw.explained?.ratio ? parseFloat(raw.explained.ratio) / 100 : 1,
+    inhibitWhenExplained: raw.explained?.inhibit ?? true,
   };
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from '../util/duration.js';
+import { humanDuration } from '../util/words.js';
 import type { AlertChange } from './alert.js';
 
 /** One readable line per alert change, for logs, the demo and `--dry-run`. */
@@ -10,13 +10,8 @@ export function describeChange(c: AlertChange): string {
     case 'pending':
       return `PENDING ${sev} ${a.rule}: ${what}`;
     case 'firing':
-      return `FIRING ${sev} ${a.rule}: ${what}${a.inhibitedBy ? ` [explained by ${a.inhibitedBy}]` : ''}`;
-    case 'resolved': {
-      const lasted =
-        a.firingSince !== undefined && a.resolvedAt !== undefined
-          ? `, fired for ${formatDuration(a.resolvedAt - a.firingSince)}`
-          : '';
-      return `RESOLVED ${a.rule} (${a.reason ?? 'recovered'}${lasted}): ${what}`;
-    }
+      return `FIRING ${sev} ${a.rule}: ${what}${a.explainedBy ? ` [explained by ${a.explainedBy}${a.inhibitedBy ? ', not sent' : ''}]` : ''}`;
+    case 'resolved':
+      return `RESOLVED ${a.rule} (${a.reason ?? 'recovered'}, breached for ${humanDuration(a.durationMs)} of sample time): ${what}`;
   }
 }

@@ -5,8 +5,10 @@ import { instanceKey } from '../poll/source.js';
 import type { Alert, AlertChange, AlertContext, AlertState, ResolveReason } from './alert.js';
 import { step, type Series, type Timing } from './lifecycle.js';
 import type { CompiledRule, GroupField } from './rule-types.js';
-import { render } from './templates.js';
+import { participantName } from './names.js';
+import { hasSection, render } from './templates.js';
 import { formatValue } from './thresholds.js';
+import { humanDuration, plural, possessive, shareOf } from '../util/words.js';
 
 /** One alert series: the lifecycle plus what the alert says. Only non-inactive series are kept. */
 export interface SeriesRecord extends Series {
@@ -18,8 +20,17 @@ export interface SeriesRecord extends Series {
   context: AlertContext;
   breaching?: number;
   participants?: number;
-  /** The incident that explained this alert when it fired; it stays explained until it resolves. */
+  /** Shared-cause incidents: how many instances the members come from. */
+  meetings?: number;
+  /** Whether the newest observation breached (not merely "not yet recovered"). */
+  breachingNow?: boolean;
+  /** When the breach that made it fire began (sample time); set once when it fires, never moved. */
+  since?: number;
+  /** Sample time the alert stopped breaching for good (start of the recovery that resolved it). */
+  clearedAt?: number;
+  /** The shared-cause alert that explains this one, and why in words (see `explain`). */
   explainedBy?: string;
+  explanation?: string;
 }
 
 interface Member {
@@ -91,15 +102,16 @@ const breaches = (r: CompiledRule, v: number): boolean => (r.above ? v > r.thres
 const recovers = (r: CompiledRule, v: number): boolean =>
   r.above ? v <= r.recoveryThreshold : v >= r.recoveryThreshold;
 
-function participantContext(s: QosSample, stream?: string): AlertContext {
+function participantContext(s: QosSample, otherDevices: boolean, stream?: string): AlertContext {
   const c = s.context;
   return {
     kind: s.instance.kind,
     instanceId: s.instance.id,
     uuid: s.instance.uuid,
     topic: s.instance.topic,
-    // `label` names the device when the person is on two at once (poll/joins.ts).
-    participant: s.participant.label || s.participant.name || s.participant.key,
+    // `label` names the device when the person is on two at once (poll/joins.ts); else a
+    // guest gets a readable name and a same-name second join says its device (names.ts).
+    participant: s.participant.label || participantName(s, otherDevices),
     participantKey: s.participant.key,
     ...c,
     ...(c.version ? { clientVersion: c.version } : {}),
@@ -132,7 +144,7 @@ export class RuleEngine {
     this.rules = rules;
     this.byName = new Map(rules.map((r) => [r.name, r]));
     this.participantRules = rules.filter((r) => r.scope === 'participant');
-    this.muteRules = rules.filter((r) => r.scope === 'shared_cause' && r.muteParticipantAlerts);
+    this.muteRules = rules.filter((r) => r.scope === 'shared_cause' && r.explains);
     this.firingGroups = undefined;
     this.groupRules = rules.filter((r) => r.scope !== 'participant');
     this.timing = new Map(
@@ -217,11 +229,29 @@ export class RuleEngine {
     breaching: boolean,
   ): AlertChange | undefined {
     const before: AlertState | 'inactive' = rec.state;
+    const recoveringSince = rec.recoveringSince;
     const t = step(rec, { time, value, breaching, recovered }, this.timing.get(rule.name)!);
-    if (t && rec.group) this.firingGroups = undefined;
-    if (t === 'firing' && rec.participantKey) {
-      const by = this.inhibitor(rec);
-      if (by) rec.explainedBy = by;
+    rec.breachingNow = breaching;
+    if (t && rec.group) {
+      this.firingGroups = undefined;
+      if (rule.explains && (t === 'firing' || t === 'resolved')) this.causesChanged = true;
+    }
+    if (t === 'firing') {
+      rec.since = rec.pendingSince ?? time;
+      delete rec.clearedAt;
+      if (!rec.group) this.explain(rec);
+    } else if (t === 'resolved') rec.clearedAt = recoveringSince ?? time;
+    else if (
+      !t &&
+      rec.state === 'firing' &&
+      breaching &&
+      rec.explainedBy &&
+      !this.isFiring(rec.explainedBy)
+    ) {
+      // Its cause resolved first and it still breaches: it stands on its own now, and is sent.
+      this.explain(rec);
+      if (!rec.explainedBy)
+        return { state: 'firing', alert: this.toAlert(rule, rec, 'firing'), previous: 'firing' };
     }
     if (rec.state === 'inactive') this.drop(rec);
     if (!t || t === 'cancelled') return undefined;
@@ -244,11 +274,10 @@ export class RuleEngine {
     const changes: AlertChange[] = [];
     const touchedInstances = new Map<string, Map<string, Set<number>>>(); // rule -> instance key -> times
     const touchedGroups = new Map<string, Map<string, number>>(); // rule -> group -> newest time
-    // Instance and shared-cause rules first, so a participant alert that fires in the same batch
-    // already knows whether an incident explains it.
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
       const who = `${ikey}/${s.participant.key}`;
+      this.rememberName(ikey, s);
       for (const rule of this.groupRules) {
         if (!rule.matches(s)) continue;
         const v = ruleValue(rule, s);
@@ -271,14 +300,16 @@ export class RuleEngine {
         }
       }
     }
+    // Shared causes first, then meetings, then participants: an alert that fires in this batch
+    // already knows whether a cause explains it.
+    for (const [name, byGroup] of touchedGroups) {
+      const rule = this.byName.get(name)!;
+      for (const [group, t] of byGroup) this.observeGroup(rule, group, t, changes);
+    }
     for (const [name, byInst] of touchedInstances) {
       const rule = this.byName.get(name)!;
       for (const [ikey, times] of byInst)
         for (const t of [...new Set(times)].sort((a, b) => a - b)) this.observeGroup(rule, ikey, t, changes);
-    }
-    for (const [name, byGroup] of touchedGroups) {
-      const rule = this.byName.get(name)!;
-      for (const [group, t] of byGroup) this.observeGroup(rule, group, t, changes);
     }
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
@@ -295,13 +326,37 @@ export class RuleEngine {
         const rec = this.record(id, rule, {
           instance: ikey,
           participantKey: s.participant.key,
-          context: participantContext(s, worstStream(rule, s)),
+          context: participantContext(s, this.otherDevices(ikey, s), worstStream(rule, s)),
         });
         const c = this.apply(rule, rec, s.time, v, recovers(rule, v), breaching);
         if (c) changes.push(c);
       }
     }
+    if (this.causesChanged) this.reexplain(changes);
     return changes;
+  }
+
+  /** Named participants of each instance: instance key -> name -> participant keys (joins). */
+  private readonly names = new Map<string, Map<string, Set<string>>>();
+
+  private rememberName(ikey: string, s: QosSample): void {
+    const name = s.participant.name.trim();
+    if (!name) return;
+    let byName = this.names.get(ikey);
+    if (!byName) this.names.set(ikey, (byName = new Map<string, Set<string>>()));
+    const keys = byName.get(name);
+    if (!keys) byName.set(name, new Set([s.participant.key]));
+    else keys.add(s.participant.key);
+  }
+
+  /**
+   * Whether the same person is in the instance from another device (another join under the
+   * same name), so the alert must say which device. Hook: joins linked by account id (issue
+   * 10) can answer this more surely than the name.
+   */
+  private otherDevices(ikey: string, s: QosSample): boolean {
+    const name = s.participant.name.trim();
+    return !!name && (this.names.get(ikey)?.get(name)?.size ?? 0) > 1;
   }
 
   /** A member's newest reading, updated in place: a running daemon sees the same people every cycle. */
@@ -336,10 +391,14 @@ export class RuleEngine {
     let total = 0;
     let breaching = 0;
     let latest: Member | undefined;
+    const instances = rule.scope === 'shared_cause' ? new Set<string>() : undefined;
     for (const m of members.values()) {
       if (m.time > t || m.time < t - this.opts.gapToleranceMs) continue;
       total++;
-      if (m.breaching) breaching++;
+      if (m.breaching) {
+        breaching++;
+        instances?.add(m.instance.uuid);
+      }
       if (!latest || m.time > latest.time) latest = m;
     }
     if (!latest) return;
@@ -368,6 +427,7 @@ export class RuleEngine {
       context,
       breaching,
       participants: total,
+      ...(instances ? { meetings: instances.size } : {}),
     });
     const c = this.apply(rule, rec, t, ratio, !isBreach, isBreach);
     if (c) changes.push(c);
@@ -396,6 +456,12 @@ export class RuleEngine {
     for (const rec of [...this.state.series.values()])
       if (rec.instance === ikey && rec.participantKey && participants.has(rec.participantKey))
         this.resolveRecord(rec, at, reason, changes);
+    const names = this.names.get(ikey);
+    if (names)
+      for (const [name, keys] of names) {
+        for (const p of participants) keys.delete(p);
+        if (!keys.size) names.delete(name);
+      }
     for (const byKey of this.state.members.values()) {
       const inst = byKey.get(ikey);
       if (inst) for (const p of participants) inst.delete(p);
@@ -406,6 +472,7 @@ export class RuleEngine {
 
   private end(ikey: string, at: number): AlertChange[] {
     const changes: AlertChange[] = [];
+    this.names.delete(ikey);
     for (const rec of [...this.state.series.values()])
       if (rec.instance === ikey) this.resolveRecord(rec, at, 'ended', changes);
     for (const byKey of this.state.members.values()) {
@@ -416,25 +483,105 @@ export class RuleEngine {
     return changes;
   }
 
-  /** Firing shared-cause incidents of rules that mute, by `groupBy=value`; rebuilt when a group series changes. */
+  /** Firing shared-cause incidents of rules that explain, by `groupBy=value`; rebuilt when a group series changes. */
   private firingGroups: Map<string, string> | undefined;
+  /** An explaining incident fired or resolved in this batch: what it explains is looked at again. */
+  private causesChanged = false;
 
-  /** The firing shared-cause alert that explains a participant alert, if a rule asks to mute. */
-  private inhibitor(rec: SeriesRecord): string | undefined {
-    if (!rec.participantKey || !this.muteRules.length) return undefined;
+  private causes(): Map<string, string> {
     if (!this.firingGroups) {
       this.firingGroups = new Map();
       for (const s of this.state.series.values()) {
         const rule = s.group && s.state === 'firing' ? this.byName.get(s.rule) : undefined;
-        if (rule?.muteParticipantAlerts) this.firingGroups.set(`${rule.groupBy!}=${s.group!}`, s.id);
+        if (rule?.explains) this.firingGroups.set(`${rule.groupBy!}=${s.group!}`, s.id);
       }
     }
+    return this.firingGroups;
+  }
+
+  private isFiring(id: string): boolean {
+    return this.state.series.get(id)?.state === 'firing';
+  }
+
+  /** The firing incident whose group a participant context is in, if any. */
+  private causeOf(c: ParticipantContext): { id: string; rule: CompiledRule; value: string } | undefined {
+    const causes = this.causes();
     for (const rule of this.muteRules) {
-      const value = rec.context[GROUP_CONTEXT[rule.groupBy!]];
-      const id = typeof value === 'string' ? this.firingGroups.get(`${rule.groupBy!}=${value}`) : undefined;
-      if (id) return id;
+      const value = c[GROUP_CONTEXT[rule.groupBy!]];
+      const id = value ? causes.get(`${rule.groupBy!}=${value}`) : undefined;
+      if (id) return { id, rule, value: value! };
     }
     return undefined;
+  }
+
+  /**
+   * What explains an alert now: for a participant alert, a firing incident of its group; for a
+   * meeting (instance) alert, the incident that explains the most of its breaching
+   * participants, when those explained make up the rule's `explained.ratio` (default all).
+   */
+  private explainer(rec: SeriesRecord): { id: string; text: string } | undefined {
+    if (!this.muteRules.length || rec.group) return undefined;
+    const rule = this.byName.get(rec.rule);
+    if (!rule) return undefined;
+    if (rec.participantKey) {
+      const ctx = rec.context;
+      const cause = this.causeOf(ctx); // an alert's context holds the participant's context fields
+      return (
+        cause && {
+          id: cause.id,
+          text: `${ctx.participant ?? 'the participant'} is in ${cause.rule.groupBy!} ${cause.value}`,
+        }
+      );
+    }
+    const members = rec.instance ? this.state.members.get(rule.name)?.get(rec.instance) : undefined;
+    if (!members) return undefined;
+    let breaching = 0;
+    const byCause = new Map<string, { n: number; value: string; groupBy: string }>();
+    for (const m of members.values()) {
+      if (!m.breaching || m.time > rec.lastTime || m.time < rec.lastTime - this.opts.gapToleranceMs) continue;
+      breaching++;
+      const cause = this.causeOf(m.context);
+      if (!cause) continue;
+      const e = byCause.get(cause.id) ?? { n: 0, value: cause.value, groupBy: cause.rule.groupBy! };
+      e.n++;
+      byCause.set(cause.id, e);
+    }
+    let best: [string, { n: number; value: string; groupBy: string }] | undefined;
+    for (const e of byCause) if (!best || e[1].n > best[1].n) best = e;
+    if (!best || breaching === 0 || best[1].n / breaching < rule.explainedRatio) return undefined;
+    const [id, { n, value, groupBy }] = best;
+    return {
+      id,
+      text: `${shareOf(n, breaching, 'breaching participant')} ${n === 1 ? 'is' : 'are'} in ${groupBy} ${value}`,
+    };
+  }
+
+  /** Links an alert to what explains it now, or unlinks it. */
+  private explain(rec: SeriesRecord): void {
+    const e = this.explainer(rec);
+    if (e) {
+      rec.explainedBy = e.id;
+      rec.explanation = `explained by ${e.id}: ${e.text}`;
+    } else {
+      delete rec.explainedBy;
+      delete rec.explanation;
+    }
+  }
+
+  /**
+   * After an explaining incident fired or resolved: firing alerts it now explains are linked
+   * to it (and a change says so, so notifiers hold them back). An alert whose cause resolved is
+   * looked at again at its own next observation (see apply): only one that still breaches is sent.
+   */
+  private reexplain(changes: AlertChange[]): void {
+    this.causesChanged = false;
+    for (const rec of this.state.series.values()) {
+      if (rec.state !== 'firing' || rec.group || rec.explainedBy) continue;
+      this.explain(rec);
+      const rule = this.byName.get(rec.rule);
+      if (rec.explainedBy && rule)
+        changes.push({ state: 'firing', alert: this.toAlert(rule, rec, 'firing'), previous: 'firing' });
+    }
   }
 
   toAlert(
@@ -444,13 +591,16 @@ export class RuleEngine {
     resolved?: { at: number; reason: ResolveReason },
   ): Alert {
     const group = rule.scope !== 'participant';
+    const breachingN = rec.breaching ?? 0;
+    const total = rec.participants ?? 0;
     const valueText = group
-      ? `${rec.breaching ?? 0} of ${rec.participants ?? 0} participants (${Math.round(rec.value * 100)}%)`
+      ? `${shareOf(breachingN, total)} (${Math.round(rec.value * 100)}%)`
       : formatValue(rec.value, rule.metric);
     const cmp = rule.above ? '>' : '<';
+    const metricThreshold = formatValue(rule.threshold, rule.metric);
     const thresholdText = group
-      ? `${rule.breachingCount !== undefined ? `${rule.breachingCount} participants` : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${formatValue(rule.threshold, rule.metric)}`
-      : `${cmp} ${formatValue(rule.threshold, rule.metric)}`;
+      ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
+      : `${cmp} ${metricThreshold}`;
     const c = rec.context;
     const labels: Record<string, string> = {
       alertname: rule.name,
@@ -462,7 +612,15 @@ export class RuleEngine {
       ...(c.group ? { [c.groupBy!]: c.group } : {}),
       ...rule.labels,
     };
-    const since = rec.pendingSince ?? rec.firingSince ?? rec.lastTime;
+    // `since`: when the breach that made it fire began (its pending start), fixed once it fires.
+    const since = rec.since ?? rec.pendingSince ?? rec.lastTime;
+    // Durations in sample time: the newest sample (or the start of the recovery that resolved
+    // it) minus the first breaching sample; never the wall clock against a sample's time.
+    const durationMs = Math.max(
+      0,
+      (state === 'resolved' ? (rec.clearedAt ?? rec.lastTime) : rec.lastTime) - since,
+    );
+    const explainedBy = rec.explainedBy ?? (state === 'pending' ? this.explainer(rec)?.id : undefined);
     const view = {
       rule: rule.name,
       description: rule.description,
@@ -471,7 +629,9 @@ export class RuleEngine {
       state,
       value: valueText,
       threshold: thresholdText,
+      threshold_value: metricThreshold,
       participant: c.participant ?? '',
+      participant_possessive: c.participant ? possessive(c.participant) : '',
       participant_key: c.participantKey ?? '',
       topic: c.topic ?? '',
       kind: c.kind ?? '',
@@ -480,16 +640,45 @@ export class RuleEngine {
       ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
       client_version: c.version ?? c.clientVersion ?? '',
       since: new Date(since).toISOString(),
+      duration: humanDuration(durationMs),
       breaching: c.breaching ?? '',
       participants: c.participants ?? '',
+      breaching_participants: group ? shareOf(breachingN, total) : '',
+      healthy_participants: group ? shareOf(total - breachingN, total) : '',
+      participants_text: group ? plural(total, 'participant') : '',
+      meetings_text: rec.meetings !== undefined ? plural(rec.meetings, 'meeting') : '',
       group: c.group ?? '',
       group_by: c.groupBy ?? '',
       reason: resolved?.reason ?? '',
+      explained_by: explainedBy ?? '',
+      gone:
+        resolved?.reason === 'left'
+          ? `${c.participant ?? 'The participant'} left "${c.topic ?? ''}"`
+          : resolved?.reason === 'ended'
+            ? `"${c.topic ?? ''}" ended`
+            : '',
       labels,
     };
-    const annotations: Record<string, string> = {};
-    for (const [k, tpl] of Object.entries(rule.annotations)) annotations[k] = render(tpl, view);
-    const inhibitedBy = rec.explainedBy ?? this.inhibitor(rec);
+    const phase = (repeat: boolean): Record<string, string> => {
+      const out: Record<string, string> = {};
+      for (const [k, tpl] of Object.entries(rule.annotations)) {
+        const repeating = repeat && hasSection(tpl, 'repeating');
+        const flags = {
+          firing: state !== 'resolved' && !repeating,
+          repeating,
+          resolved: state === 'resolved',
+          recovered: state === 'resolved' && (resolved?.reason ?? 'recovered') === 'recovered',
+        };
+        out[k] = render(tpl, { ...view, ...flags });
+      }
+      return out;
+    };
+    const annotations = phase(false);
+    const repeatAnnotations =
+      state === 'firing' && Object.values(rule.annotations).some((t) => hasSection(t, 'repeating'))
+        ? phase(true)
+        : undefined;
+    const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
     return {
       id: rec.id,
       rule: rule.name,
@@ -498,17 +687,21 @@ export class RuleEngine {
       severity: rule.severity,
       labels,
       annotations,
+      ...(repeatAnnotations ? { repeatAnnotations } : {}),
       value: rec.value,
       valueText,
       threshold: rule.threshold,
       thresholdText,
       since,
+      durationMs,
       ...(rec.firingSince !== undefined && state !== 'pending' ? { firingSince: rec.firingSince } : {}),
       ...(state === 'resolved'
         ? { resolvedAt: resolved?.at ?? rec.lastTime, reason: resolved?.reason ?? 'recovered' }
         : {}),
       lastSampleAt: rec.lastTime,
       context: { ...c },
+      ...(explainedBy ? { explainedBy } : {}),
+      ...(rec.explanation ? { explanation: rec.explanation } : {}),
       ...(inhibitedBy ? { inhibitedBy } : {}),
     };
   }

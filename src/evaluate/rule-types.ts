@@ -27,7 +27,12 @@ export interface RawRule {
   breaching?: { count?: number; ratio?: string };
   min_participants?: number;
   group_by?: GroupField;
+  /** shared_cause: this incident explains the participant and meeting alerts of its group. */
+  explains?: boolean;
+  /** The older name of `explains`. */
   mute_participant_alerts?: boolean;
+  /** participant and instance: how an alert a shared cause explains is treated. */
+  explained?: { ratio?: string; inhibit?: boolean };
 }
 
 export type FilterField = ContextRuleName | 'topic' | 'instance' | 'participant';
@@ -58,5 +63,10 @@ export interface CompiledRule {
   breachingRatio?: number;
   minParticipants: number;
   groupBy?: GroupField;
-  muteParticipantAlerts: boolean;
+  /** shared_cause: firing, it explains the participant and instance alerts of its group. */
+  explains: boolean;
+  /** instance: the share of breaching participants a shared cause must explain (default 1: all). */
+  explainedRatio: number;
+  /** An explained alert is held back (inhibited) rather than sent; default true. */
+  inhibitWhenExplained: boolean;
 }

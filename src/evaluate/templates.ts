@@ -19,8 +19,21 @@ export const TEMPLATE_FIELDS: readonly string[] = [
   'stream',
   ...CONTEXT_FIELDS.map((f) => f.rule),
   'since',
+  'duration',
+  'threshold_value',
+  'participant_possessive',
   'breaching',
   'participants',
+  'breaching_participants',
+  'healthy_participants',
+  'participants_text',
+  'meetings_text',
+  'explained_by',
+  'firing',
+  'repeating',
+  'resolved',
+  'recovered',
+  'gone',
   'group',
   'group_by',
   'reason',
@@ -54,7 +67,29 @@ export function checkTemplate(template: string): string[] {
   return problems;
 }
 
-/** Renders without escaping: each notifier escapes for its own channel. */
+const sections = new Map<string, Set<string>>();
+
+/** Whether a template has a `{{#name}}` section (phase sections: firing, repeating, resolved). */
+export function hasSection(template: string, name: string): boolean {
+  let found = sections.get(template);
+  if (!found) {
+    found = new Set<string>();
+    const walk = (list: Token[]): void => {
+      for (const t of list) {
+        if (t[0] === '#') found!.add(t[1]);
+        if (t[4]) walk(t[4]);
+      }
+    };
+    walk(Mustache.parse(template) as Token[]);
+    sections.set(template, found);
+  }
+  return found.has(name);
+}
+
+/**
+ * Renders without escaping: each notifier escapes for its own channel. Trimmed, so that a
+ * template written as one section per phase on folded lines leaves no stray spaces.
+ */
 export function render(template: string, view: Record<string, unknown>): string {
-  return Mustache.render(template, view, {}, { escape: (s: unknown) => String(s) });
+  return Mustache.render(template, view, {}, { escape: (s: unknown) => String(s) }).trim();
 }

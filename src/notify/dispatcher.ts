@@ -156,14 +156,15 @@ export class Dispatcher {
     const state = this.opts.store.state;
     const firingNow = [...this.firing.values()];
     const all = [...g.alerts.values()];
+    const entry = state.log[g.key];
+    const before = new Set(entry?.firing ?? []);
     const firing: Alert[] = [];
     for (const a of all.filter((x) => x.state === 'firing')) {
       const why = this.opts.muter.muted(a, firingNow, now);
       if (why) this.stats.muted++;
-      else firing.push(a);
+      // An alert this group already said is firing is a reminder: its repeat text, if it has one.
+      else firing.push(before.has(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a);
     }
-    const entry = state.log[g.key];
-    const before = new Set(entry?.firing ?? []);
     const resolved = r.sendResolved ? all.filter((a) => a.state === 'resolved' && before.has(a.id)) : [];
     const changed =
       firing.length !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;

@@ -1,5 +1,5 @@
 import type { Alert } from '../evaluate/alert.js';
-import { formatDuration } from '../util/duration.js';
+import { humanDuration, plural, shareOf } from '../util/words.js';
 import type { Notification } from './notification.js';
 
 /** Words shared by every channel; each notifier escapes them for itself. */
@@ -10,10 +10,10 @@ export function headline(a: Alert): string {
 export function who(a: Alert): string {
   const c = a.context;
   if (c.group)
-    return `${c.groupBy ?? 'group'} ${c.group}: ${c.breaching ?? 0} of ${c.participants ?? 0} participants`;
+    return `${c.groupBy ?? 'group'} ${c.group}: ${shareOf(c.breaching ?? 0, c.participants ?? 0)}`;
   if (c.participant) return `${c.participant}${c.topic ? ` in "${c.topic}"` : ''}`;
   return c.topic
-    ? `"${c.topic}" (${c.breaching ?? 0} of ${c.participants ?? 0} participants)`
+    ? `"${c.topic}" (${shareOf(c.breaching ?? 0, c.participants ?? 0)})`
     : (c.instanceId ?? '');
 }
 
@@ -24,10 +24,20 @@ export function where(a: Alert): string {
     .join(' · ');
 }
 
+/** Zoom makes one QoS sample a minute. */
+const SAMPLE_INTERVAL_MS = 60_000;
+
+/**
+ * When it began and for how long, in sample time ("2026-05-04T09:28:00Z (7 min so far)"), and
+ * how old the newest data is when that is more than two sample intervals: a page about data
+ * six minutes old says so.
+ */
 export function since(a: Alert, now: number): string {
-  const start = a.firingSince ?? a.since;
-  const end = a.resolvedAt ?? now;
-  return `${new Date(start).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${formatDuration(Math.max(0, end - start))}${a.resolvedAt ? '' : ' so far'})`;
+  const start = `${new Date(a.since).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${humanDuration(a.durationMs)}${a.state === 'resolved' ? '' : ' so far'})`;
+  const age = now - a.lastSampleAt;
+  return a.state !== 'resolved' && age > 2 * SAMPLE_INTERVAL_MS
+    ? `${start}; newest data ${humanDuration(age)} old`
+    : start;
 }
 
 /** Plain-text lines describing a notification: the console, e-mail text part, Slack fallback. */
@@ -37,7 +47,7 @@ export function textLines(n: Notification, now: number): string[] {
   const lines: string[] = [];
   if (n.kind === 'summary' && n.heldBack) {
     lines.push(
-      `${n.heldBack.count} notifications (${n.heldBack.alerts} alert changes) were held back by the rate limit since ${new Date(n.heldBack.since).toISOString()}.`,
+      `${plural(n.heldBack.count, 'notification')} (${plural(n.heldBack.alerts, 'alert change')}) ${n.heldBack.count === 1 ? 'was' : 'were'} held back by the rate limit since ${new Date(n.heldBack.since).toISOString()}.`,
     );
     if (n.firing.length) lines.push(`Firing now: ${n.firing.length}.`);
   }
@@ -49,7 +59,7 @@ export function textLines(n: Notification, now: number): string[] {
   }
   for (const a of n.resolved) {
     lines.push(`RESOLVED (${a.reason ?? 'recovered'}) ${headline(a)}`);
-    lines.push(`  ${who(a)} · was firing since ${since(a, now)}`);
+    lines.push(`  ${who(a)} · was breaching from ${since(a, now)}`);
   }
   return lines;
 }

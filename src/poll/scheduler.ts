@@ -1,3 +1,4 @@
+import { plural } from '../util/words.js';
 import type { Logger } from 'pino';
 import { SampleDeduplicator } from '../normalize/dedup.js';
 import type { Config } from '../config/types.js';
@@ -133,7 +134,7 @@ export class Scheduler {
         this.tracked.set(key, { source, instance: inst });
         this.opts.log.info(
           { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, participants: inst.participants },
-          `discovered ${inst.ref.kind} "${inst.ref.topic}" (${inst.participants} participants)`,
+          `discovered ${inst.ref.kind} "${inst.ref.topic}" (${plural(inst.participants, 'participant')})`,
         );
       }
     }

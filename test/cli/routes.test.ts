@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseLabels, receiversFor } from '../../src/cli/routes.js';
+import type { RawRoute } from '../../src/notify/route.js';
 import { continueWarnings, couldOverlap } from '../../src/notify/route-check.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -33,7 +34,7 @@ const BROKEN = `route:
 `;
 
 describe('continue warnings', () => {
-  it.each([
+  it.each<{ name: string; routes: RawRoute[]; warn: number }>([
     { name: 'no later sibling', routes: [{ match: { severity: 'critical' }, continue: true }], warn: 1 },
     {
       name: 'a catch-all sibling',

@@ -332,7 +332,12 @@ describe('scopes', () => {
         .filter((c) => c.alert.rule === 'p')
         .map((c) => [c.alert.labels.participant ?? '', c.alert.inhibitedBy]),
     );
-    expect(byParticipant).toEqual({ a: undefined, b: undefined, d: 'dc|NY', e: undefined });
+    // a and b fired before the incident; when it fires, a change links them to it.
+    expect(byParticipant).toEqual({ a: 'dc|NY', b: 'dc|NY', d: 'dc|NY', e: undefined });
+    expect(out.filter((c) => c.alert.labels.participant === 'a').map((c) => c.alert.inhibitedBy)).toEqual([
+      undefined,
+      'dc|NY',
+    ]);
     // Once the incident fires, every NY participant alert says it is explained.
     expect(
       e
@@ -427,10 +432,10 @@ describe('alerts carry what a human needs', () => {
     });
   });
 
-  it('names a participant without a name by its id', () => {
+  it('names a participant without a name (guest, HIPAA) as a guest with its join and device, never a bare number', () => {
     const e = engineWith([{ ...latencyRule, for: '0' }]);
     const s = sample('16778244', 0, { audio_input: { latency: 0.5 } });
     s.participant.name = '';
-    expect(feed(e, [s])[0]!.alert.context.participant).toBe('16778244');
+    expect(feed(e, [s])[0]!.alert.context.participant).toBe('Guest (join 16778244, Mac, Wi-Fi)');
   });
 });

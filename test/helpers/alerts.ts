@@ -30,6 +30,7 @@ export function alert(over: Partial<Alert> & { participant?: string; meeting?: s
     threshold: 0.3,
     thresholdText: '> 300 ms',
     since: NOW - 120_000,
+    durationMs: 120_000,
     firingSince: NOW - 60_000,
     lastSampleAt: NOW,
     context: {

@@ -1,0 +1,31 @@
+import type { QosSample } from '../normalize/sample.js';
+
+const NETWORK: Record<string, string> = { wifi: 'Wi-Fi', wired: 'wired', cellular: 'cellular', ppp: 'PPP' };
+
+/** Zoom's network type as people write it ("Wifi" -> "Wi-Fi"). */
+export const networkName = (n: string): string => NETWORK[n.toLowerCase()] ?? n;
+
+/**
+ * What tells one device of a participant from another: the device (and, once the sample
+ * carries it, the OS), else the join id. Hook: when joins of one person are linked by
+ * account, this is where the device words come from.
+ */
+export function deviceWords(s: Pick<QosSample, 'context' | 'participant'>): string {
+  const c = s.context as QosSample['context'] & { os?: string };
+  const words = [c.device, c.os && c.os !== c.device ? c.os : undefined].filter(Boolean);
+  return words.length ? words.join(', ') : `join ${s.participant.key}`;
+}
+
+/**
+ * The name an alert shows for a participant. Zoom leaves `user_name` empty for guests and
+ * HIPAA accounts: they show as "Guest (join 16781312, Windows, Wi-Fi)", never a bare number.
+ * `otherDevices` says the same name is in the meeting from another device too: then the
+ * device is named, "Bob Okafor (iPhone)".
+ */
+export function participantName(s: Pick<QosSample, 'context' | 'participant'>, otherDevices = false): string {
+  const name = s.participant.name.trim();
+  if (name) return otherDevices ? `${name} (${deviceWords(s)})` : name;
+  const c = s.context;
+  const parts = [`join ${s.participant.key}`, c.device, c.networkType && networkName(c.networkType)];
+  return `Guest (${parts.filter(Boolean).join(', ')})`;
+}

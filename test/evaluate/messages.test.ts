@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert, AlertChange } from '../../src/evaluate/alert.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { MIN, T } from '../helpers/rules.js';
+
+/**
+ * The default rules' messages, read as a person reads them: the first firing text, the
+ * reminder, and the resolve, with named people, guests, one person on two devices, and one
+ * or several participants.
+ */
+const RULES = loadRules([fromRoot('rules', 'default.yaml')]);
+
+interface Who {
+  key: string;
+  name: string;
+  device?: string;
+  dc?: string;
+  instance?: string;
+}
+
+function sampleOf(w: Who, minute: number, metrics: Partial<QosSample>): QosSample {
+  const inst = w.instance ?? 'm1';
+  return {
+    instance: {
+      kind: 'meeting',
+      id: inst,
+      uuid: inst,
+      topic: inst === 'm1' ? 'Weekly sync' : `Topic ${inst}`,
+    },
+    participant: { key: w.key, name: w.name, email: '', ip: '' },
+    context: { networkType: 'Wifi', device: w.device ?? 'Windows', dataCenter: w.dc ?? 'SC' },
+    time: T + minute * MIN,
+    streams: {},
+    ...metrics,
+  };
+}
+
+/** Runs minutes of samples through the default rules; returns the firing, repeat and resolved texts of one rule. */
+function phases(
+  rule: string,
+  people: Who[],
+  minutes: number,
+  at: (w: Who, minute: number) => Partial<QosSample>,
+  pick: (a: Alert) => boolean = () => true,
+): { firing?: string; repeat?: string; resolved?: string } {
+  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+  const out: { firing?: string; repeat?: string; resolved?: string } = {};
+  const changes: AlertChange[] = [];
+  for (let m = 0; m < minutes; m++) {
+    changes.push(...engine.handle({ type: 'samples', samples: people.map((w) => sampleOf(w, m, at(w, m))) }));
+    const live = engine.active().find((a) => a.rule === rule && a.state === 'firing' && pick(a));
+    if (live && m === 6) out.repeat = live.repeatAnnotations?.summary;
+  }
+  for (const c of changes) {
+    if (c.alert.rule !== rule || !pick(c.alert)) continue;
+    if (c.state === 'firing' && !out.firing) out.firing = c.alert.annotations.summary;
+    if (c.state === 'resolved') out.resolved = c.alert.annotations.summary;
+  }
+  return out;
+}
+
+const bob: Who = { key: '16778240', name: 'Bob Okafor' };
+const guest: Who = { key: '16781312', name: '' };
+const james: Who = { key: '16785408', name: 'James Ross' };
+/** Breach for minutes 0-6, recover from minute 7: fires at 2m, reminds at 6m, resolves after the recovery time. */
+const bad = (m: number): boolean => m < 7;
+
+describe('default rules: firing, repeat and resolved texts of participant rules', () => {
+  it.each([
+    {
+      name: 'audio-latency-high, a named person',
+      rule: 'audio-latency-high',
+      who: bob,
+      metrics: (m: number) => ({ streams: { audio_input: { latency: bad(m) ? 0.45 : 0.133 } } }),
+      firing: `Bob Okafor's audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
+      repeat: `Bob Okafor's audio latency is still 450 ms in "Weekly sync" (above 300 ms for 6 min)`,
+      resolved: `Bob Okafor's audio latency is back to 133 ms in "Weekly sync" (was above 300 ms for 7 min)`,
+    },
+    {
+      name: 'audio-jitter-high, a name ending in s',
+      rule: 'audio-jitter-high',
+      who: james,
+      metrics: (m: number) => ({ streams: { audio_output: { jitter: bad(m) ? 0.06 : 0.01 } } }),
+      firing: `James Ross' audio jitter is 60 ms in "Weekly sync" (above 40 ms for 2 min)`,
+      repeat: `James Ross' audio jitter is still 60 ms in "Weekly sync" (above 40 ms for 6 min)`,
+      resolved: `James Ross' audio jitter is back to 10 ms in "Weekly sync" (was above 40 ms for 7 min)`,
+    },
+    {
+      name: 'audio-loss-high, a guest without a name',
+      rule: 'audio-loss-high',
+      who: guest,
+      metrics: (m: number) => ({ streams: { audio_input: { avgLoss: bad(m) ? 0.093 : 0.004 } } }),
+      firing: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is 9.3% in "Weekly sync" (above 5.0% for 2 min)`,
+      repeat: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is still 9.3% in "Weekly sync" (above 5.0% for 6 min)`,
+      resolved: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is back to 0.4% in "Weekly sync" (was above 5.0% for 7 min)`,
+    },
+    {
+      name: 'video-frame-rate-collapse',
+      rule: 'video-frame-rate-collapse',
+      who: bob,
+      metrics: (m: number) => ({ streams: { video_input: { frameRate: bad(m) ? 4 : 24 } } }),
+      firing: `Bob Okafor's sent video frame rate is 4 fps in "Weekly sync" (below 10 fps for 2 min)`,
+      repeat: `Bob Okafor's sent video frame rate is still 4 fps in "Weekly sync" (below 10 fps for 6 min)`,
+      resolved: `Bob Okafor's sent video frame rate is back to 24 fps in "Weekly sync" (was below 10 fps for 7 min)`,
+    },
+    {
+      name: 'zoom-cpu-pegged',
+      rule: 'zoom-cpu-pegged',
+      who: bob,
+      metrics: (m: number) => ({ cpu: { zoomAvg: bad(m) ? 0.96 : 0.3 } }),
+      firing: `Bob Okafor's Zoom CPU use is 96% in "Weekly sync" (above 80% for 2 min)`,
+      repeat: `Bob Okafor's Zoom CPU use is still 96% in "Weekly sync" (above 80% for 6 min)`,
+      resolved: `Bob Okafor's Zoom CPU use is back to 30% in "Weekly sync" (was above 80% for 7 min)`,
+    },
+    {
+      name: 'wifi-signal-weak',
+      rule: 'wifi-signal-weak',
+      who: bob,
+      metrics: (m: number) => ({ wifi: { avg: bad(m) ? -82 : -60 } }),
+      firing: `Bob Okafor's Wi-Fi signal is -82 dBm in "Weekly sync" (below -75 dBm for 3 min)`,
+      repeat: `Bob Okafor's Wi-Fi signal is still -82 dBm in "Weekly sync" (below -75 dBm for 6 min)`,
+      resolved: `Bob Okafor's Wi-Fi signal is back to -60 dBm in "Weekly sync" (was below -75 dBm for 7 min)`,
+    },
+  ])('$name', ({ rule, who, metrics, firing, repeat, resolved }) => {
+    expect(phases(rule, [who], 12, (_, m) => metrics(m))).toEqual({ firing, repeat, resolved });
+  });
+
+  it('one person on two devices: each alert says which device', () => {
+    const mac = { ...bob, key: '16778240', device: 'Mac' };
+    const phone = { ...bob, key: '16779264', device: 'iPhone' };
+    const texts = phases('audio-latency-high', [mac, phone], 12, (w, m) => ({
+      streams: { audio_input: { latency: w === phone && bad(m) ? 0.45 : 0.1 } },
+    }));
+    expect(texts.firing).toBe(
+      `Bob Okafor's (iPhone) audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
+    );
+    expect(texts.resolved).toBe(
+      `Bob Okafor's (iPhone) audio latency is back to 100 ms in "Weekly sync" (was above 300 ms for 7 min)`,
+    );
+  });
+
+  it('a participant who leaves: the resolve says so, not "back to"', () => {
+    const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+    for (let m = 0; m < 4; m++)
+      engine.handle({
+        type: 'samples',
+        samples: [sampleOf(bob, m, { streams: { audio_input: { latency: 0.45 } } })],
+      });
+    const [left] = engine.handle({
+      type: 'left',
+      instance: sampleOf(bob, 4, {}).instance,
+      participant: bob.key,
+      at: T + 4 * MIN,
+    });
+    expect(left?.alert.annotations.summary).toBe(
+      `Bob Okafor left "Weekly sync"; audio latency was 450 ms (above 300 ms for 3 min)`,
+    );
+  });
+});
+
+describe('default rules: meeting and data-center texts, one and several participants', () => {
+  const room = (n: number, instance = 'm1', dc = 'SC'): Who[] =>
+    Array.from({ length: n }, (_, i) => ({ key: `${instance}-${i}`, name: `P${i}`, instance, dc }));
+  const loss = (breaching: number) => (w: Who, m: number) => ({
+    streams: { audio_input: { avgLoss: bad(m) && Number(w.key.split('-')[1]) < breaching ? 0.09 : 0.004 } },
+  });
+
+  it.each([
+    {
+      breaching: 1,
+      firing: `Bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 2 min`,
+      repeat: `Still bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 6 min`,
+      resolved: `"Weekly sync": audio loss back under 5.0% for all 3 participants (was bad for 7 min)`,
+    },
+    {
+      breaching: 3,
+      firing: `Bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 2 min`,
+      repeat: `Still bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 6 min`,
+      resolved: `"Weekly sync": audio loss back under 5.0% for all 3 participants (was bad for 7 min)`,
+    },
+  ])('meeting-audio-degraded, $breaching of 3 breaching', ({ breaching, firing, repeat, resolved }) => {
+    expect(phases('meeting-audio-degraded', room(3), 12, loss(breaching))).toEqual({
+      firing,
+      repeat,
+      resolved,
+    });
+  });
+
+  it('datacenter-loss-incident across two meetings', () => {
+    const people = [...room(4, 'm1', 'NY'), ...room(3, 'm2', 'NY')];
+    expect(phases('datacenter-loss-incident', people, 12, loss(2))).toEqual({
+      firing: 'Data center NY: audio loss above 5.0% for 4 of 7 participants in 2 meetings for 2 min',
+      repeat: 'Data center NY: audio loss still above 5.0% for 4 of 7 participants in 2 meetings for 6 min',
+      resolved: 'Data center NY: audio loss back under 5.0% for all 7 participants (was above for 7 min)',
+    });
+  });
+});
