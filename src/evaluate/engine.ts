@@ -272,49 +272,28 @@ export class RuleEngine {
 
   private samples(samples: readonly QosSample[]): AlertChange[] {
     const changes: AlertChange[] = [];
-    const touchedInstances = new Map<string, Map<string, Set<number>>>(); // rule -> instance key -> times
-    const touchedGroups = new Map<string, Map<string, number>>(); // rule -> group -> newest time
-    for (const s of samples) {
-      const ikey = instanceKey(s.instance);
-      const who = `${ikey}/${s.participant.key}`;
-      this.rememberName(ikey, s);
-      for (const rule of this.groupRules) {
-        if (!rule.matches(s)) continue;
-        const v = ruleValue(rule, s);
-        if (v === undefined) continue;
-        const breaching = breaches(rule, v);
-        if (rule.scope === 'instance') {
-          this.remember(this.members(rule.name, ikey), s.participant.key, s, v, breaching);
-          let byInst = touchedInstances.get(rule.name);
-          if (!byInst) touchedInstances.set(rule.name, (byInst = new Map<string, Set<number>>()));
-          let times = byInst.get(ikey);
-          if (!times) byInst.set(ikey, (times = new Set<number>()));
-          times.add(s.time);
-        } else {
-          const group = s.context[GROUP_CONTEXT[rule.groupBy!]];
-          if (!group) continue;
-          this.remember(this.members(rule.name, group), who, s, v, breaching);
-          let byGroup = touchedGroups.get(rule.name);
-          if (!byGroup) touchedGroups.set(rule.name, (byGroup = new Map<string, number>()));
-          byGroup.set(group, Math.max(byGroup.get(group) ?? 0, s.time));
+    if (this.groupRules.length) {
+      // Minute by minute: a poll can bring a backlog (several samples of each participant, after
+      // an outage or a deferred cycle), and meeting and shared-cause rules must see it in order.
+      const first = samples[0]?.time;
+      let mixed = false;
+      for (const s of samples) if (s.time !== first) mixed = true;
+      if (!mixed) this.groupStep(samples, first ?? 0, changes);
+      else {
+        const byTime = new Map<number, QosSample[]>();
+        for (const s of samples) {
+          const list = byTime.get(s.time);
+          if (list) list.push(s);
+          else byTime.set(s.time, [s]);
         }
+        for (const t of [...byTime.keys()].sort((x, y) => x - y)) this.groupStep(byTime.get(t)!, t, changes);
       }
-    }
-    // Shared causes first, then meetings, then participants: an alert that fires in this batch
-    // already knows whether a cause explains it.
-    for (const [name, byGroup] of touchedGroups) {
-      const rule = this.byName.get(name)!;
-      for (const [group, t] of byGroup) this.observeGroup(rule, group, t, changes);
-    }
-    for (const [name, byInst] of touchedInstances) {
-      const rule = this.byName.get(name)!;
-      for (const [ikey, times] of byInst)
-        for (const t of [...new Set(times)].sort((a, b) => a - b)) this.observeGroup(rule, ikey, t, changes);
     }
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
       const who = `${ikey}/${s.participant.key}`;
       const hasSeries = this.withSeries.has(who);
+      this.rememberName(ikey, s);
       for (const rule of this.participantRules) {
         if (!rule.matches(s)) continue;
         const v = ruleValue(rule, s);
@@ -359,6 +338,38 @@ export class RuleEngine {
     return !!name && (this.names.get(ikey)?.get(name)?.size ?? 0) > 1;
   }
 
+  /**
+   * Meeting and shared-cause rules for the samples of one sample time: members' readings are
+   * updated, then shared causes are observed first and meetings second, so that a meeting
+   * alert firing now already knows whether a cause explains it.
+   */
+  private groupStep(samples: readonly QosSample[], t: number, changes: AlertChange[]): void {
+    const touched = new Map<CompiledRule, Set<string>>();
+    for (const s of samples) {
+      const ikey = instanceKey(s.instance);
+      for (const rule of this.groupRules) {
+        if (!rule.matches(s)) continue;
+        const v = ruleValue(rule, s);
+        if (v === undefined) continue;
+        const breaching = breaches(rule, v);
+        let key: string | undefined = ikey;
+        if (rule.scope === 'instance')
+          this.remember(this.members(rule.name, ikey), s.participant.key, s, v, breaching);
+        else {
+          key = s.context[GROUP_CONTEXT[rule.groupBy!]];
+          if (!key) continue;
+          this.remember(this.members(rule.name, key), `${ikey}/${s.participant.key}`, s, v, breaching);
+        }
+        let keys = touched.get(rule);
+        if (!keys) touched.set(rule, (keys = new Set<string>()));
+        keys.add(key);
+      }
+    }
+    for (const scope of ['shared_cause', 'instance'] as const)
+      for (const [rule, keys] of touched)
+        if (rule.scope === scope) for (const key of keys) this.observeGroup(rule, key, t, changes);
+  }
+
   /** A member's newest reading, updated in place: a running daemon sees the same people every cycle. */
   private remember(
     members: Map<string, Member>,
@@ -369,6 +380,7 @@ export class RuleEngine {
   ): void {
     const m = members.get(key);
     if (m) {
+      if (m.time > s.time) return; // an older sample arriving late changes nothing
       m.time = s.time;
       m.value = value;
       m.breaching = breaching;
