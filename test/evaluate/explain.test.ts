@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertChange } from '../../src/evaluate/alert.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import type { RawRule } from '../../src/evaluate/rule-types.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+
+/** A shared cause explaining meeting and participant alerts: which, how configured, and what happens when the cause ends first. */
+const loss = { streams: ['any_audio'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
+const incident: Partial<RawRule> = {
+  name: 'dc',
+  scope: 'shared_cause',
+  group_by: 'data_center',
+  ...loss,
+  breaching: { ratio: '30%' },
+  min_participants: 3,
+  explains: true,
+};
+const meeting = (extra: Partial<RawRule> = {}): Partial<RawRule> => ({
+  name: 'mtg',
+  scope: 'instance',
+  ...loss,
+  breaching: { ratio: '30%' },
+  min_participants: 3,
+  ...extra,
+});
+const participant: Partial<RawRule> = { name: 'p', ...loss, recovery: { threshold: '3%', for: '2m' } };
+
+const at = (e: RuleEngine, m: number, who: [string, string, number][]): AlertChange[] =>
+  e.handle({
+    type: 'samples',
+    samples: who.map(([p, dc, v]): QosSample => sample(p, m, { audio_input: { avgLoss: v } }, { dc })),
+  });
+
+describe('a meeting alert explained by a shared cause', () => {
+  // m1: three NY participants breaching, one SC participant fine or breaching.
+  const people = (scBreaching: boolean, ny = 0.09): [string, string, number][] => [
+    ['a', 'NY', ny],
+    ['b', 'NY', ny],
+    ['c', 'NY', ny],
+    ['s', 'SC', scBreaching ? 0.09 : 0.001],
+  ];
+
+  it.each([
+    {
+      name: 'all breaching participants in the incident: explained and held back',
+      rule: meeting(),
+      sc: false,
+      by: 'dc|NY',
+      held: true,
+    },
+    {
+      name: 'one breaching participant elsewhere: not explained (default: all)',
+      rule: meeting(),
+      sc: true,
+      by: undefined,
+      held: false,
+    },
+    {
+      name: 'explained.ratio 75%: three of four is enough',
+      rule: meeting({ explained: { ratio: '75%' } }),
+      sc: true,
+      by: 'dc|NY',
+      held: true,
+    },
+    {
+      name: 'explained.inhibit false: marked explained, still sent',
+      rule: meeting({ explained: { inhibit: false } }),
+      sc: false,
+      by: 'dc|NY',
+      held: false,
+    },
+  ])('$name', ({ rule, sc, by, held }) => {
+    const e = new RuleEngine(rulesFrom([incident, rule]), { gapToleranceMs: 5 * MIN });
+    const out = at(e, 0, people(sc));
+    const m = out.find((c) => c.alert.rule === 'mtg' && c.state === 'firing')!.alert;
+    expect(m.explainedBy).toBe(by);
+    expect(m.inhibitedBy).toBe(held ? 'dc|NY' : undefined);
+    if (by)
+      expect(m.explanation).toMatch(
+        /^explained by dc\|NY: (all 3|3 of 4) breaching participants are in data_center NY$/,
+      );
+  });
+});
+
+describe('when the cause resolves first', () => {
+  it('an explained alert still breaching at its next sample is sent; one recovering stays explained', () => {
+    const e = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN });
+    const first = at(e, 0, [
+      ['a', 'NY', 0.09],
+      ['b', 'NY', 0.09],
+      ['c', 'NY', 0.09],
+    ]);
+    expect(first.filter((c) => c.alert.rule === 'p').map((c) => c.alert.inhibitedBy)).toEqual([
+      'dc|NY',
+      'dc|NY',
+      'dc|NY',
+    ]);
+    // Minute 1: b and c recover and d joins: 1 of 4 breaching is under 30%, the incident resolves.
+    const next = at(e, 1, [
+      ['a', 'NY', 0.09],
+      ['b', 'NY', 0.001],
+      ['c', 'NY', 0.001],
+      ['d', 'NY', 0.001],
+    ]);
+    expect(next.find((c) => c.alert.rule === 'dc')?.state).toBe('resolved');
+    // a's sample of the same minute comes after the incident's end and still breaches: it stands
+    // on its own now, and a change says so (the dispatcher sends it).
+    const stands = next.filter((c) => c.alert.rule === 'p' && c.state === 'firing');
+    expect(stands.map((c) => [c.alert.labels.participant, c.previous, c.alert.inhibitedBy])).toEqual([
+      ['a', 'firing', undefined],
+    ]);
+    expect(at(e, 2, [['a', 'NY', 0.09]]).filter((c) => c.alert.rule === 'p')).toEqual([]);
+    // b and c are recovering: they stay explained by the resolved incident and resolve unsent.
+    const active = e.active().filter((a) => a.rule === 'p');
+    expect(active.map((a) => [a.labels.participant, a.inhibitedBy])).toEqual([
+      ['a', undefined],
+      ['b', 'dc|NY'],
+      ['c', 'dc|NY'],
+    ]);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { since, who } from '../../src/notify/format.js';
+import { humanDuration, plural, possessive, shareOf } from '../../src/util/words.js';
+import { alert, NOW } from '../helpers/alerts.js';
+
+describe('since: sample time, and how old the data is', () => {
+  it.each([
+    { name: 'fresh data', over: { lastSampleAt: NOW - 30_000 }, text: '2026-05-04T09:28:00Z (2 min so far)' },
+    {
+      name: 'data six minutes old says so',
+      over: { lastSampleAt: NOW - 6 * 60_000 },
+      text: '2026-05-04T09:28:00Z (2 min so far); newest data 6 min old',
+    },
+    {
+      name: 'a replayed clock does not inflate the duration',
+      over: { lastSampleAt: NOW - 2 * 365 * 86_400_000, since: NOW - 2 * 365 * 86_400_000 - 120_000 },
+      text: '2024-05-04T09:28:00Z (2 min so far); newest data 730 d old',
+    },
+    {
+      name: 'resolved: how long it breached, no "so far"',
+      over: { state: 'resolved' as const, durationMs: 7 * 60_000, lastSampleAt: NOW - 10 * 60_000 },
+      text: '2026-05-04T09:28:00Z (7 min)',
+    },
+  ])('$name', ({ over, text }) => {
+    expect(since(alert(over), NOW)).toBe(text);
+  });
+});
+
+describe('words', () => {
+  it.each([
+    [plural(1, 'participant'), '1 participant'],
+    [plural(7, 'participant'), '7 participants'],
+    [shareOf(2, 7), '2 of 7 participants'],
+    [shareOf(7, 7), 'all 7 participants'],
+    [shareOf(2, 2), 'both participants'],
+    [shareOf(1, 1), 'the only participant'],
+    [shareOf(0, 7), 'none of the 7 participants'],
+    [humanDuration(45_000), '45 s'],
+    [humanDuration(7 * 60_000), '7 min'],
+    [humanDuration(65 * 60_000), '1 h 5 min'],
+    [possessive('Bob Okafor'), "Bob Okafor's"],
+    [possessive('James Ross'), "James Ross'"],
+    [possessive('Bob Okafor (iPhone)'), "Bob Okafor's (iPhone)"],
+    [possessive('Guest (join 16781312, Windows, Wi-Fi)'), "Guest's (join 16781312, Windows, Wi-Fi)"],
+  ])('%s', (got, want) => expect(got).toBe(want));
+
+  it('a group alert says its count in words', () => {
+    const a = alert({ context: { group: 'NY', groupBy: 'data_center', breaching: 1, participants: 1 } });
+    expect(who(a)).toBe('data_center NY: the only participant');
+  });
+});
