@@ -163,7 +163,8 @@ export class Dispatcher {
       const why = this.opts.muter.muted(a, firingNow, now);
       if (why) this.stats.muted++;
       // An alert this group already said is firing is a reminder: its repeat text, if it has one.
-      else firing.push(before.has(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a);
+      else
+        firing.push(before.has(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a);
     }
     const resolved = r.sendResolved ? all.filter((a) => a.state === 'resolved' && before.has(a.id)) : [];
     const changed =

@@ -9,12 +9,9 @@ export function headline(a: Alert): string {
 
 export function who(a: Alert): string {
   const c = a.context;
-  if (c.group)
-    return `${c.groupBy ?? 'group'} ${c.group}: ${shareOf(c.breaching ?? 0, c.participants ?? 0)}`;
+  if (c.group) return `${c.groupBy ?? 'group'} ${c.group}: ${shareOf(c.breaching ?? 0, c.participants ?? 0)}`;
   if (c.participant) return `${c.participant}${c.topic ? ` in "${c.topic}"` : ''}`;
-  return c.topic
-    ? `"${c.topic}" (${shareOf(c.breaching ?? 0, c.participants ?? 0)})`
-    : (c.instanceId ?? '');
+  return c.topic ? `"${c.topic}" (${shareOf(c.breaching ?? 0, c.participants ?? 0)})` : (c.instanceId ?? '');
 }
 
 export function where(a: Alert): string {

@@ -62,7 +62,7 @@ async function storm(silence: boolean): Promise<Run> {
   const run: Run = { bodies: [], fired: [], explainedSeen: [] };
   try {
     const { daemon } = daemonFor(h, (c) => {
-      c.notify.notifiers = [{ name: 'hook', type: 'webhook', url: `${url}/hook` } as never];
+      c.notify.notifiers = [{ name: 'hook', type: 'webhook', url: `${url}/hook` }];
       c.notify.route = { receiver: 'hook', group_by: ['alertname', 'instance'], group_wait: '30s' };
       c.notify.silences = silence
         ? [{ matchers: { alertname: 'datacenter-loss-incident' }, comment: 'known NY incident' }]
