@@ -248,7 +248,7 @@ export class Daemon {
       this.rulesReload = { ok: false, at, problems };
       this.deps.log.error(
         { problems },
-        `rules not reloaded, the previous ${plural(this.engine.ruleList.length, 'rule')} keep running:\n${problems.join('\n')}`,
+        `rules not reloaded, the previous ${plural(this.engine.ruleList.length, 'rule')} ${this.engine.ruleList.length === 1 ? 'keeps' : 'keep'} running:\n${problems.join('\n')}`,
       );
       return false;
     }

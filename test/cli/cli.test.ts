@@ -149,7 +149,7 @@ describe('rule reload', () => {
     await printed(p, 'qoswatch running');
     writeFileSync(ruleFile, ONE_RULE.replace('-70dBm', '5%'));
     p.child.kill('SIGHUP');
-    await printed(p, 'rules not reloaded, the previous 1 rules keep running');
+    await printed(p, 'rules not reloaded, the previous 1 rule keeps running');
     expect(p.output()).toContain(`${ruleFile}:5:16: rules[0].threshold: wifi_rssi threshold: found \\"5%\\"`);
     writeFileSync(
       ruleFile,

@@ -86,7 +86,9 @@ describe('qoswatch run --dry-run', () => {
     );
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-    expect(p.output()).toMatch(/FIRING \[warning\] Bob has \d+ ms audio latency in "Outage drill"/);
+    expect(p.output()).toMatch(
+      /FIRING \[warning\] Bob's audio latency is \d+ ms in "Outage drill" \(above 300 ms for \d+ min\)/,
+    );
     expect(receiver.received.length).toBe(before);
   });
 });
