@@ -58,7 +58,7 @@ describe('the older-shape scenario end to end', () => {
     );
     expect(erik.map((a) => [a.rule, a.context.participantKey])).toEqual([['audio-loss-high', ERIK_PHONE]]);
     expect(erik[0]!.context.participant).toBe('Erik Berg (iOS)');
-    expect(erik[0]!.annotations.summary).toContain('Erik Berg (iOS)');
+    expect(erik[0]!.annotations.summary).toContain("Erik Berg's (iOS) audio loss is");
   });
 
   it('fires nothing for healthy participants', () => {
