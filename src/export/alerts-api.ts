@@ -30,6 +30,8 @@ export function withoutIdentity(alert: Alert): Alert {
     ...(alert.inhibitedBy ? { inhibitedBy: scrub(alert.inhibitedBy) } : {}),
     labels: scrubAll(alert.labels),
     annotations: scrubAll(alert.annotations),
+    ...(alert.repeatAnnotations ? { repeatAnnotations: scrubAll(alert.repeatAnnotations) } : {}),
+    ...(alert.explanation ? { explanation: scrub(alert.explanation) } : {}),
     context: {
       ...context,
       ...(c.participantKey ? { participant: c.participantKey } : {}),

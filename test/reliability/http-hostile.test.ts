@@ -385,7 +385,9 @@ describe('/api/v1/alerts and participant identity', () => {
     for (const s of IDENTITY) expect(text).not.toContain(s);
     const a = alerts.find((x) => x.context.participantKey === '100')!;
     expect(a.context.participant).toBe('100');
-    expect(a.annotations.summary).toContain('100 has');
+    expect(a.annotations.summary).toMatch(/^100's /);
+    expect(a.repeatAnnotations?.summary).toMatch(/^100's audio latency is still /);
+    for (const s of IDENTITY) expect(JSON.stringify(a.repeatAnnotations)).not.toContain(s);
   });
 
   it('shows names and locations with participant_identity_labels, or behind basic auth', async () => {
