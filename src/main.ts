@@ -13,6 +13,9 @@ import { simulate, simulateHelp } from './cli/simulate.js';
 import { testRules, testRulesHelp } from './cli/test-rules.js';
 import { fromRoot } from './util/package-root.js';
 
+/** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
 interface Command {
   summary: string;
   help: string;
@@ -56,7 +59,8 @@ function help(): string {
     Object.entries(COMMANDS)
       .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
       .join('\n') +
-    `\n\nRun 'qoswatch <command> --help' for a command's options.\n`
+    `\n\nRun 'qoswatch <command> --help' for a command's options; 'qoswatch --version' prints the version.\n` +
+    `Exit codes: 0 ok, 1 a failure while running, 2 a usage or configuration error.\n`
   );
 }
 
@@ -73,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help()}`);
-    return 2;
+    return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help);
@@ -84,16 +88,22 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`qoswatch ${name}: ${err.message}\n\n${command.help}`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof FileInvalidError) {
       process.stderr.write(`${err.message}\n`);
-      return 1;
+      return EXIT.usage;
     }
     process.stderr.write(`qoswatch ${name}: ${(err as Error).message}\n`);
-    return 1;
+    return EXIT.failure;
   }
 }
+
+// A reader that stops early (`qoswatch once ... | head`) is not a failure: end quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -10,7 +10,7 @@ export const checkHelp = `qoswatch check --config FILE
 
 Checks a configuration file and the rule files it names, without running anything: every
 problem is printed as
-file:line:col: setting: what is wrong; what is expected. Exit 0 when valid, 1 when not.
+file:line:col: setting: what is wrong; what is expected. Exit 0 when valid, 2 when not.
 Warnings (valid, but probably not what was meant, such as a route with continue: true that
 no later sibling route follows) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;

@@ -9,7 +9,8 @@ import { requireConfig } from './common.js';
 
 export const notifyTestHelp = `qoswatch notify-test --config FILE --notifier NAME
 
-Sends one test message through one notifier and says whether it arrived. A failure says
+Sends one test message through one notifier and says whether it arrived. Only the
+notifier's settings are read: Zoom credentials need not be set. A failure says
 whether trying again could help (a network error) or not (a bad token or address). Exit 0
 when it was delivered, 1 when not.
 `;
@@ -19,7 +20,7 @@ export async function notifyTest(argv: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     notifier: { type: 'string', short: 'n' },
   });
-  const config = requireConfig(values.config);
+  const config = requireConfig(values.config, { notifiersOnly: true });
   const names = config.notify.notifiers.map((n) => n.name);
   const cfg = config.notify.notifiers.find((n) => n.name === values.notifier);
   if (!cfg)

@@ -1,4 +1,4 @@
-import { isScalar, visit } from 'yaml';
+import { isPair, isScalar, visit, type Scalar } from 'yaml';
 import type { FileProblem } from './errors.js';
 import type { YamlSource } from './yaml-file.js';
 
@@ -23,14 +23,33 @@ export function expandEnv(text: string, env: Env): { value: string; unset: strin
   return { value, unset };
 }
 
-/** Expands references in every string scalar of the document in place; problems point at the scalar. */
-export function expandEnvInDocument(src: YamlSource, env: Env): FileProblem[] {
+export interface Expansion {
+  problems: FileProblem[];
+  /** The scalars whose value came from the environment: they may be typed by the schema. */
+  expanded: Set<Scalar>;
+}
+
+/**
+ * Expands references in every string scalar of the document in place; problems point at the
+ * scalar. `ignoreSections` lists top-level settings whose unset variables are not problems (a
+ * command that reads only part of the file, such as notify-test).
+ */
+export function expandEnvInDocument(
+  src: YamlSource,
+  env: Env,
+  ignoreSections: readonly string[] = [],
+): Expansion {
   const problems: FileProblem[] = [];
+  const expanded = new Set<Scalar>();
   visit(src.doc, {
-    Scalar(key, node) {
+    Scalar(key, node, path) {
       if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$'))
         return;
       const { value, unset } = expandEnv(node.value, env);
+      const top = path[2];
+      const section = isPair(top) && isScalar(top.key) ? String(top.key.value) : '';
+      // Unused here: left as written, so that the rest of the file can still be checked.
+      if (unset.length && ignoreSections.includes(section)) return;
       for (const name of unset) {
         problems.push({
           file: src.file,
@@ -39,8 +58,23 @@ export function expandEnvInDocument(src: YamlSource, env: Env): FileProblem[] {
           message: `environment variable ${name} is not set; set it, or write \${${name}:-default}`,
         });
       }
+      if (value !== node.value) expanded.add(node);
       node.value = value;
     },
   });
-  return problems;
+  return { problems, expanded };
+}
+
+/**
+ * A value from the environment is text; where the schema expects a number, an integer or a
+ * boolean, text that spells one is read as one (`port: ${SMTP_PORT:-2525}`).
+ */
+export function typedEnvValue(text: string, type: string): unknown {
+  const t = text.trim();
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t)) {
+    const n = Number(t);
+    if (type === 'number' || Number.isInteger(n)) return n;
+  }
+  if (type === 'boolean' && /^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NOTIFIERS } from '../notify/registry.js';
 import { configSchema } from './schema.js';
@@ -97,13 +97,24 @@ function limits(plan: Plan, raw: RawLimits | undefined): RateLimits {
   };
 }
 
+/** What a command reads of the configuration: all of it, or only the notifiers (notify-test). */
+export interface LoadOptions {
+  notifiersOnly?: boolean;
+}
+
+/** The settings that notify-test reads; the Zoom sections need no credentials for it. */
+const NOTIFIER_SECTIONS = ['notifiers', 'route', 'delivery', 'log', 'silences', 'inhibit_rules'];
+
 /**
  * Loads and checks a configuration file. Every problem found is reported at once, each as
  * `file:line:col: setting: what is wrong; what is expected`, in a FileInvalidError.
  */
-export function loadConfig(file: string, env: Env = process.env): Config {
+export function loadConfig(file: string, env: Env = process.env, options: LoadOptions = {}): Config {
   const src = YamlSource.read(file);
-  const { value: raw } = loadYaml<RawConfig>(src, validate(), { env });
+  const envOptional = options.notifiersOnly
+    ? Object.keys(configSchema().properties as object).filter((k) => !NOTIFIER_SECTIONS.includes(k))
+    : [];
+  const { value: raw } = loadYaml<RawConfig>(src, validate(), { env, envOptional });
   const problems: FileProblem[] = [];
   const base = dirname(resolve(file));
 
@@ -155,7 +166,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     webinars: raw.sources?.webinars ?? true,
     sessions: raw.sources?.sessions ?? false,
   };
-  const needZoom = sources.meetings || sources.webinars;
+  const needZoom = (sources.meetings || sources.webinars) && !options.notifiersOnly;
   const apiUrl = raw.zoom?.api_url ?? 'https://api.zoom.us';
   const timeoutMs = durationMs(raw.zoom?.timeout ?? '30s');
 
@@ -175,7 +186,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     };
   }
   let videosdk: Config['videosdk'];
-  if (sources.sessions) {
+  if (sources.sessions && !options.notifiersOnly) {
     if (!raw.videosdk) {
       problems.push(
         src.problemAt(
@@ -208,7 +219,7 @@ export function loadConfig(file: string, env: Env = process.env): Config {
     contextRefreshMs: d('context_refresh', '30m'),
     freshAgeMs: d('fresh_age', '5m'),
     concurrency: raw.poll?.concurrency ?? 8,
-    shutdownTimeoutMs: d('shutdown_timeout', '10s'),
+    shutdownTimeoutMs: d('shutdown_timeout', '5s'),
   };
   if (poll.maxIntervalMs < poll.minIntervalMs) {
     problems.push(
@@ -235,6 +246,15 @@ export function loadConfig(file: string, env: Env = process.env): Config {
       src.problemAt(['metrics', 'listen'], `found port ${port}; expected a port from 0 to 65535`),
     );
 
+  raw.rules?.paths?.forEach((p, i) => {
+    if (!existsSync(resolve(base, p)))
+      problems.push(
+        src.problemAt(
+          ['rules', 'paths', i],
+          `${resolve(base, p)} not found (relative paths start beside the config file); expected a rule file or a folder of them, or leave rules.paths out for the shipped rules`,
+        ),
+      );
+  });
   const notify = notifications(raw, src, base, problems);
   const webhooks = raw.webhooks && webhooksSettings(raw.webhooks, src, base, problems, { host: '', port });
   const tls = raw.metrics?.web?.tls_server_config;

@@ -5,11 +5,13 @@ import { didYouMean } from './did-you-mean.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { notUtf8 } from './utf8.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
-import { expandEnvInDocument, type Env } from './env.js';
+import { expandEnvInDocument, typedEnvValue, type Env } from './env.js';
 
 export interface YamlLoadOptions {
   /** Expand `${VAR}` and `${VAR:-default}` in string values from this environment. */
   env?: Env;
+  /** Top-level settings whose unset environment variables are not errors (they are not used). */
+  envOptional?: readonly string[];
 }
 
 /** A parsed YAML document that can say where any path in it is. */
@@ -215,11 +217,44 @@ export function loadYaml<T>(
 ): { value: T; source: YamlSource } {
   const syntax = src.syntaxProblems();
   if (syntax.length) throw new FileInvalidError(syntax);
-  if (options.env) {
-    const envProblems = expandEnvInDocument(src, options.env);
-    if (envProblems.length) throw new FileInvalidError(envProblems);
-  }
+  const { problems, expanded } = options.env
+    ? expandEnvInDocument(src, options.env, options.envOptional)
+    : { problems: [], expanded: new Set<Node>() };
+  if (problems.length) throw new FileInvalidError(problems);
   const data: unknown = src.doc.toJS() ?? {};
-  if (!validate(data)) throw new FileInvalidError(schemaProblems(src, validate.errors ?? [], data));
-  return { value: data, source: src };
+  if (!validate(data) && !(expanded.size && typeEnvValues(src, expanded, validate, data)))
+    throw new FileInvalidError(schemaProblems(src, validate.errors ?? [], data));
+  return { value: data as T, source: src };
+}
+
+/**
+ * Where the schema wanted a number, integer or boolean and found text that came from the
+ * environment, reads the text as that type and validates again. True when the data is valid then.
+ */
+function typeEnvValues(
+  src: YamlSource,
+  expanded: ReadonlySet<Node>,
+  validate: ValidateFunction,
+  data: unknown,
+): boolean {
+  let changed = false;
+  for (const e of validate.errors ?? []) {
+    if (e.keyword !== 'type') continue;
+    const path = pointerToPath(e.instancePath);
+    const { node, depth } = src.nodeAt(path);
+    if (depth !== path.length || !node || !expanded.has(node)) continue;
+    const parent = valueAt(data, path.slice(0, -1)) as Record<string | number, unknown> | undefined;
+    const last = path.at(-1);
+    const text = last !== undefined ? parent?.[last] : undefined;
+    if (typeof text !== 'string') continue;
+    for (const type of (e.params as { type: string }).type.split(',')) {
+      const v = typedEnvValue(text, type);
+      if (v !== undefined) {
+        parent![last!] = v;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return changed && validate(data);
 }

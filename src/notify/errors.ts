@@ -59,12 +59,18 @@ export function fromHttpStatus(
 /** Network failures (refused, reset, DNS, timeouts) are worth another try. */
 export function fromNetworkError(receiver: string, err: unknown, signal?: AbortSignal): NotifyError {
   if (signal?.aborted) throw signal.reason ?? err;
-  const e = err as { name?: string; code?: string; cause?: { code?: string } };
+  const e = err as {
+    name?: string;
+    code?: string;
+    cause?: { code?: string; message?: string; errors?: { code?: string }[] };
+  };
   if (e.name === 'TimeoutError')
     return retryable('NOTIFY_TIMEOUT', `${receiver}: no answer in time`, undefined, err);
+  // fetch says only "TypeError: fetch failed"; the cause (ECONNREFUSED, ENOTFOUND...) is the news.
+  const cause = e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message;
   return retryable(
     'NOTIFY_NETWORK',
-    `${receiver}: network error (${e.cause?.code ?? e.code ?? e.name ?? 'unknown'})`,
+    `${receiver}: network error (${cause ?? e.code ?? e.name ?? 'unknown'})`,
     undefined,
     err,
   );

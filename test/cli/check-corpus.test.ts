@@ -19,7 +19,7 @@ describe('qoswatch check on a corpus of broken configs', () => {
 
   it.each(corpus)('$name', async ({ file, expect: want }) => {
     const r = await runCli(['check', '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const where = want.startsWith('rules/') ? join(dir, want) : `${file}:${want}`;
     expect(r.stderr).toContain(where);
     expect(r.stdout).toBe('');

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFrom } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { systemClock } from '../../src/util/clock.js';
-import { runCli, startCli, waitForOk } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { CLI, runCli, startCli, waitForOk } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
 let sim: ZoomSimulator;
@@ -65,10 +67,57 @@ describe('qoswatch', () => {
       'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\npoll:\n  min_interval: 1 minute\n',
     );
     const r = await runCli(['check', '--config', bad]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       `${bad}:6:17: poll.min_interval: found "1 minute"; expected a duration such as 90s, 5m or 1h`,
     );
+  });
+
+  it('--version prints the package version; a usage mistake exits 2', async () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(await runCli(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    expect(await runCli(['check', '--no-such-option'])).toMatchObject({ code: 2 });
+    expect(await runCli(['check'])).toMatchObject({ code: 2 });
+  });
+
+  it('once whose reader has gone (| head) ends quietly with exit 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'once', '--config', config('epipe.yaml')], {
+      env: { ...process.env, SECRET: 'csecret' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the reader closes before qoswatch writes its samples
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+
+  it('notify-test needs only the notifier: no Zoom variables; a refused connection says ECONNREFUSED', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const file = join(dir, 'notify-only.yaml');
+    writeFileSync(
+      file,
+      'zoom: { account_id: "${ZOOM_ACCOUNT_ID}", client_id: "${ZOOM_CLIENT_ID}", client_secret: "${ZOOM_CLIENT_SECRET}" }\n' +
+        `notifiers:\n  - { name: con, type: console }\n  - { name: hook, type: webhook, url: "http://127.0.0.1:${port}/hook" }\n`,
+    );
+    const env = { ZOOM_ACCOUNT_ID: '', ZOOM_CLIENT_ID: '', ZOOM_CLIENT_SECRET: '' };
+    const ok = await runCli(['notify-test', '--config', file, '--notifier', 'con'], env);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('con: test notification delivered');
+    const refused = await runCli(['notify-test', '--config', file, '--notifier', 'hook'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('hook: not delivered: hook: network error (ECONNREFUSED)');
+    // run still needs them.
+    const run = await runCli(['check', '--config', file], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('environment variable ZOOM_ACCOUNT_ID is not set');
   });
 
   it('once prints one JSON sample per line on stdout and logs on stderr', async () => {

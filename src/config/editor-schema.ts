@@ -1,0 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromRoot } from '../util/package-root.js';
+import { configSchema } from './schema.js';
+
+/** Where the build writes the schema editors read (shipped in the package and the image). */
+export const EDITOR_SCHEMA_FILE = fromRoot('dist', 'schema', 'config.schema.json');
+
+/** `${VAR}` or `${VAR:-default}`: what an editor should accept wherever qoswatch expands it. */
+const ENV_REFERENCE = {
+  type: 'string',
+  pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$',
+  description: 'An environment variable, read when qoswatch loads the file: ${VAR} or ${VAR:-default}.',
+};
+
+/**
+ * The configuration schema as editors see it: the file is checked before `${VAR}` references are
+ * expanded, so every number, boolean and URL may also be written as a reference.
+ */
+export function editorSchema(node: unknown = configSchema()): unknown {
+  if (Array.isArray(node)) return node.map((n) => editorSchema(n));
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'enum' || k === 'const' ? v : editorSchema(v)]),
+  );
+  const o = node as { type?: unknown; format?: unknown };
+  const typed = ['integer', 'number', 'boolean'].includes(String(o.type)) || o.format === 'uri';
+  return typed ? { anyOf: [out, ENV_REFERENCE] } : out;
+}
+
+/** Writes the editors' schema; `npm run build` calls it. */
+export function writeEditorSchema(): string {
+  mkdirSync(dirname(EDITOR_SCHEMA_FILE), { recursive: true });
+  writeFileSync(EDITOR_SCHEMA_FILE, JSON.stringify(editorSchema(), null, 2) + '\n');
+  return EDITOR_SCHEMA_FILE;
+}
