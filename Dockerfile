@@ -10,8 +10,17 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: current Node LTS, non-root, tini as PID 1 so SIGTERM reaches qoswatch and
 # zombies are reaped. (Or drop tini and run with `docker run --init`.)
+# test/deploy/container.test.ts assembles this stage's files from the COPY lines below and runs
+# them as a non-root user: keep every COPY on one line, sources then destination.
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="qoswatch" \
+  org.opencontainers.image.description="Alerting daemon for Zoom call quality" \
+  org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.licenses="Apache-2.0" \
+  org.opencontainers.image.documentation="docs/deployment.md"
+ENV NODE_ENV=production \
+  QOSWATCH_STATE_DIR=/var/lib/qoswatch
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/* \
@@ -19,17 +28,21 @@ RUN apt-get update \
   && chown node:node /var/lib/qoswatch
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
-COPY package.json config.example.yaml ./
+COPY --from=build /app/dist ./dist
+# Data files read at run time (JSON schemas, the default scenario); no TypeScript sources.
+COPY --from=build /app/src/config/config.schema.json ./src/config/
+COPY --from=build /app/src/evaluate/rules.schema.json ./src/evaluate/
+COPY --from=build /app/src/simulator/scenarios ./src/simulator/scenarios
+COPY package.json config.example.yaml LICENSE ./
 COPY rules ./rules
-# Data files read at run time (JSON schemas, the default scenario) live beside the sources.
-COPY --from=build /app/src ./src
+# The example config, as shipped, reads state.dir from QOSWATCH_STATE_DIR.
+COPY config.example.yaml /etc/qoswatch/config.yaml
 USER node
 VOLUME ["/var/lib/qoswatch"]
 EXPOSE 9781
-# Liveness on metrics.listen (default 0.0.0.0:9781). With metrics.web.tls_server_config set, use
-# https://127.0.0.1:9781/healthz here (and NODE_TLS_REJECT_UNAUTHORIZED=0 for a self-signed cert).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9781/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Liveness on the address metrics.listen names (read from the config, TLS too); Docker's default
+# stop grace is 10 s, and poll.shutdown_timeout (default 5s) stays under it.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["node", "dist/src/main.js", "healthcheck", "--config", "/etc/qoswatch/config.yaml"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/main.js", "run", "--config", "/etc/qoswatch/config.yaml"]

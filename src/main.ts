@@ -5,6 +5,7 @@ import { UsageError } from './cli/args.js';
 import { check, checkHelp } from './cli/check.js';
 import { demo, demoHelp } from './cli/demo.js';
 import { hashPassword, hashPasswordHelp } from './cli/hash-password.js';
+import { healthcheck, healthcheckHelp } from './cli/healthcheck.js';
 import { notifyTest, notifyTestHelp } from './cli/notify-test.js';
 import { once, onceHelp } from './cli/once.js';
 import { routes, routesHelp } from './cli/routes.js';
@@ -42,6 +43,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'bcrypt a password for metrics basic auth',
     help: hashPasswordHelp,
     run: hashPassword,
+  },
+  healthcheck: {
+    summary: "ask a running qoswatch's /healthz (the container's HEALTHCHECK)",
+    help: healthcheckHelp,
+    run: healthcheck,
   },
   demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
   simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { fromRoot } from '../src/util/package-root.js';
 
 const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
+  license: string;
   files: string[];
 };
 
@@ -37,5 +39,34 @@ describe('the package', () => {
       'rules/*.yaml',
     ])
       expect(pkg.files).toContain(f);
+  });
+
+  it('npm pack holds the compiled code, the runtime data, LICENSE and the rule tests; no sources or source maps', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: fromRoot(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    for (const f of [
+      'LICENSE',
+      'package.json',
+      'dist/src/main.js',
+      'dist/schema/config.schema.json',
+      'src/config/config.schema.json',
+      'src/evaluate/rules.schema.json',
+      'src/simulator/scenarios/default.yaml',
+      'rules/default.yaml',
+      'rules/tests/default.test.yaml',
+      'config.example.yaml',
+      'docs/deployment.md',
+      'docs/prometheus/qoswatch-alerts.yml',
+    ])
+      expect(files).toContain(f);
+    expect(files.filter((f) => /\.(ts|map)$/.test(f) || f.startsWith('test/'))).toEqual([]);
+    expect(readFileSync(fromRoot('LICENSE'), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0',
+    );
+    expect(pkg.license).toBe('Apache-2.0');
   });
 });

@@ -2,6 +2,7 @@ import { Daemon } from '../daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { lockStateDir } from '../util/state-lock.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 import { onShutdown } from './signals.js';
@@ -14,7 +15,9 @@ serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen. SIGHUP (or a c
 rules; an invalid set is logged and the old one keeps running. SIGTERM or SIGINT stops it
 cleanly (exit 0) within shutdown_timeout + 1 s; exit 1 when some state could not be saved
 (the log says what). A start-up failure (port in use, unusable TLS files, state dir not
-writable) exits 1 with one line saying why.
+writable) exits 1 with one line saying why. One instance runs per state dir
+(state.dir/qoswatch.lock): a second one started on the same dir exits 1 saying which process
+holds it.
 
   --dry-run   evaluate and route as usual, but print what each notifier would send instead
 `;
@@ -31,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   let url: string;
   try {
     daemon.checkStateDir();
+    process.once('exit', lockStateDir(config.stateDir)); // before the port: say who holds the dir
     url = await daemon.listen();
     await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
     if (config.rules.watch) daemon.watchRules();

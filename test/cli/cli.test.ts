@@ -6,8 +6,8 @@ import { scenarioFrom } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { systemClock } from '../../src/util/clock.js';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { CLI, runCli, startCli, waitForOk } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
 let sim: ZoomSimulator;
@@ -96,10 +96,7 @@ describe('qoswatch', () => {
   });
 
   it('notify-test needs only the notifier: no Zoom variables; a refused connection says ECONNREFUSED', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const port = await freePort(); // nothing listens there
     const file = join(dir, 'notify-only.yaml');
     writeFileSync(
       file,
@@ -167,6 +164,19 @@ describe('qoswatch', () => {
       used: number;
     };
     expect(budget.used).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a second run on the same state dir refuses to start and says which process holds it', async () => {
+    const file = config('lock.yaml');
+    const first = startCli(['run', '--config', file], { SECRET: 'csecret' });
+    await printed(first, 'qoswatch running');
+    const second = await runCli(['run', '--config', file], { SECRET: 'csecret' });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      `qoswatch run: cannot start: state dir ${join(dir, 'state-lock.yaml')} is in use by qoswatch pid ${first.child.pid} (since `,
+    );
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
   });
 });
 

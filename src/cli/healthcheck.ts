@@ -1,0 +1,39 @@
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { parse } from './args.js';
+import { requireConfig } from './common.js';
+
+export const healthcheckHelp = `qoswatch healthcheck --config FILE
+
+Asks the running qoswatch for /healthz on the address its metrics.listen names (over TLS when
+metrics.web.tls_server_config is set): the container's HEALTHCHECK. Exit 0 when healthy, 1 when
+not or not answering within 5 s.
+`;
+
+/** The address to reach a server listening on `host`: a wildcard means this machine. */
+function reachable(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function healthcheck(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { config: { type: 'string', short: 'c' } });
+  const { metrics } = requireConfig(values.config, { notifiersOnly: true });
+  const url = `${metrics.tls ? 'https' : 'http'}://${reachable(metrics.host)}:${metrics.port}/healthz`;
+  const status = await new Promise<number>((resolve) => {
+    // The certificate is the daemon's own, often self-signed: this checks health, not identity.
+    const req = (metrics.tls ? httpsGet : httpGet)(
+      url,
+      { timeout: 5000, rejectUnauthorized: false },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+  });
+  process.stdout.write(`${url}: ${status ? `HTTP ${status}` : 'no answer'}\n`);
+  return status === 200 ? 0 : 1;
+}

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioFrom } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { systemClock } from '../../src/util/clock.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { freePort } from '../helpers/ports.js';
+import { waitForOk } from '../helpers/cli.js';
+
+/**
+ * The image's runtime stage, rebuilt without a Docker engine: its files come from the
+ * Dockerfile's own COPY lines (the build stage's /app is this checkout after `npm run build`),
+ * and it runs as a non-root user with the config at a stand-in for /etc/qoswatch/config.yaml and
+ * the state at a stand-in for /var/lib/qoswatch.
+ */
+const dockerfile = readFileSync(fromRoot('Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+const instructions = (name: string): string[] =>
+  [...runtime.matchAll(new RegExp(`^${name} (.+)$`, 'gm'))].map((m) => m[1]!.trim());
+
+const root = mkdtempSync(join(tmpdir(), 'qw-image-'));
+const inImage = (p: string): string => join(root, p);
+const workdir = instructions('WORKDIR').at(-1)!;
+const NODE_UID = 1000; // the node user of the official Node images
+const asRoot = process.getuid?.() === 0;
+
+/** Lays out one COPY line; node_modules is linked rather than copied (it is large). */
+function copy(line: string): string[] {
+  const parts = line.split(/\s+/);
+  const fromBuild = parts[0]!.startsWith('--from=');
+  const args = parts.filter((p) => !p.startsWith('--'));
+  const dest = args.pop()!;
+  const target = dest.startsWith('/') ? dest : join(workdir, dest);
+  const done: string[] = [];
+  for (const src of args) {
+    const from = fromBuild ? fromRoot(src.replace(/^\/app\/?/, '')) : fromRoot(src);
+    const isDir = statSync(from).isDirectory();
+    const to = inImage(dest.endsWith('/') || args.length > 1 ? join(target, basename(src)) : target);
+    mkdirSync(dirname(to), { recursive: true });
+    if (basename(from) === 'node_modules') symlinkSync(from, to);
+    else cpSync(from, to, { recursive: isDir });
+    done.push(to);
+  }
+  return done;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isSymbolicLink()) return [];
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+let sim: ZoomSimulator;
+const env: Record<string, string> = {};
+
+beforeAll(async () => {
+  for (const line of instructions('COPY')) copy(line);
+  for (const d of ['/var/lib/qoswatch', '/etc/qoswatch']) mkdirSync(inImage(d), { recursive: true });
+  for (const [, k, v] of instructions('ENV').flatMap((l) => [...l.matchAll(/(\w+)=(\S+)/g)]))
+    env[k!] = v!.startsWith('/') ? inImage(v!) : v!;
+  if (asRoot) {
+    chmodSync(root, 0o755);
+    chownSync(inImage('/var/lib/qoswatch'), NODE_UID, NODE_UID);
+  }
+  const now = Date.now();
+  sim = new ZoomSimulator(
+    scenarioFrom(
+      {
+        start: new Date(now - 10 * 60_000).toISOString(),
+        credentials: { account_id: 'acct', client_id: 'cid', client_secret: 'csecret' },
+        meetings: [{ id: 84000000007, uuid: 'image==', topic: 'Image', participants: [{ user_id: '1' }] }],
+      },
+      now,
+    ),
+    systemClock,
+  );
+  await sim.listen();
+});
+afterAll(async () => sim.close());
+
+describe('the container image (its runtime layout, assembled from the Dockerfile)', () => {
+  it('holds compiled JavaScript and data files, but no TypeScript sources and no source maps', () => {
+    const files = filesUnder(inImage(workdir));
+    expect(files.some((f) => f.endsWith('dist/src/main.js'))).toBe(true);
+    expect(files.some((f) => f.endsWith('dist/schema/config.schema.json'))).toBe(true);
+    expect(files.some((f) => f.endsWith('rules/default.yaml'))).toBe(true);
+    expect(files.filter((f) => /\.(ts|map)$/.test(f))).toEqual([]);
+  });
+
+  it('carries the OCI labels, runs as a non-root user, and stops within the grace period', () => {
+    const labels = Object.fromEntries(
+      [
+        ...instructions('LABEL')
+          .join(' ')
+          .matchAll(/(org\.opencontainers\.image\.\w+)="([^"]*)"/g),
+      ].map((m) => [m[1], m[2]]),
+    );
+    const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
+      version: string;
+      license: string;
+    };
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.title': 'qoswatch',
+      'org.opencontainers.image.licenses': pkg.license,
+    });
+    expect(runtime).toContain(`ARG VERSION=${pkg.version}`);
+    expect(instructions('USER')).toEqual(['node']);
+    expect(instructions('ENTRYPOINT')[0]).toContain('tini');
+  });
+
+  it('starts from /etc/qoswatch/config.yaml as a non-root user, answers /readyz and HEALTHCHECK, stops on SIGTERM', async () => {
+    const port = await freePort();
+    const runEnv = {
+      ...process.env,
+      ...env,
+      ZOOM_API_URL: sim.url,
+      ZOOM_OAUTH_URL: `${sim.url}/oauth/token`,
+      ZOOM_ACCOUNT_ID: 'acct',
+      ZOOM_CLIENT_ID: 'cid',
+      ZOOM_CLIENT_SECRET: 'csecret',
+      QOSWATCH_LISTEN: `127.0.0.1:${port}`,
+    };
+    const argv = (json: string): string[] => {
+      const cmd = JSON.parse(json) as string[];
+      return cmd.map((a) => (a.startsWith('/etc/') ? inImage(a) : a));
+    };
+    const [node, ...args] = argv(instructions('CMD').at(-1)!);
+    expect(node).toBe('node');
+    const user = asRoot ? { uid: NODE_UID, gid: NODE_UID } : {};
+    const child = spawn(process.execPath, args, { cwd: inImage(workdir), env: runEnv, ...user });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/readyz`, 400);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${out}`);
+    }
+    const health = /CMD (\[.*\])$/.exec(instructions('HEALTHCHECK')[0]!)![1]!;
+    const [, ...hargs] = argv(health);
+    const hc = spawnSync(process.execPath, hargs, {
+      cwd: inImage(workdir),
+      env: runEnv,
+      encoding: 'utf8',
+      ...user,
+    });
+    expect(hc.stdout).toBe(`http://127.0.0.1:${port}/healthz: HTTP 200\n`);
+    expect(hc.status).toBe(0);
+    expect(readdirSync(inImage('/var/lib/qoswatch'))).toContain('qoswatch.lock');
+
+    child.kill('SIGTERM');
+    const grace = new Promise<'killed'>((r) => setTimeout(() => r('killed'), 10_000).unref());
+    expect(await Promise.race([exited, grace]), out).toBe(0); // Docker's default stop grace: 10 s
+    expect(out).toContain('stopped');
+    expect(readdirSync(inImage('/var/lib/qoswatch')).sort()).toEqual(
+      expect.arrayContaining(['budget-zoom.json']),
+    );
+    expect(readdirSync(inImage('/var/lib/qoswatch'))).not.toContain('qoswatch.lock');
+  });
+});
