@@ -102,8 +102,8 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     expect(files.filter((f) => /\.(ts|map)$/.test(f))).toEqual([]);
   });
 
-  it('carries the OCI labels, runs as a non-root user, and stops within the grace period', () => {
-    const labels = Object.fromEntries(
+  it('carries the OCI labels, runs as a non-root user under tini', () => {
+    const labels: Record<string, string> = Object.fromEntries(
       [
         ...instructions('LABEL')
           .join(' ')
@@ -150,7 +150,7 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     try {
       await waitForOk(`http://127.0.0.1:${port}/readyz`, 400);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${out}`);
+      throw new Error(`${(err as Error).message}\n${out}`, { cause: err });
     }
     const health = /CMD (\[.*\])$/.exec(instructions('HEALTHCHECK')[0]!)![1]!;
     const [, ...hargs] = argv(health);

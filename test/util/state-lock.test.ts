@@ -33,7 +33,7 @@ describe('the state dir lock', () => {
 
   it('takes over a lock left by a process that is gone, by another host, or unreadable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-lock-'));
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     for (const left of [
       () => held(dir, dead),
       () => held(dir, process.ppid, 'other-host'),
