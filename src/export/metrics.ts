@@ -295,6 +295,8 @@ export class Metrics {
       ...reg,
       collect() {
         this.reset();
+        // From 0: a notifier that never delivered still has a series, so that alerts on it fire.
+        for (const notifier of i.dispatcher()?.receiverNames ?? []) this.inc({ notifier }, 0);
         for (const [notifier, n] of i.dispatcher()?.stats.sent ?? []) this.inc({ notifier }, n);
       },
     });
@@ -318,6 +320,7 @@ export class Metrics {
       ...reg,
       collect() {
         this.reset();
+        for (const notifier of i.dispatcher()?.receiverNames ?? []) this.inc({ notifier }, 0);
         for (const [notifier, n] of i.dispatcher()?.stats.held ?? []) this.inc({ notifier }, n);
       },
     });

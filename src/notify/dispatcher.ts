@@ -77,6 +77,11 @@ export class Dispatcher {
     this.random = opts.random ?? Math.random;
   }
 
+  /** Every configured receiver: their counters are exported from 0, before the first send. */
+  get receiverNames(): string[] {
+    return [...this.opts.receivers.keys()];
+  }
+
   get outboxDepth(): number {
     return this.opts.store.state.outbox.length;
   }

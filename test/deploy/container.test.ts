@@ -108,7 +108,7 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
         ...instructions('LABEL')
           .join(' ')
           .matchAll(/(org\.opencontainers\.image\.\w+)="([^"]*)"/g),
-      ].map((m) => [m[1], m[2]]),
+      ].map((m): [string, string] => [m[1]!, m[2]!]),
     );
     const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
       version: string;

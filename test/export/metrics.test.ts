@@ -6,7 +6,7 @@ import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
 
-const promtool = debianBinary('/usr/bin/promtool');
+const promtool = debianBinary('promtool', 'prometheus');
 let h: SimHarness;
 
 beforeAll(async () => {

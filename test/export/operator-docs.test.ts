@@ -6,7 +6,7 @@ import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 
-const promtool = debianBinary('/usr/bin/promtool');
+const promtool = debianBinary('promtool', 'prometheus');
 let h: SimHarness;
 let names = new Set<string>();
 
@@ -32,8 +32,40 @@ describe('operator files', () => {
       ['check', 'rules', fromRoot('docs', 'prometheus', 'qoswatch-alerts.yml')],
       { encoding: 'utf8' },
     );
-    expect(r.stdout).toContain('SUCCESS: 9 rules found');
+    expect(r.stdout).toContain('SUCCESS: 10 rules found');
     expect(r.status).toBe(0);
+  });
+
+  it.runIf(promtool)('every alert has a promtool test case, and they pass', () => {
+    const tests = fromRoot('docs', 'prometheus', 'qoswatch-alerts.test.yml');
+    const r = spawnSync(promtool!, ['test', 'rules', tests], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+    const alerts = [
+      ...readFileSync(fromRoot('docs', 'prometheus', 'qoswatch-alerts.yml'), 'utf8').matchAll(
+        /- alert: (\w+)/g,
+      ),
+    ].map((m) => m[1]);
+    const tested = new Set([...readFileSync(tests, 'utf8').matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
+    expect(alerts.filter((a) => !tested.has(a))).toEqual([]);
+  });
+
+  it('every alert has a runbook_url whose anchor is a section of docs/deployment.md', () => {
+    const rules = readFileSync(fromRoot('docs', 'prometheus', 'qoswatch-alerts.yml'), 'utf8');
+    const headings = new Set(
+      [...readFileSync(fromRoot('docs', 'deployment.md'), 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const alerts = [...rules.matchAll(/- alert: (\w+)[\s\S]*?runbook_url: \S+#(\S+)/g)];
+    expect(alerts).toHaveLength(10);
+    for (const [, alert, anchor] of alerts) {
+      expect(anchor).toBe(alert!.toLowerCase());
+      expect(headings.has(anchor!), anchor).toBe(true);
+    }
   });
 
   it('the alerting rules and the Grafana dashboard only use metrics qoswatch exports', () => {

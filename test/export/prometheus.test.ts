@@ -10,7 +10,7 @@ import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { freePort } from '../helpers/ports.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
-const binary = debianBinary('/usr/bin/prometheus');
+const binary = debianBinary('prometheus', 'prometheus');
 let h: SimHarness;
 let daemon: Daemon;
 let prometheus: ChildProcess | undefined;

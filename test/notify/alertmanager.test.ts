@@ -12,7 +12,7 @@ import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 
-const binary = debianBinary('/usr/bin/prometheus-alertmanager');
+const binary = debianBinary('prometheus-alertmanager', 'prometheus-alertmanager');
 let am: ChildProcess | undefined;
 let url = '';
 
