@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+/* Manifests are untyped YAML: this test walks them as plain data, and the models check their types. */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -7,15 +9,16 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { fromRoot } from '../../src/util/package-root.js';
 
+type Any = any;
+
 /** The real validators: each model checks an object against the Kubernetes (or operator) OpenAPI schema. */
-const MODELS: Record<string, new (data: object) => { validate(): void }> = {
+const MODELS: Record<string, new (data: Any) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'v1/Secret': Secret,
@@ -38,9 +41,6 @@ const manifests = readdirSync(dir)
     parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => ({ file: f, m: d.toJS() as Manifest })),
   );
 const byKind = (kind: string): Manifest => manifests.find((x) => x.m.kind === kind)!.m;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 describe('deploy/kubernetes', () => {
   it('every manifest is valid against its schema, and kustomization.yaml lists each file', () => {
