@@ -10,6 +10,7 @@ export type NotifyErrorCode =
   | 'NOTIFY_REJECTED'
   | 'NOTIFY_AUTH'
   | 'NOTIFY_BAD_ADDRESS'
+  | 'NOTIFY_TLS'
   | 'NOTIFY_CONFIG';
 
 export class NotifyError extends Error {

@@ -23,7 +23,17 @@ interface EmailOptions {
 
 function classify(receiver: string, err: unknown): NotifyError {
   const e = err as { code?: string; responseCode?: number; message?: string };
-  if (e.code === 'EAUTH') return permanent('NOTIFY_AUTH', `${receiver}: the SMTP server refused the login`);
+  if (e.code === 'EAUTH')
+    return permanent(
+      'NOTIFY_AUTH',
+      `${receiver}: the SMTP server refused the login${e.responseCode ? ` (${e.responseCode})` : ''}; check user and password (or password_file)`,
+    );
+  // "454 TLS not available", or no STARTTLS offered: trying again will not change the server.
+  if (e.code === 'ETLS')
+    return permanent(
+      'NOTIFY_TLS',
+      `${receiver}: the SMTP server would not start TLS${e.responseCode ? ` (${e.responseCode})` : ''}; use the port and security the server offers (security: tls on 465), or security: none only on a network you trust`,
+    );
   if (e.code === 'EENVELOPE')
     return permanent('NOTIFY_BAD_ADDRESS', `${receiver}: an address was refused (${e.responseCode ?? ''})`);
   if (e.responseCode !== undefined) {
