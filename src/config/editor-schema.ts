@@ -15,17 +15,32 @@ const ENV_REFERENCE = {
 
 /**
  * The configuration schema as editors see it: the file is checked before `${VAR}` references are
- * expanded, so every number, boolean and URL may also be written as a reference.
+ * expanded, so every number, boolean, URL and patterned value (an address, a duration) may also be written
+ * as a reference.
  */
 export function editorSchema(node: unknown = configSchema()): unknown {
   if (Array.isArray(node)) return node.map((n) => editorSchema(n));
   if (!node || typeof node !== 'object') return node;
   const out = Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, k === 'enum' || k === 'const' ? v : editorSchema(v)]),
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === 'enum' || k === 'const' ? v : SCHEMA_MAPS.includes(k) ? schemaMap(v) : editorSchema(v),
+    ]),
   );
-  const o = node as { type?: unknown; format?: unknown };
-  const typed = ['integer', 'number', 'boolean'].includes(String(o.type)) || o.format === 'uri';
+  const o = node as { type?: unknown; format?: unknown; pattern?: unknown };
+  const typed =
+    ['integer', 'number', 'boolean'].includes(String(o.type)) ||
+    o.format !== undefined ||
+    o.pattern !== undefined;
   return typed ? { anyOf: [out, ENV_REFERENCE] } : out;
+}
+
+/** Keywords whose value maps names to schemas (a property named "format" is not a format). */
+const SCHEMA_MAPS = ['properties', 'definitions', '$defs', 'patternProperties'];
+
+function schemaMap(map: unknown): unknown {
+  if (!map || typeof map !== 'object') return map;
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, editorSchema(v)]));
 }
 
 /** Writes the editors' schema; `npm run build` calls it. */
