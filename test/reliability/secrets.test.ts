@@ -102,11 +102,11 @@ describe('check never prints a secret setting’s value', () => {
     expect(lines.join('\n')).not.toContain(secret);
   });
 
-  it('through the command too: numeric client_secret exits 1 with the position and without the digits', async () => {
+  it('through the command too: numeric client_secret exits 2 (a config error) with the position and without the digits', async () => {
     const file = join(dir, 'numeric-cli.yaml');
     writeFileSync(file, `${ZOOM}  client_secret: 918273645546372900\n`);
     const r = await runCli(['check', '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       `${file}:4:18: zoom.client_secret: found a number (not shown: a secret setting, quote it); expected string`,
     );
@@ -139,7 +139,7 @@ describe('a config file that is not UTF-8 text', () => {
     const file = join(dir, `enc-${_name.replace(/\W/g, '-')}.yaml`);
     writeFileSync(file, bytes);
     const r = await runCli(['check', '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a configuration error
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(expected);
     expect(r.stderr).toContain('save it as UTF-8');

@@ -97,7 +97,7 @@ describe('start-up failures exit 1 at once with one clear line', () => {
       // check for every case; run (the same loading code) for the first.
       for (const command of c === cases[0] ? ['check', 'run'] : ['check']) {
         const r = await runCli([command, '--config', file]);
-        expect(r.code, `${command} ${c.name}`).toBe(1);
+        expect(r.code, `${command} ${c.name}`).toBe(2); // a configuration error
         const lines = plainLines(r.stderr);
         expect(lines, `${command} ${c.name}`).toHaveLength(1);
         expect(lines[0]).toMatch(
