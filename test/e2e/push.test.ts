@@ -160,7 +160,7 @@ describe('push and poll together, against the simulator pushing signed QSS event
     expect(metrics).toMatch(/^qoswatch_poll_takeovers_total 1$/m);
   });
 
-  it.runIf(debianBinary('/usr/bin/promtool'))(
+  it.runIf(debianBinary('promtool', 'prometheus'))(
     'exports webhook metrics that pass promtool check metrics, with no participant identity in them',
     async () => {
       const text = await (await fetch(`${daemon.url!}/metrics`)).text();

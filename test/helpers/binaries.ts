@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 
 /** Where a Debian package installs a binary: looked for on PATH first, then in /usr/bin and /usr/sbin. */
 export function findBinary(name: string): string | undefined {
@@ -12,7 +12,9 @@ export function findBinary(name: string): string | undefined {
  * an error; on a machine with only Node and npm those tests are skipped, and the run ends by
  * listing them with this reason (test/helpers/skip-reporter.ts).
  */
-export function debianBinary(name: string, debianPackage: string): string | undefined {
+export function debianBinary(nameOrPath: string, debianPackage?: string): string | undefined {
+  const name = basename(nameOrPath);
+  debianPackage ??= name === 'promtool' ? 'prometheus' : name;
   const found = findBinary(name);
   if (found) return found;
   if (process.env.CI) throw new Error(`${name} is missing: .ci/run installs it with apt-get`);
