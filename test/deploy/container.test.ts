@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
@@ -65,6 +66,24 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/**
+ * The node binary the non-root user runs. The image has its own in /usr/local/bin; here, this
+ * process's node, copied into the layout when the user could not reach it where it is (a node
+ * from npx under /root, as on CI's Node 24 run).
+ */
+function nodeForNodeUser(): string {
+  if (!asRoot) return process.execPath;
+  let reachable = (statSync(process.execPath).mode & 0o001) !== 0;
+  for (let d = dirname(process.execPath); reachable && d !== dirname(d); d = dirname(d))
+    reachable = (statSync(d).mode & 0o001) !== 0;
+  if (reachable) return process.execPath;
+  const copy = inImage('/usr/local/bin/node');
+  mkdirSync(dirname(copy), { recursive: true });
+  cpSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
 let sim: ZoomSimulator;
 const env: Record<string, string> = {};
 
@@ -91,7 +110,10 @@ beforeAll(async () => {
   );
   await sim.listen();
 });
-afterAll(async () => sim.close());
+afterAll(async () => {
+  await sim.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 describe('the container image (its runtime layout, assembled from the Dockerfile)', () => {
   it('holds compiled JavaScript and data files, but no TypeScript sources and no source maps', () => {
@@ -142,7 +164,9 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     const [node, ...args] = argv(instructions('CMD').at(-1)!);
     expect(node).toBe('node');
     const user = asRoot ? { uid: NODE_UID, gid: NODE_UID } : {};
-    const child = spawn(process.execPath, args, { cwd: inImage(workdir), env: runEnv, ...user });
+    const nodeBin = nodeForNodeUser();
+    const child = spawn(nodeBin, args, { cwd: inImage(workdir), env: runEnv, ...user });
+    child.on('error', (err) => (out += `spawn failed: ${err.message}\n`));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -154,7 +178,7 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     }
     const health = /CMD (\[.*\])$/.exec(instructions('HEALTHCHECK')[0]!)![1]!;
     const [, ...hargs] = argv(health);
-    const hc = spawnSync(process.execPath, hargs, {
+    const hc = spawnSync(nodeBin, hargs, {
       cwd: inImage(workdir),
       env: runEnv,
       encoding: 'utf8',
