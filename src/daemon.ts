@@ -129,6 +129,7 @@ export class Daemon {
             clientSecret: z.clientSecret,
           },
           clock,
+          z.timeoutMs,
         ),
         limits: z.limits,
         dailyShare: z.dailyShare,

@@ -10,11 +10,12 @@ import { tlsPairProblem } from '../util/tls-pair.js';
 import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
 import type { RawRoute } from '../notify/route.js';
+import { matcherProblems, type Matchers } from '../notify/matchers.js';
 import type { Env } from './env.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
 import type { Config } from './types.js';
 import { webhooksSettings, type RawWebhooks } from './webhooks.js';
-import { ajv, loadYaml, YamlSource } from './yaml-file.js';
+import { ajv, loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from './yaml-file.js';
 
 interface RawLimits {
   heavy_per_second?: number;
@@ -110,7 +111,7 @@ const NOTIFIER_SECTIONS = ['notifiers', 'route', 'delivery', 'log', 'silences', 
  * `file:line:col: setting: what is wrong; what is expected`, in a FileInvalidError.
  */
 export function loadConfig(file: string, env: Env = process.env, options: LoadOptions = {}): Config {
-  const src = YamlSource.read(file);
+  const src = YamlSource.read(file, MAX_CONFIG_FILE_BYTES);
   const envOptional = options.notifiersOnly
     ? Object.keys(configSchema().properties as object).filter((k) => !NOTIFIER_SECTIONS.includes(k))
     : [];
@@ -385,8 +386,13 @@ function notifications(
     if (n.type === 'module' && typeof n.module === 'string') out.module = resolve(base, n.module);
     return out as Config['notify']['notifiers'][number];
   });
+  /** Regexes in matchers run on RE2; one that RE2 cannot compile is named at its place. */
+  const checkMatchers = (m: Matchers | undefined, path: (string | number)[]): void => {
+    for (const p of matcherProblems(m)) problems.push(src.problemAt([...path, ...p.path], p.error));
+  };
   const checkReceivers = (route: RawRoute | undefined, path: (string | number)[]): void => {
     if (!route) return;
+    checkMatchers(route.match, [...path, 'match']);
     if (route.receiver !== undefined && !names.has(route.receiver))
       problems.push(
         src.problemAt(
@@ -399,7 +405,12 @@ function notifications(
   checkReceivers(raw.route, ['route']);
   if (notifiers.length && !raw.route?.receiver && names.size > 1 && raw.route)
     problems.push(src.problemAt(['route'], 'the top route needs a receiver (the default notifier)'));
+  (raw.inhibit_rules ?? []).forEach((r, i) => {
+    checkMatchers(r.source_match, ['inhibit_rules', i, 'source_match']);
+    checkMatchers(r.target_match, ['inhibit_rules', i, 'target_match']);
+  });
   (raw.silences ?? []).forEach((s, i) => {
+    checkMatchers(s.matchers, ['silences', i, 'matchers']);
     const zone = s.recurring?.time_zone;
     if (zone) {
       try {

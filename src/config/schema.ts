@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { NOTIFIERS } from '../notify/registry.js';
 import { fromRoot } from '../util/package-root.js';
+import { boundedDuration } from './duration-schema.js';
 
 export const CONFIG_SCHEMA_FILE = fromRoot('src', 'config', 'config.schema.json');
-
-const duration = { $ref: '#/definitions/duration' };
 
 /** Settings every notifier has, whatever its kind. */
 const COMMON = {
@@ -15,14 +14,17 @@ const COMMON = {
   },
   type: { enum: [...NOTIFIERS.map((p) => p.type), 'module'] },
   send_resolved: { type: 'boolean', description: 'Notify when alerts resolve. Default true.' },
-  group_wait: duration,
-  group_interval: duration,
-  repeat_interval: duration,
+  group_wait: boundedDuration('0', '1h'),
+  group_interval: boundedDuration('1s', '24h'),
+  repeat_interval: boundedDuration('1m', '7d'),
   rate_limit: {
     type: 'object',
     additionalProperties: false,
     required: ['max', 'per'],
-    properties: { max: { type: 'integer', minimum: 1 }, per: duration },
+    properties: {
+      max: { type: 'integer', minimum: 1, maximum: 10_000, description: 'From 1 to 10,000.' },
+      per: boundedDuration('1s', '24h'),
+    },
     description: 'At most `max` messages per `per`; what is held back is summed up in one message after.',
   },
 };

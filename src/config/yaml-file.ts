@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
@@ -6,12 +6,30 @@ import { isSecretPath, kindOf } from './secrets.js';
 import { notUtf8 } from './utf8.js';
 import { FileInvalidError, type FileProblem } from './errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './env.js';
+import { parseDuration } from '../util/duration.js';
 
 export interface YamlLoadOptions {
   /** Expand `${VAR}` and `${VAR:-default}` in string values from this environment. */
   env?: Env;
   /** Top-level settings whose unset environment variables are not errors (they are not used). */
   envOptional?: readonly string[];
+}
+
+/** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
+
+const sizeText = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+
+function tooBig(file: string, size: number, max: number): FileProblem {
+  return {
+    file,
+    line: 1,
+    col: 1,
+    path: '',
+    message: `file of ${sizeText(size)} (${size} bytes) is too big; expected at most ${sizeText(max)}`,
+  };
 }
 
 /** A parsed YAML document that can say where any path in it is. */
@@ -26,12 +44,20 @@ export class YamlSource {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
 
-  /** Reads a file that must be UTF-8 text; anything else is refused without echoing its content. */
-  static read(file: string): YamlSource {
+  /**
+   * Reads a file that must be UTF-8 text of at most `maxBytes`; anything else is refused without
+   * echoing its content, a bigger one before it is read or parsed (a 57 MB config took 53 s and
+   * 2.8 GB to parse).
+   */
+  static read(file: string, maxBytes = MAX_RULE_FILE_BYTES): YamlSource {
     let bytes: Buffer;
     try {
+      const size = statSync(file).size;
+      if (size > maxBytes) throw new FileInvalidError([tooBig(file, size, maxBytes)]);
       bytes = readFileSync(file);
+      if (bytes.length > maxBytes) throw new FileInvalidError([tooBig(file, bytes.length, maxBytes)]);
     } catch (err) {
+      if (err instanceof FileInvalidError) throw err;
       const reason =
         (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
       throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
@@ -129,6 +155,7 @@ function describe(value: unknown, path: readonly (string | number)[]): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (!path.length) return `${kindOf(value)} where a mapping of settings should be`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX - 1)}…"` : text;
 }
@@ -168,13 +195,25 @@ export function schemaProblems(
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
       problem = src.problemAt(path, `found ${describe(found, path)}; expected one of ${allowed.join(', ')}`);
+    } else if (e.keyword === 'durationRange') {
+      const [min, max] = e.schema as [string, string];
+      problem = src.problemAt(
+        path,
+        `found ${describe(found, path)}; expected a duration from ${min} to ${max}`,
+      );
+    } else if (
+      !customMessage(e) &&
+      (['minimum', 'maximum'].includes(e.keyword) ||
+        (e.keyword === 'type' && typeof found === 'number' && !Number.isFinite(found)))
+    ) {
+      problem = src.problemAt(path, `found ${describe(found, path)}; expected ${numberRange(e)}`);
     } else if (e.keyword === 'type') {
       problem = src.problemAt(
         path,
         `found ${describe(found, path)}; expected ${(e.params as { type: string }).type}`,
       );
     } else {
-      const custom = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+      const custom = customMessage(e);
       problem = src.problemAt(
         path,
         `found ${describe(found, path)}; expected ${custom ?? e.message ?? 'a valid value'}`,
@@ -189,6 +228,20 @@ export function schemaProblems(
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+/** `a whole number from 1 to 64`, from the schema of a number setting. */
+function numberRange(e: ErrorObject): string {
+  const ps = e.parentSchema as { type?: string; minimum?: number; maximum?: number };
+  const kind = ps.type === 'integer' ? 'a whole number' : 'a finite number';
+  if (ps.minimum !== undefined && ps.maximum !== undefined)
+    return `${kind} from ${ps.minimum} to ${ps.maximum}`;
+  if (ps.maximum !== undefined) return `${kind} of at most ${ps.maximum}`;
+  if (ps.minimum !== undefined) return `${kind} of at least ${ps.minimum}`;
+  return kind;
+}
+
+const customMessage = (e: ErrorObject): string | undefined =>
+  (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   let v: unknown = data;
   for (const seg of path)
@@ -202,6 +255,15 @@ export function ajv(): Ajv {
     sharedAjv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     // Our schemas may say in words what a value should look like; ajv only carries it.
     sharedAjv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+    // `durationRange: [min, max]` bounds a duration string: no zero intervals, no timers that overflow.
+    sharedAjv.addKeyword({
+      keyword: 'durationRange',
+      schemaType: 'array',
+      validate: (range: [string, string], value: unknown) => {
+        const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+        return ms === undefined || (ms >= parseDuration(range[0])! && ms <= parseDuration(range[1])!);
+      },
+    });
   }
   return sharedAjv;
 }

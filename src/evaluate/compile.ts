@@ -3,7 +3,7 @@ import type { YamlSource } from '../config/yaml-file.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { SOURCE_KINDS, type QosSample } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
-import { FILTER_VALUES, compilePattern } from './filters.js';
+import { FILTER_VALUES, compilePattern, isPattern, type Pattern } from './filters.js';
 import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS } from './metrics.js';
 import type { CompiledRule, FilterField, RawRule } from './rule-types.js';
 import { checkTemplate } from './templates.js';
@@ -57,13 +57,13 @@ export function compileRule(
       );
   }
 
-  const filters: [FilterField, RegExp[]][] = [];
+  const filters: [FilterField, Pattern[]][] = [];
   for (const [field, value] of Object.entries(raw.filters ?? {}) as [FilterField, string | string[]][]) {
     const list = Array.isArray(value) ? value : [value];
-    const res: RegExp[] = [];
+    const res: Pattern[] = [];
     list.forEach((p, i) => {
       const re = compilePattern(p);
-      if (re instanceof RegExp) res.push(re);
+      if (isPattern(re)) res.push(re);
       else at(['filters', field, ...(Array.isArray(value) ? [i] : [])], re.error);
     });
     filters.push([field, res]);

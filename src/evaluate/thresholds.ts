@@ -36,6 +36,22 @@ const PATTERNS: Record<
 type Unit = Pick<MetricDef, 'unit' | 'levels'>;
 
 /**
+ * What each kind of metric can measure, in base units: a threshold outside it (a negative
+ * latency, a loss above 100%) would fire on healthy data or never.
+ */
+const DOMAIN: Record<UnitKind, [number, number, string]> = {
+  duration: [0, 60, 'a duration from 0ms to 60s'],
+  percent: [0, 1, 'a percentage from 0% to 100%'],
+  bitrate: [0, 10e9, 'a bitrate from 0kbps to 10Gbps'],
+  fps: [0, 240, 'a frame rate from 0 to 240fps'],
+  pixels: [0, 16384, 'pixels from 0 to 16384 (8640p is 8K)'],
+  dbm: [-150, 0, 'a signal strength from -150dBm to 0dBm'],
+  // Levels are checked against the metric's own list above.
+  level: [0, Number.MAX_SAFE_INTEGER, 'one of the levels'],
+  number: [-Number.MAX_VALUE, Number.MAX_VALUE, 'a finite number'],
+};
+
+/**
  * Parses a threshold in the unit family of its metric into base units (seconds, ratio 0 to 1,
  * bits per second, fps, pixels, dBm, level index, plain number). Returns an error text
  * when the unit does not fit: `5%` on a latency rule says so.
@@ -54,8 +70,9 @@ export function parseThreshold(text: string | number, metric: Unit): { value: nu
   const m = p.re.exec(s);
   if (!m) return { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
   const value = p.scale(Number(m[1]), m[2] ?? '');
-  if (unit === 'percent' && (value < 0 || value > 1))
-    return { error: `found ${s}; expected a percentage from 0% to 100%` };
+  const [min, max, range] = DOMAIN[unit];
+  if (!Number.isFinite(value) || value < min || value > max)
+    return { error: `found ${s}, outside what the metric can measure; expected ${range}` };
   return { value };
 }
 

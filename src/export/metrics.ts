@@ -158,6 +158,27 @@ export class Metrics {
             this.inc({ account, endpoint: e.endpoint, category: e.category, outcome: e.outcome }, e.count);
       },
     });
+    new Counter({
+      name: 'qoswatch_zoom_page_loops_total',
+      help: "Listings stopped because Zoom's next_page_token never ended or came back, by endpoint.",
+      labelNames: ['account', 'endpoint'],
+      ...reg,
+      collect() {
+        this.reset();
+        for (const [account, c] of clients())
+          for (const [endpoint, n] of c.stats.pageLoops) this.inc({ account, endpoint }, n);
+      },
+    });
+    new Counter({
+      name: 'qoswatch_zoom_retry_after_capped_total',
+      help: '429s whose Retry-After was longer than qoswatch waits (24 h daily, 5 min otherwise).',
+      labelNames: ['account'],
+      ...reg,
+      collect() {
+        this.reset();
+        for (const [account, c] of clients()) this.inc({ account }, c.stats.retryAfterCapped);
+      },
+    });
     new Gauge({
       name: 'qoswatch_zoom_rate_limit_remaining',
       help: 'The last X-RateLimit-Remaining Zoom sent, by category and limit type.',

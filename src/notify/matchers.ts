@@ -1,9 +1,9 @@
-import { compilePattern } from '../evaluate/filters.js';
+import { compilePattern, isPattern, type Pattern } from '../evaluate/filters.js';
 
 /**
  * Label matchers used by routes, silences and inhibit rules: `{ severity: critical }` matches
- * exactly; `*` globs and `/regex/` work as in rule filters; a list matches any of its values;
- * a value starting with `!` must not match.
+ * exactly; `*` globs and `/regex/` work as in rule filters (RE2: linear time); a list matches
+ * any of its values; a value starting with `!` must not match.
  */
 export type Matchers = Record<string, string | string[]>;
 export type LabelTest = (labels: Readonly<Record<string, string>>) => boolean;
@@ -23,8 +23,21 @@ export function compileMatchers(m: Matchers | undefined): LabelTest {
   return (labels) => tests.every((t) => t(labels));
 }
 
-function toRe(p: string): RegExp {
+/** Every pattern in `m` that cannot be compiled: where it is (label, list index) and why. */
+export function matcherProblems(m: Matchers | undefined): { path: (string | number)[]; error: string }[] {
+  const out: { path: (string | number)[]; error: string }[] = [];
+  for (const [label, value] of Object.entries(m ?? {})) {
+    const list = Array.isArray(value) ? value : [value];
+    list.forEach((v, i) => {
+      const re = compilePattern(v.startsWith('!') ? v.slice(1) : v);
+      if (!isPattern(re)) out.push({ path: Array.isArray(value) ? [label, i] : [label], error: re.error });
+    });
+  }
+  return out;
+}
+
+function toRe(p: string): Pattern {
   const re = compilePattern(p);
-  if (re instanceof RegExp) return re;
+  if (isPattern(re)) return re;
   throw new Error(re.error);
 }

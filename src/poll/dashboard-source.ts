@@ -10,6 +10,7 @@ import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
 import { ContextCache, type CachedContext } from './context-cache.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { participantCount } from './participant-count.js';
 import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
 
 type Raw = Record<string, unknown>;
@@ -73,7 +74,7 @@ export class DashboardSource implements PollSource {
         this.listed.add(uuid);
         out.push({
           ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: str(item.topic) },
-          participants: typeof item.participants === 'number' ? item.participants : 1,
+          participants: participantCount(item.participants),
         });
       }
     }
@@ -95,7 +96,8 @@ export class DashboardSource implements PollSource {
         this.endpoints.qos,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal, keyOf: joinKey },
+        // Bounded by the participant count: a page-token loop cannot run on (docs/zoom-client.md).
+        { signal, keyOf: joinKey, expectedItems: instance.participants },
       )) {
         raws.push(...page);
       }
@@ -149,7 +151,7 @@ export class DashboardSource implements PollSource {
         this.endpoints.participants,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal },
+        { signal, expectedItems: instance.participants },
       )) {
         for (const p of page) {
           const person = personKey(p);

@@ -12,6 +12,8 @@ import { instanceKey, type LiveInstance, type PollResult, type PollSource } from
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { ListedIds } from './listed-ids.js';
 
+import { participantCount } from './participant-count.js';
+
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
@@ -50,7 +52,7 @@ export class SessionSource implements PollSource {
         this.listed.add(id);
         out.push({
           ref: { kind: 'session', id, uuid: id, topic: str(s.session_name) },
-          participants: typeof s.user_count === 'number' ? s.user_count : 1,
+          participants: participantCount(s.user_count),
         });
       }
     }

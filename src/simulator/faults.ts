@@ -25,14 +25,17 @@ export class Faults {
     this.list.length = 0;
   }
 
-  /** The fault to apply to a request for `path` at scenario offset `t`, if any; counts the hit. */
-  take(path: string, t: number): ActiveFault | undefined {
+  /**
+   * The fault to apply to a request for `path` at scenario offset `t`, if any; counts the hit.
+   * With `named`, only faults whose path names this one apply (the token endpoint).
+   */
+  take(path: string, t: number, named = false): ActiveFault | undefined {
     const f = this.list.find(
       (x) =>
         (x.times === undefined || x.hits < x.times) &&
         (x.from === undefined || t >= x.from) &&
         (x.to === undefined || t < x.to) &&
-        (!x.pathRe || x.pathRe.test(path)),
+        (x.pathRe ? x.pathRe.test(path) : !named),
     );
     if (f) {
       f.hits++;

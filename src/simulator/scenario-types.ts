@@ -84,7 +84,7 @@ export interface Episode {
   wifiRssi?: number;
 }
 
-export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'malformed';
+export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'malformed' | 'page_loop';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -98,6 +98,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** How a `429` fault writes Retry-After: seconds (default) or an ISO date. */
   retryAfterFormat?: 'seconds' | 'date';
+  /** A `429`'s Retry-After header exactly as given (hostile values such as 99999999999). */
+  retryAfter?: string;
 }
 
 export const PLAN_LIMITS: Record<Scenario['plan'], SimLimits> = {

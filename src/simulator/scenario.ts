@@ -83,6 +83,7 @@ interface RawScenario {
     times?: number;
     delay?: string;
     retry_after_format?: 'seconds' | 'date';
+    retry_after?: string;
   }[];
 }
 
@@ -252,6 +253,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
       ...(f.times !== undefined ? { times: f.times } : {}),
       ...(f.delay !== undefined ? { delayMs: durationMs(f.delay) } : {}),
       ...(f.retry_after_format !== undefined ? { retryAfterFormat: f.retry_after_format } : {}),
+      ...(f.retry_after !== undefined ? { retryAfter: f.retry_after } : {}),
     })),
   };
 }

@@ -10,7 +10,7 @@ import { SimRateLimits, type Category } from './rate-limits.js';
 import { instanceItem, listEnvelope, participantItem, qosItem } from './responses.js';
 import type { FaultKind, FaultSpec, Scenario, SimInstance } from './scenario-types.js';
 
-const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed']);
+const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed', 'page_loop']);
 import { World } from './world.js';
 
 interface Ctx {
@@ -215,9 +215,13 @@ export class ZoomSimulator {
         ? { kind: asked as FaultKind, delayMs: 2000 }
         : this.faults.take(url.pathname, now - this.scenario.start);
     if (fault && (await this.applyFault(fault, now, route, res, req))) return;
+    // page_loop: every answer carries a new next_page_token that never ends (the first page again).
+    const loop = fault?.kind === 'page_loop';
+    if (loop) url.searchParams.delete('next_page_token');
     try {
       const params = route.pattern.exec(url.pathname)!.slice(1);
       const body = route.handle({ req, res, url, now, account }, params);
+      if (loop) (body as { next_page_token?: string }).next_page_token = randomBytes(12).toString('hex');
       this.count(route.name, 200);
       this.send(res, 200, body, verdict.headers);
     } catch (err) {
@@ -240,9 +244,10 @@ export class ZoomSimulator {
       case '429': {
         const wait = delayMs ?? 1000;
         const retryAfter =
-          fault.retryAfterFormat === 'date'
+          fault.retryAfter ??
+          (fault.retryAfterFormat === 'date'
             ? new Date(now + wait).toISOString()
-            : String(Math.ceil(wait / 1000));
+            : String(Math.ceil(wait / 1000)));
         this.count(route.name, 429);
         this.send(
           res,
@@ -270,6 +275,8 @@ export class ZoomSimulator {
         res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
         res.end('{"page_size": 10, "participants": [{"user_id": "1", "user_qos": [');
         return true;
+      case 'page_loop':
+        return false;
       case 'slow':
         // Real time on purpose: a slow answer exists to trip the client's real network timeout.
         await new Promise((r) => setTimeout(r, delayMs ?? 2000));
@@ -391,6 +398,13 @@ export class ZoomSimulator {
     if (req.method !== 'POST') {
       this.count('oauth', 405);
       this.send(res, 405, { reason: 'Method not allowed', error: 'invalid_request' });
+      return;
+    }
+    // Faults whose path matches /oauth/token: the token endpoint fails as Zoom's does (5xx).
+    const fault = this.faults.take(url.pathname, now - this.scenario.start, true);
+    if (fault && ['500', '502', '503'].includes(fault.kind)) {
+      this.count('oauth', Number(fault.kind));
+      this.send(res, Number(fault.kind), { reason: 'Internal Error', error: 'server_error' });
       return;
     }
     const form = new URLSearchParams(await readBody(req));

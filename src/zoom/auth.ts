@@ -35,7 +35,8 @@ export class S2SOAuth implements AuthProvider {
   constructor(
     private readonly creds: S2SCredentials,
     private readonly clock: Clock,
-    private readonly timeoutMs = 15_000,
+    /** Bound on one token request: zoom.timeout, as for every other call. */
+    private readonly timeoutMs = 30_000,
   ) {}
 
   authorize(): Promise<{ header: string; apiBase?: string }> {
@@ -47,6 +48,12 @@ export class S2SOAuth implements AuthProvider {
 
   invalidate(header: string): void {
     if (this.token?.header === header) this.token = undefined;
+  }
+
+  /** `: what Zoom said`, scrubbed of the credentials, or nothing. */
+  private said(body: { reason?: unknown; error?: unknown }): string {
+    const parts = [body.error, body.reason].filter((v): v is string => typeof v === 'string' && v !== '');
+    return parts.length ? `: ${scrubTokenError(parts.join(': '), this.creds)}` : '';
   }
 
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
@@ -61,29 +68,39 @@ export class S2SOAuth implements AuthProvider {
         timeout: this.timeoutMs,
       });
     } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError';
       throw new ZoomError(
-        'ZOOM_NETWORK_ERROR',
-        `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${(err as Error).name}`,
+        timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
+        timeout
+          ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; will retry`
+          : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${(err as Error).name}`,
         {
           endpoint: 'oauth-token',
           retryable: true,
         },
-        { cause: err },
+        // The cause is kept out: ky's errors carry the request, and with it the Basic credentials.
       );
     }
     const body = (await res.json().catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
       api_url?: string;
-      reason?: string;
-      error?: string;
+      reason?: unknown;
+      error?: unknown;
     };
-    if (!res.ok || !body.access_token) {
-      const why = body.reason ?? body.error ?? `HTTP ${res.status}`;
+    if (res.status >= 500 || (res.ok && !body.access_token)) {
+      // The endpoint failed, not the credentials: say so, and that it is retried.
+      throw new ZoomError(
+        'ZOOM_HTTP_ERROR',
+        `Zoom's token endpoint failed (HTTP ${res.status}${this.said(body)}); will retry`,
+        { endpoint: 'oauth-token', status: res.status, retryable: true },
+      );
+    }
+    if (!res.ok) {
       throw new ZoomError(
         'ZOOM_AUTH_FAILED',
-        `Zoom refused the Server-to-Server OAuth credentials (account ${this.creds.accountId}): ${why}. Check zoom.account_id, client_id and client_secret.`,
-        { endpoint: 'oauth-token', status: res.status, retryable: res.status >= 500 },
+        `Zoom refused the Server-to-Server OAuth credentials (account ${this.creds.accountId}, HTTP ${res.status}${this.said(body)}). Check zoom.account_id, client_id and client_secret.`,
+        { endpoint: 'oauth-token', status: res.status, retryable: false },
       );
     }
     this.fetched++;
@@ -95,6 +112,23 @@ export class S2SOAuth implements AuthProvider {
     };
     return this.token;
   }
+}
+
+/**
+ * What a token endpoint's error body says, scrubbed: the client id and secret (plain or in
+ * the Basic header's base64) are replaced, control characters dropped, at most 200 characters.
+ */
+export function scrubTokenError(
+  text: string,
+  creds: Pick<S2SCredentials, 'clientId' | 'clientSecret'>,
+): string {
+  let out = text;
+  const basic = Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64');
+  for (const s of [basic, creds.clientSecret, creds.clientId])
+    if (s.length >= 3) out = out.split(s).join('[redacted]');
+  // eslint-disable-next-line no-control-regex
+  out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return out.length > 200 ? `${out.slice(0, 200)}...` : out;
 }
 
 /** Video SDK REST API: an HS256 JWT signed with the SDK's API secret, renewed before it expires. */

@@ -21,6 +21,10 @@ export class CallStats {
   /** Last `X-RateLimit-Remaining` seen per category and limit type. */
   readonly remaining = new Map<string, number>();
   lastSuccessAt: number | undefined;
+  /** Listings stopped because Zoom's next_page_token never ended or came back, by endpoint. */
+  readonly pageLoops = new Map<string, number>();
+  /** 429s whose Retry-After was longer than qoswatch waits. */
+  retryAfterCapped = 0;
 
   record(endpoint: string, category: Category, outcome: CallOutcome): void {
     const k = `${endpoint}|${category}|${outcome}`;

@@ -8,7 +8,13 @@ import { DailyBudget, nextUtcMidnight, type BudgetStore } from './daily-budget.j
 import { expandPath, type Endpoint } from './endpoints.js';
 import { ZoomError, isZoomError } from './errors.js';
 import { windowOf, type Category, type RateLimits } from './limits.js';
-import { parseRetryAfter } from './retry-after.js';
+import { LogOnce } from '../util/log-once.js';
+import {
+  capRetryAt,
+  MAX_DAILY_RETRY_AFTER_MS,
+  MAX_RATE_RETRY_AFTER_MS,
+  parseRetryAfter,
+} from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 
 export interface ZoomClientOptions {
@@ -50,6 +56,7 @@ export class ZoomClient {
   private readonly maxRateLimitRetries: number;
   private readonly backoff: { baseMs: number; capMs: number };
   private readonly random: () => number;
+  private readonly once: LogOnce;
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -61,6 +68,7 @@ export class ZoomClient {
     this.budget = new DailyBudget(opts.limits.dailyPool, opts.dailyShare, opts.clock, opts.budgetStore);
     this.stats = opts.stats ?? new CallStats();
     this.log = opts.logger ?? silentLogger();
+    this.once = new LogOnce(this.log, () => opts.clock.now());
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxRetries = opts.maxRetries ?? 4;
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
@@ -93,8 +101,19 @@ export class ZoomClient {
     const clock = this.opts.clock;
     for (;;) {
       signal?.throwIfAborted();
-      this.budget.take(ep.name);
-      const release = await this.limiters[ep.category].acquire(signal);
+      // Budget and permit are taken only once a request can leave: a token endpoint that fails
+      // costs neither (it once charged 21 calls with 0 sent and held the permits for a window).
+      this.budget.check(ep.name);
+      const auth = await this.opts.auth.authorize(signal);
+      const permit = await this.limiters[ep.category].acquire(signal);
+      try {
+        this.budget.take(ep.name);
+      } catch (err) {
+        permit(false);
+        throw err;
+      }
+      let sent = true;
+      const release = (): void => permit(sent);
       /** A retryable failure: free the permit, wait the backoff, and say whether to try again. */
       const backOff = async (): Promise<boolean> => {
         if (failures >= this.maxRetries) return false;
@@ -104,7 +123,6 @@ export class ZoomClient {
       };
       let outcome: CallOutcome = 'ok';
       try {
-        const auth = await this.opts.auth.authorize(signal);
         const url = this.url(auth.apiBase ?? this.opts.apiUrl, ep, params, query);
         let res: Response;
         try {
@@ -116,6 +134,11 @@ export class ZoomClient {
             ...(signal ? { signal } : {}),
           });
         } catch (err) {
+          if (neverLeft(err)) {
+            // Nothing reached Zoom: give back the call and the permit.
+            sent = false;
+            this.budget.giveBack();
+          }
           if (signal?.aborted) throw err;
           const timeout = (err as Error).name === 'TimeoutError';
           outcome = timeout ? 'timeout' : 'network_error';
@@ -189,11 +212,12 @@ export class ZoomClient {
         }
         if (res.status === 429) {
           const now = clock.now();
-          const retryAt = parseRetryAfter(res.headers.get('retry-after'), now);
+          const asked = parseRetryAfter(res.headers.get('retry-after'), now);
           const type = res.headers.get('x-ratelimit-type');
           const daily = type
             ? /daily/i.test(type)
-            : /daily/i.test(zoomMessage) || (retryAt !== undefined && retryAt - now > 5 * 60_000);
+            : /daily/i.test(zoomMessage) || (asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
+          const retryAt = asked === undefined ? undefined : this.capRetryAfter(ep.name, asked, now, daily);
           if (daily) {
             outcome = 'daily_limited';
             const resetAt = retryAt ?? nextUtcMidnight(now);
@@ -258,6 +282,31 @@ export class ZoomClient {
     }
   }
 
+  /** Retry-After no longer than a day (daily limit) or 5 minutes (per second/minute); logged when cut. */
+  private capRetryAfter(endpoint: string, asked: number, now: number, daily: boolean): number {
+    const maxMs = daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS;
+    const { at, capped } = capRetryAt(asked, now, maxMs);
+    if (capped) {
+      this.stats.retryAfterCapped++;
+      this.once.warn(
+        `retry-after:${endpoint}`,
+        { endpoint, askedMs: asked - now, waitMs: maxMs },
+        `Zoom's Retry-After is longer than ${daily ? '24 hours' : '5 minutes'}; waiting that long instead`,
+      );
+    }
+    return at;
+  }
+
+  /** A listing that would not end: stop it, count it, and say so once. */
+  private pageLoop(ep: Endpoint, params: Record<string, string>, why: string): void {
+    this.stats.pageLoops.set(ep.name, (this.stats.pageLoops.get(ep.name) ?? 0) + 1);
+    this.once.warn(
+      `page-loop:${ep.name}`,
+      { endpoint: ep.name, ...params },
+      `Zoom's pagination does not end (${why}); the listing stops here`,
+    );
+  }
+
   private observeHeaders(category: Category, headers: Headers): void {
     const type = headers.get('x-ratelimit-type');
     const remaining = Number(headers.get('x-ratelimit-remaining'));
@@ -275,13 +324,20 @@ export class ZoomClient {
     ep: Endpoint,
     params: Record<string, string> = {},
     query: Query = {},
-    options: { signal?: AbortSignal; keyOf?: (item: T) => string } = {},
+    options: { signal?: AbortSignal; keyOf?: (item: T) => string; expectedItems?: number } = {},
   ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     const tokens = new Set<string>();
     let token = '';
     let restarts = 0;
+    const maxPages = pageBound(ep, options.expectedItems);
+    let fetched = 0;
     for (;;) {
+      if (fetched >= maxPages) {
+        this.pageLoop(ep, params, `more than ${maxPages} pages`);
+        return;
+      }
+      fetched++;
       let body: Json;
       try {
         body = await this.get(
@@ -315,13 +371,27 @@ export class ZoomClient {
       if (!token) return;
       if (tokens.has(token)) {
         // A token seen before would page in a circle (mocks such as Prism repeat their example).
-        this.log.warn({ endpoint: ep.name }, 'Zoom repeated a next_page_token; this listing stops here');
+        this.pageLoop(ep, params, 'a next_page_token came back again');
         return;
       }
       tokens.add(token);
     }
   }
 }
+
+/**
+ * Most pages a listing may take: twice what `expectedItems` fill, and 10 more (an instance
+ * grows between two polls); 100 pages when nothing says how many to expect. A
+ * next_page_token that changes on every page but never ends once cost 740 calls in one cycle.
+ */
+export function pageBound(ep: Endpoint, expectedItems?: number): number {
+  if (expectedItems === undefined) return 100;
+  return 2 * Math.ceil(Math.max(1, expectedItems) / Math.max(1, ep.pageSize ?? 30)) + 10;
+}
+
+/** Connection errors that mean the request never reached Zoom. */
+const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const neverLeft = (err: unknown): boolean => NEVER_LEFT.has(causeCode(err));
 
 function causeCode(err: unknown): string {
   const cause = (err as { cause?: { code?: string } }).cause;

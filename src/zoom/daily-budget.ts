@@ -68,6 +68,23 @@ export class DailyBudget {
 
   /** Throws instead of letting a call go over; counts the call otherwise. */
   take(endpoint: string): void {
+    this.check(endpoint);
+    this.used++;
+    if (this.accountRemaining !== undefined) this.accountRemaining--;
+    this.store?.save({ day: this.day, used: this.used });
+  }
+
+  /** A call counted by take() that never left (the connection was refused): not charged. */
+  giveBack(): void {
+    this.roll(this.clock.now());
+    if (this.used === 0) return;
+    this.used--;
+    if (this.accountRemaining !== undefined) this.accountRemaining++;
+    this.store?.save({ day: this.day, used: this.used });
+  }
+
+  /** Throws when a call now would go over the budget or a daily limit; counts nothing. */
+  check(endpoint: string): void {
     const now = this.clock.now();
     this.roll(now);
     if (now < this.blockedUntil) {
@@ -101,9 +118,6 @@ export class DailyBudget {
         { endpoint, retryable: true, resetAt: reset },
       );
     }
-    this.used++;
-    if (this.accountRemaining !== undefined) this.accountRemaining--;
-    this.store?.save({ day: this.day, used: this.used });
   }
 
   /** Zoom's `X-RateLimit-Remaining` for the daily pool. */

@@ -22,8 +22,12 @@ export class WindowLimiter {
     if (limit < 1) throw new RangeError('limit must be at least 1');
   }
 
-  /** Holds a permit; call the returned function when the answer (or failure) is in. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Holds a permit; call the returned function when the answer (or failure) is in. Called
+   * with `false` (the request never left: no token, a refused connection), the permit is
+   * free at once instead of cooling for a window.
+   */
+  async acquire(signal?: AbortSignal): Promise<(sent?: boolean) => void> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock.now();
@@ -31,11 +35,11 @@ export class WindowLimiter {
       if (now >= this.pausedUntil && this.inFlight + this.cooling.length < this.limit) {
         this.inFlight++;
         let done = false;
-        return () => {
+        return (sent = true) => {
           if (done) return;
           done = true;
           this.inFlight--;
-          this.cooling.push(this.clock.now() + this.windowMs);
+          if (sent) this.cooling.push(this.clock.now() + this.windowMs);
           this.notify();
         };
       }

@@ -1,6 +1,7 @@
 import type { NotifierPlugin } from '../notifier.js';
 import { durationMs } from '../../util/duration.js';
 import { postJson } from './http.js';
+import { boundedDuration } from '../../config/duration-schema.js';
 
 interface AlertmanagerOptions {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
@@ -20,7 +21,11 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerOptions> = {
   description: "Posts alerts to an Alertmanager's /api/v2/alerts, refreshing endsAt while they fire.",
   properties: {
     url: { type: 'string', format: 'uri' },
-    ends_after: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$' },
+    ends_after: boundedDuration(
+      '1m',
+      '24h',
+      'How long Alertmanager keeps an alert firing without news. Default 5m.',
+    ),
     headers: { type: 'object', additionalProperties: { type: 'string' } },
   },
   required: ['url'],
