@@ -52,7 +52,7 @@ describe('every duration, size and count has a range, and check says it', () => 
       ].join('\n'),
     );
     const r = await runCli(['check', '--config', file]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
       `${file}:5:12: zoom.timeout: found "99999999999s"; expected a duration from 1s to 5m`,
@@ -106,7 +106,7 @@ describe('every duration, size and count has a range, and check says it', () => 
       `zoom: { account_id: a, client_id: c, client_secret: s }\nrules:\n  paths: [${rules}]\n`,
     );
     const r = await runCli(['check', '--config', config]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       `${rules}:7:10: rules[0].for: found "99999999d"; expected a duration from 0 to 24h`,
       `${rules}:19:25: rules[2].breaching.count: found Infinity; expected a whole number from 1 to 100000`,
@@ -146,7 +146,7 @@ describe('every duration, size and count has a range, and check says it', () => 
   it('refuses a config file over 1 MiB before parsing it, and a rule file over 4 MiB', async () => {
     const big = write('big.yaml', `zoom: { account_id: a }\n# ${'x'.repeat(1024 * 1024)}\n`);
     const r = await runCli(['check', '--config', big]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       `${big}:1:1: file of 1.0 MiB (1048603 bytes) is too big; expected at most 1.0 MiB`,
     );

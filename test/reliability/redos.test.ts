@@ -89,7 +89,7 @@ describe('rule filters cannot stall the daemon (ReDoS)', () => {
       `rules:\n  - name: vip\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    filters:\n      participant: ['alice', '/(a)\\1/']\n`,
     );
     const r = await runCli(['check', '--config', bad], CREDS);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     const rules = bad.replace(/-config\.yaml$/, '.yaml');
     expect(r.stderr).toContain(
       `${rules}:7:30: rules[0].filters.participant[1]: bad regular expression /(a)\\1/: error parsing regexp: invalid escape sequence: \`\\1\`; expected RE2 syntax (no backreferences or lookaround)`,
