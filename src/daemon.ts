@@ -6,6 +6,7 @@ import type { Config } from './config/types.js';
 import type { AlertChange } from './evaluate/alert.js';
 import { RuleEngine } from './evaluate/engine.js';
 import { loadRules } from './evaluate/load-rules.js';
+import { EvaluatedUpTo } from './evaluate/evaluated.js';
 import { AlertStateStore, restoredState } from './evaluate/state-store.js';
 import { buildDispatcher } from './notify/build.js';
 import type { Dispatcher } from './notify/dispatcher.js';
@@ -27,6 +28,7 @@ import type { Clock } from './util/clock.js';
 import { formatDuration } from './util/duration.js';
 import { LogOnce } from './util/log-once.js';
 import { plural } from './util/words.js';
+import { StateFiles } from './util/state-files.js';
 import { S2SOAuth, VideoSdkJwt } from './zoom/auth.js';
 import { FileBudgetStore } from './zoom/budget-file.js';
 import { ZoomClient } from './zoom/client.js';
@@ -72,6 +74,12 @@ export class Daemon {
   readonly metrics: Metrics;
   private readonly startedAt: number;
   private readonly alertStore: AlertStateStore;
+  /** Every state file goes through this: durable writes that never stop the daemon, checked reads. */
+  readonly stateFiles: StateFiles;
+  private readonly evaluated: EvaluatedUpTo;
+  private notifyFile: string | undefined;
+  /** Alert changes the dispatcher gets once the alert state that holds them is saved. */
+  private toDispatch: AlertChange[] = [];
   private readonly alertListeners: ((changes: AlertChange[]) => void)[] = [];
   private watchers: FSWatcher[] = [];
   private readonly badData: LogOnce;
@@ -90,20 +98,26 @@ export class Daemon {
   ) {
     const { clock, log } = deps;
     // Rules are checked before anything starts: a wrong rule stops start-up with file:line:col.
-    this.alertStore = new AlertStateStore(config.stateDir);
+    this.stateFiles = new StateFiles(log.child({ component: 'state' }), () => clock.now());
+    this.alertStore = new AlertStateStore(config.stateDir, this.stateFiles);
+    const rules = loadRules(config.rules.paths);
+    const saved = this.alertStore.load();
     this.engine = new RuleEngine(
-      loadRules(config.rules.paths),
+      rules,
       { gapToleranceMs: config.rules.gapToleranceMs },
-      restoredState(this.alertStore.load()),
+      restoredState(saved.series),
     );
+    this.evaluated = new EvaluatedUpTo(saved.evaluated);
     this.rulesReload = { ok: true, at: clock.now(), problems: [] };
-    const evaluate: SampleSink = { handle: (e) => this.emitAlerts(this.engine.handle(e)) };
+    const evaluate: SampleSink = {
+      handle: (e) => this.emitAlerts(this.engine.handle(this.evaluated.filter(e))),
+    };
     this.sink = new FanOut([evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
     this.badData = new LogOnce(log, () => clock.now(), 24 * 3_600_000);
     if (config.zoom) {
       const z = config.zoom;
-      const store = new FileBudgetStore(config.stateDir, 'zoom', clock);
+      const store = new FileBudgetStore(config.stateDir, 'zoom', clock, undefined, this.stateFiles);
       this.stores.push(store);
       this.clients.zoom = new ZoomClient({
         apiUrl: z.apiUrl,
@@ -148,7 +162,7 @@ export class Daemon {
     }
     if (config.videosdk && config.sources.sessions) {
       const v = config.videosdk;
-      const store = new FileBudgetStore(config.stateDir, 'videosdk', clock);
+      const store = new FileBudgetStore(config.stateDir, 'videosdk', clock, undefined, this.stateFiles);
       this.stores.push(store);
       this.clients.videosdk = new ZoomClient({
         apiUrl: v.apiUrl,
@@ -178,6 +192,7 @@ export class Daemon {
       clients: this.clients,
       normalizeStats: this.normalizeStats,
       dispatcher: () => this.dispatcher,
+      stateWriteFailures: () => this.stateFiles.failures,
       rulesReload: () => this.rulesReload,
       clock,
       version: VERSION,
@@ -207,11 +222,12 @@ export class Daemon {
 
   /**
    * Builds the notifiers and the dispatcher from the config (custom notifier modules are loaded
-   * here), and hands them the alerts already firing, which the notification log checks so none
-   * is lost or repeated across a restart.
+   * here), and reconciles what it saved with the alerts the engine restored, so none is lost
+   * or repeated across a restart.
    */
   async startNotifications(options: { dryRun?: boolean } = {}): Promise<void> {
-    const store = new NotifyStore(this.config.stateDir);
+    const store = new NotifyStore(this.config.stateDir, this.stateFiles, this.deps.clock.now());
+    this.notifyFile = store.file;
     this.dispatcher = await buildDispatcher(this.config, {
       clock: this.deps.clock,
       log: this.deps.log,
@@ -219,9 +235,7 @@ export class Daemon {
       ...(options.dryRun ? { dryRun: true } : {}),
     });
     if (!this.dispatcher) return;
-    const d = this.dispatcher;
-    this.onAlerts((changes) => d.ingest(changes));
-    d.seed(this.engine.active());
+    this.dispatcher.seed(this.engine.active());
   }
 
   /** Called with every batch of alert changes (pending, firing, resolved). */
@@ -231,7 +245,21 @@ export class Daemon {
 
   private emitAlerts(changes: AlertChange[]): void {
     if (!changes.length) return;
+    if (this.dispatcher) for (const c of changes) if (c.state !== 'pending') this.toDispatch.push(c);
     for (const l of this.alertListeners) l(changes);
+  }
+
+  /**
+   * Saves the alert state, then hands the dispatcher the changes it holds (which it saves in
+   * turn). In this order a kill at any instant leaves either both saved, or the alert state
+   * ahead of the dispatcher's, which `Dispatcher.seed` reconciles at the next start.
+   */
+  private commitAlerts(): void {
+    this.evaluated.prune();
+    this.alertStore.save(this.engine.state, this.evaluated.times);
+    const changes = this.toDispatch;
+    this.toDispatch = [];
+    this.dispatcher?.ingest(changes);
   }
 
   /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */
@@ -280,7 +308,8 @@ export class Daemon {
       const live = new Set(this.scheduler.instances().map((i) => `${i.ref.kind}:${i.ref.uuid}`));
       this.emitAlerts(this.engine.reconcile(live, this.deps.clock.now()));
     }
-    this.alertStore.save(this.engine.state);
+    this.commitAlerts();
+    this.stateFiles.retry();
     if (this.scheduler.lastCycle) this.metrics.observeCycle(this.scheduler.lastCycle);
     this.reportBadData();
   }
@@ -464,7 +493,11 @@ export class Daemon {
     } finally {
       notifyStop.abort();
       await notifying;
-      // A last delivery round for what is due; whatever is still undelivered stays in the outbox.
+      // What the last cycle changed, and every group's waiting changes, go out now; a last
+      // delivery round follows, bounded by the shutdown timeout. What is still undelivered
+      // stays in the outbox for the next start.
+      this.commitAlerts();
+      this.dispatcher?.flushAll();
       if (this.dispatcher) await this.dispatcher.tick(abortCalls.signal).catch(() => undefined);
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
@@ -479,18 +512,29 @@ export class Daemon {
    * Returns what was not saved (empty when all was).
    */
   async close(): Promise<string[]> {
-    const saves: [string, () => unknown][] = [
-      [`alert state (${this.alertStore.file})`, () => this.alertStore.save(this.engine.state)],
-      ['the notification outbox and log', () => this.dispatcher?.close()],
-      ...this.stores.map((s): [string, () => unknown] => ['the daily budget count', () => s.flush()]),
+    const saves: [string, () => unknown, string[]][] = [
+      [`alert state (${this.alertStore.file})`, () => this.commitAlerts(), [this.alertStore.file]],
+      [
+        'the notification outbox and log',
+        () => this.dispatcher?.close(),
+        this.notifyFile ? [this.notifyFile] : [],
+      ],
+      ...this.stores.map((s): [string, () => unknown, string[]] => [
+        'the daily budget count',
+        () => s.flush(),
+        [s.file],
+      ]),
     ];
     this.unsavedNow = saves.map(([what]) => what);
     const unsaved: string[] = [];
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    for (const [what, save] of saves) {
+    for (const [what, save, files] of saves) {
       try {
         await save();
+        // A failed write does not throw (StateFiles keeps it and retries); at stop it is not saved.
+        const failed = files.filter((f) => this.stateFiles.unsavedFiles.includes(f));
+        if (failed.length) throw new Error(`cannot write ${failed.join(', ')}`);
         this.unsavedNow.splice(this.unsavedNow.indexOf(what), 1);
       } catch (err) {
         unsaved.push(what);

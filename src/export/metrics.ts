@@ -30,6 +30,8 @@ export interface MetricsInputs {
   clients: Readonly<Record<string, ZoomClient | undefined>>;
   normalizeStats: NormalizeStats;
   dispatcher: () => Dispatcher | undefined;
+  /** Failed state file writes by file name. */
+  stateWriteFailures?: () => ReadonlyMap<string, number>;
   rulesReload: () => { ok: boolean; at: number };
   clock: Clock;
   version: string;
@@ -322,6 +324,16 @@ export class Metrics {
         this.reset();
         for (const notifier of i.dispatcher()?.receiverNames ?? []) this.inc({ notifier }, 0);
         for (const [notifier, n] of i.dispatcher()?.stats.held ?? []) this.inc({ notifier }, n);
+      },
+    });
+    new Counter({
+      name: 'qoswatch_state_write_failures_total',
+      help: 'State file writes that failed (disk full, read-only), by file; each is retried until it succeeds.',
+      labelNames: ['file'],
+      ...reg,
+      collect() {
+        this.reset();
+        for (const [file, n] of i.stateWriteFailures?.() ?? []) this.inc({ file }, n);
       },
     });
     gauge(

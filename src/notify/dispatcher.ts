@@ -7,7 +7,7 @@ import type { Muter } from './mute.js';
 import type { Notification } from './notification.js';
 import type { Notifier } from './notifier.js';
 import { matchRoutes, type GroupTiming, type Route } from './route.js';
-import type { NotifyStore, OutboxItem } from './store.js';
+import type { NotifyStore, OutboxItem, PendingGroup } from './store.js';
 
 /** A notifier instance with its delivery settings. */
 export interface Receiver {
@@ -33,16 +33,6 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-interface Group {
-  key: string;
-  receiver: string;
-  labels: Record<string, string>;
-  timing: GroupTiming;
-  alerts: Map<string, Alert>;
-  nextFlushAt: number | undefined;
-  lastFlushAt?: number;
-}
-
 export interface DispatchStats {
   sent: Map<string, number>;
   /** By `receiver|code`. */
@@ -60,9 +50,12 @@ const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m
  * (repeat_interval), leaves muted alerts out, caps each receiver's rate, and delivers through
  * a durable outbox, owning retry with exponential backoff and jitter. Driven by an injected
  * clock: tests call tick() as time moves.
+ *
+ * Everything it acknowledges is in the store first: the groups with the changes they wait to
+ * send, the notification log and the outbox are saved (fsynced) before `ingest` returns and
+ * before a notification is sent, and `seed` reconciles them with the alert state at start.
  */
 export class Dispatcher {
-  private readonly groups = new Map<string, Group>();
   private readonly firing = new Map<string, Alert>();
   readonly stats: DispatchStats = { sent: new Map(), failed: new Map(), muted: 0, held: new Map() };
   private readonly once: LogOnce;
@@ -86,8 +79,13 @@ export class Dispatcher {
     return this.opts.store.state.outbox.length;
   }
 
-  /** Alert changes from the rule engine. Pending alerts are not notified. */
+  private get groups(): Record<string, PendingGroup> {
+    return this.opts.store.state.groups;
+  }
+
+  /** Alert changes from the rule engine, saved in their groups before this returns. Pending alerts are not notified. */
   ingest(changes: readonly AlertChange[]): void {
+    if (!changes.some((c) => c.state !== 'pending')) return;
     const now = this.opts.clock.now();
     for (const change of changes) {
       if (change.state === 'pending') continue;
@@ -105,7 +103,7 @@ export class Dispatcher {
           ? { ...alert.labels }
           : Object.fromEntries(route.groupBy.map((l) => [l, alert.labels[l] ?? '']));
         const key = `${route.receiver}|${JSON.stringify(labels)}`;
-        let g = this.groups.get(key);
+        let g = this.groups[key];
         const timing = { ...route.timing, ...receiver.timing };
         if (!g) {
           if (alert.state === 'resolved' && !this.opts.store.state.log[key]?.firing.includes(alert.id))
@@ -115,31 +113,62 @@ export class Dispatcher {
             receiver: route.receiver,
             labels,
             timing,
-            alerts: new Map(),
+            alerts: {},
             nextFlushAt: now + timing.groupWaitMs,
           };
-          this.groups.set(key, g);
+          this.groups[key] = g;
         }
         if (quiet) {
-          g.alerts.delete(alert.id);
+          delete g.alerts[alert.id];
           const entry = this.opts.store.state.log[key];
-          if (entry) entry.firing = entry.firing.filter((id) => id !== alert.id);
+          if (entry) {
+            entry.firing = entry.firing.filter((id) => id !== alert.id);
+            if (entry.alerts) entry.alerts = entry.alerts.filter((a) => a.id !== alert.id);
+          }
           continue;
         }
-        g.alerts.set(alert.id, alert);
+        g.alerts[alert.id] = alert;
         g.nextFlushAt ??= Math.max(now, (g.lastFlushAt ?? now) + timing.groupIntervalMs);
       }
     }
+    this.opts.store.save();
     this.wakeUp();
   }
 
-  /** At start-up: alerts already firing are checked against the notification log, so none is lost or repeated. */
+  /**
+   * At start-up, reconciles what the store says was notified or waits to be with the alert
+   * state the engine restored (which is saved before the dispatcher hears of a change): alerts
+   * firing there are checked against the notification log and the groups, so none is lost or
+   * repeated; alerts notified (or waiting) as firing that no longer fire are resolved, so no
+   * stale log entry holds back the next firing. Groups of receivers no longer configured go.
+   */
   seed(active: readonly Alert[]): void {
-    this.ingest(
-      active
-        .filter((a) => a.state === 'firing')
-        .map((alert) => ({ state: alert.state, alert, previous: 'firing' as const })),
-    );
+    const state = this.opts.store.state;
+    for (const [key, g] of Object.entries(state.groups))
+      if (!this.opts.receivers.has(g.receiver)) delete state.groups[key];
+    const firing = active.filter((a) => a.state === 'firing');
+    const firingIds = new Set(firing.map((a) => a.id));
+    const gone = new Map<string, Alert>();
+    for (const g of Object.values(state.groups))
+      for (const a of Object.values(g.alerts))
+        if (a.state === 'firing' && !firingIds.has(a.id)) gone.set(a.id, a);
+    for (const [key, entry] of Object.entries(state.log)) {
+      for (const a of entry.alerts ?? []) if (!firingIds.has(a.id) && !gone.has(a.id)) gone.set(a.id, a);
+      // An id with no saved alert (an older file) cannot be resolved by message; it must not suppress a re-fire.
+      entry.firing = entry.firing.filter((id) => firingIds.has(id) || gone.has(id));
+      if (!entry.firing.length) delete state.log[key];
+    }
+    const now = this.opts.clock.now();
+    for (const a of firing) this.firing.set(a.id, a);
+    this.ingest([
+      ...firing.map((alert) => ({ state: alert.state, alert, previous: 'firing' as const })),
+      ...[...gone.values()].map((a) => ({
+        state: 'resolved' as const,
+        alert: { ...a, state: 'resolved' as const, resolvedAt: now, reason: 'recovered' as const },
+        previous: 'firing' as const,
+      })),
+    ]);
+    this.opts.store.save();
   }
 
   private capAllows(receiver: string, r: Receiver, now: number): boolean {
@@ -156,11 +185,11 @@ export class Dispatcher {
     this.opts.store.state.outbox.push({ notification: n, attempts: 0, nextAttemptAt: now });
   }
 
-  private flush(g: Group, now: number): void {
+  private flush(g: PendingGroup, now: number): void {
     const r = this.opts.receivers.get(g.receiver)!;
     const state = this.opts.store.state;
     const firingNow = [...this.firing.values()];
-    const all = [...g.alerts.values()];
+    const all = Object.values(g.alerts);
     const entry = state.log[g.key];
     const before = new Set(entry?.firing ?? []);
     const firing: Alert[] = [];
@@ -201,14 +230,21 @@ export class Dispatcher {
       }
     }
     if (changed || repeat) {
-      if (firing.length)
-        state.log[g.key] = { firing: firing.map((a) => a.id), at: changed || repeat ? now : entry!.at };
+      if (firing.length) state.log[g.key] = { firing: firing.map((a) => a.id), at: now, alerts: firing };
       else delete state.log[g.key];
     }
-    for (const a of all) if (a.state === 'resolved') g.alerts.delete(a.id);
+    for (const a of all) if (a.state === 'resolved') delete g.alerts[a.id];
     g.lastFlushAt = now;
-    if (g.alerts.size === 0) this.groups.delete(g.key);
+    if (Object.keys(g.alerts).length === 0) delete this.groups[g.key];
     else g.nextFlushAt = now + g.timing.groupIntervalMs;
+  }
+
+  /** At shutdown: every group's waiting changes go out now instead of after group_wait or group_interval. */
+  flushAll(): void {
+    const now = this.opts.clock.now();
+    for (const g of Object.values(this.groups)) if (g.nextFlushAt !== undefined) this.flush(g, now);
+    this.summaries(now);
+    this.opts.store.save();
   }
 
   /** Summaries of what caps held back, once each receiver's window has room again. */
@@ -323,7 +359,7 @@ export class Dispatcher {
   async tick(signal: AbortSignal = new AbortController().signal): Promise<void> {
     const now = this.opts.clock.now();
     let dirty = false;
-    for (const g of [...this.groups.values()]) {
+    for (const g of Object.values(this.groups)) {
       if (g.nextFlushAt !== undefined && g.nextFlushAt <= now) {
         this.flush(g, now);
         dirty = true;
@@ -337,7 +373,9 @@ export class Dispatcher {
   /** When something is next due (a group flush, a retry), or undefined when idle. */
   nextDueAt(): number | undefined {
     const times = [
-      ...[...this.groups.values()].map((g) => g.nextFlushAt).filter((t): t is number => t !== undefined),
+      ...Object.values(this.groups)
+        .map((g) => g.nextFlushAt)
+        .filter((t): t is number => t !== undefined),
       ...this.opts.store.state.outbox.map((i) => i.nextAttemptAt),
     ];
     const heldCaps = Object.entries(this.opts.store.state.caps).filter(([, c]) => c.held > 0);

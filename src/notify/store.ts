@@ -1,6 +1,17 @@
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
+import type { Alert } from '../evaluate/alert.js';
+import {
+  COUNT,
+  entryCheck,
+  isObject,
+  STRING_MAP,
+  StateFiles,
+  TIME,
+  validEntries,
+  validMap,
+} from '../util/state-files.js';
 import type { Notification } from './notification.js';
+import type { GroupTiming } from './route.js';
 
 /** A notification waiting in the outbox, with its delivery attempts. */
 export interface OutboxItem {
@@ -14,11 +25,27 @@ export interface OutboxItem {
 export interface LogEntry {
   firing: string[];
   at: number;
+  /** The firing alerts as last notified, so a resolve can be sent for them after a restart. */
+  alerts?: Alert[];
+}
+
+/** A group with changes waiting for group_wait or group_interval, or with alerts still firing. */
+export interface PendingGroup {
+  key: string;
+  receiver: string;
+  labels: Record<string, string>;
+  timing: GroupTiming;
+  /** By alert id: the newest state of each alert in the group. */
+  alerts: Record<string, Alert>;
+  nextFlushAt?: number;
+  lastFlushAt?: number;
 }
 
 export interface NotifyState {
   outbox: OutboxItem[];
   log: Record<string, LogEntry>;
+  /** Groups by key: what has not gone out yet, and when it will. */
+  groups: Record<string, PendingGroup>;
   /** Per notifier, what it must remember (Slack: the message of each group). */
   notifiers: Record<string, Record<string, string>>;
   /** Per notifier, the send times inside its rate-limit window and what was held back. */
@@ -27,28 +54,128 @@ export interface NotifyState {
 
 const VERSION = 1;
 
+const ALERT = {
+  type: 'object',
+  required: ['id', 'rule', 'state', 'severity', 'scope', 'labels', 'annotations', 'context', 'since'],
+  properties: {
+    id: { type: 'string', minLength: 1 },
+    rule: { type: 'string' },
+    state: { enum: ['pending', 'firing', 'resolved'] },
+    severity: { type: 'string' },
+    scope: { type: 'string' },
+    labels: STRING_MAP,
+    annotations: STRING_MAP,
+    value: { type: 'number' },
+    valueText: { type: 'string' },
+    threshold: { type: 'number' },
+    thresholdText: { type: 'string' },
+    since: TIME,
+    firingSince: TIME,
+    resolvedAt: TIME,
+    lastSampleAt: TIME,
+    reason: { enum: ['recovered', 'left', 'ended'] },
+    inhibitedBy: { type: 'string' },
+    context: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+  },
+} as const;
+
+const checkOutbox = entryCheck({
+  type: 'object',
+  required: ['notification', 'attempts', 'nextAttemptAt'],
+  properties: {
+    attempts: COUNT,
+    nextAttemptAt: TIME,
+    lastError: { type: 'string' },
+    notification: {
+      type: 'object',
+      required: ['id', 'receiver', 'groupKey', 'groupLabels', 'kind', 'firing', 'resolved', 'createdAt'],
+      properties: {
+        id: { type: 'string', minLength: 1 },
+        receiver: { type: 'string', minLength: 1 },
+        groupKey: { type: 'string' },
+        groupLabels: STRING_MAP,
+        kind: { enum: ['alert', 'test', 'summary'] },
+        firing: { type: 'array', items: ALERT },
+        resolved: { type: 'array', items: ALERT },
+        createdAt: TIME,
+        heldBack: {
+          type: 'object',
+          required: ['count', 'since', 'alerts'],
+          properties: { count: COUNT, since: TIME, alerts: COUNT },
+        },
+      },
+    },
+  },
+});
+const checkLog = entryCheck({
+  type: 'object',
+  required: ['firing', 'at'],
+  properties: { firing: { type: 'array', items: { type: 'string' } }, at: TIME, alerts: { type: 'array', items: ALERT } },
+});
+const checkGroup = entryCheck({
+  type: 'object',
+  required: ['key', 'receiver', 'labels', 'timing', 'alerts'],
+  properties: {
+    key: { type: 'string' },
+    receiver: { type: 'string', minLength: 1 },
+    labels: STRING_MAP,
+    timing: {
+      type: 'object',
+      required: ['groupWaitMs', 'groupIntervalMs', 'repeatIntervalMs'],
+      properties: { groupWaitMs: COUNT, groupIntervalMs: COUNT, repeatIntervalMs: COUNT },
+    },
+    alerts: { type: 'object', additionalProperties: ALERT },
+    nextFlushAt: TIME,
+    lastFlushAt: TIME,
+  },
+});
+const checkMemory = entryCheck(STRING_MAP);
+const checkCap = entryCheck({
+  type: 'object',
+  required: ['sent', 'held', 'heldAlerts'],
+  properties: { sent: { type: 'array', items: TIME }, held: COUNT, heldAlerts: COUNT, heldSince: TIME },
+});
+
 /**
- * The outbox, the notification log and notifier memory in one file, written atomically on
- * every change: a notification is in the outbox before it is sent and leaves it only once
- * delivered (or given up as undeliverable), and the log and the outbox can never disagree.
+ * The outbox, the notification log, the groups waiting to go out and notifier memory in one
+ * file, written durably (fsynced) on every change: an alert change is in it before the
+ * dispatcher acknowledges it, a notification is in the outbox before it is sent and leaves it
+ * only once delivered (or given up as undeliverable), and the log and the outbox can never
+ * disagree. A corrupt file or bad entries are set aside (see StateFiles) and the rest is used.
  */
 export class NotifyStore {
   readonly file: string;
   state: NotifyState;
 
-  constructor(stateDir: string | undefined) {
+  constructor(
+    stateDir: string | undefined,
+    private readonly files: StateFiles = new StateFiles(),
+    now?: number,
+  ) {
     this.file = stateDir ? join(stateDir, 'notify.json') : '';
-    const saved = this.file
-      ? (readJsonFile(this.file) as (NotifyState & { version?: number }) | undefined)
-      : undefined;
-    this.state =
-      saved && saved.version === VERSION && Array.isArray(saved.outbox)
-        ? { outbox: saved.outbox, log: saved.log, notifiers: saved.notifiers, caps: saved.caps ?? {} }
-        : { outbox: [], log: {}, notifiers: {}, caps: {} };
+    const saved = this.file ? files.read(this.file, (raw) => NotifyStore.check(raw)) : undefined;
+    this.state = saved ?? { outbox: [], log: {}, groups: {}, notifiers: {}, caps: {} };
+    // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
+    if (now !== undefined) for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
   }
 
+  private static check(raw: unknown): { value: NotifyState; discarded: string[] } | { error: string } {
+    if (!isObject(raw) || raw.version !== VERSION)
+      return { error: `it is not a version ${VERSION} notification state object` };
+    const discarded: string[] = [];
+    const value: NotifyState = {
+      outbox: validEntries('outbox', raw.outbox, checkOutbox, discarded),
+      log: validMap('log', raw.log, checkLog, discarded),
+      groups: validMap('groups', raw.groups, checkGroup, discarded),
+      notifiers: validMap('notifiers', raw.notifiers, checkMemory, discarded),
+      caps: validMap('caps', raw.caps, checkCap, discarded),
+    };
+    return { value, discarded };
+  }
+
+  /** Writes the state durably; on a failed write the daemon carries on from memory (StateFiles retries). */
   save(): void {
-    if (this.file) writeFileAtomic(this.file, JSON.stringify({ version: VERSION, ...this.state }));
+    if (this.file) this.files.write(this.file, JSON.stringify({ version: VERSION, ...this.state }));
   }
 
   memory(notifier: string): NotifierMemory {

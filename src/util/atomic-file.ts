@@ -1,15 +1,56 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Writes `data` so that a reader (or a crash) sees the old file or the new one, never half of one. */
-export function writeFileAtomic(file: string, data: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
-  renameSync(tmp, file);
+/** Flushes a directory entry (a rename) to disk. Some file systems cannot; that is not an error. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
-/** Parsed JSON of a state file, or undefined when it is missing or unreadable; callers check its shape. */
+/**
+ * Writes `data` so that a reader, a crash or a power cut sees the old file or the new one,
+ * never half of one: a temporary file is written and fsynced, renamed over the file, and the
+ * directory fsynced so the rename itself is on disk when this returns. Throws when the disk
+ * cannot take it (full, read-only); the temporary file is removed then.
+ */
+export function writeFileAtomic(file: string, data: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+/** Parsed JSON of a file, or undefined when it is missing or unreadable; callers check its shape. State files go through StateFiles, which also sets a corrupt one aside. */
 export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;

@@ -1,14 +1,21 @@
 import { join } from 'node:path';
 import type { Clock } from '../util/clock.js';
-import { readJsonFile, writeFileAtomic } from '../util/atomic-file.js';
+import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
 import type { BudgetStore } from './daily-budget.js';
+
+const checkBudget = entryCheck({
+  type: 'object',
+  required: ['day', 'used'],
+  properties: { day: { type: 'integer', minimum: 0, maximum: 1e8 }, used: COUNT },
+});
 
 /**
  * The day's call count in the state directory, so a restart does not start the day from
- * zero. Writes are throttled (every `everyMs`) and flushed at shutdown.
+ * zero. Writes are throttled (every `everyMs`) and flushed at shutdown. A write that fails
+ * (disk full) does not stop polling: the count is kept in memory and written when it can be.
  */
 export class FileBudgetStore implements BudgetStore {
-  private readonly file: string;
+  readonly file: string;
   private pending: { day: number; used: number } | undefined;
   private lastWrite = 0;
 
@@ -17,15 +24,16 @@ export class FileBudgetStore implements BudgetStore {
     name: string,
     private readonly clock: Clock,
     private readonly everyMs = 5000,
+    private readonly files: StateFiles = new StateFiles(),
   ) {
     this.file = join(stateDir, `budget-${name}.json`);
   }
 
   load(): { day: number; used: number } | undefined {
-    const s = readJsonFile(this.file) as { day?: unknown; used?: unknown } | undefined;
-    return s && typeof s.day === 'number' && typeof s.used === 'number'
-      ? { day: s.day, used: s.used }
-      : undefined;
+    return this.files.read<{ day: number; used: number }>(this.file, (raw) => {
+      const why = checkBudget(raw);
+      return why ? { error: `it is not a budget count (${why})` } : { value: raw as never, discarded: [] };
+    });
   }
 
   save(state: { day: number; used: number }): void {
@@ -35,7 +43,7 @@ export class FileBudgetStore implements BudgetStore {
 
   flush(): void {
     if (!this.pending) return;
-    writeFileAtomic(this.file, JSON.stringify(this.pending));
+    this.files.write(this.file, JSON.stringify(this.pending));
     this.pending = undefined;
     this.lastWrite = this.clock.now();
   }

@@ -242,9 +242,9 @@ describe('restart', () => {
       [0, 1, 2].map((m) => sample('a', m, { audio_input: { latency: 0.4 } })),
     );
     expect(e1.active()[0]!.state).toBe('firing');
-    store.save(e1.state);
+    store.save(e1.state, new Map());
 
-    const e2 = new RuleEngine(e1.ruleList as never, { gapToleranceMs: 5 * MIN }, restoredState(store.load()));
+    const e2 = new RuleEngine(e1.ruleList as never, { gapToleranceMs: 5 * MIN }, restoredState(store.load().series));
     // Zoom repeats the last minutes after a restart: nothing fires again.
     expect(
       feed(

@@ -1,0 +1,172 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import { writeFileAtomic } from './atomic-file.js';
+import { systemClock } from './clock.js';
+import { silentLogger } from './logger.js';
+
+/** What a state file's check makes of its parsed JSON: the usable part and what it threw away, or why none of it is usable. */
+export type StateCheck<T> = (raw: unknown) => { value: T; discarded: string[] } | { error: string };
+
+/**
+ * Reads and writes the files in `state.dir` (alert state, notification outbox and log, daily
+ * budget). Writes are durable (fsynced) and never throw: a write that fails (disk full,
+ * read-only) is counted per file, logged once per episode, and retried by `retry()` until it
+ * succeeds, while the daemon carries on from memory. Reads are checked: a file that is not
+ * JSON or has the wrong shape, or entries that are bad, are set aside as
+ * `<file>.corrupt-<time>`, logged once naming the file and what was discarded, and the daemon
+ * starts with what is valid.
+ */
+export class StateFiles {
+  /** Failed writes by file name (`notify.json`), for `qoswatch_state_write_failures_total`. */
+  readonly failures = new Map<string, number>();
+  /** Data whose write failed, by path: written again by `retry()` (a newer write replaces it). */
+  private readonly unsaved = new Map<string, string>();
+
+  constructor(
+    private readonly log: Logger = silentLogger(),
+    private readonly now: () => number = () => systemClock.now(),
+  ) {}
+
+  /** Writes `data` durably. False when it could not (it is kept and retried). */
+  write(file: string, data: string): boolean {
+    try {
+      writeFileAtomic(file, data);
+    } catch (err) {
+      const name = basename(file);
+      this.failures.set(name, (this.failures.get(name) ?? 0) + 1);
+      if (!this.unsaved.has(file))
+        this.log.error(
+          { file, code: (err as NodeJS.ErrnoException).code, err: (err as Error).message },
+          `cannot write state file ${file}: ${(err as Error).message}; carrying on from memory and retrying`,
+        );
+      this.unsaved.set(file, data);
+      return false;
+    }
+    if (this.unsaved.delete(file)) this.log.info({ file }, `state file ${file} written again`);
+    return true;
+  }
+
+  /** Writes again what could not be written. */
+  retry(): void {
+    for (const [file, data] of [...this.unsaved]) this.write(file, data);
+  }
+
+  /** Files whose newest content is not on disk. */
+  get unsavedFiles(): string[] {
+    return [...this.unsaved.keys()];
+  }
+
+  /**
+   * The valid part of a state file, or undefined when it is missing or none of it is valid.
+   * Whatever is discarded is kept in a copy and logged once.
+   */
+  read<T>(file: string, check: StateCheck<T>): T | undefined {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      this.log.error({ file, err: (err as Error).message }, `cannot read state file ${file}; starting without it`);
+      return undefined;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.setAside(file, `it is not valid JSON (truncated or garbage, ${text.length} bytes)`, []);
+      return undefined;
+    }
+    const result = check(raw);
+    if ('error' in result) {
+      this.setAside(file, result.error, []);
+      return undefined;
+    }
+    if (result.discarded.length) this.setAside(file, 'it has bad entries', result.discarded, true);
+    return result.value;
+  }
+
+  private setAside(file: string, why: string, discarded: string[], kept = false): void {
+    const copy = `${file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+    let saved = true;
+    try {
+      copyFileSync(file, copy);
+    } catch {
+      saved = false;
+    }
+    const list = discarded.slice(0, 5).join('; ') + (discarded.length > 5 ? `; and ${discarded.length - 5} more` : '');
+    this.log.error(
+      { file, copy: saved ? copy : undefined, discarded: discarded.length },
+      `state file ${file} is corrupt: ${why}` +
+        (discarded.length ? `; discarded ${discarded.length}: ${list}` : '; discarded the whole file') +
+        (saved ? `; a copy is kept at ${copy}` : '; no copy could be kept') +
+        (kept ? '; starting with the valid rest' : '; starting without it'),
+    );
+  }
+}
+
+/** Epoch milliseconds a state file may hold (JavaScript's Date range, not negative). */
+export const TIME = { type: 'number', minimum: 0, maximum: 8.64e15 } as const;
+export const COUNT = { type: 'integer', minimum: 0, maximum: 1e12 } as const;
+export const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/**
+ * Keeps the entries `valid` accepts, describing each one it drops (`what[3]: why`). A value
+ * that is not an array (or object, for maps) drops the whole collection.
+ */
+export function validEntries<T>(
+  what: string,
+  raw: unknown,
+  valid: (v: unknown) => string | undefined,
+  discarded: string[],
+): T[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    discarded.push(`${what}: not a list`);
+    return [];
+  }
+  const out: T[] = [];
+  raw.forEach((v: unknown, i) => {
+    const why = valid(v);
+    if (why) discarded.push(`${what}[${i}]: ${why}`);
+    else out.push(v as T);
+  });
+  return out;
+}
+
+/** Like validEntries, for a JSON object used as a map. */
+export function validMap<T>(
+  what: string,
+  raw: unknown,
+  valid: (v: unknown) => string | undefined,
+  discarded: string[],
+): Record<string, T> {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    discarded.push(`${what}: not an object`);
+    return {};
+  }
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const why = valid(v);
+    if (why) discarded.push(`${what}[${JSON.stringify(k).slice(0, 80)}]: ${why}`);
+    else out[k] = v as T;
+  }
+  return out;
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const stateAjv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+
+/** A check of one entry against a JSON Schema: undefined when valid, else the first problem. */
+export function entryCheck(schema: object): (v: unknown) => string | undefined {
+  const validate = stateAjv.compile(schema);
+  return (v) => {
+    if (validate(v)) return undefined;
+    const e = validate.errors?.[0];
+    return e ? `${e.instancePath || '(entry)'} ${e.message ?? 'is invalid'}` : 'is invalid';
+  };
+}
