@@ -1,0 +1,112 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { json, TestServer } from './http-server.js';
+
+/** One notification the local receiver accepted (answered 200). */
+export interface Delivery {
+  id: string;
+  /** Wall-clock ms when it was accepted. */
+  at: number;
+  /** Scenario minute when it was accepted. */
+  minute: number;
+  status: string;
+  alerts: { id: string; status: string }[];
+}
+
+/**
+ * The project's simulator on a clock the test moves (scenario time passes only when the test
+ * says, so a loaded machine cannot squeeze a whole episode between two polls) and a local
+ * webhook receiver that counts every notification by id: what the reliability tests run a
+ * real `qoswatch run` process against.
+ */
+export class Storm {
+  readonly deliveries: Delivery[] = [];
+  readonly receiver: TestServer;
+  readonly clock: VirtualClock;
+  readonly sim: ZoomSimulator;
+  /** Set to make the receiver answer 503 (the daemon must retry). */
+  refuse: () => boolean = () => false;
+
+  constructor(raw: RawScenario) {
+    const now = Date.now();
+    this.clock = new VirtualClock(now);
+    this.sim = new ZoomSimulator(scenarioFrom(raw, now), this.clock);
+    this.receiver = new TestServer((r, res) => {
+      if (this.refuse()) return json(res, 503, {});
+      const body = JSON.parse(r.body) as Omit<Delivery, 'id' | 'at' | 'minute'>;
+      this.deliveries.push({
+        id: String(r.headers['x-qoswatch-notification-id']),
+        at: Date.now(),
+        minute: this.minute(),
+        status: body.status,
+        alerts: body.alerts.map((a) => ({ id: a.id, status: a.status })),
+      });
+      json(res, 200, {});
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.sim.listen(0, '127.0.0.1');
+    await this.receiver.listen();
+  }
+
+  /** Scenario minutes passed on the simulator's clock. */
+  minute(): number {
+    return (this.clock.now() - this.sim.scenario.start) / 60_000;
+  }
+
+  /** Moves scenario time on. */
+  advance(minutes: number): void {
+    this.clock.advance(minutes * 60_000);
+  }
+
+  async close(): Promise<void> {
+    await this.receiver.close();
+    await this.sim.close();
+  }
+
+  /**
+   * A config for `qoswatch run` against this storm: one latency rule (300 ms for a minute of
+   * sample time), each alert its own group, a webhook to the receiver.
+   */
+  writeConfig(dir: string, extra = ''): string {
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(
+      rules,
+      'rules:\n  - name: latency-high\n    streams: [any_audio]\n    metric: latency\n    when: above\n' +
+        '    threshold: 300ms\n    for: 1m\n    recovery: { threshold: 250ms, for: 1m }\n    severity: warning\n',
+    );
+    const file = join(dir, 'config.yaml');
+    const url = this.sim.url;
+    writeFileSync(
+      file,
+      `zoom:\n  api_url: ${url}\n  oauth_url: ${url}/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
+        `sources: { webinars: false }\n` +
+        `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
+        `rules: { paths: ['${rules}'], watch: false }\n` +
+        `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${join(dir, 'state')}' }\nlog: { format: json }\n` +
+        `notifiers:\n  - { name: hook, type: webhook, url: '${this.receiver.url}/hook' }\n` +
+        `route: { receiver: hook, group_by: ['...'], group_wait: 1s, group_interval: 1s, repeat_interval: 24h }\n` +
+        `delivery: { retry_initial: 100ms, retry_max: 500ms }\n` +
+        extra,
+    );
+    return file;
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its printed seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const wallSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
