@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { COUNT, entryCheck, isObject, StateFiles, TIME, validEntries, validMap } from '../util/state-files.js';
+import {
+  COUNT,
+  entryCheck,
+  isObject,
+  StateFiles,
+  TIME,
+  validEntries,
+  validMap,
+} from '../util/state-files.js';
 import type { EngineState, SeriesRecord } from './engine.js';
 
 const VERSION = 1;
@@ -79,5 +87,8 @@ export class AlertStateStore {
 }
 
 export function restoredState(records: readonly SeriesRecord[]): EngineState {
-  return { series: new Map(records.map((r) => [r.id, { ...r, context: { ...r.context } }])), members: new Map() };
+  return {
+    series: new Map(records.map((r) => [r.id, { ...r, context: { ...r.context } }])),
+    members: new Map(),
+  };
 }

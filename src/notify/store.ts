@@ -110,7 +110,11 @@ const checkOutbox = entryCheck({
 const checkLog = entryCheck({
   type: 'object',
   required: ['firing', 'at'],
-  properties: { firing: { type: 'array', items: { type: 'string' } }, at: TIME, alerts: { type: 'array', items: ALERT } },
+  properties: {
+    firing: { type: 'array', items: { type: 'string' } },
+    at: TIME,
+    alerts: { type: 'array', items: ALERT },
+  },
 });
 const checkGroup = entryCheck({
   type: 'object',
@@ -156,7 +160,8 @@ export class NotifyStore {
     const saved = this.file ? files.read(this.file, (raw) => NotifyStore.check(raw)) : undefined;
     this.state = saved ?? { outbox: [], log: {}, groups: {}, notifiers: {}, caps: {} };
     // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
-    if (now !== undefined) for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
+    if (now !== undefined)
+      for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
   }
 
   private static check(raw: unknown): { value: NotifyState; discarded: string[] } | { error: string } {

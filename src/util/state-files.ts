@@ -68,7 +68,10 @@ export class StateFiles {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      this.log.error({ file, err: (err as Error).message }, `cannot read state file ${file}; starting without it`);
+      this.log.error(
+        { file, err: (err as Error).message },
+        `cannot read state file ${file}; starting without it`,
+      );
       return undefined;
     }
     let raw: unknown;
@@ -95,7 +98,8 @@ export class StateFiles {
     } catch {
       saved = false;
     }
-    const list = discarded.slice(0, 5).join('; ') + (discarded.length > 5 ? `; and ${discarded.length - 5} more` : '');
+    const list =
+      discarded.slice(0, 5).join('; ') + (discarded.length > 5 ? `; and ${discarded.length - 5} more` : '');
     this.log.error(
       { file, copy: saved ? copy : undefined, discarded: discarded.length },
       `state file ${file} is corrupt: ${why}` +

@@ -94,7 +94,8 @@ describe('a daemon SIGKILLed again and again during an alert storm', () => {
       await p.exited;
       if (p.output().includes('"msg":"cycle:')) storm.advance(STEP_MINUTES);
       expect(kills.length, 'scenario time hardly moves: the daemon never finishes a cycle').toBeLessThan(100);
-      if (process.env.QOSWATCH_DEBUG) console.log(`kill ${kills.length}: minute ${storm.minute()}, ${storm.deliveries.length} deliveries`);
+      if (process.env.QOSWATCH_DEBUG)
+        console.log(`kill ${kills.length}: minute ${storm.minute()}, ${storm.deliveries.length} deliveries`);
     }
     const last = startCli(['run', '--config', config]);
     await outputIncludes(last, '"msg":"cycle:', 30_000);
