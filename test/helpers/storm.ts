@@ -72,7 +72,12 @@ export class Storm {
    * A config for `qoswatch run` against this storm: one latency rule (300 ms for a minute of
    * sample time), each alert its own group, a webhook to the receiver.
    */
-  writeConfig(dir: string, extra = ''): string {
+  writeConfig(
+    dir: string,
+    extra = '',
+    timing = 'group_wait: 1s, group_interval: 1s',
+    stateDir = join(dir, 'state'),
+  ): string {
     const rules = join(dir, 'rules.yaml');
     writeFileSync(
       rules,
@@ -87,9 +92,9 @@ export class Storm {
         `sources: { webinars: false }\n` +
         `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
         `rules: { paths: ['${rules}'], watch: false }\n` +
-        `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${join(dir, 'state')}' }\nlog: { format: json }\n` +
+        `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${stateDir}' }\nlog: { format: json }\n` +
         `notifiers:\n  - { name: hook, type: webhook, url: '${this.receiver.url}/hook' }\n` +
-        `route: { receiver: hook, group_by: ['...'], group_wait: 1s, group_interval: 1s, repeat_interval: 24h }\n` +
+        `route: { receiver: hook, group_by: ['...'], ${timing}, repeat_interval: 24h }\n` +
         `delivery: { retry_initial: 100ms, retry_max: 500ms }\n` +
         extra,
     );
@@ -110,3 +115,9 @@ export function seeded(seed: number): () => number {
 }
 
 export const wallSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (wall clock: the daemon is a real process) until `ok`, failing with `what` after `ms`. */
+export async function waitFor(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  for (let t = 0; t < ms && !ok(); t += 50) await wallSleep(50);
+  if (!ok()) throw new Error(`timed out waiting for ${what}`);
+}
