@@ -244,7 +244,11 @@ describe('restart', () => {
     expect(e1.active()[0]!.state).toBe('firing');
     store.save(e1.state, new Map());
 
-    const e2 = new RuleEngine(e1.ruleList as never, { gapToleranceMs: 5 * MIN }, restoredState(store.load().series));
+    const e2 = new RuleEngine(
+      e1.ruleList as never,
+      { gapToleranceMs: 5 * MIN },
+      restoredState(store.load().series),
+    );
     // Zoom repeats the last minutes after a restart: nothing fires again.
     expect(
       feed(

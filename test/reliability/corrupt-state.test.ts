@@ -226,7 +226,10 @@ describe.each(corpus)('a corrupt %s', (file, variants) => {
       expect(copies, what).toHaveLength(1);
       expect(readFileSync(join(dir, copies[0]!), 'utf8'), what).toBe(variant.text);
       expect(daemon.scheduler.cycles, what).toBeGreaterThanOrEqual(1);
-      expect(lines.filter((l) => JSON.parse(l).level >= 50).length, `${what}: errors logged`).toBe(1);
+      expect(
+        lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50).length,
+        `${what}: errors logged`,
+      ).toBe(1);
       const due = daemon.dispatcher!.nextDueAt();
       expect(due === undefined || Number.isFinite(due), what).toBe(true);
       if (variant.kept === 'series') expect(restored, what).toContain(series.id);
