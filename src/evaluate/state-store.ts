@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  CONTEXT,
   COUNT,
   entryCheck,
   isObject,
@@ -12,7 +13,6 @@ import type { EngineState, SeriesRecord } from './engine.js';
 
 const VERSION = 1;
 
-const OPTIONAL_TIME = TIME;
 const checkSeries = entryCheck({
   type: 'object',
   required: ['id', 'rule', 'state', 'lastTime', 'value', 'context'],
@@ -22,19 +22,16 @@ const checkSeries = entryCheck({
     state: { enum: ['pending', 'firing'] },
     lastTime: TIME,
     value: { type: 'number' },
-    pendingSince: OPTIONAL_TIME,
-    firingSince: OPTIONAL_TIME,
-    recoveringSince: OPTIONAL_TIME,
+    pendingSince: TIME,
+    firingSince: TIME,
+    recoveringSince: TIME,
     instance: { type: 'string' },
     participantKey: { type: 'string' },
     group: { type: 'string' },
     explainedBy: { type: 'string' },
     breaching: COUNT,
     participants: COUNT,
-    context: {
-      type: 'object',
-      additionalProperties: { type: ['string', 'number'] },
-    },
+    context: CONTEXT,
   },
 });
 const checkTime = entryCheck(TIME);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Alert } from '../evaluate/alert.js';
 import {
+  CONTEXT,
   COUNT,
   entryCheck,
   isObject,
@@ -75,7 +76,7 @@ const ALERT = {
     lastSampleAt: TIME,
     reason: { enum: ['recovered', 'left', 'ended'] },
     inhibitedBy: { type: 'string' },
-    context: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    context: CONTEXT,
   },
 } as const;
 

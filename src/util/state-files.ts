@@ -114,6 +114,8 @@ export class StateFiles {
 export const TIME = { type: 'number', minimum: 0, maximum: 8.64e15 } as const;
 export const COUNT = { type: 'integer', minimum: 0, maximum: 1e12 } as const;
 export const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;
+/** An alert's context: who and where, in words and counts. */
+export const CONTEXT = { type: 'object', additionalProperties: { type: ['string', 'number'] } } as const;
 
 /**
  * Keeps the entries `valid` accepts, describing each one it drops (`what[3]: why`). A value
