@@ -272,23 +272,28 @@ export class RuleEngine {
 
   private samples(samples: readonly QosSample[]): AlertChange[] {
     const changes: AlertChange[] = [];
-    if (this.groupRules.length) {
-      // Minute by minute: a poll can bring a backlog (several samples of each participant, after
-      // an outage or a deferred cycle), and meeting and shared-cause rules must see it in order.
-      const first = samples[0]?.time;
-      let mixed = false;
-      for (const s of samples) if (s.time !== first) mixed = true;
-      if (!mixed) this.groupStep(samples, first ?? 0, changes);
-      else {
-        const byTime = new Map<number, QosSample[]>();
-        for (const s of samples) {
-          const list = byTime.get(s.time);
-          if (list) list.push(s);
-          else byTime.set(s.time, [s]);
-        }
-        for (const t of [...byTime.keys()].sort((x, y) => x - y)) this.groupStep(byTime.get(t)!, t, changes);
+    // Minute by minute: a poll can bring a backlog (several samples of each participant, after
+    // an outage or a deferred cycle), and every rule must see it in order, so that an incident
+    // firing and resolving inside one backlog still explains what breached while it fired.
+    const first = samples[0]?.time;
+    let mixed = false;
+    for (const s of samples) if (s.time !== first) mixed = true;
+    if (!mixed) this.sampleStep(samples, first ?? 0, changes);
+    else {
+      const byTime = new Map<number, QosSample[]>();
+      for (const s of samples) {
+        const list = byTime.get(s.time);
+        if (list) list.push(s);
+        else byTime.set(s.time, [s]);
       }
+      for (const t of [...byTime.keys()].sort((x, y) => x - y)) this.sampleStep(byTime.get(t)!, t, changes);
     }
+    return changes;
+  }
+
+  /** The samples of one sample time: meeting and shared-cause rules first, then participant rules. */
+  private sampleStep(samples: readonly QosSample[], t: number, changes: AlertChange[]): void {
+    if (this.groupRules.length) this.groupStep(samples, t, changes);
     for (const s of samples) {
       const ikey = instanceKey(s.instance);
       const who = `${ikey}/${s.participant.key}`;
@@ -312,7 +317,6 @@ export class RuleEngine {
       }
     }
     if (this.causesChanged) this.reexplain(changes);
-    return changes;
   }
 
   /** Named participants of each instance: instance key -> name -> participant keys (joins). */

@@ -3,7 +3,7 @@ import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
 /** A shared cause explaining meeting and participant alerts: which, how configured, and what happens when the cause ends first. */
 const loss = { streams: ['any_audio'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
@@ -117,6 +117,76 @@ describe('when the cause resolves first', () => {
       ['a', undefined],
       ['b', 'dc|NY'],
       ['c', 'dc|NY'],
+    ]);
+  });
+});
+
+describe('an incident that fires and resolves inside one backlog poll', () => {
+  // One poll brings minutes 0..9 at once (after an outage, or a deferred cycle): a, b and c
+  // (NY) lose packets in minutes 0..4 and recover from minute 5. The incident fires at minute
+  // 0 and resolves at minute 5, all within the one batch.
+  const backlog = (): QosSample[] =>
+    Array.from({ length: 10 }, (_, m) =>
+      ['a', 'b', 'c'].map((p) =>
+        sample(p, m, { audio_input: { avgLoss: m < 5 ? 0.09 : 0.001 } }, { dc: 'NY' }),
+      ),
+    ).flat();
+
+  it('explains the participant alerts that fired while it was firing, and sends none of them', () => {
+    const e = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN });
+    const out = e.handle({ type: 'samples', samples: backlog() });
+    expect(out.filter((c) => c.alert.rule === 'dc').map((c) => c.state)).toEqual(['firing', 'resolved']);
+    const fired = out.filter((c) => c.alert.rule === 'p' && c.state === 'firing');
+    expect(fired.map((c) => [c.alert.labels.participant, c.alert.inhibitedBy])).toEqual([
+      ['a', 'dc|NY'],
+      ['b', 'dc|NY'],
+      ['c', 'dc|NY'],
+    ]);
+    // They recovered with the incident: they resolve, still explained, so nothing is sent.
+    const resolved = out.filter((c) => c.alert.rule === 'p' && c.state === 'resolved');
+    expect(resolved.map((c) => [c.alert.labels.participant, c.alert.inhibitedBy])).toEqual([
+      ['a', 'dc|NY'],
+      ['b', 'dc|NY'],
+      ['c', 'dc|NY'],
+    ]);
+  });
+
+  it('the same minutes polled one by one give the same alerts', () => {
+    const e = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN });
+    const samples = backlog();
+    const out = Array.from({ length: 10 }, (_, m) =>
+      e.handle({ type: 'samples', samples: samples.filter((s) => s.time === T + m * MIN) }),
+    ).flat();
+    const batch = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN }).handle({
+      type: 'samples',
+      samples,
+    });
+    const view = (cs: AlertChange[]): string[] =>
+      cs
+        .filter((c) => c.state !== 'pending')
+        .map((c) => `${c.alert.id} ${c.state} ${c.alert.inhibitedBy ?? '-'} ${c.alert.lastSampleAt}`)
+        .sort();
+    expect(view(batch)).toEqual(view(out));
+  });
+
+  it('a participant still breaching after it resolved stands on its own and is sent', () => {
+    const e = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN });
+    // a keeps losing packets after b and c recover at minute 5; d and f (healthy) make that 1
+    // of 5 breaching, under the incident's 30%, so it resolves while a still breaches.
+    const samples = backlog().map((s) =>
+      s.participant.key === 'a'
+        ? sample('a', (s.time - T) / MIN, { audio_input: { avgLoss: 0.09 } }, { dc: 'NY' })
+        : s,
+    );
+    for (let m = 0; m < 10; m++)
+      for (const p of ['d', 'f'])
+        samples.push(sample(p, m, { audio_input: { avgLoss: 0.001 } }, { dc: 'NY' }));
+    const out = e.handle({ type: 'samples', samples });
+    expect(out.filter((c) => c.alert.rule === 'dc').map((c) => c.state)).toEqual(['firing', 'resolved']);
+    const a = out.filter((c) => c.alert.labels.participant === 'a' && c.state === 'firing');
+    expect(a.map((c) => [c.previous, c.alert.inhibitedBy ?? '-'])).toEqual([
+      ['inactive', 'dc|NY'],
+      ['firing', '-'],
     ]);
   });
 });
