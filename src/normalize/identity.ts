@@ -9,9 +9,10 @@ type Raw = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-/** The key of one join within its instance: `user_id` (Video SDK: `id`). Empty when there is none. */
+/** The key of one join within its instance: `user_id` (summaries: `participant_id`; Video SDK: `id`). Empty when there is none. */
 export function joinKey(raw: Raw): string {
-  return str(raw.user_id) || str(raw.participant_uuid) || str(raw.id);
+  // `participant_id`: the join's id in `qos_summary` answers (the same value as `user_id`).
+  return str(raw.user_id) || str(raw.participant_id) || str(raw.participant_uuid) || str(raw.id);
 }
 
 /**
@@ -20,7 +21,7 @@ export function joinKey(raw: Raw): string {
  * `user_key`. Undefined for guests: each of their joins is a new person.
  */
 export function personKey(raw: Raw): string | undefined {
-  const account = str(raw.user_id) ? str(raw.id) : '';
+  const account = str(raw.user_id) || str(raw.participant_id) ? str(raw.id) : '';
   return account || str(raw.participant_user_id) || str(raw.user_key) || undefined;
 }
 

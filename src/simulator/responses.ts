@@ -1,3 +1,4 @@
+import { pastSamples } from './past.js';
 import { activeEpisodes } from './qos-generator.js';
 import type { World } from './world.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
@@ -154,8 +155,9 @@ export function qosItem(
   inst: SimInstance,
   p: SimParticipant,
   now: number,
+  past = false,
 ): Record<string, unknown> {
-  const user_qos = world.liveSamples(inst, p, now).map((s) => s.raw);
+  const user_qos = (past ? pastSamples(world, inst, p) : world.liveSamples(inst, p, now)).map((s) => s.raw);
   if (inst.kind === 'session') {
     return {
       id: p.userId,

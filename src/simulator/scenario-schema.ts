@@ -88,6 +88,7 @@ export const scenarioSchema = {
     seed: idText,
     plan: { enum: ['pro', 'business'] },
     shape: { enum: ['newer', 'older'] },
+    qos_summary: { type: 'boolean' },
     limits: {
       type: 'object',
       additionalProperties: false,

@@ -14,6 +14,11 @@ export interface Scenario {
    * context; the participants list has it, as in the seed pages.
    */
   shape: ResponseShape;
+  /**
+   * Whether the account has the QoS Subscription add-on: without it the `qos_summary`
+   * endpoints answer 403 (tests may switch it at run time).
+   */
+  qosSummary: boolean;
   limits: SimLimits;
   /** How far back the live QoS endpoints return samples. */
   qosWindowMs: number;

@@ -65,6 +65,8 @@ interface RawScenario {
   seed?: string | number;
   plan?: 'pro' | 'business';
   shape?: 'newer' | 'older';
+  /** false: the account has no QoS Subscription, and `qos_summary` is refused. */
+  qos_summary?: boolean;
   limits?: { heavy_per_second?: number; resource_intensive_per_minute?: number; daily?: number };
   qos_window?: string;
   token_ttl?: string;
@@ -219,6 +221,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
     seed,
     plan,
     shape: raw.shape ?? 'newer',
+    qosSummary: raw.qos_summary ?? true,
     limits: {
       heavyPerSecond: raw.limits?.heavy_per_second ?? base.heavyPerSecond,
       resourcePerMinute: raw.limits?.resource_intensive_per_minute ?? base.resourcePerMinute,

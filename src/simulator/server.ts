@@ -6,41 +6,15 @@ import type { Clock } from '../util/clock.js';
 import { verifyHs256 } from '../zoom/jwt.js';
 import { Faults } from './faults.js';
 import { PageTokens } from './page-tokens.js';
-import { SimRateLimits, type Category } from './rate-limits.js';
+import { SimRateLimits } from './rate-limits.js';
 import { instanceItem, listEnvelope, participantItem, qosItem } from './responses.js';
-import type { FaultKind, FaultSpec, Scenario, SimInstance } from './scenario-types.js';
+import { reportRoutes } from './report-routes.js';
+import { HttpError, notLive, queryType, type Ctx, type Route } from './route.js';
+import type { FaultKind, FaultSpec, Scenario, SimInstance, SimParticipant } from './scenario-types.js';
+import { findPast, pastInRange, pastParticipants } from './past.js';
 
 const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed', 'page_loop']);
 import { World } from './world.js';
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  now: number;
-  account: string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const notLive = (): HttpError => new HttpError(404, 3001, 'Meeting does not exist or has ended.');
-
-/** A route: where it is, Zoom's rate-limit category, the page-size cap, and what it answers. */
-interface Route {
-  name: string;
-  pattern: RegExp;
-  category: Category;
-  auth: 's2s' | 'videosdk';
-  handle: (ctx: Ctx, params: string[]) => unknown;
-}
 
 const KIND: Record<string, SourceKind> = { meetings: 'meeting', webinars: 'webinar' };
 
@@ -129,15 +103,9 @@ export class ZoomSimulator {
       category: 'Heavy',
       auth: 's2s',
       handle: (ctx, [kind, id]) => {
-        const inst = this.instance(KIND[kind!]!, id!, ctx.now);
-        return this.page(
-          ctx,
-          `p:${inst.uuid}`,
-          300,
-          30,
-          this.world.inQosList(inst, ctx.now),
-          'participants',
-          (p) => participantItem(this.world, inst, p, ctx.now),
+        const inst = this.instance(KIND[kind!]!, id!, ctx.now, queryType(ctx));
+        return this.page(ctx, `p:${inst.uuid}`, 300, 30, this.listed(inst, ctx), 'participants', (p) =>
+          participantItem(this.world, inst, p, ctx.now),
         );
       },
     },
@@ -147,7 +115,7 @@ export class ZoomSimulator {
       category: 'Heavy',
       auth: 's2s',
       handle: (ctx, [kind, id]) =>
-        this.qosList(ctx, this.instance(KIND[kind!]!, id!, ctx.now), 'participants'),
+        this.qosList(ctx, this.instance(KIND[kind!]!, id!, ctx.now, queryType(ctx)), 'participants'),
     },
     {
       name: 'participant-qos',
@@ -155,13 +123,11 @@ export class ZoomSimulator {
       category: 'Heavy',
       auth: 's2s',
       handle: (ctx, [kind, id, pid]) => {
-        const inst = this.instance(KIND[kind!]!, id!, ctx.now);
+        const inst = this.instance(KIND[kind!]!, id!, ctx.now, queryType(ctx));
         const who = decodeURIComponent(pid!);
-        const p = this.world
-          .inQosList(inst, ctx.now)
-          .find((x) => x.userId === who || (x.id !== '' && x.id === who));
+        const p = this.listed(inst, ctx).find((x) => x.userId === who || (x.id !== '' && x.id === who));
         if (!p) throw new HttpError(404, 3001, 'Participant does not exist.');
-        return qosItem(this.world, inst, p, ctx.now);
+        return qosItem(this.world, inst, p, ctx.now, queryType(ctx) === 'past');
       },
     },
     {
@@ -176,8 +142,11 @@ export class ZoomSimulator {
       pattern: /^\/v2\/videosdk\/sessions\/([^/]+)\/users\/qos$/,
       category: 'Heavy',
       auth: 'videosdk',
-      handle: (ctx, [id]) => this.qosList(ctx, this.instance('session', id!, ctx.now), 'users'),
+      handle: (ctx, [id]) =>
+        this.qosList(ctx, this.instance('session', id!, ctx.now, queryType(ctx)), 'users'),
     },
+    // Summaries, details, past instances, one Video SDK user: report-routes.ts.
+    ...reportRoutes(this),
   ];
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -295,13 +264,21 @@ export class ZoomSimulator {
     res.end(JSON.stringify(body));
   }
 
-  private instance(kind: SourceKind, rawId: string, now: number): SimInstance {
+  /** Participants an instance's lists show: live, those of the QoS window; past, everyone who joined. */
+  listed(inst: SimInstance, ctx: Ctx): SimParticipant[] {
+    return queryType(ctx) === 'past'
+      ? pastParticipants(this.world, inst)
+      : this.world.inQosList(inst, ctx.now);
+  }
+
+  /** The instance a path names: live (`type=live`, the default) or ended (`type=past`). */
+  instance(kind: SourceKind, rawId: string, now: number, type: 'live' | 'past' = 'live'): SimInstance {
     // Zoom's router decodes a path segment once: a UUID that starts with "/" or holds "//"
     // must arrive encoded twice, or it is mangled and not found.
     let id = decodeURIComponent(rawId);
     if (id.startsWith('/') || id.includes('//')) throw notLive();
     if (id.includes('%')) id = decodeURIComponent(id);
-    const inst = this.world.findLive(kind, id, now);
+    const inst = type === 'past' ? findPast(this.world, kind, id, now) : this.world.findLive(kind, id, now);
     if (!inst) throw notLive();
     return inst;
   }
@@ -315,7 +292,7 @@ export class ZoomSimulator {
     return n;
   }
 
-  private page<T>(
+  page<T>(
     ctx: Ctx,
     list: string,
     max: number,
@@ -324,8 +301,7 @@ export class ZoomSimulator {
     key: string,
     render: (item: T) => unknown,
   ): Record<string, unknown> {
-    const type = ctx.url.searchParams.get('type') ?? 'live';
-    if (type !== 'live') throw new HttpError(400, 300, `The simulator serves live data only (type=${type}).`);
+    queryType(ctx);
     const size = this.pageSize(ctx, max, dflt);
     const token = ctx.url.searchParams.get('next_page_token');
     let offset = 0;
@@ -354,8 +330,12 @@ export class ZoomSimulator {
     // The spec marks from and to required on every list, live ones included.
     if (!ctx.url.searchParams.get('from') || !ctx.url.searchParams.get('to'))
       throw new HttpError(400, 300, 'The from and to fields are required.');
-    const live = this.world.liveInstances(kind, ctx.now);
-    return this.page(ctx, `list:${kind}`, 300, 30, live, key, (i) => instanceItem(this.world, i, ctx.now));
+    const p = ctx.url.searchParams;
+    const listed =
+      queryType(ctx) === 'past'
+        ? pastInRange(this.world, kind, p.get('from')!, p.get('to')!, ctx.now)
+        : this.world.liveInstances(kind, ctx.now);
+    return this.page(ctx, `list:${kind}`, 300, 30, listed, key, (i) => instanceItem(this.world, i, ctx.now));
   }
 
   private qosList(ctx: Ctx, inst: SimInstance, key: string): Record<string, unknown> {
@@ -364,9 +344,9 @@ export class ZoomSimulator {
       `q:${inst.kind}:${inst.uuid}`,
       10,
       inst.kind === 'session' ? 10 : 1,
-      this.world.inQosList(inst, ctx.now),
+      this.listed(inst, ctx),
       key,
-      (p) => qosItem(this.world, inst, p, ctx.now),
+      (p) => qosItem(this.world, inst, p, ctx.now, queryType(ctx) === 'past'),
     );
     if (this.onServe) {
       const served = (body[key] as { user_id?: string; id?: string }[]).map(

@@ -1,4 +1,5 @@
 import type { Category } from './limits.js';
+import { REPORT_ENDPOINTS } from './report-endpoints.js';
 
 /** A Zoom endpoint the daemon calls: its path template, rate-limit category, and largest page. */
 export interface Endpoint {
@@ -56,6 +57,8 @@ export const ENDPOINTS = {
     template: '/metrics/webinars/{id}/participants/{participantId}/qos',
     category: 'Heavy',
   },
+  // After the call (`qoswatch report`, `inspect`): summaries, details and past instances.
+  ...REPORT_ENDPOINTS,
 } satisfies Record<string, Endpoint>;
 
 /**

@@ -301,6 +301,12 @@ const CHECKS: Record<string, () => void> = {
     close(s.streams, { audio_input: SUMMARY_AUDIO_INPUT });
     close(s.cpu, ZOOMNET_CPU);
     close(s.cpuPressure, NORMAL);
+    // The join is `participant_id` (the `user_id` of the QoS answers), never the account `id`.
+    expect(s.participant).toMatchObject({
+      key: '20161536',
+      join: '20161536',
+      person: 'zJKyaiAyTNC-MWjiWC18KQ',
+    });
   },
   [`${EP}metrics-webinars-{webinarId}-participants-qos_summary_GET.json`]: () => {
     const p = (
