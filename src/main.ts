@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { FileInvalidError } from './config/errors.js';
+import { FileInvalidError } from './util/file-errors.js';
 import { UsageError } from './cli/args.js';
 import { check, checkHelp } from './cli/check.js';
 import { demo, demoHelp } from './cli/demo.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../src/daemon.js';
+import { Daemon } from '../src/app/daemon.js';
 import { daemonFor, runUntil } from './helpers/daemon.js';
 import { meetingWith, startSim, type SimHarness } from './helpers/sim.js';
 

@@ -1,5 +1,5 @@
-import { formatProblem } from '../config/errors.js';
-import { YamlSource } from '../config/yaml-file.js';
+import { formatProblem } from '../util/file-errors.js';
+import { YamlSource } from '../util/yaml-file.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';

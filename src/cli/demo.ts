@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../app/daemon.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock } from '../util/clock.js';

@@ -1,4 +1,4 @@
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../app/daemon.js';
 import { sampleToJson } from '../normalize/sample-json.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';

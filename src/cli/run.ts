@@ -1,4 +1,4 @@
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../app/daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';

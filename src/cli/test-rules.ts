@@ -1,4 +1,4 @@
-import { FileInvalidError } from '../config/errors.js';
+import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
 import { parse, UsageError } from './args.js';
 

@@ -11,11 +11,11 @@ import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
 import type { RawRoute } from '../notify/route.js';
 import { matcherProblems, type Matchers } from '../notify/matchers.js';
-import type { Env } from './env.js';
-import { FileInvalidError, type FileProblem } from './errors.js';
+import type { Env } from '../util/yaml-env.js';
+import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Config } from './types.js';
 import { webhooksSettings, type RawWebhooks } from './webhooks.js';
-import { ajv, loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from './yaml-file.js';
+import { ajv, loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
 
 interface RawLimits {
   heavy_per_second?: number;

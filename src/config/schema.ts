@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { NOTIFIERS } from '../notify/registry.js';
 import { fromRoot } from '../util/package-root.js';
-import { boundedDuration } from './duration-schema.js';
+import { boundedDuration } from '../util/duration-schema.js';
 
 export const CONFIG_SCHEMA_FILE = fromRoot('src', 'config', 'config.schema.json');
 

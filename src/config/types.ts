@@ -1,5 +1,5 @@
-import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
-import type { RawRoute } from '../notify/route.js';
+import type { NotifySettings } from '../notify/settings.js';
+import type { PollSettings } from '../poll/settings.js';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import type { Plan, RateLimits } from '../zoom/limits.js';
 
@@ -9,15 +9,7 @@ export interface Config {
   zoom?: ZoomAccount & { accountId: string; clientId: string; clientSecret: string; oauthUrl: string };
   videosdk?: ZoomAccount & { apiKey: string; apiSecret: string };
   sources: { meetings: boolean; webinars: boolean; sessions: boolean };
-  poll: {
-    minIntervalMs: number;
-    maxIntervalMs: number;
-    discoveryIntervalMs: number;
-    contextRefreshMs: number;
-    freshAgeMs: number;
-    concurrency: number;
-    shutdownTimeoutMs: number;
-  };
+  poll: PollSettings;
   rules: { paths: string[]; gapToleranceMs: number; notifyLeftAndEnded: boolean; watch: boolean };
   metrics: {
     host: string;
@@ -28,14 +20,7 @@ export interface Config {
     tls?: { certFile: string; keyFile: string };
     basicAuthUsers?: Record<string, string>;
   };
-  notify: {
-    /** Each notifier's settings as written, secrets read from their files. */
-    notifiers: (Record<string, unknown> & { name: string; type: string })[];
-    route: RawRoute;
-    silences: RawSilence[];
-    inhibitRules: RawInhibitRule[];
-    delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };
-  };
+  notify: NotifySettings;
   /** QSS webhooks: Zoom pushes QoS to this listener (absent: polling only). */
   webhooks?: WebhooksSettings;
   stateDir: string;

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import { durationMs } from '../util/duration.js';
-import type { FileProblem } from './errors.js';
-import type { YamlSource } from './yaml-file.js';
+import type { FileProblem } from '../util/file-errors.js';
+import type { YamlSource } from '../util/yaml-file.js';
 
 export interface RawWebhooks {
   listen?: string;

@@ -1,9 +1,10 @@
-import type { FileProblem } from '../config/errors.js';
-import type { YamlSource } from '../config/yaml-file.js';
+import type { FileProblem } from '../util/file-errors.js';
+import type { YamlSource } from '../util/yaml-file.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { SOURCE_KINDS, type QosSample } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
-import { FILTER_VALUES, compilePattern, isPattern, type Pattern } from './filters.js';
+import { compilePattern, isPattern, type Pattern } from '../util/patterns.js';
+import { FILTER_VALUES } from './filters.js';
 import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS } from './metrics.js';
 import type { CompiledRule, FilterField, RawRule } from './rule-types.js';
 import { checkTemplate } from './templates.js';

@@ -1,7 +1,6 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
-import type { PipelineEvent } from '../poll/source.js';
-import { instanceKey } from '../poll/source.js';
+import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { Alert, AlertChange, AlertContext, AlertState, ResolveReason } from './alert.js';
 import { step, type Series, type Timing } from './lifecycle.js';
 import type { CompiledRule, GroupField } from './rule-types.js';

@@ -1,5 +1,5 @@
 import type { QosSample } from '../normalize/sample.js';
-import { instanceKey, type PipelineEvent } from '../poll/source.js';
+import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 
 const who = (s: QosSample): string => `${instanceKey(s.instance)}/${s.participant.key}`;
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { FileInvalidError, type FileProblem } from '../config/errors.js';
-import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
+import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
+import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
 import { fromRoot } from '../util/package-root.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { compileRule } from './compile.js';

@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
+import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
 import { CONTEXT_FIELDS, rowsOf, type FieldDef } from '../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { STREAM_BY_NAME } from '../normalize/streams.js';
 import { METRIC_BY_NAME } from './metrics.js';
-import type { PipelineEvent } from '../poll/source.js';
+import type { PipelineEvent } from '../normalize/events.js';
 import { durationMs, formatDuration } from '../util/duration.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';

@@ -1,5 +1,5 @@
 import Mustache from 'mustache';
-import { didYouMean } from '../config/did-you-mean.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 
 /** The fields an annotation template can use (every context field of the catalog among them); documented in docs/rules.md. */

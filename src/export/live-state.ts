@@ -1,5 +1,5 @@
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
-import { instanceKey, type PipelineEvent, type SampleSink } from '../poll/source.js';
+import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
 
 /**
  * The newest sample of every participant of every live instance: what metrics and the API

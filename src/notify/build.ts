@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import type { Config } from '../config/types.js';
-import { ajv } from '../config/yaml-file.js';
+import { ajv } from '../util/yaml-file.js';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { Dispatcher, type Receiver } from './dispatcher.js';
@@ -10,6 +9,7 @@ import type { Notifier, NotifierPlugin } from './notifier.js';
 import { consoleNotifier } from './plugins/console.js';
 import { NOTIFIERS } from './registry.js';
 import { compileRoute, type Route } from './route.js';
+import type { NotifierSettings, NotifySettings } from './settings.js';
 import type { NotifyStore } from './store.js';
 
 export interface BuildDeps {
@@ -20,11 +20,9 @@ export interface BuildDeps {
   dryRun?: boolean;
 }
 
-type NotifierConfig = Config['notify']['notifiers'][number];
-
 /** A user's notifier module: its default export (or `notifier` export) is a NotifierPlugin. */
 async function loadModule(
-  cfg: NotifierConfig,
+  cfg: NotifierSettings,
 ): Promise<{ plugin: NotifierPlugin; options: Record<string, unknown> }> {
   const mod = (await import(pathToFileURL(String(cfg.module)).href)) as {
     default?: NotifierPlugin;
@@ -49,7 +47,7 @@ async function loadModule(
 }
 
 export async function createNotifier(
-  cfg: NotifierConfig,
+  cfg: NotifierSettings,
   deps: BuildDeps,
 ): Promise<{ notifier: Notifier; plugin: NotifierPlugin }> {
   const ctx = {
@@ -68,7 +66,7 @@ export async function createNotifier(
 }
 
 /** The routing tree of the config; the top route's receiver defaults to the first notifier. */
-export function buildRoute(n: Config['notify']): Route {
+export function buildRoute(n: NotifySettings): Route {
   const first = n.notifiers[0]?.name ?? '';
   return compileRoute(
     { ...n.route, receiver: n.route.receiver ?? first },
@@ -82,7 +80,10 @@ export function buildRoute(n: Config['notify']): Route {
 }
 
 /** Builds the dispatcher from the config, or undefined when no notifier is configured. */
-export async function buildDispatcher(config: Config, deps: BuildDeps): Promise<Dispatcher | undefined> {
+export async function buildDispatcher(
+  config: { notify: NotifySettings; rules: { notifyLeftAndEnded: boolean } },
+  deps: BuildDeps,
+): Promise<Dispatcher | undefined> {
   const n = config.notify;
   if (!n.notifiers.length) return undefined;
   const receivers = new Map<string, Receiver>();

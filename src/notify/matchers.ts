@@ -1,4 +1,4 @@
-import { compilePattern, isPattern, type Pattern } from '../evaluate/filters.js';
+import { compilePattern, isPattern, type Pattern } from '../util/patterns.js';
 
 /**
  * Label matchers used by routes, silences and inhibit rules: `{ severity: critical }` matches

@@ -11,7 +11,8 @@ import { ListedIds } from './listed-ids.js';
 import { ContextCache, type CachedContext } from './context-cache.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { participantCount } from './participant-count.js';
-import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
+import { instanceKey } from '../normalize/events.js';
+import type { LiveInstance, PollResult, PollSource } from './source.js';
 
 type Raw = Record<string, unknown>;
 

@@ -1,7 +1,6 @@
 import { plural } from '../util/words.js';
 import type { Logger } from 'pino';
 import { SampleDeduplicator } from '../normalize/dedup.js';
-import type { Config } from '../config/types.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
 import type { ZoomClient } from '../zoom/client.js';
@@ -9,8 +8,10 @@ import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 import { CoverageTracker, type CoverageReport } from './coverage.js';
 import { plan, type Plan } from './planner.js';
-import { instanceKey, type LiveInstance, type PollSource, type SampleSink } from './source.js';
+import { instanceKey, type SampleSink } from '../normalize/events.js';
+import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
 
 export interface SchedulerOptions {
@@ -18,7 +19,7 @@ export interface SchedulerOptions {
   clock: Clock;
   log: Logger;
   sink: SampleSink;
-  poll: Config['poll'];
+  poll: PollSettings;
   /** Whether an instance has firing or pending alerts (the rule engine answers). */
   isAlerting?: (instanceKey: string) => boolean;
   /** With webhooks: polling takes an instance back once its pushes stopped this long. */

@@ -8,7 +8,8 @@ import { silentLogger } from '../util/logger.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, liveRange } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
-import { instanceKey, type LiveInstance, type PollResult, type PollSource } from './source.js';
+import { instanceKey } from '../normalize/events.js';
+import type { LiveInstance, PollResult, PollSource } from './source.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { ListedIds } from './listed-ids.js';
 

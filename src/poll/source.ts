@@ -21,7 +21,8 @@ export interface PollResult {
 
 /**
  * Anything that produces samples by polling. A push source (QSS webhooks) produces the same
- * PipelineEvents without polling and plugs in beside these through the SampleSink.
+ * PipelineEvents (normalize/events.ts) without polling and plugs in beside these through the
+ * SampleSink.
  */
 export interface PollSource {
   readonly kind: SourceKind;
@@ -36,17 +37,3 @@ export interface PollSource {
   /** Forgets what it kept about an instance that ended. */
   forget(instance: InstanceRef): void;
 }
-
-export type PipelineEvent =
-  | { type: 'samples'; samples: QosSample[] }
-  | { type: 'left'; instance: InstanceRef; participant: string; at: number }
-  /** A poll listed these participants as present; anyone else has gone. */
-  | { type: 'polled'; instance: InstanceRef; present: string[]; at: number }
-  | { type: 'ended'; instance: InstanceRef; at: number };
-
-/** Where sources hand on what they learn: evaluation, metrics, `qoswatch once`. */
-export interface SampleSink {
-  handle(event: PipelineEvent): void;
-}
-
-export const instanceKey = (ref: InstanceRef): string => `${ref.kind}:${ref.uuid}`;

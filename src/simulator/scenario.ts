@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { ajv, loadYaml, YamlSource } from '../config/yaml-file.js';
+import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
 import type { SourceKind } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
 import { fromRoot } from '../util/package-root.js';

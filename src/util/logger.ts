@@ -1,5 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { SECRET_SETTINGS } from '../config/secrets.js';
+import { SECRET_SETTINGS } from './secrets.js';
 import type { Clock } from './clock.js';
 
 export type { Logger };

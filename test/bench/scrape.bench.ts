@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/daemon.js';
+import { Daemon } from '../../src/app/daemon.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { samples } from './workload.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { bench, describe } from 'vitest';
 import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/daemon.js';
+import { Daemon } from '../../src/app/daemon.js';
 import { readQss } from '../../src/poll/webhooks/qss.js';
 import { signatureMatches, zoomSignature } from '../../src/poll/webhooks/signature.js';
 import { systemClock } from '../../src/util/clock.js';

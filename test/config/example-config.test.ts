@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { editorSchema } from '../../src/config/editor-schema.js';
-import { FileInvalidError } from '../../src/config/errors.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { runCli } from '../helpers/cli.js';

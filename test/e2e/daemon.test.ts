@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import type { PipelineEvent } from '../../src/poll/source.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
 import { generateSample } from '../../src/simulator/qos-generator.js';
 import type { SimInstance, SimParticipant } from '../../src/simulator/scenario-types.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';

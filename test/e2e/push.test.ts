@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
-import type { Daemon } from '../../src/daemon.js';
-import type { PipelineEvent } from '../../src/poll/source.js';
+import type { Daemon } from '../../src/app/daemon.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
 import { QssPusher } from '../../src/simulator/qss-pusher.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor } from '../helpers/daemon.js';

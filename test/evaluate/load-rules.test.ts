@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/config/errors.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { writeRuleFile } from '../helpers/rules.js';

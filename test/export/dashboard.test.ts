@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';

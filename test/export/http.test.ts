@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';

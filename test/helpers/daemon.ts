@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import type { Config } from '../../src/config/types.js';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { Daemon } from '../../src/daemon.js';
-import type { PipelineEvent } from '../../src/poll/source.js';
+import { Daemon } from '../../src/app/daemon.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { SimHarness } from './sim.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/daemon.js';
+import { Daemon } from '../../src/app/daemon.js';
 import { createLogger } from '../../src/util/logger.js';
 import { alert } from '../helpers/alerts.js';
 import { runUntil } from '../helpers/daemon.js';

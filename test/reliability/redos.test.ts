@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/config/errors.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import { compilePattern, isPattern } from '../../src/evaluate/filters.js';
+import { compilePattern, isPattern } from '../../src/util/patterns.js';
 import { compileMatchers } from '../../src/notify/matchers.js';
 import { runCli } from '../helpers/cli.js';
 import { rulesFrom, sample, writeRuleFile } from '../helpers/rules.js';

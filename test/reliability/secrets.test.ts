@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/config/errors.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CLI, runCli } from '../helpers/cli.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/config/errors.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
 import { meetingWith, startSim, T0, type SimHarness } from '../helpers/sim.js';
 

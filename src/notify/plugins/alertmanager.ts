@@ -1,7 +1,7 @@
 import type { NotifierPlugin } from '../notifier.js';
 import { durationMs } from '../../util/duration.js';
 import { postJson } from './http.js';
-import { boundedDuration } from '../../config/duration-schema.js';
+import { boundedDuration } from '../../util/duration-schema.js';
 
 interface AlertmanagerOptions {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */

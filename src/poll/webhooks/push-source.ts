@@ -3,7 +3,7 @@ import { normalizeParticipant } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
-import { instanceKey } from '../source.js';
+import { instanceKey } from '../../normalize/events.js';
 import { readQss } from './qss.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
 

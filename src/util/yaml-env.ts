@@ -1,6 +1,6 @@
 import { isPair, isScalar, visit, type Scalar } from 'yaml';
-import type { FileProblem } from './errors.js';
-import type { YamlSource } from './yaml-file.js';
+import type { FileProblem } from './file-errors.js';
+import type { YamlSource } from './yaml-source.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,136 +1,19 @@
-import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
 import { isSecretPath, kindOf } from './secrets.js';
-import { notUtf8 } from './utf8.js';
-import { FileInvalidError, type FileProblem } from './errors.js';
-import { expandEnvInDocument, typedEnvValue, type Env } from './env.js';
-import { parseDuration } from '../util/duration.js';
+import { FileInvalidError, type FileProblem } from './file-errors.js';
+import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
+import { parseDuration } from './duration.js';
+import { formatPath, YamlSource } from './yaml-source.js';
+
+export { formatPath, MAX_CONFIG_FILE_BYTES, MAX_RULE_FILE_BYTES, YamlSource } from './yaml-source.js';
 
 export interface YamlLoadOptions {
   /** Expand `${VAR}` and `${VAR:-default}` in string values from this environment. */
   env?: Env;
   /** Top-level settings whose unset environment variables are not errors (they are not used). */
   envOptional?: readonly string[];
-}
-
-/** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
-export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
-export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
-
-const sizeText = (n: number): string =>
-  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
-
-function tooBig(file: string, size: number, max: number): FileProblem {
-  return {
-    file,
-    line: 1,
-    col: 1,
-    path: '',
-    message: `file of ${sizeText(size)} (${size} bytes) is too big; expected at most ${sizeText(max)}`,
-  };
-}
-
-/** A parsed YAML document that can say where any path in it is. */
-export class YamlSource {
-  readonly lines = new LineCounter();
-  readonly doc: Document;
-
-  constructor(
-    readonly file: string,
-    readonly text: string,
-  ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-  }
-
-  /**
-   * Reads a file that must be UTF-8 text of at most `maxBytes`; anything else is refused without
-   * echoing its content, a bigger one before it is read or parsed (a 57 MB config took 53 s and
-   * 2.8 GB to parse).
-   */
-  static read(file: string, maxBytes = MAX_RULE_FILE_BYTES): YamlSource {
-    let bytes: Buffer;
-    try {
-      const size = statSync(file).size;
-      if (size > maxBytes) throw new FileInvalidError([tooBig(file, size, maxBytes)]);
-      bytes = readFileSync(file);
-      if (bytes.length > maxBytes) throw new FileInvalidError([tooBig(file, bytes.length, maxBytes)]);
-    } catch (err) {
-      if (err instanceof FileInvalidError) throw err;
-      const reason =
-        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-      throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
-    }
-    const bad = notUtf8(bytes);
-    if (bad)
-      throw new FileInvalidError([
-        {
-          file,
-          line: bad.line,
-          col: bad.col,
-          path: '',
-          message: `not UTF-8 text: ${bad.why}; save it as UTF-8`,
-        },
-      ]);
-    return new YamlSource(file, bytes.toString('utf8'));
-  }
-
-  at(offset: number): { line: number; col: number } {
-    const p = this.lines.linePos(offset);
-    return { line: p.line, col: p.col };
-  }
-
-  /** The node at `path`, or the deepest existing ancestor of it. */
-  nodeAt(path: readonly (string | number)[]): { node: Node | undefined; keyNode?: Node; depth: number } {
-    let node: unknown = this.doc.contents;
-    let keyNode: Node | undefined;
-    let depth = 0;
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        keyNode = pair.key as Node;
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
-        keyNode = undefined;
-        node = node.items[seg];
-      } else break;
-      depth++;
-    }
-    return { node: (node ?? undefined) as Node | undefined, ...(keyNode ? { keyNode } : {}), depth };
-  }
-
-  problemAt(path: readonly (string | number)[], message: string, preferKey = false): FileProblem {
-    const { node, keyNode } = this.nodeAt(path);
-    const target = preferKey && keyNode ? keyNode : (node ?? keyNode);
-    const offset = target?.range?.[0] ?? 0;
-    return { file: this.file, ...this.at(offset), path: formatPath(path), message };
-  }
-
-  /** Problems from YAML syntax itself (bad indentation, duplicate keys, tabs). */
-  syntaxProblems(): FileProblem[] {
-    return [...this.doc.errors, ...this.doc.warnings].map((e) => ({
-      file: this.file,
-      ...this.at(e.pos[0]),
-      path: '',
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
-    }));
-  }
-
-  /** Finds the key node of `name` inside the map at `path` (for "unknown key" errors). */
-  keyOf(path: readonly (string | number)[], name: string): Node | undefined {
-    const { node } = this.nodeAt(path);
-    if (!isMap(node)) return undefined;
-    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
-    return pair?.key as Node | undefined;
-  }
-}
-
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
-  return out;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
