@@ -1,0 +1,78 @@
+// The import rules of src/ (docs/architecture.md draws them); `npm run deps` checks them and
+// `npm test` runs it. Two rules: no import cycle between files, and each folder imports only the
+// folders listed for it below, which follow the data: zoom -> poll -> normalize -> evaluate ->
+// notify / export, util below all, config above what it configures, app and cli on top.
+// A new folder under src/ takes its place here (the check refuses a folder it does not know).
+
+/** Folder -> the folders it may import (besides itself and util/). */
+const LAYERS = {
+  util: [],
+  zoom: [],
+  normalize: [],
+  poll: ['zoom', 'normalize'],
+  evaluate: ['normalize'],
+  notify: ['evaluate', 'normalize'],
+  export: ['zoom', 'poll', 'normalize', 'evaluate', 'notify'],
+  report: ['zoom', 'poll', 'normalize', 'evaluate'],
+  simulator: ['zoom', 'normalize'],
+  config: ['zoom', 'poll', 'normalize', 'evaluate', 'notify', 'export', 'report'],
+  app: ['zoom', 'poll', 'normalize', 'evaluate', 'notify', 'export', 'report', 'config'],
+  cli: ['zoom', 'poll', 'normalize', 'evaluate', 'notify', 'export', 'report', 'config', 'app', 'simulator'],
+};
+
+// The folder order itself must have no cycle, or the rules below would allow one.
+(function assertNoCycle() {
+  const state = {};
+  const visit = (name, path) => {
+    if (state[name] === 'done') return;
+    if (state[name] === 'open')
+      throw new Error(`.dependency-cruiser.cjs: layer cycle ${[...path, name].join(' -> ')}`);
+    state[name] = 'open';
+    for (const next of LAYERS[name] ?? []) visit(next, [...path, name]);
+    state[name] = 'done';
+  };
+  for (const name of Object.keys(LAYERS)) visit(name, []);
+})();
+
+const known = Object.keys(LAYERS).join('|');
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'An import cycle: a file reaches itself through its imports. Move the shared part down a layer.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'unknown-folder',
+      severity: 'error',
+      comment: 'A folder under src/ that .dependency-cruiser.cjs does not place: add it to LAYERS.',
+      from: { path: `^src/(?!(${known})/)[^/]+/` },
+      to: {},
+    },
+    {
+      name: 'unknown-folder',
+      severity: 'error',
+      comment: 'A folder under src/ that .dependency-cruiser.cjs does not place: add it to LAYERS.',
+      from: { path: `^src/(?!(${known})/)[^/]+/`, orphan: true },
+      to: {},
+    },
+    ...Object.entries(LAYERS).map(([layer, allowed]) => ({
+      name: `layer-${layer}`,
+      severity: 'error',
+      comment: `${layer}/ may import only ${[...allowed, 'util'].join(', ')} (docs/architecture.md).`,
+      from: { path: `^src/${layer}/` },
+      to: { path: '^src/', pathNot: `^src/(${[layer, 'util', ...allowed].join('|')})/` },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Type-only imports count: a type from the wrong layer is the start of a cycle.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+  },
+};
