@@ -237,6 +237,7 @@ export class Daemon {
       ...(options.dryRun ? { dryRun: true } : {}),
     });
     if (!this.dispatcher) return;
+    this.dispatcher.current = (id) => this.engine.current(id);
     this.dispatcher.seed(this.engine.active());
   }
 

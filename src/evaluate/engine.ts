@@ -721,6 +721,13 @@ export class RuleEngine {
     };
   }
 
+  /** One pending or firing alert as it reads now (newest sample, duration); undefined when not active. */
+  current(id: string): Alert | undefined {
+    const rec = this.state.series.get(id);
+    const rule = rec && this.byName.get(rec.rule);
+    return rule && rec.state !== 'inactive' ? this.toAlert(rule, rec, rec.state) : undefined;
+  }
+
   /** Pending and firing alerts now. */
   active(): Alert[] {
     const out: Alert[] = [];

@@ -64,6 +64,12 @@ export class Dispatcher {
   private readonly random: () => number;
   private seq = 0;
 
+  /**
+   * How a firing alert reads now (the daemon asks the rule engine): a reminder says how long it
+   * has lasted and how old its data is, not what it said when it fired. Undefined: as saved.
+   */
+  current: (id: string) => Alert | undefined = () => undefined;
+
   constructor(private readonly opts: DispatcherOptions) {
     this.once = new LogOnce(opts.log, () => opts.clock.now(), 15 * 60_000);
     this.retry = opts.retry ?? { baseMs: 1000, capMs: 5 * 60_000, giveUpAfterMs: 24 * 3_600_000 };
@@ -193,7 +199,9 @@ export class Dispatcher {
     const entry = state.log[g.key];
     const before = new Set(entry?.firing ?? []);
     const firing: Alert[] = [];
-    for (const a of all.filter((x) => x.state === 'firing')) {
+    for (const saved of all.filter((x) => x.state === 'firing')) {
+      const a = this.current(saved.id)?.state === 'firing' ? this.current(saved.id)! : saved;
+      g.alerts[a.id] = a;
       const why = this.opts.muter.muted(a, firingNow, now);
       if (why) this.stats.muted++;
       // An alert this group already said is firing is a reminder: its repeat text, if it has one.

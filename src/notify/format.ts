@@ -9,9 +9,15 @@ export function headline(a: Alert): string {
 
 export function who(a: Alert): string {
   const c = a.context;
-  if (c.group) return `${c.groupBy ?? 'group'} ${c.group}: ${shareOf(c.breaching ?? 0, c.participants ?? 0)}`;
+  // Firing: who breaches; resolved: who recovered (the rest still breach, under the rule's share).
+  const total = c.participants ?? 0;
+  const count =
+    a.state === 'resolved'
+      ? `${shareOf(total - (c.breaching ?? 0), total)} recovered`
+      : shareOf(c.breaching ?? 0, total);
+  if (c.group) return `${c.groupBy ?? 'group'} ${c.group}: ${count}`;
   if (c.participant) return `${c.participant}${c.topic ? ` in "${c.topic}"` : ''}`;
-  return c.topic ? `"${c.topic}" (${shareOf(c.breaching ?? 0, c.participants ?? 0)})` : (c.instanceId ?? '');
+  return c.topic ? `"${c.topic}" (${count})` : (c.instanceId ?? '');
 }
 
 export function where(a: Alert): string {

@@ -2,22 +2,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert, AlertChange } from '../../src/evaluate/alert.js';
-import { buildDispatcher } from '../../src/notify/build.js';
-import { NotifyStore } from '../../src/notify/store.js';
-import { VirtualClock } from '../../src/util/clock.js';
+import { demoConfig } from '../../src/cli/demo-config.js';
+import { Daemon } from '../../src/daemon.js';
+import type { Alert } from '../../src/evaluate/alert.js';
+import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
 import { silentLogger } from '../../src/util/logger.js';
-import type { RawScenario } from '../../src/simulator/scenario.js';
-import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { FakeSlack, type SlackCall } from '../helpers/fake-slack.js';
 import { TestServer } from '../helpers/http-server.js';
-import { startSim, T0 } from '../helpers/sim.js';
+import { LockstepClock } from '../helpers/lockstep-clock.js';
+import { T0 } from '../helpers/sim.js';
 
 /**
  * One cause, one page: a data-center-wide loss (every NY participant at 9% audio loss) across
- * four meetings and 30 participants, against the simulator, through the real dispatcher to a
- * real webhook receiver. Exactly one notification says it fires and one that it resolved;
- * the meeting and participant alerts are explained by it and not sent. Silenced, the incident
- * takes what it explains with it.
+ * four meetings and 30 participants, against the simulator, through the daemon's own poll and
+ * notify loops to a real webhook receiver and a fake Slack. Exactly one page for the incident
+ * (one reminder, one resolve), each reading right; the meeting and participant alerts are
+ * explained by it and not sent. Silenced, the incident takes what it explains with it.
  */
 const SIZES = [8, 8, 7, 7];
 const STORM: RawScenario = {
@@ -45,61 +46,78 @@ interface Run {
     status: string;
     alerts: { rule: string; status: string; annotations: Record<string, string> }[];
   }[];
+  slack: SlackCall[];
   fired: Alert[];
+  /** What /api/v1/alerts answered mid-incident (scenario minute 15). */
   explainedSeen: Alert[];
 }
 
 /**
- * The daemon polls the simulator on a virtual clock; the alert changes it makes, stamped with
- * that clock, then go through the real dispatcher (routing, group_wait, silences, inhibition)
- * to a real webhook on its own virtual clock, ticked every 10 s. (The dispatcher's own loop
- * is not run beside the poller: on a virtual clock each would move time for the other.)
+ * The daemon as `qoswatch run` runs it (its poll loop and its notify loop together, each
+ * notifier delivering for real) polls the simulator on a clock that moves only when both loops
+ * are asleep (test/helpers/lockstep-clock.ts), from scenario minute 0 to 40. Every alert goes
+ * to a webhook receiver and to a fake Slack (slackApiUrl), through a route whose catch-all
+ * sibling follows a `continue: true` route, as the README shows.
  */
 async function storm(silence: boolean): Promise<Run> {
-  const h = await startSim(STORM, 0);
+  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...STORM }, T0);
+  const clock = new LockstepClock(T0, 2);
+  const sim = new ZoomSimulator(scenario, clock);
+  const simUrl = await sim.listen(0, '127.0.0.1');
   const hook = new TestServer();
-  const url = await hook.listen();
-  const run: Run = { bodies: [], fired: [], explainedSeen: [] };
+  const hookUrl = await hook.listen();
+  const slack = new FakeSlack();
+  const slackUrl = await slack.listen();
+  const run: Run = { bodies: [], slack: [], fired: [], explainedSeen: [] };
   try {
-    const { daemon } = daemonFor(h, (c) => {
-      c.notify.notifiers = [{ name: 'hook', type: 'webhook', url: `${url}/hook` }];
-      c.notify.route = { receiver: 'hook', group_by: ['alertname', 'instance'], group_wait: '30s' };
-      c.notify.silences = silence
-        ? [{ matchers: { alertname: 'datacenter-loss-incident' }, comment: 'known NY incident' }]
-        : [];
-    });
-    const stamped: { at: number; changes: AlertChange[] }[] = [];
+    const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-storm-')), 0);
+    config.zoom!.dailyShare = 1;
+    config.sources = { meetings: true, webinars: false, sessions: false };
+    config.notify.notifiers = [
+      { name: 'hook', type: 'webhook', url: `${hookUrl}/hook` },
+      { name: 'slack', type: 'slack', token: slack.token, channel: '#noc', api_url: slackUrl },
+    ];
+    config.notify.route = {
+      receiver: 'slack',
+      group_by: ['alertname', 'instance'],
+      group_wait: '30s',
+      group_interval: '2m',
+      repeat_interval: '8m',
+      routes: [{ receiver: 'hook', continue: true }, { receiver: 'slack' }],
+    };
+    config.notify.inhibitRules = [];
+    config.notify.silences = silence
+      ? [{ matchers: { alertname: 'datacenter-loss-incident' }, comment: 'known NY incident' }]
+      : [];
+    const daemon = new Daemon(config, { clock, log: silentLogger() });
+    await daemon.startNotifications();
+    const api = await daemon.listen();
     daemon.onAlerts((changes) => {
-      const notified = changes
-        .filter((c) => c.state !== 'pending')
-        .map((c) => ({ state: c.state, previous: c.previous, alert: c.alert }));
-      stamped.push({ at: h.clock.now(), changes: notified });
-      for (const c of notified) if (c.state === 'firing') run.fired.push(c.alert);
-      // What /api/v1/alerts shows mid-incident (scenario minute 15).
-      if (!run.explainedSeen.length && h.clock.now() >= T0 + 15 * 60_000)
-        run.explainedSeen = daemon.engine.active().filter((a) => a.explainedBy);
+      for (const c of changes) if (c.state === 'firing' && c.previous !== 'firing') run.fired.push(c.alert);
     });
-    await runUntil(daemon, h, T0 + 40 * 60_000);
-
-    const clock = new VirtualClock(T0);
-    const dispatcher = (await buildDispatcher(daemon.config, {
-      clock,
-      log: silentLogger(),
-      store: new NotifyStore(mkdtempSync(join(tmpdir(), 'qw-storm-'))),
-    }))!;
-    let next = 0;
-    for (let t = T0; t <= T0 + 45 * 60_000; t += 10_000) {
-      clock.advanceTo(t);
-      while (next < stamped.length && stamped[next]!.at <= t) dispatcher.ingest(stamped[next++]!.changes);
-      await dispatcher.tick();
-    }
-    await dispatcher.close();
+    let asked: Promise<void> | undefined;
+    const stop = new AbortController();
+    await daemon.run(stop.signal, () => {
+      // Mid-incident, /api/v1/alerts as an operator reads it; time stands still meanwhile.
+      if (!asked && clock.now() >= T0 + 15 * 60_000) {
+        const release = clock.hold();
+        asked = fetch(`${api}/api/v1/alerts`)
+          .then(async (r) => {
+            run.explainedSeen = ((await r.json()) as { alerts: Alert[] }).alerts.filter((a) => a.explainedBy);
+          })
+          .finally(release);
+      }
+      if (clock.now() >= T0 + 40 * 60_000) stop.abort();
+    });
+    await asked;
     run.bodies = hook.received
       .filter((r) => r.path === '/hook')
       .map((r) => JSON.parse(r.body) as Run['bodies'][number]);
+    run.slack = slack.calls;
   } finally {
+    await slack.close();
     await hook.close();
-    await h.close();
+    await sim.close();
   }
   return run;
 }
@@ -112,18 +130,56 @@ beforeAll(async () => {
 }, 240_000);
 
 describe('a data-center incident across four meetings and 30 participants', () => {
-  it('is exactly one page and its resolve', () => {
+  it('is exactly one page, one reminder and its resolve', () => {
     expect(loud.bodies.map((b) => [b.status, b.alerts.map((a) => `${a.rule}:${a.status}`)])).toEqual([
+      ['firing', ['datacenter-loss-incident:firing']],
       ['firing', ['datacenter-loss-incident:firing']],
       ['resolved', ['datacenter-loss-incident:resolved']],
     ]);
-    const [page, resolve] = loud.bodies;
-    expect(page!.alerts[0]!.annotations.summary).toMatch(
-      /^Data center NY: audio loss above 5\.0% for all 30 participants in 4 meetings for \d+ min$/,
+    const [page, reminder, resolve] = loud.bodies.map((b) => b.alerts[0]!.annotations.summary!);
+    expect(page).toMatch(
+      /^Data center NY: audio loss above 5\.0% for all 30 participants in 4 meetings for 2 min$/,
     );
-    expect(resolve!.alerts[0]!.annotations.summary).toMatch(
+    // The reminder (repeat_interval 8m) says how long it has lasted by now, not at firing.
+    const lasted = Number(
+      /^Data center NY: audio loss still above 5\.0% for all 30 participants in 4 meetings for (\d+) min$/.exec(
+        reminder!,
+      )?.[1],
+    );
+    expect(lasted).toBeGreaterThanOrEqual(2 + 8);
+    expect(resolve).toMatch(
       /^Data center NY: audio loss back under 5\.0% for (all 30|\d+ of 30) participants \(was above for \d+ min\)$/,
     );
+  });
+
+  it('is one Slack message, updated and threaded, that reads right when it fires, repeats and resolves', () => {
+    const text = (c: SlackCall): string => JSON.stringify(c.args);
+    expect(loud.slack.map((c) => `${c.method}${c.args.thread_ts ? ' (thread)' : ''}`)).toEqual([
+      'chat.postMessage',
+      'chat.update',
+      'chat.postMessage (thread)',
+      'chat.update',
+      'chat.postMessage (thread)',
+    ]);
+    for (const c of loud.slack) {
+      expect(text(c)).toContain('Data center NY');
+      expect(text(c)).not.toMatch(/meeting-audio-degraded|\b1 (participants|meetings)\b|newest data/);
+    }
+    const [post, remindUpdate, remind, resolveUpdate, resolve] = loud.slack.map(text);
+    expect(post).toContain('[FIRING:1] datacenter-loss-incident');
+    expect(post).toContain('above 5.0% for all 30 participants in 4 meetings for 2 min');
+    expect(post).toContain('2026-11-20T10:08:00Z (2 min so far)');
+    const lasted = /still above 5\.0% for all 30 participants in 4 meetings for (\d+) min/.exec(remind!)?.[1];
+    expect(Number(lasted)).toBeGreaterThanOrEqual(10);
+    expect(remind).toContain(`2026-11-20T10:08:00Z (${lasted} min so far)`);
+    expect(remindUpdate).toContain(`for ${lasted} min`);
+    expect(resolveUpdate).toContain('[RESOLVED:1] datacenter-loss-incident');
+    expect(resolveUpdate).toMatch(/data_center NY: (all 30|\d+ of 30) participants recovered/);
+    expect(resolve).toMatch(
+      /^\{"channel":"C123","thread_ts":"[\d.]+","text":"RESOLVED \(recovered\) Data center NY: audio loss back under 5\.0%/,
+    );
+    // "since" stays when it started breaching, from the page to the resolve.
+    expect(resolve).toContain('was breaching from 2026-11-20T10:08:00Z');
   });
 
   it('fires the meeting and participant alerts explained by it, held back', () => {
@@ -147,5 +203,6 @@ describe('a data-center incident across four meetings and 30 participants', () =
     expect(quiet.fired.some((a) => a.rule === 'datacenter-loss-incident')).toBe(true);
     expect(quiet.fired.filter((a) => a.rule === 'meeting-audio-degraded').length).toBeGreaterThanOrEqual(4);
     expect(quiet.bodies).toEqual([]);
+    expect(quiet.slack).toEqual([]);
   });
 });
