@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/daemon.js';
+import { Daemon } from '../../src/app/daemon.js';
 import type { Alert } from '../../src/evaluate/alert.js';
 import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
