@@ -215,6 +215,7 @@ export class Daemon {
         log,
         normalizeStats: this.normalizeStats,
         stateDir: config.stateDir,
+        stateFiles: this.stateFiles,
         ...observers,
       });
       this.webhooks = webhooks;
@@ -516,6 +517,16 @@ export class Daemon {
    */
   async close(): Promise<string[]> {
     const saves: [string, () => unknown, string[]][] = [
+      // First: no more webhooks taken, and those acknowledged handed on before the alert state is saved.
+      ...(this.webhooks
+        ? [
+            ['the webhook spool and the memory of requests seen', () => this.webhooks?.close(), []] as [
+              string,
+              () => unknown,
+              string[],
+            ],
+          ]
+        : []),
       [`alert state (${this.alertStore.file})`, () => this.commitAlerts(), [this.alertStore.file]],
       [
         'the notification outbox and log',

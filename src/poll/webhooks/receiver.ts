@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock } from '../../util/clock.js';
 import { isQssEvent } from './qss.js';
-import { ReplayGuard } from './replay-guard.js';
+import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
 import type { Spool, SpoolEntry } from './spool.js';
 
@@ -88,7 +88,9 @@ const header = (req: IncomingMessage, name: string): string => {
 export class WebhookReceiver {
   private readonly server: Server;
   private readonly byPath: Map<string, WebhookApp>;
-  private readonly guard: ReplayGuard;
+  readonly guard: ReplayGuard;
+  /** Appends in flight, by body digest: a redelivery that comes meanwhile waits for its original. */
+  private readonly appending = new Map<string, Promise<boolean>>();
   readonly stats: ReceiverStats = { refused: new Map(), outcomes: new Map(), events: new Map() };
   readonly tls: boolean;
 
@@ -102,10 +104,12 @@ export class WebhookReceiver {
       onRecord: (entry: SpoolEntry) => void;
       /** Time from a request's headers to its answer being sent (ms): Zoom's 3-second deadline. */
       observeAnswer?: (ms: number) => void;
+      /** The memory of requests already seen (loaded from state.dir by the caller). */
+      guard?: ReplayGuard;
     },
   ) {
     this.byPath = new Map(settings.apps.map((a) => [a.path, a]));
-    this.guard = new ReplayGuard(2 * settings.maxAgeMs);
+    this.guard = deps.guard ?? new ReplayGuard(2 * settings.maxAgeMs);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         deps.log.error({ err: (err as Error).message }, 'webhook request failed');
@@ -164,7 +168,8 @@ export class WebhookReceiver {
     if (ts === undefined) throw new Refused('bad_timestamp', 401);
     if (Math.abs(now - ts) > this.settings.maxAgeMs) throw new Refused('stale', 401);
     if (!signatureMatches(app.secretToken, stamp, body, signature)) throw new Refused('bad_signature', 401);
-    const seen = this.guard.check(signature, body, now);
+    const digest = bodyKey(body);
+    const seen = this.guard.check(signature, digest, now);
     if (seen === 'replay') throw new Refused('replay', 409);
 
     let parsed: unknown;
@@ -189,6 +194,8 @@ export class WebhookReceiver {
     }
     bump(this.stats.events, isQssEvent(event) ? event : 'other');
     if (seen === 'duplicate') {
+      // Its original is still being written: the answer is the original's (a 503 if that failed).
+      if ((await this.appending.get(digest)) === false) throw new Refused('spool_error', 503);
       bump(this.stats.outcomes, 'duplicate');
       this.send(res, 200, { status: 'duplicate' });
       return;
@@ -198,16 +205,29 @@ export class WebhookReceiver {
       this.send(res, 200, { status: 'ignored' });
       return;
     }
+    const record = { at: now, app: app.name, body: body.toString('utf8'), sig: signatureKey(signature) };
+    const appended = this.deps.spool.append(record);
+    this.appending.set(
+      digest,
+      appended.then(
+        () => true,
+        () => false,
+      ),
+    );
     let end: number;
     try {
-      end = await this.deps.spool.append({ at: now, app: app.name, body: body.toString('utf8') });
+      end = await appended;
     } catch (err) {
+      // Not accepted: Zoom's retry of it must be taken as new, not answered as a duplicate.
+      this.guard.forget(signature, digest);
       this.deps.log.error({ err: (err as Error).message }, 'cannot write the webhook spool; Zoom will retry');
       throw new Refused('spool_error', 503);
+    } finally {
+      this.appending.delete(digest);
     }
     bump(this.stats.outcomes, 'accepted');
     this.send(res, 200, { status: 'accepted' });
-    this.deps.onRecord({ record: { at: now, app: app.name, body: body.toString('utf8') }, end });
+    this.deps.onRecord({ record, end });
   }
 
   /** The raw body, refused as soon as it grows past the limit (a missing or lying content-length). */

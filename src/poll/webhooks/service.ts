@@ -2,20 +2,29 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
+import { StateFiles } from '../../util/state-files.js';
 import { PushSource, type PushTarget } from './push-source.js';
 import type { PushPaths } from './push-paths.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
+import { bodyKey, ReplayGuard } from './replay-guard.js';
+import { SeenStore } from './seen-store.js';
 import { Spool } from './spool.js';
 
 /**
  * The push source as a whole: the spool in `stateDir/webhooks`, the receiver that fills it and
  * the PushSource that empties it into the scheduler. Records left from a previous run (a
- * crash after Zoom got its 200) are handed on at start.
+ * crash after Zoom got its 200) are handed on at start. The replay guard's memory is loaded
+ * from its saved buckets and then from the spool (which holds everything accepted since the
+ * buckets were last saved), so a replay or Zoom's redelivery is still recognised after a
+ * restart; the buckets are saved before the spool is emptied and at stop.
  */
 export class Webhooks {
   readonly spool: Spool;
   readonly receiver: WebhookReceiver;
   readonly source: PushSource;
+  readonly guard: ReplayGuard;
+  private readonly seen: SeenStore;
+  private readonly clock: Clock;
   url: string | undefined;
 
   constructor(
@@ -26,12 +35,24 @@ export class Webhooks {
       log: Logger;
       normalizeStats: NormalizeStats;
       stateDir: string;
+      stateFiles?: StateFiles;
       observeLatency?: (ms: number) => void;
       observeAnswer?: (ms: number) => void;
     },
   ) {
     const log = deps.log.child({ component: 'webhooks' });
-    this.spool = new Spool(join(deps.stateDir, 'webhooks'));
+    const dir = join(deps.stateDir, 'webhooks');
+    this.spool = new Spool(dir);
+    this.guard = new ReplayGuard(2 * settings.maxAgeMs);
+    this.seen = new SeenStore(dir, deps.stateFiles ?? new StateFiles(log, () => deps.clock.now()));
+    const now = deps.clock.now();
+    const loaded = this.seen.load(this.guard, now);
+    for (const r of [...this.spool.handedOn, ...this.spool.recovered.map((e) => e.record)])
+      this.guard.remember({ sig: r.sig ?? '', body: bodyKey(r.body) }, r.at);
+    this.guard.prune(now);
+    if (loaded) log.info({ bodies: loaded }, 'remembering webhook requests accepted before a restart');
+    this.spool.beforeCompact = () => this.seen.save(this.guard, deps.clock.now());
+    this.clock = deps.clock;
     this.source = new PushSource(target, {
       clock: deps.clock,
       log,
@@ -43,6 +64,7 @@ export class Webhooks {
       clock: deps.clock,
       log,
       spool: this.spool,
+      guard: this.guard,
       onRecord: (e) => this.source.enqueue(e),
       ...(deps.observeAnswer ? { observeAnswer: deps.observeAnswer } : {}),
     });
@@ -85,6 +107,9 @@ export class Webhooks {
   async close(): Promise<void> {
     await this.receiver.close();
     this.source.flush();
+    const saved = this.seen.save(this.guard, this.clock.now());
     await this.spool.close();
+    if (!saved)
+      throw new Error('cannot write the memory of webhook requests seen (state.dir/webhooks/seen-*.json)');
   }
 }

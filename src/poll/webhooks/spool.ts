@@ -20,6 +20,8 @@ export interface SpoolRecord {
   app: string;
   /** The request body as received. */
   body: string;
+  /** The signature's digest (replay-guard.ts signatureKey), so a restart still knows it. */
+  sig?: string;
 }
 
 export interface SpoolEntry {
@@ -50,6 +52,13 @@ export class Spool {
   private saveTimer: NodeJS.Timeout | undefined;
   /** Records found not yet handed on when the spool was opened (after a crash or a kill). */
   readonly recovered: SpoolEntry[] = [];
+  /** Records found already handed on: the replay guard remembers them after a restart. */
+  readonly handedOn: SpoolRecord[] = [];
+  /**
+   * Called before the file is emptied; false keeps it (what it holds is still needed, e.g. the
+   * replay guard's memory could not be saved).
+   */
+  beforeCompact: () => boolean = () => true;
 
   constructor(
     dir: string,
@@ -64,13 +73,15 @@ export class Spool {
     let done = typeof saved?.done === 'number' && saved.done >= 0 ? saved.done : 0;
     if (done > text.length) done = text.length;
     // Whole lines only: a torn last line was never fsynced, so never acknowledged.
-    let pos = done;
+    let pos = 0;
     while (pos < text.length) {
       const nl = text.indexOf(0x0a, pos);
       if (nl < 0) break;
       const record = parseRecord(text.subarray(pos, nl).toString('utf8'));
       pos = nl + 1;
-      if (record) this.recovered.push({ record, end: pos });
+      if (!record) continue;
+      if (pos <= done) this.handedOn.push(record);
+      else this.recovered.push({ record, end: pos });
     }
     if (pos < text.length) ftruncateSync(this.fd, pos);
     this.size = pos;
@@ -155,7 +166,12 @@ export class Spool {
   private saveDone(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    if (this.doneAt === this.size && this.size >= this.compactBytes && !this.batch.length) {
+    if (
+      this.doneAt === this.size &&
+      this.size >= this.compactBytes &&
+      !this.batch.length &&
+      this.beforeCompact()
+    ) {
       ftruncateSync(this.fd, 0);
       fsyncSync(this.fd);
       this.size = 0;
@@ -195,7 +211,7 @@ function parseRecord(line: string): SpoolRecord | undefined {
   try {
     const r = JSON.parse(line) as Partial<SpoolRecord>;
     if (typeof r.at === 'number' && typeof r.app === 'string' && typeof r.body === 'string')
-      return { at: r.at, app: r.app, body: r.body };
+      return { at: r.at, app: r.app, body: r.body, ...(typeof r.sig === 'string' ? { sig: r.sig } : {}) };
   } catch {
     /* a damaged line is skipped */
   }
