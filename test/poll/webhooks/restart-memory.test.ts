@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../../src/cli/demo-config.js';
 import { Scheduler } from '../../../src/poll/scheduler.js';
-import type { PipelineEvent } from '../../../src/poll/source.js';
+import type { PipelineEvent } from '../../../src/normalize/events.js';
 import { WebhookReceiver, type WebhooksSettings } from '../../../src/poll/webhooks/receiver.js';
 import { REDELIVERY_WINDOW_MS, ReplayGuard } from '../../../src/poll/webhooks/replay-guard.js';
 import { Webhooks } from '../../../src/poll/webhooks/service.js';
