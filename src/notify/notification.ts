@@ -1,4 +1,5 @@
 import type { Alert } from '../evaluate/alert.js';
+import { plural } from '../util/words.js';
 
 /**
  * One message to one notifier: a group's firing alerts and those resolved since the last
@@ -37,7 +38,7 @@ export function commonLabels(n: Notification): Record<string, string> {
 /** A one-line title: what and how many. */
 export function title(n: Notification): string {
   if (n.kind === 'test') return 'qoswatch test notification';
-  if (n.kind === 'summary') return `qoswatch held back ${n.heldBack?.count ?? 0} notifications`;
+  if (n.kind === 'summary') return `qoswatch held back ${plural(n.heldBack?.count ?? 0, 'notification')}`;
   const rules = [...new Set([...n.firing, ...n.resolved].map((a) => a.rule))];
   const what = rules.length === 1 ? rules[0]! : `${rules.length} rules`;
   const topics = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { since, who } from '../../src/notify/format.js';
+import { title, type Notification } from '../../src/notify/notification.js';
 import { humanDuration, plural, possessive, shareOf } from '../../src/util/words.js';
 import { alert, NOW } from '../helpers/alerts.js';
 
@@ -47,5 +48,45 @@ describe('words', () => {
   it('a group alert says its count in words', () => {
     const a = alert({ context: { group: 'NY', groupBy: 'data_center', breaching: 1, participants: 1 } });
     expect(who(a)).toBe('data_center NY: the only participant');
+  });
+
+  it.each([
+    {
+      breaching: 7,
+      participants: 30,
+      firing: 'data_center NY: 7 of 30 participants',
+      resolved: 'data_center NY: 23 of 30 participants recovered',
+    },
+    {
+      breaching: 0,
+      participants: 7,
+      firing: 'data_center NY: none of the 7 participants',
+      resolved: 'data_center NY: all 7 participants recovered',
+    },
+  ])(
+    'a group alert says who breaches when firing, and who recovered when resolved ($breaching of $participants)',
+    ({ breaching, participants, firing, resolved }) => {
+      const context = { group: 'NY', groupBy: 'data_center', breaching, participants };
+      expect(who(alert({ context }))).toBe(firing);
+      expect(who(alert({ context, state: 'resolved' }))).toBe(resolved);
+    },
+  );
+
+  it.each([
+    [1, 'qoswatch held back 1 notification'],
+    [3, 'qoswatch held back 3 notifications'],
+  ])('a rate-cap summary of %i says it in words', (count, text) => {
+    const n: Notification = {
+      id: 's',
+      receiver: 'mail',
+      groupKey: 'mail|summary',
+      groupLabels: {},
+      kind: 'summary',
+      firing: [],
+      resolved: [],
+      createdAt: NOW,
+      heldBack: { count, since: NOW, alerts: count },
+    };
+    expect(title(n)).toBe(text);
   });
 });
