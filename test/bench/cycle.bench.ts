@@ -1,0 +1,67 @@
+import { bench, describe } from 'vitest';
+import { normalizeParticipant } from '../../src/normalize/normalize.js';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { Pipeline, parseOnly, shifted } from './pipeline.js';
+import { compare, heapUsed, note } from './ratio.js';
+import { bigScenario, bytesOf, MINUTE, qosPages, START, type QosPages } from './zoom-pages.js';
+
+// 5,000 live participants: 500 meetings of 10, one QoS page each (500 calls), every entry
+// carrying the last 10 minutes, as Zoom's live answers do.
+const at = START + 30 * MINUTE;
+const base = qosPages(bigScenario(500, 10), at);
+const calls = base.reduce((n, p) => n + p.bodies.length, 0);
+note('warm cycle input', `${calls} QoS pages, ${(bytesOf(base) / 1e6).toFixed(1)} MB of JSON`);
+
+// Heap per live participant after 3 cycles (a fresh daemon; heap after a full GC).
+{
+  const before = heapUsed();
+  const pipe = new Pipeline(at - 2 * MINUTE);
+  for (let m = -2; m <= 0; m++) {
+    await pipe.cycle(shifted(base, m));
+    pipe.advance();
+  }
+  const after = heapUsed();
+  note('heap per live participant after 3 cycles', `${((after - before) / 5000 / 1024).toFixed(2)} KiB`);
+}
+
+const pipe = new Pipeline(at - MINUTE);
+await pipe.cycle(shifted(base, -1)); // warm: the last 9 minutes of every participant seen
+let minute = 0;
+let next: QosPages[] = base;
+
+describe('a warm poll cycle at 5,000 participants', () => {
+  bench(
+    'parse + normalize + dedup + evaluate + scrape vs JSON.parse of the same bytes',
+    async () => {
+      await compare(
+        'warm poll cycle at 5,000 participants (parse + normalize + dedup + evaluate + scrape) / JSON.parse',
+        { run: () => pipe.cycle(next) },
+        {
+          setup: () => {
+            next = shifted(base, minute++);
+            pipe.advance();
+          },
+          run: () => parseOnly(next),
+        },
+        { rounds: 4, warmup: 0 },
+      );
+      await compare(
+        'parse + normalize of the same cycle (no dedup, no evaluation) / JSON.parse',
+        {
+          run: () => {
+            const stats = new NormalizeStats();
+            let n = 0;
+            for (const { instance, bodies } of next)
+              for (const body of bodies)
+                for (const raw of (JSON.parse(body) as { participants: unknown[] }).participants)
+                  n += normalizeParticipant(instance, raw, {}, stats).length;
+            return n;
+          },
+        },
+        { run: () => parseOnly(next) },
+        { rounds: 3, warmup: 0 },
+      );
+    },
+    { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+  );
+});

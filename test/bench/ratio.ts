@@ -1,0 +1,91 @@
+import { loadavg } from 'node:os';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+
+/** What one side of a comparison does once; setup before it, outside the timed region. */
+export interface Side {
+  run: () => unknown;
+  setup?: () => unknown;
+}
+
+export interface Ratio {
+  figure: string;
+  subjectMs: number;
+  referenceMs: number;
+  /** Median over rounds of subject / reference, each pair measured back to back. */
+  ratio: number;
+}
+
+async function timed(side: Side): Promise<number> {
+  await side.setup?.();
+  const start = performance.now();
+  await side.run();
+  return performance.now() - start;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Times `subject` against `reference` in alternating rounds (reference, subject, reference,
+ * ...), so a shared machine's load falls on both alike, and prints the median ratio with the
+ * absolute medians and the load average at the time. The first `warmup` rounds are not counted.
+ */
+export async function compare(
+  figure: string,
+  subject: Side,
+  reference: Side,
+  { rounds = 5, warmup = 1 }: { rounds?: number; warmup?: number } = {},
+): Promise<Ratio> {
+  const s: number[] = [];
+  const r: number[] = [];
+  for (let i = 0; i < warmup + rounds; i++) {
+    const rt = await timed(reference);
+    const st = await timed(subject);
+    if (i < warmup) continue;
+    r.push(rt);
+    s.push(st);
+  }
+  const result = {
+    figure,
+    subjectMs: median(s),
+    referenceMs: median(r),
+    ratio: median(s.map((v, i) => v / r[i]!)),
+  };
+  report(result);
+  return result;
+}
+
+export function report({ figure, subjectMs, referenceMs, ratio }: Ratio): void {
+  console.log(
+    `[figure] ${figure}: ${ratio.toFixed(2)}x (${fmt(subjectMs)} vs ${fmt(referenceMs)}; load ${loadavg()[0]!.toFixed(1)})`,
+  );
+}
+
+/** A figure that is not a ratio (heap per participant, say), printed the same way. */
+export function note(figure: string, value: string): void {
+  console.log(`[figure] ${figure}: ${value} (load ${loadavg()[0]!.toFixed(1)})`);
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+let gcFn: (() => void) | undefined;
+
+/** A full garbage collection (the flag is set at run time: no --expose-gc needed on the command line). */
+export function gc(): void {
+  if (!gcFn) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+  gcFn();
+}
+
+/** Heap in use after a full collection. */
+export function heapUsed(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
