@@ -92,13 +92,16 @@ export function contextFromRaw(raw: Raw): ParticipantContext {
 /**
  * Turns one participant object of a QoS answer (meetings, webinars or Video SDK) into
  * samples, one per `user_qos` entry. Unknown stream types and fields are ignored; a sample
- * without a usable `date_time` is skipped and counted.
+ * without a usable `date_time` is skipped and counted. `seenUpTo` (the de-duplicator's) gives,
+ * per join, the newest sample time already handed on: entries up to it are repeats of earlier
+ * answers and are skipped before their values are read.
  */
 export function normalizeParticipant(
   instance: InstanceRef,
   raw: unknown,
   context: ParticipantContext,
   stats: NormalizeStats,
+  seenUpTo?: (join: string) => number,
 ): QosSample[] {
   if (!isObject(raw)) {
     stats.samplesInvalid++;
@@ -112,11 +115,16 @@ export function normalizeParticipant(
   // The entry's own context first (newer answers carry it); the participants list fills gaps.
   const ctx = { ...context, ...contextFromRaw(raw) };
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];
+  const upTo = seenUpTo?.(participant.key) ?? -Infinity;
   const out: QosSample[] = [];
   for (const entry of entries) {
     const time = isObject(entry) && typeof entry.date_time === 'string' ? Date.parse(entry.date_time) : NaN;
     if (!isObject(entry) || !Number.isFinite(time)) {
       stats.samplesInvalid++;
+      continue;
+    }
+    if (time <= upTo) {
+      stats.samplesRepeated++;
       continue;
     }
     const sample: QosSample = { instance, participant, context: ctx, time, streams: {} };

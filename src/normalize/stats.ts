@@ -3,6 +3,8 @@ export class NormalizeStats {
   samplesParsed = 0;
   /** Samples skipped whole: no usable `date_time`, or not an object. */
   samplesInvalid = 0;
+  /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
+  samplesRepeated = 0;
   /** Values present but empty or not understood, by metric ("latency", "bitrate", ...). */
   readonly valuesMissing = new Map<string, number>();
   /** Stream objects of a kind we do not know, by name: ignored, counted so new ones get noticed. */

@@ -88,7 +88,11 @@ export class DashboardSource implements PollSource {
     return Math.ceil(Math.max(1, instance.participants) / 10);
   }
 
-  async poll(instance: LiveInstance, signal?: AbortSignal): Promise<PollResult> {
+  async poll(
+    instance: LiveInstance,
+    signal?: AbortSignal,
+    seenUpTo?: (join: string) => number,
+  ): Promise<PollResult> {
     const key = instanceKey(instance.ref);
     const raws: Raw[] = [];
     try {
@@ -121,7 +125,7 @@ export class DashboardSource implements PollSource {
         ? {}
         : this.contexts.get(key, contextKeys(raw));
       listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
-      const fresh = normalizeParticipant(instance.ref, raw, context, this.stats);
+      const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);
     }

@@ -240,7 +240,8 @@ export class Scheduler {
         const t = this.tracked.get(key);
         if (!t) continue;
         try {
-          const result = await t.source.poll(t.instance, signal);
+          const ref = t.instance.ref;
+          const result = await t.source.poll(t.instance, signal, (join) => this.dedup.seenUpTo(ref, join));
           const now = clock.now();
           t.lastPolledAt = now;
           if (result.ended) {

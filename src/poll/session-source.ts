@@ -64,7 +64,11 @@ export class SessionSource implements PollSource {
     return Math.ceil(Math.max(1, instance.participants) / 10);
   }
 
-  async poll(instance: LiveInstance, signal?: AbortSignal): Promise<PollResult> {
+  async poll(
+    instance: LiveInstance,
+    signal?: AbortSignal,
+    seenUpTo?: (join: string) => number,
+  ): Promise<PollResult> {
     const samples: QosSample[] = [];
     const raws: Raw[] = [];
     try {
@@ -74,7 +78,8 @@ export class SessionSource implements PollSource {
         { type: 'live' },
         { ...(signal ? { signal } : {}), keyOf: joinKey },
       )) {
-        for (const raw of page) samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats));
+        for (const raw of page)
+          samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo));
         raws.push(...page);
       }
     } catch (err) {

@@ -30,8 +30,15 @@ export interface PollSource {
   readonly client: ZoomClient;
   /** Lists live instances (Resource-intensive calls). */
   discover(signal?: AbortSignal): Promise<LiveInstance[]>;
-  /** Reads the QoS of every participant of one instance (Heavy calls). */
-  poll(instance: LiveInstance, signal?: AbortSignal): Promise<PollResult>;
+  /**
+   * Reads the QoS of every participant of one instance (Heavy calls). `seenUpTo` gives, per
+   * join, the newest sample time already handed on: older entries need not be normalized.
+   */
+  poll(
+    instance: LiveInstance,
+    signal?: AbortSignal,
+    seenUpTo?: (join: string) => number,
+  ): Promise<PollResult>;
   /** Calls one poll of the instance is expected to cost. */
   cost(instance: LiveInstance): number;
   /** Forgets what it kept about an instance that ended. */

@@ -14,7 +14,7 @@ type Raw = Record<string, unknown>;
 
 /**
  * What the daemon does with the bytes of one poll cycle, without the network: per meeting,
- * parse its QoS pages, normalize each participant, drop what was seen (the scheduler's
+ * parse its QoS pages, normalize each participant's new entries, drop what was seen (the scheduler's
  * de-duplicator, 3 hours), hand the rest to the daemon's sinks (rule engine, live state),
  * and, after the cycle, one /metrics scrape. The clock is virtual.
  */
@@ -38,13 +38,15 @@ export class Pipeline {
     let handed = 0;
     for (const { instance, bodies } of pages) {
       const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
+      // As the scheduler does: entries up to the newest time a join handed on are not read.
+      const seenUpTo = (join: string): number => this.dedup.seenUpTo(ref, join);
       const samples: QosSample[] = [];
       const present: string[] = [];
       for (const body of bodies) {
         const page = JSON.parse(body) as { participants: Raw[] };
         for (const raw of page.participants) {
           present.push(String(raw.user_id));
-          samples.push(...normalizeParticipant(ref, raw, {}, stats));
+          samples.push(...normalizeParticipant(ref, raw, {}, stats, seenUpTo));
         }
       }
       const fresh = this.dedup.filter(samples, now);
