@@ -60,6 +60,20 @@ module.exports = {
       from: { path: `^src/(?!(${known})/)[^/]+/`, orphan: true },
       to: {},
     },
+    {
+      name: 'simulator-on-demand',
+      severity: 'error',
+      comment: 'Only `qoswatch demo` and `qoswatch simulate` load the simulator: `qoswatch run` never does.',
+      from: { pathNot: '^src/(simulator/|cli/(demo|simulate)[.]ts$)' },
+      to: { path: '^src/simulator/' },
+    },
+    {
+      name: 'commands-on-demand',
+      severity: 'error',
+      comment: 'main.ts imports a command when it is asked for (import()), so each loads only what it needs.',
+      from: { path: '^src/main[.]ts$' },
+      to: { path: '^src/cli/', pathNot: '^src/cli/args[.]ts$', dependencyTypesNot: ['dynamic-import'] },
+    },
     ...Object.entries(LAYERS).map(([layer, allowed]) => ({
       name: `layer-${layer}`,
       severity: 'error',

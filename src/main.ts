@@ -1,66 +1,72 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { FileInvalidError } from './util/file-errors.js';
 import { UsageError } from './cli/args.js';
-import { check, checkHelp } from './cli/check.js';
-import { demo, demoHelp } from './cli/demo.js';
-import { hashPassword, hashPasswordHelp } from './cli/hash-password.js';
-import { healthcheck, healthcheckHelp } from './cli/healthcheck.js';
-import { notifyTest, notifyTestHelp } from './cli/notify-test.js';
-import { once, onceHelp } from './cli/once.js';
-import { routes, routesHelp } from './cli/routes.js';
-import { run, runHelp } from './cli/run.js';
-import { simulate, simulateHelp } from './cli/simulate.js';
-import { testRules, testRulesHelp } from './cli/test-rules.js';
-import { fromRoot } from './util/package-root.js';
+import { packageVersion } from './util/package-root.js';
 
 /** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-interface Command {
-  summary: string;
+/** A subcommand's help text and entry point. */
+interface Loaded {
   help: string;
   run: (argv: string[]) => Promise<number>;
 }
 
+interface Command {
+  summary: string;
+  /** Imported only when the command is asked for: `qoswatch run` never loads the simulator. */
+  load: () => Promise<Loaded>;
+}
+
 /** Every subcommand, in the order `--help` lists them. */
 const COMMANDS: Record<string, Command> = {
-  run: { summary: 'run the daemon', help: runHelp, run },
-  once: { summary: 'poll one cycle and print every sample as JSON lines', help: onceHelp, run: once },
-  check: { summary: 'check a configuration file', help: checkHelp, run: check },
+  run: {
+    summary: 'run the daemon',
+    load: () => import('./cli/run.js').then((m) => ({ help: m.runHelp, run: m.run })),
+  },
+  once: {
+    summary: 'poll one cycle and print every sample as JSON lines',
+    load: () => import('./cli/once.js').then((m) => ({ help: m.onceHelp, run: m.once })),
+  },
+  check: {
+    summary: 'check a configuration file',
+    load: () => import('./cli/check.js').then((m) => ({ help: m.checkHelp, run: m.check })),
+  },
   routes: {
     summary: 'print which receivers an alert with given labels reaches',
-    help: routesHelp,
-    run: routes,
+    load: () => import('./cli/routes.js').then((m) => ({ help: m.routesHelp, run: m.routes })),
   },
   'notify-test': {
     summary: 'send a test message through one notifier',
-    help: notifyTestHelp,
-    run: notifyTest,
+    load: () => import('./cli/notify-test.js').then((m) => ({ help: m.notifyTestHelp, run: m.notifyTest })),
   },
-  'test-rules': { summary: 'run rule unit tests written in YAML', help: testRulesHelp, run: testRules },
+  'test-rules': {
+    summary: 'run rule unit tests written in YAML',
+    load: () => import('./cli/test-rules.js').then((m) => ({ help: m.testRulesHelp, run: m.testRules })),
+  },
   'hash-password': {
     summary: 'bcrypt a password for metrics basic auth',
-    help: hashPasswordHelp,
-    run: hashPassword,
+    load: () =>
+      import('./cli/hash-password.js').then((m) => ({ help: m.hashPasswordHelp, run: m.hashPassword })),
   },
   healthcheck: {
     summary: "ask a running qoswatch's /healthz (the container's HEALTHCHECK)",
-    help: healthcheckHelp,
-    run: healthcheck,
+    load: () => import('./cli/healthcheck.js').then((m) => ({ help: m.healthcheckHelp, run: m.healthcheck })),
   },
-  demo: { summary: 'the simulator and the daemon together, on a fast clock', help: demoHelp, run: demo },
-  simulate: { summary: 'serve a simulated Zoom QoS API from a scenario', help: simulateHelp, run: simulate },
+  demo: {
+    summary: 'the simulator and the daemon together, on a fast clock',
+    load: () => import('./cli/demo.js').then((m) => ({ help: m.demoHelp, run: m.demo })),
+  },
+  simulate: {
+    summary: 'serve a simulated Zoom QoS API from a scenario',
+    load: () => import('./cli/simulate.js').then((m) => ({ help: m.simulateHelp, run: m.simulate })),
+  },
 };
-
-function version(): string {
-  return (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
-}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return (
-    `qoswatch ${version()}: alerts on Zoom call quality while the call is happening\n\n` +
+    `qoswatch ${packageVersion()}: alerts on Zoom call quality while the call is happening\n\n` +
     `Usage: qoswatch <command> [options]\n\nCommands:\n` +
     Object.entries(COMMANDS)
       .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
@@ -77,14 +83,14 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (!Object.hasOwn(COMMANDS, name)) {
     process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help()}`);
     return EXIT.usage;
   }
+  const command = await COMMANDS[name]!.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help);
     return 0;

@@ -50,10 +50,8 @@ export async function demo(argv: string[]): Promise<number> {
       if (e.type === 'left') log.info(`participant ${e.participant} left "${e.instance.topic}"`);
     },
   });
-  const healthUrl = await daemon.listen().catch(async () => {
-    daemon.config.metrics.port = 0;
-    return daemon.listen();
-  });
+  // The port asked for, or a free one when it is taken.
+  const healthUrl = await daemon.listen().catch(() => daemon.listen(0));
   log.info(
     `demo: simulated Zoom on ${simUrl}, scenario "${scenario.name}", ${speed}x speed; health on ${healthUrl}/healthz`,
   );

@@ -30,13 +30,11 @@ export async function once(argv: string[]): Promise<number> {
       },
     ],
   });
-  const report = await daemon.scheduler.cycle(new AbortController().signal, { all: true });
-  await daemon.close();
+  const { report, answered } = await daemon.runOnce();
   if (out.length) process.stdout.write(out.join('\n') + '\n');
   log.info(
     { live: report.live, samples: report.samples, calls: report.calls, errors: report.errors },
     'one cycle done',
   );
-  const answered = Object.values(daemon.clients).some((c) => c.stats.lastSuccessAt !== undefined);
   return answered ? 0 : 1;
 }

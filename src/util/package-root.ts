@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +22,9 @@ export function packageRoot(): string {
 
 export function fromRoot(...parts: string[]): string {
   return join(packageRoot(), ...parts);
+}
+
+/** qoswatch's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 }

@@ -64,6 +64,15 @@ describe('npm run deps (the import rules of src/)', () => {
       // Folders outside the layer map, with and without imports.
       'misc/thing.ts': "import { name } from '../util/logger.js';\nexport const thing = name;\n",
       'other/alone.ts': 'export const alone = 1;\n',
+      // The simulator loaded by the daemon, and a command main.ts loads before it is asked for.
+      'simulator/server.ts': 'export class ZoomSimulator {}\n',
+      'app/daemon.ts':
+        "import { ZoomSimulator } from '../simulator/server.js';\nexport const sim = new ZoomSimulator();\n",
+      'cli/demo.ts':
+        "import { ZoomSimulator } from '../simulator/server.js';\nexport const demo = new ZoomSimulator();\n",
+      'cli/run.ts': "import { sim } from '../app/daemon.js';\nexport const run = sim;\n",
+      'main.ts':
+        "import { demo } from './cli/demo.js';\nexport const lazy = import('./cli/run.js');\nexport const d = demo;\n",
     });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/no-circular: src\/evaluate\/(a|b)\.ts/);
@@ -72,5 +81,10 @@ describe('npm run deps (the import rules of src/)', () => {
     expect(r.out).toContain('layer-util: src/util/logger.ts → src/poll/scheduler.ts');
     expect(r.out).toContain('unknown-folder: src/misc/thing.ts');
     expect(r.out).toContain('unknown-folder: src/other/alone.ts');
+    expect(r.out).toContain('simulator-on-demand: src/app/daemon.ts → src/simulator/server.ts');
+    expect(r.out).toContain('commands-on-demand: src/main.ts → src/cli/demo.ts');
+    // A command imported with import() is what main.ts should do; cli/demo.ts may load the simulator.
+    expect(r.out).not.toContain('src/main.ts → src/cli/run.ts');
+    expect(r.out).not.toContain('simulator-on-demand: src/cli/demo.ts');
   });
 });

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { AlertChange } from '../evaluate/alert.js';
+import type { RuleEngine } from '../evaluate/engine.js';
+import type { EvaluatedUpTo } from '../evaluate/evaluated.js';
+import type { AlertStateStore } from '../evaluate/state-store.js';
+import type { PipelineEvent, SampleSink } from '../normalize/events.js';
+import type { Dispatcher } from '../notify/dispatcher.js';
+
+/** Fans one event out to every sink; a failing sink is logged and does not stop the others. */
+export class FanOut implements SampleSink {
+  constructor(
+    readonly sinks: SampleSink[],
+    private readonly log: Logger,
+  ) {}
+  handle(event: PipelineEvent): void {
+    for (const s of this.sinks) {
+      try {
+        s.handle(event);
+      } catch (err) {
+        this.log.error({ err }, 'a sample consumer failed');
+      }
+    }
+  }
+}
+
+/**
+ * Alert changes from the rule engine to their listeners at once, and to the dispatcher once the
+ * alert state that holds them is saved (commit).
+ */
+export class AlertFlow {
+  dispatcher: Dispatcher | undefined;
+  /** Alert changes the dispatcher gets once the alert state that holds them is saved. */
+  private toDispatch: AlertChange[] = [];
+  private readonly listeners: ((changes: AlertChange[]) => void)[] = [];
+  /** The sink that evaluates the rules on every event not evaluated before (across restarts). */
+  readonly evaluate: SampleSink = {
+    handle: (e) => this.emit(this.engine.handle(this.evaluated.filter(e))),
+  };
+
+  constructor(
+    private readonly engine: RuleEngine,
+    private readonly evaluated: EvaluatedUpTo,
+    readonly store: AlertStateStore,
+  ) {}
+
+  /** Called with every batch of alert changes (pending, firing, resolved). */
+  onAlerts(listener: (changes: AlertChange[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  emit(changes: AlertChange[]): void {
+    if (!changes.length) return;
+    if (this.dispatcher) for (const c of changes) if (c.state !== 'pending') this.toDispatch.push(c);
+    for (const l of this.listeners) l(changes);
+  }
+
+  /**
+   * Saves the alert state, then hands the dispatcher the changes it holds (which it saves in
+   * turn). In this order a kill at any instant leaves either both saved, or the alert state
+   * ahead of the dispatcher's, which `Dispatcher.seed` reconciles at the next start.
+   */
+  commit(): void {
+    this.evaluated.prune();
+    this.store.save(this.engine.state, this.evaluated.times);
+    const changes = this.toDispatch;
+    this.toDispatch = [];
+    this.dispatcher?.ingest(changes);
+  }
+}

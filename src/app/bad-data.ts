@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { NormalizeStats } from '../normalize/stats.js';
+import type { Clock } from '../util/clock.js';
+import { LogOnce } from '../util/log-once.js';
+
+/** Bad data from Zoom is counted (metrics) and logged once a day, not on every cycle. */
+export class BadDataReport {
+  private readonly logOnce: LogOnce;
+  private invalidSeen = 0;
+
+  constructor(
+    private readonly stats: NormalizeStats,
+    log: Logger,
+    clock: Clock,
+  ) {
+    this.logOnce = new LogOnce(log, () => clock.now(), 24 * 3_600_000);
+  }
+
+  /** Logs what is new since the last call. */
+  report(): void {
+    const stats = this.stats;
+    if (stats.samplesInvalid > this.invalidSeen) {
+      this.logOnce.warn(
+        'invalid',
+        { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid },
+        'skipped QoS entries Zoom sent without a usable date_time or participant id',
+      );
+      this.invalidSeen = stats.samplesInvalid;
+    }
+    for (const [name, count] of stats.unknownStreams)
+      this.logOnce.warn(
+        `stream:${name}`,
+        { stream: name, count },
+        `Zoom sent a stream type qoswatch does not know ("${name}"); it is ignored`,
+      );
+  }
+}

@@ -1,0 +1,140 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import type { RuleEngine } from '../evaluate/engine.js';
+import { withoutIdentity } from '../export/alerts-api.js';
+import { HttpServer, listenProblem } from '../export/http-server.js';
+import type { Metrics } from '../export/metrics.js';
+import type { Dispatcher } from '../notify/dispatcher.js';
+import type { Scheduler } from '../poll/scheduler.js';
+import type { Webhooks } from '../poll/webhooks/service.js';
+import type { Clock } from '../util/clock.js';
+import type { ZoomClient } from '../zoom/client.js';
+import type { ReloadState } from './rule-reload.js';
+
+/** What the HTTP API reads: the daemon's parts, read only. */
+export interface ApiView {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  version: string;
+  startedAt: number;
+  clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
+  scheduler: Scheduler;
+  engine: RuleEngine;
+  metrics: Metrics;
+  webhooks: Webhooks | undefined;
+  dispatcher(): Dispatcher | undefined;
+  rulesReload(): ReloadState;
+}
+
+const json = (body: unknown): { status: number; body: string; type: string } => ({
+  status: 200,
+  body: JSON.stringify(body, null, 2) + '\n',
+  type: 'application/json',
+});
+
+/** /metrics, /healthz, /readyz, /api/v1/alerts and /api/v1/status on `metrics.listen`. */
+export class HttpApi {
+  private http: HttpServer | undefined;
+
+  constructor(private readonly view: ApiView) {}
+
+  /** Ready: at least one cycle done and Zoom answered within the last few cycles. */
+  ready(): boolean {
+    const v = this.view;
+    const last = Math.max(...Object.values(v.clients).map((c) => c.stats.lastSuccessAt ?? 0));
+    return v.scheduler.cycles > 0 && v.clock.now() - last <= 3 * v.config.poll.maxIntervalMs;
+  }
+
+  /** What /api/v1/status shows: sources, live instances, budget use, coverage, last cycle, reload state. */
+  status(): Record<string, unknown> {
+    const v = this.view;
+    const now = v.clock.now();
+    const live: Record<string, number> = { meeting: 0, webinar: 0, session: 0 };
+    for (const i of v.scheduler.instances()) live[i.ref.kind] = (live[i.ref.kind] ?? 0) + 1;
+    const budget = Object.fromEntries(
+      Object.entries(v.clients).map(([name, c]) => [
+        name,
+        {
+          allowance: c.budget.allowance,
+          used_today: c.budget.usedToday(),
+          remaining_today: c.budget.remaining(),
+          blocked_until: c.budget.blocked ? new Date(c.budget.blocked).toISOString() : null,
+          last_success: c.stats.lastSuccessAt ? new Date(c.stats.lastSuccessAt).toISOString() : null,
+        },
+      ]),
+    );
+    const cycle = v.scheduler.lastCycle;
+    const d = v.dispatcher();
+    const reload = v.rulesReload();
+    return {
+      version: v.version,
+      started_at: new Date(v.startedAt).toISOString(),
+      ready: this.ready(),
+      sources: v.config.sources,
+      live_instances: live,
+      coverage: v.scheduler.coverage.report(now),
+      budget,
+      ...(v.webhooks ? { webhooks: v.webhooks.status(now) } : {}),
+      last_cycle: cycle
+        ? {
+            ...cycle,
+            startedAt: new Date(cycle.startedAt).toISOString(),
+            finishedAt: new Date(cycle.finishedAt).toISOString(),
+          }
+        : null,
+      rules: {
+        loaded: v.engine.ruleList.length,
+        last_reload: { ...reload, at: new Date(reload.at).toISOString() },
+      },
+      notifications: d
+        ? {
+            outbox: d.outboxDepth,
+            sent: Object.fromEntries(d.stats.sent),
+            failed: Object.fromEntries(d.stats.failed),
+          }
+        : null,
+    };
+  }
+
+  /** Listens on `metrics.listen` (or on `port` instead); returns the URL. */
+  async listen(port = this.view.config.metrics.port): Promise<string> {
+    const v = this.view;
+    const m = { ...v.config.metrics, port };
+    // Participant names and locations only with the metrics opt-in, or behind basic auth.
+    const identity = m.participantIdentity || Object.keys(m.basicAuthUsers ?? {}).length > 0;
+    try {
+      this.http = new HttpServer(
+        {
+          '/metrics': async () => ({
+            status: 200,
+            body: await v.metrics.text(),
+            type: v.metrics.registry.contentType,
+          }),
+          '/healthz': () => ({ status: 200, body: 'ok\n' }),
+          '/readyz': () =>
+            this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+          '/api/v1/alerts': () =>
+            json({ alerts: identity ? v.engine.active() : v.engine.active().map(withoutIdentity) }),
+          '/api/v1/status': () => json(this.status()),
+        },
+        {
+          ...(m.tls ? { tls: m.tls } : {}),
+          ...(m.basicAuthUsers ? { basicAuthUsers: m.basicAuthUsers } : {}),
+          open: ['/healthz'],
+          log: v.log.child({ component: 'http' }),
+          now: () => v.clock.now(),
+        },
+      );
+      return await this.http.listen(m.port, m.host);
+    } catch (err) {
+      await this.close();
+      throw new Error(listenProblem(err, m), { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.http?.close();
+    this.http = undefined;
+  }
+}

@@ -1,0 +1,76 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Logger } from 'pino';
+import type { RuleEngine } from '../evaluate/engine.js';
+import { loadRules } from '../evaluate/load-rules.js';
+import type { Clock } from '../util/clock.js';
+import { FileInvalidError } from '../util/file-errors.js';
+import { plural } from '../util/words.js';
+
+/** The last rule reload: when, whether it took, and why not. */
+export interface ReloadState {
+  ok: boolean;
+  at: number;
+  problems: string[];
+}
+
+/** Reloads the rule files on SIGHUP or when they change; an invalid set keeps the old one running. */
+export class RuleReloader {
+  state: ReloadState;
+  private watchers: FSWatcher[] = [];
+
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly engine: RuleEngine,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.state = { ok: true, at: clock.now(), problems: [] };
+  }
+
+  /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */
+  reload(): boolean {
+    const at = this.clock.now();
+    try {
+      const rules = loadRules(this.paths);
+      this.engine.setRules(rules);
+      this.state = { ok: true, at, problems: [] };
+      this.log.info({ rules: rules.length }, `rules reloaded: ${plural(rules.length, 'rule')}`);
+      return true;
+    } catch (err) {
+      const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
+      this.state = { ok: false, at, problems };
+      const n = this.engine.ruleList.length;
+      this.log.error(
+        { problems },
+        `rules not reloaded, the previous ${plural(n, 'rule')} ${n === 1 ? 'keeps' : 'keep'} running:\n${problems.join('\n')}`,
+      );
+      return false;
+    }
+  }
+
+  /** Reloads when a rule file changes (debounced: editors write in several steps). */
+  watch(): void {
+    let timer: NodeJS.Timeout | undefined;
+    for (const p of this.paths) {
+      try {
+        const w = watch(p, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => this.reload(), 300);
+        });
+        w.on('error', () => undefined);
+        this.watchers.push(w);
+      } catch (err) {
+        this.log.warn(
+          { path: p, err: (err as Error).message },
+          'cannot watch rule path; SIGHUP still reloads',
+        );
+      }
+    }
+  }
+
+  /** Stops watching the rule files. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+}
