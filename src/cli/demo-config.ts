@@ -1,61 +1,45 @@
+import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { fromRoot } from '../util/package-root.js';
-import { PLAN_DEFAULTS } from '../zoom/limits.js';
+import { YamlSource } from '../util/yaml-source.js';
 
-/** The daemon's configuration for the demo: every source on, pointed at the local simulator. */
+/**
+ * The daemon's configuration for the demo: every source on, pointed at the local simulator.
+ * Written as a user would write it and read like any config file, so every other setting takes
+ * its default from config/defaults.ts.
+ */
 export function demoConfig(simUrl: string, stateDir: string, port: number): Config {
-  const account = {
-    apiUrl: simUrl,
-    plan: 'business' as const,
-    limits: PLAN_DEFAULTS.business,
-    dailyShare: 0.5,
-    timeoutMs: 10_000,
-  };
-  return {
-    file: '(demo)',
+  const account = { daily_share: 0.5 };
+  const settings = {
     zoom: {
       ...account,
-      oauthUrl: `${simUrl}/oauth/token`,
-      accountId: 'demo-account',
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
+      api_url: simUrl,
+      oauth_url: `${simUrl}/oauth/token`,
+      account_id: 'demo-account',
+      client_id: 'demo-client',
+      client_secret: 'demo-secret',
+      timeout: '10s',
     },
-    videosdk: { ...account, apiKey: 'demo-key', apiSecret: 'demo-secret' },
+    videosdk: { ...account, api_key: 'demo-key', api_secret: 'demo-secret' },
     sources: { meetings: true, webinars: true, sessions: true },
-    poll: {
-      minIntervalMs: 60_000,
-      maxIntervalMs: 600_000,
-      discoveryIntervalMs: 60_000,
-      contextRefreshMs: 1_800_000,
-      freshAgeMs: 300_000,
-      concurrency: 8,
-      shutdownTimeoutMs: 2_000,
-    },
-    rules: { paths: [fromRoot('rules')], gapToleranceMs: 300_000, notifyLeftAndEnded: true, watch: false },
-    metrics: {
-      host: '127.0.0.1',
-      port,
-      topicLabel: true,
-      participantSeries: false,
-      participantIdentity: false,
-    },
+    poll: { shutdown_timeout: '2s' },
+    rules: { watch: false },
+    metrics: { listen: `127.0.0.1:${port}`, topic_label: true },
     // One console notifier: alerts grouped per rule, so a storm prints as one message.
-    notify: {
-      notifiers: [{ name: 'console', type: 'console' }],
-      route: {
-        receiver: 'console',
-        group_by: ['alertname'],
-        group_wait: '30s',
-        group_interval: '2m',
-        repeat_interval: '1h',
-      },
-      silences: [],
-      inhibitRules: [
-        { source_match: { scope: 'instance' }, target_match: { scope: 'participant' }, equal: ['instance'] },
-      ],
-      delivery: { retryInitialMs: 1000, retryMaxMs: 60_000, giveUpAfterMs: 3_600_000, timeoutMs: 10_000 },
+    notifiers: [{ name: 'console', type: 'console' }],
+    route: {
+      receiver: 'console',
+      group_by: ['alertname'],
+      group_wait: '30s',
+      group_interval: '2m',
+      repeat_interval: '1h',
     },
-    stateDir,
-    log: { level: 'info', format: 'pretty' },
+    inhibit_rules: [
+      { source_match: { scope: 'instance' }, target_match: { scope: 'participant' }, equal: ['instance'] },
+    ],
+    delivery: { retry_max: '1m', give_up_after: '1h', timeout: '10s' },
+    state: { dir: stateDir },
+    log: { format: 'pretty' },
   };
+  // JSON is YAML: the demo's settings go through the same schema, checks and defaults.
+  return parseConfig(new YamlSource('(demo)', JSON.stringify(settings)), {});
 }

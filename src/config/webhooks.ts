@@ -2,17 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import { durationMs } from '../util/duration.js';
-import type { FileProblem } from '../util/file-errors.js';
-import type { YamlSource } from '../util/yaml-file.js';
-
-export interface RawWebhooks {
-  listen?: string;
-  web?: { tls_server_config?: { cert_file: string; key_file: string } };
-  max_body_bytes?: number;
-  max_age?: string;
-  takeover_after?: string;
-  apps: { name: string; path: string; secret_token?: string; secret_token_file?: string }[];
-}
+import { DEFAULTS } from './defaults.js';
+import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
+import type { RawWebhooks } from './raw.js';
 
 /** host:port as the schema's pattern allows it (IPv6 in brackets). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -25,15 +17,13 @@ export function parseListen(listen: string): { host: string; port: number } {
  * unique names and paths, a listen address apart from the metrics endpoint, readable TLS files.
  */
 export function webhooksSettings(
+  ctx: ParseContext,
   raw: RawWebhooks,
-  src: YamlSource,
-  base: string,
-  problems: FileProblem[],
   metricsListen: { host: string; port: number },
 ): WebhooksSettings {
   const at = (path: (string | number)[], message: string): void =>
-    void problems.push(src.problemAt(['webhooks', ...path], message));
-  const { host, port } = parseListen(raw.listen ?? '0.0.0.0:9782');
+    problemAt(ctx, ['webhooks', ...path], message);
+  const { host, port } = parseListen(raw.listen ?? DEFAULTS.webhooks.listen);
   if (port > 65535) at(['listen'], `found port ${port}; expected a port from 0 to 65535`);
   if (port !== 0 && port === metricsListen.port)
     at(['listen'], `found port ${port}, the metrics endpoint's; expected an address of its own`);
@@ -48,19 +38,8 @@ export function webhooksSettings(
     if (a.secret_token !== undefined && a.secret_token_file !== undefined)
       at(['apps', i, 'secret_token_file'], 'give secret_token or secret_token_file, not both');
     else if (a.secret_token_file !== undefined) {
-      try {
-        secretToken = readFileSync(resolve(base, a.secret_token_file), 'utf8').trim();
-        if (!secretToken)
-          at(
-            ['apps', i, 'secret_token_file'],
-            `the file ${a.secret_token_file} is empty; expected the secret token in it`,
-          );
-      } catch (err) {
-        at(
-          ['apps', i, 'secret_token_file'],
-          `cannot read ${a.secret_token_file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding the secret token`,
-        );
-      }
+      const path = ['webhooks', 'apps', i, 'secret_token_file'];
+      secretToken = readSecretFile(ctx, path, a.secret_token_file, 'the secret token', true) ?? secretToken;
     } else if (!secretToken)
       at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
     return { name: a.name, path: a.path, secretToken };
@@ -69,7 +48,7 @@ export function webhooksSettings(
   for (const k of ['cert_file', 'key_file'] as const) {
     if (!tls) break;
     try {
-      readFileSync(resolve(base, tls[k]));
+      readFileSync(resolve(ctx.base, tls[k]));
     } catch (err) {
       at(
         ['web', 'tls_server_config', k],
@@ -80,10 +59,12 @@ export function webhooksSettings(
   return {
     host,
     port,
-    ...(tls ? { tls: { certFile: resolve(base, tls.cert_file), keyFile: resolve(base, tls.key_file) } } : {}),
+    ...(tls
+      ? { tls: { certFile: resolve(ctx.base, tls.cert_file), keyFile: resolve(ctx.base, tls.key_file) } }
+      : {}),
     apps,
-    maxBodyBytes: raw.max_body_bytes ?? 65_536,
-    maxAgeMs: durationMs(raw.max_age ?? '5m'),
-    takeoverAfterMs: durationMs(raw.takeover_after ?? '3m'),
+    maxBodyBytes: raw.max_body_bytes ?? DEFAULTS.webhooks.max_body_bytes,
+    maxAgeMs: durationMs(raw.max_age ?? DEFAULTS.webhooks.max_age),
+    takeoverAfterMs: durationMs(raw.takeover_after ?? DEFAULTS.webhooks.takeover_after),
   };
 }

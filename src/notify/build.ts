@@ -24,16 +24,16 @@ export interface BuildDeps {
 async function loadModule(
   cfg: NotifierSettings,
 ): Promise<{ plugin: NotifierPlugin; options: Record<string, unknown> }> {
-  const mod = (await import(pathToFileURL(String(cfg.module)).href)) as {
+  const mod = (await import(pathToFileURL(cfg.module ?? '').href)) as {
     default?: NotifierPlugin;
     notifier?: NotifierPlugin;
   };
   const plugin = mod.default ?? mod.notifier;
   if (!plugin || typeof plugin.create !== 'function')
     throw new Error(
-      `notifier "${cfg.name}": ${String(cfg.module)} exports no NotifierPlugin (default export with create())`,
+      `notifier "${cfg.name}": ${cfg.module ?? ''} exports no NotifierPlugin (default export with create())`,
     );
-  const options = (cfg.options ?? {}) as Record<string, unknown>;
+  const options = cfg.options ?? {};
   const validate = ajv().compile({
     type: 'object',
     properties: plugin.properties,
@@ -59,7 +59,7 @@ export async function createNotifier(
   const { plugin, options } =
     cfg.type === 'module'
       ? await loadModule(cfg)
-      : { plugin: NOTIFIERS.find((p) => p.type === cfg.type)!, options: cfg as Record<string, unknown> };
+      : { plugin: NOTIFIERS.find((p) => p.type === cfg.type)!, options: cfg };
   if (deps.dryRun)
     return { notifier: consoleNotifier.create({}, { ...ctx, name: `${cfg.name} (dry run)` }), plugin };
   return { notifier: plugin.create(options, ctx), plugin };
@@ -90,10 +90,10 @@ export async function buildDispatcher(
   for (const cfg of n.notifiers) {
     const { notifier, plugin } = await createNotifier(cfg, deps);
     const d = (k: 'group_wait' | 'group_interval' | 'repeat_interval'): number | undefined => {
-      const v = (cfg[k] as string | undefined) ?? plugin.defaults?.[k];
+      const v = cfg[k] ?? plugin.defaults?.[k];
       return v === undefined ? undefined : durationMs(v);
     };
-    const rate = cfg.rate_limit as { max: number; per: string } | undefined;
+    const rate = cfg.rate_limit;
     const timing: Receiver['timing'] = {};
     const gw = d('group_wait');
     const gi = d('group_interval');
@@ -103,7 +103,7 @@ export async function buildDispatcher(
     if (ri !== undefined) timing.repeatIntervalMs = ri;
     receivers.set(cfg.name, {
       notifier,
-      sendResolved: (cfg.send_resolved as boolean | undefined) ?? true,
+      sendResolved: cfg.send_resolved ?? true,
       timing,
       ...(rate ? { rateLimit: { max: rate.max, perMs: durationMs(rate.per) } } : {}),
     });

@@ -43,7 +43,10 @@ function describe(value: unknown, path: readonly (string | number)[]): string {
   return text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX - 1)}…"` : text;
 }
 
-/** Turns ajv's errors into `file:line:col` problems that say what was found and what is expected. */
+/**
+ * Turns ajv's errors into `file:line:col` problems that say what was found and what is expected.
+ * Over 60 lines: one branch per ajv keyword, kept side by side so the messages read alike.
+ */
 export function schemaProblems(
   src: YamlSource,
   errors: readonly ErrorObject[],

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FileProblem } from '../util/file-errors.js';
+import type { YamlSource } from '../util/yaml-source.js';
+import type { RawConfig } from './raw.js';
+
+/** What each section's parser reads, and where it reports problems (all are reported at once). */
+export interface ParseContext {
+  raw: RawConfig;
+  src: YamlSource;
+  /** The config file's folder: relative paths in it start here. */
+  base: string;
+  problems: FileProblem[];
+}
+
+export type SettingPath = (string | number)[];
+
+/** Reports a problem at the setting `path`. */
+export function problemAt(ctx: ParseContext, path: SettingPath, message: string, preferKey = false): void {
+  ctx.problems.push(ctx.src.problemAt(path, message, preferKey));
+}
+
+/**
+ * A secret read from the file named by the `*_file` setting at `path` (relative to the config
+ * file), trimmed; undefined when the file cannot be read. `what` names it in messages;
+ * `nonEmpty` refuses an empty file.
+ */
+export function readSecretFile(
+  ctx: ParseContext,
+  path: SettingPath,
+  file: string,
+  what: string,
+  nonEmpty: boolean,
+): string | undefined {
+  try {
+    const v = readFileSync(resolve(ctx.base, file), 'utf8').trim();
+    if (!v && nonEmpty) problemAt(ctx, path, `the file ${file} is empty; expected ${what} in it`);
+    return v;
+  } catch (err) {
+    problemAt(
+      ctx,
+      path,
+      `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding ${what}`,
+    );
+    return undefined;
+  }
+}

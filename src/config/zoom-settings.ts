@@ -1,0 +1,104 @@
+import type { Config } from './types.js';
+import { durationMs } from '../util/duration.js';
+import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
+import { DEFAULTS } from './defaults.js';
+import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
+import type { RawLimits } from './raw.js';
+
+type Section = 'zoom' | 'videosdk';
+
+function limits(plan: Plan, raw: RawLimits | undefined): RateLimits {
+  const base = PLAN_DEFAULTS[plan];
+  return {
+    heavyPerSecond: raw?.heavy_per_second ?? base.heavyPerSecond,
+    resourcePerMinute: raw?.resource_intensive_per_minute ?? base.resourcePerMinute,
+    dailyPool: raw?.daily_pool ?? base.dailyPool,
+  };
+}
+
+const section = (ctx: ParseContext, s: Section): Record<string, unknown> => ctx.raw[s] ?? {};
+
+/** A secret given inline or as `<name>_file`; exactly one of the two. */
+function secret(ctx: ParseContext, s: Section, name: string): string {
+  const inline = section(ctx, s)[name] as string | undefined;
+  const file = section(ctx, s)[`${name}_file`] as string | undefined;
+  if (inline !== undefined && file !== undefined) {
+    problemAt(ctx, [s, `${name}_file`], `give ${name} or ${name}_file, not both`, true);
+    return '';
+  }
+  if (file !== undefined) return readSecretFile(ctx, [s, `${name}_file`], file, 'the secret', true) ?? '';
+  if (inline === undefined) {
+    const p = ctx.src.problemAt([s], `missing required setting "${name}" (or "${name}_file")`);
+    p.path = `${s}.${name}`;
+    ctx.problems.push(p);
+  }
+  return inline ?? '';
+}
+
+function required(ctx: ParseContext, s: Section, name: string): string {
+  const v = section(ctx, s)[name];
+  if (typeof v === 'string') return v;
+  const p = ctx.src.problemAt([s], `missing required setting "${name}"`);
+  p.path = `${s}.${name}`;
+  ctx.problems.push(p);
+  return '';
+}
+
+/** `sources:`, each source on or off. */
+export function sourcesSettings(ctx: ParseContext): Config['sources'] {
+  const raw = ctx.raw.sources;
+  const sources = {
+    meetings: raw?.meetings ?? DEFAULTS.sources.meetings,
+    webinars: raw?.webinars ?? DEFAULTS.sources.webinars,
+    sessions: raw?.sessions ?? DEFAULTS.sources.sessions,
+  };
+  if (!sources.meetings && !sources.webinars && !sources.sessions)
+    problemAt(ctx, ['sources'], 'every source is off; expected at least one of meetings, webinars, sessions');
+  return sources;
+}
+
+/**
+ * The Zoom account (meetings, webinars) and the Video SDK account (sessions), each only when a
+ * source needs it and the command reads it (`notifiersOnly`: notify-test needs neither).
+ */
+export function accountSettings(
+  ctx: ParseContext,
+  sources: Config['sources'],
+  notifiersOnly: boolean,
+): Pick<Config, 'zoom' | 'videosdk'> {
+  const z = ctx.raw.zoom;
+  const apiUrl = z?.api_url ?? DEFAULTS.zoom.api_url;
+  const timeoutMs = durationMs(z?.timeout ?? DEFAULTS.zoom.timeout);
+  const out: Pick<Config, 'zoom' | 'videosdk'> = {};
+  if ((sources.meetings || sources.webinars) && !notifiersOnly) {
+    const plan = z?.plan ?? DEFAULTS.zoom.plan;
+    out.zoom = {
+      apiUrl,
+      oauthUrl: z?.oauth_url ?? DEFAULTS.zoom.oauth_url,
+      accountId: required(ctx, 'zoom', 'account_id'),
+      clientId: required(ctx, 'zoom', 'client_id'),
+      clientSecret: secret(ctx, 'zoom', 'client_secret'),
+      plan,
+      limits: limits(plan, z?.limits),
+      dailyShare: z?.daily_share ?? DEFAULTS.zoom.daily_share,
+      timeoutMs,
+    };
+  }
+  if (!sources.sessions || notifiersOnly) return out;
+  const v = ctx.raw.videosdk;
+  if (!v) {
+    problemAt(ctx, ['sources', 'sessions'], 'sessions need a "videosdk" section with api_key and api_secret');
+    return out;
+  }
+  const plan = v.plan ?? DEFAULTS.videosdk.plan;
+  out.videosdk = {
+    apiUrl: v.api_url ?? apiUrl,
+    apiKey: required(ctx, 'videosdk', 'api_key'),
+    apiSecret: secret(ctx, 'videosdk', 'api_secret'),
+    plan,
+    limits: limits(plan, v.limits),
+    dailyShare: v.daily_share ?? DEFAULTS.videosdk.daily_share,
+    timeoutMs,
+  };
+  return out;
+}
