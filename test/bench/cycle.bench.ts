@@ -14,8 +14,8 @@ note('warm cycle input', `${calls} QoS pages, ${(bytesOf(base) / 1e6).toFixed(1)
 
 // Heap per live participant after 3 cycles (a fresh daemon; heap after a full GC).
 {
-  const before = heapUsed();
   const pipe = new Pipeline(at - 2 * MINUTE);
+  const before = heapUsed(); // the daemon's fixed state (rules, registry) is not per participant
   for (let m = -2; m <= 0; m++) {
     await pipe.cycle(shifted(base, m));
     pipe.advance();
