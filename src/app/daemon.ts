@@ -1,5 +1,3 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { AlertChange } from '../evaluate/alert.js';
@@ -30,6 +28,7 @@ import { AlertFlow, FanOut } from './alert-flow.js';
 import { BadDataReport } from './bad-data.js';
 import { HttpApi } from './http-api.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
+import { checkStateDir } from './state-dir.js';
 
 export interface DaemonDeps {
   clock: Clock;
@@ -390,18 +389,6 @@ export class Daemon {
 
   /** Fails with a one-line reason when the state directory cannot be created or written. */
   checkStateDir(): void {
-    const dir = this.config.stateDir;
-    const probe = join(dir, `.write-test-${process.pid}`);
-    try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(probe, '');
-      rmSync(probe, { force: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new Error(
-        `state.dir ${dir} is not a writable directory (${code}); expected one qoswatch can write`,
-        { cause: err },
-      );
-    }
+    checkStateDir(this.config.stateDir);
   }
 }
