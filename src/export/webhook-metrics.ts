@@ -49,7 +49,7 @@ export function registerWebhookMetrics(
   });
   new Counter({
     name: 'qoswatch_webhook_samples_total',
-    help: 'Pushed QoS samples handed on, and those dropped as already seen (by poll or an earlier push).',
+    help: 'Pushed QoS samples handed on (new), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
     labelNames: ['result'],
     ...reg,
     collect() {
@@ -57,6 +57,7 @@ export function registerWebhookMetrics(
       const s = w()?.source.stats;
       this.inc({ result: 'new' }, s?.samples ?? 0);
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
+      this.inc({ result: 'after_end' }, inputs.scheduler.lifecycle.samplesAfterEnd);
     },
   });
   new Gauge({

@@ -55,6 +55,11 @@ interface Tracked {
   lastCoveredAt?: number;
 }
 
+/** Discovery may list an instance for this long after Zoom pushed its `*.ended`: not live again. */
+const ENDED_LAG_MS = 5 * 60_000;
+/** Ended instances remembered (for late pushes and a lagging discovery); the oldest go first. */
+const MAX_ENDED = 10_000;
+
 /** Samples older than this are not checked for repeats any more (Zoom's live window is minutes). */
 const DEDUP_RETENTION_MS = 3 * 3_600_000;
 
@@ -71,6 +76,10 @@ export class Scheduler {
   /** Which instances pushes cover (QSS webhooks), and the calls that saved. */
   readonly paths: PushPaths;
   private readonly once: LogOnce;
+  /** Instances a pushed `*.ended` ended, with their end time: late pushes of them are not evaluated. */
+  private readonly endedByPush = new Map<string, number>();
+  /** What `*.started` / `*.ended` events did, and pushed samples dropped as from before an end. */
+  readonly lifecycle = { started: 0, ended: 0, samplesAfterEnd: 0 };
   lastCycle: CycleReport | undefined;
   lastPlans = new Map<ZoomClient, Plan>();
   cycles = 0;
@@ -126,6 +135,8 @@ export class Scheduler {
     const seen = new Set<string>();
     for (const inst of live) {
       const key = instanceKey(inst.ref);
+      const endedAt = this.endedByPush.get(key);
+      if (endedAt !== undefined && now - endedAt < ENDED_LAG_MS) continue; // the list lags the event
       seen.add(key);
       const known = this.tracked.get(key);
       if (known) {
@@ -149,6 +160,15 @@ export class Scheduler {
   pushed(instance: InstanceRef, samples: readonly QosSample[]): number {
     const now = this.opts.clock.now();
     const key = instanceKey(instance);
+    const endedAt = this.endedByPush.get(key);
+    if (endedAt !== undefined) {
+      // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
+      const after = samples.filter((s) => s.time > endedAt);
+      this.lifecycle.samplesAfterEnd += samples.length - after.length;
+      if (!after.length) return 0;
+      this.endedByPush.delete(key); // samples after the end: the instance goes on
+      samples = after;
+    }
     this.paths.pushed(key, now);
     const fresh = this.dedup.filter(samples, now);
     this.coverage.pushed(key, fresh, now);
@@ -159,6 +179,47 @@ export class Scheduler {
   /** The instance's ref as discovery knows it (with its topic), for pushed events that lack it. */
   known(key: string): InstanceRef | undefined {
     return this.tracked.get(key)?.instance.ref;
+  }
+
+  /**
+   * `*.started`: the instance is tracked at once (before discovery lists it) and expected to be
+   * pushed, so polling leaves its QoS list alone until `takeoverAfterMs` passes without a push.
+   */
+  pushedStarted(instance: InstanceRef): void {
+    const now = this.opts.clock.now();
+    const key = instanceKey(instance);
+    this.lifecycle.started++;
+    this.endedByPush.delete(key);
+    this.paths.pushed(key, now);
+    if (this.tracked.has(key)) return;
+    const source = this.opts.sources.find((s) => s.kind === instance.kind);
+    if (!source) return;
+    this.tracked.set(key, { source, instance: { ref: instance, participants: 1 } });
+    this.opts.log.info(
+      { kind: instance.kind, id: instance.id, topic: instance.topic },
+      `${instance.kind} "${instance.topic}" started (pushed)`,
+    );
+  }
+
+  /**
+   * `*.ended`: the instance's alerts resolve now rather than at the next discovery; pushes of
+   * samples up to its end that come later (Zoom's retries) are dropped and counted.
+   */
+  pushedEnded(instance: InstanceRef, endTime?: number): void {
+    const now = this.opts.clock.now();
+    const key = instanceKey(instance);
+    this.lifecycle.ended++;
+    if (this.endedByPush.size >= MAX_ENDED) this.endedByPush.delete(this.endedByPush.keys().next().value!);
+    this.endedByPush.set(key, Math.min(endTime ?? now, now));
+    if (this.tracked.has(key)) {
+      this.ended(key, now);
+      return;
+    }
+    // Pushed but never discovered: end what the pushes started.
+    for (const s of this.opts.sources) if (s.kind === instance.kind) s.forget(instance);
+    this.coverage.ended(key);
+    this.paths.forget(key);
+    this.opts.sink.handle({ type: 'ended', instance, at: now });
   }
 
   /** A participant the pushes said has left (`participant_left`, where subscribed). */

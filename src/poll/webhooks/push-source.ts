@@ -6,22 +6,29 @@ import type { Clock } from '../../util/clock.js';
 import { instanceKey } from '../../normalize/events.js';
 import { readQss } from './qss.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
+import type { SummaryStore } from './summary-store.js';
 
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
 export interface PushTarget {
   pushed(instance: InstanceRef, samples: readonly QosSample[]): number;
   pushedLeft(instance: InstanceRef, participant: string): void;
+  /** `*.started`: the instance is live, and pushes are expected for it. */
+  pushedStarted(instance: InstanceRef): void;
+  /** `*.ended`: the instance is over; its alerts resolve now. */
+  pushedEnded(instance: InstanceRef, endTime?: number): void;
   /** The ref discovery knows (with the topic the push lacks). */
   known(key: string): InstanceRef | undefined;
 }
 
 export interface PushStats {
   /** Records handed on, by what they were. */
-  handled: Map<'qos' | 'context' | 'left' | 'summary' | 'invalid', number>;
+  handled: Map<Handled, number>;
   /** Samples handed on after de-duplication, and those dropped as already seen. */
   samples: number;
   duplicates: number;
 }
+
+type Handled = 'qos' | 'context' | 'left' | 'summary' | 'started' | 'ended' | 'invalid';
 
 /** Instances whose pushed context is kept; the oldest go first past this. */
 const MAX_INSTANCES = 10_000;
@@ -48,6 +55,8 @@ export class PushSource {
       done: (end: number) => void;
       /** Receive-to-handed-on time of each QoS record (ms, the daemon's clock). */
       observeLatency?: (ms: number) => void;
+      /** Where summaries and context are kept for the post-call report. */
+      summaries?: SummaryStore;
     },
   ) {}
 
@@ -77,7 +86,7 @@ export class PushSource {
     if (end >= 0) this.deps.done(end);
   }
 
-  private count(k: 'qos' | 'context' | 'left' | 'summary' | 'invalid'): void {
+  private count(k: Handled): void {
     this.stats.handled.set(k, (this.stats.handled.get(k) ?? 0) + 1);
   }
 
@@ -116,13 +125,23 @@ export class PushSource {
           this.contexts.set(key, (m = new Map<string, ParticipantContext>()));
         }
         m.set(msg.participant, { ...m.get(msg.participant), ...msg.context });
+        this.deps.summaries?.context(ref, msg.participant, msg.context, record.at);
         return;
       }
       case 'left':
         this.target.pushedLeft(ref, msg.participant);
         return;
       case 'summary':
-        // Post-call summaries carry no date_time and come after the call: nothing to evaluate.
+        // Post-call summaries carry no date_time and come after the call: nothing to evaluate,
+        // kept for the report.
+        this.deps.summaries?.summary(ref, msg.participant, msg.raw, record.at);
+        return;
+      case 'started':
+        this.target.pushedStarted(ref);
+        return;
+      case 'ended':
+        this.target.pushedEnded(ref, msg.endTime);
+        this.deps.summaries?.ended(ref, record.at);
         return;
     }
   }

@@ -23,7 +23,13 @@ export const QSS_EVENTS = {
   'meeting.participant_left': 'left',
   'webinar.participant_left': 'left',
   'session.user_left': 'left',
-} as const satisfies Record<string, 'qos' | 'context' | 'summary' | 'left'>;
+  'meeting.started': 'started',
+  'webinar.started': 'started',
+  'session.started': 'started',
+  'meeting.ended': 'ended',
+  'webinar.ended': 'ended',
+  'session.ended': 'ended',
+} as const satisfies Record<string, 'qos' | 'context' | 'summary' | 'left' | 'started' | 'ended'>;
 
 export type QssEventName = keyof typeof QSS_EVENTS;
 export const isQssEvent = (e: string): e is QssEventName => Object.hasOwn(QSS_EVENTS, e);
@@ -34,7 +40,11 @@ export type QssMessage =
   | { type: 'qos'; instance: InstanceRef; participant: Raw }
   | { type: 'context'; instance: InstanceRef; participant: string; context: ParticipantContext }
   | { type: 'left'; instance: InstanceRef; participant: string }
-  | { type: 'summary'; instance: InstanceRef };
+  /** A participant's QoS summary after the call: the participant object as Zoom sent it (qos_summary's shape). */
+  | { type: 'summary'; instance: InstanceRef; participant: string; raw: Raw }
+  /** The instance started or ended (`end_time`, epoch ms, when Zoom gave a readable one). */
+  | { type: 'started'; instance: InstanceRef }
+  | { type: 'ended'; instance: InstanceRef; endTime?: number };
 
 function kindOf(event: string): SourceKind {
   return event.startsWith('meeting.') ? 'meeting' : event.startsWith('webinar.') ? 'webinar' : 'session';
@@ -104,12 +114,17 @@ export function readQss(body: unknown): QssMessage | undefined {
   const instance = instanceOf(kind, payload.object);
   if (!instance) return undefined;
   const what = QSS_EVENTS[event];
-  if (what === 'summary') return { type: 'summary', instance };
+  if (what === 'started') return { type: 'started', instance };
+  if (what === 'ended') {
+    const end = Date.parse(str(payload.object.end_time));
+    return { type: 'ended', instance, ...(Number.isFinite(end) ? { endTime: end } : {}) };
+  }
   const p = kind === 'session' ? payload.object.user : payload.object.participant;
   if (!isObject(p)) return undefined;
   const shaped = pollShape(kind, p);
   const key = participantKey(shaped);
   if (!key) return undefined;
+  if (what === 'summary') return { type: 'summary', instance, participant: key, raw: p };
   if (what === 'left') return { type: 'left', instance, participant: key };
   if (what === 'context') {
     const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isObject) : undefined;

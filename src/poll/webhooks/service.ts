@@ -9,6 +9,7 @@ import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
 import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
 import { Spool } from './spool.js';
+import { SummaryStore } from './summary-store.js';
 
 /**
  * The push source as a whole: the spool in `stateDir/webhooks`, the receiver that fills it and
@@ -23,13 +24,17 @@ export class Webhooks {
   readonly receiver: WebhookReceiver;
   readonly source: PushSource;
   readonly guard: ReplayGuard;
+  readonly summaries: SummaryStore;
   private readonly seen: SeenStore;
   private readonly clock: Clock;
   url: string | undefined;
 
   constructor(
     readonly settings: WebhooksSettings,
-    private readonly target: PushTarget & { paths: PushPaths },
+    private readonly target: PushTarget & {
+      paths: PushPaths;
+      lifecycle: { started: number; ended: number; samplesAfterEnd: number };
+    },
     deps: {
       clock: Clock;
       log: Logger;
@@ -44,8 +49,10 @@ export class Webhooks {
     const dir = join(deps.stateDir, 'webhooks');
     this.spool = new Spool(dir);
     this.guard = new ReplayGuard(2 * settings.maxAgeMs);
-    this.seen = new SeenStore(dir, deps.stateFiles ?? new StateFiles(log, () => deps.clock.now()));
+    const files = deps.stateFiles ?? new StateFiles(log, () => deps.clock.now());
+    this.seen = new SeenStore(dir, files);
     const now = deps.clock.now();
+    this.summaries = new SummaryStore(deps.stateDir, files, now);
     const loaded = this.seen.load(this.guard, now);
     for (const r of [...this.spool.handedOn, ...this.spool.recovered.map((e) => e.record)])
       this.guard.remember({ sig: r.sig ?? '', body: bodyKey(r.body) }, r.at);
@@ -58,6 +65,7 @@ export class Webhooks {
       log,
       normalizeStats: deps.normalizeStats,
       done: (end) => this.spool.markDone(end),
+      summaries: this.summaries,
       ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
     });
     this.receiver = new WebhookReceiver(settings, {
@@ -100,6 +108,10 @@ export class Webhooks {
       requests: Object.fromEntries([...this.receiver.stats.outcomes]),
       refused: Object.fromEntries([...this.receiver.stats.refused]),
       events: Object.fromEntries([...this.receiver.stats.events]),
+      started: this.target.lifecycle.started,
+      ended: this.target.lifecycle.ended,
+      samples_after_end: this.target.lifecycle.samplesAfterEnd,
+      summaries_dropped: this.summaries.dropped,
       spool_backlog_bytes: this.spool.backlogBytes,
     };
   }
@@ -107,6 +119,7 @@ export class Webhooks {
   async close(): Promise<void> {
     await this.receiver.close();
     this.source.flush();
+    this.summaries.flush();
     const saved = this.seen.save(this.guard, this.clock.now());
     await this.spool.close();
     if (!saved)

@@ -1,8 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
+import { normalizeSummary } from '../../../src/normalize/qos-items.js';
+import { NormalizeStats } from '../../../src/normalize/stats.js';
+import { readPushedSummaries, summaryFile } from '../../../src/poll/webhooks/summary-store.js';
+import { StateFiles } from '../../../src/util/state-files.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 
 const ENV = {
@@ -52,5 +56,28 @@ describe('the webhook examples people copy', () => {
       maxBodyBytes: 65_536,
       apps: [{ name: 'qss', path: '/zoom/qss', secretToken: 'tok' }],
     });
+  });
+
+  it('docs/webhooks.md: its summaries file example is one qoswatch reads, at the path it names', () => {
+    const md = readFileSync(fromRoot('docs', 'webhooks.md'), 'utf8');
+    const blocks = [...md.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(1);
+    const example = JSON.parse(blocks[0]!) as { instance: { kind: 'meeting'; uuid: string } };
+    const file = summaryFile(dir, example.instance);
+    expect(file).toBe(
+      join(
+        dir,
+        'webhooks',
+        'summaries',
+        `meeting-${Buffer.from(example.instance.uuid).toString('base64url')}.json`,
+      ),
+    );
+    mkdirSync(join(dir, 'webhooks', 'summaries'), { recursive: true });
+    writeFileSync(file, blocks[0]!);
+    const read = readPushedSummaries(new StateFiles(), dir, example.instance);
+    expect(read).toEqual(example);
+    expect(
+      normalizeSummary(read!.participants.string!.qos_summary, new NormalizeStats())?.participant.key,
+    ).toBe('string');
   });
 });

@@ -2,17 +2,13 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoConfig } from '../../../src/cli/demo-config.js';
-import { Scheduler } from '../../../src/poll/scheduler.js';
 import type { PipelineEvent } from '../../../src/normalize/events.js';
 import { WebhookReceiver, type WebhooksSettings } from '../../../src/poll/webhooks/receiver.js';
 import { REDELIVERY_WINDOW_MS, ReplayGuard } from '../../../src/poll/webhooks/replay-guard.js';
-import { Webhooks } from '../../../src/poll/webhooks/service.js';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
-import { NormalizeStats } from '../../../src/normalize/stats.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { StateFiles } from '../../../src/util/state-files.js';
+import { startWebhooks, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 const SECRET = 'restart-secret';
@@ -58,40 +54,15 @@ function qos(p: string, minute: number): string {
   });
 }
 
-const open: Webhooks[] = [];
+const open: Started[] = [];
 afterEach(async () => {
-  for (const w of open.splice(0)) await w.receiver.close().catch(() => undefined);
+  for (const s of open.splice(0)) await s.w.receiver.close().catch(() => undefined);
 });
-
-/** The push source of a daemon: the real Scheduler as target, every event it hands on recorded. */
-async function start(
-  dir: string,
-  clock: VirtualClock,
-): Promise<{ w: Webhooks; url: string; events: PipelineEvent[]; files: StateFiles }> {
-  const events: PipelineEvent[] = [];
-  const log = silentLogger();
-  const scheduler = new Scheduler({
-    sources: [],
-    clock,
-    log,
-    sink: { handle: (e) => events.push(e) },
-    poll: demoConfig('http://127.0.0.1:9', dir, 0).poll,
-    takeoverAfterMs: settings.takeoverAfterMs,
-  });
-  const files = new StateFiles(log, () => clock.now());
-  const w = new Webhooks(settings, scheduler, {
-    clock,
-    log,
-    normalizeStats: new NormalizeStats(),
-    stateDir: dir,
-    stateFiles: files,
-  });
-  open.push(w);
-  const base = await w.listen();
-  // Records recovered from the spool are handed on a turn later.
-  await new Promise((r) => setImmediate(r));
-  return { w, url: `${base}/zoom/qss`, events, files };
-}
+const start = async (dir: string, clock: VirtualClock): Promise<Started> => {
+  const s = await startWebhooks(dir, clock, settings);
+  open.push(s);
+  return s;
+};
 
 const samplesIn = (events: PipelineEvent[]): number =>
   events.reduce((n, e) => n + (e.type === 'samples' ? e.samples.length : 0), 0);

@@ -1,0 +1,47 @@
+import { demoConfig } from '../../src/cli/demo-config.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { Scheduler } from '../../src/poll/scheduler.js';
+import type { WebhooksSettings } from '../../src/poll/webhooks/receiver.js';
+import { Webhooks } from '../../src/poll/webhooks/service.js';
+import type { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { StateFiles } from '../../src/util/state-files.js';
+
+export interface Started {
+  w: Webhooks;
+  url: string;
+  events: PipelineEvent[];
+  files: StateFiles;
+  scheduler: Scheduler;
+}
+
+/** The push source of a daemon: the real Scheduler as target, every event it hands on recorded. */
+export async function startWebhooks(
+  dir: string,
+  clock: VirtualClock,
+  settings: WebhooksSettings,
+): Promise<Started> {
+  const events: PipelineEvent[] = [];
+  const log = silentLogger();
+  const scheduler = new Scheduler({
+    sources: [],
+    clock,
+    log,
+    sink: { handle: (e) => events.push(e) },
+    poll: demoConfig('http://127.0.0.1:9', dir, 0).poll,
+    takeoverAfterMs: settings.takeoverAfterMs,
+  });
+  const files = new StateFiles(log, () => clock.now());
+  const w = new Webhooks(settings, scheduler, {
+    clock,
+    log,
+    normalizeStats: new NormalizeStats(),
+    stateDir: dir,
+    stateFiles: files,
+  });
+  const base = await w.listen();
+  // Records recovered from the spool are handed on a turn later.
+  await new Promise((r) => setImmediate(r));
+  return { w, url: `${base}${settings.apps[0]!.path}`, events, files, scheduler };
+}
