@@ -85,7 +85,7 @@ export class Daemon {
     this.engine = new RuleEngine(
       rules,
       { gapToleranceMs: config.rules.gapToleranceMs },
-      restoredState(saved.series),
+      restoredState(saved.series, saved.members),
     );
     this.alerts = new AlertFlow(this.engine, new EvaluatedUpTo(saved.evaluated), alertStore);
     this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log);

@@ -32,7 +32,8 @@ export interface SeriesRecord extends Series {
   explanation?: string;
 }
 
-interface Member {
+/** A member's newest reading in an instance or shared-cause group. */
+export interface Member {
   time: number;
   breaching: boolean;
   value: number;
@@ -43,7 +44,11 @@ interface Member {
 /** All evaluation state: plain data, so it can be saved and restored. */
 export interface EngineState {
   series: Map<string, SeriesRecord>;
-  /** instance and shared_cause rules: rule -> instance key or group value -> member key -> newest reading. */
+  /**
+   * instance and shared_cause rules: rule -> instance key or group value -> member key -> newest
+   * reading. Those of groups with an alert series are saved with it (state-store.ts): after a
+   * restart the first instance polled must not be judged alone, as if it were the whole group.
+   */
   members: Map<string, Map<string, Map<string, Member>>>;
 }
 

@@ -9,7 +9,7 @@ import {
   validEntries,
   validMap,
 } from '../util/state-files.js';
-import type { EngineState, SeriesRecord } from './engine.js';
+import type { EngineState, Member, SeriesRecord } from './engine.js';
 
 const VERSION = 1;
 
@@ -35,12 +35,60 @@ const checkSeries = entryCheck({
   },
 });
 const checkTime = entryCheck(TIME);
+const checkMember = entryCheck({
+  type: 'object',
+  required: ['rule', 'key', 'member', 'time', 'breaching', 'value', 'context', 'instance'],
+  properties: {
+    rule: { type: 'string', minLength: 1 },
+    key: { type: 'string', minLength: 1 },
+    member: { type: 'string', minLength: 1 },
+    time: TIME,
+    breaching: { type: 'boolean' },
+    value: { type: 'number' },
+    context: CONTEXT,
+    instance: {
+      type: 'object',
+      required: ['kind', 'id', 'uuid', 'topic'],
+      properties: {
+        kind: { enum: ['meeting', 'webinar', 'session'] },
+        id: { type: 'string' },
+        uuid: { type: 'string' },
+        topic: { type: 'string' },
+      },
+    },
+  },
+});
+
+/** One member reading of a meeting or shared-cause group, as saved: the rule, the group and the member. */
+export interface SavedMember extends Member {
+  rule: string;
+  key: string;
+  member: string;
+}
+
+/**
+ * The member readings of every group that has a pending or firing alert: what a restart must
+ * not forget. Without them the first instance polled after a restart is judged alone: three
+ * of a data center's six breaching participants are "fewer than min_participants", and the
+ * incident would resolve (and what it explained be paged) though nothing recovered.
+ */
+export function savedMembers(state: EngineState): SavedMember[] {
+  const out: SavedMember[] = [];
+  for (const [rule, byKey] of state.members)
+    for (const [key, members] of byKey) {
+      if (!state.series.has(`${rule}|${key}`)) continue;
+      for (const [member, m] of members) out.push({ rule, key, member, ...m });
+    }
+  return out;
+}
 
 /** What the alert state file holds: the alert series, and how far each participant's samples were evaluated. */
 export interface SavedAlertState {
   series: SeriesRecord[];
   /** Newest sample time evaluated per participant (`instance/participant`). */
   evaluated: Record<string, number>;
+  /** Member readings of the groups with an alert series (see savedMembers). */
+  members: SavedMember[];
 }
 
 /**
@@ -66,9 +114,10 @@ export class AlertStateStore {
       const discarded: string[] = [];
       const series = validEntries<SeriesRecord>('series', raw.series, checkSeries, discarded);
       const evaluated = validMap<number>('evaluated', raw.evaluated, checkTime, discarded);
-      return { value: { series, evaluated }, discarded };
+      const members = validEntries<SavedMember>('members', raw.members, checkMember, discarded);
+      return { value: { series, evaluated, members }, discarded };
     });
-    return saved ?? { series: [], evaluated: {} };
+    return saved ?? { series: [], evaluated: {}, members: [] };
   }
 
   save(state: EngineState, evaluated: ReadonlyMap<string, number>): void {
@@ -78,14 +127,26 @@ export class AlertStateStore {
         version: VERSION,
         series: [...state.series.values()],
         evaluated: Object.fromEntries(evaluated),
+        members: savedMembers(state),
       }),
     );
   }
 }
 
-export function restoredState(records: readonly SeriesRecord[]): EngineState {
+export function restoredState(
+  records: readonly SeriesRecord[],
+  saved: readonly SavedMember[] = [],
+): EngineState {
+  const members: EngineState['members'] = new Map();
+  for (const { rule, key, member, ...m } of saved) {
+    let byKey = members.get(rule);
+    if (!byKey) members.set(rule, (byKey = new Map<string, Map<string, Member>>()));
+    let group = byKey.get(key);
+    if (!group) byKey.set(key, (group = new Map<string, Member>()));
+    group.set(member, { ...m, context: { ...m.context }, instance: { ...m.instance } });
+  }
   return {
     series: new Map(records.map((r) => [r.id, { ...r, context: { ...r.context } }])),
-    members: new Map(),
+    members,
   };
 }

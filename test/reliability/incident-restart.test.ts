@@ -1,0 +1,164 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
+import { startCli } from '../helpers/cli.js';
+import { seeded, Storm, waitFor, wallSleep } from '../helpers/storm.js';
+
+/**
+ * A data-center incident (six NY participants at 15.5% audio loss across two meetings) with a
+ * real `qoswatch run` process, the default rules and a webhook receiver that pages on every
+ * alert (group_by ['...'], group_wait 0s): once the incident has paged, the process is
+ * stopped again and again at random instants (seeded; SIGTERM or SIGKILL) and started on the
+ * same state directory while the loss goes on. Each restart must neither resolve the incident
+ * (nothing recovered) nor page anything it explains, nor page anything again: one page for
+ * the incident, and one resolve when the loss ends. Both Zoom response shapes.
+ */
+
+const RESTARTS = 6;
+const LOSS_FROM = 2;
+const LOSS_TO = 40;
+const INCIDENT = 'datacenter-loss-incident|NY';
+
+function scenario(shape: 'newer' | 'older'): ConstructorParameters<typeof Storm>[0] {
+  const people = (prefix: string, base: number): { user_id: string; [k: string]: string }[] => [
+    ...[0, 1, 2].map((i) => ({
+      key: `${prefix}ny${i}`,
+      user_id: String(base + i),
+      name: `NY ${prefix}${i}`,
+      data_center: 'NY',
+    })),
+    ...[3, 4].map((i) => ({
+      key: `${prefix}sc${i}`,
+      user_id: String(base + i),
+      name: `SC ${prefix}${i}`,
+      data_center: 'SC',
+    })),
+  ];
+  return {
+    shape,
+    qos_window: '30m',
+    meetings: [
+      {
+        id: 86300000001,
+        uuid: 'alpha==',
+        topic: 'Alpha',
+        start: '0m',
+        end: '3h',
+        participants: people('a', 1000),
+      },
+      {
+        id: 86300000002,
+        uuid: 'beta==',
+        topic: 'Beta',
+        start: '0m',
+        end: '3h',
+        participants: people('b', 2000),
+      },
+    ],
+    episodes: [
+      {
+        where: { data_center: 'NY' },
+        from: `${LOSS_FROM}m`,
+        to: `${LOSS_TO}m`,
+        audio: { avg_loss: '15.5%' },
+      },
+    ],
+  };
+}
+
+function writeConfig(storm: Storm, dir: string): string {
+  const file = join(dir, 'config.yaml');
+  const url = storm.sim.url;
+  writeFileSync(
+    file,
+    `zoom:\n  api_url: ${url}\n  oauth_url: ${url}/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
+      `sources: { webinars: false }\n` +
+      `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
+      `rules: { paths: ['${fromRoot('rules', 'default.yaml')}'], watch: false }\n` +
+      `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${join(dir, 'state')}' }\nlog: { format: json }\n` +
+      `notifiers:\n  - { name: hook, type: webhook, url: '${storm.receiver.url}/hook' }\n` +
+      `route: { receiver: hook, group_by: ['...'], group_wait: 0s, group_interval: 1s, repeat_interval: 24h }\n` +
+      `delivery: { retry_initial: 100ms, retry_max: 500ms }\n`,
+  );
+  return file;
+}
+
+const cycled = (p: { output: () => string }): boolean => p.output().includes('"msg":"cycle:');
+
+async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void> {
+  const storm = new Storm(scenario(shape));
+  await storm.start();
+  const random = seeded(seed);
+  const dir = mkdtempSync(join(tmpdir(), 'qw-incident-restart-'));
+  const config = writeConfig(storm, dir);
+  const sent = (): { id: string; status: string }[] => {
+    const seen = new Set<string>();
+    return storm.deliveries
+      .filter((d) => !seen.has(d.id) && seen.add(d.id))
+      .flatMap((d) => d.alerts.map((a) => ({ id: a.id, status: a.status })));
+  };
+  // Watching from minute 0: the loss starts, and the incident pages once.
+  let p = startCli(['run', '--config', config]);
+  try {
+    await waitFor('the first cycle', () => cycled(p), 30_000);
+    for (let i = 0; i < 20 && !sent().some((a) => a.id === INCIDENT); i++) {
+      const cycles = p.output().split('"msg":"cycle:').length;
+      storm.advance(2);
+      await waitFor('a cycle', () => p.output().split('"msg":"cycle:').length > cycles, 30_000);
+      await wallSleep(300);
+    }
+    expect(sent()).toEqual([{ id: INCIDENT, status: 'firing' }]);
+
+    const stops: string[] = [];
+    for (let n = 0; n < RESTARTS; n++) {
+      // A random instant: while it polls, evaluates and saves, or while it starts up again.
+      await wallSleep(random() * 1500);
+      const signal = random() < 0.5 ? 'SIGKILL' : 'SIGTERM';
+      stops.push(`${signal}@${storm.minute()}m`);
+      p.child.kill(signal);
+      await p.exited;
+      storm.advance(1);
+      p = startCli(['run', '--config', config]);
+      if (random() < 0.3) continue; // stopped again before its first cycle
+      await waitFor('a cycle after the restart', () => cycled(p), 30_000);
+      await wallSleep(random() * 1500);
+    }
+    // Still inside the loss: a last run sees two more minutes of it, then the loss ends.
+    await waitFor('a cycle after the last restart', () => cycled(p), 30_000);
+    const cycles = p.output().split('"msg":"cycle:').length;
+    storm.advance(2);
+    await waitFor('one more cycle', () => p.output().split('"msg":"cycle:').length > cycles, 30_000);
+    await wallSleep(1500);
+    const during = sent();
+    console.log(
+      `incident restarts (${shape}, seed ${seed}): ${stops.join(', ')}; sent ${JSON.stringify(during)}`,
+    );
+    expect(during, `restarts ${stops.join(', ')} (seed ${seed})`).toEqual([
+      { id: INCIDENT, status: 'firing' },
+    ]);
+
+    storm.advance(LOSS_TO + 3 - storm.minute());
+    await waitFor('the incident resolve', () => sent().length > 1, 40_000);
+    await wallSleep(1500);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(sent()).toEqual([
+      { id: INCIDENT, status: 'firing' },
+      { id: INCIDENT, status: 'resolved' },
+    ]);
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await storm.close();
+  }
+}
+
+const seed = Number(process.env.QOSWATCH_RESTART_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+describe('restarts during a data-center incident', () => {
+  for (const shape of ['newer', 'older'] as const)
+    it(`neither resolve it nor page what it explains, ${shape} response shape (seed ${seed})`, async () => {
+      await restartLoop(shape, seed);
+    }, 240_000);
+});
