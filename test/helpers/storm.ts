@@ -70,20 +70,22 @@ export class Storm {
 
   /**
    * A config for `qoswatch run` against this storm: one latency rule (300 ms for a minute of
-   * sample time), each alert its own group, a webhook to the receiver.
+   * sample time; or the rule file `rulesPath`), each alert its own group, a webhook to the receiver.
    */
   writeConfig(
     dir: string,
     extra = '',
     timing = 'group_wait: 1s, group_interval: 1s',
     stateDir = join(dir, 'state'),
+    rulesPath?: string,
   ): string {
-    const rules = join(dir, 'rules.yaml');
-    writeFileSync(
-      rules,
-      'rules:\n  - name: latency-high\n    streams: [any_audio]\n    metric: latency\n    when: above\n' +
-        '    threshold: 300ms\n    for: 1m\n    recovery: { threshold: 250ms, for: 1m }\n    severity: warning\n',
-    );
+    const rules = rulesPath ?? join(dir, 'rules.yaml');
+    if (!rulesPath)
+      writeFileSync(
+        rules,
+        'rules:\n  - name: latency-high\n    streams: [any_audio]\n    metric: latency\n    when: above\n' +
+          '    threshold: 300ms\n    for: 1m\n    recovery: { threshold: 250ms, for: 1m }\n    severity: warning\n',
+      );
     const file = join(dir, 'config.yaml');
     const url = this.sim.url;
     writeFileSync(

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,23 +68,6 @@ function scenario(shape: 'newer' | 'older'): ConstructorParameters<typeof Storm>
   };
 }
 
-function writeConfig(storm: Storm, dir: string): string {
-  const file = join(dir, 'config.yaml');
-  const url = storm.sim.url;
-  writeFileSync(
-    file,
-    `zoom:\n  api_url: ${url}\n  oauth_url: ${url}/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
-      `sources: { webinars: false }\n` +
-      `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
-      `rules: { paths: ['${fromRoot('rules', 'default.yaml')}'], watch: false }\n` +
-      `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${join(dir, 'state')}' }\nlog: { format: json }\n` +
-      `notifiers:\n  - { name: hook, type: webhook, url: '${storm.receiver.url}/hook' }\n` +
-      `route: { receiver: hook, group_by: ['...'], group_wait: 0s, group_interval: 1s, repeat_interval: 24h }\n` +
-      `delivery: { retry_initial: 100ms, retry_max: 500ms }\n`,
-  );
-  return file;
-}
-
 const cycled = (p: { output: () => string }): boolean => p.output().includes('"msg":"cycle:');
 
 async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void> {
@@ -92,7 +75,13 @@ async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void
   await storm.start();
   const random = seeded(seed);
   const dir = mkdtempSync(join(tmpdir(), 'qw-incident-restart-'));
-  const config = writeConfig(storm, dir);
+  const config = storm.writeConfig(
+    dir,
+    '',
+    'group_wait: 0s, group_interval: 1s',
+    join(dir, 'state'),
+    fromRoot('rules', 'default.yaml'),
+  );
   const sent = (): { id: string; status: string }[] => {
     const seen = new Set<string>();
     return storm.deliveries
