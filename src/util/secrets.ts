@@ -1,7 +1,8 @@
 /**
  * Settings whose values are secrets wherever they appear (the Zoom and Video SDK secrets,
- * notifier tokens, passwords and signing secrets, the simulator's credentials). No message
- * ever prints their values, whatever their type; `*_file` settings hold paths, not secrets.
+ * notifier tokens, passwords and signing secrets, the webhook apps' secret tokens, the
+ * simulator's credentials). No message ever prints their values, whatever their type;
+ * `*_file` settings hold paths, not secrets.
  */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'client_secret',
@@ -10,12 +11,19 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'password',
   'token',
   'access_token',
+  'secret_token',
 ]);
 
-/** Whether the setting at `path` holds a secret: a secret setting, or a basic-auth user's hash. */
+/** Settings whose every value is a secret: basic-auth users' hashes, notifier HTTP headers (Authorization...). */
+const SECRET_MAPPINGS: ReadonlySet<string> = new Set(['basic_auth_users', 'headers']);
+
+/** Whether the setting at `path` holds a secret: a secret setting, a header value or a basic-auth user's hash. */
 export function isSecretPath(path: readonly (string | number)[]): boolean {
   const last = [...path].reverse().find((s): s is string => typeof s === 'string');
-  return (last !== undefined && SECRET_SETTINGS.has(last)) || path.includes('basic_auth_users');
+  return (
+    (last !== undefined && SECRET_SETTINGS.has(last)) ||
+    path.some((s) => typeof s === 'string' && SECRET_MAPPINGS.has(s))
+  );
 }
 
 /** What a value is, without what it says: for messages about secret settings. */
