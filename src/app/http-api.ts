@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { RuleEngine } from '../evaluate/engine.js';
-import { withoutIdentity } from '../export/alerts-api.js';
 import { HttpServer, listenProblem } from '../export/http-server.js';
 import type { Metrics } from '../export/metrics.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
@@ -115,7 +114,7 @@ export class HttpApi {
           '/readyz': () =>
             this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
           '/api/v1/alerts': () =>
-            json({ alerts: identity ? v.engine.active() : v.engine.active().map(withoutIdentity) }),
+            json({ alerts: v.engine.active(!identity) }),
           '/api/v1/status': () => json(this.status()),
         },
         {

@@ -2,6 +2,7 @@ import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { Alert, AlertChange, AlertContext, AlertState, ResolveReason } from './alert.js';
+import { withheldContext, withheldGroup } from './withheld.js';
 import { step, type Series, type Timing } from './lifecycle.js';
 import type { CompiledRule, GroupField } from './rule-types.js';
 import { participantName } from './names.js';
@@ -539,17 +540,20 @@ export class RuleEngine {
    * meeting (instance) alert, the incident that explains the most of its breaching
    * participants, when those explained make up the rule's `explained.ratio` (default all).
    */
-  private explainer(rec: SeriesRecord): { id: string; text: string } | undefined {
+  private explainer(rec: SeriesRecord, withhold = false): { id: string; text: string } | undefined {
     if (!this.muteRules.length || rec.group) return undefined;
     const rule = this.byName.get(rec.rule);
     if (!rule) return undefined;
+    const group = (groupBy: string, value: string): string =>
+      withhold ? withheldGroup(groupBy, value) : value;
     if (rec.participantKey) {
       const ctx = rec.context;
       const cause = this.causeOf(ctx); // an alert's context holds the participant's context fields
+      const who = (withhold ? ctx.participantKey : ctx.participant) ?? 'the participant';
       return (
         cause && {
-          id: cause.id,
-          text: `${ctx.participant ?? 'the participant'} is in ${cause.rule.groupBy!} ${cause.value}`,
+          id: this.shownId(cause.id, withhold),
+          text: `${who} is in ${cause.rule.groupBy!} ${group(cause.rule.groupBy!, cause.value)}`,
         }
       );
     }
@@ -571,9 +575,19 @@ export class RuleEngine {
     if (!best || breaching === 0 || best[1].n / breaching < rule.explainedRatio) return undefined;
     const [id, { n, value, groupBy }] = best;
     return {
-      id,
-      text: `${shareOf(n, breaching, 'breaching participant')} ${n === 1 ? 'is' : 'are'} in ${groupBy} ${value}`,
+      id: this.shownId(id, withhold),
+      text: `${shareOf(n, breaching, 'breaching participant')} ${n === 1 ? 'is' : 'are'} in ${groupBy} ${group(groupBy, value)}`,
     };
+  }
+
+  /** An alert id as shown: with `withhold`, a location group's id withholds the location. */
+  private shownId(id: string, withhold: boolean): string {
+    if (!withhold) return id;
+    const rec = this.state.series.get(id);
+    const rule = rec && this.byName.get(rec.rule);
+    return rule && rec.group !== undefined && rule.groupBy === 'location'
+      ? `${rule.name}|${withheldGroup('location', rec.group)}`
+      : id;
   }
 
   /** Links an alert to what explains it now, or unlinks it. */
@@ -604,11 +618,16 @@ export class RuleEngine {
     }
   }
 
+  /**
+   * The alert of a record, rendered. With `withhold`, rendered from its context with the
+   * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
+   */
   toAlert(
     rule: CompiledRule,
     rec: SeriesRecord,
     state: AlertState,
     resolved?: { at: number; reason: ResolveReason },
+    withhold = false,
   ): Alert {
     const group = rule.scope !== 'participant';
     const breachingN = rec.breaching ?? 0;
@@ -621,7 +640,7 @@ export class RuleEngine {
     const thresholdText = group
       ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
       : `${cmp} ${metricThreshold}`;
-    const c = rec.context;
+    const c = withhold ? withheldContext(rec.context) : rec.context;
     const labels: Record<string, string> = {
       alertname: rule.name,
       severity: rule.severity,
@@ -640,7 +659,13 @@ export class RuleEngine {
       0,
       (state === 'resolved' ? (rec.clearedAt ?? rec.lastTime) : rec.lastTime) - since,
     );
-    const explainedBy = rec.explainedBy ?? (state === 'pending' ? this.explainer(rec)?.id : undefined);
+    const cause = rec.explainedBy ?? (state === 'pending' ? this.explainer(rec)?.id : undefined);
+    const explainedBy = cause && this.shownId(cause, withhold);
+    const shown = withhold && rec.explanation ? this.explainer(rec, true) : undefined;
+    const explanation =
+      withhold && rec.explanation
+        ? `explained by ${shown?.id ?? explainedBy ?? ''}${shown ? `: ${shown.text}` : ''}`
+        : rec.explanation;
     const view = {
       rule: rule.name,
       description: rule.description,
@@ -700,7 +725,7 @@ export class RuleEngine {
         : undefined;
     const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
     return {
-      id: rec.id,
+      id: this.shownId(rec.id, withhold),
       rule: rule.name,
       scope: rule.scope,
       state,
@@ -721,7 +746,7 @@ export class RuleEngine {
       lastSampleAt: rec.lastTime,
       context: { ...c },
       ...(explainedBy ? { explainedBy } : {}),
-      ...(rec.explanation ? { explanation: rec.explanation } : {}),
+      ...(explanation ? { explanation } : {}),
       ...(inhibitedBy ? { inhibitedBy } : {}),
     };
   }
@@ -733,12 +758,12 @@ export class RuleEngine {
     return rule && rec.state !== 'inactive' ? this.toAlert(rule, rec, rec.state) : undefined;
   }
 
-  /** Pending and firing alerts now. */
-  active(): Alert[] {
+  /** Pending and firing alerts now; with `withhold`, without participant identity (see toAlert). */
+  active(withhold = false): Alert[] {
     const out: Alert[] = [];
     for (const rec of this.state.series.values()) {
       const rule = this.byName.get(rec.rule);
-      if (rule && rec.state !== 'inactive') out.push(this.toAlert(rule, rec, rec.state));
+      if (rule && rec.state !== 'inactive') out.push(this.toAlert(rule, rec, rec.state, undefined, withhold));
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -408,3 +408,47 @@ describe('/api/v1/alerts and participant identity', () => {
     expect(guarded.text).toContain('Ann Example');
   });
 });
+
+describe('/api/v1/alerts withholds names however templates write them', () => {
+  let h: SimHarness;
+  const PEOPLE = [
+    { key: 'dev', user_id: '200', name: 'Dev (iOS)', location: 'Springfield (US)' },
+    { key: 'rx', user_id: '201', name: 'a.*+?^${x}[y]|(z)\\', location: 'Shelbyville (US)' },
+    { key: 'sub', user_id: '202', name: 'late', location: 'Ogdenville (US)' },
+  ];
+  beforeAll(async () => {
+    h = await startSim({
+      meetings: [{ id: 85000000002, uuid: 'mtg-poss==', topic: 'Standup', participants: PEOPLE }],
+      episodes: [{ where: { instance: 85000000002 }, from: '0m', to: '1h', any: { latency: '650ms' } }],
+    });
+  });
+  afterAll(async () => h.close());
+
+  it('renders the text from the participant key: possessives, regex characters, names inside words', async () => {
+    const { daemon } = daemonFor(h, () => undefined);
+    await runUntil(daemon, h, h.clock.now() + 4 * 60_000);
+    const url = await daemon.listen();
+    const r = await get(url, '/api/v1/alerts');
+    await daemon.close();
+    expect(r.status).toBe(200);
+    const alerts = (JSON.parse(r.body) as { alerts: Alert[] }).alerts;
+    for (const p of PEOPLE) {
+      const a = alerts.find((x) => x.context.participantKey === p.user_id && x.rule === 'audio-latency-high');
+      expect(a, `${p.name}: ${r.body.slice(0, 400)}`).toBeDefined();
+      expect(a!.annotations.summary).toMatch(new RegExp(`^${p.user_id}'s audio latency is \\d+ ms`));
+      expect(a!.context.participant).toBe(p.user_id);
+    }
+    for (const s of [
+      'Dev (',
+      "Dev's",
+      'iOS)',
+      'a.*+?',
+      '[y]',
+      'Springfield',
+      'Shelbyville',
+      'Ogdenville',
+      "late's",
+    ])
+      expect(r.body).not.toContain(s);
+  });
+});
