@@ -113,8 +113,7 @@ export class HttpApi {
           '/healthz': () => ({ status: 200, body: 'ok\n' }),
           '/readyz': () =>
             this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
-          '/api/v1/alerts': () =>
-            json({ alerts: v.engine.active(!identity) }),
+          '/api/v1/alerts': () => json({ alerts: v.engine.active(!identity) }),
           '/api/v1/status': () => json(this.status()),
         },
         {
