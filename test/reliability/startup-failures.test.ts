@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,5 +184,34 @@ describe('SIGTERM', () => {
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
     expect(p.output()).not.toContain('not saved');
+  });
+
+  it('exits 0 with the webhook listener on too, a kept-alive connection open', async () => {
+    const stateDir = join(dir, 'state-webhooks');
+    const extra = `webhooks:\n  listen: 127.0.0.1:0\n  apps:\n    - { name: qss, path: /zoom/qss, secret_token: t0ken }\n`;
+    const p = startCli(['run', '--config', config('webhooks', { stateDir, extra })]);
+    let hooks = '';
+    for (let i = 0; i < 200 && !hooks; i++) {
+      hooks = /"url":"(http:\/\/[^"]+)","msg":"receiving Zoom webhooks/.exec(p.output())?.[1] ?? '';
+      if (!hooks) await new Promise((r) => setTimeout(r, 50));
+    }
+    const health = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/.exec(p.output())?.[1];
+    await waitForOk(`${health}/healthz`);
+    // A client that keeps its connection open, as Zoom's sender may.
+    const agent = new Agent({ keepAlive: true });
+    const answered = await new Promise<number>((resolve, reject) =>
+      httpRequest(`${hooks}/zoom/qss`, { method: 'POST', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+        .on('error', reject)
+        .end('{}'),
+    );
+    expect(answered).toBeGreaterThanOrEqual(400); // unsigned: refused, but the connection stays
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    agent.destroy();
+    expect(p.output()).toContain('"msg":"stopped"');
+    expect(p.output()).not.toContain('did not stop');
   });
 });
