@@ -9,6 +9,7 @@ import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { ReloadState } from './rule-reload.js';
+import { failedByKey } from '../notify/stats.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -90,7 +91,7 @@ export class HttpApi {
         ? {
             outbox: d.outboxDepth,
             sent: Object.fromEntries(d.stats.sent),
-            failed: Object.fromEntries(d.stats.failed),
+            failed: failedByKey(d.stats),
           }
         : null,
     };

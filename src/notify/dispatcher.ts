@@ -7,6 +7,7 @@ import type { Muter } from './mute.js';
 import type { Notification } from './notification.js';
 import type { Notifier } from './notifier.js';
 import { matchRoutes, type GroupTiming, type Route } from './route.js';
+import { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem, PendingGroup } from './store.js';
 
 /** A notifier instance with its delivery settings. */
@@ -33,18 +34,6 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-export interface DispatchStats {
-  sent: Map<string, number>;
-  /** By `receiver|code`. */
-  failed: Map<string, number>;
-  /** Alerts left out of a notification because a silence or an inhibition muted them. */
-  muted: number;
-  /** Notifications a rate cap held back, by receiver. */
-  held: Map<string, number>;
-}
-
-const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m.get(k) ?? 0) + n);
-
 /**
  * Routes alert changes to receivers, groups them (group_wait, group_interval), sends reminders
  * (repeat_interval), leaves muted alerts out, caps each receiver's rate, and delivers through
@@ -57,7 +46,7 @@ const inc = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (m
  */
 export class Dispatcher {
   private readonly firing = new Map<string, Alert>();
-  readonly stats: DispatchStats = { sent: new Map(), failed: new Map(), muted: 0, held: new Map() };
+  readonly stats = new NotifyStats();
   private readonly once: LogOnce;
   private wakeUp: () => void = () => undefined;
   private readonly retry: { baseMs: number; capMs: number; giveUpAfterMs: number };
@@ -229,7 +218,7 @@ export class Dispatcher {
         cap.held++;
         cap.heldAlerts += firing.length + resolved.length;
         cap.heldSince ??= now;
-        inc(this.stats.held, g.receiver);
+        this.stats.heldBack(g.receiver);
         this.once.warn(
           `cap:${g.receiver}`,
           { receiver: g.receiver },
@@ -295,7 +284,7 @@ export class Dispatcher {
     const attemptSignal = AbortSignal.any([signal, timeout]);
     try {
       await r.notifier.send(n, attemptSignal);
-      inc(this.stats.sent, n.receiver);
+      this.stats.delivered(n.receiver);
       return 'sent';
     } catch (err) {
       if (signal.aborted) throw err;
@@ -312,7 +301,7 @@ export class Dispatcher {
       const age = now - n.createdAt;
       if (!e.retryable || age >= this.retry.giveUpAfterMs) {
         const reason = e.retryable ? 'expired' : e.code;
-        inc(this.stats.failed, `${n.receiver}|${reason}`);
+        this.stats.failure(n.receiver, reason);
         this.once.warn(
           `drop:${n.receiver}:${reason}`,
           { receiver: n.receiver, code: e.code },
@@ -320,7 +309,7 @@ export class Dispatcher {
         );
         return 'dropped';
       }
-      inc(this.stats.failed, `${n.receiver}|${e.code}`);
+      this.stats.failure(n.receiver, e.code);
       item.nextAttemptAt = now + Math.max(e.retryAfterMs ?? 0, this.backoff(item.attempts));
       this.once.warn(
         `retry:${n.receiver}:${e.code}`,

@@ -2,16 +2,18 @@
  * What a notifier throws when it could not deliver: whether trying again can help, and how
  * soon at the earliest. The dispatcher owns retry; a notifier never retries on its own.
  */
-export type NotifyErrorCode =
-  | 'NOTIFY_TIMEOUT'
-  | 'NOTIFY_NETWORK'
-  | 'NOTIFY_RATE_LIMITED'
-  | 'NOTIFY_SERVER_ERROR'
-  | 'NOTIFY_REJECTED'
-  | 'NOTIFY_AUTH'
-  | 'NOTIFY_BAD_ADDRESS'
-  | 'NOTIFY_TLS'
-  | 'NOTIFY_CONFIG';
+export const NOTIFY_ERROR_CODES = [
+  'NOTIFY_TIMEOUT',
+  'NOTIFY_NETWORK',
+  'NOTIFY_RATE_LIMITED',
+  'NOTIFY_SERVER_ERROR',
+  'NOTIFY_REJECTED',
+  'NOTIFY_AUTH',
+  'NOTIFY_BAD_ADDRESS',
+  'NOTIFY_TLS',
+  'NOTIFY_CONFIG',
+] as const;
+export type NotifyErrorCode = (typeof NOTIFY_ERROR_CODES)[number];
 
 export class NotifyError extends Error {
   constructor(

@@ -54,6 +54,7 @@ export class DashboardSource implements PollSource {
     contextRefreshMs: number,
   ) {
     this.endpoints = KINDS[kind];
+    client.stats.expect(Object.values(this.endpoints));
     this.contexts = new ContextCache(contextRefreshMs);
     this.listed = new ListedIds(log);
   }

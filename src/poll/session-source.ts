@@ -34,6 +34,7 @@ export class SessionSource implements PollSource {
     log: Logger = silentLogger(),
   ) {
     this.listed = new ListedIds(log);
+    client.stats.expect([ENDPOINTS.sessions, ENDPOINTS.sessionQos]);
   }
 
   async discover(signal?: AbortSignal): Promise<LiveInstance[]> {

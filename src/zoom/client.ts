@@ -299,7 +299,7 @@ export class ZoomClient {
 
   /** A listing that would not end: stop it, count it, and say so once. */
   private pageLoop(ep: Endpoint, params: Record<string, string>, why: string): void {
-    this.stats.pageLoops.set(ep.name, (this.stats.pageLoops.get(ep.name) ?? 0) + 1);
+    this.stats.pageLoop(ep.name);
     this.once.warn(
       `page-loop:${ep.name}`,
       { endpoint: ep.name, ...params },
@@ -311,7 +311,7 @@ export class ZoomClient {
     const type = headers.get('x-ratelimit-type');
     const remaining = Number(headers.get('x-ratelimit-remaining'));
     if (!type || headers.get('x-ratelimit-remaining') === null || !Number.isFinite(remaining)) return;
-    this.stats.remaining.set(`${category}|${type}`, remaining);
+    this.stats.observeRemaining(category, type, remaining);
     if (/daily/i.test(type)) this.budget.observeRemaining(remaining);
   }
 

@@ -271,7 +271,7 @@ describe('delivery that loses nothing', () => {
     d.ingest(changes(alert()));
     await advance(d, 10 * 60_000, 10_000);
     expect(server.received).toHaveLength(1);
-    expect(d.stats.failed.get('hook|NOTIFY_REJECTED')).toBe(1);
+    expect(d.stats.failed.get('hook')?.get('NOTIFY_REJECTED')).toBe(1);
     expect(d.outboxDepth).toBe(0);
   });
 });

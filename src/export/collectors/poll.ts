@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { NormalizeStats } from '../../normalize/stats.js';
+import type { CoverageReport } from '../../poll/coverage.js';
+import type { CycleReport } from '../../poll/scheduler.js';
+import { scrapeCounter, scrapeGauge } from './common.js';
+
+/** What the poll series read: the last cycle, coverage now, the instances discovery knows, and normalization counts. */
+export interface PollView {
+  lastCycle(): CycleReport | undefined;
+  coverage(): CoverageReport;
+  instanceKinds(): Iterable<string>;
+  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid'>> & {
+    readonly valuesMissing: ReadonlyMap<string, number>;
+  };
+}
+
+/** Poll cycles, coverage and staleness, live instances, and what normalization read or skipped. */
+export function registerPollMetrics(
+  registry: Registry,
+  view: PollView,
+): { observeCycle: (r: CycleReport) => void } {
+  const registers = [registry];
+  const cycleDuration = new Histogram({
+    name: 'qoswatch_poll_cycle_duration_seconds',
+    help: 'How long a poll cycle took.',
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers,
+  });
+  const fromCycle = (read: (c: CycleReport) => number) => (): number | undefined => {
+    const c = view.lastCycle();
+    return c ? read(c) / 1000 : undefined;
+  };
+  scrapeGauge(
+    registry,
+    'qoswatch_poll_last_success_timestamp_seconds',
+    'When the last poll cycle finished, Unix seconds.',
+    fromCycle((c) => c.finishedAt),
+  );
+  scrapeGauge(
+    registry,
+    'qoswatch_poll_interval_seconds',
+    'The time from the last cycle to the next, as planned within the budget.',
+    fromCycle((c) => c.intervalMs),
+  );
+  scrapeGauge(
+    registry,
+    'qoswatch_poll_full_cycle_seconds',
+    'The budget-optimal time to poll every live instance once.',
+    fromCycle((c) => c.fullCycleMs),
+  );
+  scrapeGauge(
+    registry,
+    'qoswatch_poll_coverage_ratio',
+    'Share of live participants whose newest sample is younger than poll.fresh_age.',
+    () => view.coverage().ratio,
+  );
+  scrapeGauge(
+    registry,
+    'qoswatch_poll_staleness_seconds',
+    "Age of the stalest live participant's newest sample.",
+    () => view.coverage().maxStalenessMs / 1000,
+  );
+  scrapeGauge(
+    registry,
+    'qoswatch_live_participants',
+    'Participants present in live instances.',
+    () => view.coverage().live,
+  );
+  new Gauge({
+    name: 'qoswatch_live_instances',
+    help: 'Live instances known from discovery, by kind.',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      this.reset();
+      for (const kind of ['meeting', 'webinar', 'session']) this.set({ kind }, 0);
+      for (const kind of view.instanceKinds()) this.inc({ kind });
+    },
+  });
+  scrapeCounter(
+    registry,
+    'qoswatch_samples_parsed_total',
+    'QoS samples read from Zoom.',
+    () => view.normalize.samplesParsed,
+  );
+  scrapeCounter(
+    registry,
+    'qoswatch_samples_invalid_total',
+    'QoS entries skipped whole (no usable date_time, not an object).',
+    () => view.normalize.samplesInvalid,
+  );
+  new Counter({
+    name: 'qoswatch_values_missing_total',
+    help: 'Values Zoom sent empty or in a form qoswatch does not read, by field.',
+    labelNames: ['field'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [field, n] of view.normalize.valuesMissing) this.inc({ field }, n);
+    },
+  });
+  return { observeCycle: (r) => cycleDuration.observe((r.finishedAt - r.startedAt) / 1000) };
+}

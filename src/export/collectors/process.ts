@@ -1,0 +1,40 @@
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+
+export interface ProcessView {
+  version: string;
+  /** Failed state file writes by file name. */
+  stateWriteFailures?: () => ReadonlyMap<string, number>;
+}
+
+/** The process itself: Node's default metrics, the build, and state file write failures. */
+export function registerProcessMetrics(registry: Registry, view: ProcessView): void {
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges *_total, which promtool rightly flags; keep the output lint-clean.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
+
+  new Gauge({
+    name: 'qoswatch_build_info',
+    help: 'qoswatch build information; always 1.',
+    labelNames: ['version', 'nodejs_version'],
+    registers,
+    collect() {
+      this.set({ version: view.version, nodejs_version: process.versions.node }, 1);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_state_write_failures_total',
+    help: 'State file writes that failed (disk full, read-only), by file; each is retried until it succeeds.',
+    labelNames: ['file'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [file, n] of view.stateWriteFailures?.() ?? []) this.inc({ file }, n);
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { CallStatsView } from '../../zoom/call-stats.js';
+import type { DailyBudget } from '../../zoom/daily-budget.js';
+
+/** What the Zoom series read of one account's client. */
+export interface ZoomAccountView {
+  readonly stats: CallStatsView;
+  readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining'>;
+}
+
+/** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
+export function registerZoomMetrics(
+  registry: Registry,
+  accounts: () => Iterable<readonly [string, ZoomAccountView]>,
+): void {
+  const registers = [registry];
+  new Counter({
+    name: 'qoswatch_zoom_requests_total',
+    help: 'Calls to Zoom by account, endpoint, rate-limit category and outcome.',
+    labelNames: ['account', 'endpoint', 'category', 'outcome'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts())
+        for (const e of c.stats.entries())
+          this.inc({ account, endpoint: e.endpoint, category: e.category, outcome: e.outcome }, e.count);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_zoom_page_loops_total',
+    help: "Listings stopped because Zoom's next_page_token never ended or came back, by endpoint.",
+    labelNames: ['account', 'endpoint'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts())
+        for (const [endpoint, n] of c.stats.pageLoops) this.inc({ account, endpoint }, n);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_zoom_retry_after_capped_total',
+    help: '429s whose Retry-After was longer than qoswatch waits (24 h daily, 5 min otherwise).',
+    labelNames: ['account'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts()) this.inc({ account }, c.stats.retryAfterCapped);
+    },
+  });
+  new Gauge({
+    name: 'qoswatch_zoom_rate_limit_remaining',
+    help: 'The last X-RateLimit-Remaining Zoom sent, by category and limit type.',
+    labelNames: ['account', 'category', 'type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts())
+        for (const [category, byType] of c.stats.remaining)
+          for (const [type, v] of byType) this.set({ account, category, type }, v);
+    },
+  });
+  const budget = (name: string, help: string, read: (c: ZoomAccountView) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['account'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [account, c] of accounts()) this.set({ account }, read(c));
+      },
+    });
+  };
+  budget(
+    'qoswatch_zoom_daily_budget_calls',
+    "qoswatch's share of the account's daily API pool, in calls.",
+    (c) => c.budget.allowance,
+  );
+  budget('qoswatch_zoom_daily_budget_used_calls', 'Calls made today (UTC day).', (c) => c.budget.usedToday());
+  budget('qoswatch_zoom_daily_budget_remaining_calls', 'Calls qoswatch may still make today.', (c) =>
+    c.budget.remaining(),
+  );
+}
