@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertChange } from '../evaluate/alert.js';
+import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
 import { NotifyError } from './errors.js';
@@ -271,10 +272,6 @@ export class Dispatcher {
     }
   }
 
-  private backoff(attempts: number): number {
-    return Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempts - 1)) * (0.5 + this.random() / 2);
-  }
-
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
     const n = item.notification;
     const r = this.opts.receivers.get(n.receiver);
@@ -310,7 +307,8 @@ export class Dispatcher {
         return 'dropped';
       }
       this.stats.failure(n.receiver, e.code);
-      item.nextAttemptAt = now + Math.max(e.retryAfterMs ?? 0, this.backoff(item.attempts));
+      item.nextAttemptAt =
+        now + Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts - 1, this.retry, this.random));
       this.once.warn(
         `retry:${n.receiver}:${e.code}`,
         { receiver: n.receiver, code: e.code },

@@ -1,20 +1,17 @@
 import ky from 'ky';
 import type { Logger } from 'pino';
+import { backoffDelay, type Backoff } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
+import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
-import { CallStats, type CallOutcome } from './call-stats.js';
-import { DailyBudget, nextUtcMidnight, type BudgetStore } from './daily-budget.js';
+import { CallStats } from './call-stats.js';
+import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
+import { DailyBudget, type BudgetStore } from './daily-budget.js';
 import { expandPath, type Endpoint } from './endpoints.js';
-import { ZoomError, isZoomError } from './errors.js';
+import { isZoomError } from './errors.js';
 import { windowOf, type Category, type RateLimits } from './limits.js';
-import { LogOnce } from '../util/log-once.js';
-import {
-  capRetryAt,
-  MAX_DAILY_RETRY_AFTER_MS,
-  MAX_RATE_RETRY_AFTER_MS,
-  parseRetryAfter,
-} from './retry-after.js';
+import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 
 export interface ZoomClientOptions {
@@ -34,7 +31,7 @@ export interface ZoomClientOptions {
   maxRetries?: number;
   /** Retries after a per-second/per-minute 429. */
   maxRateLimitRetries?: number;
-  backoff?: { baseMs: number; capMs: number };
+  backoff?: Backoff;
   random?: () => number;
 }
 
@@ -54,7 +51,7 @@ export class ZoomClient {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly maxRateLimitRetries: number;
-  private readonly backoff: { baseMs: number; capMs: number };
+  private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly once: LogOnce;
 
@@ -76,11 +73,6 @@ export class ZoomClient {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Exponential backoff with full jitter. */
-  private delay(attempt: number): number {
-    return Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** attempt) * (0.5 + this.random() / 2);
-  }
-
   private url(base: string, ep: Endpoint, params: Record<string, string>, query: Query): string {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
@@ -88,23 +80,25 @@ export class ZoomClient {
     return `${base.replace(/\/+$/, '')}/v2${expandPath(ep.template, params)}${q ? `?${q}` : ''}`;
   }
 
-  /** One GET, with everything the rules of the road ask for. */
+  /**
+   * One GET, with everything the rules of the road ask for: budget and permit are taken only
+   * once a request can leave, each answer is classified (classifyAnswer) and acted on here.
+   */
   async get<T = Json>(
     ep: Endpoint,
     params: Record<string, string> = {},
     query: Query = {},
     signal?: AbortSignal,
   ): Promise<T> {
-    let failures = 0;
-    let rateLimited = 0;
-    let reauthorized = false;
+    const tries = { failures: 0, rateLimited: 0, reauthorized: false };
     const clock = this.opts.clock;
     for (;;) {
       signal?.throwIfAborted();
-      // Budget and permit are taken only once a request can leave: a token endpoint that fails
-      // costs neither (it once charged 21 calls with 0 sent and held the permits for a window).
+      // A token endpoint that fails costs neither budget nor permit (it once charged 21 calls
+      // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
+      const url = this.url(auth.apiBase ?? this.opts.apiUrl, ep, params, query);
       const permit = await this.limiters[ep.category].acquire(signal);
       try {
         this.budget.take(ep.name);
@@ -112,189 +106,101 @@ export class ZoomClient {
         permit(false);
         throw err;
       }
-      let sent = true;
-      const release = (): void => permit(sent);
-      /** A retryable failure: free the permit, wait the backoff, and say whether to try again. */
-      const backOff = async (): Promise<boolean> => {
-        if (failures >= this.maxRetries) return false;
-        release();
-        await clock.sleep(this.delay(failures++), signal);
-        return true;
-      };
-      let outcome: CallOutcome = 'ok';
-      try {
-        const url = this.url(auth.apiBase ?? this.opts.apiUrl, ep, params, query);
-        let res: Response;
-        try {
-          res = await ky.get(url, {
-            headers: { authorization: auth.header, accept: 'application/json' },
-            timeout: this.timeoutMs,
-            retry: 0,
-            throwHttpErrors: false,
-            ...(signal ? { signal } : {}),
-          });
-        } catch (err) {
-          if (neverLeft(err)) {
-            // Nothing reached Zoom: give back the call and the permit.
-            sent = false;
-            this.budget.giveBack();
-          }
-          if (signal?.aborted) throw err;
-          const timeout = (err as Error).name === 'TimeoutError';
-          outcome = timeout ? 'timeout' : 'network_error';
-          if (await backOff()) continue;
-          throw new ZoomError(
-            timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
-            `${ep.name}: ${timeout ? `no answer within ${this.timeoutMs} ms` : `network error (${causeCode(err)})`} after ${failures + 1} attempts`,
-            { endpoint: ep.name, retryable: true },
-            { cause: err },
-          );
-        }
-        this.observeHeaders(ep.category, res.headers);
-        const text = await res.text().catch(() => '');
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : {};
-        } catch (err) {
-          body = undefined;
-          if (res.ok) {
-            outcome = 'bad_response';
-            if (await backOff()) continue;
-            throw new ZoomError(
-              'ZOOM_BAD_RESPONSE',
-              `${ep.name}: Zoom's answer is not valid JSON`,
-              { endpoint: ep.name, status: res.status, retryable: true },
-              { cause: err },
-            );
-          }
-        }
-        if (res.ok) {
-          if (typeof body !== 'object' || body === null) {
-            outcome = 'bad_response';
-            throw new ZoomError('ZOOM_BAD_RESPONSE', `${ep.name}: Zoom's answer is not a JSON object`, {
-              endpoint: ep.name,
-              status: res.status,
-            });
-          }
-          this.stats.lastSuccessAt = clock.now();
-          return body as T;
-        }
-        const zoomCode =
-          typeof (body as Json | undefined)?.code === 'number' ? ((body as Json).code as number) : undefined;
-        const zoomMessage =
-          typeof (body as Json | undefined)?.message === 'string' ? ((body as Json).message as string) : '';
-        const details = {
-          endpoint: ep.name,
-          status: res.status,
-          ...(zoomCode !== undefined ? { zoomCode } : {}),
-        };
-        if (res.status === 401) {
-          outcome = 'unauthorized';
-          if (!reauthorized) {
-            reauthorized = true;
-            this.opts.auth.invalidate(auth.header);
-            release();
-            continue;
-          }
-          throw new ZoomError(
-            'ZOOM_AUTH_FAILED',
-            `${ep.name}: Zoom refused a fresh access token (HTTP 401${zoomCode ? `, code ${zoomCode}` : ''})`,
-            details,
-          );
-        }
-        if (res.status === 404 && zoomCode === 3001) {
-          outcome = 'ended';
-          throw new ZoomError(
-            'ZOOM_INSTANCE_ENDED',
-            `${ep.name}: not found or no longer live (${params.id ?? ''})`,
-            details,
-          );
-        }
-        if (res.status === 429) {
-          const now = clock.now();
-          const asked = parseRetryAfter(res.headers.get('retry-after'), now);
-          const type = res.headers.get('x-ratelimit-type');
-          const daily = type
-            ? /daily/i.test(type)
-            : /daily/i.test(zoomMessage) || (asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
-          const retryAt = asked === undefined ? undefined : this.capRetryAfter(ep.name, asked, now, daily);
-          if (daily) {
-            outcome = 'daily_limited';
-            const resetAt = retryAt ?? nextUtcMidnight(now);
-            this.budget.blockUntil(resetAt);
-            this.log.warn(
-              { endpoint: ep.name, resetAt: new Date(resetAt).toISOString() },
-              "Zoom's daily API limit reached; calls stop until the reset",
-            );
-            throw new ZoomError(
-              'ZOOM_DAILY_LIMIT',
-              `${ep.name}: Zoom's daily limit is reached; calls resume at ${new Date(resetAt).toISOString()}`,
-              {
-                ...details,
-                retryable: true,
-                resetAt,
-              },
-            );
-          }
-          outcome = 'rate_limited';
-          const wait = retryAt ?? now + this.limiters[ep.category].windowMs;
-          this.limiters[ep.category].pauseUntil(wait);
-          if (rateLimited++ < this.maxRateLimitRetries) {
-            this.log.debug(
-              { endpoint: ep.name, waitMs: wait - now },
-              'rate limited by Zoom; waiting as Retry-After says',
-            );
-            release();
-            continue;
-          }
-          throw new ZoomError(
-            'ZOOM_RATE_LIMITED',
-            `${ep.name}: still rate limited after ${rateLimited} waits`,
-            { ...details, retryable: true },
-          );
-        }
-        if (res.status >= 500) {
-          outcome = 'server_error';
-          if (await backOff()) continue;
-          throw new ZoomError(
-            'ZOOM_HTTP_ERROR',
-            `${ep.name}: Zoom answered HTTP ${res.status} after ${failures + 1} attempts`,
-            { ...details, retryable: true },
-          );
-        }
-        outcome = 'client_error';
-        if (
-          res.status === 400 &&
-          query.next_page_token &&
-          (zoomCode === 300 || /page.?token/i.test(zoomMessage))
-        ) {
-          throw new ZoomError('ZOOM_PAGE_TOKEN_EXPIRED', `${ep.name}: next_page_token expired`, details);
-        }
-        throw new ZoomError(
-          'ZOOM_HTTP_ERROR',
-          `${ep.name}: Zoom answered HTTP ${res.status}${zoomCode ? ` code ${zoomCode}` : ''}: ${zoomMessage || 'no message'}`,
-          details,
-        );
-      } finally {
-        release();
-        if (!signal?.aborted) this.stats.record(ep.name, ep.category, outcome);
+      const { answer, sent } = await this.send(url, auth.header, signal);
+      permit(sent);
+      if ('error' in answer && signal?.aborted) throw answer.error;
+      if ('headers' in answer) this.observeHeaders(ep.category, answer.headers);
+      const v = classifyAnswer(answer, {
+        endpoint: ep.name,
+        ...(params.id !== undefined ? { instanceId: params.id } : {}),
+        pageToken: Boolean(query.next_page_token),
+        now: clock.now(),
+        windowMs: this.limiters[ep.category].windowMs,
+        timeoutMs: this.timeoutMs,
+        failures: tries.failures,
+        rateLimited: tries.rateLimited,
+      });
+      if (!signal?.aborted) this.stats.record(ep.name, ep.category, v.outcome);
+      if (v.action === 'ok') {
+        this.stats.lastSuccessAt = clock.now();
+        return v.body as T;
       }
+      if (await this.tryAgain(v, tries, ep, auth.header, signal)) continue;
+      throw v.error;
     }
   }
 
-  /** Retry-After no longer than a day (daily limit) or 5 minutes (per second/minute); logged when cut. */
-  private capRetryAfter(endpoint: string, asked: number, now: number, daily: boolean): number {
-    const maxMs = daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS;
-    const { at, capped } = capRetryAt(asked, now, maxMs);
-    if (capped) {
-      this.stats.retryAfterCapped++;
-      this.once.warn(
-        `retry-after:${endpoint}`,
-        { endpoint, askedMs: asked - now, waitMs: maxMs },
-        `Zoom's Retry-After is longer than ${daily ? '24 hours' : '5 minutes'}; waiting that long instead`,
+  /** Acts on a verdict other than ok: true when the call is to be tried again. */
+  private async tryAgain(
+    v: Exclude<Verdict, { action: 'ok' }>,
+    tries: { failures: number; rateLimited: number; reauthorized: boolean },
+    ep: Endpoint,
+    authHeader: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const clock = this.opts.clock;
+    if ('capped' in v && v.capped) this.retryAfterCapped(ep.name, v.capped);
+    if (v.action === 'retry' && tries.failures < this.maxRetries) {
+      await clock.sleep(backoffDelay(tries.failures++, this.backoff, this.random), signal);
+      return true;
+    }
+    if (v.action === 'reauthorize' && !tries.reauthorized) {
+      tries.reauthorized = true;
+      this.opts.auth.invalidate(authHeader);
+      return true;
+    }
+    if (v.action === 'wait') {
+      this.limiters[ep.category].pauseUntil(v.until);
+      if (tries.rateLimited++ < this.maxRateLimitRetries) {
+        this.log.debug(
+          { endpoint: ep.name, waitMs: v.until - clock.now() },
+          'rate limited by Zoom; waiting as Retry-After says',
+        );
+        return true;
+      }
+    }
+    if (v.action === 'fail' && v.blockUntil !== undefined) {
+      this.budget.blockUntil(v.blockUntil);
+      this.log.warn(
+        { endpoint: ep.name, resetAt: new Date(v.blockUntil).toISOString() },
+        "Zoom's daily API limit reached; calls stop until the reset",
       );
     }
-    return at;
+    return false;
+  }
+
+  /** One request on the wire: Zoom's answer, or the error when none came; `sent` is false when it never left. */
+  private async send(
+    url: string,
+    authorization: string,
+    signal?: AbortSignal,
+  ): Promise<{ answer: Answer; sent: boolean }> {
+    try {
+      const res = await ky.get(url, {
+        headers: { authorization, accept: 'application/json' },
+        timeout: this.timeoutMs,
+        retry: 0,
+        throwHttpErrors: false,
+        ...(signal ? { signal } : {}),
+      });
+      const text = await res.text().catch(() => '');
+      return { answer: { status: res.status, headers: res.headers, text }, sent: true };
+    } catch (error) {
+      // Nothing reached Zoom: give back the call and the permit.
+      const sent = !neverLeft(error);
+      if (!sent) this.budget.giveBack();
+      return { answer: { error, timedOut: (error as Error).name === 'TimeoutError' }, sent };
+    }
+  }
+
+  /** Retry-After longer than a day (daily limit) or 5 minutes (per second/minute): counted, logged once. */
+  private retryAfterCapped(endpoint: string, c: CappedRetryAfter): void {
+    this.stats.retryAfterCapped++;
+    this.once.warn(
+      `retry-after:${endpoint}`,
+      { endpoint, askedMs: c.askedMs, waitMs: c.daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS },
+      `Zoom's Retry-After is longer than ${c.daily ? '24 hours' : '5 minutes'}; waiting that long instead`,
+    );
   }
 
   /** A listing that would not end: stop it, count it, and say so once. */
@@ -307,7 +213,7 @@ export class ZoomClient {
     );
   }
 
-  private observeHeaders(category: Category, headers: Headers): void {
+  private observeHeaders(category: Category, headers: { get(name: string): string | null }): void {
     const type = headers.get('x-ratelimit-type');
     const remaining = Number(headers.get('x-ratelimit-remaining'));
     if (!type || headers.get('x-ratelimit-remaining') === null || !Number.isFinite(remaining)) return;
@@ -392,8 +298,3 @@ export function pageBound(ep: Endpoint, expectedItems?: number): number {
 /** Connection errors that mean the request never reached Zoom. */
 const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const neverLeft = (err: unknown): boolean => NEVER_LEFT.has(causeCode(err));
-
-function causeCode(err: unknown): string {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (err as Error).name;
-}

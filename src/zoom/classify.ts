@@ -1,0 +1,201 @@
+import type { CallOutcome } from './call-stats.js';
+import { nextUtcMidnight } from './daily-budget.js';
+import { ZoomError } from './errors.js';
+import {
+  capRetryAt,
+  MAX_DAILY_RETRY_AFTER_MS,
+  MAX_RATE_RETRY_AFTER_MS,
+  parseRetryAfter,
+} from './retry-after.js';
+
+type Json = Record<string, unknown>;
+
+/** What came back from one request: an HTTP answer, or none (network error, timeout). */
+export type Answer =
+  | { status: number; headers: { get(name: string): string | null }; text: string }
+  | { error: unknown; timedOut: boolean };
+
+/** The request the answer is to, and how many retries it has had. */
+export interface AnswerContext {
+  endpoint: string;
+  /** The instance id in the path, for messages. */
+  instanceId?: string;
+  /** Whether the request carried a next_page_token (a 400 then may mean it expired). */
+  pageToken: boolean;
+  now: number;
+  /** The rate-limit window of the endpoint's category: how long a 429 without Retry-After waits. */
+  windowMs: number;
+  timeoutMs: number;
+  /** Retries after failures so far, and waits after 429s so far (for messages). */
+  failures: number;
+  rateLimited: number;
+}
+
+/** A Retry-After longer than qoswatch waits: what Zoom asked, and whether it was the daily limit. */
+export interface CappedRetryAfter {
+  askedMs: number;
+  daily: boolean;
+}
+
+/**
+ * What to do with an answer. `error` is what to throw when the action cannot be taken (no
+ * retries left, already re-authorized) or, for `fail`, at once.
+ */
+export type Verdict =
+  | { action: 'ok'; outcome: 'ok'; body: Json }
+  /** Back off and try again. */
+  | { action: 'retry'; outcome: CallOutcome; error: ZoomError }
+  /** Get a new token and try again, once. */
+  | { action: 'reauthorize'; outcome: 'unauthorized'; error: ZoomError }
+  /** Pause the category until `until`, then try again. */
+  | { action: 'wait'; outcome: 'rate_limited'; until: number; capped?: CappedRetryAfter; error: ZoomError }
+  /** Give up; `blockUntil` stops every call until Zoom's daily limit resets. */
+  | {
+      action: 'fail';
+      outcome: CallOutcome;
+      error: ZoomError;
+      blockUntil?: number;
+      capped?: CappedRetryAfter;
+    };
+
+/**
+ * Classifies one answer from Zoom, after the facts sheet (shared/zoom-api/README.md): 401
+ * (code 124, an expired token) re-authorizes once; 404 with code 3001 is an instance that
+ * ended; 429 waits as Retry-After says (capped), or stops until the reset when it is the
+ * daily limit; 5xx, network errors, timeouts and unreadable bodies are retried with backoff;
+ * any other answer fails. Pure: the caller keeps the counts, the limiters and the budget.
+ */
+export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
+  if ('error' in answer) return noAnswer(answer, ctx);
+  const ep = ctx.endpoint;
+  let body: unknown;
+  try {
+    body = answer.text ? JSON.parse(answer.text) : {};
+  } catch (err) {
+    body = undefined;
+    if (ok(answer.status)) {
+      const error = new ZoomError(
+        'ZOOM_BAD_RESPONSE',
+        `${ep}: Zoom's answer is not valid JSON`,
+        { endpoint: ep, status: answer.status, retryable: true },
+        { cause: err },
+      );
+      return { action: 'retry', outcome: 'bad_response', error };
+    }
+  }
+  if (ok(answer.status)) {
+    if (typeof body === 'object' && body !== null) return { action: 'ok', outcome: 'ok', body: body as Json };
+    const error = new ZoomError('ZOOM_BAD_RESPONSE', `${ep}: Zoom's answer is not a JSON object`, {
+      endpoint: ep,
+      status: answer.status,
+    });
+    return { action: 'fail', outcome: 'bad_response', error };
+  }
+  return refusal(answer, body as Json | undefined, ctx);
+}
+
+const ok = (status: number): boolean => status >= 200 && status < 300;
+
+function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerContext): Verdict {
+  const { timedOut } = answer;
+  const error = new ZoomError(
+    timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
+    `${ctx.endpoint}: ${timedOut ? `no answer within ${ctx.timeoutMs} ms` : `network error (${causeCode(answer.error)})`} after ${ctx.failures + 1} attempts`,
+    { endpoint: ctx.endpoint, retryable: true },
+    { cause: answer.error },
+  );
+  return { action: 'retry', outcome: timedOut ? 'timeout' : 'network_error', error };
+}
+
+/** An HTTP answer that is not a success. */
+function refusal(
+  answer: { status: number; headers: { get(name: string): string | null } },
+  body: Json | undefined,
+  ctx: AnswerContext,
+): Verdict {
+  const { status } = answer;
+  const ep = ctx.endpoint;
+  const zoomCode = typeof body?.code === 'number' ? body.code : undefined;
+  const zoomMessage = typeof body?.message === 'string' ? body.message : '';
+  const details = { endpoint: ep, status, ...(zoomCode !== undefined ? { zoomCode } : {}) };
+  if (status === 401) {
+    const error = new ZoomError(
+      'ZOOM_AUTH_FAILED',
+      `${ep}: Zoom refused a fresh access token (HTTP 401${zoomCode ? `, code ${zoomCode}` : ''})`,
+      details,
+    );
+    return { action: 'reauthorize', outcome: 'unauthorized', error };
+  }
+  if (status === 404 && zoomCode === 3001) {
+    const error = new ZoomError(
+      'ZOOM_INSTANCE_ENDED',
+      `${ep}: not found or no longer live (${ctx.instanceId ?? ''})`,
+      details,
+    );
+    return { action: 'fail', outcome: 'ended', error };
+  }
+  if (status === 429) return rateLimited(answer.headers, zoomMessage, details, ctx);
+  if (status >= 500) {
+    const error = new ZoomError(
+      'ZOOM_HTTP_ERROR',
+      `${ep}: Zoom answered HTTP ${status} after ${ctx.failures + 1} attempts`,
+      { ...details, retryable: true },
+    );
+    return { action: 'retry', outcome: 'server_error', error };
+  }
+  if (status === 400 && ctx.pageToken && (zoomCode === 300 || /page.?token/i.test(zoomMessage))) {
+    const error = new ZoomError('ZOOM_PAGE_TOKEN_EXPIRED', `${ep}: next_page_token expired`, details);
+    return { action: 'fail', outcome: 'client_error', error };
+  }
+  const error = new ZoomError(
+    'ZOOM_HTTP_ERROR',
+    `${ep}: Zoom answered HTTP ${status}${zoomCode ? ` code ${zoomCode}` : ''}: ${zoomMessage || 'no message'}`,
+    details,
+  );
+  return { action: 'fail', outcome: 'client_error', error };
+}
+
+/**
+ * A 429: the daily limit (X-RateLimit-Type says so, or the message, or a Retry-After further
+ * than a per-second wait would be) stops calls until the reset; a per-second or per-minute
+ * limit waits as Retry-After says, or one window. Retry-After is capped either way.
+ */
+function rateLimited(
+  headers: { get(name: string): string | null },
+  zoomMessage: string,
+  details: { endpoint: string; status: number; zoomCode?: number },
+  ctx: AnswerContext,
+): Verdict {
+  const { now, endpoint: ep } = ctx;
+  const asked = parseRetryAfter(headers.get('retry-after'), now);
+  const type = headers.get('x-ratelimit-type');
+  const daily = type
+    ? /daily/i.test(type)
+    : /daily/i.test(zoomMessage) || (asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
+  const cut =
+    asked === undefined
+      ? undefined
+      : capRetryAt(asked, now, daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS);
+  const capped = cut?.capped ? { capped: { askedMs: asked! - now, daily } } : {};
+  if (daily) {
+    const resetAt = cut?.at ?? nextUtcMidnight(now);
+    const error = new ZoomError(
+      'ZOOM_DAILY_LIMIT',
+      `${ep}: Zoom's daily limit is reached; calls resume at ${new Date(resetAt).toISOString()}`,
+      { ...details, retryable: true, resetAt },
+    );
+    return { action: 'fail', outcome: 'daily_limited', error, blockUntil: resetAt, ...capped };
+  }
+  const error = new ZoomError(
+    'ZOOM_RATE_LIMITED',
+    `${ep}: still rate limited after ${ctx.rateLimited + 1} waits`,
+    { ...details, retryable: true },
+  );
+  return { action: 'wait', outcome: 'rate_limited', until: cut?.at ?? now + ctx.windowMs, error, ...capped };
+}
+
+/** The system error code of a network failure (ECONNREFUSED...), or the error's name. */
+export function causeCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (err as Error).name;
+}
