@@ -32,6 +32,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check a configuration file',
     load: () => import('./cli/check.js').then((m) => ({ help: m.checkHelp, run: m.check })),
   },
+  report: {
+    summary: 'report on one meeting, webinar or session after the call (or during it)',
+    load: () => import('./cli/report.js').then((m) => ({ help: m.reportHelp, run: m.report })),
+  },
   routes: {
     summary: 'print which receivers an alert with given labels reaches',
     load: () => import('./cli/routes.js').then((m) => ({ help: m.routesHelp, run: m.routes })),

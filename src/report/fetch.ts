@@ -1,0 +1,227 @@
+import { contextKeys, joinKey } from '../normalize/identity.js';
+import { contextFromRaw, isObject, normalizeParticipant, str } from '../normalize/normalize.js';
+import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
+import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
+import { NormalizeStats } from '../normalize/stats.js';
+import type { ZoomClient } from '../zoom/client.js';
+import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
+import { REPORT_KINDS } from './endpoints.js';
+import type { ReportInstance, ReportSource } from './types.js';
+
+type Raw = Record<string, unknown>;
+
+export type SourceChoice = 'auto' | 'summary' | 'samples';
+
+/** What Zoom said about one instance, normalized: the input of buildReport. */
+export interface ReportData {
+  instance: ReportInstance;
+  source: ReportSource;
+  sourceNote: string;
+  summaries: QosSummary[];
+  samples: QosSample[];
+  /** Per join key: name, e-mail, join and leave times, context (participants list or QoS entry). */
+  joins: Map<string, JoinInfo>;
+  stats: NormalizeStats;
+}
+
+export interface JoinInfo {
+  name: string;
+  email: string;
+  joined?: number;
+  left?: number;
+  context: ParticipantContext;
+}
+
+const time = (v: unknown): number | undefined => {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+};
+
+/**
+ * The instance a meeting number, session id or UUID names: the latest ended one (`type=past`)
+ * or, when none has ended (or `wantLive`), the live one. A UUID is sent double-encoded where Zoom asks
+ * (zoom/endpoints.ts). One call, two when the instance is live.
+ */
+export async function resolveInstance(
+  client: ZoomClient,
+  kind: SourceKind,
+  idOrUuid: string,
+  signal?: AbortSignal,
+  wantLive = false,
+): Promise<ReportInstance> {
+  const ep = REPORT_KINDS[kind].details;
+  let body: Raw;
+  let live = wantLive;
+  try {
+    body = await client.get(ep, { id: idOrUuid }, { type: wantLive ? 'live' : 'past' }, signal);
+  } catch (err) {
+    if (!isEnded(err) || wantLive) throw err;
+    try {
+      body = await client.get(ep, { id: idOrUuid }, { type: 'live' }, signal);
+      live = true;
+    } catch (err2) {
+      if (!isEnded(err2)) throw err2;
+      throw new ZoomError(
+        'ZOOM_NOT_FOUND',
+        `no ${kind} ${JSON.stringify(idOrUuid)}: Zoom has neither an ended nor a live one (a UUID must be given exactly as Zoom wrote it)`,
+        { endpoint: ep.name, status: 404, zoomCode: 3001 },
+      );
+    }
+  }
+  const uuid = kind === 'session' ? str(body.id) || idOrUuid : str(body.uuid) || idOrUuid;
+  const count = Number(body.participants ?? body.user_count);
+  const start = time(body.start_time);
+  const end = time(body.end_time);
+  return {
+    kind,
+    id: kind === 'session' ? uuid : str(body.id) || idOrUuid,
+    uuid,
+    topic: str(body.topic) || str(body.session_name),
+    ...(start !== undefined ? { start } : {}),
+    ...(end !== undefined && !live ? { end } : {}),
+    live,
+    ...(Number.isFinite(count) && count > 0 ? { participants: count } : {}),
+  };
+}
+
+/** The ended instances of a meeting or webinar number, oldest first (one call). */
+export async function listPastInstances(
+  client: ZoomClient,
+  kind: SourceKind,
+  id: string,
+  signal?: AbortSignal,
+): Promise<{ uuid: string; start?: number }[]> {
+  const ep = REPORT_KINDS[kind].instances;
+  if (!ep) throw new Error('a Video SDK session id names one session: there are no instances to list');
+  const body = await client.get(ep, { id }, {}, signal);
+  const list = body[ep.itemsKey ?? ''];
+  return (Array.isArray(list) ? list : [])
+    .filter(isObject)
+    .map((i) => {
+      const start = time(i.start_time);
+      return { uuid: str(i.uuid), ...(start !== undefined ? { start } : {}) };
+    })
+    .filter((i) => i.uuid)
+    .sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+}
+
+async function collect(
+  client: ZoomClient,
+  ep: (typeof REPORT_KINDS)[SourceKind]['qos'],
+  id: string,
+  query: Record<string, string>,
+  expected: number | undefined,
+  signal?: AbortSignal,
+): Promise<Raw[]> {
+  const out: Raw[] = [];
+  for await (const page of client.pages<Raw>(ep, { id }, query, {
+    ...(signal ? { signal } : {}),
+    keyOf: joinKey,
+    ...(expected !== undefined ? { expectedItems: expected } : {}),
+  }))
+    out.push(...page.filter(isObject));
+  return out;
+}
+
+/** Why the summary was not used, for the report's source line. */
+function refusal(err: unknown): string {
+  if (!isZoomError(err)) throw err;
+  if (!['ZOOM_HTTP_ERROR', 'ZOOM_INSTANCE_ENDED', 'ZOOM_NOT_FOUND'].includes(err.code)) throw err;
+  return `HTTP ${err.status ?? '?'}${err.zoomCode !== undefined ? `, code ${err.zoomCode}` : ''}`;
+}
+
+/**
+ * Reads what a report needs. `auto`: Zoom's QoS summary (QSS accounts) for min/avg/max, and the
+ * past QoS samples for p95, minutes in breach, alerts and timelines; when the summary is
+ * refused (no QoS Subscription: 403/404 with Zoom's code), the samples alone, said so.
+ */
+export async function fetchReportData(
+  client: ZoomClient,
+  instance: ReportInstance,
+  choice: SourceChoice,
+  signal?: AbortSignal,
+): Promise<ReportData> {
+  const eps = REPORT_KINDS[instance.kind];
+  const stats = new NormalizeStats();
+  const type = instance.live ? 'live' : 'past';
+  const expected = instance.participants;
+  let summaries: QosSummary[] = [];
+  let refused: string | undefined;
+  if (choice !== 'samples' && !instance.live) {
+    try {
+      const raws = await collect(client, eps.summary, instance.uuid, {}, expected, signal);
+      summaries = raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
+    } catch (err) {
+      refused = refusal(err);
+      if (choice === 'summary')
+        throw new Error(`Zoom refused the QoS summary (${refused}): it needs the QoS Subscription add-on`, {
+          cause: err,
+        });
+    }
+  }
+  const joins = new Map<string, JoinInfo>();
+  const contexts = new Map<string, ParticipantContext>();
+  if (eps.participants) {
+    for (const p of await collect(client, eps.participants, instance.uuid, { type }, expected, signal)) {
+      const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
+      const joined = time(p.join_time);
+      const left = time(p.leave_time);
+      if (joined !== undefined) info.joined = joined;
+      if (left !== undefined) info.left = left;
+      for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
+      if (!joins.has(joinKey(p))) joins.set(joinKey(p), info);
+    }
+  }
+  const samples: QosSample[] = [];
+  if (choice !== 'summary' || instance.live) {
+    const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
+    for (const raw of await collect(client, eps.qos, instance.uuid, { type }, expected, signal)) {
+      const listed = contextKeys(raw)
+        .map((k) => contexts.get(k))
+        .find(Boolean);
+      const got = normalizeParticipant(ref, raw, listed ?? {}, stats);
+      samples.push(...got);
+      const key = joinKey(raw);
+      if (!joins.has(key)) {
+        const joined = time(raw.join_time);
+        const left = time(raw.leave_time);
+        joins.set(key, {
+          name: str(raw.user_name) || str(raw.name),
+          email: str(raw.email),
+          context: got[0]?.context ?? { ...listed, ...contextFromRaw(raw) },
+          ...(joined !== undefined ? { joined } : {}),
+          ...(left !== undefined ? { left } : {}),
+        });
+      }
+    }
+  }
+  for (const s of summaries)
+    if (!joins.has(s.participant.key))
+      joins.set(s.participant.key, { name: s.participant.name, email: s.participant.email, context: {} });
+  const source: ReportSource = instance.live
+    ? 'live_samples'
+    : summaries.length
+      ? 'qos_summary'
+      : 'past_samples';
+  return {
+    instance,
+    source,
+    sourceNote: sourceNote(source, choice, refused),
+    summaries,
+    samples,
+    joins,
+    stats,
+  };
+}
+
+function sourceNote(source: ReportSource, choice: SourceChoice, refused: string | undefined): string {
+  if (source === 'live_samples')
+    return "Live instance: figures from Zoom's live QoS samples (the last minutes Zoom keeps), computed by qoswatch.";
+  if (source === 'qos_summary')
+    return choice === 'summary'
+      ? "Figures from Zoom's QoS summary (qos_summary); no samples read, so no p95, minutes in breach or timeline."
+      : "min/avg/max from Zoom's QoS summary (qos_summary); p95, minutes in breach, alerts and timelines from the past QoS samples (type=past).";
+  return refused
+    ? `Zoom refused the QoS summary (${refused}; it needs the QoS Subscription add-on): figures computed by qoswatch from the past QoS samples (type=past) and the participants list.`
+    : 'Figures computed by qoswatch from the past QoS samples (type=past) and the participants list.';
+}

@@ -1,0 +1,82 @@
+import type { Report } from './types.js';
+import { iso } from './values.js';
+
+const TIME_KEYS = new Set(['start', 'end', 'since', 'until', 'joined', 'left', 'generatedAt', 't']);
+
+/** `--format json`: the whole report, values in base units (seconds, ratios, bits/s), times ISO. */
+export function formatJson(r: Report): string {
+  return (
+    JSON.stringify(r, (k, v: unknown) => (TIME_KEYS.has(k) && typeof v === 'number' ? iso(v) : v), 2) + '\n'
+  );
+}
+
+export const CSV_COLUMNS = [
+  'row',
+  'participant',
+  'name',
+  'stream',
+  'metric',
+  'min',
+  'avg',
+  'max',
+  'p95',
+  'samples',
+  'rule',
+  'minutes',
+  'since',
+  'until',
+] as const;
+
+/** A CSV cell: quoted when needed; a leading = + - @ is defused (names are anyone's input). */
+function cell(v: string | number | undefined): string {
+  if (v === undefined) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * `--format csv`: one row per participant, stream and metric (`row` = figures, values in base
+ * units), per rule breached (`breach`, minutes), and per alert fired (`alert`).
+ */
+export function formatCsv(r: Report): string {
+  const rows: (string | number | undefined)[][] = [[...CSV_COLUMNS]];
+  const blank = (n: number): undefined[] => Array<undefined>(n).fill(undefined);
+  for (const p of r.participants) {
+    for (const s of p.streams)
+      for (const [metric, f] of Object.entries(s.metrics))
+        rows.push([
+          'figures',
+          p.key,
+          p.name,
+          s.stream,
+          metric,
+          f.min,
+          f.avg,
+          f.max,
+          f.p95,
+          f.samples,
+          ...blank(4),
+        ]);
+    for (const [metric, f] of Object.entries(p.cpu))
+      rows.push(['figures', p.key, p.name, '', metric, f.min, f.avg, f.max, f.p95, f.samples, ...blank(4)]);
+    for (const b of p.breaches)
+      rows.push([
+        'breach',
+        p.key,
+        p.name,
+        '',
+        b.metric,
+        ...blank(5),
+        b.rule,
+        b.minutes,
+        undefined,
+        undefined,
+      ]);
+    for (const a of p.alerts)
+      rows.push(['alert', p.key, p.name, '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);
+  }
+  for (const a of r.alerts)
+    rows.push(['alert', '', '', '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);
+  return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,13 @@
+import { formatCsv, formatJson } from './format-data.js';
+import { formatMarkdown, formatTable } from './format-text.js';
+import type { Report } from './types.js';
+
+/** Every `--format` of `qoswatch report`. */
+export const REPORT_FORMATS = {
+  table: formatTable,
+  md: formatMarkdown,
+  json: formatJson,
+  csv: formatCsv,
+} satisfies Record<string, (r: Report) => string>;
+
+export type ReportFormat = keyof typeof REPORT_FORMATS;

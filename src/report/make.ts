@@ -1,0 +1,58 @@
+import type { CompiledRule } from '../evaluate/rule-types.js';
+import type { SourceKind } from '../normalize/sample.js';
+import type { Clock } from '../util/clock.js';
+import type { ZoomClient } from '../zoom/client.js';
+import { ZoomError } from '../zoom/errors.js';
+import { buildReport } from './build.js';
+import { reportCost } from './endpoints.js';
+import { fetchReportData, resolveInstance, type SourceChoice } from './fetch.js';
+import type { Report } from './types.js';
+
+export interface MakeReportOptions {
+  kind: SourceKind;
+  /** Meeting or webinar number, session id, or an instance UUID. */
+  id: string;
+  /** A UUID chosen from `--list`; else the latest ended instance (or the live one). */
+  instance?: string;
+  source: SourceChoice;
+  /** The live instance rather than the latest ended one. */
+  live?: boolean;
+  rules: CompiledRule[];
+  gapToleranceMs: number;
+  /**
+   * Calls of the day's budget a report must leave untouched, for live polling. A report that
+   * would eat into them is refused before it sends anything.
+   */
+  reserve: number;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+/** Refuses when `need` calls would leave less than the reserve; says how many are left. */
+export function checkBudget(client: ZoomClient, need: number, reserve: number): void {
+  const left = client.budget.remaining();
+  if (left - need < reserve)
+    throw new ZoomError(
+      'ZOOM_BUDGET_EXHAUSTED',
+      `a report needs about ${need} API calls, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
+      { retryable: true },
+    );
+}
+
+/**
+ * One report: resolve the instance, check the budget for what it will cost, read Zoom, apply
+ * the rules. Every call goes through `client`, so through its rate limits and daily budget;
+ * `calls` in the report is what it took from that budget.
+ */
+export async function makeReport(client: ZoomClient, o: MakeReportOptions): Promise<Report> {
+  const before = client.budget.usedToday();
+  checkBudget(client, 1, o.reserve);
+  const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
+  checkBudget(client, reportCost(o.kind, instance.participants ?? 1, o.source) - 1, o.reserve);
+  const data = await fetchReportData(client, instance, o.source, o.signal);
+  return buildReport(data, o.rules, {
+    gapToleranceMs: o.gapToleranceMs,
+    calls: client.budget.usedToday() - before,
+    now: o.clock.now(),
+  });
+}

@@ -1,0 +1,82 @@
+import type { Alert } from '../evaluate/alert.js';
+import { RuleEngine, ruleValue } from '../evaluate/engine.js';
+import type { CompiledRule } from '../evaluate/rule-types.js';
+import { formatValue } from '../evaluate/thresholds.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { FiredAlert, RuleBreach } from './types.js';
+
+/**
+ * Minutes each participant-scope rule saw one participant's samples over its threshold (Zoom
+ * samples once a minute: a breaching sample is a minute), and the worst value seen.
+ */
+export function breaches(rules: readonly CompiledRule[], samples: readonly QosSample[]): RuleBreach[] {
+  const out: RuleBreach[] = [];
+  for (const rule of rules) {
+    if (rule.scope !== 'participant') continue;
+    let minutes = 0;
+    let worst: number | undefined;
+    for (const s of samples) {
+      if (!rule.sources.has(s.instance.kind) || !rule.matches(s)) continue;
+      const v = ruleValue(rule, s);
+      if (v === undefined || !(rule.above ? v > rule.threshold : v < rule.threshold)) continue;
+      minutes++;
+      if (worst === undefined || (rule.above ? v > worst : v < worst)) worst = v;
+    }
+    if (minutes)
+      out.push({
+        rule: rule.name,
+        severity: rule.severity,
+        metric: rule.metric.name,
+        threshold: `${rule.above ? '>' : '<'} ${formatValue(rule.threshold, rule.metric)}`,
+        minutes,
+        worst: formatValue(worst!, rule.metric),
+      });
+  }
+  return out.sort((a, b) => b.minutes - a.minutes);
+}
+
+/**
+ * The alerts the daemon's rules fire on these samples, replayed minute by minute through the
+ * same engine (`for`, recovery and gap tolerance included); those still firing at the end
+ * resolve when the instance ends.
+ */
+export function replayAlerts(
+  rules: CompiledRule[],
+  gapToleranceMs: number,
+  instance: InstanceRef,
+  samples: readonly QosSample[],
+  endAt: number | undefined,
+): FiredAlert[] {
+  const engine = new RuleEngine(rules, { gapToleranceMs });
+  const byTime = new Map<number, QosSample[]>();
+  for (const s of samples) byTime.set(s.time, [...(byTime.get(s.time) ?? []), s]);
+  // The latest state of each alert that fired, and its value when it fired (a resolved
+  // alert's own value is the recovered one).
+  const fired = new Map<string, { alert: Alert; value: string }>();
+  const note = (alerts: { alert: Alert; state: string }[]): void => {
+    for (const c of alerts) {
+      const seen = fired.get(c.alert.id);
+      if (seen) seen.alert = c.alert;
+      else if (c.state === 'firing') fired.set(c.alert.id, { alert: c.alert, value: c.alert.valueText });
+    }
+  };
+  for (const t of [...byTime.keys()].sort((a, b) => a - b))
+    note(engine.handle({ type: 'samples', samples: byTime.get(t)! }));
+  const last = Math.max(...byTime.keys());
+  if (endAt !== undefined) note(engine.handle({ type: 'ended', instance, at: Math.max(endAt, last) }));
+  return [...fired.values()]
+    .map(({ alert: a, value }) => {
+      const out: FiredAlert = {
+        rule: a.rule,
+        severity: a.severity,
+        scope: a.scope,
+        since: a.firingSince ?? a.since,
+        value,
+        threshold: a.thresholdText,
+      };
+      if (a.resolvedAt !== undefined) out.until = a.resolvedAt;
+      if (a.scope === 'participant' && a.context.participantKey) out.participant = a.context.participantKey;
+      return out;
+    })
+    .sort((a, b) => a.since - b.since);
+}

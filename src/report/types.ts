@@ -1,0 +1,102 @@
+import type { ParticipantContext, SourceKind } from '../normalize/sample.js';
+
+/** What a report is about: one instance (an occurrence of a meeting, webinar or session). */
+export interface ReportInstance {
+  kind: SourceKind;
+  /** Meeting or webinar number, or the session id. */
+  id: string;
+  uuid: string;
+  topic: string;
+  start?: number;
+  end?: number;
+  /** Still going on when the report was made: the data is Zoom's live QoS window only. */
+  live: boolean;
+  /** Participants (joins) Zoom counted. */
+  participants?: number;
+}
+
+/** Where the figures came from, said in every format. */
+export type ReportSource = 'qos_summary' | 'past_samples' | 'live_samples';
+
+/** min / avg / max of one metric over a stay, and the 95th percentile where samples exist. */
+export interface Figures {
+  min?: number;
+  avg?: number;
+  max?: number;
+  p95?: number;
+  /** Samples the p95 (and, without a summary, every figure) was computed from. */
+  samples: number;
+}
+
+export interface StreamFigures {
+  /** Zoom's stream name: audio_input, video_output, as_device_from_crc... */
+  stream: string;
+  /** By rule metric name (latency, jitter, avg_loss, max_loss, bitrate, frame_rate, ...). */
+  metrics: Record<string, Figures>;
+}
+
+/** How long a participant's samples breached one rule's threshold. */
+export interface RuleBreach {
+  rule: string;
+  severity: string;
+  metric: string;
+  threshold: string;
+  /** Samples over the threshold; Zoom samples once a minute, so minutes. */
+  minutes: number;
+  worst: string;
+}
+
+/** An alert the rules fire on this data, as the daemon would have. */
+export interface FiredAlert {
+  rule: string;
+  severity: string;
+  scope: string;
+  since: number;
+  until?: number;
+  /** The value when it fired. */
+  value: string;
+  threshold: string;
+  /** The participant's key; absent for instance-wide alerts. */
+  participant?: string;
+}
+
+/** One point of a participant's timeline: the worst over their streams at one sample time. */
+export interface TimelinePoint {
+  t: number;
+  latency?: number;
+  jitter?: number;
+  loss?: number;
+  frameRate?: number;
+}
+
+export interface ParticipantReport {
+  /** The join's key (`user_id`). */
+  key: string;
+  /** Display name (may be empty: HIPAA accounts, some guests); never a metric label. */
+  name: string;
+  email: string;
+  joined?: number;
+  left?: number;
+  context: ParticipantContext;
+  streams: StreamFigures[];
+  cpu: Record<string, Figures>;
+  breaches: RuleBreach[];
+  alerts: FiredAlert[];
+  timeline: TimelinePoint[];
+  /** For ordering, worst first: breach minutes, then alerts, then worst latency and loss. */
+  score: number;
+}
+
+export interface Report {
+  instance: ReportInstance;
+  generatedAt: number;
+  source: ReportSource;
+  /** One sentence: which data, and why (the summary refused, say). */
+  sourceNote: string;
+  /** Zoom API calls this report cost, counted in the daily budget. */
+  calls: number;
+  rules: { name: string; metric: string; threshold: string; above: boolean; severity: string }[];
+  participants: ParticipantReport[];
+  /** Instance-wide alerts (scope instance or shared_cause). */
+  alerts: FiredAlert[];
+}

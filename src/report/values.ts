@@ -1,0 +1,60 @@
+import { METRICS } from '../evaluate/metrics.js';
+import { formatValue } from '../evaluate/thresholds.js';
+import type { ParticipantContext } from '../normalize/sample.js';
+import type { Figures, ParticipantReport, Report } from './types.js';
+
+const byName = new Map(METRICS.map((m) => [m.name, m]));
+
+/** A value in base units, written for people in its metric's unit ("126 ms", "2.1%"). */
+export function show(metric: string, v: number | undefined): string {
+  const m = byName.get(metric);
+  if (v === undefined) return '';
+  return m ? formatValue(v, m) : String(Math.round(v * 100) / 100);
+}
+
+export const iso = (t: number | undefined): string =>
+  t === undefined ? '' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const hhmm = (t: number | undefined): string => (t === undefined ? '' : iso(t).slice(11, 16));
+
+/** The four columns of a figure, written. */
+export const figureCells = (metric: string, f: Figures): string[] => [
+  show(metric, f.min),
+  show(metric, f.avg),
+  show(metric, f.max),
+  show(metric, f.p95),
+];
+
+/** Who a participant is, for an admin: the name (or the join id when Zoom gives none). */
+export const who = (p: ParticipantReport): string => p.name || `participant ${p.key}`;
+
+/** The context worth a glance: device, network, data center, location, client. */
+export function contextLine(c: ParticipantContext): string {
+  return [
+    c.device,
+    c.networkType,
+    c.connectionType,
+    c.dataCenter && `data center ${c.dataCenter}`,
+    c.location,
+    c.client || (c.version && `client ${c.version}`),
+    c.os,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** "Weekly sync (meeting 85012345678), 10:00-10:45 UTC, ended" */
+export function titleLine(r: Report): string {
+  const i = r.instance;
+  const when =
+    i.start !== undefined ? `, ${iso(i.start).slice(0, 10)} ${hhmm(i.start)}-${hhmm(i.end)} UTC` : '';
+  return `${i.topic || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${i.uuid})${when}, ${i.live ? 'live' : 'ended'}`;
+}
+
+/** One line per participant: the headline of who had the worst of it. */
+export function headline(r: Report): string {
+  const bad = r.participants.filter((p) => p.breaches.length);
+  if (!bad.length) return `No participant breached a rule (${r.participants.length} participants).`;
+  const worst = bad[0]!;
+  const b = worst.breaches[0]!;
+  return `${bad.length} of ${r.participants.length} participants breached a rule; worst: ${who(worst)}, ${b.rule} for ${b.minutes} min (worst ${b.worst})${worst.context.networkType ? `, ${worst.context.networkType}` : ''}.`;
+}

@@ -1,0 +1,41 @@
+import { fromRoot } from '../../src/util/package-root.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
+
+/** The shipped rules: a report applies the daemon's own. */
+export const DEFAULT_RULES = loadRules([fromRoot('rules', 'default.yaml')]);
+
+/**
+ * Meeting 777 met twice: 10:00-10:20 (Ann, Bob) and 11:00-11:30 (Ann, Cy on Wi-Fi, Dee). Cy's
+ * audio latency is 480 ms from 11:10 to 11:20; Dee, a guest, has no name. The second
+ * instance's UUID starts with "/" and holds "//": Zoom wants it encoded twice.
+ */
+export const WEEKLY: RawScenario = {
+  shape: 'older',
+  meetings: [
+    {
+      id: 777,
+      uuid: 'first+inst==',
+      topic: 'Weekly sync',
+      start: '0m',
+      end: '20m',
+      participants: [
+        { user_id: '16778240', id: 'acct-a', name: 'Ann', email: 'ann@example.com', join: '0m' },
+        { user_id: '16779264', name: 'Bob', join: '2m', leave: '15m' },
+      ],
+    },
+    {
+      id: 777,
+      uuid: '/second//inst==',
+      topic: 'Weekly sync',
+      start: '60m',
+      end: '90m',
+      participants: [
+        { user_id: '16780288', id: 'acct-a', name: 'Ann', email: 'ann@example.com', join: '0m' },
+        { user_id: '16781312', name: 'Cy', join: '1m', network_type: 'Wifi', device: 'Mac' },
+        { user_id: '16782336', name: '', join: '3m', leave: '25m' },
+      ],
+    },
+  ],
+  episodes: [{ where: { participant: '16781312' }, from: '70m', to: '80m', audio: { latency: '480ms' } }],
+};
