@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadRules } from '../evaluate/load-rules.js';
 import type { SourceKind } from '../normalize/sample.js';
-import { reportClient } from '../report/client.js';
+import { reportClient } from './report-client.js';
 import { listPastInstances, type SourceChoice } from '../report/fetch.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
 import { makeReport } from '../report/make.js';
