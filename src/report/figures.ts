@@ -1,6 +1,6 @@
 import { METRICS, type MetricDef } from '../evaluate/metrics.js';
 import type { QosSummary, Stat } from '../normalize/qos-items.js';
-import type { QosSample } from '../normalize/sample.js';
+import type { QosSample, StreamMetrics } from '../normalize/sample.js';
 import type { Figures, StreamFigures, TimelinePoint } from './types.js';
 
 /** The rule metrics a report shows per stream, and per participant (CPU, Wi-Fi), in this order. */
@@ -81,6 +81,14 @@ const worst = (vs: (number | undefined)[], high: boolean): number | undefined =>
   return ok.length ? (high ? Math.max(...ok) : Math.min(...ok)) : undefined;
 };
 
+/** Timeline value <- stream field, and whether higher is worse. */
+const TIMELINE: [Exclude<keyof TimelinePoint, 't'>, keyof StreamMetrics, boolean][] = [
+  ['latency', 'latency', true],
+  ['jitter', 'jitter', true],
+  ['loss', 'avgLoss', true],
+  ['frameRate', 'frameRate', false],
+];
+
 /** One point per sample: the worst latency, jitter and loss over the streams, the lowest frame rate. */
 export function timeline(samples: readonly QosSample[]): TimelinePoint[] {
   return [...samples]
@@ -88,26 +96,13 @@ export function timeline(samples: readonly QosSample[]): TimelinePoint[] {
     .map((s) => {
       const streams = Object.values(s.streams);
       const p: TimelinePoint = { t: s.time };
-      const latency = worst(
-        streams.map((m) => m.latency),
-        true,
-      );
-      const jitter = worst(
-        streams.map((m) => m.jitter),
-        true,
-      );
-      const loss = worst(
-        streams.map((m) => m.avgLoss),
-        true,
-      );
-      const frameRate = worst(
-        streams.map((m) => m.frameRate),
-        false,
-      );
-      if (latency !== undefined) p.latency = latency;
-      if (jitter !== undefined) p.jitter = jitter;
-      if (loss !== undefined) p.loss = loss;
-      if (frameRate !== undefined) p.frameRate = frameRate;
+      for (const [k, field, high] of TIMELINE) {
+        const v = worst(
+          streams.map((m) => m[field] as number | undefined),
+          high,
+        );
+        if (v !== undefined) p[k] = v;
+      }
       return p;
     });
 }

@@ -7,6 +7,7 @@ import { normalizeSummary } from '../../src/normalize/qos-items.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { encodePathId } from '../../src/zoom/endpoints.js';
 import { startSim, type SimHarness } from '../helpers/sim.js';
+import { WEEKLY } from '../report/scenario.js';
 
 /**
  * `type=past`, QoS summaries, instance details and past instances, as the simulator serves
@@ -55,35 +56,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Meeting 777 met twice (10:00-10:20 and 11:00-11:30); its second UUID needs double encoding. */
-const TWICE = {
-  meetings: [
-    {
-      id: 777,
-      uuid: 'first+inst==',
-      topic: 'Weekly sync',
-      start: '0m',
-      end: '20m',
-      participants: [
-        { user_id: '16778240', id: 'acct-a', name: 'Ann', join: '0m' },
-        { user_id: '16779264', name: 'Bob', join: '2m', leave: '15m' },
-      ],
-    },
-    {
-      id: 777,
-      uuid: '/second//inst==',
-      topic: 'Weekly sync',
-      start: '60m',
-      end: '90m',
-      participants: [
-        { user_id: '16780288', id: 'acct-a', name: 'Ann', join: '0m' },
-        { user_id: '16781312', name: 'Cy', join: '1m', network_type: 'Wifi' },
-      ],
-    },
-  ],
-  episodes: [{ where: { participant: '16781312' }, from: '70m', to: '80m', audio: { latency: '480ms' } }],
-};
-
 async function bearer(url: string): Promise<string> {
   const res = await fetch(`${url}/oauth/token?grant_type=account_credentials&account_id=a`, {
     method: 'POST',
@@ -101,7 +73,7 @@ async function get(path: string, auth: string, status = 200): Promise<Record<str
 
 describe('the simulator after the call (type=past, qos_summary)', () => {
   it('serves ended instances in the spec shapes, the latest for a number, a UUID only double-encoded', async () => {
-    h = await startSim(TWICE, 95 * 60_000);
+    h = await startSim(WEEKLY, 95 * 60_000);
     const auth = await bearer(h.url);
     const list = await get('/metrics/meetings?type=past&from=2026-11-20&to=2026-11-20&page_size=300', auth);
     expectValid(validatorOf(metricsSpec, '/metrics/meetings'), list, 'past list');
@@ -121,7 +93,7 @@ describe('the simulator after the call (type=past, qos_summary)', () => {
     expectValid(validatorOf(metricsSpec, '/metrics/meetings/{meetingId}'), latest, 'details');
     expect(latest).toMatchObject({
       uuid: '/second//inst==',
-      participants: 2,
+      participants: 3,
       end_time: '2026-11-20T11:30:00Z',
     });
     // Encoded once, Zoom's router sees "/second//inst==" mangled: 404, code 3001.
@@ -150,7 +122,7 @@ describe('the simulator after the call (type=past, qos_summary)', () => {
   });
 
   it("serves qos_summary in the shape of Zoom's examples, with the figures of the past samples", async () => {
-    h = await startSim(TWICE, 95 * 60_000);
+    h = await startSim(WEEKLY, 95 * 60_000);
     const auth = await bearer(h.url);
     const sample = readJson(
       'zoom-samples/zoomnet/endpoints/metrics-meetings-{meetingId}-participants-qos_summary_GET.json',
@@ -177,7 +149,7 @@ describe('the simulator after the call (type=past, qos_summary)', () => {
   });
 
   it('refuses qos_summary without a QoS Subscription, and on a live meeting', async () => {
-    h = await startSim({ ...TWICE, qos_summary: false }, 95 * 60_000);
+    h = await startSim({ ...WEEKLY, qos_summary: false }, 95 * 60_000);
     const auth = await bearer(h.url);
     expect(await get('/metrics/meetings/777/participants/qos_summary', auth, 403)).toMatchObject({
       code: 200,
@@ -185,7 +157,7 @@ describe('the simulator after the call (type=past, qos_summary)', () => {
     h.sim.scenario.qosSummary = true;
     await get('/metrics/meetings/777/participants/qos_summary', auth, 200);
     await h.close();
-    h = await startSim(TWICE, 70 * 60_000); // the second instance is live, not past
+    h = await startSim(WEEKLY, 70 * 60_000); // the second instance is live, not past
     const live = await bearer(h.url);
     const before = await get('/metrics/meetings/777/participants/qos_summary?page_size=10', live);
     expect((before.participants as { participant_id: string }[]).map((p) => p.participant_id)).toEqual([
