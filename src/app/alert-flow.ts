@@ -61,8 +61,12 @@ export class AlertFlow {
    */
   commit(): void {
     this.evaluated.prune();
-    this.store.save(this.engine.state, this.evaluated.times);
     const changes = this.toDispatch;
+    this.store.save(
+      this.engine.state,
+      this.evaluated.times,
+      changes.filter((c) => c.state === 'resolved').map((c) => c.alert),
+    );
     this.toDispatch = [];
     this.dispatcher?.ingest(changes);
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
-import type { AlertChange } from '../evaluate/alert.js';
+import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { RuleEngine } from '../evaluate/engine.js';
 import { EvaluatedUpTo } from '../evaluate/evaluated.js';
 import { loadRules } from '../evaluate/load-rules.js';
@@ -67,6 +67,8 @@ export class Daemon {
   private readonly budgetStores: FileBudgetStore[];
   private notifyFile: string | undefined;
   private unsavedNow: string[] | undefined;
+  /** Resolves the last run saved but may not have handed to the dispatcher (see AlertStateStore). */
+  private restoredResolves: Alert[];
 
   /**
    * Wires the parts in the order they depend on each other; rules are checked before anything
@@ -88,6 +90,7 @@ export class Daemon {
       restoredState(saved.series, saved.members),
     );
     this.alerts = new AlertFlow(this.engine, new EvaluatedUpTo(saved.evaluated), alertStore);
+    this.restoredResolves = saved.resolved;
     this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log);
     this.sink = new FanOut([this.alerts.evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
@@ -186,7 +189,8 @@ export class Daemon {
     });
     if (!this.dispatcher) return;
     this.dispatcher.current = (id) => this.engine.current(id);
-    this.dispatcher.seed(this.engine.active());
+    this.dispatcher.seed(this.engine.active(), this.restoredResolves);
+    this.restoredResolves = [];
   }
 
   /** Called with every batch of alert changes (pending, firing, resolved). */

@@ -9,6 +9,7 @@ import {
   validEntries,
   validMap,
 } from '../util/state-files.js';
+import type { Alert } from './alert.js';
 import type { EngineState, Member, SeriesRecord } from './engine.js';
 
 const VERSION = 1;
@@ -59,6 +60,34 @@ const checkMember = entryCheck({
   },
 });
 
+const checkResolved = entryCheck({
+  type: 'object',
+  required: [
+    'id',
+    'rule',
+    'state',
+    'severity',
+    'scope',
+    'labels',
+    'annotations',
+    'context',
+    'since',
+    'resolvedAt',
+  ],
+  properties: {
+    id: { type: 'string', minLength: 1 },
+    rule: { type: 'string' },
+    state: { const: 'resolved' },
+    severity: { type: 'string' },
+    scope: { type: 'string' },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+    context: CONTEXT,
+    since: TIME,
+    resolvedAt: TIME,
+  },
+});
+
 /** One member reading of a meeting or shared-cause group, as saved: the rule, the group and the member. */
 export interface SavedMember extends Member {
   rule: string;
@@ -89,6 +118,11 @@ export interface SavedAlertState {
   evaluated: Record<string, number>;
   /** Member readings of the groups with an alert series (see savedMembers). */
   members: SavedMember[];
+  /**
+   * Resolves of the last save not yet handed to the dispatcher when it was written: after a
+   * kill between the two saves, the dispatcher sends them with their own (sample) end time.
+   */
+  resolved: Alert[];
 }
 
 /**
@@ -115,12 +149,13 @@ export class AlertStateStore {
       const series = validEntries<SeriesRecord>('series', raw.series, checkSeries, discarded);
       const evaluated = validMap<number>('evaluated', raw.evaluated, checkTime, discarded);
       const members = validEntries<SavedMember>('members', raw.members, checkMember, discarded);
-      return { value: { series, evaluated, members }, discarded };
+      const resolved = validEntries<Alert>('resolved', raw.resolved, checkResolved, discarded);
+      return { value: { series, evaluated, members, resolved }, discarded };
     });
-    return saved ?? { series: [], evaluated: {}, members: [] };
+    return saved ?? { series: [], evaluated: {}, members: [], resolved: [] };
   }
 
-  save(state: EngineState, evaluated: ReadonlyMap<string, number>): void {
+  save(state: EngineState, evaluated: ReadonlyMap<string, number>, resolved: readonly Alert[] = []): void {
     this.files.write(
       this.file,
       JSON.stringify({
@@ -128,6 +163,7 @@ export class AlertStateStore {
         series: [...state.series.values()],
         evaluated: Object.fromEntries(evaluated),
         members: savedMembers(state),
+        resolved,
       }),
     );
   }

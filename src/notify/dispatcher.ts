@@ -138,29 +138,42 @@ export class Dispatcher {
    * repeated; alerts notified (or waiting) as firing that no longer fire are resolved, so no
    * stale log entry holds back the next firing. Groups of receivers no longer configured go.
    */
-  seed(active: readonly Alert[]): void {
+  seed(active: readonly Alert[], resolved: readonly Alert[] = []): void {
     const state = this.opts.store.state;
     for (const [key, g] of Object.entries(state.groups))
       if (!this.opts.receivers.has(g.receiver)) delete state.groups[key];
     const firing = active.filter((a) => a.state === 'firing');
     const firingIds = new Set(firing.map((a) => a.id));
     const gone = new Map<string, Alert>();
+    // Resolves already waiting in a group keep their own end time (the recovery's sample time).
+    const waiting = new Set<string>();
+    for (const g of Object.values(state.groups))
+      for (const a of Object.values(g.alerts)) if (a.state === 'resolved') waiting.add(a.id);
     for (const g of Object.values(state.groups))
       for (const a of Object.values(g.alerts))
-        if (a.state === 'firing' && !firingIds.has(a.id)) gone.set(a.id, a);
+        if (a.state === 'firing' && !firingIds.has(a.id) && !waiting.has(a.id)) gone.set(a.id, a);
     for (const [key, entry] of Object.entries(state.log)) {
-      for (const a of entry.alerts ?? []) if (!firingIds.has(a.id) && !gone.has(a.id)) gone.set(a.id, a);
+      for (const a of entry.alerts ?? [])
+        if (!firingIds.has(a.id) && !gone.has(a.id) && !waiting.has(a.id)) gone.set(a.id, a);
       // An id with no saved alert (an older file) cannot be resolved by message; it must not suppress a re-fire.
-      entry.firing = entry.firing.filter((id) => firingIds.has(id) || gone.has(id));
+      entry.firing = entry.firing.filter((id) => firingIds.has(id) || gone.has(id) || waiting.has(id));
       if (!entry.firing.length) delete state.log[key];
     }
     const now = this.opts.clock.now();
+    // The engine's own resolves the dispatcher never took (a kill between the two saves), with
+    // their sample times; only what no record tells of ends "now".
+    const ended = new Map(resolved.map((a) => [a.id, a]));
     for (const a of firing) this.firing.set(a.id, a);
     this.ingest([
       ...firing.map((alert) => ({ state: alert.state, alert, previous: 'firing' as const })),
       ...[...gone.values()].map((a) => ({
         state: 'resolved' as const,
-        alert: { ...a, state: 'resolved' as const, resolvedAt: now, reason: 'recovered' as const },
+        alert: ended.get(a.id) ?? {
+          ...a,
+          state: 'resolved' as const,
+          resolvedAt: now,
+          reason: 'recovered' as const,
+        },
         previous: 'firing' as const,
       })),
     ]);
@@ -189,18 +202,24 @@ export class Dispatcher {
     const entry = state.log[g.key];
     const before = new Set(entry?.firing ?? []);
     const firing: Alert[] = [];
+    // Notified firing, muted since (an incident explained it, a silence began): not sent again,
+    // but still notified as far as the receiver knows, so its resolve goes out when it ends.
+    const held: Alert[] = [];
     for (const saved of all.filter((x) => x.state === 'firing')) {
       const a = this.current(saved.id)?.state === 'firing' ? this.current(saved.id)! : saved;
       g.alerts[a.id] = a;
       const why = this.opts.muter.muted(a, firingNow, now);
-      if (why) this.stats.muted++;
+      if (why) {
+        this.stats.muted++;
+        if (before.has(a.id)) held.push(a);
+      }
       // An alert this group already said is firing is a reminder: its repeat text, if it has one.
       else
         firing.push(before.has(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a);
     }
     const resolved = r.sendResolved ? all.filter((a) => a.state === 'resolved' && before.has(a.id)) : [];
-    const changed =
-      firing.length !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;
+    const known = firing.length + held.length;
+    const changed = known !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;
     const repeat = !!entry && firing.length > 0 && now - entry.at >= g.timing.repeatIntervalMs;
     if ((changed || repeat) && (firing.length || resolved.length)) {
       const n: Notification = {
@@ -228,7 +247,9 @@ export class Dispatcher {
       }
     }
     if (changed || repeat) {
-      if (firing.length) state.log[g.key] = { firing: firing.map((a) => a.id), at: now, alerts: firing };
+      const notified = [...firing, ...held];
+      if (notified.length)
+        state.log[g.key] = { firing: notified.map((a) => a.id), at: now, alerts: notified };
       else delete state.log[g.key];
     }
     for (const a of all) if (a.state === 'resolved') delete g.alerts[a.id];

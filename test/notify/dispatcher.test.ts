@@ -265,6 +265,47 @@ describe('delivery that loses nothing', () => {
     expect(received().map(ids)).toEqual([['firing:a'], ['resolved:a']]);
   });
 
+  it('sends the resolve of an alert notified firing and explained afterwards, and never pages it again', async () => {
+    const d = dispatcher({ route: { group_by: ['...'], group_wait: '0s', group_interval: '1s' } });
+    d.ingest(changes(alert({ participant: 'a' })));
+    await advance(d, 2000);
+    // An incident explains it now, then resolves first while it still fires; then it recovers.
+    d.ingest(changes(alert({ participant: 'a', inhibitedBy: 'dc|NY', explainedBy: 'dc|NY' })));
+    await advance(d, 5 * 60_000, 10_000);
+    d.ingest(changes(alert({ participant: 'a' })));
+    await advance(d, 5 * 60_000, 10_000);
+    d.ingest(changes(alert({ participant: 'a', inhibitedBy: 'dc|NY', explainedBy: 'dc|NY' })));
+    await advance(d, 60_000, 10_000);
+    d.ingest(changes(alert({ participant: 'a', state: 'resolved', inhibitedBy: 'dc|NY' })));
+    await advance(d, 60_000, 10_000);
+    expect(received().map(ids)).toEqual([['firing:a'], ['resolved:a']]);
+  });
+
+  it('sends a resolve rebuilt after a kill with the sample time it recovered at, not the restart time', async () => {
+    const ended = (): (string | undefined)[] =>
+      server.received.flatMap((r) =>
+        (JSON.parse(r.body) as { alerts: { ends_at?: string }[] }).alerts.map((a) => a.ends_at),
+      );
+    const route = { group_by: ['...'], group_wait: '0s', group_interval: '10m' };
+    const d1 = dispatcher({ route });
+    d1.ingest(changes(alert({ participant: 'a' }), alert({ participant: 'b' })));
+    await advance(d1, 2000);
+    // a's resolve waits in its group (group_interval) when the process is killed.
+    const recoveredAt = clock.now() + 30_000;
+    clock.advance(60_000);
+    d1.ingest(changes(alert({ participant: 'a', state: 'resolved', resolvedAt: recoveredAt })));
+    clock.advance(5 * 60_000);
+    // b's resolve was saved with the alert state, and the kill came before the dispatcher took it.
+    const d2 = dispatcher({ store: new NotifyStore(stateDir), route });
+    d2.seed([], [alert({ participant: 'b', state: 'resolved', resolvedAt: recoveredAt + 1000 })]);
+    await advance(d2, 20 * 60_000, 10_000);
+    expect(received().map(ids).flat().sort()).toEqual(['firing:a', 'firing:b', 'resolved:a', 'resolved:b']);
+    expect(ended().filter(Boolean).sort()).toEqual([
+      new Date(recoveredAt).toISOString(),
+      new Date(recoveredAt + 1000).toISOString(),
+    ]);
+  });
+
   it('drops a notification the receiver refuses for good, and counts it', async () => {
     server.reply = (_r, res) => json(res, 400, {});
     const d = dispatcher({ route: { group_wait: '0s' } });
