@@ -120,7 +120,9 @@ export class HttpApi {
         {
           ...(m.tls ? { tls: m.tls } : {}),
           ...(m.basicAuthUsers ? { basicAuthUsers: m.basicAuthUsers } : {}),
-          open: ['/healthz'],
+          // Probes (Kubernetes, Docker, load balancers) carry no credentials; these two reveal only
+          // 'alive' and 'ready'.
+          open: ['/healthz', '/readyz'],
           log: v.log.child({ component: 'http' }),
           now: () => v.clock.now(),
         },

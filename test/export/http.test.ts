@@ -68,7 +68,7 @@ describe('HTTP endpoints', () => {
 });
 
 describe('basic auth and TLS, as in Prometheus web config', () => {
-  it('refuse requests without the right password, keep /healthz open, and speak TLS', async () => {
+  it('refuse requests without the right password, keep /healthz and /readyz open for probes, and speak TLS', async () => {
     const hash = bcrypt.hashSync('scrape-Pa55', 4);
     const { daemon, url } = await started((c) => {
       c.metrics.basicAuthUsers = { prometheus: hash };
@@ -96,6 +96,7 @@ describe('basic auth and TLS, as in Prometheus web config', () => {
     expect(ok.body).toContain('qoswatch_build_info');
     expect((await get('/api/v1/status')).status).toBe(401);
     expect((await get('/healthz')).status).toBe(200);
+    expect([200, 503]).toContain((await get('/readyz')).status);
     await expect(fetch(url.replace('https', 'http') + '/healthz')).rejects.toThrow();
     await daemon.close();
   });
