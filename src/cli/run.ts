@@ -2,6 +2,7 @@ import { Daemon } from '../app/daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { removeStaleTempFiles } from '../util/atomic-file.js';
 import { lockStateDir } from '../util/state-lock.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
@@ -35,6 +36,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     daemon.checkStateDir();
     process.once('exit', lockStateDir(config.stateDir)); // before the port: say who holds the dir
+    const stale = removeStaleTempFiles(config.stateDir);
+    if (stale.length)
+      log.info(
+        { files: stale },
+        `removed ${stale.length} temporary state file(s) left by a write that was killed`,
+      );
     url = await daemon.listen();
     await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
     if (config.rules.watch) daemon.watchRules();

@@ -3,12 +3,13 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Flushes a directory entry (a rename) to disk. Some file systems cannot; that is not an error. */
 function fsyncDir(dir: string): void {
@@ -57,4 +58,28 @@ export function readJsonFile(file: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Removes the temporary files (`<file>.<pid>.tmp`) that writers killed mid-write left under
+ * `dir` and its subfolders, down to `depth` levels. Call it only while holding the state dir's
+ * lock: no other writer can then be using them. Returns the paths removed.
+ */
+export function removeStaleTempFiles(dir: string, depth = 3): string[] {
+  const removed: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return removed;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory() && depth > 0) removed.push(...removeStaleTempFiles(path, depth - 1));
+    else if (e.isFile() && /\.\d+\.tmp$/.test(e.name) && !e.name.endsWith(`.${process.pid}.tmp`)) {
+      rmSync(path, { force: true });
+      removed.push(path);
+    }
+  }
+  return removed;
 }
