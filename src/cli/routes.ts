@@ -11,7 +11,7 @@ separated (like amtool config routes test). Labels an alert carries: alertname, 
 scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
 rule's own labels. Example:
   qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
-Exit 0; 1 when the config is invalid.
+Exit 0; 2 when the config is invalid.
 `;
 
 /** `k=v,k2=v2` as labels; a value may contain '=' but not ','. */
