@@ -169,7 +169,7 @@ export function loadYaml<T>(
     ? expandEnvInDocument(src, options.env, options.envOptional)
     : { problems: [], expanded: new Set<Node>() };
   if (problems.length) throw new FileInvalidError(problems);
-  const data: unknown = src.doc.toJS() ?? {};
+  const data: unknown = src.toData() ?? {};
   if (!validate(data) && !(expanded.size && typeEnvValues(src, expanded, validate, data)))
     throw new FileInvalidError(schemaProblems(src, validate.errors ?? [], data));
   return { value: data as T, source: src };

@@ -1,5 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { notUtf8 } from './utf8.js';
 
@@ -21,6 +31,11 @@ function tooBig(file: string, size: number, max: number): FileProblem {
 }
 
 /** A parsed YAML document that can say where any path in it is. */
+/** Syntax errors listed before the rest are summed up in one line. */
+const MAX_SYNTAX_PROBLEMS = 10;
+/** The yaml package's own default: an anchor may be expanded this many times. */
+const MAX_ALIAS_COUNT = 100;
+
 export class YamlSource {
   readonly lines = new LineCounter();
   readonly doc: Document;
@@ -97,13 +112,48 @@ export class YamlSource {
   }
 
   /** Problems from YAML syntax itself (bad indentation, duplicate keys, tabs). */
+  /** YAML syntax errors, the first MAX_SYNTAX_PROBLEMS of them (one slip can cascade into hundreds). */
   syntaxProblems(): FileProblem[] {
-    return [...this.doc.errors, ...this.doc.warnings].map((e) => ({
+    const all = [...this.doc.errors, ...this.doc.warnings];
+    const shown: FileProblem[] = all.slice(0, MAX_SYNTAX_PROBLEMS).map((e) => ({
       file: this.file,
       ...this.at(e.pos[0]),
       path: '',
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
     }));
+    const last = all[MAX_SYNTAX_PROBLEMS];
+    if (last)
+      shown.push({
+        file: this.file,
+        ...this.at(last.pos[0]),
+        path: '',
+        message: `and ${all.length - MAX_SYNTAX_PROBLEMS} more YAML syntax errors from here on (fix the first ones: later ones often follow from them)`,
+      });
+    return shown;
+  }
+
+  /** The document as plain data; aliases that expand without bound (an alias bomb) are a problem at the first alias. */
+  toData(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      if (!/alias/i.test((err as Error).message)) throw err;
+      let offset = 0;
+      visit(this.doc, {
+        Alias(_, node) {
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+      throw new FileInvalidError([
+        {
+          file: this.file,
+          ...this.at(offset),
+          path: '',
+          message: `YAML aliases expand to too many values; expected each anchor to be used by at most ${MAX_ALIAS_COUNT} aliases, without nesting that multiplies them`,
+        },
+      ]);
+    }
   }
 
   /** Finds the key node of `name` inside the map at `path` (for "unknown key" errors). */

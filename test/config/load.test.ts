@@ -153,6 +153,19 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: free\nlog:\n  level: loud\n`,
     want: [':5:9: zoom.plan:', ':7:10: log.level: found "loud"'],
   },
+  {
+    name: 'alias bomb',
+    text:
+      'a: &a [x, x, x, x, x, x, x, x, x, x]\n' +
+      Array.from({ length: 8 }, (_, i) => {
+        const prev = i === 0 ? 'a' : String.fromCharCode(97 + i);
+        const name = String.fromCharCode(98 + i);
+        return `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]\n`;
+      }).join(''),
+    want: [
+      ':2:8: YAML aliases expand to too many values; expected each anchor to be used by at most 100 aliases',
+    ],
+  },
 ];
 
 describe('broken configs give file:line:col, the setting, what was found and what is expected', () => {
@@ -168,5 +181,12 @@ describe('broken configs give file:line:col, the setting, what was found and wha
       'zoom:\n  account_id: a\n  client_id: c\n  client_secret: TOPSECRET-123\n  plan: free\n',
     );
     expect(errorOf(file)).not.toContain('TOPSECRET-123');
+  });
+
+  it('lists the first 10 YAML syntax errors and sums up the rest in one line', () => {
+    const file = write('cascade.yaml', `zoom: {${'a: [b, '.repeat(60)}\n`);
+    const lines = errorOf(file).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(11);
+    expect(lines.at(-1)).toMatch(/and \d+ more YAML syntax errors from here on/);
   });
 });
