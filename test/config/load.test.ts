@@ -76,103 +76,118 @@ describe('environment and secret files', () => {
   });
 });
 
-const broken: { name: string; text: string; env?: Record<string, string>; want: string[] }[] = [
-  {
-    name: 'unknown key with a near miss',
-    text: `${ZOOM}pol:\n  min_interval: 60s\n`,
-    want: [':5:1: pol: unknown setting "pol"; did you mean "poll"?'],
-  },
-  {
-    name: 'unknown nested key',
-    text: `${ZOOM}poll:\n  min_intervall: 60s\n`,
-    want: [':6:3: poll.min_intervall: unknown setting "min_intervall"; did you mean "min_interval"?'],
-  },
-  {
-    name: 'bad duration',
-    text: `${ZOOM}poll:\n  min_interval: sixty\n`,
-    want: [':6:17: poll.min_interval: found "sixty"; expected a duration such as 90s, 5m or 1h'],
-  },
-  {
-    name: 'wrong type',
-    text: `${ZOOM}sources:\n  meetings: yes please\n`,
-    want: [':6:13: sources.meetings: found "yes please"; expected boolean'],
-  },
-  {
-    name: 'bad enum',
-    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: enterprise\n`,
-    want: [':5:9: zoom.plan: found "enterprise"; expected one of "pro", "business"'],
-  },
-  {
-    name: 'share out of range',
-    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  daily_share: 1.5\n`,
-    want: [':5:16: zoom.daily_share: found 1.5; expected a number above 0 and at most 1'],
-  },
-  {
-    name: 'missing secret',
-    text: `zoom:\n  account_id: a\n  client_id: c\n`,
-    want: [':2:3: zoom.client_secret: missing required setting "client_secret" (or "client_secret_file")'],
-  },
-  {
-    name: 'unset environment variable',
-    text: `zoom:\n  account_id: \${ZOOM_ACCOUNT_ID}\n  client_id: c\n  client_secret: s\n`,
-    want: [
-      ':2:15: environment variable ZOOM_ACCOUNT_ID is not set; set it, or write ${ZOOM_ACCOUNT_ID:-default}',
-    ],
-  },
-  {
-    name: 'listen without a port',
-    text: `${ZOOM}metrics:\n  listen: localhost\n`,
-    want: [
-      ':6:11: metrics.listen: found "localhost"; expected host:port, e.g. 0.0.0.0:9781 or 127.0.0.1:9781',
-    ],
-  },
-  {
-    name: 'max below min',
-    text: `${ZOOM}poll:\n  min_interval: 5m\n  max_interval: 1m\n`,
-    want: [':7:17: poll.max_interval: found 1m, shorter than min_interval; expected at least min_interval'],
-  },
-  {
-    name: 'unreadable secret file',
-    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: /nonexistent/qoswatch-secret\n`,
-    want: [
-      ':4:23: zoom.client_secret_file: cannot read /nonexistent/qoswatch-secret (ENOENT); expected a readable file holding the secret',
-    ],
-  },
-  {
-    name: 'sessions without videosdk',
-    text: `${ZOOM}sources:\n  sessions: true\n`,
-    want: [':6:13: sources.sessions: sessions need a "videosdk" section with api_key and api_secret'],
-  },
-  {
-    name: 'YAML syntax',
-    text: `zoom:\n  account_id: a\n client_id: c\n`,
-    want: [':3:1: YAML syntax: All mapping items must start at the same column'],
-  },
-  {
-    name: 'several problems at once',
-    text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: free\nlog:\n  level: loud\n`,
-    want: [':5:9: zoom.plan:', ':7:10: log.level: found "loud"'],
-  },
-  {
-    name: 'alias bomb',
-    text:
-      'a: &a [x, x, x, x, x, x, x, x, x, x]\n' +
-      Array.from({ length: 8 }, (_, i) => {
-        const prev = i === 0 ? 'a' : String.fromCharCode(97 + i);
-        const name = String.fromCharCode(98 + i);
-        return `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]\n`;
-      }).join(''),
-    want: [
-      ':2:8: YAML aliases expand to too many values; expected each anchor to be used by at most 100 aliases',
-    ],
-  },
-];
+const broken: { name: string; text: string; env?: Record<string, string>; want: string[]; not?: string[] }[] =
+  [
+    {
+      name: 'unknown key with a near miss',
+      text: `${ZOOM}pol:\n  min_interval: 60s\n`,
+      want: [':5:1: pol: unknown setting "pol"; did you mean "poll"?'],
+    },
+    {
+      name: 'unknown nested key',
+      text: `${ZOOM}poll:\n  min_intervall: 60s\n`,
+      want: [':6:3: poll.min_intervall: unknown setting "min_intervall"; did you mean "min_interval"?'],
+    },
+    {
+      name: 'bad duration',
+      text: `${ZOOM}poll:\n  min_interval: sixty\n`,
+      want: [':6:17: poll.min_interval: found "sixty"; expected a duration such as 90s, 5m or 1h'],
+    },
+    {
+      name: 'wrong type',
+      text: `${ZOOM}sources:\n  meetings: yes please\n`,
+      want: [':6:13: sources.meetings: found "yes please"; expected boolean'],
+    },
+    {
+      name: 'bad enum',
+      text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: enterprise\n`,
+      want: [':5:9: zoom.plan: found "enterprise"; expected one of "pro", "business"'],
+    },
+    {
+      name: 'share out of range',
+      text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  daily_share: 1.5\n`,
+      want: [':5:16: zoom.daily_share: found 1.5; expected a number above 0 and at most 1'],
+    },
+    {
+      name: 'missing secret',
+      text: `zoom:\n  account_id: a\n  client_id: c\n`,
+      want: [':2:3: zoom.client_secret: missing required setting "client_secret" (or "client_secret_file")'],
+    },
+    {
+      name: 'unset environment variable',
+      text: `zoom:\n  account_id: \${ZOOM_ACCOUNT_ID}\n  client_id: c\n  client_secret: s\n`,
+      want: [
+        ':2:15: environment variable ZOOM_ACCOUNT_ID is not set; set it, or write ${ZOOM_ACCOUNT_ID:-default}',
+      ],
+    },
+    {
+      name: 'listen without a port',
+      text: `${ZOOM}metrics:\n  listen: localhost\n`,
+      want: [
+        ':6:11: metrics.listen: found "localhost"; expected host:port, e.g. 0.0.0.0:9781 or 127.0.0.1:9781',
+      ],
+    },
+    {
+      name: 'max below min',
+      text: `${ZOOM}poll:\n  min_interval: 5m\n  max_interval: 1m\n`,
+      want: [':7:17: poll.max_interval: found 1m, shorter than min_interval; expected at least min_interval'],
+    },
+    {
+      name: 'unreadable secret file',
+      text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: /nonexistent/qoswatch-secret\n`,
+      want: [
+        ':4:23: zoom.client_secret_file: cannot read /nonexistent/qoswatch-secret (ENOENT); expected a readable file holding the secret',
+      ],
+    },
+    {
+      name: 'sessions without videosdk',
+      text: `${ZOOM}sources:\n  sessions: true\n`,
+      want: [':6:13: sources.sessions: sessions need a "videosdk" section with api_key and api_secret'],
+    },
+    {
+      name: 'YAML syntax',
+      text: `zoom:\n  account_id: a\n client_id: c\n`,
+      want: [':3:1: YAML syntax: All mapping items must start at the same column'],
+    },
+    {
+      name: 'several problems at once',
+      text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  plan: free\nlog:\n  level: loud\n`,
+      want: [':5:9: zoom.plan:', ':7:10: log.level: found "loud"'],
+    },
+    {
+      name: 'URLs that are not http(s), or carry a password',
+      text:
+        `${ZOOM}  api_url: file:///etc/passwd\n  oauth_url: "javascript:alert(1)"\n` +
+        'notifiers:\n  - name: w\n    type: webhook\n    url: http://user:pw@example.com/hook\n' +
+        '  - name: ok\n    type: webhook\n    url: https://example.com/hook?a=b@c\n',
+      want: [
+        ':5:12: zoom.api_url: found "file:///etc/passwd"; expected an http(s) URL such as https://api.zoom.us',
+        ':6:14: zoom.oauth_url: found "javascript:alert(1)"; expected an http(s) URL',
+        ':10:10: notifiers[0].url: found "http://user:pw@example.com/hook"; expected an http(s) URL without user:password@ (credentials go in headers)',
+      ],
+      not: ['notifiers[1]'],
+    },
+    {
+      name: 'alias bomb',
+      text:
+        'a: &a [x, x, x, x, x, x, x, x, x, x]\n' +
+        Array.from({ length: 8 }, (_, i) => {
+          const prev = i === 0 ? 'a' : String.fromCharCode(97 + i);
+          const name = String.fromCharCode(98 + i);
+          return `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]\n`;
+        }).join(''),
+      want: [
+        ':2:8: YAML aliases expand to too many values; expected each anchor to be used by at most 100 aliases',
+      ],
+    },
+  ];
 
 describe('broken configs give file:line:col, the setting, what was found and what is expected', () => {
-  it.each(broken)('$name', ({ name, text, env, want }) => {
+  it.each(broken)('$name', ({ name, text, env, want, not }) => {
     const file = write(`${name.replace(/\W+/g, '-')}.yaml`, text);
     const msg = errorOf(file, env);
     for (const w of want) expect(msg).toContain(`${file}${w}`);
+    for (const n of not ?? []) expect(msg).not.toContain(n);
   });
 
   it('never prints a secret in an error', () => {

@@ -1,3 +1,4 @@
+import { HTTP_URL } from '../../util/http-url.js';
 import type { NotifierPlugin } from '../notifier.js';
 import { durationMs } from '../../util/duration.js';
 import { postJson } from './http.js';
@@ -20,7 +21,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerOptions> = {
   type: 'alertmanager',
   description: "Posts alerts to an Alertmanager's /api/v2/alerts, refreshing endsAt while they fire.",
   properties: {
-    url: { type: 'string', format: 'uri' },
+    url: { type: 'string', format: 'uri', pattern: HTTP_URL.pattern, errorMessage: HTTP_URL.errorMessage },
     ends_after: boundedDuration(
       '1m',
       '24h',

@@ -1,3 +1,4 @@
+import { HTTP_URL } from '../../util/http-url.js';
 import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from '../errors.js';
@@ -144,7 +145,12 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
   properties: {
     token: { type: 'string', minLength: 1 },
     channel: { type: 'string', minLength: 1 },
-    api_url: { type: 'string', format: 'uri' },
+    api_url: {
+      type: 'string',
+      format: 'uri',
+      pattern: HTTP_URL.pattern,
+      errorMessage: HTTP_URL.errorMessage,
+    },
   },
   required: ['token', 'channel'],
   secrets: ['token'],
