@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { matcherProblems, type Matchers } from '../notify/matchers.js';
 import { NOTIFIERS } from '../notify/registry.js';
@@ -31,7 +32,11 @@ function notifiers(ctx: ParseContext, names: Set<string>): NotifierSettings[] {
           ['notifiers', i],
           `missing required setting "${r}"${(plugin?.secrets ?? []).includes(r) ? ` (or "${r}_file")` : ''}`,
         );
-    if (n.type === 'module' && typeof n.module === 'string') out.module = resolve(ctx.base, n.module);
+    if (n.type === 'module' && typeof n.module === 'string') {
+      out.module = resolve(ctx.base, n.module);
+      const problem = moduleFileProblem(out.module);
+      if (problem) problemAt(ctx, ['notifiers', i, 'module'], problem);
+    }
     return out;
   });
 }
@@ -99,4 +104,17 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
       timeoutMs: durationMs(d.timeout),
     },
   };
+}
+
+/** Why a notifier module cannot be loaded, as far as can be told without running it. */
+function moduleFileProblem(file: string): string | undefined {
+  const expected = 'expected a JavaScript module file (.js, .mjs) exporting a NotifierPlugin';
+  if (!/\.(c|m)?js$/.test(file)) return `${file} is not a .js or .mjs file; ${expected}`;
+  try {
+    if (!statSync(file).isFile()) return `${file} is not a file; ${expected}`;
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    return `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); ${expected}`;
+  }
+  return undefined;
 }

@@ -168,6 +168,16 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       not: ['notifiers[1]'],
     },
     {
+      name: 'notifier modules that cannot be loaded',
+      text:
+        `${ZOOM}notifiers:\n  - { name: a, type: module, module: ./nope.mjs }\n` +
+        '  - { name: b, type: module, module: /etc/passwd }\n',
+      want: [
+        ':6:38: notifiers[0].module: cannot read ',
+        ':7:38: notifiers[1].module: /etc/passwd is not a .js or .mjs file',
+      ],
+    },
+    {
       name: 'alias bomb',
       text:
         'a: &a [x, x, x, x, x, x, x, x, x, x]\n' +
