@@ -1,5 +1,6 @@
 import ky from 'ky';
 import type { Clock } from '../util/clock.js';
+import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
 import { signHs256 } from './jwt.js';
 
@@ -73,7 +74,7 @@ export class S2SOAuth implements AuthProvider {
         timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
         timeout
           ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; will retry`
-          : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${(err as Error).name}`,
+          : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${causeCode(err)}`,
         {
           endpoint: 'oauth-token',
           retryable: true,

@@ -120,6 +120,18 @@ describe('Zoom-side failures cost no budget and hold no permit', () => {
     expect(clock.now() - T0).toBeLessThan(1000);
     expect(client.stats.total({ outcome: 'network_error' })).toBe(4);
   });
+
+  it('a token endpoint nobody listens on is reported with the cause, without the secret', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/oauth/token`;
+    const auth = new S2SOAuth(
+      { oauthUrl: url, accountId: 'acct', clientId: 'id', clientSecret: 'SECRET-42' },
+      new VirtualClock(T0),
+    );
+    const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
+    expect(isZoomError(err, 'ZOOM_NETWORK_ERROR')).toBe(true);
+    expect(err.message).toBe(`cannot reach Zoom's token endpoint ${url}: ECONNREFUSED`);
+    expect(JSON.stringify(err)).not.toContain('SECRET-42');
+  });
 });
 
 describe("Zoom's pagination that never ends is bounded and reported", () => {
