@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
 import type { SourceKind } from '../normalize/sample.js';
@@ -164,6 +165,14 @@ function participant(p: RawParticipant): SimParticipant {
   };
 }
 
+/**
+ * A meeting UUID as Zoom shapes them (16 bytes in base64: 22 characters and `==`), derived from
+ * a hash of kind, id and seed, so ids that share a long prefix still get distinct UUIDs.
+ */
+export function derivedUuid(kind: SourceKind, id: string, seed: string): string {
+  return createHash('sha256').update(`${kind}:${id}:${seed}`).digest().subarray(0, 16).toString('base64');
+}
+
 function instances(kind: SourceKind, list: RawInstance[] | undefined, seed: string): SimInstance[] {
   return (list ?? []).map((r) => {
     const id = String(r.id);
@@ -172,7 +181,7 @@ function instances(kind: SourceKind, list: RawInstance[] | undefined, seed: stri
     return {
       kind,
       id,
-      uuid: r.uuid ?? Buffer.from(`${kind}:${id}:${seed}`).toString('base64').slice(0, 22) + '==',
+      uuid: r.uuid ?? derivedUuid(kind, id, seed),
       topic: r.topic ?? `${kind} ${id}`,
       host: r.host ?? 'Host',
       email: r.email ?? 'host@example.com',

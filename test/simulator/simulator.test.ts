@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileInvalidError } from '../../src/util/file-errors.js';
-import { DEFAULT_SCENARIO_FILE, loadScenario } from '../../src/simulator/scenario.js';
+import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioFrom } from '../../src/simulator/scenario.js';
 import { meetingWith, startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness | undefined;
@@ -150,6 +150,25 @@ describe('scenario files', () => {
     const s = loadScenario(DEFAULT_SCENARIO_FILE, T0);
     expect(s.instances.map((i) => i.kind)).toEqual(['meeting', 'meeting', 'meeting', 'webinar', 'session']);
     expect(s.episodes.map((e) => e.name)).toContain('NY data-center packet loss');
+  });
+
+  it("gives distinct UUIDs, shaped as Zoom's, to meetings whose ids share a long prefix", () => {
+    // base64("meeting:<id>:<seed>").slice(0, 22) gave all of these one UUID.
+    const ids = Array.from({ length: 2000 }, (_, i) => 90_000_000_000 + i);
+    const s = scenarioFrom(
+      { name: 'big', seed: 16, meetings: ids.map((id) => ({ id })), webinars: [{ id: ids[0]! }] },
+      T0,
+    );
+    const uuids = s.instances.map((i) => i.uuid);
+    expect(new Set(uuids).size).toBe(ids.length + 1);
+    for (const u of uuids) expect(u).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    // Stable for a seed, different for another.
+    expect(scenarioFrom({ name: 'big', seed: 16, meetings: [{ id: ids[5]! }] }, T0).instances[0]!.uuid).toBe(
+      uuids[5],
+    );
+    expect(
+      scenarioFrom({ name: 'big', seed: 17, meetings: [{ id: ids[5]! }] }, T0).instances[0]!.uuid,
+    ).not.toBe(uuids[5]);
   });
 
   it('rejects a broken scenario with file:line:col', () => {
