@@ -10,7 +10,7 @@ import {
   validMap,
 } from '../util/state-files.js';
 import type { Alert } from './alert.js';
-import type { EngineState, Member, SeriesRecord } from './engine.js';
+import type { EngineState, Member, SeriesRecord } from './series.js';
 
 const VERSION = 1;
 

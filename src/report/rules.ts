@@ -1,5 +1,6 @@
 import type { Alert } from '../evaluate/alert.js';
-import { RuleEngine, ruleValue } from '../evaluate/engine.js';
+import { RuleEngine } from '../evaluate/engine.js';
+import { ruleValue } from '../evaluate/rule-value.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';

@@ -1,0 +1,103 @@
+import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
+import type { EngineContext } from './context.js';
+import { step } from './lifecycle.js';
+import { renderAlert } from './render-alert.js';
+import type { CompiledRule } from './rule-types.js';
+import type { SeriesRecord } from './series.js';
+
+/**
+ * One observation of an alert series: its lifecycle steps (lifecycle.ts), what explains it is
+ * looked at when it fires, and the change (if any) is returned for the notifiers.
+ */
+export function apply(
+  ctx: EngineContext,
+  rule: CompiledRule,
+  rec: SeriesRecord,
+  time: number,
+  value: number,
+  recovered: boolean,
+  breaching: boolean,
+): AlertChange | undefined {
+  const { explainer } = ctx;
+  const before: AlertState | 'inactive' = rec.state;
+  const recoveringSince = rec.recoveringSince;
+  const t = step(rec, { time, value, breaching, recovered }, ctx.rules.timing.get(rule.name)!);
+  rec.breachingNow = breaching;
+  if (t && rec.group) {
+    explainer.invalidate();
+    if (rule.explains && (t === 'firing' || t === 'resolved')) explainer.causesChanged = true;
+  }
+  if (t === 'firing') {
+    rec.since = rec.pendingSince ?? time;
+    delete rec.clearedAt;
+    if (!rec.group) explainer.explain(rec);
+  } else if (t === 'resolved') rec.clearedAt = recoveringSince ?? time;
+  else if (
+    !t &&
+    rec.state === 'firing' &&
+    breaching &&
+    rec.explainedBy &&
+    !explainer.isFiring(rec.explainedBy)
+  ) {
+    // Its cause resolved first and it still breaches: it stands on its own now, and is sent.
+    explainer.explain(rec);
+    if (!rec.explainedBy)
+      return { state: 'firing', alert: renderAlert(explainer, rule, rec, 'firing'), previous: 'firing' };
+  }
+  if (rec.state === 'inactive') ctx.series.drop(rec);
+  if (!t || t === 'cancelled') return undefined;
+  if (t !== 'pending') return { state: t, alert: renderAlert(explainer, rule, rec, t), previous: before };
+  // Pending changes go unread by notifiers; in a storm rendering each one would dominate a
+  // cycle, so it is rendered from a snapshot only if someone reads it.
+  const snapshot: SeriesRecord = { ...rec, context: { ...rec.context } };
+  let alert: Alert | undefined;
+  const render = (): Alert => (alert ??= renderAlert(explainer, rule, snapshot, 'pending'));
+  return {
+    state: 'pending',
+    previous: before,
+    get alert() {
+      return render();
+    },
+  };
+}
+
+/** Ends a series that did not recover (its participant left, its instance ended). */
+export function resolveRecord(
+  ctx: EngineContext,
+  rec: SeriesRecord,
+  at: number,
+  reason: ResolveReason,
+  changes: AlertChange[],
+): void {
+  const rule = ctx.rules.byName.get(rec.rule);
+  ctx.series.drop(rec);
+  if (rec.group) ctx.explainer.invalidate();
+  if (!rule || rec.state !== 'firing') return; // a pending alert that never fired just goes
+  rec.state = 'inactive';
+  changes.push({
+    state: 'resolved',
+    alert: renderAlert(ctx.explainer, rule, rec, 'resolved', { at, reason }),
+    previous: 'firing',
+  });
+}
+
+/**
+ * After an explaining incident fired or resolved: firing alerts it now explains are linked
+ * to it (and a change says so, so notifiers hold them back). An alert whose cause resolved is
+ * looked at again at its own next observation (see apply): only one that still breaches is sent.
+ */
+export function reexplain(ctx: EngineContext, changes: AlertChange[]): void {
+  const { explainer } = ctx;
+  explainer.causesChanged = false;
+  for (const rec of ctx.series.values()) {
+    if (rec.state !== 'firing' || rec.group || rec.explainedBy) continue;
+    explainer.explain(rec);
+    const rule = ctx.rules.byName.get(rec.rule);
+    if (rec.explainedBy && rule)
+      changes.push({
+        state: 'firing',
+        alert: renderAlert(explainer, rule, rec, 'firing'),
+        previous: 'firing',
+      });
+  }
+}

@@ -1,0 +1,15 @@
+import type { Explainer } from './explain.js';
+import type { JoinNames } from './join-names.js';
+import type { EngineOptions, RuleSet } from './rule-set.js';
+import type { EngineState, SeriesBook } from './series.js';
+
+/** What the engine's parts share: its state and the rules it evaluates (see engine.ts). */
+export interface EngineContext {
+  readonly opts: EngineOptions;
+  readonly state: EngineState;
+  readonly series: SeriesBook;
+  /** Swapped on reload (RuleEngine.setRules). */
+  rules: RuleSet;
+  readonly explainer: Explainer;
+  readonly names: JoinNames;
+}

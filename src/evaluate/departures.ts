@@ -1,0 +1,45 @@
+import type { AlertChange, ResolveReason } from './alert.js';
+import { resolveRecord } from './alert-changes.js';
+import type { EngineContext } from './context.js';
+
+/** Participants who left an instance: their alerts resolve, and they leave every group. */
+export function leave(
+  ctx: EngineContext,
+  ikey: string,
+  participants: ReadonlySet<string>,
+  at: number,
+  reason: ResolveReason,
+): AlertChange[] {
+  const changes: AlertChange[] = [];
+  for (const rec of [...ctx.series.values()])
+    if (rec.instance === ikey && rec.participantKey && participants.has(rec.participantKey))
+      resolveRecord(ctx, rec, at, reason, changes);
+  ctx.names.leave(ikey, participants);
+  for (const byKey of ctx.state.members.values()) {
+    const inst = byKey.get(ikey);
+    if (inst) for (const p of participants) inst.delete(p);
+    for (const m of byKey.values()) for (const p of participants) m.delete(`${ikey}/${p}`);
+  }
+  return changes;
+}
+
+/** Participants with an alert series that a poll of the instance no longer lists. */
+export function absent(ctx: EngineContext, ikey: string, present: ReadonlySet<string>): Set<string> {
+  const gone = new Set<string>();
+  for (const s of ctx.series.values())
+    if (s.instance === ikey && s.participantKey && !present.has(s.participantKey)) gone.add(s.participantKey);
+  return gone;
+}
+
+/** An instance that ended: everything of it resolves and is forgotten. */
+export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[] {
+  const changes: AlertChange[] = [];
+  ctx.names.end(ikey);
+  for (const rec of [...ctx.series.values()])
+    if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
+  for (const byKey of ctx.state.members.values()) {
+    byKey.delete(ikey);
+    for (const m of byKey.values()) for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) m.delete(k);
+  }
+  return changes;
+}

@@ -1,0 +1,128 @@
+import type { ParticipantContext } from '../normalize/sample.js';
+import { shareOf } from '../util/words.js';
+import type { RuleSet } from './rule-set.js';
+import type { CompiledRule } from './rule-types.js';
+import { groupOf } from './rule-value.js';
+import type { EngineState, SeriesBook, SeriesRecord } from './series.js';
+import { withheldGroup } from './withheld.js';
+
+/**
+ * Shared causes: which firing shared-cause incident (a rule with `explains`) explains a
+ * participant or meeting alert, and why in words.
+ */
+export class Explainer {
+  /** Firing shared-cause incidents of rules that explain, by `groupBy=value`; rebuilt when a group series changes. */
+  private firingGroups: Map<string, string> | undefined;
+  /** An explaining incident fired or resolved in this batch: what it explains is looked at again. */
+  causesChanged = false;
+
+  constructor(
+    private readonly series: SeriesBook,
+    private readonly state: EngineState,
+    private rules: RuleSet,
+    private readonly gapToleranceMs: number,
+  ) {}
+
+  setRules(rules: RuleSet): void {
+    this.rules = rules;
+    this.firingGroups = undefined;
+  }
+
+  /** A group series changed state: the firing incidents are looked up again when next needed. */
+  invalidate(): void {
+    this.firingGroups = undefined;
+  }
+
+  private causes(): Map<string, string> {
+    if (!this.firingGroups) {
+      this.firingGroups = new Map();
+      for (const s of this.series.values()) {
+        const rule = s.group && s.state === 'firing' ? this.rules.byName.get(s.rule) : undefined;
+        if (rule?.explains) this.firingGroups.set(`${rule.groupBy!}=${s.group!}`, s.id);
+      }
+    }
+    return this.firingGroups;
+  }
+
+  isFiring(id: string): boolean {
+    return this.series.get(id)?.state === 'firing';
+  }
+
+  /** The firing incident whose group a participant context is in, if any. */
+  private causeOf(c: ParticipantContext): { id: string; rule: CompiledRule; value: string } | undefined {
+    const causes = this.causes();
+    for (const rule of this.rules.explaining) {
+      const value = groupOf(rule, c);
+      const id = value ? causes.get(`${rule.groupBy!}=${value}`) : undefined;
+      if (id) return { id, rule, value: value! };
+    }
+    return undefined;
+  }
+
+  /**
+   * What explains an alert now: for a participant alert, a firing incident of its group; for a
+   * meeting (instance) alert, the incident that explains the most of its breaching
+   * participants, when those explained make up the rule's `explained.ratio` (default all).
+   */
+  explainer(rec: SeriesRecord, withhold = false): { id: string; text: string } | undefined {
+    if (!this.rules.explaining.length || rec.group) return undefined;
+    const rule = this.rules.byName.get(rec.rule);
+    if (!rule) return undefined;
+    const group = (groupBy: string, value: string): string =>
+      withhold ? withheldGroup(groupBy, value) : value;
+    if (rec.participantKey) {
+      const ctx = rec.context;
+      const cause = this.causeOf(ctx); // an alert's context holds the participant's context fields
+      const who = (withhold ? ctx.participantKey : ctx.participant) ?? 'the participant';
+      return (
+        cause && {
+          id: this.shownId(cause.id, withhold),
+          text: `${who} is in ${cause.rule.groupBy!} ${group(cause.rule.groupBy!, cause.value)}`,
+        }
+      );
+    }
+    const members = rec.instance ? this.state.members.get(rule.name)?.get(rec.instance) : undefined;
+    if (!members) return undefined;
+    let breaching = 0;
+    const byCause = new Map<string, { n: number; value: string; groupBy: string }>();
+    for (const m of members.values()) {
+      if (!m.breaching || m.time > rec.lastTime || m.time < rec.lastTime - this.gapToleranceMs) continue;
+      breaching++;
+      const cause = this.causeOf(m.context);
+      if (!cause) continue;
+      const e = byCause.get(cause.id) ?? { n: 0, value: cause.value, groupBy: cause.rule.groupBy! };
+      e.n++;
+      byCause.set(cause.id, e);
+    }
+    let best: [string, { n: number; value: string; groupBy: string }] | undefined;
+    for (const e of byCause) if (!best || e[1].n > best[1].n) best = e;
+    if (!best || breaching === 0 || best[1].n / breaching < rule.explainedRatio) return undefined;
+    const [id, { n, value, groupBy }] = best;
+    return {
+      id: this.shownId(id, withhold),
+      text: `${shareOf(n, breaching, 'breaching participant')} ${n === 1 ? 'is' : 'are'} in ${groupBy} ${group(groupBy, value)}`,
+    };
+  }
+
+  /** An alert id as shown: with `withhold`, a location group's id withholds the location. */
+  shownId(id: string, withhold: boolean): string {
+    if (!withhold) return id;
+    const rec = this.series.get(id);
+    const rule = rec && this.rules.byName.get(rec.rule);
+    return rule && rec.group !== undefined && rule.groupBy === 'location'
+      ? `${rule.name}|${withheldGroup('location', rec.group)}`
+      : id;
+  }
+
+  /** Links an alert to what explains it now, or unlinks it. */
+  explain(rec: SeriesRecord): void {
+    const e = this.explainer(rec);
+    if (e) {
+      rec.explainedBy = e.id;
+      rec.explanation = `explained by ${e.id}: ${e.text}`;
+    } else {
+      delete rec.explainedBy;
+      delete rec.explanation;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import type { ParticipantContext } from '../normalize/sample.js';
+import { humanDuration, plural, possessive, shareOf } from '../util/words.js';
+import type { Alert, AlertState, ResolveReason } from './alert.js';
+import type { Explainer } from './explain.js';
+import type { CompiledRule } from './rule-types.js';
+import type { SeriesRecord } from './series.js';
+import { hasSection, render } from './templates.js';
+import { formatValue } from './thresholds.js';
+import { withheldContext } from './withheld.js';
+
+/**
+ * The alert of a record, rendered. With `withhold`, rendered from its context with the
+ * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
+ */
+export function renderAlert(
+  explainer: Explainer,
+  rule: CompiledRule,
+  rec: SeriesRecord,
+  state: AlertState,
+  resolved?: { at: number; reason: ResolveReason },
+  withhold = false,
+): Alert {
+  const group = rule.scope !== 'participant';
+  const breachingN = rec.breaching ?? 0;
+  const total = rec.participants ?? 0;
+  const valueText = group
+    ? `${shareOf(breachingN, total)} (${Math.round(rec.value * 100)}%)`
+    : formatValue(rec.value, rule.metric);
+  const cmp = rule.above ? '>' : '<';
+  const metricThreshold = formatValue(rule.threshold, rule.metric);
+  const thresholdText = group
+    ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
+    : `${cmp} ${metricThreshold}`;
+  const c = withhold ? withheldContext(rec.context) : rec.context;
+  const labels: Record<string, string> = {
+    alertname: rule.name,
+    severity: rule.severity,
+    scope: rule.scope,
+    ...(c.kind ? { kind: c.kind } : {}),
+    ...(c.instanceId ? { instance: c.instanceId } : {}),
+    ...(c.participantKey ? { participant: c.participantKey } : {}),
+    ...(c.group ? { [c.groupBy!]: c.group } : {}),
+    ...rule.labels,
+  };
+  // `since`: when the breach that made it fire began (its pending start), fixed once it fires.
+  const since = rec.since ?? rec.pendingSince ?? rec.lastTime;
+  // Durations in sample time: the newest sample (or the start of the recovery that resolved
+  // it) minus the first breaching sample; never the wall clock against a sample's time.
+  const durationMs = Math.max(
+    0,
+    (state === 'resolved' ? (rec.clearedAt ?? rec.lastTime) : rec.lastTime) - since,
+  );
+  const cause = rec.explainedBy ?? (state === 'pending' ? explainer.explainer(rec)?.id : undefined);
+  const explainedBy = cause && explainer.shownId(cause, withhold);
+  const shown = withhold && rec.explanation ? explainer.explainer(rec, true) : undefined;
+  const explanation =
+    withhold && rec.explanation
+      ? `explained by ${shown?.id ?? explainedBy ?? ''}${shown ? `: ${shown.text}` : ''}`
+      : rec.explanation;
+  const view = {
+    rule: rule.name,
+    description: rule.description,
+    severity: rule.severity,
+    scope: rule.scope,
+    state,
+    value: valueText,
+    threshold: thresholdText,
+    threshold_value: metricThreshold,
+    participant: c.participant ?? '',
+    participant_possessive: c.participant ? possessive(c.participant) : '',
+    participant_key: c.participantKey ?? '',
+    topic: c.topic ?? '',
+    kind: c.kind ?? '',
+    instance_id: c.instanceId ?? '',
+    stream: c.stream ?? '',
+    ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
+    client_version: c.version ?? c.clientVersion ?? '',
+    since: new Date(since).toISOString(),
+    duration: humanDuration(durationMs),
+    breaching: c.breaching ?? '',
+    participants: c.participants ?? '',
+    breaching_participants: group ? shareOf(breachingN, total) : '',
+    healthy_participants: group ? shareOf(total - breachingN, total) : '',
+    participants_text: group ? plural(total, 'participant') : '',
+    meetings_text: rec.meetings !== undefined ? plural(rec.meetings, 'meeting') : '',
+    group: c.group ?? '',
+    group_by: c.groupBy ?? '',
+    reason: resolved?.reason ?? '',
+    explained_by: explainedBy ?? '',
+    gone:
+      resolved?.reason === 'left'
+        ? `${c.participant ?? 'The participant'} left "${c.topic ?? ''}"`
+        : resolved?.reason === 'ended'
+          ? `"${c.topic ?? ''}" ended`
+          : '',
+    labels,
+  };
+  const phase = (repeat: boolean): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, tpl] of Object.entries(rule.annotations)) {
+      const repeating = repeat && hasSection(tpl, 'repeating');
+      const flags = {
+        firing: state !== 'resolved' && !repeating,
+        repeating,
+        resolved: state === 'resolved',
+        recovered: state === 'resolved' && (resolved?.reason ?? 'recovered') === 'recovered',
+      };
+      out[k] = render(tpl, { ...view, ...flags });
+    }
+    return out;
+  };
+  const annotations = phase(false);
+  const repeatAnnotations =
+    state === 'firing' && Object.values(rule.annotations).some((t) => hasSection(t, 'repeating'))
+      ? phase(true)
+      : undefined;
+  const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
+  return {
+    id: explainer.shownId(rec.id, withhold),
+    rule: rule.name,
+    scope: rule.scope,
+    state,
+    severity: rule.severity,
+    labels,
+    annotations,
+    ...(repeatAnnotations ? { repeatAnnotations } : {}),
+    value: rec.value,
+    valueText,
+    threshold: rule.threshold,
+    thresholdText,
+    since,
+    durationMs,
+    ...(rec.firingSince !== undefined && state !== 'pending' ? { firingSince: rec.firingSince } : {}),
+    ...(state === 'resolved'
+      ? { resolvedAt: resolved?.at ?? rec.lastTime, reason: resolved?.reason ?? 'recovered' }
+      : {}),
+    lastSampleAt: rec.lastTime,
+    context: { ...c },
+    ...(explainedBy ? { explainedBy } : {}),
+    ...(explanation ? { explanation } : {}),
+    ...(inhibitedBy ? { inhibitedBy } : {}),
+  };
+}

@@ -1,0 +1,33 @@
+import type { Timing } from './lifecycle.js';
+import type { CompiledRule } from './rule-types.js';
+
+export interface EngineOptions {
+  gapToleranceMs: number;
+}
+
+/** A rule set as the engine reads it: by name, by scope, and each rule's timing. */
+export class RuleSet {
+  readonly byName: ReadonlyMap<string, CompiledRule>;
+  readonly participant: readonly CompiledRule[];
+  /** instance and shared_cause rules. */
+  readonly group: readonly CompiledRule[];
+  /** shared_cause rules that explain the alerts of their group. */
+  readonly explaining: readonly CompiledRule[];
+  readonly timing: ReadonlyMap<string, Timing>;
+
+  constructor(
+    readonly list: CompiledRule[],
+    opts: EngineOptions,
+  ) {
+    this.byName = new Map(list.map((r) => [r.name, r]));
+    this.participant = list.filter((r) => r.scope === 'participant');
+    this.explaining = list.filter((r) => r.scope === 'shared_cause' && r.explains);
+    this.group = list.filter((r) => r.scope !== 'participant');
+    this.timing = new Map(
+      list.map((r) => [
+        r.name,
+        { forMs: r.forMs, recoveryForMs: r.recoveryForMs, gapToleranceMs: opts.gapToleranceMs },
+      ]),
+    );
+  }
+}
