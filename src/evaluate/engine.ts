@@ -1,6 +1,6 @@
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { QosSample } from '../normalize/sample.js';
-import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
+import type { Alert, AlertChange } from './alert.js';
 import { reexplain } from './alert-changes.js';
 import { bySampleTime } from './backlog.js';
 import type { EngineContext } from './context.js';
@@ -12,7 +12,7 @@ import { participantStep } from './participant-rules.js';
 import { renderAlert } from './render-alert.js';
 import { RuleSet, type EngineOptions } from './rule-set.js';
 import type { CompiledRule } from './rule-types.js';
-import { newState, SeriesBook, type EngineState, type SeriesRecord } from './series.js';
+import { newState, SeriesBook, type EngineState } from './series.js';
 
 /**
  * Evaluates rules against pipeline events. `handle` is a function of (state, event) alone: no
@@ -95,25 +95,13 @@ export class RuleEngine {
     if (this.ctx.explainer.causesChanged) reexplain(this.ctx, changes);
   }
 
-  /**
-   * The alert of a record, rendered (render-alert.ts). With `withhold`, without the
-   * participant's identity.
-   */
-  toAlert(
-    rule: CompiledRule,
-    rec: SeriesRecord,
-    state: AlertState,
-    resolved?: { at: number; reason: ResolveReason },
-    withhold = false,
-  ): Alert {
-    return renderAlert(this.ctx.explainer, rule, rec, state, resolved, withhold);
-  }
-
   /** One pending or firing alert as it reads now (newest sample, duration); undefined when not active. */
   current(id: string): Alert | undefined {
     const rec = this.ctx.series.get(id);
     const rule = rec && this.ctx.rules.byName.get(rec.rule);
-    return rule && rec.state !== 'inactive' ? this.toAlert(rule, rec, rec.state) : undefined;
+    return rule && rec.state !== 'inactive'
+      ? renderAlert(this.ctx.explainer, rule, rec, rec.state)
+      : undefined;
   }
 
   /** Pending and firing alerts now; with `withhold`, without participant identity (see toAlert). */
@@ -121,7 +109,8 @@ export class RuleEngine {
     const out: Alert[] = [];
     for (const rec of this.ctx.series.values()) {
       const rule = this.ctx.rules.byName.get(rec.rule);
-      if (rule && rec.state !== 'inactive') out.push(this.toAlert(rule, rec, rec.state, undefined, withhold));
+      if (rule && rec.state !== 'inactive')
+        out.push(renderAlert(this.ctx.explainer, rule, rec, rec.state, undefined, withhold));
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
