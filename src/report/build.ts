@@ -3,10 +3,9 @@ import { formatValue } from '../evaluate/thresholds.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { ReportData } from './fetch.js';
 import { sampleFigures, streamFigures, timeline } from './figures.js';
-import { breaches, replayAlerts } from './rules.js';
+import { SEVERITY_WEIGHT } from './minutes.js';
+import { breaches, overRules, replayAlerts } from './rules.js';
 import type { ParticipantReport, Report } from './types.js';
-
-const SEVERITY_WEIGHT: Record<string, number> = { critical: 3, warning: 2, info: 1 };
 
 /** Worst first: weighted minutes in breach, then alerts, then the worst latency and loss. */
 function score(p: Omit<ParticipantReport, 'score'>): number {
@@ -51,7 +50,7 @@ export function buildReport(
       cpu: sampleFigures(samples, summary),
       breaches: breaches(rules, samples),
       alerts: alerts.filter((a) => a.participant === key),
-      timeline: timeline(samples),
+      timeline: timeline(samples, (s) => overRules(rules, s).map((o) => o.rule.name)),
     };
     return { ...p, score: score(p) };
   });
@@ -68,8 +67,10 @@ export function buildReport(
         name: r.name,
         metric: r.metric.name,
         threshold: `${r.above ? '>' : '<'} ${formatValue(r.threshold, r.metric)}`,
+        value: r.threshold,
         above: r.above,
         severity: r.severity,
+        scope: r.scope,
       })),
     participants,
     alerts: alerts.filter((a) => a.participant === undefined),

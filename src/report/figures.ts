@@ -82,15 +82,21 @@ const worst = (vs: (number | undefined)[], high: boolean): number | undefined =>
 };
 
 /** Timeline value <- stream field, and whether higher is worse. */
-const TIMELINE: [Exclude<keyof TimelinePoint, 't'>, keyof StreamMetrics, boolean][] = [
+const TIMELINE: [Exclude<keyof TimelinePoint, 't' | 'over'>, keyof StreamMetrics, boolean][] = [
   ['latency', 'latency', true],
   ['jitter', 'jitter', true],
   ['loss', 'avgLoss', true],
   ['frameRate', 'frameRate', false],
 ];
 
-/** One point per sample: the worst latency, jitter and loss over the streams, the lowest frame rate. */
-export function timeline(samples: readonly QosSample[]): TimelinePoint[] {
+/**
+ * One point per sample: the worst latency, jitter and loss over the streams, the lowest frame
+ * rate, and the rules the sample breaches (`over`: names, as `breaches` counts them).
+ */
+export function timeline(
+  samples: readonly QosSample[],
+  over: (s: QosSample) => string[] = () => [],
+): TimelinePoint[] {
   return [...samples]
     .sort((a, b) => a.time - b.time)
     .map((s) => {
@@ -103,6 +109,8 @@ export function timeline(samples: readonly QosSample[]): TimelinePoint[] {
         );
         if (v !== undefined) p[k] = v;
       }
+      const rules = over(s);
+      if (rules.length) p.over = rules;
       return p;
     });
 }

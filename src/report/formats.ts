@@ -1,4 +1,5 @@
 import { formatCsv, formatJson } from './format-data.js';
+import { formatHtml } from './format-html.js';
 import { formatMarkdown, formatTable } from './format-text.js';
 import type { Report } from './types.js';
 
@@ -8,6 +9,7 @@ export const REPORT_FORMATS = {
   md: formatMarkdown,
   json: formatJson,
   csv: formatCsv,
+  html: formatHtml,
 } satisfies Record<string, (r: Report) => string>;
 
 export type ReportFormat = keyof typeof REPORT_FORMATS;

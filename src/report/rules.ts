@@ -6,34 +6,47 @@ import { formatValue } from '../evaluate/thresholds.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { FiredAlert, RuleBreach } from './types.js';
 
+/** The participant-scope rules one sample breaches (over their threshold), with the value each saw. */
+export function overRules(
+  rules: readonly CompiledRule[],
+  s: QosSample,
+): { rule: CompiledRule; value: number }[] {
+  const out: { rule: CompiledRule; value: number }[] = [];
+  for (const rule of rules) {
+    if (rule.scope !== 'participant' || !rule.sources.has(s.instance.kind) || !rule.matches(s)) continue;
+    const v = ruleValue(rule, s);
+    if (v !== undefined && (rule.above ? v > rule.threshold : v < rule.threshold))
+      out.push({ rule, value: v });
+  }
+  return out;
+}
+
 /**
  * Minutes each participant-scope rule saw one participant's samples over its threshold (Zoom
  * samples once a minute: a breaching sample is a minute), and the worst value seen.
  */
 export function breaches(rules: readonly CompiledRule[], samples: readonly QosSample[]): RuleBreach[] {
-  const out: RuleBreach[] = [];
-  for (const rule of rules) {
-    if (rule.scope !== 'participant') continue;
-    let minutes = 0;
-    let worst: number | undefined;
-    for (const s of samples) {
-      if (!rule.sources.has(s.instance.kind) || !rule.matches(s)) continue;
-      const v = ruleValue(rule, s);
-      if (v === undefined || !(rule.above ? v > rule.threshold : v < rule.threshold)) continue;
-      minutes++;
-      if (worst === undefined || (rule.above ? v > worst : v < worst)) worst = v;
+  const seen = new Map<CompiledRule, { minutes: number; worst: number }>();
+  for (const s of samples)
+    for (const { rule, value } of overRules(rules, s)) {
+      const b = seen.get(rule);
+      if (!b) seen.set(rule, { minutes: 1, worst: value });
+      else {
+        b.minutes++;
+        if (rule.above ? value > b.worst : value < b.worst) b.worst = value;
+      }
     }
-    if (minutes)
-      out.push({
-        rule: rule.name,
-        severity: rule.severity,
-        metric: rule.metric.name,
-        threshold: `${rule.above ? '>' : '<'} ${formatValue(rule.threshold, rule.metric)}`,
-        minutes,
-        worst: formatValue(worst!, rule.metric),
-      });
-  }
-  return out.sort((a, b) => b.minutes - a.minutes);
+  return rules
+    .filter((rule) => seen.has(rule))
+    .map((rule) => ({
+      rule: rule.name,
+      severity: rule.severity,
+      metric: rule.metric.name,
+      threshold: `${rule.above ? '>' : '<'} ${formatValue(rule.threshold, rule.metric)}`,
+      minutes: seen.get(rule)!.minutes,
+      worst: formatValue(seen.get(rule)!.worst, rule.metric),
+    }))
+    .sort((a, b) => b.minutes - a.minutes);
 }
 
 /**

@@ -67,6 +67,8 @@ export interface TimelinePoint {
   jitter?: number;
   loss?: number;
   frameRate?: number;
+  /** The participant-scope rules this sample breaches (names); absent when none. */
+  over?: string[];
 }
 
 export interface ParticipantReport {
@@ -87,6 +89,20 @@ export interface ParticipantReport {
   score: number;
 }
 
+/** A rule of the configuration, as the report applied it. */
+export interface ReportRule {
+  name: string;
+  metric: string;
+  /** The threshold written for people ("> 300 ms"). */
+  threshold: string;
+  /** The threshold in the metric's base unit (seconds, ratio, fps...), for charts. */
+  value: number;
+  above: boolean;
+  severity: string;
+  /** participant, instance or shared_cause: only participant rules are drawn on a participant's chart. */
+  scope: string;
+}
+
 export interface Report {
   instance: ReportInstance;
   generatedAt: number;
@@ -95,7 +111,7 @@ export interface Report {
   sourceNote: string;
   /** Zoom API calls this report cost, counted in the daily budget. */
   calls: number;
-  rules: { name: string; metric: string; threshold: string; above: boolean; severity: string }[];
+  rules: ReportRule[];
   participants: ParticipantReport[];
   /** Instance-wide alerts (scope instance or shared_cause). */
   alerts: FiredAlert[];
