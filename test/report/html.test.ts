@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatHtml, PALETTE } from '../../src/report/format-html.js';
 import { REPORT_FORMATS } from '../../src/report/formats.js';
-import { makeReport, type MakeReportOptions } from '../../src/report/make.js';
+import { makeReport } from '../../src/report/make.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { DEFAULT_RULES, WEEKLY } from './scenario.js';
+import { reportOptions, WEEKLY } from './scenario.js';
 
 let h: SimHarness | undefined;
 afterEach(async () => {
@@ -38,19 +38,6 @@ export const HOSTILE_WEEKLY: RawScenario = {
     },
   ],
 };
-
-export function reportOptions(h: SimHarness, o: Partial<MakeReportOptions> = {}): MakeReportOptions {
-  return {
-    kind: 'meeting',
-    id: '777',
-    source: 'auto',
-    rules: DEFAULT_RULES,
-    gapToleranceMs: 150_000,
-    reserve: 0,
-    clock: h.clock,
-    ...o,
-  };
-}
 
 const esc = (s: string): string =>
   s

@@ -3,11 +3,11 @@ import { formatCsv, formatJson, CSV_COLUMNS } from '../../src/report/format-data
 import { formatMarkdown, formatTable } from '../../src/report/format-text.js';
 import { reportCost } from '../../src/report/endpoints.js';
 import { listPastInstances } from '../../src/report/fetch.js';
-import { makeReport, type MakeReportOptions } from '../../src/report/make.js';
+import { makeReport } from '../../src/report/make.js';
 import type { Report } from '../../src/report/types.js';
 import { isZoomError } from '../../src/zoom/errors.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { DEFAULT_RULES, WEEKLY } from './scenario.js';
+import { reportOptions as options, WEEKLY } from './scenario.js';
 
 let h: SimHarness | undefined;
 afterEach(async () => {
@@ -16,19 +16,6 @@ afterEach(async () => {
 });
 
 const AFTER = 95 * 60_000; // both instances of meeting 777 have ended
-
-function options(h: SimHarness, o: Partial<MakeReportOptions> = {}): MakeReportOptions {
-  return {
-    kind: 'meeting',
-    id: '777',
-    source: 'auto',
-    rules: DEFAULT_RULES,
-    gapToleranceMs: 150_000,
-    reserve: 0,
-    clock: h.clock,
-    ...o,
-  };
-}
 
 /** participant / stream / metric -> [min, avg, max], for comparing two reports. */
 function figures(r: Report): Map<string, [number?, number?, number?]> {

@@ -1,6 +1,8 @@
 import { fromRoot } from '../../src/util/package-root.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
+import type { MakeReportOptions } from '../../src/report/make.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
+import type { SimHarness } from '../helpers/sim.js';
 
 /** The shipped rules: a report applies the daemon's own. */
 export const DEFAULT_RULES = loadRules([fromRoot('rules', 'default.yaml')]);
@@ -39,3 +41,17 @@ export const WEEKLY: RawScenario = {
   ],
   episodes: [{ where: { participant: '16781312' }, from: '70m', to: '80m', audio: { latency: '480ms' } }],
 };
+
+/** A report of meeting 777 (the latest ended instance) with the shipped rules, on the harness's clock. */
+export function reportOptions(h: SimHarness, o: Partial<MakeReportOptions> = {}): MakeReportOptions {
+  return {
+    kind: 'meeting',
+    id: '777',
+    source: 'auto',
+    rules: DEFAULT_RULES,
+    gapToleranceMs: 150_000,
+    reserve: 0,
+    clock: h.clock,
+    ...o,
+  };
+}
