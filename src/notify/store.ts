@@ -50,7 +50,14 @@ export interface NotifyState {
   /** Per notifier, what it must remember (Slack: the message of each group). */
   notifiers: Record<string, Record<string, string>>;
   /** Per notifier, the send times inside its rate-limit window and what was held back. */
-  caps: Record<string, { sent: number[]; held: number; heldAlerts: number; heldSince?: number }>;
+  caps: Record<string, CapState>;
+}
+
+export interface CapState {
+  sent: number[];
+  held: number;
+  heldAlerts: number;
+  heldSince?: number;
 }
 
 const VERSION = 1;
@@ -150,7 +157,7 @@ const checkCap = entryCheck({
  */
 export class NotifyStore {
   readonly file: string;
-  state: NotifyState;
+  private state: NotifyState;
 
   constructor(
     stateDir: string | undefined,
@@ -182,6 +189,123 @@ export class NotifyStore {
   /** Writes the state durably; on a failed write the daemon carries on from memory (StateFiles retries). */
   save(): void {
     if (this.file) this.files.write(this.file, JSON.stringify({ version: VERSION, ...this.state }));
+  }
+
+  // --- Groups: what waits to go out, by group key ---
+  groups(): readonly Readonly<PendingGroup>[] {
+    return Object.values(this.state.groups);
+  }
+  group(key: string): Readonly<PendingGroup> | undefined {
+    return this.state.groups[key];
+  }
+  /** A new group, with no alerts yet, flushed first at `nextFlushAt`. */
+  openGroup(g: Omit<PendingGroup, 'alerts'>): void {
+    this.state.groups[g.key] = { ...g, alerts: {} };
+  }
+  dropGroup(key: string): void {
+    delete this.state.groups[key];
+  }
+  /** The newest state of an alert in a group; the group flushes at `flushAt` unless a flush is already due. */
+  groupAlert(key: string, alert: Alert, flushAt: number): void {
+    const g = this.state.groups[key];
+    if (!g) return;
+    g.alerts[alert.id] = alert;
+    g.nextFlushAt ??= flushAt;
+  }
+  /** A group's alert as it reads now (the same alert, newer duration and data age). */
+  refreshGroupAlert(key: string, alert: Alert): void {
+    const g = this.state.groups[key];
+    if (g?.alerts[alert.id]) g.alerts[alert.id] = alert;
+  }
+  ungroupAlert(key: string, alertId: string): void {
+    const g = this.state.groups[key];
+    if (g) delete g.alerts[alertId];
+  }
+  /** After a flush: resolved alerts leave the group; an empty group goes, others flush again after group_interval. */
+  groupFlushed(key: string, now: number): void {
+    const g = this.state.groups[key];
+    if (!g) return;
+    for (const a of Object.values(g.alerts)) if (a.state === 'resolved') delete g.alerts[a.id];
+    g.lastFlushAt = now;
+    if (Object.keys(g.alerts).length === 0) delete this.state.groups[key];
+    else g.nextFlushAt = now + g.timing.groupIntervalMs;
+  }
+
+  // --- The notification log: what each group last said was firing ---
+  logEntry(key: string): Readonly<LogEntry> | undefined {
+    return this.state.log[key];
+  }
+  /** What a group said was firing (firing alerts), or that it has nothing firing any more (none). */
+  logFiring(key: string, firing: readonly Alert[], at: number): void {
+    if (firing.length) this.state.log[key] = { firing: firing.map((a) => a.id), at, alerts: [...firing] };
+    else delete this.state.log[key];
+  }
+  /** An alert a group will never resolve (it left quietly): out of that group's log entry. */
+  unlogAlert(key: string, alertId: string): void {
+    const entry = this.state.log[key];
+    if (!entry) return;
+    entry.firing = entry.firing.filter((id) => id !== alertId);
+    if (entry.alerts) entry.alerts = entry.alerts.filter((a) => a.id !== alertId);
+  }
+  /**
+   * At start-up, entry by entry: hands the entry's saved alerts to `saw` (to resolve those no
+   * longer firing), then keeps in it only the alert ids `keep` accepts; empty entries go.
+   */
+  reconcileLog(saw: (alerts: readonly Alert[]) => void, keep: (id: string) => boolean): void {
+    for (const [key, entry] of Object.entries(this.state.log)) {
+      saw(entry.alerts ?? []);
+      entry.firing = entry.firing.filter(keep);
+      if (!entry.firing.length) delete this.state.log[key];
+    }
+  }
+
+  // --- The outbox: notifications to deliver, oldest first ---
+  outbox(): readonly OutboxItem[] {
+    return this.state.outbox;
+  }
+  enqueue(notification: Notification, now: number): void {
+    this.state.outbox.push({ notification, attempts: 0, nextAttemptAt: now });
+  }
+  /** A failed attempt: when to try again, and why it failed. */
+  attemptFailed(item: OutboxItem, error: string, nextAttemptAt?: number): void {
+    item.attempts++;
+    item.lastError = error;
+    if (nextAttemptAt !== undefined) item.nextAttemptAt = nextAttemptAt;
+  }
+  /** Delivered or given up: out of the outbox. */
+  done(item: OutboxItem): void {
+    this.state.outbox = this.state.outbox.filter((x) => x !== item);
+  }
+
+  // --- Rate caps: per receiver, send times inside the window and what was held back ---
+  caps(): [string, Readonly<CapState>][] {
+    return Object.entries(this.state.caps);
+  }
+  /** Send times of `receiver` inside its window ending at `now` (older ones are forgotten). */
+  capWindow(receiver: string, perMs: number, now: number): readonly number[] {
+    const cap = this.cap(receiver);
+    cap.sent = cap.sent.filter((t) => t > now - perMs);
+    return cap.sent;
+  }
+  capSent(receiver: string, now: number): void {
+    this.cap(receiver).sent.push(now);
+  }
+  /** A notification of `alerts` alerts held back by the cap. */
+  capHold(receiver: string, alerts: number, now: number): void {
+    const cap = this.cap(receiver);
+    cap.held++;
+    cap.heldAlerts += alerts;
+    cap.heldSince ??= now;
+  }
+  /** What was held back, now summarised: the count starts again. */
+  capReleased(receiver: string): void {
+    const cap = this.cap(receiver);
+    cap.held = 0;
+    cap.heldAlerts = 0;
+    delete cap.heldSince;
+  }
+  private cap(receiver: string): CapState {
+    return (this.state.caps[receiver] ??= { sent: [], held: 0, heldAlerts: 0 });
   }
 
   memory(notifier: string): NotifierMemory {
