@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { send } from './http.js';
 import type { FaultKind, FaultSpec } from './scenario-types.js';
+
+const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed', 'page_loop']);
 
 interface ActiveFault extends FaultSpec {
   hits: number;
@@ -6,7 +11,7 @@ interface ActiveFault extends FaultSpec {
 }
 
 /**
- * Failures the simulator injects: from the scenario (by scenario time) or added at run time
+ * Failures the simulator injects, and how it answers them: from the scenario (by scenario time) or added at run time
  * (tests, `POST /_sim/faults`). Each fault hits matching requests until `times` is used up.
  */
 export class Faults {
@@ -43,4 +48,73 @@ export class Faults {
     }
     return f;
   }
+
+  /**
+   * The fault for one API request: the one it asks for (X-Sim-Fault: 503 | 429 | slow | reset |
+   * malformed), else the scenario's or the tests' for its path at scenario offset `t`.
+   */
+  forRequest(req: IncomingMessage, path: string, t: number): FaultSpec | undefined {
+    const asked = req.headers['x-sim-fault'];
+    return typeof asked === 'string' && FAULT_KINDS.has(asked)
+      ? { kind: asked as FaultKind, delayMs: 2000 }
+      : this.take(path, t);
+  }
+}
+
+/**
+ * Answers a request as the fault says (counted under the route's name); true when the fault
+ * answered it, false when the route must answer (page_loop, or a slow answer still wanted).
+ */
+export async function answerFault(
+  fault: FaultSpec,
+  now: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  count: (status: number) => void,
+): Promise<boolean> {
+  const { kind, delayMs } = fault;
+  switch (kind) {
+    case '429': {
+      const wait = delayMs ?? 1000;
+      const retryAfter =
+        fault.retryAfter ??
+        (fault.retryAfterFormat === 'date'
+          ? new Date(now + wait).toISOString()
+          : String(Math.ceil(wait / 1000)));
+      count(429);
+      send(
+        res,
+        429,
+        { code: 429, message: 'Too many requests.' },
+        { 'X-RateLimit-Type': 'QPS', 'Retry-After': retryAfter },
+      );
+      return true;
+    }
+    case '500':
+    case '502':
+    case '503':
+      count(Number(kind));
+      send(res, Number(kind), { code: Number(kind), message: 'Internal error, please try again later.' });
+      return true;
+    case 'reset':
+      count(0);
+      req.socket.destroy();
+      return true;
+    case 'malformed':
+      count(200);
+      res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+      res.end('{"page_size": 10, "participants": [{"user_id": "1", "user_qos": [');
+      return true;
+    case 'page_loop':
+      return false;
+    case 'slow':
+      // Real time on purpose: a slow answer exists to trip the client's real network timeout.
+      await new Promise((r) => setTimeout(r, delayMs ?? 2000));
+      return req.socket.destroyed;
+  }
+}
+
+/** page_loop: every answer carries a new next_page_token that never ends (the first page again). */
+export function loopPage(body: unknown): void {
+  (body as { next_page_token?: string }).next_page_token = randomBytes(12).toString('hex');
 }

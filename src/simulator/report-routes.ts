@@ -1,9 +1,7 @@
 import type { SourceKind } from '../normalize/sample.js';
 import { instancesBody, pastInstances, pastParticipants, summaryItem } from './past.js';
 import { instanceItem, qosItem } from './responses.js';
-import { HttpError, notLive, queryType, type Ctx, type Route, type RouteHost } from './route.js';
-
-const KIND: Record<string, SourceKind> = { meetings: 'meeting', webinars: 'webinar' };
+import { HttpError, KIND, notLive, queryType, type Ctx, type Route, type RouteHost } from './route.js';
 const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
@@ -26,8 +24,14 @@ export function reportRoutes(sim: RouteHost): Route[] {
   const summary = (kind: SourceKind, id: string, ctx: Ctx, key: string): unknown => {
     if (!sim.scenario.qosSummary) throw new HttpError(NO_QSS.status, NO_QSS.code, NO_QSS.message);
     const inst = sim.instance(kind, id, ctx.now, 'past');
-    const body = sim.page(ctx, `s:${kind}:${inst.uuid}`, 10, 1, pastParticipants(sim.world, inst), key, (p) =>
-      summaryItem(sim.world, inst, p),
+    const body = sim.pager.page(
+      ctx,
+      `s:${kind}:${inst.uuid}`,
+      10,
+      1,
+      pastParticipants(sim.world, inst),
+      key,
+      (p) => summaryItem(sim.world, inst, p),
     );
     // The examples' envelope: no from/to/page_count/total_records.
     return { next_page_token: body.next_page_token, page_size: body.page_size, [key]: body[key] };

@@ -23,6 +23,9 @@ export class HttpError extends Error {
   }
 }
 
+/** A path's `meetings` or `webinars` as the instance kind. */
+export const KIND: Record<string, SourceKind> = { meetings: 'meeting', webinars: 'webinar' };
+
 export const notLive = (): HttpError => new HttpError(404, 3001, 'Meeting does not exist or has ended.');
 
 /** A route: where it is, Zoom's rate-limit category, the page-size cap, and what it answers. */
@@ -34,20 +37,26 @@ export interface Route {
   handle: (ctx: Ctx, params: string[]) => unknown;
 }
 
+/**
+ * One page of `items` (list `list`, at most `max` a page, `dflt` when not asked) under `key`,
+ * as Zoom pages it (paging.ts).
+ */
+export type Page = <T>(
+  ctx: Ctx,
+  list: string,
+  max: number,
+  dflt: number,
+  items: T[],
+  key: string,
+  render: (item: T) => unknown,
+) => Record<string, unknown>;
+
 /** What routes outside server.ts may use of the simulator. */
 export interface RouteHost {
   readonly scenario: Scenario;
   readonly world: World;
   instance(kind: SourceKind, rawId: string, now: number, type?: 'live' | 'past'): SimInstance;
-  page<T>(
-    ctx: Ctx,
-    list: string,
-    max: number,
-    dflt: number,
-    items: T[],
-    key: string,
-    render: (item: T) => unknown,
-  ): Record<string, unknown>;
+  readonly pager: { readonly page: Page };
   listed(inst: SimInstance, ctx: Ctx): SimParticipant[];
 }
 
