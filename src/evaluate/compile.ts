@@ -5,14 +5,17 @@ import { SOURCE_KINDS, type QosSample } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
 import { compilePattern, isPattern, type Pattern } from '../util/patterns.js';
 import { FILTER_VALUES } from './filters.js';
-import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS } from './metrics.js';
-import type { CompiledRule, FilterField, RawRule } from './rule-types.js';
+import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS, type MetricDef } from './metrics.js';
+import type { CompiledRule, FilterField, RawRule, Scope } from './rule-types.js';
 import { checkTemplate } from './templates.js';
 import { parseThreshold } from './thresholds.js';
 
+/** Reports a problem at a path inside the rule being compiled. */
+type At = (path: (string | number)[], message: string) => void;
+
 /**
  * Compiles one validated rule; every problem the schema cannot see (units, streams, filters,
- * templates, scope options) is reported at its place in the file.
+ * templates, scope options) is reported at its place in the file, in this order.
  */
 export function compileRule(
   raw: RawRule,
@@ -20,28 +23,72 @@ export function compileRule(
   src: YamlSource,
   problems: FileProblem[],
 ): CompiledRule | undefined {
-  const at = (path: (string | number)[], message: string): void => {
+  const at: At = (path, message) => {
     problems.push(src.problemAt(['rules', index, ...path], message));
   };
   const before = problems.length;
   const metric = METRIC_BY_NAME.get(raw.metric)!;
   const scope = raw.scope ?? 'participant';
+  const streams = compileStreams(raw, metric, at);
+  const { threshold, recovery } = compileThresholds(raw, metric, at);
+  const filters = compileFilters(raw.filters, at);
+  checkScopeOptions(raw, scope, at);
+  checkTemplates(raw.annotations, at);
+  if (scope === 'participant' && raw.explained?.ratio !== undefined)
+    at(['explained', 'ratio'], '"ratio" is for instance rules: a participant alert is explained or not');
+  if (problems.length > before || threshold === undefined) return undefined;
+  const sources = new Set(raw.sources ?? SOURCE_KINDS);
+  return {
+    name: raw.name,
+    description: raw.description ?? '',
+    file: src.file,
+    scope,
+    sources,
+    streams,
+    streamSet: new Set(streams),
+    metric,
+    aggregate: raw.aggregate ?? 'worst',
+    above: raw.when === 'above',
+    threshold,
+    forMs: raw.for ? durationMs(raw.for) : 0,
+    recoveryThreshold: recovery ?? threshold,
+    recoveryForMs: raw.recovery?.for ? durationMs(raw.recovery.for) : 0,
+    severity: raw.severity ?? 'warning',
+    labels: raw.labels ?? {},
+    annotations: raw.annotations ?? {},
+    matches: sampleMatcher(sources, filters),
+    ...groupSettings(raw, scope),
+  };
+}
 
-  let streams: string[] = [];
-  if (metric.perStream) {
-    if (!raw.streams)
-      at([], `"${raw.metric}" is measured per stream: add streams, e.g. streams: [any_audio]`);
-    else {
-      const { streams: s, unknown } = expandStreams(raw.streams);
-      for (const u of unknown)
-        at(
-          ['streams', raw.streams.indexOf(u)],
-          `unknown stream "${u}"; expected a stream name such as audio_input or a group: ${Object.keys(STREAM_GROUPS).join(', ')}`,
-        );
-      streams = s;
-    }
-  } else if (raw.streams) at(['streams'], `"${raw.metric}" is not per stream; remove streams`);
+/** The streams of a per-stream metric (groups expanded); none for the others. */
+function compileStreams(raw: RawRule, metric: MetricDef, at: At): string[] {
+  if (!metric.perStream) {
+    if (raw.streams) at(['streams'], `"${raw.metric}" is not per stream; remove streams`);
+    return [];
+  }
+  if (!raw.streams) {
+    at([], `"${raw.metric}" is measured per stream: add streams, e.g. streams: [any_audio]`);
+    return [];
+  }
+  const { streams, unknown } = expandStreams(raw.streams);
+  for (const u of unknown)
+    at(
+      ['streams', raw.streams.indexOf(u)],
+      `unknown stream "${u}"; expected a stream name such as audio_input or a group: ${Object.keys(STREAM_GROUPS).join(', ')}`,
+    );
+  return streams;
+}
 
+/**
+ * The threshold and the recovery threshold in the metric's unit (undefined: wrong, or no
+ * recovery threshold); a recovery threshold must be on the good side of the threshold.
+ */
+function compileThresholds(
+  raw: RawRule,
+  metric: MetricDef,
+  at: At,
+): { threshold: number | undefined; recovery: number | undefined } {
   const threshold = parseThreshold(raw.threshold, metric);
   if ('error' in threshold) at(['threshold'], `${raw.metric} threshold: ${threshold.error}`);
   const recovery =
@@ -57,9 +104,16 @@ export function compileRule(
         `found ${String(raw.recovery!.threshold)}; expected a recovery threshold ${above ? 'at or below' : 'at or above'} the threshold ${String(raw.threshold)} (it is hysteresis)`,
       );
   }
+  return {
+    threshold: 'value' in threshold ? threshold.value : undefined,
+    recovery: recovery && 'value' in recovery ? recovery.value : undefined,
+  };
+}
 
+/** Each filter's patterns (globs or /regexes/); a pattern that does not compile is reported. */
+function compileFilters(raw: RawRule['filters'], at: At): [FilterField, Pattern[]][] {
   const filters: [FilterField, Pattern[]][] = [];
-  for (const [field, value] of Object.entries(raw.filters ?? {}) as [FilterField, string | string[]][]) {
+  for (const [field, value] of Object.entries(raw ?? {}) as [FilterField, string | string[]][]) {
     const list = Array.isArray(value) ? value : [value];
     const res: Pattern[] = [];
     list.forEach((p, i) => {
@@ -69,7 +123,26 @@ export function compileRule(
     });
     filters.push([field, res]);
   }
+  return filters;
+}
 
+/** Whether a sample is one the rule looks at: its source kind, and every filter matched by one pattern. */
+function sampleMatcher(
+  sources: ReadonlySet<string>,
+  filters: readonly [FilterField, Pattern[]][],
+): (s: QosSample) => boolean {
+  return (s) => {
+    if (!sources.has(s.instance.kind)) return false;
+    for (const [field, res] of filters) {
+      const values = FILTER_VALUES[field](s);
+      if (!res.some((re) => values.some((v) => re.test(v)))) return false;
+    }
+    return true;
+  };
+}
+
+/** The grouping options each scope takes (breaching, group_by, explains...), and only those. */
+function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
   if (scope === 'participant') {
     for (const k of [
       'breaching',
@@ -80,52 +153,39 @@ export function compileRule(
     ] as const)
       if (raw[k] !== undefined)
         at([k], `"${k}" is for instance and shared_cause rules; this rule's scope is participant`);
-  } else {
-    if (!raw.breaching) at([], `a ${scope} rule needs breaching: { count: N } or { ratio: X% }`);
-    if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
-    if (scope === 'shared_cause' && !raw.group_by)
-      at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
-    for (const k of ['explains', 'mute_participant_alerts'] as const)
-      if (scope === 'instance' && raw[k] !== undefined) at([k], `"${k}" is for shared_cause rules`);
-    if (scope === 'shared_cause' && raw.explained !== undefined)
-      at(['explained'], '"explained" is for participant and instance rules: what a shared cause explains');
+    return;
   }
+  if (!raw.breaching) at([], `a ${scope} rule needs breaching: { count: N } or { ratio: X% }`);
+  if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
+  if (scope === 'shared_cause' && !raw.group_by)
+    at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
+  for (const k of ['explains', 'mute_participant_alerts'] as const)
+    if (scope === 'instance' && raw[k] !== undefined) at([k], `"${k}" is for shared_cause rules`);
+  if (scope === 'shared_cause' && raw.explained !== undefined)
+    at(['explained'], '"explained" is for participant and instance rules: what a shared cause explains');
+}
 
-  for (const [k, tpl] of Object.entries(raw.annotations ?? {}))
+/** Each annotation's template: unknown fields and syntax errors are reported. */
+function checkTemplates(annotations: RawRule['annotations'], at: At): void {
+  for (const [k, tpl] of Object.entries(annotations ?? {}))
     for (const p of checkTemplate(tpl)) at(['annotations', k], p);
+}
 
-  if (scope === 'participant' && raw.explained?.ratio !== undefined)
-    at(['explained', 'ratio'], '"ratio" is for instance rules: a participant alert is explained or not');
-
-  if (problems.length > before || 'error' in threshold) return undefined;
-  const sources = new Set(raw.sources ?? SOURCE_KINDS);
-  const matches = (s: QosSample): boolean => {
-    if (!sources.has(s.instance.kind)) return false;
-    for (const [field, res] of filters) {
-      const values = FILTER_VALUES[field](s);
-      if (!res.some((re) => values.some((v) => re.test(v)))) return false;
-    }
-    return true;
-  };
+/** How a grouped rule counts and explains: breaching count or ratio, group_by, what it explains. */
+function groupSettings(
+  raw: RawRule,
+  scope: Scope,
+): Pick<
+  CompiledRule,
+  | 'breachingCount'
+  | 'breachingRatio'
+  | 'minParticipants'
+  | 'groupBy'
+  | 'explains'
+  | 'explainedRatio'
+  | 'inhibitWhenExplained'
+> {
   return {
-    name: raw.name,
-    description: raw.description ?? '',
-    file: src.file,
-    scope,
-    sources,
-    streams,
-    streamSet: new Set(streams),
-    metric,
-    aggregate: raw.aggregate ?? 'worst',
-    above,
-    threshold: threshold.value,
-    forMs: raw.for ? durationMs(raw.for) : 0,
-    recoveryThreshold: recovery && 'value' in recovery ? recovery.value : threshold.value,
-    recoveryForMs: raw.recovery?.for ? durationMs(raw.recovery.for) : 0,
-    severity: raw.severity ?? 'warning',
-    labels: raw.labels ?? {},
-    annotations: raw.annotations ?? {},
-    matches,
     ...(raw.breaching?.count !== undefined ? { breachingCount: raw.breaching.count } : {}),
     ...(raw.breaching?.ratio !== undefined ? { breachingRatio: parseFloat(raw.breaching.ratio) / 100 } : {}),
     minParticipants: raw.min_participants ?? (scope === 'participant' ? 1 : 3),
