@@ -68,11 +68,27 @@ module.exports = {
       to: { path: '^src/simulator/' },
     },
     {
+      name: 'simulator-commands-on-demand',
+      severity: 'error',
+      comment:
+        'cli/demo.ts and cli/simulate.ts load the simulator: only main.ts imports them, with import(), when asked for.',
+      from: { pathNot: '^src/main[.]ts$' },
+      to: { path: '^src/cli/(demo|simulate)[.]ts$' },
+    },
+    {
       name: 'commands-on-demand',
       severity: 'error',
-      comment: 'main.ts imports a command when it is asked for (import()), so each loads only what it needs.',
+      comment:
+        'main.ts imports a command when it is asked for (import()), so each loads only what it needs: statically it imports only cli/args.ts and util/.',
       from: { path: '^src/main[.]ts$' },
-      to: { path: '^src/cli/', pathNot: '^src/cli/args[.]ts$', dependencyTypesNot: ['dynamic-import'] },
+      to: { path: '^src/', pathNot: '^src/(cli/args[.]ts$|util/)', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
+      name: 'args-light',
+      severity: 'error',
+      comment: 'main.ts loads cli/args.ts before any command: it imports only util/.',
+      from: { path: '^src/cli/args[.]ts$' },
+      to: { path: '^src/', pathNot: '^src/util/' },
     },
     ...Object.entries(LAYERS).map(([layer, allowed]) => ({
       name: `layer-${layer}`,

@@ -71,8 +71,13 @@ describe('npm run deps (the import rules of src/)', () => {
       'cli/demo.ts':
         "import { ZoomSimulator } from '../simulator/server.js';\nexport const demo = new ZoomSimulator();\n",
       'cli/run.ts': "import { sim } from '../app/daemon.js';\nexport const run = sim;\n",
+      // Another command reaching the simulator through cli/demo.ts, and cli/args.ts (which
+      // main.ts loads first) reaching past util/.
+      'cli/once.ts': "import { demo } from './demo.js';\nexport const once = demo;\n",
+      'cli/args.ts': "import { sim } from '../app/daemon.js';\nexport const args = sim;\n",
+      // main.ts loading a command, the daemon past the command files, and args + util (allowed).
       'main.ts':
-        "import { demo } from './cli/demo.js';\nexport const lazy = import('./cli/run.js');\nexport const d = demo;\n",
+        "import { demo } from './cli/demo.js';\nimport { sim } from './app/daemon.js';\nimport { args } from './cli/args.js';\nimport { name } from './util/logger.js';\nexport const lazy = import('./cli/run.js');\nexport const d = [demo, sim, args, name];\n",
     });
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/no-circular: src\/evaluate\/(a|b)\.ts/);
@@ -83,6 +88,11 @@ describe('npm run deps (the import rules of src/)', () => {
     expect(r.out).toContain('unknown-folder: src/other/alone.ts');
     expect(r.out).toContain('simulator-on-demand: src/app/daemon.ts → src/simulator/server.ts');
     expect(r.out).toContain('commands-on-demand: src/main.ts → src/cli/demo.ts');
+    expect(r.out).toContain('commands-on-demand: src/main.ts → src/app/daemon.ts');
+    expect(r.out).toContain('simulator-commands-on-demand: src/cli/once.ts → src/cli/demo.ts');
+    expect(r.out).toContain('args-light: src/cli/args.ts → src/app/daemon.ts');
+    expect(r.out).not.toContain('src/main.ts → src/cli/args.ts');
+    expect(r.out).not.toContain('src/main.ts → src/util/logger.ts');
     // A command imported with import() is what main.ts should do; cli/demo.ts may load the simulator.
     expect(r.out).not.toContain('src/main.ts → src/cli/run.ts');
     expect(r.out).not.toContain('simulator-on-demand: src/cli/demo.ts');
