@@ -3,6 +3,7 @@ import type { QosSample } from '../normalize/sample.js';
 import type { Alert, AlertChange } from './alert.js';
 import { reexplain } from './alert-changes.js';
 import { bySampleTime } from './backlog.js';
+import { ColumnValues } from './columns.js';
 import type { EngineContext } from './context.js';
 import { absent, end, leave } from './departures.js';
 import { Explainer } from './explain.js';
@@ -27,6 +28,7 @@ import { newState, SeriesBook, type EngineState } from './series.js';
  */
 export class RuleEngine {
   private readonly ctx: EngineContext;
+  private readonly values = new ColumnValues();
 
   constructor(
     rules: CompiledRule[],
@@ -90,8 +92,9 @@ export class RuleEngine {
 
   /** The samples of one sample time: meeting and shared-cause rules first, then participant rules. */
   private sampleStep(samples: readonly QosSample[], t: number, changes: AlertChange[]): void {
-    if (this.ctx.rules.group.length) groupStep(this.ctx, samples, t, changes);
-    participantStep(this.ctx, samples, changes);
+    const values = this.values.fill(this.ctx.rules.columns, samples);
+    if (this.ctx.rules.group.length) groupStep(this.ctx, samples, values, t, changes);
+    participantStep(this.ctx, samples, values, changes);
     if (this.ctx.explainer.causesChanged) reexplain(this.ctx, changes);
   }
 

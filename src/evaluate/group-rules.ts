@@ -1,10 +1,10 @@
 import { instanceKey } from '../normalize/events.js';
-import type { QosSample } from '../normalize/sample.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
-import { breaches, groupOf, ruleValue } from './rule-value.js';
+import { breaches, groupOf } from './rule-value.js';
 import type { Member } from './series.js';
 
 /**
@@ -15,28 +15,41 @@ import type { Member } from './series.js';
 export function groupStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
+  values: readonly Float64Array[],
   t: number,
   changes: AlertChange[],
 ): void {
+  const { group: rules, groupColumn } = ctx.rules;
   const touched = new Map<CompiledRule, Set<string>>();
-  for (const s of samples) {
-    const ikey = instanceKey(s.instance);
-    for (const rule of ctx.rules.group) {
-      if (!rule.matches(s)) continue;
-      const v = ruleValue(rule, s);
-      if (v === undefined) continue;
+  /** Per rule: the group last touched and its members (a poll's samples come instance by instance). */
+  const lastKey: (string | undefined)[] = [];
+  const lastMembers: Map<string, Member>[] = [];
+  let instance: InstanceRef | undefined;
+  let ikey = '';
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    if (s.instance !== instance) {
+      instance = s.instance;
+      ikey = instanceKey(instance);
+    }
+    let memberKey: string | undefined; // instance/participant, for shared_cause rules
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      const v = values[groupColumn[r]!]![i]!;
+      if (v !== v || !rule.matches(s)) continue; // NaN: missing
       const breaching = breaches(rule, v);
-      let key: string | undefined = ikey;
-      if (rule.scope === 'instance')
-        remember(members(ctx, rule.name, ikey), s.participant.key, s, v, breaching);
-      else {
-        key = groupOf(rule, s.context);
-        if (!key) continue;
-        remember(members(ctx, rule.name, key), `${ikey}/${s.participant.key}`, s, v, breaching);
+      const key = rule.scope === 'instance' ? ikey : groupOf(rule, s.context);
+      if (!key) continue;
+      if (key !== lastKey[r]) {
+        lastKey[r] = key;
+        lastMembers[r] = members(ctx, rule.name, key);
+        let keys = touched.get(rule);
+        if (!keys) touched.set(rule, (keys = new Set<string>()));
+        keys.add(key);
       }
-      let keys = touched.get(rule);
-      if (!keys) touched.set(rule, (keys = new Set<string>()));
-      keys.add(key);
+      const who =
+        rule.scope === 'instance' ? s.participant.key : (memberKey ??= `${ikey}/${s.participant.key}`);
+      remember(lastMembers[r]!, who, s, v, breaching);
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)

@@ -1,3 +1,4 @@
+import { columnsOf, type Column } from './columns.js';
 import type { Timing } from './lifecycle.js';
 import type { CompiledRule } from './rule-types.js';
 
@@ -14,6 +15,9 @@ export class RuleSet {
   /** shared_cause rules that explain the alerts of their group. */
   readonly explaining: readonly CompiledRule[];
   readonly timing: ReadonlyMap<string, Timing>;
+  /** The distinct values the rules read (columns.ts); each group rule's column, in `group` order. */
+  readonly columns: readonly Column[];
+  readonly groupColumn: readonly number[];
 
   constructor(
     readonly list: CompiledRule[],
@@ -23,6 +27,9 @@ export class RuleSet {
     this.participant = list.filter((r) => r.scope === 'participant');
     this.explaining = list.filter((r) => r.scope === 'shared_cause' && r.explains);
     this.group = list.filter((r) => r.scope !== 'participant');
+    const { columns, columnOf } = columnsOf(list, this.participant);
+    this.columns = columns;
+    this.groupColumn = this.group.map((r) => columnOf.get(r)!);
     this.timing = new Map(
       list.map((r) => [
         r.name,

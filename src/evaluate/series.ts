@@ -48,16 +48,14 @@ export interface EngineState {
 
 export const newState = (): EngineState => ({ series: new Map(), members: new Map() });
 
-/** `instance/participant` of a participant series, the key of `SeriesBook.hasParticipant`. */
-const whoOf = (rec: SeriesRecord): string | undefined =>
-  rec.participantKey && rec.instance ? `${rec.instance}/${rec.participantKey}` : undefined;
-
 /**
- * The alert series by id (the state's `series` map), and how many each participant has: a
- * healthy participant costs one lookup per sample, not one per rule.
+ * The alert series by id (the state's `series` map), and how many each participant has, by
+ * instance: a healthy participant costs one lookup per sample, not one per rule, and an
+ * instance where nobody has a series costs one lookup for all its samples.
  */
 export class SeriesBook {
-  private readonly withSeries = new Map<string, number>();
+  /** instance key -> participant key -> number of series. */
+  private readonly withSeries = new Map<string, Map<string, number>>();
 
   constructor(private readonly series: Map<string, SeriesRecord>) {
     this.recount();
@@ -75,18 +73,15 @@ export class SeriesBook {
     return this.series.values();
   }
 
-  /** Whether a participant (`instance/participant`) has any alert series. */
-  hasParticipant(who: string): boolean {
-    return this.withSeries.has(who);
+  /** Participants of an instance with any alert series (participant key -> count); undefined when none. */
+  inInstance(ikey: string): ReadonlyMap<string, number> | undefined {
+    return this.withSeries.get(ikey);
   }
 
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
     this.withSeries.clear();
-    for (const s of this.series.values()) {
-      const who = whoOf(s);
-      if (who) this.count(who, 1);
-    }
+    for (const s of this.series.values()) this.count(s, 1);
   }
 
   /** The series of `id`, created inactive or updated with `init`. */
@@ -99,21 +94,24 @@ export class SeriesBook {
     if (!s) {
       s = { id, rule: rule.name, state: 'inactive', lastTime: 0, value: 0, ...init };
       this.series.set(id, s);
-      const who = whoOf(s);
-      if (who) this.count(who, 1);
+      this.count(s, 1);
     } else Object.assign(s, init);
     return s;
   }
 
   drop(rec: SeriesRecord): void {
-    if (!this.series.delete(rec.id)) return;
-    const who = whoOf(rec);
-    if (who) this.count(who, -1);
+    if (this.series.delete(rec.id)) this.count(rec, -1);
   }
 
-  private count(who: string, delta: number): void {
-    const n = (this.withSeries.get(who) ?? 0) + delta;
-    if (n > 0) this.withSeries.set(who, n);
-    else this.withSeries.delete(who);
+  private count(rec: SeriesRecord, delta: number): void {
+    if (!rec.participantKey || !rec.instance) return;
+    let inst = this.withSeries.get(rec.instance);
+    if (!inst) this.withSeries.set(rec.instance, (inst = new Map<string, number>()));
+    const n = (inst.get(rec.participantKey) ?? 0) + delta;
+    if (n > 0) inst.set(rec.participantKey, n);
+    else {
+      inst.delete(rec.participantKey);
+      if (!inst.size) this.withSeries.delete(rec.instance);
+    }
   }
 }

@@ -1,0 +1,77 @@
+import type { QosSample } from '../normalize/sample.js';
+import type { CompiledRule } from './rule-types.js';
+import { ruleValue } from './rule-value.js';
+
+/**
+ * Rules that read the same value of a sample: one metric over the same streams, with the same
+ * aggregate and direction. The value is read once per sample for all of them.
+ */
+export interface Column {
+  /** Any of its rules: the value is `ruleValue(reader, sample)` for each of them. */
+  readonly reader: CompiledRule;
+  readonly above: boolean;
+  /** Its participant rules, the first to breach first (lowest threshold for `above`). */
+  readonly participant: readonly CompiledRule[];
+  /** Where each of them stands in the rule set's participant rules (changes keep that order). */
+  readonly participantOrder: readonly number[];
+  /** The first participant rule's threshold: a value not past it breaches none of them. */
+  readonly first: number;
+}
+
+const columnKey = (r: CompiledRule): string =>
+  `${r.metric.field.group}.${r.metric.field.key}|${r.streams.join(',')}|${r.aggregate}|${r.above}`;
+
+/**
+ * The columns of a rule set, and for each rule the index of its column. Participant rules
+ * are sorted by threshold within their column, so a healthy value costs one comparison.
+ */
+export function columnsOf(
+  rules: readonly CompiledRule[],
+  participant: readonly CompiledRule[],
+): { columns: Column[]; columnOf: Map<CompiledRule, number> } {
+  const byKey = new Map<string, CompiledRule[]>();
+  for (const r of rules) {
+    const k = columnKey(r);
+    const list = byKey.get(k);
+    if (list) list.push(r);
+    else byKey.set(k, [r]);
+  }
+  const columns: Column[] = [];
+  const columnOf = new Map<CompiledRule, number>();
+  const index = new Map(participant.map((r, i) => [r, i]));
+  for (const list of byKey.values()) {
+    const above = list[0]!.above;
+    const mine = list
+      .filter((r) => index.has(r))
+      .sort((a, b) => (above ? a.threshold - b.threshold : b.threshold - a.threshold));
+    for (const r of list) columnOf.set(r, columns.length);
+    columns.push({
+      reader: list[0]!,
+      above,
+      participant: mine,
+      participantOrder: mine.map((r) => index.get(r)!),
+      first: mine[0]?.threshold ?? (above ? Infinity : -Infinity),
+    });
+  }
+  return { columns, columnOf };
+}
+
+/**
+ * Each column's value for each sample of one sample time, in typed arrays (NaN where the
+ * sample lacks it). The arrays are kept and grown, not made again every cycle.
+ */
+export class ColumnValues {
+  private arrays: Float64Array[] = [];
+
+  fill(columns: readonly Column[], samples: readonly QosSample[]): readonly Float64Array[] {
+    const n = samples.length;
+    for (let c = 0; c < columns.length; c++) {
+      let a = this.arrays[c];
+      if (!a || a.length < n) this.arrays[c] = a = new Float64Array(Math.max(n, (a?.length ?? 0) * 2));
+      const reader = columns[c]!.reader;
+      for (let i = 0; i < n; i++) a[i] = ruleValue(reader, samples[i]!) ?? NaN;
+    }
+    this.arrays.length = Math.max(this.arrays.length, columns.length);
+    return this.arrays;
+  }
+}
