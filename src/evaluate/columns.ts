@@ -1,4 +1,5 @@
-import type { QosSample } from '../normalize/sample.js';
+import { instanceKey } from '../normalize/events.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { CompiledRule } from './rule-types.js';
 import { ruleValue } from './rule-value.js';
 
@@ -56,22 +57,41 @@ export function columnsOf(
   return { columns, columnOf };
 }
 
+/** One sample time's samples as the rule passes read them: each sample's instance key and column values. */
+export interface StepColumns {
+  readonly instances: readonly string[];
+  /** Per column, the value per sample (NaN where missing: normalized values are finite). */
+  readonly values: readonly Float64Array[];
+}
+
 /**
- * Each column's value for each sample of one sample time, in typed arrays (NaN where the
- * sample lacks it). The arrays are kept and grown, not made again every cycle.
+ * Each column's value for each sample of one sample time, in typed arrays, and each sample's
+ * instance key (made once per instance: a poll's samples come instance by instance). The
+ * arrays are kept and grown, not made again every cycle.
  */
 export class ColumnValues {
-  private arrays: Float64Array[] = [];
+  private readonly arrays: Float64Array[] = [];
+  private readonly instances: string[] = [];
 
-  fill(columns: readonly Column[], samples: readonly QosSample[]): readonly Float64Array[] {
+  fill(columns: readonly Column[], samples: readonly QosSample[]): StepColumns {
     const n = samples.length;
+    let instance: InstanceRef | undefined;
+    let ikey = '';
+    this.instances.length = n;
+    for (let i = 0; i < n; i++) {
+      const s = samples[i]!;
+      if (s.instance !== instance) {
+        instance = s.instance;
+        ikey = instanceKey(instance);
+      }
+      this.instances[i] = ikey;
+    }
     for (let c = 0; c < columns.length; c++) {
       let a = this.arrays[c];
       if (!a || a.length < n) this.arrays[c] = a = new Float64Array(Math.max(n, (a?.length ?? 0) * 2));
       const reader = columns[c]!.reader;
       for (let i = 0; i < n; i++) a[i] = ruleValue(reader, samples[i]!) ?? NaN;
     }
-    this.arrays.length = Math.max(this.arrays.length, columns.length);
-    return this.arrays;
+    return { instances: this.instances, values: this.arrays };
   }
 }

@@ -1,7 +1,7 @@
-import { instanceKey } from '../normalize/events.js';
-import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
+import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
 import { breaches, groupOf } from './rule-value.js';
@@ -15,7 +15,7 @@ import type { Member } from './series.js';
 export function groupStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  values: readonly Float64Array[],
+  { instances, values }: StepColumns,
   t: number,
   changes: AlertChange[],
 ): void {
@@ -24,14 +24,9 @@ export function groupStep(
   /** Per rule: the group last touched and its members (a poll's samples come instance by instance). */
   const lastKey: (string | undefined)[] = [];
   const lastMembers: Map<string, Member>[] = [];
-  let instance: InstanceRef | undefined;
-  let ikey = '';
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
-    if (s.instance !== instance) {
-      instance = s.instance;
-      ikey = instanceKey(instance);
-    }
+    const ikey = instances[i]!;
     let memberKey: string | undefined; // instance/participant, for shared_cause rules
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;

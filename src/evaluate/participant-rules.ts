@@ -1,7 +1,7 @@
-import { instanceKey } from '../normalize/events.js';
-import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
+import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantName } from './names.js';
 import { breaches, recovers, worstStream } from './rule-value.js';
@@ -31,20 +31,15 @@ function participantContext(s: QosSample, otherDevices: boolean, stream?: string
 export function participantStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  values: readonly Float64Array[],
+  { instances, values }: StepColumns,
   changes: AlertChange[],
 ): void {
   const { columns } = ctx.rules;
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
-  let instance: InstanceRef | undefined;
-  let ikey = '';
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
-    if (s.instance !== instance) {
-      instance = s.instance;
-      ikey = instanceKey(instance);
-    }
+    const ikey = instances[i]!;
     const hasSeries = ctx.series.inInstance(ikey)?.has(s.participant.key) ?? false;
     ctx.names.remember(ikey, s);
     for (let c = 0; c < columns.length; c++) {

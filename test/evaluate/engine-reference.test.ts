@@ -6,18 +6,7 @@ import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { QosSample, StreamMetrics } from '../../src/normalize/sample.js';
 import { ReferenceEngine } from '../helpers/reference-engine.js';
 import { MIN, rulesFrom, T } from '../helpers/rules.js';
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../helpers/storm.js';
 
 const METRICS = [
   {
@@ -121,7 +110,7 @@ const said = (changes: AlertChange[]): string[] =>
 
 describe('the rule engine against a straightforward reference evaluator', () => {
   it('makes the same alert changes and holds the same active alerts on random rules and samples (fixed seed)', () => {
-    const rnd = random(20261201);
+    const rnd = seeded(20261201);
     let compared = 0;
     let changed = 0;
     for (let c = 0; c < 20; c++) {
