@@ -1,7 +1,6 @@
-import { MEASUREMENTS, numericValue, SAMPLE_GROUP_KEY, type FieldDef } from '../normalize/catalog.js';
+import { MEASUREMENTS, numericValue, SAMPLE_GROUP_KEY } from '../normalize/catalog.js';
+import type { FieldDef } from '../normalize/catalog.js';
 import type { QosSample } from '../normalize/sample.js';
-import { STREAM_BY_NAME } from '../normalize/streams.js';
-import type { LiveState } from './live-state.js';
 
 export interface ExportedMetric {
   field: FieldDef;
@@ -37,59 +36,115 @@ export function sampleValue(def: ExportedMetric, s: QosSample): number | undefin
   return v === undefined ? undefined : v * def.scale;
 }
 
-export interface Aggregate {
-  kind: string;
-  instance: string;
-  stream: string;
-  direction: string;
-  metric: string;
+export interface Stats {
   avg: number;
   max: number;
   p95: number;
 }
 
-function stats(values: number[]): { avg: number; max: number; p95: number } {
-  values.sort((a, b) => a - b);
-  const sum = values.reduce((s, v) => s + v, 0);
+/** Average, maximum and 95th percentile (nearest rank) of a non-empty column; sorts it in place. */
+export function stats(values: Float64Array): Stats {
+  values.sort();
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
   // Nearest rank: the smallest value with at least 95% of the values at or below it.
   const p95 = values[Math.max(0, Math.ceil(0.95 * values.length) - 1)]!;
   return { avg: sum / values.length, max: values[values.length - 1]!, p95 };
 }
 
-/** Average, maximum and 95th percentile per instance, stream and metric, and per instance for per-sample metrics. */
-export function aggregate(live: LiveState): { streams: Aggregate[]; samples: Aggregate[] } {
-  const streams: Aggregate[] = [];
-  const samples: Aggregate[] = [];
-  for (const { ref, participants } of live.instances.values()) {
-    const byStream = new Map<string, Map<string, number[]>>();
-    const bySample = new Map<string, number[]>();
-    for (const s of participants.values()) {
-      for (const def of SAMPLE_METRICS) {
-        const v = sampleValue(def, s);
-        if (v === undefined) continue;
-        let list = bySample.get(def.name);
-        if (!list) bySample.set(def.name, (list = []));
-        list.push(v);
-      }
-      for (const [stream, m] of Object.entries(s.streams)) {
-        let byMetric = byStream.get(stream);
-        if (!byMetric) byStream.set(stream, (byMetric = new Map<string, number[]>()));
-        for (const def of STREAM_METRICS) {
-          const v = streamValue(def, m);
-          if (v === undefined) continue;
-          let list = byMetric.get(def.name);
-          if (!list) byMetric.set(def.name, (list = []));
-          list.push(v);
-        }
-      }
-    }
-    for (const [stream, byMetric] of byStream) {
-      const direction = STREAM_BY_NAME.get(stream)?.direction ?? 'unknown';
-      for (const [metric, values] of byMetric)
-        streams.push({ kind: ref.kind, instance: ref.id, stream, direction, metric, ...stats(values) });
-    }
-    for (const [metric, values] of bySample)
-      samples.push({ kind: ref.kind, instance: ref.id, stream: '', direction: '', metric, ...stats(values) });
+/**
+ * Values of a set of metrics across the participants of one instance, per stream: `rows`
+ * values a (stream, metric) column, filled from its start. One buffer reused from instance to
+ * instance (a scrape re-aggregates many), grown when an instance needs more.
+ */
+export class Columns {
+  private values = new Float64Array(0);
+  private count = new Int32Array(0);
+  private rows = 0;
+  /** A stream's slot by name; SAMPLE (the per-sample metrics) is slot 0. */
+  readonly streams = new Map<string, number>();
+
+  constructor(private readonly metrics: number) {}
+
+  /** Empties the columns for an instance of `rows` participants. */
+  reset(rows: number): void {
+    this.rows = rows;
+    this.streams.clear();
+    this.reserve(1);
+    this.count.fill(0);
   }
-  return { streams, samples };
+
+  /** A stream's slot, a new one the first time the stream is seen since the reset. */
+  slot(stream: string): number {
+    let slot = this.streams.get(stream);
+    if (slot === undefined) {
+      this.streams.set(stream, (slot = this.streams.size + 1));
+      this.reserve(slot + 1);
+    }
+    return slot;
+  }
+
+  /** Room for `slots` slots of the current rows, what is filled kept (slots only ever append). */
+  private reserve(slots: number): void {
+    const size = slots * this.metrics * this.rows;
+    if (this.values.length < size) {
+      const values = new Float64Array(Math.max(size, 2 * this.values.length));
+      values.set(this.values.subarray(0, Math.min(this.values.length, size)));
+      this.values = values;
+    }
+    if (this.count.length < slots * this.metrics) {
+      const count = new Int32Array(Math.max(slots * this.metrics, 2 * this.count.length));
+      count.set(this.count);
+      this.count = count;
+    }
+  }
+
+  push(slot: number, metric: number, v: number): void {
+    const c = slot * this.metrics + metric;
+    this.values[c * this.rows + this.count[c]!++] = v;
+  }
+
+  /** The values of one column (a view: sorting it sorts them here). */
+  column(slot: number, metric: number): Float64Array {
+    const c = slot * this.metrics + metric;
+    return this.values.subarray(c * this.rows, c * this.rows + this.count[c]!);
+  }
+}
+
+/** A stream measurement's index in STREAM_METRICS by its key in a sample's stream. */
+const STREAM_INDEX: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null) as Record<string, number>,
+  Object.fromEntries(STREAM_METRICS.map((d, i) => [d.field.key, i])),
+);
+const METRICS = Math.max(STREAM_METRICS.length, SAMPLE_METRICS.length);
+const columns = new Columns(METRICS);
+export const SAMPLE_SLOT = 0;
+
+/**
+ * The values the aggregates of one instance are computed from, in the shared columns: per
+ * stream (`streams` gives each its slot) the STREAM_METRICS, same index; in slot SAMPLE_SLOT
+ * the SAMPLE_METRICS. Valid until the next call.
+ */
+export function instanceValues(participants: ReadonlyMap<string, QosSample>): Columns {
+  columns.reset(participants.size);
+  for (const s of participants.values()) {
+    for (let i = 0; i < SAMPLE_METRICS.length; i++) {
+      const v = sampleValue(SAMPLE_METRICS[i]!, s);
+      if (v !== undefined) columns.push(SAMPLE_SLOT, i, v);
+    }
+    for (const stream in s.streams) {
+      const m = s.streams[stream] as Record<string, unknown>;
+      const slot = columns.slot(stream);
+      // The sample's own keys, few, rather than every exported key: about twice as fast.
+      for (const key in m) {
+        const i = STREAM_INDEX[key];
+        if (i === undefined) continue;
+        const def = STREAM_METRICS[i]!;
+        const raw = m[key];
+        const v = typeof raw === 'number' ? raw : numericValue(def.field, raw);
+        if (v !== undefined) columns.push(slot, i, v * def.scale);
+      }
+    }
+  }
+  return columns;
 }

@@ -9,7 +9,7 @@ import { registerAlertMetrics } from './collectors/alerts.js';
 import { registerNotifyMetrics } from './collectors/notify.js';
 import { registerPollMetrics } from './collectors/poll.js';
 import { registerProcessMetrics } from './collectors/process.js';
-import { aggregatesRenderer, registerQualityMetrics, type QualityOptions } from './collectors/quality.js';
+import { QualitySeries, type QualityOptions } from './collectors/quality.js';
 import { registerZoomMetrics, type ZoomAccountView } from './collectors/zoom.js';
 import type { LiveState } from './live-state.js';
 
@@ -32,15 +32,17 @@ export interface MetricsInputs {
 }
 
 /**
- * qoswatch's Prometheus metrics on their own registry, one collector per area (collectors/),
- * each given a narrow read-only view of its area. Series of instances that ended and of
- * participants who left disappear at the next scrape because gauges are rebuilt from the live
- * state each time, never left to go stale.
+ * qoswatch's Prometheus metrics, one collector per area (collectors/), each given a narrow
+ * read-only view of its area: the daemon's own health on a prom-client registry, and call
+ * quality (the bulk of a scrape: thousands of series per thousand participants) kept as
+ * rendered text per instance and participant (collectors/quality.ts), re-rendered only where
+ * the live state changed. Series of instances that ended and of participants who left
+ * disappear at the next scrape, never left to go stale.
  */
 export class Metrics {
   readonly registry = new Registry();
   readonly observeCycle: (r: CycleReport) => void;
-  private readonly aggregatesText: () => string;
+  private readonly quality: QualitySeries;
 
   constructor(inputs: MetricsInputs) {
     const { engine, scheduler, clock } = inputs;
@@ -49,7 +51,6 @@ export class Metrics {
       version: inputs.version,
       ...(inputs.stateWriteFailures ? { stateWriteFailures: inputs.stateWriteFailures } : {}),
     });
-    registerQualityMetrics(r, inputs.live, inputs.options);
     registerAlertMetrics(r, {
       brief: () => engine.brief(),
       rulesLoaded: () => engine.ruleList.length,
@@ -67,11 +68,11 @@ export class Metrics {
       normalize: inputs.normalizeStats,
     }).observeCycle;
     registerNotifyMetrics(r, inputs.dispatcher);
-    this.aggregatesText = aggregatesRenderer(inputs.live);
+    this.quality = new QualitySeries(inputs.live, inputs.options);
   }
 
   async text(): Promise<string> {
     const rest = await this.registry.metrics();
-    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${this.aggregatesText()}`;
+    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${this.quality.text()}`;
   }
 }

@@ -9,7 +9,7 @@ const unescape = (v: string): string => v.replace(/\\(["\\n])/g, (_, c: string) 
  * an exposition text (one gauge per sample name, every series set once), as a naive exporter
  * keeps them. Its scrape is `registry.metrics()`.
  */
-export function naiveRegistry(text: string): { registry: Registry; series: number } {
+export function naiveRegistry(text: string): { registry: Registry; series: number; setAll: () => void } {
   const registry = new Registry();
   const byName = new Map<string, { labels: Set<string>; rows: [Record<string, string>, number][] }>();
   for (const line of text.split('\n')) {
@@ -24,12 +24,14 @@ export function naiveRegistry(text: string): { registry: Registry; series: numbe
     family.rows.push([labels, Number(m[3])]);
   }
   let series = 0;
-  for (const [name, { labels, rows }] of byName) {
-    const g = new Gauge({ name, help: name, labelNames: [...labels], registers: [registry] });
-    for (const [l, v] of rows) {
-      g.set(l, v);
-      series++;
-    }
-  }
-  return { registry, series };
+  const families = [...byName].map(([name, { labels, rows }]) => {
+    series += rows.length;
+    return { gauge: new Gauge({ name, help: name, labelNames: [...labels], registers: [registry] }), rows };
+  });
+  /** What a naive exporter does when new samples come: set every series. */
+  const setAll = (): void => {
+    for (const { gauge, rows } of families) for (const [l, v] of rows) gauge.set(l, v);
+  };
+  setAll();
+  return { registry, series, setAll };
 }

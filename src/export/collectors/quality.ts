@@ -1,7 +1,15 @@
-import { Gauge, type Registry } from 'prom-client';
 import type { InstanceRef, QosSample } from '../../normalize/sample.js';
-import { aggregate, SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from '../aggregates.js';
-import type { LiveState } from '../live-state.js';
+import { STREAM_BY_NAME } from '../../normalize/streams.js';
+import {
+  instanceValues,
+  SAMPLE_METRICS,
+  SAMPLE_SLOT,
+  stats,
+  STREAM_METRICS,
+  type Stats,
+} from '../aggregates.js';
+import { familyHeader, labelValue, sampleText } from '../exposition.js';
+import { participantFamilies, type ParticipantLines, renderParticipant } from './participants.js';
 
 export interface QualityOptions {
   /** Add the meeting topic as a label (an info series); off by default. */
@@ -14,136 +22,123 @@ export interface QualityOptions {
 
 /** What the call quality series read: the live instances and their participants' newest samples. */
 export interface QualityView {
-  readonly version: number;
-  readonly instances: ReadonlyMap<string, { ref: InstanceRef; participants: ReadonlyMap<string, QosSample> }>;
+  readonly instances: ReadonlyMap<
+    string,
+    { ref: InstanceRef; participants: ReadonlyMap<string, QosSample>; version: number }
+  >;
 }
 
-function* participants(view: QualityView): Generator<{ ref: InstanceRef; s: QosSample }> {
-  for (const { ref, participants } of view.instances.values())
-    for (const s of participants.values()) yield { ref, s };
+interface Family {
+  name: string;
+  header: string;
 }
 
-/** Call quality per live instance: participants, the topic (opt-in) and per-participant series (opt-in). */
-export function registerQualityMetrics(registry: Registry, view: QualityView, options: QualityOptions): void {
-  const registers = [registry];
-  new Gauge({
-    name: 'qoswatch_instance_participants',
-    help: 'Participants of a live instance with at least one sample.',
-    labelNames: ['kind', 'instance_id'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { ref, participants } of view.instances.values())
-        this.set({ kind: ref.kind, instance_id: ref.id }, participants.size);
-    },
-  });
-  if (options.topicLabel) {
-    new Gauge({
-      name: 'qoswatch_instance_info',
-      help: 'The topic of a live instance (enabled by metrics.topic_label); always 1.',
-      labelNames: ['kind', 'instance_id', 'topic'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { ref } of view.instances.values())
-          this.set({ kind: ref.kind, instance_id: ref.id, topic: ref.topic }, 1);
-      },
-    });
-  }
-  if (options.participantSeries) registerParticipantMetrics(registry, view, options.participantIdentity);
+/** What is kept rendered of one instance: a block of lines per family, and per participant its lines. */
+interface Rendered {
+  version: number;
+  blocks: string[];
+  participants: Map<string, ParticipantLines>;
 }
 
-/** Opt-in: one series per participant, keyed by the stable participant key; identity only with its own opt-in. */
-function registerParticipantMetrics(registry: Registry, view: QualityView, identity: boolean): void {
-  const registers = [registry];
-  for (const def of STREAM_METRICS) {
-    new Gauge({
-      name: def.name.replace('qoswatch_stream_', 'qoswatch_participant_'),
-      help: `Per participant (metrics.participant_series): ${def.help}`,
-      labelNames: ['kind', 'instance_id', 'participant', 'stream'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { ref, s } of participants(view))
-          for (const [stream, m] of Object.entries(s.streams)) {
-            const v = streamValue(def, m);
-            if (v !== undefined)
-              this.set({ kind: ref.kind, instance_id: ref.id, participant: s.participant.key, stream }, v);
-          }
-      },
-    });
-  }
-  for (const def of SAMPLE_METRICS) {
-    new Gauge({
-      name: def.name.replace('qoswatch_', 'qoswatch_participant_'),
-      help: `Per participant (metrics.participant_series): ${def.help}`,
-      labelNames: ['kind', 'instance_id', 'participant'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { ref, s } of participants(view)) {
-          const v = sampleValue(def, s);
-          if (v !== undefined)
-            this.set({ kind: ref.kind, instance_id: ref.id, participant: s.participant.key }, v);
-        }
-      },
-    });
-  }
-  if (!identity) return;
-  new Gauge({
-    name: 'qoswatch_participant_info',
-    help: 'Who a participant key is (metrics.participant_identity_labels): name, e-mail, IP; always 1.',
-    labelNames: ['kind', 'instance_id', 'participant', 'name', 'email', 'ip'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { ref, s } of participants(view)) {
-        const p = s.participant;
-        this.set(
-          { kind: ref.kind, instance_id: ref.id, participant: p.key, name: p.name, email: p.email, ip: p.ip },
-          1,
-        );
-      }
-    },
-  });
-}
-
-/** Label values in the text format: backslash, double quote and line feed escaped. */
-const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const num = (v: number): string =>
-  Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
+const AGGREGATE_HELP = ' Across the live participants of an instance; aggregation: avg, max or p95.';
+const aggregateLines = (name: string, labels: string, a: Stats): string =>
+  `${name}{${labels},aggregation="avg"} ${sampleText(a.avg)}\n${name}{${labels},aggregation="max"} ${sampleText(a.max)}\n${name}{${labels},aggregation="p95"} ${sampleText(a.p95)}\n`;
 
 /**
- * The per-instance stream and CPU aggregates, the bulk of a scrape (thousands of series at
- * thousands of participants), rendered straight in the text exposition format and cached per
- * version of the live state, so a scrape is cheap however often Prometheus comes.
+ * Call quality per live instance, in the text exposition format: participants, the topic
+ * (opt-in), the per-instance stream and CPU aggregates, and per-participant series (opt-in).
+ * Every instance's lines are kept rendered until the instance changes (its `version`), and
+ * within it every participant's until their sample does, so a scrape renders only what changed
+ * since the last one and concatenates the rest. Instances that ended and participants who left
+ * are gone at the next scrape.
  */
-export function aggregatesRenderer(live: LiveState): () => string {
-  let cache: { version: number; text: string } | undefined;
-  return () => {
-    if (cache?.version === live.version) return cache.text;
-    const { streams, samples } = aggregate(live);
-    const parts: string[] = [];
-    const lines = (l: string, name: string, a: { avg: number; max: number; p95: number }): string =>
-      `${name}{${l},aggregation="avg"} ${num(a.avg)}\n${name}{${l},aggregation="max"} ${num(a.max)}\n${name}{${l},aggregation="p95"} ${num(a.p95)}\n`;
-    const header = (name: string, help: string): string =>
-      `# HELP ${name} ${help} Across the live participants of an instance; aggregation: avg, max or p95.\n# TYPE ${name} gauge\n`;
-    for (const def of STREAM_METRICS) {
-      parts.push(header(def.name, def.help));
-      for (const a of streams) {
-        if (a.metric !== def.name) continue;
-        const l = `kind="${esc(a.kind)}",instance_id="${esc(a.instance)}",stream="${esc(a.stream)}",direction="${a.direction}"`;
-        parts.push(lines(l, def.name, a));
-      }
+export class QualitySeries {
+  private readonly families: Family[] = [];
+  private readonly rendered = new Map<string, Rendered>();
+  /** Index of the first per-participant family, if any. */
+  private readonly firstParticipantFamily: number;
+
+  constructor(
+    private readonly view: QualityView,
+    private readonly options: QualityOptions,
+  ) {
+    const family = (name: string, help: string): void =>
+      void this.families.push({ name, header: familyHeader(name, help) });
+    family('qoswatch_instance_participants', 'Participants of a live instance with at least one sample.');
+    if (options.topicLabel)
+      family(
+        'qoswatch_instance_info',
+        'The topic of a live instance (enabled by metrics.topic_label); always 1.',
+      );
+    for (const def of [...STREAM_METRICS, ...SAMPLE_METRICS]) family(def.name, def.help + AGGREGATE_HELP);
+    this.firstParticipantFamily = this.families.length;
+    if (options.participantSeries)
+      for (const f of participantFamilies(options.participantIdentity)) family(f.name, f.help);
+  }
+
+  /** The exposition text of every quality family. */
+  text(): string {
+    const live = this.view.instances;
+    for (const key of this.rendered.keys()) if (!live.has(key)) this.rendered.delete(key);
+    const current: Rendered[] = [];
+    for (const [key, inst] of live) {
+      let r = this.rendered.get(key);
+      if (r?.version !== inst.version) this.rendered.set(key, (r = this.render(inst, r)));
+      current.push(r);
     }
-    for (const def of SAMPLE_METRICS) {
-      parts.push(header(def.name, def.help));
-      for (const a of samples) {
-        if (a.metric !== def.name) continue;
-        parts.push(lines(`kind="${esc(a.kind)}",instance_id="${esc(a.instance)}"`, def.name, a));
-      }
+    let out = '';
+    for (let f = 0; f < this.families.length; f++) {
+      out += this.families[f]!.header;
+      for (const r of current) out += r.blocks[f]!;
     }
-    cache = { version: live.version, text: parts.join('') };
-    return cache.text;
-  };
+    return out;
+  }
+
+  private render(
+    inst: { ref: InstanceRef; participants: ReadonlyMap<string, QosSample>; version: number },
+    before: Rendered | undefined,
+  ): Rendered {
+    const { ref, participants } = inst;
+    const labels = `kind="${labelValue(ref.kind)}",instance_id="${labelValue(ref.id)}"`;
+    const blocks: string[] = [`qoswatch_instance_participants{${labels}} ${participants.size}\n`];
+    if (this.options.topicLabel)
+      blocks.push(`qoswatch_instance_info{${labels},topic="${labelValue(ref.topic)}"} 1\n`);
+
+    const values = instanceValues(participants);
+    STREAM_METRICS.forEach((def, i) => {
+      const lines: string[] = [];
+      for (const [stream, slot] of values.streams) {
+        const list = values.column(slot, i);
+        if (!list.length) continue;
+        const direction = STREAM_BY_NAME.get(stream)?.direction ?? 'unknown';
+        lines.push(
+          aggregateLines(
+            def.name,
+            `${labels},stream="${labelValue(stream)}",direction="${direction}"`,
+            stats(list),
+          ),
+        );
+      }
+      // Joined, not concatenated: a flat string is kept, not a tree of the pieces (about half the heap).
+      blocks.push(lines.join(''));
+    });
+    SAMPLE_METRICS.forEach((def, i) => {
+      const list = values.column(SAMPLE_SLOT, i);
+      blocks.push(list.length ? aggregateLines(def.name, labels, stats(list)) : '');
+    });
+
+    const kept = new Map<string, ParticipantLines>();
+    if (this.options.participantSeries) {
+      const n = this.families.length - this.firstParticipantFamily;
+      const perFamily: string[][] = Array.from({ length: n }, () => []);
+      for (const [key, s] of participants) {
+        let p = before?.participants.get(key);
+        if (p?.sample !== s) p = renderParticipant(labels, s, this.options.participantIdentity);
+        kept.set(key, p);
+        for (let f = 0; f < n; f++) if (p.lines[f]) perFamily[f]!.push(p.lines[f]!);
+      }
+      for (const lines of perFamily) blocks.push(lines.join(''));
+    }
+    return { version: inst.version, blocks, participants: kept };
+  }
 }

@@ -1,0 +1,61 @@
+import type { QosSample } from '../../normalize/sample.js';
+import { SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from '../aggregates.js';
+import { labelValue, sampleText } from '../exposition.js';
+
+/** One participant's series, rendered: a string of lines per participant family (same order). */
+export interface ParticipantLines {
+  sample: QosSample;
+  lines: string[];
+}
+
+const perStreamName = (name: string): string => name.replace('qoswatch_stream_', 'qoswatch_participant_');
+const perSampleName = (name: string): string => name.replace('qoswatch_', 'qoswatch_participant_');
+
+/** The opt-in per-participant families (metrics.participant_series), identity last and only with its own opt-in. */
+export function participantFamilies(identity: boolean): { name: string; help: string }[] {
+  const help = (h: string): string => `Per participant (metrics.participant_series): ${h}`;
+  return [
+    ...STREAM_METRICS.map((d) => ({ name: perStreamName(d.name), help: help(d.help) })),
+    ...SAMPLE_METRICS.map((d) => ({ name: perSampleName(d.name), help: help(d.help) })),
+    ...(identity
+      ? [
+          {
+            name: 'qoswatch_participant_info',
+            help: 'Who a participant key is (metrics.participant_identity_labels): name, e-mail, IP; always 1.',
+          },
+        ]
+      : []),
+  ];
+}
+
+const STREAM_NAMES = STREAM_METRICS.map((d) => perStreamName(d.name));
+const SAMPLE_NAMES = SAMPLE_METRICS.map((d) => perSampleName(d.name));
+
+/**
+ * A participant's lines of every participant family, labelled by the stable participant key
+ * (`instanceLabels`: the instance's kind and id, rendered). Names, e-mails and IPs only with
+ * `identity`.
+ */
+export function renderParticipant(instanceLabels: string, s: QosSample, identity: boolean): ParticipantLines {
+  const p = s.participant;
+  const labels = `${instanceLabels},participant="${labelValue(p.key)}"`;
+  const lines: string[] = [];
+  STREAM_METRICS.forEach((def, i) => {
+    const text: string[] = [];
+    for (const stream in s.streams) {
+      const v = streamValue(def, s.streams[stream]!);
+      if (v !== undefined)
+        text.push(`${STREAM_NAMES[i]}{${labels},stream="${labelValue(stream)}"} ${sampleText(v)}\n`);
+    }
+    lines.push(text.join(''));
+  });
+  SAMPLE_METRICS.forEach((def, i) => {
+    const v = sampleValue(def, s);
+    lines.push(v === undefined ? '' : `${SAMPLE_NAMES[i]}{${labels}} ${sampleText(v)}\n`);
+  });
+  if (identity)
+    lines.push(
+      `qoswatch_participant_info{${labels},name="${labelValue(p.name)}",email="${labelValue(p.email)}",ip="${labelValue(p.ip)}"} 1\n`,
+    );
+  return { sample: s, lines };
+}

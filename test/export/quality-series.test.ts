@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { QualitySeries, type QualityOptions } from '../../src/export/collectors/quality.js';
+import { LiveState } from '../../src/export/live-state.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { debianBinary } from '../helpers/binaries.js';
+import { sample } from '../helpers/rules.js';
+
+const promtool = debianBinary('promtool', 'prometheus');
+const ALL: QualityOptions = { topicLabel: true, participantSeries: true, participantIdentity: true };
+const audio = { latency: 0.1, jitter: 0.01, avgLoss: 0.02, maxLoss: 0.05, bitrate: 40_000 };
+
+/** A sample of participant `key` in instance `id` (topic `topic`) at minute `m`. */
+function hostile(id: string, topic: string, key: string, m: number, name = key): QosSample {
+  const s = sample(key, m, { audio_input: audio, audio_output: { ...audio, latency: 0.2 + m / 100 } });
+  s.instance = { kind: 'meeting', id, uuid: `${id}==`, topic };
+  s.participant = { key, name, email: `${name}@example.com`, ip: '203.0.113.7' };
+  s.cpu = { zoomAvg: 0.2, zoomMax: 0.4, systemMax: 0.5 };
+  return s;
+}
+
+/** Label values of a rendered line, unescaped as a Prometheus parser does. */
+function labels(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of line.matchAll(/([a-zA-Z_]\w*)="((?:[^"\\\n]|\\[\\"n])*)"/g))
+    out[m[1]!] = m[2]!.replace(/\\([\\"n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  return out;
+}
+
+describe('call quality series in the text format', () => {
+  // Zoom's ids, topics, user ids and names are outside input: quotes, backslashes, line feeds,
+  // lone UTF-16 surrogates (what a string that was not UTF-8 can hold), braces, '#', NUL.
+  const id = '8"1\\2\n3} 4 # x';
+  const topic = 'Board "Q3" \\ review\nline 2 \uD800 end';
+  const key = 'k"\\\n\uDC00{}=,\u0000';
+  const name = 'Zoë "the\\boss"\r\nO\'Brien \uD83D\uDE00';
+
+  it('escape label values exactly as the exposition format asks, and send only valid UTF-8', () => {
+    const live = new LiveState();
+    live.handle({ type: 'samples', samples: [hostile(id, topic, key, 0, name)] });
+    const text = new QualitySeries(live, ALL).text();
+    expect(text).toContain(
+      'qoswatch_instance_participants{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x"} 1\n',
+    );
+    expect(text).toContain(
+      'qoswatch_instance_info{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x",topic="Board \\"Q3\\" \\\\ review\\nline 2 \uFFFD end"} 1\n',
+    );
+    // One line per series: no raw line feed inside a value (a carriage return is allowed raw).
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))
+      expect(line, line).toMatch(/^[a-z_]+\{.*\} \S+$/s);
+    // What a parser reads back is what Zoom sent, lone surrogates as U+FFFD; a pair (emoji) kept.
+    const info = text.split('\n').find((l) => l.startsWith('qoswatch_participant_info{'))!;
+    expect(labels(info)).toEqual({
+      kind: 'meeting',
+      instance_id: id,
+      participant: 'k"\\\n\uFFFD{}=,\u0000',
+      name,
+      email: `${name}@example.com`,
+      ip: '203.0.113.7',
+    });
+    expect(/[\uD800-\uDFFF]/u.test(text)).toBe(false);
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text))).toBe(text);
+  });
+
+  it.runIf(promtool)('pass promtool check metrics with hostile names and every opt-in', () => {
+    const live = new LiveState();
+    live.handle({
+      type: 'samples',
+      samples: [hostile(id, topic, key, 0, name), hostile('2', '', 'plain', 0), hostile(id, topic, 'b\\', 0)],
+    });
+    const text = new QualitySeries(live, ALL).text();
+    const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('render after any sequence of changes what a fresh renderer renders from the same state', () => {
+    // The kept lines (per instance, per participant) must never outlive what they were made of.
+    let seed = 16;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 0) % n;
+    for (const options of [
+      ALL,
+      { topicLabel: false, participantSeries: false, participantIdentity: false },
+    ]) {
+      const live = new LiveState();
+      const kept = new QualitySeries(live, options);
+      for (let step = 0; step < 300; step++) {
+        const inst = `8${random(4)}`;
+        const ref = { kind: 'meeting' as const, id: inst, uuid: `${inst}==`, topic: `T${random(2)}` };
+        switch (random(5)) {
+          case 0:
+          case 1:
+            live.handle({
+              type: 'samples',
+              samples: Array.from({ length: 1 + random(3) }, () =>
+                hostile(inst, ref.topic, `p${random(6)}`, step - random(3)),
+              ),
+            });
+            break;
+          case 2:
+            live.handle({ type: 'left', instance: ref, participant: `p${random(6)}`, at: step });
+            break;
+          case 3:
+            live.handle({
+              type: 'polled',
+              instance: ref,
+              present: ['p0', 'p1', 'p2'].slice(random(3)),
+              at: step,
+            });
+            break;
+          default:
+            if (random(3) === 0) live.handle({ type: 'ended', instance: ref, at: step });
+        }
+        if (random(2)) expect(kept.text(), `step ${step}`).toBe(new QualitySeries(live, options).text());
+      }
+      expect(kept.text()).toBe(new QualitySeries(live, options).text());
+    }
+  });
+});
