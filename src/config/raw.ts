@@ -8,6 +8,7 @@ export interface RawLimits {
   heavy_per_second?: number;
   resource_intensive_per_minute?: number;
   daily_pool?: number;
+  heavy_safety_margin?: number;
 }
 
 export interface RawConfig {

@@ -1,6 +1,6 @@
 import type { Config } from './types.js';
 import { durationMs } from '../util/duration.js';
-import { PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
+import { DEFAULT_HEAVY_SAFETY_MARGIN, PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
 import type { RawLimits } from './raw.js';
@@ -13,6 +13,7 @@ function limits(plan: Plan, raw: RawLimits | undefined): RateLimits {
     heavyPerSecond: raw?.heavy_per_second ?? base.heavyPerSecond,
     resourcePerMinute: raw?.resource_intensive_per_minute ?? base.resourcePerMinute,
     dailyPool: raw?.daily_pool ?? base.dailyPool,
+    heavySafetyMargin: raw?.heavy_safety_margin ?? DEFAULT_HEAVY_SAFETY_MARGIN,
   };
 }
 

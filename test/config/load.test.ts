@@ -37,7 +37,12 @@ describe('the example config', () => {
       clientSecret: 'sec',
       dailyShare: 0.5,
     });
-    expect(c.zoom!.limits).toEqual({ heavyPerSecond: 40, resourcePerMinute: 20, dailyPool: 60_000 });
+    expect(c.zoom!.limits).toEqual({
+      heavyPerSecond: 40,
+      resourcePerMinute: 20,
+      dailyPool: 60_000,
+      heavySafetyMargin: 0.1,
+    });
     expect(c.poll).toMatchObject({
       minIntervalMs: 60_000,
       maxIntervalMs: 600_000,
@@ -64,6 +69,8 @@ describe('environment and secret files', () => {
     const c = loadConfig(f, { ACC: 'from-env' });
     expect(c.zoom).toMatchObject({ accountId: 'from-env', clientId: 'fallback', clientSecret: 'x$y' });
     expect(c.zoom!.limits.heavyPerSecond).toBe(10);
+    const margin = loadConfig(write('margin.yaml', `${ZOOM}  limits: { heavy_safety_margin: 0.25 }\n`), {});
+    expect(margin.zoom!.limits.heavySafetyMargin).toBe(0.25);
   });
 
   it('reads a secret from a file, relative to the config', () => {
@@ -107,6 +114,11 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       name: 'share out of range',
       text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  daily_share: 1.5\n`,
       want: [':5:16: zoom.daily_share: found 1.5; expected a number above 0 and at most 1'],
+    },
+    {
+      name: 'safety margin out of range',
+      text: `zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n  limits: { heavy_safety_margin: 0.9 }\n`,
+      want: [':5:34: zoom.limits.heavy_safety_margin: found 0.9; expected a number from 0 to 0.5'],
     },
     {
       name: 'missing secret',

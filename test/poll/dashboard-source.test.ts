@@ -68,6 +68,26 @@ describe('DashboardSource identity', () => {
     });
   }
 
+  it('costs what the latest QoS answer holds, not what discovery counted', async () => {
+    h = await startSim(threeJoins('newer'), 6 * 60_000);
+    const source = new DashboardSource(
+      'meeting',
+      s2sClient(h),
+      h.clock,
+      new NormalizeStats(),
+      silentLogger(),
+      1_800_000,
+    );
+    const [live] = await source.discover();
+    // The list's count can be far off (it counts every join of the meeting, say): 400 is 40 pages.
+    live!.participants = 400;
+    expect(source.cost(live!)).toBe(40);
+    const result = await source.poll(live!);
+    expect(result.present).toHaveLength(3); // rejoin, phone, guest at minute 6
+    expect(live!.participants).toBe(3);
+    expect(source.cost(live!)).toBe(1);
+  });
+
   it('reads context from the entry in the newer shape: no participants call', async () => {
     const older = await pollOnce('older');
     await h.close();

@@ -3,7 +3,7 @@ import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
-import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
+import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
 import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
@@ -146,6 +146,23 @@ describe('rate limits and budget', () => {
     expect(Math.max(...h.sim.limits.peak.values())).toBeLessThanOrEqual(10);
     // 120 calls at 10 a second need at least 11 seconds of (virtual) time.
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(11_000);
+  });
+
+  it('leaves the Heavy safety margin unused: 36 calls a second of 40 by default, as configured otherwise', async () => {
+    // Zoom's one-second windows are skewed against ours: sending a full 40 risks a 429.
+    expect(windowOf('Heavy', PLAN_DEFAULTS.business)).toEqual({ limit: 36, windowMs: 1000 });
+    expect(windowOf('Heavy', { ...PLAN_DEFAULTS.business, heavySafetyMargin: 0 }).limit).toBe(40);
+    expect(windowOf('Heavy', { ...PLAN_DEFAULTS.pro, heavySafetyMargin: 0.25 }).limit).toBe(7);
+    expect(windowOf('Heavy', { ...PLAN_DEFAULTS.pro, heavyPerSecond: 1, heavySafetyMargin: 0.5 }).limit).toBe(
+      1,
+    );
+    expect(windowOf('Resource-intensive', PLAN_DEFAULTS.business).limit).toBe(20);
+    // The client's limiter (which the planner paces cycles by) is the one with the margin.
+    h = await startSim({ meetings: [meetingWith(2)] });
+    expect(s2sClient(h, { limits: PLAN_DEFAULTS.business }).limiters.Heavy.limit).toBe(36);
+    expect(
+      s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, heavySafetyMargin: 0 } }).limiters.Heavy.limit,
+    ).toBe(40);
   });
 
   it('never exceeds the per-minute limit of Resource-intensive calls', async () => {
