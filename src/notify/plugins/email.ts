@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { permanent, retryable, type NotifyError } from '../errors.js';
 import { escapeHtml, oneLine } from '../escape.js';
 import { headline, since, textLines, where, who } from '../format.js';
@@ -85,21 +85,27 @@ export const emailNotifier: NotifierPlugin<EmailOptions> = {
   secrets: ['password'],
   create(o, ctx): Notifier {
     const security = o.security ?? 'starttls';
-    const transport = nodemailer.createTransport({
-      host: o.host,
-      port: o.port ?? (security === 'tls' ? 465 : 587),
-      secure: security === 'tls',
-      requireTLS: security === 'starttls',
-      ignoreTLS: security === 'none',
-      ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
-      tls: {
-        rejectUnauthorized: o.tls_verify ?? true,
-        ...(o.ca_file ? { ca: readFileSync(o.ca_file) } : {}),
-      },
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 30_000,
-    });
+    const ca = o.ca_file ? readFileSync(o.ca_file) : undefined;
+    // nodemailer is imported when an e-mail notifier is first used, not at every start.
+    let transporter: Promise<Transporter> | undefined;
+    const transport = (): Promise<Transporter> =>
+      (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+        nodemailer.createTransport({
+          host: o.host,
+          port: o.port ?? (security === 'tls' ? 465 : 587),
+          secure: security === 'tls',
+          requireTLS: security === 'starttls',
+          ignoreTLS: security === 'none',
+          ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
+          tls: {
+            rejectUnauthorized: o.tls_verify ?? true,
+            ...(ca ? { ca } : {}),
+          },
+          connectionTimeout: 15_000,
+          greetingTimeout: 15_000,
+          socketTimeout: 30_000,
+        }),
+      ));
     return {
       name: ctx.name,
       type: 'email',
@@ -107,14 +113,16 @@ export const emailNotifier: NotifierPlugin<EmailOptions> = {
         const now = ctx.clock.now();
         try {
           await abortable(
-            transport.sendMail({
-              from: o.from,
-              to: o.to,
-              subject: oneLine(title(n)),
-              text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
-              html: html(n, now),
-              headers: { 'X-Qoswatch-Notification-Id': n.id },
-            }),
+            transport().then((t) =>
+              t.sendMail({
+                from: o.from,
+                to: o.to,
+                subject: oneLine(title(n)),
+                text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
+                html: html(n, now),
+                headers: { 'X-Qoswatch-Notification-Id': n.id },
+              }),
+            ),
             signal,
           );
         } catch (err) {
@@ -122,9 +130,8 @@ export const emailNotifier: NotifierPlugin<EmailOptions> = {
           throw classify(ctx.name, err);
         }
       },
-      close() {
-        transport.close();
-        return Promise.resolve();
+      async close() {
+        (await transporter)?.close();
       },
     };
   },

@@ -1,5 +1,5 @@
 import { HTTP_URL } from '../../util/http-url.js';
-import { ErrorCode, LogLevel, WebClient, type Block, type KnownBlock } from '@slack/web-api';
+import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from '../errors.js';
 import { escapeSlack } from '../escape.js';
@@ -48,6 +48,12 @@ const PERMANENT = new Set([
   'cant_update_message',
 ]);
 
+// The Web API client is imported when a Slack notifier is first built (not at every start of
+// every command); its error codes are plain strings, checked against its types here.
+const PLATFORM_ERROR: `${ErrorCode.PlatformError}` = 'slack_webapi_platform_error';
+const RATE_LIMITED_ERROR: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_limited_error';
+const HTTP_ERROR: `${ErrorCode.HTTPError}` = 'slack_webapi_http_error';
+
 function classify(receiver: string, err: unknown): NotifyError {
   const e = err as {
     code?: string;
@@ -57,7 +63,7 @@ function classify(receiver: string, err: unknown): NotifyError {
     original?: { code?: string };
   };
   switch (e.code) {
-    case ErrorCode.PlatformError: {
+    case PLATFORM_ERROR: {
       const what = e.data?.error ?? 'unknown_error';
       if (PERMANENT.has(what))
         return permanent(
@@ -67,9 +73,9 @@ function classify(receiver: string, err: unknown): NotifyError {
       if (what === 'ratelimited') return retryable('NOTIFY_RATE_LIMITED', `${receiver}: Slack rate limited`);
       return retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack error: ${what}`);
     }
-    case ErrorCode.RateLimitedError:
+    case RATE_LIMITED_ERROR:
       return retryable('NOTIFY_RATE_LIMITED', `${receiver}: Slack rate limited`, (e.retryAfter ?? 1) * 1000);
-    case ErrorCode.HTTPError:
+    case HTTP_ERROR:
       return (e.statusCode ?? 500) >= 500 || e.statusCode === 429
         ? retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`)
         : permanent('NOTIFY_REJECTED', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`);
@@ -155,17 +161,25 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
   required: ['token', 'channel'],
   secrets: ['token'],
   create(o, ctx): Notifier {
-    const client = new WebClient(o.token, {
-      ...(o.api_url ? { slackApiUrl: o.api_url.endsWith('/') ? o.api_url : `${o.api_url}/` } : {}),
-      // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 15_000,
-      logLevel: LogLevel.ERROR,
-    });
-    const call = async <T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> => {
+    let webClient: Promise<WebClient> | undefined;
+    const slack = (): Promise<WebClient> =>
+      (webClient ??= import('@slack/web-api').then(
+        ({ WebClient, LogLevel }) =>
+          new WebClient(o.token, {
+            ...(o.api_url ? { slackApiUrl: o.api_url.endsWith('/') ? o.api_url : `${o.api_url}/` } : {}),
+            // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
+            retryConfig: { retries: 0 },
+            rejectRateLimitedCalls: true,
+            timeout: 15_000,
+            logLevel: LogLevel.ERROR,
+          }),
+      ));
+    const call = async <T>(work: (client: WebClient) => Promise<T>, signal: AbortSignal): Promise<T> => {
       try {
-        return await abortable(work(), signal);
+        return await abortable(
+          slack().then((client) => work(client)),
+          signal,
+        );
       } catch (err) {
         if (signal.aborted) throw err;
         throw classify(ctx.name, err);
@@ -180,16 +194,16 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
         const key = `thread:${n.groupKey}`;
         const thread = n.kind === 'alert' ? ctx.memory.get(key) : undefined;
         if (!thread) {
-          const res = await call(() => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
+          const res = await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
           if (n.kind === 'alert' && n.firing.length && res.ts && res.channel)
             ctx.memory.set(key, JSON.stringify({ ts: res.ts, channel: res.channel }));
           return;
         }
         const { ts, channel } = JSON.parse(thread) as { ts: string; channel: string };
         // Update the original message to the group's state now, then say what changed in its thread.
-        await call(() => client.chat.update({ channel, ts, ...msg }), signal);
+        await call((client) => client.chat.update({ channel, ts, ...msg }), signal);
         await call(
-          () =>
+          (client) =>
             client.chat.postMessage({
               channel,
               thread_ts: ts,
