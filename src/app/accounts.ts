@@ -9,6 +9,7 @@ import type { StateFiles } from '../util/state-files.js';
 import { S2SOAuth, VideoSdkJwt, type AuthProvider } from '../zoom/auth.js';
 import { FileBudgetStore } from '../zoom/budget-file.js';
 import { ZoomClient } from '../zoom/client.js';
+import type { RateLimits } from '../zoom/limits.js';
 
 /** What building a client or a source needs from the daemon. */
 export interface BuildContext {
@@ -17,6 +18,17 @@ export interface BuildContext {
   stateDir: string;
   stateFiles: StateFiles;
   normalizeStats: NormalizeStats;
+}
+
+/** What building a client needs (a one-off command such as `qoswatch report` has no normalize stats). */
+export type ClientContext = Pick<BuildContext, 'clock' | 'log' | 'stateDir' | 'stateFiles'>;
+
+/** How a client differs from the daemon's: a report takes a share of the rate and writes its budget at once. */
+export interface ClientOverrides {
+  /** The limits the client keeps to, from the account's (default: the account's). */
+  limits?: (l: RateLimits) => RateLimits;
+  /** How often the budget file is written (default: FileBudgetStore's). */
+  budgetFlushMs?: number;
 }
 
 /** The Zoom clients of the configured accounts, the sources polling them, and their budget files. */
@@ -31,13 +43,14 @@ function accountClient(
   name: 'zoom' | 'videosdk',
   account: ZoomAccount,
   auth: AuthProvider,
-  ctx: BuildContext,
+  ctx: ClientContext,
+  overrides: ClientOverrides,
 ): { client: ZoomClient; store: FileBudgetStore } {
-  const store = new FileBudgetStore(ctx.stateDir, name, ctx.clock, undefined, ctx.stateFiles);
+  const store = new FileBudgetStore(ctx.stateDir, name, ctx.clock, overrides.budgetFlushMs, ctx.stateFiles);
   const client = new ZoomClient({
     apiUrl: account.apiUrl,
     auth,
-    limits: account.limits,
+    limits: overrides.limits ? overrides.limits(account.limits) : account.limits,
     dailyShare: account.dailyShare,
     clock: ctx.clock,
     budgetStore: store,
@@ -50,22 +63,24 @@ function accountClient(
 /** The Zoom account (Server-to-Server OAuth): meetings and webinars. */
 export function buildZoomClient(
   z: NonNullable<Config['zoom']>,
-  ctx: BuildContext,
+  ctx: ClientContext,
+  overrides: ClientOverrides = {},
 ): { client: ZoomClient; store: FileBudgetStore } {
   const auth = new S2SOAuth(
     { oauthUrl: z.oauthUrl, accountId: z.accountId, clientId: z.clientId, clientSecret: z.clientSecret },
     ctx.clock,
     z.timeoutMs,
   );
-  return accountClient('zoom', z, auth, ctx);
+  return accountClient('zoom', z, auth, ctx, overrides);
 }
 
 /** The Video SDK account (JWT from the SDK key and secret): sessions. */
 export function buildVideoSdkClient(
   v: NonNullable<Config['videosdk']>,
-  ctx: BuildContext,
+  ctx: ClientContext,
+  overrides: ClientOverrides = {},
 ): { client: ZoomClient; store: FileBudgetStore } {
-  return accountClient('videosdk', v, new VideoSdkJwt(v.apiKey, v.apiSecret, ctx.clock), ctx);
+  return accountClient('videosdk', v, new VideoSdkJwt(v.apiKey, v.apiSecret, ctx.clock), ctx, overrides);
 }
 
 /** The meeting and webinar sources of the Zoom account, as `sources:` turns them on. */

@@ -1,22 +1,24 @@
+import { buildVideoSdkClient, buildZoomClient, type ClientOverrides } from '../app/accounts.js';
 import type { Config } from '../config/types.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { S2SOAuth, VideoSdkJwt } from '../zoom/auth.js';
-import { FileBudgetStore } from '../zoom/budget-file.js';
-import { ZoomClient } from '../zoom/client.js';
-import type { RateLimits } from '../zoom/limits.js';
+import { StateFiles } from '../util/state-files.js';
+import type { ZoomClient } from '../zoom/client.js';
 
 /**
  * A report's share of the per-second and per-minute limits: a quarter, so that a report run
  * beside the daemon leaves it most of the account's rate. The daily budget is the daemon's
- * own (the same state file), not a share of it.
+ * own (the same state file, written at once), not a share of it.
  */
-const reportLimits = (l: RateLimits): RateLimits => ({
-  heavyPerSecond: Math.max(1, Math.floor(l.heavyPerSecond / 4)),
-  resourcePerMinute: Math.max(1, Math.floor(l.resourcePerMinute / 4)),
-  dailyPool: l.dailyPool,
-});
+const REPORT: ClientOverrides = {
+  limits: (l) => ({
+    heavyPerSecond: Math.max(1, Math.floor(l.heavyPerSecond / 4)),
+    resourcePerMinute: Math.max(1, Math.floor(l.resourcePerMinute / 4)),
+    dailyPool: l.dailyPool,
+  }),
+  budgetFlushMs: 0,
+};
 
 /** The client a report of this kind uses, counting into the daemon's daily budget file in state.dir. */
 export function reportClient(
@@ -25,38 +27,13 @@ export function reportClient(
   clock: Clock,
   log: Logger,
 ): { client: ZoomClient; close: () => void } {
+  const ctx = { clock, log, stateDir: config.stateDir, stateFiles: new StateFiles() };
   if (kind === 'session') {
-    const v = config.videosdk;
-    if (!v) throw new Error('a session report needs the videosdk section of the configuration');
-    const store = new FileBudgetStore(config.stateDir, 'videosdk', clock, 0);
-    const client = new ZoomClient({
-      apiUrl: v.apiUrl,
-      auth: new VideoSdkJwt(v.apiKey, v.apiSecret, clock),
-      limits: reportLimits(v.limits),
-      dailyShare: v.dailyShare,
-      clock,
-      budgetStore: store,
-      logger: log,
-      timeoutMs: v.timeoutMs,
-    });
+    if (!config.videosdk) throw new Error('a session report needs the videosdk section of the configuration');
+    const { client, store } = buildVideoSdkClient(config.videosdk, ctx, REPORT);
     return { client, close: () => store.flush() };
   }
-  const z = config.zoom;
-  if (!z) throw new Error(`a ${kind} report needs the zoom section of the configuration`);
-  const store = new FileBudgetStore(config.stateDir, 'zoom', clock, 0);
-  const client = new ZoomClient({
-    apiUrl: z.apiUrl,
-    auth: new S2SOAuth(
-      { oauthUrl: z.oauthUrl, accountId: z.accountId, clientId: z.clientId, clientSecret: z.clientSecret },
-      clock,
-      z.timeoutMs,
-    ),
-    limits: reportLimits(z.limits),
-    dailyShare: z.dailyShare,
-    clock,
-    budgetStore: store,
-    logger: log,
-    timeoutMs: z.timeoutMs,
-  });
+  if (!config.zoom) throw new Error(`a ${kind} report needs the zoom section of the configuration`);
+  const { client, store } = buildZoomClient(config.zoom, ctx, REPORT);
   return { client, close: () => store.flush() };
 }
