@@ -47,7 +47,7 @@ const VERSION = packageVersion();
  */
 export class Daemon {
   readonly clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
-  readonly sources: PollSource[];
+  private readonly sources: PollSource[];
   readonly scheduler: Scheduler;
   readonly normalizeStats = new NormalizeStats();
   readonly sink: FanOut;
@@ -55,10 +55,10 @@ export class Daemon {
   readonly live = new LiveState();
   readonly metrics: Metrics;
   /** Every state file goes through this: durable writes that never stop the daemon, checked reads. */
-  readonly stateFiles: StateFiles;
+  private readonly stateFiles: StateFiles;
   /** Zoom's QSS webhooks, when configured: pushed QoS beside the polled. */
   readonly webhooks: Webhooks | undefined;
-  url: string | undefined;
+  private listenUrl: string | undefined;
   private readonly startedAt: number;
   private readonly alerts: AlertFlow;
   private readonly reloader: RuleReloader;
@@ -239,7 +239,7 @@ export class Daemon {
    * one) and the webhook receiver when configured. Returns the API's URL.
    */
   async listen(port?: number): Promise<string> {
-    this.url = await this.api.listen(port);
+    this.listenUrl = await this.api.listen(port);
     if (this.webhooks) {
       const w = this.config.webhooks!;
       try {
@@ -253,7 +253,12 @@ export class Daemon {
         );
       }
     }
-    return this.url;
+    return this.listenUrl;
+  }
+
+  /** The HTTP API's URL once `listen` has opened it. */
+  get url(): string | undefined {
+    return this.listenUrl;
   }
 
   logCycle(r: CycleReport): void {
