@@ -23,6 +23,8 @@ const WHERE: Record<Appearance, string> = {
   qos_entry: 'QoS entry',
   stream: 'stream object',
   participants: 'participants list',
+  session_entry: 'Video SDK QoS entry',
+  session_users: 'Video SDK users list',
   summary: 'QoS summary',
   webhook: 'QoS webhook',
 };

@@ -30,8 +30,23 @@ import {
  */
 export type Group = 'stream' | 'cpu' | 'wifi' | 'cpuPressure' | 'context';
 
-/** Where Zoom writes the field (for the docs): which answers carry it. */
-export type Appearance = 'qos_entry' | 'stream' | 'participants' | 'summary' | 'webhook';
+/**
+ * Where Zoom writes the field: which answers carry it. `qos_entry` and `participants` are the
+ * meeting and webinar QoS entries (newer shape) and participants list; `session_entry` and
+ * `session_users` the same for Video SDK sessions. Which of them a live poll reads is
+ * `liveSource` below.
+ */
+export type Appearance =
+  'qos_entry' | 'stream' | 'participants' | 'session_entry' | 'session_users' | 'summary' | 'webhook';
+
+/**
+ * How often a field that only the participants list gives changes, which sets how often the
+ * list is read again for it (docs/polling.md): `rarely` (role, devices, waiting-room status:
+ * read when a join first appears, then every `poll.context_refresh`), `with_quality` (Zoom's
+ * quality verdicts: every `poll.verdict_refresh`), `on_leave` (`leave_reason`: once after a
+ * join's QoS entry shows it left).
+ */
+export type Changes = 'rarely' | 'with_quality' | 'on_leave';
 
 /** The field's value in qoswatch, in base units. */
 export type BaseUnit =
@@ -74,14 +89,30 @@ export interface FieldDef {
   readonly example?: string;
   /** What it means, for the docs. */
   readonly about: string;
+  /** Context only the participants list gives: how often it changes (default `rarely`). */
+  readonly changes?: Changes;
 }
 
 /** How CPU pressure levels are exported: their position, 0 best. */
 const PRESSURE_SCALE = CPU_PRESSURE_LEVELS.map((l, i) => `${i} ${l}`).join(', ');
 
 const STREAM: readonly Appearance[] = ['stream', 'summary', 'webhook'];
-const CONTEXT_BOTH: readonly Appearance[] = ['qos_entry', 'participants', 'webhook'];
+/** Context in every live answer (both shapes' lists, newer QoS entries, Video SDK users). */
+const EVERYWHERE: readonly Appearance[] = [
+  'qos_entry',
+  'participants',
+  'session_entry',
+  'session_users',
+  'webhook',
+];
+/** Context of the client software, in newer QoS entries, lists and Video SDK answers. */
+const CLIENT: readonly Appearance[] = ['qos_entry', 'participants', 'session_entry', 'session_users'];
+/** Devices: in the meeting and webinar list, and in Video SDK answers. */
+const DEVICES: readonly Appearance[] = ['participants', 'session_entry', 'session_users'];
+/** Zoom's quality verdicts per participant: only the lists. */
+const VERDICT: readonly Appearance[] = ['participants', 'session_users'];
 const LIST_ONLY: readonly Appearance[] = ['participants'];
+const QUALITY = QUALITY_LEVELS.join(', ');
 
 export const CATALOG = [
   // --- Stream objects: audio_input, video_output, as_device_from_crc, ... ---
@@ -394,15 +425,15 @@ export const CATALOG = [
   },
 
   // --- Context: on the participant (QoS entry in newer answers, participants list) ---
-  ctx('network_type', 'networkType', CONTEXT_BOTH, 'network type: Wired, Wifi, PPP, Cellular, Others'),
-  ctx('data_center', 'dataCenter', CONTEXT_BOTH, 'the data center the participant is connected to'),
+  ctx('network_type', 'networkType', EVERYWHERE, 'network type: Wired, Wifi, PPP, Cellular, Others'),
+  ctx('data_center', 'dataCenter', EVERYWHERE, 'the data center the participant is connected to'),
   ctx(
     'full_data_center',
     'fullDataCenter',
-    CONTEXT_BOTH,
+    ['qos_entry', 'participants', 'webhook'],
     'every data center and gateway on the path (HT, CRC, RWG), ";"-separated',
   ),
-  ctx('connection_type', 'connectionType', CONTEXT_BOTH, 'connection type (UDP, TCP, P2P, SSL...)'),
+  ctx('connection_type', 'connectionType', EVERYWHERE, 'connection type (UDP, TCP, P2P, SSL...)'),
   ctx(
     'video_connection_type',
     'videoConnectionType',
@@ -416,28 +447,23 @@ export const CATALOG = [
     'connection type of screen share',
     'share_connection_type',
   ),
-  ctx('location', 'location', CONTEXT_BOTH, 'where the participant is, as Zoom locates them (city, country)'),
-  ctx('device', 'device', CONTEXT_BOTH, 'kind of device: Phone, H.323/SIP, Windows, Mac, iOS, Android...'),
-  ctx('version', 'version', CONTEXT_BOTH, 'Zoom client version', 'client_version'),
+  ctx('location', 'location', EVERYWHERE, 'where the participant is, as Zoom locates them (city, country)'),
+  ctx('device', 'device', EVERYWHERE, 'kind of device: Phone, H.323/SIP, Windows, Mac, iOS, Android...'),
   ctx(
-    'client',
-    'client',
+    'version',
+    'version',
     ['qos_entry', 'participants', 'webhook'],
-    'client kind and version, e.g. "Web Meeting SDK 2.18"',
+    'Zoom client version',
+    'client_version',
   ),
-  ctx('os', 'os', ['qos_entry', 'participants'], 'operating system'),
-  ctx('os_version', 'osVersion', ['qos_entry', 'participants'], 'operating system version'),
-  ctx(
-    'browser_name',
-    'browser',
-    ['qos_entry', 'participants'],
-    'browser of a web-client participant',
-    'browser',
-  ),
-  ctx('browser_version', 'browserVersion', ['qos_entry', 'participants'], 'browser version'),
-  ctx('microphone', 'microphone', LIST_ONLY, 'microphone in use (empty for external users)'),
-  ctx('speaker', 'speaker', LIST_ONLY, 'speaker in use (empty for external users)'),
-  ctx('camera', 'camera', LIST_ONLY, 'camera in use (empty for external users)'),
+  ctx('client', 'client', [...CLIENT, 'webhook'], 'client kind and version, e.g. "Web Meeting SDK 2.18"'),
+  ctx('os', 'os', CLIENT, 'operating system'),
+  ctx('os_version', 'osVersion', CLIENT, 'operating system version'),
+  ctx('browser_name', 'browser', CLIENT, 'browser of a web-client participant', 'browser'),
+  ctx('browser_version', 'browserVersion', CLIENT, 'browser version'),
+  ctx('microphone', 'microphone', DEVICES, 'microphone in use (empty for external users)'),
+  ctx('speaker', 'speaker', DEVICES, 'speaker in use (empty for external users)'),
+  ctx('camera', 'camera', DEVICES, 'camera in use (empty for external users)'),
   ctx('health', 'health', ['qos_entry'], "Zoom's own verdict on the participant, e.g. Warning"),
   {
     ...ctx(
@@ -449,15 +475,27 @@ export const CATALOG = [
     parse: parseList,
     unit: 'list',
   },
-  ctx('audio_quality', 'audioQuality', LIST_ONLY, `Zoom's audio quality score: ${QUALITY_LEVELS.join(', ')}`),
-  ctx('video_quality', 'videoQuality', LIST_ONLY, `Zoom's video quality score: ${QUALITY_LEVELS.join(', ')}`),
-  ctx(
-    'screen_share_quality',
-    'screenShareQuality',
-    LIST_ONLY,
-    `Zoom's screen share quality score: ${QUALITY_LEVELS.join(', ')}`,
-  ),
-  ctx('leave_reason', 'leaveReason', LIST_ONLY, 'why the participant left, as Zoom words it'),
+  {
+    ...ctx('audio_quality', 'audioQuality', VERDICT, `Zoom's audio quality score: ${QUALITY}`),
+    changes: 'with_quality',
+  },
+  {
+    ...ctx('video_quality', 'videoQuality', VERDICT, `Zoom's video quality score: ${QUALITY}`),
+    changes: 'with_quality',
+  },
+  {
+    ...ctx(
+      'screen_share_quality',
+      'screenShareQuality',
+      VERDICT,
+      `Zoom's screen share quality score: ${QUALITY}`,
+    ),
+    changes: 'with_quality',
+  },
+  {
+    ...ctx('leave_reason', 'leaveReason', LIST_ONLY, 'why the participant left, as Zoom words it'),
+    changes: 'on_leave',
+  },
   ctx('role', 'role', LIST_ONLY, 'host, attendee or panelist'),
   ctx('status', 'status', LIST_ONLY, 'in_meeting, or in_waiting_room'),
   flag('share_application', 'shareApplication', 'whether the participant shared an iPhone/iPad app'),
@@ -531,6 +569,23 @@ export function numericValue(f: FieldDef, v: unknown): number | undefined {
 export const SAMPLE_GROUP_KEY = { cpu: 'cpu', wifi: 'wifi', cpuPressure: 'cpuPressure' } as const;
 export const rowsOf = (group: Group): readonly FieldDef[] => FIELDS.filter((f) => f.group === group);
 export const CONTEXT_FIELDS = rowsOf('context');
+export const CONTEXT_BY_RULE: ReadonlyMap<string, FieldDef> = new Map(CONTEXT_FIELDS.map((f) => [f.rule, f]));
+
+/**
+ * Where a live poll of this kind of instance finds a context field: in its QoS entry (newer
+ * shape; the older shape's list gives everything), only in the participants list (meetings and
+ * webinars: qoswatch reads it for such a field only while a rule or `poll.list_fields` needs
+ * it), or nowhere qoswatch reads (Video SDK users lists are not read: their only extra fields are
+ * Zoom's quality verdicts).
+ */
+export function liveSource(
+  f: FieldDef,
+  kind: 'meeting' | 'webinar' | 'session',
+): 'entry' | 'list' | undefined {
+  if (kind === 'session') return f.appears.includes('session_entry') ? 'entry' : undefined;
+  if (f.appears.includes('qos_entry')) return 'entry';
+  return f.appears.includes('participants') ? 'list' : undefined;
+}
 /** Rows that are measurements (numbers or levels a rule can compare). */
 export const MEASUREMENTS = FIELDS.filter((f) => f.group !== 'context');
 /** Names of the context fields in rules (filters, group_by, templates). */

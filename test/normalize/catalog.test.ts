@@ -4,7 +4,14 @@ import { rulesSchema, RULES_SCHEMA_FILE } from '../../src/evaluate/load-rules.js
 import { METRIC_BY_NAME } from '../../src/evaluate/metrics.js';
 import { TEMPLATE_FIELDS } from '../../src/evaluate/templates.js';
 import { STREAM_METRICS, SAMPLE_METRICS } from '../../src/export/aggregates.js';
-import { CATALOG, CONTEXT_FIELDS, FIELDS, MEASUREMENTS } from '../../src/normalize/catalog.js';
+import {
+  CATALOG,
+  CONTEXT_FIELDS,
+  FIELDS,
+  liveSource,
+  MEASUREMENTS,
+  type Appearance,
+} from '../../src/normalize/catalog.js';
 import { DOC_TABLES, docTable, tableCells } from '../../src/normalize/catalog-docs.js';
 import { fromRoot } from '../../src/util/package-root.js';
 
@@ -66,6 +73,44 @@ describe('the field catalog', () => {
     ])
       expect(ctx).toContain(c);
     for (const c of ['share_application', 'share_desktop', 'share_whiteboard']) expect(ctx).toContain(c);
+  });
+
+  it("says where each context field is, as Zoom's examples carry it (zoomnet: QoS entries, lists, Video SDK)", () => {
+    const items = (file: string, key: string): Record<string, unknown>[] =>
+      (
+        JSON.parse(
+          readFileSync(fromRoot('test', 'fixtures', 'zoom-samples', 'zoomnet', 'endpoints', file), 'utf8'),
+        ) as Record<string, Record<string, unknown>[]>
+      )[key]!;
+    const answers: [Appearance, Record<string, unknown>[]][] = [
+      ['qos_entry', items('metrics-meetings-{meetingId}-participants-qos_GET.json', 'participants')],
+      ['qos_entry', items('metrics-webinars-{webinarId}-participants-qos_GET.json', 'participants')],
+      ['participants', items('metrics-meetings-{meetingId}-participants_GET.json', 'participants')],
+      ['session_entry', items('videosdk-sessions-{sessionId}-users-qos_GET.json', 'users')],
+      ['session_users', items('videosdk-sessions-{sessionId}-users_GET.json', 'users')],
+    ];
+    for (const f of CONTEXT_FIELDS)
+      for (const [where, list] of answers) {
+        const carried = list.some((i) => f.zoom in i);
+        expect(carried, `${f.zoom} in ${where}`).toBe(f.appears.includes(where));
+      }
+    // What the issue names as list-only is list-only for meetings; Video SDK has no role.
+    const listOnly = CONTEXT_FIELDS.filter((f) => liveSource(f, 'meeting') === 'list').map((f) => f.rule);
+    expect(listOnly.sort()).toEqual(
+      [
+        'audio_quality',
+        'camera',
+        'leave_reason',
+        'microphone',
+        'role',
+        'screen_share_quality',
+        'speaker',
+        'status',
+        'video_quality',
+      ].sort(),
+    );
+    const role = CONTEXT_FIELDS.find((f) => f.rule === 'role')!;
+    expect(liveSource(role, 'session')).toBeUndefined();
   });
 
   it('keeps names, e-mails and IPs out: no catalog field is personal data', () => {
