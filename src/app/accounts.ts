@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config, ZoomAccount } from '../config/types.js';
+import type { FieldDef } from '../normalize/catalog.js';
+import type { SourceKind } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import { DashboardSource } from '../poll/dashboard-source.js';
 import { SessionSource } from '../poll/session-source.js';
@@ -18,6 +20,8 @@ export interface BuildContext {
   stateDir: string;
   stateFiles: StateFiles;
   normalizeStats: NormalizeStats;
+  /** The fields only the participants list gives that must be read, per kind (app/list-demand.ts). */
+  listFields?: (kind: SourceKind) => readonly FieldDef[];
 }
 
 /** What building a client needs (a one-off command such as `qoswatch report` has no normalize stats). */
@@ -91,7 +95,18 @@ export function buildDashboardSources(config: Config, client: ZoomClient, ctx: B
   ];
   return kinds.map(
     (kind) =>
-      new DashboardSource(kind, client, ctx.clock, ctx.normalizeStats, ctx.log, config.poll.contextRefreshMs),
+      new DashboardSource(
+        kind,
+        client,
+        ctx.clock,
+        ctx.normalizeStats,
+        ctx.log,
+        config.poll.contextRefreshMs,
+        {
+          fields: () => ctx.listFields?.(kind) ?? [],
+          verdictRefreshMs: config.poll.verdictRefreshMs,
+        },
+      ),
   );
 }
 

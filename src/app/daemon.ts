@@ -4,6 +4,7 @@ import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { RuleEngine } from '../evaluate/engine.js';
 import { EvaluatedUpTo } from '../evaluate/evaluated.js';
 import { loadRules } from '../evaluate/load-rules.js';
+import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
 import { Metrics } from '../export/metrics.js';
@@ -24,6 +25,7 @@ import { plural } from '../util/words.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { FileBudgetStore } from '../zoom/budget-file.js';
 import { buildAccounts } from './accounts.js';
+import { listFieldsSource, listReport } from './list-demand.js';
 import { AlertFlow, FanOut } from './alert-flow.js';
 import { BadDataReport } from './bad-data.js';
 import { HttpApi } from './http-api.js';
@@ -91,7 +93,10 @@ export class Daemon {
     );
     this.alerts = new AlertFlow(this.engine, new EvaluatedUpTo(saved.evaluated), alertStore);
     this.restoredResolves = saved.resolved;
-    this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log);
+    this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log, (r) =>
+      this.logListReport(r),
+    );
+    this.logListReport(rules);
     this.sink = new FanOut([this.alerts.evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
     this.badData = new BadDataReport(this.normalizeStats, log, clock);
@@ -101,6 +106,7 @@ export class Daemon {
       stateDir: config.stateDir,
       stateFiles: this.stateFiles,
       normalizeStats: this.normalizeStats,
+      listFields: listFieldsSource(() => this.engine.ruleList, config),
     });
     this.clients = accounts.clients;
     this.sources = accounts.sources;
@@ -196,6 +202,13 @@ export class Daemon {
   /** Called with every batch of alert changes (pending, firing, resolved). */
   onAlerts(listener: (changes: AlertChange[]) => void): void {
     this.alerts.onAlerts(listener);
+  }
+
+  /** Says which rule makes qoswatch read the participants list and what it costs (start-up, reload). */
+  private logListReport(rules: readonly CompiledRule[]): void {
+    const { lines, warnings } = listReport(rules, this.config);
+    this.deps.log.info({ participantsList: lines }, lines.join('\n'));
+    for (const w of warnings) this.deps.log.warn(w);
   }
 
   /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RuleEngine } from '../evaluate/engine.js';
 import { loadRules } from '../evaluate/load-rules.js';
+import type { CompiledRule } from '../evaluate/rule-types.js';
 import type { Clock } from '../util/clock.js';
 import { FileInvalidError } from '../util/file-errors.js';
 import { plural } from '../util/words.js';
@@ -23,6 +24,8 @@ export class RuleReloader {
     private readonly engine: RuleEngine,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Told of each rule set that took (the daemon logs what it makes qoswatch read). */
+    private readonly onLoaded: (rules: readonly CompiledRule[]) => void = () => undefined,
   ) {
     this.state = { ok: true, at: clock.now(), problems: [] };
   }
@@ -35,6 +38,7 @@ export class RuleReloader {
       this.engine.setRules(rules);
       this.state = { ok: true, at, problems: [] };
       this.log.info({ rules: rules.length }, `rules reloaded: ${plural(rules.length, 'rule')}`);
+      this.onLoaded(rules);
       return true;
     } catch (err) {
       const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];

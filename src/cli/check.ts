@@ -1,6 +1,7 @@
 import { formatProblem } from '../util/file-errors.js';
 import { YamlSource } from '../util/yaml-file.js';
 import { loadRules } from '../evaluate/load-rules.js';
+import { listReport } from '../app/list-demand.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';
 import { parse } from './args.js';
@@ -11,6 +12,9 @@ export const checkHelp = `qoswatch check --config FILE
 Checks a configuration file and the rule files it names, without running anything: every
 problem is printed as
 file:line:col: setting: what is wrong; what is expected. Exit 0 when valid, 2 when not.
+It also says which rule makes qoswatch read Zoom's participants list (a field only the list
+gives, such as role or audio_quality, at the rule's file:line:col) and what that costs in the
+API budget, or that the list is not read for such fields.
 Warnings (valid, but probably not what was meant, such as a route with continue: true that
 no later sibling route follows) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
@@ -27,6 +31,9 @@ export function check(argv: string[]): Promise<number> {
     `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
       `${plural(rules.length, 'rule')} valid in ${config.rules.paths.join(', ')}\n`,
   );
+  const list = listReport(rules, config);
+  process.stdout.write(list.lines.map((l) => `${l}\n`).join(''));
+  for (const w of list.warnings) process.stderr.write(`warning: ${w}\n`);
   const warnings = continueWarnings(config.notify.route);
   if (warnings.length) {
     const src = YamlSource.read(config.file);

@@ -18,6 +18,7 @@ export const DEFAULTS = {
     max_interval: '10m',
     discovery_interval: '60s',
     context_refresh: '30m',
+    verdict_refresh: '5m',
     fresh_age: '5m',
     shutdown_timeout: '5s',
     concurrency: 8,

@@ -87,6 +87,8 @@ function pollSettings(ctx: ParseContext): Config['poll'] {
     maxIntervalMs: d('max_interval'),
     discoveryIntervalMs: d('discovery_interval'),
     contextRefreshMs: d('context_refresh'),
+    verdictRefreshMs: d('verdict_refresh'),
+    listFields: raw?.list_fields ?? [],
     freshAgeMs: d('fresh_age'),
     concurrency: raw?.concurrency ?? DEFAULTS.poll.concurrency,
     shutdownTimeoutMs: d('shutdown_timeout'),

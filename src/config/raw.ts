@@ -34,7 +34,7 @@ export interface RawConfig {
     daily_share?: number;
   };
   sources?: { meetings?: boolean; webinars?: boolean; sessions?: boolean };
-  poll?: Partial<Record<RawPollDuration, string>> & { concurrency?: number };
+  poll?: Partial<Record<RawPollDuration, string>> & { concurrency?: number; list_fields?: string[] };
   rules?: { paths?: string[]; gap_tolerance?: string; notify_left_and_ended?: boolean; watch?: boolean };
   metrics?: {
     listen?: string;
@@ -61,6 +61,7 @@ export type RawPollDuration =
   | 'max_interval'
   | 'discovery_interval'
   | 'context_refresh'
+  | 'verdict_refresh'
   | 'fresh_age'
   | 'shutdown_timeout';
 

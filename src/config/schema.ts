@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CONTEXT_FIELDS, liveSource } from '../normalize/catalog.js';
 import { NOTIFIERS } from '../notify/registry.js';
 import { fromRoot } from '../util/package-root.js';
 import { boundedDuration } from '../util/duration-schema.js';
@@ -67,5 +68,10 @@ export function configSchema(): Record<string, unknown> {
     properties: Record<string, unknown>;
   };
   base.properties.notifiers = notifiersSchema();
+  // poll.list_fields: the catalog's fields only the participants list gives.
+  const poll = base.properties.poll as { properties: { list_fields: { items: { enum: string[] } } } };
+  poll.properties.list_fields.items.enum = CONTEXT_FIELDS.filter(
+    (f) => liveSource(f, 'meeting') === 'list',
+  ).map((f) => f.rule);
   return base;
 }

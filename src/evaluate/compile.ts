@@ -1,13 +1,14 @@
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-file.js';
-import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import { CONTEXT_BY_RULE, CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { SOURCE_KINDS, type QosSample } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
 import { compilePattern, isPattern, type Pattern } from '../util/patterns.js';
 import { FILTER_VALUES } from './filters.js';
 import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS, type MetricDef } from './metrics.js';
-import type { CompiledRule, FilterField, RawRule, Scope } from './rule-types.js';
-import { checkTemplate } from './templates.js';
+import type { CompiledRule, ContextUse, FilterField, RawRule, Scope } from './rule-types.js';
+import { checkTemplate, templateFields } from './templates.js';
+import { unprovided } from './field-needs.js';
 import { parseThreshold } from './thresholds.js';
 
 /** Reports a problem at a path inside the rule being compiled. */
@@ -36,8 +37,13 @@ export function compileRule(
   checkTemplates(raw.annotations, at);
   if (scope === 'participant' && raw.explained?.ratio !== undefined)
     at(['explained', 'ratio'], '"ratio" is for instance rules: a participant alert is explained or not');
-  if (problems.length > before || threshold === undefined) return undefined;
   const sources = new Set(raw.sources ?? SOURCE_KINDS);
+  const contextUses = contextUsesOf(raw, index, src);
+  for (const u of contextUses) {
+    const why = unprovided(u.field, sources);
+    if (why) problems.push(src.problemAt(u.path, why, u.as === 'filter'));
+  }
+  if (problems.length > before || threshold === undefined) return undefined;
   return {
     name: raw.name,
     description: raw.description ?? '',
@@ -56,6 +62,7 @@ export function compileRule(
     severity: raw.severity ?? 'warning',
     labels: raw.labels ?? {},
     annotations: raw.annotations ?? {},
+    contextUses: contextUses.map(({ field, as, at }) => ({ field, as, at })),
     matches: sampleMatcher(sources, filters),
     ...groupSettings(raw, scope),
   };
@@ -194,4 +201,26 @@ function groupSettings(
     explainedRatio: raw.explained?.ratio ? parseFloat(raw.explained.ratio) / 100 : 1,
     inhibitWhenExplained: raw.explained?.inhibit ?? true,
   };
+}
+
+/** The context fields a rule reads, each with its place in the file. */
+function contextUsesOf(
+  raw: RawRule,
+  index: number,
+  src: YamlSource,
+): (ContextUse & { path: (string | number)[] })[] {
+  const out: (ContextUse & { path: (string | number)[] })[] = [];
+  const add = (name: string, as: ContextUse['as'], path: (string | number)[]): void => {
+    const field = CONTEXT_BY_RULE.get(name);
+    const full = ['rules', index, ...path];
+    if (!field) return;
+    // A filter's field is its key; group_by's and a template's are in the value.
+    const { file, line, col } = src.problemAt(full, '', as === 'filter');
+    out.push({ field, as, path: full, at: `${file}:${line}:${col}` });
+  };
+  for (const name of Object.keys(raw.filters ?? {})) add(name, 'filter', ['filters', name]);
+  if (raw.group_by) add(raw.group_by, 'group_by', ['group_by']);
+  for (const [k, tpl] of Object.entries(raw.annotations ?? {}))
+    for (const name of templateFields(tpl)) add(name, 'template', ['annotations', k]);
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { ContextRuleName } from '../normalize/catalog.js';
+import type { ContextRuleName, FieldDef } from '../normalize/catalog.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { MetricDef } from './metrics.js';
 
@@ -37,6 +37,14 @@ export interface RawRule {
 
 export type FilterField = ContextRuleName | 'topic' | 'instance' | 'participant';
 
+/** A context field a rule reads (a filter, `group_by` or an annotation template), and where. */
+export interface ContextUse {
+  field: FieldDef;
+  as: 'filter' | 'group_by' | 'template';
+  /** `file:line:col` of the use. */
+  at: string;
+}
+
 /** A rule compiled once: thresholds in base units, predicates ready. */
 export interface CompiledRule {
   name: string;
@@ -57,6 +65,8 @@ export interface CompiledRule {
   severity: Severity;
   labels: Readonly<Record<string, string>>;
   annotations: Readonly<Record<string, string>>;
+  /** The context fields it reads: they decide which Zoom answers must be read (evaluate/field-needs.ts). */
+  contextUses: readonly ContextUse[];
   /** True when a sample's instance and participant pass the rule's filters. */
   matches: (sample: import('../normalize/sample.js').QosSample) => boolean;
   breachingCount?: number;

@@ -67,6 +67,23 @@ export function checkTemplate(template: string): string[] {
   return problems;
 }
 
+/** The field names a (valid) template reads, sections included. */
+export function templateFields(template: string): string[] {
+  const out = new Set<string>();
+  const walk = (list: Token[]): void => {
+    for (const t of list) {
+      if (['name', '&', '#', '^'].includes(t[0])) out.add(t[1].split('.')[0]!);
+      if (t[4]) walk(t[4]);
+    }
+  };
+  try {
+    walk(Mustache.parse(template) as Token[]);
+  } catch {
+    return [];
+  }
+  return [...out];
+}
+
 const sections = new Map<string, Set<string>>();
 
 /** Whether a template has a `{{#name}}` section (phase sections: firing, repeating, resolved). */

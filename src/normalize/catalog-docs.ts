@@ -1,4 +1,13 @@
-import { CATALOG, FIELDS, NOT_READ, type Appearance, type BaseUnit, type FieldDef } from './catalog.js';
+import {
+  APPEARANCE_TEXT,
+  CATALOG,
+  FIELDS,
+  liveSource,
+  NOT_READ,
+  type BaseUnit,
+  type Changes,
+  type FieldDef,
+} from './catalog.js';
 
 /**
  * The docs' field tables, rendered from the catalog. `npm run docs` writes them between
@@ -19,15 +28,7 @@ const UNIT_TEXT: Record<BaseUnit, string> = {
   flag: '`true` / `false`',
   list: 'text (list)',
 };
-const WHERE: Record<Appearance, string> = {
-  qos_entry: 'QoS entry',
-  stream: 'stream object',
-  participants: 'participants list',
-  session_entry: 'Video SDK QoS entry',
-  session_users: 'Video SDK users list',
-  summary: 'QoS summary',
-  webhook: 'QoS webhook',
-};
+const WHERE = APPEARANCE_TEXT;
 const SAMPLE_PATH: Record<FieldDef['group'], string> = {
   stream: 'streams.*.',
   cpu: 'cpu.',
@@ -80,11 +81,36 @@ function ruleMetrics(): string {
   );
 }
 
+const REFRESH: Record<Changes, string> = {
+  rarely: '`poll.context_refresh`',
+  with_quality: '`poll.verdict_refresh`',
+  on_leave: 'once after the join leaves',
+};
+
+/** Where a live poll reads a context field, per kind (liveSource). */
+function polledFrom(f: FieldDef): string {
+  const dashboard = liveSource(f, 'meeting');
+  const meetings =
+    dashboard === 'entry'
+      ? 'QoS entry'
+      : dashboard === 'list'
+        ? `participants list, only while a rule uses it (re-read: ${REFRESH[f.changes ?? 'rarely']})`
+        : 'not polled';
+  const sessions = liveSource(f, 'session') ? 'QoS entry' : 'none';
+  return `meetings, webinars: ${meetings}; sessions: ${sessions}`;
+}
+
 /** docs/rules.md: context fields for filters, group_by and templates. */
 function ruleContext(): string {
   return table(
-    ['name', 'from Zoom', 'where Zoom writes it', 'meaning'],
-    context.map((f) => [code(f.rule), code(f.zoom), f.appears.map((a) => WHERE[a]).join(', '), f.about]),
+    ['name', 'from Zoom', 'where Zoom writes it', 'read by the poll from', 'meaning'],
+    context.map((f) => [
+      code(f.rule),
+      code(f.zoom),
+      f.appears.map((a) => WHERE[a]).join(', '),
+      polledFrom(f),
+      f.about,
+    ]),
   );
 }
 

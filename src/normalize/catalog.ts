@@ -39,6 +39,17 @@ export type Group = 'stream' | 'cpu' | 'wifi' | 'cpuPressure' | 'context';
 export type Appearance =
   'qos_entry' | 'stream' | 'participants' | 'session_entry' | 'session_users' | 'summary' | 'webhook';
 
+/** Each answer in words (docs tables, rule errors). */
+export const APPEARANCE_TEXT: Readonly<Record<Appearance, string>> = {
+  qos_entry: 'QoS entry',
+  stream: 'stream object',
+  participants: 'participants list',
+  session_entry: 'Video SDK QoS entry',
+  session_users: 'Video SDK users list',
+  summary: 'QoS summary',
+  webhook: 'QoS webhook',
+};
+
 /**
  * How often a field that only the participants list gives changes, which sets how often the
  * list is read again for it (docs/polling.md): `rarely` (role, devices, waiting-room status:

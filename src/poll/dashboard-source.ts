@@ -8,7 +8,8 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, liveRange, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
-import { ContextCache, type CachedContext } from './context-cache.js';
+import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
+import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { participantCount } from './participant-count.js';
 import { instanceKey } from '../normalize/events.js';
@@ -35,6 +36,22 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 const hasOwnContext = (raw: Raw): boolean =>
   Boolean(str(raw.data_center) || str(raw.network_type) || str(raw.connection_type));
 
+/** The participants list's page: its cost is one Heavy call per this many participants. */
+const LIST_PAGE = 300;
+
+/**
+ * When the participants list is read for fields only it gives (role, audio_quality, ...):
+ * `fields` are those the loaded rules and `poll.list_fields` use for this kind (asked on every
+ * poll, so a rule reload takes effect at once); Zoom's quality verdicts are re-read every
+ * `verdictRefreshMs`, the rest every `contextRefreshMs`.
+ */
+export interface ListDemand {
+  fields: () => readonly FieldDef[];
+  verdictRefreshMs: number;
+}
+
+const NO_DEMAND: ListDemand = { fields: () => [], verdictRefreshMs: Infinity };
+
 /** Live meetings or webinars, through the Dashboard API. */
 export class DashboardSource implements PollSource {
   private readonly contexts: ContextCache;
@@ -51,11 +68,12 @@ export class DashboardSource implements PollSource {
     private readonly clock: Clock,
     private readonly stats: NormalizeStats,
     private readonly log: Logger,
-    contextRefreshMs: number,
+    private readonly contextRefreshMs: number,
+    private readonly demand: ListDemand = NO_DEMAND,
   ) {
     this.endpoints = KINDS[kind];
     client.stats.expect(Object.values(this.endpoints));
-    this.contexts = new ContextCache(contextRefreshMs);
+    this.contexts = new ContextCache();
     this.listed = new ListedIds(log);
   }
 
@@ -84,9 +102,26 @@ export class DashboardSource implements PollSource {
   }
 
   cost(instance: LiveInstance): number {
-    // QoS pages of 10. Context (a participants page of 300) is read only when someone new
-    // appears or it is old, which is rare next to the QoS pages.
-    return Math.ceil(Math.max(1, instance.participants) / 10);
+    // QoS pages of 10; a participants page of 300 when the list is due for a list-only field
+    // the rules use. (Context of the older shape is read when someone new appears or it is
+    // old, which is rare next to the QoS pages.)
+    const n = Math.max(1, instance.participants);
+    const fields = this.demand.fields();
+    const list =
+      fields.length &&
+      this.contexts.stale(instanceKey(instance.ref), this.refreshFor(fields, false), this.clock.now())
+        ? Math.ceil(n / LIST_PAGE)
+        : 0;
+    return Math.ceil(n / 10) + list;
+  }
+
+  /** How old the list may get before it is read again, for these wanted fields (and older-shape context). */
+  private refreshFor(fields: readonly FieldDef[], contextLacking: boolean): number {
+    let ms = contextLacking ? this.contextRefreshMs : Infinity;
+    for (const f of fields)
+      if (f.changes === 'with_quality') ms = Math.min(ms, this.demand.verdictRefreshMs);
+      else if (f.changes !== 'on_leave') ms = Math.min(ms, this.contextRefreshMs);
+    return ms;
   }
 
   async poll(
@@ -112,19 +147,29 @@ export class DashboardSource implements PollSource {
       throw err;
     }
     const now = this.clock.now();
-    // Context from the entry first; the participants list only for joins that lack it.
+    // Context from the entry first; the participants list only for joins that lack it, or
+    // for every join while a rule uses a field only the list gives (role, audio_quality...).
     const lacking = raws.filter((r) => !hasOwnContext(r));
     this.contextSource.entry += raws.length - lacking.length;
     this.contextSource.list += lacking.length;
-    const firstKeys = lacking.map((r) => contextKeys(r)[0]).filter((k): k is string => Boolean(k));
-    if (this.contexts.needsFetch(key, firstKeys, now))
-      await this.fetchContext(instance, firstKeys, now, signal);
+    const fields = this.demand.fields();
+    const firstKey = (r: Raw): string => contextKeys(r)[0] ?? '';
+    const want: ListWant = {
+      keys: (fields.length ? raws : lacking).map(firstKey).filter(Boolean),
+      refreshMs: this.refreshFor(fields, lacking.length > 0),
+      leftKeys: fields.some((f) => f.changes === 'on_leave')
+        ? raws
+            .filter((r) => str(r.leave_time))
+            .map(firstKey)
+            .filter(Boolean)
+        : [],
+    };
+    if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
     const samples: QosSample[] = [];
     const listed = new Map<string, { person?: string | undefined; device: string }>();
     for (const raw of raws) {
-      const { email, person, ...context } = hasOwnContext(raw)
-        ? {}
-        : this.contexts.get(key, contextKeys(raw));
+      const { email, person, ...context } =
+        hasOwnContext(raw) && !fields.length ? {} : this.contexts.get(key, contextKeys(raw));
       listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
@@ -146,7 +191,7 @@ export class DashboardSource implements PollSource {
 
   private async fetchContext(
     instance: LiveInstance,
-    keys: string[],
+    want: ListWant,
     now: number,
     signal?: AbortSignal,
   ): Promise<void> {
@@ -170,8 +215,7 @@ export class DashboardSource implements PollSource {
           for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, context);
         }
       }
-      this.contexts.store(key, contexts, now);
-      this.contexts.settle(key, keys);
+      this.contexts.store(key, contexts, want, now);
     } catch (err) {
       if (signal?.aborted) throw err;
       // Context enriches samples; without it they are still worth handing on.

@@ -4,6 +4,10 @@ export interface PollSettings {
   maxIntervalMs: number;
   discoveryIntervalMs: number;
   contextRefreshMs: number;
+  /** Zoom's quality verdicts (participants list only) are re-read this often while wanted. */
+  verdictRefreshMs: number;
+  /** `poll.list_fields`: list-only fields (rule names) read even when no rule uses them. */
+  listFields: readonly string[];
   freshAgeMs: number;
   concurrency: number;
   shutdownTimeoutMs: number;

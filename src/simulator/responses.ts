@@ -114,6 +114,25 @@ function entryContext(
   };
 }
 
+/**
+ * Zoom's verdicts in the participants list: `poor` for a medium an episode degrades now (`any`
+ * counts as audio), else `good`; empty for a medium the participant does not send.
+ */
+function verdicts(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, string> {
+  const hit = new Set(
+    activeEpisodes(world.scenario, inst, p, now - world.scenario.start).flatMap((e) =>
+      Object.keys(e.set).map((m) => (m === 'any' ? 'audio' : m)),
+    ),
+  );
+  const verdict = (m: 'audio' | 'video' | 'share'): string =>
+    p.media.includes(m) ? (hit.has(m) ? 'poor' : 'good') : '';
+  return {
+    audio_quality: verdict('audio'),
+    video_quality: verdict('video'),
+    screen_share_quality: verdict('share'),
+  };
+}
+
 /** An item of `/metrics/{meetings,webinars}/{id}/participants`: context, no QoS. */
 export function participantItem(
   world: World,
@@ -137,7 +156,8 @@ export function participantItem(
     ...stay(world, inst, p, now),
     version: p.version,
     status: 'in_meeting',
-    role: 'attendee',
+    role: p.role,
+    ...verdicts(world, inst, p, now),
     microphone: 'Built-in Microphone',
     speaker: 'Built-in Speaker',
     camera: p.media.includes('video') ? 'FaceTime HD Camera' : '',

@@ -18,6 +18,7 @@ const participant = {
     name: text,
     email: text,
     device: { enum: ['Phone', 'H.323/SIP', 'Windows', 'Mac', 'iOS', 'Android'] },
+    role: { enum: ['host', 'attendee', 'panelist'] },
     network_type: { enum: ['Wired', 'Wifi', 'PPP', 'Cellular', 'Others'] },
     data_center: text,
     location: text,

@@ -63,6 +63,8 @@ export interface SimParticipant {
   name: string;
   email: string;
   device: string;
+  /** The participants list's `role`: host, attendee (panelist in webinars). */
+  role: string;
   networkType: string;
   dataCenter: string;
   location: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
 import { buildRoute } from '../../src/notify/build.js';
 import { matchRoutes } from '../../src/notify/route.js';
 import { continueWarnings } from '../../src/notify/route-check.js';
@@ -42,11 +43,14 @@ for (const doc of DOCS)
     included.set(m[1]!, [...(included.get(m[1]!) ?? []), doc]);
 
 describe('docs examples', () => {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+  const all = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+  // Rule files are NAME.rules.yaml; every other example is a configuration.
+  const files = all.filter((f) => !f.endsWith('.rules.yaml'));
+  const ruleExamples = all.filter((f) => f.endsWith('.rules.yaml'));
 
   it('every example file is included in the docs, and every inclusion is the file verbatim', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
-    for (const f of files) expect(included.get(`docs/examples/${f}`), f).toBeDefined();
+    for (const f of all) expect(included.get(`docs/examples/${f}`), f).toBeDefined();
     for (const doc of DOCS)
       for (const m of readFileSync(fromRoot(doc), 'utf8').matchAll(MARKER))
         expect(m[2], `${doc} includes ${m[1]!}`).toBe(readFileSync(fromRoot(m[1]!), 'utf8'));
@@ -56,6 +60,13 @@ describe('docs examples', () => {
     const config = loadConfig(asConfig(f), env);
     expect(continueWarnings(config.notify.route)).toEqual([]);
   });
+
+  it.each(ruleExamples)(
+    '%s is a valid rule file (its behaviour: test/poll/participants-list.test.ts)',
+    (f) => {
+      expect(loadRules([join(EXAMPLES, f)]).length).toBeGreaterThan(0);
+    },
+  );
 
   it.each(['slack-and-email.yaml', 'notifications.yaml'])(
     '%s: critical alerts reach e-mail and Slack, as the comments say; others reach Slack',

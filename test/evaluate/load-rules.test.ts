@@ -68,6 +68,16 @@ const cases: { name: string; text: string; want: string }[] = [
     want: 'rules[0].filters.topic: bad regular expression /(/',
   },
   {
+    name: 'a filter on a field no source of the rule gives (role: meeting and webinar lists only)',
+    text: `${head}    sources: [session]\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    filters: { role: host }\n`,
+    want: ':7:16: rules[0].filters.role: "role" has no value for Video SDK sessions (Zoom gives it only in: participants list); expected sources that include meeting or webinar, or a field Video SDK sessions carry',
+  },
+  {
+    name: 'a template field no source of the rule gives (Video SDK users lists are not read)',
+    text: `${head}    sources: [session]\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{participant}}: Zoom says {{audio_quality}}'\n`,
+    want: ':8:16: rules[0].annotations.summary: "audio_quality" has no value for Video SDK sessions (Zoom gives it only in: participants list, Video SDK users list); expected sources that include meeting or webinar',
+  },
+  {
     name: 'a bad name',
     text: `rules:\n  - name: Bad Name\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
     want: ':2:11: rules[0].name: found "Bad Name"; expected a name in lower case, digits, - and _, starting with a letter',

@@ -39,7 +39,7 @@ export async function startDefaultScenario(file = DEFAULT_SCENARIO_FILE): Promis
 }
 
 export function s2sClient(
-  h: SimHarness,
+  h: Pick<SimHarness, 'url' | 'clock'>,
   overrides: Partial<ZoomClientOptions> = {},
   secret = 'test-secret',
 ): ZoomClient {

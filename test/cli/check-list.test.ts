@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
+import { runCli } from '../helpers/cli.js';
+
+/** `qoswatch check` says which rule makes qoswatch read the participants list, and its cost. */
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-check-list-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DOC_RULES = fromRoot('docs', 'examples', 'host-audio.rules.yaml');
+
+function config(name: string, body: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `zoom: { account_id: a, client_id: c, client_secret: s }\nsources: { webinars: false }\n${body}`,
+  );
+  return file;
+}
+
+describe('qoswatch check and the participants list', () => {
+  it('the shipped rules: the list is not read for list-only fields', async () => {
+    const r = await runCli(['check', '--config', config('plain.yaml', '')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('participants list: not read for list-only fields');
+  });
+
+  it('a rule on role or audio_quality: named at file:line:col, with the budget it costs', async () => {
+    const r = await runCli([
+      'check',
+      '--config',
+      config('roles.yaml', `rules: { paths: ['${DOC_RULES}'] }\n`),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `${DOC_RULES}:14:16: rule "host-audio-loss" filters on role, which only the participants list gives: qoswatch reads /metrics/meetings/{id}/participants for it`,
+    );
+    expect(r.stdout).toContain(`${DOC_RULES}:25:16: rule "zoom-rates-audio-poor" filters on audio_quality`);
+    expect(r.stdout).toContain(`${DOC_RULES}:16:16: rule "host-audio-loss" shows role`);
+    expect(r.stdout).toMatch(
+      /participants list budget: 1 Heavy call per 300 participants of each live instance, when a join first appears, every 5m \(audio_quality: poll.verdict_refresh\), every 30m \(role: poll.context_refresh\); about 12 calls an hour per live instance/,
+    );
+  });
+
+  it('poll.list_fields (docs/examples/list-fields.yaml) reads the list without a rule', async () => {
+    const example = readFileSync(fromRoot('docs', 'examples', 'list-fields.yaml'), 'utf8');
+    const r = await runCli(['check', '--config', config('fields.yaml', example)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('poll.list_fields: role, audio_quality read from the participants list');
+    expect(r.stdout).toContain('every 10m (audio_quality: poll.verdict_refresh)');
+  });
+
+  it('a list-only field in poll.list_fields that is not one, or a typo, is refused at file:line:col', async () => {
+    const r = await runCli(['check', '--config', config('bad.yaml', 'poll:\n  list_fields: [rol]\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:4:17: poll\.list_fields\[0\]: found "rol"; expected one of .*"role"/);
+  });
+
+  it('a valid rule whose field none of the polled sources gives is a warning', async () => {
+    const file = join(dir, 'sessions.yaml');
+    writeFileSync(
+      file,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: { meetings: false, webinars: false, sessions: true }\nrules: { paths: ['${DOC_RULES}'] }\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `warning: ${DOC_RULES}:25:16: rule "zoom-rates-audio-poor" reads "audio_quality", which Video SDK sessions never give: its filter never matches`,
+    );
+  });
+});
