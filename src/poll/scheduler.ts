@@ -8,7 +8,7 @@ import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 import { CoverageTracker, type CoverageReport } from './coverage.js';
 import { plan, type Plan } from './planner.js';
-import { instanceKey, type SampleSink } from '../normalize/events.js';
+import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
 import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
@@ -295,6 +295,12 @@ export class Scheduler {
     let samples = 0;
     let errors = 0;
     let participants = 0;
+    // The cycle's samples go on as one event once every poll is done, then what each poll said
+    // of who left: group rules (meeting, shared cause) see every meeting's readings of a minute
+    // together, at start-up (each poll a backlog) as in steady state, so a cause seen only
+    // across meetings explains the meeting and participant alerts from their first minute.
+    const cycleSamples: QosSample[] = [];
+    const afterSamples: PipelineEvent[] = [];
     const queue = [...selected];
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
@@ -314,15 +320,10 @@ export class Scheduler {
           const fresh = this.dedup.filter(result.samples, now);
           this.coverage.samples(key, fresh);
           samples += fresh.length;
-          if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
+          for (const s of fresh) cycleSamples.push(s);
           for (const p of result.left)
-            this.opts.sink.handle({ type: 'left', instance: t.instance.ref, participant: p, at: now });
-          this.opts.sink.handle({
-            type: 'polled',
-            instance: t.instance.ref,
-            present: result.present,
-            at: now,
-          });
+            afterSamples.push({ type: 'left', instance: t.instance.ref, participant: p, at: now });
+          afterSamples.push({ type: 'polled', instance: t.instance.ref, present: result.present, at: now });
         } catch (err) {
           if (signal.aborted) return;
           errors++;
@@ -337,9 +338,15 @@ export class Scheduler {
         }
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(this.opts.poll.concurrency, Math.max(1, selected.length)) }, worker),
-    );
+    try {
+      await Promise.all(
+        Array.from({ length: Math.min(this.opts.poll.concurrency, Math.max(1, selected.length)) }, worker),
+      );
+    } finally {
+      // Also when the cycle was cut short: the de-duplicator has counted these samples as seen.
+      if (cycleSamples.length) this.opts.sink.handle({ type: 'samples', samples: cycleSamples });
+      for (const e of afterSamples) this.opts.sink.handle(e);
+    }
 
     const finishedAt = clock.now();
     const report: CycleReport = {
