@@ -2,6 +2,7 @@ import type { Explainer } from './explain.js';
 import type { JoinNames } from './join-names.js';
 import type { EngineOptions, RuleSet } from './rule-set.js';
 import type { EngineState, SeriesBook } from './series.js';
+import type { UnknownReadings } from './unknown-readings.js';
 
 /** What the engine's parts share: its state and the rules it evaluates (see engine.ts). */
 export interface EngineContext {
@@ -12,4 +13,6 @@ export interface EngineContext {
   rules: RuleSet;
   readonly explainer: Explainer;
   readonly names: JoinNames;
+  /** Group members whose reading at a sample time is unknown (restart, late backlog). */
+  readonly unknown: UnknownReadings;
 }

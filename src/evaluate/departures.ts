@@ -34,6 +34,7 @@ export function absent(ctx: EngineContext, ikey: string, present: ReadonlySet<st
 /** An instance that ended: everything of it resolves and is forgotten. */
 export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[] {
   const changes: AlertChange[] = [];
+  ctx.unknown.reported(ikey);
   ctx.names.end(ikey);
   for (const rec of [...ctx.series.values()])
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);

@@ -14,6 +14,7 @@ import { renderAlert } from './render-alert.js';
 import { RuleSet, type EngineOptions } from './rule-set.js';
 import type { CompiledRule } from './rule-types.js';
 import { newState, SeriesBook, type EngineState } from './series.js';
+import { UnknownReadings } from './unknown-readings.js';
 
 /**
  * Evaluates rules against pipeline events. `handle` is a function of (state, event) alone: no
@@ -44,6 +45,7 @@ export class RuleEngine {
       rules: ruleSet,
       explainer: new Explainer(series, state, ruleSet, opts.gapToleranceMs),
       names: new JoinNames(),
+      unknown: new UnknownReadings(state),
     };
     this.setRules(rules);
   }
@@ -67,6 +69,7 @@ export class RuleEngine {
     switch (event.type) {
       case 'samples': {
         const changes: AlertChange[] = [];
+        this.ctx.unknown.samples(event.samples);
         bySampleTime(event.samples, (samples, t) => this.sampleStep(samples, t, changes));
         return changes;
       }
@@ -74,6 +77,7 @@ export class RuleEngine {
         return leave(this.ctx, instanceKey(event.instance), new Set([event.participant]), event.at, 'left');
       case 'polled': {
         const key = instanceKey(event.instance);
+        this.ctx.unknown.reported(key);
         const gone = absent(this.ctx, key, new Set(event.present));
         return gone.size ? leave(this.ctx, key, gone, event.at, 'left') : [];
       }
@@ -87,6 +91,7 @@ export class RuleEngine {
     const gone = new Set<string>();
     for (const s of this.ctx.series.values())
       if (s.instance && !liveInstances.has(s.instance)) gone.add(s.instance);
+    for (const i of this.ctx.unknown.notLive(liveInstances)) gone.add(i); // ended while qoswatch was down
     return [...gone].flatMap((i) => end(this.ctx, i, at));
   }
 

@@ -79,7 +79,13 @@ function members(ctx: EngineContext, rule: string, key: string): Map<string, Mem
   return m;
 }
 
-/** An instance or group observation at sample time `t`, from each member's newest reading. */
+/**
+ * An instance or group observation at sample time `t`, from each member's newest reading. None
+ * is made while a member's reading at `t` is unknown though the member is not gone (see
+ * unknown-readings.ts: after a restart, or a backlog a cycle late): a view without it would
+ * resolve an incident, or cancel its pending, that nothing recovered from. Missing data
+ * neither fires nor resolves.
+ */
 function observeGroup(
   ctx: EngineContext,
   rule: CompiledRule,
@@ -93,7 +99,10 @@ function observeGroup(
   let latest: Member | undefined;
   const instances = rule.scope === 'shared_cause' ? new Set<string>() : undefined;
   for (const m of readings.values()) {
-    if (m.time > t || m.time < t - ctx.opts.gapToleranceMs) continue;
+    if (m.time > t || m.time < t - ctx.opts.gapToleranceMs) {
+      if (ctx.unknown.unknownAt(m, t, ctx.opts.gapToleranceMs)) return;
+      continue;
+    }
     total++;
     if (m.breaching) {
       breaching++;

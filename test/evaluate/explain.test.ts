@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
 import type { QosSample } from '../../src/normalize/sample.js';
+import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
 /** A shared cause explaining meeting and participant alerts: which, how configured, and what happens when the cause ends first. */
@@ -80,6 +84,45 @@ describe('a meeting alert explained by a shared cause', () => {
       expect(m.explanation).toMatch(
         /^explained by dc\|NY: (all 3|3 of 4) breaching participants are in data_center NY$/,
       );
+  });
+});
+
+describe('shared causes grouped by any context field', () => {
+  // Three participants on one network (or client version, or location) breaching in a meeting
+  // of four: the incident of that group explains the meeting alert and the participant alerts.
+  it.each([
+    { groupBy: 'network_type', field: 'networkType', value: 'Cellular', other: 'Wired' },
+    { groupBy: 'client_version', field: 'version', value: '5.9.0', other: '6.2.5' },
+    { groupBy: 'location', field: 'location', value: 'Lagos (NG)', other: 'San Jose (US)' },
+  ] as const)('group_by $groupBy', ({ groupBy, field, value, other }) => {
+    const cause: Partial<RawRule> = { ...incident, name: 'cause', group_by: groupBy };
+    const e = new RuleEngine(rulesFrom([cause, meeting(), participant]), { gapToleranceMs: 5 * MIN });
+    const out = e.handle({
+      type: 'samples',
+      samples: ['a', 'b', 'c', 's'].map((p): QosSample =>
+        sample(
+          p,
+          0,
+          { audio_input: { avgLoss: p === 's' ? 0.001 : 0.09 } },
+          {
+            context: { [field]: p === 's' ? other : value },
+          },
+        ),
+      ),
+    });
+    const fired = out.filter((c) => c.state === 'firing').map((c) => c.alert);
+    expect(fired.map((a) => a.id).sort()).toEqual([
+      `cause|${value}`,
+      'mtg|meeting:m1',
+      'p|meeting:m1/a',
+      'p|meeting:m1/b',
+      'p|meeting:m1/c',
+    ]);
+    for (const a of fired.filter((x) => x.rule !== 'cause'))
+      expect(a.inhibitedBy, a.id).toBe(`cause|${value}`);
+    expect(fired.find((a) => a.rule === 'mtg')?.explanation).toBe(
+      `explained by cause|${value}: all 3 breaching participants are in ${groupBy} ${value}`,
+    );
   });
 });
 
@@ -188,5 +231,45 @@ describe('an incident that fires and resolves inside one backlog poll', () => {
       ['inactive', 'dc|NY'],
       ['firing', '-'],
     ]);
+  });
+});
+
+describe('a restart after an outage longer than gap_tolerance', () => {
+  // Six NY participants in two meetings: the incident needs both (min_participants 5).
+  const rules = rulesFrom([{ ...incident, min_participants: 5 }]);
+  const meeting = (inst: string, m: number, avgLoss = 0.09): QosSample[] =>
+    ['a', 'b', 'c'].map((p) =>
+      sample(`${inst}-${p}`, m, { audio_input: { avgLoss } }, { instance: inst, dc: 'NY' }),
+    );
+  const minutes = (inst: string, from: number, to: number, avgLoss?: number): QosSample[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => meeting(inst, from + i, avgLoss)).flat();
+  /** The incident fired from both meetings at minute 0, saved, and a new engine restored from the file. */
+  function restarted(): RuleEngine {
+    const before = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const fired = before.handle({ type: 'samples', samples: [...meeting('m1', 0), ...meeting('m2', 0)] });
+    expect(fired.map((c) => `${c.alert.id}:${c.state}`)).toEqual(['dc|NY:firing']);
+    const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-state-')));
+    store.save(before.state, new Map());
+    const saved = store.load();
+    return new RuleEngine(rules, { gapToleranceMs: 5 * MIN }, restoredState(saved.series, saved.members));
+  }
+  const states = (changes: AlertChange[]): string[] => changes.map((c) => `${c.alert.id}:${c.state}`);
+
+  it('judges no meeting alone while the other has not reported since the start, nor on its late backlog', () => {
+    const e = restarted();
+    // Eight minutes later, m1 reports its backlog first: m2's saved readings are too old to count.
+    expect(e.handle({ type: 'samples', samples: minutes('m1', 1, 8) })).toEqual([]);
+    // m2's backlog a cycle later, minutes behind m1's newest reading: still no recovery.
+    expect(e.handle({ type: 'samples', samples: minutes('m2', 1, 9) })).toEqual([]);
+    expect(e.active().map((a) => `${a.id}:${a.state}`)).toEqual(['dc|NY:firing']);
+    // A real recovery, both meetings reporting, resolves it.
+    const recovered = [...meeting('m1', 10, 0.001), ...meeting('m2', 10, 0.001)];
+    expect(states(e.handle({ type: 'samples', samples: recovered }))).toEqual(['dc|NY:resolved']);
+  });
+
+  it('once the other meeting is known to have ended, judges the rest on their own', () => {
+    const e = restarted();
+    expect(e.reconcile(new Set(['meeting:m1']), T + 8 * MIN)).toEqual([]);
+    expect(states(e.handle({ type: 'samples', samples: minutes('m1', 8, 8) }))).toEqual(['dc|NY:resolved']);
   });
 });

@@ -70,10 +70,16 @@ function scenario(shape: 'newer' | 'older'): ConstructorParameters<typeof Storm>
 
 const cycled = (p: { output: () => string }): boolean => p.output().includes('"msg":"cycle:');
 
-async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void> {
+type Running = ReturnType<typeof startCli>;
+
+/** The storm, a config paging every alert on its own with the default rules, and what was sent (each notification id once). */
+async function incidentStorm(shape: 'newer' | 'older'): Promise<{
+  storm: Storm;
+  config: string;
+  sent: () => { id: string; status: string }[];
+}> {
   const storm = new Storm(scenario(shape));
   await storm.start();
-  const random = seeded(seed);
   const dir = mkdtempSync(join(tmpdir(), 'qw-incident-restart-'));
   const config = storm.writeConfig(
     dir,
@@ -88,17 +94,40 @@ async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void
       .filter((d) => !seen.has(d.id) && seen.add(d.id))
       .flatMap((d) => d.alerts.map((a) => ({ id: a.id, status: a.status })));
   };
-  // Watching from minute 0: the loss starts, and the incident pages once.
+  return { storm, config, sent };
+}
+
+/** Watching from minute 0: the loss starts, and the incident pages once. */
+async function untilPaged(p: Running, storm: Storm, sent: () => { id: string }[]): Promise<void> {
+  await waitFor('the first cycle', () => cycled(p), 30_000);
+  for (let i = 0; i < 20 && !sent().some((a) => a.id === INCIDENT); i++) {
+    const cycles = p.output().split('"msg":"cycle:').length;
+    storm.advance(2);
+    await waitFor('a cycle', () => p.output().split('"msg":"cycle:').length > cycles, 30_000);
+    await wallSleep(300);
+  }
+  expect(sent()).toEqual([{ id: INCIDENT, status: 'firing' }]);
+}
+
+/** The loss ends: one resolve, and a clean stop. */
+async function resolvesOnce(p: Running, storm: Storm, sent: () => { id: string }[]): Promise<void> {
+  storm.advance(LOSS_TO + 3 - storm.minute());
+  await waitFor('the incident resolve', () => sent().length > 1, 40_000);
+  await wallSleep(1500);
+  p.child.kill('SIGTERM');
+  expect(await p.exited).toBe(0);
+  expect(sent()).toEqual([
+    { id: INCIDENT, status: 'firing' },
+    { id: INCIDENT, status: 'resolved' },
+  ]);
+}
+
+async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void> {
+  const { storm, config, sent } = await incidentStorm(shape);
+  const random = seeded(seed);
   let p = startCli(['run', '--config', config]);
   try {
-    await waitFor('the first cycle', () => cycled(p), 30_000);
-    for (let i = 0; i < 20 && !sent().some((a) => a.id === INCIDENT); i++) {
-      const cycles = p.output().split('"msg":"cycle:').length;
-      storm.advance(2);
-      await waitFor('a cycle', () => p.output().split('"msg":"cycle:').length > cycles, 30_000);
-      await wallSleep(300);
-    }
-    expect(sent()).toEqual([{ id: INCIDENT, status: 'firing' }]);
+    await untilPaged(p, storm, sent);
 
     const stops: string[] = [];
     for (let n = 0; n < RESTARTS; n++) {
@@ -128,15 +157,52 @@ async function restartLoop(shape: 'newer' | 'older', seed: number): Promise<void
       { id: INCIDENT, status: 'firing' },
     ]);
 
-    storm.advance(LOSS_TO + 3 - storm.minute());
-    await waitFor('the incident resolve', () => sent().length > 1, 40_000);
-    await wallSleep(1500);
-    p.child.kill('SIGTERM');
-    expect(await p.exited).toBe(0);
-    expect(sent()).toEqual([
-      { id: INCIDENT, status: 'firing' },
-      { id: INCIDENT, status: 'resolved' },
-    ]);
+    await resolvesOnce(p, storm, sent);
+  } finally {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await storm.close();
+  }
+}
+
+/**
+ * Restarts after outages longer than gap_tolerance (5m): the member readings saved before the
+ * stop are too old to count. If only one meeting reports first (Beta's calls fail for the
+ * first cycles after the start), Alpha's three NY participants alone are fewer than the
+ * incident's min_participants: that is not a recovery, and the incident must not resolve (nor
+ * page again, nor page what it explains), neither then nor when Beta's backlog comes a cycle
+ * later, minutes behind Alpha's readings.
+ */
+async function longOutages(outages: readonly (readonly [number, 'SIGKILL' | 'SIGTERM'])[]): Promise<void> {
+  const { storm, config, sent } = await incidentStorm('newer');
+  const cycles = (p: Running): number => p.output().split('"msg":"cycle:').length - 1;
+  const nextCycle = async (p: Running): Promise<void> => {
+    const before = cycles(p);
+    await waitFor('a cycle', () => cycles(p) > before, 30_000);
+  };
+  let p = startCli(['run', '--config', config]);
+  try {
+    await untilPaged(p, storm, sent);
+
+    for (const [minutes, signal] of outages) {
+      p.child.kill(signal);
+      await p.exited;
+      storm.advance(minutes);
+      // Beta's QoS and participants calls fail until the fault is cleared: Alpha reports first.
+      storm.sim.faults.add({ kind: '500', path: 'meetings/beta' });
+      p = startCli(['run', '--config', config]);
+      await waitFor('a cycle after the restart', () => cycled(p), 30_000);
+      storm.advance(1);
+      await nextCycle(p);
+      expect(p.output()).toContain('could not poll meeting \\"Beta\\"');
+      storm.sim.faults.clear();
+      await nextCycle(p);
+      storm.advance(2);
+      await nextCycle(p);
+      await wallSleep(1000);
+      expect(sent(), `${minutes} min outage, ${signal}`).toEqual([{ id: INCIDENT, status: 'firing' }]);
+    }
+
+    await resolvesOnce(p, storm, sent);
   } finally {
     if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await storm.close();
@@ -150,4 +216,13 @@ describe('restarts during a data-center incident', () => {
     it(`neither resolve it nor page what it explains, ${shape} response shape (seed ${seed})`, async () => {
       await restartLoop(shape, seed);
     }, 240_000);
+});
+
+describe('restarts after outages longer than gap_tolerance, one meeting reporting first', () => {
+  it('do not resolve the incident (8 min then 12 min outage; SIGKILL then SIGTERM)', async () => {
+    await longOutages([
+      [8, 'SIGKILL'],
+      [12, 'SIGTERM'],
+    ]);
+  }, 240_000);
 });

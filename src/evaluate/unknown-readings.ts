@@ -1,0 +1,52 @@
+import { instanceKey } from '../normalize/events.js';
+import type { QosSample } from '../normalize/sample.js';
+import type { EngineState, Member } from './series.js';
+
+/**
+ * Which group members' readings at a sample time are unknown though the members are not gone,
+ * so that a group observation without them would be partial (see group-rules.ts):
+ * - members of instances whose readings were restored from the saved state and that have not
+ *   reported since the start: after an outage longer than gap_tolerance those readings are too
+ *   old to count, and the first instance to report must not be judged as if it were the whole
+ *   group. An instance stops being awaited when it reports, is polled or ends.
+ * - members that reported a later minute already, one the samples being evaluated also reach
+ *   (an instance's backlog arriving a cycle after the others'). A reading beyond those samples'
+ *   newest minute is not waited for: a sample time in the future is Zoom's error.
+ */
+export class UnknownReadings {
+  private readonly awaited = new Set<string>();
+  /** The newest sample time of the samples being evaluated. */
+  private batchEnd = 0;
+
+  constructor(state: EngineState) {
+    for (const byKey of state.members.values())
+      for (const members of byKey.values())
+        for (const m of members.values()) this.awaited.add(instanceKey(m.instance));
+  }
+
+  /** Samples about to be evaluated: their instances have reported. */
+  samples(samples: readonly QosSample[]): void {
+    let end = 0;
+    for (const s of samples) {
+      if (s.time > end) end = s.time;
+      if (this.awaited.size) this.awaited.delete(instanceKey(s.instance));
+    }
+    this.batchEnd = end;
+  }
+
+  /** The instance was polled (even without samples), or ended. */
+  reported(ikey: string): void {
+    this.awaited.delete(ikey);
+  }
+
+  /** Instances still awaited that are not live (they ended while qoswatch was down). */
+  notLive(live: ReadonlySet<string>): string[] {
+    return [...this.awaited].filter((i) => !live.has(i));
+  }
+
+  /** Whether a member's reading at `t` is unknown (see the class comment); `gapMs` is gap_tolerance. */
+  unknownAt(m: Member, t: number, gapMs: number): boolean {
+    if (m.time > t) return m.time <= this.batchEnd;
+    return m.time < t - gapMs && this.awaited.size > 0 && this.awaited.has(instanceKey(m.instance));
+  }
+}
