@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
@@ -65,6 +66,23 @@ function phases(
 const bob: Who = { key: '16778240', name: 'Bob Okafor' };
 const guest: Who = { key: '16781312', name: '' };
 const james: Who = { key: '16785408', name: 'James Ross' };
+/** Bob's audio latency alert resolved because he left at minute 4, after 3 minutes above 300 ms. */
+function leftText(): string | undefined {
+  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+  for (let m = 0; m < 4; m++)
+    engine.handle({
+      type: 'samples',
+      samples: [sampleOf(bob, m, { streams: { audio_input: { latency: 0.45 } } })],
+    });
+  const [left] = engine.handle({
+    type: 'left',
+    instance: sampleOf(bob, 4, {}).instance,
+    participant: bob.key,
+    at: T + 4 * MIN,
+  });
+  return left?.alert.annotations.summary;
+}
+
 /** Breach for minutes 0-6, recover from minute 7: fires at 2m, reminds at 6m, resolves after the recovery time. */
 const bad = (m: number): boolean => m < 7;
 
@@ -143,19 +161,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
   });
 
   it('a participant who leaves: the resolve says so, not "back to"', () => {
-    const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
-    for (let m = 0; m < 4; m++)
-      engine.handle({
-        type: 'samples',
-        samples: [sampleOf(bob, m, { streams: { audio_input: { latency: 0.45 } } })],
-      });
-    const [left] = engine.handle({
-      type: 'left',
-      instance: sampleOf(bob, 4, {}).instance,
-      participant: bob.key,
-      at: T + 4 * MIN,
-    });
-    expect(left?.alert.annotations.summary).toBe(
+    expect(leftText()).toBe(
       `Bob Okafor left "Weekly sync"; audio latency was 450 ms (above 300 ms for 3 min)`,
     );
   });
@@ -195,6 +201,47 @@ describe('default rules: meeting and data-center texts, one and several particip
       firing: 'Data center NY: audio loss above 5.0% for 4 of 7 participants in 2 meetings for 2 min',
       repeat: 'Data center NY: audio loss still above 5.0% for 4 of 7 participants in 2 meetings for 6 min',
       resolved: 'Data center NY: audio loss back under 5.0% for all 7 participants (was above for 7 min)',
+    });
+  });
+});
+
+describe('the texts docs/rules.md shows', () => {
+  /** The docs' `| phase | \`rule\` |` tables: rule -> phase -> text. */
+  function docTables(): Map<string, Record<string, string>> {
+    const tables = new Map<string, Record<string, string>>();
+    const doc = readFileSync(fromRoot('docs', 'rules.md'), 'utf8');
+    for (const t of doc.matchAll(/^\| phase +\| `([\w-]+)` +\|\n\|[-| ]+\|\n((?:\|.*\|\n)+)/gm)) {
+      const rows: Record<string, string> = {};
+      for (const row of t[2]!.trim().split('\n')) {
+        const [, phase, text] = /^\| (\w+) +\| (.*?) +\|$/.exec(row)!;
+        rows[phase!] = text!;
+      }
+      tables.set(t[1]!, rows);
+    }
+    return tables;
+  }
+
+  it("are the default rules' own texts, as this file computes them", () => {
+    const tables = docTables();
+    expect([...tables.keys()]).toEqual(['audio-latency-high', 'datacenter-loss-incident']);
+    const latency = phases('audio-latency-high', [bob], 12, (_, m) => ({
+      streams: { audio_input: { latency: bad(m) ? 0.45 : 0.133 } },
+    }));
+    expect(tables.get('audio-latency-high')).toEqual({
+      firing: latency.firing,
+      repeating: latency.repeat,
+      resolved: latency.resolved,
+      left: leftText(),
+    });
+    const ny = (n: number, instance: string): Who[] =>
+      Array.from({ length: n }, (_, i) => ({ key: `${instance}-${i}`, name: `P${i}`, instance, dc: 'NY' }));
+    const incident = phases('datacenter-loss-incident', [...ny(4, 'm1'), ...ny(3, 'm2')], 12, (w, m) => ({
+      streams: { audio_input: { avgLoss: bad(m) && Number(w.key.split('-')[1]) < 2 ? 0.09 : 0.004 } },
+    }));
+    expect(tables.get('datacenter-loss-incident')).toEqual({
+      firing: incident.firing,
+      repeating: incident.repeat,
+      resolved: incident.resolved,
     });
   });
 });
