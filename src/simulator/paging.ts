@@ -36,6 +36,12 @@ export class Pager {
         next_page_token: next,
         sessions: slice.map(render),
       };
+    // Only the lists of instances carry from/to; a participants list (QoS or not) has neither
+    // (Zoom's spec and examples).
+    if (key === 'participants') {
+      delete envelope.from;
+      delete envelope.to;
+    }
     return { ...envelope, [key]: slice.map(render) };
   };
 }
