@@ -8,7 +8,7 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
 import { Metrics } from '../export/metrics.js';
-import { registerWebhookMetrics } from '../export/webhook-metrics.js';
+import { registerWebhookMetrics } from '../export/collectors/webhooks.js';
 import type { SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';

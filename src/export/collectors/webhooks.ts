@@ -1,20 +1,20 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Scheduler } from '../poll/scheduler.js';
-import { OUTCOMES, REFUSALS } from '../poll/webhooks/receiver.js';
-import type { Webhooks } from '../poll/webhooks/service.js';
-import type { Clock } from '../util/clock.js';
+import type { Scheduler } from '../../poll/scheduler.js';
+import { OUTCOMES, REFUSALS } from '../../poll/webhooks/receiver.js';
+import type { Webhooks } from '../../poll/webhooks/service.js';
+import type { Clock } from '../../util/clock.js';
 
-/**
- * The push source's series: requests by outcome and refusals by reason, events by name, the
- * spool backlog, receive-to-evaluation time, calls saved and which path each instance is on.
- * Returns the observers of hand-off and answer times (ms).
- */
-export function registerWebhookMetrics(
-  registry: Registry,
-  inputs: { webhooks: () => Webhooks | undefined; scheduler: Scheduler; clock: Clock },
-): { observeLatency: (ms: number) => void; observeAnswer: (ms: number) => void } {
-  const reg = { registers: [registry] };
-  const w = inputs.webhooks;
+/** What the push source's series read: the webhooks (when started), the scheduler's paths, the clock. */
+export interface WebhookInputs {
+  webhooks: () => Webhooks | undefined;
+  scheduler: Scheduler;
+  clock: Clock;
+}
+
+type Reg = { registers: Registry[] };
+
+/** Verified requests by outcome, refusals by reason, events by name. */
+function registerRequestCounters(reg: Reg, w: WebhookInputs['webhooks']): void {
   new Counter({
     name: 'qoswatch_webhook_requests_total',
     help: 'Verified webhook requests by outcome: accepted, duplicate (a redelivered body), url_validation, ignored (an event qoswatch does not read).',
@@ -47,6 +47,10 @@ export function registerWebhookMetrics(
       for (const [event, n] of w()?.receiver.stats.events ?? []) this.inc({ event }, n);
     },
   });
+}
+
+/** Pushed samples by what became of them, and the spool's backlog. */
+function registerSampleSeries(reg: Reg, inputs: WebhookInputs): void {
   new Counter({
     name: 'qoswatch_webhook_samples_total',
     help: 'Pushed QoS samples handed on (new), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
@@ -54,7 +58,7 @@ export function registerWebhookMetrics(
     ...reg,
     collect() {
       this.reset();
-      const s = w()?.source.stats;
+      const s = inputs.webhooks()?.source.stats;
       this.inc({ result: 'new' }, s?.samples ?? 0);
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
       this.inc({ result: 'after_end' }, inputs.scheduler.lifecycle.samplesAfterEnd);
@@ -65,9 +69,13 @@ export function registerWebhookMetrics(
     help: 'Bytes of acknowledged webhook events not yet handed on.',
     ...reg,
     collect() {
-      this.set(w()?.spool.backlogBytes ?? 0);
+      this.set(inputs.webhooks()?.spool.backlogBytes ?? 0);
     },
   });
+}
+
+/** Calls pushes saved, polling's takeovers, and which path each live instance is on. */
+function registerPathSeries(reg: Reg, inputs: WebhookInputs): void {
   new Counter({
     name: 'qoswatch_poll_calls_saved_total',
     help: 'QoS list calls polling did not make because pushes covered the instance.',
@@ -93,23 +101,46 @@ export function registerWebhookMetrics(
     ...reg,
     collect() {
       this.reset();
-      const now = inputs.clock.now();
-      const paths = inputs.scheduler.paths;
-      const seen = new Set<string>();
-      const put = (kind: string, id: string, key: string): void => {
-        const path = paths.path(key, now);
+      for (const [kind, id, path] of instancePaths(inputs)) {
         this.set({ kind, instance_id: id, path }, 1);
         this.set({ kind, instance_id: id, path: path === 'push' ? 'poll' : 'push' }, 0);
-        seen.add(key);
-      };
-      for (const i of inputs.scheduler.instances()) put(i.ref.kind, i.ref.id, `${i.ref.kind}:${i.ref.uuid}`);
-      for (const key of paths.instances()) {
-        if (seen.has(key) || paths.path(key, now) !== 'push') continue;
-        const [kind, uuid] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-        put(kind, uuid, key);
       }
     },
   });
+}
+
+/** Each instance the scheduler tracks, and each other instance on push: kind, id, path. */
+function instancePaths(inputs: WebhookInputs): [string, string, string][] {
+  const now = inputs.clock.now();
+  const paths = inputs.scheduler.paths;
+  const seen = new Set<string>();
+  const out: [string, string, string][] = [];
+  const put = (kind: string, id: string, key: string): void => {
+    out.push([kind, id, paths.path(key, now)]);
+    seen.add(key);
+  };
+  for (const i of inputs.scheduler.instances()) put(i.ref.kind, i.ref.id, `${i.ref.kind}:${i.ref.uuid}`);
+  for (const key of paths.instances()) {
+    if (seen.has(key) || paths.path(key, now) !== 'push') continue;
+    const [kind, uuid] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    put(kind, uuid, key);
+  }
+  return out;
+}
+
+/**
+ * The push source's series: requests by outcome and refusals by reason, events by name, the
+ * spool backlog, receive-to-evaluation time, calls saved and which path each instance is on.
+ * Returns the observers of hand-off and answer times (ms).
+ */
+export function registerWebhookMetrics(
+  registry: Registry,
+  inputs: WebhookInputs,
+): { observeLatency: (ms: number) => void; observeAnswer: (ms: number) => void } {
+  const reg = { registers: [registry] };
+  registerRequestCounters(reg, inputs.webhooks);
+  registerSampleSeries(reg, inputs);
+  registerPathSeries(reg, inputs);
   const handoff = new Histogram({
     name: 'qoswatch_webhook_handoff_seconds',
     help: 'Time from receiving a QoS webhook to its samples being evaluated and any alert handed to the dispatcher.',
