@@ -55,7 +55,8 @@ const NO_DEMAND: ListDemand = { fields: () => [], verdictRefreshMs: Infinity };
 /** Live meetings or webinars, through the Dashboard API. */
 export class DashboardSource implements PollSource {
   private readonly contexts: ContextCache;
-  private readonly joins = new JoinTracker(REJOIN_GRACE_MS);
+  /** Joins and the keys alerts follow; pushed samples of the instance are linked here too. */
+  readonly joins = new JoinTracker(REJOIN_GRACE_MS);
   /** Instances discovery listed: a 404/3001 on one of them means it ended. */
   readonly listed: ListedIds;
   /** Joins whose context came from the QoS entry, and from the participants list. */
@@ -182,7 +183,10 @@ export class DashboardSource implements PollSource {
     );
     instance.participants = Math.max(observed.present.length, 1);
     return {
-      samples: applyJoins(samples, observed, (j) => listed.get(j) ?? {}),
+      samples: applyJoins(samples, observed, (j) => {
+        const e = listed.get(j);
+        return { person: e?.person, device: this.joins.device(key, j, e?.device) };
+      }),
       present: observed.present,
       left: observed.left,
       ended: false,

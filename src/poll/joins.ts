@@ -79,6 +79,23 @@ interface KeyState {
 interface InstanceJoins {
   alias: Map<string, string>;
   keys: Map<string, KeyState>;
+  /** Keys of each signed-in person. */
+  byPerson: Map<string, Set<string>>;
+  /** The joins behind each key (a key and the rejoins linked to it). */
+  joinsOf: Map<string, Set<string>>;
+  /** The device each join was first seen on: a second device's label stays the same whichever path brings it. */
+  devices: Map<string, string>;
+  /** Joins known to have ended (a polled `leave_time`, a pushed leave), and when. */
+  ended: Map<string, number>;
+  /** Signed-in people's keys whose every join a push said has ended, held for a rejoin: when the last ended. */
+  held: Map<string, number>;
+}
+
+/** What a pushed leave means for the key its alerts follow. */
+export interface PushedLeave {
+  key: string;
+  /** Report `left` now (a guest); otherwise nothing yet, or held for the rejoin grace (`dueLeaves`). */
+  left: boolean;
 }
 
 /**
@@ -95,16 +112,20 @@ export class JoinTracker {
   constructor(private readonly rejoinGraceMs: number) {}
 
   observe(instance: string, joins: readonly JoinSeen[], now: number): JoinsObserved {
-    let inst = this.byInstance.get(instance);
-    if (!inst) this.byInstance.set(instance, (inst = { alias: new Map(), keys: new Map() }));
+    const inst = this.instance(instance);
     const { alias, keys } = inst;
     const keyOf = new Map<string, string>();
     const presentKeys = new Set<string>();
     const leftAt = new Map<string, number>();
     const mark = (key: string, j: JoinSeen): void => {
       keyOf.set(j.join, key);
-      if (j.leaveTime === undefined) presentKeys.add(key);
-      else leftAt.set(key, Math.max(leftAt.get(key) ?? 0, j.leaveTime));
+      if (j.leaveTime === undefined) {
+        presentKeys.add(key);
+        inst.ended.delete(j.join);
+      } else {
+        leftAt.set(key, Math.max(leftAt.get(key) ?? 0, j.leaveTime));
+        inst.ended.set(j.join, j.leaveTime);
+      }
     };
     const fresh: JoinSeen[] = [];
     for (const j of joins) {
@@ -129,8 +150,7 @@ export class JoinTracker {
         }
         if (best !== undefined) key = best;
       }
-      alias.set(j.join, key);
-      if (!keys.has(key)) keys.set(key, { person: j.person, reportedLeft: false });
+      this.link(inst, j, key);
       mark(key, j);
     }
     const present: string[] = [];
@@ -140,11 +160,13 @@ export class JoinTracker {
       const st = keys.get(key)!;
       if (presentKeys.has(key)) {
         st.reportedLeft = false;
+        inst.held.delete(key);
         present.push(key);
       } else if (st.person && now - (leftAt.get(key) ?? now) < this.rejoinGraceMs && !st.reportedLeft) {
         present.push(key); // held: the person may be rejoining
       } else if (!st.reportedLeft) {
         st.reportedLeft = true;
+        inst.held.delete(key);
         left.push(key);
       }
     }
@@ -158,7 +180,135 @@ export class JoinTracker {
     return { keyOf, present, left, multiDevice };
   }
 
+  /**
+   * A pushed sample's join (QSS `user_id`, `participant_user_id`; `joinTime` from its first
+   * sample, as pushes carry no join time): the key its alerts follow, the same one polling
+   * gives it. A new join of a signed-in person takes over the key of their earlier stay only
+   * when that stay is known to have ended (a pushed leave, or a `leave_time` a poll saw) by
+   * the time it joined; otherwise, like a second device, it is a join of its own (two
+   * devices merged into one key would lose one's samples as repeats of the other's).
+   * `multiDevice`: the person has another join present under another key.
+   */
+  linkPushed(instance: string, j: JoinSeen): { key: string; multiDevice: boolean } {
+    const inst = this.instance(instance);
+    let key = inst.alias.get(j.join);
+    if (key === undefined) {
+      key = j.join;
+      if (j.person && j.joinTime) {
+        let bestEnd = -Infinity;
+        for (const k of inst.byPerson.get(j.person) ?? []) {
+          const end = this.endOf(inst, k);
+          if (end === undefined || end > j.joinTime + REJOIN_OVERLAP_MS || end < bestEnd) continue;
+          bestEnd = end;
+          key = k;
+        }
+      }
+      if (key !== j.join) {
+        inst.held.delete(key);
+        inst.keys.get(key)!.reportedLeft = false;
+      }
+      this.link(inst, j, key);
+    }
+    let multiDevice = false;
+    const person = inst.keys.get(key)?.person;
+    for (const k of person ? (inst.byPerson.get(person) ?? []) : [])
+      if (k !== key && this.endOf(inst, k) === undefined) multiDevice = true;
+    return { key, multiDevice };
+  }
+
+  /**
+   * A pushed leave of a join (`participant_left`). A guest's key is left at once; a signed-in
+   * person's is held for the rejoin grace (`dueLeaves` reports it once that passes without a
+   * rejoin); a key with another join still present is not left.
+   */
+  leftPushed(instance: string, j: JoinSeen, at: number): PushedLeave {
+    const inst = this.instance(instance);
+    let key = inst.alias.get(j.join);
+    if (key === undefined) this.link(inst, j, (key = j.join));
+    inst.ended.set(j.join, at);
+    const st = inst.keys.get(key)!;
+    const end = this.endOf(inst, key);
+    if (end === undefined || st.reportedLeft) return { key, left: false };
+    if (st.person && this.rejoinGraceMs > 0) {
+      inst.held.set(key, end);
+      return { key, left: false };
+    }
+    st.reportedLeft = true;
+    return { key, left: true };
+  }
+
+  /** Keys held after a pushed leave whose rejoin grace has passed without a rejoin: left now, once. */
+  dueLeaves(now: number): { instance: string; key: string }[] {
+    const out: { instance: string; key: string }[] = [];
+    for (const [instance, inst] of this.byInstance)
+      for (const [key, end] of inst.held) {
+        if (now - end < this.rejoinGraceMs) continue;
+        inst.held.delete(key);
+        const st = inst.keys.get(key)!;
+        if (st.reportedLeft || this.endOf(inst, key) === undefined) continue;
+        st.reportedLeft = true;
+        out.push({ instance, key });
+      }
+    return out;
+  }
+
+  /**
+   * The device a join is labelled with: the first one known for it (`known`, by poll or push),
+   * kept so that its label does not change with the path or the source of context.
+   */
+  device(instance: string, join: string, known: string | undefined): string | undefined {
+    const devices = this.instance(instance).devices;
+    const d = devices.get(join);
+    if (d !== undefined || !known) return d;
+    devices.set(join, known);
+    return known;
+  }
+
   forget(instance: string): void {
     this.byInstance.delete(instance);
+  }
+
+  private instance(instance: string): InstanceJoins {
+    let inst = this.byInstance.get(instance);
+    if (!inst)
+      this.byInstance.set(
+        instance,
+        (inst = {
+          alias: new Map(),
+          keys: new Map(),
+          byPerson: new Map(),
+          joinsOf: new Map(),
+          devices: new Map(),
+          ended: new Map(),
+          held: new Map(),
+        }),
+      );
+    return inst;
+  }
+
+  private link(inst: InstanceJoins, j: JoinSeen, key: string): void {
+    inst.alias.set(j.join, key);
+    if (!inst.keys.has(key)) {
+      inst.keys.set(key, { person: j.person, reportedLeft: false });
+      if (j.person) {
+        let keys = inst.byPerson.get(j.person);
+        if (!keys) inst.byPerson.set(j.person, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+    let joins = inst.joinsOf.get(key);
+    if (!joins) inst.joinsOf.set(key, (joins = new Set()));
+    joins.add(j.join);
+  }
+
+  /** When the last join of a key ended; undefined while one of them is present (or not known to have left). */
+  private endOf(inst: InstanceJoins, key: string): number | undefined {
+    let end = -Infinity;
+    for (const join of inst.joinsOf.get(key) ?? []) {
+      const t = inst.ended.get(join);
+      if (t === undefined) return undefined;
+      end = Math.max(end, t);
+    }
+    return end === -Infinity ? undefined : end;
   }
 }

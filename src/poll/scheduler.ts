@@ -13,6 +13,7 @@ import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
+import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -80,6 +81,10 @@ export class Scheduler {
   private readonly endedByPush = new Map<string, number>();
   /** What `*.started` / `*.ended` events did, and pushed samples dropped as from before an end. */
   readonly lifecycle = { started: 0, ended: 0, samplesAfterEnd: 0 };
+  /** Joins of pushed instances of a kind no poll source reads (a poll source keeps its own). */
+  private readonly pushJoins = new JoinTracker(REJOIN_GRACE_MS);
+  /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
+  private readonly heldRefs = new Map<string, InstanceRef>();
   lastCycle: CycleReport | undefined;
   lastPlans = new Map<ZoomClient, Plan>();
   cycles = 0;
@@ -105,6 +110,8 @@ export class Scheduler {
     if (!t) return;
     this.tracked.delete(key);
     t.source.forget(t.instance.ref);
+    this.pushJoins.forget(key);
+    this.heldRefs.delete(key);
     this.coverage.ended(key);
     this.paths.forget(key);
     this.opts.log.info(
@@ -170,10 +177,58 @@ export class Scheduler {
       samples = after;
     }
     this.paths.pushed(key, now);
+    this.linkPushed(instance, samples);
     const fresh = this.dedup.filter(samples, now);
     this.coverage.pushed(key, fresh, now);
     if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
+    this.leaveHeld(now);
     return fresh.length;
+  }
+
+  /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
+  private joinsFor(kind: InstanceRef['kind']): JoinTracker {
+    return this.opts.sources.find((s) => s.kind === kind)?.joins ?? this.pushJoins;
+  }
+
+  /**
+   * Gives pushed samples the key polling gives their join (a rejoin keeps the key of the stay
+   * it replaces, a second device has its own, labelled with the device), so that a push and a
+   * poll of the same minute of a join are one sample, and alerts follow one key.
+   */
+  private linkPushed(instance: InstanceRef, samples: readonly QosSample[]): void {
+    const joins = this.joinsFor(instance.kind);
+    const ik = instanceKey(instance);
+    const first = new Map<string, number>();
+    for (const s of samples) {
+      const j = s.participant.join ?? s.participant.key;
+      first.set(j, Math.min(first.get(j) ?? Infinity, s.time));
+    }
+    const linked = new Map<string, { key: string; multiDevice: boolean }>();
+    for (const s of samples) {
+      const j = s.participant.join ?? s.participant.key;
+      let l = linked.get(j);
+      if (!l) {
+        // A sample covers the minute before its date_time: the join was there by then.
+        const joinTime = first.get(j)! - 60_000;
+        linked.set(j, (l = joins.linkPushed(ik, { join: j, person: s.participant.person, joinTime })));
+      }
+      s.participant.key = l.key;
+      if (l.multiDevice)
+        s.participant.label = `${s.participant.name || l.key} (${joins.device(ik, j, s.context.device) || j})`;
+    }
+  }
+
+  /** Leaves held for a rejoin whose grace has passed: reported now, once. */
+  private leaveHeld(now: number): void {
+    if (!this.heldRefs.size) return;
+    const trackers = new Set([this.pushJoins, ...this.opts.sources.map((s) => s.joins)]);
+    for (const t of trackers)
+      for (const { instance, key } of t.dueLeaves(now)) {
+        const ref = this.heldRefs.get(instance);
+        if (!ref) continue;
+        this.coverage.left(instance, key);
+        this.opts.sink.handle({ type: 'left', instance: ref, participant: key, at: now });
+      }
   }
 
   /** The instance's ref as discovery knows it (with its topic), for pushed events that lack it. */
@@ -217,16 +272,28 @@ export class Scheduler {
     }
     // Pushed but never discovered: end what the pushes started.
     for (const s of this.opts.sources) if (s.kind === instance.kind) s.forget(instance);
+    this.pushJoins.forget(key);
+    this.heldRefs.delete(key);
     this.coverage.ended(key);
     this.paths.forget(key);
     this.opts.sink.handle({ type: 'ended', instance, at: now });
   }
 
-  /** A participant the pushes said has left (`participant_left`, where subscribed). */
-  pushedLeft(instance: InstanceRef, participant: string): void {
+  /**
+   * A join the pushes said has left (`participant_left`, where subscribed). A guest's alerts
+   * resolve as left now; a signed-in person's leave is held for the rejoin grace, as polling
+   * holds it, so that a rejoin keeps their alert.
+   */
+  pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void {
     const now = this.opts.clock.now();
-    this.coverage.left(instanceKey(instance), participant);
-    this.opts.sink.handle({ type: 'left', instance, participant, at: now });
+    const ik = instanceKey(instance);
+    const at = Math.min(leaveTime ?? now, now);
+    const r = this.joinsFor(instance.kind).leftPushed(ik, { join, person, joinTime: 0 }, at);
+    if (r.left) {
+      this.coverage.left(ik, r.key);
+      this.opts.sink.handle({ type: 'left', instance, participant: r.key, at: now });
+    } else this.heldRefs.set(ik, instance);
+    this.leaveHeld(now);
   }
 
   /** `counting`: pacing as if covered instances had been polled when pushes covered them. */
@@ -260,6 +327,7 @@ export class Scheduler {
     const startedAt = clock.now();
     const clients = [...new Set(this.opts.sources.map((s) => s.client))];
     const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
+    this.leaveHeld(startedAt);
     for (const source of this.opts.sources) await this.discover(source, signal);
 
     let intervalMs = 0;

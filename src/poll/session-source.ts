@@ -24,7 +24,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
  */
 export class SessionSource implements PollSource {
   readonly kind = 'session' as const;
-  private readonly joins = new JoinTracker(REJOIN_GRACE_MS);
+  /** Joins and the keys alerts follow; pushed samples of the instance are linked here too. */
+  readonly joins = new JoinTracker(REJOIN_GRACE_MS);
   readonly listed: ListedIds;
 
   constructor(
@@ -96,7 +97,9 @@ export class SessionSource implements PollSource {
     instance.participants = Math.max(observed.present.length, 1);
     const devices = new Map(raws.map((r) => [joinKey(r), str(r.device)]));
     return {
-      samples: applyJoins(samples, observed, (j) => ({ device: devices.get(j) })),
+      samples: applyJoins(samples, observed, (j) => ({
+        device: this.joins.device(instanceKey(instance.ref), j, devices.get(j)),
+      })),
       present: observed.present,
       left: observed.left,
       ended: false,

@@ -1,5 +1,6 @@
 import type { InstanceRef, QosSample, SourceKind } from '../normalize/sample.js';
 import type { ZoomClient } from '../zoom/client.js';
+import type { JoinTracker } from './joins.js';
 
 /** A live meeting, webinar or session as discovery saw it. */
 export interface LiveInstance {
@@ -39,6 +40,8 @@ export interface PollSource {
     signal?: AbortSignal,
     seenUpTo?: (join: string) => number,
   ): Promise<PollResult>;
+  /** The joins of its instances: pushed samples are linked to the keys polling gives them. */
+  readonly joins: JoinTracker;
   /** Calls one poll of the instance is expected to cost. */
   cost(instance: LiveInstance): number;
   /** Forgets what it kept about an instance that ended. */

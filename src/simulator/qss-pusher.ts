@@ -98,6 +98,100 @@ export function qssEvent(
 }
 
 /**
+ * The context event Zoom pushes for a join (`meeting.participant_data`, `webinar.participant_data`,
+ * `session.user_data`), shaped as Zoom's examples: the join as `participant_id` (sessions: the
+ * user's `id`), its `data` list of device, network and data center.
+ */
+export function qssDataEvent(inst: SimInstance, p: SimParticipant, eventTs: number): Record<string, unknown> {
+  const data = [
+    {
+      device: p.device,
+      location: p.location,
+      network_type: p.networkType,
+      data_center: p.dataCenter,
+      connection_type: p.connectionType,
+      version: p.version,
+    },
+  ];
+  if (inst.kind === 'session')
+    return {
+      event: 'session.user_data',
+      event_ts: eventTs,
+      payload: {
+        account_id: 'sim-account',
+        object: {
+          session_id: inst.uuid,
+          session_name: inst.topic,
+          user: { id: p.userId, name: p.name, data },
+        },
+      },
+    };
+  return {
+    event: `${inst.kind}.participant_data`,
+    event_ts: eventTs,
+    payload: {
+      account_id: 'sim-account',
+      object: {
+        uuid: inst.uuid,
+        participant: {
+          participant_id: p.userId,
+          ...(p.id ? { participant_user_id: p.id } : {}),
+          email: p.email,
+          data,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The leave event Zoom would push for a join that ended (`meeting.participant_left`,
+ * `webinar.participant_left`, `session.user_left`): the join's `user_id`, the account `id`
+ * (empty for guests) and `leave_time`.
+ */
+export function qssLeftEvent(
+  inst: SimInstance,
+  p: SimParticipant,
+  leaveTime: number,
+  eventTs: number,
+): Record<string, unknown> {
+  const leave_time = new Date(leaveTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (inst.kind === 'session')
+    return {
+      event: 'session.user_left',
+      event_ts: eventTs,
+      payload: {
+        account_id: 'sim-account',
+        object: {
+          session_id: inst.uuid,
+          session_name: inst.topic,
+          user: { id: p.userId, name: p.name, leave_time },
+        },
+      },
+    };
+  return {
+    event: `${inst.kind}.participant_left`,
+    event_ts: eventTs,
+    payload: {
+      account_id: 'sim-account',
+      object: {
+        id: inst.id,
+        uuid: inst.uuid,
+        topic: inst.topic,
+        participant: {
+          user_id: p.userId,
+          user_name: p.name,
+          id: p.id,
+          ...(p.id ? { participant_user_id: p.id } : {}),
+          leave_time,
+          email: p.email,
+        },
+      },
+    },
+  };
+}
+
+/**
  * Pushes the scenario's QoS as Zoom's QSS webhooks would: each round, for every live
  * instance, one event per present participant with the samples made since the last round
  * (the same samples the simulated API serves), signed with the app's secret token. Faults on
@@ -105,6 +199,8 @@ export function qssEvent(
  */
 export class QssPusher {
   private readonly last = new Map<string, number>();
+  private readonly leftSent = new Set<string>();
+  private readonly dataSent = new Set<string>();
   private round = 0;
   readonly stats: PushStats = { sent: 0, delivered: 0, failed: 0, statuses: new Map() };
 
@@ -118,29 +214,42 @@ export class QssPusher {
     return this.opts.stampNow ? this.opts.stampNow() : this.clock.now();
   }
 
-  /** The events due now: samples in (last round, now] of everyone present. */
+  /**
+   * The events due now: samples in (last round, now] of everyone present, a context event for
+   * each join seen for the first time, and a leave event for each join that ended.
+   */
   due(now: number): string[] {
     const out: string[] = [];
     for (const inst of this.world.scenario.instances) {
       if (!this.world.isLive(inst, now) || (this.opts.only && !this.opts.only(inst))) continue;
-      for (const p of this.world.present(inst, now)) {
+      // Those who left in the QoS window too: their last minutes, then their leave.
+      for (const p of this.world.inQosList(inst, now)) {
         const k = `${inst.uuid}\u0000${p.key}`;
         const from = this.last.get(k) ?? now - this.world.scenario.qosWindowMs;
         const samples = this.world
           .liveSamples(inst, p, now)
           .filter((s) => Date.parse(String(s.raw.date_time)) > from);
-        if (!samples.length) continue;
-        out.push(
-          JSON.stringify(
-            qssEvent(
-              inst,
-              p,
-              samples.map((s) => s.raw),
-              now,
+        if (samples.length && !this.dataSent.has(k)) {
+          this.dataSent.add(k);
+          out.push(JSON.stringify(qssDataEvent(inst, p, now)));
+        }
+        if (samples.length) {
+          out.push(
+            JSON.stringify(
+              qssEvent(
+                inst,
+                p,
+                samples.map((s) => s.raw),
+                now,
+              ),
             ),
-          ),
-        );
-        this.last.set(k, now);
+          );
+          this.last.set(k, now);
+        }
+        const left = this.world.leaveTime(inst, p, now);
+        if (left === undefined || this.leftSent.has(k)) continue;
+        this.leftSent.add(k);
+        out.push(JSON.stringify(qssLeftEvent(inst, p, left, now)));
       }
     }
     return out;

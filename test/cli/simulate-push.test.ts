@@ -48,7 +48,7 @@ describe('qoswatch simulate --push-to', () => {
       for (let i = 0; i < 400 && delivered() <= 10; i++) await new Promise((r) => setTimeout(r, 50));
       // Stopped between rounds, so the counts below are of whole rounds.
       p.child.kill('SIGTERM');
-      expect(await p.exited).toBe(0);
+      expect(await p.exited, p.output()).toBe(0);
       expect(delivered()).toBeGreaterThan(10);
       expect(records.length + (receiver.stats.outcomes.get('duplicate') ?? 0)).toBe(delivered());
       expect(receiver.stats.refused.get('bad_signature')).toBeGreaterThan(0);
@@ -56,12 +56,16 @@ describe('qoswatch simulate --push-to', () => {
       expect(receiver.stats.outcomes.get('duplicate')).toBeGreaterThan(0);
       const stats = new NormalizeStats();
       let samples = 0;
+      const types = new Map<string, number>();
       for (const { record } of records) {
         const m = readQss(JSON.parse(record.body));
-        expect(m?.type).toBe('qos');
+        types.set(m?.type ?? 'unreadable', (types.get(m?.type ?? 'unreadable') ?? 0) + 1);
         if (m?.type === 'qos') samples += normalizeParticipant(m.instance, m.participant, {}, stats).length;
       }
-      expect(samples).toBeGreaterThanOrEqual(records.length);
+      // QoS, the context of each join (participant_data) and leaves, all readable.
+      expect([...types.keys()].sort()).toEqual(expect.arrayContaining(['context', 'qos']));
+      expect(types.has('unreadable')).toBe(false);
+      expect(samples).toBeGreaterThanOrEqual(types.get('qos')!);
       expect(stats.samplesInvalid).toBe(0);
     } finally {
       p.child.kill('SIGTERM');

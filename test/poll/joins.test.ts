@@ -71,3 +71,83 @@ describe('JoinTracker', () => {
     expect(r.keyOf.get('b')).toBe('b');
   });
 });
+
+describe('JoinTracker with pushed joins (QSS: no join or leave time on the samples)', () => {
+  it('links a pushed rejoin to the stay a pushed leave ended, and keeps the leave held meanwhile', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    expect(t.linkPushed('m', { join: 'a', person: 'u1', joinTime: T })).toEqual({
+      key: 'a',
+      multiDevice: false,
+    });
+    expect(t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + 5 * MIN)).toEqual({
+      key: 'a',
+      left: false,
+    });
+    expect(t.linkPushed('m', { join: 'b', person: 'u1', joinTime: T + 6 * MIN })).toEqual({
+      key: 'a',
+      multiDevice: false,
+    });
+    // The rejoin came within the grace: the held leave is never reported.
+    expect(t.dueLeaves(T + 5 * MIN + REJOIN_GRACE_MS)).toEqual([]);
+  });
+
+  it('reports a held leave once when no rejoin comes within the grace; a guest leaves at once', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    t.linkPushed('m', { join: 'a', person: 'u1', joinTime: T });
+    t.linkPushed('m', { join: 'g', joinTime: T });
+    expect(t.leftPushed('m', { join: 'g', joinTime: 0 }, T + MIN)).toEqual({ key: 'g', left: true });
+    t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + MIN);
+    expect(t.dueLeaves(T + MIN + REJOIN_GRACE_MS - 1)).toEqual([]);
+    expect(t.dueLeaves(T + MIN + REJOIN_GRACE_MS)).toEqual([{ instance: 'm', key: 'a' }]);
+    expect(t.dueLeaves(T + 30 * MIN)).toEqual([]);
+    // Zoom's redelivery of the leave does not report it again.
+    expect(t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + MIN)).toEqual({
+      key: 'a',
+      left: false,
+    });
+  });
+
+  it('keeps a second device apart when the first is not known to have left, and says both are one person', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    t.linkPushed('m', { join: 'laptop', person: 'u1', joinTime: T });
+    // The laptop has not pushed for minutes (muted, camera off): without a leave it is still there.
+    expect(t.linkPushed('m', { join: 'phone', person: 'u1', joinTime: T + 10 * MIN })).toEqual({
+      key: 'phone',
+      multiDevice: true,
+    });
+    expect(t.linkPushed('m', { join: 'laptop', person: 'u1', joinTime: T })).toEqual({
+      key: 'laptop',
+      multiDevice: true,
+    });
+  });
+
+  it('does not take over a stay that ended after the new join began (a second device that outlived the first)', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    t.linkPushed('m', { join: 'a', person: 'u1', joinTime: T });
+    t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + 20 * MIN);
+    expect(t.linkPushed('m', { join: 'b', person: 'u1', joinTime: T + 5 * MIN }).key).toBe('b');
+  });
+
+  it('gives a join the same key by push and by poll, whichever comes first', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    // Polling saw the first stay end; the rejoin is then pushed.
+    t.observe('m', [{ join: 'a', person: 'u1', joinTime: T, leaveTime: T + 2 * MIN }], T + 3 * MIN);
+    expect(t.linkPushed('m', { join: 'b', person: 'u1', joinTime: T + 3 * MIN }).key).toBe('a');
+    // Polling takes over: the same two joins, one key.
+    const r = t.observe(
+      'm',
+      [
+        { join: 'a', person: 'u1', joinTime: T, leaveTime: T + 2 * MIN },
+        { join: 'b', person: 'u1', joinTime: T + 2.5 * MIN },
+      ],
+      T + 6 * MIN,
+    );
+    expect(r.keyOf).toEqual(
+      new Map([
+        ['a', 'a'],
+        ['b', 'a'],
+      ]),
+    );
+    expect(r.present).toEqual(['a']);
+  });
+});

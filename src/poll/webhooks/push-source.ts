@@ -11,7 +11,8 @@ import type { SummaryStore } from './summary-store.js';
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
 export interface PushTarget {
   pushed(instance: InstanceRef, samples: readonly QosSample[]): number;
-  pushedLeft(instance: InstanceRef, participant: string): void;
+  /** A join left (`participant_left`); `person` and `leaveTime` as the event gave them. */
+  pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void;
   /** `*.started`: the instance is live, and pushes are expected for it. */
   pushedStarted(instance: InstanceRef): void;
   /** `*.ended`: the instance is over; its alerts resolve now. */
@@ -110,7 +111,9 @@ export class PushSource {
       case 'qos': {
         const raw = msg.participant;
         const samples = normalizeParticipant(ref, raw, {}, this.deps.normalizeStats);
-        const ctx = samples[0] && this.contexts.get(key)?.get(samples[0].participant.key);
+        // Context is the join's own (participant_data's `participant_id` is the join's `user_id`).
+        const join = samples[0]?.participant.join;
+        const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
         const fresh = this.target.pushed(ref, samples);
         this.stats.samples += fresh;
@@ -129,7 +132,7 @@ export class PushSource {
         return;
       }
       case 'left':
-        this.target.pushedLeft(ref, msg.participant);
+        this.target.pushedLeft(ref, msg.participant, msg.person, msg.leaveTime);
         return;
       case 'summary':
         // Post-call summaries carry no date_time and come after the call: nothing to evaluate,

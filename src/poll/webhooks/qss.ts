@@ -1,3 +1,4 @@
+import { personKey } from '../../normalize/identity.js';
 import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
 
@@ -39,7 +40,8 @@ export type QssMessage =
   /** A participant object shaped as a QoS list entry (`user_qos` array), ready for normalizeParticipant. */
   | { type: 'qos'; instance: InstanceRef; participant: Raw }
   | { type: 'context'; instance: InstanceRef; participant: string; context: ParticipantContext }
-  | { type: 'left'; instance: InstanceRef; participant: string }
+  /** A join left (`participant_left`): `person` links it to the person's other joins; `leaveTime` epoch ms. */
+  | { type: 'left'; instance: InstanceRef; participant: string; person?: string; leaveTime?: number }
   /** A participant's QoS summary after the call: the participant object as Zoom sent it (qos_summary's shape). */
   | { type: 'summary'; instance: InstanceRef; participant: string; raw: Raw }
   /** The instance started or ended (`end_time`, epoch ms, when Zoom gave a readable one). */
@@ -125,7 +127,17 @@ export function readQss(body: unknown): QssMessage | undefined {
   const key = participantKey(shaped);
   if (!key) return undefined;
   if (what === 'summary') return { type: 'summary', instance, participant: key, raw: p };
-  if (what === 'left') return { type: 'left', instance, participant: key };
+  if (what === 'left') {
+    const person = personKey(shaped);
+    const leaveTime = Date.parse(str(p.leave_time));
+    return {
+      type: 'left',
+      instance,
+      participant: key,
+      ...(person ? { person } : {}),
+      ...(Number.isFinite(leaveTime) ? { leaveTime } : {}),
+    };
+  }
   if (what === 'context') {
     const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isObject) : undefined;
     return { type: 'context', instance, participant: key, context: data ? contextFromRaw(data) : {} };
