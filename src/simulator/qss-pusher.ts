@@ -57,6 +57,32 @@ export function qssQos(raw: Record<string, unknown>): Record<string, unknown>[] 
   }));
 }
 
+/**
+ * A QSS event as Zoom shapes it: `session.user_<what>` with `object.user` for Video SDK,
+ * `<kind>.participant_<what>` with `object.participant` otherwise (`instance` adds fields of
+ * the meeting object beside `uuid`).
+ */
+function envelope(
+  inst: SimInstance,
+  what: string,
+  user: Record<string, unknown>,
+  participant: Record<string, unknown>,
+  eventTs: number,
+  instance: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const session = inst.kind === 'session';
+  return {
+    event: session ? `session.user_${what}` : `${inst.kind}.participant_${what}`,
+    event_ts: eventTs,
+    payload: {
+      account_id: 'sim-account',
+      object: session
+        ? { session_id: inst.uuid, session_name: inst.topic, user }
+        : { ...instance, uuid: inst.uuid, participant },
+    },
+  };
+}
+
 /** The QSS event body Zoom would push for one participant's samples. */
 export function qssEvent(
   inst: SimInstance,
@@ -65,36 +91,13 @@ export function qssEvent(
   eventTs: number,
 ): Record<string, unknown> {
   const qos = samples.flatMap(qssQos);
-  if (inst.kind === 'session')
-    return {
-      event: 'session.user_qos',
-      event_ts: eventTs,
-      payload: {
-        account_id: 'sim-account',
-        object: {
-          session_id: inst.uuid,
-          session_name: inst.topic,
-          user: { id: p.userId, name: p.name, qos },
-        },
-      },
-    };
-  return {
-    event: `${inst.kind}.participant_qos`,
-    event_ts: eventTs,
-    payload: {
-      account_id: 'sim-account',
-      object: {
-        uuid: inst.uuid,
-        participant: {
-          user_id: p.userId,
-          participant_user_id: p.id,
-          user_name: p.name,
-          email: p.email,
-          qos,
-        },
-      },
-    },
-  };
+  return envelope(
+    inst,
+    'qos',
+    { id: p.userId, name: p.name, qos },
+    { user_id: p.userId, participant_user_id: p.id, user_name: p.name, email: p.email, qos },
+    eventTs,
+  );
 }
 
 /**
@@ -113,35 +116,13 @@ export function qssDataEvent(inst: SimInstance, p: SimParticipant, eventTs: numb
       version: p.version,
     },
   ];
-  if (inst.kind === 'session')
-    return {
-      event: 'session.user_data',
-      event_ts: eventTs,
-      payload: {
-        account_id: 'sim-account',
-        object: {
-          session_id: inst.uuid,
-          session_name: inst.topic,
-          user: { id: p.userId, name: p.name, data },
-        },
-      },
-    };
-  return {
-    event: `${inst.kind}.participant_data`,
-    event_ts: eventTs,
-    payload: {
-      account_id: 'sim-account',
-      object: {
-        uuid: inst.uuid,
-        participant: {
-          participant_id: p.userId,
-          ...(p.id ? { participant_user_id: p.id } : {}),
-          email: p.email,
-          data,
-        },
-      },
-    },
-  };
+  return envelope(
+    inst,
+    'data',
+    { id: p.userId, name: p.name, data },
+    { participant_id: p.userId, ...(p.id ? { participant_user_id: p.id } : {}), email: p.email, data },
+    eventTs,
+  );
 }
 
 /**
@@ -156,39 +137,21 @@ export function qssLeftEvent(
   eventTs: number,
 ): Record<string, unknown> {
   const leave_time = new Date(leaveTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  if (inst.kind === 'session')
-    return {
-      event: 'session.user_left',
-      event_ts: eventTs,
-      payload: {
-        account_id: 'sim-account',
-        object: {
-          session_id: inst.uuid,
-          session_name: inst.topic,
-          user: { id: p.userId, name: p.name, leave_time },
-        },
-      },
-    };
-  return {
-    event: `${inst.kind}.participant_left`,
-    event_ts: eventTs,
-    payload: {
-      account_id: 'sim-account',
-      object: {
-        id: inst.id,
-        uuid: inst.uuid,
-        topic: inst.topic,
-        participant: {
-          user_id: p.userId,
-          user_name: p.name,
-          id: p.id,
-          ...(p.id ? { participant_user_id: p.id } : {}),
-          leave_time,
-          email: p.email,
-        },
-      },
+  return envelope(
+    inst,
+    'left',
+    { id: p.userId, name: p.name, leave_time },
+    {
+      user_id: p.userId,
+      user_name: p.name,
+      id: p.id,
+      ...(p.id ? { participant_user_id: p.id } : {}),
+      leave_time,
+      email: p.email,
     },
-  };
+    eventTs,
+    { id: inst.id, topic: inst.topic },
+  );
 }
 
 /**

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
-import { QssPusher } from '../../src/simulator/qss-pusher.js';
-import { daemonFor } from '../helpers/daemon.js';
+import type { QssPusher } from '../../src/simulator/qss-pusher.js';
+import { pushingDaemon, pushThenPoll } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -55,34 +55,12 @@ beforeAll(async () => {
     },
     0,
   );
-  ({ daemon, events } = daemonFor(h, (c) => {
-    c.sources = { meetings: true, webinars: false, sessions: false };
-    c.webhooks = {
-      host: '127.0.0.1',
-      port: 0,
-      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: SECRET }],
-      maxBodyBytes: 65_536,
-      maxAgeMs: 5 * MIN,
-      takeoverAfterMs: 3 * MIN,
-    };
+  let pusher: QssPusher;
+  ({ daemon, events, pusher } = await pushingDaemon(h, SECRET, 3 * MIN, {
+    faults: { duplicate: 0.3, outOfOrder: true },
   }));
   daemon.onAlerts((c) => changes.push(...c));
-  await daemon.listen();
-  const pusher = new QssPusher(h.sim.world, h.clock, {
-    url: `${daemon.webhooks!.url!}/zoom/qss`,
-    secretToken: SECRET,
-    faults: { duplicate: 0.3, outOfOrder: true },
-  });
-  const stop = new AbortController();
-  for (let m = 0; m <= END; m++) {
-    h.clock.advanceTo(T0 + m * MIN);
-    if (m <= STOP_PUSH_AT) {
-      await pusher.push();
-      for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
-        await new Promise((r) => setImmediate(r));
-    }
-    await daemon.scheduler.cycle(stop.signal);
-  }
+  await pushThenPoll(h, daemon, pusher, { end: END, stopPushAt: STOP_PUSH_AT });
 }, 120_000);
 afterAll(async () => {
   await daemon.close();

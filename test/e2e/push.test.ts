@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
-import { QssPusher } from '../../src/simulator/qss-pusher.js';
+import type { QssPusher } from '../../src/simulator/qss-pusher.js';
 import { debianBinary } from '../helpers/binaries.js';
-import { daemonFor } from '../helpers/daemon.js';
+import { pushingDaemon, pushThenPoll } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 const SECRET = 'e2e-qss-secret';
@@ -81,36 +81,16 @@ beforeAll(async () => {
     const m = Math.round((at - T0) / MIN);
     (instance.uuid === 'pushed/meeting==' ? polledPushedAt : polledOtherAt).push(m);
   };
-  ({ daemon, events } = daemonFor(h, (c) => {
-    c.sources = { meetings: true, webinars: false, sessions: false };
-    c.webhooks = {
-      host: '127.0.0.1',
-      port: 0,
-      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: SECRET }],
-      maxBodyBytes: 65_536,
-      maxAgeMs: 5 * MIN,
-      takeoverAfterMs: TAKEOVER,
-    };
-  }));
-  daemon.onAlerts((c) => changes.push(...c));
-  await daemon.listen();
-  pusher = new QssPusher(h.sim.world, h.clock, {
-    url: `${daemon.webhooks!.url!}/zoom/qss`,
-    secretToken: SECRET,
+  ({ daemon, events, pusher } = await pushingDaemon(h, SECRET, TAKEOVER, {
     only: (i) => i.uuid === 'pushed/meeting==',
     faults: { duplicate: 0.3, replay: 0.1, badSignature: 0.1, outOfOrder: true },
+  }));
+  daemon.onAlerts((c) => changes.push(...c));
+  await pushThenPoll(h, daemon, pusher, {
+    end: END,
+    stopPushAt: STOP_PUSH_AT,
+    onCycle: (r) => savedByMinute.push(r.callsSaved),
   });
-  const stop = new AbortController();
-  for (let m = 0; m <= END; m++) {
-    h.clock.advanceTo(T0 + m * MIN);
-    if (m <= STOP_PUSH_AT) {
-      await pusher.push();
-      for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
-        await new Promise((r) => setImmediate(r));
-    }
-    const r = await daemon.scheduler.cycle(stop.signal);
-    savedByMinute.push(r.callsSaved);
-  }
 }, 120_000);
 afterAll(async () => {
   await daemon.close();

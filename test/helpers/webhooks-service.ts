@@ -8,6 +8,18 @@ import type { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { StateFiles } from '../../src/util/state-files.js';
 
+/** The `webhooks:` settings the webhook tests use: one app at /zoom/qss with `secret`, Zoom's 5-minute window. */
+export function webhookSettings(secret: string): WebhooksSettings {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    apps: [{ name: 'main', path: '/zoom/qss', secretToken: secret }],
+    maxBodyBytes: 64 * 1024,
+    maxAgeMs: 5 * 60_000,
+    takeoverAfterMs: 3 * 60_000,
+  };
+}
+
 export interface Started {
   w: Webhooks;
   url: string;

@@ -5,26 +5,18 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeSummary } from '../../../src/normalize/qos-items.js';
 import { NormalizeStats } from '../../../src/normalize/stats.js';
-import type { WebhooksSettings } from '../../../src/poll/webhooks/receiver.js';
 import { QSS_EVENTS, readQss } from '../../../src/poll/webhooks/qss.js';
 import { readPushedSummaries, summaryFile } from '../../../src/poll/webhooks/summary-store.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
-import { startWebhooks, type Started } from '../../helpers/webhooks-service.js';
+import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 const SECRET = 'lifecycle-secret';
 const MIN = 60_000;
 const T0 = Date.parse('2021-07-13T21:40:00Z');
 const UUID = '4444AAAiAAAAAiAiAiiAii==';
-const settings: WebhooksSettings = {
-  host: '127.0.0.1',
-  port: 0,
-  apps: [{ name: 'main', path: '/zoom/qss', secretToken: SECRET }],
-  maxBodyBytes: 64 * 1024,
-  maxAgeMs: 5 * MIN,
-  takeoverAfterMs: 3 * MIN,
-};
+const settings = webhookSettings(SECRET);
 const fixture = (name: string): string =>
   readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8');
 

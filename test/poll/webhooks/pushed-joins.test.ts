@@ -5,10 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineEvent } from '../../../src/normalize/events.js';
 import type { QosSample } from '../../../src/normalize/sample.js';
 import { REJOIN_GRACE_MS } from '../../../src/poll/joins.js';
-import type { WebhooksSettings } from '../../../src/poll/webhooks/receiver.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
-import { startWebhooks, type Started } from '../../helpers/webhooks-service.js';
+import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 /**
@@ -20,14 +19,7 @@ const SECRET = 'joins-secret';
 const MIN = 60_000;
 const UUID = '4444AAAiAAAAAiAiAiiAii==';
 const PERSON = 'rstuvwxyza789-cde';
-const settings: WebhooksSettings = {
-  host: '127.0.0.1',
-  port: 0,
-  apps: [{ name: 'main', path: '/zoom/qss', secretToken: SECRET }],
-  maxBodyBytes: 64 * 1024,
-  maxAgeMs: 5 * MIN,
-  takeoverAfterMs: 3 * MIN,
-};
+const settings = webhookSettings(SECRET);
 const fixture = (name: string): string =>
   readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8');
 

@@ -3,25 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineEvent } from '../../../src/normalize/events.js';
-import { WebhookReceiver, type WebhooksSettings } from '../../../src/poll/webhooks/receiver.js';
+import { WebhookReceiver } from '../../../src/poll/webhooks/receiver.js';
 import { REDELIVERY_WINDOW_MS, ReplayGuard } from '../../../src/poll/webhooks/replay-guard.js';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { startWebhooks, type Started } from '../../helpers/webhooks-service.js';
+import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 const SECRET = 'restart-secret';
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-01T12:00:00Z');
-const settings: WebhooksSettings = {
-  host: '127.0.0.1',
-  port: 0,
-  apps: [{ name: 'main', path: '/zoom/qss', secretToken: SECRET }],
-  maxBodyBytes: 64 * 1024,
-  maxAgeMs: 5 * MIN,
-  takeoverAfterMs: 3 * MIN,
-};
+const settings = webhookSettings(SECRET);
 
 /** One QoS event of participant `p` for the minute `minute` after T0. */
 function qos(p: string, minute: number): string {

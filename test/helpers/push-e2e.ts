@@ -1,0 +1,62 @@
+import type { Daemon } from '../../src/app/daemon.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { CycleReport } from '../../src/poll/scheduler.js';
+import { QssPusher, type PushOptions } from '../../src/simulator/qss-pusher.js';
+import { daemonFor } from './daemon.js';
+import { T0, type SimHarness } from './sim.js';
+
+const MIN = 60_000;
+
+/**
+ * A daemon polling meetings of the simulator with webhooks on (one app at /zoom/qss), listening,
+ * and a pusher of the simulator's QSS events aimed at it.
+ */
+export async function pushingDaemon(
+  h: SimHarness,
+  secret: string,
+  takeoverAfterMs: number,
+  push: Omit<PushOptions, 'url' | 'secretToken'>,
+): Promise<{ daemon: Daemon; events: PipelineEvent[]; pusher: QssPusher }> {
+  const { daemon, events } = daemonFor(h, (c) => {
+    c.sources = { meetings: true, webinars: false, sessions: false };
+    c.webhooks = {
+      host: '127.0.0.1',
+      port: 0,
+      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: secret }],
+      maxBodyBytes: 65_536,
+      maxAgeMs: 5 * MIN,
+      takeoverAfterMs,
+    };
+  });
+  await daemon.listen();
+  const pusher = new QssPusher(h.sim.world, h.clock, {
+    url: `${daemon.webhooks!.url!}/zoom/qss`,
+    secretToken: secret,
+    ...push,
+  });
+  return { daemon, events, pusher };
+}
+
+/**
+ * Scenario minutes 0 to `end`: each minute a push round (until `stopPushAt`), its records
+ * handed on, then one poll cycle.
+ */
+export async function pushThenPoll(
+  h: SimHarness,
+  daemon: Daemon,
+  pusher: QssPusher,
+  opts: { end: number; stopPushAt: number; onCycle?: (r: CycleReport) => void },
+): Promise<void> {
+  const stop = new AbortController();
+  for (let m = 0; m <= opts.end; m++) {
+    h.clock.advanceTo(T0 + m * MIN);
+    if (m <= opts.stopPushAt) {
+      await pusher.push();
+      for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+        await new Promise((r) => setImmediate(r));
+    }
+    // Not `onCycle?.(await cycle())`: without onCycle that would skip the cycle itself.
+    const report = await daemon.scheduler.cycle(stop.signal);
+    opts.onCycle?.(report);
+  }
+}
