@@ -94,9 +94,16 @@ export function schemaProblems(
     ) {
       problem = src.problemAt(path, `found ${describe(found, path)}; expected ${numberRange(e)}`);
     } else if (e.keyword === 'type') {
+      const custom = customMessage(e);
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${(e.params as { type: string }).type}`,
+        `found ${describe(found, path)}; expected ${custom ? `${custom}${bareNumberHint(found, custom)}` : (e.params as { type: string }).type}`,
+      );
+    } else if (e.keyword === 'format') {
+      const format = (e.params as { format: string }).format;
+      problem = src.problemAt(
+        path,
+        `found ${describe(found, path)}; expected ${FORMATS[format] ?? `a value of format ${format}`}`,
       );
     } else {
       const custom = customMessage(e);
@@ -123,6 +130,19 @@ function numberRange(e: ErrorObject): string {
   if (ps.maximum !== undefined) return `${kind} of at most ${ps.maximum}`;
   if (ps.minimum !== undefined) return `${kind} of at least ${ps.minimum}`;
   return kind;
+}
+
+/** What each string format of the schemas means, for people. */
+const FORMATS: Record<string, string> = {
+  'date-time':
+    'a date and time such as "2026-12-01T09:00:00Z" (ISO 8601, with Z or an offset such as +01:00)',
+  uri: 'a URL such as https://example.com/path',
+};
+
+/** A bare number where a duration is wanted (`for: 5`): say that it needs its unit. */
+function bareNumberHint(found: unknown, expected: string): string {
+  if (typeof found !== 'number' || !Number.isFinite(found) || !expected.includes('duration')) return '';
+  return ` (a bare number has no unit: write ${found}s or ${found}m)`;
 }
 
 const customMessage = (e: ErrorObject): string | undefined =>

@@ -105,3 +105,16 @@ describe('rule files are checked at load time, with file:line:col', () => {
     expect(rules.every((r) => r.file.endsWith('default.yaml'))).toBe(true);
   });
 });
+
+describe('a bare number where a duration is wanted', () => {
+  it('says a duration is expected and that the number needs its unit (for: 0, for: 5)', () => {
+    for (const n of [0, 5]) {
+      const { file, message } = problems(
+        `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    for: ${n}\n`,
+      );
+      expect(message).toContain(
+        `${file}:6:10: rules[0].for: found ${n}; expected a duration such as 90s, 5m or 1h (a bare number has no unit: write ${n}s or ${n}m)`,
+      );
+    }
+  });
+});
