@@ -29,6 +29,7 @@ import { listFieldsSource, listReport } from './list-demand.js';
 import { AlertFlow, FanOut } from './alert-flow.js';
 import { BadDataReport } from './bad-data.js';
 import { HttpApi } from './http-api.js';
+import { ReportWorker } from './reports.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { checkStateDir } from './state-dir.js';
 
@@ -60,6 +61,8 @@ export class Daemon {
   private readonly stateFiles: StateFiles;
   /** Zoom's QSS webhooks, when configured: pushed QoS beside the polled. */
   readonly webhooks: Webhooks | undefined;
+  /** Reports after every call, when `reports:` is configured. */
+  readonly reports: ReportWorker | undefined;
   private listenUrl: string | undefined;
   private readonly startedAt: number;
   private readonly alerts: AlertFlow;
@@ -154,6 +157,25 @@ export class Daemon {
       this.webhooks = webhooks;
       this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
     }
+    if (config.reports) {
+      const reports = new ReportWorker({
+        settings: config.reports,
+        stateDir: config.stateDir,
+        files: this.stateFiles,
+        clock,
+        log: log.child({ component: 'reports' }),
+        clients: this.clients,
+        scheduler: this.scheduler,
+        sources: this.sources,
+        engine: this.engine,
+        gapToleranceMs: config.rules.gapToleranceMs,
+        pollIntervals: config.poll,
+        dispatcher: () => this.dispatcher,
+      });
+      this.reports = reports;
+      this.sink.sinks.push(reports.sink);
+      this.alerts.onAlerts((changes) => reports.onAlerts(changes));
+    }
     this.api = new HttpApi({
       config,
       clock,
@@ -165,6 +187,7 @@ export class Daemon {
       engine: this.engine,
       metrics: this.metrics,
       webhooks: this.webhooks,
+      reports: this.reports?.store,
       dispatcher: () => this.dispatcher,
       rulesReload: () => this.rulesReload,
     });
@@ -192,6 +215,7 @@ export class Daemon {
       log: this.deps.log,
       store,
       ...(options.dryRun ? { dryRun: true } : {}),
+      ...(this.reports ? { reportBody: (id: string) => this.reports?.body(id) } : {}),
     });
     if (!this.dispatcher) return;
     this.dispatcher.current = (id) => this.engine.current(id);
@@ -308,13 +332,17 @@ export class Daemon {
     stop.addEventListener('abort', onStop, { once: true });
     const notifyStop = new AbortController();
     const notifying = this.dispatcher?.run(notifyStop.signal);
+    // Report calls stop being started at stop; one in flight is let finish within the grace.
+    const reportStop = AbortSignal.any([stop, abortCalls.signal]);
     let unsaved: string[];
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();
         onCycle(r);
+        this.reports?.idle(reportStop);
       });
     } finally {
+      await this.reports?.stopped();
       notifyStop.abort();
       await notifying;
       // What the last cycle changed, and every group's waiting changes, go out now; a last

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { RuleEngine } from '../evaluate/engine.js';
-import { HttpServer, listenProblem } from '../export/http-server.js';
+import { HttpServer, listenProblem, type HttpReply, type HttpRoutes } from '../export/http-server.js';
 import type { Metrics } from '../export/metrics.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { Scheduler } from '../poll/scheduler.js';
@@ -9,6 +9,9 @@ import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { ReloadState } from './rule-reload.js';
+import { formatJson } from '../report/format-data.js';
+import { reportAttachment } from '../report/message.js';
+import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/stats.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
@@ -23,6 +26,8 @@ export interface ApiView {
   engine: RuleEngine;
   metrics: Metrics;
   webhooks: Webhooks | undefined;
+  /** Reports after calls, when configured. */
+  reports: ReportStore | undefined;
   dispatcher(): Dispatcher | undefined;
   rulesReload(): ReloadState;
 }
@@ -32,6 +37,41 @@ const json = (body: unknown): { status: number; body: string; type: string } => 
   body: JSON.stringify(body, null, 2) + '\n',
   type: 'application/json',
 });
+
+const NOT_FOUND: HttpReply = { status: 404, body: 'not found\n' };
+/** A report page runs no script and loads nothing: it is self-contained. */
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/**
+ * /api/v1/reports (list), /api/v1/reports/<id> (JSON) and /reports/<id> (the page). Reports
+ * name participants, so they are served only where identities are (basic auth, or the opt-in);
+ * an id that is not one qoswatch makes is not found, whatever it holds.
+ */
+function reportRoutes(store: ReportStore | undefined, identity: boolean): HttpRoutes {
+  const refused = (): HttpReply => ({
+    status: 403,
+    body: 'reports name participants: set metrics.web.basic_auth_users (or metrics.participant_identity_labels) to see them\n',
+  });
+  const find = (rest: string): ReturnType<ReportStore['get']> =>
+    store && validReportId(rest) ? store.get(rest) : undefined;
+  return {
+    '/api/v1/reports': () => (identity ? json({ reports: store?.list() ?? [] }) : refused()),
+    '/api/v1/reports/*': (_req, rest) => {
+      if (!identity) return refused();
+      const s = find(rest);
+      return s ? { status: 200, body: formatJson(s.report), type: 'application/json' } : NOT_FOUND;
+    },
+    '/reports/*': (_req, rest) => {
+      if (!identity) return refused();
+      const s = find(rest);
+      if (!s) return NOT_FOUND;
+      const a = reportAttachment(s.report, s.id);
+      // Markdown is shown as text until the HTML report exists.
+      const type = a.contentType.startsWith('text/html') ? a.contentType : 'text/plain; charset=utf-8';
+      return { status: 200, body: a.content, type, headers: { 'content-security-policy': REPORT_CSP } };
+    },
+  };
+}
 
 /** /metrics, /healthz, /readyz, /api/v1/alerts and /api/v1/status on `metrics.listen`. */
 export class HttpApi {
@@ -116,6 +156,7 @@ export class HttpApi {
             this.ready() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
           '/api/v1/alerts': () => json({ alerts: v.engine.active(!identity) }),
           '/api/v1/status': () => json(this.status()),
+          ...reportRoutes(v.reports, identity),
         },
         {
           ...(m.tls ? { tls: m.tls } : {}),

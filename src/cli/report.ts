@@ -5,7 +5,9 @@ import { reportClient } from './report-client.js';
 import { listPastInstances, type SourceChoice } from '../report/fetch.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
 import { makeReport } from '../report/make.js';
+import { pushedSummaries } from '../report/pushed.js';
 import { iso } from '../report/values.js';
+import { StateFiles } from '../util/state-files.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import { intOption, parse, UsageError } from './args.js';
@@ -93,6 +95,7 @@ export async function report(argv: string[]): Promise<number> {
       gapToleranceMs: config.rules.gapToleranceMs,
       reserve: intOption(values.reserve, 'reserve', Math.ceil(client.budget.allowance / 10)),
       clock: systemClock,
+      kept: { pushedSummaries: pushedSummaries(new StateFiles(log), config.stateDir) },
     });
     const text = REPORT_FORMATS[format as ReportFormat](r);
     if (values.out) {

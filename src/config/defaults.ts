@@ -32,6 +32,7 @@ export const DEFAULTS = {
   },
   delivery: { retry_initial: '1s', retry_max: '5m', give_up_after: '24h', timeout: '30s' },
   webhooks: { listen: '0.0.0.0:9782', max_body_bytes: 65_536, max_age: '5m', takeover_after: '3m' },
+  reports: { send: 'alerts', keep: '30d', delay: '2m', source: 'auto', give_up_after: '3d' },
   state: { dir: 'state' },
   log: { level: 'info', format: 'auto' },
 } as const;

@@ -12,6 +12,7 @@ import { metricsListen, metricsSettings } from './metrics-settings.js';
 import { notifySettings } from './notify-settings.js';
 import { problemAt, type ParseContext } from './parse-context.js';
 import type { RawConfig, RawPollDuration } from './raw.js';
+import { reportsSettings } from './reports-settings.js';
 import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 import { webhooksSettings } from './webhooks.js';
@@ -61,6 +62,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   const notify = notifySettings(ctx);
   const webhooks = raw.webhooks && webhooksSettings(ctx, raw.webhooks, { host: '', port: listen.port });
   const metrics = metricsSettings(ctx, listen);
+  const reports = reportsSettings(ctx);
   const { problems } = ctx;
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return {
@@ -73,6 +75,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
     metrics,
     notify,
     ...(webhooks ? { webhooks } : {}),
+    ...(reports ? { reports } : {}),
     stateDir: resolve(ctx.base, raw.state?.dir ?? DEFAULTS.state.dir),
     log: { level: raw.log?.level ?? DEFAULTS.log.level, format: raw.log?.format ?? DEFAULTS.log.format },
   };

@@ -53,6 +53,15 @@ export interface RawConfig {
   delivery?: Partial<Record<'retry_initial' | 'retry_max' | 'give_up_after' | 'timeout', string>>;
   state?: { dir?: string };
   webhooks?: RawWebhooks;
+  reports?: {
+    send?: 'alerts' | 'all' | 'none';
+    receivers?: string[];
+    keep?: string;
+    delay?: string;
+    source?: 'auto' | 'summary' | 'samples';
+    reserve?: number;
+    give_up_after?: string;
+  };
   log?: { level?: string; format?: 'json' | 'pretty' | 'auto' };
 }
 

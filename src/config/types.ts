@@ -1,6 +1,7 @@
 import type { NotifySettings } from '../notify/settings.js';
 import type { PollSettings } from '../poll/settings.js';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
+import type { ReportsSettings } from '../report/settings.js';
 import type { Plan, RateLimits } from '../zoom/limits.js';
 
 /** The configuration after loading: defaults applied, durations in ms, secrets read. */
@@ -23,6 +24,8 @@ export interface Config {
   notify: NotifySettings;
   /** QSS webhooks: Zoom pushes QoS to this listener (absent: polling only). */
   webhooks?: WebhooksSettings;
+  /** Reports after every call (absent: none are made). */
+  reports?: ReportsSettings;
   stateDir: string;
   log: { level: string; format: 'json' | 'pretty' | 'auto' };
 }

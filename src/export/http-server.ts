@@ -16,9 +16,27 @@ export interface HttpReply {
   status: number;
   body: string;
   type?: string;
+  headers?: Record<string, string>;
 }
 
-export type HttpRoutes = Record<string, (req: IncomingMessage) => HttpReply | Promise<HttpReply>>;
+/**
+ * Handlers by exact path; a key ending in `/*` takes every path under it (the handler gets
+ * the rest of the path, still percent-encoded, and must check it).
+ */
+export type HttpRoutes = Record<
+  string,
+  (req: IncomingMessage, rest: string) => HttpReply | Promise<HttpReply>
+>;
+
+/** The handler of `path`, exact first, then the longest `/*` prefix; and the rest of the path. */
+function findRoute(routes: HttpRoutes, path: string): [HttpRoutes[string], string] | undefined {
+  if (Object.hasOwn(routes, path)) return [routes[path]!, ''];
+  let best: string | undefined;
+  for (const key of Object.keys(routes))
+    if (key.endsWith('/*') && path.startsWith(key.slice(0, -1)) && path.length > key.length - 1)
+      if (!best || key.length > best.length) best = key;
+  return best ? [routes[best]!, path.slice(best.length - 1)] : undefined;
+}
 
 /** Connection time limits, in milliseconds; the defaults suit a scraper on a LAN. */
 export interface HttpTimeouts {
@@ -143,8 +161,8 @@ export class HttpServer {
         return;
       }
     }
-    const route = Object.hasOwn(this.routes, path) ? this.routes[path] : undefined;
-    if (!route) {
+    const found = findRoute(this.routes, path);
+    if (!found) {
       this.send(res, 404, 'not found\n');
       return;
     }
@@ -153,8 +171,8 @@ export class HttpServer {
       this.send(res, 405, 'method not allowed\n');
       return;
     }
-    const r = await route(req);
-    this.send(res, r.status, req.method === 'HEAD' ? '' : r.body, r.type);
+    const r = await found[0](req, found[1]);
+    this.send(res, r.status, req.method === 'HEAD' ? '' : r.body, r.type, r.headers);
   }
 
   /** A handler failed: log it, answer 500 if nothing was sent yet, else cut the connection. */
@@ -167,8 +185,14 @@ export class HttpServer {
     else this.send(res, 500, 'internal error\n');
   }
 
-  private send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    type = 'text/plain; charset=utf-8',
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' });
     res.end(body);
   }
 

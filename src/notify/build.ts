@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ajv } from '../util/yaml-file.js';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
-import { Dispatcher, type Receiver } from './dispatcher.js';
+import { Dispatcher, type DispatcherOptions, type Receiver } from './dispatcher.js';
 import { ConfigMuter } from './mute.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
 import { consoleNotifier } from './plugins/console.js';
@@ -18,6 +18,8 @@ export interface BuildDeps {
   store: NotifyStore;
   /** Print what would be sent instead of sending. */
   dryRun?: boolean;
+  /** Reads a report's body when its notification is sent (app/ wires the report store). */
+  reportBody?: DispatcherOptions['reportBody'];
 }
 
 /** A user's notifier module: its default export (or `notifier` export) is a NotifierPlugin. */
@@ -122,5 +124,6 @@ export async function buildDispatcher(
     },
     sendTimeoutMs: n.delivery.timeoutMs,
     notifyLeftAndEnded: config.rules.notifyLeftAndEnded,
+    ...(deps.reportBody ? { reportBody: deps.reportBody } : {}),
   });
 }

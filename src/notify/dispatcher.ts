@@ -3,7 +3,7 @@ import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
 import type { Muter } from './mute.js';
-import type { Notification } from './notification.js';
+import type { Notification, ReportBody, ReportRef } from './notification.js';
 import { groupMessage, Grouping } from './pipeline/grouping.js';
 import { mute } from './pipeline/muting.js';
 import { Outbox, type RetryPolicy } from './pipeline/outbox.js';
@@ -28,7 +28,12 @@ export interface DispatcherOptions {
   sendTimeoutMs?: number;
   notifyLeftAndEnded: boolean;
   random?: () => number;
+  /** The body of a report notification, read from where reports are kept when it is sent. */
+  reportBody?: (id: string) => ReportBody | undefined;
 }
+
+/** Report notifications are remembered this long, so that one is never queued twice. */
+const REPORTS_REMEMBERED_MS = 90 * 86_400_000;
 
 /**
  * Routes alert changes to receivers through the stages Alertmanager composes: grouping
@@ -69,12 +74,42 @@ export class Dispatcher {
       retry: opts.retry ?? { baseMs: 1000, capMs: 5 * 60_000, giveUpAfterMs: 24 * 3_600_000 },
       sendTimeoutMs: opts.sendTimeoutMs ?? 30_000,
       random: opts.random ?? Math.random,
+      ...(opts.reportBody ? { reportBody: opts.reportBody } : {}),
     });
   }
 
   /** Every configured receiver: their counters are exported from 0, before the first send. */
   get receiverNames(): string[] {
     return [...this.opts.receivers.keys()];
+  }
+
+  /**
+   * Queues a report made after a call for each of `receivers` (unknown names are skipped), once:
+   * a report already queued for a receiver (before a restart, say) is not queued again. Saved
+   * before this returns; returns the receivers it was queued for now.
+   */
+  queueReport(ref: ReportRef, receivers: readonly string[]): string[] {
+    const store = this.opts.store;
+    const now = this.opts.clock.now();
+    const queued: string[] = [];
+    for (const receiver of new Set(receivers)) {
+      if (!this.opts.receivers.has(receiver)) continue;
+      const notification: Notification = {
+        id: `report|${ref.id}|${receiver}`,
+        receiver,
+        groupKey: `report|${ref.id}`,
+        groupLabels: {},
+        kind: 'report',
+        firing: [],
+        resolved: [],
+        createdAt: now,
+        report: { id: ref.id, headline: ref.headline, alerts: ref.alerts, path: ref.path },
+      };
+      if (store.enqueueReport(notification, now, now - REPORTS_REMEMBERED_MS)) queued.push(receiver);
+    }
+    store.save();
+    if (queued.length) this.wakeUp();
+    return queued;
   }
 
   get outboxDepth(): number {

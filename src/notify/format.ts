@@ -47,6 +47,13 @@ export function since(a: Alert, now: number): string {
 export function textLines(n: Notification, now: number): string[] {
   if (n.kind === 'test')
     return ['This is a test notification from qoswatch. If you can read it, this notifier works.'];
+  if (n.kind === 'report' && n.report)
+    return [
+      n.report.headline,
+      n.report.body
+        ? `The report is attached (${n.report.body.attachment.filename}); qoswatch serves it at ${n.report.path}.`
+        : `qoswatch serves the report at ${n.report.path}.`,
+    ];
   const lines: string[] = [];
   if (n.kind === 'summary' && n.heldBack) {
     lines.push(

@@ -13,14 +13,37 @@ export interface Notification {
   /** Aggregation group: receiver + the group_by label values. */
   groupKey: string;
   groupLabels: Record<string, string>;
-  /** `alert`: a group update; `test`: notify-test; `summary`: what a rate cap held back. */
-  kind: 'alert' | 'test' | 'summary';
+  /**
+   * `alert`: a group update; `test`: notify-test; `summary`: what a rate cap held back;
+   * `report`: the report made after a call ended.
+   */
+  kind: 'alert' | 'test' | 'summary' | 'report';
   firing: Alert[];
   resolved: Alert[];
   /** Epoch ms the notification was made. */
   createdAt: number;
   /** For `summary`: how many notifications were held back, and since when. */
   heldBack?: { count: number; since: number; alerts: number };
+  /** For `report`: which report; its body is read at delivery, not kept in the outbox. */
+  report?: ReportRef;
+}
+
+/** A report made after a call, as a notification names it. */
+export interface ReportRef {
+  id: string;
+  /** "Weekly sync ended: 2 of 12 participants had poor audio for 9 min; worst: Bob, Wifi, 473 ms" */
+  headline: string;
+  /** Alerts the report holds. */
+  alerts: number;
+  /** Where the daemon's API serves it (a path: `/reports/<id>`). */
+  path: string;
+  /** Filled in at delivery from the kept report: the file to attach and the report as JSON. */
+  body?: ReportBody;
+}
+
+export interface ReportBody {
+  attachment: { filename: string; contentType: string; content: string };
+  json: Record<string, unknown>;
 }
 
 export const status = (n: Notification): 'firing' | 'resolved' => (n.firing.length ? 'firing' : 'resolved');
@@ -38,6 +61,7 @@ export function commonLabels(n: Notification): Record<string, string> {
 /** A one-line title: what and how many. */
 export function title(n: Notification): string {
   if (n.kind === 'test') return 'qoswatch test notification';
+  if (n.kind === 'report') return n.report?.headline ?? 'qoswatch report';
   if (n.kind === 'summary') return `qoswatch held back ${plural(n.heldBack?.count ?? 0, 'notification')}`;
   const rules = [...new Set([...n.firing, ...n.resolved].map((a) => a.rule))];
   const what = rules.length === 1 ? rules[0]! : `${rules.length} rules`;

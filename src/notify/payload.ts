@@ -43,6 +43,17 @@ export function qoswatchPayload(n: Notification): Record<string, unknown> {
     ...(n.heldBack
       ? { held_back: { count: n.heldBack.count, alerts: n.heldBack.alerts, since: iso(n.heldBack.since) } }
       : {}),
+    ...(n.report
+      ? {
+          report: {
+            id: n.report.id,
+            headline: n.report.headline,
+            alerts: n.report.alerts,
+            path: n.report.path,
+            ...(n.report.body ? { data: n.report.body.json } : {}),
+          },
+        }
+      : {}),
   };
 }
 

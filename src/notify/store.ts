@@ -51,6 +51,8 @@ export interface NotifyState {
   notifiers: Record<string, Record<string, string>>;
   /** Per notifier, the send times inside its rate-limit window and what was held back. */
   caps: Record<string, CapState>;
+  /** Report notifications ever queued (id: when), so that a report is queued once per receiver. */
+  reports: Record<string, number>;
 }
 
 export interface CapState {
@@ -102,7 +104,7 @@ const checkOutbox = entryCheck({
         receiver: { type: 'string', minLength: 1 },
         groupKey: { type: 'string' },
         groupLabels: STRING_MAP,
-        kind: { enum: ['alert', 'test', 'summary'] },
+        kind: { enum: ['alert', 'test', 'summary', 'report'] },
         firing: { type: 'array', items: ALERT },
         resolved: { type: 'array', items: ALERT },
         createdAt: TIME,
@@ -110,6 +112,16 @@ const checkOutbox = entryCheck({
           type: 'object',
           required: ['count', 'since', 'alerts'],
           properties: { count: COUNT, since: TIME, alerts: COUNT },
+        },
+        report: {
+          type: 'object',
+          required: ['id', 'headline', 'alerts', 'path'],
+          properties: {
+            id: { type: 'string', minLength: 1 },
+            headline: { type: 'string' },
+            alerts: COUNT,
+            path: { type: 'string' },
+          },
         },
       },
     },
@@ -142,6 +154,7 @@ const checkGroup = entryCheck({
   },
 });
 const checkMemory = entryCheck(STRING_MAP);
+const checkTime = entryCheck(TIME);
 const checkCap = entryCheck({
   type: 'object',
   required: ['sent', 'held', 'heldAlerts'],
@@ -166,7 +179,7 @@ export class NotifyStore {
   ) {
     this.file = stateDir ? join(stateDir, 'notify.json') : '';
     const saved = this.file ? files.read(this.file, (raw) => NotifyStore.check(raw)) : undefined;
-    this.state = saved ?? { outbox: [], log: {}, groups: {}, notifiers: {}, caps: {} };
+    this.state = saved ?? { outbox: [], log: {}, groups: {}, notifiers: {}, caps: {}, reports: {} };
     // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
     if (now !== undefined)
       for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
@@ -182,6 +195,7 @@ export class NotifyStore {
       groups: validMap('groups', raw.groups, checkGroup, discarded),
       notifiers: validMap('notifiers', raw.notifiers, checkMemory, discarded),
       caps: validMap('caps', raw.caps, checkCap, discarded),
+      reports: validMap('reports', raw.reports, checkTime, discarded),
     };
     return { value, discarded };
   }
@@ -265,6 +279,18 @@ export class NotifyStore {
   }
   enqueue(notification: Notification, now: number): void {
     this.state.outbox.push({ notification, attempts: 0, nextAttemptAt: now });
+  }
+  /**
+   * A report's notification for one receiver, queued once: false (and nothing queued) when it
+   * was queued before. Reports queued longer ago than `forgetBefore` are forgotten.
+   */
+  enqueueReport(notification: Notification, now: number, forgetBefore: number): boolean {
+    for (const [id, at] of Object.entries(this.state.reports))
+      if (at < forgetBefore) delete this.state.reports[id];
+    if (this.state.reports[notification.id] !== undefined) return false;
+    this.state.reports[notification.id] = now;
+    this.enqueue(notification, now);
+    return true;
   }
   /** A failed attempt: when to try again, and why it failed. */
   attemptFailed(item: OutboxItem, error: string, nextAttemptAt?: number): void {

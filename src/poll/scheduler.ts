@@ -87,6 +87,8 @@ export class Scheduler {
   private readonly heldRefs = new Map<string, InstanceRef>();
   lastCycle: CycleReport | undefined;
   lastPlans = new Map<ZoomClient, Plan>();
+  /** A cycle of run() is under way: work of lower priority (reports) waits for its end. */
+  inCycle = false;
   cycles = 0;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -451,10 +453,13 @@ export class Scheduler {
     while (!stop.aborted) {
       let wait = this.opts.poll.minIntervalMs;
       try {
+        this.inCycle = true;
         const r = await this.cycle(abortCalls);
+        this.inCycle = false;
         onCycle?.(r);
         wait = r.startedAt + r.intervalMs - this.opts.clock.now();
       } catch (err) {
+        this.inCycle = false;
         if (abortCalls.aborted) return;
         this.opts.log.error({ err }, 'poll cycle failed; trying again next cycle');
       }

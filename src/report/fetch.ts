@@ -105,6 +105,21 @@ export async function listPastInstances(
     .sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
 }
 
+/**
+ * Waits, before each call of a report, until the call may go: the daemon lets report calls
+ * out only between its poll cycles. Absent: at once (the CLI).
+ */
+export type CallGate = () => Promise<void>;
+
+/** What the daemon already holds about an instance, read before any call is spent. */
+export interface KeptData {
+  /** Entries of the QSS `*_qos_summary` events Zoom pushed (the API answer's shape). */
+  pushedSummaries?: (instance: Pick<ReportInstance, 'kind' | 'uuid'>) => Raw[] | undefined;
+  gate?: CallGate;
+  /** Told of every answer a report reads (a page, the details): its calls, when other work shares the budget. */
+  onCall?: () => void;
+}
+
 async function collect(
   client: ZoomClient,
   ep: (typeof REPORT_KINDS)[SourceKind]['qos'],
@@ -112,14 +127,20 @@ async function collect(
   query: Record<string, string>,
   expected: number | undefined,
   signal?: AbortSignal,
+  gate?: CallGate,
+  onCall?: () => void,
 ): Promise<Raw[]> {
   const out: Raw[] = [];
+  await gate?.();
   for await (const page of client.pages<Raw>(ep, { id }, query, {
     ...(signal ? { signal } : {}),
     keyOf: joinKey,
     ...(expected !== undefined ? { expectedItems: expected } : {}),
-  }))
+  })) {
+    onCall?.();
     out.push(...page.filter(isObject));
+    await gate?.(); // the next page is asked for when the loop goes on
+  }
   return out;
 }
 
@@ -140,16 +161,21 @@ export async function fetchReportData(
   instance: ReportInstance,
   choice: SourceChoice,
   signal?: AbortSignal,
+  kept: KeptData = {},
 ): Promise<ReportData> {
   const eps = REPORT_KINDS[instance.kind];
   const stats = new NormalizeStats();
   const type = instance.live ? 'live' : 'past';
   const expected = instance.participants;
+  const gate = kept.gate;
   let summaries: QosSummary[] = [];
   let refused: string | undefined;
-  if (choice !== 'samples' && !instance.live) {
+  const pushed = choice !== 'samples' && !instance.live ? kept.pushedSummaries?.(instance) : undefined;
+  if (pushed?.length)
+    summaries = pushed.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
+  if (choice !== 'samples' && !instance.live && !summaries.length) {
     try {
-      const raws = await collect(client, eps.summary, instance.uuid, {}, expected, signal);
+      const raws = await collect(client, eps.summary, instance.uuid, {}, expected, signal, gate, kept.onCall);
       summaries = raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
     } catch (err) {
       refused = refusal(err);
@@ -162,7 +188,16 @@ export async function fetchReportData(
   const joins = new Map<string, JoinInfo>();
   const contexts = new Map<string, ParticipantContext>();
   if (eps.participants) {
-    for (const p of await collect(client, eps.participants, instance.uuid, { type }, expected, signal)) {
+    for (const p of await collect(
+      client,
+      eps.participants,
+      instance.uuid,
+      { type },
+      expected,
+      signal,
+      gate,
+      kept.onCall,
+    )) {
       const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
       const joined = time(p.join_time);
       const left = time(p.leave_time);
@@ -175,7 +210,16 @@ export async function fetchReportData(
   const samples: QosSample[] = [];
   if (choice !== 'summary' || instance.live) {
     const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
-    for (const raw of await collect(client, eps.qos, instance.uuid, { type }, expected, signal)) {
+    for (const raw of await collect(
+      client,
+      eps.qos,
+      instance.uuid,
+      { type },
+      expected,
+      signal,
+      gate,
+      kept.onCall,
+    )) {
       const listed = contextKeys(raw)
         .map((k) => contexts.get(k))
         .find(Boolean);
@@ -201,7 +245,9 @@ export async function fetchReportData(
   const source: ReportSource = instance.live
     ? 'live_samples'
     : summaries.length
-      ? 'qos_summary'
+      ? pushed?.length
+        ? 'pushed_summary'
+        : 'qos_summary'
       : 'past_samples';
   return {
     instance,
@@ -217,6 +263,10 @@ export async function fetchReportData(
 function sourceNote(source: ReportSource, choice: SourceChoice, refused: string | undefined): string {
   if (source === 'live_samples')
     return "Live instance: figures from Zoom's live QoS samples (the last minutes Zoom keeps), computed by qoswatch.";
+  if (source === 'pushed_summary')
+    return choice === 'summary'
+      ? 'Figures from the QoS summary Zoom pushed (QSS *_qos_summary webhook events kept in state.dir), at no API cost; no samples read, so no p95, minutes in breach or timeline.'
+      : 'min/avg/max from the QoS summary Zoom pushed (QSS *_qos_summary webhook events kept in state.dir, no API call); p95, minutes in breach, alerts and timelines from the past QoS samples (type=past).';
   if (source === 'qos_summary')
     return choice === 'summary'
       ? "Figures from Zoom's QoS summary (qos_summary); no samples read, so no p95, minutes in breach or timeline."

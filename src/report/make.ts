@@ -5,7 +5,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ZoomError } from '../zoom/errors.js';
 import { buildReport } from './build.js';
 import { reportCost } from './endpoints.js';
-import { fetchReportData, resolveInstance, type SourceChoice } from './fetch.js';
+import { fetchReportData, resolveInstance, type KeptData, type SourceChoice } from './fetch.js';
 import type { Report } from './types.js';
 
 export interface MakeReportOptions {
@@ -26,6 +26,8 @@ export interface MakeReportOptions {
   reserve: number;
   clock: Clock;
   signal?: AbortSignal;
+  /** Pushed QSS summaries kept in state.dir (used before any call is spent), and the daemon's call gate. */
+  kept?: KeptData;
 }
 
 /** Refuses when `need` calls would leave less than the reserve; says how many are left. */
@@ -46,13 +48,27 @@ export function checkBudget(client: ZoomClient, need: number, reserve: number): 
  */
 export async function makeReport(client: ZoomClient, o: MakeReportOptions): Promise<Report> {
   const before = client.budget.usedToday();
+  // Beside the daemon, others spend the same budget: the report counts the answers it reads.
+  let counted = 0;
+  const count = (): void => {
+    counted++;
+  };
   checkBudget(client, 1, o.reserve);
+  await o.kept?.gate?.();
   const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
-  checkBudget(client, reportCost(o.kind, instance.participants ?? 1, o.source) - 1, o.reserve);
-  const data = await fetchReportData(client, instance, o.source, o.signal);
+  counted += instance.live && !o.live ? 2 : 1;
+  const pushed = o.live ? undefined : o.kept?.pushedSummaries?.(instance);
+  // With pushed summaries kept, the summary's pages are not asked for.
+  const costOf = pushed?.length && o.source !== 'samples' ? 'samples' : o.source;
+  checkBudget(client, reportCost(o.kind, instance.participants ?? 1, costOf) - 1, o.reserve);
+  const data = await fetchReportData(client, instance, o.source, o.signal, {
+    ...o.kept,
+    pushedSummaries: () => pushed,
+    onCall: count,
+  });
   return buildReport(data, o.rules, {
     gapToleranceMs: o.gapToleranceMs,
-    calls: client.budget.usedToday() - before,
+    calls: o.kept?.gate ? counted : client.budget.usedToday() - before,
     now: o.clock.now(),
   });
 }

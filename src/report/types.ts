@@ -16,7 +16,7 @@ export interface ReportInstance {
 }
 
 /** Where the figures came from, said in every format. */
-export type ReportSource = 'qos_summary' | 'past_samples' | 'live_samples';
+export type ReportSource = 'qos_summary' | 'pushed_summary' | 'past_samples' | 'live_samples';
 
 /** min / avg / max of one metric over a stay, and the 95th percentile where samples exist. */
 export interface Figures {

@@ -6,9 +6,22 @@ export interface SlackCall {
   args: Record<string, unknown>;
 }
 
+/** A file uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+export interface SlackUpload {
+  id: string;
+  filename: string;
+  length: number;
+  content?: string;
+  /** Set when files.completeUploadExternal shares it. */
+  channel?: string;
+  threadTs?: string;
+  title?: string;
+}
+
 /**
- * A local fake of the Slack Web API (reached through slackApiUrl): chat.postMessage and
- * chat.update with Slack's answer shapes and errors, recording every call.
+ * A local fake of the Slack Web API (reached through slackApiUrl): chat.postMessage,
+ * chat.update and the external file upload (files.getUploadURLExternal, a POST to the URL it
+ * gives, files.completeUploadExternal) with Slack's answer shapes and errors, recording every call.
  */
 export class FakeSlack {
   readonly server: TestServer;
@@ -20,6 +33,7 @@ export class FakeSlack {
     | { kind: 'error'; error: string }
     | { kind: 'http'; status: number }
     | { kind: 'ratelimited'; retryAfter: number } = { kind: 'ok' };
+  readonly uploads: SlackUpload[] = [];
   private seq = 1000;
   token = 'xoxb-test-token';
 
@@ -28,11 +42,23 @@ export class FakeSlack {
   }
 
   private answer(r: Received, res: Parameters<TestServer['reply']>[1]): void {
+    const upload = /^\/upload\/(F\w+)$/.exec(r.path);
+    if (upload) {
+      // The upload URL files.getUploadURLExternal handed out: takes the bytes, answers 200 OK.
+      const u = this.uploads.find((x) => x.id === upload[1]);
+      if (!u) return json(res, 404, { ok: false });
+      u.content = r.body;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${r.body.length}`);
+      return;
+    }
     const method = r.path.replace(/^\/api\//, '').split('?')[0]!;
     const args = r.headers['content-type']?.includes('json')
       ? (JSON.parse(r.body || '{}') as Record<string, unknown>)
       : Object.fromEntries(new URLSearchParams(r.body));
     for (const k of ['blocks', 'attachments']) if (typeof args[k] === 'string') args[k] = JSON.parse(args[k]);
+    const text = (k: string): string =>
+      typeof args[k] === 'string' || typeof args[k] === 'number' ? String(args[k]) : '';
     const token = (r.headers.authorization ?? '').replace(/^Bearer /, '');
     this.calls.push({ method, token, args });
     const m = this.mode;
@@ -50,6 +76,27 @@ export class FakeSlack {
         message: { text: args.text },
       });
     if (method === 'chat.update') return json(res, 200, { ok: true, channel: args.channel, ts: args.ts });
+    if (method === 'files.getUploadURLExternal') {
+      if (!args.filename || !Number(args.length))
+        return json(res, 200, { ok: false, error: 'invalid_arguments' });
+      const id = `F${++this.seq}`;
+      this.uploads.push({ id, filename: text('filename'), length: Number(args.length) });
+      return json(res, 200, { ok: true, upload_url: `${this.server.url}/upload/${id}`, file_id: id });
+    }
+    if (method === 'files.completeUploadExternal') {
+      const files = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as {
+        id: string;
+        title?: string;
+      }[];
+      for (const f of files) {
+        const u = this.uploads.find((x) => x.id === f.id);
+        if (!u || u.content === undefined) return json(res, 200, { ok: false, error: 'file_not_found' });
+        u.channel = text('channel_id');
+        if (text('thread_ts')) u.threadTs = text('thread_ts');
+        if (f.title) u.title = f.title;
+      }
+      return json(res, 200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) });
+    }
     json(res, 200, { ok: false, error: 'unknown_method' });
   }
 

@@ -2,6 +2,7 @@ import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import type { LogOnce } from '../../util/log-once.js';
 import { NotifyError } from '../errors.js';
+import type { Notification, ReportBody } from '../notification.js';
 import type { NotifyStats } from '../stats.js';
 import type { NotifyStore, OutboxItem } from '../store.js';
 import type { Receiver } from './receiver.js';
@@ -29,8 +30,17 @@ export class Outbox {
       retry: RetryPolicy;
       sendTimeoutMs: number;
       random: () => number;
+      /** The body of a report notification, read when it is sent (it is not kept in the outbox). */
+      reportBody?: (id: string) => ReportBody | undefined;
     },
   ) {}
+
+  /** A report notification with its body read from the kept report (absent once pruned). */
+  private withBody(n: Notification): Notification {
+    if (!n.report || !this.opts.reportBody) return n;
+    const body = this.opts.reportBody(n.report.id);
+    return body ? { ...n, report: { ...n.report, body } } : n;
+  }
 
   get depth(): number {
     return this.opts.store.outbox().length;
@@ -74,7 +84,7 @@ export class Outbox {
 
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
     const { stats, once, retry } = this.opts;
-    const n = item.notification;
+    const n = this.withBody(item.notification);
     const r = this.opts.receivers.get(n.receiver);
     const now = this.opts.clock.now();
     if (!r) return 'dropped';

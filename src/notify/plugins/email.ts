@@ -121,6 +121,18 @@ export const emailNotifier: NotifierPlugin<EmailOptions> = {
                 text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
                 html: html(n, now),
                 headers: { 'X-Qoswatch-Notification-Id': n.id },
+                // A report after a call: the report itself, attached.
+                ...(n.report?.body
+                  ? {
+                      attachments: [
+                        {
+                          filename: n.report.body.attachment.filename,
+                          content: n.report.body.attachment.content,
+                          contentType: n.report.body.attachment.contentType,
+                        },
+                      ],
+                    }
+                  : {}),
               }),
             ),
             signal,

@@ -185,10 +185,43 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
         throw classify(ctx.name, err);
       }
     };
+    /**
+     * A report after a call: its headline as a message, then the report uploaded as a file in
+     * that message's thread (files.getUploadURLExternal, the upload, files.completeUploadExternal).
+     * The message is remembered until the upload is done, so a retry does not post it twice.
+     */
+    const sendReport = async (r: NonNullable<Notification['report']>, signal: AbortSignal): Promise<void> => {
+      const key = `report:${r.id}`;
+      let posted = ctx.memory.get(key);
+      if (!posted) {
+        const res = await call(
+          () => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
+          signal,
+        );
+        posted = JSON.stringify({ ts: res.ts ?? '', channel: res.channel ?? o.channel });
+        ctx.memory.set(key, posted);
+      }
+      const { ts, channel } = JSON.parse(posted) as { ts: string; channel: string };
+      const file = r.body?.attachment;
+      if (file)
+        await call(
+          () =>
+            client.filesUploadV2({
+              channel_id: channel,
+              thread_ts: ts,
+              file: Buffer.from(file.content, 'utf8'),
+              filename: file.filename,
+              title: r.headline,
+            }),
+          signal,
+        );
+      ctx.memory.delete(key);
+    };
     return {
       name: ctx.name,
       type: 'slack',
       async send(n, signal) {
+        if (n.kind === 'report' && n.report) return sendReport(n.report, signal);
         const now = ctx.clock.now();
         const msg = message(n, now);
         const key = `thread:${n.groupKey}`;

@@ -31,7 +31,8 @@ export const webhookNotifier: NotifierPlugin<WebhookOptions> = {
       type: 'webhook',
       async send(n, signal) {
         const body = JSON.stringify(
-          o.format === 'alertmanager' ? alertmanagerPayload(n) : qoswatchPayload(n),
+          // A report has no Alertmanager shape: it goes in qoswatch's, whatever the format.
+          o.format === 'alertmanager' && n.kind !== 'report' ? alertmanagerPayload(n) : qoswatchPayload(n),
         );
         const headers: Record<string, string> = { 'x-qoswatch-notification-id': n.id, ...(o.headers ?? {}) };
         if (o.secret) {

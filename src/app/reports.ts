@@ -1,0 +1,301 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Alert } from '../evaluate/alert.js';
+import type { RuleEngine } from '../evaluate/engine.js';
+import { instanceKey, type PipelineEvent } from '../normalize/events.js';
+import type { InstanceRef } from '../normalize/sample.js';
+import type { Dispatcher } from '../notify/dispatcher.js';
+import type { ReportBody } from '../notify/notification.js';
+import type { Scheduler } from '../poll/scheduler.js';
+import type { PollSource } from '../poll/source.js';
+import { formatJson } from '../report/format-data.js';
+import { makeReport } from '../report/make.js';
+import { messageHeadline, reportAlerts, reportAttachment } from '../report/message.js';
+import { pushedSummaries } from '../report/pushed.js';
+import type { ReportsSettings } from '../report/settings.js';
+import { reportId, ReportStore, type StoredReport } from '../report/store.js';
+import { backoffDelay } from '../util/backoff.js';
+import type { Clock } from '../util/clock.js';
+import { COUNT, entryCheck, isObject, TIME, validEntries, type StateFiles } from '../util/state-files.js';
+import type { ZoomClient } from '../zoom/client.js';
+import { nextUtcMidnight } from '../zoom/daily-budget.js';
+import { isZoomError } from '../zoom/errors.js';
+
+/** An instance that ended and whose report is still to be made (saved in reports/pending.json). */
+interface Job {
+  instance: InstanceRef;
+  endedAt: number;
+  /** An alert fired on it while it was live. */
+  alerted: boolean;
+  attempts: number;
+  notBefore: number;
+  lastError?: string;
+}
+
+const checkJob = entryCheck({
+  type: 'object',
+  required: ['instance', 'endedAt', 'alerted', 'attempts', 'notBefore'],
+  properties: {
+    instance: {
+      type: 'object',
+      required: ['kind', 'id', 'uuid', 'topic'],
+      properties: {
+        kind: { enum: ['meeting', 'webinar', 'session'] },
+        id: { type: 'string' },
+        uuid: { type: 'string', minLength: 1 },
+        topic: { type: 'string' },
+      },
+    },
+    endedAt: TIME,
+    alerted: { type: 'boolean' },
+    attempts: COUNT,
+    notBefore: TIME,
+    lastError: { type: 'string' },
+  },
+});
+
+const MAX_JOBS = 10_000;
+
+/** What the report worker reads of the daemon. */
+export interface ReportDeps {
+  settings: ReportsSettings;
+  stateDir: string;
+  files: StateFiles;
+  clock: Clock;
+  log: Logger;
+  clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
+  scheduler: Scheduler;
+  sources: readonly PollSource[];
+  engine: RuleEngine;
+  gapToleranceMs: number;
+  pollIntervals: { minIntervalMs: number; discoveryIntervalMs: number };
+  dispatcher: () => Dispatcher | undefined;
+}
+
+/**
+ * Reports after every call. An instance that ends becomes a job (saved at once, so a restart
+ * loses none); after `delay` its report is made through the daemon's own Zoom client (same
+ * rate limits, same daily budget), with calls let out only between poll cycles and only while
+ * the day's budget keeps what live polling needs until the reset plus the reserve. The report
+ * is kept in state.dir/reports and queued in the notification outbox once per receiver (the
+ * outbox remembers it, so a restart neither loses nor repeats it), then the job is dropped.
+ */
+export class ReportWorker {
+  readonly store: ReportStore;
+  private readonly file: string;
+  private jobs: Job[];
+  /** Instances with an alert that fired while live. */
+  private readonly alerted = new Set<string>();
+  private kick: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  readonly stats = { made: 0, queued: 0, failed: 0, givenUp: 0, deferred: 0, calls: 0 };
+
+  constructor(private readonly d: ReportDeps) {
+    this.store = new ReportStore(d.stateDir, d.files, d.settings.keepMs);
+    this.file = join(this.store.dir, 'pending.json');
+    this.jobs =
+      d.files.read(this.file, (raw) => {
+        if (!isObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 report queue' };
+        const discarded: string[] = [];
+        return { value: validEntries<Job>('jobs', raw.jobs, checkJob, discarded), discarded };
+      }) ?? [];
+    for (const a of d.engine.active()) this.noteAlert(a);
+    const pruned = this.store.prune(d.clock.now());
+    if (pruned) d.log.info({ pruned }, `deleted ${pruned} report(s) older than reports.keep`);
+  }
+
+  private save(): void {
+    this.d.files.write(this.file, JSON.stringify({ version: 1, jobs: this.jobs }));
+  }
+
+  private noteAlert(a: Alert): void {
+    if (a.state === 'firing' && a.context.kind && a.context.uuid)
+      this.alerted.add(`${a.context.kind}:${a.context.uuid}`);
+  }
+
+  /** Alert changes from the engine: remember which instances had one firing. */
+  onAlerts(changes: readonly { alert: Alert }[]): void {
+    for (const c of changes) this.noteAlert(c.alert);
+  }
+
+  /** A sink of the pipeline: an ended instance becomes a job. */
+  readonly sink = {
+    handle: (e: PipelineEvent): void => {
+      if (e.type !== 'ended') return;
+      const key = instanceKey(e.instance);
+      if (this.jobs.some((j) => instanceKey(j.instance) === key)) return;
+      if (this.jobs.length >= MAX_JOBS) {
+        this.stats.givenUp++;
+        this.d.log.warn({ instance: e.instance.uuid }, 'report queue full: no report for this instance');
+        return;
+      }
+      this.jobs.push({
+        instance: e.instance,
+        endedAt: e.at,
+        alerted: this.alerted.delete(key),
+        attempts: 0,
+        notBefore: e.at + this.d.settings.delayMs,
+      });
+      this.save();
+    },
+  };
+
+  get pending(): number {
+    return this.jobs.length;
+  }
+
+  /**
+   * A poll cycle ended: report work goes on until the next cycle starts (a call in flight
+   * then may overlap the cycle's start; none starts during a cycle).
+   */
+  idle(signal: AbortSignal): void {
+    this.kick?.();
+    this.kick = undefined;
+    this.running ??= this.work(signal).finally(() => (this.running = undefined));
+  }
+
+  /** Waits for the work under way (at stop). */
+  async stopped(): Promise<void> {
+    this.kick?.();
+    await this.running;
+  }
+
+  /**
+   * Resolves once a report call may go: at once between poll cycles; during a cycle, when it
+   * ends (that call goes then even if the next cycle follows at once, as when polling runs late).
+   */
+  private gate(signal: AbortSignal): () => Promise<void> {
+    return async () => {
+      signal.throwIfAborted();
+      if (!this.d.scheduler.inCycle) return;
+      await new Promise<void>((resolve) => {
+        this.kick = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      signal.throwIfAborted();
+    };
+  }
+
+  /** Calls live polling needs from now to the budget's reset at its current pace, with discovery. */
+  private pollingNeed(client: ZoomClient): number {
+    const now = this.d.clock.now();
+    const msLeft = nextUtcMidnight(now) - now;
+    const plan = this.d.scheduler.lastPlans.get(client);
+    const sources = Math.max(1, this.d.sources.filter((x) => x.client === client).length);
+    const discovery = Math.ceil(msLeft / this.d.pollIntervals.discoveryIntervalMs) * sources;
+    if (!plan || !plan.fullCycleCalls) return discovery;
+    const interval = Math.max(this.d.pollIntervals.minIntervalMs, plan.intervalMs);
+    return discovery + Math.ceil((plan.fullCycleCalls * msLeft) / interval);
+  }
+
+  private async work(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = this.d.clock.now();
+      if (signal.aborted || this.d.scheduler.inCycle) return;
+      const job = this.jobs.filter((j) => j.notBefore <= now).sort((a, b) => a.notBefore - b.notBefore)[0];
+      if (!job) return;
+      await this.run(job, signal);
+    }
+  }
+
+  private async run(job: Job, signal: AbortSignal): Promise<void> {
+    const s = this.d.settings;
+    const id = reportId(job.instance.kind, job.instance.uuid);
+    const client = job.instance.kind === 'session' ? this.d.clients.videosdk : this.d.clients.zoom;
+    try {
+      let stored = this.store.get(id);
+      if (!stored) {
+        if (!client) throw new Error(`no Zoom client for ${job.instance.kind}s`);
+        const reserve = (s.reserve ?? Math.ceil(client.budget.allowance / 10)) + this.pollingNeed(client);
+        const report = await makeReport(client, {
+          kind: job.instance.kind,
+          id: job.instance.uuid,
+          instance: job.instance.uuid,
+          source: s.source,
+          rules: [...this.d.engine.ruleList],
+          gapToleranceMs: this.d.gapToleranceMs,
+          reserve,
+          clock: this.d.clock,
+          signal,
+          kept: { pushedSummaries: pushedSummaries(this.d.files, this.d.stateDir), gate: this.gate(signal) },
+        });
+        this.stats.calls += report.calls;
+        stored = {
+          version: 1,
+          id,
+          headline: messageHeadline(report),
+          alerts: reportAlerts(report),
+          savedAt: this.d.clock.now(),
+          report,
+        };
+        this.store.save(stored);
+        this.stats.made++;
+        this.d.log.info(
+          { report: id, calls: report.calls, source: report.source },
+          `report made: ${stored.headline} (${report.calls} API calls)`,
+        );
+      }
+      this.send(stored, job);
+      this.jobs = this.jobs.filter((j) => j !== job);
+      this.save();
+    } catch (err) {
+      if (signal.aborted) return;
+      this.failed(job, err);
+    }
+  }
+
+  /** Queues the report for its receivers when it is to be sent (once: the outbox remembers). */
+  private send(stored: StoredReport, job: Job): void {
+    const s = this.d.settings;
+    const dispatcher = this.d.dispatcher();
+    const wanted = s.send === 'all' || (s.send === 'alerts' && (job.alerted || stored.alerts > 0));
+    if (!wanted || !dispatcher) return;
+    const queued = dispatcher.queueReport(
+      { id: stored.id, headline: stored.headline, alerts: stored.alerts, path: `/reports/${stored.id}` },
+      s.receivers,
+    );
+    this.stats.queued += queued.length;
+  }
+
+  private failed(job: Job, err: unknown): void {
+    const now = this.d.clock.now();
+    const code = isZoomError(err) ? err.code : 'ERROR';
+    const message = (err as Error).message;
+    job.attempts++;
+    job.lastError = message;
+    if (now - job.endedAt >= this.d.settings.giveUpAfterMs) {
+      this.stats.givenUp++;
+      this.jobs = this.jobs.filter((j) => j !== job);
+      this.d.log.error(
+        { instance: job.instance.uuid, code, attempts: job.attempts },
+        `no report for ${job.instance.kind} "${job.instance.topic}": given up after reports.give_up_after (${message})`,
+      );
+    } else if (code === 'ZOOM_BUDGET_EXHAUSTED' || code === 'ZOOM_DAILY_LIMIT') {
+      // Not a failure: the budget is kept for live polling. Tried again once a cycle has passed.
+      this.stats.deferred++;
+      job.notBefore = now + this.d.pollIntervals.minIntervalMs;
+      this.d.log.info(
+        { instance: job.instance.uuid },
+        `report of "${job.instance.topic}" deferred: ${message}`,
+      );
+    } else {
+      this.stats.failed++;
+      job.notBefore = now + backoffDelay(job.attempts - 1, { baseMs: 60_000, capMs: 3_600_000 }, Math.random);
+      this.d.log.warn(
+        { instance: job.instance.uuid, code, attempts: job.attempts },
+        `report of "${job.instance.topic}" failed, will retry: ${message}`,
+      );
+    }
+    this.save();
+  }
+
+  /** The body of a report notification at delivery: the attachment and the JSON. */
+  body(id: string): ReportBody | undefined {
+    const s = this.store.get(id);
+    if (!s) return undefined;
+    return {
+      attachment: reportAttachment(s.report, id),
+      json: JSON.parse(formatJson(s.report)) as Record<string, unknown>,
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { REPORT_FORMATS } from './formats.js';
+import type { ParticipantReport, Report } from './types.js';
+import { who } from './values.js';
+
+/** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
+function about(rule: string): string {
+  if (/audio/i.test(rule)) return 'audio';
+  if (/video/i.test(rule)) return 'video';
+  if (/share|_as_|\bas\b/i.test(rule)) return 'screen share';
+  if (/cpu/i.test(rule)) return 'CPU';
+  return 'quality';
+}
+
+const worstBreach = (p: ParticipantReport): ParticipantReport['breaches'][number] | undefined =>
+  [...p.breaches].sort((a, b) => b.minutes - a.minutes)[0];
+
+/**
+ * The one line a message after a call leads with:
+ * "Weekly sync ended: 2 of 12 participants had poor audio for 9 min; worst: Bob, Wifi, 473 ms".
+ */
+export function messageHeadline(r: Report): string {
+  const name = r.instance.topic || `${r.instance.kind} ${r.instance.id}`;
+  const n = r.participants.length;
+  const bad = r.participants.filter((p) => p.breaches.length);
+  const instanceAlerts = r.alerts.length ? `; ${r.alerts.length} instance-wide alert(s)` : '';
+  if (!bad.length)
+    return `${name} ended: no participant breached a rule (${n} participant${n === 1 ? '' : 's'})${instanceAlerts}`;
+  const worst = bad[0]!;
+  const b = worstBreach(worst)!;
+  const what = [...new Set(bad.flatMap((p) => p.breaches.map((x) => about(x.rule))))];
+  const minutes = Math.max(...bad.map((p) => worstBreach(p)!.minutes));
+  const where = [worst.context.networkType, b.worst].filter(Boolean).join(', ');
+  return (
+    `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
+    `worst: ${who(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`
+  );
+}
+
+/** Alerts in a report: each participant's and the instance-wide ones. */
+export const reportAlerts = (r: Report): number =>
+  r.alerts.length + r.participants.reduce((n, p) => n + p.alerts.length, 0);
+
+/**
+ * The file a message carries: the HTML report when that format exists (it is a separate
+ * renderer), else the Markdown one.
+ */
+export function reportAttachment(
+  r: Report,
+  id: string,
+): { filename: string; contentType: string; content: string } {
+  const html = (REPORT_FORMATS as Record<string, ((x: Report) => string) | undefined>).html;
+  if (html) return { filename: `${id}.html`, contentType: 'text/html; charset=utf-8', content: html(r) };
+  return { filename: `${id}.md`, contentType: 'text/markdown; charset=utf-8', content: REPORT_FORMATS.md(r) };
+}
