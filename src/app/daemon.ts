@@ -250,6 +250,7 @@ export class Daemon {
     if (this.scheduler.discoveryComplete()) {
       const live = new Set(this.scheduler.instances().map((i) => `${i.ref.kind}:${i.ref.uuid}`));
       this.alerts.emit(this.engine.reconcile(live, this.deps.clock.now()));
+      this.reports?.reconcile(live);
     }
     this.alerts.commit();
     this.stateFiles.retry();

@@ -22,6 +22,12 @@ import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 
 /** An instance that ended and whose report is still to be made (saved in reports/pending.json). */
+interface Saved {
+  jobs: Job[];
+  /** Instances seen live: one that is gone after a restart ended while the daemon was away. */
+  live: InstanceRef[];
+}
+
 interface Job {
   instance: InstanceRef;
   endedAt: number;
@@ -32,20 +38,22 @@ interface Job {
   lastError?: string;
 }
 
+const REF = {
+  type: 'object',
+  required: ['kind', 'id', 'uuid', 'topic'],
+  properties: {
+    kind: { enum: ['meeting', 'webinar', 'session'] },
+    id: { type: 'string' },
+    uuid: { type: 'string', minLength: 1 },
+    topic: { type: 'string' },
+  },
+} as const;
+const checkRef = entryCheck(REF);
 const checkJob = entryCheck({
   type: 'object',
   required: ['instance', 'endedAt', 'alerted', 'attempts', 'notBefore'],
   properties: {
-    instance: {
-      type: 'object',
-      required: ['kind', 'id', 'uuid', 'topic'],
-      properties: {
-        kind: { enum: ['meeting', 'webinar', 'session'] },
-        id: { type: 'string' },
-        uuid: { type: 'string', minLength: 1 },
-        topic: { type: 'string' },
-      },
-    },
+    instance: REF,
     endedAt: TIME,
     alerted: { type: 'boolean' },
     attempts: COUNT,
@@ -84,6 +92,7 @@ export class ReportWorker {
   readonly store: ReportStore;
   private readonly file: string;
   private jobs: Job[];
+  private live: Map<string, InstanceRef>;
   /** Instances with an alert that fired while live. */
   private readonly alerted = new Set<string>();
   private kick: (() => void) | undefined;
@@ -93,19 +102,29 @@ export class ReportWorker {
   constructor(private readonly d: ReportDeps) {
     this.store = new ReportStore(d.stateDir, d.files, d.settings.keepMs);
     this.file = join(this.store.dir, 'pending.json');
-    this.jobs =
-      d.files.read(this.file, (raw) => {
-        if (!isObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 report queue' };
-        const discarded: string[] = [];
-        return { value: validEntries<Job>('jobs', raw.jobs, checkJob, discarded), discarded };
-      }) ?? [];
+    const saved = d.files.read<Saved>(this.file, (raw) => {
+      if (!isObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 report queue' };
+      const discarded: string[] = [];
+      return {
+        value: {
+          jobs: validEntries<Job>('jobs', raw.jobs, checkJob, discarded),
+          live: validEntries<InstanceRef>('live', raw.live, checkRef, discarded),
+        },
+        discarded,
+      };
+    });
+    this.jobs = saved?.jobs ?? [];
+    this.live = new Map((saved?.live ?? []).map((r) => [instanceKey(r), r]));
     for (const a of d.engine.active()) this.noteAlert(a);
     const pruned = this.store.prune(d.clock.now());
     if (pruned) d.log.info({ pruned }, `deleted ${pruned} report(s) older than reports.keep`);
   }
 
   private save(): void {
-    this.d.files.write(this.file, JSON.stringify({ version: 1, jobs: this.jobs }));
+    this.d.files.write(
+      this.file,
+      JSON.stringify({ version: 1, jobs: this.jobs, live: [...this.live.values()] }),
+    );
   }
 
   private noteAlert(a: Alert): void {
@@ -121,24 +140,49 @@ export class ReportWorker {
   /** A sink of the pipeline: an ended instance becomes a job. */
   readonly sink = {
     handle: (e: PipelineEvent): void => {
-      if (e.type !== 'ended') return;
-      const key = instanceKey(e.instance);
-      if (this.jobs.some((j) => instanceKey(j.instance) === key)) return;
-      if (this.jobs.length >= MAX_JOBS) {
-        this.stats.givenUp++;
-        this.d.log.warn({ instance: e.instance.uuid }, 'report queue full: no report for this instance');
-        return;
-      }
-      this.jobs.push({
-        instance: e.instance,
-        endedAt: e.at,
-        alerted: this.alerted.delete(key),
-        attempts: 0,
-        notBefore: e.at + this.d.settings.delayMs,
-      });
-      this.save();
+      if (e.type === 'polled') this.seen(e.instance);
+      if (e.type === 'ended') this.ended(e.instance, e.at);
     },
   };
+
+  /** An instance seen live is remembered (saved when it is new) until it ends. */
+  private seen(ref: InstanceRef): void {
+    const key = instanceKey(ref);
+    if (this.live.has(key) || this.live.size >= MAX_JOBS) return;
+    this.live.set(key, { kind: ref.kind, id: ref.id, uuid: ref.uuid, topic: ref.topic });
+    this.save();
+  }
+
+  /**
+   * After a full discovery: instances seen live before a restart that are live no more ended
+   * while the daemon was away; their reports are made all the same.
+   */
+  reconcile(liveKeys: ReadonlySet<string>): void {
+    for (const [key, ref] of [...this.live]) if (!liveKeys.has(key)) this.ended(ref, this.d.clock.now());
+  }
+
+  private ended(instance: InstanceRef, at: number): void {
+    const key = instanceKey(instance);
+    const wasLive = this.live.delete(key);
+    if (this.jobs.some((j) => instanceKey(j.instance) === key)) {
+      if (wasLive) this.save();
+      return;
+    }
+    if (this.jobs.length >= MAX_JOBS) {
+      this.stats.givenUp++;
+      this.d.log.warn({ instance: instance.uuid }, 'report queue full: no report for this instance');
+      return;
+    }
+    this.jobs.push({
+      instance,
+      endedAt: at,
+      alerted: this.alerted.delete(key),
+      attempts: 0,
+      notBefore: at + this.d.settings.delayMs,
+    });
+    this.save();
+  }
+
 
   get pending(): number {
     return this.jobs.length;

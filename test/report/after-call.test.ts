@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
@@ -5,6 +8,7 @@ import { Daemon } from '../../src/app/daemon.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { freePort } from '../helpers/ports.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { TestSmtp } from '../helpers/smtp.js';
 
@@ -49,7 +53,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-function withReports(stateDir?: string): (c: Config) => void {
+function withReports(stateDir?: string, smtpPort = smtp.port): (c: Config) => void {
   return (c) => {
     if (stateDir) c.stateDir = stateDir;
     c.notify.notifiers = [
@@ -57,7 +61,7 @@ function withReports(stateDir?: string): (c: Config) => void {
         name: 'mail',
         type: 'email',
         host: '127.0.0.1',
-        port: smtp.port,
+        port: smtpPort,
         security: 'starttls',
         tls_verify: false,
         user: smtp.user,
@@ -84,8 +88,8 @@ const reportMails = (): TestSmtp['mail'] =>
     String(m.parsed.headers.get('x-qoswatch-notification-id') as string | undefined).startsWith('report|'),
   );
 
-async function newDaemon(stateDir: string): Promise<Daemon> {
-  const d = new Daemon(daemonFor(h, withReports(stateDir)).daemon.config, {
+async function newDaemon(stateDir: string, smtpPort = smtp.port): Promise<Daemon> {
+  const d = new Daemon(daemonFor(h, withReports(stateDir, smtpPort)).daemon.config, {
     clock: h.clock,
     log: silentLogger(),
   });
@@ -137,7 +141,107 @@ describe('reports after every call', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await page.text()).toBe(body);
+    const json = (await (
+      await fetch(`${url}/api/v1${list.reports[0]!.url}`, { headers: { authorization: AUTH } })
+    ).json()) as { instance: { uuid: string } };
+    expect(json.instance.uuid).toBe('weekly-1==');
+    // Hostile ids: none reaches a file outside the reports, none fails the server.
+    const id = list.reports[0]!.id;
+    const hostile = [
+      '..%2Fnotify',
+      '..%2F..%2Fetc%2Fpasswd',
+      '%2e%2e%2fnotify.json',
+      `${id}%2F..%2F..%2Fnotify`,
+      `${id}.json`,
+      `${id}%00`,
+      `${id}%2500`,
+      'pending',
+      `meeting-${'A'.repeat(5000)}`,
+      'meeting-%C0%AE%C0%AE',
+      `${id}/`,
+      `${id}?x=1#`,
+      'meeting-',
+      '%ff%fe',
+      '__proto__',
+    ];
+    for (const bad of hostile)
+      for (const prefix of ['/reports/', '/api/v1/reports/']) {
+        const r = await fetch(`${url}${prefix}${bad}`, { headers: { authorization: AUTH } });
+        const text = await r.text();
+        if (bad.startsWith(`${id}?`)) expect(r.status, bad).toBe(200);
+        else expect(r.status, `${prefix}${bad}`).toBe(404);
+        expect(text).not.toContain('"outbox"');
+      }
+    expect((await fetch(`${url}/reports/${id}`)).status).toBe(401);
     await runUntil(again, h, T0 + 120 * 60_000);
     expect(reportMails()).toHaveLength(1);
+  });
+
+  it('is sent once, neither lost nor repeated, when the daemon restarts at random instants and the SMTP server is down at first', async () => {
+    h = await startSim(SCENARIO, 60_000);
+    const stateDir = mkdtempSync(join(tmpdir(), 'qw-reports-'));
+    const before = reportMails().length;
+    const dead = await freePort();
+    let seed = 14;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let made = 0;
+    let calls = 0;
+    let restarts = 0;
+    // Stops at random instants from before the end to well after the report is made; the
+    // mail server answers only from the sixth run on.
+    while (h.clock.now() < T0 + 80 * 60_000) {
+      const d = await newDaemon(stateDir, restarts < 5 ? dead : smtp.port);
+      await runUntil(d, h, h.clock.now() + Math.ceil(random() * 8) * 60_000);
+      made += d.reports!.stats.made;
+      calls += d.reports!.stats.calls;
+      restarts++;
+    }
+    const last = await newDaemon(stateDir);
+    await runUntil(last, h, h.clock.now() + 20 * 60_000);
+    made += last.reports!.stats.made;
+    expect(restarts).toBeGreaterThan(5);
+    expect(made).toBe(1);
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(last.reports!.pending).toBe(0);
+    expect(last.dispatcher!.outboxDepth).toBe(0);
+    expect(reportMails().length - before).toBe(1);
+  });
+
+  it('with a tight budget, leaves live polling its pace: the report waits and spends nothing', async () => {
+    h = await startSim(
+      {
+        ...SCENARIO,
+        meetings: [
+          ...SCENARIO.meetings!,
+          { ...SCENARIO.meetings![0]!, id: 778, uuid: 'long-1==', topic: 'All day', end: '600m' },
+        ],
+      },
+      60_000,
+    );
+    // 14 hours to the reset at one cycle a minute: discovery of two sources and a poll of the
+    // long meeting take about 3 x 840 calls; the pool leaves polling its pace once the first
+    // meeting has ended, with a few calls to spare: fewer than the report needs.
+    const { daemon } = daemonFor(h, (c) => {
+      withReports()(c);
+      c.zoom!.limits = { ...c.zoom!.limits, dailyPool: 2420 };
+      c.reports!.reserve = 0;
+    });
+    await daemon.startNotifications();
+    // The pace of polling once the first meeting has ended and its report is due.
+    const intervals: number[] = [];
+    const stop = new AbortController();
+    await daemon.run(stop.signal, (r) => {
+      if (r.startedAt >= T0 + 24 * 60_000) intervals.push(r.intervalMs);
+      if (h.clock.now() >= T0 + 80 * 60_000) stop.abort();
+    });
+    const client = daemon.clients.zoom!;
+    expect(intervals.length).toBeGreaterThan(10);
+    expect(Math.max(...intervals)).toBe(daemon.config.poll.minIntervalMs);
+    expect(daemon.reports!.stats.made).toBe(0);
+    expect(daemon.reports!.stats.calls).toBe(0);
+    expect(daemon.reports!.stats.deferred).toBeGreaterThan(0);
+    expect(daemon.reports!.pending).toBe(1);
+    // Every call of the day was live polling's (the same budget counts both).
+    expect(client.budget.usedToday()).toBe(client.stats.total());
   });
 });
