@@ -66,9 +66,12 @@ function reportRoutes(store: ReportStore | undefined, identity: boolean): HttpRo
       const s = find(rest);
       if (!s) return NOT_FOUND;
       const a = reportAttachment(s.report, s.id);
-      // Markdown is shown as text until the HTML report exists.
-      const type = a.contentType.startsWith('text/html') ? a.contentType : 'text/plain; charset=utf-8';
-      return { status: 200, body: a.content, type, headers: { 'content-security-policy': REPORT_CSP } };
+      return {
+        status: 200,
+        body: a.content,
+        type: a.contentType,
+        headers: { 'content-security-policy': REPORT_CSP },
+      };
     },
   };
 }

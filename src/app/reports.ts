@@ -183,7 +183,6 @@ export class ReportWorker {
     this.save();
   }
 
-
   get pending(): number {
     return this.jobs.length;
   }

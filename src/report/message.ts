@@ -1,4 +1,4 @@
-import { REPORT_FORMATS } from './formats.js';
+import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
 import { who } from './values.js';
 
@@ -40,15 +40,10 @@ export function messageHeadline(r: Report): string {
 export const reportAlerts = (r: Report): number =>
   r.alerts.length + r.participants.reduce((n, p) => n + p.alerts.length, 0);
 
-/**
- * The file a message carries: the HTML report when that format exists (it is a separate
- * renderer), else the Markdown one.
- */
+/** The file a message carries and /reports/<id> serves: the self-contained HTML report. */
 export function reportAttachment(
   r: Report,
   id: string,
 ): { filename: string; contentType: string; content: string } {
-  const html = (REPORT_FORMATS as Record<string, ((x: Report) => string) | undefined>).html;
-  if (html) return { filename: `${id}.html`, contentType: 'text/html; charset=utf-8', content: html(r) };
-  return { filename: `${id}.md`, contentType: 'text/markdown; charset=utf-8', content: REPORT_FORMATS.md(r) };
+  return { filename: `${id}.html`, contentType: 'text/html; charset=utf-8', content: formatHtml(r) };
 }

@@ -119,7 +119,10 @@ describe('reports after every call', () => {
     expect(mail.attachments).toHaveLength(1);
     const file = mail.attachments[0]!;
     const body = file.content.toString('utf8');
-    expect(file.filename ?? '').toMatch(/^meeting-[\w-]+\.(html|md)$/);
+    expect(file.filename ?? '').toMatch(/^meeting-[\w-]+\.html$/);
+    expect(file.contentType).toBe('text/html');
+    expect(body).toMatch(/^<!doctype html>/i);
+    expect(body).toContain('<svg');
     expect(body).toContain('Weekly sync');
     expect(body).toContain('Cy');
 
@@ -134,12 +137,13 @@ describe('reports after every call', () => {
     expect(list.reports).toHaveLength(1);
     expect(list.reports[0]!.headline).toBe(mail.subject);
     expect(list.reports[0]!.alerts).toBeGreaterThan(0);
-    expect(file.filename).toBe(`${list.reports[0]!.id}.${file.filename?.endsWith('.html') ? 'html' : 'md'}`);
+    expect(file.filename).toBe(`${list.reports[0]!.id}.html`);
     expect(list.reports[0]!.calls).toBe(4);
     expect((await fetch(`${url}/api/v1/reports`)).status).toBe(401);
     const page = await fetch(`${url}${list.reports[0]!.url}`, { headers: { authorization: AUTH } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toBe(body);
     const json = (await (
       await fetch(`${url}/api/v1${list.reports[0]!.url}`, { headers: { authorization: AUTH } })
