@@ -125,11 +125,10 @@ async function collect(
   ep: (typeof REPORT_KINDS)[SourceKind]['qos'],
   id: string,
   query: Record<string, string>,
-  expected: number | undefined,
-  signal?: AbortSignal,
-  gate?: CallGate,
-  onCall?: () => void,
+  o: { expected: number | undefined; signal?: AbortSignal | undefined; kept?: KeptData },
 ): Promise<Raw[]> {
+  const { expected, signal } = o;
+  const gate = o.kept?.gate;
   const out: Raw[] = [];
   await gate?.();
   for await (const page of client.pages<Raw>(ep, { id }, query, {
@@ -137,7 +136,7 @@ async function collect(
     keyOf: joinKey,
     ...(expected !== undefined ? { expectedItems: expected } : {}),
   })) {
-    onCall?.();
+    o.kept?.onCall?.();
     out.push(...page.filter(isObject));
     await gate?.(); // the next page is asked for when the loop goes on
   }
@@ -167,7 +166,7 @@ export async function fetchReportData(
   const stats = new NormalizeStats();
   const type = instance.live ? 'live' : 'past';
   const expected = instance.participants;
-  const gate = kept.gate;
+  const call = { expected, signal, kept };
   let summaries: QosSummary[] = [];
   let refused: string | undefined;
   const pushed = choice !== 'samples' && !instance.live ? kept.pushedSummaries?.(instance) : undefined;
@@ -175,7 +174,7 @@ export async function fetchReportData(
     summaries = pushed.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
   if (choice !== 'samples' && !instance.live && !summaries.length) {
     try {
-      const raws = await collect(client, eps.summary, instance.uuid, {}, expected, signal, gate, kept.onCall);
+      const raws = await collect(client, eps.summary, instance.uuid, {}, call);
       summaries = raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
     } catch (err) {
       refused = refusal(err);
@@ -188,16 +187,7 @@ export async function fetchReportData(
   const joins = new Map<string, JoinInfo>();
   const contexts = new Map<string, ParticipantContext>();
   if (eps.participants) {
-    for (const p of await collect(
-      client,
-      eps.participants,
-      instance.uuid,
-      { type },
-      expected,
-      signal,
-      gate,
-      kept.onCall,
-    )) {
+    for (const p of await collect(client, eps.participants, instance.uuid, { type }, call)) {
       const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
       const joined = time(p.join_time);
       const left = time(p.leave_time);
@@ -210,16 +200,7 @@ export async function fetchReportData(
   const samples: QosSample[] = [];
   if (choice !== 'summary' || instance.live) {
     const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
-    for (const raw of await collect(
-      client,
-      eps.qos,
-      instance.uuid,
-      { type },
-      expected,
-      signal,
-      gate,
-      kept.onCall,
-    )) {
+    for (const raw of await collect(client, eps.qos, instance.uuid, { type }, call)) {
       const listed = contextKeys(raw)
         .map((k) => contexts.get(k))
         .find(Boolean);

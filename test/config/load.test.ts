@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/util/file-errors.js';
+import { configErrorOf } from '../helpers/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
 import { fromRoot } from '../../src/util/package-root.js';
 
@@ -12,15 +12,7 @@ function write(name: string, text: string): string {
   writeFileSync(file, text);
   return file;
 }
-function errorOf(file: string, env: Record<string, string> = {}): string {
-  try {
-    loadConfig(file, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(FileInvalidError);
-    return (err as Error).message;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const errorOf = configErrorOf;
 
 const ZOOM = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configErrorOf } from '../helpers/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
-import { FileInvalidError } from '../../src/util/file-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-reports-config-'));
 const BASE =
@@ -14,18 +14,7 @@ const write = (name: string, text: string): string => {
   writeFileSync(join(dir, name), BASE + text);
   return join(dir, name);
 };
-function errorOf(file: string): string {
-  let message = '';
-  expect(() => {
-    try {
-      loadConfig(file, {});
-    } catch (err) {
-      message = (err as Error).message;
-      throw err;
-    }
-  }).toThrow(FileInvalidError);
-  return message;
-}
+const errorOf = (file: string): string => configErrorOf(file);
 
 describe('the reports section', () => {
   it('is absent by default: no reports are made', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileInvalidError } from '../../src/util/file-errors.js';
+import { configErrorOf } from '../helpers/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhooks-config-'));
@@ -11,19 +11,7 @@ const write = (name: string, text: string): string => {
   writeFileSync(join(dir, name), ZOOM + text);
   return join(dir, name);
 };
-/** The message a rejected config gives (the test fails if it is accepted). */
-function errorOf(file: string): string {
-  let message = '';
-  expect(() => {
-    try {
-      loadConfig(file, {});
-    } catch (err) {
-      message = (err as Error).message;
-      throw err;
-    }
-  }).toThrow(FileInvalidError);
-  return message;
-}
+const errorOf = (file: string): string => configErrorOf(file);
 
 describe('the webhooks section', () => {
   it('is absent by default: polling only', () => {
