@@ -195,7 +195,7 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
       let posted = ctx.memory.get(key);
       if (!posted) {
         const res = await call(
-          () => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
+          (client) => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
           signal,
         );
         posted = JSON.stringify({ ts: res.ts ?? '', channel: res.channel ?? o.channel });
@@ -205,7 +205,7 @@ export const slackNotifier: NotifierPlugin<SlackOptions> = {
       const file = r.body?.attachment;
       if (file)
         await call(
-          () =>
+          (client) =>
             client.filesUploadV2({
               channel_id: channel,
               thread_ts: ts,
