@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic-file.js';
 import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
+import { plural } from './words.js';
 
 /** What a state file's check makes of its parsed JSON: the usable part and what it threw away, or why none of it is usable. */
 export type StateCheck<T> = (raw: unknown) => { value: T; discarded: string[] } | { error: string };
@@ -78,7 +79,7 @@ export class StateFiles {
     try {
       raw = JSON.parse(text);
     } catch {
-      this.setAside(file, `it is not valid JSON (truncated or garbage, ${text.length} bytes)`, []);
+      this.setAside(file, `it is not valid JSON (truncated or garbage, ${plural(text.length, 'byte')})`, []);
       return undefined;
     }
     const result = check(raw);

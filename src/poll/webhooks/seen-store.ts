@@ -1,6 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isObject, type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { plural } from '../../util/words.js';
 import { BUCKET_MS, type ReplayGuard } from './replay-guard.js';
 
 /** A saved bucket: the digests of the signatures and bodies accepted in it. */
@@ -28,7 +29,7 @@ function checkSeen(start: number, maxEntries: number): StateCheck<SeenFile> {
       }
       const ok = v.filter((k): k is string => typeof k === 'string' && KEY.test(k)).slice(0, maxEntries);
       if (ok.length < v.length)
-        discarded.push(`${what}: ${v.length - ok.length} entries that are not digests`);
+        discarded.push(`${what}: ${plural(v.length - ok.length, 'entry', 'entries')} that are not digests`);
       return ok;
     };
     return { value: { version: 1, start, sigs: keys('sigs'), bodies: keys('bodies') }, discarded };
