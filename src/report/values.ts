@@ -1,7 +1,10 @@
 import { METRICS } from '../evaluate/metrics.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
+import { plural, shareOf } from '../util/words.js';
 import type { Figures, ParticipantReport, Report } from './types.js';
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 const byName = new Map(METRICS.map((m) => [m.name, m]));
 
@@ -53,8 +56,8 @@ export function titleLine(r: Report): string {
 /** One line per participant: the headline of who had the worst of it. */
 export function headline(r: Report): string {
   const bad = r.participants.filter((p) => p.breaches.length);
-  if (!bad.length) return `No participant breached a rule (${r.participants.length} participants).`;
+  if (!bad.length) return `No participant breached a rule (${plural(r.participants.length, 'participant')}).`;
   const worst = bad[0]!;
   const b = worst.breaches[0]!;
-  return `${bad.length} of ${r.participants.length} participants breached a rule; worst: ${who(worst)}, ${b.rule} for ${b.minutes} min (worst ${b.worst})${worst.context.networkType ? `, ${worst.context.networkType}` : ''}.`;
+  return `${capitalize(shareOf(bad.length, r.participants.length))} breached a rule; worst: ${who(worst)}, ${b.rule} for ${b.minutes} min (worst ${b.worst})${worst.context.networkType ? `, ${worst.context.networkType}` : ''}.`;
 }

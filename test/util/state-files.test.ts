@@ -10,7 +10,7 @@ function capture(): { lines: string[]; files: StateFiles } {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(String(JSON.parse(chunk.toString()).msg));
+      lines.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
       done();
     },
   });
