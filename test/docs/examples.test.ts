@@ -23,7 +23,12 @@ const DOCS = [
     .map((f) => `docs/${f}`),
 ];
 const MARKER = /<!-- example: (docs\/examples\/[\w.-]+\.yaml)[^>]*-->\n\n```yaml\n([\s\S]*?)```\n/g;
-const env = { SLACK_BOT_TOKEN: 'xoxb-example', SMTP_PASSWORD: 'example' };
+const env = {
+  SLACK_BOT_TOKEN: 'xoxb-example',
+  SMTP_PASSWORD: 'example',
+  // bcrypt of "example", as `qoswatch hash-password` prints it
+  QOSWATCH_WEB_HASH: '$2b$10$6lUJ/1AKwBozS7JcpMoTne/CayUX9q5PbQvJI5t0SUFyVtVWVO18W',
+};
 const dir = mkdtempSync(join(tmpdir(), 'qw-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,6 +86,17 @@ describe('docs examples', () => {
       expect(receivers({ alertname: 'audio-latency-high', severity: 'warning' })).toEqual(['noc-slack']);
     },
   );
+
+  it('reports.yaml: reports of calls with alerts go to e-mail and Slack, kept 30 days, served behind basic auth', () => {
+    const config = loadConfig(asConfig('reports.yaml'), env);
+    expect(config.reports).toMatchObject({
+      send: 'alerts',
+      receivers: ['av-team-mail', 'noc-slack'],
+      keepMs: 30 * 86_400_000,
+      delayMs: 120_000,
+    });
+    expect(Object.keys(config.metrics.basicAuthUsers ?? {})).toEqual(['admin']);
+  });
 
   it('qoswatch routes prints the receivers of the README example', async () => {
     const file = asConfig('slack-and-email.yaml');
