@@ -70,7 +70,7 @@ export function listReport(
     };
   const lines = needs.map(
     (n) =>
-      `${n.at}: rule "${n.rule}" ${n.as === 'filter' ? 'filters on' : n.as === 'group_by' ? 'groups by' : 'shows'} ${n.field.rule}, which only the participants list gives: qoswatch reads /metrics/${n.kinds.join('s, /metrics/')}s/{id}/participants for it`,
+      `${n.at}: rule "${n.rule}" ${n.as === 'filter' ? 'filters on' : n.as === 'group_by' ? 'groups by' : 'shows'} ${n.field.rule}, which only the participants list gives: qoswatch reads ${n.kinds.map((k) => `/metrics/${k}s/{id}/participants`).join(', ')} for it`,
   );
   if (fromConfig.length)
     lines.push(

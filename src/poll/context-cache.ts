@@ -29,12 +29,16 @@ export class ContextCache {
     string,
     { fetchedAt: number; contexts: Map<string, CachedContext>; leftRead: Set<string> }
   >();
+  /** Instances whose last reads failed: how many in a row, and when the last one did. */
+  private readonly failures = new Map<string, { count: number; at: number }>();
 
   /** Whether the instance's list must be (re)read now for what is wanted. */
   due(instance: string, want: ListWant, now: number): boolean {
     if (want.keys.length === 0) return false;
+    const failed = this.failures.get(instance);
+    if (failed && now - failed.at < retryAfter(failed.count, want.refreshMs)) return false;
     const entry = this.byInstance.get(instance);
-    if (!entry || now - entry.fetchedAt >= want.refreshMs) return true;
+    if (!entry || isOld(now - entry.fetchedAt, want.refreshMs)) return true;
     return (
       want.keys.some((k) => !entry.contexts.has(k)) ||
       (want.leftKeys ?? []).some((k) => !entry.leftRead.has(k))
@@ -44,7 +48,19 @@ export class ContextCache {
   /** Whether the list of this instance was read `refreshMs` or more ago (or never). */
   stale(instance: string, refreshMs: number, now: number): boolean {
     const entry = this.byInstance.get(instance);
-    return !entry || now - entry.fetchedAt >= refreshMs;
+    return !entry || isOld(now - entry.fetchedAt, refreshMs);
+  }
+
+  /**
+   * A read failed (the client already retried it): the list is not asked for again for this
+   * instance before a backoff (1 min, doubling, at most the refresh or 30 min), so a list that
+   * keeps failing costs a few calls an hour, not its retries at every poll. Returns how many
+   * reads in a row have failed.
+   */
+  failed(instance: string, now: number): number {
+    const count = (this.failures.get(instance)?.count ?? 0) + 1;
+    this.failures.set(instance, { count, at: now });
+    return count;
   }
 
   /**
@@ -60,6 +76,12 @@ export class ContextCache {
     const leftRead = old?.leftRead ?? new Set<string>();
     for (const k of want.leftKeys ?? []) leftRead.add(k);
     this.byInstance.set(instance, { fetchedAt: now, contexts, leftRead });
+    this.failures.delete(instance);
+  }
+
+  /** Reads that failed in a row before this instance's last good one (0 when none). */
+  failuresOf(instance: string): number {
+    return this.failures.get(instance)?.count ?? 0;
   }
 
   /** The first non-empty context stored under one of `keys`, tried in order. */
@@ -74,5 +96,21 @@ export class ContextCache {
 
   forget(instance: string): void {
     this.byInstance.delete(instance);
+    this.failures.delete(instance);
   }
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Due when the age reaches the refresh, less a tenth of it (at most 30 s): a poll comes every
+ * interval give or take the time its calls took, and without the slack a 5-minute refresh
+ * polled every minute slipped to 6 minutes.
+ */
+function isOld(age: number, refreshMs: number): boolean {
+  return age >= refreshMs - Math.min(30_000, refreshMs / 10);
+}
+
+function retryAfter(failures: number, refreshMs: number): number {
+  return Math.min(MINUTE * 2 ** (failures - 1), Math.max(MINUTE, Math.min(refreshMs, 30 * MINUTE)));
 }

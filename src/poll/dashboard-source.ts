@@ -219,13 +219,21 @@ export class DashboardSource implements PollSource {
           for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, context);
         }
       }
+      const failedBefore = this.contexts.failuresOf(key);
       this.contexts.store(key, contexts, want, now);
+      if (failedBefore)
+        this.log.info(
+          { instance: instance.ref.uuid, failed: failedBefore },
+          'participant context read again after failed reads',
+        );
     } catch (err) {
       if (signal?.aborted) throw err;
-      // Context enriches samples; without it they are still worth handing on.
-      this.log.warn(
-        { instance: instance.ref.uuid, err: (err as Error).message },
-        'could not read participant context',
+      // Context enriches samples; without it they are still worth handing on. Logged once per
+      // run of failures; the list is asked for again after a backoff (context-cache.ts).
+      const count = this.contexts.failed(key, now);
+      this.log[count === 1 ? 'warn' : 'debug'](
+        { instance: instance.ref.uuid, err: (err as Error).message, failed: count },
+        'could not read participant context; asking again after a backoff',
       );
     }
   }

@@ -44,6 +44,19 @@ describe('qoswatch check and the participants list', () => {
     );
   });
 
+  it('with webinars polled too, names both participants lists (as docs/rules.md shows)', async () => {
+    const file = join(dir, 'both.yaml');
+    writeFileSync(
+      file,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nsources: { webinars: true }\nrules: { paths: ['${DOC_RULES}'] }\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `${DOC_RULES}:14:16: rule "host-audio-loss" filters on role, which only the participants list gives: qoswatch reads /metrics/meetings/{id}/participants, /metrics/webinars/{id}/participants for it`,
+    );
+  });
+
   it('poll.list_fields (docs/examples/list-fields.yaml) reads the list without a rule', async () => {
     const example = readFileSync(fromRoot('docs', 'examples', 'list-fields.yaml'), 'utf8');
     const r = await runCli(['check', '--config', config('fields.yaml', example)]);

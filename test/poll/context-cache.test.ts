@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ContextCache, type ListWant } from '../../src/poll/context-cache.js';
+
+const MIN = 60_000;
+const want = (refreshMs: number): ListWant => ({ keys: ['16778240'], refreshMs });
+const I = 'meeting:abc==';
+
+describe('when the participants list is read again', () => {
+  it('a refresh due within a tenth of its interval is made at this poll, not the next', () => {
+    const c = new ContextCache();
+    c.store(I, new Map([['16778240', { role: 'host' }]]), want(5 * MIN), 0);
+    expect(c.due(I, want(5 * MIN), 4 * MIN)).toBe(false);
+    // The next poll a few hundred ms short of 5 minutes (its QoS calls took less time this time).
+    expect(c.due(I, want(5 * MIN), 5 * MIN - 400)).toBe(true);
+    expect(c.stale(I, 5 * MIN, 5 * MIN - 400)).toBe(true);
+    expect(c.due(I, want(2 * MIN), 2 * MIN - 400)).toBe(true);
+    expect(c.due(I, want(2 * MIN), 1.5 * MIN)).toBe(false);
+  });
+
+  it('after a failed read, not before a backoff that doubles (1, 2, 4 min), capped by the refresh', () => {
+    const c = new ContextCache();
+    expect(c.due(I, want(30 * MIN), 0)).toBe(true);
+    expect(c.failed(I, 0)).toBe(1);
+    expect(c.due(I, want(30 * MIN), 30_000)).toBe(false);
+    expect(c.due(I, want(30 * MIN), MIN)).toBe(true);
+    expect(c.failed(I, MIN)).toBe(2);
+    expect(c.due(I, want(30 * MIN), 2 * MIN)).toBe(false);
+    expect(c.due(I, want(30 * MIN), 3 * MIN)).toBe(true);
+    expect(c.failed(I, 3 * MIN)).toBe(3);
+    expect(c.due(I, want(30 * MIN), 6 * MIN)).toBe(false);
+    expect(c.due(I, want(30 * MIN), 7 * MIN)).toBe(true);
+    // A 2-minute refresh caps the backoff at 2 minutes.
+    for (let i = 0; i < 6; i++) c.failed(I, 7 * MIN);
+    expect(c.due(I, want(2 * MIN), 9 * MIN)).toBe(true);
+    // A good read ends the run of failures.
+    expect(c.failuresOf(I)).toBe(9);
+    c.store(I, new Map(), want(30 * MIN), 9 * MIN);
+    expect(c.failuresOf(I)).toBe(0);
+  });
+});
