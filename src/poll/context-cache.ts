@@ -27,7 +27,13 @@ export interface ListWant {
 export class ContextCache {
   private readonly byInstance = new Map<
     string,
-    { fetchedAt: number; contexts: Map<string, CachedContext>; leftRead: Set<string> }
+    {
+      fetchedAt: number;
+      contexts: Map<string, CachedContext>;
+      leftRead: Set<string>;
+      /** Wanted joins the list did not give: reads in a row without them, and the last one. */
+      absent: Map<string, { count: number; at: number }>;
+    }
   >();
   /** Instances whose last reads failed: how many in a row, and when the last one did. */
   private readonly failures = new Map<string, { count: number; at: number }>();
@@ -41,6 +47,10 @@ export class ContextCache {
     if (!entry || isOld(now - entry.fetchedAt, want.refreshMs)) return true;
     return (
       want.keys.some((k) => !entry.contexts.has(k)) ||
+      want.keys.some((k) => {
+        const a = entry.absent.get(k);
+        return a !== undefined && now - a.at >= retryAfter(a.count, want.refreshMs);
+      }) ||
       (want.leftKeys ?? []).some((k) => !entry.leftRead.has(k))
     );
   }
@@ -64,19 +74,33 @@ export class ContextCache {
   }
 
   /**
-   * Stores a fresh read. The wanted keys it does not list are marked looked up (with empty
-   * context), so a participant the endpoint omits is not re-read every poll; left joins are
-   * marked read.
+   * Stores a fresh read. A wanted join it does not list (Zoom's list can lag behind the QoS
+   * answer for a new join) is marked absent: empty context for now, and asked for again after
+   * a backoff (1 min, doubling, at most the refresh), not at every poll. Left joins are marked
+   * read. Returns the joins found absent for the first time.
    */
-  store(instance: string, contexts: Map<string, CachedContext>, want: ListWant, now: number): void {
+  store(instance: string, contexts: Map<string, CachedContext>, want: ListWant, now: number): string[] {
     const old = this.byInstance.get(instance);
     // Keep what we knew of participants the new answer no longer lists.
     if (old) for (const [k, v] of old.contexts) if (!contexts.has(k)) contexts.set(k, v);
-    for (const k of want.keys) if (!contexts.has(k)) contexts.set(k, {});
+    const absent = old?.absent ?? new Map<string, { count: number; at: number }>();
+    const firstAbsent: string[] = [];
+    for (const k of want.keys) {
+      const known = contexts.get(k);
+      if (known && Object.keys(known).length) {
+        absent.delete(k);
+        continue;
+      }
+      const count = (absent.get(k)?.count ?? 0) + 1;
+      if (count === 1) firstAbsent.push(k);
+      absent.set(k, { count, at: now });
+      contexts.set(k, {});
+    }
     const leftRead = old?.leftRead ?? new Set<string>();
     for (const k of want.leftKeys ?? []) leftRead.add(k);
-    this.byInstance.set(instance, { fetchedAt: now, contexts, leftRead });
+    this.byInstance.set(instance, { fetchedAt: now, contexts, leftRead, absent });
     this.failures.delete(instance);
+    return firstAbsent;
   }
 
   /** Reads that failed in a row before this instance's last good one (0 when none). */

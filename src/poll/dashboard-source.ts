@@ -12,6 +12,7 @@ import { ContextCache, type CachedContext, type ListWant } from './context-cache
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { participantCount } from './participant-count.js';
+import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
 import type { LiveInstance, PollResult, PollSource } from './source.js';
 
@@ -220,7 +221,13 @@ export class DashboardSource implements PollSource {
         }
       }
       const failedBefore = this.contexts.failuresOf(key);
-      this.contexts.store(key, contexts, want, now);
+      const absent = this.contexts.store(key, contexts, want, now);
+      if (absent.length)
+        this.log.warn(
+          { instance: instance.ref.uuid, joins: absent },
+          `the participants list has no entry for ${plural(absent.length, 'join')} of the QoS answer: ` +
+            'its fields (role, audio_quality...) stay unknown for now; asking again after a backoff',
+        );
       if (failedBefore)
         this.log.info(
           { instance: instance.ref.uuid, failed: failedBefore },

@@ -38,3 +38,25 @@ describe('when the participants list is read again', () => {
     expect(c.failuresOf(I)).toBe(0);
   });
 });
+
+describe('a join the participants list does not give', () => {
+  it('is asked for again after a backoff, not at every poll, and reported absent once', () => {
+    const c = new ContextCache();
+    const w: ListWant = { keys: ['16778240', '16779264'], refreshMs: 30 * MIN };
+    // The list lags behind the QoS answer: the second join is not in it yet.
+    expect(c.store(I, new Map([['16778240', { role: 'host' }]]), w, 0)).toEqual(['16779264']);
+    expect(c.get(I, ['16779264'])).toEqual({});
+    expect(c.due(I, w, 30_000)).toBe(false);
+    expect(c.due(I, w, MIN)).toBe(true);
+    // Still absent at the next read: not reported again, and the wait doubles.
+    expect(c.store(I, new Map([['16778240', { role: 'host' }]]), w, MIN)).toEqual([]);
+    expect(c.due(I, w, 2 * MIN)).toBe(false);
+    expect(c.due(I, w, 3 * MIN)).toBe(true);
+    // Listed at last: its fields are there, and nothing is due before the refresh.
+    c.store(I, new Map([['16779264', { role: 'attendee' }]]), w, 3 * MIN);
+    expect(c.get(I, ['16779264'])).toEqual({ role: 'attendee' });
+    expect(c.get(I, ['16778240'])).toEqual({ role: 'host' });
+    expect(c.due(I, w, 20 * MIN)).toBe(false);
+    expect(c.due(I, w, 33 * MIN)).toBe(true);
+  });
+});
