@@ -56,6 +56,8 @@ const NO_DEMAND: ListDemand = { fields: () => [], verdictRefreshMs: Infinity };
 /** Live meetings or webinars, through the Dashboard API. */
 export class DashboardSource implements PollSource {
   private readonly contexts: ContextCache;
+  /** Instances whose participants list was seen giving two entries for one key (logged once). */
+  private readonly conflictsLogged = new Set<string>();
   /** Joins and the keys alerts follow; pushed samples of the instance are linked here too. */
   readonly joins = new JoinTracker(REJOIN_GRACE_MS);
   /** Instances discovery listed: a 404/3001 on one of them means it ended. */
@@ -202,6 +204,7 @@ export class DashboardSource implements PollSource {
   ): Promise<void> {
     const key = instanceKey(instance.ref);
     const contexts = new Map<string, CachedContext>();
+    const conflicts = new Set<string>();
     try {
       for await (const page of this.client.pages<Raw>(
         this.endpoints.participants,
@@ -217,8 +220,19 @@ export class DashboardSource implements PollSource {
             ...(person ? { person } : {}),
           };
           // Under each key it can be matched on; the first entry for a key wins.
-          for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, context);
+          for (const k of contextKeys(p)) {
+            const had = contexts.get(k);
+            if (!had) contexts.set(k, context);
+            else if (had !== context) conflicts.add(k);
+          }
         }
+      }
+      if (conflicts.size && !this.conflictsLogged.has(key)) {
+        this.conflictsLogged.add(key);
+        this.log.warn(
+          { instance: instance.ref.uuid, keys: [...conflicts].slice(0, 10) },
+          `the participants list gives two entries for ${plural(conflicts.size, 'join key')}; the first entry is used for each (logged once per instance)`,
+        );
       }
       const failedBefore = this.contexts.failuresOf(key);
       const absent = this.contexts.store(key, contexts, want, now);
@@ -247,6 +261,7 @@ export class DashboardSource implements PollSource {
 
   forget(instance: InstanceRef): void {
     this.contexts.forget(instanceKey(instance));
+    this.conflictsLogged.delete(instanceKey(instance));
     this.joins.forget(instanceKey(instance));
     this.listed.forget(instance.uuid);
   }

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app/daemon.js';
 import { demoConfig } from '../../src/cli/demo-config.js';
@@ -189,6 +190,18 @@ const example = (...path: string[]): Record<string, unknown> =>
   >;
 const zoomnet = (file: string): Record<string, unknown> => example('zoomnet', 'endpoints', file);
 
+/** A real pino logger whose messages are kept. */
+function captureLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
+      done();
+    },
+  });
+  return { log: pino(sink), lines };
+}
+
 /**
  * A Zoom look-alike that answers with Zoom's own examples: `newer`, the zoomnet QoS list (context
  * in the entries) and participants list; `older`, the seed pages' QoS entry (user_id only, no
@@ -196,16 +209,18 @@ const zoomnet = (file: string): Record<string, unknown> => example('zoomnet', 'e
  */
 async function zoomExamples(
   shape: 'newer' | 'older',
+  alter: (list: Record<string, unknown>) => Record<string, unknown> = (l) => l,
 ): Promise<{ server: TestServer; calls: Map<string, number> }> {
   const meetings = zoomnet('metrics-meetings_GET.json');
   const qos =
     shape === 'newer'
       ? zoomnet('metrics-meetings-{meetingId}-participants-qos_GET.json')
       : { page_size: 10, next_page_token: '', participants: [example('meeting-participant-qos.json')] };
-  const list =
+  const list = alter(
     shape === 'newer'
       ? zoomnet('metrics-meetings-{meetingId}-participants_GET.json')
-      : example('meeting-participants.json');
+      : example('meeting-participants.json'),
+  );
   const calls = new Map<string, number>();
   const server = new TestServer((r, res) => {
     const path = r.path.split('?')[0]!;
@@ -239,23 +254,17 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
   async function pollExamples(
     shape: 'newer' | 'older',
     fields: readonly FieldDef[],
+    alter?: (list: Record<string, unknown>) => Record<string, unknown>,
+    log = silentLogger(),
   ): Promise<{ samples: QosSample[]; calls: Map<string, number> }> {
-    const { server, calls } = await zoomExamples(shape);
+    const { server, calls } = await zoomExamples(shape, alter);
     servers.push(server);
     const clock = new VirtualClock(Date.parse('2022-03-01T10:20:00Z'));
     const client = s2sClient({ url: server.url, clock });
-    const source = new DashboardSource(
-      'meeting',
-      client,
-      clock,
-      new NormalizeStats(),
-      silentLogger(),
-      30 * MIN,
-      {
-        fields: () => fields,
-        verdictRefreshMs: 5 * MIN,
-      },
-    );
+    const source = new DashboardSource('meeting', client, clock, new NormalizeStats(), log, 30 * MIN, {
+      fields: () => fields,
+      verdictRefreshMs: 5 * MIN,
+    });
     const [live] = await source.discover();
     return { samples: (await source.poll(live!)).samples, calls };
   }
@@ -287,6 +296,27 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     // Zoom rates this example's audio good: the poor-audio rule reads it and does not match.
     expect(byQuality!.matches(s)).toBe(false);
     expect(byQuality!.matches({ ...s, context: { ...s.context, audioQuality: 'poor' } })).toBe(true);
+  });
+
+  it('a list that gives one join twice: the first entry is used, and it is logged once', async () => {
+    const { log, lines } = captureLog();
+    const twice = (l: Record<string, unknown>): Record<string, unknown> => {
+      const [first] = l.participants as Record<string, unknown>[];
+      return { ...l, participants: [first, { ...first, role: 'attendee' }] };
+    };
+    const { samples } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), twice, log);
+    expect(samples[0]!.context).toMatchObject({ role: 'host' });
+    expect(lines.filter((m) => m.includes('gives two entries for'))).toHaveLength(1);
+  });
+
+  it('a list without the QoS join: its fields stay unknown, and it is logged, not silent', async () => {
+    const { log, lines } = captureLog();
+    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, participants: [] });
+    const { samples, calls } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), empty, log);
+    expect(calls.get('participants')).toBeGreaterThan(0);
+    expect(samples[0]!.context.role).toBeUndefined();
+    expect(byRole!.matches(samples[0]!)).toBe(false);
+    expect(lines.filter((m) => m.includes('the participants list has no entry for 1 join'))).toHaveLength(1);
   });
 
   it('older shape (seed pages): the list gives all context, role included, rule or not', async () => {
