@@ -595,8 +595,12 @@ export function liveSource(
 ): 'entry' | 'list' | undefined {
   if (kind === 'session') return f.appears.includes('session_entry') ? 'entry' : undefined;
   if (f.appears.includes('qos_entry')) return 'entry';
+  if (kind === 'webinar' && WEBINAR_LIST_LACKS.has(f.rule)) return undefined;
   return f.appears.includes('participants') ? 'list' : undefined;
 }
+
+/** List fields of meetings that Zoom's webinar participants list does not have (its OpenAPI schema). */
+const WEBINAR_LIST_LACKS: ReadonlySet<string> = new Set(['status', 'camera']);
 /** Rows that are measurements (numbers or levels a rule can compare). */
 export const MEASUREMENTS = FIELDS.filter((f) => f.group !== 'context');
 /** Names of the context fields in rules (filters, group_by, templates). */

@@ -111,6 +111,14 @@ describe('the field catalog', () => {
     );
     const role = CONTEXT_FIELDS.find((f) => f.rule === 'role')!;
     expect(liveSource(role, 'session')).toBeUndefined();
+    // Zoom's webinar participants list has no status and no camera (its OpenAPI schema):
+    // a rule on them for webinars is refused or warned about, not silently never matched.
+    const byRule = (r: string): (typeof CONTEXT_FIELDS)[number] => CONTEXT_FIELDS.find((f) => f.rule === r)!;
+    for (const r of ['status', 'camera']) {
+      expect(liveSource(byRule(r), 'meeting'), r).toBe('list');
+      expect(liveSource(byRule(r), 'webinar'), r).toBeUndefined();
+    }
+    expect(liveSource(role, 'webinar')).toBe('list');
   });
 
   it('keeps names, e-mails and IPs out: no catalog field is personal data', () => {
