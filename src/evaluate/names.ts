@@ -24,8 +24,20 @@ export function deviceWords(s: Pick<QosSample, 'context' | 'participant'>): stri
  */
 export function participantName(s: Pick<QosSample, 'context' | 'participant'>, otherDevices = false): string {
   const name = s.participant.name.trim();
-  if (name) return otherDevices ? `${name} (${deviceWords(s)})` : name;
+  if (name) return otherDevices ? `${name} (${withoutOwner(deviceWords(s), name)})` : name;
   const c = s.context;
   const parts = [`join ${s.participant.key}`, c.device, c.networkType && networkName(c.networkType)];
   return `Guest (${parts.filter(Boolean).join(', ')})`;
+}
+
+/**
+ * Zoom's device name often holds its owner's name ("Ana Diaz's Mac", "Ana Diaz’s iPhone"):
+ * beside the name it reads "Ana Diaz (Mac)", not "Ana Diaz (Ana Diaz's Mac)".
+ */
+function withoutOwner(device: string, name: string): string {
+  const lower = device.toLowerCase();
+  for (const owner of [`${name}'s `, `${name}’s `, `${name}s `, `${name} `])
+    if (lower.startsWith(owner.toLowerCase()) && device.length > owner.length)
+      return device.slice(owner.length);
+  return device;
 }

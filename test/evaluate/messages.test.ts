@@ -160,6 +160,17 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
     );
   });
 
+  it("two devices whose names hold the owner's (Zoom's \"Bob Okafor's Mac\"): the name is not said twice", () => {
+    const mac = { ...bob, key: '16778240', device: "Bob Okafor's Mac" };
+    const phone = { ...bob, key: '16779264', device: 'Bob Okafor’s iPhone' };
+    const texts = phases('audio-latency-high', [mac, phone], 12, (w, m) => ({
+      streams: { audio_input: { latency: w === phone && bad(m) ? 0.45 : 0.1 } },
+    }));
+    expect(texts.firing).toBe(
+      `Bob Okafor's (iPhone) audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
+    );
+  });
+
   it('a participant who leaves: the resolve says so, not "back to"', () => {
     expect(leftText()).toBe(
       `Bob Okafor left "Weekly sync"; audio latency was 450 ms (above 300 ms for 3 min)`,
