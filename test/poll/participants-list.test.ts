@@ -1,8 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app/daemon.js';
 import { demoConfig } from '../../src/cli/demo-config.js';
@@ -19,6 +18,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { json, TestServer } from '../helpers/http-server.js';
+import { captureLog } from '../helpers/log.js';
 import { s2sClient, startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -190,18 +190,6 @@ const example = (...path: string[]): Record<string, unknown> =>
   >;
 const zoomnet = (file: string): Record<string, unknown> => example('zoomnet', 'endpoints', file);
 
-/** A real pino logger whose messages are kept. */
-function captureLog(): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
-      done();
-    },
-  });
-  return { log: pino(sink), lines };
-}
-
 /**
  * A Zoom look-alike that answers with Zoom's own examples: `newer`, the zoomnet QoS list (context
  * in the entries) and participants list; `older`, the seed pages' QoS entry (user_id only, no
@@ -306,7 +294,7 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     };
     const { samples } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), twice, log);
     expect(samples[0]!.context).toMatchObject({ role: 'host' });
-    expect(lines.filter((m) => m.includes('gives two entries for'))).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('gives two entries for'))).toHaveLength(1);
   });
 
   it('a list without the QoS join: its fields stay unknown, and it is logged, not silent', async () => {
@@ -316,7 +304,9 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     expect(calls.get('participants')).toBeGreaterThan(0);
     expect(samples[0]!.context.role).toBeUndefined();
     expect(byRole!.matches(samples[0]!)).toBe(false);
-    expect(lines.filter((m) => m.includes('the participants list has no entry for 1 join'))).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('the participants list has no entry for 1 join'))).toHaveLength(
+      1,
+    );
   });
 
   it('older shape (seed pages): the list gives all context, role included, rule or not', async () => {

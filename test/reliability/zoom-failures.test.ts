@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
@@ -10,6 +9,7 @@ import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
 import { participantKey } from '../../src/normalize/normalize.js';
+import { captureLog } from '../helpers/log.js';
 import { freePort } from '../helpers/ports.js';
 import { meetingWith, s2sClient, startSim, T0, type SimHarness } from '../helpers/sim.js';
 
@@ -33,18 +33,6 @@ afterEach(async () => {
 const listMeetings = (c: ZoomClient, now = T0): Promise<unknown> =>
   c.get(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(now) });
 
-/** A logger whose lines land in `lines`. */
-function capture(): { log: pino.Logger; lines: { msg: string; level: number }[] } {
-  const lines: { msg: string; level: number }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as never);
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, sink), lines };
-}
-
 /** A local HTTP server answering every request with `handler`. */
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
   server = createServer(handler);
@@ -55,7 +43,7 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
 /** A client of a fake Zoom on 127.0.0.1: tokens always granted, API calls answered by `answer`. */
 async function fakeZoom(
   answer: (req: IncomingMessage, res: ServerResponse) => void,
-  logger?: pino.Logger,
+  logger?: Logger,
 ): Promise<{ client: ZoomClient; clock: VirtualClock }> {
   const url = await serve((req, res) => {
     res.setHeader('content-type', 'application/json');
@@ -140,7 +128,7 @@ describe("Zoom's pagination that never ends is bounded and reported", () => {
       meetings: [meetingWith(5)],
       faults: [{ kind: 'page_loop', path: 'participants/qos' }],
     });
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const client = s2sClient(h, { logger: log });
     const pages = async (): Promise<number> => {
       let n = 0;
@@ -166,7 +154,7 @@ describe("Zoom's pagination that never ends is bounded and reported", () => {
 
   it('stops at a next_page_token that comes back, and says so', async () => {
     let n = 0;
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const { client } = await fakeZoom((_req, res) => {
       n++;
       // Tokens a, b, a, b...: a cycle.
@@ -187,7 +175,7 @@ describe('Retry-After is capped', () => {
       meetings: [meetingWith(2)],
       faults: [{ kind: '429', times: 1, retry_after: '99999999999' }],
     });
-    const { log, lines } = capture();
+    const { log, lines } = captureLog();
     const client = s2sClient(h, { logger: log });
     const t = h.clock.now();
     await expect(

@@ -1,21 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { StateFiles } from '../../src/util/state-files.js';
-
-function capture(): { lines: string[]; files: StateFiles } {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
-      done();
-    },
-  });
-  return { lines, files: new StateFiles(pino(sink), () => Date.UTC(2026, 11, 1)) };
-}
+import { captureLog } from '../helpers/log.js';
 
 describe('a state file that is not JSON', () => {
   it.each([
@@ -24,9 +12,10 @@ describe('a state file that is not JSON', () => {
   ])('is set aside with its size in words (%j)', (text, words) => {
     const file = join(mkdtempSync(join(tmpdir(), 'qw-state-')), 'alerts.json');
     writeFileSync(file, text);
-    const { lines, files } = capture();
+    const { log, lines } = captureLog();
+    const files = new StateFiles(log, () => Date.UTC(2026, 11, 1));
     expect(files.read(file, () => ({ value: {}, discarded: [] }))).toBeUndefined();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(words);
+    expect(lines[0]!.msg).toContain(words);
   });
 });
