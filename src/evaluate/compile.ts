@@ -162,7 +162,11 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
         at([k], `"${k}" is for instance and shared_cause rules; this rule's scope is participant`);
     return;
   }
-  if (!raw.breaching) at([], `a ${scope} rule needs breaching: { count: N } or { ratio: X% }`);
+  if (!raw.breaching)
+    at(
+      [],
+      `${scope === 'instance' ? 'an' : 'a'} ${scope} rule needs breaching: { count: N } or { ratio: X% }`,
+    );
   if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
   if (scope === 'shared_cause' && !raw.group_by)
     at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);

@@ -56,6 +56,13 @@ export function listFieldsFor(rules: readonly CompiledRule[], kind: SourceKind):
   return [...new Set(listNeeds(rules, new Set([kind])).map((n) => n.field))];
 }
 
+/** What a field no polled source gives does to each kind of use. */
+const EFFECT: Record<ListNeed['as'], string> = {
+  filter: 'its filter never matches',
+  group_by: 'its group_by has no value to group on',
+  template: 'its template leaves it empty',
+};
+
 /**
  * Uses of fields that none of the kinds this configuration polls gives for that rule (valid
  * rules, e.g. a role filter while only Video SDK sessions are polled): they never match.
@@ -71,7 +78,7 @@ export function unpolledUses(
       if (kinds.some((k) => liveSource(u.field, k))) continue;
       out.push({
         at: u.at,
-        message: `rule "${r.name}" reads "${u.field.rule}", which ${kinds.length ? `${kindsText(kinds)} never give` : 'no source this configuration polls gives'}: its ${u.as} never matches`,
+        message: `rule "${r.name}" reads "${u.field.rule}", which ${kinds.length ? `${kindsText(kinds)} never give` : 'no source this configuration polls gives'}: ${EFFECT[u.as]}`,
       });
     }
   return out;

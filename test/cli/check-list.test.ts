@@ -83,4 +83,28 @@ describe('qoswatch check and the participants list', () => {
       `warning: ${DOC_RULES}:25:16: rule "zoom-rates-audio-poor" reads "audio_quality", which Video SDK sessions never give: its filter never matches`,
     );
   });
+
+  it('the warning says what a missing field does to a group_by and to a template, not that they never match', async () => {
+    const rules = join(dir, 'roles.rules.yaml');
+    writeFileSync(
+      rules,
+      'rules:\n  - name: by-role\n    scope: shared_cause\n    group_by: role\n    metric: latency\n    streams: [audio_input]\n' +
+        '    when: above\n    threshold: 300ms\n    breaching: { count: 2 }\n' +
+        '    annotations: { summary: "{{participant}} ({{role}}) is slow" }\n',
+    );
+    const file = join(dir, 'sessions-roles.yaml');
+    writeFileSync(
+      file,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: { meetings: false, webinars: false, sessions: true }\nrules: { paths: ['${rules}'] }\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /roles\.rules\.yaml:4:15: rule "by-role" reads "role", which Video SDK sessions never give: its group_by has no value to group on/,
+    );
+    expect(r.stderr).toMatch(
+      /roles\.rules\.yaml:\d+:\d+: rule "by-role" reads "role", which Video SDK sessions never give: its template leaves it empty/,
+    );
+    expect(r.stderr).not.toContain('never matches');
+  });
 });

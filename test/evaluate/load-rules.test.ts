@@ -55,7 +55,7 @@ const cases: { name: string; text: string; want: string }[] = [
   {
     name: 'an instance rule without breaching',
     text: `${head}    scope: instance\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
-    want: 'a instance rule needs breaching',
+    want: 'an instance rule needs breaching',
   },
   {
     name: 'a participant rule with group options',
