@@ -185,6 +185,7 @@ export class Daemon {
       clients: this.clients,
       scheduler: this.scheduler,
       engine: this.engine,
+      live: this.live,
       metrics: this.metrics,
       webhooks: this.webhooks,
       reports: this.reports?.store,

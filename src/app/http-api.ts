@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { RuleEngine } from '../evaluate/engine.js';
 import { HttpServer, listenProblem, type HttpReply, type HttpRoutes } from '../export/http-server.js';
+import type { LiveState } from '../export/live-state.js';
 import type { Metrics } from '../export/metrics.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { Scheduler } from '../poll/scheduler.js';
@@ -13,6 +14,7 @@ import { formatJson } from '../report/format-data.js';
 import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/stats.js';
+import { instanceRoutes } from './instances-api.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -24,6 +26,8 @@ export interface ApiView {
   clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
   scheduler: Scheduler;
   engine: RuleEngine;
+  /** The newest sample of each participant of each live instance. */
+  live: LiveState;
   metrics: Metrics;
   webhooks: Webhooks | undefined;
   /** Reports after calls, when configured. */
@@ -160,6 +164,16 @@ export class HttpApi {
           '/api/v1/alerts': () => json({ alerts: v.engine.active(!identity) }),
           '/api/v1/status': () => json(this.status()),
           ...reportRoutes(v.reports, identity),
+          ...instanceRoutes(
+            {
+              live: v.live,
+              scheduler: v.scheduler,
+              engine: v.engine,
+              clock: v.clock,
+              pushes: v.webhooks !== undefined,
+            },
+            identity,
+          ),
         },
         {
           ...(m.tls ? { tls: m.tls } : {}),

@@ -2,7 +2,7 @@ import type { ParticipantReport, Report } from './types.js';
 import { contextLine, figureCells, headline, hhmm, iso, titleLine, who } from './values.js';
 
 /** Rows of cells as aligned text columns. */
-function columns(rows: string[][]): string {
+export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>

@@ -30,6 +30,12 @@ export class PushPaths {
     return push ? 'push' : 'poll';
   }
 
+  /** The instance's path now, without counting a takeover (for reading, as the API does). */
+  peek(instance: string, now: number): QosPath {
+    const last = this.lastPush.get(instance);
+    return last !== undefined && now - last <= this.takeoverAfterMs ? 'push' : 'poll';
+  }
+
   lastPushAt(instance: string): number | undefined {
     return this.lastPush.get(instance);
   }

@@ -1,0 +1,121 @@
+import type { RuleEngine } from '../evaluate/engine.js';
+import type { HttpReply, HttpRoutes } from '../export/http-server.js';
+import type { LiveState } from '../export/live-state.js';
+import { instanceKey } from '../normalize/events.js';
+import type { InstanceRef } from '../normalize/sample.js';
+import type { Scheduler } from '../poll/scheduler.js';
+import { inspectJson, inspectView, type InspectView } from '../report/inspect-view.js';
+import type { Clock } from '../util/clock.js';
+
+/** What the instances API reads of the daemon. */
+export interface InstancesView {
+  live: LiveState;
+  scheduler: Scheduler;
+  engine: RuleEngine;
+  clock: Clock;
+  /** QSS webhooks are configured: an instance's QoS may come by push. */
+  pushes: boolean;
+}
+
+/** Longest id part of a path accepted, encoded (a UUID is 24 characters, a number 11). */
+const MAX_ENCODED = 300;
+const MAX_ID = 128;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+const jsonReply = (status: number, body: unknown): HttpReply => ({
+  status,
+  body: JSON.stringify(body, null, 2) + '\n',
+  type: 'application/json',
+});
+const problem = (status: number, error: string): HttpReply => jsonReply(status, { error });
+
+/** Every instance the daemon watches now: discovered live, or with samples kept. */
+function watched(v: InstancesView): InstanceRef[] {
+  const refs = new Map<string, InstanceRef>();
+  for (const i of v.scheduler.instances()) refs.set(instanceKey(i.ref), i.ref);
+  for (const [k, i] of v.live.instances) if (!refs.has(k)) refs.set(k, i.ref);
+  return [...refs.values()];
+}
+
+/** The live view of one instance, from the daemon's newest samples and its rule engine. */
+export function liveView(v: InstancesView, ref: InstanceRef, identity: boolean): InspectView {
+  const key = instanceKey(ref);
+  const now = v.clock.now();
+  const path = v.pushes ? v.scheduler.paths.peek(key, now) : 'poll';
+  const samples = [...(v.live.instances.get(key)?.participants.values() ?? [])];
+  const alerts = v.engine
+    .active(!identity)
+    .filter((a) => a.context.kind === ref.kind && a.context.uuid === ref.uuid);
+  return inspectView({
+    instance: ref,
+    path,
+    samples,
+    rules: v.engine.ruleList,
+    alerts,
+    identity,
+    source: `the daemon's newest sample of each participant (${path === 'push' ? "pushed by Zoom's QoS Subscription" : 'polled'}) and its rule engine's pending and firing alerts.`,
+    now,
+  });
+}
+
+/** The instance a path names: a UUID as Zoom writes it (percent-encoded once in the path), or a meeting, webinar or session id. */
+function find(v: InstancesView, rest: string): InstanceRef | HttpReply {
+  if (rest.length > MAX_ENCODED) return problem(400, 'instance id too long');
+  let id: string;
+  try {
+    id = decodeURIComponent(rest);
+  } catch {
+    return problem(400, 'instance id is not valid percent-encoding');
+  }
+  if (!id || id.length > MAX_ID || CONTROL.test(id)) return problem(400, 'not an instance id');
+  const all = watched(v);
+  // A UUID Zoom wants double-encoded may arrive encoded twice: the second decoding is tried last.
+  const candidates = [id];
+  if (id.includes('%'))
+    try {
+      candidates.push(decodeURIComponent(id));
+    } catch {
+      // once-decoded is all there is
+    }
+  for (const c of candidates) {
+    const byUuid = all.find((r) => r.uuid === c);
+    if (byUuid) return byUuid;
+    const byId = all.filter((r) => r.id === c);
+    if (byId.length) {
+      const newest = (r: InstanceRef): number =>
+        Math.max(
+          -1,
+          ...[...(v.live.instances.get(instanceKey(r))?.participants.values() ?? [])].map((s) => s.time),
+        );
+      return byId.sort((a, b) => newest(b) - newest(a))[0]!;
+    }
+  }
+  return problem(404, 'no live instance with that id or UUID is watched now');
+}
+
+/**
+ * GET /api/v1/instances (every instance watched, in brief) and /api/v1/instances/<id> (one,
+ * its participants' newest values and the alerts on them). Names, e-mails and locations only
+ * with `identity` (basic auth or the opt-in), as /api/v1/alerts.
+ */
+export function instanceRoutes(v: InstancesView, identity: boolean): HttpRoutes {
+  return {
+    '/api/v1/instances': () => {
+      const instances = watched(v).map((ref) => {
+        const view = liveView(v, ref, identity);
+        return {
+          ...view.instance,
+          url: `/api/v1/instances/${encodeURIComponent(ref.uuid)}`,
+        };
+      });
+      instances.sort((a, b) => b.activeAlerts - a.activeAlerts || a.uuid.localeCompare(b.uuid));
+      return { status: 200, body: inspectJson({ instances }), type: 'application/json' };
+    },
+    '/api/v1/instances/*': (_req, rest) => {
+      const found = find(v, rest);
+      if ('status' in found) return found;
+      return { status: 200, body: inspectJson(liveView(v, found, identity)), type: 'application/json' };
+    },
+  };
+}
