@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { url, secret, rate, seconds, meetings, perMeeting, startMinute } = workerData;
+const { url, secret, rate, seconds, meetings, perMeeting, startMinute, offset = 0, stride = 1 } = workerData;
 const total = Math.round(rate * seconds);
 const answers = [];
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
@@ -50,8 +50,9 @@ function body(i) {
   });
 }
 
-async function send(i) {
-  const b = body(i);
+// Sender `offset` of `stride` sends requests offset, offset + stride, ...: together they send each once.
+async function send(n) {
+  const b = body(offset + n * stride);
   const ts = String(Math.floor(Date.now() / 1000));
   const sig = 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${b}`).digest('hex');
   const t0 = performance.now();
