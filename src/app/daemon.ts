@@ -13,7 +13,7 @@ import type { SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
-import { NotifyStore } from '../notify/store.js';
+import { NotifyStore } from '../notify/pipeline/store.js';
 import { Scheduler, type CycleReport } from '../poll/scheduler.js';
 import type { PollSource } from '../poll/source.js';
 import { Webhooks } from '../poll/webhooks/service.js';

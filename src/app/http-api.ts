@@ -13,7 +13,7 @@ import type { ReloadState } from './rule-reload.js';
 import { formatJson } from '../report/format-data.js';
 import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
-import { failedByKey } from '../notify/stats.js';
+import { failedByKey } from '../notify/pipeline/stats.js';
 import { instanceRoutes } from './instances-api.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */

@@ -5,7 +5,7 @@ import type { RuleEngine } from '../evaluate/engine.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { InstanceRef } from '../normalize/sample.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
-import type { ReportBody } from '../notify/notification.js';
+import type { ReportBody } from '../notify/plugins/notification.js';
 import type { Scheduler } from '../poll/scheduler.js';
 import type { PollSource } from '../poll/source.js';
 import { formatJson } from '../report/format-data.js';

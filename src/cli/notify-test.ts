@@ -1,7 +1,7 @@
 import { createNotifier } from '../notify/build.js';
-import { NotifyError } from '../notify/errors.js';
-import type { Notification } from '../notify/notification.js';
-import { NotifyStore } from '../notify/store.js';
+import { NotifyError } from '../notify/plugins/errors.js';
+import type { Notification } from '../notify/plugins/notification.js';
+import { NotifyStore } from '../notify/pipeline/store.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import { parse, UsageError } from './args.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import { buildRoute } from '../notify/build.js';
-import { matchRoutes } from '../notify/route.js';
+import { matchRoutes } from '../notify/pipeline/routing.js';
 import { parse, UsageError } from './args.js';
 import { requireConfig } from './common.js';
 

@@ -5,12 +5,13 @@ import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { Dispatcher, type DispatcherOptions, type Receiver } from './dispatcher.js';
 import { ConfigMuter } from './mute.js';
-import type { Notifier, NotifierPlugin } from './notifier.js';
+import type { Notifier, NotifierPlugin } from './plugins/notifier.js';
 import { consoleNotifier } from './plugins/console.js';
 import { NOTIFIERS } from './registry.js';
-import { compileRoute, type Route } from './route.js';
+import { compileRoute } from './route.js';
+import type { Route } from './pipeline/routing.js';
 import type { NotifierSettings, NotifySettings } from './settings.js';
-import type { NotifyStore } from './store.js';
+import type { NotifyStore } from './pipeline/store.js';
 
 export interface BuildDeps {
   clock: Clock;

@@ -2,16 +2,16 @@ import type { Logger } from 'pino';
 import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
-import type { Muter } from './mute.js';
-import type { Notification, ReportBody, ReportRef } from './notification.js';
+import type { Muter } from './pipeline/muting.js';
+import type { Notification, ReportBody, ReportRef } from './plugins/notification.js';
 import { groupMessage, Grouping } from './pipeline/grouping.js';
 import { mute } from './pipeline/muting.js';
 import { Outbox, type RetryPolicy } from './pipeline/outbox.js';
 import { RateCap } from './pipeline/rate-cap.js';
 import type { Receiver } from './pipeline/receiver.js';
-import { matchRoutes, type Route } from './route.js';
-import { NotifyStats } from './stats.js';
-import type { NotifyStore, PendingGroup } from './store.js';
+import { matchRoutes, type Route } from './pipeline/routing.js';
+import { NotifyStats } from './pipeline/stats.js';
+import type { NotifyStore, PendingGroup } from './pipeline/store.js';
 
 export type { Receiver } from './pipeline/receiver.js';
 

@@ -1,11 +1,6 @@
 import type { Alert } from '../evaluate/alert.js';
 import { compileMatchers, type LabelTest, type Matchers } from './matchers.js';
-
-/** One "is it muted?" question for silences and inhibition alike (after Alertmanager's notify/mute.go). */
-export interface Muter {
-  /** Why the alert is muted now, or undefined. */
-  muted(alert: Alert, firing: readonly Alert[], now: number): string | undefined;
-}
+import type { Muter } from './pipeline/muting.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 

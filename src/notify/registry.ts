@@ -1,4 +1,4 @@
-import type { NotifierPlugin } from './notifier.js';
+import type { NotifierPlugin } from './plugins/notifier.js';
 import { alertmanagerNotifier } from './plugins/alertmanager.js';
 import { consoleNotifier } from './plugins/console.js';
 import { emailNotifier } from './plugins/email.js';

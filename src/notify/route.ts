@@ -1,10 +1,5 @@
-import { compileMatchers, type LabelTest, type Matchers } from './matchers.js';
-
-export interface GroupTiming {
-  groupWaitMs: number;
-  groupIntervalMs: number;
-  repeatIntervalMs: number;
-}
+import { compileMatchers, type Matchers } from './matchers.js';
+import type { Route } from './pipeline/routing.js';
 
 export interface RawRoute {
   receiver?: string;
@@ -15,30 +10,6 @@ export interface RawRoute {
   group_interval?: string;
   repeat_interval?: string;
   routes?: RawRoute[];
-}
-
-export interface Route {
-  receiver: string;
-  test: LabelTest;
-  continue: boolean;
-  groupBy: string[];
-  timing: GroupTiming;
-  routes: Route[];
-}
-
-/**
- * The routing tree, as Alertmanager's: an alert goes down the first child route that matches
- * (and on to later siblings when that child says `continue`); a route none of whose children
- * match takes the alert itself. The top route is the default.
- */
-export function matchRoutes(route: Route, labels: Readonly<Record<string, string>>): Route[] {
-  const out: Route[] = [];
-  for (const child of route.routes) {
-    if (!child.test(labels)) continue;
-    out.push(...matchRoutes(child, labels));
-    if (!child.continue) return out.length ? out : [route];
-  }
-  return out.length ? out : [route];
 }
 
 export function compileRoute(

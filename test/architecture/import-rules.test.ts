@@ -43,12 +43,16 @@ describe('npm run deps (the import rules of src/)', () => {
       'normalize/sample.ts': 'export interface QosSample { at: number }\n',
       'evaluate/engine.ts':
         "import type { QosSample } from '../normalize/sample.js';\nimport { plural } from '../util/words.js';\nexport const f = (s: QosSample[]): string => plural(s.length);\n",
+      // A folder composing its subfolder, and one subfolder using a sibling: one direction.
+      'notify/dispatcher.ts': "import { stage } from './pipeline/stage.js';\nexport const d = stage;\n",
+      'notify/pipeline/stage.ts': "import { send } from '../plugins/send.js';\nexport const stage = send;\n",
+      'notify/plugins/send.ts': 'export const send = 1;\n',
     });
     expect(r.out).toContain('no dependency violations');
     expect(r.code).toBe(0);
   });
 
-  it('fails on import cycles, on imports against the data flow and on folders it does not place', async () => {
+  it('fails on import cycles, on imports against the data flow, on a subfolder importing its parent and on folders it does not place', async () => {
     // One run over every kind of fault (each run of the tool takes seconds).
     const r = await check({
       // A cycle between two files of one folder.
@@ -75,6 +79,10 @@ describe('npm run deps (the import rules of src/)', () => {
       // main.ts loads first) reaching past util/.
       'cli/once.ts': "import { demo } from './demo.js';\nexport const once = demo;\n",
       'cli/args.ts': "import { sim } from '../app/daemon.js';\nexport const args = sim;\n",
+      // A subfolder importing its parent folder's file while the parent imports the subfolder.
+      'notify/dispatcher.ts': "import { stage } from './pipeline/stage.js';\nexport const d = stage;\n",
+      'notify/pipeline/stage.ts': "import { store } from '../store.js';\nexport const stage = store;\n",
+      'notify/store.ts': 'export const store = 1;\n',
       // main.ts loading a command, the daemon past the command files, and args + util (allowed).
       'main.ts':
         "import { demo } from './cli/demo.js';\nimport { sim } from './app/daemon.js';\nimport { args } from './cli/args.js';\nimport { name } from './util/logger.js';\nexport const lazy = import('./cli/run.js');\nexport const d = [demo, sim, args, name];\n",
@@ -91,6 +99,8 @@ describe('npm run deps (the import rules of src/)', () => {
     expect(r.out).toContain('commands-on-demand: src/main.ts → src/app/daemon.ts');
     expect(r.out).toContain('simulator-commands-on-demand: src/cli/once.ts → src/cli/demo.ts');
     expect(r.out).toContain('args-light: src/cli/args.ts → src/app/daemon.ts');
+    expect(r.out).toContain('subfolder-not-parent: src/notify/pipeline/stage.ts → src/notify/store.ts');
+    expect(r.out).not.toContain('src/notify/dispatcher.ts → src/notify/pipeline/stage.ts');
     expect(r.out).not.toContain('src/main.ts → src/cli/args.ts');
     expect(r.out).not.toContain('src/main.ts → src/util/logger.ts');
     // A command imported with import() is what main.ts should do; cli/demo.ts may load the simulator.

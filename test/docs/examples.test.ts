@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import { buildRoute } from '../../src/notify/build.js';
-import { matchRoutes } from '../../src/notify/route.js';
+import { matchRoutes } from '../../src/notify/pipeline/routing.js';
 import { continueWarnings } from '../../src/notify/route-check.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { runCli } from '../helpers/cli.js';

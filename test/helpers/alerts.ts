@@ -1,5 +1,5 @@
 import type { Alert, AlertChange } from '../../src/evaluate/alert.js';
-import type { Notification } from '../../src/notify/notification.js';
+import type { Notification } from '../../src/notify/plugins/notification.js';
 
 export const NOW = Date.parse('2026-05-04T09:30:00Z');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rulesSchema, RULES_SCHEMA_FILE } from '../../src/evaluate/load-rules.js';
 import { METRIC_BY_NAME } from '../../src/evaluate/metrics.js';
 import { TEMPLATE_FIELDS } from '../../src/evaluate/templates.js';
-import { STREAM_METRICS, SAMPLE_METRICS } from '../../src/export/aggregates.js';
+import { STREAM_METRICS, SAMPLE_METRICS } from '../../src/export/collectors/aggregates.js';
 import {
   CATALOG,
   CONTEXT_FIELDS,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { alert, notification } from '../helpers/alerts.js';

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotifyError } from '../../src/notify/errors.js';
-import type { Notifier, NotifierPlugin } from '../../src/notify/notifier.js';
+import { NotifyError } from '../../src/notify/plugins/errors.js';
+import type { Notifier, NotifierPlugin } from '../../src/notify/plugins/notifier.js';
 import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
 import { consoleNotifier } from '../../src/notify/plugins/console.js';
 import { emailNotifier } from '../../src/notify/plugins/email.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { NOTIFIERS } from '../../src/notify/registry.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { notification, NOW } from '../helpers/alerts.js';

@@ -7,7 +7,7 @@ import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
 import { ConfigMuter, type RawInhibitRule, type RawSilence } from '../../src/notify/mute.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { compileRoute, type RawRoute } from '../../src/notify/route.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { durationMs } from '../../src/util/duration.js';
 import { silentLogger } from '../../src/util/logger.js';

@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NotifyError } from '../../src/notify/errors.js';
+import { NotifyError } from '../../src/notify/plugins/errors.js';
 import { emailNotifier } from '../../src/notify/plugins/email.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { notification, NOW } from '../helpers/alerts.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailNotifier } from '../../src/notify/plugins/email.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { alert, notification, NOW } from '../helpers/alerts.js';

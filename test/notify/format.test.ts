@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { since, who } from '../../src/notify/format.js';
-import { title, type Notification } from '../../src/notify/notification.js';
+import { since, who } from '../../src/notify/plugins/format.js';
+import { title, type Notification } from '../../src/notify/plugins/notification.js';
 import { humanDuration, plural, possessive, shareOf } from '../../src/util/words.js';
 import { alert, NOW } from '../helpers/alerts.js';
 

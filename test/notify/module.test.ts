@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNotifier } from '../../src/notify/build.js';
-import { NotifyStore } from '../../src/notify/store.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
-import { NOTIFY_ERROR_CODES } from '../../notify/errors.js';
-import type { NotifyStatsView } from '../../notify/stats.js';
+import { NOTIFY_ERROR_CODES } from '../../notify/plugins/errors.js';
+import type { NotifyStatsView } from '../../notify/pipeline/stats.js';
 import { scrapeGauge } from './common.js';
 
 /** What the notification series read of the dispatcher (undefined until notifications start). */

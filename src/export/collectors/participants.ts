@@ -1,6 +1,6 @@
 import type { QosSample } from '../../normalize/sample.js';
-import { SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from '../aggregates.js';
-import { labelValue, sampleText } from '../exposition.js';
+import { SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from './aggregates.js';
+import { labelValue, sampleText } from './exposition.js';
 
 /** One participant's series, rendered: a string of lines per participant family (same order). */
 export interface ParticipantLines {

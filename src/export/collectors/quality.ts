@@ -7,8 +7,8 @@ import {
   stats,
   STREAM_METRICS,
   type Stats,
-} from '../aggregates.js';
-import { familyHeader, labelValue, sampleText } from '../exposition.js';
+} from './aggregates.js';
+import { familyHeader, labelValue, sampleText } from './exposition.js';
 import { participantFamilies, type ParticipantLines, renderParticipant } from './participants.js';
 
 export interface QualityOptions {

@@ -1,6 +1,6 @@
 import type { Alert, AlertChange } from '../../evaluate/alert.js';
-import { matchRoutes, type Route } from '../route.js';
-import type { NotifyStore, PendingGroup } from '../store.js';
+import { matchRoutes, type Route } from './routing.js';
+import type { NotifyStore, PendingGroup } from './store.js';
 import type { Receiver } from './receiver.js';
 
 /**

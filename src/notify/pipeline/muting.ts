@@ -1,6 +1,11 @@
 import type { Alert } from '../../evaluate/alert.js';
-import type { Muter } from '../mute.js';
-import type { NotifyStats } from '../stats.js';
+import type { NotifyStats } from './stats.js';
+
+/** One "is it muted?" question for silences and inhibition alike (after Alertmanager's notify/mute.go). */
+export interface Muter {
+  /** Why the alert is muted now, or undefined. */
+  muted(alert: Alert, firing: readonly Alert[], now: number): string | undefined;
+}
 
 /**
  * The muting stage (Alertmanager's inhibit and silence stages): the firing alerts of a group

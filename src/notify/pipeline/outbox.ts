@@ -1,10 +1,10 @@
 import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import type { LogOnce } from '../../util/log-once.js';
-import { NotifyError } from '../errors.js';
-import type { Notification, ReportBody } from '../notification.js';
-import type { NotifyStats } from '../stats.js';
-import type { NotifyStore, OutboxItem } from '../store.js';
+import { NotifyError } from '../plugins/errors.js';
+import type { Notification, ReportBody } from '../plugins/notification.js';
+import type { NotifyStats } from './stats.js';
+import type { NotifyStore, OutboxItem } from './store.js';
 import type { Receiver } from './receiver.js';
 
 export interface RetryPolicy {

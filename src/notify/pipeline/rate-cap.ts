@@ -1,8 +1,8 @@
 import type { Alert } from '../../evaluate/alert.js';
 import type { LogOnce } from '../../util/log-once.js';
-import type { Notification } from '../notification.js';
-import type { NotifyStats } from '../stats.js';
-import type { NotifyStore } from '../store.js';
+import type { Notification } from '../plugins/notification.js';
+import type { NotifyStats } from './stats.js';
+import type { NotifyStore } from './store.js';
 import type { Receiver } from './receiver.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Notifier } from '../notifier.js';
-import type { GroupTiming } from '../route.js';
+import type { Notifier } from '../plugins/notifier.js';
+import type { GroupTiming } from './routing.js';
 
 /** A notifier instance with its delivery settings. */
 export interface Receiver {

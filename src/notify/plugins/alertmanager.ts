@@ -1,5 +1,5 @@
 import { HTTP_URL } from '../../util/http-url.js';
-import type { NotifierPlugin } from '../notifier.js';
+import type { NotifierPlugin } from './notifier.js';
 import { durationMs } from '../../util/duration.js';
 import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';

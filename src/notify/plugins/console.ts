@@ -1,6 +1,6 @@
-import type { Notifier, NotifierPlugin } from '../notifier.js';
-import { title } from '../notification.js';
-import { textLines } from '../format.js';
+import type { Notifier, NotifierPlugin } from './notifier.js';
+import { title } from './notification.js';
+import { textLines } from './format.js';
 
 interface ConsoleOptions {
   /** `stdout` (default) or `stderr`. */

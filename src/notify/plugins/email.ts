@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
-import { permanent, retryable, type NotifyError } from '../errors.js';
-import { escapeHtml, oneLine } from '../escape.js';
-import { headline, since, textLines, where, who } from '../format.js';
-import type { Notifier, NotifierPlugin } from '../notifier.js';
-import { title, type Notification } from '../notification.js';
+import { permanent, retryable, type NotifyError } from './errors.js';
+import { escapeHtml, oneLine } from './escape.js';
+import { headline, since, textLines, where, who } from './format.js';
+import type { Notifier, NotifierPlugin } from './notifier.js';
+import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
 interface EmailOptions {

@@ -1,4 +1,4 @@
-import { fromHttpStatus, fromNetworkError } from '../errors.js';
+import { fromHttpStatus, fromNetworkError } from './errors.js';
 
 /** POSTs JSON and classifies the outcome; shared by the HTTP notifiers. Never logs the body or headers. */
 export async function postJson(

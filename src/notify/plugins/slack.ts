@@ -1,11 +1,11 @@
 import { HTTP_URL } from '../../util/http-url.js';
 import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
-import { NotifyError, permanent, retryable } from '../errors.js';
-import { escapeSlack } from '../escape.js';
-import { headline, since, textLines, where, who } from '../format.js';
-import type { Notifier, NotifierPlugin } from '../notifier.js';
-import { title, type Notification } from '../notification.js';
+import { NotifyError, permanent, retryable } from './errors.js';
+import { escapeSlack } from './escape.js';
+import { headline, since, textLines, where, who } from './format.js';
+import type { Notifier, NotifierPlugin } from './notifier.js';
+import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
 interface SlackOptions {

@@ -1,7 +1,7 @@
 import { HTTP_URL } from '../../util/http-url.js';
 import { createHmac } from 'node:crypto';
-import type { NotifierPlugin } from '../notifier.js';
-import { alertmanagerPayload, qoswatchPayload } from '../payload.js';
+import type { NotifierPlugin } from './notifier.js';
+import { alertmanagerPayload, qoswatchPayload } from './payload.js';
 import { postJson } from './http.js';
 
 interface WebhookOptions {

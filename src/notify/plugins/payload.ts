@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert } from '../evaluate/alert.js';
+import type { Alert } from '../../evaluate/alert.js';
 import { commonLabels, status, type Notification } from './notification.js';
 
 const iso = (t: number | undefined): string | undefined =>

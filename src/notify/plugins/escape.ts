@@ -8,7 +8,7 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export { escapeHtml } from '../util/html.js';
+export { escapeHtml } from '../../util/html.js';
 
 /** Plain text for e-mail subjects and headers: no line breaks (header injection). */
 export function oneLine(text: string, max = 200): string {

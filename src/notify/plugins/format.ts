@@ -1,5 +1,5 @@
-import type { Alert } from '../evaluate/alert.js';
-import { humanDuration, plural, shareOf } from '../util/words.js';
+import type { Alert } from '../../evaluate/alert.js';
+import { humanDuration, plural, shareOf } from '../../util/words.js';
 import type { Notification } from './notification.js';
 
 /** Words shared by every channel; each notifier escapes them for itself. */

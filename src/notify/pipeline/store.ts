@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Alert } from '../evaluate/alert.js';
+import type { Alert } from '../../evaluate/alert.js';
 import {
   CONTEXT,
   COUNT,
@@ -10,9 +10,10 @@ import {
   TIME,
   validEntries,
   validMap,
-} from '../util/state-files.js';
-import type { Notification } from './notification.js';
-import type { GroupTiming } from './route.js';
+} from '../../util/state-files.js';
+import type { NotifierMemory } from '../plugins/notifier.js';
+import type { Notification } from '../plugins/notification.js';
+import type { GroupTiming } from './routing.js';
 
 /** A notification waiting in the outbox, with its delivery attempts. */
 export interface OutboxItem {
@@ -348,11 +349,4 @@ export class NotifyStore {
       },
     };
   }
-}
-
-/** Small durable key-value memory a notifier may keep (ids of messages it posted). */
-export interface NotifierMemory {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  delete(key: string): void;
 }

@@ -1,6 +1,6 @@
-import { MEASUREMENTS, numericValue, SAMPLE_GROUP_KEY } from '../normalize/catalog.js';
-import type { FieldDef } from '../normalize/catalog.js';
-import type { QosSample } from '../normalize/sample.js';
+import { MEASUREMENTS, numericValue, SAMPLE_GROUP_KEY } from '../../normalize/catalog.js';
+import type { FieldDef } from '../../normalize/catalog.js';
+import type { QosSample } from '../../normalize/sample.js';
 
 export interface ExportedMetric {
   field: FieldDef;

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../../util/clock.js';
 import type { Notification } from './notification.js';
-import type { NotifierMemory } from './store.js';
 
 /**
  * A notifier only formats and sends. It throws a NotifyError that says whether trying again
@@ -35,4 +34,11 @@ export interface NotifierPlugin<Options = Record<string, unknown>> {
   /** Group timing this kind needs unless the config says otherwise (Alertmanager re-posts every minute). */
   defaults?: { group_wait?: string; group_interval?: string; repeat_interval?: string };
   create(options: Options, ctx: NotifierContext): Notifier;
+}
+
+/** Small durable key-value memory a notifier may keep (ids of messages it posted). */
+export interface NotifierMemory {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
 }

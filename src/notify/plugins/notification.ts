@@ -1,5 +1,5 @@
-import type { Alert } from '../evaluate/alert.js';
-import { plural } from '../util/words.js';
+import type { Alert } from '../../evaluate/alert.js';
+import { plural } from '../../util/words.js';
 
 /**
  * One message to one notifier: a group's firing alerts and those resolved since the last
