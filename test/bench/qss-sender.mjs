@@ -1,5 +1,6 @@
-// A load generator for the webhook bench, in a worker thread of its own so that sending does
-// not share the receiver's event loop. Open loop: requests go out at the asked rate whatever
+// A load generator for the webhook bench, in a child process of its own (forked with its
+// settings in QSS_SENDER, answering over IPC) so that sending shares neither the receiver's
+// event loop nor its CPU account: the bench's process.cpuUsage() is then the receiver's alone. Open loop: requests go out at the asked rate whatever
 // the answers do; each answer's time is recorded. Signs as Zoom documents it.
 //
 // It speaks HTTP/1.1 over plain TCP sockets (keep-alive, one request in flight per socket, a
@@ -12,8 +13,8 @@ import { Buffer } from 'node:buffer';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
+import process from 'node:process';
 import { URL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
 
 const {
   url,
@@ -26,7 +27,7 @@ const {
   offset = 0,
   stride = 1,
   maxSockets = 256,
-} = workerData;
+} = JSON.parse(process.env.QSS_SENDER);
 const target = new URL(url);
 const total = Math.round(rate * seconds);
 
@@ -74,6 +75,8 @@ const head = `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\nconten
  * socket, to its answer's last byte), statuses, errors.
  */
 const answers = [];
+/** The same, for requests that were the first on a new connection (connect time included). */
+const firstOnSocket = [];
 /** How late each request left against its schedule (ms): the sender's own lag. */
 const lags = [];
 const statuses = {};
@@ -85,8 +88,10 @@ const waiting = [];
 let finish;
 const finished = new Promise((resolve) => (finish = resolve));
 
-function answered(status, t0) {
-  answers.push(performance.now() - t0);
+function answered(status, t0, first) {
+  const t = performance.now() - t0;
+  answers.push(t);
+  if (first) firstOnSocket.push(t);
   const k = status === 0 ? 'error' : String(status);
   statuses[k] = (statuses[k] ?? 0) + 1;
   if (++done === total) finish();
@@ -100,6 +105,7 @@ function openSocket() {
     socket: connect({ host: target.hostname, port: Number(target.port) }),
     t0: undefined,
     buf: Buffer.alloc(0),
+    used: 0,
     dead: false,
   };
   c.socket.setNoDelay(true);
@@ -122,7 +128,7 @@ function openSocket() {
       c.buf = c.buf.subarray(next);
       const t0 = c.t0;
       c.t0 = undefined;
-      if (t0 !== undefined) answered(Number(headers.slice(9, 12)), t0);
+      if (t0 !== undefined) answered(Number(headers.slice(9, 12)), t0, c.used++ === 0);
       if (/\r\nconnection:\s*close/i.test(headers)) c.socket.end();
       else release(c);
     }
@@ -135,7 +141,7 @@ function openSocket() {
     if (i >= 0) idle.splice(i, 1);
     if (c.t0 !== undefined) {
       errors++;
-      answered(0, c.t0);
+      answered(0, c.t0, c.used++ === 0);
       c.t0 = undefined;
     }
     if (waiting.length && opened < maxSockets) write(openSocket(), ...waiting.shift());
@@ -185,14 +191,19 @@ tick();
 await finished;
 clearTimeout(timer);
 for (const c of idle) c.socket.destroy();
-parentPort.postMessage({
-  sent,
-  answers,
-  lags,
-  statuses,
-  errors,
-  // The span over which the requests were offered: from the first one out to the last one out.
-  offerSeconds: (lastWrite - started) / 1000,
-  maxSocketsOpen: peakSockets,
-  seconds: (performance.now() - started) / 1000,
-});
+process.send(
+  {
+    sent,
+    answers,
+    firstOnSocket,
+    lags,
+    statuses,
+    errors,
+    // The span over which the requests were offered: from the first one out to the last one out.
+    offerSeconds: (lastWrite - started) / 1000,
+    maxSocketsOpen: peakSockets,
+    seconds: (performance.now() - started) / 1000,
+    cpu: process.cpuUsage(),
+  },
+  () => process.exit(0),
+);
