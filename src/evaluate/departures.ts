@@ -26,8 +26,8 @@ export function leave(
 /** Participants with an alert series that a poll of the instance no longer lists. */
 export function absent(ctx: EngineContext, ikey: string, present: ReadonlySet<string>): Set<string> {
   const gone = new Set<string>();
-  for (const s of ctx.series.values())
-    if (s.instance === ikey && s.participantKey && !present.has(s.participantKey)) gone.add(s.participantKey);
+  const withSeries = ctx.series.inInstance(ikey); // a poll of each instance: not a pass over every series
+  if (withSeries) for (const p of withSeries.keys()) if (!present.has(p)) gone.add(p);
   return gone;
 }
 

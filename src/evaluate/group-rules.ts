@@ -5,6 +5,7 @@ import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
 import { breaches, groupOf } from './rule-value.js';
+import { MemberGroup, type GroupCount } from './member-group.js';
 import type { Member } from './series.js';
 
 /**
@@ -23,7 +24,7 @@ export function groupStep(
   const touched = new Map<CompiledRule, Set<string>>();
   /** Per rule: the group last touched and its members (a poll's samples come instance by instance). */
   const lastKey: (string | undefined)[] = [];
-  const lastMembers: Map<string, Member>[] = [];
+  const lastMembers: MemberGroup[] = [];
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     const ikey = instances[i]!;
@@ -44,7 +45,7 @@ export function groupStep(
       }
       const who =
         rule.scope === 'instance' ? s.participant.key : (memberKey ??= `${ikey}/${s.participant.key}`);
-      remember(lastMembers[r]!, who, s, v, breaching);
+      lastMembers[r]!.update(who, s.time, v, breaching, s.context, s.instance);
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)
@@ -52,31 +53,15 @@ export function groupStep(
       if (rule.scope === scope) for (const key of keys) observeGroup(ctx, rule, key, t, changes);
 }
 
-/** A member's newest reading, updated in place: a running daemon sees the same people every cycle. */
-function remember(
-  members: Map<string, Member>,
-  key: string,
-  s: QosSample,
-  value: number,
-  breaching: boolean,
-): void {
-  const m = members.get(key);
-  if (m) {
-    if (m.time > s.time) return; // an older sample arriving late changes nothing
-    m.time = s.time;
-    m.value = value;
-    m.breaching = breaching;
-    m.context = s.context;
-    m.instance = s.instance;
-  } else members.set(key, { time: s.time, breaching, value, context: s.context, instance: s.instance });
-}
-
-function members(ctx: EngineContext, rule: string, key: string): Map<string, Member> {
+function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
   let byKey = ctx.state.members.get(rule);
   if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, Map<string, Member>>()));
-  let m = byKey.get(key);
-  if (!m) byKey.set(key, (m = new Map<string, Member>()));
-  return m;
+  const m = byKey.get(key);
+  if (m instanceof MemberGroup) return m;
+  const group = new MemberGroup();
+  if (m) for (const [k, v] of m) group.set(k, v); // restored from the state file as a plain Map
+  byKey.set(key, group);
+  return group;
 }
 
 /**
@@ -93,24 +78,9 @@ function observeGroup(
   t: number,
   changes: AlertChange[],
 ): void {
-  const readings = members(ctx, rule.name, key);
-  let total = 0;
-  let breaching = 0;
-  let latest: Member | undefined;
-  const instances = rule.scope === 'shared_cause' ? new Set<string>() : undefined;
-  for (const m of readings.values()) {
-    if (m.time > t || m.time < t - ctx.opts.gapToleranceMs) {
-      if (ctx.unknown.unknownAt(m, t, ctx.opts.gapToleranceMs)) return;
-      continue;
-    }
-    total++;
-    if (m.breaching) {
-      breaching++;
-      instances?.add(m.instance.uuid);
-    }
-    if (!latest || m.time > latest.time) latest = m;
-  }
-  if (!latest) return;
+  const count = countGroup(ctx, rule, members(ctx, rule.name, key), t);
+  if (!count) return;
+  const { total, breaching, latest } = count;
   const ratio = total ? breaching / total : 0;
   const enough = total >= rule.minParticipants;
   const isBreach =
@@ -123,10 +93,10 @@ function observeGroup(
   const context: AlertContext =
     rule.scope === 'instance'
       ? {
-          kind: latest.instance.kind,
-          instanceId: latest.instance.id,
-          uuid: latest.instance.uuid,
-          topic: latest.instance.topic,
+          kind: latest!.instance.kind,
+          instanceId: latest!.instance.id,
+          uuid: latest!.instance.uuid,
+          topic: latest!.instance.topic,
           breaching,
           participants: total,
         }
@@ -136,8 +106,45 @@ function observeGroup(
     context,
     breaching,
     participants: total,
-    ...(instances ? { meetings: instances.size } : {}),
+    ...(rule.scope === 'shared_cause' ? { meetings: count.instances } : {}),
   });
   const c = apply(ctx, rule, rec, t, ratio, !isBreach, isBreach);
   if (c) changes.push(c);
+}
+
+/**
+ * The members of a group whose reading at `t` counts (at most gap_tolerance old), with the
+ * newest of them for an instance; undefined when there is none, or one is unknown at `t`. A
+ * shared cause's members are counted from their tally by sample time (member-group.ts), but
+ * after a restart, while instances restored from the state file are awaited (each member's
+ * instance is then looked at), and for an instance's few members.
+ */
+function countGroup(
+  ctx: EngineContext,
+  rule: CompiledRule,
+  readings: MemberGroup,
+  t: number,
+): (GroupCount & { latest?: Member }) | undefined {
+  const gap = ctx.opts.gapToleranceMs;
+  if (rule.scope === 'shared_cause' && !ctx.unknown.awaiting) {
+    const count = readings.countAt(t, gap, (time) => ctx.unknown.late(time));
+    return count?.total ? count : undefined;
+  }
+  let total = 0;
+  let breaching = 0;
+  let latest: Member | undefined;
+  const instances = new Set<string>();
+  for (const m of readings.values()) {
+    if (m.time > t || m.time < t - gap) {
+      if (ctx.unknown.unknownAt(m, t, gap)) return undefined;
+      continue;
+    }
+    total++;
+    if (m.breaching) {
+      breaching++;
+      instances.add(m.instance.uuid);
+    }
+    if (!latest || m.time > latest.time) latest = m;
+  }
+  return latest && { total, breaching, instances: instances.size, latest };
 }

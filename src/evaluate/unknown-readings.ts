@@ -44,9 +44,19 @@ export class UnknownReadings {
     return [...this.awaited].filter((i) => !live.has(i));
   }
 
+  /** Whether instances restored from the state file are still awaited. */
+  get awaiting(): boolean {
+    return this.awaited.size > 0;
+  }
+
+  /** Whether a reading at `time`, newer than the sample time observed, is one the samples being evaluated reach. */
+  late(time: number): boolean {
+    return time <= this.batchEnd;
+  }
+
   /** Whether a member's reading at `t` is unknown (see the class comment); `gapMs` is gap_tolerance. */
   unknownAt(m: Member, t: number, gapMs: number): boolean {
-    if (m.time > t) return m.time <= this.batchEnd;
+    if (m.time > t) return this.late(m.time);
     return m.time < t - gapMs && this.awaited.size > 0 && this.awaited.has(instanceKey(m.instance));
   }
 }

@@ -93,9 +93,15 @@ function randomEvents(rnd: () => number, minutes: number): PipelineEvent[] {
           ...(rnd() < 0.8 ? { cpu: { zoomAvg: bad ? 0.6 + rnd() * 0.4 : rnd() * 0.7 } } : {}),
         });
       }
-    // Most polls bring one minute; some bring a backlog of two or three.
+    // Most polls bring one minute; some bring a backlog of two or three. Half hand all
+    // meetings' samples at once, half meeting by meeting (as a poll does), in a random order.
     if (rnd() < 0.7) {
-      events.push({ type: 'samples', samples: backlog });
+      if (rnd() < 0.5) events.push({ type: 'samples', samples: backlog });
+      else
+        for (const instance of [...meetings].sort(() => rnd() - 0.5)) {
+          const mine = backlog.filter((s) => s.instance === instance);
+          if (mine.length) events.push({ type: 'samples', samples: mine });
+        }
       backlog = [];
     }
     if (rnd() < 0.02)
@@ -122,11 +128,12 @@ describe('the rule engine against a straightforward reference evaluator', () => 
         const got = said(engine.handle(event));
         const want = reference.handle(event).sort();
         expect(got, `case ${c}, ${event.type} event`).toEqual(want);
+        // With, for shared causes, how many meetings their breaching members are in.
         const active = [...engine.state.series.values()]
-          .map((r) => `${r.id} ${r.state}`)
+          .map((r) => `${r.id} ${r.state}${r.meetings === undefined ? '' : ` in ${r.meetings}`}`)
           .sort((a, b) => a.localeCompare(b));
         const refActive = [...reference.series]
-          .map(([id, r]) => `${id} ${r.state}`)
+          .map(([id, r]) => `${id} ${r.state}${r.meetings === undefined ? '' : ` in ${r.meetings}`}`)
           .sort((a, b) => a.localeCompare(b));
         expect(active, `case ${c}: active alerts`).toEqual(refActive);
         compared++;

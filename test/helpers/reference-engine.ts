@@ -6,10 +6,13 @@ import type { QosSample } from '../../src/normalize/sample.js';
 interface Ref extends Series {
   instance?: string;
   participant?: string;
+  /** Shared causes: how many instances the breaching members come from. */
+  meetings?: number;
 }
 interface Reading {
   time: number;
   breaching: boolean;
+  uuid: string;
 }
 
 const ikeyOf = (s: QosSample): string => `${s.instance.kind}:${s.instance.uuid}`;
@@ -57,7 +60,7 @@ export class ReferenceEngine {
     const times = [...new Set(event.samples.map((s) => s.time))].sort((a, b) => a - b);
     for (const t of times) {
       const now = event.samples.filter((s) => s.time === t);
-      this.groups(now, t, out);
+      this.groups(now, t, times.at(-1)!, out);
       for (const s of now)
         for (const rule of this.rules) {
           if (rule.scope !== 'participant' || !rule.matches(s)) continue;
@@ -93,14 +96,20 @@ export class ReferenceEngine {
   ): void {
     let rec = this.series.get(id);
     if (!rec && !breaching) return;
-    if (!rec) this.series.set(id, (rec = { state: 'inactive', lastTime: 0, value: 0, ...where }));
+    if (!rec) this.series.set(id, (rec = { state: 'inactive', lastTime: 0, value: 0 }));
+    Object.assign(rec, where);
     const before = rec.state;
     const t = step(rec, { time, value, breaching, recovered }, this.timing(rule));
     if (t && t !== 'cancelled') out.push(`${id} ${before}->${t}`);
     if (rec.state === 'inactive') this.series.delete(id);
   }
 
-  private groups(now: QosSample[], t: number, out: string[]): void {
+  /**
+   * Group observations at `t`. None is made while a member has a reading newer than `t` that
+   * the samples at hand also reach (`end`, their newest time): another instance's backlog came
+   * first, and this one's view at `t` would lack it.
+   */
+  private groups(now: QosSample[], t: number, end: number, out: string[]): void {
     const touched = new Map<CompiledRule, Set<string>>();
     for (const rule of this.rules) {
       if (rule.scope === 'participant') continue;
@@ -120,7 +129,11 @@ export class ReferenceEngine {
         const who = `${ikeyOf(s)}/${s.participant.key}`;
         const old = m.get(who);
         if (!old || old.time <= s.time)
-          m.set(who, { time: s.time, breaching: rule.above ? v > rule.threshold : v < rule.threshold });
+          m.set(who, {
+            time: s.time,
+            breaching: rule.above ? v > rule.threshold : v < rule.threshold,
+            uuid: s.instance.uuid,
+          });
         touched.set(rule, (touched.get(rule) ?? new Set()).add(group));
       }
     }
@@ -130,19 +143,26 @@ export class ReferenceEngine {
         for (const group of groups) {
           let total = 0;
           let breaching = 0;
-          for (const r of this.members.get(rule.name)!.get(group)!.values())
+          let late = false;
+          const meetings = new Set<string>();
+          for (const r of this.members.get(rule.name)!.get(group)!.values()) {
+            if (r.time > t && r.time <= end) late = true;
             if (r.time <= t && r.time >= t - this.gapToleranceMs) {
               total++;
-              if (r.breaching) breaching++;
+              if (r.breaching) {
+                breaching++;
+                meetings.add(r.uuid);
+              }
             }
-          if (!total) continue;
+          }
+          if (!total || late) continue;
           const ratio = breaching / total;
           const isBreach =
             total >= rule.minParticipants &&
             (rule.breachingCount !== undefined
               ? breaching >= rule.breachingCount
               : ratio >= (rule.breachingRatio ?? 1));
-          const where = rule.scope === 'instance' ? { instance: group } : {};
+          const where = rule.scope === 'instance' ? { instance: group } : { meetings: meetings.size };
           this.observe(rule, `${rule.name}|${group}`, where, t, ratio, isBreach, !isBreach, out);
         }
       }

@@ -1,0 +1,129 @@
+import type { InstanceRef, ParticipantContext } from '../normalize/sample.js';
+import type { Member } from './series.js';
+
+/** The members of a group whose newest reading is at one sample time. */
+interface TimeTally {
+  total: number;
+  breaching: number;
+  /** Instance uuid -> how many breaching members it has. */
+  breachingIn: Map<string, number>;
+}
+
+/** What an observation of a group at a sample time counts (see group-rules.ts). */
+export interface GroupCount {
+  total: number;
+  breaching: number;
+  /** Instances with a breaching member. */
+  instances: number;
+}
+
+/**
+ * The members of one shared-cause group (member key -> newest reading), with their readings
+ * tallied by sample time, so that observing the group costs one step per distinct sample time
+ * instead of one per member. A poll hands on its samples instance by instance, and every
+ * instance's samples observe the data-center group again: without the tally a cycle costs
+ * instances x members. A Map still (the state file and the explainer read it as one); its
+ * readings change only through `set`, `delete` and `update`.
+ */
+export class MemberGroup extends Map<string, Member> {
+  private byTime: Map<number, TimeTally> | undefined;
+
+  override set(key: string, m: Member): this {
+    const old = super.get(key);
+    if (old) this.count(old, -1);
+    super.set(key, m);
+    this.count(m, 1);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const old = super.get(key);
+    if (!old) return false;
+    this.count(old, -1);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.byTime?.clear();
+    super.clear();
+  }
+
+  /** A member's newest reading, updated in place; an older one than it has changes nothing. */
+  update(
+    key: string,
+    time: number,
+    value: number,
+    breaching: boolean,
+    context: ParticipantContext,
+    instance: InstanceRef,
+  ): void {
+    const m = super.get(key);
+    if (!m) {
+      this.set(key, { time, breaching, value, context, instance });
+      return;
+    }
+    if (m.time > time) return;
+    if (m.time !== time || m.breaching !== breaching || m.instance.uuid !== instance.uuid) {
+      this.count(m, -1);
+      m.time = time;
+      m.breaching = breaching;
+      m.instance = instance;
+      this.count(m, 1);
+    } else m.instance = instance;
+    m.value = value;
+    m.context = context;
+  }
+
+  /**
+   * The members whose reading is at most `gapMs` older than `t`, and not newer: how many, how
+   * many breach, and in how many instances. Undefined when a reading newer than `t` is one a
+   * `late` tells is unknown at `t` (see unknown-readings.ts).
+   */
+  countAt(t: number, gapMs: number, late: (time: number) => boolean): GroupCount | undefined {
+    let total = 0;
+    let breaching = 0;
+    let instances: Set<string> | undefined;
+    let only: Map<string, number> | undefined;
+    for (const [time, tally] of this.tallies()) {
+      if (time > t) {
+        if (late(time)) return undefined;
+        continue;
+      }
+      if (time < t - gapMs) continue;
+      total += tally.total;
+      breaching += tally.breaching;
+      if (!tally.breachingIn.size) continue;
+      if (!only)
+        only = tally.breachingIn; // one sample time (the usual case): no set to build
+      else {
+        instances ??= new Set(only.keys());
+        for (const uuid of tally.breachingIn.keys()) instances.add(uuid);
+      }
+    }
+    return { total, breaching, instances: instances?.size ?? only?.size ?? 0 };
+  }
+
+  private tallies(): Map<number, TimeTally> {
+    if (!this.byTime) {
+      this.byTime = new Map();
+      for (const m of super.values()) this.count(m, 1);
+    }
+    return this.byTime;
+  }
+
+  private count(m: Member, delta: 1 | -1): void {
+    // Set up when first read: Map's constructor calls `set` before the fields exist.
+    const byTime = this.byTime;
+    if (!byTime) return;
+    let tally = byTime.get(m.time);
+    if (!tally) byTime.set(m.time, (tally = { total: 0, breaching: 0, breachingIn: new Map() }));
+    tally.total += delta;
+    if (m.breaching) {
+      tally.breaching += delta;
+      const n = (tally.breachingIn.get(m.instance.uuid) ?? 0) + delta;
+      if (n > 0) tally.breachingIn.set(m.instance.uuid, n);
+      else tally.breachingIn.delete(m.instance.uuid);
+    }
+    if (!tally.total) byTime.delete(m.time);
+  }
+}
