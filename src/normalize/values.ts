@@ -10,12 +10,65 @@ const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 /** A result that overflowed to Infinity when scaled to base units is not a reading either. */
 const finite = (v: number): number | undefined => (Number.isFinite(v) ? v : undefined);
 
+const ZERO = 48;
+const NINE = 57;
+const DOT = 46;
+const SPACE = 32;
+/** Powers of ten up to 1e15, all exact in a double. */
+const TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * How Zoom writes nearly every value, read without a regular expression (a cycle reads
+ * hundreds of thousands): digits with a fraction, at most 15 digits in all, at most one space,
+ * and one of `units` (each spelling in ASCII upper and lower case -> the unit in lower case).
+ * Anything else (signs, exponents, other spaces, long numbers) is left to the regular
+ * expression: undefined. The number is the integer of all its digits divided by a power of
+ * ten, both exact, so the division rounds it as Number() does.
+ */
+function plainNumberWithUnit(
+  value: string,
+  units: ReadonlyMap<string, string>,
+): [number, string] | undefined {
+  const n = value.length;
+  let i = 0;
+  let digits = 0;
+  let whole = 0;
+  let scale = 0;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
+      whole = whole * 10 + (c - ZERO);
+      digits++;
+      if (scale) scale++;
+    } else if (c === DOT && !scale && digits) scale = 1;
+    else break;
+  }
+  if (!digits || digits > 15 || scale === 1) return undefined;
+  if (i < n && value.charCodeAt(i) === SPACE) i++;
+  const unit = i < n ? units.get(value.slice(i)) : '';
+  if (unit === undefined) return undefined;
+  return [scale ? whole / TEN[scale - 1]! : whole, unit];
+}
+
+/** Every spelling of a unit in ASCII upper and lower case: "ms", "mS", "Ms", "MS". */
+function spellings(unit: string): string[] {
+  let out = [''];
+  for (const c of unit) {
+    const both = c === c.toUpperCase() || c > '~' ? [c] : [c, c.toUpperCase()];
+    out = out.flatMap((head) => both.map((x) => head + x));
+  }
+  return out;
+}
+
 /** A reader of "<number> <unit>" for one set of units, its pattern compiled once. */
 function numberWithUnit(units: string): (value: unknown) => [number, string] | undefined {
   const re = new RegExp(`^\\s*${NUMBER}\\s*(${units})?\\s*$`, 'i');
+  const plain = new Map(units.split('|').flatMap((u) => spellings(u).map((v) => [v, u] as const)));
   return (value) => {
     if (typeof value === 'number') return Number.isFinite(value) ? [value, ''] : undefined;
     if (typeof value !== 'string') return undefined;
+    const fast = plainNumberWithUnit(value, plain);
+    if (fast) return fast;
     const m = re.exec(value);
     if (!m) return undefined;
     const n = Number(m[1]);
@@ -43,7 +96,7 @@ export function parseRatio(value: unknown): number | undefined {
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 };
-const rate = numberWithUnit('[kmg]?bps');
+const rate = numberWithUnit('bps|kbps|mbps|gbps');
 
 /** "27.15 kbps" / "23 Kbps" -> bits per second. A bare number is taken as kbps, Zoom's unit. */
 export function parseBitrate(value: unknown): number | undefined {

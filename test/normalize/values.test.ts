@@ -99,6 +99,50 @@ describe('value parser properties', () => {
       }),
     );
   });
+  it('reads every spelling exactly as Number() reads its digits (to the last bit)', () => {
+    // Digits with or without a fraction (up to 17 in all), any spacing, any unit case,
+    // leading zeros, and things near the shape: a trailing dot, signs, exponents.
+    const digits = fc.stringMatching(/^[0-9]{1,9}$/);
+    const number = fc.oneof(
+      digits,
+      fc.tuple(digits, digits).map(([a, b]) => `${a}.${b}`),
+      fc.tuple(digits, digits).map(([a, b]) => `${a}${b}`),
+      digits.map((a) => `${a}.`),
+      digits.map((a) => `+${a}`),
+      digits.map((a) => `.${a}`),
+      digits.map((a) => `${a}e2`),
+    );
+    const anyCase = (unit: string): fc.Arbitrary<string> =>
+      fc
+        .array(fc.boolean(), { minLength: unit.length, maxLength: unit.length })
+        .map((up) => up.map((u, i) => (u ? unit[i]!.toUpperCase() : unit[i]!)).join(''));
+    const readers: [(v: unknown) => number | undefined, Record<string, number>][] = [
+      [parseSeconds, { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6 }],
+      [parseBitrate, { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 }],
+      [parseFrameRate, { '': 1, fps: 1 }],
+      [parseRatio, { '': 0.01, '%': 0.01 }],
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: readers.length - 1 }),
+        number,
+        fc.constantFrom('', ' ', '  ', '\t'),
+        fc.nat(),
+        fc.boolean(),
+        (r, n, sp, u, cased) => {
+          const [parse, units] = readers[r]!;
+          const names = Object.keys(units);
+          const unit = names[u % names.length]!;
+          const written = `${n}${sp}${cased ? fc.sample(anyCase(unit), { numRuns: 1, seed: u })[0] : unit}`;
+          const value = Number(n);
+          const scale = units[unit]!;
+          const want = parse === parseRatio ? (value <= 100 ? value / 100 : undefined) : value * scale;
+          expect(parse(written), written).toBe(want);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
   it('never throws and never turns junk into a number', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.anything()), (junk) => {
