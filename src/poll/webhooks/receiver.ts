@@ -72,6 +72,26 @@ class Refused extends Error {
   }
 }
 
+/** What a refusal most often means, for the log. */
+const REFUSAL_HINTS: Partial<Record<Refusal, string>> = {
+  not_found: "no app has this path; check the endpoint URL in the Zoom app's event subscription",
+  bad_signature:
+    "the signature does not match; check the app's secret token, and that a proxy passes the body unchanged",
+  stale: "the timestamp is outside webhooks.max_age; check this machine's clock, or a replay",
+  too_large: 'the body is over webhooks.max_body_bytes',
+  spool_error: 'the spool in state.dir cannot be written; Zoom will retry',
+};
+
+/**
+ * The request's path as sent, without its query. Not parsed as a URL: `new URL('//', base)`
+ * throws (a 500 for `POST //`), and `//zoom/qss` would parse as host `zoom`, path `/qss`.
+ */
+const path = (req: IncomingMessage): string => {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
+
 const header = (req: IncomingMessage, name: string): string => {
   const v = req.headers[name];
   return typeof v === 'string' ? v : '';
@@ -144,6 +164,7 @@ export class WebhookReceiver {
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       bump(this.stats.refused, err.reason);
+      this.logRefusal(err.reason, path(req));
       if (err.reason === 'method') res.setHeader('allow', 'POST');
       this.send(res, err.status, { error: err.reason });
       // An oversized body is not read: close instead of draining it.
@@ -151,9 +172,22 @@ export class WebhookReceiver {
     }
   }
 
+  /**
+   * Refusals are counted always and logged at the 1st, 10th, 100th... of each reason: a wrong
+   * secret token or a proxy that rewrites bodies shows in the log at once, and a flood of
+   * forgeries cannot flood it. Only the reason, the path and the count: never a header or body.
+   */
+  private logRefusal(reason: Refusal, at: string): void {
+    const n = this.stats.refused.get(reason)!;
+    if (Math.log10(n) % 1 !== 0) return;
+    this.deps.log.warn(
+      { reason, path: at.slice(0, 100), refused: n },
+      `webhook request refused (${reason}; ${n} so far)${REFUSAL_HINTS[reason] ? `: ${REFUSAL_HINTS[reason]}` : ''}`,
+    );
+  }
+
   private async accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const app = this.byPath.get(path);
+    const app = this.byPath.get(path(req));
     if (!app) throw new Refused('not_found', 404);
     if (req.method !== 'POST') throw new Refused('method', 405);
     const declared = Number(header(req, 'content-length') || 0);

@@ -166,6 +166,15 @@ describe('the webhook receiver', () => {
       status: 404,
       send: () => post(`${base}/zoom/nope`, '{}', zoomHeaders(SECRET, '{}', clock.now())),
     },
+    ...['//', '///zoom/qss', '//zoom/qss', '/zoom/qss/', '/ZOOM/QSS'].map((p) => ({
+      name: `a path that is not an app's exactly (${p})`,
+      reason: 'not_found',
+      status: 404,
+      send: () => {
+        const body = fixture('meeting.participant_qos');
+        return post(`${base}${p}`, body, zoomHeaders(SECRET, body, clock.now()));
+      },
+    })),
     {
       name: 'a body over the limit (declared)',
       reason: 'too_large',
@@ -245,7 +254,15 @@ describe('the webhook receiver', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
-          path: fc.constantFrom('/zoom/qss', '/zoom/other', '/', '/zoom/qss/../x', '/%ff'),
+          path: fc.constantFrom(
+            '/zoom/qss',
+            '/zoom/other',
+            '/',
+            '/zoom/qss/../x',
+            '/%ff',
+            '//',
+            '//x/zoom/qss',
+          ),
           method: fc.constantFrom('POST', 'PUT', 'GET', 'DELETE'),
           ts: fc.oneof(
             fc.string(),
