@@ -22,7 +22,8 @@ Pushing QSS webhooks (Zoom's QoS Subscription) of the same samples to qoswatch:
   --push-secret-file FILE  the app's secret token (or set QOSWATCH_PUSH_SECRET_TOKEN)
   --push-every DURATION    simulated time between rounds (default 60s)
   --push-faults LIST       comma-separated: duplicate=0.1, replay=0.05, bad_signature=0.05,
-                           out_of_order (shares of events; default none)
+                           retry=0.1 (answer taken as lost: Zoom's redeliveries at +5, +20,
+                           +60 min), out_of_order (shares of events; default none)
 `;
 
 function pushFaults(list: string | undefined): PushFaults {
@@ -35,10 +36,11 @@ function pushFaults(list: string | undefined): PushFaults {
     if (name === 'duplicate') f.duplicate = share;
     else if (name === 'replay') f.replay = share;
     else if (name === 'bad_signature') f.badSignature = share;
+    else if (name === 'retry') f.retry = share;
     else if (name === 'out_of_order') f.outOfOrder = share > 0;
     else
       throw new UsageError(
-        `--push-faults: unknown fault "${name}"; expected duplicate, replay, bad_signature or out_of_order`,
+        `--push-faults: unknown fault "${name}"; expected duplicate, replay, bad_signature, retry or out_of_order`,
       );
   }
   return f;
@@ -99,7 +101,9 @@ export async function simulate(argv: string[]): Promise<number> {
       while (!shutdown.signal.aborted) {
         await pusher.push();
         const s = pusher.stats;
-        process.stdout.write(`pushed: ${s.sent} sent, ${s.delivered} delivered, ${s.failed} failed\n`);
+        process.stdout.write(
+          `pushed: ${s.sent} sent, ${s.delivered} delivered, ${s.failed} failed, ${s.retried} retried\n`,
+        );
         await clock.sleep(every, shutdown.signal).catch(() => undefined);
       }
     })();

@@ -14,7 +14,16 @@ export interface PushFaults {
   badSignature?: number;
   /** Shuffle each round's events. */
   outOfOrder?: boolean;
+  /**
+   * Events whose 200 "Zoom" takes as lost (as if it came after its 3 s): redelivered at +5,
+   * +20 and +60 minutes after the first delivery, each signed anew, each answer lost again
+   * with the same share (Zoom stops after the third retry or the first answer it gets).
+   */
+  retry?: number;
 }
+
+/** When Zoom retries an event it got no answer for, after the first delivery. */
+export const ZOOM_RETRY_AFTER_MS = [5, 20, 60].map((m) => m * 60_000);
 
 export interface PushOptions {
   url: string;
@@ -32,6 +41,8 @@ export interface PushStats {
   sent: number;
   delivered: number;
   failed: number;
+  /** Redeliveries sent by the retry fault (Zoom's schedule). */
+  retried: number;
   /** Answers by HTTP status (0: no answer). */
   statuses: Map<number, number>;
 }
@@ -165,7 +176,9 @@ export class QssPusher {
   private readonly leftSent = new Set<string>();
   private readonly dataSent = new Set<string>();
   private round = 0;
-  readonly stats: PushStats = { sent: 0, delivered: 0, failed: 0, statuses: new Map() };
+  /** Events the retry fault will send again: the body, its first delivery's time, retries made. */
+  private readonly retries: { body: string; first: number; made: number }[] = [];
+  readonly stats: PushStats = { sent: 0, delivered: 0, failed: 0, retried: 0, statuses: new Map() };
 
   constructor(
     private readonly world: World,
@@ -224,7 +237,7 @@ export class QssPusher {
     const round = this.round++;
     const f = this.opts.faults ?? {};
     const bodies = this.due(now);
-    const sends: (() => Promise<void>)[] = [];
+    const sends: (() => Promise<void>)[] = this.retriesDue(now, round);
     bodies.forEach((body, i) => {
       const r = (what: string): number => unit('push', round, i, what);
       if (f.badSignature && r('forge') < f.badSignature)
@@ -234,11 +247,38 @@ export class QssPusher {
         if (stamp && f.replay && r('replay') < f.replay) await this.send(body, stamp);
         // A redelivery is a new request: Zoom signs it again with its own (later) timestamp.
         if (stamp && f.duplicate && r('dup') < f.duplicate) await this.deliver(body, 1);
+        if (stamp && f.retry && r('retry') < f.retry) this.retries.push({ body, first: now, made: 0 });
       });
     });
     if (f.outOfOrder)
       sends.sort((a, b) => unit('order', round, sends.indexOf(a)) - unit('order', round, sends.indexOf(b)));
-    // A few at a time, as Zoom's senders do.
+    await this.run(sends);
+  }
+
+  /**
+   * Only the retry fault's redeliveries due now (after pushes stopped, Zoom still retries what
+   * it sent before).
+   */
+  async pushRetries(): Promise<void> {
+    await this.run(this.retriesDue(this.clock.now(), this.round++));
+  }
+
+  /** The redeliveries due at `now`, each kept for its next retry if its answer is "lost" again. */
+  private retriesDue(now: number, round: number): (() => Promise<void>)[] {
+    const share = this.opts.faults?.retry ?? 0;
+    const due = this.retries.filter((r) => now >= r.first + ZOOM_RETRY_AFTER_MS[r.made]!);
+    for (const r of due) this.retries.splice(this.retries.indexOf(r), 1);
+    return due.map((r, i) => async () => {
+      r.made++;
+      this.stats.retried++;
+      const stamp = await this.deliver(r.body);
+      if (stamp && r.made < ZOOM_RETRY_AFTER_MS.length && unit('retry', round, i, 'again') < share)
+        this.retries.push(r);
+    });
+  }
+
+  /** Sends a few at a time, as Zoom's senders do; resolves when every answer is in. */
+  private async run(sends: (() => Promise<void>)[]): Promise<void> {
     const queue = [...sends];
     await Promise.all(
       Array.from({ length: Math.min(8, queue.length) }, async () => {

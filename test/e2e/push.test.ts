@@ -24,6 +24,9 @@ const changes: AlertChange[] = [];
 const polledPushedAt: number[] = [];
 const polledOtherAt: number[] = [];
 const savedByMinute: number[] = [];
+/** Redeliveries of the retry fault (Zoom's +5, +20, +60 minutes) sent before and after pushes stopped. */
+let retriedBeforeStop = 0;
+let retriedAfterStop = 0;
 
 beforeAll(async () => {
   h = await startSim(
@@ -83,14 +86,18 @@ beforeAll(async () => {
   };
   ({ daemon, events, pusher } = await pushingDaemon(h, SECRET, TAKEOVER, {
     only: (i) => i.uuid === 'pushed/meeting==',
-    faults: { duplicate: 0.3, replay: 0.1, badSignature: 0.1, outOfOrder: true },
+    faults: { duplicate: 0.3, replay: 0.1, badSignature: 0.1, outOfOrder: true, retry: 0.3 },
   }));
   daemon.onAlerts((c) => changes.push(...c));
   await pushThenPoll(h, daemon, pusher, {
     end: END,
     stopPushAt: STOP_PUSH_AT,
-    onCycle: (r) => savedByMinute.push(r.callsSaved),
+    onCycle: (r) => {
+      savedByMinute.push(r.callsSaved);
+      if (savedByMinute.length === STOP_PUSH_AT + 1) retriedBeforeStop = pusher.stats.retried;
+    },
   });
+  retriedAfterStop = pusher.stats.retried - retriedBeforeStop;
 }, 120_000);
 afterAll(async () => {
   await daemon.close();
@@ -152,6 +159,16 @@ describe('push and poll together, against the simulator pushing signed QSS event
       expect(text).not.toContain('u-ann');
     },
   );
+
+  it("answers Zoom's retries at +5, +20 and +60 minutes as duplicates, after pushes stopped too", () => {
+    // Every retry fault redelivery got a 200 and was not handed on (the exactly-once test below).
+    expect(pusher.stats.retried).toBeGreaterThan(10);
+    expect(retriedAfterStop).toBeGreaterThan(0);
+    expect(pusher.stats.failed).toBe(0);
+    expect(daemon.webhooks!.receiver.stats.outcomes.get('duplicate')).toBeGreaterThanOrEqual(
+      pusher.stats.retried,
+    );
+  });
 
   it('takes the meeting back by polling within takeover_after plus one cycle once pushes stop', () => {
     const first = polledPushedAt.find((m) => m > STOP_PUSH_AT);

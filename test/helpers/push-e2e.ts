@@ -38,8 +38,8 @@ export async function pushingDaemon(
 }
 
 /**
- * Scenario minutes 0 to `end`: each minute a push round (until `stopPushAt`), its records
- * handed on, then one poll cycle.
+ * Scenario minutes 0 to `end`: each minute a push round (until `stopPushAt`; after it only the
+ * retry fault's redeliveries), its records handed on, then one poll cycle.
  */
 export async function pushThenPoll(
   h: SimHarness,
@@ -50,11 +50,10 @@ export async function pushThenPoll(
   const stop = new AbortController();
   for (let m = 0; m <= opts.end; m++) {
     h.clock.advanceTo(T0 + m * MIN);
-    if (m <= opts.stopPushAt) {
-      await pusher.push();
-      for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
-        await new Promise((r) => setImmediate(r));
-    }
+    // After the stop, Zoom still retries what it sent before (the retry fault, if asked for).
+    await (m <= opts.stopPushAt ? pusher.push() : pusher.pushRetries());
+    for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+      await new Promise((r) => setImmediate(r));
     // Not `onCycle?.(await cycle())`: without onCycle that would skip the cycle itself.
     const report = await daemon.scheduler.cycle(stop.signal);
     opts.onCycle?.(report);
