@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalizeParticipant, participantKey } from '../../../src/normalize/normalize.js';
+import { SampleDeduplicator } from '../../../src/normalize/dedup.js';
 import { NormalizeStats } from '../../../src/normalize/stats.js';
 import { readQss, userQosFromQss } from '../../../src/poll/webhooks/qss.js';
 import { qssEvent } from '../../../src/simulator/qss-pusher.js';
@@ -103,6 +104,60 @@ describe("Zoom's example QSS payloads", () => {
       'session.user_qos_summary',
     ])
       expect(readQss(fixture(name))?.type, name).toBe('summary');
+  });
+
+  it("Zoom's pushed example and Zoom's polled example of one join and minute are one sample, in either order", () => {
+    // Zoom's Dashboard API example page and Zoom's webhook example, the webhook's ids and
+    // date_time set to the page's participant and minute (each in its own format: the page
+    // writes '2022-03-01T10:16:00.0000000+00:00', QSS '2022-03-01T10:16:00Z').
+    const page = JSON.parse(
+      readFileSync(
+        fromRoot(
+          'test',
+          'fixtures',
+          'zoom-samples',
+          'zoomnet',
+          'endpoints',
+          'metrics-meetings-{meetingId}-participants-qos_GET.json',
+        ),
+        'utf8',
+      ),
+    ) as {
+      participants: (Record<string, unknown> & {
+        id: string;
+        user_id: string;
+        user_qos: { date_time: string }[];
+      })[];
+    };
+    const polledRaw = page.participants[0]!;
+    const body = fixture('meeting.participant_qos') as {
+      payload: { object: { participant: Record<string, unknown> & { qos: { date_time: string }[] } } };
+    };
+    const p = body.payload.object.participant;
+    p.user_id = polledRaw.user_id;
+    p.participant_user_id = polledRaw.id;
+    for (const q of p.qos)
+      q.date_time = new Date(Date.parse(polledRaw.user_qos[0]!.date_time))
+        .toISOString()
+        .replace('.000Z', 'Z');
+    const m = readQss(body);
+    if (m?.type !== 'qos') throw new Error('not read as QoS');
+    const stats = new NormalizeStats();
+    const [pushed, ...morePushed] = normalizeParticipant(m.instance, m.participant, {}, stats);
+    const [polled, ...morePolled] = normalizeParticipant(m.instance, polledRaw, {}, stats);
+    expect([morePushed, morePolled]).toEqual([[], []]);
+    expect(pushed!.participant.key).toBe(polled!.participant.key);
+    expect(pushed!.time).toBe(Date.parse('2022-03-01T10:16:00Z'));
+    expect(polled!.time).toBe(pushed!.time);
+    expect(stats.samplesInvalid).toBe(0);
+    for (const [first, second] of [
+      [pushed!, polled!],
+      [polled!, pushed!],
+    ] as const) {
+      const dedup = new SampleDeduplicator(3_600_000);
+      expect(dedup.filter([first], 0)).toHaveLength(1);
+      expect(dedup.filter([second], 1000)).toEqual([]);
+    }
   });
 
   it('anything else gives undefined, never a throw', () => {
