@@ -36,6 +36,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'report on one meeting, webinar or session after the call (or during it)',
     load: () => import('./cli/report.js').then((m) => ({ help: m.reportHelp, run: m.report })),
   },
+  inspect: {
+    summary:
+      "during a call: one participant's recent samples, or an instance's state, and the rules that see them",
+    load: () => import('./cli/inspect.js').then((m) => ({ help: m.inspectHelp, run: m.inspect })),
+  },
   routes: {
     summary: 'print which receivers an alert with given labels reaches',
     load: () => import('./cli/routes.js').then((m) => ({ help: m.routesHelp, run: m.routes })),

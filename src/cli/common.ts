@@ -1,8 +1,24 @@
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import type { SourceKind } from '../normalize/sample.js';
+import { createLogger, type Logger } from '../util/logger.js';
 import { UsageError } from './args.js';
 
 export function requireConfig(file: string | undefined, options: LoadOptions = {}): Config {
   if (!file) throw new UsageError('--config FILE is required');
   return loadConfig(file, process.env, options);
 }
+
+const KINDS: readonly SourceKind[] = ['meeting', 'webinar', 'session'];
+
+/** `--kind`: what an id names (default meeting). */
+export function kindOption(value: string | undefined): SourceKind {
+  const kind = (value ?? 'meeting') as SourceKind;
+  if (!KINDS.includes(kind))
+    throw new UsageError(`--kind is meeting, webinar or session, not ${JSON.stringify(value)}`);
+  return kind;
+}
+
+/** The logger of a one-shot command: the config's, in JSON unless a format is set. */
+export const commandLogger = (config: Config): Logger =>
+  createLogger({ ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format });

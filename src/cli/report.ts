@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { loadRules } from '../evaluate/load-rules.js';
-import type { SourceKind } from '../normalize/sample.js';
 import { reportClient } from './report-client.js';
 import { listPastInstances, type SourceChoice } from '../report/fetch.js';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.js';
@@ -9,9 +8,8 @@ import { pushedSummaries } from '../report/pushed.js';
 import { iso } from '../report/values.js';
 import { StateFiles } from '../util/state-files.js';
 import { systemClock } from '../util/clock.js';
-import { createLogger } from '../util/logger.js';
 import { intOption, parse, UsageError } from './args.js';
-import { requireConfig } from './common.js';
+import { commandLogger, kindOption, requireConfig } from './common.js';
 
 export const reportHelp = `qoswatch report --config FILE [options] <meeting|webinar|session id or UUID>
 qoswatch report --config FILE --list <meeting or webinar id>
@@ -41,7 +39,6 @@ daemon's daily budget (state.dir) and the report says how many it took.
                                    (default: a tenth of qoswatch's daily share)
 `;
 
-const KINDS = new Set<string>(['meeting', 'webinar', 'session']);
 const SOURCES = new Set<string>(['auto', 'summary', 'samples']);
 
 export async function report(argv: string[]): Promise<number> {
@@ -56,9 +53,7 @@ export async function report(argv: string[]): Promise<number> {
     source: { type: 'string' },
     reserve: { type: 'string' },
   });
-  const kind = values.kind ?? 'meeting';
-  if (!KINDS.has(kind))
-    throw new UsageError(`--kind is meeting, webinar or session, not ${JSON.stringify(kind)}`);
+  const kind = kindOption(values.kind);
   const format = values.format ?? 'table';
   if (!(format in REPORT_FORMATS))
     throw new UsageError(
@@ -70,14 +65,11 @@ export async function report(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give one meeting, webinar or session id (or UUID)');
   const id = positionals[0]!;
   const config = requireConfig(values.config);
-  const log = createLogger({
-    ...config.log,
-    format: config.log.format === 'auto' ? 'json' : config.log.format,
-  });
-  const { client, close } = reportClient(config, kind as SourceKind, systemClock, log);
+  const log = commandLogger(config);
+  const { client, close } = reportClient(config, kind, systemClock, log);
   try {
     if (values.list) {
-      const list = await listPastInstances(client, kind as SourceKind, id);
+      const list = await listPastInstances(client, kind, id);
       const text = list.length
         ? list.map((i) => `${iso(i.start) || '(start unknown)'}  ${i.uuid}`).join('\n') + '\n'
         : `no ended instance of ${kind} ${id}\n`;
@@ -86,7 +78,7 @@ export async function report(argv: string[]): Promise<number> {
     }
     const rules = config.rules.paths.length ? loadRules(config.rules.paths) : [];
     const r = await makeReport(client, {
-      kind: kind as SourceKind,
+      kind: kind,
       id,
       ...(values.instance ? { instance: values.instance } : {}),
       source: source as SourceChoice,

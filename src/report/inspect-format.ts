@@ -18,6 +18,10 @@ const HEADING: Record<string, string> = {
   wifi_rssi: 'wi-fi',
 };
 
+/** Control characters of names and topics (anyone's input) never reach the terminal. */
+// eslint-disable-next-line no-control-regex
+const safe = (text: string): string => text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+
 /** The marker of a value over a rule's threshold. */
 export const OVER_MARK = '*';
 
@@ -53,6 +57,10 @@ function participantBlock(view: InspectView, p: InspectParticipant): string[] {
   const out = [who(p)];
   const ctx = contextLine(p.context);
   if (ctx) out.push(`  ${ctx}`);
+  if (!p.rows.length) {
+    out.push('  no sample now: Zoom gives none while no media flows (muted, camera off, on hold)');
+    return out;
+  }
   const rows = [['time (UTC)', ...view.columns.map(heading), 'over']];
   for (const r of p.rows)
     rows.push([hms(r.t), ...view.columns.map((c) => cell(view, c, r.values[c], r.over)), r.over.join(', ')]);
@@ -127,5 +135,28 @@ export function inspectTable(view: InspectView, one?: InspectParticipant): strin
     for (const r of rules)
       out.push(`  ${r.name} (${r.severity}, ${r.scope}): ${r.metric} ${r.threshold} for ${r.for}`);
   }
-  return out.join('\n') + '\n';
+  return safe(out.join('\n')) + '\n';
+}
+
+/** The instances a daemon watches (`/api/v1/instances`), one row each. */
+export function instancesTable(body: unknown): string {
+  const list = (body as { instances?: unknown } | null)?.instances;
+  if (!Array.isArray(list)) throw new Error("the daemon's answer is not a list of instances");
+  if (!list.length) return 'The daemon watches no live instance now.\n';
+  const rows = [['kind', 'id', 'uuid', 'topic', 'path', 'participants', 'last sample (UTC)', 'alerts']];
+  for (const x of list as Record<string, unknown>[]) {
+    const text = (k: string): string =>
+      typeof x[k] === 'string' || typeof x[k] === 'number' ? String(x[k]) : '';
+    rows.push([
+      text('kind'),
+      text('id'),
+      text('uuid'),
+      text('topic'),
+      text('path'),
+      text('participants'),
+      text('lastSampleAt').replace(/\.\d{3}Z$/, 'Z'),
+      text('activeAlerts'),
+    ]);
+  }
+  return safe(aligned(rows)) + '\n';
 }

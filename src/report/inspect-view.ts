@@ -254,3 +254,33 @@ export function inspectJson(v: InspectView | { instances: InspectInstance[] }): 
     ) + '\n'
   );
 }
+
+/** Times back to epoch ms, in place, through the whole value. */
+function parseTimes(v: unknown): void {
+  if (Array.isArray(v)) for (const x of v) parseTimes(x);
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (TIME_KEYS.has(k) && typeof x === 'string') (v as Record<string, unknown>)[k] = Date.parse(x);
+      else parseTimes(x);
+    }
+}
+
+const isList = (v: unknown): boolean => Array.isArray(v);
+
+/** A view read back from a daemon's /api/v1/instances/<id>; an error when it is not one. */
+export function parseInspectJson(body: unknown): InspectView {
+  const v = body as Partial<InspectView> | null;
+  const i = v?.instance as Partial<InspectInstance> | undefined;
+  const ok =
+    typeof i?.uuid === 'string' &&
+    typeof i.kind === 'string' &&
+    isList(v?.participants) &&
+    isList(v?.alerts) &&
+    isList(v?.columns) &&
+    isList(v?.rules) &&
+    v!.participants!.every((p) => typeof p?.key === 'string' && isList(p.rows) && isList(p.alerts));
+  if (!ok)
+    throw new Error("the daemon's answer is not an instance view (an older qoswatch, or not qoswatch?)");
+  parseTimes(v);
+  return v as InspectView;
+}

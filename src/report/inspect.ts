@@ -1,0 +1,190 @@
+import type { Alert } from '../evaluate/alert.js';
+import { RuleEngine } from '../evaluate/engine.js';
+import type { CompiledRule } from '../evaluate/rule-types.js';
+import { joinKey } from '../normalize/identity.js';
+import { contextFromRaw, isObject, normalizeParticipant, str } from '../normalize/normalize.js';
+import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
+import { NormalizeStats } from '../normalize/stats.js';
+import type { Clock } from '../util/clock.js';
+import type { ZoomClient } from '../zoom/client.js';
+import { isEnded, isZoomError } from '../zoom/errors.js';
+import { REPORT_KINDS } from './endpoints.js';
+import { fetchReportData, resolveInstance } from './fetch.js';
+import { inspectView, type InspectParticipant, type InspectView } from './inspect-view.js';
+import { checkBudget } from './make.js';
+import type { ReportInstance } from './types.js';
+
+type Raw = Record<string, unknown>;
+
+export interface InspectOptions {
+  kind: SourceKind;
+  /** Meeting or webinar number, session id, or the live instance's UUID. */
+  id: string;
+  /** A join's participant id (`user_id`; Video SDK: the user's `id`), or a name or e-mail of one participant. */
+  participant?: string;
+  rules: CompiledRule[];
+  gapToleranceMs: number;
+  /** Calls of the day's budget to leave to live polling: inspect is refused before it would eat into them. */
+  reserve: number;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls an inspection costs at most: the instance's details (1), then for one participant
+ * its QoS (1), and when Zoom does not know the id, the participants list to find a name
+ * (1 a 300) and the QoS again (1); for the whole instance, the QoS list (1 a 10) and the
+ * participants list (1 a 300).
+ */
+export function inspectCost(kind: SourceKind, participants: number, one: boolean): number {
+  const list = kind === 'session' ? 0 : Math.ceil(Math.max(1, participants) / 300);
+  return one ? 2 + list + 1 : 1 + Math.ceil(Math.max(1, participants) / 10) + list;
+}
+
+/** The pending and firing alerts the rules raise over these samples, replayed in time order. */
+export function replayActive(
+  rules: CompiledRule[],
+  gapToleranceMs: number,
+  samples: readonly QosSample[],
+): Alert[] {
+  const engine = new RuleEngine(rules, { gapToleranceMs });
+  const byTime = new Map<number, QosSample[]>();
+  for (const s of samples) byTime.set(s.time, [...(byTime.get(s.time) ?? []), s]);
+  for (const t of [...byTime.keys()].sort((a, b) => a - b))
+    engine.handle({ type: 'samples', samples: byTime.get(t)! });
+  return engine.active();
+}
+
+const refOf = (i: ReportInstance): InstanceRef => ({ kind: i.kind, id: i.id, uuid: i.uuid, topic: i.topic });
+
+/** One participant's QoS by the join's id; undefined when Zoom does not know that id in this instance. */
+async function singleQos(
+  client: ZoomClient,
+  instance: ReportInstance,
+  participantId: string,
+  signal?: AbortSignal,
+): Promise<Raw | undefined> {
+  try {
+    const body = await client.get(
+      REPORT_KINDS[instance.kind].single,
+      { id: instance.uuid, participantId },
+      { type: 'live' },
+      signal,
+    );
+    return isObject(body) ? body : undefined;
+  } catch (err) {
+    // Zoom answers a participant it does not know as an ended meeting (404, code 3001).
+    if (isEnded(err) || isZoomError(err, 'ZOOM_NOT_FOUND')) return undefined;
+    throw err;
+  }
+}
+
+/** The join a name, e-mail or id names in the participants list (one page a 300); an error when none or several. */
+async function findJoin(
+  client: ZoomClient,
+  instance: ReportInstance,
+  who: string,
+  signal?: AbortSignal,
+): Promise<{ id: string; context: ParticipantContext }> {
+  const ep = REPORT_KINDS[instance.kind].participants;
+  const hint = `run 'qoswatch inspect' without a participant to see the participants and their ids`;
+  if (!ep)
+    throw new Error(
+      `Zoom knows no user ${JSON.stringify(who)} in this session (give the user's id; ${hint})`,
+    );
+  const want = who.trim().toLowerCase();
+  const found = new Map<string, Raw>();
+  for await (const page of client.pages<Raw>(
+    ep,
+    { id: instance.uuid },
+    { type: 'live' },
+    { ...(signal ? { signal } : {}) },
+  ))
+    for (const p of page.filter(isObject))
+      if (
+        !str(p.leave_time) &&
+        [p.user_name, p.email, p.user_id, p.id].some((v) => str(v).toLowerCase() === want)
+      )
+        found.set(joinKey(p), p);
+  if (found.size === 1) {
+    const [id, p] = [...found][0]!;
+    return { id, context: contextFromRaw(p) };
+  }
+  if (!found.size)
+    throw new Error(`no participant ${JSON.stringify(who)} is in this ${instance.kind} now (${hint})`);
+  throw new Error(
+    `${found.size} participants in this ${instance.kind} match ${JSON.stringify(who)}: give one of their ids: ${[...found.keys()].join(', ')}`,
+  );
+}
+
+/**
+ * Zoom's live view of one instance (its live QoS list and participants list) or of one
+ * participant (the single-participant QoS endpoint), with the rules replayed over the samples
+ * Zoom returns. Every call goes through `client`: its rate limits and the daily budget.
+ */
+export async function inspectFromZoom(
+  client: ZoomClient,
+  o: InspectOptions,
+): Promise<{ view: InspectView; one?: InspectParticipant }> {
+  const before = client.budget.usedToday();
+  checkBudget(client, 2, o.reserve);
+  let instance: ReportInstance;
+  try {
+    instance = await resolveInstance(client, o.kind, o.id, o.signal, true);
+  } catch (err) {
+    if (!isEnded(err)) throw err;
+    throw new Error(
+      `no live ${o.kind} ${JSON.stringify(o.id)}: Zoom says it is not going on now (for one that has ended: qoswatch report)`,
+      { cause: err },
+    );
+  }
+  const ref = refOf(instance);
+  const stats = new NormalizeStats();
+  let samples: QosSample[];
+  let names: Map<string, { name: string; email: string }> | undefined;
+  let key: string | undefined;
+  if (o.participant !== undefined) {
+    checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, true) - 1, o.reserve);
+    let raw = await singleQos(client, instance, o.participant, o.signal);
+    let listed: ParticipantContext = {};
+    if (!raw) {
+      const join = await findJoin(client, instance, o.participant, o.signal);
+      listed = join.context;
+      raw = await singleQos(client, instance, join.id, o.signal);
+      if (!raw) throw new Error(`participant ${join.id} left this ${o.kind} before Zoom answered`);
+    }
+    samples = normalizeParticipant(ref, raw, listed, stats);
+    key = samples[0]?.participant.key ?? joinKey(raw);
+    names = new Map([[key, { name: str(raw.user_name) || str(raw.name), email: str(raw.email) }]]);
+  } else {
+    checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, false) - 1, o.reserve);
+    const data = await fetchReportData(client, instance, 'samples', o.signal);
+    samples = data.samples;
+    names = new Map([...data.joins].map(([k, j]) => [k, { name: j.name, email: j.email }]));
+  }
+  const rules = key === undefined ? o.rules : o.rules.filter((r) => r.scope === 'participant');
+  const view = inspectView({
+    instance: ref,
+    samples,
+    names,
+    rules,
+    alerts: replayActive(rules, o.gapToleranceMs, samples),
+    identity: true,
+    source:
+      key === undefined
+        ? "Zoom's live QoS list (the last minutes Zoom keeps of each participant) and participants list; the rules replayed over them by qoswatch."
+        : "Zoom's live QoS of this participant (the last minutes Zoom keeps); the participant rules replayed over them by qoswatch.",
+    calls: client.budget.usedToday() - before,
+    now: o.clock.now(),
+  });
+  if (key === undefined) return { view };
+  const one = view.participants.find((p) => p.key === key) ?? {
+    key,
+    name: names.get(key)?.name ?? '',
+    email: names.get(key)?.email ?? '',
+    context: {},
+    rows: [],
+    alerts: [],
+  };
+  return { view, one };
+}
