@@ -57,6 +57,7 @@ state:
 webhooks:
   listen: 127.0.0.1:0
   max_age: 1m
+  takeover_after: 7m
   web:
     tls_server_config:
       cert_file: ${fromRoot('test', 'fixtures', 'tls', 'cert.pem')}
@@ -68,7 +69,11 @@ webhooks:
 `,
   );
   const config = loadConfig(file, {});
-  expect(config.webhooks).toMatchObject({ maxAgeMs: 60_000, apps: [{ secretToken: SECRET }] });
+  expect(config.webhooks).toMatchObject({
+    maxAgeMs: 60_000,
+    takeoverAfterMs: 7 * 60_000,
+    apps: [{ secretToken: SECRET }],
+  });
   daemon = new Daemon(config, { clock, log });
   await daemon.listen();
   url = daemon.webhooks!.url!;
@@ -125,6 +130,23 @@ describe('the webhooks section, as configured', () => {
     clock.advance(10_000);
     // The same bytes signed now: inside the window again, so taken (a first delivery, not a replay).
     expect((await post(other, zoomHeaders(SECRET, other, clock.now()))).status).toBe(200);
+  });
+
+  it('hands the pushed meeting back to polling after takeover_after as set (7m, not the default 3m)', () => {
+    // Zoom's example meeting was pushed at T0 (the first test), nothing of it since.
+    const pathAt = (now: number): string | undefined =>
+      (daemon.webhooks!.status(now).instances as { instance: string; path: string }[]).find((i) =>
+        i.instance.includes('4444AAAiAAAAAiAiAiiAii=='),
+      )?.path;
+    expect(daemon.webhooks!.status(T0).takeover_after_ms).toBe(7 * 60_000);
+    expect(pathAt(T0 + 3 * 60_000 + 1000)).toBe('push');
+    expect(pathAt(T0 + 7 * 60_000 - 1000)).toBe('push');
+    expect(pathAt(T0 + 7 * 60_000 + 1000)).toBe('poll');
+    // Taken back: the meeting and Zoom's example session (pushed at T0 too); not the webinar
+    // (pushed at T0 + 10 s), until 7 minutes after its push.
+    const later = daemon.webhooks!.status(T0 + 7 * 60_000 + 2000);
+    expect(later.takeovers).toBe(2);
+    expect(later.on_push).toBe(1);
   });
 
   it('never logs the secret token, whatever it is sent, at trace level, through a spool failure and stop', async () => {
