@@ -1,7 +1,7 @@
 /**
  * Every default of the configuration, in one place, as a user would write it. A setting left
- * out of the file takes its value from here (notifier kinds add their own group timing in the
- * notifier registry; the route's in notify/build.ts).
+ * out of the file takes its value from here (the top route's receiver is the first notifier;
+ * a notifier module of the user's own may bring its group timing).
  */
 export const DEFAULTS = {
   zoom: {
@@ -29,6 +29,17 @@ export const DEFAULTS = {
     topic_label: false,
     participant_series: false,
     participant_identity_labels: false,
+  },
+  /** The top route's; a child route takes what it leaves unset from its parent. */
+  route: {
+    group_by: ['alertname', 'instance'],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '4h',
+  },
+  /** Each notifier kind's own, where it has any (Alertmanager re-posts every minute). */
+  notifiers: {
+    alertmanager: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m', ends_after: '5m' },
   },
   delivery: { retry_initial: '1s', retry_max: '5m', give_up_after: '24h', timeout: '30s' },
   webhooks: { listen: '0.0.0.0:9782', max_body_bytes: 65_536, max_age: '5m', takeover_after: '3m' },

@@ -2,43 +2,67 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { matcherProblems, type Matchers } from '../notify/matchers.js';
 import { NOTIFIERS } from '../notify/registry.js';
-import type { RawRoute } from '../notify/route.js';
-import type { NotifierSettings, NotifySettings } from '../notify/settings.js';
+import type {
+  ModuleNotifierSettings,
+  NotifierSettings,
+  NotifySettings,
+  RouteSettings,
+} from '../notify/settings.js';
 import { durationMs } from '../util/duration.js';
 import { DEFAULTS } from './defaults.js';
+import { builtInSettings, commonSettings, timingMs } from './notifier-kinds.js';
+import type { RawNotifier, RawRoute } from './raw.js';
 import { problemAt, readSecretFile, type ParseContext, type SettingPath } from './parse-context.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
+type RawBuiltInNotifier = Exclude<RawNotifier, { type: 'module' }>;
+type RawModuleNotifier = Extract<RawNotifier, { type: 'module' }>;
+
 function notifiers(ctx: ParseContext, names: Set<string>): NotifierSettings[] {
   return (ctx.raw.notifiers ?? []).map((n, i) => {
     if (names.has(n.name))
       problemAt(ctx, ['notifiers', i, 'name'], `notifier "${n.name}" is defined twice; names must be unique`);
     names.add(n.name);
-    const plugin = NOTIFIERS.find((p) => p.type === n.type);
-    const out: NotifierSettings = { ...n };
-    for (const secret of plugin?.secrets ?? []) {
-      const file = n[`${secret}_file`];
-      if (typeof file !== 'string') continue;
-      const at = ['notifiers', i, `${secret}_file`];
-      if (n[secret] !== undefined) problemAt(ctx, at, `give ${secret} or ${secret}_file, not both`, true);
-      const value = readSecretFile(ctx, at, file, 'the secret', false);
-      if (value !== undefined) out[secret] = value;
-      delete out[`${secret}_file`];
-    }
-    for (const r of plugin?.required ?? [])
-      if (out[r] === undefined)
-        problemAt(
-          ctx,
-          ['notifiers', i],
-          `missing required setting "${r}"${(plugin?.secrets ?? []).includes(r) ? ` (or "${r}_file")` : ''}`,
-        );
-    if (n.type === 'module' && typeof n.module === 'string') {
-      out.module = resolve(ctx.base, n.module);
-      const problem = moduleFileProblem(out.module);
-      if (problem) problemAt(ctx, ['notifiers', i, 'module'], problem);
-    }
-    return out;
+    if (n.type === 'module') return moduleSettings(ctx, n, i);
+    const secrets = readSecrets(ctx, n, i);
+    return builtInSettings(n, (name) => secrets.get(name) ?? '');
   });
+}
+
+/**
+ * A built-in notifier's secrets: each given as the value or as `<name>_file` (read here), and
+ * its kind's required settings present. Returns the secrets' values.
+ */
+function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<string, string> {
+  const plugin = NOTIFIERS.find((p) => p.type === n.type);
+  const written = new Map<string, unknown>(Object.entries(n));
+  const out = new Map<string, string>();
+  for (const secret of plugin?.secrets ?? []) {
+    const inline = written.get(secret);
+    if (typeof inline === 'string') out.set(secret, inline);
+    const file = written.get(`${secret}_file`);
+    if (typeof file !== 'string') continue;
+    const at = ['notifiers', i, `${secret}_file`];
+    if (inline !== undefined) problemAt(ctx, at, `give ${secret} or ${secret}_file, not both`, true);
+    const value = readSecretFile(ctx, at, file, 'the secret', false);
+    if (value !== undefined) out.set(secret, value);
+  }
+  for (const r of plugin?.required ?? [])
+    if (written.get(r) === undefined && !out.has(r))
+      problemAt(
+        ctx,
+        ['notifiers', i],
+        `missing required setting "${r}"${(plugin?.secrets ?? []).includes(r) ? ` (or "${r}_file")` : ''}`,
+      );
+  return out;
+}
+
+/** A notifier module of the user's own: its file resolved against the config's folder. */
+function moduleSettings(ctx: ParseContext, n: RawModuleNotifier, i: number): ModuleNotifierSettings {
+  const module = resolve(ctx.base, n.module);
+  const problem = moduleFileProblem(module);
+  if (problem) problemAt(ctx, ['notifiers', i, 'module'], problem);
+  return { ...commonSettings(n), type: 'module', module, options: n.options ?? {} };
 }
 
 /** Receiver names that exist, matchers RE2 compiles, valid time zones and silence dates. */
@@ -92,9 +116,19 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
   checkRouting(ctx, names, list.length);
   const { raw } = ctx;
   const d = { ...DEFAULTS.delivery, ...raw.delivery };
+  const top = DEFAULTS.route;
   return {
     notifiers: list,
-    route: raw.route ?? {},
+    route: routeSettings(raw.route ?? {}),
+    routeDefaults: {
+      receiver: list[0]?.name ?? '',
+      groupBy: [...top.group_by],
+      timing: {
+        groupWaitMs: durationMs(top.group_wait),
+        groupIntervalMs: durationMs(top.group_interval),
+        repeatIntervalMs: durationMs(top.repeat_interval),
+      },
+    },
     silences: raw.silences ?? [],
     inhibitRules: raw.inhibit_rules ?? [],
     delivery: {
@@ -103,6 +137,18 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
       giveUpAfterMs: durationMs(d.give_up_after),
       timeoutMs: durationMs(d.timeout),
     },
+  };
+}
+
+/** A route as notify/ takes it: durations in ms, what it leaves unset left unset (the parent's). */
+export function routeSettings(r: RawRoute): RouteSettings {
+  return {
+    ...(r.receiver !== undefined ? { receiver: r.receiver } : {}),
+    ...(r.match ? { match: r.match } : {}),
+    ...(r.continue !== undefined ? { continue: r.continue } : {}),
+    ...(r.group_by ? { groupBy: r.group_by } : {}),
+    timing: timingMs(r),
+    ...(r.routes ? { routes: r.routes.map(routeSettings) } : {}),
   };
 }
 

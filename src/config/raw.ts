@@ -1,6 +1,7 @@
 import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
-import type { RawRoute } from '../notify/route.js';
-import type { NotifierSettings } from '../notify/settings.js';
+import type { Matchers } from '../notify/matchers.js';
+import type { AlertmanagerSettings } from '../notify/plugins/alertmanager.js';
+import type { BuiltInKind, BuiltInSettings } from '../notify/settings.js';
 import type { Plan } from '../zoom/limits.js';
 
 /** A configuration file as written (after the schema checked it): settings in snake_case, durations as text. */
@@ -46,7 +47,7 @@ export interface RawConfig {
       basic_auth_users?: Record<string, string>;
     };
   };
-  notifiers?: NotifierSettings[];
+  notifiers?: RawNotifier[];
   route?: RawRoute;
   silences?: RawSilence[];
   inhibit_rules?: RawInhibitRule[];
@@ -82,3 +83,38 @@ export interface RawWebhooks {
   takeover_after?: string;
   apps: { name: string; path: string; secret_token?: string; secret_token_file?: string }[];
 }
+
+/** A route as written: durations as text. */
+export interface RawRoute {
+  receiver?: string;
+  match?: Matchers;
+  continue?: boolean;
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  routes?: RawRoute[];
+}
+
+/** What every notifier has as written, whatever its kind. */
+export interface RawNotifierCommon {
+  name: string;
+  send_resolved?: boolean;
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  rate_limit?: { max: number; per: string };
+}
+
+/** A kind's own settings as written: durations as text, a secret also as `<name>_file`. */
+export interface RawKindSettings extends Omit<BuiltInSettings, 'alertmanager'> {
+  alertmanager: Omit<AlertmanagerSettings, 'endsAfterMs'> & { ends_after?: string };
+}
+
+/** A secret given as a file's path: `token_file`, `password_file`... (each kind lists its secrets). */
+export type SecretFiles = { [file: `${string}_file`]: string | undefined };
+
+/** A notifier as written (the schema made from the registry checked it), a union on `type`. */
+export type RawNotifier =
+  | { [K in BuiltInKind]: RawNotifierCommon & { type: K } & RawKindSettings[K] & SecretFiles }[BuiltInKind]
+  | (RawNotifierCommon & { type: 'module'; module: string; options?: Record<string, unknown> });

@@ -7,10 +7,10 @@ import { Dispatcher, type DispatcherOptions, type Receiver } from './dispatcher.
 import { ConfigMuter } from './mute.js';
 import type { Notifier, NotifierPlugin } from './plugins/notifier.js';
 import { consoleNotifier } from './plugins/console.js';
-import { NOTIFIERS } from './registry.js';
+import { createBuiltIn } from './registry.js';
 import { compileRoute } from './route.js';
-import type { Route } from './pipeline/routing.js';
-import type { NotifierSettings, NotifySettings } from './settings.js';
+import type { GroupTiming, Route } from './pipeline/routing.js';
+import type { ModuleNotifierSettings, NotifierSettings, NotifySettings } from './settings.js';
 import type { NotifyStore } from './pipeline/store.js';
 
 export interface BuildDeps {
@@ -24,62 +24,64 @@ export interface BuildDeps {
 }
 
 /** A user's notifier module: its default export (or `notifier` export) is a NotifierPlugin. */
-async function loadModule(
-  cfg: NotifierSettings,
-): Promise<{ plugin: NotifierPlugin; options: Record<string, unknown> }> {
-  const mod = (await import(pathToFileURL(cfg.module ?? '').href)) as {
+async function loadModule(cfg: ModuleNotifierSettings): Promise<NotifierPlugin> {
+  const mod = (await import(pathToFileURL(cfg.module).href)) as {
     default?: NotifierPlugin;
     notifier?: NotifierPlugin;
   };
   const plugin = mod.default ?? mod.notifier;
   if (!plugin || typeof plugin.create !== 'function')
     throw new Error(
-      `notifier "${cfg.name}": ${cfg.module ?? ''} exports no NotifierPlugin (default export with create())`,
+      `notifier "${cfg.name}": ${cfg.module} exports no NotifierPlugin (default export with create())`,
     );
-  const options = cfg.options ?? {};
   const validate = ajv().compile({
     type: 'object',
     properties: plugin.properties,
     required: plugin.required ?? [],
   });
-  if (!validate(options))
+  if (!validate(cfg.options))
     throw new Error(
       `notifier "${cfg.name}" options: ${validate.errors?.map((e) => `${e.instancePath || '(options)'} ${e.message ?? ''}`).join('; ') ?? ''}`,
     );
-  return { plugin, options };
+  return plugin;
 }
 
+/**
+ * A module's own group timing, known once it is loaded (config/ resolved the built-in kinds'):
+ * what the notifier's settings leave unset.
+ */
+function moduleTiming(cfg: ModuleNotifierSettings, plugin: NotifierPlugin): Partial<GroupTiming> {
+  const d = plugin.defaults ?? {};
+  const timing: Partial<GroupTiming> = {};
+  if (d.group_wait !== undefined) timing.groupWaitMs = durationMs(d.group_wait);
+  if (d.group_interval !== undefined) timing.groupIntervalMs = durationMs(d.group_interval);
+  if (d.repeat_interval !== undefined) timing.repeatIntervalMs = durationMs(d.repeat_interval);
+  return { ...timing, ...cfg.timing };
+}
+
+/** A notifier from its settings, and its group timing (the module's own defaults applied). */
 export async function createNotifier(
   cfg: NotifierSettings,
   deps: BuildDeps,
-): Promise<{ notifier: Notifier; plugin: NotifierPlugin }> {
+): Promise<{ notifier: Notifier; timing: Partial<GroupTiming> }> {
   const ctx = {
     name: cfg.name,
     clock: deps.clock,
     log: deps.log.child({ notifier: cfg.name }),
     memory: deps.store.memory(cfg.name),
   };
-  const { plugin, options } =
-    cfg.type === 'module'
-      ? await loadModule(cfg)
-      : { plugin: NOTIFIERS.find((p) => p.type === cfg.type)!, options: cfg };
+  const plugin = cfg.type === 'module' ? await loadModule(cfg) : undefined;
+  const timing = plugin && cfg.type === 'module' ? moduleTiming(cfg, plugin) : cfg.timing;
   if (deps.dryRun)
-    return { notifier: consoleNotifier.create({}, { ...ctx, name: `${cfg.name} (dry run)` }), plugin };
-  return { notifier: plugin.create(options, ctx), plugin };
+    return { notifier: consoleNotifier.create({}, { ...ctx, name: `${cfg.name} (dry run)` }), timing };
+  if (cfg.type !== 'module') return { notifier: createBuiltIn(cfg, ctx), timing };
+  return { notifier: plugin!.create(cfg.options, ctx), timing };
 }
 
-/** The routing tree of the config; the top route's receiver defaults to the first notifier. */
+/** The routing tree of the config: the top route takes what it leaves unset from routeDefaults. */
 export function buildRoute(n: NotifySettings): Route {
-  const first = n.notifiers[0]?.name ?? '';
-  return compileRoute(
-    { ...n.route, receiver: n.route.receiver ?? first },
-    {
-      receiver: first,
-      groupBy: ['alertname', 'instance'],
-      timing: { groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000 },
-    },
-    durationMs,
-  );
+  const d = n.routeDefaults;
+  return compileRoute({ ...n.route, receiver: n.route.receiver ?? d.receiver }, d);
 }
 
 /** Builds the dispatcher from the config, or undefined when no notifier is configured. */
@@ -91,24 +93,12 @@ export async function buildDispatcher(
   if (!n.notifiers.length) return undefined;
   const receivers = new Map<string, Receiver>();
   for (const cfg of n.notifiers) {
-    const { notifier, plugin } = await createNotifier(cfg, deps);
-    const d = (k: 'group_wait' | 'group_interval' | 'repeat_interval'): number | undefined => {
-      const v = cfg[k] ?? plugin.defaults?.[k];
-      return v === undefined ? undefined : durationMs(v);
-    };
-    const rate = cfg.rate_limit;
-    const timing: Receiver['timing'] = {};
-    const gw = d('group_wait');
-    const gi = d('group_interval');
-    const ri = d('repeat_interval');
-    if (gw !== undefined) timing.groupWaitMs = gw;
-    if (gi !== undefined) timing.groupIntervalMs = gi;
-    if (ri !== undefined) timing.repeatIntervalMs = ri;
+    const { notifier, timing } = await createNotifier(cfg, deps);
     receivers.set(cfg.name, {
       notifier,
-      sendResolved: cfg.send_resolved ?? true,
+      sendResolved: cfg.sendResolved,
       timing,
-      ...(rate ? { rateLimit: { max: rate.max, perMs: durationMs(rate.per) } } : {}),
+      ...(cfg.rateLimit ? { rateLimit: cfg.rateLimit } : {}),
     });
   }
   return new Dispatcher({

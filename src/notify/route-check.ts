@@ -1,5 +1,12 @@
 import type { Matchers } from './matchers.js';
-import type { RawRoute } from './route.js';
+
+/** What the check reads of a route, as written or as config/ typed it. */
+export interface RouteTree {
+  receiver?: string;
+  match?: Matchers;
+  continue?: boolean;
+  routes?: RouteTree[];
+}
 
 /** A route setting worth a warning: where it is (a config path) and why. */
 export interface RouteWarning {
@@ -31,7 +38,7 @@ export function couldOverlap(a: Matchers | undefined, b: Matchers | undefined): 
  * receiver is not used once a child matched. A continue route with no later sibling that
  * could match the same alert promises a second receiver that never gets it.
  */
-export function continueWarnings(route: RawRoute, path: (string | number)[] = ['route']): RouteWarning[] {
+export function continueWarnings(route: RouteTree, path: (string | number)[] = ['route']): RouteWarning[] {
   const out: RouteWarning[] = [];
   const children = route.routes ?? [];
   children.forEach((child, i) => {

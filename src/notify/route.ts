@@ -1,34 +1,17 @@
-import { compileMatchers, type Matchers } from './matchers.js';
+import { compileMatchers } from './matchers.js';
 import type { Route } from './pipeline/routing.js';
+import type { RouteSettings } from './settings.js';
 
-export interface RawRoute {
-  receiver?: string;
-  match?: Matchers;
-  continue?: boolean;
-  group_by?: string[];
-  group_wait?: string;
-  group_interval?: string;
-  repeat_interval?: string;
-  routes?: RawRoute[];
-}
-
-export function compileRoute(
-  raw: RawRoute,
-  parent: Omit<Route, 'test' | 'routes' | 'continue'>,
-  ms: (d: string) => number,
-): Route {
+/** The routing tree from the config's routes: a route takes what it leaves unset from its parent. */
+export function compileRoute(raw: RouteSettings, parent: Omit<Route, 'test' | 'routes' | 'continue'>): Route {
   const r: Route = {
     receiver: raw.receiver ?? parent.receiver,
     test: compileMatchers(raw.match),
     continue: raw.continue ?? false,
-    groupBy: raw.group_by ?? parent.groupBy,
-    timing: {
-      groupWaitMs: raw.group_wait ? ms(raw.group_wait) : parent.timing.groupWaitMs,
-      groupIntervalMs: raw.group_interval ? ms(raw.group_interval) : parent.timing.groupIntervalMs,
-      repeatIntervalMs: raw.repeat_interval ? ms(raw.repeat_interval) : parent.timing.repeatIntervalMs,
-    },
+    groupBy: raw.groupBy ?? parent.groupBy,
+    timing: { ...parent.timing, ...raw.timing },
     routes: [],
   };
-  r.routes = (raw.routes ?? []).map((c) => compileRoute(c, r, ms));
+  r.routes = (raw.routes ?? []).map((c) => compileRoute(c, r));
   return r;
 }

@@ -1,30 +1,62 @@
+import type { Matchers } from './matchers.js';
 import type { RawInhibitRule, RawSilence } from './mute.js';
-import type { RawRoute } from './route.js';
+import type { GroupTiming } from './pipeline/routing.js';
+import type { AlertmanagerSettings } from './plugins/alertmanager.js';
+import type { ConsoleSettings } from './plugins/console.js';
+import type { EmailSettings } from './plugins/email.js';
+import type { SlackSettings } from './plugins/slack.js';
+import type { WebhookSettings } from './plugins/webhook.js';
 
-/**
- * One notifier as configured, secrets read from their files: the settings every kind has, typed,
- * and the kind's own settings (url, token, channel...) beside them, as the schema its plugin
- * declares in the registry checked them; the plugin's create() takes them.
- */
-export interface NotifierSettings {
+/** Each built-in notifier kind's own settings, as its plugin in the registry takes them. */
+export interface BuiltInSettings {
+  console: ConsoleSettings;
+  slack: SlackSettings;
+  email: EmailSettings;
+  webhook: WebhookSettings;
+  alertmanager: AlertmanagerSettings;
+}
+export type BuiltInKind = keyof BuiltInSettings;
+
+/** What every notifier has, whatever its kind, as config/ read it (durations in ms). */
+export interface NotifierCommon {
   name: string;
-  type: string;
-  send_resolved?: boolean;
-  group_wait?: string;
-  group_interval?: string;
-  repeat_interval?: string;
-  rate_limit?: { max: number; per: string };
-  /** type: module: the module's file (absolute), and the options handed to it. */
-  module?: string;
-  options?: Record<string, unknown>;
-  [setting: string]: unknown;
+  sendResolved: boolean;
+  /** This receiver's group timing, as configured or its kind's default; what is unset is the route's. */
+  timing: Partial<GroupTiming>;
+  rateLimit?: { max: number; perMs: number };
+}
+
+/** A built-in notifier of kind K: the common settings and the kind's own (secrets read from their files). */
+export type BuiltInNotifierSettings<K extends BuiltInKind = BuiltInKind> = {
+  [P in K]: NotifierCommon & { type: P; settings: BuiltInSettings[P] };
+}[K];
+
+/** A notifier of the user's own: its module's file (absolute) and the options its schema checks. */
+export interface ModuleNotifierSettings extends NotifierCommon {
+  type: 'module';
+  module: string;
+  options: Record<string, unknown>;
+}
+
+/** One notifier as configured: a union on `type`, so each plugin gets its own settings' type. */
+export type NotifierSettings = BuiltInNotifierSettings | ModuleNotifierSettings;
+
+/** A route as configured, its timing in ms; what it leaves unset it takes from its parent. */
+export interface RouteSettings {
+  receiver?: string;
+  match?: Matchers;
+  continue?: boolean;
+  groupBy?: string[];
+  timing: Partial<GroupTiming>;
+  routes?: RouteSettings[];
 }
 
 /** What notify/ needs from the configuration (config/ assembles it; notify/ owns its shape). */
 export interface NotifySettings {
-  /** Each notifier's settings as written, secrets read from their files. */
   notifiers: NotifierSettings[];
-  route: RawRoute;
+  route: RouteSettings;
+  /** What the top route takes when the file does not say: receiver (the first notifier), group_by, timing. */
+  routeDefaults: { receiver: string; groupBy: string[]; timing: GroupTiming };
   silences: RawSilence[];
   inhibitRules: RawInhibitRule[];
   delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseLabels, receiversFor } from '../../src/cli/routes.js';
-import type { RawRoute } from '../../src/notify/route.js';
+import type { RawRoute } from '../../src/config/raw.js';
 import { continueWarnings, couldOverlap } from '../../src/notify/route-check.js';
 import { runCli } from '../helpers/cli.js';
 

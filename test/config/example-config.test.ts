@@ -88,14 +88,14 @@ describe('typed environment values', () => {
 
   it('reads numbers, integers and booleans where the schema expects them', () => {
     const c = loadConfig(file, { SECRET: '12345', PER_PARTICIPANT: 'true', SMTP_PORT: '2526' });
-    expect(c.notify.notifiers[0]).toMatchObject({ port: 2526 });
+    expect(c.notify.notifiers[0]).toMatchObject({ settings: { port: 2526 } });
     expect(c.poll.concurrency).toBe(4);
     expect(c.poll.shutdownTimeoutMs).toBe(3000);
     expect(c.zoom!.dailyShare).toBe(0.25);
     expect(c.metrics.participantSeries).toBe(true);
     // Where the schema wants text, digits stay text.
     expect(c.zoom!.clientSecret).toBe('12345');
-    expect(loadConfig(file, { SECRET: 's' }).notify.notifiers[0]).toMatchObject({ port: 2525 });
+    expect(loadConfig(file, { SECRET: 's' }).notify.notifiers[0]).toMatchObject({ settings: { port: 2525 } });
   });
 
   it('still says where a value from the environment is of the wrong type', () => {

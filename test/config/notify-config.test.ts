@@ -40,8 +40,13 @@ describe('notifier settings', () => {
       ),
       {},
     );
-    expect(c.notify.notifiers[0]).toMatchObject({ name: 'noc', type: 'slack', token: 'xoxb-from-file' });
+    expect(c.notify.notifiers[0]).toMatchObject({
+      name: 'noc',
+      type: 'slack',
+      settings: { token: 'xoxb-from-file' },
+    });
     expect(c.notify.notifiers[0]).not.toHaveProperty('token_file');
+    expect(c.notify.notifiers[0]).not.toHaveProperty('settings.token_file');
   });
 
   const cases = [

@@ -162,8 +162,9 @@ describe('deploy/compose', () => {
     const grace = Number(/^(\d+)s$/.exec(services.qoswatch.stop_grace_period)![1]) * 1000;
     expect(config.poll.shutdownTimeoutMs + 1000).toBeLessThan(grace);
     // Call-quality alerts go to the stack's Alertmanager, on the port it listens on.
-    const am = config.notify.notifiers.find((n) => n.type === 'alertmanager') as { url: string } | undefined;
-    const url = new URL(am!.url);
+    const am = config.notify.notifiers.find((n) => n.type === 'alertmanager');
+    expect(am?.type).toBe('alertmanager');
+    const url = new URL(am?.type === 'alertmanager' ? am.settings.url : '');
     expect(services[url.hostname]).toBeDefined();
     expect(published(url.hostname)).toContain(Number(url.port));
     // The demo profile's simulator is where .env.example's demo lines point.

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { TestServer } from '../helpers/http-server.js';
 import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
+import { routeSettings } from '../../src/config/notify-settings.js';
 
 /**
  * Start-up with a data-center loss already under way: qoswatch starts at scenario minute 12,
@@ -71,14 +72,16 @@ async function startUp(): Promise<Run> {
     const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-startup-')), 0);
     config.zoom!.dailyShare = 1;
     config.sources = { meetings: true, webinars: false, sessions: false };
-    config.notify.notifiers = [{ name: 'hook', type: 'webhook', url: `${hookUrl}/hook` }];
-    config.notify.route = {
+    config.notify.notifiers = [
+      { name: 'hook', type: 'webhook', sendResolved: true, timing: {}, settings: { url: `${hookUrl}/hook` } },
+    ];
+    config.notify.route = routeSettings({
       receiver: 'hook',
       group_by: ['...'],
       group_wait: '0s',
       group_interval: '1s',
       repeat_interval: '24h',
-    };
+    });
     config.notify.inhibitRules = [];
     const daemon = new Daemon(config, { clock, log: silentLogger() });
     await daemon.startNotifications();

@@ -12,6 +12,7 @@ import { FakeSlack, type SlackCall } from '../helpers/fake-slack.js';
 import { TestServer } from '../helpers/http-server.js';
 import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
+import { routeSettings } from '../../src/config/notify-settings.js';
 
 /**
  * One cause, one page: a data-center-wide loss (every NY participant at 9% audio loss) across
@@ -74,17 +75,23 @@ async function storm(silence: boolean): Promise<Run> {
     config.zoom!.dailyShare = 1;
     config.sources = { meetings: true, webinars: false, sessions: false };
     config.notify.notifiers = [
-      { name: 'hook', type: 'webhook', url: `${hookUrl}/hook` },
-      { name: 'slack', type: 'slack', token: slack.token, channel: '#noc', api_url: slackUrl },
+      { name: 'hook', type: 'webhook', sendResolved: true, timing: {}, settings: { url: `${hookUrl}/hook` } },
+      {
+        name: 'slack',
+        type: 'slack',
+        sendResolved: true,
+        timing: {},
+        settings: { token: slack.token, channel: '#noc', api_url: slackUrl },
+      },
     ];
-    config.notify.route = {
+    config.notify.route = routeSettings({
       receiver: 'slack',
       group_by: ['alertname', 'instance'],
       group_wait: '30s',
       group_interval: '2m',
       repeat_interval: '8m',
       routes: [{ receiver: 'hook', continue: true }, { receiver: 'slack' }],
-    };
+    });
     config.notify.inhibitRules = [];
     config.notify.silences = silence
       ? [{ matchers: { alertname: 'datacenter-loss-incident' }, comment: 'known NY incident' }]

@@ -10,6 +10,7 @@ import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { TestServer } from '../helpers/http-server.js';
 import { startDefaultScenario, type SimHarness } from '../helpers/sim.js';
+import { routeSettings } from '../../src/config/notify-settings.js';
 
 /**
  * Issue 13: every counter with a known label set starts at 0, so that rate() and increase()
@@ -44,8 +45,16 @@ beforeAll(async () => {
   await hook.listen();
   ({ daemon } = daemonFor(h, (c) => {
     c.metrics.topicLabel = false;
-    c.notify.notifiers = [{ name: 'hook', type: 'webhook', url: `${hook.url}/hook` }];
-    c.notify.route = { receiver: 'hook', group_by: ['alertname'], group_wait: '0s' };
+    c.notify.notifiers = [
+      {
+        name: 'hook',
+        type: 'webhook',
+        sendResolved: true,
+        timing: {},
+        settings: { url: `${hook.url}/hook` },
+      },
+    ];
+    c.notify.route = routeSettings({ receiver: 'hook', group_by: ['alertname'], group_wait: '0s' });
   }));
   await daemon.startNotifications();
   url = await daemon.listen();

@@ -51,7 +51,7 @@ describe.runIf(binary)('alertmanager notifier against a real Alertmanager', () =
   it('posts firing alerts, refreshes endsAt while they fire, and resolves them', async () => {
     const clock = new VirtualClock(Date.now());
     const n = alertmanagerNotifier.create(
-      { url },
+      { url, endsAfterMs: 5 * 60_000 },
       { name: 'am', clock, log: silentLogger(), memory: new NotifyStore(undefined).memory('am') },
     );
     const firing = alert({ since: clock.now() - 60_000, firingSince: clock.now() - 30_000 });

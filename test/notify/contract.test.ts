@@ -153,17 +153,29 @@ const harnesses: Record<string, Harness> = {
     secret: 'Bearer am-SECRET',
     good: () => (
       (hookMode = 'ok'),
-      create(alertmanagerNotifier, { url: am.url, headers: { authorization: 'Bearer am-SECRET' } })
+      create(alertmanagerNotifier, {
+        url: am.url,
+        endsAfterMs: 300_000,
+        headers: { authorization: 'Bearer am-SECRET' },
+      })
     ),
     refused: () => (
       (hookMode = 'refuse'),
-      create(alertmanagerNotifier, { url: am.url, headers: { authorization: 'Bearer am-SECRET' } })
+      create(alertmanagerNotifier, {
+        url: am.url,
+        endsAfterMs: 300_000,
+        headers: { authorization: 'Bearer am-SECRET' },
+      })
     ),
     failing: () => (
       (hookMode = 'down'),
-      create(alertmanagerNotifier, { url: am.url, headers: { authorization: 'Bearer am-SECRET' } })
+      create(alertmanagerNotifier, {
+        url: am.url,
+        endsAfterMs: 300_000,
+        headers: { authorization: 'Bearer am-SECRET' },
+      })
     ),
-    hanging: () => ((hookMode = 'hang'), create(alertmanagerNotifier, { url: am.url })),
+    hanging: () => ((hookMode = 'hang'), create(alertmanagerNotifier, { url: am.url, endsAfterMs: 300_000 })),
     delivered: () => am.received.filter((r) => r.path === '/api/v2/alerts').length,
   },
 };

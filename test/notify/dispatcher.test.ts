@@ -6,10 +6,11 @@ import type { Alert } from '../../src/evaluate/alert.js';
 import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
 import { ConfigMuter, type RawInhibitRule, type RawSilence } from '../../src/notify/mute.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
-import { compileRoute, type RawRoute } from '../../src/notify/route.js';
+import { compileRoute } from '../../src/notify/route.js';
+import type { RawRoute } from '../../src/config/raw.js';
+import { routeSettings } from '../../src/config/notify-settings.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { durationMs } from '../../src/util/duration.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
 import { json, TestServer } from '../helpers/http-server.js';
@@ -59,15 +60,11 @@ function dispatcher(
     ...(opts.rate ? { rateLimit: opts.rate } : {}),
   };
   return new Dispatcher({
-    route: compileRoute(
-      { receiver: 'hook', group_by: ['alertname'], ...opts.route },
-      {
-        receiver: 'hook',
-        groupBy: ['alertname'],
-        timing: { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
-      },
-      durationMs,
-    ),
+    route: compileRoute(routeSettings({ receiver: 'hook', group_by: ['alertname'], ...opts.route }), {
+      receiver: 'hook',
+      groupBy: ['alertname'],
+      timing: { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
+    }),
     receivers: new Map([['hook', receiver]]),
     muter: new ConfigMuter(opts.silences, opts.inhibit),
     clock,

@@ -16,7 +16,7 @@ describe('a notifier of your own from a module path', () => {
   it('is loaded, its options checked against its schema, and used like any other', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'qw-mod-')), 'out.txt');
     const { notifier } = await createNotifier(
-      { name: 'mine', type: 'module', module, options: { path: out } },
+      { name: 'mine', type: 'module', sendResolved: true, timing: {}, module, options: { path: out } },
       deps,
     );
     await notifier.send(notification(), new AbortController().signal);
@@ -24,8 +24,11 @@ describe('a notifier of your own from a module path', () => {
   });
 
   it('refuses options its schema does not allow, saying which', async () => {
-    await expect(createNotifier({ name: 'mine', type: 'module', module, options: {} }, deps)).rejects.toThrow(
-      `notifier "mine" options: (options) must have required property 'path'`,
-    );
+    await expect(
+      createNotifier(
+        { name: 'mine', type: 'module', sendResolved: true, timing: {}, module, options: {} },
+        deps,
+      ),
+    ).rejects.toThrow(`notifier "mine" options: (options) must have required property 'path'`);
   });
 });

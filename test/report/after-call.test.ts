@@ -60,14 +60,18 @@ function withReports(stateDir?: string, smtpPort = smtp.port): (c: Config) => vo
       {
         name: 'mail',
         type: 'email',
-        host: '127.0.0.1',
-        port: smtpPort,
-        security: 'starttls',
-        tls_verify: false,
-        user: smtp.user,
-        password: smtp.password,
-        from: 'qoswatch@example.com',
-        to: ['noc@example.com'],
+        sendResolved: true,
+        timing: {},
+        settings: {
+          host: '127.0.0.1',
+          port: smtpPort,
+          security: 'starttls',
+          tls_verify: false,
+          user: smtp.user,
+          password: smtp.password,
+          from: 'qoswatch@example.com',
+          to: ['noc@example.com'],
+        },
       },
     ];
     c.notify.route = { ...c.notify.route, receiver: 'mail' };

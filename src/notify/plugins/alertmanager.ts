@@ -1,14 +1,13 @@
 import { HTTP_URL } from '../../util/http-url.js';
 import type { NotifierPlugin } from './notifier.js';
-import { durationMs } from '../../util/duration.js';
 import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';
 
-interface AlertmanagerOptions {
+export interface AlertmanagerSettings {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
   url: string;
-  /** endsAt of a firing alert is this far ahead; it is refreshed every repeat_interval (default 1m). */
-  ends_after?: string;
+  /** endsAt of a firing alert is this far ahead (`ends_after`); it is refreshed every repeat_interval. */
+  endsAfterMs: number;
   headers?: Record<string, string>;
 }
 
@@ -17,7 +16,7 @@ interface AlertmanagerOptions {
  * its silences, inhibition and HA. Firing alerts are re-posted every minute (repeat_interval)
  * with endsAt moved ahead; a resolved alert is posted once with its end time.
  */
-export const alertmanagerNotifier: NotifierPlugin<AlertmanagerOptions> = {
+export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
   type: 'alertmanager',
   description: "Posts alerts to an Alertmanager's /api/v2/alerts, refreshing endsAt while they fire.",
   properties: {
@@ -30,9 +29,8 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerOptions> = {
     headers: { type: 'object', additionalProperties: { type: 'string' } },
   },
   required: ['url'],
-  defaults: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m' },
   create(o, ctx) {
-    const endsAfter = durationMs(o.ends_after ?? '5m');
+    const endsAfter = o.endsAfterMs;
     const url = `${o.url.replace(/\/+$/, '')}/api/v2/alerts`;
     return {
       name: ctx.name,

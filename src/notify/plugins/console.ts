@@ -2,13 +2,13 @@ import type { Notifier, NotifierPlugin } from './notifier.js';
 import { title } from './notification.js';
 import { textLines } from './format.js';
 
-interface ConsoleOptions {
+export interface ConsoleSettings {
   /** `stdout` (default) or `stderr`. */
   stream?: 'stdout' | 'stderr';
 }
 
 /** Readable lines on the terminal: the demo, `--dry-run`, and trying rules out. */
-export const consoleNotifier: NotifierPlugin<ConsoleOptions> = {
+export const consoleNotifier: NotifierPlugin<ConsoleSettings> = {
   type: 'console',
   description: 'Prints notifications as readable lines (demo, --dry-run).',
   properties: { stream: { enum: ['stdout', 'stderr'] } },

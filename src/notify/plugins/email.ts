@@ -7,7 +7,7 @@ import type { Notifier, NotifierPlugin } from './notifier.js';
 import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
-interface EmailOptions {
+export interface EmailSettings {
   host: string;
   port?: number;
   /** `starttls` (default: upgrade, required), `tls` (implicit TLS, port 465) or `none`. */
@@ -67,7 +67,7 @@ function html(n: Notification, now: number): string {
 }
 
 /** SMTP through nodemailer (STARTTLS or TLS, with auth): HTML and text parts, one digest per group. */
-export const emailNotifier: NotifierPlugin<EmailOptions> = {
+export const emailNotifier: NotifierPlugin<EmailSettings> = {
   type: 'email',
   description: 'E-mail over SMTP (nodemailer): STARTTLS/TLS, auth, HTML and text digest.',
   properties: {

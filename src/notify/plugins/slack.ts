@@ -8,7 +8,7 @@ import type { Notifier, NotifierPlugin } from './notifier.js';
 import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
-interface SlackOptions {
+export interface SlackSettings {
   /** Bot token (xoxb-...). */
   token: string;
   /** Channel id or name. */
@@ -145,7 +145,7 @@ function message(
  * later ones update it in place and reply in its thread, so a meeting-level or shared-cause
  * incident keeps one thread. The message ids are kept in the state directory.
  */
-export const slackNotifier: NotifierPlugin<SlackOptions> = {
+export const slackNotifier: NotifierPlugin<SlackSettings> = {
   type: 'slack',
   description: 'Slack through a bot token (@slack/web-api): Block Kit, updated in place, threaded.',
   properties: {

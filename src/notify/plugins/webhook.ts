@@ -4,7 +4,7 @@ import type { NotifierPlugin } from './notifier.js';
 import { alertmanagerPayload, qoswatchPayload } from './payload.js';
 import { postJson } from './http.js';
 
-interface WebhookOptions {
+export interface WebhookSettings {
   url: string;
   /** `qoswatch` (default) or `alertmanager` (Alertmanager's v4 webhook shape). */
   format?: 'qoswatch' | 'alertmanager';
@@ -14,7 +14,7 @@ interface WebhookOptions {
 }
 
 /** JSON POST to any URL, optionally signed. */
-export const webhookNotifier: NotifierPlugin<WebhookOptions> = {
+export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
   type: 'webhook',
   description: 'POSTs JSON (qoswatch or Alertmanager v4 shape), optionally HMAC-signed, with custom headers.',
   properties: {
