@@ -12,6 +12,7 @@ import { TestServer } from '../helpers/http-server.js';
 import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
+import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * Start-up with a data-center loss already under way: qoswatch starts at scenario minute 12,
@@ -72,9 +73,7 @@ async function startUp(): Promise<Run> {
     const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-startup-')), 0);
     config.zoom!.dailyShare = 1;
     config.sources = { meetings: true, webinars: false, sessions: false };
-    config.notify.notifiers = [
-      { name: 'hook', type: 'webhook', sendResolved: true, timing: {}, settings: { url: `${hookUrl}/hook` } },
-    ];
+    config.notify.notifiers = [webhookTo(`${hookUrl}/hook`)];
     config.notify.route = routeSettings({
       receiver: 'hook',
       group_by: ['...'],

@@ -13,6 +13,7 @@ import { TestServer } from '../helpers/http-server.js';
 import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
+import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * One cause, one page: a data-center-wide loss (every NY participant at 9% audio loss) across
@@ -75,7 +76,7 @@ async function storm(silence: boolean): Promise<Run> {
     config.zoom!.dailyShare = 1;
     config.sources = { meetings: true, webinars: false, sessions: false };
     config.notify.notifiers = [
-      { name: 'hook', type: 'webhook', sendResolved: true, timing: {}, settings: { url: `${hookUrl}/hook` } },
+      webhookTo(`${hookUrl}/hook`),
       {
         name: 'slack',
         type: 'slack',

@@ -11,6 +11,7 @@ import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { TestServer } from '../helpers/http-server.js';
 import { startDefaultScenario, type SimHarness } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
+import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * Issue 13: every counter with a known label set starts at 0, so that rate() and increase()
@@ -45,15 +46,7 @@ beforeAll(async () => {
   await hook.listen();
   ({ daemon } = daemonFor(h, (c) => {
     c.metrics.topicLabel = false;
-    c.notify.notifiers = [
-      {
-        name: 'hook',
-        type: 'webhook',
-        sendResolved: true,
-        timing: {},
-        settings: { url: `${hook.url}/hook` },
-      },
-    ];
+    c.notify.notifiers = [webhookTo(`${hook.url}/hook`)];
     c.notify.route = routeSettings({ receiver: 'hook', group_by: ['alertname'], group_wait: '0s' });
   }));
   await daemon.startNotifications();

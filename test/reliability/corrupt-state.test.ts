@@ -11,6 +11,7 @@ import { runUntil } from '../helpers/daemon.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
+import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * Every state file, corrupted every way a crash, a full disk or a hand edit can: the daemon
@@ -185,15 +186,7 @@ async function startWith(
   config.zoom!.dailyShare = 1;
   config.videosdk = undefined;
   config.sources.sessions = false;
-  config.notify.notifiers = [
-    {
-      name: 'hook',
-      type: 'webhook',
-      sendResolved: true,
-      timing: {},
-      settings: { url: `${receiver.url}/hook` },
-    },
-  ];
+  config.notify.notifiers = [webhookTo(`${receiver.url}/hook`)];
   config.notify.route = routeSettings({ receiver: 'hook', group_by: ['alertname'], group_wait: '0s' });
   const lines: string[] = [];
   const destination = new Writable({
