@@ -189,6 +189,7 @@ export class Daemon {
       metrics: this.metrics,
       webhooks: this.webhooks,
       reports: this.reports?.store,
+      reportWorker: this.reports,
       dispatcher: () => this.dispatcher,
       rulesReload: () => this.rulesReload,
     });

@@ -10,6 +10,7 @@ import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { ReloadState } from './rule-reload.js';
+import type { ReportWorker } from './reports.js';
 import { formatJson } from '../report/format-data.js';
 import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
@@ -30,8 +31,9 @@ export interface ApiView {
   live: LiveState;
   metrics: Metrics;
   webhooks: Webhooks | undefined;
-  /** Reports after calls, when configured. */
+  /** Reports after calls, when configured: those kept, and the worker that makes them. */
   reports: ReportStore | undefined;
+  reportWorker: Pick<ReportWorker, 'stats' | 'pending'> | undefined;
   dispatcher(): Dispatcher | undefined;
   rulesReload(): ReloadState;
 }
@@ -134,6 +136,19 @@ export class HttpApi {
         loaded: v.engine.ruleList.length,
         last_reload: { ...reload, at: new Date(reload.at).toISOString() },
       },
+      reports: v.reportWorker
+        ? {
+            made: v.reportWorker.stats.made,
+            queued: v.reportWorker.stats.queued,
+            sent: d?.stats.reportsSent ?? 0,
+            pending: v.reportWorker.pending,
+            deferred: v.reportWorker.stats.deferred,
+            failed: v.reportWorker.stats.failed,
+            given_up: v.reportWorker.stats.givenUp,
+            calls: v.reportWorker.stats.calls,
+            kept: v.reports?.list().length ?? 0,
+          }
+        : null,
       notifications: d
         ? {
             outbox: d.outboxDepth,

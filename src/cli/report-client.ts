@@ -13,9 +13,11 @@ import type { ZoomClient } from '../zoom/client.js';
  */
 const REPORT: ClientOverrides = {
   limits: (l) => ({
+    // The rest as configured: heavy_safety_margin too (it was dropped here, so a report ran
+    // at the default margin whatever the configuration said).
+    ...l,
     heavyPerSecond: Math.max(1, Math.floor(l.heavyPerSecond / 4)),
     resourcePerMinute: Math.max(1, Math.floor(l.resourcePerMinute / 4)),
-    dailyPool: l.dailyPool,
   }),
   budgetFlushMs: 0,
 };

@@ -112,6 +112,18 @@ describe('reports after every call', () => {
     // The details, one page each of the summary, the participants and the past QoS.
     expect(daemon.reports!.stats.calls).toBe(4);
     expect(daemon.reports!.pending).toBe(0);
+    // /api/v1/status counts them: made, handed to the outbox, delivered, still to make, kept.
+    expect(daemon.status().reports).toEqual({
+      made: 1,
+      queued: 1,
+      sent: 1,
+      pending: 0,
+      deferred: 0,
+      failed: 0,
+      given_up: 0,
+      calls: 4,
+      kept: 1,
+    });
 
     const mails = reportMails();
     expect(mails).toHaveLength(1);
@@ -143,6 +155,11 @@ describe('reports after every call', () => {
     expect(list.reports[0]!.alerts).toBeGreaterThan(0);
     expect(file.filename).toBe(`${list.reports[0]!.id}.html`);
     expect(list.reports[0]!.calls).toBe(4);
+    const status = (await (
+      await fetch(`${url}/api/v1/status`, { headers: { authorization: AUTH } })
+    ).json()) as { reports: Record<string, number> };
+    // The counts are this process's; the report made before the restart is kept.
+    expect(status.reports).toMatchObject({ made: 0, sent: 0, pending: 0, kept: 1 });
     expect((await fetch(`${url}/api/v1/reports`)).status).toBe(401);
     const page = await fetch(`${url}${list.reports[0]!.url}`, { headers: { authorization: AUTH } });
     expect(page.status).toBe(200);

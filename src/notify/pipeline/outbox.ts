@@ -92,7 +92,7 @@ export class Outbox {
     const attemptSignal = AbortSignal.any([signal, timeout]);
     try {
       await r.notifier.send(n, attemptSignal);
-      stats.delivered(n.receiver);
+      stats.delivered(n.receiver, n.kind);
       return 'sent';
     } catch (err) {
       if (signal.aborted) throw err;

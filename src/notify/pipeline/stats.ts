@@ -4,6 +4,8 @@ export type FailReason = string;
 /** Read-only view of the delivery counts, what metrics and the status API read. */
 export interface NotifyStatsView {
   readonly sent: ReadonlyMap<string, number>;
+  /** Of those, reports after calls (queued by the reports: section) delivered to a receiver. */
+  readonly reportsSent: number;
   /** Failed attempts by receiver, then by reason. */
   readonly failed: ReadonlyMap<string, ReadonlyMap<FailReason, number>>;
   /** Alerts left out of a notification because a silence or an inhibition muted them. */
@@ -20,9 +22,11 @@ export class NotifyStats implements NotifyStatsView {
   readonly failed = new Map<string, Map<FailReason, number>>();
   muted = 0;
   readonly held = new Map<string, number>();
+  reportsSent = 0;
 
-  delivered(receiver: string): void {
+  delivered(receiver: string, kind?: string): void {
     inc(this.sent, receiver);
+    if (kind === 'report') this.reportsSent++;
   }
 
   failure(receiver: string, reason: FailReason): void {
