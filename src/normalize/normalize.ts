@@ -3,6 +3,7 @@ import { joinKey, personKey } from './identity.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
 import { STREAM_BY_NAME } from './streams.js';
 import type { NormalizeStats } from './stats.js';
+import { parseTime } from './values.js';
 
 type Raw = Record<string, unknown>;
 
@@ -118,7 +119,7 @@ export function normalizeParticipant(
   const upTo = seenUpTo?.(participant.key) ?? -Infinity;
   const out: QosSample[] = [];
   for (const entry of entries) {
-    const time = isObject(entry) && typeof entry.date_time === 'string' ? Date.parse(entry.date_time) : NaN;
+    const time = isObject(entry) && typeof entry.date_time === 'string' ? parseTime(entry.date_time) : NaN;
     if (!isObject(entry) || !Number.isFinite(time)) {
       stats.samplesInvalid++;
       continue;

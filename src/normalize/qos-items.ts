@@ -11,6 +11,7 @@ import type {
 } from './sample.js';
 import type { NormalizeStats } from './stats.js';
 import { STREAM_BY_NAME } from './streams.js';
+import { parseTime } from './values.js';
 
 /**
  * Zoom's other QoS shape: a list of `{date_time?, type, details}` items, one per stream (or
@@ -50,7 +51,7 @@ export function normalizeQosItems(
   const participant = participantRef(raw);
   const byTime = new Map<number, QosSample>();
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
-    const time = isObject(item) && typeof item.date_time === 'string' ? Date.parse(item.date_time) : NaN;
+    const time = isObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
     if (!isObject(item) || !Number.isFinite(time) || !isObject(item.details) || !participant.key) {
       stats.samplesInvalid++;
       continue;

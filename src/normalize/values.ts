@@ -189,3 +189,46 @@ export function parseList(value: unknown): string | undefined {
   const words = value.map(parseText).filter((v): v is string => v !== undefined);
   return words.length ? words.join(', ') : undefined;
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Digits `from`..`to` of `s` as a number; -1 when one is not a digit. */
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * A `date_time` as milliseconds since the epoch (NaN when not a time), as Date.parse reads it.
+ * Zoom's usual `2026-11-20T10:29:00Z` is read field by field (a poll reads tens of thousands,
+ * most of them only to be skipped as seen); a valid date and time of that exact shape only,
+ * anything else is Date.parse's.
+ */
+export function parseTime(value: string): number {
+  if (
+    value.length === 20 &&
+    value.charCodeAt(4) === 45 && // -
+    value.charCodeAt(7) === 45 &&
+    value.charCodeAt(10) === 84 && // T
+    value.charCodeAt(13) === 58 && // :
+    value.charCodeAt(16) === 58 &&
+    value.charCodeAt(19) === 90 // Z
+  ) {
+    const year = digitsAt(value, 0, 4);
+    const month = digitsAt(value, 5, 7);
+    const day = digitsAt(value, 8, 10);
+    const hour = digitsAt(value, 11, 13);
+    const minute = digitsAt(value, 14, 16);
+    const second = digitsAt(value, 17, 19);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+    if (year >= 1970 && day >= 1 && day <= days && hour >= 0 && hour < 24 && minute >= 0 && minute < 60)
+      if (second >= 0 && second < 60) return Date.UTC(year, month - 1, day, hour, minute, second);
+  }
+  return Date.parse(value);
+}

@@ -8,6 +8,7 @@ import {
   parseRatio,
   parseResolution,
   parseSeconds,
+  parseTime,
 } from '../../src/normalize/values.js';
 
 const cases: { name: string; parse: (v: unknown) => unknown; input: unknown; want: unknown }[] = [
@@ -142,6 +143,36 @@ describe('value parser properties', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+  it('reads a date_time exactly as Date.parse does, valid or not', () => {
+    const two = (max: number): fc.Arbitrary<string> =>
+      fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const shaped = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(13),
+        two(32),
+        two(25),
+        two(61),
+        two(61),
+      )
+      .map(([y, mo, d, h, mi, sec]) => `${y}-${mo}-${d}T${h}:${mi}:${sec}Z`);
+    const near = fc.oneof(
+      shaped,
+      shaped.map((t) => t.replace('Z', '.000Z')),
+      shaped.map((t) => t.replace('Z', '+01:00')),
+      shaped.map((t) => t.replace('T', ' ')),
+      shaped.map((t) => t.replace('-', '/')),
+      shaped.map((t) => t.slice(0, 10)),
+      fc.string({ minLength: 20, maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(near, (t) => {
+        expect(parseTime(t), t).toBe(Date.parse(t));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseTime('2026-11-20T10:29:00Z')).toBe(Date.UTC(2026, 10, 20, 10, 29));
   });
   it('never throws and never turns junk into a number', () => {
     fc.assert(
