@@ -21,8 +21,10 @@ export function groupStep(
   changes: AlertChange[],
 ): void {
   const { group: rules, groupColumn } = ctx.rules;
-  const touched = new Map<CompiledRule, Set<string>>();
-  /** Per rule: the group last touched and its members (a poll's samples come instance by instance). */
+  /** The groups each rule touched, in the order first touched (observations keep that order). */
+  const touched = new Map<CompiledRule, Map<string, MemberGroup>>();
+  /** Per rule: its groups touched so far, and the last (a poll's samples come instance by instance). */
+  const groupsOf: (Map<string, MemberGroup> | undefined)[] = [];
   const lastKey: (string | undefined)[] = [];
   const lastMembers: MemberGroup[] = [];
   for (let i = 0; i < samples.length; i++) {
@@ -38,10 +40,11 @@ export function groupStep(
       if (!key) continue;
       if (key !== lastKey[r]) {
         lastKey[r] = key;
-        lastMembers[r] = members(ctx, rule.name, key);
-        let keys = touched.get(rule);
-        if (!keys) touched.set(rule, (keys = new Set<string>()));
-        keys.add(key);
+        let groups = groupsOf[r];
+        if (!groups) touched.set(rule, (groups = groupsOf[r] = new Map<string, MemberGroup>()));
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = members(ctx, rule.name, key)));
+        lastMembers[r] = group;
       }
       const who =
         rule.scope === 'instance' ? s.participant.key : (memberKey ??= `${ikey}/${s.participant.key}`);
@@ -49,8 +52,9 @@ export function groupStep(
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)
-    for (const [rule, keys] of touched)
-      if (rule.scope === scope) for (const key of keys) observeGroup(ctx, rule, key, t, changes);
+    for (const [rule, groups] of touched)
+      if (rule.scope === scope)
+        for (const [key, group] of groups) observeGroup(ctx, rule, key, group, t, changes);
 }
 
 function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
@@ -75,10 +79,11 @@ function observeGroup(
   ctx: EngineContext,
   rule: CompiledRule,
   key: string,
+  readings: MemberGroup,
   t: number,
   changes: AlertChange[],
 ): void {
-  const count = countGroup(ctx, rule, members(ctx, rule.name, key), t);
+  const count = countGroup(ctx, rule, readings, t);
   if (!count) return;
   const { total, breaching, latest } = count;
   const ratio = total ? breaching / total : 0;
