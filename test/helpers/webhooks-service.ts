@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
@@ -33,9 +34,10 @@ export async function startWebhooks(
   dir: string,
   clock: VirtualClock,
   settings: WebhooksSettings,
+  opts: { log?: Logger; spoolSaveDelayMs?: number } = {},
 ): Promise<Started> {
   const events: PipelineEvent[] = [];
-  const log = silentLogger();
+  const log = opts.log ?? silentLogger();
   const scheduler = new Scheduler({
     sources: [],
     clock,
@@ -51,6 +53,7 @@ export async function startWebhooks(
     normalizeStats: new NormalizeStats(),
     stateDir: dir,
     stateFiles: files,
+    ...(opts.spoolSaveDelayMs !== undefined ? { spoolSaveDelayMs: opts.spoolSaveDelayMs } : {}),
   });
   const base = await w.listen();
   // Records recovered from the spool are handed on a turn later.

@@ -113,6 +113,8 @@ export class WebhookReceiver {
   private readonly appending = new Map<string, Promise<boolean>>();
   readonly stats: ReceiverStats = { refused: new Map(), outcomes: new Map(), events: new Map() };
   readonly tls: boolean;
+  /** Appends failed since the last one that succeeded: the failure is logged at the first only. */
+  private spoolFailures = 0;
 
   constructor(
     private readonly settings: WebhooksSettings,
@@ -254,10 +256,18 @@ export class WebhookReceiver {
     } catch (err) {
       // Not accepted: Zoom's retry of it must be taken as new, not answered as a duplicate.
       this.guard.forget(signature, digest);
-      this.deps.log.error({ err: (err as Error).message }, 'cannot write the webhook spool; Zoom will retry');
+      if (this.spoolFailures++ === 0)
+        this.deps.log.error(
+          { err: (err as Error).message, code: (err as NodeJS.ErrnoException).code },
+          'cannot write the webhook spool; answering 503 (Zoom will retry) until it can be written again',
+        );
       throw new Refused('spool_error', 503);
     } finally {
       this.appending.delete(digest);
+    }
+    if (this.spoolFailures) {
+      this.deps.log.info({ refused: this.spoolFailures }, 'the webhook spool is written again');
+      this.spoolFailures = 0;
     }
     bump(this.stats.outcomes, 'accepted');
     this.send(res, 200, { status: 'accepted' });

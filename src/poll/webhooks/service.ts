@@ -43,13 +43,15 @@ export class Webhooks {
       stateFiles?: StateFiles;
       observeLatency?: (ms: number) => void;
       observeAnswer?: (ms: number) => void;
+      /** Delay before the spool's done offset is written (tests; 1 s by default). */
+      spoolSaveDelayMs?: number;
     },
   ) {
     const log = deps.log.child({ component: 'webhooks' });
     const dir = join(deps.stateDir, 'webhooks');
-    this.spool = new Spool(dir);
-    this.guard = new ReplayGuard(2 * settings.maxAgeMs);
     const files = deps.stateFiles ?? new StateFiles(log, () => deps.clock.now());
+    this.spool = new Spool(dir, undefined, files, deps.spoolSaveDelayMs);
+    this.guard = new ReplayGuard(2 * settings.maxAgeMs);
     this.seen = new SeenStore(dir, files);
     const now = deps.clock.now();
     this.summaries = new SummaryStore(deps.stateDir, files, now);

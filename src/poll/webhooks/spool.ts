@@ -10,7 +10,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../../util/atomic-file.js';
+import { readJsonFile } from '../../util/atomic-file.js';
+import { StateFiles } from '../../util/state-files.js';
 
 /** One verified webhook request as kept on disk until it has been handed on. */
 export interface SpoolRecord {
@@ -60,9 +61,17 @@ export class Spool {
    */
   beforeCompact: () => boolean = () => true;
 
+  /**
+   * `files` writes the done offset: a write that fails (disk full) is counted in
+   * `qoswatch_state_write_failures_total{file="webhooks.spool.done"}`, logged once and retried,
+   * never thrown from the timer (it had killed the daemon, and again at every restart).
+   */
   constructor(
     dir: string,
     private readonly compactBytes = 4 * 1024 * 1024,
+    private readonly files: StateFiles = new StateFiles(),
+    /** How long the done offset waits before it is written (tests: 0, the next turn). */
+    private readonly saveDelayMs = 1000,
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'webhooks.spool');
@@ -158,11 +167,16 @@ export class Spool {
     this.doneAt = Math.min(end, this.size);
     if (this.saveTimer || this.closed) return;
     // Real time on purpose: this only paces disk writes.
-    this.saveTimer = setTimeout(() => this.saveDone(), 1000);
+    this.saveTimer = setTimeout(() => this.saveDone(), this.saveDelayMs);
     this.saveTimer.unref();
   }
 
-  /** Writes the done offset; empties the file when everything is done and it has grown. */
+  /**
+   * Writes the done offset; empties the file when everything is done and it has grown. Never
+   * throws: this runs from a timer, and a full disk must not stop the daemon. A failed write
+   * is kept by StateFiles and retried; the spool keeps working from memory meanwhile (a crash
+   * then hands on again records already handed on, which de-duplication makes harmless).
+   */
   private saveDone(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
@@ -170,14 +184,32 @@ export class Spool {
       this.doneAt === this.size &&
       this.size >= this.compactBytes &&
       !this.batch.length &&
+      !this.syncing &&
       this.beforeCompact()
-    ) {
+    )
+      this.compact();
+    this.files.write(this.offsetFile, JSON.stringify({ done: this.doneAt }) + '\n');
+  }
+
+  /**
+   * Empties the file. The offset 0 is written first: a crash between the two hands on again
+   * what the file still holds (harmless), never takes new records after it as done. When the
+   * offset cannot be written or the file cannot be truncated, the file is kept as it is.
+   */
+  private compact(): void {
+    if (!this.files.write(this.offsetFile, JSON.stringify({ done: 0 }) + '\n')) return;
+    try {
       ftruncateSync(this.fd, 0);
-      fsyncSync(this.fd);
-      this.size = 0;
-      this.doneAt = 0;
+    } catch {
+      return; // the offset 0 just written is followed by the real one below
     }
-    writeFileAtomic(this.offsetFile, JSON.stringify({ done: this.doneAt }) + '\n');
+    this.size = 0;
+    this.doneAt = 0;
+    try {
+      fsyncSync(this.fd);
+    } catch {
+      /* the truncation reaches the disk with the next fsync */
+    }
   }
 
   /** Bytes written and not yet handed on. */
