@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fill, mountTmpfs } from '../helpers/small-disk.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
 import { Storm, waitFor } from '../helpers/storm.js';
@@ -16,14 +17,7 @@ import { Storm, waitFor } from '../helpers/storm.js';
 const dir = mkdtempSync(join(tmpdir(), 'qw-diskfull-'));
 const disk = join(dir, 'disk');
 mkdirSync(disk);
-let mounted = false;
-let why = '';
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { stdio: 'pipe' });
-  mounted = true;
-} catch (err) {
-  why = ((err as { stderr?: Buffer }).stderr?.toString() || (err as Error).message).trim();
-}
+const { mounted, why } = mountTmpfs(disk, '64k');
 
 const storm = new Storm({
   meetings: [
@@ -52,17 +46,6 @@ afterAll(async () => {
   await storm.close();
   if (mounted) execFileSync('umount', [disk]);
 });
-
-/** Fills the file system until it refuses another byte. */
-function fill(file: string): void {
-  for (const size of [16384, 1024, 64, 1])
-    for (;;)
-      try {
-        appendFileSync(file, Buffer.alloc(size));
-      } catch {
-        break;
-      }
-}
 
 describe('a full disk under the state directory', () => {
   it.skipIf(!mounted)(

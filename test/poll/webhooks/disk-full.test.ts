@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fill, mountTmpfs } from '../../helpers/small-disk.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
 import { VirtualClock } from '../../../src/util/clock.js';
@@ -22,14 +23,7 @@ import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 const dir = mkdtempSync(join(tmpdir(), 'qw-wh-diskfull-'));
 const disk = join(dir, 'disk');
 mkdirSync(disk);
-let mounted = false;
-let why = '';
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { stdio: 'pipe' });
-  mounted = true;
-} catch (err) {
-  why = ((err as { stderr?: Buffer }).stderr?.toString() || (err as Error).message).trim();
-}
+const { mounted, why } = mountTmpfs(disk, '64k');
 if (!mounted) console.log(`webhook disk-full test skipped: cannot mount a tmpfs (${why})`);
 const open: Started[] = [];
 afterAll(async () => {
@@ -53,16 +47,6 @@ function event(m: number): string {
   e.payload.object.participant.qos[0]!.date_time = new Date(e.event_ts).toISOString().replace('.000Z', 'Z');
   e.payload.object.pad = 'x'.repeat(2048);
   return JSON.stringify(e);
-}
-
-function fill(file: string): void {
-  for (const size of [16384, 1024, 64, 1])
-    for (;;)
-      try {
-        appendFileSync(file, Buffer.alloc(size));
-      } catch {
-        break;
-      }
 }
 
 describe('the webhook source on a full disk', () => {
