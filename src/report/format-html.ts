@@ -10,6 +10,13 @@ import { figureCells, headline, hhmm, iso, show, titleLine, who } from './values
  * marks 3:1; test/report/html.test.ts computes the ratios). Colour is never the only cue:
  * breaching samples are squares, thresholds dashed, alert periods hatched and labelled.
  */
+/**
+ * Participants (worst first) drawn as timelines. A chart set is ~30 KB for half an hour, so
+ * 600 participants made a 20 MB page, past many mail servers' limits: the rest get their
+ * figures only.
+ */
+export const CHARTED = 40;
+
 export const PALETTE = {
   background: '#ffffff',
   text: '#1b1b1b',
@@ -200,7 +207,11 @@ function participantSection(
       ),
     );
   if (p.alerts.length) out.push('<h3>Alerts</h3>', `<ul>${p.alerts.map(alertItem).join('')}</ul>`);
-  if (p.timeline.length) out.push(charts(r, p, n, domain));
+  if (p.timeline.length && n <= CHARTED) out.push(charts(r, p, n, domain));
+  else if (p.timeline.length)
+    out.push(
+      `<p class="note">No timelines for ${esc(who(p))}: they are drawn for the ${CHARTED} worst participants only; the figures are below.</p>`,
+    );
   else
     out.push(
       `<p class="note">No per-minute samples for ${esc(who(p))}${r.source === 'qos_summary' ? " (this report was made from Zoom's QoS summary alone)" : ''}: the summary figures are below, instead of timelines.</p>`,
@@ -274,6 +285,11 @@ export function formatHtml(r: Report): string {
     );
   if (r.alerts.length) body.push('<h2>Instance alerts</h2>', `<ul>${r.alerts.map(alertItem).join('')}</ul>`);
   if (r.participants.length) body.push('<h2>Participants, worst first</h2>', `<ol>${nav}</ol>`);
+  const charted = r.participants.filter((p) => p.timeline.length).length;
+  if (charted > CHARTED)
+    body.push(
+      `<p class="note" id="charted">Timelines are drawn for the ${CHARTED} worst participants; the other ${charted - CHARTED} have their figures and the worst minutes only, so that the page stays small enough to mail and to open on a phone. Every participant's figures are in <code>--format csv</code> and <code>json</code>.</p>`,
+    );
   else body.push('<p class="note">Zoom returned no participant for this instance.</p>');
   if (anyTimeline) body.push('<h2>Worst minutes</h2>', worstTable(r, worstMinutes(r)), LEGEND);
   r.participants.forEach((p, i) => body.push(participantSection(r, p, i + 1, domain)));
