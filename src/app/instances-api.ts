@@ -43,7 +43,7 @@ export function liveView(v: InstancesView, ref: InstanceRef, identity: boolean):
   const key = instanceKey(ref);
   const now = v.clock.now();
   const path = v.pushes ? v.scheduler.paths.peek(key, now) : 'poll';
-  const samples = [...(v.live.instances.get(key)?.participants.values() ?? [])];
+  const samples = [...(v.live.instances.get(key)?.participants.values() ?? [])].map((p) => p.sample);
   const alerts = v.engine
     .active(!identity)
     .filter((a) => a.context.kind === ref.kind && a.context.uuid === ref.uuid);

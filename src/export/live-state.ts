@@ -1,17 +1,69 @@
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
+import { numericValue } from '../normalize/catalog.js';
+import { sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
+import { LiveParticipant } from './collectors/live-participant.js';
+
+export { LiveParticipant };
 
 /** One live instance and the newest sample of each of its participants. */
 export interface LiveInstance {
   ref: InstanceRef;
-  participants: Map<string, QosSample>;
+  participants: Map<string, LiveParticipant>;
   /** Changes whenever the instance or one of its participants does; unique across instances. */
   version: number;
 }
 
+/** Stream name lists, shared: participants mostly have one of a few sets of streams. */
+const streamLists = new Map<string, readonly string[]>();
+function streamList(names: string[]): readonly string[] {
+  const key = names.join('\u0000');
+  let list = streamLists.get(key);
+  if (!list) streamLists.set(key, (list = Object.freeze(names)));
+  return list;
+}
+
+/** A stream measurement's index in STREAM_METRICS by its key in a sample's stream. */
+const STREAM_INDEX: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null) as Record<string, number>,
+  Object.fromEntries(STREAM_METRICS.map((d, i) => [d.field.key, i])),
+);
+
+/** NaN doubles, as many as the largest sample needs so far. */
+const NAN: number[] = [NaN];
+
+/** Reads what metrics export out of a sample. */
+function liveParticipant(s: QosSample): LiveParticipant {
+  const S = SAMPLE_METRICS.length;
+  const M = STREAM_METRICS.length;
+  const names: string[] = [];
+  for (const stream in s.streams) names.push(stream);
+  while (NAN.length < S + names.length * M) NAN.push(NaN);
+  // A copy of a NaN-filled array of doubles: exact length, no change of element kind later.
+  const values = NAN.slice(0, S + names.length * M);
+  for (let i = 0; i < S; i++) {
+    const v = sampleValue(SAMPLE_METRICS[i]!, s);
+    if (v !== undefined) values[i] = v;
+  }
+  for (let j = 0; j < names.length; j++) {
+    const m = s.streams[names[j]!] as Record<string, unknown>;
+    // The stream's own keys, few, rather than every exported key: about twice as fast.
+    for (const key in m) {
+      const i = STREAM_INDEX[key];
+      if (i === undefined) continue;
+      const def = STREAM_METRICS[i]!;
+      const raw = m[key];
+      const v = typeof raw === 'number' ? raw : numericValue(def.field, raw);
+      if (v !== undefined) values[S + j * M + i] = v * def.scale;
+    }
+  }
+  return new LiveParticipant(s, streamList(names), values);
+}
+
 /**
- * The newest sample of every participant of every live instance: what metrics and the API
- * show. Participants who leave and instances that end are dropped at once, so their series
+ * The newest sample of every participant of every live instance: what metrics and the
+ * instances API show, with the exported values read out once on arrival (LiveParticipant).
+ * Participants who leave and instances that end are dropped at once, so their series
  * disappear at the next scrape. `version` changes with every update, and each instance's own
  * `version` with each update of that instance, so what is rendered from it can be kept until then.
  */
@@ -23,19 +75,7 @@ export class LiveState implements SampleSink {
     const v = ++this.version;
     switch (e.type) {
       case 'samples':
-        for (const s of e.samples) {
-          const key = instanceKey(s.instance);
-          let inst = this.instances.get(key);
-          if (!inst)
-            this.instances.set(key, (inst = { ref: s.instance, participants: new Map(), version: v }));
-          if (inst.ref.topic !== s.instance.topic) inst.version = v;
-          inst.ref = s.instance;
-          const prev = inst.participants.get(s.participant.key);
-          if (!prev || prev.time <= s.time) {
-            inst.participants.set(s.participant.key, s);
-            inst.version = v;
-          }
-        }
+        this.samples(e.samples, v);
         break;
       case 'left': {
         const inst = this.instances.get(instanceKey(e.instance));
@@ -58,5 +98,38 @@ export class LiveState implements SampleSink {
         this.instances.delete(instanceKey(e.instance));
         break;
     }
+  }
+
+  /**
+   * The newest sample of each participant wins (of equal times, the later); only the winners
+   * of a batch are read out (a first poll brings ten minutes of every participant).
+   */
+  private samples(samples: readonly QosSample[], v: number): void {
+    const batch = new Map<LiveInstance, Map<string, QosSample>>();
+    let ref: InstanceRef | undefined;
+    let inst: LiveInstance | undefined;
+    let winners = new Map<string, QosSample>();
+    for (const s of samples) {
+      // Samples of one instance mostly come together, with one ref: looked up once.
+      if (s.instance !== ref || !inst) {
+        ref = s.instance;
+        const key = instanceKey(ref);
+        inst = this.instances.get(key);
+        if (!inst) this.instances.set(key, (inst = { ref, participants: new Map(), version: v }));
+        if (inst.ref.topic !== ref.topic) inst.version = v;
+        inst.ref = ref;
+        const w = batch.get(inst);
+        if (w) winners = w;
+        else batch.set(inst, (winners = new Map<string, QosSample>()));
+      }
+      const k = s.participant.key;
+      const prev = winners.get(k)?.time ?? inst.participants.get(k)?.time;
+      if (prev === undefined || prev <= s.time) {
+        winners.set(k, s);
+        inst.version = v;
+      }
+    }
+    for (const [inst, winners] of batch)
+      for (const [k, s] of winners) inst.participants.set(k, liveParticipant(s));
   }
 }

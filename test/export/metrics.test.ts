@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.js';
 import type { Daemon } from '../../src/app/daemon.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { QosSample } from '../../src/normalize/sample.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { startDefaultScenario, T0, type SimHarness } from '../helpers/sim.js';
@@ -14,11 +16,15 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
+/** The events the last daemon made handed on. */
+let events: PipelineEvent[] = [];
+
 async function daemonAt(minutes: number, tweak: (c: Config) => void = () => undefined): Promise<Daemon> {
-  const { daemon } = daemonFor(h, (c) => {
+  let daemon: Daemon;
+  ({ daemon, events } = daemonFor(h, (c) => {
     c.metrics.topicLabel = false;
     tweak(c);
-  });
+  }));
   await runUntil(daemon, h, h.clock.now() + minutes * 60_000);
   return daemon;
 }
@@ -52,8 +58,15 @@ describe('metrics', () => {
 
   it('aggregate per instance and stream: average, maximum and p95 across participants', () => {
     const live = [...daemon.live.instances.values()].find((i) => i.ref.id === '87011223344')!;
-    const values = [...live.participants.values()]
-      .map((s) => s.streams.audio_output?.latency)
+    // Each live participant's newest sample, as the daemon handed it on.
+    const newest = new Map<string, QosSample>();
+    for (const e of events)
+      if (e.type === 'samples')
+        for (const s of e.samples)
+          if (s.instance.id === '87011223344' && s.time >= (newest.get(s.participant.key)?.time ?? -Infinity))
+            newest.set(s.participant.key, s);
+    const values = [...live.participants.keys()]
+      .map((k) => newest.get(k)!.streams.audio_output?.latency)
       .filter((v): v is number => v !== undefined)
       .sort((a, b) => a - b);
     const line = (agg: string): number =>

@@ -1,10 +1,10 @@
-import type { QosSample } from '../../normalize/sample.js';
-import { SAMPLE_METRICS, sampleValue, STREAM_METRICS, streamValue } from './aggregates.js';
+import { SAMPLE_METRICS, STREAM_METRICS } from './aggregates.js';
+import type { LiveParticipant } from './live-participant.js';
 import { labelValue, sampleText } from './exposition.js';
 
 /** One participant's series, rendered: a string of lines per participant family (same order). */
 export interface ParticipantLines {
-  sample: QosSample;
+  sample: LiveParticipant;
   lines: string[];
 }
 
@@ -36,26 +36,32 @@ const SAMPLE_NAMES = SAMPLE_METRICS.map((d) => perSampleName(d.name));
  * (`instanceLabels`: the instance's kind and id, rendered). Names, e-mails and IPs only with
  * `identity`.
  */
-export function renderParticipant(instanceLabels: string, s: QosSample, identity: boolean): ParticipantLines {
-  const p = s.participant;
-  const labels = `${instanceLabels},participant="${labelValue(p.key)}"`;
+export function renderParticipant(
+  instanceLabels: string,
+  key: string,
+  p: LiveParticipant,
+  identity: boolean,
+): ParticipantLines {
+  const labels = `${instanceLabels},participant="${labelValue(key)}"`;
   const lines: string[] = [];
-  STREAM_METRICS.forEach((def, i) => {
+  STREAM_METRICS.forEach((_, i) => {
     const text: string[] = [];
-    for (const stream in s.streams) {
-      const v = streamValue(def, s.streams[stream]!);
+    p.streams.forEach((stream, j) => {
+      const v = p.streamValue(j, i);
       if (v !== undefined)
         text.push(`${STREAM_NAMES[i]}{${labels},stream="${labelValue(stream)}"} ${sampleText(v)}\n`);
-    }
+    });
     lines.push(text.join(''));
   });
-  SAMPLE_METRICS.forEach((def, i) => {
-    const v = sampleValue(def, s);
+  SAMPLE_METRICS.forEach((_, i) => {
+    const v = p.sampleValue(i);
     lines.push(v === undefined ? '' : `${SAMPLE_NAMES[i]}{${labels}} ${sampleText(v)}\n`);
   });
-  if (identity)
+  if (identity) {
+    const who = p.sample.participant;
     lines.push(
-      `qoswatch_participant_info{${labels},name="${labelValue(p.name)}",email="${labelValue(p.email)}",ip="${labelValue(p.ip)}"} 1\n`,
+      `qoswatch_participant_info{${labels},name="${labelValue(who.name)}",email="${labelValue(who.email)}",ip="${labelValue(who.ip)}"} 1\n`,
     );
-  return { sample: s, lines };
+  }
+  return { sample: p, lines };
 }

@@ -1,13 +1,14 @@
-import type { InstanceRef, QosSample } from '../../normalize/sample.js';
+import type { InstanceRef } from '../../normalize/sample.js';
 import { STREAM_BY_NAME } from '../../normalize/streams.js';
 import {
+  type Columns,
   instanceValues,
   SAMPLE_METRICS,
   SAMPLE_SLOT,
   stats,
   STREAM_METRICS,
-  type Stats,
 } from './aggregates.js';
+import type { LiveParticipant } from './live-participant.js';
 import { familyHeader, labelValue, sampleText } from './exposition.js';
 import { participantFamilies, type ParticipantLines, renderParticipant } from './participants.js';
 
@@ -24,121 +25,160 @@ export interface QualityOptions {
 export interface QualityView {
   readonly instances: ReadonlyMap<
     string,
-    { ref: InstanceRef; participants: ReadonlyMap<string, QosSample>; version: number }
+    { ref: InstanceRef; participants: ReadonlyMap<string, LiveParticipant>; version: number }
   >;
 }
 
 interface Family {
-  name: string;
   header: string;
+  /** The family's lines of one instance. */
+  lines: (r: Kept) => string;
 }
 
-/** What is kept rendered of one instance: a block of lines per family, and per participant its lines. */
-interface Rendered {
+/** One stream of an instance: its labels, and per STREAM_METRICS the avg, max and p95 (NaN: no values). */
+interface StreamStats {
+  labels: string;
+  stats: number[];
+}
+
+/**
+ * What is kept of one instance until it changes: its labels, the numbers of its aggregates
+ * (rendered at each scrape: numbers take a tenth of the heap their text would), and with
+ * participant series, per participant its lines and per family the instance's block of them.
+ */
+interface Kept {
   version: number;
+  labels: string;
+  participants: number;
+  topic: string;
+  streams: StreamStats[];
+  /** Per SAMPLE_METRICS the avg, max and p95 (NaN: no values). */
+  sample: number[];
+  lines: Map<string, ParticipantLines>;
   blocks: string[];
-  participants: Map<string, ParticipantLines>;
 }
 
 const AGGREGATE_HELP = ' Across the live participants of an instance; aggregation: avg, max or p95.';
-const aggregateLines = (name: string, labels: string, a: Stats): string =>
-  `${name}{${labels},aggregation="avg"} ${sampleText(a.avg)}\n${name}{${labels},aggregation="max"} ${sampleText(a.max)}\n${name}{${labels},aggregation="p95"} ${sampleText(a.p95)}\n`;
+const aggregateLines = (name: string, labels: string, stats: number[], at: number): string =>
+  `${name}{${labels},aggregation="avg"} ${sampleText(stats[at]!)}\n${name}{${labels},aggregation="max"} ${sampleText(stats[at + 1]!)}\n${name}{${labels},aggregation="p95"} ${sampleText(stats[at + 2]!)}\n`;
+
+/** avg, max and p95 of each of `metrics` columns of a slot, appended to `out` (NaN for an empty column). */
+function statsOf(values: Columns, slot: number, metrics: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < metrics; i++) {
+    const list = values.column(slot, i);
+    if (!list.length) out.push(NaN, NaN, NaN);
+    else {
+      const a = stats(list);
+      out.push(a.avg, a.max, a.p95);
+    }
+  }
+  return out;
+}
 
 /**
  * Call quality per live instance, in the text exposition format: participants, the topic
  * (opt-in), the per-instance stream and CPU aggregates, and per-participant series (opt-in).
- * Every instance's lines are kept rendered until the instance changes (its `version`), and
- * within it every participant's until their sample does, so a scrape renders only what changed
- * since the last one and concatenates the rest. Instances that ended and participants who left
- * are gone at the next scrape.
+ * Every instance's aggregates are kept until the instance changes (its `version`), and within
+ * it every participant's lines until their sample does, so a scrape aggregates only what
+ * changed since the last one. Instances that ended and participants who left are gone at the
+ * next scrape.
  */
 export class QualitySeries {
   private readonly families: Family[] = [];
-  private readonly rendered = new Map<string, Rendered>();
-  /** Index of the first per-participant family, if any. */
-  private readonly firstParticipantFamily: number;
+  private readonly kept = new Map<string, Kept>();
 
   constructor(
     private readonly view: QualityView,
     private readonly options: QualityOptions,
   ) {
-    const family = (name: string, help: string): void =>
-      void this.families.push({ name, header: familyHeader(name, help) });
-    family('qoswatch_instance_participants', 'Participants of a live instance with at least one sample.');
+    const family = (name: string, help: string, lines: Family['lines']): void =>
+      void this.families.push({ header: familyHeader(name, help), lines });
+    family(
+      'qoswatch_instance_participants',
+      'Participants of a live instance with at least one sample.',
+      (r) => `qoswatch_instance_participants{${r.labels}} ${r.participants}\n`,
+    );
     if (options.topicLabel)
       family(
         'qoswatch_instance_info',
         'The topic of a live instance (enabled by metrics.topic_label); always 1.',
+        (r) => `qoswatch_instance_info{${r.labels},topic="${r.topic}"} 1\n`,
       );
-    for (const def of [...STREAM_METRICS, ...SAMPLE_METRICS]) family(def.name, def.help + AGGREGATE_HELP);
-    this.firstParticipantFamily = this.families.length;
+    STREAM_METRICS.forEach((def, i) =>
+      family(def.name, def.help + AGGREGATE_HELP, (r) => {
+        let out = '';
+        for (const s of r.streams)
+          if (s.stats[3 * i] === s.stats[3 * i]) out += aggregateLines(def.name, s.labels, s.stats, 3 * i);
+        return out;
+      }),
+    );
+    SAMPLE_METRICS.forEach((def, i) =>
+      family(def.name, def.help + AGGREGATE_HELP, (r) =>
+        r.sample[3 * i] === r.sample[3 * i] ? aggregateLines(def.name, r.labels, r.sample, 3 * i) : '',
+      ),
+    );
     if (options.participantSeries)
-      for (const f of participantFamilies(options.participantIdentity)) family(f.name, f.help);
+      participantFamilies(options.participantIdentity).forEach((f, i) =>
+        family(f.name, f.help, (r) => r.blocks[i]!),
+      );
   }
 
   /** The exposition text of every quality family. */
   text(): string {
     const live = this.view.instances;
-    for (const key of this.rendered.keys()) if (!live.has(key)) this.rendered.delete(key);
-    const current: Rendered[] = [];
+    for (const key of this.kept.keys()) if (!live.has(key)) this.kept.delete(key);
+    const current: Kept[] = [];
     for (const [key, inst] of live) {
-      let r = this.rendered.get(key);
-      if (r?.version !== inst.version) this.rendered.set(key, (r = this.render(inst, r)));
+      let r = this.kept.get(key);
+      if (r?.version !== inst.version) this.kept.set(key, (r = this.aggregate(inst, r)));
       current.push(r);
     }
     let out = '';
-    for (let f = 0; f < this.families.length; f++) {
-      out += this.families[f]!.header;
-      for (const r of current) out += r.blocks[f]!;
+    for (const f of this.families) {
+      out += f.header;
+      for (const r of current) out += f.lines(r);
     }
     return out;
   }
 
-  private render(
-    inst: { ref: InstanceRef; participants: ReadonlyMap<string, QosSample>; version: number },
-    before: Rendered | undefined,
-  ): Rendered {
+  private aggregate(
+    inst: { ref: InstanceRef; participants: ReadonlyMap<string, LiveParticipant>; version: number },
+    before: Kept | undefined,
+  ): Kept {
     const { ref, participants } = inst;
     const labels = `kind="${labelValue(ref.kind)}",instance_id="${labelValue(ref.id)}"`;
-    const blocks: string[] = [`qoswatch_instance_participants{${labels}} ${participants.size}\n`];
-    if (this.options.topicLabel)
-      blocks.push(`qoswatch_instance_info{${labels},topic="${labelValue(ref.topic)}"} 1\n`);
-
     const values = instanceValues(participants);
-    STREAM_METRICS.forEach((def, i) => {
-      const lines: string[] = [];
-      for (const [stream, slot] of values.streams) {
-        const list = values.column(slot, i);
-        if (!list.length) continue;
-        const direction = STREAM_BY_NAME.get(stream)?.direction ?? 'unknown';
-        lines.push(
-          aggregateLines(
-            def.name,
-            `${labels},stream="${labelValue(stream)}",direction="${direction}"`,
-            stats(list),
-          ),
-        );
-      }
-      // Joined, not concatenated: a flat string is kept, not a tree of the pieces (about half the heap).
-      blocks.push(lines.join(''));
-    });
-    SAMPLE_METRICS.forEach((def, i) => {
-      const list = values.column(SAMPLE_SLOT, i);
-      blocks.push(list.length ? aggregateLines(def.name, labels, stats(list)) : '');
-    });
-
-    const kept = new Map<string, ParticipantLines>();
+    const streams: StreamStats[] = [];
+    for (const [stream, slot] of values.streams) {
+      const direction = STREAM_BY_NAME.get(stream)?.direction ?? 'unknown';
+      streams.push({
+        labels: `${labels},stream="${labelValue(stream)}",direction="${direction}"`,
+        stats: statsOf(values, slot, STREAM_METRICS.length),
+      });
+    }
+    const kept: Kept = {
+      version: inst.version,
+      labels,
+      participants: participants.size,
+      topic: this.options.topicLabel ? labelValue(ref.topic) : '',
+      streams,
+      sample: statsOf(values, SAMPLE_SLOT, SAMPLE_METRICS.length),
+      lines: new Map(),
+      blocks: [],
+    };
     if (this.options.participantSeries) {
-      const n = this.families.length - this.firstParticipantFamily;
+      const n = participantFamilies(this.options.participantIdentity).length;
       const perFamily: string[][] = Array.from({ length: n }, () => []);
       for (const [key, s] of participants) {
-        let p = before?.participants.get(key);
-        if (p?.sample !== s) p = renderParticipant(labels, s, this.options.participantIdentity);
-        kept.set(key, p);
+        let p = before?.lines.get(key);
+        if (p?.sample !== s) p = renderParticipant(labels, key, s, this.options.participantIdentity);
+        kept.lines.set(key, p);
         for (let f = 0; f < n; f++) if (p.lines[f]) perFamily[f]!.push(p.lines[f]!);
       }
-      for (const lines of perFamily) blocks.push(lines.join(''));
+      // Joined, not concatenated: a flat string is kept, not a tree of the pieces (about half the heap).
+      kept.blocks = perFamily.map((lines) => lines.join(''));
     }
-    return { version: inst.version, blocks, participants: kept };
+    return kept;
   }
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_METRICS, STREAM_METRICS } from '../../src/export/collectors/aggregates.js';
+import { LiveState } from '../../src/export/live-state.js';
+import { sample } from '../helpers/rules.js';
+
+const audio = { latency: 0.123, jitter: 0.0171, avgLoss: 0.031, maxLoss: 0.09, bitrate: 41_234 };
+const video = { ...audio, frameRate: 24.5, width: 1280, height: 720 };
+
+describe('the live state', () => {
+  it("keeps each exported value of a participant's newest sample, read once on arrival", () => {
+    const live = new LiveState();
+    const s = sample(
+      'ann',
+      3,
+      { audio_input: audio, video_output: video },
+      {
+        cpu: { zoomAvg: 0.25, zoomMax: 0.5, systemMax: 0.75 },
+        wifi: { avg: -61 },
+        cpuPressure: { min: 'nominal', avg: 'serious', max: 'critical' },
+      },
+    );
+    live.handle({ type: 'samples', samples: [s] });
+    const p = live.instances.get('meeting:m1')!.participants.get('ann')!;
+    expect(p.time).toBe(s.time);
+    expect(p.streams).toEqual(['audio_input', 'video_output']);
+    // Every stream metric: the sample's value times the metric's scale; absent where the sample has none.
+    STREAM_METRICS.forEach((def, i) => {
+      for (const [j, stream] of (['audio_input', 'video_output'] as const).entries()) {
+        const raw = (s.streams[stream] as Record<string, number | undefined>)[def.field.key];
+        expect(p.streamValue(j, i), `${stream} ${def.name}`).toBe(
+          raw === undefined ? undefined : raw * def.scale,
+        );
+      }
+    });
+    expect(p.valueOf('audio_input', 'latency')).toBe(0.123);
+    expect(p.valueOf('video_output', 'frameRate')).toBe(24.5);
+    expect(p.valueOf('audio_input', 'frameRate')).toBeUndefined();
+    expect(p.valueOf('as_input', 'latency')).toBeUndefined();
+    // Per-sample metrics: CPU ratios, Wi-Fi dBm, pressure words as their level (0 best).
+    const byName = Object.fromEntries(SAMPLE_METRICS.map((d, i) => [d.name, p.sampleValue(i)]));
+    expect(byName).toMatchObject({
+      qoswatch_cpu_pressure_min_level: 0,
+      qoswatch_cpu_pressure_level: 3, // nominal, normal, fair, serious, critical
+    });
+    expect(Object.values(byName)).toEqual(expect.arrayContaining([0.25, 0.5, 0.75, -61]));
+    expect(p.sample).toBe(s);
+  });
+
+  it('lets the newest sample win, in or across batches, whatever their order; of equal times the later', () => {
+    const live = new LiveState();
+    const at = (m: number, latency: number) => sample('ann', m, { audio_input: { ...audio, latency } });
+    const latency = (): number | undefined =>
+      live.instances.get('meeting:m1')!.participants.get('ann')!.valueOf('audio_input', 'latency');
+    live.handle({ type: 'samples', samples: [at(2, 0.2), at(5, 0.5), at(1, 0.1)] });
+    expect(latency()).toBe(0.5);
+    live.handle({ type: 'samples', samples: [at(4, 0.4)] });
+    expect(latency()).toBe(0.5);
+    live.handle({ type: 'samples', samples: [at(5, 0.55), at(5, 0.56), at(3, 0.3)] });
+    expect(latency()).toBe(0.56);
+    const v = live.instances.get('meeting:m1')!.version;
+    live.handle({ type: 'samples', samples: [at(4, 0.44)] });
+    expect(live.instances.get('meeting:m1')!.version).toBe(v); // an older sample changes nothing
+  });
+});
