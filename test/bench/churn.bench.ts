@@ -9,23 +9,12 @@ import { ZoomSimulator } from '../../src/simulator/server.js';
 import type { Clock } from '../../src/util/clock.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { seeded } from '../helpers/storm.js';
 import { dataHeapUsed, note } from './ratio.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;
 const DAY_HOURS = Number(process.env.CHURN_HOURS ?? 24);
-
-/** A small deterministic generator (mulberry32): the same day every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type RawMeeting = NonNullable<RawScenario['meetings']>[number];
 
@@ -36,7 +25,7 @@ type RawMeeting = NonNullable<RawScenario['meetings']>[number];
  * each); one meeting in ten has a network episode. Everything has ended by 24:00.
  */
 function dayOfChurn(): RawScenario {
-  const rnd = random(16);
+  const rnd = seeded(16);
   const meetings: RawMeeting[] = [];
   const episodes: NonNullable<RawScenario['episodes']> = [];
   let n = 0;
