@@ -175,13 +175,21 @@ export class ZoomClient {
     authorization: string,
     signal?: AbortSignal,
   ): Promise<{ answer: Answer; sent: boolean }> {
+    // ky joins the signal it is given to its own (AbortSignal.any), and Node 20 keeps every such
+    // join in the given signal for as long as that lives: given the daemon's signal, that grew the
+    // heap by about 0.4 MiB an hour (the day-of-churn bench). Each request gets a signal of its
+    // own, aborted with the daemon's and unlinked from it at the end.
+    const own = new AbortController();
+    const forward = (): void => own.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
     try {
       const res = await ky.get(url, {
         headers: { authorization, accept: 'application/json' },
         timeout: this.timeoutMs,
         retry: 0,
         throwHttpErrors: false,
-        ...(signal ? { signal } : {}),
+        signal: own.signal,
       });
       const text = await res.text().catch(() => '');
       return { answer: { status: res.status, headers: res.headers, text }, sent: true };
@@ -190,6 +198,8 @@ export class ZoomClient {
       const sent = !neverLeft(error);
       if (!sent) this.budget.giveBack();
       return { answer: { error, timedOut: (error as Error).name === 'TimeoutError' }, sent };
+    } finally {
+      signal?.removeEventListener('abort', forward);
     }
   }
 
