@@ -112,6 +112,9 @@ async function fromDaemon(
     const body = await daemonGet(base, 'api/v1/instances');
     return format === 'json' ? JSON.stringify(body, null, 2) + '\n' : instancesTable(body);
   }
+  // "." or ".." would be dropped as a dot segment and ask for another page of the API.
+  if (id === '' || id === '.' || id === '..')
+    throw new UsageError(`${JSON.stringify(id)} is not a valid meeting, webinar or session id`);
   const view = parseInspectJson(await daemonGet(base, `api/v1/instances/${encodeURIComponent(id)}`));
   return render(view, participant, format);
 }

@@ -73,11 +73,11 @@ export class ZoomClient {
     this.random = opts.random ?? Math.random;
   }
 
-  private url(base: string, ep: Endpoint, params: Record<string, string>, query: Query): string {
+  private url(base: string, path: string, query: Query): string {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
     const q = qs.toString();
-    return `${base.replace(/\/+$/, '')}/v2${expandPath(ep.template, params)}${q ? `?${q}` : ''}`;
+    return `${base.replace(/\/+$/, '')}/v2${path}${q ? `?${q}` : ''}`;
   }
 
   /**
@@ -92,13 +92,15 @@ export class ZoomClient {
   ): Promise<T> {
     const tries = { failures: 0, rateLimited: 0, reauthorized: false };
     const clock = this.opts.clock;
+    // An id that cannot be a path segment is refused before any token, budget or permit.
+    const path = expandPath(ep.template, params);
     for (;;) {
       signal?.throwIfAborted();
       // A token endpoint that fails costs neither budget nor permit (it once charged 21 calls
       // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
-      const url = this.url(auth.apiBase ?? this.opts.apiUrl, ep, params, query);
+      const url = this.url(auth.apiBase ?? this.opts.apiUrl, path, query);
       const permit = await this.limiters[ep.category].acquire(signal);
       try {
         this.budget.take(ep.name);

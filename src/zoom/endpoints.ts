@@ -1,4 +1,5 @@
 import type { Category } from './limits.js';
+import { ZoomError } from './errors.js';
 import { REPORT_ENDPOINTS } from './report-endpoints.js';
 
 /** A Zoom endpoint the daemon calls: its path template, rate-limit category, and largest page. */
@@ -70,10 +71,21 @@ export function encodePathId(id: string): string {
   return id.startsWith('/') || id.includes('//') ? encodeURIComponent(once) : once;
 }
 
+/**
+ * The path of `template` with its parameters encoded. An id of "", "." or ".." is refused
+ * (ZOOM_INVALID_ID) before any call: encoded or not ("%2E" too), URL normalisation would drop
+ * it as a dot segment and send the request to another endpoint (`/metrics/meetings/..` is
+ * `/metrics/`).
+ */
 export function expandPath(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = params[k];
     if (v === undefined) throw new Error(`missing path parameter ${k} for ${template}`);
+    if (v === '' || v === '.' || v === '..')
+      throw new ZoomError(
+        'ZOOM_INVALID_ID',
+        `${JSON.stringify(v)} is not a valid ${k === 'id' ? 'meeting, webinar or session id' : 'participant id'}: no call was sent`,
+      );
     return encodePathId(v);
   });
 }

@@ -14,7 +14,8 @@ export type ZoomErrorCode =
   | 'ZOOM_NETWORK_ERROR'
   | 'ZOOM_TIMEOUT'
   | 'ZOOM_BAD_RESPONSE'
-  | 'ZOOM_PAGE_TOKEN_EXPIRED';
+  | 'ZOOM_PAGE_TOKEN_EXPIRED'
+  | 'ZOOM_INVALID_ID';
 
 export class ZoomError extends Error {
   constructor(
