@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatHtml, PALETTE } from '../../src/report/format-html.js';
+import { CHARTED, formatHtml, PALETTE } from '../../src/report/format-html.js';
 import { REPORT_FORMATS } from '../../src/report/formats.js';
 import { makeReport } from '../../src/report/make.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
@@ -129,5 +129,29 @@ describe('qoswatch report --format html', () => {
     // The check itself: black on white is 21:1, and a light grey fails.
     expect(contrast('#000000', '#ffffff')).toBeCloseTo(21, 5);
     expect(contrast('#aaaaaa', '#ffffff')).toBeLessThan(3);
+  });
+
+  it('draws timelines for the worst participants only, so a 600-participant call stays a page one can mail', async () => {
+    h = await startSim(WEEKLY, AFTER);
+    const one = await makeReport(s2sClient(h), reportOptions(h));
+    const withTimeline = one.participants.filter((p) => p.timeline.length);
+    expect(withTimeline.length).toBeGreaterThan(0);
+    // The same call with 600 participants: copies of the real ones under their own keys.
+    const participants = Array.from({ length: 600 }, (_, i) => {
+      const p = withTimeline[i % withTimeline.length]!;
+      return { ...p, key: `${p.key}-${i}`, name: `${p.name ?? 'p'} ${i}` };
+    });
+    const small = formatHtml({ ...one, participants: participants.slice(0, CHARTED) });
+    const big = formatHtml({ ...one, participants });
+    const charts = (html: string): number => (html.match(/<div class="charts">/g) ?? []).length;
+    expect(charts(small)).toBe(CHARTED);
+    expect(charts(big)).toBe(CHARTED);
+    expect(big).toContain(`the other ${600 - CHARTED} have their figures and the worst minutes only`);
+    expect(small).not.toContain('id="charted"');
+    // Every participant still has a section with the figures.
+    expect((big.match(/<section class="participant"/g) ?? []).length).toBe(600);
+    // Each participant past the charted ones adds its figures, not another chart set.
+    const perCharted = small.length / CHARTED;
+    expect((big.length - small.length) / (600 - CHARTED)).toBeLessThan(perCharted / 2);
   });
 });
