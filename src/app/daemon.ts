@@ -80,6 +80,7 @@ export class Daemon {
    * starts (a wrong rule stops start-up with file:line:col). Over 60 lines: one assignment per
    * part, read top to bottom.
    */
+  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): the daemon wiring its parts in the order they depend on each other, a flat sequence
   constructor(
     readonly config: Config,
     private readonly deps: DaemonDeps,

@@ -46,6 +46,7 @@ function pushFaults(list: string | undefined): PushFaults {
   return f;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a command as a flat sequence: options, the simulator, its address printed, stop on a signal
 export async function simulate(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     scenario: { type: 'string' },

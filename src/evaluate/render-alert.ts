@@ -13,6 +13,7 @@ import { withheldContext } from './withheld.js';
  * The alert of a record, rendered. With `withhold`, rendered from its context with the
  * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
  */
+// eslint-disable-next-line max-lines-per-function -- to split (issue 11): an alert's value, labels, annotations and times are computed together
 export function renderAlert(
   explainer: Explainer,
   rule: CompiledRule,

@@ -150,6 +150,7 @@ function matches(e: ExpectedAlert, a: Alert): boolean {
 }
 
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */
+// eslint-disable-next-line max-lines-per-function -- to split (issue 11): each test's timeline is built and its expectations checked in one pass
 export function runRuleTestFile(file: string): TestFileResult {
   validator ??= ajv().compile<RawTestFile>(ruleTestSchema);
   const { value } = loadYaml<RawTestFile>(YamlSource.read(file), validator);

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the field catalog is one table, a row per Zoom field (docs/architecture.md) */
 import {
   CPU_PRESSURE_LEVELS,
   parseBitrate,

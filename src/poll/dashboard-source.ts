@@ -128,6 +128,7 @@ export class DashboardSource implements PollSource {
     return ms;
   }
 
+  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): one poll of a source, its steps share the page state
   async poll(
     instance: LiveInstance,
     signal?: AbortSignal,

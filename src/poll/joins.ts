@@ -111,6 +111,7 @@ export class JoinTracker {
 
   constructor(private readonly rejoinGraceMs: number) {}
 
+  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): one observed participant entry, matched against the joins in order
   observe(instance: string, joins: readonly JoinSeen[], now: number): JoinsObserved {
     const inst = this.instance(instance);
     const { alias, keys } = inst;

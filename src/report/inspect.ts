@@ -122,6 +122,7 @@ async function findJoin(
  * participant (the single-participant QoS endpoint), with the rules replayed over the samples
  * Zoom returns. Every call goes through `client`: its rate limits and the daily budget.
  */
+// eslint-disable-next-line max-lines-per-function -- to split (issue 11): one instance inspected from Zoom, page after page
 export async function inspectFromZoom(
   client: ZoomClient,
   o: InspectOptions,

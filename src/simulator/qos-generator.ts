@@ -126,6 +126,7 @@ function fmtKbps(kbps: number, k: number): [string, number] {
 /** Share of values that come back as "" (Zoom does this); the parser must count them missing. */
 const EMPTY_SHARE = 0.02;
 
+// eslint-disable-next-line max-lines-per-function -- a table: one QoS field after another
 function streamEntry(
   level: Level,
   hasVideo: boolean,

@@ -83,6 +83,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
   },
   required: ['host', 'from', 'to'],
   secrets: ['password'],
+  // eslint-disable-next-line max-lines-per-function -- the notifier is a closure: its send and the transport it keeps
   create(o, ctx): Notifier {
     const security = o.security ?? 'starttls';
     const ca = o.ca_file ? readFileSync(o.ca_file) : undefined;

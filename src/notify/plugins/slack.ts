@@ -160,6 +160,7 @@ export const slackNotifier: NotifierPlugin<SlackSettings> = {
   },
   required: ['token', 'channel'],
   secrets: ['token'],
+  // eslint-disable-next-line max-lines-per-function -- the notifier is a closure: its send, the client and the posted messages it keeps
   create(o, ctx): Notifier {
     let webClient: Promise<WebClient> | undefined;
     const slack = (): Promise<WebClient> =>
