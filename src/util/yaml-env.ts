@@ -55,7 +55,10 @@ export function expandEnvInDocument(
           file: src.file,
           ...src.at(node.range?.[0] ?? 0),
           path: '',
-          message: `environment variable ${name} is not set; set it, or write \${${name}:-default}`,
+          message:
+            env[name] === ''
+              ? `environment variable ${name} is set but empty; give it a value, or write \${${name}:-default}`
+              : `environment variable ${name} is not set; set it, or write \${${name}:-default}`,
         });
       }
       if (value !== node.value) expanded.add(node);

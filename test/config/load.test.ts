@@ -125,6 +125,16 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       ],
     },
     {
+      // Issue 15 outside test D5: ZOOM_QSS_SECRET_TOKEN= (set but empty) was reported as not set.
+      name: 'environment variable set but empty',
+      text: `zoom:\n  account_id: \${ZOOM_ACCOUNT_ID}\n  client_id: c\n  client_secret: s\n`,
+      env: { ZOOM_ACCOUNT_ID: '' },
+      want: [
+        ':2:15: environment variable ZOOM_ACCOUNT_ID is set but empty; give it a value, or write ${ZOOM_ACCOUNT_ID:-default}',
+      ],
+      not: ['is not set'],
+    },
+    {
       name: 'listen without a port',
       text: `${ZOOM}metrics:\n  listen: localhost\n`,
       want: [
