@@ -36,7 +36,7 @@ export function checkBudget(client: ZoomClient, need: number, reserve: number): 
   if (left - need < reserve)
     throw new ZoomError(
       'ZOOM_BUDGET_EXHAUSTED',
-      `a report needs about ${need} API calls, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
+      `a report needs about ${need} API call${need === 1 ? '' : 's'}, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
       { retryable: true },
     );
 }
@@ -53,7 +53,8 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   const count = (): void => {
     counted++;
   };
-  checkBudget(client, 1, o.reserve);
+  // Before any call: at least what the chosen path costs for one join (docs/report.md's table).
+  checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve);
   await o.kept?.gate?.();
   const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
   counted += instance.live && !o.live ? 2 : 1;
