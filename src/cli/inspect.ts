@@ -83,7 +83,9 @@ async function daemonGet(base: string, path: string): Promise<unknown> {
   const text = await res.text();
   if (res.status === 401)
     throw new Error(
-      `the daemon at ${url.origin} wants basic auth: set QOSWATCH_API_USER and QOSWATCH_API_PASSWORD`,
+      user
+        ? `the daemon at ${url.origin} refused the credentials of QOSWATCH_API_USER ${JSON.stringify(user)} (wrong user or QOSWATCH_API_PASSWORD)`
+        : `the daemon at ${url.origin} wants basic auth: set QOSWATCH_API_USER and QOSWATCH_API_PASSWORD`,
     );
   let body: unknown;
   try {

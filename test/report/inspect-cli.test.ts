@@ -182,6 +182,14 @@ describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => 
       expect(unauthorized.stderr).toMatch(
         /wants basic auth: set QOSWATCH_API_USER and QOSWATCH_API_PASSWORD/,
       );
+      // Both set, the password wrong: refused, not "set them".
+      const wrong = await runCli(['inspect', '--daemon', url, '555'], {
+        ...auth,
+        QOSWATCH_API_PASSWORD: 'nope',
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/refused the credentials of QOSWATCH_API_USER "admin"/);
+      expect(wrong.stderr).not.toMatch(/set QOSWATCH_API_USER/);
       const unknown = await runCli(['inspect', '--daemon', url, '556'], auth);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/answered 404: no live instance with that id or UUID is watched now/);
