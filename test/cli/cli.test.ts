@@ -111,10 +111,12 @@ describe('qoswatch', () => {
     const refused = await runCli(['notify-test', '--config', file, '--notifier', 'hook'], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('hook: not delivered: hook: network error (ECONNREFUSED)');
-    // run still needs them.
+    // run still needs them (set but empty here, so that the machine's own values cannot leak in).
     const run = await runCli(['check', '--config', file], env);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('environment variable ZOOM_ACCOUNT_ID is not set');
+    expect(run.stderr).toContain(
+      'notify-only.yaml:1:21: environment variable ZOOM_ACCOUNT_ID is set but empty',
+    );
   });
 
   it('once prints one JSON sample per line on stdout and logs on stderr', async () => {
