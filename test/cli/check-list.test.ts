@@ -20,6 +20,16 @@ function config(name: string, body: string): string {
   return file;
 }
 
+/** A config polling Video SDK sessions only, with these rules. */
+function sessionsOnly(name: string, rulesPath: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: { meetings: false, webinars: false, sessions: true }\nrules: { paths: ['${rulesPath}'] }\n`,
+  );
+  return file;
+}
+
 describe('qoswatch check and the participants list', () => {
   it('the shipped rules: the list is not read for list-only fields', async () => {
     const r = await runCli(['check', '--config', config('plain.yaml', '')]);
@@ -72,11 +82,7 @@ describe('qoswatch check and the participants list', () => {
   });
 
   it('a valid rule whose field none of the polled sources gives is a warning', async () => {
-    const file = join(dir, 'sessions.yaml');
-    writeFileSync(
-      file,
-      `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: { meetings: false, webinars: false, sessions: true }\nrules: { paths: ['${DOC_RULES}'] }\n`,
-    );
+    const file = sessionsOnly('sessions.yaml', DOC_RULES);
     const r = await runCli(['check', '--config', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
@@ -92,11 +98,7 @@ describe('qoswatch check and the participants list', () => {
         '    when: above\n    threshold: 300ms\n    breaching: { count: 2 }\n' +
         '    annotations: { summary: "{{participant}} ({{role}}) is slow" }\n',
     );
-    const file = join(dir, 'sessions-roles.yaml');
-    writeFileSync(
-      file,
-      `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: { meetings: false, webinars: false, sessions: true }\nrules: { paths: ['${rules}'] }\n`,
-    );
+    const file = sessionsOnly('sessions-roles.yaml', rules);
     const r = await runCli(['check', '--config', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
