@@ -189,6 +189,8 @@ function participantSection(
   p: ParticipantReport,
   n: number,
   domain: readonly [number, number],
+  /** Whether this participant is among the worst {@link CHARTED} with per-minute samples. */
+  drawn: boolean,
 ): string {
   const out = [
     `<section class="participant" id="p${n}" aria-labelledby="p${n}-h">`,
@@ -207,7 +209,7 @@ function participantSection(
       ),
     );
   if (p.alerts.length) out.push('<h3>Alerts</h3>', `<ul>${p.alerts.map(alertItem).join('')}</ul>`);
-  if (p.timeline.length && n <= CHARTED) out.push(charts(r, p, n, domain));
+  if (drawn) out.push(charts(r, p, n, domain));
   else if (p.timeline.length)
     out.push(
       `<p class="note">No timelines for ${esc(who(p))}: they are drawn for the ${CHARTED} worst participants only; the figures are below.</p>`,
@@ -285,14 +287,17 @@ export function formatHtml(r: Report): string {
     );
   if (r.alerts.length) body.push('<h2>Instance alerts</h2>', `<ul>${r.alerts.map(alertItem).join('')}</ul>`);
   if (r.participants.length) body.push('<h2>Participants, worst first</h2>', `<ol>${nav}</ol>`);
-  const charted = r.participants.filter((p) => p.timeline.length).length;
+  // The worst participants with per-minute samples get timelines; one set decides the note and each section.
+  const withTimeline = r.participants.filter((p) => p.timeline.length);
+  const drawn = new Set(withTimeline.slice(0, CHARTED));
+  const charted = withTimeline.length;
   if (charted > CHARTED)
     body.push(
       `<p class="note" id="charted">Timelines are drawn for the ${CHARTED} worst participants; the other ${charted - CHARTED} have their figures and the worst minutes only, so that the page stays small enough to mail and to open on a phone. Every participant's figures are in <code>--format csv</code> and <code>json</code>.</p>`,
     );
   else body.push('<p class="note">Zoom returned no participant for this instance.</p>');
   if (anyTimeline) body.push('<h2>Worst minutes</h2>', worstTable(r, worstMinutes(r)), LEGEND);
-  r.participants.forEach((p, i) => body.push(participantSection(r, p, i + 1, domain)));
+  r.participants.forEach((p, i) => body.push(participantSection(r, p, i + 1, domain, drawn.has(p))));
   body.push('</main>');
   return [
     '<!doctype html>',
