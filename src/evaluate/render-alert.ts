@@ -1,7 +1,7 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { ParticipantContext } from '../normalize/sample.js';
 import { humanDuration, plural, possessive, shareOf } from '../util/words.js';
-import type { Alert, AlertState, ResolveReason } from './alert.js';
+import type { Alert, AlertContext, AlertState, ResolveReason } from './alert.js';
 import type { Explainer } from './explain.js';
 import type { CompiledRule } from './rule-types.js';
 import type { SeriesRecord } from './series.js';
@@ -9,19 +9,11 @@ import { hasSection, render } from './templates.js';
 import { formatValue } from './thresholds.js';
 import { withheldContext } from './withheld.js';
 
-/**
- * The alert of a record, rendered. With `withhold`, rendered from its context with the
- * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
- */
-// eslint-disable-next-line max-lines-per-function -- to split (issue 11): an alert's value, labels, annotations and times are computed together
-export function renderAlert(
-  explainer: Explainer,
+/** The value and threshold as text: a share of participants for a group rule. */
+function valueTexts(
   rule: CompiledRule,
   rec: SeriesRecord,
-  state: AlertState,
-  resolved?: { at: number; reason: ResolveReason },
-  withhold = false,
-): Alert {
+): { valueText: string; thresholdText: string; metricThreshold: string } {
   const group = rule.scope !== 'participant';
   const breachingN = rec.breaching ?? 0;
   const total = rec.participants ?? 0;
@@ -33,8 +25,12 @@ export function renderAlert(
   const thresholdText = group
     ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
     : `${cmp} ${metricThreshold}`;
-  const c = withhold ? withheldContext(rec.context) : rec.context;
-  const labels: Record<string, string> = {
+  return { valueText, thresholdText, metricThreshold };
+}
+
+/** An alert's labels: the rule's identity, where it is, and the rule's own labels. */
+function alertLabels(rule: CompiledRule, c: AlertContext): Record<string, string> {
+  return {
     alertname: rule.name,
     severity: rule.severity,
     scope: rule.scope,
@@ -44,14 +40,29 @@ export function renderAlert(
     ...(c.group ? { [c.groupBy!]: c.group } : {}),
     ...rule.labels,
   };
-  // `since`: when the breach that made it fire began (its pending start), fixed once it fires.
+}
+
+/**
+ * `since`: when the breach that made it fire began (its pending start), fixed once it fires.
+ * Durations in sample time: the newest sample (or the start of the recovery that resolved it)
+ * minus the first breaching sample; never the wall clock against a sample's time.
+ */
+function alertTimes(rec: SeriesRecord, state: AlertState): { since: number; durationMs: number } {
   const since = rec.since ?? rec.pendingSince ?? rec.lastTime;
-  // Durations in sample time: the newest sample (or the start of the recovery that resolved
-  // it) minus the first breaching sample; never the wall clock against a sample's time.
   const durationMs = Math.max(
     0,
     (state === 'resolved' ? (rec.clearedAt ?? rec.lastTime) : rec.lastTime) - since,
   );
+  return { since, durationMs };
+}
+
+/** The alert that explains this one (as shown), and the explanation's text. */
+function alertExplanation(
+  explainer: Explainer,
+  rec: SeriesRecord,
+  state: AlertState,
+  withhold: boolean,
+): { explainedBy?: string; explanation?: string } {
   const cause = rec.explainedBy ?? (state === 'pending' ? explainer.explainer(rec)?.id : undefined);
   const explainedBy = cause && explainer.shownId(cause, withhold);
   const shown = withhold && rec.explanation ? explainer.explainer(rec, true) : undefined;
@@ -59,15 +70,40 @@ export function renderAlert(
     withhold && rec.explanation
       ? `explained by ${shown?.id ?? explainedBy ?? ''}${shown ? `: ${shown.text}` : ''}`
       : rec.explanation;
-  const view = {
+  return {
+    ...(explainedBy ? { explainedBy } : {}),
+    ...(explanation ? { explanation } : {}),
+  };
+}
+
+/** What an alert's parts are computed from, shared by the steps below. */
+interface AlertParts {
+  rule: CompiledRule;
+  rec: SeriesRecord;
+  state: AlertState;
+  resolved: { at: number; reason: ResolveReason } | undefined;
+  c: AlertContext;
+  texts: ReturnType<typeof valueTexts>;
+  times: ReturnType<typeof alertTimes>;
+  explainedBy: string | undefined;
+  labels: Record<string, string>;
+}
+
+/** The fields a rule's annotation templates may use. */
+function templateView(p: AlertParts): Record<string, unknown> {
+  const { rule, rec, state, resolved, c } = p;
+  const group = rule.scope !== 'participant';
+  const breachingN = rec.breaching ?? 0;
+  const total = rec.participants ?? 0;
+  return {
     rule: rule.name,
     description: rule.description,
     severity: rule.severity,
     scope: rule.scope,
     state,
-    value: valueText,
-    threshold: thresholdText,
-    threshold_value: metricThreshold,
+    value: p.texts.valueText,
+    threshold: p.texts.thresholdText,
+    threshold_value: p.texts.metricThreshold,
     participant: c.participant ?? '',
     participant_possessive: c.participant ? possessive(c.participant) : '',
     participant_key: c.participantKey ?? '',
@@ -77,8 +113,8 @@ export function renderAlert(
     stream: c.stream ?? '',
     ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
     client_version: c.version ?? c.clientVersion ?? '',
-    since: new Date(since).toISOString(),
-    duration: humanDuration(durationMs),
+    since: new Date(p.times.since).toISOString(),
+    duration: humanDuration(p.times.durationMs),
     breaching: c.breaching ?? '',
     participants: c.participants ?? '',
     breaching_participants: group ? shareOf(breachingN, total) : '',
@@ -88,15 +124,27 @@ export function renderAlert(
     group: c.group ?? '',
     group_by: c.groupBy ?? '',
     reason: resolved?.reason ?? '',
-    explained_by: explainedBy ?? '',
+    explained_by: p.explainedBy ?? '',
     gone:
       resolved?.reason === 'left'
         ? `${c.participant ?? 'The participant'} left "${c.topic ?? ''}"`
         : resolved?.reason === 'ended'
           ? `"${c.topic ?? ''}" ended`
           : '',
-    labels,
+    labels: p.labels,
   };
+}
+
+/**
+ * The rule's annotations rendered for this state, and, while firing with a `repeating` section,
+ * the reminders' annotations.
+ */
+function renderAnnotations(p: AlertParts): {
+  annotations: Record<string, string>;
+  repeatAnnotations?: Record<string, string>;
+} {
+  const { rule, state, resolved } = p;
+  const view = templateView(p);
   const phase = (repeat: boolean): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [k, tpl] of Object.entries(rule.annotations)) {
@@ -111,11 +159,30 @@ export function renderAlert(
     }
     return out;
   };
-  const annotations = phase(false);
-  const repeatAnnotations =
-    state === 'firing' && Object.values(rule.annotations).some((t) => hasSection(t, 'repeating'))
-      ? phase(true)
-      : undefined;
+  const repeats =
+    state === 'firing' && Object.values(rule.annotations).some((t) => hasSection(t, 'repeating'));
+  return { annotations: phase(false), ...(repeats ? { repeatAnnotations: phase(true) } : {}) };
+}
+
+/**
+ * The alert of a record, rendered. With `withhold`, rendered from its context with the
+ * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
+ */
+export function renderAlert(
+  explainer: Explainer,
+  rule: CompiledRule,
+  rec: SeriesRecord,
+  state: AlertState,
+  resolved?: { at: number; reason: ResolveReason },
+  withhold = false,
+): Alert {
+  const c = withhold ? withheldContext(rec.context) : rec.context;
+  const texts = valueTexts(rule, rec);
+  const times = alertTimes(rec, state);
+  const { explainedBy, explanation } = alertExplanation(explainer, rec, state, withhold);
+  const labels = alertLabels(rule, c);
+  const parts = { rule, rec, state, resolved, c, texts, times, explainedBy, labels };
+  const { annotations, repeatAnnotations } = renderAnnotations(parts);
   const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
   return {
     id: explainer.shownId(rec.id, withhold),
@@ -127,11 +194,11 @@ export function renderAlert(
     annotations,
     ...(repeatAnnotations ? { repeatAnnotations } : {}),
     value: rec.value,
-    valueText,
+    valueText: texts.valueText,
     threshold: rule.threshold,
-    thresholdText,
-    since,
-    durationMs,
+    thresholdText: texts.thresholdText,
+    since: times.since,
+    durationMs: times.durationMs,
     ...(rec.firingSince !== undefined && state !== 'pending' ? { firingSince: rec.firingSince } : {}),
     ...(state === 'resolved'
       ? { resolvedAt: resolved?.at ?? rec.lastTime, reason: resolved?.reason ?? 'recovered' }
