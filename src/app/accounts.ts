@@ -27,12 +27,10 @@ export interface BuildContext {
 /** What building a client needs (a one-off command such as `qoswatch report` has no normalize stats). */
 export type ClientContext = Pick<BuildContext, 'clock' | 'log' | 'stateDir' | 'stateFiles'>;
 
-/** How a client differs from the daemon's: a report takes a share of the rate and writes its budget at once. */
+/** How a client differs from the daemon's: a report takes a share of the rate. */
 export interface ClientOverrides {
   /** The limits the client keeps to, from the account's (default: the account's). */
   limits?: (l: RateLimits) => RateLimits;
-  /** How often the budget file is written (default: FileBudgetStore's). */
-  budgetFlushMs?: number;
 }
 
 /** The Zoom clients of the configured accounts, the sources polling them, and their budget files. */
@@ -50,7 +48,7 @@ function accountClient(
   ctx: ClientContext,
   overrides: ClientOverrides,
 ): { client: ZoomClient; store: FileBudgetStore } {
-  const store = new FileBudgetStore(ctx.stateDir, name, ctx.clock, overrides.budgetFlushMs, ctx.stateFiles);
+  const store = new FileBudgetStore(ctx.stateDir, name, ctx.stateFiles);
   const client = new ZoomClient({
     apiUrl: account.apiUrl,
     auth,

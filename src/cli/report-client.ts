@@ -9,7 +9,7 @@ import type { ZoomClient } from '../zoom/client.js';
 /**
  * A report's share of the per-second and per-minute limits: a quarter, so that a report run
  * beside the daemon leaves it most of the account's rate. The daily budget is the daemon's
- * own (the same state file, written at once), not a share of it.
+ * own (the same state file, counted into call by call by every process), not a share of it.
  */
 const REPORT: ClientOverrides = {
   limits: (l) => ({
@@ -19,7 +19,6 @@ const REPORT: ClientOverrides = {
     heavyPerSecond: Math.max(1, Math.floor(l.heavyPerSecond / 4)),
     resourcePerMinute: Math.max(1, Math.floor(l.resourcePerMinute / 4)),
   }),
-  budgetFlushMs: 0,
 };
 
 /** The client a report of this kind uses, counting into the daemon's daily budget file in state.dir. */

@@ -4,6 +4,7 @@ import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
 import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import type { ZoomClient } from '../zoom/client.js';
+import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import type { ReportInstance, ReportSource } from './types.js';
@@ -68,6 +69,7 @@ export async function resolveInstance(
       );
     }
   }
+  checkDetails(ep, body, kind);
   const uuid = kind === 'session' ? str(body.id) || idOrUuid : str(body.uuid) || idOrUuid;
   const count = Number(body.participants ?? body.user_count);
   const start = time(body.start_time);
@@ -84,6 +86,28 @@ export async function resolveInstance(
   };
 }
 
+/**
+ * An answer that is JSON but not an instance's details (`{}`, an id of the wrong type) would
+ * make an empty report of nothing: ZOOM_BAD_RESPONSE instead, naming the endpoint.
+ */
+function checkDetails(ep: Endpoint, body: Raw, kind: SourceKind): void {
+  const idKey = kind === 'session' ? 'id' : 'uuid';
+  const id = body[idKey];
+  const count = body[kind === 'session' ? 'user_count' : 'participants'];
+  const bad =
+    typeof id !== 'string' || !id
+      ? `"${idKey}" is ${id === undefined ? 'missing' : JSON.stringify(id)}`
+      : count !== undefined && typeof count !== 'number'
+        ? `"${kind === 'session' ? 'user_count' : 'participants'}" is ${JSON.stringify(count)}`
+        : undefined;
+  if (bad)
+    throw new ZoomError(
+      'ZOOM_BAD_RESPONSE',
+      `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the ${kind}'s details expected (a non-empty string "${idKey}", a number of participants): ${bad}`,
+      { endpoint: ep.name },
+    );
+}
+
 /** The ended instances of a meeting or webinar number, oldest first (one call). */
 export async function listPastInstances(
   client: ZoomClient,
@@ -95,7 +119,13 @@ export async function listPastInstances(
   if (!ep) throw new Error('a Video SDK session id names one session: there are no instances to list');
   const body = await client.get(ep, { id }, {}, signal);
   const list = body[ep.itemsKey ?? ''];
-  return (Array.isArray(list) ? list : [])
+  if (!Array.isArray(list))
+    throw new ZoomError(
+      'ZOOM_BAD_RESPONSE',
+      `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the list expected: it has no "${ep.itemsKey ?? ''}" array`,
+      { endpoint: ep.name },
+    );
+  return list
     .filter(isObject)
     .map((i) => {
       const start = time(i.start_time);
@@ -118,6 +148,8 @@ export interface KeptData {
   gate?: CallGate;
   /** Told of every answer a report reads (a page, the details): its calls, when other work shares the budget. */
   onCall?: () => void;
+  /** Called before each page is asked for; throws to stop (the reserve held for the whole run). */
+  beforePage?: () => void;
 }
 
 async function collect(
@@ -135,6 +167,8 @@ async function collect(
     ...(signal ? { signal } : {}),
     keyOf: joinKey,
     ...(expected !== undefined ? { expectedItems: expected } : {}),
+    ...(o.kept?.beforePage ? { beforePage: o.kept.beforePage } : {}),
+    strict: true,
   })) {
     o.kept?.onCall?.();
     out.push(...page.filter(isObject));

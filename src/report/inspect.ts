@@ -7,11 +7,11 @@ import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../
 import { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { isEnded, isZoomError } from '../zoom/errors.js';
+import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import { fetchReportData, resolveInstance } from './fetch.js';
 import { inspectView, type InspectParticipant, type InspectView } from './inspect-view.js';
-import { checkBudget } from './make.js';
+import { checkBudget, holdReserve } from './make.js';
 import type { ReportInstance } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -71,7 +71,16 @@ async function singleQos(
       { type: 'live' },
       signal,
     );
-    return isObject(body) ? body : undefined;
+    if (!isObject(body)) return undefined;
+    // Zoom's answer names the join it is about: another than the one asked for is not shown as it.
+    const got = joinKey(body);
+    if (got && got !== participantId)
+      throw new ZoomError(
+        'ZOOM_BAD_RESPONSE',
+        `asked Zoom for participant ${JSON.stringify(participantId)} and it answered for ${instance.kind === 'session' ? 'id' : 'user_id'} ${JSON.stringify(got)}${str(body.user_name) || str(body.name) ? ` (${str(body.user_name) || str(body.name)})` : ''}: not shown, as it may be someone else's QoS; run 'qoswatch inspect' without a participant to see the participants and their ids`,
+        { endpoint: REPORT_KINDS[instance.kind].single.name },
+      );
+    return body;
   } catch (err) {
     // Zoom answers a participant it does not know as an ended meeting (404, code 3001).
     if (isEnded(err) || isZoomError(err, 'ZOOM_NOT_FOUND')) return undefined;
@@ -98,7 +107,7 @@ async function findJoin(
     ep,
     { id: instance.uuid },
     { type: 'live' },
-    { ...(signal ? { signal } : {}) },
+    { ...(signal ? { signal } : {}), strict: true },
   ))
     for (const p of page.filter(isObject))
       if (
@@ -127,7 +136,7 @@ export async function inspectFromZoom(
   client: ZoomClient,
   o: InspectOptions,
 ): Promise<{ view: InspectView; one?: InspectParticipant }> {
-  const before = client.budget.usedToday();
+  const before = client.budget.usedHere();
   checkBudget(client, 2, o.reserve);
   let instance: ReportInstance;
   try {
@@ -159,7 +168,9 @@ export async function inspectFromZoom(
     names = new Map([[key, { name: str(raw.user_name) || str(raw.name), email: str(raw.email) }]]);
   } else {
     checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, false) - 1, o.reserve);
-    const data = await fetchReportData(client, instance, 'samples', o.signal);
+    const data = await fetchReportData(client, instance, 'samples', o.signal, {
+      beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection'),
+    });
     samples = data.samples;
     names = new Map([...data.joins].map(([k, j]) => [k, { name: j.name, email: j.email }]));
   }
@@ -175,7 +186,7 @@ export async function inspectFromZoom(
       key === undefined
         ? "Zoom's live QoS list (the last minutes Zoom keeps of each participant) and participants list; the rules replayed over them by qoswatch."
         : "Zoom's live QoS of this participant (the last minutes Zoom keeps); the participant rules replayed over them by qoswatch.",
-    calls: client.budget.usedToday() - before,
+    calls: client.budget.usedHere() - before,
     now: o.clock.now(),
   });
   if (key === undefined) return { view };

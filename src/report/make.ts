@@ -42,12 +42,34 @@ export function checkBudget(client: ZoomClient, need: number, reserve: number): 
 }
 
 /**
+ * Holds the reserve for the whole run: before each page, a report that has already spent what
+ * Zoom's participant count foretold (it can understate the joins) stops rather than take a
+ * call kept for live polling. An error: no partial report is written.
+ */
+export function holdReserve(
+  client: ZoomClient,
+  reserve: number,
+  made: () => number,
+  what = 'report',
+): () => void {
+  return () => {
+    const left = client.budget.remaining();
+    if (left - 1 >= reserve) return;
+    throw new ZoomError(
+      'ZOOM_BUDGET_EXHAUSTED',
+      `the ${what} stopped after ${made()} API call${made() === 1 ? '' : 's'}, before its next page: ${left} call${left === 1 ? ' is' : 's are'} left of today's budget and ${reserve} kept for live polling (--reserve); Zoom's participant count understated the pages to read. Nothing was written: try again after 00:00 UTC or lower the reserve`,
+      { retryable: true },
+    );
+  };
+}
+
+/**
  * One report: resolve the instance, check the budget for what it will cost, read Zoom, apply
  * the rules. Every call goes through `client`, so through its rate limits and daily budget;
  * `calls` in the report is what it took from that budget.
  */
 export async function makeReport(client: ZoomClient, o: MakeReportOptions): Promise<Report> {
-  const before = client.budget.usedToday();
+  const before = client.budget.usedHere();
   // Beside the daemon, others spend the same budget: the report counts the answers it reads.
   let counted = 0;
   const count = (): void => {
@@ -66,10 +88,13 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
     ...o.kept,
     pushedSummaries: () => pushed,
     onCall: count,
+    beforePage: holdReserve(client, o.reserve, () =>
+      o.kept?.gate ? counted : client.budget.usedHere() - before,
+    ),
   });
   return buildReport(data, o.rules, {
     gapToleranceMs: o.gapToleranceMs,
-    calls: o.kept?.gate ? counted : client.budget.usedToday() - before,
+    calls: o.kept?.gate ? counted : client.budget.usedHere() - before,
     now: o.clock.now(),
   });
 }

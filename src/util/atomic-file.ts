@@ -29,9 +29,10 @@ function fsyncDir(dir: string): void {
  * Writes `data` so that a reader, a crash or a power cut sees the old file or the new one,
  * never half of one: a temporary file is written and fsynced, renamed over the file, and the
  * directory fsynced so the rename itself is on disk when this returns. Throws when the disk
- * cannot take it (full, read-only); the temporary file is removed then.
+ * cannot take it (full, read-only); the temporary file is removed then. With `durable` false
+ * nothing is fsynced: readers and a killed writer still see a whole file, a power cut may not.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string, durable = true): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -39,7 +40,7 @@ export function writeFileAtomic(file: string, data: string): void {
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeFileSync(fd, data);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -48,7 +49,7 @@ export function writeFileAtomic(file: string, data: string): void {
     rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
 }
 
 /** Parsed JSON of a file, or undefined when it is missing or unreadable; callers check its shape. State files go through StateFiles, which also sets a corrupt one aside. */

@@ -30,10 +30,10 @@ export class StateFiles {
     private readonly now: () => number = () => systemClock.now(),
   ) {}
 
-  /** Writes `data` durably. False when it could not (it is kept and retried). */
-  write(file: string, data: string): boolean {
+  /** Writes `data` (durably unless `durable` is false). False when it could not (it is kept and retried). */
+  write(file: string, data: string, durable = true): boolean {
     try {
-      writeFileAtomic(file, data);
+      writeFileAtomic(file, data, durable);
     } catch (err) {
       const name = basename(file);
       this.failures.set(name, (this.failures.get(name) ?? 0) + 1);

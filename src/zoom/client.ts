@@ -9,7 +9,7 @@ import { CallStats } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import { DailyBudget, type BudgetStore } from './daily-budget.js';
 import { expandPath, type Endpoint } from './endpoints.js';
-import { isZoomError } from './errors.js';
+import { isZoomError, ZoomError } from './errors.js';
 import { windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
@@ -233,6 +233,15 @@ export class ZoomClient {
     if (/daily/i.test(type)) this.budget.observeRemaining(remaining);
   }
 
+  /** A strict listing's page must hold its array of objects: else counted, logged and thrown. */
+  private requireListing(ep: Endpoint, body: Json, raw: unknown): void {
+    if (Array.isArray(raw) && raw.every(isJsonObject)) return;
+    this.stats.record(ep.name, ep.category, 'bad_response');
+    const err = meaningless(ep, body);
+    this.log.warn({ endpoint: ep.name }, err.message);
+    throw err;
+  }
+
   /**
    * The pages of a list endpoint at its largest page size. An expired `next_page_token`
    * restarts the listing from the start; `keyOf` then keeps items already yielded from
@@ -242,7 +251,7 @@ export class ZoomClient {
     ep: Endpoint,
     params: Record<string, string> = {},
     query: Query = {},
-    options: { signal?: AbortSignal; keyOf?: (item: T) => string; expectedItems?: number } = {},
+    options: PageOptions<T> = {},
   ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     const tokens = new Set<string>();
@@ -256,6 +265,7 @@ export class ZoomClient {
         return;
       }
       fetched++;
+      options.beforePage?.();
       let body: Json;
       try {
         body = await this.get(
@@ -275,6 +285,7 @@ export class ZoomClient {
         throw err;
       }
       const raw = body[ep.itemsKey ?? 'items'];
+      if (options.strict) this.requireListing(ep, body, raw);
       const items = (Array.isArray(raw) ? raw : []) as T[];
       const { keyOf } = options;
       yield keyOf
@@ -295,6 +306,40 @@ export class ZoomClient {
       tokens.add(token);
     }
   }
+}
+
+/** How `pages()` reads a listing. */
+export interface PageOptions<T> {
+  signal?: AbortSignal;
+  keyOf?: (item: T) => string;
+  expectedItems?: number;
+  /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
+  beforePage?: () => void;
+  /**
+   * A page without its item array (JSON, but not the listing: `{}`, `"participants": null`)
+   * is ZOOM_BAD_RESPONSE instead of an empty page. For one-shot commands, which must not
+   * report an empty instance that Zoom never described.
+   */
+  strict?: boolean;
+}
+
+const isJsonObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function meaningless(ep: Endpoint, body: Json): ZoomError {
+  const key = ep.itemsKey ?? 'items';
+  const got = body[key];
+  const what =
+    got === undefined
+      ? `no "${key}"`
+      : Array.isArray(got)
+        ? `"${key}" holding something other than objects`
+        : `"${key}" as ${got === null ? 'null' : typeof got}`;
+  const keys = Object.keys(body).slice(0, 10).join(', ') || 'none';
+  return new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the listing expected: an object with a "${key}" array of objects; it has ${what} (its keys: ${keys})`,
+    { endpoint: ep.name },
+  );
 }
 
 /**

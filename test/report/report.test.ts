@@ -6,6 +6,7 @@ import { listPastInstances } from '../../src/report/fetch.js';
 import { makeReport } from '../../src/report/make.js';
 import type { Report } from '../../src/report/types.js';
 import { isZoomError } from '../../src/zoom/errors.js';
+import { simProxy } from '../helpers/proxy.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 import { reportOptions as options, WEEKLY } from './scenario.js';
 
@@ -137,6 +138,34 @@ describe('qoswatch report, against the simulator over HTTP', () => {
     );
     expect(h.sim.apiRequests() - before).toBe(0);
     expect(client.budget.usedToday()).toBe(h.sim.apiRequests() - before);
+  });
+
+  it("holds the reserve for the whole run when Zoom's participant count understates the joins", async () => {
+    const people = Array.from({ length: 45 }, (_, i) => ({
+      user_id: String(17000000 + i),
+      name: `P${i}`,
+      join: '1m',
+    }));
+    h = await startSim({ ...WEEKLY, meetings: [{ ...WEEKLY.meetings![1]!, participants: people }] }, AFTER);
+    // Zoom's details say 1 participant; the QoS list then takes 5 pages, not 1.
+    const proxy = await simProxy(h.url, {
+      rewrite: (t) => t.replace(/"participants":45\b/, '"participants":1'),
+    });
+    const url = proxy.url;
+    try {
+      // 9 calls a day on Business, 3 of them kept: the first check sees 4 needed and 9 left.
+      const client = s2sClient({ url, clock: h.clock }, { dailyShare: 0.00015 });
+      const before = h.sim.apiRequests();
+      const err = await makeReport(client, options(h, { reserve: 3 })).catch((e: unknown) => e);
+      expect(isZoomError(err, 'ZOOM_BUDGET_EXHAUSTED'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(
+        /^the report stopped after 6 API calls, before its next page: 3 calls are left of today's budget and 3 kept for live polling \(--reserve\); Zoom's participant count understated the pages to read\. Nothing was written/,
+      );
+      expect(h.sim.apiRequests() - before).toBe(6);
+      expect(client.budget.remaining()).toBe(3);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

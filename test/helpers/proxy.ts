@@ -1,0 +1,36 @@
+import type { ServerResponse } from 'node:http';
+import { TestServer, type Received } from './http-server.js';
+
+/**
+ * A real HTTP proxy in front of the simulator: every request is forwarded as it came, and the
+ * answer's text goes through `rewrite` (the token's `api_url` is pointed back at the proxy, so
+ * API calls come through it too). `hold` may keep a request back: it gets the forwarding step
+ * to run when the test decides.
+ */
+export async function simProxy(
+  target: string,
+  o: {
+    rewrite?: (text: string, r: Received) => string;
+    hold?: (r: Received, forward: () => void) => boolean;
+  } = {},
+): Promise<TestServer> {
+  const proxy: TestServer = new TestServer((r: Received, res: ServerResponse) => {
+    const forward = (): void => {
+      void fetch(`${target}${r.path}`, {
+        method: r.method,
+        headers: {
+          authorization: r.headers.authorization ?? '',
+          'content-type': r.headers['content-type'] ?? 'application/json',
+        },
+        ...(r.method === 'POST' ? { body: r.body } : {}),
+      }).then(async (answer) => {
+        const text = (await answer.text()).split(target).join(proxy.url);
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(o.rewrite ? o.rewrite(text, r) : text);
+      });
+    };
+    if (!o.hold?.(r, forward)) forward();
+  });
+  await proxy.listen();
+  return proxy;
+}
