@@ -1,3 +1,4 @@
+import { isRefinement } from '../normalize/dedup.js';
 import type { QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 
@@ -7,7 +8,8 @@ const who = (s: QosSample): string => `${instanceKey(s.instance)}/${s.participan
  * The newest sample time evaluated for each participant (`instance/participant`), saved with
  * the alert state. Zoom's live QoS answers repeat the last minutes, so after a restart the
  * samples of an alert that already fired and resolved come again; without this they would fire
- * (and notify) it a second time.
+ * (and notify) it a second time. A sample of the newest time evaluated passes only when it is
+ * that minute refined by a stream type pushed later (normalize/dedup.ts).
  */
 export class EvaluatedUpTo {
   readonly times: Map<string, number>;
@@ -24,7 +26,11 @@ export class EvaluatedUpTo {
   filter(event: PipelineEvent): PipelineEvent {
     if (event.type !== 'samples') return event;
     const samples = this.times.size
-      ? event.samples.filter((s) => s.time > (this.times.get(who(s)) ?? -Infinity))
+      ? event.samples.filter((s) => {
+          const t = this.times.get(who(s)) ?? -Infinity;
+          // A stream type pushed after its minute was evaluated refines that minute (step()).
+          return s.time > t || (s.time === t && isRefinement(s));
+        })
       : event.samples;
     for (const s of samples) {
       const k = who(s);

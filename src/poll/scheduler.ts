@@ -56,6 +56,12 @@ interface Tracked {
   lastCoveredAt?: number;
 }
 
+/** What became of pushed samples: handed to live rules (new or refining their minute), or late. */
+export interface PushedCounts {
+  fresh: number;
+  late: number;
+}
+
 /** Discovery may list an instance for this long after Zoom pushed its `*.ended`: not live again. */
 const ENDED_LAG_MS = 5 * 60_000;
 /** Ended instances remembered (for late pushes and a lagging discovery); the oldest go first. */
@@ -93,7 +99,17 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
-    this.paths = new PushPaths(opts.takeoverAfterMs ?? 0);
+    // A pushed instance discovery never listed has no poll to take it back: once its pushes
+    // stop, it is forgotten (path, coverage, joins), not counted as a takeover.
+    this.paths = new PushPaths(
+      opts.takeoverAfterMs ?? 0,
+      (key) => this.tracked.has(key),
+      (key) => {
+        this.coverage.ended(key);
+        this.pushJoins.forget(key);
+        this.heldRefs.delete(key);
+      },
+    );
     this.once = new LogOnce(opts.log, () => opts.clock.now());
   }
 
@@ -166,7 +182,7 @@ export class Scheduler {
    * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
    * `date_time`, and handed on; the instance is on the push path from now on.
    */
-  pushed(instance: InstanceRef, samples: readonly QosSample[]): number {
+  pushed(instance: InstanceRef, samples: readonly QosSample[]): PushedCounts {
     const now = this.opts.clock.now();
     const key = instanceKey(instance);
     const endedAt = this.endedByPush.get(key);
@@ -174,17 +190,20 @@ export class Scheduler {
       // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
       const after = samples.filter((s) => s.time > endedAt);
       this.lifecycle.samplesAfterEnd += samples.length - after.length;
-      if (!after.length) return 0;
+      if (!after.length) return { fresh: 0, late: 0 };
       this.endedByPush.delete(key); // samples after the end: the instance goes on
       samples = after;
     }
     this.paths.pushed(key, now);
     this.linkPushed(instance, samples);
-    const fresh = this.dedup.filter(samples, now);
+    let late = 0;
+    // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
+    // Pushed: the join's newest sample is kept, for a stream type Zoom pushes in an event of its own.
+    const fresh = this.dedup.filter(samples, now, () => late++, true);
     this.coverage.pushed(key, fresh, now);
     if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
     this.leaveHeld(now);
-    return fresh.length;
+    return { fresh: fresh.length, late };
   }
 
   /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
@@ -339,6 +358,7 @@ export class Scheduler {
     let deferred = 0;
     let pushed = 0;
     let callsSaved = 0;
+    this.paths.expireUnpolled(startedAt);
     for (const client of clients) {
       const all = [...this.tracked].filter(([, t]) => t.source.client === client);
       const entries = all.filter(([key]) => this.paths.path(key, startedAt) === 'poll');

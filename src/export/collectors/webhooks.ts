@@ -53,13 +53,14 @@ function registerRequestCounters(reg: Reg, w: WebhookInputs['webhooks']): void {
 function registerSampleSeries(reg: Reg, inputs: WebhookInputs): void {
   new Counter({
     name: 'qoswatch_webhook_samples_total',
-    help: 'Pushed QoS samples handed on (new), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
+    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
     labelNames: ['result'],
     ...reg,
     collect() {
       this.reset();
       const s = inputs.webhooks()?.source.stats;
       this.inc({ result: 'new' }, s?.samples ?? 0);
+      this.inc({ result: 'late' }, s?.late ?? 0);
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
       this.inc({ result: 'after_end' }, inputs.scheduler.lifecycle.samplesAfterEnd);
     },
@@ -120,7 +121,7 @@ function instancePaths(inputs: WebhookInputs): [string, string, string][] {
     seen.add(key);
   };
   for (const i of inputs.scheduler.instances()) put(i.ref.kind, i.ref.id, `${i.ref.kind}:${i.ref.uuid}`);
-  for (const key of paths.instances()) {
+  for (const key of paths.instances(now)) {
     if (seen.has(key) || paths.path(key, now) !== 'push') continue;
     const [kind, uuid] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     put(kind, uuid, key);

@@ -14,20 +14,44 @@ export class PushPaths {
   takeovers = 0;
   private readonly wasPushed = new Set<string>();
 
-  constructor(readonly takeoverAfterMs: number) {}
+  /**
+   * `polled`: whether polling knows the instance (discovery lists it): only such an instance can
+   * be taken back. One it does not know (a pushed UUID discovery never listed) is forgotten once
+   * its pushes have stopped for `takeoverAfterMs`, and `expired` is told.
+   */
+  constructor(
+    readonly takeoverAfterMs: number,
+    private readonly polled: (instance: string) => boolean = () => true,
+    private readonly expired: (instance: string) => void = () => undefined,
+  ) {}
 
   pushed(instance: string, at: number): void {
     const last = this.lastPush.get(instance);
     if (last === undefined || at > last) this.lastPush.set(instance, at);
   }
 
-  /** The instance's path now; a change from push to poll is counted as a takeover. */
+  /**
+   * The instance's path now; a change from push to poll of an instance polling knows is counted
+   * as a takeover (one it does not know is forgotten instead).
+   */
   path(instance: string, now: number): QosPath {
     const last = this.lastPush.get(instance);
     const push = last !== undefined && now - last <= this.takeoverAfterMs;
     if (push) this.wasPushed.add(instance);
+    else if (last !== undefined && !this.polled(instance)) this.expire(instance);
     else if (this.wasPushed.delete(instance)) this.takeovers++;
     return push ? 'push' : 'poll';
+  }
+
+  /** Forgets the instances polling does not know whose pushes stopped `takeoverAfterMs` ago. */
+  expireUnpolled(now: number): void {
+    for (const [instance, last] of this.lastPush)
+      if (now - last > this.takeoverAfterMs && !this.polled(instance)) this.expire(instance);
+  }
+
+  private expire(instance: string): void {
+    this.forget(instance);
+    this.expired(instance);
   }
 
   /** The instance's path now, without counting a takeover (for reading, as the API does). */
@@ -40,8 +64,9 @@ export class PushPaths {
     return this.lastPush.get(instance);
   }
 
-  /** Instances pushed at least once and not forgotten. */
-  instances(): string[] {
+  /** Instances pushed at least once and not forgotten (nor expired at `now`, when given). */
+  instances(now?: number): string[] {
+    if (now !== undefined) this.expireUnpolled(now);
     return [...this.lastPush.keys()];
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { normalizeParticipant } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
+import type { PushedCounts } from '../scheduler.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { instanceKey } from '../../normalize/events.js';
@@ -10,7 +11,7 @@ import type { SummaryStore } from './summary-store.js';
 
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
 export interface PushTarget {
-  pushed(instance: InstanceRef, samples: readonly QosSample[]): number;
+  pushed(instance: InstanceRef, samples: readonly QosSample[]): PushedCounts;
   /** A join left (`participant_left`); `person` and `leaveTime` as the event gave them. */
   pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void;
   /** `*.started`: the instance is live, and pushes are expected for it. */
@@ -24,8 +25,13 @@ export interface PushTarget {
 export interface PushStats {
   /** Records handed on, by what they were. */
   handled: Map<Handled, number>;
-  /** Samples handed on after de-duplication, and those dropped as already seen. */
+  /**
+   * Samples handed on after de-duplication (new minutes, and stream types new to the newest
+   * minute); those of an older minute never seen (late: not judged by live rules); those dropped
+   * as already seen.
+   */
   samples: number;
+  late: number;
   duplicates: number;
 }
 
@@ -44,7 +50,7 @@ export class PushSource {
   private readonly contexts = new Map<string, Map<string, ParticipantContext>>();
   private queue: SpoolEntry[] = [];
   private draining = false;
-  readonly stats: PushStats = { handled: new Map(), samples: 0, duplicates: 0 };
+  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0 };
 
   constructor(
     private readonly target: PushTarget,
@@ -77,7 +83,7 @@ export class PushSource {
     let end = -1;
     for (const entry of batch) {
       try {
-        this.handle(entry.record);
+        this.handle(entry.record, entry.parsed);
       } catch (err) {
         this.count('invalid');
         this.deps.log.error({ err: (err as Error).message }, 'a pushed event could not be handed on');
@@ -91,13 +97,15 @@ export class PushSource {
     this.stats.handled.set(k, (this.stats.handled.get(k) ?? 0) + 1);
   }
 
-  handle(record: SpoolRecord): void {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      body = undefined;
-    }
+  /** Hands on one record; `parsed` is its body as the receiver parsed it (read from the record if absent). */
+  handle(record: SpoolRecord, parsed?: unknown): void {
+    let body = parsed;
+    if (body === undefined)
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        body = undefined;
+      }
     const msg = readQss(body);
     if (!msg) {
       this.count('invalid');
@@ -115,9 +123,10 @@ export class PushSource {
         const join = samples[0]?.participant.join;
         const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
-        const fresh = this.target.pushed(ref, samples);
+        const { fresh, late } = this.target.pushed(ref, samples);
         this.stats.samples += fresh;
-        this.stats.duplicates += samples.length - fresh;
+        this.stats.late += late;
+        this.stats.duplicates += samples.length - fresh - late;
         this.deps.observeLatency?.(this.deps.clock.now() - record.at);
         return;
       }

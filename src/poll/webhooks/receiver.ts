@@ -209,9 +209,10 @@ export class WebhookReceiver {
     const seen = this.guard.check(signature, digest, now);
     if (seen === 'replay') throw new Refused('replay', 409);
 
+    const text = body.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       throw new Refused('bad_json', 400);
     }
@@ -242,7 +243,7 @@ export class WebhookReceiver {
       this.send(res, 200, { status: 'ignored' });
       return;
     }
-    const record = { at: now, app: app.name, body: body.toString('utf8'), sig: signatureKey(signature) };
+    const record = { at: now, app: app.name, body: text, sig: signatureKey(signature) };
     const appended = this.deps.spool.append(record);
     this.appending.set(
       digest,
@@ -272,7 +273,8 @@ export class WebhookReceiver {
     }
     bump(this.stats.outcomes, 'accepted');
     this.send(res, 200, { status: 'accepted' });
-    this.deps.onRecord({ record, end });
+    // The body parsed above goes on with the record: it is not parsed again.
+    this.deps.onRecord({ record, end, parsed });
   }
 
   /** The raw body, refused as soon as it grows past the limit (a missing or lying content-length). */

@@ -94,7 +94,7 @@ export class Webhooks {
   /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused. */
   status(now: number): Record<string, unknown> {
     const paths = this.target.paths;
-    const instances = paths.instances().map((key) => ({
+    const instances = paths.instances(now).map((key) => ({
       instance: key,
       path: paths.path(key, now),
       last_push: new Date(paths.lastPushAt(key)!).toISOString(),
@@ -112,6 +112,11 @@ export class Webhooks {
       events: Object.fromEntries([...this.receiver.stats.events]),
       started: this.target.lifecycle.started,
       ended: this.target.lifecycle.ended,
+      samples: {
+        new: this.source.stats.samples,
+        late: this.source.stats.late,
+        duplicate: this.source.stats.duplicates,
+      },
       samples_after_end: this.target.lifecycle.samplesAfterEnd,
       summaries_dropped: this.summaries.dropped,
       spool_backlog_bytes: this.spool.backlogBytes,

@@ -29,6 +29,8 @@ export interface SpoolEntry {
   record: SpoolRecord;
   /** Byte offset just past this record: mark it done with this. */
   end: number;
+  /** The body as the receiver parsed it (absent for records read back from the file). */
+  parsed?: unknown;
 }
 
 /**

@@ -150,14 +150,22 @@ describe("Zoom's example QSS payloads", () => {
     expect(pushed!.time).toBe(Date.parse('2022-03-01T10:16:00Z'));
     expect(polled!.time).toBe(pushed!.time);
     expect(stats.samplesInvalid).toBe(0);
-    for (const [first, second] of [
-      [pushed!, polled!],
-      [polled!, pushed!],
-    ] as const) {
-      const dedup = new SampleDeduplicator(3_600_000);
-      expect(dedup.filter([first], 0)).toHaveLength(1);
-      expect(dedup.filter([second], 1000)).toEqual([]);
-    }
+    // Polled first (every stream), then pushed (audio_input alone): the push is a duplicate.
+    let dedup = new SampleDeduplicator(3_600_000);
+    expect(dedup.filter([polled!], 0)).toHaveLength(1);
+    expect(dedup.filter([pushed!], 1000)).toEqual([]);
+    expect(dedup.counts).toEqual({ new: 1, late: 0, duplicate: 1 });
+    // Pushed first: polling reads no entry at or before the join's newest minute (seenUpTo,
+    // as the scheduler passes it), so the page gives no second sample of that minute.
+    dedup = new SampleDeduplicator(3_600_000);
+    expect(dedup.filter([pushed!], 0)).toHaveLength(1);
+    const seenUpTo = (join: string): number => dedup.seenUpTo(m.instance, join);
+    expect(normalizeParticipant(m.instance, polledRaw, {}, stats, seenUpTo)).toEqual([]);
+    // Offered anyway, its streams the push lacked refine the minute: still one minute, at its time.
+    const refined = dedup.filter([polled!], 1000);
+    expect(refined.map((s) => s.time)).toEqual([pushed!.time]);
+    expect(Object.keys(refined[0]!.streams).sort()).toEqual(Object.keys(polled!.streams).sort());
+    expect(dedup.filter([pushed!, polled!], 2000)).toEqual([]);
   });
 
   it('anything else gives undefined, never a throw', () => {

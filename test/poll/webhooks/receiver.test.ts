@@ -61,6 +61,8 @@ describe('the webhook receiver', () => {
     expect(a).toEqual({ status: 200, body: '{"status":"accepted"}' });
     expect(records.length).toBe(before + 1);
     expect(records.at(-1)!.record).toMatchObject({ app: 'main', body, at: clock.now() });
+    // The body parsed to read its event goes on with the record (the push source reads it).
+    expect(records.at(-1)!.parsed).toEqual(JSON.parse(body));
     expect(readFileSync(spool.file, 'utf8')).toContain(JSON.stringify(body));
   });
 

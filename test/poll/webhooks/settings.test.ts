@@ -132,21 +132,24 @@ describe('the webhooks section, as configured', () => {
     expect((await post(other, zoomHeaders(SECRET, other, clock.now()))).status).toBe(200);
   });
 
-  it('hands the pushed meeting back to polling after takeover_after as set (7m, not the default 3m)', () => {
+  it('leaves the push path after takeover_after as set (7m, not the default 3m)', () => {
     // Zoom's example meeting was pushed at T0 (the first test), nothing of it since.
     const pathAt = (now: number): string | undefined =>
-      (daemon.webhooks!.status(now).instances as { instance: string; path: string }[]).find((i) =>
-        i.instance.includes('4444AAAiAAAAAiAiAiiAii=='),
+      (daemon.webhooks!.status(now).instances as { instance: string; path: string }[]).find(
+        (i) => i.instance === 'meeting:4444AAAiAAAAAiAiAiiAii==',
       )?.path;
     expect(daemon.webhooks!.status(T0).takeover_after_ms).toBe(7 * 60_000);
     expect(pathAt(T0 + 3 * 60_000 + 1000)).toBe('push');
     expect(pathAt(T0 + 7 * 60_000 - 1000)).toBe('push');
-    expect(pathAt(T0 + 7 * 60_000 + 1000)).toBe('poll');
-    // Taken back: the meeting and Zoom's example session (pushed at T0 too); not the webinar
-    // (pushed at T0 + 10 s), until 7 minutes after its push.
+    // This daemon polls nothing (discovery never lists these UUIDs): polling has nothing to
+    // take back, so the meeting and Zoom's example session (pushed at T0 too) are dropped, not
+    // counted as takeovers (issue 15 D4); the webinar (pushed at T0 + 10 s) stays until 7
+    // minutes after its push.
+    expect(pathAt(T0 + 7 * 60_000 + 1000)).toBeUndefined();
     const later = daemon.webhooks!.status(T0 + 7 * 60_000 + 2000);
-    expect(later.takeovers).toBe(2);
+    expect(later.takeovers).toBe(0);
     expect(later.on_push).toBe(1);
+    expect(later.instances).toEqual([expect.objectContaining({ path: 'push' })]);
   });
 
   it('never logs the secret token, whatever it is sent, at trace level, through a spool failure and stop', async () => {
