@@ -73,7 +73,7 @@ export class S2SOAuth implements AuthProvider {
       throw new ZoomError(
         timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
         timeout
-          ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; will retry`
+          ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; ${AGAIN}`
           : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${causeCode(err)}`,
         {
           endpoint: 'oauth-token',
@@ -93,7 +93,7 @@ export class S2SOAuth implements AuthProvider {
       // The endpoint failed, not the credentials: say so, and that it is retried.
       throw new ZoomError(
         'ZOOM_HTTP_ERROR',
-        `Zoom's token endpoint failed (HTTP ${res.status}${this.said(body)}); will retry`,
+        `Zoom's token endpoint failed (HTTP ${res.status}${this.said(body)}); ${AGAIN}`,
         { endpoint: 'oauth-token', status: res.status, retryable: true },
       );
     }
@@ -114,6 +114,10 @@ export class S2SOAuth implements AuthProvider {
     return this.token;
   }
 }
+
+/** What happens next after a token endpoint failure: the daemon goes on, a one-shot command stops. */
+const AGAIN =
+  'the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it';
 
 /**
  * What a token endpoint's error body says, scrubbed: the client id and secret (plain or in

@@ -232,7 +232,9 @@ describe('the token endpoint', () => {
     const down = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
     expect(down.code).toBe('ZOOM_HTTP_ERROR');
     expect(down.retryable).toBe(true);
-    expect(down.message).toBe("Zoom's token endpoint failed (HTTP 503: down for [redacted]); will retry");
+    expect(down.message).toBe(
+      "Zoom's token endpoint failed (HTTP 503: down for [redacted]); the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it",
+    );
     status = 400;
     const refused = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
     expect(refused.code).toBe('ZOOM_AUTH_FAILED');
