@@ -30,6 +30,10 @@ const ANSWERS: Record<string, string> = {
   '/v2/metrics/meetings/gaqOKVN9RAaDHKYWEcASXg%3D%3D/participants/20161536/qos?type=live': sample(
     'metrics-meetings-{meetingId}-participants-{participantId}-qos',
   ),
+  // Zoom's answer for another join than the one asked for (its user_id is 20161536).
+  '/v2/metrics/meetings/gaqOKVN9RAaDHKYWEcASXg%3D%3D/participants/99999/qos?type=live': sample(
+    'metrics-meetings-{meetingId}-participants-{participantId}-qos',
+  ),
   '/v2/metrics/webinars/99264817135?type=live': sample('metrics-webinars-{webinarId}'),
   '/v2/metrics/webinars/NknQtFSgSUSEYt2a9gc13A%3D%3D/participants/20161536/qos?type=live': sample(
     'metrics-webinars-{webinarId}-participants-{participantId}-qos',
@@ -113,6 +117,23 @@ describe("inspect one participant against Zoom's example answers, served as they
     expect(row.over).toEqual([]);
     expect(one!.alerts).toEqual([]);
     expect(inspectTable(view, one)).toMatch(/126 ms/);
+  });
+
+  it('an answer about another participant than the one asked for is refused, naming both', async () => {
+    const clock = new VirtualClock(T0);
+    await expect(
+      inspectFromZoom(client('meeting', clock), {
+        kind: 'meeting',
+        id: '575734086',
+        participant: '99999',
+        rules,
+        gapToleranceMs: 150_000,
+        reserve: 0,
+        clock,
+      }),
+    ).rejects.toThrow(
+      /^asked Zoom for participant "99999" and it answered for user_id "20161536" \(jchill\): not shown/,
+    );
   });
 
   it('a participant id Zoom does not know in a session: says so, after one call for it', async () => {
