@@ -1,5 +1,6 @@
 import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { ruleValue } from './rule-value.js';
 
@@ -57,34 +58,41 @@ export function columnsOf(
   return { columns, columnOf };
 }
 
-/** One sample time's samples as the rule passes read them: each sample's instance key and column values. */
+/** One sample time's samples as the rule passes read them: each sample's instance key, join slot and column values. */
 export interface StepColumns {
   readonly instances: readonly string[];
+  /** Each sample's join slot (join-slots.ts). */
+  readonly slots: Int32Array;
   /** Per column, the value per sample (NaN where missing: normalized values are finite). */
   readonly values: readonly Float64Array[];
 }
 
 /**
  * Each column's value for each sample of one sample time, in typed arrays, and each sample's
- * instance key (made once per instance: a poll's samples come instance by instance). The
- * arrays are kept and grown, not made again every cycle.
+ * instance key and join slot (the instance's key and joins found once per instance: a poll's
+ * samples come instance by instance). The arrays are kept and grown, not made again every cycle.
  */
 export class ColumnValues {
   private readonly arrays: Float64Array[] = [];
   private readonly instances: string[] = [];
+  private slots = new Int32Array(0);
 
-  fill(columns: readonly Column[], samples: readonly QosSample[]): StepColumns {
+  fill(columns: readonly Column[], samples: readonly QosSample[], joins: JoinSlots): StepColumns {
     const n = samples.length;
     let instance: InstanceRef | undefined;
     let ikey = '';
+    let inst: Map<string, number> | undefined;
     this.instances.length = n;
+    if (this.slots.length < n) this.slots = new Int32Array(Math.max(n, this.slots.length * 2));
     for (let i = 0; i < n; i++) {
       const s = samples[i]!;
       if (s.instance !== instance) {
         instance = s.instance;
         ikey = instanceKey(instance);
+        inst = joins.instance(ikey);
       }
       this.instances[i] = ikey;
+      this.slots[i] = joins.slotIn(inst!, ikey, s.participant.key);
     }
     for (let c = 0; c < columns.length; c++) {
       let a = this.arrays[c];
@@ -92,6 +100,6 @@ export class ColumnValues {
       const reader = columns[c]!.reader;
       for (let i = 0; i < n; i++) a[i] = ruleValue(reader, samples[i]!) ?? NaN;
     }
-    return { instances: this.instances, values: this.arrays };
+    return { instances: this.instances, slots: this.slots, values: this.arrays };
   }
 }

@@ -15,11 +15,7 @@ export function leave(
     if (rec.instance === ikey && rec.participantKey && participants.has(rec.participantKey))
       resolveRecord(ctx, rec, at, reason, changes);
   ctx.names.leave(ikey, participants);
-  for (const byKey of ctx.state.members.values()) {
-    const inst = byKey.get(ikey);
-    if (inst) for (const p of participants) inst.delete(p);
-    for (const m of byKey.values()) for (const p of participants) m.delete(`${ikey}/${p}`);
-  }
+  dropReadings(ctx, ctx.state.slots.leave(ikey, participants));
   return changes;
 }
 
@@ -38,9 +34,14 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
   ctx.names.end(ikey);
   for (const rec of [...ctx.series.values()])
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
-  for (const byKey of ctx.state.members.values()) {
-    byKey.delete(ikey);
-    for (const m of byKey.values()) for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) m.delete(k);
-  }
+  for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
+  dropReadings(ctx, ctx.state.slots.end(ikey));
   return changes;
+}
+
+/** The readings of freed join slots leave every group of every rule (before a slot is reused). */
+function dropReadings(ctx: EngineContext, slots: readonly number[]): void {
+  if (!slots.length) return;
+  for (const byKey of ctx.state.members.values())
+    for (const m of byKey.values()) for (const slot of slots) m.delete(slot);
 }

@@ -16,7 +16,7 @@ import type { Member } from './series.js';
 export function groupStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, values }: StepColumns,
+  { instances, slots, values }: StepColumns,
   t: number,
   changes: AlertChange[],
 ): void {
@@ -30,7 +30,7 @@ export function groupStep(
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     const ikey = instances[i]!;
-    let memberKey: string | undefined; // instance/participant, for shared_cause rules
+    const slot = slots[i]!; // the member's key in every group
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
       const v = values[groupColumn[r]!]![i]!;
@@ -46,9 +46,7 @@ export function groupStep(
         if (!group) groups.set(key, (group = members(ctx, rule.name, key)));
         lastMembers[r] = group;
       }
-      const who =
-        rule.scope === 'instance' ? s.participant.key : (memberKey ??= `${ikey}/${s.participant.key}`);
-      lastMembers[r]!.update(who, s.time, v, breaching, s.context, s.instance);
+      lastMembers[r]!.update(slot, s.time, v, breaching, s.context, s.instance);
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)
@@ -59,7 +57,7 @@ export function groupStep(
 
 function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
   let byKey = ctx.state.members.get(rule);
-  if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, Map<string, Member>>()));
+  if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, Map<number, Member>>()));
   const m = byKey.get(key);
   if (m instanceof MemberGroup) return m;
   const group = new MemberGroup();

@@ -18,17 +18,17 @@ export interface GroupCount {
 }
 
 /**
- * The members of one shared-cause group (member key -> newest reading), with their readings
+ * The members of one shared-cause group (member's join slot -> newest reading), with their readings
  * tallied by sample time, so that observing the group costs one step per distinct sample time
  * instead of one per member. A poll hands on its samples instance by instance, and every
  * instance's samples observe the data-center group again: without the tally a cycle costs
  * instances x members. A Map still (the state file and the explainer read it as one); its
  * readings change only through `set`, `delete` and `update`.
  */
-export class MemberGroup extends Map<string, Member> {
+export class MemberGroup extends Map<number, Member> {
   private byTime: Map<number, TimeTally> | undefined;
 
-  override set(key: string, m: Member): this {
+  override set(key: number, m: Member): this {
     const old = super.get(key);
     if (old) this.count(old, -1);
     super.set(key, m);
@@ -36,7 +36,7 @@ export class MemberGroup extends Map<string, Member> {
     return this;
   }
 
-  override delete(key: string): boolean {
+  override delete(key: number): boolean {
     const old = super.get(key);
     if (!old) return false;
     this.count(old, -1);
@@ -50,7 +50,7 @@ export class MemberGroup extends Map<string, Member> {
 
   /** A member's newest reading, updated in place; an older one than it has changes nothing. */
   update(
-    key: string,
+    key: number,
     time: number,
     value: number,
     breaching: boolean,

@@ -1,6 +1,7 @@
 import type { InstanceRef, ParticipantContext } from '../normalize/sample.js';
 import type { AlertContext } from './alert.js';
 import type { Series } from './lifecycle.js';
+import { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 
 /** One alert series: the lifecycle plus what the alert says. Only non-inactive series are kept. */
@@ -35,18 +36,25 @@ export interface Member {
   instance: InstanceRef;
 }
 
-/** All evaluation state: plain data, so it can be saved and restored. */
+/** All evaluation state: plain data (and the joins' slots), so it can be saved and restored. */
 export interface EngineState {
   series: Map<string, SeriesRecord>;
   /**
-   * instance and shared_cause rules: rule -> instance key or group value -> member key -> newest
-   * reading. Those of groups with an alert series are saved with it (state-store.ts): after a
-   * restart the first instance polled must not be judged alone, as if it were the whole group.
+   * instance and shared_cause rules: rule -> instance key or group value -> member's join slot
+   * -> newest reading. Those of groups with an alert series are saved with it (state-store.ts):
+   * after a restart the first instance polled must not be judged alone, as if it were the
+   * whole group.
    */
-  members: Map<string, Map<string, Map<string, Member>>>;
+  members: Map<string, Map<string, Map<number, Member>>>;
+  /** Each join's slot (join-slots.ts), the key of its readings in `members`. */
+  slots: JoinSlots;
 }
 
-export const newState = (): EngineState => ({ series: new Map(), members: new Map() });
+export const newState = (): EngineState => ({
+  series: new Map(),
+  members: new Map(),
+  slots: new JoinSlots(),
+});
 
 /**
  * The alert series by id (the state's `series` map), and how many each participant has, by

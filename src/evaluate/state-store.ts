@@ -9,7 +9,9 @@ import {
   validEntries,
   validMap,
 } from '../util/state-files.js';
+import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
+import { JoinSlots } from './join-slots.js';
 import type { EngineState, Member, SeriesRecord } from './series.js';
 
 const VERSION = 1;
@@ -106,9 +108,19 @@ export function savedMembers(state: EngineState): SavedMember[] {
   for (const [rule, byKey] of state.members)
     for (const [key, members] of byKey) {
       if (!state.series.has(`${rule}|${key}`)) continue;
-      for (const [member, m] of members) out.push({ rule, key, member, ...m });
+      for (const [slot, m] of members) out.push({ rule, key, member: memberKey(state, key, slot), ...m });
     }
   return out;
+}
+
+/**
+ * A member as saved: its participant key in an instance's group (the group is the instance),
+ * `instance/participant` in a shared cause's.
+ */
+function memberKey(state: EngineState, key: string, slot: number): string {
+  const ikey = state.slots.instanceKeyOf(slot);
+  const pkey = state.slots.participantKeyOf(slot);
+  return key === ikey ? pkey : `${ikey}/${pkey}`;
 }
 
 /** What the alert state file holds: the alert series, and how far each participant's samples were evaluated. */
@@ -174,15 +186,19 @@ export function restoredState(
   saved: readonly SavedMember[] = [],
 ): EngineState {
   const members: EngineState['members'] = new Map();
+  const slots = new JoinSlots();
   for (const { rule, key, member, ...m } of saved) {
     let byKey = members.get(rule);
-    if (!byKey) members.set(rule, (byKey = new Map<string, Map<string, Member>>()));
+    if (!byKey) members.set(rule, (byKey = new Map<string, Map<number, Member>>()));
     let group = byKey.get(key);
-    if (!group) byKey.set(key, (group = new Map<string, Member>()));
-    group.set(member, { ...m, context: { ...m.context }, instance: { ...m.instance } });
+    if (!group) byKey.set(key, (group = new Map<number, Member>()));
+    const ikey = instanceKey(m.instance);
+    const pkey = key !== ikey && member.startsWith(`${ikey}/`) ? member.slice(ikey.length + 1) : member;
+    group.set(slots.slot(ikey, pkey), { ...m, context: { ...m.context }, instance: { ...m.instance } });
   }
   return {
     series: new Map(records.map((r) => [r.id, { ...r, context: { ...r.context } }])),
     members,
+    slots,
   };
 }

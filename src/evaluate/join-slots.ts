@@ -1,0 +1,93 @@
+/**
+ * One small integer per join (instance key + participant key), found once per sample and
+ * shared by every rule: group members are kept by slot, so a rule's update costs no string
+ * key and no lookup of its own. A slot is freed when its join leaves or its instance ends,
+ * and reused, so the slots in use follow the live joins, not every join ever seen.
+ */
+export class JoinSlots {
+  /** instance key -> participant key -> slot. */
+  private readonly byInstance = new Map<string, Map<string, number>>();
+  /** Per slot: its instance key and participant key ('' when free). */
+  private readonly instanceOf: string[] = [];
+  private readonly participantOf: string[] = [];
+  private readonly free: number[] = [];
+
+  /** The participants of an instance with a slot (participant key -> slot); made when missing. */
+  instance(ikey: string): Map<string, number> {
+    let inst = this.byInstance.get(ikey);
+    if (!inst) this.byInstance.set(ikey, (inst = new Map<string, number>()));
+    return inst;
+  }
+
+  /** The slot of a join of `inst` (from `instance(ikey)`), taken when it has none. */
+  slotIn(inst: Map<string, number>, ikey: string, pkey: string): number {
+    let slot = inst.get(pkey);
+    if (slot === undefined) {
+      slot = this.free.pop() ?? this.instanceOf.length;
+      this.instanceOf[slot] = ikey;
+      this.participantOf[slot] = pkey;
+      inst.set(pkey, slot);
+    }
+    return slot;
+  }
+
+  slot(ikey: string, pkey: string): number {
+    return this.slotIn(this.instance(ikey), ikey, pkey);
+  }
+
+  /** The slot of a join, or undefined when it has none. */
+  find(ikey: string, pkey: string): number | undefined {
+    return this.byInstance.get(ikey)?.get(pkey);
+  }
+
+  instanceKeyOf(slot: number): string {
+    return this.instanceOf[slot]!;
+  }
+
+  participantKeyOf(slot: number): string {
+    return this.participantOf[slot]!;
+  }
+
+  /** Frees the slots of joins that left; returns them, for their readings to be dropped before any is reused. */
+  leave(ikey: string, participants: Iterable<string>): number[] {
+    const inst = this.byInstance.get(ikey);
+    const freed: number[] = [];
+    if (!inst) return freed;
+    for (const p of participants) {
+      const slot = inst.get(p);
+      if (slot === undefined) continue;
+      inst.delete(p);
+      freed.push(slot);
+    }
+    if (!inst.size) this.byInstance.delete(ikey);
+    this.release(freed);
+    return freed;
+  }
+
+  /** Frees the slots of an ended instance's joins; returns them, as `leave` does. */
+  end(ikey: string): number[] {
+    const inst = this.byInstance.get(ikey);
+    this.byInstance.delete(ikey);
+    const freed = inst ? [...inst.values()] : [];
+    this.release(freed);
+    return freed;
+  }
+
+  private release(slots: readonly number[]): void {
+    for (const s of slots) {
+      this.instanceOf[s] = '';
+      this.participantOf[s] = '';
+      this.free.push(s);
+    }
+  }
+
+  /** Slots in use (joins with a slot). */
+  get size(): number {
+    return this.instanceOf.length - this.free.length;
+  }
+
+  /** The highest number of slots ever in use at once: what the per-slot arrays are sized by. */
+  get capacity(): number {
+    return this.instanceOf.length;
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import { JoinSlots } from '../../src/evaluate/join-slots.js';
+import { restoredState, savedMembers } from '../../src/evaluate/state-store.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { InstanceRef } from '../../src/normalize/sample.js';
+import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+import { seeded } from '../helpers/storm.js';
+
+const rules = rulesFrom([
+  { name: 'lat', metric: 'latency', when: 'above', threshold: '300ms', streams: ['any_audio'] },
+  {
+    name: 'meeting',
+    scope: 'instance',
+    metric: 'latency',
+    when: 'above',
+    threshold: '300ms',
+    streams: ['any_audio'],
+    breaching: { ratio: '30%' },
+  },
+  {
+    name: 'dc',
+    scope: 'shared_cause',
+    group_by: 'data_center',
+    metric: 'latency',
+    when: 'above',
+    threshold: '300ms',
+    streams: ['any_audio'],
+    breaching: { ratio: '30%' },
+    min_participants: 2,
+  },
+]);
+
+const memberCount = (engine: RuleEngine): number => {
+  let n = 0;
+  for (const byKey of engine.state.members.values()) for (const m of byKey.values()) n += m.size;
+  return n;
+};
+
+describe('join slots', () => {
+  it('are freed when a join leaves or its instance ends, and reused: no growth over churn', () => {
+    const rnd = seeded(16_2);
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    let nextJoin = 0;
+    let nextMeeting = 0;
+    const live = new Map<string, { instance: InstanceRef; joins: string[] }>();
+    const start = (): void => {
+      const id = `m${nextMeeting++}`;
+      live.set(id, { instance: { kind: 'meeting', id, uuid: `${id}==`, topic: id }, joins: [] });
+    };
+    for (let i = 0; i < 5; i++) start();
+    let peak = 0;
+    let joinsSeen = 0;
+    for (let m = 0; m < 600; m++) {
+      const events: PipelineEvent[] = [];
+      for (const [id, meeting] of live) {
+        while (meeting.joins.length < 6) {
+          meeting.joins.push(`j${nextJoin++}`);
+          joinsSeen++;
+        }
+        const samples = meeting.joins.map((p) => {
+          const dc = `dc${Number(p.slice(1)) % 3}`;
+          const s = sample(p, m, { audio_input: { latency: rnd() < 0.4 ? 0.5 : 0.1 } }, { dc });
+          return { ...s, instance: meeting.instance };
+        });
+        events.push({ type: 'samples', samples });
+        if (rnd() < 0.5) {
+          const gone = meeting.joins.splice(Math.floor(rnd() * meeting.joins.length), 1)[0]!;
+          events.push({ type: 'left', instance: meeting.instance, participant: gone, at: samples[0]!.time });
+        }
+        if (rnd() < 0.05) {
+          events.push({ type: 'ended', instance: meeting.instance, at: samples[0]!.time });
+          live.delete(id);
+          start();
+        }
+      }
+      for (const e of events) engine.handle(e);
+      const liveJoins = [...live.values()].reduce((n, x) => n + x.joins.length, 0);
+      // Joins that reported have a slot; those that left or whose meeting ended have none.
+      expect(engine.state.slots.size, `minute ${m}`).toBeLessThanOrEqual(liveJoins);
+      // Each live join is a member of at most one group per group rule.
+      expect(memberCount(engine), `minute ${m}`).toBeLessThanOrEqual(2 * engine.state.slots.size);
+      peak = Math.max(peak, engine.state.slots.size);
+    }
+    expect(joinsSeen).toBeGreaterThan(1_000);
+    // Freed slots are reused before new ones are taken: as many as were ever live at once.
+    expect(engine.state.slots.capacity).toBeLessThanOrEqual(peak + 6);
+    expect(engine.state.slots.size).toBeGreaterThan(0);
+  });
+
+  it('give each join one slot, reuse a freed one, and name its join back', () => {
+    const slots = new JoinSlots();
+    const a = slots.slot('meeting:x', 'p1');
+    const b = slots.slot('meeting:x', 'p2');
+    const c = slots.slot('meeting:y', 'p1');
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(slots.slot('meeting:x', 'p1')).toBe(a);
+    expect([slots.instanceKeyOf(c), slots.participantKeyOf(c)]).toEqual(['meeting:y', 'p1']);
+    expect(slots.leave('meeting:x', ['p2', 'nobody'])).toEqual([b]);
+    expect(slots.find('meeting:x', 'p2')).toBeUndefined();
+    expect(slots.slot('meeting:z', 'q')).toBe(b); // reused
+    expect(slots.end('meeting:x')).toEqual([a]);
+    expect(slots.size).toBe(2);
+    expect(slots.capacity).toBe(3);
+  });
+
+  it('survive a save and restore: members keep their saved keys and are found by the next samples', () => {
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const bad = { audio_input: { latency: 0.5 } };
+    engine.handle({
+      type: 'samples',
+      samples: ['a', 'b', 'c'].map((p) => sample(p, 0, bad, { dc: 'SC' })),
+    });
+    engine.handle({ type: 'samples', samples: ['a', 'b', 'c'].map((p) => sample(p, 1, bad, { dc: 'SC' })) });
+    const saved = savedMembers(engine.state);
+    expect(saved.filter((m) => m.rule === 'dc').map((m) => m.member)).toEqual([
+      'meeting:m1/a',
+      'meeting:m1/b',
+      'meeting:m1/c',
+    ]);
+    expect(saved.filter((m) => m.rule === 'meeting').map((m) => m.member)).toEqual(['a', 'b', 'c']);
+    const restored = restoredState([...engine.state.series.values()], saved);
+    expect(savedMembers(restored)).toEqual(saved);
+    const again = new RuleEngine(rules, { gapToleranceMs: 5 * MIN }, restored);
+    again.handle({ type: 'samples', samples: ['a', 'b', 'c'].map((p) => sample(p, 2, bad, { dc: 'SC' })) });
+    // The same joins, not new members beside the restored ones.
+    expect(memberCount(again)).toBe(6);
+    expect(again.state.slots.size).toBe(3);
+  });
+});
