@@ -1,10 +1,42 @@
-import type { QosSample } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantName } from './names.js';
 import { breaches, recovers, worstStream } from './rule-value.js';
+import type { SeriesRecord } from './series.js';
+
+/**
+ * What a participant alert's context was built from, kept on its series under a symbol (so
+ * never saved): the context is built again only when one of them changed, not every cycle.
+ */
+const BUILT_FROM = Symbol('context built from');
+interface ContextSource {
+  instance: InstanceRef;
+  participant: ParticipantRef;
+  context: ParticipantContext;
+  otherDevices: boolean;
+  stream: string | undefined;
+}
+type Built = SeriesRecord & { [BUILT_FROM]?: ContextSource };
+
+/** The same fields with the same values (a new sample's objects usually hold the same). */
+function same(a: object, b: object): boolean {
+  if (a === b) return true;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k in x) if (x[k] !== y[k] || !(k in y)) return false;
+  for (const k in y) if (!(k in x)) return false;
+  return true;
+}
+
+const sameSource = (f: ContextSource, s: QosSample, otherDevices: boolean, stream?: string): boolean =>
+  f.otherDevices === otherDevices &&
+  f.stream === stream &&
+  same(f.context, s.context) &&
+  same(f.participant, s.participant) &&
+  same(f.instance, s.instance);
 
 function participantContext(s: QosSample, otherDevices: boolean, stream?: string): AlertContext {
   const c = s.context;
@@ -54,12 +86,25 @@ export function participantStep(
         if (!breaching && !hasSeries) break; // the rules after it are stricter
         if (!rule.matches(s)) continue;
         const id = `${rule.name}|${ikey}/${s.participant.key}`;
-        if (!breaching && !ctx.series.has(id)) continue;
-        const rec = ctx.series.record(id, rule, {
-          instance: ikey,
-          participantKey: s.participant.key,
-          context: participantContext(s, ctx.names.otherDevices(ikey, s), worstStream(rule, s)),
-        });
+        let rec: Built | undefined = ctx.series.get(id);
+        if (!breaching && !rec) continue;
+        const otherDevices = ctx.names.otherDevices(ikey, s);
+        const stream = worstStream(rule, s);
+        const from = rec?.[BUILT_FROM];
+        if (!rec || !from || !sameSource(from, s, otherDevices, stream)) {
+          rec = ctx.series.record(id, rule, {
+            instance: ikey,
+            participantKey: s.participant.key,
+            context: participantContext(s, otherDevices, stream),
+          });
+          rec[BUILT_FROM] = {
+            instance: s.instance,
+            participant: s.participant,
+            context: s.context,
+            otherDevices,
+            stream,
+          };
+        }
         const change = apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching);
         if (change) mine.push([col.participantOrder[r]!, change]);
       }
