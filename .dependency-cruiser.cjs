@@ -63,8 +63,9 @@ module.exports = {
     {
       name: 'simulator-on-demand',
       severity: 'error',
-      comment: 'Only `qoswatch demo` and `qoswatch simulate` load the simulator: `qoswatch run` never does.',
-      from: { pathNot: '^src/(simulator/|cli/(demo|simulate)[.]ts$)' },
+      comment:
+        'Only `qoswatch demo` and `qoswatch simulate` load the simulator: `qoswatch run` never does. (cli/known-schemas.ts reads its scenario schema at build time.)',
+      from: { pathNot: '^src/(simulator/|cli/(demo|simulate|known-schemas)[.]ts$)' },
       to: { path: '^src/simulator/' },
     },
     {
@@ -74,6 +75,14 @@ module.exports = {
         'cli/demo.ts and cli/simulate.ts load the simulator: only main.ts imports them, with import(), when asked for.',
       from: { pathNot: '^src/main[.]ts$' },
       to: { path: '^src/cli/(demo|simulate)[.]ts$' },
+    },
+    {
+      name: 'build-only',
+      severity: 'error',
+      comment:
+        'cli/known-schemas.ts gathers every schema (the scenario one too) for the build: only cli/build-validators.ts imports it.',
+      from: { pathNot: '^src/cli/build-validators[.]ts$' },
+      to: { path: '^src/cli/known-schemas[.]ts$' },
     },
     {
       name: 'commands-on-demand',

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { durationMs } from '../util/duration.js';
 import { FileInvalidError } from '../util/file-errors.js';
 import { fromRoot } from '../util/package-root.js';
 import type { Env } from '../util/yaml-env.js';
-import { ajv, loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
+import { loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
 import { DEFAULTS } from './defaults.js';
 import { metricsListen, metricsSettings } from './metrics-settings.js';
 import { notifySettings } from './notify-settings.js';
@@ -14,17 +13,14 @@ import { problemAt, type ParseContext } from './parse-context.js';
 import type { RawConfig, RawPollDuration } from './raw.js';
 import { reportsSettings } from './reports-settings.js';
 import { configSchema } from './schema.js';
+import { validator as schemaValidator } from '../util/validators.js';
 import type { Config } from './types.js';
 import { webhooksSettings } from './webhooks.js';
 import { accountSettings, sourcesSettings } from './zoom-settings.js';
 
 let validator: ValidateFunction<RawConfig> | undefined;
 function validate(): ValidateFunction<RawConfig> {
-  if (!validator) {
-    const a = ajv();
-    if (!a.formats.uri) (addFormats as unknown as (x: typeof a) => void)(a);
-    validator = a.compile<RawConfig>(configSchema());
-  }
+  validator ??= schemaValidator<RawConfig>('files', configSchema());
   return validator;
 }
 

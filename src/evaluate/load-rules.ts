@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
-import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
+import { loadYaml, YamlSource } from '../util/yaml-file.js';
+import { validator as schemaValidator } from '../util/validators.js';
 import { fromRoot } from '../util/package-root.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { compileRule } from './compile.js';
@@ -45,7 +46,7 @@ export function rulesSchema(): RulesSchema {
 
 let validator: ValidateFunction<{ rules: RawRule[] }> | undefined;
 function validate(): ValidateFunction<{ rules: RawRule[] }> {
-  validator ??= ajv().compile<{ rules: RawRule[] }>(rulesSchema());
+  validator ??= schemaValidator<{ rules: RawRule[] }>('files', rulesSchema());
   return validator;
 }
 

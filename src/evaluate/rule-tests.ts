@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
+import { loadYaml, YamlSource } from '../util/yaml-file.js';
+import { validator as schemaValidator } from '../util/validators.js';
 import { CONTEXT_FIELDS, rowsOf, type FieldDef } from '../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { STREAM_BY_NAME } from '../normalize/streams.js';
@@ -152,7 +153,7 @@ function matches(e: ExpectedAlert, a: Alert): boolean {
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */
 // eslint-disable-next-line max-lines-per-function -- to split (issue 11): each test's timeline is built and its expectations checked in one pass
 export function runRuleTestFile(file: string): TestFileResult {
-  validator ??= ajv().compile<RawTestFile>(ruleTestSchema);
+  validator ??= schemaValidator<RawTestFile>('files', ruleTestSchema);
   const { value } = loadYaml<RawTestFile>(YamlSource.read(file), validator);
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { ajv } from '../util/yaml-file.js';
+import { validator } from '../util/validators.js';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { Dispatcher, type DispatcherOptions, type Receiver } from './dispatcher.js';
@@ -34,7 +34,7 @@ async function loadModule(cfg: ModuleNotifierSettings): Promise<NotifierPlugin> 
     throw new Error(
       `notifier "${cfg.name}": ${cfg.module} exports no NotifierPlugin (default export with create())`,
     );
-  const validate = ajv().compile({
+  const validate = validator('files', {
     type: 'object',
     properties: plugin.properties,
     required: plugin.required ?? [],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { ajv, loadYaml, YamlSource } from '../util/yaml-file.js';
+import { loadYaml, YamlSource } from '../util/yaml-file.js';
+import { validator as schemaValidator } from '../util/validators.js';
 import type { SourceKind } from '../normalize/sample.js';
 import { durationMs } from '../util/duration.js';
 import { fromRoot } from '../util/package-root.js';
@@ -277,7 +278,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
  * uses "now", so meetings are live as soon as the simulator runs).
  */
 export function loadScenario(file: string, defaultStart: number): Scenario {
-  validator ??= ajv().compile<RawScenario>(scenarioSchema);
+  validator ??= schemaValidator<RawScenario>('files', scenarioSchema);
   const { value } = loadYaml<RawScenario>(YamlSource.read(file), validator);
   return scenarioFrom(value, defaultStart);
 }

@@ -1,15 +1,16 @@
 /** Durations written by people: "90s", "5m", "1h30m", "250ms", "2d". */
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
-/** Milliseconds for a duration string, or undefined when it is not one. */
+/**
+ * Milliseconds for a duration string, or undefined when it is not one. It names nothing outside
+ * itself: the build writes its text into the generated validators (util/validators.ts).
+ */
 export function parseDuration(text: string): number | undefined {
+  const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   const s = text.trim();
   if (s === '0') return 0;
-  if (!DURATION.test(s)) return undefined;
+  if (!/^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/.test(s)) return undefined;
   let total = 0;
-  for (const m of s.matchAll(PART)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * unitMs[m[2]!]!;
   return total;
 }
 

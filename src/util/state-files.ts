@@ -1,11 +1,12 @@
 import { copyFileSync, readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { basename } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic-file.js';
 import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { plural } from './words.js';
+import { validator } from './validators.js';
 
 /** What a state file's check makes of its parsed JSON: the usable part and what it threw away, or why none of it is usable. */
 export type StateCheck<T> = (raw: unknown) => { value: T; discarded: string[] } | { error: string };
@@ -166,12 +167,19 @@ export function validMap<T>(
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const stateAjv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+/** Every schema given to entryCheck, for the build's generated validators. */
+const STATE_SCHEMAS: object[] = [];
+export const stateSchemas = (): readonly object[] => STATE_SCHEMAS;
 
-/** A check of one entry against a JSON Schema: undefined when valid, else the first problem. */
+/**
+ * A check of one entry against a JSON Schema: undefined when valid, else the first problem. The
+ * validator is found (or compiled) when the first entry is checked.
+ */
 export function entryCheck(schema: object): (v: unknown) => string | undefined {
-  const validate = stateAjv.compile(schema);
+  STATE_SCHEMAS.push(schema);
+  let validate: ValidateFunction | undefined;
   return (v) => {
+    validate ??= validator('state', schema);
     if (validate(v)) return undefined;
     const e = validate.errors?.[0];
     return e ? `${e.instancePath || '(entry)'} ${e.message ?? 'is invalid'}` : 'is invalid';

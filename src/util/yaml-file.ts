@@ -1,10 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
-import { parseDuration } from './duration.js';
 import { formatPath, YamlSource } from './yaml-source.js';
 
 export { formatPath, MAX_CONFIG_FILE_BYTES, MAX_RULE_FILE_BYTES, YamlSource } from './yaml-source.js';
@@ -154,25 +153,6 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   for (const seg of path)
     v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
   return v;
-}
-
-let sharedAjv: Ajv | undefined;
-export function ajv(): Ajv {
-  if (!sharedAjv) {
-    sharedAjv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    // Our schemas may say in words what a value should look like; ajv only carries it.
-    sharedAjv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-    // `durationRange: [min, max]` bounds a duration string: no zero intervals, no timers that overflow.
-    sharedAjv.addKeyword({
-      keyword: 'durationRange',
-      schemaType: 'array',
-      validate: (range: [string, string], value: unknown) => {
-        const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-        return ms === undefined || (ms >= parseDuration(range[0])! && ms <= parseDuration(range[1])!);
-      },
-    });
-  }
-  return sharedAjv;
 }
 
 /**
