@@ -13,6 +13,7 @@ import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
+import type { PushedCounts } from './webhooks/push-source.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 
 export interface SchedulerOptions {
@@ -57,11 +58,6 @@ interface Tracked {
 }
 
 /** What became of pushed samples: handed to live rules (new or refining their minute), or late. */
-export interface PushedCounts {
-  fresh: number;
-  late: number;
-}
-
 /** Discovery may list an instance for this long after Zoom pushed its `*.ended`: not live again. */
 const ENDED_LAG_MS = 5 * 60_000;
 /** Ended instances remembered (for late pushes and a lagging discovery); the oldest go first. */

@@ -1,13 +1,18 @@
 import type { Logger } from 'pino';
 import { normalizeParticipant } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
-import type { PushedCounts } from '../scheduler.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { instanceKey } from '../../normalize/events.js';
 import { readQss } from './qss.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
 import type { SummaryStore } from './summary-store.js';
+
+/** What a push brought: samples new to live rules, and minutes older than a join's newest (late). */
+export interface PushedCounts {
+  fresh: number;
+  late: number;
+}
 
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
 export interface PushTarget {
