@@ -8,13 +8,15 @@ import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 import { CoverageTracker, type CoverageReport } from './coverage.js';
 import { plan, type Plan } from './planner.js';
-import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
+import { instanceKey, type SampleSink } from '../normalize/events.js';
 import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
 import type { PushedCounts } from './webhooks/push-source.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { linkPushed } from './push-link.js';
+import type { CycleChoice, PollTally } from './cycle-parts.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -191,7 +193,7 @@ export class Scheduler {
       samples = after;
     }
     this.paths.pushed(key, now);
-    this.linkPushed(instance, samples);
+    linkPushed(this.joinsFor(instance.kind), instance, samples);
     let late = 0;
     // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
     // Pushed: the join's newest sample is kept, for a stream type Zoom pushes in an event of its own.
@@ -205,34 +207,6 @@ export class Scheduler {
   /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
   private joinsFor(kind: InstanceRef['kind']): JoinTracker {
     return this.opts.sources.find((s) => s.kind === kind)?.joins ?? this.pushJoins;
-  }
-
-  /**
-   * Gives pushed samples the key polling gives their join (a rejoin keeps the key of the stay
-   * it replaces, a second device has its own, labelled with the device), so that a push and a
-   * poll of the same minute of a join are one sample, and alerts follow one key.
-   */
-  private linkPushed(instance: InstanceRef, samples: readonly QosSample[]): void {
-    const joins = this.joinsFor(instance.kind);
-    const ik = instanceKey(instance);
-    const first = new Map<string, number>();
-    for (const s of samples) {
-      const j = s.participant.join ?? s.participant.key;
-      first.set(j, Math.min(first.get(j) ?? Infinity, s.time));
-    }
-    const linked = new Map<string, { key: string; multiDevice: boolean }>();
-    for (const s of samples) {
-      const j = s.participant.join ?? s.participant.key;
-      let l = linked.get(j);
-      if (!l) {
-        // A sample covers the minute before its date_time: the join was there by then.
-        const joinTime = first.get(j)! - 60_000;
-        linked.set(j, (l = joins.linkPushed(ik, { join: j, person: s.participant.person, joinTime })));
-      }
-      s.participant.key = l.key;
-      if (l.multiDevice)
-        s.participant.label = `${s.participant.name || l.key} (${joins.device(ik, j, s.context.device) || j})`;
-    }
   }
 
   /** Leaves held for a rejoin whose grace has passed: reported now, once. */
@@ -338,90 +312,109 @@ export class Scheduler {
     });
   }
 
-  /** One cycle: discovery when due, a plan per Zoom account, then the polls. */
-  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): one poll cycle (discover, choose, poll, report), its steps share the cycle's tallies
-  async cycle(signal: AbortSignal, options: { all?: boolean } = {}): Promise<CycleReport> {
-    const clock = this.opts.clock;
-    const startedAt = clock.now();
-    const clients = [...new Set(this.opts.sources.map((s) => s.client))];
-    const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
-    this.leaveHeld(startedAt);
-    for (const source of this.opts.sources) await this.discover(source, signal);
-
-    let intervalMs = 0;
-    let fullCycleMs = 0;
-    const selected: string[] = [];
-    let deferred = 0;
-    let pushed = 0;
+  /**
+   * The instances pushes cover on this client, and the calls polling them would have cost: what
+   * polling alone would have chosen now, less the instances pushes cover.
+   */
+  private coveredSaving(
+    client: ZoomClient,
+    all: [string, Tracked][],
+    entries: [string, Tracked][],
+    now: number,
+  ): { pushed: number; callsSaved: number } {
+    if (entries.length === all.length) return { pushed: 0, callsSaved: 0 };
+    const polled = new Set(entries.map(([k]) => k));
+    const covered = new Set(all.map(([k]) => k).filter((k) => !polled.has(k)));
     let callsSaved = 0;
-    this.paths.expireUnpolled(startedAt);
+    for (const key of this.planFor(client, all, true).selected) {
+      const t = this.tracked.get(key)!;
+      if (!covered.has(key)) continue;
+      callsSaved += t.source.cost(t.instance);
+      t.lastCoveredAt = now;
+    }
+    return { pushed: covered.size, callsSaved };
+  }
+
+  /** The cycle's choice: a plan per Zoom account over the instances on the poll path. */
+  private choose(clients: readonly ZoomClient[], now: number, all: boolean): CycleChoice {
+    const choice: CycleChoice = {
+      selected: [],
+      deferred: 0,
+      pushed: 0,
+      callsSaved: 0,
+      intervalMs: 0,
+      fullCycleMs: 0,
+    };
+    this.paths.expireUnpolled(now);
     for (const client of clients) {
-      const all = [...this.tracked].filter(([, t]) => t.source.client === client);
-      const entries = all.filter(([key]) => this.paths.path(key, startedAt) === 'poll');
-      if (entries.length < all.length) {
-        // What polling alone would have chosen now, less the instances pushes cover: the saving.
-        const polled = new Set(entries.map(([k]) => k));
-        const covered = new Set(all.map(([k]) => k).filter((k) => !polled.has(k)));
-        pushed += covered.size;
-        for (const key of this.planFor(client, all, true).selected) {
-          const t = this.tracked.get(key)!;
-          if (!covered.has(key)) continue;
-          callsSaved += t.source.cost(t.instance);
-          t.lastCoveredAt = startedAt;
-        }
-      }
+      const onClient = [...this.tracked].filter(([, t]) => t.source.client === client);
+      const entries = onClient.filter(([key]) => this.paths.path(key, now) === 'poll');
+      const saving = this.coveredSaving(client, onClient, entries, now);
+      choice.pushed += saving.pushed;
+      choice.callsSaved += saving.callsSaved;
       const p = this.planFor(client, entries);
       this.lastPlans.set(client, p);
-      intervalMs = Math.max(intervalMs, p.intervalMs);
-      fullCycleMs = Math.max(fullCycleMs, p.fullCycleMs);
+      choice.intervalMs = Math.max(choice.intervalMs, p.intervalMs);
+      choice.fullCycleMs = Math.max(choice.fullCycleMs, p.fullCycleMs);
       // `all`: one full cycle whatever the pacing (qoswatch once); the budget still holds per call.
-      selected.push(...(options.all ? [...p.selected, ...p.deferred] : p.selected));
-      deferred += options.all ? 0 : p.deferred.length;
+      choice.selected.push(...(all ? [...p.selected, ...p.deferred] : p.selected));
+      choice.deferred += all ? 0 : p.deferred.length;
     }
+    return choice;
+  }
 
-    let samples = 0;
-    let errors = 0;
-    let participants = 0;
-    // The cycle's samples go on as one event once every poll is done, then what each poll said
-    // of who left: group rules (meeting, shared cause) see every meeting's readings of a minute
-    // together, at start-up (each poll a backlog) as in steady state, so a cause seen only
-    // across meetings explains the meeting and participant alerts from their first minute.
-    const cycleSamples: QosSample[] = [];
-    const afterSamples: PipelineEvent[] = [];
+  /** One chosen instance polled: its fresh samples and who left go into the cycle's tally. */
+  private async pollOne(key: string, t: Tracked, signal: AbortSignal, tally: PollTally): Promise<void> {
+    const ref = t.instance.ref;
+    const result = await t.source.poll(t.instance, signal, (join) => this.dedup.seenUpTo(ref, join));
+    const now = this.opts.clock.now();
+    t.lastPolledAt = now;
+    if (result.ended) {
+      this.ended(key, now);
+      return;
+    }
+    tally.participants += result.present.length;
+    this.coverage.present(key, result.present, now);
+    const fresh = this.dedup.filter(result.samples, now);
+    this.coverage.samples(key, fresh);
+    tally.samples += fresh.length;
+    for (const s of fresh) tally.cycleSamples.push(s);
+    for (const p of result.left) tally.after.push({ type: 'left', instance: ref, participant: p, at: now });
+    tally.after.push({ type: 'polled', instance: ref, present: result.present, at: now });
+  }
+
+  /** A failed poll: counted and logged once per code; out of budget, the rest of the queue goes. */
+  private pollFailed(t: Tracked, err: unknown, queue: string[], tally: PollTally): void {
+    tally.errors++;
+    const code = isZoomError(err) ? err.code : 'ERROR';
+    this.once.warn(
+      `poll:${code}`,
+      { instance: t.instance.ref.uuid, code, err: (err as Error).message },
+      `could not poll ${t.instance.ref.kind} "${t.instance.ref.topic}"`,
+    );
+    // Out of budget: the rest of this cycle would fail the same way.
+    if (code === 'ZOOM_DAILY_LIMIT' || code === 'ZOOM_BUDGET_EXHAUSTED') queue.length = 0;
+  }
+
+  /**
+   * The chosen instances polled, `concurrency` at a time. The cycle's samples go on as one event
+   * once every poll is done, then what each poll said of who left: group rules (meeting, shared
+   * cause) see every meeting's readings of a minute together, at start-up (each poll a backlog)
+   * as in steady state, so a cause seen only across meetings explains the meeting and
+   * participant alerts from their first minute.
+   */
+  private async pollChosen(selected: readonly string[], signal: AbortSignal): Promise<PollTally> {
+    const tally: PollTally = { samples: 0, errors: 0, participants: 0, cycleSamples: [], after: [] };
     const queue = [...selected];
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
         const t = this.tracked.get(key);
         if (!t) continue;
         try {
-          const ref = t.instance.ref;
-          const result = await t.source.poll(t.instance, signal, (join) => this.dedup.seenUpTo(ref, join));
-          const now = clock.now();
-          t.lastPolledAt = now;
-          if (result.ended) {
-            this.ended(key, now);
-            continue;
-          }
-          participants += result.present.length;
-          this.coverage.present(key, result.present, now);
-          const fresh = this.dedup.filter(result.samples, now);
-          this.coverage.samples(key, fresh);
-          samples += fresh.length;
-          for (const s of fresh) cycleSamples.push(s);
-          for (const p of result.left)
-            afterSamples.push({ type: 'left', instance: t.instance.ref, participant: p, at: now });
-          afterSamples.push({ type: 'polled', instance: t.instance.ref, present: result.present, at: now });
+          await this.pollOne(key, t, signal, tally);
         } catch (err) {
           if (signal.aborted) return;
-          errors++;
-          const code = isZoomError(err) ? err.code : 'ERROR';
-          this.once.warn(
-            `poll:${code}`,
-            { instance: t.instance.ref.uuid, code, err: (err as Error).message },
-            `could not poll ${t.instance.ref.kind} "${t.instance.ref.topic}"`,
-          );
-          // Out of budget: the rest of this cycle would fail the same way.
-          if (code === 'ZOOM_DAILY_LIMIT' || code === 'ZOOM_BUDGET_EXHAUSTED') queue.length = 0;
+          this.pollFailed(t, err, queue, tally);
         }
       }
     };
@@ -431,28 +424,40 @@ export class Scheduler {
       );
     } finally {
       // Also when the cycle was cut short: the de-duplicator has counted these samples as seen.
-      if (cycleSamples.length) this.opts.sink.handle({ type: 'samples', samples: cycleSamples });
-      for (const e of afterSamples) this.opts.sink.handle(e);
+      if (tally.cycleSamples.length) this.opts.sink.handle({ type: 'samples', samples: tally.cycleSamples });
+      for (const e of tally.after) this.opts.sink.handle(e);
     }
+    return tally;
+  }
 
+  /** One cycle: discovery when due, a plan per Zoom account, then the polls. */
+  async cycle(signal: AbortSignal, options: { all?: boolean } = {}): Promise<CycleReport> {
+    const clock = this.opts.clock;
+    const startedAt = clock.now();
+    const clients = [...new Set(this.opts.sources.map((s) => s.client))];
+    const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
+    this.leaveHeld(startedAt);
+    for (const source of this.opts.sources) await this.discover(source, signal);
+    const choice = this.choose(clients, startedAt, options.all ?? false);
+    const tally = await this.pollChosen(choice.selected, signal);
     const finishedAt = clock.now();
     const report: CycleReport = {
       startedAt,
       finishedAt,
-      intervalMs: intervalMs || this.opts.poll.minIntervalMs,
-      fullCycleMs,
+      intervalMs: choice.intervalMs || this.opts.poll.minIntervalMs,
+      fullCycleMs: choice.fullCycleMs,
       live: this.tracked.size,
-      polled: selected.length,
-      deferred,
-      participants,
-      samples,
+      polled: choice.selected.length,
+      deferred: choice.deferred,
+      participants: tally.participants,
+      samples: tally.samples,
       calls: clients.reduce((n, c) => n + c.stats.total(), 0) - callsBefore,
-      errors,
-      pushed,
-      callsSaved,
+      errors: tally.errors,
+      pushed: choice.pushed,
+      callsSaved: choice.callsSaved,
       coverage: this.coverage.report(finishedAt),
     };
-    this.paths.callsSaved += callsSaved;
+    this.paths.callsSaved += choice.callsSaved;
     this.lastCycle = report;
     this.cycles++;
     return report;
