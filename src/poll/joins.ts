@@ -98,6 +98,54 @@ export interface PushedLeave {
   left: boolean;
 }
 
+/** What one answer said of each key: the key of every join, the keys present, and when the others left. */
+interface Marks {
+  keyOf: Map<string, string>;
+  presentKeys: Set<string>;
+  leftAt: Map<string, number>;
+}
+
+/** A join of the answer under its key: present, or ended at its `leave_time`. */
+function mark(inst: InstanceJoins, marks: Marks, key: string, j: JoinSeen): void {
+  marks.keyOf.set(j.join, key);
+  if (j.leaveTime === undefined) {
+    marks.presentKeys.add(key);
+    inst.ended.delete(j.join);
+  } else {
+    marks.leftAt.set(key, Math.max(marks.leftAt.get(key) ?? 0, j.leaveTime));
+    inst.ended.set(j.join, j.leaveTime);
+  }
+}
+
+/**
+ * A new join's key when it is a rejoin: it takes over the key of a join of the same person
+ * whose stay had ended by the time it joined (the latest such); a second device, whose stay
+ * overlaps the other's, gets its own (undefined here).
+ */
+function rejoinedKey(inst: InstanceJoins, marks: Marks, j: JoinSeen): string | undefined {
+  if (!j.person || !j.joinTime) return undefined;
+  let best: string | undefined;
+  for (const [k, st] of inst.keys) {
+    const ended = marks.leftAt.get(k);
+    if (st.person !== j.person || marks.presentKeys.has(k) || ended === undefined) continue;
+    if (ended > j.joinTime + REJOIN_OVERLAP_MS) continue;
+    if (best === undefined || ended >= marks.leftAt.get(best)!) best = k;
+  }
+  return best;
+}
+
+/** Keys of people present on more than one device at once. */
+function multiDevice(inst: InstanceJoins, presentKeys: ReadonlySet<string>): Set<string> {
+  const byPerson = new Map<string, string[]>();
+  for (const key of presentKeys) {
+    const p = inst.keys.get(key)?.person;
+    if (p) byPerson.set(p, [...(byPerson.get(p) ?? []), key]);
+  }
+  const out = new Set<string>();
+  for (const ks of byPerson.values()) if (ks.length > 1) for (const k of ks) out.add(k);
+  return out;
+}
+
 /**
  * Joins of each instance, and the key alerts follow for each. A join is keyed by its
  * `user_id`. A signed-in person who leaves and joins again (a new `user_id`) keeps the key of
@@ -111,59 +159,45 @@ export class JoinTracker {
 
   constructor(private readonly rejoinGraceMs: number) {}
 
-  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): one observed participant entry, matched against the joins in order
   observe(instance: string, joins: readonly JoinSeen[], now: number): JoinsObserved {
     const inst = this.instance(instance);
-    const { alias, keys } = inst;
-    const keyOf = new Map<string, string>();
-    const presentKeys = new Set<string>();
-    const leftAt = new Map<string, number>();
-    const mark = (key: string, j: JoinSeen): void => {
-      keyOf.set(j.join, key);
-      if (j.leaveTime === undefined) {
-        presentKeys.add(key);
-        inst.ended.delete(j.join);
-      } else {
-        leftAt.set(key, Math.max(leftAt.get(key) ?? 0, j.leaveTime));
-        inst.ended.set(j.join, j.leaveTime);
-      }
-    };
+    const marks: Marks = { keyOf: new Map(), presentKeys: new Set(), leftAt: new Map() };
     const fresh: JoinSeen[] = [];
     for (const j of joins) {
       if (!j.join) continue;
-      const known = alias.get(j.join);
-      if (known !== undefined) mark(known, j);
+      const known = inst.alias.get(j.join);
+      if (known !== undefined) mark(inst, marks, known, j);
       else fresh.push(j);
     }
-    // New joins in the order they joined: a rejoin takes over the key of a join of the same
-    // person whose stay had ended by the time it joined; a second device, whose stay overlaps
-    // the other's, gets its own.
+    // New joins in the order they joined.
     fresh.sort((a, b) => (a.joinTime || 0) - (b.joinTime || 0));
     for (const j of fresh) {
-      let key = j.join;
-      if (j.person && j.joinTime) {
-        let best: string | undefined;
-        for (const [k, st] of keys) {
-          const ended = leftAt.get(k);
-          if (st.person !== j.person || presentKeys.has(k) || ended === undefined) continue;
-          if (ended > j.joinTime + REJOIN_OVERLAP_MS) continue;
-          if (best === undefined || ended >= leftAt.get(best)!) best = k;
-        }
-        if (best !== undefined) key = best;
-      }
+      const key = rejoinedKey(inst, marks, j) ?? j.join;
       this.link(inst, j, key);
-      mark(key, j);
+      mark(inst, marks, key, j);
     }
+    const { present, left } = this.presentAndLeft(inst, marks, now);
+    return { keyOf: marks.keyOf, present, left, multiDevice: multiDevice(inst, marks.presentKeys) };
+  }
+
+  /**
+   * The keys seen in an answer, present or left: a signed-in person's leave is held for the
+   * rejoin grace; a key whose every join has ended is reported left once.
+   */
+  private presentAndLeft(
+    inst: InstanceJoins,
+    marks: Marks,
+    now: number,
+  ): { present: string[]; left: string[] } {
     const present: string[] = [];
     const left: string[] = [];
-    const seen = new Set(keyOf.values());
-    for (const key of seen) {
-      const st = keys.get(key)!;
-      if (presentKeys.has(key)) {
+    for (const key of new Set(marks.keyOf.values())) {
+      const st = inst.keys.get(key)!;
+      if (marks.presentKeys.has(key)) {
         st.reportedLeft = false;
         inst.held.delete(key);
         present.push(key);
-      } else if (st.person && now - (leftAt.get(key) ?? now) < this.rejoinGraceMs && !st.reportedLeft) {
+      } else if (st.person && now - (marks.leftAt.get(key) ?? now) < this.rejoinGraceMs && !st.reportedLeft) {
         present.push(key); // held: the person may be rejoining
       } else if (!st.reportedLeft) {
         st.reportedLeft = true;
@@ -171,14 +205,7 @@ export class JoinTracker {
         left.push(key);
       }
     }
-    const byPerson = new Map<string, string[]>();
-    for (const key of presentKeys) {
-      const p = keys.get(key)?.person;
-      if (p) byPerson.set(p, [...(byPerson.get(p) ?? []), key]);
-    }
-    const multiDevice = new Set<string>();
-    for (const ks of byPerson.values()) if (ks.length > 1) for (const k of ks) multiDevice.add(k);
-    return { keyOf, present, left, multiDevice };
+    return { present, left };
   }
 
   /**
