@@ -128,13 +128,38 @@ export class DashboardSource implements PollSource {
     return ms;
   }
 
-  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): one poll of a source, its steps share the page state
   async poll(
     instance: LiveInstance,
     signal?: AbortSignal,
     seenUpTo?: (join: string) => number,
   ): Promise<PollResult> {
     const key = instanceKey(instance.ref);
+    const raws = await this.qosEntries(instance, signal);
+    if (!Array.isArray(raws)) return raws;
+    const now = this.clock.now();
+    const fields = this.demand.fields();
+    const want = this.contextWant(raws, fields);
+    if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
+    const { samples, listed } = this.samplesOf(instance, raws, fields.length > 0, seenUpTo);
+    const observed = this.joins.observe(
+      key,
+      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r))?.person)),
+      now,
+    );
+    instance.participants = Math.max(observed.present.length, 1);
+    return {
+      samples: applyJoins(samples, observed, (j) => {
+        const e = listed.get(j);
+        return { person: e?.person, device: this.joins.device(key, j, e?.device) };
+      }),
+      present: observed.present,
+      left: observed.left,
+      ended: false,
+    };
+  }
+
+  /** The instance's QoS entries, every page; an instance Zoom says has ended gives its result instead. */
+  private async qosEntries(instance: LiveInstance, signal?: AbortSignal): Promise<Raw[] | PollResult> {
     const raws: Raw[] = [];
     try {
       // One entry per join, keyed by `user_id`: entries sharing an account `id` are all kept.
@@ -151,15 +176,20 @@ export class DashboardSource implements PollSource {
       if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
       throw err;
     }
-    const now = this.clock.now();
-    // Context from the entry first; the participants list only for joins that lack it, or
-    // for every join while a rule uses a field only the list gives (role, audio_quality...).
+    return raws;
+  }
+
+  /**
+   * What the participants list is wanted for: context from the entry first; the list only for
+   * joins that lack it, or for every join while a rule uses a field only the list gives (role,
+   * audio_quality...).
+   */
+  private contextWant(raws: readonly Raw[], fields: readonly FieldDef[]): ListWant {
     const lacking = raws.filter((r) => !hasOwnContext(r));
     this.contextSource.entry += raws.length - lacking.length;
     this.contextSource.list += lacking.length;
-    const fields = this.demand.fields();
     const firstKey = (r: Raw): string => contextKeys(r)[0] ?? '';
-    const want: ListWant = {
+    return {
       keys: (fields.length ? raws : lacking).map(firstKey).filter(Boolean),
       refreshMs: this.refreshFor(fields, lacking.length > 0),
       leftKeys: fields.some((f) => f.changes === 'on_leave')
@@ -169,32 +199,27 @@ export class DashboardSource implements PollSource {
             .filter(Boolean)
         : [],
     };
-    if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
+  }
+
+  /** The entries' samples with their context, and each join's person and device as listed. */
+  private samplesOf(
+    instance: LiveInstance,
+    raws: readonly Raw[],
+    listFields: boolean,
+    seenUpTo?: (join: string) => number,
+  ): { samples: QosSample[]; listed: Map<string, { person?: string | undefined; device: string }> } {
+    const key = instanceKey(instance.ref);
     const samples: QosSample[] = [];
     const listed = new Map<string, { person?: string | undefined; device: string }>();
     for (const raw of raws) {
       const { email, person, ...context } =
-        hasOwnContext(raw) && !fields.length ? {} : this.contexts.get(key, contextKeys(raw));
+        hasOwnContext(raw) && !listFields ? {} : this.contexts.get(key, contextKeys(raw));
       listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);
     }
-    const observed = this.joins.observe(
-      key,
-      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r))?.person)),
-      now,
-    );
-    instance.participants = Math.max(observed.present.length, 1);
-    return {
-      samples: applyJoins(samples, observed, (j) => {
-        const e = listed.get(j);
-        return { person: e?.person, device: this.joins.device(key, j, e?.device) };
-      }),
-      present: observed.present,
-      left: observed.left,
-      ended: false,
-    };
+    return { samples, listed };
   }
 
   private async fetchContext(
