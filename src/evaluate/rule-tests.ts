@@ -150,99 +150,135 @@ function matches(e: ExpectedAlert, a: Alert): boolean {
   return true;
 }
 
+/** A test's events by time: the inputs' samples and the `left` / `ended` events. */
+class Timeline {
+  readonly events = new Map<number, PipelineEvent[]>();
+  private readonly instances = new Map<string, InstanceRef>();
+
+  at(t: number): PipelineEvent[] {
+    let list = this.events.get(t);
+    if (!list) this.events.set(t, (list = []));
+    return list;
+  }
+
+  inst(id: string | undefined, kind: SourceKind = 'meeting', topic?: string): InstanceRef {
+    const key = id ?? 'test';
+    let ref = this.instances.get(key);
+    if (!ref) this.instances.set(key, (ref = { kind, id: key, uuid: key, topic: topic ?? key }));
+    return ref;
+  }
+
+  /** One input's series, a sample per interval; text that cannot be read goes to `errors`. */
+  addInput(test: RawTest, input: RawInput, errors: string[]): void {
+    const interval = durationMs(test.interval ?? '1m');
+    const ref = this.inst(input.instance, input.kind, input.topic);
+    const start = EPOCH + (input.start ? durationMs(input.start) : 0);
+    const c = input.context ?? {};
+    const series = Object.entries(input.series).map(([k, v]) => [k, expandValues(v)] as const);
+    const n = Math.max(...series.map(([, v]) => v.length));
+    for (let i = 0; i < n; i++) {
+      const time = start + i * interval;
+      const s: QosSample = {
+        instance: ref,
+        participant: { key: input.participant, name: input.name ?? '', email: '', ip: '' },
+        context: testContext(c),
+        time,
+        streams: {},
+      };
+      let any = false;
+      for (const [k, values] of series) {
+        const v = values[i];
+        if (v === undefined) continue;
+        const err = setValue(s, k, v);
+        if (err) errors.push(`${test.name}: ${input.participant}: ${err}`);
+        else any = true;
+      }
+      if (any) this.at(time).push({ type: 'samples', samples: [s] });
+    }
+  }
+
+  addEvents(test: RawTest): void {
+    for (const e of test.events ?? []) {
+      const t = EPOCH + durationMs(e.at);
+      if (e.left)
+        this.at(t).push({
+          type: 'left',
+          instance: this.inst(e.left.instance),
+          participant: e.left.participant,
+          at: t,
+        });
+      if (e.ended) this.at(t).push({ type: 'ended', instance: this.inst(e.ended), at: t });
+    }
+  }
+}
+
+/** The expected alerts not found, and the alerts found but not expected. */
+function compareAlerts(
+  expected: readonly ExpectedAlert[],
+  actual: readonly Alert[],
+): { missing: string[]; unexpected: string[] } {
+  const unmatched = [...actual];
+  const missing: string[] = [];
+  for (const e of expected) {
+    const i = unmatched.findIndex((a) => matches(e, a));
+    if (i >= 0) unmatched.splice(i, 1);
+    else missing.push(describeAlert(e));
+  }
+  return {
+    missing,
+    unexpected: unmatched.map((a) => describeAlert({ ...a, ...(a.reason ? { reason: a.reason } : {}) })),
+  };
+}
+
+/** One test run through a fresh engine; its failures go into `result`. True when it passed. */
+function runTest(
+  file: string,
+  value: RawTestFile,
+  rules: ReturnType<typeof loadRules>,
+  test: RawTest,
+  result: TestFileResult,
+): boolean {
+  const engine = new RuleEngine(rules, { gapToleranceMs: durationMs(value.gap_tolerance ?? '5m') });
+  const timeline = new Timeline();
+  for (const input of test.input) timeline.addInput(test, input, result.errors);
+  timeline.addEvents(test);
+  const times = [...timeline.events.keys()].sort((a, b) => a - b);
+  let resolved: Alert[] = [];
+  let next = 0;
+  let ok = true;
+  for (const exp of [...test.expect].sort((a, b) => durationMs(a.at) - durationMs(b.at))) {
+    const until = EPOCH + durationMs(exp.at);
+    for (; next < times.length && times[next]! <= until; next++) {
+      // Samples of one time go in as one batch, as a poll hands them on.
+      const events = timeline.events.get(times[next]!)!;
+      const samples = events.flatMap((e) => (e.type === 'samples' ? e.samples : []));
+      const changes: AlertChange[] = samples.length ? engine.handle({ type: 'samples', samples }) : [];
+      for (const e of events) if (e.type !== 'samples') changes.push(...engine.handle(e));
+      resolved.push(...changes.filter((c) => c.alert.state === 'resolved').map((c) => c.alert));
+    }
+    const { missing, unexpected } = compareAlerts(exp.alerts, [...engine.active(), ...resolved]);
+    resolved = [];
+    if (missing.length || unexpected.length) {
+      ok = false;
+      result.failures.push({
+        file,
+        test: test.name,
+        at: formatDuration(durationMs(exp.at)),
+        missing,
+        unexpected,
+      });
+    }
+  }
+  return ok;
+}
+
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */
-// eslint-disable-next-line max-lines-per-function -- to split (issue 11): each test's timeline is built and its expectations checked in one pass
 export function runRuleTestFile(file: string): TestFileResult {
   validator ??= schemaValidator<RawTestFile>('files', ruleTestSchema);
   const { value } = loadYaml<RawTestFile>(YamlSource.read(file), validator);
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };
-  for (const test of value.tests) {
-    const engine = new RuleEngine(rules, { gapToleranceMs: durationMs(value.gap_tolerance ?? '5m') });
-    const interval = durationMs(test.interval ?? '1m');
-    const timeline = new Map<number, PipelineEvent[]>();
-    const at = (t: number): PipelineEvent[] => {
-      let list = timeline.get(t);
-      if (!list) timeline.set(t, (list = []));
-      return list;
-    };
-    const instances = new Map<string, InstanceRef>();
-    const inst = (id: string | undefined, kind: SourceKind = 'meeting', topic?: string): InstanceRef => {
-      const key = id ?? 'test';
-      let ref = instances.get(key);
-      if (!ref) instances.set(key, (ref = { kind, id: key, uuid: key, topic: topic ?? key }));
-      return ref;
-    };
-    for (const input of test.input) {
-      const ref = inst(input.instance, input.kind, input.topic);
-      const start = EPOCH + (input.start ? durationMs(input.start) : 0);
-      const c = input.context ?? {};
-      const series = Object.entries(input.series).map(([k, v]) => [k, expandValues(v)] as const);
-      const n = Math.max(...series.map(([, v]) => v.length));
-      for (let i = 0; i < n; i++) {
-        const time = start + i * interval;
-        const s: QosSample = {
-          instance: ref,
-          participant: { key: input.participant, name: input.name ?? '', email: '', ip: '' },
-          context: testContext(c),
-          time,
-          streams: {},
-        };
-        let any = false;
-        for (const [k, values] of series) {
-          const v = values[i];
-          if (v === undefined) continue;
-          const err = setValue(s, k, v);
-          if (err) result.errors.push(`${test.name}: ${input.participant}: ${err}`);
-          else any = true;
-        }
-        if (any) at(time).push({ type: 'samples', samples: [s] });
-      }
-    }
-    for (const e of test.events ?? []) {
-      const t = EPOCH + durationMs(e.at);
-      if (e.left)
-        at(t).push({ type: 'left', instance: inst(e.left.instance), participant: e.left.participant, at: t });
-      if (e.ended) at(t).push({ type: 'ended', instance: inst(e.ended), at: t });
-    }
-    const times = [...timeline.keys()].sort((a, b) => a - b);
-    let resolved: Alert[] = [];
-    let next = 0;
-    let ok = true;
-    for (const exp of [...test.expect].sort((a, b) => durationMs(a.at) - durationMs(b.at))) {
-      const until = EPOCH + durationMs(exp.at);
-      for (; next < times.length && times[next]! <= until; next++) {
-        // Samples of one time go in as one batch, as a poll hands them on.
-        const events = timeline.get(times[next]!)!;
-        const samples = events.flatMap((e) => (e.type === 'samples' ? e.samples : []));
-        const changes: AlertChange[] = samples.length ? engine.handle({ type: 'samples', samples }) : [];
-        for (const e of events) if (e.type !== 'samples') changes.push(...engine.handle(e));
-        resolved.push(...changes.filter((c) => c.alert.state === 'resolved').map((c) => c.alert));
-      }
-      const actual = [...engine.active(), ...resolved];
-      resolved = [];
-      const unmatched = [...actual];
-      const missing: string[] = [];
-      for (const e of exp.alerts) {
-        const i = unmatched.findIndex((a) => matches(e, a));
-        if (i >= 0) unmatched.splice(i, 1);
-        else missing.push(describeAlert(e));
-      }
-      if (missing.length || unmatched.length) {
-        ok = false;
-        result.failures.push({
-          file,
-          test: test.name,
-          at: formatDuration(durationMs(exp.at)),
-          missing,
-          unexpected: unmatched.map((a) =>
-            describeAlert({ ...a, ...(a.reason ? { reason: a.reason } : {}) }),
-          ),
-        });
-      }
-    }
-    if (ok) result.passed++;
-  }
+  for (const test of value.tests) if (runTest(file, value, rules, test, result)) result.passed++;
   return result;
 }
 
