@@ -77,10 +77,8 @@ export class Daemon {
 
   /**
    * Wires the parts in the order they depend on each other; rules are checked before anything
-   * starts (a wrong rule stops start-up with file:line:col). Over 60 lines: one assignment per
-   * part, read top to bottom.
+   * starts (a wrong rule stops start-up with file:line:col).
    */
-  // eslint-disable-next-line max-lines-per-function -- to split (issue 11): the daemon wiring its parts in the order they depend on each other, a flat sequence
   constructor(
     readonly config: Config,
     private readonly deps: DaemonDeps,
@@ -124,7 +122,15 @@ export class Daemon {
       isAlerting: (key) => this.engine.isAlerting(key),
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
-    this.metrics = new Metrics({
+    this.metrics = this.buildMetrics();
+    this.webhooks = this.buildWebhooks();
+    this.reports = this.buildReports();
+    this.api = this.buildApi();
+  }
+
+  /** The Prometheus metrics, each area's collector with its view. */
+  private buildMetrics(): Metrics {
+    return new Metrics({
       live: this.live,
       engine: this.engine,
       scheduler: this.scheduler,
@@ -133,54 +139,65 @@ export class Daemon {
       dispatcher: () => this.dispatcher,
       stateWriteFailures: () => this.stateFiles.failures,
       rulesReload: () => this.rulesReload,
-      clock,
+      clock: this.deps.clock,
       version: VERSION,
       options: {
-        topicLabel: config.metrics.topicLabel,
-        participantSeries: config.metrics.participantSeries,
-        participantIdentity: config.metrics.participantIdentity,
+        topicLabel: this.config.metrics.topicLabel,
+        participantSeries: this.config.metrics.participantSeries,
+        participantIdentity: this.config.metrics.participantIdentity,
       },
     });
-    if (config.webhooks) {
-      const observers = registerWebhookMetrics(this.metrics.registry, {
-        webhooks: () => this.webhooks,
-        scheduler: this.scheduler,
-        clock,
-      });
-      const webhooks = new Webhooks(config.webhooks, this.scheduler, {
-        clock,
-        log,
-        normalizeStats: this.normalizeStats,
-        stateDir: config.stateDir,
-        stateFiles: this.stateFiles,
-        ...observers,
-      });
-      this.webhooks = webhooks;
-      this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
-    }
-    if (config.reports) {
-      const reports = new ReportWorker({
-        settings: config.reports,
-        stateDir: config.stateDir,
-        files: this.stateFiles,
-        clock,
-        log: log.child({ component: 'reports' }),
-        clients: this.clients,
-        scheduler: this.scheduler,
-        sources: this.sources,
-        engine: this.engine,
-        gapToleranceMs: config.rules.gapToleranceMs,
-        pollIntervals: config.poll,
-        dispatcher: () => this.dispatcher,
-      });
-      this.reports = reports;
-      this.sink.sinks.push(reports.sink);
-      this.alerts.onAlerts((changes) => reports.onAlerts(changes));
-    }
-    this.api = new HttpApi({
-      config,
+  }
+
+  /** Zoom's QSS webhooks, when configured; an ended instance is forgotten by their source too. */
+  private buildWebhooks(): Webhooks | undefined {
+    if (!this.config.webhooks) return undefined;
+    const { clock, log } = this.deps;
+    const observers = registerWebhookMetrics(this.metrics.registry, {
+      webhooks: () => this.webhooks,
+      scheduler: this.scheduler,
+      clock,
+    });
+    const webhooks = new Webhooks(this.config.webhooks, this.scheduler, {
       clock,
       log,
+      normalizeStats: this.normalizeStats,
+      stateDir: this.config.stateDir,
+      stateFiles: this.stateFiles,
+      ...observers,
+    });
+    this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
+    return webhooks;
+  }
+
+  /** Reports after every call, when configured: fed the pipeline's events and the alert changes. */
+  private buildReports(): ReportWorker | undefined {
+    if (!this.config.reports) return undefined;
+    const reports = new ReportWorker({
+      settings: this.config.reports,
+      stateDir: this.config.stateDir,
+      files: this.stateFiles,
+      clock: this.deps.clock,
+      log: this.deps.log.child({ component: 'reports' }),
+      clients: this.clients,
+      scheduler: this.scheduler,
+      sources: this.sources,
+      engine: this.engine,
+      gapToleranceMs: this.config.rules.gapToleranceMs,
+      pollIntervals: this.config.poll,
+      dispatcher: () => this.dispatcher,
+    });
+    this.sink.sinks.push(reports.sink);
+    this.alerts.onAlerts((changes) => reports.onAlerts(changes));
+    return reports;
+  }
+
+  /** The status API, readiness and /metrics. */
+  private buildApi(): HttpApi {
+    return new HttpApi({
+      config: this.config,
+      clock: this.deps.clock,
+      log: this.deps.log,
       version: VERSION,
       startedAt: this.startedAt,
       clients: this.clients,
