@@ -184,12 +184,105 @@ function refusal(err: unknown): string {
   return `HTTP ${err.status ?? '?'}${err.zoomCode !== undefined ? `, code ${err.zoomCode}` : ''}`;
 }
 
+/** The report's options for every call: the participant count bounding pages, abort, gate. */
+interface CallOptions {
+  expected: number | undefined;
+  signal?: AbortSignal | undefined;
+  kept?: KeptData;
+}
+
+/**
+ * The QoS summaries: those Zoom pushed (kept, no call), else Zoom's summary endpoint. A refusal
+ * is said in the source line (`auto`) or stops the report (`summary`).
+ */
+async function fetchSummaries(
+  client: ZoomClient,
+  instance: ReportInstance,
+  choice: SourceChoice,
+  stats: NormalizeStats,
+  call: CallOptions,
+): Promise<{ summaries: QosSummary[]; pushed: boolean; refused?: string }> {
+  if (choice === 'samples' || instance.live) return { summaries: [], pushed: false };
+  const read = (raws: Raw[]): QosSummary[] =>
+    raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
+  const pushed = call.kept?.pushedSummaries?.(instance);
+  const fromPush = pushed?.length ? read(pushed) : [];
+  if (fromPush.length) return { summaries: fromPush, pushed: true };
+  try {
+    const raws = await collect(client, REPORT_KINDS[instance.kind].summary, instance.uuid, {}, call);
+    return { summaries: read(raws), pushed: Boolean(pushed?.length) };
+  } catch (err) {
+    const refused = refusal(err);
+    if (choice === 'summary')
+      throw new Error(`Zoom refused the QoS summary (${refused}): it needs the QoS Subscription add-on`, {
+        cause: err,
+      });
+    return { summaries: [], pushed: Boolean(pushed?.length), refused };
+  }
+}
+
+/** The participants list: each join's name, e-mail, times and context, and context by every key it matches. */
+async function fetchParticipants(
+  client: ZoomClient,
+  instance: ReportInstance,
+  call: CallOptions,
+): Promise<{ joins: Map<string, JoinInfo>; contexts: Map<string, ParticipantContext> }> {
+  const joins = new Map<string, JoinInfo>();
+  const contexts = new Map<string, ParticipantContext>();
+  const ep = REPORT_KINDS[instance.kind].participants;
+  if (!ep) return { joins, contexts };
+  const type = instance.live ? 'live' : 'past';
+  for (const p of await collect(client, ep, instance.uuid, { type }, call)) {
+    const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
+    const joined = time(p.join_time);
+    const left = time(p.leave_time);
+    if (joined !== undefined) info.joined = joined;
+    if (left !== undefined) info.left = left;
+    for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
+    if (!joins.has(joinKey(p))) joins.set(joinKey(p), info);
+  }
+  return { joins, contexts };
+}
+
+/** The QoS samples with their listed context; a join the list lacks is added from its entry. */
+async function fetchSamples(
+  client: ZoomClient,
+  instance: ReportInstance,
+  listed: { joins: Map<string, JoinInfo>; contexts: Map<string, ParticipantContext> },
+  stats: NormalizeStats,
+  call: CallOptions,
+): Promise<QosSample[]> {
+  const { joins, contexts } = listed;
+  const samples: QosSample[] = [];
+  const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
+  const type = instance.live ? 'live' : 'past';
+  for (const raw of await collect(client, REPORT_KINDS[instance.kind].qos, instance.uuid, { type }, call)) {
+    const context = contextKeys(raw)
+      .map((k) => contexts.get(k))
+      .find(Boolean);
+    const got = normalizeParticipant(ref, raw, context ?? {}, stats);
+    samples.push(...got);
+    const key = joinKey(raw);
+    if (!joins.has(key)) {
+      const joined = time(raw.join_time);
+      const left = time(raw.leave_time);
+      joins.set(key, {
+        name: str(raw.user_name) || str(raw.name),
+        email: str(raw.email),
+        context: got[0]?.context ?? { ...context, ...contextFromRaw(raw) },
+        ...(joined !== undefined ? { joined } : {}),
+        ...(left !== undefined ? { left } : {}),
+      });
+    }
+  }
+  return samples;
+}
+
 /**
  * Reads what a report needs. `auto`: Zoom's QoS summary (QSS accounts) for min/avg/max, and the
  * past QoS samples for p95, minutes in breach, alerts and timelines; when the summary is
  * refused (no QoS Subscription: 403/404 with Zoom's code), the samples alone, said so.
  */
-// eslint-disable-next-line max-lines-per-function -- to split (issue 11): the pages of one report fetched in order within the budget
 export async function fetchReportData(
   client: ZoomClient,
   instance: ReportInstance,
@@ -197,71 +290,20 @@ export async function fetchReportData(
   signal?: AbortSignal,
   kept: KeptData = {},
 ): Promise<ReportData> {
-  const eps = REPORT_KINDS[instance.kind];
   const stats = new NormalizeStats();
-  const type = instance.live ? 'live' : 'past';
-  const expected = instance.participants;
-  const call = { expected, signal, kept };
-  let summaries: QosSummary[] = [];
-  let refused: string | undefined;
-  const pushed = choice !== 'samples' && !instance.live ? kept.pushedSummaries?.(instance) : undefined;
-  if (pushed?.length)
-    summaries = pushed.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
-  if (choice !== 'samples' && !instance.live && !summaries.length) {
-    try {
-      const raws = await collect(client, eps.summary, instance.uuid, {}, call);
-      summaries = raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
-    } catch (err) {
-      refused = refusal(err);
-      if (choice === 'summary')
-        throw new Error(`Zoom refused the QoS summary (${refused}): it needs the QoS Subscription add-on`, {
-          cause: err,
-        });
-    }
-  }
-  const joins = new Map<string, JoinInfo>();
-  const contexts = new Map<string, ParticipantContext>();
-  if (eps.participants) {
-    for (const p of await collect(client, eps.participants, instance.uuid, { type }, call)) {
-      const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
-      const joined = time(p.join_time);
-      const left = time(p.leave_time);
-      if (joined !== undefined) info.joined = joined;
-      if (left !== undefined) info.left = left;
-      for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
-      if (!joins.has(joinKey(p))) joins.set(joinKey(p), info);
-    }
-  }
-  const samples: QosSample[] = [];
-  if (choice !== 'summary' || instance.live) {
-    const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
-    for (const raw of await collect(client, eps.qos, instance.uuid, { type }, call)) {
-      const listed = contextKeys(raw)
-        .map((k) => contexts.get(k))
-        .find(Boolean);
-      const got = normalizeParticipant(ref, raw, listed ?? {}, stats);
-      samples.push(...got);
-      const key = joinKey(raw);
-      if (!joins.has(key)) {
-        const joined = time(raw.join_time);
-        const left = time(raw.leave_time);
-        joins.set(key, {
-          name: str(raw.user_name) || str(raw.name),
-          email: str(raw.email),
-          context: got[0]?.context ?? { ...listed, ...contextFromRaw(raw) },
-          ...(joined !== undefined ? { joined } : {}),
-          ...(left !== undefined ? { left } : {}),
-        });
-      }
-    }
-  }
+  const call: CallOptions = { expected: instance.participants, signal, kept };
+  const { summaries, pushed, refused } = await fetchSummaries(client, instance, choice, stats, call);
+  const listed = await fetchParticipants(client, instance, call);
+  const samples =
+    choice !== 'summary' || instance.live ? await fetchSamples(client, instance, listed, stats, call) : [];
+  const { joins } = listed;
   for (const s of summaries)
     if (!joins.has(s.participant.key))
       joins.set(s.participant.key, { name: s.participant.name, email: s.participant.email, context: {} });
   const source: ReportSource = instance.live
     ? 'live_samples'
     : summaries.length
-      ? pushed?.length
+      ? pushed
         ? 'pushed_summary'
         : 'qos_summary'
       : 'past_samples';
