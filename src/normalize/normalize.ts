@@ -29,19 +29,24 @@ const BY_FIELD = new Map<Group, [string, readonly FieldDef[]][]>(
  * nothing usable is counted missing once (not once per row); absent fields are not counted.
  */
 export function readGroup<G extends Group>(group: G, raw: Raw, stats?: NormalizeStats): GroupValues<G> {
-  const out: Record<string, number | string> = {};
+  return readSome(group, raw, stats) ?? {};
+}
+
+/** readGroup, or undefined when no row gave a value (no object made for it). */
+function readSome<G extends Group>(group: G, raw: Raw, stats?: NormalizeStats): GroupValues<G> | undefined {
+  let out: Record<string, number | string> | undefined;
   for (const [field, rows] of BY_FIELD.get(group)!) {
     if (!(field in raw)) continue;
     let any = false;
     for (const row of rows) {
       const v = row.parse(raw[field]);
       if (v === undefined) continue;
-      out[row.key] = v;
+      (out ??= {})[row.key] = v;
       any = true;
     }
     if (!any) stats?.missing(field);
   }
-  return out as GroupValues<G>;
+  return out as GroupValues<G> | undefined;
 }
 
 /**
@@ -54,10 +59,7 @@ function readObjectOrBare<G extends 'wifi' | 'cpuPressure'>(
   raw: unknown,
   stats: NormalizeStats,
 ): GroupValues<G> | undefined {
-  if (isObject(raw)) {
-    const v = readGroup(group, raw, stats);
-    return Object.keys(v).length ? v : undefined;
-  }
+  if (isObject(raw)) return readSome(group, raw, stats);
   const rows = rowsOf(group);
   const v = rows[0]!.parse(raw);
   if (v === undefined) {
@@ -129,18 +131,20 @@ export function normalizeParticipant(
       continue;
     }
     const sample: QosSample = { instance, participant, context: ctx, time, streams: {} };
-    for (const [name, value] of Object.entries(entry)) {
+    // Keys read in place (no entries or key arrays): a poll normalizes thousands of entries.
+    for (const name in entry) {
+      const value = entry[name];
       if (NON_STREAM_KEYS.has(name) || !isObject(value)) continue;
       if (!STREAM_BY_NAME.has(name)) {
         stats.unknownStream(name);
         continue;
       }
-      const metrics = readGroup('stream', value, stats);
-      if (Object.keys(metrics).length) sample.streams[name] = metrics;
+      const metrics = readSome('stream', value, stats);
+      if (metrics) sample.streams[name] = metrics;
     }
     if (isObject(entry.cpu_usage)) {
-      const cpu = readGroup('cpu', entry.cpu_usage, stats);
-      if (Object.keys(cpu).length) sample.cpu = cpu;
+      const cpu = readSome('cpu', entry.cpu_usage, stats);
+      if (cpu) sample.cpu = cpu;
     }
     if ('wifi_rssi' in entry) {
       const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats);
