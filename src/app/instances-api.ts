@@ -43,7 +43,9 @@ export function liveView(v: InstancesView, ref: InstanceRef, identity: boolean):
   const key = instanceKey(ref);
   const now = v.clock.now();
   const path = v.pushes ? v.scheduler.paths.peek(key, now) : 'poll';
-  const samples = [...(v.live.instances.get(key)?.participants.values() ?? [])].map((p) => p.sample);
+  const inst = v.live.instances.get(key);
+  // Rebuilt from what the live state keeps of each newest sample (the samples are not kept).
+  const samples = inst ? [...inst.participants].map(([k, p]) => p.asSample(inst.ref, k)) : [];
   const alerts = v.engine
     .active(!identity)
     .filter((a) => a.context.kind === ref.kind && a.context.uuid === ref.uuid);

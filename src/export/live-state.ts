@@ -1,8 +1,8 @@
-import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
 import { numericValue } from '../normalize/catalog.js';
 import { sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
-import { LiveParticipant } from './collectors/live-participant.js';
+import { LiveParticipant, UNEXPORTED_STREAM } from './collectors/live-participant.js';
 
 export { LiveParticipant };
 
@@ -28,19 +28,77 @@ const STREAM_INDEX: Readonly<Record<string, number>> = Object.assign(
   Object.create(null) as Record<string, number>,
   Object.fromEntries(STREAM_METRICS.map((d, i) => [d.field.key, i])),
 );
+/** The same for UNEXPORTED_STREAM. */
+const UNEXPORTED_INDEX: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null) as Record<string, number>,
+  Object.fromEntries(UNEXPORTED_STREAM.map((f, i) => [f.key, i])),
+);
 
 /** NaN doubles, as many as the largest sample needs so far. */
 const NAN: number[] = [NaN];
+const nans = (n: number): number[] => {
+  while (NAN.length < n) NAN.push(NaN);
+  // A copy of a NaN-filled array of doubles: exact length, no change of element kind later.
+  return NAN.slice(0, n);
+};
 
-/** Reads what metrics export out of a sample. */
-function liveParticipant(s: QosSample): LiveParticipant {
+/**
+ * Shared copies of context texts (data center, network, client, device...: participants mostly
+ * share them). Bounded: emptied when full, which costs only sharing, so that months of
+ * participants with texts of their own cannot grow it.
+ */
+const MAX_SHARED = 20_000;
+const sharedTexts = new Map<string, string>();
+function sharedText(s: string): string {
+  const got = sharedTexts.get(s);
+  if (got !== undefined) return got;
+  if (sharedTexts.size >= MAX_SHARED) sharedTexts.clear();
+  sharedTexts.set(s, s);
+  return s;
+}
+
+/** The prototype of kept contexts (plain, like `{}`'s): their hidden classes grow from a root of their own. */
+const KEPT_CONTEXT = Object.create(Object.prototype) as object;
+
+/** The context kept: the last one kept when the same (a participant's context rarely changes), else a copy of shared texts. */
+function keptContext(
+  c: ParticipantContext,
+  last: Readonly<ParticipantContext> | undefined,
+): Readonly<ParticipantContext> {
+  const from = c as Record<string, string | undefined>;
+  if (last) {
+    const was = last as Record<string, string | undefined>;
+    let same = true;
+    let n = 0;
+    for (const k in from) {
+      n++;
+      if (from[k] !== was[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && n === Object.keys(was).length) return last;
+  }
+  // Built field by field on a prototype of its own, so contexts of the same fields share one
+  // hidden class. From `{}` (or frozen, or spread-cloned) a poll's contexts got one each: V8
+  // stops sharing transitions from a map that has too many, and `{}`'s has every object's.
+  const copy = Object.create(KEPT_CONTEXT) as Record<string, string | undefined>;
+  for (const k in from) {
+    const v = from[k];
+    copy[k] = typeof v === 'string' ? sharedText(v) : v;
+  }
+  return copy;
+}
+
+/** Reads what metrics export, and what rules and the instances API read, out of a sample. */
+function liveParticipant(s: QosSample, last: LiveParticipant | undefined): LiveParticipant {
   const S = SAMPLE_METRICS.length;
   const M = STREAM_METRICS.length;
+  const E = UNEXPORTED_STREAM.length;
   const names: string[] = [];
   for (const stream in s.streams) names.push(stream);
-  while (NAN.length < S + names.length * M) NAN.push(NaN);
-  // A copy of a NaN-filled array of doubles: exact length, no change of element kind later.
-  const values = NAN.slice(0, S + names.length * M);
+  let values = nans(S + names.length * M);
+  let unexported: number[] | undefined;
   for (let i = 0; i < S; i++) {
     const v = sampleValue(SAMPLE_METRICS[i]!, s);
     if (v !== undefined) values[i] = v;
@@ -50,14 +108,29 @@ function liveParticipant(s: QosSample): LiveParticipant {
     // The stream's own keys, few, rather than every exported key: about twice as fast.
     for (const key in m) {
       const i = STREAM_INDEX[key];
-      if (i === undefined) continue;
+      if (i === undefined) {
+        const e = UNEXPORTED_INDEX[key];
+        const v = e === undefined ? undefined : numericValue(UNEXPORTED_STREAM[e]!, m[key]);
+        if (v !== undefined) (unexported ??= nans(names.length * E))[j * E + e!] = v;
+        continue;
+      }
       const def = STREAM_METRICS[i]!;
       const raw = m[key];
       const v = typeof raw === 'number' ? raw : numericValue(def.field, raw);
       if (v !== undefined) values[S + j * M + i] = v * def.scale;
     }
   }
-  return new LiveParticipant(s, streamList(names), values);
+  if (unexported) values = values.concat(unexported);
+  const who = s.participant;
+  return new LiveParticipant(
+    s.time,
+    who.name,
+    who.email,
+    who.ip,
+    keptContext(s.context, last?.context),
+    streamList(names),
+    values,
+  );
 }
 
 /**
@@ -130,6 +203,6 @@ export class LiveState implements SampleSink {
       }
     }
     for (const [inst, winners] of batch)
-      for (const [k, s] of winners) inst.participants.set(k, liveParticipant(s));
+      for (const [k, s] of winners) inst.participants.set(k, liveParticipant(s, inst.participants.get(k)));
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_METRICS, STREAM_METRICS } from '../../src/export/collectors/aggregates.js';
 import { LiveState } from '../../src/export/live-state.js';
+import { METRICS } from '../../src/evaluate/metrics.js';
+import { QUALITY_LEVELS } from '../../src/normalize/values.js';
 import { sample } from '../helpers/rules.js';
 
 const audio = { latency: 0.123, jitter: 0.0171, avgLoss: 0.031, maxLoss: 0.09, bitrate: 41_234 };
@@ -43,7 +45,37 @@ describe('the live state', () => {
       qoswatch_cpu_pressure_level: 3, // nominal, normal, fair, serious, critical
     });
     expect(Object.values(byName)).toEqual(expect.arrayContaining([0.25, 0.5, 0.75, -61]));
-    expect(p.sample).toBe(s);
+    // The sample is not kept: what rules and /api/v1/instances/<id> read of it is rebuilt (pressure words as their level).
+    expect(p.asSample(s.instance, 'ann')).toEqual({ ...s, cpuPressure: { min: 0, avg: 3, max: 4 } });
+  });
+
+  it('rebuilds what every rule metric reads of a sample to the bit, unexported ones (quality) included', () => {
+    const live = new LiveState();
+    // Values of all sizes and fractions (bitrate is exported scaled by 1/8), a pushed verdict, a stream without it.
+    const odd = (i: number): number => (i * 7919.123456789) / 3 ** (i % 7);
+    const s = sample(
+      'bob',
+      4,
+      {
+        audio_input: { ...audio, bitrate: odd(5), latency: odd(1), quality: 'poor', qualityScore: 2.5 },
+        video_input: { ...video, bitrate: 1e-300 * odd(3), jitter: odd(2), quality: 'good' },
+        as_input: { frameRate: odd(4) },
+      },
+      { cpu: { zoomMin: 0.1, systemMax: odd(6) / 1e4 }, wifi: { min: -80, max: -40 } },
+    );
+    live.handle({ type: 'samples', samples: [s] });
+    const again = live.instances.get('meeting:m1')!.participants.get('bob')!.asSample(s.instance, 'bob');
+    let read = 0;
+    for (const m of METRICS)
+      for (const stream of m.perStream ? ['audio_input', 'video_input', 'as_input'] : [undefined]) {
+        const v = m.read(s, stream);
+        if (v !== undefined) read++;
+        expect(m.read(again, stream), `${m.name} ${stream}`).toBe(v);
+      }
+    expect(read).toBeGreaterThan(20);
+    expect(again.streams.video_input!.quality).toBe(QUALITY_LEVELS.indexOf('good'));
+    expect(again.streams.as_input).toEqual({ frameRate: odd(4) });
+    expect(again.context).toEqual(s.context);
   });
 
   it('lets the newest sample win, in or across batches, whatever their order; of equal times the later', () => {

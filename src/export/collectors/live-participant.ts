@@ -1,23 +1,36 @@
-import type { QosSample } from '../../normalize/sample.js';
+import { MEASUREMENTS, SAMPLE_GROUP_KEY } from '../../normalize/catalog.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
 import { SAMPLE_METRICS, STREAM_METRICS, type ParticipantValues } from './aggregates.js';
 
 /**
- * A participant's newest sample, and the values metrics export read out of it once, when it
- * arrives: a scrape reads these, never the sample's objects.
+ * The stream measurements rules read that metrics do not export (Zoom's quality verdict of
+ * pushed samples): kept after the exported values, only when a sample has one.
+ */
+export const UNEXPORTED_STREAM = MEASUREMENTS.filter((f) => f.group === 'stream' && !f.prom);
+
+/**
+ * A participant's newest sample as the daemon keeps it: the values metrics export, read out
+ * once when it arrives (a scrape reads these, never the sample's objects), who the participant
+ * is, and its context (texts shared between participants). The sample
+ * itself is not kept: `asSample` gives back what rules and /api/v1/instances/<id> read of it.
  */
 export class LiveParticipant implements ParticipantValues {
   constructor(
-    /** The whole sample: what /api/v1/instances/<id> shows. */
-    readonly sample: QosSample,
+    /** The sample's own time, epoch ms. */
+    readonly time: number,
+    readonly name: string,
+    readonly email: string,
+    readonly ip: string,
+    /** Never changed in place; its texts shared with other participants', the object kept while it does not change. */
+    readonly context: Readonly<ParticipantContext>,
     /** The sample's streams in its order; one list shared by every participant with the same streams. */
     readonly streams: readonly string[],
-    /** SAMPLE_METRICS values, then STREAM_METRICS values per stream; NaN where the sample had none. */
+    /**
+     * SAMPLE_METRICS values, then STREAM_METRICS values per stream, Prometheus units; NaN where
+     * the sample had none. Then, only when the sample had one, UNEXPORTED_STREAM values per stream (base units).
+     */
     readonly values: readonly number[],
   ) {}
-
-  get time(): number {
-    return this.sample.time;
-  }
 
   /** A per-sample metric's value (SAMPLE_METRICS index), Prometheus units; undefined when missing. */
   sampleValue(metric: number): number | undefined {
@@ -36,5 +49,48 @@ export class LiveParticipant implements ParticipantValues {
     const s = this.streams.indexOf(stream);
     const m = STREAM_METRICS.findIndex((d) => d.field.key === key);
     return s < 0 || m < 0 ? undefined : this.streamValue(s, m);
+  }
+
+  /**
+   * The sample again, as far as rules and the instances API read it: every measurement in base
+   * units (level words as their level, which is what rules read of them), the context, the
+   * participant's key, name, e-mail and IP; `instance` is the instance as known now. Built
+   * when asked, not kept. Exact: the only export scale is 1/8, a power of two.
+   */
+  asSample(instance: InstanceRef, key: string): QosSample {
+    const S = SAMPLE_METRICS.length;
+    const M = STREAM_METRICS.length;
+    const E = UNEXPORTED_STREAM.length;
+    const n = this.streams.length;
+    const values = this.values;
+    const hasUnexported = values.length > S + n * M;
+    const s: QosSample = {
+      instance,
+      participant: { key, name: this.name, email: this.email, ip: this.ip },
+      context: this.context,
+      time: this.time,
+      streams: {},
+    };
+    for (let j = 0; j < n; j++) {
+      const m: Record<string, number> = {};
+      for (let i = 0; i < M; i++) {
+        const v = values[S + j * M + i]!;
+        if (v === v) m[STREAM_METRICS[i]!.field.key] = v / STREAM_METRICS[i]!.scale;
+      }
+      for (let e = 0; hasUnexported && e < E; e++) {
+        const v = values[S + n * M + j * E + e]!;
+        if (v === v) m[UNEXPORTED_STREAM[e]!.key] = v;
+      }
+      s.streams[this.streams[j]!] = m;
+    }
+    const groups = s as unknown as Record<string, Record<string, number> | undefined>;
+    for (let i = 0; i < S; i++) {
+      const v = values[i]!;
+      if (v !== v) continue;
+      const def = SAMPLE_METRICS[i]!;
+      const group = SAMPLE_GROUP_KEY[def.field.group as keyof typeof SAMPLE_GROUP_KEY];
+      (groups[group] ??= {})[def.field.key] = v / def.scale;
+    }
+    return s;
   }
 }

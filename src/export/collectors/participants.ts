@@ -58,9 +58,8 @@ export function renderParticipant(
     lines.push(v === undefined ? '' : `${SAMPLE_NAMES[i]}{${labels}} ${sampleText(v)}\n`);
   });
   if (identity) {
-    const who = p.sample.participant;
     lines.push(
-      `qoswatch_participant_info{${labels},name="${labelValue(who.name)}",email="${labelValue(who.email)}",ip="${labelValue(who.ip)}"} 1\n`,
+      `qoswatch_participant_info{${labels},name="${labelValue(p.name)}",email="${labelValue(p.email)}",ip="${labelValue(p.ip)}"} 1\n`,
     );
   }
   return { sample: p, lines };
