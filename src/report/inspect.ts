@@ -126,21 +126,10 @@ async function findJoin(
   );
 }
 
-/**
- * Zoom's live view of one instance (its live QoS list and participants list) or of one
- * participant (the single-participant QoS endpoint), with the rules replayed over the samples
- * Zoom returns. Every call goes through `client`: its rate limits and the daily budget.
- */
-// eslint-disable-next-line max-lines-per-function -- to split (issue 11): one instance inspected from Zoom, page after page
-export async function inspectFromZoom(
-  client: ZoomClient,
-  o: InspectOptions,
-): Promise<{ view: InspectView; one?: InspectParticipant }> {
-  const before = client.budget.usedHere();
-  checkBudget(client, 2, o.reserve);
-  let instance: ReportInstance;
+/** The live instance `o` names; one Zoom says is not going on is an error that points to `report`. */
+async function liveInstance(client: ZoomClient, o: InspectOptions): Promise<ReportInstance> {
   try {
-    instance = await resolveInstance(client, o.kind, o.id, o.signal, true);
+    return await resolveInstance(client, o.kind, o.id, o.signal, true);
   } catch (err) {
     if (!isEnded(err)) throw err;
     throw new Error(
@@ -148,35 +137,72 @@ export async function inspectFromZoom(
       { cause: err },
     );
   }
-  const ref = refOf(instance);
-  const stats = new NormalizeStats();
-  let samples: QosSample[];
-  let names: Map<string, { name: string; email: string }> | undefined;
-  let key: string | undefined;
-  if (o.participant !== undefined) {
-    checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, true) - 1, o.reserve);
-    let raw = await singleQos(client, instance, o.participant, o.signal);
-    let listed: ParticipantContext = {};
-    if (!raw) {
-      const join = await findJoin(client, instance, o.participant, o.signal);
-      listed = join.context;
-      raw = await singleQos(client, instance, join.id, o.signal);
-      if (!raw) throw new Error(`participant ${join.id} left this ${o.kind} before Zoom answered`);
-    }
-    samples = normalizeParticipant(ref, raw, listed, stats);
-    key = samples[0]?.participant.key ?? joinKey(raw);
-    names = new Map([[key, { name: str(raw.user_name) || str(raw.name), email: str(raw.email) }]]);
-  } else {
-    checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, false) - 1, o.reserve);
-    const data = await fetchReportData(client, instance, 'samples', o.signal, {
-      beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection'),
-    });
-    samples = data.samples;
-    names = new Map([...data.joins].map(([k, j]) => [k, { name: j.name, email: j.email }]));
+}
+
+type Names = Map<string, { name: string; email: string }>;
+
+/** One participant's live QoS, by id, else found by name or e-mail in the participants list. */
+async function oneParticipant(
+  client: ZoomClient,
+  o: InspectOptions,
+  instance: ReportInstance,
+  who: string,
+): Promise<{ samples: QosSample[]; names: Names; key: string }> {
+  checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, true) - 1, o.reserve);
+  let raw = await singleQos(client, instance, who, o.signal);
+  let listed: ParticipantContext = {};
+  if (!raw) {
+    const join = await findJoin(client, instance, who, o.signal);
+    listed = join.context;
+    raw = await singleQos(client, instance, join.id, o.signal);
+    if (!raw) throw new Error(`participant ${join.id} left this ${o.kind} before Zoom answered`);
   }
+  const samples = normalizeParticipant(refOf(instance), raw, listed, new NormalizeStats());
+  const key = samples[0]?.participant.key ?? joinKey(raw);
+  return {
+    samples,
+    key,
+    names: new Map([[key, { name: str(raw.user_name) || str(raw.name), email: str(raw.email) }]]),
+  };
+}
+
+/** Every participant's live QoS and the participants list, holding the reserve before every page. */
+async function allParticipants(
+  client: ZoomClient,
+  o: InspectOptions,
+  instance: ReportInstance,
+  before: number,
+): Promise<{ samples: QosSample[]; names: Names }> {
+  checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, false) - 1, o.reserve);
+  const data = await fetchReportData(client, instance, 'samples', o.signal, {
+    beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection'),
+  });
+  return {
+    samples: data.samples,
+    names: new Map([...data.joins].map(([k, j]) => [k, { name: j.name, email: j.email }])),
+  };
+}
+
+/**
+ * Zoom's live view of one instance (its live QoS list and participants list) or of one
+ * participant (the single-participant QoS endpoint), with the rules replayed over the samples
+ * Zoom returns. Every call goes through `client`: its rate limits and the daily budget.
+ */
+export async function inspectFromZoom(
+  client: ZoomClient,
+  o: InspectOptions,
+): Promise<{ view: InspectView; one?: InspectParticipant }> {
+  const before = client.budget.usedHere();
+  checkBudget(client, 2, o.reserve);
+  const instance = await liveInstance(client, o);
+  const got: { samples: QosSample[]; names: Names; key?: string } =
+    o.participant !== undefined
+      ? await oneParticipant(client, o, instance, o.participant)
+      : await allParticipants(client, o, instance, before);
+  const { samples, names, key } = got;
   const rules = key === undefined ? o.rules : o.rules.filter((r) => r.scope === 'participant');
   const view = inspectView({
-    instance: ref,
+    instance: refOf(instance),
     samples,
     names,
     rules,
