@@ -66,6 +66,9 @@ export class ScaledClock implements Clock {
  * Time never goes backwards, so nothing ever wakes early, and no test waits on the wall clock.
  */
 export class VirtualClock implements Clock {
+  private holds = 0;
+  /** Sleepers due after now, waiting for the holds to be released. */
+  private held: (() => void)[] = [];
   constructor(private current: number) {}
   now(): number {
     return this.current;
@@ -78,6 +81,25 @@ export class VirtualClock implements Clock {
   advanceTo(t: number): void {
     if (t > this.current) this.current = t;
   }
+  /**
+   * Stops sleepers from moving time forward until the returned function is called: a sleeper
+   * due later than now waits. For work that takes real time (HTTP calls to a simulator) while
+   * another loop sleeps on the same clock: without a hold, that loop would wake once per turn
+   * of the event loop and move time by its whole sleep each turn, so the virtual time a piece
+   * of work took would depend on how fast the machine is.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      const held = this.held;
+      this.held = [];
+      for (const wake of held) setImmediate(wake);
+    };
+  }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -85,14 +107,19 @@ export class VirtualClock implements Clock {
         return;
       }
       const wake = this.current + Math.max(0, ms);
-      setImmediate(() => {
+      const fire = (): void => {
         if (signal?.aborted) {
           reject(abortError(signal));
           return;
         }
+        if (this.holds > 0 && wake > this.current) {
+          this.held.push(fire);
+          return;
+        }
         this.advanceTo(wake);
         resolve();
-      });
+      };
+      setImmediate(fire);
     });
   }
 }

@@ -27,6 +27,26 @@ export function daemonFor(
   return { daemon, events };
 }
 
+/**
+ * Holds `h`'s clock while each poll cycle of `daemon` runs: the other loops sleeping on the
+ * clock (the notification dispatcher's, the report worker's) cannot move time while the
+ * cycle waits on the simulator over HTTP, so a cycle takes the same virtual time on a fast
+ * machine and on a slow or loaded one. Returns the daemon.
+ */
+export function holdClockInCycles<D extends Daemon>(daemon: D, h: Pick<SimHarness, 'clock'>): D {
+  const scheduler = daemon.scheduler;
+  const cycle = scheduler.cycle.bind(scheduler);
+  scheduler.cycle = async (...args) => {
+    const release = h.clock.hold();
+    try {
+      return await cycle(...args);
+    } finally {
+      release();
+    }
+  };
+  return daemon;
+}
+
 /** Runs the daemon's loop until the virtual clock reaches `until`. */
 export async function runUntil(daemon: Daemon, h: SimHarness, until: number): Promise<void> {
   const stop = new AbortController();

@@ -7,7 +7,7 @@ import type { Config } from '../../src/config/types.js';
 import { Daemon } from '../../src/app/daemon.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { daemonFor, holdClockInCycles, runUntil } from '../helpers/daemon.js';
 import { freePort } from '../helpers/ports.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { TestSmtp } from '../helpers/smtp.js';
@@ -251,6 +251,12 @@ describe('reports after every call', () => {
       c.zoom!.limits = { ...c.zoom!.limits, dailyPool: 2420 };
       c.reports!.reserve = 0;
     });
+    // A cycle takes no virtual time however long the machine takes to answer it: without the
+    // hold, the notification loop's idle minute moved the clock at every turn of the event loop
+    // while a cycle waited on the simulator, so a loaded machine saw cycles 4-15 virtual minutes
+    // long, fewer than 10 of them from minute 24 to 80, and far fewer calls than this pool is
+    // sized for (76 by minute 80 instead of about 260).
+    holdClockInCycles(daemon, h);
     await daemon.startNotifications();
     // The pace of polling once the first meeting has ended and its report is due.
     const intervals: number[] = [];
