@@ -1,3 +1,4 @@
+import { isPartial } from '../normalize/dedup.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
@@ -31,11 +32,14 @@ export function groupStep(
     const s = samples[i]!;
     const ikey = instances[i]!;
     const slot = slots[i]!; // the member's key in every group
+    // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
+    const partial = isPartial(s);
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
       const v = values[groupColumn[r]!]![i]!;
       if (v !== v || !rule.matches(s)) continue; // NaN: missing
       const breaching = breaches(rule, v);
+      if (partial && !breaching) continue;
       const key = rule.scope === 'instance' ? ikey : groupOf(rule, s.context);
       if (!key) continue;
       if (key !== lastKey[r]) {

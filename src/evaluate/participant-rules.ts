@@ -1,3 +1,4 @@
+import { isPartial } from '../normalize/dedup.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
@@ -73,6 +74,8 @@ export function participantStep(
     const s = samples[i]!;
     const ikey = instances[i]!;
     const hasSeries = ctx.series.inInstance(ikey)?.has(s.participant.key) ?? false;
+    // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
+    const partial = hasSeries && isPartial(s);
     ctx.names.remember(ikey, s);
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
@@ -87,7 +90,7 @@ export function participantStep(
         if (!rule.matches(s)) continue;
         const id = `${rule.name}|${ikey}/${s.participant.key}`;
         let rec: Built | undefined = ctx.series.get(id);
-        if (!breaching && !rec) continue;
+        if (!breaching && (partial || !rec)) continue;
         const otherDevices = ctx.names.otherDevices(ikey, s);
         const stream = worstStream(rule, s);
         const from = rec?.[BUILT_FROM];

@@ -112,6 +112,27 @@ const refinements = new WeakSet<QosSample>();
 /** Whether `s` is its minute refined with a stream type that came after the minute was handed on. */
 export const isRefinement = (s: QosSample): boolean => refinements.has(s);
 
+/** The parts that make a pushed sample whole: stream types and CPU (not other names, nor nothing). */
+const WHOLE_BITS = CPU_BIT | (CPU_BIT - 1);
+
+/**
+ * Pushed samples handed on without a part (stream type, CPU) that their join carried in the
+ * minute before: Zoom may push one event per stream type, so more of the minute may follow.
+ */
+const partials = new WeakSet<QosSample>();
+
+/**
+ * Whether `s` (pushed) lacks a part its join carried the minute before, so that the rest of its
+ * minute may still come as a refinement: rules do not take its healthy values as a recovery
+ * (evaluate/participant-rules.ts, group-rules.ts), only its breaches.
+ */
+export const isPartial = (s: QosSample): boolean => partials.has(s);
+
+/** Marks the sample handed on as partial when the join's previous minute had a part its minute lacks. */
+function markPartial(j: Seen, s: QosSample): void {
+  if (j.p1 & ~j.p0 & WHOLE_BITS) partials.add(s);
+}
+
 /** The newest sample with the parts of `s` it did not have: the same minute, refined. */
 function merged(last: QosSample, s: QosSample): QosSample {
   const streams = { ...last.streams };
@@ -231,6 +252,7 @@ export class SampleDeduplicator {
       j.time = s.time;
       j.last = keep ? s : undefined;
       j.p0 = parts;
+      if (keep) markPartial(j, s);
       return 'new';
     }
     if (d === 0) {
@@ -240,7 +262,10 @@ export class SampleDeduplicator {
       // Without the newest sample (polled), the new parts go on alone, at the minute's time.
       this.passed = j.last ? merged(j.last, s) : s.time === j.time ? s : { ...s, time: j.time };
       refinements.add(this.passed);
-      if (keep) j.last = this.passed;
+      if (keep) {
+        j.last = this.passed;
+        markPartial(j, this.passed);
+      }
       return 'refined';
     }
     if (d > SEEN_MINUTES) return 'late';

@@ -54,13 +54,35 @@ function qosEvent(minute: number, type: string, latency: string): string {
   });
 }
 
-async function push(body: string): Promise<void> {
-  const url = `${daemon.webhooks!.url!}/zoom/qss`;
-  answers.push((await post(url, body, zoomHeaders(SECRET, body, h.clock.now()))).status);
-  for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+/** Posts a signed event to daemon `d` and waits until its spool is drained; the HTTP status. */
+async function pushTo(d: Daemon, sim: SimHarness, body: string): Promise<number> {
+  const url = `${d.webhooks!.url!}/zoom/qss`;
+  const status = (await post(url, body, zoomHeaders(SECRET, body, sim.clock.now()))).status;
+  for (let i = 0; i < 50 && d.webhooks!.spool.backlogBytes > 0; i++)
     await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
+  return status;
 }
+
+async function push(body: string): Promise<void> {
+  answers.push(await pushTo(daemon, h, body));
+}
+
+/** The simulated account: one meeting with Dee, so discovery gives the meeting's topic. */
+const SIM = {
+  seed: 'push-streams',
+  qos_window: '10m',
+  meetings: [
+    {
+      id: 83200000001,
+      uuid: UUID,
+      topic: 'Streams',
+      start: '0m',
+      end: '2h',
+      participants: [{ key: 'dee', id: 'u-dee', user_id: '700', name: 'Dee' }],
+    },
+  ],
+};
 
 /** A rule on the received audio alone: the audio_input events carry none of it. */
 const RULES = `rules:
@@ -78,23 +100,7 @@ const RULES = `rules:
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'qw-rules-'));
   writeFileSync(join(dir, 'received.yaml'), RULES);
-  h = await startSim(
-    {
-      seed: 'push-streams',
-      qos_window: '10m',
-      meetings: [
-        {
-          id: 83200000001,
-          uuid: UUID,
-          topic: 'Streams',
-          start: '0m',
-          end: '2h',
-          participants: [{ key: 'dee', id: 'u-dee', user_id: '700', name: 'Dee' }],
-        },
-      ],
-    },
-    0,
-  );
+  h = await startSim(SIM, 0);
   ({ daemon, events } = daemonFor(h, (c) => {
     c.sources = { meetings: true, webinars: false, sessions: false };
     c.rules.paths = [dir];
@@ -151,5 +157,58 @@ describe('one pushed event per stream type of the same join and minute (issue 15
     const metrics = await (await fetch(`${daemon.url!}/metrics`)).text();
     expect(metrics).toMatch(/^qoswatch_webhook_samples_total\{result="late"\} 1$/m);
     expect(metrics).toMatch(/^qoswatch_webhook_samples_total\{result="duplicate"\} 0$/m);
+  });
+});
+
+/**
+ * A rule over several streams (the default `audio-latency-high`, on any audio stream) when each
+ * minute comes as a healthy audio_input event, then a breaching audio_output one: the first,
+ * partial sample of a minute must not cancel the pending alert (or start the recovery) that the
+ * minute's second event keeps breaching.
+ */
+describe('a rule over any audio stream, each minute pushed healthy stream first (issue 15 D3)', () => {
+  let sim: SimHarness;
+  let d: Daemon;
+  const seen: AlertChange[] = [];
+  const statuses: number[] = [];
+
+  beforeAll(async () => {
+    sim = await startSim(SIM, 0);
+    ({ daemon: d } = daemonFor(sim, (c) => {
+      c.sources = { meetings: true, webinars: false, sessions: false };
+      c.webhooks = { ...webhookSettings(SECRET), takeoverAfterMs: 30 * MIN };
+    }));
+    d.onAlerts((c) => seen.push(...c));
+    await d.listen();
+    const stop = new AbortController();
+    for (let m = 1; m <= 8; m++) {
+      sim.clock.advanceTo(T0 + m * MIN + 10_000);
+      // Dee's sent audio is fine; her received audio is 450 ms late until minute 5, then 100 ms.
+      statuses.push(await pushTo(d, sim, qosEvent(m, 'audio_input', '50 ms')));
+      statuses.push(await pushTo(d, sim, qosEvent(m, 'audio_output', m <= 5 ? '450 ms' : '100 ms')));
+      if (m === 1) await d.scheduler.cycle(stop.signal); // discovery: the meeting's topic
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await d?.close();
+    await sim?.close();
+  });
+
+  it('fires audio-latency-high after `for` (2m) and resolves after the recovery (1m)', () => {
+    expect(statuses).toEqual(Array(16).fill(200));
+    const latency = seen.filter((c) => c.alert.rule === 'audio-latency-high' && c.state !== c.previous);
+    expect(latency.map((c) => [c.previous, c.state])).toEqual([
+      ['inactive', 'pending'],
+      ['pending', 'firing'],
+      ['firing', 'resolved'],
+    ]);
+    const [pending, firing, resolved] = latency.map((c) => c.alert);
+    expect(pending!.since).toBe(T0 + 1 * MIN);
+    expect(firing!.firingSince).toBe(T0 + 3 * MIN);
+    expect(firing!.context.stream).toBe('audio_output');
+    expect(firing!.labels.participant).toBe('700');
+    // 100 ms from minute 6 (below the 250 ms recovery threshold), resolved a minute later.
+    expect(resolved!.resolvedAt).toBe(T0 + 7 * MIN);
+    expect(resolved!.since).toBe(T0 + 1 * MIN);
   });
 });

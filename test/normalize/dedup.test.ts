@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SampleDeduplicator, SEEN_MINUTES } from '../../src/normalize/dedup.js';
+import { isPartial, SampleDeduplicator, SEEN_MINUTES } from '../../src/normalize/dedup.js';
 import type { InstanceRef, QosSample } from '../../src/normalize/sample.js';
 
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
@@ -143,5 +143,23 @@ describe('SampleDeduplicator: one event per stream type (issue 15 D3)', () => {
     const all = ['audio_input', 'audio_output', 'video_input', 'video_output'];
     expect(d.filter([at(1, all)], T0)).toHaveLength(1);
     expect(d.filter([at(1, all), at(1, ['audio_input'])], T0)).toEqual([]);
+  });
+
+  it('marks a pushed sample partial while it lacks a stream type its join had the minute before', () => {
+    const d = new SampleDeduplicator(3_600_000);
+    const pushed = (s: QosSample): QosSample[] => d.filter([s], T0, undefined, true);
+    const both = ['audio_input', 'audio_output'];
+    expect(pushed(at(1)).map(isPartial)).toEqual([false]); // nothing known before
+    expect(pushed(at(1, ['audio_output'])).map(isPartial)).toEqual([false]);
+    expect(pushed(at(2)).map(isPartial)).toEqual([true]); // minute 1 had audio_output too
+    expect(pushed(at(2, ['audio_output'])).map(isPartial)).toEqual([false]); // refined: whole
+    expect(pushed(at(3, both)).map(isPartial)).toEqual([false]);
+    expect(pushed(at(4)).map(isPartial)).toEqual([true]);
+    // The join no longer sends audio_output: minute 5 is judged against minute 4's types.
+    expect(pushed(at(5)).map(isPartial)).toEqual([false]);
+    // After a gap nothing is known of the minute before; polled samples are never partial.
+    expect(pushed(at(9)).map(isPartial)).toEqual([false]);
+    expect(d.filter([at(10, both)], T0).map(isPartial)).toEqual([false]);
+    expect(d.filter([at(11)], T0).map(isPartial)).toEqual([false]);
   });
 });
