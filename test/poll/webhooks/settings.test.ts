@@ -54,6 +54,8 @@ beforeAll(async () => {
   api_url: http://127.0.0.1:9
 state:
   dir: ${join(dir, 'state')}
+metrics:
+  listen: 127.0.0.1:0
 webhooks:
   listen: 127.0.0.1:0
   max_age: 1m
