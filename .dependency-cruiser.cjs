@@ -1,7 +1,8 @@
 // The import rules of src/ (docs/architecture.md draws them); `npm run deps` checks them and
 // `npm test` runs it. Two rules: no import cycle between files, and each folder imports only the
-// folders listed for it below, which follow the data: zoom -> poll -> normalize -> evaluate ->
-// notify / export, util below all, config above what it configures, app and cli on top.
+// folders listed for it below: util below all, zoom and normalize below poll (normalize owns the
+// events poll hands on), evaluate -> normalize, notify -> evaluate, export and report over the
+// pipeline, config above what it configures, app and cli on top.
 // A new folder under src/ takes its place here (the check refuses a folder it does not know).
 
 /** Folder -> the folders it may import (besides itself and util/). */
