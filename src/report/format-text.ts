@@ -55,7 +55,16 @@ export function formatTable(r: Report): string {
   return out.join('\n');
 }
 
-const md = (s: string): string => s.replace(/[|\\`*<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+/**
+ * Free text as Markdown text: `&` as an entity (`&amp;` would otherwise render as `&`), and the
+ * characters that make tables, emphasis, code, links, HTML or headings backslash-escaped (`_`
+ * inside a word, as in audio_input, makes no emphasis and is left).
+ */
+const md = (s: string): string =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/[|\\`*~<>[\]#]|_(?!\w)|(?<!\w)_/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
 
 /** A Markdown table with padded columns (as prettier writes it); `right` columns align right. */
 function mdTable(head: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string[] {

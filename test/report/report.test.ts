@@ -205,7 +205,7 @@ describe('report formats, parsed back', () => {
             ...WEEKLY.meetings![1]!,
             participants: [
               ...WEEKLY.meetings![1]!.participants!,
-              { user_id: '16783360', name: '=HYPERLINK("x"),"Eve" | *bold*', join: '2m' },
+              { user_id: '16783360', name: '=HYPERLINK("x"),"Eve" | *bold* &amp; _x_ `c` <b>', join: '2m' },
             ],
           },
         ],
@@ -233,7 +233,7 @@ describe('report formats, parsed back', () => {
     expect([breach[col('rule')], breach[col('minutes')]]).toEqual(['audio-latency-high', '10']);
     // A name is anyone's input: no spreadsheet formula, and it reads back whole.
     const eve = rows.find((x) => x[col('participant')] === '16783360')!;
-    expect(eve[col('name')]).toBe(`'=HYPERLINK("x"),"Eve" | *bold*`);
+    expect(eve[col('name')]).toBe(`'=HYPERLINK("x"),"Eve" | *bold* &amp; _x_ \`c\` <b>`);
 
     const json = JSON.parse(formatJson(r)) as Report & { generatedAt: string };
     expect(json.participants.map((p) => p.key)).toEqual(r.participants.map((p) => p.key));
@@ -248,6 +248,8 @@ describe('report formats, parsed back', () => {
     );
     // Cells split on unescaped pipes: the hostile name does not add a column.
     expect(md).toContain('\\*bold\\*');
+    // '&amp;' in a name renders as '&amp;', not '&'; no emphasis, code or HTML from a name.
+    expect(md).toContain('\\*bold\\* &amp;amp; \\_x\\_ \\`c\\` \\<b\\>');
     expect(
       md
         .split('\n')
