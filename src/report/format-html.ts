@@ -287,6 +287,7 @@ export function formatHtml(r: Report): string {
     );
   if (r.alerts.length) body.push('<h2>Instance alerts</h2>', `<ul>${r.alerts.map(alertItem).join('')}</ul>`);
   if (r.participants.length) body.push('<h2>Participants, worst first</h2>', `<ol>${nav}</ol>`);
+  else body.push('<p class="note">Zoom returned no participant for this instance.</p>');
   // The worst participants with per-minute samples get timelines; one set decides the note and each section.
   const withTimeline = r.participants.filter((p) => p.timeline.length);
   const drawn = new Set(withTimeline.slice(0, CHARTED));
@@ -295,7 +296,6 @@ export function formatHtml(r: Report): string {
     body.push(
       `<p class="note" id="charted">Timelines are drawn for the ${CHARTED} worst participants; the other ${charted - CHARTED} have their figures and the worst minutes only, so that the page stays small enough to mail and to open on a phone. Every participant's figures are in <code>--format csv</code> and <code>json</code>.</p>`,
     );
-  else body.push('<p class="note">Zoom returned no participant for this instance.</p>');
   if (anyTimeline) body.push('<h2>Worst minutes</h2>', worstTable(r, worstMinutes(r)), LEGEND);
   r.participants.forEach((p, i) => body.push(participantSection(r, p, i + 1, domain, drawn.has(p))));
   body.push('</main>');

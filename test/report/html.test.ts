@@ -99,6 +99,11 @@ describe('qoswatch report --format html', () => {
     // Context for each participant.
     expect(html).toMatch(/<dt>Network<\/dt><dd>Wifi, UDP<\/dd>/);
     expect(html).toMatch(/<dt>Data center<\/dt><dd>SC<\/dd>/);
+    // Only a report without participants says Zoom returned none.
+    expect(html).not.toContain('Zoom returned no participant');
+    expect(formatHtml({ ...r, participants: [] })).toContain(
+      'Zoom returned no participant for this instance.',
+    );
   });
 
   it('without per-minute samples (the QoS summary alone) says so and shows the summary figures', async () => {
