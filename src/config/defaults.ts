@@ -1,3 +1,6 @@
+import { DELIVERY_DEFAULTS } from '../notify/settings.js';
+import { DEFAULT_ZOOM_TIMEOUT } from '../zoom/limits.js';
+
 /**
  * Every default of the configuration, in one place, as a user would write it. A setting left
  * out of the file takes its value from here (the top route's receiver is the first notifier;
@@ -9,7 +12,7 @@ export const DEFAULTS = {
     oauth_url: 'https://zoom.us/oauth/token',
     plan: 'business',
     daily_share: 1,
-    timeout: '30s',
+    timeout: DEFAULT_ZOOM_TIMEOUT,
   },
   videosdk: { plan: 'business', daily_share: 1 },
   sources: { meetings: true, webinars: true, sessions: false },
@@ -41,7 +44,10 @@ export const DEFAULTS = {
   notifiers: {
     alertmanager: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m', ends_after: '5m' },
   },
-  delivery: { retry_initial: '1s', retry_max: '5m', give_up_after: '24h', timeout: '30s' },
+  /** notify/'s own (the dispatcher falls back on them when built without settings). */
+  delivery: DELIVERY_DEFAULTS,
+  /** Every notifier's, whatever its kind. */
+  notifier: { send_resolved: true },
   webhooks: { listen: '0.0.0.0:9782', max_body_bytes: 65_536, max_age: '5m', takeover_after: '3m' },
   reports: { send: 'alerts', keep: '30d', delay: '2m', source: 'auto', give_up_after: '3d' },
   state: { dir: 'state' },

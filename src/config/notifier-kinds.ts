@@ -20,7 +20,7 @@ export function timingMs(t: Timing): Partial<GroupTiming> {
 export function commonSettings(n: RawNotifierCommon, kindDefaults: Timing = {}): NotifierCommon {
   return {
     name: n.name,
-    sendResolved: n.send_resolved ?? true,
+    sendResolved: n.send_resolved ?? DEFAULTS.notifier.send_resolved,
     timing: { ...timingMs(kindDefaults), ...timingMs(n) },
     ...(n.rate_limit ? { rateLimit: { max: n.rate_limit.max, perMs: durationMs(n.rate_limit.per) } } : {}),
   };

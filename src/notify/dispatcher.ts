@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
+import { durationMs } from '../util/duration.js';
 import { LogOnce } from '../util/log-once.js';
 import type { Muter } from './pipeline/muting.js';
 import type { Notification, ReportBody, ReportRef } from './plugins/notification.js';
@@ -8,6 +9,7 @@ import { groupMessage, Grouping } from './pipeline/grouping.js';
 import { mute } from './pipeline/muting.js';
 import { Outbox, type RetryPolicy } from './pipeline/outbox.js';
 import { RateCap } from './pipeline/rate-cap.js';
+import { DELIVERY_DEFAULTS } from './settings.js';
 import type { Receiver } from './pipeline/receiver.js';
 import { matchRoutes, type Route } from './pipeline/routing.js';
 import { NotifyStats } from './pipeline/stats.js';
@@ -71,8 +73,12 @@ export class Dispatcher {
       clock,
       stats: this.stats,
       once,
-      retry: opts.retry ?? { baseMs: 1000, capMs: 5 * 60_000, giveUpAfterMs: 24 * 3_600_000 },
-      sendTimeoutMs: opts.sendTimeoutMs ?? 30_000,
+      retry: opts.retry ?? {
+        baseMs: durationMs(DELIVERY_DEFAULTS.retry_initial),
+        capMs: durationMs(DELIVERY_DEFAULTS.retry_max),
+        giveUpAfterMs: durationMs(DELIVERY_DEFAULTS.give_up_after),
+      },
+      sendTimeoutMs: opts.sendTimeoutMs ?? durationMs(DELIVERY_DEFAULTS.timeout),
       random: opts.random ?? Math.random,
       ...(opts.reportBody ? { reportBody: opts.reportBody } : {}),
     });

@@ -7,6 +7,17 @@ import type { EmailSettings } from './plugins/email.js';
 import type { SlackSettings } from './plugins/slack.js';
 import type { WebhookSettings } from './plugins/webhook.js';
 
+/**
+ * `delivery:`'s defaults, as a user would write them: the dispatcher's own when it is built
+ * without them, and config/defaults.ts's.
+ */
+export const DELIVERY_DEFAULTS = {
+  retry_initial: '1s',
+  retry_max: '5m',
+  give_up_after: '24h',
+  timeout: '30s',
+} as const;
+
 /** Each built-in notifier kind's own settings, as its plugin in the registry takes them. */
 export interface BuiltInSettings {
   console: ConsoleSettings;

@@ -1,8 +1,10 @@
 import ky from 'ky';
 import type { Clock } from '../util/clock.js';
+import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
 import { signHs256 } from './jwt.js';
+import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 
 /** Something that can put an Authorization header on a Zoom call. */
 export interface AuthProvider {
@@ -37,7 +39,7 @@ export class S2SOAuth implements AuthProvider {
     private readonly creds: S2SCredentials,
     private readonly clock: Clock,
     /** Bound on one token request: zoom.timeout, as for every other call. */
-    private readonly timeoutMs = 30_000,
+    private readonly timeoutMs = durationMs(DEFAULT_ZOOM_TIMEOUT),
   ) {}
 
   authorize(): Promise<{ header: string; apiBase?: string }> {

@@ -2,6 +2,7 @@ import ky from 'ky';
 import type { Logger } from 'pino';
 import { backoffDelay, type Backoff } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
+import { durationMs } from '../util/duration.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
@@ -10,7 +11,7 @@ import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Ver
 import { DailyBudget, type BudgetStore } from './daily-budget.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
-import { windowOf, type Category, type RateLimits } from './limits.js';
+import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 
@@ -66,7 +67,7 @@ export class ZoomClient {
     this.stats = opts.stats ?? new CallStats();
     this.log = opts.logger ?? silentLogger();
     this.once = new LogOnce(this.log, () => opts.clock.now());
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? durationMs(DEFAULT_ZOOM_TIMEOUT);
     this.maxRetries = opts.maxRetries ?? 4;
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
     this.backoff = opts.backoff ?? { baseMs: 500, capMs: 30_000 };

@@ -15,6 +15,9 @@ export interface RateLimits {
   heavySafetyMargin?: number;
 }
 
+/** The bound on one call to Zoom (and one token request) unless `zoom.timeout` says otherwise. */
+export const DEFAULT_ZOOM_TIMEOUT = '30s';
+
 export const DEFAULT_HEAVY_SAFETY_MARGIN = 0.1;
 
 /** A limit less its safety margin, at least 1 (Business's 40 a second: 36; Pro's 10: 9). */
