@@ -173,9 +173,10 @@ async function allParticipants(
   instance: ReportInstance,
   before: number,
 ): Promise<{ samples: QosSample[]; names: Names }> {
-  checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, false) - 1, o.reserve);
+  const need = inspectCost(o.kind, instance.participants ?? 1, false);
+  checkBudget(client, need - 1, o.reserve);
   const data = await fetchReportData(client, instance, 'samples', o.signal, {
-    beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection'),
+    beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection', need),
   });
   return {
     samples: data.samples,

@@ -43,21 +43,38 @@ export function checkBudget(client: ZoomClient, need: number, reserve: number): 
 
 /**
  * Holds the reserve for the whole run: before each page, a report that has already spent what
- * Zoom's participant count foretold (it can understate the joins) stops rather than take a
- * call kept for live polling. An error: no partial report is written.
+ * Zoom's participant count foretold (it can understate the joins), or that finds the budget
+ * spent by the other processes sharing it, stops rather than take a call kept for live
+ * polling. An error naming which of the two it was: no partial report is written.
  */
 export function holdReserve(
   client: ZoomClient,
   reserve: number,
   made: () => number,
   what = 'report',
+  need?: number,
 ): () => void {
+  // Today's calls of everyone but this run, when it started.
+  const othersBefore = client.budget.usedToday() - made();
   return () => {
     const left = client.budget.remaining();
     if (left - 1 >= reserve) return;
+    const n = made();
+    const others = client.budget.usedToday() - othersBefore - n;
+    const causes: string[] = [];
+    if (others > 0)
+      causes.push(
+        `other work sharing the budget (the daemon's polling, another report or inspection) made ${others} call${others === 1 ? '' : 's'} since it started`,
+      );
+    if (need === undefined || n >= need || causes.length === 0)
+      causes.push(
+        need === undefined
+          ? "Zoom's participant count understated the pages to read"
+          : `Zoom's participant count understated the pages to read (about ${need} foretold)`,
+      );
     throw new ZoomError(
       'ZOOM_BUDGET_EXHAUSTED',
-      `the ${what} stopped after ${made()} API call${made() === 1 ? '' : 's'}, before its next page: ${left} call${left === 1 ? ' is' : 's are'} left of today's budget and ${reserve} kept for live polling (--reserve); Zoom's participant count understated the pages to read. Nothing was written: try again after 00:00 UTC or lower the reserve`,
+      `the ${what} stopped after ${n} API call${n === 1 ? '' : 's'}, before its next page: ${left} call${left === 1 ? ' is' : 's are'} left of today's budget and ${reserve} kept for live polling (--reserve); ${causes.join(', and ')}. Nothing was written: try again after 00:00 UTC or lower the reserve`,
       { retryable: true },
     );
   };
@@ -83,13 +100,18 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   const pushed = o.live ? undefined : o.kept?.pushedSummaries?.(instance);
   // With pushed summaries kept, the summary's pages are not asked for.
   const costOf = pushed?.length && o.source !== 'samples' ? 'samples' : o.source;
-  checkBudget(client, reportCost(o.kind, instance.participants ?? 1, costOf) - 1, o.reserve);
+  const need = reportCost(o.kind, instance.participants ?? 1, costOf);
+  checkBudget(client, need - 1, o.reserve);
   const data = await fetchReportData(client, instance, o.source, o.signal, {
     ...o.kept,
     pushedSummaries: () => pushed,
     onCall: count,
-    beforePage: holdReserve(client, o.reserve, () =>
-      o.kept?.gate ? counted : client.budget.usedHere() - before,
+    beforePage: holdReserve(
+      client,
+      o.reserve,
+      () => (o.kept?.gate ? counted : client.budget.usedHere() - before),
+      'report',
+      need,
     ),
   });
   return buildReport(data, o.rules, {

@@ -27,7 +27,7 @@ export class StateFiles {
   private readonly unsaved = new Map<string, string>();
 
   constructor(
-    private readonly log: Logger = silentLogger(),
+    readonly log: Logger = silentLogger(),
     private readonly now: () => number = () => systemClock.now(),
   ) {}
 

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { readJsonFile } from '../util/atomic-file.js';
 import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
 import type { BudgetStore } from './daily-budget.js';
@@ -12,29 +12,39 @@ const checkBudget = entryCheck({
 
 /** A lock older than this is left by a process stopped inside a few microseconds of work: broken. */
 const STALE_LOCK_MS = 10_000;
+/**
+ * Longest the event loop waits for a lock held by another live process (its critical section
+ * is a read, a write and a rename: microseconds). Past it, the call is counted here and merged
+ * into the file at the next lock taken: the daemon never freezes on a lock.
+ */
+const LOCK_WAIT_MS = 5;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
-/** True when the process that wrote `lock` cannot be holding it any more. */
-function isStale(lock: string): boolean {
+type LockState = 'stale' | 'held' | { unreadable: string };
+
+/** Whether the process that wrote `lock` can still be holding it. */
+function lockState(lock: string): LockState {
   let text: string;
   let age: number;
   try {
     text = readFileSync(lock, 'utf8');
     age = Date.now() - statSync(lock).mtimeMs;
-  } catch {
-    return false; // gone already: try again
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    // Gone already: try again. Anything else (a directory, a root-owned file) never goes by itself.
+    return code === 'ENOENT' ? 'held' : { unreadable: code };
   }
-  if (age > STALE_LOCK_MS) return true;
+  if (age > STALE_LOCK_MS) return 'stale';
   const pid = Number(text);
   // Empty: its owner is between creating and writing it.
-  if (!text || !Number.isInteger(pid) || pid <= 0) return false;
+  if (!text || !Number.isInteger(pid) || pid <= 0) return 'held';
   // Ours (this process holds no lock between calls): left by an earlier process with our pid.
-  if (pid === process.pid) return true;
+  if (pid === process.pid) return 'stale';
   try {
     process.kill(pid, 0);
-    return false;
+    return 'held';
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'held';
   }
 }
 
@@ -46,10 +56,21 @@ function isStale(lock: string): boolean {
  * overwrites another's calls, and none goes over the budget because it read an old count.
  * A lock left by a killed process is broken (its pid is gone, or it is 10 s old). A write that
  * fails (disk full) does not stop polling: the count is kept in memory and written when it can be.
+ * The lock is waited for at most a few milliseconds (the event loop answers webhooks and
+ * /healthz): a call made while another process holds it, or while the lock cannot be taken at
+ * all (a directory or a root-owned file at its path: logged once, with what to do), is decided
+ * on the file's last written count plus the calls counted here since, and added to the file at
+ * the next lock taken.
  */
 export class FileBudgetStore implements BudgetStore {
   readonly file: string;
   private readonly lock: string;
+  /** Calls counted here while the lock could not be taken, not yet in the file (of `pendingDay`). */
+  private pending = 0;
+  private pendingDay = -1;
+  /** Calls decided without the lock (held by another process, or unusable), for the logs and tests. */
+  unlockedCalls = 0;
+  private brokenLogged = false;
 
   constructor(
     stateDir: string,
@@ -75,31 +96,50 @@ export class FileBudgetStore implements BudgetStore {
   }
 
   transact(day: number, change: (used: number) => number): void {
+    if (this.pendingDay !== day) this.pending = 0;
+    this.pendingDay = day;
     const locked = this.acquire();
+    if (locked !== true) {
+      // No lock: decide on the last written count (renamed in whole: never half-read) plus ours
+      // not yet in it; write nothing (the holder's write would be lost under ours).
+      const saved = this.load();
+      const used = (saved?.day === day ? saved.used : 0) + this.pending;
+      this.unlockedCalls++;
+      this.pending += change(used) - used;
+      return;
+    }
     try {
       const saved = this.loadChecked();
-      const used = saved?.day === day ? saved.used : 0;
+      const used = (saved?.day === day ? saved.used : 0) + this.pending;
       const next = change(used);
-      if (next !== used || saved?.day !== day)
+      if (next !== used || this.pending !== 0 || saved?.day !== day)
         this.files.write(this.file, JSON.stringify({ day, used: next }), false);
+      this.pending = 0;
     } finally {
-      if (locked) rmSync(this.lock, { force: true });
+      rmSync(this.lock, { force: true });
     }
   }
 
   /** Writes the count durably (at stop). */
   flush(): void {
+    if (this.pending !== 0) this.transact(this.pendingDay, (used) => used);
     const locked = this.acquire();
     try {
       const saved = this.load();
       if (saved) this.files.write(this.file, JSON.stringify(saved));
     } finally {
-      if (locked) rmSync(this.lock, { force: true });
+      if (locked === true) rmSync(this.lock, { force: true });
     }
   }
 
-  /** Takes the lock; false when the state dir cannot hold one (read-only, full): counted unlocked then. */
-  private acquire(): boolean {
+  /**
+   * Takes the lock: true. 'busy' when another live process holds it past LOCK_WAIT_MS, false
+   * when the lock cannot be taken at all (read-only or full state dir, an unreadable or
+   * unremovable lock: logged once). Never waits longer than LOCK_WAIT_MS.
+   */
+  private acquire(): true | false | 'busy' {
+    const until = Date.now() + LOCK_WAIT_MS;
+    let madeDir = false;
     for (;;) {
       try {
         const fd = openSync(this.lock, 'wx', 0o600);
@@ -113,10 +153,44 @@ export class FileBudgetStore implements BudgetStore {
           closeSync(fd);
         }
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-        if (isStale(this.lock)) rmSync(this.lock, { force: true });
-        else Atomics.wait(nap, 0, 0, 1);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && !madeDir) {
+          madeDir = true; // the state directory's first file
+          try {
+            mkdirSync(dirname(this.lock), { recursive: true });
+          } catch {
+            /* told below, at the next try */
+          }
+          continue;
+        }
+        if (code !== 'EEXIST') return this.broken(code ?? 'error', 'cannot be created');
+        const state = lockState(this.lock);
+        if (typeof state === 'object') return this.broken(state.unreadable, 'cannot be read');
+        if (state === 'stale') {
+          try {
+            rmSync(this.lock, { force: true });
+          } catch (e) {
+            return this.broken(
+              (e as NodeJS.ErrnoException).code ?? 'error',
+              'is stale but cannot be removed',
+            );
+          }
+          continue;
+        }
+        if (Date.now() >= until) return 'busy';
+        Atomics.wait(nap, 0, 0, 1);
       }
     }
+  }
+
+  private broken(code: string, what: string): false {
+    if (!this.brokenLogged) {
+      this.brokenLogged = true;
+      this.files.log.error(
+        { file: this.lock, code },
+        `the daily budget's lock ${this.lock} ${what} (${code}): this process counts its own calls (still within the budget, from the count last written) and cannot add them to ${this.file} for the others until it can; remove it (rm -r ${this.lock}) or give the state directory back to the user qoswatch runs as`,
+      );
+    }
+    return false;
   }
 }

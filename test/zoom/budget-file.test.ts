@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { FileBudgetStore } from '../../src/zoom/budget-file.js';
 import { DailyBudget } from '../../src/zoom/daily-budget.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { VirtualClock } from '../../src/util/clock.js';
+import { StateFiles } from '../../src/util/state-files.js';
+import { daemonFor, runUntil } from '../helpers/daemon.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 
 const LIVE = { type: 'live', from: '2026-11-20', to: '2026-11-20' };
@@ -66,4 +69,96 @@ describe('the daily budget file', () => {
     b.take('x');
     expect(a.usedToday()).toBe(1);
   });
+});
+
+describe('the budget lock never stops the process', () => {
+  const clockAt = (): VirtualClock => new VirtualClock(Date.parse('2026-11-20T10:00:00Z'));
+  const logs = (): { lines: string[]; files: StateFiles } => {
+    const lines: string[] = [];
+    const log = {
+      error: (_o: unknown, m: string) => lines.push(m),
+      warn: () => {},
+      info: () => {},
+      debug: () => {},
+    };
+    return { lines, files: new StateFiles(log as never) };
+  };
+
+  it('a lock held by a live process: calls are counted here, within the pool, and merged when it goes', () => {
+    const state = join(dir, 'live');
+    mkdirSync(state, { recursive: true });
+    const clock = clockAt();
+    const store = new FileBudgetStore(state, 'zoom');
+    const budget = new DailyBudget(5, 1, clock, store);
+    budget.take('x'); // 1 in the file
+    const holder = spawn('sleep', ['60']);
+    try {
+      writeFileSync(`${store.file}.lock`, String(holder.pid));
+      let taken = 0;
+      for (let i = 0; i < 10; i++) {
+        try {
+          budget.take('x');
+          taken++;
+        } catch {
+          /* the pool is used up */
+        }
+      }
+      expect(taken).toBe(4); // the call before the lock and these 4: the pool of 5
+      expect(store.unlockedCalls).toBe(10);
+      expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: 1 }); // the holder's file is left alone
+    } finally {
+      holder.kill();
+    }
+    rmSync(`${store.file}.lock`);
+    budget.giveBack(); // the next call under the lock writes the merged count
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: 4 });
+    expect(new DailyBudget(5, 1, clock, new FileBudgetStore(state, 'zoom')).remaining()).toBe(1);
+  });
+
+  it('a directory at the lock path: logged once with what to do, counted here, capped; recovers when removed', () => {
+    const state = join(dir, 'dirlock');
+    const { lines, files } = logs();
+    const clock = clockAt();
+    const store = new FileBudgetStore(state, 'zoom', files);
+    mkdirSync(`${store.file}.lock`, { recursive: true });
+    const budget = new DailyBudget(3, 1, clock, store);
+    budget.take('x');
+    budget.take('x');
+    budget.take('x');
+    expect(() => budget.take('x')).toThrow(/used up/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/lock .*budget-zoom\.json\.lock cannot be read \(EISDIR\).*rm -r/);
+    rmSync(`${store.file}.lock`, { recursive: true });
+    clock.advance(86_400_000);
+    budget.take('x');
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: 1 });
+  });
+
+  it('a lock left by a dead process is broken at once and the call written', () => {
+    const state = join(dir, 'dead');
+    mkdirSync(state, { recursive: true });
+    const store = new FileBudgetStore(state, 'zoom');
+    const dead = spawnSync('true').pid;
+    writeFileSync(`${store.file}.lock`, String(dead));
+    new DailyBudget(5, 1, clockAt(), store).take('x');
+    expect(store.unlockedCalls).toBe(0);
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: 1 });
+    expect(existsSync(`${store.file}.lock`)).toBe(false);
+  });
+});
+
+describe('the daemon beside an unusable budget lock', () => {
+  it('keeps polling (its count here, within its share) instead of freezing on a directory at the lock path', async () => {
+    h = await startSim({ meetings: [{ id: 1, topic: 't', start: '0m', participants: [] }] });
+    let lock = '';
+    const { daemon } = daemonFor(h, (c) => {
+      lock = join(c.stateDir, 'budget-zoom.json.lock');
+      mkdirSync(lock, { recursive: true });
+    });
+    // Before the fix, the first call looped forever on the unreadable lock: this never returned.
+    await runUntil(daemon, h, h.clock.now() + 3 * 60_000);
+    const store = (daemon as unknown as { budgetStores: FileBudgetStore[] }).budgetStores[0]!;
+    expect(store.unlockedCalls).toBeGreaterThan(0);
+    expect(existsSync(store.file)).toBe(false);
+  }, 60_000);
 });
