@@ -1,3 +1,5 @@
+import { ROUTE_CONTINUE_DEFAULT } from '../notify/pipeline/routing.js';
+import { EMAIL_DEFAULTS } from '../notify/plugins/email.js';
 import { DELIVERY_DEFAULTS } from '../notify/settings.js';
 import { DEFAULT_ZOOM_TIMEOUT } from '../zoom/limits.js';
 
@@ -40,8 +42,11 @@ export const DEFAULTS = {
     group_interval: '5m',
     repeat_interval: '4h',
   },
+  /** A child route's, not taken from its parent (notify/'s own, re-used here). */
+  child_route: { continue: ROUTE_CONTINUE_DEFAULT },
   /** Each notifier kind's own, where it has any (Alertmanager re-posts every minute). */
   notifiers: {
+    email: EMAIL_DEFAULTS,
     alertmanager: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m', ends_after: '5m' },
   },
   /** notify/'s own (the dispatcher falls back on them when built without settings). */

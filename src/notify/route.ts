@@ -1,5 +1,5 @@
 import { compileMatchers } from './matchers.js';
-import type { Route } from './pipeline/routing.js';
+import { ROUTE_CONTINUE_DEFAULT, type Route } from './pipeline/routing.js';
 import type { RouteSettings } from './settings.js';
 
 /** The routing tree from the config's routes: a route takes what it leaves unset from its parent. */
@@ -7,7 +7,7 @@ export function compileRoute(raw: RouteSettings, parent: Omit<Route, 'test' | 'r
   const r: Route = {
     receiver: raw.receiver ?? parent.receiver,
     test: compileMatchers(raw.match),
-    continue: raw.continue ?? false,
+    continue: raw.continue ?? ROUTE_CONTINUE_DEFAULT,
     groupBy: raw.groupBy ?? parent.groupBy,
     timing: { ...parent.timing, ...raw.timing },
     routes: [],

@@ -1,4 +1,8 @@
 /** The routing tree as the pipeline reads it: compiled from the config by notify/route.ts. */
+
+/** A route's `continue` unless it says otherwise (config/defaults.ts re-uses it). */
+export const ROUTE_CONTINUE_DEFAULT = false;
+
 export interface GroupTiming {
   groupWaitMs: number;
   groupIntervalMs: number;

@@ -7,6 +7,9 @@ import type { Notifier, NotifierPlugin } from './notifier.js';
 import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
+/** The e-mail kind's defaults that are not durations (config/defaults.ts re-uses them). */
+export const EMAIL_DEFAULTS = { tls_verify: true } as const;
+
 export interface EmailSettings {
   host: string;
   port?: number;
@@ -99,7 +102,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
           ignoreTLS: security === 'none',
           ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
           tls: {
-            rejectUnauthorized: o.tls_verify ?? true,
+            rejectUnauthorized: o.tls_verify ?? EMAIL_DEFAULTS.tls_verify,
             ...(ca ? { ca } : {}),
           },
           connectionTimeout: 15_000,
