@@ -71,6 +71,7 @@ export class FileBudgetStore implements BudgetStore {
   /** Calls decided without the lock (held by another process, or unusable), for the logs and tests. */
   unlockedCalls = 0;
   private brokenLogged = false;
+  private busyLogged = false;
 
   constructor(
     stateDir: string,
@@ -105,6 +106,13 @@ export class FileBudgetStore implements BudgetStore {
       const saved = this.load();
       const used = (saved?.day === day ? saved.used : 0) + this.pending;
       this.unlockedCalls++;
+      if (locked === 'busy' && !this.busyLogged) {
+        this.busyLogged = true;
+        this.files.log.warn(
+          { file: this.lock },
+          `the daily budget's lock ${this.lock} is held by another process: calls are counted here and added to ${this.file} when it is free`,
+        );
+      }
       this.pending += change(used) - used;
       return;
     }
@@ -114,7 +122,13 @@ export class FileBudgetStore implements BudgetStore {
       const next = change(used);
       if (next !== used || this.pending !== 0 || saved?.day !== day)
         this.files.write(this.file, JSON.stringify({ day, used: next }), false);
+      if (this.pending !== 0)
+        this.files.log.info(
+          { file: this.file },
+          `calls counted while the budget's lock was taken elsewhere (${this.pending}) added to ${this.file}`,
+        );
       this.pending = 0;
+      this.busyLogged = false;
     } finally {
       rmSync(this.lock, { force: true });
     }

@@ -88,7 +88,14 @@ describe('the budget lock never stops the process', () => {
     const state = join(dir, 'live');
     mkdirSync(state, { recursive: true });
     const clock = clockAt();
-    const store = new FileBudgetStore(state, 'zoom');
+    const warned: string[] = [];
+    const log = {
+      error: () => {},
+      warn: (_o: unknown, m: string) => warned.push(m),
+      info: () => {},
+      debug: () => {},
+    };
+    const store = new FileBudgetStore(state, 'zoom', new StateFiles(log as never));
     const budget = new DailyBudget(5, 1, clock, store);
     budget.take('x'); // 1 in the file
     const holder = spawn('sleep', ['60']);
@@ -106,6 +113,8 @@ describe('the budget lock never stops the process', () => {
       expect(taken).toBe(4); // the call before the lock and these 4: the pool of 5
       expect(store.unlockedCalls).toBe(10);
       expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: 1 }); // the holder's file is left alone
+      expect(warned).toHaveLength(1); // once for the episode
+      expect(warned[0]).toMatch(/is held by another process: calls are counted here/);
     } finally {
       holder.kill();
     }
