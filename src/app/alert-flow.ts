@@ -32,6 +32,7 @@ export class AlertFlow {
   /** Alert changes the dispatcher gets once the alert state that holds them is saved. */
   private toDispatch: AlertChange[] = [];
   private readonly listeners: ((changes: AlertChange[]) => void)[] = [];
+  private readonly committed: (() => void)[] = [];
   /** The sink that evaluates the rules on every event not evaluated before (across restarts). */
   readonly evaluate: SampleSink = {
     handle: (e) => this.emit(this.engine.handle(this.evaluated.filter(e))),
@@ -46,6 +47,16 @@ export class AlertFlow {
   /** Called with every batch of alert changes (pending, firing, resolved). */
   onAlerts(listener: (changes: AlertChange[]) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called after every commit (the changes it held are with the dispatcher). */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener);
+  }
+
+  /** How many alert changes wait for the next commit to reach the dispatcher. */
+  get waiting(): number {
+    return this.toDispatch.length;
   }
 
   emit(changes: AlertChange[]): void {
@@ -69,5 +80,6 @@ export class AlertFlow {
     );
     this.toDispatch = [];
     this.dispatcher?.ingest(changes);
+    for (const l of this.committed) l();
   }
 }

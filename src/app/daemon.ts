@@ -27,6 +27,7 @@ import type { FileBudgetStore } from '../zoom/budget-file.js';
 import { buildAccounts } from './accounts.js';
 import { listFieldsSource, listReport } from './list-demand.js';
 import { AlertFlow, FanOut } from './alert-flow.js';
+import { PushCommit } from './push-commit.js';
 import { BadDataReport } from './bad-data.js';
 import { HttpApi } from './http-api.js';
 import { ReportWorker } from './reports.js';
@@ -66,6 +67,8 @@ export class Daemon {
   private listenUrl: string | undefined;
   private readonly startedAt: number;
   private readonly alerts: AlertFlow;
+  /** Commits soon after pushed data changed alerts (webhooks on). */
+  private pushCommit: PushCommit | undefined;
   private readonly reloader: RuleReloader;
   private readonly api: HttpApi;
   private readonly badData: BadDataReport;
@@ -158,13 +161,17 @@ export class Daemon {
       scheduler: this.scheduler,
       clock,
     });
+    // Alerts from pushed data reach the dispatcher soon, not at the next poll cycle.
+    const pushCommit = new PushCommit(this.alerts, clock, observers.observeLatency);
+    this.pushCommit = pushCommit;
     const webhooks = new Webhooks(this.config.webhooks, this.scheduler, {
       clock,
       log,
       normalizeStats: this.normalizeStats,
       stateDir: this.config.stateDir,
       stateFiles: this.stateFiles,
-      ...observers,
+      observeAnswer: observers.observeAnswer,
+      handedOn: (receivedAt) => pushCommit.handedOn(receivedAt),
     });
     this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
     return webhooks;
@@ -364,6 +371,7 @@ export class Daemon {
       });
     } finally {
       await this.reports?.stopped();
+      this.pushCommit?.stop();
       notifyStop.abort();
       await notifying;
       // What the last cycle changed, and every group's waiting changes, go out now; a last

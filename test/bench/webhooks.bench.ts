@@ -170,11 +170,12 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
   daemon.onAlerts((c) => (alerts += c.length));
   // The receiver's own observers (the histograms) see the same times; keep them for percentiles.
   const answered: number[] = [];
-  const source = daemon.webhooks!.source as unknown as { deps: { observeLatency?: (ms: number) => void } };
-  const observe = source.deps.observeLatency;
-  source.deps.observeLatency = (t) => {
+  // Receive to the commit that hands the changes the record raised to the dispatcher (PushCommit).
+  const commit = (daemon as unknown as { pushCommit: { observe: (ms: number) => void } }).pushCommit;
+  const observe = commit.observe;
+  commit.observe = (t) => {
     handoff.push(t);
-    observe?.(t);
+    observe(t);
   };
   const receiver = daemon.webhooks!.receiver as unknown as { deps: { observeAnswer?: (ms: number) => void } };
   const observeAnswer = receiver.deps.observeAnswer;
@@ -182,6 +183,8 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
     answered.push(t);
     observeAnswer?.(t);
   };
+  // A dispatcher (dry run: sends nothing), so that alert changes are handed to one.
+  await daemon.startNotifications({ dryRun: true });
   await daemon.listen();
   const before = uptime();
   const cpu0 = process.cpuUsage();

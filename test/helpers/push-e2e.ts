@@ -1,4 +1,5 @@
 import type { Daemon } from '../../src/app/daemon.js';
+import type { Config } from '../../src/config/types.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { CycleReport } from '../../src/poll/scheduler.js';
 import { QssPusher, type PushOptions } from '../../src/simulator/qss-pusher.js';
@@ -16,6 +17,7 @@ export async function pushingDaemon(
   secret: string,
   takeoverAfterMs: number,
   push: Omit<PushOptions, 'url' | 'secretToken'>,
+  tweak: (c: Config) => void = () => undefined,
 ): Promise<{ daemon: Daemon; events: PipelineEvent[]; pusher: QssPusher }> {
   const { daemon, events } = daemonFor(h, (c) => {
     c.sources = { meetings: true, webinars: false, sessions: false };
@@ -27,6 +29,7 @@ export async function pushingDaemon(
       maxAgeMs: 5 * MIN,
       takeoverAfterMs,
     };
+    tweak(c);
   });
   await daemon.listen();
   const pusher = new QssPusher(h.sim.world, h.clock, {

@@ -131,7 +131,7 @@ function instancePaths(inputs: WebhookInputs): [string, string, string][] {
 
 /**
  * The push source's series: requests by outcome and refusals by reason, events by name, the
- * spool backlog, receive-to-evaluation time, calls saved and which path each instance is on.
+ * spool backlog, receive-to-dispatcher time, calls saved and which path each instance is on.
  * Returns the observers of hand-off and answer times (ms).
  */
 export function registerWebhookMetrics(
@@ -144,7 +144,7 @@ export function registerWebhookMetrics(
   registerPathSeries(reg, inputs);
   const handoff = new Histogram({
     name: 'qoswatch_webhook_handoff_seconds',
-    help: 'Time from receiving a QoS webhook to its samples being evaluated and any alert handed to the dispatcher.',
+    help: 'Time from receiving a QoS webhook to its samples being evaluated and the alert changes they raised handed to the dispatcher (after the alert state is saved).',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
     ...reg,
   });

@@ -65,8 +65,11 @@ export class PushSource {
       normalizeStats: NormalizeStats;
       /** Called once the records up to `end` are handed on (the spool marks them done). */
       done: (end: number) => void;
-      /** Receive-to-handed-on time of each QoS record (ms, the daemon's clock). */
-      observeLatency?: (ms: number) => void;
+      /**
+       * After each batch is evaluated: when its QoS records were received (the daemon's clock),
+       * so that alert changes they raised are handed to the dispatcher soon, and timed.
+       */
+      handedOn?: (receivedAt: readonly number[]) => void;
       /** Where summaries and context are kept for the post-call report. */
       summaries?: SummaryStore;
     },
@@ -86,9 +89,10 @@ export class PushSource {
     this.queue = [];
     this.draining = false;
     let end = -1;
+    const received: number[] = [];
     for (const entry of batch) {
       try {
-        this.handle(entry.record, entry.parsed);
+        if (this.handle(entry.record, entry.parsed)) received.push(entry.record.at);
       } catch (err) {
         this.count('invalid');
         this.deps.log.error({ err: (err as Error).message }, 'a pushed event could not be handed on');
@@ -96,14 +100,19 @@ export class PushSource {
       end = Math.max(end, entry.end);
     }
     if (end >= 0) this.deps.done(end);
+    // Every batch: a pushed leave or end can end an alert too.
+    if (batch.length) this.deps.handedOn?.(received);
   }
 
   private count(k: Handled): void {
     this.stats.handled.set(k, (this.stats.handled.get(k) ?? 0) + 1);
   }
 
-  /** Hands on one record; `parsed` is its body as the receiver parsed it (read from the record if absent). */
-  handle(record: SpoolRecord, parsed?: unknown): void {
+  /**
+   * Hands on one record; `parsed` is its body as the receiver parsed it (read from the record if
+   * absent). True when it was a QoS record (its samples evaluated).
+   */
+  handle(record: SpoolRecord, parsed?: unknown): boolean {
     let body = parsed;
     if (body === undefined)
       try {
@@ -115,7 +124,7 @@ export class PushSource {
     if (!msg) {
       this.count('invalid');
       this.deps.normalizeStats.samplesInvalid++;
-      return;
+      return false;
     }
     this.count(msg.type);
     const key = instanceKey(msg.instance);
@@ -132,8 +141,7 @@ export class PushSource {
         this.stats.samples += fresh;
         this.stats.late += late;
         this.stats.duplicates += samples.length - fresh - late;
-        this.deps.observeLatency?.(this.deps.clock.now() - record.at);
-        return;
+        return true;
       }
       case 'context': {
         let m = this.contexts.get(key);
@@ -143,23 +151,23 @@ export class PushSource {
         }
         m.set(msg.participant, { ...m.get(msg.participant), ...msg.context });
         this.deps.summaries?.context(ref, msg.participant, msg.context, record.at);
-        return;
+        return false;
       }
       case 'left':
         this.target.pushedLeft(ref, msg.participant, msg.person, msg.leaveTime);
-        return;
+        return false;
       case 'summary':
         // Post-call summaries carry no date_time and come after the call: nothing to evaluate,
         // kept for the report.
         this.deps.summaries?.summary(ref, msg.participant, msg.raw, record.at);
-        return;
+        return false;
       case 'started':
         this.target.pushedStarted(ref);
-        return;
+        return false;
       case 'ended':
         this.target.pushedEnded(ref, msg.endTime);
         this.deps.summaries?.ended(ref, record.at);
-        return;
+        return false;
     }
   }
 

@@ -41,7 +41,8 @@ export class Webhooks {
       normalizeStats: NormalizeStats;
       stateDir: string;
       stateFiles?: StateFiles;
-      observeLatency?: (ms: number) => void;
+      /** After each batch of QoS records is evaluated: when they were received (PushSource). */
+      handedOn?: (receivedAt: readonly number[]) => void;
       observeAnswer?: (ms: number) => void;
       /** Delay before the spool's done offset is written (tests; 1 s by default). */
       spoolSaveDelayMs?: number;
@@ -68,7 +69,7 @@ export class Webhooks {
       normalizeStats: deps.normalizeStats,
       done: (end) => this.spool.markDone(end),
       summaries: this.summaries,
-      ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
+      ...(deps.handedOn ? { handedOn: deps.handedOn } : {}),
     });
     this.receiver = new WebhookReceiver(settings, {
       clock: deps.clock,
