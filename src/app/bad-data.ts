@@ -27,12 +27,6 @@ export class BadDataReport {
       );
       this.invalidSeen = stats.samplesInvalid;
     }
-    if (stats.samplesFuture > 0)
-      this.logOnce.warn(
-        'future',
-        { total: stats.samplesFuture },
-        "refused QoS samples dated more than 5 minutes ahead of this machine's clock (check the clocks); they are not evaluated",
-      );
     for (const [name, count] of stats.unknownStreams)
       this.logOnce.warn(
         `stream:${name}`,

@@ -123,7 +123,6 @@ export class Daemon {
       sink: this.sink,
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
-      normalizeStats: this.normalizeStats,
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
     this.metrics = this.buildMetrics();

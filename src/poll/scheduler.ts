@@ -1,4 +1,3 @@
-import type { NormalizeStats } from '../normalize/stats.js';
 import { plural } from '../util/words.js';
 import type { Logger } from 'pino';
 import { SampleDeduplicator } from '../normalize/dedup.js';
@@ -15,7 +14,6 @@ import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
 import type { PushedCounts } from './webhooks/push-source.js';
-import { notFuture } from './future.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { linkPushed } from './push-link.js';
 import type { CycleChoice, PollTally } from './cycle-parts.js';
@@ -30,8 +28,6 @@ export interface SchedulerOptions {
   isAlerting?: (instanceKey: string) => boolean;
   /** With webhooks: polling takes an instance back once its pushes stopped this long. */
   takeoverAfterMs?: number;
-  /** Where samples refused as dated in the future are counted (logged once by the daemon). */
-  normalizeStats?: NormalizeStats;
 }
 
 export interface CycleReport {
@@ -187,16 +183,12 @@ export class Scheduler {
   pushed(instance: InstanceRef, samples: readonly QosSample[]): PushedCounts {
     const now = this.opts.clock.now();
     const key = instanceKey(instance);
-    const count = samples.length;
-    samples = notFuture(samples, now, this.opts.normalizeStats);
-    const future = count - samples.length;
-    if (!samples.length) return { fresh: 0, late: 0, future };
     const endedAt = this.endedByPush.get(key);
     if (endedAt !== undefined) {
       // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
       const after = samples.filter((s) => s.time > endedAt);
       this.lifecycle.samplesAfterEnd += samples.length - after.length;
-      if (!after.length) return { fresh: 0, late: 0, future };
+      if (!after.length) return { fresh: 0, late: 0 };
       this.endedByPush.delete(key); // samples after the end: the instance goes on
       samples = after;
     }
@@ -209,7 +201,7 @@ export class Scheduler {
     this.coverage.pushed(key, fresh, now);
     if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
     this.leaveHeld(now);
-    return { fresh: fresh.length, late, future };
+    return { fresh: fresh.length, late };
   }
 
   /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
@@ -383,7 +375,7 @@ export class Scheduler {
     }
     tally.participants += result.present.length;
     this.coverage.present(key, result.present, now);
-    const fresh = this.dedup.filter(notFuture(result.samples, now, this.opts.normalizeStats), now);
+    const fresh = this.dedup.filter(result.samples, now);
     this.coverage.samples(key, fresh);
     tally.samples += fresh.length;
     for (const s of fresh) tally.cycleSamples.push(s);

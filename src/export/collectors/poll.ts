@@ -9,7 +9,7 @@ export interface PollView {
   lastCycle(): CycleReport | undefined;
   coverage(): CoverageReport;
   instanceKinds(): Iterable<string>;
-  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture'>> & {
+  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid'>> & {
     readonly valuesMissing: ReadonlyMap<string, number>;
   };
 }
@@ -89,12 +89,6 @@ export function registerPollMetrics(
     'qoswatch_samples_invalid_total',
     'QoS entries skipped whole (no usable date_time, not an object).',
     () => view.normalize.samplesInvalid,
-  );
-  scrapeCounter(
-    registry,
-    'qoswatch_samples_future_total',
-    "QoS samples refused as dated more than 5 minutes ahead of the daemon's clock (pushed or polled).",
-    () => view.normalize.samplesFuture,
   );
   new Counter({
     name: 'qoswatch_values_missing_total',

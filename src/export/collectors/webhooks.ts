@@ -53,7 +53,7 @@ function registerRequestCounters(reg: Reg, w: WebhookInputs['webhooks']): void {
 function registerSampleSeries(reg: Reg, inputs: WebhookInputs): void {
   new Counter({
     name: 'qoswatch_webhook_samples_total',
-    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end); refused as dated more than 5 minutes ahead of the daemon clock (future).',
+    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
     labelNames: ['result'],
     ...reg,
     collect() {
@@ -63,7 +63,6 @@ function registerSampleSeries(reg: Reg, inputs: WebhookInputs): void {
       this.inc({ result: 'late' }, s?.late ?? 0);
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
       this.inc({ result: 'after_end' }, inputs.scheduler.lifecycle.samplesAfterEnd);
-      this.inc({ result: 'future' }, s?.future ?? 0);
     },
   });
   new Gauge({

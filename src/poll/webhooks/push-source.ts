@@ -12,8 +12,6 @@ import type { SummaryStore } from './summary-store.js';
 export interface PushedCounts {
   fresh: number;
   late: number;
-  /** Dated too far ahead of the daemon's clock: refused. */
-  future: number;
 }
 
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
@@ -40,8 +38,6 @@ export interface PushStats {
   samples: number;
   late: number;
   duplicates: number;
-  /** Refused as dated more than FUTURE_TOLERANCE_MS ahead of the daemon's clock. */
-  future: number;
 }
 
 type Handled = 'qos' | 'context' | 'left' | 'summary' | 'started' | 'ended' | 'invalid';
@@ -59,7 +55,7 @@ export class PushSource {
   private readonly contexts = new Map<string, Map<string, ParticipantContext>>();
   private queue: SpoolEntry[] = [];
   private draining = false;
-  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0, future: 0 };
+  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0 };
 
   constructor(
     private readonly target: PushTarget,
@@ -141,11 +137,10 @@ export class PushSource {
         const join = samples[0]?.participant.join;
         const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
-        const { fresh, late, future } = this.target.pushed(ref, samples);
+        const { fresh, late } = this.target.pushed(ref, samples);
         this.stats.samples += fresh;
         this.stats.late += late;
-        this.stats.future += future;
-        this.stats.duplicates += samples.length - fresh - late - future;
+        this.stats.duplicates += samples.length - fresh - late;
         return true;
       }
       case 'context': {
