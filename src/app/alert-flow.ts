@@ -8,10 +8,20 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 
 /** Fans one event out to every sink; a failing sink is logged and does not stop the others. */
 export class FanOut implements SampleSink {
+  private readonly sinks: SampleSink[];
+
   constructor(
-    readonly sinks: SampleSink[],
+    sinks: readonly SampleSink[],
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sinks = [...sinks];
+  }
+
+  /** Adds a sink after those already there: it gets every event from the next one on. */
+  add(sink: SampleSink): void {
+    this.sinks.push(sink);
+  }
+
   handle(event: PipelineEvent): void {
     for (const s of this.sinks) {
       try {

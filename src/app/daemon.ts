@@ -8,7 +8,6 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
 import { Metrics } from '../export/metrics.js';
-import { registerWebhookMetrics } from '../export/collectors/webhooks.js';
 import type { SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';
@@ -142,6 +141,7 @@ export class Daemon {
       dispatcher: () => this.dispatcher,
       stateWriteFailures: () => this.stateFiles.failures,
       rulesReload: () => this.rulesReload,
+      ...(this.config.webhooks ? { webhooks: () => this.webhooks } : {}),
       clock: this.deps.clock,
       version: VERSION,
       options: {
@@ -154,13 +154,9 @@ export class Daemon {
 
   /** Zoom's QSS webhooks, when configured; an ended instance is forgotten by their source too. */
   private buildWebhooks(): Webhooks | undefined {
-    if (!this.config.webhooks) return undefined;
+    const observers = this.metrics.webhooks;
+    if (!this.config.webhooks || !observers) return undefined;
     const { clock, log } = this.deps;
-    const observers = registerWebhookMetrics(this.metrics.registry, {
-      webhooks: () => this.webhooks,
-      scheduler: this.scheduler,
-      clock,
-    });
     // Alerts from pushed data reach the dispatcher soon, not at the next poll cycle.
     const pushCommit = new PushCommit(this.alerts, clock, observers.observeLatency);
     this.pushCommit = pushCommit;
@@ -173,7 +169,7 @@ export class Daemon {
       observeAnswer: observers.observeAnswer,
       handedOn: (receivedAt) => pushCommit.handedOn(receivedAt),
     });
-    this.sink.sinks.push({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
+    this.sink.add({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
     return webhooks;
   }
 
@@ -194,7 +190,7 @@ export class Daemon {
       pollIntervals: this.config.poll,
       dispatcher: () => this.dispatcher,
     });
-    this.sink.sinks.push(reports.sink);
+    this.sink.add(reports.sink);
     this.alerts.onAlerts((changes) => reports.onAlerts(changes));
     return reports;
   }
@@ -286,7 +282,7 @@ export class Daemon {
   }
 
   addSink(sink: SampleSink): void {
-    this.sink.sinks.push(sink);
+    this.sink.add(sink);
   }
 
   /** Ready: at least one cycle done and Zoom answered within the last few cycles. */

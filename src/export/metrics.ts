@@ -10,6 +10,7 @@ import { registerNotifyMetrics } from './collectors/notify.js';
 import { registerPollMetrics } from './collectors/poll.js';
 import { registerProcessMetrics } from './collectors/process.js';
 import { QualitySeries, type QualityOptions } from './collectors/quality.js';
+import { registerWebhookMetrics, type WebhookCounts, type WebhookObservers } from './collectors/webhooks.js';
 import { registerZoomMetrics, type ZoomAccountView } from './collectors/zoom.js';
 import type { LiveState } from './live-state.js';
 
@@ -26,6 +27,8 @@ export interface MetricsInputs {
   /** Failed state file writes by file name. */
   stateWriteFailures?: () => ReadonlyMap<string, number>;
   rulesReload: () => { ok: boolean; at: number };
+  /** Zoom's webhooks when configured (undefined until they start): the push source's series are registered only then. */
+  webhooks?: () => WebhookCounts | undefined;
   clock: Clock;
   version: string;
   options: MetricsOptions;
@@ -42,6 +45,8 @@ export interface MetricsInputs {
 export class Metrics {
   readonly registry = new Registry();
   readonly observeCycle: (r: CycleReport) => void;
+  /** Hand-off and answer times of the push source (webhooks configured). */
+  readonly webhooks: WebhookObservers | undefined;
   private readonly quality: QualitySeries;
 
   constructor(inputs: MetricsInputs) {
@@ -68,6 +73,16 @@ export class Metrics {
       normalize: inputs.normalizeStats,
     }).observeCycle;
     registerNotifyMetrics(r, inputs.dispatcher);
+    const counts = inputs.webhooks;
+    this.webhooks =
+      counts &&
+      registerWebhookMetrics(r, {
+        counts,
+        samplesAfterEnd: () => scheduler.lifecycle.samplesAfterEnd,
+        paths: scheduler.paths,
+        tracked: () => scheduler.instances().map((i) => i.ref),
+        now: () => clock.now(),
+      });
     this.quality = new QualitySeries(inputs.live, inputs.options);
   }
 

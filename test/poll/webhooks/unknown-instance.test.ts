@@ -32,7 +32,13 @@ beforeAll(async () => {
   clock = new VirtualClock(T);
   s = await startWebhooks(mkdtempSync(join(tmpdir(), 'qw-unknown-')), clock, settings);
   registry = new Registry();
-  registerWebhookMetrics(registry, { webhooks: () => s.w, scheduler: s.scheduler, clock });
+  registerWebhookMetrics(registry, {
+    counts: () => s.w,
+    samplesAfterEnd: () => s.scheduler.lifecycle.samplesAfterEnd,
+    paths: s.scheduler.paths,
+    tracked: () => s.scheduler.instances().map((i) => i.ref),
+    now: () => clock.now(),
+  });
 });
 afterAll(async () => {
   await s.w.close();
