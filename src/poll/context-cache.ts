@@ -1,4 +1,5 @@
 import type { ParticipantContext } from '../normalize/sample.js';
+import { isDue } from './due.js';
 
 /**
  * What the participants list adds to a QoS entry: context, the e-mail, and the person the join
@@ -44,7 +45,7 @@ export class ContextCache {
     const failed = this.failures.get(instance);
     if (failed && now - failed.at < retryAfter(failed.count, want.refreshMs)) return false;
     const entry = this.byInstance.get(instance);
-    if (!entry || isOld(now - entry.fetchedAt, want.refreshMs)) return true;
+    if (!entry || isDue(now - entry.fetchedAt, want.refreshMs)) return true;
     return (
       want.keys.some((k) => !entry.contexts.has(k)) ||
       want.keys.some((k) => {
@@ -58,7 +59,7 @@ export class ContextCache {
   /** Whether the list of this instance was read `refreshMs` or more ago (or never). */
   stale(instance: string, refreshMs: number, now: number): boolean {
     const entry = this.byInstance.get(instance);
-    return !entry || isOld(now - entry.fetchedAt, refreshMs);
+    return !entry || isDue(now - entry.fetchedAt, refreshMs);
   }
 
   /**
@@ -125,15 +126,6 @@ export class ContextCache {
 }
 
 const MINUTE = 60_000;
-
-/**
- * Due when the age reaches the refresh, less a tenth of it (at most 30 s): a poll comes every
- * interval give or take the time its calls took, and without the slack a 5-minute refresh
- * polled every minute slipped to 6 minutes.
- */
-function isOld(age: number, refreshMs: number): boolean {
-  return age >= refreshMs - Math.min(30_000, refreshMs / 10);
-}
 
 function retryAfter(failures: number, refreshMs: number): number {
   return Math.min(MINUTE * 2 ** (failures - 1), Math.max(MINUTE, Math.min(refreshMs, 30 * MINUTE)));

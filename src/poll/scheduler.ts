@@ -7,6 +7,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 import { CoverageTracker, type CoverageReport } from './coverage.js';
+import { isDue } from './due.js';
 import { plan, type Plan } from './planner.js';
 import { instanceKey, type SampleSink } from '../normalize/events.js';
 import type { LiveInstance, PollSource } from './source.js';
@@ -137,10 +138,16 @@ export class Scheduler {
     this.opts.sink.handle({ type: 'ended', instance: t.instance.ref, at });
   }
 
-  private async discover(source: PollSource, signal: AbortSignal): Promise<void> {
+  /**
+   * Lists the source's live instances when discovery is due at the cycle that started at
+   * `cycleStart`. Measured between cycle starts (a source listed after another's calls is not
+   * later by them) and with isDue's slack: a cycle that starts a little early (a timer waking
+   * early, a scaled clock) must not push discovery, and a short instance with it, to the cycle after.
+   */
+  private async discover(source: PollSource, signal: AbortSignal, cycleStart: number): Promise<void> {
     const now = this.opts.clock.now();
     const last = this.lastDiscovery.get(source);
-    if (last !== undefined && now - last < this.opts.poll.discoveryIntervalMs) return;
+    if (last !== undefined && !isDue(cycleStart - last, this.opts.poll.discoveryIntervalMs)) return;
     let live: LiveInstance[];
     try {
       live = await source.discover(signal);
@@ -154,7 +161,7 @@ export class Scheduler {
       );
       return;
     }
-    this.lastDiscovery.set(source, now);
+    this.lastDiscovery.set(source, cycleStart);
     const seen = new Set<string>();
     for (const inst of live) {
       const key = instanceKey(inst.ref);
@@ -437,7 +444,7 @@ export class Scheduler {
     const clients = [...new Set(this.opts.sources.map((s) => s.client))];
     const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
     this.leaveHeld(startedAt);
-    for (const source of this.opts.sources) await this.discover(source, signal);
+    for (const source of this.opts.sources) await this.discover(source, signal, startedAt);
     const choice = this.choose(clients, startedAt, options.all ?? false);
     const tally = await this.pollChosen(choice.selected, signal);
     const finishedAt = clock.now();
