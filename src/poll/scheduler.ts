@@ -18,6 +18,7 @@ import type { PushedCounts } from './webhooks/push-source.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { linkPushed } from './push-link.js';
 import type { CycleChoice, PollTally } from './cycle-parts.js';
+import { holdingPlan } from './budget-block.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -446,7 +447,8 @@ export class Scheduler {
     this.leaveHeld(startedAt);
     for (const source of this.opts.sources) await this.discover(source, signal, startedAt);
     const choice = this.choose(clients, startedAt, options.all ?? false);
-    const tally = await this.pollChosen(choice.selected, signal);
+    const planned = choice.selected.flatMap((k) => this.tracked.get(k) ?? []);
+    const tally = await holdingPlan(planned, () => this.pollChosen(choice.selected, signal));
     const finishedAt = clock.now();
     const report: CycleReport = {
       startedAt,

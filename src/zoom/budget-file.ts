@@ -1,14 +1,40 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readJsonFile } from '../util/atomic-file.js';
-import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
-import type { BudgetStore } from './daily-budget.js';
+import { COUNT, entryCheck, StateFiles, TIME } from '../util/state-files.js';
+import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
 
+/** Reservations a budget file holds at most (a hostile or runaway file is set aside). */
+const MAX_RESERVATIONS = 1000;
 const checkBudget = entryCheck({
   type: 'object',
   required: ['day', 'used'],
-  properties: { day: { type: 'integer', minimum: 0, maximum: 1e8 }, used: COUNT },
+  properties: {
+    day: { type: 'integer', minimum: 0, maximum: 1e8 },
+    used: COUNT,
+    reservations: {
+      type: 'array',
+      maxItems: MAX_RESERVATIONS,
+      items: {
+        type: 'object',
+        required: ['id', 'pid', 'calls', 'expires'],
+        properties: {
+          id: { type: 'string', maxLength: 64 },
+          pid: { type: 'integer', minimum: 1, maximum: 4_294_967_295 },
+          calls: COUNT,
+          expires: TIME,
+        },
+      },
+    },
+  },
 });
+
+/**
+ * How long a reservation lasts after its owner last wrote it (each of its calls renews it):
+ * a report that stops calling, or a process in another pid namespace whose death cannot be
+ * seen, gives its calls back after this.
+ */
+export const RESERVATION_TTL_MS = 5 * 60_000;
 
 /** A lock older than this is left by a process stopped inside a few microseconds of work: broken. */
 const STALE_LOCK_MS = 10_000;
@@ -18,9 +44,22 @@ const STALE_LOCK_MS = 10_000;
  * into the file at the next lock taken: the daemon never freezes on a lock.
  */
 const LOCK_WAIT_MS = 5;
+/** At stop (and for a report's reservation), nothing waits on the event loop: a held lock is waited for longer. */
+export const STOP_LOCK_WAIT_MS = 1_000;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
 type LockState = 'stale' | 'held' | { unreadable: string };
+
+/** Whether process `pid` may still be running (EPERM: it is, as another user). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 
 /** Whether the process that wrote `lock` can still be holding it. */
 function lockState(lock: string): LockState {
@@ -40,27 +79,34 @@ function lockState(lock: string): LockState {
   if (!text || !Number.isInteger(pid) || pid <= 0) return 'held';
   // Ours (this process holds no lock between calls): left by an earlier process with our pid.
   if (pid === process.pid) return 'stale';
-  try {
-    process.kill(pid, 0);
-    return 'held';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'held';
-  }
+  return alive(pid) ? 'held' : 'stale';
 }
+
+interface Saved {
+  day: number;
+  used: number;
+  reservations?: Reservation[];
+}
+
+/** Reservations still standing: their owner alive and their time not passed (wall clock: shared by processes). */
+const standing = (rs: readonly Reservation[] | undefined, now: number): Reservation[] =>
+  (rs ?? []).filter((r) => r.expires > now && alive(r.pid));
 
 /**
  * The day's call count in the state directory, shared by every process of the account: the
- * daemon and any `qoswatch report` or `inspect` run beside it. Each call is counted into the
- * file as it is made, under a lock file (`<file>.lock`, created exclusively), by reading the
- * count the others left, deciding, and writing the new count with a rename: no process
- * overwrites another's calls, and none goes over the budget because it read an old count.
- * A lock left by a killed process is broken (its pid is gone, or it is 10 s old). A write that
- * fails (disk full) does not stop polling: the count is kept in memory and written when it can be.
+ * daemon and any `qoswatch report` or `inspect` run beside it, with the reservations of
+ * running reports (`reservations`: owner pid, calls reserved and not spent, expiry). Each
+ * change is made under a lock file (`<file>.lock`, created exclusively), by reading what the
+ * others left, deciding, and writing the result with a rename: no process overwrites another's
+ * calls, and none goes over the budget because it read an old count. A reservation whose owner
+ * is gone, or that was not renewed for RESERVATION_TTL_MS, is dropped when read. A lock left by
+ * a killed process is broken (its pid is gone, or it is 10 s old). A write that fails (disk
+ * full) does not stop polling: the count is kept in memory and written when it can be.
  * The lock is waited for at most a few milliseconds (the event loop answers webhooks and
- * /healthz): a call made while another process holds it, or while the lock cannot be taken at
- * all (a directory or a root-owned file at its path: logged once, with what to do), is decided
- * on the file's last written count plus the calls counted here since, and added to the file at
- * the next lock taken.
+ * /healthz): a change made while another process holds it, or while the lock cannot be taken
+ * at all (a directory or a root-owned file at its path: logged once, with what to do), is
+ * decided on the file's last written count plus the calls counted here since, and added to the
+ * file at the next lock taken (reservations are only changed under the lock).
  */
 export class FileBudgetStore implements BudgetStore {
   readonly file: string;
@@ -68,8 +114,10 @@ export class FileBudgetStore implements BudgetStore {
   /** Calls counted here while the lock could not be taken, not yet in the file (of `pendingDay`). */
   private pending = 0;
   private pendingDay = -1;
-  /** Calls decided without the lock (held by another process, or unusable), for the logs and tests. */
+  /** Changes decided without the lock (held by another process, or unusable), for the logs, metrics and tests. */
   unlockedCalls = 0;
+  /** Changes written under the lock: one file round trip each (lock, read, write, rename). */
+  lockedChanges = 0;
   private brokenLogged = false;
   private busyLogged = false;
 
@@ -82,29 +130,39 @@ export class FileBudgetStore implements BudgetStore {
     this.lock = `${this.file}.lock`;
   }
 
-  /** The count as last written; nothing is logged or set aside here (a corrupt file is, at the next call). */
-  load(): { day: number; used: number } | undefined {
+  /** The record as last written, with this process's calls not yet in it; nothing is logged or set aside here. */
+  load(): BudgetRecord | undefined {
     const raw = readJsonFile(this.file);
-    return raw !== undefined && !checkBudget(raw) ? (raw as { day: number; used: number }) : undefined;
+    if (raw === undefined || checkBudget(raw)) return undefined;
+    return this.recordOf(raw as Saved, (raw as Saved).day);
   }
 
   /** The count, read under the lock: a corrupt file is set aside and logged once, then written anew. */
-  private loadChecked(): { day: number; used: number } | undefined {
-    return this.files.read<{ day: number; used: number }>(this.file, (raw) => {
+  private loadChecked(): Saved | undefined {
+    return this.files.read<Saved>(this.file, (raw) => {
       const why = checkBudget(raw);
       return why ? { error: `it is not a budget count (${why})` } : { value: raw as never, discarded: [] };
     });
   }
 
-  transact(day: number, change: (used: number) => number): void {
+  /** `day`'s record from what was read: another day's count is 0, standing reservations are kept. */
+  private recordOf(saved: Saved | undefined, day: number): BudgetRecord {
+    return {
+      day,
+      used: (saved?.day === day ? saved.used : 0) + (this.pendingDay === day ? this.pending : 0),
+      reservations: standing(saved?.reservations, Date.now()),
+    };
+  }
+
+  transact(day: number, change: (rec: BudgetRecord) => BudgetRecord, waitMs = LOCK_WAIT_MS): boolean {
     if (this.pendingDay !== day) this.pending = 0;
     this.pendingDay = day;
-    const locked = this.acquire();
+    const locked = this.acquire(waitMs);
     if (locked !== true) {
       // No lock: decide on the last written count (renamed in whole: never half-read) plus ours
       // not yet in it; write nothing (the holder's write would be lost under ours).
-      const saved = this.load();
-      const used = (saved?.day === day ? saved.used : 0) + this.pending;
+      const raw = readJsonFile(this.file);
+      const rec = this.recordOf(raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined, day);
       this.unlockedCalls++;
       if (locked === 'busy' && !this.busyLogged) {
         this.busyLogged = true;
@@ -113,34 +171,44 @@ export class FileBudgetStore implements BudgetStore {
           `the daily budget's lock ${this.lock} is held by another process: calls are counted here and added to ${this.file} when it is free`,
         );
       }
-      this.pending += change(used) - used;
-      return;
+      this.pending += change(rec).used - rec.used;
+      return false;
     }
     try {
       const saved = this.loadChecked();
-      const used = (saved?.day === day ? saved.used : 0) + this.pending;
-      const next = change(used);
-      if (next !== used || this.pending !== 0 || saved?.day !== day)
-        this.files.write(this.file, JSON.stringify({ day, used: next }), false);
-      if (this.pending !== 0)
+      const rec = this.recordOf(saved, day);
+      const next = change(rec);
+      const now = Date.now();
+      const reservations = next.reservations
+        .filter((r) => r.calls > 0)
+        // This process's own are renewed by each of its changes.
+        .map((r) => (r.pid === process.pid ? { ...r, expires: now + RESERVATION_TTL_MS } : r));
+      const out: Saved = { day, used: next.used, ...(reservations.length ? { reservations } : {}) };
+      const pending = this.pending;
+      this.pending = 0;
+      if (JSON.stringify(out) !== JSON.stringify(saved)) {
+        this.files.write(this.file, JSON.stringify(out), false);
+        this.lockedChanges++;
+      }
+      if (pending !== 0)
         this.files.log.info(
           { file: this.file },
-          `calls counted while the budget's lock was taken elsewhere (${this.pending}) added to ${this.file}`,
+          `calls counted while the budget's lock was taken elsewhere (${pending}) added to ${this.file}`,
         );
-      this.pending = 0;
       this.busyLogged = false;
+      return true;
     } finally {
       rmSync(this.lock, { force: true });
     }
   }
 
-  /** Writes the count durably (at stop). */
+  /** Writes the count durably (at stop), waiting longer for a lock another process holds. */
   flush(): void {
-    if (this.pending !== 0) this.transact(this.pendingDay, (used) => used);
-    const locked = this.acquire();
+    if (this.pending !== 0) this.transact(this.pendingDay, (rec) => rec, STOP_LOCK_WAIT_MS);
+    const locked = this.acquire(STOP_LOCK_WAIT_MS);
     try {
-      const saved = this.load();
-      if (saved) this.files.write(this.file, JSON.stringify(saved));
+      const saved = readJsonFile(this.file);
+      if (saved !== undefined && !checkBudget(saved)) this.files.write(this.file, JSON.stringify(saved));
     } finally {
       if (locked === true) rmSync(this.lock, { force: true });
     }
@@ -151,8 +219,8 @@ export class FileBudgetStore implements BudgetStore {
    * when the lock cannot be taken at all (read-only or full state dir, an unreadable or
    * unremovable lock: logged once). Never waits longer than LOCK_WAIT_MS.
    */
-  private acquire(): true | false | 'busy' {
-    const until = Date.now() + LOCK_WAIT_MS;
+  private acquire(waitMs = LOCK_WAIT_MS): true | false | 'busy' {
+    const until = Date.now() + waitMs;
     let madeDir = false;
     for (;;) {
       try {

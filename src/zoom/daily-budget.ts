@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { ZoomError } from './errors.js';
 
@@ -6,31 +7,69 @@ const DAY = 86_400_000;
 export const utcDay = (t: number): number => Math.floor(t / DAY);
 export const nextUtcMidnight = (t: number): number => (utcDay(t) + 1) * DAY;
 
+/** Calls a running process (a report) has reserved and not spent yet, so that the others treat them as used. */
+export interface Reservation {
+  /** Which budget holds it (a process may hold several). */
+  id: string;
+  /** Its owner: a reservation of a process that is gone is dropped. */
+  pid: number;
+  calls: number;
+  /** Epoch ms (wall clock) after which it is dropped unless its owner renewed it. */
+  expires: number;
+}
+
+/** The day's shared count: calls made by every process, and the reservations standing. */
+export interface BudgetRecord {
+  day: number;
+  used: number;
+  reservations: Reservation[];
+}
+
 /** Where the day's count is kept across restarts, and shared with the other processes of the account. */
 export interface BudgetStore {
-  /** The count as the processes sharing it last wrote it. */
-  load(): { day: number; used: number } | undefined;
+  /** The record as the processes sharing it last wrote it (reservations of gone processes left out). */
+  load(): BudgetRecord | undefined;
   /**
-   * Reads the day's shared count (0 for another day), lets `change` decide the new one from it
-   * and writes that, with no other process in between. A `change` that throws writes nothing.
+   * Reads the day's shared record (0 used for another day), lets `change` decide the new one
+   * from it and writes that, with no other process in between: true. False when it was
+   * decided without the lock (held elsewhere, or unusable): only the change of `used` is kept,
+   * and added to the record at the next change made under the lock. A `change` that throws
+   * writes nothing. `waitMs`: how long a lock held by another process is waited for.
    */
-  transact(day: number, change: (used: number) => number): void;
+  transact(day: number, change: (rec: BudgetRecord) => BudgetRecord, waitMs?: number): boolean;
+  /** Changes decided without the lock so far. */
+  readonly unlockedCalls?: number;
 }
+
+/** What reserve() did: granted (written for the others to see), refused (not enough left), or not written (no lock). */
+export type ReserveResult = 'granted' | 'refused' | 'unlocked';
 
 /**
  * qoswatch's share of the account's daily pool (Heavy and Resource-intensive calls draw from
  * the same pool, and other apps on the account draw from it too). Zoom's pool resets at
  * 00:00 UTC. A call that would go over is not sent. A daily-limit 429, or Zoom's own count
  * saying the pool is empty, stops all calls until the reset. With a store, the count is shared
- * with the other processes using it (the daemon and `report` / `inspect` beside it): each call
- * is counted into it as it is made, and each decision reads the others' use first.
+ * with the other processes using it (the daemon and `report` / `inspect` beside it): each
+ * decision reads the others' use and reservations first, and the processes together never go
+ * over the share. A call is counted into the store as it is made, except within a block:
+ * hold(n) counts n calls into the store at once (the daemon's poll cycle), the calls are then
+ * counted here, and release() gives back those not made. reserve(n) is a report's
+ * reservation: n calls the others see as used until this process makes them or releases it.
  */
 export class DailyBudget {
   private day = -1;
-  /** Today's calls of every process sharing the store, as last read or written. */
+  /** Today's calls of every process sharing the store, as last read or written (with this one's held block). */
   private used = 0;
+  /** Calls the other processes have reserved and not made, as last read. */
+  private reservedElsewhere = 0;
   /** Today's calls of this process. */
   private mine = 0;
+  /** Calls counted in `used` for this process's block (hold) and not made yet. */
+  private held = 0;
+  /** A block is held (until release): calls given back go back into it. */
+  private holding = false;
+  /** This process's reservation: calls reserved and not made yet. */
+  private reservation: { id: string; calls: number } | undefined;
   private blockedUntil = 0;
   /** What Zoom last said is left of the whole account's pool, if it says. */
   accountRemaining: number | undefined;
@@ -44,7 +83,7 @@ export class DailyBudget {
     const saved = store?.load();
     if (saved) {
       this.day = saved.day;
-      this.used = saved.used;
+      this.absorb(saved);
     }
   }
 
@@ -53,27 +92,72 @@ export class DailyBudget {
     return Math.floor(this.pool * this.share);
   }
 
+  /** Changes of the store decided without its lock (0 without a store). */
+  get unlockedCalls(): number {
+    return this.store?.unlockedCalls ?? 0;
+  }
+
   private roll(now: number): void {
     const d = utcDay(now);
     if (d !== this.day) {
       this.day = d;
       this.used = 0;
       this.mine = 0;
+      this.held = 0; // yesterday's block was counted in yesterday's pool
       this.accountRemaining = undefined;
     }
   }
 
-  /** Reads what the other processes sharing the store have used (never less than this one's own). */
+  /** Takes in what the store says (never less than this process's own calls and block). */
+  private absorb(rec: BudgetRecord): void {
+    if (rec.day !== this.day) return;
+    this.used = Math.max(rec.used, this.mine + this.held);
+    const id = this.reservation?.id;
+    this.reservedElsewhere = rec.reservations.reduce((n, r) => (r.id === id ? n : n + r.calls), 0);
+  }
+
+  /** The record to write: `used` as counted here, this process's reservation as it stands. */
+  private record(rec: BudgetRecord, mineReserved = this.reservation): BudgetRecord {
+    const id = this.reservation?.id ?? mineReserved?.id;
+    const others = rec.reservations.filter((r) => r.id !== id);
+    return {
+      day: this.day,
+      used: this.used,
+      reservations: mineReserved?.calls
+        ? [...others, { id: mineReserved.id, pid: process.pid, calls: mineReserved.calls, expires: 0 }]
+        : others,
+    };
+  }
+
+  /** Reads the store, lets `change` decide, writes: true when written under the store's lock (or no store). */
+  private commit(
+    change: () => void,
+    mineReserved?: () => { id: string; calls: number } | undefined,
+    waitMs?: number,
+  ): boolean {
+    const apply = (rec: BudgetRecord): BudgetRecord => {
+      this.absorb(rec);
+      change();
+      return this.record(rec, mineReserved ? mineReserved() : this.reservation);
+    };
+    if (!this.store) {
+      apply({ day: this.day, used: this.used, reservations: [] });
+      return true;
+    }
+    return this.store.transact(this.day, apply, waitMs);
+  }
+
+  /** Reads what the other processes sharing the store have used and reserved. */
   private refresh(): void {
     const saved = this.store?.load();
-    if (saved?.day === this.day) this.used = Math.max(saved.used, this.mine);
+    if (saved) this.absorb(saved);
   }
 
   /** Today's calls, of every process sharing the count. */
   usedToday(): number {
     this.roll(this.clock.now());
     this.refresh();
-    return this.used;
+    return this.used - this.held;
   }
 
   /** Today's calls of this process alone. */
@@ -82,13 +166,25 @@ export class DailyBudget {
     return this.mine;
   }
 
-  /** Calls left today, for qoswatch (all its processes). */
+  /** Calls the other processes have reserved and not made yet (as last read). */
+  reservedByOthers(): number {
+    this.roll(this.clock.now());
+    this.refresh();
+    return this.reservedElsewhere;
+  }
+
+  /** Calls of this process's reservation not made yet. */
+  reservedHere(): number {
+    return this.reservation?.calls ?? 0;
+  }
+
+  /** Calls left today, for qoswatch (all its processes): this one's block and reservation count as left. */
   remaining(): number {
     const now = this.clock.now();
     this.roll(now);
     this.refresh();
     if (now < this.blockedUntil) return 0;
-    const ours = this.allowance - this.used;
+    const ours = this.allowance - (this.used - this.held) - this.reservedElsewhere;
     return Math.max(0, this.accountRemaining === undefined ? ours : Math.min(ours, this.accountRemaining));
   }
 
@@ -97,15 +193,17 @@ export class DailyBudget {
     const now = this.clock.now();
     this.roll(now);
     this.checkAccount(endpoint, now);
-    const count = (shared: number): number => {
-      this.used = Math.max(shared, this.mine);
-      this.checkShare(endpoint, now);
-      this.used++;
+    if (this.held > 0) {
+      // Counted in the store when the block was taken: no file round trip.
+      this.held--;
       this.mine++;
-      return this.used;
-    };
-    if (this.store) this.store.transact(this.day, count);
-    else count(this.used);
+    } else
+      this.commit(() => {
+        this.checkShare(endpoint, now);
+        this.used++;
+        this.mine++;
+        if (this.reservation?.calls) this.reservation.calls--;
+      });
     if (this.accountRemaining !== undefined) this.accountRemaining--;
   }
 
@@ -113,22 +211,97 @@ export class DailyBudget {
   giveBack(): void {
     this.roll(this.clock.now());
     if (this.mine === 0) return;
-    const uncount = (shared: number): number => {
-      this.used = Math.max(shared, this.mine) - 1;
+    if (this.holding) {
+      // Back into the block: given back to the store with the rest of it at release().
+      this.held++;
       this.mine--;
-      return this.used;
-    };
-    if (this.store) this.store.transact(this.day, uncount);
-    else uncount(this.used);
+    } else
+      this.commit(() => {
+        this.used = Math.max(0, this.used - 1);
+        this.mine--;
+        if (this.reservation) this.reservation.calls++;
+      });
     if (this.accountRemaining !== undefined) this.accountRemaining++;
+  }
+
+  /**
+   * A block of up to `calls` calls (a poll cycle's plan), counted into the store at once, within
+   * what is left (the others' reservations included): the calls that follow are counted here
+   * with no file round trip until it is spent, then one by one again. Returns the calls held.
+   */
+  hold(calls: number): number {
+    const now = this.clock.now();
+    this.roll(now);
+    this.release();
+    if (calls <= 0 || now < this.blockedUntil) return 0;
+    this.commit(() => {
+      const left = this.allowance - this.used - this.reservedElsewhere;
+      const grant = Math.max(0, Math.min(calls, left, this.accountRemaining ?? calls));
+      this.used += grant;
+      this.held = grant;
+    });
+    this.holding = true;
+    return this.held;
+  }
+
+  /** The block's calls not made are given back to the store (end of a cycle, or stop). */
+  release(): void {
+    this.roll(this.clock.now());
+    const wasHolding = this.holding;
+    this.holding = false;
+    if (!wasHolding || this.held === 0) {
+      this.held = 0;
+      return;
+    }
+    this.commit(() => {
+      this.used = Math.max(this.mine, this.used - this.held);
+      this.held = 0;
+    });
+  }
+
+  /**
+   * Reserves `calls` calls of today's budget for this process (a report's whole need, in place
+   * of what it reserved before), if `keep` calls are still left to the others after them: the
+   * other processes then treat them as used until they are made or released. 'unlocked': the
+   * store's lock could not be taken, nothing was reserved.
+   */
+  reserve(calls: number, keep: number, waitMs?: number): ReserveResult {
+    const now = this.clock.now();
+    this.roll(now);
+    const id = this.reservation?.id ?? randomUUID().slice(0, 18);
+    let granted = false;
+    const locked = this.commit(
+      () => {
+        granted =
+          now >= this.blockedUntil && this.allowance - this.used - this.reservedElsewhere - calls >= keep;
+      },
+      () => (granted ? { id, calls } : this.reservation),
+      waitMs,
+    );
+    if (!locked) return 'unlocked';
+    if (granted) this.reservation = { id, calls };
+    return granted ? 'granted' : 'refused';
+  }
+
+  /** Gives back what is left of this process's reservation. */
+  unreserve(): void {
+    if (!this.reservation) return;
+    this.roll(this.clock.now());
+    const id = this.reservation.id;
+    this.commit(
+      () => {},
+      () => ({ id, calls: 0 }),
+    );
+    this.reservation = undefined;
   }
 
   /** Throws when a call now would go over the budget or a daily limit; counts nothing. */
   check(endpoint: string): void {
     const now = this.clock.now();
     this.roll(now);
-    this.refresh();
     this.checkAccount(endpoint, now);
+    if (this.held > 0) return; // the block is this process's: no file to read
+    this.refresh();
     this.checkShare(endpoint, now);
   }
 
@@ -158,8 +331,9 @@ export class DailyBudget {
     }
   }
 
+  /** Others' reservations count as used; this process's own are its to make. */
   private checkShare(endpoint: string, now: number): void {
-    if (this.used >= this.allowance) {
+    if (this.used + this.reservedElsewhere >= this.allowance) {
       const reset = nextUtcMidnight(now);
       throw new ZoomError(
         'ZOOM_BUDGET_EXHAUSTED',

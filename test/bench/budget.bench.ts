@@ -27,7 +27,7 @@ const budget = (): DailyBudget =>
 
 describe('the daily budget file in a poll cycle of 500 calls', () => {
   bench(
-    'per call vs JSON.parse of the cycle',
+    'per call, and in a block, vs JSON.parse of the cycle',
     async () => {
       let b = budget();
       await compare(
@@ -39,6 +39,22 @@ describe('the daily budget file in a poll cycle of 500 calls', () => {
               b.check('meetingQos');
               b.take('meetingQos');
             }
+          },
+        },
+        { run: () => parseOnly(pages) },
+        { rounds: 7, warmup: 1 },
+      );
+      await compare(
+        "500 calls within the cycle's block (held under one lock, the rest given back under another) / JSON.parse of their answers",
+        {
+          setup: () => (b = budget()),
+          run: () => {
+            b.hold(CALLS + 10);
+            for (let i = 0; i < CALLS; i++) {
+              b.check('meetingQos');
+              b.take('meetingQos');
+            }
+            b.release();
           },
         },
         { run: () => parseOnly(pages) },

@@ -171,3 +171,53 @@ describe('the daemon beside an unusable budget lock', () => {
     expect(existsSync(store.file)).toBe(false);
   }, 60_000);
 });
+
+describe("the daemon's poll cycle and the budget file", () => {
+  it('holds the cycle as one block: a few file round trips a cycle, and the file counts exactly the calls Zoom got', async () => {
+    // 12 meetings of 25: 3 QoS pages each, and their participants lists: ~50 calls a cycle.
+    h = await startSim({
+      meetings: Array.from({ length: 12 }, (_, i) => ({
+        id: 100 + i,
+        topic: `m${i}`,
+        start: '0m',
+        crowd: { count: 25 },
+      })),
+    });
+    const { daemon } = daemonFor(h, (c) => {
+      c.sources.sessions = false; // one account: one budget file for every API request
+    });
+    await runUntil(daemon, h, h.clock.now() + 3 * 60_000);
+    const store = (daemon as unknown as { budgetStores: FileBudgetStore[] }).budgetStores[0]!;
+    const calls = h.sim.apiRequests();
+    const cycles = daemon.scheduler.cycles;
+    expect(cycles).toBeGreaterThanOrEqual(3);
+    expect(calls).toBeGreaterThan(cycles * 30);
+    // What the block did not cover went one by one: discovery (a call or two a cycle) and
+    // pages past the plan. Before, each of the calls was a round trip of its own.
+    expect(store.lockedChanges).toBeLessThanOrEqual(cycles * 5);
+    // Every block given back: the file holds the calls made, none held or lost.
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: calls });
+    expect(store.unlockedCalls).toBe(0);
+  }, 60_000);
+
+  it('a block never takes more than is left beside another process, and its rest is freed for it', () => {
+    const state = join(dir, 'block');
+    const clock = new VirtualClock(Date.parse('2026-11-20T10:00:00Z'));
+    const daemon = new DailyBudget(10, 1, clock, new FileBudgetStore(state, 'zoom'));
+    const report = new DailyBudget(10, 1, clock, new FileBudgetStore(state, 'zoom'));
+    report.take('x');
+    report.take('x');
+    expect(daemon.hold(20)).toBe(8); // what is left of 10
+    expect(() => report.take('x')).toThrow(/used up/); // the block is counted in the file
+    for (let i = 0; i < 5; i++) daemon.take('x');
+    expect(daemon.usedToday()).toBe(7);
+    expect(daemon.remaining()).toBe(3); // its own block's rest is its to make
+    daemon.giveBack(); // a call that never left goes back into the block
+    daemon.release();
+    expect(JSON.parse(readFileSync(join(state, 'budget-zoom.json'), 'utf8'))).toMatchObject({ used: 6 });
+    expect(report.remaining()).toBe(4);
+    for (let i = 0; i < 4; i++) report.take('x');
+    expect(daemon.hold(5)).toBe(0);
+    expect(() => daemon.take('x')).toThrow(/used up/);
+  });
+});
