@@ -60,16 +60,39 @@ export class ScaledClock implements Clock {
   }
 }
 
+interface Sleeper {
+  wake: number;
+  seq: number;
+  resolve: () => void;
+}
+
 /**
  * A clock for tests and simulations in which sleeping moves time forward at once: a sleeper
  * wakes on the next turn of the event loop with the clock at (at least) its wake-up time.
  * Time never goes backwards, so nothing ever wakes early, and no test waits on the wall clock.
+ *
+ * With `loops` (lockstep, for several loops at once: the daemon's poller and its notify loop),
+ * time moves only when that many sleepers are asleep on it, and then only to the earliest
+ * wake-up, so no loop skips another's turn: without it, the notify loop's idle minute would
+ * carry the poller past its cycles. While one of them works (an HTTP call to the simulator or
+ * to Slack), time stands still.
  */
 export class VirtualClock implements Clock {
   private holds = 0;
-  /** Sleepers due after now, waiting for the holds to be released. */
+  /** Sleepers due after now, waiting for the holds to be released (not in lockstep). */
   private held: (() => void)[] = [];
-  constructor(private current: number) {}
+  /** In lockstep: every sleeper, woken earliest first. */
+  private readonly sleepers: Sleeper[] = [];
+  private seq = 0;
+  private scheduled = false;
+  private readonly loops: number | undefined;
+
+  constructor(
+    private current: number,
+    options: { loops?: number } = {},
+  ) {
+    this.loops = options.loops;
+  }
   now(): number {
     return this.current;
   }
@@ -83,10 +106,11 @@ export class VirtualClock implements Clock {
   }
   /**
    * Stops sleepers from moving time forward until the returned function is called: a sleeper
-   * due later than now waits. For work that takes real time (HTTP calls to a simulator) while
-   * another loop sleeps on the same clock: without a hold, that loop would wake once per turn
-   * of the event loop and move time by its whole sleep each turn, so the virtual time a piece
-   * of work took would depend on how fast the machine is.
+   * due later than now waits (in lockstep, time stands still). For work that takes real time
+   * (HTTP calls to a simulator) while another loop sleeps on the same clock: without a hold,
+   * that loop would wake once per turn of the event loop and move time by its whole sleep each
+   * turn, so the virtual time a piece of work took would depend on how fast the machine is; and
+   * for a test reading something that must belong to one instant.
    */
   hold(): () => void {
     this.holds++;
@@ -95,6 +119,7 @@ export class VirtualClock implements Clock {
       if (released) return;
       released = true;
       if (--this.holds > 0) return;
+      if (this.loops !== undefined) return this.schedule();
       const held = this.held;
       this.held = [];
       for (const wake of held) setImmediate(wake);
@@ -107,6 +132,10 @@ export class VirtualClock implements Clock {
         return;
       }
       const wake = this.current + Math.max(0, ms);
+      if (this.loops !== undefined) {
+        this.sleepInLockstep({ wake, seq: this.seq++, resolve }, reject, signal);
+        return;
+      }
       const fire = (): void => {
         if (signal?.aborted) {
           reject(abortError(signal));
@@ -121,6 +150,43 @@ export class VirtualClock implements Clock {
       };
       setImmediate(fire);
     });
+  }
+
+  /** Lockstep: the sleeper counts as asleep until it wakes or its sleep is aborted. */
+  private sleepInLockstep(entry: Sleeper, reject: (err: Error) => void, signal?: AbortSignal): void {
+    this.sleepers.push(entry);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        const i = this.sleepers.indexOf(entry);
+        if (i >= 0) this.sleepers.splice(i, 1);
+        reject(abortError(signal));
+      },
+      { once: true },
+    );
+    this.schedule();
+  }
+
+  /**
+   * Lockstep: looks again after the current turn (its promise reactions included: a loop woken
+   * by something else than time aborts its sleep in a reaction, and must not count as asleep).
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.step();
+    });
+  }
+
+  private step(): void {
+    if (this.holds > 0 || this.sleepers.length < this.loops!) return;
+    this.sleepers.sort((a, b) => a.wake - b.wake || a.seq - b.seq);
+    const next = this.sleepers.shift()!;
+    this.advanceTo(next.wake);
+    next.resolve();
+    this.schedule(); // more sleepers than loops (a rate limiter's wait inside a cycle): go on
   }
 }
 

@@ -7,9 +7,9 @@ import { Daemon } from '../../src/app/daemon.js';
 import type { Alert } from '../../src/evaluate/alert.js';
 import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { TestServer } from '../helpers/http-server.js';
-import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import { webhookTo } from '../helpers/notifiers.js';
@@ -63,7 +63,7 @@ interface Run {
 
 async function startUp(): Promise<Run> {
   const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...STARTUP }, T0);
-  const clock = new LockstepClock(T0 + START_AT * 60_000, 2);
+  const clock = new VirtualClock(T0 + START_AT * 60_000, { loops: 2 });
   const sim = new ZoomSimulator(scenario, clock);
   const simUrl = await sim.listen(0, '127.0.0.1');
   const hook = new TestServer();

@@ -7,10 +7,10 @@ import { Daemon } from '../../src/app/daemon.js';
 import type { Alert } from '../../src/evaluate/alert.js';
 import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FakeSlack, type SlackCall } from '../helpers/fake-slack.js';
 import { TestServer } from '../helpers/http-server.js';
-import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { T0 } from '../helpers/sim.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import { webhookTo } from '../helpers/notifiers.js';
@@ -57,13 +57,13 @@ interface Run {
 /**
  * The daemon as `qoswatch run` runs it (its poll loop and its notify loop together, each
  * notifier delivering for real) polls the simulator on a clock that moves only when both loops
- * are asleep (test/helpers/lockstep-clock.ts), from scenario minute 0 to 40. Every alert goes
+ * are asleep (VirtualClock's lockstep), from scenario minute 0 to 40. Every alert goes
  * to a webhook receiver and to a fake Slack (slackApiUrl), through a route whose catch-all
  * sibling follows a `continue: true` route, as the README shows.
  */
 async function storm(silence: boolean): Promise<Run> {
   const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...STORM }, T0);
-  const clock = new LockstepClock(T0, 2);
+  const clock = new VirtualClock(T0, { loops: 2 });
   const sim = new ZoomSimulator(scenario, clock);
   const simUrl = await sim.listen(0, '127.0.0.1');
   const hook = new TestServer();

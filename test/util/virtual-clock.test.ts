@@ -30,3 +30,48 @@ describe('VirtualClock.hold', () => {
     expect(clock.now()).toBe(1000);
   });
 });
+
+describe('VirtualClock in lockstep', () => {
+  const turns = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it('moves time only when every loop is asleep, to the earliest wake-up first', async () => {
+    const clock = new VirtualClock(1000, { loops: 2 });
+    const woke: string[] = [];
+    const idle = clock.sleep(60_000).then(() => woke.push(`idle@${clock.now()}`));
+    await turns(20);
+    expect(woke).toEqual([]); // one loop asleep, the other working: time stands still
+    expect(clock.now()).toBe(1000);
+    await clock.sleep(5_000).then(() => woke.push(`cycle@${clock.now()}`));
+    await clock.sleep(5_000).then(() => woke.push(`cycle@${clock.now()}`));
+    const stop = new AbortController();
+    const last = clock.sleep(100_000, stop.signal);
+    await idle;
+    expect(woke).toEqual(['cycle@6000', 'cycle@11000', 'idle@61000']);
+    stop.abort(new Error('done'));
+    await expect(last).rejects.toThrow('done');
+  });
+
+  it('stands still while held, and does not count an aborted sleeper as asleep', async () => {
+    const clock = new VirtualClock(1000, { loops: 2 });
+    const release = clock.hold();
+    const a = clock.sleep(1000);
+    const stop = new AbortController();
+    const b = clock.sleep(2000, stop.signal);
+    await turns(20);
+    expect(clock.now()).toBe(1000);
+    stop.abort(new Error('stopped'));
+    await expect(b).rejects.toThrow('stopped');
+    release();
+    await turns(20);
+    expect(clock.now()).toBe(1000); // only one loop asleep now
+    const stopC = new AbortController();
+    const c = clock.sleep(3000, stopC.signal);
+    await a;
+    expect(clock.now()).toBe(2000);
+    stopC.abort(new Error('done'));
+    await expect(c).rejects.toThrow('done');
+    expect(clock.now()).toBe(2000);
+  });
+});
