@@ -4,7 +4,7 @@ import { routeSettings } from '../../src/config/notify-settings.js';
 import type { QssPusher } from '../../src/simulator/qss-pusher.js';
 import { TestServer } from '../helpers/http-server.js';
 import { webhookTo } from '../helpers/notifiers.js';
-import { pushingDaemon } from '../helpers/push-e2e.js';
+import { pushedMeeting, pushingDaemon, wiredParticipant } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 const SECRET = 'handoff-secret';
@@ -30,25 +30,7 @@ beforeAll(async () => {
     {
       seed: 'push-handoff',
       qos_window: '10m',
-      meetings: [
-        {
-          id: 83000000011,
-          uuid: 'handoff==',
-          topic: 'Handoff',
-          start: '0m',
-          end: '2h',
-          participants: [
-            {
-              key: 'ann',
-              id: 'u-ann',
-              user_id: '200',
-              name: 'Ann',
-              network_type: 'Wired',
-              data_center: 'SC',
-            },
-          ],
-        },
-      ],
+      meetings: [pushedMeeting(83000000011, 'handoff==', 'Handoff', wiredParticipant('ann', '200'))],
       episodes: [{ where: { participant: 'ann' }, from: '2m', to: '40m', any: { latency: '450ms' } }],
     },
     0,

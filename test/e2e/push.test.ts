@@ -5,7 +5,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { QssPusher } from '../../src/simulator/qss-pusher.js';
 import { debianBinary } from '../helpers/binaries.js';
-import { pushingDaemon, pushThenPoll } from '../helpers/push-e2e.js';
+import { pushedMeeting, pushingDaemon, pushThenPoll, wiredParticipant } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 const SECRET = 'e2e-qss-secret';
@@ -35,39 +35,11 @@ beforeAll(async () => {
       qos_window: '10m',
       meetings: [
         {
-          id: 83000000001,
-          uuid: 'pushed/meeting==',
-          topic: 'Pushed',
-          start: '0m',
-          end: '2h',
-          participants: [
-            {
-              key: 'ann',
-              id: 'u-ann',
-              user_id: '200',
-              name: 'Ann',
-              network_type: 'Wired',
-              data_center: 'SC',
-            },
-          ],
+          ...pushedMeeting(83000000001, 'pushed/meeting==', 'Pushed', wiredParticipant('ann', '200')),
           crowd: { count: 6, prefix: 'pm-', join: '0m', muted_share: 0 },
         },
         {
-          id: 83000000002,
-          uuid: 'polled==',
-          topic: 'Polled',
-          start: '0m',
-          end: '2h',
-          participants: [
-            {
-              key: 'bob',
-              id: 'u-bob',
-              user_id: '300',
-              name: 'Bob',
-              network_type: 'Wired',
-              data_center: 'SC',
-            },
-          ],
+          ...pushedMeeting(83000000002, 'polled==', 'Polled', wiredParticipant('bob', '300')),
           crowd: { count: 4, prefix: 'po-', join: '0m', muted_share: 0 },
         },
       ],

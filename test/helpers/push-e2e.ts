@@ -3,10 +3,30 @@ import type { Config } from '../../src/config/types.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { CycleReport } from '../../src/poll/scheduler.js';
 import { QssPusher, type PushOptions } from '../../src/simulator/qss-pusher.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
 import { daemonFor } from './daemon.js';
 import { T0, type SimHarness } from './sim.js';
 
 const MIN = 60_000;
+
+type RawMeeting = NonNullable<RawScenario['meetings']>[number];
+type RawParticipant = NonNullable<RawMeeting['participants']>[number];
+
+/** A named participant on a wired network in data centre SC: `ann` is Ann, id u-ann. */
+export function wiredParticipant(key: string, userId: string): RawParticipant {
+  const name = key.charAt(0).toUpperCase() + key.slice(1);
+  return { key, id: `u-${key}`, user_id: userId, name, network_type: 'Wired', data_center: 'SC' };
+}
+
+/** The push tests' meeting: from scenario minute 0 for two hours, with these participants. */
+export function pushedMeeting(
+  id: number,
+  uuid: string,
+  topic: string,
+  ...participants: RawParticipant[]
+): RawMeeting {
+  return { id, uuid, topic, start: '0m', end: '2h', participants };
+}
 
 /**
  * A daemon polling meetings of the simulator with webhooks on (one app at /zoom/qss), listening,
