@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { createRequire } from 'node:module';
+import type Bcrypt from 'bcryptjs';
 import type { Logger } from 'pino';
 import { FailureLimiter } from './failure-limiter.js';
 import { FairQueue, QueueFullError } from './fair-queue.js';
@@ -40,6 +41,11 @@ export interface BasicAuthOptions {
   concurrency?: number;
   maxQueued?: number;
 }
+
+// Loaded when basic auth is configured: the daemon without it never reads bcryptjs.
+const require = createRequire(import.meta.url);
+let bcryptjs: typeof Bcrypt | undefined;
+const bcrypt = (): typeof Bcrypt => (bcryptjs ??= require('bcryptjs') as typeof Bcrypt);
 
 const CACHE_MAX = 1_000;
 
@@ -90,7 +96,7 @@ export class BasicAuth {
     this.users = new Map(Object.entries(users));
     const rounds = Math.max(4, ...[...this.users.values()].map((h) => safeRounds(h)));
     // A salt of the same cost with a hash part no password produces: as slow to check as a real one.
-    this.dummyHash = bcrypt.genSaltSync(rounds) + '.'.repeat(31);
+    this.dummyHash = bcrypt().genSaltSync(rounds) + '.'.repeat(31);
     this.limiter = new FailureLimiter(opts.now, opts.burst ?? 10, opts.refillMs ?? 6_000);
     this.queue = new FairQueue(opts.concurrency ?? 1, opts.maxQueued ?? 64);
     this.cacheTtlMs = opts.cacheTtlMs ?? 300_000;
@@ -147,7 +153,7 @@ export class BasicAuth {
   private async compare(password: string, hash: string | undefined): Promise<boolean> {
     this.stats.compares++;
     if (hash === undefined) this.stats.dummyCompares++;
-    const ok = await bcrypt.compare(password, hash ?? this.dummyHash);
+    const ok = await bcrypt().compare(password, hash ?? this.dummyHash);
     return ok && hash !== undefined;
   }
 
@@ -162,7 +168,7 @@ export class BasicAuth {
 
 function safeRounds(hash: string): number {
   try {
-    return bcrypt.getRounds(hash);
+    return bcrypt().getRounds(hash);
   } catch {
     return 4;
   }

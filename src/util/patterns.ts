@@ -1,4 +1,10 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type * as Re2js from 're2js';
+
+// Loaded on the first pattern: a daemon whose rules and routes have none never reads re2js's 260 KB.
+const require = createRequire(import.meta.url);
+let re2js: typeof Re2js.RE2JS | undefined;
+const RE2 = (): typeof Re2js.RE2JS => (re2js ??= (require('re2js') as typeof Re2js).RE2JS);
 
 /** A compiled pattern: `test` answers whether a value matches. */
 export interface Pattern {
@@ -23,7 +29,7 @@ export function compilePattern(p: string): Pattern | { error: string } {
         error: `regular expression of ${p.length - 2} characters; expected at most ${MAX_PATTERN_LENGTH}`,
       };
     try {
-      const re = RE2JS.compile(p.slice(1, -1), RE2JS.CASE_INSENSITIVE);
+      const re = RE2().compile(p.slice(1, -1), RE2().CASE_INSENSITIVE);
       return { source: p, test: (v) => re.test(v) };
     } catch (err) {
       return {
@@ -33,7 +39,7 @@ export function compilePattern(p: string): Pattern | { error: string } {
   }
   const escaped = p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   // A glob is `.*` runs between literals: RE2 keeps even `*a*a*a*...` linear.
-  const re = RE2JS.compile(`^${escaped}$`, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
+  const re = RE2().compile(`^${escaped}$`, RE2().CASE_INSENSITIVE | RE2().DOTALL);
   return { source: p, test: (v) => re.test(v) };
 }
 

@@ -110,6 +110,21 @@ describe('start-up', () => {
         { run: () => untilReady(['-e', BARE_HTTP], /(http:\/\/\S+)/, '/') },
         { rounds: 5, warmup: 1 },
       );
+      // Old and new side by side: STARTUP_BASELINE=/path/to/an/older/dist/src/main.js.
+      const baseline = process.env.STARTUP_BASELINE;
+      if (baseline)
+        await compare(
+          `qoswatch run until /readyz / the same of ${baseline}`,
+          {
+            setup: () => (file = config()),
+            run: () => untilReady([CLI, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz'),
+          },
+          {
+            setup: () => (file = config()),
+            run: () => untilReady([baseline, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz'),
+          },
+          { rounds: 5, warmup: 1 },
+        );
       await sim.close();
     },
     { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
