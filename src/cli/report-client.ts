@@ -21,6 +21,12 @@ const REPORT: ClientOverrides = {
   }),
 };
 
+/** At the end of a report or inspection: what is left of its reservation given back, the count written. */
+function closeBudget(client: ZoomClient, store: { flush: () => void }): void {
+  client.budget.unreserve();
+  store.flush();
+}
+
 /** The client a report of this kind uses, counting into the daemon's daily budget file in state.dir. */
 export function reportClient(
   config: Config,
@@ -32,7 +38,7 @@ export function reportClient(
   if (kind === 'session') {
     if (!config.videosdk) throw new Error('a session report needs the videosdk section of the configuration');
     const { client, store } = buildVideoSdkClient(config.videosdk, ctx, REPORT);
-    return { client, close: () => store.flush() };
+    return { client, close: () => closeBudget(client, store) };
   }
   if (!config.zoom) throw new Error(`a ${kind} report needs the zoom section of the configuration`);
   const { client, store } = buildZoomClient(config.zoom, ctx, REPORT);

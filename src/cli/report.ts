@@ -88,6 +88,7 @@ export async function report(argv: string[]): Promise<number> {
       reserve: intOption(values.reserve, 'reserve', Math.ceil(client.budget.allowance / 10)),
       clock: systemClock,
       kept: { pushedSummaries: pushedSummaries(new StateFiles(log), config.stateDir) },
+      reserveCalls: true,
     });
     const text = REPORT_FORMATS[format as ReportFormat](r);
     if (values.out) {

@@ -2,7 +2,9 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
+import { STOP_LOCK_WAIT_MS } from '../zoom/budget-file.js';
 import { ZoomError } from '../zoom/errors.js';
+import { plural } from '../util/words.js';
 import { buildReport } from './build.js';
 import { reportCost } from './endpoints.js';
 import { fetchReportData, resolveInstance, type KeptData, type SourceChoice } from './fetch.js';
@@ -28,6 +30,12 @@ export interface MakeReportOptions {
   signal?: AbortSignal;
   /** Pushed QSS summaries kept in state.dir (used before any call is spent), and the daemon's call gate. */
   kept?: KeptData;
+  /**
+   * Reserve the calls the report needs in the shared budget before spending any (a process of
+   * its own: `qoswatch report`), so that reports run together either finish or are refused at
+   * once. Given back by `client.budget.unreserve()`.
+   */
+  reserveCalls?: boolean;
 }
 
 /** Refuses when `need` calls would leave less than the reserve; says how many are left. */
@@ -39,6 +47,38 @@ export function checkBudget(client: ZoomClient, need: number, reserve: number): 
       `a report needs about ${need} API call${need === 1 ? '' : 's'}, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
       { retryable: true },
     );
+}
+
+/**
+ * Reserves `need` calls for this process in the budget shared with the other processes (the
+ * daemon sees them as used, another report cannot take them) if `reserve` calls are still left
+ * after them; refuses at once otherwise, naming what the others hold. `spent`: the calls this
+ * run already made. Without the budget file's lock, nothing can be reserved: checked as before.
+ */
+export function reserveOrRefuse(
+  client: ZoomClient,
+  need: number,
+  reserve: number,
+  what = 'report',
+  spent = 0,
+): void {
+  const got = client.budget.reserve(need, reserve, STOP_LOCK_WAIT_MS);
+  if (got === 'granted') return;
+  if (got === 'unlocked') {
+    checkBudget(client, need, reserve);
+    return;
+  }
+  const left = client.budget.remaining();
+  const others = client.budget.reservedByOthers();
+  throw new ZoomError(
+    'ZOOM_BUDGET_EXHAUSTED',
+    `a ${what} needs about ${need} API call${need === 1 ? '' : 's'}${spent ? ' more' : ''}, and ${left} are left of today's budget, ${reserve} of them kept for live polling` +
+      (others
+        ? ` (besides ${plural(others, 'call')} reserved by other reports or inspections running now)`
+        : '') +
+      `; ${spent ? `it stopped after ${plural(spent, 'API call')}, reading the instance's details, and wrote nothing` : 'nothing was spent'}: try again ${others ? 'when they have finished, ' : ''}after 00:00 UTC, or lower the reserve`,
+    { retryable: true },
+  );
 }
 
 /**
@@ -57,6 +97,7 @@ export function holdReserve(
   // Today's calls of everyone but this run, when it started.
   const othersBefore = client.budget.usedToday() - made();
   return () => {
+    if (client.budget.reservedHere() > 0) return; // the next page is reserved
     const left = client.budget.remaining();
     if (left - 1 >= reserve) return;
     const n = made();
@@ -93,7 +134,8 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
     counted++;
   };
   // Before any call: at least what the chosen path costs for one join (docs/report.md's table).
-  checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve);
+  if (o.reserveCalls) reserveOrRefuse(client, reportCost(o.kind, 1, o.source), o.reserve);
+  else checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve);
   await o.kept?.gate?.();
   const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
   counted += instance.live && !o.live ? 2 : 1;
@@ -101,7 +143,10 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   // With pushed summaries kept, the summary's pages are not asked for.
   const costOf = pushed?.length && o.source !== 'samples' ? 'samples' : o.source;
   const need = reportCost(o.kind, instance.participants ?? 1, costOf);
-  checkBudget(client, need - 1, o.reserve);
+  const spent = client.budget.usedHere() - before;
+  if (o.reserveCalls) {
+    if (need > spent) reserveOrRefuse(client, need - spent, o.reserve, 'report', spent);
+  } else checkBudget(client, need - 1, o.reserve);
   const data = await fetchReportData(client, instance, o.source, o.signal, {
     ...o.kept,
     pushedSummaries: () => pushed,

@@ -221,3 +221,58 @@ describe("the daemon's poll cycle and the budget file", () => {
     expect(() => daemon.take('x')).toThrow(/used up/);
   });
 });
+
+describe('reservations in the budget file', () => {
+  const clockAt = (): VirtualClock => new VirtualClock(Date.parse('2026-11-20T10:00:00Z'));
+
+  it("others' reservations are used for every decision; a gone owner's and an expired one are dropped", () => {
+    const state = join(dir, 'reservations');
+    mkdirSync(state, { recursive: true });
+    const clock = clockAt();
+    const day = Math.floor(clock.now() / 86_400_000);
+    const alive = spawn('sleep', ['60']);
+    try {
+      const dead = spawnSync('true').pid;
+      const future = Date.now() + 60_000;
+      writeFileSync(
+        join(state, 'budget-zoom.json'),
+        JSON.stringify({
+          day,
+          used: 1,
+          reservations: [
+            { id: 'live', pid: alive.pid, calls: 3, expires: future },
+            { id: 'gone', pid: dead, calls: 4, expires: future },
+            { id: 'old', pid: alive.pid, calls: 2, expires: Date.now() - 1 },
+          ],
+        }),
+      );
+      const daemon = new DailyBudget(10, 1, clock, new FileBudgetStore(state, 'zoom'));
+      expect(daemon.remaining()).toBe(6); // 10 - 1 used - 3 reserved by the live report
+      expect(daemon.reservedByOthers()).toBe(3);
+      expect(daemon.hold(20)).toBe(6); // the poll cycle's block stops short of the reservation
+      daemon.release();
+      // A report beside it reserves within what is left after `keep`, and its calls come out of it.
+      const report = new DailyBudget(10, 1, clock, new FileBudgetStore(state, 'zoom'));
+      expect(report.reserve(5, 2)).toBe('refused'); // 6 left, 2 kept: 4 at most
+      expect(report.reserve(4, 2)).toBe('granted');
+      expect(daemon.remaining()).toBe(2);
+      report.take('x');
+      expect(report.reservedHere()).toBe(3);
+      const file = JSON.parse(readFileSync(join(state, 'budget-zoom.json'), 'utf8')) as {
+        used: number;
+        reservations: { id: string; calls: number }[];
+      };
+      expect(file.used).toBe(2);
+      expect(file.reservations.map((r) => r.calls).sort()).toEqual([3, 3]); // the dead and the expired are gone
+      // The daemon takes what is not reserved, and no more: the report's 3 stay its own.
+      for (let i = 0; i < 2; i++) daemon.take('x');
+      expect(() => daemon.take('x')).toThrow(/used up/);
+      for (let i = 0; i < 3; i++) report.take('x');
+      report.unreserve();
+      expect(daemon.remaining()).toBe(0);
+      expect(daemon.reservedByOthers()).toBe(3); // the live report's, still standing
+    } finally {
+      alive.kill();
+    }
+  });
+});
