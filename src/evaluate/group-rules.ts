@@ -1,5 +1,5 @@
 import { isPartial } from '../normalize/dedup.js';
-import type { QosSample } from '../normalize/sample.js';
+import type { ParticipantContext, QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
@@ -34,6 +34,7 @@ export function groupStep(
     const slot = slots[i]!; // the member's key in every group
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = isPartial(s);
+    let context: ParticipantContext | undefined; // as kept by the join's slot, taken when first needed
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
       const v = values[groupColumn[r]!]![i]!;
@@ -50,7 +51,8 @@ export function groupStep(
         if (!group) groups.set(key, (group = members(ctx, rule.name, key)));
         lastMembers[r] = group;
       }
-      lastMembers[r]!.update(slot, s.time, v, breaching, s.context, s.instance);
+      context ??= ctx.state.slots.context(slot, s.context);
+      lastMembers[r]!.update(slot, s.time, v, breaching, context, s.instance);
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)

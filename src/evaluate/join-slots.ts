@@ -1,3 +1,6 @@
+import { keptContext } from '../normalize/kept-context.js';
+import type { ParticipantContext } from '../normalize/sample.js';
+
 /**
  * One small integer per join (instance key + participant key), found once per sample and
  * shared by every rule: group members are kept by slot, so a rule's update costs no string
@@ -11,6 +14,8 @@ export class JoinSlots {
   private readonly instanceOf: string[] = [];
   private readonly participantOf: string[] = [];
   private readonly free: number[] = [];
+  /** Per slot: the join's context as kept (see `context`). */
+  private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
 
   /** The participants of an instance with a slot (participant key -> slot); made when missing. */
   instance(ikey: string): Map<string, number> {
@@ -48,6 +53,15 @@ export class JoinSlots {
     return this.participantOf[slot]!;
   }
 
+  /**
+   * The join's context as kept (normalize/kept-context.ts): the one kept before when the
+   * sample's is the same, so every rule's group member and the join's alerts hold one object,
+   * and its texts shared, however many samples and rules it went through.
+   */
+  context(slot: number, c: ParticipantContext): Readonly<ParticipantContext> {
+    return (this.contextOf[slot] = keptContext(c, this.contextOf[slot]));
+  }
+
   /** Frees the slots of joins that left; returns them, for their readings to be dropped before any is reused. */
   leave(ikey: string, participants: Iterable<string>): number[] {
     const inst = this.byInstance.get(ikey);
@@ -77,6 +91,7 @@ export class JoinSlots {
     for (const s of slots) {
       this.instanceOf[s] = '';
       this.participantOf[s] = '';
+      this.contextOf[s] = undefined;
       this.free.push(s);
     }
   }

@@ -39,8 +39,12 @@ const sameSource = (f: ContextSource, s: QosSample, otherDevices: boolean, strea
   same(f.participant, s.participant) &&
   same(f.instance, s.instance);
 
-function participantContext(s: QosSample, otherDevices: boolean, stream?: string): AlertContext {
-  const c = s.context;
+function participantContext(
+  s: QosSample,
+  c: Readonly<ParticipantContext>,
+  otherDevices: boolean,
+  stream?: string,
+): AlertContext {
   return {
     kind: s.instance.kind,
     instanceId: s.instance.id,
@@ -64,7 +68,7 @@ function participantContext(s: QosSample, otherDevices: boolean, stream?: string
 export function participantStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, values }: StepColumns,
+  { instances, slots, values }: StepColumns,
   changes: AlertChange[],
 ): void {
   const { columns } = ctx.rules;
@@ -95,15 +99,16 @@ export function participantStep(
         const stream = worstStream(rule, s);
         const from = rec?.[BUILT_FROM];
         if (!rec || !from || !sameSource(from, s, otherDevices, stream)) {
+          const context = ctx.state.slots.context(slots[i]!, s.context); // kept by the join's slot, not the sample's
           rec = ctx.series.record(id, rule, {
             instance: ikey,
             participantKey: s.participant.key,
-            context: participantContext(s, otherDevices, stream),
+            context: participantContext(s, context, otherDevices, stream),
           });
           rec[BUILT_FROM] = {
             instance: s.instance,
             participant: s.participant,
-            context: s.context,
+            context,
             otherDevices,
             stream,
           };

@@ -1,6 +1,7 @@
-import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
 import { numericValue } from '../normalize/catalog.js';
+import { keptContext } from '../normalize/kept-context.js';
 import { sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
 import { LiveParticipant, UNEXPORTED_STREAM } from './collectors/live-participant.js';
 
@@ -41,54 +42,6 @@ const nans = (n: number): number[] => {
   // A copy of a NaN-filled array of doubles: exact length, no change of element kind later.
   return NAN.slice(0, n);
 };
-
-/**
- * Shared copies of context texts (data center, network, client, device...: participants mostly
- * share them). Bounded: emptied when full, which costs only sharing, so that months of
- * participants with texts of their own cannot grow it.
- */
-const MAX_SHARED = 20_000;
-const sharedTexts = new Map<string, string>();
-function sharedText(s: string): string {
-  const got = sharedTexts.get(s);
-  if (got !== undefined) return got;
-  if (sharedTexts.size >= MAX_SHARED) sharedTexts.clear();
-  sharedTexts.set(s, s);
-  return s;
-}
-
-/** The prototype of kept contexts (plain, like `{}`'s): their hidden classes grow from a root of their own. */
-const KEPT_CONTEXT = Object.create(Object.prototype) as object;
-
-/** The context kept: the last one kept when the same (a participant's context rarely changes), else a copy of shared texts. */
-function keptContext(
-  c: ParticipantContext,
-  last: Readonly<ParticipantContext> | undefined,
-): Readonly<ParticipantContext> {
-  const from = c as Record<string, string | undefined>;
-  if (last) {
-    const was = last as Record<string, string | undefined>;
-    let same = true;
-    let n = 0;
-    for (const k in from) {
-      n++;
-      if (from[k] !== was[k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same && n === Object.keys(was).length) return last;
-  }
-  // Built field by field on a prototype of its own, so contexts of the same fields share one
-  // hidden class. From `{}` (or frozen, or spread-cloned) a poll's contexts got one each: V8
-  // stops sharing transitions from a map that has too many, and `{}`'s has every object's.
-  const copy = Object.create(KEPT_CONTEXT) as Record<string, string | undefined>;
-  for (const k in from) {
-    const v = from[k];
-    copy[k] = typeof v === 'string' ? sharedText(v) : v;
-  }
-  return copy;
-}
 
 /** Reads what metrics export, and what rules and the instances API read, out of a sample. */
 function liveParticipant(s: QosSample, last: LiveParticipant | undefined): LiveParticipant {

@@ -1,0 +1,57 @@
+import type { ParticipantContext } from './sample.js';
+
+/*
+ * A participant's context as kept between samples, for as long as the join lives: by the live
+ * state (export/live-state.ts) and by the rule engine's group members and alerts
+ * (evaluate/join-slots.ts). A poll's samples each bring a new context object with new texts,
+ * though a participant's context rarely changes: keeping the sample's would hold one context,
+ * and its texts, per holder and per cycle it was read in.
+ */
+
+/**
+ * Shared copies of context texts (data center, network, client, device...: participants mostly
+ * share them). Bounded: emptied when full, which costs only sharing, so that months of
+ * participants with texts of their own cannot grow it.
+ */
+const MAX_SHARED = 20_000;
+const sharedTexts = new Map<string, string>();
+function sharedText(s: string): string {
+  const got = sharedTexts.get(s);
+  if (got !== undefined) return got;
+  if (sharedTexts.size >= MAX_SHARED) sharedTexts.clear();
+  sharedTexts.set(s, s);
+  return s;
+}
+
+/** The prototype of kept contexts (plain, like `{}`'s): their hidden classes grow from a root of their own. */
+const KEPT_CONTEXT = Object.create(Object.prototype) as object;
+
+/** The context kept: the last one kept when the same (a participant's context rarely changes), else a copy of shared texts. */
+export function keptContext(
+  c: ParticipantContext,
+  last: Readonly<ParticipantContext> | undefined,
+): Readonly<ParticipantContext> {
+  const from = c as Record<string, string | undefined>;
+  if (last) {
+    const was = last as Record<string, string | undefined>;
+    let same = true;
+    let n = 0;
+    for (const k in from) {
+      n++;
+      if (from[k] !== was[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && n === Object.keys(was).length) return last;
+  }
+  // Built field by field on a prototype of its own, so contexts of the same fields share one
+  // hidden class. From `{}` (or frozen, or spread-cloned) a poll's contexts got one each: V8
+  // stops sharing transitions from a map that has too many, and `{}`'s has every object's.
+  const copy = Object.create(KEPT_CONTEXT) as Record<string, string | undefined>;
+  for (const k in from) {
+    const v = from[k];
+    copy[k] = typeof v === 'string' ? sharedText(v) : v;
+  }
+  return copy;
+}
