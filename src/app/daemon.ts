@@ -357,16 +357,16 @@ export class Daemon {
     const notifyStop = new AbortController();
     const notifying = this.dispatcher?.run(notifyStop.signal);
     // Report calls stop being started at stop; one in flight is let finish within the grace.
-    const reportStop = AbortSignal.any([stop, abortCalls.signal]);
+    const reporting = this.reports?.run(AbortSignal.any([stop, abortCalls.signal]));
     let unsaved: string[];
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();
         onCycle(r);
-        this.reports?.idle(reportStop);
+        this.reports?.idle();
       });
     } finally {
-      await this.reports?.stopped();
+      await reporting;
       this.pushCommit?.stop();
       notifyStop.abort();
       await notifying;

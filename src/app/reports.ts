@@ -15,7 +15,7 @@ import { pushedSummaries } from '../report/pushed.js';
 import type { ReportsSettings } from '../report/settings.js';
 import { reportId, ReportStore, type StoredReport } from '../report/store.js';
 import { backoffDelay } from '../util/backoff.js';
-import type { Clock } from '../util/clock.js';
+import { sleepUnless, type Clock } from '../util/clock.js';
 import { COUNT, entryCheck, isObject, TIME, validEntries, type StateFiles } from '../util/state-files.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { nextUtcMidnight } from '../zoom/daily-budget.js';
@@ -63,6 +63,8 @@ const checkJob = entryCheck({
 });
 
 const MAX_JOBS = 10_000;
+/** How long the worker's loop sleeps with nothing due (it is woken when a job or a cycle's end comes). */
+const IDLE_MS = 60_000;
 
 /** What the report worker reads of the daemon. */
 export interface ReportDeps {
@@ -82,7 +84,8 @@ export interface ReportDeps {
 
 /**
  * Reports after every call. An instance that ends becomes a job (saved at once, so a restart
- * loses none); after `delay` its report is made through the daemon's own Zoom client (same
+ * loses none); once `delay` has passed on the daemon's clock (a timer of the worker's own loop,
+ * not the next poll cycle) its report is made through the daemon's own Zoom client (same
  * rate limits, same daily budget), with calls let out only between poll cycles and only while
  * the day's budget keeps what live polling needs until the reset plus the reserve. The report
  * is kept in state.dir/reports and queued in the notification outbox once per receiver (the
@@ -95,7 +98,13 @@ export class ReportWorker {
   private live: Map<string, InstanceRef>;
   /** Instances with an alert that fired while live. */
   private readonly alerted = new Set<string>();
+  /** Lets a report call held by a poll cycle go (at the cycle's end). */
   private kick: (() => void) | undefined;
+  /** Wakes the loop: a job was added, or a cycle ended. */
+  private wake: () => void = () => undefined;
+  /** A poll cycle of this run has ended: reports wait for live polling's first one. */
+  private cycled = false;
+  private signal: AbortSignal | undefined;
   private running: Promise<void> | undefined;
   readonly stats = { made: 0, queued: 0, failed: 0, givenUp: 0, deferred: 0, calls: 0 };
 
@@ -181,26 +190,55 @@ export class ReportWorker {
       notBefore: at + this.d.settings.delayMs,
     });
     this.save();
+    this.wake();
   }
 
   get pending(): number {
     return this.jobs.length;
   }
 
-  /**
-   * A poll cycle ended: report work goes on until the next cycle starts (a call in flight
-   * then may overlap the cycle's start; none starts during a cycle).
-   */
-  idle(signal: AbortSignal): void {
+  /** A poll cycle ended: a report due, or held by the cycle, goes now. */
+  idle(): void {
+    this.cycled = true;
     this.kick?.();
     this.kick = undefined;
+    this.start();
+    this.wake();
+  }
+
+  /**
+   * Starts work on the due reports between poll cycles (at once, before a cycle that follows
+   * the last one without a pause, as when polling runs late); none before this run's first cycle.
+   */
+  private start(): void {
+    const signal = this.signal;
+    if (!signal || signal.aborted || !this.cycled || this.d.scheduler.inCycle) return;
     this.running ??= this.work(signal).finally(() => (this.running = undefined));
   }
 
-  /** Waits for the work under way (at stop). */
-  async stopped(): Promise<void> {
-    this.kick?.();
+  /**
+   * The worker's loop, beside the poll loop, until `signal` aborts: each report is made once its
+   * `delay` has passed on the daemon's clock (its own timer, not the next poll cycle). It always
+   * waits on the clock (a test clock that moves only when every loop sleeps counts it as one).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    while (!signal.aborted) {
+      this.start();
+      await this.running;
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      const due = this.cycled && !this.d.scheduler.inCycle ? this.nextDue() : undefined;
+      const wait = due === undefined ? IDLE_MS : Math.max(0, due - this.d.clock.now());
+      await sleepUnless(this.d.clock, wait, woken, signal).catch(() => undefined);
+    }
     await this.running;
+  }
+
+  /** When the next job is due, if any. */
+  private nextDue(): number | undefined {
+    let due: number | undefined;
+    for (const j of this.jobs) if (due === undefined || j.notBefore < due) due = j.notBefore;
+    return due;
   }
 
   /**
@@ -237,11 +275,11 @@ export class ReportWorker {
       if (signal.aborted || this.d.scheduler.inCycle) return;
       const job = this.jobs.filter((j) => j.notBefore <= now).sort((a, b) => a.notBefore - b.notBefore)[0];
       if (!job) return;
-      await this.run(job, signal);
+      await this.make(job, signal);
     }
   }
 
-  private async run(job: Job, signal: AbortSignal): Promise<void> {
+  private async make(job: Job, signal: AbortSignal): Promise<void> {
     const s = this.d.settings;
     const id = reportId(job.instance.kind, job.instance.uuid);
     const client = job.instance.kind === 'session' ? this.d.clients.videosdk : this.d.clients.zoom;

@@ -92,11 +92,18 @@ const reportMails = (): TestSmtp['mail'] =>
     String(m.parsed.headers.get('x-qoswatch-notification-id') as string | undefined).startsWith('report|'),
   );
 
+/**
+ * Each daemon holds the virtual clock during its poll cycles (holdClockInCycles): the report
+ * worker's and the dispatcher's loops sleep on the clock beside the poller, and without the hold
+ * each of them moved time a minute at every turn of the event loop while a cycle waited on the
+ * simulator, so cycles lasted virtual quarter-hours and ran back to back.
+ */
 async function newDaemon(stateDir: string, smtpPort = smtp.port): Promise<Daemon> {
   const d = new Daemon(daemonFor(h, withReports(stateDir, smtpPort)).daemon.config, {
     clock: h.clock,
     log: silentLogger(),
   });
+  holdClockInCycles(d, h);
   await d.startNotifications();
   return d;
 }
@@ -105,6 +112,7 @@ describe('reports after every call', () => {
   it('a meeting ends: its report goes out once by e-mail with the report attached, and is listed at /api/v1/reports', async () => {
     h = await startSim(SCENARIO, 60_000);
     const { daemon } = daemonFor(h, withReports());
+    holdClockInCycles(daemon, h);
     const stateDir = daemon.config.stateDir;
     await daemon.startNotifications();
     await runUntil(daemon, h, T0 + 90 * 60_000);
