@@ -8,9 +8,9 @@ import { routeSettings } from '../../src/config/notify-settings.js';
 import type { Config } from '../../src/config/types.js';
 import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { TestServer } from '../helpers/http-server.js';
-import { LockstepClock } from '../helpers/lockstep-clock.js';
 import { webhookTo } from '../helpers/notifiers.js';
 import { T0 } from '../helpers/sim.js';
 
@@ -19,24 +19,17 @@ import { T0 } from '../helpers/sim.js';
  * clock, not at the next poll cycle (a minute later at the default interval); and once, also
  * when the daemon restarts between the end and the delay.
  *
- * The clock is a LockstepClock for three loops (the poller, the notification dispatcher and the
- * report worker): time moves only when all three sleep, to the earliest wake-up, and stands
- * still while any of them works (HTTP to the simulator or to the webhook receiver), so the time
- * a report arrives is the instant it was sent, on a fast machine as on a loaded one. (On the old
- * code no report loop sleeps on the clock: time stops after the first cycle and the test times out.)
+ * The clock is a lockstep VirtualClock for three loops (the poller, the notification dispatcher
+ * and the report worker): time moves only when all three sleep, to the earliest wake-up, and
+ * stands still while any of them works (HTTP to the simulator or to the webhook receiver), so the
+ * time a report arrives is the instant it was sent, on a fast machine as on a loaded one. (On
+ * the old code no report loop sleeps on the clock: time stops after the first cycle and the test
+ * times out.)
  */
 const DELAY_MS = 5_000;
+const ANN = { user_id: '16778240', name: 'Ann' };
 const SCENARIO: RawScenario = {
-  meetings: [
-    {
-      id: 777,
-      uuid: 'weekly-1==',
-      topic: 'Weekly sync',
-      start: '0m',
-      end: '20m',
-      participants: [{ user_id: '16778240', name: 'Ann', join: '0m' }],
-    },
-  ],
+  meetings: [{ id: 778, uuid: 'standup-1==', topic: 'Stand-up', end: '20m', participants: [ANN] }],
 };
 
 interface Arrival {
@@ -53,7 +46,7 @@ afterEach(async () => {
 describe('reports after a call honour reports.delay', () => {
   it('go out delay after the end (not at the next cycle), once, across a restart inside the delay', async () => {
     const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...SCENARIO }, T0);
-    const clock = new LockstepClock(T0 + 18 * 60_000, 3);
+    const clock = new VirtualClock(T0 + 18 * 60_000, { loops: 3 });
     const sim = new ZoomSimulator(scenario, clock);
     const simUrl = await sim.listen(0, '127.0.0.1');
     close.push(() => sim.close());
