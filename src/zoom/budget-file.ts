@@ -120,6 +120,8 @@ export class FileBudgetStore implements BudgetStore {
   lockedChanges = 0;
   private brokenLogged = false;
   private busyLogged = false;
+  /** The last try found the lock unusable (not merely held by another process). */
+  private unusable = false;
 
   constructor(
     stateDir: string,
@@ -158,6 +160,7 @@ export class FileBudgetStore implements BudgetStore {
     if (this.pendingDay !== day) this.pending = 0;
     this.pendingDay = day;
     const locked = this.acquire(waitMs);
+    this.unusable = locked === false;
     if (locked !== true) {
       // No lock: decide on the last written count (renamed in whole: never half-read) plus ours
       // not yet in it; write nothing (the holder's write would be lost under ours).
@@ -202,9 +205,19 @@ export class FileBudgetStore implements BudgetStore {
     }
   }
 
-  /** Writes the count durably (at stop), waiting longer for a lock another process holds. */
+  /**
+   * Writes the count durably (at stop), waiting longer for a lock another process holds. Calls
+   * counted here while the lock could not be taken are written with the rest; when the lock
+   * still cannot be taken at all (no process can hold it, none writes without it), they are
+   * added to the file without it rather than lost.
+   */
   flush(): void {
-    if (this.pending !== 0) this.transact(this.pendingDay, (rec) => rec, STOP_LOCK_WAIT_MS);
+    if (
+      this.pending !== 0 &&
+      !this.transact(this.pendingDay, (rec) => rec, STOP_LOCK_WAIT_MS) &&
+      this.unusable
+    )
+      this.addPendingUnlocked();
     const locked = this.acquire(STOP_LOCK_WAIT_MS);
     try {
       const saved = readJsonFile(this.file);
@@ -262,6 +275,21 @@ export class FileBudgetStore implements BudgetStore {
         if (Date.now() >= until) return 'busy';
         Atomics.wait(nap, 0, 0, 1);
       }
+    }
+  }
+
+  /** At stop, with an unusable lock: this process's calls added to the file, so none is lost. */
+  private addPendingUnlocked(): void {
+    const raw = readJsonFile(this.file);
+    const saved = raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined;
+    const out: Saved = { ...saved, ...this.recordOf(saved, this.pendingDay) };
+    if (!out.reservations?.length) delete out.reservations;
+    if (this.files.write(this.file, JSON.stringify(out))) {
+      this.files.log.warn(
+        { file: this.file, calls: this.pending },
+        `the daily budget's lock ${this.lock} cannot be taken: the ${this.pending} calls counted here while it could not were added to ${this.file} without it, at stop`,
+      );
+      this.pending = 0;
     }
   }
 

@@ -168,7 +168,14 @@ describe('the daemon beside an unusable budget lock', () => {
     await runUntil(daemon, h, h.clock.now() + 3 * 60_000);
     const store = (daemon as unknown as { budgetStores: FileBudgetStore[] }).budgetStores[0]!;
     expect(store.unlockedCalls).toBeGreaterThan(0);
-    expect(existsSync(store.file)).toBe(false);
+    // Seen in /metrics, not only in the log.
+    expect(await daemon.metrics.text()).toContain(
+      `qoswatch_zoom_budget_unlocked_calls_total{account="zoom"} ${store.unlockedCalls}\n`,
+    );
+    // At stop (run() returned), the calls counted here were added to the file without the lock
+    // rather than lost with the process (before, the file was never written).
+    const zoomCalls = h.sim.apiRequests() - (h.sim.requests.get('sessions 200') ?? 0);
+    expect(JSON.parse(readFileSync(store.file, 'utf8'))).toMatchObject({ used: zoomCalls });
   }, 60_000);
 });
 

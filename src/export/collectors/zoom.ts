@@ -5,7 +5,7 @@ import type { DailyBudget } from '../../zoom/daily-budget.js';
 /** What the Zoom series read of one account's client. */
 export interface ZoomAccountView {
   readonly stats: CallStatsView;
-  readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining'>;
+  readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining' | 'unlockedCalls'>;
 }
 
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
@@ -58,6 +58,16 @@ export function registerZoomMetrics(
       for (const [account, c] of accounts())
         for (const [category, byType] of c.stats.remaining)
           for (const [type, v] of byType) this.set({ account, category, type }, v);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_zoom_budget_unlocked_calls_total',
+    help: "Budget decisions (calls, a poll cycle's block) made without the budget file's lock: it was held by another process past 5 ms, or unusable. Counted here and added to the file at the next lock.",
+    labelNames: ['account'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts()) this.inc({ account }, c.budget.unlockedCalls);
     },
   });
   const budget = (name: string, help: string, read: (c: ZoomAccountView) => number): void => {
