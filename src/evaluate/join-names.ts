@@ -1,17 +1,24 @@
 import type { QosSample } from '../normalize/sample.js';
 
-/** Named participants of each instance: instance key -> name -> participant keys (joins). */
+/**
+ * Named participants of each instance: instance key -> name -> the participant key of its one
+ * join, or the keys of its joins when more than one (a Set only then: most names have one join,
+ * and a Set per participant was most of what this held).
+ */
 export class JoinNames {
-  private readonly names = new Map<string, Map<string, Set<string>>>();
+  private readonly names = new Map<string, Map<string, string | Set<string>>>();
 
   remember(ikey: string, s: QosSample): void {
     const name = s.participant.name.trim();
     if (!name) return;
     let byName = this.names.get(ikey);
-    if (!byName) this.names.set(ikey, (byName = new Map<string, Set<string>>()));
+    if (!byName) this.names.set(ikey, (byName = new Map<string, string | Set<string>>()));
     const keys = byName.get(name);
-    if (!keys) byName.set(name, new Set([s.participant.key]));
-    else keys.add(s.participant.key);
+    const key = s.participant.key;
+    if (keys === undefined) byName.set(name, key);
+    else if (typeof keys === 'string') {
+      if (keys !== key) byName.set(name, new Set([keys, key]));
+    } else keys.add(key);
   }
 
   /**
@@ -21,15 +28,21 @@ export class JoinNames {
    */
   otherDevices(ikey: string, s: QosSample): boolean {
     const name = s.participant.name.trim();
-    return !!name && (this.names.get(ikey)?.get(name)?.size ?? 0) > 1;
+    const keys = name ? this.names.get(ikey)?.get(name) : undefined;
+    return keys !== undefined && typeof keys !== 'string' && keys.size > 1;
   }
 
   leave(ikey: string, participants: ReadonlySet<string>): void {
     const names = this.names.get(ikey);
     if (names)
       for (const [name, keys] of names) {
+        if (typeof keys === 'string') {
+          if (participants.has(keys)) names.delete(name);
+          continue;
+        }
         for (const p of participants) keys.delete(p);
         if (!keys.size) names.delete(name);
+        else if (keys.size === 1) names.set(name, keys.values().next().value!);
       }
   }
 

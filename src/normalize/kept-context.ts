@@ -26,8 +26,28 @@ function sharedText(s: string): string {
 /** The prototype of kept contexts (plain, like `{}`'s): their hidden classes grow from a root of their own. */
 const KEPT_CONTEXT = Object.create(Object.prototype) as object;
 
-/** The context kept: the last one kept when the same (a participant's context rarely changes), else a copy of shared texts. */
+/**
+ * The context each sample's context was last kept as. The live state and the rule engine
+ * read the same samples: the second to keep a sample's context takes the first's, so the two
+ * hold one object per join, not one each.
+ */
+const keptFor = new WeakMap<ParticipantContext, Readonly<ParticipantContext>>();
+
+/**
+ * The context kept for a sample's context `c`: the one another holder kept for it; else `last`
+ * (this holder's) when the same (a participant's context rarely changes); else a copy of
+ * shared texts.
+ */
 export function keptContext(
+  c: ParticipantContext,
+  last: Readonly<ParticipantContext> | undefined,
+): Readonly<ParticipantContext> {
+  let kept = keptFor.get(c);
+  if (!kept) keptFor.set(c, (kept = keep(c, last)));
+  return kept;
+}
+
+function keep(
   c: ParticipantContext,
   last: Readonly<ParticipantContext> | undefined,
 ): Readonly<ParticipantContext> {
