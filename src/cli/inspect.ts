@@ -162,6 +162,7 @@ export async function inspect(argv: string[]): Promise<number> {
       gapToleranceMs: config.rules.gapToleranceMs,
       reserve: intOption(values.reserve, 'reserve', Math.ceil(client.budget.allowance / 10)),
       clock: systemClock,
+      reserveCalls: true,
     });
     process.stdout.write(
       format === 'json'

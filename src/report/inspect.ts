@@ -11,7 +11,7 @@ import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import { fetchReportData, resolveInstance } from './fetch.js';
 import { inspectView, type InspectParticipant, type InspectView } from './inspect-view.js';
-import { checkBudget, holdReserve } from './make.js';
+import { checkBudget, holdReserve, reserveOrRefuse } from './make.js';
 import type { ReportInstance } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -28,6 +28,17 @@ export interface InspectOptions {
   reserve: number;
   clock: Clock;
   signal?: AbortSignal;
+  /** Reserve the calls in the shared budget before spending them (`qoswatch inspect`: see makeReport). */
+  reserveCalls?: boolean;
+}
+
+/**
+ * Before the inspection's next calls: `need` in all, of which `spent` made, reserved in the
+ * shared budget (or checked against what is left, without reserving).
+ */
+function budgetFor(client: ZoomClient, o: InspectOptions, need: number, spent: number): void {
+  if (!o.reserveCalls) checkBudget(client, need - spent, o.reserve);
+  else if (need > spent) reserveOrRefuse(client, need - spent, o.reserve, 'inspection', spent);
 }
 
 /**
@@ -147,8 +158,9 @@ async function oneParticipant(
   o: InspectOptions,
   instance: ReportInstance,
   who: string,
+  spent: number,
 ): Promise<{ samples: QosSample[]; names: Names; key: string }> {
-  checkBudget(client, inspectCost(o.kind, instance.participants ?? 1, true) - 1, o.reserve);
+  budgetFor(client, o, inspectCost(o.kind, instance.participants ?? 1, true), spent);
   let raw = await singleQos(client, instance, who, o.signal);
   let listed: ParticipantContext = {};
   if (!raw) {
@@ -174,7 +186,7 @@ async function allParticipants(
   before: number,
 ): Promise<{ samples: QosSample[]; names: Names }> {
   const need = inspectCost(o.kind, instance.participants ?? 1, false);
-  checkBudget(client, need - 1, o.reserve);
+  budgetFor(client, o, need, client.budget.usedHere() - before);
   const data = await fetchReportData(client, instance, 'samples', o.signal, {
     beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection', need),
   });
@@ -194,11 +206,11 @@ export async function inspectFromZoom(
   o: InspectOptions,
 ): Promise<{ view: InspectView; one?: InspectParticipant }> {
   const before = client.budget.usedHere();
-  checkBudget(client, 2, o.reserve);
+  budgetFor(client, o, 2, 0);
   const instance = await liveInstance(client, o);
   const got: { samples: QosSample[]; names: Names; key?: string } =
     o.participant !== undefined
-      ? await oneParticipant(client, o, instance, o.participant)
+      ? await oneParticipant(client, o, instance, o.participant, client.budget.usedHere() - before)
       : await allParticipants(client, o, instance, before);
   const { samples, names, key } = got;
   const rules = key === undefined ? o.rules : o.rules.filter((r) => r.scope === 'participant');

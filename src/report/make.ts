@@ -72,7 +72,7 @@ export function reserveOrRefuse(
   const others = client.budget.reservedByOthers();
   throw new ZoomError(
     'ZOOM_BUDGET_EXHAUSTED',
-    `a ${what} needs about ${need} API call${need === 1 ? '' : 's'}${spent ? ' more' : ''}, and ${left} are left of today's budget, ${reserve} of them kept for live polling` +
+    `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} needs about ${need} API call${need === 1 ? '' : 's'}${spent ? ' more' : ''}, and ${left} are left of today's budget, ${reserve} of them kept for live polling` +
       (others
         ? ` (besides ${plural(others, 'call')} reserved by other reports or inspections running now)`
         : '') +

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import type { SourceKind } from '../../src/normalize/sample.js';
@@ -7,7 +9,9 @@ import { inspectTable } from '../../src/report/inspect-format.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
+import { FileBudgetStore } from '../../src/zoom/budget-file.js';
 import { ZoomClient } from '../../src/zoom/client.js';
+import { DailyBudget } from '../../src/zoom/daily-budget.js';
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
 import { TestServer } from '../helpers/http-server.js';
 import { T0 } from '../helpers/sim.js';
@@ -167,5 +171,53 @@ describe("inspect one participant against Zoom's example answers, served as they
       }),
     ).rejects.toThrow(/kept for live polling/);
     expect(zoom.received.length).toBe(before);
+  });
+});
+
+describe('inspect beside a report that reserved its calls', () => {
+  it('is refused before any call when the calls it needs are reserved by another process, and runs once they are given back', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'qw-inspect-reserved-'));
+    try {
+      const clock = new VirtualClock(T0);
+      const auth = new S2SOAuth(
+        { oauthUrl: `${zoom.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's' },
+        clock,
+      );
+      const c = new ZoomClient({
+        apiUrl: zoom.url,
+        auth,
+        limits: { ...PLAN_DEFAULTS.business, dailyPool: 10 },
+        dailyShare: 1,
+        clock,
+        budgetStore: new FileBudgetStore(state, 'zoom'),
+      });
+      // A report (another budget on the same file) holds 9 of the pool of 10.
+      const report = new DailyBudget(10, 1, clock, new FileBudgetStore(state, 'zoom'));
+      expect(report.reserve(9, 0)).toBe('granted');
+      const before = zoom.received.length;
+      const o = {
+        kind: 'meeting' as const,
+        id: '575734086',
+        participant: '20161536',
+        rules,
+        gapToleranceMs: 150_000,
+        reserve: 0,
+        clock,
+        reserveCalls: true,
+      };
+      await expect(inspectFromZoom(c, o)).rejects.toThrow(
+        /an inspection needs about 2 API calls, and 1 are left of today's budget.*besides 9 calls reserved.*nothing was spent/,
+      );
+      expect(zoom.received.length).toBe(before);
+      report.unreserve();
+      const { view } = await inspectFromZoom(c, o);
+      expect(view.calls).toBe(2);
+      // What it reserved and did not make (the by-name lookup's calls) is given back at the end.
+      c.budget.unreserve();
+      expect(report.reservedByOthers()).toBe(0);
+      expect(report.usedToday()).toBe(2);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 });
