@@ -31,6 +31,19 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI talks to the app through the Daemon's methods (issue 11); its parts are for tests.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='parts']",
+          message: "The CLI uses the Daemon's methods, not its parts (tests' and benches' view).",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -21,13 +21,13 @@ describe('bad data from Zoom', () => {
       },
     });
     const { daemon: template } = daemonFor(h);
-    const daemon = new Daemon(template.config, { clock: h.clock, log: pino({ level: 'warn' }, sink) });
-    daemon.normalizeStats.unknownStream('hologram_input');
-    daemon.normalizeStats.samplesInvalid += 3;
+    const daemon = new Daemon(template.parts.config, { clock: h.clock, log: pino({ level: 'warn' }, sink) });
+    daemon.parts.normalizeStats.unknownStream('hologram_input');
+    daemon.parts.normalizeStats.samplesInvalid += 3;
     await runUntil(daemon, h, h.clock.now() + 5 * 60_000);
     const about = (text: string): number => lines.filter((l) => l.includes(text)).length;
     expect(about('hologram_input')).toBe(1);
     expect(about('skipped QoS entries')).toBe(1);
-    expect(daemon.scheduler.cycles).toBeGreaterThanOrEqual(5);
+    expect(daemon.parts.scheduler.cycles).toBeGreaterThanOrEqual(5);
   });
 });

@@ -32,6 +32,8 @@ import { HttpApi } from './http-api.js';
 import { ReportWorker } from './reports.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { checkStateDir } from './state-dir.js';
+import type { DaemonParts } from './daemon-parts.js';
+import { saveInTurn, type Save } from './saves.js';
 
 export interface DaemonDeps {
   clock: Clock;
@@ -49,20 +51,22 @@ const VERSION = packageVersion();
  * rule-reload.ts, http-api.ts (status API and readiness), bad-data.ts.
  */
 export class Daemon {
-  readonly clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
+  /** The parts as wired (tests and benches; the CLI uses the methods). */
+  readonly parts: DaemonParts;
+  private readonly clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
   private readonly sources: PollSource[];
-  readonly scheduler: Scheduler;
-  readonly normalizeStats = new NormalizeStats();
-  readonly sink: FanOut;
-  readonly engine: RuleEngine;
-  readonly live = new LiveState();
-  readonly metrics: Metrics;
+  private readonly scheduler: Scheduler;
+  private readonly normalizeStats = new NormalizeStats();
+  private readonly sink: FanOut;
+  private readonly engine: RuleEngine;
+  private readonly live = new LiveState();
+  private readonly metrics: Metrics;
   /** Every state file goes through this: durable writes that never stop the daemon, checked reads. */
   private readonly stateFiles: StateFiles;
   /** Zoom's QSS webhooks, when configured: pushed QoS beside the polled. */
-  readonly webhooks: Webhooks | undefined;
+  private readonly webhooks: Webhooks | undefined;
   /** Reports after every call, when `reports:` is configured. */
-  readonly reports: ReportWorker | undefined;
+  private readonly reports: ReportWorker | undefined;
   private listenUrl: string | undefined;
   private readonly startedAt: number;
   private readonly alerts: AlertFlow;
@@ -82,7 +86,7 @@ export class Daemon {
    * starts (a wrong rule stops start-up with file:line:col).
    */
   constructor(
-    readonly config: Config,
+    private readonly config: Config,
     private readonly deps: DaemonDeps,
   ) {
     const { clock, log } = deps;
@@ -128,6 +132,26 @@ export class Daemon {
     this.webhooks = this.buildWebhooks();
     this.reports = this.buildReports();
     this.api = this.buildApi();
+    this.parts = this.buildParts();
+  }
+
+  private buildParts(): DaemonParts {
+    const alerts = this.alerts;
+    return {
+      config: this.config,
+      clients: this.clients,
+      scheduler: this.scheduler,
+      engine: this.engine,
+      live: this.live,
+      metrics: this.metrics,
+      normalizeStats: this.normalizeStats,
+      sink: this.sink,
+      webhooks: this.webhooks,
+      reports: this.reports,
+      get dispatcher() {
+        return alerts.dispatcher;
+      },
+    };
   }
 
   /** The Prometheus metrics, each area's collector with its view. */
@@ -216,12 +240,12 @@ export class Daemon {
     });
   }
 
-  get dispatcher(): Dispatcher | undefined {
+  private get dispatcher(): Dispatcher | undefined {
     return this.alerts.dispatcher;
   }
 
   /** The last rule reload: when, whether it took, and why not. */
-  get rulesReload(): ReloadState {
+  private get rulesReload(): ReloadState {
     return this.reloader.state;
   }
 
@@ -417,44 +441,32 @@ export class Daemon {
   /** Saves the alert state, the notification outbox and the budget counts; returns what failed. */
   private async save(): Promise<string[]> {
     const alertFile = this.alerts.store.file;
-    const saves: [string, () => unknown, string[]][] = [
+    const webhooks = this.webhooks;
+    const saves: Save[] = [
       // First: no more webhooks taken, and those acknowledged handed on before the alert state is saved.
-      ...(this.webhooks
+      ...(webhooks
         ? [
-            ['the webhook spool and the memory of requests seen', () => this.webhooks?.close(), []] as [
-              string,
-              () => unknown,
-              string[],
-            ],
+            {
+              what: 'the webhook spool and the memory of requests seen',
+              run: () => webhooks.close(),
+              files: [],
+            },
           ]
         : []),
-      [`alert state (${alertFile})`, () => this.alerts.commit(), [alertFile]],
-      [
-        'the notification outbox and log',
-        () => this.dispatcher?.close(),
-        this.notifyFile ? [this.notifyFile] : [],
-      ],
-      ...this.budgetStores.map((s): [string, () => unknown, string[]] => [
-        'the daily budget count',
-        () => s.flush(),
-        [s.file],
-      ]),
+      { what: `alert state (${alertFile})`, run: () => this.alerts.commit(), files: [alertFile] },
+      {
+        what: 'the notification outbox and log',
+        run: () => this.dispatcher?.close(),
+        files: this.notifyFile ? [this.notifyFile] : [],
+      },
+      ...this.budgetStores.map((s) => ({
+        what: 'the daily budget count',
+        run: () => s.flush(),
+        files: [s.file],
+      })),
     ];
-    this.unsavedNow = saves.map(([what]) => what);
-    const unsaved: string[] = [];
-    for (const [what, save, files] of saves) {
-      try {
-        await save();
-        // A failed write does not throw (StateFiles keeps it and retries); at stop it is not saved.
-        const failed = files.filter((f) => this.stateFiles.unsavedFiles.includes(f));
-        if (failed.length) throw new Error(`cannot write ${failed.join(', ')}`);
-        this.unsavedNow.splice(this.unsavedNow.indexOf(what), 1);
-      } catch (err) {
-        unsaved.push(what);
-        this.deps.log.error({ err: (err as Error).message }, `not saved: ${what}`);
-      }
-    }
-    return unsaved;
+    this.unsavedNow = saves.map((s) => s.what);
+    return saveInTurn(saves, this.stateFiles, this.deps.log, this.unsavedNow);
   }
 
   /** What a shutdown has not (yet) saved: everything before close() runs, then what is left. */

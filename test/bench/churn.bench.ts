@@ -133,7 +133,7 @@ describe('a day of churn', () => {
       const base = dataHeapUsed(); // the simulator's day and the daemon's fixed state (rules, registry)
       const live = (): number => {
         let n = 0;
-        for (const i of daemon.live.instances.values()) n += i.participants.size;
+        for (const i of daemon.parts.live.instances.values()) n += i.participants.size;
         return n;
       };
       const rows: string[] = [];
@@ -158,7 +158,7 @@ describe('a day of churn', () => {
           const per = people ? heap / people : NaN;
           points.push({ hour, live: people, heap });
           rows.push(
-            `${String(hour).padStart(2)} h  ${String(people).padStart(4)} live  ${String(daemon.live.instances.size).padStart(3)} meetings  heap +${(heap / 1048576).toFixed(2)} MiB  ${people ? `${(per / 1024).toFixed(2)} KiB/participant` : ''}  scrape ${(scrapedBytes / 1024).toFixed(0)} KiB`,
+            `${String(hour).padStart(2)} h  ${String(people).padStart(4)} live  ${String(daemon.parts.live.instances.size).padStart(3)} meetings  heap +${(heap / 1048576).toFixed(2)} MiB  ${people ? `${(per / 1024).toFixed(2)} KiB/participant` : ''}  scrape ${(scrapedBytes / 1024).toFixed(0)} KiB`,
           );
           process.stderr.write(`${rows.at(-1)}  (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
         });

@@ -48,15 +48,18 @@ describe('heap per live participant, by part', () => {
         await pipe.cycle(shifted(all, cycle));
         pipe.advance();
       }
-      const ended = [...pipe.daemon.live.instances.values()].map((i) => ({
+      const ended = [...pipe.daemon.parts.live.instances.values()].map((i) => ({
         type: 'ended' as const,
         instance: i.ref,
         at: pipe.clock.now(),
       }));
       const parts: [string, () => unknown][] = [
-        ['live state (kept values, context, who)', () => ended.forEach((e) => pipe.daemon.live.handle(e))],
-        ['scrape (kept text)', () => pipe.daemon.metrics.text()],
-        ['rule engine state', () => ended.forEach((e) => pipe.daemon.engine.handle(e))],
+        [
+          'live state (kept values, context, who)',
+          () => ended.forEach((e) => pipe.daemon.parts.live.handle(e)),
+        ],
+        ['scrape (kept text)', () => pipe.daemon.parts.metrics.text()],
+        ['rule engine state', () => ended.forEach((e) => pipe.daemon.parts.engine.handle(e))],
         ['de-duplicator', () => pipe.dedup.filter([], pipe.clock.now() + 24 * 3_600_000)],
       ];
       let before = liveBytes(dir);

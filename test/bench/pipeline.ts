@@ -33,7 +33,7 @@ export class Pipeline {
 
   /** One cycle over `pages`; returns the samples handed on. */
   async cycle(pages: readonly QosPages[], scrape = true): Promise<number> {
-    const stats = this.daemon.normalizeStats;
+    const stats = this.daemon.parts.normalizeStats;
     const now = this.clock.now();
     let handed = 0;
     for (const { instance, bodies } of pages) {
@@ -51,10 +51,10 @@ export class Pipeline {
       }
       const fresh = this.dedup.filter(samples, now);
       handed += fresh.length;
-      if (fresh.length) this.daemon.sink.handle({ type: 'samples', samples: fresh });
-      this.daemon.sink.handle({ type: 'polled', instance: ref, present, at: now });
+      if (fresh.length) this.daemon.parts.sink.handle({ type: 'samples', samples: fresh });
+      this.daemon.parts.sink.handle({ type: 'polled', instance: ref, present, at: now });
     }
-    if (scrape) await this.daemon.metrics.text();
+    if (scrape) await this.daemon.parts.metrics.text();
     return handed;
   }
 

@@ -11,8 +11,8 @@ async function setUp(
   participantSeries: boolean,
 ): Promise<{ pipe: Pipeline; naive: ReturnType<typeof naiveRegistry> }> {
   const pipe = new Pipeline(T, participantSeries);
-  pipe.daemon.sink.handle({ type: 'samples', samples: samples(100, 50, T) });
-  const text = await pipe.daemon.metrics.text();
+  pipe.daemon.parts.sink.handle({ type: 'samples', samples: samples(100, 50, T) });
+  const text = await pipe.daemon.parts.metrics.text();
   const naive = naiveRegistry(text);
   note(
     `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
@@ -34,7 +34,7 @@ for (const participantSeries of [false, true]) {
         let next = samples(100, 50, T);
         // Every participant's next sample, made outside the timed region, then handed to the live state.
         const prepare = (): void => void (next = samples(100, 50, T + ++minute * 60_000));
-        const hand = (): void => pipe.daemon.live.handle({ type: 'samples', samples: next });
+        const hand = (): void => pipe.daemon.parts.live.handle({ type: 'samples', samples: next });
         await compare(
           `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
           {
@@ -42,7 +42,7 @@ for (const participantSeries of [false, true]) {
               prepare();
               hand();
             },
-            run: () => pipe.daemon.metrics.text(),
+            run: () => pipe.daemon.parts.metrics.text(),
           },
           { run: () => naive.registry.metrics() },
           { rounds: participantSeries ? 5 : 15, warmup: 2 },
@@ -53,7 +53,7 @@ for (const participantSeries of [false, true]) {
             setup: prepare,
             run: async () => {
               hand();
-              await pipe.daemon.metrics.text();
+              await pipe.daemon.parts.metrics.text();
             },
           },
           {
@@ -66,7 +66,7 @@ for (const participantSeries of [false, true]) {
         );
         await compare(
           `/metrics at 5,000 participants (${what}), unchanged state / naive registry`,
-          { run: () => pipe.daemon.metrics.text() },
+          { run: () => pipe.daemon.parts.metrics.text() },
           { run: () => naive.registry.metrics() },
           { rounds: participantSeries ? 5 : 15, warmup: 2 },
         );

@@ -177,7 +177,9 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
     handoff.push(t);
     observe(t);
   };
-  const receiver = daemon.webhooks!.receiver as unknown as { deps: { observeAnswer?: (ms: number) => void } };
+  const receiver = daemon.parts.webhooks!.receiver as unknown as {
+    deps: { observeAnswer?: (ms: number) => void };
+  };
   const observeAnswer = receiver.deps.observeAnswer;
   receiver.deps.observeAnswer = (t) => {
     answered.push(t);
@@ -188,8 +190,8 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
   await daemon.listen();
   const before = uptime();
   const cpu0 = process.cpuUsage();
-  const r = await send(`${daemon.webhooks!.url!}/zoom/qss`, rate, seconds, senders);
-  for (let i = 0; i < 100 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+  const r = await send(`${daemon.parts.webhooks!.url!}/zoom/qss`, rate, seconds, senders);
+  for (let i = 0; i < 100 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++)
     await new Promise((res) => setImmediate(res));
   // CPU of this process: receiver, spool, evaluation (the senders are processes of their own).
   const cpu = process.cpuUsage(cpu0);
@@ -198,7 +200,7 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
     `[figure] ${rate.toFixed(0)}/s asked for ${seconds} s (${senders} sender process(es)): ${sentFigures(r)}; ` +
       `answer time in the receiver (headers to answer sent) p50 ${ms(pct(answered, 50))}, p99 ${ms(pct(answered, 99))}, max ${ms(Math.max(...answered))}; ` +
       `receive-to-dispatcher p50 ${ms(pct(handoff, 50))}, p99 ${ms(pct(handoff, 99))}, max ${ms(Math.max(...handoff))} over ${handoff.length} events; ` +
-      `${daemon.webhooks!.source.stats.samples} samples, ${alerts} alert changes; ` +
+      `${daemon.parts.webhooks!.source.stats.samples} samples, ${alerts} alert changes; ` +
       `receiver process CPU ${perRequest.toFixed(2)} ms per request (receiver, spool, evaluation; ` +
       `${((perRequest * rate) / 10).toFixed(0)}% of one core at this rate); ` +
       `${cpus().length} cores; before: ${before}; after: ${uptime()}`,

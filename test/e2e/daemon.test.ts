@@ -165,13 +165,13 @@ describe(`the daemon against the simulator for ${HOURS} simulated hours`, () => 
 
   it('stays inside the rate limits and the daily budget', () => {
     expect(h.sim.limits.refused).toEqual({ qps: 0, daily: 0 });
-    expect(daemon.clients.zoom!.stats.total({ outcome: 'rate_limited' })).toBe(0);
+    expect(daemon.parts.clients.zoom!.stats.total({ outcome: 'rate_limited' })).toBe(0);
     expect(h.sim.limits.dailyUsed('demo-account', stopAt)).toBeLessThanOrEqual(
-      daemon.clients.zoom!.budget.allowance,
+      daemon.parts.clients.zoom!.budget.allowance,
     );
     // Cycles run every minute: a sample a minute per participant needs no more.
-    expect(daemon.scheduler.cycles).toBeGreaterThanOrEqual(HOURS * 60 - 2);
-    expect(daemon.scheduler.cycles).toBeLessThanOrEqual(HOURS * 60 + 2);
+    expect(daemon.parts.scheduler.cycles).toBeGreaterThanOrEqual(HOURS * 60 - 2);
+    expect(daemon.parts.scheduler.cycles).toBeLessThanOrEqual(HOURS * 60 + 2);
   });
 });
 
@@ -205,11 +205,11 @@ describe('participants who vanish from the QoS list', () => {
       ),
     );
     await runUntil(d2, h2, T0 + 5 * 60_000); // cycles at 0 and 5m
-    expect(d2.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(true);
+    expect(d2.parts.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(true);
     expect(changes).toEqual(['firing:']);
     await runUntil(d2, h2, T0 + 12 * 60_000);
     expect(e2.filter((e) => e.type === 'left')).toEqual([]); // no leave_time was ever seen
-    expect(d2.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(false);
+    expect(d2.parts.live.instances.get('meeting:vanish==')?.participants.has('1')).toBe(false);
     expect(changes).toEqual(['firing:', 'resolved:left']);
     await h2.close();
   });

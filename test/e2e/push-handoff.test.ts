@@ -50,16 +50,16 @@ beforeAll(async () => {
   // One poll cycle at minute 0 (discovery lists the meeting); after it, pushes only: the poll
   // interval may be minutes long, and no cycle runs in this test after minute 0.
   h.clock.advanceTo(T0);
-  await daemon.scheduler.cycle(stop.signal);
+  await daemon.parts.scheduler.cycle(stop.signal);
   h.sim.onServe = ({ at }) => served.push(Math.round((at - T0) / MIN));
   for (let m = 1; m <= END && notifiedAt === undefined; m++) {
     h.clock.advanceTo(T0 + m * MIN);
     await pusher.push();
-    for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++) await turns(1);
+    for (let i = 0; i < 50 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++) await turns(1);
     // The commit after a batch may wait its short gap on the (virtual) clock.
     await turns(10);
     // One delivery round of the dispatcher, as its own loop does: no poll cycle involved.
-    await daemon.dispatcher!.tick(stop.signal);
+    await daemon.parts.dispatcher!.tick(stop.signal);
     if (hook.received.some((r) => r.body.includes('"firing"'))) notifiedAt = m;
   }
 }, 60_000);

@@ -56,9 +56,9 @@ function qosEvent(minute: number, type: string, latency: string): string {
 
 /** Posts a signed event to daemon `d` and waits until its spool is drained; the HTTP status. */
 async function pushTo(d: Daemon, sim: SimHarness, body: string): Promise<number> {
-  const url = `${d.webhooks!.url!}/zoom/qss`;
+  const url = `${d.parts.webhooks!.url!}/zoom/qss`;
   const status = (await post(url, body, zoomHeaders(SECRET, body, sim.clock.now()))).status;
-  for (let i = 0; i < 50 && d.webhooks!.spool.backlogBytes > 0; i++)
+  for (let i = 0; i < 50 && d.parts.webhooks!.spool.backlogBytes > 0; i++)
     await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
   return status;
@@ -114,7 +114,7 @@ beforeAll(async () => {
     // Dee sends with good latency and receives with bad: the bad stream comes second.
     await push(qosEvent(m, 'audio_input', '50 ms'));
     await push(qosEvent(m, 'audio_output', '450 ms'));
-    if (m === 1) await daemon.scheduler.cycle(stop.signal); // discovery: the meeting's topic
+    if (m === 1) await daemon.parts.scheduler.cycle(stop.signal); // discovery: the meeting's topic
   }
   // Minute 0, never pushed, comes after minute 6 (a retry of an event Zoom could not deliver).
   await push(qosEvent(0, 'audio_output', '450 ms'));
@@ -186,7 +186,7 @@ describe('a rule over any audio stream, each minute pushed healthy stream first 
       // Dee's sent audio is fine; her received audio is 450 ms late until minute 5, then 100 ms.
       statuses.push(await pushTo(d, sim, qosEvent(m, 'audio_input', '50 ms')));
       statuses.push(await pushTo(d, sim, qosEvent(m, 'audio_output', m <= 5 ? '450 ms' : '100 ms')));
-      if (m === 1) await d.scheduler.cycle(stop.signal); // discovery: the meeting's topic
+      if (m === 1) await d.parts.scheduler.cycle(stop.signal); // discovery: the meeting's topic
     }
   }, 60_000);
   afterAll(async () => {

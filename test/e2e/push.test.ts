@@ -137,7 +137,7 @@ describe('push and poll together, against the simulator pushing signed QSS event
     expect(pusher.stats.retried).toBeGreaterThan(10);
     expect(retriedAfterStop).toBeGreaterThan(0);
     expect(pusher.stats.failed).toBe(0);
-    expect(daemon.webhooks!.receiver.stats.outcomes.get('duplicate')).toBeGreaterThanOrEqual(
+    expect(daemon.parts.webhooks!.receiver.stats.outcomes.get('duplicate')).toBeGreaterThanOrEqual(
       pusher.stats.retried,
     );
   });

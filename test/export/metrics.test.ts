@@ -41,7 +41,7 @@ describe('metrics', () => {
   let daemon: Daemon;
   beforeAll(async () => {
     daemon = await daemonAt(16);
-    text = await daemon.metrics.text();
+    text = await daemon.parts.metrics.text();
   });
 
   it.runIf(promtool)('pass promtool check metrics with no errors and no lint warnings', () => {
@@ -57,7 +57,7 @@ describe('metrics', () => {
   });
 
   it('aggregate per instance and stream: average, maximum and p95 across participants', () => {
-    const live = [...daemon.live.instances.values()].find((i) => i.ref.id === '87011223344')!;
+    const live = [...daemon.parts.live.instances.values()].find((i) => i.ref.id === '87011223344')!;
     // Each live participant's newest sample, as the daemon handed it on.
     const newest = new Map<string, QosSample>();
     for (const e of events)
@@ -107,7 +107,7 @@ describe('metrics', () => {
     // "Customer onboarding" (86198765432) ends at minute 35 of the scenario.
     expect(text).toContain('instance_id="86198765432"');
     await runUntil(daemon, h, T0 + 37 * 60_000);
-    const after = await daemon.metrics.text();
+    const after = await daemon.parts.metrics.text();
     expect(after).not.toContain('instance_id="86198765432"');
     expect(after).toContain('instance_id="87011223344"');
   });
@@ -116,7 +116,7 @@ describe('metrics', () => {
 describe('opt-in participant series', () => {
   it('label by the stable participant key only; names, e-mails and IPs need their own opt-in', async () => {
     const keys = await daemonAt(2, (c) => void (c.metrics.participantSeries = true));
-    const text = await keys.metrics.text();
+    const text = await keys.parts.metrics.text();
     expect(text).toMatch(
       /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",participant="16778240",stream="audio_input"\}/,
     );
@@ -125,7 +125,7 @@ describe('opt-in participant series', () => {
       c.metrics.participantSeries = true;
       c.metrics.participantIdentity = true;
     });
-    const namedText = await named.metrics.text();
+    const namedText = await named.parts.metrics.text();
     expect(namedText).toMatch(
       /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",participant="16778240",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
     );

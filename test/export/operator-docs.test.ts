@@ -14,7 +14,7 @@ beforeAll(async () => {
   h = await startSim({ meetings: [meetingWith(3)] });
   const { daemon } = daemonFor(h);
   await runUntil(daemon, h, h.clock.now() + 3 * 60_000);
-  const text = await daemon.metrics.text();
+  const text = await daemon.parts.metrics.text();
   names = new Set(
     [...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap((m) =>
       m[2] === 'histogram' ? [m[1]!, `${m[1]!}_bucket`, `${m[1]!}_count`, `${m[1]!}_sum`] : [m[1]!],

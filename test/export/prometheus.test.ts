@@ -99,7 +99,7 @@ describe.runIf(binary)('a real Prometheus scraping the daemon', () => {
     expect(byInstance).toEqual(
       Object.fromEntries(h.sim.scenario.instances.map((i) => [i.id, world.present(i, now).length])),
     );
-    const text = await daemon.metrics.text();
+    const text = await daemon.parts.metrics.text();
     const max = await query(
       'qoswatch_stream_latency_seconds{instance_id="88000000001",stream="audio_input",aggregation="max"}',
     );
@@ -114,7 +114,7 @@ describe.runIf(binary)('a real Prometheus scraping the daemon', () => {
   it('finds the series of an ended meeting gone', async () => {
     // Cycles driven one by one: the daemon (and the endpoint Prometheus scrapes) keeps running.
     while (h.clock.now() < T0 + 22 * 60_000) {
-      await daemon.scheduler.cycle(new AbortController().signal);
+      await daemon.parts.scheduler.cycle(new AbortController().signal);
       h.clock.advance(60_000);
     }
     // "Ends" ended at minute 20.

@@ -34,7 +34,7 @@ export function daemonFor(
  * machine and on a slow or loaded one. Returns the daemon.
  */
 export function holdClockInCycles<D extends Daemon>(daemon: D, h: Pick<SimHarness, 'clock'>): D {
-  const scheduler = daemon.scheduler;
+  const scheduler = daemon.parts.scheduler;
   const cycle = scheduler.cycle.bind(scheduler);
   scheduler.cycle = async (...args) => {
     const release = h.clock.hold();

@@ -53,7 +53,7 @@ export async function pushingDaemon(
   });
   await daemon.listen();
   const pusher = new QssPusher(h.sim.world, h.clock, {
-    url: `${daemon.webhooks!.url!}/zoom/qss`,
+    url: `${daemon.parts.webhooks!.url!}/zoom/qss`,
     secretToken: secret,
     ...push,
   });
@@ -75,10 +75,10 @@ export async function pushThenPoll(
     h.clock.advanceTo(T0 + m * MIN);
     // After the stop, Zoom still retries what it sent before (the retry fault, if asked for).
     await (m <= opts.stopPushAt ? pusher.push() : pusher.pushRetries());
-    for (let i = 0; i < 50 && daemon.webhooks!.spool.backlogBytes > 0; i++)
+    for (let i = 0; i < 50 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++)
       await new Promise((r) => setImmediate(r));
     // Not `onCycle?.(await cycle())`: without onCycle that would skip the cycle itself.
-    const report = await daemon.scheduler.cycle(stop.signal);
+    const report = await daemon.parts.scheduler.cycle(stop.signal);
     opts.onCycle?.(report);
   }
 }

@@ -150,7 +150,7 @@ async function daemonRun(rules?: string): Promise<{ fired: Alert[]; listCalls: n
   });
   await runUntil(daemon, sim, T0 + 20 * MIN);
   await daemon.close();
-  const stats = daemon.clients.zoom!.stats;
+  const stats = daemon.parts.clients.zoom!.stats;
   return {
     fired,
     listCalls: stats.total({ endpoint: 'meeting_participants' }),
@@ -338,7 +338,8 @@ describe('start-up and reload logs say when a rule makes qoswatch read the list'
     expect(messages().filter((m) => m.includes('participants list'))).toEqual([
       expect.stringContaining('participants list: not read for list-only fields'),
     ]);
-    const listCalls = (): number => daemon.clients.zoom!.stats.total({ endpoint: 'meeting_participants' });
+    const listCalls = (): number =>
+      daemon.parts.clients.zoom!.stats.total({ endpoint: 'meeting_participants' });
     await runUntil(daemon, sim, T0 + 7 * MIN);
     expect(listCalls()).toBe(0);
 

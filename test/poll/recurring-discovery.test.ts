@@ -68,7 +68,7 @@ describe('discovery of a recurring meeting’s next instance', () => {
     });
     const { daemon: template } = daemonFor({ ...sim, url: proxy.url });
     const events: PipelineEvent[] = [];
-    const daemon = new Daemon(template.config, {
+    const daemon = new Daemon(template.parts.config, {
       clock: earlyTimers(sim.clock, 1),
       log: silentLogger(),
       sinks: [{ handle: (e) => events.push(e) }],

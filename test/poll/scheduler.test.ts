@@ -28,7 +28,7 @@ describe('the scheduler on a short budget', () => {
     h.sim.onServe = ({ instance, at }) =>
       polledAt.set(instance.uuid, [...(polledAt.get(instance.uuid) ?? []), at]);
     await runUntil(daemon, h, T0 + 2 * 3_600_000);
-    const plan = daemon.scheduler.lastPlans.get(daemon.clients.zoom!)!;
+    const plan = daemon.parts.scheduler.lastPlans.get(daemon.parts.clients.zoom!)!;
     expect(plan.intervalMs).toBe(4 * 60_000);
     expect(plan.fullCycleMs).toBeGreaterThan(6 * 60_000);
     // Every meeting polled again and again, at most ~3 cycles apart.
@@ -38,8 +38,8 @@ describe('the scheduler on a short budget', () => {
       for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThanOrEqual(2 * 4 + 1);
     }
     expect(h.sim.limits.dailyUsed('demo-account', h.clock.now())).toBeLessThanOrEqual(4320);
-    expect(daemon.scheduler.lastCycle!.deferred).toBeGreaterThan(0);
-    expect(daemon.scheduler.lastCycle!.coverage.ratio).toBeLessThan(1);
+    expect(daemon.parts.scheduler.lastCycle!.deferred).toBeGreaterThan(0);
+    expect(daemon.parts.scheduler.lastCycle!.coverage.ratio).toBeLessThan(1);
     // Two hours of scenario: about 40 s alone, over 60 s on a 2-core machine shared with other work.
   }, 180_000);
 });

@@ -197,13 +197,13 @@ async function startWith(
   });
   const log = createLogger({ level: 'info', format: 'json' }, { destination });
   const daemon = new Daemon(config, { clock: h.clock, log });
-  const restored = daemon.engine.active().map((a) => a.id);
+  const restored = daemon.parts.engine.active().map((a) => a.id);
   await daemon.startNotifications();
   await runUntil(daemon, h, h.clock.now());
   // A few more delivery rounds: a bad time must not make the dispatcher spin or flood the log.
   for (let i = 0; i < 5; i++) {
     h.clock.advance(1000);
-    await daemon.dispatcher!.tick();
+    await daemon.parts.dispatcher!.tick();
   }
   return { daemon, lines, dir, restored };
 }
@@ -227,12 +227,12 @@ describe.each(corpus)('a corrupt %s', (file, variants) => {
       const copies = readdirSync(dir).filter((f) => f.startsWith(`${file}.corrupt-`));
       expect(copies, what).toHaveLength(1);
       expect(readFileSync(join(dir, copies[0]!), 'utf8'), what).toBe(variant.text);
-      expect(daemon.scheduler.cycles, what).toBeGreaterThanOrEqual(1);
+      expect(daemon.parts.scheduler.cycles, what).toBeGreaterThanOrEqual(1);
       expect(
         lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50).length,
         `${what}: errors logged`,
       ).toBe(1);
-      const due = daemon.dispatcher!.nextDueAt();
+      const due = daemon.parts.dispatcher!.nextDueAt();
       expect(due === undefined || Number.isFinite(due), what).toBe(true);
       if (variant.kept === 'series') expect(restored, what).toContain(series.id);
       if (variant.kept === 'outbox')

@@ -92,19 +92,19 @@ describe('reports after a call honour reports.delay', () => {
     // report is due at 20:05 and is not made yet.
     const first = await runDaemon(() => ended.length > 0);
     expect(ended).toEqual([T0 + 20 * 60_000]);
-    expect(first.reports!.pending).toBe(1);
+    expect(first.parts.reports!.pending).toBe(1);
     expect(arrivals).toEqual([]);
 
     // The second one takes the saved job: the report arrives at 20:05, not at the 21:00 cycle.
     const second = await runDaemon(() => clock.now() >= T0 + 23 * 60_000);
     expect(arrivals.map((a) => a.at)).toEqual([T0 + 20 * 60_000 + DELAY_MS]);
     expect(arrivals[0]!.id).toMatch(/^meeting-/);
-    expect(second.reports!.stats).toMatchObject({ made: 1, queued: 1, failed: 0 });
-    expect(second.reports!.pending).toBe(0);
+    expect(second.parts.reports!.stats).toMatchObject({ made: 1, queued: 1, failed: 0 });
+    expect(second.parts.reports!.pending).toBe(0);
 
     // A third one neither makes nor sends it again.
     const third = await runDaemon(() => clock.now() >= T0 + 26 * 60_000);
-    expect(third.reports!.stats.made).toBe(0);
+    expect(third.parts.reports!.stats.made).toBe(0);
     expect(arrivals).toHaveLength(1);
     expect(clock.now()).toBeGreaterThanOrEqual(T0 + 26 * 60_000);
   }, 60_000);

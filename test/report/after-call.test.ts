@@ -99,7 +99,7 @@ const reportMails = (): TestSmtp['mail'] =>
  * simulator, so cycles lasted virtual quarter-hours and ran back to back.
  */
 async function newDaemon(stateDir: string, smtpPort = smtp.port): Promise<Daemon> {
-  const d = new Daemon(daemonFor(h, withReports(stateDir, smtpPort)).daemon.config, {
+  const d = new Daemon(daemonFor(h, withReports(stateDir, smtpPort)).daemon.parts.config, {
     clock: h.clock,
     log: silentLogger(),
   });
@@ -113,13 +113,13 @@ describe('reports after every call', () => {
     h = await startSim(SCENARIO, 60_000);
     const { daemon } = daemonFor(h, withReports());
     holdClockInCycles(daemon, h);
-    const stateDir = daemon.config.stateDir;
+    const stateDir = daemon.parts.config.stateDir;
     await daemon.startNotifications();
     await runUntil(daemon, h, T0 + 90 * 60_000);
-    expect(daemon.reports!.stats).toMatchObject({ made: 1, queued: 1, failed: 0, givenUp: 0 });
+    expect(daemon.parts.reports!.stats).toMatchObject({ made: 1, queued: 1, failed: 0, givenUp: 0 });
     // The details, one page each of the summary, the participants and the past QoS.
-    expect(daemon.reports!.stats.calls).toBe(4);
-    expect(daemon.reports!.pending).toBe(0);
+    expect(daemon.parts.reports!.stats.calls).toBe(4);
+    expect(daemon.parts.reports!.pending).toBe(0);
     // /api/v1/status counts them: made, handed to the outbox, delivered, still to make, kept.
     expect(daemon.status().reports).toEqual({
       made: 1,
@@ -225,18 +225,18 @@ describe('reports after every call', () => {
     while (h.clock.now() < T0 + 80 * 60_000) {
       const d = await newDaemon(stateDir, restarts < 5 ? dead : smtp.port);
       await runUntil(d, h, h.clock.now() + Math.ceil(random() * 8) * 60_000);
-      made += d.reports!.stats.made;
-      calls += d.reports!.stats.calls;
+      made += d.parts.reports!.stats.made;
+      calls += d.parts.reports!.stats.calls;
       restarts++;
     }
     const last = await newDaemon(stateDir);
     await runUntil(last, h, h.clock.now() + 20 * 60_000);
-    made += last.reports!.stats.made;
+    made += last.parts.reports!.stats.made;
     expect(restarts).toBeGreaterThan(5);
     expect(made).toBe(1);
     expect(calls).toBeGreaterThanOrEqual(4);
-    expect(last.reports!.pending).toBe(0);
-    expect(last.dispatcher!.outboxDepth).toBe(0);
+    expect(last.parts.reports!.pending).toBe(0);
+    expect(last.parts.dispatcher!.outboxDepth).toBe(0);
     expect(reportMails().length - before).toBe(1);
   });
 
@@ -273,13 +273,13 @@ describe('reports after every call', () => {
       if (r.startedAt >= T0 + 24 * 60_000) intervals.push(r.intervalMs);
       if (h.clock.now() >= T0 + 80 * 60_000) stop.abort();
     });
-    const client = daemon.clients.zoom!;
+    const client = daemon.parts.clients.zoom!;
     expect(intervals.length).toBeGreaterThan(10);
-    expect(Math.max(...intervals)).toBe(daemon.config.poll.minIntervalMs);
-    expect(daemon.reports!.stats.made).toBe(0);
-    expect(daemon.reports!.stats.calls).toBe(0);
-    expect(daemon.reports!.stats.deferred).toBeGreaterThan(0);
-    expect(daemon.reports!.pending).toBe(1);
+    expect(Math.max(...intervals)).toBe(daemon.parts.config.poll.minIntervalMs);
+    expect(daemon.parts.reports!.stats.made).toBe(0);
+    expect(daemon.parts.reports!.stats.calls).toBe(0);
+    expect(daemon.parts.reports!.stats.deferred).toBeGreaterThan(0);
+    expect(daemon.parts.reports!.pending).toBe(1);
     // Every call of the day was live polling's (the same budget counts both).
     expect(client.budget.usedToday()).toBe(client.stats.total());
   });

@@ -169,7 +169,7 @@ describe('the daemon beside an unusable budget lock', () => {
     const store = (daemon as unknown as { budgetStores: FileBudgetStore[] }).budgetStores[0]!;
     expect(store.unlockedCalls).toBeGreaterThan(0);
     // Seen in /metrics, not only in the log.
-    expect(await daemon.metrics.text()).toContain(
+    expect(await daemon.parts.metrics.text()).toContain(
       `qoswatch_zoom_budget_unlocked_calls_total{account="zoom"} ${store.unlockedCalls}\n`,
     );
     // At stop (run() returned), the calls counted here were added to the file without the lock
@@ -196,7 +196,7 @@ describe("the daemon's poll cycle and the budget file", () => {
     await runUntil(daemon, h, h.clock.now() + 3 * 60_000);
     const store = (daemon as unknown as { budgetStores: FileBudgetStore[] }).budgetStores[0]!;
     const calls = h.sim.apiRequests();
-    const cycles = daemon.scheduler.cycles;
+    const cycles = daemon.parts.scheduler.cycles;
     expect(cycles).toBeGreaterThanOrEqual(3);
     expect(calls).toBeGreaterThan(cycles * 30);
     // What the block did not cover went one by one: discovery (a call or two a cycle) and

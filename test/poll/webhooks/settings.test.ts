@@ -78,7 +78,7 @@ webhooks:
   });
   daemon = new Daemon(config, { clock, log });
   await daemon.listen();
-  url = daemon.webhooks!.url!;
+  url = daemon.parts.webhooks!.url!;
 });
 afterAll(async () => {
   await daemon.close();
@@ -117,11 +117,11 @@ describe('the webhooks section, as configured', () => {
       () => 0,
     );
     expect(status).not.toBe(200);
-    expect(daemon.webhooks!.receiver.stats.events.get('webinar.participant_qos')).toBeUndefined();
+    expect(daemon.parts.webhooks!.receiver.stats.events.get('webinar.participant_qos')).toBeUndefined();
   });
 
   it('keeps to max_age as set (1m, not Zoom’s 5m): 50 s old taken, 70 s old refused as stale, either way', async () => {
-    const stale = (): number => daemon.webhooks!.receiver.stats.refused.get('stale') ?? 0;
+    const stale = (): number => daemon.parts.webhooks!.receiver.stats.refused.get('stale') ?? 0;
     const before = stale();
     const body = fixture('session.user_qos');
     expect((await post(body, zoomHeaders(SECRET, body, clock.now() - 50_000))).status).toBe(200);
@@ -137,10 +137,10 @@ describe('the webhooks section, as configured', () => {
   it('leaves the push path after takeover_after as set (7m, not the default 3m)', () => {
     // Zoom's example meeting was pushed at T0 (the first test), nothing of it since.
     const pathAt = (now: number): string | undefined =>
-      (daemon.webhooks!.status(now).instances as { instance: string; path: string }[]).find(
+      (daemon.parts.webhooks!.status(now).instances as { instance: string; path: string }[]).find(
         (i) => i.instance === 'meeting:4444AAAiAAAAAiAiAiiAii==',
       )?.path;
-    expect(daemon.webhooks!.status(T0).takeover_after_ms).toBe(7 * 60_000);
+    expect(daemon.parts.webhooks!.status(T0).takeover_after_ms).toBe(7 * 60_000);
     expect(pathAt(T0 + 3 * 60_000 + 1000)).toBe('push');
     expect(pathAt(T0 + 7 * 60_000 - 1000)).toBe('push');
     // This daemon polls nothing (discovery never lists these UUIDs): polling has nothing to
@@ -148,7 +148,7 @@ describe('the webhooks section, as configured', () => {
     // counted as takeovers (issue 15 D4); the webinar (pushed at T0 + 10 s) stays until 7
     // minutes after its push.
     expect(pathAt(T0 + 7 * 60_000 + 1000)).toBeUndefined();
-    const later = daemon.webhooks!.status(T0 + 7 * 60_000 + 2000);
+    const later = daemon.parts.webhooks!.status(T0 + 7 * 60_000 + 2000);
     expect(later.takeovers).toBe(0);
     expect(later.on_push).toBe(1);
     expect(later.instances).toEqual([expect.objectContaining({ path: 'push' })]);
@@ -163,7 +163,7 @@ describe('the webhooks section, as configured', () => {
     await post(body, { ...h, 'x-zm-signature': `v0=${SECRET}` }); // the token itself as a signature
     await post(`{"event":"endpoint.url_validation","payload":{"plainToken":"${SECRET}"}}`, h);
     // The disk gone: the spool refuses, the receiver answers 503 and logs it.
-    await daemon.webhooks!.spool.close();
+    await daemon.parts.webhooks!.spool.close();
     const late = fixture('meeting.participant_qos_summary');
     expect((await post(late, zoomHeaders(SECRET, late, clock.now()))).status).toBe(503);
     await daemon.close();
