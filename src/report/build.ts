@@ -2,7 +2,7 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { ReportData } from './fetch.js';
-import { sampleFigures, streamFigures, timeline } from './figures.js';
+import { rounded, sampleFigures, streamFigures, timeline } from './figures.js';
 import { SEVERITY_WEIGHT } from './minutes.js';
 import { breaches, overRules, replayAlerts } from './rules.js';
 import type { ParticipantReport, Report } from './types.js';
@@ -16,7 +16,7 @@ function score(p: Omit<ParticipantReport, 'score'>): number {
     latency = Math.max(latency, s.metrics.latency?.max ?? 0);
     loss = Math.max(loss, s.metrics.avg_loss?.max ?? 0);
   }
-  return minutes * 1000 + p.alerts.length * 100 + latency * 10 + loss * 100;
+  return rounded(minutes * 1000 + p.alerts.length * 100 + latency * 10 + loss * 100, 6);
 }
 
 /** The report of one instance from what Zoom said about it and the daemon's rules. */

@@ -1,4 +1,4 @@
-import { METRICS, type MetricDef } from '../evaluate/metrics.js';
+import { METRICS, type MetricDef, type UnitKind } from '../evaluate/metrics.js';
 import type { QosSummary, Stat } from '../normalize/qos-items.js';
 import type { QosSample, StreamMetrics } from '../normalize/sample.js';
 import type { Figures, StreamFigures, TimelinePoint } from './types.js';
@@ -9,6 +9,35 @@ const SAMPLE_METRICS = ['cpu_zoom_avg', 'cpu_zoom_max', 'cpu_system_max', 'wifi_
 const byName = new Map(METRICS.map((m) => [m.name, m]));
 export const REPORT_STREAM_METRICS: readonly MetricDef[] = STREAM_METRICS.map((n) => byName.get(n)!);
 export const REPORT_SAMPLE_METRICS: readonly MetricDef[] = SAMPLE_METRICS.map((n) => byName.get(n)!);
+
+/**
+ * Decimals a report keeps of a value in base units, per unit (docs/report.md, "Figures"): 0.1 ms
+ * for durations in seconds, 0.0001% for ratios, whole bits/s and pixels, 0.001 fps, and 0.01 for
+ * dBm, levels and scores. Averages of Zoom's values otherwise carry float noise into
+ * JSON and CSV (0.018000000000000002 s).
+ */
+export const DECIMALS: Readonly<Record<UnitKind, number>> = {
+  duration: 4,
+  percent: 6,
+  bitrate: 0,
+  fps: 3,
+  pixels: 0,
+  dbm: 2,
+  level: 2,
+  number: 2,
+};
+
+/** `v` rounded to `decimals` places (no float noise left in its shortest text). */
+export function rounded(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(v * f) / f;
+}
+
+function roundFigures(f: Figures, unit: UnitKind): Figures {
+  const d = DECIMALS[unit];
+  for (const k of ['min', 'avg', 'max', 'p95'] as const) if (f[k] !== undefined) f[k] = rounded(f[k], d);
+  return f;
+}
 
 /** The 95th percentile by nearest rank. */
 export function p95(sorted: readonly number[]): number | undefined {
@@ -51,7 +80,7 @@ export function streamFigures(samples: readonly QosSample[], summary?: QosSummar
     for (const m of REPORT_STREAM_METRICS) {
       const values = samples.map((s) => m.read(s, stream)).filter((v): v is number => v !== undefined);
       const f = merge(figuresOf(values), summary?.streams[stream]?.[m.field.key]);
-      if (f) metrics[m.name] = f;
+      if (f) metrics[m.name] = roundFigures(f, m.unit);
     }
     if (Object.keys(metrics).length) out.push({ stream, metrics });
   }
@@ -71,7 +100,7 @@ export function sampleFigures(samples: readonly QosSample[], summary?: QosSummar
   for (const m of REPORT_SAMPLE_METRICS) {
     const values = samples.map((s) => m.read(s)).filter((v): v is number => v !== undefined);
     const f = merge(figuresOf(values), zoom[m.name]);
-    if (f) out[m.name] = f;
+    if (f) out[m.name] = roundFigures(f, m.unit);
   }
   return out;
 }
@@ -81,12 +110,12 @@ const worst = (vs: (number | undefined)[], high: boolean): number | undefined =>
   return ok.length ? (high ? Math.max(...ok) : Math.min(...ok)) : undefined;
 };
 
-/** Timeline value <- stream field, and whether higher is worse. */
-const TIMELINE: [Exclude<keyof TimelinePoint, 't' | 'over'>, keyof StreamMetrics, boolean][] = [
-  ['latency', 'latency', true],
-  ['jitter', 'jitter', true],
-  ['loss', 'avgLoss', true],
-  ['frameRate', 'frameRate', false],
+/** Timeline value <- stream field, whether higher is worse, and its unit. */
+const TIMELINE: [Exclude<keyof TimelinePoint, 't' | 'over'>, keyof StreamMetrics, boolean, UnitKind][] = [
+  ['latency', 'latency', true, 'duration'],
+  ['jitter', 'jitter', true, 'duration'],
+  ['loss', 'avgLoss', true, 'percent'],
+  ['frameRate', 'frameRate', false, 'fps'],
 ];
 
 /**
@@ -102,12 +131,12 @@ export function timeline(
     .map((s) => {
       const streams = Object.values(s.streams);
       const p: TimelinePoint = { t: s.time };
-      for (const [k, field, high] of TIMELINE) {
+      for (const [k, field, high, unit] of TIMELINE) {
         const v = worst(
           streams.map((m) => m[field] as number | undefined),
           high,
         );
-        if (v !== undefined) p[k] = v;
+        if (v !== undefined) p[k] = rounded(v, DECIMALS[unit]);
       }
       const rules = over(s);
       if (rules.length) p.over = rules;

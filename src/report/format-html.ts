@@ -3,7 +3,7 @@ import { escapeHtml as esc } from '../util/html.js';
 import { chartSvg, HATCH_DEFS } from './html-chart.js';
 import { pointOver, SERIES, thresholdsOf, worstMinutes, type WorstMinute } from './minutes.js';
 import type { FiredAlert, ParticipantReport, Report } from './types.js';
-import { figureCells, headline, hhmm, iso, show, titleLine, who } from './values.js';
+import { figureCells, headline, hhmm, iso, shortWho, show, titleLine, who } from './values.js';
 
 /**
  * The page's colours, each pair chosen for WCAG AA on its background (text 4.5:1, lines and
@@ -128,6 +128,12 @@ function contextList(p: ParticipantReport): string {
 const alertItem = (a: FiredAlert): string =>
   `<li><strong>${esc(a.rule)}</strong> (${esc(a.severity)}) ${span(a.since, a.until)} UTC: ${esc(a.value)}, threshold ${esc(a.threshold)}</li>`;
 
+/** A participant's name as text, shortened, with the whole name in a title attribute when cut. */
+function nameHtml(p: ParticipantReport): string {
+  const short = shortWho(p);
+  return short === who(p) ? esc(short) : `<span title="${esc(who(p))}">${esc(short)}</span>`;
+}
+
 /** The participant's four charts, all on the report's time axis. */
 function charts(r: Report, p: ParticipantReport, n: number, domain: readonly [number, number]): string {
   const figures: string[] = [];
@@ -143,7 +149,7 @@ function charts(r: Report, p: ParticipantReport, n: number, domain: readonly [nu
     const values = points.map((x) => x.v);
     const over = points.filter((x) => x.over).length;
     const desc =
-      `${s.label} of ${who(p)}, ${s.holds}, ${points.length} samples ${hhmm(points[0]!.t)}–${hhmm(points.at(-1)!.t)} UTC: ` +
+      `${s.label} of ${shortWho(p)}, ${s.holds}, ${points.length} samples ${hhmm(points[0]!.t)}–${hhmm(points.at(-1)!.t)} UTC: ` +
       `lowest ${show(s.metric, Math.min(...values))}, highest ${show(s.metric, Math.max(...values))}. ` +
       (thresholds.length
         ? `Thresholds ${thresholds.map((t) => `${t.text} (${t.rules.join(', ')})`).join('; ')}; ${over} samples breach a rule. `
@@ -155,7 +161,7 @@ function charts(r: Report, p: ParticipantReport, n: number, domain: readonly [nu
     figures.push(
       `<figure><figcaption>${s.label} <span>(${esc(s.holds)})</span></figcaption>${chartSvg({
         id,
-        title: `${s.label} of ${who(p)}`,
+        title: `${s.label} of ${shortWho(p)}`,
         desc,
         metric: s.metric,
         domain,
@@ -177,7 +183,7 @@ function figuresTable(p: ParticipantReport, open: boolean): string {
     rows.push(['(device)', esc(metric), ...figureCells(metric, f).map(esc)]);
   if (!rows.length) return '';
   return `<details${open ? ' open' : ''}><summary>Figures per stream (min, avg, max, p95)</summary>${table(
-    `${who(p)}: figures per stream`,
+    `${shortWho(p)}: figures per stream`,
     ['stream', 'metric', 'min', 'avg', 'max', 'p95'],
     rows,
     { 2: 'num', 3: 'num', 4: 'num', 5: 'num' },
@@ -194,7 +200,7 @@ function participantSection(
 ): string {
   const out = [
     `<section class="participant" id="p${n}" aria-labelledby="p${n}-h">`,
-    `<h2 id="p${n}-h">${n}. ${esc(who(p))} <span class="muted">(${esc(p.key)})</span></h2>`,
+    `<h2 id="p${n}-h">${n}. ${nameHtml(p)} <span class="muted">(${esc(p.key)})</span></h2>`,
     contextList(p),
   ];
   if (p.breaches.length)
@@ -212,11 +218,11 @@ function participantSection(
   if (drawn) out.push(charts(r, p, n, domain));
   else if (p.timeline.length)
     out.push(
-      `<p class="note">No timelines for ${esc(who(p))}: they are drawn for the ${CHARTED} worst participants only; the figures are below.</p>`,
+      `<p class="note">No timelines for ${nameHtml(p)}: they are drawn for the ${CHARTED} worst participants only; the figures are below.</p>`,
     );
   else
     out.push(
-      `<p class="note">No per-minute samples for ${esc(who(p))}${r.source === 'qos_summary' ? " (this report was made from Zoom's QoS summary alone)" : ''}: the summary figures are below, instead of timelines.</p>`,
+      `<p class="note">No per-minute samples for ${nameHtml(p)}${r.source === 'qos_summary' ? " (this report was made from Zoom's QoS summary alone)" : ''}: the summary figures are below, instead of timelines.</p>`,
     );
   out.push(figuresTable(p, !p.timeline.length), '</section>');
   return out.join('');
@@ -235,7 +241,7 @@ function worstTable(r: Report, worst: WorstMinute[]): string {
     const over = m.over.length
       ? m.over.map((rule) => `${esc(rule.name)} (${esc(rule.threshold)})`).join(', ')
       : 'none';
-    return [hhmm(m.point.t), `<a href="#p${m.rank}">${esc(who(m.participant))}</a>`, ...cells, over];
+    return [hhmm(m.point.t), `<a href="#p${m.rank}">${nameHtml(m.participant)}</a>`, ...cells, over];
   });
   return `<p class="muted">The ${worst.length} worst participant-minutes: the most rules breached first, then the furthest past a threshold. ▲/▼ marks a value that breaches a rule; each value is the worst of the participant's streams.</p>${table(
     'Worst minutes',
@@ -271,7 +277,7 @@ export function formatHtml(r: Report): string {
       const state = p.breaches.length
         ? `${p.breaches.reduce((a, b) => a + b.minutes, 0)} min over ${p.breaches.length} rule${p.breaches.length > 1 ? 's' : ''}`
         : 'no rule breached';
-      return `<li><a href="#p${i + 1}">${esc(who(p))}</a> <span class="muted">(${state}${p.alerts.length ? `, ${p.alerts.length} alert${p.alerts.length > 1 ? 's' : ''}` : ''})</span></li>`;
+      return `<li><a href="#p${i + 1}">${nameHtml(p)}</a> <span class="muted">(${state}${p.alerts.length ? `, ${p.alerts.length} alert${p.alerts.length > 1 ? 's' : ''}` : ''})</span></li>`;
     })
     .join('');
   const body = [

@@ -1,5 +1,5 @@
 import type { ParticipantReport, Report } from './types.js';
-import { contextLine, figureCells, headline, hhmm, iso, titleLine, who } from './values.js';
+import { contextLine, figureCells, headline, hhmm, iso, shortWho, titleLine } from './values.js';
 
 /** Rows of cells as aligned text columns. */
 export function columns(rows: string[][]): string {
@@ -39,7 +39,7 @@ export function formatTable(r: Report): string {
   ];
   for (const a of r.alerts) out.push(`Instance alert: ${alertLine(a)}`);
   r.participants.forEach((p, i) => {
-    out.push(`${i + 1}. ${who(p)} [${p.key}]${p.email ? ` <${p.email}>` : ''}`);
+    out.push(`${i + 1}. ${shortWho(p)} [${p.key}]${p.email ? ` <${p.email}>` : ''}`);
     const ctx = contextLine(p.context);
     if (ctx) out.push(`   ${ctx}`);
     if (p.joined !== undefined) out.push(`   in the call ${hhmm(p.joined)}-${hhmm(p.left)} UTC`);
@@ -90,7 +90,7 @@ export function formatMarkdown(r: Report): string {
   if (r.alerts.length)
     out.push('## Instance alerts', '', ...r.alerts.map((a) => `- ${md(alertLine(a))}`), '');
   r.participants.forEach((p, i) => {
-    out.push(`## ${i + 1}. ${md(who(p))} (${md(p.key)})`, '');
+    out.push(`## ${i + 1}. ${md(shortWho(p))} (${md(p.key)})`, '');
     const ctx = contextLine(p.context);
     if (ctx) out.push(`Context: ${md(ctx)}`, '');
     if (p.breaches.length)

@@ -1,6 +1,6 @@
 import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
-import { who } from './values.js';
+import { shortWho } from './values.js';
 
 /** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
 function about(rule: string): string {
@@ -32,7 +32,7 @@ export function messageHeadline(r: Report): string {
   const where = [worst.context.networkType, b.worst].filter(Boolean).join(', ');
   return (
     `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
-    `worst: ${who(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`
+    `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`
   );
 }
 

@@ -30,6 +30,18 @@ export const figureCells = (metric: string, f: Figures): string[] => [
 /** Who a participant is, for an admin: the name (or the join id when Zoom gives none). */
 export const who = (p: ParticipantReport): string => p.name || `participant ${p.key}`;
 
+/** Names longer than this many characters are cut in the table, Markdown and HTML formats and the message. */
+export const NAME_MAX = 80;
+
+/** `s` cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
+export function shorten(s: string, max = NAME_MAX): string {
+  const chars = Array.from(s);
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** Who a participant is, as the table, Markdown and HTML formats show it: at most {@link NAME_MAX} characters. */
+export const shortWho = (p: ParticipantReport): string => shorten(who(p));
+
 /** The context worth a glance: device, network, data center, location, client. */
 export function contextLine(c: ParticipantContext): string {
   return [
@@ -59,5 +71,5 @@ export function headline(r: Report): string {
   if (!bad.length) return `No participant breached a rule (${plural(r.participants.length, 'participant')}).`;
   const worst = bad[0]!;
   const b = worst.breaches[0]!;
-  return `${capitalize(shareOf(bad.length, r.participants.length))} breached a rule; worst: ${who(worst)}, ${b.rule} for ${b.minutes} min (worst ${b.worst})${worst.context.networkType ? `, ${worst.context.networkType}` : ''}.`;
+  return `${capitalize(shareOf(bad.length, r.participants.length))} breached a rule; worst: ${shortWho(worst)}, ${b.rule} for ${b.minutes} min (worst ${b.worst})${worst.context.networkType ? `, ${worst.context.networkType}` : ''}.`;
 }

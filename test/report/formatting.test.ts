@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/evaluate/metrics.js';
+import { CSV_COLUMNS, formatCsv, formatJson } from '../../src/report/format-data.js';
+import { formatHtml } from '../../src/report/format-html.js';
+import { formatMarkdown, formatTable } from '../../src/report/format-text.js';
+import { DECIMALS } from '../../src/report/figures.js';
+import { makeReport } from '../../src/report/make.js';
+import { messageHeadline } from '../../src/report/message.js';
+import type { Report } from '../../src/report/types.js';
+import { NAME_MAX } from '../../src/report/values.js';
+import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { reportOptions, WEEKLY } from './scenario.js';
+
+/**
+ * Report formatting: figures rounded to a documented precision per unit (docs/report.md,
+ * "Figures"), with no float noise in JSON or CSV; a 10 KB participant name shortened with an
+ * ellipsis in the table, Markdown, HTML and the message, whole in JSON, CSV and HTML's title.
+ */
+let h: SimHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const LONG = `Bob ${'x'.repeat(10_000)} end`;
+const unitOf = new Map(METRICS.map((m) => [m.name, m.unit]));
+
+/** Decimals of a number as JavaScript writes it (its shortest round-trip text). */
+const decimals = (v: number): number => (String(v).split('.')[1] ?? '').length;
+
+async function report(): Promise<Report> {
+  h = await startSim(
+    {
+      ...WEEKLY,
+      meetings: [
+        {
+          ...WEEKLY.meetings![1]!,
+          participants: [
+            ...WEEKLY.meetings![1]!.participants!,
+            { user_id: '16783360', name: LONG, join: '2m' },
+          ],
+        },
+      ],
+    },
+    95 * 60_000,
+  );
+  return makeReport(s2sClient(h), reportOptions(h));
+}
+
+describe('report formatting', () => {
+  it('rounds every figure to its unit’s precision in JSON and CSV, with no float noise', async () => {
+    const r = await report();
+    const json = JSON.parse(formatJson(r)) as Report;
+    let checked = 0;
+    let fractional = 0;
+    for (const p of json.participants)
+      for (const [metric, f] of [
+        ...p.streams.flatMap((s) => Object.entries(s.metrics)),
+        ...Object.entries(p.cpu),
+      ])
+        for (const v of [f.min, f.avg, f.max, f.p95]) {
+          if (v === undefined) continue;
+          const d = DECIMALS[unitOf.get(metric)!];
+          expect(decimals(v), `${p.key} ${metric} ${v}`).toBeLessThanOrEqual(d);
+          if (decimals(v) > 0) fractional++;
+          checked++;
+        }
+    expect(checked).toBeGreaterThan(50);
+    expect(fractional).toBeGreaterThan(10);
+    for (const p of json.participants)
+      for (const pt of p.timeline) {
+        for (const k of ['latency', 'jitter'] as const)
+          if (pt[k] !== undefined) expect(decimals(pt[k])).toBeLessThanOrEqual(DECIMALS.duration);
+        if (pt.loss !== undefined) expect(decimals(pt.loss)).toBeLessThanOrEqual(DECIMALS.percent);
+        if (pt.frameRate !== undefined) expect(decimals(pt.frameRate)).toBeLessThanOrEqual(DECIMALS.fps);
+      }
+
+    const rows = formatCsv(r).split('\r\n').slice(1, -1);
+    const at = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
+    let cells = 0;
+    for (const line of rows.filter((l) => l.startsWith('figures,'))) {
+      // Names here have no comma or quote but the long one's, which is whole: split from the right.
+      const row = line.split(',');
+      const tail = row.slice(-(CSV_COLUMNS.length - at('stream')));
+      const metric = tail[at('metric') - at('stream')]!;
+      for (const c of ['min', 'avg', 'max', 'p95'] as const) {
+        const text = tail[at(c) - at('stream')]!;
+        if (!text) continue;
+        expect(decimals(Number(text)), `${metric} ${text}`).toBeLessThanOrEqual(
+          DECIMALS[unitOf.get(metric)!],
+        );
+        expect(String(Number(text))).toBe(text);
+        cells++;
+      }
+    }
+    expect(cells).toBe(checked);
+  });
+
+  it('shortens a 10 KB name with an ellipsis in table, md, html and the message; JSON, CSV and the title keep it whole', async () => {
+    const r = await report();
+    const short = `${LONG.slice(0, NAME_MAX - 1)}…`;
+    expect(r.participants.some((p) => p.name === LONG)).toBe(true);
+    for (const [format, text] of [
+      ['table', formatTable(r)],
+      ['md', formatMarkdown(r)],
+      ['html', formatHtml(r).replace(/ title="[^"]*"/g, '')],
+      ['message', messageHeadline(r)],
+    ] as const) {
+      expect(text, format).not.toContain('x'.repeat(NAME_MAX));
+      if (format !== 'message' || text.includes('Bob')) expect(text, format).toContain(short);
+    }
+    const html = formatHtml(r);
+    expect(html).toContain(`<span title="${LONG}">${short}</span>`);
+    expect(formatTable(r).length).toBeLessThan(LONG.length);
+    expect((JSON.parse(formatJson(r)) as Report).participants.map((p) => p.name)).toContain(LONG);
+    expect(formatCsv(r)).toContain(`,${LONG},`);
+  });
+});
