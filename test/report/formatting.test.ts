@@ -9,7 +9,7 @@ import { messageHeadline } from '../../src/report/message.js';
 import type { Report } from '../../src/report/types.js';
 import { NAME_MAX } from '../../src/report/values.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { reportOptions, WEEKLY } from './scenario.js';
+import { reportOptions, weeklyWith } from './scenario.js';
 
 /**
  * Report formatting: figures rounded to a documented precision per unit (docs/report.md,
@@ -29,21 +29,7 @@ const unitOf = new Map(METRICS.map((m) => [m.name, m.unit]));
 const decimals = (v: number): number => (String(v).split('.')[1] ?? '').length;
 
 async function report(): Promise<Report> {
-  h = await startSim(
-    {
-      ...WEEKLY,
-      meetings: [
-        {
-          ...WEEKLY.meetings![1]!,
-          participants: [
-            ...WEEKLY.meetings![1]!.participants!,
-            { user_id: '16783360', name: LONG, join: '2m' },
-          ],
-        },
-      ],
-    },
-    95 * 60_000,
-  );
+  h = await startSim(weeklyWith({ user_id: '16783360', name: LONG, join: '2m' }), 95 * 60_000);
   return makeReport(s2sClient(h), reportOptions(h));
 }
 

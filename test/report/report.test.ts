@@ -8,7 +8,7 @@ import type { Report } from '../../src/report/types.js';
 import { isZoomError } from '../../src/zoom/errors.js';
 import { simProxy } from '../helpers/proxy.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { reportOptions as options, WEEKLY } from './scenario.js';
+import { reportOptions as options, WEEKLY, weeklyWith } from './scenario.js';
 
 let h: SimHarness | undefined;
 afterEach(async () => {
@@ -198,18 +198,11 @@ function parseCsv(text: string): string[][] {
 describe('report formats, parsed back', () => {
   it('csv, json and md hold the figures of the report', async () => {
     h = await startSim(
-      {
-        ...WEEKLY,
-        meetings: [
-          {
-            ...WEEKLY.meetings![1]!,
-            participants: [
-              ...WEEKLY.meetings![1]!.participants!,
-              { user_id: '16783360', name: '=HYPERLINK("x"),"Eve" | *bold* &amp; _x_ `c` <b>', join: '2m' },
-            ],
-          },
-        ],
-      },
+      weeklyWith({
+        user_id: '16783360',
+        name: '=HYPERLINK("x"),"Eve" | *bold* &amp; _x_ `c` <b>',
+        join: '2m',
+      }),
       AFTER,
     );
     const r = await makeReport(s2sClient(h), options(h));

@@ -42,6 +42,14 @@ export const WEEKLY: RawScenario = {
   episodes: [{ where: { participant: '16781312' }, from: '70m', to: '80m', audio: { latency: '480ms' } }],
 };
 
+/** WEEKLY's second instance alone, with more participants. */
+export const weeklyWith = (
+  ...extra: NonNullable<RawScenario['meetings']>[number]['participants'] & object
+): RawScenario => ({
+  ...WEEKLY,
+  meetings: [{ ...WEEKLY.meetings![1]!, participants: [...WEEKLY.meetings![1]!.participants!, ...extra] }],
+});
+
 /** A report of meeting 777 (the latest ended instance) with the shipped rules, on the harness's clock. */
 export function reportOptions(h: SimHarness, o: Partial<MakeReportOptions> = {}): MakeReportOptions {
   return {
