@@ -27,6 +27,12 @@ export class BadDataReport {
       );
       this.invalidSeen = stats.samplesInvalid;
     }
+    if (stats.samplesFuture > 0)
+      this.logOnce.warn(
+        'future',
+        { total: stats.samplesFuture },
+        "refused QoS samples dated more than 5 minutes ahead of Zoom's own clock (a push's event_ts, a polled answer's Date); they are not evaluated",
+      );
     for (const [name, count] of stats.unknownStreams)
       this.logOnce.warn(
         `stream:${name}`,

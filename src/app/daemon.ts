@@ -126,6 +126,7 @@ export class Daemon {
       sink: this.sink,
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
+      normalizeStats: this.normalizeStats,
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
     this.metrics = this.buildMetrics();

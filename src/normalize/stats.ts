@@ -5,6 +5,12 @@ export class NormalizeStats {
   samplesInvalid = 0;
   /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
   samplesRepeated = 0;
+  /**
+   * Samples dated more than FUTURE_TOLERANCE_MS ahead of Zoom's own clock (a push's `event_ts`,
+   * a polled answer's `Date`): refused, so that a wrong date never becomes a join's newest
+   * minute and every real one late.
+   */
+  samplesFuture = 0;
   /** Values present but empty or not understood, by metric ("latency", "bitrate", ...). */
   readonly valuesMissing = new Map<string, number>();
   /** Stream objects of a kind we do not know, by name: ignored, counted so new ones get noticed. */

@@ -1,23 +1,27 @@
+import type { NormalizeStats } from '../normalize/stats.js';
 import { plural } from '../util/words.js';
 import type { Logger } from 'pino';
 import { SampleDeduplicator } from '../normalize/dedup.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
-import { CoverageTracker, type CoverageReport } from './coverage.js';
+import { CoverageTracker } from './coverage.js';
 import { isDue } from './due.js';
-import { plan, type Plan } from './planner.js';
+import type { Plan } from './planner.js';
 import { instanceKey, type SampleSink } from '../normalize/events.js';
 import type { LiveInstance, PollSource } from './source.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { PollSettings } from './settings.js';
 import { PushPaths } from './webhooks/push-paths.js';
 import type { PushedCounts } from './webhooks/push-source.js';
+import { notFuture } from './future.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { linkPushed } from './push-link.js';
-import type { CycleChoice, PollTally } from './cycle-parts.js';
+import type { CycleChoice, CycleReport, PollTally } from './cycle-parts.js';
+import { coveredSaving, planFor, type Tracked } from './cycle-plan.js';
+
+export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
 
 export interface SchedulerOptions {
@@ -30,35 +34,8 @@ export interface SchedulerOptions {
   isAlerting?: (instanceKey: string) => boolean;
   /** With webhooks: polling takes an instance back once its pushes stopped this long. */
   takeoverAfterMs?: number;
-}
-
-export interface CycleReport {
-  startedAt: number;
-  finishedAt: number;
-  /** Time from this cycle's start to the next one's. */
-  intervalMs: number;
-  /** The budget-optimal time to poll everything once. */
-  fullCycleMs: number;
-  live: number;
-  polled: number;
-  deferred: number;
-  participants: number;
-  samples: number;
-  calls: number;
-  errors: number;
-  /** Live instances whose QoS came by push this cycle, so polling left them alone. */
-  pushed: number;
-  /** Calls those polls would have cost. */
-  callsSaved: number;
-  coverage: CoverageReport;
-}
-
-interface Tracked {
-  source: PollSource;
-  instance: LiveInstance;
-  lastPolledAt?: number;
-  /** When a poll was due but pushes covered the instance. */
-  lastCoveredAt?: number;
+  /** Where samples refused as dated ahead of Zoom's clock are counted (logged once by the daemon). */
+  normalizeStats?: NormalizeStats;
 }
 
 /** What became of pushed samples: handed to live rules (new or refining their minute), or late. */
@@ -186,17 +163,23 @@ export class Scheduler {
 
   /**
    * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
-   * `date_time`, and handed on; the instance is on the push path from now on.
+   * `date_time`, and handed on; the instance is on the push path from now on. `zoomNow` is
+   * Zoom's clock when it sent them (the event's `event_ts`): samples dated far ahead of it are
+   * refused (poll/future.ts).
    */
-  pushed(instance: InstanceRef, samples: readonly QosSample[]): PushedCounts {
+  pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts {
     const now = this.opts.clock.now();
     const key = instanceKey(instance);
+    const count = samples.length;
+    samples = notFuture(samples, zoomNow ?? now, this.opts.normalizeStats);
+    const future = count - samples.length;
+    if (!samples.length) return { fresh: 0, late: 0, future };
     const endedAt = this.endedByPush.get(key);
     if (endedAt !== undefined) {
       // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
       const after = samples.filter((s) => s.time > endedAt);
       this.lifecycle.samplesAfterEnd += samples.length - after.length;
-      if (!after.length) return { fresh: 0, late: 0 };
+      if (!after.length) return { fresh: 0, late: 0, future };
       this.endedByPush.delete(key); // samples after the end: the instance goes on
       samples = after;
     }
@@ -209,7 +192,7 @@ export class Scheduler {
     this.coverage.pushed(key, fresh, now);
     if (fresh.length) this.opts.sink.handle({ type: 'samples', samples: fresh });
     this.leaveHeld(now);
-    return { fresh: fresh.length, late };
+    return { fresh: fresh.length, late, future };
   }
 
   /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
@@ -295,54 +278,6 @@ export class Scheduler {
     this.leaveHeld(now);
   }
 
-  /** `counting`: pacing as if covered instances had been polled when pushes covered them. */
-  private planFor(client: ZoomClient, entries: [string, Tracked][], counting = false): Plan {
-    const now = this.opts.clock.now();
-    const msUntilReset = nextUtcMidnight(now) - now;
-    const sourcesOnClient = new Set(entries.map(([, t]) => t.source)).size || 1;
-    return plan({
-      now,
-      candidates: entries.map(([key, t]) => ({
-        key,
-        cost: t.source.cost(t.instance),
-        participants: t.instance.participants,
-        ...(t.lastPolledAt !== undefined || (counting && t.lastCoveredAt !== undefined)
-          ? { lastPolledAt: Math.max(t.lastPolledAt ?? 0, (counting && t.lastCoveredAt) || 0) }
-          : {}),
-        alerting: this.opts.isAlerting?.(key) ?? false,
-      })),
-      budgetRemaining: client.budget.remaining(),
-      msUntilReset,
-      discoveryReserve: Math.ceil(msUntilReset / this.opts.poll.discoveryIntervalMs) * sourcesOnClient,
-      heavyPerSecond: client.limiters.Heavy.limit,
-      minIntervalMs: this.opts.poll.minIntervalMs,
-      maxIntervalMs: this.opts.poll.maxIntervalMs,
-    });
-  }
-
-  /**
-   * The instances pushes cover on this client, and the calls polling them would have cost: what
-   * polling alone would have chosen now, less the instances pushes cover.
-   */
-  private coveredSaving(
-    client: ZoomClient,
-    all: [string, Tracked][],
-    entries: [string, Tracked][],
-    now: number,
-  ): { pushed: number; callsSaved: number } {
-    if (entries.length === all.length) return { pushed: 0, callsSaved: 0 };
-    const polled = new Set(entries.map(([k]) => k));
-    const covered = new Set(all.map(([k]) => k).filter((k) => !polled.has(k)));
-    let callsSaved = 0;
-    for (const key of this.planFor(client, all, true).selected) {
-      const t = this.tracked.get(key)!;
-      if (!covered.has(key)) continue;
-      callsSaved += t.source.cost(t.instance);
-      t.lastCoveredAt = now;
-    }
-    return { pushed: covered.size, callsSaved };
-  }
-
   /** The cycle's choice: a plan per Zoom account over the instances on the poll path. */
   private choose(clients: readonly ZoomClient[], now: number, all: boolean): CycleChoice {
     const choice: CycleChoice = {
@@ -357,10 +292,10 @@ export class Scheduler {
     for (const client of clients) {
       const onClient = [...this.tracked].filter(([, t]) => t.source.client === client);
       const entries = onClient.filter(([key]) => this.paths.path(key, now) === 'poll');
-      const saving = this.coveredSaving(client, onClient, entries, now);
+      const saving = coveredSaving(this.opts, client, onClient, entries, now);
       choice.pushed += saving.pushed;
       choice.callsSaved += saving.callsSaved;
-      const p = this.planFor(client, entries);
+      const p = planFor(this.opts, client, entries);
       this.lastPlans.set(client, p);
       choice.intervalMs = Math.max(choice.intervalMs, p.intervalMs);
       choice.fullCycleMs = Math.max(choice.fullCycleMs, p.fullCycleMs);
@@ -383,7 +318,9 @@ export class Scheduler {
     }
     tally.participants += result.present.length;
     this.coverage.present(key, result.present, now);
-    const fresh = this.dedup.filter(result.samples, now);
+    // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
+    const judged = notFuture(result.samples, t.source.client.zoomNow() ?? now, this.opts.normalizeStats);
+    const fresh = this.dedup.filter(judged, now);
     this.coverage.samples(key, fresh);
     tally.samples += fresh.length;
     for (const s of fresh) tally.cycleSamples.push(s);

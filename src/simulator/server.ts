@@ -107,6 +107,8 @@ export class ZoomSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const now = this.clock.now();
+    // Zoom's Date is Zoom's clock: the scenario's, which may run faster than real time.
+    res.setHeader('date', new Date(now).toUTCString());
     if (url.pathname === '/oauth/token') return this.auth.token(req, res, url, now, this.baseUrl);
     if (url.pathname.startsWith('/_sim/')) return control(this, now, req, res, url);
     const route = this.routes.find((r) => r.pattern.test(url.pathname));

@@ -55,6 +55,8 @@ export class ZoomClient {
   private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly once: LogOnce;
+  /** Zoom's clock less ours, from the `Date` of Zoom's last answer (undefined before one had it). */
+  private zoomSkewMs: number | undefined;
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -112,7 +114,10 @@ export class ZoomClient {
       const { answer, sent } = await this.send(url, auth.header, signal);
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
-      if ('headers' in answer) this.observeHeaders(ep.category, answer.headers);
+      if ('headers' in answer) {
+        this.observeHeaders(ep.category, answer.headers);
+        this.observeDate(answer.headers);
+      }
       const v = classifyAnswer(answer, {
         endpoint: ep.name,
         ...(params.id !== undefined ? { instanceId: params.id } : {}),
@@ -224,6 +229,20 @@ export class ZoomClient {
       { endpoint: ep.name, ...params },
       `Zoom's pagination does not end (${why}); the listing stops here`,
     );
+  }
+
+  /**
+   * Zoom's clock now, as the `Date` header of its last answer set it (to the second), or
+   * undefined when no answer had one. Samples dated ahead of it are refused (poll/future.ts):
+   * Zoom's clock, not ours, since a simulator may run its scenario faster than real time.
+   */
+  zoomNow(): number | undefined {
+    return this.zoomSkewMs === undefined ? undefined : this.opts.clock.now() + this.zoomSkewMs;
+  }
+
+  private observeDate(headers: { get(name: string): string | null }): void {
+    const date = Date.parse(headers.get('date') ?? '');
+    if (Number.isFinite(date)) this.zoomSkewMs = date - this.opts.clock.now();
   }
 
   private observeHeaders(category: Category, headers: { get(name: string): string | null }): void {

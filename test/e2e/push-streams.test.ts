@@ -151,9 +151,9 @@ describe('one pushed event per stream type of the same join and minute (issue 15
     const samples = events.flatMap((e) => (e.type === 'samples' ? e.samples : []));
     expect(samples.some((s) => s.time === T0)).toBe(false);
     const status = (await (await fetch(`${daemon.url!}/api/v1/status`)).json()) as {
-      webhooks: { samples: { new: number; late: number; duplicate: number } };
+      webhooks: { samples: { new: number; late: number; duplicate: number; future: number } };
     };
-    expect(status.webhooks.samples).toEqual({ new: 12, late: 1, duplicate: 0 });
+    expect(status.webhooks.samples).toEqual({ new: 12, late: 1, duplicate: 0, future: 0 });
     const metrics = await (await fetch(`${daemon.url!}/metrics`)).text();
     expect(metrics).toMatch(/^qoswatch_webhook_samples_total\{result="late"\} 1$/m);
     expect(metrics).toMatch(/^qoswatch_webhook_samples_total\{result="duplicate"\} 0$/m);

@@ -25,7 +25,9 @@ export async function simProxy(
         ...(r.method === 'POST' ? { body: r.body } : {}),
       }).then(async (answer) => {
         const text = (await answer.text()).split(target).join(proxy.url);
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        const date = answer.headers.get('date');
+        // Zoom's Date (the simulator's clock) passed on, as a proxy does.
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...(date ? { date } : {}) });
         res.end(o.rewrite ? o.rewrite(text, r) : text);
       });
     };

@@ -9,7 +9,7 @@ export interface PollView {
   lastCycle(): CycleReport | undefined;
   coverage(): CoverageReport;
   instanceKinds(): Iterable<string>;
-  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid'>> & {
+  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture'>> & {
     readonly valuesMissing: ReadonlyMap<string, number>;
   };
 }
@@ -89,6 +89,12 @@ export function registerPollMetrics(
     'qoswatch_samples_invalid_total',
     'QoS entries skipped whole (no usable date_time, not an object).',
     () => view.normalize.samplesInvalid,
+  );
+  scrapeCounter(
+    registry,
+    'qoswatch_samples_future_total',
+    "QoS samples refused as dated more than 5 minutes ahead of Zoom's own clock (a push's event_ts, a polled answer's Date).",
+    () => view.normalize.samplesFuture,
   );
   new Counter({
     name: 'qoswatch_values_missing_total',

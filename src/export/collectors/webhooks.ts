@@ -8,7 +8,9 @@ import { scrapeCounter, scrapeGauge } from './common.js';
 /** What the push source's series read of the started webhooks: their receiver's, push source's and spool's counts. */
 export interface WebhookCounts {
   readonly receiver: { readonly stats: Readonly<ReceiverStats> };
-  readonly source: { readonly stats: Readonly<Pick<PushStats, 'samples' | 'late' | 'duplicates'>> };
+  readonly source: {
+    readonly stats: Readonly<Pick<PushStats, 'samples' | 'late' | 'duplicates' | 'future'>>;
+  };
   readonly spool: { readonly backlogBytes: number };
 }
 
@@ -74,7 +76,7 @@ function registerRequestCounters(registry: Registry, view: WebhookView): void {
 function registerSampleSeries(registry: Registry, view: WebhookView): void {
   new Counter({
     name: 'qoswatch_webhook_samples_total',
-    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end).',
+    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end); refused as dated more than 5 minutes ahead of their event_ts, Zoom clock (future).',
     labelNames: ['result'],
     registers: [registry],
     collect() {
@@ -84,6 +86,7 @@ function registerSampleSeries(registry: Registry, view: WebhookView): void {
       this.inc({ result: 'late' }, s?.late ?? 0);
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
       this.inc({ result: 'after_end' }, view.samplesAfterEnd());
+      this.inc({ result: 'future' }, s?.future ?? 0);
     },
   });
   scrapeGauge(

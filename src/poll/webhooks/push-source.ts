@@ -12,11 +12,14 @@ import type { SummaryStore } from './summary-store.js';
 export interface PushedCounts {
   fresh: number;
   late: number;
+  /** Dated more than FUTURE_TOLERANCE_MS ahead of the event's `event_ts`: refused. */
+  future: number;
 }
 
 /** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
 export interface PushTarget {
-  pushed(instance: InstanceRef, samples: readonly QosSample[]): PushedCounts;
+  /** `zoomNow`: Zoom's clock when it sent them (the event's `event_ts`). */
+  pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts;
   /** A join left (`participant_left`); `person` and `leaveTime` as the event gave them. */
   pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void;
   /** `*.started`: the instance is live, and pushes are expected for it. */
@@ -38,6 +41,8 @@ export interface PushStats {
   samples: number;
   late: number;
   duplicates: number;
+  /** Refused as dated more than FUTURE_TOLERANCE_MS ahead of their event's `event_ts`. */
+  future: number;
 }
 
 type Handled = 'qos' | 'context' | 'left' | 'summary' | 'started' | 'ended' | 'invalid';
@@ -55,7 +60,7 @@ export class PushSource {
   private readonly contexts = new Map<string, Map<string, ParticipantContext>>();
   private queue: SpoolEntry[] = [];
   private draining = false;
-  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0 };
+  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0, future: 0 };
 
   constructor(
     private readonly target: PushTarget,
@@ -137,10 +142,12 @@ export class PushSource {
         const join = samples[0]?.participant.join;
         const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
-        const { fresh, late } = this.target.pushed(ref, samples);
+        // Zoom's clock when it sent the event; without a readable event_ts, when it came.
+        const { fresh, late, future } = this.target.pushed(ref, samples, msg.eventTs ?? record.at);
         this.stats.samples += fresh;
         this.stats.late += late;
-        this.stats.duplicates += samples.length - fresh - late;
+        this.stats.future += future;
+        this.stats.duplicates += samples.length - fresh - late - future;
         return true;
       }
       case 'context': {

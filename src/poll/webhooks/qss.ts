@@ -38,7 +38,8 @@ export const isQssEvent = (e: string): e is QssEventName => Object.hasOwn(QSS_EV
 /** What one pushed event says, in the shapes polling produces. */
 export type QssMessage =
   /** A participant object shaped as a QoS list entry (`user_qos` array), ready for normalizeParticipant. */
-  | { type: 'qos'; instance: InstanceRef; participant: Raw }
+  /** `eventTs`: the event's `event_ts` (epoch ms, Zoom's clock when it sent it), when readable. */
+  | { type: 'qos'; instance: InstanceRef; participant: Raw; eventTs?: number }
   | { type: 'context'; instance: InstanceRef; participant: string; context: ParticipantContext }
   /** A join left (`participant_left`): `person` links it to the person's other joins; `leaveTime` epoch ms. */
   | { type: 'left'; instance: InstanceRef; participant: string; person?: string; leaveTime?: number }
@@ -142,5 +143,11 @@ export function readQss(body: unknown): QssMessage | undefined {
     const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isObject) : undefined;
     return { type: 'context', instance, participant: key, context: data ? contextFromRaw(data) : {} };
   }
-  return { type: 'qos', instance, participant: { ...shaped, user_qos: userQosFromQss(p.qos) } };
+  const eventTs = body.event_ts;
+  return {
+    type: 'qos',
+    instance,
+    participant: { ...shaped, user_qos: userQosFromQss(p.qos) },
+    ...(typeof eventTs === 'number' && Number.isFinite(eventTs) ? { eventTs } : {}),
+  };
 }

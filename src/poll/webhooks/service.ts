@@ -117,6 +117,7 @@ export class Webhooks {
         new: this.source.stats.samples,
         late: this.source.stats.late,
         duplicate: this.source.stats.duplicates,
+        future: this.source.stats.future,
       },
       samples_after_end: this.target.lifecycle.samplesAfterEnd,
       summaries_dropped: this.summaries.dropped,
