@@ -32,6 +32,8 @@ const problem = (status: number, error: string): HttpReply => jsonReply(status, 
 
 /** Every instance the daemon watches now: discovered live, or with samples kept. */
 function watched(v: InstancesView): InstanceRef[] {
+  // A pushed instance discovery never listed, whose pushes stopped: ended before it is read.
+  v.scheduler.expireUnlisted(v.clock.now());
   const refs = new Map<string, InstanceRef>();
   for (const i of v.scheduler.instances()) refs.set(instanceKey(i.ref), i.ref);
   for (const [k, i] of v.live.instances) if (!refs.has(k)) refs.set(k, i.ref);

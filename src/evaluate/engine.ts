@@ -131,6 +131,7 @@ export class RuleEngine {
     scope: string;
     kind?: string;
     instanceId?: string;
+    instanceUuid?: string;
   }> {
     for (const rec of this.ctx.series.values()) {
       const rule = this.ctx.rules.byName.get(rec.rule);
@@ -142,6 +143,7 @@ export class RuleEngine {
         scope: rule.scope,
         ...(rec.context.kind ? { kind: rec.context.kind } : {}),
         ...(rec.context.instanceId ? { instanceId: rec.context.instanceId } : {}),
+        ...(rec.context.uuid ? { instanceUuid: rec.context.uuid } : {}),
       };
     }
   }

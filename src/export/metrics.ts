@@ -48,6 +48,8 @@ export class Metrics {
   /** Hand-off and answer times of the push source (webhooks configured). */
   readonly webhooks: WebhookObservers | undefined;
   private readonly quality: QualitySeries;
+  /** Ends pushed instances never listed whose pushes stopped, before a scrape reads the live state. */
+  private readonly settle: () => void;
 
   constructor(inputs: MetricsInputs) {
     const { engine, scheduler, clock } = inputs;
@@ -81,12 +83,15 @@ export class Metrics {
         samplesAfterEnd: () => scheduler.lifecycle.samplesAfterEnd,
         paths: scheduler.paths,
         tracked: () => scheduler.instances().map((i) => i.ref),
+        unlisted: (key) => scheduler.unlistedRef(key),
         now: () => clock.now(),
       });
     this.quality = new QualitySeries(inputs.live, inputs.options);
+    this.settle = () => scheduler.expireUnlisted(clock.now());
   }
 
   async text(): Promise<string> {
+    this.settle();
     const rest = await this.registry.metrics();
     return `${rest}${rest.endsWith('\n') ? '' : '\n'}${this.quality.text()}`;
   }

@@ -123,8 +123,8 @@ function metrics(): string {
       .map((f) => [
         code(f.prom!.name),
         f.group === 'stream'
-          ? 'kind, instance_id, stream, direction, aggregation'
-          : 'kind, instance_id, aggregation',
+          ? 'kind, instance_id, instance_uuid, stream, direction, aggregation'
+          : 'kind, instance_id, instance_uuid, aggregation',
         code(OBJECT[f.group] + f.zoom),
         f.prom!.help,
       ]),

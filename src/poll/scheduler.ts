@@ -66,6 +66,11 @@ export class Scheduler {
   readonly lifecycle = { started: 0, ended: 0, samplesAfterEnd: 0 };
   /** Joins of pushed instances of a kind no poll source reads (a poll source keeps its own). */
   private readonly pushJoins = new JoinTracker(REJOIN_GRACE_MS);
+  /**
+   * Pushed instances discovery does not list (a UUID it never listed, or a kind no source
+   * polls), with the ref their pushes gave: ended once their pushes stop (PushPaths).
+   */
+  private readonly unlisted = new Map<string, InstanceRef>();
   /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
   private readonly heldRefs = new Map<string, InstanceRef>();
   lastCycle: CycleReport | undefined;
@@ -77,15 +82,11 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
     // A pushed instance discovery never listed has no poll to take it back: once its pushes
-    // stop, it is forgotten (path, coverage, joins), not counted as a takeover.
+    // stop, it ends (not counted as a takeover).
     this.paths = new PushPaths(
       opts.takeoverAfterMs ?? 0,
       (key) => this.tracked.has(key),
-      (key) => {
-        this.coverage.ended(key);
-        this.pushJoins.forget(key);
-        this.heldRefs.delete(key);
-      },
+      (key, now) => this.unlistedEnded(key, now),
     );
     this.once = new LogOnce(opts.log, () => opts.clock.now());
   }
@@ -93,6 +94,41 @@ export class Scheduler {
   /** True once every source has listed its live instances at least once. */
   discoveryComplete(): boolean {
     return this.opts.sources.every((s) => this.lastDiscovery.has(s));
+  }
+
+  /**
+   * A pushed instance discovery never listed, whose pushes stopped `takeoverAfterMs` ago: nothing
+   * will bring its QoS again, so it ends as a pushed `*.ended` would end it. Its alerts resolve
+   * (reason `ended`), and it leaves the live state (/api/v1/instances, /metrics), the coverage
+   * and the joins. Pushes that come again later bring it back.
+   */
+  private unlistedEnded(key: string, now: number): void {
+    const ref = this.unlisted.get(key);
+    this.unlisted.delete(key);
+    this.coverage.ended(key);
+    this.pushJoins.forget(key);
+    this.heldRefs.delete(key);
+    if (!ref) return;
+    for (const s of this.opts.sources) if (s.kind === ref.kind) s.forget(ref);
+    this.opts.log.info(
+      { kind: ref.kind, id: ref.id, uuid: ref.uuid },
+      `${ref.kind} ${ref.uuid}: no push for ${Math.round((this.opts.takeoverAfterMs ?? 0) / 1000)} s and never listed by discovery; taken as ended`,
+    );
+    this.opts.sink.handle({ type: 'ended', instance: ref, at: now });
+  }
+
+  /**
+   * Ends the pushed instances discovery never listed whose pushes stopped `takeoverAfterMs`
+   * before `now` (each cycle does; so do the status API, /metrics and the instances API before
+   * they read, so that none shows one that has expired).
+   */
+  expireUnlisted(now: number): void {
+    this.paths.expireUnpolled(now);
+  }
+
+  /** The ref of a pushed instance discovery does not list (its pushes gave it). */
+  unlistedRef(key: string): InstanceRef | undefined {
+    return this.unlisted.get(key);
   }
 
   /** Live instances known now. */
@@ -152,6 +188,7 @@ export class Scheduler {
         if (known.lastPolledAt === undefined) known.instance.participants = inst.participants;
       } else {
         this.tracked.set(key, { source, instance: inst });
+        this.unlisted.delete(key); // pushed before discovery listed it: polling knows it now
         this.opts.log.info(
           { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, participants: inst.participants },
           `discovered ${inst.ref.kind} "${inst.ref.topic}" (${plural(inst.participants, 'participant')})`,
@@ -184,6 +221,7 @@ export class Scheduler {
       samples = after;
     }
     this.paths.pushed(key, now);
+    if (!this.tracked.has(key)) this.unlisted.set(key, instance);
     linkPushed(this.joinsFor(instance.kind), instance, samples);
     let late = 0;
     // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
@@ -230,8 +268,12 @@ export class Scheduler {
     this.paths.pushed(key, now);
     if (this.tracked.has(key)) return;
     const source = this.opts.sources.find((s) => s.kind === instance.kind);
-    if (!source) return;
+    if (!source) {
+      this.unlisted.set(key, instance);
+      return;
+    }
     this.tracked.set(key, { source, instance: { ref: instance, participants: 1 } });
+    this.unlisted.delete(key);
     this.opts.log.info(
       { kind: instance.kind, id: instance.id, topic: instance.topic },
       `${instance.kind} "${instance.topic}" started (pushed)`,
@@ -253,6 +295,7 @@ export class Scheduler {
       return;
     }
     // Pushed but never discovered: end what the pushes started.
+    this.unlisted.delete(key);
     for (const s of this.opts.sources) if (s.kind === instance.kind) s.forget(instance);
     this.pushJoins.forget(key);
     this.heldRefs.delete(key);

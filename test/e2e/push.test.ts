@@ -113,7 +113,7 @@ describe('push and poll together, against the simulator pushing signed QSS event
     const metrics = await (await fetch(`${daemon.url!}/metrics`)).text();
     expect(metrics).toMatch(/^qoswatch_poll_calls_saved_total [1-9]\d*$/m);
     expect(metrics).toMatch(
-      /^qoswatch_instance_qos_path\{kind="meeting",instance_id="83000000001",path="poll"\} 1$/m,
+      /^qoswatch_instance_qos_path\{kind="meeting",instance_id="83000000001",instance_uuid="pushed\/meeting==",path="poll"\} 1$/m,
     );
     expect(metrics).toMatch(/^qoswatch_webhook_refused_total\{reason="bad_signature"\} [1-9]/m);
     expect(metrics).toMatch(/^qoswatch_poll_takeovers_total 1$/m);

@@ -41,8 +41,8 @@ describe('HTTP endpoints', () => {
   it('serve /metrics, /healthz, /readyz, /api/v1/alerts and /api/v1/status', async () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-    expect(await metrics.text()).toContain(
-      'qoswatch_instance_participants{kind="meeting",instance_id="85000000001"} 4',
+    expect(await metrics.text()).toMatch(
+      /^qoswatch_instance_participants\{kind="meeting",instance_id="85000000001",instance_uuid="[^"]+"\} 4$/m,
     );
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);

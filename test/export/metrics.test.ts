@@ -72,7 +72,7 @@ describe('metrics', () => {
     const line = (agg: string): number =>
       Number(
         new RegExp(
-          `qoswatch_stream_latency_seconds\\{kind="meeting",instance_id="87011223344",stream="audio_output",direction="received",aggregation="${agg}"\\} (\\S+)`,
+          `qoswatch_stream_latency_seconds\\{kind="meeting",instance_id="87011223344",instance_uuid="[^"]+",stream="audio_output",direction="received",aggregation="${agg}"\\} (\\S+)`,
         ).exec(text)![1],
       );
     expect(line('max')).toBeCloseTo(values.at(-1)!, 9);
@@ -80,7 +80,7 @@ describe('metrics', () => {
     expect(line('p95')).toBeCloseTo(values[Math.ceil(0.95 * values.length) - 1]!, 9);
     expect(text).toMatch(
       new RegExp(
-        `qoswatch_instance_participants\\{kind="meeting",instance_id="87011223344"\\} ${live.participants.size}\\n`,
+        `qoswatch_instance_participants\\{kind="meeting",instance_id="87011223344",instance_uuid="[^"]+"\\} ${live.participants.size}\\n`,
       ),
     );
   });
@@ -118,7 +118,7 @@ describe('opt-in participant series', () => {
     const keys = await daemonAt(2, (c) => void (c.metrics.participantSeries = true));
     const text = await keys.parts.metrics.text();
     expect(text).toMatch(
-      /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",participant="16778240",stream="audio_input"\}/,
+      /qoswatch_participant_latency_seconds\{kind="meeting",instance_id="85012345678",instance_uuid="[^"]+",participant="16778240",stream="audio_input"\}/,
     );
     for (const id of identities()) expect(text, id).not.toContain(id);
     const named = await daemonAt(2, (c) => {
@@ -127,7 +127,7 @@ describe('opt-in participant series', () => {
     });
     const namedText = await named.parts.metrics.text();
     expect(namedText).toMatch(
-      /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",participant="16778240",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
+      /qoswatch_participant_info\{kind="meeting",instance_id="85012345678",instance_uuid="[^"]+",participant="16778240",name="Maya Lindqvist",email="maya@example.com",ip="203.0.113.7"\} 1/,
     );
   });
 });

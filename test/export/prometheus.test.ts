@@ -105,7 +105,7 @@ describe.runIf(binary)('a real Prometheus scraping the daemon', () => {
     );
     expect(max).toHaveLength(1);
     const expected = new RegExp(
-      `qoswatch_stream_latency_seconds\\{kind="meeting",instance_id="88000000001",stream="audio_input",direction="sent",aggregation="max"\\} (\\S+)`,
+      `qoswatch_stream_latency_seconds\\{kind="meeting",instance_id="88000000001",instance_uuid="stays==",stream="audio_input",direction="sent",aggregation="max"\\} (\\S+)`,
     ).exec(text)![1];
     expect(Number(max[0]!.value[1])).toBe(Number(expected));
     expect(await query('qoswatch_zoom_requests_total{outcome="ok"}')).not.toEqual([]);

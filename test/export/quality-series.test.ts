@@ -40,10 +40,10 @@ describe('call quality series in the text format', () => {
     live.handle({ type: 'samples', samples: [hostile(id, topic, key, 0, name)] });
     const text = new QualitySeries(live, ALL).text();
     expect(text).toContain(
-      'qoswatch_instance_participants{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x"} 1\n',
+      'qoswatch_instance_participants{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x",instance_uuid="8\\"1\\\\2\\n3} 4 # x=="} 1\n',
     );
     expect(text).toContain(
-      'qoswatch_instance_info{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x",topic="Board \\"Q3\\" \\\\ review\\nline 2 \uFFFD end"} 1\n',
+      'qoswatch_instance_info{kind="meeting",instance_id="8\\"1\\\\2\\n3} 4 # x",instance_uuid="8\\"1\\\\2\\n3} 4 # x==",topic="Board \\"Q3\\" \\\\ review\\nline 2 \uFFFD end"} 1\n',
     );
     // One line per series: no raw line feed inside a value (a carriage return is allowed raw).
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))
@@ -53,6 +53,7 @@ describe('call quality series in the text format', () => {
     expect(labels(info)).toEqual({
       kind: 'meeting',
       instance_id: id,
+      instance_uuid: `${id}==`,
       participant: 'k"\\\n\uFFFD{}=,\u0000',
       name,
       email: `${name}@example.com`,

@@ -25,13 +25,18 @@ export function registerAlertMetrics(registry: Registry, view: AlertsView): void
   new Gauge({
     name: 'qoswatch_rule_breaching_participants',
     help: 'Participants with a pending or firing participant alert, per rule and live instance.',
-    labelNames: ['alertname', 'kind', 'instance_id'],
+    labelNames: ['alertname', 'kind', 'instance_id', 'instance_uuid'],
     registers,
     collect() {
       this.reset();
       for (const a of view.brief())
         if (a.scope === 'participant')
-          this.inc({ alertname: a.rule, kind: a.kind ?? '', instance_id: a.instanceId ?? '' });
+          this.inc({
+            alertname: a.rule,
+            kind: a.kind ?? '',
+            instance_id: a.instanceId ?? '',
+            instance_uuid: a.instanceUuid ?? '',
+          });
     },
   });
   scrapeGauge(

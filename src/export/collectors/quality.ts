@@ -147,7 +147,9 @@ export class QualitySeries {
     before: Kept | undefined,
   ): Kept {
     const { ref, participants } = inst;
-    const labels = `kind="${labelValue(ref.kind)}",instance_id="${labelValue(ref.id)}"`;
+    // The UUID is the instance's identity: two instances of one meeting number (a recurring
+    // meeting's, or a pushed UUID carrying a live meeting's number) never share a series.
+    const labels = `kind="${labelValue(ref.kind)}",instance_id="${labelValue(ref.id)}",instance_uuid="${labelValue(ref.uuid)}"`;
     const values = instanceValues(participants);
     const streams: StreamStats[] = [];
     for (const [stream, slot] of values.streams) {

@@ -26,6 +26,8 @@ export interface WebhookView {
   readonly paths: Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>> &
     Pick<PushPaths, 'path' | 'instances'>;
   tracked(): Iterable<Pick<InstanceRef, 'kind' | 'id' | 'uuid'>>;
+  /** A pushed instance discovery does not list, as its pushes named it (its meeting number). */
+  unlisted(key: string): Pick<InstanceRef, 'id'> | undefined;
   now(): number;
 }
 
@@ -114,33 +116,33 @@ function registerPathSeries(registry: Registry, view: WebhookView): void {
   new Gauge({
     name: 'qoswatch_instance_qos_path',
     help: 'Which path a live instance QoS comes by: 1 on the path named by the label (push or poll).',
-    labelNames: ['kind', 'instance_id', 'path'],
+    labelNames: ['kind', 'instance_id', 'instance_uuid', 'path'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [kind, id, path] of instancePaths(view)) {
-        this.set({ kind, instance_id: id, path }, 1);
-        this.set({ kind, instance_id: id, path: path === 'push' ? 'poll' : 'push' }, 0);
+      for (const [kind, id, uuid, path] of instancePaths(view)) {
+        this.set({ kind, instance_id: id, instance_uuid: uuid, path }, 1);
+        this.set({ kind, instance_id: id, instance_uuid: uuid, path: path === 'push' ? 'poll' : 'push' }, 0);
       }
     },
   });
 }
 
-/** Each instance the scheduler tracks, and each other instance on push: kind, id, path. */
-function instancePaths(view: WebhookView): [string, string, string][] {
+/** Each instance the scheduler tracks, and each other instance on push: kind, id, UUID, path. */
+function instancePaths(view: WebhookView): [string, string, string, string][] {
   const now = view.now();
   const paths = view.paths;
   const seen = new Set<string>();
-  const out: [string, string, string][] = [];
-  const put = (kind: string, id: string, key: string): void => {
-    out.push([kind, id, paths.path(key, now)]);
+  const out: [string, string, string, string][] = [];
+  const put = (kind: string, id: string, uuid: string, key: string): void => {
+    out.push([kind, id, uuid, paths.path(key, now)]);
     seen.add(key);
   };
-  for (const ref of view.tracked()) put(ref.kind, ref.id, `${ref.kind}:${ref.uuid}`);
+  for (const ref of view.tracked()) put(ref.kind, ref.id, ref.uuid, `${ref.kind}:${ref.uuid}`);
   for (const key of paths.instances(now)) {
     if (seen.has(key) || paths.path(key, now) !== 'push') continue;
     const [kind, uuid] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    put(kind, uuid, key);
+    put(kind, view.unlisted(key)?.id ?? uuid, uuid, key);
   }
   return out;
 }

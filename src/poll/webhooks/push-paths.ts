@@ -17,12 +17,13 @@ export class PushPaths {
   /**
    * `polled`: whether polling knows the instance (discovery lists it): only such an instance can
    * be taken back. One it does not know (a pushed UUID discovery never listed) is forgotten once
-   * its pushes have stopped for `takeoverAfterMs`, and `expired` is told.
+   * its pushes have stopped for `takeoverAfterMs`, and `expired` is told (with the time it was
+   * found so).
    */
   constructor(
     readonly takeoverAfterMs: number,
     private readonly polled: (instance: string) => boolean = () => true,
-    private readonly expired: (instance: string) => void = () => undefined,
+    private readonly expired: (instance: string, now: number) => void = () => undefined,
   ) {}
 
   pushed(instance: string, at: number): void {
@@ -38,7 +39,7 @@ export class PushPaths {
     const last = this.lastPush.get(instance);
     const push = last !== undefined && now - last <= this.takeoverAfterMs;
     if (push) this.wasPushed.add(instance);
-    else if (last !== undefined && !this.polled(instance)) this.expire(instance);
+    else if (last !== undefined && !this.polled(instance)) this.expire(instance, now);
     else if (this.wasPushed.delete(instance)) this.takeovers++;
     return push ? 'push' : 'poll';
   }
@@ -46,12 +47,12 @@ export class PushPaths {
   /** Forgets the instances polling does not know whose pushes stopped `takeoverAfterMs` ago. */
   expireUnpolled(now: number): void {
     for (const [instance, last] of this.lastPush)
-      if (now - last > this.takeoverAfterMs && !this.polled(instance)) this.expire(instance);
+      if (now - last > this.takeoverAfterMs && !this.polled(instance)) this.expire(instance, now);
   }
 
-  private expire(instance: string): void {
+  private expire(instance: string, now: number): void {
     this.forget(instance);
-    this.expired(instance);
+    this.expired(instance, now);
   }
 
   /** The instance's path now, without counting a takeover (for reading, as the API does). */

@@ -37,6 +37,7 @@ beforeAll(async () => {
     samplesAfterEnd: () => s.scheduler.lifecycle.samplesAfterEnd,
     paths: s.scheduler.paths,
     tracked: () => s.scheduler.instances().map((i) => i.ref),
+    unlisted: (key) => s.scheduler.unlistedRef(key),
     now: () => clock.now(),
   });
 });
@@ -62,7 +63,7 @@ describe('a pushed UUID that discovery never lists (issue 15 D4)', () => {
       expect.objectContaining({ instance: 'meeting:4444AAAiAAAAAiAiAiiAii==', path: 'push' }),
     ]);
     expect(await pathSeries()).toContain(
-      'qoswatch_instance_qos_path{kind="meeting",instance_id="4444AAAiAAAAAiAiAiiAii==",path="push"} 1',
+      'qoswatch_instance_qos_path{kind="meeting",instance_id="4444AAAiAAAAAiAiAiiAii==",instance_uuid="4444AAAiAAAAAiAiAiiAii==",path="push"} 1',
     );
   });
 
