@@ -70,6 +70,7 @@ export async function resolveInstance(
     }
   }
   checkDetails(ep, body, kind);
+  checkSameInstance(ep, body, kind, idOrUuid);
   const uuid = kind === 'session' ? str(body.id) || idOrUuid : str(body.uuid) || idOrUuid;
   const count = Number(body.participants ?? body.user_count);
   const start = time(body.start_time);
@@ -106,6 +107,24 @@ function checkDetails(ep: Endpoint, body: Raw, kind: SourceKind): void {
       `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the ${kind}'s details expected (a non-empty string "${idKey}", a number of participants): ${bad}`,
       { endpoint: ep.name },
     );
+}
+
+/**
+ * Zoom's details name the instance they are about: a meeting or webinar number asked for is the
+ * answer's `id`, a UUID its `uuid`. An answer about another instance
+ * would make a report of someone else's call under the name asked for: ZOOM_BAD_RESPONSE.
+ */
+function checkSameInstance(ep: Endpoint, body: Raw, kind: SourceKind, asked: string): void {
+  // A Video SDK session is asked for by an id Zoom may answer in another form (its UUID): not compared.
+  if (kind === 'session') return;
+  const field = /^\d+$/.test(asked) ? 'id' : 'uuid';
+  const got = str(body[field]);
+  if (!got || got === asked) return;
+  throw new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `asked Zoom (GET ${ep.template}, ${ep.name}) for the ${kind} ${JSON.stringify(asked)} and it answered about ${field} ${JSON.stringify(got)}: no report made, as it would be another instance's under this name`,
+    { endpoint: ep.name },
+  );
 }
 
 /** The ended instances of a meeting or webinar number, oldest first (one call). */
@@ -221,18 +240,31 @@ async function fetchSummaries(
   }
 }
 
+interface Listed {
+  joins: Map<string, JoinInfo>;
+  contexts: Map<string, ParticipantContext>;
+  /** Entries skipped for want of a usable join id. */
+  skipped: number;
+}
+
 /** The participants list: each join's name, e-mail, times and context, and context by every key it matches. */
 async function fetchParticipants(
   client: ZoomClient,
   instance: ReportInstance,
   call: CallOptions,
-): Promise<{ joins: Map<string, JoinInfo>; contexts: Map<string, ParticipantContext> }> {
+): Promise<Listed> {
   const joins = new Map<string, JoinInfo>();
   const contexts = new Map<string, ParticipantContext>();
   const ep = REPORT_KINDS[instance.kind].participants;
-  if (!ep) return { joins, contexts };
+  if (!ep) return { joins, contexts, skipped: 0 };
   const type = instance.live ? 'live' : 'past';
+  let skipped = 0;
   for (const p of await collect(client, ep, instance.uuid, { type }, call)) {
+    // An entry with no usable id (Zoom's are strings) is nobody the report can name: skipped, counted.
+    if (!joinKey(p)) {
+      skipped++;
+      continue;
+    }
     const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
     const joined = time(p.join_time);
     const left = time(p.leave_time);
@@ -241,14 +273,14 @@ async function fetchParticipants(
     for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
     if (!joins.has(joinKey(p))) joins.set(joinKey(p), info);
   }
-  return { joins, contexts };
+  return { joins, contexts, skipped };
 }
 
 /** The QoS samples with their listed context; a join the list lacks is added from its entry. */
 async function fetchSamples(
   client: ZoomClient,
   instance: ReportInstance,
-  listed: { joins: Map<string, JoinInfo>; contexts: Map<string, ParticipantContext> },
+  listed: Listed,
   stats: NormalizeStats,
   call: CallOptions,
 ): Promise<QosSample[]> {
@@ -263,7 +295,8 @@ async function fetchSamples(
     const got = normalizeParticipant(ref, raw, context ?? {}, stats);
     samples.push(...got);
     const key = joinKey(raw);
-    if (!joins.has(key)) {
+    if (!key) listed.skipped++;
+    else if (!joins.has(key)) {
       const joined = time(raw.join_time);
       const left = time(raw.leave_time);
       joins.set(key, {
@@ -310,12 +343,17 @@ export async function fetchReportData(
   return {
     instance,
     source,
-    sourceNote: sourceNote(source, choice, refused),
+    sourceNote: sourceNote(source, choice, refused) + skippedNote(listed.skipped),
     summaries,
     samples,
     joins,
     stats,
   };
+}
+
+function skippedNote(skipped: number): string {
+  if (!skipped) return '';
+  return ` ${skipped} ${skipped === 1 ? 'entry' : 'entries'} from Zoom had no usable participant id and ${skipped === 1 ? 'was' : 'were'} skipped.`;
 }
 
 function sourceNote(source: ReportSource, choice: SourceChoice, refused: string | undefined): string {

@@ -70,3 +70,55 @@ describe('a report of a meaningless Zoom answer', () => {
     expect(r.instance.uuid).toBe('/second//inst==');
   });
 });
+
+describe('a report of a Zoom answer about something else', () => {
+  const details = /\/metrics\/meetings\/[^/?]+\?/;
+  const swap = (field: 'id' | 'uuid', to: string | number) => (text: string, r: { path: string }) =>
+    details.test(r.path) ? JSON.stringify({ ...(JSON.parse(text) as object), [field]: to }) : text;
+
+  it.each([
+    ['a meeting number', '777', swap('id', 888), /for the meeting "777" and it answered about id "888"/],
+    [
+      'a UUID',
+      '/second//inst==',
+      swap('uuid', 'other=='),
+      /for the meeting "\/second\/\/inst==" .* uuid "other=="/,
+    ],
+  ] as const)(
+    'details of another instance than %s asked for: an error, no report',
+    async (_n, id, rewrite, msg) => {
+      h = await startSim(WEEKLY, AFTER);
+      proxy = await simProxy(h.url, { rewrite });
+      const client = s2sClient({ url: proxy.url, clock: h.clock });
+      const err = await makeReport(client, options(h, { id })).catch((e: unknown) => e);
+      expect(isZoomError(err, 'ZOOM_BAD_RESPONSE'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(msg);
+    },
+  );
+
+  it('details of the instance asked for, by number or UUID, report as before', async () => {
+    h = await startSim(WEEKLY, AFTER);
+    for (const id of ['777', '/second//inst==']) {
+      const r = await makeReport(s2sClient(h), options(h, { id }));
+      expect(r.instance.uuid).toBe('/second//inst==');
+      expect(r.participants.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a listing entry with no usable id names nobody: skipped and said, the others reported', async () => {
+    h = await startSim(WEEKLY, AFTER);
+    const bad = { user_id: { a: 1 }, user_name: 7, user_qos: 'bad', summary: 5, join_time: 'yesterday' };
+    const addBad = (text: string, r: { path: string }): string => {
+      if (!/\/participants(\/qos)?\?/.test(r.path)) return text;
+      const body = JSON.parse(text) as { participants: unknown[] };
+      return JSON.stringify({ ...body, participants: [bad, ...body.participants] });
+    };
+    const clean = await makeReport(s2sClient(h), options(h));
+    proxy = await simProxy(h.url, { rewrite: addBad });
+    const r = await makeReport(s2sClient({ url: proxy.url, clock: h.clock }), options(h));
+    expect(r.participants.map((p) => p.name)).toEqual(clean.participants.map((p) => p.name));
+    expect(r.participants.map((p) => p.name)).not.toContain('7');
+    expect(r.sourceNote).toMatch(/ 2 entries from Zoom had no usable participant id and were skipped\.$/);
+    expect(clean.sourceNote).not.toMatch(/skipped/);
+  });
+});
