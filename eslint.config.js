@@ -37,7 +37,12 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[property.name='parts']",
+          selector: "MemberExpression[property.name='parts'], MemberExpression[property.value='parts']",
+          message: "The CLI uses the Daemon's methods, not its parts (tests' and benches' view).",
+        },
+        {
+          // `const { parts } = daemon` reads them too.
+          selector: "ObjectPattern > Property[key.name='parts'], ObjectPattern > Property[key.value='parts']",
           message: "The CLI uses the Daemon's methods, not its parts (tests' and benches' view).",
         },
       ],
