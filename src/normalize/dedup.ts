@@ -159,7 +159,9 @@ function merged(last: QosSample, s: QosSample): QosSample {
  *   seen), or older than the window (SEEN_MINUTES), where a repeat cannot be told (the
  *   webhook receiver's two-hour body memory answers Zoom's own redeliveries before this):
  *   counted and returned apart, not handed to live rules, which judge the newest minutes;
- * - `duplicate`: its minute and every part of it were seen.
+ * - `duplicate`: its minute and every part of it were seen; past STREAM_MINUTES only the minute
+ *   is remembered, so a second stream type of a late minute that old is counted here, not as
+ *   `late` (a counter only: neither is handed to live rules; docs/webhooks.md).
  *
  * A few numbers per join, whatever the number of minutes; a join with nothing newer for
  * `retentionMs` is forgotten.

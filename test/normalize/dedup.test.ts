@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPartial, SampleDeduplicator, SEEN_MINUTES } from '../../src/normalize/dedup.js';
+import { isPartial, SampleDeduplicator, SEEN_MINUTES, STREAM_MINUTES } from '../../src/normalize/dedup.js';
 import type { InstanceRef, QosSample } from '../../src/normalize/sample.js';
 
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
@@ -136,6 +136,24 @@ describe('SampleDeduplicator: one event per stream type (issue 15 D3)', () => {
     expect(d.filter([at(1, ['audio_output'])], now, () => late++)).toEqual([]);
     expect(late).toBe(1);
     expect(d.counts).toEqual({ new: 2, late: 1, duplicate: 1 });
+  });
+
+  it(`counts only the first sample of a late minute ${STREAM_MINUTES} or more minutes back as late: its other stream types as duplicates (documented: no per-minute stream memory that far back)`, () => {
+    const d = new SampleDeduplicator(3_600_000);
+    const now = T0 + 20 * MIN;
+    d.filter([at(0), at(10)], now);
+    const late: string[][] = [];
+    const offer = (m: number, streams: string[]): void =>
+      void d.filter([at(m, streams)], now, (s) => late.push(Object.keys(s.streams)));
+    // Minute 10 - STREAM_MINUTES was never seen: its first event is late, a second stream type of it
+    // is not told from a repeat and is counted as a duplicate; neither reaches live rules.
+    offer(10 - STREAM_MINUTES, ['audio_input']);
+    offer(10 - STREAM_MINUTES, ['audio_output']);
+    // One minute nearer, the stream types are remembered: the second one is late too.
+    offer(10 - STREAM_MINUTES + 1, ['audio_input']);
+    offer(10 - STREAM_MINUTES + 1, ['audio_output']);
+    expect(late).toEqual([['audio_input'], ['audio_input'], ['audio_output']]);
+    expect(d.counts).toEqual({ new: 2, late: 3, duplicate: 1 });
   });
 
   it('takes a poll entry with every stream after a push of the same minute with every stream as a duplicate', () => {
