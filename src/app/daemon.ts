@@ -8,7 +8,7 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
 import { Metrics } from '../export/metrics.js';
-import type { SampleSink } from '../normalize/events.js';
+import { instanceKey, type SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
@@ -296,7 +296,7 @@ export class Daemon {
   /** After each cycle: end alerts of instances that are gone (after a restart, say) and save alert state. */
   private afterCycle(): void {
     if (this.scheduler.discoveryComplete()) {
-      const live = new Set(this.scheduler.instances().map((i) => `${i.ref.kind}:${i.ref.uuid}`));
+      const live = new Set(this.scheduler.instances().map((i) => instanceKey(i.ref)));
       this.alerts.emit(this.engine.reconcile(live, this.deps.clock.now()));
       this.reports?.reconcile(live);
     }

@@ -138,7 +138,7 @@ export class ReportWorker {
 
   private noteAlert(a: Alert): void {
     if (a.state === 'firing' && a.context.kind && a.context.uuid)
-      this.alerted.add(`${a.context.kind}:${a.context.uuid}`);
+      this.alerted.add(instanceKey({ kind: a.context.kind, uuid: a.context.uuid }));
   }
 
   /** Alert changes from the engine: remember which instances had one firing. */

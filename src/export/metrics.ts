@@ -83,7 +83,6 @@ export class Metrics {
         samplesAfterEnd: () => scheduler.lifecycle.samplesAfterEnd,
         paths: scheduler.paths,
         tracked: () => scheduler.instances().map((i) => i.ref),
-        unlisted: (key) => scheduler.unlistedRef(key),
         now: () => clock.now(),
       });
     this.quality = new QualitySeries(inputs.live, inputs.options);

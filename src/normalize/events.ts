@@ -16,4 +16,5 @@ export interface SampleSink {
   handle(event: PipelineEvent): void;
 }
 
-export const instanceKey = (ref: InstanceRef): string => `${ref.kind}:${ref.uuid}`;
+/** The key an instance is known by everywhere (maps, sets, the live state): kind and UUID. */
+export const instanceKey = (ref: Pick<InstanceRef, 'kind' | 'uuid'>): string => `${ref.kind}:${ref.uuid}`;

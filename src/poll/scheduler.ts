@@ -126,11 +126,6 @@ export class Scheduler {
     this.paths.expireUnpolled(now);
   }
 
-  /** The ref of a pushed instance discovery does not list (its pushes gave it). */
-  unlistedRef(key: string): InstanceRef | undefined {
-    return this.unlisted.get(key);
-  }
-
   /** Live instances known now. */
   instances(): LiveInstance[] {
     return [...this.tracked.values()].map((t) => t.instance);
@@ -220,7 +215,7 @@ export class Scheduler {
       this.endedByPush.delete(key); // samples after the end: the instance goes on
       samples = after;
     }
-    this.paths.pushed(key, now);
+    this.paths.pushed(instance, now);
     if (!this.tracked.has(key)) this.unlisted.set(key, instance);
     linkPushed(this.joinsFor(instance.kind), instance, samples);
     let late = 0;
@@ -265,7 +260,7 @@ export class Scheduler {
     const key = instanceKey(instance);
     this.lifecycle.started++;
     this.endedByPush.delete(key);
-    this.paths.pushed(key, now);
+    this.paths.pushed(instance, now);
     if (this.tracked.has(key)) return;
     const source = this.opts.sources.find((s) => s.kind === instance.kind);
     if (!source) {

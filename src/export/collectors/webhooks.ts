@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { instanceKey } from '../../normalize/events.js';
 import type { InstanceRef } from '../../normalize/sample.js';
 import type { PushStats } from '../../poll/webhooks/push-source.js';
 import type { PushPaths } from '../../poll/webhooks/push-paths.js';
@@ -26,8 +27,6 @@ export interface WebhookView {
   readonly paths: Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>> &
     Pick<PushPaths, 'path' | 'instances'>;
   tracked(): Iterable<Pick<InstanceRef, 'kind' | 'id' | 'uuid'>>;
-  /** A pushed instance discovery does not list, as its pushes named it (its meeting number). */
-  unlisted(key: string): Pick<InstanceRef, 'id'> | undefined;
   now(): number;
 }
 
@@ -134,15 +133,16 @@ function instancePaths(view: WebhookView): [string, string, string, string][] {
   const paths = view.paths;
   const seen = new Set<string>();
   const out: [string, string, string, string][] = [];
-  const put = (kind: string, id: string, uuid: string, key: string): void => {
-    out.push([kind, id, uuid, paths.path(key, now)]);
+  const put = (ref: Pick<InstanceRef, 'kind' | 'id' | 'uuid'>): void => {
+    const key = instanceKey(ref);
+    out.push([ref.kind, ref.id, ref.uuid, paths.path(key, now)]);
     seen.add(key);
   };
-  for (const ref of view.tracked()) put(ref.kind, ref.id, ref.uuid, `${ref.kind}:${ref.uuid}`);
-  for (const key of paths.instances(now)) {
-    if (seen.has(key) || paths.path(key, now) !== 'push') continue;
-    const [kind, uuid] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    put(kind, view.unlisted(key)?.id ?? uuid, uuid, key);
+  for (const ref of view.tracked()) put(ref);
+  // The others: pushed instances discovery does not list, each named as its pushes named it.
+  for (const ref of paths.instances(now)) {
+    const key = instanceKey(ref);
+    if (!seen.has(key) && paths.path(key, now) === 'push') put(ref);
   }
   return out;
 }

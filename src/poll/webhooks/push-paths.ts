@@ -1,5 +1,14 @@
+import { instanceKey } from '../../normalize/events.js';
+import type { InstanceRef } from '../../normalize/sample.js';
+
 /** Which path an instance's QoS comes by: Zoom's pushes, or our polls. */
 export type QosPath = 'push' | 'poll';
+
+/** An instance pushed at least once: the ref its last push gave, and when that was. */
+interface Pushed {
+  ref: InstanceRef;
+  last: number;
+}
 
 /**
  * Remembers when each instance's QoS was last pushed. While pushes keep coming, polling leaves
@@ -7,7 +16,7 @@ export type QosPath = 'push' | 'poll';
  * it back. Pure bookkeeping over injected times.
  */
 export class PushPaths {
-  private readonly lastPush = new Map<string, number>();
+  private readonly lastPush = new Map<string, Pushed>();
   /** Calls polling did not make because pushes covered the instance. */
   callsSaved = 0;
   /** Times polling took an instance back after its pushes stopped. */
@@ -26,9 +35,14 @@ export class PushPaths {
     private readonly expired: (instance: string, now: number) => void = () => undefined,
   ) {}
 
-  pushed(instance: string, at: number): void {
-    const last = this.lastPush.get(instance);
-    if (last === undefined || at > last) this.lastPush.set(instance, at);
+  /** The instance was pushed at `at`; its ref is the one this push gave. */
+  pushed(ref: InstanceRef, at: number): void {
+    const p = this.lastPush.get(instanceKey(ref));
+    if (!p) this.lastPush.set(instanceKey(ref), { ref, last: at });
+    else {
+      p.ref = ref;
+      if (at > p.last) p.last = at;
+    }
   }
 
   /**
@@ -36,7 +50,7 @@ export class PushPaths {
    * as a takeover (one it does not know is forgotten instead).
    */
   path(instance: string, now: number): QosPath {
-    const last = this.lastPush.get(instance);
+    const last = this.lastPush.get(instance)?.last;
     const push = last !== undefined && now - last <= this.takeoverAfterMs;
     if (push) this.wasPushed.add(instance);
     else if (last !== undefined && !this.polled(instance)) this.expire(instance, now);
@@ -46,8 +60,8 @@ export class PushPaths {
 
   /** Forgets the instances polling does not know whose pushes stopped `takeoverAfterMs` ago. */
   expireUnpolled(now: number): void {
-    for (const [instance, last] of this.lastPush)
-      if (now - last > this.takeoverAfterMs && !this.polled(instance)) this.expire(instance, now);
+    for (const [instance, p] of this.lastPush)
+      if (now - p.last > this.takeoverAfterMs && !this.polled(instance)) this.expire(instance, now);
   }
 
   private expire(instance: string, now: number): void {
@@ -57,18 +71,18 @@ export class PushPaths {
 
   /** The instance's path now, without counting a takeover (for reading, as the API does). */
   peek(instance: string, now: number): QosPath {
-    const last = this.lastPush.get(instance);
+    const last = this.lastPush.get(instance)?.last;
     return last !== undefined && now - last <= this.takeoverAfterMs ? 'push' : 'poll';
   }
 
   lastPushAt(instance: string): number | undefined {
-    return this.lastPush.get(instance);
+    return this.lastPush.get(instance)?.last;
   }
 
   /** Instances pushed at least once and not forgotten (nor expired at `now`, when given). */
-  instances(now?: number): string[] {
+  instances(now?: number): InstanceRef[] {
     if (now !== undefined) this.expireUnpolled(now);
-    return [...this.lastPush.keys()];
+    return [...this.lastPush.values()].map((p) => p.ref);
   }
 
   forget(instance: string): void {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { instanceKey } from '../../normalize/events.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { StateFiles } from '../../util/state-files.js';
@@ -95,11 +96,14 @@ export class Webhooks {
   /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused. */
   status(now: number): Record<string, unknown> {
     const paths = this.target.paths;
-    const instances = paths.instances(now).map((key) => ({
-      instance: key,
-      path: paths.path(key, now),
-      last_push: new Date(paths.lastPushAt(key)!).toISOString(),
-    }));
+    const instances = paths.instances(now).map((ref) => {
+      const key = instanceKey(ref);
+      return {
+        instance: key,
+        path: paths.path(key, now),
+        last_push: new Date(paths.lastPushAt(key)!).toISOString(),
+      };
+    });
     return {
       url: this.url ?? null,
       apps: this.settings.apps.map((a) => ({ name: a.name, path: a.path })),

@@ -37,7 +37,6 @@ beforeAll(async () => {
     samplesAfterEnd: () => s.scheduler.lifecycle.samplesAfterEnd,
     paths: s.scheduler.paths,
     tracked: () => s.scheduler.instances().map((i) => i.ref),
-    unlisted: (key) => s.scheduler.unlistedRef(key),
     now: () => clock.now(),
   });
 });
