@@ -8,7 +8,7 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
 import { Metrics } from '../export/metrics.js';
-import { instanceKey, type SampleSink } from '../normalize/events.js';
+import type { SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
@@ -70,6 +70,8 @@ export class Daemon {
   private listenUrl: string | undefined;
   private readonly startedAt: number;
   private readonly alerts: AlertFlow;
+  /** When the first cycle's end allows instances not listed to be reconciled as ended (afterCycle). */
+  private reconcileFrom: number | undefined;
   /** Commits soon after pushed data changed alerts (webhooks on). */
   private pushCommit: PushCommit | undefined;
   private readonly reloader: RuleReloader;
@@ -295,9 +297,14 @@ export class Daemon {
 
   /** After each cycle: end alerts of instances that are gone (after a restart, say) and save alert state. */
   private afterCycle(): void {
-    if (this.scheduler.discoveryComplete()) {
-      const live = new Set(this.scheduler.instances().map((i) => instanceKey(i.ref)));
-      this.alerts.emit(this.engine.reconcile(live, this.deps.clock.now()));
+    const now = this.deps.clock.now();
+    // With webhooks on, an instance discovery does not list may be a ghost whose pushes go on:
+    // after a start, its first push may come up to takeover_after later, so instances not
+    // listed are ended only once that has passed since the first cycle (as its expiry would).
+    this.reconcileFrom ??= now + (this.config.webhooks?.takeoverAfterMs ?? 0);
+    if (this.scheduler.discoveryComplete() && now >= this.reconcileFrom) {
+      const live = this.scheduler.liveKeys(now);
+      this.alerts.emit(this.engine.reconcile(live, now));
       this.reports?.reconcile(live);
     }
     this.alerts.commit();

@@ -126,6 +126,16 @@ export class Scheduler {
     this.paths.expireUnpolled(now);
   }
 
+  /**
+   * Keys of the instances live now: those discovery lists and the pushed ones it does not list
+   * whose pushes have not stopped for `takeoverAfterMs` (a ghost ends only by that expiry or a
+   * pushed `*.ended`, never because discovery does not list it).
+   */
+  liveKeys(now: number): Set<string> {
+    this.expireUnlisted(now);
+    return new Set([...this.tracked.keys(), ...this.unlisted.keys()]);
+  }
+
   /** Live instances known now. */
   instances(): LiveInstance[] {
     return [...this.tracked.values()].map((t) => t.instance);
