@@ -100,6 +100,8 @@ export class HttpApi {
   status(): Record<string, unknown> {
     const v = this.view;
     const now = v.clock.now();
+    // A pushed instance discovery never listed, whose pushes stopped: ended before it is read.
+    v.scheduler.expireUnlisted(now);
     const live: Record<string, number> = { meeting: 0, webinar: 0, session: 0 };
     for (const i of v.scheduler.instances()) live[i.ref.kind] = (live[i.ref.kind] ?? 0) + 1;
     const budget = Object.fromEntries(

@@ -42,5 +42,5 @@ export function reportClient(
   }
   if (!config.zoom) throw new Error(`a ${kind} report needs the zoom section of the configuration`);
   const { client, store } = buildZoomClient(config.zoom, ctx, REPORT);
-  return { client, close: () => store.flush() };
+  return { client, close: () => closeBudget(client, store) };
 }

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readJsonFile } from '../util/atomic-file.js';
-import { COUNT, entryCheck, StateFiles, TIME } from '../util/state-files.js';
+import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
 import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
 
 /** Reservations a budget file holds at most (a hostile or runaway file is set aside). */
@@ -12,20 +12,8 @@ const checkBudget = entryCheck({
   properties: {
     day: { type: 'integer', minimum: 0, maximum: 1e8 },
     used: COUNT,
-    reservations: {
-      type: 'array',
-      maxItems: MAX_RESERVATIONS,
-      items: {
-        type: 'object',
-        required: ['id', 'pid', 'calls', 'expires'],
-        properties: {
-          id: { type: 'string', maxLength: 64 },
-          pid: { type: 'integer', minimum: 1, maximum: 4_294_967_295 },
-          calls: COUNT,
-          expires: TIME,
-        },
-      },
-    },
+    // Each entry is checked on its own (validReservations): one bad entry does not discard the count.
+    reservations: { type: 'array', maxItems: MAX_RESERVATIONS },
   },
 });
 
@@ -35,6 +23,54 @@ const checkBudget = entryCheck({
  * seen, gives its calls back after this.
  */
 export const RESERVATION_TTL_MS = 5 * 60_000;
+
+/** A reservation as written by a well-behaved owner (calls: at most the daily pool). */
+function isReservation(r: unknown, maxCalls: number): r is Reservation {
+  if (typeof r !== 'object' || r === null) return false;
+  const { id, pid, calls, expires } = r as Record<string, unknown>;
+  return (
+    typeof id === 'string' &&
+    id.length > 0 &&
+    id.length <= 64 &&
+    Number.isInteger(pid) &&
+    (pid as number) >= 1 &&
+    (pid as number) <= 4_294_967_295 &&
+    Number.isInteger(calls) &&
+    (calls as number) >= 0 &&
+    (calls as number) <= maxCalls &&
+    typeof expires === 'number' &&
+    Number.isFinite(expires) &&
+    expires >= 0
+  );
+}
+
+/**
+ * The usable reservations of a file read: malformed ones, or ones holding more calls than the
+ * daily pool, are dropped (named in `dropped`); an expiry further than RESERVATION_TTL_MS ahead
+ * (a hostile file, or a clock stepped back) is brought back to now + RESERVATION_TTL_MS, so an
+ * entry its owner does not renew goes after RESERVATION_TTL_MS whatever it says.
+ */
+function validReservations(
+  rs: unknown,
+  now: number,
+  maxCalls: number,
+  dropped: string[] = [],
+): Reservation[] {
+  const out: Reservation[] = [];
+  for (const r of Array.isArray(rs) ? (rs as unknown[]) : []) {
+    if (!isReservation(r, maxCalls)) {
+      dropped.push(`reservation ${JSON.stringify(r).slice(0, 200)}`);
+      continue;
+    }
+    out.push({
+      id: r.id,
+      pid: r.pid,
+      calls: r.calls,
+      expires: Math.min(r.expires, now + RESERVATION_TTL_MS),
+    });
+  }
+  return out;
+}
 
 /** A lock older than this is left by a process stopped inside a few microseconds of work: broken. */
 const STALE_LOCK_MS = 10_000;
@@ -73,7 +109,8 @@ function lockState(lock: string): LockState {
     // Gone already: try again. Anything else (a directory, a root-owned file) never goes by itself.
     return code === 'ENOENT' ? 'held' : { unreadable: code };
   }
-  if (age > STALE_LOCK_MS) return 'stale';
+  // A future mtime (a clock stepped back, or a hostile file) would otherwise never get old.
+  if (Math.abs(age) > STALE_LOCK_MS) return 'stale';
   const pid = Number(text);
   // Empty: its owner is between creating and writing it.
   if (!text || !Number.isInteger(pid) || pid <= 0) return 'held';
@@ -89,8 +126,8 @@ interface Saved {
 }
 
 /** Reservations still standing: their owner alive and their time not passed (wall clock: shared by processes). */
-const standing = (rs: readonly Reservation[] | undefined, now: number): Reservation[] =>
-  (rs ?? []).filter((r) => r.expires > now && alive(r.pid));
+const standing = (rs: readonly Reservation[], now = Date.now()): Reservation[] =>
+  rs.filter((r) => r.expires > now && alive(r.pid));
 
 /**
  * The day's call count in the state directory, shared by every process of the account: the
@@ -122,6 +159,8 @@ export class FileBudgetStore implements BudgetStore {
   private busyLogged = false;
   /** The last try found the lock unusable (not merely held by another process). */
   private unusable = false;
+  /** Most calls one reservation may hold: the daily pool (set by the DailyBudget using this store). */
+  maxCalls = Number.MAX_SAFE_INTEGER;
 
   constructor(
     stateDir: string,
@@ -140,19 +179,27 @@ export class FileBudgetStore implements BudgetStore {
   }
 
   /** The count, read under the lock: a corrupt file is set aside and logged once, then written anew. */
-  private loadChecked(): Saved | undefined {
-    return this.files.read<Saved>(this.file, (raw) => {
+  private loadChecked(): { saved: Saved | undefined; raw: unknown } {
+    let read: unknown;
+    const saved = this.files.read<Saved>(this.file, (raw) => {
+      read = raw;
       const why = checkBudget(raw);
-      return why ? { error: `it is not a budget count (${why})` } : { value: raw as never, discarded: [] };
+      if (why) return { error: `it is not a budget count (${why})` };
+      const saved = raw as Saved;
+      const discarded: string[] = [];
+      const reservations = validReservations(saved.reservations, Date.now(), this.maxCalls, discarded);
+      return { value: { ...saved, reservations }, discarded };
     });
+    return { saved, raw: read };
   }
 
-  /** `day`'s record from what was read: another day's count is 0, standing reservations are kept. */
+  /** `day`'s record from what was read: an earlier day's count is 0, standing reservations are kept. */
   private recordOf(saved: Saved | undefined, day: number): BudgetRecord {
     return {
       day,
-      used: (saved?.day === day ? saved.used : 0) + (this.pendingDay === day ? this.pending : 0),
-      reservations: standing(saved?.reservations, Date.now()),
+      // A later day's count (the clock stepped back) is kept, not reset: its calls were made.
+      used: (saved && saved.day >= day ? saved.used : 0) + (this.pendingDay === day ? this.pending : 0),
+      reservations: standing(validReservations(saved?.reservations, Date.now(), this.maxCalls)),
     };
   }
 
@@ -178,7 +225,7 @@ export class FileBudgetStore implements BudgetStore {
       return false;
     }
     try {
-      const saved = this.loadChecked();
+      const { saved, raw } = this.loadChecked();
       const rec = this.recordOf(saved, day);
       const next = change(rec);
       const now = Date.now();
@@ -189,7 +236,8 @@ export class FileBudgetStore implements BudgetStore {
       const out: Saved = { day, used: next.used, ...(reservations.length ? { reservations } : {}) };
       const pending = this.pending;
       this.pending = 0;
-      if (JSON.stringify(out) !== JSON.stringify(saved)) {
+      // Against the file as read: an expiry brought back or an entry dropped is written too.
+      if (JSON.stringify(out) !== JSON.stringify(raw)) {
         this.files.write(this.file, JSON.stringify(out), false);
         this.lockedChanges++;
       }

@@ -39,6 +39,8 @@ export interface BudgetStore {
   transact(day: number, change: (rec: BudgetRecord) => BudgetRecord, waitMs?: number): boolean;
   /** Changes decided without the lock so far. */
   readonly unlockedCalls?: number;
+  /** Most calls one reservation may hold (the daily pool): a bigger one is dropped when read. */
+  maxCalls?: number;
 }
 
 /** What reserve() did: granted (written for the others to see), refused (not enough left), or not written (no lock). */
@@ -80,6 +82,7 @@ export class DailyBudget {
     private readonly clock: Clock,
     private readonly store?: BudgetStore,
   ) {
+    if (store) store.maxCalls = pool;
     const saved = store?.load();
     if (saved) {
       this.day = saved.day;

@@ -112,4 +112,33 @@ describe('the daily budget shared by four processes', () => {
     // A report that made it counts its own 4 calls, not the other's.
     for (const r of done) expect((JSON.parse(r.stdout) as { calls: number }).calls).toBe(4);
   }, 120_000);
+
+  it('a report gives back what it reserved and did not spend, on every exit path (outside tester: --live left 3)', async () => {
+    const state = join(dir, 'state-live');
+    const config = join(dir, 'config-live.yaml');
+    writeFileSync(
+      config,
+      [
+        'zoom:',
+        `  api_url: ${simUrl}`,
+        `  oauth_url: ${simUrl}/oauth/token`,
+        '  account_id: any',
+        '  client_id: any-id',
+        '  client_secret: any-secret',
+        '  daily_share: 1',
+        '  limits:',
+        '    daily_pool: 100',
+        'state:',
+        `  dir: ${state}`,
+        '',
+      ].join('\n'),
+    );
+    for (const args of [['--live'], []]) {
+      await runCli(['report', '--config', config, '--format', 'json', '--reserve', '0', ...args, '777']);
+      const budget = JSON.parse(readFileSync(join(state, 'budget-zoom.json'), 'utf8')) as {
+        reservations?: unknown[];
+      };
+      expect(budget.reservations).toBeUndefined();
+    }
+  }, 60_000);
 });

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FileBudgetStore } from '../../src/zoom/budget-file.js';
+import { FileBudgetStore, RESERVATION_TTL_MS } from '../../src/zoom/budget-file.js';
 import { DailyBudget } from '../../src/zoom/daily-budget.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { VirtualClock } from '../../src/util/clock.js';
@@ -281,5 +281,76 @@ describe('reservations in the budget file', () => {
     } finally {
       alive.kill();
     }
+  });
+});
+
+describe('a budget file written by a hostile or stale process (outside tester)', () => {
+  const today = Date.parse('2026-11-20T10:00:00Z');
+  const dayOf = (t: number) => Math.floor(t / 86_400_000);
+  const write = (state: string, body: unknown) => {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'budget-zoom.json'), JSON.stringify(body));
+  };
+  const read = (state: string) =>
+    JSON.parse(readFileSync(join(state, 'budget-zoom.json'), 'utf8')) as {
+      used: number;
+      reservations?: { id: string; calls: number; expires: number }[];
+    };
+
+  it('drops a reservation bigger than the pool and brings a far-future expiry back to the TTL', () => {
+    const state = join(dir, 'hostile-res');
+    const year = Date.now() + 365 * 86_400_000;
+    write(state, {
+      day: dayOf(today),
+      used: 10,
+      reservations: [
+        { id: 'huge', pid: 1, calls: 1e9, expires: year },
+        { id: 'long', pid: 1, calls: 3, expires: year },
+      ],
+    });
+    const clock = new VirtualClock(today);
+    const budget = new DailyBudget(100, 1, clock, new FileBudgetStore(state, 'zoom'));
+    budget.take('x'); // refused on the old code: the 1e9 calls were trusted
+    expect(budget.usedToday()).toBe(11);
+    expect(budget.remaining()).toBe(100 - 11 - 3);
+    const file = read(state);
+    expect(file.reservations?.map((r) => r.id)).toEqual(['long']);
+    // Written back at most one TTL ahead: not renewed, it goes in 5 minutes.
+    expect(file.reservations?.[0]?.expires).toBeLessThanOrEqual(Date.now() + RESERVATION_TTL_MS);
+  });
+
+  it('keeps the count when one reservation is bad, and keeps a later day count', () => {
+    const state = join(dir, 'bad-entry');
+    write(state, {
+      day: dayOf(today),
+      used: 80,
+      reservations: [
+        { id: 'neg', pid: 1, calls: -5, expires: Date.now() + 1000 },
+        { pid: 1, calls: 2, expires: Date.now() + 1000 },
+      ],
+    });
+    const budget = new DailyBudget(100, 1, new VirtualClock(today), new FileBudgetStore(state, 'zoom'));
+    budget.take('x');
+    expect(budget.usedToday()).toBe(81); // 1 on the old code: the whole file was set aside
+    expect(read(state).reservations).toBeUndefined();
+
+    const later = join(dir, 'later-day');
+    write(later, { day: dayOf(today) + 1, used: 50 }); // the clock stepped back a day
+    const b2 = new DailyBudget(100, 1, new VirtualClock(today), new FileBudgetStore(later, 'zoom'));
+    b2.take('x');
+    expect(b2.usedToday()).toBe(51);
+  });
+
+  it('breaks a lock whose mtime is far in the future, even naming a live pid', () => {
+    const state = join(dir, 'future-lock');
+    mkdirSync(state, { recursive: true });
+    const lock = join(state, 'budget-zoom.json.lock');
+    writeFileSync(lock, '1'); // pid 1: alive in every container
+    const future = new Date(Date.now() + 3600_000);
+    utimesSync(lock, future, future);
+    const store = new FileBudgetStore(state, 'zoom');
+    // The old code saw it as held (age negative, pid alive) for ever.
+    expect(store.transact(dayOf(today), (rec) => ({ ...rec, used: rec.used + 1 }))).toBe(true);
+    expect(read(state).used).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { instanceKey } from '../../normalize/events.js';
 import type { InstanceRef } from '../../normalize/sample.js';
 import type { PushStats } from '../../poll/webhooks/push-source.js';
-import type { PushPaths } from '../../poll/webhooks/push-paths.js';
+import type { PushPathsView } from '../../poll/webhooks/push-paths.js';
 import { OUTCOMES, REFUSALS, type ReceiverStats } from '../../poll/webhooks/receiver.js';
 import { scrapeCounter, scrapeGauge } from './common.js';
 
@@ -17,15 +17,15 @@ export interface WebhookCounts {
 
 /**
  * What the push source's series read: the webhooks' counts (undefined until they start), the
- * scheduler's push paths and the instances it tracks, and the clock. Reading an instance's path
- * counts a takeover when its pushes stopped, as polling's reading does.
+ * scheduler's push paths and the instances it tracks, and the clock. A scrape changes nothing:
+ * takeovers are counted and expired instances ended by the poll cycle, and by the daemon's
+ * expiry before /metrics is read.
  */
 export interface WebhookView {
   counts(): WebhookCounts | undefined;
   /** Pushed samples dropped as from before their instance ended. */
   samplesAfterEnd(): number;
-  readonly paths: Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>> &
-    Pick<PushPaths, 'path' | 'instances'>;
+  readonly paths: PushPathsView;
   tracked(): Iterable<Pick<InstanceRef, 'kind' | 'id' | 'uuid'>>;
   now(): number;
 }
@@ -135,14 +135,14 @@ function instancePaths(view: WebhookView): [string, string, string, string][] {
   const out: [string, string, string, string][] = [];
   const put = (ref: Pick<InstanceRef, 'kind' | 'id' | 'uuid'>): void => {
     const key = instanceKey(ref);
-    out.push([ref.kind, ref.id, ref.uuid, paths.path(key, now)]);
+    out.push([ref.kind, ref.id, ref.uuid, paths.peek(key, now)]);
     seen.add(key);
   };
   for (const ref of view.tracked()) put(ref);
   // The others: pushed instances discovery does not list, each named as its pushes named it.
   for (const ref of paths.instances(now)) {
     const key = instanceKey(ref);
-    if (!seen.has(key) && paths.path(key, now) === 'push') put(ref);
+    if (!seen.has(key) && paths.peek(key, now) === 'push') put(ref);
   }
   return out;
 }

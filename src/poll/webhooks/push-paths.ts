@@ -11,6 +11,14 @@ interface Pushed {
 }
 
 /**
+ * What readers (the /metrics collector, /api/v1/status) see of the push paths: nothing of it
+ * changes state. Takeovers are counted and unlisted instances expired by the poll cycle
+ * (`path`, `expireUnpolled`), and by the daemon's explicit expiry before its API reads.
+ */
+export type PushPathsView = Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>> &
+  Pick<PushPaths, 'peek' | 'instances' | 'lastPushAt'>;
+
+/**
  * Remembers when each instance's QoS was last pushed. While pushes keep coming, polling leaves
  * the instance's QoS list alone; once they have stopped for `takeoverAfterMs`, polling takes
  * it back. Pure bookkeeping over injected times.
@@ -46,8 +54,9 @@ export class PushPaths {
   }
 
   /**
-   * The instance's path now; a change from push to poll of an instance polling knows is counted
-   * as a takeover (one it does not know is forgotten instead).
+   * The instance's path now, as the poll cycle takes it: a change from push to poll of an
+   * instance polling knows is counted as a takeover (one it does not know is forgotten instead).
+   * Readers use `peek`.
    */
   path(instance: string, now: number): QosPath {
     const last = this.lastPush.get(instance)?.last;
@@ -79,10 +88,16 @@ export class PushPaths {
     return this.lastPush.get(instance)?.last;
   }
 
-  /** Instances pushed at least once and not forgotten (nor expired at `now`, when given). */
+  /**
+   * Instances pushed at least once and not forgotten; with `now`, without those that would
+   * expire at `now` (polling does not know them and their pushes stopped `takeoverAfterMs` ago).
+   * Changes nothing: expireUnpolled forgets them.
+   */
   instances(now?: number): InstanceRef[] {
-    if (now !== undefined) this.expireUnpolled(now);
-    return [...this.lastPush.values()].map((p) => p.ref);
+    const out: InstanceRef[] = [];
+    for (const [instance, p] of this.lastPush)
+      if (now === undefined || now - p.last <= this.takeoverAfterMs || this.polled(instance)) out.push(p.ref);
+    return out;
   }
 
   forget(instance: string): void {

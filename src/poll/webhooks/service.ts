@@ -5,7 +5,7 @@ import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { StateFiles } from '../../util/state-files.js';
 import { PushSource, type PushTarget } from './push-source.js';
-import type { PushPaths } from './push-paths.js';
+import type { PushPathsView } from './push-paths.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
 import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
@@ -33,7 +33,7 @@ export class Webhooks {
   constructor(
     readonly settings: WebhooksSettings,
     private readonly target: PushTarget & {
-      paths: PushPaths;
+      paths: PushPathsView;
       lifecycle: { started: number; ended: number; samplesAfterEnd: number };
     },
     deps: {
@@ -93,14 +93,14 @@ export class Webhooks {
     return this.url;
   }
 
-  /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused. */
+  /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused (reads only). */
   status(now: number): Record<string, unknown> {
     const paths = this.target.paths;
     const instances = paths.instances(now).map((ref) => {
       const key = instanceKey(ref);
       return {
         instance: key,
-        path: paths.path(key, now),
+        path: paths.peek(key, now),
         last_push: new Date(paths.lastPushAt(key)!).toISOString(),
       };
     });
