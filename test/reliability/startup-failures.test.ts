@@ -190,12 +190,14 @@ describe('SIGTERM', () => {
     const stateDir = join(dir, 'state-webhooks');
     const extra = `webhooks:\n  listen: 127.0.0.1:0\n  apps:\n    - { name: qss, path: /zoom/qss, secret_token: t0ken }\n`;
     const p = startCli(['run', '--config', config('webhooks', { stateDir, extra })]);
+    // The webhook listener says where it listens before the daemon says it runs: wait for both lines.
     let hooks = '';
-    for (let i = 0; i < 200 && !hooks; i++) {
+    let health = '';
+    for (let i = 0; i < 200 && !(hooks && health); i++) {
       hooks = /"url":"(http:\/\/[^"]+)","msg":"receiving Zoom webhooks/.exec(p.output())?.[1] ?? '';
-      if (!hooks) await new Promise((r) => setTimeout(r, 50));
+      health = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/.exec(p.output())?.[1] ?? '';
+      if (!(hooks && health)) await new Promise((r) => setTimeout(r, 50));
     }
-    const health = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/.exec(p.output())?.[1];
     await waitForOk(`${health}/healthz`);
     // A client that keeps its connection open, as Zoom's sender may.
     const agent = new Agent({ keepAlive: true });
