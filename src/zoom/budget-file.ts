@@ -173,9 +173,14 @@ export class FileBudgetStore implements BudgetStore {
 
   /** The record as last written, with this process's calls not yet in it; nothing is logged or set aside here. */
   load(): BudgetRecord | undefined {
+    const saved = this.readSaved();
+    return saved && this.recordOf(saved, saved.day);
+  }
+
+  /** The file as last written when it is a budget count, without the lock; undefined otherwise. */
+  private readSaved(): Saved | undefined {
     const raw = readJsonFile(this.file);
-    if (raw === undefined || checkBudget(raw)) return undefined;
-    return this.recordOf(raw as Saved, (raw as Saved).day);
+    return raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined;
   }
 
   /** The count, read under the lock: a corrupt file is set aside and logged once, then written anew. */
@@ -211,8 +216,7 @@ export class FileBudgetStore implements BudgetStore {
     if (locked !== true) {
       // No lock: decide on the last written count (renamed in whole: never half-read) plus ours
       // not yet in it; write nothing (the holder's write would be lost under ours).
-      const raw = readJsonFile(this.file);
-      const rec = this.recordOf(raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined, day);
+      const rec = this.recordOf(this.readSaved(), day);
       this.unlockedCalls++;
       if (locked === 'busy' && !this.busyLogged) {
         this.busyLogged = true;
@@ -268,8 +272,8 @@ export class FileBudgetStore implements BudgetStore {
       this.addPendingUnlocked();
     const locked = this.acquire(STOP_LOCK_WAIT_MS);
     try {
-      const saved = readJsonFile(this.file);
-      if (saved !== undefined && !checkBudget(saved)) this.files.write(this.file, JSON.stringify(saved));
+      const saved = this.readSaved();
+      if (saved) this.files.write(this.file, JSON.stringify(saved));
     } finally {
       if (locked === true) rmSync(this.lock, { force: true });
     }
@@ -328,8 +332,7 @@ export class FileBudgetStore implements BudgetStore {
 
   /** At stop, with an unusable lock: this process's calls added to the file, so none is lost. */
   private addPendingUnlocked(): void {
-    const raw = readJsonFile(this.file);
-    const saved = raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined;
+    const saved = this.readSaved();
     const out: Saved = { ...saved, ...this.recordOf(saved, this.pendingDay) };
     if (!out.reservations?.length) delete out.reservations;
     if (this.files.write(this.file, JSON.stringify(out))) {
