@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 interface LockOwner {
   pid: number;
@@ -11,15 +12,6 @@ interface LockOwner {
 /** One qoswatch per state dir: two would double-spend the budget and double-send alerts. */
 export class StateDirLockedError extends Error {
   readonly code = 'QW_STATE_LOCKED';
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -43,7 +35,12 @@ export function lockStateDir(dir: string): () => void {
     } catch {
       // unreadable or half-written: nobody holds it
     }
-    if (owner.host === me.host && owner.pid !== me.pid && typeof owner.pid === 'number' && alive(owner.pid))
+    if (
+      owner.host === me.host &&
+      owner.pid !== me.pid &&
+      typeof owner.pid === 'number' &&
+      processAlive(owner.pid)
+    )
       throw new StateDirLockedError(
         `state dir ${dir} is in use by qoswatch pid ${owner.pid} (since ${owner.since}): one instance runs ` +
           `per state dir and Zoom account. Stop that one, or give this one its own state.dir`,

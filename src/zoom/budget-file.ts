@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readJsonFile } from '../util/atomic-file.js';
+import { processAlive } from '../util/process-alive.js';
 import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
 import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
 
@@ -86,17 +87,6 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 
 type LockState = 'stale' | 'held' | { unreadable: string };
 
-/** Whether process `pid` may still be running (EPERM: it is, as another user). */
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 /** Whether the process that wrote `lock` can still be holding it. */
 function lockState(lock: string): LockState {
   let text: string;
@@ -116,7 +106,7 @@ function lockState(lock: string): LockState {
   if (!text || !Number.isInteger(pid) || pid <= 0) return 'held';
   // Ours (this process holds no lock between calls): left by an earlier process with our pid.
   if (pid === process.pid) return 'stale';
-  return alive(pid) ? 'held' : 'stale';
+  return processAlive(pid) ? 'held' : 'stale';
 }
 
 interface Saved {
@@ -127,7 +117,7 @@ interface Saved {
 
 /** Reservations still standing: their owner alive and their time not passed (wall clock: shared by processes). */
 const standing = (rs: readonly Reservation[], now = Date.now()): Reservation[] =>
-  rs.filter((r) => r.expires > now && alive(r.pid));
+  rs.filter((r) => r.expires > now && processAlive(r.pid));
 
 /**
  * The day's call count in the state directory, shared by every process of the account: the

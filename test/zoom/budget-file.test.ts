@@ -341,6 +341,19 @@ describe('a budget file written by a hostile or stale process (outside tester)',
     expect(b2.usedToday()).toBe(51);
   });
 
+  it('drops at once a reservation naming a number no process can have as its pid', () => {
+    const state = join(dir, 'impossible-pid');
+    write(state, {
+      day: dayOf(today),
+      used: 10,
+      // Past 2^31 - 1: Node's kill refuses the number, which the old alive() took as a live owner (5 minutes held).
+      reservations: [{ id: 'x', pid: 3_000_000_000, calls: 50, expires: Date.now() + 60_000 }],
+    });
+    const budget = new DailyBudget(100, 1, new VirtualClock(today), new FileBudgetStore(state, 'zoom'));
+    expect(budget.reservedByOthers()).toBe(0);
+    expect(budget.remaining()).toBe(90);
+  });
+
   it('breaks a lock whose mtime is far in the future, even naming a live pid', () => {
     const state = join(dir, 'future-lock');
     mkdirSync(state, { recursive: true });
