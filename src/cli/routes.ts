@@ -11,7 +11,8 @@ separated (like amtool config routes test). Labels an alert carries: alertname, 
 scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
 rule's own labels. Example:
   qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
-Exit 0; 2 when the config is invalid.
+Only the notifier sections (notifiers, route, silences, inhibit_rules) are read: a file
+without a zoom section will do. Exit 0; 2 when the config is invalid.
 `;
 
 /** `k=v,k2=v2` as labels; a value may contain '=' but not ','. */
@@ -39,7 +40,9 @@ export function routes(argv: string[]): Promise<number> {
   });
   if (values.labels === undefined) throw new UsageError('--labels k=v,... is required');
   const labels = parseLabels(values.labels);
-  const config = requireConfig(values.config);
+  // Routing needs only the notifier sections: a notifications file without a zoom section
+  // (docs/examples/slack-and-email.yaml) can be checked on its own.
+  const config = requireConfig(values.config, { notifiersOnly: true });
   const receivers = receiversFor(config.notify, labels);
   process.stdout.write(`${receivers.join(',') || '(no receiver: no notifiers configured)'}\n`);
   return Promise.resolve(0);

@@ -71,7 +71,14 @@ export function accountSettings(
   const apiUrl = z?.api_url ?? DEFAULTS.zoom.api_url;
   const timeoutMs = durationMs(z?.timeout ?? DEFAULTS.zoom.timeout);
   const out: Pick<Config, 'zoom' | 'videosdk'> = {};
-  if ((sources.meetings || sources.webinars) && !notifiersOnly) {
+  // Only meetings and webinars need the Zoom account; a sessions-only config, or a command that
+  // reads the notifier sections alone (routes, notify-test, healthcheck), does without it.
+  const needsZoom = (sources.meetings || sources.webinars) && !notifiersOnly;
+  if (needsZoom && !z) {
+    const p = ctx.src.problemAt([], 'missing required setting "zoom"');
+    p.path = 'zoom';
+    ctx.problems.push(p);
+  } else if (needsZoom) {
     const plan = z?.plan ?? DEFAULTS.zoom.plan;
     out.zoom = {
       apiUrl,

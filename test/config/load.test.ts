@@ -159,6 +159,11 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       want: [':6:13: sources.sessions: sessions need a "videosdk" section with api_key and api_secret'],
     },
     {
+      name: 'meetings without a zoom section',
+      text: `notifiers:\n  - { name: c, type: console }\n`,
+      want: [':1:1: zoom: missing required setting "zoom"'],
+    },
+    {
       name: 'YAML syntax',
       text: `zoom:\n  account_id: a\n client_id: c\n`,
       want: [':3:1: YAML syntax: All mapping items must start at the same column'],
@@ -205,6 +210,23 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       ],
     },
   ];
+
+describe('the zoom section is needed only where it is read', () => {
+  const notifiersOnly = 'notifiers:\n  - { name: c, type: console }\n';
+  it('a sessions-only config loads without it', () => {
+    const file = write(
+      'sessions.yaml',
+      `sources: { meetings: false, webinars: false, sessions: true }\nvideosdk: { api_key: k, api_secret: s }\n`,
+    );
+    const config = loadConfig(file, {});
+    expect(config.zoom).toBeUndefined();
+    expect(config.videosdk?.apiKey).toBe('k');
+  });
+  it('the notifier sections alone load for routes, notify-test and healthcheck', () => {
+    const config = loadConfig(write('notifiers.yaml', notifiersOnly), {}, { notifiersOnly: true });
+    expect(config.notify.notifiers.map((n) => n.name)).toEqual(['c']);
+  });
+});
 
 describe('broken configs give file:line:col, the setting, what was found and what is expected', () => {
   it.each(broken)('$name', ({ name, text, env, want, not }) => {
