@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { fromRoot } from '../../src/util/package-root.js';
 import { alert, notification, NOW } from '../helpers/alerts.js';
 import { TestServer } from '../helpers/http-server.js';
 
@@ -29,7 +31,7 @@ function verify(secret: string, ts: string, body: string, header: string): boole
 describe('webhook notifier', () => {
   it('posts the documented qoswatch payload, signed, with custom headers', async () => {
     const n = notification({
-      firing: [alert()],
+      firing: [alert({ lastSampleAt: NOW - 360_000 })],
       resolved: [alert({ participant: 'ann', state: 'resolved' })],
     });
     await webhookNotifier
@@ -69,10 +71,25 @@ describe('webhook notifier', () => {
         value: 0.45,
         value_text: '450 ms',
         threshold_text: '> 300 ms',
+        // the data's age: created_at − last_sample_at (issue 12 item 4)
+        last_sample_at: new Date(NOW - 360_000).toISOString(),
         context: { participant: 'bob', topic: 'Weekly sync' },
       },
       { status: 'resolved', reason: 'recovered', ends_at: new Date(NOW).toISOString() },
     ]);
+  });
+
+  it('sends every field of the payload docs/notifications.md shows, and no other', async () => {
+    const doc = readFileSync(fromRoot('docs', 'notifications.md'), 'utf8');
+    const block = /### The webhook payload[^]*?```json\n([^]*?)```/.exec(doc)![1]!;
+    const shown = JSON.parse(block) as { alerts: Record<string, unknown>[] } & Record<string, unknown>;
+    await webhookNotifier
+      .create({ url: `${receiver.url}/doc` }, ctx)
+      .send(notification({ firing: [alert()] }), new AbortController().signal);
+    const sent = JSON.parse(receiver.received.at(-1)!.body) as typeof shown;
+    expect(Object.keys(sent).sort()).toEqual(Object.keys(shown).sort());
+    expect(Object.keys(sent.alerts[0]!).sort()).toEqual(Object.keys(shown.alerts[0]!).sort());
+    expect(sent.alerts[0]).toMatchObject({ ends_at: null, reason: null });
   });
 
   it("speaks Alertmanager's v4 webhook shape when asked", async () => {

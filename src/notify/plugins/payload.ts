@@ -19,9 +19,13 @@ function alertJson(a: Alert): Record<string, unknown> {
     threshold: a.threshold,
     threshold_text: a.thresholdText,
     starts_at: iso(a.since),
-    firing_since: iso(a.firingSince),
-    ends_at: iso(a.resolvedAt),
-    reason: a.reason,
+    // Always present (null until known), as docs/notifications.md shows them.
+    firing_since: iso(a.firingSince) ?? null,
+    ends_at: iso(a.resolvedAt) ?? null,
+    // How old the data behind the alert is: created_at minus this (Slack and e-mail say it in
+    // words when it is over two sample intervals).
+    last_sample_at: iso(a.lastSampleAt),
+    reason: a.reason ?? null,
     context: a.context,
     ...(a.inhibitedBy ? { inhibited_by: a.inhibitedBy } : {}),
   };
