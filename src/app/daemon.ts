@@ -270,6 +270,8 @@ export class Daemon {
     if (!this.dispatcher) return;
     this.dispatcher.current = (id) => this.engine.current(id);
     this.dispatcher.seed(this.engine.active(), this.restoredResolves);
+    // Reminders from the saved state wait until a cycle has reconciled it with Zoom (afterCycle).
+    if (this.engine.active().length) this.dispatcher.holdReminders();
     this.restoredResolves = [];
   }
 
@@ -306,6 +308,7 @@ export class Daemon {
       const live = this.scheduler.liveKeys(now);
       this.alerts.emit(this.engine.reconcile(live, now));
       this.reports?.reconcile(live);
+      this.dispatcher?.releaseReminders();
     }
     this.alerts.commit();
     this.stateFiles.retry();

@@ -62,6 +62,13 @@ export class Dispatcher {
    */
   current: (id: string) => Alert | undefined = () => undefined;
 
+  /**
+   * After a restart, reminders (repeat_interval) wait until the daemon has looked at Zoom again:
+   * a reminder sent from the saved state alone could say "still firing" about a meeting that
+   * ended while qoswatch was down. Changes (a resolve waiting from before the stop) still go.
+   */
+  private remindersHeld = false;
+
   constructor(private readonly opts: DispatcherOptions) {
     const once = new LogOnce(opts.log, () => opts.clock.now(), 15 * 60_000);
     const { receivers, store, clock } = opts;
@@ -186,6 +193,18 @@ export class Dispatcher {
     store.save();
   }
 
+  /** Holds reminders until releaseReminders (the daemon: at start, until the first reconciled cycle). */
+  holdReminders(): void {
+    this.remindersHeld = true;
+  }
+
+  /** Lets reminders go again; a group whose reminder was held sends it at its next flush. */
+  releaseReminders(): void {
+    if (!this.remindersHeld) return;
+    this.remindersHeld = false;
+    this.wakeUp();
+  }
+
   private nextId(prefix: string, now: number): string {
     return `${prefix}#${now}#${this.seq++}`;
   }
@@ -203,7 +222,7 @@ export class Dispatcher {
       firingAlerts.push(a);
     }
     const { kept, muted } = mute(firingAlerts, this.opts.muter, firingNow, now, this.stats);
-    const { firing, held, resolved, changed, repeat } = groupMessage(
+    const { firing, held, resolved, changed, repeat: due } = groupMessage(
       g,
       kept,
       muted,
@@ -211,6 +230,7 @@ export class Dispatcher {
       r.sendResolved,
       now,
     );
+    const repeat = due && !this.remindersHeld;
     if ((changed || repeat) && (firing.length || resolved.length)) {
       const n: Notification = {
         id: this.nextId(g.key, now),

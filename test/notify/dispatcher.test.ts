@@ -117,6 +117,39 @@ describe('grouping', () => {
     expect(ids(received()[1]!)).toEqual(['firing:bob']);
   });
 
+  it('after a restart, holds a due reminder until released (the first reconciled cycle), then sends it once', async () => {
+    const route = { repeat_interval: '1h', group_interval: '5m' };
+    const d1 = dispatcher({ route });
+    d1.ingest(changes(alert()));
+    await advance(d1, 30_000);
+    expect(server.received).toHaveLength(1);
+    clock.advance(3 * 3_600_000); // down for 3 h: the reminder is long due
+    const d2 = dispatcher({ route, store: new NotifyStore(stateDir) });
+    d2.seed([alert()]);
+    d2.holdReminders();
+    await advance(d2, 20 * 60_000, 60_000);
+    expect(server.received).toHaveLength(1);
+    d2.releaseReminders();
+    await advance(d2, 5 * 60_000, 60_000);
+    expect(server.received).toHaveLength(2);
+    expect(ids(received()[1]!)).toEqual(['firing:bob']);
+    await advance(d2, 30 * 60_000, 60_000);
+    expect(server.received).toHaveLength(2);
+  });
+
+  it('holding reminders does not hold changes: a resolve waiting from before the stop goes out', async () => {
+    const route = { repeat_interval: '1h', group_interval: '5m', group_by: ['...'] };
+    const d1 = dispatcher({ route });
+    d1.ingest(changes(alert({ participant: 'a' })));
+    await advance(d1, 30_000);
+    clock.advance(3 * 3_600_000);
+    const d2 = dispatcher({ route, store: new NotifyStore(stateDir) });
+    d2.seed([], [alert({ participant: 'a', state: 'resolved', resolvedAt: clock.now() - 60_000 })]);
+    d2.holdReminders();
+    await advance(d2, 10 * 60_000, 60_000);
+    expect(received().map(ids)).toEqual([['firing:a'], ['resolved:a']]);
+  });
+
   it('sends a resolve only for alerts it notified, and only when send_resolved', async () => {
     const d = dispatcher();
     d.ingest(changes(alert({ participant: 'quick' })));

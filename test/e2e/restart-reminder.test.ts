@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoConfig } from '../../src/cli/demo-config.js';
+import { Daemon } from '../../src/app/daemon.js';
+import { routeSettings } from '../../src/config/notify-settings.js';
+import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
+import { ZoomSimulator } from '../../src/simulator/server.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { TestServer } from '../helpers/http-server.js';
+import { webhookTo } from '../helpers/notifiers.js';
+import { T0 } from '../helpers/sim.js';
+
+/**
+ * Issue 12 item 5: after a restart, a reminder (repeat_interval) was sent from the saved state
+ * before the first poll, so a meeting that ended while qoswatch was down got "still firing" and
+ * then, one cycle later, its resolve. The reminder now waits for the first reconciled cycle.
+ *
+ * One meeting (minutes 0–40), one participant losing 9% of audio throughout. qoswatch runs from
+ * minute 5 to 15 (the alert pages), is down until 3 h (the meeting ended at 40 min; the 1 h
+ * reminder is long due), and starts again.
+ */
+const SCENARIO: RawScenario = {
+  qos_window: '30m',
+  meetings: [
+    {
+      id: 86500000001,
+      uuid: 'remind-1==',
+      topic: 'Reminder check',
+      start: '0m',
+      end: '40m',
+      participants: [{ key: 'ann', user_id: '7001', name: 'Ann', data_center: 'SC' }],
+    },
+  ],
+  episodes: [
+    { name: 'loss', where: { data_center: 'SC' }, from: '0m', to: '40m', audio: { avg_loss: '9%' } },
+  ],
+};
+
+interface Page {
+  status: string;
+  alerts: string[];
+}
+
+async function runDaemon(
+  config: ReturnType<typeof demoConfig>,
+  clock: VirtualClock,
+  until: number,
+): Promise<void> {
+  const daemon = new Daemon(config, { clock, log: silentLogger() });
+  await daemon.startNotifications();
+  const stop = new AbortController();
+  await daemon.run(stop.signal, () => {
+    if (clock.now() >= until) stop.abort();
+  });
+}
+
+let before: Page[];
+let after: Page[];
+beforeAll(async () => {
+  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...SCENARIO }, T0);
+  const clock = new VirtualClock(T0 + 5 * 60_000, { loops: 2 });
+  const sim = new ZoomSimulator(scenario, clock);
+  const simUrl = await sim.listen(0, '127.0.0.1');
+  const hook = new TestServer();
+  const hookUrl = await hook.listen();
+  const pages = (): Page[] =>
+    hook.received
+      .filter((r) => r.path === '/hook')
+      .map(
+        (r) =>
+          JSON.parse(r.body) as {
+            status: string;
+            alerts: { rule: string; status: string; reason: string | null }[];
+          },
+      )
+      .map((b) => ({
+        status: b.status,
+        alerts: b.alerts.map((a) => `${a.rule}:${a.status}${a.reason ? `:${a.reason}` : ''}`),
+      }));
+  try {
+    const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-remind-')), 0);
+    config.zoom!.dailyShare = 1;
+    config.sources = { meetings: true, webinars: false, sessions: false };
+    config.notify.notifiers = [webhookTo(`${hookUrl}/hook`)];
+    config.notify.route = routeSettings({
+      receiver: 'hook',
+      group_by: ['alertname'],
+      group_wait: '0s',
+      group_interval: '1m',
+      repeat_interval: '1h',
+    });
+    config.notify.inhibitRules = [];
+    await runDaemon(config, clock, T0 + 15 * 60_000);
+    before = pages();
+    hook.received.length = 0;
+    clock.advanceTo(T0 + 3 * 3_600_000);
+    await runDaemon(config, clock, T0 + 3 * 3_600_000 + 5 * 60_000);
+    after = pages();
+  } finally {
+    await hook.close();
+    await sim.close();
+  }
+}, 120_000);
+
+describe('a restart long after the last notification', () => {
+  it('paged the participant before the stop', () => {
+    expect(before.flatMap((p) => p.alerts)).toContain('audio-loss-high:firing');
+  });
+
+  it('sends no reminder from the saved state: the meeting ended while qoswatch was down, so only resolves', () => {
+    expect(after.length).toBeGreaterThan(0);
+    for (const p of after) {
+      expect(p.status).toBe('resolved');
+      for (const a of p.alerts) expect(a).toMatch(/:resolved:ended$/);
+    }
+  });
+});
