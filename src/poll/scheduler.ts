@@ -74,9 +74,8 @@ export class Scheduler {
   /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
   private readonly heldRefs = new Map<string, InstanceRef>();
   lastCycle: CycleReport | undefined;
-  lastPlans = new Map<ZoomClient, Plan>();
-  /** A cycle of run() is under way: work of lower priority (reports) waits for its end. */
-  inCycle = false;
+  readonly lastPlans = new Map<ZoomClient, Plan>();
+  private cycling = false;
   cycles = 0;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -89,6 +88,11 @@ export class Scheduler {
       (key, now) => this.unlistedEnded(key, now),
     );
     this.once = new LogOnce(opts.log, () => opts.clock.now());
+  }
+
+  /** A cycle of run() is under way: work of lower priority (reports) waits for its end. */
+  get inCycle(): boolean {
+    return this.cycling;
   }
 
   /** True once every source has listed its live instances at least once. */
@@ -469,13 +473,13 @@ export class Scheduler {
     while (!stop.aborted) {
       let wait = this.opts.poll.minIntervalMs;
       try {
-        this.inCycle = true;
+        this.cycling = true;
         const r = await this.cycle(abortCalls);
-        this.inCycle = false;
+        this.cycling = false;
         onCycle?.(r);
         wait = r.startedAt + r.intervalMs - this.opts.clock.now();
       } catch (err) {
-        this.inCycle = false;
+        this.cycling = false;
         if (abortCalls.aborted) return;
         this.opts.log.error({ err }, 'poll cycle failed; trying again next cycle');
       }
