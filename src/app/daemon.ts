@@ -187,7 +187,7 @@ export class Daemon {
     // Alerts from pushed data reach the dispatcher soon, not at the next poll cycle.
     const pushCommit = new PushCommit(this.alerts, clock, observers.observeLatency);
     this.pushCommit = pushCommit;
-    const webhooks = new Webhooks(this.config.webhooks, this.scheduler, {
+    const webhooks = new Webhooks(this.config.webhooks, this.scheduler.pushes, {
       clock,
       log,
       normalizeStats: this.normalizeStats,
@@ -211,7 +211,6 @@ export class Daemon {
       log: this.deps.log.child({ component: 'reports' }),
       clients: this.clients,
       scheduler: this.scheduler,
-      sources: this.sources,
       engine: this.engine,
       gapToleranceMs: this.config.rules.gapToleranceMs,
       pollIntervals: this.config.poll,

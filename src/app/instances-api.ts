@@ -44,7 +44,7 @@ function watched(v: InstancesView): InstanceRef[] {
 export function liveView(v: InstancesView, ref: InstanceRef, identity: boolean): InspectView {
   const key = instanceKey(ref);
   const now = v.clock.now();
-  const path = v.pushes ? v.scheduler.paths.peek(key, now) : 'poll';
+  const path = v.pushes ? v.scheduler.pushes.paths.peek(key, now) : 'poll';
   const inst = v.live.instances.get(key);
   // Rebuilt from what the live state keeps of each newest sample (the samples are not kept).
   const samples = inst ? [...inst.participants].map(([k, p]) => p.asSample(inst.ref, k)) : [];

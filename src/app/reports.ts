@@ -7,7 +7,6 @@ import type { InstanceRef } from '../normalize/sample.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { ReportBody } from '../notify/plugins/notification.js';
 import type { Scheduler } from '../poll/scheduler.js';
-import type { PollSource } from '../poll/source.js';
 import { formatJson } from '../report/format-data.js';
 import { makeReport } from '../report/make.js';
 import { messageHeadline, reportAlerts, reportAttachment } from '../report/message.js';
@@ -18,7 +17,6 @@ import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { COUNT, entryCheck, isObject, TIME, validEntries, type StateFiles } from '../util/state-files.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { nextUtcMidnight } from '../zoom/daily-budget.js';
 import { isZoomError } from '../zoom/errors.js';
 
 /** An instance that ended and whose report is still to be made (saved in reports/pending.json). */
@@ -75,7 +73,6 @@ export interface ReportDeps {
   log: Logger;
   clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
   scheduler: Scheduler;
-  sources: readonly PollSource[];
   engine: RuleEngine;
   gapToleranceMs: number;
   pollIntervals: { minIntervalMs: number; discoveryIntervalMs: number };
@@ -257,18 +254,6 @@ export class ReportWorker {
     };
   }
 
-  /** Calls live polling needs from now to the budget's reset at its current pace, with discovery. */
-  private pollingNeed(client: ZoomClient): number {
-    const now = this.d.clock.now();
-    const msLeft = nextUtcMidnight(now) - now;
-    const plan = this.d.scheduler.lastPlans.get(client);
-    const sources = Math.max(1, this.d.sources.filter((x) => x.client === client).length);
-    const discovery = Math.ceil(msLeft / this.d.pollIntervals.discoveryIntervalMs) * sources;
-    if (!plan || !plan.fullCycleCalls) return discovery;
-    const interval = Math.max(this.d.pollIntervals.minIntervalMs, plan.intervalMs);
-    return discovery + Math.ceil((plan.fullCycleCalls * msLeft) / interval);
-  }
-
   private async work(signal: AbortSignal): Promise<void> {
     for (;;) {
       const now = this.d.clock.now();
@@ -287,7 +272,8 @@ export class ReportWorker {
       let stored = this.store.get(id);
       if (!stored) {
         if (!client) throw new Error(`no Zoom client for ${job.instance.kind}s`);
-        const reserve = (s.reserve ?? Math.ceil(client.budget.allowance / 10)) + this.pollingNeed(client);
+        const reserve =
+          (s.reserve ?? Math.ceil(client.budget.allowance / 10)) + this.d.scheduler.pollingNeed(client);
         const report = await makeReport(client, {
           kind: job.instance.kind,
           id: job.instance.uuid,

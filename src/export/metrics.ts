@@ -80,8 +80,8 @@ export class Metrics {
       counts &&
       registerWebhookMetrics(r, {
         counts,
-        samplesAfterEnd: () => scheduler.lifecycle.samplesAfterEnd,
-        paths: scheduler.paths,
+        samplesAfterEnd: () => scheduler.pushes.lifecycle.samplesAfterEnd,
+        paths: scheduler.pushes.paths,
         tracked: () => scheduler.instances().map((i) => i.ref),
         now: () => clock.now(),
       });

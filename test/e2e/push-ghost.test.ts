@@ -174,7 +174,7 @@ describe('a pushed UUID discovery never lists, carrying a live meeting number (i
     expect(resolved[0]!.alert.reason).toBe('ended');
     // Polling goes on for the live meeting; nothing counted as taken back.
     await minute(LAST_PUSH + TAKEOVER / MIN + 1);
-    expect(daemon.parts.scheduler.paths.takeovers).toBe(0);
+    expect(daemon.parts.scheduler.pushes.paths.takeovers).toBe(0);
     expect((await instances()).map((i) => i.uuid)).toEqual([REAL]);
   });
 });

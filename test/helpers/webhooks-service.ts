@@ -47,7 +47,7 @@ export async function startWebhooks(
     takeoverAfterMs: settings.takeoverAfterMs,
   });
   const files = new StateFiles(log, () => clock.now());
-  const w = new Webhooks(settings, scheduler, {
+  const w = new Webhooks(settings, scheduler.pushes, {
     clock,
     log,
     normalizeStats: new NormalizeStats(),

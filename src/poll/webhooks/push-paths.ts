@@ -34,13 +34,13 @@ export class PushPaths {
   /**
    * `polled`: whether polling knows the instance (discovery lists it): only such an instance can
    * be taken back. One it does not know (a pushed UUID discovery never listed) is forgotten once
-   * its pushes have stopped for `takeoverAfterMs`, and `expired` is told (with the time it was
-   * found so).
+   * its pushes have stopped for `takeoverAfterMs`, and `expired` is told (with the ref its last
+   * push gave, and the time it was found so).
    */
   constructor(
     readonly takeoverAfterMs: number,
     private readonly polled: (instance: string) => boolean = () => true,
-    private readonly expired: (instance: string, now: number) => void = () => undefined,
+    private readonly expired: (ref: InstanceRef, now: number) => void = () => undefined,
   ) {}
 
   /** The instance was pushed at `at`; its ref is the one this push gave. */
@@ -74,8 +74,9 @@ export class PushPaths {
   }
 
   private expire(instance: string, now: number): void {
+    const ref = this.lastPush.get(instance)!.ref;
     this.forget(instance);
-    this.expired(instance, now);
+    this.expired(ref, now);
   }
 
   /** The instance's path now, without counting a takeover (for reading, as the API does). */

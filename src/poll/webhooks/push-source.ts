@@ -16,7 +16,7 @@ export interface PushedCounts {
   future: number;
 }
 
-/** Where pushed QoS goes: the scheduler, which de-duplicates it with polled QoS. */
+/** Where pushed QoS goes: the scheduler's PushHandler (poll/push-target.ts), which de-duplicates it with polled QoS. */
 export interface PushTarget {
   /** `zoomNow`: Zoom's clock when it sent them (the event's `event_ts`). */
   pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts;

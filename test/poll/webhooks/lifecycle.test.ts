@@ -65,7 +65,7 @@ describe('meeting.started / meeting.ended pushed', () => {
       post(s.url, body, zoomHeaders(SECRET, body, clock.now()));
     expect((await send(lifecycle('meeting.started'))).status).toBe(200);
     await settle();
-    expect(s.scheduler.paths.path(`meeting:${UUID}`, clock.now())).toBe('push');
+    expect(s.scheduler.pushes.paths.path(`meeting:${UUID}`, clock.now())).toBe('push');
 
     clock.advance(5 * MIN);
     expect((await send(qosAt('1', '2021-07-13T21:44:00Z'))).status).toBe(200);
@@ -76,14 +76,14 @@ describe('meeting.started / meeting.ended pushed', () => {
     expect((await send(lifecycle('meeting.ended', { end_time: '2021-07-13T21:45:30Z' }))).status).toBe(200);
     await settle();
     expect(s.events.at(-1)).toMatchObject({ type: 'ended', instance: { kind: 'meeting', uuid: UUID } });
-    expect(s.scheduler.paths.instances()).toEqual([]);
+    expect(s.scheduler.pushes.paths.instances()).toEqual([]);
 
     // Zoom's retry of a minute before the end (another participant's, so a new body): not evaluated.
     clock.advance(20 * MIN);
     expect((await send(qosAt('2', '2021-07-13T21:45:00Z'))).status).toBe(200);
     await settle();
     expect(s.events.filter((e) => e.type === 'samples')).toHaveLength(1);
-    expect(s.scheduler.lifecycle).toEqual({ started: 1, ended: 1, samplesAfterEnd: 1 });
+    expect(s.scheduler.pushes.lifecycle).toEqual({ started: 1, ended: 1, samplesAfterEnd: 1 });
     expect(s.w.status(clock.now())).toMatchObject({ started: 1, ended: 1, samples_after_end: 1 });
     await s.w.close();
   });
@@ -194,6 +194,6 @@ describe('hostile pushed events', () => {
     // A join key of `__proto__` is kept as a participant like any other.
     const odd = readPushedSummaries(s.files, dir, { kind: 'meeting', uuid: '__proto__' });
     expect(Object.keys(odd!.participants)).toEqual(['__proto__']);
-    expect(s.scheduler.lifecycle).toMatchObject({ started: 1, ended: 1 });
+    expect(s.scheduler.pushes.lifecycle).toMatchObject({ started: 1, ended: 1 });
   });
 });

@@ -34,8 +34,8 @@ beforeAll(async () => {
   registry = new Registry();
   registerWebhookMetrics(registry, {
     counts: () => s.w,
-    samplesAfterEnd: () => s.scheduler.lifecycle.samplesAfterEnd,
-    paths: s.scheduler.paths,
+    samplesAfterEnd: () => s.scheduler.pushes.lifecycle.samplesAfterEnd,
+    paths: s.scheduler.pushes.paths,
     tracked: () => s.scheduler.instances().map((i) => i.ref),
     now: () => clock.now(),
   });
@@ -74,8 +74,8 @@ describe('a pushed UUID that discovery never lists (issue 15 D4)', () => {
     expect(status()).toMatchObject({ on_push: 0, takeovers: 0, instances: [] });
     // A poll cycle (nothing to poll) neither brings it back nor counts it.
     await s.scheduler.cycle(new AbortController().signal);
-    expect(s.scheduler.paths.takeovers).toBe(0);
-    expect(s.scheduler.paths.instances()).toEqual([]);
+    expect(s.scheduler.pushes.paths.takeovers).toBe(0);
+    expect(s.scheduler.pushes.paths.instances()).toEqual([]);
     expect((await registry.metrics()).match(/^qoswatch_poll_takeovers_total 0$/m)).not.toBeNull();
   });
 

@@ -1,0 +1,218 @@
+import type { Logger } from 'pino';
+import type { SampleDeduplicator } from '../normalize/dedup.js';
+import { instanceKey, type SampleSink } from '../normalize/events.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { NormalizeStats } from '../normalize/stats.js';
+import type { Clock } from '../util/clock.js';
+import type { CoverageTracker } from './coverage.js';
+import { notFuture } from './future.js';
+import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { linkPushed } from './push-link.js';
+import type { PollSource } from './source.js';
+import { PushPaths } from './webhooks/push-paths.js';
+import type { PushedCounts, PushTarget } from './webhooks/push-source.js';
+
+/** Discovery may list an instance for this long after Zoom pushed its `*.ended`: not live again. */
+const ENDED_LAG_MS = 5 * 60_000;
+/** Ended instances remembered (for late pushes and a lagging discovery); the oldest go first. */
+const MAX_ENDED = 10_000;
+
+/** What push handling reads and changes of the instances the scheduler tracks (discovery's). */
+export interface TrackedInstances {
+  has(key: string): boolean;
+  /** The instance's ref as discovery knows it (with its topic). */
+  ref(key: string): InstanceRef | undefined;
+  /** Tracks an instance a pushed `*.started` announced, before discovery lists it. */
+  start(source: PollSource, instance: InstanceRef): void;
+  /** Ends a tracked instance as discovery would: its alerts resolve, everything about it goes. */
+  end(key: string, at: number): void;
+}
+
+export interface PushHandlerOptions {
+  sources: readonly PollSource[];
+  clock: Clock;
+  log: Logger;
+  sink: SampleSink;
+  /** Polling takes an instance back once its pushes stopped this long. */
+  takeoverAfterMs?: number;
+  /** Where samples refused as dated ahead of Zoom's clock are counted. */
+  normalizeStats?: NormalizeStats;
+  /** The scheduler's: a push and a poll of the same minute of a join are one sample. */
+  dedup: SampleDeduplicator;
+  coverage: CoverageTracker;
+  tracked: TrackedInstances;
+}
+
+/**
+ * The scheduler's side of Zoom's pushes (QSS webhooks): pushed samples de-duplicated with the
+ * polled ones and handed on, `*.started` / `*.ended` and pushed leaves, and the pushed instances
+ * discovery does not track (a UUID it never listed, or a kind no source polls). Those are the
+ * instances `paths` knows that the scheduler does not track; they end once their pushes stop
+ * for `takeoverAfterMs`.
+ */
+export class PushHandler implements PushTarget {
+  /** Which instances pushes cover, with the ref each one's last push gave, and the calls that saved. */
+  readonly paths: PushPaths;
+  /** What `*.started` / `*.ended` events did, and pushed samples dropped as from before an end. */
+  readonly lifecycle = { started: 0, ended: 0, samplesAfterEnd: 0 };
+  /** Instances a pushed `*.ended` ended, with their end time: late pushes of them are not evaluated. */
+  private readonly endedByPush = new Map<string, number>();
+  /** Joins of pushed instances of a kind no poll source reads (a poll source keeps its own). */
+  private readonly pushJoins = new JoinTracker(REJOIN_GRACE_MS);
+  /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
+  private readonly heldRefs = new Map<string, InstanceRef>();
+
+  constructor(private readonly o: PushHandlerOptions) {
+    // A pushed instance discovery never listed has no poll to take it back: once its pushes
+    // stop, it ends (not counted as a takeover).
+    this.paths = new PushPaths(
+      o.takeoverAfterMs ?? 0,
+      (key) => o.tracked.has(key),
+      (ref, now) => this.unlistedEnded(ref, now),
+    );
+  }
+
+  /** Zoom pushed the instance's `*.ended` less than ENDED_LAG_MS ago: discovery's list lags the event. */
+  endedRecently(key: string, now: number): boolean {
+    const endedAt = this.endedByPush.get(key);
+    return endedAt !== undefined && now - endedAt < ENDED_LAG_MS;
+  }
+
+  /** Forgets what the pushes kept about an instance that ended. */
+  forget(key: string): void {
+    this.pushJoins.forget(key);
+    this.heldRefs.delete(key);
+    this.paths.forget(key);
+  }
+
+  /**
+   * A pushed instance discovery never listed, whose pushes stopped `takeoverAfterMs` ago: nothing
+   * will bring its QoS again, so it ends as a pushed `*.ended` would end it. Its alerts resolve
+   * (reason `ended`), and it leaves the live state (/api/v1/instances, /metrics), the coverage
+   * and the joins. Pushes that come again later bring it back.
+   */
+  private unlistedEnded(ref: InstanceRef, now: number): void {
+    this.o.log.info(
+      { kind: ref.kind, id: ref.id, uuid: ref.uuid },
+      `${ref.kind} ${ref.uuid}: no push for ${Math.round((this.o.takeoverAfterMs ?? 0) / 1000)} s and never listed by discovery; taken as ended`,
+    );
+    this.endUntracked(ref, now);
+  }
+
+  /** Ends an instance the pushes started and discovery does not track. */
+  private endUntracked(ref: InstanceRef, now: number): void {
+    const key = instanceKey(ref);
+    for (const s of this.o.sources) if (s.kind === ref.kind) s.forget(ref);
+    this.forget(key);
+    this.o.coverage.ended(key);
+    this.o.sink.handle({ type: 'ended', instance: ref, at: now });
+  }
+
+  /**
+   * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
+   * `date_time`, and handed on; the instance is on the push path from now on. `zoomNow` is
+   * Zoom's clock when it sent them (the event's `event_ts`): samples dated far ahead of it are
+   * refused (poll/future.ts).
+   */
+  pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts {
+    const now = this.o.clock.now();
+    const key = instanceKey(instance);
+    const count = samples.length;
+    samples = notFuture(samples, zoomNow ?? now, this.o.normalizeStats);
+    const future = count - samples.length;
+    if (!samples.length) return { fresh: 0, late: 0, future };
+    const endedAt = this.endedByPush.get(key);
+    if (endedAt !== undefined) {
+      // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
+      const after = samples.filter((s) => s.time > endedAt);
+      this.lifecycle.samplesAfterEnd += samples.length - after.length;
+      if (!after.length) return { fresh: 0, late: 0, future };
+      this.endedByPush.delete(key); // samples after the end: the instance goes on
+      samples = after;
+    }
+    this.paths.pushed(instance, now);
+    linkPushed(this.joinsFor(instance.kind), instance, samples);
+    let late = 0;
+    // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
+    // Pushed: the join's newest sample is kept, for a stream type Zoom pushes in an event of its own.
+    const fresh = this.o.dedup.filter(samples, now, () => late++, true);
+    this.o.coverage.pushed(key, fresh, now);
+    if (fresh.length) this.o.sink.handle({ type: 'samples', samples: fresh });
+    this.leaveHeld(now);
+    return { fresh: fresh.length, late, future };
+  }
+
+  /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */
+  private joinsFor(kind: InstanceRef['kind']): JoinTracker {
+    return this.o.sources.find((s) => s.kind === kind)?.joins ?? this.pushJoins;
+  }
+
+  /** Leaves held for a rejoin whose grace has passed: reported now, once. */
+  leaveHeld(now: number): void {
+    if (!this.heldRefs.size) return;
+    const trackers = new Set([this.pushJoins, ...this.o.sources.map((s) => s.joins)]);
+    for (const t of trackers)
+      for (const { instance, key } of t.dueLeaves(now)) {
+        const ref = this.heldRefs.get(instance);
+        if (!ref) continue;
+        this.o.coverage.left(instance, key);
+        this.o.sink.handle({ type: 'left', instance: ref, participant: key, at: now });
+      }
+  }
+
+  /** The instance's ref as discovery knows it (with its topic), for pushed events that lack it. */
+  known(key: string): InstanceRef | undefined {
+    return this.o.tracked.ref(key);
+  }
+
+  /**
+   * `*.started`: the instance is tracked at once (before discovery lists it) and expected to be
+   * pushed, so polling leaves its QoS list alone until `takeoverAfterMs` passes without a push.
+   */
+  pushedStarted(instance: InstanceRef): void {
+    const now = this.o.clock.now();
+    const key = instanceKey(instance);
+    this.lifecycle.started++;
+    this.endedByPush.delete(key);
+    this.paths.pushed(instance, now);
+    if (this.o.tracked.has(key)) return;
+    const source = this.o.sources.find((s) => s.kind === instance.kind);
+    if (!source) return; // a kind no source polls: pushed, not tracked
+    this.o.tracked.start(source, instance);
+    this.o.log.info(
+      { kind: instance.kind, id: instance.id, topic: instance.topic },
+      `${instance.kind} "${instance.topic}" started (pushed)`,
+    );
+  }
+
+  /**
+   * `*.ended`: the instance's alerts resolve now rather than at the next discovery; pushes of
+   * samples up to its end that come later (Zoom's retries) are dropped and counted.
+   */
+  pushedEnded(instance: InstanceRef, endTime?: number): void {
+    const now = this.o.clock.now();
+    const key = instanceKey(instance);
+    this.lifecycle.ended++;
+    if (this.endedByPush.size >= MAX_ENDED) this.endedByPush.delete(this.endedByPush.keys().next().value!);
+    this.endedByPush.set(key, Math.min(endTime ?? now, now));
+    if (this.o.tracked.has(key)) this.o.tracked.end(key, now);
+    else this.endUntracked(instance, now); // pushed but never discovered: end what the pushes started
+  }
+
+  /**
+   * A join the pushes said has left (`participant_left`, where subscribed). A guest's alerts
+   * resolve as left now; a signed-in person's leave is held for the rejoin grace, as polling
+   * holds it, so that a rejoin keeps their alert.
+   */
+  pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void {
+    const now = this.o.clock.now();
+    const ik = instanceKey(instance);
+    const at = Math.min(leaveTime ?? now, now);
+    const r = this.joinsFor(instance.kind).leftPushed(ik, { join, person, joinTime: 0 }, at);
+    if (r.left) {
+      this.o.coverage.left(ik, r.key);
+      this.o.sink.handle({ type: 'left', instance, participant: r.key, at: now });
+    } else this.heldRefs.set(ik, instance);
+    this.leaveHeld(now);
+  }
+}
