@@ -1,8 +1,8 @@
-import ky from 'ky';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
+import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 
@@ -63,7 +63,9 @@ export class S2SOAuth implements AuthProvider {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
     let res: Response;
     try {
-      res = await ky.post(this.creds.oauthUrl, {
+      res = await (
+        await http()
+      ).post(this.creds.oauthUrl, {
         body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
         headers: { authorization: `Basic ${basic}` },
         throwHttpErrors: false,

@@ -1,4 +1,3 @@
-import ky from 'ky';
 import type { Logger } from 'pino';
 import { backoffDelay, type Backoff } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
@@ -11,6 +10,7 @@ import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Ver
 import { DailyBudget, type BudgetStore } from './daily-budget.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
+import { http } from './http.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
@@ -192,7 +192,9 @@ export class ZoomClient {
     if (signal?.aborted) forward();
     else signal?.addEventListener('abort', forward, { once: true });
     try {
-      const res = await ky.get(url, {
+      const res = await (
+        await http()
+      ).get(url, {
         headers: { authorization, accept: 'application/json' },
         timeout: this.timeoutMs,
         retry: 0,
