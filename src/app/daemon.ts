@@ -80,6 +80,8 @@ export class Daemon {
   private readonly budgetStores: FileBudgetStore[];
   private notifyFile: string | undefined;
   private unsavedNow: string[] | undefined;
+  /** run() has begun: what readiness waits for before the first cycle ends. */
+  private running = false;
   /** Resolves the last run saved but may not have handed to the dispatcher (see AlertStateStore). */
   private restoredResolves: Alert[];
 
@@ -239,6 +241,7 @@ export class Daemon {
       reportWorker: this.reports,
       dispatcher: () => this.dispatcher,
       rulesReload: () => this.rulesReload,
+      started: () => this.running,
     });
   }
 
@@ -319,7 +322,7 @@ export class Daemon {
     this.sink.add(sink);
   }
 
-  /** Ready: at least one cycle done and Zoom answered within the last few cycles. */
+  /** Ready: run() has begun and Zoom is not known to fail (HttpApi.ready). */
   ready(): boolean {
     return this.api.ready();
   }
@@ -393,6 +396,7 @@ export class Daemon {
     // Report calls stop being started at stop; one in flight is let finish within the grace.
     const reporting = this.reports?.run(AbortSignal.any([stop, abortCalls.signal]));
     let unsaved: string[];
+    this.running = true;
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();

@@ -36,6 +36,8 @@ export interface ApiView {
   reportWorker: Pick<ReportWorker, 'stats' | 'pending'> | undefined;
   dispatcher(): Dispatcher | undefined;
   rulesReload(): ReloadState;
+  /** Whether the daemon's loop has started (config, rules and saved state loaded, notifiers built, listeners up). */
+  started(): boolean;
 }
 
 const json = (body: unknown): { status: number; body: string; type: string } => ({
@@ -88,11 +90,16 @@ export class HttpApi {
 
   constructor(private readonly view: ApiView) {}
 
-  /** Ready: at least one cycle done and Zoom answered within the last few cycles. */
+  /**
+   * Ready (docs/metrics.md): started, and Zoom not known to fail. Before the first poll cycle
+   * ends, started is enough (start-up does not wait on Zoom); once a cycle has ended (completed
+   * or failed), Zoom must have answered within the last three max intervals.
+   */
   ready(): boolean {
     const v = this.view;
+    if (v.scheduler.cycles === 0 && v.scheduler.failedCycles === 0) return v.started();
     const last = Math.max(...Object.values(v.clients).map((c) => c.stats.lastSuccessAt ?? 0));
-    return v.scheduler.cycles > 0 && v.clock.now() - last <= 3 * v.config.poll.maxIntervalMs;
+    return v.clock.now() - last <= 3 * v.config.poll.maxIntervalMs;
   }
 
   /** What /api/v1/status shows: sources, live instances, budget use, coverage, last cycle, reload state. */

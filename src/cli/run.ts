@@ -12,8 +12,10 @@ export const runHelp = `qoswatch run --config FILE [--dry-run]
 
 Runs the daemon: discovers live meetings, webinars and Video SDK sessions, polls their
 participants' QoS inside Zoom's rate limits and daily budget, evaluates the rules, and
-serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen. SIGHUP (or a changed rule file) reloads the
-rules; an invalid set is logged and the old one keeps running. SIGTERM or SIGINT stops it
+serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen (/readyz answers 200 once
+it runs, without waiting for the first poll cycle; 503 after a cycle Zoom did not answer).
+SIGHUP (or a changed rule file) reloads the rules; an invalid set is logged and the old one
+keeps running. SIGTERM or SIGINT stops it
 cleanly (exit 0) within shutdown_timeout + 1 s; exit 1 when some state could not be saved
 (the log says what). A start-up failure (port in use, unusable TLS files, state dir not
 writable) exits 1 with one line saying why. One instance runs per state dir

@@ -58,6 +58,8 @@ export class Scheduler {
   readonly lastPlans = new Map<ZoomClient, Plan>();
   private cycling = false;
   cycles = 0;
+  /** Cycles of run() that failed as a whole (thrown, not completed): readiness after start counts them. */
+  failedCycles = 0;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
@@ -326,6 +328,7 @@ export class Scheduler {
       } catch (err) {
         this.cycling = false;
         if (abortCalls.aborted) return;
+        this.failedCycles++;
         this.opts.log.error({ err }, 'poll cycle failed; trying again next cycle');
       }
       if (wait > 0 && !stop.aborted) await sleepUnless(this.opts.clock, wait, stopped).catch(() => undefined);

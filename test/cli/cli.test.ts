@@ -158,7 +158,9 @@ describe('qoswatch', () => {
     }
     expect(url).not.toBe('');
     await waitForOk(`${url}/healthz`);
+    // Ready once it runs, before its first poll cycle ends (docs/metrics.md): wait for that cycle too.
     await waitForOk(`${url}/readyz`);
+    await printed(p, '"msg":"cycle: ');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
