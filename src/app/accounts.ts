@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config, ZoomAccount } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
@@ -12,6 +12,7 @@ import { S2SOAuth, VideoSdkJwt, type AuthProvider } from '../zoom/auth.js';
 import { FileBudgetStore } from '../zoom/budget-file.js';
 import { ZoomClient } from '../zoom/client.js';
 import type { RateLimits } from '../zoom/limits.js';
+import type { VideoSdkSettings, ZoomAccountSettings, ZoomOAuthSettings } from '../zoom/settings.js';
 
 /** What building a client or a source needs from the daemon. */
 export interface BuildContext {
@@ -43,7 +44,7 @@ export interface Accounts {
 /** A client of one account, its daily budget counted in `<state dir>/budget-<name>.json`. */
 function accountClient(
   name: 'zoom' | 'videosdk',
-  account: ZoomAccount,
+  account: ZoomAccountSettings,
   auth: AuthProvider,
   ctx: ClientContext,
   overrides: ClientOverrides,
@@ -64,7 +65,7 @@ function accountClient(
 
 /** The Zoom account (Server-to-Server OAuth): meetings and webinars. */
 export function buildZoomClient(
-  z: NonNullable<Config['zoom']>,
+  z: ZoomOAuthSettings,
   ctx: ClientContext,
   overrides: ClientOverrides = {},
 ): { client: ZoomClient; store: FileBudgetStore } {
@@ -78,7 +79,7 @@ export function buildZoomClient(
 
 /** The Video SDK account (JWT from the SDK key and secret): sessions. */
 export function buildVideoSdkClient(
-  v: NonNullable<Config['videosdk']>,
+  v: VideoSdkSettings,
   ctx: ClientContext,
   overrides: ClientOverrides = {},
 ): { client: ZoomClient; store: FileBudgetStore } {

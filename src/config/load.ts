@@ -15,6 +15,8 @@ import { reportsSettings } from './reports-settings.js';
 import { configSchema } from './schema.js';
 import { validator as schemaValidator } from '../util/validators.js';
 import type { Config } from './types.js';
+import type { PollSettings } from '../poll/settings.js';
+import type { RulesSettings } from '../evaluate/settings.js';
 import { webhooksSettings } from './webhooks.js';
 import { accountSettings, sourcesSettings } from './zoom-settings.js';
 
@@ -78,7 +80,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
 }
 
 /** `poll:`, durations in ms; max_interval not below min_interval. */
-function pollSettings(ctx: ParseContext): Config['poll'] {
+function pollSettings(ctx: ParseContext): PollSettings {
   const raw = ctx.raw.poll;
   const d = (k: RawPollDuration): number => durationMs(raw?.[k] ?? DEFAULTS.poll[k]);
   const poll = {
@@ -102,7 +104,7 @@ function pollSettings(ctx: ParseContext): Config['poll'] {
 }
 
 /** `rules:`: the rule files (relative to the config file; the shipped rules by default). */
-function rulesSettings(ctx: ParseContext): Config['rules'] {
+function rulesSettings(ctx: ParseContext): RulesSettings {
   const raw = ctx.raw.rules;
   raw?.paths?.forEach((p, i) => {
     if (!existsSync(resolve(ctx.base, p)))
@@ -115,7 +117,6 @@ function rulesSettings(ctx: ParseContext): Config['rules'] {
   return {
     paths: raw?.paths?.map((p) => resolve(ctx.base, p)) ?? [fromRoot('rules')],
     gapToleranceMs: durationMs(raw?.gap_tolerance ?? DEFAULTS.rules.gap_tolerance),
-    notifyLeftAndEnded: raw?.notify_left_and_ended ?? DEFAULTS.rules.notify_left_and_ended,
     watch: raw?.watch ?? DEFAULTS.rules.watch,
   };
 }

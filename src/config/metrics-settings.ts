@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { tlsPairProblem } from '../util/tls-pair.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, type ParseContext } from './parse-context.js';
-import type { Config } from './types.js';
+import type { MetricsSettings } from '../export/settings.js';
 import { parseListen } from './webhooks.js';
 
 /** The TLS files exist, parse as PEM, and the key is the certificate's (what start-up will need). */
@@ -40,10 +40,7 @@ export function metricsListen(ctx: ParseContext): { host: string; port: number }
 }
 
 /** `metrics:`: where /metrics and the API listen, TLS and basic auth, which labels series carry. */
-export function metricsSettings(
-  ctx: ParseContext,
-  listen: { host: string; port: number },
-): Config['metrics'] {
+export function metricsSettings(ctx: ParseContext, listen: { host: string; port: number }): MetricsSettings {
   const m = ctx.raw.metrics;
   const tls = m?.web?.tls_server_config;
   if (tls) tlsProblems(ctx, tls);

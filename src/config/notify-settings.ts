@@ -137,6 +137,7 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
       giveUpAfterMs: durationMs(d.give_up_after),
       timeoutMs: durationMs(d.timeout),
     },
+    notifyLeftAndEnded: raw.rules?.notify_left_and_ended ?? DEFAULTS.rules.notify_left_and_ended,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Config } from './types.js';
+import type { SourcesSettings } from '../poll/settings.js';
 import { durationMs } from '../util/duration.js';
 import { DEFAULT_HEAVY_SAFETY_MARGIN, PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import { DEFAULTS } from './defaults.js';
@@ -46,7 +47,7 @@ function required(ctx: ParseContext, s: Section, name: string): string {
 }
 
 /** `sources:`, each source on or off. */
-export function sourcesSettings(ctx: ParseContext): Config['sources'] {
+export function sourcesSettings(ctx: ParseContext): SourcesSettings {
   const raw = ctx.raw.sources;
   const sources = {
     meetings: raw?.meetings ?? DEFAULTS.sources.meetings,
@@ -64,7 +65,7 @@ export function sourcesSettings(ctx: ParseContext): Config['sources'] {
  */
 export function accountSettings(
   ctx: ParseContext,
-  sources: Config['sources'],
+  sources: SourcesSettings,
   notifiersOnly: boolean,
 ): Pick<Config, 'zoom' | 'videosdk'> {
   const z = ctx.raw.zoom;

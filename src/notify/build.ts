@@ -86,7 +86,7 @@ export function buildRoute(n: NotifySettings): Route {
 
 /** Builds the dispatcher from the config, or undefined when no notifier is configured. */
 export async function buildDispatcher(
-  config: { notify: NotifySettings; rules: { notifyLeftAndEnded: boolean } },
+  config: { notify: NotifySettings },
   deps: BuildDeps,
 ): Promise<Dispatcher | undefined> {
   const n = config.notify;
@@ -114,7 +114,7 @@ export async function buildDispatcher(
       giveUpAfterMs: n.delivery.giveUpAfterMs,
     },
     sendTimeoutMs: n.delivery.timeoutMs,
-    notifyLeftAndEnded: config.rules.notifyLeftAndEnded,
+    notifyLeftAndEnded: n.notifyLeftAndEnded,
     ...(deps.reportBody ? { reportBody: deps.reportBody } : {}),
   });
 }

@@ -71,4 +71,9 @@ export interface NotifySettings {
   silences: RawSilence[];
   inhibitRules: RawInhibitRule[];
   delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };
+  /**
+   * Notify when an alert resolves because its participant left or its instance ended (written
+   * as `rules.notify_left_and_ended`); otherwise such an alert ends silently.
+   */
+  notifyLeftAndEnded: boolean;
 }

@@ -12,3 +12,10 @@ export interface PollSettings {
   concurrency: number;
   shutdownTimeoutMs: number;
 }
+
+/** Which poll sources run (config/ assembles it from `sources:`). */
+export interface SourcesSettings {
+  meetings: boolean;
+  webinars: boolean;
+  sessions: boolean;
+}
