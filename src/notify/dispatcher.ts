@@ -222,14 +222,13 @@ export class Dispatcher {
       firingAlerts.push(a);
     }
     const { kept, muted } = mute(firingAlerts, this.opts.muter, firingNow, now, this.stats);
-    const { firing, held, resolved, changed, repeat: due } = groupMessage(
-      g,
-      kept,
-      muted,
-      store.logEntry(g.key),
-      r.sendResolved,
-      now,
-    );
+    const {
+      firing,
+      held,
+      resolved,
+      changed,
+      repeat: due,
+    } = groupMessage(g, kept, muted, store.logEntry(g.key), r.sendResolved, now);
     const repeat = due && !this.remindersHeld;
     if ((changed || repeat) && (firing.length || resolved.length)) {
       const n: Notification = {
