@@ -163,6 +163,7 @@ export async function inspect(argv: string[]): Promise<number> {
       reserve: intOption(values.reserve, 'reserve', Math.ceil(client.budget.allowance / 10)),
       clock: systemClock,
       reserveCalls: true,
+      wait: { onWait: (m) => process.stderr.write(`qoswatch inspect: ${m}\n`) },
     });
     process.stdout.write(
       format === 'json'

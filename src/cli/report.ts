@@ -89,6 +89,7 @@ export async function report(argv: string[]): Promise<number> {
       clock: systemClock,
       kept: { pushedSummaries: pushedSummaries(new StateFiles(log), config.stateDir) },
       reserveCalls: true,
+      wait: { onWait: (m) => process.stderr.write(`qoswatch report: ${m}\n`) },
     });
     const text = REPORT_FORMATS[format as ReportFormat](r);
     if (values.out) {

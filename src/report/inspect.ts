@@ -11,7 +11,8 @@ import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import { fetchReportData, resolveInstance } from './fetch.js';
 import { inspectView, type InspectParticipant, type InspectView } from './inspect-view.js';
-import { checkBudget, holdReserve, reserveOrRefuse } from './make.js';
+import { holdReserve } from './make.js';
+import { checkBudget, growReservation, reserveFirst, type ReserveWait } from './reserve.js';
 import type { ReportInstance } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -30,15 +31,23 @@ export interface InspectOptions {
   signal?: AbortSignal;
   /** Reserve the calls in the shared budget before spending them (`qoswatch inspect`: see makeReport). */
   reserveCalls?: boolean;
+  /** With `reserveCalls`: how long to wait for the others, and who is told (see makeReport). */
+  wait?: Omit<ReserveWait, 'clock' | 'signal'>;
 }
 
 /**
  * Before the inspection's next calls: `need` in all, of which `spent` made, reserved in the
  * shared budget (or checked against what is left, without reserving).
  */
-function budgetFor(client: ZoomClient, o: InspectOptions, need: number, spent: number): void {
-  if (!o.reserveCalls) checkBudget(client, need - spent, o.reserve);
-  else if (need > spent) reserveOrRefuse(client, need - spent, o.reserve, 'inspection', spent);
+async function budgetFor(client: ZoomClient, o: InspectOptions, need: number, spent: number): Promise<void> {
+  if (!o.reserveCalls) {
+    checkBudget(client, need - spent, o.reserve);
+    return;
+  }
+  const wait: ReserveWait = { ...o.wait, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) };
+  // The first: before the details, with the sizing turn; then grown to what the details foretell.
+  if (spent === 0) await reserveFirst(client, need, o.reserve, 'inspection', wait);
+  else await growReservation(client, need, spent, o.reserve, 'inspection', wait);
 }
 
 /**
@@ -160,7 +169,7 @@ async function oneParticipant(
   who: string,
   spent: number,
 ): Promise<{ samples: QosSample[]; names: Names; key: string }> {
-  budgetFor(client, o, inspectCost(o.kind, instance.participants ?? 1, true), spent);
+  await budgetFor(client, o, inspectCost(o.kind, instance.participants ?? 1, true), spent);
   let raw = await singleQos(client, instance, who, o.signal);
   let listed: ParticipantContext = {};
   if (!raw) {
@@ -186,7 +195,7 @@ async function allParticipants(
   before: number,
 ): Promise<{ samples: QosSample[]; names: Names }> {
   const need = inspectCost(o.kind, instance.participants ?? 1, false);
-  budgetFor(client, o, need, client.budget.usedHere() - before);
+  await budgetFor(client, o, need, client.budget.usedHere() - before);
   const data = await fetchReportData(client, instance, 'samples', o.signal, {
     beforePage: holdReserve(client, o.reserve, () => client.budget.usedHere() - before, 'inspection', need),
   });
@@ -206,7 +215,7 @@ export async function inspectFromZoom(
   o: InspectOptions,
 ): Promise<{ view: InspectView; one?: InspectParticipant }> {
   const before = client.budget.usedHere();
-  budgetFor(client, o, 2, 0);
+  await budgetFor(client, o, 2, 0);
   const instance = await liveInstance(client, o);
   const got: { samples: QosSample[]; names: Names; key?: string } =
     o.participant !== undefined

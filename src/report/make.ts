@@ -2,12 +2,11 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import type { SourceKind } from '../normalize/sample.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { STOP_LOCK_WAIT_MS } from '../zoom/budget-file.js';
 import { ZoomError } from '../zoom/errors.js';
-import { plural } from '../util/words.js';
 import { buildReport } from './build.js';
 import { reportCost } from './endpoints.js';
 import { fetchReportData, resolveInstance, type KeptData, type SourceChoice } from './fetch.js';
+import { checkBudget, growReservation, reserveFirst, type ReserveWait } from './reserve.js';
 import type { Report } from './types.js';
 
 export interface MakeReportOptions {
@@ -36,49 +35,11 @@ export interface MakeReportOptions {
    * once. Given back by `client.budget.unreserve()`.
    */
   reserveCalls?: boolean;
-}
-
-/** Refuses when `need` calls would leave less than the reserve; says how many are left. */
-export function checkBudget(client: ZoomClient, need: number, reserve: number): void {
-  const left = client.budget.remaining();
-  if (left - need < reserve)
-    throw new ZoomError(
-      'ZOOM_BUDGET_EXHAUSTED',
-      `a report needs about ${need} API call${need === 1 ? '' : 's'}, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
-      { retryable: true },
-    );
-}
-
-/**
- * Reserves `need` calls for this process in the budget shared with the other processes (the
- * daemon sees them as used, another report cannot take them) if `reserve` calls are still left
- * after them; refuses at once otherwise, naming what the others hold. `spent`: the calls this
- * run already made. Without the budget file's lock, nothing can be reserved: checked as before.
- */
-export function reserveOrRefuse(
-  client: ZoomClient,
-  need: number,
-  reserve: number,
-  what = 'report',
-  spent = 0,
-): void {
-  const got = client.budget.reserve(need, reserve, STOP_LOCK_WAIT_MS);
-  if (got === 'granted') return;
-  if (got === 'unlocked') {
-    checkBudget(client, need, reserve);
-    return;
-  }
-  const left = client.budget.remaining();
-  const others = client.budget.reservedByOthers();
-  throw new ZoomError(
-    'ZOOM_BUDGET_EXHAUSTED',
-    `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} needs about ${need} API call${need === 1 ? '' : 's'}${spent ? ' more' : ''}, and ${left} are left of today's budget, ${reserve} of them kept for live polling` +
-      (others
-        ? ` (besides ${plural(others, 'call')} reserved by other reports or inspections running now)`
-        : '') +
-      `; ${spent ? `it stopped after ${plural(spent, 'API call')}, reading the instance's details, and wrote nothing` : 'nothing was spent'}: try again ${others ? 'when they have finished, ' : ''}after 00:00 UTC, or lower the reserve`,
-    { retryable: true },
-  );
+  /**
+   * With `reserveCalls`: how long to wait for the other reports and inspections (the sizing
+   * turn, their reservations) before refusing, and who is told when it waits.
+   */
+  wait?: Omit<ReserveWait, 'clock' | 'signal'>;
 }
 
 /**
@@ -133,8 +94,9 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   const count = (): void => {
     counted++;
   };
+  const wait: ReserveWait = { ...o.wait, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) };
   // Before any call: at least what the chosen path costs for one join (docs/report.md's table).
-  if (o.reserveCalls) reserveOrRefuse(client, reportCost(o.kind, 1, o.source), o.reserve);
+  if (o.reserveCalls) await reserveFirst(client, reportCost(o.kind, 1, o.source), o.reserve, 'report', wait);
   else checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve);
   await o.kept?.gate?.();
   const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
@@ -144,9 +106,8 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   const costOf = pushed?.length && o.source !== 'samples' ? 'samples' : o.source;
   const need = reportCost(o.kind, instance.participants ?? 1, costOf);
   const spent = client.budget.usedHere() - before;
-  if (o.reserveCalls) {
-    if (need > spent) reserveOrRefuse(client, need - spent, o.reserve, 'report', spent);
-  } else checkBudget(client, need - 1, o.reserve);
+  if (o.reserveCalls) await growReservation(client, need, spent, o.reserve, 'report', wait);
+  else checkBudget(client, need - 1, o.reserve);
   const data = await fetchReportData(client, instance, o.source, o.signal, {
     ...o.kept,
     pushedSummaries: () => pushed,

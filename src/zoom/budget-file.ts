@@ -24,12 +24,19 @@ const checkBudget = entryCheck({
  * seen, gives its calls back after this.
  */
 export const RESERVATION_TTL_MS = 5 * 60_000;
+/**
+ * How long the sizing turn lasts after its owner last wrote it: the details call of a report
+ * (seconds at most, rate limits included). One that stalls longer lets the others go on.
+ */
+export const SIZING_TTL_MS = 60_000;
+const ttlOf = (r: { sizing?: true }): number => (r.sizing ? SIZING_TTL_MS : RESERVATION_TTL_MS);
 
 /** A reservation as written by a well-behaved owner (calls: at most the daily pool). */
 function isReservation(r: unknown, maxCalls: number): r is Reservation {
   if (typeof r !== 'object' || r === null) return false;
-  const { id, pid, calls, expires } = r as Record<string, unknown>;
+  const { id, pid, calls, expires, sizing } = r as Record<string, unknown>;
   return (
+    (sizing === undefined || sizing === true) &&
     typeof id === 'string' &&
     id.length > 0 &&
     id.length <= 64 &&
@@ -67,7 +74,8 @@ function validReservations(
       id: r.id,
       pid: r.pid,
       calls: r.calls,
-      expires: Math.min(r.expires, now + RESERVATION_TTL_MS),
+      expires: Math.min(r.expires, now + ttlOf(r)),
+      ...(r.sizing ? { sizing: true as const } : {}),
     });
   }
   return out;
@@ -224,9 +232,9 @@ export class FileBudgetStore implements BudgetStore {
       const next = change(rec);
       const now = Date.now();
       const reservations = next.reservations
-        .filter((r) => r.calls > 0)
+        .filter((r) => r.calls > 0 || r.sizing)
         // This process's own are renewed by each of its changes.
-        .map((r) => (r.pid === process.pid ? { ...r, expires: now + RESERVATION_TTL_MS } : r));
+        .map((r) => (r.pid === process.pid ? { ...r, expires: now + ttlOf(r) } : r));
       const out: Saved = { day, used: next.used, ...(reservations.length ? { reservations } : {}) };
       const pending = this.pending;
       this.pending = 0;

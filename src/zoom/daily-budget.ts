@@ -16,6 +16,12 @@ export interface Reservation {
   calls: number;
   /** Epoch ms (wall clock) after which it is dropped unless its owner renewed it. */
   expires: number;
+  /**
+   * Its owner is reading its instance's details to learn what it will cost (a report or an
+   * inspection between its first reservation and its grown one): the sizing turn. One process
+   * holds it at a time; the others wait for it before their own first call (DailyBudget.reserve).
+   */
+  sizing?: true;
 }
 
 /** The day's shared count: calls made by every process, and the reservations standing. */
@@ -43,8 +49,19 @@ export interface BudgetStore {
   maxCalls?: number;
 }
 
-/** What reserve() did: granted (written for the others to see), refused (not enough left), or not written (no lock). */
-export type ReserveResult = 'granted' | 'refused' | 'unlocked';
+/**
+ * What reserve() did: granted (written for the others to see), refused (not enough left), not
+ * written (no lock), or 'wait': the sizing turn is another process's (there is room for the
+ * calls asked if its reservation goes), nothing reserved.
+ */
+export type ReserveResult = 'granted' | 'refused' | 'unlocked' | 'wait';
+
+/** This process's reservation: its id in the store, the calls not made yet, whether it holds the sizing turn. */
+interface OwnReservation {
+  id: string;
+  calls: number;
+  sizing?: true;
+}
 
 /**
  * qoswatch's share of the account's daily pool (Heavy and Resource-intensive calls draw from
@@ -71,7 +88,9 @@ export class DailyBudget {
   /** A block is held (until release): calls given back go back into it. */
   private holding = false;
   /** This process's reservation: calls reserved and not made yet. */
-  private reservation: { id: string; calls: number } | undefined;
+  private reservation: OwnReservation | undefined;
+  /** Another process's reservation holds the sizing turn (as last read): its pid. */
+  private sizingElsewhere: number | undefined;
   private blockedUntil = 0;
   /** What Zoom last said is left of the whole account's pool, if it says. */
   accountRemaining: number | undefined;
@@ -117,25 +136,31 @@ export class DailyBudget {
     this.used = Math.max(rec.used, this.mine + this.held);
     const id = this.reservation?.id;
     this.reservedElsewhere = rec.reservations.reduce((n, r) => (r.id === id ? n : n + r.calls), 0);
+    this.sizingElsewhere = rec.reservations.find((r) => r.id !== id && r.sizing)?.pid;
   }
 
   /** The record to write: `used` as counted here, this process's reservation as it stands. */
   private record(rec: BudgetRecord, mineReserved = this.reservation): BudgetRecord {
     const id = this.reservation?.id ?? mineReserved?.id;
     const others = rec.reservations.filter((r) => r.id !== id);
+    const mine = mineReserved && {
+      id: mineReserved.id,
+      pid: process.pid,
+      calls: mineReserved.calls,
+      expires: 0,
+      ...(mineReserved.sizing ? { sizing: true as const } : {}),
+    };
     return {
       day: this.day,
       used: this.used,
-      reservations: mineReserved?.calls
-        ? [...others, { id: mineReserved.id, pid: process.pid, calls: mineReserved.calls, expires: 0 }]
-        : others,
+      reservations: mine && (mine.calls || mine.sizing) ? [...others, mine] : others,
     };
   }
 
   /** Reads the store, lets `change` decide, writes: true when written under the store's lock (or no store). */
   private commit(
     change: () => void,
-    mineReserved?: () => { id: string; calls: number } | undefined,
+    mineReserved?: () => OwnReservation | undefined,
     waitMs?: number,
   ): boolean {
     const apply = (rec: BudgetRecord): BudgetRecord => {
@@ -267,23 +292,71 @@ export class DailyBudget {
    * of what it reserved before), if `keep` calls are still left to the others after them: the
    * other processes then treat them as used until they are made or released. 'unlocked': the
    * store's lock could not be taken, nothing was reserved.
+   *
+   * `sizing`: the reservation also takes the sizing turn (a report's first one, made before it
+   * knows its instance's size). While another process holds the turn and the calls would fit
+   * without the others' reservations, the answer is 'wait' and nothing changes: that process's
+   * reservation is about to grow, or to go, and only then can this one know what is left.
+   * Without `sizing`, a granted reservation gives the turn back.
    */
-  reserve(calls: number, keep: number, waitMs?: number): ReserveResult {
+  reserve(calls: number, keep: number, waitMs?: number, sizing = false): ReserveResult {
     const now = this.clock.now();
     this.roll(now);
     const id = this.reservation?.id ?? randomUUID().slice(0, 18);
-    let granted = false;
+    let result = 'refused' as 'granted' | 'refused' | 'wait';
     const locked = this.commit(
       () => {
-        granted =
-          now >= this.blockedUntil && this.allowance - this.used - this.reservedElsewhere - calls >= keep;
+        const open = now >= this.blockedUntil && this.allowance - this.used - calls >= keep;
+        result = !open
+          ? 'refused'
+          : sizing && this.sizingElsewhere !== undefined
+            ? 'wait'
+            : this.allowance - this.used - this.reservedElsewhere - calls >= keep
+              ? 'granted'
+              : 'refused';
       },
-      () => (granted ? { id, calls } : this.reservation),
+      () => (result === 'granted' ? { id, calls, ...(sizing ? { sizing } : {}) } : this.reservation),
       waitMs,
     );
     if (!locked) return 'unlocked';
-    if (granted) this.reservation = { id, calls };
-    return granted ? 'granted' : 'refused';
+    if (result === 'granted') this.reservation = { id, calls, ...(sizing ? { sizing } : {}) };
+    return result;
+  }
+
+  /**
+   * Gives back the calls reserved and not made, keeping the sizing turn if this process holds
+   * it (a report whose grown reservation was refused, waiting for the others' to be released:
+   * its own would hold calls they need, and nobody else should read details meanwhile).
+   */
+  standBy(): void {
+    if (!this.reservation) return;
+    this.roll(this.clock.now());
+    const { id, sizing } = this.reservation;
+    const keep: OwnReservation = { id, calls: 0, ...(sizing ? { sizing } : {}) };
+    this.commit(
+      () => {},
+      () => keep,
+    );
+    this.reservation = sizing ? keep : undefined;
+  }
+
+  /** Gives back the sizing turn, keeping the calls reserved (a report whose first reservation covers its need). */
+  sized(): void {
+    if (!this.reservation?.sizing) return;
+    this.roll(this.clock.now());
+    const mine: OwnReservation = { id: this.reservation.id, calls: this.reservation.calls };
+    this.commit(
+      () => {},
+      () => mine,
+    );
+    this.reservation = mine;
+  }
+
+  /** The pid holding the sizing turn, if another process does (as read now). */
+  sizingBy(): number | undefined {
+    this.roll(this.clock.now());
+    this.refresh();
+    return this.sizingElsewhere;
   }
 
   /** Gives back what is left of this process's reservation. */
