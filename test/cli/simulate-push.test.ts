@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { normalizeParticipant } from '../../src/normalize/normalize.js';
+import { FUTURE_TOLERANCE_MS } from '../../src/poll/future.js';
+import { EventClock, type EventTsVerdict } from '../../src/poll/webhooks/event-clock.js';
 import { readQss } from '../../src/poll/webhooks/qss.js';
 import { WebhookReceiver } from '../../src/poll/webhooks/receiver.js';
 import { Spool, type SpoolEntry } from '../../src/poll/webhooks/spool.js';
@@ -57,11 +59,25 @@ describe('qoswatch simulate --push-to', () => {
       const stats = new NormalizeStats();
       let samples = 0;
       const types = new Map<string, number>();
+      // At --speed 60 event_ts and date_time follow the fast scenario clock, the signatures real
+      // time: the daemon's event clock follows that steady skew, and no sample is dated ahead of it.
+      const clock = new EventClock();
+      const verdicts = new Map<EventTsVerdict, number>();
+      let ahead = 0;
       for (const { record } of records) {
         const m = readQss(JSON.parse(record.body));
         types.set(m?.type ?? 'unreadable', (types.get(m?.type ?? 'unreadable') ?? 0) + 1);
-        if (m?.type === 'qos') samples += normalizeParticipant(m.instance, m.participant, {}, stats).length;
+        if (m?.type !== 'qos') continue;
+        const got = normalizeParticipant(m.instance, m.participant, {}, stats);
+        samples += got.length;
+        expect(record.ts).toBeDefined();
+        const { zoomNow, verdict } = clock.judge(m.eventTs, record.ts!);
+        verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
+        ahead += got.filter((x) => x.time > zoomNow + FUTURE_TOLERANCE_MS).length;
       }
+      expect([...verdicts.keys()]).toEqual(['trusted']);
+      expect(ahead).toBe(0);
+      expect(clock.skewMs).toBeGreaterThan(30_000);
       // QoS, the context of each join (participant_data) and leaves, all readable.
       expect([...types.keys()].sort()).toEqual(expect.arrayContaining(['context', 'qos']));
       expect(types.has('unreadable')).toBe(false);

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { instanceKey } from '../../normalize/events.js';
 import type { InstanceRef } from '../../normalize/sample.js';
-import type { PushStats } from '../../poll/webhooks/push-source.js';
+import { EVENT_TS_COUNTS, type PushStats } from '../../poll/webhooks/push-source.js';
 import type { PushPathsView } from '../../poll/webhooks/push-paths.js';
 import { OUTCOMES, REFUSALS, type ReceiverStats } from '../../poll/webhooks/receiver.js';
 import { scrapeCounter, scrapeGauge } from './common.js';
@@ -10,7 +10,7 @@ import { scrapeCounter, scrapeGauge } from './common.js';
 export interface WebhookCounts {
   readonly receiver: { readonly stats: Readonly<ReceiverStats> };
   readonly source: {
-    readonly stats: Readonly<Pick<PushStats, 'samples' | 'late' | 'duplicates' | 'future'>>;
+    readonly stats: Readonly<Pick<PushStats, 'samples' | 'late' | 'duplicates' | 'future' | 'eventTs'>>;
   };
   readonly spool: { readonly backlogBytes: number };
 }
@@ -88,6 +88,17 @@ function registerSampleSeries(registry: Registry, view: WebhookView): void {
       this.inc({ result: 'duplicate' }, s?.duplicates ?? 0);
       this.inc({ result: 'after_end' }, view.samplesAfterEnd());
       this.inc({ result: 'future' }, s?.future ?? 0);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_webhook_event_ts_total',
+    help: "QoS events whose event_ts was not taken as Zoom's clock: more than 5 minutes ahead of the clock their app's events have shown (ahead), or implausibly old (past); and steady skews of event_ts ahead of the signed request timestamps taken as Zoom's clock (adopted: a simulator running faster than real time).",
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = view.counts()?.source.stats.eventTs;
+      for (const result of EVENT_TS_COUNTS) this.inc({ result }, s?.[result] ?? 0);
     },
   });
   scrapeGauge(

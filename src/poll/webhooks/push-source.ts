@@ -4,6 +4,8 @@ import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { instanceKey } from '../../normalize/events.js';
+import { LogOnce } from '../../util/log-once.js';
+import { EventClock, type EventTsVerdict } from './event-clock.js';
 import { readQss } from './qss.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
 import type { SummaryStore } from './summary-store.js';
@@ -18,7 +20,7 @@ export interface PushedCounts {
 
 /** Where pushed QoS goes: the scheduler's PushHandler (poll/push-target.ts), which de-duplicates it with polled QoS. */
 export interface PushTarget {
-  /** `zoomNow`: Zoom's clock when it sent them (the event's `event_ts`). */
+  /** `zoomNow`: Zoom's clock when it sent them (the event's `event_ts`, bounded: event-clock.ts). */
   pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts;
   /** A join left (`participant_left`); `person` and `leaveTime` as the event gave them. */
   pushedLeft(instance: InstanceRef, join: string, person?: string, leaveTime?: number): void;
@@ -41,9 +43,26 @@ export interface PushStats {
   samples: number;
   late: number;
   duplicates: number;
-  /** Refused as dated more than FUTURE_TOLERANCE_MS ahead of their event's `event_ts`. */
+  /** Refused as dated more than FUTURE_TOLERANCE_MS ahead of their event's Zoom clock. */
   future: number;
+  /**
+   * QoS events whose `event_ts` was not taken as Zoom's clock (event-clock.ts): ahead of the
+   * steady clock, implausibly old; and new steady skews adopted.
+   */
+  eventTs: Record<EventTsCount, number>;
 }
+
+/** The `event_ts` verdicts counted (the others are the normal case). */
+export const EVENT_TS_COUNTS = ['ahead', 'past', 'adopted'] as const;
+export type EventTsCount = (typeof EVENT_TS_COUNTS)[number];
+
+const EVENT_TS_LOG: Record<EventTsCount, string> = {
+  ahead:
+    "a QoS event's event_ts is more than 5 minutes ahead of the clock Zoom's events have shown (its signed request timestamp plus their steady skew); that clock is used instead, and samples dated ahead of it are refused",
+  past: "a QoS event's event_ts is implausibly old (before Zoom's retries, or not in milliseconds); its request timestamp is used instead",
+  adopted:
+    "Zoom's event_ts has run steadily ahead of its request timestamps (a simulator running faster than real time?); that skew is now taken as Zoom's clock",
+};
 
 type Handled = 'qos' | 'context' | 'left' | 'summary' | 'started' | 'ended' | 'invalid';
 
@@ -60,7 +79,17 @@ export class PushSource {
   private readonly contexts = new Map<string, Map<string, ParticipantContext>>();
   private queue: SpoolEntry[] = [];
   private draining = false;
-  readonly stats: PushStats = { handled: new Map(), samples: 0, late: 0, duplicates: 0, future: 0 };
+  readonly stats: PushStats = {
+    handled: new Map(),
+    samples: 0,
+    late: 0,
+    duplicates: 0,
+    future: 0,
+    eventTs: { ahead: 0, past: 0, adopted: 0 },
+  };
+  /** Zoom's event clock as each app's events have shown it. */
+  private readonly clocks = new Map<string, EventClock>();
+  private readonly logOnce: LogOnce;
 
   constructor(
     private readonly target: PushTarget,
@@ -78,7 +107,9 @@ export class PushSource {
       /** Where summaries and context are kept for the post-call report. */
       summaries?: SummaryStore;
     },
-  ) {}
+  ) {
+    this.logOnce = new LogOnce(deps.log, () => deps.clock.now());
+  }
 
   enqueue(entry: SpoolEntry): void {
     this.queue.push(entry);
@@ -142,8 +173,7 @@ export class PushSource {
         const join = samples[0]?.participant.join;
         const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
-        // Zoom's clock when it sent the event; without a readable event_ts, when it came.
-        const { fresh, late, future } = this.target.pushed(ref, samples, msg.eventTs ?? record.at);
+        const { fresh, late, future } = this.target.pushed(ref, samples, this.zoomNow(record, msg.eventTs));
         this.stats.samples += fresh;
         this.stats.late += late;
         this.stats.future += future;
@@ -178,8 +208,29 @@ export class PushSource {
     }
   }
 
+  /**
+   * Zoom's clock when it sent an event: its `event_ts` as far as the signed request timestamp
+   * and the skew the app's events have shown allow (event-clock.ts); records of older versions
+   * carry no request timestamp, and their receipt time stands for it.
+   */
+  private zoomNow(record: SpoolRecord, eventTs: number | undefined): number {
+    let clock = this.clocks.get(record.app);
+    if (!clock) this.clocks.set(record.app, (clock = new EventClock()));
+    const { zoomNow, verdict } = clock.judge(eventTs, record.ts ?? record.at);
+    if (isCounted(verdict)) {
+      this.stats.eventTs[verdict]++;
+      const obj = { app: record.app, total: this.stats.eventTs[verdict], skew_ms: clock.skewMs };
+      if (verdict === 'adopted') this.deps.log.warn(obj, EVENT_TS_LOG.adopted);
+      else this.logOnce.warn(`event_ts:${verdict}`, obj, EVENT_TS_LOG[verdict]);
+    }
+    return zoomNow;
+  }
+
   /** Forgets the context kept for an instance that ended. */
   forget(instance: InstanceRef): void {
     this.contexts.delete(instanceKey(instance));
   }
 }
+
+const isCounted = (v: EventTsVerdict): v is EventTsCount =>
+  (EVENT_TS_COUNTS as readonly string[]).includes(v);

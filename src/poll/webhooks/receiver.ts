@@ -291,7 +291,7 @@ export class WebhookReceiver {
       this.send(res, 200, { status: 'ignored' });
       return;
     }
-    const record = { at: now, app: app.name, body: text, sig: signatureKey(signature) };
+    const record = { at: now, app: app.name, body: text, sig: signatureKey(signature), ts };
     const appended = this.deps.spool.append(record);
     this.appending.set(
       digest,

@@ -123,6 +123,7 @@ export class Webhooks {
         duplicate: this.source.stats.duplicates,
         future: this.source.stats.future,
       },
+      event_ts: { ...this.source.stats.eventTs },
       samples_after_end: this.target.lifecycle.samplesAfterEnd,
       summaries_dropped: this.summaries.dropped,
       spool_backlog_bytes: this.spool.backlogBytes,

@@ -23,6 +23,8 @@ export interface SpoolRecord {
   body: string;
   /** The signature's digest (replay-guard.ts signatureKey), so a restart still knows it. */
   sig?: string;
+  /** Its signed `x-zm-request-timestamp` (epoch ms); absent in records of older versions. */
+  ts?: number;
 }
 
 export interface SpoolEntry {
@@ -245,7 +247,13 @@ function parseRecord(line: string): SpoolRecord | undefined {
   try {
     const r = JSON.parse(line) as Partial<SpoolRecord>;
     if (typeof r.at === 'number' && typeof r.app === 'string' && typeof r.body === 'string')
-      return { at: r.at, app: r.app, body: r.body, ...(typeof r.sig === 'string' ? { sig: r.sig } : {}) };
+      return {
+        at: r.at,
+        app: r.app,
+        body: r.body,
+        ...(typeof r.sig === 'string' ? { sig: r.sig } : {}),
+        ...(typeof r.ts === 'number' && Number.isFinite(r.ts) ? { ts: r.ts } : {}),
+      };
   } catch {
     /* a damaged line is skipped */
   }

@@ -3,18 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_TOLERANCE_MS } from '../../../src/poll/future.js';
+import { ADOPT_AFTER_MS } from '../../../src/poll/webhooks/event-clock.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
 /**
- * Issue 15 outside test: a signed push dated a day ahead was counted new, became the join's
+ * Issue 15 outside tests: a signed push dated a day ahead was counted new, became the join's
  * newest minute, and every real minute after it was late and never judged. Samples dated more
- * than FUTURE_TOLERANCE_MS ahead of Zoom's own clock, the event's `event_ts`, are refused and
- * counted as `future`; Zoom's clock, not the daemon's, so that a simulator running its scenario
- * ahead of real time (`qoswatch simulate --speed`) is not refused (9e776ad judged by the daemon's
- * clock and was reverted for it).
+ * than FUTURE_TOLERANCE_MS ahead of Zoom's own clock are refused and counted as `future`.
+ * Zoom's clock is the event's `event_ts`, but only as far as the signed request timestamp and
+ * the skew the app's events have steadily shown allow (event-clock.ts): a one-off `event_ts` a
+ * day ahead (or 1e20) was taken as Zoom's clock and let its samples blind the join, and one in
+ * the past (-1, 0, seconds) made current samples "future". A sender whose event clock runs
+ * faster than real time (`qoswatch simulate --speed`: `event_ts` and `date_time` on its fast
+ * scenario clock, signatures on real time) is followed.
  */
 const SECRET = 'future-date-secret';
 const body = readFileSync(
@@ -23,70 +27,190 @@ const body = readFileSync(
 );
 const REAL = '2021-07-13T21:44:51Z';
 const EVENT_TS = 1626230691572;
-const T = Date.parse('2021-07-13T21:45:00Z');
 const HOUR = 3_600_000;
-const iso = (t: number): string => new Date(t).toISOString().replace('.000', '');
-/** The fixture's event with its sample dated `date` and its event_ts `ts` (also what makes it not a replay). */
-const dated = (date: string, ts: number | undefined): string => {
-  const b = body.replace(`"date_time": "${REAL}"`, `"date_time": "${date}"`);
+const MIN = 60_000;
+const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/**
+ * The fixture's event for join `join` with its sample dated `date` and its event_ts `ts`
+ * (also what makes it not a replay); without `ts`, no event_ts.
+ */
+const event = (date: string, ts: number | undefined, join = '1234567890'): string => {
+  const b = body
+    .replace(`"date_time": "${REAL}"`, `"date_time": "${date}"`)
+    .replace('"user_id": "1234567890"', `"user_id": "${join}"`);
   return ts === undefined
     ? b.replace(`"event_ts": ${EVENT_TS},`, '')
     : b.replace(`"event_ts": ${EVENT_TS}`, `"event_ts": ${ts}`);
 };
 
-let s: Started;
-let clock: VirtualClock;
+interface Service {
+  s: Started;
+  clock: VirtualClock;
+  push: (b: string) => Promise<void>;
+  counts: () => Record<string, number>;
+  eventTs: () => Record<string, number>;
+  times: (join?: string) => number[];
+}
 
-beforeAll(async () => {
-  clock = new VirtualClock(T);
-  s = await startWebhooks(mkdtempSync(join(tmpdir(), 'qw-future-')), clock, webhookSettings(SECRET));
-});
-afterAll(async () => {
-  await s.w.close();
-});
-
-const push = async (b: string): Promise<void> => {
-  expect((await post(s.url, b, zoomHeaders(SECRET, b, clock.now()))).status).toBe(200);
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-};
-const counts = (): Record<string, number> =>
-  (s.w.status(clock.now()) as { samples: Record<string, number> }).samples;
-const times = (): number[] =>
-  s.events.flatMap((e) => (e.type === 'samples' ? e.samples.map((x) => x.time) : []));
+/** The webhooks of a daemon whose clock reads `now`; requests are signed with that clock. */
+async function service(now: number): Promise<Service> {
+  const clock = new VirtualClock(now);
+  const s = await startWebhooks(mkdtempSync(join(tmpdir(), 'qw-future-')), clock, webhookSettings(SECRET));
+  const status = (): { samples: Record<string, number>; event_ts: Record<string, number> } =>
+    s.w.status(clock.now()) as never;
+  return {
+    s,
+    clock,
+    push: async (b) => {
+      expect((await post(s.url, b, zoomHeaders(SECRET, b, clock.now()))).status).toBe(200);
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    },
+    counts: () => status().samples,
+    eventTs: () => status().event_ts ?? {},
+    times: (joinId) =>
+      s.events.flatMap((e) =>
+        e.type === 'samples'
+          ? e.samples.filter((x) => joinId === undefined || x.participant.join === joinId).map((x) => x.time)
+          : [],
+      ),
+  };
+}
 
 describe("a pushed sample dated ahead of Zoom's clock (its event's event_ts)", () => {
+  let z: Service;
+  beforeAll(async () => {
+    // Zoom's example event, received a second after its event_ts.
+    z = await service(EVENT_TS + 1000);
+  });
+  afterAll(async () => z.s.w.close());
+
   it('is refused as future a day ahead, and the real minute after it is still new and judged', async () => {
-    await push(dated(iso(Date.parse(REAL) + 24 * HOUR), EVENT_TS + 1));
-    expect(counts()).toMatchObject({ new: 0, late: 0, future: 1 });
-    expect(times()).toEqual([]);
-    await push(body);
-    expect(counts()).toMatchObject({ new: 1, late: 0, future: 1 });
-    expect(times()).toEqual([Date.parse(REAL)]);
+    await z.push(event(iso(Date.parse(REAL) + 24 * HOUR), EVENT_TS + 1));
+    expect(z.counts()).toMatchObject({ new: 0, late: 0, future: 1 });
+    expect(z.times()).toEqual([]);
+    await z.push(body);
+    expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 1 });
+    expect(z.times()).toEqual([Date.parse(REAL)]);
   });
 
   it('is taken within the tolerance of event_ts, refused just past it', async () => {
-    await push(dated(iso(EVENT_TS + FUTURE_TOLERANCE_MS + 60_000), EVENT_TS + 2));
-    expect(counts()).toMatchObject({ new: 1, future: 2 });
+    await z.push(event(iso(EVENT_TS + FUTURE_TOLERANCE_MS + 60_000), EVENT_TS + 2));
+    expect(z.counts()).toMatchObject({ new: 1, future: 2 });
     const within = Math.floor((EVENT_TS + FUTURE_TOLERANCE_MS) / 1000) * 1000;
-    await push(dated(iso(within), EVENT_TS + 3));
-    expect(counts()).toMatchObject({ new: 2, future: 2 });
-    expect(times()).toEqual([Date.parse(REAL), within]);
+    await z.push(event(iso(within), EVENT_TS + 3));
+    expect(z.counts()).toMatchObject({ new: 2, future: 2 });
+    expect(z.times()).toEqual([Date.parse(REAL), within]);
+    expect(z.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
   });
 
-  it("is judged by Zoom's clock, not the daemon's: an event and its samples two hours ahead of the daemon are new", async () => {
-    // A simulator running its scenario faster than real time: event_ts and date_time both ahead
-    // (the fixture's event_ts is itself 5 hours ahead of the daemon clock T).
-    const ahead = EVENT_TS - (EVENT_TS % 1000) + 2 * HOUR;
-    expect(ahead - clock.now()).toBeGreaterThan(FUTURE_TOLERANCE_MS);
-    await push(dated(iso(ahead), ahead));
-    expect(counts()).toMatchObject({ new: 3, future: 2 });
-    expect(times().at(-1)).toBe(ahead);
+  it('without an event_ts, is judged by its signed request timestamp', async () => {
+    await z.push(event(iso(z.clock.now() + 24 * HOUR), undefined));
+    expect(z.counts()).toMatchObject({ new: 2, future: 3 });
+    await z.push(event(iso(z.clock.now() + 3 * HOUR), undefined));
+    expect(z.counts()).toMatchObject({ new: 2, future: 4 });
+  });
+});
+
+describe("an event_ts that is not Zoom's clock (signed, but inconsistent with its request timestamp)", () => {
+  const T = Date.parse('2026-12-02T08:00:00Z');
+  let z: Service;
+  beforeAll(async () => {
+    z = await service(T);
+  });
+  afterAll(async () => z.s.w.close());
+
+  it('a day ahead, with its sample a day ahead: refused, and the join is not blinded', async () => {
+    await z.push(event(iso(T + 24 * HOUR), T + 24 * HOUR, 'j-day'));
+    expect(z.counts()).toMatchObject({ new: 0, late: 0, future: 1 });
+    expect(z.eventTs()).toMatchObject({ ahead: 1 });
+    z.clock.advance(MIN);
+    // The real minute after it: new and judged, not late behind a minute a day ahead.
+    await z.push(event(iso(T + MIN), T + MIN, 'j-day'));
+    expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 1 });
+    expect(z.times('j-day')).toEqual([T + MIN]);
   });
 
-  it("without an event_ts, is judged by the time it was received (the daemon's clock)", async () => {
-    await push(dated(iso(clock.now() + 24 * HOUR), undefined));
-    expect(counts()).toMatchObject({ new: 3, future: 3 });
-    await push(dated(iso(clock.now() + 3 * HOUR), undefined));
-    expect(counts()).toMatchObject({ new: 3, future: 4 });
+  it('1e20, with its sample a day ahead: refused, and the join is not blinded', async () => {
+    await z.push(event(iso(T + 24 * HOUR), 1e20, 'j-huge'));
+    expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 2 });
+    expect(z.eventTs()).toMatchObject({ ahead: 2 });
+    z.clock.advance(MIN);
+    await z.push(event(iso(T + 2 * MIN), T + 2 * MIN, 'j-huge'));
+    expect(z.counts()).toMatchObject({ new: 2, late: 0, future: 2 });
+    expect(z.times('j-huge')).toEqual([T + 2 * MIN]);
+  });
+
+  it.each([
+    ['-1', -1],
+    ['0', 0],
+    ['in seconds', Math.floor(T / 1000)],
+    ['a day old', T - 24 * HOUR],
+  ])('%s, with a current sample: the sample is new, the event_ts counted as past', async (_, ts) => {
+    const before = z.counts().new!;
+    const past = z.eventTs().past ?? 0;
+    const joinId = `j-past-${ts}`;
+    await z.push(event(iso(z.clock.now() - 10_000), ts, joinId));
+    expect(z.counts().new).toBe(before + 1);
+    expect(z.times(joinId)).toHaveLength(1);
+    expect(z.eventTs().past).toBe(past + 1);
+  });
+
+  it("a retry's event_ts an hour old is no anomaly: its old sample is new, nothing counted", async () => {
+    const counted = z.eventTs();
+    await z.push(event(iso(z.clock.now() - HOUR - 30_000), z.clock.now() - HOUR, 'j-retry'));
+    expect(z.times('j-retry')).toHaveLength(1);
+    expect(z.eventTs()).toEqual(counted);
+  });
+});
+
+describe('a sender whose event clock runs 10 times faster than real time (qoswatch simulate --speed 10)', () => {
+  const T = Date.parse('2026-12-02T09:00:00Z');
+  /** Its pushes: every 60 s of its clock (6 s of real time), event_ts and the sample on its clock. */
+  const rounds = async (
+    z: Service,
+    start: number,
+    from: number,
+    to: number,
+    joinId: string,
+  ): Promise<void> => {
+    for (let r = from; r < to; r++) {
+      z.clock.advanceTo(T + r * 6_000);
+      const fast = start + r * MIN;
+      await z.push(event(iso(fast - 1000), fast, joinId));
+    }
+  };
+
+  it('started with the daemon: every minute is new though it runs hours ahead of the request timestamps', async () => {
+    const z = await service(T);
+    try {
+      await rounds(z, T, 0, 200, 'j-fast');
+      // 200 minutes of its clock in 20 of real time: 180 minutes ahead at the end.
+      expect(z.counts()).toMatchObject({ new: 200, late: 0, future: 0 });
+      expect(z.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
+      // A one-off far-future event in its stream moves nothing: refused, and the next minute is new.
+      await z.push(event(iso(T + 200 * MIN + 24 * HOUR), T + 200 * MIN + 24 * HOUR, 'j-fast'));
+      expect(z.counts()).toMatchObject({ new: 200, future: 1 });
+      await rounds(z, T, 200, 203, 'j-fast');
+      expect(z.counts()).toMatchObject({ new: 203, late: 0, future: 1 });
+      expect(z.eventTs()).toEqual({ ahead: 1, past: 0, adopted: 0 });
+    } finally {
+      await z.s.w.close();
+    }
+  });
+
+  it('started before the daemon (2 hours ahead): refused until its skew has held steadily, then followed', async () => {
+    const z = await service(T);
+    try {
+      const rounds6s = Math.ceil(ADOPT_AFTER_MS / 6_000);
+      await rounds(z, T + 2 * HOUR, 0, rounds6s + 10, 'j-late');
+      // Until the skew has held for ADOPT_AFTER_MS its samples are refused; from then on new.
+      const c = z.counts();
+      expect(c.future).toBe(rounds6s);
+      expect(c.new).toBe(10);
+      expect(c.late).toBe(0);
+      expect(z.eventTs()).toEqual({ ahead: rounds6s, past: 0, adopted: 1 });
+    } finally {
+      await z.s.w.close();
+    }
   });
 });
