@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { opensslReason } from '../util/tls-pair.js';
+import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
 
 export interface HttpReply {
@@ -67,6 +68,7 @@ export interface WebOptions {
 }
 
 const MAX_BODY = 16 * 1024;
+const TEXT = 'text/plain; charset=utf-8';
 const DEFAULT_TIMEOUTS: HttpTimeouts = {
   handshakeMs: 5_000,
   headersMs: 5_000,
@@ -141,7 +143,7 @@ export class HttpServer {
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-      this.send(res, 413, 'request too large\n');
+      answerTooLarge(req, res, 'request too large\n', TEXT);
       return;
     }
     if (this.auth && !this.web.open?.includes(path)) {
@@ -189,7 +191,7 @@ export class HttpServer {
     res: ServerResponse,
     status: number,
     body: string,
-    type = 'text/plain; charset=utf-8',
+    type = TEXT,
     headers: Record<string, string> = {},
   ): void {
     res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' });

@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock } from '../../util/clock.js';
+import { answerTooLarge } from '../../util/too-large.js';
 import { isQssEvent } from './qss.js';
 import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
@@ -71,12 +72,6 @@ class Refused extends Error {
     super(reason);
   }
 }
-
-/**
- * After a 413, how much more of the body is read and dropped so that the connection ends with a
- * FIN after the answer, not a reset (see refuseTooLarge).
- */
-const DRAIN_BYTES = 1024 * 1024;
 
 /** What a refusal most often means, for the log. */
 const REFUSAL_HINTS: Partial<Record<Refusal, string>> = {
@@ -177,49 +172,10 @@ export class WebhookReceiver {
       bump(this.stats.refused, err.reason);
       this.logRefusal(err.reason, path(req));
       if (err.reason === 'method') res.setHeader('allow', 'POST');
-      if (err.reason === 'too_large') this.refuseTooLarge(req, res, answered);
+      if (err.reason === 'too_large')
+        answerTooLarge(req, res, JSON.stringify({ error: 'too_large' }), 'application/json', answered);
       else this.send(res, err.status, { error: err.reason });
     }
-  }
-
-  /**
-   * A 413 while the client may still be sending its body. The answer is written whole at once
-   * (with its length) and says `connection: close`, so a keep-alive client opens a new
-   * connection for its next request instead of sending it on this one. The rest of the body is
-   * then read and dropped, up to DRAIN_BYTES, and only then is the answer ended and the
-   * connection closed with a FIN: closing a socket with unread bytes makes the kernel send a
-   * reset, which can destroy the answer before the client reads it. A remainder past
-   * DRAIN_BYTES (declared, or read) is not waited for: the connection is closed at once. The
-   * server's `requestTimeout` bounds the time a slow remainder can take.
-   */
-  private refuseTooLarge(req: IncomingMessage, res: ServerResponse, answered: () => void): void {
-    if (res.headersSent || res.destroyed) return;
-    const body = JSON.stringify({ error: 'too_large' });
-    res.writeHead(413, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(body),
-      connection: 'close',
-    });
-    res.write(body);
-    answered();
-    let drained = 0;
-    const end = (): void => {
-      if (!res.writableEnded) res.end();
-    };
-    const declared = Number(header(req, 'content-length') || 0);
-    if (req.readableEnded || !(declared <= DRAIN_BYTES)) {
-      end();
-      return;
-    }
-    req.removeAllListeners('data');
-    req.on('data', (c: Buffer) => {
-      drained += c.length;
-      if (drained > DRAIN_BYTES) end();
-    });
-    req.once('end', end);
-    req.once('close', end);
-    req.resume();
   }
 
   /**

@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,13 @@ import { VirtualClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 import { zoomHeaders } from '../../helpers/zoom-webhook.js';
+import {
+  keptAliveRefusal,
+  keptAliveRequest,
+  openRaw,
+  uploadPastAnswer,
+  type KeptAliveReply,
+} from '../../helpers/raw-connection.js';
 
 /**
  * A body over the limit is answered 413 while the client may still be sending it. The answer
@@ -47,45 +53,6 @@ afterAll(async () => {
   await spool.close();
 });
 
-/** A raw connection that records what it reads and how it ended. */
-interface Raw {
-  socket: Socket;
-  text: () => string;
-  /** Resolves once `s` has been read. */
-  until: (s: RegExp) => Promise<void>;
-  /** Resolves with how the connection ended: 'end' (a FIN) or the error's code. */
-  ended: Promise<string>;
-}
-
-async function open(): Promise<Raw> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let read = '';
-  const waiters: { re: RegExp; resolve: () => void }[] = [];
-  socket.setEncoding('latin1');
-  socket.on('data', (c: string) => {
-    read += c;
-    for (const w of waiters.splice(0))
-      if (w.re.test(read)) w.resolve();
-      else waiters.push(w);
-  });
-  const ended = new Promise<string>((resolve) => {
-    socket.once('end', () => resolve('end'));
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    socket.once('close', () => resolve('close without FIN'));
-  });
-  return {
-    socket,
-    text: () => read,
-    until: (re) =>
-      new Promise<void>((resolve) => {
-        if (re.test(read)) resolve();
-        else waiters.push({ re, resolve });
-      }),
-    ended,
-  };
-}
-
 const head = (extra: string): string =>
   `POST /zoom/qss HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nContent-Type: application/json\r\n${extra}\r\n`;
 
@@ -93,66 +60,44 @@ const head = (extra: string): string =>
 const WHOLE_413 =
   /^HTTP\/1\.1 413 [^\r]*\r\n(?:[^\r]*\r\n)*?content-length: (\d+)\r\n(?:[^\r]*\r\n)*\r\n\{"error":"too_large"\}$/i;
 
-interface Reply {
-  status: number;
-  reused: boolean;
-  text: string;
-  connection: string | undefined;
-}
-
 /** A signed POST through node:http (with `agent`, a keep-alive client's pool). */
-async function signedPost(agent?: Agent, payload = body): Promise<Reply> {
+function signedPost(agent?: Agent, payload = body): Promise<KeptAliveReply> {
   // A new timestamp each time: a new signature, not a replay (the same body is a redelivery: 200).
   clock.advance(1000);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/zoom/qss',
-        method: 'POST',
-        agent,
-        headers: zoomHeaders(SECRET, payload, clock.now()),
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            reused: req.reusedSocket,
-            text,
-            connection: res.headers.connection,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return keptAliveRequest(
+    {
+      host: '127.0.0.1',
+      port,
+      path: '/zoom/qss',
+      method: 'POST',
+      ...(agent ? { agent } : {}),
+      headers: zoomHeaders(SECRET, payload, clock.now()),
+    },
+    payload,
+  );
 }
 
 describe('a body over the limit on a kept-alive connection', () => {
   it('is answered 413 whole with connection: close; the rest of the body is read, then the connection ends with a FIN', async () => {
-    const c = await open();
     const declared = LIMIT + 4000;
-    // The headers and a first part of the body; the rest is held until the 413 is read.
-    c.socket.write(head(`Content-Length: ${declared}\r\n`) + 'x'.repeat(3000));
-    await c.until(/\{"error":"too_large"\}/);
-    expect(c.text()).toMatch(WHOLE_413);
-    expect(c.text()).toMatch(/\r\nconnection: close\r\n/i);
-    // A client still uploading sends the rest: the receiver reads it, then closes cleanly.
-    c.socket.write('x'.repeat(declared - 3000));
-    expect(await c.ended).toBe('end');
-    expect(c.text()).toMatch(WHOLE_413);
-    c.socket.destroy();
+    // The headers and a first part of the body; the rest is sent once the 413 is read (a client
+    // still uploading): the receiver reads it, then closes cleanly.
+    const r = await uploadPastAnswer(
+      port,
+      head(`Content-Length: ${declared}\r\n`),
+      declared,
+      /\{"error":"too_large"\}/,
+    );
+    expect(r.before).toMatch(WHOLE_413);
+    expect(r.before).toMatch(/\r\nconnection: close\r\n/i);
+    expect(r.ended).toBe('end');
+    expect(r.text).toMatch(WHOLE_413);
     // The client's next request, on a new connection as `connection: close` asks: accepted.
     expect((await signedPost()).status).toBe(200);
   });
 
   it('is answered the same when the body declares no length (chunked) and grows past the limit', async () => {
-    const c = await open();
+    const c = await openRaw(port);
     const chunk = (s: string): string => `${s.length.toString(16)}\r\n${s}\r\n`;
     c.socket.write(head('Transfer-Encoding: chunked\r\n') + chunk('y'.repeat(LIMIT + 100)));
     await c.until(/\{"error":"too_large"\}/);
@@ -164,7 +109,7 @@ describe('a body over the limit on a kept-alive connection', () => {
   });
 
   it('does not wait for a declared remainder past the drain bound: the 413 is sent and the connection closed', async () => {
-    const c = await open();
+    const c = await openRaw(port);
     c.socket.write(head('Content-Length: 1000000000\r\n') + 'z'.repeat(1000));
     await c.until(/\{"error":"too_large"\}/);
     expect(c.text()).toMatch(WHOLE_413);
@@ -175,22 +120,15 @@ describe('a body over the limit on a kept-alive connection', () => {
   });
 
   it('a keep-alive client reads the 413 in full and its next request gets 200 on a new connection', async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      // One request that leaves the connection kept alive, so the 413 goes over a reused socket.
-      expect((await signedPost(agent)).status).toBe(200);
-      const refused = await signedPost(agent, 'x'.repeat(LIMIT + 1));
-      expect(refused).toEqual({
-        status: 413,
-        reused: true,
-        text: '{"error":"too_large"}',
-        connection: 'close',
-      });
-      const next = await signedPost(agent);
-      expect(next.status).toBe(200);
-      expect(next.reused).toBe(false);
-    } finally {
-      agent.destroy();
-    }
+    // The first request leaves the connection kept alive, so the 413 goes over a reused socket.
+    const r = await keptAliveRefusal((agent, big) => signedPost(agent, big), 'x'.repeat(LIMIT + 1));
+    expect(r.first.status).toBe(200);
+    expect(r.refused).toEqual({
+      status: 413,
+      reused: true,
+      text: '{"error":"too_large"}',
+      connection: 'close',
+    });
+    expect(r.next).toMatchObject({ status: 200, reused: false });
   });
 });
