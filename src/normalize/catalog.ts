@@ -606,7 +606,6 @@ const WEBINAR_LIST_LACKS: ReadonlySet<string> = new Set(['status', 'camera']);
 export const MEASUREMENTS = FIELDS.filter((f) => f.group !== 'context');
 /** Names of the context fields in rules (filters, group_by, templates). */
 export type ContextRuleName = RowOf<'context'>['rule'];
-export type ContextKey = RowOf<'context'>['key'];
 
 /**
  * Fields Zoom documents that qoswatch deliberately does not read, and why. Identity (ids,

@@ -62,7 +62,3 @@ export interface QosSample {
   cpuPressure?: CpuPressureLevels;
   wifi?: WifiMetrics;
 }
-
-export function sampleKey(s: Pick<QosSample, 'instance' | 'participant' | 'time'>): string {
-  return `${s.instance.kind}\u0000${s.instance.uuid}\u0000${s.participant.key}\u0000${s.time}`;
-}

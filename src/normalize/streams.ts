@@ -35,4 +35,3 @@ function build(): StreamInfo[] {
 
 export const STREAMS: readonly StreamInfo[] = build();
 export const STREAM_BY_NAME: ReadonlyMap<string, StreamInfo> = new Map(STREAMS.map((s) => [s.name, s]));
-export type StreamName = string;

@@ -10,7 +10,6 @@ export const SERIES = [
   { key: 'loss', metric: 'avg_loss', label: 'Packet loss', holds: 'average loss, the worst stream' },
   { key: 'frameRate', metric: 'frame_rate', label: 'Frame rate', holds: 'the lowest video stream' },
 ] as const;
-export type Series = (typeof SERIES)[number];
 
 /** One threshold drawn on a chart: every participant rule on the metric with this value and direction. */
 export interface Threshold {

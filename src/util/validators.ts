@@ -67,7 +67,10 @@ export function validator<T>(kind: ValidatorKind, schema: object): ValidateFunct
   return v as ValidateFunction<T>;
 }
 
-/** Whether the build generated the validator of `schema` (so that start-up compiles nothing). */
+/**
+ * Whether the build generated the validator of `schema` (so that start-up compiles nothing).
+ * @public test/util/validators.test.ts imports it from the build (dist/), which knip does not see.
+ */
 export const isGenerated = (kind: ValidatorKind, schema: object): boolean =>
   existsSync(generatedFile(schemaKey({ kind, schema })));
 

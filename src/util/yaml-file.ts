@@ -6,7 +6,7 @@ import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
 import { formatPath, YamlSource } from './yaml-source.js';
 
-export { formatPath, MAX_CONFIG_FILE_BYTES, MAX_RULE_FILE_BYTES, YamlSource } from './yaml-source.js';
+export { MAX_CONFIG_FILE_BYTES, MAX_RULE_FILE_BYTES, YamlSource } from './yaml-source.js';
 
 export interface YamlLoadOptions {
   /** Expand `${VAR}` and `${VAR:-default}` in string values from this environment. */
