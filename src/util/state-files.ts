@@ -12,6 +12,15 @@ import { validator } from './validators.js';
 export type StateCheck<T> = (raw: unknown) => { value: T; discarded: string[] } | { error: string };
 
 /**
+ * What can still be made of a file none of which the check accepts (truncated, a field
+ * unusable): a value to start from instead of nothing, and what it is, for the log line
+ * (`fields` go into the line's JSON). Undefined: nothing.
+ */
+export type StateSalvage<T> = (
+  text: string,
+) => { value: T; note: string; fields?: Record<string, unknown> } | undefined;
+
+/**
  * Reads and writes the files in `state.dir` (alert state, notification outbox and log, daily
  * budget). Writes are durable (fsynced) and never throw: a write that fails (disk full,
  * read-only) is counted per file, logged once per episode, and retried by `retry()` until it
@@ -62,9 +71,10 @@ export class StateFiles {
 
   /**
    * The valid part of a state file, or undefined when it is missing or none of it is valid.
-   * Whatever is discarded is kept in a copy and logged once.
+   * Whatever is discarded is kept in a copy and logged once. When none of it is valid,
+   * `salvage` may still make a value of its text (said in the same line).
    */
-  read<T>(file: string, check: StateCheck<T>): T | undefined {
+  read<T>(file: string, check: StateCheck<T>, salvage?: StateSalvage<T>): T | undefined {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -80,19 +90,31 @@ export class StateFiles {
     try {
       raw = JSON.parse(text);
     } catch {
-      this.setAside(file, `it is not valid JSON (truncated or garbage, ${plural(text.length, 'byte')})`, []);
-      return undefined;
+      return this.setAsideWhole(
+        file,
+        `it is not valid JSON (truncated or garbage, ${plural(text.length, 'byte')})`,
+        salvage?.(text),
+      );
     }
     const result = check(raw);
-    if ('error' in result) {
-      this.setAside(file, result.error, []);
-      return undefined;
-    }
+    if ('error' in result) return this.setAsideWhole(file, result.error, salvage?.(text));
     if (result.discarded.length) this.setAside(file, 'it has bad entries', result.discarded, true);
     return result.value;
   }
 
-  private setAside(file: string, why: string, discarded: string[], kept = false): void {
+  /** None of the file is usable: set aside whole, and what `salvage` made of it (if anything) said and returned. */
+  private setAsideWhole<T>(file: string, why: string, salvaged: ReturnType<StateSalvage<T>>): T | undefined {
+    this.setAside(file, why, [], false, salvaged);
+    return salvaged?.value;
+  }
+
+  private setAside(
+    file: string,
+    why: string,
+    discarded: string[],
+    kept = false,
+    salvaged?: { note: string; fields?: Record<string, unknown> },
+  ): void {
     const copy = `${file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
     let saved = true;
     try {
@@ -102,12 +124,23 @@ export class StateFiles {
     }
     const list =
       discarded.slice(0, 5).join('; ') + (discarded.length > 5 ? `; and ${discarded.length - 5} more` : '');
+    const whole = !kept && !discarded.length;
     this.log.error(
-      { file, copy: saved ? copy : undefined, discarded: discarded.length },
+      {
+        file,
+        copy: saved ? copy : undefined,
+        // Not "discarded: 0" for a file discarded whole (a count of its entries would read as nothing lost).
+        ...(whole ? { discarded_whole_file: true } : { discarded: discarded.length }),
+        ...salvaged?.fields,
+      },
       `state file ${file} is corrupt: ${why}` +
         (discarded.length ? `; discarded ${discarded.length}: ${list}` : '; discarded the whole file') +
         (saved ? `; a copy is kept at ${copy}` : '; no copy could be kept') +
-        (kept ? '; starting with the valid rest' : '; starting without it'),
+        (salvaged
+          ? `; starting from ${salvaged.note}`
+          : kept
+            ? '; starting with the valid rest'
+            : '; starting without it'),
     );
   }
 }

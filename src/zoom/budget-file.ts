@@ -1,6 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readJsonFile } from '../util/atomic-file.js';
 import { processAlive } from '../util/process-alive.js';
 import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
 import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
@@ -159,6 +158,10 @@ export class FileBudgetStore implements BudgetStore {
   private unusable = false;
   /** Most calls one reservation may hold: the daily pool (set by the DailyBudget using this store). */
   maxCalls = Number.MAX_SAFE_INTEGER;
+  /** The count to assume for `day` when a corrupt file says nothing of it (set by the DailyBudget: the share's pace). */
+  lostCount: ((day: number) => number) | undefined;
+  /** The day's count as this process last read or wrote it under the lock: a corrupt file never restarts below it. */
+  private lastSeen: { day: number; used: number } | undefined;
 
   constructor(
     stateDir: string,
@@ -175,25 +178,109 @@ export class FileBudgetStore implements BudgetStore {
     return saved && this.recordOf(saved, saved.day);
   }
 
-  /** The file as last written when it is a budget count, without the lock; undefined otherwise. */
-  private readSaved(): Saved | undefined {
-    const raw = readJsonFile(this.file);
-    return raw !== undefined && !checkBudget(raw) ? (raw as Saved) : undefined;
+  /**
+   * The file as last written when it is a budget count, without the lock. With `day`, a file
+   * that is not one gives the count recovered from it (see recover); without, undefined.
+   */
+  private readSaved(day?: number): Saved | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const raw = JSON.parse(text) as unknown;
+      if (!checkBudget(raw)) return raw as Saved;
+    } catch {
+      /* recovered below */
+    }
+    return day === undefined ? undefined : this.recover(text, day).value;
   }
 
-  /** The count, read under the lock: a corrupt file is set aside and logged once, then written anew. */
-  private loadChecked(): { saved: Saved | undefined; raw: unknown } {
+  /** The count, read under the lock: a corrupt file is set aside and logged once, then written anew from what is recovered. */
+  private loadChecked(day: number): { saved: Saved | undefined; raw: unknown } {
     let read: unknown;
-    const saved = this.files.read<Saved>(this.file, (raw) => {
-      read = raw;
-      const why = checkBudget(raw);
-      if (why) return { error: `it is not a budget count (${why})` };
-      const saved = raw as Saved;
-      const discarded: string[] = [];
-      const reservations = validReservations(saved.reservations, Date.now(), this.maxCalls, discarded);
-      return { value: { ...saved, reservations }, discarded };
-    });
+    const saved = this.files.read<Saved>(
+      this.file,
+      (raw) => {
+        read = raw;
+        const why = checkBudget(raw);
+        if (why) return { error: `it is not a budget count (${why})` };
+        const saved = raw as Saved;
+        const discarded: string[] = [];
+        const reservations = validReservations(saved.reservations, Date.now(), this.maxCalls, discarded);
+        return { value: { ...saved, reservations }, discarded };
+      },
+      (text) => this.recover(text, day),
+    );
     return { saved, raw: read };
+  }
+
+  /**
+   * `day`'s count from a budget file that is not one (truncated by a crash or a full disk, a
+   * field garbled by hand), never below what it can have been, so that the processes sharing
+   * it do not spend the day's calls twice:
+   * 1. the `day` and `used` still readable in its text (a truncated write keeps its head: qoswatch
+   *    writes them first), and its reservations when it is JSON;
+   * 2. and never less than the count this process last read or wrote for the day;
+   * 3. when neither says anything about the day, the share's pace up to this time of day
+   *    (`lostCount`: the allowance times the part of the UTC day gone): what an evenly spread
+   *    day would have used, so the rest of the day keeps the rest of the share at that pace.
+   *    Not "used up" (polling would stop until 00:00 UTC: a monitor blind for up to a day), not
+   *    0 (up to a second whole share spent). Zoom's own count (X-RateLimit-Remaining, a
+   *    daily-limit 429) still stops every process at the account's real pool.
+   * A count readable for an earlier day is that day's: today starts at 0, nothing lost.
+   */
+  private recover(
+    text: string,
+    day: number,
+  ): { value: Saved; note: string; fields: Record<string, unknown> } {
+    const num = (key: string): number | undefined => {
+      const m = new RegExp(`"${key}"\\s*:\\s*(\\d{1,13})(?![\\d.eE])`).exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const fileDay = num('day');
+    const fileUsed = num('used');
+    let reservations: Reservation[] = [];
+    try {
+      reservations = validReservations((JSON.parse(text) as Saved).reservations, Date.now(), this.maxCalls);
+    } catch {
+      /* not JSON: none */
+    }
+    const other = fileDay !== undefined && fileDay < day;
+    const fromText = !other && fileUsed !== undefined ? fileUsed : undefined;
+    const seen = this.lastSeen?.day === day ? this.lastSeen.used : undefined;
+    const known = Math.max(fromText ?? -1, seen ?? -1);
+    let used: number;
+    let from: string;
+    if (other) {
+      used = 0;
+      from = `day ${fileDay}'s count (an earlier day: today starts at 0)`;
+    } else if (known >= 0) {
+      used = known;
+      from =
+        known === fromText
+          ? `${used} calls, the count still readable in the file`
+          : `${used} calls, the count this process last read or wrote today`;
+    } else {
+      used = this.lostCount?.(day) ?? 0;
+      from = `${used} calls, the share's pace to this time of day: the day's count could not be read from the file`;
+    }
+    return {
+      value: { day, used, ...(reservations.length ? { reservations } : {}) },
+      note: from,
+      fields: {
+        used_recovered: used,
+        recovered_from: other
+          ? 'earlier-day'
+          : known >= 0
+            ? known === fromText
+              ? 'file-text'
+              : 'memory'
+            : 'pace',
+      },
+    };
   }
 
   /** `day`'s record from what was read: an earlier day's count is 0, standing reservations are kept. */
@@ -214,7 +301,7 @@ export class FileBudgetStore implements BudgetStore {
     if (locked !== true) {
       // No lock: decide on the last written count (renamed in whole: never half-read) plus ours
       // not yet in it; write nothing (the holder's write would be lost under ours).
-      const rec = this.recordOf(this.readSaved(), day);
+      const rec = this.recordOf(this.readSaved(day), day);
       this.unlockedCalls++;
       if (locked === 'busy' && !this.busyLogged) {
         this.busyLogged = true;
@@ -227,7 +314,7 @@ export class FileBudgetStore implements BudgetStore {
       return false;
     }
     try {
-      const { saved, raw } = this.loadChecked();
+      const { saved, raw } = this.loadChecked(day);
       const rec = this.recordOf(saved, day);
       const next = change(rec);
       const now = Date.now();
@@ -236,6 +323,7 @@ export class FileBudgetStore implements BudgetStore {
         // This process's own are renewed by each of its changes.
         .map((r) => (r.pid === process.pid ? { ...r, expires: now + ttlOf(r) } : r));
       const out: Saved = { day, used: next.used, ...(reservations.length ? { reservations } : {}) };
+      this.lastSeen = { day, used: next.used };
       const pending = this.pending;
       this.pending = 0;
       // Against the file as read: an expiry brought back or an entry dropped is written too.
@@ -330,7 +418,7 @@ export class FileBudgetStore implements BudgetStore {
 
   /** At stop, with an unusable lock: this process's calls added to the file, so none is lost. */
   private addPendingUnlocked(): void {
-    const saved = this.readSaved();
+    const saved = this.readSaved(this.pendingDay);
     const out: Saved = { ...saved, ...this.recordOf(saved, this.pendingDay) };
     if (!out.reservations?.length) delete out.reservations;
     if (this.files.write(this.file, JSON.stringify(out))) {

@@ -47,6 +47,8 @@ export interface BudgetStore {
   readonly unlockedCalls?: number;
   /** Most calls one reservation may hold (the daily pool): a bigger one is dropped when read. */
   maxCalls?: number;
+  /** The count to assume for `day` when the store's record of it is lost (a corrupt file that says nothing of it). */
+  lostCount?: ((day: number) => number) | undefined;
 }
 
 /**
@@ -101,7 +103,14 @@ export class DailyBudget {
     private readonly clock: Clock,
     private readonly store?: BudgetStore,
   ) {
-    if (store) store.maxCalls = pool;
+    if (store) {
+      store.maxCalls = pool;
+      // The share's pace: what an evenly spread day would have used by now.
+      store.lostCount = (day) => {
+        const gone = Math.min(1, Math.max(0, (this.clock.now() - day * DAY) / DAY));
+        return Math.ceil(this.allowance * gone);
+      };
+    }
     const saved = store?.load();
     if (saved) {
       this.day = saved.day;

@@ -9,6 +9,7 @@ import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { StateFiles } from '../../src/util/state-files.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
+import { captureLog, type LogLine } from '../helpers/log.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 
 const LIVE = { type: 'live', from: '2026-11-20', to: '2026-11-20' };
@@ -365,5 +366,80 @@ describe('a budget file written by a hostile or stale process (outside tester)',
     // The old code saw it as held (age negative, pid alive) for ever.
     expect(store.transact(dayOf(today), (rec) => ({ ...rec, used: rec.used + 1 }))).toBe(true);
     expect(read(state).used).toBe(1);
+  });
+});
+
+describe('a budget file whose count cannot be read (outside tester: the count restarted at 0)', () => {
+  const noon = Date.parse('2026-11-20T12:00:00Z');
+  const day = Math.floor(noon / 86_400_000);
+  const setUp = (name: string, text: string, pool = 100) => {
+    const state = join(dir, name);
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'budget-zoom.json'), text);
+    const { log, lines } = captureLog();
+    const clock = new VirtualClock(noon);
+    const budget = new DailyBudget(pool, 1, clock, new FileBudgetStore(state, 'zoom', new StateFiles(log)));
+    return { state, lines, budget, clock };
+  };
+  const corrupt = (lines: LogLine[]) => lines.filter((l) => l.msg.includes('is corrupt'));
+
+  it('a truncated file: the count still readable in its text, and the log says the file was discarded whole', () => {
+    const { lines, state, budget } = setUp(
+      'trunc',
+      `{"day":${day},"used":1234,"reservations":[{"id":"r1","pid":1,"cal`,
+      10_000,
+    );
+    budget.take('x');
+    expect(budget.usedToday()).toBe(1235); // 1 on the old code
+    expect(JSON.parse(readFileSync(join(state, 'budget-zoom.json'), 'utf8'))).toMatchObject({
+      day,
+      used: 1235,
+    });
+    const line = corrupt(lines);
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatchObject({
+      discarded_whole_file: true,
+      used_recovered: 1234,
+      recovered_from: 'file-text',
+    });
+    expect(line[0]!.msg).toMatch(
+      /not valid JSON .*discarded the whole file; .*starting from 1234 calls, the count still readable/,
+    );
+  });
+
+  it.each([
+    ['used null', `{"day":${day},"used":null}`],
+    ['used a string', `{"day":${day},"used":"1234"}`],
+    ['used negative', `{"day":${day},"used":-5}`],
+    ['used 1e400', `{"day":${day},"used":1e400}`],
+    ['garbage', '\u0000\u0001 not json'],
+  ])('%s, nothing else known: the share paced to the time of day, said in one line', (_name, text) => {
+    const { lines, budget } = setUp(`lost-${_name.replace(/\W/g, '')}`, text);
+    budget.take('x');
+    // Noon: half the day gone, half of the 100-call share assumed spent (0 on the old code).
+    expect(budget.usedToday()).toBe(51);
+    expect(budget.remaining()).toBe(49);
+    const line = corrupt(lines);
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatchObject({ discarded_whole_file: true, used_recovered: 50, recovered_from: 'pace' });
+    expect(line[0]).not.toHaveProperty('discarded'); // "discarded":0 on the old code
+    expect(line[0]!.msg).toMatch(/discarded the whole file; .*starting from 50 calls, the share's pace/);
+  });
+
+  it('a running process never restarts below the count it last read, whoever garbles the file', () => {
+    const { budget, state, lines } = setUp('memory', JSON.stringify({ day, used: 70 }));
+    budget.take('x');
+    expect(budget.usedToday()).toBe(71);
+    writeFileSync(join(state, 'budget-zoom.json'), `{"day":${day},"used":"seventy-one"}`);
+    budget.take('x');
+    expect(budget.usedToday()).toBe(72); // 51 from the pace, 1 on the old code
+    expect(corrupt(lines)[0]).toMatchObject({ used_recovered: 71, recovered_from: 'memory' });
+  });
+
+  it("an earlier day's count that cannot be read: today starts at 0, nothing lost", () => {
+    const { budget, lines } = setUp('earlier', `{"day":${day - 1},"used":99`);
+    budget.take('x');
+    expect(budget.usedToday()).toBe(1);
+    expect(corrupt(lines)[0]).toMatchObject({ used_recovered: 0, recovered_from: 'earlier-day' });
   });
 });
