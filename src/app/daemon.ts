@@ -34,6 +34,7 @@ import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { saveInTurn, type Save } from './saves.js';
+import type { StatusReport } from './status-report.js';
 
 export interface DaemonDeps {
   clock: Clock;
@@ -268,9 +269,9 @@ export class Daemon {
       store,
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(this.reports ? { reportBody: (id: string) => this.reports?.body(id) } : {}),
+      current: (id) => this.engine.current(id),
     });
     if (!this.dispatcher) return;
-    this.dispatcher.current = (id) => this.engine.current(id);
     this.dispatcher.seed(this.engine.active(), this.restoredResolves);
     // Reminders from the saved state wait until a cycle has reconciled it with Zoom (afterCycle).
     if (this.engine.active().length) this.dispatcher.holdReminders();
@@ -328,7 +329,7 @@ export class Daemon {
   }
 
   /** What /api/v1/status shows. */
-  status(): Record<string, unknown> {
+  status(): StatusReport {
     return this.api.status();
   }
 

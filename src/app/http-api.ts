@@ -16,6 +16,7 @@ import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/pipeline/stats.js';
 import { instanceRoutes } from './instances-api.js';
+import type { StatusReport } from './status-report.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -104,14 +105,14 @@ export class HttpApi {
 
   /** What /api/v1/status shows: sources, live instances, budget use, coverage, last cycle, reload state. */
   // eslint-disable-next-line max-lines-per-function -- a table: one section of /api/v1/status after another
-  status(): Record<string, unknown> {
+  status(): StatusReport {
     const v = this.view;
     const now = v.clock.now();
     // A pushed instance discovery never listed, whose pushes stopped: ended before it is read.
     v.scheduler.expireUnlisted(now);
     const live: Record<string, number> = { meeting: 0, webinar: 0, session: 0 };
     for (const i of v.scheduler.instances()) live[i.ref.kind] = (live[i.ref.kind] ?? 0) + 1;
-    const budget = Object.fromEntries(
+    const budget: StatusReport['budget'] = Object.fromEntries(
       Object.entries(v.clients).map(([name, c]) => [
         name,
         {

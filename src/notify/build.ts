@@ -21,6 +21,8 @@ export interface BuildDeps {
   dryRun?: boolean;
   /** Reads a report's body when its notification is sent (app/ wires the report store). */
   reportBody?: DispatcherOptions['reportBody'];
+  /** How a firing alert reads now, for reminders (app/ wires the rule engine). */
+  current?: DispatcherOptions['current'];
 }
 
 /** A user's notifier module: its default export (or `notifier` export) is a NotifierPlugin. */
@@ -116,5 +118,6 @@ export async function buildDispatcher(
     sendTimeoutMs: n.delivery.timeoutMs,
     notifyLeftAndEnded: n.notifyLeftAndEnded,
     ...(deps.reportBody ? { reportBody: deps.reportBody } : {}),
+    ...(deps.current ? { current: deps.current } : {}),
   });
 }

@@ -32,6 +32,11 @@ export interface DispatcherOptions {
   random?: () => number;
   /** The body of a report notification, read from where reports are kept when it is sent. */
   reportBody?: (id: string) => ReportBody | undefined;
+  /**
+   * How a firing alert reads now (the daemon asks the rule engine): a reminder says how long it
+   * has lasted and how old its data is, not what it said when it fired. Undefined: as saved.
+   */
+  current?: (id: string) => Alert | undefined;
 }
 
 /** Report notifications are remembered this long, so that one is never queued twice. */
@@ -55,12 +60,6 @@ export class Dispatcher {
   private readonly grouping: Grouping;
   private readonly cap: RateCap;
   private readonly outbox: Outbox;
-
-  /**
-   * How a firing alert reads now (the daemon asks the rule engine): a reminder says how long it
-   * has lasted and how old its data is, not what it said when it fired. Undefined: as saved.
-   */
-  current: (id: string) => Alert | undefined = () => undefined;
 
   /**
    * After a restart, reminders (repeat_interval) wait until the daemon has looked at Zoom again:
@@ -217,7 +216,8 @@ export class Dispatcher {
     const firingAlerts: Alert[] = [];
     for (const saved of Object.values(g.alerts)) {
       if (saved.state !== 'firing') continue;
-      const a = this.current(saved.id)?.state === 'firing' ? this.current(saved.id)! : saved;
+      const live = this.opts.current?.(saved.id);
+      const a = live?.state === 'firing' ? live : saved;
       store.refreshGroupAlert(g.key, a);
       firingAlerts.push(a);
     }

@@ -1,0 +1,57 @@
+import type { CoverageReport } from '../poll/coverage.js';
+import type { CycleReport } from '../poll/cycle-parts.js';
+import type { SourcesSettings } from '../poll/settings.js';
+import type { Webhooks } from '../poll/webhooks/service.js';
+
+/** One Zoom account's daily budget as /api/v1/status shows it (times in ISO 8601, null when none). */
+export interface BudgetStatus {
+  allowance: number;
+  used_today: number;
+  remaining_today: number;
+  blocked_until: string | null;
+  last_success: string | null;
+}
+
+/** What after-call reports have done since start, and how many are kept. */
+export interface ReportsStatus {
+  made: number;
+  queued: number;
+  sent: number;
+  /** Ended instances whose report is still to be made. */
+  pending: number;
+  deferred: number;
+  failed: number;
+  given_up: number;
+  /** Zoom API calls the reports made. */
+  calls: number;
+  kept: number;
+}
+
+/** What /api/v1/status answers (docs/metrics.md): one section after another. */
+export interface StatusReport {
+  version: string;
+  started_at: string;
+  ready: boolean;
+  sources: SourcesSettings;
+  /** Live instances by kind. */
+  live_instances: Record<string, number>;
+  coverage: CoverageReport;
+  /** By account (`zoom`, `videosdk`). */
+  budget: Record<string, BudgetStatus>;
+  /** With `webhooks:` only. */
+  webhooks?: ReturnType<Webhooks['status']>;
+  /** The last poll cycle, its times in ISO 8601; null before the first ends. */
+  last_cycle:
+    (Omit<CycleReport, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string }) | null;
+  rules: { loaded: number; last_reload: { ok: boolean; at: string; problems: string[] } };
+  /** With `reports:` only; null otherwise. */
+  reports: ReportsStatus | null;
+  /** Null when no notifier is configured. */
+  notifications: {
+    outbox: number;
+    /** Notifications sent, by receiver. */
+    sent: Record<string, number>;
+    /** Failed deliveries, by `receiver|reason`. */
+    failed: Record<string, number>;
+  } | null;
+}
