@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { permanent, retryable, type NotifyError } from './errors.js';
 import { escapeHtml, oneLine } from './escape.js';
 import { headline, since, textLines, where, who } from './format.js';
@@ -69,6 +69,64 @@ function html(n: Notification, now: number): string {
   return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows(n.firing, false)}${rows(n.resolved, true)}</table><p><small>qoswatch</small></p></body></html>`;
 }
 
+/**
+ * The notifier's SMTP transport, made at the first send (nodemailer is imported when an e-mail
+ * notifier is first used, not at every start); the CA file is read now, when it is built.
+ */
+function emailTransport(o: EmailSettings): { get: () => Promise<Transporter>; close: () => Promise<void> } {
+  const security = o.security ?? 'starttls';
+  const ca = o.ca_file ? readFileSync(o.ca_file) : undefined;
+  let transporter: Promise<Transporter> | undefined;
+  const get = (): Promise<Transporter> =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: o.host,
+        port: o.port ?? (security === 'tls' ? 465 : 587),
+        secure: security === 'tls',
+        requireTLS: security === 'starttls',
+        ignoreTLS: security === 'none',
+        ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
+        tls: {
+          rejectUnauthorized: o.tls_verify ?? EMAIL_DEFAULTS.tls_verify,
+          ...(ca ? { ca } : {}),
+        },
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 30_000,
+      }),
+    ));
+  return {
+    get,
+    close: async () => {
+      (await transporter)?.close();
+    },
+  };
+}
+
+/** The e-mail of a notification: text and HTML parts; a report after a call attached. */
+function mail(o: EmailSettings, n: Notification, now: number): SendMailOptions {
+  return {
+    from: o.from,
+    to: o.to,
+    subject: oneLine(title(n)),
+    text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
+    html: html(n, now),
+    headers: { 'X-Qoswatch-Notification-Id': n.id },
+    // A report after a call: the report itself, attached.
+    ...(n.report?.body
+      ? {
+          attachments: [
+            {
+              filename: n.report.body.attachment.filename,
+              content: n.report.body.attachment.content,
+              contentType: n.report.body.attachment.contentType,
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
 /** SMTP through nodemailer (STARTTLS or TLS, with auth): HTML and text parts, one digest per group. */
 export const emailNotifier: NotifierPlugin<EmailSettings> = {
   type: 'email',
@@ -86,30 +144,8 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
   },
   required: ['host', 'from', 'to'],
   secrets: ['password'],
-  // eslint-disable-next-line max-lines-per-function -- the notifier is a closure: its send and the transport it keeps
   create(o, ctx): Notifier {
-    const security = o.security ?? 'starttls';
-    const ca = o.ca_file ? readFileSync(o.ca_file) : undefined;
-    // nodemailer is imported when an e-mail notifier is first used, not at every start.
-    let transporter: Promise<Transporter> | undefined;
-    const transport = (): Promise<Transporter> =>
-      (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
-        nodemailer.createTransport({
-          host: o.host,
-          port: o.port ?? (security === 'tls' ? 465 : 587),
-          secure: security === 'tls',
-          requireTLS: security === 'starttls',
-          ignoreTLS: security === 'none',
-          ...(o.user ? { auth: { user: o.user, pass: o.password ?? '' } } : {}),
-          tls: {
-            rejectUnauthorized: o.tls_verify ?? EMAIL_DEFAULTS.tls_verify,
-            ...(ca ? { ca } : {}),
-          },
-          connectionTimeout: 15_000,
-          greetingTimeout: 15_000,
-          socketTimeout: 30_000,
-        }),
-      ));
+    const transport = emailTransport(o);
     return {
       name: ctx.name,
       type: 'email',
@@ -117,28 +153,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
         const now = ctx.clock.now();
         try {
           await abortable(
-            transport().then((t) =>
-              t.sendMail({
-                from: o.from,
-                to: o.to,
-                subject: oneLine(title(n)),
-                text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
-                html: html(n, now),
-                headers: { 'X-Qoswatch-Notification-Id': n.id },
-                // A report after a call: the report itself, attached.
-                ...(n.report?.body
-                  ? {
-                      attachments: [
-                        {
-                          filename: n.report.body.attachment.filename,
-                          content: n.report.body.attachment.content,
-                          contentType: n.report.body.attachment.contentType,
-                        },
-                      ],
-                    }
-                  : {}),
-              }),
-            ),
+            transport.get().then((t) => t.sendMail(mail(o, n, now))),
             signal,
           );
         } catch (err) {
@@ -146,9 +161,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
           throw classify(ctx.name, err);
         }
       },
-      async close() {
-        (await transporter)?.close();
-      },
+      close: () => transport.close(),
     };
   },
 };

@@ -4,7 +4,7 @@ import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from './errors.js';
 import { escapeSlack } from './escape.js';
 import { headline, since, textLines, where, who } from './format.js';
-import type { Notifier, NotifierPlugin } from './notifier.js';
+import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
 import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
@@ -140,6 +140,112 @@ function message(
   return { text: escapeSlack(title(n)), attachments: [{ color: COLOR[worst], blocks }] };
 }
 
+/** A Web API call through the notifier's one client; its failure classified for the outbox. */
+type SlackCall = <T>(work: (client: WebClient) => Promise<T>, signal: AbortSignal) => Promise<T>;
+
+/** The notifier's calls: one client, made at the first call (@slack/web-api loads then). */
+function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
+  let webClient: Promise<WebClient> | undefined;
+  const slack = (): Promise<WebClient> =>
+    (webClient ??= import('@slack/web-api').then(
+      ({ WebClient, LogLevel }) =>
+        new WebClient(o.token, {
+          ...(o.api_url ? { slackApiUrl: o.api_url.endsWith('/') ? o.api_url : `${o.api_url}/` } : {}),
+          // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: 15_000,
+          logLevel: LogLevel.ERROR,
+        }),
+    ));
+  return async (work, signal) => {
+    try {
+      return await abortable(
+        slack().then((client) => work(client)),
+        signal,
+      );
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw classify(ctx.name, err);
+    }
+  };
+}
+
+/**
+ * A report after a call: its headline as a message, then the report uploaded as a file in
+ * that message's thread (files.getUploadURLExternal, the upload, files.completeUploadExternal).
+ * The message is remembered until the upload is done, so a retry does not post it twice.
+ */
+async function sendReport(
+  call: SlackCall,
+  o: SlackSettings,
+  ctx: NotifierContext,
+  r: NonNullable<Notification['report']>,
+  signal: AbortSignal,
+): Promise<void> {
+  const key = `report:${r.id}`;
+  let posted = ctx.memory.get(key);
+  if (!posted) {
+    const res = await call(
+      (client) => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
+      signal,
+    );
+    posted = JSON.stringify({ ts: res.ts ?? '', channel: res.channel ?? o.channel });
+    ctx.memory.set(key, posted);
+  }
+  const { ts, channel } = JSON.parse(posted) as { ts: string; channel: string };
+  const file = r.body?.attachment;
+  if (file)
+    await call(
+      (client) =>
+        client.filesUploadV2({
+          channel_id: channel,
+          thread_ts: ts,
+          file: Buffer.from(file.content, 'utf8'),
+          filename: file.filename,
+          title: r.headline,
+        }),
+      signal,
+    );
+  ctx.memory.delete(key);
+}
+
+/**
+ * A group's notification: its first one posts a message (remembered for the group); later ones
+ * update that message in place and say what changed in its thread.
+ */
+async function sendGroup(
+  call: SlackCall,
+  o: SlackSettings,
+  ctx: NotifierContext,
+  n: Notification,
+  signal: AbortSignal,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const msg = message(n, now);
+  const key = `thread:${n.groupKey}`;
+  const thread = n.kind === 'alert' ? ctx.memory.get(key) : undefined;
+  if (!thread) {
+    const res = await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
+    if (n.kind === 'alert' && n.firing.length && res.ts && res.channel)
+      ctx.memory.set(key, JSON.stringify({ ts: res.ts, channel: res.channel }));
+    return;
+  }
+  const { ts, channel } = JSON.parse(thread) as { ts: string; channel: string };
+  // Update the original message to the group's state now, then say what changed in its thread.
+  await call((client) => client.chat.update({ channel, ts, ...msg }), signal);
+  await call(
+    (client) =>
+      client.chat.postMessage({
+        channel,
+        thread_ts: ts,
+        text: escapeSlack(textLines(n, now).join('\n')),
+      }),
+    signal,
+  );
+  if (!n.firing.length) ctx.memory.delete(key); // all resolved: the next incident starts a new message
+}
+
 /**
  * Block Kit messages with the severity's colour. A group's first notification posts a message;
  * later ones update it in place and reply in its thread, so a meeting-level or shared-cause
@@ -160,93 +266,15 @@ export const slackNotifier: NotifierPlugin<SlackSettings> = {
   },
   required: ['token', 'channel'],
   secrets: ['token'],
-  // eslint-disable-next-line max-lines-per-function -- the notifier is a closure: its send, the client and the posted messages it keeps
   create(o, ctx): Notifier {
-    let webClient: Promise<WebClient> | undefined;
-    const slack = (): Promise<WebClient> =>
-      (webClient ??= import('@slack/web-api').then(
-        ({ WebClient, LogLevel }) =>
-          new WebClient(o.token, {
-            ...(o.api_url ? { slackApiUrl: o.api_url.endsWith('/') ? o.api_url : `${o.api_url}/` } : {}),
-            // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
-            retryConfig: { retries: 0 },
-            rejectRateLimitedCalls: true,
-            timeout: 15_000,
-            logLevel: LogLevel.ERROR,
-          }),
-      ));
-    const call = async <T>(work: (client: WebClient) => Promise<T>, signal: AbortSignal): Promise<T> => {
-      try {
-        return await abortable(
-          slack().then((client) => work(client)),
-          signal,
-        );
-      } catch (err) {
-        if (signal.aborted) throw err;
-        throw classify(ctx.name, err);
-      }
-    };
-    /**
-     * A report after a call: its headline as a message, then the report uploaded as a file in
-     * that message's thread (files.getUploadURLExternal, the upload, files.completeUploadExternal).
-     * The message is remembered until the upload is done, so a retry does not post it twice.
-     */
-    const sendReport = async (r: NonNullable<Notification['report']>, signal: AbortSignal): Promise<void> => {
-      const key = `report:${r.id}`;
-      let posted = ctx.memory.get(key);
-      if (!posted) {
-        const res = await call(
-          (client) => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
-          signal,
-        );
-        posted = JSON.stringify({ ts: res.ts ?? '', channel: res.channel ?? o.channel });
-        ctx.memory.set(key, posted);
-      }
-      const { ts, channel } = JSON.parse(posted) as { ts: string; channel: string };
-      const file = r.body?.attachment;
-      if (file)
-        await call(
-          (client) =>
-            client.filesUploadV2({
-              channel_id: channel,
-              thread_ts: ts,
-              file: Buffer.from(file.content, 'utf8'),
-              filename: file.filename,
-              title: r.headline,
-            }),
-          signal,
-        );
-      ctx.memory.delete(key);
-    };
+    const call = slackCalls(o, ctx);
     return {
       name: ctx.name,
       type: 'slack',
-      async send(n, signal) {
-        if (n.kind === 'report' && n.report) return sendReport(n.report, signal);
-        const now = ctx.clock.now();
-        const msg = message(n, now);
-        const key = `thread:${n.groupKey}`;
-        const thread = n.kind === 'alert' ? ctx.memory.get(key) : undefined;
-        if (!thread) {
-          const res = await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
-          if (n.kind === 'alert' && n.firing.length && res.ts && res.channel)
-            ctx.memory.set(key, JSON.stringify({ ts: res.ts, channel: res.channel }));
-          return;
-        }
-        const { ts, channel } = JSON.parse(thread) as { ts: string; channel: string };
-        // Update the original message to the group's state now, then say what changed in its thread.
-        await call((client) => client.chat.update({ channel, ts, ...msg }), signal);
-        await call(
-          (client) =>
-            client.chat.postMessage({
-              channel,
-              thread_ts: ts,
-              text: escapeSlack(textLines(n, now).join('\n')),
-            }),
-          signal,
-        );
-        if (!n.firing.length) ctx.memory.delete(key); // all resolved: the next incident starts a new message
-      },
+      send: (n, signal) =>
+        n.kind === 'report' && n.report
+          ? sendReport(call, o, ctx, n.report, signal)
+          : sendGroup(call, o, ctx, n, signal),
     };
   },
 };

@@ -13,7 +13,7 @@ import { answerTooLarge } from '../../util/too-large.js';
 import { isQssEvent } from './qss.js';
 import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
-import type { Spool, SpoolEntry } from './spool.js';
+import type { Spool, SpoolEntry, SpoolRecord } from './spool.js';
 
 /** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
 export interface WebhookApp {
@@ -97,6 +97,22 @@ const header = (req: IncomingMessage, name: string): string => {
   const v = req.headers[name];
   return typeof v === 'string' ? v : '';
 };
+
+/** The verified body as text, parsed, and its `event` ('' when it has none); not JSON: a 400. */
+function readEvent(body: Buffer): { text: string; parsed: unknown; event: string } {
+  const text = body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Refused('bad_json', 400);
+  }
+  const event =
+    typeof parsed === 'object' && parsed !== null && typeof (parsed as { event?: unknown }).event === 'string'
+      ? (parsed as { event: string }).event
+      : '';
+  return { text, parsed, event };
+}
 
 /**
  * Zoom's webhooks come in here: a listener of its own (it faces Zoom, the metrics endpoint
@@ -192,7 +208,11 @@ export class WebhookReceiver {
     );
   }
 
-  // eslint-disable-next-line max-lines-per-function -- a flat sequence: each check of a pushed request in the order Zoom's answer depends on
+  /**
+   * A pushed request, each check in the order Zoom's answer depends on: the app its path names,
+   * the method and size, the signature and its timestamp, a replay; then what the event is, and
+   * a QoS event spooled before it is answered.
+   */
   private async accept(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const app = this.byPath.get(path(req));
     if (!app) throw new Refused('not_found', 404);
@@ -200,32 +220,9 @@ export class WebhookReceiver {
     const declared = Number(header(req, 'content-length') || 0);
     if (!(declared <= this.settings.maxBodyBytes)) throw new Refused('too_large', 413);
     const body = await this.readBody(req);
-
     const now = this.deps.clock.now();
-    const signature = header(req, 'x-zm-signature');
-    const stamp = header(req, 'x-zm-request-timestamp');
-    if (!signature || !stamp) throw new Refused('no_signature', 401);
-    const ts = requestTimestampMs(stamp);
-    if (ts === undefined) throw new Refused('bad_timestamp', 401);
-    if (Math.abs(now - ts) > this.settings.maxAgeMs) throw new Refused('stale', 401);
-    if (!signatureMatches(app.secretToken, stamp, body, signature)) throw new Refused('bad_signature', 401);
-    const digest = bodyKey(body);
-    const seen = this.guard.check(signature, digest, now);
-    if (seen === 'replay') throw new Refused('replay', 409);
-
-    const text = body.toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Refused('bad_json', 400);
-    }
-    const event =
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      typeof (parsed as { event?: unknown }).event === 'string'
-        ? (parsed as { event: string }).event
-        : '';
+    const { signature, ts, digest, seen } = this.verify(app, req, body, now);
+    const { text, parsed, event } = readEvent(body);
     if (event === 'endpoint.url_validation') {
       const plain = (parsed as { payload?: { plainToken?: unknown } }).payload?.plainToken;
       if (typeof plain !== 'string' || !plain || plain.length > 1024) throw new Refused('bad_request', 400);
@@ -248,6 +245,38 @@ export class WebhookReceiver {
       return;
     }
     const record = { at: now, app: app.name, body: text, sig: signatureKey(signature), ts };
+    const end = await this.spool(record, signature, digest);
+    bump(this.stats.outcomes, 'accepted');
+    this.send(res, 200, { status: 'accepted' });
+    // The body parsed above goes on with the record: it is not parsed again.
+    this.deps.onRecord({ record, end, parsed });
+  }
+
+  /** The request is signed by the app within `maxAgeMs` of `now`, and not a replay (a redelivery may be a duplicate). */
+  private verify(
+    app: WebhookApp,
+    req: IncomingMessage,
+    body: Buffer,
+    now: number,
+  ): { signature: string; ts: number; digest: string; seen: ReturnType<ReplayGuard['check']> } {
+    const signature = header(req, 'x-zm-signature');
+    const stamp = header(req, 'x-zm-request-timestamp');
+    if (!signature || !stamp) throw new Refused('no_signature', 401);
+    const ts = requestTimestampMs(stamp);
+    if (ts === undefined) throw new Refused('bad_timestamp', 401);
+    if (Math.abs(now - ts) > this.settings.maxAgeMs) throw new Refused('stale', 401);
+    if (!signatureMatches(app.secretToken, stamp, body, signature)) throw new Refused('bad_signature', 401);
+    const digest = bodyKey(body);
+    const seen = this.guard.check(signature, digest, now);
+    if (seen === 'replay') throw new Refused('replay', 409);
+    return { signature, ts, digest, seen };
+  }
+
+  /**
+   * The record appended to the spool (fsynced) before the request is answered; a redelivery that
+   * comes meanwhile waits for it. Returns the spool's end after it; a failure is a 503.
+   */
+  private async spool(record: SpoolRecord, signature: string, digest: string): Promise<number> {
     const appended = this.deps.spool.append(record);
     this.appending.set(
       digest,
@@ -275,10 +304,7 @@ export class WebhookReceiver {
       this.deps.log.info({ refused: this.spoolFailures }, 'the webhook spool is written again');
       this.spoolFailures = 0;
     }
-    bump(this.stats.outcomes, 'accepted');
-    this.send(res, 200, { status: 'accepted' });
-    // The body parsed above goes on with the record: it is not parsed again.
-    this.deps.onRecord({ record, end, parsed });
+    return end;
   }
 
   /** The raw body, refused as soon as it grows past the limit (a missing or lying content-length). */
