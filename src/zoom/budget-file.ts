@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import { dirname, join } from 'node:path';
 import { processAlive } from '../util/process-alive.js';
 import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
+import { PendingJournal } from './budget-pending.js';
 import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
 
 /** Reservations a budget file holds at most (a hostile or runaway file is set aside). */
@@ -160,6 +161,8 @@ export class FileBudgetStore implements BudgetStore {
   maxCalls = Number.MAX_SAFE_INTEGER;
   /** The count to assume for `day` when a corrupt file says nothing of it (set by the DailyBudget: the share's pace). */
   lostCount: ((day: number) => number) | undefined;
+  /** `pending` kept beside the file, so that a process killed before it could add it leaves it for the next. */
+  private readonly journal: PendingJournal;
   /** The day's count as this process last read or wrote it under the lock: a corrupt file never restarts below it. */
   private lastSeen: { day: number; used: number } | undefined;
 
@@ -170,6 +173,7 @@ export class FileBudgetStore implements BudgetStore {
   ) {
     this.file = join(stateDir, `budget-${name}.json`);
     this.lock = `${this.file}.lock`;
+    this.journal = new PendingJournal(this.file);
   }
 
   /** The record as last written, with this process's calls not yet in it; nothing is logged or set aside here. */
@@ -311,11 +315,15 @@ export class FileBudgetStore implements BudgetStore {
         );
       }
       this.pending += change(rec).used - rec.used;
+      // Before the call leaves: a kill from here on leaves the calls for the next process.
+      this.journal.record(day, this.pending);
       return false;
     }
     try {
       const { saved, raw } = this.loadChecked(day);
       const rec = this.recordOf(saved, day);
+      const orphans = PendingJournal.orphans(this.file, day);
+      rec.used += orphans.calls;
       const next = change(rec);
       const now = Date.now();
       const reservations = next.reservations
@@ -327,10 +335,20 @@ export class FileBudgetStore implements BudgetStore {
       const pending = this.pending;
       this.pending = 0;
       // Against the file as read: an expiry brought back or an entry dropped is written too.
+      let written = true;
       if (JSON.stringify(out) !== JSON.stringify(raw)) {
-        this.files.write(this.file, JSON.stringify(out), false);
+        written = this.files.write(this.file, JSON.stringify(out), false);
         this.lockedChanges++;
       }
+      if (written) {
+        this.journal.clear();
+        PendingJournal.remove(orphans.files);
+      }
+      if (orphans.files.length)
+        this.files.log.warn(
+          { file: this.file, calls: orphans.calls, pids: orphans.owners },
+          `${orphans.calls} calls counted by a process that is gone (pid ${orphans.owners.join(', ')}) while another held the budget's lock, left beside ${this.file}, added to it`,
+        );
       if (pending !== 0)
         this.files.log.info(
           { file: this.file },
@@ -427,6 +445,7 @@ export class FileBudgetStore implements BudgetStore {
         `the daily budget's lock ${this.lock} cannot be taken: the ${this.pending} calls counted here while it could not were added to ${this.file} without it, at stop`,
       );
       this.pending = 0;
+      this.journal.clear();
     }
   }
 
