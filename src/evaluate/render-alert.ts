@@ -28,14 +28,22 @@ function valueTexts(
   return { valueText, thresholdText, metricThreshold };
 }
 
-/** An alert's labels: the rule's identity, where it is, and the rule's own labels. */
-function alertLabels(rule: CompiledRule, c: AlertContext): Record<string, string> {
+/**
+ * An alert's labels: the rule's identity, where it is, and the rule's own labels. `instance` is
+ * the meeting, webinar or session number, `instance_uuid` the call itself (as on /metrics): two
+ * instances sharing a number (a recurring meeting, a pushed UUID discovery never lists) never
+ * have the same labels. An alert that fired before alerts carried `instance_uuid` keeps its
+ * labels until it resolves (SeriesRecord.withoutUuidLabel), so Alertmanager and the
+ * notification groups still know it.
+ */
+function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertContext): Record<string, string> {
   return {
     alertname: rule.name,
     severity: rule.severity,
     scope: rule.scope,
     ...(c.kind ? { kind: c.kind } : {}),
     ...(c.instanceId ? { instance: c.instanceId } : {}),
+    ...(c.instanceId && c.uuid && !rec.withoutUuidLabel ? { instance_uuid: c.uuid } : {}),
     ...(c.participantKey ? { participant: c.participantKey } : {}),
     ...(c.group ? { [c.groupBy!]: c.group } : {}),
     ...rule.labels,
@@ -110,6 +118,7 @@ function templateView(p: AlertParts): Record<string, unknown> {
     topic: c.topic ?? '',
     kind: c.kind ?? '',
     instance_id: c.instanceId ?? '',
+    instance_uuid: c.uuid ?? '',
     stream: c.stream ?? '',
     ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
     client_version: c.version ?? c.clientVersion ?? '',
@@ -180,7 +189,7 @@ export function renderAlert(
   const texts = valueTexts(rule, rec);
   const times = alertTimes(rec, state);
   const { explainedBy, explanation } = alertExplanation(explainer, rec, state, withhold);
-  const labels = alertLabels(rule, c);
+  const labels = alertLabels(rule, rec, c);
   const parts = { rule, rec, state, resolved, c, texts, times, explainedBy, labels };
   const { annotations, repeatAnnotations } = renderAnnotations(parts);
   const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;

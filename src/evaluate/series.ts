@@ -25,6 +25,11 @@ export interface SeriesRecord extends Series {
   /** The shared-cause alert that explains this one, and why in words (see explain.ts). */
   explainedBy?: string;
   explanation?: string;
+  /**
+   * Loaded from an alert state file written before alerts carried the `instance_uuid` label: its
+   * alert keeps the labels it was notified with until it resolves (render-alert.ts).
+   */
+  withoutUuidLabel?: true;
 }
 
 /** A member's newest reading in an instance or shared-cause group. */

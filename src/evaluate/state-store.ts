@@ -15,6 +15,12 @@ import { JoinSlots } from './join-slots.js';
 import type { EngineState, Member, SeriesRecord } from './series.js';
 
 const VERSION = 1;
+/**
+ * Written beside `version` since alerts carry the `instance_uuid` label: the series of a file
+ * without it keep the labels they were notified with (SeriesRecord.withoutUuidLabel). The
+ * version stays 1, so that an older qoswatch still reads the file.
+ */
+const LABELS = 2;
 
 const checkSeries = entryCheck({
   type: 'object',
@@ -35,6 +41,7 @@ const checkSeries = entryCheck({
     breaching: COUNT,
     participants: COUNT,
     context: CONTEXT,
+    withoutUuidLabel: { const: true },
   },
 });
 const checkTime = entryCheck(TIME);
@@ -159,6 +166,7 @@ export class AlertStateStore {
         return { error: `it is not a version ${VERSION} alert state object` };
       const discarded: string[] = [];
       const series = validEntries<SeriesRecord>('series', raw.series, checkSeries, discarded);
+      if (raw.labels !== LABELS) for (const s of series) s.withoutUuidLabel = true;
       const evaluated = validMap<number>('evaluated', raw.evaluated, checkTime, discarded);
       const members = validEntries<SavedMember>('members', raw.members, checkMember, discarded);
       const resolved = validEntries<Alert>('resolved', raw.resolved, checkResolved, discarded);
@@ -172,6 +180,7 @@ export class AlertStateStore {
       this.file,
       JSON.stringify({
         version: VERSION,
+        labels: LABELS,
         series: [...state.series.values()],
         evaluated: Object.fromEntries(evaluated),
         members: savedMembers(state),

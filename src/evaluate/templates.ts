@@ -16,6 +16,7 @@ export const TEMPLATE_FIELDS: readonly string[] = [
   'topic',
   'kind',
   'instance_id',
+  'instance_uuid',
   'stream',
   ...CONTEXT_FIELDS.map((f) => f.rule),
   'since',

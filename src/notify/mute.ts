@@ -1,5 +1,6 @@
 import type { Alert } from '../evaluate/alert.js';
 import { compileMatchers, type LabelTest, type Matchers } from './matchers.js';
+import { equalLabels } from './pipeline/instance-labels.js';
 import type { Muter } from './pipeline/muting.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -87,7 +88,10 @@ export function silenceActive(s: Silence, now: number): boolean {
 export interface RawInhibitRule {
   source_match: Matchers;
   target_match: Matchers;
-  /** Labels that must be equal on both (e.g. instance: a meeting alert mutes that meeting's participant alerts). */
+  /**
+   * Labels that must be equal on both (e.g. instance: a meeting alert mutes that meeting's
+   * participant alerts; `instance` takes `instance_uuid` too, pipeline/instance-labels.ts).
+   */
   equal?: string[];
 }
 
@@ -114,8 +118,7 @@ export class ConfigMuter implements Muter {
     for (const r of this.inhibit) {
       if (!r.target(alert.labels)) continue;
       const source = firing.find(
-        (f) =>
-          f.id !== alert.id && r.source(f.labels) && r.equal.every((l) => f.labels[l] === alert.labels[l]),
+        (f) => f.id !== alert.id && r.source(f.labels) && equalLabels(r.equal, f.labels, alert.labels),
       );
       if (source) return `inhibited by ${source.id}`;
     }

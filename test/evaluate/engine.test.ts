@@ -424,6 +424,8 @@ describe('alerts carry what a human needs', () => {
       scope: 'participant',
       kind: 'meeting',
       instance: 'm1',
+      // The call itself (the test's instances have their number as UUID too).
+      instance_uuid: 'm1',
       participant: 'bob',
       team: 'noc',
     });

@@ -1,4 +1,5 @@
 import type { Alert, AlertChange } from '../../evaluate/alert.js';
+import { groupLabels } from './instance-labels.js';
 import { matchRoutes, type Route } from './routing.js';
 import type { NotifyStore, PendingGroup } from './store.js';
 import type { Receiver } from './receiver.js';
@@ -29,9 +30,7 @@ export class Grouping {
     for (const route of matchRoutes(this.opts.route, alert.labels)) {
       const receiver = this.opts.receivers.get(route.receiver);
       if (!receiver) continue;
-      const labels = route.groupBy.includes('...')
-        ? { ...alert.labels }
-        : Object.fromEntries(route.groupBy.map((l) => [l, alert.labels[l] ?? '']));
+      const labels = groupLabels(route.groupBy, alert.labels);
       const key = `${route.receiver}|${JSON.stringify(labels)}`;
       const timing = { ...route.timing, ...receiver.timing };
       if (!store.group(key)) {
