@@ -3,16 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
-import { ConfigMuter, type RawInhibitRule, type RawSilence } from '../../src/notify/mute.js';
-import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
-import { compileRoute } from '../../src/notify/route.js';
-import type { RawRoute } from '../../src/config/raw.js';
-import { routeSettings } from '../../src/config/notify-settings.js';
+import type { Dispatcher } from '../../src/notify/dispatcher.js';
+import type { RawSilence } from '../../src/notify/mute.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
+import { hookDispatcher, type HookDispatcherOptions } from '../helpers/hook-dispatcher.js';
 import { json, TestServer } from '../helpers/http-server.js';
 
 interface Payload {
@@ -39,41 +35,8 @@ afterEach(async () => server.close());
 const received = (): Payload[] => server.received.map((r) => JSON.parse(r.body) as Payload);
 const ids = (p: Payload): string[] => p.alerts.map((a) => `${a.status}:${a.id.split('/').pop()!}`);
 
-function dispatcher(
-  opts: {
-    route?: RawRoute;
-    silences?: RawSilence[];
-    inhibit?: RawInhibitRule[];
-    rate?: { max: number; perMs: number };
-    sendResolved?: boolean;
-    store?: NotifyStore;
-  } = {},
-): Dispatcher {
-  const store = opts.store ?? new NotifyStore(stateDir);
-  const receiver: Receiver = {
-    notifier: webhookNotifier.create(
-      { url: `${server.url}/hook` },
-      { name: 'hook', clock, log: silentLogger(), memory: store.memory('hook') },
-    ),
-    sendResolved: opts.sendResolved ?? true,
-    timing: {},
-    ...(opts.rate ? { rateLimit: opts.rate } : {}),
-  };
-  return new Dispatcher({
-    route: compileRoute(routeSettings({ receiver: 'hook', group_by: ['alertname'], ...opts.route }), {
-      receiver: 'hook',
-      groupBy: ['alertname'],
-      timing: { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
-    }),
-    receivers: new Map([['hook', receiver]]),
-    muter: new ConfigMuter(opts.silences, opts.inhibit),
-    clock,
-    log: silentLogger(),
-    store,
-    retry: { baseMs: 1000, capMs: 60_000, giveUpAfterMs: 24 * 3_600_000 },
-    notifyLeftAndEnded: true,
-    random: () => 0.5,
-  });
+function dispatcher(opts: HookDispatcherOptions = {}): Dispatcher {
+  return hookDispatcher(server.url, clock, stateDir, opts);
 }
 
 /** Moves time forward in steps, ticking the dispatcher at each. */

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { routeSettings } from '../../src/config/notify-settings.js';
 import type { RawRoute } from '../../src/config/raw.js';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
@@ -10,12 +9,9 @@ import type { RawRule } from '../../src/evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
-import { ConfigMuter, type RawInhibitRule } from '../../src/notify/mute.js';
-import { NotifyStore } from '../../src/notify/pipeline/store.js';
-import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
-import { compileRoute } from '../../src/notify/route.js';
+import type { RawInhibitRule } from '../../src/notify/mute.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { hookDispatcher } from '../helpers/hook-dispatcher.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
@@ -76,36 +72,8 @@ interface Payload {
 const received = (): Payload[] => server.received.map((r) => JSON.parse(r.body) as Payload);
 
 /** The daemon's default route (group_by alertname and instance) to a webhook receiver. */
-function dispatcher(inhibit: RawInhibitRule[] = [], route: RawRoute = {}): Dispatcher {
-  const store = new NotifyStore(stateDir);
-  return new Dispatcher({
-    route: compileRoute(routeSettings({ receiver: 'hook', ...route }), {
-      receiver: 'hook',
-      groupBy: ['alertname', 'instance'],
-      timing: { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
-    }),
-    receivers: new Map([
-      [
-        'hook',
-        {
-          notifier: webhookNotifier.create(
-            { url: `${server.url}/hook` },
-            { name: 'hook', clock, log: silentLogger(), memory: store.memory('hook') },
-          ),
-          sendResolved: true,
-          timing: {},
-        },
-      ],
-    ]),
-    muter: new ConfigMuter([], inhibit),
-    clock,
-    log: silentLogger(),
-    store,
-    retry: { baseMs: 1000, capMs: 60_000, giveUpAfterMs: 24 * 3_600_000 },
-    notifyLeftAndEnded: true,
-    random: () => 0.5,
-  });
-}
+const dispatcher = (inhibit: RawInhibitRule[] = [], route: RawRoute = {}): Dispatcher =>
+  hookDispatcher(server.url, clock, stateDir, { groupBy: ['alertname', 'instance'], inhibit, route });
 async function advance(d: Dispatcher, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 1000) {
     clock.advance(1000);
