@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
@@ -7,7 +7,7 @@ import { scenarioFrom } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { systemClock } from '../../src/util/clock.js';
 import { CLI } from '../helpers/cli.js';
-import { compare } from './ratio.js';
+import { compare, note } from './ratio.js';
 
 /** Runs node with `args` to its end. */
 function exits(args: string[]): Promise<void> {
@@ -19,10 +19,38 @@ function exits(args: string[]): Promise<void> {
 }
 
 /**
- * Starts node with `args`, reads the URL it prints, polls `path` there every 2 ms until it
- * answers 200, then stops it (the time to stop is not counted).
+ * CPU time (user + system, ms) process `pid` has used so far, from /proc (Linux; clock ticks of
+ * 10 ms); undefined elsewhere. Less noisy than wall time on a shared machine: the wall time of a
+ * start-up is mostly the time it waited for a core.
  */
-async function untilReady(args: string[], pattern: RegExp, path: string): Promise<number> {
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU until ready per side, the warm-up round first (dropped). */
+const cpu: Record<string, number[]> = {};
+
+function noteCpu(figure: string, subject: string, reference: string): void {
+  const med = (xs: number[] = []): number | undefined => {
+    const s = xs.slice(1).sort((a, b) => a - b);
+    return s.length ? s[s.length >> 1] : undefined;
+  };
+  const [a, b] = [med(cpu[subject]), med(cpu[reference])];
+  if (a !== undefined && b)
+    note(`${figure}, CPU until ready`, `${(a / b).toFixed(2)}x (${a} ms vs ${b} ms of CPU)`);
+}
+
+/**
+ * Starts node with `args`, reads the URL it prints, polls `path` there every 2 ms until it
+ * answers 200, then stops it (the time to stop is not counted). The process's CPU time until
+ * then goes to `cpu[side]`.
+ */
+async function untilReady(args: string[], pattern: RegExp, path: string, side: string): Promise<number> {
   const start = performance.now();
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,8 +69,12 @@ async function untilReady(args: string[], pattern: RegExp, path: string): Promis
           (r) => r.ok,
           () => false,
         ))
-      )
-        return performance.now() - start;
+      ) {
+        const t = performance.now() - start;
+        const used = cpuMs(child.pid);
+        if (used !== undefined) (cpu[side] ??= []).push(used);
+        return t;
+      }
       await new Promise((r) => setTimeout(r, 2));
     }
     throw new Error(`never ready: ${out}`);
@@ -105,11 +137,12 @@ describe('start-up', () => {
         'qoswatch run until /readyz / a bare node:http server until it answers',
         {
           setup: () => (file = config()),
-          run: () => untilReady([CLI, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz'),
+          run: () => untilReady([CLI, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz', 'run'),
         },
-        { run: () => untilReady(['-e', BARE_HTTP], /(http:\/\/\S+)/, '/') },
+        { run: () => untilReady(['-e', BARE_HTTP], /(http:\/\/\S+)/, '/', 'bare') },
         { rounds: 5, warmup: 1 },
       );
+      noteCpu('qoswatch run until /readyz / a bare node:http server', 'run', 'bare');
       // Old and new side by side: STARTUP_BASELINE=/path/to/an/older/dist/src/main.js.
       const baseline = process.env.STARTUP_BASELINE;
       if (baseline)
@@ -117,14 +150,17 @@ describe('start-up', () => {
           `qoswatch run until /readyz / the same of ${baseline}`,
           {
             setup: () => (file = config()),
-            run: () => untilReady([CLI, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz'),
+            run: () =>
+              untilReady([CLI, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz', 'new'),
           },
           {
             setup: () => (file = config()),
-            run: () => untilReady([baseline, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz'),
+            run: () =>
+              untilReady([baseline, 'run', '--config', file], /"url":"(http:\/\/[^"]+)"/, '/readyz', 'old'),
           },
           { rounds: 5, warmup: 1 },
         );
+      if (baseline) noteCpu(`qoswatch run until /readyz / the same of ${baseline}`, 'new', 'old');
       await sim.close();
     },
     { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
