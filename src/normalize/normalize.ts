@@ -92,6 +92,33 @@ export function contextFromRaw(raw: Raw): ParticipantContext {
   return readGroup('context', raw);
 }
 
+/** Reads one `user_qos` entry's streams, CPU, Wi-Fi and CPU pressure into `sample`. */
+function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
+  // Keys read in place (no entries or key arrays): a poll normalizes thousands of entries.
+  for (const name in entry) {
+    const value = entry[name];
+    if (NON_STREAM_KEYS.has(name) || !isObject(value)) continue;
+    if (!STREAM_BY_NAME.has(name)) {
+      stats.unknownStream(name);
+      continue;
+    }
+    const metrics = readSome('stream', value, stats);
+    if (metrics) sample.streams[name] = metrics;
+  }
+  if (isObject(entry.cpu_usage)) {
+    const cpu = readSome('cpu', entry.cpu_usage, stats);
+    if (cpu) sample.cpu = cpu;
+  }
+  if ('wifi_rssi' in entry) {
+    const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats);
+    if (wifi) sample.wifi = wifi;
+  }
+  if ('cpu_pressure_level' in entry) {
+    const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats);
+    if (p) sample.cpuPressure = p;
+  }
+}
+
 /**
  * Turns one participant object of a QoS answer (meetings, webinars or Video SDK) into
  * samples, one per `user_qos` entry. Unknown stream types and fields are ignored; a sample
@@ -110,15 +137,17 @@ export function normalizeParticipant(
     stats.samplesInvalid++;
     return [];
   }
-  const participant = participantRef(raw);
-  if (!participant.key) {
+  const key = participantKey(raw);
+  if (!key) {
     stats.samplesInvalid++;
     return [];
   }
-  // The entry's own context first (newer answers carry it); the participants list fills gaps.
-  const ctx = { ...context, ...contextFromRaw(raw) };
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];
-  const upTo = seenUpTo?.(participant.key) ?? -Infinity;
+  const upTo = seenUpTo?.(key) ?? -Infinity;
+  // Who and the context are read at the first new entry: a participant whose entries were all
+  // seen (no new minute since the last poll) costs only their times.
+  let participant: ParticipantRef | undefined;
+  let ctx: ParticipantContext | undefined;
   const out: QosSample[] = [];
   for (const entry of entries) {
     const time = isObject(entry) && typeof entry.date_time === 'string' ? parseTime(entry.date_time) : NaN;
@@ -130,30 +159,11 @@ export function normalizeParticipant(
       stats.samplesRepeated++;
       continue;
     }
+    participant ??= participantRef(raw);
+    // The entry's own context first (newer answers carry it); the participants list fills gaps.
+    ctx ??= { ...context, ...contextFromRaw(raw) };
     const sample: QosSample = { instance, participant, context: ctx, time, streams: {} };
-    // Keys read in place (no entries or key arrays): a poll normalizes thousands of entries.
-    for (const name in entry) {
-      const value = entry[name];
-      if (NON_STREAM_KEYS.has(name) || !isObject(value)) continue;
-      if (!STREAM_BY_NAME.has(name)) {
-        stats.unknownStream(name);
-        continue;
-      }
-      const metrics = readSome('stream', value, stats);
-      if (metrics) sample.streams[name] = metrics;
-    }
-    if (isObject(entry.cpu_usage)) {
-      const cpu = readSome('cpu', entry.cpu_usage, stats);
-      if (cpu) sample.cpu = cpu;
-    }
-    if ('wifi_rssi' in entry) {
-      const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats);
-      if (wifi) sample.wifi = wifi;
-    }
-    if ('cpu_pressure_level' in entry) {
-      const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats);
-      if (p) sample.cpuPressure = p;
-    }
+    readEntry(sample, entry, stats);
     stats.samplesParsed++;
     out.push(sample);
   }
