@@ -5,7 +5,7 @@ import type { CompiledRule } from '../../src/evaluate/rule-types.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { NaiveEngine } from './naive-engine.js';
-import { compare, note } from './ratio.js';
+import { compare, gc, note } from './ratio.js';
 import { samples } from './workload.js';
 
 // 50 rules: the 8 defaults, and variants of them at other thresholds (as a real set grows).
@@ -24,7 +24,10 @@ const T = Date.parse('2026-01-01T10:00:00Z');
 const usual = (): QosSample[] => samples(1000, 100, T); // 100,000 samples, 5% of participants degraded
 const storm = (): QosSample[] => samples(1000, 100, T, 0.5); // half of everyone degraded at once
 
-/** A figure's samples: made by its setup, dropped by its teardown after the run. */
+/**
+ * A figure's samples: made by its setup, dropped by its teardown after the run. Both collect the
+ * garbage first (outside the timed region): what the figure before it left, and its own engines.
+ */
 function held(make: () => QosSample[]): {
   get: () => QosSample[];
   options: { setup: () => void; teardown: (task: unknown, mode?: string) => void };
@@ -33,9 +36,13 @@ function held(make: () => QosSample[]): {
   return {
     get: () => (value ??= make()),
     options: {
-      setup: () => void (value ??= make()),
+      setup: () => {
+        gc();
+        value ??= make();
+      },
       teardown: (_task, mode) => {
         if (mode === 'run') value = undefined;
+        gc();
       },
     },
   };
