@@ -111,8 +111,8 @@ export class PushHandler implements PushTarget {
   /**
    * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
    * `date_time`, and handed on; the instance is on the push path from now on. `zoomNow` is
-   * Zoom's clock when it sent them (the event's `event_ts`): samples dated far ahead of it are
-   * refused (poll/future.ts).
+   * Zoom's clock when it sent them (the event's `event_ts` as far as its signed request timestamp
+   * allows: webhooks/event-clock.ts): samples dated far ahead of it are refused (poll/future.ts).
    */
   pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts {
     const now = this.o.clock.now();

@@ -77,7 +77,7 @@ function registerRequestCounters(registry: Registry, view: WebhookView): void {
 function registerSampleSeries(registry: Registry, view: WebhookView): void {
   new Counter({
     name: 'qoswatch_webhook_samples_total',
-    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end); refused as dated more than 5 minutes ahead of their event_ts, Zoom clock (future).',
+    help: 'Pushed QoS samples handed on to live rules (new: a new minute, or a stream type new to the newest minute), of an older minute never seen (late: counted, not judged by live rules; the post-call report reads every minute from Zoom), dropped as already seen by poll or an earlier push (duplicate), or as from before their instance ended (after_end); refused as dated more than 5 minutes ahead of the Zoom clock they were sent at, its event_ts bounded by the signed request timestamp (future).',
     labelNames: ['result'],
     registers: [registry],
     collect() {

@@ -14,7 +14,7 @@ import type { SummaryStore } from './summary-store.js';
 export interface PushedCounts {
   fresh: number;
   late: number;
-  /** Dated more than FUTURE_TOLERANCE_MS ahead of the event's `event_ts`: refused. */
+  /** Dated more than FUTURE_TOLERANCE_MS ahead of the event's Zoom clock (event-clock.ts): refused. */
   future: number;
 }
 
