@@ -121,6 +121,12 @@ export class HttpApi {
           remaining_today: c.budget.remaining(),
           blocked_until: c.budget.blocked ? new Date(c.budget.blocked).toISOString() : null,
           last_success: c.stats.lastSuccessAt ? new Date(c.stats.lastSuccessAt).toISOString() : null,
+          reservations: c.budget.reservations().map((r) => ({
+            pid: r.pid,
+            calls: r.calls,
+            expires: new Date(r.expires).toISOString(),
+            ...(r.sizing ? { sizing: r.sizing } : {}),
+          })),
         },
       ]),
     );

@@ -10,6 +10,12 @@ export interface BudgetStatus {
   remaining_today: number;
   blocked_until: string | null;
   last_success: string | null;
+  /**
+   * Calls reserved by `report` and `inspect` processes running beside the daemon and not made
+   * yet (counted out of remaining_today): owner pid, calls, expiry; `sizing` while one reads its
+   * instance's details (docs/report.md).
+   */
+  reservations: { pid: number; calls: number; expires: string; sizing?: true }[];
 }
 
 /** What after-call reports have done since start, and how many are kept. */

@@ -3,7 +3,7 @@ import { escapeHtml as esc } from '../util/html.js';
 import { chartSvg, HATCH_DEFS } from './html-chart.js';
 import { pointOver, SERIES, thresholdsOf, worstMinutes, type WorstMinute } from './minutes.js';
 import type { FiredAlert, ParticipantReport, Report } from './types.js';
-import { figureCells, headline, hhmm, iso, shortWho, show, titleLine, who } from './values.js';
+import { figureCells, headline, hhmm, human, iso, shortWho, show, titleLine, who } from './values.js';
 
 /**
  * The page's colours, each pair chosen for WCAG AA on its background (text 4.5:1, lines and
@@ -269,6 +269,11 @@ function timeDomain(r: Report): [number, number] {
  * A pure function: the same report gives the same page (reports sent after a call use it).
  */
 export function formatHtml(r: Report): string {
+  // Whole names and topics (title attributes) too: none of the page's own text has such a character.
+  return human(page(r));
+}
+
+function page(r: Report): string {
   const title = titleLine(r);
   const domain = timeDomain(r);
   const anyTimeline = r.participants.some((p) => p.timeline.length);

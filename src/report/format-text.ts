@@ -1,5 +1,5 @@
 import type { ParticipantReport, Report } from './types.js';
-import { contextLine, figureCells, headline, hhmm, iso, shortWho, titleLine } from './values.js';
+import { contextLine, figureCells, headline, hhmm, human, iso, shortWho, titleLine } from './values.js';
 
 /** Rows of cells as aligned text columns. */
 export function columns(rows: string[][]): string {
@@ -52,7 +52,7 @@ export function formatTable(r: Report): string {
     if (rows.length) out.push(columns([FIG_HEAD, ...rows]).replace(/^/gm, '   '));
     out.push('');
   });
-  return out.join('\n');
+  return human(out.join('\n'));
 }
 
 /**
@@ -106,5 +106,5 @@ export function formatMarkdown(r: Report): string {
     const rows = figureRows(p);
     if (rows.length) out.push(...mdTable(FIG_HEAD, rows));
   });
-  return out.join('\n');
+  return human(out.join('\n'));
 }

@@ -3,7 +3,7 @@ import { formatDuration } from '../util/duration.js';
 import { plural } from '../util/words.js';
 import type { InspectAlert, InspectParticipant, InspectView } from './inspect-view.js';
 import { columns as aligned } from './format-text.js';
-import { contextLine, iso, show } from './values.js';
+import { contextLine, human, iso, show } from './values.js';
 
 /** Column headings: the metric's words, short. */
 const HEADING: Record<string, string> = {
@@ -17,10 +17,6 @@ const HEADING: Record<string, string> = {
   cpu_system_max: 'system cpu',
   wifi_rssi: 'wi-fi',
 };
-
-/** Control characters of names and topics (anyone's input) never reach the terminal. */
-// eslint-disable-next-line no-control-regex
-const safe = (text: string): string => text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
 
 /** The marker of a value over a rule's threshold. */
 export const OVER_MARK = '*';
@@ -135,7 +131,7 @@ export function inspectTable(view: InspectView, one?: InspectParticipant): strin
     for (const r of rules)
       out.push(`  ${r.name} (${r.severity}, ${r.scope}): ${r.metric} ${r.threshold} for ${r.for}`);
   }
-  return safe(out.join('\n')) + '\n';
+  return human(out.join('\n')) + '\n';
 }
 
 /** The instances a daemon watches (`/api/v1/instances`), one row each. */
@@ -158,5 +154,5 @@ export function instancesTable(body: unknown): string {
       text('activeAlerts'),
     ]);
   }
-  return safe(aligned(rows)) + '\n';
+  return human(aligned(rows)) + '\n';
 }

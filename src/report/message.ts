@@ -1,6 +1,6 @@
 import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
-import { shortWho } from './values.js';
+import { human, shortTopic, shortWho } from './values.js';
 
 /** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
 function about(rule: string): string {
@@ -19,20 +19,22 @@ const worstBreach = (p: ParticipantReport): ParticipantReport['breaches'][number
  * "Weekly sync ended: 2 of 12 participants had poor audio for 9 min; worst: Bob, Wifi, 473 ms".
  */
 export function messageHeadline(r: Report): string {
-  const name = r.instance.topic || `${r.instance.kind} ${r.instance.id}`;
+  const name = shortTopic(r.instance);
   const n = r.participants.length;
   const bad = r.participants.filter((p) => p.breaches.length);
   const instanceAlerts = r.alerts.length ? `; ${r.alerts.length} instance-wide alert(s)` : '';
   if (!bad.length)
-    return `${name} ended: no participant breached a rule (${n} participant${n === 1 ? '' : 's'})${instanceAlerts}`;
+    return human(
+      `${name} ended: no participant breached a rule (${n} participant${n === 1 ? '' : 's'})${instanceAlerts}`,
+    );
   const worst = bad[0]!;
   const b = worstBreach(worst)!;
   const what = [...new Set(bad.flatMap((p) => p.breaches.map((x) => about(x.rule))))];
   const minutes = Math.max(...bad.map((p) => worstBreach(p)!.minutes));
   const where = [worst.context.networkType, b.worst].filter(Boolean).join(', ');
-  return (
+  return human(
     `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
-    `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`
+      `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`,
   );
 }
 

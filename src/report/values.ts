@@ -42,6 +42,26 @@ export function shorten(s: string, max = NAME_MAX): string {
 /** Who a participant is, as the table, Markdown and HTML formats show it: at most {@link NAME_MAX} characters. */
 export const shortWho = (p: ParticipantReport): string => shorten(who(p));
 
+/** An instance's topic (whatever its host typed) as people read it: at most {@link NAME_MAX} characters, like names. */
+export const shortTopic = (i: Report['instance']): string => shorten(i.topic) || `${i.kind} ${i.id}`;
+
+/**
+ * Characters that change what people read without being seen: the C0 controls but the line
+ * feed (a carriage return, a backspace or an escape sequence rewrites a terminal line), DEL,
+ * the C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069: a right-to-left override makes "gpj.exe" read "exe.jpg").
+ */
+// eslint-disable-next-line no-control-regex
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for people (the table, Markdown and HTML formats, the message after a call, inspect):
+ * each such character (names, topics, locations: anyone's input) replaced by U+FFFD, so it
+ * shows that something was there and cannot reorder or rewrite what surrounds it. JSON and
+ * CSV keep what Zoom sent.
+ */
+export const human = (text: string): string => text.replace(UNSEEN, '\ufffd');
+
 /** The context worth a glance: device, network, data center, location, client. */
 export function contextLine(c: ParticipantContext): string {
   return [
@@ -62,7 +82,7 @@ export function titleLine(r: Report): string {
   const i = r.instance;
   const when =
     i.start !== undefined ? `, ${iso(i.start).slice(0, 10)} ${hhmm(i.start)}-${hhmm(i.end)} UTC` : '';
-  return `${i.topic || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${i.uuid})${when}, ${i.live ? 'live' : 'ended'}`;
+  return `${shortTopic(i)} (${i.kind} ${i.id}, instance ${i.uuid})${when}, ${i.live ? 'live' : 'ended'}`;
 }
 
 /** One line per participant: the headline of who had the worst of it. */

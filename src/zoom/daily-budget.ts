@@ -210,6 +210,12 @@ export class DailyBudget {
     return this.reservedElsewhere;
   }
 
+  /** The reservations of the processes sharing the store (reports, inspections), standing as read now. */
+  reservations(): Reservation[] {
+    const rec = this.store?.load();
+    return rec && rec.day === utcDay(this.clock.now()) ? rec.reservations : [];
+  }
+
   /** Calls of this process's reservation not made yet. */
   reservedHere(): number {
     return this.reservation?.calls ?? 0;

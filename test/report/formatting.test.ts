@@ -33,6 +33,20 @@ async function report(): Promise<Report> {
   return makeReport(s2sClient(h), reportOptions(h));
 }
 
+/** A right-to-left override (reads "Eve exe.jpg"), a pop, an isolate, a carriage return and an escape: anyone's input. */
+const RLO = '\u202e';
+const EVIL_NAME = `Eve ${RLO}gpj.exe\u202c \u2067iso\u2069 a\rb \u001b[31mred\u0007`;
+const LONG_TOPIC = `All hands ${'y'.repeat(300)} ${RLO}end`;
+// eslint-disable-next-line no-control-regex -- the characters the outputs must not hold
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+async function evilReport(): Promise<Report> {
+  const raw = weeklyWith({ user_id: '16783360', name: EVIL_NAME, join: '2m', location: `Paris${RLO}sinaP` });
+  raw.meetings![0]!.topic = LONG_TOPIC;
+  h = await startSim(raw, 95 * 60_000);
+  return makeReport(s2sClient(h), reportOptions(h));
+}
+
 describe('report formatting', () => {
   it('rounds every figure to its unit’s precision in JSON and CSV, with no float noise', async () => {
     const r = await report();
@@ -100,5 +114,31 @@ describe('report formatting', () => {
     expect(formatTable(r).length).toBeLessThan(LONG.length);
     expect((JSON.parse(formatJson(r)) as Report).participants.map((p) => p.name)).toContain(LONG);
     expect(formatCsv(r)).toContain(`,${LONG},`);
+  });
+
+  it('shortens a long topic like names, and neutralises bidi and control characters where people read them; JSON and CSV keep them', async () => {
+    const r = await evilReport();
+    expect(r.instance.topic).toBe(LONG_TOPIC);
+    const shortTopic = `${LONG_TOPIC.slice(0, NAME_MAX - 1)}…`;
+    for (const [format, text] of [
+      ['table', formatTable(r)],
+      ['md', formatMarkdown(r)],
+      ['html', formatHtml(r)],
+      ['message', messageHeadline(r)],
+    ] as const) {
+      // On the old code: the 300-character topic whole, and U+202E and the escape passed through.
+      expect(text, format).not.toContain('y'.repeat(NAME_MAX));
+      expect(text, format).toContain(shortTopic.replace(RLO, '\ufffd'));
+      expect(text.replace(/\n/g, ''), format).not.toMatch(UNSEEN);
+      if (format !== 'message')
+        expect(text, format).toContain('Eve \ufffdgpj.exe\ufffd \ufffdiso\ufffd a\ufffdb');
+    }
+    expect(formatTable(r)).toContain('Eve \ufffdgpj.exe\ufffd \ufffdiso\ufffd a\ufffdb \ufffd[31mred\ufffd');
+    expect(formatTable(r)).toContain('Paris\ufffdsinaP');
+    // JSON and CSV are for programs: what Zoom sent, whole.
+    const json = JSON.parse(formatJson(r)) as Report;
+    expect(json.instance.topic).toBe(LONG_TOPIC);
+    expect(json.participants.map((p) => p.name)).toContain(EVIL_NAME);
+    expect(formatCsv(r)).toContain(RLO);
   });
 });

@@ -285,6 +285,31 @@ describe('reservations in the budget file', () => {
   });
 });
 
+describe('reservations in /api/v1/status', () => {
+  it("the daemon's status lists the reservations of the reports beside it: pid, calls, expiry, the sizing turn", async () => {
+    h = await startSim({ meetings: [{ id: 1, topic: 't', start: '0m', participants: [] }] });
+    let state = '';
+    const { daemon } = daemonFor(h, (c) => {
+      state = c.stateDir;
+    });
+    const zoom = (): Record<string, unknown> =>
+      daemon.status().budget.zoom as unknown as Record<string, unknown>;
+    expect(zoom().reservations).toEqual([]);
+    const report = new DailyBudget(60_000, 1, h.clock, new FileBudgetStore(state, 'zoom'));
+    expect(report.reserve(4, 0, undefined, true)).toBe('granted');
+    const before = Date.now();
+    const listed = zoom().reservations as { pid: number; calls: number; expires: string; sizing?: true }[];
+    expect(listed).toEqual([
+      { pid: process.pid, calls: 4, expires: expect.any(String) as string, sizing: true },
+    ]);
+    expect(Date.parse(listed[0]!.expires)).toBeGreaterThan(before);
+    expect(zoom().remaining_today).toBe(60_000 - 4);
+    report.unreserve();
+    expect(zoom().reservations).toEqual([]);
+    await daemon.close();
+  });
+});
+
 describe('a budget file written by a hostile or stale process (outside tester)', () => {
   const today = Date.parse('2026-11-20T10:00:00Z');
   const dayOf = (t: number) => Math.floor(t / 86_400_000);
