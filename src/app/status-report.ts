@@ -1,7 +1,7 @@
 import type { CoverageReport } from '../poll/coverage.js';
 import type { CycleReport } from '../poll/cycle-parts.js';
 import type { SourcesSettings } from '../poll/settings.js';
-import type { Webhooks } from '../poll/webhooks/service.js';
+import type { WebhooksStatus } from '../poll/webhooks/service.js';
 
 /** One Zoom account's daily budget as /api/v1/status shows it (times in ISO 8601, null when none). */
 export interface BudgetStatus {
@@ -45,7 +45,7 @@ export interface StatusReport {
   /** By account (`zoom`, `videosdk`). */
   budget: Record<string, BudgetStatus>;
   /** With `webhooks:` only. */
-  webhooks?: ReturnType<Webhooks['status']>;
+  webhooks?: WebhooksStatus;
   /** The last poll cycle, its times in ISO 8601; null before the first ends. */
   last_cycle:
     (Omit<CycleReport, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string }) | null;

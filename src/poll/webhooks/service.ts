@@ -4,13 +4,38 @@ import { instanceKey } from '../../normalize/events.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { StateFiles } from '../../util/state-files.js';
-import { PushSource, type PushTarget } from './push-source.js';
-import type { PushPathsView } from './push-paths.js';
+import { PushSource, type EventTsCount, type PushTarget } from './push-source.js';
+import type { PushPathsView, QosPath } from './push-paths.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
 import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
 import { Spool } from './spool.js';
 import { SummaryStore } from './summary-store.js';
+
+/** The `webhooks` section of /api/v1/status (times in ISO 8601). */
+export interface WebhooksStatus {
+  /** The receiver's URL once it listens. */
+  url: string | null;
+  apps: { name: string; path: string }[];
+  takeover_after_ms: number;
+  /** Instances whose QoS comes by push now. */
+  on_push: number;
+  calls_saved: number;
+  takeovers: number;
+  instances: { instance: string; path: QosPath; last_push: string }[];
+  /** Requests by outcome, refusals by reason, events by name (since start). */
+  requests: Record<string, number>;
+  refused: Record<string, number>;
+  events: Record<string, number>;
+  started: number;
+  ended: number;
+  samples: { new: number; late: number; duplicate: number; future: number };
+  /** QoS events whose `event_ts` was not taken as Zoom's clock (ahead, past), and steady skews adopted. */
+  event_ts: Record<EventTsCount, number>;
+  samples_after_end: number;
+  summaries_dropped: number;
+  spool_backlog_bytes: number;
+}
 
 /**
  * The push source as a whole: the spool in `stateDir/webhooks`, the receiver that fills it and
@@ -94,7 +119,7 @@ export class Webhooks {
   }
 
   /** For /api/v1/status: the path each pushed instance is on, calls saved, what was refused (reads only). */
-  status(now: number): Record<string, unknown> {
+  status(now: number): WebhooksStatus {
     const paths = this.target.paths;
     const instances = paths.instances(now).map((ref) => {
       const key = instanceKey(ref);

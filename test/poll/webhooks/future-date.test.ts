@@ -57,7 +57,7 @@ async function service(now: number): Promise<Service> {
   const clock = new VirtualClock(now);
   const s = await startWebhooks(mkdtempSync(join(tmpdir(), 'qw-future-')), clock, webhookSettings(SECRET));
   const status = (): { samples: Record<string, number>; event_ts: Record<string, number> } =>
-    s.w.status(clock.now()) as never;
+    s.w.status(clock.now());
   return {
     s,
     clock,

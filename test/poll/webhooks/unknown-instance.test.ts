@@ -49,7 +49,7 @@ interface Status {
   takeovers: number;
   instances: { instance: string; path: string }[];
 }
-const status = (): Status => s.w.status(clock.now()) as unknown as Status;
+const status = (): Status => s.w.status(clock.now());
 const pathSeries = async (): Promise<string[]> =>
   (await registry.metrics()).split('\n').filter((l) => l.startsWith('qoswatch_instance_qos_path{'));
 
