@@ -48,10 +48,27 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'no-folder-cycle',
+      severity: 'error',
+      comment:
+        'A cycle between folders (two sibling subfolders such as notify/pipeline/ and notify/plugins/ importing each other through different files): the layer table does not see subfolders. Let one of them use the other, not both.',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
+    },
+    {
       name: 'unknown-folder',
       severity: 'error',
       comment: 'A folder under src/ that .dependency-cruiser.cjs does not place: add it to LAYERS.',
       from: { path: `^src/(?!(${known})/)[^/]+/` },
+      to: {},
+    },
+    {
+      name: 'unknown-folder',
+      severity: 'error',
+      comment:
+        'A file directly under src/ other than main.ts is in no layer: put it in the folder of its layer.',
+      from: { path: '^src/(?!main[.]ts$)[^/]+[.]ts$' },
       to: {},
     },
     {

@@ -83,6 +83,14 @@ describe('npm run deps (the import rules of src/)', () => {
       'notify/dispatcher.ts': "import { stage } from './pipeline/stage.js';\nexport const d = stage;\n",
       'notify/pipeline/stage.ts': "import { store } from '../store.js';\nexport const stage = store;\n",
       'notify/store.ts': 'export const store = 1;\n',
+      // Two sibling subfolders importing each other through different files: no file cycle,
+      // but a folder cycle the layer table cannot see.
+      'report/x/one.ts': "import { two } from '../y/two.js';\nexport const one = two;\n",
+      'report/y/two.ts': 'export const two = 2;\n',
+      'report/y/three.ts': "import { four } from '../x/four.js';\nexport const three = four;\n",
+      'report/x/four.ts': 'export const four = 4;\n',
+      // A file directly under src/ beside main.ts, in no layer.
+      'stray.ts': "import { sim } from './app/daemon.js';\nexport const stray = sim;\n",
       // main.ts loading a command, the daemon past the command files, and args + util (allowed).
       'main.ts':
         "import { demo } from './cli/demo.js';\nimport { sim } from './app/daemon.js';\nimport { args } from './cli/args.js';\nimport { name } from './util/logger.js';\nexport const lazy = import('./cli/run.js');\nexport const d = [demo, sim, args, name];\n",
@@ -100,6 +108,8 @@ describe('npm run deps (the import rules of src/)', () => {
     expect(r.out).toContain('simulator-commands-on-demand: src/cli/once.ts → src/cli/demo.ts');
     expect(r.out).toContain('args-light: src/cli/args.ts → src/app/daemon.ts');
     expect(r.out).toContain('subfolder-not-parent: src/notify/pipeline/stage.ts → src/notify/store.ts');
+    expect(r.out).toMatch(/no-folder-cycle: src\/report\/(x|y) /);
+    expect(r.out).toContain('unknown-folder: src/stray.ts');
     expect(r.out).not.toContain('src/notify/dispatcher.ts → src/notify/pipeline/stage.ts');
     expect(r.out).not.toContain('src/main.ts → src/cli/args.ts');
     expect(r.out).not.toContain('src/main.ts → src/util/logger.ts');
