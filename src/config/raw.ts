@@ -81,7 +81,13 @@ export interface RawWebhooks {
   max_body_bytes?: number;
   max_age?: string;
   takeover_after?: string;
-  apps: { name: string; path: string; secret_token?: string; secret_token_file?: string }[];
+  apps: {
+    name: string;
+    path: string;
+    secret_token?: string;
+    secret_token_file?: string;
+    event_clock?: 'zoom' | 'follow';
+  }[];
 }
 
 /** A route as written: durations as text. */

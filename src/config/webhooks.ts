@@ -42,7 +42,7 @@ export function webhooksSettings(
       secretToken = readSecretFile(ctx, path, a.secret_token_file, 'the secret token', true) ?? secretToken;
     } else if (!secretToken)
       at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
-    return { name: a.name, path: a.path, secretToken };
+    return { name: a.name, path: a.path, secretToken, eventClock: a.event_clock ?? 'zoom' };
   });
   const tls = raw.web?.tls_server_config;
   for (const k of ['cert_file', 'key_file'] as const) {

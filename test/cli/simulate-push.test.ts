@@ -61,7 +61,7 @@ describe('qoswatch simulate --push-to', () => {
       const types = new Map<string, number>();
       // At --speed 60 event_ts and date_time follow the fast scenario clock, the signatures real
       // time: the daemon's event clock follows that steady skew, and no sample is dated ahead of it.
-      const clock = new EventClock();
+      const clock = new EventClock('follow');
       const verdicts = new Map<EventTsVerdict, number>();
       let ahead = 0;
       for (const { record } of records) {

@@ -24,7 +24,8 @@ describe('the webhooks section', () => {
       write(
         'ok.yaml',
         'webhooks:\n  apps:\n    - name: main\n      path: /zoom/qss\n      secret_token: ${QSS_TOKEN}\n' +
-          '    - name: sdk\n      path: /zoom/sdk\n      secret_token_file: token\n',
+          '    - name: sdk\n      path: /zoom/sdk\n      secret_token_file: token\n' +
+          '    - { name: sim, path: /sim, secret_token: t, event_clock: follow }\n',
       ),
       { QSS_TOKEN: 'from-env' },
     );
@@ -32,8 +33,9 @@ describe('the webhooks section', () => {
       host: '0.0.0.0',
       port: 9782,
       apps: [
-        { name: 'main', path: '/zoom/qss', secretToken: 'from-env' },
-        { name: 'sdk', path: '/zoom/sdk', secretToken: 'from-a-file' },
+        { name: 'main', path: '/zoom/qss', secretToken: 'from-env', eventClock: 'zoom' },
+        { name: 'sdk', path: '/zoom/sdk', secretToken: 'from-a-file', eventClock: 'zoom' },
+        { name: 'sim', path: '/sim', secretToken: 't', eventClock: 'follow' },
       ],
       maxBodyBytes: 65_536,
       maxAgeMs: 300_000,
@@ -71,6 +73,11 @@ describe('the webhooks section', () => {
       name: 'a bad duration',
       yaml: 'webhooks:\n  takeover_after: soon\n  apps:\n    - { name: a, path: /a, secret_token: t }\n',
       want: 'webhooks.takeover_after',
+    },
+    {
+      name: 'an event clock that is neither zoom nor follow',
+      yaml: 'webhooks:\n  apps:\n    - name: a\n      path: /a\n      secret_token: t\n      event_clock: simulator\n',
+      want: 'ok.yaml:10:20: webhooks.apps[0].event_clock: found "simulator"; expected one of "zoom", "follow"',
     },
   ];
   for (const c of cases)

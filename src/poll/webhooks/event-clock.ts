@@ -33,37 +33,65 @@ export interface EventTime {
 }
 
 /**
+ * Which `event_ts` an app's events are judged by (the app's `event_clock` setting):
+ * - `zoom` (default): Zoom's. Its `event_ts` and its signed request timestamp come from the same
+ *   clock, so `event_ts` is taken only within EVENT_TS_STEP_MS of the request timestamp;
+ *   otherwise the request timestamp is Zoom's clock. Nothing is ever adopted, so no sender
+ *   (a secret holder, a broken proxy) can move the clock the app's samples are judged by.
+ * - `follow`: a sender whose event clock runs steadily faster than real time
+ *   (`qoswatch simulate --speed N`, for tests and trials only): the skew is followed and a new
+ *   one adopted, up or down, once it has held (see EventClock).
+ */
+export const EVENT_CLOCK_MODES = ['zoom', 'follow'] as const;
+export type EventClockMode = (typeof EVENT_CLOCK_MODES)[number];
+
+/**
  * Zoom's clock when it sent an event, for refusing samples dated ahead of it (poll/future.ts),
  * from the event's `event_ts` bounded by the signed `x-zm-request-timestamp` (which the receiver
  * has already bounded to `max_age` of its own clock).
  *
- * The clock follows a steady skew of `event_ts` ahead of the request timestamps (0 for Zoom;
- * growing for `qoswatch simulate --speed N`, whose events carry its fast scenario clock and whose
- * signatures carry real time) and refuses a jump:
+ * In `zoom` mode the skew is always 0: an `event_ts` up to EVENT_TS_STEP_MS ahead of the request
+ * timestamp is taken (a later request timestamp, a retry's, stands for an older one); one further
+ * ahead is `ahead`, one older than Zoom's retries could be is `past`, and the request timestamp
+ * is Zoom's clock for both.
+ *
+ * In `follow` mode the clock follows a steady skew of `event_ts` ahead of the request
+ * timestamps (growing for `qoswatch simulate --speed N`, whose events carry its fast scenario
+ * clock and whose signatures carry real time) and refuses a jump:
  * - an `event_ts` within EVENT_TS_STEP_MS of the skew (as it was before this request second) is
- *   taken, and the skew follows it (never below 0: Zoom's clock is not taken to be behind its
- *   own signed request timestamp);
+ *   taken, and the skew follows it (never below 0);
  * - an older one (a retry of an event first sent up to an hour before) is not needed: the
  *   request timestamp plus the skew is later; one older than Zoom's retries could be (more than
  *   two hours; -1, 0, seconds instead of ms) is counted as `past`;
  * - one further ahead is not taken (`ahead`): the request timestamp plus the skew is Zoom's clock
- *   for it. It is adopted as the new skew only when every event for ADOPT_AFTER_MS (and at least
- *   ADOPT_EVENTS) shows it, nothing at the old skew coming between: a one-off far-future
- *   `event_ts` (a day ahead, 1e20) moves nothing.
+ *   for it;
+ * - a skew further ahead, or lower (but not below 0), than the steady one is adopted (`adopted`)
+ *   only when every event for ADOPT_AFTER_MS (and at least ADOPT_EVENTS) shows it, nothing at
+ *   the steady skew coming between: a one-off far-future `event_ts` moves nothing, and events
+ *   at a lower skew win the clock back from one adopted wrongly.
  * A skew can rise by at most EVENT_TS_STEP_MS per second of request time, so a burst of events
  * each a little further ahead cannot walk it forward either.
  */
 export class EventClock {
   /** How far `event_ts` runs ahead of the request timestamps (ms, >= 0). */
-  private skew = 0;
+  private skew: number;
   /** The skew before the latest request second: what an event is compared with. */
-  private base = 0;
+  private base: number;
   private baseSecond = -Infinity;
-  /** A skew ahead of the steady one, seen by every event since `since`. */
+  /** A skew other than the steady one, seen by every event since `since`. */
   private candidate: { skew: number; since: number; events: number } | undefined;
+
+  /** `skew`: a `follow` app's skew saved before a restart (ignored in `zoom` mode). */
+  constructor(
+    readonly mode: EventClockMode,
+    skew = 0,
+  ) {
+    this.skew = this.base = mode === 'follow' && skew >= 0 && skew <= MAX_SKEW_MS ? skew : 0;
+  }
 
   /** `eventTs` as the event gave it (epoch ms), `requestTs` its signed request timestamp (epoch ms). */
   judge(eventTs: number | undefined, requestTs: number): EventTime {
+    if (this.mode === 'zoom') return judgeZoom(eventTs, requestTs);
     if (requestTs > this.baseSecond) {
       this.base = this.skew;
       this.baseSecond = requestTs;
@@ -71,30 +99,46 @@ export class EventClock {
     const steady = requestTs + this.skew;
     if (eventTs === undefined) return { zoomNow: steady, verdict: 'missing' };
     const d = eventTs - requestTs;
-    if (d < -MAX_SKEW_MS || d < this.base - REDELIVERY_WINDOW_MS) return { zoomNow: steady, verdict: 'past' };
-    if (d <= this.base + EVENT_TS_STEP_MS) {
-      if (d >= this.base - EVENT_TS_STEP_MS) {
-        this.skew = Math.max(0, d);
-        this.candidate = undefined;
-      }
+    if (d < -MAX_SKEW_MS) return { zoomNow: steady, verdict: 'past' };
+    if (d >= this.base - EVENT_TS_STEP_MS && d <= this.base + EVENT_TS_STEP_MS) {
+      this.skew = Math.max(0, d);
+      this.candidate = undefined;
       return { zoomNow: Math.max(eventTs, requestTs + this.skew), verdict: 'trusted' };
     }
     if (d > MAX_SKEW_MS) return { zoomNow: steady, verdict: 'ahead' };
+    if (d >= -EVENT_TS_STEP_MS && this.adopts(d, requestTs)) {
+      this.skew = this.base = Math.max(0, d);
+      return { zoomNow: requestTs + this.skew, verdict: 'adopted' };
+    }
+    if (d > this.base) return { zoomNow: steady, verdict: 'ahead' };
+    return { zoomNow: steady, verdict: d < this.base - REDELIVERY_WINDOW_MS ? 'past' : 'trusted' };
+  }
+
+  /** Whether `d`, off the steady skew, has now been shown by every event for long enough. */
+  private adopts(d: number, requestTs: number): boolean {
     const c = this.candidate;
-    if (c && d >= c.skew - EVENT_TS_STEP_MS && d <= c.skew + EVENT_TS_STEP_MS) {
-      c.skew = d;
-      c.events++;
-      if (c.events >= ADOPT_EVENTS && requestTs - c.since >= ADOPT_AFTER_MS) {
-        this.skew = this.base = d;
-        this.candidate = undefined;
-        return { zoomNow: eventTs, verdict: 'adopted' };
-      }
-    } else this.candidate = { skew: d, since: requestTs, events: 1 };
-    return { zoomNow: steady, verdict: 'ahead' };
+    if (!c || d < c.skew - EVENT_TS_STEP_MS || d > c.skew + EVENT_TS_STEP_MS) {
+      this.candidate = { skew: d, since: requestTs, events: 1 };
+      return false;
+    }
+    c.skew = d;
+    c.events++;
+    if (c.events < ADOPT_EVENTS || requestTs - c.since < ADOPT_AFTER_MS) return false;
+    this.candidate = undefined;
+    return true;
   }
 
   /** How far Zoom's event clock is taken to run ahead of its request timestamps now (ms). */
   get skewMs(): number {
     return this.skew;
   }
+}
+
+/** `zoom` mode: `event_ts` only as far as the signed request timestamp vouches for it. */
+function judgeZoom(eventTs: number | undefined, requestTs: number): EventTime {
+  if (eventTs === undefined) return { zoomNow: requestTs, verdict: 'missing' };
+  const d = eventTs - requestTs;
+  if (d > EVENT_TS_STEP_MS) return { zoomNow: requestTs, verdict: 'ahead' };
+  if (d < -REDELIVERY_WINDOW_MS) return { zoomNow: requestTs, verdict: 'past' };
+  return { zoomNow: Math.max(eventTs, requestTs), verdict: 'trusted' };
 }

@@ -5,8 +5,9 @@ import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { instanceKey } from '../../normalize/events.js';
 import { LogOnce } from '../../util/log-once.js';
-import { EventClock, type EventTsVerdict } from './event-clock.js';
+import { EventClock, type EventClockMode, type EventTsVerdict } from './event-clock.js';
 import { readQss } from './qss.js';
+import type { SkewStore } from './skew-store.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
 import type { SummaryStore } from './summary-store.js';
 
@@ -106,6 +107,10 @@ export class PushSource {
       handedOn?: (receivedAt: readonly number[]) => void;
       /** Where summaries and context are kept for the post-call report. */
       summaries?: SummaryStore;
+      /** Each app's `event_clock` (`zoom` when not listed). */
+      eventClocks?: ReadonlyMap<string, EventClockMode>;
+      /** Where `follow` apps' skews are kept across restarts. */
+      skews?: SkewStore;
     },
   ) {
     this.logOnce = new LogOnce(deps.log, () => deps.clock.now());
@@ -214,9 +219,9 @@ export class PushSource {
    * carry no request timestamp, and their receipt time stands for it.
    */
   private zoomNow(record: SpoolRecord, eventTs: number | undefined): number {
-    let clock = this.clocks.get(record.app);
-    if (!clock) this.clocks.set(record.app, (clock = new EventClock()));
+    const clock = this.clockOf(record.app);
     const { zoomNow, verdict } = clock.judge(eventTs, record.ts ?? record.at);
+    if (clock.mode === 'follow') this.deps.skews?.update(record.app, clock.skewMs, verdict === 'adopted');
     if (isCounted(verdict)) {
       this.stats.eventTs[verdict]++;
       const obj = { app: record.app, total: this.stats.eventTs[verdict], skew_ms: clock.skewMs };
@@ -224,6 +229,17 @@ export class PushSource {
       else this.logOnce.warn(`event_ts:${verdict}`, obj, EVENT_TS_LOG[verdict]);
     }
     return zoomNow;
+  }
+
+  /** The app's event clock; a `follow` app's starts at the skew saved before a restart. */
+  clockOf(app: string): EventClock {
+    let clock = this.clocks.get(app);
+    if (!clock) {
+      const mode = this.deps.eventClocks?.get(app) ?? 'zoom';
+      clock = new EventClock(mode, mode === 'follow' ? (this.deps.skews?.skew(app) ?? 0) : 0);
+      this.clocks.set(app, clock);
+    }
+    return clock;
   }
 
   /** Forgets the context kept for an instance that ended. */

@@ -14,12 +14,15 @@ import { isQssEvent } from './qss.js';
 import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
 import type { Spool, SpoolEntry, SpoolRecord } from './spool.js';
+import type { EventClockMode } from './event-clock.js';
 
 /** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
 export interface WebhookApp {
   name: string;
   path: string;
   secretToken: string;
+  /** Whose clock the app's `event_ts` is (event-clock.ts); `zoom` when absent. */
+  eventClock?: EventClockMode;
 }
 
 /** The webhook receiver's settings (the `webhooks:` section). */

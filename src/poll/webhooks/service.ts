@@ -4,11 +4,13 @@ import { instanceKey } from '../../normalize/events.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { StateFiles } from '../../util/state-files.js';
+import type { EventClockMode } from './event-clock.js';
 import { PushSource, type EventTsCount, type PushTarget } from './push-source.js';
 import type { PushPathsView, QosPath } from './push-paths.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
 import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
+import { SkewStore } from './skew-store.js';
 import { Spool } from './spool.js';
 import { SummaryStore } from './summary-store.js';
 
@@ -16,7 +18,8 @@ import { SummaryStore } from './summary-store.js';
 export interface WebhooksStatus {
   /** The receiver's URL once it listens. */
   url: string | null;
-  apps: { name: string; path: string }[];
+  /** Each app, its `event_clock` and the skew its `event_ts` is taken to run ahead by (event-clock.ts). */
+  apps: { name: string; path: string; event_clock: EventClockMode; skew_ms: number }[];
   takeover_after_ms: number;
   /** Instances whose QoS comes by push now. */
   on_push: number;
@@ -52,6 +55,7 @@ export class Webhooks {
   readonly guard: ReplayGuard;
   readonly summaries: SummaryStore;
   private readonly seen: SeenStore;
+  private readonly skews: SkewStore;
   private readonly clock: Clock;
   url: string | undefined;
 
@@ -80,6 +84,7 @@ export class Webhooks {
     this.spool = new Spool(dir, undefined, files, deps.spoolSaveDelayMs);
     this.guard = new ReplayGuard(2 * settings.maxAgeMs);
     this.seen = new SeenStore(dir, files);
+    this.skews = new SkewStore(dir, files);
     const now = deps.clock.now();
     this.summaries = new SummaryStore(deps.stateDir, files, now);
     const loaded = this.seen.load(this.guard, now);
@@ -95,6 +100,8 @@ export class Webhooks {
       normalizeStats: deps.normalizeStats,
       done: (end) => this.spool.markDone(end),
       summaries: this.summaries,
+      eventClocks: new Map(settings.apps.map((a) => [a.name, a.eventClock ?? 'zoom'])),
+      skews: this.skews,
       ...(deps.handedOn ? { handedOn: deps.handedOn } : {}),
     });
     this.receiver = new WebhookReceiver(settings, {
@@ -131,7 +138,12 @@ export class Webhooks {
     });
     return {
       url: this.url ?? null,
-      apps: this.settings.apps.map((a) => ({ name: a.name, path: a.path })),
+      apps: this.settings.apps.map((a) => ({
+        name: a.name,
+        path: a.path,
+        event_clock: a.eventClock ?? 'zoom',
+        skew_ms: this.source.clockOf(a.name).skewMs,
+      })),
       takeover_after_ms: this.settings.takeoverAfterMs,
       on_push: instances.filter((i) => i.path === 'push').length,
       calls_saved: paths.callsSaved,
@@ -160,6 +172,7 @@ export class Webhooks {
     this.source.flush();
     this.summaries.flush();
     const saved = this.seen.save(this.guard, this.clock.now());
+    this.skews.save();
     await this.spool.close();
     if (!saved)
       throw new Error('cannot write the memory of webhook requests seen (state.dir/webhooks/seen-*.json)');

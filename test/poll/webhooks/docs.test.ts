@@ -16,19 +16,28 @@ const ENV = {
   ZOOM_QSS_SECRET_TOKEN: 'tok',
 };
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhook-docs-'));
+/** A zoom: section, which the simulator example leaves to the rest of the file. */
+const ZOOM_SECTION = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
 
 describe('the webhook examples people copy', () => {
   it('docs/webhooks.md: its configuration loads as written', () => {
     const md = readFileSync(fromRoot('docs', 'webhooks.md'), 'utf8');
     const blocks = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    expect(blocks).toHaveLength(1);
+    expect(blocks).toHaveLength(2);
     const file = join(dir, 'docs.yaml');
     writeFileSync(file, blocks[0]!);
     expect(loadConfig(file, ENV).webhooks).toMatchObject({
       host: '127.0.0.1',
       port: 9782,
       takeoverAfterMs: 180_000,
-      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: 'tok' }],
+      apps: [{ name: 'qss', path: '/zoom/qss', secretToken: 'tok', eventClock: 'zoom' }],
+    });
+    // The simulator's: its app follows the fast clock of simulate --speed.
+    writeFileSync(file, ZOOM_SECTION + blocks[1]!);
+    expect(loadConfig(file, ENV).webhooks).toMatchObject({
+      host: '127.0.0.1',
+      port: 9782,
+      apps: [{ name: 'simulator', path: '/zoom/qss', secretToken: 'tok', eventClock: 'follow' }],
     });
   });
 

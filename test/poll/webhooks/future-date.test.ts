@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_TOLERANCE_MS } from '../../../src/poll/future.js';
-import { ADOPT_AFTER_MS } from '../../../src/poll/webhooks/event-clock.js';
+import { ADOPT_AFTER_MS, type EventClockMode } from '../../../src/poll/webhooks/event-clock.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
@@ -52,10 +52,19 @@ interface Service {
   times: (join?: string) => number[];
 }
 
-/** The webhooks of a daemon whose clock reads `now`; requests are signed with that clock. */
-async function service(now: number): Promise<Service> {
+/**
+ * The webhooks of a daemon whose clock reads `now` (its state in `dir`), its app's `event_clock`
+ * as given; requests are signed with that clock.
+ */
+async function service(
+  now: number,
+  eventClock: EventClockMode = 'zoom',
+  dir = mkdtempSync(join(tmpdir(), 'qw-future-')),
+): Promise<Service> {
   const clock = new VirtualClock(now);
-  const s = await startWebhooks(mkdtempSync(join(tmpdir(), 'qw-future-')), clock, webhookSettings(SECRET));
+  const settings = webhookSettings(SECRET);
+  settings.apps[0]!.eventClock = eventClock;
+  const s = await startWebhooks(dir, clock, settings);
   const status = (): { samples: Record<string, number>; event_ts: Record<string, number> } =>
     s.w.status(clock.now());
   return {
@@ -163,7 +172,7 @@ describe("an event_ts that is not Zoom's clock (signed, but inconsistent with it
   });
 });
 
-describe('a sender whose event clock runs 10 times faster than real time (qoswatch simulate --speed 10)', () => {
+describe('a sender whose event clock runs 10 times faster than real time (qoswatch simulate --speed 10), event_clock: follow', () => {
   const T = Date.parse('2026-12-02T09:00:00Z');
   /** Its pushes: every 60 s of its clock (6 s of real time), event_ts and the sample on its clock. */
   const rounds = async (
@@ -181,7 +190,7 @@ describe('a sender whose event clock runs 10 times faster than real time (qoswat
   };
 
   it('started with the daemon: every minute is new though it runs hours ahead of the request timestamps', async () => {
-    const z = await service(T);
+    const z = await service(T, 'follow');
     try {
       await rounds(z, T, 0, 200, 'j-fast');
       // 200 minutes of its clock in 20 of real time: 180 minutes ahead at the end.
@@ -199,7 +208,7 @@ describe('a sender whose event clock runs 10 times faster than real time (qoswat
   });
 
   it('started before the daemon (2 hours ahead): refused until its skew has held steadily, then followed', async () => {
-    const z = await service(T);
+    const z = await service(T, 'follow');
     try {
       const rounds6s = Math.ceil(ADOPT_AFTER_MS / 6_000);
       await rounds(z, T + 2 * HOUR, 0, rounds6s + 10, 'j-late');
@@ -212,5 +221,145 @@ describe('a sender whose event clock runs 10 times faster than real time (qoswat
     } finally {
       await z.s.w.close();
     }
+  });
+});
+
+/**
+ * Issue 15 outside retest HIGH: three validly signed events for one join, 46 s apart, event_ts
+ * and date_time a day ahead, in a quiet app, were adopted as Zoom's clock (skew 86,400,921 ms):
+ * the day-ahead sample was new, the join's next honest samples late, every later honest event
+ * `past`, until a restart.
+ */
+describe('a run of events a day ahead, every event of a quiet app for 90 s and more', () => {
+  const T = Date.parse('2026-12-02T10:00:00Z');
+  const DAY = 24 * HOUR;
+  /** Events of join `joinId` a day ahead every 46 s of request time, from `from` for `n`. */
+  const dayAhead = async (z: Service, from: number, n: number, joinId: string): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      z.clock.advanceTo(from + i * 46_000);
+      await z.push(event(iso(z.clock.now() + DAY - 1000), z.clock.now() + DAY + 921, joinId));
+    }
+  };
+
+  it('event_clock: zoom (default): never adopted; their samples refused, the honest ones after them new', async () => {
+    const z = await service(T);
+    try {
+      // The tester's three, then seven more: 7 minutes of nothing but a day ahead.
+      await dayAhead(z, T, 10, 'j-day');
+      expect(z.eventTs()).toEqual({ ahead: 10, past: 0, adopted: 0 });
+      expect(z.counts()).toMatchObject({ new: 0, late: 0, future: 10 });
+      const status = z.s.w.status(z.clock.now());
+      expect(status.apps[0]).toMatchObject({ event_clock: 'zoom', skew_ms: 0 });
+      // Honest events of that join and another: new, judged, nothing counted against them.
+      for (let m = 1; m <= 5; m++) {
+        z.clock.advanceTo(T + 10 * 46_000 + m * MIN);
+        const now = z.clock.now();
+        await z.push(event(iso(now - 1000), now, 'j-day'));
+        await z.push(event(iso(now - 1000), now + 1, 'j-other'));
+      }
+      expect(z.counts()).toMatchObject({ new: 10, late: 0, future: 10 });
+      expect(z.times('j-day')).toHaveLength(5);
+      expect(z.eventTs()).toEqual({ ahead: 10, past: 0, adopted: 0 });
+    } finally {
+      await z.s.w.close();
+    }
+  });
+
+  it('event_clock: zoom: a sender whose event clock runs ahead is never followed (its request timestamp is the clock)', async () => {
+    const z = await service(T);
+    try {
+      for (let r = 0; r < 40; r++) {
+        z.clock.advanceTo(T + r * 6_000);
+        const fast = T + 2 * HOUR + r * MIN;
+        await z.push(event(iso(fast - 1000), fast, 'j-sim'));
+      }
+      expect(z.eventTs()).toEqual({ ahead: 40, past: 0, adopted: 0 });
+      expect(z.counts()).toMatchObject({ new: 0, future: 40 });
+    } finally {
+      await z.s.w.close();
+    }
+  });
+
+  it('event_clock: follow: adopted, but honest events at a lower skew win the clock back', async () => {
+    const z = await service(T, 'follow');
+    try {
+      await dayAhead(z, T, 3, 'j-day');
+      // What follow is for: a steady skew (here wrong) that held 90 s is taken.
+      expect(z.eventTs()).toMatchObject({ adopted: 1 });
+      const skew = (): number => z.s.w.status(z.clock.now()).apps[0]!.skew_ms;
+      expect(skew()).toBeGreaterThan(DAY - MIN);
+      // Honest events (event_ts = request timestamp) of other joins, one every 30 s.
+      const from = T + 3 * 46_000;
+      let n = 0;
+      for (; n < 20 && skew() > 0; n++) {
+        z.clock.advanceTo(from + n * 30_000);
+        const now = z.clock.now();
+        await z.push(event(iso(now - 1000), now, `j-honest-${n}`));
+      }
+      expect(skew()).toBe(0);
+      expect(z.eventTs().adopted).toBe(2);
+      // Won back within the same 90 s (at least 3 events) that a new skew needs.
+      expect(n).toBeLessThanOrEqual(Math.ceil(ADOPT_AFTER_MS / 30_000) + 1);
+      // From then on honest events are trusted and a sample a day ahead is refused again.
+      const past = z.eventTs().past;
+      z.clock.advance(MIN);
+      const now = z.clock.now();
+      await z.push(event(iso(now - 1000), now, 'j-after'));
+      expect(z.times('j-after')).toHaveLength(1);
+      expect(z.eventTs().past).toBe(past);
+      const future = z.counts().future!;
+      await z.push(event(iso(now + DAY), now + 5, 'j-after-2'));
+      expect(z.counts().future).toBe(future + 1);
+    } finally {
+      await z.s.w.close();
+    }
+  });
+});
+
+/**
+ * Issue 15 outside retest MEDIUM: the skew was only in memory, so a daemon restarted under a
+ * running `qoswatch simulate --speed 10` refused its pushed samples until it adopted the skew
+ * again (1,496 refused over 22 SIGKILLs). A `follow` app's skew is kept in
+ * state.dir/webhooks/event-clock.json while it runs and restored at start.
+ */
+describe('event_clock: follow across a restart, under a sender 10 times faster than real time', () => {
+  const T = Date.parse('2026-12-02T11:00:00Z');
+  const push = async (z: Service, from: number, to: number): Promise<void> => {
+    for (let r = from; r < to; r++) {
+      z.clock.advanceTo(T + r * 6_000);
+      const fast = T + r * MIN;
+      await z.push(event(iso(fast - 1000), fast, 'j-restart'));
+    }
+  };
+
+  it('keeps its skew on disk while it runs and takes every sample after the restart: 0 refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-future-restart-'));
+    const a = await service(T, 'follow', dir);
+    await push(a, 0, 100);
+    // Saved while running (a SIGKILL now would keep it), within 10 s of the current skew.
+    const file = (): { skews: Record<string, number> } =>
+      JSON.parse(readFileSync(join(dir, 'webhooks', 'event-clock.json'), 'utf8')) as never;
+    const running = a.s.w.status(a.clock.now()).apps[0]!.skew_ms;
+    expect(running).toBeGreaterThan(80 * MIN);
+    expect(Math.abs(file().skews.main! - running)).toBeLessThan(10_000);
+    await a.s.w.close();
+    expect(a.counts()).toMatchObject({ new: 100, future: 0 });
+    // Restarted 3 s later (the sender ran on 30 s of its clock): its next 50 rounds all taken.
+    const b = await service(T + 100 * 6_000 + 3_000, 'follow', dir);
+    try {
+      await push(b, 101, 151);
+      expect(b.counts()).toMatchObject({ new: 50, late: 0, future: 0 });
+      expect(b.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
+    } finally {
+      await b.s.w.close();
+    }
+  });
+
+  it('event_clock: zoom keeps no skew: nothing saved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-future-zoom-'));
+    const z = await service(T, 'zoom', dir);
+    await z.push(event(iso(T - 1000), T, 'j-z'));
+    await z.s.w.close();
+    expect(() => readFileSync(join(dir, 'webhooks', 'event-clock.json'))).toThrow();
   });
 });
