@@ -34,7 +34,9 @@ export function reportClient(
   clock: Clock,
   log: Logger,
 ): { client: ZoomClient; close: () => void } {
-  const ctx = { clock, log, stateDir: config.stateDir, stateFiles: new StateFiles() };
+  // The command's own logger: a state file set aside (a damaged budget file) is said on stderr,
+  // in the log format, as the daemon says it.
+  const ctx = { clock, log, stateDir: config.stateDir, stateFiles: new StateFiles(log) };
   if (kind === 'session') {
     if (!config.videosdk) throw new Error('a session report needs the videosdk section of the configuration');
     const { client, store } = buildVideoSdkClient(config.videosdk, ctx, REPORT);

@@ -226,7 +226,7 @@ export class FileBudgetStore implements BudgetStore {
    * field garbled by hand), never below what it can have been, so that the processes sharing
    * it do not spend the day's calls twice:
    * 1. the `day` and `used` still readable in its text (a truncated write keeps its head: qoswatch
-   *    writes them first), and its reservations when it is JSON;
+   *    writes them first; a quoted number counts too), and its reservations when it is JSON;
    * 2. and never less than the count this process last read or wrote for the day;
    * 3. when neither says anything about the day, the share's pace up to this time of day
    *    (`lostCount`: the allowance times the part of the UTC day gone): what an evenly spread
@@ -241,7 +241,8 @@ export class FileBudgetStore implements BudgetStore {
     day: number,
   ): { value: Saved; note: string; fields: Record<string, unknown> } {
     const num = (key: string): number | undefined => {
-      const m = new RegExp(`"${key}"\\s*:\\s*(\\d{1,13})(?![\\d.eE])`).exec(text);
+      // A number, or one quoted ("used":"95", hand-edited): its digits are still the count.
+      const m = new RegExp(`"${key}"\\s*:\\s*"?(\\d{1,13})(?![\\d.eE])`).exec(text);
       return m ? Number(m[1]) : undefined;
     };
     const fileDay = num('day');

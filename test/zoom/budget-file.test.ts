@@ -434,7 +434,7 @@ describe('a budget file whose count cannot be read (outside tester: the count re
 
   it.each([
     ['used null', `{"day":${day},"used":null}`],
-    ['used a string', `{"day":${day},"used":"1234"}`],
+    ['used a word', `{"day":${day},"used":"lots"}`],
     ['used negative', `{"day":${day},"used":-5}`],
     ['used 1e400', `{"day":${day},"used":1e400}`],
     ['garbage', '\u0000\u0001 not json'],
@@ -449,6 +449,16 @@ describe('a budget file whose count cannot be read (outside tester: the count re
     expect(line[0]).toMatchObject({ discarded_whole_file: true, used_recovered: 50, recovered_from: 'pace' });
     expect(line[0]).not.toHaveProperty('discarded'); // "discarded":0 on the old code
     expect(line[0]!.msg).toMatch(/discarded the whole file; .*starting from 50 calls, the share's pace/);
+  });
+
+  it.each([
+    ['quoted', `{"day":${day},"used":"1234"}`],
+    ['quoted, spaced', `{ "day" : ${day}, "used" : "1234" , "reservations": []}`],
+  ])('used a %s number: its digits are the count, not the pace (outside tester: 50)', (_name, text) => {
+    const { lines, budget } = setUp(`quoted-${_name.replace(/\W/g, '')}`, text, 10_000);
+    budget.take('x');
+    expect(budget.usedToday()).toBe(1235);
+    expect(corrupt(lines)[0]).toMatchObject({ used_recovered: 1234, recovered_from: 'file-text' });
   });
 
   it('a running process never restarts below the count it last read, whoever garbles the file', () => {
