@@ -26,7 +26,7 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout).toContain(`FAIL ${test}: "wrong on purpose" at 3m`);
     expect(r.stdout).toContain('  expected, not found: audio-latency-high pending {participant=alice}');
     expect(r.stdout).toContain(
-      '  found, not expected: audio-latency-high firing {alertname=audio-latency-high, severity=warning, scope=participant, kind=meeting, instance=test, participant=bob}',
+      '  found, not expected: audio-latency-high firing {alertname=audio-latency-high, severity=warning, scope=participant, kind=meeting, instance=test, instance_uuid=test, participant=bob}',
     );
     expect(r.stdout).toMatch(/^0 passed, 1 failed$/m);
   });
