@@ -7,7 +7,7 @@ import { loadRules } from '../evaluate/load-rules.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../evaluate/state-store.js';
 import { LiveState } from '../export/live-state.js';
-import { Metrics } from '../export/metrics.js';
+import type { Metrics } from '../export/metrics.js';
 import type { SampleSink } from '../normalize/events.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import { buildDispatcher } from '../notify/build.js';
@@ -15,7 +15,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import { NotifyStore } from '../notify/pipeline/store.js';
 import { Scheduler, type CycleReport } from '../poll/scheduler.js';
 import type { PollSource } from '../poll/source.js';
-import { Webhooks } from '../poll/webhooks/service.js';
+import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
 import { packageVersion } from '../util/package-root.js';
@@ -26,15 +26,16 @@ import type { FileBudgetStore } from '../zoom/budget-file.js';
 import { buildAccounts } from './accounts.js';
 import { listFieldsSource, listReport } from './list-demand.js';
 import { AlertFlow, FanOut } from './alert-flow.js';
-import { PushCommit } from './push-commit.js';
+import type { PushCommit } from './push-commit.js';
 import { BadDataReport } from './bad-data.js';
-import { HttpApi } from './http-api.js';
-import { ReportWorker } from './reports.js';
+import type { HttpApi } from './http-api.js';
+import type { ReportWorker } from './reports.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
-import { saveInTurn, type Save } from './saves.js';
+import { Shutdown } from './shutdown.js';
 import type { StatusReport } from './status-report.js';
+import { wire, type Wiring } from './wiring.js';
 
 export interface DaemonDeps {
   clock: Clock;
@@ -49,7 +50,8 @@ const VERSION = packageVersion();
  * The composition root: builds the Zoom clients, sources and scheduler from the config and
  * runs them. Everything with an edge (clock, logger, sinks) comes in from outside. The parts
  * live beside it: accounts.ts (clients and sources), alert-flow.ts (alert fan-out),
- * rule-reload.ts, http-api.ts (status API and readiness), bad-data.ts.
+ * rule-reload.ts, http-api.ts (status API and readiness), bad-data.ts, wiring.ts (metrics,
+ * webhooks, reports and API wired to the parts), shutdown.ts (the saves and closes at stop).
  */
 export class Daemon {
   /** The parts as wired (tests and benches; the CLI uses the methods). */
@@ -74,13 +76,14 @@ export class Daemon {
   /** When the first cycle's end allows instances not listed to be reconciled as ended (afterCycle). */
   private reconcileFrom: number | undefined;
   /** Commits soon after pushed data changed alerts (webhooks on). */
-  private pushCommit: PushCommit | undefined;
+  private readonly pushCommit: PushCommit | undefined;
   private readonly reloader: RuleReloader;
   private readonly api: HttpApi;
   private readonly badData: BadDataReport;
   private readonly budgetStores: FileBudgetStore[];
   private notifyFile: string | undefined;
-  private unsavedNow: string[] | undefined;
+  /** The saves and closes at stop (shutdown.ts). */
+  private readonly shutdown: Shutdown;
   /** run() has begun: what readiness waits for before the first cycle ends. */
   private running = false;
   /** Resolves the last run saved but may not have handed to the dispatcher (see AlertStateStore). */
@@ -134,11 +137,52 @@ export class Daemon {
       normalizeStats: this.normalizeStats,
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
-    this.metrics = this.buildMetrics();
-    this.webhooks = this.buildWebhooks();
-    this.reports = this.buildReports();
-    this.api = this.buildApi();
+    const wired = wire(this.wiring(), {
+      startedAt: this.startedAt,
+      started: () => this.running,
+    });
+    this.metrics = wired.metrics;
+    this.webhooks = wired.webhooks;
+    this.pushCommit = wired.pushCommit;
+    this.reports = wired.reports;
+    this.api = wired.api;
+    this.shutdown = this.buildShutdown();
     this.parts = this.buildParts();
+  }
+
+  /** What wire() builds the metrics, webhooks, reports and API from. */
+  private wiring(): Wiring {
+    return {
+      config: this.config,
+      clock: this.deps.clock,
+      log: this.deps.log,
+      version: VERSION,
+      clients: this.clients,
+      scheduler: this.scheduler,
+      engine: this.engine,
+      live: this.live,
+      normalizeStats: this.normalizeStats,
+      stateFiles: this.stateFiles,
+      sink: this.sink,
+      alerts: this.alerts,
+      dispatcher: () => this.dispatcher,
+      rulesReload: () => this.rulesReload,
+    };
+  }
+
+  /** The saves and closes at stop, over the parts that hold state or an open resource. */
+  private buildShutdown(): Shutdown {
+    return new Shutdown({
+      log: this.deps.log,
+      stateFiles: this.stateFiles,
+      reloader: this.reloader,
+      alerts: this.alerts,
+      api: this.api,
+      webhooks: this.webhooks,
+      budgetStores: this.budgetStores,
+      dispatcher: () => this.dispatcher,
+      notifyFile: () => this.notifyFile,
+    });
   }
 
   private buildParts(): DaemonParts {
@@ -158,92 +202,6 @@ export class Daemon {
         return alerts.dispatcher;
       },
     };
-  }
-
-  /** The Prometheus metrics, each area's collector with its view. */
-  private buildMetrics(): Metrics {
-    return new Metrics({
-      live: this.live,
-      engine: this.engine,
-      scheduler: this.scheduler,
-      clients: this.clients,
-      normalizeStats: this.normalizeStats,
-      dispatcher: () => this.dispatcher,
-      stateWriteFailures: () => this.stateFiles.failures,
-      rulesReload: () => this.rulesReload,
-      ...(this.config.webhooks ? { webhooks: () => this.webhooks } : {}),
-      clock: this.deps.clock,
-      version: VERSION,
-      options: {
-        topicLabel: this.config.metrics.topicLabel,
-        participantSeries: this.config.metrics.participantSeries,
-        participantIdentity: this.config.metrics.participantIdentity,
-      },
-    });
-  }
-
-  /** Zoom's QSS webhooks, when configured; an ended instance is forgotten by their source too. */
-  private buildWebhooks(): Webhooks | undefined {
-    const observers = this.metrics.webhooks;
-    if (!this.config.webhooks || !observers) return undefined;
-    const { clock, log } = this.deps;
-    // Alerts from pushed data reach the dispatcher soon, not at the next poll cycle.
-    const pushCommit = new PushCommit(this.alerts, clock, observers.observeLatency);
-    this.pushCommit = pushCommit;
-    const webhooks = new Webhooks(this.config.webhooks, this.scheduler.pushes, {
-      clock,
-      log,
-      normalizeStats: this.normalizeStats,
-      stateDir: this.config.stateDir,
-      stateFiles: this.stateFiles,
-      observeAnswer: observers.observeAnswer,
-      handedOn: (receivedAt) => pushCommit.handedOn(receivedAt),
-    });
-    this.sink.add({ handle: (e) => e.type === 'ended' && webhooks.source.forget(e.instance) });
-    return webhooks;
-  }
-
-  /** Reports after every call, when configured: fed the pipeline's events and the alert changes. */
-  private buildReports(): ReportWorker | undefined {
-    if (!this.config.reports) return undefined;
-    const reports = new ReportWorker({
-      settings: this.config.reports,
-      stateDir: this.config.stateDir,
-      files: this.stateFiles,
-      clock: this.deps.clock,
-      log: this.deps.log.child({ component: 'reports' }),
-      clients: this.clients,
-      scheduler: this.scheduler,
-      engine: this.engine,
-      gapToleranceMs: this.config.rules.gapToleranceMs,
-      pollIntervals: this.config.poll,
-      dispatcher: () => this.dispatcher,
-    });
-    this.sink.add(reports.sink);
-    this.alerts.onAlerts((changes) => reports.onAlerts(changes));
-    return reports;
-  }
-
-  /** The status API, readiness and /metrics. */
-  private buildApi(): HttpApi {
-    return new HttpApi({
-      config: this.config,
-      clock: this.deps.clock,
-      log: this.deps.log,
-      version: VERSION,
-      startedAt: this.startedAt,
-      clients: this.clients,
-      scheduler: this.scheduler,
-      engine: this.engine,
-      live: this.live,
-      metrics: this.metrics,
-      webhooks: this.webhooks,
-      reports: this.reports?.store,
-      reportWorker: this.reports,
-      dispatcher: () => this.dispatcher,
-      rulesReload: () => this.rulesReload,
-      started: () => this.running,
-    });
   }
 
   private get dispatcher(): Dispatcher | undefined {
@@ -439,54 +397,17 @@ export class Daemon {
    * Returns what was not saved (empty when all was).
    */
   async close(): Promise<string[]> {
-    this.reloader.close();
-    const unsaved = await this.save();
-    await this.api.close();
-    return unsaved;
+    return this.shutdown.close();
   }
 
   /** After a failed start: closes what was opened (HTTP, notifiers, watchers); nothing changed, so nothing to save. */
   async closeWithoutSaving(): Promise<void> {
-    this.reloader.close();
-    await this.dispatcher?.close().catch(() => undefined);
-    await this.api.close();
-    await this.webhooks?.close();
-  }
-
-  /** Saves the alert state, the notification outbox and the budget counts; returns what failed. */
-  private async save(): Promise<string[]> {
-    const alertFile = this.alerts.store.file;
-    const webhooks = this.webhooks;
-    const saves: Save[] = [
-      // First: no more webhooks taken, and those acknowledged handed on before the alert state is saved.
-      ...(webhooks
-        ? [
-            {
-              what: 'the webhook spool and the memory of requests seen',
-              run: () => webhooks.close(),
-              files: [],
-            },
-          ]
-        : []),
-      { what: `alert state (${alertFile})`, run: () => this.alerts.commit(), files: [alertFile] },
-      {
-        what: 'the notification outbox and log',
-        run: () => this.dispatcher?.close(),
-        files: this.notifyFile ? [this.notifyFile] : [],
-      },
-      ...this.budgetStores.map((s) => ({
-        what: 'the daily budget count',
-        run: () => s.flush(),
-        files: [s.file],
-      })),
-    ];
-    this.unsavedNow = saves.map((s) => s.what);
-    return saveInTurn(saves, this.stateFiles, this.deps.log, this.unsavedNow);
+    return this.shutdown.closeWithoutSaving();
   }
 
   /** What a shutdown has not (yet) saved: everything before close() runs, then what is left. */
   notSaved(): string[] {
-    return this.unsavedNow ?? [`alert state (${this.alerts.store.file})`, 'the notification outbox and log'];
+    return this.shutdown.notSaved();
   }
 
   /** Fails with a one-line reason when the state directory cannot be created or written. */
