@@ -1,5 +1,15 @@
 import type { ParticipantReport, Report } from './types.js';
-import { contextLine, figureCells, headline, hhmm, human, iso, shortWho, titleLine } from './values.js';
+import {
+  contextLine,
+  figureCells,
+  headline,
+  hhmm,
+  human,
+  iso,
+  oneLine,
+  shortWho,
+  titleLine,
+} from './values.js';
 
 /** Rows of cells as aligned text columns. */
 export function columns(rows: string[][]): string {
@@ -39,7 +49,7 @@ export function formatTable(r: Report): string {
   ];
   for (const a of r.alerts) out.push(`Instance alert: ${alertLine(a)}`);
   r.participants.forEach((p, i) => {
-    out.push(`${i + 1}. ${shortWho(p)} [${p.key}]${p.email ? ` <${p.email}>` : ''}`);
+    out.push(`${i + 1}. ${shortWho(p)} [${oneLine(p.key)}]${p.email ? ` <${oneLine(p.email)}>` : ''}`);
     const ctx = contextLine(p.context);
     if (ctx) out.push(`   ${ctx}`);
     if (p.joined !== undefined) out.push(`   in the call ${hhmm(p.joined)}-${hhmm(p.left)} UTC`);

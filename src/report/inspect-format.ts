@@ -3,7 +3,7 @@ import { formatDuration } from '../util/duration.js';
 import { plural } from '../util/words.js';
 import type { InspectAlert, InspectParticipant, InspectView } from './inspect-view.js';
 import { columns as aligned } from './format-text.js';
-import { contextLine, human, iso, show } from './values.js';
+import { contextLine, human, iso, oneLine, shorten, show } from './values.js';
 
 /** Column headings: the metric's words, short. */
 const HEADING: Record<string, string> = {
@@ -43,9 +43,13 @@ function cell(view: InspectView, metric: string, v: number | undefined, over: re
 const heading = (metric: string): string =>
   HEADING[metric] ?? (METRIC_BY_NAME.has(metric) ? metric.replace(/_/g, ' ') : metric);
 
+/** A participant's name as a report shows it: on one line, cut at 80 characters with an ellipsis (`shorten`). */
+const nameOf = (p: InspectParticipant): string => shorten(p.name);
+const keyOf = (p: InspectParticipant): string => `[${oneLine(p.key)}]`;
+
 function who(p: InspectParticipant): string {
-  const name = p.name ? `${p.name} ` : '';
-  return `${name}[${p.key}]${p.email ? ` <${p.email}>` : ''}`;
+  const name = p.name ? `${nameOf(p)} ` : '';
+  return `${name}${keyOf(p)}${p.email ? ` <${oneLine(p.email)}>` : ''}`;
 }
 
 /** One participant: a row per sample, then the rules that see them. */
@@ -83,7 +87,7 @@ function instanceTable(view: InspectView): string[] {
       .filter(Boolean)
       .join(', ');
     rows.push([
-      p.name ? `${p.name} [${p.key}]` : `[${p.key}]`,
+      p.name ? `${nameOf(p)} ${keyOf(p)}` : keyOf(p),
       hms(r?.t),
       ...view.columns.map((c) => cell(view, c, r?.values[c], r?.over ?? [])),
       alerts || '-',
@@ -97,7 +101,7 @@ function header(view: InspectView): string[] {
   const i = view.instance;
   const path = i.path ? `, QoS by ${i.path === 'push' ? "Zoom's pushes" : 'polling'}` : '';
   return [
-    `${i.topic || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${i.uuid}), live${path}`,
+    `${shorten(i.topic) || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${oneLine(i.uuid)}), live${path}`,
     `${plural(i.participants, 'participant')} with samples; last sample ${i.lastSampleAt !== undefined ? iso(i.lastSampleAt) : 'none yet'}; ${plural(i.activeAlerts, 'alert')} pending or firing.`,
     `Source: ${view.source}${view.calls !== undefined ? ` API calls: ${view.calls}.` : ''}`,
     `${OVER_MARK} = over the threshold of a rule on that metric (named under "over").`,
@@ -122,7 +126,7 @@ export function inspectTable(view: InspectView, one?: InspectParticipant): strin
     if (seen.length) {
       out.push('', 'Rules that see them now:');
       for (const p of seen)
-        for (const a of p.alerts) out.push(`  ${p.name || `[${p.key}]`}: ${alertLine(a)}`);
+        for (const a of p.alerts) out.push(`  ${p.name ? nameOf(p) : keyOf(p)}: ${alertLine(a)}`);
     }
   }
   const rules = view.rules.filter((r) => r.scope === 'participant' || !one);
@@ -142,7 +146,7 @@ export function instancesTable(body: unknown): string {
   const rows = [['kind', 'id', 'uuid', 'topic', 'path', 'participants', 'last sample (UTC)', 'alerts']];
   for (const x of list as Record<string, unknown>[]) {
     const text = (k: string): string =>
-      typeof x[k] === 'string' || typeof x[k] === 'number' ? String(x[k]) : '';
+      typeof x[k] === 'string' || typeof x[k] === 'number' ? oneLine(String(x[k])) : '';
     rows.push([
       text('kind'),
       text('id'),

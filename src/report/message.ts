@@ -1,6 +1,6 @@
 import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
-import { human, shortTopic, shortWho } from './values.js';
+import { human, oneLine, shortTopic, shortWho } from './values.js';
 
 /** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
 function about(rule: string): string {
@@ -32,9 +32,12 @@ export function messageHeadline(r: Report): string {
   const what = [...new Set(bad.flatMap((p) => p.breaches.map((x) => about(x.rule))))];
   const minutes = Math.max(...bad.map((p) => worstBreach(p)!.minutes));
   const where = [worst.context.networkType, b.worst].filter(Boolean).join(', ');
+  // One line whatever Zoom sent (a network type with a line feed).
   return human(
-    `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
-      `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`,
+    oneLine(
+      `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
+        `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`,
+    ),
   );
 }
 

@@ -33,10 +33,17 @@ export const who = (p: ParticipantReport): string => p.name || `participant ${p.
 /** Names longer than this many characters are cut in the table, Markdown and HTML formats and the message. */
 export const NAME_MAX = 80;
 
-/** `s` cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
+/**
+ * Anyone's text on one line: line feeds (LF, CR LF) and the other line separators (U+2028,
+ * U+2029, NEL) become a space, so that a name cannot start a line of its own (a fake row in a
+ * table). A lone carriage return is left to {@link human} (U+FFFD).
+ */
+export const oneLine = (s: string): string => s.replace(/\r?\n|[\u2028\u2029\u0085]/g, ' ');
+
+/** `s` on one line ({@link oneLine}), cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
 export function shorten(s: string, max = NAME_MAX): string {
-  const chars = Array.from(s);
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+  const chars = Array.from(oneLine(s));
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** Who a participant is, as the table, Markdown and HTML formats show it: at most {@link NAME_MAX} characters. */
@@ -58,9 +65,10 @@ const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u20
  * Text for people (the table, Markdown and HTML formats, the message after a call, inspect):
  * each such character (names, topics, locations: anyone's input) replaced by U+FFFD, so it
  * shows that something was there and cannot reorder or rewrite what surrounds it. JSON and
- * CSV keep what Zoom sent.
+ * CSV keep what Zoom sent. U+2028 and U+2029 (line and paragraph separators) become a space:
+ * our outputs never hold them (each field goes through {@link oneLine} for the line feeds).
  */
-export const human = (text: string): string => text.replace(UNSEEN, '\ufffd');
+export const human = (text: string): string => text.replace(UNSEEN, '\ufffd').replace(/[\u2028\u2029]/g, ' ');
 
 /** The context worth a glance: device, network, data center, location, client. */
 export function contextLine(c: ParticipantContext): string {
@@ -74,6 +82,7 @@ export function contextLine(c: ParticipantContext): string {
     c.os,
   ]
     .filter(Boolean)
+    .map((x) => oneLine(String(x)))
     .join(', ');
 }
 

@@ -7,6 +7,8 @@ import { DECIMALS } from '../../src/report/figures.js';
 import { makeReport } from '../../src/report/make.js';
 import { messageHeadline } from '../../src/report/message.js';
 import type { Report } from '../../src/report/types.js';
+import { inspectTable } from '../../src/report/inspect-format.js';
+import type { InspectView } from '../../src/report/inspect-view.js';
 import { NAME_MAX } from '../../src/report/values.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 import { reportOptions, weeklyWith } from './scenario.js';
@@ -140,5 +142,80 @@ describe('report formatting', () => {
     expect(json.instance.topic).toBe(LONG_TOPIC);
     expect(json.participants.map((p) => p.name)).toContain(EVIL_NAME);
     expect(formatCsv(r)).toContain(RLO);
+  });
+
+  /** A name that fakes a row of its own: LF, CR LF, U+2028, U+2029 and NEL before text that reads like the next participant. */
+  const FAKE = 'Eve\n2. Mallory [16783361]\r\n   Wired\u2028x\u2029y\u0085z';
+  const FOLDED = 'Eve 2. Mallory [16783361]    Wired x y z';
+
+  it('folds line breaks in names to a space in the table and the message: a name cannot fake a row (outside tester)', async () => {
+    h = await startSim(
+      weeklyWith({ user_id: '16783360', name: FAKE, join: '2m', network_type: 'Wifi\nFake' }),
+      95 * 60_000,
+    );
+    const r = await makeReport(s2sClient(h), reportOptions(h));
+    const table = formatTable(r);
+    // On the old code the name broke the line: "2. Mallory" started a line of its own.
+    expect(table).toContain(FOLDED);
+    expect(table).not.toMatch(/^\s*2\. Mallory/m);
+    expect(table).not.toMatch(/[\u2028\u2029\u0085]/);
+    expect(table).toContain('Wifi Fake');
+    expect(formatMarkdown(r)).toContain('Eve 2. Mallory');
+    const message = messageHeadline(r);
+    expect(message).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
+    // JSON keeps what Zoom sent.
+    expect((JSON.parse(formatJson(r)) as Report).participants.map((p) => p.name)).toContain(FAKE);
+  });
+
+  it("inspect: names on one line and cut like the reports' (outside tester: whole, and broken over lines)", () => {
+    const long = `Bob ${'x'.repeat(300)}`;
+    const view: InspectView = {
+      instance: {
+        kind: 'meeting',
+        id: '555',
+        uuid: 'u==',
+        topic: `Standup\nFake ${'y'.repeat(300)}`,
+        participants: 2,
+        activeAlerts: 0,
+      },
+      source: 'Zoom',
+      generatedAt: 0,
+      columns: ['latency'],
+      rules: [],
+      participants: [
+        {
+          key: '1',
+          name: FAKE,
+          email: '',
+          context: { location: 'Paris\r\nFake' },
+          rows: [{ t: 0, values: { latency: 0.1 }, over: [] }],
+          alerts: [],
+        },
+        {
+          key: '2',
+          name: long,
+          email: '',
+          context: {},
+          rows: [{ t: 0, values: { latency: 0.1 }, over: [] }],
+          alerts: [],
+        },
+      ],
+      alerts: [],
+    };
+    const short = `${long.slice(0, NAME_MAX - 1)}…`;
+    for (const text of [
+      inspectTable(view),
+      inspectTable(view, view.participants[0]),
+      inspectTable(view, view.participants[1]),
+    ]) {
+      expect(text).not.toMatch(/^\s*2\. Mallory|^\s*Fake/m);
+      expect(text).not.toMatch(/[\u2028\u2029\u0085]/);
+      expect(text).not.toContain('x'.repeat(NAME_MAX));
+      expect(text).not.toContain('y'.repeat(NAME_MAX));
+    }
+    expect(inspectTable(view)).toContain(`${short} [2]`);
+    expect(inspectTable(view)).toContain(`${FOLDED} [1]`);
+    expect(inspectTable(view, view.participants[0])).toContain('Paris Fake');
+    expect(inspectTable(view, view.participants[1])).toContain(`${short} [2]`);
   });
 });
