@@ -1,7 +1,7 @@
 import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
 import type { EngineContext } from './context.js';
 import { step } from './lifecycle.js';
-import { renderAlert } from './render-alert.js';
+import { alertLabels, renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
 import type { SeriesRecord } from './series.js';
 
@@ -29,6 +29,7 @@ export function apply(
   }
   if (t === 'firing') {
     rec.since = rec.pendingSince ?? time;
+    rec.firedLabels = alertLabels(rule, rec, rec.context);
     delete rec.clearedAt;
     if (!rec.group) explainer.explain(rec);
   } else if (t === 'resolved') rec.clearedAt = recoveringSince ?? time;

@@ -36,7 +36,7 @@ function valueTexts(
  * labels until it resolves (SeriesRecord.withoutUuidLabel), so Alertmanager and the
  * notification groups still know it.
  */
-function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertContext): Record<string, string> {
+export function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertContext): Record<string, string> {
   return {
     alertname: rule.name,
     severity: rule.severity,
@@ -48,6 +48,21 @@ function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertContext): Re
     ...(c.group ? { [c.groupBy!]: c.group } : {}),
     ...rule.labels,
   };
+}
+
+/**
+ * The labels shown: once it fired, those it fired with (SeriesRecord.firedLabels) until it
+ * resolves, so that its resolve goes to the groups its firing went to; its group's value as
+ * `c` shows it (withheld or not; a series' group never changes).
+ */
+function shownLabels(
+  rule: CompiledRule,
+  rec: SeriesRecord,
+  c: AlertContext,
+  state: AlertState,
+): Record<string, string> {
+  if (state === 'pending' || !rec.firedLabels) return alertLabels(rule, rec, c);
+  return { ...rec.firedLabels, ...(c.group ? { [c.groupBy!]: c.group } : {}) };
 }
 
 /**
@@ -189,7 +204,7 @@ export function renderAlert(
   const texts = valueTexts(rule, rec);
   const times = alertTimes(rec, state);
   const { explainedBy, explanation } = alertExplanation(explainer, rec, state, withhold);
-  const labels = alertLabels(rule, rec, c);
+  const labels = shownLabels(rule, rec, c, state);
   const parts = { rule, rec, state, resolved, c, texts, times, explainedBy, labels };
   const { annotations, repeatAnnotations } = renderAnnotations(parts);
   const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;

@@ -30,6 +30,13 @@ export interface SeriesRecord extends Series {
    * alert keeps the labels it was notified with until it resolves (render-alert.ts).
    */
   withoutUuidLabel?: true;
+  /**
+   * The labels its alert fired with (render-alert.ts): kept until it resolves, so that its
+   * reminders and its resolve reach the notification groups its firing was notified in, even
+   * when what the labels are made of changed meanwhile (a pushed instance's number learnt from
+   * discovery, a rule's labels on reload).
+   */
+  firedLabels?: Record<string, string>;
 }
 
 /** A member's newest reading in an instance or shared-cause group. */

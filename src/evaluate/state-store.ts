@@ -5,6 +5,7 @@ import {
   entryCheck,
   isObject,
   StateFiles,
+  STRING_MAP,
   TIME,
   validEntries,
   validMap,
@@ -42,6 +43,7 @@ const checkSeries = entryCheck({
     participants: COUNT,
     context: CONTEXT,
     withoutUuidLabel: { const: true },
+    firedLabels: STRING_MAP,
   },
 });
 const checkTime = entryCheck(TIME);
@@ -166,7 +168,12 @@ export class AlertStateStore {
         return { error: `it is not a version ${VERSION} alert state object` };
       const discarded: string[] = [];
       const series = validEntries<SeriesRecord>('series', raw.series, checkSeries, discarded);
-      if (raw.labels !== LABELS) for (const s of series) s.withoutUuidLabel = true;
+      if (raw.labels !== LABELS)
+        for (const s of series) {
+          s.withoutUuidLabel = true;
+          // Labels from before `instance_uuid` (an older qoswatch kept a newer one's fields).
+          if (s.firedLabels) delete s.firedLabels.instance_uuid;
+        }
       const evaluated = validMap<number>('evaluated', raw.evaluated, checkTime, discarded);
       const members = validEntries<SavedMember>('members', raw.members, checkMember, discarded);
       const resolved = validEntries<Alert>('resolved', raw.resolved, checkResolved, discarded);

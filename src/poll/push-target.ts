@@ -61,6 +61,13 @@ export class PushHandler implements PushTarget {
   private readonly pushJoins = new JoinTracker(REJOIN_GRACE_MS);
   /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
   private readonly heldRefs = new Map<string, InstanceRef>();
+  /**
+   * The number and topic a pushed event gave an instance discovery does not list (yet): Zoom's
+   * QoS events carry only the UUID, its `*.started`, `participant_left` and summaries carry
+   * them too. Its later pushes take them, so its alerts say `instance=<number>` and its topic
+   * as they will once discovery lists it.
+   */
+  private readonly named = new Map<string, InstanceRef>();
 
   constructor(private readonly o: PushHandlerOptions) {
     // A pushed instance discovery never listed has no poll to take it back: once its pushes
@@ -82,7 +89,22 @@ export class PushHandler implements PushTarget {
   forget(key: string): void {
     this.pushJoins.forget(key);
     this.heldRefs.delete(key);
+    this.named.delete(key);
     this.paths.forget(key);
+  }
+
+  /** Keeps what `ref` says of its instance's number and topic (see `named`). */
+  private learn(ref: InstanceRef): void {
+    const hasId = ref.id !== ref.uuid;
+    if (!hasId && !ref.topic) return;
+    const key = instanceKey(ref);
+    const had = this.named.get(key);
+    if (!had && this.named.size >= MAX_ENDED) this.named.delete(this.named.keys().next().value!);
+    this.named.set(key, {
+      ...ref,
+      id: hasId ? ref.id : (had?.id ?? ref.id),
+      topic: ref.topic || had?.topic || '',
+    });
   }
 
   /**
@@ -121,6 +143,7 @@ export class PushHandler implements PushTarget {
     samples = notFuture(samples, zoomNow ?? now, this.o.normalizeStats);
     const future = count - samples.length;
     if (!samples.length) return { fresh: 0, late: 0, future };
+    this.learn(instance);
     const endedAt = this.endedByPush.get(key);
     if (endedAt !== undefined) {
       // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
@@ -160,9 +183,12 @@ export class PushHandler implements PushTarget {
       }
   }
 
-  /** The instance's ref as discovery knows it (with its topic), for pushed events that lack it. */
+  /**
+   * The instance's ref as discovery knows it (with its topic), else with the number and topic an
+   * earlier pushed event gave, for pushed events that lack them.
+   */
   known(key: string): InstanceRef | undefined {
-    return this.o.tracked.ref(key);
+    return this.o.tracked.ref(key) ?? this.named.get(key);
   }
 
   /**
@@ -173,6 +199,7 @@ export class PushHandler implements PushTarget {
     const now = this.o.clock.now();
     const key = instanceKey(instance);
     this.lifecycle.started++;
+    this.learn(instance);
     this.endedByPush.delete(key);
     this.paths.pushed(instance, now);
     if (this.o.tracked.has(key)) return;
@@ -208,6 +235,7 @@ export class PushHandler implements PushTarget {
     const now = this.o.clock.now();
     const ik = instanceKey(instance);
     const at = Math.min(leaveTime ?? now, now);
+    this.learn(instance);
     const r = this.joinsFor(instance.kind).leftPushed(ik, { join, person, joinTime: 0 }, at);
     if (r.left) {
       this.o.coverage.left(ik, r.key);

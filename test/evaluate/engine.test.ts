@@ -261,6 +261,48 @@ describe('restart', () => {
   });
 });
 
+describe('labels an alert fired with', () => {
+  /** m1's sample as pushed before discovery listed it (the UUID as its number), or after. */
+  const at = (m: number, latency: number, listed: boolean): QosSample => {
+    const s = sample('a', m, { audio_input: { latency } });
+    s.instance = listed ? { ...s.instance, id: '8300' } : { ...s.instance, id: s.instance.uuid, topic: '' };
+    return s;
+  };
+
+  it('are kept until it resolves, across a restart, when its instance number and topic become known', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-state-'));
+    const store = new AlertStateStore(dir);
+    const e1 = engineWith([{ ...latencyRule, labels: { team: 'noc' } }]);
+    const fired = feed(
+      e1,
+      [0, 1, 2].map((m) => at(m, 0.4, false)),
+    ).filter((c) => c.state === 'firing');
+    expect(fired.map((c) => [c.alert.labels.instance, c.alert.labels.instance_uuid])).toEqual([['m1', 'm1']]);
+    const labels = fired[0]!.alert.labels;
+    // Discovery lists it: the context has the number and topic, the labels stay.
+    expect(feed(e1, [at(3, 0.4, true)])).toEqual([]);
+    expect(e1.active()[0]!.labels).toEqual(labels);
+    expect(e1.active()[0]!.context).toMatchObject({ instanceId: '8300', topic: 'Topic m1' });
+    store.save(e1.state, new Map());
+
+    // Restarted with the rule's labels changed: the alert still resolves with the labels it fired with.
+    const e2 = new RuleEngine(
+      rulesFrom([{ ...latencyRule, labels: { team: 'ops' } }]),
+      { gapToleranceMs: 5 * MIN },
+      restoredState(store.load().series),
+    );
+    const [resolved] = feed(e2, [at(4, 0.1, true)]);
+    expect(resolved!.state).toBe('resolved');
+    expect(resolved!.alert.labels).toEqual(labels);
+    // Its next firing takes the labels of now.
+    const again = feed(
+      e2,
+      [5, 6, 7].map((m) => at(m, 0.4, true)),
+    ).filter((c) => c.state === 'firing');
+    expect(again.map((c) => [c.alert.labels.instance, c.alert.labels.team])).toEqual([['8300', 'ops']]);
+  });
+});
+
 describe('scopes', () => {
   const loss = { streams: ['any_audio'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
   const bad = { audio_input: { avgLoss: 0.09 } };
