@@ -49,6 +49,9 @@ export const DEFAULTS = {
     email: EMAIL_DEFAULTS,
     alertmanager: { group_wait: '0s', group_interval: '1m', repeat_interval: '1m', ends_after: '5m' },
   },
+  /** A silence's and an inhibit rule's. */
+  silence: { time_zone: 'UTC', comment: '' },
+  inhibit_rule: { equal: [] },
   /** notify/'s own (the dispatcher falls back on them when built without settings). */
   delivery: DELIVERY_DEFAULTS,
   /** Every notifier's, whatever its kind. */

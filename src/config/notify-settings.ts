@@ -12,6 +12,7 @@ import { durationMs } from '../util/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { builtInSettings, commonSettings, timingMs } from './notifier-kinds.js';
 import type { RawNotifier, RawRoute } from './raw.js';
+import { inhibitSettings, silenceSettings } from './silences.js';
 import { problemAt, readSecretFile, type ParseContext, type SettingPath } from './parse-context.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
@@ -129,8 +130,8 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
         repeatIntervalMs: durationMs(top.repeat_interval),
       },
     },
-    silences: raw.silences ?? [],
-    inhibitRules: raw.inhibit_rules ?? [],
+    silences: (raw.silences ?? []).map(silenceSettings),
+    inhibitRules: (raw.inhibit_rules ?? []).map(inhibitSettings),
     delivery: {
       retryInitialMs: durationMs(d.retry_initial),
       retryMaxMs: durationMs(d.retry_max),

@@ -1,4 +1,3 @@
-import type { RawInhibitRule, RawSilence } from '../notify/mute.js';
 import type { Matchers } from '../notify/matchers.js';
 import type { AlertmanagerSettings } from '../notify/plugins/alertmanager.js';
 import type { BuiltInKind, BuiltInSettings } from '../notify/settings.js';
@@ -124,3 +123,19 @@ export type SecretFiles = { [file: `${string}_file`]: string | undefined };
 export type RawNotifier =
   | { [K in BuiltInKind]: RawNotifierCommon & { type: K } & RawKindSettings[K] & SecretFiles }[BuiltInKind]
   | (RawNotifierCommon & { type: 'module'; module: string; options?: Record<string, unknown> });
+
+export interface RawSilence {
+  matchers: Matchers;
+  starts?: string;
+  ends?: string;
+  /** Recurring windows such as quiet hours: days, start and end times of day, time zone. */
+  recurring?: { days?: string[]; start: string; end: string; time_zone?: string };
+  comment?: string;
+}
+
+export interface RawInhibitRule {
+  source_match: Matchers;
+  target_match: Matchers;
+  /** Labels that must be equal on both alerts. */
+  equal?: string[];
+}

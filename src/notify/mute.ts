@@ -1,18 +1,11 @@
 import type { Alert } from '../evaluate/alert.js';
-import { compileMatchers, type LabelTest, type Matchers } from './matchers.js';
+import { compileMatchers, type LabelTest } from './matchers.js';
 import { equalLabels } from './pipeline/instance-labels.js';
 import type { Muter } from './pipeline/muting.js';
+import type { InhibitSettings, SilenceSettings } from './settings.js';
 
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
-export interface RawSilence {
-  matchers: Matchers;
-  starts?: string;
-  ends?: string;
-  /** Recurring windows such as quiet hours: days, start and end times of day, time zone. */
-  recurring?: { days?: string[]; start: string; end: string; time_zone?: string };
-  comment?: string;
-}
+/** Day names as `Intl` gives them, Sunday first (day 0). */
+export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 interface Silence {
   test: LabelTest;
@@ -21,11 +14,6 @@ interface Silence {
   recurring?: { days: Set<number>; start: number; end: number; zone: string };
   comment: string;
 }
-
-const minutes = (hhmm: string): number => {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return h * 60 + m;
-};
 
 /** Day of week (0 = Sunday) and minute of day of `t` in `zone`. */
 function localTime(t: number, zone: string): { day: number; minute: number } {
@@ -43,34 +31,13 @@ function localTime(t: number, zone: string): { day: number; minute: number } {
   };
 }
 
-/** Expands `weekdays`, `weekends` and day names to day numbers. */
-export function dayNumbers(days: readonly string[] | undefined): Set<number> {
-  if (!days?.length) return new Set([0, 1, 2, 3, 4, 5, 6]);
-  const out = new Set<number>();
-  for (const d of days.map((x) => x.toLowerCase())) {
-    if (d === 'weekdays') [1, 2, 3, 4, 5].forEach((x) => out.add(x));
-    else if (d === 'weekends') [0, 6].forEach((x) => out.add(x));
-    else out.add(DAYS.indexOf(d.slice(0, 3) as (typeof DAYS)[number]));
-  }
-  return out;
-}
-
-export function compileSilence(raw: RawSilence): Silence {
+export function compileSilence(s: SilenceSettings): Silence {
   return {
-    test: compileMatchers(raw.matchers),
-    ...(raw.starts ? { startsAt: Date.parse(raw.starts) } : {}),
-    ...(raw.ends ? { endsAt: Date.parse(raw.ends) } : {}),
-    ...(raw.recurring
-      ? {
-          recurring: {
-            days: dayNumbers(raw.recurring.days),
-            start: minutes(raw.recurring.start),
-            end: minutes(raw.recurring.end),
-            zone: raw.recurring.time_zone ?? 'UTC',
-          },
-        }
-      : {}),
-    comment: raw.comment ?? '',
+    test: compileMatchers(s.matchers),
+    ...(s.startsAt !== undefined ? { startsAt: s.startsAt } : {}),
+    ...(s.endsAt !== undefined ? { endsAt: s.endsAt } : {}),
+    ...(s.recurring ? { recurring: { ...s.recurring, days: new Set(s.recurring.days) } } : {}),
+    comment: s.comment,
   };
 }
 
@@ -85,27 +52,17 @@ export function silenceActive(s: Silence, now: number): boolean {
   return (days.has(day) && minute >= start) || (days.has((day + 6) % 7) && minute < end);
 }
 
-export interface RawInhibitRule {
-  source_match: Matchers;
-  target_match: Matchers;
-  /**
-   * Labels that must be equal on both (e.g. instance: a meeting alert mutes that meeting's
-   * participant alerts; `instance` takes `instance_uuid` too, pipeline/instance-labels.ts).
-   */
-  equal?: string[];
-}
-
 /** Silences from config, inhibit rules from config, and the rule engine's own "explained by" links. */
 export class ConfigMuter implements Muter {
   private readonly silences: Silence[];
   private readonly inhibit: { source: LabelTest; target: LabelTest; equal: string[] }[];
 
-  constructor(silences: readonly RawSilence[] = [], inhibitRules: readonly RawInhibitRule[] = []) {
+  constructor(silences: readonly SilenceSettings[] = [], inhibitRules: readonly InhibitSettings[] = []) {
     this.silences = silences.map(compileSilence);
     this.inhibit = inhibitRules.map((r) => ({
-      source: compileMatchers(r.source_match),
-      target: compileMatchers(r.target_match),
-      equal: r.equal ?? [],
+      source: compileMatchers(r.sourceMatch),
+      target: compileMatchers(r.targetMatch),
+      equal: r.equal,
     }));
   }
 

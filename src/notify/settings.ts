@@ -1,5 +1,4 @@
 import type { Matchers } from './matchers.js';
-import type { RawInhibitRule, RawSilence } from './mute.js';
 import type { GroupTiming } from './pipeline/routing.js';
 import type { AlertmanagerSettings } from './plugins/alertmanager.js';
 import type { ConsoleSettings } from './plugins/console.js';
@@ -62,14 +61,35 @@ export interface RouteSettings {
   routes?: RouteSettings[];
 }
 
+/** A silence as notify/ takes it (config/ parses `silences:`): times in ms since the epoch. */
+export interface SilenceSettings {
+  matchers: Matchers;
+  startsAt?: number;
+  endsAt?: number;
+  /** A recurring window such as quiet hours: days (0 = Sunday), minutes of the day, IANA zone. */
+  recurring?: { days: number[]; start: number; end: number; zone: string };
+  comment: string;
+}
+
+/** An inhibit rule as notify/ takes it (config/ parses `inhibit_rules:`). */
+export interface InhibitSettings {
+  sourceMatch: Matchers;
+  targetMatch: Matchers;
+  /**
+   * Labels that must be equal on both (e.g. instance: a meeting alert mutes that meeting's
+   * participant alerts; `instance` takes `instance_uuid` too, pipeline/instance-labels.ts).
+   */
+  equal: string[];
+}
+
 /** What notify/ needs from the configuration (config/ assembles it; notify/ owns its shape). */
 export interface NotifySettings {
   notifiers: NotifierSettings[];
   route: RouteSettings;
   /** What the top route takes when the file does not say: receiver (the first notifier), group_by, timing. */
   routeDefaults: { receiver: string; groupBy: string[]; timing: GroupTiming };
-  silences: RawSilence[];
-  inhibitRules: RawInhibitRule[];
+  silences: SilenceSettings[];
+  inhibitRules: InhibitSettings[];
   delivery: { retryInitialMs: number; retryMaxMs: number; giveUpAfterMs: number; timeoutMs: number };
   /**
    * Notify when an alert resolves because its participant left or its instance ended (written

@@ -1,7 +1,9 @@
 import { routeSettings } from '../../src/config/notify-settings.js';
 import type { RawRoute } from '../../src/config/raw.js';
 import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
-import { ConfigMuter, type RawInhibitRule, type RawSilence } from '../../src/notify/mute.js';
+import type { RawInhibitRule, RawSilence } from '../../src/config/raw.js';
+import { inhibitSettings, silenceSettings } from '../../src/config/silences.js';
+import { ConfigMuter } from '../../src/notify/mute.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { compileRoute } from '../../src/notify/route.js';
@@ -48,7 +50,7 @@ export function hookDispatcher(
       timing: { groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3_600_000 },
     }),
     receivers: new Map([['hook', receiver]]),
-    muter: new ConfigMuter(opts.silences, opts.inhibit),
+    muter: new ConfigMuter(opts.silences?.map(silenceSettings), opts.inhibit?.map(inhibitSettings)),
     clock,
     log: silentLogger(),
     store,

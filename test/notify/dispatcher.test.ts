@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
 import type { Dispatcher } from '../../src/notify/dispatcher.js';
-import type { RawSilence } from '../../src/notify/mute.js';
+import type { RawSilence } from '../../src/config/raw.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';

@@ -9,7 +9,7 @@ import type { RawRule } from '../../src/evaluate/rule-types.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
-import type { RawInhibitRule } from '../../src/notify/mute.js';
+import type { RawInhibitRule } from '../../src/config/raw.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { hookDispatcher } from '../helpers/hook-dispatcher.js';
 import { json, TestServer } from '../helpers/http-server.js';
