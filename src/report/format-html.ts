@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml as esc } from '../util/html.js';
+import { uniqueWords } from '../util/words.js';
 import { chartSvg, HATCH_DEFS } from './html-chart.js';
 import { pointOver, SERIES, thresholdsOf, worstMinutes, type WorstMinute } from './minutes.js';
 import type { FiredAlert, ParticipantReport, Report } from './types.js';
@@ -110,7 +111,8 @@ function table(
 function contextList(p: ParticipantReport): string {
   const c = p.context;
   const items: [string, string | undefined][] = [
-    ['Device', [c.device, c.os, c.osVersion].filter(Boolean).join(' ') || undefined],
+    // Zoom often gives the same word twice (device "Windows", os "Windows"): once each.
+    ['Device', uniqueWords([c.device, c.os, c.osVersion]) || undefined],
     ['Network', [c.networkType, c.connectionType].filter(Boolean).join(', ') || undefined],
     ['Data center', c.dataCenter],
     ['Location', c.location],

@@ -97,7 +97,7 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
   const wait: ReserveWait = { ...o.wait, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}) };
   // Before any call: at least what the chosen path costs for one join (docs/report.md's table).
   if (o.reserveCalls) await reserveFirst(client, reportCost(o.kind, 1, o.source), o.reserve, 'report', wait);
-  else checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve);
+  else checkBudget(client, reportCost(o.kind, 1, o.source), o.reserve, true);
   await o.kept?.gate?.();
   const instance = await resolveInstance(client, o.kind, o.instance ?? o.id, o.signal, o.live);
   counted += instance.live && !o.live ? 2 : 1;

@@ -1,5 +1,6 @@
 import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
+import { plural, shareOf } from '../util/words.js';
 import { human, oneLine, shortTopic, shortWho } from './values.js';
 
 /** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
@@ -25,7 +26,7 @@ export function messageHeadline(r: Report): string {
   const instanceAlerts = r.alerts.length ? `; ${r.alerts.length} instance-wide alert(s)` : '';
   if (!bad.length)
     return human(
-      `${name} ended: no participant breached a rule (${n} participant${n === 1 ? '' : 's'})${instanceAlerts}`,
+      `${name} ended: no participant breached a rule (${plural(n, 'participant')})${instanceAlerts}`,
     );
   const worst = bad[0]!;
   const b = worstBreach(worst)!;
@@ -35,7 +36,7 @@ export function messageHeadline(r: Report): string {
   // One line whatever Zoom sent (a network type with a line feed).
   return human(
     oneLine(
-      `${name} ended: ${bad.length} of ${n} participants had poor ${what.join(' and ')} for up to ${minutes} min; ` +
+      `${name} ended: ${shareOf(bad.length, n)} had poor ${what.join(' and ')} for up to ${minutes} min; ` +
         `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`,
     ),
   );

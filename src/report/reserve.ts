@@ -18,13 +18,26 @@ export interface ReserveWait {
   onWait?: (message: string) => void;
 }
 
-/** Refuses when `need` calls would leave less than the reserve; says how many are left. */
-export function checkBudget(client: ZoomClient, need: number, reserve: number): void {
-  const left = client.budget.remaining();
-  if (left - need < reserve)
+/**
+ * "needs at least 4 API calls" before the instance's details (its cost for one join: the
+ * participant count is not known yet), "needs about 9 API calls" once it is sized.
+ */
+const needs = (need: number, first: boolean): string =>
+  `needs ${first ? 'at least' : 'about'} ${plural(need, 'API call')}`;
+
+/** "1 is left", "5 are left". */
+const left = (n: number): string => `${n} ${n === 1 ? 'is' : 'are'} left`;
+
+/**
+ * Refuses when `need` calls would leave less than the reserve; says how many are left.
+ * `first`: before the instance's details, `need` is its cost for one join (at least).
+ */
+export function checkBudget(client: ZoomClient, need: number, reserve: number, first = false): void {
+  const remaining = client.budget.remaining();
+  if (remaining - need < reserve)
     throw new ZoomError(
       'ZOOM_BUDGET_EXHAUSTED',
-      `a report needs about ${need} API call${need === 1 ? '' : 's'}, and ${left} are left of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
+      `a report ${needs(need, first)}, and ${left(remaining)} of today's budget, ${reserve} of them kept for live polling; try again after 00:00 UTC or lower the reserve`,
       { retryable: true },
     );
 }
@@ -40,13 +53,13 @@ function refused(
   spent: number,
   waitedMs = 0,
 ): ZoomError {
-  const left = client.budget.remaining();
+  const remaining = client.budget.remaining();
   const others = client.budget.reservedByOthers();
   const waited =
     waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)} s for the others' reservations` : '';
   return new ZoomError(
     'ZOOM_BUDGET_EXHAUSTED',
-    `${article(what)} ${what} needs about ${need} API call${need === 1 ? '' : 's'}${spent ? ' more' : ''}, and ${left} are left of today's budget${waited}, ${reserve} of them kept for live polling` +
+    `${article(what)} ${what} ${needs(need, !spent)}${spent ? ' more' : ''}, and ${left(remaining)} of today's budget${waited}, ${reserve} of them kept for live polling` +
       (others
         ? ` (besides ${plural(others, 'call')} reserved by other reports or inspections running now)`
         : '') +
@@ -78,7 +91,7 @@ export async function reserveFirst(
     const got = client.budget.reserve(need, reserve, STOP_LOCK_WAIT_MS, true);
     if (got === 'granted') return;
     if (got === 'unlocked') {
-      checkBudget(client, need, reserve);
+      checkBudget(client, need, reserve, true);
       return;
     }
     if (got === 'refused') throw refused(client, need, reserve, what, 0);

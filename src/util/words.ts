@@ -38,3 +38,15 @@ export function possessive(name: string): string {
   if (m) return `${possessive(m[1]!)} ${m[2]!}`;
   return /s$/i.test(name) ? `${name}'` : `${name}'s`;
 }
+
+/** Words joined once each (case aside), the first spelling kept: "Windows Windows 10" reads "Windows 10". */
+export function uniqueWords(parts: (string | undefined)[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const w of parts.filter(Boolean).join(' ').split(/\s+/)) {
+    if (!w || seen.has(w.toLowerCase())) continue;
+    seen.add(w.toLowerCase());
+    out.push(w);
+  }
+  return out.join(' ');
+}

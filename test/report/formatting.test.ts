@@ -218,4 +218,21 @@ describe('report formatting', () => {
     expect(inspectTable(view, view.participants[0])).toContain('Paris Fake');
     expect(inspectTable(view, view.participants[1])).toContain(`${short} [2]`);
   });
+
+  it('words for one: "the only participant had poor audio", and the HTML device without words twice (outside tester)', async () => {
+    const full = await report();
+    const one = full.participants.find((p) => p.breaches.length)!;
+    const r: Report = {
+      ...full,
+      participants: [
+        { ...one, context: { ...one.context, device: 'Windows', os: 'windows', osVersion: '10' } },
+      ],
+    };
+    // "1 of 1 participants had poor audio" on the old code.
+    expect(messageHeadline(r)).toMatch(/ ended: the only participant had poor audio for up to \d+ min; /);
+    expect(messageHeadline(full)).toMatch(/ ended: 1 of \d+ participants had poor /);
+    const html = formatHtml(r);
+    expect(html).toContain('Windows 10'); // "Windows windows 10" on the old code
+    expect(html).not.toMatch(/Windows windows/i);
+  });
 });

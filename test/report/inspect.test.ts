@@ -206,7 +206,7 @@ describe('inspect beside a report that reserved its calls', () => {
         reserveCalls: true,
       };
       await expect(inspectFromZoom(c, o)).rejects.toThrow(
-        /an inspection needs about 2 API calls, and 1 are left of today's budget.*besides 9 calls reserved.*nothing was spent/,
+        /an inspection needs at least 2 API calls, and 1 is left of today's budget.*besides 9 calls reserved.*nothing was spent/,
       );
       expect(zoom.received.length).toBe(before);
       report.unreserve();
