@@ -1,5 +1,5 @@
 import type { ZoomClient } from '../zoom/client.js';
-import { nextUtcMidnight } from '../zoom/daily-budget.js';
+import { nextUtcMidnight } from '../zoom/budget-record.js';
 import { plan, type Plan } from './planner.js';
 import type { PollSettings } from './settings.js';
 import type { LiveInstance, PollSource } from './source.js';

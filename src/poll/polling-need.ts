@@ -1,4 +1,4 @@
-import { nextUtcMidnight } from '../zoom/daily-budget.js';
+import { nextUtcMidnight } from '../zoom/budget-record.js';
 import type { Plan } from './planner.js';
 import type { PollSettings } from './settings.js';
 

@@ -1,85 +1,18 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { processAlive } from '../util/process-alive.js';
-import { COUNT, entryCheck, StateFiles } from '../util/state-files.js';
+import { StateFiles } from '../util/state-files.js';
 import { PendingJournal } from './budget-pending.js';
-import type { BudgetRecord, BudgetStore, Reservation } from './daily-budget.js';
-
-/** Reservations a budget file holds at most (a hostile or runaway file is set aside). */
-const MAX_RESERVATIONS = 1000;
-const checkBudget = entryCheck({
-  type: 'object',
-  required: ['day', 'used'],
-  properties: {
-    day: { type: 'integer', minimum: 0, maximum: 1e8 },
-    used: COUNT,
-    // Each entry is checked on its own (validReservations): one bad entry does not discard the count.
-    reservations: { type: 'array', maxItems: MAX_RESERVATIONS },
-  },
-});
-
-/**
- * How long a reservation lasts after its owner last wrote it (each of its calls renews it):
- * a report that stops calling, or a process in another pid namespace whose death cannot be
- * seen, gives its calls back after this.
- */
-export const RESERVATION_TTL_MS = 5 * 60_000;
-/**
- * How long the sizing turn lasts after its owner last wrote it: the details call of a report
- * (seconds at most, rate limits included). One that stalls longer lets the others go on.
- */
-export const SIZING_TTL_MS = 60_000;
-const ttlOf = (r: { sizing?: true }): number => (r.sizing ? SIZING_TTL_MS : RESERVATION_TTL_MS);
-
-/** A reservation as written by a well-behaved owner (calls: at most the daily pool). */
-function isReservation(r: unknown, maxCalls: number): r is Reservation {
-  if (typeof r !== 'object' || r === null) return false;
-  const { id, pid, calls, expires, sizing } = r as Record<string, unknown>;
-  return (
-    (sizing === undefined || sizing === true) &&
-    typeof id === 'string' &&
-    id.length > 0 &&
-    id.length <= 64 &&
-    Number.isInteger(pid) &&
-    (pid as number) >= 1 &&
-    (pid as number) <= 4_294_967_295 &&
-    Number.isInteger(calls) &&
-    (calls as number) >= 0 &&
-    (calls as number) <= maxCalls &&
-    typeof expires === 'number' &&
-    Number.isFinite(expires) &&
-    expires >= 0
-  );
-}
-
-/**
- * The usable reservations of a file read: malformed ones, or ones holding more calls than the
- * daily pool, are dropped (named in `dropped`); an expiry further than RESERVATION_TTL_MS ahead
- * (a hostile file, or a clock stepped back) is brought back to now + RESERVATION_TTL_MS, so an
- * entry its owner does not renew goes after RESERVATION_TTL_MS whatever it says.
- */
-function validReservations(
-  rs: unknown,
-  now: number,
-  maxCalls: number,
-  dropped: string[] = [],
-): Reservation[] {
-  const out: Reservation[] = [];
-  for (const r of Array.isArray(rs) ? (rs as unknown[]) : []) {
-    if (!isReservation(r, maxCalls)) {
-      dropped.push(`reservation ${JSON.stringify(r).slice(0, 200)}`);
-      continue;
-    }
-    out.push({
-      id: r.id,
-      pid: r.pid,
-      calls: r.calls,
-      expires: Math.min(r.expires, now + ttlOf(r)),
-      ...(r.sizing ? { sizing: true as const } : {}),
-    });
-  }
-  return out;
-}
+import {
+  checkBudget,
+  standing,
+  ttlOf,
+  validReservations,
+  type BudgetRecord,
+  type BudgetStore,
+  type Reservation,
+  type Saved,
+} from './budget-record.js';
 
 /** A lock older than this is left by a process stopped inside a few microseconds of work: broken. */
 const STALE_LOCK_MS = 10_000;
@@ -116,16 +49,6 @@ function lockState(lock: string): LockState {
   if (pid === process.pid) return 'stale';
   return processAlive(pid) ? 'held' : 'stale';
 }
-
-interface Saved {
-  day: number;
-  used: number;
-  reservations?: Reservation[];
-}
-
-/** Reservations still standing: their owner alive and their time not passed (wall clock: shared by processes). */
-const standing = (rs: readonly Reservation[], now = Date.now()): Reservation[] =>
-  rs.filter((r) => r.expires > now && processAlive(r.pid));
 
 /**
  * The day's call count in the state directory, shared by every process of the account: the

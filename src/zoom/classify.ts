@@ -1,5 +1,5 @@
 import type { CallOutcome } from './call-stats.js';
-import { nextUtcMidnight } from './daily-budget.js';
+import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
 import {
   capRetryAt,

@@ -1,55 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
 import { ZoomError } from './errors.js';
-
-const DAY = 86_400_000;
-
-export const utcDay = (t: number): number => Math.floor(t / DAY);
-export const nextUtcMidnight = (t: number): number => (utcDay(t) + 1) * DAY;
-
-/** Calls a running process (a report) has reserved and not spent yet, so that the others treat them as used. */
-export interface Reservation {
-  /** Which budget holds it (a process may hold several). */
-  id: string;
-  /** Its owner: a reservation of a process that is gone is dropped. */
-  pid: number;
-  calls: number;
-  /** Epoch ms (wall clock) after which it is dropped unless its owner renewed it. */
-  expires: number;
-  /**
-   * Its owner is reading its instance's details to learn what it will cost (a report or an
-   * inspection between its first reservation and its grown one): the sizing turn. One process
-   * holds it at a time; the others wait for it before their own first call (DailyBudget.reserve).
-   */
-  sizing?: true;
-}
-
-/** The day's shared count: calls made by every process, and the reservations standing. */
-export interface BudgetRecord {
-  day: number;
-  used: number;
-  reservations: Reservation[];
-}
-
-/** Where the day's count is kept across restarts, and shared with the other processes of the account. */
-export interface BudgetStore {
-  /** The record as the processes sharing it last wrote it (reservations of gone processes left out). */
-  load(): BudgetRecord | undefined;
-  /**
-   * Reads the day's shared record (0 used for another day), lets `change` decide the new one
-   * from it and writes that, with no other process in between: true. False when it was
-   * decided without the lock (held elsewhere, or unusable): only the change of `used` is kept,
-   * and added to the record at the next change made under the lock. A `change` that throws
-   * writes nothing. `waitMs`: how long a lock held by another process is waited for.
-   */
-  transact(day: number, change: (rec: BudgetRecord) => BudgetRecord, waitMs?: number): boolean;
-  /** Changes decided without the lock so far. */
-  readonly unlockedCalls?: number;
-  /** Most calls one reservation may hold (the daily pool): a bigger one is dropped when read. */
-  maxCalls?: number;
-  /** The count to assume for `day` when the store's record of it is lost (a corrupt file that says nothing of it). */
-  lostCount?: ((day: number) => number) | undefined;
-}
+import {
+  dayPassed,
+  nextUtcMidnight,
+  utcDay,
+  type BudgetRecord,
+  type BudgetStore,
+  type Reservation,
+} from './budget-record.js';
 
 /**
  * What reserve() did: granted (written for the others to see), refused (not enough left), not
@@ -107,8 +66,7 @@ export class DailyBudget {
       store.maxCalls = pool;
       // The share's pace: what an evenly spread day would have used by now.
       store.lostCount = (day) => {
-        const gone = Math.min(1, Math.max(0, (this.clock.now() - day * DAY) / DAY));
-        return Math.ceil(this.allowance * gone);
+        return Math.ceil(this.allowance * dayPassed(this.clock.now(), day));
       };
     }
     const saved = store?.load();

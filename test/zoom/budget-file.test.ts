@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FileBudgetStore, RESERVATION_TTL_MS } from '../../src/zoom/budget-file.js';
+import { FileBudgetStore } from '../../src/zoom/budget-file.js';
+import { RESERVATION_TTL_MS } from '../../src/zoom/budget-record.js';
 import { DailyBudget } from '../../src/zoom/daily-budget.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { VirtualClock } from '../../src/util/clock.js';

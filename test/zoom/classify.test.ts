@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAnswer, type AnswerContext, type Verdict } from '../../src/zoom/classify.js';
-import { nextUtcMidnight } from '../../src/zoom/daily-budget.js';
+import { nextUtcMidnight } from '../../src/zoom/budget-record.js';
 
 /**
  * Zoom's documented answers (shared/zoom-api/README.md and the Meeting API spec beside it),
