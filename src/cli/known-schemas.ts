@@ -2,7 +2,7 @@
 import '../app/reports.js';
 import '../evaluate/state-store.js';
 import '../notify/pipeline/store.js';
-import '../zoom/budget-file.js';
+import '../zoom/budget-record.js';
 import { configSchema } from '../config/schema.js';
 import { rulesSchema } from '../evaluate/load-rules.js';
 import { ruleTestSchema } from '../evaluate/rule-tests-schema.js';
