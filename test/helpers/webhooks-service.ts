@@ -34,7 +34,12 @@ export async function startWebhooks(
   dir: string,
   clock: VirtualClock,
   settings: WebhooksSettings,
-  opts: { log?: Logger; spoolSaveDelayMs?: number } = {},
+  opts: {
+    log?: Logger;
+    spoolSaveDelayMs?: number;
+    /** Called as each event is handed on, before the spool marks it done (tests of the done offset). */
+    onEvent?: (e: PipelineEvent) => void;
+  } = {},
 ): Promise<Started> {
   const events: PipelineEvent[] = [];
   const log = opts.log ?? silentLogger();
@@ -42,7 +47,12 @@ export async function startWebhooks(
     sources: [],
     clock,
     log,
-    sink: { handle: (e) => events.push(e) },
+    sink: {
+      handle: (e) => {
+        events.push(e);
+        opts.onEvent?.(e);
+      },
+    },
     poll: demoConfig('http://127.0.0.1:9', dir, 0).poll,
     takeoverAfterMs: settings.takeoverAfterMs,
   });

@@ -61,13 +61,25 @@ describe('the webhook source on a full disk', () => {
         const body = event(m);
         return post(url, body, zoomHeaders(SECRET, body, clock.now()));
       };
-      const a = await startWebhooks(stateDir, clock, settings, { log, spoolSaveDelayMs: 0 });
+      // The disk fills up as minute 0 is handed on, before the spool marks it done: the timer
+      // that writes its done offset (next turn) then always meets a full disk. Filling it after
+      // the hand-on was seen raced that timer, and on a fast machine the offset was saved first.
+      const filler = join(disk, 'filler');
+      let full = false;
+      const fillOnce = () => {
+        if (full) return;
+        full = true;
+        fill(filler);
+      };
+      const a = await startWebhooks(stateDir, clock, settings, {
+        log,
+        spoolSaveDelayMs: 0,
+        onEvent: fillOnce,
+      });
       open.push(a);
       expect((await send(a.url, 0)).status).toBe(200);
       await waitFor('minute 0 handed on', () => a.events.length > 0);
-
-      const filler = join(disk, 'filler');
-      fill(filler);
+      expect(full).toBe(true);
       const refused = [];
       for (let m = 1; m <= 5; m++) refused.push(await send(a.url, m));
       expect(refused.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
