@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import comments from '@eslint-community/eslint-plugin-eslint-comments';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -20,6 +21,11 @@ export default tseslint.config(
         { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true },
       ],
     },
+  },
+  {
+    // Every eslint-disable says why after ` -- ` (ESLint itself has no option for it).
+    plugins: { '@eslint-community/eslint-comments': comments },
+    rules: { '@eslint-community/eslint-comments/require-description': 'error' },
   },
   {
     // Sizes a reader can hold (issue 11): a longer function says why above it, as

@@ -20,7 +20,7 @@ export interface InstancesView {
 /** Longest id part of a path accepted, encoded (a UUID is 24 characters, a number 11). */
 const MAX_ENCODED = 300;
 const MAX_ID = 128;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses in an id
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const jsonReply = (status: number, body: unknown): HttpReply => ({

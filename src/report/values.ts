@@ -58,7 +58,7 @@ export const shortTopic = (i: Report['instance']): string => shorten(i.topic) ||
  * the C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
  * U+2066-U+2069: a right-to-left override makes "gpj.exe" read "exe.jpg").
  */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the unseen characters it strips include the controls
 const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -135,7 +135,7 @@ export function scrubTokenError(
   const basic = Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64');
   for (const s of [basic, creds.clientSecret, creds.clientId])
     if (s.length >= 3) out = out.split(s).join('[redacted]');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;
 }

@@ -1,4 +1,4 @@
-/* global document, window, getComputedStyle */
+/* global document, window, getComputedStyle -- it runs in the page, in Chromium */
 // What test/report/browser.test.ts reads from the HTML report in Chromium: an expression run in
 // the page (plain JS, because the project's TypeScript has no DOM types).
 (() => {
