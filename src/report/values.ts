@@ -1,7 +1,7 @@
 import { METRICS } from '../evaluate/metrics.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
-import { plural, shareOf } from '../util/words.js';
+import { plural, shareOf, uniqueWords } from '../util/words.js';
 import type { Figures, ParticipantReport, Report } from './types.js';
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -73,13 +73,12 @@ export const human = (text: string): string => text.replace(UNSEEN, '\ufffd').re
 /** The context worth a glance: device, network, data center, location, client. */
 export function contextLine(c: ParticipantContext): string {
   return [
-    c.device,
+    uniqueWords([c.device, c.os, c.osVersion]),
     c.networkType,
     c.connectionType,
     c.dataCenter && `data center ${c.dataCenter}`,
     c.location,
     c.client || (c.version && `client ${c.version}`),
-    c.os,
   ]
     .filter(Boolean)
     .map((x) => oneLine(String(x)))

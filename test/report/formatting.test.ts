@@ -234,5 +234,10 @@ describe('report formatting', () => {
     const html = formatHtml(r);
     expect(html).toContain('Windows 10'); // "Windows windows 10" on the old code
     expect(html).not.toMatch(/Windows windows/i);
+    // The table's and Markdown's context line name the device once too, with its system's
+    // version beside it ("Windows, Wired, ..., windows" on the old code).
+    expect(formatTable(r)).toMatch(/^ {3}Windows 10, Wifi, /m);
+    expect(formatMarkdown(r)).toMatch(/^Context: Windows 10, Wifi, /m);
+    for (const text of [formatTable(r), formatMarkdown(r)]) expect(text).not.toMatch(/windows/);
   });
 });
