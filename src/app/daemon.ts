@@ -340,13 +340,13 @@ export class Daemon {
     let timer: NodeJS.Timeout | undefined;
     const onStop = (): void => {
       this.deps.log.info(
-        { graceMs: this.config.poll.shutdownTimeoutMs },
+        { graceMs: this.config.run.shutdownTimeoutMs },
         'stopping: finishing in-flight calls',
       );
       // Real time on purpose: this bounds how long the process lingers after SIGTERM.
       timer = setTimeout(
         () => abortCalls.abort(new Error('shutdown timeout')),
-        this.config.poll.shutdownTimeoutMs,
+        this.config.run.shutdownTimeoutMs,
       );
     };
     stop.addEventListener('abort', onStop, { once: true });

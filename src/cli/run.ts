@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       );
     url = await daemon.listen();
     await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
-    if (config.rules.watch) daemon.watchRules();
+    if (config.run.watchRules) daemon.watchRules();
   } catch (err) {
     await daemon.closeWithoutSaving();
     throw new Error(`cannot start: ${(err as Error).message}`, { cause: err });
@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGHUP', onHup);
   log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
   const { signal } = onShutdown();
-  signal.addEventListener('abort', () => exitAfterGrace(daemon, config.poll.shutdownTimeoutMs, log), {
+  signal.addEventListener('abort', () => exitAfterGrace(daemon, config.run.shutdownTimeoutMs, log), {
     once: true,
   });
   const unsaved = await daemon.run(signal);

@@ -14,7 +14,7 @@ import type { RawConfig, RawPollDuration } from './raw.js';
 import { reportsSettings } from './reports-settings.js';
 import { configSchema } from './schema.js';
 import { validator as schemaValidator } from '../util/validators.js';
-import type { Config } from './types.js';
+import type { Config, RunSettings } from './types.js';
 import type { PollSettings } from '../poll/settings.js';
 import type { RulesSettings } from '../evaluate/settings.js';
 import { webhooksSettings } from './webhooks.js';
@@ -70,6 +70,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
     sources,
     poll,
     rules,
+    run: runSettings(raw),
     metrics,
     notify,
     ...(webhooks ? { webhooks } : {}),
@@ -92,7 +93,6 @@ function pollSettings(ctx: ParseContext): PollSettings {
     listFields: raw?.list_fields ?? [],
     freshAgeMs: d('fresh_age'),
     concurrency: raw?.concurrency ?? DEFAULTS.poll.concurrency,
-    shutdownTimeoutMs: d('shutdown_timeout'),
   };
   if (poll.maxIntervalMs < poll.minIntervalMs)
     problemAt(
@@ -101,6 +101,14 @@ function pollSettings(ctx: ParseContext): PollSettings {
       `found ${raw?.max_interval ?? DEFAULTS.poll.max_interval}, shorter than min_interval; expected at least min_interval`,
     );
   return poll;
+}
+
+/** `poll.shutdown_timeout` and `rules.watch`: what app/ and cli/ read for the process. */
+function runSettings(raw: RawConfig): RunSettings {
+  return {
+    shutdownTimeoutMs: durationMs(raw.poll?.shutdown_timeout ?? DEFAULTS.poll.shutdown_timeout),
+    watchRules: raw.rules?.watch ?? DEFAULTS.rules.watch,
+  };
 }
 
 /** `rules:`: the rule files (relative to the config file; the shipped rules by default). */
@@ -117,6 +125,5 @@ function rulesSettings(ctx: ParseContext): RulesSettings {
   return {
     paths: raw?.paths?.map((p) => resolve(ctx.base, p)) ?? [fromRoot('rules')],
     gapToleranceMs: durationMs(raw?.gap_tolerance ?? DEFAULTS.rules.gap_tolerance),
-    watch: raw?.watch ?? DEFAULTS.rules.watch,
   };
 }

@@ -4,6 +4,4 @@ export interface RulesSettings {
   paths: string[];
   /** A gap between a series' observations longer than this starts its pending and recovery clocks again. */
   gapToleranceMs: number;
-  /** Reload the rules when their files change (`qoswatch run`). */
-  watch: boolean;
 }

@@ -10,7 +10,6 @@ export interface PollSettings {
   listFields: readonly string[];
   freshAgeMs: number;
   concurrency: number;
-  shutdownTimeoutMs: number;
 }
 
 /** Which poll sources run (config/ assembles it from `sources:`). */

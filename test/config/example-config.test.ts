@@ -90,7 +90,7 @@ describe('typed environment values', () => {
     const c = loadConfig(file, { SECRET: '12345', PER_PARTICIPANT: 'true', SMTP_PORT: '2526' });
     expect(c.notify.notifiers[0]).toMatchObject({ settings: { port: 2526 } });
     expect(c.poll.concurrency).toBe(4);
-    expect(c.poll.shutdownTimeoutMs).toBe(3000);
+    expect(c.run.shutdownTimeoutMs).toBe(3000);
     expect(c.zoom!.dailyShare).toBe(0.25);
     expect(c.metrics.participantSeries).toBe(true);
     // Where the schema wants text, digits stay text.

@@ -159,7 +159,7 @@ describe('deploy/compose', () => {
     expect(state?.bind).toBe(false);
     expect(published('qoswatch')).toEqual([config.metrics.port]);
     const grace = Number(/^(\d+)s$/.exec(services.qoswatch.stop_grace_period)![1]) * 1000;
-    expect(config.poll.shutdownTimeoutMs + 1000).toBeLessThan(grace);
+    expect(config.run.shutdownTimeoutMs + 1000).toBeLessThan(grace);
     // Call-quality alerts go to the stack's Alertmanager, on the port it listens on.
     const am = config.notify.notifiers.find((n) => n.type === 'alertmanager');
     expect(am?.type).toBe('alertmanager');

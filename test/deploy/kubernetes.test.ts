@@ -103,7 +103,7 @@ describe('deploy/kubernetes', () => {
     writeFileSync(file, (byKind('ConfigMap') as Any).data['config.yaml']);
     const config = loadConfig(file, (byKind('Secret') as Any).stringData);
     expect(config.stateDir).toBe('/var/lib/qoswatch');
-    expect(config.poll.shutdownTimeoutMs).toBeLessThan(30_000);
+    expect(config.run.shutdownTimeoutMs).toBeLessThan(30_000);
     expect(config.metrics.port).toBe(
       (byKind('Deployment') as Any).spec.template.spec.containers[0].ports[0].containerPort,
     );
