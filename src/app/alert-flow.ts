@@ -38,7 +38,7 @@ export class FanOut implements SampleSink {
  * alert state that holds them is saved (commit).
  */
 export class AlertFlow {
-  dispatcher: Dispatcher | undefined;
+  private to: Dispatcher | undefined;
   /** Alert changes the dispatcher gets once the alert state that holds them is saved. */
   private toDispatch: AlertChange[] = [];
   private readonly listeners: ((changes: AlertChange[]) => void)[] = [];
@@ -53,6 +53,16 @@ export class AlertFlow {
     private readonly evaluated: EvaluatedUpTo,
     readonly store: AlertStateStore,
   ) {}
+
+  /** The dispatcher that gets the changes at each commit (none until startNotifications built one). */
+  get dispatcher(): Dispatcher | undefined {
+    return this.to;
+  }
+
+  /** From the next change on, changes other than pending go to this dispatcher at each commit. */
+  dispatchTo(dispatcher: Dispatcher | undefined): void {
+    this.to = dispatcher;
+  }
 
   /** Called with every batch of alert changes (pending, firing, resolved). */
   onAlerts(listener: (changes: AlertChange[]) => void): void {
@@ -71,7 +81,7 @@ export class AlertFlow {
 
   emit(changes: AlertChange[]): void {
     if (!changes.length) return;
-    if (this.dispatcher) for (const c of changes) if (c.state !== 'pending') this.toDispatch.push(c);
+    if (this.to) for (const c of changes) if (c.state !== 'pending') this.toDispatch.push(c);
     for (const l of this.listeners) l(changes);
   }
 
@@ -89,7 +99,7 @@ export class AlertFlow {
       changes.filter((c) => c.state === 'resolved').map((c) => c.alert),
     );
     this.toDispatch = [];
-    this.dispatcher?.ingest(changes);
+    this.to?.ingest(changes);
     for (const l of this.committed) l();
   }
 }

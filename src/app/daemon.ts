@@ -221,14 +221,16 @@ export class Daemon {
   async startNotifications(options: { dryRun?: boolean } = {}): Promise<void> {
     const store = new NotifyStore(this.config.stateDir, this.stateFiles, this.deps.clock.now());
     this.notifyFile = store.file;
-    this.alerts.dispatcher = await buildDispatcher(this.config, {
-      clock: this.deps.clock,
-      log: this.deps.log,
-      store,
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...(this.reports ? { reportBody: (id: string) => this.reports?.body(id) } : {}),
-      current: (id) => this.engine.current(id),
-    });
+    this.alerts.dispatchTo(
+      await buildDispatcher(this.config, {
+        clock: this.deps.clock,
+        log: this.deps.log,
+        store,
+        ...(options.dryRun ? { dryRun: true } : {}),
+        ...(this.reports ? { reportBody: (id: string) => this.reports?.body(id) } : {}),
+        current: (id) => this.engine.current(id),
+      }),
+    );
     if (!this.dispatcher) return;
     this.dispatcher.seed(this.engine.active(), this.restoredResolves);
     // Reminders from the saved state wait until a cycle has reconciled it with Zoom (afterCycle).

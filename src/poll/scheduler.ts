@@ -54,12 +54,11 @@ export class Scheduler {
    */
   readonly pushes: PushHandler;
   private readonly once: LogOnce;
-  lastCycle: CycleReport | undefined;
-  readonly lastPlans = new Map<ZoomClient, Plan>();
+  private last: CycleReport | undefined;
+  private readonly plans = new Map<ZoomClient, Plan>();
   private cycling = false;
-  cycles = 0;
-  /** Cycles of run() that failed as a whole (thrown, not completed): readiness after start counts them. */
-  failedCycles = 0;
+  private done = 0;
+  private failed = 0;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.coverage = new CoverageTracker(opts.poll.freshAgeMs);
@@ -78,6 +77,26 @@ export class Scheduler {
     this.once = new LogOnce(opts.log, () => opts.clock.now());
   }
 
+  /** What the last completed cycle did (undefined before the first). */
+  get lastCycle(): CycleReport | undefined {
+    return this.last;
+  }
+
+  /** The plan of a Zoom account's last cycle (undefined before its first). */
+  lastPlan(client: ZoomClient): Plan | undefined {
+    return this.plans.get(client);
+  }
+
+  /** Cycles completed. */
+  get cycles(): number {
+    return this.done;
+  }
+
+  /** Cycles of run() that failed as a whole (thrown, not completed): readiness after start counts them. */
+  get failedCycles(): number {
+    return this.failed;
+  }
+
   /** A cycle of run() is under way: work of lower priority (reports) waits for its end. */
   get inCycle(): boolean {
     return this.cycling;
@@ -86,7 +105,7 @@ export class Scheduler {
   /** Calls live polling of the Zoom account needs until its budget's reset, at its last plan's pace. */
   pollingNeed(client: ZoomClient): number {
     const sources = this.opts.sources.filter((s) => s.client === client).length;
-    return pollingNeed(this.opts.clock.now(), this.lastPlans.get(client), sources, this.opts.poll);
+    return pollingNeed(this.opts.clock.now(), this.plans.get(client), sources, this.opts.poll);
   }
 
   /** True once every source has listed its live instances at least once. */
@@ -195,7 +214,7 @@ export class Scheduler {
       choice.pushed += saving.pushed;
       choice.callsSaved += saving.callsSaved;
       const p = planFor(this.opts, client, entries);
-      this.lastPlans.set(client, p);
+      this.plans.set(client, p);
       choice.intervalMs = Math.max(choice.intervalMs, p.intervalMs);
       choice.fullCycleMs = Math.max(choice.fullCycleMs, p.fullCycleMs);
       // `all`: one full cycle whatever the pacing (qoswatch once); the budget still holds per call.
@@ -303,8 +322,8 @@ export class Scheduler {
       coverage: this.coverage.report(finishedAt),
     };
     this.pushes.paths.callsSaved += choice.callsSaved;
-    this.lastCycle = report;
-    this.cycles++;
+    this.last = report;
+    this.done++;
     return report;
   }
 
@@ -328,7 +347,7 @@ export class Scheduler {
       } catch (err) {
         this.cycling = false;
         if (abortCalls.aborted) return;
-        this.failedCycles++;
+        this.failed++;
         this.opts.log.error({ err }, 'poll cycle failed; trying again next cycle');
       }
       if (wait > 0 && !stop.aborted) await sleepUnless(this.opts.clock, wait, stopped).catch(() => undefined);

@@ -28,7 +28,7 @@ describe('the scheduler on a short budget', () => {
     h.sim.onServe = ({ instance, at }) =>
       polledAt.set(instance.uuid, [...(polledAt.get(instance.uuid) ?? []), at]);
     await runUntil(daemon, h, T0 + 2 * 3_600_000);
-    const plan = daemon.parts.scheduler.lastPlans.get(daemon.parts.clients.zoom!)!;
+    const plan = daemon.parts.scheduler.lastPlan(daemon.parts.clients.zoom!)!;
     expect(plan.intervalMs).toBe(4 * 60_000);
     expect(plan.fullCycleMs).toBeGreaterThan(6 * 60_000);
     // Every meeting polled again and again, at most ~3 cycles apart.
