@@ -12,7 +12,7 @@ import { rulesSchema } from '../../src/evaluate/load-rules.js';
 import { FileInvalidError, type FileProblem } from '../../src/util/file-errors.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { stateSchemas } from '../../src/util/state-files.js';
-import { generatedModules, newAjv, schemaKey, type SchemaEntry } from '../../src/util/validators.js';
+import { compile, generatedModules, newAjv, schemaKey, type SchemaEntry } from '../../src/util/validators.js';
 import { loadYaml, YamlSource } from '../../src/util/yaml-file.js';
 
 const require = createRequire(import.meta.url);
@@ -39,7 +39,7 @@ const standalone = standaloneValidators(entries);
 function pair(entry: SchemaEntry): { generated: ValidateFunction; compiled: ValidateFunction } {
   const generated = standalone.get(schemaKey(entry));
   if (!generated) throw new Error('no generated validator');
-  const compiled = newAjv(entry.kind).compile(entry.schema);
+  const compiled = compile(newAjv(entry.kind), entry.kind, entry.schema);
   return { generated, compiled };
 }
 
