@@ -8,7 +8,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { Scheduler } from '../poll/scheduler.js';
 import type { Webhooks } from '../poll/webhooks/service.js';
 import type { ZoomClient } from '../zoom/client.js';
-import type { ReportWorker } from './reports.js';
+import type { ReportWorker } from '../report/worker.js';
 
 /**
  * The parts as wired, for tests and benches to observe and drive. The CLI uses the Daemon's

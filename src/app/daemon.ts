@@ -29,7 +29,7 @@ import { AlertFlow, FanOut } from './alert-flow.js';
 import type { PushCommit } from './push-commit.js';
 import { BadDataReport } from './bad-data.js';
 import type { HttpApi } from './http-api.js';
-import type { ReportWorker } from './reports.js';
+import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';

@@ -10,7 +10,7 @@ import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { ReloadState } from './rule-reload.js';
-import type { ReportWorker } from './reports.js';
+import type { ReportWorker } from '../report/worker.js';
 import { formatJson } from '../report/format-data.js';
 import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';

@@ -6,6 +6,7 @@ import { Metrics } from '../export/metrics.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import type { Dispatcher } from '../notify/dispatcher.js';
 import type { Scheduler } from '../poll/scheduler.js';
+import { ReportWorker } from '../report/worker.js';
 import { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { StateFiles } from '../util/state-files.js';
@@ -13,7 +14,6 @@ import type { ZoomClient } from '../zoom/client.js';
 import type { AlertFlow, FanOut } from './alert-flow.js';
 import { HttpApi } from './http-api.js';
 import { PushCommit } from './push-commit.js';
-import { ReportWorker } from './reports.js';
 import type { ReloadState } from './rule-reload.js';
 
 /** The parts the Daemon has built before the metrics, webhooks, reports and API are wired to them. */
@@ -92,11 +92,12 @@ function buildReports(w: Wiring): ReportWorker | undefined {
     clock: w.clock,
     log: w.log.child({ component: 'reports' }),
     clients: w.clients,
-    scheduler: w.scheduler,
-    engine: w.engine,
+    polling: w.scheduler,
+    rules: w.engine,
     gapToleranceMs: w.config.rules.gapToleranceMs,
     pollIntervals: w.config.poll,
-    dispatcher: w.dispatcher,
+    queue: w.dispatcher,
+    random: Math.random,
   });
   w.sink.add(reports.sink);
   w.alerts.onAlerts((changes) => reports.onAlerts(changes));

@@ -1,7 +1,7 @@
 // The modules whose state files are checked by entryCheck: importing them registers their schemas.
-import '../app/reports.js';
 import '../evaluate/state-store.js';
 import '../notify/pipeline/store.js';
+import '../report/worker.js';
 import '../zoom/budget-record.js';
 import { configSchema } from '../config/schema.js';
 import { rulesSchema } from '../evaluate/load-rules.js';

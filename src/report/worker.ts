@@ -4,20 +4,18 @@ import type { Alert } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { InstanceRef } from '../normalize/sample.js';
-import type { Dispatcher } from '../notify/dispatcher.js';
-import type { ReportBody } from '../notify/plugins/notification.js';
 import type { Scheduler } from '../poll/scheduler.js';
-import { formatJson } from '../report/format-data.js';
-import { makeReport } from '../report/make.js';
-import { messageHeadline, reportAlerts, reportAttachment } from '../report/message.js';
-import { pushedSummaries } from '../report/pushed.js';
-import type { ReportsSettings } from '../report/settings.js';
-import { reportId, ReportStore, type StoredReport } from '../report/store.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { COUNT, entryCheck, isObject, TIME, validEntries, type StateFiles } from '../util/state-files.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { isZoomError } from '../zoom/errors.js';
+import { formatJson } from './format-data.js';
+import { makeReport } from './make.js';
+import { messageHeadline, reportAlerts, reportAttachment } from './message.js';
+import { pushedSummaries } from './pushed.js';
+import type { ReportsSettings } from './settings.js';
+import { reportId, ReportStore, type StoredReport } from './store.js';
 
 /** An instance that ended and whose report is still to be made (saved in reports/pending.json). */
 interface Saved {
@@ -64,19 +62,43 @@ const MAX_JOBS = 10_000;
 /** How long the worker's loop sleeps with nothing due (it is woken when a job or a cycle's end comes). */
 const IDLE_MS = 60_000;
 
+/** A made report as the notifications refer to it (the dispatcher's `ReportRef`). */
+interface QueuedReport {
+  id: string;
+  headline: string;
+  alerts: number;
+  path: string;
+}
+
+/** Where a report is queued for its receivers (the dispatcher): returns those it was queued for. */
+interface ReportQueue {
+  queueReport(ref: QueuedReport, receivers: readonly string[]): readonly string[];
+}
+
+/** What a report notification carries at delivery (the dispatcher's `ReportBody`). */
+interface ReportBody {
+  attachment: { filename: string; contentType: string; content: string };
+  json: Record<string, unknown>;
+}
+
 /** What the report worker reads of the daemon. */
-export interface ReportDeps {
+interface ReportDeps {
   settings: ReportsSettings;
   stateDir: string;
   files: StateFiles;
   clock: Clock;
   log: Logger;
   clients: { zoom?: ZoomClient; videosdk?: ZoomClient };
-  scheduler: Scheduler;
-  engine: RuleEngine;
+  /** The poll loop: whether a cycle is under way, and what live polling needs until the reset. */
+  polling: Pick<Scheduler, 'inCycle' | 'pollingNeed'>;
+  /** The rules reports replay, and the alerts firing at start. */
+  rules: Pick<RuleEngine, 'ruleList' | 'active'>;
   gapToleranceMs: number;
-  pollIntervals: { minIntervalMs: number; discoveryIntervalMs: number };
-  dispatcher: () => Dispatcher | undefined;
+  pollIntervals: { minIntervalMs: number };
+  /** Where reports go to their receivers (none before the notifications started). */
+  queue: () => ReportQueue | undefined;
+  /** Uniform in [0, 1): the jitter of a failed report's retry. */
+  random: () => number;
 }
 
 /**
@@ -121,7 +143,7 @@ export class ReportWorker {
     });
     this.jobs = saved?.jobs ?? [];
     this.live = new Map((saved?.live ?? []).map((r) => [instanceKey(r), r]));
-    for (const a of d.engine.active()) this.noteAlert(a);
+    for (const a of d.rules.active()) this.noteAlert(a);
     const pruned = this.store.prune(d.clock.now());
     if (pruned) d.log.info({ pruned }, `deleted ${pruned} report(s) older than reports.keep`);
   }
@@ -209,7 +231,7 @@ export class ReportWorker {
    */
   private start(): void {
     const signal = this.signal;
-    if (!signal || signal.aborted || !this.cycled || this.d.scheduler.inCycle) return;
+    if (!signal || signal.aborted || !this.cycled || this.d.polling.inCycle) return;
     this.running ??= this.work(signal).finally(() => (this.running = undefined));
   }
 
@@ -224,7 +246,7 @@ export class ReportWorker {
       this.start();
       await this.running;
       const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const due = this.cycled && !this.d.scheduler.inCycle ? this.nextDue() : undefined;
+      const due = this.cycled && !this.d.polling.inCycle ? this.nextDue() : undefined;
       const wait = due === undefined ? IDLE_MS : Math.max(0, due - this.d.clock.now());
       await sleepUnless(this.d.clock, wait, woken, signal).catch(() => undefined);
     }
@@ -245,7 +267,7 @@ export class ReportWorker {
   private gate(signal: AbortSignal): () => Promise<void> {
     return async () => {
       signal.throwIfAborted();
-      if (!this.d.scheduler.inCycle) return;
+      if (!this.d.polling.inCycle) return;
       await new Promise<void>((resolve) => {
         this.kick = resolve;
         signal.addEventListener('abort', () => resolve(), { once: true });
@@ -257,7 +279,7 @@ export class ReportWorker {
   private async work(signal: AbortSignal): Promise<void> {
     for (;;) {
       const now = this.d.clock.now();
-      if (signal.aborted || this.d.scheduler.inCycle) return;
+      if (signal.aborted || this.d.polling.inCycle) return;
       const job = this.jobs.filter((j) => j.notBefore <= now).sort((a, b) => a.notBefore - b.notBefore)[0];
       if (!job) return;
       await this.make(job, signal);
@@ -273,13 +295,13 @@ export class ReportWorker {
       if (!stored) {
         if (!client) throw new Error(`no Zoom client for ${job.instance.kind}s`);
         const reserve =
-          (s.reserve ?? Math.ceil(client.budget.allowance / 10)) + this.d.scheduler.pollingNeed(client);
+          (s.reserve ?? Math.ceil(client.budget.allowance / 10)) + this.d.polling.pollingNeed(client);
         const report = await makeReport(client, {
           kind: job.instance.kind,
           id: job.instance.uuid,
           instance: job.instance.uuid,
           source: s.source,
-          rules: [...this.d.engine.ruleList],
+          rules: [...this.d.rules.ruleList],
           gapToleranceMs: this.d.gapToleranceMs,
           reserve,
           clock: this.d.clock,
@@ -314,10 +336,10 @@ export class ReportWorker {
   /** Queues the report for its receivers when it is to be sent (once: the outbox remembers). */
   private send(stored: StoredReport, job: Job): void {
     const s = this.d.settings;
-    const dispatcher = this.d.dispatcher();
+    const queue = this.d.queue();
     const wanted = s.send === 'all' || (s.send === 'alerts' && (job.alerted || stored.alerts > 0));
-    if (!wanted || !dispatcher) return;
-    const queued = dispatcher.queueReport(
+    if (!wanted || !queue) return;
+    const queued = queue.queueReport(
       { id: stored.id, headline: stored.headline, alerts: stored.alerts, path: `/reports/${stored.id}` },
       s.receivers,
     );
@@ -347,7 +369,8 @@ export class ReportWorker {
       );
     } else {
       this.stats.failed++;
-      job.notBefore = now + backoffDelay(job.attempts - 1, { baseMs: 60_000, capMs: 3_600_000 }, Math.random);
+      job.notBefore =
+        now + backoffDelay(job.attempts - 1, { baseMs: 60_000, capMs: 3_600_000 }, this.d.random);
       this.d.log.warn(
         { instance: job.instance.uuid, code, attempts: job.attempts },
         `report of "${job.instance.topic}" failed, will retry: ${message}`,
