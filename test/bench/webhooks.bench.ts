@@ -2,6 +2,7 @@ import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { bench, describe } from 'vitest';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import { Daemon } from '../../src/app/daemon.js';
@@ -190,7 +191,12 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
   await daemon.listen();
   const before = uptime();
   const cpu0 = process.cpuUsage();
+  // How late the daemon's event loop ran (prom-client's nodejs_eventloop_lag_* read the same):
+  // a kept-alive request's bytes can wait about this long before Node reads them.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const r = await send(`${daemon.parts.webhooks!.url!}/zoom/qss`, rate, seconds, senders);
+  loop.disable();
   for (let i = 0; i < 100 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++)
     await new Promise((res) => setImmediate(res));
   // CPU of this process: receiver, spool, evaluation (the senders are processes of their own).
@@ -198,7 +204,9 @@ async function run(rate: number, seconds: number, senders: number): Promise<numb
   const perRequest = (cpu.user + cpu.system) / 1000 / r.sent;
   console.log(
     `[figure] ${rate.toFixed(0)}/s asked for ${seconds} s (${senders} sender process(es)): ${sentFigures(r)}; ` +
-      `answer time in the receiver (headers to answer sent) p50 ${ms(pct(answered, 50))}, p99 ${ms(pct(answered, 99))}, max ${ms(Math.max(...answered))}; ` +
+      `answer time in the receiver (qoswatch_webhook_answer_seconds: accept or read to answer sent) p50 ${ms(pct(answered, 50))}, p99 ${ms(pct(answered, 99))}, max ${ms(Math.max(...answered))}, ` +
+      `${answered.filter((a) => a > DEADLINE_MS).length} over ${DEADLINE_MS} ms; ` +
+      `event-loop delay p99 ${ms(loop.percentile(99) / 1e6)}, max ${ms(loop.max / 1e6)}; ` +
       `receive-to-dispatcher p50 ${ms(pct(handoff, 50))}, p99 ${ms(pct(handoff, 99))}, max ${ms(Math.max(...handoff))} over ${handoff.length} events; ` +
       `${daemon.parts.webhooks!.source.stats.samples} samples, ${alerts} alert changes; ` +
       `receiver process CPU ${perRequest.toFixed(2)} ms per request (receiver, spool, evaluation; ` +

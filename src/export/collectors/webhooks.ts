@@ -175,7 +175,7 @@ export function registerWebhookMetrics(registry: Registry, view: WebhookView): W
   });
   const answer = new Histogram({
     name: 'qoswatch_webhook_answer_seconds',
-    help: "Time from a webhook request's headers to its answer (Zoom waits 3 s).",
+    help: "Time to a webhook request's answer (Zoom waits 3 s): from the connection's accept for its first request, from when the request was read for the next ones on a kept-alive connection. Not in it: the kernel's accept queue, and a kept-alive request's wait to be read while the event loop is busy (at most about nodejs_eventloop_lag_max_seconds).",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
     registers: [registry],
   });

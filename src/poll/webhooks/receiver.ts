@@ -6,7 +6,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Clock } from '../../util/clock.js';
 import { answerTooLarge } from '../../util/too-large.js';
@@ -135,6 +136,8 @@ export class WebhookReceiver {
   readonly tls: boolean;
   /** Appends failed since the last one that succeeded: the failure is logged at the first only. */
   private spoolFailures = 0;
+  /** When each connection whose first request has not come yet was accepted (clock time). */
+  private readonly accepted = new WeakMap<Socket, number>();
 
   constructor(
     private readonly settings: WebhooksSettings,
@@ -144,7 +147,10 @@ export class WebhookReceiver {
       spool: Spool;
       /** Called after a record is on disk and Zoom has been answered. */
       onRecord: (entry: SpoolEntry) => void;
-      /** Time from a request's headers to its answer being sent (ms): Zoom's 3-second deadline. */
+      /**
+       * Time to a request's answer being handed to the OS (ms), Zoom's 3-second deadline: from
+       * the connection's accept for its first request, from when Node read it for the others.
+       */
       observeAnswer?: (ms: number) => void;
       /** The memory of requests already seen (loaded from state.dir by the caller). */
       guard?: ReplayGuard;
@@ -171,12 +177,20 @@ export class WebhookReceiver {
     this.server.keepAliveTimeout = 30_000;
     this.server.maxHeadersCount = 100;
     this.server.on('clientError', (_err, socket) => socket.destroy());
+    // A connection's first request is timed from its accept (a TLS one's handshake included):
+    // under load, it can wait to be read long after the client sent it.
+    this.server.on('connection', (socket: Socket) => this.accepted.set(socket, deps.clock.now()));
+    if (this.tls)
+      this.server.on('secureConnection', (socket: TLSSocket) => {
+        const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+        this.accepted.set(socket, (raw && this.accepted.get(raw)) ?? deps.clock.now());
+      });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.on('error', () => undefined);
     res.on('error', () => undefined);
-    const t0 = this.deps.clock.now();
+    const t0 = this.startOf(req.socket);
     let observed = false;
     const answered = (): void => {
       if (observed) return;
@@ -195,6 +209,20 @@ export class WebhookReceiver {
         answerTooLarge(req, res, JSON.stringify({ error: 'too_large' }), 'application/json', answered);
       else this.send(res, err.status, { error: err.reason });
     }
+  }
+
+  /**
+   * Where a request's answer time starts: the connection's accept for its first request (the
+   * time it waited to be read included), when Node read it for the next ones on a kept-alive
+   * connection (the time between requests is the client's). Earlier than either Node cannot
+   * see: the kernel's accept queue, and a kept-alive request's bytes waiting in the socket
+   * while the event loop is busy (docs/webhooks.md, Metrics).
+   */
+  private startOf(socket: Socket): number {
+    const accepted = this.accepted.get(socket);
+    if (accepted === undefined) return this.deps.clock.now();
+    this.accepted.delete(socket);
+    return accepted;
   }
 
   /**
