@@ -1,18 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/app/daemon.js';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { TestServer } from '../helpers/http-server.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
+import { startDaemonOverSim } from '../helpers/daemon-over-sim.js';
+import { runUntil } from '../helpers/daemon.js';
 import { T0 } from '../helpers/sim.js';
-import { routeSettings } from '../../src/config/notify-settings.js';
-import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * Start-up with a data-center loss already under way: qoswatch starts at scenario minute 12,
@@ -62,43 +53,29 @@ interface Run {
 }
 
 async function startUp(): Promise<Run> {
-  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...STARTUP }, T0);
-  const clock = new VirtualClock(T0 + START_AT * 60_000, { loops: 2 });
-  const sim = new ZoomSimulator(scenario, clock);
-  const simUrl = await sim.listen(0, '127.0.0.1');
-  const hook = new TestServer();
-  const hookUrl = await hook.listen();
-  const run: Run = { pages: [], fired: [] };
-  try {
-    const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-startup-')), 0);
-    config.zoom!.dailyShare = 1;
-    config.sources = { meetings: true, webinars: false, sessions: false };
-    config.notify.notifiers = [webhookTo(`${hookUrl}/hook`)];
-    config.notify.route = routeSettings({
+  const h = await startDaemonOverSim(STARTUP, {
+    at: START_AT * 60_000,
+    route: {
       receiver: 'hook',
       group_by: ['...'],
       group_wait: '0s',
       group_interval: '1s',
       repeat_interval: '24h',
-    });
-    config.notify.inhibitRules = [];
-    const daemon = new Daemon(config, { clock, log: silentLogger() });
-    await daemon.startNotifications();
+    },
+  });
+  const run: Run = { pages: [], fired: [] };
+  try {
+    const daemon = await h.daemon();
     await daemon.listen();
     daemon.onAlerts((changes) => {
       for (const c of changes) if (c.state === 'firing' && c.previous !== 'firing') run.fired.push(c.alert);
     });
-    const stop = new AbortController();
-    await daemon.run(stop.signal, () => {
-      if (clock.now() >= T0 + (LOSS_TO + 10) * 60_000) stop.abort();
-    });
-    run.pages = hook.received
-      .filter((r) => r.path === '/hook')
-      .map((r) => JSON.parse(r.body) as { status: string; alerts: { id: string; status: string }[] })
+    await runUntil(daemon, h, T0 + (LOSS_TO + 10) * 60_000);
+    run.pages = h
+      .pages<{ status: string; alerts: { id: string; status: string }[] }>()
       .map((b) => ({ status: b.status, alerts: b.alerts.map((a) => `${a.id}:${a.status}`) }));
   } finally {
-    await hook.close();
-    await sim.close();
+    await h.close();
   }
   return run;
 }

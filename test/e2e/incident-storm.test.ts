@@ -1,19 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/app/daemon.js';
 import type { Alert } from '../../src/evaluate/alert.js';
-import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
+import { startDaemonOverSim } from '../helpers/daemon-over-sim.js';
 import { FakeSlack, type SlackCall } from '../helpers/fake-slack.js';
-import { TestServer } from '../helpers/http-server.js';
 import { T0 } from '../helpers/sim.js';
-import { routeSettings } from '../../src/config/notify-settings.js';
-import { webhookTo } from '../helpers/notifiers.js';
 
 /**
  * One cause, one page: a data-center-wide loss (every NY participant at 9% audio loss) across
@@ -62,43 +52,33 @@ interface Run {
  * sibling follows a `continue: true` route, as the README shows.
  */
 async function storm(silence: boolean): Promise<Run> {
-  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...STORM }, T0);
-  const clock = new VirtualClock(T0, { loops: 2 });
-  const sim = new ZoomSimulator(scenario, clock);
-  const simUrl = await sim.listen(0, '127.0.0.1');
-  const hook = new TestServer();
-  const hookUrl = await hook.listen();
-  const slack = new FakeSlack();
-  const slackUrl = await slack.listen();
-  const run: Run = { bodies: [], slack: [], fired: [], explainedSeen: [] };
-  try {
-    const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-storm-')), 0);
-    config.zoom!.dailyShare = 1;
-    config.sources = { meetings: true, webinars: false, sessions: false };
-    config.notify.notifiers = [
-      webhookTo(`${hookUrl}/hook`),
-      {
-        name: 'slack',
-        type: 'slack',
-        sendResolved: true,
-        timing: {},
-        settings: { token: slack.token, channel: '#noc', api_url: slackUrl },
-      },
-    ];
-    config.notify.route = routeSettings({
+  const h = await startDaemonOverSim(STORM, {
+    at: 0,
+    route: {
       receiver: 'slack',
       group_by: ['alertname', 'instance'],
       group_wait: '30s',
       group_interval: '2m',
       repeat_interval: '8m',
       routes: [{ receiver: 'hook', continue: true }, { receiver: 'slack' }],
+    },
+  });
+  const { clock, config } = h;
+  const slack = new FakeSlack();
+  const slackUrl = await slack.listen();
+  const run: Run = { bodies: [], slack: [], fired: [], explainedSeen: [] };
+  try {
+    config.notify.notifiers.push({
+      name: 'slack',
+      type: 'slack',
+      sendResolved: true,
+      timing: {},
+      settings: { token: slack.token, channel: '#noc', api_url: slackUrl },
     });
-    config.notify.inhibitRules = [];
     config.notify.silences = silence
       ? [{ matchers: { alertname: 'datacenter-loss-incident' }, comment: 'known NY incident' }]
       : [];
-    const daemon = new Daemon(config, { clock, log: silentLogger() });
-    await daemon.startNotifications();
+    const daemon = await h.daemon();
     const api = await daemon.listen();
     daemon.onAlerts((changes) => {
       for (const c of changes) if (c.state === 'firing' && c.previous !== 'firing') run.fired.push(c.alert);
@@ -118,14 +98,11 @@ async function storm(silence: boolean): Promise<Run> {
       if (clock.now() >= T0 + 40 * 60_000) stop.abort();
     });
     await asked;
-    run.bodies = hook.received
-      .filter((r) => r.path === '/hook')
-      .map((r) => JSON.parse(r.body) as Run['bodies'][number]);
+    run.bodies = h.pages<Run['bodies'][number]>();
     run.slack = slack.calls;
   } finally {
     await slack.close();
-    await hook.close();
-    await sim.close();
+    await h.close();
   }
   return run;
 }

@@ -1,16 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { demoConfig } from '../../src/cli/demo-config.js';
-import { Daemon } from '../../src/app/daemon.js';
-import { routeSettings } from '../../src/config/notify-settings.js';
-import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
-import { ZoomSimulator } from '../../src/simulator/server.js';
-import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { TestServer } from '../helpers/http-server.js';
-import { webhookTo } from '../helpers/notifiers.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
+import { startDaemonOverSim } from '../helpers/daemon-over-sim.js';
+import { runUntil } from '../helpers/daemon.js';
 import { T0 } from '../helpers/sim.js';
 
 /**
@@ -44,64 +35,35 @@ interface Page {
   alerts: string[];
 }
 
-async function runDaemon(
-  config: ReturnType<typeof demoConfig>,
-  clock: VirtualClock,
-  until: number,
-): Promise<void> {
-  const daemon = new Daemon(config, { clock, log: silentLogger() });
-  await daemon.startNotifications();
-  const stop = new AbortController();
-  await daemon.run(stop.signal, () => {
-    if (clock.now() >= until) stop.abort();
-  });
-}
-
 let before: Page[];
 let after: Page[];
 beforeAll(async () => {
-  const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...SCENARIO }, T0);
-  const clock = new VirtualClock(T0 + 5 * 60_000, { loops: 2 });
-  const sim = new ZoomSimulator(scenario, clock);
-  const simUrl = await sim.listen(0, '127.0.0.1');
-  const hook = new TestServer();
-  const hookUrl = await hook.listen();
-  const pages = (): Page[] =>
-    hook.received
-      .filter((r) => r.path === '/hook')
-      .map(
-        (r) =>
-          JSON.parse(r.body) as {
-            status: string;
-            alerts: { rule: string; status: string; reason: string | null }[];
-          },
-      )
-      .map((b) => ({
-        status: b.status,
-        alerts: b.alerts.map((a) => `${a.rule}:${a.status}${a.reason ? `:${a.reason}` : ''}`),
-      }));
-  try {
-    const config = demoConfig(simUrl, mkdtempSync(join(tmpdir(), 'qw-remind-')), 0);
-    config.zoom!.dailyShare = 1;
-    config.sources = { meetings: true, webinars: false, sessions: false };
-    config.notify.notifiers = [webhookTo(`${hookUrl}/hook`)];
-    config.notify.route = routeSettings({
+  const h = await startDaemonOverSim(SCENARIO, {
+    at: 5 * 60_000,
+    route: {
       receiver: 'hook',
       group_by: ['alertname'],
       group_wait: '0s',
       group_interval: '1m',
       repeat_interval: '1h',
-    });
-    config.notify.inhibitRules = [];
-    await runDaemon(config, clock, T0 + 15 * 60_000);
+    },
+  });
+  const pages = (): Page[] =>
+    h
+      .pages<{ status: string; alerts: { rule: string; status: string; reason: string | null }[] }>()
+      .map((b) => ({
+        status: b.status,
+        alerts: b.alerts.map((a) => `${a.rule}:${a.status}${a.reason ? `:${a.reason}` : ''}`),
+      }));
+  try {
+    await runUntil(await h.daemon(), h, T0 + 15 * 60_000);
     before = pages();
-    hook.received.length = 0;
-    clock.advanceTo(T0 + 3 * 3_600_000);
-    await runDaemon(config, clock, T0 + 3 * 3_600_000 + 5 * 60_000);
+    h.hook.received.length = 0;
+    h.clock.advanceTo(T0 + 3 * 3_600_000);
+    await runUntil(await h.daemon(), h, T0 + 3 * 3_600_000 + 5 * 60_000);
     after = pages();
   } finally {
-    await hook.close();
-    await sim.close();
+    await h.close();
   }
 }, 120_000);
 

@@ -48,7 +48,7 @@ export function holdClockInCycles<D extends Daemon>(daemon: D, h: Pick<SimHarnes
 }
 
 /** Runs the daemon's loop until the virtual clock reaches `until`. */
-export async function runUntil(daemon: Daemon, h: SimHarness, until: number): Promise<void> {
+export async function runUntil(daemon: Daemon, h: Pick<SimHarness, 'clock'>, until: number): Promise<void> {
   const stop = new AbortController();
   await daemon.run(stop.signal, () => {
     if (h.clock.now() >= until) stop.abort();
