@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { holdClockInCycles } from '../helpers/daemon.js';
-import { pushingDaemon } from '../helpers/push-e2e.js';
+import { pushedMeeting, pushingDaemon } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
 
@@ -89,14 +89,12 @@ beforeAll(async () => {
       seed: 'push-ghost-cycle',
       qos_window: '10m',
       meetings: [
-        {
-          id: 83200000002,
-          uuid: 'real/cycle==',
-          topic: 'Real',
-          start: '0m',
-          end: '2h',
-          participants: [{ key: 'ann', id: 'u-ann', user_id: '200', name: 'Ann' }],
-        },
+        pushedMeeting(83200000002, 'real/cycle==', 'Real', {
+          key: 'ann',
+          id: 'u-ann',
+          user_id: '200',
+          name: 'Ann',
+        }),
       ],
     },
     0,

@@ -3,7 +3,7 @@ import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { QssPusher } from '../../src/simulator/qss-pusher.js';
-import { pushingDaemon, pushThenPoll } from '../helpers/push-e2e.js';
+import { pushedMeeting, pushingDaemon, pushThenPoll } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -29,23 +29,19 @@ beforeAll(async () => {
       seed: 'push-joins',
       qos_window: '10m',
       meetings: [
-        {
-          id: 83100000001,
-          uuid: UUID,
-          topic: 'Rejoins',
-          start: '0m',
-          end: '2h',
-          participants: [
-            // Ann drops at minute 6 and rejoins at minute 7 (a new user_id).
-            { key: 'ann', id: 'u-ann', user_id: '200', name: 'Ann', leave: '6m' },
-            { key: 'ann-again', id: 'u-ann', user_id: '201', name: 'Ann', join: '7m' },
-            // Erik stays on his laptop and joins from his phone too at minute 4.
-            { key: 'erik-laptop', id: 'u-erik', user_id: '400', name: 'Erik', device: 'Mac' },
-            { key: 'erik-phone', id: 'u-erik', user_id: '401', name: 'Erik', device: 'iOS', join: '4m' },
-            // A guest who leaves for good at minute 5.
-            { key: 'gus', id: '', user_id: '500', name: 'Gus', leave: '5m' },
-          ],
-        },
+        pushedMeeting(
+          83100000001,
+          UUID,
+          'Rejoins',
+          // Ann drops at minute 6 and rejoins at minute 7 (a new user_id).
+          { key: 'ann', id: 'u-ann', user_id: '200', name: 'Ann', leave: '6m' },
+          { key: 'ann-again', id: 'u-ann', user_id: '201', name: 'Ann', join: '7m' },
+          // Erik stays on his laptop and joins from his phone too at minute 4.
+          { key: 'erik-laptop', id: 'u-erik', user_id: '400', name: 'Erik', device: 'Mac' },
+          { key: 'erik-phone', id: 'u-erik', user_id: '401', name: 'Erik', device: 'iOS', join: '4m' },
+          // A guest who leaves for good at minute 5.
+          { key: 'gus', id: '', user_id: '500', name: 'Gus', leave: '5m' },
+        ),
       ],
       episodes: [
         // By account id: Ann's latency is bad on both of her joins, from minute 3 to minute 20.
