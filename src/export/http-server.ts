@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { answerClientError } from '../util/client-error.js';
 import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
@@ -118,6 +119,8 @@ export class HttpServer {
         )
       : createHttp(http, handler);
     this.server.setTimeout(t.idleMs, (socket) => socket.destroy());
+    // Bad framing is answered 400 (431, 413, 408) as the webhook receiver answers it.
+    this.server.on('clientError', (err, socket) => answerClientError(err, socket));
     // Node does not apply the idle timeout above to TLS connections: do it on each one.
     if (web.tls)
       this.server.on('secureConnection', (socket: TLSSocket) => {

@@ -1,10 +1,14 @@
 import type { Agent } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpServer } from '../../src/export/http-server.js';
+import { answerClientError } from '../../src/util/client-error.js';
 import {
   keptAliveRefusal,
   keptAliveRequest,
+  MALFORMED,
   openRaw,
+  sendRaw,
   uploadPastAnswer,
   type KeptAliveReply,
 } from '../helpers/raw-connection.js';
@@ -69,5 +73,41 @@ describe('a declared body over 16 KiB on a kept-alive connection to the metrics 
       connection: 'close',
     });
     expect(r.next).toMatchObject({ status: 200, text: 'up 1\n', reused: false });
+  });
+});
+
+/**
+ * Bad HTTP framing is answered as the webhook receiver answers it
+ * (test/poll/webhooks/malformed-framing.test.ts), through the same handler: 400 (431, 408) with
+ * `connection: close`, then the connection is closed.
+ */
+/** answerClientError on the server side of a real connection, given `code`: what the client read. */
+async function answered(code: string): Promise<{ refusal: string | undefined; text: string; ended: string }> {
+  let refusal: string | undefined;
+  const raw = createServer((socket: Socket) => {
+    refusal = answerClientError(Object.assign(new Error(code), { code }), socket);
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const { text, ended } = await sendRaw((raw.address() as { port: number }).port, '');
+    return { refusal, text, ended };
+  } finally {
+    raw.close();
+  }
+}
+
+describe('malformed HTTP framing sent to the metrics endpoint', () => {
+  for (const m of MALFORMED)
+    it(`${m.what}: answered with connection: close, then closed`, async () => {
+      expect(await sendRaw(port, m.head('/metrics'))).toEqual({ text: m.answer, ended: 'end' });
+    });
+
+  it('a request timeout is answered 408; a connection reset is not answered', async () => {
+    expect(await answered('ERR_HTTP_REQUEST_TIMEOUT')).toEqual({
+      refusal: 'request_timeout',
+      text: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+      ended: 'end',
+    });
+    expect(await answered('ECONNRESET')).toEqual({ refusal: undefined, text: '', ended: 'end' });
   });
 });

@@ -112,3 +112,38 @@ export async function uploadPastAnswer(
     c.socket.destroy();
   }
 }
+
+/**
+ * Requests whose HTTP/1.1 framing is wrong, each with Node's answer to it (400, or 431 for
+ * headers past 16 KiB): what a `clientError` handler must answer before closing.
+ */
+export const MALFORMED: readonly { what: string; head: (path: string) => string; answer: string }[] = [
+  {
+    what: 'Content-Length: -5',
+    head: (p) => `POST ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n`,
+    answer: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+  },
+  {
+    what: 'two different Content-Length headers',
+    head: (p) =>
+      `POST ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!`,
+    answer: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+  },
+  {
+    what: 'a 100 KB header',
+    head: (p) => `POST ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`,
+    answer: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  },
+];
+
+/** Sends `text` on a new connection: all it read, and how the connection ended. */
+export async function sendRaw(port: number, text: string): Promise<{ text: string; ended: string }> {
+  const c = await openRaw(port);
+  try {
+    c.socket.write(text);
+    const ended = await c.ended;
+    return { text: c.text(), ended };
+  } finally {
+    c.socket.destroy();
+  }
+}

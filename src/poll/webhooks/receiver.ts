@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { answerClientError } from '../../util/client-error.js';
 import type { Clock } from '../../util/clock.js';
 import { answerTooLarge } from '../../util/too-large.js';
 import { isQssEvent } from './qss.js';
@@ -52,6 +53,10 @@ export const REFUSALS = [
   'bad_json',
   'bad_request',
   'spool_error',
+  // Bytes that never became a request (util/client-error.ts).
+  'malformed',
+  'headers_too_large',
+  'request_timeout',
 ] as const;
 export type Refusal = (typeof REFUSALS)[number];
 
@@ -84,6 +89,9 @@ const REFUSAL_HINTS: Partial<Record<Refusal, string>> = {
     "the signature does not match; check the app's secret token, and that a proxy passes the body unchanged",
   stale: "the timestamp is outside webhooks.max_age; check this machine's clock, or a replay",
   too_large: 'the body is over webhooks.max_body_bytes',
+  malformed:
+    'the request is not valid HTTP/1.1 (its framing: Content-Length, Transfer-Encoding, the request line)',
+  headers_too_large: "the request's headers are over 16 KiB",
   spool_error: 'the spool in state.dir cannot be written; Zoom will retry',
 };
 
@@ -176,7 +184,13 @@ export class WebhookReceiver {
     this.server.headersTimeout = 5_000;
     this.server.keepAliveTimeout = 30_000;
     this.server.maxHeadersCount = 100;
-    this.server.on('clientError', (_err, socket) => socket.destroy());
+    // Bad framing (Content-Length: -5, two lengths, headers past 16 KiB) is answered as Node does.
+    this.server.on('clientError', (err, socket) => {
+      const reason = answerClientError(err, socket);
+      if (!reason) return;
+      bump(this.stats.refused, reason);
+      this.logRefusal(reason, '');
+    });
     // A connection's first request is timed from its accept (a TLS one's handshake included):
     // under load, it can wait to be read long after the client sent it.
     this.server.on('connection', (socket: Socket) => this.accepted.set(socket, deps.clock.now()));

@@ -1,0 +1,36 @@
+import type { Duplex } from 'node:stream';
+
+/** Why bytes that never became a request were refused (a `clientError`). */
+export type FramingRefusal = 'malformed' | 'headers_too_large' | 'too_large' | 'request_timeout';
+
+/** Node's own answers to a `clientError` (lib/_http_server.js), by refusal. */
+const ANSWERS: Record<FramingRefusal, string> = {
+  malformed: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+  headers_too_large: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  too_large: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+  request_timeout: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+};
+
+/** The refusal an HTTP server's `clientError` is; undefined for a connection error (a reset: no one to answer). */
+function refusalOf(code: string | undefined): FramingRefusal | undefined {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return 'too_large';
+  return code?.startsWith('HPE_') ? 'malformed' : undefined;
+}
+
+/**
+ * A `clientError` handled as Node handles it when no one listens: bytes that cannot be a request
+ * (`Content-Length: -5`, two different lengths, headers past 16 KiB, a request too slow) are
+ * answered 400 (431, 413, 408) with `connection: close` while the socket can still be written
+ * and no answer has begun on it (an answer in flight is not corrupted), then the connection is
+ * destroyed. Returns the refusal, or undefined for a connection error, which is not answered.
+ * Never throws.
+ */
+export function answerClientError(err: Error, socket: Duplex): FramingRefusal | undefined {
+  const refusal = refusalOf((err as NodeJS.ErrnoException).code);
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (refusal && socket.writable && !inFlight?.headersSent) socket.write(ANSWERS[refusal]);
+  socket.destroy();
+  return refusal;
+}
