@@ -2,7 +2,7 @@ import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
-import { ruleValue } from './rule-value.js';
+import { ColumnReader } from './column-reader.js';
 
 /**
  * Rules that read the same value of a sample: one metric over the same streams, with the same
@@ -76,6 +76,7 @@ export class ColumnValues {
   private readonly arrays: Float64Array[] = [];
   private readonly instances: string[] = [];
   private slots = new Int32Array(0);
+  private reader: ColumnReader | undefined;
 
   fill(columns: readonly Column[], samples: readonly QosSample[], joins: JoinSlots): StepColumns {
     const n = samples.length;
@@ -95,11 +96,12 @@ export class ColumnValues {
       this.slots[i] = joins.slotIn(inst!, ikey, s.participant.key);
     }
     for (let c = 0; c < columns.length; c++) {
-      let a = this.arrays[c];
-      if (!a || a.length < n) this.arrays[c] = a = new Float64Array(Math.max(n, (a?.length ?? 0) * 2));
-      const reader = columns[c]!.reader;
-      for (let i = 0; i < n; i++) a[i] = ruleValue(reader, samples[i]!) ?? NaN;
+      const a = this.arrays[c];
+      if (!a || a.length < n) this.arrays[c] = new Float64Array(Math.max(n, (a?.length ?? 0) * 2));
     }
+    let reader = this.reader;
+    if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
+    for (let i = 0; i < n; i++) reader.read(samples[i]!, i, this.arrays);
     return { instances: this.instances, slots: this.slots, values: this.arrays };
   }
 }

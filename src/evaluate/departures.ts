@@ -42,6 +42,7 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
 /** The readings of freed join slots leave every group of every rule (before a slot is reused). */
 function dropReadings(ctx: EngineContext, slots: readonly number[]): void {
   if (!slots.length) return;
+  for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const byKey of ctx.state.members.values())
     for (const m of byKey.values()) for (const slot of slots) m.delete(slot);
 }

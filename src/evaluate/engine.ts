@@ -9,6 +9,7 @@ import { absent, end, leave } from './departures.js';
 import { Explainer } from './explain.js';
 import { groupStep } from './group-rules.js';
 import { JoinNames } from './join-names.js';
+import { SlotMembers } from './member-group.js';
 import { participantStep } from './participant-rules.js';
 import { renderAlert } from './render-alert.js';
 import { RuleSet, type EngineOptions } from './rule-set.js';
@@ -37,12 +38,13 @@ export class RuleEngine {
     readonly state: EngineState = newState(),
   ) {
     const ruleSet = new RuleSet(rules, opts);
-    const series = new SeriesBook(state.series);
+    const series = new SeriesBook(state.series, state.slots);
     this.ctx = {
       opts,
       state,
       series,
       rules: ruleSet,
+      slotMembers: [],
       explainer: new Explainer(series, state, ruleSet, opts.gapToleranceMs),
       names: new JoinNames(),
       unknown: new UnknownReadings(state),
@@ -54,6 +56,7 @@ export class RuleEngine {
   setRules(rules: CompiledRule[]): void {
     const ctx = this.ctx;
     ctx.rules = new RuleSet(rules, ctx.opts);
+    ctx.slotMembers = ctx.rules.group.map(() => new SlotMembers());
     ctx.explainer.setRules(ctx.rules);
     for (const s of [...ctx.series.values()]) if (!ctx.rules.byName.has(s.rule)) ctx.series.drop(s);
     ctx.series.recount();

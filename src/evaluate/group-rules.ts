@@ -22,6 +22,7 @@ export function groupStep(
   changes: AlertChange[],
 ): void {
   const { group: rules, groupColumn } = ctx.rules;
+  const caches = ctx.slotMembers;
   /** The groups each rule touched, in the order first touched (observations keep that order). */
   const touched = new Map<CompiledRule, Map<string, MemberGroup>>();
   /** Per rule: its groups touched so far, and the last (a poll's samples come instance by instance). */
@@ -52,7 +53,14 @@ export function groupStep(
         lastMembers[r] = group;
       }
       context ??= ctx.state.slots.context(slot, s.context);
-      lastMembers[r]!.update(slot, s.time, v, breaching, context, s.instance);
+      const group = lastMembers[r]!;
+      const cache = caches[r]!;
+      const m = cache.group[slot] === group ? cache.member[slot] : undefined;
+      if (m) group.updateMember(m, s.time, v, breaching, context, s.instance);
+      else {
+        cache.group[slot] = group;
+        cache.member[slot] = group.update(slot, s.time, v, breaching, context, s.instance);
+      }
     }
   }
   for (const scope of ['shared_cause', 'instance'] as const)

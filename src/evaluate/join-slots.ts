@@ -16,6 +16,10 @@ export class JoinSlots {
   private readonly free: number[] = [];
   /** Per slot: the join's context as kept (see `context`). */
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
+  /** Per slot: the sample context `contextOf` was kept for (the next sample often brings the same object). */
+  private readonly contextFrom: (ParticipantContext | undefined)[] = [];
+  /** Per slot: the name last remembered for the join (join-names.ts). */
+  private readonly nameOf: (string | undefined)[] = [];
 
   /** The participants of an instance with a slot (participant key -> slot); made when missing. */
   instance(ikey: string): Map<string, number> {
@@ -59,7 +63,20 @@ export class JoinSlots {
    * and its texts shared, however many samples and rules it went through.
    */
   context(slot: number, c: ParticipantContext): Readonly<ParticipantContext> {
-    return (this.contextOf[slot] = keptContext(c, this.contextOf[slot]));
+    const last = this.contextOf[slot];
+    if (last && this.contextFrom[slot] === c) return last;
+    this.contextFrom[slot] = c;
+    return (this.contextOf[slot] = keptContext(c, last));
+  }
+
+  /**
+   * Whether the join's name is not the one last remembered for it (and remembers it): the
+   * instance's names (join-names.ts) are told a join's name once, not at every sample.
+   */
+  rememberName(slot: number, name: string): boolean {
+    if (this.nameOf[slot] === name) return false;
+    this.nameOf[slot] = name;
+    return true;
   }
 
   /** Frees the slots of joins that left; returns them, for their readings to be dropped before any is reused. */
@@ -92,6 +109,8 @@ export class JoinSlots {
       this.instanceOf[s] = '';
       this.participantOf[s] = '';
       this.contextOf[s] = undefined;
+      this.contextFrom[s] = undefined;
+      this.nameOf[s] = undefined;
       this.free.push(s);
     }
   }

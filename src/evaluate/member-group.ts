@@ -45,10 +45,14 @@ export class MemberGroup extends Map<number, Member> {
 
   override clear(): void {
     this.byTime?.clear();
+    this.recent = [NaN, undefined, NaN, undefined];
     super.clear();
   }
 
-  /** A member's newest reading, updated in place; an older one than it has changes nothing. */
+  /**
+   * A member's newest reading, updated in place; an older one than it has changes nothing.
+   * Returns the member (to be handed back to `updateMember` next time: no lookup by slot).
+   */
   update(
     key: number,
     time: number,
@@ -56,12 +60,26 @@ export class MemberGroup extends Map<number, Member> {
     breaching: boolean,
     context: ParticipantContext,
     instance: InstanceRef,
-  ): void {
+  ): Member {
     const m = super.get(key);
     if (!m) {
-      this.set(key, { time, breaching, value, context, instance });
-      return;
+      const added = { time, breaching, value, context, instance };
+      this.set(key, added);
+      return added;
     }
+    this.updateMember(m, time, value, breaching, context, instance);
+    return m;
+  }
+
+  /** `update` of a member of this group as `update` returned it (still in the group). */
+  updateMember(
+    m: Member,
+    time: number,
+    value: number,
+    breaching: boolean,
+    context: ParticipantContext,
+    instance: InstanceRef,
+  ): void {
     if (m.time > time) return;
     if (m.time !== time || m.breaching !== breaching || m.instance.uuid !== instance.uuid) {
       this.count(m, -1);
@@ -111,12 +129,32 @@ export class MemberGroup extends Map<number, Member> {
     return this.byTime;
   }
 
+  /** The two tallies last counted in, by time: a cycle moves every member from one time to the next. */
+  private recent: [number, TimeTally | undefined, number, TimeTally | undefined] = [
+    NaN,
+    undefined,
+    NaN,
+    undefined,
+  ];
+
+  private tallyAt(byTime: Map<number, TimeTally>, time: number): TimeTally {
+    const r = this.recent;
+    if (r[0] === time && r[1]) return r[1];
+    if (r[2] === time && r[3]) return r[3];
+    let tally = byTime.get(time);
+    if (!tally) byTime.set(time, (tally = { total: 0, breaching: 0, breachingIn: new Map() }));
+    r[2] = r[0];
+    r[3] = r[1];
+    r[0] = time;
+    r[1] = tally;
+    return tally;
+  }
+
   private count(m: Member, delta: 1 | -1): void {
     // Set up when first read: Map's constructor calls `set` before the fields exist.
     const byTime = this.byTime;
     if (!byTime) return;
-    let tally = byTime.get(m.time);
-    if (!tally) byTime.set(m.time, (tally = { total: 0, breaching: 0, breachingIn: new Map() }));
+    const tally = this.tallyAt(byTime, m.time);
     tally.total += delta;
     if (m.breaching) {
       tally.breaching += delta;
@@ -124,6 +162,27 @@ export class MemberGroup extends Map<number, Member> {
       if (n > 0) tally.breachingIn.set(m.instance.uuid, n);
       else tally.breachingIn.delete(m.instance.uuid);
     }
-    if (!tally.total) byTime.delete(m.time);
+    if (tally.total) return;
+    byTime.delete(m.time);
+    const r = this.recent;
+    if (r[1] === tally) r[1] = undefined;
+    if (r[3] === tally) r[3] = undefined;
+  }
+}
+
+/**
+ * One group rule's members by join slot: the group each slot was last counted in and its
+ * member there, so that a sample's update finds its member without a lookup. Made again with
+ * the rule set (engine.ts); a freed slot is forgotten (departures.ts) before it is reused.
+ */
+export class SlotMembers {
+  readonly group: (MemberGroup | undefined)[] = [];
+  readonly member: (Member | undefined)[] = [];
+
+  forget(slots: readonly number[]): void {
+    for (const s of slots) {
+      this.group[s] = undefined;
+      this.member[s] = undefined;
+    }
   }
 }

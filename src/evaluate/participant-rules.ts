@@ -71,16 +71,21 @@ export function participantStep(
   { instances, slots, values }: StepColumns,
   changes: AlertChange[],
 ): void {
-  const { columns } = ctx.rules;
+  const { columns, participant } = ctx.rules;
+  const book = ctx.series;
+  /** Each participant rule's series by join slot, in the rule set's order (see Column.participantOrder). */
+  const tables = participant.map((r) => book.table(r.name));
+  const slotNames = ctx.state.slots;
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     const ikey = instances[i]!;
-    const hasSeries = ctx.series.inInstance(ikey)?.has(s.participant.key) ?? false;
+    const slot = slots[i]!;
+    const hasSeries = book.countOf(slot) > 0;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = hasSeries && isPartial(s);
-    ctx.names.remember(ikey, s);
+    if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
       const v = values[c]![i]!;
@@ -91,16 +96,15 @@ export function participantStep(
         const rule = col.participant[r]!;
         const breaching = breaches(rule, v);
         if (!breaching && !hasSeries) break; // the rules after it are stricter
-        if (!rule.matches(s)) continue;
-        const id = `${rule.name}|${ikey}/${s.participant.key}`;
-        let rec: Built | undefined = ctx.series.get(id);
+        let rec: Built | undefined = tables[col.participantOrder[r]!]![slot];
         if (!breaching && (partial || !rec)) continue;
+        if (!rule.matches(s)) continue;
         const otherDevices = ctx.names.otherDevices(ikey, s);
         const stream = worstStream(rule, s);
         const from = rec?.[BUILT_FROM];
         if (!rec || !from || !sameSource(from, s, otherDevices, stream)) {
-          const context = ctx.state.slots.context(slots[i]!, s.context); // kept by the join's slot, not the sample's
-          rec = ctx.series.record(id, rule, {
+          const context = ctx.state.slots.context(slot, s.context); // kept by the join's slot, not the sample's
+          rec = book.record(`${rule.name}|${ikey}/${s.participant.key}`, rule, {
             instance: ikey,
             participantKey: s.participant.key,
             context: participantContext(s, context, otherDevices, stream),

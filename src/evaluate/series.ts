@@ -70,14 +70,23 @@ export const newState = (): EngineState => ({
 
 /**
  * The alert series by id (the state's `series` map), and how many each participant has, by
- * instance: a healthy participant costs one lookup per sample, not one per rule, and an
- * instance where nobody has a series costs one lookup for all its samples.
+ * instance and by join slot: a healthy participant costs one array read per sample, not one
+ * lookup per rule. A participant series is also found by (rule, join slot) without its string
+ * id: every participant series has a slot (restored ones are given one), so a rule's table
+ * by slot is complete and a miss means no series.
  */
 export class SeriesBook {
   /** instance key -> participant key -> number of series. */
   private readonly withSeries = new Map<string, Map<string, number>>();
+  /** Per join slot: how many series its participant has. */
+  private perSlot: number[] = [];
+  /** Per rule name: its participant series by join slot. */
+  private readonly bySlot = new Map<string, (SeriesRecord | undefined)[]>();
 
-  constructor(private readonly series: Map<string, SeriesRecord>) {
+  constructor(
+    private readonly series: Map<string, SeriesRecord>,
+    private readonly slots: JoinSlots,
+  ) {
     this.recount();
   }
 
@@ -98,9 +107,23 @@ export class SeriesBook {
     return this.withSeries.get(ikey);
   }
 
+  /** How many series the join in `slot` has. */
+  countOf(slot: number): number {
+    return this.perSlot[slot] ?? 0;
+  }
+
+  /** A participant rule's series by join slot (kept up to date as series come and go). */
+  table(rule: string): readonly (SeriesRecord | undefined)[] {
+    let t = this.bySlot.get(rule);
+    if (!t) this.bySlot.set(rule, (t = []));
+    return t;
+  }
+
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
     this.withSeries.clear();
+    this.bySlot.clear();
+    this.perSlot = [];
     for (const s of this.series.values()) this.count(s, 1);
   }
 
@@ -133,5 +156,15 @@ export class SeriesBook {
       inst.delete(rec.participantKey);
       if (!inst.size) this.withSeries.delete(rec.instance);
     }
+    // Dropped before its join's slot is freed (departures.ts); a restored series takes a slot.
+    const slot =
+      delta > 0
+        ? this.slots.slot(rec.instance, rec.participantKey)
+        : this.slots.find(rec.instance, rec.participantKey);
+    if (slot === undefined) return;
+    this.perSlot[slot] = (this.perSlot[slot] ?? 0) + delta;
+    const t = this.table(rec.rule) as (SeriesRecord | undefined)[];
+    if (delta > 0) t[slot] = rec;
+    else if (t[slot] === rec) t[slot] = undefined;
   }
 }
