@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReportWorker } from '../../src/report/worker.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { StateFiles } from '../../src/util/state-files.js';
+import { T0 } from '../helpers/sim.js';
+
+const MIN = 60_000;
+
+/**
+ * One report that fails (no Zoom client for meetings) on a worker whose random source is
+ * `random`: when its retry is due. The clock is held, so the failure happens at T0.
+ */
+async function retryAfterFailure(random: () => number): Promise<number> {
+  const clock = new VirtualClock(T0);
+  const release = clock.hold();
+  const worker = new ReportWorker({
+    settings: {
+      send: 'none',
+      receivers: [],
+      keepMs: 24 * 60 * MIN,
+      delayMs: MIN,
+      source: 'auto',
+      giveUpAfterMs: 24 * 60 * MIN,
+    },
+    stateDir: mkdtempSync(join(tmpdir(), 'qw-report-worker-')),
+    files: new StateFiles(silentLogger(), () => clock.now()),
+    clock,
+    log: silentLogger(),
+    clients: {},
+    polling: { inCycle: false, pollingNeed: () => 0 },
+    rules: { ruleList: [], active: () => [] },
+    gapToleranceMs: 5 * MIN,
+    pollIntervals: { minIntervalMs: MIN },
+    queue: () => undefined,
+    random,
+  });
+  const instance = { kind: 'meeting' as const, id: '1', uuid: 'worker==', topic: 'Worker' };
+  worker.sink.handle({ type: 'ended', instance, at: T0 - MIN });
+  const stop = new AbortController();
+  const running = worker.run(stop.signal);
+  worker.idle();
+  const pending = join(worker.store.dir, 'pending.json');
+  const job = (): { attempts: number; notBefore: number } =>
+    (JSON.parse(readFileSync(pending, 'utf8')) as { jobs: { attempts: number; notBefore: number }[] })
+      .jobs[0]!;
+  for (let i = 0; i < 100 && job().attempts === 0; i++) await new Promise((r) => setImmediate(r));
+  stop.abort();
+  release();
+  await running;
+  expect(job().attempts).toBe(1);
+  expect(worker.stats.failed).toBe(1);
+  return job().notBefore - T0;
+}
+
+describe('the report worker', () => {
+  it("retries a failed report after the backoff's first wait (1 min) times the jitter of its injected random source", async () => {
+    expect(await retryAfterFailure(() => 0)).toBe(30_000);
+    expect(await retryAfterFailure(() => 0.5)).toBe(45_000);
+  });
+});
