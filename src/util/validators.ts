@@ -48,8 +48,12 @@ export function schemaKey({ kind, schema }: SchemaEntry): string {
 }
 
 /** Where the build writes the generated validator of a schema with this key. */
-export const generatedFile = (key: string, dir = new URL(`./${GENERATED_DIR}/`, import.meta.url)): string =>
-  fileURLToPath(new URL(`${key}.cjs`, dir));
+// `../util/`: the same folder seen from dist/src/util/ (tsc's output) and from dist/src/chunks/
+// (the bundle's, rolldown.config.ts); under src/util/ it does not exist.
+export const generatedFile = (
+  key: string,
+  dir = new URL(`../util/${GENERATED_DIR}/`, import.meta.url),
+): string => fileURLToPath(new URL(`${key}.cjs`, dir));
 
 const made = new Map<string, ValidateFunction>();
 
