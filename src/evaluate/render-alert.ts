@@ -3,6 +3,7 @@ import type { ParticipantContext } from '../normalize/sample.js';
 import { humanDuration, plural, possessive, shareOf } from '../util/words.js';
 import type { Alert, AlertContext, AlertState, ResolveReason } from './alert.js';
 import type { Explainer } from './explain.js';
+import { instanceName, instanceNameFirst } from './instance-name.js';
 import type { CompiledRule } from './rule-types.js';
 import type { SeriesRecord } from './series.js';
 import { hasSection, render } from './templates.js';
@@ -112,6 +113,14 @@ interface AlertParts {
   labels: Record<string, string>;
 }
 
+/** Why a resolved alert's series is gone, when it did not recover: `Bob left "Weekly sync"`. */
+function goneText(c: AlertContext, reason: ResolveReason | undefined): string {
+  const name = instanceName(c);
+  if (reason === 'left') return `${c.participant ?? 'The participant'} left${name ? ` ${name}` : ''}`;
+  if (reason === 'ended') return name ? `${instanceNameFirst(c)} ended` : 'The meeting ended';
+  return '';
+}
+
 /** The fields a rule's annotation templates may use. */
 function templateView(p: AlertParts): Record<string, unknown> {
   const { rule, rec, state, resolved, c } = p;
@@ -131,6 +140,7 @@ function templateView(p: AlertParts): Record<string, unknown> {
     participant_possessive: c.participant ? possessive(c.participant) : '',
     participant_key: c.participantKey ?? '',
     topic: c.topic ?? '',
+    instance_name: instanceName(c),
     kind: c.kind ?? '',
     instance_id: c.instanceId ?? '',
     instance_uuid: c.uuid ?? '',
@@ -149,12 +159,7 @@ function templateView(p: AlertParts): Record<string, unknown> {
     group_by: c.groupBy ?? '',
     reason: resolved?.reason ?? '',
     explained_by: p.explainedBy ?? '',
-    gone:
-      resolved?.reason === 'left'
-        ? `${c.participant ?? 'The participant'} left "${c.topic ?? ''}"`
-        : resolved?.reason === 'ended'
-          ? `"${c.topic ?? ''}" ended`
-          : '',
+    gone: goneText(c, resolved?.reason),
     labels: p.labels,
   };
 }

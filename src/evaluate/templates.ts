@@ -14,6 +14,7 @@ export const TEMPLATE_FIELDS: readonly string[] = [
   'participant',
   'participant_key',
   'topic',
+  'instance_name',
   'kind',
   'instance_id',
   'instance_uuid',

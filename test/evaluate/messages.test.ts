@@ -14,6 +14,9 @@ import { MIN, T } from '../helpers/rules.js';
  */
 const RULES = loadRules([fromRoot('rules', 'default.yaml')]);
 
+/** A pushed meeting's UUID, before any event or discovery named it (its topic is ''). */
+const UNNAMED = '4444AAAiAAAAAiAiAiiAii==';
+
 interface Who {
   key: string;
   name: string;
@@ -29,7 +32,8 @@ function sampleOf(w: Who, minute: number, metrics: Partial<QosSample>): QosSampl
       kind: 'meeting',
       id: inst,
       uuid: inst,
-      topic: inst === 'm1' ? 'Weekly sync' : `Topic ${inst}`,
+      // A UUID for a meeting no push or discovery has named yet: its topic is unknown.
+      topic: inst === 'm1' ? 'Weekly sync' : inst === UNNAMED ? '' : `Topic ${inst}`,
     },
     participant: { key: w.key, name: w.name, email: '', ip: '' },
     context: { networkType: 'Wifi', device: w.device ?? 'Windows', dataCenter: w.dc ?? 'SC' },
@@ -190,13 +194,13 @@ describe('default rules: meeting and data-center texts, one and several particip
       breaching: 1,
       firing: `Bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 2 min`,
       repeat: `Still bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 6 min`,
-      resolved: `"Weekly sync": audio loss back under 5.0% for all 3 participants (was bad for 7 min)`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min)`,
     },
     {
       breaching: 3,
       firing: `Bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 2 min`,
       repeat: `Still bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 6 min`,
-      resolved: `"Weekly sync": audio loss back under 5.0% for all 3 participants (was bad for 7 min)`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min)`,
     },
   ])('meeting-audio-degraded, $breaching of 3 breaching', ({ breaching, firing, repeat, resolved }) => {
     expect(phases('meeting-audio-degraded', room(3), 12, loss(breaching))).toEqual({
@@ -254,5 +258,50 @@ describe('the texts docs/rules.md shows', () => {
       repeating: incident.repeat,
       resolved: incident.resolved,
     });
+  });
+});
+
+describe('default rules: a meeting whose topic is unknown yet (pushed before anything named it)', () => {
+  const unnamedBob: Who = { ...bob, instance: UNNAMED };
+  const latency = (m: number): Partial<QosSample> => ({
+    streams: { audio_input: { latency: bad(m) ? 0.45 : 0.133 } },
+  });
+
+  it('is named by its kind and UUID, never `in ""`', () => {
+    expect(phases('audio-latency-high', [unnamedBob], 12, (_, m) => latency(m))).toEqual({
+      firing: `Bob Okafor's audio latency is 450 ms in meeting ${UNNAMED} (above 300 ms for 2 min)`,
+      repeat: `Bob Okafor's audio latency is still 450 ms in meeting ${UNNAMED} (above 300 ms for 6 min)`,
+      resolved: `Bob Okafor's audio latency is back to 133 ms in meeting ${UNNAMED} (was above 300 ms for 7 min)`,
+    });
+    const room = Array.from({ length: 3 }, (_, i) => ({ key: `u-${i}`, name: `P${i}`, instance: UNNAMED }));
+    const loss = (w: Who, m: number): Partial<QosSample> => ({
+      streams: { audio_input: { avgLoss: bad(m) && w.key === 'u-0' ? 0.09 : 0.004 } },
+    });
+    expect(phases('meeting-audio-degraded', room, 12, loss)).toEqual({
+      firing: `Bad audio (loss above 5.0%) for 1 of 3 participants in meeting ${UNNAMED} for 2 min`,
+      repeat: `Still bad audio (loss above 5.0%) for 1 of 3 participants in meeting ${UNNAMED} for 6 min`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in meeting ${UNNAMED} (was bad for 7 min)`,
+    });
+  });
+
+  it('a leave and an end say the meeting by its UUID too', () => {
+    const resolvedBy = (event: 'left' | 'ended'): string | undefined => {
+      const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+      for (let m = 0; m < 4; m++)
+        engine.handle({ type: 'samples', samples: [sampleOf(unnamedBob, m, latency(m))] });
+      const instance = sampleOf(unnamedBob, 4, {}).instance;
+      const [change] = engine.handle(
+        event === 'left'
+          ? { type: 'left', instance, participant: bob.key, at: T + 4 * MIN }
+          : { type: 'ended', instance, at: T + 4 * MIN },
+      );
+      return change?.alert.annotations.summary;
+    };
+    expect(resolvedBy('left')).toBe(
+      `Bob Okafor left meeting ${UNNAMED}; audio latency was 450 ms (above 300 ms for 3 min)`,
+    );
+    expect(resolvedBy('ended')).toBe(
+      `Meeting ${UNNAMED} ended; audio latency was 450 ms (above 300 ms for 3 min)`,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { since, who } from '../../src/notify/plugins/format.js';
 import { title, type Notification } from '../../src/notify/plugins/notification.js';
 import { humanDuration, plural, possessive, shareOf } from '../../src/util/words.js';
-import { alert, NOW } from '../helpers/alerts.js';
+import { alert, notification, NOW } from '../helpers/alerts.js';
 
 describe('since: sample time, and how old the data is', () => {
   it.each([
@@ -88,5 +88,29 @@ describe('words', () => {
       heldBack: { count, since: NOW, alerts: count },
     };
     expect(title(n)).toBe(text);
+  });
+});
+
+describe('a meeting whose topic is unknown yet (pushed before anything named it)', () => {
+  const uuid = '4444AAAiAAAAAiAiAiiAii==';
+  const unnamed = alert({ meeting: uuid });
+  unnamed.context = { ...unnamed.context, topic: '' };
+  const meeting = alert({
+    meeting: uuid,
+    scope: 'instance',
+    context: { kind: 'meeting', instanceId: uuid, uuid, topic: '', breaching: 1, participants: 3 },
+  });
+
+  it('is named by its kind and UUID in who and the title, never `in ""`', () => {
+    expect(who(unnamed)).toBe(`bob in meeting ${uuid}`);
+    expect(who(meeting)).toBe(`meeting ${uuid} (1 of 3 participants)`);
+    expect(title(notification({ firing: [unnamed] }))).toBe(
+      `[FIRING:1] audio-latency-high in meeting ${uuid}`,
+    );
+  });
+
+  it('a named one keeps its topic', () => {
+    expect(who(alert())).toBe('bob in "Weekly sync"');
+    expect(title(notification({ firing: [alert()] }))).toBe('[FIRING:1] audio-latency-high in "Weekly sync"');
   });
 });

@@ -1,4 +1,5 @@
 import type { Alert } from '../../evaluate/alert.js';
+import { instanceName } from '../../evaluate/instance-name.js';
 import { humanDuration, plural, shareOf } from '../../util/words.js';
 import type { Notification } from './notification.js';
 
@@ -16,8 +17,9 @@ export function who(a: Alert): string {
       ? `${shareOf(total - (c.breaching ?? 0), total)} recovered`
       : shareOf(c.breaching ?? 0, total);
   if (c.group) return `${c.groupBy ?? 'group'} ${c.group}: ${count}`;
-  if (c.participant) return `${c.participant}${c.topic ? ` in "${c.topic}"` : ''}`;
-  return c.topic ? `"${c.topic}" (${count})` : (c.instanceId ?? '');
+  const name = instanceName(c);
+  if (c.participant) return `${c.participant}${name ? ` in ${name}` : ''}`;
+  return name ? `${name} (${count})` : '';
 }
 
 export function where(a: Alert): string {

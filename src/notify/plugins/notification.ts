@@ -1,4 +1,5 @@
 import type { Alert } from '../../evaluate/alert.js';
+import { instanceName } from '../../evaluate/instance-name.js';
 import { plural } from '../../util/words.js';
 
 /**
@@ -65,11 +66,16 @@ export function title(n: Notification): string {
   if (n.kind === 'summary') return `qoswatch held back ${plural(n.heldBack?.count ?? 0, 'notification')}`;
   const rules = [...new Set([...n.firing, ...n.resolved].map((a) => a.rule))];
   const what = rules.length === 1 ? rules[0]! : `${rules.length} rules`;
-  const topics = [
-    ...new Set([...n.firing, ...n.resolved].map((a) => a.context.topic ?? a.context.group).filter(Boolean)),
+  // Each alert's meeting by name (its number while no topic is known), or its group.
+  const names = [
+    ...new Set(
+      [...n.firing, ...n.resolved]
+        .map((a) => (a.context.group && !a.context.topic ? `"${a.context.group}"` : instanceName(a.context)))
+        .filter(Boolean),
+    ),
   ];
   const where =
-    topics.length === 1 ? ` in "${topics[0]!}"` : topics.length > 1 ? ` in ${topics.length} meetings` : '';
+    names.length === 1 ? ` in ${names[0]!}` : names.length > 1 ? ` in ${names.length} meetings` : '';
   const parts = [
     n.firing.length ? `[FIRING:${n.firing.length}]` : '',
     n.resolved.length ? `[RESOLVED:${n.resolved.length}]` : '',
