@@ -16,8 +16,6 @@ export class JoinSlots {
   private readonly free: number[] = [];
   /** Per slot: the join's context as kept (see `context`). */
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
-  /** Per slot: the sample context `contextOf` was kept for (the next sample often brings the same object). */
-  private readonly contextFrom: (ParticipantContext | undefined)[] = [];
   /** Per slot: the name last remembered for the join (join-names.ts). */
   private readonly nameOf: (string | undefined)[] = [];
 
@@ -63,10 +61,7 @@ export class JoinSlots {
    * and its texts shared, however many samples and rules it went through.
    */
   context(slot: number, c: ParticipantContext): Readonly<ParticipantContext> {
-    const last = this.contextOf[slot];
-    if (last && this.contextFrom[slot] === c) return last;
-    this.contextFrom[slot] = c;
-    return (this.contextOf[slot] = keptContext(c, last));
+    return (this.contextOf[slot] = keptContext(c, this.contextOf[slot]));
   }
 
   /**
@@ -109,7 +104,6 @@ export class JoinSlots {
       this.instanceOf[s] = '';
       this.participantOf[s] = '';
       this.contextOf[s] = undefined;
-      this.contextFrom[s] = undefined;
       this.nameOf[s] = undefined;
       this.free.push(s);
     }

@@ -86,9 +86,11 @@ export function participantStep(
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = hasSeries && isPartial(s);
     if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
+    let otherDevices: boolean | undefined; // the sample's, found when first needed
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
       const v = values[c]![i]!;
+      let stream: string | undefined | null = null; // the column's worst stream (the same for its rules)
       // Missing data (NaN) neither fires nor resolves; a value not past the first threshold
       // breaches none of the column's rules.
       if (v !== v || (!hasSeries && (col.above ? !(v > col.first) : !(v < col.first)))) continue;
@@ -99,8 +101,8 @@ export function participantStep(
         let rec: Built | undefined = tables[col.participantOrder[r]!]![slot];
         if (!breaching && (partial || !rec)) continue;
         if (!rule.matches(s)) continue;
-        const otherDevices = ctx.names.otherDevices(ikey, s);
-        const stream = worstStream(rule, s);
+        otherDevices ??= ctx.names.otherDevices(ikey, s);
+        if (stream === null) stream = worstStream(rule, s);
         const from = rec?.[BUILT_FROM];
         if (!rec || !from || !sameSource(from, s, otherDevices, stream)) {
           const context = ctx.state.slots.context(slot, s.context); // kept by the join's slot, not the sample's
