@@ -109,9 +109,10 @@ export class Daemon {
     );
     this.alerts = new AlertFlow(this.engine, new EvaluatedUpTo(saved.evaluated), alertStore);
     this.restoredResolves = saved.resolved;
-    this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log, (r) =>
-      this.logListReport(r),
-    );
+    this.reloader = new RuleReloader(config.rules.paths, this.engine, clock, log, {
+      loaded: (r) => this.logListReport(r),
+      changes: (c) => this.commitNow(c),
+    });
     this.logListReport(rules);
     this.sink = new FanOut([this.alerts.evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
@@ -232,7 +233,11 @@ export class Daemon {
       }),
     );
     if (!this.dispatcher) return;
-    this.dispatcher.seed(this.engine.active(), this.restoredResolves);
+    this.dispatcher.seed(
+      this.engine.active(),
+      this.restoredResolves,
+      new Set(this.engine.ruleList.map((r) => r.name)),
+    );
     // Reminders from the saved state wait until a cycle has reconciled it with Zoom (afterCycle).
     if (this.engine.active().length) this.dispatcher.holdReminders();
     this.restoredResolves = [];
@@ -244,6 +249,13 @@ export class Daemon {
   }
 
   /** Says which rule makes qoswatch read the participants list and what it costs (start-up, reload). */
+  /** Alert changes made outside a cycle (a rule reload's resolves): saved and handed on now. */
+  private commitNow(changes: AlertChange[]): void {
+    if (!changes.length) return;
+    this.alerts.emit(changes);
+    this.alerts.commit();
+  }
+
   private logListReport(rules: readonly CompiledRule[]): void {
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));

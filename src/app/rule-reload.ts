@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
+import type { AlertChange } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
@@ -24,8 +25,12 @@ export class RuleReloader {
     private readonly engine: RuleEngine,
     private readonly clock: Clock,
     private readonly log: Logger,
-    /** Told of each rule set that took (the daemon logs what it makes qoswatch read). */
-    private readonly onLoaded: (rules: readonly CompiledRule[]) => void = () => undefined,
+    private readonly told: {
+      /** Each rule set that took (the daemon logs what it makes qoswatch read). */
+      loaded?: (rules: readonly CompiledRule[]) => void;
+      /** The resolves of firing alerts whose rule the new set removed (the daemon notifies them). */
+      changes?: (changes: AlertChange[]) => void;
+    } = {},
   ) {
     this.state = { ok: true, at: clock.now(), problems: [] };
   }
@@ -35,10 +40,17 @@ export class RuleReloader {
     const at = this.clock.now();
     try {
       const rules = loadRules(this.paths);
-      this.engine.setRules(rules);
+      const changes = this.engine.setRules(rules, at);
       this.state = { ok: true, at, problems: [] };
-      this.log.info({ rules: rules.length }, `rules reloaded: ${plural(rules.length, 'rule')}`);
-      this.onLoaded(rules);
+      const removed = changes.length
+        ? `; ${plural(changes.length, 'firing alert')} of removed rules resolved`
+        : '';
+      this.log.info(
+        { rules: rules.length, resolved: changes.length },
+        `rules reloaded: ${plural(rules.length, 'rule')}${removed}`,
+      );
+      this.told.loaded?.(rules);
+      this.told.changes?.(changes);
       return true;
     } catch (err) {
       const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];

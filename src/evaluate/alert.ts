@@ -2,7 +2,8 @@ import type { ParticipantContext, SourceKind } from '../normalize/sample.js';
 import type { Scope, Severity } from './rule-types.js';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
-export type ResolveReason = 'recovered' | 'left' | 'ended';
+/** Why a firing alert resolved: its value recovered, its participant left, its instance ended, or a rule reload removed its rule. */
+export type ResolveReason = 'recovered' | 'left' | 'ended' | 'rule_removed';
 
 /**
  * What a person needs to know about who and where: the participant's context (every context

@@ -1,7 +1,7 @@
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { Alert, AlertChange } from './alert.js';
-import { reexplain } from './alert-changes.js';
+import { reexplain, resolveRecord } from './alert-changes.js';
 import { bySampleTime } from './backlog.js';
 import { ColumnValues } from './columns.js';
 import type { EngineContext } from './context.js';
@@ -52,16 +52,24 @@ export class RuleEngine {
     this.setRules(rules);
   }
 
-  /** Swaps the rule set (reload). Alerts of rules that still exist keep their state. */
-  setRules(rules: CompiledRule[]): void {
+  /**
+   * Swaps the rule set (reload). Alerts of rules that still exist keep their state; firing
+   * alerts of a rule that is gone resolve at `at` with reason `rule_removed` (rendered by the
+   * rule they fired under), so no receiver is left with an alert that nothing will ever end.
+   */
+  setRules(rules: CompiledRule[], at?: number): AlertChange[] {
     const ctx = this.ctx;
+    const changes: AlertChange[] = [];
+    const kept = new Set(rules.map((r) => r.name));
+    for (const s of [...ctx.series.values()])
+      if (!kept.has(s.rule)) resolveRecord(ctx, s, at ?? s.lastTime, 'rule_removed', changes);
     ctx.rules = new RuleSet(rules, ctx.opts);
     ctx.slotMembers = ctx.rules.group.map(() => new SlotMembers());
     ctx.explainer.setRules(ctx.rules);
-    for (const s of [...ctx.series.values()]) if (!ctx.rules.byName.has(s.rule)) ctx.series.drop(s);
     ctx.series.recount();
     for (const name of this.state.members.keys())
       if (!ctx.rules.byName.has(name)) this.state.members.delete(name);
+    return changes;
   }
 
   get ruleList(): readonly CompiledRule[] {

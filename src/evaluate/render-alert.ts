@@ -114,10 +114,11 @@ interface AlertParts {
 }
 
 /** Why a resolved alert's series is gone, when it did not recover: `Bob left "Weekly sync"`. */
-function goneText(c: AlertContext, reason: ResolveReason | undefined): string {
+function goneText(c: AlertContext, reason: ResolveReason | undefined, rule: string): string {
   const name = instanceName(c);
   if (reason === 'left') return `${c.participant ?? 'The participant'} left${name ? ` ${name}` : ''}`;
   if (reason === 'ended') return name ? `${instanceNameFirst(c)} ended` : 'The meeting ended';
+  if (reason === 'rule_removed') return `The rule ${rule} was removed`;
   return '';
 }
 
@@ -159,7 +160,7 @@ function templateView(p: AlertParts): Record<string, unknown> {
     group_by: c.groupBy ?? '',
     reason: resolved?.reason ?? '',
     explained_by: p.explainedBy ?? '',
-    gone: goneText(c, resolved?.reason),
+    gone: goneText(c, resolved?.reason, rule.name),
     labels: p.labels,
   };
 }

@@ -149,8 +149,10 @@ export class Dispatcher {
    * firing there are checked against the notification log and the groups, so none is lost or
    * repeated; alerts notified (or waiting) as firing that no longer fire are resolved, so no
    * stale log entry holds back the next firing. Groups of receivers no longer configured go.
+   * Such an alert whose rule is not in `rules` (removed while qoswatch was down) resolves with
+   * reason `rule_removed`, any other with `recovered`.
    */
-  seed(active: readonly Alert[], resolved: readonly Alert[] = []): void {
+  seed(active: readonly Alert[], resolved: readonly Alert[] = [], rules?: ReadonlySet<string>): void {
     const store = this.opts.store;
     this.grouping.dropUnconfigured();
     const firing = active.filter((a) => a.state === 'firing');
@@ -184,7 +186,7 @@ export class Dispatcher {
           ...a,
           state: 'resolved' as const,
           resolvedAt: now,
-          reason: 'recovered' as const,
+          reason: rules && !rules.has(a.rule) ? ('rule_removed' as const) : ('recovered' as const),
         },
         previous: 'firing' as const,
       })),

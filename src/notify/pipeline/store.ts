@@ -84,7 +84,7 @@ const ALERT = {
     firingSince: TIME,
     resolvedAt: TIME,
     lastSampleAt: TIME,
-    reason: { enum: ['recovered', 'left', 'ended'] },
+    reason: { enum: ['recovered', 'left', 'ended', 'rule_removed'] },
     inhibitedBy: { type: 'string' },
     context: CONTEXT,
   },
