@@ -9,6 +9,7 @@ import { notFuture } from './future.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { linkPushed } from './push-link.js';
 import type { PollSource } from './source.js';
+import { InstanceNames } from './webhooks/instance-names.js';
 import { PushPaths } from './webhooks/push-paths.js';
 import type { PushedCounts, PushTarget } from './webhooks/push-source.js';
 
@@ -62,12 +63,12 @@ export class PushHandler implements PushTarget {
   /** Instances with a pushed leave held for a rejoin, for reporting it when the grace passes. */
   private readonly heldRefs = new Map<string, InstanceRef>();
   /**
-   * The number and topic a pushed event gave an instance discovery does not list (yet): Zoom's
-   * QoS events carry only the UUID, its `*.started`, `participant_left` and summaries carry
-   * them too. Its later pushes take them, so its alerts say `instance=<number>` and its topic
-   * as they will once discovery lists it.
+   * The number and topic each pushed instance is known by (from discovery or a pushed event that
+   * carries them): Zoom's QoS events carry only the UUID. Kept across restarts (Webhooks loads
+   * and saves it), so a pushed instance's alerts keep `instance=<number>` and its topic while
+   * discovery does not list it (yet, or at all).
    */
-  private readonly named = new Map<string, InstanceRef>();
+  readonly names = new InstanceNames();
 
   constructor(private readonly o: PushHandlerOptions) {
     // A pushed instance discovery never listed has no poll to take it back: once its pushes
@@ -89,22 +90,13 @@ export class PushHandler implements PushTarget {
   forget(key: string): void {
     this.pushJoins.forget(key);
     this.heldRefs.delete(key);
-    this.named.delete(key);
+    this.names.ended(key, this.o.clock.now());
     this.paths.forget(key);
   }
 
-  /** Keeps what `ref` says of its instance's number and topic (see `named`). */
+  /** Keeps what `ref` says of its instance's number and topic (see `names`). */
   private learn(ref: InstanceRef): void {
-    const hasId = ref.id !== ref.uuid;
-    if (!hasId && !ref.topic) return;
-    const key = instanceKey(ref);
-    const had = this.named.get(key);
-    if (!had && this.named.size >= MAX_ENDED) this.named.delete(this.named.keys().next().value!);
-    this.named.set(key, {
-      ...ref,
-      id: hasId ? ref.id : (had?.id ?? ref.id),
-      topic: ref.topic || had?.topic || '',
-    });
+    this.names.learn(ref, this.o.clock.now());
   }
 
   /**
@@ -188,7 +180,7 @@ export class PushHandler implements PushTarget {
    * earlier pushed event gave, for pushed events that lack them.
    */
   known(key: string): InstanceRef | undefined {
-    return this.o.tracked.ref(key) ?? this.named.get(key);
+    return this.o.tracked.ref(key) ?? this.names.get(key);
   }
 
   /**

@@ -5,6 +5,7 @@ import type { NormalizeStats } from '../../normalize/stats.js';
 import type { Clock } from '../../util/clock.js';
 import { StateFiles } from '../../util/state-files.js';
 import type { EventClockMode } from './event-clock.js';
+import type { InstanceNames } from './instance-names.js';
 import { PushSource, type EventTsCount, type PushTarget } from './push-source.js';
 import type { PushPathsView, QosPath } from './push-paths.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
@@ -46,7 +47,9 @@ export interface WebhooksStatus {
  * crash after Zoom got its 200) are handed on at start. The replay guard's memory is loaded
  * from its saved buckets and then from the spool (which holds everything accepted since the
  * buckets were last saved), so a replay or Zoom's redelivery is still recognised after a
- * restart; the buckets are saved before the spool is emptied and at stop.
+ * restart; the buckets are saved before the spool is emptied and at stop. The number and topic
+ * of each pushed instance (the target's `names`) are loaded before the spool's records are
+ * handed on, so that they keep them after a restart while discovery does not answer.
  */
 export class Webhooks {
   readonly spool: Spool;
@@ -64,6 +67,7 @@ export class Webhooks {
     private readonly target: PushTarget & {
       paths: PushPathsView;
       lifecycle: { started: number; ended: number; samplesAfterEnd: number };
+      names: InstanceNames;
     },
     deps: {
       clock: Clock;
@@ -87,6 +91,8 @@ export class Webhooks {
     this.skews = new SkewStore(dir, files);
     const now = deps.clock.now();
     this.summaries = new SummaryStore(deps.stateDir, files, now);
+    const named = target.names.persist(dir, files, now);
+    if (named) log.info({ instances: named }, 'remembering the number and topic of pushed instances');
     const loaded = this.seen.load(this.guard, now);
     for (const r of [...this.spool.handedOn, ...this.spool.recovered.map((e) => e.record)])
       this.guard.remember({ sig: r.sig ?? '', body: bodyKey(r.body) }, r.at);
@@ -171,6 +177,7 @@ export class Webhooks {
     await this.receiver.close();
     this.source.flush();
     this.summaries.flush();
+    this.target.names.flush();
     const saved = this.seen.save(this.guard, this.clock.now());
     this.skews.save();
     await this.spool.close();
