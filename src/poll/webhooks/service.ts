@@ -91,13 +91,9 @@ export class Webhooks {
     this.skews = new SkewStore(dir, files);
     const now = deps.clock.now();
     this.summaries = new SummaryStore(deps.stateDir, files, now);
-    const named = target.names.persist(dir, files, now);
-    if (named) log.info({ instances: named }, 'remembering the number and topic of pushed instances');
-    const loaded = this.seen.load(this.guard, now);
-    for (const r of [...this.spool.handedOn, ...this.spool.recovered.map((e) => e.record)])
-      this.guard.remember({ sig: r.sig ?? '', body: bodyKey(r.body) }, r.at);
-    this.guard.prune(now);
-    if (loaded) log.info({ bodies: loaded }, 'remembering webhook requests accepted before a restart');
+    const kept = { bodies: this.remember(now), instances: target.names.persist(dir, files, now) };
+    if (kept.bodies || kept.instances)
+      log.info(kept, 'remembering requests and pushed instances from before a restart');
     this.spool.beforeCompact = () => this.seen.save(this.guard, deps.clock.now());
     this.clock = deps.clock;
     this.source = new PushSource(target, {
@@ -124,6 +120,15 @@ export class Webhooks {
         'handing on webhook events received before a restart',
       );
     for (const e of this.spool.recovered) this.source.enqueue(e);
+  }
+
+  /** The replay guard's memory from its saved buckets, then from the spool; the bodies loaded from the buckets. */
+  private remember(now: number): number {
+    const loaded = this.seen.load(this.guard, now);
+    for (const r of [...this.spool.handedOn, ...this.spool.recovered.map((e) => e.record)])
+      this.guard.remember({ sig: r.sig ?? '', body: bodyKey(r.body) }, r.at);
+    this.guard.prune(now);
+    return loaded;
   }
 
   async listen(): Promise<string> {
