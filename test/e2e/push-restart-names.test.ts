@@ -7,8 +7,8 @@ import { routeSettings } from '../../src/config/notify-settings.js';
 import type { QssPusher } from '../../src/simulator/qss-pusher.js';
 import { TestServer } from '../helpers/http-server.js';
 import { webhookTo } from '../helpers/notifiers.js';
-import { pushedMeeting, pushingDaemon, wiredParticipant } from '../helpers/push-e2e.js';
-import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+import { pushedMeeting, pushingDaemon, pushMinuteAndNotify, wiredParticipant } from '../helpers/push-e2e.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
  * Issue 15 (outside test, MEDIUM): a restart forgot a pushed meeting's number and topic until
@@ -37,11 +37,6 @@ interface Body {
   }[];
 }
 
-const turns = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
-
-/** Scenario minutes `from` to `to`: a push round, its records handed on, a poll cycle, a dispatcher round. */
 async function minutes(
   h: SimHarness,
   daemon: Daemon,
@@ -50,15 +45,7 @@ async function minutes(
   to: number,
 ): Promise<void> {
   const stop = new AbortController();
-  for (let m = from; m <= to; m++) {
-    h.clock.advanceTo(T0 + m * MIN);
-    await pusher.push();
-    for (let i = 0; i < 50 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++) await turns(1);
-    await turns(10);
-    await daemon.parts.scheduler.cycle(stop.signal);
-    h.clock.advanceTo(T0 + m * MIN + 30_000);
-    await daemon.parts.dispatcher!.tick(stop.signal);
-  }
+  for (let m = from; m <= to; m++) await pushMinuteAndNotify(h, daemon, pusher, m, stop.signal);
 }
 
 describe('a restart keeps what qoswatch learned of a pushed meeting (issue 15)', () => {

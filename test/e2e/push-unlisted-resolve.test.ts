@@ -3,8 +3,8 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import { TestServer } from '../helpers/http-server.js';
 import { webhookTo } from '../helpers/notifiers.js';
-import { pushedMeeting, pushingDaemon, wiredParticipant } from '../helpers/push-e2e.js';
-import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+import { pushedMeeting, pushingDaemon, pushMinuteAndNotify, wiredParticipant } from '../helpers/push-e2e.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
  * Issue 15 (outside test, HIGH): alerts that fired from pushes while discovery failed carried
@@ -39,9 +39,6 @@ interface Run {
   notifiedAt?: number;
 }
 
-const turns = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
 const key = (labels: Record<string, string>): string => JSON.stringify(Object.entries(labels).sort());
 
 /**
@@ -86,14 +83,7 @@ async function run(leaver: boolean): Promise<Run> {
   const listedAt: number[] = [];
   let notifiedAt: number | undefined;
   for (let m = 0; m <= END; m++) {
-    h.clock.advanceTo(T0 + m * MIN);
-    await pusher.push();
-    for (let i = 0; i < 50 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++) await turns(1);
-    await turns(10);
-    await daemon.parts.scheduler.cycle(stop.signal);
-    // Past group_wait and group_interval: one delivery round of the dispatcher, as its loop does.
-    h.clock.advanceTo(T0 + m * MIN + 30_000);
-    await daemon.parts.dispatcher!.tick(stop.signal);
+    await pushMinuteAndNotify(h, daemon, pusher, m, stop.signal);
     if (daemon.parts.scheduler.instances().some((i) => i.ref.uuid === UUID)) listedAt.push(m);
     if (notifiedAt === undefined && hook.received.some((x) => x.body.includes('"firing"'))) notifiedAt = m;
   }

@@ -82,3 +82,24 @@ export async function pushThenPoll(
     opts.onCycle?.(report);
   }
 }
+
+/**
+ * Scenario minute `m` with notifications: a push round, its records handed on, a poll cycle,
+ * then (past group_wait and group_interval) one delivery round of the dispatcher, as its loop does.
+ */
+export async function pushMinuteAndNotify(
+  h: SimHarness,
+  daemon: Daemon,
+  pusher: QssPusher,
+  m: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  h.clock.advanceTo(T0 + m * MIN);
+  await pusher.push();
+  for (let i = 0; i < 50 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++) await turn();
+  for (let i = 0; i < 10; i++) await turn();
+  await daemon.parts.scheduler.cycle(signal);
+  h.clock.advanceTo(T0 + m * MIN + 30_000);
+  await daemon.parts.dispatcher!.tick(signal);
+}
