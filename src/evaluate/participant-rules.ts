@@ -71,10 +71,8 @@ export function participantStep(
   { instances, slots, values }: StepColumns,
   changes: AlertChange[],
 ): void {
-  const { columns, participant } = ctx.rules;
+  const { columns } = ctx.rules;
   const book = ctx.series;
-  /** Each participant rule's series by join slot, in the rule set's order (see Column.participantOrder). */
-  const tables = participant.map((r) => book.table(r.name));
   const slotNames = ctx.state.slots;
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
@@ -82,7 +80,8 @@ export function participantStep(
     const s = samples[i]!;
     const ikey = instances[i]!;
     const slot = slots[i]!;
-    const hasSeries = book.countOf(slot) > 0;
+    const mySeries = book.ofSlot(slot);
+    const hasSeries = mySeries !== undefined;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = hasSeries && isPartial(s);
     if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
@@ -98,7 +97,7 @@ export function participantStep(
         const rule = col.participant[r]!;
         const breaching = breaches(rule, v);
         if (!breaching && !hasSeries) break; // the rules after it are stricter
-        let rec: Built | undefined = tables[col.participantOrder[r]!]![slot];
+        let rec: Built | undefined = mySeries?.get(rule.name);
         if (!breaching && (partial || !rec)) continue;
         if (!rule.matches(s)) continue;
         otherDevices ??= ctx.names.otherDevices(ikey, s);

@@ -71,17 +71,15 @@ export const newState = (): EngineState => ({
 /**
  * The alert series by id (the state's `series` map), and how many each participant has, by
  * instance and by join slot: a healthy participant costs one array read per sample, not one
- * lookup per rule. A participant series is also found by (rule, join slot) without its string
- * id: every participant series has a slot (restored ones are given one), so a rule's table
- * by slot is complete and a miss means no series.
+ * lookup per rule. A participant series is also found by (join slot, rule) without its string
+ * id: every participant series has a slot (restored ones are given one), so a slot's series
+ * are all there and a miss means no series. Only joins with series hold anything by slot.
  */
 export class SeriesBook {
   /** instance key -> participant key -> number of series. */
   private readonly withSeries = new Map<string, Map<string, number>>();
-  /** Per join slot: how many series its participant has. */
-  private perSlot: number[] = [];
-  /** Per rule name: its participant series by join slot. */
-  private readonly bySlot = new Map<string, (SeriesRecord | undefined)[]>();
+  /** Per join slot: its participant series by rule name (undefined when it has none). */
+  private bySlot: (Map<string, SeriesRecord> | undefined)[] = [];
 
   constructor(
     private readonly series: Map<string, SeriesRecord>,
@@ -107,23 +105,15 @@ export class SeriesBook {
     return this.withSeries.get(ikey);
   }
 
-  /** How many series the join in `slot` has. */
-  countOf(slot: number): number {
-    return this.perSlot[slot] ?? 0;
-  }
-
-  /** A participant rule's series by join slot (kept up to date as series come and go). */
-  table(rule: string): readonly (SeriesRecord | undefined)[] {
-    let t = this.bySlot.get(rule);
-    if (!t) this.bySlot.set(rule, (t = []));
-    return t;
+  /** The series of the join in `slot` by rule name; undefined when it has none. */
+  ofSlot(slot: number): ReadonlyMap<string, SeriesRecord> | undefined {
+    return this.bySlot[slot];
   }
 
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
     this.withSeries.clear();
-    this.bySlot.clear();
-    this.perSlot = [];
+    this.bySlot = [];
     for (const s of this.series.values()) this.count(s, 1);
   }
 
@@ -162,9 +152,13 @@ export class SeriesBook {
         ? this.slots.slot(rec.instance, rec.participantKey)
         : this.slots.find(rec.instance, rec.participantKey);
     if (slot === undefined) return;
-    this.perSlot[slot] = (this.perSlot[slot] ?? 0) + delta;
-    const t = this.table(rec.rule) as (SeriesRecord | undefined)[];
-    if (delta > 0) t[slot] = rec;
-    else if (t[slot] === rec) t[slot] = undefined;
+    let mine = this.bySlot[slot];
+    if (delta > 0) {
+      if (!mine) this.bySlot[slot] = mine = new Map<string, SeriesRecord>();
+      mine.set(rec.rule, rec);
+    } else if (mine?.get(rec.rule) === rec) {
+      mine.delete(rec.rule);
+      if (!mine.size) this.bySlot[slot] = undefined;
+    }
   }
 }
