@@ -27,18 +27,21 @@ const env = {
   SLACK_BOT_TOKEN: 'xoxb-example',
   SMTP_PASSWORD: 'example',
   // bcrypt of "example", as `qoswatch hash-password` prints it
+  ZOOM_QSS_SECRET_TOKEN: 'try-me',
   QOSWATCH_WEB_HASH: '$2b$10$6lUJ/1AKwBozS7JcpMoTne/CayUX9q5PbQvJI5t0SUFyVtVWVO18W',
 };
 const dir = mkdtempSync(join(tmpdir(), 'qw-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** An example with the Zoom section every config needs, as a file `qoswatch check` can read. */
+/**
+ * An example with the Zoom section every config needs, as a file `qoswatch check` can read (an
+ * example that is a whole config, with its own `zoom:`, as it is).
+ */
 function asConfig(name: string): string {
+  const text = readFileSync(join(EXAMPLES, name), 'utf8');
+  if (/^zoom:/m.test(text)) return join(EXAMPLES, name);
   const file = join(dir, name);
-  writeFileSync(
-    file,
-    'zoom: { account_id: a, client_id: c, client_secret: s }\n' + readFileSync(join(EXAMPLES, name), 'utf8'),
-  );
+  writeFileSync(file, 'zoom: { account_id: a, client_id: c, client_secret: s }\n' + text);
   return file;
 }
 
@@ -96,6 +99,16 @@ describe('docs examples', () => {
       delayMs: 120_000,
     });
     expect(Object.keys(config.metrics.basicAuthUsers ?? {})).toEqual(['admin']);
+  });
+
+  it('webhooks-simulator.yaml: `qoswatch check` passes on the file as docs/webhooks.md gives it (issue 15)', async () => {
+    const file = join(EXAMPLES, 'webhooks-simulator.yaml');
+    const check = await runCli(['check', '--config', file], { ZOOM_QSS_SECRET_TOKEN: 'try-me' });
+    expect(check).toMatchObject({ code: 0 });
+    expect(loadConfig(file, env).webhooks?.apps[0]).toMatchObject({
+      path: '/zoom/qss',
+      eventClock: 'follow',
+    });
   });
 
   it('qoswatch routes prints the receivers of the README example, read as it is (no zoom section)', async () => {

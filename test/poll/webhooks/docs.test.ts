@@ -16,8 +16,6 @@ const ENV = {
   ZOOM_QSS_SECRET_TOKEN: 'tok',
 };
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhook-docs-'));
-/** A zoom: section, which the simulator example leaves to the rest of the file. */
-const ZOOM_SECTION = 'zoom:\n  account_id: a\n  client_id: c\n  client_secret: s\n';
 
 describe('the webhook examples people copy', () => {
   it('docs/webhooks.md: its configuration loads as written', () => {
@@ -32,8 +30,9 @@ describe('the webhook examples people copy', () => {
       takeoverAfterMs: 180_000,
       apps: [{ name: 'qss', path: '/zoom/qss', secretToken: 'tok', eventClock: 'zoom' }],
     });
-    // The simulator's: its app follows the fast clock of simulate --speed.
-    writeFileSync(file, ZOOM_SECTION + blocks[1]!);
+    // The simulator's, a whole config as written (docs/examples/webhooks-simulator.yaml): its
+    // app follows the fast clock of simulate --speed.
+    writeFileSync(file, blocks[1]!);
     expect(loadConfig(file, ENV).webhooks).toMatchObject({
       host: '127.0.0.1',
       port: 9782,
