@@ -99,7 +99,9 @@ async function answered(code: string): Promise<{ refusal: string | undefined; te
 describe('malformed HTTP framing sent to the metrics endpoint', () => {
   for (const m of MALFORMED)
     it(`${m.what}: answered with connection: close, then closed`, async () => {
-      expect(await sendRaw(port, m.head('/metrics'))).toEqual({ text: m.answer, ended: 'end' });
+      const r = await sendRaw(port, m.head('/metrics'));
+      expect(r.text).toBe(m.answer);
+      expect(m.endings).toContain(r.ended);
     });
 
   it('a request timeout is answered 408; a connection reset is not answered', async () => {

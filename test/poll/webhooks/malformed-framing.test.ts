@@ -48,7 +48,9 @@ const refused = (reason: string): number => receiver.stats.refused.get(reason as
 describe('malformed HTTP framing sent to the webhook receiver', () => {
   for (const m of MALFORMED)
     it(`${m.what}: answered as Node would, with connection: close, then closed`, async () => {
-      expect(await sendRaw(port, m.head('/zoom/qss'))).toEqual({ text: m.answer, ended: 'end' });
+      const r = await sendRaw(port, m.head('/zoom/qss'));
+      expect(r.text).toBe(m.answer);
+      expect(m.endings).toContain(r.ended);
     });
 
   it('is counted by reason in qoswatch_webhook_refused_total', () => {
