@@ -305,3 +305,36 @@ describe('default rules: a meeting whose topic is unknown yet (pushed before any
     );
   });
 });
+
+describe('default rules: a reload that removes the rule of a firing alert (outside tester of issue 15)', () => {
+  it('every firing alert resolves saying its rule was removed, never that the value is back (the data-center text claimed recovery)', () => {
+    const people: Who[] = [
+      ...Array.from({ length: 4 }, (_, i) => ({ key: `m1-${i}`, name: `P${i}`, instance: 'm1', dc: 'NY' })),
+      ...Array.from({ length: 3 }, (_, i) => ({ key: `m2-${i}`, name: `Q${i}`, instance: 'm2', dc: 'NY' })),
+    ];
+    const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+    for (let m = 0; m < 5; m++)
+      engine.handle({
+        type: 'samples',
+        samples: people.map((w) =>
+          sampleOf(w, m, {
+            streams: { audio_input: { avgLoss: Number(w.key.split('-')[1]) < 2 ? 0.09 : 0.004 } },
+          }),
+        ),
+      });
+    const firing = engine.active().filter((a) => a.state === 'firing');
+    expect(new Set(firing.map((a) => a.rule))).toEqual(
+      new Set(['audio-loss-high', 'meeting-audio-degraded', 'datacenter-loss-incident']),
+    );
+    const resolved = engine.setRules([], T + 5 * MIN);
+    expect(resolved.map((c) => c.alert.id).sort()).toEqual(firing.map((a) => a.id).sort());
+    for (const c of resolved) {
+      expect(c.alert.reason).toBe('rule_removed');
+      expect(c.alert.annotations.summary).toMatch(new RegExp(`^The rule ${c.alert.rule} was removed`));
+      expect(c.alert.annotations.summary).not.toMatch(/back (to|under)/);
+    }
+    expect(resolved.find((c) => c.alert.rule === 'datacenter-loss-incident')?.alert.annotations.summary).toBe(
+      'The rule datacenter-loss-incident was removed while audio loss in data center NY was above 5.0% for 4 of 7 participants',
+    );
+  });
+});
