@@ -1,12 +1,21 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic-file.js';
+import { nestedDeeperThan } from './json-depth.js';
 import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { plural } from './words.js';
 import { validator } from './validators.js';
+
+/**
+ * Bounds on a state file read at start, checked before it is parsed: a damaged or planted file
+ * must cost a log line, not the daemon's memory. The largest real ones (alerts.json in a storm
+ * of tens of thousands of alerts, a stored report) are a few tens of MB and nest under ten levels.
+ */
+const MAX_STATE_FILE_BYTES = 256 * 1024 * 1024;
+const MAX_STATE_DEPTH = 64;
 
 /** What a state file's check makes of its parsed JSON: the usable part and what it threw away, or why none of it is usable. */
 export type StateCheck<T> = (raw: unknown) => { value: T; discarded: string[] } | { error: string };
@@ -77,6 +86,13 @@ export class StateFiles {
   read<T>(file: string, check: StateCheck<T>, salvage?: StateSalvage<T>): T | undefined {
     let text: string;
     try {
+      const size = statSync(file).size;
+      if (size > MAX_STATE_FILE_BYTES)
+        return this.setAsideWhole(
+          file,
+          `it is ${Math.ceil(size / 2 ** 20)} MiB, over the ${MAX_STATE_FILE_BYTES / 2 ** 20} MiB a state file may have`,
+          undefined,
+        );
       text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -86,6 +102,12 @@ export class StateFiles {
       );
       return undefined;
     }
+    if (nestedDeeperThan(text, MAX_STATE_DEPTH))
+      return this.setAsideWhole(
+        file,
+        `it nests over ${MAX_STATE_DEPTH} levels deep (no state file does)`,
+        undefined,
+      );
     let raw: unknown;
     try {
       raw = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,4 +18,48 @@ describe('a state file that is not JSON', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.msg).toContain(words);
   });
+});
+
+describe('a damaged state file that would cost the daemon its memory (outside tester of issue 15)', () => {
+  const read = (text: string, salvage = false) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'qw-state-')), 'instances.json');
+    writeFileSync(file, text);
+    const { log, lines } = captureLog();
+    const files = new StateFiles(log, () => Date.UTC(2026, 11, 2));
+    let salvaged = 0;
+    const value = files.read(
+      file,
+      () => ({ value: { ok: true }, discarded: [] }),
+      salvage ? () => (salvaged++, undefined) : undefined,
+    );
+    return { value, lines, salvaged };
+  };
+
+  it('20 MB of "[" is set aside with one line before JSON.parse (it took 1.4 GB and 12 s; 200 MB never started)', () => {
+    const { value, lines, salvaged } = read('['.repeat(20_000_000), true);
+    expect(value).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.msg).toContain('it nests over 64 levels deep');
+    expect(salvaged).toBe(0);
+  });
+
+  it('brackets inside strings do not count, and a deep but legal file is read', () => {
+    expect(read(JSON.stringify({ s: '['.repeat(1000) + '{'.repeat(1000) })).value).toEqual({ ok: true });
+    expect(read(JSON.stringify({ s: '\\"['.repeat(100) })).value).toEqual({ ok: true });
+    expect(read('['.repeat(64) + ']'.repeat(64)).value).toEqual({ ok: true });
+    expect(read('['.repeat(65) + ']'.repeat(65)).lines[0]!.msg).toContain('nests over 64 levels');
+  });
+});
+
+it('a state file over 256 MiB is set aside unread, with one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qw-state-'));
+  const file = join(dir, 'alerts.json');
+  writeFileSync(file, '');
+  truncateSync(file, 300 * 1024 * 1024); // sparse: no disk taken, no time spent writing
+  const { log, lines } = captureLog();
+  const files = new StateFiles(log, () => Date.UTC(2026, 11, 2));
+  expect(files.read(file, () => ({ value: {}, discarded: [] }))).toBeUndefined();
+  expect(lines).toHaveLength(1);
+  expect(lines[0]!.msg).toContain('it is 300 MiB, over the 256 MiB a state file may have');
+  rmSync(dir, { recursive: true });
 });
