@@ -43,6 +43,19 @@ export interface DispatcherOptions {
 const REPORTS_REMEMBERED_MS = 90 * 86_400_000;
 
 /**
+ * A firing alert the engine no longer holds after a restart, with no resolve of its own: it
+ * ends now. Its rule gone (removed while qoswatch was stopped), the text says so in front of
+ * the firing text it was sent with (the rule that would render a resolve is gone); otherwise
+ * it ends as `recovered`.
+ */
+function endedUnseen(a: Alert, now: number, rules: ReadonlySet<string> | undefined): Alert {
+  const resolved = { ...a, state: 'resolved' as const, resolvedAt: now };
+  if (!rules || rules.has(a.rule)) return { ...resolved, reason: 'recovered' };
+  const summary = `The rule ${a.rule} was removed (it had fired: ${a.annotations.summary ?? a.rule})`;
+  return { ...resolved, reason: 'rule_removed', annotations: { ...a.annotations, summary } };
+}
+
+/**
  * Routes alert changes to receivers through the stages Alertmanager composes: grouping
  * (group_wait, group_interval, repeat_interval), muting (silences, inhibition), the notification
  * log, a rate cap per receiver, and a durable outbox that owns retry with backoff and jitter
@@ -182,12 +195,7 @@ export class Dispatcher {
       ...firing.map((alert) => ({ state: alert.state, alert, previous: 'firing' as const })),
       ...[...gone.values()].map((a) => ({
         state: 'resolved' as const,
-        alert: ended.get(a.id) ?? {
-          ...a,
-          state: 'resolved' as const,
-          resolvedAt: now,
-          reason: rules && !rules.has(a.rule) ? ('rule_removed' as const) : ('recovered' as const),
-        },
+        alert: ended.get(a.id) ?? endedUnseen(a, now, rules),
         previous: 'firing' as const,
       })),
     ]);

@@ -148,6 +148,10 @@ describe('a rule removed while qoswatch is down, with a firing alert', () => {
     expect(of(before, 'firing').length).toBeGreaterThan(0);
     const resolves = of(after, 'resolved');
     expect(resolves.map((r) => r.reason)).toEqual(['rule_removed']);
+    // Not the firing text alone (outside tester): the rule that would render a resolve is gone.
+    expect(resolves[0]!.annotations.summary).toMatch(
+      /^The rule audio-loss-high was removed \(it had fired: Ann's audio loss is [\d.]+% in "Removal check" /,
+    );
     expect(resolves[0]!.labels).toEqual(of(before, 'firing')[0]!.labels);
   });
 });
