@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
@@ -138,15 +138,13 @@ export class StateFiles {
     salvaged?: { note: string; fields?: Record<string, unknown> },
   ): void {
     const copy = `${file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-    let saved = true;
-    try {
-      copyFileSync(file, copy);
-    } catch {
-      saved = false;
-    }
+    const whole = !kept && !discarded.length;
+    // Discarded whole, the file is moved away: left in place, every start would read, log and
+    // copy it again until something rewrote it (a damaged instances.json: 200 MB a restart).
+    const keptAs = whole ? moveOrCopy(file, copy) : copyOrNot(file, copy);
+    const saved = keptAs !== undefined;
     const list =
       discarded.slice(0, 5).join('; ') + (discarded.length > 5 ? `; and ${discarded.length - 5} more` : '');
-    const whole = !kept && !discarded.length;
     this.log.error(
       {
         file,
@@ -157,13 +155,36 @@ export class StateFiles {
       },
       `state file ${file} is corrupt: ${why}` +
         (discarded.length ? `; discarded ${discarded.length}: ${list}` : '; discarded the whole file') +
-        (saved ? `; a copy is kept at ${copy}` : '; no copy could be kept') +
+        (keptAs === 'moved'
+          ? `; moved to ${copy}`
+          : saved
+            ? `; a copy is kept at ${copy}`
+            : '; no copy could be kept') +
         (salvaged
           ? `; starting from ${salvaged.note}`
           : kept
             ? '; starting with the valid rest'
             : '; starting without it'),
     );
+  }
+}
+
+/** Moves a discarded file aside (a copy when it cannot be renamed); undefined when neither worked. */
+function moveOrCopy(file: string, to: string): 'moved' | 'copied' | undefined {
+  try {
+    renameSync(file, to);
+    return 'moved';
+  } catch {
+    return copyOrNot(file, to);
+  }
+}
+
+function copyOrNot(file: string, to: string): 'copied' | undefined {
+  try {
+    copyFileSync(file, to);
+    return 'copied';
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,4 +62,17 @@ it('a state file over 256 MiB is set aside unread, with one line', () => {
   expect(lines).toHaveLength(1);
   expect(lines[0]!.msg).toContain('it is 300 MiB, over the 256 MiB a state file may have');
   rmSync(dir, { recursive: true });
+});
+
+it('a file discarded whole is moved aside, so the next start neither logs nor copies it again (outside tester: a copy per restart)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qw-state-'));
+  const file = join(dir, 'instances.json');
+  writeFileSync(file, '{bad');
+  const { log, lines } = captureLog();
+  const check = () => ({ value: {}, discarded: [] });
+  expect(new StateFiles(log, () => Date.UTC(2026, 11, 2)).read(file, check)).toBeUndefined();
+  expect(lines[0]!.msg).toMatch(/; moved to .*instances\.json\.corrupt-/);
+  expect(new StateFiles(log, () => Date.UTC(2026, 11, 2, 0, 1)).read(file, check)).toBeUndefined();
+  expect(lines).toHaveLength(1);
+  expect(readdirSync(dir).sort()).toEqual(['instances.json.corrupt-2026-12-02T00-00-00-000Z']);
 });
