@@ -248,7 +248,6 @@ export class Daemon {
     this.alerts.onAlerts(listener);
   }
 
-  /** Says which rule makes qoswatch read the participants list and what it costs (start-up, reload). */
   /** Alert changes made outside a cycle (a rule reload's resolves): saved and handed on now. */
   private commitNow(changes: AlertChange[]): void {
     if (!changes.length) return;
@@ -256,6 +255,7 @@ export class Daemon {
     this.alerts.commit();
   }
 
+  /** Says which rule makes qoswatch read the participants list and what it costs (start-up, reload). */
   private logListReport(rules: readonly CompiledRule[]): void {
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));
