@@ -7,7 +7,15 @@ import type { InstanceRef } from '../normalize/sample.js';
 import type { Scheduler } from '../poll/scheduler.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
-import { COUNT, entryCheck, isObject, TIME, validEntries, type StateFiles } from '../util/state-files.js';
+import {
+  COUNT,
+  entryCheck,
+  INSTANCE_REF,
+  isObject,
+  TIME,
+  validEntries,
+  type StateFiles,
+} from '../util/state-files.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { isZoomError } from '../zoom/errors.js';
 import { formatJson } from './format-data.js';
@@ -34,22 +42,12 @@ interface Job {
   lastError?: string;
 }
 
-const REF = {
-  type: 'object',
-  required: ['kind', 'id', 'uuid', 'topic'],
-  properties: {
-    kind: { enum: ['meeting', 'webinar', 'session'] },
-    id: { type: 'string' },
-    uuid: { type: 'string', minLength: 1 },
-    topic: { type: 'string' },
-  },
-} as const;
-const checkRef = entryCheck(REF);
+const checkRef = entryCheck(INSTANCE_REF);
 const checkJob = entryCheck({
   type: 'object',
   required: ['instance', 'endedAt', 'alerted', 'attempts', 'notBefore'],
   properties: {
-    instance: REF,
+    instance: INSTANCE_REF,
     endedAt: TIME,
     alerted: { type: 'boolean' },
     attempts: COUNT,

@@ -192,6 +192,17 @@ function copyOrNot(file: string, to: string): 'copied' | undefined {
 export const TIME = { type: 'number', minimum: 0, maximum: 8.64e15 } as const;
 export const COUNT = { type: 'integer', minimum: 0, maximum: 1e12 } as const;
 export const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;
+/** A meeting, webinar or session as a state file keeps it (normalize/sample.ts's InstanceRef). */
+export const INSTANCE_REF = {
+  type: 'object',
+  required: ['kind', 'id', 'uuid', 'topic'],
+  properties: {
+    kind: { enum: ['meeting', 'webinar', 'session'] },
+    id: { type: 'string' },
+    uuid: { type: 'string', minLength: 1 },
+    topic: { type: 'string' },
+  },
+} as const;
 /** An alert's context: who and where, in words and counts. */
 export const CONTEXT = { type: 'object', additionalProperties: { type: ['string', 'number'] } } as const;
 

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { instanceKey } from '../../normalize/events.js';
-import { SOURCE_KINDS, type InstanceRef } from '../../normalize/sample.js';
-import { isObject, type StateCheck, type StateFiles } from '../../util/state-files.js';
+import type { InstanceRef } from '../../normalize/sample.js';
+import {
+  entryCheck,
+  INSTANCE_REF,
+  isObject,
+  TIME,
+  validEntries,
+  type StateCheck,
+  type StateFiles,
+} from '../../util/state-files.js';
 
 /** Instances remembered; past it the least recently seen go first. */
 const MAX_NAMES = 10_000;
@@ -25,36 +33,25 @@ interface NamesFile {
   instances: NamedInstance[];
 }
 
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const checkEntry = entryCheck({
+  type: 'object',
+  required: ['ref', 'seen'],
+  properties: { ref: INSTANCE_REF, seen: TIME, ended: TIME },
+});
 
-/** Keeps the entries that are whole; anything else is discarded and named. */
+/** Keeps the entries that are whole (their known fields only); anything else is discarded and named. */
 const checkNames: StateCheck<NamesFile> = (raw) => {
   if (!isObject(raw) || raw.version !== 1 || !Array.isArray(raw.instances))
     return { error: 'it is not a version 1 pushed-instances file' };
   const discarded: string[] = [];
-  const instances: NamedInstance[] = [];
-  raw.instances.slice(0, MAX_NAMES).forEach((v: unknown, i) => {
-    const e = isObject(v) ? v : {};
-    const r = isObject(e.ref) ? e.ref : undefined;
-    const ok =
-      r &&
-      (SOURCE_KINDS as readonly unknown[]).includes(r.kind) &&
-      typeof r.id === 'string' &&
-      typeof r.uuid === 'string' &&
-      r.uuid !== '' &&
-      typeof r.topic === 'string' &&
-      isTime(e.seen) &&
-      (e.ended === undefined || isTime(e.ended));
-    if (!ok) discarded.push(`instances[${i}]: not an instance entry`);
-    else {
-      const ref = { kind: r.kind, id: r.id, uuid: r.uuid, topic: r.topic } as InstanceRef;
-      instances.push({
-        ref,
-        seen: e.seen as number,
-        ...(e.ended !== undefined ? { ended: e.ended as number } : {}),
-      });
-    }
-  });
+  const entries = raw.instances.slice(0, MAX_NAMES);
+  const instances = validEntries<NamedInstance>('instances', entries, checkEntry, discarded).map(
+    ({ ref: { kind, id, uuid, topic }, seen, ended }) => ({
+      ref: { kind, id, uuid, topic },
+      seen,
+      ...(ended !== undefined ? { ended } : {}),
+    }),
+  );
   if (raw.instances.length > MAX_NAMES)
     discarded.push(`${raw.instances.length - MAX_NAMES} entries past ${MAX_NAMES}`);
   return { value: { version: 1, instances }, discarded };
