@@ -162,6 +162,8 @@ export class WebhookReceiver {
       observeAnswer?: (ms: number) => void;
       /** The memory of requests already seen (loaded from state.dir by the caller). */
       guard?: ReplayGuard;
+      /** How long a client may take to send its headers, and its whole request (ms; tests shorten them). */
+      timeouts?: { headersMs: number; requestMs: number };
     },
   ) {
     this.byPath = new Map(settings.apps.map((a) => [a.path, a]));
@@ -173,16 +175,21 @@ export class WebhookReceiver {
       });
     };
     this.tls = !!settings.tls;
+    // Zoom waits 3 s for an answer; a client that dribbles its request is cut off with a 408.
+    const t = deps.timeouts ?? { headersMs: 5_000, requestMs: 10_000 };
+    const http = {
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: 30_000,
+      // How often Node checks the two timeouts above (default 30 s, which would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, t.headersMs),
+    };
     this.server = settings.tls
       ? createHttps(
-          { cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
+          { ...http, cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
           handler,
         )
-      : createHttp(handler);
-    // Zoom waits 3 s for an answer; a client that dribbles its request is cut off.
-    this.server.requestTimeout = 10_000;
-    this.server.headersTimeout = 5_000;
-    this.server.keepAliveTimeout = 30_000;
+      : createHttp(http, handler);
     this.server.maxHeadersCount = 100;
     // Bad framing (Content-Length: -5, two lengths, headers past 16 KiB) is answered as Node does.
     this.server.on('clientError', (err, socket) => {
