@@ -1,10 +1,10 @@
 import { isPartial } from '../normalize/dedup.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
-import type { AlertChange, AlertContext } from './alert.js';
+import type { AlertChange } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
-import { participantName } from './names.js';
+import { participantContext } from './participant-context.js';
 import { breaches, recovers, worstStream } from './rule-value.js';
 import type { SeriesRecord } from './series.js';
 
@@ -38,27 +38,6 @@ const sameSource = (f: ContextSource, s: QosSample, otherDevices: boolean, strea
   same(f.context, s.context) &&
   same(f.participant, s.participant) &&
   same(f.instance, s.instance);
-
-function participantContext(
-  s: QosSample,
-  c: Readonly<ParticipantContext>,
-  otherDevices: boolean,
-  stream?: string,
-): AlertContext {
-  return {
-    kind: s.instance.kind,
-    instanceId: s.instance.id,
-    uuid: s.instance.uuid,
-    topic: s.instance.topic,
-    // `label` names the device when the person is on two at once (poll/joins.ts); else a
-    // guest gets a readable name and a same-name second join says its device (names.ts).
-    participant: s.participant.label || participantName(s, otherDevices),
-    participantKey: s.participant.key,
-    ...c,
-    ...(c.version ? { clientVersion: c.version } : {}),
-    ...(stream ? { stream } : {}),
-  };
-}
 
 /**
  * Participant rules for the samples of one sample time, column by column (columns.ts): a
