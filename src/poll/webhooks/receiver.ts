@@ -146,6 +146,8 @@ export class WebhookReceiver {
   private spoolFailures = 0;
   /** When each connection whose first request has not come yet was accepted (clock time). */
   private readonly accepted = new WeakMap<Socket, number>();
+  /** Connections a `clientError` answered and counted (their request, if any, is not counted again). */
+  private readonly framingRefused = new WeakSet<object>();
 
   constructor(
     private readonly settings: WebhooksSettings,
@@ -195,6 +197,7 @@ export class WebhookReceiver {
     this.server.on('clientError', (err, socket) => {
       const reason = answerClientError(err, socket);
       if (!reason) return;
+      this.framingRefused.add(socket);
       bump(this.stats.refused, reason);
       this.logRefusal(reason, '');
     });
@@ -223,6 +226,9 @@ export class WebhookReceiver {
       await this.accept(req, res);
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
+      // A request whose body Node's parser refused (a bad chunk, too slow) was answered and
+      // counted as that (`clientError` above): its own failure is not counted again.
+      if (err.reason === 'bad_request' && this.framingRefused.has(req.socket)) return;
       bump(this.stats.refused, err.reason);
       this.logRefusal(err.reason, path(req));
       if (err.reason === 'method') res.setHeader('allow', 'POST');

@@ -58,6 +58,18 @@ describe('malformed HTTP framing sent to the webhook receiver', () => {
     expect(refused('headers_too_large')).toBe(1);
   });
 
+  it('a bad chunk inside a request being read: one 400, counted once, as malformed', async () => {
+    const before = { bad: refused('bad_request'), malformed: refused('malformed') };
+    const c = await openRaw(port);
+    c.socket.write(
+      'POST /zoom/qss HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"eve\r\nzz\r\n',
+    );
+    await c.ended;
+    expect(c.text()).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    expect(refused('bad_request') - before.bad).toBe(0);
+    expect(refused('malformed') - before.malformed).toBe(1);
+  });
+
   it('on a kept-alive connection after an answered request: answered 400 too; the receiver goes on', async () => {
     const c = await openRaw(port);
     c.socket.write('GET /zoom/qss HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
@@ -67,7 +79,7 @@ describe('malformed HTTP framing sent to the webhook receiver', () => {
     expect(c.text()).toMatch(
       /^HTTP\/1\.1 405 [^]*"error":"method"\}\r\n0\r\n\r\nHTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/,
     );
-    expect(refused('malformed')).toBe(3);
+    expect(refused('malformed')).toBe(4);
     const body = JSON.stringify({ event: 'app.other', payload: {} });
     expect(await post(`${base}/zoom/qss`, body, zoomHeaders(SECRET, body, clock.now()))).toEqual({
       status: 200,
