@@ -1,3 +1,4 @@
+import { isPartial } from '../normalize/dedup.js';
 import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { JoinSlots } from './join-slots.js';
@@ -63,8 +64,15 @@ export interface StepColumns {
   readonly instances: readonly string[];
   /** Each sample's join slot (join-slots.ts). */
   readonly slots: Int32Array;
+  /** Each sample's slot stamp (JoinSlots.see): what is worked out from its join is kept by it. */
+  readonly stamps: Int32Array;
+  /** 1 for a sample that is part of a pushed minute (more streams may follow; dedup.ts). */
+  readonly partial: Uint8Array;
   /** Per column, the value per sample (NaN where missing: normalized values are finite). */
   readonly values: readonly Float64Array[];
+  /** Per column, the index (in `streamNames`) of the stream with the worst value per sample. */
+  readonly worst: readonly Uint8Array[];
+  readonly streamNames: readonly string[];
 }
 
 /**
@@ -74,8 +82,11 @@ export interface StepColumns {
  */
 export class ColumnValues {
   private readonly arrays: Float64Array[] = [];
+  private readonly worst: Uint8Array[] = [];
   private readonly instances: string[] = [];
   private slots = new Int32Array(0);
+  private stamps = new Int32Array(0);
+  private partial = new Uint8Array(0);
   private reader: ColumnReader | undefined;
 
   fill(columns: readonly Column[], samples: readonly QosSample[], joins: JoinSlots): StepColumns {
@@ -84,7 +95,13 @@ export class ColumnValues {
     let ikey = '';
     let inst: Map<string, number> | undefined;
     this.instances.length = n;
-    if (this.slots.length < n) this.slots = new Int32Array(Math.max(n, this.slots.length * 2));
+    if (this.slots.length < n) {
+      const size = Math.max(n, this.slots.length * 2);
+      this.slots = new Int32Array(size);
+      this.stamps = new Int32Array(size);
+      this.partial = new Uint8Array(size);
+    }
+    const { slots, stamps, partial } = this;
     for (let i = 0; i < n; i++) {
       const s = samples[i]!;
       if (s.instance !== instance) {
@@ -93,15 +110,31 @@ export class ColumnValues {
         inst = joins.instance(ikey);
       }
       this.instances[i] = ikey;
-      this.slots[i] = joins.slotIn(inst!, ikey, s.participant.key);
+      const slot = joins.slotIn(inst!, ikey, s.participant.key);
+      slots[i] = slot;
+      joins.see(slot, s);
+      stamps[i] = joins.stamp(slot);
+      partial[i] = isPartial(s) ? 1 : 0;
     }
     for (let c = 0; c < columns.length; c++) {
       const a = this.arrays[c];
-      if (!a || a.length < n) this.arrays[c] = new Float64Array(Math.max(n, (a?.length ?? 0) * 2));
+      if (!a || a.length < n) {
+        const size = Math.max(n, (a?.length ?? 0) * 2);
+        this.arrays[c] = new Float64Array(size);
+        this.worst[c] = new Uint8Array(size);
+      }
     }
     let reader = this.reader;
     if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
-    for (let i = 0; i < n; i++) reader.read(samples[i]!, i, this.arrays);
-    return { instances: this.instances, slots: this.slots, values: this.arrays };
+    for (let i = 0; i < n; i++) reader.read(samples[i]!, i, this.arrays, this.worst);
+    return {
+      instances: this.instances,
+      slots,
+      stamps,
+      partial,
+      values: this.arrays,
+      worst: this.worst,
+      streamNames: reader.streamNames,
+    };
   }
 }

@@ -1,11 +1,9 @@
-import { isPartial } from '../normalize/dedup.js';
-import type { ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
-import { breaches, groupOf } from './rule-value.js';
 import { MemberGroup, type GroupCount } from './member-group.js';
 import type { Member } from './series.js';
 
@@ -13,60 +11,86 @@ import type { Member } from './series.js';
  * Meeting and shared-cause rules for the samples of one sample time: members' readings are
  * updated, then shared causes are observed first and meetings second, so that a meeting
  * alert firing now already knows whether a cause explains it.
+ *
+ * One pass per rule over its column: what a rule works out from a join (whether its filters
+ * match, the group it is in, its member there) is kept by join slot and worked out again only
+ * when the slot's stamp changed (JoinSlots.see), so a sample costs a comparison, a lookup in
+ * typed arrays and its member's update.
  */
 export function groupStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, slots, values }: StepColumns,
+  columns: StepColumns,
   t: number,
   changes: AlertChange[],
 ): void {
-  const { group: rules, groupColumn } = ctx.rules;
-  const caches = ctx.slotMembers;
-  /** The groups each rule touched, in the order first touched (observations keep that order). */
-  const touched = new Map<CompiledRule, Map<string, MemberGroup>>();
-  /** Per rule: its groups touched so far, and the last (a poll's samples come instance by instance). */
-  const groupsOf: (Map<string, MemberGroup> | undefined)[] = [];
-  const lastKey: (string | undefined)[] = [];
-  const lastMembers: MemberGroup[] = [];
+  const { group: rules } = ctx.rules;
+  const step = ++stepCount;
+  /** Per rule, the groups it touched in the order first touched, and the first sample that touched one. */
+  const touched: { rule: CompiledRule; first: number; groups: MemberGroup[] }[] = [];
+  for (let r = 0; r < rules.length; r++) {
+    const groups: MemberGroup[] = [];
+    const first = rulePass(ctx, r, samples, columns, t, step, groups);
+    if (groups.length) touched.push({ rule: rules[r]!, first, groups });
+  }
+  // Rules in the order a sample first touched them (rule order within a sample), as changes were.
+  touched.sort((a, b) => a.first - b.first || rules.indexOf(a.rule) - rules.indexOf(b.rule));
+  for (const scope of ['shared_cause', 'instance'] as const)
+    for (const { rule, groups } of touched)
+      if (rule.scope === scope)
+        for (const group of groups) observeGroup(ctx, rule, group.key, group, t, changes);
+}
+
+/** Numbers each group step: a group touched in it says so (MemberGroup.step). */
+let stepCount = 0;
+
+/**
+ * One group rule over the samples of a step: each member's reading updated; the groups
+ * touched go into `groups`. `t`: the samples' time. Returns the first sample that touched a group.
+ */
+function rulePass(
+  ctx: EngineContext,
+  r: number,
+  samples: readonly QosSample[],
+  { instances, slots, stamps, partial, values }: StepColumns,
+  t: number,
+  step: number,
+  groups: MemberGroup[],
+): number {
+  const rule = ctx.rules.group[r]!;
+  const col = values[ctx.rules.groupColumn[r]!]!;
+  const cache = ctx.slotMembers[r]!;
+  cache.grow(ctx.state.slots.capacity);
+  const { stamp, member } = cache;
+  const { above, threshold } = rule;
+  let first = -1;
   for (let i = 0; i < samples.length; i++) {
-    const s = samples[i]!;
-    const ikey = instances[i]!;
-    const slot = slots[i]!; // the member's key in every group
+    const v = col[i]!;
+    if (v !== v) continue; // NaN: missing
+    const slot = slots[i]!;
+    const fresh = stamp[slot] !== stamps[i];
+    if (fresh) cache.refresh(rule, slot, stamps[i]!, samples[i]!, instances[i]!);
+    const key = cache.key[slot];
+    if (key === undefined) continue; // not matched, or no group value
+    const breaching = above ? v > threshold : v < threshold;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
-    const partial = isPartial(s);
-    let context: ParticipantContext | undefined; // as kept by the join's slot, taken when first needed
-    for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r]!;
-      const v = values[groupColumn[r]!]![i]!;
-      if (v !== v || !rule.matches(s)) continue; // NaN: missing
-      const breaching = breaches(rule, v);
-      if (partial && !breaching) continue;
-      const key = rule.scope === 'instance' ? ikey : groupOf(rule, s.context);
-      if (!key) continue;
-      if (key !== lastKey[r]) {
-        lastKey[r] = key;
-        let groups = groupsOf[r];
-        if (!groups) touched.set(rule, (groups = groupsOf[r] = new Map<string, MemberGroup>()));
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = members(ctx, rule.name, key)));
-        lastMembers[r] = group;
-      }
-      context ??= ctx.state.slots.context(slot, s.context);
-      const group = lastMembers[r]!;
-      const cache = caches[r]!;
-      const m = cache.group[slot] === group ? cache.member[slot] : undefined;
-      if (m) group.updateMember(m, s.time, v, breaching, context, s.instance);
-      else {
-        cache.group[slot] = group;
-        cache.member[slot] = group.update(slot, s.time, v, breaching, context, s.instance);
-      }
+    if (partial[i] && !breaching) continue;
+    let group = cache.group[slot];
+    if (!group) group = cache.group[slot] = members(ctx, rule.name, key);
+    if (group.step !== step) {
+      group.step = step;
+      groups.push(group);
+      if (first < 0) first = i;
+    }
+    const m = member[slot];
+    if (!fresh && m) group.updateMember(m, t, v, breaching, m.context, m.instance);
+    else {
+      const s = samples[i]!;
+      const context = ctx.state.slots.keptContextOf(slot)!;
+      member[slot] = group.update(slot, s.time, v, breaching, context, s.instance);
     }
   }
-  for (const scope of ['shared_cause', 'instance'] as const)
-    for (const [rule, groups] of touched)
-      if (rule.scope === scope)
-        for (const [key, group] of groups) observeGroup(ctx, rule, key, group, t, changes);
+  return first;
 }
 
 function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
@@ -74,7 +98,7 @@ function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
   if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, Map<number, Member>>()));
   const m = byKey.get(key);
   if (m instanceof MemberGroup) return m;
-  const group = new MemberGroup();
+  const group = new MemberGroup(key);
   if (m) for (const [k, v] of m) group.set(k, v); // restored from the state file as a plain Map
   byKey.set(key, group);
   return group;

@@ -1,5 +1,5 @@
 import { keptContext } from '../normalize/kept-context.js';
-import type { ParticipantContext } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
 
 /**
  * One small integer per join (instance key + participant key), found once per sample and
@@ -18,6 +18,17 @@ export class JoinSlots {
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
   /** Per slot: the name last remembered for the join (join-names.ts). */
   private readonly nameOf: (string | undefined)[] = [];
+  /** Per slot: the instance and participant its last sample had (one with the same fields is not kept). */
+  private readonly instanceRefOf: (InstanceRef | undefined)[] = [];
+  private readonly participantRefOf: (ParticipantRef | undefined)[] = [];
+  /**
+   * Per slot: a number that changes whenever what rules read of the join besides its values
+   * changed (its instance, participant or context fields), or the slot was taken by another
+   * join. What is worked out from those (a rule's filter, a shared cause's group, an alert's
+   * context) is worked out again only then, not per sample. 0: never seen.
+   */
+  private stampOf = new Int32Array(64);
+  private clock = 0;
 
   /** The participants of an instance with a slot (participant key -> slot); made when missing. */
   instance(ikey: string): Map<string, number> {
@@ -65,6 +76,42 @@ export class JoinSlots {
   }
 
   /**
+   * Takes a sample of the join in `slot`: keeps its context (see `context`) and changes the
+   * slot's stamp when its instance, participant or context fields are not the ones before.
+   */
+  see(slot: number, s: QosSample): void {
+    if (slot >= this.stampOf.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.stampOf.length * 2));
+      grown.set(this.stampOf);
+      this.stampOf = grown;
+    }
+    let changed = this.stampOf[slot] === 0;
+    const was = this.contextOf[slot];
+    if (this.context(slot, s.context) !== was) changed = true;
+    const inst = this.instanceRefOf[slot];
+    if (inst !== s.instance && !(inst && sameFields(inst, s.instance))) {
+      this.instanceRefOf[slot] = s.instance;
+      changed = true;
+    }
+    const part = this.participantRefOf[slot];
+    if (part !== s.participant && !(part && sameFields(part, s.participant))) {
+      this.participantRefOf[slot] = s.participant;
+      changed = true;
+    }
+    if (changed) this.stampOf[slot] = ++this.clock;
+  }
+
+  /** The slot's stamp (see `see`); 0 before its first sample. */
+  stamp(slot: number): number {
+    return this.stampOf[slot] ?? 0;
+  }
+
+  /** The join's context as last kept (`see`, `context`). */
+  keptContextOf(slot: number): Readonly<ParticipantContext> | undefined {
+    return this.contextOf[slot];
+  }
+
+  /**
    * Whether the join's name is not the one last remembered for it (and remembers it): the
    * instance's names (join-names.ts) are told a join's name once, not at every sample.
    */
@@ -105,6 +152,9 @@ export class JoinSlots {
       this.participantOf[s] = '';
       this.contextOf[s] = undefined;
       this.nameOf[s] = undefined;
+      this.instanceRefOf[s] = undefined;
+      this.participantRefOf[s] = undefined;
+      if (s < this.stampOf.length) this.stampOf[s] = 0;
       this.free.push(s);
     }
   }
@@ -118,4 +168,14 @@ export class JoinSlots {
   get capacity(): number {
     return this.instanceOf.length;
   }
+}
+
+/** The same fields with the same values (a new sample's objects usually hold the same). */
+export function sameFields(a: object, b: object): boolean {
+  if (a === b) return true;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k in x) if (x[k] !== y[k] || !(k in y)) return false;
+  for (const k in y) if (!(k in x)) return false;
+  return true;
 }

@@ -1,4 +1,6 @@
-import type { InstanceRef, ParticipantContext } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { CompiledRule } from './rule-types.js';
+import { groupOf } from './rule-value.js';
 import type { Member } from './series.js';
 
 /** The members of a group whose newest reading is at one sample time. */
@@ -27,6 +29,13 @@ export interface GroupCount {
  */
 export class MemberGroup extends Map<number, Member> {
   private byTime: Map<number, TimeTally> | undefined;
+  /** The group step that last touched it (group-rules.ts). */
+  step = 0;
+
+  /** `key`: the instance key or group value. */
+  constructor(readonly key: string) {
+    super();
+  }
 
   override set(key: number, m: Member): this {
     const old = super.get(key);
@@ -171,16 +180,39 @@ export class MemberGroup extends Map<number, Member> {
 }
 
 /**
- * One group rule's members by join slot: the group each slot was last counted in and its
- * member there, so that a sample's update finds its member without a lookup. Made again with
- * the rule set (engine.ts); a freed slot is forgotten (departures.ts) before it is reused.
+ * One group rule's view of each join slot: the stamp (JoinSlots.see) it was worked out at,
+ * the group the join is in (its instance key or group value; undefined when the rule's filters
+ * do not match it or it has no group value), that group and the join's member there, so that
+ * a sample's update finds its member without a lookup. Made again with the rule set
+ * (engine.ts); a freed slot is forgotten (departures.ts) before it is reused.
  */
 export class SlotMembers {
+  stamp = new Int32Array(0);
+  readonly key: (string | undefined)[] = [];
   readonly group: (MemberGroup | undefined)[] = [];
   readonly member: (Member | undefined)[] = [];
 
+  grow(capacity: number): void {
+    if (this.stamp.length >= capacity) return;
+    const grown = new Int32Array(Math.max(capacity, this.stamp.length * 2));
+    grown.set(this.stamp);
+    this.stamp = grown;
+  }
+
+  /** Works out the slot's group again: its join's sample `s` (of instance `ikey`) differs from the one before. */
+  refresh(rule: CompiledRule, slot: number, stamp: number, s: QosSample, ikey: string): void {
+    this.stamp[slot] = stamp;
+    this.key[slot] = rule.matches(s)
+      ? (rule.scope === 'instance' ? ikey : groupOf(rule, s.context)) || undefined
+      : undefined;
+    this.group[slot] = undefined;
+    this.member[slot] = undefined;
+  }
+
   forget(slots: readonly number[]): void {
     for (const s of slots) {
+      if (s < this.stamp.length) this.stamp[s] = 0;
+      this.key[s] = undefined;
       this.group[s] = undefined;
       this.member[s] = undefined;
     }

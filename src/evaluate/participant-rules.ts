@@ -1,43 +1,29 @@
-import { isPartial } from '../normalize/dedup.js';
-import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
+import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantContext } from './participant-context.js';
-import { breaches, recovers, worstStream } from './rule-value.js';
+import { breaches, recovers } from './rule-value.js';
+import type { RuleSet } from './rule-set.js';
 import type { SeriesRecord } from './series.js';
 
 /**
  * What a participant alert's context was built from, kept on its series under a symbol (so
- * never saved): the context is built again only when one of them changed, not every cycle.
+ * never saved): the join slot's stamp (JoinSlots.see: its instance, participant and context
+ * fields), the other-devices answer and the worst stream. The context is built again only
+ * when one of them changed, not every cycle; while the stamp holds, the rule's filters (which
+ * read only those) still match.
  */
 const BUILT_FROM = Symbol('context built from');
 interface ContextSource {
-  instance: InstanceRef;
-  participant: ParticipantRef;
-  context: ParticipantContext;
+  /** The rule set it was built under (a reload may change the rule's filters). */
+  rules: RuleSet;
+  stamp: number;
   otherDevices: boolean;
   stream: string | undefined;
 }
 type Built = SeriesRecord & { [BUILT_FROM]?: ContextSource };
-
-/** The same fields with the same values (a new sample's objects usually hold the same). */
-function same(a: object, b: object): boolean {
-  if (a === b) return true;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  for (const k in x) if (x[k] !== y[k] || !(k in y)) return false;
-  for (const k in y) if (!(k in x)) return false;
-  return true;
-}
-
-const sameSource = (f: ContextSource, s: QosSample, otherDevices: boolean, stream?: string): boolean =>
-  f.otherDevices === otherDevices &&
-  f.stream === stream &&
-  same(f.context, s.context) &&
-  same(f.participant, s.participant) &&
-  same(f.instance, s.instance);
 
 /**
  * Participant rules for the samples of one sample time, column by column (columns.ts): a
@@ -47,7 +33,7 @@ const sameSource = (f: ContextSource, s: QosSample, otherDevices: boolean, strea
 export function participantStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, slots, values }: StepColumns,
+  { instances, slots, stamps, partial: partials, values, worst, streamNames }: StepColumns,
   changes: AlertChange[],
 ): void {
   const { columns } = ctx.rules;
@@ -62,7 +48,8 @@ export function participantStep(
     const mySeries = book.ofSlot(slot);
     const hasSeries = mySeries !== undefined;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
-    const partial = hasSeries && isPartial(s);
+    const partial = hasSeries && partials[i] === 1;
+    const stamp = stamps[i]!;
     if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
     let otherDevices: boolean | undefined; // the sample's, found when first needed
     for (let c = 0; c < columns.length; c++) {
@@ -78,24 +65,19 @@ export function participantStep(
         if (!breaching && !hasSeries) break; // the rules after it are stricter
         let rec: Built | undefined = mySeries?.get(rule.name);
         if (!breaching && (partial || !rec)) continue;
-        if (!rule.matches(s)) continue;
-        otherDevices ??= ctx.names.otherDevices(ikey, s);
-        if (stream === null) stream = worstStream(rule, s);
         const from = rec?.[BUILT_FROM];
-        if (!rec || !from || !sameSource(from, s, otherDevices, stream)) {
-          const context = ctx.state.slots.context(slot, s.context); // kept by the join's slot, not the sample's
+        const known = from !== undefined && from.stamp === stamp && from.rules === ctx.rules; // its filters matched this join as it is
+        if (!known && !rule.matches(s)) continue;
+        otherDevices ??= ctx.names.otherDevices(ikey, s);
+        if (stream === null) stream = streamNames[worst[c]![i]! - 1];
+        if (!rec || !known || from.otherDevices !== otherDevices || from.stream !== stream) {
+          const context = ctx.state.slots.keptContextOf(slot)!; // kept by the join's slot, not the sample's
           rec = book.record(`${rule.name}|${ikey}/${s.participant.key}`, rule, {
             instance: ikey,
             participantKey: s.participant.key,
             context: participantContext(s, context, otherDevices, stream),
           });
-          rec[BUILT_FROM] = {
-            instance: s.instance,
-            participant: s.participant,
-            context,
-            otherDevices,
-            stream,
-          };
+          rec[BUILT_FROM] = { rules: ctx.rules, stamp, otherDevices, stream };
         }
         const change = apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching);
         if (change) mine.push([col.participantOrder[r]!, change]);

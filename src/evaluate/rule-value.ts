@@ -23,22 +23,6 @@ export function ruleValue(rule: CompiledRule, s: QosSample): number | undefined 
   return rule.aggregate === 'avg' ? sum / n : best;
 }
 
-/** The stream with the worst value, for the alert's context (only when an alert series is touched). */
-export function worstStream(rule: CompiledRule, s: QosSample): string | undefined {
-  if (!rule.metric.perStream) return undefined;
-  let best: number | undefined;
-  let name: string | undefined;
-  for (const stream in s.streams) {
-    if (!rule.streamSet.has(stream)) continue;
-    const v = rule.metric.read(s, stream);
-    if (v !== undefined && (best === undefined || (rule.above ? v > best : v < best))) {
-      best = v;
-      name = stream;
-    }
-  }
-  return name;
-}
-
 export const breaches = (r: CompiledRule, v: number): boolean =>
   r.above ? v > r.threshold : v < r.threshold;
 export const recovers = (r: CompiledRule, v: number): boolean =>
