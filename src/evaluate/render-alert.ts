@@ -6,27 +6,37 @@ import type { Explainer } from './explain.js';
 import { instanceName, instanceNameFirst } from './instance-name.js';
 import type { CompiledRule } from './rule-types.js';
 import type { SeriesRecord } from './series.js';
-import { hasSection, render } from './templates.js';
+import { compileTemplate, hasSection, templateFields, type Compiled } from './templates.js';
 import { formatValue } from './thresholds.js';
 import { withheldContext } from './withheld.js';
 
-/** The value and threshold as text: a share of participants for a group rule. */
-function valueTexts(
-  rule: CompiledRule,
-  rec: SeriesRecord,
-): { valueText: string; thresholdText: string; metricThreshold: string } {
+/** What is the same for every alert of a rule: its threshold in words (see valueTexts). */
+interface RuleTexts {
+  thresholdText: string;
+  metricThreshold: string;
+}
+
+function ruleTexts(rule: CompiledRule): RuleTexts {
   const group = rule.scope !== 'participant';
-  const breachingN = rec.breaching ?? 0;
-  const total = rec.participants ?? 0;
-  const valueText = group
-    ? `${shareOf(breachingN, total)} (${Math.round(rec.value * 100)}%)`
-    : formatValue(rec.value, rule.metric);
   const cmp = rule.above ? '>' : '<';
   const metricThreshold = formatValue(rule.threshold, rule.metric);
   const thresholdText = group
     ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
     : `${cmp} ${metricThreshold}`;
-  return { valueText, thresholdText, metricThreshold };
+  return { thresholdText, metricThreshold };
+}
+
+/** The value and threshold as text: a share of participants for a group rule. */
+function valueTexts(
+  rule: CompiledRule,
+  rec: SeriesRecord,
+  texts: RuleTexts,
+): { valueText: string; thresholdText: string; metricThreshold: string } {
+  const valueText =
+    rule.scope !== 'participant'
+      ? `${shareOf(rec.breaching ?? 0, rec.participants ?? 0)} (${Math.round(rec.value * 100)}%)`
+      : formatValue(rec.value, rule.metric);
+  return { valueText, thresholdText: texts.thresholdText, metricThreshold: texts.metricThreshold };
 }
 
 /**
@@ -63,7 +73,8 @@ function shownLabels(
   state: AlertState,
 ): Record<string, string> {
   if (state === 'pending' || !rec.firedLabels) return alertLabels(rule, rec, c);
-  return { ...rec.firedLabels, ...(c.group ? { [c.groupBy!]: c.group } : {}) };
+  // Shared with the series (labels are never changed in place): computed once, when it fired.
+  return c.group ? { ...rec.firedLabels, [c.groupBy!]: c.group } : rec.firedLabels;
 }
 
 /**
@@ -122,76 +133,120 @@ function goneText(c: AlertContext, reason: ResolveReason | undefined, rule: stri
   return '';
 }
 
-/** The fields a rule's annotation templates may use. */
-function templateView(p: AlertParts): Record<string, unknown> {
-  const { rule, rec, state, resolved, c } = p;
-  const group = rule.scope !== 'participant';
-  const breachingN = rec.breaching ?? 0;
-  const total = rec.participants ?? 0;
-  return {
-    rule: rule.name,
-    description: rule.description,
-    severity: rule.severity,
-    scope: rule.scope,
-    state,
-    value: p.texts.valueText,
-    threshold: p.texts.thresholdText,
-    threshold_value: p.texts.metricThreshold,
-    participant: c.participant ?? '',
-    participant_possessive: c.participant ? possessive(c.participant) : '',
-    participant_key: c.participantKey ?? '',
-    topic: c.topic ?? '',
-    instance_name: instanceName(c),
-    kind: c.kind ?? '',
-    instance_id: c.instanceId ?? '',
-    instance_uuid: c.uuid ?? '',
-    stream: c.stream ?? '',
-    ...Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, c[f.key as keyof ParticipantContext] ?? ''])),
-    client_version: c.version ?? c.clientVersion ?? '',
-    since: new Date(p.times.since).toISOString(),
-    duration: humanDuration(p.times.durationMs),
-    breaching: c.breaching ?? '',
-    participants: c.participants ?? '',
-    breaching_participants: group ? shareOf(breachingN, total) : '',
-    healthy_participants: group ? shareOf(total - breachingN, total) : '',
-    participants_text: group ? plural(total, 'participant') : '',
-    meetings_text: rec.meetings !== undefined ? plural(rec.meetings, 'meeting') : '',
-    group: c.group ?? '',
-    group_by: c.groupBy ?? '',
-    reason: resolved?.reason ?? '',
-    explained_by: p.explainedBy ?? '',
-    gone: goneText(c, resolved?.reason, rule.name),
-    labels: p.labels,
+type Field = (p: AlertParts) => unknown;
+const isGroup = (p: AlertParts): boolean => p.rule.scope !== 'participant';
+const shareText = (p: AlertParts, healthy: boolean): string => {
+  const breachingN = p.rec.breaching ?? 0;
+  const total = p.rec.participants ?? 0;
+  return isGroup(p) ? shareOf(healthy ? total - breachingN : breachingN, total) : '';
+};
+
+/**
+ * The fields a rule's annotation templates may use (TEMPLATE_FIELDS), each computed from the
+ * alert's parts; a later entry of the same name wins (client_version), as in an object literal.
+ */
+const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
+  ['rule', (p) => p.rule.name],
+  ['description', (p) => p.rule.description],
+  ['severity', (p) => p.rule.severity],
+  ['scope', (p) => p.rule.scope],
+  ['state', (p) => p.state],
+  ['value', (p) => p.texts.valueText],
+  ['threshold', (p) => p.texts.thresholdText],
+  ['threshold_value', (p) => p.texts.metricThreshold],
+  ['participant', (p) => p.c.participant ?? ''],
+  ['participant_possessive', (p) => (p.c.participant ? possessive(p.c.participant) : '')],
+  ['participant_key', (p) => p.c.participantKey ?? ''],
+  ['topic', (p) => p.c.topic ?? ''],
+  ['instance_name', (p) => instanceName(p.c)],
+  ['kind', (p) => p.c.kind ?? ''],
+  ['instance_id', (p) => p.c.instanceId ?? ''],
+  ['instance_uuid', (p) => p.c.uuid ?? ''],
+  ['stream', (p) => p.c.stream ?? ''],
+  ...CONTEXT_FIELDS.map((f): [string, Field] => [
+    f.rule,
+    (p) => p.c[f.key as keyof ParticipantContext] ?? '',
+  ]),
+  ['client_version', (p) => p.c.version ?? p.c.clientVersion ?? ''],
+  ['since', (p) => new Date(p.times.since).toISOString()],
+  ['duration', (p) => humanDuration(p.times.durationMs)],
+  ['breaching', (p) => p.c.breaching ?? ''],
+  ['participants', (p) => p.c.participants ?? ''],
+  ['breaching_participants', (p) => shareText(p, false)],
+  ['healthy_participants', (p) => shareText(p, true)],
+  ['participants_text', (p) => (isGroup(p) ? plural(p.rec.participants ?? 0, 'participant') : '')],
+  ['meetings_text', (p) => (p.rec.meetings !== undefined ? plural(p.rec.meetings, 'meeting') : '')],
+  ['group', (p) => p.c.group ?? ''],
+  ['group_by', (p) => p.c.groupBy ?? ''],
+  ['reason', (p) => p.resolved?.reason ?? ''],
+  ['explained_by', (p) => p.explainedBy ?? ''],
+  ['gone', (p) => goneText(p.c, p.resolved?.reason, p.rule.name)],
+  ['labels', (p) => p.labels],
+]);
+
+/** What rendering a rule's alerts needs, made once per rule: its templates compiled, the fields they read. */
+interface RulePlan {
+  texts: RuleTexts;
+  /** The fields its templates read (the phase flags aside), in FIELDS' order. */
+  fields: [string, Field][];
+  annotations: { key: string; render: Compiled; repeating: boolean }[];
+  /** Whether a firing alert has reminders' annotations (a template with a `repeating` section). */
+  repeats: boolean;
+}
+
+const plans = new WeakMap<CompiledRule, RulePlan>();
+
+function planOf(rule: CompiledRule): RulePlan {
+  let plan = plans.get(rule);
+  if (plan) return plan;
+  const read = new Set(Object.values(rule.annotations).flatMap((t) => templateFields(t)));
+  const annotations = Object.entries(rule.annotations).map(([key, tpl]) => ({
+    key,
+    render: compileTemplate(tpl),
+    repeating: hasSection(tpl, 'repeating'),
+  }));
+  plan = {
+    texts: ruleTexts(rule),
+    fields: [...FIELDS].filter(([name]) => read.has(name)),
+    annotations,
+    repeats: annotations.some((a) => a.repeating),
   };
+  plans.set(rule, plan);
+  return plan;
 }
 
 /**
  * The rule's annotations rendered for this state, and, while firing with a `repeating` section,
- * the reminders' annotations.
+ * the reminders' annotations. The view holds the fields the templates read (no other field can
+ * change what they render) and the phase flags, set anew for each annotation.
  */
-function renderAnnotations(p: AlertParts): {
+function renderAnnotations(
+  p: AlertParts,
+  plan: RulePlan,
+): {
   annotations: Record<string, string>;
   repeatAnnotations?: Record<string, string>;
 } {
-  const { rule, state, resolved } = p;
-  const view = templateView(p);
+  const { state, resolved } = p;
+  const view: Record<string, unknown> = {};
+  for (const [name, field] of plan.fields) view[name] = field(p);
+  const resolvedNow = state === 'resolved';
+  view.resolved = resolvedNow;
+  view.recovered = resolvedNow && (resolved?.reason ?? 'recovered') === 'recovered';
   const phase = (repeat: boolean): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, tpl] of Object.entries(rule.annotations)) {
-      const repeating = repeat && hasSection(tpl, 'repeating');
-      const flags = {
-        firing: state !== 'resolved' && !repeating,
-        repeating,
-        resolved: state === 'resolved',
-        recovered: state === 'resolved' && (resolved?.reason ?? 'recovered') === 'recovered',
-      };
-      out[k] = render(tpl, { ...view, ...flags });
+    for (const a of plan.annotations) {
+      const repeating = repeat && a.repeating;
+      view.firing = !resolvedNow && !repeating;
+      view.repeating = repeating;
+      out[a.key] = a.render(view);
     }
     return out;
   };
-  const repeats =
-    state === 'firing' && Object.values(rule.annotations).some((t) => hasSection(t, 'repeating'));
-  return { annotations: phase(false), ...(repeats ? { repeatAnnotations: phase(true) } : {}) };
+  const annotations = phase(false);
+  return state === 'firing' && plan.repeats
+    ? { annotations, repeatAnnotations: phase(true) }
+    : { annotations };
 }
 
 /**
@@ -206,15 +261,17 @@ export function renderAlert(
   resolved?: { at: number; reason: ResolveReason },
   withhold = false,
 ): Alert {
+  const plan = planOf(rule);
   const c = withhold ? withheldContext(rec.context) : rec.context;
-  const texts = valueTexts(rule, rec);
+  const texts = valueTexts(rule, rec, plan.texts);
   const times = alertTimes(rec, state);
   const { explainedBy, explanation } = alertExplanation(explainer, rec, state, withhold);
   const labels = shownLabels(rule, rec, c, state);
   const parts = { rule, rec, state, resolved, c, texts, times, explainedBy, labels };
-  const { annotations, repeatAnnotations } = renderAnnotations(parts);
+  const { annotations, repeatAnnotations } = renderAnnotations(parts, plan);
   const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
-  return {
+  // Fields in a fixed order (saved and sent as JSON), the optional ones only when set.
+  const alert = {
     id: explainer.shownId(rec.id, withhold),
     rule: rule.name,
     scope: rule.scope,
@@ -222,21 +279,24 @@ export function renderAlert(
     severity: rule.severity,
     labels,
     annotations,
-    ...(repeatAnnotations ? { repeatAnnotations } : {}),
-    value: rec.value,
-    valueText: texts.valueText,
-    threshold: rule.threshold,
-    thresholdText: texts.thresholdText,
-    since: times.since,
-    durationMs: times.durationMs,
-    ...(rec.firingSince !== undefined && state !== 'pending' ? { firingSince: rec.firingSince } : {}),
-    ...(state === 'resolved'
-      ? { resolvedAt: resolved?.at ?? rec.lastTime, reason: resolved?.reason ?? 'recovered' }
-      : {}),
-    lastSampleAt: rec.lastTime,
-    context: { ...c },
-    ...(explainedBy ? { explainedBy } : {}),
-    ...(explanation ? { explanation } : {}),
-    ...(inhibitedBy ? { inhibitedBy } : {}),
-  };
+  } as Alert;
+  if (repeatAnnotations) alert.repeatAnnotations = repeatAnnotations;
+  alert.value = rec.value;
+  alert.valueText = texts.valueText;
+  alert.threshold = rule.threshold;
+  alert.thresholdText = texts.thresholdText;
+  alert.since = times.since;
+  alert.durationMs = times.durationMs;
+  if (rec.firingSince !== undefined && state !== 'pending') alert.firingSince = rec.firingSince;
+  if (state === 'resolved') {
+    alert.resolvedAt = resolved?.at ?? rec.lastTime;
+    alert.reason = resolved?.reason ?? 'recovered';
+  }
+  alert.lastSampleAt = rec.lastTime;
+  // Shared with the series: a context is never changed in place (a new one replaces it).
+  alert.context = c;
+  if (explainedBy) alert.explainedBy = explainedBy;
+  if (explanation) alert.explanation = explanation;
+  if (inhibitedBy) alert.inhibitedBy = inhibitedBy;
+  return alert;
 }

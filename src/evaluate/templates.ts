@@ -105,10 +105,127 @@ export function hasSection(template: string, name: string): boolean {
   return found.has(name);
 }
 
-/**
- * Renders without escaping: each notifier escapes for its own channel. Trimmed, so that a
- * template written as one section per phase on folded lines leaves no stray spaces.
- */
-export function render(template: string, view: Record<string, unknown>): string {
-  return Mustache.render(template, view, {}, { escape: (s: unknown) => String(s) }).trim();
+/** A template compiled once: renders a view as `render` would (see compileTemplate). */
+export type Compiled = (view: Record<string, unknown>) => string;
+
+/** Mustache's context stack: a section pushes its value. */
+interface Frame {
+  view: unknown;
+  parent: Frame | undefined;
 }
+type Part = (f: Frame) => string;
+
+/** Thrown on a value Mustache would call (a function): that render falls back to Mustache itself. */
+class FunctionValue extends Error {}
+const CALLED = new FunctionValue('a template value is a function');
+
+const has = (o: unknown, name: string): boolean => o != null && typeof o === 'object' && name in o;
+const primitiveHas = (o: unknown, name: string): boolean =>
+  o != null && typeof o !== 'object' && Object.prototype.hasOwnProperty.call(o, name);
+
+/** Mustache 4's Context.lookup: the nearest frame that has the name (a dotted path descends). */
+function lookup(frame: Frame, name: string, path: readonly string[] | undefined): unknown {
+  if (name === '.') return frame.view;
+  for (let f: Frame | undefined = frame; f; f = f.parent) {
+    let value: unknown;
+    let hit = false;
+    if (path) {
+      value = f.view;
+      for (let i = 0; value != null && i < path.length; i++) {
+        if (i === path.length - 1) hit = has(value, path[i]!) || primitiveHas(value, path[i]!);
+        value = (value as Record<string, unknown>)[path[i]!];
+      }
+    } else {
+      value = (f.view as Record<string, unknown> | null | undefined)?.[name];
+      hit = has(f.view, name);
+    }
+    if (hit) {
+      if (typeof value === 'function') throw CALLED;
+      return value;
+    }
+  }
+  return undefined;
+}
+
+function compileTokens(tokens: readonly Token[]): Part {
+  const parts = tokens.map(compileToken).filter((p): p is Part => p !== undefined);
+  if (parts.length === 1) return parts[0]!;
+  return (f) => {
+    let out = '';
+    for (let i = 0; i < parts.length; i++) out += parts[i]!(f);
+    return out;
+  };
+}
+
+/** One token as Mustache 4's Writer renders it (partials are never compiled: see compileTemplate). */
+function compileToken(t: Token): Part | undefined {
+  const [type, name] = t;
+  if (type === 'text') return () => name;
+  const path = name.indexOf('.') > 0 ? name.split('.') : undefined;
+  const find = (f: Frame): unknown => lookup(f, name, path);
+  // Escaped or not, a value reads as String() gives it: render's `escape` leaves it as it is.
+  if (type === 'name' || type === '&')
+    return (f) => {
+      const v = find(f);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as Mustache writes it ([object Object])
+      return v != null ? String(v) : '';
+    };
+  if (type === '^') {
+    const inner = compileTokens(t[4] ?? []);
+    return (f) => {
+      const v = find(f);
+      return !v || (Array.isArray(v) && v.length === 0) ? inner(f) : '';
+    };
+  }
+  if (type === '#') {
+    const inner = compileTokens(t[4] ?? []);
+    return (f) => {
+      const v = find(f);
+      if (!v) return '';
+      if (Array.isArray(v)) {
+        let out = '';
+        for (const item of v as unknown[]) out += inner({ view: item, parent: f });
+        return out;
+      }
+      if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number')
+        return inner({ view: v, parent: f });
+      return inner(f);
+    };
+  }
+  return undefined; // comments and delimiter changes render nothing
+}
+
+const compiled = new Map<string, Compiled>();
+
+/**
+ * A template compiled once into closures that render exactly as Mustache 4 does, without
+ * escaping (each notifier escapes for its own channel) and trimmed (a template written as one
+ * section per phase on folded lines leaves no stray spaces), without Mustache's per-render
+ * cache key and lookups. A template with a partial, or a render that meets a function value, is
+ * left to Mustache.
+ */
+export function compileTemplate(template: string): Compiled {
+  let c = compiled.get(template);
+  if (c) return c;
+  const tokens = Mustache.parse(template) as Token[];
+  const partial = (list: readonly Token[]): boolean =>
+    list.some((t) => t[0] === '>' || (t[4] && partial(t[4])));
+  const slow: Compiled = (view) => mustacheRender(template, view);
+  if (partial(tokens)) c = slow;
+  else {
+    const root = compileTokens(tokens);
+    c = (view) => {
+      try {
+        return root({ view, parent: undefined }).trim();
+      } catch (err) {
+        if (err === CALLED) return slow(view);
+        throw err;
+      }
+    };
+  }
+  compiled.set(template, c);
+  return c;
+}
+
+const mustacheRender = (template: string, view: Record<string, unknown>): string =>
+  Mustache.render(template, view, {}, { escape: (s: unknown) => String(s) }).trim();
