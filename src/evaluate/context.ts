@@ -1,6 +1,6 @@
 import type { Explainer } from './explain.js';
 import type { JoinNames } from './join-names.js';
-import type { SlotMembers } from './member-group.js';
+import type { GroupReadings } from './member-group.js';
 import type { EngineOptions, RuleSet } from './rule-set.js';
 import type { EngineState, SeriesBook } from './series.js';
 import type { UnknownReadings } from './unknown-readings.js';
@@ -12,8 +12,8 @@ export interface EngineContext {
   readonly series: SeriesBook;
   /** Swapped on reload (RuleEngine.setRules). */
   rules: RuleSet;
-  /** Per group rule (in `rules.group` order), its members by join slot; made again with `rules`. */
-  slotMembers: SlotMembers[];
+  /** Per group rule (in `rules.group` order), its members' readings by join slot; kept for a rule a reload keeps. */
+  slotMembers: GroupReadings[];
   readonly explainer: Explainer;
   readonly names: JoinNames;
   /** Group members whose reading at a sample time is unknown (restart, late backlog). */

@@ -9,7 +9,7 @@ import { absent, end, leave } from './departures.js';
 import { Explainer } from './explain.js';
 import { groupStep } from './group-rules.js';
 import { JoinNames } from './join-names.js';
-import { SlotMembers } from './member-group.js';
+import { GroupReadings } from './member-group.js';
 import { participantStep } from './participant-rules.js';
 import { renderAlert } from './render-alert.js';
 import { RuleSet, type EngineOptions } from './rule-set.js';
@@ -63,8 +63,13 @@ export class RuleEngine {
     const kept = new Set(rules.map((r) => r.name));
     for (const s of [...ctx.series.values()])
       if (!kept.has(s.rule)) resolveRecord(ctx, s, at ?? s.lastTime, 'rule_removed', changes);
+    const readings = new Map(ctx.rules.group.map((r, i) => [r.name, ctx.slotMembers[i]!]));
     ctx.rules = new RuleSet(rules, ctx.opts);
-    ctx.slotMembers = ctx.rules.group.map(() => new SlotMembers());
+    ctx.slotMembers = ctx.rules.group.map((r) => {
+      const kept = readings.get(r.name);
+      kept?.reset(); // its filters or group_by may have changed
+      return kept ?? new GroupReadings(this.state.slots);
+    });
     ctx.explainer.setRules(ctx.rules);
     ctx.series.recount();
     for (const name of this.state.members.keys())

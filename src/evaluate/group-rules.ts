@@ -4,8 +4,9 @@ import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
-import { MemberGroup, type GroupCount } from './member-group.js';
-import type { Member } from './series.js';
+import { GroupReadings, MemberGroup } from './member-group.js';
+import type { GroupMembers, Member } from './series.js';
+import type { GroupCount } from './time-tally.js';
 
 /**
  * Meeting and shared-cause rules for the samples of one sample time: members' readings are
@@ -59,46 +60,56 @@ function rulePass(
 ): number {
   const rule = ctx.rules.group[r]!;
   const col = values[ctx.rules.groupColumn[r]!]!;
-  const cache = ctx.slotMembers[r]!;
-  cache.grow(ctx.state.slots.capacity);
-  const { stamp, member } = cache;
+  const readings = ctx.slotMembers[r]!;
+  readings.grow(ctx.state.slots.capacity);
+  const { stamp, key, target, time, value, breach } = readings;
+  const inGroup = readings.in;
   const { above, threshold } = rule;
   let first = -1;
   for (let i = 0; i < samples.length; i++) {
     const v = col[i]!;
     if (v !== v) continue; // NaN: missing
     const slot = slots[i]!;
-    const fresh = stamp[slot] !== stamps[i];
-    if (fresh) cache.refresh(rule, slot, stamps[i]!, samples[i]!, instances[i]!);
-    const key = cache.key[slot];
-    if (key === undefined) continue; // not matched, or no group value
+    if (stamp[slot] !== stamps[i]) readings.refresh(rule, slot, stamps[i]!, samples[i]!, instances[i]!);
+    const k = key[slot];
+    if (k === undefined) continue; // not matched, or no group value
     const breaching = above ? v > threshold : v < threshold;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     if (partial[i] && !breaching) continue;
-    let group = cache.group[slot];
-    if (!group) group = cache.group[slot] = members(ctx, rule.name, key);
+    let group = target[slot];
+    if (!group) group = target[slot] = members(ctx, readings, rule.name, k);
     if (group.step !== step) {
       group.step = step;
       groups.push(group);
       if (first < 0) first = i;
     }
-    const m = member[slot];
-    if (!fresh && m) group.updateMember(m, t, v, breaching, m.context, m.instance);
-    else {
-      const s = samples[i]!;
-      const context = ctx.state.slots.keptContextOf(slot)!;
-      member[slot] = group.update(slot, s.time, v, breaching, context, s.instance);
+    const was = inGroup[slot];
+    if (was === group) {
+      // The member's newest reading, updated in place; an older one than it changes nothing.
+      const from = time[slot]!;
+      if (from > t) continue;
+      const b = breaching ? 1 : 0;
+      if (from !== t || breach[slot] !== b) {
+        group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
+        time[slot] = t;
+        breach[slot] = b;
+      }
+      value[slot] = v;
+    } else {
+      was?.leave(slot); // its join moved to another group: its reading stays there until it ages out
+      group.join(slot, t, v, breaching, instances[i]!);
     }
   }
   return first;
 }
 
-function members(ctx: EngineContext, rule: string, key: string): MemberGroup {
+/** The group of `key` of a rule, made when missing (a restored one's members are taken over). */
+function members(ctx: EngineContext, readings: GroupReadings, rule: string, key: string): MemberGroup {
   let byKey = ctx.state.members.get(rule);
-  if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, Map<number, Member>>()));
+  if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, GroupMembers>()));
   const m = byKey.get(key);
   if (m instanceof MemberGroup) return m;
-  const group = new MemberGroup(key);
+  const group = new MemberGroup(key, readings);
   if (m) for (const [k, v] of m) group.set(k, v); // restored from the state file as a plain Map
   byKey.set(key, group);
   return group;
@@ -173,19 +184,26 @@ function countGroup(
   }
   let total = 0;
   let breaching = 0;
-  let latest: Member | undefined;
+  let latestSlot = -1;
+  let latestTime = -Infinity;
+  let unknown = false;
   const instances = new Set<string>();
-  for (const m of readings.values()) {
-    if (m.time > t || m.time < t - gap) {
-      if (ctx.unknown.unknownAt(m, t, gap)) return undefined;
-      continue;
+  readings.each((time, breaches, ikey, slot) => {
+    if (time > t || time < t - gap) {
+      if (ctx.unknown.unknownAt(time, ikey, t, gap)) return !(unknown = true);
+      return true;
     }
     total++;
-    if (m.breaching) {
+    if (breaches) {
       breaching++;
-      instances.add(m.instance.uuid);
+      instances.add(ikey);
     }
-    if (!latest || m.time > latest.time) latest = m;
-  }
+    if (time > latestTime) {
+      latestTime = time;
+      latestSlot = slot;
+    }
+    return true;
+  });
+  const latest = unknown || latestSlot < 0 ? undefined : readings.get(latestSlot);
   return latest && { total, breaching, instances: instances.size, latest };
 }

@@ -10,7 +10,7 @@ import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from 
 export class JoinSlots {
   /** instance key -> participant key -> slot. */
   private readonly byInstance = new Map<string, Map<string, number>>();
-  /** Per slot: its instance key and participant key ('' when free). */
+  /** Per slot: its instance key (the last one's, when free) and participant key ('' when free). */
   private readonly instanceOf: string[] = [];
   private readonly participantOf: string[] = [];
   private readonly free: number[] = [];
@@ -19,7 +19,7 @@ export class JoinSlots {
   /** Per slot: the name last remembered for the join (join-names.ts). */
   private readonly nameOf: (string | undefined)[] = [];
   /** Per slot: the instance and participant its last sample had (one with the same fields is not kept). */
-  private readonly instanceRefOf: (InstanceRef | undefined)[] = [];
+  private readonly instanceRefs: (InstanceRef | undefined)[] = [];
   private readonly participantRefOf: (ParticipantRef | undefined)[] = [];
   /**
    * Per slot: a number that changes whenever what rules read of the join besides its values
@@ -88,9 +88,9 @@ export class JoinSlots {
     let changed = this.stampOf[slot] === 0;
     const was = this.contextOf[slot];
     if (this.context(slot, s.context) !== was) changed = true;
-    const inst = this.instanceRefOf[slot];
+    const inst = this.instanceRefs[slot];
     if (inst !== s.instance && !(inst && sameFields(inst, s.instance))) {
-      this.instanceRefOf[slot] = s.instance;
+      this.instanceRefs[slot] = s.instance;
       changed = true;
     }
     const part = this.participantRefOf[slot];
@@ -104,6 +104,11 @@ export class JoinSlots {
   /** The slot's stamp (see `see`); 0 before its first sample. */
   stamp(slot: number): number {
     return this.stampOf[slot] ?? 0;
+  }
+
+  /** The join's instance as its last sample had it (`see`). */
+  instanceRefOf(slot: number): InstanceRef | undefined {
+    return this.instanceRefs[slot];
   }
 
   /** The join's context as last kept (`see`, `context`). */
@@ -148,11 +153,11 @@ export class JoinSlots {
 
   private release(slots: readonly number[]): void {
     for (const s of slots) {
-      this.instanceOf[s] = '';
+      // instanceOf stays until the slot is taken again: readings dropped with it still say their instance.
       this.participantOf[s] = '';
       this.contextOf[s] = undefined;
       this.nameOf[s] = undefined;
-      this.instanceRefOf[s] = undefined;
+      this.instanceRefs[s] = undefined;
       this.participantRefOf[s] = undefined;
       if (s < this.stampOf.length) this.stampOf[s] = 0;
       this.free.push(s);

@@ -1,220 +1,224 @@
-import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import { instanceKey } from '../normalize/events.js';
+import type { QosSample } from '../normalize/sample.js';
+import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
-import type { Member } from './series.js';
-
-/** The members of a group whose newest reading is at one sample time. */
-interface TimeTally {
-  total: number;
-  breaching: number;
-  /** Instance uuid -> how many breaching members it has. */
-  breachingIn: Map<string, number>;
-}
-
-/** What an observation of a group at a sample time counts (see group-rules.ts). */
-export interface GroupCount {
-  total: number;
-  breaching: number;
-  /** Instances with a breaching member. */
-  instances: number;
-}
+import type { GroupMembers, Member } from './series.js';
+import { TimeTallies, type GroupCount } from './time-tally.js';
 
 /**
- * The members of one shared-cause group (member's join slot -> newest reading), with their readings
- * tallied by sample time, so that observing the group costs one step per distinct sample time
- * instead of one per member. A poll hands on its samples instance by instance, and every
- * instance's samples observe the data-center group again: without the tally a cycle costs
- * instances x members. A Map still (the state file and the explainer read it as one); its
- * readings change only through `set`, `delete` and `update`.
+ * The members of one instance or shared-cause group (member's join slot -> newest reading).
+ * Members a rule updates live in its rule's typed arrays (GroupReadings), listed here by
+ * slot; members restored from the state file, and those left behind when their join moved to
+ * another group of the rule, are kept as objects until their join's next reading. Read as a
+ * map (the state file, the explainer and the tests read it as one), a member is made on the
+ * fly. Shared causes tally their members by sample time (time-tally.ts).
  */
-export class MemberGroup extends Map<number, Member> {
-  private byTime: Map<number, TimeTally> | undefined;
+export class MemberGroup implements GroupMembers {
+  /** Slots whose reading is in the rule's typed arrays. */
+  private readonly list: number[] = [];
+  /** Members kept as objects (restored, or left behind by a join that moved group). */
+  private readonly kept = new Map<number, Member>();
+  private tallies: TimeTallies | undefined;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
 
   /** `key`: the instance key or group value. */
-  constructor(readonly key: string) {
-    super();
+  constructor(
+    readonly key: string,
+    private readonly readings: GroupReadings,
+  ) {}
+
+  get size(): number {
+    return this.list.length + this.kept.size;
   }
 
-  override set(key: number, m: Member): this {
-    const old = super.get(key);
-    if (old) this.count(old, -1);
-    super.set(key, m);
-    this.count(m, 1);
+  has(slot: number): boolean {
+    return this.readings.in[slot] === this || this.kept.has(slot);
+  }
+
+  get(slot: number): Member | undefined {
+    return this.readings.in[slot] === this ? this.readings.member(slot) : this.kept.get(slot);
+  }
+
+  /** A member kept as an object (a restored one). */
+  set(slot: number, m: Member): this {
+    if (this.readings.in[slot] === this) this.delete(slot);
+    const old = this.kept.get(slot);
+    if (old) this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
+    this.kept.set(slot, m);
+    this.tallies?.count(m.time, m.breaching, instanceKey(m.instance), 1);
     return this;
   }
 
-  override delete(key: number): boolean {
-    const old = super.get(key);
+  delete(slot: number): boolean {
+    const r = this.readings;
+    if (r.in[slot] === this) {
+      this.tallies?.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), -1);
+      const at = r.pos[slot]!;
+      const last = this.list.pop()!;
+      if (last !== slot) {
+        this.list[at] = last;
+        r.pos[last] = at;
+      }
+      r.in[slot] = undefined;
+      return true;
+    }
+    const old = this.kept.get(slot);
     if (!old) return false;
-    this.count(old, -1);
-    return super.delete(key);
+    this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
+    return this.kept.delete(slot);
   }
 
-  override clear(): void {
-    this.byTime?.clear();
-    this.recent = [NaN, undefined, NaN, undefined];
-    super.clear();
+  *entries(): MapIterator<[number, Member]> {
+    for (const slot of [...this.list]) yield [slot, this.readings.member(slot)];
+    yield* this.kept.entries();
   }
 
-  /**
-   * A member's newest reading, updated in place; an older one than it has changes nothing.
-   * Returns the member (to be handed back to `updateMember` next time: no lookup by slot).
-   */
-  update(
-    key: number,
-    time: number,
-    value: number,
-    breaching: boolean,
-    context: ParticipantContext,
-    instance: InstanceRef,
-  ): Member {
-    const m = super.get(key);
-    if (!m) {
-      const added = { time, breaching, value, context, instance };
-      this.set(key, added);
-      return added;
-    }
-    this.updateMember(m, time, value, breaching, context, instance);
-    return m;
+  *keys(): MapIterator<number> {
+    for (const [slot] of this.entries()) yield slot;
   }
 
-  /** `update` of a member of this group as `update` returned it (still in the group). */
-  updateMember(
-    m: Member,
-    time: number,
-    value: number,
-    breaching: boolean,
-    context: ParticipantContext,
-    instance: InstanceRef,
-  ): void {
-    if (m.time > time) return;
-    if (m.time !== time || m.breaching !== breaching || m.instance.uuid !== instance.uuid) {
-      this.count(m, -1);
-      m.time = time;
-      m.breaching = breaching;
-      m.instance = instance;
-      this.count(m, 1);
-    } else m.instance = instance;
-    m.value = value;
-    m.context = context;
+  *values(): MapIterator<Member> {
+    for (const [, m] of this.entries()) yield m;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, Member]> {
+    return this.entries();
+  }
+
+  forEach(f: (m: Member, slot: number, map: ReadonlyMap<number, Member>) => void): void {
+    for (const [slot, m] of this.entries()) f(m, slot, this);
   }
 
   /**
-   * The members whose reading is at most `gapMs` older than `t`, and not newer: how many, how
-   * many breach, and in how many instances. Undefined when a reading newer than `t` is one a
-   * `late` tells is unknown at `t` (see unknown-readings.ts).
+   * A reading of the join in `slot` at `time`, the group's member from now on in the rule's
+   * typed arrays (a member kept as an object becomes one; a newer one than `time` stays).
    */
+  join(slot: number, time: number, value: number, breaching: boolean, ikey: string): void {
+    const old = this.kept.get(slot);
+    if (old && old.time > time) return;
+    if (old) this.delete(slot);
+    const r = this.readings;
+    r.in[slot] = this;
+    r.pos[slot] = this.list.length;
+    this.list.push(slot);
+    r.time[slot] = time;
+    r.value[slot] = value;
+    r.breach[slot] = breaching ? 1 : 0;
+    this.tallies?.count(time, breaching, ikey, 1);
+  }
+
+  /** A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally follows. */
+  moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
+    const t = this.tallies;
+    if (!t) return;
+    t.count(from, was, ikey, -1);
+    t.count(time, breaching, ikey, 1);
+  }
+
+  /** A typed member leaves for another group: it stays here as an object, as it read last. */
+  leave(slot: number): void {
+    const m = this.readings.member(slot);
+    this.delete(slot);
+    this.set(slot, m);
+  }
+
+  /** `TimeTallies.countAt` of the members (tallied from the first call on). */
   countAt(t: number, gapMs: number, late: (time: number) => boolean): GroupCount | undefined {
-    let total = 0;
-    let breaching = 0;
-    let instances: Set<string> | undefined;
-    let only: Map<string, number> | undefined;
-    for (const [time, tally] of this.tallies()) {
-      if (time > t) {
-        if (late(time)) return undefined;
-        continue;
-      }
-      if (time < t - gapMs) continue;
-      total += tally.total;
-      breaching += tally.breaching;
-      if (!tally.breachingIn.size) continue;
-      if (!only)
-        only = tally.breachingIn; // one sample time (the usual case): no set to build
-      else {
-        instances ??= new Set(only.keys());
-        for (const uuid of tally.breachingIn.keys()) instances.add(uuid);
-      }
+    if (!this.tallies) {
+      const tallies = (this.tallies = new TimeTallies());
+      const r = this.readings;
+      for (const slot of this.list)
+        tallies.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), 1);
+      for (const m of this.kept.values()) tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
     }
-    return { total, breaching, instances: instances?.size ?? only?.size ?? 0 };
+    return this.tallies.countAt(t, gapMs, late);
   }
 
-  private tallies(): Map<number, TimeTally> {
-    if (!this.byTime) {
-      this.byTime = new Map();
-      for (const m of super.values()) this.count(m, 1);
-    }
-    return this.byTime;
-  }
-
-  /** The two tallies last counted in, by time: a cycle moves every member from one time to the next. */
-  private recent: [number, TimeTally | undefined, number, TimeTally | undefined] = [
-    NaN,
-    undefined,
-    NaN,
-    undefined,
-  ];
-
-  private tallyAt(byTime: Map<number, TimeTally>, time: number): TimeTally {
-    const r = this.recent;
-    if (r[0] === time && r[1]) return r[1];
-    if (r[2] === time && r[3]) return r[3];
-    let tally = byTime.get(time);
-    if (!tally) byTime.set(time, (tally = { total: 0, breaching: 0, breachingIn: new Map() }));
-    r[2] = r[0];
-    r[3] = r[1];
-    r[0] = time;
-    r[1] = tally;
-    return tally;
-  }
-
-  private count(m: Member, delta: 1 | -1): void {
-    // Set up when first read: Map's constructor calls `set` before the fields exist.
-    const byTime = this.byTime;
-    if (!byTime) return;
-    const tally = this.tallyAt(byTime, m.time);
-    tally.total += delta;
-    if (m.breaching) {
-      tally.breaching += delta;
-      const n = (tally.breachingIn.get(m.instance.uuid) ?? 0) + delta;
-      if (n > 0) tally.breachingIn.set(m.instance.uuid, n);
-      else tally.breachingIn.delete(m.instance.uuid);
-    }
-    if (tally.total) return;
-    byTime.delete(m.time);
-    const r = this.recent;
-    if (r[1] === tally) r[1] = undefined;
-    if (r[3] === tally) r[3] = undefined;
+  /**
+   * Each member's time, whether it breaches and its instance key, without making members
+   * (an instance's observation looks at each of them).
+   */
+  each(f: (time: number, breaching: boolean, ikey: string, slot: number) => boolean | undefined): void {
+    const r = this.readings;
+    for (const slot of this.list)
+      if (f(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), slot) === false) return;
+    for (const [slot, m] of this.kept)
+      if (f(m.time, m.breaching, instanceKey(m.instance), slot) === false) return;
   }
 }
 
 /**
- * One group rule's view of each join slot: the stamp (JoinSlots.see) it was worked out at,
- * the group the join is in (its instance key or group value; undefined when the rule's filters
- * do not match it or it has no group value), that group and the join's member there, so that
- * a sample's update finds its member without a lookup. Made again with the rule set
- * (engine.ts); a freed slot is forgotten (departures.ts) before it is reused.
+ * One group rule's member readings by join slot, in typed arrays: the group each slot's reading
+ * is in, its time, value and whether it breaches. With what the rule worked out from each join
+ * (see `refresh`): the stamp (JoinSlots.see) it was worked out at, the join's group key (its
+ * instance key or group value; undefined when the rule's filters do not match it or it has no
+ * group value) and that group. Kept across a reload for a rule that stays (engine.ts); a
+ * freed slot is forgotten (departures.ts) before it is reused.
  */
-export class SlotMembers {
+export class GroupReadings {
+  readonly in: (MemberGroup | undefined)[] = [];
+  time = new Float64Array(0);
+  value = new Float64Array(0);
+  breach = new Uint8Array(0);
+  /** A member's index in its group's list. */
+  pos = new Int32Array(0);
   stamp = new Int32Array(0);
   readonly key: (string | undefined)[] = [];
-  readonly group: (MemberGroup | undefined)[] = [];
-  readonly member: (Member | undefined)[] = [];
+  readonly target: (MemberGroup | undefined)[] = [];
+
+  constructor(readonly slots: JoinSlots) {}
 
   grow(capacity: number): void {
     if (this.stamp.length >= capacity) return;
-    const grown = new Int32Array(Math.max(capacity, this.stamp.length * 2));
-    grown.set(this.stamp);
-    this.stamp = grown;
+    const size = Math.max(capacity, this.stamp.length * 2);
+    const grown = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.time = grown(this.time, (n) => new Float64Array(n));
+    this.value = grown(this.value, (n) => new Float64Array(n));
+    this.breach = grown(this.breach, (n) => new Uint8Array(n));
+    this.pos = grown(this.pos, (n) => new Int32Array(n));
+    this.stamp = grown(this.stamp, (n) => new Int32Array(n));
   }
 
-  /** Works out the slot's group again: its join's sample `s` (of instance `ikey`) differs from the one before. */
+  /** The member of `slot` as an object (its join's context and instance as kept by its slot). */
+  member(slot: number): Member {
+    return {
+      time: this.time[slot]!,
+      breaching: this.breach[slot] === 1,
+      value: this.value[slot]!,
+      context: this.slots.keptContextOf(slot) ?? {},
+      instance: this.slots.instanceRefOf(slot)!,
+    };
+  }
+
+  /** Works out the slot's group key again: its join's sample `s` (of instance `ikey`) differs from the one before. */
   refresh(rule: CompiledRule, slot: number, stamp: number, s: QosSample, ikey: string): void {
     this.stamp[slot] = stamp;
     this.key[slot] = rule.matches(s)
       ? (rule.scope === 'instance' ? ikey : groupOf(rule, s.context)) || undefined
       : undefined;
-    this.group[slot] = undefined;
-    this.member[slot] = undefined;
+    this.target[slot] = undefined;
   }
 
+  /** After a reload: what the rule works out from each join is worked out again (its filters may have changed). */
+  reset(): void {
+    this.stamp.fill(0);
+    this.key.length = 0;
+    this.target.length = 0;
+  }
+
+  /** Freed slots: their readings leave their groups. */
   forget(slots: readonly number[]): void {
     for (const s of slots) {
+      this.in[s]?.delete(s);
       if (s < this.stamp.length) this.stamp[s] = 0;
       this.key[s] = undefined;
-      this.group[s] = undefined;
-      this.member[s] = undefined;
+      this.target[s] = undefined;
     }
   }
 }

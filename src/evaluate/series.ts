@@ -48,6 +48,11 @@ export interface Member {
   instance: InstanceRef;
 }
 
+/** A group's members by join slot as the state holds them (a restored group is a plain Map until first touched). */
+export interface GroupMembers extends ReadonlyMap<number, Member> {
+  delete(slot: number): boolean;
+}
+
 /** All evaluation state: plain data (and the joins' slots), so it can be saved and restored. */
 export interface EngineState {
   series: Map<string, SeriesRecord>;
@@ -57,7 +62,7 @@ export interface EngineState {
    * after a restart the first instance polled must not be judged alone, as if it were the
    * whole group.
    */
-  members: Map<string, Map<string, Map<number, Member>>>;
+  members: Map<string, Map<string, GroupMembers>>;
   /** Each join's slot (join-slots.ts), the key of its readings in `members`. */
   slots: JoinSlots;
 }

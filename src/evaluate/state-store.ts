@@ -201,7 +201,7 @@ export function restoredState(
   records: readonly SeriesRecord[],
   saved: readonly SavedMember[] = [],
 ): EngineState {
-  const members: EngineState['members'] = new Map();
+  const members = new Map<string, Map<string, Map<number, Member>>>();
   const slots = new JoinSlots();
   for (const { rule, key, member, ...m } of saved) {
     let byKey = members.get(rule);

@@ -1,6 +1,6 @@
 import { instanceKey } from '../normalize/events.js';
 import type { QosSample } from '../normalize/sample.js';
-import type { EngineState, Member } from './series.js';
+import type { EngineState } from './series.js';
 
 /**
  * Which group members' readings at a sample time are unknown though the members are not gone,
@@ -54,9 +54,12 @@ export class UnknownReadings {
     return time <= this.batchEnd;
   }
 
-  /** Whether a member's reading at `t` is unknown (see the class comment); `gapMs` is gap_tolerance. */
-  unknownAt(m: Member, t: number, gapMs: number): boolean {
-    if (m.time > t) return this.late(m.time);
-    return m.time < t - gapMs && this.awaited.size > 0 && this.awaited.has(instanceKey(m.instance));
+  /**
+   * Whether a member's reading (at `time`, of instance `ikey`) is unknown at `t` (see the class
+   * comment); `gapMs` is gap_tolerance.
+   */
+  unknownAt(time: number, ikey: string, t: number, gapMs: number): boolean {
+    if (time > t) return this.late(time);
+    return time < t - gapMs && this.awaited.size > 0 && this.awaited.has(ikey);
   }
 }
