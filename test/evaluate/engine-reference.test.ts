@@ -55,7 +55,10 @@ function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
   return rules;
 }
 
-/** Minutes of 3 meetings of 4 participants: people drop out, come back, leave; values cross the thresholds. */
+/**
+ * Minutes of 3 meetings of 4 participants: people drop out, come back, leave, change network or
+ * data center; values cross the thresholds.
+ */
 function randomEvents(rnd: () => number, minutes: number): PipelineEvent[] {
   const events: PipelineEvent[] = [];
   const meetings = ['a', 'b', 'c'].map((id) => ({
@@ -87,7 +90,13 @@ function randomEvents(rnd: () => number, minutes: number): PipelineEvent[] {
         backlog.push({
           instance,
           participant: { key: `p${p}`, name: `P${p}`, email: '', ip: '' },
-          context: { dataCenter: p % 2 ? 'SC' : 'NY', networkType: p < 2 ? 'Wifi' : 'Wired', device: 'Mac' },
+          // Now and then a participant's network or data center changes (and back): filters
+          // and shared causes must follow what the join reads now.
+          context: {
+            dataCenter: p % 2 === (rnd() < 0.05 ? 0 : 1) ? 'SC' : 'NY',
+            networkType: p < 2 !== rnd() < 0.1 ? 'Wifi' : 'Wired',
+            device: 'Mac',
+          },
           time: T + m * MIN,
           streams,
           ...(rnd() < 0.8 ? { cpu: { zoomAvg: bad ? 0.6 + rnd() * 0.4 : rnd() * 0.7 } } : {}),
