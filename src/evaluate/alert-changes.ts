@@ -1,6 +1,7 @@
-import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
+import type { AlertChange, AlertState, ResolveReason } from './alert.js';
 import type { EngineContext } from './context.js';
 import { step } from './lifecycle.js';
+import { PendingChange } from './pending-change.js';
 import { alertLabels, renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
 import type { SeriesRecord } from './series.js';
@@ -48,18 +49,7 @@ export function apply(
   if (rec.state === 'inactive') ctx.series.drop(rec);
   if (!t || t === 'cancelled') return undefined;
   if (t !== 'pending') return { state: t, alert: renderAlert(explainer, rule, rec, t), previous: before };
-  // Pending changes go unread by notifiers; in a storm rendering each one would dominate a
-  // cycle, so it is rendered from a snapshot only if someone reads it.
-  const snapshot: SeriesRecord = { ...rec, context: { ...rec.context } };
-  let alert: Alert | undefined;
-  const render = (): Alert => (alert ??= renderAlert(explainer, rule, snapshot, 'pending'));
-  return {
-    state: 'pending',
-    previous: before,
-    get alert() {
-      return render();
-    },
-  };
+  return new PendingChange(explainer, rule, rec, before); // rendered only if read
 }
 
 /** Ends a series that did not recover (its participant left, its instance ended). */

@@ -3,8 +3,18 @@ import type { AlertContext } from './alert.js';
 import { participantName } from './names.js';
 
 /**
+ * The contexts built for a join, by the context fields it is kept with (JoinSlots: one object
+ * per join while its fields stay the same): every rule's series of the join shares one (one per
+ * worst stream), instead of holding a copy each. Few per join (its streams, a name or topic
+ * that changed); bounded all the same.
+ */
+const builtFor = new WeakMap<Readonly<ParticipantContext>, AlertContext[]>();
+const MAX_PER_JOIN = 8;
+
+/**
  * A participant alert's context: the sample's meeting and participant, its context fields
- * (`version` also as `clientVersion`) and the stream.
+ * (`version` also as `clientVersion`) and the stream. `c` is the join's context as kept (never
+ * changed in place); the context returned is shared, and must not be changed either.
  */
 export function participantContext(
   s: QosSample,
@@ -12,17 +22,36 @@ export function participantContext(
   otherDevices: boolean,
   stream?: string,
 ): AlertContext {
-  return {
+  // `label` names the device when the person is on two at once (poll/joins.ts); else a
+  // guest gets a readable name and a same-name second join says its device (names.ts).
+  const participant = s.participant.label || participantName(s, otherDevices);
+  let built = builtFor.get(c);
+  if (built) {
+    const { instance } = s;
+    for (const b of built)
+      if (
+        b.participant === participant &&
+        b.stream === stream &&
+        b.participantKey === s.participant.key &&
+        b.instanceId === instance.id &&
+        b.uuid === instance.uuid &&
+        b.topic === instance.topic &&
+        b.kind === instance.kind
+      )
+        return b; // built from the same parts: the same fields with the same values
+  } else builtFor.set(c, (built = []));
+  const made: AlertContext = {
     kind: s.instance.kind,
     instanceId: s.instance.id,
     uuid: s.instance.uuid,
     topic: s.instance.topic,
-    // `label` names the device when the person is on two at once (poll/joins.ts); else a
-    // guest gets a readable name and a same-name second join says its device (names.ts).
-    participant: s.participant.label || participantName(s, otherDevices),
+    participant,
     participantKey: s.participant.key,
     ...c,
     ...(c.version ? { clientVersion: c.version } : {}),
     ...(stream ? { stream } : {}),
   };
+  if (built.length >= MAX_PER_JOIN) built.shift();
+  built.push(made);
+  return made;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Alert } from '../evaluate/alert.js';
+import type { Alert, AlertState } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { InstanceRef } from '../normalize/sample.js';
@@ -158,9 +158,12 @@ export class ReportWorker {
       this.alerted.add(instanceKey({ kind: a.context.kind, uuid: a.context.uuid }));
   }
 
-  /** Alert changes from the engine: remember which instances had one firing. */
-  onAlerts(changes: readonly { alert: Alert }[]): void {
-    for (const c of changes) this.noteAlert(c.alert);
+  /**
+   * Alert changes from the engine: remember which instances had one firing. Only firing ones
+   * are read: a pending change is rendered when read (a storm's would cost a render each).
+   */
+  onAlerts(changes: readonly { state: AlertState; alert: Alert }[]): void {
+    for (const c of changes) if (c.state === 'firing') this.noteAlert(c.alert);
   }
 
   /** A sink of the pipeline: an ended instance becomes a job. */
