@@ -9,7 +9,9 @@ import { defineConfig } from 'rolldown';
  * The rest of dist/src/ stays as tsc wrote it (build tools and tests import it). The runtime
  * dependencies that are not bundled are imported from node_modules as before: pino and its
  * transports (worker threads that resolve pino-pretty by name), ajv and ajv-formats (the
- * generated validators require them), and the libraries loaded only when used.
+ * generated validators require them), and the libraries loaded only when used. prom-client
+ * (with @opentelemetry/api, which it requires) is bundled into the chunk of export/registry.ts,
+ * imported at the first scrape or cycle, after the daemon is ready.
  */
 const BUNDLED = ['yaml', 'prom-client', '@opentelemetry/api', 'mustache', 'tdigest', 'bintrees'];
 
@@ -19,8 +21,9 @@ const bundled = (id: string): boolean =>
 export default defineConfig({
   input: { main: 'dist/src/main.js' },
   platform: 'node',
-  // node: builtins, the generated validators (CommonJS files required at run time), packages.
-  external: (id) => id.startsWith('node:') || id.endsWith('.cjs') || !bundled(id),
+  // node: builtins and the packages not bundled stay imports, by name. (The generated
+  // validators are required by a path computed at run time, which the bundler leaves alone.)
+  external: (id) => id.startsWith('node:') || !bundled(id),
   output: {
     dir: 'dist/src',
     format: 'esm',

@@ -73,4 +73,10 @@ describe('the package', () => {
     );
     expect(pkg.license).toBe('Apache-2.0');
   });
+
+  it('the bundle names no path of the machine that built it: it runs wherever it is installed', () => {
+    const dir = fromRoot('dist', 'src', 'chunks');
+    for (const file of [fromRoot('dist', 'src', 'main.js'), ...readdirSync(dir).map((f) => join(dir, f))])
+      expect(readFileSync(file, 'utf8'), file).not.toContain(fromRoot());
+  });
 });

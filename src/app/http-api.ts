@@ -188,7 +188,7 @@ export class HttpApi {
           '/metrics': async () => ({
             status: 200,
             body: await v.metrics.text(),
-            type: v.metrics.registry.contentType,
+            type: v.metrics.contentType,
           }),
           '/healthz': () => ({ status: 200, body: 'ok\n' }),
           '/readyz': () =>

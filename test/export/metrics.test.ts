@@ -103,6 +103,12 @@ describe('metrics', () => {
       expect(text, name).toContain(name);
   });
 
+  it('count every cycle, those that ended before prom-client was loaded (at the first use) too', () => {
+    const cycles = daemon.parts.scheduler.cycles;
+    expect(cycles).toBeGreaterThan(2);
+    expect(text).toContain(`qoswatch_poll_cycle_duration_seconds_count ${cycles}\n`);
+  });
+
   it('drop the series of an ended instance at the next scrape', async () => {
     // "Customer onboarding" (86198765432) ends at minute 35 of the scenario.
     expect(text).toContain('instance_id="86198765432"');
