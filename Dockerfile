@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rolldown.config.ts ./
 COPY src ./src
+# The build parses the shipped rules ahead of start-up (src/cli/build-parsed-rules.ts).
+COPY rules ./rules
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: current Node LTS, non-root, tini as PID 1 so SIGTERM reaches qoswatch and

@@ -68,6 +68,10 @@ describe('the package', () => {
     expect(
       files.filter((f) => /^dist\/src\/util\/generated-validators\/[\w-]+\.cjs$/.test(f)).length,
     ).toBeGreaterThan(10);
+    // The shipped rules as the build parsed them (src/evaluate/shipped-rules.ts), so start-up parses none.
+    expect(files.filter((f) => /^dist\/src\/evaluate\/parsed-rules\/[\w-]+\.json$/.test(f))).toHaveLength(
+      readdirSync(fromRoot('rules')).filter((f) => f.endsWith('.yaml')).length,
+    );
     expect(readFileSync(fromRoot('LICENSE'), 'utf8')).toContain(
       'Apache License\n                           Version 2.0',
     );

@@ -62,7 +62,13 @@ export function compileRule(
     severity: raw.severity ?? 'warning',
     labels: raw.labels ?? {},
     annotations: raw.annotations ?? {},
-    contextUses: contextUses.map(({ field, as, at }) => ({ field, as, at })),
+    contextUses: contextUses.map((u) => ({
+      field: u.field,
+      as: u.as,
+      get at() {
+        return u.at;
+      },
+    })),
     matches: sampleMatcher(sources, filters),
     ...groupSettings(raw, scope),
   };
@@ -218,9 +224,17 @@ function contextUsesOf(
     const field = CONTEXT_BY_RULE.get(name);
     const full = ['rules', index, ...path];
     if (!field) return;
-    // A filter's field is its key; group_by's and a template's are in the value.
-    const { file, line, col } = src.problemAt(full, '', as === 'filter');
-    out.push({ field, as, path: full, at: `${file}:${line}:${col}` });
+    out.push({
+      field,
+      as,
+      path: full,
+      // Where, only when asked (a message): a shipped rule file's YAML is parsed only then.
+      get at() {
+        // A filter's field is its key; group_by's and a template's are in the value.
+        const { file, line, col } = src.problemAt(full, '', as === 'filter');
+        return `${file}:${line}:${col}`;
+      },
+    });
   };
   for (const name of Object.keys(raw.filters ?? {})) add(name, 'filter', ['filters', name]);
   if (raw.group_by) add(raw.group_by, 'group_by', ['group_by']);

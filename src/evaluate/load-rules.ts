@@ -9,6 +9,7 @@ import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { compileRule } from './compile.js';
 import { METRICS } from './metrics.js';
 import type { CompiledRule, RawRule } from './rule-types.js';
+import { shippedRules } from './shipped-rules.js';
 
 export const RULES_SCHEMA_FILE = fromRoot('src', 'evaluate', 'rules.schema.json');
 
@@ -77,7 +78,8 @@ export function ruleFiles(paths: readonly string[]): string[] {
 
 /**
  * Loads, checks and compiles every rule in the given files and folders. All problems in all
- * files are reported together; a name used twice is a problem too.
+ * files are reported together; a name used twice is a problem too. A shipped file the build
+ * parsed is not parsed again (shipped-rules.ts).
  */
 export function loadRules(paths: readonly string[]): CompiledRule[] {
   const problems: FileProblem[] = [];
@@ -85,16 +87,17 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
   const names = new Map<string, string>();
   for (const file of ruleFiles(paths)) {
     const src = YamlSource.read(file);
-    let raw: RawRule[];
-    try {
-      raw = loadYaml<{ rules: RawRule[] }>(src, validate()).value.rules;
-    } catch (err) {
-      if (err instanceof FileInvalidError) {
-        problems.push(...err.problems);
-        continue;
+    let raw = shippedRules(src.text);
+    if (!raw)
+      try {
+        raw = loadYaml<{ rules: RawRule[] }>(src, validate()).value.rules;
+      } catch (err) {
+        if (err instanceof FileInvalidError) {
+          problems.push(...err.problems);
+          continue;
+        }
+        throw err;
       }
-      throw err;
-    }
     raw.forEach((r, i) => {
       const prev = names.get(r.name);
       if (prev)

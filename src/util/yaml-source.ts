@@ -37,14 +37,32 @@ const MAX_SYNTAX_PROBLEMS = 10;
 const MAX_ALIAS_COUNT = 100;
 
 export class YamlSource {
-  readonly lines = new LineCounter();
-  readonly doc: Document;
+  private parsed: { doc: Document; lines: LineCounter } | undefined;
 
   constructor(
     readonly file: string,
     readonly text: string,
-  ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+  ) {}
+
+  /**
+   * The document, parsed at its first use: a rule file the build parsed already
+   * (evaluate/shipped-rules.ts) is parsed again only when a problem must say where it is.
+   */
+  get doc(): Document {
+    return this.parse().doc;
+  }
+
+  private get lines(): LineCounter {
+    return this.parse().lines;
+  }
+
+  private parse(): { doc: Document; lines: LineCounter } {
+    if (!this.parsed) {
+      const lines = new LineCounter();
+      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+      this.parsed = { doc, lines };
+    }
+    return this.parsed;
   }
 
   /**
