@@ -187,6 +187,16 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       not: ['notifiers[1]'],
     },
     {
+      name: 'URLs with a space or a character a URL never holds',
+      text:
+        `${ZOOM}  api_url: https://api.zoom.us/v2 x\n` +
+        'notifiers:\n  - name: w\n    type: webhook\n    url: https://exa<mple.com/hook\n',
+      want: [
+        ':5:12: zoom.api_url: found "https://api.zoom.us/v2 x"; expected a URL such as https://example.com/path',
+        ':9:10: notifiers[0].url: found "https://exa<mple.com/hook"; expected a URL such as https://example.com/path',
+      ],
+    },
+    {
       name: 'notifier modules that cannot be loaded',
       text:
         `${ZOOM}notifiers:\n  - { name: a, type: module, module: ./nope.mjs }\n` +
