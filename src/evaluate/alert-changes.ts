@@ -1,6 +1,6 @@
 import type { AlertChange, AlertState, ResolveReason } from './alert.js';
 import type { EngineContext } from './context.js';
-import { step } from './lifecycle.js';
+import { stays, step } from './lifecycle.js';
 import { PendingChange } from './pending-change.js';
 import { alertLabels, renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
@@ -20,9 +20,16 @@ export function apply(
   breaching: boolean,
 ): AlertChange | undefined {
   const { explainer } = ctx;
+  const timing = ctx.rules.timing.get(rule.name)!;
+  // Still firing and breaching, or pending and not yet due: a few fields, nothing made (an
+  // explained alert whose cause may have resolved takes the long way, below).
+  if (!(breaching && rec.explainedBy) && stays(rec, time, value, breaching, recovered, timing)) {
+    rec.breachingNow = breaching;
+    return undefined;
+  }
   const before: AlertState | 'inactive' = rec.state;
   const recoveringSince = rec.recoveringSince;
-  const t = step(rec, { time, value, breaching, recovered }, ctx.rules.timing.get(rule.name)!);
+  const t = step(rec, { time, value, breaching, recovered }, timing);
   rec.breachingNow = breaching;
   if (t && rec.group) {
     explainer.invalidate();

@@ -90,7 +90,8 @@ function rulePass(
       if (from > t) continue;
       const b = breaching ? 1 : 0;
       if (from !== t || breach[slot] !== b) {
-        group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
+        // Only a tallied group (shared causes) counts the move: no call, and no number boxed, for the others.
+        if (group.tallied) group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
         time[slot] = t;
         breach[slot] = b;
       }
@@ -140,7 +141,7 @@ function observeGroup(
     (rule.breachingCount !== undefined
       ? breaching >= rule.breachingCount
       : ratio >= (rule.breachingRatio ?? 1));
-  const id = `${rule.name}|${key}`;
+  const id = (readings.seriesId ??= `${rule.name}|${key}`);
   if (!isBreach && !ctx.series.has(id)) return;
   const context: AlertContext =
     rule.scope === 'instance'

@@ -33,6 +33,36 @@ export interface Timing {
 export type Transition = 'pending' | 'firing' | 'resolved' | 'cancelled' | undefined;
 
 /**
+ * `step` for an observation that leaves the series where it is (firing and not recovered, or
+ * pending and not yet due), applied with a few field writes and no observation object: the
+ * usual case of every series in a long incident, every cycle. False (nothing changed) for any
+ * other, which `step` then takes.
+ */
+export function stays(
+  s: Series,
+  time: number,
+  value: number,
+  breaching: boolean,
+  recovered: boolean,
+  t: Timing,
+): boolean {
+  if (time < s.lastTime || s.lastTime <= 0) return false;
+  if (s.state === 'firing') {
+    if (recovered) return false;
+    if (s.recoveringSince !== undefined) delete s.recoveringSince;
+  } else if (
+    s.state !== 'pending' ||
+    !breaching ||
+    time - s.lastTime > t.gapToleranceMs ||
+    time - s.pendingSince! >= t.forMs
+  )
+    return false;
+  s.lastTime = time;
+  s.value = value;
+  return true;
+}
+
+/**
  * Applies one observation. Observations older than the newest one are ignored; one at the same
  * time refines it (instance and group observations are re-made as more participants report).
  */

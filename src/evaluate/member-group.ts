@@ -22,6 +22,8 @@ export class MemberGroup implements GroupMembers {
   private tallies: TimeTallies | undefined;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
+  /** The id its alert series has (`rule|key`), made when first observed. */
+  seriesId: string | undefined;
 
   /** `key`: the instance key or group value. */
   constructor(
@@ -107,6 +109,11 @@ export class MemberGroup implements GroupMembers {
     r.value[slot] = value;
     r.breach[slot] = breaching ? 1 : 0;
     this.tallies?.count(time, breaching, ikey, 1);
+  }
+
+  /** Whether its members are tallied by time (see `countAt`). */
+  get tallied(): boolean {
+    return this.tallies !== undefined;
   }
 
   /** A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally follows. */
