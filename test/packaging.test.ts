@@ -83,4 +83,13 @@ describe('the package', () => {
     for (const file of [fromRoot('dist', 'src', 'main.js'), ...readdirSync(dir).map((f) => join(dir, f))])
       expect(readFileSync(file, 'utf8'), file).not.toContain(fromRoot());
   });
+
+  it('the bundle takes built-in modules by process.getBuiltinModule, never by import (rolldown.config.ts)', () => {
+    const dir = fromRoot('dist', 'src', 'chunks');
+    const files = [fromRoot('dist', 'src', 'main.js'), ...readdirSync(dir).map((f) => join(dir, f))];
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/^import .* from "node:/m);
+    expect(
+      files.filter((f) => readFileSync(f, 'utf8').includes('process.getBuiltinModule("node:')).length,
+    ).toBeGreaterThan(10);
+  });
 });

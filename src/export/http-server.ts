@@ -5,7 +5,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -107,8 +106,9 @@ export class HttpServer {
       connectionsCheckingInterval: Math.min(1_000, t.headersMs),
     };
     this.tls = !!web.tls;
+    // node:https (with node:tls) only with TLS: loading it took 10-60 ms of every start-up.
     this.server = web.tls
-      ? createHttps(
+      ? process.getBuiltinModule('node:https').createServer(
           {
             ...http,
             cert: readFileSync(web.tls.certFile),

@@ -1,5 +1,3 @@
-import { createSecureContext } from 'node:tls';
-
 /** Why OpenSSL refused a file, in its own short words ("no start line"), never the file's content. */
 export function opensslReason(err: unknown): string {
   const e = err as Error & { reason?: string; code?: string };
@@ -18,7 +16,8 @@ export function tlsPairProblem(
 ): { file: 'cert' | 'key'; reason: string } | undefined {
   const tryIt = (o: { cert?: Buffer; key?: Buffer }): string | undefined => {
     try {
-      createSecureContext(o);
+      // node:tls only when a TLS pair is checked: loading it costs 10-60 ms of start-up.
+      process.getBuiltinModule('node:tls').createSecureContext(o);
       return undefined;
     } catch (err) {
       return opensslReason(err);

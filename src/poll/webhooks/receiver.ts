@@ -5,7 +5,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -186,11 +185,14 @@ export class WebhookReceiver {
       // How often Node checks the two timeouts above (default 30 s, which would stretch them).
       connectionsCheckingInterval: Math.min(1_000, t.headersMs),
     };
+    // node:https (with node:tls) only with TLS: loading it took 10-60 ms of every start-up.
     this.server = settings.tls
-      ? createHttps(
-          { ...http, cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
-          handler,
-        )
+      ? process
+          .getBuiltinModule('node:https')
+          .createServer(
+            { ...http, cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
+            handler,
+          )
       : createHttp(http, handler);
     this.server.maxHeadersCount = 100;
     // Bad framing (Content-Length: -5, two lengths, headers past 16 KiB) is answered as Node does.
