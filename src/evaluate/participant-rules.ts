@@ -3,7 +3,7 @@ import type { AlertChange } from './alert.js';
 import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
-import { participantContext } from './participant-context.js';
+import { participantContext, participantSeriesId } from './participant-context.js';
 import { breaches, recovers } from './rule-value.js';
 import type { RuleSet } from './rule-set.js';
 import type { SeriesRecord } from './series.js';
@@ -72,7 +72,7 @@ export function participantStep(
         if (stream === null) stream = streamNames[worst[c]![i]! - 1];
         if (!rec || !known || from.otherDevices !== otherDevices || from.stream !== stream) {
           const context = ctx.state.slots.keptContextOf(slot)!; // kept by the join's slot, not the sample's
-          rec = book.record(`${rule.name}|${ikey}/${s.participant.key}`, rule, {
+          rec = book.record(participantSeriesId(rule.name, ikey, s.participant.key), rule, {
             instance: ikey,
             participantKey: s.participant.key,
             context: participantContext(s, context, otherDevices, stream),

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+
+const rules = rulesFrom([
+  { name: 'lat', metric: 'latency', when: 'above', threshold: '300ms', streams: ['any_audio'], for: '3m' },
+  {
+    name: 'lat-high',
+    metric: 'latency',
+    when: 'above',
+    threshold: '400ms',
+    streams: ['any_audio'],
+    for: '3m',
+  },
+]);
+
+/** Ana's sample at minute `m` with her audio latency and network. */
+const at = (m: number, latency: number, networkType: string, topic: string): QosSample => {
+  const s = sample('ana', m, { audio_input: { latency } }, { context: { networkType } });
+  return { ...s, instance: { ...s.instance, topic } };
+};
+
+describe('a pending change', () => {
+  it('read after its series moved on, reads as the series was when it went pending', () => {
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const [went] = engine.handle({ type: 'samples', samples: [at(0, 0.35, 'Wifi', 'Standup')] });
+    // Its series moves on before anyone reads the change: worse value, new network and topic.
+    engine.handle({ type: 'samples', samples: [at(1, 0.5, 'Wired', 'Renamed')] });
+    engine.handle({ type: 'samples', samples: [at(2, 0.5, 'Wired', 'Renamed')] });
+    expect(went!.state).toBe('pending');
+    const a = went!.alert;
+    expect([a.state, a.valueText, a.since, a.lastSampleAt, a.durationMs]).toEqual([
+      'pending',
+      '350 ms',
+      a.lastSampleAt,
+      sample('ana', 0, {}).time,
+      0,
+    ]);
+    expect([a.context.networkType, a.context.topic]).toEqual(['Wifi', 'Standup']);
+    expect(engine.current(a.id)!.valueText).toBe('500 ms'); // the series itself moved on
+  });
+
+  it("shares the join's context with the join's other series", () => {
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    engine.handle({ type: 'samples', samples: [at(0, 0.5, 'Wifi', 'Standup')] });
+    const [lat, high] = [...engine.state.series.values()];
+    expect([lat!.rule, high!.rule]).toEqual(['lat', 'lat-high']);
+    expect(lat!.context).toBe(high!.context);
+    expect(lat!.context).toEqual(engine.current(lat!.id)!.context);
+  });
+});
