@@ -34,6 +34,8 @@ function cpuMs(pid: number | undefined): number | undefined {
 
 /** CPU until ready per side, the warm-up round first (dropped). */
 const cpu: Record<string, number[]> = {};
+/** Per side, when the URL was printed (ms after spawn): the rest of the wall time is until it answered. */
+const printed: Record<string, number[]> = {};
 
 function noteCpu(figure: string, subject: string, reference: string): void {
   const med = (xs: number[] = []): number | undefined => {
@@ -43,6 +45,9 @@ function noteCpu(figure: string, subject: string, reference: string): void {
   const [a, b] = [med(cpu[subject]), med(cpu[reference])];
   if (a !== undefined && b)
     note(`${figure}, CPU until ready`, `${(a / b).toFixed(2)}x (${a} ms vs ${b} ms of CPU)`);
+  const [pa, pb] = [med(printed[subject]), med(printed[reference])];
+  if (pa !== undefined && pb !== undefined)
+    note(`${figure}, URL printed after`, `${pa.toFixed(0)} ms vs ${pb.toFixed(0)} ms (wall, from spawn)`);
 }
 
 /**
@@ -60,9 +65,14 @@ async function untilReady(args: string[], pattern: RegExp, path: string, side: s
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const closed = new Promise((resolve) => child.on('close', resolve));
+  let seen = false;
   try {
     for (let i = 0; i < 20_000; i++) {
       const url = pattern.exec(out)?.[1];
+      if (url && !seen) {
+        seen = true;
+        (printed[side] ??= []).push(performance.now() - start);
+      }
       if (
         url &&
         (await fetch(url + path).then(
