@@ -52,6 +52,7 @@ export function participantStep(
     const stamp = stamps[i]!;
     if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
     let otherDevices: boolean | undefined; // the sample's, found when first needed
+    let built: ContextSource | undefined; // the sample's series built last: shared when the same
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
       const v = values[c]![i]!;
@@ -77,7 +78,9 @@ export function participantStep(
             participantKey: s.participant.key,
             context: participantContext(s, context, otherDevices, stream),
           });
-          rec[BUILT_FROM] = { rules: ctx.rules, stamp, otherDevices, stream };
+          if (built?.otherDevices !== otherDevices || built.stream !== stream)
+            built = { rules: ctx.rules, stamp, otherDevices, stream };
+          rec[BUILT_FROM] = built;
         }
         const change = apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching);
         if (change) mine.push([col.participantOrder[r]!, change]);
