@@ -96,6 +96,7 @@ function rulePass(
         breach[slot] = b;
       }
       value[slot] = v;
+      readings.took(slot);
     } else {
       was?.leave(slot); // its join moved to another group: its reading stays there until it ages out
       group.join(slot, t, v, breaching, instances[i]!);

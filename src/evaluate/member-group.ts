@@ -1,5 +1,5 @@
 import { instanceKey } from '../normalize/events.js';
-import type { QosSample } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
@@ -108,6 +108,7 @@ export class MemberGroup implements GroupMembers {
     r.time[slot] = time;
     r.value[slot] = value;
     r.breach[slot] = breaching ? 1 : 0;
+    r.took(slot);
     this.tallies?.count(time, breaching, ikey, 1);
   }
 
@@ -174,8 +175,22 @@ export class GroupReadings {
   stamp = new Int32Array(0);
   readonly key: (string | undefined)[] = [];
   readonly target: (MemberGroup | undefined)[] = [];
+  /**
+   * The context and instance of the sample each reading came from (the join's, as kept by its
+   * slot, at that reading): a join that moved on (another data center, no reading for this rule
+   * since) still counts in its group as it was, so what explains its group's alert does not
+   * move with it.
+   */
+  readonly context: (Readonly<ParticipantContext> | undefined)[] = [];
+  readonly instance: (InstanceRef | undefined)[] = [];
 
   constructor(readonly slots: JoinSlots) {}
+
+  /** The slot's reading came from its join's newest sample: what it is read as (see `context`). */
+  took(slot: number): void {
+    this.context[slot] = this.slots.keptContextOf(slot);
+    this.instance[slot] = this.slots.instanceRefOf(slot);
+  }
 
   grow(capacity: number): void {
     if (this.stamp.length >= capacity) return;
@@ -192,14 +207,14 @@ export class GroupReadings {
     this.stamp = grown(this.stamp, (n) => new Int32Array(n));
   }
 
-  /** The member of `slot` as an object (its join's context and instance as kept by its slot). */
+  /** The member of `slot` as an object (the context and instance of the sample its reading came from). */
   member(slot: number): Member {
     return {
       time: this.time[slot]!,
       breaching: this.breach[slot] === 1,
       value: this.value[slot]!,
-      context: this.slots.keptContextOf(slot) ?? {},
-      instance: this.slots.instanceRefOf(slot)!,
+      context: this.context[slot] ?? this.slots.keptContextOf(slot) ?? {},
+      instance: (this.instance[slot] ?? this.slots.instanceRefOf(slot))!,
     };
   }
 
@@ -226,6 +241,8 @@ export class GroupReadings {
       if (s < this.stamp.length) this.stamp[s] = 0;
       this.key[s] = undefined;
       this.target[s] = undefined;
+      this.context[s] = undefined;
+      this.instance[s] = undefined;
     }
   }
 }

@@ -87,6 +87,38 @@ describe('a meeting alert explained by a shared cause', () => {
   });
 });
 
+describe('a member whose join changed data center without a new reading for the rule', () => {
+  // t16 (issue 16 retest, HIGH): the meeting's members were shown with their join's context
+  // now, not the one of the reading they hold, so the explanation moved with the join.
+  it('is explained by the data center of the reading it holds', () => {
+    const rules = rulesFrom([
+      {
+        ...meeting({ streams: ['any_audio'], metric: 'latency', threshold: '250ms', for: '1m' }),
+        breaching: { count: 2 },
+        min_participants: 2,
+      },
+      { ...incident, breaching: { count: 1 }, min_participants: 1 },
+    ]);
+    const e = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const bad = { audio_input: { latency: 0.4, avgLoss: 0.08 } };
+    e.handle({
+      type: 'samples',
+      samples: [sample('p1', 0, bad, { dc: 'SC' }), sample('p2', 0, bad, { dc: 'SC' })],
+    });
+    // p1 now reports NY and no audio this minute: its meeting reading is still its SC one.
+    const out = e.handle({
+      type: 'samples',
+      samples: [
+        sample('p1', 1, { video_input: { frameRate: 20 } }, { dc: 'NY' }),
+        sample('p2', 1, bad, { dc: 'SC' }),
+      ],
+    });
+    const m = out.find((c) => c.alert.rule === 'mtg' && c.state === 'firing')!.alert;
+    expect(m.inhibitedBy).toBe('dc|SC');
+    expect(m.explanation).toBe('explained by dc|SC: both breaching participants are in data_center SC');
+  });
+});
+
 describe('shared causes grouped by any context field', () => {
   // Three participants on one network (or client version, or location) breaching in a meeting
   // of four: the incident of that group explains the meeting alert and the participant alerts.
