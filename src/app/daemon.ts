@@ -86,6 +86,8 @@ export class Daemon {
   private readonly shutdown: Shutdown;
   /** run() has begun: what readiness waits for before the first cycle ends. */
   private running = false;
+  /** Set at stop: the loop only finishes what is in flight (/readyz answers 503). */
+  private stopping = false;
   /** Resolves the last run saved but may not have handed to the dispatcher (see AlertStateStore). */
   private restoredResolves: Alert[];
 
@@ -140,7 +142,7 @@ export class Daemon {
     });
     const wired = wire(this.wiring(), {
       startedAt: this.startedAt,
-      started: () => this.running,
+      started: () => this.running && !this.stopping,
     });
     this.metrics = wired.metrics;
     this.webhooks = wired.webhooks;
@@ -353,6 +355,7 @@ export class Daemon {
     const abortCalls = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const onStop = (): void => {
+      this.stopping = true;
       this.deps.log.info(
         { graceMs: this.config.run.shutdownTimeoutMs },
         'stopping: finishing in-flight calls',

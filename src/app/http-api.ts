@@ -37,7 +37,10 @@ export interface ApiView {
   reportWorker: Pick<ReportWorker, 'stats' | 'pending'> | undefined;
   dispatcher(): Dispatcher | undefined;
   rulesReload(): ReloadState;
-  /** Whether the daemon's loop has started (config, rules and saved state loaded, notifiers built, listeners up). */
+  /**
+   * Whether the daemon's loop runs: it has started (config, rules and saved state loaded,
+   * notifiers built, listeners up) and is not stopping (after SIGTERM it only finishes).
+   */
   started(): boolean;
 }
 
@@ -92,13 +95,14 @@ export class HttpApi {
   constructor(private readonly view: ApiView) {}
 
   /**
-   * Ready (docs/metrics.md): started, and Zoom not known to fail. Before the first poll cycle
+   * Ready (docs/metrics.md): started and not stopping, and Zoom not known to fail. Before the first poll cycle
    * ends, started is enough (start-up does not wait on Zoom); once a cycle has ended (completed
    * or failed), Zoom must have answered within the last three max intervals.
    */
   ready(): boolean {
     const v = this.view;
-    if (v.scheduler.cycles === 0 && v.scheduler.failedCycles === 0) return v.started();
+    if (!v.started()) return false;
+    if (v.scheduler.cycles === 0 && v.scheduler.failedCycles === 0) return true;
     const last = Math.max(...Object.values(v.clients).map((c) => c.stats.lastSuccessAt ?? 0));
     return v.clock.now() - last <= 3 * v.config.poll.maxIntervalMs;
   }

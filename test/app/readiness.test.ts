@@ -89,4 +89,26 @@ describe('/readyz', () => {
     expect(await status(url)).toBe(503);
     expect(daemon.status()).toMatchObject({ ready: false });
   });
+
+  it('is 503 once the daemon is stopping, while it finishes what is in flight', async () => {
+    const zoom = await heldZoom();
+    closers.push(zoom.close);
+    const config = demoConfig(zoom.url, mkdtempSync(join(tmpdir(), 'qw-ready-')), 0);
+    const daemon = new Daemon(config, { clock: new VirtualClock(T0), log: silentLogger() });
+    const url = await daemon.listen();
+    await daemon.startNotifications();
+    const stop = new AbortController();
+    const running = daemon.run(stop.signal, () => undefined);
+    closers.push(async () => {
+      zoom.refuse();
+      await running;
+    });
+    await zoom.received;
+    expect(await status(url)).toBe(200);
+    // SIGTERM: the first cycle's requests are still held by "Zoom", so the daemon lingers,
+    // listening, until they finish or the shutdown timeout aborts them.
+    stop.abort();
+    expect(await status(url)).toBe(503);
+    expect(daemon.status()).toMatchObject({ ready: false });
+  });
 });
