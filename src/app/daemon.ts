@@ -373,6 +373,7 @@ export class Daemon {
     const reporting = this.reports?.run(AbortSignal.any([stop, abortCalls.signal]));
     let unsaved: string[];
     this.running = true;
+    this.stopping = false;
     try {
       await this.scheduler.run(stop, abortCalls.signal, (r) => {
         this.afterCycle();

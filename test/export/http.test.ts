@@ -45,14 +45,16 @@ describe('HTTP endpoints', () => {
       /^qoswatch_instance_participants\{kind="meeting",instance_id="85000000001",instance_uuid="[^"]+"\} 4$/m,
     );
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // Its loop ran until T and stopped (runUntil): stopping, it is not ready (readiness.test.ts
+    // has the 200 while it runs).
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
     const { alerts } = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
       alerts: { rule: string; state: string }[];
     };
     expect(alerts.some((a) => a.rule === 'audio-latency-high' && a.state === 'firing')).toBe(true);
     const status = (await (await fetch(`${url}/api/v1/status`)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({
-      ready: true,
+      ready: false,
       live_instances: { meeting: 1 },
       rules: { loaded: 8, last_reload: { ok: true } },
     });
