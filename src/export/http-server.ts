@@ -8,7 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { answerClientError } from '../util/client-error.js';
+import { answerClientError, requestTimeouts } from '../util/client-error.js';
 import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
@@ -98,13 +98,7 @@ export class HttpServer {
       this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
     };
     const t = { ...DEFAULT_TIMEOUTS, ...web.timeouts };
-    const http = {
-      requestTimeout: t.requestMs,
-      headersTimeout: t.headersMs,
-      keepAliveTimeout: t.keepAliveMs,
-      // How often Node checks the two timeouts above (default 30 s, which would stretch them).
-      connectionsCheckingInterval: Math.min(1_000, t.headersMs),
-    };
+    const http = requestTimeouts(t);
     this.tls = !!web.tls;
     // node:https (with node:tls) only with TLS: loading it took 10-60 ms of every start-up.
     this.server = web.tls

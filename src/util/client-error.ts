@@ -34,3 +34,23 @@ export function answerClientError(err: Error, socket: Duplex): FramingRefusal | 
   socket.destroy();
   return refusal;
 }
+
+/**
+ * A node:http(s) server's options for how long a client may take: its headers, its whole
+ * request (a 408 `clientError` past either), and a kept-alive connection's wait for the next.
+ * Node checks the first two every `connectionsCheckingInterval`, 30 s by default, which would
+ * stretch them: at most a second here.
+ */
+export function requestTimeouts(t: { headersMs: number; requestMs: number; keepAliveMs: number }): {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  return {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    connectionsCheckingInterval: Math.min(1_000, t.headersMs),
+  };
+}

@@ -8,7 +8,7 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { answerClientError } from '../../util/client-error.js';
+import { answerClientError, requestTimeouts } from '../../util/client-error.js';
 import type { Clock } from '../../util/clock.js';
 import { answerTooLarge } from '../../util/too-large.js';
 import { isQssEvent } from './qss.js';
@@ -177,14 +177,10 @@ export class WebhookReceiver {
     };
     this.tls = !!settings.tls;
     // Zoom waits 3 s for an answer; a client that dribbles its request is cut off with a 408.
-    const t = deps.timeouts ?? { headersMs: 5_000, requestMs: 10_000 };
-    const http = {
-      headersTimeout: t.headersMs,
-      requestTimeout: t.requestMs,
-      keepAliveTimeout: 30_000,
-      // How often Node checks the two timeouts above (default 30 s, which would stretch them).
-      connectionsCheckingInterval: Math.min(1_000, t.headersMs),
-    };
+    const http = requestTimeouts({
+      ...(deps.timeouts ?? { headersMs: 5_000, requestMs: 10_000 }),
+      keepAliveMs: 30_000,
+    });
     // node:https (with node:tls) only with TLS: loading it took 10-60 ms of every start-up.
     this.server = settings.tls
       ? process
