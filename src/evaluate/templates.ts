@@ -53,19 +53,26 @@ export function checkTemplate(template: string): string[] {
     return [`template syntax: ${(err as Error).message}`];
   }
   const problems: string[] = [];
-  const walk = (list: Token[]): void => {
+  const walk = (list: Token[], inSection: boolean): void => {
     for (const t of list) {
-      if (['name', '&', '#', '^'].includes(t[0])) {
+      if (t[1] === '.' && ['name', '&'].includes(t[0])) {
+        // {{.}} is the value of the section it is in ({{#topic}}in "{{.}}"{{/topic}}); outside
+        // any section it would be the whole alert, rendered as [object Object].
+        if (!inSection)
+          problems.push(
+            '{{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
+          );
+      } else if (['name', '&', '#', '^'].includes(t[0])) {
         const root = t[1].split('.')[0]!;
-        if (root !== '.' && !TEMPLATE_FIELDS.includes(root)) {
+        if (!TEMPLATE_FIELDS.includes(root)) {
           const hint = didYouMean(root, TEMPLATE_FIELDS);
           problems.push(`unknown template field {{${t[1]}}}${hint ? `; did you mean {{${hint}}}?` : ''}`);
         }
       }
-      if (t[4]) walk(t[4]);
+      if (t[4]) walk(t[4], inSection || t[0] === '#');
     }
   };
-  walk(tokens);
+  walk(tokens, false);
   return problems;
 }
 
@@ -74,7 +81,7 @@ export function templateFields(template: string): string[] {
   const out = new Set<string>();
   const walk = (list: Token[]): void => {
     for (const t of list) {
-      if (['name', '&', '#', '^'].includes(t[0])) out.add(t[1].split('.')[0]!);
+      if (t[1] !== '.' && ['name', '&', '#', '^'].includes(t[0])) out.add(t[1].split('.')[0]!);
       if (t[4]) walk(t[4]);
     }
   };

@@ -48,6 +48,11 @@ const cases: { name: string; text: string; want: string }[] = [
     want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}}; did you mean {{participant}}?',
   },
   {
+    name: '{{.}} outside a section (it would render the whole alert)',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: 'weak: {{.}}'\n`,
+    want: ':7:16: rules[0].annotations.summary: {{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
+  },
+  {
     name: 'an unknown key',
     text: `${head}    metric: wifi_rssi\n    when: below\n    treshold: -70dBm\n`,
     want: ':5:5: rules[0].treshold: unknown setting "treshold"; did you mean "threshold"?',

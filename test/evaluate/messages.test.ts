@@ -5,7 +5,7 @@ import { RuleEngine } from '../../src/evaluate/engine.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { MIN, T } from '../helpers/rules.js';
+import { MIN, T, writeRuleFile } from '../helpers/rules.js';
 
 /**
  * The default rules' messages, read as a person reads them: the first firing text, the
@@ -336,5 +336,39 @@ describe('default rules: a reload that removes the rule of a firing alert (outsi
     expect(resolved.find((c) => c.alert.rule === 'datacenter-loss-incident')?.alert.annotations.summary).toBe(
       'The rule datacenter-loss-incident was removed while audio loss in data center NY was above 5.0% for 4 of 7 participants',
     );
+  });
+});
+
+describe('{{.}}: the value of the section it is in', () => {
+  it('says the topic only when there is one: {{#topic}}in "{{.}}"{{/topic}}', () => {
+    const rules = loadRules([
+      writeRuleFile(
+        [
+          'rules:',
+          '  - name: weak-wifi',
+          '    metric: wifi_rssi',
+          '    when: below',
+          '    threshold: -70dBm',
+          '    annotations:',
+          `      summary: '{{participant}}''s Wi-Fi is weak{{#topic}} in "{{.}}"{{/topic}}'`,
+          '',
+        ].join('\n'),
+      ),
+    ]);
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const weak: Partial<QosSample> = { wifi: { avg: -80 } };
+    const summaries = [0, 1, 2].flatMap((m) =>
+      engine
+        .handle({
+          type: 'samples',
+          samples: [
+            sampleOf({ key: 'a', name: 'Ann' }, m, weak),
+            sampleOf({ key: 'b', name: 'Bo', instance: UNNAMED }, m, weak),
+          ],
+        })
+        .filter((c) => c.alert.state === 'firing')
+        .map((c) => c.alert.annotations.summary),
+    );
+    expect(summaries.sort()).toEqual(['Ann\'s Wi-Fi is weak in "Weekly sync"', "Bo's Wi-Fi is weak"]);
   });
 });
