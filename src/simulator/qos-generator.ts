@@ -222,7 +222,8 @@ function cpuEntry(
 
 /**
  * The QoS sample of participant `p` of `inst` at epoch time `time` (a whole minute),
- * deterministic for the scenario's seed.
+ * deterministic for the scenario's seed and the time since its minute 0: the same scenario gives
+ * the same samples whenever it runs.
  */
 export function generateSample(
   s: Scenario,
@@ -245,13 +246,13 @@ export function generateSample(
       for (const e of eps) level = applyEpisode(applyEpisode(level, e.set.any), e.set[media]);
       // Zoom's legs: *_input and *_device_from_* are sent, *_output and *_device_to_* received.
       const name = streamName(media, dir === 'in' ? 'sent' : 'received', viaCrc ? 'crc' : 'client');
-      const entry = streamEntry(level, media !== 'audio', [s.seed, p.key, time, name]);
+      const entry = streamEntry(level, media !== 'audio', [s.seed, p.key, t, name]);
       raw[name] = entry.raw;
       truth.streams[name] = entry.truth;
     }
   }
   if (p.device !== 'Phone' && p.device !== 'H.323/SIP') {
-    const cpu = cpuEntry(s.seed, p, time, eps);
+    const cpu = cpuEntry(s.seed, p, t, eps);
     raw.cpu_usage = cpu.raw;
     truth.cpu = cpu.truth;
     if (p.version.startsWith('6.2')) {
@@ -273,7 +274,7 @@ export function generateSample(
   if (p.networkType === 'Wifi') {
     let avg = Math.round(between(-65, -45, s.seed, p.key, 'rssi'));
     for (const e of eps) if (e.wifiRssi !== undefined) avg = e.wifiRssi;
-    avg = Math.round(noisy(avg, 0.03, s.seed, p.key, time, 'rssi'));
+    avg = Math.round(noisy(avg, 0.03, s.seed, p.key, t, 'rssi'));
     const w = { avg, max: avg + 3, min: avg - 4 };
     raw.wifi_rssi = { max_rssi: w.max, avg_rssi: w.avg, min_rssi: w.min, rssi_unit: 'dBm' };
     truth.wifi = w;

@@ -229,7 +229,9 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
   const base = PLAN_LIMITS[plan];
   return {
     name: raw.name ?? 'scenario',
-    start: raw.start ? Date.parse(raw.start) : defaultStart,
+    // Without a start, minute 0 is the whole minute the simulator starts in, so samples (at
+    // whole minutes) fall on the same scenario minutes, and carry the same values, in every run.
+    start: raw.start ? Date.parse(raw.start) : Math.floor(defaultStart / 60_000) * 60_000,
     seed,
     plan,
     shape: raw.shape ?? 'newer',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileInvalidError } from '../../src/util/file-errors.js';
+import { generateSample } from '../../src/simulator/qos-generator.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario, scenarioFrom } from '../../src/simulator/scenario.js';
 import { meetingWith, startSim, T0, type SimHarness } from '../helpers/sim.js';
 
@@ -169,6 +170,28 @@ describe('scenario files', () => {
     expect(
       scenarioFrom({ name: 'big', seed: 17, meetings: [{ id: ids[5]! }] }, T0).instances[0]!.uuid,
     ).not.toBe(uuids[5]);
+  });
+
+  it('same seed, same samples: a scenario without a start gives the same values whenever it runs', () => {
+    // Two runs of the default scenario (the demo's), started at odd seconds days apart; and one
+    // with another seed. Minute 0 is the whole minute each run starts in.
+    const samplesOf = (start: number, seed?: number): unknown[] => {
+      const s = loadScenario(DEFAULT_SCENARIO_FILE, start);
+      if (seed !== undefined) s.seed = String(seed);
+      expect(s.start % 60_000).toBe(0);
+      return s.instances.flatMap((inst) =>
+        inst.participants
+          .slice(0, 5)
+          .flatMap((p) =>
+            [10, 20, 30].map(
+              (m) => generateSample(s, inst, p, s.start + inst.start + p.join + m * 60_000).truth,
+            ),
+          ),
+      );
+    };
+    const first = samplesOf(T0 + 17_250);
+    expect(samplesOf(T0 + 3 * 86_400_000 + 42_999)).toEqual(first);
+    expect(samplesOf(T0 + 17_250, 99)).not.toEqual(first);
   });
 
   it('rejects a broken scenario with file:line:col', () => {
