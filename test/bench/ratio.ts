@@ -21,8 +21,11 @@ export interface Ratio {
   ratio: number;
 }
 
-async function timed(side: Side): Promise<number> {
+async function timed(side: Side, collect: boolean): Promise<number> {
   await side.setup?.();
+  // What the setup (or the other side's round) left in the young generation is collected, and
+  // what of it lives on promoted, before the timed region, not by the first scavenges inside it.
+  if (collect) youngGc();
   const start = performance.now();
   const own = await side.run();
   if (side.timesItself) {
@@ -42,18 +45,21 @@ const median = (xs: number[]): number => {
  * Times `subject` against `reference` in alternating rounds (reference, subject, reference,
  * ...), so a shared machine's load falls on both alike, and prints the median ratio with the
  * absolute medians and the load average at the time. The first `warmup` rounds are not counted.
+ * With `collect`, two scavenges (young generation collections) precede each timed run: what a
+ * setup allocates (or the other side left) is not collected inside the next timed region. Not a
+ * full collection: its concurrent sweeping would go on inside the timed region.
  */
 export async function compare(
   figure: string,
   subject: Side,
   reference: Side,
-  { rounds = 5, warmup = 1 }: { rounds?: number; warmup?: number } = {},
+  { rounds = 5, warmup = 1, collect = false }: { rounds?: number; warmup?: number; collect?: boolean } = {},
 ): Promise<Ratio> {
   const s: number[] = [];
   const r: number[] = [];
   for (let i = 0; i < warmup + rounds; i++) {
-    const rt = await timed(reference);
-    const st = await timed(subject);
+    const rt = await timed(reference, collect);
+    const st = await timed(subject, collect);
     if (i < warmup) continue;
     r.push(rt);
     s.push(st);
@@ -81,16 +87,27 @@ export function note(figure: string, value: string): void {
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-let gcFn: (() => void) | undefined;
+let gcFn: ((options?: { type: 'major' | 'minor' }) => void) | undefined;
 
-/** A full garbage collection (the flag is set at run time: no --expose-gc needed on the command line). */
-export function gc(): void {
+/** V8's gc(), exposed at run time (no --expose-gc needed on the command line). */
+function v8Gc(): NonNullable<typeof gcFn> {
   if (!gcFn) {
     setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
+    gcFn = runInNewContext('gc') as NonNullable<typeof gcFn>;
   }
-  gcFn();
-  gcFn();
+  return gcFn;
+}
+
+/** A full garbage collection. */
+export function gc(): void {
+  v8Gc()();
+  v8Gc()();
+}
+
+/** Two scavenges: the young generation emptied, its survivors promoted. */
+function youngGc(): void {
+  v8Gc()({ type: 'minor' });
+  v8Gc()({ type: 'minor' });
 }
 
 /** Heap in use after a full collection. */
