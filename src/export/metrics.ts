@@ -1,4 +1,5 @@
 import type { CycleReport } from '../poll/scheduler.js';
+import { alertSeriesText } from './collectors/alert-series.js';
 import { QualitySeries } from './collectors/quality.js';
 import type { WebhookObservers } from './collectors/webhooks.js';
 import type { HealthRegistry, MetricsInputs } from './registry.js';
@@ -9,9 +10,10 @@ const MAX_WAITING = 10_000;
 /**
  * qoswatch's Prometheus metrics, one collector per area (collectors/), each given a narrow
  * read-only view of its area: the daemon's own health on a prom-client registry (registry.ts),
- * and call quality (the bulk of a scrape: thousands of series per thousand participants) kept
- * as rendered text per instance and participant (collectors/quality.ts), re-rendered only where
- * the live state changed. Series of instances that ended and of participants who left
+ * the alert series counted in one pass over the engine's alerts and rendered as text
+ * (collectors/alert-series.ts), and call quality (the bulk of a scrape: thousands of series per
+ * thousand participants) kept per instance and participant (collectors/quality.ts), worked out
+ * again only where the live state changed. Series of instances that ended and of participants who left
  * disappear at the next scrape, never left to go stale.
  *
  * The registry, with prom-client, is loaded at its first use (a scrape, or the first cycle's
@@ -50,7 +52,7 @@ export class Metrics {
     const health = await this.registry();
     this.settle();
     const rest = await health.registry.metrics();
-    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${this.quality.text()}`;
+    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${alertSeriesText(this.inputs.engine.brief())}${this.quality.text()}`;
   }
 
   /** The registry, loaded on the first call. */

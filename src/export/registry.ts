@@ -5,7 +5,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { CycleReport, Scheduler } from '../poll/scheduler.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { registerAlertMetrics } from './collectors/alerts.js';
+import { registerRuleMetrics } from './collectors/rules.js';
 import { registerNotifyMetrics } from './collectors/notify.js';
 import { registerPollMetrics } from './collectors/poll.js';
 import { registerProcessMetrics } from './collectors/process.js';
@@ -52,8 +52,7 @@ export function healthRegistry(inputs: MetricsInputs): HealthRegistry {
     version: inputs.version,
     ...(inputs.stateWriteFailures ? { stateWriteFailures: inputs.stateWriteFailures } : {}),
   });
-  registerAlertMetrics(registry, {
-    brief: () => engine.brief(),
+  registerRuleMetrics(registry, {
     rulesLoaded: () => engine.ruleList.length,
     rulesReload: inputs.rulesReload,
   });

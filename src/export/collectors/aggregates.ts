@@ -36,14 +36,37 @@ export interface Stats {
   p95: number;
 }
 
-/** Average, maximum and 95th percentile (nearest rank) of a non-empty column; sorts it in place. */
+/** The largest values seen so far, in descending order: the top-k buffer of stats(). */
+const top = new Float64Array(64);
+
+/**
+ * Average, maximum and 95th percentile (nearest rank) of a non-empty column. The p95 is the
+ * k-th largest value, k = n - ceil(0.95 n) + 1 (1 up to 20 values, 3 of 50): one pass keeps the
+ * k largest in a small sorted buffer instead of sorting the column (a scrape after new samples
+ * did a sort per instance, stream and metric). Columns whose k would not fit are sorted in place.
+ */
 export function stats(values: Float64Array): Stats {
-  values.sort();
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  const n = values.length;
   // Nearest rank: the smallest value with at least 95% of the values at or below it.
-  const p95 = values[Math.max(0, Math.ceil(0.95 * values.length) - 1)]!;
-  return { avg: sum / values.length, max: values[values.length - 1]!, p95 };
+  const rank = Math.max(0, Math.ceil(0.95 * n) - 1);
+  const k = n - rank;
+  let sum = 0;
+  if (k > top.length) {
+    values.sort();
+    for (let i = 0; i < n; i++) sum += values[i]!;
+    return { avg: sum / n, max: values[n - 1]!, p95: values[rank]! };
+  }
+  let filled = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    sum += v;
+    if (filled === k && v <= top[k - 1]!) continue;
+    // Insert v, dropping the smallest when the buffer is full.
+    let j = filled < k ? filled++ : k - 1;
+    for (; j > 0 && top[j - 1]! < v; j--) top[j] = top[j - 1]!;
+    top[j] = v;
+  }
+  return { avg: sum / n, max: top[0]!, p95: top[k - 1]! };
 }
 
 /**
