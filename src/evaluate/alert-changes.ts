@@ -4,7 +4,7 @@ import { stays, step } from './lifecycle.js';
 import { PendingChange } from './pending-change.js';
 import { alertLabels, renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
-import type { SeriesRecord } from './series.js';
+import { OUTSTANDING, type SeriesRecord } from './series.js';
 
 /**
  * One observation of an alert series: its lifecycle steps (lifecycle.ts), what explains it is
@@ -21,16 +21,14 @@ export function apply(
 ): AlertChange | undefined {
   const { explainer } = ctx;
   const timing = ctx.rules.timing.get(rule.name)!;
+  rec[OUTSTANDING]?.freeze(); // its pending change, unread, keeps the series as it was
   // Still firing and breaching, or pending and not yet due: a few fields, nothing made (an
   // explained alert whose cause may have resolved takes the long way, below).
-  if (!(breaching && rec.explainedBy) && stays(rec, time, value, breaching, recovered, timing)) {
-    rec.breachingNow = breaching;
+  if (!(breaching && rec.explainedBy) && stays(rec, time, value, breaching, recovered, timing))
     return undefined;
-  }
   const before: AlertState | 'inactive' = rec.state;
   const recoveringSince = rec.recoveringSince;
   const t = step(rec, { time, value, breaching, recovered }, timing);
-  rec.breachingNow = breaching;
   if (t && rec.group) {
     explainer.invalidate();
     if (rule.explains && (t === 'firing' || t === 'resolved')) explainer.causesChanged = true;
@@ -38,7 +36,7 @@ export function apply(
   if (t === 'firing') {
     rec.since = rec.pendingSince ?? time;
     rec.firedLabels = alertLabels(rule, rec, rec.context);
-    delete rec.clearedAt;
+    rec.clearedAt = undefined;
     if (!rec.group) explainer.explain(rec);
   } else if (t === 'resolved') rec.clearedAt = recoveringSince ?? time;
   else if (
@@ -56,7 +54,7 @@ export function apply(
   if (rec.state === 'inactive') ctx.series.drop(rec);
   if (!t || t === 'cancelled') return undefined;
   if (t !== 'pending') return { state: t, alert: renderAlert(explainer, rule, rec, t), previous: before };
-  return new PendingChange(explainer, rule, rec, before); // rendered only if read
+  return new PendingChange(explainer, rule, rec); // rendered only if read
 }
 
 /** Ends a series that did not recover (its participant left, its instance ended). */

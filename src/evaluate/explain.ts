@@ -121,8 +121,8 @@ export class Explainer {
       rec.explainedBy = e.id;
       rec.explanation = `explained by ${e.id}: ${e.text}`;
     } else {
-      delete rec.explainedBy;
-      delete rec.explanation;
+      rec.explainedBy = undefined;
+      rec.explanation = undefined;
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 export type LifeState = 'inactive' | 'pending' | 'firing';
 
+/** A field unset is set to undefined, never deleted: a series keeps its shape (series.ts). */
 export interface Series {
   state: LifeState;
   /** Sample time of the newest observation. */
@@ -49,7 +50,7 @@ export function stays(
   if (time < s.lastTime || s.lastTime <= 0) return false;
   if (s.state === 'firing') {
     if (recovered) return false;
-    if (s.recoveringSince !== undefined) delete s.recoveringSince;
+    if (s.recoveringSince !== undefined) s.recoveringSince = undefined;
   } else if (
     s.state !== 'pending' ||
     !breaching ||
@@ -85,7 +86,7 @@ export function step(s: Series, o: Observation, t: Timing): Transition {
     case 'pending':
       if (!o.breaching) {
         s.state = 'inactive';
-        delete s.pendingSince;
+        s.pendingSince = undefined;
         return 'cancelled';
       }
       if (gap) s.pendingSince = o.time;
@@ -97,14 +98,14 @@ export function step(s: Series, o: Observation, t: Timing): Transition {
       return undefined;
     case 'firing':
       if (!o.recovered) {
-        delete s.recoveringSince;
+        s.recoveringSince = undefined;
         return undefined;
       }
       if (gap || s.recoveringSince === undefined) s.recoveringSince = o.time;
       if (o.time - s.recoveringSince >= t.recoveryForMs) {
         s.state = 'inactive';
-        delete s.pendingSince;
-        delete s.recoveringSince;
+        s.pendingSince = undefined;
+        s.recoveringSince = undefined;
         return 'resolved';
       }
       return undefined;

@@ -1,73 +1,51 @@
-import type { Alert, AlertChange, AlertContext, AlertState } from './alert.js';
+import type { Alert, AlertChange } from './alert.js';
 import type { Explainer } from './explain.js';
 import { renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
-import type { SeriesRecord } from './series.js';
-
-/** Fields of a series that can change later and are seldom set when it goes pending. */
-type Seldom = Pick<
-  SeriesRecord,
-  'since' | 'breaching' | 'participants' | 'meetings' | 'explainedBy' | 'explanation'
->;
+import { OUTSTANDING, type Outstanding, type SeriesRecord } from './series.js';
 
 /**
- * A series going pending. Notifiers do not read pending changes, and in a storm rendering each
- * one would dominate a cycle: it is rendered only if someone reads `alert`, from the series'
- * fields that can change later as they were when it went pending. The rest (id, rule, where it
- * is) never changes, and a context is replaced, never changed in place: neither is copied. A
- * storm holds one per series, so it is kept small: the seldom set fields in an object of their
- * own, only when one is set (group rules, a series that had fired).
+ * A series going pending (only an inactive one does). Notifiers do not read pending changes,
+ * and in a storm rendering each one would dominate a cycle: it is rendered only if someone
+ * reads `alert`. A storm holds one per series, so it copies nothing while it can: the series
+ * points back at it (OUTSTANDING), and only when the series is about to change with the change
+ * still unread (series.ts' `record`, alert-changes.ts' `apply`) does the change keep a copy of
+ * the series as it was. Rendered or copied, it lets go of the series' pointer. The series'
+ * context is replaced, never changed in place: the copy shares it.
  */
-export class PendingChange implements AlertChange {
-  private rendered: Alert | undefined;
-  private readonly value: number;
-  private readonly lastTime: number;
-  private readonly pendingSince: number | undefined;
-  private readonly context: AlertContext;
-  private readonly seldom: Seldom | undefined;
+export class PendingChange implements AlertChange, Outstanding {
+  /** The series (or its copy as it was when it went pending) until read, then its alert. */
+  private then: SeriesRecord | Alert;
+  private rendered = false;
 
   constructor(
     private readonly explainer: Explainer,
     private readonly rule: CompiledRule,
-    private readonly rec: SeriesRecord,
-    readonly previous: AlertState | 'inactive',
+    rec: SeriesRecord,
   ) {
-    this.value = rec.value;
-    this.lastTime = rec.lastTime;
-    this.pendingSince = rec.pendingSince;
-    this.context = rec.context;
-    const { since, breaching, participants, meetings, explainedBy, explanation } = rec;
-    const set =
-      since !== undefined ||
-      breaching !== undefined ||
-      participants !== undefined ||
-      meetings !== undefined ||
-      explainedBy !== undefined ||
-      explanation !== undefined;
-    this.seldom = set ? { since, breaching, participants, meetings, explainedBy, explanation } : undefined;
+    this.then = rec;
+    rec[OUTSTANDING] = this;
   }
 
   get state(): 'pending' {
     return 'pending';
   }
 
+  get previous(): 'inactive' {
+    return 'inactive';
+  }
+
+  freeze(): void {
+    const rec = this.then as SeriesRecord;
+    rec[OUTSTANDING] = undefined;
+    this.then = { ...rec, [OUTSTANDING]: undefined };
+  }
+
   get alert(): Alert {
-    if (this.rendered) return this.rendered;
-    const then: SeriesRecord = {
-      ...this.rec,
-      state: 'pending',
-      value: this.value,
-      lastTime: this.lastTime,
-      pendingSince: this.pendingSince,
-      context: this.context,
-      since: undefined,
-      breaching: undefined,
-      participants: undefined,
-      meetings: undefined,
-      explainedBy: undefined,
-      explanation: undefined,
-      ...this.seldom,
-    };
-    return (this.rendered = renderAlert(this.explainer, this.rule, then, 'pending'));
+    if (this.rendered) return this.then as Alert;
+    const then = this.then as SeriesRecord;
+    if (then[OUTSTANDING] === this) then[OUTSTANDING] = undefined;
+    this.rendered = true;
+    return (this.then = renderAlert(this.explainer, this.rule, then, 'pending'));
   }
 }

@@ -4,6 +4,16 @@ import type { Series } from './lifecycle.js';
 import { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 
+/**
+ * What a series' outstanding pending change needs before the series changes (pending-change.ts):
+ * under a symbol, so never saved.
+ */
+export const OUTSTANDING = Symbol('outstanding pending change');
+export interface Outstanding {
+  /** Keeps what the change is to read, as the series is now: the series is about to change. */
+  freeze(): void;
+}
+
 /** One alert series: the lifecycle plus what the alert says. Only non-inactive series are kept. */
 export interface SeriesRecord extends Series {
   id: string;
@@ -16,8 +26,6 @@ export interface SeriesRecord extends Series {
   participants?: number;
   /** Shared-cause incidents: how many instances the members come from. */
   meetings?: number;
-  /** Whether the newest observation breached (not merely "not yet recovered"). */
-  breachingNow?: boolean;
   /** When the breach that made it fire began (sample time); set once when it fires, never moved. */
   since?: number;
   /** Sample time the alert stopped breaching for good (start of the recovery that resolved it). */
@@ -37,6 +45,49 @@ export interface SeriesRecord extends Series {
    * discovery, a rule's labels on reload).
    */
   firedLabels?: Record<string, string>;
+  /** Its pending change while nobody read it and the series did not change since (pending-change.ts). */
+  [OUTSTANDING]?: Outstanding;
+}
+
+type Init = Omit<SeriesRecord, 'id' | 'rule' | keyof Series>;
+
+/**
+ * A series as the engine makes it: the fields every series has, in one order, in the object
+ * itself (an object literal grown field by field kept most of them in a separate property
+ * array). Those only some series have (a group's, a firing alert's) are added when set. A field
+ * unset is set to undefined, never deleted: a deleted field turns the series into a dictionary.
+ */
+class AlertSeries implements SeriesRecord {
+  readonly id: string;
+  readonly rule: string;
+  state: SeriesRecord['state'] = 'inactive';
+  lastTime = 0;
+  value = 0;
+  pendingSince: number | undefined = undefined;
+  instance: string | undefined = undefined;
+  participantKey: string | undefined = undefined;
+  context: AlertContext;
+  [OUTSTANDING]: Outstanding | undefined = undefined;
+
+  constructor(id: string, rule: string, context: AlertContext) {
+    this.id = id;
+    this.rule = rule;
+    this.context = context;
+  }
+}
+
+/** An instance's or a shared cause's series: a class of its own, so participant series stay small. */
+class GroupSeries extends AlertSeries {
+  group: string | undefined = undefined;
+  breaching: number | undefined = undefined;
+  participants: number | undefined = undefined;
+  meetings: number | undefined = undefined;
+}
+
+/** A series in the engine's shape, with `fields` (a restored series: all of them). */
+export function seriesRecord(id: string, rule: string, fields: Init & Partial<Series>): SeriesRecord {
+  const Made = fields.breaching === undefined ? AlertSeries : GroupSeries;
+  return Object.assign(new Made(id, rule, fields.context), fields);
 }
 
 /** A member's newest reading in an instance or shared-cause group. */
@@ -123,17 +174,16 @@ export class SeriesBook {
   }
 
   /** The series of `id`, created inactive or updated with `init`. */
-  record(
-    id: string,
-    rule: CompiledRule,
-    init: Omit<SeriesRecord, 'id' | 'rule' | keyof Series>,
-  ): SeriesRecord {
+  record(id: string, rule: CompiledRule, init: Init): SeriesRecord {
     let s = this.series.get(id);
     if (!s) {
-      s = { id, rule: rule.name, state: 'inactive', lastTime: 0, value: 0, ...init };
+      s = seriesRecord(id, rule.name, init);
       this.series.set(id, s);
       this.count(s, 1);
-    } else Object.assign(s, init);
+    } else {
+      s[OUTSTANDING]?.freeze();
+      Object.assign(s, init);
+    }
     return s;
   }
 

@@ -13,7 +13,7 @@ import {
 import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
 import { JoinSlots } from './join-slots.js';
-import type { EngineState, Member, SeriesRecord } from './series.js';
+import { seriesRecord, type EngineState, type Member, type SeriesRecord } from './series.js';
 
 const VERSION = 1;
 /**
@@ -213,7 +213,9 @@ export function restoredState(
     group.set(slots.slot(ikey, pkey), { ...m, context: { ...m.context }, instance: { ...m.instance } });
   }
   return {
-    series: new Map(records.map((r) => [r.id, { ...r, context: { ...r.context } }])),
+    series: new Map(
+      records.map((r) => [r.id, seriesRecord(r.id, r.rule, { ...r, context: { ...r.context } })]),
+    ),
     members,
     slots,
   };

@@ -41,6 +41,36 @@ describe('a pending change', () => {
     expect(engine.current(a.id)!.valueText).toBe('500 ms'); // the series itself moved on
   });
 
+  it("of a meeting's series, read after more participants breached, reads as the meeting was", () => {
+    const [inst] = rulesFrom([
+      {
+        name: 'inst',
+        scope: 'instance',
+        metric: 'avg_loss',
+        when: 'above',
+        threshold: '5%',
+        streams: ['any_audio'],
+        breaching: { ratio: '50%' },
+        for: '3m',
+      },
+    ]);
+    const engine = new RuleEngine([inst!], { gapToleranceMs: 5 * MIN });
+    const loss = (who: string, m: number, avgLoss: number): QosSample =>
+      sample(who, m, { audio_input: { avgLoss } });
+    const minute = (m: number, ...losses: number[]): QosSample[] => losses.map((l, i) => loss(`p${i}`, m, l));
+    const [went] = engine.handle({ type: 'samples', samples: minute(0, 0.09, 0.09, 0.001, 0.001) });
+    // The meeting's series is made again from the next minute's members before it steps.
+    engine.handle({ type: 'samples', samples: minute(1, 0.09, 0.09, 0.09, 0.001) });
+    const a = went!.alert;
+    expect([a.state, a.valueText, a.context.breaching, a.context.participants]).toEqual([
+      'pending',
+      '2 of 4 participants (50%)',
+      2,
+      4,
+    ]);
+    expect(engine.current(a.id)!.valueText).toBe('3 of 4 participants (75%)');
+  });
+
   it("shares the join's context with the join's other series", () => {
     const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
     engine.handle({ type: 'samples', samples: [at(0, 0.5, 'Wifi', 'Standup')] });
