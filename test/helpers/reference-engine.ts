@@ -1,58 +1,179 @@
-import { step, type Series, type Timing } from '../../src/evaluate/lifecycle.js';
-import type { CompiledRule } from '../../src/evaluate/rule-types.js';
+import type { CompiledRule, RawRule } from '../../src/evaluate/rule-types.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
-import type { QosSample } from '../../src/normalize/sample.js';
+import type { ParticipantContext, QosSample } from '../../src/normalize/sample.js';
+import { shareOf } from '../../src/util/words.js';
 
-interface Ref extends Series {
+/**
+ * A rule as docs/rules.md describes it, read from the rule as written (not from what the
+ * compiler made of it): thresholds, durations, aggregate, counting and explaining. Only the
+ * filters and the stream groups' names are taken from the compiled rule.
+ */
+interface RefRule {
+  name: string;
+  scope: 'participant' | 'instance' | 'shared_cause';
+  above: boolean;
+  threshold: number;
+  recoveryThreshold: number;
+  forMs: number;
+  recoveryForMs: number;
+  avg: boolean;
+  read: (s: QosSample, stream?: string) => number | undefined;
+  perStream: boolean;
+  streams: readonly string[];
+  matches: (s: QosSample) => boolean;
+  count?: number;
+  ratio?: number;
+  minParticipants: number;
+  groupBy?: 'data_center' | 'network_type';
+  explains: boolean;
+  explainedRatio: number;
+  inhibit: boolean;
+}
+
+/** Base units: latency and jitter in seconds, losses and CPU as a share (0 to 1), frame rates in fps. */
+function quantity(text: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|%|fps)$/.exec(String(text));
+  if (!m) throw new Error(`reference: no unit in ${String(text)}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === '%' ? n / 100 : n;
+}
+const minutes = (text?: string): number => {
+  if (!text) return 0;
+  const m = /^(\d+)m$/.exec(text);
+  if (!m) throw new Error(`reference: not minutes: ${text}`);
+  return Number(m[1]) * 60_000;
+};
+/** Where the metrics the property test uses are in a sample. */
+const STREAM_KEYS: Record<string, string> = {
+  latency: 'latency',
+  jitter: 'jitter',
+  avg_loss: 'avgLoss',
+  frame_rate: 'frameRate',
+};
+
+function refRule(raw: Partial<RawRule>, compiled: CompiledRule): RefRule {
+  const key = STREAM_KEYS[raw.metric!];
+  if (!key && raw.metric !== 'cpu_zoom_avg') throw new Error(`reference: metric ${raw.metric}`);
+  const threshold = quantity(raw.threshold!);
+  return {
+    name: raw.name!,
+    scope: raw.scope ?? 'participant',
+    above: raw.when === 'above',
+    threshold,
+    recoveryThreshold: raw.recovery?.threshold === undefined ? threshold : quantity(raw.recovery.threshold),
+    forMs: minutes(raw.for),
+    recoveryForMs: minutes(raw.recovery?.for),
+    avg: raw.aggregate === 'avg',
+    perStream: key !== undefined,
+    read: key
+      ? (s, stream) => (s.streams[stream!] as Record<string, number | undefined> | undefined)?.[key]
+      : (s) => s.cpu?.zoomAvg,
+    streams: compiled.streams,
+    matches: (s) => compiled.matches(s),
+    ...(raw.breaching?.count !== undefined ? { count: raw.breaching.count } : {}),
+    ...(raw.breaching?.ratio !== undefined ? { ratio: quantity(raw.breaching.ratio) } : {}),
+    minParticipants: raw.min_participants ?? 3,
+    ...(raw.group_by ? { groupBy: raw.group_by as 'data_center' | 'network_type' } : {}),
+    explains: raw.explains === true,
+    explainedRatio: raw.explained?.ratio ? quantity(raw.explained.ratio) : 1,
+    inhibit: raw.explained?.inhibit ?? true,
+  };
+}
+
+type State = 'inactive' | 'pending' | 'firing';
+
+interface Ref {
+  id: string;
+  rule: RefRule;
+  state: State;
+  /** Sample time of the newest observation. */
+  lastTime: number;
+  pendingSince?: number;
+  recoveringSince?: number;
+  /** The meeting (instance key) of a participant or instance alert. */
   instance?: string;
   participant?: string;
-  /** Shared causes: how many instances the breaching members come from. */
+  /** A participant alert: the participant's name and context in the newest sample it observed. */
+  name?: string;
+  context?: ParticipantContext;
+  /** Shared causes: how many meetings the breaching members are in. */
   meetings?: number;
+  explainedBy?: string;
+  explanation?: string;
 }
+
+/** A member's newest reading in a group, with the context and meeting of the sample it came from. */
 interface Reading {
   time: number;
   breaching: boolean;
   uuid: string;
+  context: ParticipantContext;
+}
+
+/** An alert change or an active alert as the reference says it: what the property test compares. */
+export interface RefAlert {
+  id: string;
+  previous?: State | 'resolved';
+  state: State | 'resolved';
+  explainedBy?: string;
+  inhibitedBy?: string;
+  explanation?: string;
+  meetings?: number;
 }
 
 const ikeyOf = (s: QosSample): string => `${s.instance.kind}:${s.instance.uuid}`;
+const CONTEXT_KEY = { data_center: 'dataCenter', network_type: 'networkType' } as const;
 
 /**
- * The rule engine written the straightforward way, for the property test of the real one: per
- * sample and rule, the value over the rule's streams and the threshold; a Map of series by id
- * with the lifecycle of lifecycle.ts; members' newest readings per group. It says which alerts
- * change state (`id previous->state`) and which are active; it renders nothing and leaves out
- * what shared causes explain.
+ * The rule engine written the straightforward way from docs/rules.md, for the property test
+ * of the real one: per sample and rule, the value over the rule's streams and the threshold;
+ * a Map of series by id, each with the lifecycle of "Lifecycle"; members' newest readings per
+ * group; and "One cause, one page": which firing shared cause explains a participant or meeting
+ * alert, when the link is made, and when it is looked at again. It renders no text but the
+ * explanation.
  */
 export class ReferenceEngine {
   readonly series = new Map<string, Ref>();
   /** rule -> group -> member -> newest reading. */
   private readonly members = new Map<string, Map<string, Map<string, Reading>>>();
+  private readonly rules: RefRule[];
+  /** Shared causes that explain, in rule order (the first one firing for a context explains it). */
+  private readonly explaining: RefRule[];
+  /** An explaining incident fired or resolved in the sample time being evaluated. */
+  private causesChanged = false;
 
   constructor(
-    private readonly rules: readonly CompiledRule[],
+    raw: readonly Partial<RawRule>[],
+    compiled: readonly CompiledRule[],
     private readonly gapToleranceMs: number,
-  ) {}
-
-  private timing(r: CompiledRule): Timing {
-    return { forMs: r.forMs, recoveryForMs: r.recoveryForMs, gapToleranceMs: this.gapToleranceMs };
+  ) {
+    this.rules = raw.map((r, i) => refRule(r, compiled[i]!));
+    this.explaining = this.rules.filter((r) => r.scope === 'shared_cause' && r.explains);
   }
 
-  static value(rule: CompiledRule, s: QosSample): number | undefined {
-    if (!rule.metric.perStream) return rule.metric.read(s);
+  private value(rule: RefRule, s: QosSample): number | undefined {
+    if (!rule.perStream) return rule.read(s);
     const vs: number[] = [];
     for (const stream of Object.keys(s.streams)) {
       if (!rule.streams.includes(stream)) continue;
-      const v = rule.metric.read(s, stream);
+      const v = rule.read(s, stream);
       if (v !== undefined) vs.push(v);
     }
     if (!vs.length) return undefined;
-    if (rule.aggregate === 'avg') return vs.reduce((a, b) => a + b, 0) / vs.length;
+    if (rule.avg) return vs.reduce((a, b) => a + b, 0) / vs.length;
     return rule.above ? Math.max(...vs) : Math.min(...vs);
   }
 
-  handle(event: PipelineEvent): string[] {
-    const out: string[] = [];
+  /** Readings exactly on a threshold or recovery threshold (the property test checks there are many). */
+  onThreshold = 0;
+
+  private breaches(rule: RefRule, v: number): boolean {
+    if (v === rule.threshold || v === rule.recoveryThreshold) this.onThreshold++;
+    return rule.above ? v > rule.threshold : v < rule.threshold;
+  }
+
+  handle(event: PipelineEvent): RefAlert[] {
+    const out: RefAlert[] = [];
     if (event.type === 'left')
       this.leave(`${event.instance.kind}:${event.instance.uuid}`, event.participant, out);
     if (event.type === 'ended') this.end(`${event.instance.kind}:${event.instance.uuid}`, out);
@@ -60,48 +181,177 @@ export class ReferenceEngine {
     const times = [...new Set(event.samples.map((s) => s.time))].sort((a, b) => a - b);
     for (const t of times) {
       const now = event.samples.filter((s) => s.time === t);
+      this.causesChanged = false;
       this.groups(now, t, times.at(-1)!, out);
       for (const s of now)
         for (const rule of this.rules) {
           if (rule.scope !== 'participant' || !rule.matches(s)) continue;
-          const v = ReferenceEngine.value(rule, s);
+          const v = this.value(rule, s);
           if (v === undefined) continue;
-          const breaching = rule.above ? v > rule.threshold : v < rule.threshold;
           const recovered = rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold;
-          const id = `${rule.name}|${ikeyOf(s)}/${s.participant.key}`;
           this.observe(
             rule,
-            id,
-            { instance: ikeyOf(s), participant: s.participant.key },
+            `${rule.name}|${ikeyOf(s)}/${s.participant.key}`,
+            {
+              instance: ikeyOf(s),
+              participant: s.participant.key,
+              name: s.participant.name,
+              context: s.context,
+            },
             s.time,
-            v,
-            breaching,
+            this.breaches(rule, v),
             recovered,
             out,
           );
+        }
+      // An explaining incident fired or resolved: firing alerts it now explains are linked to it.
+      if (this.causesChanged)
+        for (const rec of this.series.values()) {
+          if (rec.state !== 'firing' || rec.rule.scope === 'shared_cause' || rec.explainedBy) continue;
+          this.explain(rec);
+          if (rec.explainedBy) out.push(this.change(rec, 'firing', 'firing'));
         }
     }
     return out;
   }
 
+  /** Pending and firing alerts now. A pending alert says what would explain it now (without words). */
+  active(): RefAlert[] {
+    return [...this.series.values()].map((rec) => {
+      const by = rec.state === 'pending' ? this.explainer(rec)?.id : rec.explainedBy;
+      return {
+        id: rec.id,
+        state: rec.state,
+        ...(by ? { explainedBy: by } : {}),
+        ...(by && rec.rule.inhibit ? { inhibitedBy: by } : {}),
+        ...(rec.state === 'firing' && rec.explanation ? { explanation: rec.explanation } : {}),
+        ...(rec.meetings !== undefined ? { meetings: rec.meetings } : {}),
+      };
+    });
+  }
+
+  private change(rec: Ref, previous: State, state: RefAlert['state']): RefAlert {
+    if (state === 'pending') return { id: rec.id, previous, state };
+    return {
+      id: rec.id,
+      previous,
+      state,
+      ...(rec.explainedBy ? { explainedBy: rec.explainedBy } : {}),
+      ...(rec.explainedBy && rec.rule.inhibit ? { inhibitedBy: rec.explainedBy } : {}),
+      ...(rec.explanation ? { explanation: rec.explanation } : {}),
+    };
+  }
+
+  private firing = (id: string): boolean => this.series.get(id)?.state === 'firing';
+
+  /** The firing incident whose group a participant context is in. */
+  private causeOf(c: ParticipantContext): { id: string; rule: RefRule; value: string } | undefined {
+    for (const rule of this.explaining) {
+      const value = c[CONTEXT_KEY[rule.groupBy!]];
+      if (value && this.firing(`${rule.name}|${value}`)) return { id: `${rule.name}|${value}`, rule, value };
+    }
+    return undefined;
+  }
+
+  /**
+   * What explains an alert now: a participant alert, the incident its participant is in; a
+   * meeting alert, the incident that its breaching participants (at its newest observation, as
+   * their readings were) are in, when they make up `explained.ratio` of them (default all).
+   */
+  private explainer(rec: Ref): { id: string; text: string } | undefined {
+    if (rec.rule.scope === 'participant') {
+      const cause = this.causeOf(rec.context!);
+      return cause && { id: cause.id, text: `${rec.name!} is in ${cause.rule.groupBy!} ${cause.value}` };
+    }
+    if (rec.rule.scope !== 'instance') return undefined;
+    let breaching = 0;
+    const byCause = new Map<string, { n: number; groupBy: string; value: string }>();
+    for (const r of this.members.get(rec.rule.name)?.get(rec.instance!)?.values() ?? []) {
+      if (!r.breaching || r.time > rec.lastTime || r.time < rec.lastTime - this.gapToleranceMs) continue;
+      breaching++;
+      const cause = this.causeOf(r.context);
+      if (!cause) continue;
+      const e = byCause.get(cause.id) ?? { n: 0, groupBy: cause.rule.groupBy!, value: cause.value };
+      e.n++;
+      byCause.set(cause.id, e);
+    }
+    // The property test's ratios are above 50%: at most one incident can reach one.
+    for (const [id, { n, groupBy, value }] of byCause)
+      if (n / breaching >= rec.rule.explainedRatio)
+        return {
+          id,
+          text: `${shareOf(n, breaching, 'breaching participant')} ${n === 1 ? 'is' : 'are'} in ${groupBy} ${value}`,
+        };
+    return undefined;
+  }
+
+  private explain(rec: Ref): void {
+    const e = this.explainer(rec);
+    if (e) {
+      rec.explainedBy = e.id;
+      rec.explanation = `explained by ${e.id}: ${e.text}`;
+    } else {
+      delete rec.explainedBy;
+      delete rec.explanation;
+    }
+  }
+
+  /**
+   * One observation, through the lifecycle: inactive -> pending (a breach) -> firing (the breach
+   * held for `for`, in sample time) -> resolved (past the recovery threshold for `recovery.for`);
+   * a pending alert that stops breaching is cancelled quietly; a gap longer than gap_tolerance
+   * starts the pending and recovery clocks again; an observation older than the newest is ignored.
+   */
   private observe(
-    rule: CompiledRule,
+    rule: RefRule,
     id: string,
-    where: Pick<Ref, 'instance' | 'participant'>,
+    where: Partial<Ref>,
     time: number,
-    value: number,
     breaching: boolean,
     recovered: boolean,
-    out: string[],
+    out: RefAlert[],
   ): void {
     let rec = this.series.get(id);
     if (!rec && !breaching) return;
-    if (!rec) this.series.set(id, (rec = { state: 'inactive', lastTime: 0, value: 0 }));
+    if (!rec) this.series.set(id, (rec = { id, rule, state: 'inactive', lastTime: 0 }));
+    if (time < rec.lastTime) return;
     Object.assign(rec, where);
+    const gap = rec.lastTime > 0 && time - rec.lastTime > this.gapToleranceMs;
+    rec.lastTime = time;
     const before = rec.state;
-    const t = step(rec, { time, value, breaching, recovered }, this.timing(rule));
-    if (t && t !== 'cancelled') out.push(`${id} ${before}->${t}`);
-    if (rec.state === 'inactive') this.series.delete(id);
+    let now: RefAlert['state'] | 'cancelled' | undefined;
+    if (rec.state === 'inactive' && breaching) {
+      rec.pendingSince = time;
+      rec.state = 'pending';
+      now = 'pending';
+    } else if (rec.state === 'pending' && !breaching) now = 'cancelled';
+    else if (rec.state === 'pending' && gap) rec.pendingSince = time;
+    if (rec.state === 'pending' && breaching && time - rec.pendingSince! >= rule.forMs) now = 'firing';
+    if (rec.state === 'firing') {
+      if (!recovered) delete rec.recoveringSince;
+      else {
+        if (gap || rec.recoveringSince === undefined) rec.recoveringSince = time;
+        if (time - rec.recoveringSince >= rule.recoveryForMs) now = 'resolved';
+      }
+    }
+    if (rule.explains && (now === 'firing' || now === 'resolved')) this.causesChanged = true;
+    if (now === 'firing') {
+      rec.state = 'firing';
+      this.explain(rec); // the link is made when it fires
+    } else if (now === 'cancelled' || now === 'resolved') this.series.delete(id);
+    else if (
+      !now &&
+      rec.state === 'firing' &&
+      breaching &&
+      rec.explainedBy &&
+      !this.firing(rec.explainedBy)
+    ) {
+      // Its incident resolved first and it still breaches: another incident explains it now,
+      // or it stands on its own and is sent.
+      this.explain(rec);
+      if (!rec.explainedBy) out.push(this.change(rec, 'firing', 'firing'));
+    }
+    if (now && now !== 'cancelled') out.push(this.change(rec, before, now));
   }
 
   /**
@@ -109,18 +359,15 @@ export class ReferenceEngine {
    * the samples at hand also reach (`end`, their newest time): another instance's backlog came
    * first, and this one's view at `t` would lack it.
    */
-  private groups(now: QosSample[], t: number, end: number, out: string[]): void {
-    const touched = new Map<CompiledRule, Set<string>>();
+  private groups(now: QosSample[], t: number, end: number, out: RefAlert[]): void {
+    const touched = new Map<RefRule, Set<string>>();
     for (const rule of this.rules) {
       if (rule.scope === 'participant') continue;
       for (const s of now) {
         if (!rule.matches(s)) continue;
-        const v = ReferenceEngine.value(rule, s);
+        const v = this.value(rule, s);
         if (v === undefined) continue;
-        const group =
-          rule.scope === 'instance'
-            ? ikeyOf(s)
-            : s.context[rule.groupBy === 'data_center' ? 'dataCenter' : 'networkType'];
+        const group = rule.scope === 'instance' ? ikeyOf(s) : s.context[CONTEXT_KEY[rule.groupBy!]];
         if (!group) continue;
         const byGroup = this.members.get(rule.name) ?? new Map<string, Map<string, Reading>>();
         this.members.set(rule.name, byGroup);
@@ -131,12 +378,14 @@ export class ReferenceEngine {
         if (!old || old.time <= s.time)
           m.set(who, {
             time: s.time,
-            breaching: rule.above ? v > rule.threshold : v < rule.threshold,
+            breaching: this.breaches(rule, v),
             uuid: s.instance.uuid,
+            context: s.context,
           });
         touched.set(rule, (touched.get(rule) ?? new Set()).add(group));
       }
     }
+    // Shared causes first: a meeting alert firing now already knows whether one explains it.
     for (const scope of ['shared_cause', 'instance'])
       for (const [rule, groups] of touched) {
         if (rule.scope !== scope) continue;
@@ -156,32 +405,30 @@ export class ReferenceEngine {
             }
           }
           if (!total || late) continue;
-          const ratio = breaching / total;
           const isBreach =
             total >= rule.minParticipants &&
-            (rule.breachingCount !== undefined
-              ? breaching >= rule.breachingCount
-              : ratio >= (rule.breachingRatio ?? 1));
+            (rule.count !== undefined ? breaching >= rule.count : breaching / total >= (rule.ratio ?? 1));
           const where = rule.scope === 'instance' ? { instance: group } : { meetings: meetings.size };
-          this.observe(rule, `${rule.name}|${group}`, where, t, ratio, isBreach, !isBreach, out);
+          this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, !isBreach, out);
         }
       }
   }
 
-  private resolve(id: string, rec: Ref, out: string[]): void {
-    this.series.delete(id);
-    if (rec.state === 'firing') out.push(`${id} firing->resolved`);
+  /** A participant who left, or a meeting that ended: its firing alerts resolve as they are explained. */
+  private resolve(rec: Ref, out: RefAlert[]): void {
+    this.series.delete(rec.id);
+    if (rec.state === 'firing') out.push(this.change(rec, 'firing', 'resolved'));
   }
 
-  private leave(ikey: string, participant: string, out: string[]): void {
-    for (const [id, rec] of [...this.series])
-      if (rec.instance === ikey && rec.participant === participant) this.resolve(id, rec, out);
+  private leave(ikey: string, participant: string, out: RefAlert[]): void {
+    for (const rec of [...this.series.values()])
+      if (rec.instance === ikey && rec.participant === participant) this.resolve(rec, out);
     for (const byGroup of this.members.values())
       for (const m of byGroup.values()) m.delete(`${ikey}/${participant}`);
   }
 
-  private end(ikey: string, out: string[]): void {
-    for (const [id, rec] of [...this.series]) if (rec.instance === ikey) this.resolve(id, rec, out);
+  private end(ikey: string, out: RefAlert[]): void {
+    for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out);
     for (const byGroup of this.members.values()) {
       byGroup.delete(ikey);
       for (const m of byGroup.values())

@@ -1,0 +1,164 @@
+import type { AlertChange } from '../../src/evaluate/alert.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import type { EngineCase } from './random-engine-case.js';
+import { ReferenceEngine, type RefAlert } from './reference-engine.js';
+import { MIN, rulesFrom, T } from './rules.js';
+
+/** The first event after which the engine and the reference differ: what only each of them said. */
+export interface Mismatch {
+  event: number;
+  what: 'changes' | 'active alerts';
+  onlyEngine: string[];
+  onlyReference: string[];
+}
+
+/** What a run of a case exercised (the property test checks the cases reach every part). */
+export interface Exercised {
+  events: number;
+  changes: number;
+  /** Changes and active alerts with an explanation; changes that link or unlink one while firing. */
+  explained: number;
+  relinked: number;
+  /** Readings exactly on a threshold or a recovery threshold. */
+  onThreshold: number;
+}
+
+/** An alert change or an active alert in one line: id, state, meetings and explanation. */
+const line = (a: RefAlert): string =>
+  [
+    `${a.id} ${a.previous ? `${a.previous}->` : ''}${a.state}`,
+    a.meetings === undefined ? '' : ` in ${a.meetings}`,
+    a.explainedBy ? ` explainedBy=${a.explainedBy}` : '',
+    a.inhibitedBy ? ` inhibitedBy=${a.inhibitedBy}` : '',
+    a.explanation ? ` "${a.explanation}"` : '',
+  ].join('');
+
+/** An engine change as the reference says one (a pending change says no more than that it is pending). */
+function engineChange(c: AlertChange): RefAlert {
+  const a = c.alert;
+  if (c.state === 'pending') return { id: a.id, previous: c.previous, state: c.state };
+  return {
+    id: a.id,
+    previous: c.previous,
+    state: c.state,
+    ...(a.explainedBy ? { explainedBy: a.explainedBy } : {}),
+    ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
+    ...(a.explanation ? { explanation: a.explanation } : {}),
+  };
+}
+
+/** What only `a` holds and only `b` holds (as multisets). */
+function difference(a: string[], b: string[]): [string[], string[]] {
+  const left = [...b];
+  const onlyA: string[] = [];
+  for (const x of a) {
+    const i = left.indexOf(x);
+    if (i < 0) onlyA.push(x);
+    else left.splice(i, 1);
+  }
+  return [onlyA, left];
+}
+
+/**
+ * Runs a case through the engine and the reference side by side; after each event, compares
+ * the changes made and the pending and firing alerts held (with, for shared causes, how many
+ * meetings their breaching members are in, and what explains each alert).
+ */
+export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Exercised } {
+  const rules = rulesFrom(c.rules);
+  const engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs });
+  const reference = new ReferenceEngine(c.rules, rules, c.gapMs);
+  const exercised: Exercised = { events: 0, changes: 0, explained: 0, relinked: 0, onThreshold: 0 };
+  for (let i = 0; i < c.events.length; i++) {
+    const got = engine.handle(c.events[i]!).map(engineChange);
+    const want = reference.handle(c.events[i]!);
+    let [onlyEngine, onlyReference] = difference(got.map(line), want.map(line));
+    if (onlyEngine.length || onlyReference.length)
+      return { mismatch: { event: i, what: 'changes', onlyEngine, onlyReference }, exercised };
+    const active = engine.active().map((a): RefAlert => ({
+      id: a.id,
+      state: a.state,
+      ...(a.explainedBy ? { explainedBy: a.explainedBy } : {}),
+      ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
+      ...(a.explanation ? { explanation: a.explanation } : {}),
+      ...(a.scope === 'shared_cause' ? { meetings: engine.state.series.get(a.id)?.meetings } : {}),
+    }));
+    const refActive = reference.active();
+    [onlyEngine, onlyReference] = difference(active.map(line), refActive.map(line));
+    if (onlyEngine.length || onlyReference.length)
+      return { mismatch: { event: i, what: 'active alerts', onlyEngine, onlyReference }, exercised };
+    exercised.events++;
+    exercised.changes += got.length;
+    exercised.explained += [...want, ...refActive].filter((a) => a.explainedBy).length;
+    exercised.relinked += want.filter((a) => a.previous === 'firing' && a.state === 'firing').length;
+  }
+  exercised.onThreshold = reference.onThreshold;
+  return { exercised };
+}
+
+/**
+ * A smaller case that still fails: the events after the first mismatch dropped, then each rule,
+ * each event and each sample that the mismatch does not need.
+ */
+export function shrinkCase(c: EngineCase, mismatch: Mismatch): EngineCase {
+  const fails = (x: EngineCase): boolean => compareCase(x).mismatch !== undefined;
+  let small: EngineCase = { ...c, events: c.events.slice(0, mismatch.event + 1) };
+  for (let i = small.rules.length - 1; i >= 0 && small.rules.length > 1; i--) {
+    const x = { ...small, rules: small.rules.filter((_, j) => j !== i) };
+    if (fails(x)) small = x;
+  }
+  for (let i = small.events.length - 1; i >= 0; i--) {
+    const x = { ...small, events: small.events.filter((_, j) => j !== i) };
+    if (fails(x)) small = x;
+  }
+  for (let i = small.events.length - 1; i >= 0; i--) {
+    const e = small.events[i]!;
+    if (e.type !== 'samples') continue;
+    for (let k = e.samples.length - 1; k >= 0; k--) {
+      const now = small.events[i] as Extract<PipelineEvent, { type: 'samples' }>;
+      const samples = now.samples.filter((_, j) => j !== k);
+      const events = [...small.events];
+      if (samples.length) events[i] = { type: 'samples', samples };
+      else events.splice(i, 1);
+      const x = { ...small, events };
+      if (fails(x)) small = x;
+      if (!samples.length) break;
+    }
+  }
+  return small;
+}
+
+const minute = (t: number): string => `m${(t - T) / MIN}`;
+
+function sampleText(s: QosSample): string {
+  const streams = Object.entries(s.streams).map(
+    ([name, m]) =>
+      `${name}(${Object.entries(m as Record<string, number>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+  );
+  const cpu = s.cpu?.zoomAvg === undefined ? '' : ` cpu=${s.cpu.zoomAvg}`;
+  return `${minute(s.time)} ${s.instance.id}/${s.participant.key} ${s.context.dataCenter} ${s.context.networkType} ${streams.join(' ')}${cpu}`;
+}
+
+/** A case and its mismatch as text: the rules, each event, and what only each side said. */
+export function describeMismatch(c: EngineCase, m: Mismatch): string {
+  const events = c.events.map((e, i) => {
+    const head = `  #${i} ${e.type}`;
+    if (e.type === 'samples') return `${head}\n${e.samples.map((s) => `      ${sampleText(s)}`).join('\n')}`;
+    if (e.type === 'left') return `${head} ${e.instance.id}/${e.participant} at ${minute(e.at)}`;
+    if (e.type === 'ended') return `${head} ${e.instance.id} at ${minute(e.at)}`;
+    return head;
+  });
+  return [
+    `gap_tolerance ${c.gapMs / MIN}m; rules:`,
+    ...c.rules.map((r) => `  ${JSON.stringify(r)}`),
+    'events:',
+    ...events,
+    `after event #${m.event}, ${m.what}:`,
+    ...m.onlyEngine.map((x) => `  engine only:    ${x}`),
+    ...m.onlyReference.map((x) => `  reference only: ${x}`),
+  ].join('\n');
+}

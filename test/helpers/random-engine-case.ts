@@ -1,0 +1,214 @@
+import type { RawRule } from '../../src/evaluate/rule-types.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { QosSample, StreamMetrics } from '../../src/normalize/sample.js';
+import { MIN, T } from './rules.js';
+import { seeded } from './storm.js';
+
+/** One property-test case: rules as written, the gap tolerance and the pipeline events. */
+export interface EngineCase {
+  rules: Partial<RawRule>[];
+  gapMs: number;
+  events: PipelineEvent[];
+}
+
+/** The metrics the random rules read, their thresholds and recovery thresholds, and how samples read them. */
+const METRICS = [
+  {
+    metric: 'latency',
+    key: 'latency',
+    when: 'above',
+    thresholds: ['200ms', '300ms', '300ms', '400ms'],
+    recoveries: ['150ms', '200ms', '250ms'],
+    scale: 0.6,
+  },
+  {
+    metric: 'jitter',
+    key: 'jitter',
+    when: 'above',
+    thresholds: ['30ms', '40ms', '40ms'],
+    recoveries: ['20ms', '30ms'],
+    scale: 0.08,
+  },
+  {
+    metric: 'avg_loss',
+    key: 'avgLoss',
+    when: 'above',
+    thresholds: ['3%', '5%', '5%', '10%'],
+    recoveries: ['2%', '3%', '5%'],
+    scale: 0.15,
+  },
+  {
+    metric: 'frame_rate',
+    key: 'frameRate',
+    when: 'below',
+    thresholds: ['10fps', '15fps', '15fps'],
+    recoveries: ['15fps', '20fps'],
+    scale: 30,
+  },
+] as const;
+const CPU = { thresholds: ['70%', '80%', '80%'], recoveries: ['60%', '70%'] };
+const STREAMS = [['any_audio'], ['audio_input'], ['any'], ['video_sent', 'audio_output']];
+const STREAM_NAMES = ['audio_input', 'audio_output', 'video_input'];
+
+/** A threshold's number, to keep a recovery threshold on the good side of its threshold. */
+const amount = (text: string): number => parseFloat(text);
+
+function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
+  const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
+  const rules: Partial<RawRule>[] = [];
+  const explainsBy = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const scope = pick(['participant', 'participant', 'instance', 'shared_cause'] as const);
+    const cpu = rnd() < 0.15;
+    const m = pick(METRICS);
+    const above = cpu || m.when === 'above';
+    const threshold = cpu ? pick(CPU.thresholds) : pick(m.thresholds);
+    const rule: Partial<RawRule> = cpu
+      ? { metric: 'cpu_zoom_avg', when: 'above', threshold }
+      : { metric: m.metric, when: m.when, threshold, streams: pick(STREAMS) };
+    rule.name = `r${i}`;
+    if (scope !== 'participant') rule.scope = scope;
+    if (rnd() < 0.3) rule.aggregate = 'avg';
+    if (rnd() < 0.7) rule.for = pick(['1m', '2m', '3m']);
+    if (rnd() < 0.5) rule.recovery = { for: pick(['1m', '2m']) };
+    if (scope === 'participant' && rnd() < 0.4) {
+      // Hysteresis: back past a recovery threshold on the good side of the threshold (or on it).
+      const good = (cpu ? CPU.recoveries : m.recoveries).filter((r) =>
+        above ? amount(r) <= amount(threshold) : amount(r) >= amount(threshold),
+      );
+      if (good.length) rule.recovery = { ...rule.recovery, threshold: pick(good) };
+    }
+    if (rnd() < 0.2) rule.filters = { network_type: 'Wifi' };
+    if (scope !== 'participant') {
+      rule.breaching =
+        rnd() < 0.5 ? { count: 1 + Math.floor(rnd() * 3) } : { ratio: pick(['30%', '50%', '100%']) };
+      rule.min_participants = 1 + Math.floor(rnd() * 3);
+    }
+    if (scope === 'shared_cause') {
+      rule.group_by = pick(['data_center', 'data_center', 'network_type'] as const);
+      // One explaining incident per group_by: which of two firing on the same group explains is not said.
+      if (rnd() < 0.8 && !explainsBy.has(rule.group_by)) {
+        rule.explains = true;
+        explainsBy.add(rule.group_by);
+      }
+    }
+    if (scope === 'instance' && rnd() < 0.4) rule.explained = { ratio: pick(['60%', '75%', '100%']) };
+    if (scope !== 'shared_cause' && rnd() < 0.2) rule.explained = { ...rule.explained, inhibit: false };
+    rules.push(rule);
+  }
+  return rules;
+}
+
+/**
+ * The values a case's rules turn on, per sample field: each threshold and recovery threshold in
+ * base units. Samples land on them exactly, now and then, so `>` and `>=` differ.
+ */
+function boundaries(rules: readonly Partial<RawRule>[]): Map<string, number[]> {
+  const base = (text: string): number =>
+    text.endsWith('ms') ? amount(text) / 1000 : text.endsWith('%') ? amount(text) / 100 : amount(text);
+  const out = new Map<string, number[]>();
+  for (const r of rules) {
+    const key = r.metric === 'cpu_zoom_avg' ? 'cpu' : METRICS.find((m) => m.metric === r.metric)!.key;
+    const list = out.get(key) ?? [];
+    list.push(base(String(r.threshold)));
+    if (r.recovery?.threshold !== undefined) list.push(base(String(r.recovery.threshold)));
+    out.set(key, list);
+  }
+  return out;
+}
+
+/**
+ * Minutes of 3 meetings of 4 participants: people drop out, come back, leave, move data center
+ * (for good, or for a sample) or change network; now and then a data center degrades for a few
+ * minutes; values cross the thresholds and often land on them exactly.
+ */
+function randomEvents(
+  rnd: () => number,
+  rules: readonly Partial<RawRule>[],
+  minutes: number,
+): PipelineEvent[] {
+  const exact = boundaries(rules);
+  const events: PipelineEvent[] = [];
+  const meetings = ['a', 'b', 'c'].map((id) => ({
+    kind: 'meeting' as const,
+    id,
+    uuid: `${id}==`,
+    topic: id,
+  }));
+  // Meeting a is served by SC, c by NY, b by both; a data center in trouble makes most of its
+  // participants breach.
+  const home = meetings.map((_, i) => [0, 1, 2, 3].map((p) => (i === 0 || (i === 1 && p % 2) ? 'SC' : 'NY')));
+  const trouble: Record<string, boolean> = { SC: false, NY: false };
+  /** A value of a sample field: on a threshold (one of `exact`'s), or random (bad or not). */
+  const value = (key: string, bad: boolean, when: string, scale: number): number => {
+    const on = exact.get(key);
+    if (on && rnd() < 0.3) return on[Math.floor(rnd() * on.length)]!;
+    const r = bad ? 0.4 + rnd() * 0.6 : rnd() * 0.5;
+    return when === 'above' ? r * scale : (1 - r) * scale;
+  };
+  let backlog: QosSample[] = [];
+  for (let m = 0; m < minutes; m++) {
+    for (const dc of ['SC', 'NY']) if (rnd() < (trouble[dc] ? 0.15 : 0.06)) trouble[dc] = !trouble[dc];
+    meetings.forEach((instance, i) => {
+      for (let p = 0; p < 4; p++) {
+        if (rnd() < 0.03) home[i]![p] = home[i]![p] === 'SC' ? 'NY' : 'SC'; // moved for good
+        if (rnd() < 0.15) continue; // missing this minute (a gap, longer when repeated)
+        if (rnd() < 0.01) {
+          events.push({ type: 'left', instance, participant: `p${p}`, at: T + m * MIN });
+          continue;
+        }
+        const dc = rnd() < 0.05 ? (home[i]![p] === 'SC' ? 'NY' : 'SC') : home[i]![p]!;
+        const bad = rnd() < (trouble[dc] ? 0.75 : 0.2);
+        // Now and then only video (muted): no reading for audio rules, whatever the context says.
+        const names = rnd() < 0.1 ? ['video_input'] : STREAM_NAMES.filter(() => rnd() >= 0.15);
+        // Often every stream reads the same (an average then lands where its streams do).
+        const same = rnd() < 0.3 ? new Map<string, number>() : undefined;
+        const streams: Record<string, StreamMetrics> = {};
+        for (const name of names) {
+          const s: Record<string, number> = {};
+          for (const x of METRICS) {
+            const v = same?.get(x.key) ?? value(x.key, bad, x.when, x.scale);
+            same?.set(x.key, v);
+            s[x.key] = v;
+          }
+          streams[name] = s;
+        }
+        backlog.push({
+          instance,
+          participant: { key: `p${p}`, name: `P${p}`, email: '', ip: '' },
+          context: {
+            dataCenter: dc,
+            networkType: p < 2 !== rnd() < 0.1 ? 'Wifi' : 'Wired',
+            device: 'Mac',
+          },
+          time: T + m * MIN,
+          streams,
+          ...(rnd() < 0.8 ? { cpu: { zoomAvg: value('cpu', bad, 'above', 1) } } : {}),
+        });
+      }
+    });
+    // Most polls bring one minute; some bring a backlog of two or three. Half hand all
+    // meetings' samples at once, half meeting by meeting (as a poll does), in a random order.
+    if (rnd() < 0.7) {
+      if (rnd() < 0.5) events.push({ type: 'samples', samples: backlog });
+      else
+        for (const instance of [...meetings].sort(() => rnd() - 0.5)) {
+          const mine = backlog.filter((s) => s.instance === instance);
+          if (mine.length) events.push({ type: 'samples', samples: mine });
+        }
+      backlog = [];
+    }
+    if (rnd() < 0.02)
+      events.push({ type: 'ended', instance: meetings[Math.floor(rnd() * 3)]!, at: T + m * MIN });
+  }
+  if (backlog.length) events.push({ type: 'samples', samples: backlog });
+  return events;
+}
+
+/** The case of a seed: 10 random rules, a gap tolerance of 2 to 4 minutes and 40 minutes of events. */
+export function randomCase(seed: number): EngineCase {
+  const rnd = seeded(seed);
+  const rules = randomRules(rnd, 10);
+  const gapMs = (2 + Math.floor(rnd() * 3)) * MIN;
+  return { rules, gapMs, events: randomEvents(rnd, rules, 40) };
+}
