@@ -1,5 +1,13 @@
-import { numericValue, type FieldDef } from '../normalize/catalog.js';
 import type { QosSample } from '../normalize/sample.js';
+import {
+  FIRST_STREAM,
+  SAMPLE_ROWS,
+  numbersOf,
+  sampleNumbers,
+  STREAM_INDEX,
+  STREAM_ROWS,
+  STREAM_STRIDE,
+} from '../normalize/sample-numbers.js';
 import { ruleValue } from './rule-value.js';
 import type { CompiledRule } from './rule-types.js';
 
@@ -13,19 +21,22 @@ interface StreamUse {
   column: number;
   /** The stream's index in `streamNames`, plus 1. */
   stream: number;
-  key: string;
-  field: FieldDef;
+  /** The field's place in a stream's block of a sample's numbers (sample-numbers.ts). */
+  row: number;
 }
 
 /**
- * Reads every column's value of a sample in one pass over its streams: each stream is looked
- * at once for all the columns that read it, in the sample's stream order (as `ruleValue`
- * does, so an average sums in the same order and is the same number). Per-sample metrics
- * (CPU, Wi-Fi) are read through `ruleValue`.
+ * Reads every column's value of a sample in one pass over its streams, from the sample's
+ * numbers (normalize/sample-numbers.ts): each stream is looked at once for all the columns that
+ * read it, in the sample's stream order (as `ruleValue` does, so an average sums in the same
+ * order and is the same number). Per-sample metrics (CPU, Wi-Fi, CPU pressure) are read at their
+ * place in the numbers.
  */
 export class ColumnReader {
-  /** Stream name -> the columns that read it. */
-  private readonly byStream = new Map<string, StreamUse[]>();
+  /** By a stream's index in STREAMS (how a sample's numbers name it): the columns that read it. */
+  private readonly byIndex: (StreamUse[] | undefined)[] = [];
+  /** Per column not read from streams: its field's place in a sample's numbers (-1: read through `ruleValue`). */
+  private readonly sampleAt: Int32Array;
   private readonly streamColumns: number[] = [];
   private readonly otherColumns: number[] = [];
   private readonly above: boolean[];
@@ -46,18 +57,22 @@ export class ColumnReader {
     this.sum = new Float64Array(columns.length);
     this.count = new Int32Array(columns.length);
     this.worstOf = new Uint8Array(columns.length);
+    this.sampleAt = new Int32Array(columns.length).fill(-1);
     columns.forEach((c, column) => {
       const { metric, streams } = c.reader;
-      if (!metric.perStream) return void this.otherColumns.push(column);
+      if (!metric.perStream) {
+        const at = SAMPLE_ROWS.indexOf(metric.field);
+        if (at >= 0) this.sampleAt[column] = 1 + at;
+        return void this.otherColumns.push(column);
+      }
       this.streamColumns.push(column);
       for (const stream of streams) {
-        let uses = this.byStream.get(stream);
-        if (!uses) {
-          this.byStream.set(stream, (uses = []));
-          this.streamNames.push(stream);
-        }
+        const at = STREAM_INDEX[stream];
+        if (at === undefined) continue; // no sample has it
+        const uses = (this.byIndex[at] ??= []);
+        if (!this.streamNames.includes(stream)) this.streamNames.push(stream);
         const index = this.streamNames.indexOf(stream) + 1;
-        uses.push({ column, stream: index, key: metric.field.key, field: metric.field });
+        uses.push({ column, stream: index, row: STREAM_ROWS.indexOf(metric.field) });
       }
     });
   }
@@ -65,20 +80,21 @@ export class ColumnReader {
   /**
    * Writes sample `i`'s value of each column into `out[column][i]` (NaN when missing), and the
    * stream with the worst value into `worst[column][i]` (the first of equal ones: what an alert's
-   * context names as its stream).
+   * context names as its stream). From the sample's numbers when it has them, else its objects.
    */
   read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): void {
-    const { best, sum, count, above, worstOf } = this;
+    // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
+    const numbers = sampleNumbers(s) ?? numbersOf(s);
+    const { best, sum, count, above, worstOf, byIndex } = this;
     for (const c of this.streamColumns) count[c] = 0;
-    for (const stream in s.streams) {
-      const uses = this.byStream.get(stream);
-      const metrics = s.streams[stream] as Record<string, unknown> | undefined;
-      if (!uses || !metrics) continue;
+    const n = numbers[0]!;
+    for (let j = 0, at = FIRST_STREAM; j < n; j++, at += STREAM_STRIDE) {
+      const uses = byIndex[numbers[at]!];
+      if (!uses) continue;
       for (let u = 0; u < uses.length; u++) {
         const use = uses[u]!;
-        const raw = metrics[use.key];
-        const v = typeof raw === 'number' ? raw : numericValue(use.field, raw);
-        if (v === undefined) continue;
+        const v = numbers[at + 1 + use.row]!;
+        if (v !== v) continue; // NaN: missing
         const c = use.column;
         if (count[c] === 0) {
           best[c] = v;
@@ -99,7 +115,10 @@ export class ColumnReader {
       worst[c]![i] = count[c] === 0 ? 0 : worstOf[c]!;
     }
     for (const c of this.otherColumns) {
-      out[c]![i] = ruleValue(this.columns[c]!.reader, s) ?? NaN;
+      const at = this.sampleAt[c]!;
+      // Apart, not one conditional expression: the value stays an unboxed double.
+      if (at >= 0) out[c]![i] = numbers[at]!;
+      else out[c]![i] = ruleValue(this.columns[c]!.reader, s) ?? NaN;
       worst[c]![i] = 0;
     }
   }

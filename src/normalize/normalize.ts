@@ -2,6 +2,7 @@ import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.j
 import { joinKey, personKey } from './identity.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
 import { STREAM_BY_NAME } from './streams.js';
+import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
 
@@ -15,14 +16,23 @@ export function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
-/** Per group, the catalog rows by Zoom field name (one field can feed several rows: `resolution`). */
-const BY_FIELD = new Map<Group, [string, readonly FieldDef[]][]>(
+/**
+ * Per group, the catalog rows by Zoom field name (one field can feed several rows: `resolution`),
+ * each with its index among its group's rows (where a sample's numbers hold it: sample-numbers.ts).
+ */
+const BY_FIELD = new Map<Group, [string, readonly (readonly [FieldDef, number])[]][]>(
   (['stream', 'cpu', 'wifi', 'cpuPressure', 'context'] as const).map((g) => {
-    const byField = new Map<string, FieldDef[]>();
-    for (const f of rowsOf(g)) byField.set(f.zoom, [...(byField.get(f.zoom) ?? []), f]);
+    const byField = new Map<string, [FieldDef, number][]>();
+    rowsOf(g).forEach((f, i) => byField.set(f.zoom, [...(byField.get(f.zoom) ?? []), [f, i]]));
     return [g, [...byField]];
   }),
 );
+
+/** Where a group's values go in a sample's numbers: the writer and the group's first row there. */
+interface NumbersAt {
+  w: NumbersWriter;
+  at: number;
+}
 
 /**
  * Reads the catalog rows of one group from a Zoom object. A field that is present but yields
@@ -33,15 +43,21 @@ export function readGroup<G extends Group>(group: G, raw: Raw, stats?: Normalize
 }
 
 /** readGroup, or undefined when no row gave a value (no object made for it). */
-function readSome<G extends Group>(group: G, raw: Raw, stats?: NormalizeStats): GroupValues<G> | undefined {
+function readSome<G extends Group>(
+  group: G,
+  raw: Raw,
+  stats?: NormalizeStats,
+  into?: NumbersAt,
+): GroupValues<G> | undefined {
   let out: Record<string, number | string> | undefined;
   for (const [field, rows] of BY_FIELD.get(group)!) {
     if (!(field in raw)) continue;
     let any = false;
-    for (const row of rows) {
+    for (const [row, index] of rows) {
       const v = row.parse(raw[field]);
       if (v === undefined) continue;
       (out ??= {})[row.key] = v;
+      into?.w.set(into.at, row, index, v);
       any = true;
     }
     if (!any) stats?.missing(field);
@@ -58,14 +74,16 @@ function readObjectOrBare<G extends 'wifi' | 'cpuPressure'>(
   field: string,
   raw: unknown,
   stats: NormalizeStats,
+  into: NumbersAt,
 ): GroupValues<G> | undefined {
-  if (isObject(raw)) return readSome(group, raw, stats);
+  if (isObject(raw)) return readSome(group, raw, stats, into);
   const rows = rowsOf(group);
   const v = rows[0]!.parse(raw);
   if (v === undefined) {
     stats.missing(field);
     return undefined;
   }
+  rows.forEach((r, i) => into.w.set(into.at, r, i, v));
   return Object.fromEntries(rows.map((r) => [r.key, v])) as GroupValues<G>;
 }
 
@@ -92,8 +110,16 @@ export function contextFromRaw(raw: Raw): ParticipantContext {
   return readGroup('context', raw);
 }
 
-/** Reads one `user_qos` entry's streams, CPU, Wi-Fi and CPU pressure into `sample`. */
+/** The writer of every sample's numbers (one sample at a time). */
+const numbers = new NumbersWriter();
+
+/**
+ * Reads one `user_qos` entry's streams, CPU, Wi-Fi and CPU pressure into `sample`, and gives it
+ * its numbers (sample-numbers.ts), written as the values are read.
+ */
 function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
+  const w = numbers;
+  w.begin();
   // Keys read in place (no entries or key arrays): a poll normalizes thousands of entries.
   for (const name in entry) {
     const value = entry[name];
@@ -102,21 +128,30 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
       stats.unknownStream(name);
       continue;
     }
-    const metrics = readSome('stream', value, stats);
+    const at = w.stream(STREAM_INDEX[name]!);
+    const metrics = readSome('stream', value, stats, { w, at });
     if (metrics) sample.streams[name] = metrics;
+    else w.dropStream();
   }
   if (isObject(entry.cpu_usage)) {
-    const cpu = readSome('cpu', entry.cpu_usage, stats);
+    const cpu = readSome('cpu', entry.cpu_usage, stats, { w, at: 1 + SAMPLE_GROUP_AT.cpu });
     if (cpu) sample.cpu = cpu;
   }
   if ('wifi_rssi' in entry) {
-    const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats);
+    const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats, {
+      w,
+      at: 1 + SAMPLE_GROUP_AT.wifi,
+    });
     if (wifi) sample.wifi = wifi;
   }
   if ('cpu_pressure_level' in entry) {
-    const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats);
+    const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats, {
+      w,
+      at: 1 + SAMPLE_GROUP_AT.cpuPressure,
+    });
     if (p) sample.cpuPressure = p;
   }
+  attachNumbers(sample, w.end());
 }
 
 /**

@@ -1,8 +1,19 @@
 import type { QosSample } from '../../src/normalize/sample.js';
+import { attachNumbers, numbersOf } from '../../src/normalize/sample-numbers.js';
+
+/**
+ * A sample as the normalizer hands it on: with its numbers (normalize/sample-numbers.ts), which
+ * the normalizer writes while it reads the values (its cost is in cycle.bench.ts's figures).
+ */
+export function normalized(s: QosSample): QosSample {
+  attachNumbers(s, numbersOf(s));
+  return s;
+}
 
 /**
  * `instances` meetings of `perInstance` participants, one sample each at `time`, with every
- * usual stream. A share `degraded` of the participants breach most default thresholds.
+ * usual stream, as the normalizer hands them on. A share `degraded` of the participants breach
+ * most default thresholds.
  */
 export function samples(instances: number, perInstance: number, time: number, degraded = 0.05): QosSample[] {
   const out: QosSample[] = [];
@@ -25,32 +36,34 @@ export function samples(instances: number, perInstance: number, time: number, de
         maxLoss: jitter * 0.12,
         bitrate: 40_000 + jitter * 20_000,
       };
-      out.push({
-        instance,
-        participant: { key: `u${i}-${p}`, name: `Person ${p}`, email: '', ip: '' },
-        context: {
-          dataCenter: ['SC', 'NY', 'AM'][p % 3]!,
-          networkType: p % 2 ? 'Wifi' : 'Wired',
-          device: 'Mac',
-          location: 'X',
-          version: '6.2.5',
-        },
-        time,
-        streams: {
-          audio_input: stream,
-          audio_output: stream,
-          video_input: {
-            ...stream,
-            bitrate: 1_000_000,
-            frameRate: 25 - jitter * 20,
-            width: 1280,
-            height: 720,
+      out.push(
+        normalized({
+          instance,
+          participant: { key: `u${i}-${p}`, name: `Person ${p}`, email: '', ip: '' },
+          context: {
+            dataCenter: ['SC', 'NY', 'AM'][p % 3]!,
+            networkType: p % 2 ? 'Wifi' : 'Wired',
+            device: 'Mac',
+            location: 'X',
+            version: '6.2.5',
           },
-          video_output: { ...stream, bitrate: 800_000, frameRate: 25, width: 640, height: 360 },
-        },
-        cpu: { zoomAvg: 0.1 + jitter * 0.8, zoomMax: 0.2 + jitter * 0.8, systemMax: 0.5 },
-        wifi: { avg: -50 - jitter * 40 },
-      });
+          time,
+          streams: {
+            audio_input: stream,
+            audio_output: stream,
+            video_input: {
+              ...stream,
+              bitrate: 1_000_000,
+              frameRate: 25 - jitter * 20,
+              width: 1280,
+              height: 720,
+            },
+            video_output: { ...stream, bitrate: 800_000, frameRate: 25, width: 640, height: 360 },
+          },
+          cpu: { zoomAvg: 0.1 + jitter * 0.8, zoomMax: 0.2 + jitter * 0.8, systemMax: 0.5 },
+          wifi: { avg: -50 - jitter * 40 },
+        }),
+      );
     }
   }
   return out;
