@@ -1,10 +1,15 @@
-import type { AlertChange, AlertState, ResolveReason } from './alert.js';
+import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
+import type { Explainer } from './explain.js';
 import type { EngineContext } from './context.js';
 import { stays, step } from './lifecycle.js';
 import { PendingChange } from './pending-change.js';
 import { alertLabels, renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
 import { OUTSTANDING, type SeriesRecord } from './series.js';
+
+/** A firing change's alert: without reminders' text (see renderAlert), rendered when one is due. */
+const firingAlert = (explainer: Explainer, rule: CompiledRule, rec: SeriesRecord): Alert =>
+  renderAlert(explainer, rule, rec, 'firing', undefined, false, false);
 
 /**
  * One observation of an alert series: its lifecycle steps (lifecycle.ts), what explains it is
@@ -49,10 +54,11 @@ export function apply(
     // Its cause resolved first and it still breaches: it stands on its own now, and is sent.
     explainer.explain(rec);
     if (!rec.explainedBy)
-      return { state: 'firing', alert: renderAlert(explainer, rule, rec, 'firing'), previous: 'firing' };
+      return { state: 'firing', alert: firingAlert(explainer, rule, rec), previous: 'firing' };
   }
   if (rec.state === 'inactive') ctx.series.drop(rec);
   if (!t || t === 'cancelled') return undefined;
+  if (t === 'firing') return { state: t, alert: firingAlert(explainer, rule, rec), previous: before };
   if (t !== 'pending') return { state: t, alert: renderAlert(explainer, rule, rec, t), previous: before };
   return new PendingChange(explainer, rule, rec); // rendered only if read
 }
@@ -92,7 +98,7 @@ export function reexplain(ctx: EngineContext, changes: AlertChange[]): void {
     if (rec.explainedBy && rule)
       changes.push({
         state: 'firing',
-        alert: renderAlert(explainer, rule, rec, 'firing'),
+        alert: firingAlert(explainer, rule, rec),
         previous: 'firing',
       });
   }

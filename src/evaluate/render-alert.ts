@@ -223,6 +223,7 @@ function planOf(rule: CompiledRule): RulePlan {
 function renderAnnotations(
   p: AlertParts,
   plan: RulePlan,
+  reminders: boolean,
 ): {
   annotations: Record<string, string>;
   repeatAnnotations?: Record<string, string>;
@@ -244,7 +245,7 @@ function renderAnnotations(
     return out;
   };
   const annotations = phase(false);
-  return state === 'firing' && plan.repeats
+  return state === 'firing' && plan.repeats && reminders
     ? { annotations, repeatAnnotations: phase(true) }
     : { annotations };
 }
@@ -252,6 +253,9 @@ function renderAnnotations(
 /**
  * The alert of a record, rendered. With `withhold`, rendered from its context with the
  * participant's identity withheld (withheldContext): annotations, labels, id and explanation.
+ * Without `reminders`, a firing alert has no reminders' annotations: the alert of a change
+ * (the dispatcher renders a reminder from the alert as it reads when one is due: `current`),
+ * so that an alert storm does not render and hold a reminder's text per alert.
  */
 export function renderAlert(
   explainer: Explainer,
@@ -260,6 +264,7 @@ export function renderAlert(
   state: AlertState,
   resolved?: { at: number; reason: ResolveReason },
   withhold = false,
+  reminders = true,
 ): Alert {
   const plan = planOf(rule);
   const c = withhold ? withheldContext(rec.context) : rec.context;
@@ -268,7 +273,7 @@ export function renderAlert(
   const { explainedBy, explanation } = alertExplanation(explainer, rec, state, withhold);
   const labels = shownLabels(rule, rec, c, state);
   const parts = { rule, rec, state, resolved, c, texts, times, explainedBy, labels };
-  const { annotations, repeatAnnotations } = renderAnnotations(parts, plan);
+  const { annotations, repeatAnnotations } = renderAnnotations(parts, plan, reminders);
   const inhibitedBy = explainedBy && rule.inhibitWhenExplained ? explainedBy : undefined;
   // Fields in a fixed order (saved and sent as JSON), the optional ones only when set.
   const alert = {

@@ -1,3 +1,4 @@
+import type { Alert } from '../../src/evaluate/alert.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import type { RawRoute } from '../../src/config/raw.js';
 import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
@@ -20,6 +21,8 @@ export interface HookDispatcherOptions {
   rate?: { max: number; perMs: number };
   sendResolved?: boolean;
   store?: NotifyStore;
+  /** How a firing alert reads now (the daemon's: the rule engine's `current`). */
+  current?: (id: string) => Alert | undefined;
 }
 
 /**
@@ -57,5 +60,6 @@ export function hookDispatcher(
     retry: { baseMs: 1000, capMs: 60_000, giveUpAfterMs: 24 * 3_600_000 },
     notifyLeftAndEnded: true,
     random: () => 0.5,
+    ...(opts.current ? { current: opts.current } : {}),
   });
 }
