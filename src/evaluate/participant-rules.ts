@@ -1,7 +1,7 @@
 import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange } from './alert.js';
 import { apply } from './alert-changes.js';
-import type { StepColumns } from './columns.js';
+import type { Column, StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantContext, participantSeriesId } from './participant-context.js';
 import { breaches, recovers } from './rule-value.js';
@@ -39,18 +39,21 @@ export function participantStep(
   const { columns } = ctx.rules;
   const book = ctx.series;
   const slotNames = ctx.state.slots;
+  const past = pastFirst(columns, values, samples.length);
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     const ikey = instances[i]!;
     const slot = slots[i]!;
+    if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
     const mySeries = book.ofSlot(slot);
     const hasSeries = mySeries !== undefined;
+    // A participant without series whose values breach no rule: nothing to do (the usual case).
+    if (!hasSeries && past[i] === 0) continue;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = hasSeries && partials[i] === 1;
     const stamp = stamps[i]!;
-    if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
     let otherDevices: boolean | undefined; // the sample's, found when first needed
     let built: ContextSource | undefined; // the sample's series built last: shared when the same
     for (let c = 0; c < columns.length; c++) {
@@ -91,4 +94,29 @@ export function participantStep(
     for (const m of mine) changes.push(m[1]);
     mine.length = 0;
   }
+}
+
+/** Kept and grown, not made every step: per sample, whether a value is past its column's first threshold. */
+let pastBuffer = new Uint8Array(0);
+
+/**
+ * Per sample, 1 when any column's value is past the column's first participant threshold (it
+ * breaches a rule): found column by column in tight loops over the typed arrays, so a healthy
+ * participant without series costs no per-column work in the sample loop.
+ */
+function pastFirst(columns: readonly Column[], values: readonly Float64Array[], n: number): Uint8Array {
+  if (pastBuffer.length < n) pastBuffer = new Uint8Array(Math.max(n, pastBuffer.length * 2));
+  const past = pastBuffer;
+  past.fill(0, 0, n);
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c]!;
+    if (!col.participant.length) continue;
+    const v = values[c]!;
+    const first = col.first;
+    // NaN (missing) is past nothing.
+    if (col.above) {
+      for (let i = 0; i < n; i++) if (v[i]! > first) past[i] = 1;
+    } else for (let i = 0; i < n; i++) if (v[i]! < first) past[i] = 1;
+  }
+  return past;
 }

@@ -6,7 +6,7 @@ import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { NaiveEngine } from './naive-engine.js';
 import { compare, gc, note } from './ratio.js';
-import { normalized, samples } from './workload.js';
+import { again, samples } from './workload.js';
 
 // 50 rules: the 8 defaults, and variants of them at other thresholds (as a real set grows).
 const defaults = loadRules([fromRoot('rules')]);
@@ -71,7 +71,7 @@ describe('rule evaluation', () => {
           // hands them on (with their numbers: normalize/sample-numbers.ts).
           setup: () => {
             minute++;
-            next = first.map((s) => normalized({ ...s, time: T + minute * 60_000 }));
+            next = first.map((s) => again(s, T + minute * 60_000));
           },
           run: () => naive.handle(next),
         },
@@ -102,7 +102,7 @@ describe('rule evaluation', () => {
       const engine = new RuleEngine(rules, { gapToleranceMs: 300_000 });
       engine.handle({ type: 'samples', samples: first });
       const minute = (m: number): { ms: number; firing: number } => {
-        const next = first.map((s) => normalized({ ...s, time: T + m * 60_000 }));
+        const next = first.map((s) => again(s, T + m * 60_000));
         const start = performance.now();
         const changes = engine.handle({ type: 'samples', samples: next });
         let firing = 0;
