@@ -1,8 +1,7 @@
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
-import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import type { EngineCase } from './random-engine-case.js';
+import type { CaseEvent, EngineCase } from './random-engine-case.js';
 import { ReferenceEngine, type RefAlert } from './reference-engine.js';
 import { MIN, rulesFrom, T } from './rules.js';
 
@@ -72,8 +71,17 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
   const reference = new ReferenceEngine(c.rules, rules, c.gapMs);
   const exercised: Exercised = { events: 0, changes: 0, explained: 0, relinked: 0, onThreshold: 0 };
   for (let i = 0; i < c.events.length; i++) {
-    const got = engine.handle(c.events[i]!).map(engineChange);
-    const want = reference.handle(c.events[i]!);
+    const e = c.events[i]!;
+    let got: RefAlert[];
+    let want: RefAlert[];
+    if (e.type === 'reload') {
+      const now = rulesFrom(e.rules);
+      got = engine.setRules(now, e.at).map(engineChange);
+      want = reference.reload(e.rules, now);
+    } else {
+      got = engine.handle(e).map(engineChange);
+      want = reference.handle(e);
+    }
     let [onlyEngine, onlyReference] = difference(got.map(line), want.map(line));
     if (onlyEngine.length || onlyReference.length)
       return { mismatch: { event: i, what: 'changes', onlyEngine, onlyReference }, exercised };
@@ -106,7 +114,14 @@ export function shrinkCase(c: EngineCase, mismatch: Mismatch): EngineCase {
   const fails = (x: EngineCase): boolean => compareCase(x).mismatch !== undefined;
   let small: EngineCase = { ...c, events: c.events.slice(0, mismatch.event + 1) };
   for (let i = small.rules.length - 1; i >= 0 && small.rules.length > 1; i--) {
-    const x = { ...small, rules: small.rules.filter((_, j) => j !== i) };
+    const name = small.rules[i]!.name;
+    const x = {
+      ...small,
+      rules: small.rules.filter((_, j) => j !== i),
+      events: small.events.map((e) =>
+        e.type === 'reload' ? { ...e, rules: e.rules.filter((r) => r.name !== name) } : e,
+      ),
+    };
     if (fails(x)) small = x;
   }
   for (let i = small.events.length - 1; i >= 0; i--) {
@@ -117,7 +132,7 @@ export function shrinkCase(c: EngineCase, mismatch: Mismatch): EngineCase {
     const e = small.events[i]!;
     if (e.type !== 'samples') continue;
     for (let k = e.samples.length - 1; k >= 0; k--) {
-      const now = small.events[i] as Extract<PipelineEvent, { type: 'samples' }>;
+      const now = small.events[i] as Extract<CaseEvent, { type: 'samples' }>;
       const samples = now.samples.filter((_, j) => j !== k);
       const events = [...small.events];
       if (samples.length) events[i] = { type: 'samples', samples };
@@ -150,6 +165,8 @@ export function describeMismatch(c: EngineCase, m: Mismatch): string {
     if (e.type === 'samples') return `${head}\n${e.samples.map((s) => `      ${sampleText(s)}`).join('\n')}`;
     if (e.type === 'left') return `${head} ${e.instance.id}/${e.participant} at ${minute(e.at)}`;
     if (e.type === 'ended') return `${head} ${e.instance.id} at ${minute(e.at)}`;
+    if (e.type === 'reload')
+      return `${head} at ${minute(e.at)}:\n${e.rules.map((r) => `      ${JSON.stringify(r)}`).join('\n')}`;
     return head;
   });
   return [

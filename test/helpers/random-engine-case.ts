@@ -4,11 +4,21 @@ import type { QosSample, StreamMetrics } from '../../src/normalize/sample.js';
 import { MIN, T } from './rules.js';
 import { seeded } from './storm.js';
 
-/** One property-test case: rules as written, the gap tolerance and the pipeline events. */
+/** A rule reload (RuleEngine.setRules) at sample time `at`: the new rules as written. */
+export interface Reload {
+  type: 'reload';
+  rules: Partial<RawRule>[];
+  at: number;
+}
+
+/** What a case hands the engine: pipeline events, and now and then a rule reload. */
+export type CaseEvent = PipelineEvent | Reload;
+
+/** One property-test case: rules as written, the gap tolerance and the events. */
 export interface EngineCase {
   rules: Partial<RawRule>[];
   gapMs: number;
-  events: PipelineEvent[];
+  events: CaseEvent[];
 }
 
 /** The metrics the random rules read, their thresholds and recovery thresholds, and how samples read them. */
@@ -205,10 +215,57 @@ function randomEvents(
   return events;
 }
 
-/** The case of a seed: 10 random rules, a gap tolerance of 2 to 4 minutes and 40 minutes of events. */
+/**
+ * A reload of `rules`: one rule removed, and in one kept rule the `for`, the filter, whether it
+ * explains (a shared cause, most often one that does) or is held back when explained, or the
+ * threshold changed; its series keep their state.
+ */
+function reloaded(rnd: () => number, rules: readonly Partial<RawRule>[], at: number): Reload {
+  const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
+  const gone = pick(rules).name;
+  const kept = rules.filter((r) => r.name !== gone);
+  const explaining = kept.filter((r) => r.explains);
+  const changed = explaining.length && rnd() < 0.4 ? pick(explaining) : pick(kept);
+  const next = { ...changed };
+  const what = rnd();
+  if (changed.scope === 'shared_cause' && what < 0.5)
+    next.explains = !changed.explains && !kept.some((r) => r.explains && r.group_by === changed.group_by);
+  else if (changed.scope !== 'shared_cause' && what < 0.3)
+    next.explained = { ...changed.explained, inhibit: changed.explained?.inhibit === false };
+  else if (what < 0.6) next.for = pick(['0m', '1m', '2m']);
+  else if (what < 0.8) {
+    if (changed.filters) delete next.filters;
+    else next.filters = { network_type: 'Wifi' };
+  } else if (changed.metric === 'cpu_zoom_avg' || changed.recovery?.threshold === undefined)
+    next.threshold = pick(
+      changed.metric === 'cpu_zoom_avg'
+        ? CPU.thresholds
+        : METRICS.find((m) => m.metric === changed.metric)!.thresholds,
+    );
+  return { type: 'reload', rules: kept.map((r) => (r === changed ? next : r)), at };
+}
+
+/**
+ * The case of a seed: 10 random rules, a gap tolerance of 2 to 4 minutes and 40 minutes of
+ * events; half the cases reload their rules once or twice.
+ */
 export function randomCase(seed: number): EngineCase {
   const rnd = seeded(seed);
   const rules = randomRules(rnd, 10);
   const gapMs = (2 + Math.floor(rnd() * 3)) * MIN;
-  return { rules, gapMs, events: randomEvents(rnd, rules, 40) };
+  const events: CaseEvent[] = randomEvents(rnd, rules, 40);
+  const places = Array.from({ length: rnd() < 0.5 ? 1 + Math.floor(rnd() * 2) : 0 }, () =>
+    Math.floor(rnd() * events.length),
+  ).sort((a, b) => b - a);
+  let now = rules;
+  for (const i of places.reverse()) {
+    const before = events.slice(0, i).filter((e) => e.type === 'samples');
+    const at = Math.max(T, ...before.flatMap((e) => e.samples.map((x) => x.time)));
+    // A second reload goes back to the first rules half the time: a removed rule comes back.
+    const reload =
+      now !== rules && rnd() < 0.5 ? { type: 'reload' as const, rules, at } : reloaded(rnd, now, at);
+    events.splice(i, 0, reload);
+    now = reload.rules;
+  }
+  return { rules, gapMs, events };
 }

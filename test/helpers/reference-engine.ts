@@ -136,9 +136,9 @@ export class ReferenceEngine {
   readonly series = new Map<string, Ref>();
   /** rule -> group -> member -> newest reading. */
   private readonly members = new Map<string, Map<string, Map<string, Reading>>>();
-  private readonly rules: RefRule[];
+  private rules: RefRule[] = [];
   /** Shared causes that explain, in rule order (the first one firing for a context explains it). */
-  private readonly explaining: RefRule[];
+  private explaining: RefRule[] = [];
   /** An explaining incident fired or resolved in the sample time being evaluated. */
   private causesChanged = false;
 
@@ -147,8 +147,26 @@ export class ReferenceEngine {
     compiled: readonly CompiledRule[],
     private readonly gapToleranceMs: number,
   ) {
+    this.reload(raw, compiled);
+  }
+
+  /**
+   * A rule reload: alerts of rules still there keep their state (and are read by the new rule
+   * from now on); a firing alert of a rule that is gone resolves, as it was explained (when:
+   * the property test does not compare it).
+   */
+  reload(raw: readonly Partial<RawRule>[], compiled: readonly CompiledRule[]): RefAlert[] {
     this.rules = raw.map((r, i) => refRule(r, compiled[i]!));
     this.explaining = this.rules.filter((r) => r.scope === 'shared_cause' && r.explains);
+    const out: RefAlert[] = [];
+    for (const rec of [...this.series.values()]) {
+      const rule = this.rules.find((r) => r.name === rec.rule.name);
+      if (rule) rec.rule = rule;
+      else this.resolve(rec, out);
+    }
+    for (const name of [...this.members.keys()])
+      if (!this.rules.some((r) => r.name === name)) this.members.delete(name);
+    return out;
   }
 
   private value(rule: RefRule, s: QosSample): number | undefined {
