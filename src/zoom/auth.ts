@@ -2,7 +2,7 @@ import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
-import { http } from './http.js';
+import { request, type HttpAnswer } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 
@@ -61,16 +61,13 @@ export class S2SOAuth implements AuthProvider {
 
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await (
-        await http()
-      ).post(this.creds.oauthUrl, {
-        body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
+      res = await request(this.creds.oauthUrl, {
+        method: 'POST',
+        form: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
         headers: { authorization: `Basic ${basic}` },
-        throwHttpErrors: false,
-        retry: 0,
-        timeout: this.timeoutMs,
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       const timeout = (err as Error).name === 'TimeoutError';
@@ -83,10 +80,10 @@ export class S2SOAuth implements AuthProvider {
           endpoint: 'oauth-token',
           retryable: true,
         },
-        // The cause is kept out: ky's errors carry the request, and with it the Basic credentials.
+        // The cause is kept out: it may carry the request, and with it the Basic credentials.
       );
     }
-    const body = (await res.json().catch(() => ({}))) as {
+    const body = jsonObject(res.text) as {
       access_token?: string;
       expires_in?: number;
       api_url?: string;
@@ -138,6 +135,16 @@ export function scrubTokenError(
   // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;
+}
+
+/** A JSON object's text parsed; anything else (not JSON, not an object) is an empty object. */
+function jsonObject(text: string): object {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Video SDK REST API: an HS256 JWT signed with the SDK's API secret, renewed before it expires. */
