@@ -62,7 +62,7 @@ function rulePass(
   const col = values[ctx.rules.groupColumn[r]!]!;
   const readings = ctx.slotMembers[r]!;
   readings.grow(ctx.state.slots.capacity);
-  const { stamp, key, target, time, value, breach } = readings;
+  const { stamp, tookAt, key, target, time, value, breach } = readings;
   const inGroup = readings.in;
   const { above, threshold } = rule;
   let first = -1;
@@ -96,10 +96,15 @@ function rulePass(
         breach[slot] = b;
       }
       value[slot] = v;
-      readings.took(slot);
+      // Its join's context and instance, written again only when its stamp changed (they did not else).
+      if (tookAt[slot] !== stamps[i]) {
+        readings.took(slot);
+        tookAt[slot] = stamps[i]!;
+      }
     } else {
       was?.leave(slot); // its join moved to another group: its reading stays there until it ages out
       group.join(slot, t, v, breaching, instances[i]!);
+      tookAt[slot] = stamps[i]!;
     }
   }
   return first;

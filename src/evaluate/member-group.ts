@@ -173,6 +173,11 @@ export class GroupReadings {
   /** A member's index in its group's list. */
   pos = new Int32Array(0);
   stamp = new Int32Array(0);
+  /**
+   * The join's stamp (JoinSlots.see) when the slot's reading last took its context and instance
+   * (`took`): while the stamp holds they are the same objects, and are not written again.
+   */
+  tookAt = new Int32Array(0);
   readonly key: (string | undefined)[] = [];
   readonly target: (MemberGroup | undefined)[] = [];
   /**
@@ -205,6 +210,7 @@ export class GroupReadings {
     this.breach = grown(this.breach, (n) => new Uint8Array(n));
     this.pos = grown(this.pos, (n) => new Int32Array(n));
     this.stamp = grown(this.stamp, (n) => new Int32Array(n));
+    this.tookAt = grown(this.tookAt, (n) => new Int32Array(n));
   }
 
   /** The member of `slot` as an object (the context and instance of the sample its reading came from). */
@@ -238,7 +244,7 @@ export class GroupReadings {
   forget(slots: readonly number[]): void {
     for (const s of slots) {
       this.in[s]?.delete(s);
-      if (s < this.stamp.length) this.stamp[s] = 0;
+      if (s < this.stamp.length) this.stamp[s] = this.tookAt[s] = 0;
       this.key[s] = undefined;
       this.target[s] = undefined;
       this.context[s] = undefined;
