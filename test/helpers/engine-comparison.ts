@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
+import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import type { CaseEvent, EngineCase } from './random-engine-case.js';
 import { ReferenceEngine, type RefAlert } from './reference-engine.js';
@@ -66,8 +70,8 @@ function difference(a: string[], b: string[]): [string[], string[]] {
  * meetings their breaching members are in, and what explains each alert).
  */
 export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Exercised } {
-  const rules = rulesFrom(c.rules);
-  const engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs });
+  let rules = rulesFrom(c.rules);
+  let engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs });
   const reference = new ReferenceEngine(c.rules, rules, c.gapMs);
   const exercised: Exercised = { events: 0, changes: 0, explained: 0, relinked: 0, onThreshold: 0 };
   for (let i = 0; i < c.events.length; i++) {
@@ -75,9 +79,16 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
     let got: RefAlert[];
     let want: RefAlert[];
     if (e.type === 'reload') {
-      const now = rulesFrom(e.rules);
-      got = engine.setRules(now, e.at).map(engineChange);
-      want = reference.reload(e.rules, now);
+      rules = rulesFrom(e.rules);
+      got = engine.setRules(rules, e.at).map(engineChange);
+      want = reference.reload(e.rules, rules);
+    } else if (e.type === 'restart') {
+      const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-reference-')));
+      store.save(engine.state, new Map());
+      const saved = store.load();
+      engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs }, restoredState(saved.series, saved.members));
+      got = [];
+      want = reference.restart();
     } else {
       got = engine.handle(e).map(engineChange);
       want = reference.handle(e);

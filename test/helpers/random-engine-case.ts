@@ -11,8 +11,13 @@ export interface Reload {
   at: number;
 }
 
-/** What a case hands the engine: pipeline events, and now and then a rule reload. */
-export type CaseEvent = PipelineEvent | Reload;
+/** A restart: the engine's state saved to its state file, and a new engine started from it. */
+export interface Restart {
+  type: 'restart';
+}
+
+/** What a case hands the engine: pipeline events, and now and then a rule reload or a restart. */
+export type CaseEvent = PipelineEvent | Reload | Restart;
 
 /** One property-test case: rules as written, the gap tolerance and the events. */
 export interface EngineCase {
@@ -247,7 +252,7 @@ function reloaded(rnd: () => number, rules: readonly Partial<RawRule>[], at: num
 
 /**
  * The case of a seed: 10 random rules, a gap tolerance of 2 to 4 minutes and 40 minutes of
- * events; half the cases reload their rules once or twice.
+ * events; half the cases reload their rules once or twice, and 40% restart once.
  */
 export function randomCase(seed: number): EngineCase {
   const rnd = seeded(seed);
@@ -267,5 +272,6 @@ export function randomCase(seed: number): EngineCase {
     events.splice(i, 0, reload);
     now = reload.rules;
   }
+  if (rnd() < 0.4) events.splice(Math.floor(rnd() * events.length), 0, { type: 'restart' });
   return { rules, gapMs, events };
 }

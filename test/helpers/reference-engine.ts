@@ -141,6 +141,8 @@ export class ReferenceEngine {
   private explaining: RefRule[] = [];
   /** An explaining incident fired or resolved in the sample time being evaluated. */
   private causesChanged = false;
+  /** After a restart: meetings whose members were kept and that have not reported since. */
+  private readonly awaited = new Set<string>();
 
   constructor(
     raw: readonly Partial<RawRule>[],
@@ -167,6 +169,22 @@ export class ReferenceEngine {
     for (const name of [...this.members.keys()])
       if (!this.rules.some((r) => r.name === name)) this.members.delete(name);
     return out;
+  }
+
+  /**
+   * A restart: pending and firing alerts are kept, with the member readings of the groups that
+   * have one (the others are forgotten). Until each meeting whose members were kept has
+   * reported again (or ended), a group is not judged at a minute for which such a member's
+   * reading is not known (too old to count).
+   */
+  restart(): RefAlert[] {
+    this.awaited.clear();
+    for (const [name, byGroup] of this.members)
+      for (const [group, m] of byGroup) {
+        if (!this.series.has(`${name}|${group}`)) byGroup.delete(group);
+        else for (const who of m.keys()) this.awaited.add(who.slice(0, who.lastIndexOf('/')));
+      }
+    return [];
   }
 
   private value(rule: RefRule, s: QosSample): number | undefined {
@@ -196,6 +214,7 @@ export class ReferenceEngine {
       this.leave(`${event.instance.kind}:${event.instance.uuid}`, event.participant, out);
     if (event.type === 'ended') this.end(`${event.instance.kind}:${event.instance.uuid}`, out);
     if (event.type !== 'samples') return out;
+    for (const s of event.samples) this.awaited.delete(ikeyOf(s));
     const times = [...new Set(event.samples.map((s) => s.time))].sort((a, b) => a - b);
     for (const t of times) {
       const now = event.samples.filter((s) => s.time === t);
@@ -412,8 +431,10 @@ export class ReferenceEngine {
           let breaching = 0;
           let late = false;
           const meetings = new Set<string>();
-          for (const r of this.members.get(rule.name)!.get(group)!.values()) {
+          for (const [who, r] of this.members.get(rule.name)!.get(group)!) {
             if (r.time > t && r.time <= end) late = true;
+            if (r.time < t - this.gapToleranceMs && this.awaited.has(who.slice(0, who.lastIndexOf('/'))))
+              late = true; // not known yet
             if (r.time <= t && r.time >= t - this.gapToleranceMs) {
               total++;
               if (r.breaching) {
@@ -446,6 +467,7 @@ export class ReferenceEngine {
   }
 
   private end(ikey: string, out: RefAlert[]): void {
+    this.awaited.delete(ikey);
     for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out);
     for (const byGroup of this.members.values()) {
       byGroup.delete(ikey);
