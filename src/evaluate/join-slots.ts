@@ -87,7 +87,11 @@ export class JoinSlots {
     }
     let changed = this.stampOf[slot] === 0;
     const was = this.contextOf[slot];
-    if (this.context(slot, s.context) !== was) changed = true;
+    const kept = keptContext(s.context, was);
+    if (kept !== was) {
+      this.contextOf[slot] = kept; // written only when changed: a write of an object costs a barrier
+      changed = true;
+    }
     const inst = this.instanceRefs[slot];
     if (inst !== s.instance && !(inst && sameFields(inst, s.instance))) {
       this.instanceRefs[slot] = s.instance;

@@ -126,11 +126,17 @@ const partials = new WeakSet<QosSample>();
  * minute may still come as a refinement: rules do not take its healthy values as a recovery
  * (evaluate/participant-rules.ts, group-rules.ts), only its breaches.
  */
-export const isPartial = (s: QosSample): boolean => partials.has(s);
+export const isPartial = (s: QosSample): boolean => anyPartial && partials.has(s);
+
+/** Whether any sample was ever marked partial (only pushed ones are): a poller's never are. */
+let anyPartial = false;
 
 /** Marks the sample handed on as partial when the join's previous minute had a part its minute lacks. */
 function markPartial(j: Seen, s: QosSample): void {
-  if (j.p1 & ~j.p0 & WHOLE_BITS) partials.add(s);
+  if (j.p1 & ~j.p0 & WHOLE_BITS) {
+    partials.add(s);
+    anyPartial = true;
+  }
 }
 
 /** The newest sample with the parts of `s` it did not have: the same minute, refined. */
