@@ -85,11 +85,11 @@ export class ColumnReader {
   read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): void {
     // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
     const numbers = sampleNumbers(s) ?? numbersOf(s);
-    const { best, sum, count, above, worstOf, byIndex } = this;
-    for (const c of this.streamColumns) count[c] = 0;
+    const { best, sum, count, above, worstOf, byIndex, streamColumns, otherColumns } = this;
+    count.fill(0);
     const n = numbers[0]!;
     for (let j = 0, at = FIRST_STREAM; j < n; j++, at += STREAM_STRIDE) {
-      const uses = byIndex[numbers[at]!];
+      const uses = byIndex[numbers[at]! | 0]; // an integer key: a double one is boxed for the lookup
       if (!uses) continue;
       for (let u = 0; u < uses.length; u++) {
         const use = uses[u]!;
@@ -110,11 +110,14 @@ export class ColumnReader {
         count[c] = count[c]! + 1;
       }
     }
-    for (const c of this.streamColumns) {
+    // Indexed loops, not for-of: no iterator results made per sample when not optimized away.
+    for (let k = 0; k < streamColumns.length; k++) {
+      const c = streamColumns[k]!;
       out[c]![i] = count[c] === 0 ? NaN : this.avg[c] ? sum[c]! / count[c]! : best[c]!;
       worst[c]![i] = count[c] === 0 ? 0 : worstOf[c]!;
     }
-    for (const c of this.otherColumns) {
+    for (let k = 0; k < otherColumns.length; k++) {
+      const c = otherColumns[k]!;
       const at = this.sampleAt[c]!;
       // Apart, not one conditional expression: the value stays an unboxed double.
       if (at >= 0) out[c]![i] = numbers[at]!;
