@@ -88,15 +88,17 @@ export class AlertFlow {
   /**
    * Saves the alert state, then hands the dispatcher the changes it holds (which it saves in
    * turn). In this order a kill at any instant leaves either both saved, or the alert state
-   * ahead of the dispatcher's, which `Dispatcher.seed` reconciles at the next start.
+   * ahead of the dispatcher's, which `Dispatcher.seed` reconciles at the next start. Unless
+   * `force` (a stop), the save is skipped when only the newest times changed (AlertStateStore.save).
    */
-  commit(): void {
+  commit(force = false): void {
     this.evaluated.prune();
     const changes = this.toDispatch;
     this.store.save(
       this.engine.state,
       this.evaluated.times,
       changes.filter((c) => c.state === 'resolved').map((c) => c.alert),
+      force,
     );
     this.toDispatch = [];
     this.to?.ingest(changes);

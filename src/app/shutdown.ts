@@ -66,7 +66,7 @@ export class Shutdown {
             },
           ]
         : []),
-      { what: `alert state (${alertFile})`, run: () => alerts.commit(), files: [alertFile] },
+      { what: `alert state (${alertFile})`, run: () => alerts.commit(true), files: [alertFile] },
       {
         what: 'the notification outbox and log',
         run: () => this.parts.dispatcher()?.close(),

@@ -12,6 +12,13 @@ const firingAlert = (explainer: Explainer, rule: CompiledRule, rec: SeriesRecord
   renderAlert(explainer, rule, rec, 'firing', undefined, false, false);
 
 /**
+ * What a save keeps of a series beyond its newest time and value, as one string to compare
+ * before and after a step (see SeriesBook.changed). Only steps that are not `stays` make it.
+ */
+const saved = (r: SeriesRecord): string =>
+  `${r.state}|${r.pendingSince}|${r.firingSince}|${r.recoveringSince}|${r.since}|${r.clearedAt}|${r.explainedBy}|${r.explanation}`;
+
+/**
  * One observation of an alert series: its lifecycle steps (lifecycle.ts), what explains it is
  * looked at when it fires, and the change (if any) is returned for the notifiers.
  */
@@ -29,10 +36,13 @@ export function apply(
   rec[OUTSTANDING]?.freeze(); // its pending change, unread, keeps the series as it was
   // Still firing and breaching, or pending and not yet due: a few fields, nothing made (an
   // explained alert whose cause may have resolved takes the long way, below).
-  if (!(breaching && rec.explainedBy) && stays(rec, time, value, breaching, recovered, timing))
-    return undefined;
-  const before: AlertState | 'inactive' = rec.state;
   const recoveringSince = rec.recoveringSince;
+  if (!(breaching && rec.explainedBy) && stays(rec, time, value, breaching, recovered, timing)) {
+    if (rec.recoveringSince !== recoveringSince) ctx.series.changed();
+    return undefined;
+  }
+  const was = saved(rec);
+  const before: AlertState | 'inactive' = rec.state;
   const t = step(rec, { time, value, breaching, recovered }, timing);
   if (t && rec.group) {
     explainer.invalidate();
@@ -53,9 +63,11 @@ export function apply(
   ) {
     // Its cause resolved first and it still breaches: it stands on its own now, and is sent.
     explainer.explain(rec);
+    if (saved(rec) !== was) ctx.series.changed();
     if (!rec.explainedBy)
       return { state: 'firing', alert: firingAlert(explainer, rule, rec), previous: 'firing' };
   }
+  if (saved(rec) !== was) ctx.series.changed();
   if (rec.state === 'inactive') ctx.series.drop(rec);
   if (!t || t === 'cancelled') return undefined;
   if (t === 'firing') return { state: t, alert: firingAlert(explainer, rule, rec), previous: before };
@@ -95,6 +107,7 @@ export function reexplain(ctx: EngineContext, changes: AlertChange[]): void {
     if (rec.state !== 'firing' || rec.group || rec.explainedBy) continue;
     explainer.explain(rec);
     const rule = ctx.rules.byName.get(rec.rule);
+    if (rec.explainedBy) ctx.series.changed();
     if (rec.explainedBy && rule)
       changes.push({
         state: 'firing',

@@ -118,11 +118,30 @@ export interface EngineState {
   slots: JoinSlots;
 }
 
-export const newState = (): EngineState => ({
-  series: new Map(),
-  members: new Map(),
-  slots: new JoinSlots(),
-});
+export const newState = (): EngineState =>
+  unsaved({
+    series: new Map(),
+    members: new Map(),
+    slots: new JoinSlots(),
+  });
+
+/**
+ * The series maps of states that changed since they were last saved (state-store.ts), beyond
+ * the newest observation's time and value of series that stayed where they were: what a save
+ * after a cycle that changed nothing else may skip.
+ */
+const changed = new WeakSet<ReadonlyMap<string, SeriesRecord>>();
+
+/** Marks a state (new, or restored) as not saved. */
+export function unsaved(state: EngineState): EngineState {
+  changed.add(state.series);
+  return state;
+}
+
+/** Whether a state changed since this was last asked (then: it is taken as saved). */
+export function takeChanged(state: EngineState): boolean {
+  return changed.delete(state.series);
+}
 
 /**
  * The alert series by id (the state's `series` map), and how many each participant has, by
@@ -150,6 +169,11 @@ export class SeriesBook {
 
   has(id: string): boolean {
     return this.series.has(id);
+  }
+
+  /** Marks the state as changed beyond newest times and values (see takeChanged). */
+  changed(): void {
+    changed.add(this.series);
   }
 
   values(): IterableIterator<SeriesRecord> {
@@ -180,15 +204,23 @@ export class SeriesBook {
       s = seriesRecord(id, rule.name, init);
       this.series.set(id, s);
       this.count(s, 1);
+      this.changed();
     } else {
       s[OUTSTANDING]?.freeze();
+      for (const key in init)
+        if (s[key as keyof Init] !== init[key as keyof Init]) {
+          this.changed();
+          break;
+        }
       Object.assign(s, init);
     }
     return s;
   }
 
   drop(rec: SeriesRecord): void {
-    if (this.series.delete(rec.id)) this.count(rec, -1);
+    if (!this.series.delete(rec.id)) return;
+    this.count(rec, -1);
+    this.changed();
   }
 
   private count(rec: SeriesRecord, delta: number): void {

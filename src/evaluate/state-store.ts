@@ -13,9 +13,18 @@ import {
 import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
 import { JoinSlots } from './join-slots.js';
-import { seriesRecord, type EngineState, type Member, type SeriesRecord } from './series.js';
+import {
+  seriesRecord,
+  takeChanged,
+  unsaved,
+  type EngineState,
+  type Member,
+  type SeriesRecord,
+} from './series.js';
 
 const VERSION = 1;
+/** Saves a store skips in a row at most when nothing changed (see AlertStateStore.save). */
+const MAX_SKIPPED = 4;
 /**
  * Written beside `version` since alerts carry the `instance_uuid` label: the series of a file
  * without it keep the labels they were notified with (SeriesRecord.withoutUuidLabel). The
@@ -154,6 +163,8 @@ export interface SavedAlertState {
  */
 export class AlertStateStore {
   readonly file: string;
+  /** Saves skipped in a row (see save). */
+  private skipped = 0;
 
   constructor(
     stateDir: string,
@@ -182,19 +193,45 @@ export class AlertStateStore {
     return saved ?? { series: [], evaluated: {}, members: [], resolved: [] };
   }
 
-  save(state: EngineState, evaluated: ReadonlyMap<string, number>, resolved: readonly Alert[] = []): void {
+  /**
+   * Writes the state, unless `force` is false and nothing changed since the last write but the
+   * newest time and value of series that stayed where they were and the times evaluated (no
+   * series came, went or moved, no group has an alert, no resolve waits), at most
+   * MAX_SKIPPED times in a row. What such a save leaves out is made again after a restart: Zoom
+   * repeats the last minutes, and an engine given the samples after the times saved takes the
+   * same steps again, none of which changed anything. Returns whether it wrote.
+   */
+  save(
+    state: EngineState,
+    evaluated: ReadonlyMap<string, number>,
+    resolved: readonly Alert[] = [],
+    force = true,
+  ): boolean {
+    const members = savedMembers(state);
+    const changed = takeChanged(state);
+    if (!force && !changed && !members.length && !resolved.length && this.skipped < MAX_SKIPPED) {
+      this.skipped++;
+      return false;
+    }
+    this.skipped = 0;
+    // The text JSON.stringify would make of { version, labels, series, evaluated, members,
+    // resolved }, the evaluated times written from their map: an object made of a map of 100,000
+    // participants (Object.fromEntries) cost 3x what the text does.
     this.files.write(
       this.file,
-      JSON.stringify({
-        version: VERSION,
-        labels: LABELS,
-        series: [...state.series.values()],
-        evaluated: Object.fromEntries(evaluated),
-        members: savedMembers(state),
-        resolved,
-      }),
+      `{"version":${VERSION},"labels":${LABELS},"series":${JSON.stringify([...state.series.values()])},` +
+        `"evaluated":${timesJson(evaluated)},"members":${JSON.stringify(members)},` +
+        `"resolved":${JSON.stringify(resolved)}}`,
     );
+    return true;
   }
+}
+
+/** `JSON.stringify(Object.fromEntries(times))`, without the object. */
+function timesJson(times: ReadonlyMap<string, number>): string {
+  const parts: string[] = [];
+  for (const [who, t] of times) parts.push(`${JSON.stringify(who)}:${JSON.stringify(t)}`);
+  return `{${parts.join(',')}}`;
 }
 
 export function restoredState(
@@ -212,11 +249,11 @@ export function restoredState(
     const pkey = key !== ikey && member.startsWith(`${ikey}/`) ? member.slice(ikey.length + 1) : member;
     group.set(slots.slot(ikey, pkey), { ...m, context: { ...m.context }, instance: { ...m.instance } });
   }
-  return {
+  return unsaved({
     series: new Map(
       records.map((r) => [r.id, seriesRecord(r.id, r.rule, { ...r, context: { ...r.context } })]),
     ),
     members,
     slots,
-  };
+  });
 }

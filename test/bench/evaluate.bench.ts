@@ -1,20 +1,12 @@
 import { bench, describe } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
-import { loadRules } from '../../src/evaluate/load-rules.js';
-import type { CompiledRule } from '../../src/evaluate/rule-types.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { fromRoot } from '../../src/util/package-root.js';
 import { NaiveEngine } from './naive-engine.js';
+import { fiftyRules } from './fifty-rules.js';
 import { compare, gc, note } from './ratio.js';
 import { again, samples } from './workload.js';
 
-// 50 rules: the 8 defaults, and variants of them at other thresholds (as a real set grows).
-const defaults = loadRules([fromRoot('rules')]);
-const rules: CompiledRule[] = [];
-for (let i = 0; rules.length < 50; i++) {
-  const base = defaults[i % defaults.length]!;
-  rules.push({ ...base, name: `${base.name}-${i}`, threshold: base.threshold * (1 + (i % 5) / 10) });
-}
+const rules = fiftyRules();
 const T = Date.parse('2026-01-01T10:00:00Z');
 
 // Each figure makes what it needs and lets go of it when done, so that `npm run bench` does not
