@@ -62,8 +62,7 @@ function rulePass(
   const col = values[ctx.rules.groupColumn[r]!]!;
   const readings = ctx.slotMembers[r]!;
   readings.grow(ctx.state.slots.capacity);
-  const { stamp, tookAt, key, target, time, value, breach } = readings;
-  const inGroup = readings.in;
+  const { stamp, tookAt, key, target, time, value, breach, in: inGroup } = readings;
   const { above, threshold } = rule;
   let first = -1;
   for (let i = 0; i < samples.length; i++) {
@@ -90,13 +89,18 @@ function rulePass(
       if (from > t) continue;
       const b = breaching ? 1 : 0;
       if (from !== t || breach[slot] !== b) {
-        // Only a tallied group (shared causes) counts the move: no call, and no number boxed, for the others.
-        if (group.tallied) group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
+        // Only a tallied group counts the move; a quiet one joins the run before it (MemberGroup.quiet).
+        if (group.tallied) {
+          const was = breach[slot] === 1;
+          if (!was && !breaching && group.quiet > 0 && group.quietFrom === from && group.quietTo === t)
+            group.quiet++;
+          else group.moved(from, was, t, breaching, instances[i]!);
+        }
         time[slot] = t;
         breach[slot] = b;
       }
       value[slot] = v;
-      // Its join's context and instance, written again only when its stamp changed (they did not else).
+      // Its join's context and instance, written again only when its stamp changed.
       if (tookAt[slot] !== stamps[i]) {
         readings.took(slot);
         tookAt[slot] = stamps[i]!;

@@ -19,7 +19,16 @@ export class MemberGroup implements GroupMembers {
   private readonly list: number[] = [];
   /** Members kept as objects (restored, or left behind by a join that moved group). */
   private readonly kept = new Map<number, Member>();
-  private tallies: TimeTallies | undefined;
+  private tally: TimeTallies | undefined;
+  /**
+   * Moves of typed members that breached neither before nor after, `quiet` of them from sample
+   * time `quietFrom` to `quietTo`, not yet counted in the tallies: rulePass counts them here in
+   * bulk (a call per member boxed both its times), and they are counted before the tallies are
+   * next read or changed (`tallies`).
+   */
+  quiet = 0;
+  quietFrom = 0;
+  quietTo = 0;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
   /** The id its alert series has (`rule|key`), made when first observed. */
@@ -114,13 +123,33 @@ export class MemberGroup implements GroupMembers {
 
   /** Whether its members are tallied by time (see `countAt`). */
   get tallied(): boolean {
-    return this.tallies !== undefined;
+    return this.tally !== undefined;
   }
 
-  /** A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally follows. */
+  /** The tallies, with the quiet moves counted in. */
+  private get tallies(): TimeTallies | undefined {
+    const t = this.tally;
+    if (t && this.quiet) {
+      t.count(this.quietFrom, false, '', -this.quiet);
+      t.count(this.quietTo, false, '', this.quiet);
+      this.quiet = 0;
+    }
+    return t;
+  }
+
+  /**
+   * A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally
+   * follows. One that breaches neither before nor after starts a run of quiet moves (see `quiet`).
+   */
   moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
     const t = this.tallies;
     if (!t) return;
+    if (!was && !breaching) {
+      this.quiet = 1;
+      this.quietFrom = from;
+      this.quietTo = time;
+      return;
+    }
     t.count(from, was, ikey, -1);
     t.count(time, breaching, ikey, 1);
   }
@@ -134,14 +163,14 @@ export class MemberGroup implements GroupMembers {
 
   /** `TimeTallies.countAt` of the members (tallied from the first call on). */
   countAt(t: number, gapMs: number, late: (time: number) => boolean): GroupCount | undefined {
-    if (!this.tallies) {
-      const tallies = (this.tallies = new TimeTallies());
+    if (!this.tally) {
+      const tallies = (this.tally = new TimeTallies());
       const r = this.readings;
       for (const slot of this.list)
         tallies.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), 1);
       for (const m of this.kept.values()) tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
     }
-    return this.tallies.countAt(t, gapMs, late);
+    return this.tallies!.countAt(t, gapMs, late);
   }
 
   /**

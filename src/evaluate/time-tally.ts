@@ -28,8 +28,11 @@ export class TimeTallies {
   private t1 = NaN;
   private tally1: TimeTally | undefined;
 
-  /** Counts a reading in (`delta` 1) or out (-1); `ikey` is its instance's key. */
-  count(time: number, breaching: boolean, ikey: string, delta: 1 | -1): void {
+  /**
+   * Counts a reading in (`delta` 1) or out (-1); `ikey` is its instance's key. Readings that do
+   * not breach may be counted several at once (`delta` n or -n; `ikey` is not read).
+   */
+  count(time: number, breaching: boolean, ikey: string, delta: number): void {
     const tally = this.at(time);
     tally.total += delta;
     if (breaching) {
