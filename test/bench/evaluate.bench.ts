@@ -70,7 +70,8 @@ describe('rule evaluation', () => {
         // collect: each timed region starts with an empty young generation, so the 100,000
         // samples the setup just made (normalization's garbage, cycle.bench.ts's) are not
         // scavenged and promoted inside it, nor the other side's garbage of the round before.
-        { rounds: 5, warmup: 1, collect: true },
+        // Three minutes of warm-up: the optimizing compiler is still at work in the first ones.
+        { rounds: 5, warmup: 3, collect: true },
       );
       note('evaluate.bench.ts peak resident set up to the end of the warm figure', peak());
     },
