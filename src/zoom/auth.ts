@@ -2,7 +2,7 @@ import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
-import { request, type HttpAnswer } from './http.js';
+import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 
@@ -61,13 +61,16 @@ export class S2SOAuth implements AuthProvider {
 
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
-    let res: HttpAnswer;
+    let res: Response;
     try {
-      res = await request(this.creds.oauthUrl, {
-        method: 'POST',
-        form: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
+      res = await (
+        await http()
+      ).post(this.creds.oauthUrl, {
+        body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
         headers: { authorization: `Basic ${basic}` },
-        timeoutMs: this.timeoutMs,
+        throwHttpErrors: false,
+        retry: 0,
+        timeout: this.timeoutMs,
       });
     } catch (err) {
       const timeout = (err as Error).name === 'TimeoutError';
@@ -80,10 +83,10 @@ export class S2SOAuth implements AuthProvider {
           endpoint: 'oauth-token',
           retryable: true,
         },
-        // The cause is kept out: it may carry the request, and with it the Basic credentials.
+        // The cause is kept out: ky's errors carry the request, and with it the Basic credentials.
       );
     }
-    const body = jsonObject(res.text) as {
+    const body = (await res.json().catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
       api_url?: string;
@@ -135,16 +138,6 @@ export function scrubTokenError(
   // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;
-}
-
-/** A JSON object's text parsed; anything else (not JSON, not an object) is an empty object. */
-function jsonObject(text: string): object {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' ? v : {};
-  } catch {
-    return {};
-  }
 }
 
 /** Video SDK REST API: an HS256 JWT signed with the SDK's API secret, renewed before it expires. */

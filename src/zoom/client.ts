@@ -11,7 +11,7 @@ import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
-import { request } from './http.js';
+import { http } from './http.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
@@ -184,19 +184,33 @@ export class ZoomClient {
     authorization: string,
     signal?: AbortSignal,
   ): Promise<{ answer: Answer; sent: boolean }> {
+    // ky joins the signal it is given to its own (AbortSignal.any), and Node 20 keeps every such
+    // join in the given signal for as long as that lives: given the daemon's signal, that grew the
+    // heap by about 0.4 MiB an hour (the day-of-churn bench). Each request gets a signal of its
+    // own, aborted with the daemon's and unlinked from it at the end.
+    const own = new AbortController();
+    const forward = (): void => own.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
     try {
-      const res = await request(url, {
-        method: 'GET',
+      const res = await (
+        await http()
+      ).get(url, {
         headers: { authorization, accept: 'application/json' },
-        timeoutMs: this.timeoutMs,
-        ...(signal ? { signal } : {}),
+        timeout: this.timeoutMs,
+        retry: 0,
+        throwHttpErrors: false,
+        signal: own.signal,
       });
-      return { answer: { status: res.status, headers: res.headers, text: res.text }, sent: true };
+      const text = await res.text().catch(() => '');
+      return { answer: { status: res.status, headers: res.headers, text }, sent: true };
     } catch (error) {
       // Nothing reached Zoom: give back the call and the permit.
       const sent = !neverLeft(error);
       if (!sent) this.budget.giveBack();
       return { answer: { error, timedOut: (error as Error).name === 'TimeoutError' }, sent };
+    } finally {
+      signal?.removeEventListener('abort', forward);
     }
   }
 
