@@ -234,6 +234,8 @@ function renderAnnotations(
   const resolvedNow = state === 'resolved';
   view.resolved = resolvedNow;
   view.recovered = resolvedNow && (resolved?.reason ?? 'recovered') === 'recovered';
+  // Firing, but back past the recovery threshold: it resolves if it stays there for recovery.for.
+  view.recovering = state === 'firing' && p.rec.recoveringSince !== undefined;
   const phase = (repeat: boolean): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const a of plan.annotations) {

@@ -35,6 +35,7 @@ export const TEMPLATE_FIELDS: readonly string[] = [
   'repeating',
   'resolved',
   'recovered',
+  'recovering',
   'gone',
   'group',
   'group_by',

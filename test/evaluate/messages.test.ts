@@ -220,6 +220,40 @@ describe('default rules: meeting and data-center texts, one and several particip
   });
 });
 
+/**
+ * The reminder of an alert still firing but back past its recovery threshold (the minute after
+ * the breach, before recovery.for has passed): it says "recovering", not "still".
+ */
+function recoveringReminder(
+  rule: string,
+  people: Who[],
+  at: (w: Who, minute: number) => Partial<QosSample>,
+): string | undefined {
+  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+  let text: string | undefined;
+  for (let m = 0; m <= 7; m++) {
+    engine.handle({ type: 'samples', samples: people.map((w) => sampleOf(w, m, at(w, m))) });
+    const live = engine.active().find((a) => a.rule === rule && a.state === 'firing');
+    text = live?.repeatAnnotations?.summary;
+  }
+  return text;
+}
+
+describe('default rules: a reminder while recovering', () => {
+  it('says the value is recovering, not "still" above the threshold', () => {
+    expect(
+      recoveringReminder('audio-latency-high', [bob], (_, m) => ({
+        streams: { audio_input: { latency: bad(m) ? 0.45 : 0.06 } },
+      })),
+    ).toBe(`Bob Okafor's audio latency is 60 ms in "Weekly sync" (recovering; was above 300 ms for 7 min)`);
+    expect(
+      recoveringReminder('wifi-signal-weak', [bob], (_, m) => ({ wifi: { avg: bad(m) ? -82 : -60 } })),
+    ).toMatch(
+      /^Bob Okafor's Wi-Fi signal is -60 dBm in "Weekly sync" \(recovering; was below -75 dBm for 7 min\)$/,
+    );
+  });
+});
+
 describe('the texts docs/rules.md shows', () => {
   /** The docs' `| phase | \`rule\` |` tables: rule -> phase -> text. */
   function docTables(): Map<string, Record<string, string>> {
@@ -245,6 +279,9 @@ describe('the texts docs/rules.md shows', () => {
     expect(tables.get('audio-latency-high')).toEqual({
       firing: latency.firing,
       repeating: latency.repeat,
+      recovering: recoveringReminder('audio-latency-high', [bob], (_, m) => ({
+        streams: { audio_input: { latency: bad(m) ? 0.45 : 0.06 } },
+      })),
       resolved: latency.resolved,
       left: leftText(),
     });
