@@ -75,11 +75,13 @@ function liveParticipant(s: QosSample, last: LiveParticipant | undefined): LiveP
   }
   if (unexported) values = values.concat(unexported);
   const who = s.participant;
+  // The texts kept so far while equal: each poll's JSON gives new copies of them, and the rule
+  // engine keeps the first sample's (join-slots.ts), so the two share one copy.
   return new LiveParticipant(
     s.time,
-    who.name,
-    who.email,
-    who.ip,
+    last?.name === who.name ? last.name : who.name,
+    last?.email === who.email ? last.email : who.email,
+    last?.ip === who.ip ? last.ip : who.ip,
     keptContext(s.context, last?.context),
     streamList(names),
     values,
