@@ -11,19 +11,27 @@ export function leave(
   reason: ResolveReason,
 ): AlertChange[] {
   const changes: AlertChange[] = [];
-  for (const rec of [...ctx.series.values()])
-    if (rec.instance === ikey && rec.participantKey && participants.has(rec.participantKey))
-      resolveRecord(ctx, rec, at, reason, changes);
+  // Their series by their slots (every participant series has one): not a pass over every series.
+  for (const p of participants) {
+    const slot = ctx.state.slots.find(ikey, p);
+    const mine = slot === undefined ? undefined : ctx.series.ofSlot(slot);
+    if (mine) for (const rec of [...mine.values()]) resolveRecord(ctx, rec, at, reason, changes);
+  }
   ctx.names.leave(ikey, participants);
   dropReadings(ctx, ctx.state.slots.leave(ikey, participants));
   return changes;
 }
 
-/** Participants with an alert series that a poll of the instance no longer lists. */
+/**
+ * Participants of the instance known to the engine that a poll of it no longer lists: every
+ * join with a slot, so with alert series (each has a slot) or readings in meeting and
+ * shared-cause groups. Those without a series of their own would otherwise count in their
+ * groups for up to gap_tolerance after they had gone.
+ */
 export function absent(ctx: EngineContext, ikey: string, present: ReadonlySet<string>): Set<string> {
   const gone = new Set<string>();
-  const withSeries = ctx.series.inInstance(ikey); // a poll of each instance: not a pass over every series
-  if (withSeries) for (const p of withSeries.keys()) if (!present.has(p)) gone.add(p);
+  const joins = ctx.state.slots.joinsOf(ikey); // the instance's joins: not a pass over every series
+  if (joins) for (const p of joins.keys()) if (!present.has(p)) gone.add(p);
   return gone;
 }
 

@@ -141,6 +141,11 @@ function observeGroup(
   t: number,
   changes: AlertChange[],
 ): void {
+  const id = (readings.seriesId ??= `${rule.name}|${key}`);
+  // Older than the series' newest observation (a lagging meeting's backlog): it would be
+  // ignored, and its counts, from a minute fewer members had reported, must not be shown.
+  const seen = ctx.series.get(id);
+  if (seen && seen.lastTime > t) return;
   const count = countGroup(ctx, rule, readings, t);
   if (!count) return;
   const { total, breaching, latest } = count;
@@ -151,8 +156,7 @@ function observeGroup(
     (rule.breachingCount !== undefined
       ? breaching >= rule.breachingCount
       : ratio >= (rule.breachingRatio ?? 1));
-  const id = (readings.seriesId ??= `${rule.name}|${key}`);
-  if (!isBreach && !ctx.series.has(id)) return;
+  if (!isBreach && !seen) return;
   const context: AlertContext =
     rule.scope === 'instance'
       ? {

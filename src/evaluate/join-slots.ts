@@ -37,6 +37,11 @@ export class JoinSlots {
     return inst;
   }
 
+  /** The participants of an instance with a slot (participant key -> slot), if it has any. */
+  joinsOf(ikey: string): ReadonlyMap<string, number> | undefined {
+    return this.byInstance.get(ikey);
+  }
+
   /** The slot of a join of `inst` (from `instance(ikey)`), taken when it has none. */
   slotIn(inst: Map<string, number>, ikey: string, pkey: string): number {
     let slot = inst.get(pkey);

@@ -144,15 +144,12 @@ export function takeChanged(state: EngineState): boolean {
 }
 
 /**
- * The alert series by id (the state's `series` map), and how many each participant has, by
- * instance and by join slot: a healthy participant costs one array read per sample, not one
- * lookup per rule. A participant series is also found by (join slot, rule) without its string
+ * The alert series by id (the state's `series` map), and each participant's by join slot: a
+ * healthy participant costs one array read per sample, not one lookup per rule. A participant series is also found by (join slot, rule) without its string
  * id: every participant series has a slot (restored ones are given one), so a slot's series
  * are all there and a miss means no series. Only joins with series hold anything by slot.
  */
 export class SeriesBook {
-  /** instance key -> participant key -> number of series. */
-  private readonly withSeries = new Map<string, Map<string, number>>();
   /** Per join slot: its participant series by rule name (undefined when it has none). */
   private bySlot: (Map<string, SeriesRecord> | undefined)[] = [];
 
@@ -180,11 +177,6 @@ export class SeriesBook {
     return this.series.values();
   }
 
-  /** Participants of an instance with any alert series (participant key -> count); undefined when none. */
-  inInstance(ikey: string): ReadonlyMap<string, number> | undefined {
-    return this.withSeries.get(ikey);
-  }
-
   /** The series of the join in `slot` by rule name; undefined when it has none. */
   ofSlot(slot: number): ReadonlyMap<string, SeriesRecord> | undefined {
     return this.bySlot[slot];
@@ -192,7 +184,6 @@ export class SeriesBook {
 
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
-    this.withSeries.clear();
     this.bySlot = [];
     for (const s of this.series.values()) this.count(s, 1);
   }
@@ -225,14 +216,6 @@ export class SeriesBook {
 
   private count(rec: SeriesRecord, delta: number): void {
     if (!rec.participantKey || !rec.instance) return;
-    let inst = this.withSeries.get(rec.instance);
-    if (!inst) this.withSeries.set(rec.instance, (inst = new Map<string, number>()));
-    const n = (inst.get(rec.participantKey) ?? 0) + delta;
-    if (n > 0) inst.set(rec.participantKey, n);
-    else {
-      inst.delete(rec.participantKey);
-      if (!inst.size) this.withSeries.delete(rec.instance);
-    }
     // Dropped before its join's slot is freed (departures.ts); a restored series takes a slot.
     const slot =
       delta > 0

@@ -176,6 +176,7 @@ export function describeMismatch(c: EngineCase, m: Mismatch): string {
     if (e.type === 'samples') return `${head}\n${e.samples.map((s) => `      ${sampleText(s)}`).join('\n')}`;
     if (e.type === 'left') return `${head} ${e.instance.id}/${e.participant} at ${minute(e.at)}`;
     if (e.type === 'ended') return `${head} ${e.instance.id} at ${minute(e.at)}`;
+    if (e.type === 'polled') return `${head} ${e.instance.id} [${e.present.join(' ')}] at ${minute(e.at)}`;
     if (e.type === 'reload')
       return `${head} at ${minute(e.at)}:\n${e.rules.map((r) => `      ${JSON.stringify(r)}`).join('\n')}`;
     return head;

@@ -135,7 +135,11 @@ function boundaries(rules: readonly Partial<RawRule>[]): Map<string, number[]> {
 /**
  * Minutes of 3 meetings of 4 participants: people drop out, come back, leave, move data center
  * (for good, or for a sample) or change network; now and then a data center degrades for a few
- * minutes; values cross the thresholds and often land on them exactly.
+ * minutes; values cross the thresholds and often land on them exactly. Each poll is followed
+ * by a `polled` event per meeting, as the daemon reports polls: a participant can be missing
+ * from its poll for a while (gone, whether or not an alert series of theirs exists), and a
+ * poll now and then lists nobody. In most cases one meeting lags: its newest samples are a
+ * minute or two older than the others' (Zoom's answer for it is late), and come with the next poll.
  */
 function randomEvents(
   rnd: () => number,
@@ -153,6 +157,9 @@ function randomEvents(
   // Meeting a is served by SC, c by NY, b by both; a data center in trouble makes most of its
   // participants breach.
   const home = meetings.map((_, i) => [0, 1, 2, 3].map((p) => (i === 0 || (i === 1 && p % 2) ? 'SC' : 'NY')));
+  /** Whether each participant is listed by its meeting's poll (one who is not has gone). */
+  const listed = meetings.map(() => [true, true, true, true]);
+  const lagging = rnd() < 0.7 ? Math.floor(rnd() * meetings.length) : -1;
   const trouble: Record<string, boolean> = { SC: false, NY: false };
   /** A value of a sample field: on a threshold (one of `exact`'s), or random (bad or not). */
   const value = (key: string, bad: boolean, when: string, scale: number): number => {
@@ -161,12 +168,48 @@ function randomEvents(
     const r = bad ? 0.4 + rnd() * 0.6 : rnd() * 0.5;
     return when === 'above' ? r * scale : (1 - r) * scale;
   };
-  let backlog: QosSample[] = [];
+  /** Samples not handed on yet, per meeting. */
+  const backlog: QosSample[][] = meetings.map(() => []);
+  /** A poll at minute `m`: each meeting's samples (the lagging one's up to a minute or two before), then what it listed. */
+  const poll = (m: number, last: boolean): void => {
+    const lag = last ? 0 : rnd() < 0.7 ? 1 : 2;
+    const handed: QosSample[][] = [];
+    const present: string[][] = [];
+    meetings.forEach((_, i) => {
+      const nobody = rnd() < 0.02; // a poll that lists nobody (and brings nothing)
+      present[i] = nobody ? [] : [0, 1, 2, 3].filter((p) => listed[i]![p]).map((p) => `p${p}`);
+      // Samples of a participant this poll does not list are not in its answer.
+      const mine = backlog[i]!.filter((s) => present[i]!.includes(s.participant.key));
+      const upTo = T + (i === lagging ? m - lag : m) * MIN;
+      handed[i] = mine.filter((s) => s.time <= upTo);
+      backlog[i] = mine.filter((s) => s.time > upTo);
+    });
+    const polled = (i: number): PipelineEvent => ({
+      type: 'polled',
+      instance: meetings[i]!,
+      present: present[i]!,
+      at: T + m * MIN,
+    });
+    // Half hand all meetings' samples at once and then the polls (as the daemon does), half
+    // meeting by meeting, in a random order.
+    if (rnd() < 0.5) {
+      const samples = handed.flat();
+      if (samples.length) events.push({ type: 'samples', samples });
+      meetings.forEach((_, i) => events.push(polled(i)));
+    } else
+      for (const i of [0, 1, 2].sort(() => rnd() - 0.5)) {
+        if (handed[i]!.length) events.push({ type: 'samples', samples: handed[i]! });
+        events.push(polled(i));
+      }
+  };
   for (let m = 0; m < minutes; m++) {
     for (const dc of ['SC', 'NY']) if (rnd() < (trouble[dc] ? 0.15 : 0.06)) trouble[dc] = !trouble[dc];
     meetings.forEach((instance, i) => {
       for (let p = 0; p < 4; p++) {
         if (rnd() < 0.03) home[i]![p] = home[i]![p] === 'SC' ? 'NY' : 'SC'; // moved for good
+        // Missing from the meeting's poll for a while (no leave seen), and back.
+        if (rnd() < (listed[i]![p] ? 0.04 : 0.4)) listed[i]![p] = !listed[i]![p];
+        if (!listed[i]![p]) continue;
         if (rnd() < 0.15) continue; // missing this minute (a gap, longer when repeated)
         if (rnd() < 0.01) {
           events.push({ type: 'left', instance, participant: `p${p}`, at: T + m * MIN });
@@ -188,7 +231,7 @@ function randomEvents(
           }
           streams[name] = s;
         }
-        backlog.push({
+        backlog[i]!.push({
           instance,
           participant: { key: `p${p}`, name: `P${p}`, email: '', ip: '' },
           context: {
@@ -202,21 +245,15 @@ function randomEvents(
         });
       }
     });
-    // Most polls bring one minute; some bring a backlog of two or three. Half hand all
-    // meetings' samples at once, half meeting by meeting (as a poll does), in a random order.
-    if (rnd() < 0.7) {
-      if (rnd() < 0.5) events.push({ type: 'samples', samples: backlog });
-      else
-        for (const instance of [...meetings].sort(() => rnd() - 0.5)) {
-          const mine = backlog.filter((s) => s.instance === instance);
-          if (mine.length) events.push({ type: 'samples', samples: mine });
-        }
-      backlog = [];
+    // Most polls bring one minute; some bring a backlog of two or three.
+    if (rnd() < 0.7) poll(m, false);
+    if (rnd() < 0.02) {
+      const i = Math.floor(rnd() * 3);
+      events.push({ type: 'ended', instance: meetings[i]!, at: T + m * MIN });
+      backlog[i] = [];
     }
-    if (rnd() < 0.02)
-      events.push({ type: 'ended', instance: meetings[Math.floor(rnd() * 3)]!, at: T + m * MIN });
   }
-  if (backlog.length) events.push({ type: 'samples', samples: backlog });
+  poll(minutes - 1, true);
   return events;
 }
 

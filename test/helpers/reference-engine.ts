@@ -213,6 +213,8 @@ export class ReferenceEngine {
     if (event.type === 'left')
       this.leave(`${event.instance.kind}:${event.instance.uuid}`, event.participant, out);
     if (event.type === 'ended') this.end(`${event.instance.kind}:${event.instance.uuid}`, out);
+    if (event.type === 'polled')
+      this.polled(`${event.instance.kind}:${event.instance.uuid}`, event.present, out);
     if (event.type !== 'samples') return out;
     for (const s of event.samples) this.awaited.delete(ikeyOf(s));
     const times = [...new Set(event.samples.map((s) => s.time))].sort((a, b) => a - b);
@@ -464,6 +466,22 @@ export class ReferenceEngine {
       if (rec.instance === ikey && rec.participant === participant) this.resolve(rec, out);
     for (const byGroup of this.members.values())
       for (const m of byGroup.values()) m.delete(`${ikey}/${participant}`);
+  }
+
+  /**
+   * A poll of a meeting: it has reported (after a restart it is not awaited any more), and
+   * whoever it does not list has gone, as a participant who leaves (their alerts, and their
+   * readings in every group).
+   */
+  private polled(ikey: string, present: readonly string[], out: RefAlert[]): void {
+    this.awaited.delete(ikey);
+    const known = new Set<string>();
+    for (const rec of this.series.values())
+      if (rec.instance === ikey && rec.participant !== undefined) known.add(rec.participant);
+    for (const byGroup of this.members.values())
+      for (const m of byGroup.values())
+        for (const who of m.keys()) if (who.startsWith(`${ikey}/`)) known.add(who.slice(ikey.length + 1));
+    for (const p of known) if (!present.includes(p)) this.leave(ikey, p, out);
   }
 
   private end(ikey: string, out: RefAlert[]): void {

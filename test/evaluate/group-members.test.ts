@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import type { RawRule } from '../../src/evaluate/rule-types.js';
+import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+
+/** Who counts in a meeting or shared-cause group at a minute (docs/rules.md, "Scopes"). */
+const loss = { streams: ['any_audio'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
+const bad = { audio_input: { avgLoss: 0.09 } };
+const good = { audio_input: { avgLoss: 0.001 } };
+const meeting = { kind: 'meeting' as const, id: 'm1', uuid: 'm1', topic: 'Topic m1' };
+const engineWith = (rules: Partial<RawRule>[]): RuleEngine =>
+  new RuleEngine(rulesFrom(rules), { gapToleranceMs: 5 * MIN });
+
+describe('a participant whom a poll no longer lists', () => {
+  it('stops counting in the meeting at once, though no alert of theirs exists', () => {
+    const e = engineWith([
+      { name: 'inst', scope: 'instance', ...loss, breaching: { ratio: '50%' }, min_participants: 2 },
+    ]);
+    // 1 of 3 breaching: under 50%. c never breaches, so it has no alert series.
+    e.handle({ type: 'samples', samples: [sample('a', 0, bad), sample('b', 0, good), sample('c', 0, good)] });
+    e.handle({ type: 'polled', instance: meeting, present: ['a', 'b'], at: 0 });
+    // c's reading of minute 0 is within gap_tolerance, but c has gone: 1 of 2 is 50%.
+    const out = e.handle({ type: 'samples', samples: [sample('a', 1, bad), sample('b', 1, good)] });
+    expect(out.map((c) => [c.alert.id, c.state, c.alert.context.participants])).toEqual([
+      ['inst|meeting:m1', 'firing', 2],
+    ]);
+  });
+});
+
+describe('a meeting whose samples lag the others', () => {
+  it('does not show a shared cause counted at a minute older than the one it was judged at', () => {
+    const e = engineWith([
+      {
+        name: 'dc',
+        scope: 'shared_cause',
+        group_by: 'data_center',
+        ...loss,
+        breaching: { count: 1 },
+        min_participants: 1,
+      },
+    ]);
+    const fired = e.handle({ type: 'samples', samples: [sample('a', 2, bad, { instance: 'x' })] });
+    expect(fired.map((c) => [c.alert.id, c.state])).toEqual([['dc|SC', 'firing']]);
+    // Meeting y's answer lags: its minute 1 comes after minute 2 was judged. The incident
+    // still reads as minute 2 did (1 of 1 breaching, in 1 meeting), not as y's minute 1 alone.
+    expect(e.handle({ type: 'samples', samples: [sample('b', 1, good, { instance: 'y' })] })).toEqual([]);
+    expect(e.current('dc|SC')?.context).toMatchObject({ breaching: 1, participants: 1 });
+    expect(e.state.series.get('dc|SC')?.meetings).toBe(1);
+  });
+});
