@@ -10,9 +10,25 @@ import { withheldGroup } from './withheld.js';
  * Shared causes: which firing shared-cause incident (a rule with `explains`) explains a
  * participant or meeting alert, and why in words.
  */
+/** A firing incident of a rule that explains: its id, its rule, when it fired and its rule's place. */
+interface Cause {
+  id: string;
+  rule: CompiledRule;
+  firedAt: number;
+  order: number;
+}
+
+/** Whether cause `a` comes before `b`: it fired earlier, or in the same minute by a rule listed earlier. */
+const before = (a: Cause, b: Cause): boolean =>
+  a.firedAt < b.firedAt || (a.firedAt === b.firedAt && a.order < b.order);
+
 export class Explainer {
-  /** Firing shared-cause incidents of rules that explain, by `groupBy=value`; rebuilt when a group series changes. */
-  private firingGroups: Map<string, string> | undefined;
+  /**
+   * Firing shared-cause incidents of rules that explain, by `groupBy=value` (of two rules with
+   * the same group_by firing on one value, the one that fired first); rebuilt when a group
+   * series changes.
+   */
+  private firingGroups: Map<string, Cause> | undefined;
   /** An explaining incident fired or resolved in this batch: what it explains is looked at again. */
   causesChanged = false;
 
@@ -33,12 +49,21 @@ export class Explainer {
     this.firingGroups = undefined;
   }
 
-  private causes(): Map<string, string> {
+  private causes(): Map<string, Cause> {
     if (!this.firingGroups) {
-      this.firingGroups = new Map();
+      const causes = (this.firingGroups = new Map<string, Cause>());
       for (const s of this.series.values()) {
         const rule = s.group && s.state === 'firing' ? this.rules.byName.get(s.rule) : undefined;
-        if (rule?.explains) this.firingGroups.set(`${rule.groupBy!}=${s.group!}`, s.id);
+        if (!rule?.explains) continue;
+        const key = `${rule.groupBy!}=${s.group!}`;
+        const cause = {
+          id: s.id,
+          rule,
+          firedAt: s.firingSince ?? s.lastTime,
+          order: this.rules.explaining.indexOf(rule),
+        };
+        const other = causes.get(key);
+        if (!other || before(cause, other)) causes.set(key, cause);
       }
     }
     return this.firingGroups;
@@ -48,15 +73,24 @@ export class Explainer {
     return this.series.get(id)?.state === 'firing';
   }
 
-  /** The firing incident whose group a participant context is in, if any. */
+  /**
+   * The firing incident whose group a participant context is in, if any; of several, the one
+   * that fired first (the page already out), and of those that fired in the same minute, the
+   * one whose rule is listed first.
+   */
   private causeOf(c: ParticipantContext): { id: string; rule: CompiledRule; value: string } | undefined {
     const causes = this.causes();
+    let first: Cause | undefined;
+    let value: string | undefined;
     for (const rule of this.rules.explaining) {
-      const value = groupOf(rule, c);
-      const id = value ? causes.get(`${rule.groupBy!}=${value}`) : undefined;
-      if (id) return { id, rule, value: value! };
+      const v = groupOf(rule, c);
+      const cause = v ? causes.get(`${rule.groupBy!}=${v}`) : undefined;
+      if (cause && (!first || before(cause, first))) {
+        first = cause;
+        value = v;
+      }
     }
-    return undefined;
+    return first && { id: first.id, rule: first.rule, value: value! };
   }
 
   /**

@@ -98,7 +98,12 @@ function alertExplanation(
   state: AlertState,
   withhold: boolean,
 ): { explainedBy?: string; explanation?: string } {
-  const cause = rec.explainedBy ?? (state === 'pending' ? explainer.explainer(rec)?.id : undefined);
+  if (state === 'pending' && !rec.explainedBy) {
+    // Not linked yet (the link is made when it fires): what would explain it now, in words too.
+    const e = explainer.explainer(rec, withhold);
+    return e ? { explainedBy: e.id, explanation: `explained by ${e.id}: ${e.text}` } : {};
+  }
+  const cause = rec.explainedBy;
   const explainedBy = cause && explainer.shownId(cause, withhold);
   const shown = withhold && rec.explanation ? explainer.explainer(rec, true) : undefined;
   const explanation =

@@ -196,6 +196,71 @@ describe('when the cause resolves first', () => {
   });
 });
 
+describe('two incidents firing on the same data center', () => {
+  // Two explaining rules group by data center: NY loses packets from minute 0 and its latency
+  // rises from minute 1. The latency incident is listed first and made last.
+  const byDc = (name: string, metric: Partial<RawRule>): Partial<RawRule> => ({
+    ...incident,
+    ...metric,
+    name,
+  });
+  const rules = [
+    byDc('dc-latency', { metric: 'latency', threshold: '300ms' }),
+    byDc('dc-loss', {}),
+    {
+      name: 'p',
+      streams: ['any_audio'],
+      metric: 'latency',
+      when: 'above' as const,
+      threshold: '300ms',
+      for: '2m',
+    },
+  ];
+  const minute = (e: RuleEngine, m: number, loss: number, latency: number): AlertChange[] =>
+    e.handle({
+      type: 'samples',
+      samples: ['a', 'b', 'c'].map((p) =>
+        sample(p, m, { audio_input: { avgLoss: loss, latency } }, { dc: 'NY' }),
+      ),
+    });
+  const explained = (e: RuleEngine): [string | undefined, string | undefined, string | undefined][] =>
+    e
+      .active()
+      .filter((a) => a.rule === 'p')
+      .map((a) => [a.state, a.explainedBy, a.explanation]);
+
+  it('the one that fired first explains, pending alerts say so in words, the other takes over when it resolves', () => {
+    const e = new RuleEngine(rulesFrom(rules), { gapToleranceMs: 5 * MIN });
+    minute(e, 0, 0.09, 0.1);
+    expect(e.active().map((a) => a.id)).toEqual(['dc-loss|NY']);
+    minute(e, 1, 0.09, 0.5);
+    expect(e.current('dc-latency|NY')?.state).toBe('firing');
+    // Pending: what would explain it now, with the words the firing alert will carry.
+    expect(explained(e)[0]).toEqual([
+      'pending',
+      'dc-loss|NY',
+      'explained by dc-loss|NY: A is in data_center NY',
+    ]);
+    minute(e, 2, 0.09, 0.5);
+    const fired = minute(e, 3, 0.09, 0.5).filter((c) => c.alert.rule === 'p');
+    expect(fired.map((c) => [c.state, c.alert.inhibitedBy])).toEqual([
+      ['firing', 'dc-loss|NY'],
+      ['firing', 'dc-loss|NY'],
+      ['firing', 'dc-loss|NY'],
+    ]);
+    // The loss incident resolves; the participants still breach and the latency incident
+    // explains them now: still held back, no change sent.
+    const next = minute(e, 4, 0.001, 0.5);
+    expect(next.map((c) => [c.alert.id, c.state])).toEqual([['dc-loss|NY', 'resolved']]);
+    minute(e, 5, 0.001, 0.5);
+    expect(explained(e)[0]).toEqual([
+      'firing',
+      'dc-latency|NY',
+      'explained by dc-latency|NY: A is in data_center NY',
+    ]);
+  });
+});
+
 describe('an incident that fires and resolves inside one backlog poll', () => {
   // One poll brings minutes 0..9 at once (after an outage, or a deferred cycle): a, b and c
   // (NY) lose packets in minutes 0..4 and recover from minute 5. The incident fires at minute

@@ -71,7 +71,6 @@ const amount = (text: string): number => parseFloat(text);
 function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
   const rules: Partial<RawRule>[] = [];
-  const explainsBy = new Set<string>();
   for (let i = 0; i < n; i++) {
     const scope = pick(['participant', 'participant', 'instance', 'shared_cause'] as const);
     const cpu = rnd() < 0.15;
@@ -101,11 +100,8 @@ function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
     }
     if (scope === 'shared_cause') {
       rule.group_by = pick(['data_center', 'data_center', 'network_type'] as const);
-      // One explaining incident per group_by: which of two firing on the same group explains is not said.
-      if (rnd() < 0.8 && !explainsBy.has(rule.group_by)) {
-        rule.explains = true;
-        explainsBy.add(rule.group_by);
-      }
+      // Two explaining on the same group_by, now and then: the one that fired first explains.
+      if (rnd() < 0.8) rule.explains = true;
     }
     if (scope === 'instance' && rnd() < 0.4) rule.explained = { ratio: pick(['60%', '75%', '100%']) };
     if (scope !== 'shared_cause' && rnd() < 0.2) rule.explained = { ...rule.explained, inhibit: false };
@@ -270,8 +266,7 @@ function reloaded(rnd: () => number, rules: readonly Partial<RawRule>[], at: num
   const changed = explaining.length && rnd() < 0.4 ? pick(explaining) : pick(kept);
   const next = { ...changed };
   const what = rnd();
-  if (changed.scope === 'shared_cause' && what < 0.5)
-    next.explains = !changed.explains && !kept.some((r) => r.explains && r.group_by === changed.group_by);
+  if (changed.scope === 'shared_cause' && what < 0.5) next.explains = !changed.explains;
   else if (changed.scope !== 'shared_cause' && what < 0.3)
     next.explained = { ...changed.explained, inhibit: changed.explained?.inhibit === false };
   else if (what < 0.6) next.for = pick(['0m', '1m', '2m']);

@@ -89,6 +89,8 @@ interface Ref {
   /** Sample time of the newest observation. */
   lastTime: number;
   pendingSince?: number;
+  /** When it last fired (sample time). */
+  firingSince?: number;
   recoveringSince?: number;
   /** The meeting (instance key) of a participant or instance alert. */
   instance?: string;
@@ -137,7 +139,10 @@ export class ReferenceEngine {
   /** rule -> group -> member -> newest reading. */
   private readonly members = new Map<string, Map<string, Map<string, Reading>>>();
   private rules: RefRule[] = [];
-  /** Shared causes that explain, in rule order (the first one firing for a context explains it). */
+  /**
+   * Shared causes that explain, in rule order: of those firing for a context, the one that
+   * fired first explains it, and of those that fired in the same minute, the first listed.
+   */
   private explaining: RefRule[] = [];
   /** An explaining incident fired or resolved in the sample time being evaluated. */
   private causesChanged = false;
@@ -254,16 +259,18 @@ export class ReferenceEngine {
     return out;
   }
 
-  /** Pending and firing alerts now. A pending alert says what would explain it now (without words). */
+  /** Pending and firing alerts now. A pending alert says what would explain it now. */
   active(): RefAlert[] {
     return [...this.series.values()].map((rec) => {
-      const by = rec.state === 'pending' ? this.explainer(rec)?.id : rec.explainedBy;
+      const now = rec.state === 'pending' ? this.explainer(rec) : undefined;
+      const by = now ? now.id : rec.explainedBy;
+      const explanation = now ? `explained by ${now.id}: ${now.text}` : rec.explanation;
       return {
         id: rec.id,
         state: rec.state,
         ...(by ? { explainedBy: by } : {}),
         ...(by && rec.rule.inhibit ? { inhibitedBy: by } : {}),
-        ...(rec.state === 'firing' && rec.explanation ? { explanation: rec.explanation } : {}),
+        ...(explanation ? { explanation } : {}),
         ...(rec.meetings !== undefined ? { meetings: rec.meetings } : {}),
       };
     });
@@ -283,13 +290,19 @@ export class ReferenceEngine {
 
   private firing = (id: string): boolean => this.series.get(id)?.state === 'firing';
 
-  /** The firing incident whose group a participant context is in. */
+  /**
+   * The firing incident whose group a participant context is in: of several, the one that
+   * fired first, and of those that fired in the same minute, the first listed.
+   */
   private causeOf(c: ParticipantContext): { id: string; rule: RefRule; value: string } | undefined {
+    let first: { id: string; rule: RefRule; value: string; at: number } | undefined;
     for (const rule of this.explaining) {
       const value = c[CONTEXT_KEY[rule.groupBy!]];
-      if (value && this.firing(`${rule.name}|${value}`)) return { id: `${rule.name}|${value}`, rule, value };
+      const rec = value ? this.series.get(`${rule.name}|${value}`) : undefined;
+      if (rec?.state === 'firing' && (!first || rec.firingSince! < first.at))
+        first = { id: rec.id, rule, value: value!, at: rec.firingSince! };
     }
-    return undefined;
+    return first;
   }
 
   /**
@@ -376,6 +389,7 @@ export class ReferenceEngine {
     if (rule.explains && (now === 'firing' || now === 'resolved')) this.causesChanged = true;
     if (now === 'firing') {
       rec.state = 'firing';
+      rec.firingSince = time;
       this.explain(rec); // the link is made when it fires
     } else if (now === 'cancelled' || now === 'resolved') this.series.delete(id);
     else if (
