@@ -3,7 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from './http.js';
 import type { FaultKind, FaultSpec } from './scenario-types.js';
 
-const FAULT_KINDS = new Set<string>(['429', '500', '502', '503', 'slow', 'reset', 'malformed', 'page_loop']);
+const FAULT_KINDS = new Set<string>([
+  '429',
+  '500',
+  '502',
+  '503',
+  'slow',
+  'stall',
+  'reset',
+  'malformed',
+  'page_loop',
+]);
 
 interface ActiveFault extends FaultSpec {
   hits: number;
@@ -50,8 +60,8 @@ export class Faults {
   }
 
   /**
-   * The fault for one API request: the one it asks for (X-Sim-Fault: 503 | 429 | slow | reset |
-   * malformed), else the scenario's or the tests' for its path at scenario offset `t`.
+   * The fault for one API request: the one it asks for (X-Sim-Fault: 503 | 429 | slow | stall |
+   * reset | malformed), else the scenario's or the tests' for its path at scenario offset `t`.
    */
   forRequest(req: IncomingMessage, path: string, t: number): FaultSpec | undefined {
     const asked = req.headers['x-sim-fault'];
@@ -111,6 +121,15 @@ export async function answerFault(
       // Real time on purpose: a slow answer exists to trip the client's real network timeout.
       await new Promise((r) => setTimeout(r, delayMs ?? 2000));
       return req.socket.destroyed;
+    case 'stall':
+      // Headers and the start of the body, then nothing: trips a client whose timeout ends at
+      // the headers (ky's did) into waiting; the connection is dropped after the delay.
+      count(200);
+      res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+      res.write('{"page_size": 10, "participants": [');
+      await new Promise((r) => setTimeout(r, delayMs ?? 2000));
+      req.socket.destroy();
+      return true;
   }
 }
 

@@ -157,7 +157,7 @@ export const scenarioSchema = {
         additionalProperties: false,
         required: ['kind'],
         properties: {
-          kind: { enum: ['429', '500', '502', '503', 'slow', 'reset', 'malformed', 'page_loop'] },
+          kind: { enum: ['429', '500', '502', '503', 'slow', 'stall', 'reset', 'malformed', 'page_loop'] },
           path: text,
           from: duration,
           to: duration,

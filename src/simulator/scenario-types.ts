@@ -91,7 +91,8 @@ export interface Episode {
   wifiRssi?: number;
 }
 
-export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'malformed' | 'page_loop';
+export type FaultKind =
+  '429' | '500' | '502' | '503' | 'slow' | 'stall' | 'reset' | 'malformed' | 'page_loop';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -101,7 +102,7 @@ export interface FaultSpec {
   to?: number;
   /** How many requests it hits, at most. */
   times?: number;
-  /** Real milliseconds for `slow`; the Retry-After wait for `429`. */
+  /** Real milliseconds for `slow` and `stall`; the Retry-After wait for `429`. */
   delayMs?: number;
   /** How a `429` fault writes Retry-After: seconds (default) or an ISO date. */
   retryAfterFormat?: 'seconds' | 'date';

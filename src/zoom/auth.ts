@@ -2,6 +2,7 @@ import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
+import { bodyText, Deadline } from './deadline.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
@@ -59,24 +60,26 @@ export class S2SOAuth implements AuthProvider {
     return parts.length ? `: ${scrubTokenError(parts.join(': '), this.creds)}` : '';
   }
 
-  private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
+  /** The token endpoint's answer and its whole body, within zoom.timeout (Deadline). */
+  private async askToken(): Promise<{ res: Response; text: string }> {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
-    let res: Response;
+    const deadline = new Deadline(this.timeoutMs);
     try {
-      res = await (
+      const res = await (
         await http()
       ).post(this.creds.oauthUrl, {
         body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
         headers: { authorization: `Basic ${basic}` },
         throwHttpErrors: false,
         retry: 0,
-        timeout: this.timeoutMs,
+        timeout: false,
+        signal: deadline.signal,
       });
+      return { res, text: await bodyText(res, deadline) };
     } catch (err) {
-      const timeout = (err as Error).name === 'TimeoutError';
       throw new ZoomError(
-        timeout ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
-        timeout
+        deadline.timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
+        deadline.timedOut
           ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; ${AGAIN}`
           : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${causeCode(err)}`,
         {
@@ -85,8 +88,14 @@ export class S2SOAuth implements AuthProvider {
         },
         // The cause is kept out: ky's errors carry the request, and with it the Basic credentials.
       );
+    } finally {
+      deadline.end();
     }
-    const body = (await res.json().catch(() => ({}))) as {
+  }
+
+  private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
+    const { res, text } = await this.askToken();
+    const body = jsonObject(text) as {
       access_token?: string;
       expires_in?: number;
       api_url?: string;
@@ -138,6 +147,16 @@ export function scrubTokenError(
   // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;
+}
+
+/** A JSON object's text parsed; anything else (not JSON, not an object) is an empty object. */
+function jsonObject(text: string): object {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Video SDK REST API: an HS256 JWT signed with the SDK's API secret, renewed before it expires. */

@@ -9,6 +9,7 @@ import { CallStats } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
+import { bodyText, Deadline } from './deadline.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
@@ -27,7 +28,7 @@ export interface ZoomClientOptions {
   budgetStore?: BudgetStore;
   stats?: CallStats;
   logger?: Logger;
-  /** Real-time bound on one request. */
+  /** Real-time bound on one request, from sending it to the end of its body (zoom.timeout). */
   timeoutMs?: number;
   /** Retries of 5xx answers, resets, timeouts and unreadable bodies. */
   maxRetries?: number;
@@ -184,33 +185,28 @@ export class ZoomClient {
     authorization: string,
     signal?: AbortSignal,
   ): Promise<{ answer: Answer; sent: boolean }> {
-    // ky joins the signal it is given to its own (AbortSignal.any), and Node 20 keeps every such
-    // join in the given signal for as long as that lives: given the daemon's signal, that grew the
-    // heap by about 0.4 MiB an hour (the day-of-churn bench). Each request gets a signal of its
-    // own, aborted with the daemon's and unlinked from it at the end.
-    const own = new AbortController();
-    const forward = (): void => own.abort(signal?.reason);
-    if (signal?.aborted) forward();
-    else signal?.addEventListener('abort', forward, { once: true });
+    // zoom.timeout bounds the whole exchange, the body included (Deadline); ky's own timeout,
+    // which ends at the headers, is off.
+    const deadline = new Deadline(this.timeoutMs, signal);
     try {
       const res = await (
         await http()
       ).get(url, {
         headers: { authorization, accept: 'application/json' },
-        timeout: this.timeoutMs,
+        timeout: false,
         retry: 0,
         throwHttpErrors: false,
-        signal: own.signal,
+        signal: deadline.signal,
       });
-      const text = await res.text().catch(() => '');
+      const text = await bodyText(res, deadline);
       return { answer: { status: res.status, headers: res.headers, text }, sent: true };
     } catch (error) {
       // Nothing reached Zoom: give back the call and the permit.
       const sent = !neverLeft(error);
       if (!sent) this.budget.giveBack();
-      return { answer: { error, timedOut: (error as Error).name === 'TimeoutError' }, sent };
+      return { answer: { error, timedOut: deadline.timedOut }, sent };
     } finally {
-      signal?.removeEventListener('abort', forward);
+      deadline.end();
     }
   }
 
