@@ -1,7 +1,6 @@
 import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.js';
 import { joinKey, personKey } from './identity.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
-import { STREAM_BY_NAME } from './streams.js';
 import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
@@ -17,74 +16,102 @@ export function str(v: unknown): string {
 }
 
 /**
- * Per group, the catalog rows by Zoom field name (one field can feed several rows: `resolution`),
- * each with its index among its group's rows (where a sample's numbers hold it: sample-numbers.ts).
+ * How one group's rows are read from a Zoom object, as flat lists read with indexed loops (a poll
+ * reads hundreds of thousands of values): each Zoom field name (one field can feed several rows:
+ * `resolution`), and for field `f` the rows `from[f]` to `from[f + 1]`, each with its index among
+ * its group's rows (where a sample's numbers hold it: sample-numbers.ts).
  */
-const BY_FIELD = new Map<Group, [string, readonly (readonly [FieldDef, number])[]][]>(
-  (['stream', 'cpu', 'wifi', 'cpuPressure', 'context'] as const).map((g) => {
-    const byField = new Map<string, [FieldDef, number][]>();
-    rowsOf(g).forEach((f, i) => byField.set(f.zoom, [...(byField.get(f.zoom) ?? []), [f, i]]));
-    return [g, [...byField]];
-  }),
-);
-
-/** Where a group's values go in a sample's numbers: the writer and the group's first row there. */
-interface NumbersAt {
-  w: NumbersWriter;
-  at: number;
+interface GroupTable {
+  readonly fields: readonly string[];
+  readonly from: readonly number[];
+  readonly rows: readonly FieldDef[];
+  readonly index: readonly number[];
 }
+
+function groupTable(group: Group): GroupTable {
+  const byField = new Map<string, [FieldDef, number][]>();
+  rowsOf(group).forEach((f, i) => byField.set(f.zoom, [...(byField.get(f.zoom) ?? []), [f, i]]));
+  const table = { fields: [...byField.keys()], from: [0], rows: [] as FieldDef[], index: [] as number[] };
+  for (const rows of byField.values()) {
+    for (const [row, i] of rows) {
+      table.rows.push(row);
+      table.index.push(i);
+    }
+    table.from.push(table.rows.length);
+  }
+  return table;
+}
+
+const TABLES: Readonly<Record<Group, GroupTable>> = {
+  stream: groupTable('stream'),
+  cpu: groupTable('cpu'),
+  wifi: groupTable('wifi'),
+  cpuPressure: groupTable('cpuPressure'),
+  context: groupTable('context'),
+};
+
+/** The writer of every sample's numbers (one sample at a time). */
+const numbers = new NumbersWriter();
 
 /**
  * Reads the catalog rows of one group from a Zoom object. A field that is present but yields
  * nothing usable is counted missing once (not once per row); absent fields are not counted.
  */
 export function readGroup<G extends Group>(group: G, raw: Raw, stats?: NormalizeStats): GroupValues<G> {
-  return readSome(group, raw, stats) ?? {};
+  return (readSome(TABLES[group], raw, stats, -1) ?? {}) as GroupValues<G>;
 }
 
-/** readGroup, or undefined when no row gave a value (no object made for it). */
-function readSome<G extends Group>(
-  group: G,
+/**
+ * readGroup, or undefined when no row gave a value (no object made for it). With `at` >= 0, each
+ * value is also stored in the sample's numbers being written, in the block or group starting there.
+ */
+function readSome(
+  t: GroupTable,
   raw: Raw,
-  stats?: NormalizeStats,
-  into?: NumbersAt,
-): GroupValues<G> | undefined {
+  stats: NormalizeStats | undefined,
+  at: number,
+): Record<string, number | string> | undefined {
   let out: Record<string, number | string> | undefined;
-  for (const [field, rows] of BY_FIELD.get(group)!) {
-    if (!(field in raw)) continue;
+  const { fields, from, rows, index } = t;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f]!;
+    const value = raw[field];
+    if (value === undefined && !(field in raw)) continue;
     let any = false;
-    for (const [row, index] of rows) {
-      const v = row.parse(raw[field]);
+    for (let r = from[f]!; r < from[f + 1]!; r++) {
+      const row = rows[r]!;
+      const v = row.parse(value);
       if (v === undefined) continue;
       (out ??= {})[row.key] = v;
-      into?.w.set(into.at, row, index, v);
+      if (at >= 0) numbers.set(at + index[r]!, row, v);
       any = true;
     }
     if (!any) stats?.missing(field);
   }
-  return out as GroupValues<G> | undefined;
+  return out;
 }
 
 /**
  * A group Zoom writes either as an object of fields or, in older answers, as one bare value
  * (`wifi_rssi: -60`, `cpu_pressure_level: "serious"`): a bare value is the min, avg and max.
+ * Stored in the sample's numbers from `at`.
  */
-function readObjectOrBare<G extends 'wifi' | 'cpuPressure'>(
-  group: G,
+function readObjectOrBare(
+  group: 'wifi' | 'cpuPressure',
   field: string,
   raw: unknown,
   stats: NormalizeStats,
-  into: NumbersAt,
-): GroupValues<G> | undefined {
-  if (isObject(raw)) return readSome(group, raw, stats, into);
+  at: number,
+): Record<string, number | string> | undefined {
+  if (isObject(raw)) return readSome(TABLES[group], raw, stats, at);
   const rows = rowsOf(group);
   const v = rows[0]!.parse(raw);
   if (v === undefined) {
     stats.missing(field);
     return undefined;
   }
-  rows.forEach((r, i) => into.w.set(into.at, r, i, v));
-  return Object.fromEntries(rows.map((r) => [r.key, v])) as GroupValues<G>;
+  rows.forEach((r, i) => numbers.set(at + i, r, v));
+  return Object.fromEntries(rows.map((r) => [r.key, v]));
 }
 
 const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pressure_level']);
@@ -110,9 +137,6 @@ export function contextFromRaw(raw: Raw): ParticipantContext {
   return readGroup('context', raw);
 }
 
-/** The writer of every sample's numbers (one sample at a time). */
-const numbers = new NumbersWriter();
-
 /**
  * Reads one `user_qos` entry's streams, CPU, Wi-Fi and CPU pressure into `sample`, and gives it
  * its numbers (sample-numbers.ts), written as the values are read.
@@ -123,32 +147,27 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
   // Keys read in place (no entries or key arrays): a poll normalizes thousands of entries.
   for (const name in entry) {
     const value = entry[name];
-    if (NON_STREAM_KEYS.has(name) || !isObject(value)) continue;
-    if (!STREAM_BY_NAME.has(name)) {
-      stats.unknownStream(name);
+    const index = STREAM_INDEX[name];
+    if (index === undefined) {
+      if (isObject(value) && !NON_STREAM_KEYS.has(name)) stats.unknownStream(name);
       continue;
     }
-    const at = w.stream(STREAM_INDEX[name]!);
-    const metrics = readSome('stream', value, stats, { w, at });
+    if (!isObject(value)) continue;
+    const metrics = readSome(TABLES.stream, value, stats, w.stream(index));
     if (metrics) sample.streams[name] = metrics;
     else w.dropStream();
   }
   if (isObject(entry.cpu_usage)) {
-    const cpu = readSome('cpu', entry.cpu_usage, stats, { w, at: 1 + SAMPLE_GROUP_AT.cpu });
+    const cpu = readSome(TABLES.cpu, entry.cpu_usage, stats, 1 + SAMPLE_GROUP_AT.cpu);
     if (cpu) sample.cpu = cpu;
   }
   if ('wifi_rssi' in entry) {
-    const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats, {
-      w,
-      at: 1 + SAMPLE_GROUP_AT.wifi,
-    });
+    const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats, 1 + SAMPLE_GROUP_AT.wifi);
     if (wifi) sample.wifi = wifi;
   }
   if ('cpu_pressure_level' in entry) {
-    const p = readObjectOrBare('cpuPressure', 'cpu_pressure_level', entry.cpu_pressure_level, stats, {
-      w,
-      at: 1 + SAMPLE_GROUP_AT.cpuPressure,
-    });
+    const field = 'cpu_pressure_level';
+    const p = readObjectOrBare('cpuPressure', field, entry[field], stats, 1 + SAMPLE_GROUP_AT.cpuPressure);
     if (p) sample.cpuPressure = p;
   }
   attachNumbers(sample, w.end());

@@ -37,23 +37,50 @@ export const SAMPLE_GROUP_AT = {
   cpuPressure: rowsOf('cpu').length + rowsOf('wifi').length,
 } as const;
 
-const NUMBERS = Symbol('sample numbers');
-type WithNumbers = QosSample & { [NUMBERS]?: readonly number[] };
+/** Hands back the object it is given: what a subclass's fields are then stamped onto. */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- its constructor is the point
+class Stamped {
+  constructor(o: object) {
+    return o;
+  }
+}
 
 /**
- * The sample's numbers, when the normalizer made it (or `withNumbers` gave them): undefined on
+ * A sample's numbers, kept on the sample as a private field stamped onto it (the constructor of
+ * Stamped returns the sample, so `#numbers` is defined on it): a store through an inline cache,
+ * where `Object.defineProperty` with a symbol went to the runtime for every sample. Private:
+ * a copy (`{ ...s }`) does not carry it, and JSON, keys and deep equality do not see it.
+ */
+class WithNumbers extends Stamped {
+  readonly #numbers: readonly number[];
+
+  private constructor(s: QosSample, numbers: readonly number[]) {
+    super(s);
+    this.#numbers = numbers;
+  }
+
+  static attach(s: QosSample, numbers: readonly number[]): void {
+    new WithNumbers(s, numbers);
+  }
+
+  static of(s: object): readonly number[] | undefined {
+    return #numbers in s ? s.#numbers : undefined;
+  }
+}
+
+/**
+ * The sample's numbers, when the normalizer made it (or `attachNumbers` gave them): undefined on
  * a copy of a sample (`{ ...s }`, a refined minute), which is read from its objects.
  */
-export const sampleNumbers = (s: QosSample): readonly number[] | undefined => (s as WithNumbers)[NUMBERS];
+export const sampleNumbers = (s: QosSample): readonly number[] | undefined => WithNumbers.of(s);
 
 /**
- * Gives the sample its numbers. Not enumerable: a copy does not carry them (its streams may
- * differ), and JSON, `{ ...s }` and deep equality do not see them. A sample's streams and
- * per-sample groups are not changed after this.
+ * Gives the sample its numbers, once (a second time throws). Not seen by a copy (its streams may
+ * differ), JSON, `{ ...s }` or deep equality. A sample's streams and per-sample groups are not
+ * changed after this.
  */
-export function attachNumbers(s: QosSample, numbers: readonly number[]): void {
-  Object.defineProperty(s, NUMBERS, { value: numbers });
-}
+export const attachNumbers = (s: QosSample, numbers: readonly number[]): void =>
+  WithNumbers.attach(s, numbers);
 
 /** A number as the view holds it: the value read as `numericValue` does, NaN when none. */
 const viewValue = (f: FieldDef, v: unknown): number =>
@@ -93,9 +120,9 @@ export class NumbersWriter {
     this.len -= STREAM_STRIDE;
   }
 
-  /** Row `row` of the block or group starting at `at`. */
-  set(at: number, row: FieldDef, rowIndex: number, v: unknown): void {
-    this.a[at + rowIndex] = viewValue(row, v);
+  /** The value `v` of catalog row `row`, at place `i` of the numbers. */
+  set(i: number, row: FieldDef, v: unknown): void {
+    this.a[i] = typeof v === 'number' ? v : viewValue(row, v);
   }
 
   end(): number[] {
@@ -121,14 +148,14 @@ export function numbersOf(s: QosSample): number[] {
   w.begin();
   for (const [group, rows, at] of GROUPS) {
     const g = s[group] as Record<string, unknown> | undefined;
-    if (g) for (let i = 0; i < rows.length; i++) w.set(1 + at, rows[i]!, i, g[rows[i]!.key]);
+    if (g) for (let i = 0; i < rows.length; i++) w.set(1 + at + i, rows[i]!, g[rows[i]!.key]);
   }
   for (const name in s.streams) {
     const index = STREAM_INDEX[name];
     const m = s.streams[name] as Record<string, unknown> | undefined;
     if (index === undefined || !m) continue;
     const at = w.stream(index);
-    for (let i = 0; i < STREAM_ROWS.length; i++) w.set(at, STREAM_ROWS[i]!, i, m[STREAM_ROWS[i]!.key]);
+    for (let i = 0; i < STREAM_ROWS.length; i++) w.set(at + i, STREAM_ROWS[i]!, m[STREAM_ROWS[i]!.key]);
   }
   return w.end();
 }

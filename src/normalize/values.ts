@@ -18,17 +18,21 @@ const SPACE = 32;
 const TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /**
+ * The unit (lower case; '' for none) of the number a reader of numberWithUnit returned last.
+ * Beside the number, not in a pair with it: a cycle reads hundreds of thousands of values, and a
+ * pair per value was as many short-lived arrays.
+ */
+let unit = '';
+
+/**
  * How Zoom writes nearly every value, read without a regular expression (a cycle reads
  * hundreds of thousands): digits with a fraction, at most 15 digits in all, at most one space,
- * and one of `units` (each spelling in ASCII upper and lower case -> the unit in lower case).
+ * and one of `units` (lower case; the value's in any ASCII case).
  * Anything else (signs, exponents, other spaces, long numbers) is left to the regular
- * expression: undefined. The number is the integer of all its digits divided by a power of
- * ten, both exact, so the division rounds it as Number() does.
+ * expression: NaN. The number is the integer of all its digits divided by a power of
+ * ten, both exact, so the division rounds it as Number() does. Sets `unit`.
  */
-function plainNumberWithUnit(
-  value: string,
-  units: ReadonlyMap<string, string>,
-): [number, string] | undefined {
+function plainNumberWithUnit(value: string, units: readonly string[]): number {
   const n = value.length;
   let i = 0;
   let digits = 0;
@@ -43,56 +47,81 @@ function plainNumberWithUnit(
     } else if (c === DOT && !scale && digits) scale = 1;
     else break;
   }
-  if (!digits || digits > 15 || scale === 1) return undefined;
+  if (!digits || digits > 15 || scale === 1) return NaN;
   if (i < n && value.charCodeAt(i) === SPACE) i++;
-  const unit = i < n ? units.get(value.slice(i)) : '';
-  if (unit === undefined) return undefined;
-  return [scale ? whole / TEN[scale - 1]! : whole, unit];
+  const u = i < n ? unitAt(value, i, units) : '';
+  if (u === undefined) return NaN;
+  unit = u;
+  return scale ? whole / TEN[scale - 1]! : whole;
 }
 
-/** Every spelling of a unit in ASCII upper and lower case: "ms", "mS", "Ms", "MS". */
-function spellings(unit: string): string[] {
-  let out = [''];
-  for (const c of unit) {
-    const both = c === c.toUpperCase() || c > '~' ? [c] : [c, c.toUpperCase()];
-    out = out.flatMap((head) => both.map((x) => head + x));
+const LOWER_A = 97;
+const LOWER_Z = 122;
+const UPPER_CASE = 32;
+
+/** Whether `value` from `i` on is `unit` (lower case), ASCII letters in either case. */
+function isUnitAt(value: string, i: number, unit: string): boolean {
+  if (value.length - i !== unit.length) return false;
+  for (let k = 0; k < unit.length; k++) {
+    const c = value.charCodeAt(i + k);
+    const u = unit.charCodeAt(k);
+    if (c !== u && !(u >= LOWER_A && u <= LOWER_Z && c === u - UPPER_CASE)) return false;
   }
-  return out;
+  return true;
 }
 
-/** A reader of "<number> <unit>" for one set of units, its pattern compiled once. */
-function numberWithUnit(units: string): (value: unknown) => [number, string] | undefined {
+/**
+ * The one of `units` that `value` from `i` on is (in any ASCII case), read in place: no slice of
+ * the value per value read.
+ */
+function unitAt(value: string, i: number, units: readonly string[]): string | undefined {
+  for (let k = 0; k < units.length; k++) if (isUnitAt(value, i, units[k]!)) return units[k];
+  return undefined;
+}
+
+/**
+ * A reader of "<number> <unit>" for one set of units, its pattern compiled once: the number, its
+ * unit in `unit`; NaN when the value is not one.
+ */
+function numberWithUnit(units: string): (value: unknown) => number {
   const re = new RegExp(`^\\s*${NUMBER}\\s*(${units})?\\s*$`, 'i');
-  const plain = new Map(units.split('|').flatMap((u) => spellings(u).map((v) => [v, u] as const)));
+  const plain = units.split('|');
   return (value) => {
-    if (typeof value === 'number') return Number.isFinite(value) ? [value, ''] : undefined;
-    if (typeof value !== 'string') return undefined;
+    if (typeof value === 'number') {
+      unit = '';
+      return Number.isFinite(value) ? value : NaN;
+    }
+    if (typeof value !== 'string') return NaN;
     const fast = plainNumberWithUnit(value, plain);
-    if (fast) return fast;
+    if (fast === fast) return fast;
     const m = re.exec(value);
-    if (!m) return undefined;
+    if (!m) return NaN;
     const n = Number(m[1]);
-    return Number.isFinite(n) ? [n, (m[2] ?? '').toLowerCase()] : undefined;
+    if (!Number.isFinite(n)) return NaN;
+    unit = (m[2] ?? '').toLowerCase();
+    return n;
   };
 }
 
 const TIME_UNITS: Record<string, number> = { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6, µs: 1e-6 };
 const time = numberWithUnit('ms|µs|us|sec|s');
 
+// The comparisons below are written so that NaN (not a number) fails them: `!(v >= 0)`.
+
 /** "126 ms" -> 0.126 (seconds). A bare number is taken as milliseconds, Zoom's unit. */
 export function parseSeconds(value: unknown): number | undefined {
-  const m = time(value);
-  if (!m || m[0] < 0) return undefined;
-  return finite(m[0] * TIME_UNITS[m[1]]!);
+  const v = time(value);
+  if (!(v >= 0)) return undefined;
+  return finite(v * TIME_UNITS[unit]!);
 }
 
 const percent = numberWithUnit('%');
 
 /** "0.3%" -> 0.003 (ratio 0 to 1). A bare number is taken as percent. */
 export function parseRatio(value: unknown): number | undefined {
-  const m = percent(value);
-  if (!m || m[0] < 0 || m[0] > 100) return undefined;
-  return m[0] / 100;
+  const v = percent(value);
+  if (!(v >= 0 && v <= 100)) return undefined;
+  return v / 100;
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 };
@@ -100,18 +129,17 @@ const rate = numberWithUnit('bps|kbps|mbps|gbps');
 
 /** "27.15 kbps" / "23 Kbps" -> bits per second. A bare number is taken as kbps, Zoom's unit. */
 export function parseBitrate(value: unknown): number | undefined {
-  const m = rate(value);
-  if (!m || m[0] < 0) return undefined;
-  return finite(m[0] * RATE_UNITS[m[1]]!);
+  const v = rate(value);
+  if (!(v >= 0)) return undefined;
+  return finite(v * RATE_UNITS[unit]!);
 }
 
 const fps = numberWithUnit('fps');
 
 /** "12 fps" -> 12. */
 export function parseFrameRate(value: unknown): number | undefined {
-  const m = fps(value);
-  if (!m || m[0] < 0) return undefined;
-  return m[0];
+  const v = fps(value);
+  return v >= 0 ? v : undefined;
 }
 
 export interface Resolution {
@@ -120,35 +148,92 @@ export interface Resolution {
 }
 
 const RESOLUTION = /^\s*(\d+)\s*[*xX×]\s*(\d+)\s*$/;
+const TIMES = 0x2a; // *
+const TIMES_SIGN = 0xd7; // ×
+const X_LOWER = 0x78;
+const X_UPPER = 0x58;
+
+/** The digits of `s` from `from` as an integer (at most 15 digits), ending at `stop[0]`; -1 when none. */
+function digitsFrom(s: string, from: number, stop: Int32Array): number {
+  let n = 0;
+  let i = from;
+  for (; i < s.length && i - from < 16; i++) {
+    const c = s.charCodeAt(i);
+    if (c < ZERO || c > NINE) break;
+    n = n * 10 + (c - ZERO);
+  }
+  stop[0] = i;
+  return i === from || i - from > 15 ? -1 : n;
+}
+
+const stop = new Int32Array(1);
+
+/**
+ * How Zoom writes a resolution ("640x360", "1280*720"), read without the regular expression:
+ * digits, a separator, digits, nothing else. Sets `width` and `height`; false when the value is
+ * written otherwise (spaces, long numbers), which the regular expression then reads.
+ */
+function plainResolution(value: string): boolean {
+  const w = digitsFrom(value, 0, stop);
+  if (w < 0 || stop[0]! >= value.length) return false;
+  const sep = value.charCodeAt(stop[0]!);
+  if (sep !== X_LOWER && sep !== TIMES && sep !== X_UPPER && sep !== TIMES_SIGN) return false;
+  const h = digitsFrom(value, stop[0]! + 1, stop);
+  if (h < 0 || stop[0] !== value.length) return false;
+  width = w;
+  height = h;
+  return true;
+}
+
+/** The width and height of the text `resolutionOf` read last (0 when none). */
+let readText: unknown;
+let width = 0;
+let height = 0;
+
+/**
+ * Reads a resolution into `width` and `height` (0 when not one). A video stream's resolution
+ * feeds two rows, width and height: the second reads what the first did.
+ */
+function resolutionOf(value: unknown): void {
+  if (value === readText) return;
+  readText = value;
+  width = height = 0;
+  if (typeof value !== 'string' || plainResolution(value)) return;
+  const m = RESOLUTION.exec(value);
+  if (!m) return;
+  width = Number(m[1]);
+  height = Number(m[2]);
+}
 
 /** "1280*720" / "1920x1080" / "640 X 360" -> {width, height}. "0*0" means no picture: missing. */
 export function parseResolution(value: unknown): Resolution | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = RESOLUTION.exec(value);
-  if (!m) return undefined;
-  const width = Number(m[1]);
-  const height = Number(m[2]);
-  if (width === 0 || height === 0) return undefined;
-  return { width, height };
+  resolutionOf(value);
+  return width === 0 || height === 0 ? undefined : { width, height };
 }
 
-export const parseWidth = (value: unknown): number | undefined => parseResolution(value)?.width;
-export const parseHeight = (value: unknown): number | undefined => parseResolution(value)?.height;
+export const parseWidth = (value: unknown): number | undefined => {
+  resolutionOf(value);
+  return width === 0 || height === 0 ? undefined : width;
+};
+export const parseHeight = (value: unknown): number | undefined => {
+  resolutionOf(value);
+  return width === 0 || height === 0 ? undefined : height;
+};
 
 const dbm = numberWithUnit('dbm');
 
 /** Wi-Fi RSSI: integers in dBm, sometimes written "-60 dBm". */
 export function parseDbm(value: unknown): number | undefined {
-  const m = dbm(value);
-  if (!m || m[0] > 0 || m[0] < -150) return undefined;
-  return m[0];
+  const v = dbm(value);
+  return v <= 0 && v >= -150 ? v : undefined;
 }
 
 const plain = numberWithUnit('');
 
 /** A plain number ("3.65", 3.65), such as Zoom's quality_score. */
 export function parseNumber(value: unknown): number | undefined {
-  return plain(value)?.[0];
+  const v = plain(value);
+  return v === v ? v : undefined;
 }
 
 /** Zoom's CPU pressure words, in order of severity; unknown words are missing. */

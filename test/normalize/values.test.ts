@@ -5,10 +5,12 @@ import {
   parseCpuPressure,
   parseDbm,
   parseFrameRate,
+  parseHeight,
   parseRatio,
   parseResolution,
   parseSeconds,
   parseTime,
+  parseWidth,
 } from '../../src/normalize/values.js';
 
 const cases: { name: string; parse: (v: unknown) => unknown; input: unknown; want: unknown }[] = [
@@ -98,6 +100,35 @@ describe('value parser properties', () => {
         expect(parseResolution(`${w}*${h}`)).toEqual({ width: w, height: h });
         expect(parseResolution(`${w}x${h}`)).toEqual({ width: w, height: h });
       }),
+    );
+  });
+  it('reads a resolution as its pattern says, the width and height of texts read in any order', () => {
+    // The usual spellings are read without the pattern, and the height reads what the width
+    // read before it: texts in turn, each read as a whole, a width and a height.
+    const pattern = /^\s*(\d+)\s*[*xX×]\s*(\d+)\s*$/;
+    const digits = fc.stringMatching(/^[0-9]{1,18}$/);
+    const text = fc.oneof(
+      fc
+        .tuple(digits, fc.constantFrom('*', 'x', 'X', '×', '-', ''), digits, fc.constantFrom('', ' ', '\t'))
+        .map(([w, sep, h, sp]) => `${sp}${w}${sp}${sep}${h}`),
+      fc.tuple(digits, digits).map(([w, h]) => `${w}x${h}`),
+      fc.constantFrom('0x0', '640x0', '640x360', '640*360 ', 'x360', '640x', ''),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.boolean()), { minLength: 1, maxLength: 6 }), (reads) => {
+        for (const [t, wideFirst] of reads) {
+          const m = pattern.exec(t);
+          const w = Number(m?.[1]);
+          const h = Number(m?.[2]);
+          const want = m && w !== 0 && h !== 0 ? { width: w, height: h } : undefined;
+          const [first, second] = wideFirst ? [parseWidth, parseHeight] : [parseHeight, parseWidth];
+          expect(first(t), t).toBe(want && (wideFirst ? want.width : want.height));
+          expect(second(t), t).toBe(want && (wideFirst ? want.height : want.width));
+          expect(parseResolution(t), t).toEqual(want);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
   it('reads every spelling exactly as Number() reads its digits (to the last bit)', () => {
