@@ -23,7 +23,7 @@ export class BadDataReport {
       this.logOnce.warn(
         'invalid',
         { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid },
-        'skipped QoS entries Zoom sent without a usable date_time or participant id',
+        'skipped QoS entries Zoom sent without a usable date_time or participant id, or that were not objects',
       );
       this.invalidSeen = stats.samplesInvalid;
     }

@@ -168,7 +168,12 @@ export class DashboardSource implements PollSource {
         { id: instance.ref.uuid },
         { type: 'live' },
         // Bounded by the participant count: a page-token loop cannot run on (docs/zoom-client.md).
-        { signal, keyOf: joinKey, expectedItems: instance.participants },
+        {
+          signal,
+          keyOf: joinKey,
+          expectedItems: instance.participants,
+          notObjects: (n) => (this.stats.samplesInvalid += n),
+        },
       )) {
         raws.push(...page);
       }

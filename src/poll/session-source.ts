@@ -78,7 +78,11 @@ export class SessionSource implements PollSource {
         ENDPOINTS.sessionQos,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { ...(signal ? { signal } : {}), keyOf: joinKey },
+        {
+          ...(signal ? { signal } : {}),
+          keyOf: joinKey,
+          notObjects: (n) => (this.stats.samplesInvalid += n),
+        },
       )) {
         for (const raw of page)
           samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo));

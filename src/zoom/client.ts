@@ -305,7 +305,11 @@ export class ZoomClient {
       }
       const raw = body[ep.itemsKey ?? 'items'];
       if (options.strict) this.requireListing(ep, body, raw);
-      const items = (Array.isArray(raw) ? raw : []) as T[];
+      // An entry that is not an object (null, a string, a number) is skipped and counted: one bad
+      // entry must not cost the page's other entries (nor, by a throw, the whole instance).
+      const all: unknown[] = Array.isArray(raw) ? raw : [];
+      const items = (all.every(isJsonObject) ? all : all.filter(isJsonObject)) as T[];
+      if (items.length < all.length) options.notObjects?.(all.length - items.length);
       const { keyOf } = options;
       yield keyOf
         ? items.filter((i) => {
@@ -332,6 +336,8 @@ export interface PageOptions<T> {
   signal?: AbortSignal;
   keyOf?: (item: T) => string;
   expectedItems?: number;
+  /** Told how many entries of a page were not objects (skipped): bad data, for the caller to count. */
+  notObjects?: (count: number) => void;
   /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
   beforePage?: () => void;
   /**
