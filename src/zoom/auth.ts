@@ -2,7 +2,7 @@ import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
-import { bodyText, Deadline } from './deadline.js';
+import { Deadline } from './deadline.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
@@ -63,11 +63,10 @@ export class S2SOAuth implements AuthProvider {
   /** The token endpoint's answer and its whole body, within zoom.timeout (Deadline). */
   private async askToken(): Promise<{ res: Response; text: string }> {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
+    const ky = await http();
     const deadline = new Deadline(this.timeoutMs);
     try {
-      const res = await (
-        await http()
-      ).post(this.creds.oauthUrl, {
+      const res = await ky.post(this.creds.oauthUrl, {
         body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
         headers: { authorization: `Basic ${basic}` },
         throwHttpErrors: false,
@@ -75,7 +74,8 @@ export class S2SOAuth implements AuthProvider {
         timeout: false,
         signal: deadline.signal,
       });
-      return { res, text: await bodyText(res, deadline) };
+      // Read whole or not at all: a body cut short is a network error, as a reset is.
+      return { res, text: await res.text() };
     } catch (err) {
       throw new ZoomError(
         deadline.timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',

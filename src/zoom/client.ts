@@ -9,7 +9,7 @@ import { CallStats } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
-import { bodyText, Deadline } from './deadline.js';
+import { Deadline } from './deadline.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
@@ -187,18 +187,20 @@ export class ZoomClient {
   ): Promise<{ answer: Answer; sent: boolean }> {
     // zoom.timeout bounds the whole exchange, the body included (Deadline); ky's own timeout,
     // which ends at the headers, is off.
+    const ky = await http();
     const deadline = new Deadline(this.timeoutMs, signal);
     try {
-      const res = await (
-        await http()
-      ).get(url, {
+      const res = await ky.get(url, {
         headers: { authorization, accept: 'application/json' },
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
         signal: deadline.signal,
       });
-      const text = await bodyText(res, deadline);
+      // Read whole or not at all: a body cut short (the connection dropped after the headers)
+      // rejects and is retried as a reset is. It once read as empty: a QoS page cut short passed
+      // as `{}`, a page without participants.
+      const text = await res.text();
       return { answer: { status: res.status, headers: res.headers, text }, sent: true };
     } catch (error) {
       // Nothing reached Zoom: give back the call and the permit.

@@ -43,14 +43,3 @@ export class Deadline {
     this.outer?.removeEventListener('abort', this.forward);
   }
 }
-
-/**
- * The body of a response as text, within the deadline: a body cut short by the other side reads
- * as empty (the caller classifies that as it is), one the deadline (or the stop) aborted rejects.
- */
-export function bodyText(res: Response, deadline: Deadline): Promise<string> {
-  return res.text().catch((err: unknown) => {
-    if (deadline.signal.aborted) throw err;
-    return '';
-  });
-}
