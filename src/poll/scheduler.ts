@@ -266,11 +266,17 @@ export class Scheduler {
    * as in steady state, so a cause seen only across meetings explains the meeting and
    * participant alerts from their first minute.
    */
-  private async pollChosen(selected: readonly string[], signal: AbortSignal): Promise<PollTally> {
+  private async pollChosen(
+    selected: readonly string[],
+    signal: AbortSignal,
+    stop?: AbortSignal,
+  ): Promise<PollTally> {
     const tally: PollTally = { samples: 0, errors: 0, participants: 0, cycleSamples: [], after: [] };
     const queue = [...selected];
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        // Stopping: polls under way finish (within shutdown_timeout), no new one starts.
+        if (stop?.aborted) return;
         const t = this.tracked.get(key);
         if (!t) continue;
         try {
@@ -294,16 +300,20 @@ export class Scheduler {
   }
 
   /** One cycle: discovery when due, a plan per Zoom account, then the polls. */
-  async cycle(signal: AbortSignal, options: { all?: boolean } = {}): Promise<CycleReport> {
+  async cycle(
+    signal: AbortSignal,
+    options: { all?: boolean; stop?: AbortSignal } = {},
+  ): Promise<CycleReport> {
     const clock = this.opts.clock;
     const startedAt = clock.now();
     const clients = [...new Set(this.opts.sources.map((s) => s.client))];
     const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
     this.pushes.leaveHeld(startedAt);
-    for (const source of this.opts.sources) await this.discover(source, signal, startedAt);
+    for (const source of this.opts.sources)
+      if (!options.stop?.aborted) await this.discover(source, signal, startedAt);
     const choice = this.choose(clients, startedAt, options.all ?? false);
     const planned = choice.selected.flatMap((k) => this.tracked.get(k) ?? []);
-    const tally = await holdingPlan(planned, () => this.pollChosen(choice.selected, signal));
+    const tally = await holdingPlan(planned, () => this.pollChosen(choice.selected, signal, options.stop));
     const finishedAt = clock.now();
     const report: CycleReport = {
       startedAt,
@@ -340,7 +350,7 @@ export class Scheduler {
       let wait = this.opts.poll.minIntervalMs;
       try {
         this.cycling = true;
-        const r = await this.cycle(abortCalls);
+        const r = await this.cycle(abortCalls, { stop });
         this.cycling = false;
         onCycle?.(r);
         wait = r.startedAt + r.intervalMs - this.opts.clock.now();

@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoConfig } from '../../src/cli/demo-config.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { DashboardSource } from '../../src/poll/dashboard-source.js';
+import { Scheduler } from '../../src/poll/scheduler.js';
+import { silentLogger } from '../../src/util/logger.js';
+import type { TestServer } from '../helpers/http-server.js';
+import { simProxy } from '../helpers/proxy.js';
+import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { waitFor } from '../helpers/storm.js';
+
+/**
+ * A stop (SIGTERM) in the middle of a poll cycle: the polls under way finish, and no new one
+ * starts. Before, the cycle went on through its whole queue (outside test, stop 25: 113 QoS
+ * calls before the signal, 187 after), past the documented stop time.
+ */
+const MIN = 60_000;
+const MEETINGS = 24;
+let h: SimHarness;
+let proxy: TestServer;
+/** QoS requests held back by the proxy, with the step that lets each go. */
+const held: (() => void)[] = [];
+let holding = true;
+
+beforeAll(async () => {
+  h = await startSim(
+    {
+      seed: 'stop-mid-cycle',
+      meetings: Array.from({ length: MEETINGS }, (_, i) => ({
+        id: 85300000000 + i,
+        uuid: `stop-mid/${String(i).padStart(2, '0')}==`,
+        topic: `Meeting ${i}`,
+        start: '0m',
+        end: '2h',
+        participants: [{ key: `p${i}`, id: `u-${i}`, user_id: String(400 + i), name: `P${i}` }],
+      })),
+    },
+    10 * MIN,
+  );
+  proxy = await simProxy(h.url, {
+    hold: (r, forward) => {
+      if (!holding || !r.path.includes('/qos')) return false;
+      held.push(forward);
+      return true;
+    },
+  });
+});
+afterAll(async () => {
+  await proxy.close();
+  await h.close();
+});
+
+describe('a stop in the middle of a poll cycle', () => {
+  it('lets the polls under way finish and starts no new one', async () => {
+    const stats = new NormalizeStats();
+    const log = silentLogger();
+    const source = new DashboardSource(
+      'meeting',
+      s2sClient({ url: proxy.url, clock: h.clock }),
+      h.clock,
+      stats,
+      log,
+      30 * MIN,
+    );
+    const events: PipelineEvent[] = [];
+    const poll = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-stop-mid-')), 0).poll;
+    const scheduler = new Scheduler({
+      sources: [source],
+      clock: h.clock,
+      log,
+      sink: { handle: (e) => events.push(e) },
+      poll: { ...poll, concurrency: 4 },
+      normalizeStats: stats,
+    });
+    const stop = new AbortController();
+    const cycle = scheduler.cycle(new AbortController().signal, { stop: stop.signal, all: true });
+    await waitFor('4 polls under way', () => held.length === 4);
+    stop.abort();
+    holding = false;
+    for (const go of held.splice(0)) go();
+    const report = await cycle;
+    const qos = proxy.received.filter((r) => r.path.includes('/qos'));
+    expect(qos).toHaveLength(4);
+    // What the polls under way brought is handed on.
+    const polled = events.filter((e) => e.type === 'polled');
+    expect(polled).toHaveLength(4);
+    expect(report.live).toBe(MEETINGS);
+  });
+});
