@@ -23,6 +23,8 @@ export interface HookDispatcherOptions {
   store?: NotifyStore;
   /** How a firing alert reads now (the daemon's: the rule engine's `current`). */
   current?: (id: string) => Alert | undefined;
+  /** A delivery attempt's time limit (the daemon's default otherwise). */
+  sendTimeoutMs?: number;
 }
 
 /**
@@ -61,5 +63,6 @@ export function hookDispatcher(
     notifyLeftAndEnded: true,
     random: () => 0.5,
     ...(opts.current ? { current: opts.current } : {}),
+    ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
+import { Deadline } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
 import { NotifyError } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
@@ -88,10 +89,10 @@ export class Outbox {
     const r = this.opts.receivers.get(n.receiver);
     const now = this.opts.clock.now();
     if (!r) return 'dropped';
-    const timeout = AbortSignal.timeout(this.opts.sendTimeoutMs);
-    const attemptSignal = AbortSignal.any([signal, timeout]);
+    // Not AbortSignal.any([signal, timeout]): Node 20 keeps each such join in the daemon's signal.
+    const deadline = new Deadline(this.opts.sendTimeoutMs, signal);
     try {
-      await r.notifier.send(n, attemptSignal);
+      await r.notifier.send(n, deadline.signal);
       stats.delivered(n.receiver, n.kind);
       return 'sent';
     } catch (err) {
@@ -100,7 +101,7 @@ export class Outbox {
         err instanceof NotifyError
           ? err
           : new NotifyError(
-              timeout.aborted ? 'NOTIFY_TIMEOUT' : 'NOTIFY_NETWORK',
+              deadline.timedOut ? 'NOTIFY_TIMEOUT' : 'NOTIFY_NETWORK',
               `${n.receiver}: ${(err as Error).message}`,
               true,
             );
@@ -125,6 +126,8 @@ export class Outbox {
         `${n.receiver}: delivery failed, will retry: ${e.message}`,
       );
       return 'retry';
+    } finally {
+      deadline.end();
     }
   }
 }

@@ -1,13 +1,14 @@
 /**
- * `zoom.timeout` over one whole exchange with Zoom, the body included: its signal aborts with a
- * TimeoutError when the time is up, or with the reason of `outer` (the daemon's stop) if that
- * aborts first. ky's own `timeout` ends when the headers arrive, and a body that stalls after them
- * would be waited for without end (a poll cycle, and with it the daemon, stuck on one call).
+ * A time limit over one whole exchange (a Zoom call with its body, a notification's send): its
+ * signal aborts with a TimeoutError when the time is up, or with the reason of `outer` (the
+ * daemon's stop) if that aborts first. Zoom's client uses it for `zoom.timeout`: ky's own
+ * `timeout` ends when the headers arrive, and a body that stalls after them would be waited for
+ * without end (a poll cycle, and with it the daemon, stuck on one call).
  *
- * The signal is the request's own, not joined to `outer` with AbortSignal.any: ky joins the signal
- * it is given to its own, and Node 20 keeps every such join in the given signal for as long as
- * that lives (given the daemon's signal, the heap grew by about 0.4 MiB an hour). `end()` unlinks
- * it from `outer` and stops the timer.
+ * The signal is the exchange's own, not joined to `outer` with AbortSignal.any: Node 20 keeps every
+ * such join in the outer signal for as long as that lives (given the daemon's signal, one join per
+ * Zoom call grew the heap by about 0.4 MiB an hour). `end()` unlinks it from `outer` and stops the
+ * timer: call it when the exchange is over.
  */
 export class Deadline {
   private readonly own = new AbortController();
