@@ -3,8 +3,8 @@ import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { NaiveEngine } from './naive-engine.js';
 import { fiftyRules } from './fifty-rules.js';
-import { compare, gc, note } from './ratio.js';
-import { again, samples } from './workload.js';
+import { compare, gc, note, steady } from './ratio.js';
+import { again, drifting, samples } from './workload.js';
 
 const rules = fiftyRules();
 const T = Date.parse('2026-01-01T10:00:00Z');
@@ -48,37 +48,82 @@ describe('rule evaluation', () => {
     '100,000 samples x 50 rules, warm: the engine vs a naive Map-and-loop evaluator',
     async () => {
       // The warm engine and the naive evaluator live only while this figure is measured.
-      const first = usual();
+      // Who the participants are comes from `usual`; each minute's values from `drifting`: 1% of
+      // the participants change state every minute (half turn degraded, half recover) and every
+      // value moves a little, so that alerts go pending, fire and resolve in the timed minutes
+      // (with the same values every minute, not one state changed after the first).
+      const who = usual();
+      const minuteOf = (m: number): QosSample[] => drifting(who, m, T + m * 60_000);
       const warm = new RuleEngine(rules, { gapToleranceMs: 300_000 });
-      warm.handle({ type: 'samples', samples: first });
       const naive = new NaiveEngine(rules);
-      naive.handle(first);
+      {
+        const first = minuteOf(0);
+        warm.handle({ type: 'samples', samples: first });
+        naive.handle(first);
+      }
       let minute = 0;
-      let next = first;
+      let next: QosSample[] = [];
+      let changes = 0;
+      // Both sides start from the same state: the minute before's samples collected with a full
+      // collection (promoted while a side read them, they stacked up in the old generation: peak
+      // 671 -> 1126 MiB), then that minute's samples built afresh for this side, as the
+      // normalizer hands them on (with their numbers: normalize/sample-numbers.ts), outside the
+      // timed region. Before, the engine read the naive side's samples right after a full
+      // collection with nothing allocated since, a state the naive side never had.
+      const fresh = (m: number): void => {
+        next = [];
+        gc();
+        next = minuteOf(m);
+      };
+      const engineSide = {
+        setup: () => fresh(minute),
+        run: () => void (changes += warm.handle({ type: 'samples', samples: next }).length),
+      };
+      const naiveSide = {
+        setup: () => fresh(++minute),
+        run: () => naive.handle(next),
+      };
+      const naiveBefore = naive.changes;
+      const rounds = 5;
+      const warmup = 3;
       await compare(
-        '100,000 samples x 50 rules, 5% degraded, warm engine / naive Map-and-loop evaluator',
-        // A full collection before each side alike (what sweeping follows it falls on both).
-        { setup: gc, run: () => warm.handle({ type: 'samples', samples: next }) },
-        {
-          // The next minute's samples are built outside the timed region, as the normalizer
-          // hands them on (with their numbers: normalize/sample-numbers.ts).
-          setup: () => {
-            minute++;
-            // The minute before's samples (and their numbers) are collected first: promoted while
-            // both sides read them, they stacked up in the old generation (peak 671 -> 1126 MiB).
-            next = [];
-            gc();
-            next = first.map((s) => again(s, T + minute * 60_000));
-          },
-          run: () => naive.handle(next),
-        },
-        // collect: each timed region starts with an empty young generation, so the 100,000
-        // samples the setup just made (normalization's garbage, cycle.bench.ts's) are not
-        // scavenged and promoted inside it, nor the other side's garbage of the round before.
+        '100,000 samples x 50 rules, 5% degraded, 1% changing state a minute, warm engine / naive Map-and-loop evaluator',
+        engineSide,
+        naiveSide,
+        // collect: each timed region starts with an empty young generation (the 100,000 samples
+        // just built are promoted before it, for both sides alike) and ends by collecting it
+        // (what the side's run made and keeps is promoted on its own time).
         // Three minutes of warm-up: the optimizing compiler is still at work in the first ones.
-        { rounds: 5, warmup: 3, collect: true },
+        { rounds, warmup, collect: true },
+      );
+      note(
+        "state changes a minute in the warm figure's minutes, engine",
+        `${Math.round(changes / (rounds + warmup))} (naive evaluator: ${Math.round((naive.changes - naiveBefore) / (rounds + warmup))})`,
       );
       note('evaluate.bench.ts peak resident set up to the end of the warm figure', peak());
+      // The steady state: each side alone for 3 consecutive minutes (2 counted), no forced
+      // collection inside the block (the heap grows: 4 minutes peaked at 1018 MiB resident),
+      // each building its minute's samples before it (untimed) and dropping them
+      // after: the mean per minute, with the collections each side's work brings on.
+      let engineMinute = minute;
+      let naiveMinute = minute;
+      const own = (m: number): void => void (next = minuteOf(m));
+      const take = (): QosSample[] => {
+        const taken = next;
+        next = [];
+        return taken;
+      };
+      next = [];
+      await steady(
+        '100,000 samples x 50 rules, 5% degraded, 1% changing state a minute, steady state (each side alone for consecutive minutes, no forced collection, mean per minute), warm engine / naive Map-and-loop evaluator',
+        {
+          setup: () => own(++engineMinute),
+          run: () => void warm.handle({ type: 'samples', samples: take() }),
+        },
+        { setup: () => own(++naiveMinute), run: () => naive.handle(take()) },
+        { blocks: 1, per: 3, settle: 1 },
+      );
+      note('evaluate.bench.ts peak resident set up to the end of the warm figures', peak());
     },
     { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
   );

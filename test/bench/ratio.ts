@@ -19,20 +19,39 @@ export interface Ratio {
   referenceMs: number;
   /** Median over rounds of subject / reference, each pair measured back to back. */
   ratio: number;
+  /** The process's CPU time (every thread: the collector's helpers too), median per round. */
+  cpu?: { subjectMs: number; referenceMs: number; ratio: number };
 }
 
-async function timed(side: Side, collect: boolean): Promise<number> {
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+const cpuNow = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+async function timed(side: Side, collect: boolean): Promise<Timing> {
   await side.setup?.();
   // What the setup (or the other side's round) left in the young generation is collected, and
   // what of it lives on promoted, before the timed region, not by the first scavenges inside it.
   if (collect) youngGc();
+  const cpu = cpuNow();
   const start = performance.now();
   const own = await side.run();
+  // ... and what the run itself leaves alive is scavenged and promoted inside its own timed
+  // region: otherwise it would be paid for by the next side's untimed collection (a side that
+  // makes new objects per round and keeps them looked cheaper than one that updates in place).
+  if (collect) youngGc();
+  const ms = performance.now() - start;
+  const cpuMs = cpuNow() - cpu;
   if (side.timesItself) {
     if (typeof own !== 'number') throw new Error('a side that times itself must resolve to its milliseconds');
-    return own;
+    return { ms: own, cpuMs };
   }
-  return performance.now() - start;
+  return { ms, cpuMs };
 }
 
 const median = (xs: number[]): number => {
@@ -41,13 +60,18 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /**
  * Times `subject` against `reference` in alternating rounds (reference, subject, reference,
  * ...), so a shared machine's load falls on both alike, and prints the median ratio with the
- * absolute medians and the load average at the time. The first `warmup` rounds are not counted.
- * With `collect`, two scavenges (young generation collections) precede each timed run: what a
- * setup allocates (or the other side left) is not collected inside the next timed region. Not a
- * full collection: its concurrent sweeping would go on inside the timed region.
+ * absolute medians, the process CPU and the load average at the time. The first `warmup` rounds
+ * are not counted. With `collect`, each side pays for what it leaves alive and for nothing else:
+ * two scavenges (young generation collections) precede each timed run, outside the timed region
+ * (what a setup allocated, or the other side left, is not collected inside the next timed
+ * region), and two more end it, inside the timed region (what the run allocated and keeps is
+ * promoted on its own time). Not a full collection: its concurrent sweeping would go on inside
+ * the timed region.
  */
 export async function compare(
   figure: string,
@@ -55,8 +79,8 @@ export async function compare(
   reference: Side,
   { rounds = 5, warmup = 1, collect = false }: { rounds?: number; warmup?: number; collect?: boolean } = {},
 ): Promise<Ratio> {
-  const s: number[] = [];
-  const r: number[] = [];
+  const s: Timing[] = [];
+  const r: Timing[] = [];
   for (let i = 0; i < warmup + rounds; i++) {
     const rt = await timed(reference, collect);
     const st = await timed(subject, collect);
@@ -64,19 +88,68 @@ export async function compare(
     r.push(rt);
     s.push(st);
   }
-  const result = {
+  const result: Ratio = {
     figure,
-    subjectMs: median(s),
-    referenceMs: median(r),
-    ratio: median(s.map((v, i) => v / r[i]!)),
+    subjectMs: median(s.map((t) => t.ms)),
+    referenceMs: median(r.map((t) => t.ms)),
+    ratio: median(s.map((t, i) => t.ms / r[i]!.ms)),
+    cpu: {
+      subjectMs: median(s.map((t) => t.cpuMs)),
+      referenceMs: median(r.map((t) => t.cpuMs)),
+      ratio: median(s.map((t, i) => t.cpuMs / r[i]!.cpuMs)),
+    },
   };
   report(result);
   return result;
 }
 
-export function report({ figure, subjectMs, referenceMs, ratio }: Ratio): void {
+/**
+ * The steady state: each side alone for `per` consecutive rounds, in alternating blocks
+ * (reference, subject, ...), with no forced collection inside a block, so that each pays for
+ * the collections its own work brings on, minor and major, as a daemon doing only that work
+ * would. A full collection precedes each block; its first `settle` rounds are not counted (the
+ * sweeping after it). Prints the ratio of the means per round (collections included), wall and CPU.
+ */
+export async function steady(
+  figure: string,
+  subject: Side,
+  reference: Side,
+  { blocks = 2, per = 6, settle = 2 }: { blocks?: number; per?: number; settle?: number } = {},
+): Promise<Ratio> {
+  const s: Timing[] = [];
+  const r: Timing[] = [];
+  for (let b = 0; b < blocks; b++)
+    for (const [side, into] of [
+      [reference, r],
+      [subject, s],
+    ] as const) {
+      // Each block starts from a collected heap (the sweeping that follows falls on its first,
+      // uncounted rounds): what the block before stacked up is not carried into this one.
+      gc();
+      for (let i = 0; i < per; i++) {
+        const t = await timed(side, false);
+        if (i >= settle) into.push(t);
+      }
+    }
+  const ms = (ts: Timing[]): number => mean(ts.map((t) => t.ms));
+  const cpuMs = (ts: Timing[]): number => mean(ts.map((t) => t.cpuMs));
+  const result: Ratio = {
+    figure,
+    subjectMs: ms(s),
+    referenceMs: ms(r),
+    ratio: ms(s) / ms(r),
+    cpu: { subjectMs: cpuMs(s), referenceMs: cpuMs(r), ratio: cpuMs(s) / cpuMs(r) },
+  };
+  report(result);
+  return result;
+}
+
+export function report({ figure, subjectMs, referenceMs, ratio, cpu }: Ratio): void {
+  const cpuText = cpu
+    ? `; CPU ${cpu.ratio.toFixed(2)}x (${fmt(cpu.subjectMs)} vs ${fmt(cpu.referenceMs)})`
+    : '';
   console.log(
-    `[figure] ${figure}: ${ratio.toFixed(2)}x (${fmt(subjectMs)} vs ${fmt(referenceMs)}; load ${loadavg()[0]!.toFixed(1)})`,
+    `[figure] ${figure}: ${ratio.toFixed(2)}x (${fmt(subjectMs)} vs ${fmt(referenceMs)}${cpuText}; load ${loadavg()[0]!.toFixed(1)})`,
   );
 }
 

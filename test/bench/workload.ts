@@ -40,13 +40,6 @@ export function samples(instances: number, perInstance: number, time: number, de
       const bad = spread < degraded;
       // Healthy: well under the thresholds; degraded: over them.
       const jitter = bad ? 0.8 + spread * 0.2 : spread * 0.5;
-      const stream = {
-        latency: 0.05 + jitter * 0.4,
-        jitter: 0.002 + jitter * 0.05,
-        avgLoss: jitter * 0.08,
-        maxLoss: jitter * 0.12,
-        bitrate: 40_000 + jitter * 20_000,
-      };
       out.push(
         normalized({
           instance,
@@ -59,23 +52,94 @@ export function samples(instances: number, perInstance: number, time: number, de
             version: '6.2.5',
           },
           time,
-          streams: {
-            audio_input: stream,
-            audio_output: stream,
-            video_input: {
-              ...stream,
-              bitrate: 1_000_000,
-              frameRate: 25 - jitter * 20,
-              width: 1280,
-              height: 720,
-            },
-            video_output: { ...stream, bitrate: 800_000, frameRate: 25, width: 640, height: 360 },
-          },
-          cpu: { zoomAvg: 0.1 + jitter * 0.8, zoomMax: 0.2 + jitter * 0.8, systemMax: 0.5 },
-          wifi: { avg: -50 - jitter * 40 },
+          ...valuesAt(jitter),
         }),
       );
     }
   }
   return out;
+}
+
+/** A sample's measurements at `jitter` (0: ideal; 0.5: the worst healthy; 0.8 and up: degraded). */
+function valuesAt(jitter: number): Pick<QosSample, 'streams' | 'cpu' | 'wifi'> {
+  const stream = {
+    latency: 0.05 + jitter * 0.4,
+    jitter: 0.002 + jitter * 0.05,
+    avgLoss: jitter * 0.08,
+    maxLoss: jitter * 0.12,
+    bitrate: 40_000 + jitter * 20_000,
+  };
+  return {
+    streams: {
+      audio_input: stream,
+      audio_output: stream,
+      video_input: { ...stream, bitrate: 1_000_000, frameRate: 25 - jitter * 20, width: 1280, height: 720 },
+      video_output: { ...stream, bitrate: 800_000, frameRate: 25, width: 640, height: 360 },
+    },
+    cpu: { zoomAvg: 0.1 + jitter * 0.8, zoomMax: 0.2 + jitter * 0.8, systemMax: 0.5 },
+    wifi: { avg: -50 - jitter * 40 },
+  };
+}
+
+let numbersAt0: number[] | undefined;
+let numbersAt1: number[] | undefined;
+/** Values and numbers per jitter step (1/2,000): the samples of a step share their objects. */
+const steps = new Map<number, { values: ReturnType<typeof valuesAt>; numbers: number[] }>();
+
+/**
+ * The values at `jitter` (rounded to a step) and the numbers the normalizer would write for
+ * them: every value is linear in the jitter, so they are interpolated between those at 0 and 1
+ * (numbersOf per sample costs ~50 us, 5 s a minute of 100,000 samples at load 10).
+ */
+function atJitter(
+  template: QosSample,
+  jitter: number,
+): { values: ReturnType<typeof valuesAt>; numbers: number[] } {
+  const step = Math.round(jitter * 2000);
+  let at = steps.get(step);
+  if (!at) {
+    numbersAt0 ??= numbersOf({ ...template, ...valuesAt(0) });
+    numbersAt1 ??= numbersOf({ ...template, ...valuesAt(1) });
+    const a = numbersAt0;
+    const b = numbersAt1;
+    const j = step / 2000;
+    const numbers = new Array<number>(a.length);
+    for (let k = 0; k < a.length; k++) numbers[k] = a[k] === b[k] ? a[k]! : a[k]! + j * (b[k]! - a[k]!);
+    steps.set(step, (at = { values: valuesAt(j), numbers }));
+  }
+  return at;
+}
+
+/** A number in [0, 1) that looks random, the same for the same (n, m). */
+const hash = (n: number, m: number): number =>
+  ((Math.imul(n + 1, 2_654_435_761) ^ Math.imul(m + 7, 40_503)) >>> 0) / 2 ** 32;
+
+/**
+ * Minute `minute` of the participants of `first` (the output of `samples`, used for who they
+ * are) at `time`, with values that move as a real population's do: a share `degraded` of them
+ * degraded at any minute, a share `turnover` changing state each minute (half of them turning
+ * degraded, half recovering: the degraded set slides along a fixed shuffle of the participants),
+ * and every value moving a little from minute to minute (healthy ones stay under the thresholds,
+ * degraded ones over). New sample objects with new numbers, as the normalizer hands them on;
+ * their value objects are shared by the samples of a jitter step (as `again`'s are with the
+ * sample copied), or a minute's samples would add ~100 MB to the file's peak.
+ */
+export function drifting(
+  first: readonly QosSample[],
+  minute: number,
+  time: number,
+  { degraded = 0.05, turnover = 0.01 }: { degraded?: number; turnover?: number } = {},
+): QosSample[] {
+  const n = first.length;
+  const slide = Math.round((n * turnover) / 2) * minute;
+  const bad = n * degraded;
+  return first.map((s, j) => {
+    const rank = (j * 7919 + slide) % n; // 7919 is prime: j -> j * 7919 mod n shuffles when n is not a multiple of it
+    const noise = hash(j, minute);
+    const jitter = rank < bad ? 0.8 + noise * 0.2 : (((j * 104_729) % 1000) / 1000) * 0.45 + noise * 0.05;
+    const { values, numbers } = atJitter(s, jitter);
+    const next = { ...s, time, ...values };
+    attachNumbers(next, numbers.slice()); // new numbers per sample, as the normalizer writes them
+    return next;
+  });
 }
