@@ -47,11 +47,17 @@ describe('qoswatch simulate --push-to', () => {
       // Waiting on another process's rounds (a simulated minute a second), bounded.
       const delivered = (): number =>
         Number([...p.output().matchAll(/(\d+) delivered, 0 failed/g)].at(-1)?.[1] ?? 0);
-      for (let i = 0; i < 400 && delivered() <= 10; i++) await new Promise((r) => setTimeout(r, 50));
+      // Three rounds at least: the first is pushed at the scenario's start, before its fast clock
+      // has run ahead of real time, and the skew checked below shows only from the rounds after
+      // (on a fast machine the first round alone delivered more than 10 and the test stopped there).
+      const rounds = (): number => [...p.output().matchAll(/^pushed: /gm)].length;
+      for (let i = 0; i < 400 && (delivered() <= 10 || rounds() < 3); i++)
+        await new Promise((r) => setTimeout(r, 50));
       // Stopped between rounds, so the counts below are of whole rounds.
       p.child.kill('SIGTERM');
       expect(await p.exited, p.output()).toBe(0);
       expect(delivered()).toBeGreaterThan(10);
+      expect(rounds()).toBeGreaterThanOrEqual(3);
       expect(records.length + (receiver.stats.outcomes.get('duplicate') ?? 0)).toBe(delivered());
       expect(receiver.stats.refused.get('bad_signature')).toBeGreaterThan(0);
       expect(receiver.stats.refused.get('replay')).toBeGreaterThan(0);
