@@ -172,7 +172,7 @@ export class DashboardSource implements PollSource {
           signal,
           keyOf: joinKey,
           expectedItems: instance.participants,
-          notObjects: (n) => (this.stats.samplesInvalid += n),
+          skipped: (n) => (this.stats.samplesInvalid += n),
         },
       )) {
         raws.push(...page);

@@ -81,7 +81,7 @@ export class SessionSource implements PollSource {
         {
           ...(signal ? { signal } : {}),
           keyOf: joinKey,
-          notObjects: (n) => (this.stats.samplesInvalid += n),
+          skipped: (n) => (this.stats.samplesInvalid += n),
         },
       )) {
         for (const raw of page)

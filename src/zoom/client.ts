@@ -222,6 +222,32 @@ export class ZoomClient {
     );
   }
 
+  /**
+   * A page's items. An entry that is not an object (null, a string, a number) is skipped and
+   * counted: one bad entry must not cost the page's other entries (nor, by a throw, the whole
+   * instance). So are the entries of a page past OVERFULL times the page_size asked for: Zoom's
+   * pages never hold more than it, and one hostile answer must not make every later step pay for
+   * thousands.
+   */
+  private pageItems<T>(ep: Endpoint, raw: unknown, options: PageOptions<T>): T[] {
+    const all: unknown[] = Array.isArray(raw) ? raw : [];
+    const bound = (ep.pageSize ?? all.length) * OVERFULL;
+    const within = all.length > bound ? this.overfull(ep, all, bound) : all;
+    const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
+    if (items.length < all.length) options.skipped?.(all.length - items.length);
+    return items;
+  }
+
+  /** A page far larger than the page_size asked for: its first `bound` entries, and a warning once. */
+  private overfull(ep: Endpoint, all: unknown[], bound: number): unknown[] {
+    this.once.warn(
+      `overfull:${ep.name}`,
+      { endpoint: ep.name, entries: all.length, pageSize: ep.pageSize },
+      `Zoom's ${ep.name} page had ${all.length} entries for a page_size of ${ep.pageSize}; entries past ${bound} are skipped and counted as invalid`,
+    );
+    return all.slice(0, bound);
+  }
+
   /** A listing that would not end: stop it, count it, and say so once. */
   private pageLoop(ep: Endpoint, params: Record<string, string>, why: string): void {
     this.stats.pageLoop(ep.name);
@@ -307,11 +333,7 @@ export class ZoomClient {
       }
       const raw = body[ep.itemsKey ?? 'items'];
       if (options.strict) this.requireListing(ep, body, raw);
-      // An entry that is not an object (null, a string, a number) is skipped and counted: one bad
-      // entry must not cost the page's other entries (nor, by a throw, the whole instance).
-      const all: unknown[] = Array.isArray(raw) ? raw : [];
-      const items = (all.every(isJsonObject) ? all : all.filter(isJsonObject)) as T[];
-      if (items.length < all.length) options.notObjects?.(all.length - items.length);
+      const items = this.pageItems<T>(ep, raw, options);
       const { keyOf } = options;
       yield keyOf
         ? items.filter((i) => {
@@ -338,8 +360,11 @@ export interface PageOptions<T> {
   signal?: AbortSignal;
   keyOf?: (item: T) => string;
   expectedItems?: number;
-  /** Told how many entries of a page were not objects (skipped): bad data, for the caller to count. */
-  notObjects?: (count: number) => void;
+  /**
+   * Told how many entries of a page were skipped (not objects, or past OVERFULL times the page
+   * size): bad data, for the caller to count.
+   */
+  skipped?: (count: number) => void;
   /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
   beforePage?: () => void;
   /**
@@ -349,6 +374,9 @@ export interface PageOptions<T> {
    */
   strict?: boolean;
 }
+
+/** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
+const OVERFULL = 10;
 
 const isJsonObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 

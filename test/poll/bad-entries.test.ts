@@ -14,6 +14,8 @@ import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 const MIN = 60_000;
 let h: SimHarness;
 let proxy: TestServer;
+/** Whether the proxy makes the QoS page 15 times the page_size asked for. */
+let overfull = false;
 
 beforeAll(async () => {
   h = await startSim(
@@ -36,8 +38,15 @@ beforeAll(async () => {
     10 * MIN,
   );
   proxy = await simProxy(h.url, {
-    rewrite: (text, r) =>
-      r.path.includes('/qos') ? text.replace('"participants":[', '"participants":[null,"x",3,[],') : text,
+    rewrite: (text, r) => {
+      if (!r.path.includes('/qos')) return text;
+      if (!overfull) return text.replace('"participants":[', '"participants":[null,"x",3,[],');
+      // 148 copies of the first entry, each its own join, after the real two: 150 for a page_size of 10.
+      const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
+      const first = page.participants[0]!;
+      for (let i = 0; i < 148; i++) page.participants.push({ ...first, user_id: String(9000 + i) });
+      return JSON.stringify(page);
+    },
   });
 });
 afterAll(async () => {
@@ -61,5 +70,23 @@ describe('QoS entries that are not objects', () => {
     expect(result.present.sort()).toEqual(['300', '301']);
     expect(new Set(result.samples.map((s) => s.participant.key))).toEqual(new Set(['300', '301']));
     expect(stats.samplesInvalid).toBe(4);
+  });
+
+  it('past ten times the page_size are skipped and counted; the rest are read', async () => {
+    overfull = true;
+    const stats = new NormalizeStats();
+    const source = new DashboardSource(
+      'meeting',
+      s2sClient({ url: proxy.url, clock: h.clock }),
+      h.clock,
+      stats,
+      silentLogger(),
+      30 * MIN,
+    );
+    const [live] = await source.discover();
+    const result = await source.poll(live!);
+    expect(result.present).toHaveLength(100);
+    expect(result.present).toEqual(expect.arrayContaining(['300', '301']));
+    expect(stats.samplesInvalid).toBe(50);
   });
 });
