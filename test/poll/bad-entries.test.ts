@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { DashboardSource } from '../../src/poll/dashboard-source.js';
+import type { PollResult } from '../../src/poll/source.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { simProxy } from '../helpers/proxy.js';
@@ -54,19 +55,24 @@ afterAll(async () => {
   await h.close();
 });
 
+/** One discovery and one poll of the meeting through the proxy, with fresh counts. */
+async function pollOnce(): Promise<{ result: PollResult; stats: NormalizeStats }> {
+  const stats = new NormalizeStats();
+  const source = new DashboardSource(
+    'meeting',
+    s2sClient({ url: proxy.url, clock: h.clock }),
+    h.clock,
+    stats,
+    silentLogger(),
+    30 * MIN,
+  );
+  const [live] = await source.discover();
+  return { result: await source.poll(live!), stats };
+}
+
 describe('QoS entries that are not objects', () => {
   it('are skipped and counted; the meeting is still polled', async () => {
-    const stats = new NormalizeStats();
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient({ url: proxy.url, clock: h.clock }),
-      h.clock,
-      stats,
-      silentLogger(),
-      30 * MIN,
-    );
-    const [live] = await source.discover();
-    const result = await source.poll(live!);
+    const { result, stats } = await pollOnce();
     expect(result.present.sort()).toEqual(['300', '301']);
     expect(new Set(result.samples.map((s) => s.participant.key))).toEqual(new Set(['300', '301']));
     expect(stats.samplesInvalid).toBe(4);
@@ -74,17 +80,7 @@ describe('QoS entries that are not objects', () => {
 
   it('past ten times the page_size are skipped and counted; the rest are read', async () => {
     overfull = true;
-    const stats = new NormalizeStats();
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient({ url: proxy.url, clock: h.clock }),
-      h.clock,
-      stats,
-      silentLogger(),
-      30 * MIN,
-    );
-    const [live] = await source.discover();
-    const result = await source.poll(live!);
+    const { result, stats } = await pollOnce();
     expect(result.present).toHaveLength(100);
     expect(result.present).toEqual(expect.arrayContaining(['300', '301']));
     expect(stats.samplesInvalid).toBe(50);
