@@ -6,10 +6,6 @@ import { groupOf } from './rule-value.js';
 import type { EngineState, SeriesBook, SeriesRecord } from './series.js';
 import { withheldGroup } from './withheld.js';
 
-/**
- * Shared causes: which firing shared-cause incident (a rule with `explains`) explains a
- * participant or meeting alert, and why in words.
- */
 /** A firing incident of a rule that explains: its id, its rule, when it fired and its rule's place. */
 interface Cause {
   id: string;
@@ -22,6 +18,10 @@ interface Cause {
 const before = (a: Cause, b: Cause): boolean =>
   a.firedAt < b.firedAt || (a.firedAt === b.firedAt && a.order < b.order);
 
+/**
+ * Shared causes: which firing shared-cause incident (a rule with `explains`) explains a
+ * participant or meeting alert, and why in words.
+ */
 export class Explainer {
   /**
    * Firing shared-cause incidents of rules that explain, by `groupBy=value` (of two rules with

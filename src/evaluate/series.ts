@@ -145,9 +145,10 @@ export function takeChanged(state: EngineState): boolean {
 
 /**
  * The alert series by id (the state's `series` map), and each participant's by join slot: a
- * healthy participant costs one array read per sample, not one lookup per rule. A participant series is also found by (join slot, rule) without its string
- * id: every participant series has a slot (restored ones are given one), so a slot's series
- * are all there and a miss means no series. Only joins with series hold anything by slot.
+ * healthy participant costs one array read per sample, not one lookup per rule. A participant
+ * series is also found by (join slot, rule) without its string id: every participant series has
+ * a slot (restored ones are given one), so a slot's series are all there and a miss means no
+ * series. Only joins with series hold anything by slot.
  */
 export class SeriesBook {
   /** Per join slot: its participant series by rule name (undefined when it has none). */
