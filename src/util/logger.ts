@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { SECRET_SETTINGS } from './secrets.js';
 import type { Clock } from './clock.js';
@@ -32,7 +33,12 @@ export function createLogger(
     ...(clock ? { timestamp: () => `,"time":${clock.now()}` } : {}),
   };
   if (pretty) {
-    return pino({
+    // pino-pretty runs in a worker thread that pino starts from its own files by their path
+    // (pino/lib/worker.js, thread-stream's worker): the pino bundled into the built command has
+    // no such files (rolldown.config.ts), so this format takes pino as installed in node_modules,
+    // loaded only here. Under src/ it is the same module as the import above.
+    const installed = createRequire(import.meta.url)('pino') as { pino: typeof pino };
+    return installed.pino({
       ...base,
       transport: {
         target: 'pino-pretty',
