@@ -138,6 +138,21 @@ function goneText(c: AlertContext, reason: ResolveReason | undefined, rule: stri
   return '';
 }
 
+/**
+ * A sample time as ISO 8601, the one before kept: the alerts of a cycle's changes mostly share
+ * their `since` (a participant's rules went pending together), and a Date and its text per alert
+ * were a tenth of rendering one (issue 16).
+ */
+let lastTime = NaN;
+let lastIso = '';
+function isoTime(t: number): string {
+  if (t !== lastTime) {
+    lastIso = new Date(t).toISOString();
+    lastTime = t;
+  }
+  return lastIso;
+}
+
 type Field = (p: AlertParts) => unknown;
 const isGroup = (p: AlertParts): boolean => p.rule.scope !== 'participant';
 const shareText = (p: AlertParts, healthy: boolean): string => {
@@ -173,7 +188,7 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
     (p) => p.c[f.key as keyof ParticipantContext] ?? '',
   ]),
   ['client_version', (p) => p.c.version ?? p.c.clientVersion ?? ''],
-  ['since', (p) => new Date(p.times.since).toISOString()],
+  ['since', (p) => isoTime(p.times.since)],
   ['duration', (p) => humanDuration(p.times.durationMs)],
   ['breaching', (p) => p.c.breaching ?? ''],
   ['participants', (p) => p.c.participants ?? ''],
