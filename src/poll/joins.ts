@@ -74,15 +74,18 @@ export function applyJoins(
 interface KeyState {
   person?: string | undefined;
   reportedLeft: boolean;
+  /**
+   * The joins linked to the key after its first (rejoins), when there are any. A key is its
+   * first join's own key, so its joins are the key and these: no set per key.
+   */
+  rejoins?: string[];
 }
 
 interface InstanceJoins {
   alias: Map<string, string>;
   keys: Map<string, KeyState>;
-  /** Keys of each signed-in person. */
-  byPerson: Map<string, Set<string>>;
-  /** The joins behind each key (a key and the rejoins linked to it). */
-  joinsOf: Map<string, Set<string>>;
+  /** Keys of each signed-in person: one key as itself, more as a list (no set per person). */
+  byPerson: Map<string, string | string[]>;
   /** The device each join was first seen on: a second device's label stays the same whichever path brings it. */
   devices: Map<string, string>;
   /** Joins known to have ended (a polled `leave_time`, a pushed leave), and when. */
@@ -152,7 +155,8 @@ function multiDevice(inst: InstanceJoins, presentKeys: ReadonlySet<string>): Set
  * the join they left, so an alert on them carries on instead of resolving as `left` and firing
  * afresh; their leave is held back for `rejoinGraceMs` to give the rejoin time to show up. A
  * second device present at the same time gets its own key: two devices are two alerts. Guests
- * (no account id) are new on every join.
+ * (no account id) are new on every join. A polled key is forgotten once it has left (reported,
+ * or ended past the grace) and the answer no longer lists it; all of an instance's, when it ends.
  */
 export class JoinTracker {
   private readonly byInstance = new Map<string, InstanceJoins>();
@@ -176,8 +180,23 @@ export class JoinTracker {
       this.link(inst, j, key);
       mark(inst, marks, key, j);
     }
-    const { present, left } = this.presentAndLeft(inst, marks, now);
-    return { keyOf: marks.keyOf, present, left, multiDevice: multiDevice(inst, marks.presentKeys) };
+    const listed = new Set(marks.keyOf.values());
+    const { present, left } = this.presentAndLeft(inst, marks, listed, now);
+    const out = { keyOf: marks.keyOf, present, left, multiDevice: multiDevice(inst, marks.presentKeys) };
+    // A key the answer no longer lists that was reported left, or whose joins all ended longer
+    // than the rejoin grace ago, is done with: what it kept goes, so a meeting that lasts all
+    // day keeps its live people, not everyone who ever joined it.
+    for (const [key, st] of inst.keys) {
+      if (listed.has(key) || inst.held.has(key)) continue;
+      const end = st.reportedLeft ? -Infinity : this.endOf(inst, key);
+      if (end !== undefined && now - end >= this.rejoinGraceMs) dropKey(inst, key, st);
+    }
+    return out;
+  }
+
+  /** Keys this tracker holds for an instance (tests: what a meeting keeps). */
+  keysOf(instance: string): number {
+    return this.byInstance.get(instance)?.keys.size ?? 0;
   }
 
   /**
@@ -187,11 +206,12 @@ export class JoinTracker {
   private presentAndLeft(
     inst: InstanceJoins,
     marks: Marks,
+    listed: ReadonlySet<string>,
     now: number,
   ): { present: string[]; left: string[] } {
     const present: string[] = [];
     const left: string[] = [];
-    for (const key of new Set(marks.keyOf.values())) {
+    for (const key of listed) {
       const st = inst.keys.get(key)!;
       if (marks.presentKeys.has(key)) {
         st.reportedLeft = false;
@@ -224,7 +244,7 @@ export class JoinTracker {
       key = j.join;
       if (j.person && j.joinTime) {
         let bestEnd = -Infinity;
-        for (const k of inst.byPerson.get(j.person) ?? []) {
+        for (const k of personKeys(inst, j.person)) {
           const end = this.endOf(inst, k);
           if (end === undefined || end > j.joinTime + REJOIN_OVERLAP_MS || end < bestEnd) continue;
           bestEnd = end;
@@ -239,7 +259,7 @@ export class JoinTracker {
     }
     let multiDevice = false;
     const person = inst.keys.get(key)?.person;
-    for (const k of person ? (inst.byPerson.get(person) ?? []) : [])
+    for (const k of person ? personKeys(inst, person) : [])
       if (k !== key && this.endOf(inst, k) === undefined) multiDevice = true;
     return { key, multiDevice };
   }
@@ -305,7 +325,6 @@ export class JoinTracker {
           alias: new Map(),
           keys: new Map(),
           byPerson: new Map(),
-          joinsOf: new Map(),
           devices: new Map(),
           ended: new Map(),
           held: new Map(),
@@ -316,27 +335,53 @@ export class JoinTracker {
 
   private link(inst: InstanceJoins, j: JoinSeen, key: string): void {
     inst.alias.set(j.join, key);
-    if (!inst.keys.has(key)) {
-      inst.keys.set(key, { person: j.person, reportedLeft: false });
-      if (j.person) {
-        let keys = inst.byPerson.get(j.person);
-        if (!keys) inst.byPerson.set(j.person, (keys = new Set()));
-        keys.add(key);
-      }
+    const st = inst.keys.get(key);
+    if (st) {
+      // Only a join seen for the first time is linked: never one already among its joins.
+      if (j.join !== key) (st.rejoins ??= []).push(j.join);
+      return;
     }
-    let joins = inst.joinsOf.get(key);
-    if (!joins) inst.joinsOf.set(key, (joins = new Set()));
-    joins.add(j.join);
+    inst.keys.set(key, { person: j.person, reportedLeft: false });
+    if (!j.person) return;
+    const keys = inst.byPerson.get(j.person);
+    inst.byPerson.set(
+      j.person,
+      keys === undefined ? key : typeof keys === 'string' ? [keys, key] : [...keys, key],
+    );
   }
 
   /** When the last join of a key ended; undefined while one of them is present (or not known to have left). */
   private endOf(inst: InstanceJoins, key: string): number | undefined {
-    let end = -Infinity;
-    for (const join of inst.joinsOf.get(key) ?? []) {
+    const st = inst.keys.get(key);
+    if (!st) return undefined;
+    let end = inst.ended.get(key);
+    if (end === undefined) return undefined;
+    for (const join of st.rejoins ?? []) {
       const t = inst.ended.get(join);
       if (t === undefined) return undefined;
       end = Math.max(end, t);
     }
-    return end === -Infinity ? undefined : end;
+    return end;
   }
+}
+
+/** The keys of a signed-in person in an instance. */
+function personKeys(inst: InstanceJoins, person: string): readonly string[] {
+  const keys = inst.byPerson.get(person);
+  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+}
+
+/** Forgets a key and its joins. */
+function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
+  inst.keys.delete(key);
+  inst.held.delete(key);
+  for (const join of [key, ...(st.rejoins ?? [])]) {
+    inst.alias.delete(join);
+    inst.devices.delete(join);
+    inst.ended.delete(join);
+  }
+  if (!st.person) return;
+  const rest = personKeys(inst, st.person).filter((k) => k !== key);
+  if (rest.length === 0) inst.byPerson.delete(st.person);
+  else inst.byPerson.set(st.person, rest.length === 1 ? rest[0]! : rest);
 }

@@ -207,11 +207,44 @@ export async function sleepUnless(
   signal?.addEventListener('abort', forward, { once: true });
   const sleeping = clock.sleep(ms, inner.signal);
   sleeping.catch(() => undefined);
+  let release = (): void => undefined;
+  const woken = new Promise<void>((resolve) => (release = whenSettled(wake, resolve)));
   try {
-    await Promise.race([sleeping, wake]);
+    await Promise.race([sleeping, woken]);
   } finally {
+    release();
     signal?.removeEventListener('abort', forward);
     inner.abort();
   }
   signal?.throwIfAborted();
+}
+
+/** Per promise waited on by sleepUnless: whether it has settled, and who waits for it now. */
+const settling = new WeakMap<Promise<unknown>, { settled: boolean; waiting: Set<() => void> }>();
+
+/**
+ * Calls `fn` once `p` settles (resolved or rejected); the returned function stops waiting. A
+ * promise gets one reaction whoever waits on it: a reaction cannot be taken back, and a loop
+ * that raced each of its sleeps against a promise pending for the daemon's life (a stop) left
+ * one behind per sleep, about 300 bytes a poll cycle for as long as the daemon ran.
+ */
+function whenSettled(p: Promise<unknown>, fn: () => void): () => void {
+  let state = settling.get(p);
+  if (!state) {
+    const s = { settled: false, waiting: new Set<() => void>() };
+    settling.set(p, (state = s));
+    const settle = (): void => {
+      s.settled = true;
+      for (const f of s.waiting) f();
+      s.waiting.clear();
+    };
+    p.then(settle, settle);
+  }
+  if (state.settled) {
+    fn();
+    return () => undefined;
+  }
+  const waiting = state.waiting;
+  waiting.add(fn);
+  return () => void waiting.delete(fn);
 }

@@ -70,6 +70,35 @@ describe('JoinTracker', () => {
     const r = t.observe('m2', [{ join: 'b', person: 'u1', joinTime: T + MIN }], T + MIN);
     expect(r.keyOf.get('b')).toBe('b');
   });
+
+  it('forgets a key reported left once the answer no longer lists it: a long meeting keeps only its live people', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    const stay = { join: 's', person: 'u0', joinTime: T };
+    // A person and a guest come and go every minute for an hour; Zoom lists each for a few
+    // minutes after they leave, then no more.
+    for (let m = 1; m <= 60; m++) {
+      const gone = (k: number): { join: string; person?: string; joinTime: number; leaveTime: number }[] =>
+        k < 1 || k < m - 4
+          ? []
+          : [
+              { join: `p${k}`, person: `u${k}`, joinTime: T + (k - 1) * MIN, leaveTime: T + k * MIN },
+              { join: `g${k}`, joinTime: T + (k - 1) * MIN, leaveTime: T + k * MIN },
+            ];
+      const listed = [stay, ...Array.from({ length: 6 }, (_, i) => gone(m - i)).flat()];
+      t.observe('m', listed, T + m * MIN + 1);
+    }
+    // The one who stays, and the people still listed (within the rejoin grace or just left).
+    expect(t.keysOf('m')).toBeLessThanOrEqual(1 + 2 * 5);
+    // Everyone has left and the answer lists nobody: nothing is kept.
+    t.observe('m', [{ ...stay, leaveTime: T + 61 * MIN }], T + 61 * MIN);
+    t.observe('m', [{ ...stay, leaveTime: T + 61 * MIN }], T + 61 * MIN + REJOIN_GRACE_MS);
+    t.observe('m', [], T + 70 * MIN);
+    expect(t.keysOf('m')).toBe(0);
+    // A rejoin of a person forgotten long ago is a new key, as any new join.
+    expect(
+      t.observe('m', [{ join: 'p61', person: 'u1', joinTime: T + 71 * MIN }], T + 72 * MIN).present,
+    ).toEqual(['p61']);
+  });
 });
 
 describe('JoinTracker with pushed joins (QSS: no join or leave time on the samples)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/util/clock.js';
+import { sleepUnless, VirtualClock } from '../../src/util/clock.js';
 
 describe('VirtualClock.hold', () => {
   it('keeps a sleeper from moving time while work waits on something real, and lets it go on release', async () => {
@@ -73,5 +73,36 @@ describe('VirtualClock in lockstep', () => {
     stopC.abort(new Error('done'));
     await expect(c).rejects.toThrow('done');
     expect(clock.now()).toBe(2000);
+  });
+});
+
+describe('sleepUnless', () => {
+  it('leaves one reaction on a promise pending for the daemon’s life, however many sleeps race it, and wakes on it', async () => {
+    // A stop that never comes while the daemon runs: each poll cycle's sleep races it.
+    let reactions = 0;
+    class Counted<T> extends Promise<T> {
+      static override get [Symbol.species](): PromiseConstructor {
+        return Promise;
+      }
+      override then<A = T, B = never>(
+        ok?: ((v: T) => A | PromiseLike<A>) | null,
+        no?: ((e: unknown) => B | PromiseLike<B>) | null,
+      ): Promise<A | B> {
+        reactions++;
+        return super.then(ok, no);
+      }
+    }
+    let stop = (): void => undefined;
+    const stopped = new Counted<void>((resolve) => (stop = resolve));
+    const clock = new VirtualClock(1000);
+    for (let cycle = 0; cycle < 100; cycle++) await sleepUnless(clock, 60_000, stopped);
+    expect(clock.now()).toBe(1000 + 100 * 60_000);
+    expect(reactions).toBe(1);
+    // The stop comes during a sleep: it ends that sleep, and the ones after at once.
+    const sleeping = sleepUnless(clock, 3_600_000, stopped);
+    stop();
+    await sleeping;
+    await sleepUnless(clock, 3_600_000, stopped);
+    expect(clock.now()).toBeLessThan(1000 + 101 * 60_000);
   });
 });
