@@ -43,28 +43,47 @@ const nans = (n: number): number[] => {
   return NAN.slice(0, n);
 };
 
-/** Reads what metrics export, and what rules and the instances API read, out of a sample. */
-function liveParticipant(s: QosSample, last: LiveParticipant | undefined): LiveParticipant {
+/** The stream names of `s` in its order: `last` (shared) when the same, else the shared list of them. */
+function streamsOf(s: QosSample, last: readonly string[] | undefined): readonly string[] {
+  let n = 0;
+  let same = last !== undefined;
+  for (const stream in s.streams) same &&= last![n++] === stream;
+  if (same && n === last!.length) return last!;
+  const names: string[] = [];
+  for (const stream in s.streams) names.push(stream);
+  return streamList(names);
+}
+
+/**
+ * Reads what metrics export, and what rules and the instances API read, out of a sample: into
+ * `last` (the participant's, when there is one), its values array written over when the sample
+ * has as many, so that a minute's samples make no new objects; else into a new LiveParticipant.
+ */
+function liveParticipant(s: QosSample, last: LiveParticipant | undefined, version: number): LiveParticipant {
   const S = SAMPLE_METRICS.length;
   const M = STREAM_METRICS.length;
   const E = UNEXPORTED_STREAM.length;
-  const names: string[] = [];
-  for (const stream in s.streams) names.push(stream);
-  let values = nans(S + names.length * M);
+  const streams = streamsOf(s, last?.streams);
+  const n = streams.length;
+  const size = S + n * M;
+  // Reused when it has room for the exported values and, if it had them, the unexported ones.
+  let values = last?.values;
+  if (values?.length === size || values?.length === size + n * E) values.fill(NaN);
+  else values = nans(size);
   let unexported: number[] | undefined;
   for (let i = 0; i < S; i++) {
     const v = sampleValue(SAMPLE_METRICS[i]!, s);
     if (v !== undefined) values[i] = v;
   }
-  for (let j = 0; j < names.length; j++) {
-    const m = s.streams[names[j]!] as Record<string, unknown>;
+  for (let j = 0; j < n; j++) {
+    const m = s.streams[streams[j]!] as Record<string, unknown>;
     // The stream's own keys, few, rather than every exported key: about twice as fast.
     for (const key in m) {
       const i = STREAM_INDEX[key];
       if (i === undefined) {
         const e = UNEXPORTED_INDEX[key];
         const v = e === undefined ? undefined : numericValue(UNEXPORTED_STREAM[e]!, m[key]);
-        if (v !== undefined) (unexported ??= nans(names.length * E))[j * E + e!] = v;
+        if (v !== undefined) (unexported ??= nans(n * E))[j * E + e!] = v;
         continue;
       }
       const def = STREAM_METRICS[i]!;
@@ -73,19 +92,25 @@ function liveParticipant(s: QosSample, last: LiveParticipant | undefined): LiveP
       if (v !== undefined) values[S + j * M + i] = v * def.scale;
     }
   }
-  if (unexported) values = values.concat(unexported);
+  // The unexported values (pushed samples only) go after the exported ones, or not at all.
+  if (!unexported) values.length = size;
+  else if (values.length === size + n * E) for (let k = 0; k < n * E; k++) values[size + k] = unexported[k]!;
+  else values = values.concat(unexported);
   const who = s.participant;
+  const context = keptContext(s.context, last?.context);
+  if (!last)
+    return new LiveParticipant(s.time, who.name, who.email, who.ip, context, streams, values, version);
   // The texts kept so far while equal: each poll's JSON gives new copies of them, and the rule
   // engine keeps the first sample's (join-slots.ts), so the two share one copy.
-  return new LiveParticipant(
-    s.time,
-    last?.name === who.name ? last.name : who.name,
-    last?.email === who.email ? last.email : who.email,
-    last?.ip === who.ip ? last.ip : who.ip,
-    keptContext(s.context, last?.context),
-    streamList(names),
-    values,
-  );
+  last.time = s.time;
+  if (last.name !== who.name) last.name = who.name;
+  if (last.email !== who.email) last.email = who.email;
+  if (last.ip !== who.ip) last.ip = who.ip;
+  last.context = context;
+  last.streams = streams;
+  last.values = values;
+  last.version = version;
+  return last;
 }
 
 /**
@@ -158,6 +183,10 @@ export class LiveState implements SampleSink {
       }
     }
     for (const [inst, winners] of batch)
-      for (const [k, s] of winners) inst.participants.set(k, liveParticipant(s, inst.participants.get(k)));
+      for (const [k, s] of winners) {
+        const last = inst.participants.get(k);
+        const p = liveParticipant(s, last, v);
+        if (p !== last) inst.participants.set(k, p);
+      }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_METRICS, STREAM_METRICS } from '../../src/export/collectors/aggregates.js';
 import { LiveState } from '../../src/export/live-state.js';
+import { QualitySeries } from '../../src/export/collectors/quality.js';
 import { METRICS } from '../../src/evaluate/metrics.js';
 import { QUALITY_LEVELS } from '../../src/normalize/values.js';
 import { sample } from '../helpers/rules.js';
@@ -92,5 +93,48 @@ describe('the live state', () => {
     const v = live.instances.get('meeting:m1')!.version;
     live.handle({ type: 'samples', samples: [at(4, 0.44)] });
     expect(live.instances.get('meeting:m1')!.version).toBe(v); // an older sample changes nothing
+  });
+
+  it("writes a participant's next sample over the last, and what is rendered from it follows", () => {
+    const live = new LiveState();
+    const series = new QualitySeries(live, {
+      topicLabel: false,
+      participantSeries: true,
+      participantIdentity: true,
+    });
+    const line = (): string | undefined =>
+      series
+        .text()
+        .split('\n')
+        .find(
+          (l) => l.startsWith('qoswatch_participant_latency_seconds{') && l.includes('stream="audio_input"'),
+        );
+    live.handle({
+      type: 'samples',
+      samples: [sample('ann', 1, { audio_input: { ...audio, latency: 0.1 } })],
+    });
+    const first = live.instances.get('meeting:m1')!.participants.get('ann')!;
+    const values = first.values;
+    expect(line()).toMatch(/ 0\.1$/);
+    // The same streams: the same object and values array, nothing new per minute.
+    live.handle({
+      type: 'samples',
+      samples: [sample('ann', 2, { audio_input: { ...audio, latency: 0.2 } })],
+    });
+    const second = live.instances.get('meeting:m1')!.participants.get('ann')!;
+    expect(second).toBe(first);
+    expect(second.values).toBe(values);
+    expect(line()).toMatch(/ 0\.2$/);
+    // Other streams: the values are laid out anew; a value the new sample lacks is gone.
+    live.handle({ type: 'samples', samples: [sample('ann', 3, { video_output: video })] });
+    expect(second.streams).toEqual(['video_output']);
+    expect(second.valueOf('video_output', 'frameRate')).toBe(24.5);
+    expect(line()).toBeUndefined();
+    live.handle({
+      type: 'samples',
+      samples: [sample('ann', 4, { audio_input: { ...audio, latency: 0.4 } })],
+    });
+    expect(second.valueOf('video_output', 'frameRate')).toBeUndefined();
+    expect(line()).toMatch(/ 0\.4$/);
   });
 });

@@ -13,23 +13,28 @@ export const UNEXPORTED_STREAM = MEASUREMENTS.filter((f) => f.group === 'stream'
  * once when it arrives (a scrape reads these, never the sample's objects), who the participant
  * is, and its context (texts shared between participants). The sample
  * itself is not kept: `asSample` gives back what rules and /api/v1/instances/<id> read of it.
+ * Each new sample of the participant is written over the last (live-state.ts), so a minute's
+ * samples of thousands of participants make no new objects; `version` says which sample it holds.
  */
 export class LiveParticipant implements ParticipantValues {
   constructor(
     /** The sample's own time, epoch ms. */
-    readonly time: number,
-    readonly name: string,
-    readonly email: string,
-    readonly ip: string,
+    public time: number,
+    public name: string,
+    public email: string,
+    public ip: string,
     /** Never changed in place; its texts shared with other participants', the object kept while it does not change. */
-    readonly context: Readonly<ParticipantContext>,
+    public context: Readonly<ParticipantContext>,
     /** The sample's streams in its order; one list shared by every participant with the same streams. */
-    readonly streams: readonly string[],
+    public streams: readonly string[],
     /**
      * SAMPLE_METRICS values, then STREAM_METRICS values per stream, Prometheus units; NaN where
-     * the sample had none. Then, only when the sample had one, UNEXPORTED_STREAM values per stream (base units).
+     * the sample had none. Then, only when the sample had one, UNEXPORTED_STREAM values per stream
+     * (base units). Written over in place by the next sample when it has as many.
      */
-    readonly values: readonly number[],
+    public values: number[],
+    /** The live state's version when this sample was written: what is rendered from it is kept until it changes. */
+    public version: number,
   ) {}
 
   /** A per-sample metric's value (SAMPLE_METRICS index), Prometheus units; undefined when missing. */

@@ -5,6 +5,8 @@ import { labelValue, sampleText } from './exposition.js';
 /** One participant's series, rendered: a string of lines per participant family (same order). */
 export interface ParticipantLines {
   sample: LiveParticipant;
+  /** The sample's version when rendered (a participant's next sample is written over it). */
+  version: number;
   lines: string[];
 }
 
@@ -62,5 +64,5 @@ export function renderParticipant(
       `qoswatch_participant_info{${labels},name="${labelValue(p.name)}",email="${labelValue(p.email)}",ip="${labelValue(p.ip)}"} 1\n`,
     );
   }
-  return { sample: p, lines };
+  return { sample: p, version: p.version, lines };
 }

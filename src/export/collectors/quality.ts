@@ -174,7 +174,8 @@ export class QualitySeries {
       const perFamily: string[][] = Array.from({ length: n }, () => []);
       for (const [key, s] of participants) {
         let p = before?.lines.get(key);
-        if (p?.sample !== s) p = renderParticipant(labels, key, s, this.options.participantIdentity);
+        if (p?.sample !== s || p.version !== s.version)
+          p = renderParticipant(labels, key, s, this.options.participantIdentity);
         kept.lines.set(key, p);
         for (let f = 0; f < n; f++) if (p.lines[f]) perFamily[f]!.push(p.lines[f]!);
       }
