@@ -36,6 +36,8 @@ export class ZoomSimulator {
   private baseUrl = '';
   /** Requests by route name and HTTP status, e.g. `meeting-qos 200`. */
   readonly requests = new Map<string, number>();
+  /** TCP connections accepted so far: a client that reuses its connections opens few. */
+  connections = 0;
   /** Called for each QoS page served: which participants' samples went out, and when (tests). */
   onServe: ((e: { instance: SimInstance; participants: string[]; at: number }) => void) | undefined;
 
@@ -54,6 +56,7 @@ export class ZoomSimulator {
       });
     });
     this.server.keepAliveTimeout = 5000;
+    this.server.on('connection', () => this.connections++);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {

@@ -1,4 +1,17 @@
-import { sleepUnless, type Clock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+
+/** A request waiting for a permit, first come first served. */
+interface Waiter {
+  grant: (release: Release) => void;
+  fail: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+type Release = (sent?: boolean) => void;
+
+/** Why the limiter's one timer is cancelled: made once (an abort without a reason makes a DOMException). */
+const REARMED = new Error('window limiter: timer no longer needed');
 
 /**
  * At most `limit` requests in any `windowMs`, as the server counts them. The server sees a
@@ -6,13 +19,21 @@ import { sleepUnless, type Clock } from '../util/clock.js';
  * from send until `windowMs` after the answer: then no server window can ever hold more than
  * `limit` of our requests, whatever the network delay. It can also be paused (a 429's
  * Retry-After) until a given time.
+ *
+ * Waiting requests queue in order and are handed permits as they free up, with one timer for
+ * the whole queue: under Zoom's limits nearly every call waits here (36 a second, 8 polls at a
+ * time), and a sleep of its own per waiter, woken at every answer, cost an AbortController, a
+ * timer and a DOMException each time (about 0.8 ms of CPU per call at 4,200 participants).
  */
 export class WindowLimiter {
   private inFlight = 0;
-  /** Times at which permits of finished requests free up. */
+  /** Times at which permits of finished requests free up, earliest first from `head`. */
   private cooling: number[] = [];
+  private head = 0;
   private pausedUntil = 0;
-  private wake: (() => void)[] = [];
+  private readonly waiters: Waiter[] = [];
+  /** The one pending wake-up: when, and how to cancel it. */
+  private timer: { at: number; cancel: AbortController } | undefined;
 
   constructor(
     readonly limit: number,
@@ -27,56 +48,98 @@ export class WindowLimiter {
    * with `false` (the request never left: no token, a refused connection), the permit is
    * free at once instead of cooling for a window.
    */
-  async acquire(signal?: AbortSignal): Promise<(sent?: boolean) => void> {
-    for (;;) {
-      signal?.throwIfAborted();
-      const now = this.clock.now();
-      this.cooling = this.cooling.filter((t) => t > now);
-      if (now >= this.pausedUntil && this.inFlight + this.cooling.length < this.limit) {
-        this.inFlight++;
-        let done = false;
-        return (sent = true) => {
-          if (done) return;
-          done = true;
-          this.inFlight--;
-          if (sent) this.cooling.push(this.clock.now() + this.windowMs);
-          this.notify();
+  async acquire(signal?: AbortSignal): Promise<Release> {
+    signal?.throwIfAborted();
+    if (this.waiters.length === 0 && this.free(this.clock.now())) return this.take();
+    return new Promise((grant, fail) => {
+      const w: Waiter = { grant, fail, signal, onAbort: undefined };
+      if (signal) {
+        w.onAbort = () => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          fail(signal.reason as Error);
+          this.arm(this.clock.now());
         };
+        signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      const until =
-        now < this.pausedUntil
-          ? this.pausedUntil
-          : this.cooling.length
-            ? Math.min(...this.cooling)
-            : undefined;
-      const changed = new Promise<void>((r) => this.wake.push(r));
-      // With every permit in flight there is nothing to wait for but an answer.
-      if (until === undefined) await untilAborted(changed, signal);
-      else await sleepUnless(this.clock, until - now, changed, signal);
-    }
+      this.waiters.push(w);
+      this.arm(this.clock.now());
+    });
   }
 
   /** No request starts before `t` (epoch ms). */
   pauseUntil(t: number): void {
-    if (t > this.pausedUntil) this.pausedUntil = t;
+    if (t <= this.pausedUntil) return;
+    this.pausedUntil = t;
+    this.arm(this.clock.now());
   }
 
-  private notify(): void {
-    const w = this.wake;
-    this.wake = [];
-    for (const f of w) f();
+  /** Whether a request may start at `now`; forgets the permits that have cooled down. */
+  private free(now: number): boolean {
+    while (this.head < this.cooling.length && this.cooling[this.head]! <= now) this.head++;
+    if (this.head > 32 && this.head * 2 > this.cooling.length) {
+      this.cooling = this.cooling.slice(this.head);
+      this.head = 0;
+    }
+    return now >= this.pausedUntil && this.inFlight + this.cooling.length - this.head < this.limit;
   }
-}
 
-function untilAborted(p: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (!signal) return p;
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
+  private take(): Release {
+    this.inFlight++;
+    let done = false;
+    return (sent = true) => {
+      if (done) return;
+      done = true;
+      this.inFlight--;
+      if (sent) this.cool(this.clock.now() + this.windowMs);
+      this.drain();
+    };
+  }
+
+  /** Keeps `cooling` in order even if the clock stepped back. */
+  private cool(at: number): void {
+    let i = this.cooling.length;
+    while (i > this.head && this.cooling[i - 1]! > at) i--;
+    this.cooling.splice(i, 0, at);
+  }
+
+  /** Hands free permits to the queue, in order, then sets the timer for the next. */
+  private drain(): void {
+    const now = this.clock.now();
+    while (this.waiters.length && this.free(now)) {
+      const w = this.waiters.shift()!;
+      if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
+      w.grant(this.take());
+    }
+    this.arm(now);
+  }
+
+  /**
+   * One wake-up, at the time the next permit frees up, while requests wait; none when every
+   * permit is in flight (an answer frees one) or nobody waits (no stray timer holding the
+   * process open, or moving a virtual clock forward for nothing).
+   */
+  private arm(now: number): void {
+    const at = !this.waiters.length
+      ? undefined
+      : now < this.pausedUntil
+        ? this.pausedUntil
+        : this.head < this.cooling.length
+          ? this.cooling[this.head]
+          : undefined;
+    if (this.timer && this.timer.at === at) return;
+    this.timer?.cancel.abort(REARMED);
+    this.timer = undefined;
+    if (at === undefined) return;
+    const timer = { at, cancel: new AbortController() };
+    this.timer = timer;
+    this.clock.sleep(at - now, timer.cancel.signal).then(
+      () => {
+        if (this.timer !== timer) return;
+        this.timer = undefined;
+        this.drain();
+      },
+      () => undefined,
+    );
+  }
 }

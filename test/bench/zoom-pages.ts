@@ -1,5 +1,5 @@
 import { qosItem } from '../../src/simulator/responses.js';
-import { scenarioFrom } from '../../src/simulator/scenario.js';
+import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import type { Scenario, SimInstance } from '../../src/simulator/scenario-types.js';
 import { World } from '../../src/simulator/world.js';
 
@@ -12,6 +12,11 @@ export const MINUTE = 60_000;
  * network episode (every participant over the latency, loss and jitter thresholds).
  */
 export function bigScenario(meetings: number, perMeeting: number): Scenario {
+  return scenarioFrom(bigScenarioRaw(meetings, perMeeting), START);
+}
+
+/** bigScenario's scenario as a scenario file would hold it (JSON: for a simulator in another process). */
+export function bigScenarioRaw(meetings: number, perMeeting: number): RawScenario {
   const list = Array.from({ length: meetings }, (_, i) => ({
     id: 90_000_000_000 + i,
     // Explicit UUIDs, readable in the bench's output.
@@ -21,22 +26,19 @@ export function bigScenario(meetings: number, perMeeting: number): Scenario {
     end: '2000m',
     crowd: { count: perMeeting },
   }));
-  return scenarioFrom(
-    {
-      name: 'bench',
-      seed: 16,
-      meetings: list,
-      episodes: list
-        .filter((_, i) => i % 20 === 7)
-        .map((m) => ({
-          where: { instance: m.id },
-          from: '0m',
-          to: '2000m',
-          audio: { latency: '450ms', jitter: '60ms', avg_loss: '9%' },
-        })),
-    },
-    START,
-  );
+  return {
+    name: 'bench',
+    seed: 16,
+    meetings: list,
+    episodes: list
+      .filter((_, i) => i % 20 === 7)
+      .map((m) => ({
+        where: { instance: m.id },
+        from: '0m',
+        to: '2000m',
+        audio: { latency: '450ms', jitter: '60ms', avg_loss: '9%' },
+      })),
+  };
 }
 
 export interface QosPages {

@@ -311,3 +311,16 @@ describe('failures', () => {
     expect(client.stats.total()).toBe(0);
   });
 });
+
+describe('connections', () => {
+  it('keeps its connection open between calls: 40 calls one after another over at most 3 sockets', async () => {
+    // A new connection per call would cost a TCP (with Zoom, a TLS) handshake each time. The
+    // token request may leave one socket of its own, and undici may open a second while the
+    // first is still being handed back: 2 are seen here.
+    h = await startSim({ meetings: [meetingWith(3)] });
+    const client = s2sClient(h);
+    for (let i = 0; i < 40; i++) await meetingQos(client);
+    expect(h.sim.requests.get('qos 200')).toBe(40);
+    expect(h.sim.connections).toBeLessThanOrEqual(3);
+  });
+});
