@@ -8,21 +8,13 @@ import {
   STREAM_ROWS,
   STREAM_STRIDE,
 } from '../normalize/sample-numbers.js';
+import { STREAMS } from '../normalize/streams.js';
 import { ruleValue } from './rule-value.js';
 import type { CompiledRule } from './rule-types.js';
 
 /** A column as read: any of its rules reads its value (columns.ts). */
 interface ReadColumn {
   readonly reader: CompiledRule;
-}
-
-/** A per-stream column's use of one stream: which column, and which field of the stream. */
-interface StreamUse {
-  column: number;
-  /** The stream's index in `streamNames`, plus 1. */
-  stream: number;
-  /** The field's place in a stream's block of a sample's numbers (sample-numbers.ts). */
-  row: number;
 }
 
 /**
@@ -33,48 +25,72 @@ interface StreamUse {
  * place in the numbers.
  */
 export class ColumnReader {
-  /** By a stream's index in STREAMS (how a sample's numbers name it): the columns that read it. */
-  private readonly byIndex: (StreamUse[] | undefined)[] = [];
+  /**
+   * The columns that read each stream, flat: the uses of the stream of index `k` in STREAMS
+   * (how a sample's numbers name it) are `useStart[k]` up to `useStart[k + 1]`; a use is a
+   * column, the field's place in a stream's block of a sample's numbers (sample-numbers.ts) and
+   * the stream's index in `streamNames` plus 1. Typed arrays, not an object per use: a sample
+   * costs loads from a few arrays, not a walk over objects.
+   */
+  private readonly useStart: Int32Array;
+  private readonly useColumn: Int32Array;
+  private readonly useRow: Int32Array;
+  private readonly useStream: Uint8Array;
   /** Per column not read from streams: its field's place in a sample's numbers (-1: read through `ruleValue`). */
   private readonly sampleAt: Int32Array;
-  private readonly streamColumns: number[] = [];
-  private readonly otherColumns: number[] = [];
-  private readonly above: boolean[];
-  private readonly avg: boolean[];
+  private readonly streamColumns: Int32Array;
+  private readonly otherColumns: Int32Array;
+  private readonly above: Uint8Array;
+  private readonly avg: Uint8Array;
   /** Per column, while a sample is read: the worst value, the sum and how many. */
   private readonly best: Float64Array;
   private readonly sum: Float64Array;
   private readonly count: Int32Array;
+  /** Per column: the number of the sample its worst value, sum and count are of (`read`); older ones count as none. */
+  private readonly readAt: Int32Array;
+  private reads = 0;
   /** Per column, while a sample is read: the worst value's stream (index in `streamNames` + 1). */
   private readonly worstOf: Uint8Array;
   /** The streams the columns read; a sample's worst stream per column is an index into them (+1, 0: none). */
   readonly streamNames: string[] = [];
 
   constructor(readonly columns: readonly ReadColumn[]) {
-    this.above = columns.map((c) => c.reader.above);
-    this.avg = columns.map((c) => c.reader.aggregate === 'avg');
-    this.best = new Float64Array(columns.length);
-    this.sum = new Float64Array(columns.length);
-    this.count = new Int32Array(columns.length);
-    this.worstOf = new Uint8Array(columns.length);
-    this.sampleAt = new Int32Array(columns.length).fill(-1);
+    const n = columns.length;
+    this.above = Uint8Array.from(columns, (c) => (c.reader.above ? 1 : 0));
+    this.avg = Uint8Array.from(columns, (c) => (c.reader.aggregate === 'avg' ? 1 : 0));
+    this.best = new Float64Array(n);
+    this.sum = new Float64Array(n);
+    this.count = new Int32Array(n);
+    this.readAt = new Int32Array(n);
+    this.worstOf = new Uint8Array(n);
+    this.sampleAt = new Int32Array(n).fill(-1);
+    const streamColumns: number[] = [];
+    const otherColumns: number[] = [];
+    /** Per stream index: its uses as [column, row, stream]. */
+    const uses: [number, number, number][][] = STREAMS.map(() => []);
     columns.forEach((c, column) => {
       const { metric, streams } = c.reader;
       if (!metric.perStream) {
         const at = SAMPLE_ROWS.indexOf(metric.field);
         if (at >= 0) this.sampleAt[column] = 1 + at;
-        return void this.otherColumns.push(column);
+        return void otherColumns.push(column);
       }
-      this.streamColumns.push(column);
+      streamColumns.push(column);
       for (const stream of streams) {
         const at = STREAM_INDEX[stream];
         if (at === undefined) continue; // no sample has it
-        const uses = (this.byIndex[at] ??= []);
         if (!this.streamNames.includes(stream)) this.streamNames.push(stream);
-        const index = this.streamNames.indexOf(stream) + 1;
-        uses.push({ column, stream: index, row: STREAM_ROWS.indexOf(metric.field) });
+        uses[at]!.push([column, STREAM_ROWS.indexOf(metric.field), this.streamNames.indexOf(stream) + 1]);
       }
     });
+    this.streamColumns = Int32Array.from(streamColumns);
+    this.otherColumns = Int32Array.from(otherColumns);
+    const flat = uses.flat();
+    this.useStart = new Int32Array(uses.length + 1);
+    for (let k = 0; k < uses.length; k++) this.useStart[k + 1] = this.useStart[k]! + uses[k]!.length;
+    this.useColumn = Int32Array.from(flat, (u) => u[0]);
+    this.useRow = Int32Array.from(flat, (u) => u[1]);
+    this.useStream = Uint8Array.from(flat, (u) => u[2]);
   }
 
   /**
@@ -85,36 +101,50 @@ export class ColumnReader {
   read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): void {
     // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
     const numbers = sampleNumbers(s) ?? numbersOf(s);
-    const { best, sum, count, above, worstOf, byIndex, streamColumns, otherColumns } = this;
-    count.fill(0);
+    const { best, sum, count, readAt, above, worstOf, useStart, useColumn, useRow, useStream } = this;
+    // A column's count is of this sample only when its readAt is this read's number: no clearing per sample.
+    if (this.reads === 0x7fffffff) {
+      readAt.fill(0); // once in 2^31 samples: no stale number can come round again
+      this.reads = 0;
+    }
+    const now = ++this.reads;
     const n = numbers[0]!;
+    const kinds = useStart.length - 1;
     for (let j = 0, at = FIRST_STREAM; j < n; j++, at += STREAM_STRIDE) {
-      const uses = byIndex[numbers[at]! | 0]; // an integer key: a double one is boxed for the lookup
-      if (!uses) continue;
-      for (let u = 0; u < uses.length; u++) {
-        const use = uses[u]!;
-        const v = numbers[at + 1 + use.row]!;
+      const k = numbers[at]! | 0; // an integer key: a double one is boxed for the lookup
+      if (k < 0 || k >= kinds) continue;
+      const base = at + 1;
+      for (let u = useStart[k]!, end = useStart[k + 1]!; u < end; u++) {
+        const v = numbers[base + useRow[u]!]!;
         if (v !== v) continue; // NaN: missing
-        const c = use.column;
-        if (count[c] === 0) {
+        const c = useColumn[u]!;
+        if (readAt[c] !== now) {
+          readAt[c] = now;
+          count[c] = 1;
           best[c] = v;
           sum[c] = v;
-          worstOf[c] = use.stream;
+          worstOf[c] = useStream[u]!;
         } else {
           sum[c] = sum[c]! + v;
+          count[c] = count[c]! + 1;
           if (above[c] ? v > best[c]! : v < best[c]!) {
             best[c] = v;
-            worstOf[c] = use.stream;
+            worstOf[c] = useStream[u]!;
           }
         }
-        count[c] = count[c]! + 1;
       }
     }
     // Indexed loops, not for-of: no iterator results made per sample when not optimized away.
+    const { streamColumns, otherColumns } = this;
     for (let k = 0; k < streamColumns.length; k++) {
       const c = streamColumns[k]!;
-      out[c]![i] = count[c] === 0 ? NaN : this.avg[c] ? sum[c]! / count[c]! : best[c]!;
-      worst[c]![i] = count[c] === 0 ? 0 : worstOf[c]!;
+      if (readAt[c] !== now) {
+        out[c]![i] = NaN;
+        worst[c]![i] = 0;
+      } else {
+        out[c]![i] = this.avg[c] ? sum[c]! / count[c]! : best[c]!;
+        worst[c]![i] = worstOf[c]!;
+      }
     }
     for (let k = 0; k < otherColumns.length; k++) {
       const c = otherColumns[k]!;

@@ -48,17 +48,22 @@ function valueTexts(
  * notification groups still know it.
  */
 export function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertContext): Record<string, string> {
-  return {
-    alertname: rule.name,
-    severity: rule.severity,
-    scope: rule.scope,
-    ...(c.kind ? { kind: c.kind } : {}),
-    ...(c.instanceId ? { instance: c.instanceId } : {}),
-    ...(c.instanceId && c.uuid && !rec.withoutUuidLabel ? { instance_uuid: c.uuid } : {}),
-    ...(c.participantKey ? { participant: c.participantKey } : {}),
-    ...(c.group ? { [c.groupBy!]: c.group } : {}),
-    ...rule.labels,
-  };
+  // Set one by one, in this order (as an object literal of spreads would, without a spread
+  // object per optional label): a rule's label of the same name takes that label's place.
+  const labels: Record<string, string> = { alertname: rule.name, severity: rule.severity, scope: rule.scope };
+  if (c.kind) labels.kind = c.kind;
+  if (c.instanceId) labels.instance = c.instanceId;
+  if (c.instanceId && c.uuid && !rec.withoutUuidLabel) labels.instance_uuid = c.uuid;
+  if (c.participantKey) labels.participant = c.participantKey;
+  if (c.group) labels[c.groupBy!] = c.group;
+  for (const name of Object.keys(rule.labels)) {
+    const value = rule.labels[name]!;
+    // A label named __proto__ is a label, as in a spread, not the object's prototype.
+    if (name === '__proto__')
+      Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+    else labels[name] = value;
+  }
+  return labels;
 }
 
 /**
