@@ -24,11 +24,11 @@ const before = (a: Cause, b: Cause): boolean =>
  */
 export class Explainer {
   /**
-   * Firing shared-cause incidents of rules that explain, by `groupBy=value` (of two rules with
-   * the same group_by firing on one value, the one that fired first); rebuilt when a group
-   * series changes.
+   * Firing shared-cause incidents of rules that explain, by group_by and then value (of two
+   * rules with the same group_by firing on one value, the one that fired first); rebuilt when a
+   * group series changes. Two levels, not one key of both: a lookup makes no string.
    */
-  private firingGroups: Map<string, Cause> | undefined;
+  private firingGroups: Map<string, Map<string, Cause>> | undefined;
   /** An explaining incident fired or resolved in this batch: what it explains is looked at again. */
   causesChanged = false;
 
@@ -49,21 +49,22 @@ export class Explainer {
     this.firingGroups = undefined;
   }
 
-  private causes(): Map<string, Cause> {
+  private causes(): Map<string, Map<string, Cause>> {
     if (!this.firingGroups) {
-      const causes = (this.firingGroups = new Map<string, Cause>());
-      for (const s of this.series.values()) {
+      const causes = (this.firingGroups = new Map<string, Map<string, Cause>>());
+      for (const s of this.series.groupSeries()) {
         const rule = s.group && s.state === 'firing' ? this.rules.byName.get(s.rule) : undefined;
         if (!rule?.explains) continue;
-        const key = `${rule.groupBy!}=${s.group!}`;
         const cause = {
           id: s.id,
           rule,
           firedAt: s.firingSince ?? s.lastTime,
           order: this.rules.explaining.indexOf(rule),
         };
-        const other = causes.get(key);
-        if (!other || before(cause, other)) causes.set(key, cause);
+        let byValue = causes.get(rule.groupBy!);
+        if (!byValue) causes.set(rule.groupBy!, (byValue = new Map<string, Cause>()));
+        const other = byValue.get(s.group!);
+        if (!other || before(cause, other)) byValue.set(s.group!, cause);
       }
     }
     return this.firingGroups;
@@ -84,7 +85,7 @@ export class Explainer {
     let value: string | undefined;
     for (const rule of this.rules.explaining) {
       const v = groupOf(rule, c);
-      const cause = v ? causes.get(`${rule.groupBy!}=${v}`) : undefined;
+      const cause = v ? causes.get(rule.groupBy!)?.get(v) : undefined;
       if (cause && (!first || before(cause, first))) {
         first = cause;
         value = v;

@@ -153,6 +153,11 @@ export function takeChanged(state: EngineState): boolean {
 export class SeriesBook {
   /** Per join slot: its participant series by rule name (undefined when it has none). */
   private bySlot: (Map<string, SeriesRecord> | undefined)[] = [];
+  /**
+   * The series with a group (shared-cause incidents), in the order of the series map: what
+   * explains an alert is looked up among them (explain.ts), not among every participant's series.
+   */
+  private grouped = new Set<SeriesRecord>();
 
   constructor(
     private readonly series: Map<string, SeriesRecord>,
@@ -178,6 +183,11 @@ export class SeriesBook {
     return this.series.values();
   }
 
+  /** The series with a group (shared-cause incidents), in the order of `values`. */
+  groupSeries(): IterableIterator<SeriesRecord> {
+    return this.grouped.values();
+  }
+
   /** The series of the join in `slot` by rule name; undefined when it has none. */
   ofSlot(slot: number): ReadonlyMap<string, SeriesRecord> | undefined {
     return this.bySlot[slot];
@@ -186,6 +196,7 @@ export class SeriesBook {
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
     this.bySlot = [];
+    this.grouped = new Set();
     for (const s of this.series.values()) this.count(s, 1);
   }
 
@@ -204,7 +215,9 @@ export class SeriesBook {
           this.changed();
           break;
         }
+      const grouped = s.group !== undefined;
       Object.assign(s, init);
+      if (!grouped && s.group !== undefined) this.grouped.add(s); // not made with one (a rule that changed scope)
     }
     return s;
   }
@@ -216,6 +229,10 @@ export class SeriesBook {
   }
 
   private count(rec: SeriesRecord, delta: number): void {
+    if (rec.group !== undefined) {
+      if (delta > 0) this.grouped.add(rec);
+      else this.grouped.delete(rec);
+    }
     if (!rec.participantKey || !rec.instance) return;
     // Dropped before its join's slot is freed (departures.ts); a restored series takes a slot.
     const slot =
