@@ -184,7 +184,8 @@ function observeGroup(
  * newest of them for an instance; undefined when there is none, or one is unknown at `t`. A
  * shared cause's members are counted from their tally by sample time (member-group.ts), but
  * after a restart, while instances restored from the state file are awaited (each member's
- * instance is then looked at), and for an instance's few members.
+ * instance is then looked at), and for an instance's few members. `instances` (how many
+ * instances breach) is counted for a shared cause only: an instance's is not read.
  */
 function countGroup(
   ctx: EngineContext,
@@ -202,6 +203,7 @@ function countGroup(
   let latestSlot = -1;
   let latestTime = -Infinity;
   let unknown = false;
+  const shared = rule.scope === 'shared_cause';
   const instances = new Set<string>();
   readings.each((time, breaches, ikey, slot) => {
     if (time > t || time < t - gap) {
@@ -211,7 +213,7 @@ function countGroup(
     total++;
     if (breaches) {
       breaching++;
-      instances.add(ikey);
+      if (shared) instances.add(ikey); // an instance's members are all of it: only a shared cause counts them
     }
     if (time > latestTime) {
       latestTime = time;

@@ -144,8 +144,10 @@ function lookup(frame: Frame, name: string, path: readonly string[] | undefined)
         value = (value as Record<string, unknown>)[path[i]!];
       }
     } else {
-      value = (f.view as Record<string, unknown> | null | undefined)?.[name];
-      hit = has(f.view, name);
+      const view = f.view as Record<string, unknown> | null | undefined;
+      value = view?.[name];
+      // An object's value that is not undefined is there (`in` would say so): one lookup, not two.
+      hit = value !== undefined && typeof view === 'object' ? true : has(view, name);
     }
     if (hit) {
       if (typeof value === 'function') throw CALLED;
