@@ -119,6 +119,27 @@ export class ContextCache {
     return {};
   }
 
+  /**
+   * Keeps only what is stored under `listed()` (the match keys of the joins the instance's QoS
+   * answer lists now; asked only when something is stored): the participants who left and are
+   * no longer listed go, so a meeting that runs all day keeps the context of the people in it,
+   * not of everyone who ever joined.
+   */
+  retain(instance: string, listed: () => ReadonlySet<string>): void {
+    const entry = this.byInstance.get(instance);
+    if (!entry) return;
+    const keys = listed();
+    for (const k of entry.contexts.keys()) if (!keys.has(k)) entry.contexts.delete(k);
+    for (const k of entry.absent.keys()) if (!keys.has(k)) entry.absent.delete(k);
+    for (const k of entry.leftRead) if (!keys.has(k)) entry.leftRead.delete(k);
+  }
+
+  /** Keys an instance's entry holds (contexts, absent joins, left joins read): tests. */
+  sizeOf(instance: string): number {
+    const entry = this.byInstance.get(instance);
+    return entry ? entry.contexts.size + entry.absent.size + entry.leftRead.size : 0;
+  }
+
   forget(instance: string): void {
     this.byInstance.delete(instance);
     this.failures.delete(instance);

@@ -141,6 +141,7 @@ export class DashboardSource implements PollSource {
     const want = this.contextWant(raws, fields);
     if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
     const { samples, listed } = this.samplesOf(instance, raws, fields.length > 0, seenUpTo);
+    this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));
     const observed = this.joins.observe(
       key,
       raws.map((r) => joinSeen(r, now, listed.get(joinKey(r))?.person)),

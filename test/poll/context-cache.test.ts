@@ -60,3 +60,26 @@ describe('a join the participants list does not give', () => {
     expect(c.due(I, w, 33 * MIN)).toBe(true);
   });
 });
+
+describe('a meeting that runs all day', () => {
+  it('keeps the context of the joins its QoS answer lists, not of everyone who ever joined', () => {
+    const c = new ContextCache();
+    // A join every minute, listed by the QoS answer for 5 minutes; the list read each minute.
+    for (let m = 0; m < 120; m++) {
+      const listed = Array.from({ length: 5 }, (_, i) => m - i).filter((k) => k >= 0);
+      const keys = listed.flatMap((k) => [`user_id:${k}`, `participant_uuid:P${k}`]);
+      const w: ListWant = {
+        keys: listed.map((k) => `user_id:${k}`),
+        refreshMs: MIN,
+        leftKeys: [`user_id:${m - 4}`],
+      };
+      c.store(I, new Map(keys.map((k) => [k, { role: 'attendee' }])), w, m * MIN);
+      c.retain(I, () => new Set(keys));
+      expect(c.get(I, [`user_id:${m}`])).toEqual({ role: 'attendee' });
+    }
+    expect(c.sizeOf(I)).toBeLessThanOrEqual(5 * 2 + 1);
+    // Nobody listed any more: nothing kept.
+    c.retain(I, () => new Set());
+    expect(c.sizeOf(I)).toBe(0);
+  });
+});
