@@ -6,10 +6,10 @@ import { Daemon } from '../../src/app/daemon.js';
 import { demoConfig } from '../../src/cli/demo-config.js';
 import { scenarioFrom, type RawScenario } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
-import type { Clock } from '../../src/util/clock.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { seeded } from '../helpers/storm.js';
+import { BenchClock } from './bench-clock.js';
 import { dataHeapUsed, note } from './ratio.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
@@ -92,22 +92,6 @@ function fit(points: { hour: number; live: number; heap: number }[]): {
   const d = det(a);
   const solve = (col: number): number => det(a.map((r, i) => r.map((v, j) => (j === col ? b[i]! : v)))) / d;
   return { fixed: solve(0), perParticipant: solve(1), perHour: solve(2) };
-}
-
-/**
- * The daemon's clock in this bench: virtual, and before each of the daemon's sleeps it waits
- * for what the bench does between cycles (a scrape over HTTP), so that belongs to one instant.
- */
-class BenchClock implements Clock {
-  between: Promise<unknown> = Promise.resolve();
-  constructor(readonly inner: VirtualClock) {}
-  now(): number {
-    return this.inner.now();
-  }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    await this.between;
-    return this.inner.sleep(ms, signal);
-  }
 }
 
 describe('a day of churn', () => {

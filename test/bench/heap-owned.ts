@@ -1,0 +1,114 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { gc } from './ratio.js';
+
+interface Snapshot {
+  snapshot: {
+    meta: {
+      node_fields: string[];
+      node_types: [string[]];
+      edge_fields: string[];
+      edge_types: [string[]];
+    };
+  };
+  nodes: number[];
+  edges: number[];
+  strings: string[];
+}
+
+/** Holders that say nothing of who owns what (their holder does). */
+const GENERIC = new Set([
+  '',
+  'Object',
+  'Array',
+  'Map',
+  'Set',
+  'WeakMap',
+  'Float64Array',
+  'Int32Array',
+  'ArrayBuffer',
+]);
+
+/** What a heap snapshot says the process holds: in all, and by the first class of ours holding it. */
+export interface OwnedHeap {
+  /** Bytes of every live object (compiled code left out). */
+  bytes: number;
+  /** Bytes by holder: `Class.property` of the nearest named object on the way from the roots. */
+  byOwner: Map<string, number>;
+}
+
+/**
+ * A heap snapshot of now, after a full collection and the finalizers it queued (undici's
+ * requests take their abort listeners off a long-lived signal only then), read as the bytes of
+ * the objects reachable from the roots without passing through an object of a class in
+ * `leaveOut` (the simulator in the same process), each counted once under its holder on a
+ * shortest path from the roots.
+ */
+export async function ownedHeap(dir: string, leaveOut: readonly string[]): Promise<OwnedHeap> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const file = writeHeapSnapshot(join(dir, 'owned.heapsnapshot'));
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  rmSync(file);
+  const meta = snap.snapshot.meta;
+  const NF = meta.node_fields.length;
+  const EF = meta.edge_fields.length;
+  const [TYPE, NAME, SIZE, EDGES] = ['type', 'name', 'self_size', 'edge_count'].map((f) =>
+    meta.node_fields.indexOf(f),
+  );
+  const [ETYPE, ENAME, TO] = ['type', 'name_or_index', 'to_node'].map((f) => meta.edge_fields.indexOf(f));
+  const nodeType = (i: number): string => meta.node_types[0][snap.nodes[i * NF + TYPE!]!]!;
+  const nodeName = (i: number): string => snap.strings[snap.nodes[i * NF + NAME!]!]!;
+  const count = snap.nodes.length / NF;
+  const firstEdge = new Uint32Array(count + 1);
+  for (let i = 0; i < count; i++) firstEdge[i + 1] = firstEdge[i]! + snap.nodes[i * NF + EDGES!]! * EF;
+  // Breadth first from the root: each object's holder is the one that reached it first.
+  const owner = new Array<string | undefined>(count);
+  const seen = new Uint8Array(count);
+  const queue = new Uint32Array(count);
+  let head = 0;
+  let tail = 0;
+  queue[tail++] = 0;
+  seen[0] = 1;
+  owner[0] = '(roots)';
+  const left = new Set(leaveOut);
+  while (head < tail) {
+    const i = queue[head++]!;
+    const type = nodeType(i);
+    const name = nodeName(i);
+    const named =
+      (type === 'object' || type === 'closure') && !GENERIC.has(name) && !name.startsWith('system /');
+    for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e += EF) {
+      const etype = meta.edge_types[0][snap.edges[e + ETYPE!]!];
+      if (etype === 'weak' || etype === 'shortcut') continue;
+      const j = snap.edges[e + TO!]! / NF;
+      if (seen[j]) continue;
+      if (nodeType(j) === 'object' && left.has(nodeName(j))) continue;
+      seen[j] = 1;
+      queue[tail++] = j;
+      const edge =
+        etype === 'element' || etype === 'hidden' ? '[]' : String(snap.strings[snap.edges[e + ENAME!]!]);
+      owner[j] = named
+        ? `${type === 'closure' ? 'function ' : ''}${name}.${/^\d+$/.test(edge) ? '[]' : edge}`
+        : owner[i];
+    }
+  }
+  const all = new Map<string, number>();
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    if (!seen[i] || nodeType(i) === 'code') continue;
+    const size = snap.nodes[i * NF + SIZE!]!;
+    bytes += size;
+    all.set(owner[i]!, (all.get(owner[i]!) ?? 0) + size);
+  }
+  // The largest holders only: all of them (thousands, some named by a participant's key) would
+  // sit in the heap the next measurement reads.
+  const byOwner = new Map([...all].sort((a, b) => b[1] - a[1]).slice(0, TOP));
+  return { bytes, byOwner };
+}
+
+/** Holders kept of a measurement. */
+const TOP = 60;
