@@ -4,12 +4,9 @@ import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from 
 import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
+import { isJsonObject as isObject } from '../util/json-object.js';
 
 type Raw = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';

@@ -1,5 +1,6 @@
 import { rowsOf, type FieldDef } from './catalog.js';
-import { contextFromRaw, isObject, participantRef, readGroup, str } from './normalize.js';
+import { contextFromRaw, participantRef, readGroup, str } from './normalize.js';
+import { isJsonObject as isObject } from '../util/json-object.js';
 import type {
   CpuMetrics,
   CpuPressureLevels,

@@ -251,8 +251,7 @@ export function validMap<T>(
   return out;
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isJsonObject as isObject } from './json-object.js';
 
 /** Every schema given to entryCheck, for the build's generated validators. */
 const STATE_SCHEMAS: object[] = [];

@@ -3,6 +3,7 @@ import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
 import { ZoomError } from './errors.js';
 import { Deadline } from '../util/deadline.js';
+import { isJsonObject } from '../util/json-object.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
@@ -153,7 +154,7 @@ export function scrubTokenError(
 function jsonObject(text: string): object {
   try {
     const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' ? v : {};
+    return isJsonObject(v) ? v : {};
   } catch {
     return {};
   }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { backoffDelay, type Backoff } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
+import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
@@ -377,8 +378,6 @@ export interface PageOptions<T> {
 
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
 const OVERFULL = 10;
-
-const isJsonObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function meaningless(ep: Endpoint, body: Json): ZoomError {
   const key = ep.itemsKey ?? 'items';

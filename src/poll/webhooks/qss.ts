@@ -1,10 +1,10 @@
 import { personKey } from '../../normalize/identity.js';
 import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
+import { isJsonObject as isObject } from '../../util/json-object.js';
 
 type Raw = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** The QSS events qoswatch reads, by what it does with them. */
