@@ -13,8 +13,9 @@ const T = Date.parse('2026-01-01T10:00:00Z');
 // hold two sets of 100,000 samples, a warm engine and the naive evaluator for the file's whole
 // life (3.5 GiB peak in one process). The samples of a cycle are made in the bench's setup,
 // outside the timed region, and dropped after its run.
-const usual = (): QosSample[] => samples(1000, 100, T); // 100,000 samples, 5% of participants degraded
-const storm = (): QosSample[] => samples(1000, 100, T, 0.5); // half of everyone degraded at once
+// The engine reads the samples' numbers: their value objects are shared (workload.ts).
+const usual = (): QosSample[] => samples(1000, 100, T, 0.05, { sharedValues: true }); // 100,000 samples, 5% of participants degraded
+const storm = (): QosSample[] => samples(1000, 100, T, 0.5, { sharedValues: true }); // half of everyone degraded at once
 
 /**
  * A figure's samples: made by its setup, dropped by its teardown after the run. Both collect the
