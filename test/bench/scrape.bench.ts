@@ -2,7 +2,7 @@ import { bench, describe } from 'vitest';
 import { Pipeline } from './pipeline.js';
 import { naiveRegistry } from './naive-registry.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { compare, note, steady } from './ratio.js';
+import { compare, gc, note, steady } from './ratio.js';
 import { samples } from './workload.js';
 
 const T = Date.parse('2026-01-01T10:00:00Z');
@@ -53,6 +53,7 @@ for (const participantSeries of [false, true]) {
         // time; without these, the naive side's next untimed scavenge promoted them, and the
         // figure below read 0.68-0.73x where the daemon's whole minute costs ~1.1x.
         const rounds = { rounds: participantSeries ? 5 : 15, warmup: 2, collect: true };
+        gc(); // what the figure before left is not carried into this one (outside the timed regions)
         await compare(
           `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
           {
@@ -79,6 +80,7 @@ for (const participantSeries of [false, true]) {
             await naive.registry.metrics();
           },
         };
+        gc(); // what the figure before left is not carried into this one (outside the timed regions)
         await compare(
           `new samples of every participant and a /metrics (${what}) / a naive registry's set of every series and scrape`,
           ingestAndScrape,
@@ -98,6 +100,7 @@ for (const participantSeries of [false, true]) {
         const scrapes = async (scrape: () => Promise<unknown>): Promise<void> => {
           for (let i = 0; i < 4; i++) await scrape();
         };
+        gc(); // what the figure before left is not carried into this one (outside the timed regions)
         await compare(
           `a minute of scrapes every 15 s (${what}): new samples of every participant and four /metrics / a naive registry's set of every series and four scrapes`,
           {
@@ -116,11 +119,16 @@ for (const participantSeries of [false, true]) {
           },
           rounds,
         );
+        gc(); // what the figure before left is not carried into this one (outside the timed regions)
         await compare(
           `/metrics at 5,000 participants (${what}), unchanged state / naive registry`,
           { run: () => pipe.daemon.parts.metrics.text() },
           { run: () => naive.registry.metrics() },
           rounds,
+        );
+        note(
+          `scrape.bench.ts peak resident set up to the end of the ${what} figures`,
+          `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
         );
       },
       { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
