@@ -10,7 +10,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { seeded } from '../helpers/storm.js';
 import { BenchClock } from './bench-clock.js';
-import { dataHeapUsed, note } from './ratio.js';
+import { note, settledDataHeapUsed } from './ratio.js';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;
@@ -114,7 +114,7 @@ describe('a day of churn', () => {
       const api = await daemon.listen(0);
       const scrape = async (): Promise<number> => (await (await fetch(`${api}/metrics`)).text()).length;
 
-      const base = dataHeapUsed(); // the simulator's day and the daemon's fixed state (rules, registry)
+      const base = await settledDataHeapUsed(); // the simulator's day and the daemon's fixed state (rules, registry)
       const live = (): number => {
         let n = 0;
         for (const i of daemon.parts.live.instances.values()) n += i.participants.size;
@@ -136,8 +136,8 @@ describe('a day of churn', () => {
         clock.between = scrape().then((n) => (scrapedBytes = n));
         if (at < T0 + (hour + 1) * HOUR) return;
         hour = Math.floor((at - T0) / HOUR);
-        clock.between = clock.between.then(() => {
-          const heap = dataHeapUsed() - base;
+        clock.between = clock.between.then(async () => {
+          const heap = (await settledDataHeapUsed()) - base;
           const people = live();
           const per = people ? heap / people : NaN;
           points.push({ hour, live: people, heap });
@@ -147,7 +147,7 @@ describe('a day of churn', () => {
           process.stderr.write(`${rows.at(-1)}  (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
         });
       });
-      const residual = dataHeapUsed() - base;
+      const residual = (await settledDataHeapUsed()) - base;
       await sim.close();
       console.log(
         `[series] heap over a day of churn (after a full GC, compiled code left out; +: above the heap before the first cycle)\n${rows.join('\n')}`,

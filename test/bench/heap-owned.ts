@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { gc } from './ratio.js';
+import { settledGc } from './ratio.js';
 
 interface Snapshot {
   snapshot: {
@@ -46,10 +46,7 @@ export interface OwnedHeap {
  * shortest path from the roots.
  */
 export async function ownedHeap(dir: string, leaveOut: readonly string[]): Promise<OwnedHeap> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  await settledGc();
   const file = writeHeapSnapshot(join(dir, 'owned.heapsnapshot'));
   const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   rmSync(file);
