@@ -217,7 +217,9 @@ export class SeriesBook {
         }
       const grouped = s.group !== undefined;
       Object.assign(s, init);
-      if (!grouped && s.group !== undefined) this.grouped.add(s); // not made with one (a rule that changed scope)
+      // A rule that changed scope: the series gains or loses its group.
+      if (!grouped && s.group !== undefined) this.grouped.add(s);
+      else if (grouped && s.group === undefined) this.grouped.delete(s);
     }
     return s;
   }
@@ -229,10 +231,9 @@ export class SeriesBook {
   }
 
   private count(rec: SeriesRecord, delta: number): void {
-    if (rec.group !== undefined) {
-      if (delta > 0) this.grouped.add(rec);
-      else this.grouped.delete(rec);
-    }
+    // Left by identity, whatever its group is now.
+    if (delta < 0) this.grouped.delete(rec);
+    else if (rec.group !== undefined) this.grouped.add(rec);
     if (!rec.participantKey || !rec.instance) return;
     // Dropped before its join's slot is freed (departures.ts); a restored series takes a slot.
     const slot =
