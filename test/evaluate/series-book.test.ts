@@ -4,7 +4,9 @@ import { SeriesBook, type SeriesRecord } from '../../src/evaluate/series.js';
 import { rulesFrom } from '../helpers/rules.js';
 
 // Only its name is read here: the group is what each record is given.
-const [rule] = rulesFrom([{ name: 'dc', metric: 'latency', when: 'above', threshold: '300ms' }]);
+const [rule] = rulesFrom([
+  { name: 'dc', metric: 'latency', when: 'above', threshold: '300ms', streams: ['any_audio'] },
+]);
 
 describe('SeriesBook: the series with a group', () => {
   it('are the ones with a group now, whether the group was set, cleared or the series dropped', () => {
