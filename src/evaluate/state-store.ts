@@ -3,13 +3,13 @@ import {
   CONTEXT,
   COUNT,
   entryCheck,
-  isObject,
   StateFiles,
   STRING_MAP,
   TIME,
   validEntries,
   validMap,
 } from '../util/state-files.js';
+import { isJsonObject } from '../util/json-object.js';
 import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
 import { JoinSlots } from './join-slots.js';
@@ -175,7 +175,7 @@ export class AlertStateStore {
 
   load(): SavedAlertState {
     const saved = this.files.read<SavedAlertState>(this.file, (raw) => {
-      if (!isObject(raw) || raw.version !== VERSION)
+      if (!isJsonObject(raw) || raw.version !== VERSION)
         return { error: `it is not a version ${VERSION} alert state object` };
       const discarded: string[] = [];
       const series = validEntries<SeriesRecord>('series', raw.series, checkSeries, discarded);

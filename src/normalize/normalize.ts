@@ -4,7 +4,7 @@ import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from 
 import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
-import { isJsonObject as isObject } from '../util/json-object.js';
+import { isJsonObject } from '../util/json-object.js';
 
 type Raw = Record<string, unknown>;
 
@@ -100,7 +100,7 @@ function readObjectOrBare(
   stats: NormalizeStats,
   at: number,
 ): Record<string, number | string> | undefined {
-  if (isObject(raw)) return readSome(TABLES[group], raw, stats, at);
+  if (isJsonObject(raw)) return readSome(TABLES[group], raw, stats, at);
   const rows = rowsOf(group);
   const v = rows[0]!.parse(raw);
   if (v === undefined) {
@@ -146,15 +146,15 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
     const value = entry[name];
     const index = STREAM_INDEX[name];
     if (index === undefined) {
-      if (isObject(value) && !NON_STREAM_KEYS.has(name)) stats.unknownStream(name);
+      if (isJsonObject(value) && !NON_STREAM_KEYS.has(name)) stats.unknownStream(name);
       continue;
     }
-    if (!isObject(value)) continue;
+    if (!isJsonObject(value)) continue;
     const metrics = readSome(TABLES.stream, value, stats, w.stream(index));
     if (metrics) sample.streams[name] = metrics;
     else w.dropStream();
   }
-  if (isObject(entry.cpu_usage)) {
+  if (isJsonObject(entry.cpu_usage)) {
     const cpu = readSome(TABLES.cpu, entry.cpu_usage, stats, 1 + SAMPLE_GROUP_AT.cpu);
     if (cpu) sample.cpu = cpu;
   }
@@ -184,7 +184,7 @@ export function normalizeParticipant(
   stats: NormalizeStats,
   seenUpTo?: (join: string) => number,
 ): QosSample[] {
-  if (!isObject(raw)) {
+  if (!isJsonObject(raw)) {
     stats.samplesInvalid++;
     return [];
   }
@@ -201,8 +201,9 @@ export function normalizeParticipant(
   let ctx: ParticipantContext | undefined;
   const out: QosSample[] = [];
   for (const entry of entries) {
-    const time = isObject(entry) && typeof entry.date_time === 'string' ? parseTime(entry.date_time) : NaN;
-    if (!isObject(entry) || !Number.isFinite(time)) {
+    const time =
+      isJsonObject(entry) && typeof entry.date_time === 'string' ? parseTime(entry.date_time) : NaN;
+    if (!isJsonObject(entry) || !Number.isFinite(time)) {
       stats.samplesInvalid++;
       continue;
     }

@@ -1,6 +1,6 @@
 import { rowsOf, type FieldDef } from './catalog.js';
 import { contextFromRaw, participantRef, readGroup, str } from './normalize.js';
-import { isJsonObject as isObject } from '../util/json-object.js';
+import { isJsonObject } from '../util/json-object.js';
 import type {
   CpuMetrics,
   CpuPressureLevels,
@@ -45,15 +45,15 @@ export function normalizeQosItems(
   context: ParticipantContext,
   stats: NormalizeStats,
 ): QosSample[] {
-  if (!isObject(raw)) {
+  if (!isJsonObject(raw)) {
     stats.samplesInvalid++;
     return [];
   }
   const participant = participantRef(raw);
   const byTime = new Map<number, QosSample>();
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
-    const time = isObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
-    if (!isObject(item) || !Number.isFinite(time) || !isObject(item.details) || !participant.key) {
+    const time = isJsonObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
+    if (!isJsonObject(item) || !Number.isFinite(time) || !isJsonObject(item.details) || !participant.key) {
       stats.samplesInvalid++;
       continue;
     }
@@ -98,14 +98,14 @@ function summaryStats(rows: readonly FieldDef[], details: Raw, stats: NormalizeS
 
 /** One participant (or Video SDK user) of a `qos_summary` answer or summary webhook. */
 export function normalizeSummary(raw: unknown, stats: NormalizeStats): QosSummary | undefined {
-  if (!isObject(raw)) {
+  if (!isJsonObject(raw)) {
     stats.samplesInvalid++;
     return undefined;
   }
   const summary: QosSummary = { participant: participantRef(raw), streams: {} };
   const streamRows = rowsOf('stream');
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
-    if (!isObject(item) || !isObject(item.details)) continue;
+    if (!isJsonObject(item) || !isJsonObject(item.details)) continue;
     const type = str(item.type);
     const details = item.details;
     if (STREAM_BY_NAME.has(type)) {
@@ -143,12 +143,13 @@ export interface WebhookQos {
 
 /** A QoS Subscription event (`meeting.participant_qos`, `session.user_data`, ...); undefined when it is none. */
 export function normalizeWebhook(body: unknown, stats: NormalizeStats): WebhookQos | undefined {
-  if (!isObject(body) || !isObject(body.payload) || !isObject(body.payload.object)) return undefined;
+  if (!isJsonObject(body) || !isJsonObject(body.payload) || !isJsonObject(body.payload.object))
+    return undefined;
   const event = str(body.event);
   const kind = KIND_OF_EVENT[event.split('.')[0] ?? ''];
   const object = body.payload.object;
   const who = object.participant ?? object.user;
-  if (!kind || !isObject(who)) return undefined;
+  if (!kind || !isJsonObject(who)) return undefined;
   const uuid = str(object.uuid) || str(object.session_id);
   const instance: InstanceRef = {
     kind,
@@ -158,7 +159,7 @@ export function normalizeWebhook(body: unknown, stats: NormalizeStats): WebhookQ
   };
   const out: WebhookQos = { event, instance, samples: [] };
   if (/_data(_summary)?$/.test(event)) {
-    const data = Array.isArray(who.data) ? who.data.find(isObject) : undefined;
+    const data = Array.isArray(who.data) ? who.data.find(isJsonObject) : undefined;
     out.participant = participantRef(who);
     out.context = data ? contextFromRaw(data) : {};
   } else if (event.endsWith('_summary')) {

@@ -1,6 +1,6 @@
 import { contextKeys, joinKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant, str } from '../normalize/normalize.js';
-import { isJsonObject as isObject } from '../util/json-object.js';
+import { isJsonObject } from '../util/json-object.js';
 import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
 import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { NormalizeStats } from '../normalize/stats.js';
@@ -146,7 +146,7 @@ export async function listPastInstances(
       { endpoint: ep.name },
     );
   return list
-    .filter(isObject)
+    .filter(isJsonObject)
     .map((i) => {
       const start = time(i.start_time);
       return { uuid: str(i.uuid), ...(start !== undefined ? { start } : {}) };
@@ -191,7 +191,7 @@ async function collect(
     strict: true,
   })) {
     o.kept?.onCall?.();
-    out.push(...page.filter(isObject));
+    out.push(...page.filter(isJsonObject));
     await gate?.(); // the next page is asked for when the loop goes on
   }
   return out;

@@ -3,7 +3,7 @@ import { RuleEngine } from '../evaluate/engine.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { joinKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant, str } from '../normalize/normalize.js';
-import { isJsonObject as isObject } from '../util/json-object.js';
+import { isJsonObject } from '../util/json-object.js';
 import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
@@ -92,7 +92,7 @@ async function singleQos(
       { type: 'live' },
       signal,
     );
-    if (!isObject(body)) return undefined;
+    if (!isJsonObject(body)) return undefined;
     // Zoom's answer names the join it is about: another than the one asked for is not shown as it.
     const got = joinKey(body);
     if (got && got !== participantId)
@@ -130,7 +130,7 @@ async function findJoin(
     { type: 'live' },
     { ...(signal ? { signal } : {}), strict: true },
   ))
-    for (const p of page.filter(isObject))
+    for (const p of page.filter(isJsonObject))
       if (
         !str(p.leave_time) &&
         [p.user_name, p.email, p.user_id, p.id].some((v) => str(v).toLowerCase() === want)

@@ -1,7 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceKind } from '../normalize/sample.js';
-import { isObject, type StateCheck, type StateFiles } from '../util/state-files.js';
+import { type StateCheck, type StateFiles } from '../util/state-files.js';
+import { isJsonObject } from '../util/json-object.js';
 import type { Report } from './types.js';
 
 /** One kept report: the report itself and what its list entry and message say. */
@@ -44,10 +45,11 @@ export const validReportId = (id: string): boolean => ID.test(id);
 export const reportsDir = (stateDir: string): string => join(stateDir, 'reports');
 
 const checkStored: StateCheck<StoredReport> = (raw) => {
-  if (!isObject(raw) || raw.version !== 1 || typeof raw.id !== 'string' || !isObject(raw.report))
+  if (!isJsonObject(raw) || raw.version !== 1 || typeof raw.id !== 'string' || !isJsonObject(raw.report))
     return { error: 'it is not a version 1 report file' };
   const r = raw.report;
-  if (!isObject(r.instance) || !Array.isArray(r.participants)) return { error: 'its report has no instance' };
+  if (!isJsonObject(r.instance) || !Array.isArray(r.participants))
+    return { error: 'its report has no instance' };
   return {
     value: {
       version: 1,

@@ -7,15 +7,8 @@ import type { InstanceRef } from '../normalize/sample.js';
 import type { Scheduler } from '../poll/scheduler.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
-import {
-  COUNT,
-  entryCheck,
-  INSTANCE_REF,
-  isObject,
-  TIME,
-  validEntries,
-  type StateFiles,
-} from '../util/state-files.js';
+import { COUNT, entryCheck, INSTANCE_REF, TIME, validEntries, type StateFiles } from '../util/state-files.js';
+import { isJsonObject } from '../util/json-object.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { isZoomError } from '../zoom/errors.js';
 import { formatJson } from './format-data.js';
@@ -129,7 +122,7 @@ export class ReportWorker {
     this.store = new ReportStore(d.stateDir, d.files, d.settings.keepMs);
     this.file = join(this.store.dir, 'pending.json');
     const saved = d.files.read<Saved>(this.file, (raw) => {
-      if (!isObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 report queue' };
+      if (!isJsonObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 report queue' };
       const discarded: string[] = [];
       return {
         value: {

@@ -251,8 +251,6 @@ export function validMap<T>(
   return out;
 }
 
-export { isJsonObject as isObject } from './json-object.js';
-
 /** Every schema given to entryCheck, for the build's generated validators. */
 const STATE_SCHEMAS: object[] = [];
 export const stateSchemas = (): readonly object[] => STATE_SCHEMAS;

@@ -4,13 +4,13 @@ import {
   CONTEXT,
   COUNT,
   entryCheck,
-  isObject,
   STRING_MAP,
   StateFiles,
   TIME,
   validEntries,
   validMap,
 } from '../../util/state-files.js';
+import { isJsonObject } from '../../util/json-object.js';
 import type { NotifierMemory } from '../plugins/notifier.js';
 import type { Notification } from '../plugins/notification.js';
 import type { GroupTiming } from './routing.js';
@@ -187,7 +187,7 @@ export class NotifyStore {
   }
 
   private static check(raw: unknown): { value: NotifyState; discarded: string[] } | { error: string } {
-    if (!isObject(raw) || raw.version !== VERSION)
+    if (!isJsonObject(raw) || raw.version !== VERSION)
       return { error: `it is not a version ${VERSION} notification state object` };
     const discarded: string[] = [];
     const value: NotifyState = {

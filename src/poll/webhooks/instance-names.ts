@@ -4,12 +4,12 @@ import type { InstanceRef } from '../../normalize/sample.js';
 import {
   entryCheck,
   INSTANCE_REF,
-  isObject,
   TIME,
   validEntries,
   type StateCheck,
   type StateFiles,
 } from '../../util/state-files.js';
+import { isJsonObject } from '../../util/json-object.js';
 
 /** Instances remembered; past it the least recently seen go first. */
 const MAX_NAMES = 10_000;
@@ -41,7 +41,7 @@ const checkEntry = entryCheck({
 
 /** Keeps the entries that are whole (their known fields only); anything else is discarded and named. */
 const checkNames: StateCheck<NamesFile> = (raw) => {
-  if (!isObject(raw) || raw.version !== 1 || !Array.isArray(raw.instances))
+  if (!isJsonObject(raw) || raw.version !== 1 || !Array.isArray(raw.instances))
     return { error: 'it is not a version 1 pushed-instances file' };
   const discarded: string[] = [];
   const entries = raw.instances.slice(0, MAX_NAMES);

@@ -1,7 +1,7 @@
 import { personKey } from '../../normalize/identity.js';
 import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
-import { isJsonObject as isObject } from '../../util/json-object.js';
+import { isJsonObject } from '../../util/json-object.js';
 
 type Raw = Record<string, unknown>;
 
@@ -72,10 +72,10 @@ export function userQosFromQss(qos: unknown): Raw[] {
   if (!Array.isArray(qos)) return [];
   const byTime = new Map<string, Raw>();
   for (const item of qos as unknown[]) {
-    if (!isObject(item)) continue;
+    if (!isJsonObject(item)) continue;
     const time = str(item.date_time);
     const type = str(item.type);
-    if (!time || !type || type === 'date_time' || !isObject(item.details)) continue;
+    if (!time || !type || type === 'date_time' || !isJsonObject(item.details)) continue;
     let entry = byTime.get(time);
     if (!entry) byTime.set(time, (entry = { date_time: time }));
     const d = item.details;
@@ -109,10 +109,10 @@ function pollShape(kind: SourceKind, p: Raw): Raw {
  * types) gives undefined: it is counted by the caller, never thrown.
  */
 export function readQss(body: unknown): QssMessage | undefined {
-  if (!isObject(body) || typeof body.event !== 'string' || !isQssEvent(body.event)) return undefined;
+  if (!isJsonObject(body) || typeof body.event !== 'string' || !isQssEvent(body.event)) return undefined;
   const event = body.event;
   const payload = body.payload;
-  if (!isObject(payload) || !isObject(payload.object)) return undefined;
+  if (!isJsonObject(payload) || !isJsonObject(payload.object)) return undefined;
   const kind = kindOf(event);
   const instance = instanceOf(kind, payload.object);
   if (!instance) return undefined;
@@ -123,7 +123,7 @@ export function readQss(body: unknown): QssMessage | undefined {
     return { type: 'ended', instance, ...(Number.isFinite(end) ? { endTime: end } : {}) };
   }
   const p = kind === 'session' ? payload.object.user : payload.object.participant;
-  if (!isObject(p)) return undefined;
+  if (!isJsonObject(p)) return undefined;
   const shaped = pollShape(kind, p);
   const key = participantKey(shaped);
   if (!key) return undefined;
@@ -140,7 +140,7 @@ export function readQss(body: unknown): QssMessage | undefined {
     };
   }
   if (what === 'context') {
-    const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isObject) : undefined;
+    const data = Array.isArray(p.data) ? (p.data as unknown[]).find(isJsonObject) : undefined;
     return { type: 'context', instance, participant: key, context: data ? contextFromRaw(data) : {} };
   }
   const eventTs = body.event_ts;

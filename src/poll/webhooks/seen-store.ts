@@ -1,6 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isObject, type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { isJsonObject } from '../../util/json-object.js';
 import { plural } from '../../util/words.js';
 import { BUCKET_MS, type ReplayGuard } from './replay-guard.js';
 
@@ -18,7 +19,7 @@ const FILE = /^seen-(\d{1,16})\.json$/;
 /** Keeps the digests that look like ours; anything else in the file is discarded and named. */
 function checkSeen(start: number, maxEntries: number): StateCheck<SeenFile> {
   return (raw) => {
-    if (!isObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 seen-requests file' };
+    if (!isJsonObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 seen-requests file' };
     if (raw.start !== start) return { error: `it says it holds bucket ${String(raw.start)}, not ${start}` };
     const discarded: string[] = [];
     const keys = (what: 'sigs' | 'bodies'): string[] => {

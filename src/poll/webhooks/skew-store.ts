@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { isObject, type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { isJsonObject } from '../../util/json-object.js';
 import { MAX_SKEW_MS } from './event-clock.js';
 
 /** `state.dir/webhooks/event-clock.json`: each `follow` app's skew (ms) when last saved. */
@@ -13,7 +14,7 @@ const SAVE_STEP_MS = 10_000;
 
 /** Keeps the skews that are plausible; anything else is discarded and named. */
 const checkSkews: StateCheck<SkewFile> = (raw) => {
-  if (!isObject(raw) || raw.version !== 1 || !isObject(raw.skews))
+  if (!isJsonObject(raw) || raw.version !== 1 || !isJsonObject(raw.skews))
     return { error: 'it is not a version 1 event clock file' };
   const skews: Record<string, number> = {};
   const discarded: string[] = [];

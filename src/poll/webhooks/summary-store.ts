@@ -1,7 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceRef, ParticipantContext } from '../../normalize/sample.js';
-import { isObject, type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { type StateCheck, type StateFiles } from '../../util/state-files.js';
+import { isJsonObject } from '../../util/json-object.js';
 
 /** What the pushes said about one participant (join) of an instance, for the post-call report. */
 export interface PushedParticipant {
@@ -41,7 +42,12 @@ export const summaryFile = (stateDir: string, ref: Pick<InstanceRef, 'kind' | 'u
   join(summariesDir(stateDir), `${ref.kind}-${Buffer.from(ref.uuid, 'utf8').toString('base64url')}.json`);
 
 const checkSummaries: StateCheck<PushedSummaries> = (raw) => {
-  if (!isObject(raw) || raw.version !== 1 || !isObject(raw.instance) || !isObject(raw.participants))
+  if (
+    !isJsonObject(raw) ||
+    raw.version !== 1 ||
+    !isJsonObject(raw.instance) ||
+    !isJsonObject(raw.participants)
+  )
     return { error: 'it is not a version 1 pushed-summaries file' };
   const i = raw.instance;
   if (typeof i.kind !== 'string' || typeof i.uuid !== 'string')
@@ -50,7 +56,8 @@ const checkSummaries: StateCheck<PushedSummaries> = (raw) => {
   // No prototype: a join key may be any string Zoom sends, `__proto__` included.
   const participants = Object.create(null) as Record<string, PushedParticipant>;
   for (const [k, v] of Object.entries(raw.participants)) {
-    if (isObject(v) && typeof v.received === 'number') participants[k] = v as unknown as PushedParticipant;
+    if (isJsonObject(v) && typeof v.received === 'number')
+      participants[k] = v as unknown as PushedParticipant;
     else discarded.push(`participants[${JSON.stringify(k).slice(0, 80)}]: not a participant entry`);
   }
   return {
