@@ -36,6 +36,8 @@ export interface CycleChoice {
 
 /** What a cycle's polls found, and the events they hand on once all are done. */
 export interface PollTally {
+  /** Polls started (answered or failed): fewer than planned when a stop cut the cycle short. */
+  polled: number;
   samples: number;
   errors: number;
   participants: number;

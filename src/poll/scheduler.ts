@@ -271,7 +271,14 @@ export class Scheduler {
     signal: AbortSignal,
     stop?: AbortSignal,
   ): Promise<PollTally> {
-    const tally: PollTally = { samples: 0, errors: 0, participants: 0, cycleSamples: [], after: [] };
+    const tally: PollTally = {
+      polled: 0,
+      samples: 0,
+      errors: 0,
+      participants: 0,
+      cycleSamples: [],
+      after: [],
+    };
     const queue = [...selected];
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
@@ -279,6 +286,7 @@ export class Scheduler {
         if (stop?.aborted) return;
         const t = this.tracked.get(key);
         if (!t) continue;
+        tally.polled++;
         try {
           await this.pollOne(key, t, signal, tally);
         } catch (err) {
@@ -321,7 +329,7 @@ export class Scheduler {
       intervalMs: choice.intervalMs || this.opts.poll.minIntervalMs,
       fullCycleMs: choice.fullCycleMs,
       live: this.tracked.size,
-      polled: choice.selected.length,
+      polled: tally.polled,
       deferred: choice.deferred,
       participants: tally.participants,
       samples: tally.samples,
