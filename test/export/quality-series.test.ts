@@ -117,4 +117,44 @@ describe('call quality series in the text format', () => {
       expect(kept.text()).toBe(new QualitySeries(live, options).text());
     }
   });
+  it('aggregate an instance again after a new sample of one participant, and no other instance', () => {
+    // A scrape keeps each instance's aggregates until it changes: a kept aggregate must not
+    // outlive the sample it was made of, not even when only one of 20 participants moved.
+    const live = new LiveState();
+    const options = { topicLabel: false, participantSeries: false, participantIdentity: false };
+    const scrape = new QualitySeries(live, options);
+    const at = (id: string, key: string, m: number, latency: number, zoomAvg: number): QosSample => {
+      const s = sample(key, m, { audio_input: { ...audio, latency } }, { instance: id });
+      s.cpu = { zoomAvg, zoomMax: 0.4, systemMax: 0.5 };
+      return s;
+    };
+    const lines = (text: string, name: string, id: string): string[] =>
+      text.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`instance_id="${id}"`));
+    /** avg, max and p95 of a family's series of instance `id`, in that order, as numbers. */
+    const aggregates = (text: string, name: string, id: string): Record<string, number> =>
+      Object.fromEntries(
+        lines(text, name, id).map((l) => [/aggregation="(\w+)"/.exec(l)![1]!, Number(l.split(' ').at(-1))]),
+      );
+    const close = (want: Record<string, number>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(want).map(([k, v]) => [k, expect.closeTo(v, 9)]));
+    const minute0 = Array.from({ length: 20 }, (_, p) => at('a', `p${p}`, 0, 0.1 + p / 1000, 0.2));
+    live.handle({ type: 'samples', samples: [...minute0, at('b', 'q', 0, 0.3, 0.5)] });
+    const before = scrape.text();
+    expect(aggregates(before, 'qoswatch_stream_latency_seconds', 'a')).toEqual(
+      close({ avg: 0.1095, max: 0.119, p95: 0.118 }),
+    );
+    live.handle({ type: 'samples', samples: [at('a', 'p3', 1, 2.1, 0.9)] });
+    const after = scrape.text();
+    // p3's latency went from 0.103 to 2.1 s: the sum up by 1.997, a new largest, and the p95
+    // (the 19th of 20) is the old largest.
+    expect(aggregates(after, 'qoswatch_stream_latency_seconds', 'a')).toEqual(
+      close({ avg: 0.20935, max: 2.1, p95: 0.119 }),
+    );
+    expect(aggregates(after, 'qoswatch_cpu_usage_ratio', 'a')).toEqual(
+      close({ avg: 0.235, max: 0.9, p95: 0.2 }),
+    );
+    for (const name of ['qoswatch_stream_latency_seconds', 'qoswatch_cpu_usage_ratio'])
+      expect(lines(after, name, 'b')).toEqual(lines(before, name, 'b'));
+    expect(after).toBe(new QualitySeries(live, options).text());
+  });
 });
