@@ -8,9 +8,12 @@ export interface Side {
   setup?: () => unknown;
   /**
    * The side times itself: `run` resolves to the milliseconds to count (a start-up timed to
-   * its first answer, without the stop that follows it in `run`).
+   * its first answer, without the stop that follows it in `run`), or, for work done in another
+   * process, to that process's wall and CPU milliseconds (this process only waits meanwhile).
    */
   timesItself?: boolean;
+  /** For a side whose work runs in another process: a full collection there, where steady() collects here. */
+  gc?: () => unknown;
 }
 
 export interface Ratio {
@@ -23,7 +26,7 @@ export interface Ratio {
   cpu?: { subjectMs: number; referenceMs: number; ratio: number };
 }
 
-interface Timing {
+export interface Timing {
   ms: number;
   cpuMs: number;
 }
@@ -48,11 +51,18 @@ async function timed(side: Side, collect: boolean): Promise<Timing> {
   const ms = performance.now() - start;
   const cpuMs = cpuNow() - cpu;
   if (side.timesItself) {
-    if (typeof own !== 'number') throw new Error('a side that times itself must resolve to its milliseconds');
-    return { ms: own, cpuMs };
+    if (typeof own === 'number') return { ms: own, cpuMs };
+    if (isTiming(own)) return own;
+    throw new Error('a side that times itself must resolve to its milliseconds, or to { ms, cpuMs }');
   }
   return { ms, cpuMs };
 }
+
+const isTiming = (x: unknown): x is Timing =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as Timing).ms === 'number' &&
+  typeof (x as Timing).cpuMs === 'number';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -126,6 +136,7 @@ export async function steady(
       // Each block starts from a collected heap (the sweeping that follows falls on its first,
       // uncounted rounds): what the block before stacked up is not carried into this one.
       gc();
+      await side.gc?.();
       for (let i = 0; i < per; i++) {
         const t = await timed(side, false);
         if (i >= settle) into.push(t);

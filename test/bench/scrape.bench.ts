@@ -1,25 +1,78 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { bench, describe } from 'vitest';
-import { Pipeline } from './pipeline.js';
-import { naiveRegistry } from './naive-registry.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { compare, gc, note, steady } from './ratio.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { compare, gc, note, steady, type Side, type Timing } from './ratio.js';
 import { samples } from './workload.js';
 
 const T = Date.parse('2026-01-01T10:00:00Z');
 
-/** A daemon holding 5,000 live participants (100 meetings of 50), with the naive registry of its series. */
-async function setUp(
-  participantSeries: boolean,
-): Promise<{ pipe: Pipeline; naive: ReturnType<typeof naiveRegistry> }> {
-  const pipe = new Pipeline(T, participantSeries);
-  pipe.daemon.parts.sink.handle({ type: 'samples', samples: samples(100, 50, T) });
-  const text = await pipe.daemon.parts.metrics.text();
-  const naive = naiveRegistry(text);
-  note(
-    `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
-    `${naive.series} series, ${Math.round(text.length / 1024)} KiB`,
-  );
-  return { pipe, naive };
+/**
+ * One side in a process of its own (scrape-side.mjs: a daemon, and either its /metrics or a
+ * naive prom-client registry of the same series), asked over IPC. Both sides alike: the same
+ * built daemon holding the same samples, a scrape timed as the HTTP server answers one (the
+ * text, its length in bytes and its UTF-8 bytes, as `res.end` does), each side's rounds timed in
+ * its own process.
+ */
+class ScrapeSide {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(side: 'daemon' | 'naive'): Promise<ScrapeSide> {
+    const child = fork(fromRoot('test', 'bench', 'scrape-side.mjs'), [], {
+      env: { ...process.env, QW_SIDE: side },
+      execArgv: [],
+    });
+    const s = new ScrapeSide(child);
+    await s.ask(undefined);
+    return s;
+  }
+
+  load<T>(load: {
+    samples: readonly QosSample[];
+    at: number;
+    participantSeries: boolean;
+    text?: string;
+  }): Promise<T> {
+    return this.ask<T>({ op: 'load', ...load });
+  }
+
+  /** New samples, outside the timed region; with `take`, the daemon takes them in there (not timed). */
+  hand(samples: readonly QosSample[], take = false): Promise<unknown> {
+    return this.ask({ op: 'hand', samples, take });
+  }
+
+  /** A round timed there: the samples handed taken in or let go of, every series set (naive, `setAll`), `scrapes` scrapes. */
+  round(scrapes: number, collect: boolean, setAll = false): Promise<Timing> {
+    return this.ask<Timing>({ op: 'round', scrapes, collect, setAll });
+  }
+
+  gc(): Promise<unknown> {
+    return this.ask({ op: 'gc' });
+  }
+
+  async maxRssMiB(): Promise<number> {
+    return (await this.ask<{ maxRssKiB: number }>({ op: 'rss' })).maxRssKiB / 1024;
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
+
+  private ask<T>(message: object | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const answered = (m: unknown): void => {
+        this.child.off('error', failed);
+        resolve(m as T);
+      };
+      const failed = (err: Error): void => {
+        this.child.off('message', answered);
+        reject(err);
+      };
+      this.child.once('message', answered);
+      this.child.once('error', failed);
+      if (message) this.child.send(message);
+    });
+  }
 }
 
 for (const participantSeries of [false, true]) {
@@ -28,107 +81,93 @@ for (const participantSeries of [false, true]) {
     bench(
       'the daemon vs a naive prom-client registry holding the same series',
       async () => {
-        // Set up here, not at collection: the other setting's daemon and registry (160k series)
-        // would otherwise sit in the heap, and every garbage collection would walk them.
-        const { pipe, naive } = await setUp(participantSeries);
+        // 5,000 live participants (100 meetings of 50) in each side's daemon; the naive registry
+        // holds the series of the daemon's first scrape.
+        const first = samples(100, 50, T);
+        const [daemon, naive] = await Promise.all([ScrapeSide.start('daemon'), ScrapeSide.start('naive')]);
+        const { text } = await daemon.load<{ text: string }>({ samples: first, at: T, participantSeries });
+        const { series } = await naive.load<{ series: number }>({
+          samples: first,
+          at: T,
+          participantSeries,
+          text,
+        });
+        note(
+          `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
+          `${series} series, ${Math.round(text.length / 1024)} KiB`,
+        );
         let minute = 0;
-        let next: QosSample[] = [];
-        // Every participant's next sample, made outside the timed region, then handed to the live
-        // state and let go, as the daemon's sinks do. The naive side gets them too (an exporter
-        // is handed new samples as well) and lets go of them: both start from the same state.
-        const prepare = (): void => void (next = samples(100, 50, T + ++minute * 60_000));
-        const hand = (): void => {
-          pipe.daemon.parts.live.handle({ type: 'samples', samples: next });
-          next = [];
-        };
-        const naiveSetAll = (): void => {
-          next = [];
-          naive.setAll();
+        // Every participant's next sample, made here outside the timed region and handed to both
+        // sides (an exporter is handed new samples as well): the daemon's live state takes them
+        // in, the naive side lets go of them; both have the same samples to collect.
+        const next = (): QosSample[] => samples(100, 50, T + ++minute * 60_000);
+        const side = (
+          s: ScrapeSide,
+          { scrapes = 1, collect = true, fresh = false, setAll = false } = {},
+        ): Side => ({
+          ...(fresh ? { setup: () => s.hand(next()) } : {}),
+          run: () => s.round(scrapes, collect, setAll),
+          timesItself: true,
+          gc: () => s.gc(),
+        });
+        const collected = async (): Promise<void> => {
+          gc();
+          await Promise.all([daemon.gc(), naive.gc()]);
         };
         // collect: each side pays for what it leaves alive, and for nothing else. Two scavenges
         // before each timed region (outside it): the new samples the setup made are promoted
-        // there, not by the first collections inside the next scrape, and the other side's
-        // garbage is not collected on this side's time. Two more at its end (inside it): the
-        // daemon's new live participants (~5,000 objects a minute, kept) are promoted on its own
-        // time; without these, the naive side's next untimed scavenge promoted them, and the
-        // figure below read 0.68-0.73x where the daemon's whole minute costs ~1.1x.
+        // there, not by the first collections inside the next scrape. Two more at its end (inside
+        // it): the daemon's new live participants (~5,000 objects a minute, kept) are promoted on
+        // its own time.
         const rounds = { rounds: participantSeries ? 5 : 15, warmup: 2, collect: true };
-        gc(); // what the figure before left is not carried into this one (outside the timed regions)
+        await collected(); // what the figure before left is not carried into this one (outside the timed regions)
         await compare(
           `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
-          {
-            setup: () => {
-              prepare();
-              hand();
-            },
-            run: () => pipe.daemon.parts.metrics.text(),
-          },
-          { run: () => naive.registry.metrics() },
+          { setup: () => daemon.hand(next(), true), run: () => daemon.round(1, true), timesItself: true },
+          side(naive),
           rounds,
         );
-        const ingestAndScrape = {
-          setup: prepare,
-          run: async () => {
-            hand();
-            await pipe.daemon.parts.metrics.text();
-          },
-        };
-        const naiveIngestAndScrape = {
-          setup: prepare,
-          run: async () => {
-            naiveSetAll();
-            await naive.registry.metrics();
-          },
-        };
-        gc(); // what the figure before left is not carried into this one (outside the timed regions)
+        await collected();
         await compare(
           `new samples of every participant and a /metrics (${what}) / a naive registry's set of every series and scrape`,
-          ingestAndScrape,
-          naiveIngestAndScrape,
+          side(daemon, { fresh: true }),
+          side(naive, { fresh: true, setAll: true }),
           rounds,
         );
         // The same minute, each side alone for consecutive minutes with no forced collection:
         // what a daemon doing only this pays, its major collections included.
         await steady(
           `new samples of every participant and a /metrics (${what}), steady state (each side alone for consecutive minutes, no forced collection, mean per minute) / a naive registry's set of every series and scrape`,
-          ingestAndScrape,
-          naiveIngestAndScrape,
+          side(daemon, { fresh: true, collect: false }),
+          side(naive, { fresh: true, setAll: true, collect: false }),
           { blocks: 2, per: participantSeries ? 5 : 8, settle: 2 },
         );
         // A minute as Prometheus sees it when it scrapes every 15 s: the new samples, one scrape
         // after them and three of an unchanged state.
-        const scrapes = async (scrape: () => Promise<unknown>): Promise<void> => {
-          for (let i = 0; i < 4; i++) await scrape();
-        };
-        gc(); // what the figure before left is not carried into this one (outside the timed regions)
+        await collected();
         await compare(
           `a minute of scrapes every 15 s (${what}): new samples of every participant and four /metrics / a naive registry's set of every series and four scrapes`,
-          {
-            setup: prepare,
-            run: async () => {
-              hand();
-              await scrapes(() => pipe.daemon.parts.metrics.text());
-            },
-          },
-          {
-            setup: prepare,
-            run: async () => {
-              naiveSetAll();
-              await scrapes(() => naive.registry.metrics());
-            },
-          },
+          side(daemon, { fresh: true, scrapes: 4 }),
+          side(naive, { fresh: true, setAll: true, scrapes: 4 }),
           rounds,
         );
-        gc(); // what the figure before left is not carried into this one (outside the timed regions)
+        await collected();
         await compare(
           `/metrics at 5,000 participants (${what}), unchanged state / naive registry`,
-          { run: () => pipe.daemon.parts.metrics.text() },
-          { run: () => naive.registry.metrics() },
+          side(daemon),
+          side(naive),
           rounds,
         );
+        const [own, d, n] = [
+          process.resourceUsage().maxRSS / 1024,
+          await daemon.maxRssMiB(),
+          await naive.maxRssMiB(),
+        ];
+        daemon.stop();
+        naive.stop();
         note(
           `scrape.bench.ts peak resident set up to the end of the ${what} figures`,
-          `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+          `the bench runner ${own.toFixed(0)} MiB, the daemon's process ${d.toFixed(0)} MiB, the naive registry's ${n.toFixed(0)} MiB; all three together at most ${(own + d + n).toFixed(0)} MiB`,
         );
       },
       { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },

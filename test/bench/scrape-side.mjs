@@ -1,0 +1,142 @@
+// One side of scrape.bench.ts in a child process of its own (forked with QW_SIDE, answering over
+// IPC), both sides alike: a daemon built from dist/ (`npm run bench` builds first), set up as
+// pipeline.ts's and handed the bench's samples, and either its own /metrics (QW_SIDE=daemon) or
+// a naive prom-client registry holding the same series (QW_SIDE=naive: one gauge per sample
+// name, every series set once, as a naive exporter keeps them; its daemon is never scraped). A
+// naive exporter lives in a daemon too: each side's collections walk a daemon's heap, and
+// nothing else's (not the other side's series or garbage, not the bench runner's modules). The
+// two in one process had peaked at 945 MiB of the bench's 1 GiB bound. Each times its own
+// rounds, wall and its process's CPU.
+import { Buffer } from 'node:buffer';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { URL } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { Gauge, Registry } from 'prom-client';
+
+const dist = (path) => import(new URL(`../../dist/src/${path}`, import.meta.url).href);
+const { Daemon } = await dist('app/daemon.js');
+const { demoConfig } = await dist('cli/demo-config.js');
+const { VirtualClock } = await dist('util/clock.js');
+const { silentLogger } = await dist('util/logger.js');
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+const unescape = (v) => v.replace(/\\(["\\n])/g, (_, c) => (c === 'n' ? '\n' : c));
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+
+/** The registry of the series in `text`, and what a naive exporter does when new samples come: set every series. */
+function naiveRegistry(text) {
+  const registry = new Registry();
+  const byName = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = SAMPLE.exec(line);
+    if (!m) continue;
+    const labels = {};
+    for (const l of (m[2] ?? '').matchAll(LABEL)) labels[l[1]] = unescape(l[2]);
+    let family = byName.get(m[1]);
+    if (!family) byName.set(m[1], (family = { labels: new Set(), rows: [] }));
+    for (const k of Object.keys(labels)) family.labels.add(k);
+    family.rows.push([labels, Number(m[3])]);
+  }
+  let series = 0;
+  const families = [...byName].map(([name, { labels, rows }]) => {
+    series += rows.length;
+    return { gauge: new Gauge({ name, help: name, labelNames: [...labels], registers: [registry] }), rows };
+  });
+  const setAll = () => {
+    for (const { gauge, rows } of families) for (const [l, v] of rows) gauge.set(l, v);
+  };
+  setAll();
+  return { registry, series, setAll };
+}
+
+/**
+ * A scrape as the HTTP server answers it: the text, then what `res.end(text)` does with it, its
+ * length in bytes (Content-Length) and its UTF-8 bytes (a text built by concatenation is
+ * flattened there). The text is let go of before the scavenges that end a timed region, as the
+ * server lets go of it once written.
+ */
+async function sent(text) {
+  const t = await text;
+  return Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length;
+}
+
+/** Two scavenges, as ratio.ts's compare does around a timed region with `collect`. */
+function youngGc() {
+  gc({ type: 'minor' });
+  gc({ type: 'minor' });
+}
+
+const side = process.env.QW_SIDE;
+let daemon;
+let naive;
+/** The samples handed in, not yet taken in (daemon) or let go of (naive). */
+let handed = [];
+
+const handlers = {
+  async load(m) {
+    const config = demoConfig('http://127.0.0.1:9', mkdtempSync(join(tmpdir(), 'qw-bench-')), 0);
+    config.metrics.topicLabel = false; // default settings
+    config.metrics.participantSeries = m.participantSeries;
+    daemon = new Daemon(config, { clock: new VirtualClock(m.at), log: silentLogger() });
+    daemon.parts.sink.handle({ type: 'samples', samples: m.samples });
+    if (side === 'naive') {
+      naive = naiveRegistry(m.text);
+      return { series: naive.series };
+    }
+    return { text: await daemon.parts.metrics.text() };
+  },
+  /** New samples, outside the timed region; with `take`, the daemon's live state takes them in there and then. */
+  hand(m) {
+    handed = m.samples;
+    if (m.take && side === 'daemon') take();
+    return {};
+  },
+  /**
+   * A timed round: the samples handed taken in (daemon) or let go of (naive; with `setAll`, it
+   * sets every series), then `scrapes` scrapes. With `collect`, two scavenges before (not
+   * timed) and two at its end (timed), as compare() does.
+   */
+  async round(m) {
+    if (m.collect) youngGc();
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    if (side === 'daemon') {
+      take();
+      for (let i = 0; i < m.scrapes; i++) await sent(daemon.parts.metrics.text());
+    } else {
+      handed = [];
+      if (m.setAll) naive.setAll();
+      for (let i = 0; i < m.scrapes; i++) await sent(naive.registry.metrics());
+    }
+    if (m.collect) youngGc();
+    const ms = performance.now() - start;
+    const { user, system } = process.cpuUsage(cpu);
+    return { ms, cpuMs: (user + system) / 1000 };
+  },
+  gc() {
+    gc();
+    gc();
+    return {};
+  },
+  rss() {
+    return { maxRssKiB: process.resourceUsage().maxRSS };
+  },
+};
+
+function take() {
+  if (handed.length) daemon.parts.live.handle({ type: 'samples', samples: handed });
+  handed = [];
+}
+
+process.on('message', async (m) => process.send(await handlers[m.op](m)));
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });
