@@ -5,8 +5,12 @@ let loading: Promise<KyInstance> | undefined;
 /**
  * ky, imported at the first request to Zoom instead of at start-up: importing it starts Node's
  * fetch (undici), CPU that `qoswatch run` would otherwise spend before it answers `/readyz`.
+ * Its requests go out through transport.ts (the `undici` package's keep-alive pool), not Node's
+ * fetch: about half the CPU of a call.
  */
 export function http(): Promise<KyInstance> {
-  loading ??= import('ky').then((m) => m.default);
+  loading ??= Promise.all([import('ky'), import('./transport.js')]).then(([ky, { zoomFetch }]) =>
+    ky.default.create({ fetch: zoomFetch }),
+  );
   return loading;
 }

@@ -59,7 +59,11 @@ export function s2sClient(
   });
 }
 
-export function videoSdkClient(h: SimHarness, key = 'sdk-key', secret = 'sdk-secret'): ZoomClient {
+export function videoSdkClient(
+  h: Pick<SimHarness, 'url' | 'clock'>,
+  key = 'sdk-key',
+  secret = 'sdk-secret',
+): ZoomClient {
   return new ZoomClient({
     apiUrl: h.url,
     auth: new VideoSdkJwt(key, secret, h.clock),

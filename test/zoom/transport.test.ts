@@ -1,0 +1,115 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/util/clock.js';
+import { ZoomClient } from '../../src/zoom/client.js';
+import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
+import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
+import { json, TestServer } from '../helpers/http-server.js';
+import { meetingWith, s2sClient, startSim, T0, videoSdkClient, type SimHarness } from '../helpers/sim.js';
+
+// The client's requests go out through src/zoom/transport.ts (the undici package's request()
+// under ky), not Node's fetch: these are what that changed, against real servers on 127.0.0.1.
+
+let h: SimHarness | undefined;
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(reply: ConstructorParameters<typeof TestServer>[0]): Promise<TestServer> {
+  const server = new TestServer(reply);
+  servers.push(server);
+  await server.listen();
+  return server;
+}
+
+/** A client of the Zoom API at `apiUrl` (a Video SDK JWT: no token endpoint to ask). */
+const client = (url: string): ZoomClient => videoSdkClient({ url, clock: new VirtualClock(T0) });
+
+/** The live meetings, then every meeting's QoS pages, 8 at a time (poll.concurrency's default). */
+async function cycle(zoom: ZoomClient): Promise<number> {
+  const uuids: string[] = [];
+  for await (const page of zoom.pages(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(T0) }))
+    for (const m of page) uuids.push(String(m.uuid));
+  let next = 0;
+  let entries = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < uuids.length; i = next++)
+      for await (const page of zoom.pages(ENDPOINTS.meetingQos, { id: uuids[i]! }, { type: 'live' }))
+        entries += page.length;
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return entries;
+}
+
+describe('connections (simulator)', () => {
+  it('the token request and 40 calls one after another share one socket: each body is read before the next call', async () => {
+    // Node's fetch handed its socket back only after the caller had read the body, and the
+    // token's socket apart: 2 were seen here.
+    h = await startSim({ meetings: [meetingWith(3)] });
+    const zoom = s2sClient(h);
+    for (let i = 0; i < 40; i++)
+      await zoom.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
+    expect(h.sim.requests.get('qos 200')).toBe(40);
+    expect(h.sim.connections).toBe(1);
+  });
+
+  it('a cycle 8 at a time opens at most 8 sockets, and the next cycle reuses them', async () => {
+    const meetings = Array.from({ length: 16 }, (_, i) =>
+      meetingWith(12, { id: 85_000_000_100 + i, uuid: `mtg-uuid-${i}==` }),
+    );
+    h = await startSim({ meetings });
+    const zoom = s2sClient(h);
+    expect(await cycle(zoom)).toBe(16 * 12);
+    const opened = h.sim.connections;
+    expect(opened).toBeLessThanOrEqual(8);
+    expect(await cycle(zoom)).toBe(16 * 12);
+    expect(h.sim.connections).toBe(opened);
+  });
+});
+
+describe('what Zoom is sent, and what of its answer is read', () => {
+  it('asks for no compressed body, and decodes one sent compressed all the same', async () => {
+    const body = { participants: [{ user_id: 'u1' }], next_page_token: '' };
+    const server = await serve((_r, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify(body)));
+    });
+    expect(await client(server.url).get(ENDPOINTS.meetingQos, { id: 'm' })).toEqual(body);
+    expect(server.received[0]!.headers['accept-encoding']).toBeUndefined();
+    expect(server.received[0]!.headers.authorization).toMatch(/^Bearer /);
+    expect(server.received[0]!.headers['user-agent']).toBe('qoswatch');
+  });
+
+  it('follows a redirect to the same host, with the token', async () => {
+    const server = await serve((r, res) =>
+      r.path.startsWith('/v2/')
+        ? void res.writeHead(301, { location: `/moved${r.path}` }).end()
+        : json(res, 200, { participants: [], next_page_token: '' }),
+    );
+    expect(await client(server.url).get(ENDPOINTS.meetingQos, { id: 'm' })).toEqual({
+      participants: [],
+      next_page_token: '',
+    });
+    expect(server.received.map((r) => r.path)).toEqual([
+      '/v2/metrics/meetings/m/participants/qos',
+      '/moved/v2/metrics/meetings/m/participants/qos',
+    ]);
+    expect(server.received[1]!.headers.authorization).toMatch(/^Bearer /);
+  });
+
+  it('does not follow a redirect to another host: the 3xx is an HTTP error, and the other host hears nothing', async () => {
+    const elsewhere = await serve((_r, res) => json(res, 200, { participants: [] }));
+    const server = await serve(
+      (r, res) => void res.writeHead(302, { location: `${elsewhere.url}${r.path}` }).end(),
+    );
+    const err = (await client(server.url)
+      .get(ENDPOINTS.meetingQos, { id: 'm' })
+      .catch((e: unknown) => e)) as ZoomError;
+    expect(isZoomError(err, 'ZOOM_HTTP_ERROR')).toBe(true);
+    expect(err.details.status).toBe(302);
+    expect(elsewhere.received).toHaveLength(0);
+  });
+});
