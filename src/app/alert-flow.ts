@@ -96,7 +96,7 @@ export class AlertFlow {
     const changes = this.toDispatch;
     this.store.save(
       this.engine.state,
-      this.evaluated.times,
+      this.evaluated.entries(),
       changes.filter((c) => c.state === 'resolved').map((c) => c.alert),
       force,
     );

@@ -203,7 +203,7 @@ export class AlertStateStore {
    */
   save(
     state: EngineState,
-    evaluated: ReadonlyMap<string, number>,
+    evaluated: Iterable<readonly [string, number]>,
     resolved: readonly Alert[] = [],
     force = true,
   ): boolean {
@@ -228,7 +228,7 @@ export class AlertStateStore {
 }
 
 /** `JSON.stringify(Object.fromEntries(times))`, without the object. */
-function timesJson(times: ReadonlyMap<string, number>): string {
+function timesJson(times: Iterable<readonly [string, number]>): string {
   const parts: string[] = [];
   for (const [who, t] of times) parts.push(`${JSON.stringify(who)}:${JSON.stringify(t)}`);
   return `{${parts.join(',')}}`;

@@ -36,8 +36,8 @@ describe('alert state save', () => {
       gc();
       try {
         await compare(
-          `alerts.json save, ${engine.state.series.size} firing series, ${evaluated.times.size} participants, store / one JSON.stringify of the state, written the same way`,
-          { setup: gc, run: () => store.save(engine.state, evaluated.times) },
+          `alerts.json save, ${engine.state.series.size} firing series, ${evaluated.size} participants, store / one JSON.stringify of the state, written the same way`,
+          { setup: gc, run: () => store.save(engine.state, evaluated.entries()) },
           {
             setup: gc,
             run: () =>
@@ -47,7 +47,7 @@ describe('alert state save', () => {
                   version: 1,
                   labels: 2,
                   series: [...engine.state.series.values()],
-                  evaluated: Object.fromEntries(evaluated.times),
+                  evaluated: Object.fromEntries(evaluated.entries()),
                   members: savedMembers(engine.state),
                   resolved: [],
                 }),
@@ -69,10 +69,10 @@ describe('alert state save', () => {
               gc();
             },
             run: () => {
-              if (store.save(engine.state, evaluated.times, [], false)) wrote++;
+              if (store.save(engine.state, evaluated.entries(), [], false)) wrote++;
             },
           },
-          { setup: gc, run: () => store.save(engine.state, evaluated.times) },
+          { setup: gc, run: () => store.save(engine.state, evaluated.entries()) },
           { rounds: 3, warmup: 0 },
         );
         note('alerts.json per-cycle saves written of the 3 quiet minutes above', String(wrote));

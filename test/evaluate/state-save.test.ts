@@ -30,7 +30,7 @@ describe('the per-cycle alert state save', () => {
   it('is skipped (at most 4 times in a row) after a cycle that changed nothing but newest times', () => {
     const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-save-')));
     const { engine, evaluated, minute } = daemonLike();
-    const save = (): boolean => store.save(engine.state, evaluated.times, [], false);
+    const save = (): boolean => store.save(engine.state, evaluated.entries(), [], false);
     const written: boolean[] = [];
     minute(0, 0.4); // goes pending
     written.push(save());
@@ -48,7 +48,7 @@ describe('the per-cycle alert state save', () => {
     }
     expect(written).toEqual([true, false, true, false, false, false, false, true, false]);
     expect(lastTime()).toBe(latency(7, 0).time);
-    expect(store.save(engine.state, evaluated.times)).toBe(true); // forced (a stop)
+    expect(store.save(engine.state, evaluated.entries())).toBe(true); // forced (a stop)
     expect(lastTime()).toBe(latency(8, 0).time);
   });
 
@@ -57,7 +57,7 @@ describe('the per-cycle alert state save', () => {
     const before = daemonLike();
     for (let m = 0; m < 5; m++) {
       before.minute(m, 0.4); // fires at minute 2, saved; minutes 3-4 change nothing
-      store.save(before.engine.state, before.evaluated.times, [], false);
+      store.save(before.engine.state, before.evaluated.entries(), [], false);
     }
     // Killed after minute 4; Zoom answers minutes 2-4 again after the restart.
     const after = daemonLike(store.load());
