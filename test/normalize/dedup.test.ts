@@ -181,3 +181,57 @@ describe('SampleDeduplicator: one event per stream type (issue 15 D3)', () => {
     expect(d.filter([at(11)], T0).map(isPartial)).toEqual([false]);
   });
 });
+
+describe('SampleDeduplicator: memory of many joins', () => {
+  it('keeps each of hundreds of joins apart, and a join that takes a forgotten one’s place starts afresh', () => {
+    const d = new SampleDeduplicator(30 * MIN);
+    const keys = Array.from({ length: 300 }, (_, i) => `j${i}`);
+    // Minutes 0-2 of every join, then minute 2 again of each: every repeat is a duplicate.
+    for (let m = 0; m < 3; m++)
+      d.filter(
+        keys.map((k) => at(m, ['audio_input'], k)),
+        T0 + m * MIN,
+      );
+    expect(
+      d.filter(
+        keys.map((k) => at(1, ['audio_input'], k)),
+        T0 + 3 * MIN,
+      ),
+    ).toEqual([]);
+    expect(d.counts).toEqual({ new: 900, late: 0, duplicate: 300 });
+    expect(d.size).toBe(300);
+    // The first half goes quiet and is forgotten; the rest go on to minute 40.
+    for (let m = 3; m <= 40; m++)
+      d.filter(
+        keys.slice(150).map((k) => at(m, ['audio_input'], k)),
+        T0 + m * MIN,
+      );
+    expect(d.size).toBe(150);
+    // New joins take the forgotten ones' memory: their minutes are new, and an older one only late.
+    const fresh = Array.from({ length: 150 }, (_, i) => `n${i}`);
+    expect(
+      minutes(
+        d.filter(
+          fresh.map((k) => at(40, ['audio_input'], k)),
+          T0 + 40 * MIN,
+        ),
+      ),
+    ).toEqual(fresh.map(() => 40));
+    let late = 0;
+    d.filter(
+      fresh.map((k) => at(39, ['audio_input'], k)),
+      T0 + 40 * MIN,
+      () => late++,
+    );
+    expect(late).toBe(150);
+    // The joins that stayed still remember their minutes, across the growth.
+    expect(
+      d.filter(
+        keys.slice(150).map((k) => at(39, ['audio_input'], k)),
+        T0 + 40 * MIN,
+      ),
+    ).toEqual([]);
+    expect(d.seenUpTo(meeting, 'j299')).toBe(T0 + 40 * MIN);
+    expect(d.seenUpTo(meeting, 'j0')).toBe(-Infinity);
+  });
+});
