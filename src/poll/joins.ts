@@ -72,26 +72,39 @@ export function applyJoins(
 }
 
 interface KeyState {
-  person?: string | undefined;
+  person: string | undefined;
   reportedLeft: boolean;
   /**
    * The joins linked to the key after its first (rejoins), when there are any. A key is its
    * first join's own key, so its joins are the key and these: no set per key.
    */
-  rejoins?: string[];
+  rejoins: string[] | undefined;
+  /** The device the key's own (first) join was first seen on; its rejoins' are in `devices`. */
+  device: string | undefined;
 }
 
+/**
+ * An instance's joins. The maps most joins never need are made when first written: an empty
+ * Map is about 180 bytes, and most meetings are small.
+ */
 interface InstanceJoins {
-  alias: Map<string, string>;
+  /**
+   * The key of each join linked to an earlier join's key (a rejoin). A join whose key is its
+   * own is found in `keys` instead: no entry per join for the many who never rejoin.
+   */
+  alias: Map<string, string> | undefined;
   keys: Map<string, KeyState>;
   /** Keys of each signed-in person: one key as itself, more as a list (no set per person). */
   byPerson: Map<string, string | string[]>;
-  /** The device each join was first seen on: a second device's label stays the same whichever path brings it. */
-  devices: Map<string, string>;
+  /**
+   * The device each join was first seen on, but a key's own join (its KeyState's): a second
+   * device's label stays the same whichever path brings it.
+   */
+  devices: Map<string, string> | undefined;
   /** Joins known to have ended (a polled `leave_time`, a pushed leave), and when. */
-  ended: Map<string, number>;
+  ended: Map<string, number> | undefined;
   /** Signed-in people's keys whose every join a push said has ended, held for a rejoin: when the last ended. */
-  held: Map<string, number>;
+  held: Map<string, number> | undefined;
 }
 
 /** What a pushed leave means for the key its alerts follow. */
@@ -113,10 +126,10 @@ function mark(inst: InstanceJoins, marks: Marks, key: string, j: JoinSeen): void
   marks.keyOf.set(j.join, key);
   if (j.leaveTime === undefined) {
     marks.presentKeys.add(key);
-    inst.ended.delete(j.join);
+    inst.ended?.delete(j.join);
   } else {
     marks.leftAt.set(key, Math.max(marks.leftAt.get(key) ?? 0, j.leaveTime));
-    inst.ended.set(j.join, j.leaveTime);
+    (inst.ended ??= new Map()).set(j.join, j.leaveTime);
   }
 }
 
@@ -169,7 +182,7 @@ export class JoinTracker {
     const fresh: JoinSeen[] = [];
     for (const j of joins) {
       if (!j.join) continue;
-      const known = inst.alias.get(j.join);
+      const known = keyOfJoin(inst, j.join);
       if (known !== undefined) mark(inst, marks, known, j);
       else fresh.push(j);
     }
@@ -187,7 +200,7 @@ export class JoinTracker {
     // than the rejoin grace ago, is done with: what it kept goes, so a meeting that lasts all
     // day keeps its live people, not everyone who ever joined it.
     for (const [key, st] of inst.keys) {
-      if (listed.has(key) || inst.held.has(key)) continue;
+      if (listed.has(key) || inst.held?.has(key)) continue;
       const end = st.reportedLeft ? -Infinity : this.endOf(inst, key);
       if (end !== undefined && now - end >= this.rejoinGraceMs) dropKey(inst, key, st);
     }
@@ -197,6 +210,12 @@ export class JoinTracker {
   /** Keys this tracker holds for an instance (tests: what a meeting keeps). */
   keysOf(instance: string): number {
     return this.byInstance.get(instance)?.keys.size ?? 0;
+  }
+
+  /** Entries an instance keeps per join apart from its key's state, links and devices (tests: only rejoins have them). */
+  joinEntriesOf(instance: string): number {
+    const inst = this.byInstance.get(instance);
+    return inst ? (inst.alias?.size ?? 0) + (inst.devices?.size ?? 0) : 0;
   }
 
   /**
@@ -215,13 +234,13 @@ export class JoinTracker {
       const st = inst.keys.get(key)!;
       if (marks.presentKeys.has(key)) {
         st.reportedLeft = false;
-        inst.held.delete(key);
+        inst.held?.delete(key);
         present.push(key);
       } else if (st.person && now - (marks.leftAt.get(key) ?? now) < this.rejoinGraceMs && !st.reportedLeft) {
         present.push(key); // held: the person may be rejoining
       } else if (!st.reportedLeft) {
         st.reportedLeft = true;
-        inst.held.delete(key);
+        inst.held?.delete(key);
         left.push(key);
       }
     }
@@ -239,7 +258,7 @@ export class JoinTracker {
    */
   linkPushed(instance: string, j: JoinSeen): { key: string; multiDevice: boolean } {
     const inst = this.instance(instance);
-    let key = inst.alias.get(j.join);
+    let key = keyOfJoin(inst, j.join);
     if (key === undefined) {
       key = j.join;
       if (j.person && j.joinTime) {
@@ -252,7 +271,7 @@ export class JoinTracker {
         }
       }
       if (key !== j.join) {
-        inst.held.delete(key);
+        inst.held?.delete(key);
         inst.keys.get(key)!.reportedLeft = false;
       }
       this.link(inst, j, key);
@@ -271,14 +290,14 @@ export class JoinTracker {
    */
   leftPushed(instance: string, j: JoinSeen, at: number): PushedLeave {
     const inst = this.instance(instance);
-    let key = inst.alias.get(j.join);
+    let key = keyOfJoin(inst, j.join);
     if (key === undefined) this.link(inst, j, (key = j.join));
-    inst.ended.set(j.join, at);
+    (inst.ended ??= new Map()).set(j.join, at);
     const st = inst.keys.get(key)!;
     const end = this.endOf(inst, key);
     if (end === undefined || st.reportedLeft) return { key, left: false };
     if (st.person && this.rejoinGraceMs > 0) {
-      inst.held.set(key, end);
+      (inst.held ??= new Map()).set(key, end);
       return { key, left: false };
     }
     st.reportedLeft = true;
@@ -289,9 +308,9 @@ export class JoinTracker {
   dueLeaves(now: number): { instance: string; key: string }[] {
     const out: { instance: string; key: string }[] = [];
     for (const [instance, inst] of this.byInstance)
-      for (const [key, end] of inst.held) {
+      for (const [key, end] of inst.held ?? []) {
         if (now - end < this.rejoinGraceMs) continue;
-        inst.held.delete(key);
+        inst.held!.delete(key);
         const st = inst.keys.get(key)!;
         if (st.reportedLeft || this.endOf(inst, key) === undefined) continue;
         st.reportedLeft = true;
@@ -305,10 +324,12 @@ export class JoinTracker {
    * kept so that its label does not change with the path or the source of context.
    */
   device(instance: string, join: string, known: string | undefined): string | undefined {
-    const devices = this.instance(instance).devices;
-    const d = devices.get(join);
+    const inst = this.instance(instance);
+    const st = inst.keys.get(join);
+    const d = st?.device ?? inst.devices?.get(join);
     if (d !== undefined || !known) return d;
-    devices.set(join, known);
+    if (st) st.device = known;
+    else (inst.devices ??= new Map()).set(join, known);
     return known;
   }
 
@@ -322,26 +343,26 @@ export class JoinTracker {
       this.byInstance.set(
         instance,
         (inst = {
-          alias: new Map(),
+          alias: undefined,
           keys: new Map(),
           byPerson: new Map(),
-          devices: new Map(),
-          ended: new Map(),
-          held: new Map(),
+          devices: undefined,
+          ended: undefined,
+          held: undefined,
         }),
       );
     return inst;
   }
 
   private link(inst: InstanceJoins, j: JoinSeen, key: string): void {
-    inst.alias.set(j.join, key);
+    if (key !== j.join) (inst.alias ??= new Map()).set(j.join, key);
     const st = inst.keys.get(key);
     if (st) {
       // Only a join seen for the first time is linked: never one already among its joins.
       if (j.join !== key) (st.rejoins ??= []).push(j.join);
       return;
     }
-    inst.keys.set(key, { person: j.person, reportedLeft: false });
+    inst.keys.set(key, { person: j.person, reportedLeft: false, rejoins: undefined, device: undefined });
     if (!j.person) return;
     const keys = inst.byPerson.get(j.person);
     inst.byPerson.set(
@@ -354,15 +375,20 @@ export class JoinTracker {
   private endOf(inst: InstanceJoins, key: string): number | undefined {
     const st = inst.keys.get(key);
     if (!st) return undefined;
-    let end = inst.ended.get(key);
+    let end = inst.ended?.get(key);
     if (end === undefined) return undefined;
     for (const join of st.rejoins ?? []) {
-      const t = inst.ended.get(join);
+      const t = inst.ended?.get(join);
       if (t === undefined) return undefined;
       end = Math.max(end, t);
     }
     return end;
   }
+}
+
+/** The key a join is known under, or undefined for a join not seen yet. */
+function keyOfJoin(inst: InstanceJoins, join: string): string | undefined {
+  return inst.alias?.get(join) ?? (inst.keys.has(join) ? join : undefined);
 }
 
 /** The keys of a signed-in person in an instance. */
@@ -374,11 +400,11 @@ function personKeys(inst: InstanceJoins, person: string): readonly string[] {
 /** Forgets a key and its joins. */
 function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
   inst.keys.delete(key);
-  inst.held.delete(key);
+  inst.held?.delete(key);
   for (const join of [key, ...(st.rejoins ?? [])]) {
-    inst.alias.delete(join);
-    inst.devices.delete(join);
-    inst.ended.delete(join);
+    inst.alias?.delete(join);
+    inst.devices?.delete(join);
+    inst.ended?.delete(join);
   }
   if (!st.person) return;
   const rest = personKeys(inst, st.person).filter((k) => k !== key);

@@ -71,6 +71,35 @@ describe('JoinTracker', () => {
     expect(r.keyOf.get('b')).toBe('b');
   });
 
+  it('keeps a link and a device apart only for rejoins: a join under its own key costs no entry of its own', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    const people = Array.from({ length: 50 }, (_, i) => ({ join: `j${i}`, person: `u${i}`, joinTime: T }));
+    t.observe('m', people, T + MIN);
+    for (const p of people) expect(t.device('m', p.join, `${p.join}'s Mac`)).toBe(`${p.join}'s Mac`);
+    expect(t.device('m', 'j1', 'Phone')).toBe("j1's Mac"); // the first device known stays
+    expect(t.joinEntriesOf('m')).toBe(0);
+    // j0 leaves and rejoins as r0: linked to j0's key; pushed and polled lookups agree.
+    t.observe('m', [{ ...people[0]!, leaveTime: T + 2 * MIN }, ...people.slice(1)], T + 2 * MIN);
+    const r = t.observe(
+      'm',
+      [
+        { ...people[0]!, leaveTime: T + 2 * MIN },
+        { join: 'r0', person: 'u0', joinTime: T + 3 * MIN },
+        ...people.slice(1),
+      ],
+      T + 3 * MIN,
+    );
+    expect(r.keyOf.get('r0')).toBe('j0');
+    expect(t.device('m', 'r0', 'iPad')).toBe('iPad');
+    expect(t.device('m', 'r0', 'Phone')).toBe('iPad');
+    expect(t.device('m', 'j0', undefined)).toBe("j0's Mac");
+    expect(t.joinEntriesOf('m')).toBe(2);
+    expect(t.linkPushed('m', { join: 'r0', person: 'u0', joinTime: T + 3 * MIN }).key).toBe('j0');
+    expect(t.linkPushed('m', { join: 'j7', person: 'u7', joinTime: T }).key).toBe('j7');
+    expect(t.leftPushed('m', { join: 'j9', person: 'u9', joinTime: T }, T + 4 * MIN).key).toBe('j9');
+    expect(t.joinEntriesOf('m')).toBe(2);
+  });
+
   it('forgets a key reported left once the answer no longer lists it: a long meeting keeps only its live people', () => {
     const t = new JoinTracker(REJOIN_GRACE_MS);
     const stay = { join: 's', person: 'u0', joinTime: T };
