@@ -5,9 +5,9 @@
  * users carry their per-session id in `id` and the app's own user identity in `user_key`.
  */
 
-type Raw = Record<string, unknown>;
+import { str } from './zoom-text.js';
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+type Raw = Record<string, unknown>;
 
 /** The key of one join within its instance: `user_id` (summaries: `participant_id`; Video SDK: `id`). Empty when there is none. */
 export function joinKey(raw: Raw): string {

@@ -5,12 +5,9 @@ import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './s
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
 import { isJsonObject } from '../util/json-object.js';
+import { str, text } from './zoom-text.js';
 
 type Raw = Record<string, unknown>;
-
-export function str(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-}
 
 /**
  * How one group's rows are read from a Zoom object, as flat lists read with indexed loops (a poll
@@ -123,8 +120,8 @@ export function participantRef(raw: Raw): ParticipantRef {
     key: join,
     join,
     ...(person ? { person } : {}),
-    name: str(raw.user_name) || str(raw.name),
-    email: str(raw.email),
+    name: text(raw.user_name) || text(raw.name),
+    email: text(raw.email),
     ip: str(raw.ip_address),
   };
 }

@@ -1,5 +1,6 @@
 import { rowsOf, type FieldDef } from './catalog.js';
-import { contextFromRaw, participantRef, readGroup, str } from './normalize.js';
+import { contextFromRaw, participantRef, readGroup } from './normalize.js';
+import { str, text } from './zoom-text.js';
 import { isJsonObject } from '../util/json-object.js';
 import type {
   CpuMetrics,
@@ -155,7 +156,7 @@ export function normalizeWebhook(body: unknown, stats: NormalizeStats): WebhookQ
     kind,
     id: str(object.id) || uuid,
     uuid,
-    topic: str(object.topic) || str(object.session_name),
+    topic: text(object.topic) || text(object.session_name),
   };
   const out: WebhookQos = { event, instance, samples: [] };
   if (/_data(_summary)?$/.test(event)) {

@@ -15,6 +15,7 @@ import { participantCount } from './participant-count.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
 import type { LiveInstance, PollResult, PollSource } from './source.js';
+import { str, text } from '../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
 
@@ -30,8 +31,6 @@ const KINDS = {
     qos: ENDPOINTS.webinarQos,
   },
 } as const satisfies Record<string, { list: Endpoint; participants: Endpoint; qos: Endpoint }>;
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** A QoS entry that carries its own context (newer answers) needs no participants call. */
 const hasOwnContext = (raw: Raw): boolean =>
@@ -97,7 +96,7 @@ export class DashboardSource implements PollSource {
         }
         this.listed.add(uuid);
         out.push({
-          ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: str(item.topic) },
+          ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: text(item.topic) },
           participants: participantCount(item.participants),
         });
       }
@@ -248,7 +247,7 @@ export class DashboardSource implements PollSource {
           const person = personKey(p);
           const context: CachedContext = {
             ...contextFromRaw(p),
-            ...(typeof p.email === 'string' && p.email ? { email: p.email } : {}),
+            ...(typeof p.email === 'string' && p.email ? { email: text(p.email) } : {}),
             ...(person ? { person } : {}),
           };
           // Under each key it can be matched on; the first entry for a key wins.

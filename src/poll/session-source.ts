@@ -14,9 +14,9 @@ import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { ListedIds } from './listed-ids.js';
 
 import { participantCount } from './participant-count.js';
+import { str, text } from '../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /**
  * Live Video SDK sessions. Their QoS answer already carries each user's context (network
@@ -54,7 +54,7 @@ export class SessionSource implements PollSource {
         }
         this.listed.add(id);
         out.push({
-          ref: { kind: 'session', id, uuid: id, topic: str(s.session_name) },
+          ref: { kind: 'session', id, uuid: id, topic: text(s.session_name) },
           participants: participantCount(s.user_count),
         });
       }

@@ -1,5 +1,6 @@
 import { contextKeys, joinKey } from '../normalize/identity.js';
-import { contextFromRaw, normalizeParticipant, str } from '../normalize/normalize.js';
+import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
+import { str } from '../normalize/zoom-text.js';
 import { isJsonObject } from '../util/json-object.js';
 import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
 import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';

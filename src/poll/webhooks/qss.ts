@@ -2,10 +2,9 @@ import { personKey } from '../../normalize/identity.js';
 import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
 import { isJsonObject } from '../../util/json-object.js';
+import { str, text } from '../../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** The QSS events qoswatch reads, by what it does with them. */
 export const QSS_EVENTS = {
@@ -56,10 +55,10 @@ function kindOf(event: string): SourceKind {
 function instanceOf(kind: SourceKind, object: Raw): InstanceRef | undefined {
   if (kind === 'session') {
     const id = str(object.session_id);
-    return id ? { kind, id, uuid: id, topic: str(object.session_name) } : undefined;
+    return id ? { kind, id, uuid: id, topic: text(object.session_name) } : undefined;
   }
   const uuid = str(object.uuid);
-  return uuid ? { kind, id: str(object.id) || uuid, uuid, topic: str(object.topic) } : undefined;
+  return uuid ? { kind, id: str(object.id) || uuid, uuid, topic: text(object.topic) } : undefined;
 }
 
 /**

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { TEXT_MAX } from '../../src/normalize/zoom-text.js';
+import { DashboardSource } from '../../src/poll/dashboard-source.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+
+/**
+ * Free texts from Zoom (topics, names, e-mails) are cut to TEXT_MAX where they are read. Before,
+ * an outside tester's 200 MB topic was kept whole, and one "discovered meeting" log line was
+ * 419 MB (the topic twice); the same text went to labels and every notifier.
+ */
+let h: SimHarness;
+afterEach(async () => h.close());
+
+describe('long texts from Zoom', () => {
+  it('are cut to TEXT_MAX characters, the last an ellipsis, never inside a surrogate pair', async () => {
+    const topic = 'T'.repeat(TEXT_MAX - 2) + '\u{1F600}'.repeat(50_000);
+    const name = 'N'.repeat(100_000);
+    const email = `${'e'.repeat(100_000)}@example.com`;
+    h = await startSim(
+      {
+        meetings: [
+          {
+            id: 85000000077,
+            uuid: 'long-texts==',
+            topic,
+            end: '30m',
+            participants: [{ key: 'p', id: 'u-long', user_id: '100', name, email }],
+          },
+        ],
+      },
+      6 * 60_000,
+    );
+    const source = new DashboardSource(
+      'meeting',
+      s2sClient(h),
+      h.clock,
+      new NormalizeStats(),
+      silentLogger(),
+      1_800_000,
+    );
+    const [live] = await source.discover();
+    expect(live!.ref.topic).toBe(`${'T'.repeat(TEXT_MAX - 2)}\u2026`);
+    const { samples } = await source.poll(live!);
+    expect(samples.length).toBeGreaterThan(0);
+    for (const s of samples) {
+      expect(s.instance.topic.length).toBeLessThanOrEqual(TEXT_MAX);
+      expect(s.participant.name).toBe(`${'N'.repeat(TEXT_MAX - 1)}\u2026`);
+      expect(s.participant.email).toHaveLength(TEXT_MAX);
+    }
+  });
+
+  it('are kept whole up to TEXT_MAX', async () => {
+    const topic = 'x'.repeat(TEXT_MAX);
+    h = await startSim(
+      {
+        meetings: [
+          {
+            id: 85000000078,
+            uuid: 'short-texts==',
+            topic,
+            end: '30m',
+            participants: [{ key: 'p', id: 'u-short', user_id: '100', name: 'Ana' }],
+          },
+        ],
+      },
+      6 * 60_000,
+    );
+    const source = new DashboardSource(
+      'meeting',
+      s2sClient(h),
+      h.clock,
+      new NormalizeStats(),
+      silentLogger(),
+      1_800_000,
+    );
+    const [live] = await source.discover();
+    expect(live!.ref.topic).toBe(topic);
+    const { samples } = await source.poll(live!);
+    expect(samples[0]!.participant.name).toBe('Ana');
+  });
+});
