@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RawScenario } from '../../src/simulator/scenario.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { TEXT_MAX } from '../../src/normalize/zoom-text.js';
 import { DashboardSource } from '../../src/poll/dashboard-source.js';
@@ -13,36 +14,37 @@ import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 let h: SimHarness;
 afterEach(async () => h.close());
 
+type Person = RawScenario['meetings'][number]['participants'][number];
+
+/** Discovers the one meeting of `topic` with `person` in it, and polls it once. */
+async function discoverAndPoll(topic: string, person: Person) {
+  const meeting = { id: 85000000077, uuid: 'long-texts==', topic, end: '30m', participants: [person] };
+  h = await startSim({ meetings: [meeting] }, 6 * 60_000);
+  const source = new DashboardSource(
+    'meeting',
+    s2sClient(h),
+    h.clock,
+    new NormalizeStats(),
+    silentLogger(),
+    1_800_000,
+  );
+  const [live] = await source.discover();
+  return { ref: live!.ref, samples: (await source.poll(live!)).samples };
+}
+
 describe('long texts from Zoom', () => {
   it('are cut to TEXT_MAX characters, the last an ellipsis, never inside a surrogate pair', async () => {
     const topic = 'T'.repeat(TEXT_MAX - 2) + '\u{1F600}'.repeat(50_000);
     const name = 'N'.repeat(100_000);
     const email = `${'e'.repeat(100_000)}@example.com`;
-    h = await startSim(
-      {
-        meetings: [
-          {
-            id: 85000000077,
-            uuid: 'long-texts==',
-            topic,
-            end: '30m',
-            participants: [{ key: 'p', id: 'u-long', user_id: '100', name, email }],
-          },
-        ],
-      },
-      6 * 60_000,
-    );
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient(h),
-      h.clock,
-      new NormalizeStats(),
-      silentLogger(),
-      1_800_000,
-    );
-    const [live] = await source.discover();
-    expect(live!.ref.topic).toBe(`${'T'.repeat(TEXT_MAX - 2)}\u2026`);
-    const { samples } = await source.poll(live!);
+    const { ref, samples } = await discoverAndPoll(topic, {
+      key: 'p',
+      id: 'u-long',
+      user_id: '100',
+      name,
+      email,
+    });
+    expect(ref.topic).toBe(`${'T'.repeat(TEXT_MAX - 2)}\u2026`);
     expect(samples.length).toBeGreaterThan(0);
     for (const s of samples) {
       expect(s.instance.topic.length).toBeLessThanOrEqual(TEXT_MAX);
@@ -53,31 +55,13 @@ describe('long texts from Zoom', () => {
 
   it('are kept whole up to TEXT_MAX', async () => {
     const topic = 'x'.repeat(TEXT_MAX);
-    h = await startSim(
-      {
-        meetings: [
-          {
-            id: 85000000078,
-            uuid: 'short-texts==',
-            topic,
-            end: '30m',
-            participants: [{ key: 'p', id: 'u-short', user_id: '100', name: 'Ana' }],
-          },
-        ],
-      },
-      6 * 60_000,
-    );
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient(h),
-      h.clock,
-      new NormalizeStats(),
-      silentLogger(),
-      1_800_000,
-    );
-    const [live] = await source.discover();
-    expect(live!.ref.topic).toBe(topic);
-    const { samples } = await source.poll(live!);
+    const { ref, samples } = await discoverAndPoll(topic, {
+      key: 'p',
+      id: 'u-short',
+      user_id: '100',
+      name: 'Ana',
+    });
+    expect(ref.topic).toBe(topic);
     expect(samples[0]!.participant.name).toBe('Ana');
   });
 });
