@@ -4,7 +4,10 @@ import {
   scenarioFrom,
   type RawScenario,
 } from '../../src/simulator/scenario.js';
+import { NormalizeStats } from '../../src/normalize/stats.js';
+import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
 import { ZoomClient, type ZoomClientOptions } from '../../src/zoom/client.js';
@@ -85,4 +88,16 @@ export function meetingWith(
     crowd: { count: n, prefix: 'p', join: '0m', muted_share: 0 },
     ...extra,
   };
+}
+
+/** Live meetings of the simulator through an S2S client, with a 30-minute participants-list refresh. */
+export function meetingSource(h: SimHarness): DashboardSource {
+  return new DashboardSource(
+    'meeting',
+    s2sClient(h),
+    h.clock,
+    new NormalizeStats(),
+    silentLogger(),
+    1_800_000,
+  );
 }

@@ -5,7 +5,7 @@ import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { isZoomError } from '../../src/zoom/errors.js';
-import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { meetingSource, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
 afterEach(async () => h.close());
@@ -70,14 +70,7 @@ describe('DashboardSource identity', () => {
 
   it('costs what the latest QoS answer holds, not what discovery counted', async () => {
     h = await startSim(threeJoins('newer'), 6 * 60_000);
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient(h),
-      h.clock,
-      new NormalizeStats(),
-      silentLogger(),
-      1_800_000,
-    );
+    const source = meetingSource(h);
     const [live] = await source.discover();
     // The list's count can be far off (it counts every join of the meeting, say): 400 is 40 pages.
     live!.participants = 400;

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawScenario } from '../../src/simulator/scenario.js';
-import { NormalizeStats } from '../../src/normalize/stats.js';
 import { TEXT_MAX } from '../../src/normalize/zoom-text.js';
-import { DashboardSource } from '../../src/poll/dashboard-source.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { meetingSource, startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
  * Free texts from Zoom (topics, names, e-mails) are cut to TEXT_MAX where they are read. Before,
@@ -14,20 +11,13 @@ import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 let h: SimHarness;
 afterEach(async () => h.close());
 
-type Person = RawScenario['meetings'][number]['participants'][number];
+type Person = NonNullable<NonNullable<RawScenario['meetings']>[number]['participants']>[number];
 
 /** Discovers the one meeting of `topic` with `person` in it, and polls it once. */
 async function discoverAndPoll(topic: string, person: Person) {
   const meeting = { id: 85000000077, uuid: 'long-texts==', topic, end: '30m', participants: [person] };
   h = await startSim({ meetings: [meeting] }, 6 * 60_000);
-  const source = new DashboardSource(
-    'meeting',
-    s2sClient(h),
-    h.clock,
-    new NormalizeStats(),
-    silentLogger(),
-    1_800_000,
-  );
+  const source = meetingSource(h);
   const [live] = await source.discover();
   return { ref: live!.ref, samples: (await source.poll(live!)).samples };
 }
