@@ -4,6 +4,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
+import { MAX_ANSWER_BYTES } from '../../src/zoom/transport.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { meetingWith, s2sClient, startSim, T0, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 
@@ -71,16 +72,34 @@ describe('connections (simulator)', () => {
 });
 
 describe('what Zoom is sent, and what of its answer is read', () => {
-  it('asks for no compressed body, and decodes one sent compressed all the same', async () => {
+  it('asks for a compressed body, and decodes it', async () => {
     const body = { participants: [{ user_id: 'u1' }], next_page_token: '' };
     const server = await serve((_r, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(gzipSync(JSON.stringify(body)));
     });
     expect(await client(server.url).get(ENDPOINTS.meetingQos, { id: 'm' })).toEqual(body);
-    expect(server.received[0]!.headers['accept-encoding']).toBeUndefined();
+    expect(server.received[0]!.headers['accept-encoding']).toBe('gzip, deflate');
     expect(server.received[0]!.headers.authorization).toMatch(/^Bearer /);
     expect(server.received[0]!.headers['user-agent']).toBe('qoswatch');
+  });
+
+  it('refuses an answer past MAX_ANSWER_BYTES, on the wire or once decoded, as a network error', async () => {
+    const big = Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20);
+    for (const zipped of [false, true]) {
+      const server = await serve((_r, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(zipped ? { 'content-encoding': 'gzip' } : {}),
+        });
+        res.end(zipped ? gzipSync(big) : big);
+      });
+      const err = (await client(server.url)
+        .get(ENDPOINTS.meetingQos, { id: 'm' })
+        .catch((e: unknown) => e)) as ZoomError;
+      expect(isZoomError(err), String(zipped)).toBe(true);
+      expect(err.code).toBe('ZOOM_NETWORK_ERROR');
+    }
   });
 
   it('follows a redirect to the same host, with the token', async () => {
