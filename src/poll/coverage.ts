@@ -1,7 +1,7 @@
 import type { QosSample } from '../normalize/sample.js';
 
 export interface CoverageReport {
-  /** Participants present in live instances. */
+  /** Participants present in live instances (those never polled yet as discovery counted them). */
   live: number;
   /** Of those, the ones whose newest sample is younger than the fresh age. */
   fresh: number;
@@ -18,11 +18,25 @@ export interface CoverageReport {
 export class CoverageTracker {
   /** instance key -> participant key -> newest sample time (or join time when none yet). */
   private readonly live = new Map<string, Map<string, number>>();
+  /**
+   * Instances discovery lists that no poll (or push) has answered yet: their participant count
+   * as discovery gave it, and when they were first listed. They count as uncovered, so an
+   * instance the budget never lets the planner poll lowers coverage instead of being left out.
+   */
+  private readonly unpolled = new Map<string, { participants: number; since: number }>();
 
   constructor(private readonly freshAgeMs: number) {}
 
+  /** An instance discovery lists, with its participant count: uncovered until polled or pushed. */
+  listed(instance: string, participants: number, now: number): void {
+    if (this.live.has(instance)) return;
+    const since = this.unpolled.get(instance)?.since ?? now;
+    this.unpolled.set(instance, { participants: Math.max(0, participants), since });
+  }
+
   /** The instance's present participants, as its last poll listed them. */
   present(instance: string, participants: readonly string[], now: number): void {
+    this.unpolled.delete(instance);
     const old = this.live.get(instance) ?? new Map<string, number>();
     const next = new Map<string, number>();
     for (const p of participants) next.set(p, old.get(p) ?? now - this.freshAgeMs);
@@ -40,6 +54,7 @@ export class CoverageTracker {
 
   /** Pushed samples: their participants are live (pushes list no one else), their times fresh. */
   pushed(instance: string, samples: readonly QosSample[], now: number): void {
+    this.unpolled.delete(instance);
     let m = this.live.get(instance);
     if (!m) this.live.set(instance, (m = new Map<string, number>()));
     for (const s of samples) {
@@ -55,6 +70,7 @@ export class CoverageTracker {
   }
 
   ended(instance: string): void {
+    this.unpolled.delete(instance);
     this.live.delete(instance);
   }
 
@@ -69,6 +85,11 @@ export class CoverageTracker {
         if (age < this.freshAgeMs) fresh++;
         maxStalenessMs = Math.max(maxStalenessMs, age);
       }
+    }
+    // Never polled: stale since they were listed, as a poll's new participant is from its join.
+    for (const u of this.unpolled.values()) {
+      live += u.participants;
+      if (u.participants) maxStalenessMs = Math.max(maxStalenessMs, now - u.since + this.freshAgeMs);
     }
     return { live, fresh, ratio: live ? fresh / live : 1, maxStalenessMs };
   }

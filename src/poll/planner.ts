@@ -1,3 +1,5 @@
+import { budgetCycleMs, discoveryReserve } from './discovery-reserve.js';
+
 /**
  * How long a cycle should be and which instances it polls: a pure function of what is live
  * and what the budget allows, so it can be tested case by case.
@@ -20,8 +22,10 @@ export interface PlanInput {
   budgetRemaining: number;
   /** Until the daily pool resets. */
   msUntilReset: number;
-  /** Calls to keep back for discovery until the reset. */
-  discoveryReserve: number;
+  /** `poll.discovery_interval`: discovery's calls are kept back at the pace it really runs. */
+  discoveryIntervalMs: number;
+  /** Sources listed at each discovery (one call each). */
+  discoverySources: number;
   heavyPerSecond: number;
   minIntervalMs: number;
   maxIntervalMs: number;
@@ -46,12 +50,19 @@ const OVERDUE_FACTOR = 3;
 
 export function plan(input: PlanInput): Plan {
   const fullCycleCalls = input.candidates.reduce((n, c) => n + c.cost, 0);
-  const spendable = Math.max(0, input.budgetRemaining - input.discoveryReserve);
-  const rate = spendable / Math.max(1, input.msUntilReset); // calls per ms the budget sustains
-  const byBudget = fullCycleCalls === 0 ? 0 : rate > 0 ? fullCycleCalls / rate : Infinity;
+  const msLeft = Math.max(1, input.msUntilReset);
+  const { discoveryIntervalMs: every, discoverySources: sources } = input;
+  const byBudget = budgetCycleMs(fullCycleCalls, input.budgetRemaining, msLeft, every, sources);
   const byQps = (fullCycleCalls / input.heavyPerSecond) * 1000;
   const fullCycleMs = Math.max(input.minIntervalMs, byBudget, byQps);
   const intervalMs = Math.min(fullCycleMs, input.maxIntervalMs);
+  // Discovery runs at most once a cycle: what it keeps back depends on the cycle's length.
+  const spendable = Math.max(
+    0,
+    input.budgetRemaining -
+      discoveryReserve(msLeft, every, sources, Math.max(intervalMs, input.minIntervalMs)),
+  );
+  const rate = spendable / msLeft; // calls per ms the budget sustains
   const allowedCalls =
     intervalMs >= fullCycleMs
       ? fullCycleCalls

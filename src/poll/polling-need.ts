@@ -1,4 +1,5 @@
 import { nextUtcMidnight } from '../zoom/budget-record.js';
+import { discoveryReserve } from './discovery-reserve.js';
 import type { Plan } from './planner.js';
 import type { PollSettings } from './settings.js';
 
@@ -14,8 +15,8 @@ export function pollingNeed(
   poll: Pick<PollSettings, 'minIntervalMs' | 'discoveryIntervalMs'>,
 ): number {
   const msLeft = nextUtcMidnight(now) - now;
-  const discovery = Math.ceil(msLeft / poll.discoveryIntervalMs) * Math.max(1, sources);
+  const interval = Math.max(poll.minIntervalMs, plan?.intervalMs ?? 0);
+  const discovery = discoveryReserve(msLeft, poll.discoveryIntervalMs, Math.max(1, sources), interval);
   if (!plan || !plan.fullCycleCalls) return discovery;
-  const interval = Math.max(poll.minIntervalMs, plan.intervalMs);
   return discovery + Math.ceil((plan.fullCycleCalls * msLeft) / interval);
 }

@@ -20,6 +20,7 @@ import { coveredSaving, planFor, type Tracked } from './cycle-plan.js';
 
 export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
+import { BudgetShortfall } from './budget-shortfall.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -56,6 +57,7 @@ export class Scheduler {
   private readonly once: LogOnce;
   private last: CycleReport | undefined;
   private readonly plans = new Map<ZoomClient, Plan>();
+  private readonly shortfall: BudgetShortfall;
   private cycling = false;
   private done = 0;
   private failed = 0;
@@ -75,6 +77,7 @@ export class Scheduler {
       },
     });
     this.once = new LogOnce(opts.log, () => opts.clock.now());
+    this.shortfall = new BudgetShortfall(opts.log);
   }
 
   /** What the last completed cycle did (undefined before the first). */
@@ -181,6 +184,7 @@ export class Scheduler {
       const key = instanceKey(inst.ref);
       if (this.pushes.endedRecently(key, now)) continue; // the list lags the event
       seen.add(key);
+      this.coverage.listed(key, inst.participants, now);
       const known = this.tracked.get(key);
       if (known) {
         known.instance.ref = inst.ref;
@@ -215,6 +219,9 @@ export class Scheduler {
       choice.callsSaved += saving.callsSaved;
       const p = planFor(this.opts, client, entries);
       this.plans.set(client, p);
+      const sources = this.opts.sources.filter((s) => s.client === client);
+      const section = sources.some((s) => s.kind === 'session') ? 'videosdk' : 'zoom';
+      this.shortfall.check(client, p, sources.length, entries.length, this.opts.poll, section);
       choice.intervalMs = Math.max(choice.intervalMs, p.intervalMs);
       choice.fullCycleMs = Math.max(choice.fullCycleMs, p.fullCycleMs);
       // `all`: one full cycle whatever the pacing (qoswatch once); the budget still holds per call.

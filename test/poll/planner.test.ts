@@ -15,7 +15,8 @@ const base: Omit<PlanInput, 'candidates'> = {
   now: 0,
   budgetRemaining: 60_000,
   msUntilReset: DAY,
-  discoveryReserve: 0,
+  discoveryIntervalMs: 60_000,
+  discoverySources: 0,
   heavyPerSecond: 40,
   minIntervalMs: 60_000,
   maxIntervalMs: 4 * 3_600_000,
@@ -61,10 +62,21 @@ const cases: { name: string; input: Partial<PlanInput>; candidates: PlanCandidat
       fullCycleMs: 50_000,
     },
     {
-      name: 'discovery reserve comes off the budget',
-      input: { discoveryReserve: 30_000 },
+      // Listing every 10 minutes (9.5 with isDue's 30 s slack) is 152 calls a day off the
+      // 10,000, while the 20 calls of a full cycle come round faster than that.
+      name: 'discovery slower than the cycle: its reserve comes off the budget',
+      input: { budgetRemaining: 10_000, discoveryIntervalMs: 600_000, discoverySources: 1 },
+      candidates: meetings(10, 20),
+      fullCycleMs: (20 * DAY) / (10_000 - 152),
+    },
+    {
+      // Discovery runs at a cycle, so with 12-minute cycles it lists every 12 minutes, not every
+      // 3.2 s: 2 sources cost 2 calls a cycle, not 54,000 a day (the old reserve left 6,000 of
+      // the 60,000 for polling, and a 2-hour cycle).
+      name: 'discovery faster than the cycle runs once a cycle',
+      input: { discoveryIntervalMs: 3200, discoverySources: 2 },
       candidates: meetings(100, 50),
-      fullCycleMs: 24 * 60_000,
+      fullCycleMs: (502 * DAY) / (60_000 - 2),
     },
   ];
 
@@ -125,6 +137,23 @@ describe('when the budget is short', () => {
     ];
     const p = plan({ ...short, now, budgetRemaining: 48_000, candidates });
     expect(p.selected).toEqual(['never', 'forgotten']);
+  });
+
+  it('keeps back one discovery a cycle, not one every discovery_interval, when the cap bites', () => {
+    // 1,000 calls a day, 2 sources listed every 20 s: a reserve of 8,640 left 0 calls for polls.
+    // At the 10-minute cap discovery runs 144 times a day: 288 calls, 712 left, 4 a cycle.
+    const p = plan({
+      ...base,
+      maxIntervalMs: 600_000,
+      budgetRemaining: 1000,
+      discoveryIntervalMs: 20_000,
+      discoverySources: 2,
+      candidates: meetings(10, 30),
+    });
+    expect(p.intervalMs).toBe(600_000);
+    expect(p.allowedCalls).toBe(Math.floor((712 * 600_000) / DAY));
+    expect(p.allowedCalls).toBe(4);
+    expect(p.selected).toEqual(['m0']);
   });
 
   it('sends nothing when the budget is gone', () => {
