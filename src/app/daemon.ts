@@ -138,6 +138,7 @@ export class Daemon {
       poll: config.poll,
       isAlerting: (key) => this.engine.isAlerting(key),
       normalizeStats: this.normalizeStats,
+      gapToleranceMs: config.rules.gapToleranceMs,
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
     });
     const wired = wire(this.wiring(), {

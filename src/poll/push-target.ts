@@ -6,6 +6,7 @@ import type { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { CoverageTracker } from './coverage.js';
 import { notFuture } from './future.js';
+import { notStale } from './stale.js';
 import { JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { linkPushed } from './push-link.js';
 import type { PollSource } from './source.js';
@@ -38,6 +39,11 @@ export interface PushHandlerOptions {
   takeoverAfterMs?: number;
   /** Where samples refused as dated ahead of Zoom's clock are counted. */
   normalizeStats?: NormalizeStats;
+  /**
+   * `rules.gap_tolerance`: pushed samples dated more than this before Zoom's clock are late
+   * (counted, never judged live) and do not make their instance live (stale.ts).
+   */
+  gapToleranceMs: number;
   /** The scheduler's: a push and a poll of the same minute of a join are one sample. */
   dedup: SampleDeduplicator;
   coverage: CoverageTracker;
@@ -126,7 +132,9 @@ export class PushHandler implements PushTarget {
    * Samples pushed by Zoom (QSS webhooks): de-duplicated with the polled ones by join and
    * `date_time`, and handed on; the instance is on the push path from now on. `zoomNow` is
    * Zoom's clock when it sent them (the event's `event_ts` as far as its signed request timestamp
-   * allows: webhooks/event-clock.ts): samples dated far ahead of it are refused (poll/future.ts).
+   * allows: webhooks/event-clock.ts): samples dated far ahead of it are refused (poll/future.ts),
+   * those dated more than `gapToleranceMs` before it are late (poll/stale.ts: Zoom's retries of
+   * an event first sent long ago). Only live samples make their instance live and its joins known.
    */
   pushed(instance: InstanceRef, samples: readonly QosSample[], zoomNow?: number): PushedCounts {
     const now = this.o.clock.now();
@@ -134,27 +142,32 @@ export class PushHandler implements PushTarget {
     const count = samples.length;
     samples = notFuture(samples, zoomNow ?? now, this.o.normalizeStats);
     const future = count - samples.length;
-    if (!samples.length) return { fresh: 0, late: 0, future };
-    this.learn(instance);
+    if (!samples.length) return { fresh: 0, late: 0, old: 0, future };
     const endedAt = this.endedByPush.get(key);
     if (endedAt !== undefined) {
       // Zoom's retry of a minute from before the end: its alerts were resolved, not again.
       const after = samples.filter((s) => s.time > endedAt);
       this.lifecycle.samplesAfterEnd += samples.length - after.length;
-      if (!after.length) return { fresh: 0, late: 0, future };
-      this.endedByPush.delete(key); // samples after the end: the instance goes on
+      if (!after.length) return { fresh: 0, late: 0, old: 0, future };
       samples = after;
     }
+    const live = notStale(samples, zoomNow ?? now, this.o.gapToleranceMs);
+    const old = samples.length - live.length;
+    // Nothing live: no instance, join or name is learned from it (a call long over stays over).
+    if (!live.length) return { fresh: 0, late: old, old, future };
+    samples = live;
+    this.learn(instance);
+    if (endedAt !== undefined) this.endedByPush.delete(key); // live samples after the end: it goes on
     this.paths.pushed(instance, now);
     linkPushed(this.joinsFor(instance.kind), instance, samples);
-    let late = 0;
+    let late = old;
     // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
     // Pushed: the join's newest sample is kept, for a stream type Zoom pushes in an event of its own.
     const fresh = this.o.dedup.filter(samples, now, () => late++, true);
     this.o.coverage.pushed(key, fresh, now);
     if (fresh.length) this.o.sink.handle({ type: 'samples', samples: fresh });
     this.leaveHeld(now);
-    return { fresh: fresh.length, late, future };
+    return { fresh: fresh.length, late, old, future };
   }
 
   /** The join tracker polling uses for the instance's kind, so a join has one key whichever path brings it. */

@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   takeoverAfterMs?: number;
   /** Where samples refused as dated ahead of Zoom's clock are counted (logged once by the daemon). */
   normalizeStats?: NormalizeStats;
+  /** `rules.gap_tolerance`: pushed samples older than this are late, never judged live (stale.ts). */
+  gapToleranceMs: number;
 }
 
 /** Samples older than this are not checked for repeats any more (Zoom's live window is minutes). */

@@ -61,7 +61,9 @@ interface Sent {
 
 /** Runs `senders` sender processes sharing `rate` for `seconds` against `url`; their figures merged. */
 async function send(url: string, rate: number, seconds: number, senders: number): Promise<Sent> {
-  const startMinute = Math.floor(Date.now() / 60_000) - 30;
+  // A run covers at most 3 minutes of samples (5,000 participants a minute): dated from 3
+  // minutes ago, none is older than gap_tolerance (5m: it would be late, not evaluated) nor ahead.
+  const startMinute = Math.floor(Date.now() / 60_000) - 3;
   const parts = await Promise.all(
     Array.from({ length: senders }, async (_, k) => {
       const child = fork(fromRoot('test', 'bench', 'qss-sender.mjs'), [], {

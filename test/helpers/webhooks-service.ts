@@ -43,6 +43,7 @@ export async function startWebhooks(
 ): Promise<Started> {
   const events: PipelineEvent[] = [];
   const log = opts.log ?? silentLogger();
+  const config = demoConfig('http://127.0.0.1:9', dir, 0);
   const scheduler = new Scheduler({
     sources: [],
     clock,
@@ -53,7 +54,8 @@ export async function startWebhooks(
         opts.onEvent?.(e);
       },
     },
-    poll: demoConfig('http://127.0.0.1:9', dir, 0).poll,
+    poll: config.poll,
+    gapToleranceMs: config.rules.gapToleranceMs,
     takeoverAfterMs: settings.takeoverAfterMs,
   });
   const files = new StateFiles(log, () => clock.now());

@@ -66,12 +66,14 @@ beforeAll(async () => {
   const client = s2sClient({ url: proxy.url, clock: daemonClock });
   const log = silentLogger();
   const source = new DashboardSource('meeting', client, daemonClock, stats, log, 30 * MIN);
+  const config = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-future-poll-')), 0);
   scheduler = new Scheduler({
     sources: [source],
     clock: daemonClock,
     log,
     sink: { handle: (e) => events.push(e) },
-    poll: demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-future-poll-')), 0).poll,
+    poll: config.poll,
+    gapToleranceMs: config.rules.gapToleranceMs,
     normalizeStats: stats,
   });
 });

@@ -67,13 +67,14 @@ describe('a stop in the middle of a poll cycle', () => {
       30 * MIN,
     );
     const events: PipelineEvent[] = [];
-    const poll = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-stop-mid-')), 0).poll;
+    const config = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-stop-mid-')), 0);
     const scheduler = new Scheduler({
       sources: [source],
       clock: h.clock,
       log,
       sink: { handle: (e) => events.push(e) },
-      poll: { ...poll, concurrency: 4 },
+      poll: { ...config.poll, concurrency: 4 },
+      gapToleranceMs: config.rules.gapToleranceMs,
       normalizeStats: stats,
     });
     const stop = new AbortController();

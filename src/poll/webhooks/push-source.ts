@@ -14,7 +14,10 @@ import type { SummaryStore } from './summary-store.js';
 /** What a push brought: samples new to live rules, and minutes older than a join's newest (late). */
 export interface PushedCounts {
   fresh: number;
+  /** Not judged live: older than their join's newest minute, or `old`. */
   late: number;
+  /** Of `late`: dated more than `rules.gap_tolerance` before the event's Zoom clock (poll/stale.ts). */
+  old: number;
   /** Dated more than FUTURE_TOLERANCE_MS ahead of the event's Zoom clock (event-clock.ts): refused. */
   future: number;
 }
@@ -64,6 +67,9 @@ const EVENT_TS_LOG: Record<EventTsCount, string> = {
   adopted:
     "Zoom's event_ts has run steadily ahead of its request timestamps (a simulator running faster than real time?); that skew is now taken as Zoom's clock",
 };
+
+const OLD_LOG =
+  "pushed QoS samples dated more than rules.gap_tolerance before Zoom's clock (Zoom's retries at +5, +20 and +60 minutes of events qoswatch did not answer, or a sender whose date_time is not UTC) are counted as late and not evaluated live; the post-call report reads the call from Zoom";
 
 type Handled = 'qos' | 'context' | 'left' | 'summary' | 'started' | 'ended' | 'invalid';
 
@@ -178,11 +184,8 @@ export class PushSource {
         const join = samples[0]?.participant.join;
         const ctx = join !== undefined && this.contexts.get(key)?.get(join);
         if (ctx) for (const s of samples) s.context = { ...s.context, ...ctx };
-        const { fresh, late, future } = this.target.pushed(ref, samples, this.zoomNow(record, msg.eventTs));
-        this.stats.samples += fresh;
-        this.stats.late += late;
-        this.stats.future += future;
-        this.stats.duplicates += samples.length - fresh - late - future;
+        const counts = this.target.pushed(ref, samples, this.zoomNow(record, msg.eventTs));
+        this.counted(counts, samples.length, record.app);
         return true;
       }
       case 'context': {
@@ -211,6 +214,15 @@ export class PushSource {
         this.deps.summaries?.ended(ref, record.at);
         return false;
     }
+  }
+
+  /** What became of a QoS event's `n` samples, counted; samples too old to be live logged once an hour. */
+  private counted({ fresh, late, old, future }: PushedCounts, n: number, app: string): void {
+    this.stats.samples += fresh;
+    this.stats.late += late;
+    this.stats.future += future;
+    this.stats.duplicates += n - fresh - late - future;
+    if (old) this.logOnce.warn('old', { app, late: this.stats.late }, OLD_LOG);
   }
 
   /**

@@ -20,8 +20,15 @@ import { zoomHeaders, type Answer } from '../../helpers/zoom-webhook.js';
 const SECRET = 'tls-qss-secret-token-31337';
 const T0 = Date.parse('2026-12-01T12:00:00Z');
 const ca = readFileSync(fromRoot('test', 'fixtures', 'tls', 'cert.pem'));
+/**
+ * Zoom's example event `name`, its samples dated now: dated 2021, they would be late (older than
+ * gap_tolerance) and make nothing live.
+ */
 const fixture = (name: string): string =>
-  readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8');
+  readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8').replace(
+    /"date_time": "[^"]+"/g,
+    `"date_time": "${new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')}"`,
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhook-settings-'));
 const clock = new VirtualClock(T0);
