@@ -191,7 +191,7 @@ export class HttpApi {
         {
           '/metrics': async () => ({
             status: 200,
-            body: await v.metrics.text(),
+            body: await v.metrics.pieces(),
             type: v.metrics.contentType,
           }),
           '/healthz': () => ({ status: 200, body: 'ok\n' }),

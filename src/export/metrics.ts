@@ -49,10 +49,19 @@ export class Metrics {
   }
 
   async text(): Promise<string> {
+    return (await this.pieces()).join('');
+  }
+
+  /**
+   * `text()` in pieces, as the HTTP server writes them: flattening and encoding one text of
+   * them all cost more than rendering it (issue 16).
+   */
+  async pieces(): Promise<string[]> {
     const health = await this.registry();
     this.settle();
     const rest = await health.registry.metrics();
-    return `${rest}${rest.endsWith('\n') ? '' : '\n'}${alertSeriesText(this.inputs.engine.brief())}${this.quality.text()}`;
+    const out = [rest.endsWith('\n') ? rest : `${rest}\n`, alertSeriesText(this.inputs.engine.brief())];
+    return this.quality.pieces(out);
   }
 
   /** The registry, loaded on the first call. */

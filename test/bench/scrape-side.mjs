@@ -59,14 +59,16 @@ function naiveRegistry(text) {
 }
 
 /**
- * A scrape as the HTTP server answers it: the text, then what `res.end(text)` does with it, its
- * length in bytes (Content-Length) and its UTF-8 bytes (a text built by concatenation is
- * flattened there). The text is let go of before the scavenges that end a timed region, as the
- * server lets go of it once written.
+ * A scrape as the HTTP server answers it: the text, or the daemon's pieces of it, then what the
+ * server does with them (src/export/http-server.ts's send): the length in bytes (Content-Length)
+ * and the UTF-8 bytes of each (a text built by concatenation is flattened there). The text is
+ * let go of before the scavenges that end a timed region, as the server lets go of it once
+ * written.
  */
 async function sent(text) {
-  const t = await text;
-  return Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length;
+  let n = 0;
+  for (const t of [await text].flat()) n += Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length;
+  return n;
 }
 
 /** Two scavenges, as ratio.ts's compare does around a timed region with `collect`. */
@@ -111,7 +113,7 @@ const handlers = {
     const start = performance.now();
     if (side === 'daemon') {
       take();
-      for (let i = 0; i < m.scrapes; i++) await sent(daemon.parts.metrics.text());
+      for (let i = 0; i < m.scrapes; i++) await sent(daemon.parts.metrics.pieces());
     } else {
       handed = [];
       if (m.setAll) naive.setAll();

@@ -41,9 +41,17 @@ describe('HTTP endpoints', () => {
   it('serve /metrics, /healthz, /readyz, /api/v1/alerts and /api/v1/status', async () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-    expect(await metrics.text()).toMatch(
+    const body = await metrics.text();
+    expect(body).toMatch(
       /^qoswatch_instance_participants\{kind="meeting",instance_id="85000000001",instance_uuid="[^"]+"\} 4$/m,
     );
+    // Written in pieces: every byte announced is sent, and the call quality series (everything
+    // but the process's own, which move between two scrapes) are text()'s, in its order.
+    expect(Number(metrics.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+    const quality = (text: string): string =>
+      text.slice(text.indexOf('# HELP qoswatch_instance_participants '));
+    expect(quality(body)).toBe(quality(await daemon.parts.metrics.text()));
+    expect(quality(body).split('\n').length).toBeGreaterThan(50);
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
     // Its loop ran until T and stopped (runUntil): stopping, it is not ready (readiness.test.ts
     // has the 200 while it runs).
