@@ -217,6 +217,11 @@ interface RulePlan {
   annotations: { key: string; render: Compiled; repeating: boolean }[];
   /** Whether a firing alert has reminders' annotations (a template with a `repeating` section). */
   repeats: boolean;
+  /**
+   * The templates' view, written afresh by each render (renderAnnotations) and read by nothing
+   * after it: one object per rule, not one per alert (it held as much as the alert itself).
+   */
+  view: Record<string, unknown>;
 }
 
 const plans = new WeakMap<CompiledRule, RulePlan>();
@@ -235,6 +240,7 @@ function planOf(rule: CompiledRule): RulePlan {
     fields: [...FIELDS].filter(([name]) => read.has(name)),
     annotations,
     repeats: annotations.some((a) => a.repeating),
+    view: {},
   };
   plans.set(rule, plan);
   return plan;
@@ -254,7 +260,9 @@ function renderAnnotations(
   repeatAnnotations?: Record<string, string>;
 } {
   const { state, resolved } = p;
-  const view: Record<string, unknown> = {};
+  // Every field the templates read is written here, and the phase flags below: nothing of the
+  // alert rendered before is left to be read.
+  const view = plan.view;
   for (const [name, field] of plan.fields) view[name] = field(p);
   const resolvedNow = state === 'resolved';
   view.resolved = resolvedNow;

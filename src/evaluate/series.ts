@@ -243,7 +243,13 @@ export class SeriesBook {
     if (slot === undefined) return;
     let mine = this.bySlot[slot];
     if (delta > 0) {
-      if (!mine) this.bySlot[slot] = mine = new Map<string, SeriesRecord>();
+      if (!mine) {
+        // Grown one by one up to the slot, not written past its end: a write far past the end
+        // turns the array into a dictionary, and every sample's lookup (ofSlot) into a hash
+        // lookup (issue 16).
+        while (this.bySlot.length <= slot) this.bySlot.push(undefined);
+        this.bySlot[slot] = mine = new Map<string, SeriesRecord>();
+      }
       mine.set(rec.rule, rec);
     } else if (mine?.get(rec.rule) === rec) {
       mine.delete(rec.rule);
