@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bench, describe } from 'vitest';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { gc, compare } from './ratio.js';
+
+/**
+ * This tree's rule engine against another checkout's, in one process: the same minutes,
+ * alternating between the two builds, so that a shared machine's load falls on both alike and a
+ * 15% change is visible (two runs of evaluate.bench.ts, one per build, cannot see it at a load
+ * of 10). QW_AB_BASE names the other checkout (a worktree of main with its node_modules, or a
+ * symlink to ours); `QW_AB_BASE=.` runs this tree against itself: the noise floor of the
+ * figure. Without QW_AB_BASE the file is skipped (`npm run bench` would hold two warm engines:
+ * 904 MiB peak at load 17).
+ *
+ *   QW_AB_BASE=/tmp/main-tree npx vitest bench --run test/bench/evaluate-ab.bench.ts
+ *
+ * Each build makes its samples with its own bench workload: a sample's numbers are attached
+ * through a module of that build (normalize/sample-numbers.ts), and another build's engine would
+ * not see them and read every sample the slow way.
+ */
+const T = Date.parse('2026-01-01T10:00:00Z');
+const here = fileURLToPath(new URL('../..', import.meta.url));
+const base = resolve(here, process.env.QW_AB_BASE ?? '.');
+
+interface Build {
+  engine: { handle: (e: { type: 'samples'; samples: QosSample[] }) => unknown[] };
+  minute: (m: number) => QosSample[];
+}
+
+/** A warm engine of the build at `root`, and its minutes (changing: 1% change state a minute; else the same values again). */
+async function build(root: string, changing: boolean): Promise<Build> {
+  const { RuleEngine } = (await import(
+    `${root}/src/evaluate/engine.ts`
+  )) as typeof import('../../src/evaluate/engine.js');
+  const { fiftyRules } = (await import(
+    `${root}/test/bench/fifty-rules.ts`
+  )) as typeof import('./fifty-rules.js');
+  const w = (await import(`${root}/test/bench/workload.ts`)) as typeof import('./workload.js');
+  const who = w.samples(1000, 100, T, 0.05, { sharedValues: true });
+  const engine = new RuleEngine(fiftyRules(), { gapToleranceMs: 300_000 });
+  const minute = (m: number): QosSample[] =>
+    changing ? w.drifting(who, m, T + m * 60_000) : who.map((s) => w.again(s, T + m * 60_000));
+  engine.handle({ type: 'samples', samples: minute(0) });
+  return { engine, minute };
+}
+
+/** One build's side of the comparison: its next minute made in the setup, outside the timed region. */
+function side(b: Build): { setup: () => void; run: () => void } {
+  let m = 0;
+  let next: QosSample[] = [];
+  return {
+    setup: () => {
+      next = [];
+      gc();
+      next = b.minute(++m);
+    },
+    run: () => void b.engine.handle({ type: 'samples', samples: next }),
+  };
+}
+
+describe.skipIf(process.env.QW_AB_BASE === undefined)(
+  `rule evaluation, this tree's engine against ${base}'s, minutes alternating`,
+  () => {
+    for (const changing of [true, false])
+      bench(
+        `100,000 samples x 50 rules, 5% degraded, ${changing ? '1% changing state a minute' : 'a quiet minute'}: this tree / ${base}`,
+        async () => {
+          gc();
+          const mine = side(await build(here, changing));
+          const theirs = side(await build(base, changing));
+          await compare(
+            `A/B, 100,000 samples x 50 rules, 5% degraded, ${changing ? '1% changing state a minute' : 'a quiet minute'}, warm: this tree / ${base}`,
+            mine,
+            theirs,
+            { rounds: 8, warmup: 5, collect: true },
+          );
+        },
+        { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+      );
+  },
+);
