@@ -22,6 +22,8 @@ export class Pipeline {
   readonly clock: VirtualClock;
   readonly daemon: Daemon;
   readonly dedup = new SampleDeduplicator(3 * 3_600_000);
+  /** Bytes the scrapes sent (read, so that no work is left out). */
+  scraped = 0;
 
   constructor(now: number, participantSeries = false) {
     this.clock = new VirtualClock(now);
@@ -54,7 +56,12 @@ export class Pipeline {
       if (fresh.length) this.daemon.parts.sink.handle({ type: 'samples', samples: fresh });
       this.daemon.parts.sink.handle({ type: 'polled', instance: ref, present, at: now });
     }
-    if (scrape) await this.daemon.parts.metrics.text();
+    // A scrape as the HTTP server sends it (scrape-side.mjs times it the same way): the daemon's
+    // pieces, their UTF-8 length for Content-Length, and their bytes. text() would join them into
+    // one 1.5 MB string, which the server never does (12% of this cycle's profile).
+    if (scrape)
+      for (const t of await this.daemon.parts.metrics.pieces())
+        this.scraped += Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length;
     return handed;
   }
 
