@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
+
+/**
+ * The README's simulator block, run as written (one port changed), as a script: people paste it
+ * whole. Before, its first curl ran while `npx qoswatch simulate &` was still starting (5-10 s)
+ * and got no token (outside tester, stop 27).
+ */
+function block(): string {
+  const readme = readFileSync(fromRoot('README.md'), 'utf8');
+  const m = /## The Zoom simulator[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme);
+  if (!m) throw new Error('README: no sh block under "## The Zoom simulator"');
+  return m[1]!;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("the README's simulator block", () => {
+  it('runs as a script, as written', { timeout: 90_000 }, async () => {
+    const port = String(await freePort());
+    const script = block().replaceAll('9780', port);
+    expect(script).toContain('npx qoswatch simulate');
+    // As from a user's shell: not with the npm_* settings of the npm that runs these tests (CI's
+    // Node 24 run is `npx -p node@24 -c ...`, whose npm_config_call would be the script's npx's).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    // Its own process group: the simulator it starts in the background goes with it.
+    const child = spawn('bash', ['-c', script], { cwd: fromRoot(), detached: true, env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (out.includes('"scenario"')) resolve();
+      };
+      child.stdout.on('data', check);
+      child.on('exit', () => resolve());
+    });
+    try {
+      await done;
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+    // The token worked: the live list and a QoS page came back, then the status.
+    expect(out).toContain('Weekly engineering sync');
+    expect(out).toContain('"user_qos"');
+    expect(out).toContain('"scenario":"default"');
+  });
+});
