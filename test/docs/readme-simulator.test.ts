@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * The README's simulator block, run as written (one port changed), as a script: people paste it
@@ -14,15 +14,6 @@ function block(): string {
   const m = /## The Zoom simulator[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme);
   if (!m) throw new Error('README: no sh block under "## The Zoom simulator"');
   return m[1]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe("the README's simulator block", () => {
