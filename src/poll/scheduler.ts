@@ -49,6 +49,12 @@ const DEDUP_RETENTION_MS = 3 * 3_600_000;
 export class Scheduler {
   private readonly tracked = new Map<string, Tracked>();
   private readonly lastDiscovery = new Map<PollSource, number>();
+  /**
+   * Instances a poll found ended (404, code 3001) that discovery may still list (Zoom's live list
+   * lags an end), by key with their source: not live again until a discovery of that source no
+   * longer lists them. Without this, each cycle "discovered" and "ended" such an instance again.
+   */
+  private readonly endedListed = new Map<string, PollSource>();
   private readonly dedup = new SampleDeduplicator(DEDUP_RETENTION_MS);
   readonly coverage: CoverageTracker;
   /**
@@ -185,6 +191,10 @@ export class Scheduler {
     for (const inst of live) {
       const key = instanceKey(inst.ref);
       if (this.pushes.endedRecently(key, now)) continue; // the list lags the event
+      if (this.endedListed.has(key)) {
+        seen.add(key); // a poll found it ended; the list lags that too
+        continue;
+      }
       seen.add(key);
       this.coverage.listed(key, inst.participants, now);
       const known = this.tracked.get(key);
@@ -200,6 +210,12 @@ export class Scheduler {
       }
     }
     for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
+    for (const [key, s] of this.endedListed) if (s === source && !seen.has(key)) this.endedListed.delete(key);
+  }
+
+  /** Instances a poll found ended that discovery still lists (kept out of the live ones). */
+  get endedStillListed(): number {
+    return this.endedListed.size;
   }
 
   /** The cycle's choice: a plan per Zoom account over the instances on the poll path. */
@@ -240,6 +256,7 @@ export class Scheduler {
     const now = this.opts.clock.now();
     t.lastPolledAt = now;
     if (result.ended) {
+      this.endedListed.set(key, t.source);
       this.ended(key, now);
       return;
     }

@@ -1,17 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoConfig } from '../../src/cli/demo-config.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
-import { DashboardSource } from '../../src/poll/dashboard-source.js';
-import { Scheduler } from '../../src/poll/scheduler.js';
+import type { Scheduler } from '../../src/poll/scheduler.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { simProxy } from '../helpers/proxy.js';
-import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { meetingScheduler } from '../helpers/scheduler.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
  * Issue 15: a polled sample dated a day ahead became its join's newest minute, and every real
@@ -28,7 +23,7 @@ let proxy: TestServer;
 let scheduler: Scheduler;
 let daemonClock: VirtualClock;
 const stats = new NormalizeStats();
-const events: PipelineEvent[] = [];
+let events: PipelineEvent[];
 /** Whether the proxy moves the newest date_time of the QoS answer a day ahead. */
 let forge = false;
 let forged: string | undefined;
@@ -63,19 +58,7 @@ beforeAll(async () => {
     },
   });
   daemonClock = new VirtualClock(h.clock.now() - 2 * HOUR);
-  const client = s2sClient({ url: proxy.url, clock: daemonClock });
-  const log = silentLogger();
-  const source = new DashboardSource('meeting', client, daemonClock, stats, log, 30 * MIN);
-  const config = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-future-poll-')), 0);
-  scheduler = new Scheduler({
-    sources: [source],
-    clock: daemonClock,
-    log,
-    sink: { handle: (e) => events.push(e) },
-    poll: config.poll,
-    gapToleranceMs: config.rules.gapToleranceMs,
-    normalizeStats: stats,
-  });
+  ({ scheduler, events } = meetingScheduler(proxy.url, daemonClock, { stats }));
 });
 afterAll(async () => {
   await proxy.close();

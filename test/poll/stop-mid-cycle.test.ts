@@ -1,16 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoConfig } from '../../src/cli/demo-config.js';
-import type { PipelineEvent } from '../../src/normalize/events.js';
-import { NormalizeStats } from '../../src/normalize/stats.js';
-import { DashboardSource } from '../../src/poll/dashboard-source.js';
-import { Scheduler } from '../../src/poll/scheduler.js';
-import { silentLogger } from '../../src/util/logger.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { simProxy } from '../helpers/proxy.js';
-import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { meetingScheduler } from '../helpers/scheduler.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 import { waitFor } from '../helpers/storm.js';
 
 /**
@@ -56,27 +48,7 @@ afterAll(async () => {
 
 describe('a stop in the middle of a poll cycle', () => {
   it('lets the polls under way finish and starts no new one', async () => {
-    const stats = new NormalizeStats();
-    const log = silentLogger();
-    const source = new DashboardSource(
-      'meeting',
-      s2sClient({ url: proxy.url, clock: h.clock }),
-      h.clock,
-      stats,
-      log,
-      30 * MIN,
-    );
-    const events: PipelineEvent[] = [];
-    const config = demoConfig(proxy.url, mkdtempSync(join(tmpdir(), 'qw-stop-mid-')), 0);
-    const scheduler = new Scheduler({
-      sources: [source],
-      clock: h.clock,
-      log,
-      sink: { handle: (e) => events.push(e) },
-      poll: { ...config.poll, concurrency: 4 },
-      gapToleranceMs: config.rules.gapToleranceMs,
-      normalizeStats: stats,
-    });
+    const { scheduler, events } = meetingScheduler(proxy.url, h.clock, { poll: { concurrency: 4 } });
     const stop = new AbortController();
     const cycle = scheduler.cycle(new AbortController().signal, { stop: stop.signal, all: true });
     await waitFor('4 polls under way', () => held.length === 4);
