@@ -1,6 +1,7 @@
 import { numericValue, rowsOf, type FieldDef } from './catalog.js';
 import type { QosSample } from './sample.js';
 import { STREAMS } from './streams.js';
+import { Stamped } from '../util/stamped.js';
 
 /*
  * A sample's measurements as one flat array of numbers, made by the normalizer while it reads
@@ -37,19 +38,9 @@ export const SAMPLE_GROUP_AT = {
   cpuPressure: rowsOf('cpu').length + rowsOf('wifi').length,
 } as const;
 
-/** Hands back the object it is given: what a subclass's fields are then stamped onto. */
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- its constructor is the point
-class Stamped {
-  constructor(o: object) {
-    return o;
-  }
-}
-
 /**
- * A sample's numbers, kept on the sample as a private field stamped onto it (the constructor of
- * Stamped returns the sample, so `#numbers` is defined on it): a store through an inline cache,
- * where `Object.defineProperty` with a symbol went to the runtime for every sample. Private:
- * a copy (`{ ...s }`) does not carry it, and JSON, keys and deep equality do not see it.
+ * A sample's numbers, kept on the sample as a private field stamped onto it (util/stamped.ts):
+ * `Object.defineProperty` with a symbol went to the runtime for every sample.
  */
 class WithNumbers extends Stamped {
   readonly #numbers: readonly number[];

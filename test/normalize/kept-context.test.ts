@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { keptContext } from '../../src/normalize/kept-context.js';
+import type { ParticipantContext } from '../../src/normalize/sample.js';
+
+/*
+ * A sample's context as kept (normalize/kept-context.ts): the live state and the rule engine
+ * each keep the context of the samples they read, and must hold one object per join between
+ * them, whether the sample's context can be stamped (a poll's: plain objects) or not (frozen).
+ */
+
+const fresh = (): ParticipantContext => ({ dataCenter: 'SC', networkType: 'Wifi', device: 'Mac' });
+
+describe('a kept context', () => {
+  for (const [how, make] of [
+    ['a plain context', fresh],
+    ['a frozen context', () => Object.freeze(fresh())],
+  ] as const)
+    it(`is the same object for every holder of ${how}, and a new one only when the fields change`, () => {
+      const first = make();
+      const live = keptContext(first, undefined);
+      expect(live).toEqual(first);
+      expect(live).not.toBe(first);
+      expect(keptContext(first, undefined)).toBe(live); // the second holder, with none of its own
+      // The next poll's context (a new object), the same fields: the holder's last kept one.
+      const next = make();
+      expect(keptContext(next, live)).toBe(live);
+      expect(keptContext(next, undefined)).toBe(live);
+      // A copy is its own sample's context: not taken for the one it was copied from.
+      const moved = { ...next, networkType: 'Wired' };
+      const other = keptContext(moved, live);
+      expect(other).toEqual(moved);
+      expect(other).not.toBe(live);
+      expect(keptContext(moved, undefined)).toBe(other);
+      // Nothing a copy, JSON or the keys would see.
+      expect(Object.keys(first)).toEqual(['dataCenter', 'networkType', 'device']);
+      expect({ ...first }).toEqual(fresh());
+    });
+});
