@@ -33,6 +33,19 @@ export class BadDataReport {
         { total: stats.samplesFuture },
         "refused QoS samples dated more than 5 minutes ahead of Zoom's own clock (a push's event_ts, a polled answer's Date); they are not evaluated",
       );
+    for (const [key, { field, reason, form }] of stats.refusedForms)
+      this.logOnce.warn(
+        `value:${key}`,
+        {
+          field,
+          reason,
+          form,
+          count: (reason === 'implausible' ? stats.valuesImplausible : stats.valuesUnreadable).get(field),
+        },
+        reason === 'implausible'
+          ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
+          : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
+      );
     for (const [name, count] of stats.unknownStreams)
       this.logOnce.warn(
         `stream:${name}`,

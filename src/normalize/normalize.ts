@@ -80,7 +80,7 @@ function readSome(
       if (at >= 0) numbers.set(at + index[r]!, row, v);
       any = true;
     }
-    if (!any) stats?.missing(field);
+    if (!any) stats?.missing(field, value);
   }
   return out;
 }
@@ -101,7 +101,7 @@ function readObjectOrBare(
   const rows = rowsOf(group);
   const v = rows[0]!.parse(raw);
   if (v === undefined) {
-    stats.missing(field);
+    stats.missing(field, raw);
     return undefined;
   }
   rows.forEach((r, i) => numbers.set(at + i, r, v));

@@ -89,7 +89,7 @@ function summaryStats(rows: readonly FieldDef[], details: Raw, stats: NormalizeS
       const field = row.summary?.[which];
       if (!field || !(field in details)) continue;
       const v = row.parse(details[field]);
-      if (v === undefined) stats.missing(field);
+      if (v === undefined) stats.missing(field, details[field]);
       else stat[which] = v;
     }
     if (Object.keys(stat).length) out[row.key] = stat;

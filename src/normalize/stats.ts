@@ -1,3 +1,12 @@
+import { lastRefusal, type Refusal } from './values.js';
+
+/** How much of a refused value's first form is kept to be logged. */
+const FORM_MAX = 60;
+
+/** A value present but empty: Zoom's "" (or null, or blanks) for nothing measured. */
+const isEmpty = (value: unknown): boolean =>
+  value === null || (typeof value === 'string' && value.trim() === '');
+
 /** Counts what normalization saw, for logs and (later) metrics. Bad data is counted, never thrown. */
 export class NormalizeStats {
   samplesParsed = 0;
@@ -11,13 +20,33 @@ export class NormalizeStats {
    * minute and every real one late.
    */
   samplesFuture = 0;
-  /** Values present but empty or not understood, by metric ("latency", "bitrate", ...). */
+  /** Values present but empty (Zoom's "", "0*0"), by field ("latency", "bitrate", ...). */
   readonly valuesMissing = new Map<string, number>();
+  /** Values in a form not understood ("12 parsecs", 42 for a level word), by field: skipped. */
+  readonly valuesUnreadable = new Map<string, number>();
+  /** Numbers outside what can be measured (negative latency, "126 sec", "250%"), by field: skipped. */
+  readonly valuesImplausible = new Map<string, number>();
+  /** The first unreadable or implausible form of each field and reason (cut short), to be logged once. */
+  readonly refusedForms = new Map<string, { field: string; reason: Refusal; form: string }>();
   /** Stream objects of a kind we do not know, by name: ignored, counted so new ones get noticed. */
   readonly unknownStreams = new Map<string, number>();
 
-  missing(metric: string): void {
-    this.valuesMissing.set(metric, (this.valuesMissing.get(metric) ?? 0) + 1);
+  /**
+   * A value of `field` no reader took: empty, or refused for the reason its reader gave
+   * (values.ts's lastRefusal, read here right after the reader returned undefined).
+   */
+  missing(field: string, value?: unknown): void {
+    const reason = value === undefined || isEmpty(value) ? 'empty' : lastRefusal();
+    const counts =
+      reason === 'empty'
+        ? this.valuesMissing
+        : reason === 'unreadable'
+          ? this.valuesUnreadable
+          : this.valuesImplausible;
+    counts.set(field, (counts.get(field) ?? 0) + 1);
+    if (reason === 'empty' || this.refusedForms.has(`${field}:${reason}`)) return;
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    this.refusedForms.set(`${field}:${reason}`, { field, reason, form: text.slice(0, FORM_MAX) });
   }
   unknownStream(name: string): void {
     this.unknownStreams.set(name, (this.unknownStreams.get(name) ?? 0) + 1);

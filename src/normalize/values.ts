@@ -7,8 +7,33 @@
 
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 
-/** A result that overflowed to Infinity when scaled to base units is not a reading either. */
-const finite = (v: number): number | undefined => (Number.isFinite(v) ? v : undefined);
+/**
+ * Why a value is not a reading: empty (Zoom's "" or "0*0": nothing measured), a form not
+ * understood ("12 parsecs", 42 for a level word), or a number outside what can be measured
+ * (negative latency, "126 sec", "250%").
+ */
+export type Refusal = 'empty' | 'unreadable' | 'implausible';
+
+/**
+ * Why the last reader that returned undefined refused its value. Beside the readers, as `unit`
+ * is: every reader sets it on each path that returns undefined, and NormalizeStats reads it on
+ * that path only (a cycle reads hundreds of thousands of values; nothing is stored per reading).
+ */
+let refused: Refusal = 'unreadable';
+export const lastRefusal = (): Refusal => refused;
+
+/** undefined, with why: a number (`v`) read but out of bounds is implausible; NaN is unreadable. */
+function refuse(v: number): number | undefined {
+  refused = v === v ? 'implausible' : 'unreadable';
+  return undefined;
+}
+
+/**
+ * Plausibility bounds, in base units: a reading past one is implausible, not a measurement.
+ * Latency and jitter above a minute, a stream above 1 Gbit/s (Zoom's run to a few Mbit/s), more
+ * than 240 frames a second or a side of more than 16,384 pixels (8K is 7,680) are not real.
+ */
+export const PLAUSIBLE = { seconds: 60, bitsPerSecond: 1e9, framesPerSecond: 240, pixels: 16_384 } as const;
 
 const ZERO = 48;
 const NINE = 57;
@@ -111,8 +136,9 @@ const time = numberWithUnit('ms|µs|us|sec|s');
 /** "126 ms" -> 0.126 (seconds). A bare number is taken as milliseconds, Zoom's unit. */
 export function parseSeconds(value: unknown): number | undefined {
   const v = time(value);
-  if (!(v >= 0)) return undefined;
-  return finite(v * TIME_UNITS[unit]!);
+  if (!(v >= 0)) return refuse(v);
+  const s = v * TIME_UNITS[unit]!;
+  return s <= PLAUSIBLE.seconds ? s : refuse(s);
 }
 
 const percent = numberWithUnit('%');
@@ -120,7 +146,7 @@ const percent = numberWithUnit('%');
 /** "0.3%" -> 0.003 (ratio 0 to 1). A bare number is taken as percent. */
 export function parseRatio(value: unknown): number | undefined {
   const v = percent(value);
-  if (!(v >= 0 && v <= 100)) return undefined;
+  if (!(v >= 0 && v <= 100)) return refuse(v);
   return v / 100;
 }
 
@@ -130,8 +156,9 @@ const rate = numberWithUnit('bps|kbps|mbps|gbps');
 /** "27.15 kbps" / "23 Kbps" -> bits per second. A bare number is taken as kbps, Zoom's unit. */
 export function parseBitrate(value: unknown): number | undefined {
   const v = rate(value);
-  if (!(v >= 0)) return undefined;
-  return finite(v * RATE_UNITS[unit]!);
+  if (!(v >= 0)) return refuse(v);
+  const bps = v * RATE_UNITS[unit]!;
+  return bps <= PLAUSIBLE.bitsPerSecond ? bps : refuse(bps);
 }
 
 const fps = numberWithUnit('fps');
@@ -139,7 +166,7 @@ const fps = numberWithUnit('fps');
 /** "12 fps" -> 12. */
 export function parseFrameRate(value: unknown): number | undefined {
   const v = fps(value);
-  return v >= 0 ? v : undefined;
+  return v >= 0 && v <= PLAUSIBLE.framesPerSecond ? v : refuse(v);
 }
 
 export interface Resolution {
@@ -205,19 +232,34 @@ function resolutionOf(value: unknown): void {
   height = Number(m[2]);
 }
 
+/**
+ * Whether the resolution `resolutionOf` read last is a picture; if not, why ("0*0": no picture,
+ * empty; a side past PLAUSIBLE.pixels: implausible; not a resolution: unreadable).
+ */
+function isPicture(value: unknown): boolean {
+  if (width > 0 && height > 0 && width <= PLAUSIBLE.pixels && height <= PLAUSIBLE.pixels) return true;
+  refused =
+    width > PLAUSIBLE.pixels || height > PLAUSIBLE.pixels
+      ? 'implausible'
+      : value === readText && typeof value === 'string' && RESOLUTION.test(value)
+        ? 'empty'
+        : 'unreadable';
+  return false;
+}
+
 /** "1280*720" / "1920x1080" / "640 X 360" -> {width, height}. "0*0" means no picture: missing. */
 export function parseResolution(value: unknown): Resolution | undefined {
   resolutionOf(value);
-  return width === 0 || height === 0 ? undefined : { width, height };
+  return isPicture(value) ? { width, height } : undefined;
 }
 
 export const parseWidth = (value: unknown): number | undefined => {
   resolutionOf(value);
-  return width === 0 || height === 0 ? undefined : width;
+  return isPicture(value) ? width : undefined;
 };
 export const parseHeight = (value: unknown): number | undefined => {
   resolutionOf(value);
-  return width === 0 || height === 0 ? undefined : height;
+  return isPicture(value) ? height : undefined;
 };
 
 const dbm = numberWithUnit('dbm');
@@ -225,7 +267,7 @@ const dbm = numberWithUnit('dbm');
 /** Wi-Fi RSSI: integers in dBm, sometimes written "-60 dBm". */
 export function parseDbm(value: unknown): number | undefined {
   const v = dbm(value);
-  return v <= 0 && v >= -150 ? v : undefined;
+  return v <= 0 && v >= -150 ? v : refuse(v);
 }
 
 const plain = numberWithUnit('');
@@ -233,7 +275,7 @@ const plain = numberWithUnit('');
 /** A plain number ("3.65", 3.65), such as Zoom's quality_score. */
 export function parseNumber(value: unknown): number | undefined {
   const v = plain(value);
-  return v === v ? v : undefined;
+  return v === v ? v : refuse(v);
 }
 
 /** Zoom's CPU pressure words, in order of severity; unknown words are missing. */
@@ -246,9 +288,10 @@ export const QUALITY_LEVELS = ['good', 'fair', 'poor', 'bad'] as const;
 /** A reader of one of a list of words (case and spaces ignored); other words are missing. */
 export function parseLevelOf<L extends string>(levels: readonly L[]): (value: unknown) => L | undefined {
   return (value) => {
-    if (typeof value !== 'string') return undefined;
-    const v = value.trim().toLowerCase();
-    return (levels as readonly string[]).includes(v) ? (v as L) : undefined;
+    const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    if ((levels as readonly string[]).includes(v)) return v as L;
+    refused = 'unreadable';
+    return undefined;
   };
 }
 
@@ -258,13 +301,16 @@ export const parseQuality = parseLevelOf(QUALITY_LEVELS);
 /** A text field (context): trimmed; empty is missing. Numbers are written as text. */
 export function parseText(value: unknown): string | undefined {
   const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-  return v ? v : undefined;
+  if (v) return v;
+  refused = 'unreadable';
+  return undefined;
 }
 
 /** A yes/no field (`recording`, `share_desktop`): "true" or "false"; anything else is missing. */
 export function parseFlag(value: unknown): string | undefined {
   if (typeof value === 'boolean') return String(value);
   if (value === 'true' || value === 'false') return value;
+  refused = 'unreadable';
   return undefined;
 }
 
@@ -272,7 +318,9 @@ export function parseFlag(value: unknown): string | undefined {
 export function parseList(value: unknown): string | undefined {
   if (!Array.isArray(value)) return parseText(value);
   const words = value.map(parseText).filter((v): v is string => v !== undefined);
-  return words.length ? words.join(', ') : undefined;
+  if (words.length) return words.join(', ');
+  refused = 'unreadable';
+  return undefined;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -206,8 +206,8 @@ const CHECKS: Record<string, () => void> = {
     );
     expect(out).toHaveLength(2);
     for (const s of out) expect(s!.streams).toEqual({});
-    expect(stats.valuesMissing.get('min_bitrate')).toBe(4);
-    expect(stats.valuesMissing.get('zoom_avg_cpu_usage')).toBe(4);
+    expect(stats.valuesUnreadable.get('min_bitrate')).toBe(4);
+    expect(stats.valuesUnreadable.get('zoom_avg_cpu_usage')).toBe(4);
   },
   [`${EP}metrics-meetings-{meetingId}-participants-qos_GET.json`]: () => {
     const [s, ...rest] = samplesOf(load(`${EP}metrics-meetings-{meetingId}-participants-qos_GET.json`));

@@ -11,6 +11,9 @@ import {
   parseSeconds,
   parseTime,
   parseWidth,
+  lastRefusal,
+  PLAUSIBLE,
+  type Refusal,
 } from '../../src/normalize/values.js';
 
 const cases: { name: string; parse: (v: unknown) => unknown; input: unknown; want: unknown }[] = [
@@ -64,6 +67,41 @@ describe('value parsers', () => {
   });
 });
 
+/** Values that are not readings, and why each reader says it refused them (outside tester, LOW #5). */
+const refusals: [unknown, Refusal, (v: unknown) => unknown][] = [
+  ['126 sec', 'implausible', parseSeconds],
+  ['-5 ms', 'implausible', parseSeconds],
+  ['61 s', 'implausible', parseSeconds],
+  ['12 parsecs', 'unreadable', parseSeconds],
+  ['250%', 'implausible', parseRatio],
+  ['-1%', 'implausible', parseRatio],
+  ['lots', 'unreadable', parseRatio],
+  ['2 Gbps', 'implausible', parseBitrate],
+  ['1.797693134862316e305', 'implausible', parseBitrate],
+  ['12 parsecs', 'unreadable', parseBitrate],
+  ['9000 fps', 'implausible', parseFrameRate],
+  ['0*0', 'empty', parseResolution],
+  ['20000x10', 'implausible', parseWidth],
+  ['HD', 'unreadable', parseResolution],
+  [12, 'implausible', parseDbm],
+  ['weak', 'unreadable', parseDbm],
+  [42, 'unreadable', parseCpuPressure],
+];
+
+describe('values that are not readings', () => {
+  it.each(refusals)('%o is %s', (input, why, parse) => {
+    parseSeconds('40 ms'); // a reading before does not hide why the next value was refused
+    expect(parse(input)).toBeUndefined();
+    expect(lastRefusal()).toBe(why);
+  });
+  it('are read up to each bound', () => {
+    expect(parseSeconds('60 s')).toBe(60);
+    expect(parseBitrate('1 Gbps')).toBe(1e9);
+    expect(parseFrameRate('240 fps')).toBe(240);
+    expect(parseResolution('16384x8640')).toEqual({ width: 16_384, height: 8640 });
+  });
+});
+
 const spaces = fc.constantFrom('', ' ', '  ');
 const decimal = fc
   .double({ min: 0, max: 1e5, noNaN: true, noDefaultInfinity: true })
@@ -73,7 +111,9 @@ describe('value parser properties', () => {
   it('reads any latency Zoom can write, in any spacing, as ms/1000', () => {
     fc.assert(
       fc.property(decimal, spaces, (ms, sp) => {
-        expect(parseSeconds(`${ms}${sp}ms`)).toBeCloseTo(ms / 1000, 9);
+        const got = parseSeconds(`${ms}${sp}ms`);
+        if (ms / 1000 <= PLAUSIBLE.seconds) expect(got).toBeCloseTo(ms / 1000, 9);
+        else expect(got).toBeUndefined();
       }),
     );
   });
@@ -121,7 +161,10 @@ describe('value parser properties', () => {
           const m = pattern.exec(t);
           const w = Number(m?.[1]);
           const h = Number(m?.[2]);
-          const want = m && w !== 0 && h !== 0 ? { width: w, height: h } : undefined;
+          const want =
+            m && w !== 0 && h !== 0 && w <= PLAUSIBLE.pixels && h <= PLAUSIBLE.pixels
+              ? { width: w, height: h }
+              : undefined;
           const [first, second] = wideFirst ? [parseWidth, parseHeight] : [parseHeight, parseWidth];
           expect(first(t), t).toBe(want && (wideFirst ? want.width : want.height));
           expect(second(t), t).toBe(want && (wideFirst ? want.height : want.width));
@@ -148,11 +191,12 @@ describe('value parser properties', () => {
       fc
         .array(fc.boolean(), { minLength: unit.length, maxLength: unit.length })
         .map((up) => up.map((u, i) => (u ? unit[i]!.toUpperCase() : unit[i]!)).join(''));
-    const readers: [(v: unknown) => number | undefined, Record<string, number>][] = [
-      [parseSeconds, { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6 }],
-      [parseBitrate, { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 }],
-      [parseFrameRate, { '': 1, fps: 1 }],
-      [parseRatio, { '': 0.01, '%': 0.01 }],
+    // Each reader, its units' scales and its plausibility bound (in base units).
+    const readers: [(v: unknown) => number | undefined, Record<string, number>, number][] = [
+      [parseSeconds, { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6 }, PLAUSIBLE.seconds],
+      [parseBitrate, { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 }, PLAUSIBLE.bitsPerSecond],
+      [parseFrameRate, { '': 1, fps: 1 }, PLAUSIBLE.framesPerSecond],
+      [parseRatio, { '': 0.01, '%': 0.01 }, 1],
     ];
     fc.assert(
       fc.property(
@@ -162,13 +206,14 @@ describe('value parser properties', () => {
         fc.nat(),
         fc.boolean(),
         (r, n, sp, u, cased) => {
-          const [parse, units] = readers[r]!;
+          const [parse, units, bound] = readers[r]!;
           const names = Object.keys(units);
           const unit = names[u % names.length]!;
           const written = `${n}${sp}${cased ? fc.sample(anyCase(unit), { numRuns: 1, seed: u })[0] : unit}`;
           const value = Number(n);
           const scale = units[unit]!;
-          const want = parse === parseRatio ? (value <= 100 ? value / 100 : undefined) : value * scale;
+          const read = parse === parseRatio ? value / 100 : value * scale;
+          const want = read <= bound ? read : undefined;
           expect(parse(written), written).toBe(want);
         },
       ),

@@ -11,6 +11,8 @@ export interface PollView {
   instanceKinds(): Iterable<string>;
   normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture'>> & {
     readonly valuesMissing: ReadonlyMap<string, number>;
+    readonly valuesUnreadable: ReadonlyMap<string, number>;
+    readonly valuesImplausible: ReadonlyMap<string, number>;
   };
 }
 
@@ -98,12 +100,18 @@ export function registerPollMetrics(
   );
   new Counter({
     name: 'qoswatch_values_missing_total',
-    help: 'Values Zoom sent empty or in a form qoswatch does not read, by field.',
-    labelNames: ['field'],
+    help: 'Values Zoom sent that are not readings, by field and reason: empty, unreadable (a form not understood) or implausible (out of bounds); all skipped.',
+    labelNames: ['field', 'reason'],
     registers,
     collect() {
       this.reset();
-      for (const [field, n] of view.normalize.valuesMissing) this.inc({ field }, n);
+      const n = view.normalize;
+      for (const [reason, counts] of [
+        ['empty', n.valuesMissing],
+        ['unreadable', n.valuesUnreadable],
+        ['implausible', n.valuesImplausible],
+      ] as const)
+        for (const [field, count] of counts) this.inc({ field, reason }, count);
     },
   });
   return { observeCycle: (r) => cycleDuration.observe((r.finishedAt - r.startedAt) / 1000) };
