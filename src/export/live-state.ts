@@ -1,9 +1,8 @@
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/events.js';
-import { numericValue } from '../normalize/catalog.js';
 import { keptContext } from '../normalize/kept-context.js';
-import { sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
-import { LiveParticipant, UNEXPORTED_STREAM } from './collectors/live-participant.js';
+import { LiveParticipant } from './collectors/live-participant.js';
+import { liveValues, streamsOf } from './live-values.js';
 
 export { LiveParticipant };
 
@@ -15,87 +14,14 @@ export interface LiveInstance {
   version: number;
 }
 
-/** Stream name lists, shared: participants mostly have one of a few sets of streams. */
-const streamLists = new Map<string, readonly string[]>();
-function streamList(names: string[]): readonly string[] {
-  const key = names.join('\u0000');
-  let list = streamLists.get(key);
-  if (!list) streamLists.set(key, (list = Object.freeze(names)));
-  return list;
-}
-
-/** A stream measurement's index in STREAM_METRICS by its key in a sample's stream. */
-const STREAM_INDEX: Readonly<Record<string, number>> = Object.assign(
-  Object.create(null) as Record<string, number>,
-  Object.fromEntries(STREAM_METRICS.map((d, i) => [d.field.key, i])),
-);
-/** The same for UNEXPORTED_STREAM. */
-const UNEXPORTED_INDEX: Readonly<Record<string, number>> = Object.assign(
-  Object.create(null) as Record<string, number>,
-  Object.fromEntries(UNEXPORTED_STREAM.map((f, i) => [f.key, i])),
-);
-
-/** NaN doubles, as many as the largest sample needs so far. */
-const NAN: number[] = [NaN];
-const nans = (n: number): number[] => {
-  while (NAN.length < n) NAN.push(NaN);
-  // A copy of a NaN-filled array of doubles: exact length, no change of element kind later.
-  return NAN.slice(0, n);
-};
-
-/** The stream names of `s` in its order: `last` (shared) when the same, else the shared list of them. */
-function streamsOf(s: QosSample, last: readonly string[] | undefined): readonly string[] {
-  let n = 0;
-  let same = last !== undefined;
-  for (const stream in s.streams) same &&= last![n++] === stream;
-  if (same && n === last!.length) return last!;
-  const names: string[] = [];
-  for (const stream in s.streams) names.push(stream);
-  return streamList(names);
-}
-
 /**
  * Reads what metrics export, and what rules and the instances API read, out of a sample: into
  * `last` (the participant's, when there is one), its values array written over when the sample
  * has as many, so that a minute's samples make no new objects; else into a new LiveParticipant.
  */
 function liveParticipant(s: QosSample, last: LiveParticipant | undefined, version: number): LiveParticipant {
-  const S = SAMPLE_METRICS.length;
-  const M = STREAM_METRICS.length;
-  const E = UNEXPORTED_STREAM.length;
   const streams = streamsOf(s, last?.streams);
-  const n = streams.length;
-  const size = S + n * M;
-  // Reused when it has room for the exported values and, if it had them, the unexported ones.
-  let values = last?.values;
-  if (values?.length === size || values?.length === size + n * E) values.fill(NaN);
-  else values = nans(size);
-  let unexported: number[] | undefined;
-  for (let i = 0; i < S; i++) {
-    const v = sampleValue(SAMPLE_METRICS[i]!, s);
-    if (v !== undefined) values[i] = v;
-  }
-  for (let j = 0; j < n; j++) {
-    const m = s.streams[streams[j]!] as Record<string, unknown>;
-    // The stream's own keys, few, rather than every exported key: about twice as fast.
-    for (const key in m) {
-      const i = STREAM_INDEX[key];
-      if (i === undefined) {
-        const e = UNEXPORTED_INDEX[key];
-        const v = e === undefined ? undefined : numericValue(UNEXPORTED_STREAM[e]!, m[key]);
-        if (v !== undefined) (unexported ??= nans(n * E))[j * E + e!] = v;
-        continue;
-      }
-      const def = STREAM_METRICS[i]!;
-      const raw = m[key];
-      const v = typeof raw === 'number' ? raw : numericValue(def.field, raw);
-      if (v !== undefined) values[S + j * M + i] = v * def.scale;
-    }
-  }
-  // The unexported values (pushed samples only) go after the exported ones, or not at all.
-  if (!unexported) values.length = size;
-  else if (values.length === size + n * E) for (let k = 0; k < n * E; k++) values[size + k] = unexported[k]!;
-  else values = values.concat(unexported);
+  const values = liveValues(s, streams, last?.values);
   const who = s.participant;
   const context = keptContext(s.context, last?.context);
   if (!last)

@@ -5,8 +5,9 @@ import { Stamped } from '../util/stamped.js';
 
 /*
  * A sample's measurements as one flat array of numbers, made by the normalizer while it reads
- * them, for the rule engine (evaluate/column-reader.ts): it reads a value at an index instead of
- * walking the sample's stream objects by name. The objects stay what everything else reads.
+ * them, for the rule engine (evaluate/column-reader.ts) and the live state (export/live-values.ts):
+ * they read a value at an index instead of walking the sample's stream objects by name. The
+ * objects stay what everything else reads.
  *
  * Layout: [streams, the per-sample rows (SAMPLE_ROWS), then per stream in the sample's stream
  * order: its index in STREAMS, the stream rows (STREAM_ROWS)]. A missing value is NaN (the

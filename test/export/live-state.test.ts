@@ -4,6 +4,9 @@ import { LiveState } from '../../src/export/live-state.js';
 import { QualitySeries } from '../../src/export/collectors/quality.js';
 import { METRICS } from '../../src/evaluate/metrics.js';
 import { QUALITY_LEVELS } from '../../src/normalize/values.js';
+import { normalizeParticipant } from '../../src/normalize/normalize.js';
+import { sampleNumbers } from '../../src/normalize/sample-numbers.js';
+import { NormalizeStats } from '../../src/normalize/stats.js';
 import { sample } from '../helpers/rules.js';
 
 const audio = { latency: 0.123, jitter: 0.0171, avgLoss: 0.031, maxLoss: 0.09, bitrate: 41_234 };
@@ -77,6 +80,47 @@ describe('the live state', () => {
     expect(again.streams.video_input!.quality).toBe(QUALITY_LEVELS.indexOf('good'));
     expect(again.streams.as_input).toEqual({ frameRate: odd(4) });
     expect(again.context).toEqual(s.context);
+  });
+
+  it("keeps the same values read from a sample's numbers as from its objects (a copy has no numbers)", () => {
+    const entry = (minute: number, quality: string): Record<string, unknown> => ({
+      date_time: `2026-03-02T12:0${minute}:00Z`,
+      video_output: { frame_rate: '12 fps', latency: '', bitrate: '1.5 Mbps' },
+      audio_input: { latency: '120ms', jitter: '5 ms', avg_loss: '1.5%', bitrate: '30 kbps', quality },
+      as_input: { latency: 'n/a' },
+      hologram_input: { latency: '5ms' },
+      wifi_rssi: -61,
+      cpu_pressure_level: 'serious',
+      cpu_usage: { zoom_avg_cpu_usage: '12%', system_max_cpu_usage: '' },
+    });
+    const meeting = { kind: 'meeting' as const, id: '1', uuid: 'u==', topic: 't' };
+    // Three samples: with an unexported value (quality), without it and fewer streams, with it again.
+    const raw = {
+      user_id: 'p1',
+      user_qos: [
+        entry(1, 'good'),
+        { ...entry(2, 'poor'), audio_input: { latency: '80 ms' }, as_input: {} },
+        entry(3, 'poor'),
+      ],
+    };
+    const samples = normalizeParticipant(meeting, raw, {}, new NormalizeStats());
+    expect(samples).toHaveLength(3);
+    const fromNumbers = new LiveState();
+    const fromObjects = new LiveState();
+    const counts: number[] = [];
+    for (const s of samples) {
+      expect(sampleNumbers(s)).toBeDefined();
+      fromNumbers.handle({ type: 'samples', samples: [s] });
+      fromObjects.handle({ type: 'samples', samples: [{ ...s }] });
+      const a = fromNumbers.instances.get('meeting:u==')!.participants.get('p1')!;
+      const b = fromObjects.instances.get('meeting:u==')!.participants.get('p1')!;
+      expect(a.time).toBe(s.time);
+      expect(a.streams).toBe(b.streams); // the shared list of names
+      expect(a.values).toEqual(b.values);
+      counts.push(a.values.filter((v) => !Number.isNaN(v)).length);
+    }
+    expect(counts[0]).toBeGreaterThan(counts[1]!);
+    expect(counts[2]).toBe(counts[0]);
   });
 
   it('lets the newest sample win, in or across batches, whatever their order; of equal times the later', () => {
