@@ -27,6 +27,12 @@ export class BadDataReport {
       );
       this.invalidSeen = stats.samplesInvalid;
     }
+    if (stats.listedInvalid > 0)
+      this.logOnce.warn(
+        'listed',
+        { total: stats.listedInvalid },
+        "skipped entries of Zoom's live lists that are not objects or have no usable uuid (a number, an empty or blank string); those instances are not polled",
+      );
     if (stats.samplesFuture > 0)
       this.logOnce.warn(
         'future',

@@ -12,6 +12,8 @@ export class NormalizeStats {
   samplesParsed = 0;
   /** Samples skipped whole: no usable `date_time`, or not an object. */
   samplesInvalid = 0;
+  /** Discovery entries skipped: not an object, or without a usable instance id (poll/listed-id.ts). */
+  listedInvalid = 0;
   /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
   samplesRepeated = 0;
   /**

@@ -8,6 +8,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, liveRange, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
+import { listedId } from './listed-id.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
@@ -86,12 +87,13 @@ export class DashboardSource implements PollSource {
       this.endpoints.list,
       {},
       { type: 'live', ...liveRange(this.clock.now()) },
-      { signal, keyOf: (i) => str(i.uuid) },
+      // Entries that are not objects are skipped and counted by the client.
+      { signal, keyOf: (i) => listedId(i.uuid), skipped: (n) => (this.stats.listedInvalid += n) },
     )) {
       for (const item of page) {
-        const uuid = str(item.uuid);
+        const uuid = listedId(item.uuid);
         if (!uuid) {
-          this.stats.samplesInvalid++;
+          this.stats.listedInvalid++;
           continue;
         }
         this.listed.add(uuid);

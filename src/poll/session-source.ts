@@ -11,6 +11,7 @@ import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { instanceKey } from '../normalize/events.js';
 import type { LiveInstance, PollResult, PollSource } from './source.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { listedId } from './listed-id.js';
 import { ListedIds } from './listed-ids.js';
 
 import { participantCount } from './participant-count.js';
@@ -44,12 +45,13 @@ export class SessionSource implements PollSource {
     const out: LiveInstance[] = [];
     for await (const page of this.client.pages<Raw>(ENDPOINTS.sessions, {}, query, {
       signal,
-      keyOf: (s) => str(s.id),
+      keyOf: (s) => listedId(s.id),
+      skipped: (n) => (this.stats.listedInvalid += n),
     })) {
       for (const s of page) {
-        const id = str(s.id);
+        const id = listedId(s.id);
         if (!id) {
-          this.stats.samplesInvalid++;
+          this.stats.listedInvalid++;
           continue;
         }
         this.listed.add(id);

@@ -338,7 +338,9 @@ export class ZoomClient {
       const { keyOf } = options;
       yield keyOf
         ? items.filter((i) => {
+            // An entry without a key is the caller's to skip and count, not a repeat.
             const k = keyOf(i);
+            if (!k) return true;
             if (seen.has(k)) return false;
             seen.add(k);
             return true;

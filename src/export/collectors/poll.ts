@@ -9,7 +9,9 @@ export interface PollView {
   lastCycle(): CycleReport | undefined;
   coverage(): CoverageReport;
   instanceKinds(): Iterable<string>;
-  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture'>> & {
+  normalize: Readonly<
+    Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture' | 'listedInvalid'>
+  > & {
     readonly valuesMissing: ReadonlyMap<string, number>;
     readonly valuesUnreadable: ReadonlyMap<string, number>;
     readonly valuesImplausible: ReadonlyMap<string, number>;
@@ -97,6 +99,12 @@ export function registerPollMetrics(
     'qoswatch_samples_future_total',
     "QoS samples refused as dated more than 5 minutes ahead of Zoom's own clock (a push's event_ts, a polled answer's Date).",
     () => view.normalize.samplesFuture,
+  );
+  scrapeCounter(
+    registry,
+    'qoswatch_discovery_entries_invalid_total',
+    'Entries of the live meetings, webinars and sessions lists skipped: not an object, or without a usable uuid (session id).',
+    () => view.normalize.listedInvalid,
   );
   new Counter({
     name: 'qoswatch_values_missing_total',
