@@ -3,6 +3,7 @@ import module from 'node:module';
 import { FileInvalidError } from './util/file-errors.js';
 import { UsageError } from './cli/args.js';
 import { packageVersion } from './util/package-root.js';
+import { redactUrlCredentials } from './util/redact-url.js';
 
 /** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -109,14 +110,14 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`qoswatch ${name}: ${err.message}\n\n${command.help}`);
+      process.stderr.write(`qoswatch ${name}: ${redactUrlCredentials(err.message)}\n\n${command.help}`);
       return EXIT.usage;
     }
     if (err instanceof FileInvalidError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`${redactUrlCredentials(err.message)}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`qoswatch ${name}: ${(err as Error).message}\n`);
+    process.stderr.write(`qoswatch ${name}: ${redactUrlCredentials((err as Error).message)}\n`);
     return EXIT.failure;
   }
 }
@@ -138,7 +139,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`qoswatch: ${String(err)}\n`);
+    process.stderr.write(`qoswatch: ${redactUrlCredentials(String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@ import type { Notification } from '../notify/plugins/notification.js';
 import { NotifyStore } from '../notify/pipeline/store.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
+import { redactUrlCredentials } from '../util/redact-url.js';
 import { parse, UsageError } from './args.js';
 import { requireConfig } from './common.js';
 
@@ -51,7 +52,7 @@ export async function notifyTest(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err instanceof NotifyError ? err : undefined;
     process.stderr.write(
-      `${cfg.name}: not delivered: ${(err as Error).message}${e ? ` (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})` : ''}\n`,
+      `${cfg.name}: not delivered: ${redactUrlCredentials((err as Error).message)}${e ? ` (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})` : ''}\n`,
     );
     return 1;
   } finally {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { SECRET_SETTINGS } from './secrets.js';
+import { redactUrlCredentialsIn } from './redact-url.js';
 import type { Clock } from './clock.js';
 
 export type { Logger };
@@ -29,6 +30,13 @@ export function createLogger(
     level: settings.level,
     base: { service: 'qoswatch' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // A URL's user:password@ never reaches the log, in a message, a logged value or an error.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a: unknown) => redactUrlCredentialsIn(a)) as Parameters<typeof method>);
+      },
+    },
+    serializers: { err: (e: Error) => redactUrlCredentialsIn(pino.stdSerializers.err(e)) },
     // In the demo, log times are the simulated clock's, so they match the meetings'.
     ...(clock ? { timestamp: () => `,"time":${clock.now()}` } : {}),
   };

@@ -1,0 +1,32 @@
+/** What stands in a message for the `user:password` of a URL. */
+export const REDACTED_USERINFO = '[redacted]';
+
+/**
+ * `scheme://user:password@` anywhere in a text: the scheme, then everything up to the last
+ * `@` before the authority ends (`/`, `?`, `#`, white space or a quote), as URL parsers read it.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'`<>]*@/gi;
+
+/**
+ * The text with the credentials of every URL in it (`http://user:password@host/`) replaced by
+ * `[redacted]`: `http://[redacted]@host/`. Every message that can echo a configured URL or
+ * value goes through it: config problems (util/yaml-file.ts), the command line's error output
+ * (main.ts) and the daemon's log (util/logger.ts).
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(USERINFO, `$1${REDACTED_USERINFO}@`);
+}
+
+/**
+ * A copy of `value` with every string in it passed through redactUrlCredentials, to at most
+ * `depth` levels of plain objects and lists (deeper ones are left as they are: log objects are
+ * shallow; errors are redacted by the logger's serializer).
+ */
+export function redactUrlCredentialsIn<T>(value: T, depth = 4): T {
+  if (typeof value === 'string') return redactUrlCredentials(value) as T;
+  if (depth <= 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactUrlCredentialsIn(v, depth - 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactUrlCredentialsIn(v, depth - 1);
+  return out as T;
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/util/logger.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-url-creds-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each URL setting given `user:password@`, every password different, one through the environment. */
+const SECRETS = [
+  'SEKRIT-api-1',
+  'SEKRIT-oauth-2',
+  'SEKRIT-hook-3',
+  'SEKRIT-am-4',
+  'SEKRIT-slack-5',
+  'SEKRIT-env-6',
+];
+const CONFIG = `zoom:
+  account_id: a
+  client_id: c
+  client_secret: s
+  api_url: 'https://u:${SECRETS[0]}@api.example.com'
+  oauth_url: 'https://u:${SECRETS[1]}@zoom.example.com/oauth/token'
+notifiers:
+  - { name: hook, type: webhook, url: 'http://user:${SECRETS[2]}@127.0.0.1:9/x' }
+  - { name: am, type: alertmanager, url: 'http://user:${SECRETS[3]}@127.0.0.1:9/' }
+  - { name: slack, type: slack, channel: '#x', token: xoxb-t, api_url: 'http://user:${SECRETS[4]}@127.0.0.1:9/api/' }
+  - { name: envhook, type: webhook, url: '\${HOOK_URL}' }
+state:
+  dir: ${join(dir, 'state')}
+`;
+const ENV = { HOOK_URL: `http://x:${SECRETS[5]}@127.0.0.1:9/y` };
+
+function expectNoSecret(text: string): void {
+  for (const s of SECRETS) expect(text).not.toContain(s);
+  expect(text).not.toContain('SEKRIT');
+}
+
+describe('a URL with user:password@ is never printed with its credentials', () => {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, CONFIG);
+
+  it.each([
+    ['check', ['check', '--config', file]],
+    ['run', ['run', '--config', file]],
+    ['notify-test', ['notify-test', '--config', file, '--notifier', 'hook']],
+  ])(
+    '%s: every URL setting is named at file:line:col with [redacted]@ in place of its credentials',
+    async (_n, args) => {
+      const r = await runCli(args, ENV);
+      expect(r.code).toBe(2);
+      expectNoSecret(r.stdout + r.stderr);
+      for (const [line, path, shown] of [
+        [5, 'zoom.api_url', 'https://[redacted]@api.example.com'],
+        [6, 'zoom.oauth_url', 'https://[redacted]@zoom.example.com/oauth/token'],
+        [8, 'notifiers[0].url', 'http://[redacted]@127.0.0.1:9/x'],
+        [9, 'notifiers[1].url', 'http://[redacted]@127.0.0.1:9/'],
+        [10, 'notifiers[2].api_url', 'http://[redacted]@127.0.0.1:9/api/'],
+        [11, 'notifiers[3].url', 'http://[redacted]@127.0.0.1:9/y'],
+      ] as const) {
+        expect(r.stderr).toContain(`${file}:${line}:`);
+        expect(r.stderr).toContain(`${path}: found "${shown}"; expected an http(s) URL`);
+      }
+    },
+  );
+
+  it('inspect --daemon with credentials in the URL: the error names the URL without them', async () => {
+    const r = await runCli(['inspect', '--daemon', `http://u:${SECRETS[0]}@127.0.0.1:9/`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('[redacted]@127.0.0.1:9');
+    expectNoSecret(r.stdout + r.stderr);
+  });
+});
+
+describe('the log never carries a URL’s credentials', () => {
+  it('in a message, a logged value or a logged error', () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
+    log.warn(`delivery failed: POST https://me:${SECRETS[0]}@hooks.example.com/x: 500`);
+    log.info({ endpoint: `http://me:${SECRETS[1]}@[::1]:80/p`, list: [`ws://a:${SECRETS[2]}@h`] }, 'x');
+    log.error({ err: new Error(`fetch http://me:${SECRETS[3]}@h/ failed`) }, 'y');
+    log.info('%s', `smtp://mailer:${SECRETS[4]}@smtp.example.com:587`);
+    log.flush();
+    expectNoSecret(out);
+    expect(out.match(/\[redacted\]@/g)).toHaveLength(6);
+    expect(out).toContain('https://[redacted]@hooks.example.com/x');
+    expect(out).toContain('smtp://[redacted]@smtp.example.com:587');
+  });
+});
