@@ -182,7 +182,7 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       want: [
         ':5:12: zoom.api_url: found "file:///etc/passwd"; expected an http(s) URL such as https://api.zoom.us',
         ':6:14: zoom.oauth_url: found "javascript:alert(1)"; expected an http(s) URL',
-        ':10:10: notifiers[0].url: found "http://user:pw@example.com/hook"; expected an http(s) URL without user:password@ (credentials go in headers)',
+        ':10:10: notifiers[0].url: found "http://[redacted]@example.com/hook"; expected an http(s) URL without user:password@ (credentials go in headers)',
       ],
       not: ['notifiers[1]'],
     },
