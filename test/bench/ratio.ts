@@ -1,6 +1,11 @@
 import { loadavg } from 'node:os';
 import { runInNewContext } from 'node:vm';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import {
+  getHeapCodeStatistics,
+  getHeapSpaceStatistics,
+  getHeapStatistics,
+  setFlagsFromString,
+} from 'node:v8';
 
 /** What one side of a comparison does once; setup before it, outside the timed region. */
 export interface Side {
@@ -222,6 +227,21 @@ export async function settledGc(): Promise<void> {
     gc();
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+}
+
+/**
+ * Heap in use after a full collection without compiled code, bytecode and their metadata: every space
+ * less V8's own count of code with its metadata (relocation info, deoptimization data, source
+ * positions) and of bytecode with its metadata, wherever they live. On Node 20 an optimized
+ * function's metadata is in old space beside the data, so dataHeapUsed counts it; over a day
+ * of churn it grows as the optimizing compiler reaches more code, then shrinks when that code
+ * goes cold (docs/architecture.md, "Memory over a day"). Feedback vectors and the dependent-code
+ * lists are not in V8's count, so some of that growth is still read here.
+ */
+export function objectHeapUsed(): number {
+  gc();
+  const code = getHeapCodeStatistics();
+  return getHeapStatistics().used_heap_size - code.code_and_metadata_size - code.bytecode_and_metadata_size;
 }
 
 /** dataHeapUsed after settledGc. */
