@@ -11,12 +11,23 @@ export function normalized(s: QosSample): QosSample {
 }
 
 /**
+ * A sample's instance, participant and context as a new poll brings them: new objects with the
+ * same fields. The normalizer makes them anew for every answer, so reusing the earlier minute's
+ * objects would let the engine's and live state's same-object checks hit where they miss in
+ * production (the bench would read cheaper than a real quiet minute).
+ */
+function refsAnew(s: QosSample): Pick<QosSample, 'instance' | 'participant' | 'context'> {
+  return { instance: { ...s.instance }, participant: { ...s.participant }, context: { ...s.context } };
+}
+
+/**
  * The same participant's sample at another minute with the same values, as the normalizer would
- * hand it on: a new sample object with new numbers (a copy of the earlier sample's, which are
- * what the normalizer would write again: numbersOf reads them out of the objects 20x slower).
+ * hand it on: a new sample object with new refs (`refsAnew`) and new numbers (a copy of the
+ * earlier sample's, which are what the normalizer would write again: numbersOf reads them out of
+ * the objects 20x slower).
  */
 export function again(s: QosSample, time: number): QosSample {
-  const next = { ...s, time };
+  const next = { ...s, ...refsAnew(s), time };
   attachNumbers(next, sampleNumbers(s)?.slice() ?? numbersOf(next));
   return next;
 }
@@ -141,7 +152,7 @@ const hash = (n: number, m: number): number =>
  * degraded at any minute, a share `turnover` changing state each minute (half of them turning
  * degraded, half recovering: the degraded set slides along a fixed shuffle of the participants),
  * and every value moving a little from minute to minute (healthy ones stay under the thresholds,
- * degraded ones over). New sample objects with new numbers, as the normalizer hands them on;
+ * degraded ones over). New sample objects with new refs and numbers, as the normalizer hands them on;
  * their value objects are shared by the samples of a jitter step (as `again`'s are with the
  * sample copied), or a minute's samples would add ~100 MB to the file's peak.
  */
@@ -159,7 +170,7 @@ export function drifting(
     const noise = hash(j, minute);
     const jitter = rank < bad ? 0.8 + noise * 0.2 : (((j * 104_729) % 1000) / 1000) * 0.45 + noise * 0.05;
     const { values, numbers } = atJitter(s, jitter);
-    const next = { ...s, time, ...values };
+    const next = { ...s, ...refsAnew(s), time, ...values };
     attachNumbers(next, numbers.slice()); // new numbers per sample, as the normalizer writes them
     return next;
   });
