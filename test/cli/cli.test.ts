@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFrom } from '../../src/simulator/scenario.js';
@@ -181,6 +181,37 @@ describe('qoswatch', () => {
     );
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
+  });
+});
+
+describe('a stale lock whose pid now belongs to another process (outside tester, M1)', () => {
+  it.each([
+    ['written by hand, no valid since', (pid: number) => ({ pid, host: hostname(), since: 'x' })],
+    [
+      'written by qoswatch, the pid reused by a process started at another time',
+      (pid: number) => ({ pid, host: hostname(), since: new Date().toISOString(), start: '1' }),
+    ],
+    [
+      'written by an older qoswatch (no start) before that process started',
+      (pid: number) => ({ pid, host: hostname(), since: '2020-01-01T00:00:00.000Z' }),
+    ],
+  ])('%s: run takes it over and starts', async (name, lock) => {
+    // A live process that is not qoswatch holds the pid; nothing waits on its lifetime.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+    try {
+      const file = config(`stale-${name.length}.yaml`);
+      const state = join(dir, `state-stale-${name.length}.yaml`);
+      mkdirSync(state, { recursive: true });
+      writeFileSync(join(state, 'qoswatch.lock'), JSON.stringify(lock(other.pid!)));
+      const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
+      await printed(p, 'qoswatch running');
+      const taken = JSON.parse(readFileSync(join(state, 'qoswatch.lock'), 'utf8')) as { pid: number };
+      expect(taken.pid).toBe(p.child.pid);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
 

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+
+/** Where Linux shows processes; a test may point elsewhere. Absent elsewhere (macOS): every answer is undefined. */
+const PROC = '/proc';
+
+/** Clock ticks a second in /proc/<pid>/stat (USER_HZ: 100 on every Linux that Node runs on). */
+const USER_HZ = 100;
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat), as text:
+ * with its pid, it names one process of one boot (a pid is reused, a start time with it is not).
+ * Undefined where /proc is absent or the process is gone.
+ */
+export function processStartTicks(pid: number): string | undefined {
+  const stat = read(`${PROC}/${pid}/stat`);
+  // Field 2 (the command name) is in parentheses and may hold spaces: count after its last ')'.
+  const rest = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = rest?.[22 - 3];
+  return ticks && /^\d+$/.test(ticks) ? ticks : undefined;
+}
+
+/** This boot's id (/proc/sys/kernel/random/boot_id): pids and start times of another boot mean nothing. */
+export function bootId(): string | undefined {
+  return read(`${PROC}/sys/kernel/random/boot_id`)?.trim() || undefined;
+}
+
+/** When process `pid` started, in ms since the epoch (boot time from /proc/stat plus its start ticks). */
+export function processStartedAtMs(pid: number): number | undefined {
+  const ticks = processStartTicks(pid);
+  const btime = /^btime (\d+)$/m.exec(read(`${PROC}/stat`) ?? '')?.[1];
+  if (ticks === undefined || btime === undefined) return undefined;
+  return Number(btime) * 1000 + (Number(ticks) * 1000) / USER_HZ;
+}
