@@ -2,13 +2,12 @@ import type { SourceKind, StreamMetrics } from '../normalize/sample.js';
 import { generateSample, type GeneratedSample } from './qos-generator.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
 import type { World } from './world.js';
+import { zoomTime } from '../util/zoom-time.js';
 
 /**
  * What Zoom keeps of instances that have ended (`type=past`), and the QoS summaries of the
  * QoS Subscription add-on, from the same scenario the live endpoints serve.
  */
-
-const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function hasEnded(world: World, inst: SimInstance, now: number): boolean {
   return now - world.scenario.start >= inst.end;
@@ -66,7 +65,7 @@ export function pastSamples(world: World, inst: SimInstance, p: SimParticipant):
 
 /** `/past_meetings/{id}/instances`: the ended instances of a number. */
 export function instancesBody(world: World, inst: SimInstance[], key: string): Record<string, unknown> {
-  return { [key]: inst.map((i) => ({ uuid: i.uuid, start_time: iso(world.scenario.start + i.start) })) };
+  return { [key]: inst.map((i) => ({ uuid: i.uuid, start_time: zoomTime(world.scenario.start + i.start) })) };
 }
 
 // --- QoS summary: Zoom's min / avg / max over the stay, written as Zoom writes them ---

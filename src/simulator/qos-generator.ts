@@ -10,6 +10,7 @@ import {
 } from '../normalize/values.js';
 import { between, unit } from './random.js';
 import type { Episode, Media, MetricName, Scenario, SimInstance, SimParticipant } from './scenario-types.js';
+import { zoomTime } from '../util/zoom-time.js';
 
 /** What the simulator means by one QoS sample: Zoom's strings, and the numbers they stand for. */
 export interface GeneratedSample {
@@ -233,7 +234,7 @@ export function generateSample(
 ): GeneratedSample {
   const t = time - s.start;
   const eps = activeEpisodes(s, inst, p, t);
-  const raw: Record<string, unknown> = { date_time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const raw: Record<string, unknown> = { date_time: zoomTime(time) };
   const truth: GeneratedSample['truth'] = { streams: {}, cpu: {} };
   const viaCrc = p.device === 'H.323/SIP';
   for (const media of ['audio', 'video', 'share'] as const) {

@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import { unit } from './random.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
 import type { World } from './world.js';
+import { zoomTime } from '../util/zoom-time.js';
 
 /** Misbehaviour to add to the pushes, as Zoom (or an attacker) might. Shares are 0 to 1. */
 export interface PushFaults {
@@ -147,7 +148,7 @@ export function qssLeftEvent(
   leaveTime: number,
   eventTs: number,
 ): Record<string, unknown> {
-  const leave_time = new Date(leaveTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const leave_time = zoomTime(leaveTime);
   return envelope(
     inst,
     'left',

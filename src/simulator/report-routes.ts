@@ -2,7 +2,7 @@ import type { SourceKind } from '../normalize/sample.js';
 import { instancesBody, pastInstances, pastParticipants, summaryItem } from './past.js';
 import { instanceItem, qosItem } from './responses.js';
 import { HttpError, KIND, notLive, queryType, type Ctx, type Route, type RouteHost } from './route.js';
-const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+import { zoomTime } from '../util/zoom-time.js';
 
 /**
  * No QoS Subscription: Zoom's docs say the summary needs the add-on but print no error for
@@ -49,7 +49,7 @@ export function reportRoutes(sim: RouteHost): Route[] {
     const m = Math.floor(((end - start) % 3_600_000) / 60_000);
     return {
       ...body,
-      end_time: iso(end),
+      end_time: zoomTime(end),
       duration: `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
       ...(kind === 'session' ? { user_count: count } : { participants: count }),
     };

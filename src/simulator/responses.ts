@@ -2,10 +2,10 @@ import { pastSamples } from './past.js';
 import { activeEpisodes } from './qos-generator.js';
 import type { World } from './world.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
+import { zoomTime } from '../util/zoom-time.js';
 
 /** JSON bodies shaped as Zoom's, per dashboards-metrics.openapi.json and the Video SDK samples. */
 
-const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 function hms(ms: number): string {
@@ -37,7 +37,7 @@ export function instanceItem(world: World, inst: SimInstance, now: number): Reco
     return {
       id: inst.uuid,
       session_name: inst.topic,
-      start_time: iso(start),
+      start_time: zoomTime(start),
       duration: hms(now - start),
       user_count: present.length,
       has_voip: true,
@@ -55,7 +55,7 @@ export function instanceItem(world: World, inst: SimInstance, now: number): Reco
     host: inst.host,
     email: inst.email,
     user_type: 'Licensed',
-    start_time: iso(start),
+    start_time: zoomTime(start),
     duration: hms(now - start),
     participants: present.length,
     has_pstn: false,
@@ -72,8 +72,8 @@ export function instanceItem(world: World, inst: SimInstance, now: number): Reco
 function stay(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, string> {
   const left = world.leaveTime(inst, p, now);
   return {
-    join_time: iso(world.joinTime(inst, p)),
-    ...(left !== undefined ? { leave_time: iso(left) } : {}),
+    join_time: zoomTime(world.joinTime(inst, p)),
+    ...(left !== undefined ? { leave_time: zoomTime(left) } : {}),
   };
 }
 

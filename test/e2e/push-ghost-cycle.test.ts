@@ -8,6 +8,7 @@ import { holdClockInCycles } from '../helpers/daemon.js';
 import { pushedMeeting, pushingDaemon } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Issue 15 (outside test, HIGH): a ghost (a UUID Zoom pushes that discovery never lists) whose
@@ -29,7 +30,6 @@ let h: SimHarness;
 let daemon: Daemon;
 const changes: { at: number; change: AlertChange }[] = [];
 
-const iso = (t: number): string => new Date(t).toISOString().replace('.000', '');
 const details = { bitrate: '60 kbps', latency: '450 ms', jitter: '5 ms', avg_loss: '0.0%', max_loss: '0.0%' };
 /** A signed-as-Zoom QoS event of the ghost's one participant, user 4242, for these minutes. */
 const ghostEvent = (minutes: number[], now: number): string =>
@@ -47,7 +47,11 @@ const ghostEvent = (minutes: number[], now: number): string =>
           participant_user_id: 'u-ghost',
           user_name: 'Ghost',
           qos: minutes.flatMap((m) =>
-            ['audio_input', 'audio_output'].map((type) => ({ date_time: iso(T0 + m * MIN), type, details })),
+            ['audio_input', 'audio_output'].map((type) => ({
+              date_time: zoomTime(T0 + m * MIN),
+              type,
+              details,
+            })),
           ),
         },
       },

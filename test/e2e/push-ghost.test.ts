@@ -6,6 +6,7 @@ import { debianBinary } from '../helpers/binaries.js';
 import { pushingDaemon } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Issue 15: a "ghost", a UUID Zoom pushes QoS for that discovery never lists, here carrying the
@@ -29,7 +30,6 @@ let daemon: Daemon;
 const changes: AlertChange[] = [];
 const stop = new AbortController();
 
-const iso = (t: number): string => new Date(t).toISOString().replace('.000', '');
 const details = { bitrate: '60 kbps', latency: '450 ms', jitter: '5 ms', avg_loss: '0.0%', max_loss: '0.0%' };
 /** A signed-as-Zoom QoS event of the ghost's one participant for scenario minute `m`. */
 const ghostEvent = (m: number): string =>
@@ -48,7 +48,7 @@ const ghostEvent = (m: number): string =>
           user_name: 'Ghost',
           email: 'ghost@example.com',
           qos: ['audio_input', 'audio_output'].map((type) => ({
-            date_time: iso(T0 + m * MIN),
+            date_time: zoomTime(T0 + m * MIN),
             type,
             details,
           })),

@@ -4,6 +4,7 @@ import type { AlertChange } from '../../src/evaluate/alert.js';
 import { pushedMeeting, pushingDaemon, wiredParticipant } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Outside test (MEDIUM): Zoom retries an event it got no answer for at +5, +20 and +60 minutes.
@@ -26,7 +27,6 @@ let daemon: Daemon;
 const changes: AlertChange[] = [];
 const stop = new AbortController();
 
-const iso = (t: number): string => new Date(t).toISOString().replace('.000', '');
 /** Late Larry's QoS event (join `late-1`) in `uuid`, his audio latency 900 ms, dated `at`. */
 const larry = (uuid: string, at: number): string =>
   JSON.stringify({
@@ -44,7 +44,7 @@ const larry = (uuid: string, at: number): string =>
           user_name: 'Late Larry',
           qos: [
             {
-              date_time: iso(at),
+              date_time: zoomTime(at),
               type: 'audio_input',
               details: {
                 bitrate: '63 kbps',

@@ -9,6 +9,7 @@ import { daemonFor } from '../helpers/daemon.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 import { webhookSettings } from '../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Issue 15 D3 and D2 end to end: a real daemon, signed QSS events posted over HTTP as Zoom
@@ -43,7 +44,7 @@ function qosEvent(minute: number, type: string, latency: string): string {
           email: 'dee@example.com',
           qos: [
             {
-              date_time: new Date(T0 + minute * MIN).toISOString().replace('.000', ''),
+              date_time: zoomTime(T0 + minute * MIN),
               type,
               details: { bitrate: '63 kbps', latency, jitter: '6 ms', avg_loss: '0.0%', max_loss: '0.0%' },
             },

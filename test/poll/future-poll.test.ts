@@ -7,6 +7,7 @@ import type { TestServer } from '../helpers/http-server.js';
 import { simProxy } from '../helpers/proxy.js';
 import { meetingScheduler } from '../helpers/scheduler.js';
 import { startSim, type SimHarness } from '../helpers/sim.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Issue 15: a polled sample dated a day ahead became its join's newest minute, and every real
@@ -27,8 +28,6 @@ let events: PipelineEvent[];
 /** Whether the proxy moves the newest date_time of the QoS answer a day ahead. */
 let forge = false;
 let forged: string | undefined;
-
-const iso = (t: number): string => new Date(t).toISOString().replace('.000', '');
 
 beforeAll(async () => {
   h = await startSim(
@@ -53,8 +52,8 @@ beforeAll(async () => {
       if (!forge || !r.path.includes('/qos')) return text;
       const dates = [...text.matchAll(/"date_time":"([^"]+)"/g)].map((m) => Date.parse(m[1]!));
       const newest = Math.max(...dates);
-      forged = iso(newest + DAY);
-      return text.split(`"date_time":"${iso(newest)}"`).join(`"date_time":"${forged}"`);
+      forged = zoomTime(newest + DAY);
+      return text.split(`"date_time":"${zoomTime(newest)}"`).join(`"date_time":"${forged}"`);
     },
   });
   daemonClock = new VirtualClock(h.clock.now() - 2 * HOUR);

@@ -8,6 +8,7 @@ import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
+import { zoomTime } from '../../../src/util/zoom-time.js';
 
 /**
  * Issue 15 outside tests: a signed push dated a day ahead was counted new, became the join's
@@ -29,7 +30,6 @@ const REAL = '2021-07-13T21:44:51Z';
 const EVENT_TS = 1626230691572;
 const HOUR = 3_600_000;
 const MIN = 60_000;
-const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 /**
  * The fixture's event for join `join` with its sample dated `date` and its event_ts `ts`
  * (also what makes it not a replay); without `ts`, no event_ts.
@@ -99,28 +99,28 @@ describe("a pushed sample dated ahead of Zoom's clock (its event's event_ts)", (
   afterAll(async () => z.s.w.close());
 
   it('is refused as future a day ahead, and the real minute after it is still new and judged', async () => {
-    await z.push(event(iso(SENT + 24 * HOUR), EVENT_TS + 1));
+    await z.push(event(zoomTime(SENT + 24 * HOUR), EVENT_TS + 1));
     expect(z.counts()).toMatchObject({ new: 0, late: 0, future: 1 });
     expect(z.times()).toEqual([]);
-    await z.push(event(iso(SENT), EVENT_TS));
+    await z.push(event(zoomTime(SENT), EVENT_TS));
     expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 1 });
     expect(z.times()).toEqual([SENT]);
   });
 
   it('is taken within the tolerance of event_ts, refused just past it', async () => {
-    await z.push(event(iso(EVENT_TS + FUTURE_TOLERANCE_MS + 60_000), EVENT_TS + 2));
+    await z.push(event(zoomTime(EVENT_TS + FUTURE_TOLERANCE_MS + 60_000), EVENT_TS + 2));
     expect(z.counts()).toMatchObject({ new: 1, future: 2 });
     const within = Math.floor((EVENT_TS + FUTURE_TOLERANCE_MS) / 1000) * 1000;
-    await z.push(event(iso(within), EVENT_TS + 3));
+    await z.push(event(zoomTime(within), EVENT_TS + 3));
     expect(z.counts()).toMatchObject({ new: 2, future: 2 });
     expect(z.times()).toEqual([SENT, within]);
     expect(z.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
   });
 
   it('without an event_ts, is judged by its signed request timestamp', async () => {
-    await z.push(event(iso(z.clock.now() + 24 * HOUR), undefined));
+    await z.push(event(zoomTime(z.clock.now() + 24 * HOUR), undefined));
     expect(z.counts()).toMatchObject({ new: 2, future: 3 });
-    await z.push(event(iso(z.clock.now() + 3 * HOUR), undefined));
+    await z.push(event(zoomTime(z.clock.now() + 3 * HOUR), undefined));
     expect(z.counts()).toMatchObject({ new: 2, future: 4 });
   });
 });
@@ -134,22 +134,22 @@ describe("an event_ts that is not Zoom's clock (signed, but inconsistent with it
   afterAll(async () => z.s.w.close());
 
   it('a day ahead, with its sample a day ahead: refused, and the join is not blinded', async () => {
-    await z.push(event(iso(T + 24 * HOUR), T + 24 * HOUR, 'j-day'));
+    await z.push(event(zoomTime(T + 24 * HOUR), T + 24 * HOUR, 'j-day'));
     expect(z.counts()).toMatchObject({ new: 0, late: 0, future: 1 });
     expect(z.eventTs()).toMatchObject({ ahead: 1 });
     z.clock.advance(MIN);
     // The real minute after it: new and judged, not late behind a minute a day ahead.
-    await z.push(event(iso(T + MIN), T + MIN, 'j-day'));
+    await z.push(event(zoomTime(T + MIN), T + MIN, 'j-day'));
     expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 1 });
     expect(z.times('j-day')).toEqual([T + MIN]);
   });
 
   it('1e20, with its sample a day ahead: refused, and the join is not blinded', async () => {
-    await z.push(event(iso(T + 24 * HOUR), 1e20, 'j-huge'));
+    await z.push(event(zoomTime(T + 24 * HOUR), 1e20, 'j-huge'));
     expect(z.counts()).toMatchObject({ new: 1, late: 0, future: 2 });
     expect(z.eventTs()).toMatchObject({ ahead: 2 });
     z.clock.advance(MIN);
-    await z.push(event(iso(T + 2 * MIN), T + 2 * MIN, 'j-huge'));
+    await z.push(event(zoomTime(T + 2 * MIN), T + 2 * MIN, 'j-huge'));
     expect(z.counts()).toMatchObject({ new: 2, late: 0, future: 2 });
     expect(z.times('j-huge')).toEqual([T + 2 * MIN]);
   });
@@ -163,7 +163,7 @@ describe("an event_ts that is not Zoom's clock (signed, but inconsistent with it
     const before = z.counts().new!;
     const past = z.eventTs().past ?? 0;
     const joinId = `j-past-${ts}`;
-    await z.push(event(iso(z.clock.now() - 10_000), ts, joinId));
+    await z.push(event(zoomTime(z.clock.now() - 10_000), ts, joinId));
     expect(z.counts().new).toBe(before + 1);
     expect(z.times(joinId)).toHaveLength(1);
     expect(z.eventTs().past).toBe(past + 1);
@@ -172,7 +172,7 @@ describe("an event_ts that is not Zoom's clock (signed, but inconsistent with it
   it("a retry's event_ts an hour old is no anomaly: nothing counted against it, its old sample late (poll/stale.ts)", async () => {
     const counted = z.eventTs();
     const late = z.counts().late!;
-    await z.push(event(iso(z.clock.now() - HOUR - 30_000), z.clock.now() - HOUR, 'j-retry'));
+    await z.push(event(zoomTime(z.clock.now() - HOUR - 30_000), z.clock.now() - HOUR, 'j-retry'));
     expect(z.times('j-retry')).toHaveLength(0);
     expect(z.counts().late).toBe(late + 1);
     expect(z.eventTs()).toEqual(counted);
@@ -192,7 +192,7 @@ describe('a sender whose event clock runs 10 times faster than real time (qoswat
     for (let r = from; r < to; r++) {
       z.clock.advanceTo(T + r * 6_000);
       const fast = start + r * MIN;
-      await z.push(event(iso(fast - 1000), fast, joinId));
+      await z.push(event(zoomTime(fast - 1000), fast, joinId));
     }
   };
 
@@ -204,7 +204,7 @@ describe('a sender whose event clock runs 10 times faster than real time (qoswat
       expect(z.counts()).toMatchObject({ new: 200, late: 0, future: 0 });
       expect(z.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
       // A one-off far-future event in its stream moves nothing: refused, and the next minute is new.
-      await z.push(event(iso(T + 200 * MIN + 24 * HOUR), T + 200 * MIN + 24 * HOUR, 'j-fast'));
+      await z.push(event(zoomTime(T + 200 * MIN + 24 * HOUR), T + 200 * MIN + 24 * HOUR, 'j-fast'));
       expect(z.counts()).toMatchObject({ new: 200, future: 1 });
       await rounds(z, T, 200, 203, 'j-fast');
       expect(z.counts()).toMatchObject({ new: 203, late: 0, future: 1 });
@@ -244,7 +244,7 @@ describe('a run of events a day ahead, every event of a quiet app for 90 s and m
   const dayAhead = async (z: Service, from: number, n: number, joinId: string): Promise<void> => {
     for (let i = 0; i < n; i++) {
       z.clock.advanceTo(from + i * 46_000);
-      await z.push(event(iso(z.clock.now() + DAY - 1000), z.clock.now() + DAY + 921, joinId));
+      await z.push(event(zoomTime(z.clock.now() + DAY - 1000), z.clock.now() + DAY + 921, joinId));
     }
   };
 
@@ -261,8 +261,8 @@ describe('a run of events a day ahead, every event of a quiet app for 90 s and m
       for (let m = 1; m <= 5; m++) {
         z.clock.advanceTo(T + 10 * 46_000 + m * MIN);
         const now = z.clock.now();
-        await z.push(event(iso(now - 1000), now, 'j-day'));
-        await z.push(event(iso(now - 1000), now + 1, 'j-other'));
+        await z.push(event(zoomTime(now - 1000), now, 'j-day'));
+        await z.push(event(zoomTime(now - 1000), now + 1, 'j-other'));
       }
       expect(z.counts()).toMatchObject({ new: 10, late: 0, future: 10 });
       expect(z.times('j-day')).toHaveLength(5);
@@ -278,7 +278,7 @@ describe('a run of events a day ahead, every event of a quiet app for 90 s and m
       for (let r = 0; r < 40; r++) {
         z.clock.advanceTo(T + r * 6_000);
         const fast = T + 2 * HOUR + r * MIN;
-        await z.push(event(iso(fast - 1000), fast, 'j-sim'));
+        await z.push(event(zoomTime(fast - 1000), fast, 'j-sim'));
       }
       expect(z.eventTs()).toEqual({ ahead: 40, past: 0, adopted: 0 });
       expect(z.counts()).toMatchObject({ new: 0, future: 40 });
@@ -301,7 +301,7 @@ describe('a run of events a day ahead, every event of a quiet app for 90 s and m
       for (; n < 20 && skew() > 0; n++) {
         z.clock.advanceTo(from + n * 30_000);
         const now = z.clock.now();
-        await z.push(event(iso(now - 1000), now, `j-honest-${n}`));
+        await z.push(event(zoomTime(now - 1000), now, `j-honest-${n}`));
       }
       expect(skew()).toBe(0);
       expect(z.eventTs().adopted).toBe(2);
@@ -311,11 +311,11 @@ describe('a run of events a day ahead, every event of a quiet app for 90 s and m
       const past = z.eventTs().past;
       z.clock.advance(MIN);
       const now = z.clock.now();
-      await z.push(event(iso(now - 1000), now, 'j-after'));
+      await z.push(event(zoomTime(now - 1000), now, 'j-after'));
       expect(z.times('j-after')).toHaveLength(1);
       expect(z.eventTs().past).toBe(past);
       const future = z.counts().future!;
-      await z.push(event(iso(now + DAY), now + 5, 'j-after-2'));
+      await z.push(event(zoomTime(now + DAY), now + 5, 'j-after-2'));
       expect(z.counts().future).toBe(future + 1);
     } finally {
       await z.s.w.close();
@@ -335,7 +335,7 @@ describe('event_clock: follow across a restart, under a sender 10 times faster t
     for (let r = from; r < to; r++) {
       z.clock.advanceTo(T + r * 6_000);
       const fast = T + r * MIN;
-      await z.push(event(iso(fast - 1000), fast, 'j-restart'));
+      await z.push(event(zoomTime(fast - 1000), fast, 'j-restart'));
     }
   };
 
@@ -365,7 +365,7 @@ describe('event_clock: follow across a restart, under a sender 10 times faster t
   it('event_clock: zoom keeps no skew: nothing saved', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-future-zoom-'));
     const z = await service(T, 'zoom', dir);
-    await z.push(event(iso(T - 1000), T, 'j-z'));
+    await z.push(event(zoomTime(T - 1000), T, 'j-z'));
     await z.s.w.close();
     expect(() => readFileSync(join(dir, 'webhooks', 'event-clock.json'))).toThrow();
   });

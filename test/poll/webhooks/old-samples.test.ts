@@ -6,6 +6,7 @@ import { demoConfig } from '../../../src/cli/demo-config.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
+import { zoomTime } from '../../../src/util/zoom-time.js';
 
 /**
  * Pushed samples dated more than `rules.gap_tolerance` before Zoom's clock (Zoom's retries at +5,
@@ -17,7 +18,6 @@ const SECRET = 'old-samples-secret';
 const MIN = 60_000;
 const GAP = demoConfig('http://127.0.0.1:9', tmpdir(), 0).rules.gapToleranceMs;
 const T = Date.parse('2026-12-03T10:00:00Z');
-const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const event = (uuid: string, join: string, at: number, eventTs = at): string =>
   JSON.stringify({
     event: 'meeting.participant_qos',
@@ -29,7 +29,9 @@ const event = (uuid: string, join: string, at: number, eventTs = at): string =>
         participant: {
           user_id: join,
           user_name: join,
-          qos: [{ date_time: iso(at), type: 'audio_input', details: { latency: '900 ms', jitter: '6 ms' } }],
+          qos: [
+            { date_time: zoomTime(at), type: 'audio_input', details: { latency: '900 ms', jitter: '6 ms' } },
+          ],
         },
       },
     },

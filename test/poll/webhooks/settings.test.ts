@@ -10,6 +10,7 @@ import { VirtualClock } from '../../../src/util/clock.js';
 import { fromRoot } from '../../../src/util/package-root.js';
 import { captureLog } from '../../helpers/log.js';
 import { zoomHeaders, type Answer } from '../../helpers/zoom-webhook.js';
+import { zoomTime } from '../../../src/util/zoom-time.js';
 
 /**
  * The `webhooks:` section as a user writes it, end to end through the daemon: HTTPS served by
@@ -27,7 +28,7 @@ const ca = readFileSync(fromRoot('test', 'fixtures', 'tls', 'cert.pem'));
 const fixture = (name: string): string =>
   readFileSync(fromRoot('test', 'fixtures', 'zoom-webhooks', `${name}.json`), 'utf8').replace(
     /"date_time": "[^"]+"/g,
-    `"date_time": "${new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')}"`,
+    `"date_time": "${zoomTime(clock.now())}"`,
   );
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-webhook-settings-'));
