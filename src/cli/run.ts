@@ -1,3 +1,4 @@
+import { configSnapshot, rereadConfig } from '../app/config-reread.js';
 import { Daemon } from '../app/daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
@@ -15,7 +16,8 @@ participants' QoS inside Zoom's rate limits and daily budget, evaluates the rule
 serves /metrics, /healthz, /readyz and /api/v1 on metrics.listen (/readyz answers 200 once
 it runs, without waiting for the first poll cycle; 503 after a cycle Zoom did not answer).
 SIGHUP (or a changed rule file) reloads the rules; an invalid set is logged and the old one
-keeps running. SIGTERM or SIGINT stops it
+keeps running. SIGHUP also reads the config file again but applies none of it: it logs the
+file's problems at file:line:col, or the settings that changed and need a restart. SIGTERM or SIGINT stops it
 cleanly (exit 0) within shutdown_timeout + 1 s; exit 1 when some state could not be saved
 (the log says what). A start-up failure (port in use, unusable TLS files, state dir not
 writable) exits 1 with one line saying why. One instance runs per state dir
@@ -28,6 +30,7 @@ holds it.
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean' } });
   const config = requireConfig(values.config);
+  const started = configSnapshot(config.file);
   const log = createLogger(config.log);
   const daemon = new Daemon(config, { clock: systemClock, log });
   daemon.onAlerts((changes) => {
@@ -51,7 +54,10 @@ export async function run(argv: string[]): Promise<number> {
     await daemon.closeWithoutSaving();
     throw new Error(`cannot start: ${(err as Error).message}`, { cause: err });
   }
-  const onHup = (): void => void daemon.reloadRules();
+  const onHup = (): void => {
+    daemon.reloadRules();
+    rereadConfig(config.file, started, log);
+  };
   process.on('SIGHUP', onHup);
   log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
   const { signal } = onShutdown();

@@ -184,6 +184,39 @@ describe('qoswatch', () => {
   });
 });
 
+describe('SIGHUP reads the config file again (outside tester, M3)', () => {
+  it('a broken file: its problem at file:line:col, the running configuration kept; a change: named as needing a restart', async () => {
+    const file = config('hup.yaml', 'route:\n  group_wait: 0s\n');
+    const text = readFileSync(file, 'utf8');
+    const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
+    try {
+      await printed(p, 'qoswatch running');
+      p.child.kill('SIGHUP');
+      await printed(p, `${file} unchanged`);
+      writeFileSync(file, `${text}  bogus_setting: 1\n`);
+      p.child.kill('SIGHUP');
+      await printed(
+        p,
+        `${file} not applied: the running configuration is kept, and a restart would fail with:`,
+      );
+      expect(p.output()).toContain(`${file}:17:3: route.bogus_setting: unknown setting`);
+      writeFileSync(
+        file,
+        text.replace('group_wait: 0s', 'group_wait: 7s').replace('webinars: false', 'webinars: true'),
+      );
+      p.child.kill('SIGHUP');
+      await printed(p, `${file} changed, not applied: restart qoswatch to apply`);
+      expect(p.output()).toContain(
+        'restart qoswatch to apply sources.webinars, route.group_wait (SIGHUP reloads',
+      );
+      expect(p.output()).toContain('rules reloaded');
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+  });
+});
+
 describe('a stale lock whose pid now belongs to another process (outside tester, M1)', () => {
   it.each([
     ['written by hand, no valid since', (pid: number) => ({ pid, host: hostname(), since: 'x' })],

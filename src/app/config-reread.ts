@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/load.js';
+import { FileInvalidError } from '../util/file-errors.js';
+import type { Env } from '../util/yaml-env.js';
+import { MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
+import { formatPath } from '../util/yaml-source.js';
+
+/** Most changed settings named in one log line; the rest are counted. */
+const MAX_NAMED = 20;
+
+/** The configuration file's settings as written (before `${VAR}` expansion), or undefined when unreadable. */
+export function configSnapshot(file: string): unknown {
+  try {
+    return YamlSource.read(file, MAX_CONFIG_FILE_BYTES).toData();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The settings (as `a.b[2].c`) whose values differ between two parsed YAML files. */
+function changedPaths(a: unknown, b: unknown, path: (string | number)[] = [], out: string[] = []): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) changedPaths(a[k], b[k], [...path, Array.isArray(a) ? Number(k) : k], out);
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(formatPath(path) || '(the whole file)');
+  return out;
+}
+
+/**
+ * On SIGHUP: reads the configuration file again and says what became of it. The daemon does not
+ * apply configuration changes live (its listeners, clients, notifiers and state are built from
+ * it at start): a broken file is reported at its `file:line:col` (the running configuration is
+ * kept, and a restart would fail), changed settings are named as needing a restart. Never the
+ * values: they may be secrets. `running` is the file as the daemon started with it
+ * (configSnapshot): a change stays reported at each SIGHUP until a restart applies it.
+ */
+export function rereadConfig(file: string, running: unknown, log: Logger, env: Env = process.env): void {
+  try {
+    loadConfig(file, env);
+  } catch (err) {
+    const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
+    log.error(
+      { problems },
+      `${file} not applied: the running configuration is kept, and a restart would fail with:\n${problems.join('\n')}`,
+    );
+    return;
+  }
+  const changed = changedPaths(running, configSnapshot(file));
+  if (!changed.length) {
+    log.info(`${file} unchanged`);
+    return;
+  }
+  const more = changed.length > MAX_NAMED ? ` and ${changed.length - MAX_NAMED} more` : '';
+  log.warn(
+    { changed },
+    `${file} changed, not applied: restart qoswatch to apply ${changed.slice(0, MAX_NAMED).join(', ')}${more} (SIGHUP reloads the rule files only)`,
+  );
+}
