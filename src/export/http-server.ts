@@ -8,7 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { answerClientError, requestTimeouts } from '../util/client-error.js';
+import { answerClientError, answerConnect, requestTimeouts } from '../util/client-error.js';
 import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
@@ -116,6 +116,7 @@ export class HttpServer {
     this.server.setTimeout(t.idleMs, (socket) => socket.destroy());
     // Bad framing is answered 400 (431, 413, 408) as the webhook receiver answers it.
     this.server.on('clientError', (err, socket) => answerClientError(err, socket));
+    this.server.on('connect', (_req, socket) => answerConnect(socket, 'GET, HEAD'));
     // Node does not apply the idle timeout above to TLS connections: do it on each one.
     if (web.tls)
       this.server.on('secureConnection', (socket: TLSSocket) => {

@@ -54,3 +54,18 @@ export function requestTimeouts(t: { headersMs: number; requestMs: number; keepA
     connectionsCheckingInterval: Math.min(1_000, t.headersMs),
   };
 }
+
+/**
+ * A CONNECT request (Node hands it to a `connect` listener, and closes the connection without an
+ * answer when there is none) answered 405 with the methods the server takes, then closed: no
+ * server of qoswatch is a proxy. Never throws.
+ */
+export function answerConnect(socket: Duplex, allow: string): void {
+  socket.on('error', () => undefined);
+  if (socket.writable)
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${allow}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: 19\r\nConnection: close\r\n\r\nmethod not allowed\n`,
+    );
+  else socket.destroy();
+}

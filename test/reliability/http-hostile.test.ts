@@ -311,6 +311,23 @@ describe('handler failures and odd requests', () => {
     expect((await get(url, '/metrics')).status).toBe(200);
     await server.close();
   });
+
+  it('answer CONNECT 405 with the methods taken, as any other method (outside tester, L2)', async () => {
+    const { server, url } = await serve({ basicAuthUsers: {} });
+    const answer = await new Promise<string>((resolve) => {
+      const sock = netConnect(Number(new URL(url).port), '127.0.0.1');
+      let out = '';
+      sock.on('data', (d: Buffer) => (out += d.toString()));
+      sock.on('close', () => resolve(out));
+      sock.on('error', () => resolve(out));
+      sock.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(answer).toContain('Allow: GET, HEAD\r\n');
+    expect(answer.endsWith('\r\n\r\nmethod not allowed\n')).toBe(true);
+    expect((await get(url, '/metrics')).status).toBe(200);
+    await server.close();
+  });
 });
 
 describe('TLS connections that say nothing are closed', () => {
