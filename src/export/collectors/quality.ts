@@ -31,50 +31,77 @@ export interface QualityView {
 
 interface Family {
   header: string;
-  /** The family's lines of one instance. */
-  lines: (r: Kept) => string;
-}
-
-/** One stream of an instance: its labels, and per STREAM_METRICS the avg, max and p95 (NaN: no values). */
-interface StreamStats {
-  labels: string;
-  stats: number[];
+  /** The family's lines of one instance (`streams`: its streams' labels, made for this scrape). */
+  lines: (r: Kept, streams: readonly string[]) => string;
 }
 
 /**
- * What is kept of one instance until it changes: its labels, the numbers of its aggregates
- * (rendered at each scrape: numbers take a tenth of the heap their text would), and with
- * participant series, per participant its lines and per family the instance's block of them.
+ * What is kept of one instance until it changes: its labels, its streams, the numbers of its
+ * aggregates (rendered at each scrape: numbers take a tenth of the heap their text would), and
+ * with participant series, per participant its lines and per family the instance's block of
+ * them. The aggregates are the avg, max and p95 of the measurements with values only: of the
+ * SAMPLE_METRICS set in `sample`, then per stream of the STREAM_METRICS set in its `present`
+ * (one bit per metric, in that order). Half of an instance's measurements have none (audio has
+ * no frame rate), and its streams' labels are made at each scrape: kept, the two held more than
+ * the aggregates themselves (issue 16: 404 B per live participant).
  */
 interface Kept {
   version: number;
   labels: string;
   participants: number;
   topic: string;
-  streams: StreamStats[];
-  /** Per SAMPLE_METRICS the avg, max and p95 (NaN: no values). */
-  sample: number[];
-  lines: Map<string, ParticipantLines>;
-  blocks: string[];
+  /** The instance's streams, in the order of the participants' samples. */
+  streams: string[];
+  /** Per stream, its STREAM_METRICS with values, one bit each. */
+  present: number[];
+  /** The SAMPLE_METRICS with values, one bit each. */
+  sample: number;
+  /** avg, max and p95 of each measurement with values (see above). */
+  stats: number[];
+  /** Only with participant series. */
+  lines?: Map<string, ParticipantLines>;
+  blocks?: string[];
 }
 
 const AGGREGATE_HELP = ' Across the live participants of an instance; aggregation: avg, max or p95.';
 const aggregateLines = (name: string, labels: string, stats: number[], at: number): string =>
   `${name}{${labels},aggregation="avg"} ${sampleText(stats[at]!)}\n${name}{${labels},aggregation="max"} ${sampleText(stats[at + 1]!)}\n${name}{${labels},aggregation="p95"} ${sampleText(stats[at + 2]!)}\n`;
 
-/** avg, max and p95 of each of `metrics` columns of a slot, appended to `out` (NaN for an empty column). */
-function statsOf(values: Columns, slot: number, metrics: number): number[] {
-  const out: number[] = [];
+/** Set bits of `n` (a 32-bit mask). */
+function bits(n: number): number {
+  n -= (n >>> 1) & 0x55555555;
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * avg, max and p95 of each of `metrics` columns of a slot that has values (a NaN average
+ * counts as none), appended to `out`; returns which had values, one bit per column.
+ */
+function statsOf(values: Columns, slot: number, metrics: number, out: number[]): number {
+  let present = 0;
   for (let i = 0; i < metrics; i++) {
     const list = values.column(slot, i);
-    if (!list.length) out.push(NaN, NaN, NaN);
-    else {
-      const a = stats(list);
-      out.push(a.avg, a.max, a.p95);
-    }
+    if (!list.length) continue;
+    const a = stats(list);
+    if (a.avg !== a.avg) continue; // NaN (+Inf and -Inf): rendered as no values, as before
+    out.push(a.avg, a.max, a.p95);
+    present |= 1 << i;
   }
-  return out;
+  return present;
 }
+
+/** A stream's labels within an instance's (`labels`). */
+const streamLabels = (labels: string, stream: string): string =>
+  `${labels},stream="${labelValue(stream)}",direction="${STREAM_BY_NAME.get(stream)?.direction ?? 'unknown'}"`;
+
+/**
+ * Where an instance's aggregates, streams and their bits are gathered before a copy of exactly
+ * their size is kept (an array grown by push has room for 17 or more).
+ */
+const gathered: number[] = [];
+const gatheredStreams: string[] = [];
+const gatheredPresent: number[] = [];
 
 /**
  * Call quality per live instance, in the text exposition format: participants, the topic
@@ -105,22 +132,30 @@ export class QualitySeries {
         'The topic of a live instance (enabled by metrics.topic_label); always 1.',
         (r) => `qoswatch_instance_info{${r.labels},topic="${r.topic}"} 1\n`,
       );
-    STREAM_METRICS.forEach((def, i) =>
-      family(def.name, def.help + AGGREGATE_HELP, (r) => {
+    STREAM_METRICS.forEach((def, i) => {
+      const below = (1 << i) - 1;
+      family(def.name, def.help + AGGREGATE_HELP, (r, streams) => {
         let out = '';
-        for (const s of r.streams)
-          if (s.stats[3 * i] === s.stats[3 * i]) out += aggregateLines(def.name, s.labels, s.stats, 3 * i);
+        // The stream's aggregates start after the sample's; metric i's after the stream's lower ones.
+        let at = 3 * bits(r.sample);
+        for (let j = 0; j < r.streams.length; j++) {
+          const present = r.present[j]!;
+          if (present & (1 << i))
+            out += aggregateLines(def.name, streams[j]!, r.stats, at + 3 * bits(present & below));
+          at += 3 * bits(present);
+        }
         return out;
-      }),
-    );
-    SAMPLE_METRICS.forEach((def, i) =>
+      });
+    });
+    SAMPLE_METRICS.forEach((def, i) => {
+      const below = (1 << i) - 1;
       family(def.name, def.help + AGGREGATE_HELP, (r) =>
-        r.sample[3 * i] === r.sample[3 * i] ? aggregateLines(def.name, r.labels, r.sample, 3 * i) : '',
-      ),
-    );
+        r.sample & (1 << i) ? aggregateLines(def.name, r.labels, r.stats, 3 * bits(r.sample & below)) : '',
+      );
+    });
     if (options.participantSeries)
       participantFamilies(options.participantIdentity).forEach((f, i) =>
-        family(f.name, f.help, (r) => r.blocks[i]!),
+        family(f.name, f.help, (r) => r.blocks![i]!),
       );
   }
 
@@ -138,14 +173,16 @@ export class QualitySeries {
     const live = this.view.instances;
     for (const key of this.kept.keys()) if (!live.has(key)) this.kept.delete(key);
     const current: Kept[] = [];
+    const streams: string[][] = [];
     for (const [key, inst] of live) {
       let r = this.kept.get(key);
       if (r?.version !== inst.version) this.kept.set(key, (r = this.aggregate(inst, r)));
       current.push(r);
+      streams.push(r.streams.map((stream) => streamLabels(r.labels, stream)));
     }
     for (const f of this.families) {
       out.push(f.header);
-      for (const r of current) out.push(f.lines(r));
+      for (let k = 0; k < current.length; k++) out.push(f.lines(current[k]!, streams[k]!));
     }
     return out;
   }
@@ -157,31 +194,41 @@ export class QualitySeries {
     const { ref, participants } = inst;
     // The UUID is the instance's identity: two instances of one meeting number (a recurring
     // meeting's, or a pushed UUID carrying a live meeting's number) never share a series.
-    const labels = `kind="${labelValue(ref.kind)}",instance_id="${labelValue(ref.id)}",instance_uuid="${labelValue(ref.uuid)}"`;
+    // Joined: a flat string, not the tree of pieces a template literal keeps (twice the heap).
+    const labels = [
+      'kind="',
+      labelValue(ref.kind),
+      '",instance_id="',
+      labelValue(ref.id),
+      '",instance_uuid="',
+      labelValue(ref.uuid),
+      '"',
+    ].join('');
     const values = instanceValues(participants);
-    const streams: StreamStats[] = [];
+    gathered.length = 0;
+    gatheredStreams.length = 0;
+    gatheredPresent.length = 0;
+    const sample = statsOf(values, SAMPLE_SLOT, SAMPLE_METRICS.length, gathered);
     for (const [stream, slot] of values.streams) {
-      const direction = STREAM_BY_NAME.get(stream)?.direction ?? 'unknown';
-      streams.push({
-        labels: `${labels},stream="${labelValue(stream)}",direction="${direction}"`,
-        stats: statsOf(values, slot, STREAM_METRICS.length),
-      });
+      gatheredStreams.push(stream);
+      gatheredPresent.push(statsOf(values, slot, STREAM_METRICS.length, gathered));
     }
     const kept: Kept = {
       version: inst.version,
       labels,
       participants: participants.size,
       topic: this.options.topicLabel ? labelValue(ref.topic) : '',
-      streams,
-      sample: statsOf(values, SAMPLE_SLOT, SAMPLE_METRICS.length),
-      lines: new Map(),
-      blocks: [],
+      streams: gatheredStreams.slice(),
+      present: gatheredPresent.slice(),
+      sample,
+      stats: gathered.slice(),
     };
     if (this.options.participantSeries) {
+      kept.lines = new Map();
       const n = participantFamilies(this.options.participantIdentity).length;
       const perFamily: string[][] = Array.from({ length: n }, () => []);
       for (const [key, s] of participants) {
-        let p = before?.lines.get(key);
+        let p = before?.lines?.get(key);
         if (p?.sample !== s || p.version !== s.version)
           p = renderParticipant(labels, key, s, this.options.participantIdentity);
         kept.lines.set(key, p);
