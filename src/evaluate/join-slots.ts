@@ -1,5 +1,5 @@
 import { keptContext } from '../normalize/kept-context.js';
-import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 
 /**
  * One small integer per join (instance key + participant key), found once per sample and
@@ -18,12 +18,19 @@ export class JoinSlots {
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
   /** Per slot: the name last remembered for the join (join-names.ts). */
   private readonly nameOf: (string | undefined)[] = [];
-  /** Per slot: the instance and participant its last sample had (one with the same fields is not kept). */
+  /** Per slot: the instance its last sample had (one with the same fields is not kept). */
   private readonly instanceRefs: (InstanceRef | undefined)[] = [];
-  private readonly participantRefOf: (ParticipantRef | undefined)[] = [];
+  /**
+   * Per slot: what rules read of its participant (filters, names, alert contexts) as its last
+   * sample had it: its name, e-mail and label (its key is the slot's). Three texts the live
+   * state holds too, not the sample's participant object (72 B, and its join and person ids).
+   */
+  private readonly seenNameOf: (string | undefined)[] = [];
+  private readonly emailOf: (string | undefined)[] = [];
+  private readonly labelOf: (string | undefined)[] = [];
   /**
    * Per slot: a number that changes whenever what rules read of the join besides its values
-   * changed (its instance, participant or context fields), or the slot was taken by another
+   * changed (its instance, its participant's name, e-mail or label, or its context fields), or the slot was taken by another
    * join. What is worked out from those (a rule's filter, a shared cause's group, an alert's
    * context) is worked out again only then, not per sample. 0: never seen.
    */
@@ -102,9 +109,11 @@ export class JoinSlots {
       this.instanceRefs[slot] = s.instance;
       changed = true;
     }
-    const part = this.participantRefOf[slot];
-    if (part !== s.participant && !(part && sameFields(part, s.participant))) {
-      this.participantRefOf[slot] = s.participant;
+    const { name, email, label } = s.participant;
+    if (this.seenNameOf[slot] !== name || this.emailOf[slot] !== email || this.labelOf[slot] !== label) {
+      this.seenNameOf[slot] = name;
+      this.emailOf[slot] = email;
+      this.labelOf[slot] = label;
       changed = true;
     }
     if (changed) this.stampOf[slot] = ++this.clock;
@@ -167,7 +176,9 @@ export class JoinSlots {
       this.contextOf[s] = undefined;
       this.nameOf[s] = undefined;
       this.instanceRefs[s] = undefined;
-      this.participantRefOf[s] = undefined;
+      this.seenNameOf[s] = undefined;
+      this.emailOf[s] = undefined;
+      this.labelOf[s] = undefined;
       if (s < this.stampOf.length) this.stampOf[s] = 0;
       this.free.push(s);
     }

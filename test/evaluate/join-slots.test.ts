@@ -3,7 +3,7 @@ import { RuleEngine } from '../../src/evaluate/engine.js';
 import { JoinSlots } from '../../src/evaluate/join-slots.js';
 import { restoredState, savedMembers } from '../../src/evaluate/state-store.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
-import type { InstanceRef } from '../../src/normalize/sample.js';
+import type { InstanceRef, QosSample } from '../../src/normalize/sample.js';
 import { MIN, rulesFrom, sample } from '../helpers/rules.js';
 import { seeded } from '../helpers/storm.js';
 
@@ -102,6 +102,28 @@ describe('join slots', () => {
     expect(slots.end('meeting:x')).toEqual([a]);
     expect(slots.size).toBe(2);
     expect(slots.capacity).toBe(3);
+  });
+
+  it("change a join's stamp when what rules read of its participant changes, and only then", () => {
+    const slots = new JoinSlots();
+    const slot = slots.slot('meeting:m1', 'p1');
+    const at = (m: number, who: Partial<QosSample['participant']> = {}): number => {
+      const s = sample('p1', m, {});
+      s.participant = { ...s.participant, ...who }; // a new object each sample, as a poll gives
+      slots.see(slot, s);
+      return slots.stamp(slot);
+    };
+    const first = at(0);
+    expect(first).toBeGreaterThan(0);
+    expect(at(1)).toBe(first); // the same fields in a new object
+    expect(at(2, { ip: '198.51.100.9', join: 'j2', person: 'u2' })).toBe(first); // no rule reads these
+    const renamed = at(3, { name: 'Pat' });
+    expect(renamed).toBeGreaterThan(first);
+    const mailed = at(4, { name: 'Pat', email: 'pat@example.com' });
+    expect(mailed).toBeGreaterThan(renamed);
+    const labelled = at(5, { name: 'Pat', email: 'pat@example.com', label: 'Pat (iPad)' });
+    expect(labelled).toBeGreaterThan(mailed);
+    expect(at(6, { name: 'Pat', email: 'pat@example.com', label: 'Pat (iPad)' })).toBe(labelled);
   });
 
   it('survive a save and restore: members keep their saved keys and are found by the next samples', () => {
