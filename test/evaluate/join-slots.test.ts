@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
+import { LiveState } from '../../src/export/live-state.js';
 import { JoinSlots } from '../../src/evaluate/join-slots.js';
 import { restoredState, savedMembers } from '../../src/evaluate/state-store.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
@@ -124,6 +125,35 @@ describe('join slots', () => {
     const labelled = at(5, { name: 'Pat', email: 'pat@example.com', label: 'Pat (iPad)' });
     expect(labelled).toBeGreaterThan(mailed);
     expect(at(6, { name: 'Pat', email: 'pat@example.com', label: 'Pat (iPad)' })).toBe(labelled);
+  });
+
+  it('hold the context of a join in one object with the live state, event after event, as the daemon hands them on', () => {
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const live = new LiveState();
+    const hand = (e: PipelineEvent): void => {
+      engine.handle(e); // the daemon's order (app/daemon.ts): the rule engine, then the live state
+      live.handle(e);
+    };
+    const audio = { audio_input: { latency: 0.1 } };
+    // Each poll's JSON gives new context objects; a first poll brings ten minutes of everyone.
+    const poll = (from: number, to: number, dc = 'SC'): PipelineEvent => ({
+      type: 'samples',
+      samples: ['p1', 'p2', 'p3'].flatMap((p) =>
+        Array.from({ length: to - from }, (_, i) => sample(p, from + i, audio, { dc })),
+      ),
+    });
+    const shared = (): boolean[] =>
+      ['p1', 'p2', 'p3'].map((p) => {
+        const kept = engine.state.slots.keptContextOf(engine.state.slots.find('meeting:m1', p)!);
+        return kept !== undefined && live.instances.get('meeting:m1')!.participants.get(p)!.context === kept;
+      });
+    hand(poll(0, 10));
+    expect(shared()).toEqual([true, true, true]);
+    hand(poll(5, 12));
+    expect(shared()).toEqual([true, true, true]);
+    hand(poll(12, 14, 'NY')); // a context that changed: one new object, shared again
+    expect(shared()).toEqual([true, true, true]);
+    expect(live.instances.get('meeting:m1')!.participants.get('p1')!.context.dataCenter).toBe('NY');
   });
 
   it('survive a save and restore: members keep their saved keys and are found by the next samples', () => {
