@@ -12,6 +12,7 @@ import {
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { notUtf8 } from './utf8.js';
+import { syntaxMessage } from './yaml-syntax.js';
 
 /** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -137,7 +138,7 @@ export class YamlSource {
       file: this.file,
       ...this.at(e.pos[0]),
       path: '',
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      message: syntaxMessage(e.code, e.message, this.text, e.pos[0]),
     }));
     const last = all[MAX_SYNTAX_PROBLEMS];
     if (last)

@@ -166,7 +166,24 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'YAML syntax',
       text: `zoom:\n  account_id: a\n client_id: c\n`,
-      want: [':3:1: YAML syntax: All mapping items must start at the same column'],
+      want: [
+        ':3:1: YAML syntax: All mapping items must start at the same column; expected the items of one mapping or list indented by the same number of spaces',
+      ],
+    },
+    {
+      name: 'a key given twice (outside tester, L3): its name and what is expected',
+      text: `zoom:\n  account_id: a\n  client_id: c\nroute:\n  group_wait: 0s\n  group_wait: 5s\nlog: { level: info, "level": warn }\n`,
+      want: [
+        ':6:3: YAML syntax: the key "group_wait" appears twice in this mapping; expected each key once (remove or merge one of them)',
+        ':7:21: YAML syntax: the key "level" appears twice in this mapping; expected each key once',
+      ],
+    },
+    {
+      name: 'a tab as indentation: what is expected',
+      text: `zoom:\n\taccount_id: a\n`,
+      want: [
+        ':2:1: YAML syntax: Tabs are not allowed as indentation; expected spaces for indentation (YAML takes no tabs there)',
+      ],
     },
     {
       name: 'several problems at once',
