@@ -2,6 +2,7 @@ import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { SourceKind } from '../normalize/sample.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { zoomProxy } from '../zoom/proxy.js';
 import { UsageError } from './args.js';
 
 export function requireConfig(file: string | undefined, options: LoadOptions = {}): Config {
@@ -22,3 +23,9 @@ export function kindOption(value: string | undefined): SourceKind {
 /** The logger of a one-shot command: the config's, in JSON unless a format is set. */
 export const commandLogger = (config: Config): Logger =>
   createLogger({ ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format });
+
+/** Logs which proxy Zoom calls go through, if any; a proxy variable holding no usable URL stops the command. */
+export function logZoomProxy(log: Logger): void {
+  const proxy = zoomProxy();
+  if (proxy) log.info({ proxy: proxy.shown }, proxy.shown);
+}

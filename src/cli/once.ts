@@ -3,7 +3,7 @@ import { sampleToJson } from '../normalize/sample-json.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import { parse } from './args.js';
-import { requireConfig } from './common.js';
+import { logZoomProxy, requireConfig } from './common.js';
 
 export const onceHelp = `qoswatch once --config FILE
 
@@ -19,6 +19,7 @@ export async function once(argv: string[]): Promise<number> {
     ...config.log,
     format: config.log.format === 'auto' ? 'json' : config.log.format,
   });
+  logZoomProxy(log);
   const out: string[] = [];
   const daemon = new Daemon(config, {
     clock: systemClock,

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { removeStaleTempFiles } from '../util/atomic-file.js';
 import { lockStateDir } from '../util/state-lock.js';
 import { parse } from './args.js';
-import { requireConfig } from './common.js';
+import { logZoomProxy, requireConfig } from './common.js';
 import { onShutdown } from './signals.js';
 
 export const runHelp = `qoswatch run --config FILE [--dry-run]
@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   // Fail fast: anything that cannot start closes what was opened and exits 1 with one line.
   let url: string;
   try {
+    logZoomProxy(log);
     daemon.checkStateDir();
     process.once('exit', lockStateDir(config.stateDir)); // before the port: say who holds the dir
     const stale = removeStaleTempFiles(config.stateDir);

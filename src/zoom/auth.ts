@@ -1,6 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode } from './classify.js';
+import { proxyHint } from './proxy.js';
 import { ZoomError } from './errors.js';
 import { Deadline } from '../util/deadline.js';
 import { isJsonObject } from '../util/json-object.js';
@@ -82,7 +83,7 @@ export class S2SOAuth implements AuthProvider {
         deadline.timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
         deadline.timedOut
           ? `Zoom's token endpoint ${this.creds.oauthUrl} did not answer within ${this.timeoutMs} ms; ${AGAIN}`
-          : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${causeCode(err)}`,
+          : `cannot reach Zoom's token endpoint ${this.creds.oauthUrl}: ${causeCode(err)}${proxyHint(err)}`,
         {
           endpoint: 'oauth-token',
           retryable: true,

@@ -1,6 +1,7 @@
 import type { CallOutcome } from './call-stats.js';
 import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
+import { proxyHint } from './proxy.js';
 import {
   capRetryAt,
   MAX_DAILY_RETRY_AFTER_MS,
@@ -100,7 +101,7 @@ function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerCont
   const { timedOut } = answer;
   const error = new ZoomError(
     timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
-    `${ctx.endpoint}: ${timedOut ? `no answer within ${ctx.timeoutMs} ms` : `network error (${causeCode(answer.error)})`} after ${ctx.failures + 1} attempts`,
+    `${ctx.endpoint}: ${timedOut ? `no answer within ${ctx.timeoutMs} ms` : `network error (${causeCode(answer.error)}${proxyHint(answer.error)})`} after ${ctx.failures + 1} attempts`,
     { endpoint: ctx.endpoint, retryable: true },
     { cause: answer.error },
   );

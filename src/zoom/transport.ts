@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
 
 /**
  * The `fetch` that ky is given for Zoom (http.ts): ky builds and signs the request as before,
@@ -22,6 +23,9 @@ import { Agent, request, type Dispatcher } from 'undici';
  * - a redirect to the same origin is followed (at most 20, GET and HEAD only, as Zoom never
  *   redirects a POST), and a body sent compressed despite not being asked to be is decoded.
  *
+ * - the proxy the environment sets (HTTPS_PROXY, HTTP_PROXY, NO_PROXY: proxy.ts) is used, as
+ *   Node 24's fetch uses it with NODE_USE_ENV_PROXY=1, but without that opt-in, and on Node 20.
+ *
  * What it does differently: a redirect to another origin is not followed (fetch followed it,
  * without the Authorization header); its 3xx is the answer, which the client refuses as an HTTP
  * error. And an answer is read to MAX_ANSWER_BYTES at most, on the wire and once decoded: one
@@ -40,14 +44,17 @@ export async function zoomFetch(input: string | URL | Request, init?: RequestIni
   if (!req.headers.has('accept-encoding')) headers.push('accept-encoding', 'gzip, deflate');
   const body = req.body ? Buffer.from(await req.arrayBuffer()) : null;
   let url = req.url;
+  let proxy: ZoomProxy | undefined;
   try {
+    const pooled = pool();
+    proxy = pooled.proxy;
     for (let hops = 0; ; hops++) {
       const res = await request(url, {
         method,
         headers,
         body,
         signal,
-        dispatcher: pool(),
+        dispatcher: pooled.dispatcher,
       });
       const next = hops < MAX_REDIRECTS ? sameOriginRedirect(url, method, res) : undefined;
       if (next === undefined) {
@@ -65,6 +72,7 @@ export async function zoomFetch(input: string | URL | Request, init?: RequestIni
     }
   } catch (err) {
     if (signal.aborted) throw signal.reason;
+    if (proxy) throw proxiedFailure(err, proxy, url);
     throw new TypeError('fetch failed', { cause: err });
   }
 }
@@ -140,10 +148,24 @@ class RawHeaders {
   }
 }
 
-let agent: Agent | undefined;
+let agent: { dispatcher: Dispatcher; proxy: ZoomProxy | undefined } | undefined;
 
-/** One keep-alive pool for every Zoom host, made at the first request. */
-function pool(): Agent {
-  agent ??= new Agent({ maxResponseSize: MAX_ANSWER_BYTES });
+/**
+ * One keep-alive pool for every Zoom host, made at the first request, through the proxy the
+ * environment sets if any: undici's EnvHttpProxyAgent, which tunnels each connection with
+ * CONNECT (http:// URLs too, as Node's fetch does) and keeps the tunnels alive as sockets.
+ */
+function pool(): NonNullable<typeof agent> {
+  if (agent) return agent;
+  const proxy = zoomProxy();
+  const dispatcher = proxy
+    ? new EnvHttpProxyAgent({
+        maxResponseSize: MAX_ANSWER_BYTES,
+        httpProxy: proxy.http?.url,
+        httpsProxy: proxy.https.url,
+        noProxy: proxy.noProxy,
+      })
+    : new Agent({ maxResponseSize: MAX_ANSWER_BYTES });
+  agent = { dispatcher, proxy };
   return agent;
 }

@@ -2,41 +2,30 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scenarioFrom } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
-import { systemClock } from '../../src/util/clock.js';
 import { spawn } from 'node:child_process';
 import { CLI, runCli, startCli, waitForOk } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
+import { startRealTimeSim } from '../helpers/sim.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
 let sim: ZoomSimulator;
 
 beforeAll(async () => {
-  // Real time here: these tests run the real command as a separate process.
-  const now = Date.now();
-  sim = new ZoomSimulator(
-    scenarioFrom(
+  sim = await startRealTimeSim({
+    credentials: { account_id: 'acct', client_id: 'cid', client_secret: 'csecret' },
+    meetings: [
       {
-        start: new Date(now - 10 * 60_000).toISOString(),
-        credentials: { account_id: 'acct', client_id: 'cid', client_secret: 'csecret' },
-        meetings: [
-          {
-            id: 84000000001,
-            uuid: 'cli==',
-            topic: 'CLI meeting',
-            participants: [
-              { user_id: '1', name: 'Ann' },
-              { user_id: '2', name: 'Bo', data_center: 'NY' },
-            ],
-          },
+        id: 84000000001,
+        uuid: 'cli==',
+        topic: 'CLI meeting',
+        participants: [
+          { user_id: '1', name: 'Ann' },
+          { user_id: '2', name: 'Bo', data_center: 'NY' },
         ],
       },
-      now,
-    ),
-    systemClock,
-  );
-  await sim.listen();
+    ],
+  });
 });
 afterAll(async () => sim.close());
 

@@ -8,7 +8,7 @@ import { NormalizeStats } from '../../src/normalize/stats.js';
 import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { VirtualClock } from '../../src/util/clock.js';
+import { systemClock, VirtualClock } from '../../src/util/clock.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
 import { ZoomClient, type ZoomClientOptions } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
@@ -23,13 +23,27 @@ export interface SimHarness {
   close: () => Promise<void>;
 }
 
-/** A real simulator on 127.0.0.1 over a virtual clock that starts `at` ms into the scenario. */
-export async function startSim(raw: RawScenario, at = 5 * 60_000): Promise<SimHarness> {
+/** A real simulator on `host` over a virtual clock that starts `at` ms into the scenario. */
+export async function startSim(raw: RawScenario, at = 5 * 60_000, host = '127.0.0.1'): Promise<SimHarness> {
   const scenario = scenarioFrom({ start: new Date(T0).toISOString(), ...raw }, T0);
   const clock = new VirtualClock(scenario.start + at);
   const sim = new ZoomSimulator(scenario, clock);
-  const url = await sim.listen(0, '127.0.0.1');
+  const url = await sim.listen(0, host);
   return { clock, sim, url, close: () => sim.close() };
+}
+
+/**
+ * A real simulator on `host` on real time, its scenario begun 10 minutes ago: for tests that run
+ * the real command as a separate process.
+ */
+export async function startRealTimeSim(raw: RawScenario, host = '127.0.0.1'): Promise<ZoomSimulator> {
+  const now = Date.now();
+  const sim = new ZoomSimulator(
+    scenarioFrom({ start: new Date(now - 10 * 60_000).toISOString(), ...raw }, now),
+    systemClock,
+  );
+  await sim.listen(0, host);
+  return sim;
 }
 
 /** The shipped default scenario (or another scenario file), served on a virtual clock at scenario minute 0. */

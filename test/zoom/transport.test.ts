@@ -2,11 +2,12 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { ZoomClient } from '../../src/zoom/client.js';
-import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
+import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
 import { MAX_ANSWER_BYTES } from '../../src/zoom/transport.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { meetingWith, s2sClient, startSim, T0, videoSdkClient, type SimHarness } from '../helpers/sim.js';
+import { cycle } from '../helpers/zoom-cycle.js';
 
 // The client's requests go out through src/zoom/transport.ts (the undici package's request()
 // under ky), not Node's fetch: these are what that changed, against real servers on 127.0.0.1.
@@ -28,22 +29,6 @@ async function serve(reply: ConstructorParameters<typeof TestServer>[0]): Promis
 
 /** A client of the Zoom API at `apiUrl` (a Video SDK JWT: no token endpoint to ask). */
 const client = (url: string): ZoomClient => videoSdkClient({ url, clock: new VirtualClock(T0) });
-
-/** The live meetings, then every meeting's QoS pages, 8 at a time (poll.concurrency's default). */
-async function cycle(zoom: ZoomClient): Promise<number> {
-  const uuids: string[] = [];
-  for await (const page of zoom.pages(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(T0) }))
-    for (const m of page) uuids.push(String(m.uuid));
-  let next = 0;
-  let entries = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < uuids.length; i = next++)
-      for await (const page of zoom.pages(ENDPOINTS.meetingQos, { id: uuids[i]! }, { type: 'live' }))
-        entries += page.length;
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return entries;
-}
 
 describe('connections (simulator)', () => {
   it('the token request and 40 calls one after another share one socket: each body is read before the next call', async () => {
