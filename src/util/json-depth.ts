@@ -20,3 +20,15 @@ export function nestedDeeperThan(text: string, limit: number): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a parsed JSON value nests arrays and objects more than `limit` levels deep; it looks
+ * no deeper than `limit + 1` levels, so a hostile value costs at most its size.
+ */
+export function valueDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit <= 0) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value))
+    if (valueDeeperThan(v, limit - 1)) return true;
+  return false;
+}

@@ -1,10 +1,23 @@
 import { personKey } from '../../normalize/identity.js';
 import { contextFromRaw, participantKey } from '../../normalize/normalize.js';
 import type { InstanceRef, ParticipantContext, SourceKind } from '../../normalize/sample.js';
+import { valueDeeperThan } from '../../util/json-depth.js';
 import { isJsonObject } from '../../util/json-object.js';
 import { str, text } from '../../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
+
+/**
+ * Longest instance uuid or session id read: Zoom's are 24-40 characters; a longer one (a hostile
+ * signed body) would name state files the file system refuses (ENAMETOOLONG). The event is invalid.
+ */
+export const MAX_INSTANCE_ID = 256;
+
+/**
+ * Deepest participant object of a QoS summary kept for the post-call report: Zoom's nest 4
+ * levels; the summaries file is refused when read back past 64 (util/json-depth.ts).
+ */
+export const MAX_SUMMARY_DEPTH = 16;
 
 /** The QSS events qoswatch reads, by what it does with them. */
 export const QSS_EVENTS = {
@@ -55,10 +68,15 @@ function kindOf(event: string): SourceKind {
 function instanceOf(kind: SourceKind, object: Raw): InstanceRef | undefined {
   if (kind === 'session') {
     const id = str(object.session_id);
-    return id ? { kind, id, uuid: id, topic: text(object.session_name) } : undefined;
+    return id && id.length <= MAX_INSTANCE_ID
+      ? { kind, id, uuid: id, topic: text(object.session_name) }
+      : undefined;
   }
   const uuid = str(object.uuid);
-  return uuid ? { kind, id: str(object.id) || uuid, uuid, topic: text(object.topic) } : undefined;
+  const id = str(object.id) || uuid;
+  return uuid && uuid.length <= MAX_INSTANCE_ID && id.length <= MAX_INSTANCE_ID
+    ? { kind, id, uuid, topic: text(object.topic) }
+    : undefined;
 }
 
 /**
@@ -126,7 +144,10 @@ export function readQss(body: unknown): QssMessage | undefined {
   const shaped = pollShape(kind, p);
   const key = participantKey(shaped);
   if (!key) return undefined;
-  if (what === 'summary') return { type: 'summary', instance, participant: key, raw: p };
+  if (what === 'summary')
+    return valueDeeperThan(p, MAX_SUMMARY_DEPTH)
+      ? undefined
+      : { type: 'summary', instance, participant: key, raw: p };
   if (what === 'left') {
     const person = personKey(shaped);
     const leaveTime = Date.parse(str(p.leave_time));

@@ -234,3 +234,41 @@ describe("Zoom's example QSS payloads", () => {
     );
   });
 });
+
+describe('signed bodies qoswatch could not store (outside tester, L1): invalid, counted and skipped', () => {
+  const summary = (): Record<string, unknown> =>
+    structuredClone(fixture('meeting.participant_qos_summary')) as Record<string, unknown>;
+  const participantOf = (b: Record<string, unknown>): Record<string, unknown> =>
+    (b.payload as { object: { participant: Record<string, unknown> } }).object.participant;
+
+  it("a QoS summary nested past 16 levels (Zoom's nest 4) is refused; Zoom's example is kept", () => {
+    expect(readQss(summary())?.type).toBe('summary');
+    const deep = summary();
+    let nest: unknown = 'x';
+    for (let i = 0; i < 100; i++) nest = { n: nest };
+    participantOf(deep).qos_summary = [nest];
+    expect(readQss(deep)).toBeUndefined();
+  });
+
+  it('an instance uuid or id over 256 characters is refused (a state file could not be named by it)', () => {
+    for (const name of [
+      'meeting.participant_qos',
+      'meeting.participant_qos_summary',
+      'meeting.participant_data',
+    ]) {
+      const body = structuredClone(fixture(name)) as { payload: { object: Record<string, unknown> } };
+      expect(readQss(body), name).toBeDefined();
+      body.payload.object.uuid = 'u'.repeat(30_000);
+      expect(readQss(body), name).toBeUndefined();
+      body.payload.object.uuid = 'u'.repeat(256);
+      expect(readQss(body), name).toBeDefined();
+      body.payload.object.id = '9'.repeat(257);
+      expect(readQss(body), name).toBeUndefined();
+    }
+    const session = structuredClone(fixture('session.user_qos')) as {
+      payload: { object: Record<string, unknown> };
+    };
+    session.payload.object.session_id = 's'.repeat(30_000);
+    expect(readQss(session)).toBeUndefined();
+  });
+});
