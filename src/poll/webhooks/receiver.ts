@@ -8,7 +8,7 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { answerClientError, requestTimeouts } from '../../util/client-error.js';
+import { answerClientError, answerConnect, requestTimeouts } from '../../util/client-error.js';
 import type { Clock } from '../../util/clock.js';
 import { answerTooLarge } from '../../util/too-large.js';
 import { isQssEvent } from './qss.js';
@@ -198,6 +198,11 @@ export class WebhookReceiver {
       this.framingRefused.add(socket);
       bump(this.stats.refused, reason);
       this.logRefusal(reason, '');
+    });
+    // CONNECT (Node closes it unanswered without a listener) is a method like any other: 405.
+    this.server.on('connect', (_req, socket) => {
+      bump(this.stats.refused, 'method');
+      answerConnect(socket, 'POST');
     });
     // A connection's first request is timed from its accept (a TLS one's handshake included):
     // under load, it can wait to be read long after the client sent it.

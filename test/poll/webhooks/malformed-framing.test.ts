@@ -53,6 +53,13 @@ describe('malformed HTTP framing sent to the webhook receiver', () => {
       expect(m.endings).toContain(r.ended);
     });
 
+  it('CONNECT is answered 405 with Allow: POST and counted as method (outside tester, L2)', async () => {
+    const before = refused('method');
+    const r = await sendRaw(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(r.text).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\nAllow: POST\r\n/);
+    expect(refused('method')).toBe(before + 1);
+  });
+
   it('is counted by reason in qoswatch_webhook_refused_total', () => {
     expect(refused('malformed')).toBe(2);
     expect(refused('headers_too_large')).toBe(1);
