@@ -77,7 +77,9 @@ export class Dispatcher {
   /**
    * After a restart, reminders (repeat_interval) wait until the daemon has looked at Zoom again:
    * a reminder sent from the saved state alone could say "still firing" about a meeting that
-   * ended while qoswatch was down. Changes (a resolve waiting from before the stop) still go.
+   * ended while qoswatch was down. Changes (a resolve waiting from before the stop) still go,
+   * and so do the reminders of a receiver that keeps alerts alive by them (Alertmanager): held,
+   * the alert would expire there while it still fires.
    */
   private remindersHeld = false;
 
@@ -239,7 +241,8 @@ export class Dispatcher {
       changed,
       repeat: due,
     } = groupMessage(g, kept, muted, store.logEntry(g.key), r.sendResolved, now);
-    const repeat = due && !this.remindersHeld;
+    // Held after a restart, but for a receiver whose reminders keep the alert alive there.
+    const repeat = due && (!this.remindersHeld || r.notifier.keepsAlive === true);
     if ((changed || repeat) && (firing.length || resolved.length)) {
       const n: Notification = {
         id: this.nextId(g.key, now),
@@ -273,14 +276,23 @@ export class Dispatcher {
     this.opts.store.save();
   }
 
-  /** Flushes groups that are due, makes cap summaries, and delivers what is due. */
+  /** Flushes groups that are due, makes cap summaries, and delivers what is due (waiting for it). */
   async tick(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    this.step(signal);
+    await this.outbox.settled();
+  }
+
+  /**
+   * Flushes groups that are due, makes cap summaries, and starts the delivery lane of each
+   * receiver with something due (without waiting: a slow receiver holds up only its own lane).
+   */
+  private step(signal: AbortSignal): void {
     const now = this.opts.clock.now();
     const due = this.grouping.due(now);
     for (const g of due) this.flush(g, now);
     this.summaries(now);
     if (due.length) this.opts.store.save();
-    await this.outbox.deliverDue(signal);
+    this.outbox.start(signal, () => this.wakeUp());
   }
 
   /** When something is next due (a group flush, a retry, a held-back summary), or undefined when idle. */
@@ -289,17 +301,23 @@ export class Dispatcher {
     return times.length ? Math.min(...times) : undefined;
   }
 
-  /** Runs until `signal` aborts: ticks whenever something is due or new alerts arrive. */
+  /**
+   * Runs until `signal` aborts: steps whenever something is due, new alerts arrive or a
+   * receiver's lane ends; returns once the lanes have stopped too.
+   */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await this.tick(signal).catch((err: unknown) => {
-        if (!signal.aborted) this.opts.log.error({ err }, 'notification dispatch failed');
-      });
-      const due = this.nextDueAt();
       const wake = new Promise<void>((resolve) => (this.wakeUp = resolve));
+      try {
+        this.step(signal);
+      } catch (err) {
+        this.opts.log.error({ err }, 'notification dispatch failed');
+      }
+      const due = this.nextDueAt();
       const wait = due === undefined ? 60_000 : Math.max(0, due - this.opts.clock.now());
       await sleepUnless(this.opts.clock, wait, wake, signal).catch(() => undefined);
     }
+    await this.outbox.settled();
   }
 
   async close(): Promise<void> {

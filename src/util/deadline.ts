@@ -12,7 +12,7 @@
  */
 export class Deadline {
   private readonly own = new AbortController();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout;
   private readonly forward = (): void => this.own.abort(this.outer?.reason);
   private expired = false;
 
@@ -20,14 +20,25 @@ export class Deadline {
     readonly ms: number,
     private readonly outer?: AbortSignal,
   ) {
-    // Real time, as ky's timeout: it bounds a socket, whatever clock the caller runs on.
-    this.timer = setTimeout(() => {
-      if (this.own.signal.aborted) return;
-      this.expired = true;
-      this.own.abort(new DOMException(`no whole answer within ${ms} ms`, 'TimeoutError'));
-    }, ms);
+    this.timer = this.arm();
     if (outer?.aborted) this.forward();
     else outer?.addEventListener('abort', this.forward, { once: true });
+  }
+
+  /** Real time, as ky's timeout: it bounds a socket, whatever clock the caller runs on. */
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => {
+      if (this.own.signal.aborted) return;
+      this.expired = true;
+      this.own.abort(new DOMException(`no whole answer within ${this.ms} ms`, 'TimeoutError'));
+    }, this.ms);
+  }
+
+  /** The next exchange of a sequence gets the whole time again (unless the signal has aborted). */
+  renew(): void {
+    if (this.own.signal.aborted) return;
+    clearTimeout(this.timer);
+    this.timer = this.arm();
   }
 
   get signal(): AbortSignal {

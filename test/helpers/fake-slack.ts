@@ -33,12 +33,19 @@ export class FakeSlack {
     | { kind: 'error'; error: string }
     | { kind: 'http'; status: number }
     | { kind: 'ratelimited'; retryAfter: number } = { kind: 'ok' };
+  /** A method's own mode, over `mode` (the thread reply fails while chat.update works). */
+  modes: Partial<Record<string, FakeSlack['mode']>> = {};
+  /** Each answer comes this late (real time: a slow Slack; the call is done before the answer). */
+  lateMs = 0;
   readonly uploads: SlackUpload[] = [];
   private seq = 1000;
   token = 'xoxb-test-token';
 
   constructor() {
-    this.server = new TestServer((r, res) => this.answer(r, res));
+    this.server = new TestServer((r, res) => {
+      if (this.lateMs > 0) setTimeout(() => this.answer(r, res), this.lateMs);
+      else this.answer(r, res);
+    });
   }
 
   private answer(r: Received, res: Parameters<TestServer['reply']>[1]): void {
@@ -61,7 +68,7 @@ export class FakeSlack {
       typeof args[k] === 'string' || typeof args[k] === 'number' ? String(args[k]) : '';
     const token = (r.headers.authorization ?? '').replace(/^Bearer /, '');
     this.calls.push({ method, token, args });
-    const m = this.mode;
+    const m = this.modes[method] ?? this.mode;
     if (m.kind === 'hang') return;
     if (m.kind === 'http') return json(res, m.status, { ok: false });
     if (m.kind === 'ratelimited')

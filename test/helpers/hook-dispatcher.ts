@@ -1,7 +1,9 @@
 import type { Alert } from '../../src/evaluate/alert.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import type { RawRoute } from '../../src/config/raw.js';
-import { Dispatcher, type Receiver } from '../../src/notify/dispatcher.js';
+import { Dispatcher, type DispatcherOptions, type Receiver } from '../../src/notify/dispatcher.js';
+import type { Notifier } from '../../src/notify/plugins/notifier.js';
+import type { GroupTiming, Route } from '../../src/notify/pipeline/routing.js';
 import type { RawInhibitRule, RawSilence } from '../../src/config/raw.js';
 import { inhibitSettings, silenceSettings } from '../../src/config/silences.js';
 import { ConfigMuter } from '../../src/notify/mute.js';
@@ -48,7 +50,7 @@ export function hookDispatcher(
     timing: {},
     ...(opts.rate ? { rateLimit: opts.rate } : {}),
   };
-  return new Dispatcher({
+  return testDispatcher({
     route: compileRoute(routeSettings({ receiver: 'hook', group_by: groupBy, ...opts.route }), {
       receiver: 'hook',
       groupBy,
@@ -57,12 +59,38 @@ export function hookDispatcher(
     receivers: new Map([['hook', receiver]]),
     muter: new ConfigMuter(opts.silences?.map(silenceSettings), opts.inhibit?.map(inhibitSettings)),
     clock,
-    log: silentLogger(),
     store,
-    retry: { baseMs: 1000, capMs: 60_000, giveUpAfterMs: 24 * 3_600_000 },
-    notifyLeftAndEnded: true,
-    random: () => 0.5,
     ...(opts.current ? { current: opts.current } : {}),
     ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
   });
 }
+
+/** A dispatcher as the tests build them: no silences, 1 s backoff doubling to 1 min, no jitter. */
+export function testDispatcher(
+  o: Pick<DispatcherOptions, 'route' | 'receivers' | 'clock' | 'store'> & Partial<DispatcherOptions>,
+): Dispatcher {
+  return new Dispatcher({
+    muter: new ConfigMuter(),
+    log: silentLogger(),
+    retry: { baseMs: 1000, capMs: 60_000, giveUpAfterMs: 24 * 3_600_000 },
+    notifyLeftAndEnded: true,
+    random: () => 0.5,
+    ...o,
+  });
+}
+
+/** Receivers by name, each sending resolves, with the route's timing. */
+export const receiversOf = (notifiers: Record<string, Notifier>): Map<string, Receiver> =>
+  new Map(
+    Object.entries(notifiers).map(([name, notifier]) => [name, { notifier, sendResolved: true, timing: {} }]),
+  );
+
+/** A route taking every alert, one group per participant, on to `routes` (each with `continue`). */
+export const routeAll = (receiver: string, timing: GroupTiming, routes: Route[] = []): Route => ({
+  receiver,
+  test: () => true,
+  continue: true,
+  groupBy: ['participant'],
+  timing,
+  routes,
+});

@@ -32,7 +32,7 @@ describe('slack notifier', () => {
   it('posts Block Kit with the severity colour, then on resolve updates the message in place and replies in its thread, across a restart', async () => {
     const group = 'slack|{"alertname":"meeting-audio-degraded"}';
     await notifier().send(
-      notification({ groupKey: group, firing: [alert({ severity: 'critical' })] }),
+      notification({ id: 'a1', groupKey: group, firing: [alert({ severity: 'critical' })] }),
       signal(),
     );
     const post = slack.calls.at(-1)!;
@@ -46,7 +46,7 @@ describe('slack notifier', () => {
     // A restart in between: the message id comes back from the state directory.
     const later = notifier(new NotifyStore(dir));
     await later.send(
-      notification({ groupKey: group, firing: [], resolved: [alert({ state: 'resolved' })] }),
+      notification({ id: 'a2', groupKey: group, firing: [], resolved: [alert({ state: 'resolved' })] }),
       signal(),
     );
     const [update, reply] = slack.calls.slice(-2);
@@ -58,18 +58,18 @@ describe('slack notifier', () => {
     expect(String(reply!.args.text)).toContain('RESOLVED');
 
     // All resolved: the next incident in that group starts a new message.
-    await later.send(notification({ groupKey: group }), signal());
+    await later.send(notification({ id: 'a3', groupKey: group }), signal());
     expect(slack.calls.at(-1)!.args.thread_ts).toBeUndefined();
   });
 
   it('keeps one thread for a group while it fires: later updates go to the thread', async () => {
     const n = notifier();
     const group = 'slack|{"alertname":"datacenter-loss-incident"}';
-    await n.send(notification({ groupKey: group }), signal());
+    await n.send(notification({ id: 'b1', groupKey: group }), signal());
     const posted = slack.calls.at(-1)!;
     expect(posted.method).toBe('chat.postMessage');
     await n.send(
-      notification({ groupKey: group, firing: [alert(), alert({ participant: 'ann' })] }),
+      notification({ id: 'b2', groupKey: group, firing: [alert(), alert({ participant: 'ann' })] }),
       signal(),
     );
     expect(slack.calls.at(-2)!.method).toBe('chat.update');

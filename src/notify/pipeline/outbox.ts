@@ -47,40 +47,93 @@ export class Outbox {
     return this.opts.store.outbox().length;
   }
 
+  /** Receivers whose lane is sending now. */
+  private readonly lanes = new Map<string, Promise<void>>();
+
+  /** When something is next due, leaving out receivers whose lane runs (it calls `idle` when done). */
   nextDueAt(): number[] {
-    return this.opts.store.outbox().map((i) => i.nextAttemptAt);
+    return this.opts.store
+      .outbox()
+      .filter((i) => !this.lanes.has(i.notification.receiver))
+      .map((i) => i.nextAttemptAt);
   }
 
   /**
-   * Sends what is due, oldest first. A group's notifications go out in order: a later one
-   * waits while an earlier one of the same group is still being retried.
+   * Starts a lane for each receiver with something due and no lane running; `idle` is called as
+   * each lane ends. Each receiver (destination) delivers on its own lane: one that hangs or is
+   * down delays only its own notifications, never another receiver's.
    */
-  async deliverDue(signal: AbortSignal): Promise<void> {
-    const { store, clock } = this.opts;
-    const byReceiver = new Map<string, OutboxItem[]>();
-    for (const item of [...store.outbox()].sort(
-      (a, b) => a.notification.createdAt - b.notification.createdAt,
-    )) {
-      const list = byReceiver.get(item.notification.receiver) ?? [];
-      list.push(item);
-      byReceiver.set(item.notification.receiver, list);
+  start(signal: AbortSignal, idle: () => void = () => undefined): void {
+    const now = this.opts.clock.now();
+    for (const item of this.opts.store.outbox()) {
+      const receiver = item.notification.receiver;
+      if (item.nextAttemptAt > now || this.lanes.has(receiver)) continue;
+      const lane = this.lane(receiver, signal)
+        .catch((err: unknown) => {
+          if (signal.aborted) return; // stopping: what is left stays in the outbox
+          this.opts.once.warn(
+            `lane:${receiver}`,
+            { receiver, err },
+            `${receiver}: delivery round failed: ${(err as Error).message}`,
+          );
+        })
+        .finally(() => {
+          this.lanes.delete(receiver);
+          idle();
+        });
+      this.lanes.set(receiver, lane);
     }
-    await Promise.all(
-      [...byReceiver.values()].map(async (items) => {
-        const blocked = new Set<string>();
-        for (const item of items) {
-          const g = item.notification.groupKey;
-          if (blocked.has(g) || item.nextAttemptAt > clock.now()) {
-            blocked.add(g);
-            continue;
-          }
-          const outcome = await this.deliver(item, signal);
-          if (outcome === 'retry') blocked.add(g);
-          else store.done(item);
-          store.save();
-        }
-      }),
-    );
+  }
+
+  /** Resolves once every lane running now has ended (a lane's failure is logged, never thrown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.lanes.values()]);
+  }
+
+  /** Starts what is due and waits for it (tests, the last round at shutdown). */
+  async deliverDue(signal: AbortSignal): Promise<void> {
+    this.start(signal);
+    await this.settled();
+  }
+
+  /**
+   * One receiver's lane: sends its due notifications, oldest first, one at a time, taking up
+   * notifications queued meanwhile, until nothing of it is due. A group's notifications go out
+   * in order: a later one waits while an earlier one of the same group is still being retried.
+   * Each notification is tried at most once per lane run.
+   */
+  private async lane(receiver: string, signal: AbortSignal): Promise<void> {
+    const { store } = this.opts;
+    const tried = new Set<OutboxItem>();
+    for (;;) {
+      if (signal.aborted) return;
+      const item = this.nextFor(receiver, tried);
+      if (!item) return;
+      tried.add(item);
+      const outcome = await this.deliver(item, signal);
+      if (outcome !== 'retry') {
+        store.done(item);
+        this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+      }
+      store.save();
+    }
+  }
+
+  /** The oldest due notification of `receiver` no earlier one of its group holds back. */
+  private nextFor(receiver: string, tried: ReadonlySet<OutboxItem>): OutboxItem | undefined {
+    const now = this.opts.clock.now();
+    const blocked = new Set<string>();
+    const items = this.opts.store
+      .outbox()
+      .filter((i) => i.notification.receiver === receiver)
+      .sort((a, b) => a.notification.createdAt - b.notification.createdAt);
+    for (const item of items) {
+      const g = item.notification.groupKey;
+      if (blocked.has(g)) continue;
+      if (item.nextAttemptAt > now || tried.has(item)) blocked.add(g);
+      else return item;
+    }
+    return undefined;
   }
 
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
@@ -92,7 +145,8 @@ export class Outbox {
     // Not AbortSignal.any([signal, timeout]): Node 20 keeps each such join in the daemon's signal.
     const deadline = new Deadline(this.opts.sendTimeoutMs, signal);
     try {
-      await r.notifier.send(n, deadline.signal);
+      // The limit is per call: a notifier made of several calls (Slack) renews it after each.
+      await r.notifier.send(n, deadline.signal, () => deadline.renew());
       stats.delivered(n.receiver, n.kind);
       return 'sent';
     } catch (err) {

@@ -35,6 +35,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
     return {
       name: ctx.name,
       type: 'alertmanager',
+      keepsAlive: true,
       async send(n, signal) {
         const now = ctx.clock.now();
         const toAm = (a: (typeof n.firing)[number], endsAt: number): Record<string, unknown> => ({

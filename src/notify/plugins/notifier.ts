@@ -5,11 +5,27 @@ import type { Notification } from './notification.js';
 /**
  * A notifier only formats and sends. It throws a NotifyError that says whether trying again
  * can help; it never retries, never sleeps, and stops when `signal` aborts.
+ *
+ * `signal` aborts when one call takes longer than `delivery.timeout`. A notifier made of several
+ * calls calls `nextCall` after each one that succeeded (the next call gets the whole time again),
+ * and records each step that succeeded in its memory first, so that a retry, or a start after a
+ * kill, resumes after it instead of making that call again.
  */
 export interface Notifier {
   readonly name: string;
   readonly type: string;
-  send(n: Notification, signal: AbortSignal): Promise<void>;
+  /**
+   * Its reminders keep an alert alive at the receiver (Alertmanager ends an alert not re-posted
+   * within its endsAt): after a restart they go from the saved state when due, not held until
+   * the first cycle has reconciled it with Zoom.
+   */
+  readonly keepsAlive?: boolean;
+  send(n: Notification, signal: AbortSignal, nextCall?: () => void): Promise<void>;
+  /**
+   * The notification is out of the outbox (delivered, or given up): what the notifier kept to
+   * resume it can go. Called before the outbox is saved, so both go in one write.
+   */
+  settled?(n: Notification): void;
   close?(): Promise<void>;
 }
 

@@ -172,9 +172,33 @@ function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
 }
 
 /**
+ * What the notifier remembers of a group's message (or a report's): where it is, and which
+ * notification's steps Slack has answered OK (`id`, `step`). Each step is written (fsynced) as
+ * soon as Slack answers it, so a retry or a start after a kill resumes after the last one.
+ */
+interface Posted {
+  ts: string;
+  channel: string;
+  /** The notification whose steps are recorded. */
+  id?: string;
+  step?: 'posted' | 'updated' | 'replied' | 'uploaded';
+  /** All its alerts resolved: the group's next notification starts a new message. */
+  closed?: boolean;
+}
+
+function recalled(memory: NotifierContext['memory'], key: string): Posted | undefined {
+  const saved = memory.get(key);
+  try {
+    return saved === undefined ? undefined : (JSON.parse(saved) as Posted);
+  } catch {
+    return undefined; // not ours to read: as if nothing was posted
+  }
+}
+
+/**
  * A report after a call: its headline as a message, then the report uploaded as a file in
  * that message's thread (files.getUploadURLExternal, the upload, files.completeUploadExternal).
- * The message is remembered until the upload is done, so a retry does not post it twice.
+ * Each step is remembered until the notification leaves the outbox, so a retry repeats neither.
  */
 async function sendReport(
   call: SlackCall,
@@ -182,37 +206,40 @@ async function sendReport(
   ctx: NotifierContext,
   r: NonNullable<Notification['report']>,
   signal: AbortSignal,
+  nextCall: () => void,
 ): Promise<void> {
   const key = `report:${r.id}`;
-  let posted = ctx.memory.get(key);
+  let posted = recalled(ctx.memory, key);
   if (!posted) {
     const res = await call(
       (client) => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
       signal,
     );
-    posted = JSON.stringify({ ts: res.ts ?? '', channel: res.channel ?? o.channel });
-    ctx.memory.set(key, posted);
+    posted = { ts: res.ts ?? '', channel: res.channel ?? o.channel, step: 'posted' };
+    ctx.memory.set(key, JSON.stringify(posted));
+    nextCall();
   }
-  const { ts, channel } = JSON.parse(posted) as { ts: string; channel: string };
   const file = r.body?.attachment;
-  if (file)
-    await call(
-      (client) =>
-        client.filesUploadV2({
-          channel_id: channel,
-          thread_ts: ts,
-          file: Buffer.from(file.content, 'utf8'),
-          filename: file.filename,
-          title: r.headline,
-        }),
-      signal,
-    );
-  ctx.memory.delete(key);
+  if (!file || posted.step === 'uploaded') return;
+  const { ts, channel } = posted;
+  await call(
+    (client) =>
+      client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        file: Buffer.from(file.content, 'utf8'),
+        filename: file.filename,
+        title: r.headline,
+      }),
+    signal,
+  );
+  ctx.memory.set(key, JSON.stringify({ ...posted, step: 'uploaded' }));
 }
 
 /**
  * A group's notification: its first one posts a message (remembered for the group); later ones
- * update that message in place and say what changed in its thread.
+ * update that message in place (one call) and say what changed in its thread (another call).
+ * Each call Slack answered OK is recorded before the next, and a retry skips it.
  */
 async function sendGroup(
   call: SlackCall,
@@ -220,20 +247,32 @@ async function sendGroup(
   ctx: NotifierContext,
   n: Notification,
   signal: AbortSignal,
+  nextCall: () => void,
 ): Promise<void> {
   const now = ctx.clock.now();
   const msg = message(n, now);
-  const key = `thread:${n.groupKey}`;
-  const thread = n.kind === 'alert' ? ctx.memory.get(key) : undefined;
-  if (!thread) {
-    const res = await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
-    if (n.kind === 'alert' && n.firing.length && res.ts && res.channel)
-      ctx.memory.set(key, JSON.stringify({ ts: res.ts, channel: res.channel }));
+  if (n.kind !== 'alert') {
+    await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
     return;
   }
-  const { ts, channel } = JSON.parse(thread) as { ts: string; channel: string };
+  const key = `thread:${n.groupKey}`;
+  const record = (p: Posted): void => ctx.memory.set(key, JSON.stringify(p));
+  const saved = recalled(ctx.memory, key);
+  const done = saved?.id === n.id ? saved.step : undefined;
+  if (done === 'posted' || done === 'replied') return;
+  if (!saved || (saved.closed && !done)) {
+    const res = await call((client) => client.chat.postMessage({ channel: o.channel, ...msg }), signal);
+    if (res.ts && res.channel)
+      record({ ts: res.ts, channel: res.channel, id: n.id, step: 'posted', closed: !n.firing.length });
+    return;
+  }
+  const { ts, channel } = saved;
   // Update the original message to the group's state now, then say what changed in its thread.
-  await call((client) => client.chat.update({ channel, ts, ...msg }), signal);
+  if (done !== 'updated') {
+    await call((client) => client.chat.update({ channel, ts, ...msg }), signal);
+    record({ ts, channel, id: n.id, step: 'updated' });
+    nextCall();
+  }
   await call(
     (client) =>
       client.chat.postMessage({
@@ -243,7 +282,19 @@ async function sendGroup(
       }),
     signal,
   );
-  if (!n.firing.length) ctx.memory.delete(key); // all resolved: the next incident starts a new message
+  // All resolved: the next incident starts a new message (the record goes once this one is settled).
+  record({ ts, channel, id: n.id, step: 'replied', closed: !n.firing.length });
+}
+
+/** A notification out of the outbox: its report's record goes, and a closed thread's. */
+function settle(ctx: NotifierContext, n: Notification): void {
+  if (n.kind === 'report' && n.report) {
+    if (ctx.memory.get(`report:${n.report.id}`) !== undefined) ctx.memory.delete(`report:${n.report.id}`);
+    return;
+  }
+  const key = `thread:${n.groupKey}`;
+  const saved = recalled(ctx.memory, key);
+  if (saved?.closed && saved.id === n.id) ctx.memory.delete(key);
 }
 
 /**
@@ -271,10 +322,11 @@ export const slackNotifier: NotifierPlugin<SlackSettings> = {
     return {
       name: ctx.name,
       type: 'slack',
-      send: (n, signal) =>
+      send: (n, signal, nextCall = () => undefined) =>
         n.kind === 'report' && n.report
-          ? sendReport(call, o, ctx, n.report, signal)
-          : sendGroup(call, o, ctx, n, signal),
+          ? sendReport(call, o, ctx, n.report, signal, nextCall)
+          : sendGroup(call, o, ctx, n, signal, nextCall),
+      settled: (n) => settle(ctx, n),
     };
   },
 };
