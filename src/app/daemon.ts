@@ -369,7 +369,8 @@ export class Daemon {
     };
     stop.addEventListener('abort', onStop, { once: true });
     const notifyStop = new AbortController();
-    const notifying = this.dispatcher?.run(notifyStop.signal);
+    // A call in flight at stop is let finish within the grace (cut off, it could be made twice).
+    const notifying = this.dispatcher?.run(notifyStop.signal, abortCalls.signal);
     // Report calls stop being started at stop; one in flight is let finish within the grace.
     const reporting = this.reports?.run(AbortSignal.any([stop, abortCalls.signal]));
     let unsaved: string[];

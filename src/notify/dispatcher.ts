@@ -303,13 +303,15 @@ export class Dispatcher {
 
   /**
    * Runs until `signal` aborts: steps whenever something is due, new alerts arrive or a
-   * receiver's lane ends; returns once the lanes have stopped too.
+   * receiver's lane ends; returns once the lanes have ended too. The calls to receivers stop
+   * when `calls` aborts (the daemon: at the end of its shutdown grace), not at `signal`: a call
+   * cut off in flight may have been done, and would be made again.
    */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, calls: AbortSignal = signal): Promise<void> {
     while (!signal.aborted) {
       const wake = new Promise<void>((resolve) => (this.wakeUp = resolve));
       try {
-        this.step(signal);
+        this.step(calls);
       } catch (err) {
         this.opts.log.error({ err }, 'notification dispatch failed');
       }
