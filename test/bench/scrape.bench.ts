@@ -61,15 +61,24 @@ class ScrapeSide {
   private ask<T>(message: object | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const answered = (m: unknown): void => {
-        this.child.off('error', failed);
+        this.child.off('error', failed).off('exit', exited);
         resolve(m as T);
       };
       const failed = (err: Error): void => {
-        this.child.off('message', answered);
+        this.child.off('message', answered).off('exit', exited);
         reject(err);
       };
+      // A side that dies (no dist/: `npm run build` first; out of memory) fails the bench
+      // instead of leaving it waiting for an answer that never comes.
+      const exited = (code: number | null, signal: string | null): void =>
+        failed(
+          new Error(
+            `scrape-side.mjs exited (${signal ?? `code ${code}`}) before answering; it runs the built daemon: npm run build first`,
+          ),
+        );
       this.child.once('message', answered);
       this.child.once('error', failed);
+      this.child.once('exit', exited);
       if (message) this.child.send(message);
     });
   }
