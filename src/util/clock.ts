@@ -7,6 +7,12 @@ export interface Clock {
   now(): number;
   /** Resolves once `ms` of this clock's time have passed; rejects with the signal's reason on abort. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Only on clocks that drive time themselves (VirtualClock): keeps time from moving on while
+   * work that takes real time runs outside any loop that sleeps on the clock (a notifier's
+   * delivery lane); call the returned function when it ends. The system clock has none.
+   */
+  hold?(): () => void;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -52,10 +52,29 @@ export class Outbox {
 
   /** When something is next due, leaving out receivers whose lane runs (it calls `idle` when done). */
   nextDueAt(): number[] {
-    return this.opts.store
-      .outbox()
+    return this.heads()
       .filter((i) => !this.lanes.has(i.notification.receiver))
       .map((i) => i.nextAttemptAt);
+  }
+
+  /**
+   * What can go next: the oldest notification of each receiver's group (a later one waits for
+   * it, so its own time says nothing). Counting a waiting one as due would start a lane with
+   * nothing to send, again and again: a loop that never sleeps.
+   */
+  private heads(): OutboxItem[] {
+    const seen = new Set<string>();
+    const out: OutboxItem[] = [];
+    const items = [...this.opts.store.outbox()].sort(
+      (a, b) => a.notification.createdAt - b.notification.createdAt,
+    );
+    for (const i of items) {
+      const key = `${i.notification.receiver}\u0000${i.notification.groupKey}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(i);
+    }
+    return out;
   }
 
   /**
@@ -65,7 +84,7 @@ export class Outbox {
    */
   start(signal: AbortSignal, idle: () => void = () => undefined): void {
     const now = this.opts.clock.now();
-    for (const item of this.opts.store.outbox()) {
+    for (const item of this.heads()) {
       const receiver = item.notification.receiver;
       if (item.nextAttemptAt > now || this.lanes.has(receiver)) continue;
       const lane = this.lane(receiver, signal)
@@ -103,6 +122,18 @@ export class Outbox {
    * Each notification is tried at most once per lane run.
    */
   private async lane(receiver: string, signal: AbortSignal): Promise<void> {
+    // On a clock that drives time itself (tests, the demo), time stands still while a lane
+    // sends, as it did when the dispatcher's loop waited for every delivery: otherwise the other
+    // loops, all asleep, would move it past a send still in flight. No-op on the system clock.
+    const release = this.opts.clock.hold?.();
+    try {
+      await this.sendAll(receiver, signal);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async sendAll(receiver: string, signal: AbortSignal): Promise<void> {
     const { store } = this.opts;
     const tried = new Set<OutboxItem>();
     for (;;) {
