@@ -150,21 +150,12 @@ export class Outbox {
     }
   }
 
-  /** The oldest due notification of `receiver` no earlier one of its group holds back. */
+  /** The oldest due notification of `receiver` no earlier one of its group holds back (one of `heads`). */
   private nextFor(receiver: string, tried: ReadonlySet<OutboxItem>): OutboxItem | undefined {
     const now = this.opts.clock.now();
-    const blocked = new Set<string>();
-    const items = this.opts.store
-      .outbox()
-      .filter((i) => i.notification.receiver === receiver)
-      .sort((a, b) => a.notification.createdAt - b.notification.createdAt);
-    for (const item of items) {
-      const g = item.notification.groupKey;
-      if (blocked.has(g)) continue;
-      if (item.nextAttemptAt > now || tried.has(item)) blocked.add(g);
-      else return item;
-    }
-    return undefined;
+    return this.heads().find(
+      (i) => i.notification.receiver === receiver && i.nextAttemptAt <= now && !tried.has(i),
+    );
   }
 
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
