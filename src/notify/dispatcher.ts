@@ -220,8 +220,14 @@ export class Dispatcher {
     return `${prefix}#${now}#${this.seq++}`;
   }
 
-  /** One group's flush: muting, the notification log, then the rate cap and the outbox. */
-  private flush(g: Readonly<PendingGroup>, now: number): void {
+  /**
+   * One group's flush: muting, the notification log, then the rate cap and the outbox. A
+   * flush ahead of time (`early`: at shutdown) that has nothing to say leaves the group's
+   * schedule as it was: counted as a flush, it put the group's next flush, and with it a
+   * reminder due before then, one whole group_interval after the stop (an Alertmanager
+   * re-post due 6 s into the next run waited ~1 min, past the end of a short run).
+   */
+  private flush(g: Readonly<PendingGroup>, now: number, early = false): void {
     const r = this.opts.receivers.get(g.receiver)!;
     const store = this.opts.store;
     const firingNow = [...this.firing.values()];
@@ -257,6 +263,7 @@ export class Dispatcher {
       this.cap.admit(n, now);
     }
     if (changed || repeat) store.logFiring(g.key, [...firing, ...held], now);
+    else if (early) return;
     store.groupFlushed(g.key, now);
   }
 
@@ -271,7 +278,7 @@ export class Dispatcher {
   /** At shutdown: every group's waiting changes go out now instead of after group_wait or group_interval. */
   flushAll(): void {
     const now = this.opts.clock.now();
-    for (const g of this.grouping.due()) this.flush(g, now);
+    for (const g of this.grouping.due()) this.flush(g, now, true);
     this.summaries(now);
     this.opts.store.save();
   }

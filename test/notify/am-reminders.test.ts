@@ -24,10 +24,10 @@ afterAll(async () => am.close());
 
 const timing = { groupWaitMs: 0, groupIntervalMs: 10_000, repeatIntervalMs: 60_000 };
 
-function start(dir: string, clock: VirtualClock): Dispatcher {
+function start(dir: string, clock: VirtualClock, groupTiming = timing): Dispatcher {
   const store = new NotifyStore(dir, undefined, clock.now());
   return testDispatcher({
-    route: routeAll('am', timing),
+    route: routeAll('am', groupTiming),
     receivers: receiversOf({
       am: alertmanagerNotifier.create(
         { url: am.url, endsAfterMs: 5 * 60_000 },
@@ -65,5 +65,39 @@ describe('Alertmanager reminders across restarts', () => {
     expect(posts.length).toBeGreaterThanOrEqual(7); // 450 s: the first post and one a minute
     expect(Math.max(...gaps)).toBeLessThanOrEqual(70_000); // repeat_interval + group_interval
     expect(am.received.every((r) => r.path === '/api/v2/alerts')).toBe(true);
+  });
+});
+
+describe('Alertmanager reminders after a stop', () => {
+  it('re-posts when due after a SIGTERM stop: the stop does not push the group one group_interval on', async () => {
+    // Alertmanager's own default timing: group_interval 1m, repeat_interval 1m.
+    const amTiming = { groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 60_000 };
+    const dir = mkdtempSync(join(tmpdir(), 'qw-am-stop-'));
+    const clock = new VirtualClock(NOW);
+    const firing = alert({ participant: 'carol' });
+    const before = am.received.length;
+    let d = start(dir, clock, amTiming);
+    d.ingest(changes(firing));
+    await d.tick();
+    expect(am.received.length).toBe(before + 1); // posted at NOW
+    // A SIGTERM 50 s later: the daemon flushes every group and delivers; nothing is due.
+    clock.advance(50_000);
+    d.flushAll();
+    await d.tick();
+    expect(am.received.length).toBe(before + 1);
+    // The next run starts 5 s later; the re-post is due at NOW + 60 s.
+    clock.advance(5000);
+    d = start(dir, clock, amTiming);
+    d.seed([firing]);
+    d.holdReminders();
+    const posts: number[] = [];
+    for (let t = 0; t < 40_000; t += 5000) {
+      const n = am.received.length;
+      await d.tick();
+      if (am.received.length > n) posts.push(clock.now() - NOW);
+      clock.advance(5000);
+    }
+    // Old code: the stop's flush moved the group's next flush to NOW + 110 s, past this run.
+    expect(posts).toEqual([60_000]);
   });
 });
