@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertChange } from '../evaluate/alert.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
+import type { Timers } from '../util/deadline.js';
 import { durationMs } from '../util/duration.js';
 import { LogOnce } from '../util/log-once.js';
 import type { Muter } from './pipeline/muting.js';
@@ -28,6 +29,8 @@ export interface DispatcherOptions {
   retry?: RetryPolicy;
   /** Bound on one delivery attempt (real time). */
   sendTimeoutMs?: number;
+  /** Where that bound's timer comes from (tests fire it by hand); setTimeout otherwise. */
+  timers?: Timers;
   notifyLeftAndEnded: boolean;
   random?: () => number;
   /** The body of a report notification, read from where reports are kept when it is sent. */
@@ -102,6 +105,7 @@ export class Dispatcher {
       sendTimeoutMs: opts.sendTimeoutMs ?? durationMs(DELIVERY_DEFAULTS.timeout),
       random: opts.random ?? Math.random,
       ...(opts.reportBody ? { reportBody: opts.reportBody } : {}),
+      ...(opts.timers ? { timers: opts.timers } : {}),
     });
   }
 

@@ -1,4 +1,19 @@
 /**
+ * Where a Deadline's real-time timer comes from: `setTimeout` (realTimers), or in tests one
+ * fired by hand when the test says time is up, so a timeout test does not depend on how fast
+ * the machine answers.
+ */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
  * A time limit over one whole exchange (a Zoom call with its body, a notification's send): its
  * signal aborts with a TimeoutError when the time is up, or with the reason of `outer` (the
  * daemon's stop) if that aborts first. Zoom's client uses it for `zoom.timeout`: ky's own
@@ -12,13 +27,14 @@
  */
 export class Deadline {
   private readonly own = new AbortController();
-  private timer: NodeJS.Timeout;
+  private timer: unknown;
   private readonly forward = (): void => this.own.abort(this.outer?.reason);
   private expired = false;
 
   constructor(
     readonly ms: number,
     private readonly outer?: AbortSignal,
+    private readonly timers: Timers = realTimers,
   ) {
     this.timer = this.arm();
     if (outer?.aborted) this.forward();
@@ -26,8 +42,8 @@ export class Deadline {
   }
 
   /** Real time, as ky's timeout: it bounds a socket, whatever clock the caller runs on. */
-  private arm(): NodeJS.Timeout {
-    return setTimeout(() => {
+  private arm(): unknown {
+    return this.timers.set(() => {
       if (this.own.signal.aborted) return;
       this.expired = true;
       this.own.abort(new DOMException(`no whole answer within ${this.ms} ms`, 'TimeoutError'));
@@ -37,7 +53,7 @@ export class Deadline {
   /** The next exchange of a sequence gets the whole time again (unless the signal has aborted). */
   renew(): void {
     if (this.own.signal.aborted) return;
-    clearTimeout(this.timer);
+    this.timers.clear(this.timer);
     this.timer = this.arm();
   }
 
@@ -51,7 +67,7 @@ export class Deadline {
   }
 
   end(): void {
-    clearTimeout(this.timer);
+    this.timers.clear(this.timer);
     this.outer?.removeEventListener('abort', this.forward);
   }
 }

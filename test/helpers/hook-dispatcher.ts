@@ -11,6 +11,7 @@ import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { compileRoute } from '../../src/notify/route.js';
 import type { VirtualClock } from '../../src/util/clock.js';
+import type { Timers } from '../../src/util/deadline.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 export interface HookDispatcherOptions {
@@ -27,6 +28,8 @@ export interface HookDispatcherOptions {
   current?: (id: string) => Alert | undefined;
   /** A delivery attempt's time limit (the daemon's default otherwise). */
   sendTimeoutMs?: number;
+  /** That limit's timer (ManualTimers: fired by the test). */
+  timers?: Timers;
 }
 
 /**
@@ -62,6 +65,7 @@ export function hookDispatcher(
     store,
     ...(opts.current ? { current: opts.current } : {}),
     ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
+    ...(opts.timers ? { timers: opts.timers } : {}),
   });
 }
 

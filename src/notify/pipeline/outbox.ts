@@ -1,8 +1,8 @@
 import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
-import { Deadline } from '../../util/deadline.js';
+import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
-import { NotifyError } from '../plugins/errors.js';
+import { NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
 import type { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem } from './store.js';
@@ -16,9 +16,29 @@ export interface RetryPolicy {
 }
 
 /**
+ * Failures that say the receiver itself cannot take anything now, whatever the notification:
+ * it does not answer in time, cannot be reached, or says to slow down. After one of them the
+ * receiver's lane waits as a whole. A server error (5xx, an SMTP 4xx) may be about the one
+ * message, so the lane goes on with the others.
+ */
+const RECEIVER_DOWN: ReadonlySet<NotifyErrorCode> = new Set<NotifyErrorCode>([
+  'NOTIFY_TIMEOUT',
+  'NOTIFY_NETWORK',
+  'NOTIFY_RATE_LIMITED',
+]);
+
+/** How an attempt went; `downUntil` when it said the receiver is down: it waits until then. */
+interface Outcome {
+  outcome: 'sent' | 'retry' | 'dropped';
+  downUntil?: number;
+}
+
+/**
  * The last stage (Alertmanager's retry stage, over a durable outbox): sends what is due,
  * oldest first, retries retryable failures with exponential backoff and jitter, drops what
- * is permanent or too old, and keeps a group's notifications in order.
+ * is permanent or too old, and keeps a group's notifications in order. A receiver that times
+ * out, cannot be reached or rate-limits backs off as a whole: its other notifications wait
+ * with the failed one instead of each paying the timeout in turn.
  */
 export class Outbox {
   constructor(
@@ -31,6 +51,8 @@ export class Outbox {
       retry: RetryPolicy;
       sendTimeoutMs: number;
       random: () => number;
+      /** The send timeout's timer (tests fire it by hand); setTimeout otherwise. */
+      timers?: Timers;
       /** The body of a report notification, read when it is sent (it is not kept in the outbox). */
       reportBody?: (id: string) => ReportBody | undefined;
     },
@@ -50,11 +72,23 @@ export class Outbox {
   /** Receivers whose lane is sending now. */
   private readonly lanes = new Map<string, Promise<void>>();
 
+  /**
+   * Receivers backing off as a whole after a timeout, a connection failure or a rate limit,
+   * until when (the failed notification's next attempt). In memory: after a restart every
+   * receiver is tried again at once, as the outbox is.
+   */
+  private readonly pausedUntil = new Map<string, number>();
+
+  /** When `item` may be tried: its own next attempt, or its receiver's pause if later. */
+  private dueAt(item: OutboxItem): number {
+    return Math.max(item.nextAttemptAt, this.pausedUntil.get(item.notification.receiver) ?? 0);
+  }
+
   /** When something is next due, leaving out receivers whose lane runs (it calls `idle` when done). */
   nextDueAt(): number[] {
     return this.heads()
       .filter((i) => !this.lanes.has(i.notification.receiver))
-      .map((i) => i.nextAttemptAt);
+      .map((i) => this.dueAt(i));
   }
 
   /**
@@ -86,7 +120,7 @@ export class Outbox {
     const now = this.opts.clock.now();
     for (const item of this.heads()) {
       const receiver = item.notification.receiver;
-      if (item.nextAttemptAt > now || this.lanes.has(receiver)) continue;
+      if (this.dueAt(item) > now || this.lanes.has(receiver)) continue;
       const lane = this.lane(receiver, signal)
         .catch((err: unknown) => {
           if (signal.aborted) return; // stopping: what is left stays in the outbox
@@ -119,7 +153,8 @@ export class Outbox {
    * One receiver's lane: sends its due notifications, oldest first, one at a time, taking up
    * notifications queued meanwhile, until nothing of it is due. A group's notifications go out
    * in order: a later one waits while an earlier one of the same group is still being retried.
-   * Each notification is tried at most once per lane run.
+   * Each notification is tried at most once per lane run. After a failure that says the
+   * receiver is down (RECEIVER_DOWN) the lane ends: the receiver waits as a whole.
    */
   private async lane(receiver: string, signal: AbortSignal): Promise<void> {
     // On a clock that drives time itself (tests, the demo), time stands still while a lane
@@ -133,44 +168,88 @@ export class Outbox {
     }
   }
 
+  /** The receiver's queued notifications, oldest first (in queue order among equals). */
+  private queueOf(receiver: string): OutboxItem[] {
+    return this.opts.store
+      .outbox()
+      .filter((i) => i.notification.receiver === receiver)
+      .sort((a, b) => a.notification.createdAt - b.notification.createdAt);
+  }
+
+  /**
+   * Walks the receiver's queue, sorted once per walk (not once per send: a backlog of n cost
+   * O(n² log n) a pass), sending each notification no earlier one of its group holds back (one
+   * tried in this run, or not due). A walk that sent something is followed by another, which
+   * takes up what became due or was queued meanwhile; the lane ends after one that sent nothing.
+   */
   private async sendAll(receiver: string, signal: AbortSignal): Promise<void> {
     const { store } = this.opts;
     const tried = new Set<OutboxItem>();
     for (;;) {
-      if (signal.aborted) return;
-      const item = this.nextFor(receiver, tried);
-      if (!item) return;
-      tried.add(item);
-      const outcome = await this.deliver(item, signal);
-      if (outcome !== 'retry') {
-        store.done(item);
-        this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+      const queued = store.outbox().length;
+      let progressed = false;
+      const held = new Set<string>(); // groups whose next notification must wait
+      for (const item of this.queueOf(receiver)) {
+        if (signal.aborted) return;
+        const group = item.notification.groupKey;
+        if (held.has(group)) continue;
+        if (tried.has(item) || item.nextAttemptAt > this.opts.clock.now()) {
+          held.add(group);
+          continue;
+        }
+        tried.add(item);
+        const { outcome, downUntil } = await this.deliver(item, signal);
+        if (outcome === 'retry') held.add(group);
+        else {
+          store.done(item);
+          this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+          progressed = true;
+        }
+        store.save();
+        if (downUntil !== undefined) {
+          this.pause(receiver, downUntil);
+          return;
+        }
       }
-      store.save();
+      // Nothing sent: stop, unless something was queued meanwhile (a retry does not remove).
+      if (!progressed && store.outbox().length === queued) return;
     }
   }
 
-  /** The oldest due notification of `receiver` no earlier one of its group holds back (one of `heads`). */
-  private nextFor(receiver: string, tried: ReadonlySet<OutboxItem>): OutboxItem | undefined {
+  /**
+   * The receiver is down: it waits as a whole until `until` (the failed notification's next
+   * attempt), and what of it is older than give_up_after is dropped now (it would be at its
+   * next failure; with the receiver waiting, only one notification a pass is tried).
+   */
+  private pause(receiver: string, until: number): void {
+    const { store, stats, retry } = this.opts;
+    this.pausedUntil.set(receiver, until);
     const now = this.opts.clock.now();
-    return this.heads().find(
-      (i) => i.notification.receiver === receiver && i.nextAttemptAt <= now && !tried.has(i),
-    );
+    let expired = 0;
+    for (const item of this.queueOf(receiver)) {
+      if (now - item.notification.createdAt < retry.giveUpAfterMs) continue;
+      store.attemptFailed(item, `${receiver}: not delivered within give_up_after (receiver down)`);
+      store.done(item);
+      this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+      stats.failure(receiver, 'expired');
+      expired++;
+    }
+    if (expired) store.save();
   }
 
-  private async deliver(item: OutboxItem, signal: AbortSignal): Promise<'sent' | 'retry' | 'dropped'> {
+  private async deliver(item: OutboxItem, signal: AbortSignal): Promise<Outcome> {
     const { stats, once, retry } = this.opts;
     const n = this.withBody(item.notification);
     const r = this.opts.receivers.get(n.receiver);
-    const now = this.opts.clock.now();
-    if (!r) return 'dropped';
+    if (!r) return { outcome: 'dropped' };
     // Not AbortSignal.any([signal, timeout]): Node 20 keeps each such join in the daemon's signal.
-    const deadline = new Deadline(this.opts.sendTimeoutMs, signal);
+    const deadline = new Deadline(this.opts.sendTimeoutMs, signal, this.opts.timers);
     try {
       // The limit is per call: a notifier made of several calls (Slack) renews it after each.
       await r.notifier.send(n, deadline.signal, () => deadline.renew());
+      this.pausedUntil.delete(n.receiver);
       stats.delivered(n.receiver, n.kind);
-      return 'sent';
+      return { outcome: 'sent' };
     } catch (err) {
       if (signal.aborted) throw err;
       const e =
@@ -181,8 +260,11 @@ export class Outbox {
               `${n.receiver}: ${(err as Error).message}`,
               true,
             );
-      const age = now - n.createdAt;
-      if (!e.retryable || age >= retry.giveUpAfterMs) {
+      // Backoff counts from the failure: after a timeout, from its end, not from the attempt's start.
+      const now = this.opts.clock.now();
+      const wait = Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts, retry, this.opts.random));
+      const down = e.retryable && RECEIVER_DOWN.has(e.code) ? { downUntil: now + wait } : {};
+      if (!e.retryable || now - n.createdAt >= retry.giveUpAfterMs) {
         this.opts.store.attemptFailed(item, e.message);
         const reason = e.retryable ? 'expired' : e.code;
         stats.failure(n.receiver, reason);
@@ -191,17 +273,18 @@ export class Outbox {
           { receiver: n.receiver, code: e.code },
           `${n.receiver}: notification dropped: ${e.message}`,
         );
-        return 'dropped';
+        return { outcome: 'dropped', ...down };
       }
       stats.failure(n.receiver, e.code);
-      const wait = Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts, retry, this.opts.random));
       this.opts.store.attemptFailed(item, e.message, now + wait);
       once.warn(
         `retry:${n.receiver}:${e.code}`,
-        { receiver: n.receiver, code: e.code },
-        `${n.receiver}: delivery failed, will retry: ${e.message}`,
+        { receiver: n.receiver, code: e.code, retryInMs: Math.round(wait) },
+        down.downUntil === undefined
+          ? `${n.receiver}: delivery failed, will retry: ${e.message}`
+          : `${n.receiver}: delivery failed, will retry; its other notifications wait with it: ${e.message}`,
       );
-      return 'retry';
+      return { outcome: 'retry', ...down };
     } finally {
       deadline.end();
     }
