@@ -10,7 +10,7 @@ import { CallStats } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
-import { Deadline } from '../util/deadline.js';
+import { Deadline, type Timers } from '../util/deadline.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
@@ -31,6 +31,8 @@ export interface ZoomClientOptions {
   logger?: Logger;
   /** Real-time bound on one request, from sending it to the end of its body (zoom.timeout). */
   timeoutMs?: number;
+  /** That bound's timer (tests fire it by hand); setTimeout otherwise. */
+  timers?: Timers;
   /** Retries of 5xx answers, resets, timeouts and unreadable bodies. */
   maxRetries?: number;
   /** Retries after a per-second/per-minute 429. */
@@ -189,7 +191,7 @@ export class ZoomClient {
     // zoom.timeout bounds the whole exchange, the body included (Deadline); ky's own timeout,
     // which ends at the headers, is off.
     const ky = await http();
-    const deadline = new Deadline(this.timeoutMs, signal);
+    const deadline = new Deadline(this.timeoutMs, signal, this.opts.timers);
     try {
       const res = await ky.get(url, {
         headers: { authorization, accept: 'application/json' },

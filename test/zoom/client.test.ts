@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
@@ -257,13 +258,24 @@ describe('failures', () => {
     h = await startSim({
       meetings: [meetingWith(2)],
       faults: [
-        { kind: 'slow', times: 1, delay: '400ms' },
+        // Answers after 30 s (real time) unless cut off: the timeout must end it.
+        { kind: 'slow', times: 1, delay: '30s' },
         { kind: 'reset', times: 1 },
         { kind: 'malformed', times: 1 },
       ],
     });
-    const client = s2sClient(h, { timeoutMs: 100 });
-    const body = await meetingQos(client);
+    // zoom.timeout's timer is the test's: it fires once the simulator holds the slow request, so
+    // a loaded machine neither times out the calls that are answered nor lets the slow one through.
+    const timers = new ManualTimers();
+    const client = s2sClient(h, { timeoutMs: 100, timers });
+    const calling = meetingQos(client);
+    await vi.waitFor(() => expect(h.sim.faults.served.get('slow')).toBe(1), {
+      timeout: 20_000,
+      interval: 10,
+    });
+    expect(timers.fireAll()).toBe(1);
+    const body = await calling;
+    expect(timers.armed).toBe(0);
     expect(body.participants).toHaveLength(2);
     expect(client.stats.total({ outcome: 'timeout' })).toBe(1);
     expect(client.stats.total({ outcome: 'network_error' })).toBe(1);
