@@ -8,6 +8,9 @@ import { DailyBudget } from '../../src/zoom/daily-budget.js';
 import { parseOnly } from './pipeline.js';
 import { compare, note } from './ratio.js';
 import { bigScenario, bytesOf, MINUTE, qosPages, START } from './zoom-pages.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('budget.bench.ts');
 
 // The daily budget file (state.dir/budget-<account>.json) during one poll cycle at 5,000 live
 // participants: 500 meetings of 10, one QoS page each, so 500 calls, each checked and counted

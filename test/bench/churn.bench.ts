@@ -12,6 +12,9 @@ import { seeded } from '../helpers/storm.js';
 import { BenchClock } from './bench-clock.js';
 import { ownedHeap } from './heap-owned.js';
 import { note, objectHeapUsed, settledDataHeapUsed, settledGc } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('churn.bench.ts');
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;

@@ -4,6 +4,9 @@ import { NormalizeStats } from '../../src/normalize/stats.js';
 import { Pipeline, parseOnly, shifted } from './pipeline.js';
 import { compare, heapUsed, note } from './ratio.js';
 import { bigScenario, bytesOf, MINUTE, qosPages, START, type QosPages } from './zoom-pages.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('cycle.bench.ts');
 
 // 5,000 live participants: 500 meetings of 10, one QoS page each (500 calls), every entry
 // carrying the last 10 minutes, as Zoom's live answers do.

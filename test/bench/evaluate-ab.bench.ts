@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { bench, describe } from 'vitest';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { gc, compare } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
 
 /**
  * This tree's rule engine against another checkout's, in one process: the same minutes,
@@ -22,6 +23,7 @@ import { gc, compare } from './ratio.js';
 const T = Date.parse('2026-01-01T10:00:00Z');
 const here = fileURLToPath(new URL('../..', import.meta.url));
 const base = resolve(here, process.env.QW_AB_BASE ?? '.');
+if (process.env.QW_AB_BASE !== undefined) printTreePeak('evaluate-ab.bench.ts');
 
 interface Build {
   engine: { handle: (e: { type: 'samples'; samples: QosSample[] }) => unknown[] };

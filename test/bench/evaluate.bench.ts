@@ -5,6 +5,9 @@ import { NaiveEngine } from './naive-engine.js';
 import { fiftyRules } from './fifty-rules.js';
 import { compare, gc, note, steady } from './ratio.js';
 import { again, drifting, samples } from './workload.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('evaluate.bench.ts');
 
 const rules = fiftyRules();
 const T = Date.parse('2026-01-01T10:00:00Z');

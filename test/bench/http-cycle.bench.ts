@@ -8,6 +8,9 @@ import { ENDPOINTS, encodePathId, liveRange } from '../../src/zoom/endpoints.js'
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
 import { compare, note } from './ratio.js';
 import { bigScenarioRaw, MINUTE, START } from './zoom-pages.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('http-cycle.bench.ts');
 
 // What the real daemon's warm cycle costs in its HTTP layer (issue 16 item 1): the outside
 // tester's load, 300 live meetings of 14 (two QoS pages each, 601 calls), fetched through the

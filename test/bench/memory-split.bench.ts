@@ -6,6 +6,9 @@ import { bench, describe } from 'vitest';
 import { Pipeline, shifted } from './pipeline.js';
 import { gc, note } from './ratio.js';
 import { bigScenario, MINUTE, qosPages, START } from './zoom-pages.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('memory-split.bench.ts');
 
 // Heap per live participant split by part: 500 participants (50 meetings of 10) polled for 30
 // simulated minutes, then each part let go in turn (the live state, the scrape's kept text, the

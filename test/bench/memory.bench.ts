@@ -2,6 +2,9 @@ import { bench, describe } from 'vitest';
 import { Pipeline, shifted } from './pipeline.js';
 import { dataHeapUsed, note } from './ratio.js';
 import { bigScenario, MINUTE, qosPages, START } from './zoom-pages.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('memory.bench.ts');
 
 // 500 live participants (50 meetings of 10) polled every minute for 3 simulated hours on a
 // virtual clock, a scrape after every cycle; the heap (after a full GC, compiled code left out)

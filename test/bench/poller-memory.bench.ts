@@ -11,6 +11,9 @@ import { silentLogger } from '../../src/util/logger.js';
 import { BenchClock } from './bench-clock.js';
 import { ownedHeap, type OwnedHeap } from './heap-owned.js';
 import { note } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('poller-memory.bench.ts');
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const CYCLES = 5;

@@ -3,9 +3,12 @@ import { bench, describe } from 'vitest';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { compare, gc, note, steady, type Side, type Timing } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
 import { samples } from './workload.js';
 
 const T = Date.parse('2026-01-01T10:00:00Z');
+
+printTreePeak('scrape.bench.ts');
 
 /**
  * One side in a process of its own (scrape-side.mjs: a daemon, and either its /metrics or a

@@ -8,6 +8,9 @@ import { ZoomSimulator } from '../../src/simulator/server.js';
 import { systemClock } from '../../src/util/clock.js';
 import { CLI } from '../helpers/cli.js';
 import { compare, note, report } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('startup.bench.ts');
 
 /** Runs node with `args` to its end. */
 function exits(args: string[]): Promise<void> {

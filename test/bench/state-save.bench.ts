@@ -9,6 +9,9 @@ import { writeFileAtomic } from '../../src/util/atomic-file.js';
 import { fiftyRules } from './fifty-rules.js';
 import { compare, gc, note } from './ratio.js';
 import { samples } from './workload.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('state-save.bench.ts');
 
 // The alert state saved after every cycle (alerts.json): 620 meetings of 100 participants, 5%
 // degraded against 50 rules (the 8 defaults and variants at other thresholds, as in

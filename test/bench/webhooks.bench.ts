@@ -11,6 +11,9 @@ import { signatureMatches, zoomSignature } from '../../src/poll/webhooks/signatu
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
+import { printTreePeak } from './tree-peak.js';
+
+printTreePeak('webhooks.bench.ts');
 
 /**
  * Push throughput and receive-to-dispatcher time: a daemon with webhooks on (real receiver on

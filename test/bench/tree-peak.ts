@@ -1,0 +1,37 @@
+import { Worker } from 'node:worker_threads';
+import { afterAll } from 'vitest';
+import { note } from './ratio.js';
+
+/**
+ * The peak memory of a bench file's whole process tree: npm (or npx) and vitest's main process
+ * above the bench runner, the runner itself and every process it starts (scrape.bench's sides,
+ * http-cycle.bench's simulator, startup.bench's daemons). Processes' own peaks (maxRSS, VmHWM)
+ * cannot be summed: two peaks need not fall at the same time, and vitest's main process carries
+ * its peak over from the files before. So a thread of the runner's own (tree-sampler.mjs; it
+ * samples while the runner's main thread is busy in a timed region) reads /proc every 20 ms and
+ * keeps the largest sum of the tree's resident sets at one instant. The thread is in the figure
+ * (its heap is in the runner's resident set). A peak shorter than 20 ms can be missed; the
+ * runner's own maxRSS is printed beside it. Linux only.
+ */
+export function printTreePeak(file: string): void {
+  if (process.platform !== 'linux') return;
+  const worker = new Worker(new URL('tree-sampler.mjs', import.meta.url), {
+    workerData: { runner: process.pid, vitest: process.ppid },
+  });
+  worker.unref();
+  afterAll(async () => {
+    const peak = await new Promise<{ kib: number; parts: [string, number][] }>((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage('stop');
+    });
+    await worker.terminate();
+    const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+    note(
+      `${file} peak memory of its whole process tree (resident sets summed at one instant, sampled every 20 ms)`,
+      `${mib(peak.kib)}: ${peak.parts
+        .filter(([, kib]) => kib > 0)
+        .map(([name, kib]) => `${name} ${mib(kib)}`)
+        .join(', ')}; the runner's own peak ${mib(process.resourceUsage().maxRSS)}`,
+    );
+  });
+}
