@@ -4,8 +4,8 @@ import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import type { PollResult } from '../../src/poll/source.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { TestServer } from '../helpers/http-server.js';
-import { simProxy } from '../helpers/proxy.js';
-import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { rewrittenQos } from '../helpers/rewritten-qos.js';
+import { s2sClient, type SimHarness } from '../helpers/sim.js';
 
 /**
  * A QoS page with entries that are not objects (null, a string, a number, an array) between
@@ -15,32 +15,14 @@ import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 const MIN = 60_000;
 let h: SimHarness;
 let proxy: TestServer;
+let close: () => Promise<void>;
 /** Whether the proxy makes the QoS page 15 times the page_size asked for. */
 let overfull = false;
 
 beforeAll(async () => {
-  h = await startSim(
-    {
-      seed: 'bad-entries',
-      meetings: [
-        {
-          id: 85200000001,
-          uuid: 'bad/entries==',
-          topic: 'Odd values',
-          start: '0m',
-          end: '2h',
-          participants: [
-            { key: 'ann', id: 'u-ann', user_id: '300', name: 'Ann' },
-            { key: 'bo', id: 'u-bo', user_id: '301', name: 'Bo' },
-          ],
-        },
-      ],
-    },
-    10 * MIN,
-  );
-  proxy = await simProxy(h.url, {
-    rewrite: (text, r) => {
-      if (!r.path.includes('/qos')) return text;
+  ({ h, proxy, close } = await rewrittenQos(
+    { seed: 'bad-entries', id: 85200000001, uuid: 'bad/entries==', userIds: ['300', '301'] },
+    (text) => {
       if (!overfull) return text.replace('"participants":[', '"participants":[null,"x",3,[],');
       // 148 copies of the first entry, each its own join, after the real two: 150 for a page_size of 10.
       const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
@@ -48,12 +30,9 @@ beforeAll(async () => {
       for (let i = 0; i < 148; i++) page.participants.push({ ...first, user_id: String(9000 + i) });
       return JSON.stringify(page);
     },
-  });
+  ));
 });
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
+afterAll(() => close());
 
 /** One discovery and one poll of the meeting through the proxy, with fresh counts. */
 async function pollOnce(): Promise<{ result: PollResult; stats: NormalizeStats }> {

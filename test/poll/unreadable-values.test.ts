@@ -5,8 +5,8 @@ import type { QosSample } from '../../src/normalize/sample.js';
 import { daemonFor, holdClockInCycles, runUntil } from '../helpers/daemon.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
-import { simProxy } from '../helpers/proxy.js';
-import { startSim, type SimHarness } from '../helpers/sim.js';
+import { rewrittenQos } from '../helpers/rewritten-qos.js';
+import type { SimHarness } from '../helpers/sim.js';
 
 /**
  * Values Zoom sends that are not readings (outside tester, stop 27, LOW #5). Before, "12 parsecs",
@@ -18,6 +18,7 @@ import { startSim, type SimHarness } from '../helpers/sim.js';
 const MIN = 60_000;
 let h: SimHarness;
 let proxy: TestServer;
+let close: () => Promise<void>;
 const events: PipelineEvent[] = [];
 const { log, lines } = captureLog('info');
 let metrics: string;
@@ -30,28 +31,9 @@ const FORGED: Record<string, Record<string, unknown>> = {
 };
 
 beforeAll(async () => {
-  h = await startSim(
-    {
-      seed: 'unreadable-values',
-      meetings: [
-        {
-          id: 85400000001,
-          uuid: 'odd/values==',
-          topic: 'Odd values',
-          start: '0m',
-          end: '2h',
-          participants: [
-            { key: 'ann', id: 'u-ann', user_id: '500', name: 'Ann' },
-            { key: 'bo', id: 'u-bo', user_id: '501', name: 'Bo' },
-          ],
-        },
-      ],
-    },
-    10 * MIN,
-  );
-  proxy = await simProxy(h.url, {
-    rewrite: (text, r) => {
-      if (!r.path.includes('/qos')) return text;
+  ({ h, proxy, close } = await rewrittenQos(
+    { seed: 'unreadable-values', id: 85400000001, uuid: 'odd/values==', userIds: ['500', '501'] },
+    (text) => {
       const page = JSON.parse(text) as {
         participants: { user_id: string; user_qos: Record<string, unknown>[] }[];
       };
@@ -64,7 +46,7 @@ beforeAll(async () => {
           }
       return JSON.stringify(page);
     },
-  });
+  ));
   const { daemon: template } = daemonFor({ ...h, url: proxy.url });
   const daemon = holdClockInCycles(
     new Daemon(template.parts.config, { clock: h.clock, log, sinks: [{ handle: (e) => events.push(e) }] }),
@@ -73,10 +55,7 @@ beforeAll(async () => {
   await runUntil(daemon, h, h.clock.now() + 4 * MIN);
   metrics = await daemon.parts.metrics.text();
 }, 60_000);
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const samplesOf = (user: string): QosSample[] =>
   events.flatMap((e) => (e.type === 'samples' ? e.samples.filter((s) => s.participant.join === user) : []));
