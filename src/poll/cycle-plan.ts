@@ -16,6 +16,8 @@ export interface Tracked {
 /** What planning a cycle reads of the scheduler's settings. */
 export interface PlanSettings {
   clock: { now(): number };
+  /** Every source: each on the client is listed at each discovery, live instances or not. */
+  sources: readonly PollSource[];
   poll: PollSettings;
   /** Whether an instance has firing or pending alerts (polled first). */
   isAlerting?: (instanceKey: string) => boolean;
@@ -23,17 +25,19 @@ export interface PlanSettings {
 
 /**
  * The plan for one Zoom account's instances now. `counting`: pacing as if covered instances had
- * been polled when pushes covered them.
+ * been polled when pushes covered them; `credit`: the account's last plan's (planner.ts).
  */
 export function planFor(
   o: PlanSettings,
   client: ZoomClient,
   entries: readonly [string, Tracked][],
-  counting = false,
+  { counting = false, credit = 0 }: { counting?: boolean; credit?: number } = {},
 ): Plan {
   const now = o.clock.now();
   const msUntilReset = nextUtcMidnight(now) - now;
-  const sourcesOnClient = new Set(entries.map(([, t]) => t.source)).size || 1;
+  // Every source of the account lists at each discovery, not only those with an instance live
+  // (it counted those: meetings and webinars on, only meetings live, kept one call back for two).
+  const sourcesOnClient = Math.max(1, o.sources.filter((s) => s.client === client).length);
   return plan({
     now,
     candidates: entries.map(([key, t]) => ({
@@ -52,6 +56,7 @@ export function planFor(
     heavyPerSecond: client.limiters.Heavy.limit,
     minIntervalMs: o.poll.minIntervalMs,
     maxIntervalMs: o.poll.maxIntervalMs,
+    credit,
   });
 }
 
@@ -66,12 +71,13 @@ export function coveredSaving(
   all: readonly [string, Tracked][],
   entries: readonly [string, Tracked][],
   now: number,
+  credit: number,
 ): { pushed: number; callsSaved: number } {
   if (entries.length === all.length) return { pushed: 0, callsSaved: 0 };
   const polled = new Set(entries.map(([k]) => k));
   const covered = new Map(all.filter(([k]) => !polled.has(k)));
   let callsSaved = 0;
-  for (const key of planFor(o, client, all, true).selected) {
+  for (const key of planFor(o, client, all, { counting: true, credit }).selected) {
     const t = covered.get(key);
     if (!t) continue;
     callsSaved += t.source.cost(t.instance);

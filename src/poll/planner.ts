@@ -29,6 +29,11 @@ export interface PlanInput {
   heavyPerSecond: number;
   minIntervalMs: number;
   maxIntervalMs: number;
+  /**
+   * Calls the cycles before kept unspent, saving for the instance at the head of the queue that
+   * cost more than one cycle allowed (the last plan's `credit`; 0 when none waits).
+   */
+  credit?: number;
 }
 
 export interface Plan {
@@ -38,11 +43,13 @@ export interface Plan {
   fullCycleMs: number;
   /** Calls a full cycle needs. */
   fullCycleCalls: number;
-  /** Calls this cycle may make. */
+  /** Calls this cycle may make: its share of the budget, and the credit saved for its head. */
   allowedCalls: number;
   selected: string[];
   /** Instances left for a later cycle. */
   deferred: string[];
+  /** Calls saved for the next cycle (the head of the queue costs more than this one allowed), else 0. */
+  credit: number;
 }
 
 /** Polled longer ago than this many max intervals, an instance goes ahead of alerting ones: nothing starves. */
@@ -63,10 +70,13 @@ export function plan(input: PlanInput): Plan {
       discoveryReserve(msLeft, every, sources, Math.max(intervalMs, input.minIntervalMs)),
   );
   const rate = spendable / msLeft; // calls per ms the budget sustains
-  const allowedCalls =
+  // Unrounded, so a share below one call a cycle still adds up in the credit.
+  const share =
     intervalMs >= fullCycleMs
       ? fullCycleCalls
-      : Math.floor(Math.min(rate * intervalMs, (input.heavyPerSecond * intervalMs) / 1000, spendable));
+      : Math.min(rate * intervalMs, (input.heavyPerSecond * intervalMs) / 1000, spendable);
+  const saved = Math.min(share + (input.credit ?? 0), spendable);
+  const allowedCalls = Math.floor(saved);
 
   const overdueAge = OVERDUE_FACTOR * input.maxIntervalMs;
   const age = (c: PlanCandidate): number =>
@@ -82,13 +92,20 @@ export function plan(input: PlanInput): Plan {
   const selected: string[] = [];
   const deferred: string[] = [];
   let calls = 0;
+  let credit = 0;
   for (const c of ordered) {
-    // The first always goes if the day's budget can pay for it, so a large instance is never
-    // skipped forever because it alone exceeds one cycle's share.
-    if (calls + c.cost <= allowedCalls || (selected.length === 0 && c.cost <= spendable)) {
+    if (calls + c.cost <= allowedCalls) {
       selected.push(c.key);
       calls += c.cost;
+    } else if (selected.length === 0 && deferred.length === 0 && c.cost <= spendable) {
+      // The head costs more than this cycle's share, but the day can pay: the cycle saves its
+      // share for it, and the others wait behind it, so it goes within ceil(cost / share) cycles
+      // and no cycle spends more than its share with what the ones before it saved (it went at
+      // once before: 5 calls in a cycle allowed 4). One the day cannot pay is passed over.
+      credit = saved;
+      deferred.push(...ordered.map((o) => o.key));
+      break;
     } else deferred.push(c.key);
   }
-  return { intervalMs, fullCycleMs, fullCycleCalls, allowedCalls, selected, deferred };
+  return { intervalMs, fullCycleMs, fullCycleCalls, allowedCalls, selected, deferred, credit };
 }

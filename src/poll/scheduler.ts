@@ -232,10 +232,11 @@ export class Scheduler {
     for (const client of clients) {
       const onClient = [...this.tracked].filter(([, t]) => t.source.client === client);
       const entries = onClient.filter(([key]) => this.pushes.paths.path(key, now) === 'poll');
-      const saving = coveredSaving(this.opts, client, onClient, entries, now);
+      const credit = this.plans.get(client)?.credit ?? 0;
+      const saving = coveredSaving(this.opts, client, onClient, entries, now, credit);
       choice.pushed += saving.pushed;
       choice.callsSaved += saving.callsSaved;
-      const p = planFor(this.opts, client, entries);
+      const p = planFor(this.opts, client, entries, { credit });
       this.plans.set(client, p);
       const sources = this.opts.sources.filter((s) => s.client === client);
       const section = sources.some((s) => s.kind === 'session') ? 'videosdk' : 'zoom';

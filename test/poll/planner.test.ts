@@ -162,13 +162,54 @@ describe('when the budget is short', () => {
     expect(p.intervalMs).toBe(base.maxIntervalMs);
   });
 
-  it('still polls one instance that alone costs more than a cycle allows, if the day can pay', () => {
-    const p = plan({
+  it('saves for an instance that alone costs more than a cycle allows, then polls it, if the day can pay', () => {
+    const input = {
       ...short,
       budgetRemaining: 1000,
-      candidates: [{ key: 'huge', cost: 500, participants: 5000, alerting: false }],
+      candidates: [
+        { key: 'huge', cost: 5, participants: 50, alerting: false },
+        { key: 'small', cost: 1, participants: 3, alerting: false, lastPolledAt: 0 },
+      ],
+    };
+    // 1,000 calls over a day are 4.17 a 6-minute cycle: the head costs 5. Before, it went at
+    // once (5 calls in a cycle that allowed 4); now the first cycle keeps its share, and nothing
+    // behind the head jumps the queue.
+    const first = plan(input);
+    expect(first.allowedCalls).toBe(4);
+    expect(first.selected).toEqual([]);
+    expect(first.deferred).toEqual(['huge', 'small']);
+    expect(first.credit).toBeCloseTo((1000 * 6) / (24 * 60), 6);
+    const second = plan({ ...input, credit: first.credit });
+    expect(second.allowedCalls).toBe(8);
+    expect(second.selected).toEqual(['huge', 'small']);
+    expect(second.credit).toBe(0);
+  });
+
+  it('saves a share below one call a cycle until it pays for one', () => {
+    // 100 calls a day are 0.42 a 6-minute cycle: 3 cycles save for the one-call instance.
+    const input = { ...short, budgetRemaining: 100, candidates: meetings(1, 5) };
+    let credit = 0;
+    const selected: string[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = plan({ ...input, credit });
+      expect(p.selected.length).toBeLessThanOrEqual(p.allowedCalls);
+      selected.push(p.selected);
+      credit = p.credit;
+    }
+    expect(selected).toEqual([[], [], ['m0']]);
+  });
+
+  it('passes over an instance the day cannot pay for', () => {
+    const p = plan({
+      ...short,
+      budgetRemaining: 100,
+      candidates: [
+        { key: 'huge', cost: 500, participants: 5000, alerting: false },
+        { key: 'small', cost: 1, participants: 3, alerting: false, lastPolledAt: 0 },
+      ],
+      credit: 1,
     });
-    expect(p.allowedCalls).toBeLessThan(500);
-    expect(p.selected).toEqual(['huge']);
+    expect(p.selected).toEqual(['small']);
+    expect(p.credit).toBe(0);
   });
 });
