@@ -11,6 +11,10 @@ export interface Tracked {
   lastPolledAt?: number;
   /** When a poll was due but pushes covered the instance. */
   lastCoveredAt?: number;
+  /** The participants its last poll listed as present: pushes must cover each for the push path. */
+  present?: readonly string[];
+  /** Discovery has listed it (one a pushed `*.started` tracks is not, until then). */
+  listed?: boolean;
 }
 
 /** What planning a cycle reads of the scheduler's settings. */

@@ -28,6 +28,11 @@ export interface TrackedInstances {
   start(source: PollSource, instance: InstanceRef): void;
   /** Ends a tracked instance as discovery would: its alerts resolve, everything about it goes. */
   end(key: string, at: number): void;
+  /**
+   * The participants the instance's last poll listed as present; `unpolled` if discovery lists it
+   * and no poll answered yet; undefined if discovery does not list it (a pushed `*.started`).
+   */
+  present(key: string): readonly string[] | 'unpolled' | undefined;
 }
 
 export interface PushHandlerOptions {
@@ -83,6 +88,7 @@ export class PushHandler implements PushTarget {
       o.takeoverAfterMs ?? 0,
       (key) => o.tracked.has(key),
       (ref, now) => this.unlistedEnded(ref, now),
+      (key) => o.tracked.present(key),
     );
   }
 
@@ -158,8 +164,12 @@ export class PushHandler implements PushTarget {
     samples = live;
     this.learn(instance);
     if (endedAt !== undefined) this.endedByPush.delete(key); // live samples after the end: it goes on
-    this.paths.pushed(instance, now);
     linkPushed(this.joinsFor(instance.kind), instance, samples);
+    this.paths.pushed(
+      instance,
+      now,
+      samples.map((s) => s.participant.key),
+    );
     let late = old;
     // Late minutes (older than the join's newest, never seen) are counted, not judged by live rules.
     // Pushed: the join's newest sample is kept, for a stream type Zoom pushes in an event of its own.

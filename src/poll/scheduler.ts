@@ -82,6 +82,10 @@ export class Scheduler {
         ref: (key) => tracked.get(key)?.instance.ref,
         start: (source, ref) => tracked.set(instanceKey(ref), { source, instance: { ref, participants: 1 } }),
         end: (key, at) => this.ended(key, at),
+        present: (key) => {
+          const t = tracked.get(key);
+          return t?.present ?? (t?.listed ? 'unpolled' : undefined);
+        },
       },
     });
     this.once = new LogOnce(opts.log, () => opts.clock.now());
@@ -199,10 +203,11 @@ export class Scheduler {
       this.coverage.listed(key, inst.participants, now);
       const known = this.tracked.get(key);
       if (known) {
+        known.listed = true;
         known.instance.ref = inst.ref;
         if (known.lastPolledAt === undefined) known.instance.participants = inst.participants;
       } else {
-        this.tracked.set(key, { source, instance: inst });
+        this.tracked.set(key, { source, instance: inst, listed: true });
         this.opts.log.info(
           { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, participants: inst.participants },
           `discovered ${inst.ref.kind} "${inst.ref.topic}" (${plural(inst.participants, 'participant')})`,
@@ -262,6 +267,7 @@ export class Scheduler {
       return;
     }
     tally.participants += result.present.length;
+    t.present = result.present;
     this.coverage.present(key, result.present, now);
     // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
     const judged = notFuture(result.samples, t.source.client.zoomNow() ?? now, this.opts.normalizeStats);

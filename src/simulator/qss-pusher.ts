@@ -34,6 +34,8 @@ export interface PushOptions {
   attempts?: number;
   /** Only these instances; all live ones when absent. */
   only?: (inst: SimInstance) => boolean;
+  /** Only these participants (QSS may cover some of a meeting only); all when absent. */
+  onlyParticipants?: (inst: SimInstance, p: SimParticipant) => boolean;
   /** The time the signatures carry (epoch ms): real time when the scenario runs faster. Default: the clock's. */
   stampNow?: () => number;
 }
@@ -201,6 +203,7 @@ export class QssPusher {
       if (!this.world.isLive(inst, now) || (this.opts.only && !this.opts.only(inst))) continue;
       // Those who left in the QoS window too: their last minutes, then their leave.
       for (const p of this.world.inQosList(inst, now)) {
+        if (this.opts.onlyParticipants && !this.opts.onlyParticipants(inst, p)) continue;
         const k = `${inst.uuid}\u0000${p.key}`;
         const from = this.last.get(k) ?? now - this.world.scenario.qosWindowMs;
         const samples = this.world

@@ -4,10 +4,11 @@ import type { InstanceRef } from '../../normalize/sample.js';
 /** Which path an instance's QoS comes by: Zoom's pushes, or our polls. */
 export type QosPath = 'push' | 'poll';
 
-/** An instance pushed at least once: the ref its last push gave, and when that was. */
+/** An instance pushed at least once: the ref its last push gave, when that was, and each participant's last push. */
 interface Pushed {
   ref: InstanceRef;
   last: number;
+  participants: Map<string, number>;
 }
 
 /**
@@ -19,9 +20,11 @@ export type PushPathsView = Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>
   Pick<PushPaths, 'peek' | 'instances' | 'lastPushAt'>;
 
 /**
- * Remembers when each instance's QoS was last pushed. While pushes keep coming, polling leaves
- * the instance's QoS list alone; once they have stopped for `takeoverAfterMs`, polling takes
- * it back. Pure bookkeeping over injected times.
+ * Remembers when each instance's QoS, and each of its participants', was last pushed. While
+ * pushes keep coming for every participant its last poll listed, polling leaves the instance's
+ * QoS list alone; once they have stopped for `takeoverAfterMs` for any one of them, polling takes
+ * it back (one QoS list answers for all: a push for some only must not blind us to the others).
+ * Pure bookkeeping over injected times.
  */
 export class PushPaths {
   private readonly lastPush = new Map<string, Pushed>();
@@ -35,22 +38,41 @@ export class PushPaths {
    * `polled`: whether polling knows the instance (discovery lists it): only such an instance can
    * be taken back. One it does not know (a pushed UUID discovery never listed) is forgotten once
    * its pushes have stopped for `takeoverAfterMs`, and `expired` is told (with the ref its last
-   * push gave, and the time it was found so).
+   * push gave, and the time it was found so). `lastPolled`: the participants the instance's last
+   * poll listed as present, which the push path needs a push of each of; `unpolled` for one
+   * discovery lists that no poll has answered yet (not on the push path before a poll says who is
+   * there); undefined for one discovery does not list (pushes alone decide).
    */
   constructor(
     readonly takeoverAfterMs: number,
     private readonly polled: (instance: string) => boolean = () => true,
     private readonly expired: (ref: InstanceRef, now: number) => void = () => undefined,
+    private readonly lastPolled: (instance: string) => readonly string[] | 'unpolled' | undefined = () =>
+      undefined,
   ) {}
 
-  /** The instance was pushed at `at`; its ref is the one this push gave. */
-  pushed(ref: InstanceRef, at: number): void {
-    const p = this.lastPush.get(instanceKey(ref));
-    if (!p) this.lastPush.set(instanceKey(ref), { ref, last: at });
+  /** The instance was pushed at `at`, with samples of `participants` (none for `*.started`); its ref is the one this push gave. */
+  pushed(ref: InstanceRef, at: number, participants: Iterable<string> = []): void {
+    const key = instanceKey(ref);
+    let p = this.lastPush.get(key);
+    if (!p) this.lastPush.set(key, (p = { ref, last: at, participants: new Map() }));
     else {
       p.ref = ref;
       if (at > p.last) p.last = at;
     }
+    for (const k of participants) if (!(p.participants.get(k)! >= at)) p.participants.set(k, at);
+  }
+
+  /**
+   * Pushes cover the instance at `now`: one came within `takeoverAfterMs`, and one for each
+   * participant its last poll listed.
+   */
+  private covered(instance: string, now: number): boolean {
+    const p = this.lastPush.get(instance);
+    if (!p || now - p.last > this.takeoverAfterMs) return false;
+    const present = this.lastPolled(instance);
+    if (present === 'unpolled') return false;
+    return (present ?? []).every((k) => now - (p.participants.get(k) ?? -Infinity) <= this.takeoverAfterMs);
   }
 
   /**
@@ -59,8 +81,12 @@ export class PushPaths {
    * Readers use `peek`.
    */
   path(instance: string, now: number): QosPath {
-    const last = this.lastPush.get(instance)?.last;
-    const push = last !== undefined && now - last <= this.takeoverAfterMs;
+    const p = this.lastPush.get(instance);
+    const last = p?.last;
+    // Participants pushed longer ago count for nothing any more (those who left, mostly).
+    if (p)
+      for (const [k, at] of p.participants) if (now - at > this.takeoverAfterMs) p.participants.delete(k);
+    const push = this.covered(instance, now);
     if (push) this.wasPushed.add(instance);
     else if (last !== undefined && !this.polled(instance)) this.expire(instance, now);
     else if (this.wasPushed.delete(instance)) this.takeovers++;
@@ -81,8 +107,7 @@ export class PushPaths {
 
   /** The instance's path now, without counting a takeover (for reading, as the API does). */
   peek(instance: string, now: number): QosPath {
-    const last = this.lastPush.get(instance)?.last;
-    return last !== undefined && now - last <= this.takeoverAfterMs ? 'push' : 'poll';
+    return this.covered(instance, now) ? 'push' : 'poll';
   }
 
   lastPushAt(instance: string): number | undefined {
