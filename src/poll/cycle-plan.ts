@@ -15,6 +15,8 @@ export interface Tracked {
   present?: readonly string[];
   /** Discovery has listed it (one a pushed `*.started` tracks is not, until then). */
   listed?: boolean;
+  /** Polled once more after a poll found it ended, while discovery still lists it (ended-listed.ts). */
+  recheck?: boolean;
 }
 
 /** What planning a cycle reads of the scheduler's settings. */

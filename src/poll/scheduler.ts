@@ -21,6 +21,7 @@ import { coveredSaving, planFor, type Tracked } from './cycle-plan.js';
 export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
 import { BudgetShortfall } from './budget-shortfall.js';
+import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -49,12 +50,8 @@ const DEDUP_RETENTION_MS = 3 * 3_600_000;
 export class Scheduler {
   private readonly tracked = new Map<string, Tracked>();
   private readonly lastDiscovery = new Map<PollSource, number>();
-  /**
-   * Instances a poll found ended (404, code 3001) that discovery may still list (Zoom's live list
-   * lags an end), by key with their source: not live again until a discovery of that source no
-   * longer lists them. Without this, each cycle "discovered" and "ended" such an instance again.
-   */
-  private readonly endedListed = new Map<string, PollSource>();
+  /** Instances a poll found ended (404, code 3001) that discovery still lists (ended-listed.ts). */
+  private readonly endedListed = new EndedListed();
   private readonly dedup = new SampleDeduplicator(DEDUP_RETENTION_MS);
   readonly coverage: CoverageTracker;
   /**
@@ -160,6 +157,8 @@ export class Scheduler {
     t.source.forget(t.instance.ref);
     this.pushes.forget(key);
     this.coverage.ended(key);
+    // Polled again after it ended, with nothing answered since: its end was said and handed on.
+    if (t.recheck) return;
     this.opts.log.info(
       { kind: t.instance.ref.kind, id: t.instance.ref.id, topic: t.instance.ref.topic },
       `${t.instance.ref.kind} "${t.instance.ref.topic}" ended`,
@@ -197,6 +196,7 @@ export class Scheduler {
       if (this.pushes.endedRecently(key, now)) continue; // the list lags the event
       if (this.endedListed.has(key)) {
         seen.add(key); // a poll found it ended; the list lags that too
+        if (this.endedListed.recheckDue(key, now)) this.recheck(source, inst);
         continue;
       }
       seen.add(key);
@@ -215,7 +215,19 @@ export class Scheduler {
       }
     }
     for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
-    for (const [key, s] of this.endedListed) if (s === source && !seen.has(key)) this.endedListed.delete(key);
+    this.endedListed.unlisted(source, seen);
+  }
+
+  /**
+   * An instance a poll found ended that discovery still lists RECHECK_AFTER_MS later: tracked
+   * again for one poll (planned within the budget as any other), in case the 3001 was wrong.
+   */
+  private recheck(source: PollSource, inst: LiveInstance): void {
+    this.tracked.set(instanceKey(inst.ref), { source, instance: inst, listed: true, recheck: true });
+    this.opts.log.info(
+      { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic },
+      `${inst.ref.kind} "${inst.ref.topic}" still listed as live ${Math.round(RECHECK_AFTER_MS / 60_000)} min after its QoS call said it ended; polling it once more`,
+    );
   }
 
   /** Instances a poll found ended that discovery still lists (kept out of the live ones). */
@@ -262,9 +274,16 @@ export class Scheduler {
     const now = this.opts.clock.now();
     t.lastPolledAt = now;
     if (result.ended) {
-      this.endedListed.set(key, t.source);
+      this.endedListed.add(key, t.source, now, t.recheck === true);
       this.ended(key, now);
       return;
+    }
+    if (t.recheck) {
+      delete t.recheck;
+      this.opts.log.warn(
+        { kind: ref.kind, id: ref.id, topic: ref.topic },
+        `${ref.kind} "${ref.topic}" answers again after its QoS call said it ended (404, code 3001): polled as live`,
+      );
     }
     tally.participants += result.present.length;
     t.present = result.present;

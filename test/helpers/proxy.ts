@@ -5,16 +5,24 @@ import { TestServer, type Received } from './http-server.js';
  * A real HTTP proxy in front of the simulator: every request is forwarded as it came, and the
  * answer's text goes through `rewrite` (the token's `api_url` is pointed back at the proxy, so
  * API calls come through it too). `hold` may keep a request back: it gets the forwarding step
- * to run when the test decides.
+ * to run when the test decides. `answer` may answer a request itself (status and body), as Zoom
+ * might where the simulator would not.
  */
 export async function simProxy(
   target: string,
   o: {
     rewrite?: (text: string, r: Received) => string;
     hold?: (r: Received, forward: () => void) => boolean;
+    answer?: (r: Received) => { status: number; body: string } | undefined;
   } = {},
 ): Promise<TestServer> {
   const proxy: TestServer = new TestServer((r: Received, res: ServerResponse) => {
+    const own = o.answer?.(r);
+    if (own) {
+      res.writeHead(own.status, { 'content-type': 'application/json' });
+      res.end(own.body);
+      return;
+    }
     const forward = (): void => {
       void fetch(`${target}${r.path}`, {
         method: r.method,

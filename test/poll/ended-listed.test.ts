@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { Scheduler } from '../../src/poll/scheduler.js';
-import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
-import { simProxy } from '../helpers/proxy.js';
+import { laggingList } from '../helpers/lagging-list.js';
 import { meetingScheduler } from '../helpers/scheduler.js';
-import { startSim, type SimHarness } from '../helpers/sim.js';
+import type { SimHarness } from '../helpers/sim.js';
 
 /**
  * Zoom's live list lags an end: discovery still lists an instance whose QoS call already answers
@@ -17,55 +16,24 @@ const MIN = 60_000;
 const ENDS = 'ends/soon==';
 
 let h: SimHarness;
-let proxy: TestServer;
+let close: () => Promise<void>;
 let scheduler: Scheduler;
 let events: PipelineEvent[];
 const { log, lines } = captureLog('info');
 /** Whether the proxy keeps listing the ended meeting (its entry as last listed live). */
 let lag = true;
-let entry: string | undefined;
 
 beforeAll(async () => {
-  h = await startSim(
-    {
-      seed: 'ended-listed',
-      meetings: [
-        {
-          id: 85300000001,
-          uuid: ENDS,
-          topic: 'Ends',
-          start: '0m',
-          end: '12m',
-          participants: [{ key: 'ann', id: 'u-ann', user_id: '400', name: 'Ann' }],
-        },
-        {
-          id: 85300000002,
-          uuid: 'stays/on==',
-          topic: 'Stays',
-          start: '0m',
-          end: '3h',
-          participants: [{ key: 'bo', id: 'u-bo', user_id: '401', name: 'Bo' }],
-        },
-      ],
-    },
-    10 * MIN,
+  const listed = await laggingList(
+    'ended-listed',
+    { id: 85300000001, uuid: ENDS, topic: 'Ends', user: { key: 'ann', user_id: '400', name: 'Ann' } },
+    { id: 85300000002, uuid: 'stays/on==', topic: 'Stays', user: { key: 'bo', user_id: '401', name: 'Bo' } },
+    { lag: () => lag },
   );
-  proxy = await simProxy(h.url, {
-    rewrite: (text, r) => {
-      if (!/\/metrics\/meetings\?/.test(r.path)) return text;
-      const page = JSON.parse(text) as { meetings: { uuid: string }[] };
-      const live = page.meetings.find((m) => m.uuid === ENDS);
-      if (live) entry = JSON.stringify(live);
-      else if (lag && entry) page.meetings.push(JSON.parse(entry) as { uuid: string });
-      return JSON.stringify(page);
-    },
-  });
-  ({ scheduler, events } = meetingScheduler(proxy.url, h.clock, { log }));
+  ({ h, close } = listed);
+  ({ scheduler, events } = meetingScheduler(listed.proxy.url, h.clock, { log }));
 });
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const cycle = () => scheduler.cycle(new AbortController().signal, { all: true });
 const endedOf = (uuid: string) => events.filter((e) => e.type === 'ended' && e.instance.uuid === uuid);
