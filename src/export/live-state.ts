@@ -3,6 +3,7 @@ import { instanceKey, type PipelineEvent, type SampleSink } from '../normalize/e
 import { keptContext } from '../normalize/kept-context.js';
 import { LiveParticipant } from './collectors/live-participant.js';
 import { liveValues, streamsOf } from './live-values.js';
+import { NO_VALUES } from './collectors/value-layout.js';
 
 export { LiveParticipant };
 
@@ -21,20 +22,20 @@ export interface LiveInstance {
  */
 function liveParticipant(s: QosSample, last: LiveParticipant | undefined, version: number): LiveParticipant {
   const streams = streamsOf(s, last?.streams);
-  const values = liveValues(s, streams, last?.values);
   const who = s.participant;
   const context = keptContext(s.context, last?.context);
-  if (!last)
-    return new LiveParticipant(s.time, who.name, who.email, who.ip, context, streams, values, version);
+  if (!last) {
+    const p = new LiveParticipant(who.name, who.email, who.ip, context, NO_VALUES, [], version);
+    liveValues(s, streams, p);
+    return p;
+  }
+  liveValues(s, streams, last);
   // The texts kept so far while equal: each poll's JSON gives new copies of them, and the rule
   // engine keeps the first sample's (join-slots.ts), so the two share one copy.
-  last.time = s.time;
   if (last.name !== who.name) last.name = who.name;
   if (last.email !== who.email) last.email = who.email;
   if (last.ip !== who.ip) last.ip = who.ip;
   last.context = context;
-  last.streams = streams;
-  last.values = values;
   last.version = version;
   return last;
 }

@@ -8,13 +8,21 @@ import {
   STREAM_STRIDE,
 } from '../normalize/sample-numbers.js';
 import { STREAMS } from '../normalize/streams.js';
-import { sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
-import { UNEXPORTED_STREAM } from './collectors/live-participant.js';
+import { FIRST_VALUE, sampleValue, SAMPLE_METRICS, STREAM_METRICS } from './collectors/aggregates.js';
+import {
+  layoutOf,
+  placesOf,
+  streamPlace,
+  UNEXPORTED_STREAM,
+  unexportedPlace,
+  type ValueLayout,
+} from './collectors/value-layout.js';
 
 /*
- * A participant's values as the live state keeps them (LiveParticipant.values): the exported
- * per-sample values, then the exported values of each stream in the sample's order, scaled for
- * Prometheus, then, only when the sample has one, the unexported ones. Read from the sample's
+ * A participant's values as the live state keeps them (LiveParticipant.values, laid out as
+ * value-layout.ts says): the exported per-sample values, then the exported values of each
+ * stream in the sample's order, scaled for Prometheus, then the unexported ones; only the ones
+ * the sample has, after its time. Read from the sample's
  * numbers (normalize/sample-numbers.ts) when the normalizer made it, at places found once here;
  * else (a copy of a sample, a merged pushed minute, a test's) from its objects by name.
  */
@@ -94,50 +102,60 @@ export function streamsOf(s: QosSample, last: readonly string[] | undefined): re
   return streamList(names);
 }
 
-/**
- * The values of `s`, whose streams are `streams` (streamsOf): written into `last` when it has
- * room for them (so that a minute's samples make no new arrays), else into a new array.
- */
-export function liveValues(s: QosSample, streams: readonly string[], last: number[] | undefined): number[] {
-  const n = streams.length;
-  const size = S + n * M;
-  // Reused when it has room for the exported values and, if it had them, the unexported ones.
-  let values = last;
-  if (values?.length === size || values?.length === size + n * E) values.fill(NaN);
-  else values = nans(size);
-  const numbers = sampleNumbers(s);
-  const unexported = numbers ? fromNumbers(numbers, values, n) : fromObjects(s, streams, values);
-  // The unexported values (pushed samples only) go after the exported ones, or not at all.
-  if (!unexported) values.length = size;
-  else if (values.length === size + n * E) for (let k = 0; k < n * E; k++) values[size + k] = unexported[k]!;
-  else values = values.concat(unexported);
-  return values;
+/** A sample's values by place (value-layout.ts), NaN where missing: written, laid out, then emptied again. */
+let byPlace: number[] = [];
+
+/** What a sample's values are written into (a LiveParticipant). */
+export interface LaidOut {
+  layout: ValueLayout;
+  values: number[];
 }
 
-/** Writes the exported values from a sample's numbers; returns the unexported ones, if any. */
-function fromNumbers(numbers: readonly number[], values: number[], n: number): number[] | undefined {
+/**
+ * Writes the time and the values of `s`, whose streams are `streams` (streamsOf), into `into`:
+ * into its values array when it has room for exactly as many (so that a minute's samples make
+ * no new arrays), else into a new array; its layout the one of the values `s` has.
+ */
+export function liveValues(s: QosSample, streams: readonly string[], into: LaidOut): void {
+  const n = streams.length;
+  const size = placesOf(n);
+  if (byPlace.length < size) byPlace = nans(size);
+  const numbers = sampleNumbers(s);
+  if (numbers) fromNumbers(numbers, byPlace, n);
+  else fromObjects(s, streams, byPlace);
+  // Mostly the layout of the participant's last sample.
+  const layout = into.layout.fits(streams, byPlace) ? into.layout : layoutOf(streams, byPlace);
+  const places = layout.places;
+  let values = into.values;
+  if (values.length !== FIRST_VALUE + places.length) values = nans(FIRST_VALUE + places.length);
+  values[0] = s.time;
+  for (let k = 0; k < places.length; k++) values[FIRST_VALUE + k] = byPlace[places[k]!]!;
+  byPlace.fill(NaN, 0, size);
+  into.layout = layout;
+  into.values = values;
+}
+
+/** Writes the values by place from a sample's numbers. */
+function fromNumbers(numbers: readonly number[], values: number[], n: number): void {
   for (let i = 0; i < S; i++) {
     const v = numbers[SAMPLE_AT[i]!]!;
     if (v === v) values[i] = v * SAMPLE_METRICS[i]!.scale;
   }
-  let unexported: number[] | undefined;
   for (let j = 0, base = FIRST_STREAM + 1; j < n; j++, base += STREAM_STRIDE) {
     for (let i = 0; i < M; i++) {
       const v = numbers[base + STREAM_AT[i]!]!;
-      if (v === v) values[S + j * M + i] = v * STREAM_METRICS[i]!.scale;
+      if (v === v) values[streamPlace(j, i)] = v * STREAM_METRICS[i]!.scale;
     }
     for (let e = 0; e < E; e++) {
       const v = numbers[base + UNEXPORTED_AT[e]!]!;
-      if (v === v) (unexported ??= nans(n * E))[j * E + e] = v;
+      if (v === v) values[unexportedPlace(n, j, e)] = v;
     }
   }
-  return unexported;
 }
 
-/** Writes the exported values from a sample's objects; returns the unexported ones, if any. */
-function fromObjects(s: QosSample, streams: readonly string[], values: number[]): number[] | undefined {
+/** Writes the values by place from a sample's objects. */
+function fromObjects(s: QosSample, streams: readonly string[], values: number[]): void {
   const n = streams.length;
-  let unexported: number[] | undefined;
   for (let i = 0; i < S; i++) {
     const v = sampleValue(SAMPLE_METRICS[i]!, s);
     if (v !== undefined) values[i] = v;
@@ -150,14 +168,13 @@ function fromObjects(s: QosSample, streams: readonly string[], values: number[])
       if (i === undefined) {
         const e = UNEXPORTED_INDEX[key];
         const v = e === undefined ? undefined : numericValue(UNEXPORTED_STREAM[e]!, m[key]);
-        if (v !== undefined) (unexported ??= nans(n * E))[j * E + e!] = v;
+        if (v !== undefined) values[unexportedPlace(n, j, e!)] = v;
         continue;
       }
       const def = STREAM_METRICS[i]!;
       const raw = m[key];
       const v = typeof raw === 'number' ? raw : numericValue(def.field, raw);
-      if (v !== undefined) values[S + j * M + i] = v * def.scale;
+      if (v !== undefined) values[streamPlace(j, i)] = v * def.scale;
     }
   }
-  return unexported;
 }

@@ -94,8 +94,12 @@ interface InstanceJoins {
    */
   alias: Map<string, string> | undefined;
   keys: Map<string, KeyState>;
-  /** Keys of each signed-in person: one key as itself, more as a list (no set per person). */
-  byPerson: Map<string, string | string[]>;
+  /**
+   * Keys of each signed-in person with more than one (a second device, a rejoin the poll did not
+   * link). Most people have one key, found by its KeyState's `person` (`personKeys`): no entry
+   * per person, made when first written.
+   */
+  byPerson: Map<string, string[]> | undefined;
   /**
    * The device each join was first seen on, but a key's own join (its KeyState's): a second
    * device's label stays the same whichever path brings it.
@@ -278,7 +282,8 @@ export class JoinTracker {
     }
     let multiDevice = false;
     const person = inst.keys.get(key)?.person;
-    for (const k of person ? personKeys(inst, person) : [])
+    // A person with one key has no other: only the people with more are looked at.
+    for (const k of (person && inst.byPerson?.get(person)) || [])
       if (k !== key && this.endOf(inst, k) === undefined) multiDevice = true;
     return { key, multiDevice };
   }
@@ -345,7 +350,7 @@ export class JoinTracker {
         (inst = {
           alias: undefined,
           keys: new Map(),
-          byPerson: new Map(),
+          byPerson: undefined,
           devices: undefined,
           ended: undefined,
           held: undefined,
@@ -362,13 +367,10 @@ export class JoinTracker {
       if (j.join !== key) (st.rejoins ??= []).push(j.join);
       return;
     }
+    // The person's keys before this one (looked for before it is added: one is found by its state).
+    const before = j.person ? personKeys(inst, j.person) : [];
     inst.keys.set(key, { person: j.person, reportedLeft: false, rejoins: undefined, device: undefined });
-    if (!j.person) return;
-    const keys = inst.byPerson.get(j.person);
-    inst.byPerson.set(
-      j.person,
-      keys === undefined ? key : typeof keys === 'string' ? [keys, key] : [...keys, key],
-    );
+    if (before.length) (inst.byPerson ??= new Map()).set(j.person!, [...before, key]);
   }
 
   /** When the last join of a key ended; undefined while one of them is present (or not known to have left). */
@@ -391,10 +393,16 @@ function keyOfJoin(inst: InstanceJoins, join: string): string | undefined {
   return inst.alias?.get(join) ?? (inst.keys.has(join) ? join : undefined);
 }
 
-/** The keys of a signed-in person in an instance. */
+/**
+ * The keys of a signed-in person in an instance: the listed ones of a person with more than
+ * one, else the one whose state says the person (a pass over the instance's keys, made for a
+ * new join or a forgotten key, as a rejoin's search already is: never per sample).
+ */
 function personKeys(inst: InstanceJoins, person: string): readonly string[] {
-  const keys = inst.byPerson.get(person);
-  return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+  const listed = inst.byPerson?.get(person);
+  if (listed) return listed;
+  for (const [key, st] of inst.keys) if (st.person === person) return [key];
+  return [];
 }
 
 /** Forgets a key and its joins. */
@@ -407,7 +415,9 @@ function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
     inst.ended?.delete(join);
   }
   if (!st.person) return;
-  const rest = personKeys(inst, st.person).filter((k) => k !== key);
-  if (rest.length === 0) inst.byPerson.delete(st.person);
-  else inst.byPerson.set(st.person, rest.length === 1 ? rest[0]! : rest);
+  const listed = inst.byPerson?.get(st.person);
+  if (!listed) return;
+  const rest = listed.filter((k) => k !== key);
+  if (rest.length > 1) inst.byPerson!.set(st.person, rest);
+  else inst.byPerson!.delete(st.person); // one key left: found by its state
 }

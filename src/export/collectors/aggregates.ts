@@ -128,15 +128,33 @@ export class Columns {
   }
 }
 
-/** A participant's exported values (LiveParticipant): SAMPLE_METRICS, then STREAM_METRICS per stream; NaN where absent. */
-export interface ParticipantValues {
+/** What aggregates read of a participant's layout (value-layout.ts ValueLayout). */
+export interface AggregatedLayout {
+  /** The sample's streams in its order. */
   readonly streams: readonly string[];
+  /** How many values are exported ones (the first). */
+  readonly exported: number;
+  /** Per exported value: its stream (index in `streams`; -1 for a per-sample metric), and its metric. */
+  readonly streamOf: Int8Array;
+  readonly metricOf: Int8Array;
+}
+
+/** A participant's exported values (LiveParticipant): the values it has, laid out by `layout` (value-layout.ts). */
+export interface ParticipantValues {
+  /** Which values it has, and its streams. */
+  readonly layout: AggregatedLayout;
+  /** The sample's time, then its values in `layout`'s order (NaN: missing). */
   readonly values: readonly number[];
 }
+
+/** Where the first value sits in a ParticipantValues' values: the sample's time comes before them. */
+export const FIRST_VALUE = 1;
 
 const METRICS = Math.max(STREAM_METRICS.length, SAMPLE_METRICS.length);
 const columns = new Columns(METRICS);
 export const SAMPLE_SLOT = 0;
+/** Per stream of the participant at hand, its slot in the columns. */
+const streamSlots: number[] = [];
 
 /**
  * The values the aggregates of one instance are computed from, in the shared columns: per
@@ -145,21 +163,17 @@ export const SAMPLE_SLOT = 0;
  */
 export function instanceValues(participants: ReadonlyMap<string, ParticipantValues>): Columns {
   columns.reset(participants.size);
-  const S = SAMPLE_METRICS.length;
-  const M = STREAM_METRICS.length;
   for (const p of participants.values()) {
-    const values = p.values;
-    for (let i = 0; i < S; i++) {
-      const v = values[i]!;
-      if (v === v) columns.push(SAMPLE_SLOT, i, v); // not NaN: present
-    }
-    const streams = p.streams;
-    for (let j = 0, at = S; j < streams.length; j++, at += M) {
-      const slot = columns.slot(streams[j]!);
-      for (let i = 0; i < M; i++) {
-        const v = values[at + i]!;
-        if (v === v) columns.push(slot, i, v);
-      }
+    const { layout, values } = p;
+    // Every stream takes its slot, in order, even one without a value: the slots' order is the series'.
+    const streams = layout.streams;
+    for (let j = 0; j < streams.length; j++) streamSlots[j] = columns.slot(streams[j]!);
+    const { streamOf, metricOf } = layout;
+    for (let k = 0; k < layout.exported; k++) {
+      const v = values[FIRST_VALUE + k]!;
+      if (v !== v) continue; // NaN: missing
+      const j = streamOf[k]!;
+      columns.push(j < 0 ? SAMPLE_SLOT : streamSlots[j]!, metricOf[k]!, v);
     }
   }
   return columns;

@@ -1,12 +1,7 @@
-import { MEASUREMENTS, SAMPLE_GROUP_KEY } from '../../normalize/catalog.js';
+import { SAMPLE_GROUP_KEY } from '../../normalize/catalog.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../../normalize/sample.js';
-import { SAMPLE_METRICS, STREAM_METRICS, type ParticipantValues } from './aggregates.js';
-
-/**
- * The stream measurements rules read that metrics do not export (Zoom's quality verdict of
- * pushed samples): kept after the exported values, only when a sample has one.
- */
-export const UNEXPORTED_STREAM = MEASUREMENTS.filter((f) => f.group === 'stream' && !f.prom);
+import { streamPlace, UNEXPORTED_STREAM, unexportedPlace, type ValueLayout } from './value-layout.js';
+import { FIRST_VALUE, SAMPLE_METRICS, STREAM_METRICS, type ParticipantValues } from './aggregates.js';
 
 /**
  * A participant's newest sample as the daemon keeps it: the values metrics export, read out
@@ -18,35 +13,48 @@ export const UNEXPORTED_STREAM = MEASUREMENTS.filter((f) => f.group === 'stream'
  */
 export class LiveParticipant implements ParticipantValues {
   constructor(
-    /** The sample's own time, epoch ms. */
-    public time: number,
     public name: string,
     public email: string,
     public ip: string,
     /** Never changed in place; its texts shared with other participants', the object kept while it does not change. */
     public context: Readonly<ParticipantContext>,
-    /** The sample's streams in its order; one list shared by every participant with the same streams. */
-    public streams: readonly string[],
+    /** Which values the sample has, and its streams (value-layout.ts): shared with other participants. */
+    public layout: ValueLayout,
     /**
-     * SAMPLE_METRICS values, then STREAM_METRICS values per stream, Prometheus units; NaN where
-     * the sample had none. Then, only when the sample had one, UNEXPORTED_STREAM values per stream
-     * (base units). Written over in place by the next sample when it has as many.
+     * The sample's time (epoch ms), then its values at `layout`'s places, in order: SAMPLE_METRICS,
+     * then STREAM_METRICS per stream (Prometheus units), then UNEXPORTED_STREAM per stream (base
+     * units); NaN where it has none. Written over in place by the next sample when it has as many.
      */
     public values: number[],
     /** The live state's version when this sample was written: what is rendered from it is kept until it changes. */
     public version: number,
   ) {}
 
+  /** The sample's own time, epoch ms. */
+  get time(): number {
+    return this.values[0]!;
+  }
+
+  /** The sample's streams in its order; one list shared by every participant with the same streams. */
+  get streams(): readonly string[] {
+    return this.layout.streams;
+  }
+
+  /** The value at a place (value-layout.ts), undefined when the sample has none. */
+  private at(place: number): number | undefined {
+    const k = this.layout.at[place]!;
+    const v = k < 0 ? NaN : this.values[FIRST_VALUE + k]!;
+    return v === v ? v : undefined;
+  }
+
   /** A per-sample metric's value (SAMPLE_METRICS index), Prometheus units; undefined when missing. */
   sampleValue(metric: number): number | undefined {
-    const v = this.values[metric]!;
-    return Number.isNaN(v) ? undefined : v;
+    return this.at(metric);
   }
 
   /** A stream metric's value (stream's index in `streams`, STREAM_METRICS index); undefined when missing. */
   streamValue(stream: number, metric: number): number | undefined {
-    const v = this.values[SAMPLE_METRICS.length + stream * STREAM_METRICS.length + metric]!;
-    return Number.isNaN(v) ? undefined : v;
+    return this.at(streamPlace(stream, metric));
   }
 
   /** A stream metric's value by names (a stream's name, a STREAM_METRICS field key), for tests and tools. */
@@ -67,8 +75,6 @@ export class LiveParticipant implements ParticipantValues {
     const M = STREAM_METRICS.length;
     const E = UNEXPORTED_STREAM.length;
     const n = this.streams.length;
-    const values = this.values;
-    const hasUnexported = values.length > S + n * M;
     const s: QosSample = {
       instance,
       participant: { key, name: this.name, email: this.email, ip: this.ip },
@@ -79,19 +85,19 @@ export class LiveParticipant implements ParticipantValues {
     for (let j = 0; j < n; j++) {
       const m: Record<string, number> = {};
       for (let i = 0; i < M; i++) {
-        const v = values[S + j * M + i]!;
-        if (v === v) m[STREAM_METRICS[i]!.field.key] = v / STREAM_METRICS[i]!.scale;
+        const v = this.at(streamPlace(j, i));
+        if (v !== undefined) m[STREAM_METRICS[i]!.field.key] = v / STREAM_METRICS[i]!.scale;
       }
-      for (let e = 0; hasUnexported && e < E; e++) {
-        const v = values[S + n * M + j * E + e]!;
-        if (v === v) m[UNEXPORTED_STREAM[e]!.key] = v;
+      for (let e = 0; e < E; e++) {
+        const v = this.at(unexportedPlace(n, j, e));
+        if (v !== undefined) m[UNEXPORTED_STREAM[e]!.key] = v;
       }
       s.streams[this.streams[j]!] = m;
     }
     const groups = s as unknown as Record<string, Record<string, number> | undefined>;
     for (let i = 0; i < S; i++) {
-      const v = values[i]!;
-      if (v !== v) continue;
+      const v = this.at(i);
+      if (v === undefined) continue;
       const def = SAMPLE_METRICS[i]!;
       const group = SAMPLE_GROUP_KEY[def.field.group as keyof typeof SAMPLE_GROUP_KEY];
       (groups[group] ??= {})[def.field.key] = v / def.scale;
