@@ -105,9 +105,14 @@ export class ColumnValues {
     for (let i = 0; i < n; i++) {
       const s = samples[i]!;
       if (s.instance !== instance) {
-        instance = s.instance;
-        ikey = instanceKey(instance);
-        inst = joins.instance(ikey);
+        // A run of the same instance (kind and UUID: its key) keeps its key and joins, even when
+        // its samples bring instance objects of their own: no key made and looked up per sample.
+        const next = s.instance;
+        if (!instance || next.uuid !== instance.uuid || next.kind !== instance.kind) {
+          ikey = instanceKey(next);
+          inst = joins.instance(ikey);
+        }
+        instance = next;
       }
       this.instances[i] = ikey;
       const slot = joins.slotIn(inst!, ikey, s.participant.key);
