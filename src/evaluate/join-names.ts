@@ -7,6 +7,11 @@ import type { QosSample } from '../normalize/sample.js';
  */
 export class JoinNames {
   private readonly names = new Map<string, Map<string, string | Set<string>>>();
+  /**
+   * Changes whenever a name gains or loses a join anywhere: an `otherDevices` answer found
+   * while it holds (for a join whose name and instance did not change) holds too.
+   */
+  version = 0;
 
   remember(ikey: string, s: QosSample): void {
     const name = s.participant.name.trim();
@@ -17,8 +22,11 @@ export class JoinNames {
     const key = s.participant.key;
     if (keys === undefined) byName.set(name, key);
     else if (typeof keys === 'string') {
-      if (keys !== key) byName.set(name, new Set([keys, key]));
-    } else keys.add(key);
+      if (keys === key) return;
+      byName.set(name, new Set([keys, key]));
+    } else if (keys.has(key)) return;
+    else keys.add(key);
+    this.version++;
   }
 
   /**
@@ -33,6 +41,7 @@ export class JoinNames {
   }
 
   leave(ikey: string, participants: ReadonlySet<string>): void {
+    this.version++;
     const names = this.names.get(ikey);
     if (names)
       for (const [name, keys] of names) {
@@ -47,6 +56,7 @@ export class JoinNames {
   }
 
   end(ikey: string): void {
+    this.version++;
     this.names.delete(ikey);
   }
 }

@@ -13,13 +13,16 @@ import type { SeriesRecord } from './series.js';
  * never saved): the join slot's stamp (JoinSlots.see: its instance, participant and context
  * fields), the other-devices answer and the worst stream. The context is built again only
  * when one of them changed, not every cycle; while the stamp holds, the rule's filters (which
- * read only those) still match.
+ * read only those) still match, and while the names' version (JoinNames.version) holds too, so
+ * does the other-devices answer: it is not looked up again.
  */
 const BUILT_FROM = Symbol('context built from');
 interface ContextSource {
   /** The rule set it was built under (a reload may change the rule's filters). */
   rules: RuleSet;
   stamp: number;
+  /** JoinNames.version when `otherDevices` was last found (for this stamp). */
+  names: number;
   otherDevices: boolean;
   stream: string | undefined;
 }
@@ -72,7 +75,7 @@ export function participantStep(
         const from = rec?.[BUILT_FROM];
         const known = from !== undefined && from.stamp === stamp && from.rules === ctx.rules; // its filters matched this join as it is
         if (!known && !rule.matches(s)) continue;
-        otherDevices ??= ctx.names.otherDevices(ikey, s);
+        otherDevices ??= otherDevicesOf(ctx, ikey, s, known ? from : undefined);
         if (stream === null) stream = streamNames[worst[c]![i]! - 1];
         if (!rec || !known || from.otherDevices !== otherDevices || from.stream !== stream) {
           const context = ctx.state.slots.keptContextOf(slot)!; // kept by the join's slot, not the sample's
@@ -82,7 +85,7 @@ export function participantStep(
             context: participantContext(s, context, otherDevices, stream),
           });
           if (built?.otherDevices !== otherDevices || built.stream !== stream)
-            built = { rules: ctx.rules, stamp, otherDevices, stream };
+            built = { rules: ctx.rules, stamp, names: ctx.names.version, otherDevices, stream };
           rec[BUILT_FROM] = built;
         }
         const change = apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching);
@@ -94,6 +97,24 @@ export function participantStep(
     for (const m of mine) changes.push(m[1]);
     mine.length = 0;
   }
+}
+
+/**
+ * Whether the sample's name has another join in its instance (JoinNames.otherDevices): the
+ * answer its series' context was built with (`from`, built while the join was as it is now)
+ * while no name gained or lost a join since, else looked up.
+ */
+function otherDevicesOf(
+  ctx: EngineContext,
+  ikey: string,
+  s: QosSample,
+  from: ContextSource | undefined,
+): boolean {
+  const version = ctx.names.version;
+  if (from?.names === version) return from.otherDevices;
+  const other = ctx.names.otherDevices(ikey, s);
+  if (from?.otherDevices === other) from.names = version; // still what it was built with: it holds at this version too
+  return other;
 }
 
 /** Kept and grown, not made every step: per sample, whether a value is past its column's first threshold. */

@@ -54,6 +54,13 @@ describe("a participant alert's context", () => {
       samples: [phone, { ...worseOutput, time: worseOutput.time + MIN }],
     });
     expect(engine.current(ID)!.context.participant).toBe('ANA (Mac)');
+    // Still two devices a minute later, all else the same; then the phone leaves: one device again.
+    const later = (m: number): QosSample => ({ ...worseOutput, time: worseOutput.time + m * MIN });
+    engine.handle({ type: 'samples', samples: [later(2)] });
+    expect(engine.current(ID)!.context.participant).toBe('ANA (Mac)');
+    engine.handle({ type: 'left', instance: phone.instance, participant: 'ana-phone', at: later(2).time });
+    engine.handle({ type: 'samples', samples: [later(3)] });
+    expect(engine.current(ID)!.context.participant).toBe('ANA');
   });
 
   it('is not built again while the samples say the same', () => {
