@@ -144,7 +144,7 @@ function observeGroup(
   const id = (readings.seriesId ??= `${rule.name}|${key}`);
   // Older than the series' newest observation (a lagging meeting's backlog): it would be
   // ignored, and its counts, from a minute fewer members had reported, must not be shown.
-  const seen = ctx.series.get(id);
+  const seen = ctx.series.cached(id, readings);
   if (seen && seen.lastTime > t) return;
   const count = countGroup(ctx, rule, readings, t);
   if (!count) return;

@@ -3,7 +3,7 @@ import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sa
 import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
-import type { GroupMembers, Member } from './series.js';
+import type { GroupMembers, Member, SeriesCache, SeriesRecord } from './series.js';
 import { TimeTallies, type GroupCount } from './time-tally.js';
 
 /**
@@ -14,7 +14,7 @@ import { TimeTallies, type GroupCount } from './time-tally.js';
  * map (the state file, the explainer and the tests read it as one), a member is made on the
  * fly. Shared causes tally their members by sample time (time-tally.ts).
  */
-export class MemberGroup implements GroupMembers {
+export class MemberGroup implements GroupMembers, SeriesCache {
   /** Slots whose reading is in the rule's typed arrays. */
   private readonly list: number[] = [];
   /** Members kept as objects (restored, or left behind by a join that moved group). */
@@ -33,6 +33,9 @@ export class MemberGroup implements GroupMembers {
   step = 0;
   /** The id its alert series has (`rule|key`), made when first observed. */
   seriesId: string | undefined;
+  /** Its alert series as last found (SeriesBook.cached). */
+  series: SeriesRecord | undefined = undefined;
+  seriesAt = 0;
 
   /** `key`: the instance key or group value. */
   constructor(
@@ -142,14 +145,18 @@ export class MemberGroup implements GroupMembers {
    * follows. One that breaches neither before nor after starts a run of quiet moves (see `quiet`).
    */
   moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
-    const t = this.tallies;
-    if (!t) return;
     if (!was && !breaching) {
+      if (!this.tallies) return;
       this.quiet = 1;
       this.quietFrom = from;
       this.quietTo = time;
       return;
     }
+    // A move that breaches before or after leaves the quiet run uncounted, and the run goes on
+    // (the usual minute: one breaching member in a few does not cost the run's two counts),
+    // unless it leaves the run's newer time: a quiet member moved there is not counted there yet.
+    const t = this.quiet && from === this.quietTo ? this.tallies : this.tally;
+    if (!t) return;
     t.count(from, was, ikey, -1);
     t.count(time, breaching, ikey, 1);
   }

@@ -143,6 +143,15 @@ export function takeChanged(state: EngineState): boolean {
   return changed.delete(state.series);
 }
 
+/** Where a series found by id is kept with the book's version it was found at (SeriesBook.cached). */
+export interface SeriesCache {
+  series: SeriesRecord | undefined;
+  seriesAt: number;
+}
+
+/** The last version any book had (SeriesBook.version). */
+let versions = 0;
+
 /**
  * The alert series by id (the state's `series` map), and each participant's by join slot: a
  * healthy participant costs one array read per sample, not one lookup per rule. A participant
@@ -151,6 +160,11 @@ export function takeChanged(state: EngineState): boolean {
  * series. Only joins with series hold anything by slot.
  */
 export class SeriesBook {
+  /**
+   * Changes whenever a series is made or dropped, to a number no other book had (`versions`):
+   * a series looked up while it holds is still the one by that id (see `cached`).
+   */
+  private version = ++versions;
   /** Per join slot: its participant series by rule name (undefined when it has none). */
   private bySlot: (Map<string, SeriesRecord> | undefined)[] = [];
   /**
@@ -168,6 +182,18 @@ export class SeriesBook {
 
   get(id: string): SeriesRecord | undefined {
     return this.series.get(id);
+  }
+
+  /**
+   * The series of `id` as `get` says, through `cache` (a group's): looked up only when a series
+   * was made or dropped since the cache was filled, not every observation.
+   */
+  cached(id: string, cache: SeriesCache): SeriesRecord | undefined {
+    if (cache.seriesAt !== this.version) {
+      cache.series = this.series.get(id);
+      cache.seriesAt = this.version;
+    }
+    return cache.series;
   }
 
   has(id: string): boolean {
@@ -195,6 +221,7 @@ export class SeriesBook {
 
   /** Counts again which participants have series (after series were dropped in bulk). */
   recount(): void {
+    this.version = ++versions;
     this.bySlot = [];
     this.grouped = new Set();
     for (const s of this.series.values()) this.count(s, 1);
@@ -206,6 +233,7 @@ export class SeriesBook {
     if (!s) {
       s = seriesRecord(id, rule.name, init);
       this.series.set(id, s);
+      this.version = ++versions;
       this.count(s, 1);
       this.changed();
     } else {
@@ -226,6 +254,7 @@ export class SeriesBook {
 
   drop(rec: SeriesRecord): void {
     if (!this.series.delete(rec.id)) return;
+    this.version = ++versions;
     this.count(rec, -1);
     this.changed();
   }

@@ -48,3 +48,35 @@ describe('a meeting whose samples lag the others', () => {
     expect(e.state.series.get('dc|SC')?.meetings).toBe(1);
   });
 });
+
+describe("a shared cause's members counted by sample time", () => {
+  it('counts a member seen again at the same minute, now breaching, once and as breaching', () => {
+    const e = engineWith([
+      {
+        name: 'dc',
+        scope: 'shared_cause',
+        group_by: 'data_center',
+        ...loss,
+        breaching: { count: 2 },
+        min_participants: 1,
+      },
+    ]);
+    const at = (m: number, b = good): ReturnType<typeof sample>[] =>
+      ['a', 'b', 'c'].map((p) => sample(p, m, p === 'a' ? bad : b, { instance: p === 'c' ? 'y' : 'x' }));
+    // Minute 0 makes the group and its tally by time (a breaching, b and c healthy: 1 of 3).
+    expect(e.handle({ type: 'samples', samples: at(0) })).toEqual([]);
+    // Minute 1: b and c move on healthy, a breaching; then b's minute again, now breaching
+    // (a refined minute): 2 of 3 breach, in 1 meeting.
+    const fired = e.handle({ type: 'samples', samples: [...at(1), sample('b', 1, bad, { instance: 'x' })] });
+    expect(
+      fired.map((c) => [c.alert.id, c.state, c.alert.context.breaching, c.alert.context.participants]),
+    ).toEqual([['dc|SC', 'firing', 2, 3]]);
+    expect(e.state.series.get('dc|SC')?.meetings).toBe(1);
+    // Minute 2: everyone as at minute 1 (b breaching): still 2 of 3.
+    e.handle({
+      type: 'samples',
+      samples: at(2, bad).map((s, i) => (i === 2 ? sample('c', 2, good, { instance: 'y' }) : s)),
+    });
+    expect(e.current('dc|SC')?.context).toMatchObject({ breaching: 2, participants: 3 });
+  });
+});
