@@ -1,6 +1,7 @@
 import type { CycleReport } from '../poll/scheduler.js';
 import { alertSeriesText } from './collectors/alert-series.js';
 import { QualitySeries } from './collectors/quality.js';
+import { type BodyPiece, textOf } from './collectors/utf8-chunks.js';
 import type { WebhookObservers } from './collectors/webhooks.js';
 import type { HealthRegistry, MetricsInputs } from './registry.js';
 
@@ -49,18 +50,22 @@ export class Metrics {
   }
 
   async text(): Promise<string> {
-    return (await this.pieces()).join('');
+    return textOf(await this.pieces());
   }
 
   /**
-   * `text()` in pieces, as the HTTP server writes them: flattening and encoding one text of
-   * them all cost more than rendering it (issue 16).
+   * `text()` in pieces, as the HTTP server writes them: the call quality series as UTF-8 bytes
+   * (collectors/utf8-chunks.ts), the rest as text. Flattening and encoding one text of them all
+   * cost more than rendering it (issue 16).
    */
-  async pieces(): Promise<string[]> {
+  async pieces(): Promise<BodyPiece[]> {
     const health = await this.registry();
     this.settle();
     const rest = await health.registry.metrics();
-    const out = [rest.endsWith('\n') ? rest : `${rest}\n`, alertSeriesText(this.inputs.engine.brief())];
+    const out: BodyPiece[] = [
+      rest.endsWith('\n') ? rest : `${rest}\n`,
+      alertSeriesText(this.inputs.engine.brief()),
+    ];
     return this.quality.pieces(out);
   }
 

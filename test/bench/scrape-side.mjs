@@ -61,13 +61,14 @@ function naiveRegistry(text) {
 /**
  * A scrape as the HTTP server answers it: the text, or the daemon's pieces of it, then what the
  * server does with them (src/export/http-server.ts's send): the length in bytes (Content-Length)
- * and the UTF-8 bytes of each (a text built by concatenation is flattened there). The text is
- * let go of before the scavenges that end a timed region, as the server lets go of it once
- * written.
+ * and the UTF-8 bytes of each (a text built by concatenation is flattened there; a piece already
+ * in bytes is written as it is). The text is let go of before the scavenges that end a timed
+ * region, as the server lets go of it once written.
  */
 async function sent(text) {
   let n = 0;
-  for (const t of [await text].flat()) n += Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length;
+  for (const t of [await text].flat())
+    n += typeof t === 'string' ? Buffer.byteLength(t, 'utf8') + Buffer.from(t, 'utf8').length : t.length;
   return n;
 }
 
