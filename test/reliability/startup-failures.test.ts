@@ -178,6 +178,27 @@ describe('SIGTERM', () => {
     );
   });
 
+  it('exits 0 at once when a notifier closed but left a handle open (an SMTP socket that never greets)', async () => {
+    // nodemailer cannot abort a send: its socket to a server that never greets outlived the
+    // stop, and the process waited for the grace timer and exited 1 (outside tester, stop 29).
+    const module = join(dir, 'leaky-notifier.mjs');
+    writeFileSync(
+      module,
+      `export default { type: 'leaky', description: 'leaves a timer', properties: {}, create: (o, ctx) => ({\n` +
+        `  name: ctx.name, type: 'leaky', async send() {}, close: async () => { setInterval(() => {}, 1000); } }) };\n`,
+    );
+    const file = config('leaky', {
+      shutdownTimeout: '5s',
+      extra: `notifiers:\n  - { name: leaky, type: module, module: ${module} }\n`,
+    });
+    const p = startCli(['run', '--config', file]);
+    await servingUrl(p);
+    p.child.kill('SIGTERM');
+    expect(await p.exited, p.output()).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+    expect(p.output()).not.toContain('did not stop');
+  });
+
   it('exits 0 and saves everything when it can', async () => {
     const stateDir = join(dir, 'state-fine');
     mkdirSync(stateDir, { recursive: true });
