@@ -201,8 +201,7 @@ export class Outbox {
         const { outcome, downUntil } = await this.deliver(item, signal);
         if (outcome === 'retry') held.add(group);
         else {
-          store.done(item);
-          this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+          this.settle(item);
           progressed = true;
         }
         store.save();
@@ -214,6 +213,12 @@ export class Outbox {
       // Nothing sent: stop, unless something was queued meanwhile (a retry does not remove).
       if (!progressed && store.outbox().length === queued) return;
     }
+  }
+
+  /** Delivered or given up: out of the outbox, and its notifier told (`settled`). */
+  private settle(item: OutboxItem): void {
+    this.opts.store.done(item);
+    this.opts.receivers.get(item.notification.receiver)?.notifier.settled?.(item.notification);
   }
 
   /**
@@ -229,8 +234,7 @@ export class Outbox {
     for (const item of this.queueOf(receiver)) {
       if (now - item.notification.createdAt < retry.giveUpAfterMs) continue;
       store.attemptFailed(item, `${receiver}: not delivered within give_up_after (receiver down)`);
-      store.done(item);
-      this.opts.receivers.get(receiver)?.notifier.settled?.(item.notification);
+      this.settle(item);
       stats.failure(receiver, 'expired');
       expired++;
     }
