@@ -136,6 +136,8 @@ function boundaries(rules: readonly Partial<RawRule>[]): Map<string, number[]> {
  * from its poll for a while (gone, whether or not an alert series of theirs exists), and a
  * poll now and then lists nobody. In most cases one meeting lags: its newest samples are a
  * minute or two older than the others' (Zoom's answer for it is late), and come with the next poll.
+ * Now and then a participant's newest minute comes again, refined with a stream type of its own
+ * (as a push of one stream type refines a minute, normalize/dedup.ts), in the same event or the next.
  */
 function randomEvents(
   rnd: () => number,
@@ -164,6 +166,18 @@ function randomEvents(
     const r = bad ? 0.4 + rnd() * 0.6 : rnd() * 0.5;
     return when === 'above' ? r * scale : (1 - r) * scale;
   };
+  /** The minute of `s` again, with one stream type's new values (bad half the time) and now and then CPU. */
+  const refinement = (s: QosSample): QosSample => {
+    const bad = rnd() < 0.5;
+    const s2: Record<string, number> = {};
+    for (const x of METRICS) s2[x.key] = value(x.key, bad, x.when, x.scale);
+    const name = STREAM_NAMES[Math.floor(rnd() * STREAM_NAMES.length)]!;
+    return {
+      ...s,
+      streams: { [name]: s2 },
+      ...(rnd() < 0.3 ? { cpu: { zoomAvg: value('cpu', bad, 'above', 1) } } : {}),
+    };
+  };
   /** Samples not handed on yet, per meeting. */
   const backlog: QosSample[][] = meetings.map(() => []);
   /** A poll at minute `m`: each meeting's samples (the lagging one's up to a minute or two before), then what it listed. */
@@ -179,6 +193,14 @@ function randomEvents(
       const upTo = T + (i === lagging ? m - lag : m) * MIN;
       handed[i] = mine.filter((s) => s.time <= upTo);
       backlog[i] = mine.filter((s) => s.time > upTo);
+      // Now and then a participant's newest minute comes again, refined (a stream type pushed
+      // after it, with values of its own, healthy or not): in the same event, or in the next.
+      const newest = handed[i]!.filter((s) => s.time === upTo);
+      if (newest.length && rnd() < 0.25) {
+        const again = refinement(newest[Math.floor(rnd() * newest.length)]!);
+        if (rnd() < 0.5) handed[i]!.push(again);
+        else backlog[i]!.unshift(again);
+      }
     });
     const polled = (i: number): PipelineEvent => ({
       type: 'polled',
