@@ -55,6 +55,13 @@ export interface Plan {
 /** Polled longer ago than this many max intervals, an instance goes ahead of alerting ones: nothing starves. */
 const OVERDUE_FACTOR = 3;
 
+/**
+ * Cycles a head that costs more than a cycle's share is saved for, at most: then it goes with
+ * what was saved and the rest borrowed from the day, so the instances behind it do not wait
+ * for `ceil(cost / share)` cycles (a meeting of 5,000 is 500 calls; with 4 a cycle, 125 cycles).
+ */
+export const SAVE_CYCLES = 3;
+
 export function plan(input: PlanInput): Plan {
   const fullCycleCalls = input.candidates.reduce((n, c) => n + c.cost, 0);
   const msLeft = Math.max(1, input.msUntilReset);
@@ -99,11 +106,18 @@ export function plan(input: PlanInput): Plan {
       calls += c.cost;
     } else if (selected.length === 0 && deferred.length === 0 && c.cost <= spendable) {
       // The head costs more than this cycle's share, but the day can pay: the cycle saves its
-      // share for it, and the others wait behind it, so it goes within ceil(cost / share) cycles
-      // and no cycle spends more than its share with what the ones before it saved (it went at
-      // once before: 5 calls in a cycle allowed 4). One the day cannot pay is passed over.
-      credit = saved;
-      deferred.push(...ordered.map((o) => o.key));
+      // share for it, and the others wait behind it, so no cycle spends more than its share with
+      // what the ones before it saved (it went at once before: 5 calls in a cycle allowed 4).
+      // After SAVE_CYCLES cycles of saving (and one whole call at least: until then nobody
+      // could go) it goes, borrowing the rest from the day, so the others wait no longer.
+      // One the day cannot pay is passed over.
+      if (saved >= SAVE_CYCLES * share - 1e-9 && saved >= 1) {
+        selected.push(c.key);
+        deferred.push(...ordered.slice(1).map((o) => o.key));
+      } else {
+        credit = saved;
+        deferred.push(...ordered.map((o) => o.key));
+      }
       break;
     } else deferred.push(c.key);
   }

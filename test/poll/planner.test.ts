@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan, type PlanCandidate, type PlanInput } from '../../src/poll/planner.js';
+import { plan, SAVE_CYCLES, type PlanCandidate, type PlanInput } from '../../src/poll/planner.js';
 
 const DAY = 86_400_000;
 const meetings = (n: number, participants: number, extra: Partial<PlanCandidate> = {}): PlanCandidate[] =>
@@ -197,6 +197,37 @@ describe('when the budget is short', () => {
       credit = p.credit;
     }
     expect(selected).toEqual([[], [], ['m0']]);
+  });
+
+  it('saves for an expensive head SAVE_CYCLES cycles at most, then borrows the rest from the day', () => {
+    // 1,000 calls a day are 4.17 a 6-minute cycle; a meeting of 5,000 costs 500. Saving for it
+    // would stall the small ones behind it for 120 cycles (12 hours): it goes at the third.
+    const input = {
+      ...short,
+      budgetRemaining: 1000,
+      candidates: [
+        { key: 'huge', cost: 500, participants: 5000, alerting: false },
+        { key: 'small', cost: 1, participants: 3, alerting: false, lastPolledAt: 0 },
+      ],
+    };
+    let credit = 0;
+    const selected: string[][] = [];
+    for (let i = 0; i < SAVE_CYCLES; i++) {
+      const p = plan({ ...input, credit });
+      selected.push(p.selected);
+      credit = p.credit;
+    }
+    expect(selected).toEqual([[], [], ['huge']]);
+    expect(credit).toBe(0);
+    // Polled, it is no longer the head: the small one goes next cycle.
+    const at = 3 * 6 * 60_000;
+    const next = plan({
+      ...input,
+      now: at + 6 * 60_000,
+      budgetRemaining: 500,
+      candidates: [{ ...input.candidates[0]!, lastPolledAt: at }, input.candidates[1]!],
+    });
+    expect(next.selected).toEqual(['small']);
   });
 
   it('passes over an instance the day cannot pay for', () => {
