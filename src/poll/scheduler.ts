@@ -14,6 +14,7 @@ import type { LiveInstance, PollSource } from './source.js';
 import type { PollSettings } from './settings.js';
 import { notFuture } from './future.js';
 import { PushHandler } from './push-target.js';
+import { withPushed } from './webhooks/push-paths.js';
 import { pollingNeed } from './polling-need.js';
 import type { CycleChoice, CycleReport, PollTally } from './cycle-parts.js';
 import { coveredSaving, planFor, type Tracked } from './cycle-plan.js';
@@ -287,7 +288,8 @@ export class Scheduler {
     }
     tally.participants += result.present.length;
     t.present = result.present;
-    this.coverage.present(key, result.present, now);
+    const present = withPushed(result, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));
+    this.coverage.present(key, present, now);
     // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
     const judged = notFuture(result.samples, t.source.client.zoomNow() ?? now, this.opts.normalizeStats);
     const fresh = this.dedup.filter(judged, now);
@@ -295,7 +297,7 @@ export class Scheduler {
     tally.samples += fresh.length;
     for (const s of fresh) tally.cycleSamples.push(s);
     for (const p of result.left) tally.after.push({ type: 'left', instance: ref, participant: p, at: now });
-    tally.after.push({ type: 'polled', instance: ref, present: result.present, at: now });
+    tally.after.push({ type: 'polled', instance: ref, present, at: now });
   }
 
   /** A failed poll: counted and logged once per code; out of budget, the rest of the queue goes. */

@@ -195,11 +195,11 @@ function randomEvents(
       backlog[i] = mine.filter((s) => s.time > upTo);
       // Now and then a participant's newest minute comes again, refined (a stream type pushed
       // after it, with values of its own, healthy or not): in the same event, or in the next.
-      const newest = handed[i]!.filter((s) => s.time === upTo);
+      const newest = handed[i].filter((s) => s.time === upTo);
       if (newest.length && rnd() < 0.25) {
         const again = refinement(newest[Math.floor(rnd() * newest.length)]!);
-        if (rnd() < 0.5) handed[i]!.push(again);
-        else backlog[i]!.unshift(again);
+        if (rnd() < 0.5) handed[i].push(again);
+        else backlog[i].unshift(again);
       }
     });
     const polled = (i: number): PipelineEvent => ({

@@ -110,6 +110,14 @@ export class PushPaths {
     return this.covered(instance, now) ? 'push' : 'poll';
   }
 
+  /** The instance's participants pushed at `since` or later. */
+  pushedSince(instance: string, since: number): string[] {
+    const p = this.lastPush.get(instance);
+    const out: string[] = [];
+    if (p) for (const [k, at] of p.participants) if (at >= since) out.push(k);
+    return out;
+  }
+
   lastPushAt(instance: string): number | undefined {
     return this.lastPush.get(instance)?.last;
   }
@@ -130,4 +138,20 @@ export class PushPaths {
     this.lastPush.delete(instance);
     this.wasPushed.delete(instance);
   }
+}
+
+/**
+ * The participants a poll found present, and those pushed within `gap_tolerance` that its
+ * answer neither lists nor says left: Zoom's QoS list may lag a fresh join (or drop someone for
+ * a page), and one poll that misses a participant whose pushes keep coming must not end their
+ * alerts (they would fire again at the next push).
+ */
+export function withPushed(
+  result: { present: string[]; left: string[] },
+  pushed: readonly string[],
+): string[] {
+  if (!pushed.length) return result.present;
+  const known = new Set([...result.present, ...result.left]);
+  const missed = pushed.filter((k) => !known.has(k));
+  return missed.length ? [...result.present, ...missed] : result.present;
 }
