@@ -1,8 +1,9 @@
 import { createNotifier } from '../notify/build.js';
-import { NotifyError } from '../notify/plugins/errors.js';
+import { fromSendFailure } from '../notify/plugins/errors.js';
 import type { Notification } from '../notify/plugins/notification.js';
 import { NotifyStore } from '../notify/pipeline/store.js';
 import { systemClock } from '../util/clock.js';
+import { Deadline } from '../util/deadline.js';
 import { createLogger } from '../util/logger.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
 import { parse, UsageError } from './args.js';
@@ -30,6 +31,7 @@ export async function notifyTest(argv: string[]): Promise<number> {
     );
   const log = createLogger(config.log);
   const { notifier } = await createNotifier(cfg, {
+    timeoutMs: config.notify.delivery.timeoutMs,
     clock: systemClock,
     log,
     store: new NotifyStore(undefined),
@@ -45,17 +47,21 @@ export async function notifyTest(argv: string[]): Promise<number> {
     resolved: [],
     createdAt: now,
   };
+  // The daemon's limit on one call, and its reading of a failure (the outbox's).
+  const deadline = new Deadline(config.notify.delivery.timeoutMs);
   try {
-    await notifier.send(n, AbortSignal.timeout(config.notify.delivery.timeoutMs));
+    await notifier.send(n, deadline.signal, () => deadline.renew());
     process.stdout.write(`${cfg.name}: test notification delivered\n`);
     return 0;
   } catch (err) {
-    const e = err instanceof NotifyError ? err : undefined;
+    const e = fromSendFailure(cfg.name, err, deadline);
+    const message = e.message.startsWith(`${cfg.name}: `) ? e.message.slice(cfg.name.length + 2) : e.message;
     process.stderr.write(
-      `${cfg.name}: not delivered: ${redactUrlCredentials((err as Error).message)}${e ? ` (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})` : ''}\n`,
+      `${cfg.name}: not delivered: ${redactUrlCredentials(message)} (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})\n`,
     );
     return 1;
   } finally {
+    deadline.end();
     await notifier.close?.();
   }
 }

@@ -10,13 +10,20 @@ import { consoleNotifier } from './plugins/console.js';
 import { createBuiltIn } from './registry.js';
 import { compileRoute } from './route.js';
 import type { GroupTiming, Route } from './pipeline/routing.js';
-import type { ModuleNotifierSettings, NotifierSettings, NotifySettings } from './settings.js';
+import {
+  DELIVERY_DEFAULTS,
+  type ModuleNotifierSettings,
+  type NotifierSettings,
+  type NotifySettings,
+} from './settings.js';
 import type { NotifyStore } from './pipeline/store.js';
 
 export interface BuildDeps {
   clock: Clock;
   log: Logger;
   store: NotifyStore;
+  /** `delivery.timeout`: notifiers with timers of their own set them from it. */
+  timeoutMs?: number;
   /** Print what would be sent instead of sending. */
   dryRun?: boolean;
   /** Reads a report's body when its notification is sent (app/ wires the report store). */
@@ -71,6 +78,7 @@ export async function createNotifier(
     clock: deps.clock,
     log: deps.log.child({ notifier: cfg.name }),
     memory: deps.store.memory(cfg.name),
+    timeoutMs: deps.timeoutMs ?? durationMs(DELIVERY_DEFAULTS.timeout),
   };
   const plugin = cfg.type === 'module' ? await loadModule(cfg) : undefined;
   const timing = plugin && cfg.type === 'module' ? moduleTiming(cfg, plugin) : cfg.timing;
@@ -95,7 +103,7 @@ export async function buildDispatcher(
   if (!n.notifiers.length) return undefined;
   const receivers = new Map<string, Receiver>();
   for (const cfg of n.notifiers) {
-    const { notifier, timing } = await createNotifier(cfg, deps);
+    const { notifier, timing } = await createNotifier(cfg, { ...deps, timeoutMs: n.delivery.timeoutMs });
     receivers.set(cfg.name, {
       notifier,
       sendResolved: cfg.sendResolved,

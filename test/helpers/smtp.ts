@@ -40,3 +40,56 @@ export class TestSmtp {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * A real SMTP server (smtp-server) that takes each connection and never greets: a mail server
+ * that hangs. Says when it has a connection and when that connection has ended.
+ */
+export class HungSmtp {
+  readonly server: SMTPServer;
+  port = 0;
+  connections = 0;
+  closed = 0;
+  private readonly waiting: { when: () => boolean; resolve: () => void }[] = [];
+
+  constructor() {
+    this.server = new SMTPServer({
+      logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      closeTimeout: 50,
+      onConnect: () => {
+        this.connections++;
+        this.check();
+      },
+      onClose: () => {
+        this.closed++;
+        this.check();
+      },
+    });
+  }
+
+  private check(): void {
+    for (const w of [...this.waiting])
+      if (w.when()) {
+        this.waiting.splice(this.waiting.indexOf(w), 1);
+        w.resolve();
+      }
+  }
+
+  /** Resolves once `when` holds (checked at each connection and close). */
+  until(when: (s: this) => boolean): Promise<void> {
+    if (when(this)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ when: () => when(this), resolve }));
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

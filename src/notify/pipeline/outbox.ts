@@ -2,7 +2,7 @@ import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
-import { NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
+import { fromSendFailure, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
 import type { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem } from './store.js';
@@ -256,14 +256,7 @@ export class Outbox {
       return { outcome: 'sent' };
     } catch (err) {
       if (signal.aborted) throw err;
-      const e =
-        err instanceof NotifyError
-          ? err
-          : new NotifyError(
-              deadline.timedOut ? 'NOTIFY_TIMEOUT' : 'NOTIFY_NETWORK',
-              `${n.receiver}: ${(err as Error).message}`,
-              true,
-            );
+      const e = fromSendFailure(n.receiver, err, deadline);
       // Backoff counts from the failure: after a timeout, from its end, not from the attempt's start.
       const now = this.opts.clock.now();
       const wait = Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts, retry, this.opts.random));

@@ -39,6 +39,10 @@ function classify(receiver: string, err: unknown): NotifyError {
     );
   if (e.code === 'EENVELOPE')
     return permanent('NOTIFY_BAD_ADDRESS', `${receiver}: an address was refused (${e.responseCode ?? ''})`);
+  // nodemailer's own connection, greeting or socket timeout (set to delivery.timeout): the
+  // same answer as the send's deadline, whichever of the two runs out first.
+  if (e.code === 'ETIMEDOUT')
+    return retryable('NOTIFY_TIMEOUT', `${receiver}: the SMTP server did not answer in time`);
   if (e.responseCode !== undefined) {
     return e.responseCode >= 500
       ? permanent('NOTIFY_REJECTED', `${receiver}: the SMTP server rejected the message (${e.responseCode})`)
@@ -70,10 +74,21 @@ function html(n: Notification, now: number): string {
 }
 
 /**
+ * nodemailer's timers, from `delivery.timeout`: a server that accepts and never greets costs one
+ * timeout, and its socket does not outlive the call (nodemailer's own 15 s and 30 s kept it, and
+ * a `notify-test` with it, alive long after the send had been given up).
+ */
+const timeouts = (ms: number | undefined): Record<string, number> =>
+  ms === undefined ? {} : { connectionTimeout: ms, greetingTimeout: ms, socketTimeout: ms };
+
+/**
  * The notifier's SMTP transport, made at the first send (nodemailer is imported when an e-mail
  * notifier is first used, not at every start); the CA file is read now, when it is built.
  */
-function emailTransport(o: EmailSettings): { get: () => Promise<Transporter>; close: () => Promise<void> } {
+function emailTransport(
+  o: EmailSettings,
+  timeoutMs: number | undefined,
+): { get: () => Promise<Transporter>; close: () => Promise<void> } {
   const security = o.security ?? 'starttls';
   const ca = o.ca_file ? readFileSync(o.ca_file) : undefined;
   let transporter: Promise<Transporter> | undefined;
@@ -90,9 +105,7 @@ function emailTransport(o: EmailSettings): { get: () => Promise<Transporter>; cl
           rejectUnauthorized: o.tls_verify ?? EMAIL_DEFAULTS.tls_verify,
           ...(ca ? { ca } : {}),
         },
-        connectionTimeout: 15_000,
-        greetingTimeout: 15_000,
-        socketTimeout: 30_000,
+        ...timeouts(timeoutMs),
       }),
     ));
   return {
@@ -145,7 +158,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
   required: ['host', 'from', 'to'],
   secrets: ['password'],
   create(o, ctx): Notifier {
-    const transport = emailTransport(o);
+    const transport = emailTransport(o, ctx.timeoutMs);
     return {
       name: ctx.name,
       type: 'email',
@@ -153,7 +166,8 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
         const now = ctx.clock.now();
         try {
           await abortable(
-            transport.get().then((t) => t.sendMail(mail(o, n, now))),
+            // nodemailer ends the connection when the signal aborts (the send is given up).
+            transport.get().then((t) => t.sendMail({ ...mail(o, n, now), signal })),
             signal,
           );
         } catch (err) {

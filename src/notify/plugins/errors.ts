@@ -1,3 +1,5 @@
+import type { Deadline } from '../../util/deadline.js';
+import { formatDuration } from '../../util/duration.js';
 /**
  * What a notifier throws when it could not deliver: whether trying again can help, and how
  * soon at the earliest. The dispatcher owns retry; a notifier never retries on its own.
@@ -37,6 +39,20 @@ export const retryable = (
   new NotifyError(code, message, true, retryAfterMs, cause === undefined ? undefined : { cause });
 export const permanent = (code: NotifyErrorCode, message: string, cause?: unknown): NotifyError =>
   new NotifyError(code, message, false, undefined, cause === undefined ? undefined : { cause });
+
+/**
+ * What a send threw, as the outbox and notify-test read it: a NotifyError as it is; anything
+ * else a timeout when the send's `deadline` (delivery.timeout) ran out, a network error if not.
+ */
+export function fromSendFailure(receiver: string, err: unknown, deadline: Deadline): NotifyError {
+  if (err instanceof NotifyError) return err;
+  return deadline.timedOut
+    ? retryable(
+        'NOTIFY_TIMEOUT',
+        `${receiver}: no answer within delivery.timeout (${formatDuration(deadline.ms)})`,
+      )
+    : retryable('NOTIFY_NETWORK', `${receiver}: ${(err as Error).message}`);
+}
 
 /** Classifies an HTTP status the way every HTTP notifier should. */
 export function fromHttpStatus(

@@ -34,6 +34,12 @@ export interface NotifierContext {
   name: string;
   clock: Clock;
   log: Logger;
+  /**
+   * `delivery.timeout`, the limit on one call: a client with timers of its own (nodemailer's
+   * connection, greeting and socket timeouts) sets them from it. Always set by the daemon and
+   * notify-test; absent, such a client keeps its own defaults.
+   */
+  timeoutMs?: number;
   /** Durable memory (state directory) for what must survive a restart. */
   memory: NotifierMemory;
 }
