@@ -4,7 +4,8 @@ import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server (smtp-server) on 127.0.0.1 with STARTTLS and a login; received mail is parsed. */
 export class TestSmtp {
-  readonly mail: { parsed: ParsedMail; secure: boolean; user: string | undefined }[] = [];
+  /** Each message received: parsed, and as it came (`raw`: headers as they were written). */
+  readonly mail: { parsed: ParsedMail; raw: string; secure: boolean; user: string | undefined }[] = [];
   readonly server: SMTPServer;
   port = 0;
 
@@ -19,13 +20,19 @@ export class TestSmtp {
         else cb(new Error('Invalid username or password'));
       },
       onData: (stream, session, cb) => {
-        simpleParser(stream).then(
-          (parsed) => {
-            this.mail.push({ parsed, secure: session.secure, user: session.user as string | undefined });
-            cb();
-          },
-          (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
-        );
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw).then(
+            (parsed) => {
+              const user = session.user as string | undefined;
+              this.mail.push({ parsed, raw: raw.toString('utf8'), secure: session.secure, user });
+              cb();
+            },
+            (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+          );
+        });
       },
     });
   }

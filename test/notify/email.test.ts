@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailNotifier } from '../../src/notify/plugins/email.js';
+import { emailNotifier, mailId } from '../../src/notify/plugins/email.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -47,7 +47,28 @@ describe('email notifier', () => {
     expect(parsed.text).toContain('FIRING [warning] bob has 450 ms audio latency');
     expect(parsed.text).toContain('RESOLVED (recovered) cy has 450 ms');
     expect(parsed.html).toContain('<b>FIRING [warning]</b>');
-    expect(parsed.headers.get('x-qoswatch-notification-id')).toBe(n.id);
+    expect(parsed.headers.get('x-qoswatch-notification-id')).toBe(mailId(n));
+  });
+
+  it('X-Qoswatch-Notification-Id arrives as written (header-safe ASCII, not RFC 2047), the id the text shows, the same on a retry', async () => {
+    // A group key with quotes and a participant's name, as a real one: the id itself arrived
+    // as `=?UTF-8?Q?mail=7C=7B=22alertname...?=`, folded, and a filter on it never matched.
+    const n = notification({
+      id: 'mail|{"alertname":"audio-latency-high","participant":"Zoë Ångström-Okafor"}#1764755000000#17',
+      groupKey: 'mail|{"alertname":"audio-latency-high","participant":"Zoë Ångström-Okafor"}',
+    });
+    await mailer().send(n, new AbortController().signal);
+    await mailer().send(n, new AbortController().signal); // a retry
+    // The header as it came over SMTP: one line, unfolded and unencoded (nodemailer writes the
+    // name as X-Qoswatch-Notification-ID; header names ignore case).
+    const [first, retry] = smtp.mail
+      .slice(-2)
+      .map((m) => /^X-Qoswatch-Notification-Id: (.*)\r\n(?![ \t])/im.exec(m.raw)?.[1]);
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    expect(first).toBe(mailId(n));
+    expect(retry).toBe(first);
+    expect(smtp.mail.at(-1)!.parsed.text).toContain(`-- qoswatch, notification ${first}`);
+    expect(mailId(notification({ id: `${n.id}0` }))).not.toBe(first);
   });
 
   it('escapes HTML from Zoom: a <script> name runs nothing, and a subject cannot be split', async () => {

@@ -88,9 +88,7 @@ function withReports(stateDir?: string, smtpPort = smtp.port): (c: Config) => vo
 }
 
 const reportMails = (): TestSmtp['mail'] =>
-  smtp.mail.filter((m) =>
-    String(m.parsed.headers.get('x-qoswatch-notification-id') as string | undefined).startsWith('report|'),
-  );
+  smtp.mail.filter((m) => /qoswatch serves (it|the report) at \/reports\//.test(m.parsed.text ?? ''));
 
 /**
  * Each daemon holds the virtual clock during its poll cycles (holdClockInCycles): the report

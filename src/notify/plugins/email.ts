@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import { permanent, retryable, type NotifyError } from './errors.js';
@@ -57,7 +58,7 @@ function classify(receiver: string, err: unknown): NotifyError {
   );
 }
 
-function html(n: Notification, now: number): string {
+function html(n: Notification, now: number, id: string): string {
   const rows = (list: typeof n.firing, resolved: boolean): string =>
     list
       .map(
@@ -70,7 +71,7 @@ function html(n: Notification, now: number): string {
       )
       .join('');
   const intro = n.kind === 'alert' ? '' : `<p>${textLines(n, now).map(escapeHtml).join('<br>')}</p>`;
-  return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows(n.firing, false)}${rows(n.resolved, true)}</table><p><small>qoswatch</small></p></body></html>`;
+  return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows(n.firing, false)}${rows(n.resolved, true)}</table><p><small>qoswatch, notification ${id}</small></p></body></html>`;
 }
 
 /**
@@ -116,15 +117,25 @@ function emailTransport(
   };
 }
 
-/** The e-mail of a notification: text and HTML parts; a report after a call attached. */
+/**
+ * The notification's id as an e-mail carries it: 32 hex digits of its SHA-256, the same on every
+ * retry. The id itself (`mail|{"alertname":...}#...`, with quotes and maybe a participant's
+ * name) reached the receiver RFC 2047-encoded and folded, so a filter on it never matched.
+ */
+export function mailId(n: Notification): string {
+  return createHash('sha256').update(n.id).digest('hex').slice(0, 32);
+}
+
+/** The e-mail of a notification: text and HTML parts, its id at the foot; a report after a call attached. */
 function mail(o: EmailSettings, n: Notification, now: number): SendMailOptions {
+  const id = mailId(n);
   return {
     from: o.from,
     to: o.to,
     subject: oneLine(title(n)),
-    text: textLines(n, now).join('\n') + '\n\n-- qoswatch\n',
-    html: html(n, now),
-    headers: { 'X-Qoswatch-Notification-Id': n.id },
+    text: textLines(n, now).join('\n') + `\n\n-- qoswatch, notification ${id}\n`,
+    html: html(n, now, id),
+    headers: { 'X-Qoswatch-Notification-Id': id },
     // A report after a call: the report itself, attached.
     ...(n.report?.body
       ? {
