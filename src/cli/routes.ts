@@ -11,8 +11,9 @@ separated (like amtool config routes test). Labels an alert carries: alertname, 
 scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
 rule's own labels. Example:
   qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
-Only the notifier sections (notifiers, route, silences, inhibit_rules) are read: a file
-without a zoom section will do. Exit 0; 2 when the config is invalid.
+Only the notifier sections (notifiers, route, silences, inhibit_rules) are read, and no
+secret: a file without a zoom section will do, and the variables of tokens and passwords
+(\${SLACK_BOT_TOKEN}) need not be set. Exit 0; 2 when the config is invalid.
 `;
 
 /** `k=v,k2=v2` as labels; a value may contain '=' but not ','. */
@@ -40,9 +41,9 @@ export function routes(argv: string[]): Promise<number> {
   });
   if (values.labels === undefined) throw new UsageError('--labels k=v,... is required');
   const labels = parseLabels(values.labels);
-  // Routing needs only the notifier sections: a notifications file without a zoom section
-  // (docs/examples/slack-and-email.yaml) can be checked on its own.
-  const config = requireConfig(values.config, { notifiersOnly: true });
+  // Routing needs only the notifier sections and no secret: a notifications file without a
+  // zoom section (docs/examples/slack-and-email.yaml) can be checked as it is, tokens unset.
+  const config = requireConfig(values.config, { notifiersOnly: true, withoutSecrets: true });
   const receivers = receiversFor(config.notify, labels);
   process.stdout.write(`${receivers.join(',') || '(no receiver: no notifiers configured)'}\n`);
   return Promise.resolve(0);

@@ -29,6 +29,11 @@ function validate(): ValidateFunction<RawConfig> {
 /** What a command reads of the configuration: all of it, or only the notifiers (notify-test). */
 export interface LoadOptions {
   notifiersOnly?: boolean;
+  /**
+   * The command sends nothing (routes): secrets need not be set. An unset variable in a secret
+   * setting is not a problem, and secrets given as `*_file` are not read.
+   */
+  withoutSecrets?: boolean;
 }
 
 /** The settings that notify-test reads; the Zoom sections need no credentials for it. */
@@ -50,8 +55,13 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   const envOptional = options.notifiersOnly
     ? Object.keys(configSchema().properties as object).filter((k) => !NOTIFIER_SECTIONS.includes(k))
     : [];
-  const { value: raw } = loadYaml<RawConfig>(src, validate(), { env, envOptional });
-  const ctx: ParseContext = { raw, src, base: dirname(resolve(src.file)), problems: [] };
+  const withoutSecrets = options.withoutSecrets ?? false;
+  const { value: raw } = loadYaml<RawConfig>(src, validate(), {
+    env,
+    envOptional,
+    secretsOptional: withoutSecrets,
+  });
+  const ctx: ParseContext = { raw, src, base: dirname(resolve(src.file)), problems: [], withoutSecrets };
   const sources = sourcesSettings(ctx);
   const accounts = accountSettings(ctx, sources, options.notifiersOnly ?? false);
   const poll = pollSettings(ctx);

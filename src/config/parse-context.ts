@@ -11,6 +11,8 @@ export interface ParseContext {
   /** The config file's folder: relative paths in it start here. */
   base: string;
   problems: FileProblem[];
+  /** The command uses no secret (routes): `*_file` secrets are not read. */
+  withoutSecrets?: boolean;
 }
 
 export type SettingPath = (string | number)[];
@@ -32,6 +34,7 @@ export function readSecretFile(
   what: string,
   nonEmpty: boolean,
 ): string | undefined {
+  if (ctx.withoutSecrets) return '';
   try {
     const v = readFileSync(resolve(ctx.base, file), 'utf8').trim();
     if (!v && nonEmpty) problemAt(ctx, path, `the file ${file} is empty; expected ${what} in it`);

@@ -1,5 +1,6 @@
 import { isPair, isScalar, visit, type Scalar } from 'yaml';
 import type { FileProblem } from './file-errors.js';
+import { isSecretPath } from './secrets.js';
 import type { YamlSource } from './yaml-source.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -23,6 +24,10 @@ export function expandEnv(text: string, env: Env): { value: string; unset: strin
   return { value, unset };
 }
 
+/** The setting names leading to a scalar (list indexes left out): what isSecretPath reads. */
+const keysOf = (path: readonly unknown[]): string[] =>
+  path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+
 export interface Expansion {
   problems: FileProblem[];
   /** The scalars whose value came from the environment: they may be typed by the schema. */
@@ -32,12 +37,14 @@ export interface Expansion {
 /**
  * Expands references in every string scalar of the document in place; problems point at the
  * scalar. `ignoreSections` lists top-level settings whose unset variables are not problems (a
- * command that reads only part of the file, such as notify-test).
+ * command that reads only part of the file, such as notify-test); with `ignoreSecrets`, unset
+ * variables in secret settings are not problems either (a command that sends nothing: routes).
  */
 export function expandEnvInDocument(
   src: YamlSource,
   env: Env,
   ignoreSections: readonly string[] = [],
+  ignoreSecrets = false,
 ): Expansion {
   const problems: FileProblem[] = [];
   const expanded = new Set<Scalar>();
@@ -50,6 +57,7 @@ export function expandEnvInDocument(
       const section = isPair(top) && isScalar(top.key) ? String(top.key.value) : '';
       // Unused here: left as written, so that the rest of the file can still be checked.
       if (unset.length && ignoreSections.includes(section)) return;
+      if (unset.length && ignoreSecrets && isSecretPath(keysOf(path))) return;
       for (const name of unset) {
         problems.push({
           file: src.file,

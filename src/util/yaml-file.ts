@@ -14,6 +14,8 @@ export interface YamlLoadOptions {
   env?: Env;
   /** Top-level settings whose unset environment variables are not errors (they are not used). */
   envOptional?: readonly string[];
+  /** Unset environment variables in secret settings are not errors (no secret is used). */
+  secretsOptional?: boolean;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -168,7 +170,7 @@ export function loadYaml<T>(
   const syntax = src.syntaxProblems();
   if (syntax.length) throw new FileInvalidError(syntax);
   const { problems, expanded } = options.env
-    ? expandEnvInDocument(src, options.env, options.envOptional)
+    ? expandEnvInDocument(src, options.env, options.envOptional, options.secretsOptional)
     : { problems: [], expanded: new Set<Node>() };
   if (problems.length) throw new FileInvalidError(problems);
   const data: unknown = src.toData() ?? {};

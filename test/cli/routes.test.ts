@@ -122,6 +122,35 @@ describe('qoswatch routes', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'mail\n' });
   });
 
+  it('needs no secret: unset token variables, header values and an unreadable *_file are not read; check still needs them', async () => {
+    const secrets = join(dir, 'secrets.yaml');
+    writeFileSync(
+      secrets,
+      `zoom: { account_id: a, client_id: c, client_secret: s }
+notifiers:
+  - { name: slack, type: slack, token: '\${QW_TEST_SLACK_TOKEN}', channel: '#noc' }
+  - { name: hook, type: webhook, url: 'https://hooks.example.com/x', headers: { Authorization: 'Bearer \${QW_TEST_HOOK}' } }
+  - { name: mail, type: email, host: smtp.example.com, password_file: ./no-such-file, from: q@example.com, to: [noc@example.com] }
+route: { receiver: slack, routes: [{ match: { severity: critical }, receiver: mail }] }
+`,
+    );
+    const unset = { QW_TEST_SLACK_TOKEN: '', QW_TEST_HOOK: '' };
+    const r = await runCli(['routes', '--config', secrets, '--labels', 'severity=critical'], unset);
+    expect(r).toMatchObject({ code: 0, stdout: 'mail\n', stderr: '' });
+    const check = await runCli(['check', '--config', secrets], unset);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('QW_TEST_SLACK_TOKEN is set but empty');
+    expect(check.stderr).toContain('QW_TEST_HOOK is set but empty');
+    const set = await runCli(['check', '--config', secrets], { QW_TEST_SLACK_TOKEN: 'x', QW_TEST_HOOK: 'y' });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain('cannot read ./no-such-file');
+    // An unset variable elsewhere than a secret is still a problem for routes.
+    const receiver = config('env-receiver.yaml', "route: { receiver: '${QW_TEST_RECEIVER}' }\n");
+    const bad = await runCli(['routes', '--config', receiver, '--labels', 'a=b'], { QW_TEST_RECEIVER: '' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('QW_TEST_RECEIVER is set but empty');
+  });
+
   it('bad labels and a missing --labels are usage errors (exit 2)', async () => {
     expect(() => parseLabels('severity')).toThrow(/k=v pairs/);
     const r = await runCli(['routes', '--config', file]);

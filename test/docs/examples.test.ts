@@ -111,17 +111,24 @@ describe('docs examples', () => {
     });
   });
 
-  it('qoswatch routes prints the receivers of the README example, read as it is (no zoom section)', async () => {
+  it('qoswatch routes prints the receivers of the README example, read as it is (no zoom section, no secret set)', async () => {
     const file = join(EXAMPLES, 'slack-and-email.yaml');
+    // Set but empty: the machine's own values cannot leak in, and empty counts as unset.
+    const noSecrets = { SLACK_BOT_TOKEN: '', SMTP_PASSWORD: '' };
     const critical = await runCli(
       ['routes', '--config', file, '--labels', 'severity=critical,alertname=x'],
-      env,
+      noSecrets,
     );
-    expect(critical).toMatchObject({ code: 0, stdout: 'oncall-mail,noc-slack\n' });
-    const warning = await runCli(['routes', '--config', file, '--labels', 'severity=warning'], env);
+    expect(critical).toMatchObject({ code: 0, stdout: 'oncall-mail,noc-slack\n', stderr: '' });
+    const warning = await runCli(['routes', '--config', file, '--labels', 'severity=warning'], noSecrets);
     expect(warning).toMatchObject({ code: 0, stdout: 'noc-slack\n' });
+    // check reads the file as run does: there the secrets' variables must be set.
     const check = await runCli(['check', '--config', asConfig('slack-and-email.yaml')], env);
     expect(check.code).toBe(0);
     expect(check.stderr).not.toMatch(/warning/);
+    const unset = await runCli(['check', '--config', asConfig('slack-and-email.yaml')], noSecrets);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('environment variable SLACK_BOT_TOKEN is set but empty');
+    expect(unset.stderr).toContain('environment variable SMTP_PASSWORD is set but empty');
   });
 });
