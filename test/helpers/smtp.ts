@@ -2,17 +2,33 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+/** A real SMTP server (smtp-server) listening on 127.0.0.1, on a port of its own. */
+abstract class LocalSmtp {
+  abstract readonly server: SMTPServer;
+  port = 0;
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
 /** A real SMTP server (smtp-server) on 127.0.0.1 with STARTTLS and a login; received mail is parsed. */
-export class TestSmtp {
+export class TestSmtp extends LocalSmtp {
   /** Each message received: parsed, and as it came (`raw`: headers as they were written). */
   readonly mail: { parsed: ParsedMail; raw: string; secure: boolean; user: string | undefined }[] = [];
   readonly server: SMTPServer;
-  port = 0;
 
   constructor(
     readonly user = 'qoswatch',
     readonly password = 'smtp-Pa55word',
   ) {
+    super();
     this.server = new SMTPServer({
       logger: false,
       onAuth: (auth, _session, cb) => {
@@ -36,30 +52,20 @@ export class TestSmtp {
       },
     });
   }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this.port;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
 }
 
 /**
  * A real SMTP server (smtp-server) that takes each connection and never greets: a mail server
  * that hangs. Says when it has a connection and when that connection has ended.
  */
-export class HungSmtp {
+export class HungSmtp extends LocalSmtp {
   readonly server: SMTPServer;
-  port = 0;
   connections = 0;
   closed = 0;
   private readonly waiting: { when: () => boolean; resolve: () => void }[] = [];
 
   constructor() {
+    super();
     this.server = new SMTPServer({
       logger: false,
       authOptional: true,
@@ -88,15 +94,5 @@ export class HungSmtp {
   until(when: (s: this) => boolean): Promise<void> {
     if (when(this)) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push({ when: () => when(this), resolve }));
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this.port;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
