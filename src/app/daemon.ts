@@ -140,6 +140,7 @@ export class Daemon {
       normalizeStats: this.normalizeStats,
       gapToleranceMs: config.rules.gapToleranceMs,
       ...(config.webhooks ? { takeoverAfterMs: config.webhooks.takeoverAfterMs } : {}),
+      recheckEveryMs: config.webhooks?.recheckEveryMs,
     });
     const wired = wire(this.wiring(), {
       startedAt: this.startedAt,

@@ -56,7 +56,13 @@ export const DEFAULTS = {
   delivery: DELIVERY_DEFAULTS,
   /** Every notifier's, whatever its kind. */
   notifier: { send_resolved: true },
-  webhooks: { listen: '0.0.0.0:9782', max_body_bytes: 65_536, max_age: '5m', takeover_after: '3m' },
+  webhooks: {
+    listen: '0.0.0.0:9782',
+    max_body_bytes: 65_536,
+    max_age: '5m',
+    takeover_after: '3m',
+    recheck_every: '10m',
+  },
   reports: { send: 'alerts', keep: '30d', delay: '2m', source: 'auto', give_up_after: '3d' },
   state: { dir: 'state' },
   log: { level: 'info', format: 'auto' },

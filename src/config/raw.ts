@@ -80,6 +80,7 @@ export interface RawWebhooks {
   max_body_bytes?: number;
   max_age?: string;
   takeover_after?: string;
+  recheck_every?: string;
   apps: {
     name: string;
     path: string;

@@ -66,5 +66,6 @@ export function webhooksSettings(
     maxBodyBytes: raw.max_body_bytes ?? DEFAULTS.webhooks.max_body_bytes,
     maxAgeMs: durationMs(raw.max_age ?? DEFAULTS.webhooks.max_age),
     takeoverAfterMs: durationMs(raw.takeover_after ?? DEFAULTS.webhooks.takeover_after),
+    recheckEveryMs: durationMs(raw.recheck_every ?? DEFAULTS.webhooks.recheck_every),
   };
 }

@@ -34,6 +34,12 @@ export interface SchedulerOptions {
   isAlerting?: (instanceKey: string) => boolean;
   /** With webhooks: polling takes an instance back once its pushes stopped this long. */
   takeoverAfterMs?: number;
+  /**
+   * With webhooks: an instance on the push path is still polled once this often, so that a
+   * participant who joined since its last poll and whom Zoom does not push is found (and takes
+   * the instance back to polling). Undefined: never.
+   */
+  recheckEveryMs?: number | undefined;
   /** Where samples refused as dated ahead of Zoom's clock are counted (logged once by the daemon). */
   normalizeStats?: NormalizeStats;
   /** `rules.gap_tolerance`: pushed samples older than this are late, never judged live (stale.ts). */
@@ -236,6 +242,15 @@ export class Scheduler {
     return this.endedListed.size;
   }
 
+  /**
+   * An instance on the push path whose last poll is `recheckEveryMs` old: polled once more, to
+   * find who joined since (its QoS list names everyone present; pushes only those Zoom pushes).
+   */
+  private recheckDue(t: Tracked, now: number): boolean {
+    const every = this.opts.recheckEveryMs;
+    return every !== undefined && t.lastPolledAt !== undefined && now - t.lastPolledAt >= every;
+  }
+
   /** The cycle's choice: a plan per Zoom account over the instances on the poll path. */
   private choose(clients: readonly ZoomClient[], now: number, all: boolean): CycleChoice {
     const choice: CycleChoice = {
@@ -249,7 +264,9 @@ export class Scheduler {
     this.pushes.paths.expireUnpolled(now);
     for (const client of clients) {
       const onClient = [...this.tracked].filter(([, t]) => t.source.client === client);
-      const entries = onClient.filter(([key]) => this.pushes.paths.path(key, now) === 'poll');
+      const entries = onClient.filter(
+        ([key, t]) => this.pushes.paths.path(key, now) === 'poll' || this.recheckDue(t, now),
+      );
       const credit = this.plans.get(client)?.credit ?? 0;
       const saving = coveredSaving(this.opts, client, onClient, entries, now, credit);
       choice.pushed += saving.pushed;

@@ -40,6 +40,7 @@ describe('the webhooks section', () => {
       maxBodyBytes: 65_536,
       maxAgeMs: 300_000,
       takeoverAfterMs: 180_000,
+      recheckEveryMs: 600_000,
     });
   });
 
@@ -73,6 +74,11 @@ describe('the webhooks section', () => {
       name: 'a bad duration',
       yaml: 'webhooks:\n  takeover_after: soon\n  apps:\n    - { name: a, path: /a, secret_token: t }\n',
       want: 'webhooks.takeover_after',
+    },
+    {
+      name: 'a recheck shorter than a minute',
+      yaml: 'webhooks:\n  recheck_every: 30s\n  apps:\n    - { name: a, path: /a, secret_token: t }\n',
+      want: 'ok.yaml:6:18: webhooks.recheck_every: found "30s"; expected a duration from 1m to 24h',
     },
     {
       name: 'an event clock that is neither zoom nor follow',

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { CycleReport } from '../../src/poll/scheduler.js';
-import { pushedMeeting, pushingDaemon, pushThenPoll, wiredParticipant } from '../helpers/push-e2e.js';
-import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+import { pushedMeeting, pushedRun, wiredParticipant } from '../helpers/push-e2e.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
  * QSS that covers some participants of a meeting only (outside tester, stop 27, LOW #7). Before,
@@ -13,15 +13,14 @@ import { startSim, T0, type SimHarness } from '../helpers/sim.js';
  * pushed within `takeover_after`; a meeting QSS covers whole still saves its polls.
  */
 const SECRET = 'partial-qss-secret';
-const MIN = 60_000;
 const END = 14;
 
 let h: SimHarness;
 let daemon: Daemon;
-const changes: AlertChange[] = [];
+let changes: AlertChange[];
 /** Minutes at which the simulator served each meeting's QoS list to a poll. */
-const served = new Map<string, number[]>();
-const reports: CycleReport[] = [];
+let served: Map<string, number[]>;
+let reports: CycleReport[];
 
 beforeAll(async () => {
   h = await startSim(
@@ -44,18 +43,8 @@ beforeAll(async () => {
     },
     0,
   );
-  h.sim.onServe = ({ instance, at }) => {
-    const list = served.get(instance.uuid) ?? [];
-    list.push(Math.round((at - T0) / MIN));
-    served.set(instance.uuid, list);
-  };
-  let pusher;
-  ({ daemon, pusher } = await pushingDaemon(h, SECRET, 3 * MIN, {
-    // Zoom pushes Ann, Cy and Dee; not Bob.
-    onlyParticipants: (_inst, p) => p.key !== 'bob',
-  }));
-  daemon.onAlerts((c) => changes.push(...c));
-  await pushThenPoll(h, daemon, pusher, { end: END, stopPushAt: END, onCycle: (r) => reports.push(r) });
+  // Zoom pushes Ann, Cy and Dee; not Bob.
+  ({ daemon, changes, reports, served } = await pushedRun(h, SECRET, (_inst, p) => p.key !== 'bob', END));
 }, 120_000);
 afterAll(async () => {
   await daemon.close();
@@ -74,8 +63,10 @@ describe('QSS pushing some participants of a meeting only', () => {
   });
 
   it('still leaves a meeting QSS covers whole to the pushes after one poll says who is there', async () => {
-    expect(served.get('whole==')).toEqual([0]);
-    expect(reports.slice(1).every((r) => r.pushed === 1 && r.callsSaved >= 1)).toBe(true);
+    // Polled at minute 0 (who is there), then once at webhooks.recheck_every (10m) for joiners.
+    expect(served.get('whole==')).toEqual([0, 10]);
+    const covered = reports.map((r, m) => m > 0 && m !== 10 && r.pushed === 1 && r.callsSaved >= 1);
+    expect(covered.filter(Boolean)).toHaveLength(END - 1);
     const metrics = await (await fetch(`${daemon.url!}/metrics`)).text();
     expect(metrics).toMatch(/^qoswatch_instance_qos_path\{[^}]*instance_uuid="whole==",path="push"\} 1$/m);
     expect(metrics).toMatch(/^qoswatch_instance_qos_path\{[^}]*instance_uuid="partial==",path="poll"\} 1$/m);

@@ -1,4 +1,5 @@
 import type { Daemon } from '../../src/app/daemon.js';
+import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Config } from '../../src/config/types.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { CycleReport } from '../../src/poll/scheduler.js';
@@ -48,6 +49,7 @@ export async function pushingDaemon(
       maxBodyBytes: 65_536,
       maxAgeMs: 5 * MIN,
       takeoverAfterMs,
+      recheckEveryMs: 10 * MIN, // the default
     };
     tweak(c);
   });
@@ -102,4 +104,36 @@ export async function pushMinuteAndNotify(
   await daemon.parts.scheduler.cycle(signal);
   h.clock.advanceTo(T0 + m * MIN + 30_000);
   await daemon.parts.dispatcher!.tick(signal);
+}
+
+/** What a push-then-poll run saw: alert changes, cycle reports, and the minutes each instance's QoS list was served. */
+export interface PushedRun {
+  daemon: Daemon;
+  changes: AlertChange[];
+  reports: CycleReport[];
+  served: Map<string, number[]>;
+}
+
+/**
+ * A pushing daemon (takeover after 3 minutes) over `h`, Zoom pushing the participants `pushed`
+ * says, run from minute 0 to `end` with pushes throughout (pushThenPoll).
+ */
+export async function pushedRun(
+  h: SimHarness,
+  secret: string,
+  pushed: NonNullable<PushOptions['onlyParticipants']>,
+  end: number,
+): Promise<PushedRun> {
+  const served = new Map<string, number[]>();
+  h.sim.onServe = ({ instance, at }) => {
+    const list = served.get(instance.uuid) ?? [];
+    list.push(Math.round((at - T0) / MIN));
+    served.set(instance.uuid, list);
+  };
+  const { daemon, pusher } = await pushingDaemon(h, secret, 3 * MIN, { onlyParticipants: pushed });
+  const changes: AlertChange[] = [];
+  const reports: CycleReport[] = [];
+  daemon.onAlerts((c) => changes.push(...c));
+  await pushThenPoll(h, daemon, pusher, { end, stopPushAt: end, onCycle: (r) => reports.push(r) });
+  return { daemon, changes, reports, served };
 }

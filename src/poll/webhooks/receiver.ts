@@ -37,6 +37,8 @@ export interface WebhooksSettings {
   maxAgeMs: number;
   /** Polling takes an instance back once its pushes have stopped for this long. */
   takeoverAfterMs: number;
+  /** An instance on the push path is still polled once this often (joiners Zoom does not push). */
+  recheckEveryMs?: number;
 }
 
 /** Why a request was refused; each is a value of the `reason` label. */
