@@ -3,10 +3,10 @@ import type { AlertContext } from './alert.js';
 import { participantName } from './names.js';
 
 /**
- * The contexts built for a join, by the context fields it is kept with (JoinSlots: one object
- * per join while its fields stay the same): every rule's series of the join shares one (one per
- * worst stream), instead of holding a copy each. Few per join (its streams, a name or topic
- * that changed); bounded all the same.
+ * The contexts built for joins, by the context fields they are kept with (one object per kind of
+ * context, shared by the joins with the same fields: normalize/kept-context.ts): every rule's
+ * series of a join shares one (one per worst stream), instead of holding a copy each. Bounded:
+ * the oldest goes first, and is built again (equal) when asked for.
  */
 const builtFor = new WeakMap<Readonly<ParticipantContext>, AlertContext[]>();
 const MAX_PER_JOIN = 8;

@@ -34,7 +34,7 @@ function liveParticipant(s: QosSample, last: LiveParticipant | undefined, versio
   // engine keeps the first sample's (join-slots.ts), so the two share one copy.
   if (last.name !== who.name) last.name = who.name;
   if (last.email !== who.email) last.email = who.email;
-  if (last.ip !== who.ip) last.ip = who.ip;
+  if (!last.hasIp(who.ip)) last.ip = who.ip;
   last.context = context;
   last.version = version;
   return last;

@@ -95,6 +95,10 @@ function keep(
     }
     if (same && n === Object.keys(was).length) return last;
   }
+  const hash = hashOf(from);
+  const known = sharedContexts.get(hash);
+  if (known !== undefined)
+    for (const k of Array.isArray(known) ? known : [known]) if (sameContext(from, k)) return k;
   // Built field by field on a prototype of its own, so contexts of the same fields share one
   // hidden class. From `{}` (or frozen, or spread-cloned) a poll's contexts got one each: V8
   // stops sharing transitions from a map that has too many, and `{}`'s has every object's.
@@ -103,5 +107,43 @@ function keep(
     const v = from[k];
     copy[k] = typeof v === 'string' ? sharedText(v) : v;
   }
+  if (sharedContexts.size >= MAX_CONTEXTS) sharedContexts.clear();
+  sharedContexts.set(hash, known === undefined ? copy : [...(Array.isArray(known) ? known : [known]), copy]);
   return copy;
+}
+
+/*
+ * Kept contexts, shared by every join with the same fields and values: their fields are kinds
+ * (network, data center, location, device type, client version...), never who the participant
+ * is (names, e-mail, IP and the device's own name are not context: catalog.ts NOT_READ), so
+ * participants mostly have one of a few hundred. 104 B a context per join before; now one per
+ * kind. Found by a hash of the fields (a key string would cost more than the context), the
+ * few that share a hash in a list. Bounded as the texts are: emptied when full, which costs
+ * only sharing (and lets go of contexts no join holds any more).
+ */
+const MAX_CONTEXTS = 4_096;
+const sharedContexts = new Map<number, Readonly<ParticipantContext> | Readonly<ParticipantContext>[]>();
+
+/** A hash of a context's field names and values, as a small integer. */
+function hashOf(c: Record<string, string | undefined>): number {
+  let h = 0;
+  for (const k in c) {
+    const v = c[k];
+    const s = typeof v === 'string' ? v : String(v);
+    for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+    h = (Math.imul(h, 31) + 1) | 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    h = (Math.imul(h, 31) + 2) | 0;
+  }
+  return h & 0x3fffffff;
+}
+
+/** The same fields, in the same order, with the same values (as a kept copy of `from` would have). */
+function sameContext(from: Record<string, string | undefined>, kept: Readonly<ParticipantContext>): boolean {
+  const was = kept as Record<string, string | undefined>;
+  const a = Object.keys(from);
+  const b = Object.keys(was);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || from[a[i]!] !== was[b[i]!]) return false;
+  return true;
 }

@@ -7,6 +7,7 @@ import { QUALITY_LEVELS } from '../../src/normalize/values.js';
 import { normalizeParticipant } from '../../src/normalize/normalize.js';
 import { sampleNumbers } from '../../src/normalize/sample-numbers.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
+import type { QosSample } from '../../src/normalize/sample.js';
 import { sample } from '../helpers/rules.js';
 
 const audio = { latency: 0.123, jitter: 0.0171, avgLoss: 0.031, maxLoss: 0.09, bitrate: 41_234 };
@@ -180,5 +181,39 @@ describe('the live state', () => {
     });
     expect(second.valueOf('video_output', 'frameRate')).toBeUndefined();
     expect(line()).toMatch(/ 0\.4$/);
+  });
+
+  it('gives back the IP address of each sample as it came, whether kept as a number or as text', () => {
+    const live = new LiveState();
+    const ips = ['10.0.12.34', '203.0.113.255', '255.255.255.255', '0.0.0.0', '128.1.2.3', '', '010.0.0.1'];
+    const more = [
+      '1.2.3.256',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      '2001:db8::1',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      'a.b.c.d',
+    ];
+    const all = [...ips, ...more];
+    const withIp = (p: string, m: number, ip: string): QosSample => {
+      const s = sample(p, m, { audio_input: audio });
+      s.participant.ip = ip;
+      return s;
+    };
+    live.handle({ type: 'samples', samples: all.map((ip, i) => withIp(`p${i}`, 1, ip)) });
+    const participants = live.instances.get('meeting:m1')!.participants;
+    all.forEach((ip, i) => expect(participants.get(`p${i}`)!.ip, JSON.stringify(ip)).toBe(ip));
+    expect(participants.get('p0')!.asSample(sample('p0', 1, {}).instance, 'p0').participant.ip).toBe(all[0]);
+    // A participant's next sample with another address, and back: each read as it came.
+    for (const [m, next] of [
+      [2, '10.0.12.35'],
+      [3, '2001:db8::1'],
+      [4, '10.0.12.34'],
+    ] as const) {
+      live.handle({ type: 'samples', samples: [withIp('p0', m, next)] });
+      expect(participants.get('p0')!.ip).toBe(next);
+    }
   });
 });

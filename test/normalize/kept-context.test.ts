@@ -35,4 +35,24 @@ describe('a kept context', () => {
       expect(Object.keys(first)).toEqual(['dataCenter', 'networkType', 'device']);
       expect({ ...first }).toEqual(fresh());
     });
+
+  it('is one object for every join whose context has the same fields and values, in the same order', () => {
+    const a = keptContext({ dataCenter: 'AM', networkType: 'Wired', device: 'iOS' }, undefined);
+    const b = keptContext({ dataCenter: 'AM', networkType: 'Wired', device: 'iOS' }, undefined);
+    expect(b).toBe(a);
+    // Another value, another field, the same fields in another order, or one missing: its own.
+    const others = [
+      { dataCenter: 'AM', networkType: 'Wired', device: 'Mac' },
+      { dataCenter: 'AM', networkType: 'Wired', device: 'iOS', health: 'Good' },
+      { networkType: 'Wired', dataCenter: 'AM', device: 'iOS' },
+      { dataCenter: 'AM', networkType: 'Wired' },
+    ];
+    for (const c of others) {
+      const kept = keptContext({ ...c }, undefined);
+      expect(kept).toEqual(c);
+      expect(Object.keys(kept)).toEqual(Object.keys(c));
+      expect(kept).not.toBe(a);
+      expect(keptContext({ ...c }, undefined)).toBe(kept);
+    }
+  });
 });

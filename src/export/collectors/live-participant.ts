@@ -12,10 +12,13 @@ import { FIRST_VALUE, SAMPLE_METRICS, STREAM_METRICS, type ParticipantValues } f
  * samples of thousands of participants make no new objects; `version` says which sample it holds.
  */
 export class LiveParticipant implements ParticipantValues {
+  /** The IP address: an IPv4 address as its number (packedIp), else the text. */
+  private kept: string | number;
+
   constructor(
     public name: string,
     public email: string,
-    public ip: string,
+    ip: string,
     /** Never changed in place; its texts shared with other participants', the object kept while it does not change. */
     public context: Readonly<ParticipantContext>,
     /** Which values the sample has, and its streams (value-layout.ts): shared with other participants. */
@@ -28,7 +31,25 @@ export class LiveParticipant implements ParticipantValues {
     public values: number[],
     /** The live state's version when this sample was written: what is rendered from it is kept until it changes. */
     public version: number,
-  ) {}
+  ) {
+    this.kept = packedIp(ip);
+  }
+
+  /** The participant's IP address, as the sample gave it. */
+  get ip(): string {
+    const k = this.kept;
+    return typeof k === 'string' ? k : `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
+  }
+
+  set ip(ip: string) {
+    this.kept = packedIp(ip);
+  }
+
+  /** Whether `ip` is the IP address kept (without making its text). */
+  hasIp(ip: string): boolean {
+    const k = this.kept;
+    return typeof k === 'string' ? k === ip : k === packedIp(ip);
+  }
 
   /** The sample's own time, epoch ms. */
   get time(): number {
@@ -104,4 +125,33 @@ export class LiveParticipant implements ParticipantValues {
     }
     return s;
   }
+}
+
+/**
+ * An IPv4 address written as `ip` reads it back (four numbers of 0-255 without leading zeros,
+ * dots between) as a 32-bit integer, which V8 keeps in the field itself (a participant's address
+ * as text took 32-40 B of its own); anything else (IPv6, empty, unusual) as the text.
+ */
+function packedIp(ip: string): string | number {
+  const n = ip.length;
+  if (n < 7 || n > 15) return ip;
+  let packed = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? ip.charCodeAt(i) : 46; // a dot after the last part
+    if (c === 46) {
+      if (digits === 0 || part > 255) return ip;
+      packed = (packed << 8) | part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return ip; // a leading zero
+      part = part * 10 + (c - 48);
+      digits++;
+    } else return ip;
+  }
+  return parts === 4 ? packed : ip;
 }
