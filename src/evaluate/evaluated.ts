@@ -1,6 +1,7 @@
 import { isRefinement } from '../normalize/dedup.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
+import { TimeBase } from '../util/time-base.js';
 
 /** A participant's name in the saved state: `instance/participant`. */
 const savedName = (ikey: string, pkey: string): string => `${ikey}/${pkey}`;
@@ -16,11 +17,13 @@ const savedName = (ikey: string, pkey: string): string => `${ikey}/${pkey}`;
  * already have, not a joined string per participant (about 100 bytes each, for 3 hours after
  * a join leaves). Saved names are only joined when written, and only split by finding them
  * again: an instance key and a participant key may both hold a `/`, so a saved name is looked
- * up whole (`restored`) until its participant is seen again or it is pruned.
+ * up whole (`restored`) until its participant is seen again or it is pruned. The times are
+ * kept as ms after a base (util/time-base.ts): no heap number per participant.
  */
 export class EvaluatedUpTo {
-  /** Instance key -> participant key -> newest time evaluated. */
+  /** Instance key -> participant key -> newest time evaluated (as `base` keeps it). */
   private readonly byInstance = new Map<string, Map<string, number>>();
+  private readonly base = new TimeBase();
   /** Saved times not seen again since the start, by saved name. */
   private readonly restored: Map<string, number>;
   /** The instance last looked up, and its key: a batch's samples mostly share one. */
@@ -42,7 +45,7 @@ export class EvaluatedUpTo {
     const samples =
       this.byInstance.size || this.restored.size
         ? event.samples.filter((s) => {
-            const t = this.timesOf(s).get(s.participant.key) ?? -Infinity;
+            const t = this.timeOf(this.timesOf(s), s.participant.key);
             // A stream type pushed after its minute was evaluated refines that minute (step()).
             return s.time > t || (s.time === t && isRefinement(s));
           })
@@ -50,7 +53,7 @@ export class EvaluatedUpTo {
     for (const s of samples) {
       const times = this.timesOf(s);
       const k = s.participant.key;
-      if (s.time > (times.get(k) ?? -Infinity)) times.set(k, s.time);
+      if (s.time > this.timeOf(times, k)) times.set(k, this.base.kept(s.time));
     }
     return samples.length === event.samples.length ? event : { type: 'samples', samples };
   }
@@ -69,10 +72,16 @@ export class EvaluatedUpTo {
       const t = this.restored.get(name);
       if (t !== undefined) {
         this.restored.delete(name);
-        if (t > (times.get(s.participant.key) ?? -Infinity)) times.set(s.participant.key, t);
+        if (t > this.timeOf(times, s.participant.key)) times.set(s.participant.key, this.base.kept(t));
       }
     }
     return times;
+  }
+
+  /** A participant's newest time evaluated in `times`, or -Infinity. */
+  private timeOf(times: Map<string, number>, pkey: string): number {
+    const kept = times.get(pkey);
+    return kept === undefined ? -Infinity : this.base.time(kept);
   }
 
   /** Participants remembered. */
@@ -86,19 +95,21 @@ export class EvaluatedUpTo {
   *entries(): IterableIterator<[string, number]> {
     yield* this.restored;
     for (const [ikey, times] of this.byInstance)
-      for (const [pkey, t] of times) yield [savedName(ikey, pkey), t];
+      for (const [pkey, t] of times) yield [savedName(ikey, pkey), this.base.time(t)];
   }
 
   /** Forgets participants with nothing newer than `keepMs` before the newest sample seen. */
   prune(): void {
     let newest = -Infinity;
     for (const t of this.restored.values()) if (t > newest) newest = t;
-    for (const times of this.byInstance.values()) for (const t of times.values()) if (t > newest) newest = t;
+    for (const times of this.byInstance.values())
+      for (const t of times.values()) if (this.base.time(t) > newest) newest = this.base.time(t);
     const horizon = newest - this.keepMs;
     for (const [k, t] of this.restored) if (t < horizon) this.restored.delete(k);
     for (const [ikey, times] of this.byInstance) {
-      for (const [k, t] of times) if (t < horizon) times.delete(k);
+      for (const [k, t] of times) if (this.base.time(t) < horizon) times.delete(k);
       if (!times.size) this.byInstance.delete(ikey);
     }
+    this.base.rebase(newest, this.byInstance.values());
   }
 }

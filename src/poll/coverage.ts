@@ -1,4 +1,5 @@
 import type { QosSample } from '../normalize/sample.js';
+import { TimeBase } from '../util/time-base.js';
 
 export interface CoverageReport {
   /** Participants present in live instances (those never polled yet as discovery counted them). */
@@ -16,8 +17,12 @@ export interface CoverageReport {
  * sample is younger than `freshAgeMs` tells whether the budget keeps up.
  */
 export class CoverageTracker {
-  /** instance key -> participant key -> newest sample time (or join time when none yet). */
+  /**
+   * instance key -> participant key -> newest sample time (or join time when none yet), as
+   * `base` keeps it (util/time-base.ts: no heap number per participant).
+   */
   private readonly live = new Map<string, Map<string, number>>();
+  private readonly base = new TimeBase();
   /**
    * Instances discovery lists that no poll (or push) has answered yet: their participant count
    * as discovery gave it, and when they were first listed. They count as uncovered, so an
@@ -39,7 +44,7 @@ export class CoverageTracker {
     this.unpolled.delete(instance);
     const old = this.live.get(instance) ?? new Map<string, number>();
     const next = new Map<string, number>();
-    for (const p of participants) next.set(p, old.get(p) ?? now - this.freshAgeMs);
+    for (const p of participants) next.set(p, old.get(p) ?? this.base.kept(now - this.freshAgeMs));
     this.live.set(instance, next);
   }
 
@@ -48,7 +53,7 @@ export class CoverageTracker {
     if (!m) return;
     for (const s of samples) {
       const t = m.get(s.participant.key);
-      if (t !== undefined && s.time > t) m.set(s.participant.key, s.time);
+      if (t !== undefined && s.time > this.base.time(t)) m.set(s.participant.key, this.base.kept(s.time));
     }
   }
 
@@ -59,8 +64,8 @@ export class CoverageTracker {
     if (!m) this.live.set(instance, (m = new Map<string, number>()));
     for (const s of samples) {
       const t = m.get(s.participant.key);
-      if (t === undefined) m.set(s.participant.key, Math.min(s.time, now));
-      else if (s.time > t) m.set(s.participant.key, s.time);
+      if (t === undefined) m.set(s.participant.key, this.base.kept(Math.min(s.time, now)));
+      else if (s.time > this.base.time(t)) m.set(s.participant.key, this.base.kept(s.time));
     }
   }
 
@@ -81,7 +86,7 @@ export class CoverageTracker {
     for (const m of this.live.values()) {
       for (const t of m.values()) {
         live++;
-        const age = now - t;
+        const age = now - this.base.time(t);
         if (age < this.freshAgeMs) fresh++;
         maxStalenessMs = Math.max(maxStalenessMs, age);
       }
@@ -91,6 +96,7 @@ export class CoverageTracker {
       live += u.participants;
       if (u.participants) maxStalenessMs = Math.max(maxStalenessMs, now - u.since + this.freshAgeMs);
     }
+    this.base.rebase(now, this.live.values());
     return { live, fresh, ratio: live ? fresh / live : 1, maxStalenessMs };
   }
 }
