@@ -7,6 +7,7 @@ import type { Notifier } from '../../src/notify/plugins/notifier.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { compare } from './ratio.js';
+import { printTreePeak } from './tree-peak.js';
 
 // One delivery pass over a backlog: a receiver back after being down, with n notifications
 // queued in 100 groups (out of time order, as retries leave them). The receiver answers at
@@ -16,6 +17,8 @@ import { compare } from './ratio.js';
 // its queue once per walk, it sorted the receiver's whole outbox once per send: O(n² log n).
 const T = Date.parse('2026-01-01T10:00:00Z');
 const GROUPS = 100;
+
+printTreePeak('outbox-backlog.bench.ts');
 
 function notification(i: number): Notification {
   return {
