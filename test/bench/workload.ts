@@ -5,10 +5,13 @@ import { attachNumbers, numbersOf, sampleNumbers } from '../../src/normalize/sam
  * A sample as the normalizer hands it on: with its numbers (normalize/sample-numbers.ts), which
  * the normalizer writes while it reads the values (its cost is in cycle.bench.ts's figures).
  */
-export function normalized(s: QosSample): QosSample {
-  attachNumbers(s, numbersOf(s));
+export function normalized(s: QosSample, numbers: readonly number[] = numbersOf(s)): QosSample {
+  attachNumbers(s, numbers);
   return s;
 }
+
+/** The numbers of `samples`' `whoOnly` samples, all of them. */
+const NO_NUMBERS: readonly number[] = [];
 
 /**
  * A sample's instance, participant and context as a new poll brings them: new objects with the
@@ -40,14 +43,16 @@ export function again(s: QosSample, time: number): QosSample {
  * numbers of their own: for the rule engine, which reads a sample's numbers (ColumnReader), not
  * those objects. 100,000 samples then hold 76 MB, not 197 MB (evaluate.bench.ts's storm figure
  * peaked at 986 MiB resident alone, of a 1 GiB bound). Not for what keeps or reads the objects
- * (live state, the scrape).
+ * (live state, the scrape). With `whoOnly`, the samples say who the participants are and
+ * nothing more, for `drifting`: they share one empty array as their numbers (the same shape as
+ * a normalized sample's, and 100,000 number arrays less held; evaluate.bench.ts's warm figures).
  */
 export function samples(
   instances: number,
   perInstance: number,
   time: number,
   degraded = 0.05,
-  { sharedValues = false }: { sharedValues?: boolean } = {},
+  { sharedValues = false, whoOnly = false }: { sharedValues?: boolean; whoOnly?: boolean } = {},
 ): QosSample[] {
   const out: QosSample[] = [];
   const values = new Map<number, ReturnType<typeof valuesAt>>();
@@ -70,19 +75,22 @@ export function samples(
       // Healthy: well under the thresholds; degraded: over them.
       const jitter = bad ? 0.8 + spread * 0.2 : spread * 0.5;
       out.push(
-        normalized({
-          instance,
-          participant: { key: `u${i}-${p}`, name: `Person ${p}`, email: '', ip: '' },
-          context: {
-            dataCenter: ['SC', 'NY', 'AM'][p % 3]!,
-            networkType: p % 2 ? 'Wifi' : 'Wired',
-            device: 'Mac',
-            location: 'X',
-            version: '6.2.5',
+        normalized(
+          {
+            instance,
+            participant: { key: `u${i}-${p}`, name: `Person ${p}`, email: '', ip: '' },
+            context: {
+              dataCenter: ['SC', 'NY', 'AM'][p % 3]!,
+              networkType: p % 2 ? 'Wifi' : 'Wired',
+              device: 'Mac',
+              location: 'X',
+              version: '6.2.5',
+            },
+            time,
+            ...valuesOf(jitter),
           },
-          time,
-          ...valuesOf(jitter),
-        }),
+          whoOnly ? NO_NUMBERS : undefined,
+        ),
       );
     }
   }
