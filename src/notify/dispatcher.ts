@@ -42,6 +42,17 @@ export interface DispatcherOptions {
   current?: (id: string) => Alert | undefined;
 }
 
+/** One notifier's part of the outbox, as the metrics read it. */
+export interface NotifierBacklog {
+  notifier: string;
+  /** Notifications waiting for it. */
+  queued: number;
+  /** How long the oldest of them has waited (0 when none). */
+  oldestAgeMs: number;
+  /** It backs off as a whole (a timeout, a failed connection or a 429, until it delivers again). */
+  backingOff: boolean;
+}
+
 /** Report notifications are remembered this long, so that one is never queued twice. */
 const REPORTS_REMEMBERED_MS = 90 * 86_400_000;
 
@@ -106,6 +117,7 @@ export class Dispatcher {
       random: opts.random ?? Math.random,
       ...(opts.reportBody ? { reportBody: opts.reportBody } : {}),
       ...(opts.timers ? { timers: opts.timers } : {}),
+      log: opts.log,
     });
   }
 
@@ -145,6 +157,21 @@ export class Dispatcher {
 
   get outboxDepth(): number {
     return this.outbox.depth;
+  }
+
+  /** Every configured notifier's part of the outbox: which one holds a backlog, and since when. */
+  outboxByNotifier(): NotifierBacklog[] {
+    const now = this.opts.clock.now();
+    const backlog = this.outbox.backlog();
+    return this.receiverNames.map((notifier) => {
+      const b = backlog.get(notifier);
+      return {
+        notifier,
+        queued: b?.queued ?? 0,
+        oldestAgeMs: b ? Math.max(0, now - b.oldestAt) : 0,
+        backingOff: this.outbox.backingOff(notifier),
+      };
+    });
   }
 
   /** Alert changes from the rule engine, saved in their groups before this returns. Pending alerts are not notified. */

@@ -21,4 +21,9 @@ export class LogOnce {
     this.last.set(key, t);
     this.log.warn(obj, msg);
   }
+
+  /** The problems whose keys start with `prefix` went away: the next one is logged at once. */
+  forget(prefix: string): void {
+    for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
+  }
 }

@@ -1,13 +1,16 @@
 import { Counter, type Registry } from 'prom-client';
+import type { NotifierBacklog } from '../../notify/dispatcher.js';
 import { NOTIFY_ERROR_CODES } from '../../notify/plugins/errors.js';
 import type { NotifyStatsView } from '../../notify/pipeline/stats.js';
 import { scrapeGauge } from './common.js';
+import { registerBacklogMetrics } from './notify-backlog.js';
 
 /** What the notification series read of the dispatcher (undefined until notifications start). */
 export interface NotifyView {
   readonly receiverNames: readonly string[];
   readonly stats: NotifyStatsView;
   readonly outboxDepth: number;
+  outboxByNotifier(): readonly NotifierBacklog[];
 }
 
 /** Every reason a delivery attempt can fail for: the notifiers' error codes, and giving up. */
@@ -64,4 +67,5 @@ export function registerNotifyMetrics(registry: Registry, dispatcher: () => Noti
     'Notifications waiting in the outbox.',
     () => dispatcher()?.outboxDepth ?? 0,
   );
+  registerBacklogMetrics(registry, () => dispatcher()?.outboxByNotifier() ?? []);
 }

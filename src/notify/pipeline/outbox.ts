@@ -2,6 +2,8 @@ import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
+import { humanDuration, plural } from '../../util/words.js';
+import type { Logger } from 'pino';
 import { fromSendFailure, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
 import type { NotifyStats } from './stats.js';
@@ -55,6 +57,8 @@ export class Outbox {
       timers?: Timers;
       /** The body of a report notification, read when it is sent (it is not kept in the outbox). */
       reportBody?: (id: string) => ReportBody | undefined;
+      /** Where "delivering again" goes (problems go through `once`). */
+      log: Logger;
     },
   ) {}
 
@@ -69,6 +73,28 @@ export class Outbox {
     return this.opts.store.outbox().length;
   }
 
+  /**
+   * Each receiver's part of the outbox (those with nothing queued absent): how many wait, and
+   * when the oldest of them was made.
+   */
+  backlog(): Map<string, { queued: number; oldestAt: number }> {
+    const out = new Map<string, { queued: number; oldestAt: number }>();
+    for (const { notification: n } of this.opts.store.outbox()) {
+      const b = out.get(n.receiver);
+      if (!b) out.set(n.receiver, { queued: 1, oldestAt: n.createdAt });
+      else {
+        b.queued++;
+        b.oldestAt = Math.min(b.oldestAt, n.createdAt);
+      }
+    }
+    return out;
+  }
+
+  /** The receiver backs off as a whole: its last attempt said it was down, and none has gone through since. */
+  backingOff(receiver: string): boolean {
+    return this.downSince.has(receiver);
+  }
+
   /** Receivers whose lane is sending now. */
   private readonly lanes = new Map<string, Promise<void>>();
 
@@ -78,6 +104,8 @@ export class Outbox {
    * receiver is tried again at once, as the outbox is.
    */
   private readonly pausedUntil = new Map<string, number>();
+  /** When each receiver backing off first failed, for the line that says it delivers again. */
+  private readonly downSince = new Map<string, number>();
 
   /** When `item` may be tried: its own next attempt, or its receiver's pause if later. */
   private dueAt(item: OutboxItem): number {
@@ -230,6 +258,7 @@ export class Outbox {
     const { store, stats, retry } = this.opts;
     this.pausedUntil.set(receiver, until);
     const now = this.opts.clock.now();
+    if (!this.downSince.has(receiver)) this.downSince.set(receiver, now);
     let expired = 0;
     for (const item of this.queueOf(receiver)) {
       if (now - item.notification.createdAt < retry.giveUpAfterMs) continue;
@@ -239,6 +268,25 @@ export class Outbox {
       expired++;
     }
     if (expired) store.save();
+  }
+
+  /**
+   * A delivery went through. A receiver that was backing off is back: the log says so once (with
+   * how long it failed and what still waits), and its next failure is logged at once again.
+   */
+  private backUp(receiver: string): void {
+    this.pausedUntil.delete(receiver);
+    const since = this.downSince.get(receiver);
+    if (since === undefined) return;
+    this.downSince.delete(receiver);
+    this.opts.once.forget(`retry:${receiver}:`);
+    const downForMs = this.opts.clock.now() - since;
+    // The notification just sent leaves the outbox after this.
+    const waiting = this.opts.store.outbox().filter((i) => i.notification.receiver === receiver).length - 1;
+    this.opts.log.info(
+      { receiver, downForMs, waiting },
+      `${receiver}: delivering again, after ${humanDuration(downForMs)} backing off; ${plural(waiting, 'more notification')} to send`,
+    );
   }
 
   private async deliver(item: OutboxItem, signal: AbortSignal): Promise<Outcome> {
@@ -251,7 +299,7 @@ export class Outbox {
     try {
       // The limit is per call: a notifier made of several calls (Slack) renews it after each.
       await r.notifier.send(n, deadline.signal, () => deadline.renew());
-      this.pausedUntil.delete(n.receiver);
+      this.backUp(n.receiver);
       stats.delivered(n.receiver, n.kind);
       return { outcome: 'sent' };
     } catch (err) {
