@@ -1,3 +1,4 @@
+import type { Dispatcher } from '../../src/notify/dispatcher.js';
 import type { Timers } from '../../src/util/deadline.js';
 
 /**
@@ -31,4 +32,21 @@ export class ManualTimers implements Timers {
     for (const fn of fns) fn();
     return fns.length;
   }
+}
+
+/**
+ * One delivery pass (`tick`), firing the send timeout of each attempt once the server holds it
+ * (`held`): returns how many attempts timed out.
+ */
+export async function pass(d: Dispatcher, timers: ManualTimers, held: () => number): Promise<number> {
+  let done = false;
+  const ticking = d.tick().finally(() => (done = true));
+  const before = held();
+  let fired = 0;
+  while (!done) {
+    if (timers.armed && held() - before > fired) fired += timers.fireAll();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // polls for the server, as vi.waitFor does
+  }
+  await ticking;
+  return fired;
 }

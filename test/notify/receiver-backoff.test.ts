@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
 import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatcher.js';
 import { json, TestServer } from '../helpers/http-server.js';
-import { ManualTimers } from '../helpers/manual-timers.js';
+import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
 /**
  * A receiver that times out or cannot be reached backs off as a whole: one attempt a pass, and
@@ -63,23 +63,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
-
-/**
- * One delivery pass (`tick`), firing the send timeout of each attempt once the server holds it
- * (`held`): returns how many attempts timed out.
- */
-async function pass(d: Dispatcher, timers: ManualTimers, held: () => number): Promise<number> {
-  let done = false;
-  const ticking = d.tick().finally(() => (done = true));
-  const before = held();
-  let fired = 0;
-  while (!done) {
-    if (timers.armed && held() - before > fired) fired += timers.fireAll();
-    await new Promise((resolve) => setTimeout(resolve, 5)); // polls for the server, as vi.waitFor does
-  }
-  await ticking;
-  return fired;
-}
 
 function mailDispatcher(clock: VirtualClock, timers: ManualTimers, port: number): Dispatcher {
   const store = new NotifyStore(mkdtempSync(join(tmpdir(), 'qw-backoff-')));

@@ -33,7 +33,15 @@ const RECEIVER_DOWN: ReadonlySet<NotifyErrorCode> = new Set<NotifyErrorCode>([
 interface Outcome {
   outcome: 'sent' | 'retry' | 'dropped';
   downUntil?: number;
+  /**
+   * It timed out or could not connect for the PASS_OVER_AFTER-th time in a row: it may be the
+   * notification, not the receiver (a webhook that hangs on that one body).
+   */
+  stuck?: boolean;
 }
+
+/** Failed attempts in a row after which a notification no longer holds its whole receiver. */
+const PASS_OVER_AFTER = 3;
 
 /**
  * The last stage (Alertmanager's retry stage, over a durable outbox): sends what is due,
@@ -213,6 +221,9 @@ export class Outbox {
   private async sendAll(receiver: string, signal: AbortSignal): Promise<void> {
     const { store } = this.opts;
     const tried = new Set<OutboxItem>();
+    // A stuck head passed over: until when the receiver waits if the next attempt fails too.
+    let probing: number | undefined;
+    let probed = false;
     for (;;) {
       const queued = store.outbox().length;
       let progressed = false;
@@ -226,17 +237,29 @@ export class Outbox {
           continue;
         }
         tried.add(item);
-        const { outcome, downUntil } = await this.deliver(item, signal);
+        const { outcome, downUntil, stuck } = await this.deliver(item, signal);
         if (outcome === 'retry') held.add(group);
         else {
           this.settle(item);
           progressed = true;
         }
         store.save();
+        if (downUntil !== undefined && stuck && !probed) {
+          // Once a lane run, the next group is tried before the receiver waits: if it goes
+          // through, the receiver works and the rest follow; the stuck one keeps its group.
+          probed = true;
+          probing = downUntil;
+          continue;
+        }
         if (downUntil !== undefined) {
-          this.pause(receiver, downUntil);
+          this.pause(receiver, Math.max(downUntil, probing ?? 0));
           return;
         }
+        probing = undefined;
+      }
+      if (probing !== undefined) {
+        this.pause(receiver, probing); // nothing else could be tried
+        return;
       }
       // Nothing sent: stop, unless something was queued meanwhile (a retry does not remove).
       if (!progressed && store.outbox().length === queued) return;
@@ -308,7 +331,14 @@ export class Outbox {
       // Backoff counts from the failure: after a timeout, from its end, not from the attempt's start.
       const now = this.opts.clock.now();
       const wait = Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts, retry, this.opts.random));
-      const down = e.retryable && RECEIVER_DOWN.has(e.code) ? { downUntil: now + wait } : {};
+      const down =
+        e.retryable && RECEIVER_DOWN.has(e.code)
+          ? {
+              downUntil: now + wait,
+              // A 429 is about the receiver, whatever the message: never passed over.
+              stuck: e.code !== 'NOTIFY_RATE_LIMITED' && item.attempts + 1 >= PASS_OVER_AFTER,
+            }
+          : {};
       if (!e.retryable || now - n.createdAt >= retry.giveUpAfterMs) {
         this.opts.store.attemptFailed(item, e.message);
         const reason = e.retryable ? 'expired' : e.code;
