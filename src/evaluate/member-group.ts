@@ -17,8 +17,11 @@ import { TimeTallies, type GroupCount } from './time-tally.js';
 export class MemberGroup implements GroupMembers, SeriesCache {
   /** Slots whose reading is in the rule's typed arrays. */
   private readonly list: number[] = [];
-  /** Members kept as objects (restored, or left behind by a join that moved group). */
-  private readonly kept = new Map<number, Member>();
+  /**
+   * Members kept as objects (restored, or left behind by a join that moved group): a map made
+   * when first written (an empty Map is about 180 B, and most groups never have one).
+   */
+  private kept: Map<number, Member> | undefined;
   private tally: TimeTallies | undefined;
   /**
    * Moves of typed members that breached neither before nor after, `quiet` of them from sample
@@ -44,23 +47,23 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   ) {}
 
   get size(): number {
-    return this.list.length + this.kept.size;
+    return this.list.length + (this.kept?.size ?? 0);
   }
 
   has(slot: number): boolean {
-    return this.readings.in[slot] === this || this.kept.has(slot);
+    return this.readings.in[slot] === this || this.kept?.has(slot) === true;
   }
 
   get(slot: number): Member | undefined {
-    return this.readings.in[slot] === this ? this.readings.member(slot) : this.kept.get(slot);
+    return this.readings.in[slot] === this ? this.readings.member(slot) : this.kept?.get(slot);
   }
 
   /** A member kept as an object (a restored one). */
   set(slot: number, m: Member): this {
     if (this.readings.in[slot] === this) this.delete(slot);
-    const old = this.kept.get(slot);
+    const old = this.kept?.get(slot);
     if (old) this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
-    this.kept.set(slot, m);
+    (this.kept ??= new Map()).set(slot, m);
     this.tallies?.count(m.time, m.breaching, instanceKey(m.instance), 1);
     return this;
   }
@@ -78,15 +81,15 @@ export class MemberGroup implements GroupMembers, SeriesCache {
       r.in[slot] = undefined;
       return true;
     }
-    const old = this.kept.get(slot);
+    const old = this.kept?.get(slot);
     if (!old) return false;
     this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
-    return this.kept.delete(slot);
+    return this.kept!.delete(slot);
   }
 
   *entries(): MapIterator<[number, Member]> {
     for (const slot of [...this.list]) yield [slot, this.readings.member(slot)];
-    yield* this.kept.entries();
+    if (this.kept) yield* this.kept.entries();
   }
 
   *keys(): MapIterator<number> {
@@ -110,7 +113,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
    * typed arrays (a member kept as an object becomes one; a newer one than `time` stays).
    */
   join(slot: number, time: number, value: number, breaching: boolean, ikey: string): void {
-    const old = this.kept.get(slot);
+    const old = this.kept?.get(slot);
     if (old && old.time > time) return;
     if (old) this.delete(slot);
     const r = this.readings;
@@ -175,7 +178,8 @@ export class MemberGroup implements GroupMembers, SeriesCache {
       const r = this.readings;
       for (const slot of this.list)
         tallies.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), 1);
-      for (const m of this.kept.values()) tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
+      for (const m of this.kept?.values() ?? [])
+        tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
     }
     return this.tallies!.countAt(t, gapMs, late);
   }
@@ -188,7 +192,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     const r = this.readings;
     for (const slot of this.list)
       if (f(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), slot) === false) return;
-    for (const [slot, m] of this.kept)
+    for (const [slot, m] of this.kept ?? [])
       if (f(m.time, m.breaching, instanceKey(m.instance), slot) === false) return;
   }
 }

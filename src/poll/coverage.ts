@@ -18,10 +18,12 @@ export interface CoverageReport {
  */
 export class CoverageTracker {
   /**
-   * instance key -> participant key -> newest sample time (or join time when none yet), as
-   * `base` keeps it (util/time-base.ts: no heap number per participant).
+   * instance key -> its live participants and the newest sample time of each (or join time
+   * when none yet): a polled instance's as its poll listed them (`Listed`: no map entry per
+   * participant, 60 B each, kept for minutes to days); once pushes add to them or take from
+   * them, a map (participant key -> time as `base` keeps it, util/time-base.ts).
    */
-  private readonly live = new Map<string, Map<string, number>>();
+  private readonly live = new Map<string, Listed | Map<string, number>>();
   private readonly base = new TimeBase();
   /**
    * Instances discovery lists that no poll (or push) has answered yet: their participant count
@@ -42,15 +44,36 @@ export class CoverageTracker {
   /** The instance's present participants, as its last poll listed them. */
   present(instance: string, participants: readonly string[], now: number): void {
     this.unpolled.delete(instance);
-    const old = this.live.get(instance) ?? new Map<string, number>();
-    const next = new Map<string, number>();
-    for (const p of participants) next.set(p, old.get(p) ?? this.base.kept(now - this.freshAgeMs));
-    this.live.set(instance, next);
+    const old = this.live.get(instance);
+    const keys =
+      new Set(participants).size === participants.length ? participants : [...new Set(participants)];
+    const times = new Array<number>(keys.length).fill(now - this.freshAgeMs);
+    if (old instanceof Map)
+      keys.forEach((p, i) => {
+        const t = old.get(p);
+        if (t !== undefined) times[i] = this.base.time(t);
+      });
+    else if (old) {
+      const at = indexOf(old.keys);
+      keys.forEach((p, i) => {
+        const j = at.get(p);
+        if (j !== undefined) times[i] = old.times[j]!;
+      });
+    }
+    this.live.set(instance, { keys, times });
   }
 
   samples(instance: string, samples: readonly QosSample[]): void {
     const m = this.live.get(instance);
     if (!m) return;
+    if (!(m instanceof Map)) {
+      const at = indexOf(m.keys);
+      for (const s of samples) {
+        const i = at.get(s.participant.key);
+        if (i !== undefined && s.time > m.times[i]!) m.times[i] = s.time;
+      }
+      return;
+    }
     for (const s of samples) {
       const t = m.get(s.participant.key);
       if (t !== undefined && s.time > this.base.time(t)) m.set(s.participant.key, this.base.kept(s.time));
@@ -60,8 +83,7 @@ export class CoverageTracker {
   /** Pushed samples: their participants are live (pushes list no one else), their times fresh. */
   pushed(instance: string, samples: readonly QosSample[], now: number): void {
     this.unpolled.delete(instance);
-    let m = this.live.get(instance);
-    if (!m) this.live.set(instance, (m = new Map<string, number>()));
+    const m = this.mapOf(instance);
     for (const s of samples) {
       const t = m.get(s.participant.key);
       if (t === undefined) m.set(s.participant.key, this.base.kept(Math.min(s.time, now)));
@@ -71,7 +93,17 @@ export class CoverageTracker {
 
   /** A participant the pushes said has left. */
   left(instance: string, participant: string): void {
-    this.live.get(instance)?.delete(participant);
+    if (this.live.has(instance)) this.mapOf(instance).delete(participant);
+  }
+
+  /** The instance's participants as a map (made from the poll's list, or empty, when it is not one yet). */
+  private mapOf(instance: string): Map<string, number> {
+    const m = this.live.get(instance);
+    if (m instanceof Map) return m;
+    const made = new Map<string, number>();
+    if (m) m.keys.forEach((p, i) => made.set(p, this.base.kept(m.times[i]!)));
+    this.live.set(instance, made);
+    return made;
   }
 
   ended(instance: string): void {
@@ -83,20 +115,39 @@ export class CoverageTracker {
     let live = 0;
     let fresh = 0;
     let maxStalenessMs = 0;
-    for (const m of this.live.values()) {
-      for (const t of m.values()) {
-        live++;
-        const age = now - this.base.time(t);
-        if (age < this.freshAgeMs) fresh++;
-        maxStalenessMs = Math.max(maxStalenessMs, age);
-      }
-    }
+    const count = (t: number): void => {
+      live++;
+      const age = now - t;
+      if (age < this.freshAgeMs) fresh++;
+      maxStalenessMs = Math.max(maxStalenessMs, age);
+    };
+    for (const m of this.live.values())
+      if (m instanceof Map) for (const t of m.values()) count(this.base.time(t));
+      else for (const t of m.times) count(t);
     // Never polled: stale since they were listed, as a poll's new participant is from its join.
     for (const u of this.unpolled.values()) {
       live += u.participants;
       if (u.participants) maxStalenessMs = Math.max(maxStalenessMs, now - u.since + this.freshAgeMs);
     }
-    this.base.rebase(now, this.live.values());
+    this.base.rebase(now, maps(this.live.values()));
     return { live, fresh, ratio: live ? fresh / live : 1, maxStalenessMs };
   }
+}
+
+/** A polled instance's participants as its last poll listed them, and the time of each (same order). */
+interface Listed {
+  keys: readonly string[];
+  /** An array of exactly as many doubles (about 50 B a typed array's header and buffer would add). */
+  times: number[];
+}
+
+/** Each key's place in `keys`. */
+function indexOf(keys: readonly string[]): Map<string, number> {
+  const at = new Map<string, number>();
+  keys.forEach((k, i) => at.set(k, i));
+  return at;
+}
+
+function* maps(all: Iterable<Listed | Map<string, number>>): Iterable<Map<string, number>> {
+  for (const m of all) if (m instanceof Map) yield m;
 }
