@@ -27,7 +27,8 @@ export class JoinSlots {
    */
   private readonly seenNameOf: (string | undefined)[] = [];
   private readonly emailOf: (string | undefined)[] = [];
-  private readonly labelOf: (string | undefined)[] = [];
+  /** Made when a join first has a label (a person on two devices at once, poll/joins.ts): most never do. */
+  private labelOf: (string | undefined)[] | undefined;
   /**
    * Per slot: a number that changes whenever what rules read of the join besides its values
    * changed (its instance, its participant's name, e-mail or label, or its context fields), or the slot was taken by another
@@ -110,10 +111,10 @@ export class JoinSlots {
       changed = true;
     }
     const { name, email, label } = s.participant;
-    if (this.seenNameOf[slot] !== name || this.emailOf[slot] !== email || this.labelOf[slot] !== label) {
+    if (this.seenNameOf[slot] !== name || this.emailOf[slot] !== email || this.labelOf?.[slot] !== label) {
       this.seenNameOf[slot] = name;
       this.emailOf[slot] = email;
-      this.labelOf[slot] = label;
+      if (label !== undefined || this.labelOf) (this.labelOf ??= [])[slot] = label;
       changed = true;
     }
     if (changed) this.stampOf[slot] = ++this.clock;
@@ -178,7 +179,7 @@ export class JoinSlots {
       this.instanceRefs[s] = undefined;
       this.seenNameOf[s] = undefined;
       this.emailOf[s] = undefined;
-      this.labelOf[s] = undefined;
+      if (this.labelOf) this.labelOf[s] = undefined;
       if (s < this.stampOf.length) this.stampOf[s] = 0;
       this.free.push(s);
     }

@@ -59,7 +59,8 @@ const P = 2;
 class Rows {
   time = new Float64Array(64);
   bits = new Int32Array(64 * ROW);
-  readonly last: (QosSample | undefined)[] = [];
+  /** Per row, a pushed join's newest sample (see `ROW`): made when a first one is kept, so a poller has none. */
+  last: (QosSample | undefined)[] | undefined;
   private readonly free: number[] = [];
   private top = 0;
 
@@ -77,13 +78,18 @@ class Rows {
     this.time[r] = time;
     this.bits.fill(0, r * ROW, r * ROW + ROW);
     this.bits[r * ROW + P] = parts;
-    this.last[r] = last;
+    this.keep(r, last);
     return r;
   }
 
   release(r: number): void {
-    this.last[r] = undefined;
+    this.keep(r, undefined);
     this.free.push(r);
+  }
+
+  /** Keeps `s` as the row's newest sample (undefined: none). */
+  keep(r: number, s: QosSample | undefined): void {
+    if (s !== undefined || this.last) (this.last ??= [])[r] = s;
   }
 }
 
@@ -269,7 +275,7 @@ export class SampleDeduplicator {
     if (d < 0) {
       advance(rows, r, -d);
       rows.time[r] = s.time;
-      rows.last[r] = keep ? s : undefined;
+      rows.keep(r, keep ? s : undefined);
       b[p] = parts;
       if (keep) markPartial(rows, r, s);
       return 'new';
@@ -277,14 +283,14 @@ export class SampleDeduplicator {
     if (d === 0) {
       if (!(parts & ~b[p]!)) return 'duplicate';
       b[p]! |= parts;
-      const last = rows.last[r];
+      const last = rows.last?.[r];
       this.refinedFrom = last;
       // Without the newest sample (polled), the new parts go on alone, at the minute's time.
       const time = rows.time[r]!;
       this.passed = last ? merged(last, s) : s.time === time ? s : { ...s, time };
       refinements.add(this.passed);
       if (keep) {
-        rows.last[r] = this.passed;
+        rows.keep(r, this.passed);
         markPartial(rows, r, this.passed);
       }
       return 'refined';

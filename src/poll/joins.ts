@@ -71,14 +71,12 @@ export function applyJoins(
   return samples.sort((a, b) => a.time - b.time);
 }
 
+/**
+ * What a key keeps of its own: two fields (40 B). What few keys have (rejoins, a reported
+ * leave) is kept by the instance, made when first written (`rejoins`, `reported`).
+ */
 interface KeyState {
   person: string | undefined;
-  reportedLeft: boolean;
-  /**
-   * The joins linked to the key after its first (rejoins), when there are any. A key is its
-   * first join's own key, so its joins are the key and these: no set per key.
-   */
-  rejoins: string[] | undefined;
   /** The device the key's own (first) join was first seen on; its rejoins' are in `devices`. */
   device: string | undefined;
 }
@@ -109,6 +107,13 @@ interface InstanceJoins {
   ended: Map<string, number> | undefined;
   /** Signed-in people's keys whose every join a push said has ended, held for a rejoin: when the last ended. */
   held: Map<string, number> | undefined;
+  /**
+   * The joins linked to a key after its first (rejoins), of the keys that have any. A key is
+   * its first join's own key, so its joins are the key and these: no set per key.
+   */
+  rejoins: Map<string, string[]> | undefined;
+  /** Keys reported left (and not back since). */
+  reported: Set<string> | undefined;
 }
 
 /** What a pushed leave means for the key its alerts follow. */
@@ -205,7 +210,7 @@ export class JoinTracker {
     // day keeps its live people, not everyone who ever joined it.
     for (const [key, st] of inst.keys) {
       if (listed.has(key) || inst.held?.has(key)) continue;
-      const end = st.reportedLeft ? -Infinity : this.endOf(inst, key);
+      const end = inst.reported?.has(key) ? -Infinity : this.endOf(inst, key);
       if (end !== undefined && now - end >= this.rejoinGraceMs) dropKey(inst, key, st);
     }
     return out;
@@ -237,13 +242,17 @@ export class JoinTracker {
     for (const key of listed) {
       const st = inst.keys.get(key)!;
       if (marks.presentKeys.has(key)) {
-        st.reportedLeft = false;
+        inst.reported?.delete(key);
         inst.held?.delete(key);
         present.push(key);
-      } else if (st.person && now - (marks.leftAt.get(key) ?? now) < this.rejoinGraceMs && !st.reportedLeft) {
+      } else if (
+        st.person &&
+        now - (marks.leftAt.get(key) ?? now) < this.rejoinGraceMs &&
+        !inst.reported?.has(key)
+      ) {
         present.push(key); // held: the person may be rejoining
-      } else if (!st.reportedLeft) {
-        st.reportedLeft = true;
+      } else if (!inst.reported?.has(key)) {
+        (inst.reported ??= new Set()).add(key);
         inst.held?.delete(key);
         left.push(key);
       }
@@ -276,7 +285,7 @@ export class JoinTracker {
       }
       if (key !== j.join) {
         inst.held?.delete(key);
-        inst.keys.get(key)!.reportedLeft = false;
+        inst.reported?.delete(key);
       }
       this.link(inst, j, key);
     }
@@ -300,12 +309,12 @@ export class JoinTracker {
     (inst.ended ??= new Map()).set(j.join, at);
     const st = inst.keys.get(key)!;
     const end = this.endOf(inst, key);
-    if (end === undefined || st.reportedLeft) return { key, left: false };
+    if (end === undefined || inst.reported?.has(key)) return { key, left: false };
     if (st.person && this.rejoinGraceMs > 0) {
       (inst.held ??= new Map()).set(key, end);
       return { key, left: false };
     }
-    st.reportedLeft = true;
+    (inst.reported ??= new Set()).add(key);
     return { key, left: true };
   }
 
@@ -316,9 +325,8 @@ export class JoinTracker {
       for (const [key, end] of inst.held ?? []) {
         if (now - end < this.rejoinGraceMs) continue;
         inst.held!.delete(key);
-        const st = inst.keys.get(key)!;
-        if (st.reportedLeft || this.endOf(inst, key) === undefined) continue;
-        st.reportedLeft = true;
+        if (inst.reported?.has(key) || this.endOf(inst, key) === undefined) continue;
+        (inst.reported ??= new Set()).add(key);
         out.push({ instance, key });
       }
     return out;
@@ -354,6 +362,8 @@ export class JoinTracker {
           devices: undefined,
           ended: undefined,
           held: undefined,
+          rejoins: undefined,
+          reported: undefined,
         }),
       );
     return inst;
@@ -364,12 +374,16 @@ export class JoinTracker {
     const st = inst.keys.get(key);
     if (st) {
       // Only a join seen for the first time is linked: never one already among its joins.
-      if (j.join !== key) (st.rejoins ??= []).push(j.join);
+      if (j.join !== key) {
+        const rejoins = (inst.rejoins ??= new Map<string, string[]>()).get(key);
+        if (rejoins) rejoins.push(j.join);
+        else inst.rejoins.set(key, [j.join]);
+      }
       return;
     }
     // The person's keys before this one (looked for before it is added: one is found by its state).
     const before = j.person ? personKeys(inst, j.person) : [];
-    inst.keys.set(key, { person: j.person, reportedLeft: false, rejoins: undefined, device: undefined });
+    inst.keys.set(key, { person: j.person, device: undefined });
     if (before.length) (inst.byPerson ??= new Map()).set(j.person!, [...before, key]);
   }
 
@@ -379,7 +393,7 @@ export class JoinTracker {
     if (!st) return undefined;
     let end = inst.ended?.get(key);
     if (end === undefined) return undefined;
-    for (const join of st.rejoins ?? []) {
+    for (const join of inst.rejoins?.get(key) ?? []) {
       const t = inst.ended?.get(join);
       if (t === undefined) return undefined;
       end = Math.max(end, t);
@@ -409,11 +423,13 @@ function personKeys(inst: InstanceJoins, person: string): readonly string[] {
 function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
   inst.keys.delete(key);
   inst.held?.delete(key);
-  for (const join of [key, ...(st.rejoins ?? [])]) {
+  inst.reported?.delete(key);
+  for (const join of [key, ...(inst.rejoins?.get(key) ?? [])]) {
     inst.alias?.delete(join);
     inst.devices?.delete(join);
     inst.ended?.delete(join);
   }
+  inst.rejoins?.delete(key);
   if (!st.person) return;
   const listed = inst.byPerson?.get(st.person);
   if (!listed) return;
