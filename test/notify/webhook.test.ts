@@ -29,6 +29,20 @@ function verify(secret: string, ts: string, body: string, header: string): boole
 }
 
 describe('webhook notifier', () => {
+  it('X-Qoswatch-Notification-Id is the body id; one with characters beyond ASCII (a group label) is percent-encoded, not refused', async () => {
+    const hook = webhookNotifier.create({ url: `${receiver.url}/in` }, ctx);
+    const ascii = notification({ id: 'hook|{"alertname":"x","instance":"555"}#1764755000000#3' });
+    await hook.send(ascii, new AbortController().signal);
+    expect(receiver.received.at(-1)!.headers['x-qoswatch-notification-id']).toBe(ascii.id);
+    // fetch throws on a header value beyond Latin-1: the old code never delivered this one.
+    const team = notification({ id: 'hook|{"alertname":"x","team":"运维 Zoë 100%"}#1764755000000#4' });
+    await hook.send(team, new AbortController().signal);
+    const r = receiver.received.at(-1)!;
+    const header = String(r.headers['x-qoswatch-notification-id']);
+    expect(header).toBe('hook|{"alertname":"x","team":"%E8%BF%90%E7%BB%B4 Zo%C3%AB 100%25"}#1764755000000#4');
+    expect(decodeURIComponent(header)).toBe((JSON.parse(r.body) as { id: string }).id);
+  });
+
   it('posts the documented qoswatch payload, signed, with custom headers', async () => {
     const n = notification({
       firing: [alert({ lastSampleAt: NOW - 360_000 })],

@@ -13,6 +13,20 @@ export interface WebhookSettings {
   headers?: Record<string, string>;
 }
 
+/**
+ * The notification id as an HTTP header carries it: as it is when it is printable ASCII (the
+ * body's `id`, byte for byte); otherwise each character outside that, and `%`, as the
+ * percent-encoded bytes of its UTF-8, so that decodeURIComponent(header) is the body's `id`.
+ * fetch refuses a header value beyond Latin-1: a group label such as `team: 运维` made every
+ * notification of that group fail as a network error until it expired.
+ */
+function headerId(id: string): string {
+  if (!/[^\x20-\x7e]/.test(id)) return id;
+  return id.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
+
 /** JSON POST to any URL, optionally signed. */
 export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
   type: 'webhook',
@@ -34,7 +48,10 @@ export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
           // A report has no Alertmanager shape: it goes in qoswatch's, whatever the format.
           o.format === 'alertmanager' && n.kind !== 'report' ? alertmanagerPayload(n) : qoswatchPayload(n),
         );
-        const headers: Record<string, string> = { 'x-qoswatch-notification-id': n.id, ...(o.headers ?? {}) };
+        const headers: Record<string, string> = {
+          'x-qoswatch-notification-id': headerId(n.id),
+          ...(o.headers ?? {}),
+        };
         if (o.secret) {
           const ts = String(Math.floor(ctx.clock.now() / 1000));
           headers['x-qoswatch-timestamp'] = ts;
