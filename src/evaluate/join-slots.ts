@@ -16,8 +16,11 @@ export class JoinSlots {
   private readonly free: number[] = [];
   /** Per slot: the join's context as kept (see `context`). */
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
-  /** Per slot: the name last remembered for the join (join-names.ts). */
-  private readonly nameOf: (string | undefined)[] = [];
+  /**
+   * Per slot: 1 when the name of its last sample (`seenNameOf`) is the one last remembered for
+   * the join (join-names.ts), not a second reference to the name (h23m: 9-13 B per participant).
+   */
+  private nameKnown = new Uint8Array(64);
   /** Per slot: the instance its last sample had (one with the same fields is not kept). */
   private readonly instanceRefs: (InstanceRef | undefined)[] = [];
   /**
@@ -94,9 +97,13 @@ export class JoinSlots {
    */
   see(slot: number, s: QosSample): void {
     if (slot >= this.stampOf.length) {
-      const grown = new Int32Array(Math.max(slot + 1, this.stampOf.length * 2));
+      const size = Math.max(slot + 1, this.stampOf.length * 2);
+      const grown = new Int32Array(size);
       grown.set(this.stampOf);
       this.stampOf = grown;
+      const known = new Uint8Array(size);
+      known.set(this.nameKnown);
+      this.nameKnown = known;
     }
     let changed = this.stampOf[slot] === 0;
     const was = this.contextOf[slot];
@@ -112,6 +119,7 @@ export class JoinSlots {
     }
     const { name, email, label } = s.participant;
     if (this.seenNameOf[slot] !== name || this.emailOf[slot] !== email || this.labelOf?.[slot] !== label) {
+      if (this.seenNameOf[slot] !== name) this.nameKnown[slot] = 0;
       this.seenNameOf[slot] = name;
       this.emailOf[slot] = email;
       if (label !== undefined || this.labelOf) (this.labelOf ??= [])[slot] = label;
@@ -140,8 +148,11 @@ export class JoinSlots {
    * instance's names (join-names.ts) are told a join's name once, not at every sample.
    */
   rememberName(slot: number, name: string): boolean {
-    if (this.nameOf[slot] === name) return false;
-    this.nameOf[slot] = name;
+    const seen = this.seenNameOf[slot] === name;
+    if (seen && this.nameKnown[slot] === 1) return false;
+    // A name other than the last sample's (two names of one join in one step) is told again
+    // next time: telling join-names.ts a name it has is a no-op.
+    if (seen) this.nameKnown[slot] = 1;
     return true;
   }
 
@@ -175,7 +186,7 @@ export class JoinSlots {
       // instanceOf stays until the slot is taken again: readings dropped with it still say their instance.
       this.participantOf[s] = '';
       this.contextOf[s] = undefined;
-      this.nameOf[s] = undefined;
+      if (s < this.nameKnown.length) this.nameKnown[s] = 0;
       this.instanceRefs[s] = undefined;
       this.seenNameOf[s] = undefined;
       this.emailOf[s] = undefined;
