@@ -103,7 +103,7 @@ export class EvaluatedUpTo {
     let newest = -Infinity;
     for (const t of this.restored.values()) if (t > newest) newest = t;
     for (const times of this.byInstance.values())
-      for (const t of times.values()) if (this.base.time(t) > newest) newest = this.base.time(t);
+      for (const t of times.values()) newest = Math.max(newest, this.base.time(t));
     const horizon = newest - this.keepMs;
     for (const [k, t] of this.restored) if (t < horizon) this.restored.delete(k);
     for (const [ikey, times] of this.byInstance) {

@@ -45,8 +45,8 @@ export class CoverageTracker {
   present(instance: string, participants: readonly string[], now: number): void {
     this.unpolled.delete(instance);
     const old = this.live.get(instance);
-    const keys =
-      new Set(participants).size === participants.length ? participants : [...new Set(participants)];
+    const unique = new Set(participants);
+    const keys = unique.size === participants.length ? participants : [...unique];
     const times = new Array<number>(keys.length).fill(now - this.freshAgeMs);
     if (old instanceof Map)
       keys.forEach((p, i) => {

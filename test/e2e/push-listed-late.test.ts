@@ -3,7 +3,7 @@ import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { simProxy } from '../helpers/proxy.js';
-import { pushedMeeting, pushingDaemon, pushThenPoll, wiredParticipant } from '../helpers/push-e2e.js';
+import { pushedMeeting, pushedRun, wiredParticipant } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -23,7 +23,7 @@ const MISSING = [8, 9];
 let h: SimHarness;
 let proxy: TestServer;
 let daemon: Daemon;
-const changes: AlertChange[] = [];
+let changes: AlertChange[];
 /** Minutes at which the proxy left Ann out of the meeting's QoS list. */
 const leftOut: number[] = [];
 
@@ -52,19 +52,16 @@ beforeAll(async () => {
       return JSON.stringify(page);
     },
   });
-  let pusher;
-  ({ daemon, pusher } = await pushingDaemon(
+  ({ daemon, changes } = await pushedRun(
     h,
     SECRET,
-    3 * MIN,
-    { onlyParticipants: (_inst, p) => p.key === 'ann' },
+    (_inst, p) => p.key === 'ann',
+    END,
     (c) => {
       c.zoom!.apiUrl = proxy.url;
       c.zoom!.oauthUrl = `${proxy.url}/oauth/token`;
     },
   ));
-  daemon.onAlerts((c) => changes.push(...c));
-  await pushThenPoll(h, daemon, pusher, { end: END, stopPushAt: END });
 }, 120_000);
 afterAll(async () => {
   await daemon.close();

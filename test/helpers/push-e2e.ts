@@ -116,13 +116,15 @@ export interface PushedRun {
 
 /**
  * A pushing daemon (takeover after 3 minutes) over `h`, Zoom pushing the participants `pushed`
- * says, run from minute 0 to `end` with pushes throughout (pushThenPoll).
+ * says, run from minute 0 to `end` with pushes throughout (pushThenPoll). `tweak` changes its
+ * config (pushingDaemon's).
  */
 export async function pushedRun(
   h: SimHarness,
   secret: string,
   pushed: NonNullable<PushOptions['onlyParticipants']>,
   end: number,
+  tweak?: (c: Config) => void,
 ): Promise<PushedRun> {
   const served = new Map<string, number[]>();
   h.sim.onServe = ({ instance, at }) => {
@@ -130,7 +132,7 @@ export async function pushedRun(
     list.push(Math.round((at - T0) / MIN));
     served.set(instance.uuid, list);
   };
-  const { daemon, pusher } = await pushingDaemon(h, secret, 3 * MIN, { onlyParticipants: pushed });
+  const { daemon, pusher } = await pushingDaemon(h, secret, 3 * MIN, { onlyParticipants: pushed }, tweak);
   const changes: AlertChange[] = [];
   const reports: CycleReport[] = [];
   daemon.onAlerts((c) => changes.push(...c));
