@@ -46,7 +46,58 @@ function pushFaults(list: string | undefined): PushFaults {
   return f;
 }
 
-// eslint-disable-next-line max-lines-per-function -- a command as a flat sequence: options, the simulator, its address printed, stop on a signal
+interface PushOptions {
+  url: string;
+  secretToken: string;
+  every: number;
+  everyText: string;
+  faults: PushFaults;
+}
+
+/**
+ * The --push-* options, read and checked before the simulator listens: a wrong one is a usage
+ * error (exit 2) with nothing served, not a simulator left serving without pushing.
+ */
+function pushOptions(values: Record<string, string | undefined>): PushOptions | undefined {
+  const to = values['push-to'];
+  if (!to) {
+    const stray = ['push-secret-file', 'push-every', 'push-faults'].find((k) => values[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray} is for pushing: give --push-to URL too`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    throw new UsageError(`--push-to: expected an http:// or https:// URL, found ${to}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--push-to: expected an http:// or https:// URL, found ${to}`);
+  const file = values['push-secret-file'];
+  let secretToken: string;
+  try {
+    secretToken = file ? readFileSync(file, 'utf8').trim() : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
+  } catch (err) {
+    throw new UsageError(
+      `--push-secret-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  if (!secretToken)
+    throw new UsageError(
+      file
+        ? `--push-secret-file: ${file} is empty; expected the app's secret token`
+        : '--push-to needs the secret token: --push-secret-file FILE or QOSWATCH_PUSH_SECRET_TOKEN',
+    );
+  const everyText = values['push-every'] ?? '60s';
+  let every: number;
+  try {
+    every = durationMs(everyText);
+  } catch {
+    throw new UsageError(`--push-every: expected a duration such as 60s, found ${everyText}`);
+  }
+  return { url: to, secretToken, every, everyText, faults: pushFaults(values['push-faults']) };
+}
+
 export async function simulate(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     scenario: { type: 'string' },
@@ -59,11 +110,13 @@ export async function simulate(argv: string[]): Promise<number> {
     'push-faults': { type: 'string' },
   });
   const speed = numberOption(values.speed, 'speed', 1);
+  const port = intOption(values.port, 'port', 9780);
+  const push = pushOptions(values);
   const now = Date.now();
   const scenario = loadScenario(values.scenario ?? DEFAULT_SCENARIO_FILE, now);
   const clock = speed === 1 ? systemClock : new ScaledClock(now, speed);
   const sim = new ZoomSimulator(scenario, clock);
-  const url = await sim.listen(intOption(values.port, 'port', 9780), values.host ?? '127.0.0.1');
+  const url = await sim.listen(port, values.host ?? '127.0.0.1');
   const day = new Date(clock.now()).toISOString().slice(0, 10);
   process.stdout.write(
     `qoswatch simulator: scenario "${scenario.name}" on ${url} (speed ${speed}x)\n` +
@@ -73,31 +126,14 @@ export async function simulate(argv: string[]): Promise<number> {
   );
   const shutdown = onShutdown();
   let pushing: Promise<void> | undefined;
-  const to = values['push-to'];
-  if (to) {
-    const file = values['push-secret-file'];
-    const secretToken = file
-      ? readFileSync(file, 'utf8').trim()
-      : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
-    if (!secretToken)
-      throw new UsageError(
-        '--push-to needs the secret token: --push-secret-file FILE or QOSWATCH_PUSH_SECRET_TOKEN',
-      );
-    let every: number;
-    try {
-      every = durationMs(values['push-every'] ?? '60s');
-    } catch {
-      throw new UsageError(`--push-every: expected a duration such as 60s, found ${values['push-every']}`);
-    }
+  if (push) {
     const pusher = new QssPusher(sim.world, clock, {
-      url: to,
-      secretToken,
-      faults: pushFaults(values['push-faults']),
+      url: push.url,
+      secretToken: push.secretToken,
+      faults: push.faults,
       stampNow: () => Date.now(),
     });
-    process.stdout.write(
-      `  pushing:  QSS events to ${to} every ${values['push-every'] ?? '60s'} of scenario time\n`,
-    );
+    process.stdout.write(`  pushing:  QSS events to ${push.url} every ${push.everyText} of scenario time\n`);
     pushing = (async () => {
       while (!shutdown.signal.aborted) {
         await pusher.push();
@@ -105,7 +141,7 @@ export async function simulate(argv: string[]): Promise<number> {
         process.stdout.write(
           `pushed: ${s.sent} sent, ${s.delivered} delivered, ${s.failed} failed, ${s.retried} retried\n`,
         );
-        await clock.sleep(every, shutdown.signal).catch(() => undefined);
+        await clock.sleep(push.every, shutdown.signal).catch(() => undefined);
       }
     })();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,31 @@ import { WebhookReceiver } from '../../src/poll/webhooks/receiver.js';
 import { Spool, type SpoolEntry } from '../../src/poll/webhooks/spool.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { startCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 
 describe('qoswatch simulate --push-to', () => {
+  it('refuses wrong --push-* options before serving anything: exit 2, the reason, no simulator left running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-push-opts-'));
+    const empty = join(dir, 'empty-secret');
+    writeFileSync(empty, '\n');
+    const hook = 'http://127.0.0.1:9/zoom/qss';
+    const cases: [string[], string][] = [
+      [['--push-to', hook], '--push-to needs the secret token'],
+      [['--push-to', hook, '--push-secret-file', empty], `--push-secret-file: ${empty} is empty`],
+      [['--push-to', hook, '--push-secret-file', join(dir, 'none')], 'cannot read'],
+      [['--push-to', 'ftp://127.0.0.1/x'], '--push-to: expected an http:// or https:// URL'],
+      [['--push-to', 'not a url'], '--push-to: expected an http:// or https:// URL'],
+      [['--push-every', '30s'], '--push-every is for pushing: give --push-to URL too'],
+    ];
+    for (const [args, reason] of cases) {
+      // Before, the first case printed its usage error and went on serving: runCli never returned.
+      const r = await runCli(['simulate', '--port', '0', ...args], { QOSWATCH_PUSH_SECRET_TOKEN: '' });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(reason);
+      expect(r.stdout).not.toContain('qoswatch simulator:');
+    }
+  });
+
   it("pushes the scenario's QoS as signed QSS events that the receiver verifies, forgeries and replays included", async () => {
     const records: SpoolEntry[] = [];
     const spool = new Spool(mkdtempSync(join(tmpdir(), 'qw-push-cli-')));
