@@ -24,17 +24,26 @@ const SERIES: { name: string; help: string; read: (b: NotifierBacklog) => number
   },
 ];
 
+/**
+ * The three series read one backlog a scrape (a walk of the whole outbox): the first gauge's
+ * collect sets all three. A scrape reads a registry's metrics in the order they were
+ * registered, so the other two are set before they are read.
+ */
 export function registerBacklogMetrics(registry: Registry, backlog: () => readonly NotifierBacklog[]): void {
-  for (const s of SERIES) {
-    const gauge: Gauge<'notifier'> = new Gauge({
-      name: s.name,
-      help: s.help,
-      labelNames: ['notifier'],
-      registers: [registry],
-      collect: () => {
-        gauge.reset();
-        for (const b of backlog()) gauge.set({ notifier: b.notifier }, s.read(b));
-      },
-    });
-  }
+  const gauges: Gauge<'notifier'>[] = [];
+  const collect = (): void => {
+    for (const g of gauges) g.reset();
+    for (const b of backlog())
+      for (const [i, s] of SERIES.entries()) gauges[i]!.set({ notifier: b.notifier }, s.read(b));
+  };
+  for (const [i, s] of SERIES.entries())
+    gauges.push(
+      new Gauge({
+        name: s.name,
+        help: s.help,
+        labelNames: ['notifier'],
+        registers: [registry],
+        ...(i === 0 ? { collect } : {}),
+      }),
+    );
 }
