@@ -62,6 +62,8 @@ export class ZoomClient {
   private readonly once: LogOnce;
   /** Zoom's clock less ours, from the `Date` of Zoom's last answer (undefined before one had it). */
   private zoomSkewMs: number | undefined;
+  /** The token's `api_url` last seen: a new one that leaves zoom.api_url's host is logged once. */
+  private tokenApiBase: string | undefined;
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -79,6 +81,29 @@ export class ZoomClient {
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
     this.backoff = opts.backoff ?? { baseMs: 500, capMs: 30_000 };
     this.random = opts.random ?? Math.random;
+  }
+
+  /**
+   * One info line when the token's `api_url` sends calls to another host than zoom.api_url (a
+   * regional host, or zoom.api_url naming a proxy that is then not used): the calls' real target
+   * is not a surprise found in a network trace. Hosts only: a URL's path or query stays out.
+   */
+  private sayApiBase(apiBase: string): void {
+    this.tokenApiBase = apiBase;
+    const origin = (u: string): string => {
+      try {
+        return new URL(u).origin;
+      } catch {
+        return 'an unreadable URL';
+      }
+    };
+    const to = origin(apiBase);
+    const configured = origin(this.opts.apiUrl);
+    if (to !== configured)
+      this.log.info(
+        { tokenApiUrl: to, zoomApiUrl: configured },
+        `Zoom's token names api_url ${to}: API calls go there, not to zoom.api_url ${configured} (Zoom's regional host wins; a proxy for Zoom's API is set with HTTPS_PROXY, not zoom.api_url)`,
+      );
   }
 
   private url(base: string, path: string, query: Query): string {
@@ -108,6 +133,7 @@ export class ZoomClient {
       // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
+      if (auth.apiBase !== undefined && auth.apiBase !== this.tokenApiBase) this.sayApiBase(auth.apiBase);
       const url = this.url(auth.apiBase ?? this.opts.apiUrl, path, query);
       const permit = await this.limiters[ep.category].acquire(signal);
       try {

@@ -4,6 +4,7 @@ import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
+import { captureLog } from '../helpers/log.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
 import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 
@@ -57,6 +58,28 @@ describe('authentication', () => {
     const client = s2sClient(h, { apiUrl: 'http://127.0.0.1:9', maxRetries: 0 });
     const body = await meetingQos(client);
     expect(body.participants).toHaveLength(2);
+  });
+
+  it("says once, at info, when the token's api_url takes calls off zoom.api_url's host (a proxy there is not used)", async () => {
+    h = await startSim({ meetings: [meetingWith(2)] });
+    const { log, lines } = captureLog();
+    // zoom.api_url names a proxy; the token's api_url (the simulator) wins.
+    const client = s2sClient(h, { apiUrl: 'http://127.0.0.1:9/zoom-proxy?x=1', maxRetries: 0, logger: log });
+    await meetingQos(client);
+    await meetingQos(client);
+    h.sim.revokeTokens(); // a new token with the same api_url: not said again
+    await meetingQos(client);
+    const said = lines.filter((l) => l.msg.includes("Zoom's token names api_url"));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.level).toBe(30);
+    expect(said[0]!.msg).toContain(
+      `${new URL(h.url).origin}: API calls go there, not to zoom.api_url http://127.0.0.1:9`,
+    );
+    expect(said[0]!.msg).not.toContain('zoom-proxy');
+    // Same host as configured (the usual case): nothing said.
+    const quiet = captureLog();
+    await meetingQos(s2sClient(h, { logger: quiet.log }));
+    expect(quiet.lines.filter((l) => l.msg.includes('api_url'))).toHaveLength(0);
   });
 
   it('reports refused credentials with a stable code and no secret in the error', async () => {
