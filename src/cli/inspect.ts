@@ -38,19 +38,31 @@ from QOSWATCH_API_USER and QOSWATCH_API_PASSWORD.
 
 const FORMATS = new Set<string>(['table', 'json']);
 
-/** The one participant a key, name or e-mail names in a view; an error when none or several. */
+/** Up to ten participant ids of a view, for an error that asks for one. */
+const someIds = (view: InspectView): string =>
+  view.participants
+    .slice(0, 10)
+    .map((p) => p.key)
+    .join(', ');
+
+/**
+ * The one participant a key, name or e-mail names in a daemon's view; an error when none or
+ * several. The daemon shows no name or e-mail without its basic auth or the identity opt-in: a
+ * name then cannot match, and the error says so rather than "no participant".
+ */
 function pick(view: InspectView, who: string): InspectParticipant {
   const want = who.trim().toLowerCase();
   const byKey = view.participants.find((p) => p.key === who);
   if (byKey) return byKey;
   const found = view.participants.filter((p) => [p.name, p.email].some((v) => v && v.toLowerCase() === want));
   if (found.length === 1) return found[0]!;
+  if (!found.length && view.participants.length && view.participants.every((p) => !p.name && !p.email))
+    throw new Error(
+      `the daemon shows no participant names or e-mails (it withholds them when its API has no basic auth and metrics.participant_identity_labels is off), so ${JSON.stringify(who)} cannot be matched by name: give a participant id instead (${view.participants.length} have a sample: ${someIds(view)})`,
+    );
   if (!found.length)
     throw new Error(
-      `no participant ${JSON.stringify(who)} has a sample in this instance (${view.participants.length} have; give one of their ids: ${view.participants
-        .slice(0, 10)
-        .map((p) => p.key)
-        .join(', ')})`,
+      `no participant ${JSON.stringify(who)} has a sample in this instance (${view.participants.length} have; give one of their ids: ${someIds(view)})`,
     );
   throw new Error(
     `${found.length} participants match ${JSON.stringify(who)}: give one of their ids: ${found.map((p) => p.key).join(', ')}`,

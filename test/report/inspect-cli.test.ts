@@ -54,6 +54,33 @@ interface Json {
   }[];
 }
 
+/**
+ * A real daemon over the simulator serving docs/inspect/standup.yaml, run to minute 15 (it starts
+ * at minute 8, before either episode, so it sees both begin), its API listening: `use` gets its URL.
+ */
+async function withDaemon(
+  state: string,
+  basicAuthUsers: Record<string, string> | undefined,
+  use: (url: string, daemonSim: ZoomSimulator) => Promise<void>,
+): Promise<void> {
+  const clock = new VirtualClock(T0 + 8 * 60_000);
+  const daemonSim = new ZoomSimulator(loadScenario(DOC('standup.yaml'), T0), clock);
+  const config = demoConfig(await daemonSim.listen(), join(dir, state), 0);
+  config.zoom!.dailyShare = 1;
+  if (basicAuthUsers) config.metrics.basicAuthUsers = basicAuthUsers;
+  const daemon = new Daemon(config, { clock, log: silentLogger() });
+  try {
+    const stop = new AbortController();
+    await daemon.run(stop.signal, () => {
+      if (clock.now() >= AT) stop.abort();
+    });
+    await use(await daemon.listen(0), daemonSim);
+  } finally {
+    await daemon.close();
+    await daemonSim.close();
+  }
+}
+
 describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => {
   it('docs/inspect.md includes its example files verbatim', () => {
     const doc = readFileSync(fromRoot('docs', 'inspect.md'), 'utf8');
@@ -137,22 +164,9 @@ describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => 
   });
 
   it("--daemon: reads a running daemon's /api/v1/instances instead of Zoom (no API call), behind its basic auth", async () => {
-    // The daemon starts at minute 8, before either episode: it sees both begin.
-    const clock = new VirtualClock(T0 + 8 * 60_000);
-    const daemonSim = new ZoomSimulator(loadScenario(DOC('standup.yaml'), T0), clock);
-    const config = demoConfig(await daemonSim.listen(), join(dir, 'daemon-state'), 0);
-    config.zoom!.dailyShare = 1;
-    config.metrics.basicAuthUsers = { admin: bcrypt.hashSync('s3cret-pw', 4) };
-    const daemon = new Daemon(config, { clock, log: silentLogger() });
-    try {
-      const stop = new AbortController();
-      await daemon.run(stop.signal, () => {
-        if (clock.now() >= AT) stop.abort();
-      });
-      const url = await daemon.listen(0);
+    await withDaemon('daemon-state', { admin: bcrypt.hashSync('s3cret-pw', 4) }, async (url, daemonSim) => {
       const auth = { QOSWATCH_API_USER: 'admin', QOSWATCH_API_PASSWORD: 's3cret-pw' };
       const served = [sim.apiRequests(), daemonSim.apiRequests()];
-
       const list = await runCli(['inspect', '--daemon', url], auth);
       expect(list.code).toBe(0);
       expect(list.stdout).toMatch(
@@ -195,9 +209,23 @@ describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => 
       expect(unknown.stderr).toMatch(/answered 404: no live instance with that id or UUID is watched now/);
       // None of it asked Zoom.
       expect([sim.apiRequests(), daemonSim.apiRequests()]).toEqual(served);
-    } finally {
-      await daemon.close();
-      await daemonSim.close();
-    }
+    });
+  });
+  it('--daemon without basic auth: a name cannot match (names withheld), and the error says so with the ids', async () => {
+    await withDaemon('daemon-open', undefined, async (url) => {
+      const byName = await runCli(['inspect', '--daemon', url, '555', 'Cy']);
+      expect(byName.code).toBe(1);
+      // Before: 'no participant "Cy" has a sample in this instance', as if Cy were not there.
+      expect(byName.stderr).toMatch(
+        /the daemon shows no participant names or e-mails \(it withholds them when its API has no basic auth and metrics\.participant_identity_labels is off\), so "Cy" cannot be matched by name: give a participant id instead \(3 have a sample: [^)]*16781312/,
+      );
+      const byId = await runCli(['inspect', '--daemon', url, '555', '16781312']);
+      expect(byId.stderr).toBe('');
+      expect(byId.code).toBe(0);
+      expect(byId.stdout).not.toContain('Cy');
+      // What is no participant's id may be a name: the same answer, not "no participant".
+      const nobody = await runCli(['inspect', '--daemon', url, '555', '999']);
+      expect(nobody.stderr).toMatch(/the daemon shows no participant names/);
+    });
   });
 });
