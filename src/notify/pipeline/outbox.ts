@@ -4,7 +4,7 @@ import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
 import { humanDuration, plural } from '../../util/words.js';
 import type { Logger } from 'pino';
-import { fromSendFailure, type NotifyErrorCode } from '../plugins/errors.js';
+import { fromSendFailure, type NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
 import type { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem } from './store.js';
@@ -39,6 +39,9 @@ interface Outcome {
    */
   stuck?: boolean;
 }
+
+/** What a failed attempt to be retried does to its receiver's other notifications (see warnRetry). */
+type RetryEffect = 'alone' | 'wait' | 'passed-over';
 
 /** Failed attempts in a row after which a notification no longer holds its whole receiver. */
 const PASS_OVER_AFTER = 3;
@@ -100,7 +103,7 @@ export class Outbox {
 
   /** The receiver backs off as a whole: its last attempt said it was down, and none has gone through since. */
   backingOff(receiver: string): boolean {
-    return this.downSince.has(receiver);
+    return this.pausedUntil.has(receiver);
   }
 
   /** Receivers whose lane is sending now. */
@@ -112,8 +115,14 @@ export class Outbox {
    * receiver is tried again at once, as the outbox is.
    */
   private readonly pausedUntil = new Map<string, number>();
-  /** When each receiver backing off first failed, for the line that says it delivers again. */
+  /**
+   * When each receiver's outage began (its first wait as a whole), for the line that says it
+   * delivers again. It lasts while any of its notifications last failed as down (one passed over
+   * while the others go through included), not only while it waits as a whole.
+   */
   private readonly downSince = new Map<string, number>();
+  /** Notifications whose last attempt timed out, could not connect or was rate limited. */
+  private readonly failedDown = new WeakSet<OutboxItem>();
 
   /** When `item` may be tried: its own next attempt, or its receiver's pause if later. */
   private dueAt(item: OutboxItem): number {
@@ -237,7 +246,7 @@ export class Outbox {
           continue;
         }
         tried.add(item);
-        const { outcome, downUntil, stuck } = await this.deliver(item, signal);
+        const { outcome, downUntil, stuck } = await this.deliver(item, signal, !probed);
         if (outcome === 'retry') held.add(group);
         else {
           this.settle(item);
@@ -294,25 +303,33 @@ export class Outbox {
   }
 
   /**
-   * A delivery went through. A receiver that was backing off is back: the log says so once (with
-   * how long it failed and what still waits), and its next failure is logged at once again.
+   * `sent` went through: its receiver no longer waits as a whole. The outage is over once none of
+   * its notifications still fails as down: then the log says so once (with how long it lasted and
+   * what still waits), and its next failure is logged at once again. One passed over while the
+   * others go through keeps it: each group delivered past it is not a recovery (outside tester,
+   * stop 30: "delivering again" 5 times in 45 s with one notification stuck).
    */
-  private backUp(receiver: string): void {
+  private backUp(sent: OutboxItem): void {
+    const receiver = sent.notification.receiver;
+    this.failedDown.delete(sent);
     this.pausedUntil.delete(receiver);
     const since = this.downSince.get(receiver);
     if (since === undefined) return;
+    // The notification just sent leaves the outbox after this.
+    const others = this.opts.store.outbox().filter((i) => i !== sent && i.notification.receiver === receiver);
+    if (others.some((i) => this.failedDown.has(i))) return;
     this.downSince.delete(receiver);
     this.opts.once.forget(`retry:${receiver}:`);
     const downForMs = this.opts.clock.now() - since;
-    // The notification just sent leaves the outbox after this.
-    const waiting = this.opts.store.outbox().filter((i) => i.notification.receiver === receiver).length - 1;
+    const waiting = others.length;
     this.opts.log.info(
       { receiver, downForMs, waiting },
       `${receiver}: delivering again, after ${humanDuration(downForMs)} backing off; ${plural(waiting, 'more notification')} to send`,
     );
   }
 
-  private async deliver(item: OutboxItem, signal: AbortSignal): Promise<Outcome> {
+  /** `mayPassOver`: if it fails as stuck, the next group is tried before the receiver waits. */
+  private async deliver(item: OutboxItem, signal: AbortSignal, mayPassOver: boolean): Promise<Outcome> {
     const { stats, once, retry } = this.opts;
     const n = this.withBody(item.notification);
     const r = this.opts.receivers.get(n.receiver);
@@ -322,7 +339,7 @@ export class Outbox {
     try {
       // The limit is per call: a notifier made of several calls (Slack) renews it after each.
       await r.notifier.send(n, deadline.signal, () => deadline.renew());
-      this.backUp(n.receiver);
+      this.backUp(item);
       stats.delivered(n.receiver, n.kind);
       return { outcome: 'sent' };
     } catch (err) {
@@ -352,16 +369,39 @@ export class Outbox {
       }
       stats.failure(n.receiver, e.code);
       this.opts.store.attemptFailed(item, e.message, now + wait);
-      once.warn(
-        `retry:${n.receiver}:${e.code}`,
-        { receiver: n.receiver, code: e.code, retryInMs: Math.round(wait) },
-        down.downUntil === undefined
-          ? `${n.receiver}: delivery failed, will retry: ${e.message}`
-          : `${n.receiver}: delivery failed, will retry; its other notifications wait with it: ${e.message}`,
-      );
+      if (down.downUntil === undefined) this.failedDown.delete(item);
+      else this.failedDown.add(item);
+      const others =
+        down.downUntil === undefined ? 'alone' : down.stuck && mayPassOver ? 'passed-over' : 'wait';
+      this.warnRetry(item, e, Math.round(wait), others);
       return { outcome: 'retry', ...down };
     } finally {
       deadline.end();
     }
+  }
+
+  /**
+   * A failed attempt to be retried, logged once an outage, saying what it does to the receiver's
+   * other notifications: nothing (`alone`: a server error, about this one), they wait with it
+   * (`wait`: it is down), or they go on without it (`passed-over`: it failed PASS_OVER_AFTER
+   * times in a row and the next group is tried first; they wait only if that fails too).
+   */
+  private warnRetry(item: OutboxItem, e: NotifyError, retryInMs: number, others: RetryEffect): void {
+    const { receiver } = item.notification;
+    const obj = { receiver, code: e.code, retryInMs };
+    if (others === 'passed-over')
+      this.opts.once.warn(
+        `retry:${receiver}:passed-over:${e.code}`,
+        { ...obj, attempts: item.attempts },
+        `${receiver}: one notification failed ${item.attempts} times in a row and is retried on its own; its other notifications go on without it unless they fail too: ${e.message}`,
+      );
+    else
+      this.opts.once.warn(
+        `retry:${receiver}:${e.code}`,
+        obj,
+        others === 'wait'
+          ? `${receiver}: delivery failed, will retry; its other notifications wait with it: ${e.message}`
+          : `${receiver}: delivery failed, will retry: ${e.message}`,
+      );
   }
 }
