@@ -16,7 +16,7 @@ import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/pipeline/stats.js';
 import { instanceRoutes } from './instances-api.js';
-import type { StatusReport } from './status-report.js';
+import { outboxByNotifier, type StatusReport } from './status-report.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -173,6 +173,7 @@ export class HttpApi {
       notifications: d
         ? {
             outbox: d.outboxDepth,
+            by_notifier: outboxByNotifier(d.outboxByNotifier()),
             sent: Object.fromEntries(d.stats.sent),
             failed: failedByKey(d.stats),
           }

@@ -1,3 +1,4 @@
+import type { NotifierBacklog } from '../notify/dispatcher.js';
 import type { CoverageReport } from '../poll/coverage.js';
 import type { CycleReport } from '../poll/cycle-parts.js';
 import type { SourcesSettings } from '../poll/settings.js';
@@ -33,6 +34,26 @@ export interface ReportsStatus {
   kept: number;
 }
 
+/** One notifier's part of the outbox in /api/v1/status. */
+export interface NotifierOutboxStatus {
+  /** Notifications waiting for it. */
+  queued: number;
+  /** How long the oldest of them has waited, in seconds (0 when none). */
+  oldest_age_seconds: number;
+  /** It backs off as a whole (a timeout, a failed connection or a 429, until it delivers again). */
+  backing_off: boolean;
+}
+
+/** Each notifier's part of the outbox as /api/v1/status shows it, by notifier name. */
+export function outboxByNotifier(backlog: readonly NotifierBacklog[]): Record<string, NotifierOutboxStatus> {
+  return Object.fromEntries(
+    backlog.map((b) => [
+      b.notifier,
+      { queued: b.queued, oldest_age_seconds: b.oldestAgeMs / 1000, backing_off: b.backingOff },
+    ]),
+  );
+}
+
 /** What /api/v1/status answers (docs/metrics.md): one section after another. */
 export interface StatusReport {
   version: string;
@@ -55,6 +76,12 @@ export interface StatusReport {
   /** Null when no notifier is configured. */
   notifications: {
     outbox: number;
+    /**
+     * Every configured notifier's part of the outbox, as the `qoswatch_notification_outbox_*`
+     * and `..._backing_off` series say it: which one holds the backlog, for how long, and
+     * whether it waits as a whole.
+     */
+    by_notifier: Record<string, NotifierOutboxStatus>;
     /** Notifications sent, by receiver. */
     sent: Record<string, number>;
     /** Failed deliveries, by `receiver|reason`. */
