@@ -2,7 +2,7 @@ import { instanceKey, type PipelineEvent } from '../normalize/events.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { Alert, AlertChange } from './alert.js';
 import { reexplain, resolveRecord } from './alert-changes.js';
-import { bySampleTime } from './backlog.js';
+import { bySampleTime, sampleTimes } from './backlog.js';
 import { ColumnValues } from './columns.js';
 import type { EngineContext } from './context.js';
 import { absent, end, leave } from './departures.js';
@@ -85,8 +85,9 @@ export class RuleEngine {
     switch (event.type) {
       case 'samples': {
         const changes: AlertChange[] = [];
-        this.ctx.unknown.samples(event.samples);
-        bySampleTime(event.samples, (samples, t) => this.sampleStep(samples, t, changes));
+        const times = sampleTimes(event.samples);
+        this.ctx.unknown.samples(event.samples, times.newest);
+        bySampleTime(event.samples, times, (samples, t) => this.sampleStep(samples, t, changes));
         return changes;
       }
       case 'left':

@@ -24,14 +24,13 @@ export class UnknownReadings {
         for (const m of members.values()) this.awaited.add(instanceKey(m.instance));
   }
 
-  /** Samples about to be evaluated: their instances have reported. */
-  samples(samples: readonly QosSample[]): void {
-    let end = 0;
-    for (const s of samples) {
-      if (s.time > end) end = s.time;
-      if (this.awaited.size) this.awaited.delete(instanceKey(s.instance));
-    }
-    this.batchEnd = end;
+  /**
+   * Samples about to be evaluated, the newest at `newest` (backlog.ts's sampleTimes, one pass
+   * over them for both): their instances have reported.
+   */
+  samples(samples: readonly QosSample[], newest: number): void {
+    if (this.awaited.size) for (const s of samples) this.awaited.delete(instanceKey(s.instance));
+    this.batchEnd = newest;
   }
 
   /** The instance was polled (even without samples), or ended. */
