@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
@@ -10,7 +10,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { seeded } from '../helpers/storm.js';
 import { BenchClock } from './bench-clock.js';
-import { ownedHeap } from './heap-owned.js';
+import { readOwned, snapshotNow } from './heap-owned.js';
 import { note, objectHeapUsed, settledDataHeapUsed, settledGc } from './ratio.js';
 import { printTreePeak } from './tree-peak.js';
 
@@ -91,6 +91,13 @@ interface Point {
   heap: number;
   /** Heap without compiled code, bytecode or their metadata (objectHeapUsed), above the start. */
   objects: number;
+  /**
+   * What the daemon holds by a heap snapshot (code of every kind and the simulator left out),
+   * above the start: read after the run from the hour's snapshot file.
+   */
+  owned?: number;
+  /** That snapshot's file, until it is read. */
+  file?: string;
 }
 
 /** A 3x3 determinant. */
@@ -149,8 +156,10 @@ describe('a day of churn', () => {
       // the start, not in the daemon's growth. The start holds the simulator's day and the
       // daemon's fixed state (rules, registry).
       await scrape();
+      // Heap snapshots are written now and every hour, and read only after the run: reading one
+      // compiles and runs code here, which the hours measured after it would count as growth.
       const dir = mkdtempSync(join(tmpdir(), 'qw-churn-heap-'));
-      const start = await ownedHeap(dir, SIMULATOR);
+      const startFile = await snapshotNow(join(dir, 'start.heapsnapshot'));
       const base = await settledDataHeapUsed();
       const baseObjects = objectHeapUsed();
       const live = (): number => {
@@ -178,7 +187,8 @@ describe('a day of churn', () => {
           const heap = (await settledDataHeapUsed()) - base;
           const objects = objectHeapUsed() - baseObjects;
           const people = live();
-          points.push({ hour, live: people, heap, objects });
+          const file = await snapshotNow(join(dir, `hour-${hour}.heapsnapshot`));
+          points.push({ hour, live: people, heap, objects, file });
           rows.push(
             `${String(hour).padStart(2)} h  ${String(people).padStart(4)} live  ${String(daemon.parts.live.instances.size).padStart(3)} meetings  heap +${mib(heap)}  without bytecode and code metadata +${mib(objects)}  scrape ${(scrapedBytes / 1024).toFixed(0)} KiB`,
           );
@@ -192,8 +202,18 @@ describe('a day of churn', () => {
         heap: (await settledDataHeapUsed()) - base,
         objects: objectHeapUsed() - baseObjects,
       };
-      const last = await ownedHeap(dir, SIMULATOR);
+      const lastFile = await snapshotNow(join(dir, 'last.heapsnapshot'));
       await sim.close();
+      const start = readOwned(startFile, SIMULATOR);
+      const last = readOwned(lastFile, SIMULATOR);
+      for (const p of points) {
+        p.owned = readOwned(p.file!, SIMULATOR).bytes - start.bytes;
+        delete p.file;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      console.log(
+        `[series] the daemon's objects every hour by heap snapshot (code of every kind and the simulator left out; +: above the start)\n${points.map((p) => `${String(p.hour).padStart(2)} h  ${String(p.live).padStart(4)} live  +${mib(p.owned!)}`).join('\n')}`,
+      );
       console.log(
         `[series] heap over a day of churn (after a full GC, compiled code left out; +: above the heap before the first cycle)\n${rows.join('\n')}`,
       );
@@ -208,12 +228,16 @@ describe('a day of churn', () => {
       // k's standard error is wide there: the poller bench (2,000 vs 200) is the per-participant
       // figure; this one is g, growth with time. Each figure is given for the heap the other
       // benches read (compiled code left out) and without bytecode and code metadata too, which
-      // is where V8's optimizing compiler grows over a day (docs/architecture.md).
+      // is where V8's optimizing compiler grows over a day (docs/architecture.md), and for the
+      // daemon's own objects by heap snapshot, which leaves every kind of code out (feedback
+      // vectors and dependent code included, which the second figure still counts): that g is
+      // the daemon's growth with time.
       const steady = points.filter((p) => p.hour >= FIT_FROM && p.hour <= FIT_TO);
       const kib = (n: number): string => (n / 1024).toFixed(2);
       for (const [what, y] of [
         ['heap (compiled code left out)', (p: Point) => p.heap],
         ['heap without bytecode and code metadata', (p: Point) => p.objects],
+        ["the daemon's objects by heap snapshot (code of every kind left out)", (p: Point) => p.owned ?? 0],
       ] as const) {
         const f = fit(steady, y);
         note(
