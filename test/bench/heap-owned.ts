@@ -72,7 +72,7 @@ export async function snapshotNow(file: string): Promise<string> {
 }
 
 /** A snapshot file read as ownedHeap reads it (see there). */
-export function readOwned(file: string, leaveOut: readonly string[]): OwnedHeap {
+export function readOwned(file: string, leaveOut: readonly string[], top = TOP): OwnedHeap {
   const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   const meta = snap.snapshot.meta;
   const NF = meta.node_fields.length;
@@ -128,7 +128,7 @@ export function readOwned(file: string, leaveOut: readonly string[]): OwnedHeap 
   }
   // The largest holders only: all of them (thousands, some named by a participant's key) would
   // sit in the heap the next measurement reads.
-  const byOwner = new Map([...all].sort((a, b) => b[1] - a[1]).slice(0, TOP));
+  const byOwner = new Map([...all].sort((a, b) => b[1] - a[1]).slice(0, top));
   return { bytes, byOwner };
 }
 
