@@ -40,6 +40,32 @@ export class JoinSlots {
    */
   private stampOf = new Int32Array(64);
   private clock = 0;
+  /**
+   * What keeps readings of joins (each group rule's GroupReadings), told before a join's kept
+   * context or instance is replaced: held weakly, so that a rule dropped on reload goes.
+   */
+  private readonly watchers: WeakRef<SlotWatcher>[] = [];
+
+  /** `w` is told of every join's context or instance about to be replaced (SlotWatcher). */
+  watch(w: SlotWatcher): void {
+    this.watchers.push(new WeakRef(w));
+  }
+
+  private moving(
+    slot: number,
+    context: Readonly<ParticipantContext> | undefined,
+    instance: InstanceRef | undefined,
+  ): void {
+    let dead = false;
+    for (const ref of this.watchers) {
+      const w = ref.deref();
+      if (w) w.moving(slot, context, instance);
+      else dead = true;
+    }
+    if (dead)
+      for (let i = this.watchers.length - 1; i >= 0; i--)
+        if (!this.watchers[i]!.deref()) this.watchers.splice(i, 1);
+  }
 
   /** The participants of an instance with a slot (participant key -> slot); made when missing. */
   instance(ikey: string): Map<string, number> {
@@ -88,7 +114,10 @@ export class JoinSlots {
    * and its texts shared, however many samples and rules it went through.
    */
   context(slot: number, c: ParticipantContext): Readonly<ParticipantContext> {
-    return (this.contextOf[slot] = keptContext(c, this.contextOf[slot]));
+    const was = this.contextOf[slot];
+    const kept = keptContext(c, was);
+    if (kept !== was && was) this.moving(slot, was, this.instanceRefs[slot]);
+    return (this.contextOf[slot] = kept);
   }
 
   /**
@@ -108,12 +137,15 @@ export class JoinSlots {
     let changed = this.stampOf[slot] === 0;
     const was = this.contextOf[slot];
     const kept = keptContext(s.context, was);
+    const inst = this.instanceRefs[slot];
+    const otherInstance = inst !== s.instance && !(inst && sameFields(inst, s.instance));
+    // Readings taken of the join as it was keep what they were taken with (a new join has none).
+    if ((kept !== was || otherInstance) && !changed) this.moving(slot, was, inst);
     if (kept !== was) {
       this.contextOf[slot] = kept; // written only when changed: a write of an object costs a barrier
       changed = true;
     }
-    const inst = this.instanceRefs[slot];
-    if (inst !== s.instance && !(inst && sameFields(inst, s.instance))) {
+    if (otherInstance) {
       this.instanceRefs[slot] = s.instance;
       changed = true;
     }
@@ -205,6 +237,18 @@ export class JoinSlots {
   get capacity(): number {
     return this.instanceOf.length;
   }
+}
+
+/**
+ * Keeps readings of joins by slot (a group rule's GroupReadings): told, before a join's kept
+ * context or instance is replaced, what they were.
+ */
+export interface SlotWatcher {
+  moving(
+    slot: number,
+    context: Readonly<ParticipantContext> | undefined,
+    instance: InstanceRef | undefined,
+  ): void;
 }
 
 /** The same fields with the same values (a new sample's objects usually hold the same). */

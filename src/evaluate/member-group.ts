@@ -1,6 +1,6 @@
 import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
-import type { JoinSlots } from './join-slots.js';
+import type { JoinSlots, SlotWatcher } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
 import type { GroupMembers, Member, SeriesCache, SeriesRecord } from './series.js';
@@ -79,6 +79,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
         r.pos[last] = at;
       }
       r.in[slot] = undefined;
+      r.stale.taken?.delete(slot);
       return true;
     }
     const old = this.kept?.get(slot);
@@ -197,6 +198,31 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   }
 }
 
+/** What a reading was taken with, its join having moved on since (GroupReadings.stale). */
+interface TakenFrom {
+  context: Readonly<ParticipantContext> | undefined;
+  instance: InstanceRef | undefined;
+}
+
+/**
+ * What a group rule's readings were taken with, for the joins that moved on since (JoinSlots
+ * tells `moving`, before it replaces a join's context or instance); taken out when the join's
+ * next reading is (or its slot is freed). Kept apart from GroupReadings, and holding nothing
+ * else: JoinSlots holds it through a WeakRef, which keeps its target to the end of the job (a
+ * bench's async run of engine after engine): it keeps only this.
+ */
+class StaleReadings implements SlotWatcher {
+  taken: Map<number, TakenFrom> | undefined;
+
+  moving(
+    slot: number,
+    context: Readonly<ParticipantContext> | undefined,
+    instance: InstanceRef | undefined,
+  ): void {
+    if (!this.taken?.has(slot)) (this.taken ??= new Map()).set(slot, { context, instance });
+  }
+}
+
 /**
  * One group rule's member readings by join slot, in typed arrays: the group each slot's reading
  * is in, its time, value and whether it breaches. With what the rule worked out from each join
@@ -224,17 +250,19 @@ export class GroupReadings {
    * The context and instance of the sample each reading came from (the join's, as kept by its
    * slot, at that reading): a join that moved on (another data center, no reading for this rule
    * since) still counts in its group as it was, so what explains its group's alert does not
-   * move with it.
+   * move with it. Only for readings whose join moved on since (JoinSlots tells `moving`); any
+   * other reading's are its join's as kept now. Two arrays per rule of a pointer per slot each
+   * had held them all (issue 16's storm: 12 group rules x 100,000 joins, 19 MB).
    */
-  readonly context: (Readonly<ParticipantContext> | undefined)[] = [];
-  readonly instance: (InstanceRef | undefined)[] = [];
+  readonly stale = new StaleReadings();
 
-  constructor(readonly slots: JoinSlots) {}
+  constructor(readonly slots: JoinSlots) {
+    slots.watch(this.stale);
+  }
 
-  /** The slot's reading came from its join's newest sample: what it is read as (see `context`). */
+  /** The slot's reading came from its join's newest sample: what it is read as (see `stale`). */
   took(slot: number): void {
-    this.context[slot] = this.slots.keptContextOf(slot);
-    this.instance[slot] = this.slots.instanceRefOf(slot);
+    this.stale.taken?.delete(slot);
   }
 
   grow(capacity: number): void {
@@ -255,12 +283,13 @@ export class GroupReadings {
 
   /** The member of `slot` as an object (the context and instance of the sample its reading came from). */
   member(slot: number): Member {
+    const then = this.stale.taken?.get(slot);
     return {
       time: this.time[slot]!,
       breaching: this.breach[slot] === 1,
       value: this.value[slot]!,
-      context: this.context[slot] ?? this.slots.keptContextOf(slot) ?? {},
-      instance: (this.instance[slot] ?? this.slots.instanceRefOf(slot))!,
+      context: then?.context ?? this.slots.keptContextOf(slot) ?? {},
+      instance: (then?.instance ?? this.slots.instanceRefOf(slot))!,
     };
   }
 
@@ -287,8 +316,7 @@ export class GroupReadings {
       if (s < this.stamp.length) this.stamp[s] = this.tookAt[s] = 0;
       this.key[s] = undefined;
       this.target[s] = undefined;
-      this.context[s] = undefined;
-      this.instance[s] = undefined;
+      this.stale.taken?.delete(s);
     }
   }
 }

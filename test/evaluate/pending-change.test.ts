@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { QosSample } from '../../src/normalize/sample.js';
@@ -78,5 +80,23 @@ describe('a pending change', () => {
     expect([lat!.rule, high!.rule]).toEqual(['lat', 'lat-high']);
     expect(lat!.context).toBe(high!.context);
     expect(lat!.context).toEqual(engine.current(lat!.id)!.context);
+  });
+
+  it('does not keep an engine let go of alive through the rules it was made with', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // An engine that made a pending change, let go of (with the change) while its rules live on,
+    // as the rule set of a bench lives beside engine after engine, or a daemon's across a reload.
+    const made = (): WeakRef<object> => {
+      const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+      const [went] = engine.handle({ type: 'samples', samples: [at(0, 0.35, 'Wifi', 'Standup')] });
+      expect(went!.state).toBe('pending');
+      return new WeakRef(engine.state); // what it holds (the series, the groups)
+    };
+    const state = made();
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target to the end of the job
+    gc();
+    expect(state.deref()).toBeUndefined();
+    expect(rules).toHaveLength(2);
   });
 });
