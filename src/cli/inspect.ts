@@ -62,7 +62,9 @@ function pick(view: InspectView, who: string): InspectParticipant {
     );
   if (!found.length)
     throw new Error(
-      `no participant ${JSON.stringify(who)} has a sample in this instance (${view.participants.length} have; give one of their ids: ${someIds(view)})`,
+      view.participants.length
+        ? `no participant ${JSON.stringify(who)} has a sample in this instance (${view.participants.length} have; give one of their ids: ${someIds(view)})`
+        : `no participant has a sample in this instance yet, so ${JSON.stringify(who)} cannot be found: try again after its next poll`,
     );
   throw new Error(
     `${found.length} participants match ${JSON.stringify(who)}: give one of their ids: ${found.map((p) => p.key).join(', ')}`,

@@ -4,6 +4,7 @@ import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock, systemClock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
+import { redactUrlCredentials } from '../util/redact-url.js';
 import { intOption, numberOption, parse, UsageError } from './args.js';
 import { onShutdown } from './signals.js';
 
@@ -20,7 +21,7 @@ from a scenario, so qoswatch (or curl) can be tried without a Zoom account.
 Pushing QSS webhooks (Zoom's QoS Subscription) of the same samples to qoswatch:
   --push-to URL            POST signed events there (e.g. http://127.0.0.1:9782/zoom/qss)
   --push-secret-file FILE  the app's secret token (or set QOSWATCH_PUSH_SECRET_TOKEN)
-  --push-every DURATION    simulated time between rounds (default 60s)
+  --push-every DURATION    simulated time between rounds, 1s to 24h (default 60s)
   --push-faults LIST       comma-separated: duplicate=0.1, replay=0.05, bad_signature=0.05,
                            retry=0.1 (answer taken as lost: Zoom's redeliveries at +5, +20,
                            +60 min), out_of_order (shares of events; default none)
@@ -60,6 +61,7 @@ interface PushOptions {
  */
 function pushOptions(values: Record<string, string | undefined>): PushOptions | undefined {
   const to = values['push-to'];
+  if (to === '') throw new UsageError('--push-to: expected an http:// or https:// URL, found nothing');
   if (!to) {
     const stray = ['push-secret-file', 'push-every', 'push-faults'].find((k) => values[k] !== undefined);
     if (stray) throw new UsageError(`--${stray} is for pushing: give --push-to URL too`);
@@ -95,6 +97,9 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
   } catch {
     throw new UsageError(`--push-every: expected a duration such as 60s, found ${everyText}`);
   }
+  // 0s pushed nothing in a loop that never slept (outside tester, stop 31).
+  if (every < 1_000 || every > 86_400_000)
+    throw new UsageError(`--push-every: found ${everyText}; expected a duration from 1s to 24h`);
   return { url: to, secretToken, every, everyText, faults: pushFaults(values['push-faults']) };
 }
 
@@ -133,7 +138,9 @@ export async function simulate(argv: string[]): Promise<number> {
       faults: push.faults,
       stampNow: () => Date.now(),
     });
-    process.stdout.write(`  pushing:  QSS events to ${push.url} every ${push.everyText} of scenario time\n`);
+    process.stdout.write(
+      `  pushing:  QSS events to ${redactUrlCredentials(push.url)} every ${push.everyText} of scenario time\n`,
+    );
     pushing = (async () => {
       while (!shutdown.signal.aborted) {
         await pusher.push();

@@ -18,6 +18,8 @@ describe('qoswatch simulate --push-to', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-push-opts-'));
     const empty = join(dir, 'empty-secret');
     writeFileSync(empty, '\n');
+    const secret = join(dir, 'secret');
+    writeFileSync(secret, 'cli-secret\n');
     const hook = 'http://127.0.0.1:9/zoom/qss';
     const cases: [string[], string][] = [
       [['--push-to', hook], '--push-to needs the secret token'],
@@ -26,6 +28,15 @@ describe('qoswatch simulate --push-to', () => {
       [['--push-to', 'ftp://127.0.0.1/x'], '--push-to: expected an http:// or https:// URL'],
       [['--push-to', 'not a url'], '--push-to: expected an http:// or https:// URL'],
       [['--push-every', '30s'], '--push-every is for pushing: give --push-to URL too'],
+      [
+        ['--push-to', hook, '--push-secret-file', secret, '--push-every', '0s'],
+        '--push-every: found 0s; expected a duration from 1s to 24h',
+      ],
+      [
+        ['--push-to', hook, '--push-secret-file', secret, '--push-every', '999999h'],
+        'expected a duration from 1s to 24h',
+      ],
+      [['--push-to', ''], '--push-to: expected an http:// or https:// URL, found nothing'],
     ];
     for (const [args, reason] of cases) {
       // Before, the first case printed its usage error and went on serving: runCli never returned.
