@@ -174,7 +174,9 @@ describe('SIGTERM', () => {
     expect(await p.exited).toBe(1);
     expect(Date.now() - sentAt).toBeLessThan(1_000 + 1_000);
     expect(p.output()).toMatch(
-      /"msg":"did not stop within shutdown_timeout \+ 1s; exiting; not saved: the notification outbox and log/,
+      // On a loaded machine the alert state's save may not have ended within the grace either
+      // (seen with both suites at once): then it is named first.
+      /"msg":"did not stop within shutdown_timeout \+ 1s; exiting; not saved: (alert state \([^)]+\); )?the notification outbox and log/,
     );
   });
 
