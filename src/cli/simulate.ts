@@ -67,13 +67,8 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
     if (stray) throw new UsageError(`--${stray} is for pushing: give --push-to URL too`);
     return undefined;
   }
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch {
-    throw new UsageError(`--push-to: expected an http:// or https:// URL, found ${to}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  const protocol = URL.canParse(to) ? new URL(to).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:')
     throw new UsageError(`--push-to: expected an http:// or https:// URL, found ${to}`);
   const file = values['push-secret-file'];
   let secretToken: string;
