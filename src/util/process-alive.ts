@@ -1,11 +1,14 @@
 /** Linux's largest pid (`/proc/sys/kernel/pid_max` is at most 2^22); anything past 2^31 - 1 is no pid anywhere. */
 const MAX_PID = 2 ** 31 - 1;
 
+import { processExited } from './process-start.js';
+
 type Kill = (pid: number, signal: number) => unknown;
 
 /**
  * Whether process `pid` (of this host and pid namespace) may still be running: signal 0 is
  * sent, which checks without signalling. ESRCH: gone. EPERM: running, as another user. A
+ * process that answers but has exited and waits to be reaped (a zombie, /proc says so) is gone. A
  * number that cannot be a pid (not an integer from 1 to 2^31 - 1) names no process: gone.
  *
  * Any other error says nothing about the process, and is taken as **alive**. The two users of
@@ -24,7 +27,7 @@ export function processAlive(pid: number, kill: Kill = (p, s) => process.kill(p,
   if (!Number.isInteger(pid) || pid < 1 || pid > MAX_PID) return false;
   try {
     kill(pid, 0);
-    return true;
+    return !processExited(pid);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }

@@ -20,11 +20,26 @@ function read(path: string): string | undefined {
  * Undefined where /proc is absent or the process is gone.
  */
 export function processStartTicks(pid: number): string | undefined {
+  const ticks = statFields(pid)?.[22 - 3];
+  return ticks && /^\d+$/.test(ticks) ? ticks : undefined;
+}
+
+/** /proc/<pid>/stat's fields from the third on (the state), or undefined. */
+function statFields(pid: number): string[] | undefined {
   const stat = read(`${PROC}/${pid}/stat`);
   // Field 2 (the command name) is in parentheses and may hold spaces: count after its last ')'.
-  const rest = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = rest?.[22 - 3];
-  return ticks && /^\d+$/.test(ticks) ? ticks : undefined;
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * Whether process `pid` has exited and only waits for its parent to reap it (state Z, zombie, or
+ * X, dead): it still answers signal 0 but holds nothing, so a lock it wrote is free. A restart
+ * right after a SIGKILL, before the parent (a shell, a supervisor) has reaped the old daemon,
+ * sees one. False where /proc is absent or says otherwise.
+ */
+export function processExited(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state === 'Z' || state === 'X';
 }
 
 /** This boot's id (/proc/sys/kernel/random/boot_id): pids and start times of another boot mean nothing. */

@@ -249,9 +249,12 @@ async function rulesDirWith(name: string, text: string): Promise<{ rulesDir: str
   return { rulesDir, ruleFile };
 }
 
-/** Waits (bounded) until a running command has printed `text`. */
+/**
+ * Waits (bounded: 30 s, half the test's timeout) until a running command has printed `text`.
+ * 10 s was once too short for a start-up with the machine loaded by three test runs and a bench.
+ */
 async function printed(p: ReturnType<typeof startCli>, text: string): Promise<void> {
-  for (let i = 0; i < 200 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
   expect(p.output()).toContain(text);
 }
 

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/util/process-alive.js';
 
@@ -16,6 +18,31 @@ describe('processAlive', () => {
       child.kill();
     }
     expect(processAlive(spawnSync('true').pid)).toBe(false);
+  });
+
+  it('a process that has exited but is not reaped yet (a zombie) is gone', async () => {
+    // `sleep 0` exits at once; its parent, exec'd into `sleep 30`, never waits for it: it stays
+    // a zombie, answering signal 0, until the parent goes. A restart right after a SIGKILL, before
+    // the supervisor reaps the old daemon, sees its pid like this.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const pid = Number((await once(parent.stdout, 'data'))[0]);
+      const state = async (): Promise<string | undefined> => {
+        for (let i = 0; i < 20_000; i++) {
+          const s = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.[0];
+          if (s === 'Z') return s;
+          await new Promise((r) => setImmediate(r));
+        }
+        return undefined;
+      };
+      expect(await state()).toBe('Z');
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      expect(processAlive(pid)).toBe(false);
+    } finally {
+      parent.kill();
+    }
   });
 
   it('a number that cannot be a pid names no process (a hostile lock or budget file)', () => {
