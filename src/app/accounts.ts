@@ -73,6 +73,7 @@ export function buildZoomClient(
     { oauthUrl: z.oauthUrl, accountId: z.accountId, clientId: z.clientId, clientSecret: z.clientSecret },
     ctx.clock,
     z.timeoutMs,
+    ctx.log.child({ component: 'zoom' }),
   );
   return accountClient('zoom', z, auth, ctx, overrides);
 }

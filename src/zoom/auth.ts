@@ -8,6 +8,9 @@ import { isJsonObject } from '../util/json-object.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
+import { readTokenApiUrl } from './token-api-url.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../util/logger.js';
 
 /** Something that can put an Authorization header on a Zoom call. */
 export interface AuthProvider {
@@ -37,12 +40,15 @@ export class S2SOAuth implements AuthProvider {
   private pending: Promise<{ header: string; apiBase?: string }> | undefined;
   /** Tokens fetched so far (tests and metrics). */
   fetched = 0;
+  /** What was wrong with the last unusable `api_url` warned about: each token repeats it. */
+  private apiUrlWarned: string | undefined;
 
   constructor(
     private readonly creds: S2SCredentials,
     private readonly clock: Clock,
     /** Bound on one token request: zoom.timeout, as for every other call. */
     private readonly timeoutMs = durationMs(DEFAULT_ZOOM_TIMEOUT),
+    private readonly log: Logger = silentLogger(),
   ) {}
 
   authorize(): Promise<{ header: string; apiBase?: string }> {
@@ -100,7 +106,7 @@ export class S2SOAuth implements AuthProvider {
     const body = jsonObject(text) as {
       access_token?: string;
       expires_in?: number;
-      api_url?: string;
+      api_url?: unknown;
       reason?: unknown;
       error?: unknown;
     };
@@ -121,12 +127,30 @@ export class S2SOAuth implements AuthProvider {
     }
     this.fetched++;
     const ttl = (body.expires_in ?? 3600) * 1000;
+    const apiBase = this.apiBaseOf(body.api_url);
     this.token = {
       header: `Bearer ${body.access_token}`,
-      ...(body.api_url ? { apiBase: body.api_url } : {}),
+      ...(apiBase !== undefined ? { apiBase } : {}),
       renewAt: this.clock.now() + Math.max(ttl / 2, ttl - RENEW_MARGIN_MS),
     };
     return this.token;
+  }
+
+  /**
+   * The token's `api_url` if it is an http(s) URL without credentials. Anything else (a number,
+   * null, no scheme, ftp:, user:password, megabytes) once made every call fail with an internal
+   * error; it is now left out, with one warning per distinct fault, and zoom.api_url is used.
+   */
+  private apiBaseOf(value: unknown): string | undefined {
+    const read = readTokenApiUrl(value);
+    if (read === undefined || 'url' in read) return read?.url;
+    if (this.apiUrlWarned !== read.wrong)
+      this.log.warn(
+        { tokenApiUrl: read.wrong },
+        `Zoom's token answer names api_url ${read.wrong} (not used: API calls go to zoom.api_url as configured)`,
+      );
+    this.apiUrlWarned = read.wrong;
+    return undefined;
   }
 }
 

@@ -90,13 +90,8 @@ export class ZoomClient {
    */
   private sayApiBase(apiBase: string): void {
     this.tokenApiBase = apiBase;
-    const origin = (u: string): string => {
-      try {
-        return new URL(u).origin;
-      } catch {
-        return 'an unreadable URL';
-      }
-    };
+    // Both parse: zoom.api_url is checked by the config schema, a token's by S2SOAuth.
+    const origin = (u: string): string => new URL(u).origin;
     const to = origin(apiBase);
     const configured = origin(this.opts.apiUrl);
     if (to !== configured)

@@ -4,6 +4,7 @@ import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
+import { json, TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
 import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
@@ -80,6 +81,69 @@ describe('authentication', () => {
     const quiet = captureLog();
     await meetingQos(s2sClient(h, { logger: quiet.log }));
     expect(quiet.lines.filter((l) => l.msg.includes('api_url'))).toHaveLength(0);
+  });
+
+  it("keeps zoom.api_url, with one warning per fault, when the token's api_url is not an http(s) URL", async () => {
+    h = await startSim({ meetings: [meetingWith(2)] });
+    // A token endpoint on 127.0.0.1 that gets a real token from the simulator and puts `bad` in
+    // its api_url (old code: 'base.replace is not a function', UND_ERR_INVALID_ARG on every call).
+    let bad: unknown;
+    const tokens = new TestServer((r, res) => {
+      void fetch(`${h.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: r.headers.authorization ?? '',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: r.body,
+      })
+        .then((answer) => answer.json())
+        .then((body) => json(res, 200, { ...(body as object), api_url: bad }));
+    });
+    const tokenUrl = await tokens.listen();
+    try {
+      const cases: [unknown, string][] = [
+        [42, 'the number 42, not a URL string'],
+        [null, 'null, not a URL string'],
+        [{ host: 'x' }, 'an object, not a URL string'],
+        ['localhost:19780', 'a URL of scheme localhost:, not http: or https:'],
+        ['ftp://x', 'a URL of scheme ftp:, not http: or https:'],
+        ['no url at all', 'a string that does not parse as a URL'],
+        ['http://u:secret-pw@127.0.0.1:9', 'http://127.0.0.1:9 with a user:password (not shown)'],
+        [`https://a.example/${'a'.repeat(1_000_000)}`, 'a string of 1000018 characters (at most 2048)'],
+      ];
+      for (const [value, what] of cases) {
+        bad = value;
+        const { log, lines } = captureLog();
+        const auth = new S2SOAuth(
+          {
+            oauthUrl: `${tokenUrl}/oauth/token`,
+            accountId: 'acct-1',
+            clientId: 'client-1',
+            clientSecret: 'test-secret',
+          },
+          h.clock,
+          5000,
+          log,
+        );
+        const client = s2sClient(h, { auth, maxRetries: 0, logger: log });
+        expect((await meetingQos(client)).participants).toHaveLength(2);
+        await meetingQos(client);
+        h.sim.revokeTokens(); // a new token with the same api_url: not warned again
+        expect((await meetingQos(client)).participants).toHaveLength(2);
+        expect(auth.fetched).toBe(2);
+        const warned = lines.filter((l) => l.msg.includes('api_url'));
+        expect(warned.map((l) => [l.level, l.msg])).toEqual([
+          [
+            40,
+            `Zoom's token answer names api_url ${what} (not used: API calls go to zoom.api_url as configured)`,
+          ],
+        ]);
+        expect(JSON.stringify(lines)).not.toContain('secret-pw');
+      }
+    } finally {
+      await tokens.close();
+    }
   });
 
   it('reports refused credentials with a stable code and no secret in the error', async () => {
