@@ -275,6 +275,7 @@ export class Dispatcher {
       firing,
       held,
       resolved,
+      announced,
       changed,
       repeat: due,
     } = groupMessage(g, kept, muted, store.logEntry(g.key), r.sendResolved, now);
@@ -291,9 +292,9 @@ export class Dispatcher {
         resolved,
         createdAt: now,
       };
-      this.cap.admit(n, now);
+      this.cap.admit(n, now, announced);
     }
-    if (changed || repeat) store.logFiring(g.key, [...firing, ...held], now);
+    if (changed || repeat) store.logFiring(g.key, [...firing, ...held], now, announced);
     else if (early) return;
     store.groupFlushed(g.key, now);
   }

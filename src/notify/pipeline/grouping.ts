@@ -86,21 +86,33 @@ export function groupMessage(
   g: Readonly<PendingGroup>,
   unmuted: readonly Alert[],
   muted: readonly Alert[],
-  logged: { firing: readonly string[]; at: number } | undefined,
+  logged: { firing: readonly string[]; at: number; untold?: readonly string[] } | undefined,
   sendResolved: boolean,
   now: number,
-): { firing: Alert[]; held: Alert[]; resolved: Alert[]; changed: boolean; repeat: boolean } {
+): {
+  firing: Alert[];
+  held: Alert[];
+  resolved: Alert[];
+  /** The firing alerts it did not tell the receiver of before: their first notification. */
+  announced: string[];
+  changed: boolean;
+  repeat: boolean;
+} {
   const before = new Set(logged?.firing ?? []);
-  // An alert this group already said is firing is a reminder: its repeat text, if it has one.
+  // Said, but every notification saying it was given up: the receiver never heard it fire.
+  const untold = new Set(logged?.untold ?? []);
+  const told = (id: string): boolean => before.has(id) && !untold.has(id);
+  // An alert this group already told is firing is a reminder: its repeat text, if it has one.
   const firing = unmuted.map((a) =>
-    before.has(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a,
+    told(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a,
   );
   const held = muted.filter((a) => before.has(a.id));
   const resolved = sendResolved
-    ? Object.values(g.alerts).filter((a) => a.state === 'resolved' && before.has(a.id))
+    ? Object.values(g.alerts).filter((a) => a.state === 'resolved' && told(a.id))
     : [];
   const known = firing.length + held.length;
   const changed = known !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;
   const repeat = !!logged && firing.length > 0 && now - logged.at >= g.timing.repeatIntervalMs;
-  return { firing, held, resolved, changed, repeat };
+  const announced = firing.filter((a) => !told(a.id)).map((a) => a.id);
+  return { firing, held, resolved, announced, changed, repeat };
 }

@@ -6,6 +6,7 @@ import { humanDuration, plural } from '../../util/words.js';
 import type { Logger } from 'pino';
 import { fromSendFailure, type NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
+import { handOnAnnounced } from './announced.js';
 import type { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem } from './store.js';
 import type { Receiver } from './receiver.js';
@@ -121,6 +122,8 @@ export class Outbox {
    * while the others go through included), not only while it waits as a whole.
    */
   private readonly downSince = new Map<string, number>();
+  /** Queued resolves taken out because what they resolved was never told (see settle). */
+  private readonly withdrawn = new WeakSet<OutboxItem>();
   /** Notifications whose last attempt timed out, could not connect or was rate limited. */
   private readonly failedDown = new WeakSet<OutboxItem>();
 
@@ -240,7 +243,7 @@ export class Outbox {
       for (const item of this.queueOf(receiver)) {
         if (signal.aborted) return;
         const group = item.notification.groupKey;
-        if (held.has(group)) continue;
+        if (held.has(group) || this.withdrawn.has(item)) continue;
         if (tried.has(item) || item.nextAttemptAt > this.opts.clock.now()) {
           held.add(group);
           continue;
@@ -249,7 +252,7 @@ export class Outbox {
         const { outcome, downUntil, stuck } = await this.deliver(item, signal, !probed);
         if (outcome === 'retry') held.add(group);
         else {
-          this.settle(item);
+          this.settle(item, outcome === 'dropped');
           progressed = true;
         }
         store.save();
@@ -275,8 +278,17 @@ export class Outbox {
     }
   }
 
-  /** Delivered or given up: out of the outbox, and its notifier told (`settled`). */
-  private settle(item: OutboxItem): void {
+  /**
+   * Delivered or given up (`dropped`): out of the outbox, and its notifier told (`settled`).
+   * Given up, what it announced counts as never told that receiver (handOnAnnounced); a queued
+   * resolve left with nothing to say goes with it.
+   */
+  private settle(item: OutboxItem, dropped: boolean): void {
+    if (dropped)
+      for (const empty of handOnAnnounced(this.opts.store, item)) {
+        this.withdrawn.add(empty);
+        this.settle(empty, false);
+      }
     this.opts.store.done(item);
     this.opts.receivers.get(item.notification.receiver)?.notifier.settled?.(item.notification);
   }
@@ -293,9 +305,9 @@ export class Outbox {
     if (!this.downSince.has(receiver)) this.downSince.set(receiver, now);
     let expired = 0;
     for (const item of this.queueOf(receiver)) {
-      if (now - item.notification.createdAt < retry.giveUpAfterMs) continue;
+      if (now - item.notification.createdAt < retry.giveUpAfterMs || this.withdrawn.has(item)) continue;
       store.attemptFailed(item, `${receiver}: not delivered within give_up_after (receiver down)`);
-      this.settle(item);
+      this.settle(item, true);
       stats.failure(receiver, 'expired');
       expired++;
     }

@@ -26,14 +26,17 @@ export class RateCap {
   }
 
   /** Puts a notification in the outbox, counting it against its receiver's cap. */
-  private send(n: Notification, now: number): void {
+  private send(n: Notification, now: number, announces?: readonly string[]): void {
     if (this.opts.receivers.get(n.receiver)?.rateLimit) this.opts.store.capSent(n.receiver, now);
-    this.opts.store.enqueue(n, now);
+    this.opts.store.enqueue(n, now, announces);
   }
 
-  /** A group's notification: into the outbox if the cap allows, held back (and counted) if not. */
-  admit(n: Notification, now: number): void {
-    if (this.allows(n.receiver, now)) return this.send(n, now);
+  /**
+   * A group's notification: into the outbox if the cap allows, held back (and counted) if not.
+   * `announces`: the firing alerts it is the first to tell the group of.
+   */
+  admit(n: Notification, now: number, announces: readonly string[]): void {
+    if (this.allows(n.receiver, now)) return this.send(n, now, announces);
     this.opts.store.capHold(n.receiver, n.firing.length + n.resolved.length, now);
     this.opts.stats.heldBack(n.receiver);
     this.opts.once.warn(

@@ -21,6 +21,11 @@ export interface OutboxItem {
   attempts: number;
   nextAttemptAt: number;
   lastError?: string;
+  /**
+   * The firing alerts this notification is the first to tell its group's receiver of (not in
+   * the group's log before it). Given up, it hands them on (pipeline/announced.ts).
+   */
+  announces?: string[];
 }
 
 /** What was last notified for a group: the firing alert ids and when (Alertmanager's notification log). */
@@ -29,6 +34,12 @@ export interface LogEntry {
   at: number;
   /** The firing alerts as last notified, so a resolve can be sent for them after a restart. */
   alerts?: Alert[];
+  /**
+   * Of `firing`, those whose every notification saying so to this group's receiver was given up
+   * (and none queued says so): not told. No resolve goes for them; the group's next message
+   * that carries them (a reminder) tells them.
+   */
+  untold?: string[];
 }
 
 /** A group with changes waiting for group_wait or group_interval, or with alerts still firing. */
@@ -97,6 +108,7 @@ const checkOutbox = entryCheck({
     attempts: COUNT,
     nextAttemptAt: TIME,
     lastError: { type: 'string' },
+    announces: { type: 'array', items: { type: 'string' } },
     notification: {
       type: 'object',
       required: ['id', 'receiver', 'groupKey', 'groupLabels', 'kind', 'firing', 'resolved', 'createdAt'],
@@ -135,6 +147,7 @@ const checkLog = entryCheck({
     firing: { type: 'array', items: { type: 'string' } },
     at: TIME,
     alerts: { type: 'array', items: ALERT },
+    untold: { type: 'array', items: { type: 'string' } },
   },
 });
 const checkGroup = entryCheck({
@@ -250,10 +263,20 @@ export class NotifyStore {
   logEntry(key: string): Readonly<LogEntry> | undefined {
     return this.state.log[key];
   }
-  /** What a group said was firing (firing alerts), or that it has nothing firing any more (none). */
-  logFiring(key: string, firing: readonly Alert[], at: number): void {
-    if (firing.length) this.state.log[key] = { firing: firing.map((a) => a.id), at, alerts: [...firing] };
-    else delete this.state.log[key];
+  /**
+   * What a group said was firing (firing alerts), or that it has nothing firing any more (none).
+   * Of the alerts not told (see LogEntry), those this message `announced` are told now.
+   */
+  logFiring(key: string, firing: readonly Alert[], at: number, announced: readonly string[] = []): void {
+    if (!firing.length) {
+      delete this.state.log[key];
+      return;
+    }
+    const ids = firing.map((a) => a.id);
+    const untold = (this.state.log[key]?.untold ?? []).filter(
+      (id) => ids.includes(id) && !announced.includes(id),
+    );
+    this.state.log[key] = { firing: ids, at, alerts: [...firing], ...(untold.length ? { untold } : {}) };
   }
   /** An alert a group will never resolve (it left quietly): out of that group's log entry. */
   unlogAlert(key: string, alertId: string): void {
@@ -261,6 +284,13 @@ export class NotifyStore {
     if (!entry) return;
     entry.firing = entry.firing.filter((id) => id !== alertId);
     if (entry.alerts) entry.alerts = entry.alerts.filter((a) => a.id !== alertId);
+    if (entry.untold) entry.untold = entry.untold.filter((id) => id !== alertId);
+  }
+  /** Every notification that would have told the group's receiver that the alert fires was given up. */
+  untoldAlert(key: string, alertId: string): void {
+    const entry = this.state.log[key];
+    if (entry?.firing.includes(alertId) && !entry.untold?.includes(alertId))
+      (entry.untold ??= []).push(alertId);
   }
   /**
    * At start-up, entry by entry: hands the entry's saved alerts to `saw` (to resolve those no
@@ -270,6 +300,7 @@ export class NotifyStore {
     for (const [key, entry] of Object.entries(this.state.log)) {
       saw(entry.alerts ?? []);
       entry.firing = entry.firing.filter(keep);
+      if (entry.untold) entry.untold = entry.untold.filter(keep);
       if (!entry.firing.length) delete this.state.log[key];
     }
   }
@@ -278,8 +309,14 @@ export class NotifyStore {
   outbox(): readonly OutboxItem[] {
     return this.state.outbox;
   }
-  enqueue(notification: Notification, now: number): void {
-    this.state.outbox.push({ notification, attempts: 0, nextAttemptAt: now });
+  /** `announces`: the firing alerts it is the first to tell its group of (see OutboxItem). */
+  enqueue(notification: Notification, now: number, announces: readonly string[] = []): void {
+    this.state.outbox.push({
+      notification,
+      attempts: 0,
+      nextAttemptAt: now,
+      ...(announces.length ? { announces: [...announces] } : {}),
+    });
   }
   /**
    * A report's notification for one receiver, queued once: false (and nothing queued) when it
