@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Alert } from '../../src/evaluate/alert.js';
 import { routeSettings } from '../../src/config/notify-settings.js';
 import type { RawRoute } from '../../src/config/raw.js';
@@ -30,6 +31,8 @@ export interface HookDispatcherOptions {
   sendTimeoutMs?: number;
   /** That limit's timer (ManualTimers: fired by the test). */
   timers?: Timers;
+  /** Where the dispatcher logs (silent otherwise). */
+  log?: Logger;
 }
 
 /**
@@ -66,6 +69,7 @@ export function hookDispatcher(
     ...(opts.current ? { current: opts.current } : {}),
     ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
 }
 

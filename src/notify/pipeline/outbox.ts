@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { fromSendFailure, type NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
 import type { Notification, ReportBody } from '../plugins/notification.js';
 import { handOnAnnounced } from './announced.js';
+import { Failing } from './failing.js';
 import type { NotifyStats } from './stats.js';
 import type { NotifyStore, OutboxItem } from './store.js';
 import type { Receiver } from './receiver.js';
@@ -126,6 +127,8 @@ export class Outbox {
   private readonly withdrawn = new WeakSet<OutboxItem>();
   /** Notifications whose last attempt timed out, could not connect or was rate limited. */
   private readonly failedDown = new WeakSet<OutboxItem>();
+  /** Notifications whose last attempt failed with a server error (5xx, an SMTP 4xx), to be retried. */
+  private readonly failedAlone = new Failing();
 
   /** When `item` may be tried: its own next attempt, or its receiver's pause if later. */
   private dueAt(item: OutboxItem): number {
@@ -290,6 +293,7 @@ export class Outbox {
         this.settle(empty, false);
       }
     this.opts.store.done(item);
+    this.failedAlone.delete(item);
     this.opts.receivers.get(item.notification.receiver)?.notifier.settled?.(item.notification);
   }
 
@@ -324,6 +328,10 @@ export class Outbox {
   private backUp(sent: OutboxItem): void {
     const receiver = sent.notification.receiver;
     this.failedDown.delete(sent);
+    this.failedAlone.delete(sent);
+    // A server-error episode is over once none of its notifications still last failed so: the
+    // next one is logged at once (it was muted for quietMs whatever happened in between).
+    if (!this.failedAlone.any(receiver)) this.opts.once.forget(`retry:${receiver}:alone:`);
     this.pausedUntil.delete(receiver);
     const since = this.downSince.get(receiver);
     if (since === undefined) return;
@@ -381,8 +389,13 @@ export class Outbox {
       }
       stats.failure(n.receiver, e.code);
       this.opts.store.attemptFailed(item, e.message, now + wait);
-      if (down.downUntil === undefined) this.failedDown.delete(item);
-      else this.failedDown.add(item);
+      if (down.downUntil === undefined) {
+        this.failedDown.delete(item);
+        this.failedAlone.add(item);
+      } else {
+        this.failedDown.add(item);
+        this.failedAlone.delete(item);
+      }
       const others =
         down.downUntil === undefined ? 'alone' : down.stuck && mayPassOver ? 'passed-over' : 'wait';
       this.warnRetry(item, e, Math.round(wait), others);
@@ -393,10 +406,12 @@ export class Outbox {
   }
 
   /**
-   * A failed attempt to be retried, logged once an outage, saying what it does to the receiver's
-   * other notifications: nothing (`alone`: a server error, about this one), they wait with it
-   * (`wait`: it is down), or they go on without it (`passed-over`: it failed PASS_OVER_AFTER
-   * times in a row and the next group is tried first; they wait only if that fails too).
+   * A failed attempt to be retried, logged once an episode (an outage, or a run of server errors
+   * until the receiver delivers again), saying what it does to the receiver's other
+   * notifications: nothing (`alone`: a server error, about this one: they go on meanwhile), they
+   * wait with it (`wait`: it is down), or they go on without it (`passed-over`: it failed
+   * PASS_OVER_AFTER times in a row and the next group is tried first; they wait only if that
+   * fails too).
    */
   private warnRetry(item: OutboxItem, e: NotifyError, retryInMs: number, others: RetryEffect): void {
     const { receiver } = item.notification;
@@ -407,13 +422,17 @@ export class Outbox {
         { ...obj, attempts: item.attempts },
         `${receiver}: one notification failed ${item.attempts} times in a row and is retried on its own; its other notifications go on without it unless they fail too: ${e.message}`,
       );
-    else
+    else if (others === 'wait')
       this.opts.once.warn(
         `retry:${receiver}:${e.code}`,
         obj,
-        others === 'wait'
-          ? `${receiver}: delivery failed, will retry; its other notifications wait with it: ${e.message}`
-          : `${receiver}: delivery failed, will retry: ${e.message}`,
+        `${receiver}: delivery failed, will retry; its other notifications wait with it: ${e.message}`,
+      );
+    else
+      this.opts.once.warn(
+        `retry:${receiver}:alone:${e.code}`,
+        obj,
+        `${receiver}: delivery failed, will retry; its other notifications go on meanwhile: ${e.message}`,
       );
   }
 }
