@@ -13,6 +13,7 @@ import {
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
+import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
 
 /** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -130,10 +131,12 @@ export class YamlSource {
     return { file: this.file, ...this.at(offset), path: formatPath(path), message };
   }
 
-  /** Problems from YAML syntax itself (bad indentation, duplicate keys, tabs). */
   /** YAML syntax errors, the first MAX_SYNTAX_PROBLEMS of them (one slip can cascade into hundreds). */
   syntaxProblems(): FileProblem[] {
     const all = [...this.doc.errors, ...this.doc.warnings];
+    // Too deep: that alone is said (the overflow's other errors are its echoes).
+    const deep = tooDeepAt(this.doc, all);
+    if (deep !== undefined) return [{ file: this.file, ...this.at(deep), path: '', message: TOO_DEEP }];
     const shown: FileProblem[] = all.slice(0, MAX_SYNTAX_PROBLEMS).map((e) => ({
       file: this.file,
       ...this.at(e.pos[0]),
