@@ -6,6 +6,7 @@ import { ScaledClock, systemClock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
 import { intOption, numberOption, parse, UsageError } from './args.js';
+import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from './signals.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
@@ -19,7 +20,8 @@ from a scenario, so qoswatch (or curl) can be tried without a Zoom account.
   --speed X        simulated time runs X times faster than real time (default 1)
 
 Pushing QSS webhooks (Zoom's QoS Subscription) of the same samples to qoswatch:
-  --push-to URL            POST signed events there (e.g. http://127.0.0.1:9782/zoom/qss)
+  --push-to URL            POST signed events there: an http(s) URL, port 1 to 65535
+                           (e.g. http://127.0.0.1:9782/zoom/qss)
   --push-secret-file FILE  the app's secret token (or set QOSWATCH_PUSH_SECRET_TOKEN)
   --push-every DURATION    simulated time between rounds, 1s to 24h (default 60s)
   --push-faults LIST       comma-separated: duplicate=0.1, replay=0.05, bad_signature=0.05,
@@ -61,15 +63,13 @@ interface PushOptions {
  */
 function pushOptions(values: Record<string, string | undefined>): PushOptions | undefined {
   const to = values['push-to'];
-  if (to === '') throw new UsageError('--push-to: expected an http:// or https:// URL, found nothing');
-  if (!to) {
+  if (to === undefined) {
     const stray = ['push-secret-file', 'push-every', 'push-faults'].find((k) => values[k] !== undefined);
     if (stray) throw new UsageError(`--${stray} is for pushing: give --push-to URL too`);
     return undefined;
   }
-  const protocol = URL.canParse(to) ? new URL(to).protocol : undefined;
-  if (protocol !== 'http:' && protocol !== 'https:')
-    throw new UsageError(`--push-to: expected an http:// or https:// URL, found ${to}`);
+  const wrong = pushToProblem(to);
+  if (wrong !== undefined) throw new UsageError(`--push-to: ${wrong}`);
   const file = values['push-secret-file'];
   let secretToken: string;
   try {

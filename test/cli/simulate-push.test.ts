@@ -25,8 +25,24 @@ describe('qoswatch simulate --push-to', () => {
       [['--push-to', hook], '--push-to needs the secret token'],
       [['--push-to', hook, '--push-secret-file', empty], `--push-secret-file: ${empty} is empty`],
       [['--push-to', hook, '--push-secret-file', join(dir, 'none')], 'cannot read'],
-      [['--push-to', 'ftp://127.0.0.1/x'], '--push-to: expected an http:// or https:// URL'],
-      [['--push-to', 'not a url'], '--push-to: expected an http:// or https:// URL'],
+      [
+        ['--push-to', 'ftp://127.0.0.1/x'],
+        '--push-to: found ftp://127.0.0.1/x: its scheme is ftp:, expected http:// or https://',
+      ],
+      [['--push-to', 'not a url'], '--push-to: found not a url: no http:// or https:// at its start'],
+      // The port was the problem, and the old answer was 'expected an http:// or https:// URL'.
+      [
+        ['--push-to', 'http://127.0.0.1:99999/x'],
+        '--push-to: found http://127.0.0.1:99999/x: its port 99999 is out of range; expected a port from 1 to 65535',
+      ],
+      [
+        ['--push-to', 'http://127.0.0.1:x9/x'],
+        'its port x9 is not a number; expected a port from 1 to 65535',
+      ],
+      [
+        ['--push-to', 'http://a b/x'],
+        '--push-to: found http://a b/x: not a valid URL (its host a b is not a host name or IP address)',
+      ],
       [['--push-every', '30s'], '--push-every is for pushing: give --push-to URL too'],
       [
         ['--push-to', hook, '--push-secret-file', secret, '--push-every', '0s'],
