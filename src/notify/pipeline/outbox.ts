@@ -73,7 +73,9 @@ export class Outbox {
       /** Where "delivering again" goes (problems go through `once`). */
       log: Logger;
     },
-  ) {}
+  ) {
+    opts.store.keepOutagesOf(opts.receivers);
+  }
 
   /** A report notification with its body read from the kept report (absent once pruned). */
   private withBody(n: Notification): Notification {
@@ -117,12 +119,6 @@ export class Outbox {
    * receiver is tried again at once, as the outbox is.
    */
   private readonly pausedUntil = new Map<string, number>();
-  /**
-   * When each receiver's outage began (its first wait as a whole), for the line that says it
-   * delivers again. It lasts while any of its notifications last failed as down (one passed over
-   * while the others go through included), not only while it waits as a whole.
-   */
-  private readonly downSince = new Map<string, number>();
   /** Queued resolves taken out because what they resolved was never told (see settle). */
   private readonly withdrawn = new WeakSet<OutboxItem>();
   /** Notifications whose last attempt timed out, could not connect or was rate limited. */
@@ -306,7 +302,15 @@ export class Outbox {
     const { store, stats, retry } = this.opts;
     this.pausedUntil.set(receiver, until);
     const now = this.opts.clock.now();
-    if (!this.downSince.has(receiver)) this.downSince.set(receiver, now);
+    // When the outage began (its first wait as a whole), for the line that says it delivers
+    // again. It lasts while any of its notifications last failed as down (one passed over while
+    // the others go through included), not only while it waits as a whole. Saved with the outbox:
+    // after a restart the line counts from the outage's start, not from the restart.
+    let changed = false;
+    if (store.outageSince(receiver) === undefined) {
+      store.outageBegan(receiver, now);
+      changed = true;
+    }
     let expired = 0;
     for (const item of this.queueOf(receiver)) {
       if (now - item.notification.createdAt < retry.giveUpAfterMs || this.withdrawn.has(item)) continue;
@@ -315,7 +319,7 @@ export class Outbox {
       stats.failure(receiver, 'expired');
       expired++;
     }
-    if (expired) store.save();
+    if (expired || changed) store.save();
   }
 
   /**
@@ -333,12 +337,12 @@ export class Outbox {
     // next one is logged at once (it was muted for quietMs whatever happened in between).
     if (!this.failedAlone.any(receiver)) this.opts.once.forget(`retry:${receiver}:alone:`);
     this.pausedUntil.delete(receiver);
-    const since = this.downSince.get(receiver);
+    const since = this.opts.store.outageSince(receiver);
     if (since === undefined) return;
     // The notification just sent leaves the outbox after this.
     const others = this.opts.store.outbox().filter((i) => i !== sent && i.notification.receiver === receiver);
     if (others.some((i) => this.failedDown.has(i))) return;
-    this.downSince.delete(receiver);
+    this.opts.store.outageOver(receiver); // saved with the delivery
     this.opts.once.forget(`retry:${receiver}:`);
     const downForMs = this.opts.clock.now() - since;
     const waiting = others.length;

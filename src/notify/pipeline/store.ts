@@ -65,6 +65,8 @@ export interface NotifyState {
   caps: Record<string, CapState>;
   /** Report notifications ever queued (id: when), so that a report is queued once per receiver. */
   reports: Record<string, number>;
+  /** Per notifier in an outage (see Outbox.pause), when it began. */
+  outages: Record<string, number>;
 }
 
 export interface CapState {
@@ -193,7 +195,15 @@ export class NotifyStore {
   ) {
     this.file = stateDir ? join(stateDir, 'notify.json') : '';
     const saved = this.file ? files.read(this.file, (raw) => NotifyStore.check(raw)) : undefined;
-    this.state = saved ?? { outbox: [], log: {}, groups: {}, notifiers: {}, caps: {}, reports: {} };
+    this.state = saved ?? {
+      outbox: [],
+      log: {},
+      groups: {},
+      notifiers: {},
+      caps: {},
+      reports: {},
+      outages: {},
+    };
     // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
     if (now !== undefined)
       for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
@@ -210,6 +220,7 @@ export class NotifyStore {
       notifiers: validMap('notifiers', raw.notifiers, checkMemory, discarded),
       caps: validMap('caps', raw.caps, checkCap, discarded),
       reports: validMap('reports', raw.reports, checkTime, discarded),
+      outages: validMap('outages', raw.outages, checkTime, discarded),
     };
     return { value, discarded };
   }
@@ -343,6 +354,21 @@ export class NotifyStore {
   done(item: OutboxItem): void {
     const i = this.state.outbox.indexOf(item);
     if (i >= 0) this.state.outbox.splice(i, 1);
+  }
+
+  // --- Outages: per receiver, when the one going on began ---
+  outageSince(receiver: string): number | undefined {
+    return this.state.outages[receiver];
+  }
+  outageBegan(receiver: string, at: number): void {
+    this.state.outages[receiver] = at;
+  }
+  outageOver(receiver: string): void {
+    delete this.state.outages[receiver];
+  }
+  /** At start-up: outages of receivers no longer configured are forgotten. */
+  keepOutagesOf(receivers: ReadonlyMap<string, unknown>): void {
+    for (const r of Object.keys(this.state.outages)) if (!receivers.has(r)) delete this.state.outages[r];
   }
 
   // --- Rate caps: per receiver, send times inside the window and what was held back ---
