@@ -69,7 +69,7 @@ export function compileRule(
         return u.at;
       },
     })),
-    matches: sampleMatcher(sources, filters),
+    matches: sampleMatcher(sources, filters, JSON.stringify([[...sources].sort(), raw.filters ?? {}])),
     ...groupSettings(raw, scope),
   };
 }
@@ -139,12 +139,26 @@ function compileFilters(raw: RawRule['filters'], at: At): [FilterField, Pattern[
   return filters;
 }
 
-/** Whether a sample is one the rule looks at: its source kind, and every filter matched by one pattern. */
+/** Each compiled matcher's sources and filters as text (see `matcherKey`). */
+const matcherKeys = new WeakMap<CompiledRule['matches'], string>();
+
+/**
+ * A compiled rule's sources and filters as text: rules whose matchers have the same one match
+ * the same samples (group-keys.ts works out their groups once). Undefined for a matcher not
+ * made here.
+ */
+export const matcherKey = (matches: CompiledRule['matches']): string | undefined => matcherKeys.get(matches);
+
+/**
+ * Whether a sample is one the rule looks at: its source kind, and every filter matched by one
+ * pattern. `key`: its sources and filters as text (`matcherKey`).
+ */
 function sampleMatcher(
   sources: ReadonlySet<string>,
   filters: readonly [FilterField, Pattern[]][],
+  key: string,
 ): (s: QosSample) => boolean {
-  return (s) => {
+  const matches = (s: QosSample): boolean => {
     if (!sources.has(s.instance.kind)) return false;
     for (const [field, res] of filters) {
       const values = FILTER_VALUES[field](s);
@@ -152,6 +166,8 @@ function sampleMatcher(
     }
     return true;
   };
+  matcherKeys.set(matches, key);
+  return matches;
 }
 
 /** The grouping options each scope takes (breaching, group_by, explains...), and only those. */

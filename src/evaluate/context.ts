@@ -1,4 +1,5 @@
 import type { Explainer } from './explain.js';
+import type { GroupKeys } from './group-keys.js';
 import type { JoinNames } from './join-names.js';
 import type { GroupReadings } from './member-group.js';
 import type { EngineOptions, RuleSet } from './rule-set.js';
@@ -14,6 +15,8 @@ export interface EngineContext {
   rules: RuleSet;
   /** Per group rule (in `rules.group` order), its members' readings by join slot; kept for a rule a reload keeps. */
   slotMembers: GroupReadings[];
+  /** The group rules in families that work out a join's group once (group-keys.ts); made again on reload. */
+  groupKeys: GroupKeys[];
   readonly explainer: Explainer;
   readonly names: JoinNames;
   /** Group members whose reading at a sample time is unknown (restart, late backlog). */

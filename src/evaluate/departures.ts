@@ -43,6 +43,7 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
   for (const rec of [...ctx.series.values()])
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
   for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
+  for (const keys of ctx.groupKeys) keys.dropped(ikey);
   dropReadings(ctx, ctx.state.slots.end(ikey));
   return changes;
 }
@@ -51,6 +52,7 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
 function dropReadings(ctx: EngineContext, slots: readonly number[]): void {
   if (!slots.length) return;
   for (const cache of ctx.slotMembers) cache.forget(slots);
+  for (const keys of ctx.groupKeys) keys.forget(slots);
   for (const byKey of ctx.state.members.values())
     for (const m of byKey.values()) for (const slot of slots) m.delete(slot);
 }

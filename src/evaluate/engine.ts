@@ -7,6 +7,7 @@ import { ColumnValues } from './columns.js';
 import type { EngineContext } from './context.js';
 import { absent, end, leave } from './departures.js';
 import { Explainer } from './explain.js';
+import { groupFamilies } from './group-keys.js';
 import { groupStep } from './group-rules.js';
 import { JoinNames } from './join-names.js';
 import { GroupReadings } from './member-group.js';
@@ -45,6 +46,7 @@ export class RuleEngine {
       series,
       rules: ruleSet,
       slotMembers: [],
+      groupKeys: [],
       explainer: new Explainer(series, state, ruleSet, opts.gapToleranceMs),
       names: new JoinNames(),
       unknown: new UnknownReadings(state),
@@ -67,9 +69,10 @@ export class RuleEngine {
     ctx.rules = new RuleSet(rules, ctx.opts);
     ctx.slotMembers = ctx.rules.group.map((r) => {
       const kept = readings.get(r.name);
-      kept?.reset(); // its filters or group_by may have changed
+      kept?.reset(); // its family (group-keys.ts) is new: its filters or group_by may have changed
       return kept ?? new GroupReadings(this.state.slots);
     });
+    ctx.groupKeys = groupFamilies(ctx.rules.group, ctx.rules.groupColumn, ctx.slotMembers);
     ctx.explainer.setRules(ctx.rules);
     ctx.series.recount();
     for (const name of this.state.members.keys())

@@ -4,6 +4,7 @@ import { apply } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
+import type { GroupKeys } from './group-keys.js';
 import { GroupReadings, MemberGroup } from './member-group.js';
 import type { GroupMembers, Member } from './series.js';
 import type { GroupCount } from './time-tally.js';
@@ -13,10 +14,11 @@ import type { GroupCount } from './time-tally.js';
  * updated, then shared causes are observed first and meetings second, so that a meeting
  * alert firing now already knows whether a cause explains it.
  *
- * One pass per rule over its column: what a rule works out from a join (whether its filters
- * match, the group it is in, its member there) is kept by join slot and worked out again only
- * when the slot's stamp changed (JoinSlots.see), so a sample costs a comparison, a lookup in
- * typed arrays and its member's update.
+ * One pass per family of rules (group-keys.ts: the rules of a column with the same scope,
+ * group_by and filters) over its column: the group of a join (whether the filters match it, its
+ * group key) is kept by join slot for the family and worked out again only when the slot's
+ * stamp changed (JoinSlots.see), so a sample costs a comparison and a lookup in typed arrays,
+ * and then each rule's update of its member.
  */
 export function groupStep(
   ctx: EngineContext,
@@ -28,14 +30,14 @@ export function groupStep(
   const { group: rules } = ctx.rules;
   const step = ++stepCount;
   /** Per rule, the groups it touched in the order first touched, and the first sample that touched one. */
-  const touched: { rule: CompiledRule; first: number; groups: MemberGroup[] }[] = [];
-  for (let r = 0; r < rules.length; r++) {
-    const groups: MemberGroup[] = [];
-    const first = rulePass(ctx, r, samples, columns, t, step, groups);
-    if (groups.length) touched.push({ rule: rules[r]!, first, groups });
-  }
+  const groups: MemberGroup[][] = rules.map(() => []);
+  const first: number[] = rules.map(() => -1);
+  for (const family of ctx.groupKeys) familyPass(ctx, family, samples, columns, t, step, groups, first);
+  const touched: { rule: CompiledRule; index: number; first: number; groups: MemberGroup[] }[] = [];
+  for (let r = 0; r < rules.length; r++)
+    if (groups[r]!.length) touched.push({ rule: rules[r]!, index: r, first: first[r]!, groups: groups[r]! });
   // Rules in the order a sample first touched them (rule order within a sample), as changes were.
-  touched.sort((a, b) => a.first - b.first || rules.indexOf(a.rule) - rules.indexOf(b.rule));
+  touched.sort((a, b) => a.first - b.first || a.index - b.index);
   for (const scope of ['shared_cause', 'instance'] as const)
     for (const { rule, groups } of touched)
       if (rule.scope === scope)
@@ -45,38 +47,83 @@ export function groupStep(
 /** Numbers each group step: a group touched in it says so (MemberGroup.step). */
 let stepCount = 0;
 
+/** Kept and grown, not made every step: the samples a family's rules read, and their group slots. */
+let atBuffer = new Int32Array(0);
+let groupBuffer = new Int32Array(0);
+
 /**
- * One group rule over the samples of a step: each member's reading updated; the groups
- * touched go into `groups`. `t`: the samples' time. Returns the first sample that touched a group.
+ * The rules of one family over the samples of a step: the samples with a value and a group
+ * found once, then each rule's members updated from them; the groups each rule touched go
+ * into `groups[r]`, the first sample that touched one into `first[r]`. `t`: the samples' time.
+ */
+function familyPass(
+  ctx: EngineContext,
+  keys: GroupKeys,
+  samples: readonly QosSample[],
+  columns: StepColumns,
+  t: number,
+  step: number,
+  groups: MemberGroup[][],
+  first: number[],
+): void {
+  const { instances, slots, stamps, values } = columns;
+  const col = values[ctx.rules.groupColumn[keys.rules[0]!]!]!;
+  keys.grow(ctx.state.slots.capacity);
+  if (atBuffer.length < samples.length) {
+    atBuffer = new Int32Array(Math.max(samples.length, atBuffer.length * 2));
+    groupBuffer = new Int32Array(atBuffer.length);
+  }
+  const at = atBuffer;
+  const groupOf = groupBuffer;
+  const { stamp } = keys;
+  let n = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = col[i]!;
+    if (v !== v) continue; // NaN: missing
+    const slot = slots[i]!;
+    if (stamp[slot] !== stamps[i]) keys.refresh(slot, stamps[i]!, samples[i]!, instances[i]!);
+    const g = keys.group[slot]!;
+    if (g === 0) continue; // not matched, or no group value
+    at[n] = i;
+    groupOf[n] = g;
+    n++;
+  }
+  for (const r of keys.rules) first[r] = rulePass(ctx, r, keys, n, col, columns, t, step, groups[r]!);
+}
+
+/**
+ * One group rule over the `n` samples of its family with a group (their indexes `atBuffer`,
+ * their group slots `groupBuffer`): each member's reading updated; the groups touched go into
+ * `groups`. Returns the first sample that touched a group.
  */
 function rulePass(
   ctx: EngineContext,
   r: number,
-  samples: readonly QosSample[],
-  { instances, slots, stamps, partial, values }: StepColumns,
+  keys: GroupKeys,
+  n: number,
+  col: Float64Array,
+  { instances, slots, stamps, partial }: StepColumns,
   t: number,
   step: number,
   groups: MemberGroup[],
 ): number {
   const rule = ctx.rules.group[r]!;
-  const col = values[ctx.rules.groupColumn[r]!]!;
   const readings = ctx.slotMembers[r]!;
   readings.grow(ctx.state.slots.capacity);
-  const { stamp, tookAt, key, target, time, value, breach, in: inGroup } = readings;
+  const { tookAt, time, value, breach, in: inGroup, groups: byGroup } = readings;
   const { above, threshold } = rule;
+  const at = atBuffer;
+  const groupOf = groupBuffer;
   let first = -1;
-  for (let i = 0; i < samples.length; i++) {
+  for (let j = 0; j < n; j++) {
+    const i = at[j]!;
     const v = col[i]!;
-    if (v !== v) continue; // NaN: missing
     const slot = slots[i]!;
-    if (stamp[slot] !== stamps[i]) readings.refresh(rule, slot, stamps[i]!, samples[i]!, instances[i]!);
-    const k = key[slot];
-    if (k === undefined) continue; // not matched, or no group value
     const breaching = above ? v > threshold : v < threshold;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     if (partial[i] && !breaching) continue;
-    let group = target[slot];
-    if (!group) group = target[slot] = members(ctx, readings, rule.name, k);
+    const g = groupOf[j]!;
+    const group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
     if (group.step !== step) {
       group.step = step;
       groups.push(group);
@@ -112,6 +159,19 @@ function rulePass(
     }
   }
   return first;
+}
+
+/** A rule's group of group slot `g` (GroupKeys), found in the state (`members`) and kept by the slot. */
+function groupAt(
+  ctx: EngineContext,
+  readings: GroupReadings,
+  rule: string,
+  keys: GroupKeys,
+  g: number,
+): MemberGroup {
+  const byGroup = readings.groups;
+  while (byGroup.length <= g) byGroup.push(undefined); // not written past the end: no dictionary
+  return (byGroup[g] = members(ctx, readings, rule, keys.keyOf(g)));
 }
 
 /** The group of `key` of a rule, made when missing (a restored one's members are taken over). */

@@ -1,8 +1,6 @@
 import { instanceKey } from '../normalize/events.js';
-import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import type { InstanceRef, ParticipantContext } from '../normalize/sample.js';
 import type { JoinSlots, SlotWatcher } from './join-slots.js';
-import type { CompiledRule } from './rule-types.js';
-import { groupOf } from './rule-value.js';
 import type { GroupMembers, Member, SeriesCache, SeriesRecord } from './series.js';
 import { TimeTallies, type GroupCount } from './time-tally.js';
 
@@ -225,11 +223,10 @@ class StaleReadings implements SlotWatcher {
 
 /**
  * One group rule's member readings by join slot, in typed arrays: the group each slot's reading
- * is in, its time, value and whether it breaches. With what the rule worked out from each join
- * (see `refresh`): the stamp (JoinSlots.see) it was worked out at, the join's group key (its
- * instance key or group value; undefined when the rule's filters do not match it or it has no
- * group value) and that group. Kept across a reload for a rule that stays (engine.ts); a
- * freed slot is forgotten (departures.ts) before it is reused.
+ * is in, its time, value and whether it breaches. With the rule's groups by group slot (the
+ * group of a join is worked out once for the rule's family: group-keys.ts). Kept across a
+ * reload for a rule that stays (engine.ts); a freed slot is forgotten (departures.ts) before it
+ * is reused.
  */
 export class GroupReadings {
   readonly in: (MemberGroup | undefined)[] = [];
@@ -238,14 +235,13 @@ export class GroupReadings {
   breach = new Uint8Array(0);
   /** A member's index in its group's list. */
   pos = new Int32Array(0);
-  stamp = new Int32Array(0);
   /**
    * The join's stamp (JoinSlots.see) when the slot's reading last took its context and instance
    * (`took`): while the stamp holds they are the same objects, and are not written again.
    */
   tookAt = new Int32Array(0);
-  readonly key: (string | undefined)[] = [];
-  readonly target: (MemberGroup | undefined)[] = [];
+  /** The rule's group of each group slot (GroupKeys.group), found in the state when first needed. */
+  readonly groups: (MemberGroup | undefined)[] = [];
   /**
    * The context and instance of the sample each reading came from (the join's, as kept by its
    * slot, at that reading): a join that moved on (another data center, no reading for this rule
@@ -266,8 +262,8 @@ export class GroupReadings {
   }
 
   grow(capacity: number): void {
-    if (this.stamp.length >= capacity) return;
-    const size = Math.max(capacity, this.stamp.length * 2);
+    if (this.tookAt.length >= capacity) return;
+    const size = Math.max(capacity, this.tookAt.length * 2);
     const grown = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
       const b = make(size);
       b.set(a);
@@ -277,7 +273,6 @@ export class GroupReadings {
     this.value = grown(this.value, (n) => new Float64Array(n));
     this.breach = grown(this.breach, (n) => new Uint8Array(n));
     this.pos = grown(this.pos, (n) => new Int32Array(n));
-    this.stamp = grown(this.stamp, (n) => new Int32Array(n));
     this.tookAt = grown(this.tookAt, (n) => new Int32Array(n));
   }
 
@@ -293,29 +288,16 @@ export class GroupReadings {
     };
   }
 
-  /** Works out the slot's group key again: its join's sample `s` (of instance `ikey`) differs from the one before. */
-  refresh(rule: CompiledRule, slot: number, stamp: number, s: QosSample, ikey: string): void {
-    this.stamp[slot] = stamp;
-    this.key[slot] = rule.matches(s)
-      ? (rule.scope === 'instance' ? ikey : groupOf(rule, s.context)) || undefined
-      : undefined;
-    this.target[slot] = undefined;
-  }
-
-  /** After a reload: what the rule works out from each join is worked out again (its filters may have changed). */
+  /** After a reload: the rule's groups are found again (its family's group slots are new). */
   reset(): void {
-    this.stamp.fill(0);
-    this.key.length = 0;
-    this.target.length = 0;
+    this.groups.length = 0;
   }
 
   /** Freed slots: their readings leave their groups. */
   forget(slots: readonly number[]): void {
     for (const s of slots) {
       this.in[s]?.delete(s);
-      if (s < this.stamp.length) this.stamp[s] = this.tookAt[s] = 0;
-      this.key[s] = undefined;
-      this.target[s] = undefined;
+      if (s < this.tookAt.length) this.tookAt[s] = 0;
       this.stale.taken?.delete(s);
     }
   }
