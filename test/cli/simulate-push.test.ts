@@ -12,6 +12,7 @@ import { Spool, type SpoolEntry } from '../../src/poll/webhooks/spool.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { runCli, startCli } from '../helpers/cli.js';
+import { TestServer } from '../helpers/http-server.js';
 
 describe('qoswatch simulate --push-to', () => {
   it('refuses wrong --push-* options before serving anything: exit 2, the reason, no simulator left running', async () => {
@@ -60,6 +61,33 @@ describe('qoswatch simulate --push-to', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(reason);
       expect(r.stdout).not.toContain('qoswatch simulator:');
+    }
+  });
+
+  it("names the --push-to URL in its 'pushing:' banner without its user:password", async () => {
+    const hook = new TestServer();
+    const port = new URL(await hook.listen()).port;
+    const p = startCli(
+      ['simulate', '--port', '0', '--push-to', `http://qw-user:pw-s3cr3t@127.0.0.1:${port}/zoom/qss`],
+      { QOSWATCH_PUSH_SECRET_TOKEN: 'cli-secret' },
+    );
+    try {
+      // Waiting on another process's start-up, bounded.
+      for (let i = 0; i < 400 && !/^ {2}pushing: .*\n/m.test(p.output()); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      p.child.kill('SIGTERM');
+      expect(await p.exited, p.output()).toBe(0);
+      // Before e34de9e the banner read 'QSS events to http://qw-user:pw-s3cr3t@127.0.0.1:...'.
+      expect(p.output()).toMatch(
+        new RegExp(
+          `^ {2}pushing: {2}QSS events to http://\\[redacted\\]@127\\.0\\.0\\.1:${port}/zoom/qss every 60s`,
+          'm',
+        ),
+      );
+      expect(p.output()).not.toContain('pw-s3cr3t');
+    } finally {
+      p.child.kill('SIGKILL');
+      await hook.close();
     }
   });
 
