@@ -55,16 +55,18 @@ interface Json {
 }
 
 /**
- * A real daemon over the simulator serving docs/inspect/standup.yaml, run to minute 15 (it starts
- * at minute 8, before either episode, so it sees both begin), its API listening: `use` gets its URL.
+ * A real daemon over the simulator serving docs/inspect/standup.yaml (or `scenario`), run to minute
+ * 15 (it starts at minute 8, before either episode, so it sees both begin), its API listening: `use`
+ * gets its URL.
  */
 async function withDaemon(
   state: string,
   basicAuthUsers: Record<string, string> | undefined,
   use: (url: string, daemonSim: ZoomSimulator) => Promise<void>,
+  scenario = DOC('standup.yaml'),
 ): Promise<void> {
   const clock = new VirtualClock(T0 + 8 * 60_000);
-  const daemonSim = new ZoomSimulator(loadScenario(DOC('standup.yaml'), T0), clock);
+  const daemonSim = new ZoomSimulator(loadScenario(scenario, T0), clock);
   const config = demoConfig(await daemonSim.listen(), join(dir, state), 0);
   config.zoom!.dailyShare = 1;
   if (basicAuthUsers) config.metrics.basicAuthUsers = basicAuthUsers;
@@ -227,5 +229,31 @@ describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => 
       const nobody = await runCli(['inspect', '--daemon', url, '555', '999']);
       expect(nobody.stderr).toMatch(/the daemon shows no participant names/);
     });
+  });
+  it('--daemon on an instance with no sample yet says so, not "give one of their ids: )"', async () => {
+    // standup.yaml's meeting 555 with its three joining at minute 50: live, no sample by minute 15.
+    const scenario = join(dir, 'nobody-yet.yaml');
+    writeFileSync(
+      scenario,
+      readFileSync(DOC('standup.yaml'), 'utf8')
+        .replace(/join: \dm/g, 'join: 50m')
+        .replace(/^episodes:[^]*$/m, ''),
+    );
+    await withDaemon(
+      'daemon-nobody',
+      undefined,
+      async (url) => {
+        const list = await runCli(['inspect', '--daemon', url]);
+        expect(list.stdout).toMatch(/meeting +555 +\/standup\/\/today== +Support standup +poll +0 /);
+        const cy = await runCli(['inspect', '--daemon', url, '555', 'Cy']);
+        expect(cy.code).toBe(1);
+        // Before e34de9e: 'no participant "Cy" has a sample in this instance (0 have; give one of their ids: )'.
+        expect(cy.stderr).toContain(
+          'no participant has a sample in this instance yet, so "Cy" cannot be found: try again after its next poll',
+        );
+        expect(cy.stderr).not.toContain('give one of their ids');
+      },
+      scenario,
+    );
   });
 });
