@@ -34,20 +34,49 @@ function notification(i: number): Notification {
 }
 
 let calls = 0;
+/** `refusing`: what the sink cannot reach (the stuck notification; every one: it is down). */
+let refusing: 'none' | 'stuck' | 'all' = 'none';
 const sink: Notifier = {
   name: 'sink',
   type: 'sink',
-  send: () => {
+  send: (n) => {
+    if (refusing === 'all' || (refusing === 'stuck' && n.id === 'stuck'))
+      return Promise.reject(new Error('connect ECONNREFUSED')); // NOTIFY_NETWORK: down
     calls++;
     return Promise.resolve();
   },
 };
 
 /** A dispatcher whose outbox holds `n` notifications for `sink`, all due. */
-function backlog(n: number): Dispatcher {
-  const clock = new VirtualClock(T);
+function backlog(n: number, clock = new VirtualClock(T)): Dispatcher {
   const store = new NotifyStore(undefined);
   for (let i = 0; i < n; i++) store.enqueue(notification(i), T);
+  return dispatcher(store, clock);
+}
+
+/**
+ * A dispatcher in an outage, with one notification stuck: the sink was down (the outage began),
+ * then is back for all but the oldest notification, which has failed to connect 3 times and is
+ * passed over. Every delivery past it asks whether the outage is over (it is not: the stuck one
+ * still failed as down). Before the outbox counted that per notifier, each such delivery walked
+ * the whole outbox: O(n²) a pass.
+ */
+async function pastStuck(n: number): Promise<Dispatcher> {
+  const clock = new VirtualClock(T);
+  const store = new NotifyStore(undefined);
+  store.enqueue({ ...notification(-1), id: 'stuck', groupKey: 'stuck', createdAt: T - 7_200_000 }, T);
+  for (let i = 0; i < n; i++) store.enqueue(notification(i), T);
+  const d = dispatcher(store, clock);
+  refusing = 'all';
+  for (let i = 0; i < 3; i++) {
+    await d.tick(); // the stuck one fails (then passed over: the next group fails too)
+    clock.advance(600_000);
+  }
+  refusing = 'stuck';
+  return d;
+}
+
+function dispatcher(store: NotifyStore, clock: VirtualClock): Dispatcher {
   return new Dispatcher({
     route: {
       receiver: 'sink',
@@ -63,6 +92,7 @@ function backlog(n: number): Dispatcher {
     log: silentLogger(),
     store,
     notifyLeftAndEnded: true,
+    random: () => 0.5,
   });
 }
 
@@ -81,6 +111,34 @@ describe('a delivery pass over a backlog', () => {
               calls = 0;
               await d.tick();
               if (calls !== n || d.outboxDepth) throw new Error(`sent ${calls} of ${n}`);
+            },
+          },
+          {
+            run: async () => {
+              for (const x of direct) await sink.send(x, new AbortController().signal);
+            },
+          },
+          { rounds: 5, warmup: 1 },
+        );
+      }
+    },
+    { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+  );
+
+  bench(
+    'n queued, one stuck and passed over in an outage: the outbox / the same n calls of the receiver alone',
+    async () => {
+      for (const n of [4000, 16000]) {
+        let d = await pastStuck(n);
+        const direct = Array.from({ length: n }, (_, i) => notification(i));
+        await compare(
+          `a pass past a stuck one over ${n} queued: dispatcher tick / ${n} sends without the outbox`,
+          {
+            setup: async () => (d = await pastStuck(n)),
+            run: async () => {
+              calls = 0;
+              await d.tick();
+              if (calls !== n || d.outboxDepth !== 1) throw new Error(`sent ${calls} of ${n}`);
             },
           },
           {

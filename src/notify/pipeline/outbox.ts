@@ -122,7 +122,7 @@ export class Outbox {
   /** Queued resolves taken out because what they resolved was never told (see settle). */
   private readonly withdrawn = new WeakSet<OutboxItem>();
   /** Notifications whose last attempt timed out, could not connect or was rate limited. */
-  private readonly failedDown = new WeakSet<OutboxItem>();
+  private readonly failedDown = new Failing();
   /** Notifications whose last attempt failed with a server error (5xx, an SMTP 4xx), to be retried. */
   private readonly failedAlone = new Failing();
 
@@ -290,6 +290,7 @@ export class Outbox {
       }
     this.opts.store.done(item);
     this.failedAlone.delete(item);
+    this.failedDown.delete(item);
     this.opts.receivers.get(item.notification.receiver)?.notifier.settled?.(item.notification);
   }
 
@@ -339,13 +340,12 @@ export class Outbox {
     this.pausedUntil.delete(receiver);
     const since = this.opts.store.outageSince(receiver);
     if (since === undefined) return;
-    // The notification just sent leaves the outbox after this.
-    const others = this.opts.store.outbox().filter((i) => i !== sent && i.notification.receiver === receiver);
-    if (others.some((i) => this.failedDown.has(i))) return;
+    // Counted per notifier: a walk of the outbox here cost O(n) a delivery past a stuck one.
+    if (this.failedDown.any(receiver)) return;
     this.opts.store.outageOver(receiver); // saved with the delivery
     this.opts.once.forget(`retry:${receiver}:`);
     const downForMs = this.opts.clock.now() - since;
-    const waiting = others.length;
+    const waiting = this.opts.store.queuedFor(receiver) - 1; // the one sent leaves after this
     this.opts.log.info(
       { receiver, downForMs, waiting },
       `${receiver}: delivering again, after ${humanDuration(downForMs)} backing off; ${plural(waiting, 'more notification')} to send`,

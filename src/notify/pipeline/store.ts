@@ -187,6 +187,8 @@ const checkCap = entryCheck({
 export class NotifyStore {
   readonly file: string;
   private state: NotifyState;
+  /** How many notifications of each receiver the outbox holds (a lookup, not a walk). */
+  private readonly queuedBy = new Map<string, number>();
 
   constructor(
     stateDir: string | undefined,
@@ -207,6 +209,13 @@ export class NotifyStore {
     // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
     if (now !== undefined)
       for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
+    for (const item of this.state.outbox) this.count(item.notification.receiver, 1);
+  }
+
+  private count(receiver: string, by: 1 | -1): void {
+    const n = (this.queuedBy.get(receiver) ?? 0) + by;
+    if (n > 0) this.queuedBy.set(receiver, n);
+    else this.queuedBy.delete(receiver);
   }
 
   private static check(raw: unknown): { value: NotifyState; discarded: string[] } | { error: string } {
@@ -320,6 +329,10 @@ export class NotifyStore {
   outbox(): readonly OutboxItem[] {
     return this.state.outbox;
   }
+  /** How many of the outbox's notifications are for `receiver`. */
+  queuedFor(receiver: string): number {
+    return this.queuedBy.get(receiver) ?? 0;
+  }
   /** `announces`: the firing alerts it is the first to tell its group of (see OutboxItem). */
   enqueue(notification: Notification, now: number, announces: readonly string[] = []): void {
     this.state.outbox.push({
@@ -328,6 +341,7 @@ export class NotifyStore {
       nextAttemptAt: now,
       ...(announces.length ? { announces: [...announces] } : {}),
     });
+    this.count(notification.receiver, 1);
   }
   /**
    * A report's notification for one receiver, queued once: false (and nothing queued) when it
@@ -353,7 +367,9 @@ export class NotifyStore {
    */
   done(item: OutboxItem): void {
     const i = this.state.outbox.indexOf(item);
-    if (i >= 0) this.state.outbox.splice(i, 1);
+    if (i < 0) return;
+    this.state.outbox.splice(i, 1);
+    this.count(item.notification.receiver, -1);
   }
 
   // --- Outages: per receiver, when the one going on began ---
