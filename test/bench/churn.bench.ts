@@ -19,12 +19,16 @@ printTreePeak('churn.bench.ts');
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;
 const mib = (n: number): string => `${(n / 1048576).toFixed(2)} MiB`;
-const DAY_HOURS = Number(process.env.CHURN_HOURS ?? 24);
+/** Days of churn, one after the other (CHURN_DAYS=2: does the growth of the first day stop in the second?). */
+const DAYS = Math.max(1, Math.floor(Number(process.env.CHURN_DAYS ?? 1)));
+const DAY_HOURS = 24 * DAYS;
 /** Hours run after the day: longer than the 3-hour windows the daemon keeps ended joins for. */
 const AFTER_HOURS = 4;
 /** The hours fitted: the first has the warm-up (modules loaded and code compiled on first use), the last the day's end. */
 const FIT_FROM = 2;
-const FIT_TO = Math.min(22, DAY_HOURS);
+const FIT_TO = 22;
+/** The steady hours of each day: 02:00 to 22:00 of that day. */
+const DAY_FITS = Array.from({ length: DAYS }, (_, d) => [24 * d + FIT_FROM, 24 * d + FIT_TO] as const);
 /** The simulator runs in the bench's process: its objects are not the daemon's. */
 const SIMULATOR = ['ZoomSimulator', 'World'];
 /** Holders kept of the two snapshots compared by holder: enough that a small one that grows shows. */
@@ -38,12 +42,13 @@ type RawMeeting = NonNullable<RawScenario['meetings']>[number];
  * to the end); three all-day meetings whose people come and go all day (about 10 an hour
  * each); one meeting in ten has a network episode. Everything has ended by 24:00.
  */
-function dayOfChurn(): RawScenario {
-  const rnd = seeded(16);
+function dayOfChurn(day: number): RawScenario {
+  const rnd = seeded(16 + day);
+  const offset = day * 24 * 60;
   const meetings: RawMeeting[] = [];
   const episodes: NonNullable<RawScenario['episodes']> = [];
   let n = 0;
-  let user = 30_000_000;
+  let user = 30_000_000 + day * 1_000_000;
   const person = (
     joinMin: number,
     leaveMin: number | undefined,
@@ -56,18 +61,24 @@ function dayOfChurn(): RawScenario {
   for (let start = 10; start <= 23 * 60; start += 4) {
     const length = 20 + Math.floor(rnd() * 81);
     const count = 4 + Math.floor(rnd() * 13);
-    const id = 87_000_000_000 + n++;
+    const id = 87_000_000_000 + day * 10_000 + n++;
     const participants = Array.from({ length: count }, () => {
       const joinAt = Math.floor(rnd() * length * 0.5);
       const stays = rnd() < 0.25;
       return person(joinAt, stays ? undefined : joinAt + 5 + Math.floor(rnd() * (length - joinAt)));
     });
-    meetings.push({ id, topic: `Meeting ${n}`, start: `${start}m`, end: `${start + length}m`, participants });
+    meetings.push({
+      id,
+      topic: `Meeting ${n}`,
+      start: `${offset + start}m`,
+      end: `${offset + start + length}m`,
+      participants,
+    });
     if (n % 10 === 3)
       episodes.push({
         where: { instance: id },
-        from: `${start}m`,
-        to: `${start + length}m`,
+        from: `${offset + start}m`,
+        to: `${offset + start + length}m`,
         audio: { latency: '450ms', jitter: '60ms', avg_loss: '9%' },
       });
   }
@@ -76,14 +87,25 @@ function dayOfChurn(): RawScenario {
     for (let minute = 0; minute < 23 * 60 + 30; minute += 6)
       participants.push(person(minute, Math.min(23 * 60 + 50, minute + 20 + Math.floor(rnd() * 100))));
     meetings.push({
-      id: 88_000_000_000 + k,
+      id: 88_000_000_000 + day * 10 + k,
       topic: `All day ${k}`,
-      start: '10m',
-      end: `${23 * 60 + 55}m`,
+      start: `${offset + 10}m`,
+      end: `${offset + 23 * 60 + 55}m`,
       participants,
     });
   }
   return { name: 'day of churn', seed: 16, meetings, episodes };
+}
+
+/** DAYS days of churn, one after the other. */
+function daysOfChurn(): RawScenario {
+  const days = Array.from({ length: DAYS }, (_, d) => dayOfChurn(d));
+  return {
+    name: DAYS === 1 ? 'day of churn' : `${DAYS} days of churn`,
+    seed: 16,
+    meetings: days.flatMap((d) => d.meetings ?? []),
+    episodes: days.flatMap((d) => d.episodes ?? []),
+  };
 }
 
 interface Point {
@@ -134,14 +156,24 @@ function fit(
   return { fixed: c[0]!, perParticipant: c[1]!, perHour: c[2]!, se };
 }
 
+/** The 15 holders whose bytes changed most from `a` to `b`, a line each. */
+function changedHolders(a: ReturnType<typeof readOwned>, b: ReturnType<typeof readOwned>): string {
+  return [...new Set([...a.byOwner.keys(), ...b.byOwner.keys()])]
+    .map((k) => [k, (b.byOwner.get(k) ?? 0) - (a.byOwner.get(k) ?? 0)] as const)
+    .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))
+    .slice(0, 15)
+    .map(([k, d]) => `${d > 0 ? '+' : ''}${(d / 1024).toFixed(1).padStart(8)}  ${k}`)
+    .join('\n');
+}
+
 describe('a day of churn', () => {
   bench(
-    'the daemon over the simulator (HTTP) for 24 simulated hours and 4 after: heap after a full GC (code left out) every hour',
+    `the daemon over the simulator (HTTP) for ${DAY_HOURS} simulated hours and ${AFTER_HOURS} after: heap after a full GC (code left out) every hour`,
     async () => {
       const virtual = new VirtualClock(T0);
       const clock = new BenchClock(virtual);
       const sim = new ZoomSimulator(
-        scenarioFrom({ start: new Date(T0).toISOString(), ...dayOfChurn() }, T0),
+        scenarioFrom({ start: new Date(T0).toISOString(), ...daysOfChurn() }, T0),
         virtual,
       );
       const url = await sim.listen(0, '127.0.0.1');
@@ -209,9 +241,15 @@ describe('a day of churn', () => {
       const start = readOwned(startFile, SIMULATOR);
       const last = readOwned(lastFile, SIMULATOR, HOLDERS);
       let steadyStart = start;
+      // The last day's steady hours, read by holder too: with two days or more, what still grows
+      // from its 02:00 to its 22:00 (similar live counts) is what the first day's loading left out.
+      const [lastFrom, lastTo] = DAY_FITS.at(-1)!;
+      const held = new Map<number, ReturnType<typeof readOwned>>();
       for (const p of points) {
-        const owned = readOwned(p.file!, SIMULATOR, p.hour === FIT_FROM ? HOLDERS : undefined);
+        const byHolder = p.hour === FIT_FROM || (DAYS > 1 && (p.hour === lastFrom || p.hour === lastTo));
+        const owned = readOwned(p.file!, SIMULATOR, byHolder ? HOLDERS : undefined);
         if (p.hour === FIT_FROM) steadyStart = owned;
+        if (byHolder) held.set(p.hour, owned);
         p.owned = owned.bytes - start.bytes;
         delete p.file;
       }
@@ -237,17 +275,31 @@ describe('a day of churn', () => {
       // daemon's own objects by heap snapshot, which leaves every kind of code out (feedback
       // vectors and dependent code included, which the second figure still counts): that g is
       // the daemon's growth with time.
-      const steady = points.filter((p) => p.hour >= FIT_FROM && p.hour <= FIT_TO);
       const kib = (n: number): string => (n / 1024).toFixed(2);
-      for (const [what, y] of [
-        ['heap (compiled code left out)', (p: Point) => p.heap],
-        ['heap without bytecode and code metadata', (p: Point) => p.objects],
-        ["the daemon's objects by heap snapshot (code of every kind left out)", (p: Point) => p.owned ?? 0],
-      ] as const) {
-        const f = fit(steady, y);
+      // Each day's steady hours are fitted on their own: with two days, the second day's g says
+      // whether the first day's growth was one-time loading that stops or a leak that goes on.
+      for (const [from, to] of DAY_FITS) {
+        const steady = points.filter((p) => p.hour >= from && p.hour <= to);
+        if (steady.length < 4) continue;
+        for (const [what, y] of [
+          ['heap (compiled code left out)', (p: Point) => p.heap],
+          ['heap without bytecode and code metadata', (p: Point) => p.objects],
+          ["the daemon's objects by heap snapshot (code of every kind left out)", (p: Point) => p.owned ?? 0],
+        ] as const) {
+          const f = fit(steady, y);
+          note(
+            `a day of churn: ${what}, least squares over hours ${from}-${to}: heap = fixed + k x live + g x hour`,
+            `g = ${kib(f.perHour)} ± ${kib(f.se[2])} KiB per hour, k = ${kib(f.perParticipant)} ± ${kib(f.se[1])} KiB, fixed = ${mib(f.fixed)}; live ${Math.min(...steady.map((p) => p.live))}-${Math.max(...steady.map((p) => p.live))}`,
+          );
+        }
+      }
+      if (DAYS > 1) {
+        const same = DAY_FITS.map(([from]) => points.find((p) => p.hour === from)).filter(
+          (p) => p !== undefined,
+        );
         note(
-          `a day of churn: ${what}, least squares over hours ${FIT_FROM}-${FIT_TO}: heap = fixed + k x live + g x hour`,
-          `g = ${kib(f.perHour)} ± ${kib(f.se[2])} KiB per hour, k = ${kib(f.perParticipant)} ± ${kib(f.se[1])} KiB, fixed = ${mib(f.fixed)}; live ${Math.min(...steady.map((p) => p.live))}-${Math.max(...steady.map((p) => p.live))}`,
+          `${DAYS} days of churn: the daemon's objects at 02:00 of each day (heap snapshot, above the start)`,
+          same.map((p) => `hour ${p.hour}: +${mib(p.owned ?? 0)} (${p.live} live)`).join(' / '),
         );
       }
       const at = (h: number): Point | undefined => points.find((p) => p.hour === h);
@@ -260,17 +312,19 @@ describe('a day of churn', () => {
       // largest holders that changed from the first steady hour to then: what the day left behind
       // (the start is before the first cycle, when undici and the modules of a cycle were not
       // loaded yet; they are the start-to-end difference's largest part).
-      const changed = [...new Set([...steadyStart.byOwner.keys(), ...last.byOwner.keys()])]
-        .map((k) => [k, (last.byOwner.get(k) ?? 0) - (steadyStart.byOwner.get(k) ?? 0)] as const)
-        .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))
-        .slice(0, 15);
+      const changed = changedHolders(steadyStart, last);
       note(
         `a day of churn: objects the daemon holds ${AFTER_HOURS} h after the day (heap snapshot: code of every kind and the simulator left out), above the start / above hour ${FIT_FROM}`,
         `+${mib(last.bytes - start.bytes)} / +${mib(last.bytes - steadyStart.bytes)} (${after.live} live)`,
       );
       console.log(
-        `[series] the daemon's largest holders that changed from hour ${FIT_FROM} to ${AFTER_HOURS} h after the day (KiB)\n${changed.map(([k, d]) => `${d > 0 ? '+' : ''}${(d / 1024).toFixed(1).padStart(8)}  ${k}`).join('\n')}`,
+        `[series] the daemon's largest holders that changed from hour ${FIT_FROM} to ${AFTER_HOURS} h after the day (KiB)\n${changed}`,
       );
+      const [from, to] = [held.get(lastFrom), held.get(lastTo)];
+      if (from && to)
+        console.log(
+          `[series] the daemon's largest holders that changed from hour ${lastFrom} to hour ${lastTo} (the last day's steady hours; ${to.bytes - from.bytes >= 0 ? '+' : ''}${((to.bytes - from.bytes) / 1024).toFixed(1)} KiB in all) (KiB)\n${changedHolders(from, to)}`,
+        );
     },
     { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
   );
