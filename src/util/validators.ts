@@ -6,6 +6,7 @@ import type * as AjvModule from 'ajv';
 import type { Ajv, CodeKeywordDefinition, KeywordCxt, Options, ValidateFunction } from 'ajv';
 import type * as CodeModule from 'ajv/dist/compile/codegen/code.js';
 import { parseDuration } from './duration.js';
+import { httpUrlProblem } from './http-url.js';
 
 /**
  * JSON Schema validators without compiling schemas at start-up. `npm run build` writes every
@@ -135,6 +136,7 @@ export function newAjv(kind: ValidatorKind, source = false): Ajv {
     // Our schemas may say in words what a value should look like; ajv only carries it.
     ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
     ajv.addKeyword(durationRange(lib));
+    ajv.addKeyword(httpUrl(lib));
     // Sets ajv's code.formats too: generated code requires ajv-formats/dist/formats (not ajv).
     (require('ajv-formats') as (a: Ajv) => Ajv)(ajv);
     ajv.addFormat('uri', URI);
@@ -146,9 +148,18 @@ export function newAjv(kind: ValidatorKind, source = false): Ajv {
  * `format: uri`: a scheme, then no whitespace and none of the characters a URL never holds
  * unescaped (ajv-formats' fast pattern, stricter by those characters). ajv-formats' full RFC
  * 3986 pattern took 20-40 ms of CPU to compile at its first use, on every start-up that read a
- * config (issue 16). Every URL setting has HTTP_URL's pattern as well (util/http-url.ts).
+ * config (issue 16). Every URL setting of ours has the `httpUrl` keyword as well (util/http-url.ts).
  */
 const URI = /^[a-z][a-z0-9+.-]*:[^\s"<>\\^`{|}]*$/i;
+
+/**
+ * A function of ours that a keyword's code calls: by reference when ajv compiles, by its own text
+ * in a standalone validator (so it must use nothing but globals).
+ */
+function ownFunction(cxt: KeywordCxt, fn: (text: string) => unknown): AjvModule.Name {
+  const { _Code } = require('ajv/dist/compile/codegen/code.js') as typeof CodeModule;
+  return cxt.gen.scopeValue('func', { ref: fn, code: new _Code(fn.toString()) });
+}
 
 /**
  * `durationRange: [min, max]` bounds a duration string: no zero intervals, no timers that
@@ -158,7 +169,6 @@ const URI = /^[a-z][a-z0-9+.-]*:[^\s"<>\\^`{|}]*$/i;
  */
 function durationRange(lib: typeof AjvModule): CodeKeywordDefinition {
   const { _ } = lib;
-  const { _Code } = require('ajv/dist/compile/codegen/code.js') as typeof CodeModule;
   return {
     keyword: 'durationRange',
     schemaType: 'array',
@@ -166,10 +176,7 @@ function durationRange(lib: typeof AjvModule): CodeKeywordDefinition {
       const [min, max] = (cxt.schema as [string, string]).map((d) => parseDuration(d));
       if (min === undefined || max === undefined)
         throw new Error(`durationRange: ${JSON.stringify(cxt.schema)} is not two durations`);
-      const parse = cxt.gen.scopeValue('func', {
-        ref: parseDuration,
-        code: new _Code(parseDuration.toString()),
-      });
+      const parse = ownFunction(cxt, parseDuration);
       const ms = cxt.gen.let('ms');
       cxt.fail(
         _`typeof ${cxt.data} == "string" && (${ms} = ${parse}(${cxt.data})) !== undefined && (${ms} < ${min} || ${ms} > ${max})`,
@@ -177,6 +184,20 @@ function durationRange(lib: typeof AjvModule): CodeKeywordDefinition {
     },
   };
 }
+
+/**
+ * `httpUrl: true`: a string setting qoswatch fetches or posts to must be an http(s) URL that
+ * httpUrlProblem finds nothing wrong with (util/http-url.ts).
+ */
+const httpUrl = ({ _ }: typeof AjvModule): CodeKeywordDefinition => ({
+  keyword: 'httpUrl',
+  schemaType: 'boolean',
+  code: (cxt: KeywordCxt) =>
+    cxt.schema === true &&
+    cxt.fail(
+      _`typeof ${cxt.data} == "string" && ${ownFunction(cxt, httpUrlProblem)}(${cxt.data}) !== undefined`,
+    ),
+});
 
 /** Each schema's ajv standalone validator (a CommonJS module's text), by schema key. */
 export function generatedModules(entries: readonly SchemaEntry[]): Map<string, string> {

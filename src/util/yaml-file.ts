@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
+import { httpUrlProblem } from './http-url.js';
 import { redactUrlCredentials } from './redact-url.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
@@ -59,7 +60,11 @@ export function schemaProblems(
   const seen = new Set<string>();
   // oneOf/anyOf report every branch; the first specific error at the deepest path says most.
   const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
-  const list = specific.length ? specific : errors;
+  // A URL setting's httpUrl problem says what is wrong; its format and pattern (for editors) add nothing.
+  const urls = new Set(specific.filter((e) => e.keyword === 'httpUrl').map((e) => e.instancePath));
+  const list = (specific.length ? specific : errors).filter(
+    (e) => !(urls.has(e.instancePath) && (e.keyword === 'format' || e.keyword === 'pattern')),
+  );
   for (const e of list) {
     const path = pointerToPath(e.instancePath);
     const found = valueAt(data, path);
@@ -89,6 +94,11 @@ export function schemaProblems(
       problem = src.problemAt(
         path,
         `found ${describe(found, path)}; expected a duration from ${min} to ${max}`,
+      );
+    } else if (e.keyword === 'httpUrl') {
+      problem = src.problemAt(
+        path,
+        `found ${describe(found, path)}, ${httpUrlProblem(String(found))}; expected ${customMessage(e) ?? 'an http(s) URL'}`,
       );
     } else if (
       !customMessage(e) &&

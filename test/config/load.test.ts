@@ -197,9 +197,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
         'notifiers:\n  - name: w\n    type: webhook\n    url: http://user:pw@example.com/hook\n' +
         '  - name: ok\n    type: webhook\n    url: https://example.com/hook?a=b@c\n',
       want: [
-        ':5:12: zoom.api_url: found "file:///etc/passwd"; expected an http(s) URL such as https://api.zoom.us',
-        ':6:14: zoom.oauth_url: found "javascript:alert(1)"; expected an http(s) URL',
-        ':10:10: notifiers[0].url: found "http://[redacted]@example.com/hook"; expected an http(s) URL without user:password@ (credentials go in headers)',
+        ':5:12: zoom.api_url: found "file:///etc/passwd", which is not an http:// or https:// URL; expected an http(s) URL such as https://api.zoom.us',
+        ':6:14: zoom.oauth_url: found "javascript:alert(1)", which is not an http:// or https:// URL; expected an http(s) URL',
+        ':10:10: notifiers[0].url: found "http://[redacted]@example.com/hook", which carries user:password@; expected an http(s) URL without user:password@ (credentials go in headers)',
       ],
       not: ['notifiers[1]'],
     },
@@ -209,8 +209,8 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
         `${ZOOM}  api_url: https://api.zoom.us/v2 x\n` +
         'notifiers:\n  - name: w\n    type: webhook\n    url: https://exa<mple.com/hook\n',
       want: [
-        ':5:12: zoom.api_url: found "https://api.zoom.us/v2 x"; expected a URL such as https://example.com/path',
-        ':9:10: notifiers[0].url: found "https://exa<mple.com/hook"; expected a URL such as https://example.com/path',
+        ':5:12: zoom.api_url: found "https://api.zoom.us/v2 x", which holds a space or a character a URL never holds; expected an http(s) URL such as https://api.zoom.us',
+        ':9:10: notifiers[0].url: found "https://exa<mple.com/hook", which holds a space or a character a URL never holds; expected an http(s) URL without',
       ],
     },
     {

@@ -62,7 +62,9 @@ describe('a URL with user:password@ is never printed with its credentials', () =
         [11, 'notifiers[3].url', 'http://[redacted]@127.0.0.1:9/y'],
       ] as const) {
         expect(r.stderr).toContain(`${file}:${line}:`);
-        expect(r.stderr).toContain(`${path}: found "${shown}"; expected an http(s) URL`);
+        expect(r.stderr).toContain(
+          `${path}: found "${shown}", which carries user:password@; expected an http(s) URL`,
+        );
       }
     },
   );

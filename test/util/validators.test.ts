@@ -75,6 +75,8 @@ const ODD_VALUES = [
   'https://example.com/hook',
   'not a url',
   'ftp://x',
+  'http://127.0.0.1:99999',
+  'http://256.0.0.1/',
   '2026-12-01T09:00:00Z',
   '2026-13-01',
   [],

@@ -1,4 +1,4 @@
-import { HTTP_URL } from '../../util/http-url.js';
+import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
 import type { NotifierPlugin } from './notifier.js';
 import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';
@@ -20,7 +20,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
   type: 'alertmanager',
   description: "Posts alerts to an Alertmanager's /api/v2/alerts, refreshing endsAt while they fire.",
   properties: {
-    url: { type: 'string', format: 'uri', pattern: HTTP_URL.pattern, errorMessage: HTTP_URL.errorMessage },
+    url: httpUrlSchema(NOTIFIER_URL_MESSAGE),
     ends_after: boundedDuration(
       '1m',
       '24h',

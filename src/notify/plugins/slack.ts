@@ -1,4 +1,4 @@
-import { HTTP_URL } from '../../util/http-url.js';
+import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
 import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from './errors.js';
@@ -308,12 +308,7 @@ export const slackNotifier: NotifierPlugin<SlackSettings> = {
   properties: {
     token: { type: 'string', minLength: 1 },
     channel: { type: 'string', minLength: 1 },
-    api_url: {
-      type: 'string',
-      format: 'uri',
-      pattern: HTTP_URL.pattern,
-      errorMessage: HTTP_URL.errorMessage,
-    },
+    api_url: httpUrlSchema(NOTIFIER_URL_MESSAGE),
   },
   required: ['token', 'channel'],
   secrets: ['token'],

@@ -1,4 +1,4 @@
-import { HTTP_URL } from '../../util/http-url.js';
+import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
 import { createHmac } from 'node:crypto';
 import type { NotifierPlugin } from './notifier.js';
 import { alertmanagerPayload, qoswatchPayload } from './payload.js';
@@ -32,7 +32,7 @@ export const webhookNotifier: NotifierPlugin<WebhookSettings> = {
   type: 'webhook',
   description: 'POSTs JSON (qoswatch or Alertmanager v4 shape), optionally HMAC-signed, with custom headers.',
   properties: {
-    url: { type: 'string', format: 'uri', pattern: HTTP_URL.pattern, errorMessage: HTTP_URL.errorMessage },
+    url: httpUrlSchema(NOTIFIER_URL_MESSAGE),
     format: { enum: ['qoswatch', 'alertmanager'] },
     secret: { type: 'string', minLength: 1 },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
