@@ -13,6 +13,8 @@ export class SimAuth {
   private readonly tokens = new Map<string, { account: string; expires: number }>();
   /** Access tokens issued so far (tests). */
   issued = 0;
+  /** Rewrites each token answer before it is sent (tests: an expires_in Zoom should not send). */
+  editAnswer: ((answer: Record<string, unknown>) => Record<string, unknown>) | undefined;
 
   constructor(
     private readonly scenario: Scenario,
@@ -93,15 +95,13 @@ export class SimAuth {
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { account: param('account_id')!, expires: now + this.scenario.tokenTtlMs });
     this.issued++;
-    return [
-      200,
-      {
-        access_token: token,
-        token_type: 'bearer',
-        expires_in: Math.floor(this.scenario.tokenTtlMs / 1000),
-        scope: 'dashboard_meetings:read:admin dashboard_webinars:read:admin',
-        api_url: apiUrl,
-      },
-    ];
+    const answer = {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: Math.floor(this.scenario.tokenTtlMs / 1000),
+      scope: 'dashboard_meetings:read:admin dashboard_webinars:read:admin',
+      api_url: apiUrl,
+    };
+    return [200, this.editAnswer ? this.editAnswer(answer) : answer];
   }
 }

@@ -88,6 +88,14 @@ export class ZoomSimulator {
     this.auth.revoke();
   }
 
+  /**
+   * Rewrites every token answer from now on (tests: a field Zoom should not send); the token
+   * itself still lives the scenario's token_ttl.
+   */
+  editTokenAnswers(edit: (answer: Record<string, unknown>) => Record<string, unknown>): void {
+    this.auth.editAnswer = edit;
+  }
+
   count(name: string, status: number): void {
     const k = `${name} ${status}`;
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);

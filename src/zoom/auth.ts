@@ -8,7 +8,7 @@ import { isJsonObject } from '../util/json-object.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
-import { readTokenApiUrl } from './token-api-url.js';
+import { expiresInWarning, readExpiresIn, readTokenApiUrl, ZOOM_TOKEN_SECONDS } from './token-answer.js';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.js';
 
@@ -42,6 +42,8 @@ export class S2SOAuth implements AuthProvider {
   fetched = 0;
   /** What was wrong with the last unusable `api_url` warned about: each token repeats it. */
   private apiUrlWarned: string | undefined;
+  /** What was wrong with the last unusable `expires_in` warned about. */
+  private expiresInWarned: string | undefined;
 
   constructor(
     private readonly creds: S2SCredentials,
@@ -105,7 +107,7 @@ export class S2SOAuth implements AuthProvider {
     const { res, text } = await this.askToken();
     const body = jsonObject(text) as {
       access_token?: string;
-      expires_in?: number;
+      expires_in?: unknown;
       api_url?: unknown;
       reason?: unknown;
       error?: unknown;
@@ -126,7 +128,7 @@ export class S2SOAuth implements AuthProvider {
       );
     }
     this.fetched++;
-    const ttl = (body.expires_in ?? 3600) * 1000;
+    const ttl = this.lifetimeOf(body.expires_in) * 1000;
     const apiBase = this.apiBaseOf(body.api_url);
     this.token = {
       header: `Bearer ${body.access_token}`,
@@ -134,6 +136,16 @@ export class S2SOAuth implements AuthProvider {
       renewAt: this.clock.now() + Math.max(ttl / 2, ttl - RENEW_MARGIN_MS),
     };
     return this.token;
+  }
+
+  /** The token's lifetime in seconds: its expires_in, or Zoom's 3600 with one warning per distinct fault. */
+  private lifetimeOf(value: unknown): number {
+    const read = readExpiresIn(value);
+    if ('seconds' in read) return read.seconds;
+    if (this.expiresInWarned !== read.wrong)
+      this.log.warn({ tokenExpiresIn: read.wrong }, expiresInWarning(read.wrong));
+    this.expiresInWarned = read.wrong;
+    return ZOOM_TOKEN_SECONDS;
   }
 
   /**

@@ -26,3 +26,26 @@ function describeNonString(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`;
   return Array.isArray(value) ? 'a list' : `an ${typeof value}`;
 }
+
+/** Zoom's documented lifetime of a Server-to-Server OAuth token: what a bad expires_in is taken as. */
+export const ZOOM_TOKEN_SECONDS = 3600;
+
+/** Longest expires_in taken: a day (Zoom's tokens live an hour). */
+const MAX_EXPIRES_IN = 86_400;
+
+/**
+ * The token answer's `expires_in` when it is a number of seconds from 1 to a day; otherwise
+ * what is wrong with it, in words that carry none of the answer's text but a number (the token
+ * is then taken to live ZOOM_TOKEN_SECONDS). A string, a negative, zero or absent value once
+ * made the renewal time NaN or past, and every call asked for a new token.
+ */
+export function readExpiresIn(value: unknown): { seconds: number } | { wrong: string } {
+  if (typeof value === 'number' && value >= 1 && value <= MAX_EXPIRES_IN) return { seconds: value };
+  if (value === undefined) return { wrong: 'missing' };
+  if (typeof value === 'string') return { wrong: `a string of ${value.length} characters` };
+  return { wrong: describeNonString(value) };
+}
+
+/** What a warning says of a bad expires_in: what it was, and what is done instead. */
+export const expiresInWarning = (wrong: string): string =>
+  `Zoom's token answer's expires_in is ${wrong}, not a number of seconds from 1 to ${MAX_EXPIRES_IN}: the token is renewed as if it lived ${ZOOM_TOKEN_SECONDS} s (Zoom's documented lifetime)`;
