@@ -62,6 +62,8 @@ export function columnsOf(
 /** One sample time's samples as the rule passes read them: each sample's instance key, join slot and column values. */
 export interface StepColumns {
   readonly instances: readonly string[];
+  /** Each sample's participant name: read while the sample is, not again from its objects. */
+  readonly names: readonly string[];
   /** Each sample's join slot (join-slots.ts). */
   readonly slots: Int32Array;
   /** Each sample's slot stamp (JoinSlots.see): what is worked out from its join is kept by it. */
@@ -84,6 +86,7 @@ export class ColumnValues {
   private readonly arrays: Float64Array[] = [];
   private readonly worst: Uint8Array[] = [];
   private readonly instances: string[] = [];
+  private readonly names: string[] = [];
   private slots = new Int32Array(0);
   private stamps = new Int32Array(0);
   private partial = new Uint8Array(0);
@@ -95,13 +98,26 @@ export class ColumnValues {
     let ikey = '';
     let inst: Map<string, number> | undefined;
     this.instances.length = n;
+    this.names.length = n;
     if (this.slots.length < n) {
       const size = Math.max(n, this.slots.length * 2);
       this.slots = new Int32Array(size);
       this.stamps = new Int32Array(size);
       this.partial = new Uint8Array(size);
     }
-    const { slots, stamps, partial } = this;
+    for (let c = 0; c < columns.length; c++) {
+      const a = this.arrays[c];
+      if (!a || a.length < n) {
+        const size = Math.max(n, (a?.length ?? 0) * 2);
+        this.arrays[c] = new Float64Array(size);
+        this.worst[c] = new Uint8Array(size);
+      }
+    }
+    let reader = this.reader;
+    if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
+    const { slots, stamps, partial, arrays, worst } = this;
+    // One pass: each sample's objects are read while they are in the cache (a pass per part
+    // read them from memory again, 100,000 samples being more than the cache holds).
     for (let i = 0; i < n; i++) {
       const s = samples[i]!;
       if (s.instance !== instance) {
@@ -115,30 +131,23 @@ export class ColumnValues {
         instance = next;
       }
       this.instances[i] = ikey;
-      const slot = joins.slotIn(inst!, ikey, s.participant.key);
+      const participant = s.participant;
+      this.names[i] = participant.name;
+      const slot = joins.slotIn(inst!, ikey, participant.key);
       slots[i] = slot;
       joins.see(slot, s);
       stamps[i] = joins.stamp(slot);
       partial[i] = isPartial(s) ? 1 : 0;
+      reader.read(s, i, arrays, worst);
     }
-    for (let c = 0; c < columns.length; c++) {
-      const a = this.arrays[c];
-      if (!a || a.length < n) {
-        const size = Math.max(n, (a?.length ?? 0) * 2);
-        this.arrays[c] = new Float64Array(size);
-        this.worst[c] = new Uint8Array(size);
-      }
-    }
-    let reader = this.reader;
-    if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
-    for (let i = 0; i < n; i++) reader.read(samples[i]!, i, this.arrays, this.worst);
     return {
       instances: this.instances,
+      names: this.names,
       slots,
       stamps,
       partial,
       values: this.arrays,
-      worst: this.worst,
+      worst,
       streamNames: reader.streamNames,
     };
   }

@@ -138,7 +138,7 @@ export class JoinSlots {
     const was = this.contextOf[slot];
     const kept = keptContext(s.context, was);
     const inst = this.instanceRefs[slot];
-    const otherInstance = inst !== s.instance && !(inst && sameFields(inst, s.instance));
+    const otherInstance = inst !== s.instance && !(inst && sameInstance(inst, s.instance));
     // Readings taken of the join as it was keep what they were taken with (a new join has none).
     if ((kept !== was || otherInstance) && !changed) this.moving(slot, was, inst);
     if (kept !== was) {
@@ -251,12 +251,10 @@ export interface SlotWatcher {
   ): void;
 }
 
-/** The same fields with the same values (a new sample's objects usually hold the same). */
-export function sameFields(a: object, b: object): boolean {
-  if (a === b) return true;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  for (const k in x) if (x[k] !== y[k] || !(k in y)) return false;
-  for (const k in y) if (!(k in x)) return false;
-  return true;
+/**
+ * The same instance fields with the same values (a new poll's instance object usually holds the
+ * same): the four fields read one by one, not a walk over each object's keys (4% of the quiet minute).
+ */
+function sameInstance(a: InstanceRef, b: InstanceRef): boolean {
+  return a === b || (a.uuid === b.uuid && a.id === b.id && a.kind === b.kind && a.topic === b.topic);
 }

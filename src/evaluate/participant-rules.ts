@@ -36,7 +36,7 @@ type Built = SeriesRecord & { [BUILT_FROM]?: ContextSource };
 export function participantStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, slots, stamps, partial: partials, values, worst, streamNames }: StepColumns,
+  { instances, names, slots, stamps, partial: partials, values, worst, streamNames }: StepColumns,
   changes: AlertChange[],
 ): void {
   const { columns } = ctx.rules;
@@ -49,7 +49,7 @@ export function participantStep(
     const s = samples[i]!;
     const ikey = instances[i]!;
     const slot = slots[i]!;
-    if (slotNames.rememberName(slot, s.participant.name)) ctx.names.remember(ikey, s);
+    if (slotNames.rememberName(slot, names[i]!)) ctx.names.remember(ikey, s);
     const mySeries = book.ofSlot(slot);
     const hasSeries = mySeries !== undefined;
     // A participant without series whose values breach no rule: nothing to do (the usual case).
