@@ -12,13 +12,16 @@ import type { ManualTimers } from './manual-timers.js';
 
 /**
  * A real webhook that never answers the notifications of the participant it hangs on (`hangOn`;
- * `*`: every one, the receiver down; anything else: none) and answers 200 to the others, kept as
+ * `*`: every one, the receiver down; anything else: none), answers `failStatus` (503) to those
+ * of the participant in `failOn` (`*`: every one), and 200 to the others, kept as
  * `participant:status` in `delivered`. `held` counts the requests left unanswered (the send
  * timeout ends them).
  */
 export class HangingHook extends TestServer {
   held = 0;
   hangOn = 'p1';
+  failOn = '';
+  failStatus = 503;
   readonly delivered: string[] = [];
 
   constructor() {
@@ -29,6 +32,10 @@ export class HangingHook extends TestServer {
       if (this.hangOn === '*' || who === this.hangOn) {
         this.held++;
         return; // never answers
+      }
+      if (this.failOn === '*' || who === this.failOn) {
+        res.writeHead(this.failStatus).end('{}');
+        return;
       }
       this.delivered.push(`${who}:${body.status}`);
       res.end('{}');

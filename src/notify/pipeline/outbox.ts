@@ -75,6 +75,8 @@ export class Outbox {
     },
   ) {
     opts.store.keepOutagesOf(opts.receivers);
+    this.failedDown.load(opts.store.outbox());
+    this.failedAlone.load(opts.store.outbox());
   }
 
   /** A report notification with its body read from the kept report (absent once pruned). */
@@ -121,10 +123,10 @@ export class Outbox {
   private readonly pausedUntil = new Map<string, number>();
   /** Queued resolves taken out because what they resolved was never told (see settle). */
   private readonly withdrawn = new WeakSet<OutboxItem>();
-  /** Notifications whose last attempt timed out, could not connect or was rate limited. */
-  private readonly failedDown = new Failing();
-  /** Notifications whose last attempt failed with a server error (5xx, an SMTP 4xx), to be retried. */
-  private readonly failedAlone = new Failing();
+  /** Notifications whose last attempt timed out, could not connect or was rate limited (saved). */
+  private readonly failedDown = new Failing('down');
+  /** Notifications whose last attempt failed with a server error (5xx, an SMTP 4xx), to be retried (saved). */
+  private readonly failedAlone = new Failing('server');
 
   /** When `item` may be tried: its own next attempt, or its receiver's pause if later. */
   private dueAt(item: OutboxItem): number {

@@ -21,12 +21,17 @@ export interface OutboxItem {
   attempts: number;
   nextAttemptAt: number;
   lastError?: string;
+  /** How its last attempt failed, while it waits to be retried (pipeline/failing.ts). */
+  failedAs?: FailedAs;
   /**
    * The firing alerts this notification is the first to tell its group's receiver of (not in
    * the group's log before it). Given up, it hands them on (pipeline/announced.ts).
    */
   announces?: string[];
 }
+
+/** A failure that says the receiver is down (timeout, no connection, 429), or a server error. */
+export type FailedAs = 'down' | 'server';
 
 /** What was last notified for a group: the firing alert ids and when (Alertmanager's notification log). */
 export interface LogEntry {
@@ -110,6 +115,7 @@ const checkOutbox = entryCheck({
     attempts: COUNT,
     nextAttemptAt: TIME,
     lastError: { type: 'string' },
+    failedAs: { enum: ['down', 'server'] },
     announces: { type: 'array', items: { type: 'string' } },
     notification: {
       type: 'object',
