@@ -2,6 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { afterAll } from 'vitest';
 import { note } from './ratio.js';
 
+/** The bound on a bench file's tree peak: 1 GiB. */
+const LIMIT_KIB = 1024 * 1024;
+
 /**
  * The peak memory of a bench file's whole process tree: npm (or npx) and vitest's main process
  * above the bench runner, the runner itself and every process it starts (scrape.bench's sides,
@@ -12,6 +15,9 @@ import { note } from './ratio.js';
  * keeps the largest sum of the tree's resident sets at one instant. The thread is in the figure
  * (its heap is in the runner's resident set). A peak shorter than 20 ms can be missed; the
  * runner's own maxRSS is printed beside it. Linux only.
+ *
+ * `npm run bench` must stay under 1 GiB (issue 16): a tree peak over it is printed as a line of
+ * its own, `[over 1 GiB]`, and fails the file's run, so that it cannot pass unseen.
  */
 export function printTreePeak(file: string): void {
   if (process.platform !== 'linux') return;
@@ -33,5 +39,10 @@ export function printTreePeak(file: string): void {
         .map(([name, kib]) => `${name} ${mib(kib)}`)
         .join(', ')}; the runner's own peak ${mib(process.resourceUsage().maxRSS)}`,
     );
+    if (peak.kib > LIMIT_KIB) {
+      const over = `[over 1 GiB] ${file}: its process tree peaked at ${mib(peak.kib)}, over the 1 GiB bound of npm run bench`;
+      console.log(over);
+      throw new Error(over);
+    }
   });
 }
