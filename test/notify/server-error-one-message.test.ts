@@ -84,4 +84,39 @@ describe('one message failing while the others deliver', () => {
     for (const w of warnings(lines)) expect(w).toMatch(/^hook: notification dropped: hook: .*HTTP 400/);
     await d.close();
   });
+
+  it('a delivery ends a run of drops: the next drop is logged at once, even within 15 minutes of the last warning', async () => {
+    hook.failStatus = 400;
+    const clock = new VirtualClock(NOW);
+    const timers = new ManualTimers();
+    const { log, lines } = captureLog();
+    const d = dispatcherTo(hook, clock, timers, { log });
+    const logged: number[] = []; // warnings so far, after each notification
+    let at = 0;
+    // Refused at 0 and 2 min, delivered at 4, refused at 6 and 8, delivered at 10, refused at 12.
+    for (const [i, [minute, refused]] of (
+      [
+        [0, true],
+        [2, true],
+        [4, false],
+        [6, true],
+        [8, true],
+        [10, false],
+        [12, true],
+      ] as const
+    ).entries()) {
+      clock.advance((minute - at) * MIN);
+      at = minute;
+      hook.failOn = refused ? '*' : '';
+      d.ingest(changes(alert({ participant: `p${i}` })));
+      expect(await pass(d, timers, () => hook.held)).toBe(0);
+      logged.push(warnings(lines).length);
+    }
+    expect(hook.delivered).toEqual(['p2:firing', 'p5:firing']);
+    expect(d.stats.failed.get('hook')).toEqual(new Map([['NOTIFY_REJECTED', 5]]));
+    // A new run after each delivery is logged at its first drop (6 and 12 min), its later drops not.
+    expect(logged).toEqual([1, 1, 1, 2, 2, 2, 3]);
+    for (const w of warnings(lines)) expect(w).toMatch(/^hook: notification dropped: hook: .*HTTP 400/);
+    await d.close();
+  });
 });

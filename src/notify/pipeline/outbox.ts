@@ -339,6 +339,8 @@ export class Outbox {
     // A server-error episode is over once none of its notifications still last failed so: the
     // next one is logged at once (it was muted for quietMs whatever happened in between).
     if (!this.failedAlone.any(receiver)) this.opts.once.forget(`retry:${receiver}:alone:`);
+    // So is a run of drops (4xx, expired): the receiver took one, the next drop is logged at once.
+    this.opts.once.forget(`drop:${receiver}:`);
     this.pausedUntil.delete(receiver);
     const since = this.opts.store.outageSince(receiver);
     if (since === undefined) return;
