@@ -149,9 +149,10 @@ export class S2SOAuth implements AuthProvider {
   }
 
   /**
-   * The token's `api_url` if it is an http(s) URL without credentials. Anything else (a number,
-   * null, no scheme, ftp:, user:password, megabytes) once made every call fail with an internal
-   * error; it is now left out, with one warning per distinct fault, and zoom.api_url is used.
+   * The token's `api_url` if it is an http(s) URL without credentials that zoom.api_url's check
+   * passes. Anything else (a number, null, no scheme, ftp:, user:password, megabytes, port 0)
+   * once made every call fail; it is now left out, with one warning per distinct fault, and
+   * zoom.api_url is used.
    */
   private apiBaseOf(value: unknown): string | undefined {
     const read = readTokenApiUrl(value);

@@ -1,11 +1,15 @@
+import { httpUrlProblem } from '../util/http-url.js';
+
 /** Longest token `api_url` taken: a regional host and a short path fit in it many times over. */
 const MAX_API_URL_LENGTH = 2048;
 
 /**
  * The token answer's `api_url` when it is a string that parses as an http: or https: URL
- * without user:password; otherwise what is wrong with it, in words that carry none of its
- * text but a scheme or an origin (the value came from outside; it may hold anything).
- * Absent: undefined (zoom.api_url is used, nothing to say).
+ * without user:password, and that zoom.api_url's own check (httpUrlProblem) passes: calls
+ * take it as they take zoom.api_url, text and all, so a port out of 1-65535 (`new URL` takes
+ * port 0) or a trailing space is refused as there. Otherwise what is wrong with it, in words
+ * that carry none of its text but a scheme or an origin (the value came from outside; it may
+ * hold anything). Absent: undefined (zoom.api_url is used, nothing to say).
  */
 export function readTokenApiUrl(value: unknown): { url: string } | { wrong: string } | undefined {
   if (value === undefined) return undefined;
@@ -18,6 +22,8 @@ export function readTokenApiUrl(value: unknown): { url: string } | { wrong: stri
     return { wrong: `a URL of scheme ${u.protocol.slice(0, 20)}, not http: or https:` };
   if (u.username !== '' || u.password !== '')
     return { wrong: `${u.origin} with a user:password (not shown)` };
+  const problem = httpUrlProblem(value);
+  if (problem !== undefined) return { wrong: `${u.origin}, ${problem}` };
   return { url: value };
 }
 

@@ -12,6 +12,8 @@ import { systemClock, VirtualClock } from '../../src/util/clock.js';
 import { S2SOAuth, VideoSdkJwt } from '../../src/zoom/auth.js';
 import { ZoomClient, type ZoomClientOptions } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
+import { ENDPOINTS } from '../../src/zoom/endpoints.js';
+import { captureLog, type LogLine } from './log.js';
 
 /** 2026-11-20T10:00:00Z: scenario minute 0 in tests. */
 export const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -74,6 +76,28 @@ export function s2sClient(
     timeoutMs: 5000,
     ...overrides,
   });
+}
+
+/**
+ * An S2S client over the simulator whose token requests and calls log to one captured log
+ * (`lines`): `call` is one participants' QoS GET of mtg-uuid-1== (10 a page).
+ */
+export function loggedS2S(
+  h: Pick<SimHarness, 'url' | 'clock'>,
+  overrides: Partial<ZoomClientOptions> = {},
+  secret = 'test-secret',
+): { auth: S2SOAuth; client: ZoomClient; lines: LogLine[]; call: () => Promise<Record<string, unknown>> } {
+  const { log, lines } = captureLog();
+  const auth = new S2SOAuth(
+    { oauthUrl: `${h.url}/oauth/token`, accountId: 'acct-1', clientId: 'client-1', clientSecret: secret },
+    h.clock,
+    5000,
+    log,
+  );
+  const client = s2sClient(h, { auth, logger: log, ...overrides });
+  const call = () =>
+    client.get<Record<string, unknown>>(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
+  return { auth, client, lines, call };
 }
 
 export function videoSdkClient(

@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ENDPOINTS } from '../../src/zoom/endpoints.js';
-import { S2SOAuth } from '../../src/zoom/auth.js';
-import { captureLog } from '../helpers/log.js';
-import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { loggedS2S, meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
 afterEach(async () => {
@@ -30,20 +27,7 @@ describe("a token answer whose expires_in is not a number of seconds from 1 to a
     async (_name, edit, what) => {
       h = await startSim({ meetings: [meetingWith(2)] });
       h.sim.editTokenAnswers(edit);
-      const { log, lines } = captureLog();
-      const auth = new S2SOAuth(
-        {
-          oauthUrl: `${h.url}/oauth/token`,
-          accountId: 'acct-1',
-          clientId: 'client-1',
-          clientSecret: 's3cr3t',
-        },
-        h.clock,
-        5000,
-        log,
-      );
-      const client = s2sClient(h, { auth, logger: log });
-      const call = () => client.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
+      const { auth, client, lines, call } = loggedS2S(h, {}, 's3cr3t');
       await Promise.all([call(), call(), call()]);
       for (let i = 3; i < CALLS; i++) {
         await call();
@@ -77,15 +61,7 @@ describe("a token answer whose expires_in is not a number of seconds from 1 to a
   it('a good expires_in is used as it is, and nothing is said', async () => {
     h = await startSim({ meetings: [meetingWith(2)] });
     h.sim.editTokenAnswers((a) => ({ ...a, expires_in: 1200 })); // 20 min: renewed at 15 min
-    const { log, lines } = captureLog();
-    const auth = new S2SOAuth(
-      { oauthUrl: `${h.url}/oauth/token`, accountId: 'acct-1', clientId: 'client-1', clientSecret: 's' },
-      h.clock,
-      5000,
-      log,
-    );
-    const client = s2sClient(h, { auth, logger: log });
-    const call = () => client.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
+    const { lines, call } = loggedS2S(h);
     for (let i = 0; i < 10; i++) await call();
     h.clock.advance(14 * 60_000);
     await call();
