@@ -1,21 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { settledGc } from './ratio.js';
-
-interface Snapshot {
-  snapshot: {
-    meta: {
-      node_fields: string[];
-      node_types: [string[]];
-      edge_fields: string[];
-      edge_types: [string[]];
-    };
-  };
-  nodes: number[];
-  edges: number[];
-  strings: string[];
-}
+import { readSnapshot } from './snapshot-file.js';
 
 /** Holders that say nothing of who owns what (their holder does). */
 const GENERIC = new Set([
@@ -73,7 +60,7 @@ export async function snapshotNow(file: string): Promise<string> {
 
 /** A snapshot file read as ownedHeap reads it (see there). */
 export function readOwned(file: string, leaveOut: readonly string[], top = TOP): OwnedHeap {
-  const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  const snap = readSnapshot(file);
   const meta = snap.snapshot.meta;
   const NF = meta.node_fields.length;
   const EF = meta.edge_fields.length;
