@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AlertChange } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
@@ -6,6 +6,7 @@ import { loadRules } from '../evaluate/load-rules.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import type { Clock } from '../util/clock.js';
 import { FileInvalidError } from '../util/file-errors.js';
+import { FileWatch } from '../util/watch-file.js';
 import { plural } from '../util/words.js';
 
 /** The last rule reload: when, whether it took, and why not. */
@@ -18,7 +19,8 @@ export interface ReloadState {
 /** Reloads the rule files on SIGHUP or when they change; an invalid set keeps the old one running. */
 export class RuleReloader {
   state: ReloadState;
-  private watchers: FSWatcher[] = [];
+  private watchers: { close(): void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly paths: readonly string[],
@@ -64,17 +66,23 @@ export class RuleReloader {
     }
   }
 
-  /** Reloads when a rule file changes (debounced: editors write in several steps). */
+  /**
+   * Reloads when a rule file changes (debounced: editors write in several steps). A folder is
+   * watched itself; a file through its folder (FileWatch), so a save that renames a new file over
+   * it, or deletes and re-creates it, is seen each time and not only the first.
+   */
   watch(): void {
-    let timer: NodeJS.Timeout | undefined;
+    const changed = (): void => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.reload(), 300);
+    };
     for (const p of this.paths) {
       try {
-        const w = watch(p, () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => this.reload(), 300);
-        });
-        w.on('error', () => undefined);
-        this.watchers.push(w);
+        if (statSync(p).isDirectory()) {
+          const w = watch(p, changed);
+          w.on('error', () => undefined);
+          this.watchers.push(w);
+        } else this.watchers.push(new FileWatch(p, changed));
       } catch (err) {
         this.log.warn(
           { path: p, err: (err as Error).message },
@@ -88,5 +96,6 @@ export class RuleReloader {
   close(): void {
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    clearTimeout(this.timer);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,4 +297,37 @@ describe('rule reload', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
+
+  it('keeps reloading a rule file named in rules.paths across saves that rename over it, and a delete and re-create', async () => {
+    const { ruleFile } = await rulesDirWith('rules-watch-file', ONE_RULE);
+    const p = startCli(
+      ['run', '--config', config('watch-file.yaml', `rules:\n  paths: [${ruleFile}]\n  watch: true\n`)],
+      { SECRET: 'csecret' },
+    );
+    await printed(p, 'qoswatch running');
+    /** Saves as `sed -i` and most editors do: a new file renamed over the old one. */
+    const saveByRename = (text: string): void => {
+      writeFileSync(`${ruleFile}.tmp`, text);
+      renameSync(`${ruleFile}.tmp`, ruleFile);
+    };
+    saveByRename(rulesNamed(2));
+    await printed(p, 'rules reloaded: 2 rules');
+    saveByRename(rulesNamed(3)); // the old code's watch stayed on the first file's inode: never seen
+    await printed(p, 'rules reloaded: 3 rules');
+    rmSync(ruleFile);
+    await printed(p, 'rules not reloaded, the previous 3 rules keep running');
+    writeFileSync(ruleFile, rulesNamed(4));
+    await printed(p, 'rules reloaded: 4 rules');
+    writeFileSync(ruleFile, rulesNamed(5)); // and a write in place to the re-created file
+    await printed(p, 'rules reloaded: 5 rules');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
 });
+
+/** A rule file of `n` rules, named r1 to rN. */
+function rulesNamed(n: number): string {
+  const rule = (i: number): string =>
+    `  - name: r${i}\n    metric: wifi_rssi\n    when: below\n    threshold: -${60 + i}dBm\n`;
+  return `rules:\n${Array.from({ length: n }, (_, i) => rule(i + 1)).join('')}`;
+}
