@@ -3,13 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { TestServer } from '../helpers/http-server.js';
 import { HungSmtp } from '../helpers/smtp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-notify-test-'));
 const smtp = new HungSmtp();
-beforeAll(async () => smtp.listen());
+const thief = new TestServer();
+const redirecting = new TestServer((_r, res) => {
+  res.writeHead(307, { location: `${thief.url.replace('127.0.0.1', 'localhost')}/steal` });
+  res.end();
+});
+beforeAll(async () => {
+  await smtp.listen();
+  await thief.listen();
+  await redirecting.listen();
+});
 afterAll(async () => {
   await smtp.close();
+  await thief.close();
+  await redirecting.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -34,5 +46,26 @@ describe('qoswatch notify-test to an SMTP server that never greets', () => {
     // A generous bound (the start of a loaded machine): the old code took nodemailer's 15 s
     // greeting timeout and more, whatever delivery.timeout said.
     expect(took).toBeLessThan(10_000);
+  }, 30_000);
+});
+
+describe('qoswatch notify-test to a webhook that redirects to another host', () => {
+  // The outside tester's case. Fails on the old code: /steal got the POST with its body, x-api-key
+  // and the signature, and notify-test printed "delivered".
+  it('sends nothing there, says not delivered with the status and the origin only, and exits 1', async () => {
+    const file = join(dir, 'redirect.yaml');
+    writeFileSync(
+      file,
+      `notifiers:\n  - name: r1\n    type: webhook\n    url: ${redirecting.url}/r\n    secret: sig-secret\n    headers: { Authorization: 'Bearer X', X-Api-Key: 'K' }\n`,
+    );
+    const result = await runCli(['notify-test', '--config', file, '--notifier', 'r1']);
+    const to = thief.url.replace('127.0.0.1', 'localhost');
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `r1: not delivered: answered HTTP 307, a redirect to ${to}; redirects are not followed: set the url to where it should go (NOTIFY_REJECTED; will not work until the settings change)\n`,
+    });
+    expect(redirecting.received.map((r) => r.path)).toEqual(['/r']);
+    expect(thief.received).toEqual([]);
   }, 30_000);
 });

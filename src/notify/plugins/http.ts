@@ -1,6 +1,11 @@
-import { fromHttpStatus, fromNetworkError } from './errors.js';
+import { fromHttpStatus, fromNetworkError, permanent, type NotifyError } from './errors.js';
 
-/** POSTs JSON and classifies the outcome; shared by the HTTP notifiers. Never logs the body or headers. */
+/**
+ * POSTs JSON and classifies the outcome; shared by the HTTP notifiers. Never logs the body or
+ * headers. A redirect is not followed: fetch followed one to any host with the body, the
+ * signature and the custom headers (all but Authorization), and the notification counted as
+ * delivered though the configured receiver never took it.
+ */
 export async function postJson(
   receiver: string,
   url: string,
@@ -15,11 +20,31 @@ export async function postJson(
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...headers },
+      redirect: 'manual',
       signal,
     });
   } catch (err) {
     throw fromNetworkError(receiver, err, signal);
   }
   await res.arrayBuffer().catch(() => undefined);
+  if (res.status >= 300 && res.status < 400) throw redirected(receiver, url, res);
   if (!res.ok) throw fromHttpStatus(receiver, res.status, res.headers.get('retry-after'), now());
+}
+
+/**
+ * A 3xx answer, as a permanent failure: waiting does not change where the receiver sends us,
+ * the notifier's URL has to. Names the status and the origin it points to, never its path or
+ * query (they may hold a token).
+ */
+function redirected(receiver: string, url: string, res: Response): NotifyError {
+  const location = res.headers.get('location');
+  let to = 'a redirect without a usable Location';
+  if (location !== null && URL.canParse(location, url)) {
+    const target = new URL(location, url);
+    to = `a redirect to ${target.origin === 'null' ? `a ${target.protocol} URL` : target.origin}`;
+  }
+  return permanent(
+    'NOTIFY_REJECTED',
+    `${receiver}: answered HTTP ${res.status}, ${to}; redirects are not followed: set the url to where it should go`,
+  );
 }

@@ -60,7 +60,7 @@ function classify(receiver: string, err: unknown): NotifyError {
     data?: { error?: string };
     retryAfter?: number;
     statusCode?: number;
-    original?: { code?: string };
+    original?: { code?: string; cause?: { message?: string } };
   };
   switch (e.code) {
     case PLATFORM_ERROR: {
@@ -80,6 +80,13 @@ function classify(receiver: string, err: unknown): NotifyError {
         ? retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`)
         : permanent('NOTIFY_REJECTED', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`);
     default:
+      // The client calls fetch with redirect: 'error', so a redirect is not followed; it is
+      // api_url to change, not an outage to wait out (it was retried as "cannot reach Slack").
+      if (e.original?.cause?.message === 'unexpected redirect')
+        return permanent(
+          'NOTIFY_REJECTED',
+          `${receiver}: Slack's API answered with a redirect; redirects are not followed: check api_url`,
+        );
       return retryable(
         'NOTIFY_NETWORK',
         `${receiver}: cannot reach Slack (${e.original?.code ?? e.code ?? 'network error'})`,
