@@ -93,6 +93,12 @@ function checkRouting(ctx: ParseContext, names: ReadonlySet<string>, notifierCou
   });
   (raw.silences ?? []).forEach((s, i) => {
     checkMatchers(s.matchers, ['silences', i, 'matchers']);
+    if (!Object.keys(s.matchers).length)
+      problemAt(
+        ctx,
+        ['silences', i, 'matchers'],
+        'no matchers: the silence would hold back every alert; expected at least one label matcher, e.g. { alertname: wifi-signal-weak }',
+      );
     const zone = s.recurring?.time_zone;
     if (zone) {
       try {

@@ -76,6 +76,11 @@ describe('notifier settings', () => {
       want: 'silences[0].recurring.time_zone: found "Mars/Base"; expected an IANA time zone',
     },
     {
+      name: 'a silence without matchers (it would hold back every alert)',
+      text: `silences:\n  - { matchers: {}, comment: all }\n`,
+      want: ':6:17: silences[0].matchers: no matchers: the silence would hold back every alert; expected at least one label matcher, e.g. { alertname: wifi-signal-weak }',
+    },
+    {
       name: 'a bad time of day',
       text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '25:00', end: '07:00' } }\n`,
       want: 'expected a time of day such as 22:00',
