@@ -61,7 +61,15 @@ export class YamlSource {
   private parse(): { doc: Document; lines: LineCounter } {
     if (!this.parsed) {
       const lines = new LineCounter();
-      const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+      // resolveKnownTags off: the YAML 1.1 tags (!!omap, !!set, !!binary, !!timestamp, !!pairs)
+      // are not read as such (a !!binary became a Buffer, an !!omap of settings a Map that the
+      // schema saw as an empty object); each is a warning, said by syntaxProblems at its tag.
+      const doc = parseDocument(this.text, {
+        lineCounter: lines,
+        prettyErrors: false,
+        uniqueKeys: true,
+        resolveKnownTags: false,
+      });
       this.parsed = { doc, lines };
     }
     return this.parsed;

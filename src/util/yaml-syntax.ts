@@ -34,5 +34,20 @@ export function syntaxMessage(code: string, message: string, text: string, offse
     const key = keyAt(text, offset);
     return `YAML syntax: the key ${key ? `"${key.replace(/^["']|["']$/g, '')}" ` : ''}appears twice in this mapping; expected each key once (remove or merge one of them)`;
   }
+  if (code === 'TAG_RESOLVE_FAILED') return tagMessage(message);
   return `YAML syntax: ${message.split('\n')[0]}; expected ${EXPECTED[code] ?? GENERAL}`;
+}
+
+/** The core schema's own tags: one of them on a value it does not fit (`!!float abc`). */
+const CORE_TAGS = ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'];
+
+/** A tag the yaml library could not resolve ("Unresolved tag: tag:yaml.org,2002:omap"), as written. */
+function tagMessage(message: string): string {
+  const full = /Unresolved tag: (\S+)/.exec(message)?.[1] ?? '';
+  const tag = full.replace(/^tag:yaml\.org,2002:/, '!!').slice(0, KEY_MAX);
+  const expected =
+    'the value without a tag (qoswatch files take plain mappings, lists, text, numbers and true/false)';
+  if (CORE_TAGS.includes(tag.slice(2)))
+    return `YAML tag ${tag} does not fit this value; expected ${expected}`;
+  return `YAML tags such as ${tag || 'this one'} are not supported; expected ${expected}`;
 }
