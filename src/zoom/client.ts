@@ -62,8 +62,8 @@ export class ZoomClient {
   private readonly once: LogOnce;
   /** Zoom's clock less ours, from the `Date` of Zoom's last answer (undefined before one had it). */
   private zoomSkewMs: number | undefined;
-  /** The token's `api_url` last seen: a new one that leaves zoom.api_url's host is logged once. */
-  private tokenApiBase: string | undefined;
+  /** The token's `api_url` last seen, and whether it is used: a new one is judged (and logged) once. */
+  private tokenApiBase: { url: string; used: boolean } | undefined;
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -84,21 +84,36 @@ export class ZoomClient {
   }
 
   /**
-   * One info line when the token's `api_url` sends calls to another host than zoom.api_url (a
-   * regional host, or zoom.api_url naming a proxy that is then not used): the calls' real target
-   * is not a surprise found in a network trace. Hosts only: a URL's path or query stays out.
+   * The token's `api_url` when calls may take it over zoom.api_url, judged once per new value.
+   * Not when zoom.api_url is https and it is plain http: the Bearer token would go in clear (it
+   * was taken with an info line); one warning says so and calls go to zoom.api_url. Otherwise
+   * one info line when it sends calls to another host than zoom.api_url (a regional host, or
+   * zoom.api_url naming a proxy that is then not used), so the calls' real target is not a
+   * surprise found in a network trace. Origins only: a URL's path stays out.
    */
-  private sayApiBase(apiBase: string): void {
-    this.tokenApiBase = apiBase;
+  private apiBaseOf(apiBase: string | undefined): string | undefined {
+    if (apiBase === undefined) return undefined;
+    if (apiBase !== this.tokenApiBase?.url) this.tokenApiBase = { url: apiBase, used: this.judge(apiBase) };
+    return this.tokenApiBase.used ? apiBase : undefined;
+  }
+
+  private judge(apiBase: string): boolean {
     // Both parse: zoom.api_url is checked by the config schema, a token's by S2SOAuth.
-    const origin = (u: string): string => new URL(u).origin;
-    const to = origin(apiBase);
-    const configured = origin(this.opts.apiUrl);
-    if (to !== configured)
-      this.log.info(
-        { tokenApiUrl: to, zoomApiUrl: configured },
-        `Zoom's token names api_url ${to}: API calls go there, not to zoom.api_url ${configured} (Zoom's regional host wins; a proxy for Zoom's API is set with HTTPS_PROXY, not zoom.api_url)`,
+    const to = new URL(apiBase);
+    const configured = new URL(this.opts.apiUrl);
+    if (configured.protocol === 'https:' && to.protocol === 'http:') {
+      this.log.warn(
+        { tokenApiUrl: to.origin, zoomApiUrl: configured.origin },
+        `Zoom's token answer names api_url ${to.origin}, plain http while zoom.api_url ${configured.origin} is https (not used: API calls go to zoom.api_url as configured)`,
       );
+      return false;
+    }
+    if (to.origin !== configured.origin)
+      this.log.info(
+        { tokenApiUrl: to.origin, zoomApiUrl: configured.origin },
+        `Zoom's token names api_url ${to.origin}: API calls go there, not to zoom.api_url ${configured.origin} (Zoom's regional host wins; a proxy for Zoom's API is set with HTTPS_PROXY, not zoom.api_url)`,
+      );
+    return true;
   }
 
   private url(base: string, path: string, query: Query): string {
@@ -128,8 +143,7 @@ export class ZoomClient {
       // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
-      if (auth.apiBase !== undefined && auth.apiBase !== this.tokenApiBase) this.sayApiBase(auth.apiBase);
-      const url = this.url(auth.apiBase ?? this.opts.apiUrl, path, query);
+      const url = this.url(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
       const permit = await this.limiters[ep.category].acquire(signal);
       try {
         this.budget.take(ep.name);

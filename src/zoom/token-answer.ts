@@ -7,9 +7,11 @@ const MAX_API_URL_LENGTH = 2048;
  * The token answer's `api_url` when it is a string that parses as an http: or https: URL
  * without user:password, and that zoom.api_url's own check (httpUrlProblem) passes: calls
  * take it as they take zoom.api_url, text and all, so a port out of 1-65535 (`new URL` takes
- * port 0) or a trailing space is refused as there. Otherwise what is wrong with it, in words
- * that carry none of its text but a scheme or an origin (the value came from outside; it may
- * hold anything). Absent: undefined (zoom.api_url is used, nothing to say).
+ * port 0) or a trailing space is refused as there, and so is a query or a fragment, which no
+ * base URL can have. Otherwise what is wrong with it, in words that carry none of its text but
+ * a scheme or an origin (the value came from outside; it may hold anything). Absent: undefined
+ * (zoom.api_url is used, nothing to say). Whether it may be taken over zoom.api_url (not plain
+ * http when that is https) is the client's to say: ZoomClient.apiBaseOf.
  */
 export function readTokenApiUrl(value: unknown): { url: string } | { wrong: string } | undefined {
   if (value === undefined) return undefined;
@@ -24,6 +26,9 @@ export function readTokenApiUrl(value: unknown): { url: string } | { wrong: stri
     return { wrong: `${u.origin} with a user:password (not shown)` };
   const problem = httpUrlProblem(value);
   if (problem !== undefined) return { wrong: `${u.origin}, ${problem}` };
+  // Calls append /v2/… to the text: after a `?` or `#` that is query or fragment, and every
+  // call went to the host's `/` (404s). `new URL` leaves search and hash empty for a bare `?`/`#`.
+  if (/[?#]/.test(value)) return { wrong: `${u.origin} with a query or a fragment (not shown)` };
   return { url: value };
 }
 
