@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { compare, gc, note, steady, type Side, type Timing } from './ratio.js';
+import { compared, gc, note, steadied, steadyRuns, timedRuns, type Side, type Timing } from './ratio.js';
 import { printTreePeak } from './tree-peak.js';
 import { samples } from './workload.js';
 
@@ -40,11 +43,12 @@ class ScrapeSide {
     return s;
   }
 
+  /** The first minute's samples; the daemon writes its first scrape to `textFile`, the naive side makes its registry of it. */
   load<T>(load: {
     samples: readonly QosSample[];
     at: number;
     participantSeries: boolean;
-    text?: string;
+    textFile: string;
   }): Promise<T> {
     return this.ask<T>({ op: 'load', ...load });
   }
@@ -67,8 +71,11 @@ class ScrapeSide {
     return (await this.ask<{ maxRssKiB: number }>({ op: 'rss' })).maxRssKiB / 1024;
   }
 
-  stop(): void {
+  /** Ends the process, and resolves once it has exited (its memory given back). */
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.disconnect();
+    await exited;
   }
 
   private ask<T>(message: object | undefined): Promise<T> {
@@ -97,20 +104,119 @@ class ScrapeSide {
   }
 }
 
+/** A figure of the file: a ratio of the daemon's runs to the naive registry's, both measured as compare() or steady() does. */
+interface Figure {
+  figure: string;
+  /** One side's runs: compare()'s half (timedRuns) or steady()'s (steadyRuns). */
+  runs: (side: Side) => Promise<Timing[]>;
+  /** The ratio of the two sides' runs, printed: compared() or steadied(). */
+  ratio: (figure: string, daemon: Timing[], naive: Timing[]) => unknown;
+  /** Each side's Side in this figure; `next` makes every participant's next sample. */
+  daemon: (s: ScrapeSide, next: () => QosSample[]) => Side;
+  naive: (s: ScrapeSide, next: () => QosSample[]) => Side;
+  /** A full collection in the side's process (and here) before the figure, outside its timed regions. */
+  collectedBefore: boolean;
+}
+
+/** What one side does in a round of a figure (see ScrapeSide.hand and round). */
+const side = (
+  s: ScrapeSide,
+  next: () => QosSample[],
+  { scrapes = 1, collect = true, fresh = false, setAll = false } = {},
+): Side => ({
+  ...(fresh ? { setup: () => s.hand(next()) } : {}),
+  run: () => s.round(scrapes, collect, setAll),
+  timesItself: true,
+  gc: () => s.gc(),
+});
+
 /**
- * Both sides loaded with the same first minute: the daemon's first scrape's text (24 MB with
- * participant series) is handed to the naive side and let go of when this returns; kept as a
- * local of the bench's async function it stayed alive in the runner to its end (h23b, 24-50 MiB).
+ * The figures, in the order each side runs them. collect: each side pays for what it leaves
+ * alive, and for nothing else. Two scavenges before each timed region (outside it): the new
+ * samples the setup made are promoted there, not by the first collections inside the next
+ * scrape. Two more at its end (inside it): the daemon's new live participants (~5,000 objects a
+ * minute, kept) are promoted on its own time.
  */
-async function loadBoth(
-  daemon: ScrapeSide,
-  naive: ScrapeSide,
+function figures(what: string, participantSeries: boolean): Figure[] {
+  const rounds = { rounds: participantSeries ? 5 : 15, warmup: 2, collect: true };
+  const paired = { runs: (s: Side) => timedRuns(s, rounds), ratio: compared, collectedBefore: true };
+  return [
+    {
+      figure: `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
+      ...paired,
+      daemon: (s, next) => ({
+        setup: () => s.hand(next(), true),
+        run: () => s.round(1, true),
+        timesItself: true,
+      }),
+      naive: (s, next) => side(s, next),
+    },
+    {
+      figure: `new samples of every participant and a /metrics (${what}) / a naive registry's set of every series and scrape`,
+      ...paired,
+      daemon: (s, next) => side(s, next, { fresh: true }),
+      naive: (s, next) => side(s, next, { fresh: true, setAll: true }),
+    },
+    // The same minute, each side alone for consecutive minutes with no forced collection: what
+    // a daemon doing only this pays, its major collections included.
+    {
+      figure: `new samples of every participant and a /metrics (${what}), steady state (each side alone for consecutive minutes, no forced collection, mean per minute) / a naive registry's set of every series and scrape`,
+      runs: (s) => steadyRuns(s, { blocks: 2, per: participantSeries ? 5 : 8, settle: 2 }),
+      ratio: steadied,
+      collectedBefore: false,
+      daemon: (s, next) => side(s, next, { fresh: true, collect: false }),
+      naive: (s, next) => side(s, next, { fresh: true, setAll: true, collect: false }),
+    },
+    // A minute as Prometheus sees it when it scrapes every 15 s: the new samples, one scrape
+    // after them and three of an unchanged state.
+    {
+      figure: `a minute of scrapes every 15 s (${what}): new samples of every participant and four /metrics / a naive registry's set of every series and four scrapes`,
+      ...paired,
+      daemon: (s, next) => side(s, next, { fresh: true, scrapes: 4 }),
+      naive: (s, next) => side(s, next, { fresh: true, setAll: true, scrapes: 4 }),
+    },
+    {
+      figure: `/metrics at 5,000 participants (${what}), unchanged state / naive registry`,
+      ...paired,
+      daemon: (s, next) => side(s, next),
+      naive: (s, next) => side(s, next),
+    },
+  ];
+}
+
+/**
+ * One side's process, from its start to its end: loaded with the first minute of 5,000 live
+ * participants (100 meetings of 50), then every figure's runs. Every participant's next sample is
+ * made here, outside the timed region, and handed to the side (an exporter is handed new samples
+ * as well): the daemon's live state takes them in, the naive side lets go of them.
+ */
+async function measure(
+  which: 'daemon' | 'naive',
+  list: Figure[],
   participantSeries: boolean,
-): Promise<{ series: number; kib: number }> {
-  const first = samples(100, 50, T);
-  const { text } = await daemon.load<{ text: string }>({ samples: first, at: T, participantSeries });
-  const { series } = await naive.load<{ series: number }>({ samples: first, at: T, participantSeries, text });
-  return { series, kib: Math.round(text.length / 1024) };
+  textFile: string,
+): Promise<{ runs: Timing[][]; loaded: { kib?: number; series?: number }; maxRssMiB: number }> {
+  const s = await ScrapeSide.start(which);
+  const loaded = await s.load<{ kib?: number; series?: number }>({
+    samples: samples(100, 50, T),
+    at: T,
+    participantSeries,
+    textFile,
+  });
+  let minute = 0;
+  const next = (): QosSample[] => samples(100, 50, T + ++minute * 60_000);
+  const runs: Timing[][] = [];
+  for (const f of list) {
+    if (f.collectedBefore) {
+      // What the figure before left is not carried into this one (outside the timed regions).
+      gc();
+      await s.gc();
+    }
+    runs.push(await f.runs(f[which](s, next)));
+  }
+  const maxRssMiB = await s.maxRssMiB();
+  await s.stop();
+  return { runs, loaded, maxRssMiB };
 }
 
 for (const participantSeries of [false, true]) {
@@ -119,87 +225,31 @@ for (const participantSeries of [false, true]) {
     bench(
       'the daemon vs a naive prom-client registry holding the same series',
       async () => {
-        // 5,000 live participants (100 meetings of 50) in each side's daemon; the naive registry
-        // holds the series of the daemon's first scrape.
-        const [daemon, naive] = await Promise.all([ScrapeSide.start('daemon'), ScrapeSide.start('naive')]);
-        const { series, kib } = await loadBoth(daemon, naive, participantSeries);
-        note(
-          `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
-          `${series} series, ${kib} KiB`,
-        );
-        let minute = 0;
-        // Every participant's next sample, made here outside the timed region and handed to both
-        // sides (an exporter is handed new samples as well): the daemon's live state takes them
-        // in, the naive side lets go of them; both have the same samples to collect.
-        const next = (): QosSample[] => samples(100, 50, T + ++minute * 60_000);
-        const side = (
-          s: ScrapeSide,
-          { scrapes = 1, collect = true, fresh = false, setAll = false } = {},
-        ): Side => ({
-          ...(fresh ? { setup: () => s.hand(next()) } : {}),
-          run: () => s.round(scrapes, collect, setAll),
-          timesItself: true,
-          gc: () => s.gc(),
-        });
-        const collected = async (): Promise<void> => {
-          gc();
-          await Promise.all([daemon.gc(), naive.gc()]);
-        };
-        // collect: each side pays for what it leaves alive, and for nothing else. Two scavenges
-        // before each timed region (outside it): the new samples the setup made are promoted
-        // there, not by the first collections inside the next scrape. Two more at its end (inside
-        // it): the daemon's new live participants (~5,000 objects a minute, kept) are promoted on
-        // its own time.
-        const rounds = { rounds: participantSeries ? 5 : 15, warmup: 2, collect: true };
-        await collected(); // what the figure before left is not carried into this one (outside the timed regions)
-        await compare(
-          `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
-          { setup: () => daemon.hand(next(), true), run: () => daemon.round(1, true), timesItself: true },
-          side(naive),
-          rounds,
-        );
-        await collected();
-        await compare(
-          `new samples of every participant and a /metrics (${what}) / a naive registry's set of every series and scrape`,
-          side(daemon, { fresh: true }),
-          side(naive, { fresh: true, setAll: true }),
-          rounds,
-        );
-        // The same minute, each side alone for consecutive minutes with no forced collection:
-        // what a daemon doing only this pays, its major collections included.
-        await steady(
-          `new samples of every participant and a /metrics (${what}), steady state (each side alone for consecutive minutes, no forced collection, mean per minute) / a naive registry's set of every series and scrape`,
-          side(daemon, { fresh: true, collect: false }),
-          side(naive, { fresh: true, setAll: true, collect: false }),
-          { blocks: 2, per: participantSeries ? 5 : 8, settle: 2 },
-        );
-        // A minute as Prometheus sees it when it scrapes every 15 s: the new samples, one scrape
-        // after them and three of an unchanged state.
-        await collected();
-        await compare(
-          `a minute of scrapes every 15 s (${what}): new samples of every participant and four /metrics / a naive registry's set of every series and four scrapes`,
-          side(daemon, { fresh: true, scrapes: 4 }),
-          side(naive, { fresh: true, setAll: true, scrapes: 4 }),
-          rounds,
-        );
-        await collected();
-        await compare(
-          `/metrics at 5,000 participants (${what}), unchanged state / naive registry`,
-          side(daemon),
-          side(naive),
-          rounds,
-        );
-        const [own, d, n] = [
-          process.resourceUsage().maxRSS / 1024,
-          await daemon.maxRssMiB(),
-          await naive.maxRssMiB(),
-        ];
-        daemon.stop();
-        naive.stop();
-        note(
-          `scrape.bench.ts peak resident set up to the end of the ${what} figures`,
-          `the bench runner ${own.toFixed(0)} MiB, the daemon's process ${d.toFixed(0)} MiB, the naive registry's ${n.toFixed(0)} MiB; all three together at most ${(own + d + n).toFixed(0)} MiB`,
-        );
+        // One side after the other, each alone in its process for every figure: the two alive
+        // at once summed 538-628 MiB at one instant with participant series (their collected
+        // heaps and their garbage), and the bench's process tree 927-1,017 MiB, over the 1 GiB
+        // bound with vitest, npm and the runner. The daemon's side runs first: its first scrape
+        // is the naive registry's series. Each figure is still the ratio of the two sides'
+        // runs in this run, round i against round i, from the same state as before: each side
+        // in its own process, the figures in the same order, the same collections.
+        const list = figures(what, participantSeries);
+        const dir = mkdtempSync(join(tmpdir(), 'qw-scrape-'));
+        const textFile = join(dir, 'first-scrape.txt');
+        try {
+          const daemon = await measure('daemon', list, participantSeries, textFile);
+          const naive = await measure('naive', list, participantSeries, textFile);
+          note(
+            `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
+            `${naive.loaded.series} series, ${daemon.loaded.kib} KiB`,
+          );
+          list.forEach((f, i) => f.ratio(f.figure, daemon.runs[i]!, naive.runs[i]!));
+          note(
+            `scrape.bench.ts peak resident set up to the end of the ${what} figures`,
+            `the bench runner ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, the daemon's process ${daemon.maxRssMiB.toFixed(0)} MiB, the naive registry's ${naive.maxRssMiB.toFixed(0)} MiB (one after the other)`,
+          );
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       },
       { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
     );
