@@ -16,6 +16,7 @@ export interface CycleReport {
   participants: number;
   samples: number;
   calls: number;
+  /** Polls that failed, and discoveries (a source's list call) that did. */
   errors: number;
   /** Live instances whose QoS came by push this cycle, so polling left them alone. */
   pushed: number;

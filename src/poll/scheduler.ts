@@ -179,10 +179,10 @@ export class Scheduler {
    * later by them) and with isDue's slack: a cycle that starts a little early (a timer waking
    * early, a scaled clock) must not push discovery, and a short instance with it, to the cycle after.
    */
-  private async discover(source: PollSource, signal: AbortSignal, cycleStart: number): Promise<void> {
+  private async discover(source: PollSource, signal: AbortSignal, cycleStart: number): Promise<boolean> {
     const now = this.opts.clock.now();
     const last = this.lastDiscovery.get(source);
-    if (last !== undefined && !isDue(cycleStart - last, this.opts.poll.discoveryIntervalMs)) return;
+    if (last !== undefined && !isDue(cycleStart - last, this.opts.poll.discoveryIntervalMs)) return true;
     let live: LiveInstance[];
     try {
       live = await source.discover(signal);
@@ -194,7 +194,7 @@ export class Scheduler {
         { kind: source.kind, code, err: (err as Error).message },
         `could not list live ${source.kind}s; keeping the last list`,
       );
-      return;
+      return false;
     }
     this.lastDiscovery.set(source, cycleStart);
     const seen = new Set<string>();
@@ -223,6 +223,7 @@ export class Scheduler {
     }
     for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
     this.endedListed.unlisted(source, seen);
+    return true;
   }
 
   /**
@@ -388,8 +389,11 @@ export class Scheduler {
     const clients = [...new Set(this.opts.sources.map((s) => s.client))];
     const callsBefore = clients.reduce((n, c) => n + c.stats.total(), 0);
     this.pushes.leaveHeld(startedAt);
+    // A list call that failed is an error of the cycle: with every call failing, nothing is
+    // listed or polled, and the cycle said errors 0 (and coverage 100% of nothing).
+    let discoveryErrors = 0;
     for (const source of this.opts.sources)
-      if (!options.stop?.aborted) await this.discover(source, signal, startedAt);
+      if (!options.stop?.aborted && !(await this.discover(source, signal, startedAt))) discoveryErrors++;
     const choice = this.choose(clients, startedAt, options.all ?? false);
     const planned = choice.selected.flatMap((k) => this.tracked.get(k) ?? []);
     const tally = await holdingPlan(planned, () => this.pollChosen(choice.selected, signal, options.stop));
@@ -405,7 +409,7 @@ export class Scheduler {
       participants: tally.participants,
       samples: tally.samples,
       calls: clients.reduce((n, c) => n + c.stats.total(), 0) - callsBefore,
-      errors: tally.errors,
+      errors: tally.errors + discoveryErrors,
       pushed: choice.pushed,
       callsSaved: choice.callsSaved,
       coverage: this.coverage.report(finishedAt),
