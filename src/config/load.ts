@@ -10,6 +10,8 @@ import { DEFAULTS } from './defaults.js';
 import { metricsListen, metricsSettings } from './metrics-settings.js';
 import { notifySettings } from './notify-settings.js';
 import { problemAt, type ParseContext } from './parse-context.js';
+import { checkOrder } from './setting-order.js';
+import { stateDirSetting } from './state-dir-setting.js';
 import type { RawConfig, RawPollDuration } from './raw.js';
 import { reportsSettings } from './reports-settings.js';
 import { configSchema } from './schema.js';
@@ -71,6 +73,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   const webhooks = raw.webhooks && webhooksSettings(ctx, raw.webhooks, { host: '', port: listen.port });
   const metrics = metricsSettings(ctx, listen);
   const reports = reportsSettings(ctx);
+  const stateDir = stateDirSetting(ctx);
   const { problems } = ctx;
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return {
@@ -85,7 +88,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
     notify,
     ...(webhooks ? { webhooks } : {}),
     ...(reports ? { reports } : {}),
-    stateDir: resolve(ctx.base, raw.state?.dir ?? DEFAULTS.state.dir),
+    stateDir,
     log: { level: raw.log?.level ?? DEFAULTS.log.level, format: raw.log?.format ?? DEFAULTS.log.format },
   };
 }
@@ -104,12 +107,7 @@ function pollSettings(ctx: ParseContext): PollSettings {
     freshAgeMs: d('fresh_age'),
     concurrency: raw?.concurrency ?? DEFAULTS.poll.concurrency,
   };
-  if (poll.maxIntervalMs < poll.minIntervalMs)
-    problemAt(
-      ctx,
-      ['poll', 'max_interval'],
-      `found ${raw?.max_interval ?? DEFAULTS.poll.max_interval}, shorter than min_interval; expected at least min_interval`,
-    );
+  checkOrder(ctx, 'poll', ['min_interval', 'max_interval'], raw, DEFAULTS.poll);
   return poll;
 }
 

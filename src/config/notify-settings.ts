@@ -14,6 +14,7 @@ import { builtInSettings, commonSettings, timingMs } from './notifier-kinds.js';
 import type { RawNotifier, RawRoute } from './raw.js';
 import { inhibitSettings, silenceSettings } from './silences.js';
 import { problemAt, readSecretFile, type ParseContext, type SettingPath } from './parse-context.js';
+import { checkOrder } from './setting-order.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
 type RawBuiltInNotifier = Exclude<RawNotifier, { type: 'module' }>;
@@ -123,6 +124,7 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
   checkRouting(ctx, names, list.length);
   const { raw } = ctx;
   const d = { ...DEFAULTS.delivery, ...raw.delivery };
+  checkOrder(ctx, 'delivery', ['retry_initial', 'retry_max'], raw.delivery, DEFAULTS.delivery);
   const top = DEFAULTS.route;
   return {
     notifiers: list,

@@ -144,7 +144,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'max below min',
       text: `${ZOOM}poll:\n  min_interval: 5m\n  max_interval: 1m\n`,
-      want: [':7:17: poll.max_interval: found 1m, shorter than min_interval; expected at least min_interval'],
+      want: [
+        ':7:17: poll.max_interval: found 1m, shorter than min_interval (5m); expected at least min_interval',
+      ],
     },
     {
       name: 'unreadable secret file',

@@ -115,12 +115,28 @@ describe('start-up failures exit 1 at once with one clear line', () => {
   });
 
   it('a state dir that cannot be written', async () => {
-    const notADir = join(dir, 'a-file');
-    writeFileSync(notADir, 'x');
-    const r = await runCli(['run', '--config', config('state', { stateDir: join(notADir, 'state') })]);
+    // /sys takes no new folder, even from root (EPERM; EROFS where it is mounted read-only).
+    const r = await runCli(['run', '--config', config('state', { stateDir: '/sys/qoswatch-state' })]);
     expect(r.code).toBe(1);
     expect(plainLines(r.stderr)).toEqual([
-      `qoswatch run: cannot start: state.dir ${join(notADir, 'state')} is not a writable directory (ENOTDIR); expected one qoswatch can write`,
+      expect.stringMatching(
+        /^qoswatch run: cannot start: state\.dir \/sys\/qoswatch-state is not a writable directory \(E[A-Z]+\); expected one qoswatch can write$/,
+      ),
+    ]);
+  });
+
+  it('a state dir under a file is a configuration error (exit 2), before anything is read from it', async () => {
+    const notADir = join(dir, 'a-file');
+    writeFileSync(notADir, 'x');
+    const file = config('state-file', { stateDir: join(notADir, 'state') });
+    const r = await runCli(['run', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(plainLines(r.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${file}:\\d+:\\d+: state\\.dir: ${notADir}, on the way to ${join(notADir, 'state')}, is a file, not a directory; expected a directory qoswatch can write \\(it is made when missing\\)$`,
+        ),
+      ),
     ]);
   });
 });
