@@ -5,6 +5,7 @@ import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
 import type { GroupKeys } from './group-keys.js';
+import { recovers } from './rule-value.js';
 import { GroupReadings, MemberGroup } from './member-group.js';
 import type { GroupMembers, Member } from './series.js';
 import type { GroupCount } from './time-tally.js';
@@ -211,11 +212,7 @@ function observeGroup(
   const { total, breaching, latest } = count;
   const ratio = total ? breaching / total : 0;
   const enough = total >= rule.minParticipants;
-  const isBreach =
-    enough &&
-    (rule.breachingCount !== undefined
-      ? breaching >= rule.breachingCount
-      : ratio >= (rule.breachingRatio ?? 1));
+  const isBreach = enough && meets(rule, breaching, total);
   if (!isBreach && !seen) return;
   const context: AlertContext =
     rule.scope === 'instance'
@@ -235,8 +232,36 @@ function observeGroup(
     participants: total,
     ...(rule.scope === 'shared_cause' ? { meetings: count.instances } : {}),
   });
-  const c = apply(ctx, rule, rec, t, ratio, !isBreach, isBreach);
+  const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total, breaching));
+  const c = apply(ctx, rule, rec, t, ratio, recovered, isBreach);
   if (c) changes.push(c);
+}
+
+/** Whether `n` of a group's `total` members with data make its `breaching` (count or ratio). */
+const meets = (rule: CompiledRule, n: number, total: number): boolean =>
+  rule.breachingCount !== undefined ? n >= rule.breachingCount : n / total >= (rule.breachingRatio ?? 1);
+
+/**
+ * Whether a firing group alert that no longer breaches is back (docs/rules.md, "Scopes"): fewer
+ * of its members with data than its `breaching` are still short of the recovery threshold
+ * (hysteresis: between the two thresholds a member is not back). With fewer members with data
+ * than `min_participants` or than `breaching.count` (others went silent or left), every one of
+ * them must be back: members who stop counting are no recovery.
+ */
+function back(
+  ctx: EngineContext,
+  rule: CompiledRule,
+  readings: MemberGroup,
+  t: number,
+  total: number,
+  breaching: number,
+): boolean {
+  const still =
+    rule.recoveryThreshold === rule.threshold
+      ? breaching
+      : readings.countNot(t, ctx.opts.gapToleranceMs, (v) => recovers(rule, v));
+  const tooFew = total < Math.max(rule.minParticipants, rule.breachingCount ?? 0);
+  return tooFew ? still === 0 : !meets(rule, still, total);
 }
 
 /**

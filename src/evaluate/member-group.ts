@@ -184,6 +184,21 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   }
 
   /**
+   * How many members whose reading counts at `t` (at most `gapMs` older, not newer) have a
+   * value `ok` is false of (a firing alert's members not back past the recovery threshold).
+   */
+  countNot(t: number, gapMs: number, ok: (value: number) => boolean): number {
+    const r = this.readings;
+    let n = 0;
+    for (const slot of this.list) {
+      const time = r.time[slot]!;
+      if (time <= t && time >= t - gapMs && !ok(r.value[slot]!)) n++;
+    }
+    for (const m of this.kept?.values() ?? []) if (m.time <= t && m.time >= t - gapMs && !ok(m.value)) n++;
+    return n;
+  }
+
+  /**
    * Each member's time, whether it breaches and its instance key, without making members
    * (an instance's observation looks at each of them).
    */

@@ -367,6 +367,11 @@ describe('a restart after an outage longer than gap_tolerance', () => {
   it('once the other meeting is known to have ended, judges the rest on their own', () => {
     const e = restarted();
     expect(e.reconcile(new Set(['meeting:m1']), T + 8 * MIN)).toEqual([]);
-    expect(states(e.handle({ type: 'samples', samples: minutes('m1', 8, 8) }))).toEqual(['dc|NY:resolved']);
+    // m1's three, still breaching, keep it firing: fewer than min_participants is no recovery.
+    expect(e.handle({ type: 'samples', samples: minutes('m1', 8, 8) })).toEqual([]);
+    // Judged on their own, not waiting for m2: back, they resolve it.
+    expect(states(e.handle({ type: 'samples', samples: minutes('m1', 9, 9, 0.001) }))).toEqual([
+      'dc|NY:resolved',
+    ]);
   });
 });

@@ -85,7 +85,7 @@ function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
     if (rnd() < 0.3) rule.aggregate = 'avg';
     if (rnd() < 0.7) rule.for = pick(['1m', '2m', '3m']);
     if (rnd() < 0.5) rule.recovery = { for: pick(['1m', '2m']) };
-    if (scope === 'participant' && rnd() < 0.4) {
+    if (rnd() < 0.4) {
       // Hysteresis: back past a recovery threshold on the good side of the threshold (or on it).
       const good = (cpu ? CPU.recoveries : m.recoveries).filter((r) =>
         above ? amount(r) <= amount(threshold) : amount(r) >= amount(threshold),

@@ -108,6 +108,8 @@ interface Ref {
 interface Reading {
   time: number;
   breaching: boolean;
+  /** Past the recovery threshold (hysteresis: between the two thresholds it is neither). */
+  back: boolean;
   uuid: string;
   context: ParticipantContext;
 }
@@ -432,6 +434,7 @@ export class ReferenceEngine {
           m.set(who, {
             time: s.time,
             breaching: this.breaches(rule, v),
+            back: rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold,
             uuid: s.instance.uuid,
             context: s.context,
           });
@@ -445,6 +448,8 @@ export class ReferenceEngine {
         for (const group of groups) {
           let total = 0;
           let breaching = 0;
+          /** Members not back past the recovery threshold. */
+          let still = 0;
           let late = false;
           const meetings = new Set<string>();
           for (const [who, r] of this.members.get(rule.name)!.get(group)!) {
@@ -453,6 +458,7 @@ export class ReferenceEngine {
               late = true; // not known yet
             if (r.time <= t && r.time >= t - this.gapToleranceMs) {
               total++;
+              if (!r.back) still++;
               if (r.breaching) {
                 breaching++;
                 meetings.add(r.uuid);
@@ -460,11 +466,16 @@ export class ReferenceEngine {
             }
           }
           if (!total || late) continue;
-          const isBreach =
-            total >= rule.minParticipants &&
-            (rule.count !== undefined ? breaching >= rule.count : breaching / total >= (rule.ratio ?? 1));
+          const meets = (n: number): boolean =>
+            rule.count !== undefined ? n >= rule.count : n / total >= (rule.ratio ?? 1);
+          const isBreach = total >= rule.minParticipants && meets(breaching);
+          // A firing one is back when fewer than `breaching` of its members with data are not
+          // back; with fewer members than min_participants or the count, when none is: members
+          // who went silent or left are no recovery.
+          const tooFew = total < Math.max(rule.minParticipants, rule.count ?? 0);
+          const recovered = !isBreach && (tooFew ? still === 0 : !meets(still));
           const where = rule.scope === 'instance' ? { instance: group } : { meetings: meetings.size };
-          this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, !isBreach, out);
+          this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, recovered, out);
         }
       }
   }

@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatFailures, runRuleTestFile } from '../../src/evaluate/rule-tests.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { writeRuleFile } from '../helpers/rules.js';
+
+/**
+ * When a firing meeting or shared-cause alert recovers (docs/rules.md, "Scopes" and
+ * "Lifecycle"), as `qoswatch test-rules` tables: its members' recovery threshold holds it
+ * between the two thresholds, and members who go silent or leave are no recovery.
+ */
+function run(name: string, table: string): string {
+  const file = join(dirname(writeRuleFile('rules: []\n')), `${name}.test.yaml`);
+  writeFileSync(file, table);
+  const result = runRuleTestFile(file);
+  expect(result.errors).toEqual([]);
+  return formatFailures([result]);
+}
+
+const member = (p: string, instance: string, series: string): string =>
+  `      - { participant: ${p}, instance: ${instance}, context: { data_center: NY }, series: { ${series} } }\n`;
+
+describe('a firing group alert with a recovery threshold', () => {
+  it('stays firing between the two thresholds and resolves once back past the recovery threshold for recovery.for', () => {
+    const loss = `streams: [any_audio], metric: avg_loss, when: above, threshold: 10%, breaching: { count: 2 }, min_participants: 2, for: 0m, recovery: { threshold: 4%, for: 2m }`;
+    const rules = writeRuleFile(
+      `rules:\n` +
+        `  - { name: dc-loss, scope: shared_cause, group_by: data_center, ${loss} }\n` +
+        `  - { name: meeting-loss, scope: instance, ${loss} }\n`,
+    );
+    const values = 'audio_input.avg_loss: 12% 12% 8% 8% 8% 8% 3% 3% 3% 3%';
+    const both = (state: string, extra = ''): string =>
+      `[{ rule: dc-loss, state: ${state}${extra} }, { rule: meeting-loss, state: ${state}${extra} }]`;
+    const failures = run(
+      'hysteresis',
+      `rule_files: [${rules}]\ntests:\n  - name: 8% is between 10% and 4%\n    input:\n` +
+        member('a', 'm1', values) +
+        member('b', 'm1', values) +
+        `    expect:\n` +
+        `      - { at: 1m, alerts: ${both('firing')} }\n` +
+        // 8% from 2m: under the threshold, not under the recovery threshold (this resolved at 4m).
+        `      - { at: 5m, alerts: ${both('firing')} }\n` +
+        // 3% from 6m: recovering, for two minutes.
+        `      - { at: 7m, alerts: ${both('firing')} }\n` +
+        `      - { at: 8m, alerts: ${both('resolved', ', reason: recovered')} }\n`,
+    );
+    expect(failures).toBe('');
+  });
+});
+
+describe('a firing data-center incident whose members stop counting', () => {
+  const incident = (state: string, summary?: string): string =>
+    `{ rule: datacenter-loss-incident, state: ${state}${state === 'resolved' ? ', reason: recovered' : ''}` +
+    (summary ? `, annotations: { summary: '${summary}' } }` : ' }');
+  const firing = (ps: string): string =>
+    ps
+      .split('')
+      .map((p) => `{ rule: audio-loss-high, state: firing, labels: { participant: ${p} } }`)
+      .join(', ');
+  const abc = 'audio_input.avg_loss: 12% x10 1% x4';
+  const back = 'Data center NY: audio loss back under 5.0% for all 3 participants (was above for 10 min)';
+
+  it('stays firing while two of five go silent (under min_participants), and resolves when the rest are back', () => {
+    const failures = run(
+      'silent',
+      `rule_files: [${fromRoot('rules', 'default.yaml')}]\ntests:\n  - name: d and e mute, their video goes on\n    input:\n` +
+        member('a', 'm1', abc) +
+        member('b', 'm1', abc) +
+        member('c', 'm2', abc) +
+        member('d', 'm2', 'audio_input.avg_loss: 12% x4, video_input.frame_rate: 25fps x14') +
+        member('e', 'm3', 'audio_input.avg_loss: 12% x4, video_input.frame_rate: 25fps x14') +
+        `    expect:\n` +
+        `      - { at: 3m, alerts: [${incident('firing')}, ${firing('abcde')}] }\n` +
+        // d and e's minute 3 counted to 8m (gap_tolerance): from 9m 3 have data, fewer than 5.
+        // This resolved at 9m: "back under 5.0% for none of the 3 participants".
+        `      - { at: 9m, alerts: [${incident('firing')}, ${firing('abcde')}] }\n` +
+        `      - { at: 10m, alerts: [${incident('resolved', back)}, ${firing('abcde')}] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+
+  it('stays firing while two of five leave, and resolves when the rest are back', () => {
+    const failures = run(
+      'leaving',
+      `rule_files: [${fromRoot('rules', 'default.yaml')}]\ntests:\n  - name: d and e leave\n    input:\n` +
+        member('a', 'm1', abc) +
+        member('b', 'm1', abc) +
+        member('c', 'm2', abc) +
+        member('d', 'm2', 'audio_input.avg_loss: 12% x4') +
+        member('e', 'm3', 'audio_input.avg_loss: 12% x4') +
+        `    events:\n      - { at: 4m, left: { participant: d, instance: m2 } }\n      - { at: 4m, left: { participant: e, instance: m3 } }\n` +
+        `    expect:\n` +
+        `      - { at: 3m, alerts: [${incident('firing')}, ${firing('abcde')}] }\n` +
+        `      - at: 4m\n        alerts: [${incident('firing')}, ${firing('abc')}, { rule: audio-loss-high, state: resolved, reason: left, labels: { participant: d } }, { rule: audio-loss-high, state: resolved, reason: left, labels: { participant: e } }]\n` +
+        // This resolved at 5m, the first minute judged with 3 members.
+        `      - { at: 5m, alerts: [${incident('firing')}, ${firing('abc')}] }\n` +
+        `      - { at: 10m, alerts: [${incident('resolved', back)}, ${firing('abc')}] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+});
