@@ -322,6 +322,9 @@ export class QssPusher {
           'user-agent': 'Zoom Marketplace/1.0a',
         },
         body,
+        // A redirect is a failed delivery, not followed: it would carry the signature to
+        // wherever the receiver points.
+        redirect: 'manual',
         signal: AbortSignal.timeout(10_000),
       });
       await res.arrayBuffer();

@@ -3,25 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { TestServer } from '../helpers/http-server.js';
+import { RedirectPair } from '../helpers/http-server.js';
 import { HungSmtp } from '../helpers/smtp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-notify-test-'));
 const smtp = new HungSmtp();
-const thief = new TestServer();
-const redirecting = new TestServer((_r, res) => {
-  res.writeHead(307, { location: `${thief.url.replace('127.0.0.1', 'localhost')}/steal` });
-  res.end();
-});
+const pair = new RedirectPair();
+const { other: thief, redirecting } = pair;
 beforeAll(async () => {
   await smtp.listen();
-  await thief.listen();
-  await redirecting.listen();
+  await pair.listen();
 });
 afterAll(async () => {
   await smtp.close();
-  await thief.close();
-  await redirecting.close();
+  await pair.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,7 +54,7 @@ describe('qoswatch notify-test to a webhook that redirects to another host', () 
       `notifiers:\n  - name: r1\n    type: webhook\n    url: ${redirecting.url}/r\n    secret: sig-secret\n    headers: { Authorization: 'Bearer X', X-Api-Key: 'K' }\n`,
     );
     const result = await runCli(['notify-test', '--config', file, '--notifier', 'r1']);
-    const to = thief.url.replace('127.0.0.1', 'localhost');
+    const to = pair.otherOrigin;
     expect(result).toMatchObject({
       code: 1,
       stdout: '',

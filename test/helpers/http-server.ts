@@ -52,3 +52,30 @@ export const json = (
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
+
+/**
+ * Two servers: `redirecting` answers every request with a 307 to `other` named `localhost`
+ * (another origin: `otherOrigin`, its path and query after it), and `other` records whether
+ * anything followed it there.
+ */
+export class RedirectPair {
+  readonly other = new TestServer();
+  readonly redirecting = new TestServer((_r, res) => {
+    res.writeHead(307, { location: `${this.otherOrigin}/steal?token=T` });
+    res.end();
+  });
+
+  get otherOrigin(): string {
+    return this.other.url.replace('127.0.0.1', 'localhost');
+  }
+
+  async listen(): Promise<void> {
+    await this.other.listen();
+    await this.redirecting.listen();
+  }
+
+  async close(): Promise<void> {
+    await this.redirecting.close();
+    await this.other.close();
+  }
+}

@@ -7,23 +7,14 @@ import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { notification, NOW } from '../helpers/alerts.js';
-import { TestServer } from '../helpers/http-server.js';
+import { RedirectPair } from '../helpers/http-server.js';
 
 // The configured receiver answers every request with a redirect to another host (`localhost`,
 // another port): the second server records whether anything reached it.
-const other = new TestServer((_r, res) => res.end('{"ok":true}'));
-const redirecting = new TestServer((_r, res) => {
-  res.writeHead(307, { location: `${other.url.replace('127.0.0.1', 'localhost')}/steal?token=T` });
-  res.end();
-});
-beforeAll(async () => {
-  await other.listen();
-  await redirecting.listen();
-});
-afterAll(async () => {
-  await redirecting.close();
-  await other.close();
-});
+const pair = new RedirectPair();
+const { other, redirecting } = pair;
+beforeAll(async () => pair.listen());
+afterAll(async () => pair.close());
 const ctx = (name: string) => ({
   name,
   clock: new VirtualClock(NOW),
@@ -56,7 +47,7 @@ describe('a notifier whose receiver answers with a redirect to another host', ()
     expect(await failure(hook)).toEqual({
       code: 'NOTIFY_REJECTED',
       retryable: false,
-      message: `r1: answered HTTP 307, a redirect to ${other.url.replace('127.0.0.1', 'localhost')}; redirects are not followed: set the url to where it should go`,
+      message: `r1: answered HTTP 307, a redirect to ${pair.otherOrigin}; redirects are not followed: set the url to where it should go`,
     });
     expect(redirecting.received.length).toBe(before + 1);
     expect(other.received).toEqual([]);
