@@ -10,11 +10,27 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'`<>]*@/gi;
 /**
  * The text with the credentials of every URL in it (`http://user:password@host/`) replaced by
  * `[redacted]`: `http://[redacted]@host/`. Every message that can echo a configured URL or
- * value goes through it: config problems (util/yaml-file.ts), the command line's error output
- * (main.ts) and the daemon's log (util/logger.ts).
+ * value goes through it: the command line's error output (main.ts) and the daemon's log
+ * (util/logger.ts); a config problem's echo of a value goes through redactUrlValue
+ * (util/yaml-file.ts).
  */
 export function redactUrlCredentials(text: string): string {
   return text.replace(USERINFO, `$1${REDACTED_USERINFO}@`);
+}
+
+/**
+ * A value known to be whole (a setting's value, not a text around it) with everything between its
+ * `://` and its last `@` replaced by `[redacted]`, whatever stands between: a URL that no parser
+ * reads (`http://user:pa ss@x/`, a quote or a `/` in the password) shows none of its
+ * `user:password` either, where redactUrlCredentials, which must find a URL's end in free text,
+ * stops at the space.
+ */
+export function redactUrlValue(value: string): string {
+  const start = value.indexOf('://');
+  const at = value.lastIndexOf('@');
+  return start >= 0 && at > start + 3
+    ? `${value.slice(0, start + 3)}${REDACTED_USERINFO}${value.slice(at)}`
+    : value;
 }
 
 /**

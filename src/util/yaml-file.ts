@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
 import { httpUrlProblem } from './http-url.js';
-import { redactUrlCredentials } from './redact-url.js';
+import { redactUrlValue } from './redact-url.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
@@ -42,7 +42,7 @@ function describe(value: unknown, path: readonly (string | number)[]): string {
   if (typeof value === 'object') return 'a mapping';
   if (!path.length) return `${kindOf(value)} where a mapping of settings should be`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  const text = redactUrlCredentials(JSON.stringify(value));
+  const text = JSON.stringify(typeof value === 'string' ? redactUrlValue(value) : value);
   return text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX - 1)}…"` : text;
 }
 

@@ -69,6 +69,25 @@ describe('a URL with user:password@ is never printed with its credentials', () =
     },
   );
 
+  it('a URL whose user:password no parser reads (a space, a quote, a / or a \\ in it): nothing between :// and the last @ is shown', async () => {
+    const odd = ['SEKRIT 7', 'SEKRIT"8', 'SEKRIT/9', 'SEKRIT\\10', 'SEKRIT@11'];
+    const bad = join(dir, 'odd-userinfo.yaml');
+    writeFileSync(
+      bad,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nnotifiers:\n` +
+        odd.map((p, i) => `  - { name: h${i}, type: webhook, url: 'http://us er:${p}@x/' }\n`).join(''),
+    );
+    const r = await runCli(['check', '--config', bad]);
+    expect(r.code).toBe(2);
+    expectNoSecret(r.stdout + r.stderr);
+    expect(r.stderr).not.toContain('us er');
+    odd.forEach((_p, i) =>
+      expect(r.stderr).toContain(
+        `${bad}:${i + 3}:37: notifiers[${i}].url: found "http://[redacted]@x/", which `,
+      ),
+    );
+  });
+
   it('inspect --daemon with credentials in the URL: the error names the URL without them', async () => {
     const r = await runCli(['inspect', '--daemon', `http://u:${SECRETS[0]}@127.0.0.1:9/`]);
     expect(r.code).not.toBe(0);
