@@ -2,6 +2,7 @@ import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
+import { DropTally } from './drop-tally.js';
 import { humanDuration, plural } from '../../util/words.js';
 import type { Logger } from 'pino';
 import { fromSendFailure, type NotifyError, type NotifyErrorCode } from '../plugins/errors.js';
@@ -112,6 +113,9 @@ export class Outbox {
     return this.pausedUntil.has(receiver);
   }
 
+  /** What this lane run gave up, said at its end with how many. */
+  private readonly drops = new DropTally();
+
   /** Receivers whose lane is sending now. */
   private readonly lanes = new Map<string, Promise<void>>();
 
@@ -213,6 +217,7 @@ export class Outbox {
     try {
       await this.sendAll(receiver, signal);
     } finally {
+      this.drops.flush(receiver, this.opts.once);
       release?.();
     }
   }
@@ -317,9 +322,11 @@ export class Outbox {
     let expired = 0;
     for (const item of this.queueOf(receiver)) {
       if (now - item.notification.createdAt < retry.giveUpAfterMs || this.withdrawn.has(item)) continue;
-      store.attemptFailed(item, `${receiver}: not delivered within give_up_after (receiver down)`);
+      const why = `${receiver}: not delivered within give_up_after (receiver down)`;
+      store.attemptFailed(item, why);
       this.settle(item, true);
       stats.failure(receiver, 'expired');
+      this.drops.add(receiver, 'expired', 'NOTIFY_EXPIRED', why);
       expired++;
     }
     if (expired || changed) store.save();
@@ -339,7 +346,9 @@ export class Outbox {
     // A server-error episode is over once none of its notifications still last failed so: the
     // next one is logged at once (it was muted for quietMs whatever happened in between).
     if (!this.failedAlone.any(receiver)) this.opts.once.forget(`retry:${receiver}:alone:`);
-    // So is a run of drops (4xx, expired): the receiver took one, the next drop is logged at once.
+    // So is a run of drops (4xx, expired): the receiver took one, the next drop is logged at once
+    // (those of this lane run before it are said first).
+    this.drops.flush(receiver, this.opts.once);
     this.opts.once.forget(`drop:${receiver}:`);
     this.pausedUntil.delete(receiver);
     const since = this.opts.store.outageSince(receiver);
@@ -358,7 +367,7 @@ export class Outbox {
 
   /** `mayPassOver`: if it fails as stuck, the next group is tried before the receiver waits. */
   private async deliver(item: OutboxItem, signal: AbortSignal, mayPassOver: boolean): Promise<Outcome> {
-    const { stats, once, retry } = this.opts;
+    const { stats, retry } = this.opts;
     const n = this.withBody(item.notification);
     const r = this.opts.receivers.get(n.receiver);
     if (!r) return { outcome: 'dropped' };
@@ -388,11 +397,7 @@ export class Outbox {
         this.opts.store.attemptFailed(item, e.message);
         const reason = e.retryable ? 'expired' : e.code;
         stats.failure(n.receiver, reason);
-        once.warn(
-          `drop:${n.receiver}:${reason}`,
-          { receiver: n.receiver, code: e.code },
-          `${n.receiver}: notification dropped: ${e.message}`,
-        );
+        this.drops.add(n.receiver, reason, e.code, e.message);
         return { outcome: 'dropped', ...down };
       }
       stats.failure(n.receiver, e.code);

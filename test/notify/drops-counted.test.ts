@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/util/clock.js';
+import { alert, changes, NOW } from '../helpers/alerts.js';
+import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { captureLog } from '../helpers/log.js';
+import { ManualTimers, pass } from '../helpers/manual-timers.js';
+
+/**
+ * Notifications given up in one go are said in one line with how many (outside tester: N
+ * dropped at once logged "hookA: notification dropped" with no count, while
+ * qoswatch_notifications_failed_total said N). A real webhook receiver (HangingHook).
+ */
+let hook: HangingHook;
+beforeEach(async () => {
+  hook = new HangingHook();
+  hook.hangOn = 'none';
+  await hook.listen();
+});
+afterEach(async () => hook.close());
+
+const MIN = 60_000;
+const drops = (lines: { level: number; msg: string }[]): string[] =>
+  lines.filter((l) => l.level === 40 && /dropped/.test(l.msg)).map((l) => l.msg);
+
+/** A dispatcher to `hook`, which refuses every notification with HTTP 400. */
+function refusing(): {
+  timers: ManualTimers;
+  lines: ReturnType<typeof captureLog>['lines'];
+  d: ReturnType<typeof dispatcherTo>;
+} {
+  hook.failOn = '*';
+  hook.failStatus = 400;
+  const timers = new ManualTimers();
+  const { log, lines } = captureLog();
+  return { timers, lines, d: dispatcherTo(hook, new VirtualClock(NOW), timers, { log }) };
+}
+
+describe('notifications dropped in one go', () => {
+  // Old code: ['hook: notification dropped: hook: ... (HTTP 400)'], the count nowhere in the log.
+  it('5 refused (HTTP 400) in one pass: one line saying 5', async () => {
+    const { timers, lines, d } = refusing();
+    for (const p of ['p1', 'p2', 'p3', 'p4', 'p5']) d.ingest(changes(alert({ participant: p })));
+    expect(await pass(d, timers, () => hook.held)).toBe(0);
+    expect(d.stats.failed.get('hook')).toEqual(new Map([['NOTIFY_REJECTED', 5]]));
+    expect(drops(lines)).toEqual([expect.stringMatching(/^hook: 5 notifications dropped: hook: .*HTTP 400/)]);
+    expect(lines.find((l) => /dropped/.test(l.msg))).toMatchObject({ dropped: 5, code: 'NOTIFY_REJECTED' });
+    await d.close();
+  });
+
+  // Old code: ['hook: notification dropped: hook: ... timed out ...'] while 5 were counted expired.
+  it('5 given up after give_up_after while the receiver is down: one line saying 5', async () => {
+    hook.hangOn = '*';
+    const clock = new VirtualClock(NOW);
+    const timers = new ManualTimers();
+    const { log, lines } = captureLog();
+    const d = dispatcherTo(hook, clock, timers, {
+      log,
+      retry: { baseMs: 1_000, capMs: 60_000, giveUpAfterMs: 10 * MIN },
+    });
+    for (const p of ['p1', 'p2', 'p3', 'p4', 'p5']) d.ingest(changes(alert({ participant: p })));
+    expect(await pass(d, timers, () => hook.held)).toBeGreaterThan(0); // timed out: the receiver waits
+    expect(drops(lines)).toEqual([]);
+    clock.advance(11 * MIN);
+    await pass(d, timers, () => hook.held);
+    expect(d.outboxDepth).toBe(0);
+    expect(d.stats.failed.get('hook')?.get('expired')).toBe(5);
+    expect(drops(lines)).toEqual([expect.stringMatching(/^hook: 5 notifications dropped: /)]);
+    await d.close();
+  });
+
+  it('one dropped is said as before, without a count', async () => {
+    const { timers, lines, d } = refusing();
+    d.ingest(changes(alert({ participant: 'p1' })));
+    await pass(d, timers, () => hook.held);
+    expect(drops(lines)).toEqual([expect.stringMatching(/^hook: notification dropped: hook: .*HTTP 400/)]);
+    await d.close();
+  });
+});
