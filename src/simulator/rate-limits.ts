@@ -88,7 +88,9 @@ export class SimRateLimits {
     }
     list.push(now);
     this.windows.set(key, list);
-    this.peak.set(key, Math.max(this.peak.get(key) ?? 0, list.length));
+    // Shown by /_sim/status as "account/category" (the window key holds a NUL between them).
+    const shown = `${account}/${category}`;
+    this.peak.set(shown, Math.max(this.peak.get(shown) ?? 0, list.length));
     this.daily.set(account, { day, used: used + 1 });
     return {
       ok: true,

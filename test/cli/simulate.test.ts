@@ -27,8 +27,14 @@ describe('qoswatch simulate', () => {
       meetings: { topic: string }[];
     };
     expect(meetings.meetings.map((m) => m.topic)).toContain('Weekly engineering sync');
-    const status = (await (await fetch(`${url}/_sim/status`)).json()) as { scenario: string };
+    const status = (await (await fetch(`${url}/_sim/status`)).json()) as {
+      scenario: string;
+      peak: Record<string, number>;
+    };
     expect(status.scenario).toBe('default');
+    // Each rate-limit window's peak as "account/category" (old code: "any\u0000Heavy").
+    expect(Object.keys(status.peak).length).toBeGreaterThan(0);
+    for (const key of Object.keys(status.peak)) expect(key).toMatch(/^any\/[A-Za-z-]+$/);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
