@@ -18,7 +18,8 @@ export function leave(
     if (mine) for (const rec of [...mine.values()]) resolveRecord(ctx, rec, at, reason, changes);
   }
   ctx.names.leave(ikey, participants);
-  dropReadings(ctx, ctx.state.slots.leave(ikey, participants));
+  const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants));
+  resolveEmptied(ctx, emptied, at, reason, changes);
   return changes;
 }
 
@@ -44,15 +45,42 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
   for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
   for (const keys of ctx.groupKeys) keys.dropped(ikey);
-  dropReadings(ctx, ctx.state.slots.end(ikey));
+  resolveEmptied(ctx, dropReadings(ctx, ctx.state.slots.end(ikey)), at, 'ended', changes);
   return changes;
 }
 
-/** The readings of freed join slots leave every group of every rule (before a slot is reused). */
-function dropReadings(ctx: EngineContext, slots: readonly number[]): void {
-  if (!slots.length) return;
+/**
+ * Group alerts (meeting, shared cause) whose every member has now gone: nothing would look at
+ * them again (a group is observed when a member's sample comes), so they resolve here, with the
+ * departure's reason, as their members' own alerts do.
+ */
+function resolveEmptied(
+  ctx: EngineContext,
+  emptied: readonly string[],
+  at: number,
+  reason: ResolveReason,
+  changes: AlertChange[],
+): void {
+  for (const id of emptied) {
+    const rec = ctx.series.get(id);
+    if (rec) resolveRecord(ctx, rec, at, reason, changes);
+  }
+}
+
+/**
+ * The readings of freed join slots leave every group of every rule (before a slot is reused).
+ * Returns the series ids (`rule|group`) of the groups that this left with no member.
+ */
+function dropReadings(ctx: EngineContext, slots: readonly number[]): string[] {
+  if (!slots.length) return [];
+  const had = new Map<{ readonly size: number }, string>(); // the groups with members, by series id
+  for (const [rule, byKey] of ctx.state.members)
+    for (const [key, m] of byKey) if (m.size) had.set(m, `${rule}|${key}`);
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);
   for (const byKey of ctx.state.members.values())
     for (const m of byKey.values()) for (const slot of slots) m.delete(slot);
+  const emptied: string[] = [];
+  for (const [m, id] of had) if (m.size === 0) emptied.push(id);
+  return emptied;
 }

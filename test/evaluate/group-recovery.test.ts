@@ -100,3 +100,51 @@ describe('a firing data-center incident whose members stop counting', () => {
     expect(failures).toBe('');
   });
 });
+
+describe('a firing data-center incident whose members are all gone', () => {
+  const five = (events: string): string =>
+    `rule_files: [${fromRoot('rules', 'default.yaml')}]\ntests:\n  - name: all gone\n    input:\n` +
+    ['a', 'b'].map((p) => member(p, 'm1', 'audio_input.avg_loss: 12% x5')).join('') +
+    ['c', 'd'].map((p) => member(p, 'm2', 'audio_input.avg_loss: 12% x5')).join('') +
+    member('e', 'm3', 'audio_input.avg_loss: 12% x5') +
+    `    events:\n${events}`;
+  const incident = (state: string, reason = ''): string =>
+    `{ rule: datacenter-loss-incident, state: ${state}${reason ? `, reason: ${reason}` : ''} }`;
+  const each = (state: string, reason = ''): string =>
+    'abcde'
+      .split('')
+      .map(
+        (p) =>
+          `{ rule: audio-loss-high, state: ${state}${reason ? `, reason: ${reason}` : ''}, labels: { participant: ${p} } }`,
+      )
+      .join(', ');
+
+  it('resolves as ended when its last meeting ends, not never', () => {
+    const failures = run(
+      'all-ended',
+      five(['m1', 'm2', 'm3'].map((m) => `      - { at: 5m, ended: ${m} }\n`).join('')) +
+        `    expect:\n      - { at: 3m, alerts: [${incident('firing')}, ${each('firing')}] }\n` +
+        // This stayed firing: at 19m nothing had looked at the group again.
+        `      - { at: 19m, alerts: [${incident('resolved', 'ended')}, ${each('resolved', 'ended')}] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+
+  it('resolves as left when its last member leaves while breaching, not never', () => {
+    const left = (p: string, m: string, at: number): string =>
+      `      - { at: ${at}m, left: { participant: ${p}, instance: ${m} } }\n`;
+    const failures = run(
+      'all-left',
+      five(
+        left('a', 'm1', 4) +
+          left('b', 'm1', 4) +
+          left('c', 'm2', 4) +
+          left('d', 'm2', 4) +
+          left('e', 'm3', 5),
+      ) +
+        `    expect:\n      - { at: 3m, alerts: [${incident('firing')}, ${each('firing')}] }\n` +
+        `      - { at: 19m, alerts: [${incident('resolved', 'left')}, ${each('resolved', 'left')}] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+});

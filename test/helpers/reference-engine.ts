@@ -489,8 +489,19 @@ export class ReferenceEngine {
   private leave(ikey: string, participant: string, out: RefAlert[]): void {
     for (const rec of [...this.series.values()])
       if (rec.instance === ikey && rec.participant === participant) this.resolve(rec, out);
-    for (const byGroup of this.members.values())
-      for (const m of byGroup.values()) m.delete(`${ikey}/${participant}`);
+    const emptied: string[] = [];
+    for (const [name, byGroup] of this.members)
+      for (const [group, m] of byGroup)
+        if (m.delete(`${ikey}/${participant}`) && m.size === 0) emptied.push(`${name}|${group}`);
+    this.resolveEmptied(emptied, out);
+  }
+
+  /** Group alerts whose every member has gone resolve as their members' own alerts do. */
+  private resolveEmptied(ids: readonly string[], out: RefAlert[]): void {
+    for (const id of ids) {
+      const rec = this.series.get(id);
+      if (rec) this.resolve(rec, out);
+    }
   }
 
   /**
@@ -512,10 +523,15 @@ export class ReferenceEngine {
   private end(ikey: string, out: RefAlert[]): void {
     this.awaited.delete(ikey);
     for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out);
-    for (const byGroup of this.members.values()) {
+    const emptied: string[] = [];
+    for (const [name, byGroup] of this.members) {
       byGroup.delete(ikey);
-      for (const m of byGroup.values())
-        for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) m.delete(k);
+      for (const [group, m] of byGroup) {
+        let dropped = false;
+        for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) dropped = m.delete(k) || dropped;
+        if (dropped && m.size === 0) emptied.push(`${name}|${group}`);
+      }
     }
+    this.resolveEmptied(emptied, out);
   }
 }
