@@ -60,11 +60,13 @@ export async function run(argv: string[]): Promise<number> {
     rereadConfig(config.file, started, log);
   };
   process.on('SIGHUP', onHup);
-  log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
+  // The SIGTERM handler before the line that says it runs: a supervisor (or a test) that stops
+  // it as soon as it reads the line must not meet SIGTERM's default action (killed, not saved).
   const { signal } = onShutdown();
   signal.addEventListener('abort', () => exitAfterGrace(daemon, config.run.shutdownTimeoutMs, log), {
     once: true,
   });
+  log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
   const unsaved = await daemon.run(signal);
   process.off('SIGHUP', onHup);
   if (unsaved.length) {
