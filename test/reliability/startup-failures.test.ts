@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,8 +158,10 @@ describe('SIGTERM', () => {
     const file = config('vanishing', { stateDir });
     const p = startCli(['run', '--config', file]);
     const url = await servingUrl(p);
-    // The state dir becomes a file: every write to it fails from now on (as root too).
-    rmSync(stateDir, { recursive: true, force: true });
+    // The state dir becomes a file: every write to it fails from now on (as root too). It is
+    // renamed away, not removed: a removal races the daemon's own writes into it (ENOTEMPTY,
+    // seen in CI), a rename is one step.
+    renameSync(stateDir, `${stateDir}.gone`);
     writeFileSync(stateDir, 'not a directory');
     const sentAt = Date.now();
     p.child.kill('SIGTERM');
