@@ -125,6 +125,9 @@ export function notifySettings(ctx: ParseContext): NotifySettings {
   const { raw } = ctx;
   const d = { ...DEFAULTS.delivery, ...raw.delivery };
   checkOrder(ctx, 'delivery', ['retry_initial', 'retry_max'], raw.delivery, DEFAULTS.delivery);
+  // An attempt that times out at or past give_up_after is never retried, and what waits behind
+  // it in its notifier's queue is dropped untried (notify/pipeline/outbox.ts).
+  checkOrder(ctx, 'delivery', ['timeout', 'give_up_after'], raw.delivery, DEFAULTS.delivery, true);
   const top = DEFAULTS.route;
   return {
     notifiers: list,

@@ -50,6 +50,34 @@ describe('delivery.retry_initial and retry_max', () => {
   });
 });
 
+describe('delivery.timeout and give_up_after', () => {
+  // Old code: all three exit 0. An attempt that times out at or past give_up_after is dropped as
+  // expired, never retried, and what waits behind it in the notifier's queue expires untried.
+  it.each([
+    [
+      'delivery: {timeout: 10m, give_up_after: 2m}',
+      ':3:41: delivery.give_up_after: found 2m, shorter than timeout (10m); expected longer than timeout',
+    ],
+    [
+      'delivery: {timeout: 5m, give_up_after: 5m}',
+      ':3:40: delivery.give_up_after: found 5m, as long as timeout (5m); expected longer than timeout',
+    ],
+    [
+      'delivery: {give_up_after: 1m, timeout: 2m}',
+      ':3:27: delivery.give_up_after: found 1m, shorter than timeout (2m); expected longer than timeout',
+    ],
+  ])('%s is refused', async (body, want) => {
+    const r = await check(`${body}\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${r.file}${want}`);
+  });
+
+  it('a timeout shorter than give_up_after, or the defaults (30s, 24h), is taken', async () => {
+    expect((await check('delivery: {timeout: 59s, give_up_after: 1m}\n')).code).toBe(0);
+    expect((await check('delivery: {timeout: 10m}\n')).code).toBe(0);
+  });
+});
+
 describe('state.dir', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'x\n');
