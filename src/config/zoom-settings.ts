@@ -46,6 +46,21 @@ function required(ctx: ParseContext, s: Section, name: string): string {
   return '';
 }
 
+/**
+ * zoom.api_url and videosdk.api_url are bases: calls append /v2/… to the text, so after a `?` or
+ * a `#` every call would go to the host's `/` with the path in the query or the fragment (404s).
+ * Refused as a token answer's api_url with them is (zoom/token-answer.ts).
+ */
+function checkApiBase(ctx: ParseContext, s: Section): void {
+  const url = ctx.raw[s]?.api_url;
+  if (url !== undefined && /[?#]/.test(url))
+    problemAt(
+      ctx,
+      [s, 'api_url'],
+      `found ${JSON.stringify(url)}, which has a query or a fragment (calls append /v2/… to it); expected an http(s) URL such as https://api.zoom.us, without a query or a fragment`,
+    );
+}
+
 /** `sources:`, each source on or off. */
 export function sourcesSettings(ctx: ParseContext): SourcesSettings {
   const raw = ctx.raw.sources;
@@ -69,6 +84,7 @@ export function accountSettings(
   notifiersOnly: boolean,
 ): Pick<Config, 'zoom' | 'videosdk'> {
   const z = ctx.raw.zoom;
+  if (!notifiersOnly) for (const s of ['zoom', 'videosdk'] as const) checkApiBase(ctx, s);
   const apiUrl = z?.api_url ?? DEFAULTS.zoom.api_url;
   const timeoutMs = durationMs(z?.timeout ?? DEFAULTS.zoom.timeout);
   const out: Pick<Config, 'zoom' | 'videosdk'> = {};

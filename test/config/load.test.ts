@@ -206,6 +206,17 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       not: ['notifiers[1]'],
     },
     {
+      // Old code: taken, and every call went to the host's / with /v2/… in the query (404s).
+      name: 'API base URLs with a query or a fragment',
+      text:
+        `${ZOOM}  api_url: https://api.zoom.us/?region=eu\n` +
+        'videosdk:\n  api_key: k\n  api_secret: s\n  api_url: "https://api.zoom.us/#x"\n',
+      want: [
+        ':5:12: zoom.api_url: found "https://api.zoom.us/?region=eu", which has a query or a fragment (calls append /v2/… to it); expected an http(s) URL such as https://api.zoom.us, without a query or a fragment',
+        ':9:12: videosdk.api_url: found "https://api.zoom.us/#x", which has a query or a fragment',
+      ],
+    },
+    {
       name: 'URLs with a space or a character a URL never holds',
       text:
         `${ZOOM}  api_url: https://api.zoom.us/v2 x\n` +
