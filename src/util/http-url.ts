@@ -11,7 +11,10 @@
 export function httpUrlProblem(text: string): string | undefined {
   if (/[\s"<>\\^`{|}]/.test(text)) return 'which holds a space or a character a URL never holds';
   const authority = /^https?:\/\/([^/?#]*)/.exec(text)?.[1];
-  if (authority === undefined) return 'which is not an http:// or https:// URL';
+  if (authority === undefined)
+    return /^https?:\/\//i.test(text)
+      ? 'whose scheme is not in lower case (write http:// or https://)'
+      : 'which is not an http:// or https:// URL';
   if (authority.includes('@')) return 'which carries user:password@';
   if (authority === '') return 'which has no host';
   const port = /:(\d+)$/.exec(authority)?.[1];

@@ -9,7 +9,8 @@ const MAX_API_URL_LENGTH = 2048;
  * take it as they take zoom.api_url, text and all, so a port out of 1-65535 (`new URL` takes
  * port 0) or a trailing space is refused as there, and so is a query or a fragment, which no
  * base URL can have. Otherwise what is wrong with it, in words that carry none of its text but
- * a scheme or an origin (the value came from outside; it may hold anything). Absent: undefined
+ * a scheme or an origin (the value came from outside; it may hold anything). Its scheme is
+ * taken in lower case (`HTTPS://` is `https://`; it was refused as not an https:// URL). Absent: undefined
  * (zoom.api_url is used, nothing to say). Whether it may be taken over zoom.api_url (not plain
  * http when that is https) is the client's to say: ZoomClient.apiBaseOf.
  */
@@ -19,17 +20,19 @@ export function readTokenApiUrl(value: unknown): { url: string } | { wrong: stri
   if (value.length > MAX_API_URL_LENGTH)
     return { wrong: `a string of ${value.length} characters (at most ${MAX_API_URL_LENGTH})` };
   if (!URL.canParse(value)) return { wrong: 'a string that does not parse as a URL' };
-  const u = new URL(value);
+  // A scheme is case-insensitive (RFC 3986 3.1): HTTPS://… is https://…, written as calls expect.
+  const text = value.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (scheme) => scheme.toLowerCase());
+  const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     return { wrong: `a URL of scheme ${u.protocol.slice(0, 20)}, not http: or https:` };
   if (u.username !== '' || u.password !== '')
     return { wrong: `${u.origin} with a user:password (not shown)` };
-  const problem = httpUrlProblem(value);
+  const problem = httpUrlProblem(text);
   if (problem !== undefined) return { wrong: `${u.origin}, ${problem}` };
   // Calls append /v2/… to the text: after a `?` or `#` that is query or fragment, and every
   // call went to the host's `/` (404s). `new URL` leaves search and hash empty for a bare `?`/`#`.
-  if (/[?#]/.test(value)) return { wrong: `${u.origin} with a query or a fragment (not shown)` };
-  return { url: value };
+  if (/[?#]/.test(text)) return { wrong: `${u.origin} with a query or a fragment (not shown)` };
+  return { url: text };
 }
 
 function describeNonString(value: unknown): string {

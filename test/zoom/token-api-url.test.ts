@@ -66,6 +66,19 @@ describe("a token answer whose api_url has a port out of 1-65535, a space, a que
     expect((await call()).participants).toHaveLength(2);
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);
   });
+
+  // Old code: refused with a warning that "http://127.0.0.1:…, which is not an http:// or
+  // https:// URL", and the calls went to the unreachable zoom.api_url.
+  it.each(['HTTP', 'Http'])(
+    'a scheme written %s:// is the same scheme: used, and nothing is warned',
+    async (scheme) => {
+      h = await startSim({ meetings: [meetingWith(2)] });
+      h.sim.editTokenAnswers((a) => ({ ...a, api_url: `${scheme}://127.0.0.1:${new URL(h.url).port}` }));
+      const { lines, call } = loggedS2S(h, { apiUrl: 'http://127.0.0.1:9', maxRetries: 0 });
+      expect((await call()).participants).toHaveLength(2);
+      expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    },
+  );
 });
 
 describe('a token answer whose api_url is plain http while zoom.api_url is https', () => {
