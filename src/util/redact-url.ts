@@ -2,20 +2,66 @@
 export const REDACTED_USERINFO = '[redacted]';
 
 /**
- * `scheme://user:password@` anywhere in a text: the scheme, then everything up to the last
- * `@` before the authority ends (`/`, `?`, `#`, white space or a quote), as URL parsers read it.
+ * `scheme://user:password@host` anywhere in a text: the scheme, then everything up to the last
+ * `@` on the same line that a host name or `[` address follows. In free text a URL's end is not
+ * known and a password may hold anything (a space, a quote, `/`, `@`): hiding too much (a later
+ * `user@host` on the line) is the safe side.
  */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'`<>]*@/gi;
+const USERINFO = /\b(?!file:)([a-z][a-z0-9+.-]*:\/\/)[^\r\n]*@(?=[\p{L}\p{N}[])/giu;
+
+/**
+ * `key=value` (or `"key": value`) whose key names a secret (`password=`, `client_secret=`,
+ * `access_token=`, `authorization=`...): the key, then where its value starts.
+ */
+const SECRET_PAIR =
+  /(?<![\w-])(["']?)((?:[\w-]*[_-])?(?:password|passwd|secret|token|authorization|api[_-]?key))\1(\s*=\s*|(?<=["'])\s*:\s*)/gi;
+
+/**
+ * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash
+ * escapes one), else at the line's end, a `&` (a query string's next pair) or white space
+ * before the next `key=`. An unquoted value with a space in it is hidden up to there.
+ */
+function valueEnd(text: string, from: number): number {
+  const quote = text[from];
+  if (quote === '"' || quote === "'" || quote === '`') {
+    for (let i = from + 1; i < text.length; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === quote) return i + 1;
+      else if (text[i] === '\n') return i;
+    }
+    return text.length;
+  }
+  const rest = /[\r\n&]|\s+[\w.-]+=/.exec(text.slice(from));
+  return rest ? from + rest.index : text.length;
+}
+
+/** The text with the value of every secret `key=value` in it replaced by `[redacted]`. */
+function redactSecretPairs(text: string): string {
+  let out = '';
+  let done = 0;
+  SECRET_PAIR.lastIndex = 0;
+  for (let m = SECRET_PAIR.exec(text); m; m = SECRET_PAIR.exec(text)) {
+    const from = m.index + m[0].length;
+    if (m.index < done) continue;
+    const end = valueEnd(text, from);
+    if (end === from) continue;
+    out += `${text.slice(done, from)}${REDACTED_USERINFO}`;
+    done = end;
+    SECRET_PAIR.lastIndex = end;
+  }
+  return out + text.slice(done);
+}
 
 /**
  * The text with the credentials of every URL in it (`http://user:password@host/`) replaced by
- * `[redacted]`: `http://[redacted]@host/`. Every message that can echo a configured URL or
- * value goes through it: the command line's error output (main.ts) and the daemon's log
+ * `[redacted]` (`http://[redacted]@host/`), and the value of every secret `key=value`
+ * (`password=...`, `token="..."`) too. Every message that can echo a configured URL or value
+ * goes through it: the command line's error output (main.ts) and the daemon's log
  * (util/logger.ts); a config problem's echo of a value goes through redactUrlValue
  * (util/yaml-file.ts).
  */
 export function redactUrlCredentials(text: string): string {
-  return text.replace(USERINFO, `$1${REDACTED_USERINFO}@`);
+  return redactSecretPairs(text).replace(USERINFO, `$1${REDACTED_USERINFO}@`);
 }
 
 /**

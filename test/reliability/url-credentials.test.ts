@@ -96,24 +96,89 @@ describe('a URL with user:password@ is never printed with its credentials', () =
   });
 });
 
+/** What a JSON logger writes while `write` logs through it. */
+function logged(write: (log: ReturnType<typeof createLogger>) => void): string {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
+  write(log);
+  log.flush();
+  return out;
+}
+
 describe('the log never carries a URL’s credentials', () => {
   it('in a message, a logged value or a logged error', () => {
-    let out = '';
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        out += chunk.toString();
-        done();
-      },
+    const out = logged((log) => {
+      log.warn(`delivery failed: POST https://me:${SECRETS[0]}@hooks.example.com/x: 500`);
+      log.info({ endpoint: `http://me:${SECRETS[1]}@[::1]:80/p`, list: [`ws://a:${SECRETS[2]}@h`] }, 'x');
+      log.error({ err: new Error(`fetch http://me:${SECRETS[3]}@h/ failed`) }, 'y');
+      log.info('%s', `smtp://mailer:${SECRETS[4]}@smtp.example.com:587`);
     });
-    const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
-    log.warn(`delivery failed: POST https://me:${SECRETS[0]}@hooks.example.com/x: 500`);
-    log.info({ endpoint: `http://me:${SECRETS[1]}@[::1]:80/p`, list: [`ws://a:${SECRETS[2]}@h`] }, 'x');
-    log.error({ err: new Error(`fetch http://me:${SECRETS[3]}@h/ failed`) }, 'y');
-    log.info('%s', `smtp://mailer:${SECRETS[4]}@smtp.example.com:587`);
-    log.flush();
     expectNoSecret(out);
     expect(out.match(/\[redacted\]@/g)).toHaveLength(6);
     expect(out).toContain('https://[redacted]@hooks.example.com/x');
     expect(out).toContain('smtp://[redacted]@smtp.example.com:587');
+  });
+});
+
+describe('a secret holding spaces, quotes, @, /, % or unicode is hidden whole', () => {
+  /** Each password has SEKRIT at both ends: neither end may show. */
+  const NASTY = [
+    'SEKRIT pa ss SEKRIT',
+    'SEKRIT"quo\'te`SEKRIT',
+    'SEKRIT@at@SEKRIT',
+    'SEKRIT/sl/ash?#SEKRIT',
+    'SEKRIT%40%20SEKRIT',
+    'SEKRITпароль密码🔑SEKRIT',
+    'SEKRIT\\back\\SEKRIT',
+  ];
+
+  it.each(NASTY)('in a URL: smtp://mailer:%s@host', (pw) => {
+    const out = logged((log) => {
+      log.warn(`send failed: smtp://mailer:${pw}@smtp.example.com:587: refused`);
+      log.info({ endpoint: `http://me:${pw}@h.example.com/p` }, 'x');
+      log.error({ err: new Error(`fetch https://me:${pw}@h.example.com/ failed`) }, 'y');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).not.toContain('mailer');
+    expect(out).toContain('smtp://[redacted]@smtp.example.com:587: refused');
+    expect(out).toContain('http://[redacted]@h.example.com/p');
+    expect(out).toContain('https://[redacted]@h.example.com/ failed');
+  });
+
+  it.each(NASTY)('in a key=value: password=%s', (pw) => {
+    const quoted = JSON.stringify(pw);
+    const out = logged((log) => {
+      log.warn(`login refused: user=bob password=${pw} host=smtp.example.com`);
+      log.warn(`login refused: password=${quoted} (535)`);
+      log.warn(`login refused: client_secret='${pw.replaceAll("'", "\\'")}' next`);
+      log.warn(`GET /x?access_token=${encodeURIComponent(pw)}&page=2`);
+      log.info({ body: `{"user":"bob","secret_token":${quoted},"n":1}` }, 'answer');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('user=bob password=[redacted] host=smtp.example.com');
+    expect(out).toContain('password=[redacted] (535)');
+    expect(out).toContain('client_secret=[redacted] next');
+    expect(out).toContain('access_token=[redacted]&page=2');
+    expect(out).toContain('\\"secret_token\\":[redacted],\\"n\\":1}');
+  });
+
+  it('in any command’s error output (a URL with a space in its password)', async () => {
+    const r = await runCli(['check', '--config', `${dir}/http://u:SEKRIT pa ss@x/c.yaml`]);
+    expect(r.code).toBe(2);
+    expectNoSecret(r.stdout + r.stderr);
+    expect(r.stderr).toContain('http://[redacted]@x/c.yaml');
+  });
+
+  it('a stack trace keeps its file:// paths, @scope folders included', () => {
+    const e = new Error('x');
+    e.stack = 'Error: x\n    at f (file:///app/node_modules/@slack/web-api/dist/a.js:1:2)';
+    const out = logged((log) => log.error({ err: e }, 'y'));
+    expect(out).toContain('file:///app/node_modules/@slack/web-api/dist/a.js:1:2');
   });
 });
