@@ -2,6 +2,7 @@
 import module from 'node:module';
 import { FileInvalidError } from './util/file-errors.js';
 import { UsageError } from './cli/args.js';
+import { onShutdown } from './util/signals.js';
 import { packageVersion } from './util/package-root.js';
 import { redactUrlCredentials } from './util/redact-url.js';
 
@@ -24,7 +25,13 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'run the daemon',
-    load: () => import('./cli/run.js').then((m) => ({ help: m.runHelp, run: m.run })),
+    load: () => {
+      // SIGTERM and SIGINT are taken from here on, not after the daemon's modules are loaded
+      // and it started: one sent meanwhile stops it cleanly once started, instead of meeting
+      // the signal's default action (killed: exit 143, nothing saved).
+      const shutdown = onShutdown();
+      return import('./cli/run.js').then((m) => ({ help: m.runHelp, run: (argv) => m.run(argv, shutdown) }));
+    },
   },
   once: {
     summary: 'poll one cycle and print every sample as JSON lines',

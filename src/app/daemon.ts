@@ -368,7 +368,9 @@ export class Daemon {
         this.config.run.shutdownTimeoutMs,
       );
     };
-    stop.addEventListener('abort', onStop, { once: true });
+    // Stopped before it ran (a SIGTERM during start-up): it stops at once, within the same grace.
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
     const notifyStop = new AbortController();
     // A call in flight at stop is let finish within the grace (cut off, it could be made twice).
     const notifying = this.dispatcher?.run(notifyStop.signal, abortCalls.signal);

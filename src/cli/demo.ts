@@ -8,7 +8,7 @@ import { ScaledClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 import { intOption, numberOption, parse } from './args.js';
 import { demoConfig } from './demo-config.js';
-import { onShutdown } from './signals.js';
+import { onShutdown } from '../util/signals.js';
 
 export const demoHelp = `qoswatch demo [--speed X] [--minutes N] [--scenario FILE] [--port N]
 

@@ -7,7 +7,7 @@ import { removeStaleTempFiles } from '../util/atomic-file.js';
 import { lockStateDir } from '../util/state-lock.js';
 import { parse } from './args.js';
 import { logZoomProxy, requireConfig } from './common.js';
-import { onShutdown } from './signals.js';
+import { onShutdown } from '../util/signals.js';
 
 export const runHelp = `qoswatch run --config FILE [--dry-run]
 
@@ -27,12 +27,24 @@ holds it.
   --dry-run   evaluate and route as usual, but print what each notifier would send instead
 `;
 
-export async function run(argv: string[]): Promise<number> {
+/**
+ * `shutdown`: what stops it (signals.ts), taken before anything else (main.ts takes it before
+ * this module is even loaded): a SIGTERM during start-up stops the daemon as soon as it started.
+ */
+export async function run(argv: string[], shutdown = onShutdown()): Promise<number> {
+  const { signal } = shutdown;
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean' } });
   const config = requireConfig(values.config);
   const started = configSnapshot(config.file);
   const log = createLogger(config.log);
   const daemon = new Daemon(config, { clock: systemClock, log });
+  let starting = true;
+  const graced = (): void => {
+    if (starting) log.info(`${stopReason(signal)} during start-up: stopping as soon as it has started`);
+    exitAfterGrace(daemon, config.run.shutdownTimeoutMs, log);
+  };
+  if (signal.aborted) graced();
+  else signal.addEventListener('abort', graced, { once: true });
   daemon.onAlerts((changes) => {
     for (const c of changes) if (c.state !== 'pending') log.warn({ alert: c.alert }, describeChange(c));
   });
@@ -60,12 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     rereadConfig(config.file, started, log);
   };
   process.on('SIGHUP', onHup);
-  // The SIGTERM handler before the line that says it runs: a supervisor (or a test) that stops
-  // it as soon as it reads the line must not meet SIGTERM's default action (killed, not saved).
-  const { signal } = onShutdown();
-  signal.addEventListener('abort', () => exitAfterGrace(daemon, config.run.shutdownTimeoutMs, log), {
-    once: true,
-  });
+  starting = false;
   log.info({ url, sources: config.sources }, `qoswatch running; health on ${url}/healthz`);
   const unsaved = await daemon.run(signal);
   process.off('SIGHUP', onHup);
@@ -79,6 +86,10 @@ export async function run(argv: string[]): Promise<number> {
   exitWhenLeftRunning(0);
   return 0;
 }
+
+/** What stopped it, in words ("received SIGTERM"; signals.ts). */
+const stopReason = (signal: AbortSignal): string =>
+  signal.reason instanceof Error ? signal.reason.message : 'stop asked';
 
 /**
  * Stopped with everything saved: a handle a notifier left behind does not keep the process

@@ -7,7 +7,7 @@ import { durationMs } from '../util/duration.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
 import { intOption, numberOption, parse, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
-import { onShutdown } from './signals.js';
+import { onShutdown } from '../util/signals.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
 

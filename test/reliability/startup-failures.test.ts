@@ -219,6 +219,43 @@ describe('SIGTERM', () => {
     expect(p.output()).not.toContain('did not stop');
   });
 
+  it('a SIGTERM during start-up stops it cleanly once started (exit 0), not by the signal', async () => {
+    // Start-up is held in a notifier module's loading until the test says go: the SIGTERM lands
+    // while `run` is starting. Before, it met SIGTERM's default action (exit code null: killed,
+    // nothing saved; outside tester, stop 34: 3 of 23 stops sent in the first 1.5 s).
+    const go = join(dir, 'slow-start-go');
+    const module = join(dir, 'slow-start-notifier.mjs');
+    writeFileSync(
+      module,
+      `import { existsSync } from 'node:fs';\nprocess.stderr.write('notifier module loading\\n');\n` +
+        `await new Promise((r) => { const t = setInterval(() => { if (existsSync(${JSON.stringify(go)})) { clearInterval(t); r(); } }, 20); });\n` +
+        `export default { type: 'slow', description: 'loads slowly', properties: {}, create: (o, ctx) => ({\n` +
+        `  name: ctx.name, type: 'slow', async send() {}, close: async () => {} }) };\n`,
+    );
+    const file = config('slow-start', {
+      shutdownTimeout: '30s',
+      extra: `notifiers:\n  - { name: slow, type: module, module: ${module} }\n`,
+    });
+    const p = startCli(['run', '--config', file]);
+    for (let i = 0; i < 400 && !p.output().includes('notifier module loading'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(p.output()).toContain('notifier module loading');
+    p.child.kill('SIGTERM');
+    // The signal is taken and said (the old code was killed by it here), then start-up goes on.
+    const said = 'received SIGTERM during start-up: stopping as soon as it has started';
+    for (
+      let i = 0;
+      i < 400 && !p.output().includes(said) && p.child.exitCode === null && p.child.signalCode === null;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    expect(p.output()).toContain(said);
+    writeFileSync(go, '');
+    expect(await p.exited, p.output()).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+    expect(p.output()).not.toContain('not saved');
+  });
+
   it('exits 0 and saves everything when it can', async () => {
     const stateDir = join(dir, 'state-fine');
     mkdirSync(stateDir, { recursive: true });
