@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { spawn } from 'node:child_process';
-import { CLI, runCli, startCli, waitForOk } from '../helpers/cli.js';
+import { CLI, printed, runCli, startCli, waitForOk } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { startRealTimeSim } from '../helpers/sim.js';
 
@@ -142,12 +142,7 @@ describe('qoswatch', () => {
   it('run serves /healthz, polls, and stops cleanly with exit 0 on SIGTERM, keeping its budget count', async () => {
     const file = config('run.yaml');
     const p = startCli(['run', '--config', file], { SECRET: 'csecret' });
-    let url = '';
-    for (let i = 0; i < 200 && !url; i++) {
-      url = /"url":"(http:\/\/[^"]+)"/.exec(p.output())?.[1] ?? '';
-      if (!url) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(url).not.toBe('');
+    const url = (await printed(p, /"url":"(http:\/\/[^"]+)"/))[1]!;
     await waitForOk(`${url}/healthz`);
     // Ready once it runs, before its first poll cycle ends (docs/metrics.md): wait for that cycle too.
     await waitForOk(`${url}/readyz`);
@@ -247,15 +242,6 @@ async function rulesDirWith(name: string, text: string): Promise<{ rulesDir: str
   const ruleFile = join(rulesDir, 'r.yaml');
   writeFileSync(ruleFile, text);
   return { rulesDir, ruleFile };
-}
-
-/**
- * Waits (bounded: 30 s, half the test's timeout) until a running command has printed `text`.
- * 10 s was once too short for a start-up with the machine loaded by three test runs and a bench.
- */
-async function printed(p: ReturnType<typeof startCli>, text: string): Promise<void> {
-  for (let i = 0; i < 600 && !p.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(p.output()).toContain(text);
 }
 
 const ONE_RULE = 'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n';

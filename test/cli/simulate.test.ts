@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../helpers/cli.js';
+import { printed, startCli } from '../helpers/cli.js';
 
 describe('qoswatch simulate', () => {
   it('serves the default scenario, as the README shows with curl', async () => {
     const p = startCli(['simulate', '--port', '0']);
-    let url = '';
-    for (let i = 0; i < 200 && !url; i++) {
-      url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.output())?.[1] ?? '';
-      if (!url) await new Promise((r) => setTimeout(r, 50));
-    }
+    const url = (await printed(p, /on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     expect(p.output()).toContain(
       `curl -s -X POST -u any-id:any-secret '${url}/oauth/token?grant_type=account_credentials&account_id=any'`,
     );

@@ -41,6 +41,50 @@ export function startCli(
   return { child, output: () => out, exited };
 }
 
+/**
+ * Waits until a command started with `startCli` has printed a match for `pattern`, and returns
+ * the match: checked on each chunk of its output, not by a count of polls (a count that was
+ * enough on an idle machine ran out on a loaded one). Fails with the output when the command
+ * exits without printing it, or after `ms`: far above any start-up, the test's timeout aside.
+ */
+export function printed(
+  p: Pick<ReturnType<typeof startCli>, 'child' | 'output'>,
+  pattern: string | RegExp,
+  ms = 45_000,
+): Promise<RegExpExecArray> {
+  const re =
+    typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
+  return new Promise((resolve, reject) => {
+    const stop = (): void => {
+      clearTimeout(timer);
+      p.child.stdout?.off('data', check);
+      p.child.stderr?.off('data', check);
+      p.child.off('close', closed);
+    };
+    const fail = (why: string): void => {
+      stop();
+      reject(new Error(`${why} printing ${String(pattern)}; its output:\n${p.output()}`));
+    };
+    // Runs after startCli's own listeners, which add each chunk to the output.
+    const check = (): boolean => {
+      const m = re.exec(p.output());
+      if (m) {
+        stop();
+        resolve(m);
+      }
+      return m !== null;
+    };
+    const closed = (): void => {
+      if (!check()) fail('the command exited without');
+    };
+    const timer = setTimeout(() => fail(`${ms} ms passed without`), ms);
+    p.child.stdout?.on('data', check);
+    p.child.stderr?.on('data', check);
+    p.child.on('close', closed);
+    check();
+  });
+}
+
 /** Polls `url` until it answers 200: waiting for a child process to come up, bounded by `tries`. */
 export async function waitForOk(url: string, tries = 200): Promise<void> {
   for (let i = 0; i < tries; i++) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
-import { runCli, startCli, waitForOk } from '../helpers/cli.js';
+import { printed, runCli, startCli, waitForOk } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-startup-'));
 const CERT = fromRoot('test', 'fixtures', 'tls', 'cert.pem');
@@ -141,21 +141,38 @@ describe('start-up failures exit 1 at once with one clear line', () => {
   });
 });
 
-/** Waits (bounded) for a started daemon to log its URL and answer /healthz. */
+/** Waits for a started daemon to say it runs (its SIGTERM handler is in place by then) and answer /healthz. */
 async function servingUrl(p: ReturnType<typeof startCli>): Promise<string> {
-  let url = '';
-  for (let i = 0; i < 200 && !url; i++) {
-    url = /"url":"(http:\/\/[^"]+)"/.exec(p.output())?.[1] ?? '';
-    if (!url) await new Promise((r) => setTimeout(r, 50));
-  }
+  const url = (await printed(p, /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/))[1]!;
   await waitForOk(`${url}/healthz`);
   return url;
 }
 
+/**
+ * How long a stop took on the daemon's own clock: from its SIGTERM handler (the "stopping"
+ * record) to its last record, written just before it exits. Timed from kill() in this process,
+ * a stop also counts the time the signal and the exit wait for a CPU: with the machine loaded
+ * (load 11-16) a 1.5 s stop took 2.4 s from kill() to exit, and failed a 2 s bound.
+ */
+function stopMs(output: string): number {
+  const records = output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string; time: number });
+  const stopping = records.find((r) => r.msg.startsWith('stopping: '));
+  if (!stopping) throw new Error(`no "stopping" record in:\n${output}`);
+  return records.at(-1)!.time - stopping.time;
+}
+
+/** The stop timed from kill() here: the process is gone well within this, however loaded the machine. */
+const GONE_WITHIN_MS = 10_000;
+
 describe('SIGTERM', () => {
   it('exits within shutdown_timeout + 1 s when state can no longer be written, saying what was not saved', async () => {
     const stateDir = join(dir, 'state-vanishing');
-    const file = config('vanishing', { stateDir });
+    // 5 s, not 1 s: this case is the stop that ends by itself, naming what it could not save. With
+    // 1 s a loaded machine's slow stop (0.9 s of the 1.5 s at load 18) ends by the grace timer instead.
+    const file = config('vanishing', { stateDir, shutdownTimeout: '5s' });
     const p = startCli(['run', '--config', file]);
     const url = await servingUrl(p);
     // The state dir becomes a file: every write to it fails from now on (as root too). It is
@@ -166,9 +183,9 @@ describe('SIGTERM', () => {
     const sentAt = Date.now();
     p.child.kill('SIGTERM');
     const code = await p.exited;
-    const tookMs = Date.now() - sentAt;
+    expect(Date.now() - sentAt).toBeLessThan(GONE_WITHIN_MS);
     expect(code).toBe(1);
-    expect(tookMs).toBeLessThan(1_000 + 1_000); // shutdown_timeout: 1s
+    expect(stopMs(p.output())).toBeLessThan(5_000 + 1_000);
     expect(p.output()).toContain('not saved: alert state');
     expect(p.output()).toMatch(/"msg":"stopped; not saved: alert state \([^)]*alerts\.json\)"/);
     // The endpoint is closed: nothing is served after the stop.
@@ -190,7 +207,8 @@ describe('SIGTERM', () => {
     const sentAt = Date.now();
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(1);
-    expect(Date.now() - sentAt).toBeLessThan(1_000 + 1_000);
+    expect(Date.now() - sentAt).toBeLessThan(GONE_WITHIN_MS);
+    expect(stopMs(p.output())).toBeLessThan(1_000 + 1_000); // shutdown_timeout: 1s
     expect(p.output()).toMatch(
       // On a loaded machine the alert state's save may not have ended within the grace either
       // (seen with both suites at once): then it is named first.
@@ -272,16 +290,12 @@ describe('SIGTERM', () => {
   it('exits 0 with the webhook listener on too, a kept-alive connection open', async () => {
     const stateDir = join(dir, 'state-webhooks');
     const extra = `webhooks:\n  listen: 127.0.0.1:0\n  apps:\n    - { name: qss, path: /zoom/qss, secret_token: t0ken }\n`;
-    const p = startCli(['run', '--config', config('webhooks', { stateDir, extra })]);
+    // 30 s, as for the case above: a clean stop is not a race against a 1 s grace on a loaded
+    // machine. A connection that held the stop up would still end in the grace timer's exit 1.
+    const p = startCli(['run', '--config', config('webhooks', { stateDir, extra, shutdownTimeout: '30s' })]);
     // The webhook listener says where it listens before the daemon says it runs: wait for both lines.
-    let hooks = '';
-    let health = '';
-    for (let i = 0; i < 200 && !(hooks && health); i++) {
-      hooks = /"url":"(http:\/\/[^"]+)","msg":"receiving Zoom webhooks/.exec(p.output())?.[1] ?? '';
-      health = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/.exec(p.output())?.[1] ?? '';
-      if (!(hooks && health)) await new Promise((r) => setTimeout(r, 50));
-    }
-    await waitForOk(`${health}/healthz`);
+    await servingUrl(p);
+    const hooks = (await printed(p, /"url":"(http:\/\/[^"]+)","msg":"receiving Zoom webhooks/))[1]!;
     // A client that keeps its connection open, as Zoom's sender may.
     const agent = new Agent({ keepAlive: true });
     const answered = await new Promise<number>((resolve, reject) =>
