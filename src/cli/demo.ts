@@ -52,6 +52,8 @@ export async function demo(argv: string[]): Promise<number> {
   });
   // The port asked for, or a free one when it is taken.
   const healthUrl = await daemon.listen().catch(() => daemon.listen(0));
+  // The SIGTERM handler before the lines that say it runs (as run has it, main.ts).
+  const { signal } = onShutdown();
   log.info(
     `demo: simulated Zoom on ${simUrl}, scenario "${scenario.name}", ${speed}x speed; health on ${healthUrl}/healthz`,
   );
@@ -60,7 +62,6 @@ export async function demo(argv: string[]): Promise<number> {
       scenario.episodes.map((e) => `${e.name} (minute ${e.from / 60_000}-${e.to / 60_000})`).join('; '),
   );
 
-  const { signal } = onShutdown();
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   const end = minutes === undefined ? undefined : start + minutes * 60_000;

@@ -118,13 +118,15 @@ export async function simulate(argv: string[]): Promise<number> {
   const sim = new ZoomSimulator(scenario, clock);
   const url = await sim.listen(port, values.host ?? '127.0.0.1');
   const day = new Date(clock.now()).toISOString().slice(0, 10);
+  // The SIGTERM handler before the lines that say where it serves (as run has it): a script or a
+  // test that stops it as soon as it reads them must not meet SIGTERM's default action.
+  const shutdown = onShutdown();
   process.stdout.write(
     `qoswatch simulator: scenario "${scenario.name}" on ${url} (speed ${speed}x)\n` +
       `  token:    curl -s -X POST -u any-id:any-secret '${url}/oauth/token?grant_type=account_credentials&account_id=any'\n` +
       `  meetings: curl -s -H "Authorization: Bearer $TOKEN" '${url}/v2/metrics/meetings?type=live&from=${day}&to=${day}'\n` +
       `  status:   curl -s '${url}/_sim/status'\n`,
   );
-  const shutdown = onShutdown();
   let pushing: Promise<void> | undefined;
   if (push) {
     const pusher = new QssPusher(sim.world, clock, {
