@@ -8,6 +8,9 @@ import { debianBinary } from '../helpers/binaries.js';
 import { pushedMeeting, pushingDaemon, pushThenPoll, wiredParticipant } from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
+/** promtool as found on PATH (a machine may have it elsewhere than Debian's /usr/bin). */
+const promtool = debianBinary('promtool', 'prometheus');
+
 const SECRET = 'e2e-qss-secret';
 const MIN = 60_000;
 /** Pushes stop after this minute; polling must take the meeting back within TAKEOVER + one cycle. */
@@ -125,11 +128,11 @@ describe('push and poll together, against the simulator pushing signed QSS event
     expect(metrics).toMatch(/^qoswatch_poll_takeovers_total 1$/m);
   });
 
-  it.runIf(debianBinary('promtool', 'prometheus'))(
+  it.runIf(promtool)(
     'exports webhook metrics that pass promtool check metrics, with no participant identity in them',
     async () => {
       const text = await (await fetch(`${daemon.url!}/metrics`)).text();
-      const r = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      const r = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(text).toContain('qoswatch_webhook_handoff_seconds_bucket');
