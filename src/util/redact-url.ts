@@ -3,11 +3,11 @@ export const REDACTED_USERINFO = '[redacted]';
 
 /**
  * `scheme://user:password@host` anywhere in a text: the scheme, then everything up to the last
- * `@` on the same line that a host name or `[` address follows. In free text a URL's end is not
- * known and a password may hold anything (a space, a quote, `/`, `@`): hiding too much (a later
- * `user@host` on the line) is the safe side.
+ * `@` on the same line, before the next URL's `://`, that a host name or `[` address follows. In
+ * free text a URL's end is not known and a password may hold anything (a space, a quote, `/`,
+ * `@`): hiding too much (a later `user@host` on the line) is the safe side.
  */
-const USERINFO = /\b(?!file:)([a-z][a-z0-9+.-]*:\/\/)[^\r\n]*@(?=[\p{L}\p{N}[])/giu;
+const USERINFO = /\b(?!file:)([a-z][a-z0-9+.-]*:\/\/)(?:(?!:\/\/)[^\r\n])*@(?=[\p{L}\p{N}[])/giu;
 
 /**
  * `key=value` (or `"key": value`) whose key names a secret (`password=`, `client_secret=`,

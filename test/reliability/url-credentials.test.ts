@@ -175,6 +175,18 @@ describe('a secret holding spaces, quotes, @, /, % or unicode is hidden whole', 
     expect(r.stderr).toContain('http://[redacted]@x/c.yaml');
   });
 
+  it('a URL before another on the line keeps its host (the proxy line, a call failed through a proxy)', () => {
+    const out = logged((log) => {
+      log.info('Zoom calls go https:// through http://u:SEKRIT pa ss@proxy:3128 (HTTPS_PROXY)');
+      log.warn('GET https://api.zoom.us/v2/x: ECONNREFUSED through the proxy http://u:SEKRIT"x@proxy:3128');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('Zoom calls go https:// through http://[redacted]@proxy:3128 (HTTPS_PROXY)');
+    expect(out).toContain(
+      'GET https://api.zoom.us/v2/x: ECONNREFUSED through the proxy http://[redacted]@proxy:3128',
+    );
+  });
+
   it('a stack trace keeps its file:// paths, @scope folders included', () => {
     const e = new Error('x');
     e.stack = 'Error: x\n    at f (file:///app/node_modules/@slack/web-api/dist/a.js:1:2)';
