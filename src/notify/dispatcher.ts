@@ -347,7 +347,12 @@ export class Dispatcher {
    * cut off in flight may have been done, and would be made again.
    */
   async run(signal: AbortSignal, calls: AbortSignal = signal): Promise<void> {
-    while (!signal.aborted) {
+    // Calls aborted (the shutdown grace ran out) while the loop is not stopped yet: nothing can be
+    // sent any more, so it ends. Going on, a due retry started a lane that ended at once, whose
+    // end woke the loop at once: a loop of promises only that never let a timer or a signal
+    // handler run, so the process hung after SIGTERM, a second SIGTERM unheard (outside tester,
+    // stop 34, HIGH).
+    while (!signal.aborted && !calls.aborted) {
       const wake = new Promise<void>((resolve) => (this.wakeUp = resolve));
       try {
         this.step(calls);

@@ -170,6 +170,7 @@ export class Outbox {
    * down delays only its own notifications, never another receiver's.
    */
   start(signal: AbortSignal, idle: () => void = () => undefined): void {
+    if (signal.aborted) return; // a lane would end at once, having sent nothing
     const now = this.opts.clock.now();
     for (const item of this.heads()) {
       const receiver = item.notification.receiver;
