@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
-import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatcher.js';
-import { TestServer } from '../helpers/http-server.js';
+import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 
 /**
  * A clock that says when it was read too often: a loop that never sleeps for real reads it
@@ -23,14 +21,12 @@ class CountingClock extends VirtualClock {
   }
 }
 
-let hook: TestServer;
+let hook: HangingHook;
 beforeEach(async () => {
-  hook = new TestServer();
+  hook = new HangingHook();
   await hook.listen();
 });
 afterEach(() => hook.close());
-
-const timing = { groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 4 * 3_600_000 };
 
 describe('the dispatcher at a stop whose grace ran out', () => {
   it('ends when calls are aborted before it is told to stop, with a notification due: nothing sent, nothing lost', async () => {
@@ -41,23 +37,14 @@ describe('the dispatcher at a stop whose grace ran out', () => {
     // tester, stop 34, HIGH: 2 of ~110 stops with a receiver answering 500).
     const clock = new CountingClock(NOW);
     const store = new NotifyStore(mkdtempSync(join(tmpdir(), 'qw-stop-calls-')));
-    const d = testDispatcher({
-      route: routeAll('hook', timing),
-      receivers: receiversOf({
-        hook: webhookNotifier.create(
-          { url: `${hook.url}/hook` },
-          { name: 'hook', clock, log: silentLogger(), memory: store.memory('hook') },
-        ),
-      }),
-      clock,
-      store,
-    });
+    const d = dispatcherTo(hook, clock, new ManualTimers(), { store });
     d.ingest(changes(alert({ participant: 'ann' })));
     const stop = new AbortController();
     const calls = new AbortController();
     calls.abort(new Error('shutdown timeout'));
     await d.run(stop.signal, calls.signal);
     expect(hook.received).toHaveLength(0);
+    expect(hook.held).toBe(0);
     // What could not be sent stays queued for the next start.
     d.flushAll();
     expect(store.outbox().map((i) => i.notification.receiver)).toEqual(['hook']);
