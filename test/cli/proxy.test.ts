@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZoomSimulator } from '../../src/simulator/server.js';
-import { runCli, startCli, waitForOk } from '../helpers/cli.js';
+import { printed, runCli, startCli, waitForOk } from '../helpers/cli.js';
 import { ConnectProxy } from '../helpers/connect-proxy.js';
 import { freePort } from '../helpers/ports.js';
 import { startRealTimeSim } from '../helpers/sim.js';
@@ -98,17 +98,17 @@ describe('qoswatch behind a proxy', () => {
   });
 
   it('run with the proxy down keeps running, healthy, and says why Zoom cannot be read, without the password', async () => {
-    const port = await freePort();
     const dead = `http://me:s3cret@127.0.0.1:${await freePort()}`;
-    const d = startCli(['run', '--config', config('down', `127.0.0.1:${port}`)], through(dead));
+    // Its own port (listen :0, read from the log): a port found free here could be taken before it binds.
+    const d = startCli(['run', '--config', config('down')], through(dead));
     try {
-      await waitForOk(`http://127.0.0.1:${port}/healthz`);
-      for (let i = 0; i < 400 && !d.output().includes('ECONNREFUSED through the proxy'); i++)
-        await new Promise((r) => setTimeout(r, 50));
+      const url = (await printed(d, /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"qoswatch running/))[1]!;
+      await waitForOk(`${url}/healthz`);
+      await printed(d, 'ECONNREFUSED through the proxy');
       expect(d.output()).toContain(
         `ECONNREFUSED through the proxy http://[redacted]@${new URL(dead).host} (HTTPS_PROXY), unless NO_PROXY lists the host`,
       );
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {
       d.child.kill('SIGTERM');
     }
