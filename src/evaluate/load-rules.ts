@@ -70,7 +70,9 @@ export function ruleFiles(paths: readonly string[]): string[] {
       ]);
     }
     if (st.isDirectory()) {
-      for (const f of readdirSync(p).sort()) if (/\.ya?ml$/.test(f)) out.push(join(p, f));
+      // Hidden files are skipped: editors' lock links (Emacs's `.#a.yaml`) and swap files.
+      for (const f of readdirSync(p).sort())
+        if (!f.startsWith('.') && /\.ya?ml$/.test(f)) out.push(join(p, f));
     } else out.push(p);
   }
   return out;

@@ -1,3 +1,6 @@
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
@@ -102,6 +105,19 @@ describe('rule files are checked at load time, with file:line:col', () => {
     expect(() => loadRules([a, b])).toThrow(
       `${b}:2:11: rules[0].name: rule "same" is already defined in ${a}`,
     );
+  });
+
+  it("skips a folder's hidden files: an editor's lock link or swap file is no rule file", () => {
+    // Emacs keeps a dangling link `.#a.yaml` while a buffer is modified: every reload (and
+    // start-up) failed with "cannot read: file not found" (outside tester, stop 34).
+    const folder = mkdtempSync(join(tmpdir(), 'qw-rules-hidden-'));
+    writeFileSync(
+      join(folder, 'a.yaml'),
+      'rules:\n  - name: weak-wifi\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n',
+    );
+    symlinkSync('user@host.1234:1700000000', join(folder, '.#a.yaml'));
+    writeFileSync(join(folder, '.a.yaml.swp.yaml'), 'not: [a rule file');
+    expect(loadRules([folder]).map((r) => r.name)).toEqual(['weak-wifi']);
   });
 
   it('loads the shipped default rules', () => {
