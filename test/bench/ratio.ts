@@ -19,6 +19,13 @@ export interface Side {
   timesItself?: boolean;
   /** For a side whose work runs in another process: a full collection there, where steady() collects here. */
   gc?: () => unknown;
+  /**
+   * What the side does when it hands the machine to the other side, outside the timed regions:
+   * after each of compare()'s runs and after each of steady()'s blocks. For a side in a process
+   * of its own that holds hundreds of MiB (scrape.bench.ts): it gives back its garbage, so that
+   * only one side's garbage is resident at a time.
+   */
+  release?: () => unknown;
 }
 
 export interface Ratio {
@@ -98,33 +105,13 @@ export async function compare(
   const r: Timing[] = [];
   for (let i = 0; i < warmup + rounds; i++) {
     const rt = await timed(reference, collect);
+    await reference.release?.();
     const st = await timed(subject, collect);
+    await subject.release?.();
     if (i < warmup) continue;
     r.push(rt);
     s.push(st);
   }
-  return compared(figure, s, r);
-}
-
-/**
- * One side's half of compare(), for sides that cannot both be alive at once (each in a process
- * of its own that holds hundreds of MiB: scrape.bench.ts): its `rounds` timed runs after
- * `warmup` uncounted ones, collected as compare() collects. compared() makes the figure of two.
- */
-export async function timedRuns(
-  side: Side,
-  { rounds = 5, warmup = 1, collect = false }: { rounds?: number; warmup?: number; collect?: boolean } = {},
-): Promise<Timing[]> {
-  const out: Timing[] = [];
-  for (let i = 0; i < warmup + rounds; i++) {
-    const t = await timed(side, collect);
-    if (i >= warmup) out.push(t);
-  }
-  return out;
-}
-
-/** compare()'s figure of two sides' runs, round i of one against round i of the other, printed. */
-export function compared(figure: string, s: Timing[], r: Timing[]): Ratio {
   const result: Ratio = {
     figure,
     subjectMs: median(s.map((t) => t.ms)),
@@ -159,35 +146,17 @@ export async function steady(
     for (const [side, into] of [
       [reference, r],
       [subject, s],
-    ] as const)
-      into.push(...(await steadyRuns(side, { blocks: 1, per, settle })));
-  return steadied(figure, s, r);
-}
-
-/**
- * One side's half of steady() (see timedRuns): `blocks` blocks of `per` consecutive runs, each
- * block from a collected heap, its first `settle` runs not counted.
- */
-export async function steadyRuns(
-  side: Side,
-  { blocks = 2, per = 6, settle = 2 }: { blocks?: number; per?: number; settle?: number } = {},
-): Promise<Timing[]> {
-  const out: Timing[] = [];
-  for (let b = 0; b < blocks; b++) {
-    // Each block starts from a collected heap (the sweeping that follows falls on its first,
-    // uncounted rounds): what the block before stacked up is not carried into this one.
-    gc();
-    await side.gc?.();
-    for (let i = 0; i < per; i++) {
-      const t = await timed(side, false);
-      if (i >= settle) out.push(t);
+    ] as const) {
+      // Each block starts from a collected heap (the sweeping that follows falls on its first,
+      // uncounted rounds): what the block before stacked up is not carried into this one.
+      gc();
+      await side.gc?.();
+      for (let i = 0; i < per; i++) {
+        const t = await timed(side, false);
+        if (i >= settle) into.push(t);
+      }
+      await side.release?.();
     }
-  }
-  return out;
-}
-
-/** steady()'s figure of two sides' runs: the ratio of their means, printed. */
-export function steadied(figure: string, s: Timing[], r: Timing[]): Ratio {
   const ms = (ts: Timing[]): number => mean(ts.map((t) => t.ms));
   const cpuMs = (ts: Timing[]): number => mean(ts.map((t) => t.cpuMs));
   const result: Ratio = {

@@ -6,14 +6,16 @@
 // naive exporter lives in a daemon too: each side's collections walk a daemon's heap, and
 // nothing else's (not the other side's series or garbage, not the bench runner's modules). The
 // two in one process had peaked at 945 MiB of the bench's 1 GiB bound. Each times its own
-// rounds, wall and its process's CPU. The daemon's side runs first and writes its first scrape
-// to a file, from which the naive side, started after it ended, makes its registry.
+// rounds, wall and its process's CPU. The daemon's side loads first and writes its first scrape
+// to a file, from which the naive side makes its registry; then both stay alive, their rounds
+// alternating, each handing the machine to the other with `release`.
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -84,6 +86,8 @@ let daemon;
 let naive;
 /** The samples handed in, not yet taken in (daemon) or let go of (naive). */
 let handed = [];
+/** The resident set at the first release, once loaded (MiB). */
+let loadedMiB;
 
 const handlers = {
   async load(m) {
@@ -132,6 +136,34 @@ const handlers = {
     gc();
     gc();
     return {};
+  },
+  /**
+   * The machine handed to the other side (ratio.ts's Side.release), outside every timed region.
+   * If this process stands more than `overMiB` above its resident set once loaded (its first
+   * release), its garbage is given back: a full collection. Only then: a forced full collection
+   * before a round made the daemon's next round pay 2-3x the CPU for taking in new samples (25
+   * -> 74-87 ms at default settings, the same in every round; the naive side's rounds did not
+   * move), so it is kept to the rounds after which the garbage stands high. Then, in any case, a
+   * wait until this process has been idle for 20 ms (its CPU time grew by under 1 ms; at most
+   * 2 s): V8's helper threads, sweeping and giving the freed pages back after gc() returns, or
+   * compiling, would otherwise go on beside the other side's timed round.
+   */
+  async release(m) {
+    const rss = () => process.memoryUsage().rss / 1024 / 1024;
+    loadedMiB ??= rss();
+    const collected = rss() > loadedMiB + m.overMiB;
+    if (collected) {
+      gc();
+      gc();
+    }
+    const until = performance.now() + 2000;
+    for (;;) {
+      const cpu = process.cpuUsage();
+      await sleep(20);
+      const { user, system } = process.cpuUsage(cpu);
+      if (user + system < 1000 || performance.now() > until) break;
+    }
+    return { rssMiB: rss(), collected };
   },
   rss() {
     return { maxRssKiB: process.resourceUsage().maxRSS };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { compared, gc, note, steadied, steadyRuns, timedRuns, type Side, type Timing } from './ratio.js';
+import { compare, gc, note, steady, type Side, type Timing } from './ratio.js';
 import { printTreePeak } from './tree-peak.js';
 import { samples } from './workload.js';
 
@@ -22,6 +22,14 @@ printTreePeak('scrape.bench.ts');
  * The same flag on both sides: each collects as a daemon in such a container would.
  */
 const SIDE_FLAGS = ['--max-old-space-size=512'];
+
+/**
+ * Both sides stay alive, their rounds alternating; when a side hands the machine to the other
+ * and stands more than this above its resident set once loaded, it gives its garbage back (a full
+ * collection, outside the timed regions): what two sides' garbage at its height would sum to
+ * (the bench's tree had peaked at 903-1,017 MiB of a 1 GiB bound so) is never resident at once.
+ */
+const RELEASE_OVER_MIB = 48;
 
 /**
  * One side in a process of its own (scrape-side.mjs: a daemon, and either its /metrics or a
@@ -67,6 +75,26 @@ class ScrapeSide {
     return this.ask({ op: 'gc' });
   }
 
+  /** The largest resident set this side stood at when it handed the machine over (release), MiB. */
+  releasedMiB = 0;
+  /** How many of its releases gave its garbage back (a full collection), of how many. */
+  collections = 0;
+  releases = 0;
+
+  /**
+   * The machine handed to the other side (ratio.ts's Side.release; scrape-side.mjs): its garbage
+   * given back if it stands more than RELEASE_OVER_MIB above its resident set once loaded.
+   */
+  async release(): Promise<void> {
+    const r = await this.ask<{ rssMiB: number; collected: boolean }>({
+      op: 'release',
+      overMiB: RELEASE_OVER_MIB,
+    });
+    this.releasedMiB = Math.max(this.releasedMiB, r.rssMiB);
+    this.releases++;
+    if (r.collected) this.collections++;
+  }
+
   async maxRssMiB(): Promise<number> {
     return (await this.ask<{ maxRssKiB: number }>({ op: 'rss' })).maxRssKiB / 1024;
   }
@@ -104,17 +132,15 @@ class ScrapeSide {
   }
 }
 
-/** A figure of the file: a ratio of the daemon's runs to the naive registry's, both measured as compare() or steady() does. */
+/** A figure of the file: a ratio of the daemon's runs to the naive registry's, measured by compare() or steady(). */
 interface Figure {
   figure: string;
-  /** One side's runs: compare()'s half (timedRuns) or steady()'s (steadyRuns). */
-  runs: (side: Side) => Promise<Timing[]>;
-  /** The ratio of the two sides' runs, printed: compared() or steadied(). */
-  ratio: (figure: string, daemon: Timing[], naive: Timing[]) => unknown;
+  /** compare() (the two sides' rounds alternating) or steady() (their blocks alternating), printed. */
+  ratio: (figure: string, daemon: Side, naive: Side) => Promise<unknown>;
   /** Each side's Side in this figure; `next` makes every participant's next sample. */
   daemon: (s: ScrapeSide, next: () => QosSample[]) => Side;
   naive: (s: ScrapeSide, next: () => QosSample[]) => Side;
-  /** A full collection in the side's process (and here) before the figure, outside its timed regions. */
+  /** A full collection in both sides' processes (and here) before the figure, outside its timed regions. */
   collectedBefore: boolean;
 }
 
@@ -128,10 +154,11 @@ const side = (
   run: () => s.round(scrapes, collect, setAll),
   timesItself: true,
   gc: () => s.gc(),
+  release: () => s.release(),
 });
 
 /**
- * The figures, in the order each side runs them. collect: each side pays for what it leaves
+ * The figures, in the order they run. collect: each side pays for what it leaves
  * alive, and for nothing else. Two scavenges before each timed region (outside it): the new
  * samples the setup made are promoted there, not by the first collections inside the next
  * scrape. Two more at its end (inside it): the daemon's new live participants (~5,000 objects a
@@ -139,7 +166,10 @@ const side = (
  */
 function figures(what: string, participantSeries: boolean): Figure[] {
   const rounds = { rounds: participantSeries ? 5 : 15, warmup: 2, collect: true };
-  const paired = { runs: (s: Side) => timedRuns(s, rounds), ratio: compared, collectedBefore: true };
+  const paired = {
+    ratio: (figure: string, daemon: Side, naive: Side) => compare(figure, daemon, naive, rounds),
+    collectedBefore: true,
+  };
   return [
     {
       figure: `/metrics at 5,000 participants (${what}), after a new sample of every participant / naive registry`,
@@ -148,6 +178,7 @@ function figures(what: string, participantSeries: boolean): Figure[] {
         setup: () => s.hand(next(), true),
         run: () => s.round(1, true),
         timesItself: true,
+        release: () => s.release(),
       }),
       naive: (s, next) => side(s, next),
     },
@@ -161,8 +192,8 @@ function figures(what: string, participantSeries: boolean): Figure[] {
     // a daemon doing only this pays, its major collections included.
     {
       figure: `new samples of every participant and a /metrics (${what}), steady state (each side alone for consecutive minutes, no forced collection, mean per minute) / a naive registry's set of every series and scrape`,
-      runs: (s) => steadyRuns(s, { blocks: 2, per: participantSeries ? 5 : 8, settle: 2 }),
-      ratio: steadied,
+      ratio: (figure, daemon, naive) =>
+        steady(figure, daemon, naive, { blocks: 2, per: participantSeries ? 5 : 8, settle: 2 }),
       collectedBefore: false,
       daemon: (s, next) => side(s, next, { fresh: true, collect: false }),
       naive: (s, next) => side(s, next, { fresh: true, setAll: true, collect: false }),
@@ -185,38 +216,52 @@ function figures(what: string, participantSeries: boolean): Figure[] {
 }
 
 /**
- * One side's process, from its start to its end: loaded with the first minute of 5,000 live
- * participants (100 meetings of 50), then every figure's runs. Every participant's next sample is
- * made here, outside the timed region, and handed to the side (an exporter is handed new samples
- * as well): the daemon's live state takes them in, the naive side lets go of them.
+ * The two sides' processes, both loaded with the first minute of 5,000 live participants (100
+ * meetings of 50), then every figure's rounds, the two sides' alternating. Every participant's
+ * next sample is made here, outside the timed region, and handed to the side (an exporter is
+ * handed new samples as well): the daemon's live state takes them in, the naive side lets go of
+ * them. Each side has its own minutes, the same for both.
  */
 async function measure(
-  which: 'daemon' | 'naive',
   list: Figure[],
   participantSeries: boolean,
   textFile: string,
-): Promise<{ runs: Timing[][]; loaded: { kib?: number; series?: number }; maxRssMiB: number }> {
-  const s = await ScrapeSide.start(which);
-  const loaded = await s.load<{ kib?: number; series?: number }>({
-    samples: samples(100, 50, T),
-    at: T,
-    participantSeries,
-    textFile,
-  });
-  let minute = 0;
-  const next = (): QosSample[] => samples(100, 50, T + ++minute * 60_000);
-  const runs: Timing[][] = [];
-  for (const f of list) {
-    if (f.collectedBefore) {
-      // What the figure before left is not carried into this one (outside the timed regions).
-      gc();
-      await s.gc();
+): Promise<{ loaded: { kib?: number; series?: number }; memory: string }> {
+  const sides: Partial<Record<'daemon' | 'naive', ScrapeSide>> = {};
+  const first = samples(100, 50, T);
+  const loaded: { kib?: number; series?: number } = {};
+  try {
+    // The daemon's side first: its first scrape, written to textFile, is the naive registry's series.
+    for (const which of ['daemon', 'naive'] as const) {
+      const s = (sides[which] = await ScrapeSide.start(which));
+      Object.assign(loaded, await s.load({ samples: first, at: T, participantSeries, textFile }));
+      await s.release();
     }
-    runs.push(await f.runs(f[which](s, next)));
+    const { daemon, naive } = sides as Record<'daemon' | 'naive', ScrapeSide>;
+    const minutes = (): (() => QosSample[]) => {
+      let minute = 0;
+      return () => samples(100, 50, T + ++minute * 60_000);
+    };
+    const [daemonNext, naiveNext] = [minutes(), minutes()];
+    for (const f of list) {
+      if (f.collectedBefore) {
+        // What the figure before left is not carried into this one (outside the timed regions).
+        gc();
+        await daemon.gc();
+        await naive.gc();
+      }
+      await f.ratio(f.figure, f.daemon(daemon, daemonNext), f.naive(naive, naiveNext));
+    }
+    const mib = (n: number): string => `${n.toFixed(0)} MiB`;
+    const memory = async (name: string, s: ScrapeSide): Promise<string> =>
+      `${name} ${mib(await s.maxRssMiB())} (${mib(s.releasedMiB)} at most when the other side's turn began; its garbage given back ${s.collections} times of ${s.releases})`;
+    return {
+      loaded,
+      memory: `${await memory("the daemon's process", daemon)}, ${await memory("the naive registry's", naive)}`,
+    };
+  } finally {
+    for (const s of Object.values(sides)) await s.stop();
   }
-  const maxRssMiB = await s.maxRssMiB();
-  await s.stop();
-  return { runs, loaded, maxRssMiB };
 }
 
 for (const participantSeries of [false, true]) {
@@ -225,27 +270,20 @@ for (const participantSeries of [false, true]) {
     bench(
       'the daemon vs a naive prom-client registry holding the same series',
       async () => {
-        // One side after the other, each alone in its process for every figure: the two alive
-        // at once summed 538-628 MiB at one instant with participant series (their collected
-        // heaps and their garbage), and the bench's process tree 927-1,017 MiB, over the 1 GiB
-        // bound with vitest, npm and the runner. The daemon's side runs first: its first scrape
-        // is the naive registry's series. Each figure is still the ratio of the two sides'
-        // runs in this run, round i against round i, from the same state as before: each side
-        // in its own process, the figures in the same order, the same collections.
+        // Both sides alive, their rounds alternating (naive, daemon, naive, ...; steady(): their
+        // blocks), so that a change of the machine's load falls on both alike; a side whose
+        // garbage stands high gives it back before the other's turn (RELEASE_OVER_MIB).
         const list = figures(what, participantSeries);
         const dir = mkdtempSync(join(tmpdir(), 'qw-scrape-'));
-        const textFile = join(dir, 'first-scrape.txt');
         try {
-          const daemon = await measure('daemon', list, participantSeries, textFile);
-          const naive = await measure('naive', list, participantSeries, textFile);
+          const { loaded, memory } = await measure(list, participantSeries, join(dir, 'first-scrape.txt'));
           note(
             `/metrics at 5,000 participants${participantSeries ? ', participant_series: true' : ', default'}`,
-            `${naive.loaded.series} series, ${daemon.loaded.kib} KiB`,
+            `${loaded.series} series, ${loaded.kib} KiB`,
           );
-          list.forEach((f, i) => f.ratio(f.figure, daemon.runs[i]!, naive.runs[i]!));
           note(
             `scrape.bench.ts peak resident set up to the end of the ${what} figures`,
-            `the bench runner ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, the daemon's process ${daemon.maxRssMiB.toFixed(0)} MiB, the naive registry's ${naive.maxRssMiB.toFixed(0)} MiB (one after the other)`,
+            `the bench runner ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, ${memory} (both alive)`,
           );
         } finally {
           rmSync(dir, { recursive: true, force: true });
