@@ -1,4 +1,4 @@
-import { statSync, watch } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AlertChange } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
@@ -67,9 +67,9 @@ export class RuleReloader {
   }
 
   /**
-   * Reloads when a rule file changes (debounced: editors write in several steps). A folder is
-   * watched itself; a file through its folder (FileWatch), so a save that renames a new file over
-   * it, or deletes and re-creates it, is seen each time and not only the first.
+   * Reloads when a rule file changes (debounced: editors write in several steps). A file or a
+   * folder is watched through the folder above it as well (FileWatch), so a save that renames a
+   * new one over it, or deletes and re-creates it, is seen each time and not only the first.
    */
   watch(): void {
     const changed = (): void => {
@@ -78,11 +78,7 @@ export class RuleReloader {
     };
     for (const p of this.paths) {
       try {
-        if (statSync(p).isDirectory()) {
-          const w = watch(p, changed);
-          w.on('error', () => undefined);
-          this.watchers.push(w);
-        } else this.watchers.push(new FileWatch(p, changed));
+        this.watchers.push(new FileWatch(p, changed, statSync(p).isDirectory()));
       } catch (err) {
         this.log.warn(
           { path: p, err: (err as Error).message },

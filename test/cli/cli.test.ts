@@ -309,6 +309,31 @@ describe('rule reload', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
+
+  it('keeps reloading a rule folder named in rules.paths after the folder is replaced, or deleted and re-created', async () => {
+    const { rulesDir, ruleFile } = await rulesDirWith('rules-watch-folder', ONE_RULE);
+    const p = startCli(
+      ['run', '--config', config('watch-folder.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: true\n`)],
+      { SECRET: 'csecret' },
+    );
+    await printed(p, 'qoswatch running');
+    // a deploy: the new folder written aside, the old one moved away, the new one moved in
+    mkdirSync(`${rulesDir}.new`);
+    writeFileSync(join(`${rulesDir}.new`, 'r.yaml'), rulesNamed(2));
+    renameSync(rulesDir, `${rulesDir}.old`);
+    renameSync(`${rulesDir}.new`, rulesDir);
+    await printed(p, 'rules reloaded: 2 rules');
+    writeFileSync(ruleFile, rulesNamed(3)); // the old code's watch stayed on the old folder: never seen
+    await printed(p, 'rules reloaded: 3 rules');
+    rmSync(rulesDir, { recursive: true });
+    mkdirSync(rulesDir);
+    writeFileSync(ruleFile, rulesNamed(4));
+    await printed(p, 'rules reloaded: 4 rules');
+    writeFileSync(ruleFile, rulesNamed(5));
+    await printed(p, 'rules reloaded: 5 rules');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
 });
 
 /** A rule file of `n` rules, named r1 to rN. */

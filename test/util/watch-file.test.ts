@@ -72,3 +72,51 @@ describe('a watched file', () => {
     }
   });
 });
+
+describe('a watched folder', () => {
+  /** A FileWatch on the folder `rules` that records the text of `rules/r.yaml` at each change it tells of. */
+  function watchedFolder(folder: string): { next: (text: string) => Promise<void> } {
+    const seen: string[] = [];
+    open = new FileWatch(folder, () => seen.push(readText(join(folder, 'r.yaml'))), true);
+    const next = async (text: string): Promise<void> => {
+      for (let i = 0; i < 200 && !seen.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toContain(text);
+    };
+    return { next };
+  }
+
+  it('is seen again after it is renamed over, deleted and re-created, and a write inside each new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-watch-'));
+    const folder = join(dir, 'rules');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'r.yaml'), 'v1');
+    const { next } = watchedFolder(folder);
+    writeFileSync(join(folder, 'r.yaml'), 'v2');
+    await next('v2');
+    for (const v of ['v3', 'v4']) {
+      // a deploy: the new folder written aside, the old one moved away, the new one moved in
+      mkdirSync(`${folder}.new`);
+      writeFileSync(join(`${folder}.new`, 'r.yaml'), v);
+      renameSync(folder, `${folder}.old`);
+      renameSync(`${folder}.new`, folder);
+      rmSync(`${folder}.old`, { recursive: true });
+      await next(v);
+      writeFileSync(join(folder, 'r.yaml'), `${v}+`);
+      await next(`${v}+`);
+    }
+    rmSync(folder, { recursive: true });
+    await next('(gone)');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'r.yaml'), 'v5');
+    await next('v5');
+    writeFileSync(join(folder, 'r.yaml'), 'v6');
+    await next('v6');
+    // deleted and made again at once: the new folder often has the old one's inode number
+    rmSync(folder, { recursive: true });
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'r.yaml'), 'v7');
+    await next('v7');
+    writeFileSync(join(folder, 'r.yaml'), 'v8');
+    await next('v8');
+  });
+});
