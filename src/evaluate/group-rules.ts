@@ -1,6 +1,6 @@
 import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange, AlertContext } from './alert.js';
-import { apply } from './alert-changes.js';
+import { apply, resolveRecord } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import type { CompiledRule } from './rule-types.js';
@@ -42,7 +42,25 @@ export function groupStep(
   for (const scope of ['shared_cause', 'instance'] as const)
     for (const { rule, groups } of touched)
       if (rule.scope === scope)
-        for (const group of groups) observeGroup(ctx, rule, group.key, group, t, changes);
+        for (const group of groups)
+          if (group.size) observeGroup(ctx, rule, group.key, group, t, changes);
+          else resolveEmptied(ctx, rule, group, t, changes);
+}
+
+/**
+ * A group whose last member moved to another group of the rule: its alert resolves then (reason
+ * `left`, as when its last member leaves the meeting: departures.ts), as nothing would judge
+ * it again.
+ */
+function resolveEmptied(
+  ctx: EngineContext,
+  rule: CompiledRule,
+  group: MemberGroup,
+  t: number,
+  changes: AlertChange[],
+): void {
+  const rec = ctx.series.get((group.seriesId ??= `${rule.name}|${group.key}`));
+  if (rec) resolveRecord(ctx, rec, t, 'left', changes);
 }
 
 /** Numbers each group step: a group touched in it says so (MemberGroup.step). */
@@ -154,12 +172,39 @@ function rulePass(
         tookAt[slot] = stamps[i]!;
       }
     } else {
-      was?.leave(slot); // its join moved to another group: its reading stays there until it ages out
+      leaveOld(ctx, readings, rule.name, slot, was, group, step, groups);
       group.join(slot, t, v, breaching, instances[i]!);
       tookAt[slot] = stamps[i]!;
     }
   }
   return first;
+}
+
+/**
+ * A join whose reading comes to `group` of a rule: when its reading was in another group (`was`,
+ * or one restored from the state file) because it moved (a new data center, network...), it
+ * leaves that group, which is judged again at this step without it.
+ */
+function leaveOld(
+  ctx: EngineContext,
+  readings: GroupReadings,
+  rule: string,
+  slot: number,
+  was: MemberGroup | undefined,
+  group: MemberGroup,
+  step: number,
+  groups: MemberGroup[],
+): void {
+  const restored = was ? undefined : readings.restoredGroupOf(slot, ctx.state.members.get(rule));
+  const old =
+    was ??
+    (restored === undefined || restored === group.key ? undefined : members(ctx, readings, rule, restored));
+  if (!old) return;
+  old.delete(slot);
+  if (old.step !== step) {
+    old.step = step;
+    groups.push(old);
+  }
 }
 
 /** A rule's group of group slot `g` (GroupKeys), found in the state (`members`) and kept by the slot. */

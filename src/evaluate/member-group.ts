@@ -7,8 +7,8 @@ import { TimeTallies, type GroupCount } from './time-tally.js';
 /**
  * The members of one instance or shared-cause group (member's join slot -> newest reading).
  * Members a rule updates live in its rule's typed arrays (GroupReadings), listed here by
- * slot; members restored from the state file, and those left behind when their join moved to
- * another group of the rule, are kept as objects until their join's next reading. Read as a
+ * slot; members restored from the state file are kept as objects until their join's next
+ * reading (a join whose reading moves to another group of the rule leaves this one). Read as a
  * map (the state file, the explainer and the tests read it as one), a member is made on the
  * fly. Shared causes tally their members by sample time (time-tally.ts).
  */
@@ -16,7 +16,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   /** Slots whose reading is in the rule's typed arrays. */
   private readonly list: number[] = [];
   /**
-   * Members kept as objects (restored, or left behind by a join that moved group): a map made
+   * Members kept as objects (restored from the state file): a map made
    * when first written (an empty Map is about 180 B, and most groups never have one).
    */
   private kept: Map<number, Member> | undefined;
@@ -163,13 +163,6 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     t.count(time, breaching, ikey, 1);
   }
 
-  /** A typed member leaves for another group: it stays here as an object, as it read last. */
-  leave(slot: number): void {
-    const m = this.readings.member(slot);
-    this.delete(slot);
-    this.set(slot, m);
-  }
-
   /** `TimeTallies.countAt` of the members (tallied from the first call on). */
   countAt(t: number, gapMs: number, late: (time: number) => boolean): GroupCount | undefined {
     if (!this.tally) {
@@ -267,8 +260,30 @@ export class GroupReadings {
    */
   readonly stale = new StaleReadings();
 
+  /**
+   * Members restored from the state file (kept as objects) by slot: their group's key. Made at
+   * the rule's first reading of a join it holds no typed reading of, from the groups then
+   * (`restoredGroupOf`); a slot goes at its join's next reading, or when freed.
+   */
+  private restored: Map<number, string> | undefined;
+
   constructor(readonly slots: JoinSlots) {
     slots.watch(this.stale);
+  }
+
+  /**
+   * The key of the group that holds a restored reading of `slot` (the rule's groups:
+   * `byKey`), taken out: the join's reading now goes to its group of now.
+   */
+  restoredGroupOf(slot: number, byKey: ReadonlyMap<string, GroupMembers> | undefined): string | undefined {
+    if (!this.restored) {
+      this.restored = new Map();
+      for (const [key, m] of byKey ?? [])
+        for (const s of m.keys()) if (this.in[s] === undefined) this.restored.set(s, key);
+    }
+    const key = this.restored.get(slot);
+    if (key !== undefined) this.restored.delete(slot);
+    return key;
   }
 
   /** The slot's reading came from its join's newest sample: what it is read as (see `stale`). */
@@ -312,6 +327,7 @@ export class GroupReadings {
   forget(slots: readonly number[]): void {
     for (const s of slots) {
       this.in[s]?.delete(s);
+      this.restored?.delete(s);
       if (s < this.tookAt.length) this.tookAt[s] = 0;
       this.stale.taken?.delete(s);
     }

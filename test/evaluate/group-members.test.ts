@@ -80,3 +80,46 @@ describe("a shared cause's members counted by sample time", () => {
     expect(e.current('dc|SC')?.context).toMatchObject({ breaching: 2, participants: 3 });
   });
 });
+
+describe('a participant whose newest reading puts it in another group', () => {
+  const dc = (count: number, min: number): Partial<RawRule> => ({
+    name: 'dc',
+    scope: 'shared_cause',
+    group_by: 'data_center',
+    ...loss,
+    breaching: { count },
+    min_participants: min,
+  });
+  const at = (e: RuleEngine, m: number, who: [string, string][]): ReturnType<RuleEngine['handle']> =>
+    e.handle({ type: 'samples', samples: who.map(([p, d]) => sample(p, m, bad, { dc: d })) });
+
+  it('counts in its new group only, not in its old one too for gap_tolerance', () => {
+    const e = engineWith([dc(2, 2)]);
+    at(e, 0, [
+      ['a', 'NY'],
+      ['b', 'NY'],
+      ['c', 'NY'],
+    ]);
+    expect(e.current('dc|NY')?.context).toMatchObject({ breaching: 3, participants: 3 });
+    // a moves to SC: NY has b and c, SC has a (the old code: NY still 3 of 3 until 5 min on).
+    at(e, 1, [
+      ['a', 'SC'],
+      ['b', 'NY'],
+      ['c', 'NY'],
+    ]);
+    expect(e.current('dc|NY')?.context).toMatchObject({ breaching: 2, participants: 2 });
+    expect(e.state.members.get('dc')?.get('NY')?.size).toBe(2);
+    expect(e.state.members.get('dc')?.get('SC')?.size).toBe(1);
+  });
+
+  it('leaves a group with no member: its firing alert resolves then (reason left), not never', () => {
+    const e = engineWith([dc(1, 1)]);
+    expect(at(e, 0, [['a', 'NY']]).map((c) => [c.alert.id, c.state])).toEqual([['dc|NY', 'firing']]);
+    const out = at(e, 1, [['a', 'SC']]);
+    expect(out.map((c) => [c.alert.id, c.state, c.alert.reason])).toEqual([
+      ['dc|SC', 'firing', undefined],
+      ['dc|NY', 'resolved', 'left'],
+    ]);
+    expect(e.current('dc|NY')).toBeUndefined();
+  });
+});

@@ -429,6 +429,10 @@ export class ReferenceEngine {
         const m = byGroup.get(group) ?? new Map<string, Reading>();
         byGroup.set(group, m);
         const who = `${ikeyOf(s)}/${s.participant.key}`;
+        // A member whose reading puts it in another group leaves its old one, judged again without it.
+        for (const [other, om] of byGroup)
+          if (other !== group && om.delete(who))
+            touched.set(rule, (touched.get(rule) ?? new Set()).add(other));
         const old = m.get(who);
         if (!old || old.time <= s.time)
           m.set(who, {
@@ -446,6 +450,10 @@ export class ReferenceEngine {
       for (const [rule, groups] of touched) {
         if (rule.scope !== scope) continue;
         for (const group of groups) {
+          if (this.members.get(rule.name)!.get(group)!.size === 0) {
+            this.resolveEmptied([`${rule.name}|${group}`], out); // its last member moved away
+            continue;
+          }
           let total = 0;
           let breaching = 0;
           /** Members not back past the recovery threshold. */
