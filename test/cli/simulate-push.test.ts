@@ -62,7 +62,8 @@ describe('qoswatch simulate --push-to', () => {
       expect(r.stderr).toContain(reason);
       expect(r.stdout).not.toContain('qoswatch simulator:');
     }
-  });
+    // 12 processes one after the other: 35 s at load 20, against vitest's default 60 s.
+  }, 180_000);
 
   it("names the --push-to URL in its 'pushing:' banner without its user:password", async () => {
     const hook = new TestServer();
