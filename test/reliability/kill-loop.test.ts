@@ -136,5 +136,6 @@ describe('a daemon SIGKILLed again and again during an alert storm', () => {
         `notification ${id} delivered again without a kill in between`,
       ).toBe(true);
     }
-  }, 600_000);
+    // 30 and more daemon starts: 239 s at load 8-15, 326 s at load 22-24.
+  }, 1_200_000);
 });
