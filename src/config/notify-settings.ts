@@ -15,6 +15,7 @@ import type { RawNotifier, RawRoute } from './raw.js';
 import { inhibitSettings, silenceSettings } from './silences.js';
 import { problemAt, readSecretFile, type ParseContext, type SettingPath } from './parse-context.js';
 import { checkOrder } from './setting-order.js';
+import { checkNotifierHttp } from './notifier-http.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
 type RawBuiltInNotifier = Exclude<RawNotifier, { type: 'module' }>;
@@ -26,6 +27,7 @@ function notifiers(ctx: ParseContext, names: Set<string>): NotifierSettings[] {
       problemAt(ctx, ['notifiers', i, 'name'], `notifier "${n.name}" is defined twice; names must be unique`);
     names.add(n.name);
     if (n.type === 'module') return moduleSettings(ctx, n, i);
+    checkNotifierHttp(ctx, n, i);
     const secrets = readSecrets(ctx, n, i);
     return builtInSettings(n, (name) => secrets.get(name) ?? '');
   });

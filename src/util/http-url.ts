@@ -2,8 +2,10 @@
  * What is wrong with `text` as the URL of a setting that qoswatch fetches or posts to, in words
  * that follow the value (`found "…", whose port 99999 is not from 1 to 65535`), or undefined when
  * it is an http(s) URL that `new URL` reads, without `user:password@` (fetch refuses those on
- * every attempt), with a port from 1 to 65535 if any. `format: uri` alone accepted `file:`,
- * `javascript:`, credentials and `http://127.0.0.1:99999`, which then failed at every call.
+ * every attempt), with a port from 1 to 65535 if any, and not one of fetch's bad ports (6666,
+ * 10080, …: fetch refuses them, on every attempt, as 'network error (bad port)', which was retried
+ * until given up). `format: uri` alone accepted `file:`, `javascript:`, credentials and
+ * `http://127.0.0.1:99999`, which then failed at every call.
  *
  * The one check of every URL setting (the schema keyword `httpUrl`, util/validators.ts). Its
  * own text goes into the build's standalone validators: it uses nothing but globals.
@@ -20,11 +22,20 @@ export function httpUrlProblem(text: string): string | undefined {
   const port = /:(\d+)$/.exec(authority)?.[1];
   if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
     return `whose port ${port} is not from 1 to 65535`;
+  let parsed: URL;
   try {
-    new URL(text);
+    parsed = new URL(text);
   } catch {
     return 'which does not parse as a URL';
   }
+  // The WHATWG fetch standard's bad ports (undici's lib/web/fetch/constants.js).
+  const badPorts =
+    '1 7 9 11 13 15 17 19 20 21 22 23 25 37 42 43 53 69 77 79 87 95 101 102 103 104 109 110 111 113 ' +
+    '115 117 119 123 135 137 139 143 161 179 389 427 465 512 513 514 515 526 530 531 532 540 548 554 ' +
+    '556 563 587 601 636 989 990 993 995 1719 1720 1723 2049 3659 4045 4190 5060 5061 6000 6566 6665 ' +
+    '6666 6667 6668 6669 6679 6697 10080';
+  if (badPorts.split(' ').includes(parsed.port))
+    return `whose port ${parsed.port} is one fetch refuses (a "bad port" of the fetch standard; pick another port)`;
   return undefined;
 }
 

@@ -112,7 +112,7 @@ describe('qoswatch notify-test', () => {
     const bad = await runCli([
       'notify-test',
       '--config',
-      writeConfig('nt-bad.yaml', 'http://127.0.0.1:9/hook'),
+      writeConfig('nt-bad.yaml', 'http://127.0.0.1:2/hook'),
       '--notifier',
       'hook',
     ]);

@@ -20,7 +20,7 @@ function config(
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `zoom:\n  api_url: http://127.0.0.1:1\n  oauth_url: http://127.0.0.1:1/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
+    `zoom:\n  api_url: http://127.0.0.1:2\n  oauth_url: http://127.0.0.1:2/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
       `sources:\n  webinars: false\npoll:\n  shutdown_timeout: ${opts.shutdownTimeout ?? '1s'}\n` +
       `metrics:\n  listen: ${opts.listen ?? '127.0.0.1:0'}\n${opts.extra ?? ''}` +
       `state:\n  dir: ${opts.stateDir ?? join(dir, `state-${name}`)}\nlog:\n  format: json\n`,

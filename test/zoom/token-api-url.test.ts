@@ -108,7 +108,8 @@ describe('a token answer whose api_url is plain http while zoom.api_url is https
   it('https from an http zoom.api_url (the simulator) is used; another https host gets the info line only', async () => {
     h = await startSim({ meetings: [meetingWith(2)] });
     const { lines, call } = loggedS2S(h, { maxRetries: 0 });
-    h.sim.editTokenAnswers((a) => ({ ...a, api_url: 'https://127.0.0.1:9' }));
+    // Nothing listens on port 2 (port 9 is one fetch refuses, so the check now drops it).
+    h.sim.editTokenAnswers((a) => ({ ...a, api_url: 'https://127.0.0.1:2' }));
     await expect(call()).rejects.toMatchObject({ code: 'ZOOM_NETWORK_ERROR' });
     expect(h.sim.apiRequests()).toBe(0);
     expect(lines.filter((l) => l.msg.includes('api_url')).map((l) => l.level)).toEqual([30]);

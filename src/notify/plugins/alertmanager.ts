@@ -31,7 +31,12 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
   required: ['url'],
   create(o, ctx) {
     const endsAfter = o.endsAfterMs;
-    const url = `${o.url.replace(/\/+$/, '')}/api/v2/alerts`;
+    // Joined to the path, not to the text, after which a query or a fragment (both refused by
+    // config/notifier-http.ts) took /api/v2/alerts in.
+    const target = new URL(o.url);
+    target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v2/alerts`;
+    target.hash = '';
+    const url = target.href;
     return {
       name: ctx.name,
       type: 'alertmanager',

@@ -59,7 +59,7 @@ beforeAll(async () => {
   account_id: a
   client_id: c
   client_secret: s
-  api_url: http://127.0.0.1:9
+  api_url: http://127.0.0.1:2
 state:
   dir: ${join(dir, 'state')}
 metrics:
