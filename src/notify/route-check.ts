@@ -1,4 +1,4 @@
-import type { Matchers } from './matchers.js';
+import { compileMatchers, type Matchers } from './matchers.js';
 
 /** What the check reads of a route, as written or as config/ typed it. */
 export interface RouteTree {
@@ -54,6 +54,27 @@ export function continueWarnings(route: RouteTree, path: (string | number)[] = [
       });
     }
     out.push(...continueWarnings(child, here));
+  });
+  return out;
+}
+
+/**
+ * A silence whose every matcher matches the empty string (`team: '!ops'`, `'*'`, a regex matching ''): a
+ * label an alert lacks reads as '' (as in Alertmanager), so it holds back every alert that has
+ * none of its labels, not only the ones it names.
+ */
+export function silenceWarnings(silences: readonly { matchers: Matchers }[]): RouteWarning[] {
+  const out: RouteWarning[] = [];
+  silences.forEach((s, i) => {
+    if (!compileMatchers(s.matchers)({})) return;
+    const labels = Object.keys(s.matchers);
+    out.push({
+      path: ['silences', i, 'matchers'],
+      message:
+        `every matcher of this silence matches an alert without its label (${labels.join(', ')}): a missing label reads as '', ` +
+        `as in Alertmanager, so it holds back every alert without ${labels.length === 1 ? 'that label' : 'those labels'} too, ` +
+        `nearly everything; add a matcher that names what to silence (alertname: ..., instance: ...)`,
+    });
   });
   return out;
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseLabels, receiversFor } from '../../src/cli/routes.js';
 import type { RawRoute } from '../../src/config/raw.js';
-import { continueWarnings, couldOverlap } from '../../src/notify/route-check.js';
+import { continueWarnings, couldOverlap, silenceWarnings } from '../../src/notify/route-check.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-routes-'));
@@ -86,6 +86,39 @@ describe('continue warnings', () => {
       ),
     );
     expect(r.stderr).toContain('add a catch-all route after it such as - { receiver: slack }');
+  });
+});
+
+describe('silence warnings: a silence whose every matcher matches a missing label', () => {
+  it.each<{ matchers: Record<string, string | string[]>; warn: number }>([
+    { matchers: { team: '!ops' }, warn: 1 }, // an alert with no team label reads team '' : silenced
+    { matchers: { team: '*' }, warn: 1 },
+    { matchers: { team: ['!ops', '!db'], severity: '/.*/' }, warn: 1 },
+    { matchers: { team: '!ops', alertname: 'wifi-signal-weak' }, warn: 0 },
+    { matchers: { team: 'ops' }, warn: 0 },
+  ])('$matchers: $warn warning(s)', ({ matchers, warn }) => {
+    expect(silenceWarnings([{ matchers }])).toHaveLength(warn);
+  });
+
+  it('qoswatch check warns at the silence, and still exits 0', async () => {
+    const file = config(
+      'silence.yaml',
+      `route: { receiver: slack }
+silences:
+  - matchers: { alertname: wifi-signal-weak, team: '!ops' }
+    starts: 2026-11-24T09:00:00Z
+    ends: 2026-11-24T11:00:00Z
+  - matchers: { team: '!ops' }
+    starts: 2026-11-24T09:00:00Z
+    ends: 2026-11-24T11:00:00Z
+`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/^warning: /gm)).toHaveLength(1);
+    expect(r.stderr).toContain(
+      `warning: ${file}:11:5: silences[1].matchers: every matcher of this silence matches an alert without its label (team): a missing label reads as '', as in Alertmanager, so it holds back every alert without that label too`,
+    );
   });
 });
 
