@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
-import { loadYaml, YamlSource } from '../util/yaml-file.js';
+import { readYaml, YamlSource, type YamlRead } from '../util/yaml-file.js';
 import { validator as schemaValidator } from '../util/validators.js';
 import { fromRoot } from '../util/package-root.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
@@ -79,6 +79,20 @@ export function ruleFiles(paths: readonly string[]): string[] {
 }
 
 /**
+ * The rules of a file that the schema found nothing wrong with, each at its index (undefined
+ * where a rule has a problem): they are compiled, so that their own problems (a threshold
+ * without the metric's unit, say) come in the same run as the schema's. None when a problem is
+ * outside any one rule (the file is not a mapping, `rules` is not a list).
+ */
+function validRules(read: YamlRead): (RawRule | undefined)[] {
+  const rules = (read.value as { rules?: unknown }).rules;
+  if (!read.invalid.length) return rules as RawRule[];
+  const bad = read.invalid.map((p) => /^\/rules\/(\d+)(\/|$)/.exec(p)?.[1]);
+  if (!Array.isArray(rules) || bad.includes(undefined)) return [];
+  return (rules as RawRule[]).map((r, i) => (bad.includes(String(i)) ? undefined : r));
+}
+
+/**
  * Loads, checks and compiles every rule in the given files and folders. All problems in all
  * files are reported together; a name used twice is a problem too. A shipped file the build
  * parsed is not parsed again (shipped-rules.ts).
@@ -89,10 +103,15 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
   const names = new Map<string, string>();
   for (const file of ruleFiles(paths)) {
     const src = YamlSource.read(file);
-    let raw = shippedRules(src.text);
-    if (!raw)
+    const shipped = shippedRules(src.text);
+    let raw: (RawRule | undefined)[];
+    const fileProblems: FileProblem[] = [];
+    if (shipped) raw = shipped;
+    else
       try {
-        raw = loadYaml<{ rules: RawRule[] }>(src, validate()).value.rules;
+        const read = readYaml(src, validate());
+        fileProblems.push(...read.problems);
+        raw = validRules(read);
       } catch (err) {
         if (err instanceof FileInvalidError) {
           problems.push(...err.problems);
@@ -101,6 +120,7 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
         throw err;
       }
     raw.forEach((r, i) => {
+      if (!r) return;
       const prev = names.get(r.name);
       if (prev)
         problems.push(
@@ -110,9 +130,10 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
           ),
         );
       names.set(r.name, file);
-      const compiled = compileRule(r, i, src, problems);
+      const compiled = compileRule(r, i, src, fileProblems);
       if (compiled) rules.push(compiled);
     });
+    problems.push(...fileProblems.sort((a, b) => a.line - b.line || a.col - b.col));
   }
   if (problems.length) throw new FileInvalidError(problems);
   return rules;

@@ -3,6 +3,7 @@ import type { Node } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
 import { httpUrlProblem } from './http-url.js';
 import { redactUrlValue } from './redact-url.js';
+import { expectedOf, NUMBER_BOUNDS, numberRange, sizeWords, typeWords } from './schema-words.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
@@ -47,7 +48,38 @@ function describe(value: unknown, path: readonly (string | number)[]): string {
 }
 
 /**
- * Turns ajv's errors into `file:line:col` problems that say what was found and what is expected.
+ * ajv reports an `anyOf` (a value or a list of values) with every branch's errors: "found a
+ * list; expected string" beside the list's own problem. The branches whose type the value has
+ * say what is wrong; when it has none of their types, one type error names them all ("found a
+ * mapping; expected a string or a list").
+ */
+function anyOfErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  const add: ErrorObject[] = [];
+  for (const a of errors.filter((e) => e.keyword === 'anyOf')) {
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of errors) {
+      if (e === a || !e.schemaPath.startsWith(`${a.schemaPath}/`)) continue;
+      if (e.instancePath !== a.instancePath && !e.instancePath.startsWith(`${a.instancePath}/`)) continue;
+      const branch = e.schemaPath.slice(a.schemaPath.length + 1).split('/')[0]!;
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    const typeError = (es: ErrorObject[]): ErrorObject | undefined =>
+      es.find((e) => e.keyword === 'type' && e.instancePath === a.instancePath);
+    const mismatched = [...branches.values()].filter((es) => typeError(es));
+    if (!mismatched.length) continue;
+    for (const es of mismatched) for (const e of es) drop.add(e);
+    if (mismatched.length === branches.size) {
+      const types = mismatched.map((es) => (typeError(es)!.params as { type: string }).type);
+      add.push({ ...typeError(mismatched[0]!)!, params: { type: types.join(',') }, parentSchema: {} });
+    }
+  }
+  return [...errors.filter((e) => !drop.has(e)), ...add];
+}
+
+/**
+ * Turns ajv's errors into `file:line:col` problems that say what was found and what is expected,
+ * in words for every keyword our schemas use (test/config/schema-words.test.ts), never ajv's.
  * Over 60 lines: one branch per ajv keyword, kept side by side so the messages read alike.
  */
 // eslint-disable-next-line max-lines-per-function -- a table: one message per JSON Schema keyword
@@ -59,7 +91,10 @@ export function schemaProblems(
   const out: FileProblem[] = [];
   const seen = new Set<string>();
   // oneOf/anyOf report every branch; the first specific error at the deepest path says most.
-  const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
+  // propertyNames reports the name's own error (with its propertyName) first, then a summary.
+  const specific = anyOfErrors(errors).filter(
+    (e) => !['oneOf', 'anyOf', 'if', 'propertyNames'].includes(e.keyword),
+  );
   // A URL setting's httpUrl problem says what is wrong; its format and pattern (for editors) add nothing.
   const urls = new Set(specific.filter((e) => e.keyword === 'httpUrl').map((e) => e.instancePath));
   const list = (specific.length ? specific : errors).filter(
@@ -68,27 +103,45 @@ export function schemaProblems(
   for (const e of list) {
     const path = pointerToPath(e.instancePath);
     const found = valueAt(data, path);
+    const size = isSecretPath(path) ? undefined : sizeWords(e, found);
     let problem: FileProblem;
     if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
       const hint = didYouMean(extra, allowed);
-      const keyNode = src.keyOf(path, extra);
-      const where = keyNode?.range ? src.at(keyNode.range[0]) : src.problemAt(path, '');
-      problem = {
-        file: src.file,
-        line: where.line,
-        col: where.col,
-        path: formatPath([...path, extra]),
-        message: `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : `expected one of: ${allowed.join(', ')}`}`,
-      };
+      problem = atKey(
+        src,
+        path,
+        extra,
+        `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : `expected one of: ${allowed.join(', ')}`}`,
+      );
+    } else if (e.propertyName !== undefined) {
+      // A name that propertyNames refuses: at the name, which is the wrong part.
+      const name = isSecretPath(path)
+        ? 'a name (not shown: a secret setting)'
+        : `the name "${e.propertyName}"`;
+      problem = atKey(
+        src,
+        path,
+        e.propertyName,
+        `found ${name}; expected ${customMessage(e) ?? 'another name'}`,
+      );
     } else if (e.keyword === 'required') {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      problem = src.problemAt(path, `missing required setting "${missing}"`);
+      const expected = expectedOf(
+        (e.parentSchema as { properties?: Record<string, unknown> }).properties?.[missing],
+      );
+      problem = src.problemAt(
+        path,
+        `missing required setting "${missing}"${expected ? `; expected ${expected}` : ''}`,
+      );
       problem.path = formatPath([...path, missing]);
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
       problem = src.problemAt(path, `found ${describe(found, path)}; expected one of ${allowed.join(', ')}`);
+    } else if (e.keyword === 'const') {
+      const want = JSON.stringify((e.params as { allowedValue: unknown }).allowedValue);
+      problem = src.problemAt(path, `found ${describe(found, path)}; expected ${want}`);
     } else if (e.keyword === 'durationRange') {
       const [min, max] = e.schema as [string, string];
       problem = src.problemAt(
@@ -102,15 +155,22 @@ export function schemaProblems(
       );
     } else if (
       !customMessage(e) &&
-      (['minimum', 'maximum'].includes(e.keyword) ||
+      (NUMBER_BOUNDS.has(e.keyword) ||
         (e.keyword === 'type' && typeof found === 'number' && !Number.isFinite(found)))
     ) {
-      problem = src.problemAt(path, `found ${describe(found, path)}; expected ${numberRange(e)}`);
-    } else if (e.keyword === 'type') {
-      const custom = customMessage(e);
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${custom ? `${custom}${bareNumberHint(found, custom)}` : (e.params as { type: string }).type}`,
+        `found ${describe(found, path)}; expected ${numberRange(e.parentSchema as object)}`,
+      );
+    } else if (e.keyword === 'type') {
+      const custom = customMessage(e);
+      const type = (e.params as { type: string }).type;
+      const words = ['integer', 'number'].includes(type)
+        ? numberRange(e.parentSchema as object)
+        : typeWords(type);
+      problem = src.problemAt(
+        path,
+        `found ${describe(found, path)}; expected ${custom ? `${custom}${bareNumberHint(found, custom)}` : words}`,
       );
     } else if (e.keyword === 'format') {
       const format = (e.params as { format: string }).format;
@@ -118,11 +178,21 @@ export function schemaProblems(
         path,
         `found ${describe(found, path)}; expected ${FORMATS[format] ?? `a value of format ${format}`}`,
       );
+    } else if (e.keyword === 'uniqueItems') {
+      // At the later of the two equal items, naming the earlier.
+      const { i, j } = e.params as { i: number; j: number };
+      const [first, again] = [Math.min(i, j), Math.max(i, j)];
+      problem = src.problemAt(
+        [...path, again],
+        `found ${describe(valueAt(found, [again]), [...path, again])} again (first at ${formatPath([...path, first])}); expected each value at most once`,
+      );
+    } else if (size && !customMessage(e)) {
+      problem = src.problemAt(path, `found ${size.found}; expected ${size.expected}`);
     } else {
       const custom = customMessage(e);
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${custom ?? e.message ?? 'a valid value'}`,
+        `found ${describe(found, path)}; expected ${custom ?? size?.expected ?? `a value the schema takes (${e.keyword})`}`,
       );
     }
     const k = `${problem.line}:${problem.col}:${problem.message}`;
@@ -134,15 +204,16 @@ export function schemaProblems(
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-/** `a whole number from 1 to 64`, from the schema of a number setting. */
-function numberRange(e: ErrorObject): string {
-  const ps = e.parentSchema as { type?: string; minimum?: number; maximum?: number };
-  const kind = ps.type === 'integer' ? 'a whole number' : 'a finite number';
-  if (ps.minimum !== undefined && ps.maximum !== undefined)
-    return `${kind} from ${ps.minimum} to ${ps.maximum}`;
-  if (ps.maximum !== undefined) return `${kind} of at most ${ps.maximum}`;
-  if (ps.minimum !== undefined) return `${kind} of at least ${ps.minimum}`;
-  return kind;
+/** A problem at the key `name` of the mapping at `path` (an unknown setting, a refused name). */
+function atKey(
+  src: YamlSource,
+  path: readonly (string | number)[],
+  name: string,
+  message: string,
+): FileProblem {
+  const keyNode = src.keyOf(path, name);
+  const where = keyNode?.range ? src.at(keyNode.range[0]) : src.problemAt(path, '');
+  return { file: src.file, line: where.line, col: where.col, path: formatPath([...path, name]), message };
 }
 
 /** What each string format of the schemas means, for people. */
@@ -177,6 +248,30 @@ export function loadYaml<T>(
   validate: ValidateFunction<T>,
   options: YamlLoadOptions = {},
 ): { value: T; source: YamlSource } {
+  const read = readYaml(src, validate, options);
+  if (read.problems.length) throw new FileInvalidError(read.problems);
+  return { value: read.value as T, source: src };
+}
+
+/** A file's data and its schema problems, with the JSON pointers of the values they are about. */
+export interface YamlRead {
+  value: unknown;
+  problems: FileProblem[];
+  /** Each schema error's instancePath (`/rules/3/when`): what of the data is not as the schema says. */
+  invalid: string[];
+}
+
+/**
+ * As loadYaml, but the schema's problems are returned with the data instead of thrown, so that a
+ * caller can go on with the parts the schema found nothing wrong with (a rule file's valid rules
+ * are compiled, and their problems reported in the same run). YAML syntax and environment
+ * problems still throw: there is no data then.
+ */
+export function readYaml(
+  src: YamlSource,
+  validate: ValidateFunction,
+  options: YamlLoadOptions = {},
+): YamlRead {
   const syntax = src.syntaxProblems();
   if (syntax.length) throw new FileInvalidError(syntax);
   const { problems, expanded } = options.env
@@ -184,9 +279,14 @@ export function loadYaml<T>(
     : { problems: [], expanded: new Set<Node>() };
   if (problems.length) throw new FileInvalidError(problems);
   const data: unknown = src.toData() ?? {};
-  if (!validate(data) && !(expanded.size && typeEnvValues(src, expanded, validate, data)))
-    throw new FileInvalidError(schemaProblems(src, validate.errors ?? [], data));
-  return { value: data as T, source: src };
+  if (validate(data) || (expanded.size && typeEnvValues(src, expanded, validate, data)))
+    return { value: data, problems: [], invalid: [] };
+  const errors = validate.errors ?? [];
+  return {
+    value: data,
+    problems: schemaProblems(src, errors, data),
+    invalid: errors.map((e) => e.instancePath),
+  };
 }
 
 /**

@@ -107,10 +107,10 @@ describe('typed environment values', () => {
     }
     expect(err).toBeInstanceOf(FileInvalidError);
     expect((err as Error).message).toBe(
-      `${file}:5:55: notifiers[0].port: found "twenty-five"; expected integer`,
+      `${file}:5:55: notifiers[0].port: found "twenty-five"; expected a whole number from 1 to 65535`,
     );
     expect(() => loadConfig(file, { SECRET: 's', CONCURRENCY: '2.5' })).toThrow(
-      'poll.concurrency: found "2.5"; expected integer',
+      'poll.concurrency: found "2.5"; expected a whole number from 1 to 64',
     );
   });
 });

@@ -95,7 +95,7 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'wrong type',
       text: `${ZOOM}sources:\n  meetings: yes please\n`,
-      want: [':6:13: sources.meetings: found "yes please"; expected boolean'],
+      want: [':6:13: sources.meetings: found "yes please"; expected true or false'],
     },
     {
       name: 'bad enum',

@@ -136,7 +136,7 @@ describe('check never prints a secret setting’s value', () => {
     const r = await runCli(['check', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `${file}:4:18: zoom.client_secret: found a number (not shown: a secret setting, quote it); expected string`,
+      `${file}:4:18: zoom.client_secret: found a number (not shown: a secret setting, quote it); expected a string`,
     );
     expect(r.stdout + r.stderr).not.toMatch(/9182736455|918273645546372900/);
   });
