@@ -277,21 +277,23 @@ function observeGroup(
     participants: total,
     ...(rule.scope === 'shared_cause' ? { meetings: count.instances } : {}),
   });
-  const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total, breaching));
+  const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total));
   const c = apply(ctx, rule, rec, t, ratio, recovered, isBreach);
   if (c) changes.push(c);
 }
 
-/** Whether `n` of a group's `total` members with data make its `breaching` (count or ratio). */
+/** Whether `n` of a group's `total` members make its `breaching` (count or ratio). */
 const meets = (rule: CompiledRule, n: number, total: number): boolean =>
   rule.breachingCount !== undefined ? n >= rule.breachingCount : n / total >= (rule.breachingRatio ?? 1);
 
 /**
  * Whether a firing group alert that no longer breaches is back (docs/rules.md, "Scopes"): fewer
- * of its members with data than its `breaching` are still short of the recovery threshold
- * (hysteresis: between the two thresholds a member is not back). With fewer members with data
- * than `min_participants` or than `breaching.count` (others went silent or left), every one of
- * them must be back: members who stop counting are no recovery.
+ * than its `breaching` of its members are still short of the recovery threshold (hysteresis:
+ * between the two thresholds a member is not back). A member gone silent past gap_tolerance
+ * (not left) counts as it last read: members who only go silent are no recovery, however many
+ * healthy ones report. With fewer such members than `min_participants` or than
+ * `breaching.count` (others left), every one of them must be back. Read only for a firing alert
+ * that no longer breaches (a pass over its members).
  */
 function back(
   ctx: EngineContext,
@@ -299,14 +301,12 @@ function back(
   readings: MemberGroup,
   t: number,
   total: number,
-  breaching: number,
 ): boolean {
-  const still =
-    rule.recoveryThreshold === rule.threshold
-      ? breaching
-      : readings.countNot(t, ctx.opts.gapToleranceMs, (v) => recovers(rule, v));
-  const tooFew = total < Math.max(rule.minParticipants, rule.breachingCount ?? 0);
-  return tooFew ? still === 0 : !meets(rule, still, total);
+  const { present, silent } = readings.countNot(t, ctx.opts.gapToleranceMs, (v) => recovers(rule, v));
+  const still = present + silent;
+  const all = total + silent;
+  const tooFew = all < Math.max(rule.minParticipants, rule.breachingCount ?? 0);
+  return tooFew ? still === 0 : !meets(rule, still, all);
 }
 
 /**

@@ -177,17 +177,21 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   }
 
   /**
-   * How many members whose reading counts at `t` (at most `gapMs` older, not newer) have a
-   * value `ok` is false of (a firing alert's members not back past the recovery threshold).
+   * How many members have a value `ok` is false of (a firing alert's members not back past the
+   * recovery threshold): `present`, of those whose reading counts at `t` (at most `gapMs` older,
+   * not newer); `silent`, of those whose newest reading is older (gone silent, not left: they
+   * count as they last read until they leave or their instance ends).
    */
-  countNot(t: number, gapMs: number, ok: (value: number) => boolean): number {
+  countNot(t: number, gapMs: number, ok: (value: number) => boolean): { present: number; silent: number } {
     const r = this.readings;
-    let n = 0;
-    for (const slot of this.list) {
-      const time = r.time[slot]!;
-      if (time <= t && time >= t - gapMs && !ok(r.value[slot]!)) n++;
-    }
-    for (const m of this.kept?.values() ?? []) if (m.time <= t && m.time >= t - gapMs && !ok(m.value)) n++;
+    const n = { present: 0, silent: 0 };
+    const see = (time: number, value: number): void => {
+      if (time > t || ok(value)) return;
+      if (time >= t - gapMs) n.present++;
+      else n.silent++;
+    };
+    for (const slot of this.list) see(r.time[slot]!, r.value[slot]!);
+    for (const m of this.kept?.values() ?? []) see(m.time, m.value);
     return n;
   }
 

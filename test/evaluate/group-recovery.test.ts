@@ -58,24 +58,37 @@ describe('a firing data-center incident whose members stop counting', () => {
       .split('')
       .map((p) => `{ rule: audio-loss-high, state: firing, labels: { participant: ${p} } }`)
       .join(', ');
+  const resolved = (ps: string): string =>
+    ps
+      .split('')
+      .map(
+        (p) => `{ rule: audio-loss-high, state: resolved, reason: recovered, labels: { participant: ${p} } }`,
+      )
+      .join(', ');
   const abc = 'audio_input.avg_loss: 12% x10 1% x4';
   const back = 'Data center NY: audio loss back under 5.0% for all 3 participants (was above for 10 min)';
+  const all5 = 'Data center NY: audio loss back under 5.0% for all 5 participants (was above for 12 min)';
 
-  it('stays firing while two of five go silent (under min_participants), and resolves when the rest are back', () => {
+  it('stays firing while two of five are silent, however the rest do, and resolves when those two are back', () => {
+    const de = 'audio_input.avg_loss: 12% x4 _ x8 1% x2, video_input.frame_rate: 25fps x14';
     const failures = run(
       'silent',
       `rule_files: [${fromRoot('rules', 'default.yaml')}]\ntests:\n  - name: d and e mute, their video goes on\n    input:\n` +
         member('a', 'm1', abc) +
         member('b', 'm1', abc) +
         member('c', 'm2', abc) +
-        member('d', 'm2', 'audio_input.avg_loss: 12% x4, video_input.frame_rate: 25fps x14') +
-        member('e', 'm3', 'audio_input.avg_loss: 12% x4, video_input.frame_rate: 25fps x14') +
+        member('d', 'm2', de) +
+        member('e', 'm3', de) +
         `    expect:\n` +
         `      - { at: 3m, alerts: [${incident('firing')}, ${firing('abcde')}] }\n` +
         // d and e's minute 3 counted to 8m (gap_tolerance): from 9m 3 have data, fewer than 5.
-        // This resolved at 9m: "back under 5.0% for none of the 3 participants".
+        // b17f80e's engine resolved at 9m ("back under 5.0% for none of the 3 participants").
         `      - { at: 9m, alerts: [${incident('firing')}, ${firing('abcde')}] }\n` +
-        `      - { at: 10m, alerts: [${incident('resolved', back)}, ${firing('abcde')}] }\n`,
+        // a, b, c back at 10m; d and e, silent, count as they last read (their own alerts wait
+        // too): this resolved at 10m, the incident gone while d and e's alerts it explained fired.
+        `      - { at: 11m, alerts: [${incident('firing')}, ${firing('de')}, ${resolved('abc')}] }\n` +
+        // Back at 12m, d and e resolve it (their own alerts, recovering, wait out recovery.for).
+        `      - { at: 12m, alerts: [${incident('resolved', all5)}, ${firing('de')}] }\n`,
     );
     expect(failures).toBe('');
   });
@@ -144,6 +157,62 @@ describe('a firing data-center incident whose members are all gone', () => {
       ) +
         `    expect:\n      - { at: 3m, alerts: [${incident('firing')}, ${each('firing')}] }\n` +
         `      - { at: 19m, alerts: [${incident('resolved', 'left')}, ${each('resolved', 'left')}] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+});
+
+describe('a firing group alert whose breaching members only go silent', () => {
+  it('stays firing with a healthy member present all along, and resolves when the silent ones are back', () => {
+    const loss = `streams: [any_audio], metric: avg_loss, when: above, threshold: 10%, for: 1m, recovery: { threshold: 5%, for: 1m }, breaching: { count: 2 }, min_participants: 3`;
+    const rules = writeRuleFile(
+      `rules:\n` +
+        `  - { name: mtg-loss, scope: instance, ${loss} }\n` +
+        `  - { name: dc-loss, scope: shared_cause, group_by: data_center, ${loss} }\n`,
+    );
+    const abc = 'audio_input.avg_loss: 12% x3 _ x12 1% x3';
+    const both = (state: string): string =>
+      `[{ rule: mtg-loss, state: ${state} }, { rule: dc-loss, state: ${state} }]`;
+    const failures = run(
+      'silent-healthy',
+      `rule_files: [${rules}]\ntests:\n  - name: a, b, c mute, d reports 1%\n    input:\n` +
+        member('a', 'm1', abc) +
+        member('b', 'm1', abc) +
+        member('c', 'm1', abc) +
+        member('d', 'm1', 'audio_input.avg_loss: 1% x18') +
+        `    expect:\n` +
+        `      - { at: 2m, alerts: ${both('firing')} }\n` +
+        // a, b, c's minute 2 counted to 7m: from 8m d alone has data. This resolved at 9m
+        // ("recovered": d back, the only one with data), a, b and c's own alerts still firing.
+        `      - { at: 8m, alerts: ${both('firing')} }\n` +
+        `      - { at: 14m, alerts: ${both('firing')} }\n` +
+        `      - { at: 15m, alerts: ${both('firing')} }\n` +
+        `      - { at: 16m, alerts: [{ rule: mtg-loss, state: resolved, reason: recovered }, { rule: dc-loss, state: resolved, reason: recovered }] }\n`,
+    );
+    expect(failures).toBe('');
+  });
+
+  it('stays firing when a healthy member joins while the five who fired it are silent (the shipped incident)', () => {
+    const silent = 'audio_input.avg_loss: 12% x4 _ x12';
+    const failures = run(
+      'silent-newcomer',
+      `rule_files: [${fromRoot('rules', 'default.yaml')}]\ntests:\n  - name: five mute, f joins healthy\n    input:\n` +
+        ['a', 'b', 'c'].map((p) => member(p, 'm1', silent)).join('') +
+        ['d', 'e'].map((p) => member(p, 'm2', silent)).join('') +
+        `      - { participant: f, instance: m2, start: 10m, context: { data_center: NY }, series: { audio_input.avg_loss: 0.5% x6 } }\n` +
+        `    expect:\n` +
+        // This resolved at 10m ("recovered", f back), the five participant alerts it explained firing.
+        ['9m', '10m', '13m', '15m']
+          .map(
+            (at) =>
+              `      - { at: ${at}, alerts: [{ rule: datacenter-loss-incident, state: firing }, { rule: meeting-audio-degraded, state: firing, labels: { instance: m1 } }, ` +
+              'abcde'
+                .split('')
+                .map((p) => `{ rule: audio-loss-high, state: firing, labels: { participant: ${p} } }`)
+                .join(', ') +
+              `] }\n`,
+          )
+          .join(''),
     );
     expect(failures).toBe('');
   });

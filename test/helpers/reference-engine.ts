@@ -108,8 +108,8 @@ interface Ref {
 interface Reading {
   time: number;
   breaching: boolean;
-  /** Past the recovery threshold (hysteresis: between the two thresholds it is neither). */
-  back: boolean;
+  /** Its value: whether it is past the recovery threshold is read with the rule as it is when judged (a reload may have changed it). */
+  value: number;
   uuid: string;
   context: ParticipantContext;
 }
@@ -438,7 +438,7 @@ export class ReferenceEngine {
           m.set(who, {
             time: s.time,
             breaching: this.breaches(rule, v),
-            back: rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold,
+            value: v,
             uuid: s.instance.uuid,
             context: s.context,
           });
@@ -458,7 +458,12 @@ export class ReferenceEngine {
           let breaching = 0;
           /** Members not back past the recovery threshold. */
           let still = 0;
+          /** Members gone silent (newest reading older than gap_tolerance, not left) and not back. */
+          let silent = 0;
           let late = false;
+          /** Past the recovery threshold (hysteresis: between the two thresholds it is neither). */
+          const back = (v: number): boolean =>
+            rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold;
           const meetings = new Set<string>();
           for (const [who, r] of this.members.get(rule.name)!.get(group)!) {
             if (r.time > t && r.time <= end) late = true;
@@ -466,22 +471,24 @@ export class ReferenceEngine {
               late = true; // not known yet
             if (r.time <= t && r.time >= t - this.gapToleranceMs) {
               total++;
-              if (!r.back) still++;
+              if (!back(r.value)) still++;
               if (r.breaching) {
                 breaching++;
                 meetings.add(r.uuid);
               }
-            }
+            } else if (r.time < t - this.gapToleranceMs && !back(r.value)) silent++;
           }
           if (!total || late) continue;
-          const meets = (n: number): boolean =>
-            rule.count !== undefined ? n >= rule.count : n / total >= (rule.ratio ?? 1);
-          const isBreach = total >= rule.minParticipants && meets(breaching);
-          // A firing one is back when fewer than `breaching` of its members with data are not
-          // back; with fewer members than min_participants or the count, when none is: members
-          // who went silent or left are no recovery.
-          const tooFew = total < Math.max(rule.minParticipants, rule.count ?? 0);
-          const recovered = !isBreach && (tooFew ? still === 0 : !meets(still));
+          const meets = (n: number, of: number): boolean =>
+            rule.count !== undefined ? n >= rule.count : n / of >= (rule.ratio ?? 1);
+          const isBreach = total >= rule.minParticipants && meets(breaching, total);
+          // A firing one is back when fewer than `breaching` of its members are not back, a
+          // member gone silent counting as it last read; with fewer members than
+          // min_participants or the count (others left), when none is: members who went silent
+          // or left are no recovery.
+          const all = total + silent;
+          const tooFew = all < Math.max(rule.minParticipants, rule.count ?? 0);
+          const recovered = !isBreach && (tooFew ? still + silent === 0 : !meets(still + silent, all));
           const where = rule.scope === 'instance' ? { instance: group } : { meetings: meetings.size };
           this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, recovered, out);
         }
