@@ -6,8 +6,8 @@ export interface CoverageReport {
   live: number;
   /** Of those, the ones whose newest sample is younger than the fresh age. */
   fresh: number;
-  /** fresh / live; 1 when nobody is live. */
-  ratio: number;
+  /** fresh / live; null when nobody is live (nothing to cover: not 100%). */
+  ratio: number | null;
   /** Age of the stalest live participant's newest sample (ms); 0 when nobody is live. */
   maxStalenessMs: number;
 }
@@ -130,7 +130,7 @@ export class CoverageTracker {
       if (u.participants) maxStalenessMs = Math.max(maxStalenessMs, now - u.since + this.freshAgeMs);
     }
     this.base.rebase(now, maps(this.live.values()));
-    return { live, fresh, ratio: live ? fresh / live : 1, maxStalenessMs };
+    return { live, fresh, ratio: live ? fresh / live : null, maxStalenessMs };
   }
 }
 

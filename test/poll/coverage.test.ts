@@ -57,7 +57,7 @@ class Reference {
       live += u.participants;
       if (u.participants) maxStalenessMs = Math.max(maxStalenessMs, now - u.since + FRESH);
     }
-    return { live, fresh, ratio: live ? fresh / live : 1, maxStalenessMs };
+    return { live, fresh, ratio: live ? fresh / live : null, maxStalenessMs };
   }
 }
 
@@ -135,5 +135,14 @@ describe('coverage', () => {
       reference.pushed('a', ss, now);
       expect(coverage.report(now + 60_000)).toEqual(reference.report(now + 60_000));
     }
+  });
+});
+
+describe('coverage with nobody live', () => {
+  it('is n/a (null), not 100%: there is nothing to cover', () => {
+    const c = new CoverageTracker(FRESH);
+    expect(c.report(T)).toEqual({ live: 0, fresh: 0, ratio: null, maxStalenessMs: 0 });
+    c.listed('m1', 0, T); // discovered with nobody in it yet
+    expect(c.report(T).ratio).toBeNull();
   });
 });

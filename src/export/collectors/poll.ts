@@ -56,8 +56,8 @@ export function registerPollMetrics(
   scrapeGauge(
     registry,
     'qoswatch_poll_coverage_ratio',
-    'Share of live participants whose newest sample is younger than poll.fresh_age.',
-    () => view.coverage().ratio,
+    'Share of live participants whose newest sample is younger than poll.fresh_age (no sample while nobody is live).',
+    () => view.coverage().ratio ?? undefined, // none while nobody is live: nothing to cover
   );
   scrapeGauge(
     registry,
