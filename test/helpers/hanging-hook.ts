@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +69,19 @@ export function dispatcherTo(
     timers,
     ...opts,
   });
+}
+
+/**
+ * A HangingHook listening for each test of the file (hanging on `hangOn`: see HangingHook), closed
+ * after it; `use` is given each test's hook.
+ */
+export function hangingHookEach(hangOn: string, use: (hook: HangingHook) => void): void {
+  let hook: HangingHook | undefined;
+  beforeEach(async () => {
+    hook = new HangingHook();
+    hook.hangOn = hangOn;
+    use(hook);
+    await hook.listen();
+  });
+  afterEach(async () => hook?.close());
 }

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
 import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
 /**
@@ -12,11 +12,7 @@ import { ManualTimers, pass } from '../helpers/manual-timers.js';
  * works and the rest follow; a group's own notifications still wait for its oldest.
  */
 let hook: HangingHook;
-beforeEach(async () => {
-  hook = new HangingHook();
-  await hook.listen();
-});
-afterEach(async () => hook.close());
+hangingHookEach('p1', (h) => (hook = h));
 
 describe('a notification that always times out', () => {
   it('holds the notifier for 3 attempts, then lets the other groups go; its own group waits; a notifier down for all costs 2 attempts a pass', async () => {

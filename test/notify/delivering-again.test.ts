@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dispatcher } from '../../src/notify/dispatcher.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
 import { captureLog, type LogLine } from '../helpers/log.js';
 import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
@@ -13,11 +13,7 @@ import { ManualTimers, pass } from '../helpers/manual-timers.js';
  * not). A real webhook that never answers for `hangOn`; the send timeouts fired by hand.
  */
 let hook: HangingHook;
-beforeEach(async () => {
-  hook = new HangingHook();
-  await hook.listen();
-});
-afterEach(async () => hook.close());
+hangingHookEach('p1', (h) => (hook = h));
 
 const RETRY_MAX = 4_000;
 

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
 import { captureLog } from '../helpers/log.js';
 import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
@@ -11,12 +11,7 @@ import { ManualTimers, pass } from '../helpers/manual-timers.js';
  * qoswatch_notifications_failed_total said N). A real webhook receiver (HangingHook).
  */
 let hook: HangingHook;
-beforeEach(async () => {
-  hook = new HangingHook();
-  hook.hangOn = 'none';
-  await hook.listen();
-});
-afterEach(async () => hook.close());
+hangingHookEach('none', (h) => (hook = h));
 
 const MIN = 60_000;
 const drops = (lines: { level: number; msg: string }[]): string[] =>

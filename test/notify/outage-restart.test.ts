@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dispatcher } from '../../src/notify/dispatcher.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
 import { captureLog, type LogLine } from '../helpers/log.js';
 import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
@@ -17,12 +17,7 @@ import { ManualTimers, pass } from '../helpers/manual-timers.js';
  * fired by hand; two dispatchers, one after the other, over the same state dir.
  */
 let hook: HangingHook;
-beforeEach(async () => {
-  hook = new HangingHook();
-  hook.hangOn = '*';
-  await hook.listen();
-});
-afterEach(async () => hook.close());
+hangingHookEach('*', (h) => (hook = h));
 
 const MIN = 60_000;
 const again = (lines: LogLine[]): LogLine[] => lines.filter((l) => /delivering again/.test(l.msg));

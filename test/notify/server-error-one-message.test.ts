@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
-import { dispatcherTo, HangingHook } from '../helpers/hanging-hook.js';
+import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
 import { captureLog } from '../helpers/log.js';
 import { ManualTimers, pass } from '../helpers/manual-timers.js';
 
@@ -12,12 +12,7 @@ import { ManualTimers, pass } from '../helpers/manual-timers.js';
  * `failOn` and 200 to the others.
  */
 let hook: HangingHook;
-beforeEach(async () => {
-  hook = new HangingHook();
-  hook.hangOn = 'none';
-  await hook.listen();
-});
-afterEach(async () => hook.close());
+hangingHookEach('none', (h) => (hook = h));
 
 const MIN = 60_000;
 const warnings = (lines: { level: number; msg: string }[]): string[] =>
