@@ -27,7 +27,7 @@ export class Pipeline {
 
   constructor(now: number, participantSeries = false) {
     this.clock = new VirtualClock(now);
-    const config = demoConfig('http://127.0.0.1:9', mkdtempSync(join(tmpdir(), 'qw-bench-')), 0);
+    const config = demoConfig('http://127.0.0.1:2', mkdtempSync(join(tmpdir(), 'qw-bench-')), 0);
     config.metrics.topicLabel = false; // default settings
     config.metrics.participantSeries = participantSeries;
     this.daemon = new Daemon(config, { clock: this.clock, log: silentLogger() });

@@ -97,7 +97,7 @@ let loadedMiB;
 const handlers = {
   async load(m) {
     first = { json: JSON.stringify(m.samples), at: m.at };
-    const config = demoConfig('http://127.0.0.1:9', mkdtempSync(join(tmpdir(), 'qw-bench-')), 0);
+    const config = demoConfig('http://127.0.0.1:2', mkdtempSync(join(tmpdir(), 'qw-bench-')), 0);
     config.metrics.topicLabel = false; // default settings
     config.metrics.participantSeries = m.participantSeries;
     daemon = new Daemon(config, { clock: new VirtualClock(m.at), log: silentLogger() });

@@ -160,7 +160,7 @@ async function calibrate(rate: number, seconds: number, senders: number): Promis
 
 /** One run against a fresh daemon; resolves with how many answers took longer than the deadline. */
 async function run(rate: number, seconds: number, senders: number): Promise<number> {
-  const config = demoConfig('http://127.0.0.1:9', mkdtempSync(join(tmpdir(), 'qw-bench-push-')), 0);
+  const config = demoConfig('http://127.0.0.1:2', mkdtempSync(join(tmpdir(), 'qw-bench-push-')), 0);
   config.sources = { meetings: true, webinars: false, sessions: false };
   config.webhooks = {
     host: '127.0.0.1',

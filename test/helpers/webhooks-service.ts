@@ -43,7 +43,7 @@ export async function startWebhooks(
 ): Promise<Started> {
   const events: PipelineEvent[] = [];
   const log = opts.log ?? silentLogger();
-  const config = demoConfig('http://127.0.0.1:9', dir, 0);
+  const config = demoConfig('http://127.0.0.1:2', dir, 0);
   const scheduler = new Scheduler({
     sources: [],
     clock,

@@ -16,7 +16,7 @@ import { zoomTime } from '../../../src/util/zoom-time.js';
  */
 const SECRET = 'old-samples-secret';
 const MIN = 60_000;
-const GAP = demoConfig('http://127.0.0.1:9', tmpdir(), 0).rules.gapToleranceMs;
+const GAP = demoConfig('http://127.0.0.1:2', tmpdir(), 0).rules.gapToleranceMs;
 const T = Date.parse('2026-12-03T10:00:00Z');
 const event = (uuid: string, join: string, at: number, eventTs = at): string =>
   JSON.stringify({
