@@ -1,6 +1,7 @@
 import type { AlertChange, ResolveReason } from './alert.js';
 import { resolveRecord } from './alert-changes.js';
 import type { EngineContext } from './context.js';
+import { groupSeriesId } from './series.js';
 
 /** Participants who left an instance: their alerts resolve, and they leave every group. */
 export function leave(
@@ -75,7 +76,7 @@ function dropReadings(ctx: EngineContext, slots: readonly number[]): string[] {
   if (!slots.length) return [];
   const had = new Map<{ readonly size: number }, string>(); // the groups with members, by series id
   for (const [rule, byKey] of ctx.state.members)
-    for (const [key, m] of byKey) if (m.size) had.set(m, `${rule}|${key}`);
+    for (const [key, m] of byKey) if (m.size) had.set(m, groupSeriesId(rule, key));
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);
   for (const byKey of ctx.state.members.values())

@@ -59,7 +59,7 @@ function resolveEmptied(
   t: number,
   changes: AlertChange[],
 ): void {
-  const rec = ctx.series.get((group.seriesId ??= `${rule.name}|${group.key}`));
+  const rec = ctx.series.get(group.seriesIdOf(rule.name));
   if (rec) resolveRecord(ctx, rec, t, 'left', changes);
 }
 
@@ -247,7 +247,7 @@ function observeGroup(
   t: number,
   changes: AlertChange[],
 ): void {
-  const id = (readings.seriesId ??= `${rule.name}|${key}`);
+  const id = readings.seriesIdOf(rule.name);
   // Older than the series' newest observation (a lagging meeting's backlog): it would be
   // ignored, and its counts, from a minute fewer members had reported, must not be shown.
   const seen = ctx.series.cached(id, readings);

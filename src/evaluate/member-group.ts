@@ -1,7 +1,13 @@
 import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, ParticipantContext } from '../normalize/sample.js';
 import type { JoinSlots, SlotWatcher } from './join-slots.js';
-import type { GroupMembers, Member, SeriesCache, SeriesRecord } from './series.js';
+import {
+  groupSeriesId,
+  type GroupMembers,
+  type Member,
+  type SeriesCache,
+  type SeriesRecord,
+} from './series.js';
 import { TimeTallies, type GroupCount } from './time-tally.js';
 
 /**
@@ -32,8 +38,8 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   quietTo = 0;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
-  /** The id its alert series has (`rule|key`), made when first observed. */
-  seriesId: string | undefined;
+  /** The id its alert series has (groupSeriesId), made when first asked (`seriesIdOf`). */
+  private seriesId: string | undefined;
   /** Its alert series as last found (SeriesBook.cached). */
   series: SeriesRecord | undefined = undefined;
   seriesAt = 0;
@@ -161,6 +167,11 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     if (!t) return;
     t.count(from, was, ikey, -1);
     t.count(time, breaching, ikey, 1);
+  }
+
+  /** The id of its alert series under `rule` (the rule it is a group of). */
+  seriesIdOf(rule: string): string {
+    return (this.seriesId ??= groupSeriesId(rule, this.key));
   }
 
   /** `TimeTallies.countAt` of the members (tallied from the first call on). */

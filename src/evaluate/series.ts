@@ -51,6 +51,9 @@ export interface SeriesRecord extends Series {
 
 type Init = Omit<SeriesRecord, 'id' | 'rule' | keyof Series>;
 
+/** The id of an instance's or a shared cause's alert series: its rule and its group's key. */
+export const groupSeriesId = (rule: string, key: string): string => `${rule}|${key}`;
+
 /**
  * A series as the engine makes it: the fields every series has, in one order, in the object
  * itself (an object literal grown field by field kept most of them in a separate property

@@ -14,6 +14,7 @@ import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
 import { JoinSlots } from './join-slots.js';
 import {
+  groupSeriesId,
   seriesRecord,
   takeChanged,
   unsaved,
@@ -125,7 +126,7 @@ export function savedMembers(state: EngineState): SavedMember[] {
   const out: SavedMember[] = [];
   for (const [rule, byKey] of state.members)
     for (const [key, members] of byKey) {
-      if (!state.series.has(`${rule}|${key}`)) continue;
+      if (!state.series.has(groupSeriesId(rule, key))) continue;
       for (const [slot, m] of members) out.push({ rule, key, member: memberKey(state, key, slot), ...m });
     }
   return out;
