@@ -1,5 +1,6 @@
 import type { RawNotifier } from './raw.js';
 import { problemAt, type ParseContext } from './parse-context.js';
+import { baseUrlProblem } from '../util/http-url.js';
 
 type RawBuiltIn = Exclude<RawNotifier, { type: 'module' }>;
 
@@ -35,22 +36,27 @@ const OWN_HEADERS: Partial<Record<RawBuiltIn['type'], string[]>> = {
 function urlProblem(n: RawBuiltIn): { key: string; problem: string } | undefined {
   if (n.type === 'alertmanager') {
     const { url } = n;
-    if (/[?#]/.test(url))
-      return {
-        key: 'url',
-        problem: `found ${JSON.stringify(url)}, which has a query or a fragment (/api/v2/alerts is appended to the path); expected Alertmanager's base URL such as http://alertmanager:9093, without a query or a fragment`,
-      };
+    const base = baseUrlProblem(
+      url,
+      '/api/v2/alerts is appended to the path',
+      "Alertmanager's base URL such as http://alertmanager:9093",
+    );
+    if (base) return { key: 'url', problem: base };
     if (/\/api\/v2\/alerts\/*$/.test(url))
       return {
         key: 'url',
         problem: `found ${JSON.stringify(url)}, which ends in /api/v2/alerts (qoswatch appends it); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
       };
   }
-  if (n.type === 'slack' && n.api_url !== undefined && /[?#]/.test(n.api_url))
-    return {
-      key: 'api_url',
-      problem: `found ${JSON.stringify(n.api_url)}, which has a query or a fragment (method names such as chat.postMessage are appended to it); expected a URL such as https://slack.com/api/, without a query or a fragment`,
-    };
+  const slack =
+    n.type === 'slack' && n.api_url !== undefined
+      ? baseUrlProblem(
+          n.api_url,
+          'method names such as chat.postMessage are appended to it',
+          'a URL such as https://slack.com/api/',
+        )
+      : undefined;
+  if (slack) return { key: 'api_url', problem: slack };
   if (n.type === 'webhook' && n.url.includes('#'))
     return {
       key: 'url',

@@ -1,6 +1,7 @@
 import type { Config } from './types.js';
 import type { SourcesSettings } from '../poll/settings.js';
 import { durationMs } from '../util/duration.js';
+import { baseUrlProblem } from '../util/http-url.js';
 import { DEFAULT_HEAVY_SAFETY_MARGIN, PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
@@ -53,12 +54,11 @@ function required(ctx: ParseContext, s: Section, name: string): string {
  */
 function checkApiBase(ctx: ParseContext, s: Section): void {
   const url = ctx.raw[s]?.api_url;
-  if (url !== undefined && /[?#]/.test(url))
-    problemAt(
-      ctx,
-      [s, 'api_url'],
-      `found ${JSON.stringify(url)}, which has a query or a fragment (calls append /v2/… to it); expected an http(s) URL such as https://api.zoom.us, without a query or a fragment`,
-    );
+  const problem =
+    url === undefined
+      ? undefined
+      : baseUrlProblem(url, 'calls append /v2/… to it', 'an http(s) URL such as https://api.zoom.us');
+  if (problem) problemAt(ctx, [s, 'api_url'], problem);
 }
 
 /** `sources:`, each source on or off. */

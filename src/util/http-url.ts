@@ -54,3 +54,13 @@ export const httpUrlSchema = (errorMessage: string): Record<string, unknown> => 
 
 /** The message of a notifier's URL setting. */
 export const NOTIFIER_URL_MESSAGE = 'an http(s) URL without user:password@ (credentials go in headers)';
+
+/**
+ * What is wrong with `url` as a base URL that a path is appended to as text (`appended`: what,
+ * in words), when it has a query or a fragment: the path would land in them, and every request
+ * go elsewhere. `expected`: a URL of the kind wanted, in words. Undefined when it has neither.
+ */
+export function baseUrlProblem(url: string, appended: string, expected: string): string | undefined {
+  if (!/[?#]/.test(url)) return undefined;
+  return `found ${JSON.stringify(url)}, which has a query or a fragment (${appended}); expected ${expected}, without a query or a fragment`;
+}
