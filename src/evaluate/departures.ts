@@ -1,6 +1,7 @@
 import type { AlertChange, ResolveReason } from './alert.js';
 import { resolveRecord } from './alert-changes.js';
 import type { EngineContext } from './context.js';
+import { noteDeparture } from './departed.js';
 import { groupSeriesId } from './series.js';
 
 /** Participants who left an instance: their alerts resolve, and they leave every group. */
@@ -76,7 +77,11 @@ function dropReadings(ctx: EngineContext, slots: readonly number[]): string[] {
   if (!slots.length) return [];
   const had = new Map<{ readonly size: number }, string>(); // the groups with members, by series id
   for (const [rule, byKey] of ctx.state.members)
-    for (const [key, m] of byKey) if (m.size) had.set(m, groupSeriesId(rule, key));
+    for (const [key, m] of byKey) {
+      if (!m.size) continue;
+      had.set(m, groupSeriesId(rule, key));
+      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot);
+    }
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);
   for (const byKey of ctx.state.members.values())

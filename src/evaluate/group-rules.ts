@@ -3,6 +3,7 @@ import type { AlertChange, AlertContext } from './alert.js';
 import { apply, resolveRecord } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
+import { noteDeparture, stillBreaching } from './departed.js';
 import type { CompiledRule } from './rule-types.js';
 import type { GroupKeys } from './group-keys.js';
 import { recovers } from './rule-value.js';
@@ -200,6 +201,7 @@ function leaveOld(
     was ??
     (restored === undefined || restored === group.key ? undefined : members(ctx, readings, rule, restored));
   if (!old) return;
+  noteDeparture(ctx, rule, old.key, old, slot);
   old.delete(slot);
   if (old.step !== step) {
     old.step = step;
@@ -279,6 +281,7 @@ function observeGroup(
   });
   const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total));
   const c = apply(ctx, rule, rec, t, ratio, recovered, isBreach);
+  stillBreaching(rec);
   if (c) changes.push(c);
 }
 

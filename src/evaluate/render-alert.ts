@@ -126,7 +126,7 @@ interface AlertParts {
   rule: CompiledRule;
   rec: SeriesRecord;
   state: AlertState;
-  resolved: { at: number; reason: ResolveReason } | undefined;
+  resolved: Resolved | undefined;
   c: AlertContext;
   texts: ReturnType<typeof valueTexts>;
   times: ReturnType<typeof alertTimes>;
@@ -134,13 +134,50 @@ interface AlertParts {
   labels: Record<string, string>;
 }
 
+/**
+ * How a resolve says why: its reason, and for a meeting or shared-cause alert whose breaching
+ * members left with others remaining (alert-changes.ts), how many left (`departed`).
+ */
+interface Resolved {
+  at: number;
+  reason: ResolveReason;
+  departed?: number;
+}
+
 /** Why a resolved alert's series is gone, when it did not recover: `Bob left "Weekly sync"`. */
-function goneText(c: AlertContext, reason: ResolveReason | undefined, rule: string): string {
+function goneText(p: AlertParts): string {
+  const { c, rule } = p;
+  const reason = p.resolved?.reason;
+  if (reason === 'rule_removed') return `The rule ${rule.name} was removed`;
+  if (isGroup(p) && (reason === 'left' || reason === 'ended')) return groupGoneText(p, reason);
   const name = instanceName(c);
   if (reason === 'left') return `${c.participant ?? 'The participant'} left${name ? ` ${name}` : ''}`;
   if (reason === 'ended') return name ? `${instanceNameFirst(c)} ended` : 'The meeting ended';
-  if (reason === 'rule_removed') return `The rule ${rule} was removed`;
   return '';
+}
+
+/**
+ * A meeting or shared cause that did not recover: its breaching members left, the rest healthy
+ * ("2 breaching participants left "Weekly sync"; the only participant remaining is healthy"), or
+ * it has no member any more ("Everyone left "Weekly sync"", "Data center NY has no
+ * participants any more: they left or moved"), or its meeting ended.
+ */
+function groupGoneText(p: AlertParts, reason: 'left' | 'ended'): string {
+  const { c } = p;
+  const shared = p.rule.scope === 'shared_cause';
+  const where = shared ? `${(c.groupBy ?? 'group').replace(/_/g, ' ')} ${c.group ?? ''}` : instanceName(c);
+  const departed = p.resolved?.departed;
+  if (departed) {
+    const total = p.rec.participants ?? 0;
+    const healthy = total - (p.rec.breaching ?? 0);
+    return (
+      `${plural(departed, 'breaching participant')} left ${where}; ` +
+      `${shareOf(healthy, total)} remaining ${healthy === 1 ? 'is' : 'are'} healthy`
+    );
+  }
+  const Where = where.charAt(0).toUpperCase() + where.slice(1);
+  if (!shared) return reason === 'left' ? `Everyone left ${where}` : `${Where} ended`;
+  return `${Where} has no participants any more: ${reason === 'left' ? 'they left or moved' : 'their meetings ended'}`;
 }
 
 /**
@@ -205,7 +242,7 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['group_by', (p) => p.c.groupBy ?? ''],
   ['reason', (p) => p.resolved?.reason ?? ''],
   ['explained_by', (p) => p.explainedBy ?? ''],
-  ['gone', (p) => goneText(p.c, p.resolved?.reason, p.rule.name)],
+  ['gone', goneText],
   ['labels', (p) => p.labels],
 ]);
 
@@ -297,7 +334,7 @@ export function renderAlert(
   rule: CompiledRule,
   rec: SeriesRecord,
   state: AlertState,
-  resolved?: { at: number; reason: ResolveReason },
+  resolved?: Resolved,
   withhold = false,
   reminders = true,
 ): Alert {

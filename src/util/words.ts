@@ -7,13 +7,13 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * `n` of `total` participants, as people say it: "2 of 7 participants", "all 7 participants",
- * "both participants", "the only participant", "none of the 7 participants".
+ * "both participants", "the only participant", "none of the 7 participants", "0 of 1 participant".
  */
 export function shareOf(n: number, total: number, one = 'participant', many = `${one}s`): string {
   if (total <= 0) return `no ${many}`;
   if (n >= total)
     return total === 1 ? `the only ${one}` : total === 2 ? `both ${many}` : `all ${total} ${many}`;
-  if (n === 0) return total === 1 ? `not the only ${one}` : `none of the ${total} ${many}`;
+  if (n === 0) return total === 1 ? `0 of 1 ${one}` : `none of the ${total} ${many}`;
   return `${n} of ${total} ${many}`;
 }
 

@@ -371,7 +371,7 @@ describe('default rules: a reload that removes the rule of a firing alert (outsi
       expect(c.alert.annotations.summary).not.toMatch(/back (to|under)/);
     }
     expect(resolved.find((c) => c.alert.rule === 'datacenter-loss-incident')?.alert.annotations.summary).toBe(
-      'The rule datacenter-loss-incident was removed while audio loss in data center NY was above 5.0% for 4 of 7 participants',
+      'The rule datacenter-loss-incident was removed (audio loss was above 5.0% for 4 min)',
     );
   });
 });

@@ -24,6 +24,21 @@ export class TestSmtp extends LocalSmtp {
   readonly mail: { parsed: ParsedMail; raw: string; secure: boolean; user: string | undefined }[] = [];
   readonly server: SMTPServer;
 
+  /** An e-mail notifier's settings for this server: STARTTLS with its login, its certificate not checked. */
+  settings(over: Record<string, unknown> = {}) {
+    return {
+      host: '127.0.0.1',
+      port: this.port,
+      security: 'starttls' as const,
+      user: this.user,
+      password: this.password,
+      from: 'qoswatch@example.com',
+      to: ['noc@example.com'],
+      tls_verify: false,
+      ...over,
+    };
+  }
+
   constructor(
     readonly user = 'qoswatch',
     readonly password = 'smtp-Pa55word',

@@ -80,17 +80,7 @@ afterAll(async () => {
   silentSmtp.close();
 });
 
-const mailOptions = (over: Record<string, unknown> = {}) => ({
-  host: '127.0.0.1',
-  port: smtp.port,
-  security: 'starttls' as const,
-  user: smtp.user,
-  password: smtp.password,
-  from: 'qoswatch@example.com',
-  to: ['noc@example.com'],
-  tls_verify: false,
-  ...over,
-});
+const mailOptions = (over: Record<string, unknown> = {}) => smtp.settings(over);
 
 const harnesses: Record<string, Harness> = {
   console: {

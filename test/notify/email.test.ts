@@ -13,24 +13,12 @@ beforeAll(async () => {
 afterAll(async () => smtp.close());
 
 const mailer = () =>
-  emailNotifier.create(
-    {
-      host: '127.0.0.1',
-      port: smtp.port,
-      security: 'starttls',
-      user: smtp.user,
-      password: smtp.password,
-      from: 'qoswatch@example.com',
-      to: ['noc@example.com', 'av@example.com'],
-      tls_verify: false,
-    },
-    {
-      name: 'mail',
-      clock: new VirtualClock(NOW),
-      log: silentLogger(),
-      memory: new NotifyStore(undefined).memory('mail'),
-    },
-  );
+  emailNotifier.create(smtp.settings({ to: ['noc@example.com', 'av@example.com'] }), {
+    name: 'mail',
+    clock: new VirtualClock(NOW),
+    log: silentLogger(),
+    memory: new NotifyStore(undefined).memory('mail'),
+  });
 
 describe('email notifier', () => {
   it('sends a digest over STARTTLS with auth: subject says what and how many, HTML and text parts', async () => {

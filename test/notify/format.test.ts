@@ -36,6 +36,7 @@ describe('words', () => {
     [shareOf(2, 2), 'both participants'],
     [shareOf(1, 1), 'the only participant'],
     [shareOf(0, 7), 'none of the 7 participants'],
+    [shareOf(0, 1), '0 of 1 participant'],
     [humanDuration(45_000), '45 s'],
     [humanDuration(7 * 60_000), '7 min'],
     [humanDuration(65 * 60_000), '1 h 5 min'],

@@ -11,15 +11,19 @@ export function headline(a: Alert): string {
 export function who(a: Alert): string {
   const c = a.context;
   // Firing: who breaches; resolved: who recovered (the rest still breach, under the rule's share).
+  // A group that did not recover (its breaching members left, it emptied, its meeting ended)
+  // has no count here: its headline says what happened (the `gone` field).
   const total = c.participants ?? 0;
   const count =
-    a.state === 'resolved'
-      ? `${shareOf(total - (c.breaching ?? 0), total)} recovered`
-      : shareOf(c.breaching ?? 0, total);
-  if (c.group) return `${c.groupBy ?? 'group'} ${c.group}: ${count}`;
+    a.state !== 'resolved'
+      ? shareOf(c.breaching ?? 0, total)
+      : (a.reason ?? 'recovered') === 'recovered'
+        ? `${shareOf(total - (c.breaching ?? 0), total)} recovered`
+        : '';
+  if (c.group) return `${c.groupBy ?? 'group'} ${c.group}${count ? `: ${count}` : ''}`;
   const name = instanceName(c);
   if (c.participant) return `${c.participant}${name ? ` in ${name}` : ''}`;
-  return name ? `${name} (${count})` : '';
+  return name ? `${name}${count ? ` (${count})` : ''}` : '';
 }
 
 export function where(a: Alert): string {

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/evaluate/alert.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { emailNotifier } from '../../src/notify/plugins/email.js';
+import { slackNotifier } from '../../src/notify/plugins/slack.js';
+import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { notification } from '../helpers/alerts.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { TestServer } from '../helpers/http-server.js';
+import { TestSmtp } from '../helpers/smtp.js';
+import { MIN, T } from '../helpers/rules.js';
+
+/**
+ * The resolve of a meeting or data-center alert that did not recover, as Slack, e-mail and a
+ * webhook show it (outside tester, stop 34, LOW): its breaching members left with healthy ones
+ * remaining (the webhook's value_text read "not the only participant (0%)", the text "the only
+ * participant recovered"), or its group has nobody any more (it read "The participant left").
+ */
+const RULES = loadRules([fromRoot('rules', 'default.yaml')]);
+const NOW = T + 10 * MIN;
+
+function sample(key: string, meeting: string, minute: number, loss: number, dc = 'NY'): QosSample {
+  return {
+    instance: {
+      kind: 'meeting',
+      id: meeting,
+      uuid: meeting,
+      topic: meeting === 'm1' ? 'Weekly sync' : 'Standup',
+    },
+    participant: { key, name: key, email: '', ip: '' },
+    context: { networkType: 'Wifi', device: 'Windows', dataCenter: dc },
+    time: T + minute * MIN,
+    streams: { audio_input: { avgLoss: loss } },
+  };
+}
+
+/**
+ * In data center NY, "Weekly sync" has a and b at 9% audio loss and `healthy` at 0.1%,
+ * "Standup" d, e and f at 9%: both meetings and the data center fire. At minute 4 the five
+ * breaching participants leave; the healthy ones go on. The group alerts' resolves, by rule
+ * and meeting.
+ */
+function departures(healthy: string[]): Map<string, Alert> {
+  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+  const bad: [string, string][] = [
+    ['a', 'm1'],
+    ['b', 'm1'],
+    ['d', 'm2'],
+    ['e', 'm2'],
+    ['f', 'm2'],
+  ];
+  const well = (m: number): QosSample[] => healthy.map((h) => sample(h, 'm1', m, 0.001));
+  const changes = [];
+  for (let m = 0; m < 4; m++)
+    changes.push(
+      ...engine.handle({
+        type: 'samples',
+        samples: [...bad.map(([p, i]) => sample(p, i, m, 0.09)), ...well(m)],
+      }),
+    );
+  expect(engine.active().filter((a) => a.scope !== 'participant' && a.state === 'firing')).toHaveLength(3);
+  for (const [p, i] of bad)
+    changes.push(
+      ...engine.handle({
+        type: 'left',
+        instance: sample(p, i, 4, 0).instance,
+        participant: p,
+        at: T + 4 * MIN,
+      }),
+    );
+  for (let m = 4; m < 6; m++) changes.push(...engine.handle({ type: 'samples', samples: well(m) }));
+  const out = new Map<string, Alert>();
+  for (const c of changes)
+    if (c.state === 'resolved' && c.alert.scope !== 'participant')
+      out.set(`${c.alert.rule} ${c.alert.labels.instance ?? ''}`.trim(), c.alert);
+  return out;
+}
+
+/** Data center NY's five participants, all breaching, move to SC at minute 4: NY's incident has nobody. */
+function moved(): Alert {
+  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+  const five = ['a', 'b', 'c', 'd', 'e'];
+  const changes = [];
+  for (let m = 0; m < 6; m++)
+    changes.push(
+      ...engine.handle({
+        type: 'samples',
+        samples: five.map((p) => sample(p, 'm1', m, 0.09, m < 4 ? 'NY' : 'SC')),
+      }),
+    );
+  return changes.find((c) => c.state === 'resolved' && c.alert.labels.data_center === 'NY')!.alert;
+}
+
+const ONE = {
+  meeting:
+    '2 breaching participants left "Weekly sync"; the only participant remaining is healthy (audio loss was above 5.0% for 4 min)',
+  dc: '5 breaching participants left data center NY; the only participant remaining is healthy (audio loss was above 5.0% for 4 min)',
+  emptied: 'Everyone left "Standup" (audio loss was above 5.0% for 3 min)',
+};
+const SEVERAL = {
+  meeting:
+    '2 breaching participants left "Weekly sync"; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
+  dc: '5 breaching participants left data center NY; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
+};
+const MOVED =
+  'Data center NY has no participants any more: they left or moved (audio loss was above 5.0% for 3 min)';
+
+describe('the resolve of a group alert whose breaching members left', () => {
+  it.each([
+    { healthy: ['c'], texts: ONE, value: '0 of 1 participant (0%)' },
+    { healthy: ['c', 'g', 'h'], texts: SEVERAL, value: 'none of the 3 participants (0%)' },
+  ])(
+    'says who left and that the $healthy.length remaining are healthy, reason left',
+    ({ healthy, texts, value }) => {
+      const alerts = departures(healthy);
+      const meeting = alerts.get('meeting-audio-degraded m1')!;
+      const dc = alerts.get('datacenter-loss-incident')!;
+      expect([meeting.reason, meeting.annotations.summary, meeting.valueText]).toEqual([
+        'left',
+        texts.meeting,
+        value,
+      ]);
+      expect([dc.reason, dc.annotations.summary, dc.valueText]).toEqual(['left', texts.dc, value]);
+      // "Standup" has nobody any more: its alert resolves when its last participant leaves.
+      expect(alerts.get('meeting-audio-degraded m2')!.annotations.summary).toBe(ONE.emptied);
+    },
+  );
+
+  it('a data center whose participants all moved away says it has nobody any more, not "The participant left"', () => {
+    const alert = moved();
+    expect([alert.reason, alert.annotations.summary]).toEqual(['left', MOVED]);
+  });
+});
+
+describe('as each channel shows it', () => {
+  const clock = new VirtualClock(NOW);
+  const memory = new NotifyStore(undefined);
+  const ctx = (name: string) => ({ name, clock, log: silentLogger(), memory: memory.memory(name) });
+  const slack = new FakeSlack();
+  const smtp = new TestSmtp();
+  const receiver = new TestServer();
+  let slackUrl = '';
+  beforeAll(async () => {
+    slackUrl = await slack.listen();
+    await smtp.listen();
+    await receiver.listen();
+  });
+  afterAll(async () => Promise.all([slack.close(), smtp.close(), receiver.close()]));
+
+  const resolvedOf = (): Alert[] => {
+    const alerts = departures(['c']);
+    return [alerts.get('meeting-audio-degraded m1')!, alerts.get('datacenter-loss-incident')!, moved()];
+  };
+  const signal = (): AbortSignal => new AbortController().signal;
+
+  it('Slack: the headline says who left, Who names the group without "recovered", Why it ended: left', async () => {
+    await slackNotifier
+      .create({ token: slack.token, channel: '#noc', api_url: slackUrl }, ctx('slack'))
+      .send(notification({ firing: [], resolved: resolvedOf() }), signal());
+    const fields = JSON.stringify(slack.calls.at(-1)!.args.attachments);
+    for (const text of [ONE.meeting, ONE.dc, MOVED])
+      expect(fields).toContain(JSON.stringify(`*${text}*`).slice(1, -1));
+    expect(fields).toContain('*Who*\\n\\"Weekly sync\\""');
+    expect(fields).toContain('*Who*\\ndata_center NY"');
+    expect(fields).toContain('*Why it ended*\\nleft');
+    expect(fields).not.toMatch(/recovered|not the only/);
+  });
+
+  it('e-mail: the text and HTML parts say who left, and no recovery', async () => {
+    await emailNotifier
+      .create(smtp.settings(), ctx('mail'))
+      .send(notification({ firing: [], resolved: resolvedOf() }), signal());
+    const { text, html } = smtp.mail.at(-1)!.parsed;
+    expect(text).toContain(`RESOLVED (left) ${ONE.meeting}\n  "Weekly sync" · was breaching from`);
+    expect(text).toContain(`RESOLVED (left) ${ONE.dc}\n  data_center NY · was breaching from`);
+    expect(text).toContain(`RESOLVED (left) ${MOVED}\n  data_center NY · was breaching from`);
+    expect(String(html)).toContain('ended (left)');
+    expect(`${text} ${String(html)}`).not.toMatch(/recovered|not the only/);
+  });
+
+  it('webhook: value_text is a count people read, reason left, the summary says who left', async () => {
+    await webhookNotifier
+      .create({ url: `${receiver.url}/in` }, ctx('hook'))
+      .send(notification({ firing: [], resolved: resolvedOf() }), signal());
+    const body = JSON.parse(receiver.received.at(-1)!.body) as { alerts: Record<string, unknown>[] };
+    expect(body.alerts).toMatchObject([
+      {
+        status: 'resolved',
+        reason: 'left',
+        value_text: '0 of 1 participant (0%)',
+        annotations: { summary: ONE.meeting },
+      },
+      {
+        status: 'resolved',
+        reason: 'left',
+        value_text: '0 of 1 participant (0%)',
+        annotations: { summary: ONE.dc },
+      },
+      { status: 'resolved', reason: 'left', annotations: { summary: MOVED } },
+    ]);
+  });
+});
