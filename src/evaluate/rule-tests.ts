@@ -8,6 +8,7 @@ import { STREAM_BY_NAME } from '../normalize/streams.js';
 import { METRIC_BY_NAME } from './metrics.js';
 import type { PipelineEvent } from '../normalize/events.js';
 import { durationMs, formatDuration } from '../util/duration.js';
+import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
 import { loadRules } from './load-rules.js';
@@ -272,10 +273,60 @@ function runTest(
   return ok;
 }
 
+/**
+ * Values of a join after its `left` event, or of an instance after its `ended`: refused. A
+ * series that runs on past its own leave is a series longer than meant far more often than a
+ * rejoin, and taking it as one fired the alert again with no sign. Zoom makes a rejoin a new join
+ * (which the poll links to the person's key: docs/zoom-client.md), so a test writes one as
+ * another input of the participant with a `start` after the leave; a meeting that ended gets
+ * no more samples (a later occurrence is another instance).
+ */
+function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
+  const problems: FileProblem[] = [];
+  tests.forEach((test, t) => {
+    const interval = durationMs(test.interval ?? '1m');
+    test.input.forEach((input, k) => {
+      const start = input.start ? durationMs(input.start) : 0;
+      const instance = input.instance ?? 'test';
+      for (const [key, text] of Object.entries(input.series)) {
+        const values = expandValues(text);
+        const lastIndex = values.findLastIndex((v) => v !== undefined);
+        const last = start + lastIndex * interval;
+        const at = ['tests', t, 'input', k, 'series', key];
+        const ev = (test.events ?? []).findIndex(
+          (e) =>
+            (e.left &&
+              e.left.participant === input.participant &&
+              (e.left.instance ?? 'test') === instance &&
+              start <= durationMs(e.at) &&
+              last > durationMs(e.at)) ||
+            (e.ended === instance && last > durationMs(e.at)),
+        );
+        if (lastIndex < 0 || ev < 0) continue;
+        const e = test.events![ev]!;
+        const when = formatDuration(durationMs(e.at));
+        problems.push(
+          src.problemAt(
+            at,
+            e.left
+              ? `${input.participant} has values after it left at ${when} (events[${ev}]), up to ${formatDuration(last)}; expected the series to end by ${when}. A rejoin is a new join: write it as another input of ${input.participant} whose start is later than ${when}`
+              : `instance ${instance} has values after it ended at ${when} (events[${ev}]), up to ${formatDuration(last)}; expected the series to end by ${when} (a later occurrence is another instance)`,
+          ),
+        );
+        break; // one problem per input
+      }
+    });
+  });
+  return problems;
+}
+
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */
 export function runRuleTestFile(file: string): TestFileResult {
   validator ??= schemaValidator<RawTestFile>('files', ruleTestSchema);
-  const { value } = loadYaml<RawTestFile>(YamlSource.read(file), validator);
+  const src = YamlSource.read(file);
+  const { value } = loadYaml<RawTestFile>(src, validator);
+  const late = afterLeavingProblems(src, value.tests);
+  if (late.length) throw new FileInvalidError(late);
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };
   for (const test of value.tests) if (runTest(file, value, rules, test, result)) result.passed++;

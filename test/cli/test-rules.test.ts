@@ -30,4 +30,49 @@ describe('qoswatch test-rules', () => {
     );
     expect(r.stdout).toMatch(/^0 passed, 1 failed$/m);
   });
+
+  /** A test file of the default rules beside them, from its `tests:` text. */
+  function testFile(name: string, tests: string): string {
+    const ruleFile = writeRuleFile(readFileSync(fromRoot('rules', 'default.yaml'), 'utf8'));
+    const file = join(dirname(ruleFile), `${name}.test.yaml`);
+    writeFileSync(file, `rule_files: [${ruleFile}]\ntests:\n${tests}`);
+    return file;
+  }
+
+  it('refuses values after a participant left or its meeting ended, at file:line:col (outside tester: they were a silent rejoin)', async () => {
+    const file = testFile(
+      'after-leaving',
+      `  - name: bob leaves at 5m, his series runs on\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x9 }\n` +
+        `      - participant: ann\n        instance: m2\n        series:\n          audio_input.latency: 400ms x3\n          audio_input.jitter: 10ms x12\n` +
+        `    events:\n      - { at: 5m, left: { participant: bob } }\n      - { at: 9m, ended: m2 }\n` +
+        `    expect:\n      - { at: 5m, alerts: [{ rule: audio-latency-high, state: resolved, reason: left }] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    // On the old code bob's minutes 6 to 8 were a rejoin: the test ran (and passed).
+    expect(r.stderr).toContain(
+      `${file}:6:40: tests[0].input[0].series.audio_input.latency: bob has values after it left at 5m (events[0]), up to 8m; expected the series to end by 5m. A rejoin is a new join: write it as another input of bob whose start is later than 5m`,
+    );
+    expect(r.stderr).toContain(
+      `${file}:11:31: tests[0].input[1].series.audio_input.jitter: instance m2 has values after it ended at 9m (events[1]), up to 11m; expected the series to end by 9m (a later occurrence is another instance)`,
+    );
+    expect(r.stdout).toMatch(/^0 passed, 0 failed$/m);
+  });
+
+  it('takes a rejoin written as another input of the participant starting after the leave: a new alert', async () => {
+    const file = testFile(
+      'rejoin',
+      `  - name: bob leaves at 5m and rejoins at 7m\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x6 }\n` +
+        `      - participant: bob\n        start: 7m\n        series: { audio_input.latency: 400ms x4 }\n` +
+        `    events:\n      - { at: 5m, left: { participant: bob } }\n` +
+        `    expect:\n      - { at: 5m, alerts: [{ rule: audio-latency-high, state: resolved, reason: left }] }\n` +
+        `      - { at: 7m, alerts: [{ rule: audio-latency-high, state: pending }] }\n` +
+        `      - { at: 9m, alerts: [{ rule: audio-latency-high, state: firing, labels: { participant: bob } }] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.stdout + r.stderr).toMatch(/^1 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
 });
