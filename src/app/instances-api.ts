@@ -6,6 +6,7 @@ import type { InstanceRef } from '../normalize/sample.js';
 import type { Scheduler } from '../poll/scheduler.js';
 import { inspectJson, inspectView, type InspectView } from '../report/inspect-view.js';
 import type { Clock } from '../util/clock.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /** What the instances API reads of the daemon. */
 export interface InstancesView {
@@ -113,7 +114,7 @@ export function instanceRoutes(v: InstancesView, identity: boolean): HttpRoutes 
           url: `/api/v1/instances/${encodeURIComponent(ref.uuid)}`,
         };
       });
-      instances.sort((a, b) => b.activeAlerts - a.activeAlerts || a.uuid.localeCompare(b.uuid));
+      instances.sort((a, b) => b.activeAlerts - a.activeAlerts || codeUnitOrder(a.uuid, b.uuid));
       return { status: 200, body: inspectJson({ instances }), type: 'application/json' };
     },
     '/api/v1/instances/*': (_req, rest) => {

@@ -1,4 +1,5 @@
 import { budgetCycleMs, discoveryReserve } from './discovery-reserve.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /**
  * How long a cycle should be and which instances it polls: a pure function of what is live
@@ -94,7 +95,7 @@ export function plan(input: PlanInput): Plan {
       Number(b.alerting) - Number(a.alerting) ||
       age(b) - age(a) ||
       b.participants - a.participants ||
-      a.key.localeCompare(b.key),
+      codeUnitOrder(a.key, b.key),
   );
   const selected: string[] = [];
   const deferred: string[] = [];

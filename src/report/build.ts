@@ -6,6 +6,7 @@ import { rounded, sampleFigures, streamFigures, timeline } from './figures.js';
 import { SEVERITY_WEIGHT } from './minutes.js';
 import { breaches, overRules, replayAlerts } from './rules.js';
 import type { ParticipantReport, Report } from './types.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /** Worst first: weighted minutes in breach, then alerts, then the worst latency and loss. */
 function score(p: Omit<ParticipantReport, 'score'>): number {
@@ -54,7 +55,7 @@ export function buildReport(
     };
     return { ...p, score: score(p) };
   });
-  participants.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+  participants.sort((a, b) => b.score - a.score || codeUnitOrder(a.key, b.key));
   return {
     instance,
     generatedAt: options.now,

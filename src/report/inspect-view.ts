@@ -7,6 +7,7 @@ import { WITHHELD } from '../evaluate/withheld.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import { formatDuration } from '../util/duration.js';
 import { overRules } from './rules.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /**
  * What `qoswatch inspect` and `GET /api/v1/instances/<id>` show of one live instance: its
@@ -193,7 +194,7 @@ function worstFirst(a: InspectParticipant, b: InspectParticipant): number {
     p.alerts.filter((x) => x.forMet).length * 10_000 +
     p.alerts.length * 100 +
     (p.rows.at(-1)?.over.length ?? 0);
-  return weight(b) - weight(a) || a.key.localeCompare(b.key);
+  return weight(b) - weight(a) || codeUnitOrder(a.key, b.key);
 }
 
 export function inspectView(i: ViewInput): InspectView {

@@ -4,6 +4,7 @@ import type { SourceKind } from '../normalize/sample.js';
 import { type StateCheck, type StateFiles } from '../util/state-files.js';
 import { isJsonObject } from '../util/json-object.js';
 import type { Report } from './types.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /** One kept report: the report itself and what its list entry and message say. */
 export interface StoredReport {
@@ -142,7 +143,7 @@ export class ReportStore {
         },
       });
     }
-    return out.sort((a, b) => b.at - a.at || a.listing.id.localeCompare(b.listing.id)).map((x) => x.listing);
+    return out.sort((a, b) => b.at - a.at || codeUnitOrder(a.listing.id, b.listing.id)).map((x) => x.listing);
   }
 
   /** Deletes reports saved longer ago than the retention (by the time in the file); returns how many. */

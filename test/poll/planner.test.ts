@@ -122,6 +122,18 @@ describe('when the budget is short', () => {
     expect(q.selected).toEqual(['alerting', 'small-old', 'bigger-same-age', 'big-recent']);
   });
 
+  it("breaks a tie by the key's code units, the same order whatever the machine's locale", () => {
+    // Zoom's UUIDs are base64: case and + / = matter. localeCompare (no locale) put "a" before
+    // "B" and "/" after letters in en; code units put "/" first, then upper case, then lower.
+    const keys = ['b==', 'B==', 'a+', 'A/', '/x==', 'a'];
+    const p = plan({
+      ...base,
+      candidates: keys.map((key) => ({ key, cost: 1, participants: 1, alerting: false })),
+    });
+    expect(p.selected).toEqual(['/x==', 'A/', 'B==', 'a', 'a+', 'b==']);
+    expect(p.selected).toEqual([...keys].sort());
+  });
+
   it('starves nobody: an overdue instance goes ahead of alerting ones', () => {
     const now = 100 * 60 * 60_000;
     const candidates: PlanCandidate[] = [
