@@ -1,6 +1,7 @@
 import type { GroupTiming } from '../notify/pipeline/routing.js';
 import type { BuiltInNotifierSettings, NotifierCommon } from '../notify/settings.js';
 import { durationMs } from '../util/duration.js';
+import { lowerScheme } from '../util/http-url.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawNotifier, RawNotifierCommon } from './raw.js';
 
@@ -35,7 +36,11 @@ export function builtInSettings(n: RawBuiltIn, secret: (name: string) => string)
     case 'console':
       return { ...commonSettings(n), type: n.type, settings: { ...(n.stream ? { stream: n.stream } : {}) } };
     case 'slack': {
-      const settings = { token: secret('token'), channel: n.channel, api_url: n.api_url };
+      const settings = {
+        token: secret('token'),
+        channel: n.channel,
+        api_url: n.api_url && lowerScheme(n.api_url),
+      };
       return { ...commonSettings(n), type: n.type, settings };
     }
     case 'email': {
@@ -59,7 +64,7 @@ export function builtInSettings(n: RawBuiltIn, secret: (name: string) => string)
       return {
         ...commonSettings(n),
         type: n.type,
-        settings: { url, format, headers, ...(secretValue ? { secret: secretValue } : {}) },
+        settings: { url: lowerScheme(url), format, headers, ...(secretValue ? { secret: secretValue } : {}) },
       };
     }
     case 'alertmanager': {
@@ -67,7 +72,11 @@ export function builtInSettings(n: RawBuiltIn, secret: (name: string) => string)
       return {
         ...commonSettings(n, d),
         type: n.type,
-        settings: { url: n.url, headers: n.headers, endsAfterMs: durationMs(n.ends_after ?? d.ends_after) },
+        settings: {
+          url: lowerScheme(n.url),
+          headers: n.headers,
+          endsAfterMs: durationMs(n.ends_after ?? d.ends_after),
+        },
       };
     }
   }

@@ -1,7 +1,7 @@
 import type { Config } from './types.js';
 import type { SourcesSettings } from '../poll/settings.js';
 import { durationMs } from '../util/duration.js';
-import { baseUrlProblem } from '../util/http-url.js';
+import { baseUrlProblem, lowerScheme } from '../util/http-url.js';
 import { DEFAULT_HEAVY_SAFETY_MARGIN, PLAN_DEFAULTS, type Plan, type RateLimits } from '../zoom/limits.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
@@ -85,7 +85,7 @@ export function accountSettings(
 ): Pick<Config, 'zoom' | 'videosdk'> {
   const z = ctx.raw.zoom;
   if (!notifiersOnly) for (const s of ['zoom', 'videosdk'] as const) checkApiBase(ctx, s);
-  const apiUrl = z?.api_url ?? DEFAULTS.zoom.api_url;
+  const apiUrl = lowerScheme(z?.api_url ?? DEFAULTS.zoom.api_url);
   const timeoutMs = durationMs(z?.timeout ?? DEFAULTS.zoom.timeout);
   const out: Pick<Config, 'zoom' | 'videosdk'> = {};
   // Only meetings and webinars need the Zoom account; a sessions-only config, or a command that
@@ -99,7 +99,7 @@ export function accountSettings(
     const plan = z?.plan ?? DEFAULTS.zoom.plan;
     out.zoom = {
       apiUrl,
-      oauthUrl: z?.oauth_url ?? DEFAULTS.zoom.oauth_url,
+      oauthUrl: lowerScheme(z?.oauth_url ?? DEFAULTS.zoom.oauth_url),
       accountId: required(ctx, 'zoom', 'account_id'),
       clientId: required(ctx, 'zoom', 'client_id'),
       clientSecret: secret(ctx, 'zoom', 'client_secret'),
@@ -117,7 +117,7 @@ export function accountSettings(
   }
   const plan = v.plan ?? DEFAULTS.videosdk.plan;
   out.videosdk = {
-    apiUrl: v.api_url ?? apiUrl,
+    apiUrl: v.api_url !== undefined ? lowerScheme(v.api_url) : apiUrl,
     apiKey: required(ctx, 'videosdk', 'api_key'),
     apiSecret: secret(ctx, 'videosdk', 'api_secret'),
     plan,

@@ -6,17 +6,17 @@
  * 10080, …: fetch refuses them, on every attempt, as 'network error (bad port)', which was retried
  * until given up). `format: uri` alone accepted `file:`, `javascript:`, credentials and
  * `http://127.0.0.1:99999`, which then failed at every call.
+ * The scheme may be in any case (`HTTPS://`), as URL schemes are; the settings take it in lower
+ * case (lowerScheme).
  *
  * The one check of every URL setting (the schema keyword `httpUrl`, util/validators.ts). Its
  * own text goes into the build's standalone validators: it uses nothing but globals.
  */
 export function httpUrlProblem(text: string): string | undefined {
   if (/[\s"<>\\^`{|}]/.test(text)) return 'which holds a space or a character a URL never holds';
-  const authority = /^https?:\/\/([^/?#]*)/.exec(text)?.[1];
-  if (authority === undefined)
-    return /^https?:\/\//i.test(text)
-      ? 'whose scheme is not in lower case (write http:// or https://)'
-      : 'which is not an http:// or https:// URL';
+  // A scheme is case-insensitive (RFC 3986 3.1; WHATWG URL lowercases it): HTTPS://… is https://….
+  const authority = /^https?:\/\/([^/?#]*)/i.exec(text)?.[1];
+  if (authority === undefined) return 'which is not an http:// or https:// URL';
   if (authority.includes('@')) return 'which carries user:password@';
   if (authority === '') return 'which has no host';
   const port = /:(\d+)$/.exec(authority)?.[1];
@@ -47,10 +47,20 @@ export function httpUrlProblem(text: string): string | undefined {
 export const httpUrlSchema = (errorMessage: string): Record<string, unknown> => ({
   type: 'string',
   format: 'uri',
-  pattern: '^https?://[^/?#@\\s]+([/?#]|$)',
+  // JSON Schema patterns have no flags: the scheme in any case, spelt out.
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]+([/?#]|$)',
   httpUrl: true,
   errorMessage,
 });
+
+/**
+ * `text` with its scheme in lower case (`HTTPS://h/P` is `https://h/P`): how every URL setting and
+ * a token's api_url are taken, so that what appends to them, compares them or logs them sees one
+ * spelling. Only the scheme: the rest of a URL is the user's (a path is case-sensitive).
+ */
+export function lowerScheme(text: string): string {
+  return text.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (scheme) => scheme.toLowerCase());
+}
 
 /** The message of a notifier's URL setting. */
 export const NOTIFIER_URL_MESSAGE = 'an http(s) URL without user:password@ (credentials go in headers)';

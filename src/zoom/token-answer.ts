@@ -1,4 +1,4 @@
-import { httpUrlProblem } from '../util/http-url.js';
+import { httpUrlProblem, lowerScheme } from '../util/http-url.js';
 
 /** Longest token `api_url` taken: a regional host and a short path fit in it many times over. */
 const MAX_API_URL_LENGTH = 2048;
@@ -21,7 +21,7 @@ export function readTokenApiUrl(value: unknown): { url: string } | { wrong: stri
     return { wrong: `a string of ${value.length} characters (at most ${MAX_API_URL_LENGTH})` };
   if (!URL.canParse(value)) return { wrong: 'a string that does not parse as a URL' };
   // A scheme is case-insensitive (RFC 3986 3.1): HTTPS://… is https://…, written as calls expect.
-  const text = value.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (scheme) => scheme.toLowerCase());
+  const text = lowerScheme(value);
   const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     return { wrong: `a URL of scheme ${u.protocol.slice(0, 20)}, not http: or https:` };

@@ -217,14 +217,6 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       ],
     },
     {
-      // Old code: 'found "HTTPS://api.zoom.us", which is not an http:// or https:// URL'.
-      name: 'a URL scheme in upper case',
-      text: `${ZOOM}  api_url: HTTPS://api.zoom.us\n`,
-      want: [
-        ':5:12: zoom.api_url: found "HTTPS://api.zoom.us", whose scheme is not in lower case (write http:// or https://); expected an http(s) URL such as https://api.zoom.us',
-      ],
-    },
-    {
       name: 'URLs with a space or a character a URL never holds',
       text:
         `${ZOOM}  api_url: https://api.zoom.us/v2 x\n` +
