@@ -102,19 +102,19 @@ function familyPass(
     if (v !== v) continue; // NaN: missing
     const slot = slots[i]!;
     if (stamp[slot] !== stamps[i]) keys.refresh(slot, stamps[i]!, samples[i]!, instances[i]!);
-    const g = keys.group[slot]!;
-    if (g === 0) continue; // not matched, or no group value
     at[n] = i;
-    groupOf[n] = g;
+    groupOf[n] = keys.group[slot]!; // 0: not matched, or no group value (its reading leaves its group)
     n++;
   }
   for (const r of keys.rules) first[r] = rulePass(ctx, r, keys, n, col, columns, t, step, groups[r]!);
 }
 
 /**
- * One group rule over the `n` samples of its family with a group (their indexes `atBuffer`,
- * their group slots `groupBuffer`): each member's reading updated; the groups touched go into
- * `groups`. Returns the first sample that touched a group.
+ * One group rule over the `n` samples of its family with a value (their indexes `atBuffer`,
+ * their group slots `groupBuffer`, 0 for none): each member's reading updated; the groups
+ * touched go into `groups`. A reading in no group of the rule (its filters no longer match, or
+ * its group value went missing) leaves the member's group, as a move to another group does.
+ * Returns the first sample that touched a group.
  */
 function rulePass(
   ctx: EngineContext,
@@ -143,6 +143,11 @@ function rulePass(
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     if (partial[i] && !breaching) continue;
     const g = groupOf[j]!;
+    if (g === 0) {
+      if (leaveOld(ctx, readings, rule.name, slot, inGroup[slot], undefined, step, groups) && first < 0)
+        first = i;
+      continue;
+    }
     const group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
     if (group.step !== step) {
       group.step = step;
@@ -156,13 +161,7 @@ function rulePass(
       if (from > t) continue;
       const b = breaching ? 1 : 0;
       if (from !== t || breach[slot] !== b) {
-        // Only a tallied group counts the move; a quiet one joins the run before it (MemberGroup.quiet).
-        if (group.tallied) {
-          const was = breach[slot] === 1;
-          if (!was && !breaching && group.quiet > 0 && group.quietFrom === from && group.quietTo === t)
-            group.quiet++;
-          else group.moved(from, was, t, breaching, instances[i]!);
-        }
+        group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
         time[slot] = t;
         breach[slot] = b;
       }
@@ -173,7 +172,7 @@ function rulePass(
         tookAt[slot] = stamps[i]!;
       }
     } else {
-      leaveOld(ctx, readings, rule.name, slot, was, group, step, groups);
+      leaveOld(ctx, readings, rule.name, slot, was, group.key, step, groups);
       group.join(slot, t, v, breaching, instances[i]!);
       tookAt[slot] = stamps[i]!;
     }
@@ -182,9 +181,10 @@ function rulePass(
 }
 
 /**
- * A join whose reading comes to `group` of a rule: when its reading was in another group (`was`,
- * or one restored from the state file) because it moved (a new data center, network...), it
- * leaves that group, which is judged again at this step without it.
+ * A join whose reading comes to the group of `key` of a rule, or to none (undefined): when its
+ * reading was in another group (`was`, or one restored from the state file) because it moved (a
+ * new data center, network, or out of the rule's filters...), it leaves that group, which is
+ * judged again at this step without it. Returns whether it left one.
  */
 function leaveOld(
   ctx: EngineContext,
@@ -192,21 +192,22 @@ function leaveOld(
   rule: string,
   slot: number,
   was: MemberGroup | undefined,
-  group: MemberGroup,
+  key: string | undefined,
   step: number,
   groups: MemberGroup[],
-): void {
-  const restored = was ? undefined : readings.restoredGroupOf(slot, ctx.state.members.get(rule));
+): boolean {
+  const restored =
+    was || readings.noneRestored ? undefined : readings.restoredGroupOf(slot, ctx.state.members.get(rule));
   const old =
-    was ??
-    (restored === undefined || restored === group.key ? undefined : members(ctx, readings, rule, restored));
-  if (!old) return;
+    was ?? (restored === undefined || restored === key ? undefined : members(ctx, readings, rule, restored));
+  if (!old) return false;
   noteDeparture(ctx, rule, old.key, old, slot);
   old.delete(slot);
   if (old.step !== step) {
     old.step = step;
     groups.push(old);
   }
+  return true;
 }
 
 /** A rule's group of group slot `g` (GroupKeys), found in the state (`members`) and kept by the slot. */

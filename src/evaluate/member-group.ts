@@ -33,9 +33,9 @@ export class MemberGroup implements GroupMembers, SeriesCache {
    * bulk (a call per member boxed both its times), and they are counted before the tallies are
    * next read or changed (`tallies`).
    */
-  quiet = 0;
-  quietFrom = 0;
-  quietTo = 0;
+  private quiet = 0;
+  private quietFrom = 0;
+  private quietTo = 0;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
   /** The id its alert series has (groupSeriesId), made when first asked (`seriesIdOf`). */
@@ -132,29 +132,34 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     this.tallies?.count(time, breaching, ikey, 1);
   }
 
-  /** Whether its members are tallied by time (see `countAt`). */
-  get tallied(): boolean {
-    return this.tally !== undefined;
-  }
-
   /** The tallies, with the quiet moves counted in. */
   private get tallies(): TimeTallies | undefined {
+    this.countQuiet();
+    return this.tally;
+  }
+
+  /** Counts the run of quiet moves in the tallies. */
+  private countQuiet(): void {
     const t = this.tally;
-    if (t && this.quiet) {
-      t.count(this.quietFrom, false, '', -this.quiet);
-      t.count(this.quietTo, false, '', this.quiet);
-      this.quiet = 0;
-    }
-    return t;
+    if (!t || !this.quiet) return;
+    t.count(this.quietFrom, false, '', -this.quiet);
+    t.count(this.quietTo, false, '', this.quiet);
+    this.quiet = 0;
   }
 
   /**
-   * A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally
-   * follows. One that breaches neither before nor after starts a run of quiet moves (see `quiet`).
+   * A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally, if
+   * the group is tallied, follows. One that breaches neither before nor after joins the run of
+   * quiet moves before it, or starts one (see `quiet`).
    */
   moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
+    if (!this.tally) return;
     if (!was && !breaching) {
-      if (!this.tallies) return;
+      if (this.quiet > 0 && this.quietFrom === from && this.quietTo === time) {
+        this.quiet++;
+        return;
+      }
+      this.countQuiet(); // the run before
       this.quiet = 1;
       this.quietFrom = from;
       this.quietTo = time;
@@ -299,6 +304,11 @@ export class GroupReadings {
     const key = this.restored.get(slot);
     if (key !== undefined) this.restored.delete(slot);
     return key;
+  }
+
+  /** Whether no restored reading is left to take out (`restoredGroupOf` would find none). */
+  get noneRestored(): boolean {
+    return this.restored !== undefined && this.restored.size === 0;
   }
 
   /** The slot's reading came from its join's newest sample: what it is read as (see `stale`). */

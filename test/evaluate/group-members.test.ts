@@ -10,6 +10,15 @@ const good = { audio_input: { avgLoss: 0.001 } };
 const meeting = { kind: 'meeting' as const, id: 'm1', uuid: 'm1', topic: 'Topic m1' };
 const engineWith = (rules: Partial<RawRule>[]): RuleEngine =>
   new RuleEngine(rulesFrom(rules), { gapToleranceMs: 5 * MIN });
+/** A shared cause by data center: `count` of at least `min` members breach. */
+const dc = (count: number, min: number): Partial<RawRule> => ({
+  name: 'dc',
+  scope: 'shared_cause',
+  group_by: 'data_center',
+  ...loss,
+  breaching: { count },
+  min_participants: min,
+});
 
 describe('a participant whom a poll no longer lists', () => {
   it('stops counting in the meeting at once, though no alert of theirs exists', () => {
@@ -82,14 +91,6 @@ describe("a shared cause's members counted by sample time", () => {
 });
 
 describe('a participant whose newest reading puts it in another group', () => {
-  const dc = (count: number, min: number): Partial<RawRule> => ({
-    name: 'dc',
-    scope: 'shared_cause',
-    group_by: 'data_center',
-    ...loss,
-    breaching: { count },
-    min_participants: min,
-  });
   const at = (e: RuleEngine, m: number, who: [string, string][]): ReturnType<RuleEngine['handle']> =>
     e.handle({ type: 'samples', samples: who.map(([p, d]) => sample(p, m, bad, { dc: d })) });
 
@@ -120,6 +121,59 @@ describe('a participant whose newest reading puts it in another group', () => {
       ['dc|SC', 'firing', undefined],
       ['dc|NY', 'resolved', 'left'],
     ]);
+    expect(e.current('dc|NY')).toBeUndefined();
+  });
+});
+
+describe('a participant whose newest reading puts it in no group of the rule', () => {
+  /** A sample of `p` at minute `m` in data center `d`, or with none (a context without one). */
+  const inDc = (p: string, m: number, d: string | undefined): ReturnType<typeof sample> => {
+    const s = sample(p, m, bad, { dc: d ?? '' });
+    if (d === undefined) delete s.context.dataCenter;
+    return s;
+  };
+
+  it('leaves its group at once when its data center goes missing, not after gap_tolerance', () => {
+    const e = engineWith([dc(2, 2)]);
+    e.handle({ type: 'samples', samples: ['a', 'b', 'c'].map((p) => inDc(p, 0, 'NY')) });
+    expect(e.current('dc|NY')?.context).toMatchObject({ breaching: 3, participants: 3 });
+    // a's reading has no data center: NY has b and c (the old code: still 3 of 3 until 5 min on).
+    e.handle({ type: 'samples', samples: [inDc('a', 1, undefined), inDc('b', 1, 'NY'), inDc('c', 1, 'NY')] });
+    expect(e.current('dc|NY')?.context).toMatchObject({ breaching: 2, participants: 2 });
+    expect(e.state.members.get('dc')?.get('NY')?.size).toBe(2);
+  });
+
+  it("leaves its meeting's group when the rule's filters stop matching it", () => {
+    const e = engineWith([
+      {
+        name: 'inst',
+        scope: 'instance',
+        ...loss,
+        breaching: { ratio: '50%' },
+        min_participants: 2,
+        filters: { network_type: 'Wifi' },
+      },
+    ]);
+    const wired = { context: { networkType: 'Wired' } };
+    // 1 of 3 breaching: under 50%.
+    e.handle({ type: 'samples', samples: [sample('a', 0, bad), sample('b', 0, good), sample('c', 0, good)] });
+    // c is on a wired network now, which the rule does not look at: 1 of 2 is 50% (the old
+    // code counted c's Wi-Fi reading of minute 0 for 5 more minutes: 1 of 3).
+    const out = e.handle({
+      type: 'samples',
+      samples: [sample('a', 1, bad), sample('b', 1, good), sample('c', 1, good, wired)],
+    });
+    expect(out.map((c) => [c.alert.id, c.state, c.alert.context.participants])).toEqual([
+      ['inst|meeting:m1', 'firing', 2],
+    ]);
+  });
+
+  it('leaves a group with no member: its firing alert resolves then (reason left)', () => {
+    const e = engineWith([dc(1, 1)]);
+    e.handle({ type: 'samples', samples: [inDc('a', 0, 'NY')] });
+    expect(e.current('dc|NY')?.state).toBe('firing');
+    const out = e.handle({ type: 'samples', samples: [inDc('a', 1, undefined)] });
+    expect(out.map((c) => [c.alert.id, c.state, c.alert.reason])).toEqual([['dc|NY', 'resolved', 'left']]);
     expect(e.current('dc|NY')).toBeUndefined();
   });
 });

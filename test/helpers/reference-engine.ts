@@ -419,20 +419,24 @@ export class ReferenceEngine {
     for (const rule of this.rules) {
       if (rule.scope === 'participant') continue;
       for (const s of now) {
-        if (!rule.matches(s)) continue;
         const v = this.value(rule, s);
         if (v === undefined) continue;
-        const group = rule.scope === 'instance' ? ikeyOf(s) : s.context[CONTEXT_KEY[rule.groupBy!]];
-        if (!group) continue;
+        const group = !rule.matches(s)
+          ? undefined
+          : rule.scope === 'instance'
+            ? ikeyOf(s)
+            : s.context[CONTEXT_KEY[rule.groupBy!]] || undefined;
         const byGroup = this.members.get(rule.name) ?? new Map<string, Map<string, Reading>>();
         this.members.set(rule.name, byGroup);
-        const m = byGroup.get(group) ?? new Map<string, Reading>();
-        byGroup.set(group, m);
         const who = `${ikeyOf(s)}/${s.participant.key}`;
-        // A member whose reading puts it in another group leaves its old one, judged again without it.
+        // A member whose reading puts it in another group, or in none (the filters no longer
+        // match it, or its group value went missing), leaves its old one, judged again without it.
         for (const [other, om] of byGroup)
           if (other !== group && om.delete(who))
             touched.set(rule, (touched.get(rule) ?? new Set()).add(other));
+        if (group === undefined) continue;
+        const m = byGroup.get(group) ?? new Map<string, Reading>();
+        byGroup.set(group, m);
         const old = m.get(who);
         if (!old || old.time <= s.time)
           m.set(who, {
