@@ -16,6 +16,16 @@ export const EVENT_TS_STEP_MS = 5 * 60_000;
 export const ADOPT_AFTER_MS = 90_000;
 const ADOPT_EVENTS = 3;
 
+/**
+ * The fastest sender `follow` follows without adopting: `qoswatch simulate --speed 300`, whose
+ * event clock runs ahead of real time by 299 ms a millisecond. Between two events the skew may
+ * rise by EVENT_TS_STEP_MS plus this rate times the request time between them: the simulator's
+ * rounds come every `--push-every` of its fast clock (10 minutes at `--speed 60` is a round every
+ * 10 s of real time, 590 s more skew), each round's events at one `event_ts`.
+ */
+const FOLLOW_MAX_SPEED = 300;
+const RISE_PER_MS = FOLLOW_MAX_SPEED - 1;
+
 /** An `event_ts` further than this from its request timestamp is never taken (1e20, microseconds, seconds). */
 export const MAX_SKEW_MS = 366 * 24 * 3_600_000;
 
@@ -69,8 +79,10 @@ export type EventClockMode = (typeof EVENT_CLOCK_MODES)[number];
  *   only when every event for ADOPT_AFTER_MS (and at least ADOPT_EVENTS) shows it, nothing at
  *   the steady skew coming between: a one-off far-future `event_ts` moves nothing, and events
  *   at a lower skew win the clock back from one adopted wrongly.
- * A skew can rise by at most EVENT_TS_STEP_MS per second of request time, so a burst of events
- * each a little further ahead cannot walk it forward either.
+ * A skew can rise by EVENT_TS_STEP_MS within a request second, and between two events by that
+ * plus what a sender at FOLLOW_MAX_SPEED gains in the request time between them: a burst of
+ * events each a little further ahead cannot walk it forward, and a simulator whose rounds come
+ * seconds apart (`--speed 60 --push-every 10m`: 590 s more skew a round, 10 s apart) is followed.
  */
 export class EventClock {
   /** How far `event_ts` runs ahead of the request timestamps (ms, >= 0). */
@@ -78,8 +90,12 @@ export class EventClock {
   /** The skew before the latest request second: what an event is compared with. */
   private base: number;
   private baseSecond = -Infinity;
-  /** A skew other than the steady one, seen by every event since `since`. */
-  private candidate: { skew: number; since: number; events: number } | undefined;
+  /** The request timestamp of the event that last set the skew (none yet after a start: -Infinity). */
+  private skewAt = -Infinity;
+  /** `skewAt` of `base`: the window above it grows with the request time since (see `rise`). */
+  private baseAt = -Infinity;
+  /** A skew other than the steady one, seen by every event since `since`, the latest at `at`. */
+  private candidate: { skew: number; since: number; at: number; events: number } | undefined;
 
   /** `skew`: a `follow` app's skew saved before a restart (ignored in `zoom` mode). */
   constructor(
@@ -94,20 +110,23 @@ export class EventClock {
     if (this.mode === 'zoom') return judgeZoom(eventTs, requestTs);
     if (requestTs > this.baseSecond) {
       this.base = this.skew;
+      this.baseAt = this.skewAt;
       this.baseSecond = requestTs;
     }
     const steady = requestTs + this.skew;
     if (eventTs === undefined) return { zoomNow: steady, verdict: 'missing' };
     const d = eventTs - requestTs;
     if (d < -MAX_SKEW_MS) return { zoomNow: steady, verdict: 'past' };
-    if (d >= this.base - EVENT_TS_STEP_MS && d <= this.base + EVENT_TS_STEP_MS) {
+    if (d >= this.base - EVENT_TS_STEP_MS && d <= this.base + rise(this.baseAt, requestTs)) {
       this.skew = Math.max(0, d);
+      this.skewAt = Math.max(this.skewAt, requestTs);
       this.candidate = undefined;
       return { zoomNow: Math.max(eventTs, requestTs + this.skew), verdict: 'trusted' };
     }
     if (d > MAX_SKEW_MS) return { zoomNow: steady, verdict: 'ahead' };
     if (d >= -EVENT_TS_STEP_MS && this.adopts(d, requestTs)) {
       this.skew = this.base = Math.max(0, d);
+      this.skewAt = this.baseAt = requestTs;
       return { zoomNow: requestTs + this.skew, verdict: 'adopted' };
     }
     if (d > this.base) return { zoomNow: steady, verdict: 'ahead' };
@@ -117,11 +136,12 @@ export class EventClock {
   /** Whether `d`, off the steady skew, has now been shown by every event for long enough. */
   private adopts(d: number, requestTs: number): boolean {
     const c = this.candidate;
-    if (!c || d < c.skew - EVENT_TS_STEP_MS || d > c.skew + EVENT_TS_STEP_MS) {
-      this.candidate = { skew: d, since: requestTs, events: 1 };
+    if (!c || d < c.skew - EVENT_TS_STEP_MS || d > c.skew + rise(c.at, requestTs)) {
+      this.candidate = { skew: d, since: requestTs, at: requestTs, events: 1 };
       return false;
     }
     c.skew = d;
+    c.at = Math.max(c.at, requestTs);
     c.events++;
     if (c.events < ADOPT_EVENTS || requestTs - c.since < ADOPT_AFTER_MS) return false;
     this.candidate = undefined;
@@ -133,6 +153,15 @@ export class EventClock {
     return this.skew;
   }
 }
+
+/**
+ * How far above a skew set at request time `at` an event at `requestTs` may be and follow it:
+ * EVENT_TS_STEP_MS, plus what a sender at FOLLOW_MAX_SPEED gains in the request time between
+ * (none within a request second, nor for a skew restored at a start: a burst of events, or a
+ * first one, cannot walk it forward more than EVENT_TS_STEP_MS).
+ */
+const rise = (at: number, requestTs: number): number =>
+  EVENT_TS_STEP_MS + (at === -Infinity ? 0 : RISE_PER_MS * Math.max(0, requestTs - at));
 
 /** `zoom` mode: `event_ts` only as far as the signed request timestamp vouches for it. */
 function judgeZoom(eventTs: number | undefined, requestTs: number): EventTime {

@@ -179,6 +179,32 @@ describe("an event_ts that is not Zoom's clock (signed, but inconsistent with it
   });
 });
 
+describe('qoswatch simulate --speed 60 --push-every 10m, event_clock: follow (outside tester, stop 34, LOW)', () => {
+  const T = Date.parse('2026-12-02T09:00:00Z');
+
+  it('is followed: a round every 10 s of real time, 590 s more skew each, every minute new', async () => {
+    const z = await service(T, 'follow');
+    try {
+      // The skew rose by at most 5 minutes per request: every round after the first was 'ahead'
+      // (its samples future), and never adopted (no two rounds within 5 minutes of each other).
+      for (let r = 0; r < 30; r++) {
+        z.clock.advanceTo(T + r * 10_000);
+        const fast = T + r * 10 * MIN;
+        await z.push(event(zoomTime(fast - 1000), fast, 'j-sixty'));
+      }
+      expect(z.counts()).toMatchObject({ new: 30, late: 0, future: 0 });
+      expect(z.eventTs()).toEqual({ ahead: 0, past: 0, adopted: 0 });
+      // Still: a one-off event a day further ahead, 10 s after the last round, is not taken.
+      z.clock.advanceTo(T + 30 * 10_000);
+      await z.push(event(zoomTime(T + 30 * 10 * MIN + 24 * HOUR), T + 30 * 10 * MIN + 24 * HOUR, 'j-sixty'));
+      expect(z.counts()).toMatchObject({ new: 30, future: 1 });
+      expect(z.eventTs()).toEqual({ ahead: 1, past: 0, adopted: 0 });
+    } finally {
+      await z.s.w.close();
+    }
+  });
+});
+
 describe('a sender whose event clock runs 10 times faster than real time (qoswatch simulate --speed 10), event_clock: follow', () => {
   const T = Date.parse('2026-12-02T09:00:00Z');
   /** Its pushes: every 60 s of its clock (6 s of real time), event_ts and the sample on its clock. */
