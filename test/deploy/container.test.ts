@@ -18,7 +18,7 @@ import { scenarioFrom } from '../../src/simulator/scenario.js';
 import { ZoomSimulator } from '../../src/simulator/server.js';
 import { systemClock } from '../../src/util/clock.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { freePort } from '../helpers/ports.js';
+import { onFreePort } from '../helpers/ports.js';
 import { waitForOk } from '../helpers/cli.js';
 
 /**
@@ -146,17 +146,6 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
   });
 
   it('starts from /etc/qoswatch/config.yaml as a non-root user, answers /readyz and HEALTHCHECK, stops on SIGTERM', async () => {
-    const port = await freePort();
-    const runEnv = {
-      ...process.env,
-      ...env,
-      ZOOM_API_URL: sim.url,
-      ZOOM_OAUTH_URL: `${sim.url}/oauth/token`,
-      ZOOM_ACCOUNT_ID: 'acct',
-      ZOOM_CLIENT_ID: 'cid',
-      ZOOM_CLIENT_SECRET: 'csecret',
-      QOSWATCH_LISTEN: `127.0.0.1:${port}`,
-    };
     const argv = (json: string): string[] => {
       const cmd = JSON.parse(json) as string[];
       return cmd.map((a) => (a.startsWith('/etc/') ? inImage(a) : a));
@@ -165,14 +154,39 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     expect(node).toBe('node');
     const user = asRoot ? { uid: NODE_UID, gid: NODE_UID } : {};
     const nodeBin = nodeForNodeUser();
-    const child = spawn(nodeBin, args, { cwd: inImage(workdir), env: runEnv, ...user });
-    child.on('error', (err) => (out += `spawn failed: ${err.message}\n`));
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('close', r));
+    // The HEALTHCHECK reads the port from QOSWATCH_LISTEN, so it is given one (not 0), and the
+    // start is tried again on another when that one was taken meanwhile (EADDRINUSE).
+    const { port, runEnv, child, exited } = await onFreePort(async (port) => {
+      const runEnv = {
+        ...process.env,
+        ...env,
+        ZOOM_API_URL: sim.url,
+        ZOOM_OAUTH_URL: `${sim.url}/oauth/token`,
+        ZOOM_ACCOUNT_ID: 'acct',
+        ZOOM_CLIENT_ID: 'cid',
+        ZOOM_CLIENT_SECRET: 'csecret',
+        QOSWATCH_LISTEN: `127.0.0.1:${port}`,
+      };
+      out = '';
+      const child = spawn(nodeBin, args, { cwd: inImage(workdir), env: runEnv, ...user });
+      child.on('error', (err) => (out += `spawn failed: ${err.message}\n`));
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('close', r));
+      const ready = waitForOk(`http://127.0.0.1:${port}/readyz`, 400).then(
+        () => 'ready' as const,
+        (err: unknown) => (err as Error).message,
+      );
+      const first = await Promise.race([ready, exited.then(() => 'qoswatch exited before it was ready')]);
+      if (first !== 'ready') {
+        child.kill();
+        // With its output: an EADDRINUSE in it has onFreePort try another port.
+        throw new Error(`${first}\n${out}`);
+      }
+      return { port, runEnv, child, exited };
+    });
     try {
-      await waitForOk(`http://127.0.0.1:${port}/readyz`, 400);
       // Ready once it runs, before its first poll cycle ends (docs/metrics.md); that cycle spends the budget saved below.
       const cycled = /cycle: \d+ live/;
       for (let i = 0; i < 400 && !cycled.test(out); i++) await new Promise((r) => setTimeout(r, 50));

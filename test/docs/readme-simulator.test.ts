@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
 import { debianBinary } from '../helpers/binaries.js';
-import { freePort } from '../helpers/ports.js';
+import { onFreePort } from '../helpers/ports.js';
 
 /**
  * The README's simulator block, run as written (one port changed), as a script: people paste it
@@ -22,29 +22,31 @@ const curl = debianBinary('curl', 'curl');
 
 describe("the README's simulator block", () => {
   it.runIf(curl)('runs as a script, as written', { timeout: 90_000 }, async () => {
-    const port = String(await freePort());
-    const script = block().replaceAll('9780', port);
-    expect(script).toContain('npx qoswatch simulate');
     // As from a user's shell: not with the npm_* settings of the npm that runs these tests (CI's
     // Node 24 run is `npx -p node@24 -c ...`, whose npm_config_call would be the script's npx's).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    // Its own process group: the simulator it starts in the background goes with it.
-    const child = spawn('bash', ['-c', script], { cwd: fromRoot(), detached: true, env });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const done = new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (out.includes('"scenario"')) resolve();
-      };
-      child.stdout.on('data', check);
-      child.on('exit', () => resolve());
+    // The script must be told its port: on another when the one given was taken meanwhile (the
+    // simulator then says EADDRINUSE, and the script's wait for it would never end).
+    const out = await onFreePort((port) => {
+      const script = block().replaceAll('9780', String(port));
+      expect(script).toContain('npx qoswatch simulate');
+      // Its own process group: the simulator it starts in the background goes with it.
+      const child = spawn('bash', ['-c', script], { cwd: fromRoot(), detached: true, env });
+      let out = '';
+      return new Promise<string>((resolve, reject) => {
+        const check = (): void => {
+          if (out.includes('"scenario"')) resolve(out);
+          else if (out.includes('EADDRINUSE')) reject(new Error(out));
+        };
+        const add = (d: Buffer): void => {
+          out += d.toString();
+          check();
+        };
+        child.stdout.on('data', add);
+        child.stderr.on('data', add);
+        child.on('exit', () => resolve(out));
+      }).finally(() => process.kill(-child.pid!, 'SIGTERM'));
     });
-    try {
-      await done;
-    } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-    }
     // The token worked: the live list and a QoS page came back, then the status.
     expect(out).toContain('Weekly engineering sync');
     expect(out).toContain('"user_qos"');

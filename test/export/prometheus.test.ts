@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
 import { daemonFor, runUntil } from '../helpers/daemon.js';
-import { freePort } from '../helpers/ports.js';
+import { PROMETHEUS_LISTENING, startOnPortZero } from '../helpers/listening-child.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 const binary = debianBinary('prometheus', 'prometheus');
@@ -46,17 +46,16 @@ beforeAll(async () => {
     join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: qoswatch\n    static_configs:\n      - targets: ['${target}']\n`,
   );
-  const port = await freePort();
-  prom = `http://127.0.0.1:${port}`;
-  prometheus = spawn(
+  // On port 0, the port read back from its log: none picked beforehand for another test to take.
+  ({ child: prometheus, url: prom } = await startOnPortZero(
     binary,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.listen-address=127.0.0.1:0',
     ],
-    { stdio: 'ignore' },
-  );
+    PROMETHEUS_LISTENING,
+  ));
   await waitForOk(`${prom}/-/ready`, 400);
 }, 60_000);
 afterAll(async () => {

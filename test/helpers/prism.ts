@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromRoot } from '../../src/util/package-root.js';
+import { startOnPortZero } from './listening-child.js';
 
 /** One `sl-violations` entry: what Prism found wrong with a request. */
 export interface Violation {
@@ -21,35 +21,6 @@ export interface PrismMock {
 
 const PRISM = fromRoot('node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Waits for Prism to say it listens; fails with its output when it exits or takes too long. */
-function started(child: ChildProcess, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`Prism did not start:\n${out.slice(-2000)}`)), timeoutMs);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      if (/Prism is listening/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Prism exited (${code}):\n${out.slice(-2000)}`));
-    });
-  });
-}
-
 /**
  * Zoom's Meeting API as Prism mocks it from the OpenAPI file (static examples, request
  * validation on), behind a small proxy that adds what the spec does not describe: the OAuth
@@ -57,16 +28,13 @@ function started(child: ChildProcess, timeoutMs: number): Promise<void> {
  * `sl-violations` header for every request.
  */
 export async function startPrism(specFile: string): Promise<PrismMock> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [PRISM, 'mock', '-h', '127.0.0.1', '-p', String(port), specFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  try {
-    await started(child, 60_000);
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
+  // On port 0, the port read back from what Prism prints: none picked beforehand for another test to take.
+  const { child, url: prismUrl } = await startOnPortZero(
+    process.execPath,
+    [PRISM, 'mock', '-h', '127.0.0.1', '-p', '0', specFile],
+    /Prism is listening on (http:\/\/[\d.]+:\d+)/,
+  );
+  const { port } = new URL(prismUrl);
   const requests: PrismMock['requests'] = [];
   let base = '';
   const proxy: Server = createServer((req, res) => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { alert, notification } from '../helpers/alerts.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
-import { freePort } from '../helpers/ports.js';
+import { PROMETHEUS_LISTENING, startOnPortZero } from '../helpers/listening-child.js';
 
 const binary = debianBinary('prometheus-alertmanager', 'prometheus-alertmanager');
 let am: ChildProcess | undefined;
@@ -20,18 +20,17 @@ beforeAll(async () => {
   if (!binary) return;
   const dir = mkdtempSync(join(tmpdir(), 'qw-am-'));
   writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  am = spawn(
+  // On port 0, the port read back from its log: none picked beforehand for another test to take.
+  ({ child: am, url } = await startOnPortZero(
     binary,
     [
       `--config.file=${join(dir, 'am.yml')}`,
       `--storage.path=${dir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.listen-address=127.0.0.1:0',
       '--cluster.listen-address=',
     ],
-    { stdio: 'ignore' },
-  );
+    PROMETHEUS_LISTENING,
+  ));
   await waitForOk(`${url}/-/ready`, 400);
 }, 60_000);
 afterAll(() => {
