@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import format from 'quick-format-unescaped';
 import { SECRET_SETTINGS } from './secrets.js';
 import { redactUrlCredentialsIn } from './redact-url.js';
 import type { Clock } from './clock.js';
@@ -15,6 +16,20 @@ export interface LogSettings {
 /** Paths that may hold a secret in anything we log; pino replaces their values. */
 const SECRET_KEYS = [...SECRET_SETTINGS, 'authorization'];
 export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'headers.authorization'];
+
+/**
+ * A log call's arguments with its message's printf-style arguments (`log.info('%s=%s', k, v)`)
+ * formatted into it, by pino's own formatter and the logger's own options, so that the message is
+ * redacted whole: each argument alone was, and `password=` with its value in the next one, or a
+ * URL put together from two, went out as it was.
+ */
+function withArgsFormatted(log: Logger, args: readonly unknown[]): unknown[] {
+  const at = typeof args[0] === 'string' ? 0 : 1;
+  const message = args[at];
+  if (typeof message !== 'string' || args.length <= at + 1) return [...args];
+  const options = (log as unknown as Record<symbol, object>)[pino.symbols.formatOptsSym];
+  return [...args.slice(0, at), format(message, args.slice(at + 1), options)];
+}
 
 /**
  * Logs go to stderr so that stdout stays free for data (`qoswatch once` prints samples there).
@@ -33,7 +48,10 @@ export function createLogger(
     // A URL's user:password@ never reaches the log, in a message, a logged value or an error.
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map((a: unknown) => redactUrlCredentialsIn(a)) as Parameters<typeof method>);
+        method.apply(
+          this,
+          withArgsFormatted(this, args).map((a) => redactUrlCredentialsIn(a)) as typeof args,
+        );
       },
     },
     serializers: { err: (e: Error) => redactUrlCredentialsIn(pino.stdSerializers.err(e)) },

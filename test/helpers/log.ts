@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { createLogger } from '../../src/util/logger.js';
 
 /** A logged line, as pino writes it. */
 export interface LogLine {
@@ -18,4 +19,19 @@ export function captureLog(level = 'info'): { log: Logger; lines: LogLine[] } {
     },
   });
   return { log: pino({ level }, sink), lines };
+}
+
+/** What qoswatch's own JSON logger (util/logger.ts: redaction and all) writes while `write` logs through it. */
+export function loggedText(write: (log: Logger) => void): string {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
+  write(log);
+  log.flush();
+  return out;
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/util/logger.js';
 import { runCli } from '../helpers/cli.js';
+import { loggedText } from '../helpers/log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-url-creds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,20 +95,7 @@ describe('a URL with user:password@ is never printed with its credentials', () =
   });
 });
 
-/** What a JSON logger writes while `write` logs through it. */
-function logged(write: (log: ReturnType<typeof createLogger>) => void): string {
-  let out = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      out += chunk.toString();
-      done();
-    },
-  });
-  const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
-  write(log);
-  log.flush();
-  return out;
-}
+const logged = loggedText;
 
 describe('the log never carries a URL’s credentials', () => {
   it('in a message, a logged value or a logged error', () => {

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { loggedText } from '../helpers/log.js';
+
+/**
+ * Three ways a secret still reached the log (outside tester's LOW), each through qoswatch's own
+ * logger into pino's JSON output, as the daemon writes it.
+ */
+describe('the log hides a secret', () => {
+  it('in a URL whose password holds ://', () => {
+    // Old code: the match began again at the inner scheme: "smtp://mailer:pa://[redacted]@…".
+    const out = loggedText((log) => {
+      log.warn('send failed: smtp://mailer:SEKRIT://pw@smtp.example.com:587: refused');
+      log.error({ err: new Error('fetch https://me:a://b://SEKRIT@h.example.com/ failed') }, 'y');
+      log.info({ endpoint: 'http://me:SEKRIT://@h.example.com/p' }, 'x');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).not.toContain('mailer');
+    expect(out).toContain('smtp://[redacted]@smtp.example.com:587: refused');
+    expect(out).toContain('https://[redacted]@h.example.com/ failed');
+    expect(out).toContain('http://[redacted]@h.example.com/p');
+  });
+
+  it('still shows a URL before another on the line (a host ends at a space or a /)', () => {
+    const out = loggedText((log) => {
+      log.info('GET https://api.zoom.us/v2/x failed through http://u:SEKRIT://x@proxy:3128');
+      log.info('from https://a.example.com to http://u:SEKRIT@b.example.com');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('GET https://api.zoom.us/v2/x failed through http://[redacted]@proxy:3128');
+    expect(out).toContain('from https://a.example.com to http://[redacted]@b.example.com');
+  });
+
+  it('carried into the message by printf-style arguments (%s, %d, %j)', () => {
+    // Old code: each argument was redacted alone; "password=" and its value, or the parts of a
+    // URL, only met in pino's formatting, after the redaction: "password=SEKRIT-1".
+    const out = loggedText((log) => {
+      log.info('%s=%s', 'password', 'SEKRIT-1');
+      log.warn('login %s%s failed', 'client_secret=', 'SEKRIT-2');
+      log.info({ n: 1 }, 'POST http://%s:%s@%s/x', 'me', 'SEKRIT-3', 'h.example.com');
+      log.info('%s: %s', 'Authorization', 'Bearer SEKRIT-4');
+      log.info('%d calls, %j, 100%%', 3, { ok: true });
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('"msg":"password=[redacted]"');
+    expect(out).toContain('"msg":"login client_secret=[redacted]"');
+    expect(out).toContain('"n":1');
+    expect(out).toContain('"msg":"POST http://[redacted]@h.example.com/x"');
+    expect(out).toContain('"msg":"Authorization: [redacted]"');
+    // Formatted as pino formats: numbers, JSON, %% as %.
+    expect(out).toContain('"msg":"3 calls, {\\"ok\\":true}, 100%"');
+  });
+
+  it('in an unquoted Authorization header, as headers are written', () => {
+    // Old code: only `authorization=…` and a quoted "authorization": … were hidden.
+    const out = loggedText((log) => {
+      log.warn('request failed (401)\nauthorization: Bearer SEKRIT-5\ncontent-type: application/json');
+      log.warn("options { method: 'POST', authorization: 'Basic SEKRIT-6', retry: 2 }");
+      log.warn('via proxy: Proxy-Authorization: Basic SEKRIT-7');
+      log.info({ headers: 'Authorization:Token SEKRIT-8' }, 'sent');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('authorization: [redacted]\\ncontent-type: application/json');
+    expect(out).toContain('authorization: [redacted], retry: 2 }');
+    expect(out).toContain('Proxy-Authorization: [redacted]');
+    expect(out).toContain('"headers":"Authorization:[redacted]"');
+  });
+
+  it('but keeps a config problem that names the header setting (it shows no value)', () => {
+    const line =
+      'config.yaml:9:7: notifiers[0].headers.Authorization: found a number (not shown: a secret setting, quote it); expected a string';
+    expect(loggedText((log) => log.error(line))).toContain(line);
+  });
+});
