@@ -66,7 +66,8 @@ function moduleSettings(ctx: ParseContext, n: RawModuleNotifier, i: number): Mod
   const module = resolve(ctx.base, n.module);
   const problem = moduleFileProblem(module);
   if (problem) problemAt(ctx, ['notifiers', i, 'module'], problem);
-  return { ...commonSettings(n), type: 'module', module, options: n.options ?? {} };
+  const optionsAt = { source: ctx.src, path: ['notifiers', i, 'options'] };
+  return { ...commonSettings(n), type: 'module', module, options: n.options ?? {}, optionsAt };
 }
 
 /** Receiver names that exist, matchers RE2 compiles, valid time zones and silence dates. */

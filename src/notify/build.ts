@@ -1,6 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { FileInvalidError } from '../util/file-errors.js';
 import { validator } from '../util/validators.js';
+import { schemaProblems } from '../util/yaml-file.js';
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { Dispatcher, type DispatcherOptions, type Receiver } from './dispatcher.js';
@@ -48,9 +50,10 @@ async function loadModule(cfg: ModuleNotifierSettings): Promise<NotifierPlugin> 
     properties: plugin.properties,
     required: plugin.required ?? [],
   });
+  // Its problems in the words and at the file:line:col of every other setting's (util/yaml-file.ts).
   if (!validate(cfg.options))
-    throw new Error(
-      `notifier "${cfg.name}" options: ${validate.errors?.map((e) => `${e.instancePath || '(options)'} ${e.message ?? ''}`).join('; ') ?? ''}`,
+    throw new FileInvalidError(
+      schemaProblems(cfg.optionsAt.source, validate.errors ?? [], cfg.options, cfg.optionsAt.path),
     );
   return plugin;
 }

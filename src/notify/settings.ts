@@ -5,6 +5,7 @@ import type { ConsoleSettings } from './plugins/console.js';
 import type { EmailSettings } from './plugins/email.js';
 import type { SlackSettings } from './plugins/slack.js';
 import type { WebhookSettings } from './plugins/webhook.js';
+import type { YamlSource } from '../util/yaml-source.js';
 
 /**
  * `delivery:`'s defaults, as a user would write them: the dispatcher's own when it is built
@@ -46,6 +47,11 @@ export interface ModuleNotifierSettings extends NotifierCommon {
   type: 'module';
   module: string;
   options: Record<string, unknown>;
+  /**
+   * Where `options` are in the config file: the module's schema checks them only once it is
+   * loaded (notify/build.ts), and its problems are told at their `file:line:col` as the config's are.
+   */
+  optionsAt: { source: YamlSource; path: (string | number)[] };
 }
 
 /** One notifier as configured: a union on `type`, so each plugin gets its own settings' type. */

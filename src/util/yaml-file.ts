@@ -80,6 +80,8 @@ function anyOfErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 /**
  * Turns ajv's errors into `file:line:col` problems that say what was found and what is expected,
  * in words for every keyword our schemas use (test/config/schema-words.test.ts), never ajv's.
+ * `data` is what was validated, found in the file at the setting `at` (the whole file by default;
+ * a notifier module's `options`, checked against the module's own schema once it is loaded).
  * Over 60 lines: one branch per ajv keyword, kept side by side so the messages read alike.
  */
 // eslint-disable-next-line max-lines-per-function -- a table: one message per JSON Schema keyword
@@ -87,6 +89,7 @@ export function schemaProblems(
   src: YamlSource,
   errors: readonly ErrorObject[],
   data: unknown,
+  at: readonly (string | number)[] = [],
 ): FileProblem[] {
   const out: FileProblem[] = [];
   const seen = new Set<string>();
@@ -101,8 +104,9 @@ export function schemaProblems(
     (e) => !(urls.has(e.instancePath) && (e.keyword === 'format' || e.keyword === 'pattern')),
   );
   for (const e of list) {
-    const path = pointerToPath(e.instancePath);
-    const found = valueAt(data, path);
+    const rel = pointerToPath(e.instancePath);
+    const path = [...at, ...rel];
+    const found = valueAt(data, rel);
     const size = isSecretPath(path) ? undefined : sizeWords(e, found);
     let problem: FileProblem;
     if (e.keyword === 'additionalProperties') {
