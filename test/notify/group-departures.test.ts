@@ -41,12 +41,12 @@ function sample(key: string, meeting: string, minute: number, loss: number, dc =
 }
 
 /**
- * In data center NY, "Weekly sync" has a and b at 9% audio loss and `healthy` at 0.1%,
- * "Standup" d, e and f at 9%: both meetings and the data center fire. At minute 4 the five
- * breaching participants leave; the healthy ones go on. The group alerts' resolves, by rule
+ * In data center NY, "Weekly sync" has a and b at 9% audio loss and `healthy` at 0.1% (and
+ * `staying` at 9%), "Standup" d, e and f at 9%: both meetings and the data center fire. At
+ * minute 4 a, b, d, e and f leave; the others go on. The group alerts' resolves, by rule
  * and meeting.
  */
-function departures(healthy: string[]): Map<string, Alert> {
+function departures(healthy: string[], staying: string[] = []): Map<string, Alert> {
   const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
   const bad: [string, string][] = [
     ['a', 'm1'],
@@ -55,7 +55,10 @@ function departures(healthy: string[]): Map<string, Alert> {
     ['e', 'm2'],
     ['f', 'm2'],
   ];
-  const well = (m: number): QosSample[] => healthy.map((h) => sample(h, 'm1', m, 0.001));
+  const well = (m: number): QosSample[] => [
+    ...healthy.map((h) => sample(h, 'm1', m, 0.001)),
+    ...staying.map((p) => sample(p, 'm1', m, 0.09)),
+  ];
   const changes = [];
   for (let m = 0; m < 4; m++)
     changes.push(
@@ -131,6 +134,16 @@ describe('the resolve of a group alert whose breaching members left', () => {
       expect(alerts.get('meeting-audio-degraded m2')!.annotations.summary).toBe(ONE.emptied);
     },
   );
+
+  it('says how many of those remaining are healthy when one still breaches, under the share that fires', () => {
+    // "Weekly sync": a, b and x breach, c, g and h do not (3 of 6); a and b leave: 1 of 4.
+    const meeting = departures(['c', 'g', 'h'], ['x']).get('meeting-audio-degraded m1')!;
+    expect([meeting.reason, meeting.annotations.summary, meeting.valueText]).toEqual([
+      'left',
+      '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
+      '1 of 4 participants (25%)',
+    ]);
+  });
 
   it('a data center whose participants all moved away says it has nobody any more, not "The participant left"', () => {
     const alert = moved();
