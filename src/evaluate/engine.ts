@@ -17,6 +17,7 @@ import { RuleSet, type EngineOptions } from './rule-set.js';
 import type { CompiledRule } from './rule-types.js';
 import { newState, SeriesBook, type EngineState } from './series.js';
 import { UnknownReadings } from './unknown-readings.js';
+import { codeUnitOrder } from '../util/code-unit-order.js';
 
 /**
  * Evaluates rules against pipeline events. `handle` is a function of (state, event) alone: no
@@ -140,7 +141,7 @@ export class RuleEngine {
       if (rule && rec.state !== 'inactive')
         out.push(renderAlert(this.ctx.explainer, rule, rec, rec.state, undefined, withhold));
     }
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+    return out.sort((a, b) => codeUnitOrder(a.id, b.id));
   }
 
   /** Pending and firing alerts in brief (no templates rendered): what metrics count, cheaply. */

@@ -175,6 +175,14 @@ describe('lifecycle', () => {
     expect(e.active().map((a) => a.state)).toEqual(['firing']);
   });
 
+  it('lists active alerts by id in code-unit order, whatever the machine locale', () => {
+    const e = engineWith([{ ...latencyRule, for: '0' }]);
+    const bad = { audio_input: { latency: 0.4 } };
+    feed(e, [sample('a', 0, bad), sample('B', 0, bad), sample('b', 0, bad)]);
+    // localeCompare (en) put a before B; ids are not words: B (0x42) comes before a (0x61).
+    expect(e.active().map((a) => a.context.participantKey)).toEqual(['B', 'a', 'b']);
+  });
+
   it('starts the clock again after a gap longer than the tolerance', () => {
     const e = engineWith([latencyRule], 3 * MIN);
     feed(e, [
