@@ -74,7 +74,14 @@ export function participantStep(
         if (!breaching && (partial || !rec)) continue;
         const from = rec?.[BUILT_FROM];
         const known = from !== undefined && from.stamp === stamp && from.rules === ctx.rules; // its filters matched this join as it is
-        if (!known && !rule.matches(s)) continue;
+        if (!known && !rule.matches(s)) {
+          // Out of the rule's scope now (Zoom's verdict is back to good, the join left Wi-Fi...):
+          // a series it has reads this as a recovered reading, so that it resolves (after the
+          // rule's recovery time) or, pending, is cancelled; it would otherwise never end.
+          if (rec && !partial)
+            keep(mine, col.participantOrder[r]!, apply(ctx, rule, rec, s.time, v, true, false));
+          continue;
+        }
         otherDevices ??= otherDevicesOf(ctx, ikey, s, known ? from : undefined);
         if (stream === null) stream = streamNames[worst[c]![i]! - 1];
         if (!rec || !known || from.otherDevices !== otherDevices || from.stream !== stream) {
@@ -88,15 +95,23 @@ export function participantStep(
             built = { rules: ctx.rules, stamp, names: ctx.names.version, otherDevices, stream };
           rec[BUILT_FROM] = built;
         }
-        const change = apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching);
-        if (change) mine.push([col.participantOrder[r]!, change]);
+        keep(mine, col.participantOrder[r]!, apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching));
       }
     }
-    if (!mine.length) continue;
-    if (mine.length > 1) mine.sort((x, y) => x[0] - y[0]);
-    for (const m of mine) changes.push(m[1]);
-    mine.length = 0;
+    if (mine.length) handOn(mine, changes);
   }
+}
+
+/** Keeps a sample's change with its rule's place (participantStep hands them on in rule order). */
+function keep(mine: [number, AlertChange][], order: number, change: AlertChange | undefined): void {
+  if (change) mine.push([order, change]);
+}
+
+/** Hands on a sample's changes in rule order, and empties `mine` for the next sample. */
+function handOn(mine: [number, AlertChange][], changes: AlertChange[]): void {
+  if (mine.length > 1) mine.sort((x, y) => x[0] - y[0]);
+  for (const m of mine) changes.push(m[1]);
+  mine.length = 0;
 }
 
 /**

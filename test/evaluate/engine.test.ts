@@ -447,6 +447,31 @@ describe('filters', () => {
     expect(states(feed(e, [{ ...hit, time: hit.time + MIN }]))).toEqual(['f:firing']);
   });
 
+  // docs/rules.md's zoom-rates-audio-poor: Zoom's verdict clears when the audio is good again.
+  it('a join its filters stop matching resolves its firing alert and cancels a pending one', () => {
+    const rule = { name: 'f', ...base, for: '2m', filters: { audio_quality: ['poor', 'bad'] } };
+    const poor = { context: { audioQuality: 'poor' } };
+    const good = { context: { audioQuality: 'good' } };
+    const e = engineWith([rule]);
+    const bad = { audio_input: { latency: 0.5 } };
+    feed(e, [sample('alice', 0, bad, poor), sample('alice', 2, bad, poor), sample('bob', 1, bad, poor)]);
+    expect(e.active().map((a) => `${a.context.participantKey}:${a.state}`)).toEqual([
+      'alice:firing',
+      'bob:pending',
+    ]);
+    const changes = feed(e, [
+      sample('alice', 3, { audio_input: { latency: 0.05 } }, good),
+      sample('bob', 3, bad, good),
+    ]);
+    expect(
+      changes.map((c) => `${c.alert.context.participantKey}:${c.state}:${c.alert.reason ?? ''}`),
+    ).toEqual(['alice:resolved:recovered']);
+    expect(e.active()).toEqual([]);
+    // Still out of scope, still breaching: nothing starts again.
+    expect(feed(e, [sample('bob', 4, bad, good), sample('bob', 6, bad, good)])).toEqual([]);
+    expect(e.active()).toEqual([]);
+  });
+
   it('sources restrict the kinds', () => {
     const e = engineWith([{ name: 'f', ...base, sources: ['webinar'] }]);
     expect(feed(e, [s({})])).toEqual([]);

@@ -231,21 +231,29 @@ export class ReferenceEngine {
       this.groups(now, t, times.at(-1)!, out);
       for (const s of now)
         for (const rule of this.rules) {
-          if (rule.scope !== 'participant' || !rule.matches(s)) continue;
+          if (rule.scope !== 'participant') continue;
+          const id = `${rule.name}|${ikeyOf(s)}/${s.participant.key}`;
+          // A join its filters no longer match: its series reads a recovered reading.
+          const inScope = rule.matches(s);
+          if (!inScope && !this.series.has(id)) continue;
           const v = this.value(rule, s);
           if (v === undefined) continue;
-          const recovered = rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold;
+          const recovered =
+            !inScope || (rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold);
           this.observe(
             rule,
-            `${rule.name}|${ikeyOf(s)}/${s.participant.key}`,
-            {
-              instance: ikeyOf(s),
-              participant: s.participant.key,
-              name: s.participant.name,
-              context: s.context,
-            },
+            id,
+            // Out of scope, its series keeps the context it was in scope with.
+            inScope
+              ? {
+                  instance: ikeyOf(s),
+                  participant: s.participant.key,
+                  name: s.participant.name,
+                  context: s.context,
+                }
+              : {},
             s.time,
-            this.breaches(rule, v),
+            inScope && this.breaches(rule, v),
             recovered,
             out,
           );
