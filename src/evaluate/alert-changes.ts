@@ -152,9 +152,12 @@ export function reexplain(ctx: EngineContext, changes: AlertChange[]): void {
   for (const rec of ctx.series.values()) {
     if (rec.state !== 'firing' || rec.group || rec.explainedBy) continue;
     explainer.explain(rec);
+    if (!rec.explainedBy) continue;
+    // Explained: its record is where the series is stepped from now on (SLOW).
+    ctx.series.store(rec);
+    ctx.series.changed();
     const rule = ctx.rules.byName.get(rec.rule);
-    if (rec.explainedBy) ctx.series.changed();
-    if (rec.explainedBy && rule)
+    if (rule)
       changes.push({
         state: 'firing',
         alert: firingAlert(explainer, rule, rec),

@@ -16,8 +16,8 @@ export function leave(
   // Their series by their slots (every participant series has one): not a pass over every series.
   for (const p of participants) {
     const slot = ctx.state.slots.find(ikey, p);
-    const mine = slot === undefined ? undefined : ctx.series.ofSlot(slot);
-    if (mine) for (const rec of [...mine.values()]) resolveRecord(ctx, rec, at, reason, changes);
+    if (slot !== undefined)
+      for (const rec of ctx.series.ofSlot(slot)) resolveRecord(ctx, rec, at, reason, changes);
   }
   ctx.names.leave(ikey, participants);
   const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants));

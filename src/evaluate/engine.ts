@@ -75,7 +75,7 @@ export class RuleEngine {
     });
     ctx.groupKeys = groupFamilies(ctx.rules.group, ctx.rules.groupColumn, ctx.slotMembers);
     ctx.explainer.setRules(ctx.rules);
-    ctx.series.recount();
+    ctx.series.setRules(ctx.rules.participant);
     for (const name of this.state.members.keys())
       if (!ctx.rules.byName.has(name)) this.state.members.delete(name);
     return changes;

@@ -5,33 +5,14 @@ import type { Column, StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantContext, participantSeriesId } from './participant-context.js';
 import { breaches, recovers } from './rule-value.js';
-import type { RuleSet } from './rule-set.js';
-import type { SeriesRecord } from './series.js';
-
-/**
- * What a participant alert's context was built from, kept on its series under a symbol (so
- * never saved): the join slot's stamp (JoinSlots.see: its instance, participant and context
- * fields), the other-devices answer and the worst stream. The context is built again only
- * when one of them changed, not every cycle; while the stamp holds, the rule's filters (which
- * read only those) still match, and while the names' version (JoinNames.version) holds too, so
- * does the other-devices answer: it is not looked up again.
- */
-const BUILT_FROM = Symbol('context built from');
-interface ContextSource {
-  /** The rule set it was built under (a reload may change the rule's filters). */
-  rules: RuleSet;
-  stamp: number;
-  /** JoinNames.version when `otherDevices` was last found (for this stamp). */
-  names: number;
-  otherDevices: boolean;
-  stream: string | undefined;
-}
-type Built = SeriesRecord & { [BUILT_FROM]?: ContextSource };
+import type { CompiledRule } from './rule-types.js';
 
 /**
  * Participant rules for the samples of one sample time, column by column (columns.ts): a
  * healthy value of a participant without alert series costs one comparison per column, and
- * nothing is built for it. `values` holds each column's value per sample (NaN: missing).
+ * nothing is built for it. `values` holds each column's value per sample (NaN: missing). A
+ * series that stays where it is, its context built from the join as it is, is read and written
+ * in the series table alone (series-table.ts); any other goes through its record (`observe`).
  */
 export function participantStep(
   ctx: EngineContext,
@@ -39,96 +20,161 @@ export function participantStep(
   { instances, names, slots, stamps, partial: partials, values, worst, streamNames }: StepColumns,
   changes: AlertChange[],
 ): void {
-  const { columns } = ctx.rules;
+  const { columns, participantForMs } = ctx.rules;
   const book = ctx.series;
+  const gapMs = ctx.opts.gapToleranceMs;
   const slotNames = ctx.state.slots;
   const past = pastFirst(columns, values, samples.length);
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
+  const at = new Observed(streamNames);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     const ikey = instances[i]!;
     const slot = slots[i]!;
     if (slotNames.rememberName(slot, names[i]!)) ctx.names.remember(ikey, s);
-    const mySeries = book.ofSlot(slot);
-    const hasSeries = mySeries !== undefined;
+    const table = book.table;
+    const block = table.block(slot);
+    const hasSeries = block >= 0;
     // A participant without series whose values breach no rule: nothing to do (the usual case).
     if (!hasSeries && past[i] === 0) continue;
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     const partial = hasSeries && partials[i] === 1;
     const stamp = stamps[i]!;
-    let otherDevices: boolean | undefined; // the sample's, found when first needed
-    let built: ContextSource | undefined; // the sample's series built last: shared when the same
+    const chunk = hasSeries ? table.chunk(block) : undefined;
+    const base = hasSeries ? table.first(block) : 0;
+    at.take(s, ikey, slot, stamp);
+    let other = -1; // the sample's other-devices answer as SeriesTable.builtWith has it, found when first needed
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
       const v = values[c]![i]!;
-      let stream: string | undefined | null = null; // the column's worst stream (the same for its rules)
       // Missing data (NaN) neither fires nor resolves; a value not past the first threshold
       // breaches none of the column's rules.
       if (v !== v || (!hasSeries && (col.above ? !(v > col.first) : !(v < col.first)))) continue;
+      const w = worst[c]![i]!;
       for (let r = 0; r < col.participant.length; r++) {
         const rule = col.participant[r]!;
+        const order = col.participantOrder[r]!;
         const breaching = breaches(rule, v);
         if (!breaching && !hasSeries) break; // the rules after it are stricter
-        let rec: Built | undefined = mySeries?.get(rule.name);
-        if (!breaching && (partial || !rec)) continue;
-        const from = rec?.[BUILT_FROM];
-        const known = from !== undefined && from.stamp === stamp && from.rules === ctx.rules; // its filters matched this join as it is
-        if (!known && !rule.matches(s)) {
-          // Out of the rule's scope now (Zoom's verdict is back to good, the join left Wi-Fi...):
-          // a series it has reads this as a recovered reading, so that it resolves (after the
-          // rule's recovery time) or, pending, is cancelled; it would otherwise never end.
-          if (rec && !partial)
-            keep(mine, col.participantOrder[r]!, apply(ctx, rule, rec, s.time, v, true, false));
-          continue;
+        const k = base + order;
+        const has = chunk !== undefined && chunk.has(k);
+        if (!breaching && (partial || !has)) continue;
+        const recovered = recovers(rule, v);
+        // Its context built from the join as it is (its filters matched it), with the same
+        // worst stream and other-devices answer: the table's step, if the series stays.
+        if (has && chunk.builtAt[k] === stamp) {
+          if (other < 0) other = otherDevicesOf(ctx, slot, ikey, s, stamp) ? OTHER : 0;
+          if (
+            chunk.builtWith[k] === (w | other) &&
+            chunk.stays(k, s.time, v, breaching, recovered, participantForMs[order]!, gapMs)
+          )
+            continue;
         }
-        otherDevices ??= otherDevicesOf(ctx, ikey, s, known ? from : undefined);
-        if (stream === null) stream = streamNames[worst[c]![i]! - 1];
-        if (!rec || !known || from.otherDevices !== otherDevices || from.stream !== stream) {
-          const context = ctx.state.slots.keptContextOf(slot)!; // kept by the join's slot, not the sample's
-          rec = book.record(participantSeriesId(rule.name, ikey, s.participant.key), rule, {
-            instance: ikey,
-            participantKey: s.participant.key,
-            context: participantContext(s, context, otherDevices, stream),
-          });
-          if (built?.otherDevices !== otherDevices || built.stream !== stream)
-            built = { rules: ctx.rules, stamp, names: ctx.names.version, otherDevices, stream };
-          rec[BUILT_FROM] = built;
-        }
-        keep(mine, col.participantOrder[r]!, apply(ctx, rule, rec, s.time, v, recovers(rule, v), breaching));
+        const change = observe(ctx, at, rule, order, v, w, breaching, recovered, partial);
+        if (change) mine.push([order, change]);
       }
     }
     if (mine.length) handOn(mine, changes);
   }
 }
 
-/** Keeps a sample's change with its rule's place (participantStep hands them on in rule order). */
-function keep(mine: [number, AlertChange][], order: number, change: AlertChange | undefined): void {
-  if (change) mine.push([order, change]);
-}
-
-/** Hands on a sample's changes in rule order, and empties `mine` for the next sample. */
+/** A sample's changes, handed on in the order of their rules (and let go of). */
 function handOn(mine: [number, AlertChange][], changes: AlertChange[]): void {
   if (mine.length > 1) mine.sort((x, y) => x[0] - y[0]);
   for (const m of mine) changes.push(m[1]);
   mine.length = 0;
 }
 
+/** The sample a participant rule observes, as `observe` reads it: one per step, taken for each sample. */
+class Observed {
+  s: QosSample | undefined = undefined;
+  ikey = '';
+  slot = 0;
+  /** The join slot's stamp (JoinSlots.see). */
+  stamp = 0;
+
+  constructor(readonly streamNames: readonly string[]) {}
+
+  take(s: QosSample, ikey: string, slot: number, stamp: number): void {
+    this.s = s;
+    this.ikey = ikey;
+    this.slot = slot;
+    this.stamp = stamp;
+  }
+}
+
+/** SeriesTable.builtWith's mark of a context built with the person on other devices. */
+const OTHER = 128;
+
+/**
+ * One observation of a participant rule through the series' record: a series made, its context
+ * built again (the join, its worst stream or its other-devices answer changed), or a step that
+ * is not the table's (a state change, a recovery, an explained alert, an unread pending change).
+ */
+function observe(
+  ctx: EngineContext,
+  { s: sample, ikey, slot, stamp, streamNames }: Observed,
+  rule: CompiledRule,
+  order: number,
+  v: number,
+  w: number,
+  breaching: boolean,
+  recovered: boolean,
+  partial: boolean,
+): AlertChange | undefined {
+  const s = sample!;
+  const book = ctx.series;
+  const table = book.table;
+  const block = table.block(slot);
+  const chunk = block < 0 ? undefined : table.chunk(block);
+  const k = block < 0 ? -1 : table.first(block) + order;
+  let rec = chunk?.records[k];
+  const known = rec !== undefined && chunk!.builtAt[k] === stamp; // its filters matched this join as it is
+  if (!known && !rule.matches(s)) {
+    // Out of the rule's scope now (Zoom's verdict is back to good, the join left Wi-Fi...):
+    // a series it has reads this as a recovered reading, so that it resolves (after the
+    // rule's recovery time) or, pending, is cancelled; it would otherwise never end.
+    if (!rec || partial) return undefined;
+    const change = apply(ctx, rule, rec, s.time, v, true, false);
+    book.store(rec);
+    return change;
+  }
+  const otherDevices = otherDevicesOf(ctx, slot, ikey, s, stamp);
+  const built = w | (otherDevices ? OTHER : 0);
+  if (!rec || !known || chunk!.builtWith[k] !== built) {
+    const context = ctx.state.slots.keptContextOf(slot)!; // kept by the join's slot, not the sample's
+    rec = book.record(participantSeriesId(rule.name, ikey, s.participant.key), rule, {
+      instance: ikey,
+      participantKey: s.participant.key,
+      context: participantContext(s, context, otherDevices, streamNames[w - 1]),
+    });
+    table.built(book.entryOf(rec), stamp, built);
+  }
+  const change = apply(ctx, rule, rec, s.time, v, recovered, breaching);
+  book.store(rec);
+  return change;
+}
+
 /**
  * Whether the sample's name has another join in its instance (JoinNames.otherDevices): the
- * answer its series' context was built with (`from`, built while the join was as it is now)
- * while no name gained or lost a join since, else looked up.
+ * answer found for the join as it is (its slot's stamp) while no name gained or lost a join
+ * since (kept by its series' block in the table), else looked up.
  */
 function otherDevicesOf(
   ctx: EngineContext,
+  slot: number,
   ikey: string,
   s: QosSample,
-  from: ContextSource | undefined,
+  stamp: number,
 ): boolean {
+  const table = ctx.series.table;
+  const b = table.block(slot);
   const version = ctx.names.version;
-  if (from?.names === version) return from.otherDevices;
+  const kept = b < 0 ? 0 : table.otherDevices(b, stamp, version);
+  if (kept !== 0) return kept === 2;
   const other = ctx.names.otherDevices(ikey, s);
-  if (from?.otherDevices === other) from.names = version; // still what it was built with: it holds at this version too
+  if (b >= 0) table.keepOtherDevices(b, stamp, version, other);
   return other;
 }
 

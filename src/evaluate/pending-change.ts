@@ -2,7 +2,7 @@ import type { Alert, AlertChange } from './alert.js';
 import type { Explainer } from './explain.js';
 import { renderAlert } from './render-alert.js';
 import type { CompiledRule } from './rule-types.js';
-import { OUTSTANDING, type Outstanding, type SeriesRecord } from './series.js';
+import { copyOf, OUTSTANDING, type Outstanding, type SeriesRecord } from './series.js';
 
 /**
  * A series going pending (only an inactive one does). Notifiers do not read pending changes,
@@ -37,7 +37,9 @@ export class PendingChange implements AlertChange, Outstanding {
   freeze(): void {
     const rec = this.then as SeriesRecord;
     rec[OUTSTANDING] = undefined;
-    this.then = { ...rec, [OUTSTANDING]: undefined };
+    const then = copyOf(rec);
+    then[OUTSTANDING] = undefined;
+    this.then = then;
   }
 
   get alert(): Alert {

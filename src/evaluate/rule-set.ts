@@ -15,6 +15,8 @@ export class RuleSet {
   /** shared_cause rules that explain the alerts of their group. */
   readonly explaining: readonly CompiledRule[];
   readonly timing: ReadonlyMap<string, Timing>;
+  /** Each participant rule's `for`, in `participant` order. */
+  readonly participantForMs: Float64Array;
   /** The distinct values the rules read (columns.ts); each group rule's column, in `group` order. */
   readonly columns: readonly Column[];
   readonly groupColumn: readonly number[];
@@ -30,6 +32,7 @@ export class RuleSet {
     const { columns, columnOf } = columnsOf(list, this.participant);
     this.columns = columns;
     this.groupColumn = this.group.map((r) => columnOf.get(r)!);
+    this.participantForMs = Float64Array.from(this.participant, (r) => r.forMs);
     this.timing = new Map(
       list.map((r) => [
         r.name,

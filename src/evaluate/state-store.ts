@@ -14,6 +14,7 @@ import { instanceKey } from '../normalize/events.js';
 import type { Alert } from './alert.js';
 import { JoinSlots } from './join-slots.js';
 import {
+  copyOf,
   groupSeriesId,
   seriesRecord,
   takeChanged,
@@ -252,7 +253,7 @@ export function restoredState(
   }
   return unsaved({
     series: new Map(
-      records.map((r) => [r.id, seriesRecord(r.id, r.rule, { ...r, context: { ...r.context } })]),
+      records.map((r) => [r.id, seriesRecord(r.id, r.rule, { ...copyOf(r), context: { ...r.context } })]),
     ),
     members,
     slots,
