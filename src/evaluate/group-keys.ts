@@ -16,7 +16,10 @@ import { groupOf } from './rule-value.js';
 export class GroupKeys {
   /** Per join slot: the stamp (JoinSlots.see) its group was worked out at (0: never). */
   stamp = new Int32Array(0);
-  /** Per join slot: its group's slot + 1 (0: the filters do not match it, or it has no group value). */
+  /**
+   * Per join slot: its group's slot + 1; 0: the filters do not match it; -1: they do, but its
+   * sample has no group value (missing data: group-rules.ts).
+   */
   group = new Int32Array(0);
   /** Per group slot: its key (undefined when free) and how many join slots are in it. */
   private readonly keys: (string | undefined)[] = [];
@@ -51,13 +54,14 @@ export class GroupKeys {
   refresh(slot: number, stamp: number, s: QosSample, ikey: string): void {
     const rule = this.rule;
     this.stamp[slot] = stamp;
-    const key = rule.matches(s)
+    const matched = rule.matches(s);
+    const key = matched
       ? (rule.scope === 'instance' ? ikey : groupOf(rule, s.context)) || undefined
       : undefined;
     const was = this.group[slot]!;
-    if (was && key === this.keys[was - 1]) return;
-    this.group[slot] = key === undefined ? 0 : this.take(key);
-    if (was) this.release(was);
+    if (was > 0 && key === this.keys[was - 1]) return;
+    this.group[slot] = key !== undefined ? this.take(key) : matched ? -1 : 0;
+    if (was > 0) this.release(was);
   }
 
   /** Freed join slots: worked out again when next seen. */
@@ -67,7 +71,7 @@ export class GroupKeys {
       this.stamp[s] = 0;
       const was = this.group[s]!;
       this.group[s] = 0;
-      if (was) this.release(was);
+      if (was > 0) this.release(was);
     }
   }
 

@@ -103,7 +103,7 @@ function familyPass(
     const slot = slots[i]!;
     if (stamp[slot] !== stamps[i]) keys.refresh(slot, stamps[i]!, samples[i]!, instances[i]!);
     at[n] = i;
-    groupOf[n] = keys.group[slot]!; // 0: not matched, or no group value (its reading leaves its group)
+    groupOf[n] = keys.group[slot]!; // 0: not matched, -1: no group value (see rulePass)
     n++;
   }
   for (const r of keys.rules) first[r] = rulePass(ctx, r, keys, n, col, columns, t, step, groups[r]!);
@@ -143,9 +143,8 @@ function rulePass(
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
     if (partial[i] && !breaching) continue;
     const g = groupOf[j]!;
-    if (g === 0) {
-      if (leaveOld(ctx, readings, rule.name, slot, inGroup[slot], undefined, step, groups) && first < 0)
-        first = i;
+    if (g <= 0) {
+      if (inNoGroup(ctx, readings, rule.name, slot, g < 0, t, step, groups) && first < 0) first = i;
       continue;
     }
     const group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
@@ -178,6 +177,42 @@ function rulePass(
     }
   }
   return first;
+}
+
+/**
+ * A reading at `t` in no group of the rule: its filters do not match the join, or (`missing`)
+ * its sample has no group value. The member leaves its group (leaveOld), but a missing group
+ * value is missing data while its reading there is at most gap_tolerance old: a data center
+ * left out for a minute is no move (nor an incident's end). Returns whether it left one.
+ */
+function inNoGroup(
+  ctx: EngineContext,
+  readings: GroupReadings,
+  rule: string,
+  slot: number,
+  missing: boolean,
+  t: number,
+  step: number,
+  groups: MemberGroup[],
+): boolean {
+  if (missing && stillHeld(ctx, readings, rule, slot, t)) return false;
+  return leaveOld(ctx, readings, rule, slot, readings.in[slot], undefined, step, groups);
+}
+
+/** Whether a member's reading in its group (or a restored one) is at most gap_tolerance older than `t`. */
+function stillHeld(
+  ctx: EngineContext,
+  readings: GroupReadings,
+  rule: string,
+  slot: number,
+  t: number,
+): boolean {
+  const from = readings.in[slot]
+    ? readings.time[slot]!
+    : readings.noneRestored
+      ? undefined
+      : readings.restoredTimeOf(slot, ctx.state.members.get(rule));
+  return from !== undefined && t - from <= ctx.opts.gapToleranceMs;
 }
 
 /**

@@ -296,14 +296,26 @@ export class GroupReadings {
    * `byKey`), taken out: the join's reading now goes to its group of now.
    */
   restoredGroupOf(slot: number, byKey: ReadonlyMap<string, GroupMembers> | undefined): string | undefined {
+    const restored = this.restoredOf(byKey);
+    const key = restored.get(slot);
+    if (key !== undefined) restored.delete(slot);
+    return key;
+  }
+
+  /** The time of a restored reading of `slot` (the rule's groups: `byKey`), left where it is. */
+  restoredTimeOf(slot: number, byKey: ReadonlyMap<string, GroupMembers> | undefined): number | undefined {
+    const key = this.restoredOf(byKey).get(slot);
+    return key === undefined ? undefined : byKey?.get(key)?.get(slot)?.time;
+  }
+
+  /** The restored readings' groups by slot, found at the first look (see `restored`). */
+  private restoredOf(byKey: ReadonlyMap<string, GroupMembers> | undefined): Map<number, string> {
     if (!this.restored) {
       this.restored = new Map();
       for (const [key, m] of byKey ?? [])
         for (const s of m.keys()) if (this.in[s] === undefined) this.restored.set(s, key);
     }
-    const key = this.restored.get(slot);
-    if (key !== undefined) this.restored.delete(slot);
-    return key;
+    return this.restored;
   }
 
   /** Whether no restored reading is left to take out (`restoredGroupOf` would find none). */

@@ -429,7 +429,8 @@ export class ReferenceEngine {
       for (const s of now) {
         const v = this.value(rule, s);
         if (v === undefined) continue;
-        const group = !rule.matches(s)
+        const matched = rule.matches(s);
+        const group = !matched
           ? undefined
           : rule.scope === 'instance'
             ? ikeyOf(s)
@@ -437,6 +438,13 @@ export class ReferenceEngine {
         const byGroup = this.members.get(rule.name) ?? new Map<string, Map<string, Reading>>();
         this.members.set(rule.name, byGroup);
         const who = `${ikeyOf(s)}/${s.participant.key}`;
+        // No group value is missing data while the member's reading in its group is within gap_tolerance.
+        if (
+          matched &&
+          group === undefined &&
+          [...byGroup.values()].some((m) => held(m.get(who), s.time, this.gapToleranceMs))
+        )
+          continue;
         // A member whose reading puts it in another group, or in none (the filters no longer
         // match it, or its group value went missing), leaves its old one, judged again without it.
         for (const [other, om] of byGroup)
@@ -562,3 +570,7 @@ export class ReferenceEngine {
     this.resolveEmptied(emptied, out);
   }
 }
+
+/** Whether a member's reading still holds it in its group at `time` (at most gap_tolerance old). */
+const held = (r: Reading | undefined, time: number, gap: number): boolean =>
+  r !== undefined && time - r.time <= gap;
