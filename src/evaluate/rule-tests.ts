@@ -110,7 +110,8 @@ function setValue(s: QosSample, key: string, text: string): string | undefined {
     const byZoom = rowsOf('stream').filter((r) => r.zoom === b);
     const metric = METRIC_BY_NAME.get(b);
     const rows = byZoom.length ? byZoom : metric?.perStream ? [metric.field] : [];
-    if (!rows.length) return `unknown metric "${b}" in ${key}`;
+    if (!rows.length)
+      return `unknown metric "${b}" in ${key}; expected a rule metric (latency, jitter, avg_loss, bitrate...) or Zoom's field name`;
     const m = (s.streams[a] ?? {}) as Record<string, unknown>;
     const err = setRows(m, rows, key, text);
     if (!err) s.streams[a] = m;
@@ -273,6 +274,60 @@ function runTest(
   return ok;
 }
 
+/** The most copies one `xN` may make: a test's series is minutes, not millions of samples. */
+const MAX_REPEAT = 10_000;
+
+/**
+ * Series text a test cannot be run with, refused at its key before any test runs: an unknown
+ * key, a value its metric cannot read, or an `xN` that repeats nothing or too much. Before, such
+ * text was an `ERROR` line per sample it filled, without its place, and the tests ran without
+ * it (a test whose every key was unknown passed).
+ */
+function seriesProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const scratch = (): QosSample => ({
+    instance: { kind: 'meeting', id: 'test', uuid: 'test', topic: 'test' },
+    participant: { key: 'test', name: '', email: '', ip: '' },
+    context: {},
+    time: EPOCH,
+    streams: {},
+  });
+  tests.forEach((test, t) =>
+    test.input.forEach((input, k) => {
+      for (const [key, text] of Object.entries(input.series)) {
+        const at = ['tests', t, 'input', k, 'series', key];
+        const tokens = text.trim().split(/\s+/);
+        const repeat = tokens.findIndex((tok, i) => {
+          const n = /^x(\d+)$/.exec(tok)?.[1];
+          return n !== undefined && (i === 0 || Number(n) < 2 || Number(n) > MAX_REPEAT);
+        });
+        if (repeat >= 0) {
+          problems.push(
+            src.problemAt(
+              at,
+              `"${tokens[repeat]}" ${repeat === 0 ? 'repeats no value before it' : 'is out of range'}; expected xN after a value, N copies of it from 2 to ${MAX_REPEAT}`,
+            ),
+          );
+          continue;
+        }
+        const bad = tokens.find((tok) => tok !== '_' && !/^x\d+$/.test(tok) && setValue(scratch(), key, tok));
+        const err = bad === undefined ? undefined : setValue(scratch(), key, bad)!.replace(`${key}: `, '');
+        if (err)
+          problems.push(
+            src.problemAt(
+              at,
+              err.includes('cannot read')
+                ? `${err}; expected values of the metric with their unit (120ms, 3.5%, 800kbps...), _ for none, xN to repeat the one before`
+                : err,
+              !err.includes('cannot read'),
+            ),
+          );
+      }
+    }),
+  );
+  return problems;
+}
+
 /**
  * Values of a join after its `left` event, or of an instance after its `ended`: refused. A
  * series that runs on past its own leave is a series longer than meant far more often than a
@@ -325,8 +380,8 @@ export function runRuleTestFile(file: string): TestFileResult {
   validator ??= schemaValidator<RawTestFile>('files', ruleTestSchema);
   const src = YamlSource.read(file);
   const { value } = loadYaml<RawTestFile>(src, validator);
-  const late = afterLeavingProblems(src, value.tests);
-  if (late.length) throw new FileInvalidError(late);
+  const bad = [...seriesProblems(src, value.tests), ...afterLeavingProblems(src, value.tests)];
+  if (bad.length) throw new FileInvalidError(bad);
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };
   for (const test of value.tests) if (runTest(file, value, rules, test, result)) result.passed++;

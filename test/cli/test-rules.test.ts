@@ -60,6 +60,33 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout).toMatch(/^0 passed, 0 failed$/m);
   });
 
+  it('refuses series text it cannot read at its key, before any test runs (outside tester hT35: an ERROR line per sample, and a test of unknown keys passed)', async () => {
+    const file = testFile(
+      'bad-series',
+      `  - name: typos\n    input:\n` +
+        `      - participant: a\n        series:\n          audio_input.avg_loss: 20% 2O% x3\n          audio_input.avgloss: 20% x3\n          cpu_zoom: 50%\n` +
+        `      - participant: b\n        series: { audio_input.latency: x3 400ms x50000000 }\n` +
+        `    expect:\n      - { at: 2m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${file}:7:33: tests[0].input[0].series.audio_input.avg_loss: cannot read "2O%"; expected values of the metric with their unit (120ms, 3.5%, 800kbps...), _ for none, xN to repeat the one before`,
+    );
+    expect(r.stderr).toContain(
+      `${file}:8:11: tests[0].input[0].series.audio_input.avgloss: unknown metric "avgloss" in audio_input.avgloss; expected a rule metric`,
+    );
+    expect(r.stderr).toContain(
+      `${file}:9:11: tests[0].input[0].series.cpu_zoom: unknown series "cpu_zoom"; expected`,
+    );
+    expect(r.stderr).toContain(
+      `tests[0].input[1].series.audio_input.latency: "x3" repeats no value before it; expected xN after a value, N copies of it from 2 to 10000`,
+    );
+    // Refused before running: no test passed (the old code ran it and counted it passed).
+    expect(r.stdout).toMatch(/^0 passed, 0 failed$/m);
+    expect(r.stderr.match(/cannot read/g)).toHaveLength(1);
+  });
+
   it('takes a rejoin written as another input of the participant starting after the leave: a new alert', async () => {
     const file = testFile(
       'rejoin',
