@@ -94,14 +94,9 @@ export function apply(
     rec.clearedAt = undefined;
     if (!rec.group) explainer.explain(rec);
   } else if (t === 'resolved') rec.clearedAt = recoveringSince ?? time;
-  else if (
-    !t &&
-    rec.state === 'firing' &&
-    breaching &&
-    rec.explainedBy &&
-    !explainer.isFiring(rec.explainedBy)
-  ) {
-    // Its cause resolved first and it still breaches: it stands on its own now, and is sent.
+  else if (!t && rec.state === 'firing' && breaching && rec.explainedBy && !explainer.stillExplains(rec)) {
+    // Its cause resolved first, or it moved out of the cause's group, and it still breaches:
+    // another incident explains it now, or it stands on its own and is sent.
     explainer.explain(rec);
     if (was.differs(rec)) ctx.series.changed();
     if (!rec.explainedBy)

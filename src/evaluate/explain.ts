@@ -75,6 +75,19 @@ export class Explainer {
   }
 
   /**
+   * Whether what explains a firing alert still does: its incident still fires and, for a
+   * participant alert, the participant's context is still in the incident's group. One who moved
+   * to another data center, network... was held back by the incident for as long as it lasted.
+   */
+  stillExplains(rec: SeriesRecord): boolean {
+    const cause = rec.explainedBy === undefined ? undefined : this.series.get(rec.explainedBy);
+    if (cause?.state !== 'firing') return false;
+    if (!rec.participantKey) return true;
+    const rule = this.rules.byName.get(cause.rule);
+    return rule !== undefined && groupOf(rule, rec.context) === cause.group;
+  }
+
+  /**
    * The firing incident whose group a participant context is in, if any; of several, the one
    * that fired first (the page already out), and of those that fired in the same minute, the
    * one whose rule is listed first.

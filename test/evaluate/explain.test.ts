@@ -196,6 +196,33 @@ describe('when the cause resolves first', () => {
   });
 });
 
+describe('a participant who moves out of the firing incident that explains it', () => {
+  it('is sent at its first sample from elsewhere while the incident still fires (hT35 M4: held back until it ended)', () => {
+    const e = new RuleEngine(rulesFrom([incident, participant]), { gapToleranceMs: 5 * MIN });
+    const ny: [string, string, number][] = [
+      ['b', 'NY', 0.09],
+      ['c', 'NY', 0.09],
+      ['d', 'NY', 0.001],
+    ];
+    const first = at(e, 0, [['a', 'NY', 0.09], ...ny]);
+    expect(first.filter((c) => c.alert.rule === 'p').map((c) => c.alert.inhibitedBy)).toEqual([
+      'dc|NY',
+      'dc|NY',
+      'dc|NY',
+    ]);
+    // Minute 1: a is in SC now, still losing packets; NY still fires (2 of 3).
+    const next = at(e, 1, [['a', 'SC', 0.09], ...ny]);
+    expect(e.current('dc|NY')?.state).toBe('firing');
+    expect(
+      next.map((c) => [c.alert.rule, c.alert.labels.participant, c.state, c.previous, c.alert.inhibitedBy]),
+    ).toEqual([['p', 'a', 'firing', 'firing', undefined]]);
+    // b stayed in NY: still explained, nothing sent.
+    expect(e.current('p|meeting:m1/b')?.explainedBy).toBe('dc|NY');
+    expect(e.current('p|meeting:m1/a')?.explainedBy).toBeUndefined();
+    expect(at(e, 2, [['a', 'SC', 0.09], ...ny])).toEqual([]);
+  });
+});
+
 describe('two incidents firing on the same data center', () => {
   // Two explaining rules group by data center: NY loses packets from minute 0 and its latency
   // rises from minute 1. The latency incident is listed first and made last.

@@ -300,6 +300,12 @@ export class ReferenceEngine {
 
   private firing = (id: string): boolean => this.series.get(id)?.state === 'firing';
 
+  /** Whether a participant alert's newest context is in the group of incident `id` (rule|group). */
+  private inGroupOf(rec: Ref, id: string): boolean {
+    const cause = this.series.get(id)!;
+    return rec.context?.[CONTEXT_KEY[cause.rule.groupBy!]] === id.slice(cause.rule.name.length + 1);
+  }
+
   /**
    * The firing incident whose group a participant context is in: of several, the one that
    * fired first, and of those that fired in the same minute, the first listed.
@@ -407,10 +413,11 @@ export class ReferenceEngine {
       rec.state === 'firing' &&
       breaching &&
       rec.explainedBy &&
-      !this.firing(rec.explainedBy)
+      (!this.firing(rec.explainedBy) ||
+        (rule.scope === 'participant' && !this.inGroupOf(rec, rec.explainedBy)))
     ) {
-      // Its incident resolved first and it still breaches: another incident explains it now,
-      // or it stands on its own and is sent.
+      // Its incident resolved first, or it moved out of the incident's group, and it still
+      // breaches: another incident explains it now, or it stands on its own and is sent.
       this.explain(rec);
       if (!rec.explainedBy) out.push(this.change(rec, 'firing', 'firing'));
     }
