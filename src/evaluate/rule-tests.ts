@@ -70,13 +70,19 @@ let validator: ValidateFunction<RawTestFile> | undefined;
 export function expandValues(text: string): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   for (const tok of text.trim().split(/\s+/)) {
-    const rep = /^x(\d+)$/.exec(tok);
-    if (rep) {
+    const rep = repeatOf(tok);
+    if (rep !== undefined) {
       const prev = out.at(-1);
-      for (let i = 1; i < Number(rep[1]); i++) out.push(prev);
+      for (let i = 1; i < rep; i++) out.push(prev);
     } else out.push(tok === '_' ? undefined : tok);
   }
   return out;
+}
+
+/** The N of an `xN` token (N copies of the value before it); undefined for a value or `_`. */
+function repeatOf(tok: string): number | undefined {
+  const n = /^x(\d+)$/.exec(tok)?.[1];
+  return n === undefined ? undefined : Number(n);
 }
 
 const GROUP_KEY = { cpu: 'cpu', wifi: 'wifi', cpuPressure: 'cpuPressure' } as const;
@@ -298,8 +304,8 @@ function seriesProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem
         const at = ['tests', t, 'input', k, 'series', key];
         const tokens = text.trim().split(/\s+/);
         const repeat = tokens.findIndex((tok, i) => {
-          const n = /^x(\d+)$/.exec(tok)?.[1];
-          return n !== undefined && (i === 0 || Number(n) < 2 || Number(n) > MAX_REPEAT);
+          const n = repeatOf(tok);
+          return n !== undefined && (i === 0 || n < 2 || n > MAX_REPEAT);
         });
         if (repeat >= 0) {
           problems.push(
@@ -310,18 +316,23 @@ function seriesProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem
           );
           continue;
         }
-        const bad = tokens.find((tok) => tok !== '_' && !/^x\d+$/.test(tok) && setValue(scratch(), key, tok));
-        const err = bad === undefined ? undefined : setValue(scratch(), key, bad)!.replace(`${key}: `, '');
-        if (err)
-          problems.push(
-            src.problemAt(
-              at,
-              err.includes('cannot read')
-                ? `${err}; expected values of the metric with their unit (120ms, 3.5%, 800kbps...), _ for none, xN to repeat the one before`
-                : err,
-              !err.includes('cannot read'),
-            ),
-          );
+        let err: string | undefined;
+        for (const tok of tokens) {
+          if (tok !== '_' && repeatOf(tok) === undefined) err = setValue(scratch(), key, tok);
+          if (err !== undefined) break;
+        }
+        if (err === undefined) continue;
+        // A value its metric cannot read is shown at the value; an unknown key at the key.
+        const unreadable = err.startsWith(`${key}: cannot read`);
+        problems.push(
+          src.problemAt(
+            at,
+            unreadable
+              ? `${err.slice(key.length + 2)}; expected values of the metric with their unit (120ms, 3.5%, 800kbps...), _ for none, xN to repeat the one before`
+              : err,
+            !unreadable,
+          ),
+        );
       }
     }),
   );

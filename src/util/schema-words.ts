@@ -96,23 +96,22 @@ interface NumberSchema {
   exclusiveMaximum?: number;
 }
 
+/** One end of a range in words: its inclusive bound (`at least 1`), else its exclusive one (`above 0`). */
+const bound = (
+  incl: number | undefined,
+  inclWord: string,
+  excl: number | undefined,
+  exclWord: string,
+): string | undefined =>
+  incl !== undefined ? `${inclWord} ${incl}` : excl !== undefined ? `${exclWord} ${excl}` : undefined;
+
 /** `a whole number from 1 to 64`, `a number above 0 and at most 1`, from a number setting's schema. */
 export function numberRange(ps: NumberSchema): string {
   const kind = ps.type === 'integer' ? 'a whole number' : 'a finite number';
   if (ps.minimum !== undefined && ps.maximum !== undefined)
     return `${kind} from ${ps.minimum} to ${ps.maximum}`;
-  const low =
-    ps.minimum !== undefined
-      ? `at least ${ps.minimum}`
-      : ps.exclusiveMinimum !== undefined
-        ? `above ${ps.exclusiveMinimum}`
-        : undefined;
-  const high =
-    ps.maximum !== undefined
-      ? `at most ${ps.maximum}`
-      : ps.exclusiveMaximum !== undefined
-        ? `below ${ps.exclusiveMaximum}`
-        : undefined;
+  const low = bound(ps.minimum, 'at least', ps.exclusiveMinimum, 'above');
+  const high = bound(ps.maximum, 'at most', ps.exclusiveMaximum, 'below');
   if (low && high) return `${kind} ${low} and ${high}`;
   if (low ?? high)
     return `${kind} ${ps.minimum !== undefined || ps.maximum !== undefined ? 'of ' : ''}${low ?? high}`;
