@@ -1,4 +1,5 @@
 import type { AlertContext } from './alert.js';
+import { capitalize } from '../util/words.js';
 
 /**
  * How a message names the meeting, webinar or session of an alert: its topic in quotes
@@ -14,6 +15,5 @@ export function instanceName(c: Pick<AlertContext, 'topic' | 'kind' | 'instanceI
 
 /** The same at the start of a sentence: `Meeting 85746065432`. */
 export function instanceNameFirst(c: Pick<AlertContext, 'topic' | 'kind' | 'instanceId' | 'uuid'>): string {
-  const name = instanceName(c);
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return capitalize(instanceName(c));
 }

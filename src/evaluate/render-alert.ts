@@ -1,6 +1,6 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { ParticipantContext } from '../normalize/sample.js';
-import { humanDuration, plural, possessive, shareOf } from '../util/words.js';
+import { capitalize, humanDuration, plural, possessive, shareOf } from '../util/words.js';
 import type { Alert, AlertContext, AlertState, ResolveReason } from './alert.js';
 import type { Explainer } from './explain.js';
 import { instanceName, instanceNameFirst } from './instance-name.js';
@@ -175,7 +175,7 @@ function groupGoneText(p: AlertParts, reason: 'left' | 'ended'): string {
       `${shareOf(healthy, total)} remaining ${healthy === 1 ? 'is' : 'are'} healthy`
     );
   }
-  const Where = where.charAt(0).toUpperCase() + where.slice(1);
+  const Where = capitalize(where);
   if (!shared) return reason === 'left' ? `Everyone left ${where}` : `${Where} ended`;
   return `${Where} has no participants any more: ${reason === 'left' ? 'they left or moved' : 'their meetings ended'}`;
 }

@@ -1,10 +1,8 @@
 import { METRICS } from '../evaluate/metrics.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
-import { plural, shareOf, uniqueWords } from '../util/words.js';
+import { capitalize, plural, shareOf, uniqueWords } from '../util/words.js';
 import type { Figures, ParticipantReport, Report } from './types.js';
-
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 const byName = new Map(METRICS.map((m) => [m.name, m]));
 

@@ -50,3 +50,6 @@ export function uniqueWords(parts: (string | undefined)[]): string {
   }
   return out.join(' ');
 }
+
+/** The text with its first letter in upper case: a sentence that starts with a name or a place. */
+export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
