@@ -1,4 +1,62 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import type { SourceKind } from '../normalize/sample.js';
+
+/** A rule test file as written (the schema below checked it). */
+export interface ExpectedAlert {
+  rule: string;
+  state: 'pending' | 'firing' | 'resolved';
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  reason?: 'recovered' | 'left' | 'ended';
+}
+export interface RawInput {
+  participant: string;
+  name?: string;
+  instance?: string;
+  kind?: SourceKind;
+  topic?: string;
+  start?: string;
+  /** Context by its rule name (network_type, data_center, client_version, health, ...). */
+  context?: Record<string, string>;
+  series: Record<string, string>;
+}
+/** A participant's leave or an instance's end; the schema takes one with neither (rule-test-joins.ts refuses it). */
+export interface RawEvent {
+  at: string;
+  left?: { participant: string; instance?: string };
+  ended?: string;
+}
+export interface RawTest {
+  name: string;
+  interval?: string;
+  input: RawInput[];
+  events?: RawEvent[];
+  expect: { at: string; alerts: ExpectedAlert[] }[];
+}
+export interface RawTestFile {
+  rule_files: string[];
+  gap_tolerance?: string;
+  tests: RawTest[];
+}
+
+/** "100ms 400ms x3 _ 100ms": values in order; `xN` repeats the previous value to N copies; `_` is missing. */
+export function expandValues(text: string): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  for (const tok of text.trim().split(/\s+/)) {
+    const rep = repeatOf(tok);
+    if (rep !== undefined) {
+      const prev = out.at(-1);
+      for (let i = 1; i < rep; i++) out.push(prev);
+    } else out.push(tok === '_' ? undefined : tok);
+  }
+  return out;
+}
+
+/** The N of an `xN` token (N copies of the value before it); undefined for a value or `_`. */
+export function repeatOf(tok: string): number | undefined {
+  const n = /^x(\d+)$/.exec(tok)?.[1];
+  return n === undefined ? undefined : Number(n);
+}
 
 /** JSON Schema of rule test files (`qoswatch test-rules`). */
 const duration = {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { loadYaml, YamlSource } from '../util/yaml-file.js';
@@ -12,38 +13,16 @@ import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
 import { loadRules } from './load-rules.js';
-import { ruleTestSchema } from './rule-tests-schema.js';
-
-interface ExpectedAlert {
-  rule: string;
-  state: 'pending' | 'firing' | 'resolved';
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  reason?: 'recovered' | 'left' | 'ended';
-}
-interface RawInput {
-  participant: string;
-  name?: string;
-  instance?: string;
-  kind?: SourceKind;
-  topic?: string;
-  start?: string;
-  /** Context by its rule name (network_type, data_center, client_version, health, ...). */
-  context?: Record<string, string>;
-  series: Record<string, string>;
-}
-interface RawTest {
-  name: string;
-  interval?: string;
-  input: RawInput[];
-  events?: { at: string; left?: { participant: string; instance?: string }; ended?: string }[];
-  expect: { at: string; alerts: ExpectedAlert[] }[];
-}
-interface RawTestFile {
-  rule_files: string[];
-  gap_tolerance?: string;
-  tests: RawTest[];
-}
+import { afterLeavingProblems, eventProblems, overlapProblems } from './rule-test-joins.js';
+import {
+  expandValues,
+  repeatOf,
+  ruleTestSchema,
+  type ExpectedAlert,
+  type RawInput,
+  type RawTest,
+  type RawTestFile,
+} from './rule-tests-schema.js';
 
 export interface TestFailure {
   file: string;
@@ -65,25 +44,6 @@ export interface TestFileResult {
 const EPOCH = Date.parse('2026-01-05T09:00:00Z');
 
 let validator: ValidateFunction<RawTestFile> | undefined;
-
-/** "100ms 400ms x3 _ 100ms": values in order; `xN` repeats the previous value to N copies; `_` is missing. */
-export function expandValues(text: string): (string | undefined)[] {
-  const out: (string | undefined)[] = [];
-  for (const tok of text.trim().split(/\s+/)) {
-    const rep = repeatOf(tok);
-    if (rep !== undefined) {
-      const prev = out.at(-1);
-      for (let i = 1; i < rep; i++) out.push(prev);
-    } else out.push(tok === '_' ? undefined : tok);
-  }
-  return out;
-}
-
-/** The N of an `xN` token (N copies of the value before it); undefined for a value or `_`. */
-function repeatOf(tok: string): number | undefined {
-  const n = /^x(\d+)$/.exec(tok)?.[1];
-  return n === undefined ? undefined : Number(n);
-}
 
 const GROUP_KEY = { cpu: 'cpu', wifi: 'wifi', cpuPressure: 'cpuPressure' } as const;
 
@@ -340,50 +300,24 @@ function seriesProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem
 }
 
 /**
- * Values of a join after its `left` event, or of an instance after its `ended`: refused. A
- * series that runs on past its own leave is a series longer than meant far more often than a
- * rejoin, and taking it as one fired the alert again with no sign. Zoom makes a rejoin a new join
- * (which the poll links to the person's key: docs/zoom-client.md), so a test writes one as
- * another input of the participant with a `start` after the leave; a meeting that ended gets
- * no more samples (a later occurrence is another instance).
+ * A `rule_files` entry that names nothing, at the entry: it was said at the missing file's own
+ * 1:1 (`nope.yaml:1:1: rule path not found`), a place that does not exist, and not where to fix it.
  */
-function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
-  const problems: FileProblem[] = [];
-  tests.forEach((test, t) => {
-    const interval = durationMs(test.interval ?? '1m');
-    test.input.forEach((input, k) => {
-      const start = input.start ? durationMs(input.start) : 0;
-      const instance = input.instance ?? 'test';
-      for (const [key, text] of Object.entries(input.series)) {
-        const values = expandValues(text);
-        const lastIndex = values.findLastIndex((v) => v !== undefined);
-        const last = start + lastIndex * interval;
-        const at = ['tests', t, 'input', k, 'series', key];
-        const ev = (test.events ?? []).findIndex(
-          (e) =>
-            (e.left &&
-              e.left.participant === input.participant &&
-              (e.left.instance ?? 'test') === instance &&
-              start <= durationMs(e.at) &&
-              last > durationMs(e.at)) ||
-            (e.ended === instance && last > durationMs(e.at)),
-        );
-        if (lastIndex < 0 || ev < 0) continue;
-        const e = test.events![ev]!;
-        const when = formatDuration(durationMs(e.at));
-        problems.push(
-          src.problemAt(
-            at,
-            e.left
-              ? `${input.participant} has values after it left at ${when} (events[${ev}]), up to ${formatDuration(last)}; expected the series to end by ${when}. A rejoin is a new join: write it as another input of ${input.participant} whose start is later than ${when}`
-              : `instance ${instance} has values after it ended at ${when} (events[${ev}]), up to ${formatDuration(last)}; expected the series to end by ${when} (a later occurrence is another instance)`,
-          ),
-        );
-        break; // one problem per input
-      }
-    });
+function ruleFileProblems(src: YamlSource, file: string, value: RawTestFile): FileProblem[] {
+  return value.rule_files.flatMap((f, i) => {
+    const path = resolve(dirname(file), f);
+    try {
+      statSync(path);
+      return [];
+    } catch {
+      return [
+        src.problemAt(
+          ['rule_files', i],
+          `no such file: ${path}; expected a rule file or a folder of them, relative to the test file`,
+        ),
+      ];
+    }
   });
-  return problems;
 }
 
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */
@@ -391,8 +325,12 @@ export function runRuleTestFile(file: string): TestFileResult {
   validator ??= schemaValidator<RawTestFile>('files', ruleTestSchema);
   const src = YamlSource.read(file);
   const { value } = loadYaml<RawTestFile>(src, validator);
-  const bad = [...seriesProblems(src, value.tests), ...afterLeavingProblems(src, value.tests)];
-  if (bad.length) throw new FileInvalidError(bad);
+  const series = seriesProblems(src, value.tests);
+  const bad = [...ruleFileProblems(src, file, value), ...series, ...eventProblems(src, value.tests)];
+  // The times of values are read only from series text that reads (an x50000000 is not expanded).
+  if (!series.length)
+    bad.push(...overlapProblems(src, value.tests), ...afterLeavingProblems(src, value.tests));
+  if (bad.length) throw new FileInvalidError(bad.sort((a, b) => a.line - b.line || a.col - b.col));
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };
   for (const test of value.tests) if (runTest(file, value, rules, test, result)) result.passed++;

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
@@ -57,7 +58,7 @@ describe('qoswatch test-rules', () => {
     expect(r.stderr).toContain(
       `${file}:11:31: tests[0].input[1].series.audio_input.jitter: instance m2 has values after it ended at 9m (events[1]), up to 11m; expected the series to end by 9m (a later occurrence is another instance)`,
     );
-    expect(r.stdout).toMatch(/^0 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
   });
 
   it('refuses series text it cannot read at its key, before any test runs (outside tester hT35: an ERROR line per sample, and a test of unknown keys passed)', async () => {
@@ -83,8 +84,89 @@ describe('qoswatch test-rules', () => {
       `tests[0].input[1].series.audio_input.latency: "x3" repeats no value before it; expected xN after a value, N copies of it from 2 to 10000`,
     );
     // Refused before running: no test passed (the old code ran it and counted it passed).
-    expect(r.stdout).toMatch(/^0 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
     expect(r.stderr.match(/cannot read/g)).toHaveLength(1);
+  });
+
+  it('refuses an event with neither left nor ended, and one naming a participant or instance no input has, at the event (outside tester: they did nothing)', async () => {
+    const file = testFile(
+      'events-naming-nobody',
+      `  - name: events that name nobody\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x3 }\n` +
+        `      - participant: ann\n        instance: m2\n        series: { audio_input.latency: 400ms x3 }\n` +
+        `    events:\n` +
+        `      - { at: 5m, left: { participant: bbo } }\n` +
+        `      - { at: 5m, left: { participant: ann } }\n` +
+        `      - { at: 5m, left: { participant: bob, instance: m2 } }\n` +
+        `      - { at: 6m, ended: m3 }\n` +
+        `      - { at: 7m }\n` +
+        `    expect:\n      - { at: 2m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    // The old code ran the test: the leaves of nobody did nothing, and the empty event too.
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:11:40: tests[0].events[0].left.participant: no input of this test has the participant "bbo" (did you mean "bob"?); expected one of: bob, ann`,
+      `${file}:12:40: tests[0].events[1].left.participant: ann has no input in instance test (the default); expected instance: m2, where its inputs are`,
+      `${file}:13:55: tests[0].events[2].left.instance: bob has no input in instance m2; expected instance: test, where its inputs are`,
+      `${file}:14:26: tests[0].events[3].ended: no input of this test has the instance "m3" (did you mean "m2"?); expected one of: test, m2`,
+      `${file}:15:9: tests[0].events[4]: an event with neither left nor ended; expected { at: 5m, left: { participant: bob } } (with instance: when not test) or { at: 9m, ended: test }`,
+    ]);
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
+  });
+
+  it('cites the earliest leave of a participant, not the first listed (outside tester)', async () => {
+    const file = testFile(
+      'two-leaves',
+      `  - name: bob's leaves listed out of order\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x9 }\n` +
+        `    events:\n      - { at: 7m, left: { participant: bob } }\n      - { at: 5m, left: { participant: bob } }\n` +
+        `    expect:\n      - { at: 5m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    // The old code said "left at 7m (events[0]) ... expected the series to end by 7m".
+    expect(r.stderr.trim()).toBe(
+      `${file}:6:40: tests[0].input[0].series.audio_input.latency: bob has values after it left at 5m (events[1]), up to 8m; expected the series to end by 5m. A rejoin is a new join: write it as another input of bob whose start is later than 5m`,
+    );
+  });
+
+  it('refuses two inputs of one participant with values at the same times, at the second one (outside tester: both were taken)', async () => {
+    const file = testFile(
+      'overlap',
+      `  - name: bob twice at once\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x6 }\n` +
+        `      - participant: ann\n        series: { audio_input.latency: 400ms x6 }\n` +
+        `      - participant: bob\n        start: 3m\n        series: { audio_input.jitter: 10ms x4 }\n` +
+        `      - participant: bob\n        instance: m2\n        series: { audio_input.latency: 400ms x6 }\n` +
+        `      - participant: bob\n        start: 9m\n        series: { audio_input.latency: 400ms x2 }\n` +
+        `    expect:\n      - { at: 5m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    // bob in m2 (another instance) and bob from 9m (after his first join's last value at 5m) are fine.
+    expect(r.stderr.trim()).toBe(
+      `${file}:9:9: tests[0].input[2]: bob (instance test) has values from 3m to 5m in input[0] too; expected one input per join: every series of a join in one input, and a rejoin as another input whose values start after the earlier one's last`,
+    );
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
+  });
+
+  it('says a rule file that does not exist at its rule_files entry, and names the file in the summary (outside tester: at nope.yaml:1:1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
+    const file = join(dir, 'missing-rules.test.yaml');
+    writeFileSync(
+      file,
+      `rule_files:\n  - ${fromRoot('rules', 'default.yaml')}\n  - nope.yaml\ntests:\n  - name: t\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x3 }\n    expect:\n      - { at: 2m, alerts: [] }\n`,
+    );
+    const good = fromRoot('rules', 'tests', 'default.test.yaml');
+    const r = await runCli(['test-rules', good, file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `${file}:3:5: rule_files[1]: no such file: ${join(dir, 'nope.yaml')}; expected a rule file or a folder of them, relative to the test file`,
+    );
+    // The old summary was '9 passed, 0 failed': nothing said which file did not run.
+    expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
   });
 
   it('takes a rejoin written as another input of the participant starting after the leave: a new alert', async () => {

@@ -52,9 +52,10 @@ for (const doc of DOCS)
 
 describe('docs examples', () => {
   const all = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
-  // Rule files are NAME.rules.yaml; every other example is a configuration.
-  const files = all.filter((f) => !f.endsWith('.rules.yaml'));
+  // Rule files are NAME.rules.yaml, rule tests NAME.test.yaml; every other example is a configuration.
+  const files = all.filter((f) => !f.endsWith('.rules.yaml') && !f.endsWith('.test.yaml'));
   const ruleExamples = all.filter((f) => f.endsWith('.rules.yaml'));
+  const ruleTestExamples = all.filter((f) => f.endsWith('.test.yaml'));
 
   it('every example file is included in the docs, and every inclusion is the file verbatim', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
@@ -75,6 +76,12 @@ describe('docs examples', () => {
       expect(loadRules([join(EXAMPLES, f)]).length).toBeGreaterThan(0);
     },
   );
+
+  it.each(ruleTestExamples)('%s: qoswatch test-rules passes it', async (f) => {
+    expect(ruleTestExamples.length).toBeGreaterThan(0);
+    const r = await runCli(['test-rules', join(EXAMPLES, f)]);
+    expect(r).toMatchObject({ code: 0, stdout: '1 passed, 0 failed\n', stderr: '' });
+  });
 
   it.each(['slack-and-email.yaml', 'notifications.yaml'])(
     '%s: critical alerts reach e-mail and Slack, as the comments say; others reach Slack',
