@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
+import { isUrlSetting } from '../config/url-settings.js';
 import { FileInvalidError } from '../util/file-errors.js';
+import { urlCaseFolded } from '../util/http-url.js';
 import type { Env } from '../util/yaml-env.js';
 import { MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
 import { formatPath } from '../util/yaml-source.js';
@@ -17,13 +19,24 @@ export function configSnapshot(file: string): unknown {
   }
 }
 
+/**
+ * Whether two values of one setting are the same: as written, or for a URL setting as URLs
+ * compare (HTTPS://API.zoom.us is https://api.zoom.us: the daemon takes both alike, and an edit
+ * of the case alone was reported as a change that needs a restart).
+ */
+function same(a: unknown, b: unknown, path: readonly (string | number)[]): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && isUrlSetting(path))
+    return urlCaseFolded(a) === urlCaseFolded(b);
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** The settings (as `a.b[2].c`) whose values differ between two parsed YAML files. */
 function changedPaths(a: unknown, b: unknown, path: (string | number)[] = [], out: string[] = []): string[] {
   const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
   if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const k of keys) changedPaths(a[k], b[k], [...path, Array.isArray(a) ? Number(k) : k], out);
-  } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(formatPath(path) || '(the whole file)');
+  } else if (!same(a, b, path)) out.push(formatPath(path) || '(the whole file)');
   return out;
 }
 

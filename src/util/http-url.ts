@@ -74,3 +74,16 @@ export function baseUrlProblem(url: string, appended: string, expected: string):
   if (!/[?#]/.test(url)) return undefined;
   return `found ${JSON.stringify(url)}, which has a query or a fragment (${appended}); expected ${expected}, without a query or a fragment`;
 }
+
+/**
+ * `text` as two URLs that reach the same place compare: scheme and host in lower case (RFC 3986
+ * 3.1 and 3.2.2: both case-insensitive), the rest as written (a path is case-sensitive). A host
+ * holding `${` is left as written: `${HOST}` and `${host}` are two environment variables.
+ */
+export function urlCaseFolded(text: string): string {
+  return text.replace(
+    /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)/,
+    (_, scheme: string, host: string) =>
+      scheme.toLowerCase() + (host.includes('${') ? host : host.toLowerCase()),
+  );
+}

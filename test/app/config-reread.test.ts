@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configSnapshot, rereadConfig } from '../../src/app/config-reread.js';
+import { captureLog } from '../helpers/log.js';
+
+const CONFIG = `zoom:
+  { account_id: a, client_id: c, client_secret: s,
+    api_url: https://api.zoom.us/v2, oauth_url: https://zoom.us/oauth/token }
+notifiers:
+  - { name: am, type: alertmanager, url: 'http://alertmanager:9093' }
+  - name: hook
+    type: webhook
+    url: 'https://hooks.example.com/In'
+    headers: { X-Origin: 'https://qoswatch.example.com' }
+route: { receiver: am }
+`;
+
+/** What SIGHUP logs after the file, read at start as CONFIG, was edited to `edited`. */
+function reread(edited: string): string[] {
+  const file = join(mkdtempSync(join(tmpdir(), 'qw-reread-')), 'config.yaml');
+  writeFileSync(file, CONFIG);
+  const running = configSnapshot(file);
+  writeFileSync(file, edited);
+  const { log, lines } = captureLog();
+  rereadConfig(file, running, log, {});
+  return lines.map((l) => l.msg.replace(file, 'FILE'));
+}
+
+describe('SIGHUP after an edit of the config file', () => {
+  it('takes a URL setting whose scheme or host changed case only as unchanged (outside tester, L7)', () => {
+    const edited = CONFIG.replace('https://api.zoom.us/v2', 'HTTPS://API.Zoom.us/v2')
+      .replace('https://zoom.us/oauth', 'Https://ZOOM.US/oauth')
+      .replace('http://alertmanager:9093', 'HTTP://AlertManager:9093')
+      .replace('https://hooks.example.com/In', 'hTTps://Hooks.Example.com/In');
+    // The old code: 'FILE changed, not applied: restart qoswatch to apply zoom.api_url, zoom.oauth_url, notifiers[0].url, notifiers[1].url'.
+    expect(reread(edited)).toEqual(['FILE unchanged']);
+  });
+
+  it('still names a URL whose path changed case, and a setting that is not a URL whose text did', () => {
+    const edited = CONFIG.replace('https://hooks.example.com/In', 'https://hooks.example.com/in').replace(
+      "X-Origin: 'https://qoswatch",
+      "X-Origin: 'HTTPS://qoswatch",
+    );
+    expect(reread(edited)).toEqual([
+      'FILE changed, not applied: restart qoswatch to apply notifiers[1].url, notifiers[1].headers.X-Origin (SIGHUP reloads the rule files only)',
+    ]);
+  });
+
+  it('names a host written with a variable whose name changed case: another variable', () => {
+    const text = CONFIG.replace('https://api.zoom.us/v2', "'https://${ZOOM_HOST}/v2'");
+    const file = join(mkdtempSync(join(tmpdir(), 'qw-reread-')), 'config.yaml');
+    writeFileSync(file, text);
+    const running = configSnapshot(file);
+    writeFileSync(file, text.replace('${ZOOM_HOST}', '${zoom_host}'));
+    const { log, lines } = captureLog();
+    rereadConfig(file, running, log, { ZOOM_HOST: 'api.zoom.us', zoom_host: 'api.zoom.us' });
+    expect(lines.map((l) => l.msg)).toEqual([
+      `${file} changed, not applied: restart qoswatch to apply zoom.api_url (SIGHUP reloads the rule files only)`,
+    ]);
+  });
+});
