@@ -83,7 +83,7 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
     throw new UsageError(
       file
         ? `--push-secret-file: ${file} is empty; expected the app's secret token`
-        : '--push-to needs the secret token: --push-secret-file FILE or QOSWATCH_PUSH_SECRET_TOKEN',
+        : '--push-to needs the secret token, from --push-secret-file FILE or QOSWATCH_PUSH_SECRET_TOKEN',
     );
   const everyText = values['push-every'] ?? '60s';
   let every: number;

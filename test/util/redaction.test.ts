@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loggedText } from '../helpers/log.js';
+import { redactUrlCredentials } from '../../src/util/redact-url.js';
 
 /**
  * Three ways a secret still reached the log (outside tester's LOW), each through qoswatch's own
@@ -69,5 +70,68 @@ describe('the log hides a secret', () => {
     const line =
       'config.yaml:9:7: notifiers[0].headers.Authorization: found a number (not shown: a secret setting, quote it); expected a string';
     expect(loggedText((log) => log.error(line))).toContain(line);
+  });
+});
+
+describe('the log hides a secret the old patterns missed', () => {
+  it('in a URL whose password holds a space, a / or more than three ://', () => {
+    // Old code: a `://` after a space or a / started a new URL, and a fourth ended the match:
+    // "smtp://mailer:SEKRIT-9 x://[redacted]@…", "http://me:SEKRIT-10 ://y@…" whole.
+    const out = loggedText((log) => {
+      log.warn('send failed: smtp://mailer:SEKRIT-9 x://y@smtp.example.com:587: refused');
+      log.warn('fetch http://me:SEKRIT-10 ://y@h.example.com/ failed');
+      log.warn('fetch http://me:SEKRIT-11/a://y@h.example.com/ failed');
+      log.warn('fetch https://me:SEKRIT-12://a://b://c://d@h.example.com/ failed');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('send failed: smtp://[redacted]@smtp.example.com:587: refused');
+    expect(out).toContain('fetch http://[redacted]@h.example.com/ failed');
+    expect(out).toContain('fetch https://[redacted]@h.example.com/ failed');
+  });
+
+  it('in an unquoted `key: value` in free text, as a library writes it', () => {
+    // Old code: only `key=value`, a quoted "key": value and an Authorization header were hidden.
+    const out = loggedText((log) => {
+      log.error('connect failed: password: SEKRIT-13');
+      log.error({ err: new Error('Error: token: SEKRIT-14 (expired)') }, 'refresh');
+      log.warn("login { user: 'bob', client_secret: 'SEKRIT-15', retry: 2 }");
+      log.warn('api_key:SEKRIT-16\nsecret=SEKRIT-17');
+      log.warn('Authorization: Bearer SEKRIT-18');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('"msg":"connect failed: password: [redacted]"');
+    expect(out).toContain('Error: token: [redacted]');
+    expect(out).toContain("login { user: 'bob', client_secret: [redacted], retry: 2 }");
+    expect(out).toContain('"msg":"api_key:[redacted]\\nsecret=[redacted]"');
+    expect(out).toContain('"msg":"Authorization: [redacted]"');
+  });
+
+  it('but keeps words that name a secret without giving one', () => {
+    const lines = [
+      'password reset failed',
+      'token refresh failed: ECONNRESET; the secret is read again at the next poll',
+      'POST https://zoom.us/oauth/token: 401 invalid_client',
+      'config.yaml:3:1: password: unknown setting "password"; did you mean "poll"?',
+      'config.yaml:9:7: notifiers[0].smtp.password: found a number (not shown: a secret setting, quote it)',
+      'mytoken: kept, passwords: kept, token_file: /run/secrets/token',
+    ];
+    const out = loggedText((log) => lines.forEach((l) => log.warn(l)));
+    for (const line of lines) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
+  });
+
+  it('in linear time: 100 KB hostile lines come back, redacted as any other', () => {
+    // Old code: the first took 4.4 s, the second 9 s (quadratic backtracking), past the timeout.
+    const dots = 'a.'.repeat(50_000);
+    expect(redactUrlCredentials(dots)).toBe(dots);
+    const blanks = ' '.repeat(100_000);
+    expect(redactUrlCredentials(`password=SEKRIT${blanks}host=x`)).toBe(`password=[redacted]${blanks}host=x`);
+    const schemes = 'a://'.repeat(25_000);
+    expect(redactUrlCredentials(`http://u:SEKRIT${schemes}@h.example.com`)).toBe(
+      'http://[redacted]@h.example.com',
+    );
+    const keys = 'token-'.repeat(16_000);
+    expect(redactUrlCredentials(`${keys}token: SEKRIT`)).toBe(`${keys}token: [redacted]`);
+    const urls = 'http://h.example.com/ '.repeat(4_500);
+    expect(redactUrlCredentials(`${urls}http://u:SEKRIT@h`)).toBe(`${urls}http://[redacted]@h`);
   });
 });
