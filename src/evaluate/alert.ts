@@ -2,8 +2,14 @@ import type { ParticipantContext, SourceKind } from '../normalize/sample.js';
 import type { Scope, Severity } from './rule-types.js';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
-/** Why a firing alert resolved: its value recovered, its participant left, its instance ended, or a rule reload removed its rule. */
-export type ResolveReason = 'recovered' | 'left' | 'ended' | 'rule_removed';
+/**
+ * Why a firing alert resolved: its value recovered, its participant left, its instance ended, a
+ * rule reload removed its rule, or (a meeting or shared cause) its members moved out of its group
+ * while still in their meetings (their group_by value changed or went away, or the rule's
+ * filters stopped matching them).
+ */
+export const RESOLVE_REASONS = ['recovered', 'left', 'ended', 'rule_removed', 'moved'] as const;
+export type ResolveReason = (typeof RESOLVE_REASONS)[number];
 
 /**
  * What a person needs to know about who and where: the participant's context (every context

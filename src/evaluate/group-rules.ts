@@ -49,9 +49,10 @@ export function groupStep(
 }
 
 /**
- * A group whose last member moved to another group of the rule: its alert resolves then (reason
- * `left`, as when its last member leaves the meeting: departures.ts), as nothing would judge
- * it again.
+ * A group whose last member moved out of it, still in its meeting (to another group of the rule,
+ * or to none: its group value went away, or the rule's filters stopped matching it): its alert
+ * resolves then, as nothing would judge it again, with reason `moved` (nobody left, nor
+ * recovered; a group whose last member leaves the meeting resolves `left`: departures.ts).
  */
 function resolveEmptied(
   ctx: EngineContext,
@@ -61,7 +62,7 @@ function resolveEmptied(
   changes: AlertChange[],
 ): void {
   const rec = ctx.series.get(group.seriesIdOf(rule.name));
-  if (rec) resolveRecord(ctx, rec, t, 'left', changes);
+  if (rec) resolveRecord(ctx, rec, t, 'moved', changes);
 }
 
 /** Numbers each group step: a group touched in it says so (MemberGroup.step). */

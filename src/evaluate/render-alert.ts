@@ -149,7 +149,8 @@ function goneText(p: AlertParts): string {
   const { c, rule } = p;
   const reason = p.resolved?.reason;
   if (reason === 'rule_removed') return `The rule ${rule.name} was removed`;
-  if (isGroup(p) && (reason === 'left' || reason === 'ended')) return groupGoneText(p, reason);
+  if (isGroup(p) && (reason === 'left' || reason === 'ended' || reason === 'moved'))
+    return groupGoneText(p, reason);
   const name = instanceName(c);
   if (reason === 'left') return `${c.participant ?? 'The participant'} left${name ? ` ${name}` : ''}`;
   if (reason === 'ended') return name ? `${instanceNameFirst(c)} ended` : 'The meeting ended';
@@ -160,9 +161,12 @@ function goneText(p: AlertParts): string {
  * A meeting or shared cause that did not recover: its breaching members left, the rest healthy
  * ("2 breaching participants left "Weekly sync"; the only participant remaining is healthy"), or
  * it has no member any more ("Everyone left "Weekly sync"", "Data center NY has no
- * participants any more: they left or moved"), or its meeting ended.
+ * participants any more: they left or moved"), or its meeting ended, or its last members moved
+ * out of it still in their meetings (reason `moved`: "The rule's filters match nobody in
+ * "Weekly sync" any more", "Data center NY has no participants any more: they moved out of it:
+ * their data center changed or went away, or the rule's filters stopped matching them").
  */
-function groupGoneText(p: AlertParts, reason: 'left' | 'ended'): string {
+function groupGoneText(p: AlertParts, reason: 'left' | 'ended' | 'moved'): string {
   const { c } = p;
   const shared = p.rule.scope === 'shared_cause';
   const where = shared ? `${(c.groupBy ?? 'group').replace(/_/g, ' ')} ${c.group ?? ''}` : instanceName(c);
@@ -176,9 +180,25 @@ function groupGoneText(p: AlertParts, reason: 'left' | 'ended'): string {
     );
   }
   const Where = capitalize(where);
-  if (!shared) return reason === 'left' ? `Everyone left ${where}` : `${Where} ended`;
-  return `${Where} has no participants any more: ${reason === 'left' ? 'they left or moved' : 'their meetings ended'}`;
+  if (!shared) return EMPTIED_MEETING[reason](where);
+  const field = (c.groupBy ?? 'group').replace(/_/g, ' ');
+  return `${Where} has no participants any more: ${EMPTIED_GROUP[reason](field)}`;
 }
+
+/** A meeting alert whose meeting has no member of its group any more, by reason. */
+const EMPTIED_MEETING: Record<'left' | 'ended' | 'moved', (where: string) => string> = {
+  left: (where) => `Everyone left ${where}`,
+  ended: (where) => `${capitalize(where)} ended`,
+  moved: (where) => `The rule's filters match nobody in ${where} any more`,
+};
+
+/** Why a shared cause's group has no member any more, by reason (`field`: its group_by in words). */
+const EMPTIED_GROUP: Record<'left' | 'ended' | 'moved', (field: string) => string> = {
+  left: () => 'they left or moved',
+  ended: () => 'their meetings ended',
+  moved: (field) =>
+    `they moved out of it: their ${field} changed or went away, or the rule's filters stopped matching them`,
+};
 
 /**
  * A sample time as ISO 8601, the one before kept: the alerts of a cycle's changes mostly share

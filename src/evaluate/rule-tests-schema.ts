@@ -7,7 +7,7 @@ export interface ExpectedAlert {
   state: 'pending' | 'firing' | 'resolved';
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  reason?: 'recovered' | 'left' | 'ended';
+  reason?: 'recovered' | 'left' | 'ended' | 'moved';
 }
 export interface RawInput {
   participant: string;
@@ -73,7 +73,7 @@ const expectedAlert = {
     state: { enum: ['pending', 'firing', 'resolved'] },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
     annotations: { type: 'object', additionalProperties: { type: 'string' } },
-    reason: { enum: ['recovered', 'left', 'ended'] },
+    reason: { enum: ['recovered', 'left', 'ended', 'moved'] },
   },
 } as const;
 

@@ -40,6 +40,20 @@ describe('qoswatch test-rules', () => {
     return file;
   }
 
+  it('takes reason moved in an expected alert (a group whose members moved out of it): not refused by the schema', async () => {
+    const file = testFile(
+      'moved',
+      `  - name: nobody moves here\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x4 }\n` +
+        `    expect:\n      - { at: 3m, alerts: [{ rule: meeting-audio-degraded, state: resolved, reason: moved }] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    // The old code refused the file: reason must be recovered, left or ended.
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('  expected, not found: meeting-audio-degraded resolved (moved) {}');
+    expect(r.stdout).toMatch(/^0 passed, 1 failed$/m);
+  });
+
   it('refuses values after a participant left or its meeting ended, at file:line:col (outside tester: they were a silent rejoin)', async () => {
     const file = testFile(
       'after-leaving',

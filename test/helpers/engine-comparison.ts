@@ -26,12 +26,27 @@ export interface Exercised {
   relinked: number;
   /** Readings exactly on a threshold or a recovery threshold. */
   onThreshold: number;
+  /** Resolves of meeting and shared-cause alerts that did not recover: members left, or moved out. */
+  groupLeft: number;
+  groupMoved: number;
 }
+
+/** An Exercised of nothing yet. */
+export const noneExercised = (): Exercised => ({
+  events: 0,
+  changes: 0,
+  explained: 0,
+  relinked: 0,
+  onThreshold: 0,
+  groupLeft: 0,
+  groupMoved: 0,
+});
 
 /** An alert change or an active alert in one line: id, state, meetings and explanation. */
 const line = (a: RefAlert): string =>
   [
     `${a.id} ${a.previous ? `${a.previous}->` : ''}${a.state}`,
+    a.reason ? ` (${a.reason})` : '',
     a.meetings === undefined ? '' : ` in ${a.meetings}`,
     a.explainedBy ? ` explainedBy=${a.explainedBy}` : '',
     a.inhibitedBy ? ` inhibitedBy=${a.inhibitedBy}` : '',
@@ -46,6 +61,7 @@ function engineChange(c: AlertChange): RefAlert {
     id: a.id,
     previous: c.previous,
     state: c.state,
+    ...(c.state === 'resolved' ? { reason: a.reason } : {}),
     ...(a.explainedBy ? { explainedBy: a.explainedBy } : {}),
     ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
     ...(a.explanation ? { explanation: a.explanation } : {}),
@@ -73,7 +89,7 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
   let rules = rulesFrom(c.rules);
   let engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs });
   const reference = new ReferenceEngine(c.rules, rules, c.gapMs);
-  const exercised: Exercised = { events: 0, changes: 0, explained: 0, relinked: 0, onThreshold: 0 };
+  const exercised = noneExercised();
   for (let i = 0; i < c.events.length; i++) {
     const e = c.events[i]!;
     let got: RefAlert[];
@@ -112,6 +128,9 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
     exercised.changes += got.length;
     exercised.explained += [...want, ...refActive].filter((a) => a.explainedBy).length;
     exercised.relinked += want.filter((a) => a.previous === 'firing' && a.state === 'firing').length;
+    const group = want.filter((a) => a.reason && !a.id.includes('/'));
+    exercised.groupLeft += group.filter((a) => a.reason === 'left').length;
+    exercised.groupMoved += group.filter((a) => a.reason === 'moved').length;
   }
   exercised.onThreshold = reference.onThreshold;
   return { exercised };

@@ -33,6 +33,8 @@ export interface HookDispatcherOptions {
   timers?: Timers;
   /** Where the dispatcher logs (silent otherwise). */
   log?: Logger;
+  /** `rules.notify_left_and_ended` (default true). */
+  notifyLeftAndEnded?: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export function hookDispatcher(
     ...(opts.sendTimeoutMs ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),
     ...(opts.timers ? { timers: opts.timers } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.notifyLeftAndEnded !== undefined ? { notifyLeftAndEnded: opts.notifyLeftAndEnded } : {}),
   });
 }
 

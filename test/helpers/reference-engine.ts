@@ -102,7 +102,16 @@ interface Ref {
   meetings?: number;
   explainedBy?: string;
   explanation?: string;
+  /**
+   * A firing meeting or shared cause: a member whose reading breached left its group (left the
+   * meeting, its meeting ended, or it moved out) since the alert was last observed breaching or
+   * not recovering; its resolve then says they left, not recovered. Forgotten at a restart.
+   */
+  departed?: boolean;
 }
+
+/** Why a resolved alert resolved (Alert.reason). */
+type Reason = 'recovered' | 'left' | 'ended' | 'rule_removed' | 'moved';
 
 /** A member's newest reading in a group, with the context and meeting of the sample it came from. */
 interface Reading {
@@ -119,6 +128,8 @@ export interface RefAlert {
   id: string;
   previous?: State | 'resolved';
   state: State | 'resolved';
+  /** A resolve: why. */
+  reason?: Reason;
   explainedBy?: string;
   inhibitedBy?: string;
   explanation?: string;
@@ -171,7 +182,7 @@ export class ReferenceEngine {
     for (const rec of [...this.series.values()]) {
       const rule = this.rules.find((r) => r.name === rec.rule.name);
       if (rule) rec.rule = rule;
-      else this.resolve(rec, out);
+      else this.resolve(rec, out, 'rule_removed');
     }
     for (const name of [...this.members.keys()])
       if (!this.rules.some((r) => r.name === name)) this.members.delete(name);
@@ -186,6 +197,7 @@ export class ReferenceEngine {
    */
   restart(): RefAlert[] {
     this.awaited.clear();
+    for (const rec of this.series.values()) delete rec.departed;
     for (const [name, byGroup] of this.members)
       for (const [group, m] of byGroup) {
         if (!this.series.has(`${name}|${group}`)) byGroup.delete(group);
@@ -286,12 +298,13 @@ export class ReferenceEngine {
     });
   }
 
-  private change(rec: Ref, previous: State, state: RefAlert['state']): RefAlert {
+  private change(rec: Ref, previous: State, state: RefAlert['state'], reason?: Reason): RefAlert {
     if (state === 'pending') return { id: rec.id, previous, state };
     return {
       id: rec.id,
       previous,
       state,
+      ...(reason ? { reason } : {}),
       ...(rec.explainedBy ? { explainedBy: rec.explainedBy } : {}),
       ...(rec.explainedBy && rec.rule.inhibit ? { inhibitedBy: rec.explainedBy } : {}),
       ...(rec.explanation ? { explanation: rec.explanation } : {}),
@@ -421,7 +434,10 @@ export class ReferenceEngine {
       this.explain(rec);
       if (!rec.explainedBy) out.push(this.change(rec, 'firing', 'firing'));
     }
-    if (now && now !== 'cancelled') out.push(this.change(rec, before, now));
+    // Observed breaching, or not recovering: members who left before do not explain its resolve.
+    if (rec.state === 'firing' && rec.recoveringSince === undefined) delete rec.departed;
+    const reason = now === 'resolved' ? (rec.departed ? 'left' : 'recovered') : undefined;
+    if (now && now !== 'cancelled') out.push(this.change(rec, before, now, reason));
   }
 
   /**
@@ -455,7 +471,7 @@ export class ReferenceEngine {
         // A member whose reading puts it in another group, or in none (the filters no longer
         // match it, or its group value went missing), leaves its old one, judged again without it.
         for (const [other, om] of byGroup)
-          if (other !== group && om.delete(who))
+          if (other !== group && this.depart(`${rule.name}|${other}`, om, who))
             touched.set(rule, (touched.get(rule) ?? new Set()).add(other));
         if (group === undefined) continue;
         const m = byGroup.get(group) ?? new Map<string, Reading>();
@@ -478,7 +494,7 @@ export class ReferenceEngine {
         if (rule.scope !== scope) continue;
         for (const group of groups) {
           if (this.members.get(rule.name)!.get(group)!.size === 0) {
-            this.resolveEmptied([`${rule.name}|${group}`], out); // its last member moved away
+            this.resolveEmptied([`${rule.name}|${group}`], out, 'moved'); // its last member moved away
             continue;
           }
           let total = 0;
@@ -523,26 +539,40 @@ export class ReferenceEngine {
   }
 
   /** A participant who left, or a meeting that ended: its firing alerts resolve as they are explained. */
-  private resolve(rec: Ref, out: RefAlert[]): void {
+  private resolve(rec: Ref, out: RefAlert[], reason: Reason): void {
     this.series.delete(rec.id);
-    if (rec.state === 'firing') out.push(this.change(rec, 'firing', 'resolved'));
+    if (rec.state === 'firing') out.push(this.change(rec, 'firing', 'resolved', reason));
+  }
+
+  /**
+   * Member `who` leaves group `m` (series `id`): a breaching one, while the group's alert fires,
+   * is one who left (Ref.departed). Returns whether it was a member.
+   */
+  private depart(id: string, m: Map<string, Reading>, who: string): boolean {
+    const r = m.get(who);
+    if (!r) return false;
+    m.delete(who);
+    const rec = this.series.get(id);
+    if (r.breaching && rec?.state === 'firing') rec.departed = true;
+    return true;
   }
 
   private leave(ikey: string, participant: string, out: RefAlert[]): void {
     for (const rec of [...this.series.values()])
-      if (rec.instance === ikey && rec.participant === participant) this.resolve(rec, out);
+      if (rec.instance === ikey && rec.participant === participant) this.resolve(rec, out, 'left');
     const emptied: string[] = [];
     for (const [name, byGroup] of this.members)
       for (const [group, m] of byGroup)
-        if (m.delete(`${ikey}/${participant}`) && m.size === 0) emptied.push(`${name}|${group}`);
-    this.resolveEmptied(emptied, out);
+        if (this.depart(`${name}|${group}`, m, `${ikey}/${participant}`) && m.size === 0)
+          emptied.push(`${name}|${group}`);
+    this.resolveEmptied(emptied, out, 'left');
   }
 
   /** Group alerts whose every member has gone resolve as their members' own alerts do. */
-  private resolveEmptied(ids: readonly string[], out: RefAlert[]): void {
+  private resolveEmptied(ids: readonly string[], out: RefAlert[], reason: Reason): void {
     for (const id of ids) {
       const rec = this.series.get(id);
-      if (rec) this.resolve(rec, out);
+      if (rec) this.resolve(rec, out, reason);
     }
   }
 
@@ -564,17 +594,18 @@ export class ReferenceEngine {
 
   private end(ikey: string, out: RefAlert[]): void {
     this.awaited.delete(ikey);
-    for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out);
+    for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out, 'ended');
     const emptied: string[] = [];
     for (const [name, byGroup] of this.members) {
       byGroup.delete(ikey);
       for (const [group, m] of byGroup) {
         let dropped = false;
-        for (const k of [...m.keys()]) if (k.startsWith(`${ikey}/`)) dropped = m.delete(k) || dropped;
+        for (const k of [...m.keys()])
+          if (k.startsWith(`${ikey}/`)) dropped = this.depart(`${name}|${group}`, m, k) || dropped;
         if (dropped && m.size === 0) emptied.push(`${name}|${group}`);
       }
     }
-    this.resolveEmptied(emptied, out);
+    this.resolveEmptied(emptied, out, 'ended');
   }
 }
 

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../src/evaluate/alert.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert, AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import type { QosSample } from '../../src/normalize/sample.js';
+import type { Dispatcher } from '../../src/notify/dispatcher.js';
+import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
 import { emailNotifier } from '../../src/notify/plugins/email.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
@@ -12,6 +17,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { notification } from '../helpers/alerts.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
+import { hookDispatcher } from '../helpers/hook-dispatcher.js';
 import { TestServer } from '../helpers/http-server.js';
 import { TestSmtp } from '../helpers/smtp.js';
 import { MIN, T } from '../helpers/rules.js';
@@ -85,20 +91,31 @@ function departures(healthy: string[], staying: string[] = []): Map<string, Aler
   return out;
 }
 
-/** Data center NY's five participants, all breaching, move to SC at minute 4: NY's incident has nobody. */
-function moved(): Alert {
-  const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
-  const five = ['a', 'b', 'c', 'd', 'e'];
-  const changes = [];
-  for (let m = 0; m < 6; m++)
+const FIVE = ['a', 'b', 'c', 'd', 'e'];
+
+/**
+ * Data center NY's five participants, all breaching, move to SC at minute 4 (still in
+ * "Weekly sync"): NY's incident has nobody. The changes of minutes `from` to `to` - 1.
+ */
+function movedMinutes(
+  engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN }),
+  from = 0,
+  to = 6,
+): AlertChange[] {
+  const changes: AlertChange[] = [];
+  for (let m = from; m < to; m++)
     changes.push(
       ...engine.handle({
         type: 'samples',
-        samples: five.map((p) => sample(p, 'm1', m, 0.09, m < 4 ? 'NY' : 'SC')),
+        samples: FIVE.map((p) => sample(p, 'm1', m, 0.09, m < 4 ? 'NY' : 'SC')),
       }),
     );
-  return changes.find((c) => c.state === 'resolved' && c.alert.labels.data_center === 'NY')!.alert;
+  return changes;
 }
+
+/** NY's resolve in `movedMinutes`. */
+const moved = (): Alert =>
+  movedMinutes().find((c) => c.state === 'resolved' && c.alert.labels.data_center === 'NY')!.alert;
 
 const ONE = {
   meeting:
@@ -112,7 +129,7 @@ const SEVERAL = {
   dc: '5 breaching participants left data center NY; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
 };
 const MOVED =
-  'Data center NY has no participants any more: they left or moved (audio loss was above 5.0% for 3 min)';
+  "Data center NY has no participants any more: they moved out of it: their data center changed or went away, or the rule's filters stopped matching them (audio loss was above 5.0% for 3 min)";
 
 describe('the resolve of a group alert whose breaching members left', () => {
   it.each([
@@ -145,9 +162,9 @@ describe('the resolve of a group alert whose breaching members left', () => {
     ]);
   });
 
-  it('a data center whose participants all moved away says it has nobody any more, not "The participant left"', () => {
+  it('a data center whose participants all moved away says it has nobody any more, and that they moved (reason moved, not left)', () => {
     const alert = moved();
-    expect([alert.reason, alert.annotations.summary]).toEqual(['left', MOVED]);
+    expect([alert.reason, alert.annotations.summary]).toEqual(['moved', MOVED]);
   });
 });
 
@@ -172,7 +189,7 @@ describe('as each channel shows it', () => {
   };
   const signal = (): AbortSignal => new AbortController().signal;
 
-  it('Slack: the headline says who left, Who names the group without "recovered", Why it ended: left', async () => {
+  it('Slack: the headline says who left or moved, Who names the group without "recovered", Why it ended: left, moved', async () => {
     await slackNotifier
       .create({ token: slack.token, channel: '#noc', api_url: slackUrl }, ctx('slack'))
       .send(notification({ firing: [], resolved: resolvedOf() }), signal());
@@ -182,6 +199,7 @@ describe('as each channel shows it', () => {
     expect(fields).toContain('*Who*\\n\\"Weekly sync\\""');
     expect(fields).toContain('*Who*\\ndata_center NY"');
     expect(fields).toContain('*Why it ended*\\nleft');
+    expect(fields).toContain('*Why it ended*\\nmoved');
     expect(fields).not.toMatch(/recovered|not the only/);
   });
 
@@ -192,12 +210,13 @@ describe('as each channel shows it', () => {
     const { text, html } = smtp.mail.at(-1)!.parsed;
     expect(text).toContain(`RESOLVED (left) ${ONE.meeting}\n  "Weekly sync" · was breaching from`);
     expect(text).toContain(`RESOLVED (left) ${ONE.dc}\n  data_center NY · was breaching from`);
-    expect(text).toContain(`RESOLVED (left) ${MOVED}\n  data_center NY · was breaching from`);
+    expect(text).toContain(`RESOLVED (moved) ${MOVED}\n  data_center NY · was breaching from`);
     expect(String(html)).toContain('ended (left)');
+    expect(String(html)).toContain('ended (moved)');
     expect(`${text} ${String(html)}`).not.toMatch(/recovered|not the only/);
   });
 
-  it('webhook: value_text is a count people read, reason left, the summary says who left', async () => {
+  it('webhook: value_text is a count people read, reason left or moved, the summary says who left or moved', async () => {
     await webhookNotifier
       .create({ url: `${receiver.url}/in` }, ctx('hook'))
       .send(notification({ firing: [], resolved: resolvedOf() }), signal());
@@ -215,7 +234,92 @@ describe('as each channel shows it', () => {
         value_text: '0 of 1 participant (0%)',
         annotations: { summary: ONE.dc },
       },
-      { status: 'resolved', reason: 'left', annotations: { summary: MOVED } },
+      { status: 'resolved', reason: 'moved', annotations: { summary: MOVED } },
+    ]);
+  });
+
+  it('Alertmanager: the resolve is posted with its end time and the text that says they moved', async () => {
+    await alertmanagerNotifier
+      .create({ url: receiver.url, endsAfterMs: 5 * MIN }, ctx('am'))
+      .send(notification({ firing: [], resolved: [moved()] }), signal());
+    const posted = JSON.parse(receiver.received.at(-1)!.body) as Record<string, unknown>[];
+    expect(posted).toMatchObject([
+      {
+        labels: { alertname: 'datacenter-loss-incident', data_center: 'NY' },
+        annotations: { summary: MOVED },
+        endsAt: new Date(T + 4 * MIN).toISOString(),
+      },
+    ]);
+  });
+});
+
+describe('with rules.notify_left_and_ended: false', () => {
+  /**
+   * A group alert whose members moved out of its group is always sent (outside tester, hM2's
+   * brief M2): with reason `left`, as it was, the setting held its resolve back, and the
+   * receiver kept the page open for good. Resolves because people left still follow the setting.
+   */
+  const hook = new TestServer();
+  beforeAll(async () => hook.listen());
+  afterAll(async () => hook.close());
+  const route = { group_by: ['...'], group_wait: '0s', group_interval: '1s' };
+  const sent = (): string[] =>
+    hook.received.flatMap((r) =>
+      (
+        JSON.parse(r.body) as {
+          alerts: { status: string; reason: string | null; labels: Record<string, string> }[];
+        }
+      ).alerts
+        .filter((a) => a.labels.scope !== 'participant')
+        .map((a) =>
+          `${a.status} ${a.labels.alertname} ${a.labels.data_center ?? ''} ${a.reason ?? ''}`.trim(),
+        ),
+    );
+  const advance = async (d: Dispatcher, clock: VirtualClock, ms: number): Promise<void> => {
+    for (let t = 0; t < ms; t += 1000) {
+      clock.advance(1000);
+      await d.tick();
+    }
+  };
+
+  it('sends the resolve of a data center whose members all moved away (reason moved), after a restart too; not those of people who left', async () => {
+    hook.received.length = 0;
+    const clock = new VirtualClock(NOW);
+    const dir = mkdtempSync(join(tmpdir(), 'qw-moved-'));
+    const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+    const d1 = hookDispatcher(hook.url, clock, dir, { notifyLeftAndEnded: false, route });
+    d1.ingest(movedMinutes(engine, 0, 4));
+    await advance(d1, clock, 2000);
+    // The meeting's alert and the participants' are explained by NY's incident: held back.
+    expect(sent()).toEqual(['firing datacenter-loss-incident NY']);
+    // Minutes 4 to 7: they move to SC, which fires. NY's resolve waits in its group when the
+    // process stops (a restart reads it from the state file: its reason must load).
+    d1.ingest(movedMinutes(engine, 4, 8));
+    const d2 = hookDispatcher(hook.url, clock, dir, {
+      notifyLeftAndEnded: false,
+      route,
+      store: new NotifyStore(dir),
+    });
+    d2.seed(engine.active());
+    await advance(d2, clock, 2000);
+    // Then everyone leaves the meeting: its alert and SC's resolve with reason left, not sent.
+    const left = FIVE.flatMap((p) =>
+      engine.handle({
+        type: 'left',
+        instance: sample(p, 'm1', 8, 0).instance,
+        participant: p,
+        at: T + 8 * MIN,
+      }),
+    );
+    expect(
+      left.filter((c) => c.alert.scope !== 'participant').map((c) => `${c.alert.rule} ${c.alert.reason}`),
+    ).toEqual(['meeting-audio-degraded left', 'datacenter-loss-incident left']);
+    d2.ingest(left);
+    await advance(d2, clock, 5000);
+    expect(sent()).toEqual([
+      'firing datacenter-loss-incident NY',
+      'resolved datacenter-loss-incident NY moved',
+      'firing datacenter-loss-incident SC',
     ]);
   });
 });

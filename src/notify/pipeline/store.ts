@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Alert } from '../../evaluate/alert.js';
+import { RESOLVE_REASONS, type Alert } from '../../evaluate/alert.js';
 import {
   CONTEXT,
   COUNT,
@@ -102,7 +102,7 @@ const ALERT = {
     firingSince: TIME,
     resolvedAt: TIME,
     lastSampleAt: TIME,
-    reason: { enum: ['recovered', 'left', 'ended', 'rule_removed'] },
+    reason: { enum: RESOLVE_REASONS },
     inhibitedBy: { type: 'string' },
     context: CONTEXT,
   },
