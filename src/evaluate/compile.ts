@@ -192,6 +192,13 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
   if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
   if (scope === 'shared_cause' && !raw.group_by)
     at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
+  // The group's label is set by qoswatch (render-alert.ts alertLabels): a rule's label of that
+  // name would hide which group fired, and its explanations and routing with it.
+  if (raw.group_by && raw.labels && Object.hasOwn(raw.labels, raw.group_by))
+    at(
+      ['labels', raw.group_by],
+      `"${raw.group_by}" is this rule's group_by: the alert's label of that name is its group`,
+    );
   for (const k of ['explains', 'mute_participant_alerts'] as const)
     if (scope === 'instance' && raw[k] !== undefined) at([k], `"${k}" is for shared_cause rules`);
   if (scope === 'shared_cause' && raw.explained !== undefined)

@@ -86,6 +86,27 @@ const cases: { name: string; text: string; want: string }[] = [
     want: ':8:16: rules[0].annotations.summary: "audio_quality" has no value for Video SDK sessions (Zoom gives it only in: participants list, Video SDK users list); expected sources that include meeting or webinar',
   },
   {
+    // Alertmanager answers 400 to an alert with such a label: its alerts were never delivered (outside tester hT36, HIGH).
+    name: 'a label name Alertmanager refuses',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    labels: { team-name: noc }\n`,
+    want: ':6:15: rules[0].labels.team-name: found the name "team-name"; expected a label name of ASCII letters, digits and _, not starting with a digit or __ (Prometheus and Alertmanager refuse others)',
+  },
+  {
+    name: 'a label qoswatch sets itself (severity would route it apart from its severity)',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    labels: { team: noc, severity: critical }\n`,
+    want: ':6:26: rules[0].labels.severity: found the name "severity"; expected a label name of ASCII letters, digits and _, not starting with a digit or __ (Prometheus and Alertmanager refuse others), and not one qoswatch sets itself (alertname, severity, scope, kind, instance, instance_uuid, participant)',
+  },
+  {
+    name: "a label named as the rule's group_by",
+    text: `${head}    scope: shared_cause\n    group_by: data_center\n    breaching: { count: 2 }\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    labels: { data_center: x }\n`,
+    want: `:9:28: rules[0].labels.data_center: "data_center" is this rule's group_by: the alert's label of that name is its group`,
+  },
+  {
+    name: 'an annotation name Alertmanager refuses',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations: { runbook-url: x }\n`,
+    want: ':6:20: rules[0].annotations.runbook-url: found the name "runbook-url"; expected an annotation name of ASCII letters, digits and _',
+  },
+  {
     name: 'a bad name',
     text: `rules:\n  - name: Bad Name\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
     want: ':2:11: rules[0].name: found "Bad Name"; expected a name in lower case, digits, - and _, starting with a letter',
