@@ -4,7 +4,7 @@ import { uniqueWords } from '../util/words.js';
 import { chartSvg, HATCH_DEFS } from './html-chart.js';
 import { pointOver, SERIES, thresholdsOf, worstMinutes, type WorstMinute } from './minutes.js';
 import type { FiredAlert, ParticipantReport, Report } from './types.js';
-import { figureCells, headline, hhmm, human, iso, shortWho, show, titleLine, who } from './values.js';
+import { figureCells, headline, hhmm, human, inCall, iso, shortWho, show, titleLine, who } from './values.js';
 
 /**
  * The page's colours, each pair chosen for WCAG AA on its background (text 4.5:1, lines and
@@ -108,7 +108,7 @@ function table(
 }
 
 /** Context worth a glance, as a definition list: device, network, data center, location, client. */
-function contextList(p: ParticipantReport): string {
+function contextList(p: ParticipantReport, live: boolean): string {
   const c = p.context;
   const items: [string, string | undefined][] = [
     // Zoom often gives the same word twice (device "Windows", os "Windows"): once each.
@@ -119,7 +119,7 @@ function contextList(p: ParticipantReport): string {
     ['Client', c.client || c.version],
     ['Browser', [c.browser, c.browserVersion].filter(Boolean).join(' ') || undefined],
     ['E-mail', p.email || undefined],
-    ['In the call', p.joined !== undefined ? `${span(p.joined, p.left ?? p.joined)} UTC` : undefined],
+    ['In the call', inCall(p, live, '–')],
   ];
   const shown = items.filter(([, v]) => v);
   if (!shown.length)
@@ -203,7 +203,7 @@ function participantSection(
   const out = [
     `<section class="participant" id="p${n}" aria-labelledby="p${n}-h">`,
     `<h2 id="p${n}-h">${n}. ${nameHtml(p)} <span class="muted">(${esc(p.key)})</span></h2>`,
-    contextList(p),
+    contextList(p, r.instance.live),
   ];
   if (p.breaches.length)
     out.push(

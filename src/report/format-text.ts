@@ -5,6 +5,7 @@ import {
   headline,
   hhmm,
   human,
+  inCall,
   iso,
   oneLine,
   shortWho,
@@ -52,7 +53,8 @@ export function formatTable(r: Report): string {
     out.push(`${i + 1}. ${shortWho(p)} [${oneLine(p.key)}]${p.email ? ` <${oneLine(p.email)}>` : ''}`);
     const ctx = contextLine(p.context);
     if (ctx) out.push(`   ${ctx}`);
-    if (p.joined !== undefined) out.push(`   in the call ${hhmm(p.joined)}-${hhmm(p.left)} UTC`);
+    const stay = inCall(p, r.instance.live);
+    if (stay) out.push(`   in the call ${stay}`);
     for (const b of p.breaches)
       out.push(
         `   ${b.minutes} min over ${b.rule} (${b.severity}, ${b.metric} ${b.threshold}), worst ${b.worst}`,
@@ -103,6 +105,8 @@ export function formatMarkdown(r: Report): string {
     out.push(`## ${i + 1}. ${md(shortWho(p))} (${md(p.key)})`, '');
     const ctx = contextLine(p.context);
     if (ctx) out.push(`Context: ${md(ctx)}`, '');
+    const stay = inCall(p, r.instance.live);
+    if (stay) out.push(`In the call: ${md(stay)}`, '');
     if (p.breaches.length)
       out.push(
         ...mdTable(

@@ -17,6 +17,17 @@ export const iso = (t: number | undefined): string =>
   t === undefined ? '' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 export const hhmm = (t: number | undefined): string => (t === undefined ? '' : iso(t).slice(11, 16));
 
+/**
+ * When a participant was in the call, with the same meaning in every format: "11:01-11:25 UTC";
+ * with no leave time, "from 11:01 UTC, still in the call" in a live report (an open range, never
+ * "11:01-11:01"), and "from 11:01 UTC, no leave time from Zoom" in a past one.
+ */
+export function inCall(p: ParticipantReport, live: boolean, dash = '-'): string | undefined {
+  if (p.joined === undefined) return undefined;
+  if (p.left !== undefined) return `${hhmm(p.joined)}${dash}${hhmm(p.left)} UTC`;
+  return `from ${hhmm(p.joined)} UTC, ${live ? 'still in the call' : 'no leave time from Zoom'}`;
+}
+
 /** The four columns of a figure, written. */
 export const figureCells = (metric: string, f: Figures): string[] => [
   show(metric, f.min),

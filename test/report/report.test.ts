@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatCsv, formatJson, CSV_COLUMNS } from '../../src/report/format-data.js';
+import { formatHtml } from '../../src/report/format-html.js';
 import { formatMarkdown, formatTable } from '../../src/report/format-text.js';
+import { hhmm } from '../../src/report/values.js';
 import { reportCost } from '../../src/report/endpoints.js';
 import { listPastInstances } from '../../src/report/fetch.js';
 import { makeReport } from '../../src/report/make.js';
@@ -122,6 +124,31 @@ describe('qoswatch report, against the simulator over HTTP', () => {
       rule: 'audio-latency-high',
     });
     expect(r.participants.find((p) => p.name === 'Cy')!.alerts[0]!.until).toBeUndefined();
+  });
+
+  it('says a participant of a live call is still in it, an open range in every format', async () => {
+    h = await startSim(WEEKLY, 75 * 60_000);
+    const r = await makeReport(s2sClient(h), options(h, { live: true }));
+    const cy = r.participants.find((p) => p.name === 'Cy')!;
+    expect(cy.left).toBeUndefined();
+    const joined = hhmm(cy.joined);
+    const still = `from ${joined} UTC, still in the call`;
+    // Once "11:01–11:01" in HTML (join to join), "11:01-" in the table and nothing in Markdown.
+    expect(formatTable(r)).toContain(`in the call ${still}`);
+    expect(formatMarkdown(r)).toContain(`In the call: ${still}`);
+    expect(formatHtml(r)).toContain(`<dt>In the call</dt><dd>${still}</dd>`);
+    expect(formatHtml(r)).not.toContain(`${joined}–${joined}`);
+  });
+
+  it('says when a participant of an ended call was in it, the same in every format', async () => {
+    h = await startSim(WEEKLY, AFTER);
+    const r = await makeReport(s2sClient(h), options(h));
+    const dee = r.participants.find((p) => p.key === '16782336')!;
+    const [from, to] = [hhmm(dee.joined), hhmm(dee.left)];
+    expect(from).not.toBe(to);
+    expect(formatTable(r)).toContain(`in the call ${from}-${to} UTC`);
+    expect(formatMarkdown(r)).toContain(`In the call: ${from}-${to} UTC`);
+    expect(formatHtml(r)).toContain(`<dt>In the call</dt><dd>${from}–${to} UTC</dd>`);
   });
 
   it('refuses before any call when the budget would eat into the reserve for live polling', async () => {
