@@ -18,6 +18,7 @@ import type { PollSource } from '../poll/source.js';
 import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
+import { formatProblem } from '../util/file-errors.js';
 import { packageVersion } from '../util/package-root.js';
 import { StateFiles } from '../util/state-files.js';
 import { plural } from '../util/words.js';
@@ -31,6 +32,7 @@ import { BadDataReport } from './bad-data.js';
 import type { HttpApi } from './http-api.js';
 import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
+import { silenceProblems } from './silence-warnings.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { Shutdown } from './shutdown.js';
@@ -259,11 +261,16 @@ export class Daemon {
     this.alerts.commit();
   }
 
-  /** Says which rule makes qoswatch read the participants list and what it costs (start-up, reload). */
+  /**
+   * Says which rule makes qoswatch read the participants list and what it costs, and which
+   * silences hold back more or less than they seem to (start-up, reload).
+   */
   private logListReport(rules: readonly CompiledRule[]): void {
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));
     for (const w of warnings) this.deps.log.warn(w);
+    for (const p of silenceProblems(this.config, rules, this.deps.clock.now()))
+      this.deps.log.warn(formatProblem(p));
   }
 
   /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */

@@ -1,8 +1,8 @@
 import { formatProblem } from '../util/file-errors.js';
-import { YamlSource } from '../util/yaml-file.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { listReport } from '../app/list-demand.js';
-import { continueWarnings, silenceWarnings } from '../notify/route-check.js';
+import { silenceProblems } from '../app/silence-warnings.js';
+import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
@@ -16,8 +16,9 @@ It also says which rule makes qoswatch read Zoom's participants list (a field on
 gives, such as role or audio_quality, at the rule's file:line:col) and what that costs in the
 API budget, or that the list is not read for such fields.
 Warnings (valid, but probably not what was meant, such as a route with continue: true that
-no later sibling route follows, or a silence whose every matcher also matches an alert without
-its label, team: '!ops') go to stderr as "warning: file:line:col: ..." and keep exit 0.
+no later sibling route follows, a silence whose every matcher also matches an alert without
+its label, team: '!ops', a silence matcher on a label no alert carries, or a silence whose ends
+is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
 
 export function check(argv: string[]): Promise<number> {
@@ -35,11 +36,10 @@ export function check(argv: string[]): Promise<number> {
   const list = listReport(rules, config);
   process.stdout.write(list.lines.map((l) => `${l}\n`).join(''));
   for (const w of list.warnings) process.stderr.write(`warning: ${w}\n`);
-  const warnings = [...continueWarnings(config.notify.route), ...silenceWarnings(config.notify.silences)];
-  if (warnings.length) {
-    const src = YamlSource.read(config.file);
-    for (const w of warnings)
-      process.stderr.write(`warning: ${formatProblem(src.problemAt(w.path, w.message, true))}\n`);
-  }
+  const warnings = [
+    ...continueWarnings(config.notify.route).map((w) => config.source.problemAt(w.path, w.message, true)),
+    ...silenceProblems(config, rules, Date.now()),
+  ];
+  for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
   return Promise.resolve(0);
 }

@@ -78,6 +78,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return {
     file: src.file,
+    source: src,
     ...(accounts.zoom ? { zoom: accounts.zoom } : {}),
     ...(accounts.videosdk ? { videosdk: accounts.videosdk } : {}),
     sources,

@@ -5,6 +5,7 @@ import type { PollSettings, SourcesSettings } from '../poll/settings.js';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import type { ReportsSettings } from '../report/settings.js';
 import type { LogSettings } from '../util/logger.js';
+import type { YamlSource } from '../util/yaml-source.js';
 import type { VideoSdkSettings, ZoomOAuthSettings } from '../zoom/settings.js';
 
 /**
@@ -25,6 +26,8 @@ export interface RunSettings {
  */
 export interface Config {
   file: string;
+  /** The file as it was read: where each setting is, for warnings said after loading (silences). */
+  source: YamlSource;
   zoom?: ZoomOAuthSettings;
   videosdk?: VideoSdkSettings;
   sources: SourcesSettings;

@@ -66,6 +66,23 @@ export function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertConte
   return labels;
 }
 
+/** The labels alertLabels gives every alert, where it applies: the rule's identity and the place. */
+const PLACE_LABELS = ['alertname', 'severity', 'scope', 'kind', 'instance', 'instance_uuid', 'participant'];
+
+/**
+ * Every label an alert of these rules can carry (alertLabels): the identity and place labels, each
+ * shared-cause rule's `group_by` field, each rule's own `labels`. A matcher on any other label
+ * (a silence's `tema:`) never sees a value.
+ */
+export function alertLabelNames(rules: readonly CompiledRule[]): string[] {
+  const names = new Set(PLACE_LABELS);
+  for (const r of rules) {
+    if (r.groupBy) names.add(r.groupBy);
+    for (const name of Object.keys(r.labels)) names.add(name);
+  }
+  return [...names];
+}
+
 /**
  * The labels shown: once it fired, those it fired with (SeriesRecord.firedLabels) until it
  * resolves, so that its resolve goes to the groups its firing went to; its group's value as

@@ -1,4 +1,6 @@
+import { didYouMean } from '../util/did-you-mean.js';
 import { compileMatchers, type Matchers } from './matchers.js';
+import type { SilenceSettings } from './settings.js';
 
 /** What the check reads of a route, as written or as config/ typed it. */
 export interface RouteTree {
@@ -75,6 +77,40 @@ export function silenceWarnings(silences: readonly { matchers: Matchers }[]): Ro
         `as in Alertmanager, so it holds back every alert without ${labels.length === 1 ? 'that label' : 'those labels'} too, ` +
         `nearly everything; add a matcher that names what to silence (alertname: ..., instance: ...)`,
     });
+  });
+  return out;
+}
+
+/**
+ * Silences that hold back nothing, or not what they say: a matcher on a label no alert carries
+ * (`labels`, alertLabelNames: a typo such as `instnace`), which either matches no alert or, when it
+ * matches '' (a negation), every alert; and an `ends` already past. The config is valid (rules,
+ * and so labels, change on reload; a maintenance window ends while the file stays), so these are
+ * warnings, said by `check` and logged at start-up and at each rule reload, at file:line:col.
+ */
+export function silenceReachWarnings(
+  silences: readonly SilenceSettings[],
+  labels: readonly string[],
+  now: number,
+): RouteWarning[] {
+  const out: RouteWarning[] = [];
+  silences.forEach((s, i) => {
+    for (const [label, value] of Object.entries(s.matchers)) {
+      if (labels.includes(label)) continue;
+      const hint = didYouMean(label, labels);
+      const effect = compileMatchers({ [label]: value })({})
+        ? `, and this matcher matches every alert (a missing label reads as '')`
+        : ', so this silence holds back nothing';
+      out.push({
+        path: ['silences', i, 'matchers', label],
+        message: `no alert carries the label "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}${effect}; expected a label alerts carry: ${labels.join(', ')}`,
+      });
+    }
+    if (s.endsAt !== undefined && s.endsAt <= now)
+      out.push({
+        path: ['silences', i, 'ends'],
+        message: `this silence ended at ${new Date(s.endsAt).toISOString()}, before now (${new Date(now).toISOString()}): it holds back nothing any more; expected an end still to come, or remove the silence`,
+      });
   });
   return out;
 }

@@ -39,7 +39,7 @@ function describe(value: unknown, path: readonly (string | number)[]): string {
     return `${kindOf(value)} (not shown: a secret setting${hint})`;
   }
   if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
   if (typeof value === 'object') return 'a mapping';
   if (!path.length) return `${kindOf(value)} where a mapping of settings should be`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);

@@ -81,6 +81,12 @@ describe('notifier settings', () => {
       want: ':6:17: silences[0].matchers: no matchers: the silence would hold back every alert; expected at least one label matcher, e.g. { alertname: wifi-signal-weak }',
     },
     {
+      // Outside tester: taken as every day, without a word.
+      name: 'a recurring silence with days: [] (no day: every day, or none?)',
+      text: `silences:\n  - { matchers: { severity: info }, recurring: { days: [], start: '22:00', end: '07:00' } }\n`,
+      want: ':6:56: silences[0].recurring.days: found an empty list; expected a list of at least one day (mon to sun, weekdays, weekends); leave days out for every day',
+    },
+    {
       name: 'a bad time of day',
       text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '25:00', end: '07:00' } }\n`,
       want: 'expected a time of day such as 22:00',

@@ -1,0 +1,17 @@
+import type { Config } from '../config/types.js';
+import { alertLabelNames } from '../evaluate/render-alert.js';
+import type { CompiledRule } from '../evaluate/rule-types.js';
+import { silenceReachWarnings, silenceWarnings } from '../notify/route-check.js';
+import type { FileProblem } from '../util/file-errors.js';
+
+/**
+ * The config's silences that hold back more or less than they seem to (notify/route-check.ts),
+ * at their file:line:col: said by `qoswatch check`, and logged at start-up and at each rule
+ * reload (the labels alerts carry come from the rules).
+ */
+export function silenceProblems(config: Config, rules: readonly CompiledRule[], now: number): FileProblem[] {
+  const { silences } = config.notify;
+  return [...silenceWarnings(silences), ...silenceReachWarnings(silences, alertLabelNames(rules), now)].map(
+    (w) => config.source.problemAt(w.path, w.message, true),
+  );
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import { alertLabelNames } from '../../src/evaluate/render-alert.js';
+import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+
+/**
+ * `check` warns about a silence matcher on a label no alert carries (notify/route-check.ts), by
+ * alertLabelNames: it must name every label alertLabels gives, and none that no alert has.
+ */
+describe('alertLabelNames', () => {
+  it('names exactly the labels the alerts of its rules carry, of every scope', () => {
+    const loss = { streams: ['audio_input'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
+    const rules = rulesFrom([
+      { name: 'p', ...loss, labels: { team: 'noc' } },
+      {
+        name: 'i',
+        scope: 'instance',
+        ...loss,
+        breaching: { count: 2 },
+        min_participants: 2,
+        labels: { pager: 'yes' },
+      },
+      {
+        name: 'dc',
+        scope: 'shared_cause',
+        group_by: 'data_center',
+        ...loss,
+        breaching: { count: 2 },
+        min_participants: 2,
+      },
+    ]);
+    const engine = new RuleEngine(rules, { gapToleranceMs: 5 * MIN });
+    const bad = { audio_input: { avgLoss: 0.09 } };
+    const seen = new Set<string>();
+    for (let m = 0; m < 6; m++)
+      for (const c of engine.handle({ type: 'samples', samples: [sample('a', m, bad), sample('b', m, bad)] }))
+        for (const label of Object.keys(c.alert.labels)) seen.add(label);
+    expect(
+      engine
+        .active()
+        .map((a) => a.rule)
+        .sort(),
+    ).toEqual(['dc', 'i', 'p', 'p']);
+    expect([...seen].sort()).toEqual(alertLabelNames(rules).sort());
+  });
+});
