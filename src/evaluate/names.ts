@@ -1,8 +1,8 @@
-import type { QosSample } from '../normalize/sample.js';
+import type { ParticipantContext, QosSample } from '../normalize/sample.js';
 
-const NETWORK: Record<string, string> = { wifi: 'Wi-Fi', wired: 'wired', cellular: 'cellular', ppp: 'PPP' };
+const NETWORK: Record<string, string> = { wifi: 'Wi-Fi', wired: 'Wired', cellular: 'Cellular', ppp: 'PPP' };
 
-/** Zoom's network type as people write it ("Wifi" -> "Wi-Fi"). */
+/** Zoom's network type as people write it ("Wifi" -> "Wi-Fi", "wired" -> "Wired"). */
 export const networkName = (n: string): string => NETWORK[n.toLowerCase()] ?? n;
 
 /**
@@ -17,17 +17,30 @@ export function deviceWords(s: Pick<QosSample, 'context' | 'participant'>): stri
 }
 
 /**
- * The name an alert shows for a participant. Zoom leaves `user_name` empty for guests and
- * HIPAA accounts: they show as "Guest (join 16781312, Windows, Wi-Fi)", never a bare number.
- * `otherDevices` says the same name is in the meeting from another device too: then the
- * device is named, "Bob Okafor (iPhone)".
+ * Who a participant is, for people: the name Zoom gives, else (guests and HIPAA accounts, whose
+ * `user_name` Zoom leaves empty) "Guest 16781312 (Windows, Wi-Fi)": the join id, device and
+ * network, never a bare number. The one naming of alerts, reports and `inspect`; its possessive
+ * reads "Guest 16781312's (Windows, Wi-Fi) audio loss", as "Bob Okafor's (iPhone)" does.
+ */
+export function displayName(
+  name: string,
+  key: string,
+  c: Pick<ParticipantContext, 'device' | 'networkType'>,
+): string {
+  const trimmed = name.trim();
+  if (trimmed) return trimmed;
+  const parts = [c.device, c.networkType && networkName(c.networkType)].filter(Boolean);
+  return `Guest ${key}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/**
+ * The name an alert shows for a participant ({@link displayName}). `otherDevices` says the same
+ * name is in the meeting from another device too: then the device is named, "Bob Okafor (iPhone)".
  */
 export function participantName(s: Pick<QosSample, 'context' | 'participant'>, otherDevices = false): string {
   const name = s.participant.name.trim();
-  if (name) return otherDevices ? `${name} (${withoutOwner(deviceWords(s), name)})` : name;
-  const c = s.context;
-  const parts = [`join ${s.participant.key}`, c.device, c.networkType && networkName(c.networkType)];
-  return `Guest (${parts.filter(Boolean).join(', ')})`;
+  if (name && otherDevices) return `${name} (${withoutOwner(deviceWords(s), name)})`;
+  return displayName(name, s.participant.key, s.context);
 }
 
 /**

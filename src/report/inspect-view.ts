@@ -1,5 +1,6 @@
 import type { Alert } from '../evaluate/alert.js';
 import { METRIC_BY_NAME } from '../evaluate/metrics.js';
+import { displayName } from '../evaluate/names.js';
 import { ruleValue } from '../evaluate/rule-value.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { formatValue } from '../evaluate/thresholds.js';
@@ -64,7 +65,10 @@ export interface InspectRow {
 
 export interface InspectParticipant {
   key: string;
-  /** Empty when identities are withheld (the API without basic auth or the opt-in). */
+  /**
+   * For a guest (no name from Zoom) "Guest 16778242 (Mac, Wired)", as alerts name it; empty when
+   * identities are withheld (the API without basic auth or the opt-in).
+   */
   name: string;
   email: string;
   context: ParticipantContext;
@@ -212,7 +216,8 @@ export function inspectView(i: ViewInput): InspectView {
     if (!i.identity && context.location) context.location = WITHHELD;
     return {
       key,
-      name: i.identity ? newest.participant.name || known?.name || '' : '',
+      // A guest (no name from Zoom) is named as alerts and reports name it: "Guest 16778242 (Mac, Wired)".
+      name: i.identity ? displayName(newest.participant.name || known?.name || '', key, context) : '',
       email: i.identity ? newest.participant.email || known?.email || '' : '',
       context,
       lastSampleAt: newest.time,

@@ -1,4 +1,5 @@
 import { METRICS } from '../evaluate/metrics.js';
+import { displayName } from '../evaluate/names.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
 import { capitalize, plural, shareOf, uniqueWords } from '../util/words.js';
@@ -36,8 +37,8 @@ export const figureCells = (metric: string, f: Figures): string[] => [
   show(metric, f.p95),
 ];
 
-/** Who a participant is, for an admin: the name (or the join id when Zoom gives none). */
-export const who = (p: ParticipantReport): string => p.name || `participant ${p.key}`;
+/** Who a participant is, for an admin: the name, or for a guest "Guest 16781312 (Windows, Wi-Fi)" (names.ts). */
+export const who = (p: ParticipantReport): string => displayName(p.name, p.key, p.context);
 
 /** Names longer than this many characters are cut in the table, Markdown and HTML formats and the message. */
 export const NAME_MAX = 80;

@@ -31,7 +31,7 @@ export function humanDuration(ms: number): string {
 
 /**
  * The possessive of a name: "Bob Okafor's", "James'"; a trailing parenthesis stays after it:
- * "Bob Okafor's (iPhone)", "Guest's (join 16781312, Windows, Wi-Fi)".
+ * "Bob Okafor's (iPhone)", "Guest 16781312's (Windows, Wi-Fi)".
  */
 export function possessive(name: string): string {
   const m = /^(.*\S) (\([^()]*\))$/.exec(name);

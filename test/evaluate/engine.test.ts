@@ -517,6 +517,6 @@ describe('alerts carry what a human needs', () => {
     const e = engineWith([{ ...latencyRule, for: '0' }]);
     const s = sample('16778244', 0, { audio_input: { latency: 0.5 } });
     s.participant.name = '';
-    expect(feed(e, [s])[0]!.alert.context.participant).toBe('Guest (join 16778244, Mac, Wi-Fi)');
+    expect(feed(e, [s])[0]!.alert.context.participant).toBe('Guest 16778244 (Mac, Wi-Fi)');
   });
 });

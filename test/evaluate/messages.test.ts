@@ -21,6 +21,7 @@ interface Who {
   key: string;
   name: string;
   device?: string;
+  network?: string;
   dc?: string;
   instance?: string;
 }
@@ -36,7 +37,7 @@ function sampleOf(w: Who, minute: number, metrics: Partial<QosSample>): QosSampl
       topic: inst === 'm1' ? 'Weekly sync' : inst === UNNAMED ? '' : `Topic ${inst}`,
     },
     participant: { key: w.key, name: w.name, email: '', ip: '' },
-    context: { networkType: 'Wifi', device: w.device ?? 'Windows', dataCenter: w.dc ?? 'SC' },
+    context: { networkType: w.network ?? 'Wifi', device: w.device ?? 'Windows', dataCenter: w.dc ?? 'SC' },
     time: T + minute * MIN,
     streams: {},
     ...metrics,
@@ -115,9 +116,9 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       rule: 'audio-loss-high',
       who: guest,
       metrics: (m: number) => ({ streams: { audio_input: { avgLoss: bad(m) ? 0.093 : 0.004 } } }),
-      firing: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is 9.3% in "Weekly sync" (above 5.0% for 2 min)`,
-      repeat: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is still 9.3% in "Weekly sync" (above 5.0% for 6 min)`,
-      resolved: `Guest's (join 16781312, Windows, Wi-Fi) audio loss is back to 0.4% in "Weekly sync" (was above 5.0% for 7 min)`,
+      firing: `Guest 16781312's (Windows, Wi-Fi) audio loss is 9.3% in "Weekly sync" (above 5.0% for 2 min)`,
+      repeat: `Guest 16781312's (Windows, Wi-Fi) audio loss is still 9.3% in "Weekly sync" (above 5.0% for 6 min)`,
+      resolved: `Guest 16781312's (Windows, Wi-Fi) audio loss is back to 0.4% in "Weekly sync" (was above 5.0% for 7 min)`,
     },
     {
       name: 'video-frame-rate-collapse',
@@ -172,6 +173,17 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
     }));
     expect(texts.firing).toBe(
       `Bob Okafor's (iPhone) audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
+    );
+  });
+
+  it('a guest on a wired Mac (outside tester): its join id is its name, its network written as Wi-Fi is', () => {
+    // Was "Guest's (join 16778242, Mac, wired) audio loss": the possessive on "Guest", "wired" lower-case.
+    const wired: Who = { key: '16778242', name: '', device: 'Mac', network: 'wired' };
+    const texts = phases('audio-loss-high', [wired], 12, (_, m) => ({
+      streams: { audio_input: { avgLoss: bad(m) ? 0.093 : 0.004 } },
+    }));
+    expect(texts.firing).toBe(
+      `Guest 16778242's (Mac, Wired) audio loss is 9.3% in "Weekly sync" (above 5.0% for 2 min)`,
     );
   });
 

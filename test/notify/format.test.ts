@@ -43,7 +43,7 @@ describe('words', () => {
     [possessive('Bob Okafor'), "Bob Okafor's"],
     [possessive('James Ross'), "James Ross'"],
     [possessive('Bob Okafor (iPhone)'), "Bob Okafor's (iPhone)"],
-    [possessive('Guest (join 16781312, Windows, Wi-Fi)'), "Guest's (join 16781312, Windows, Wi-Fi)"],
+    [possessive('Guest 16781312 (Windows, Wi-Fi)'), "Guest 16781312's (Windows, Wi-Fi)"],
   ])('%s', (got, want) => expect(got).toBe(want));
 
   it('a group alert says its count in words', () => {

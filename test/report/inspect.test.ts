@@ -38,6 +38,13 @@ const ANSWERS: Record<string, string> = {
   '/v2/metrics/meetings/gaqOKVN9RAaDHKYWEcASXg%3D%3D/participants/99999/qos?type=live': sample(
     'metrics-meetings-{meetingId}-participants-{participantId}-qos',
   ),
+  // The same answer for a guest: Zoom gives no user_name.
+  '/v2/metrics/meetings/gaqOKVN9RAaDHKYWEcASXg%3D%3D/participants/16778242/qos?type=live': sample(
+    'metrics-meetings-{meetingId}-participants-{participantId}-qos',
+  )
+    .replace('"user_id": "20161536"', '"user_id": "16778242"')
+    .replace('"user_name": "jchill"', '"user_name": ""')
+    .replace('"email": "jchill@example.com"', '"email": ""'),
   '/v2/metrics/webinars/99264817135?type=live': sample('metrics-webinars-{webinarId}'),
   '/v2/metrics/webinars/NknQtFSgSUSEYt2a9gc13A%3D%3D/participants/20161536/qos?type=live': sample(
     'metrics-webinars-{webinarId}-participants-{participantId}-qos',
@@ -121,6 +128,20 @@ describe("inspect one participant against Zoom's example answers, served as they
     expect(row.over).toEqual([]);
     expect(one!.alerts).toEqual([]);
     expect(inspectTable(view, one)).toMatch(/126 ms/);
+  });
+
+  it('a guest (no name from Zoom) is named as alerts and reports name it, not by a bare [16778242]', async () => {
+    const clock = new VirtualClock(T0);
+    const opts = {
+      kind: 'meeting' as const,
+      id: '575734086',
+      participant: '16778242',
+      rules,
+      gapToleranceMs: 150_000,
+    };
+    const { view, one } = await inspectFromZoom(client('meeting', clock), { ...opts, reserve: 0, clock });
+    expect(one).toMatchObject({ key: '16778242', name: 'Guest 16778242 (Phone, Wired)' });
+    expect(inspectTable(view, one).split('\n')).toContain('Guest 16778242 (Phone, Wired) [16778242]');
   });
 
   it('an answer about another participant than the one asked for is refused, naming both', async () => {

@@ -77,7 +77,8 @@ describe('qoswatch report, against the simulator over HTTP', () => {
     expect(cy!.streams.find((s) => s.stream === 'audio_input')!.metrics.latency!.p95).toBeGreaterThan(0.4);
     expect(rest.map((p) => p.breaches.length)).toEqual([0, 0]);
     expect(rest.map((p) => p.name).sort()).toEqual(['', 'Ann']);
-    expect(formatTable(fromSummary)).toContain('participant 16782336'); // the guest: named by join id
+    // The guest: named as alerts name it (names.ts), by join id, device and network.
+    expect(formatTable(fromSummary)).toContain('Guest 16782336 (Windows, Wired)');
   });
 
   it('falls back to the past samples when Zoom refuses the summary, and says so', async () => {
