@@ -91,6 +91,15 @@ export class ColumnValues {
   private stamps = new Int32Array(0);
   private partial = new Uint8Array(0);
   private reader: ColumnReader | undefined;
+  /**
+   * Per instance (its participants map, JoinSlots.instance): the join slot of each place in its
+   * run of samples last time. A poll brings an instance's participants in the same order every
+   * time, so the slot at a sample's place is its join's, checked, not looked up (JoinSlots.slotIn).
+   */
+  private readonly order = new WeakMap<Map<string, number>, number[]>();
+  /** The instance run being read: its slots by place last time (`order`), and the place reached. */
+  private run: number[] = [];
+  private place = 0;
 
   fill(columns: readonly Column[], samples: readonly QosSample[], joins: JoinSlots): StepColumns {
     const n = samples.length;
@@ -127,13 +136,14 @@ export class ColumnValues {
         if (!instance || next.uuid !== instance.uuid || next.kind !== instance.kind) {
           ikey = instanceKey(next);
           inst = joins.instance(ikey);
+          this.startRun(inst);
         }
         instance = next;
       }
       this.instances[i] = ikey;
       const participant = s.participant;
       this.names[i] = participant.name;
-      const slot = joins.slotIn(inst!, ikey, participant.key);
+      const slot = this.slotAt(joins, inst!, ikey, participant.key);
       slots[i] = slot;
       joins.see(slot, s);
       stamps[i] = joins.stamp(slot);
@@ -150,5 +160,23 @@ export class ColumnValues {
       worst,
       streamNames: reader.streamNames,
     };
+  }
+
+  /** A run of samples of the instance whose participants map is `inst` starts. */
+  private startRun(inst: Map<string, number>): void {
+    let run = this.order.get(inst);
+    if (!run) this.order.set(inst, (run = []));
+    this.run = run;
+    this.place = 0;
+  }
+
+  /** The join slot of the run's next sample, guessed from the run's order last time (JoinSlots.slotIn). */
+  private slotAt(joins: JoinSlots, inst: Map<string, number>, ikey: string, pkey: string): number {
+    const { run, place } = this;
+    const slot = joins.slotIn(inst, ikey, pkey, place < run.length ? run[place]! : -1);
+    if (place < run.length) run[place] = slot;
+    else run.push(slot);
+    this.place = place + 1;
+    return slot;
   }
 }

@@ -136,6 +136,9 @@ function rulePass(
   const at = atBuffer;
   const groupOf = groupBuffer;
   let first = -1;
+  // The group of the sample before: an instance's samples come one after another.
+  let lastG = 0;
+  let group: MemberGroup | undefined;
   for (let j = 0; j < n; j++) {
     const i = at[j]!;
     const v = col[i]!;
@@ -148,11 +151,10 @@ function rulePass(
       if (inNoGroup(ctx, readings, rule.name, slot, g < 0, t, step, groups) && first < 0) first = i;
       continue;
     }
-    const group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
-    if (group.step !== step) {
-      group.step = step;
-      groups.push(group);
-      if (first < 0) first = i;
+    if (g !== lastG || !group) {
+      group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
+      lastG = g;
+      if (touch(group, step, groups) && first < 0) first = i;
     }
     const was = inGroup[slot];
     if (was === group) {
@@ -239,10 +241,15 @@ function leaveOld(
   if (!old) return false;
   noteDeparture(ctx, rule, old.key, old, slot);
   old.delete(slot);
-  if (old.step !== step) {
-    old.step = step;
-    groups.push(old);
-  }
+  touch(old, step, groups);
+  return true;
+}
+
+/** A group touched at group step `step`: listed in `groups` when first touched in it (returns whether it was). */
+function touch(group: MemberGroup, step: number, groups: MemberGroup[]): boolean {
+  if (group.step === step) return false;
+  group.step = step;
+  groups.push(group);
   return true;
 }
 
@@ -367,6 +374,12 @@ function countGroup(
   if (rule.scope === 'shared_cause' && !ctx.unknown.awaiting) {
     const count = readings.countAt(t, gap, (time) => ctx.unknown.late(time));
     return count?.total ? count : undefined;
+  }
+  if (rule.scope === 'instance') {
+    // Every member read at `t` (an instance's usual minute): counted as the pass below would.
+    const n = readings.allBreachingAt(t);
+    if (n >= 0)
+      return { total: readings.size, breaching: n, instances: 0, latest: readings.get(readings.firstSlot)! };
   }
   let total = 0;
   let breaching = 0;

@@ -13,6 +13,8 @@ export class JoinSlots {
   /** Per slot: its instance key (the last one's, when free) and participant key ('' when free). */
   private readonly instanceOf: string[] = [];
   private readonly participantOf: string[] = [];
+  /** Per slot: the participants map of its instance (`instance`) while the slot is in use: a guess at a slot is checked against it. */
+  private readonly mapOf: (Map<string, number> | undefined)[] = [];
   private readonly free: number[] = [];
   /** Per slot: the join's context as kept (see `context`). */
   private readonly contextOf: (Readonly<ParticipantContext> | undefined)[] = [];
@@ -79,13 +81,20 @@ export class JoinSlots {
     return this.byInstance.get(ikey);
   }
 
-  /** The slot of a join of `inst` (from `instance(ikey)`), taken when it has none. */
-  slotIn(inst: Map<string, number>, ikey: string, pkey: string): number {
+  /**
+   * The slot of a join of `inst` (from `instance(ikey)`), taken when it has none. `guess`: the
+   * slot the join is likely to have (the one at its place in its instance's samples last time,
+   * ColumnValues): taken when it is that join's, checked by two comparisons of references
+   * (its instance's map and its participant key), not looked up by the key's hash.
+   */
+  slotIn(inst: Map<string, number>, ikey: string, pkey: string, guess = -1): number {
+    if (guess >= 0 && this.mapOf[guess] === inst && this.participantOf[guess] === pkey) return guess;
     let slot = inst.get(pkey);
     if (slot === undefined) {
       slot = this.free.pop() ?? this.instanceOf.length;
       this.instanceOf[slot] = ikey;
       this.participantOf[slot] = pkey;
+      this.mapOf[slot] = inst;
       inst.set(pkey, slot);
     }
     return slot;
@@ -217,6 +226,7 @@ export class JoinSlots {
     for (const s of slots) {
       // instanceOf stays until the slot is taken again: readings dropped with it still say their instance.
       this.participantOf[s] = '';
+      this.mapOf[s] = undefined;
       this.contextOf[s] = undefined;
       if (s < this.nameKnown.length) this.nameKnown[s] = 0;
       this.instanceRefs[s] = undefined;

@@ -36,6 +36,14 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   private quiet = 0;
   private quietFrom = 0;
   private quietTo = 0;
+  /**
+   * Of the typed members (`list`): the newest reading time any has had since the group was made
+   * (none is newer), how many are at it now, and how many breach. When all of them are at it an
+   * instance is counted without a pass over its members (`allBreachingAt`).
+   */
+  private newest = -Infinity;
+  private atNewest = 0;
+  private breachingTyped = 0;
   /** The group step that last touched it (group-rules.ts). */
   step = 0;
   /** The id its alert series has (groupSeriesId), made when first asked (`seriesIdOf`). */
@@ -76,6 +84,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     const r = this.readings;
     if (r.in[slot] === this) {
       this.tallies?.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), -1);
+      this.typed(r.time[slot]!, r.breach[slot] === 1, -1);
       const at = r.pos[slot]!;
       const last = this.list.pop()!;
       if (last !== slot) {
@@ -130,6 +139,31 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     r.breach[slot] = breaching ? 1 : 0;
     r.took(slot);
     this.tallies?.count(time, breaching, ikey, 1);
+    this.typed(time, breaching, 1);
+  }
+
+  /** A typed member's reading at `time` counted in (`delta` 1) or out (-1) of `newest`'s counts. */
+  private typed(time: number, breaching: boolean, delta: number): void {
+    if (breaching) this.breachingTyped += delta;
+    if (time === this.newest) this.atNewest += delta;
+    else if (delta > 0 && time > this.newest) {
+      this.newest = time; // only a reading counted in can be newer than every member
+      this.atNewest = 1;
+    }
+  }
+
+  /**
+   * How many members breach, when every one of them is a typed member with its reading at `t`
+   * (an instance's usual minute); else -1, and they are to be looked at one by one (`each`).
+   */
+  allBreachingAt(t: number): number {
+    const all = this.newest === t && this.atNewest === this.list.length && !this.kept?.size;
+    return all && this.list.length ? this.breachingTyped : -1;
+  }
+
+  /** The first typed member's slot (`each` looks at it first). */
+  get firstSlot(): number {
+    return this.list[0]!;
   }
 
   /** The tallies, with the quiet moves counted in. */
@@ -153,6 +187,8 @@ export class MemberGroup implements GroupMembers, SeriesCache {
    * quiet moves before it, or starts one (see `quiet`).
    */
   moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
+    this.typed(from, was, -1);
+    this.typed(time, breaching, 1);
     if (!this.tally) return;
     if (!was && !breaching) {
       if (this.quiet > 0 && this.quietFrom === from && this.quietTo === time) {

@@ -105,6 +105,26 @@ describe('join slots', () => {
     expect(slots.capacity).toBe(3);
   });
 
+  it("take a guessed slot only when it is that join's: not one of the same key in another instance, nor a freed one", () => {
+    const slots = new JoinSlots();
+    const x = slots.instance('meeting:x');
+    const y = slots.instance('meeting:y');
+    const a = slots.slotIn(x, 'meeting:x', 'p1');
+    const b = slots.slotIn(y, 'meeting:y', 'p1'); // the same person in another meeting
+    expect(slots.slotIn(x, 'meeting:x', 'p1', a)).toBe(a);
+    expect(slots.slotIn(x, 'meeting:x', 'p1', b)).toBe(a); // b is p1's, but in meeting y
+    expect(slots.slotIn(y, 'meeting:y', 'p2', b)).not.toBe(b); // b is y's, but p1's
+    slots.leave('meeting:x', ['p1']);
+    const again = slots.slotIn(slots.instance('meeting:x'), 'meeting:x', 'p1', a);
+    expect(slots.find('meeting:x', 'p1')).toBe(again);
+    slots.end('meeting:y');
+    const y2 = slots.instance('meeting:y');
+    const b2 = slots.slotIn(y2, 'meeting:y', 'p1', b); // b was freed with its meeting
+    expect(slots.find('meeting:y', 'p1')).toBe(b2);
+    expect(slots.participantKeyOf(b2)).toBe('p1');
+    expect(new Set([again, b2, slots.find('meeting:y', 'p2')]).size).toBe(3);
+  });
+
   it("change a join's stamp when what rules read of its participant changes, and only then", () => {
     const slots = new JoinSlots();
     const slot = slots.slot('meeting:m1', 'p1');
