@@ -2,6 +2,7 @@ import { formatProblem } from '../util/file-errors.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { listReport } from '../app/list-demand.js';
 import { silenceProblems } from '../app/silence-warnings.js';
+import { checkModules } from '../notify/build.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';
 import { parse } from './args.js';
@@ -12,6 +13,8 @@ export const checkHelp = `qoswatch check --config FILE
 Checks a configuration file and the rule files it names, without running anything: every
 problem is printed as
 file:line:col: setting: what is wrong; what is expected. Exit 0 when valid, 2 when not.
+Notifier modules (type: module) are loaded, as run loads them, and their options checked
+against their schema; nothing is sent.
 It also says which rule makes qoswatch read Zoom's participants list (a field only the list
 gives, such as role or audio_quality, at the rule's file:line:col) and what that costs in the
 API budget, or that the list is not read for such fields.
@@ -21,10 +24,12 @@ its label, team: '!ops', a silence matcher on a label no alert carries, or a sil
 is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
 
-export function check(argv: string[]): Promise<number> {
+export async function check(argv: string[]): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string', short: 'c' } });
   const config = requireConfig(values.config);
   const rules = loadRules(config.rules.paths);
+  // Notifier modules are loaded and their options checked, as run does; nothing is sent.
+  await checkModules(config.notify.notifiers);
   const sources = Object.entries(config.sources)
     .filter(([, on]) => on)
     .map(([k]) => k)
@@ -41,5 +46,5 @@ export function check(argv: string[]): Promise<number> {
     ...silenceProblems(config, rules, Date.now()),
   ];
   for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
-  return Promise.resolve(0);
+  return 0;
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { FileInvalidError } from '../util/file-errors.js';
+import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import { validator } from '../util/validators.js';
 import { schemaProblems } from '../util/yaml-file.js';
 import type { Clock } from '../util/clock.js';
@@ -56,6 +56,26 @@ async function loadModule(cfg: ModuleNotifierSettings): Promise<NotifierPlugin> 
       schemaProblems(cfg.optionsAt.source, validate.errors ?? [], cfg.options, cfg.optionsAt.path),
     );
   return plugin;
+}
+
+/**
+ * Loads every notifier module of the list and checks its options against its schema, as `run`
+ * and `notify-test` do, without creating or sending anything (`check`): every module's option
+ * problems together, at their file:line:col. A module that exports no NotifierPlugin stops it
+ * as it stops `run`.
+ */
+export async function checkModules(notifiers: readonly NotifierSettings[]): Promise<void> {
+  const problems: FileProblem[] = [];
+  for (const cfg of notifiers) {
+    if (cfg.type !== 'module') continue;
+    try {
+      await loadModule(cfg);
+    } catch (err) {
+      if (!(err instanceof FileInvalidError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length) throw new FileInvalidError(problems);
 }
 
 /**

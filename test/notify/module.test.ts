@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +67,60 @@ describe('a notifier of your own from a module path', () => {
       `${file}:5:22: notifiers[0].options.path: found an empty string; expected a non-empty string\n`,
     );
     expect(r.code).toBe(2);
+  });
+});
+
+describe('qoswatch check loads notifier modules', () => {
+  // A module of one's own in a temp folder whose create() and send() leave a mark: check must
+  // load it and check its options, and do neither.
+  const marks = join(dir, 'marks.txt');
+  writeFileSync(
+    join(dir, 'marking-notifier.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export default {
+  type: 'marking',
+  properties: { channel: { type: 'string', minLength: 1 }, retries: { type: 'integer', maximum: 5 } },
+  required: ['channel'],
+  create(options, ctx) {
+    appendFileSync(${JSON.stringify(marks)}, 'created\\n');
+    return { name: ctx.name, type: 'marking', send: async () => appendFileSync(${JSON.stringify(marks)}, 'sent\\n') };
+  },
+};
+`,
+  );
+  const HEAD = 'zoom: { account_id: a, client_id: c, client_secret: s }\nnotifiers:\n';
+  const notifier = (name: string, options: string): string =>
+    `  - name: ${name}\n    type: module\n    module: ./marking-notifier.mjs\n${options}`;
+
+  // Old code: check said "valid" and exit 0; only run and notify-test found these.
+  it("reports every module's option problems at file:line:col, exit 2, as notify-test does", async () => {
+    const file = join(dir, 'check-bad.yaml');
+    writeFileSync(
+      file,
+      HEAD +
+        notifier('a', '    options: { retries: 9 }\n') +
+        notifier('b', '    options:\n      channel: ""\n'),
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:6:14: notifiers[0].options.channel: missing required setting "channel"`,
+      `${file}:6:25: notifiers[0].options.retries: found 9; expected a whole number of at most 5`,
+      `${file}:11:16: notifiers[1].options.channel: found an empty string; expected a non-empty string`,
+    ]);
+    expect(r.code).toBe(2);
+    const sent = await runCli(['notify-test', '--config', file, '--notifier', 'b']);
+    expect(sent.stderr.trim()).toBe(r.stderr.trim().split('\n')[2]);
+    expect(existsSync(marks)).toBe(false);
+  });
+
+  it('says valid options are valid, and sends nothing', async () => {
+    const file = join(dir, 'check-good.yaml');
+    writeFileSync(file, HEAD + notifier('a', '    options: { channel: ops, retries: 2 }\n'));
+    const r = await runCli(['check', '--config', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`${file}: valid`);
+    expect(r.code).toBe(0);
+    expect(existsSync(marks)).toBe(false);
   });
 });
