@@ -7,6 +7,13 @@ import {
   type InspectParticipant,
   type InspectView,
 } from '../report/inspect-view.js';
+import {
+  AnswerTooLarge,
+  dropAnswer,
+  isRedirect,
+  readAtMost,
+  redirectTarget,
+} from '../util/bounded-answer.js';
 import { systemClock } from '../util/clock.js';
 import { intOption, parse, UsageError } from './args.js';
 import { commandLogger, kindOption, requireConfig } from './common.js';
@@ -27,7 +34,8 @@ Zoom (--config): 2 API calls for a participant (4 when a name must be looked up)
 minutes Zoom returns.
 A running daemon (--daemon URL, its metrics.listen): no API call; the daemon's newest sample
 of each participant and its own alerts. Without an id, the instances it watches. Basic auth
-from QOSWATCH_API_USER and QOSWATCH_API_PASSWORD.
+from QOSWATCH_API_USER and QOSWATCH_API_PASSWORD. An answer is read to 32 MiB at most, within
+15 s; a redirect is not followed (it is said where it points).
 
   --kind meeting|webinar|session   what the id names (default meeting)
   --format table|json              (default table)
@@ -71,7 +79,16 @@ function pick(view: InspectView, who: string): InspectParticipant {
   );
 }
 
-/** GET a path of a running daemon's API, with basic auth from the environment. */
+const unreachable = (url: URL, err: unknown): Error =>
+  new Error(
+    `cannot reach the daemon at ${url.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    { cause: err },
+  );
+
+/**
+ * GET a path of a running daemon's API, with basic auth from the environment: its answer read
+ * to MAX_ANSWER_BYTES at most, a redirect not followed, 15 s in all.
+ */
 async function daemonGet(base: string, path: string): Promise<unknown> {
   let url: URL;
   try {
@@ -87,14 +104,23 @@ async function daemonGet(base: string, path: string): Promise<unknown> {
     headers.authorization = `Basic ${Buffer.from(`${user}:${process.env.QOSWATCH_API_PASSWORD ?? ''}`).toString('base64')}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
+    // A redirect is not followed (it would carry the credentials wherever it points): said.
+    res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
   } catch (err) {
+    throw unreachable(url, err);
+  }
+  if (isRedirect(res.status)) {
+    await dropAnswer(res);
     throw new Error(
-      `cannot reach the daemon at ${url.origin}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
-      { cause: err },
+      `the daemon at ${url.origin} answered ${res.status}, ${redirectTarget(res.headers.get('location'), url)}; redirects are not followed: give --daemon the daemon's own URL`,
     );
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = (await readAtMost(res, `the daemon at ${url.origin}`)).toString('utf8');
+  } catch (err) {
+    throw err instanceof AnswerTooLarge ? err : unreachable(url, err);
+  }
   if (res.status === 401)
     throw new Error(
       user

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
+import { dropAnswer } from '../util/bounded-answer.js';
 import { unit } from './random.js';
 import type { SimInstance, SimParticipant } from './scenario-types.js';
 import type { World } from './world.js';
@@ -327,8 +328,8 @@ export class QssPusher {
         redirect: 'manual',
         signal: AbortSignal.timeout(10_000),
       });
-      await res.arrayBuffer();
       status = res.status;
+      await dropAnswer(res);
     } catch {
       status = 0;
     }

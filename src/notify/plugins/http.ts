@@ -1,10 +1,12 @@
+import { dropAnswer, isRedirect, redirectTarget } from '../../util/bounded-answer.js';
 import { fromHttpStatus, fromNetworkError, permanent, type NotifyError } from './errors.js';
 
 /**
  * POSTs JSON and classifies the outcome; shared by the HTTP notifiers. Never logs the body or
  * headers. A redirect is not followed: fetch followed one to any host with the body, the
  * signature and the custom headers (all but Authorization), and the notification counted as
- * delivered though the configured receiver never took it.
+ * delivered though the configured receiver never took it. The answer is read and dropped, to
+ * MAX_ANSWER_BYTES at most.
  */
 export async function postJson(
   receiver: string,
@@ -26,8 +28,8 @@ export async function postJson(
   } catch (err) {
     throw fromNetworkError(receiver, err, signal);
   }
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status >= 300 && res.status < 400) throw redirected(receiver, url, res);
+  await dropAnswer(res);
+  if (isRedirect(res.status)) throw redirected(receiver, url, res);
   if (!res.ok) throw fromHttpStatus(receiver, res.status, res.headers.get('retry-after'), now());
 }
 
@@ -37,14 +39,8 @@ export async function postJson(
  * query (they may hold a token).
  */
 function redirected(receiver: string, url: string, res: Response): NotifyError {
-  const location = res.headers.get('location');
-  let to = 'a redirect without a usable Location';
-  if (location !== null && URL.canParse(location, url)) {
-    const target = new URL(location, url);
-    to = `a redirect to ${target.origin === 'null' ? `a ${target.protocol} URL` : target.origin}`;
-  }
   return permanent(
     'NOTIFY_REJECTED',
-    `${receiver}: answered HTTP ${res.status}, ${to}; redirects are not followed: set the url to where it should go`,
+    `${receiver}: answered HTTP ${res.status}, ${redirectTarget(res.headers.get('location'), url)}; redirects are not followed: set the url to where it should go`,
   );
 }
