@@ -120,6 +120,37 @@ export function overlapProblems(src: YamlSource, tests: readonly RawTest[]): Fil
   return problems;
 }
 
+/**
+ * A `left` before its participant joined: earlier than the first value of every input of that
+ * participant in its instance (or with no value at all). Zoom has nothing to say of a leave
+ * before a join, and the engine took it as nothing: the test ran as if the event were not there.
+ */
+export function beforeJoiningProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
+  const problems: FileProblem[] = [];
+  tests.forEach((test, t) =>
+    (test.events ?? []).forEach((e, k) => {
+      if (!e.left) return;
+      const { participant } = e.left;
+      const instance = instanceOf(e.left);
+      const own = test.input.filter((i) => i.participant === participant && instanceOf(i) === instance);
+      if (!own.length) return; // eventProblems says so
+      const first = Math.min(...own.map((i) => spanOf(test, i)?.first ?? Infinity));
+      const at = durationMs(e.at);
+      if (at >= first) return;
+      const joined = Number.isFinite(first)
+        ? `its first value (instance ${instance}) is at ${formatDuration(first)}`
+        : `no input of it in instance ${instance} has a value`;
+      problems.push(
+        src.problemAt(
+          ['tests', t, 'events', k, 'at'],
+          `${participant} had not joined yet at ${formatDuration(at)}: ${joined}; expected a left at or after the first value of the join it ends`,
+        ),
+      );
+    }),
+  );
+  return problems;
+}
+
 /** The earliest (then first listed) of a test's events that `ends` says end the input. */
 function earliestEnd(
   events: readonly RawEvent[],
@@ -147,6 +178,8 @@ export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[])
     const interval = durationMs(test.interval ?? '1m');
     test.input.forEach((input, k) => {
       const start = input.start ? durationMs(input.start) : 0;
+      // A leave before the join's first value is beforeJoiningProblems'.
+      const joined = spanOf(test, input)?.first ?? start;
       const instance = instanceOf(input);
       for (const [key, text] of Object.entries(input.series)) {
         const values = expandValues(text);
@@ -158,7 +191,7 @@ export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[])
             (!!e.left &&
               e.left.participant === input.participant &&
               instanceOf(e.left) === instance &&
-              start <= durationMs(e.at) &&
+              joined <= durationMs(e.at) &&
               last > durationMs(e.at)) ||
             (e.ended === instance && last > durationMs(e.at)),
         );

@@ -13,7 +13,12 @@ import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
 import { loadRules } from './load-rules.js';
-import { afterLeavingProblems, eventProblems, overlapProblems } from './rule-test-joins.js';
+import {
+  afterLeavingProblems,
+  beforeJoiningProblems,
+  eventProblems,
+  overlapProblems,
+} from './rule-test-joins.js';
 import {
   expandValues,
   repeatOf,
@@ -329,7 +334,11 @@ export function runRuleTestFile(file: string): TestFileResult {
   const bad = [...ruleFileProblems(src, file, value), ...series, ...eventProblems(src, value.tests)];
   // The times of values are read only from series text that reads (an x50000000 is not expanded).
   if (!series.length)
-    bad.push(...overlapProblems(src, value.tests), ...afterLeavingProblems(src, value.tests));
+    bad.push(
+      ...overlapProblems(src, value.tests),
+      ...afterLeavingProblems(src, value.tests),
+      ...beforeJoiningProblems(src, value.tests),
+    );
   if (bad.length) throw new FileInvalidError(bad.sort((a, b) => a.line - b.line || a.col - b.col));
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };

@@ -145,6 +145,32 @@ describe('qoswatch test-rules', () => {
     );
   });
 
+  it('refuses a left before its participant joined, at the event (outside tester: "1 passed", the leave did nothing)', async () => {
+    const file = testFile(
+      'left-before-join',
+      `  - name: bob leaves before he joins\n    input:\n` +
+        `      - participant: bob\n        start: 7m\n        series: { audio_input.latency: 400ms x3 }\n` +
+        `      - participant: ann\n        series: { audio_input.latency: _ _ 400ms }\n` +
+        `      - participant: cy\n        series: { audio_input.latency: _ }\n` +
+        `    events:\n` +
+        `      - { at: 2m, left: { participant: bob } }\n` +
+        `      - { at: 1m, left: { participant: ann } }\n` +
+        `      - { at: 2m, left: { participant: ann } }\n` +
+        `      - { at: 3m, left: { participant: cy } }\n` +
+        `    expect:\n      - { at: 1m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    // The old code said only "ann has values after it left at 1m", as if she had been in the call
+    // from 0m; without ann it ran the test: "1 passed". A leave at the first value (ann at 2m) is taken.
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:13:15: tests[0].events[0].at: bob had not joined yet at 2m: its first value (instance test) is at 7m; expected a left at or after the first value of the join it ends`,
+      `${file}:14:15: tests[0].events[1].at: ann had not joined yet at 1m: its first value (instance test) is at 2m; expected a left at or after the first value of the join it ends`,
+      `${file}:16:15: tests[0].events[3].at: cy had not joined yet at 3m: no input of it in instance test has a value; expected a left at or after the first value of the join it ends`,
+    ]);
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
+  });
+
   it('refuses two inputs of one participant with values at the same times, at the second one (outside tester: both were taken)', async () => {
     const file = testFile(
       'overlap',
