@@ -151,7 +151,7 @@ export function instancesTable(body: unknown): string {
       text('kind'),
       text('id'),
       text('uuid'),
-      text('topic'),
+      shorten(text('topic')),
       text('path'),
       text('participants'),
       text('lastSampleAt').replace(/\.\d{3}Z$/, 'Z'),

@@ -10,6 +10,7 @@ import { ZoomSimulator } from '../../src/simulator/server.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
+import { NAME_MAX, shorten } from '../../src/report/values.js';
 import { runCli } from '../helpers/cli.js';
 import { T0 } from '../helpers/sim.js';
 
@@ -252,6 +253,29 @@ describe('qoswatch inspect (the built CLI, as docs/inspect.md shows it)', () => 
           'no participant has a sample in this instance yet, so "Cy" cannot be found: try again after its next poll',
         );
         expect(cy.stderr).not.toContain('give one of their ids');
+      },
+      scenario,
+    );
+  });
+
+  it('--daemon lists a 600-character topic shortened as local inspect shows it, one line', async () => {
+    const topic = `Standup ${'x'.repeat(592)}`;
+    const scenario = join(dir, 'long-topic.yaml');
+    writeFileSync(
+      scenario,
+      readFileSync(DOC('standup.yaml'), 'utf8').replace('topic: Support standup', `topic: ${topic}`),
+    );
+    await withDaemon(
+      'daemon-long-topic',
+      undefined,
+      async (url) => {
+        const list = await runCli(['inspect', '--daemon', url]);
+        expect(list.code).toBe(0);
+        // Before: the whole 600 characters in the topic column, every line of the table that wide.
+        expect(list.stdout).not.toContain(topic);
+        expect(list.stdout).toContain(` ${shorten(topic)} `);
+        expect(shorten(topic)).toHaveLength(NAME_MAX);
+        for (const line of list.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThan(300);
       },
       scenario,
     );
