@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { alertLabelNames } from '../../src/evaluate/render-alert.js';
-import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import { MIN, rulesFrom, sample, writeRuleFile } from '../helpers/rules.js';
 
 /**
  * `check` warns about a silence matcher on a label no alert carries (notify/route-check.ts), by
@@ -42,5 +43,22 @@ describe('alertLabelNames', () => {
         .sort(),
     ).toEqual(['dc', 'i', 'p', 'p']);
     expect([...seen].sort()).toEqual(alertLabelNames(rules).sort());
+  });
+
+  it("is what a rule's own labels may not be named: rules.schema.json refuses each label qoswatch sets", () => {
+    const plain = {
+      name: 'p',
+      streams: ['audio_input'],
+      metric: 'avg_loss',
+      when: 'above' as const,
+      threshold: '5%',
+    };
+    const names = alertLabelNames(rulesFrom([plain]));
+    expect(names.length).toBeGreaterThan(5);
+    const rule = (label: string): string =>
+      `rules:\n  - name: p\n    streams: [audio_input]\n    metric: avg_loss\n    when: above\n    threshold: 5%\n    labels: { ${label}: x }\n`;
+    expect(() => loadRules([writeRuleFile(rule('team'))])).not.toThrow();
+    for (const name of names)
+      expect(() => loadRules([writeRuleFile(rule(name))]), name).toThrow(`labels.${name}`);
   });
 });
