@@ -5,7 +5,7 @@
  * users carry their per-session id in `id` and the app's own user identity in `user_key`.
  */
 
-import { str } from './zoom-text.js';
+import { str, visible } from './zoom-text.js';
 
 type Raw = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ export function personKey(raw: Raw): string | undefined {
 
 /** The device a join runs on, for telling two devices of one person apart. */
 export function deviceLabel(raw: Raw): string {
-  return str(raw.device_name) || str(raw.device) || str(raw.os);
+  return visible(str(raw.device_name) || str(raw.device) || str(raw.os));
 }
 
 /**

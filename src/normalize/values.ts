@@ -5,6 +5,8 @@
  * missing data is never turned into 0. Every regular expression is compiled once, here.
  */
 
+import { visible } from './zoom-text.js';
+
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 
 /**
@@ -300,7 +302,8 @@ export const parseQuality = parseLevelOf(QUALITY_LEVELS);
 
 /** A text field (context): trimmed; empty is missing. Numbers are written as text. */
 export function parseText(value: unknown): string | undefined {
-  const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  const v =
+    typeof value === 'string' ? visible(value).trim() : typeof value === 'number' ? String(value) : '';
   if (v) return v;
   refused = 'unreadable';
   return undefined;

@@ -7,13 +7,40 @@ export function str(v: unknown): string {
 export const TEXT_MAX = 300;
 
 /**
- * A free text from Zoom (a topic, a name, an e-mail): `str`, cut to TEXT_MAX with an ellipsis as
- * its last character (never inside a surrogate pair). One hostile 200 MB topic must not be kept,
- * logged twice a line, put in labels and sent to every notifier whole.
+ * Characters that change what people read without being seen: the C0 controls but the line
+ * feed (a carriage return, a backspace or an escape sequence rewrites a terminal line), DEL,
+ * the C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069: a right-to-left override makes "gpj.exe" read "exe.jpg").
+ */
+// eslint-disable-next-line no-control-regex -- the unseen characters it replaces include the controls
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Line breaks: LF, CR LF, U+2028, U+2029 and NEL. */
+const LINE_BREAK = /\r?\n|[\u2028\u2029\u0085]/g;
+
+/** `s` with each unseen character (UNSEEN) replaced by U+FFFD, which shows that something was there. */
+export const unseenReplaced = (s: string): string => s.replace(UNSEEN, '\ufffd');
+
+/**
+ * Zoom's free text (names, topics, e-mails, device and context texts: whatever a host or guest
+ * typed) as qoswatch keeps it, where it enters: on one line (a line break becomes a space, so a
+ * name cannot start a line of its own) and its unseen characters replaced by U+FFFD, so a
+ * right-to-left override in a name cannot reorder an alert's text in the console, the log, a
+ * webhook, Alertmanager, Slack or an e-mail, nor a report's.
+ */
+export const visible = (s: string): string => unseenReplaced(onOneLine(s));
+
+/** `s` with its line breaks (LF, CR LF, U+2028, U+2029, NEL) made spaces; a lone CR is left to {@link unseenReplaced}. */
+export const onOneLine = (s: string): string => s.replace(LINE_BREAK, ' ');
+
+/**
+ * A free text from Zoom (a topic, a name, an e-mail): `str` made {@link visible}, cut to
+ * TEXT_MAX with an ellipsis as its last character (never inside a surrogate pair). One hostile
+ * 200 MB topic must not be kept, logged twice a line, put in labels and sent to every notifier whole.
  */
 export function text(v: unknown): string {
-  const s = str(v);
-  if (s.length <= TEXT_MAX) return s;
+  const raw = str(v);
+  if (raw.length <= TEXT_MAX) return visible(raw);
+  const s = visible(raw.slice(0, TEXT_MAX));
   const high = s.charCodeAt(TEXT_MAX - 2);
   return `${s.slice(0, high >= 0xd800 && high <= 0xdbff ? TEXT_MAX - 2 : TEXT_MAX - 1)}\u2026`;
 }

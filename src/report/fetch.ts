@@ -1,6 +1,6 @@
 import { contextKeys, joinKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
-import { str } from '../normalize/zoom-text.js';
+import { str, visible } from '../normalize/zoom-text.js';
 import { isJsonObject } from '../util/json-object.js';
 import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
 import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
@@ -81,7 +81,7 @@ export async function resolveInstance(
     kind,
     id: kind === 'session' ? uuid : str(body.id) || idOrUuid,
     uuid,
-    topic: str(body.topic) || str(body.session_name),
+    topic: visible(str(body.topic) || str(body.session_name)),
     ...(start !== undefined ? { start } : {}),
     ...(end !== undefined && !live ? { end } : {}),
     live,
@@ -267,7 +267,11 @@ async function fetchParticipants(
       skipped++;
       continue;
     }
-    const info: JoinInfo = { name: str(p.user_name), email: str(p.email), context: contextFromRaw(p) };
+    const info: JoinInfo = {
+      name: visible(str(p.user_name)),
+      email: visible(str(p.email)),
+      context: contextFromRaw(p),
+    };
     const joined = time(p.join_time);
     const left = time(p.leave_time);
     if (joined !== undefined) info.joined = joined;
@@ -302,8 +306,8 @@ async function fetchSamples(
       const joined = time(raw.join_time);
       const left = time(raw.leave_time);
       joins.set(key, {
-        name: str(raw.user_name) || str(raw.name),
-        email: str(raw.email),
+        name: visible(str(raw.user_name) || str(raw.name)),
+        email: visible(str(raw.email)),
         context: got[0]?.context ?? { ...context, ...contextFromRaw(raw) },
         ...(joined !== undefined ? { joined } : {}),
         ...(left !== undefined ? { left } : {}),

@@ -3,7 +3,7 @@ import { RuleEngine } from '../evaluate/engine.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { joinKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
-import { str } from '../normalize/zoom-text.js';
+import { str, visible } from '../normalize/zoom-text.js';
 import { isJsonObject } from '../util/json-object.js';
 import type { InstanceRef, ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
 import { NormalizeStats } from '../normalize/stats.js';
@@ -99,7 +99,7 @@ async function singleQos(
     if (got && got !== participantId)
       throw new ZoomError(
         'ZOOM_BAD_RESPONSE',
-        `asked Zoom for participant ${JSON.stringify(participantId)} and it answered for ${instance.kind === 'session' ? 'id' : 'user_id'} ${JSON.stringify(got)}${str(body.user_name) || str(body.name) ? ` (${str(body.user_name) || str(body.name)})` : ''}: not shown, as it may be someone else's QoS; run 'qoswatch inspect' without a participant to see the participants and their ids`,
+        `asked Zoom for participant ${JSON.stringify(participantId)} and it answered for ${instance.kind === 'session' ? 'id' : 'user_id'} ${JSON.stringify(got)}${str(body.user_name) || str(body.name) ? ` (${visible(str(body.user_name) || str(body.name))})` : ''}: not shown, as it may be someone else's QoS; run 'qoswatch inspect' without a participant to see the participants and their ids`,
         { endpoint: REPORT_KINDS[instance.kind].single.name },
       );
     return body;
@@ -185,7 +185,9 @@ async function oneParticipant(
   return {
     samples,
     key,
-    names: new Map([[key, { name: str(raw.user_name) || str(raw.name), email: str(raw.email) }]]),
+    names: new Map([
+      [key, { name: visible(str(raw.user_name) || str(raw.name)), email: visible(str(raw.email)) }],
+    ]),
   };
 }
 

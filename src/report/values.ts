@@ -2,6 +2,7 @@ import { METRICS } from '../evaluate/metrics.js';
 import { displayName } from '../evaluate/names.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
+import { onOneLine, unseenReplaced } from '../normalize/zoom-text.js';
 import { capitalize, plural, shareOf, uniqueWords } from '../util/words.js';
 import type { Figures, ParticipantReport, Report } from './types.js';
 
@@ -48,7 +49,7 @@ export const NAME_MAX = 80;
  * U+2029, NEL) become a space, so that a name cannot start a line of its own (a fake row in a
  * table). A lone carriage return is left to {@link human} (U+FFFD).
  */
-export const oneLine = (s: string): string => s.replace(/\r?\n|[\u2028\u2029\u0085]/g, ' ');
+export const oneLine = (s: string): string => onOneLine(s);
 
 /** `s` on one line ({@link oneLine}), cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
 export function shorten(s: string, max = NAME_MAX): string {
@@ -62,23 +63,7 @@ export const shortWho = (p: ParticipantReport): string => shorten(who(p));
 /** An instance's topic (whatever its host typed) as people read it: at most {@link NAME_MAX} characters, like names. */
 export const shortTopic = (i: Report['instance']): string => shorten(i.topic) || `${i.kind} ${i.id}`;
 
-/**
- * Characters that change what people read without being seen: the C0 controls but the line
- * feed (a carriage return, a backspace or an escape sequence rewrites a terminal line), DEL,
- * the C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
- * U+2066-U+2069: a right-to-left override makes "gpj.exe" read "exe.jpg").
- */
-// eslint-disable-next-line no-control-regex -- the unseen characters it strips include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Text for people (the table, Markdown and HTML formats, the message after a call, inspect):
- * each such character (names, topics, locations: anyone's input) replaced by U+FFFD, so it
- * shows that something was there and cannot reorder or rewrite what surrounds it. JSON and
- * CSV keep what Zoom sent. U+2028 and U+2029 (line and paragraph separators) become a space:
- * our outputs never hold them (each field goes through {@link oneLine} for the line feeds).
- */
-export const human = (text: string): string => text.replace(UNSEEN, '\ufffd').replace(/[\u2028\u2029]/g, ' ');
+export const human = (text: string): string => unseenReplaced(text).replace(/[\u2028\u2029]/g, ' ');
 
 /** The context worth a glance: device, network, data center, location, client. */
 export function contextLine(c: ParticipantContext): string {

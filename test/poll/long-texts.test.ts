@@ -54,4 +54,17 @@ describe('long texts from Zoom', () => {
     expect(ref.topic).toBe(topic);
     expect(samples[0]!.participant.name).toBe('Ana');
   });
+
+  it('are made visible as they are cut: unseen characters U+FFFD, line breaks a space, and a cut one still ends in an ellipsis', async () => {
+    // 600 characters that shrink to 400 once each CR LF is a space: cut all the same.
+    const topic = '\u202ea\r\n'.repeat(150);
+    const { ref, samples } = await discoverAndPoll(topic, {
+      key: 'p',
+      id: 'u-unseen',
+      user_id: '100',
+      name: 'Ana\u2066\nOkafor\u0007',
+    });
+    expect(ref.topic).toBe(`${'\ufffda '.repeat(75)}\u2026`);
+    expect(samples[0]!.participant.name).toBe('Ana\ufffd Okafor\ufffd');
+  });
 });
