@@ -32,7 +32,7 @@ import { BadDataReport } from './bad-data.js';
 import type { HttpApi } from './http-api.js';
 import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
-import { silenceProblems } from './silence-warnings.js';
+import { matcherProblems } from './matcher-warnings.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { Shutdown } from './shutdown.js';
@@ -263,13 +263,13 @@ export class Daemon {
 
   /**
    * Says which rule makes qoswatch read the participants list and what it costs, and which
-   * silences hold back more or less than they seem to (start-up, reload).
+   * silences, routes and inhibit rules reach more or less than they seem to (start-up, reload).
    */
   private logListReport(rules: readonly CompiledRule[]): void {
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));
     for (const w of warnings) this.deps.log.warn(w);
-    for (const p of silenceProblems(this.config, rules, this.deps.clock.now()))
+    for (const p of matcherProblems(this.config, rules, this.deps.clock.now()))
       this.deps.log.warn(formatProblem(p));
   }
 

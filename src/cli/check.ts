@@ -1,7 +1,7 @@
 import { formatProblem } from '../util/file-errors.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { listReport } from '../app/list-demand.js';
-import { silenceProblems } from '../app/silence-warnings.js';
+import { matcherProblems } from '../app/matcher-warnings.js';
 import { checkModules } from '../notify/build.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';
@@ -20,8 +20,8 @@ gives, such as role or audio_quality, at the rule's file:line:col) and what that
 API budget, or that the list is not read for such fields.
 Warnings (valid, but probably not what was meant, such as a route with continue: true that
 no later sibling route follows, a silence whose every matcher also matches an alert without
-its label, team: '!ops', a silence matcher on a label no alert carries, or a silence whose ends
-is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
+its label, team: '!ops', a matcher of a silence, route or inhibit rule (or an inhibit rule's
+equal) on a label no alert carries, or a silence whose ends is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
 
 export async function check(argv: string[]): Promise<number> {
@@ -43,7 +43,7 @@ export async function check(argv: string[]): Promise<number> {
   for (const w of list.warnings) process.stderr.write(`warning: ${w}\n`);
   const warnings = [
     ...continueWarnings(config.notify.route).map((w) => config.source.problemAt(w.path, w.message, true)),
-    ...silenceProblems(config, rules, Date.now()),
+    ...matcherProblems(config, rules, Date.now()),
   ];
   for (const w of warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
   return 0;

@@ -1,6 +1,6 @@
 import { didYouMean } from '../util/did-you-mean.js';
 import { compileMatchers, type Matchers } from './matchers.js';
-import type { SilenceSettings } from './settings.js';
+import type { InhibitSettings, SilenceSettings } from './settings.js';
 
 /** What the check reads of a route, as written or as config/ typed it. */
 export interface RouteTree {
@@ -81,12 +81,42 @@ export function silenceWarnings(silences: readonly { matchers: Matchers }[]): Ro
   return out;
 }
 
+/** That no alert carries `label`, what follows (`effect`), and the labels alerts carry. */
+function unknownLabel(label: string, labels: readonly string[], effect: string): string {
+  const hint = didYouMean(label, labels);
+  return `no alert carries the label "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}${effect}; expected a label alerts carry: ${labels.join(', ')}`;
+}
+
+/**
+ * The matchers (at `path`) on a label no alert carries (`labels`, alertLabelNames: a typo such
+ * as `instnace`): such a matcher matches no alert (`nothing` says what that does) or, when it
+ * matches '' (a negation), every alert.
+ */
+function unknownLabelWarnings(
+  path: (string | number)[],
+  matchers: Matchers,
+  labels: readonly string[],
+  nothing: string,
+): RouteWarning[] {
+  return Object.entries(matchers)
+    .filter(([label]) => !labels.includes(label))
+    .map(([label, value]) => ({
+      path: [...path, label],
+      message: unknownLabel(
+        label,
+        labels,
+        compileMatchers({ [label]: value })({})
+          ? `, and this matcher matches every alert (a missing label reads as '')`
+          : `, so ${nothing}`,
+      ),
+    }));
+}
+
 /**
  * Silences that hold back nothing, or not what they say: a matcher on a label no alert carries
- * (`labels`, alertLabelNames: a typo such as `instnace`), which either matches no alert or, when it
- * matches '' (a negation), every alert; and an `ends` already past. The config is valid (rules,
- * and so labels, change on reload; a maintenance window ends while the file stays), so these are
- * warnings, said by `check` and logged at start-up and at each rule reload, at file:line:col.
+ * (unknownLabelWarnings); and an `ends` already past. The config is valid (rules, and so labels,
+ * change on reload; a maintenance window ends while the file stays), so these are warnings, said
+ * by `check` and logged at start-up and at each rule reload, at file:line:col.
  */
 export function silenceReachWarnings(
   silences: readonly SilenceSettings[],
@@ -95,22 +125,80 @@ export function silenceReachWarnings(
 ): RouteWarning[] {
   const out: RouteWarning[] = [];
   silences.forEach((s, i) => {
-    for (const [label, value] of Object.entries(s.matchers)) {
-      if (labels.includes(label)) continue;
-      const hint = didYouMean(label, labels);
-      const effect = compileMatchers({ [label]: value })({})
-        ? `, and this matcher matches every alert (a missing label reads as '')`
-        : ', so this silence holds back nothing';
-      out.push({
-        path: ['silences', i, 'matchers', label],
-        message: `no alert carries the label "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}${effect}; expected a label alerts carry: ${labels.join(', ')}`,
-      });
-    }
+    out.push(
+      ...unknownLabelWarnings(
+        ['silences', i, 'matchers'],
+        s.matchers,
+        labels,
+        'this silence holds back nothing',
+      ),
+    );
     if (s.endsAt !== undefined && s.endsAt <= now)
       out.push({
         path: ['silences', i, 'ends'],
         message: `this silence ended at ${new Date(s.endsAt).toISOString()}, before now (${new Date(now).toISOString()}): it holds back nothing any more; expected an end still to come, or remove the silence`,
       });
+  });
+  return out;
+}
+
+/** Route `match`es on a label no alert carries (warnings, as silenceReachWarnings says why). */
+export function routeReachWarnings(
+  route: RouteTree,
+  labels: readonly string[],
+  path: (string | number)[] = ['route'],
+): RouteWarning[] {
+  const out = route.match
+    ? unknownLabelWarnings(
+        [...path, 'match'],
+        route.match,
+        labels,
+        'this route (and every route under it) takes no alert',
+      )
+    : [];
+  (route.routes ?? []).forEach((child, i) =>
+    out.push(...routeReachWarnings(child, labels, [...path, 'routes', i])),
+  );
+  return out;
+}
+
+/**
+ * Inhibit rules' source and target matchers, and `equal` labels, on a label no alert carries: a
+ * source or target matcher that matches no alert mutes nothing; an `equal` label reads as '' on
+ * both alerts, so it is always equal and does not narrow which targets a source mutes.
+ */
+export function inhibitReachWarnings(
+  rules: readonly InhibitSettings[],
+  labels: readonly string[],
+): RouteWarning[] {
+  const out: RouteWarning[] = [];
+  rules.forEach((r, i) => {
+    const at = ['inhibit_rules', i];
+    out.push(
+      ...unknownLabelWarnings(
+        [...at, 'source_match'],
+        r.sourceMatch,
+        labels,
+        'no alert is a source and this inhibit rule mutes nothing',
+      ),
+      ...unknownLabelWarnings(
+        [...at, 'target_match'],
+        r.targetMatch,
+        labels,
+        'no alert is a target and this inhibit rule mutes nothing',
+      ),
+    );
+    r.equal.forEach((label, k) => {
+      if (!labels.includes(label))
+        out.push({
+          path: [...at, 'equal', k],
+          message: unknownLabel(
+            label,
+            labels,
+            `, so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes`,
+          ),
+        });
+    });
   });
   return out;
 }

@@ -5,10 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseLabels, receiversFor } from '../../src/cli/routes.js';
 import type { RawRoute } from '../../src/config/raw.js';
-import type { SilenceSettings } from '../../src/notify/settings.js';
+import type { InhibitSettings, SilenceSettings } from '../../src/notify/settings.js';
 import {
   continueWarnings,
   couldOverlap,
+  inhibitReachWarnings,
+  routeReachWarnings,
   silenceReachWarnings,
   silenceWarnings,
 } from '../../src/notify/route-check.js';
@@ -188,6 +190,80 @@ silences:
           `^warning: ${file}:13:5: silences\\[2\\]\\.ends: this silence ended at 2020-01-01T11:00:00\\.000Z, before now \\(20\\d\\d-.*\\): it holds back nothing any more; expected an end still to come, or remove the silence$`,
         ),
       ),
+    ]);
+  });
+});
+
+describe('routes and inhibit rules on a label no alert carries (outside tester: check passed them silently)', () => {
+  const labels = ['alertname', 'severity', 'scope', 'instance'];
+  const expected = 'expected a label alerts carry: alertname, severity, scope, instance';
+  const said = (ws: { path: (string | number)[]; message: string }[]): string[] =>
+    ws.map((w) => `${w.path.join('.')}: ${w.message}`);
+
+  it('a route match, at any depth: a plain value takes no alert, a negation every alert', () => {
+    const route = {
+      routes: [
+        { match: { sevrity: 'critical' }, receiver: 'b' },
+        { receiver: 'c', routes: [{ match: { severity: 'warning', taem: '!ops' } }] },
+      ],
+    };
+    expect(said(routeReachWarnings(route, labels))).toEqual([
+      `route.routes.0.match.sevrity: no alert carries the label "sevrity" (did you mean "severity"?), so this route (and every route under it) takes no alert; ${expected}`,
+      `route.routes.1.routes.0.match.taem: no alert carries the label "taem", and this matcher matches every alert (a missing label reads as ''); ${expected}`,
+    ]);
+    expect(routeReachWarnings({ routes: [{ match: { severity: 'critical' } }] }, labels)).toEqual([]);
+  });
+
+  it("an inhibit rule's source and target matchers, and its equal labels", () => {
+    const rules: InhibitSettings[] = [
+      { sourceMatch: { scpoe: 'instance' }, targetMatch: { scope: 'participant' }, equal: ['instance'] },
+      {
+        sourceMatch: { scope: 'instance' },
+        targetMatch: { scope: 'participant', sevirity: 'warning' },
+        equal: ['instnace'],
+      },
+      { sourceMatch: { scope: 'instance' }, targetMatch: { scope: 'participant' }, equal: ['instance'] },
+    ];
+    expect(said(inhibitReachWarnings(rules, labels))).toEqual([
+      `inhibit_rules.0.source_match.scpoe: no alert carries the label "scpoe" (did you mean "scope"?), so no alert is a source and this inhibit rule mutes nothing; ${expected}`,
+      `inhibit_rules.1.target_match.sevirity: no alert carries the label "sevirity" (did you mean "severity"?), so no alert is a target and this inhibit rule mutes nothing; ${expected}`,
+      `inhibit_rules.1.equal.0: no alert carries the label "instnace" (did you mean "instance"?), so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes; ${expected}`,
+    ]);
+  });
+
+  it('qoswatch check warns at each label, with the labels of the rules it loads, and exits 0', async () => {
+    const rules = join(dir, 'route-team.rules.yaml');
+    writeFileSync(
+      rules,
+      'rules:\n  - { name: slow, metric: latency, streams: [audio_input], when: above, threshold: 300ms, labels: { team: noc } }\n',
+    );
+    const file = config(
+      'route-reach.yaml',
+      `rules: { paths: [${rules}] }
+route:
+  receiver: slack
+  routes:
+    - match: { sevrity: critical }
+      receiver: mail
+    - receiver: pager
+      routes:
+        - { match: { team: noc, location: '!x' }, receiver: mail }
+inhibit_rules:
+  - source_match: { scpoe: instance }
+    target_match: { scope: participant }
+    equal: [instnace]
+`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(0);
+    const carried =
+      'expected a label alerts carry: alertname, severity, scope, kind, instance, instance_uuid, participant, team';
+    // The old code printed no warning: "valid", exit 0.
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toEqual([
+      `warning: ${file}:10:16: route.routes[0].match.sevrity: no alert carries the label "sevrity" (did you mean "severity"?), so this route (and every route under it) takes no alert; ${carried}`,
+      `warning: ${file}:14:33: route.routes[1].routes[0].match.location: no alert carries the label "location", and this matcher matches every alert (a missing label reads as ''); ${carried}`,
+      `warning: ${file}:16:21: inhibit_rules[0].source_match.scpoe: no alert carries the label "scpoe" (did you mean "scope"?), so no alert is a source and this inhibit rule mutes nothing; ${carried}`,
+      `warning: ${file}:18:13: inhibit_rules[0].equal[0]: no alert carries the label "instnace" (did you mean "instance"?), so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes; ${carried}`,
     ]);
   });
 });
