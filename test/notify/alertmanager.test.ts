@@ -7,6 +7,7 @@ import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { captureLog } from '../helpers/log.js';
 import { alert, notification } from '../helpers/alerts.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { waitForOk } from '../helpers/cli.js';
@@ -76,5 +77,35 @@ describe.runIf(binary)('alertmanager notifier against a real Alertmanager', () =
       new AbortController().signal,
     );
     expect(await alerts()).toEqual([]);
+  });
+
+  it('a batch with one alert it refuses: it stores the valid one and answers 400; qoswatch posts each alone, keeps the valid one delivered and logs the refused one', async () => {
+    const { log, lines } = captureLog();
+    const clock = new VirtualClock(Date.now());
+    const n = alertmanagerNotifier.create(
+      { url, endsAfterMs: 5 * 60_000 },
+      { name: 'am', clock, log, memory: new NotifyStore(undefined).memory('am') },
+    );
+    const valid = alert({
+      rule: 'batch-valid',
+      since: clock.now() - 60_000,
+      firingSince: clock.now() - 30_000,
+    });
+    // A label name Alertmanager 0.25 refuses (qoswatch refuses it in rules: this one is made up).
+    const bad = alert({
+      rule: 'batch-bad',
+      labels: { ...alert().labels, alertname: 'batch-bad', 'bad-name': 'x' },
+      since: clock.now() - 60_000,
+    });
+    // The old code threw the 400 (a permanent failure, counted as dropped), though the valid one was stored.
+    await n.send(notification({ firing: [valid, bad] }), new AbortController().signal);
+    const active = (await alerts()).map((a) => a.labels.alertname);
+    expect(active).toContain('batch-valid');
+    expect(active).not.toContain('batch-bad');
+    const warned = lines.filter((l) => l.level === 40).map((l) => l.msg);
+    // What Alertmanager 0.25 answers, alone: "invalid label set: invalid name \"bad-name\"".
+    expect(warned).toEqual([
+      `am: Alertmanager refused the alert batch-bad (instance 85012345678): invalid label set: invalid name "bad-name"; dropped, while the notification's other 1 were taken`,
+    ]);
   });
 });

@@ -18,6 +18,13 @@ export const NOTIFY_ERROR_CODES = [
 export type NotifyErrorCode = (typeof NOTIFY_ERROR_CODES)[number];
 
 export class NotifyError extends Error {
+  /**
+   * An HTTP receiver's refusal: its status and the start of its answer (postJson). Kept out of
+   * the message, which is logged as it is: only a notifier that knows its receiver's answers
+   * (the Alertmanager one) reads it.
+   */
+  refusal?: { status: number; answer: string };
+
   constructor(
     readonly code: NotifyErrorCode,
     message: string,

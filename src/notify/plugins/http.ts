@@ -1,4 +1,4 @@
-import { dropAnswer, isRedirect, redirectTarget } from '../../util/bounded-answer.js';
+import { dropAnswer, isRedirect, readAtMost, redirectTarget } from '../../util/bounded-answer.js';
 import { fromHttpStatus, fromNetworkError, permanent, type NotifyError } from './errors.js';
 
 /**
@@ -28,9 +28,20 @@ export async function postJson(
   } catch (err) {
     throw fromNetworkError(receiver, err, signal);
   }
+  if (!res.ok && !isRedirect(res.status)) throw await refused(receiver, res, now());
   await dropAnswer(res);
   if (isRedirect(res.status)) throw redirected(receiver, url, res);
-  if (!res.ok) throw fromHttpStatus(receiver, res.status, res.headers.get('retry-after'), now());
+}
+
+/** The most of a refusal's answer kept (NotifyError.refusal); a longer one is kept as ''. */
+const MAX_REFUSAL_BYTES = 16 * 1024;
+
+/** A 4xx or 5xx answer as fromHttpStatus classifies it, with its status and answer kept aside. */
+async function refused(receiver: string, res: Response, now: number): Promise<NotifyError> {
+  const answer = await readAtMost(res, receiver, MAX_REFUSAL_BYTES).catch(() => Buffer.alloc(0));
+  const err = fromHttpStatus(receiver, res.status, res.headers.get('retry-after'), now);
+  err.refusal = { status: res.status, answer: answer.toString('utf8') };
+  return err;
 }
 
 /**
