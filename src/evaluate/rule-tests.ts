@@ -12,6 +12,7 @@ import { durationMs, formatDuration } from '../util/duration.js';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
+import { annotationNames, describeAlert, expectRuleProblems } from './rule-test-expects.js';
 import { loadRules } from './load-rules.js';
 import {
   afterLeavingProblems,
@@ -105,16 +106,6 @@ function testContext(c: Record<string, string>): ParticipantContext {
   return out;
 }
 
-const describeAlert = (a: {
-  rule: string;
-  state: string;
-  labels?: Record<string, string>;
-  reason?: string;
-}): string =>
-  `${a.rule} ${a.state}${a.reason ? ` (${a.reason})` : ''} {${Object.entries(a.labels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ')}}`;
-
 function matches(e: ExpectedAlert, a: Alert): boolean {
   if (e.rule !== a.rule || e.state !== a.state) return false;
   if (e.reason && e.reason !== a.reason) return false;
@@ -192,15 +183,13 @@ function compareAlerts(
 ): { missing: string[]; unexpected: string[] } {
   const unmatched = [...actual];
   const missing: string[] = [];
+  const names = annotationNames(expected);
   for (const e of expected) {
     const i = unmatched.findIndex((a) => matches(e, a));
     if (i >= 0) unmatched.splice(i, 1);
-    else missing.push(describeAlert(e));
+    else missing.push(describeAlert(e, names));
   }
-  return {
-    missing,
-    unexpected: unmatched.map((a) => describeAlert({ ...a, ...(a.reason ? { reason: a.reason } : {}) })),
-  };
+  return { missing, unexpected: unmatched.map((a) => describeAlert(a, names)) };
 }
 
 /** One test run through a fresh engine; its failures go into `result`. True when it passed. */
@@ -341,6 +330,12 @@ export function runRuleTestFile(file: string): TestFileResult {
     );
   if (bad.length) throw new FileInvalidError(bad.sort((a, b) => a.line - b.line || a.col - b.col));
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));
+  const unknown = expectRuleProblems(
+    src,
+    value.tests,
+    rules.map((r) => r.name),
+  );
+  if (unknown.length) throw new FileInvalidError(unknown);
   const result: TestFileResult = { file, passed: 0, failures: [], errors: [] };
   for (const test of value.tests) if (runTest(file, value, rules, test, result)) result.passed++;
   return result;

@@ -209,6 +209,38 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
   });
 
+  it('refuses an expect naming a rule the rule files do not have, at its rule: with the nearest name (outside tester: only an "expected, not found")', async () => {
+    const file = testFile(
+      'no-such-rule',
+      `  - name: misspelt\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.avg_loss: 9% x4 }\n` +
+        `    expect:\n      - at: 3m\n        alerts:\n          - { rule: audio-los-high, state: firing }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `${file}:10:21: tests[0].expect[0].alerts[0].rule: no rule "audio-los-high" in the test's rule_files (did you mean "audio-loss-high"?); expected one of: audio-latency-high, audio-jitter-high, audio-loss-high, video-frame-rate-collapse, zoom-cpu-pegged, wifi-signal-weak, meeting-audio-degraded, datacenter-loss-incident`,
+    );
+    expect(r.stdout).not.toContain('expected, not found');
+    expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
+  });
+
+  it('an expected annotation that differs shows both texts (outside tester: the two lines read the same, labels only)', async () => {
+    const file = testFile(
+      'annotation',
+      `  - name: wrong summary\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.avg_loss: 9% x4 }\n` +
+        `    expect:\n      - at: 3m\n        alerts:\n` +
+        `          - { rule: audio-loss-high, state: firing, annotations: { summary: 'x' } }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '  expected, not found: audio-loss-high firing {} annotations {summary="x"}\n' +
+        '  found, not expected: audio-loss-high firing {alertname=audio-loss-high, severity=warning, scope=participant, kind=meeting, instance=test, instance_uuid=test, participant=bob} annotations {summary="Guest bob\'s audio loss is 9.0% in \\"test\\" (above 5.0% for 3 min)"}',
+    );
+  });
+
   it('takes a rejoin written as another input of the participant starting after the leave: a new alert', async () => {
     const file = testFile(
       'rejoin',
