@@ -20,6 +20,16 @@ export function kindOption(value: string | undefined): SourceKind {
   return kind;
 }
 
+/**
+ * An instance id (or UUID) given on the command line. "" names nothing, and "." or ".." would be
+ * dropped from a URL as a dot segment and ask for another endpoint: usage errors (exit 2).
+ */
+export function instanceId(id: string): string {
+  if (id === '' || id === '.' || id === '..')
+    throw new UsageError(`${JSON.stringify(id)} is not a valid meeting, webinar or session id`);
+  return id;
+}
+
 /** The logger of a one-shot command: the config's, in JSON unless a format is set. */
 export const commandLogger = (config: Config): Logger =>
   createLogger({ ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format });

@@ -16,7 +16,7 @@ import {
 } from '../util/bounded-answer.js';
 import { systemClock } from '../util/clock.js';
 import { intOption, parse, UsageError } from './args.js';
-import { commandLogger, kindOption, requireConfig } from './common.js';
+import { commandLogger, instanceId, kindOption, requireConfig } from './common.js';
 import { reportClient } from './report-client.js';
 
 export const inspectHelp = `qoswatch inspect --config FILE [options] <meeting|webinar|session id or UUID> [participant]
@@ -154,10 +154,8 @@ async function fromDaemon(
     const body = await daemonGet(base, 'api/v1/instances');
     return format === 'json' ? JSON.stringify(body, null, 2) + '\n' : instancesTable(body);
   }
-  // "." or ".." would be dropped as a dot segment and ask for another page of the API.
-  if (id === '' || id === '.' || id === '..')
-    throw new UsageError(`${JSON.stringify(id)} is not a valid meeting, webinar or session id`);
-  const view = parseInspectJson(await daemonGet(base, `api/v1/instances/${encodeURIComponent(id)}`));
+  const path = `api/v1/instances/${encodeURIComponent(instanceId(id))}`;
+  const view = parseInspectJson(await daemonGet(base, path));
   return render(view, participant, format);
 }
 
@@ -190,6 +188,7 @@ export async function inspect(argv: string[]): Promise<number> {
     throw new UsageError(
       'give a meeting, webinar or session id (or UUID); --daemon URL lists what a daemon watches',
     );
+  instanceId(id);
   const config = requireConfig(values.config);
   const log = commandLogger(config);
   const { client, close } = reportClient(config, kind, systemClock, log);

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { loadRules } from '../evaluate/load-rules.js';
 import { reportClient } from './report-client.js';
 import { listPastInstances, type SourceChoice } from '../report/fetch.js';
@@ -9,7 +8,8 @@ import { iso } from '../report/values.js';
 import { StateFiles } from '../util/state-files.js';
 import { systemClock } from '../util/clock.js';
 import { intOption, parse, UsageError } from './args.js';
-import { commandLogger, kindOption, requireConfig } from './common.js';
+import { commandLogger, instanceId, kindOption, requireConfig } from './common.js';
+import { checkOut, writeOut } from './report-out.js';
 
 export const reportHelp = `qoswatch report --config FILE [options] <meeting|webinar|session id or UUID>
 qoswatch report --config FILE --list <meeting or webinar id>
@@ -41,7 +41,8 @@ daemon's daily budget (state.dir) and the report says how many it took.
 
 const SOURCES = new Set<string>(['auto', 'summary', 'samples']);
 
-export async function report(argv: string[]): Promise<number> {
+/** The command line, checked before anything is read or asked for: usage errors (exit 2). */
+function reportArgs(argv: string[]) {
   const { values, positionals } = parse(argv, {
     config: { type: 'string', short: 'c' },
     kind: { type: 'string' },
@@ -53,7 +54,6 @@ export async function report(argv: string[]): Promise<number> {
     source: { type: 'string' },
     reserve: { type: 'string' },
   });
-  const kind = kindOption(values.kind);
   const format = values.format ?? 'table';
   if (!(format in REPORT_FORMATS))
     throw new UsageError(
@@ -63,7 +63,20 @@ export async function report(argv: string[]): Promise<number> {
   if (!SOURCES.has(source))
     throw new UsageError(`--source is auto, summary or samples, not ${JSON.stringify(source)}`);
   if (positionals.length !== 1) throw new UsageError('give one meeting, webinar or session id (or UUID)');
-  const id = positionals[0]!;
+  if (values.instance !== undefined) instanceId(values.instance);
+  // Before any API call is spent: a report that cannot be written is not made.
+  if (values.out !== undefined) checkOut(values.out);
+  return {
+    values,
+    kind: kindOption(values.kind),
+    format: format as ReportFormat,
+    source: source as SourceChoice,
+    id: instanceId(positionals[0]!),
+  };
+}
+
+export async function report(argv: string[]): Promise<number> {
+  const { values, kind, format, source, id } = reportArgs(argv);
   const config = requireConfig(values.config);
   const log = commandLogger(config);
   const { client, close } = reportClient(config, kind, systemClock, log);
@@ -81,7 +94,7 @@ export async function report(argv: string[]): Promise<number> {
       kind: kind,
       id,
       ...(values.instance ? { instance: values.instance } : {}),
-      source: source as SourceChoice,
+      source,
       live: values.live ?? false,
       rules,
       gapToleranceMs: config.rules.gapToleranceMs,
@@ -91,9 +104,9 @@ export async function report(argv: string[]): Promise<number> {
       reserveCalls: true,
       wait: { onWait: (m) => process.stderr.write(`qoswatch report: ${m}\n`) },
     });
-    const text = REPORT_FORMATS[format as ReportFormat](r);
+    const text = REPORT_FORMATS[format](r);
     if (values.out) {
-      writeFileSync(values.out, text);
+      writeOut(values.out, text);
       process.stderr.write(`report written to ${values.out} (${r.calls} API calls; ${r.sourceNote})\n`);
     } else process.stdout.write(text);
     return 0;

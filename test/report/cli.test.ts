@@ -105,4 +105,36 @@ describe('qoswatch report (the built CLI, as docs/report.md shows it)', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--format is table, md, json, csv/);
   });
+
+  it('says a usage error as one (exit 2), a bad --out path in words before any call, a live miss without endpoint names', async () => {
+    const before = sim.apiRequests();
+    // Before: exit 1, from the Zoom client's own check.
+    const firstLine = async (args: string[]): Promise<[number | null, string]> => {
+      const run = await runCli(['report', '--config', CONFIG, ...args], env);
+      return [run.code, run.stderr.split('\n')[0]!];
+    };
+    const id = 'is not a valid meeting, webinar or session id';
+    expect(await firstLine([''])).toEqual([2, `qoswatch report: "" ${id}`]);
+    expect(await firstLine(['--instance', '..', '777'])).toEqual([2, `qoswatch report: ".." ${id}`]);
+    // Before: "ENOENT: no such file or directory, open '...'" and "EISDIR: illegal operation on a
+    // directory, open", exit 1, after the report's API calls.
+    const nowhere = join(dir, 'no-such-folder', 'r.md');
+    const expected = 'expected a file to write in an existing folder';
+    expect(await firstLine(['--out', nowhere, '777'])).toEqual([
+      2,
+      `qoswatch report: --out ${JSON.stringify(nowhere)}: its folder does not exist; ${expected}`,
+    ]);
+    expect(await firstLine(['--out', dir, '777'])).toEqual([
+      2,
+      `qoswatch report: --out ${JSON.stringify(dir)}: it is a folder; ${expected}`,
+    ]);
+    expect(sim.apiRequests()).toBe(before);
+    // Both instances of 777 have ended. Before: "meeting_details: not found or no longer live (777)".
+    const live = await runCli(['report', '--config', CONFIG, '--live', '777'], env);
+    expect(live).toMatchObject({
+      code: 1,
+      stderr:
+        'qoswatch report: meeting 777: not found or no longer live (without --live, a report is of the latest ended instance)\n',
+    });
+  });
 });

@@ -57,7 +57,7 @@ describe('ids of "." and ".." (the built CLI through a recording server)', () =>
   it.each([['..'], ['.'], ['']])('report %j is refused before any call', async (id) => {
     proxy.received.length = 0;
     const run = await runCli(['report', '--config', CONFIG, id], env);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${JSON.stringify(id)} is not a valid meeting, webinar or session id`);
     expect(proxy.received).toEqual([]);
   });
