@@ -1,7 +1,7 @@
 import type { Alert, AlertChange, AlertState, ResolveReason } from './alert.js';
 import type { Explainer } from './explain.js';
 import type { EngineContext } from './context.js';
-import { departedOf } from './departed.js';
+import { departedReason } from './departed.js';
 import { stays, step } from './lifecycle.js';
 import { PendingChange } from './pending-change.js';
 import { alertLabels, renderAlert } from './render-alert.js';
@@ -107,9 +107,9 @@ export function apply(
   if (!t || t === 'cancelled') return undefined;
   if (t === 'firing') return { state: t, alert: firingAlert(explainer, rule, rec), previous: before };
   if (t === 'resolved') {
-    // A group whose breaching members left, the rest not breaching: no recovery (departed.ts).
-    const departed = departedOf(rec);
-    const resolved = departed ? { at: time, reason: 'left' as const, departed } : undefined;
+    // A group whose breaching members left or moved out, the rest not breaching: no recovery (departed.ts).
+    const reason = departedReason(rec.departed);
+    const resolved = reason ? { at: time, reason, departed: rec.departed } : undefined;
     return { state: t, alert: renderAlert(explainer, rule, rec, t, resolved), previous: before };
   }
   if (t !== 'pending') return { state: t, alert: renderAlert(explainer, rule, rec, t), previous: before };

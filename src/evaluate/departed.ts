@@ -1,21 +1,12 @@
 import type { EngineContext } from './context.js';
-import { groupSeriesId, type GroupMembers, type SeriesRecord } from './series.js';
+import { groupSeriesId, type Departed, type GroupMembers, type SeriesRecord } from './series.js';
 
 /**
- * Firing meeting and shared-cause alerts: how many of their members left the group while
- * breaching (left the meeting, its meeting ended, or their reading moved to another group)
- * since the alert last breached or stopped recovering. Read when the alert resolves
- * (render-alert.ts): a group whose breaching members left, the rest healthy, did not recover,
- * and its resolve says who left. Not saved: after a restart a resolve reads as a recovery.
- */
-const departed = new WeakMap<SeriesRecord, number>();
-
-/** The breaching members that left the alert's group (see `departed`). */
-export const departedOf = (rec: SeriesRecord): number => departed.get(rec) ?? 0;
-
-/**
- * The member in `slot` leaves group `key` of `rule`: counted when its reading breached and the
- * group's alert fires.
+ * The member in `slot` leaves group `key` of `rule`, having left its meeting (`left`) or moved
+ * out of the group (`moved`): counted in the group alert's `departed` (series.ts) when its
+ * reading breached and the alert fires. Read when the alert resolves (alert-changes.ts,
+ * render-alert.ts): a group whose breaching members left or moved out, the rest healthy, did
+ * not recover, and its resolve says who left or moved since it fired.
  */
 export function noteDeparture(
   ctx: EngineContext,
@@ -23,13 +14,28 @@ export function noteDeparture(
   key: string,
   group: GroupMembers,
   slot: number,
+  how: 'left' | 'moved',
 ): void {
   if (!group.get(slot)?.breaching) return;
   const rec = ctx.series.get(groupSeriesId(rule, key));
-  if (rec?.state === 'firing') departed.set(rec, departedOf(rec) + 1);
+  if (rec?.state !== 'firing') return;
+  const d = rec.departed ?? { left: 0, moved: 0 };
+  rec.departed = { ...d, [how]: d[how] + 1, fresh: true };
+  ctx.series.changed();
 }
 
-/** A firing group alert observed breaching, or not recovering: those who left before do not explain its resolve. */
-export function stillBreaching(rec: SeriesRecord): void {
-  if (rec.state === 'firing' && rec.recoveringSince === undefined) departed.delete(rec);
+/**
+ * A firing group alert observed breaching, or not recovering: those who left before do not
+ * explain its resolve (they are still counted, should later ones).
+ */
+export function stillBreaching(ctx: EngineContext, rec: SeriesRecord): void {
+  if (rec.state !== 'firing' || rec.recoveringSince !== undefined || !rec.departed?.fresh) return;
+  rec.departed = { left: rec.departed.left, moved: rec.departed.moved };
+  ctx.series.changed();
+}
+
+/** Why a group alert that resolved at its own observation did: recovered, or its breaching members left or moved out. */
+export function departedReason(d: Departed | undefined): 'left' | 'moved' | undefined {
+  if (!d?.fresh) return undefined;
+  return d.moved ? 'moved' : 'left';
 }

@@ -80,7 +80,7 @@ function dropReadings(ctx: EngineContext, slots: readonly number[]): string[] {
     for (const [key, m] of byKey) {
       if (!m.size) continue;
       had.set(m, groupSeriesId(rule, key));
-      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot);
+      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot, 'left');
     }
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);

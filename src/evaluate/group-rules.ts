@@ -239,7 +239,7 @@ function leaveOld(
   const old =
     was ?? (restored === undefined || restored === key ? undefined : members(ctx, readings, rule, restored));
   if (!old) return false;
-  noteDeparture(ctx, rule, old.key, old, slot);
+  noteDeparture(ctx, rule, old.key, old, slot, 'moved');
   old.delete(slot);
   touch(old, step, groups);
   return true;
@@ -325,7 +325,7 @@ function observeGroup(
   });
   const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total));
   const c = apply(ctx, rule, rec, t, ratio, recovered, isBreach);
-  stillBreaching(rec);
+  stillBreaching(ctx, rec);
   if (c) changes.push(c);
 }
 

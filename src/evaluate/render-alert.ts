@@ -5,7 +5,7 @@ import type { Alert, AlertContext, AlertState, ResolveReason } from './alert.js'
 import type { Explainer } from './explain.js';
 import { instanceName, instanceNameFirst } from './instance-name.js';
 import type { CompiledRule } from './rule-types.js';
-import type { SeriesRecord } from './series.js';
+import type { Departed, SeriesRecord } from './series.js';
 import { compileTemplate, hasSection, templateFields, type Compiled } from './templates.js';
 import { formatValue } from './thresholds.js';
 import { withheldContext } from './withheld.js';
@@ -153,12 +153,12 @@ interface AlertParts {
 
 /**
  * How a resolve says why: its reason, and for a meeting or shared-cause alert whose breaching
- * members left with others remaining (alert-changes.ts), how many left (`departed`).
+ * members left or moved out with others remaining (alert-changes.ts), how many did (`departed`).
  */
 interface Resolved {
   at: number;
   reason: ResolveReason;
-  departed?: number;
+  departed?: Departed | undefined;
 }
 
 /** Why a resolved alert's series is gone, when it did not recover: `Bob left "Weekly sync"`. */
@@ -188,11 +188,11 @@ function groupGoneText(p: AlertParts, reason: 'left' | 'ended' | 'moved'): strin
   const shared = p.rule.scope === 'shared_cause';
   const where = shared ? `${(c.groupBy ?? 'group').replace(/_/g, ' ')} ${c.group ?? ''}` : instanceName(c);
   const departed = p.resolved?.departed;
-  if (departed) {
+  if (departed && reason !== 'ended') {
     const total = p.rec.participants ?? 0;
     const healthy = total - (p.rec.breaching ?? 0);
     return (
-      `${plural(departed, 'breaching participant')} left ${where}; ` +
+      `${whoDeparted(departed, where, shared)}; ` +
       `${shareOf(healthy, total)} remaining ${healthy === 1 ? 'is' : 'are'} healthy`
     );
   }
@@ -200,6 +200,23 @@ function groupGoneText(p: AlertParts, reason: 'left' | 'ended' | 'moved'): strin
   if (!shared) return EMPTIED_MEETING[reason](where);
   const field = (c.groupBy ?? 'group').replace(/_/g, ' ');
   return `${Where} has no participants any more: ${EMPTIED_GROUP[reason](field)}`;
+}
+
+/**
+ * Who of a group's breaching members left it or moved out while its alert fired: "2 breaching
+ * participants left "Weekly sync"", "1 breaching participant left data center NY and 2 moved
+ * out of it"; in a meeting one moves out only by the rule's filters: "2 breaching participants
+ * in "Weekly sync" no longer match the rule's filters".
+ */
+function whoDeparted({ left, moved }: Departed, where: string, shared: boolean): string {
+  const them = (n: number): string => (left ? String(n) : plural(n, 'breaching participant'));
+  const out = !moved
+    ? ''
+    : shared
+      ? `${them(moved)} moved out of ${left ? 'it' : where}`
+      : `${them(moved)}${left ? '' : ` in ${where}`} no longer ${moved === 1 ? 'matches' : 'match'} the rule's filters`;
+  if (!left) return out;
+  return `${plural(left, 'breaching participant')} left ${where}${out ? ` and ${out}` : ''}`;
 }
 
 /** A meeting alert whose meeting has no member of its group any more, by reason. */

@@ -44,6 +44,8 @@ export interface SeriesRecord extends Series {
   /** The shared-cause alert that explains this one, and why in words (see explain.ts). */
   explainedBy?: string;
   explanation?: string;
+  /** A firing meeting or shared cause: its breaching members who left its group (departed.ts). */
+  departed?: Departed;
   /**
    * Loaded from an alert state file written before alerts carried the `instance_uuid` label: its
    * alert keeps the labels it was notified with until it resolves (render-alert.ts).
@@ -99,6 +101,21 @@ class GroupSeries extends AlertSeries {
   breaching: number | undefined = undefined;
   participants: number | undefined = undefined;
   meetings: number | undefined = undefined;
+  departed: Departed | undefined = undefined;
+}
+
+/**
+ * A firing meeting's or shared cause's members whose reading breached when they left its group
+ * while it fired: `left` the meeting (or their meeting ended), or `moved` out of the group still
+ * in it (another group value, none past gap_tolerance, or out of the rule's filters). `fresh`:
+ * one left since the alert was last observed breaching, or not recovering; its resolve is then
+ * theirs, not a recovery (render-alert.ts). Saved with the series; replaced, never changed in
+ * place (a pending change may hold a copy of the series).
+ */
+export interface Departed {
+  left: number;
+  moved: number;
+  fresh?: true;
 }
 
 /** A participant series' newest time, value and pending start while it is in no table. */

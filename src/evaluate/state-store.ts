@@ -55,6 +55,12 @@ const checkSeries = entryCheck({
     context: CONTEXT,
     withoutUuidLabel: { const: true },
     firedLabels: STRING_MAP,
+    // Since departures are counted in the state file: an older file has none (series.ts, Departed).
+    departed: {
+      type: 'object',
+      required: ['left', 'moved'],
+      properties: { left: COUNT, moved: COUNT, fresh: { const: true } },
+    },
   },
 });
 const checkTime = entryCheck(TIME);

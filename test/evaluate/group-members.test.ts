@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
-import { MIN, rulesFrom, sample } from '../helpers/rules.js';
+import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
 /** Who counts in a meeting or shared-cause group at a minute (docs/rules.md, "Scopes"). */
 const loss = { streams: ['any_audio'], metric: 'avg_loss', when: 'above' as const, threshold: '5%' };
@@ -243,6 +243,69 @@ describe('a group whose members all moved out of it, still in their meetings', (
     });
     expect(out.map((c) => [c.alert.id, c.state, c.alert.reason, c.alert.annotations.summary])).toEqual([
       ['inst|meeting:m1', 'resolved', 'moved', `The rule's filters match nobody in "Topic m1" any more`],
+    ]);
+  });
+});
+
+describe('a group whose breaching members moved out of it, healthy ones remaining', () => {
+  const gone =
+    '{{#resolved}}{{#recovered}}recovered{{/recovered}}{{^recovered}}{{gone}}{{/recovered}}{{/resolved}}';
+  const said = (out: ReturnType<RuleEngine['handle']>): (string | undefined)[][] =>
+    out
+      .filter((c) => c.state === 'resolved')
+      .map((c) => [c.alert.id, c.alert.reason, c.alert.annotations.summary]);
+
+  it("a meeting's resolve says they no longer match the rule's filters, reason moved (left on the old code)", () => {
+    const e = engineWith([{ ...onWifi, annotations: { summary: gone } }]);
+    const at = (m: number, moved = false): ReturnType<typeof sample>[] => [
+      sample('a', m, bad, moved ? wired : {}),
+      sample('b', m, bad, moved ? wired : {}),
+      sample('c', m, good),
+      sample('d', m, good),
+    ];
+    e.handle({ type: 'samples', samples: at(0) });
+    expect(e.current('inst|meeting:m1')?.state).toBe('firing');
+    expect(said(e.handle({ type: 'samples', samples: at(1, true) }))).toEqual([
+      [
+        'inst|meeting:m1',
+        'moved',
+        `2 breaching participants in "Topic m1" no longer match the rule's filters; both participants remaining are healthy`,
+      ],
+    ]);
+  });
+
+  it("a data center's resolve counts who left and who moved out, reason moved", () => {
+    const e = engineWith([{ ...dc(2, 2), annotations: { summary: gone } }]);
+    const at = (m: number, who: [string, string, typeof bad][]): ReturnType<RuleEngine['handle']> =>
+      e.handle({ type: 'samples', samples: who.map(([p, d, v]) => sample(p, m, v, { dc: d })) });
+    at(0, [
+      ['a', 'NY', bad],
+      ['b', 'NY', bad],
+      ['c', 'NY', bad],
+      ['d', 'NY', good],
+    ]);
+    expect(e.current('dc|NY')?.state).toBe('firing');
+    // a leaves the meeting (2 of 3 still breach), then b moves to SC (1 of 2: back).
+    e.handle({ type: 'left', instance: sample('a', 1, bad).instance, participant: 'a', at: T + MIN });
+    at(1, [
+      ['b', 'NY', bad],
+      ['c', 'NY', bad],
+      ['d', 'NY', good],
+    ]);
+    expect(
+      said(
+        at(2, [
+          ['b', 'SC', bad],
+          ['c', 'NY', bad],
+          ['d', 'NY', good],
+        ]),
+      ),
+    ).toEqual([
+      [
+        'dc|NY',
+        'moved',
+        '1 breaching participant left data center NY and 1 moved out of it; 1 of 2 participants remaining is healthy',
+      ],
     ]);
   });
 });

@@ -103,11 +103,12 @@ interface Ref {
   explainedBy?: string;
   explanation?: string;
   /**
-   * A firing meeting or shared cause: a member whose reading breached left its group (left the
-   * meeting, its meeting ended, or it moved out) since the alert was last observed breaching or
-   * not recovering; its resolve then says they left, not recovered. Forgotten at a restart.
+   * A firing meeting or shared cause: `fresh`, a member whose reading breached left its group
+   * (left the meeting, its meeting ended, or it moved out) since the alert was last observed
+   * breaching or not recovering, and its resolve then says they left, not recovered; `moved`, one
+   * of them (since it fired) moved out still in the meeting, and its resolve says `moved`.
    */
-  departed?: boolean;
+  departed?: { fresh: boolean; moved: boolean };
 }
 
 /** Why a resolved alert resolved (Alert.reason). */
@@ -197,7 +198,6 @@ export class ReferenceEngine {
    */
   restart(): RefAlert[] {
     this.awaited.clear();
-    for (const rec of this.series.values()) delete rec.departed;
     for (const [name, byGroup] of this.members)
       for (const [group, m] of byGroup) {
         if (!this.series.has(`${name}|${group}`)) byGroup.delete(group);
@@ -435,8 +435,10 @@ export class ReferenceEngine {
       if (!rec.explainedBy) out.push(this.change(rec, 'firing', 'firing'));
     }
     // Observed breaching, or not recovering: members who left before do not explain its resolve.
-    if (rec.state === 'firing' && rec.recoveringSince === undefined) delete rec.departed;
-    const reason = now === 'resolved' ? (rec.departed ? 'left' : 'recovered') : undefined;
+    if (rec.state === 'firing' && rec.recoveringSince === undefined && rec.departed)
+      rec.departed.fresh = false;
+    const d = rec.departed;
+    const reason = now !== 'resolved' ? undefined : !d?.fresh ? 'recovered' : d.moved ? 'moved' : 'left';
     if (now && now !== 'cancelled') out.push(this.change(rec, before, now, reason));
   }
 
@@ -471,7 +473,7 @@ export class ReferenceEngine {
         // A member whose reading puts it in another group, or in none (the filters no longer
         // match it, or its group value went missing), leaves its old one, judged again without it.
         for (const [other, om] of byGroup)
-          if (other !== group && this.depart(`${rule.name}|${other}`, om, who))
+          if (other !== group && this.depart(`${rule.name}|${other}`, om, who, 'moved'))
             touched.set(rule, (touched.get(rule) ?? new Set()).add(other));
         if (group === undefined) continue;
         const m = byGroup.get(group) ?? new Map<string, Reading>();
@@ -545,15 +547,17 @@ export class ReferenceEngine {
   }
 
   /**
-   * Member `who` leaves group `m` (series `id`): a breaching one, while the group's alert fires,
-   * is one who left (Ref.departed). Returns whether it was a member.
+   * Member `who` leaves group `m` (series `id`), having left the meeting or moved out: a
+   * breaching one, while the group's alert fires, is one who left (Ref.departed). Returns
+   * whether it was a member.
    */
-  private depart(id: string, m: Map<string, Reading>, who: string): boolean {
+  private depart(id: string, m: Map<string, Reading>, who: string, how: 'left' | 'moved'): boolean {
     const r = m.get(who);
     if (!r) return false;
     m.delete(who);
     const rec = this.series.get(id);
-    if (r.breaching && rec?.state === 'firing') rec.departed = true;
+    if (r.breaching && rec?.state === 'firing')
+      rec.departed = { fresh: true, moved: how === 'moved' || rec.departed?.moved === true };
     return true;
   }
 
@@ -563,7 +567,7 @@ export class ReferenceEngine {
     const emptied: string[] = [];
     for (const [name, byGroup] of this.members)
       for (const [group, m] of byGroup)
-        if (this.depart(`${name}|${group}`, m, `${ikey}/${participant}`) && m.size === 0)
+        if (this.depart(`${name}|${group}`, m, `${ikey}/${participant}`, 'left') && m.size === 0)
           emptied.push(`${name}|${group}`);
     this.resolveEmptied(emptied, out, 'left');
   }
@@ -601,7 +605,7 @@ export class ReferenceEngine {
       for (const [group, m] of byGroup) {
         let dropped = false;
         for (const k of [...m.keys()])
-          if (k.startsWith(`${ikey}/`)) dropped = this.depart(`${name}|${group}`, m, k) || dropped;
+          if (k.startsWith(`${ikey}/`)) dropped = this.depart(`${name}|${group}`, m, k, 'left') || dropped;
         if (dropped && m.size === 0) emptied.push(`${name}|${group}`);
       }
     }

@@ -12,6 +12,7 @@ import { emailNotifier } from '../../src/notify/plugins/email.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
+import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
@@ -161,6 +162,53 @@ describe('the resolve of a group alert whose breaching members left', () => {
       '1 of 4 participants (25%)',
     ]);
   });
+
+  /**
+   * "Weekly sync": a, b and c at 9% loss, d, e and f at 0.1% (3 of 6): its alert fires. a leaves
+   * at minute 4 (2 of 5 still breach), b at minute 5 (1 of 4: back). With `restart`, the engine is
+   * saved and loaded again between the two leaves, or (`restart: 'after'`) after b's.
+   */
+  function oneAtATime(restart?: 'between' | 'after'): Alert | undefined {
+    let engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+    const again = (): void => {
+      const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-departed-')));
+      store.save(engine.state, new Map());
+      const saved = store.load();
+      engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN }, restoredState(saved.series, saved.members));
+    };
+    const at = (m: number, who: string[]): AlertChange[] =>
+      engine.handle({
+        type: 'samples',
+        samples: who.map((p) => sample(p, 'm1', m, ['a', 'b', 'c'].includes(p) ? 0.09 : 0.001)),
+      });
+    const leaves = (p: string, m: number): AlertChange[] =>
+      engine.handle({
+        type: 'left',
+        instance: sample(p, 'm1', m, 0).instance,
+        participant: p,
+        at: T + m * MIN,
+      });
+    const changes: AlertChange[] = [];
+    for (let m = 0; m < 4; m++) changes.push(...at(m, ['a', 'b', 'c', 'd', 'e', 'f']));
+    changes.push(...leaves('a', 4), ...at(4, ['b', 'c', 'd', 'e', 'f']));
+    if (restart === 'between') again();
+    changes.push(...leaves('b', 5));
+    if (restart === 'after') again();
+    changes.push(...at(5, ['c', 'd', 'e', 'f']));
+    return changes.find((c) => c.state === 'resolved' && c.alert.rule === 'meeting-audio-degraded')?.alert;
+  }
+
+  it.each([undefined, 'between', 'after'] as const)(
+    'counts every breaching member who left while it fired, not only the last (restart: %s)',
+    (restart) => {
+      // The old code said "1 breaching participant left" (b), and after a restart "recovered".
+      const alert = oneAtATime(restart)!;
+      expect([alert.reason, alert.annotations.summary]).toEqual([
+        'left',
+        '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 5 min)',
+      ]);
+    },
+  );
 
   it('a data center whose participants all moved away says it has nobody any more, and that they moved (reason moved, not left)', () => {
     const alert = moved();
