@@ -300,11 +300,15 @@ function observeGroup(
   if (seen && seen.lastTime > t) return;
   const count = countGroup(ctx, rule, readings, t);
   if (!count) return;
-  const { total, breaching, latest } = count;
-  const ratio = total ? breaching / total : 0;
-  const enough = total >= rule.minParticipants;
-  const isBreach = enough && meets(rule, breaching, total);
+  const { latest } = count;
+  const enough = count.total >= rule.minParticipants;
+  const isBreach = enough && meets(rule, count.breaching, count.total);
   if (!isBreach && !seen) return;
+  const recovered = !isBreach && (seen?.state !== 'firing' || back(ctx, rule, readings, t, count.total));
+  // Firing, held by members gone silent (not back): its text counts them as they last read, as
+  // the resolve does ("for 0 of 1 participant" was not true of it).
+  const { total, breaching, instances } = !isBreach && !recovered ? asLastRead(readings, t) : count;
+  const ratio = total ? breaching / total : 0;
   const context: AlertContext =
     rule.scope === 'instance'
       ? {
@@ -321,12 +325,32 @@ function observeGroup(
     context,
     breaching,
     participants: total,
-    ...(rule.scope === 'shared_cause' ? { meetings: count.instances } : {}),
+    ...(rule.scope === 'shared_cause' ? { meetings: instances } : {}),
   });
-  const recovered = !isBreach && (rec.state !== 'firing' || back(ctx, rule, readings, t, total));
   const c = apply(ctx, rule, rec, t, ratio, recovered, isBreach);
   stillBreaching(ctx, rec);
   if (c) changes.push(c);
+}
+
+/**
+ * A group's members whose newest reading is not newer than `t`, each as it last read: those
+ * gone silent (older than gap_tolerance, not left) too. Read for a firing alert that its silent
+ * members hold (not breaching, not back).
+ */
+function asLastRead(readings: MemberGroup, t: number): GroupCount {
+  let total = 0;
+  let breaching = 0;
+  const instances = new Set<string>();
+  readings.each((time, breaches, ikey) => {
+    if (time > t) return true;
+    total++;
+    if (breaches) {
+      breaching++;
+      instances.add(ikey);
+    }
+    return true;
+  });
+  return { total, breaching, instances: instances.size };
 }
 
 /** Whether `n` of a group's `total` members make its `breaching` (count or ratio). */

@@ -309,3 +309,37 @@ describe('a group whose breaching members moved out of it, healthy ones remainin
     ]);
   });
 });
+
+describe('a firing group alert held by members gone silent', () => {
+  /**
+   * a, b (meeting m1) and c (m2) breach, then go silent; d (m1) reports healthy from minute 1.
+   * From minute 6 a, b and c are older than gap_tolerance: the alerts stay firing (silent
+   * members are no recovery) and read "for 0 of 1 participant" on the old code.
+   */
+  it('counts them as they last read, as its resolve does, not "0 of 1 participant"', () => {
+    const text = { summary: '{{breaching_participants}}{{#meetings_text}} in {{.}}{{/meetings_text}}' };
+    const e = engineWith([
+      {
+        name: 'inst',
+        scope: 'instance',
+        ...loss,
+        breaching: { ratio: '50%' },
+        min_participants: 2,
+        annotations: text,
+      },
+      { ...dc(2, 2), annotations: text },
+    ]);
+    e.handle({
+      type: 'samples',
+      samples: [sample('a', 0, bad), sample('b', 0, bad), sample('c', 0, bad, { instance: 'm2' })],
+    });
+    for (let m = 1; m <= 6; m++) e.handle({ type: 'samples', samples: [sample('d', m, good)] });
+    expect(
+      [e.current('inst|meeting:m1'), e.current('dc|SC')].map((a) => [a?.state, a?.annotations.summary]),
+    ).toEqual([
+      ['firing', '2 of 3 participants'],
+      ['firing', '3 of 4 participants in 2 meetings'],
+    ]);
+    expect(e.state.series.get('dc|SC')?.meetings).toBe(2);
+  });
+});

@@ -510,7 +510,10 @@ export class ReferenceEngine {
           const back = (v: number): boolean =>
             rule.above ? v <= rule.recoveryThreshold : v >= rule.recoveryThreshold;
           const meetings = new Set<string>();
+          /** The meetings of members breaching as they last read, those gone silent too. */
+          const lastRead = new Set<string>();
           for (const [who, r] of this.members.get(rule.name)!.get(group)!) {
+            if (r.time <= t && r.breaching) lastRead.add(r.uuid);
             if (r.time > t && r.time <= end) late = true;
             if (r.time < t - this.gapToleranceMs && this.awaited.has(who.slice(0, who.lastIndexOf('/'))))
               late = true; // not known yet
@@ -534,7 +537,10 @@ export class ReferenceEngine {
           const all = total + silent;
           const tooFew = all < Math.max(rule.minParticipants, rule.count ?? 0);
           const recovered = !isBreach && (tooFew ? still + silent === 0 : !meets(still + silent, all));
-          const where = rule.scope === 'instance' ? { instance: group } : { meetings: meetings.size };
+          // Firing, held by silent members (not breaching, not back): counted as they last read.
+          const held = !isBreach && !recovered && this.firing(`${rule.name}|${group}`);
+          const where =
+            rule.scope === 'instance' ? { instance: group } : { meetings: (held ? lastRead : meetings).size };
           this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, recovered, out);
         }
       }
