@@ -116,13 +116,17 @@ export function apply(
   return new PendingChange(explainer, rule, rec); // rendered only if read
 }
 
-/** Ends a series that did not recover (its participant left, its instance ended). */
+/**
+ * Ends a series that did not recover (its participant left, its instance ended, its rule was
+ * removed or, `changed`, its grouping changed: engine.ts).
+ */
 export function resolveRecord(
   ctx: EngineContext,
   rec: SeriesRecord,
   at: number,
   reason: ResolveReason,
   changes: AlertChange[],
+  changed?: string,
 ): void {
   const rule = ctx.rules.byName.get(rec.rule);
   ctx.series.drop(rec);
@@ -131,7 +135,7 @@ export function resolveRecord(
   rec.state = 'inactive';
   changes.push({
     state: 'resolved',
-    alert: renderAlert(ctx.explainer, rule, rec, 'resolved', { at, reason }),
+    alert: renderAlert(ctx.explainer, rule, rec, 'resolved', { at, reason, ...(changed ? { changed } : {}) }),
     previous: 'firing',
   });
 }

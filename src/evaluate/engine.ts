@@ -59,18 +59,31 @@ export class RuleEngine {
    * Swaps the rule set (reload). Alerts of rules that still exist keep their state; firing
    * alerts of a rule that is gone resolve at `at` with reason `rule_removed` (rendered by the
    * rule they fired under), so no receiver is left with an alert that nothing will ever end.
+   * So do those of a rule whose grouping changed (its scope or group_by: regrouping), whose
+   * alerts and members start again under the new grouping.
    */
   setRules(rules: CompiledRule[], at?: number): AlertChange[] {
     const ctx = this.ctx;
     const changes: AlertChange[] = [];
-    const kept = new Set(rules.map((r) => r.name));
+    const next = new Map(rules.map((r) => [r.name, r]));
+    const regrouped = new Map<string, string>();
+    for (const old of ctx.rules.list) {
+      const now = next.get(old.name);
+      const what = now && regrouping(old, now);
+      if (what) regrouped.set(old.name, what);
+    }
     for (const s of [...ctx.series.values()])
-      if (!kept.has(s.rule)) resolveRecord(ctx, s, at ?? s.lastTime, 'rule_removed', changes);
+      if (!next.has(s.rule) || regrouped.has(s.rule))
+        resolveRecord(ctx, s, at ?? s.lastTime, 'rule_removed', changes, regrouped.get(s.rule));
     const readings = new Map(ctx.rules.group.map((r, i) => [r.name, ctx.slotMembers[i]!]));
+    for (const name of regrouped.keys()) {
+      this.state.members.delete(name);
+      readings.delete(name); // its groups' keys were of the old grouping
+    }
     ctx.rules = new RuleSet(rules, ctx.opts);
     ctx.slotMembers = ctx.rules.group.map((r) => {
       const kept = readings.get(r.name);
-      kept?.reset(); // its family (group-keys.ts) is new: its filters or group_by may have changed
+      kept?.reset(); // its family (group-keys.ts) is new: its filters may have changed
       return kept ?? new GroupReadings(this.state.slots);
     });
     ctx.groupKeys = groupFamilies(ctx.rules.group, ctx.rules.groupColumn, ctx.slotMembers);
@@ -174,4 +187,11 @@ export class RuleEngine {
     for (const s of this.ctx.series.values()) if (s.instance === ikey) return true;
     return false;
   }
+}
+
+/** What a reload changed of how a rule groups its alerts, in words (`it groups by location now`); undefined when nothing. */
+function regrouping(old: CompiledRule, now: CompiledRule): string | undefined {
+  if (old.scope !== now.scope) return `its scope is ${now.scope} now`;
+  if ((old.groupBy ?? '') !== (now.groupBy ?? '')) return `it groups by ${now.groupBy ?? 'nothing'} now`;
+  return undefined;
 }

@@ -159,13 +159,18 @@ interface Resolved {
   at: number;
   reason: ResolveReason;
   departed?: Departed | undefined;
+  /** A rule_removed resolve of a rule a reload kept but regrouped: what changed, in words (engine.ts). */
+  changed?: string;
 }
 
 /** Why a resolved alert's series is gone, when it did not recover: `Bob left "Weekly sync"`. */
 function goneText(p: AlertParts): string {
   const { c, rule } = p;
   const reason = p.resolved?.reason;
-  if (reason === 'rule_removed') return `The rule ${rule.name} was removed`;
+  if (reason === 'rule_removed')
+    return p.resolved?.changed
+      ? `The rule ${rule.name} was changed (${p.resolved.changed}): its alerts start again`
+      : `The rule ${rule.name} was removed`;
   if (isGroup(p) && (reason === 'left' || reason === 'ended' || reason === 'moved'))
     return groupGoneText(p, reason);
   const name = instanceName(c);

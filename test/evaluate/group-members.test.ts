@@ -343,3 +343,41 @@ describe('a firing group alert held by members gone silent', () => {
     expect(e.state.series.get('dc|SC')?.meetings).toBe(2);
   });
 });
+
+describe("a reload that changes a firing rule's group_by", () => {
+  it('resolves its alerts at the reload, rule_removed, with the labels they fired with; the next minute starts again', () => {
+    const gone = {
+      summary: '{{#resolved}}{{gone}}{{/resolved}}{{^resolved}}{{group_by}} {{group}}{{/resolved}}',
+    };
+    const e = engineWith([{ ...dc(2, 2), annotations: gone }]);
+    const at = (m: number): ReturnType<RuleEngine['handle']> =>
+      e.handle({ type: 'samples', samples: ['a', 'b'].map((p) => sample(p, m, bad, { dc: 'NY' })) });
+    expect(at(0).map((c) => [c.alert.id, c.state])).toEqual([['dc|NY', 'firing']]);
+    // The old code resolved nothing here: dc|NY was relabelled, and resolved at the next minute.
+    const reloaded = e.setRules(
+      rulesFrom([{ ...dc(2, 2), group_by: 'location', annotations: gone }]),
+      T + MIN / 2,
+    );
+    expect(
+      reloaded.map((c) => [
+        c.alert.id,
+        c.state,
+        c.alert.reason,
+        c.alert.labels.data_center,
+        c.alert.annotations.summary,
+      ]),
+    ).toEqual([
+      [
+        'dc|NY',
+        'resolved',
+        'rule_removed',
+        'NY',
+        'The rule dc was changed (it groups by location now): its alerts start again',
+      ],
+    ]);
+    expect(e.state.members.get('dc')).toBeUndefined();
+    expect(at(1).map((c) => [c.alert.id, c.state, c.alert.annotations.summary])).toEqual([
+      ['dc|San Jose (US)', 'firing', 'location San Jose (US)'],
+    ]);
+  });
+});

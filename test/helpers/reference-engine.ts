@@ -173,20 +173,29 @@ export class ReferenceEngine {
 
   /**
    * A rule reload: alerts of rules still there keep their state (and are read by the new rule
-   * from now on); a firing alert of a rule that is gone resolves, as it was explained (when:
-   * the property test does not compare it).
+   * from now on); a firing alert of a rule that is gone, or whose scope or group_by changed,
+   * resolves (`rule_removed`), as it was explained (when: the property test does not compare it).
    */
   reload(raw: readonly Partial<RawRule>[], compiled: readonly CompiledRule[]): RefAlert[] {
+    const before = this.rules;
     this.rules = raw.map((r, i) => refRule(r, compiled[i]!));
     this.explaining = this.rules.filter((r) => r.scope === 'shared_cause' && r.explains);
     const out: RefAlert[] = [];
+    /** Rules whose scope or group_by the reload changed: their alerts and members start again. */
+    const regrouped = new Set(
+      this.rules
+        .filter((r) =>
+          before.some((o) => o.name === r.name && (o.scope !== r.scope || o.groupBy !== r.groupBy)),
+        )
+        .map((r) => r.name),
+    );
     for (const rec of [...this.series.values()]) {
       const rule = this.rules.find((r) => r.name === rec.rule.name);
-      if (rule) rec.rule = rule;
+      if (rule && !regrouped.has(rule.name)) rec.rule = rule;
       else this.resolve(rec, out, 'rule_removed');
     }
     for (const name of [...this.members.keys()])
-      if (!this.rules.some((r) => r.name === name)) this.members.delete(name);
+      if (regrouped.has(name) || !this.rules.some((r) => r.name === name)) this.members.delete(name);
     return out;
   }
 
