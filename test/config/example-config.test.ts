@@ -1,10 +1,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import addFormats from 'ajv-formats';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
 import { editorSchema } from '../../src/config/editor-schema.js';
 import { FileInvalidError } from '../../src/util/file-errors.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -58,6 +59,29 @@ describe('config.example.yaml, copied where an operator puts it', () => {
     const typed = { ...raw, metrics: { listen: '0.0.0.0:9781', participant_series: '${PS:-false}' } };
     expect(validate(typed), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...raw, metrics: { participant_series: 'yes' } })).toBe(false);
+  });
+
+  it('shows every setting with its default (src/config/defaults.ts), as its header says', () => {
+    const text = readFileSync(example, 'utf8');
+    // The commented-out videosdk section too: it is shown as it would be written.
+    const videosdk = /^# videosdk:\n((?:# {3}.*\n)+)/m.exec(text)![1]!.replace(/^# {3}/gm, '');
+    const shown: [string, unknown, unknown][] = [];
+    const walk = (v: unknown, d: unknown, path: string): void => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        for (const [k, x] of Object.entries(v)) walk(x, (d as Record<string, unknown>)?.[k], `${path}.${k}`);
+        return;
+      }
+      if (d === undefined) return; // a setting with no default (credentials, paths)
+      // `${VAR:-default}` shows its default; a folder may be written ./state or state.
+      const env = typeof v === 'string' ? /^\$\{\w+:-(.*)\}$/.exec(v)?.[1] : undefined;
+      const value = env ?? v;
+      shown.push([path, typeof value === 'string' && path.endsWith('.dir') ? normalize(value) : value, d]);
+    };
+    walk(parse(text), DEFAULTS, '');
+    walk(parse(videosdk), DEFAULTS.videosdk, '.videosdk');
+    expect(shown.length).toBeGreaterThan(20);
+    // Fails on the old file: zoom.daily_share and videosdk.daily_share were 0.5, the default 1.
+    for (const [path, value, d] of shown) expect([path, value]).toEqual([path, d]);
   });
 
   it('names a $schema that the npm package ships', () => {

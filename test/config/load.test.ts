@@ -27,7 +27,7 @@ describe('the example config', () => {
       apiUrl: 'https://api.zoom.us',
       accountId: 'acc',
       clientSecret: 'sec',
-      dailyShare: 0.5,
+      dailyShare: 1,
     });
     expect(c.zoom!.limits).toEqual({
       heavyPerSecond: 40,
