@@ -6,6 +6,7 @@ import type { InhibitSettings, SilenceSettings } from './settings.js';
 export interface RouteTree {
   receiver?: string;
   match?: Matchers;
+  groupBy?: string[];
   continue?: boolean;
   routes?: RouteTree[];
 }
@@ -88,6 +89,23 @@ function unknownLabel(label: string, labels: readonly string[], effect: string):
 }
 
 /**
+ * The names of a label list (at `path`: equal, group_by) that no alert carries; `effect` says what
+ * follows. `...` (group_by: every alert alone) names no label.
+ */
+function unknownNameWarnings(
+  path: (string | number)[],
+  names: readonly string[],
+  labels: readonly string[],
+  effect: string,
+): RouteWarning[] {
+  return names.flatMap((label, k) =>
+    label === '...' || labels.includes(label)
+      ? []
+      : [{ path: [...path, k], message: unknownLabel(label, labels, effect) }],
+  );
+}
+
+/**
  * The matchers (at `path`) on a label no alert carries (`labels`, alertLabelNames: a typo such
  * as `instnace`): such a matcher matches no alert (`nothing` says what that does) or, when it
  * matches '' (a negation), every alert.
@@ -142,7 +160,7 @@ export function silenceReachWarnings(
   return out;
 }
 
-/** Route `match`es on a label no alert carries (warnings, as silenceReachWarnings says why). */
+/** Route `match`es and `group_by`s on a label no alert carries (warnings, as silenceReachWarnings says why). */
 export function routeReachWarnings(
   route: RouteTree,
   labels: readonly string[],
@@ -156,6 +174,14 @@ export function routeReachWarnings(
         'this route (and every route under it) takes no alert',
       )
     : [];
+  out.push(
+    ...unknownNameWarnings(
+      [...path, 'group_by'],
+      route.groupBy ?? [],
+      labels,
+      `, so every alert reads it as '' and it does not split this route's groups: alerts that differ only in it go out together`,
+    ),
+  );
   (route.routes ?? []).forEach((child, i) =>
     out.push(...routeReachWarnings(child, labels, [...path, 'routes', i])),
   );
@@ -188,17 +214,14 @@ export function inhibitReachWarnings(
         'no alert is a target and this inhibit rule mutes nothing',
       ),
     );
-    r.equal.forEach((label, k) => {
-      if (!labels.includes(label))
-        out.push({
-          path: [...at, 'equal', k],
-          message: unknownLabel(
-            label,
-            labels,
-            `, so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes`,
-          ),
-        });
-    });
+    out.push(
+      ...unknownNameWarnings(
+        [...at, 'equal'],
+        r.equal,
+        labels,
+        `, so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes`,
+      ),
+    );
   });
   return out;
 }

@@ -214,6 +214,18 @@ describe('routes and inhibit rules on a label no alert carries (outside tester: 
     expect(routeReachWarnings({ routes: [{ match: { severity: 'critical' } }] }, labels)).toEqual([]);
   });
 
+  it("a route group_by, at any depth: every alert reads it as '', so it splits no group", () => {
+    const route = {
+      groupBy: ['alertname', 'instnace'],
+      routes: [{ groupBy: ['...'] }, { groupBy: ['scope', 'sevrity'] }],
+    };
+    const splits = `so every alert reads it as '' and it does not split this route's groups: alerts that differ only in it go out together; ${expected}`;
+    expect(said(routeReachWarnings(route, labels))).toEqual([
+      `route.group_by.1: no alert carries the label "instnace" (did you mean "instance"?), ${splits}`,
+      `route.routes.1.group_by.1: no alert carries the label "sevrity" (did you mean "severity"?), ${splits}`,
+    ]);
+  });
+
   it("an inhibit rule's source and target matchers, and its equal labels", () => {
     const rules: InhibitSettings[] = [
       { sourceMatch: { scpoe: 'instance' }, targetMatch: { scope: 'participant' }, equal: ['instance'] },
@@ -242,6 +254,7 @@ describe('routes and inhibit rules on a label no alert carries (outside tester: 
       `rules: { paths: [${rules}] }
 route:
   receiver: slack
+  group_by: [alertname, instnace]
   routes:
     - match: { sevrity: critical }
       receiver: mail
@@ -260,10 +273,11 @@ inhibit_rules:
       'expected a label alerts carry: alertname, severity, scope, kind, instance, instance_uuid, participant, team';
     // The old code printed no warning: "valid", exit 0.
     expect(r.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toEqual([
-      `warning: ${file}:10:16: route.routes[0].match.sevrity: no alert carries the label "sevrity" (did you mean "severity"?), so this route (and every route under it) takes no alert; ${carried}`,
-      `warning: ${file}:14:33: route.routes[1].routes[0].match.location: no alert carries the label "location", and this matcher matches every alert (a missing label reads as ''); ${carried}`,
-      `warning: ${file}:16:21: inhibit_rules[0].source_match.scpoe: no alert carries the label "scpoe" (did you mean "scope"?), so no alert is a source and this inhibit rule mutes nothing; ${carried}`,
-      `warning: ${file}:18:13: inhibit_rules[0].equal[0]: no alert carries the label "instnace" (did you mean "instance"?), so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes; ${carried}`,
+      `warning: ${file}:9:25: route.group_by[1]: no alert carries the label "instnace" (did you mean "instance"?), so every alert reads it as '' and it does not split this route's groups: alerts that differ only in it go out together; ${carried}`,
+      `warning: ${file}:11:16: route.routes[0].match.sevrity: no alert carries the label "sevrity" (did you mean "severity"?), so this route (and every route under it) takes no alert; ${carried}`,
+      `warning: ${file}:15:33: route.routes[1].routes[0].match.location: no alert carries the label "location", and this matcher matches every alert (a missing label reads as ''); ${carried}`,
+      `warning: ${file}:17:21: inhibit_rules[0].source_match.scpoe: no alert carries the label "scpoe" (did you mean "scope"?), so no alert is a source and this inhibit rule mutes nothing; ${carried}`,
+      `warning: ${file}:19:13: inhibit_rules[0].equal[0]: no alert carries the label "instnace" (did you mean "instance"?), so it reads as '' on every source and target and is always equal: it does not narrow which targets a source mutes; ${carried}`,
     ]);
   });
 });
