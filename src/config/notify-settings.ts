@@ -51,8 +51,9 @@ function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<s
     const value = readSecretFile(ctx, at, file, 'the secret', false);
     if (value !== undefined) out.set(secret, value);
   }
+  // A <name>_file given but unreadable is said where it is, once: the secret is not also missing.
   for (const r of plugin?.required ?? [])
-    if (written.get(r) === undefined && !out.has(r))
+    if (written.get(r) === undefined && written.get(`${r}_file`) === undefined && !out.has(r))
       problemAt(
         ctx,
         ['notifiers', i],

@@ -107,7 +107,9 @@ export function schemaProblems(
     const rel = pointerToPath(e.instancePath);
     const path = [...at, ...rel];
     const found = valueAt(data, rel);
-    const size = isSecretPath(path) ? undefined : sizeWords(e, found);
+    const size = sizeWords(e, found);
+    // A secret's length is not said (its "found" is describe's "not shown"); what it takes is.
+    if (size && isSecretPath(path)) size.found = describe(found, path);
     let problem: FileProblem;
     if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;

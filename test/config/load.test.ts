@@ -83,6 +83,15 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       want: [':5:1: pol: unknown setting "pol"; did you mean "poll"?'],
     },
     {
+      // Before: 'notifiers[0]: missing required setting "token" (or "token_file")' first (outside tester, c25.yaml).
+      name: 'a notifier secret file that cannot be read, said once',
+      text: `${ZOOM}notifiers:\n  - { name: a, type: slack, token_file: /nonexistent/tok, channel: "#x" }\n`,
+      want: [
+        ':6:41: notifiers[0].token_file: cannot read /nonexistent/tok (ENOENT); expected a readable file holding the secret',
+      ],
+      not: ['missing required setting'],
+    },
+    {
       name: 'unknown nested key',
       text: `${ZOOM}poll:\n  min_intervall: 60s\n`,
       want: [':6:3: poll.min_intervall: unknown setting "min_intervall"; did you mean "min_interval"?'],

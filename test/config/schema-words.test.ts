@@ -81,6 +81,14 @@ const CASES: [string, (f: string) => unknown, string, string][] = [
     '1:69: zoom.daily_share: found 0; expected a number above 0 and at most 1',
   ],
   [
+    // A secret's size in words too, its length not said. Before: "expected a value the schema
+    // takes (minLength)" (outside tester, c15.yaml).
+    'minLength of a secret',
+    config,
+    `${ZOOM}webhooks:\n  apps: [{ name: a, path: /x, secret_token: "" }]\n`,
+    '3:45: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+  ],
+  [
     'uniqueItems',
     rules,
     `rules:\n${RULE}    sources: [meeting, webinar, meeting]\n`,
