@@ -116,6 +116,14 @@ function checkRouting(ctx: ParseContext, names: ReadonlySet<string>, notifierCou
         );
       }
     }
+    const r = s.recurring;
+    // Taken as an empty window (notify/mute.ts), so the silence held back nothing, without a word.
+    if (r && r.start === r.end)
+      problemAt(
+        ctx,
+        ['silences', i, 'recurring', 'end'],
+        `found "${r.end}", the same as start: the window is empty and holds back nothing; expected another time (for a whole day, start: '00:00' and end: '24:00')`,
+      );
     if (s.starts && s.ends && Date.parse(s.starts) >= Date.parse(s.ends))
       problemAt(ctx, ['silences', i, 'ends'], 'the silence ends before it starts');
   });

@@ -87,6 +87,12 @@ describe('notifier settings', () => {
       want: ':6:56: silences[0].recurring.days: found an empty list; expected a list of at least one day (mon to sun, weekdays, weekends); leave days out for every day',
     },
     {
+      // Outside tester (c4.yaml): accepted, and held back nothing.
+      name: 'a recurring window that ends when it starts',
+      text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '22:00', end: '22:00' } }\n`,
+      want: ":6:71: silences[0].recurring.end: found \"22:00\", the same as start: the window is empty and holds back nothing; expected another time (for a whole day, start: '00:00' and end: '24:00')",
+    },
+    {
       name: 'a bad time of day',
       text: `silences:\n  - { matchers: { severity: info }, recurring: { start: '25:00', end: '07:00' } }\n`,
       want: 'expected a time of day such as 22:00',
