@@ -4,28 +4,42 @@ import { matchRoutes } from '../notify/pipeline/routing.js';
 import { parse, UsageError } from './args.js';
 import { requireConfig } from './common.js';
 
-export const routesHelp = `qoswatch routes --config FILE --labels k=v,...
+export const routesHelp = `qoswatch routes --config FILE --labels k=v,... [--label k=v ...]
 
 Prints which receivers an alert with these labels reaches, in order, one line, comma
 separated (like amtool config routes test). Labels an alert carries: alertname, severity,
 scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
 rule's own labels. Example:
   qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
+--labels splits at every comma; a value that holds one goes in a --label of its own, which
+takes everything after its first '=' (repeat it for more):
+  qoswatch routes --config config.yaml --labels severity=warning --label 'summary=a,b'
 Only the notifier sections (notifiers, route, silences, inhibit_rules) are read, and no
 secret: a file without a zoom section will do, and the variables of tokens and passwords
 (\${SLACK_BOT_TOKEN}) need not be set. Exit 0; 2 when the config is invalid.
 `;
 
-/** `k=v,k2=v2` as labels; a value may contain '=' but not ','. */
-export function parseLabels(text: string): Record<string, string> {
+/** One `k=v` as a label: a value may contain '=' (and ',' in a --label); `where` names the option. */
+function label(out: Record<string, string>, part: string, where: string): void {
+  const eq = part.indexOf('=');
+  if (eq <= 0) throw new UsageError(`${where}; found ${JSON.stringify(part)}`);
+  out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+}
+
+/**
+ * `k=v,k2=v2` (--labels) and each `k=v` of `one` (--label, repeatable, a value with commas) as
+ * labels; a --label wins over --labels for the same name.
+ */
+export function parseLabels(text: string, one: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    if (!part.trim()) continue;
-    const eq = part.indexOf('=');
-    if (eq <= 0)
-      throw new UsageError(`--labels takes k=v pairs separated by commas; found ${JSON.stringify(part)}`);
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
+  for (const part of text.split(','))
+    if (part.trim())
+      label(
+        out,
+        part,
+        "--labels takes k=v pairs separated by commas (a value with a comma: --label 'k=a,b')",
+      );
+  for (const part of one) label(out, part, '--label takes one k=v (the value may hold commas)');
   return out;
 }
 
@@ -38,9 +52,11 @@ export function routes(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     config: { type: 'string', short: 'c' },
     labels: { type: 'string', short: 'l' },
+    label: { type: 'string', multiple: true },
   });
-  if (values.labels === undefined) throw new UsageError('--labels k=v,... is required');
-  const labels = parseLabels(values.labels);
+  if (values.labels === undefined && values.label === undefined)
+    throw new UsageError('--labels k=v,... (or --label k=v) is required');
+  const labels = parseLabels(values.labels ?? '', values.label);
   // Routing needs only the notifier sections and no secret: a notifications file without a
   // zoom section (docs/examples/slack-and-email.yaml) can be checked as it is, tokens unset.
   const config = requireConfig(values.config, { notifiersOnly: true, withoutSecrets: true });

@@ -309,6 +309,31 @@ describe('qoswatch routes', () => {
     expect(receiversFor(loadConfig(file).notify, parseLabels(labels)).join(',')).toBe(out);
   });
 
+  it('takes a value with a comma in a --label of its own (outside tester: summary=a,b was a usage error)', async () => {
+    const withComma = config(
+      'comma.yaml',
+      `route:\n  receiver: slack\n  routes: [{ match: { summary: 'a,b' }, receiver: pager }]\n`,
+    );
+    // Fails on the old code: "Unknown option '--label'", exit 2.
+    const r = await runCli([
+      'routes',
+      '--config',
+      withComma,
+      '--labels',
+      'severity=warning',
+      '--label',
+      'summary=a,b',
+    ]);
+    expect(r).toMatchObject({ code: 0, stdout: 'pager\n' });
+    const only = await runCli(['routes', '--config', withComma, '--label', 'summary=a,b', '--label', 'x=1']);
+    expect(only).toMatchObject({ code: 0, stdout: 'pager\n' });
+    const split = await runCli(['routes', '--config', withComma, '--labels', 'summary=a,b']);
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain(
+      `--labels takes k=v pairs separated by commas (a value with a comma: --label 'k=a,b'); found "b"`,
+    );
+  });
+
   it('prints them comma separated; the broken example sends critical to mail only', async () => {
     const broken = config('broken2.yaml', BROKEN);
     const r = await runCli(['routes', '--config', broken, '--labels', 'severity=critical']);
@@ -348,6 +373,6 @@ route: { receiver: slack, routes: [{ match: { severity: critical }, receiver: ma
     expect(() => parseLabels('severity')).toThrow(/k=v pairs/);
     const r = await runCli(['routes', '--config', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--labels k=v,... is required');
+    expect(r.stderr).toContain('--labels k=v,... (or --label k=v) is required');
   });
 });
