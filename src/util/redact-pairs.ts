@@ -30,7 +30,8 @@ function keyStart(text: string, word: number, from: number): number {
  * `authorization: Bearer x` as headers are written, util.inspect's `{ token: 'x' }`). An
  * unquoted key with `:` counts only where a key starts a field: not after a `.` or a `/` (a
  * setting's path, `notifiers[0].password: found a number (not shown…)`; a URL's
- * `/oauth/token: 401`) nor after a config problem's `file:line:col: ` (which shows no value).
+ * `/oauth/token: 401`) nor after a config problem's `file:line:col: ` (which shows no value),
+ * nor right after `${` (a variable's name, `${CLIENT_SECRET:-default}`).
  */
 function valueStart(text: string, word: number, end: number, from: number): number {
   if (isKeyChar(text[end])) return -1;
@@ -38,6 +39,8 @@ function valueStart(text: string, word: number, end: number, from: number): numb
   const quote = text[start - 1] === '"' || text[start - 1] === "'" ? text[start - 1]! : '';
   const before = text[start - 1 - quote.length];
   if (isKeyChar(before) || (quote && text[end] !== quote)) return -1;
+  // `${ZOOM_CLIENT_SECRET:-default}`: a variable's name in a config value, not a key with a value.
+  if (!quote && before === '{' && text[start - 2] === '$') return -1;
   let i = end + quote.length;
   while (isSpace(text[i])) i++;
   const field =

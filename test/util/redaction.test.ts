@@ -114,6 +114,8 @@ describe('the log hides a secret the old patterns missed', () => {
       'config.yaml:3:1: password: unknown setting "password"; did you mean "poll"?',
       'config.yaml:9:7: notifiers[0].smtp.password: found a number (not shown: a secret setting, quote it)',
       'mytoken: kept, passwords: kept, token_file: /run/secrets/token',
+      // The hint of an unset variable in a config value: a reference, not a value (was "${ZOOM_CLIENT_SECRET:[redacted]").
+      'config.yaml:18:18: environment variable ZOOM_CLIENT_SECRET is not set; set it, or write ${ZOOM_CLIENT_SECRET:-default}',
     ];
     const out = loggedText((log) => lines.forEach((l) => log.warn(l)));
     for (const line of lines) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
