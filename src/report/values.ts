@@ -49,7 +49,7 @@ export const NAME_MAX = 80;
  * U+2029, NEL) become a space, so that a name cannot start a line of its own (a fake row in a
  * table). A lone carriage return is left to {@link human} (U+FFFD).
  */
-export const oneLine = (s: string): string => onOneLine(s);
+export const oneLine = onOneLine;
 
 /** `s` on one line ({@link oneLine}), cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
 export function shorten(s: string, max = NAME_MAX): string {
