@@ -10,6 +10,7 @@ const SECRET_WORD = /password|passwd|secret|token|authorization|api[_-]?key/gi;
 const isKeyChar = (c: string | undefined): boolean => c !== undefined && /[\w-]/.test(c);
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
 
 /**
  * Where the key whose last word starts at `word` starts: that word, or the `[\w-]` run before it
@@ -23,8 +24,14 @@ function keyStart(text: string, word: number, from: number): number {
   return i;
 }
 
+/** Where a secret's value starts, and whether it follows a bare `key:` (whose value is one token). */
+interface ValueStart {
+  at: number;
+  bare: boolean;
+}
+
 /**
- * Where a secret value starts after the secret word at `word`..`end`, or -1 when no value
+ * Where a secret value starts after the secret word at `word`..`end`, or undefined when no value
  * follows: the key then `=` (`password=`, `"token" = `), a quoted key then `:` (a JSON
  * `"secret": `), or an unquoted key then `:` (`password: x` in a library's message,
  * `authorization: Bearer x` as headers are written, util.inspect's `{ token: 'x' }`). An
@@ -33,24 +40,25 @@ function keyStart(text: string, word: number, from: number): number {
  * `/oauth/token: 401`) nor after a config problem's `file:line:col: ` (which shows no value),
  * nor right after `${` (a variable's name, `${CLIENT_SECRET:-default}`).
  */
-function valueStart(text: string, word: number, end: number, from: number): number {
-  if (isKeyChar(text[end])) return -1;
+function valueStart(text: string, word: number, end: number, from: number): ValueStart | undefined {
+  if (isKeyChar(text[end])) return undefined;
   const start = keyStart(text, word, from);
   const quote = text[start - 1] === '"' || text[start - 1] === "'" ? text[start - 1]! : '';
   const before = text[start - 1 - quote.length];
-  if (isKeyChar(before) || (quote && text[end] !== quote)) return -1;
+  if (isKeyChar(before) || (quote && text[end] !== quote)) return undefined;
   // `${ZOOM_CLIENT_SECRET:-default}`: a variable's name in a config value, not a key with a value.
-  if (!quote && before === '{' && text[start - 2] === '$') return -1;
+  if (!quote && before === '{' && text[start - 2] === '$') return undefined;
   let i = end + quote.length;
   while (isSpace(text[i])) i++;
   const field =
     quote !== '' ||
     (before !== '.' && before !== '/' && !/:\d+:\d+:\s*$/.test(text.slice(Math.max(0, start - 24), start)));
-  if (text[i] !== '=' && !(text[i] === ':' && field)) return -1;
+  if (text[i] !== '=' && !(text[i] === ':' && field)) return undefined;
   // A value may start on the next line after `=` or a quoted key's `:`, not after a bare `key:`.
-  const skip = text[i] === '=' || quote ? isSpace : isBlank;
+  const bare = text[i] === ':' && !quote;
+  const skip = bare ? isBlank : isSpace;
   for (i++; skip(text[i]);) i++;
-  return i;
+  return { at: i, bare };
 }
 
 /**
@@ -84,10 +92,23 @@ function unquotedEnd(text: string, from: number): number {
 }
 
 /**
- * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash
- * escapes one), else as unquotedEnd says. An unquoted value with a space in it is hidden up to there.
+ * How far an unquoted value goes: after `key=`, to the line's end, a `&` or the next ` key=`
+ * (unquotedEnd: a `password=pa ss` is hidden whole); after a bare `key:` (a library's
+ * `Invalid password: wrong length for field foo`), one token, to white space, a comma or a quote;
+ * after a bare `authorization:` (a header as headers are written), the line: a header's value is
+ * all of it (`Bearer xyz`, `Digest username="u", response="…"`).
  */
-function valueEnd(text: string, from: number): number {
+type Extent = 'pair' | 'token' | 'line';
+
+/** Where the unquoted value starting at `from` ends: at white space, a comma, a quote or the end. */
+function tokenEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !/[\s,"'`]/.test(text[i]!)) i++;
+  return i;
+}
+
+/** Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes one), else as `extent` says. */
+function valueEnd(text: string, from: number, extent: Extent): number {
   const quote = text[from];
   if (quote === '"' || quote === "'" || quote === '`') {
     for (let i = from + 1; i < text.length; i++) {
@@ -97,7 +118,11 @@ function valueEnd(text: string, from: number): number {
     }
     return text.length;
   }
-  return unquotedEnd(text, from);
+  if (extent === 'token') return tokenEnd(text, from);
+  if (extent === 'pair') return unquotedEnd(text, from);
+  let i = from;
+  while (i < text.length && !isLineEnd(text[i])) i++;
+  return i;
 }
 
 /**
@@ -112,9 +137,11 @@ export function redactSecretPairs(text: string): string {
   let done = 0;
   SECRET_WORD.lastIndex = 0;
   for (let m = SECRET_WORD.exec(text); m; m = SECRET_WORD.exec(text)) {
-    const from = valueStart(text, m.index, m.index + m[0].length, done);
-    if (from < 0) continue;
-    const end = valueEnd(text, from);
+    const start = valueStart(text, m.index, m.index + m[0].length, done);
+    if (!start) continue;
+    const from = start.at;
+    const extent = !start.bare ? 'pair' : m[0].toLowerCase() === 'authorization' ? 'line' : 'token';
+    const end = valueEnd(text, from, extent);
     if (end === from) continue;
     out += `${text.slice(done, from)}${REDACTED}`;
     done = end;

@@ -36,14 +36,19 @@ function nextUrl(text: string, from: number): { start: number; after: number } |
   return undefined;
 }
 
+/** A `name:digits` authority: a host and its port, or a user and a password of digits. */
+const MAY_BE_PASSWORD = /^[^[\]]*:\d+$/;
+
 /**
- * Where the authority starting at `from` ends: at the first of its ends (a space, a `/`, a
- * quote…) before which it is complete, a `host[:port]` alone or after an `@`; else at the
- * line's end. `user:pa ss` is not complete at its space (`pa` is no port), so a `://` after it
- * (`http://u:pa ss://x@h`) is the password's, not a second URL's; `api.zoom.us/` is, so a URL
- * after it on the line is one. A `://` inside (`u:pa://ss@h`) is part of it, however many.
+ * Where the authority starting at `from` ends, and whether a path (`/`, `?`, `#`) follows it.
+ * It ends at the first of its ends (a space, a `/`, a quote…) before which it is complete, a
+ * `host[:port]` alone or after an `@`; else at the line's end. `user:pa ss` is not complete at
+ * its space (`pa` is no port), so a `://` after it (`http://u:pa ss://x@h`) is the password's,
+ * not a second URL's; `api.zoom.us/` is, so a URL after it on the line is one. Nor is a
+ * `name:digits` before anything but a path (`http://u:1234 x://y@h/`: it may be a user and a
+ * password with a space in it). A `://` inside (`u:pa://ss@h`) is part of it, however many.
  */
-function authorityEnd(text: string, from: number): number {
+function authorityEnd(text: string, from: number): { end: number; path: boolean } {
   let token = from;
   let at = -1;
   let i = from;
@@ -53,12 +58,15 @@ function authorityEnd(text: string, from: number): number {
     else if (c === '@') at = i;
     else if (isAuthorityEnd(c)) {
       const host = at >= 0 ? text.slice(at + 1, i) : token === from ? text.slice(from, i) : undefined;
-      if (host !== undefined && HOST_PORT.test(host)) return i;
+      if (host !== undefined && HOST_PORT.test(host)) {
+        const path = c === '/' || c === '?' || c === '#';
+        if (path || at >= 0 || !MAY_BE_PASSWORD.test(host)) return { end: i, path };
+      }
       token = i + 1;
       at = -1;
     }
   }
-  return i;
+  return { end: i, path: false };
 }
 
 /** The last `@` that a host follows (a letter, a digit or `[`) in `from`..`to`, or -1. */
@@ -71,7 +79,8 @@ function lastHostAt(text: string, from: number, to: number): number {
 
 /**
  * The text with every URL's `user:password` (from its `://` to the last `@` before a host, on
- * the same line, before the next URL) replaced by `[redacted]`. In free text a URL's end is not
+ * the same line, before the next URL) replaced by `[redacted]`. An `@` after the `/`, `?` or `#`
+ * that ends a complete authority is its path's, not userinfo (`https://h/x/a@b.com/y` is kept). In free text a URL's end is not
  * known and a password may hold anything (a space, a quote, `/`, `@`, `://`): hiding too much
  * (a later `user@host` on the line) is the safe side. A later `scheme://` is the next URL only
  * after the authority before it is complete (authorityEnd): `from https://a.example.com to
@@ -85,11 +94,12 @@ function redactUserinfo(text: string): string {
   let lineEnd = -1;
   let url = nextUrl(text, 0);
   while (url) {
-    const end = authorityEnd(text, url.after);
+    const { end, path } = authorityEnd(text, url.after);
     const next = nextUrl(text, end);
     if (lineEnd < url.after)
       for (lineEnd = url.after; lineEnd < text.length && !isLineEnd(text[lineEnd]);) lineEnd++;
-    const at = lastHostAt(text, url.after, Math.min(lineEnd, next?.start ?? lineEnd));
+    const to = path ? end : Math.min(lineEnd, next?.start ?? lineEnd);
+    const at = lastHostAt(text, url.after, to);
     if (at >= 0) {
       out += `${text.slice(done, url.after)}${REDACTED_USERINFO}`;
       done = at;

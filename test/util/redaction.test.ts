@@ -121,6 +121,29 @@ describe('the log hides a secret the old patterns missed', () => {
     for (const line of lines) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
   });
 
+  it("but only the one token of a bare `key: value`, and a URL's userinfo only", () => {
+    // Old code: "Invalid password: [redacted]" (the line's end hidden), "https://[redacted]@b.com/y"
+    // (an e-mail in a path taken for userinfo) and "http://u:1234 x://[redacted]@h/" (1234 shown).
+    const out = loggedText((log) => {
+      log.warn('Invalid password: wrong length for field foo');
+      log.warn('token: SEKRIT-19, retry in 5s');
+      log.warn('GET https://h.example.com/x/a@b.com/y failed; then https://h:443/u?to=a@b.com#c@d.org');
+      log.warn('fetch http://u:p@h.example.com/x/a@b.com/y failed');
+      log.warn('proxy http://u:1234 x://SEKRIT-20@h.example.com/ refused');
+      log.warn('proxy http://u:1234,SEKRIT-21://y@h.example.com/ refused');
+      log.warn('Authorization: Digest username="u", response="SEKRIT-22"');
+    });
+    expect(out).not.toContain('SEKRIT');
+    expect(out).toContain('"msg":"Invalid password: [redacted] length for field foo"');
+    expect(out).toContain('"msg":"token: [redacted], retry in 5s"');
+    expect(out).toContain(
+      '"msg":"GET https://h.example.com/x/a@b.com/y failed; then https://h:443/u?to=a@b.com#c@d.org"',
+    );
+    expect(out).toContain('"msg":"fetch http://[redacted]@h.example.com/x/a@b.com/y failed"');
+    expect(out).toContain('"msg":"proxy http://[redacted]@h.example.com/ refused"');
+    expect(out).toContain('"msg":"Authorization: [redacted]"');
+  });
+
   it('in linear time: 100 KB hostile lines come back, redacted as any other', () => {
     // Old code: the first took 4.4 s, the second 9 s (quadratic backtracking), past the timeout.
     const dots = 'a.'.repeat(50_000);
@@ -135,5 +158,11 @@ describe('the log hides a secret the old patterns missed', () => {
     expect(redactUrlCredentials(`${keys}token: SEKRIT`)).toBe(`${keys}token: [redacted]`);
     const urls = 'http://h.example.com/ '.repeat(4_500);
     expect(redactUrlCredentials(`${urls}http://u:SEKRIT@h`)).toBe(`${urls}http://[redacted]@h`);
+    const ports = 'http://h:1 '.repeat(9_000);
+    expect(redactUrlCredentials(`${ports}x@h`)).toBe('http://[redacted]@h');
+    const mails = 'https://h/a@b.c '.repeat(6_000);
+    expect(redactUrlCredentials(mails)).toBe(mails);
+    const words = 'password: x '.repeat(8_000);
+    expect(redactUrlCredentials(words)).toBe('password: [redacted] '.repeat(8_000));
   });
 });
