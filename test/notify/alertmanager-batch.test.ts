@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
+import type { Dispatcher } from '../../src/notify/dispatcher.js';
 import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
 import { NotifyError } from '../../src/notify/plugins/errors.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { alert, NOW, notification } from '../helpers/alerts.js';
+import { alert, changes, NOW, notification } from '../helpers/alerts.js';
+import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatcher.js';
 import { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 
@@ -12,19 +17,32 @@ interface Posted {
   labels: Record<string, string>;
 }
 
+const TOKEN = 'Bearer s3cr3t-t0ken-4f9a2b';
+
 /**
  * A fake Alertmanager (or a proxy in front of one) on 127.0.0.1 that refuses, with a 400 and a
- * reason, every batch holding an alert of participant mallory, storing nothing of it; a 503 while
- * `down`.
+ * reason, every batch holding an alert of participant mallory, storing nothing of it (eve's
+ * answer echoes the request's authorization header, as a careless proxy may); a 503 while
+ * `down`, and for a batch holding an alert of a participant in `failing`.
  */
 const stored: Posted[] = [];
 let down = false;
+const failing = new Set<string>();
 const server = new TestServer((r, res) => {
   const batch = JSON.parse(r.body) as Posted[];
-  if (down) {
+  const has = (p: (who: string) => boolean): boolean => batch.some((a) => p(a.labels.participant ?? ''));
+  if (down || (!has((p) => p.startsWith('mallory') || p === 'eve') && has((p) => failing.has(p)))) {
     res.statusCode = 503;
     res.end('"down"');
-  } else if (batch.some((a) => a.labels.participant?.startsWith('mallory'))) {
+  } else if (has((p) => p === 'eve')) {
+    res.statusCode = 400;
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        message: `bad alert\u0007 from a client sending ${r.headers.authorization}; ${'x'.repeat(400)}`,
+      }),
+    );
+  } else if (has((p) => p.startsWith('mallory'))) {
     res.statusCode = 400;
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify('invalid label set: participant "mallory"\nis not allowed here'));
@@ -35,21 +53,29 @@ const server = new TestServer((r, res) => {
 });
 beforeAll(() => server.listen());
 afterAll(() => server.close());
-
-function notifier(): { send: (firing: Alert[]) => Promise<void>; warned: () => string[] } {
-  const { log, lines } = captureLog();
-  const n = alertmanagerNotifier.create(
-    { url: server.url, endsAfterMs: 5 * 60_000 },
-    { name: 'am', clock: new VirtualClock(NOW), log, memory: new NotifyStore(undefined).memory('am') },
-  );
+beforeEach(() => {
   stored.length = 0;
   server.received.length = 0;
+  failing.clear();
+});
+
+function notifier(): { send: (firing: Alert[]) => Promise<unknown>; warned: () => string[] } {
+  const { log, lines } = captureLog();
+  const n = alertmanagerNotifier.create(
+    { url: server.url, endsAfterMs: 5 * 60_000, headers: { authorization: TOKEN } },
+    { name: 'am', clock: new VirtualClock(NOW), log, memory: new NotifyStore(undefined).memory('am') },
+  );
   return {
-    send: (firing) => n.send(notification({ firing }), new AbortController().signal),
+    // Each send a notification of its own, as the dispatcher makes them.
+    send: (firing) => n.send(notification({ id: `n${sends++}`, firing }), new AbortController().signal),
     warned: () => lines.filter((l) => l.level === 40).map((l) => l.msg),
   };
 }
+let sends = 0;
 const who = (): string[] => stored.map((a) => a.labels.participant!);
+/** Each request's participants, in the order the fake Alertmanager received them. */
+const requests = (): string[][] =>
+  server.received.map((r) => (JSON.parse(r.body) as Posted[]).map((a) => a.labels.participant!));
 
 describe('alertmanager notifier: one alert refused in a batch (outside tester: the valid ones were dropped with it)', () => {
   it('posts each alone after a 400 for the batch: the valid ones are taken, the refused one logged with the reason and dropped', async () => {
@@ -68,14 +94,23 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     ]);
   });
 
-  it('a lone alert refused, or every alert of a batch, is a permanent failure, as before; a 503 is retried whole', async () => {
+  it('a lone alert refused, or every alert of a batch, is a permanent failure that says why; a 503 is retried whole', async () => {
     const { send, warned } = notifier();
-    const rejected = { code: 'NOTIFY_REJECTED', retryable: false, message: 'am: rejected (HTTP 400)' };
-    await expect(send([alert({ participant: 'mallory' })])).rejects.toMatchObject(rejected);
+    const rejected = { code: 'NOTIFY_REJECTED', retryable: false };
+    // The old code said only 'am: rejected (HTTP 400)', without Alertmanager's reason.
+    await expect(send([alert({ participant: 'mallory' })])).rejects.toMatchObject({
+      ...rejected,
+      message: 'am: rejected (HTTP 400): invalid label set: participant "mallory" is not allowed here',
+    });
     expect(server.received).toHaveLength(1);
     await expect(
       send([alert({ participant: 'mallory' }), alert({ participant: 'mallory2' })]),
-    ).rejects.toMatchObject(rejected);
+    ).rejects.toMatchObject({
+      ...rejected,
+      message:
+        'am: rejected (HTTP 400): Alertmanager refused each of the 2 alerts; the first, audio-latency-high (instance 85012345678): ' +
+        'invalid label set: participant "mallory" is not allowed here',
+    });
     expect(stored).toEqual([]);
     expect(warned()).toEqual([]);
     down = true;
@@ -90,5 +125,93 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     } finally {
       down = false;
     }
+  });
+});
+
+describe("alertmanager notifier: Alertmanager's reason for a refusal", () => {
+  it('is one line of 300 characters at most, and a configured header value is never in it', async () => {
+    const { send } = notifier();
+    const err = (await send([alert({ participant: 'eve' })]).catch((e: unknown) => e)) as NotifyError;
+    // The old code said 'am: rejected (HTTP 400)' and nothing of the answer.
+    expect(err.message).toMatch(
+      /^am: rejected \(HTTP 400\): bad alert {2}from a client sending \[redacted\]; xxx/,
+    );
+    expect(err.message).not.toContain('s3cr3t');
+    expect(err.message).not.toMatch(/\p{Cc}/u);
+    expect(err.message.endsWith('x...')).toBe(true);
+    expect(err.message.length).toBe('am: rejected (HTTP 400): '.length + 303);
+  });
+});
+
+/** A dispatcher whose one receiver, am, posts to the fake Alertmanager; one group for all alerts. */
+function dispatcherIn(dir: string, clock: VirtualClock): { d: Dispatcher; warned: () => string[] } {
+  const store = new NotifyStore(dir, undefined, clock.now());
+  const { log, lines } = captureLog();
+  const timing = { groupWaitMs: 0, groupIntervalMs: 10_000, repeatIntervalMs: 3_600_000 };
+  const d = testDispatcher({
+    route: { ...routeAll('am', timing), groupBy: ['alertname'] },
+    receivers: receiversOf({
+      am: alertmanagerNotifier.create(
+        { url: server.url, endsAfterMs: 5 * 60_000 },
+        { name: 'am', clock, log, memory: store.memory('am') },
+      ),
+    }),
+    clock,
+    store,
+  });
+  return { d, warned: () => lines.filter((l) => l.level === 40).map((l) => l.msg) };
+}
+const failed = (d: Dispatcher): Record<string, number> =>
+  Object.fromEntries(d.stats.failed.get('am') ?? new Map<string, number>());
+
+describe('alertmanager notifier: a split notification in the outbox', () => {
+  it('counts each alert refused and dropped in qoswatch_notifications_failed_total', async () => {
+    const clock = new VirtualClock(NOW);
+    const { d } = dispatcherIn(mkdtempSync(join(tmpdir(), 'qw-am-split-')), clock);
+    const three = ['bob', 'mallory', 'ann'].map((participant) => alert({ participant }));
+    d.ingest(changes(...three));
+    await d.tick();
+    expect(who()).toEqual(['bob', 'ann']);
+    expect(d.stats.sent.get('am')).toBe(1);
+    // The old code counted nothing: mallory's alert was dropped unseen by the metric.
+    expect(failed(d)).toEqual({ NOTIFY_REJECTED: 1 });
+  });
+
+  it('retries only the alerts Alertmanager has not taken, across a restart too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-am-split-'));
+    const clock = new VirtualClock(NOW);
+    const three = ['bob', 'mallory', 'carol'].map((participant) => alert({ participant }));
+    failing.add('carol');
+    let { d } = dispatcherIn(dir, clock);
+    d.ingest(changes(...three));
+    await d.tick();
+    // The batch refused for mallory; bob taken alone, mallory refused, carol 503: to be retried.
+    expect(requests()).toEqual([['bob', 'mallory', 'carol'], ['bob'], ['mallory'], ['carol']]);
+    expect(failed(d)).toEqual({ NOTIFY_SERVER_ERROR: 1 });
+    expect(d.outboxDepth).toBe(1);
+    // A retry in the same run: carol is still down, and only carol is posted again.
+    clock.advance(5_000);
+    await d.tick();
+    expect(requests().slice(4)).toEqual([['carol']]);
+    // A restart (the outbox and what the split kept are in notify.json), carol up again.
+    failing.clear();
+    clock.advance(5_000);
+    const again = dispatcherIn(dir, clock);
+    d = again.d;
+    d.seed(three);
+    await d.tick();
+    // The old code posted the whole batch again, then each alone: bob was sent 3 times, mallory's
+    // refusal 3 times. Now carol alone, once more.
+    expect(requests().slice(5)).toEqual([['carol']]);
+    expect(who()).toEqual(['bob', 'carol']);
+    expect(d.outboxDepth).toBe(0);
+    expect(failed(d)).toEqual({ NOTIFY_REJECTED: 1 });
+    expect(again.warned()).toEqual([
+      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678): invalid label set: participant "mallory" is not allowed here; ' +
+        "dropped, while the notification's other 2 were taken",
+    ]);
+    // What the split kept went with the notification.
+    const saved = JSON.parse(readFileSync(join(dir, 'notify.json'), 'utf8')) as { notifiers: object };
+    expect(saved.notifiers).toEqual({ am: {} });
   });
 });

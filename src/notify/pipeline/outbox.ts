@@ -376,7 +376,9 @@ export class Outbox {
     const deadline = new Deadline(this.opts.sendTimeoutMs, signal, this.opts.timers);
     try {
       // The limit is per call: a notifier made of several calls (Slack) renews it after each.
-      await r.notifier.send(n, deadline.signal, () => deadline.renew());
+      const sent = await r.notifier.send(n, deadline.signal, () => deadline.renew());
+      // Alerts the receiver refused one by one and dropped (the notifier logged each).
+      for (const code of sent?.refused ?? []) stats.failure(n.receiver, code);
       this.backUp(item);
       stats.delivered(n.receiver, n.kind);
       return { outcome: 'sent' };

@@ -1,17 +1,8 @@
 import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
 import type { NotifierPlugin } from './notifier.js';
-import { NotifyError } from './errors.js';
 import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';
-
-/** An alert as Alertmanager's POST /api/v2/alerts takes it. */
-interface AmAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL?: string;
-}
+import { postAlerts, splitKey, type AmAlert } from './alertmanager-split.js';
 
 export interface AlertmanagerSettings {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
@@ -51,7 +42,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
       name: ctx.name,
       type: 'alertmanager',
       keepsAlive: true,
-      async send(n, signal) {
+      async send(n, signal, nextCall = () => undefined) {
         const now = ctx.clock.now();
         const toAm = (a: (typeof n.firing)[number], endsAt: number): AmAlert => ({
           labels: { ...a.labels, qoswatch: 'true' },
@@ -74,63 +65,20 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
         if (!alerts.length) return;
         const post = (batch: readonly AmAlert[]): Promise<void> =>
           postJson(ctx.name, url, JSON.stringify(batch), o.headers ?? {}, signal, () => ctx.clock.now());
-        await postAlerts(post, alerts, (msg) => ctx.log.warn(msg), ctx.name);
+        return postAlerts(alerts, {
+          name: ctx.name,
+          post,
+          warn: (msg) => ctx.log.warn(msg),
+          memory: ctx.memory,
+          key: splitKey(n.id),
+          nextCall,
+          secrets: Object.values(o.headers ?? {}),
+        });
+      },
+      settled(n) {
+        // What a split kept to resume goes with the notification (read first: most have none).
+        if (ctx.memory.get(splitKey(n.id)) !== undefined) ctx.memory.delete(splitKey(n.id));
       },
     };
   },
 };
-
-/** A 400: Alertmanager refused (some of) what was posted as invalid. */
-const badRequest = (err: unknown): err is NotifyError =>
-  err instanceof NotifyError && err.refusal?.status === 400;
-
-/** What Alertmanager said (a JSON string, or { message }), on one line, 300 characters at most. */
-function reasonOf(err: NotifyError): string {
-  const answer = err.refusal?.answer ?? '';
-  let said: unknown = answer;
-  try {
-    said = JSON.parse(answer);
-  } catch {
-    // not JSON: the text as it is
-  }
-  const message = (said as { message?: unknown } | null)?.message;
-  const text = typeof said === 'string' ? said : typeof message === 'string' ? message : answer;
-  // Control characters (a newline would split the log line) become spaces.
-  // eslint-disable-next-line no-control-regex -- control characters are what it replaces
-  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  const shown = line || `HTTP ${err.refusal?.status}`;
-  return shown.length > 300 ? `${shown.slice(0, 300)}...` : shown;
-}
-
-/**
- * Posts a notification's alerts in one request. Alertmanager v2 stores a batch's valid alerts and
- * answers 400 for the rest (a proxy in front of one may refuse the whole batch): on a 400 for more
- * than one alert, each is posted alone, so one bad alert cannot take the valid ones down with it.
- * Those refused alone are logged with Alertmanager's reason and dropped; the notification is
- * delivered when one was taken. When every one is refused, the batch's refusal is thrown (a
- * permanent failure, as before); any other failure is thrown for the dispatcher to retry.
- */
-async function postAlerts(
-  post: (batch: readonly AmAlert[]) => Promise<void>,
-  alerts: readonly AmAlert[],
-  warn: (msg: string) => void,
-  name: string,
-): Promise<void> {
-  try {
-    await post(alerts);
-  } catch (err) {
-    if (!badRequest(err) || alerts.length < 2) throw err;
-    const refused: { alert: AmAlert; reason: string }[] = [];
-    for (const alert of alerts)
-      await post([alert]).catch((e: unknown) => {
-        if (!badRequest(e)) throw e;
-        refused.push({ alert, reason: reasonOf(e) });
-      });
-    if (refused.length === alerts.length) throw err;
-    for (const { alert, reason } of refused)
-      warn(
-        `${name}: Alertmanager refused the alert ${alert.labels.alertname ?? '?'} (instance ${alert.labels.instance ?? '-'}): ${reason}; ` +
-          `dropped, while the notification's other ${alerts.length - refused.length} were taken`,
-      );
-  }
-}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../util/clock.js';
+import type { NotifyErrorCode } from './errors.js';
 import type { Notification } from './notification.js';
 
 /**
@@ -20,13 +21,23 @@ export interface Notifier {
    * the first cycle has reconciled it with Zoom.
    */
   readonly keepsAlive?: boolean;
-  send(n: Notification, signal: AbortSignal, nextCall?: () => void): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- one that sent it all returns nothing, as every notifier module written so far does
+  send(n: Notification, signal: AbortSignal, nextCall?: () => void): Promise<SendOutcome | void>;
   /**
    * The notification is out of the outbox (delivered, or given up): what the notifier kept to
    * resume it can go. Called before the outbox is saved, so both go in one write.
    */
   settled?(n: Notification): void;
   close?(): Promise<void>;
+}
+
+/**
+ * What a send that went through left out (nothing when it sent it all): the alerts its receiver
+ * refused one by one and that were dropped (Alertmanager's 400s for alerts posted alone), one
+ * code each. Each counts as a failed attempt (qoswatch_notifications_failed_total).
+ */
+export interface SendOutcome {
+  refused: readonly NotifyErrorCode[];
 }
 
 export interface NotifierContext {
