@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from '../app/daemon.js';
+import { shownKey } from '../normalize/zoom-text.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock } from '../util/clock.js';
@@ -47,7 +48,7 @@ export async function demo(argv: string[]): Promise<number> {
   await daemon.startNotifications();
   daemon.addSink({
     handle: (e) => {
-      if (e.type === 'left') log.info(`participant ${e.participant} left "${e.instance.topic}"`);
+      if (e.type === 'left') log.info(`participant ${shownKey(e.participant)} left "${e.instance.topic}"`);
     },
   });
   // The port asked for, or a free one when it is taken.

@@ -1,4 +1,5 @@
 import type { ParticipantContext } from '../normalize/sample.js';
+import { shownKey } from '../normalize/zoom-text.js';
 import { shareOf } from '../util/words.js';
 import type { RuleSet } from './rule-set.js';
 import type { CompiledRule } from './rule-types.js';
@@ -121,7 +122,8 @@ export class Explainer {
     if (rec.participantKey) {
       const ctx = rec.context;
       const cause = this.causeOf(ctx); // an alert's context holds the participant's context fields
-      const who = (withhold ? ctx.participantKey : ctx.participant) ?? 'the participant';
+      const shown = withhold ? ctx.participantKey && shownKey(ctx.participantKey) : ctx.participant;
+      const who = shown ?? 'the participant';
       return (
         cause && {
           id: this.shownId(cause.id, withhold),

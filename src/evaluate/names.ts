@@ -1,4 +1,5 @@
 import type { ParticipantContext, QosSample } from '../normalize/sample.js';
+import { shownKey } from '../normalize/zoom-text.js';
 
 const NETWORK: Record<string, string> = { wifi: 'Wi-Fi', wired: 'Wired', cellular: 'Cellular', ppp: 'PPP' };
 
@@ -13,7 +14,7 @@ export const networkName = (n: string): string => NETWORK[n.toLowerCase()] ?? n;
 export function deviceWords(s: Pick<QosSample, 'context' | 'participant'>): string {
   const c = s.context as QosSample['context'] & { os?: string };
   const words = [c.device, c.os && c.os !== c.device ? c.os : undefined].filter(Boolean);
-  return words.length ? words.join(', ') : `join ${s.participant.key}`;
+  return words.length ? words.join(', ') : `join ${shownKey(s.participant.key)}`;
 }
 
 /**
@@ -30,7 +31,7 @@ export function displayName(
   const trimmed = name.trim();
   if (trimmed) return trimmed;
   const parts = [c.device, c.networkType && networkName(c.networkType)].filter(Boolean);
-  return `Guest ${key}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  return `Guest ${shownKey(key)}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import { shownKey } from '../normalize/zoom-text.js';
 import type { ParticipantContext } from '../normalize/sample.js';
 import { capitalize, humanDuration, plural, possessive, shareOf } from '../util/words.js';
 import type { Alert, AlertContext, AlertState, ResolveReason } from './alert.js';
@@ -54,7 +55,7 @@ export function alertLabels(rule: CompiledRule, rec: SeriesRecord, c: AlertConte
   if (c.kind) labels.kind = c.kind;
   if (c.instanceId) labels.instance = c.instanceId;
   if (c.instanceId && c.uuid && !rec.withoutUuidLabel) labels.instance_uuid = c.uuid;
-  if (c.participantKey) labels.participant = c.participantKey;
+  if (c.participantKey) labels.participant = shownKey(c.participantKey);
   if (c.group) labels[c.groupBy!] = c.group;
   for (const name of Object.keys(rule.labels)) {
     const value = rule.labels[name]!;
@@ -277,7 +278,7 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['threshold_value', (p) => p.texts.metricThreshold],
   ['participant', (p) => p.c.participant ?? ''],
   ['participant_possessive', (p) => (p.c.participant ? possessive(p.c.participant) : '')],
-  ['participant_key', (p) => p.c.participantKey ?? ''],
+  ['participant_key', (p) => shownKey(p.c.participantKey ?? '')],
   ['topic', (p) => p.c.topic ?? ''],
   ['instance_name', (p) => instanceName(p.c)],
   ['kind', (p) => p.c.kind ?? ''],

@@ -29,6 +29,34 @@ export const unseenReplaced = (s: string): string => s.replace(UNSEEN, '\ufffd')
  */
 export const visible = (s: string): string => unseenReplaced(onOneLine(s));
 
+/** `\u202e` for U+202E: a character of the Basic Multilingual Plane as JSON and JavaScript escape it. */
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** What a participant key shows escaped: the unseen characters (UNSEEN), line breaks and the backslash. */
+// eslint-disable-next-line no-control-regex -- the characters it escapes include the controls
+const KEY_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
+
+/**
+ * A participant key as people and labels see it: the key itself, or, when it holds an unseen
+ * character, a line break or a backslash, those escaped (`\u202e`, `\\`). Keys are Zoom's ids,
+ * kept raw for joins and API calls (a name is made {@link visible} where it enters; a key
+ * cannot be), so this is applied where one is shown: a guest's name, the `participant` label of
+ * alerts and metrics, alert texts, reports. One to one, unlike `visible`: two keys never show
+ * the same, so two participants never share a metric series or an alert's labels.
+ */
+export const shownKey = (key: string): string =>
+  key.replace(KEY_ESCAPED, (c) => (c === '\\' ? '\\\\' : unicodeEscape(c)));
+
+/** What JSON.stringify leaves unescaped of KEY_ESCAPED: DEL, the C1 controls, U+2028, U+2029, the bidi ones. */
+const JSON_UNSEEN = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A JSON text with the unseen characters JSON.stringify leaves as they are written as `\u202e`
+ * escapes: the same data for a program (a participant key in it is the raw key, for API calls),
+ * nothing reordered for a person reading it in a terminal. They stand only inside strings.
+ */
+export const jsonUnseenEscaped = (json: string): string => json.replace(JSON_UNSEEN, unicodeEscape);
+
 /** `s` with its line breaks (LF, CR LF, U+2028, U+2029, NEL) made spaces; a lone CR is left to {@link unseenReplaced}. */
 export const onOneLine = (s: string): string => s.replace(LINE_BREAK, ' ');
 

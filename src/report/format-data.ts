@@ -1,4 +1,5 @@
-import type { Report } from './types.js';
+import { jsonUnseenEscaped, shownKey } from '../normalize/zoom-text.js';
+import type { Figures, Report } from './types.js';
 import { iso } from './values.js';
 
 const TIME_KEYS = new Set(['start', 'end', 'since', 'until', 'joined', 'left', 'generatedAt', 't']);
@@ -6,7 +7,9 @@ const TIME_KEYS = new Set(['start', 'end', 'since', 'until', 'joined', 'left', '
 /** `--format json`: the whole report, values in base units (seconds, ratios, bits/s), times ISO. */
 export function formatJson(r: Report): string {
   return (
-    JSON.stringify(r, (k, v: unknown) => (TIME_KEYS.has(k) && typeof v === 'number' ? iso(v) : v), 2) + '\n'
+    jsonUnseenEscaped(
+      JSON.stringify(r, (k, v: unknown) => (TIME_KEYS.has(k) && typeof v === 'number' ? iso(v) : v), 2),
+    ) + '\n'
   );
 }
 
@@ -43,38 +46,17 @@ export function formatCsv(r: Report): string {
   const rows: (string | number | undefined)[][] = [[...CSV_COLUMNS]];
   const blank = (n: number): undefined[] => Array<undefined>(n).fill(undefined);
   for (const p of r.participants) {
+    const who = [shownKey(p.key), p.name];
+    const figures = (stream: string, metric: string, f: Figures): void => {
+      rows.push(['figures', ...who, stream, metric, f.min, f.avg, f.max, f.p95, f.samples, ...blank(4)]);
+    };
     for (const s of p.streams)
-      for (const [metric, f] of Object.entries(s.metrics))
-        rows.push([
-          'figures',
-          p.key,
-          p.name,
-          s.stream,
-          metric,
-          f.min,
-          f.avg,
-          f.max,
-          f.p95,
-          f.samples,
-          ...blank(4),
-        ]);
-    for (const [metric, f] of Object.entries(p.cpu))
-      rows.push(['figures', p.key, p.name, '', metric, f.min, f.avg, f.max, f.p95, f.samples, ...blank(4)]);
+      for (const [metric, f] of Object.entries(s.metrics)) figures(s.stream, metric, f);
+    for (const [metric, f] of Object.entries(p.cpu)) figures('', metric, f);
     for (const b of p.breaches)
-      rows.push([
-        'breach',
-        p.key,
-        p.name,
-        '',
-        b.metric,
-        ...blank(5),
-        b.rule,
-        b.minutes,
-        undefined,
-        undefined,
-      ]);
+      rows.push(['breach', ...who, '', b.metric, ...blank(5), b.rule, b.minutes, undefined, undefined]);
     for (const a of p.alerts)
-      rows.push(['alert', p.key, p.name, '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);
+      rows.push(['alert', ...who, '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);
   }
   for (const a of r.alerts)
     rows.push(['alert', '', '', '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { shownKey } from '../normalize/zoom-text.js';
 import { escapeHtml as esc } from '../util/html.js';
 import { uniqueWords } from '../util/words.js';
 import { chartSvg, HATCH_DEFS } from './html-chart.js';
@@ -202,7 +203,7 @@ function participantSection(
 ): string {
   const out = [
     `<section class="participant" id="p${n}" aria-labelledby="p${n}-h">`,
-    `<h2 id="p${n}-h">${n}. ${nameHtml(p)} <span class="muted">(${esc(p.key)})</span></h2>`,
+    `<h2 id="p${n}-h">${n}. ${nameHtml(p)} <span class="muted">(${esc(shownKey(p.key))})</span></h2>`,
     contextList(p, r.instance.live),
   ];
   if (p.breaches.length)

@@ -1,3 +1,4 @@
+import { shownKey } from '../normalize/zoom-text.js';
 import type { ParticipantReport, Report } from './types.js';
 import {
   contextLine,
@@ -50,7 +51,7 @@ export function formatTable(r: Report): string {
   ];
   for (const a of r.alerts) out.push(`Instance alert: ${alertLine(a)}`);
   r.participants.forEach((p, i) => {
-    out.push(`${i + 1}. ${shortWho(p)} [${oneLine(p.key)}]${p.email ? ` <${oneLine(p.email)}>` : ''}`);
+    out.push(`${i + 1}. ${shortWho(p)} [${shownKey(p.key)}]${p.email ? ` <${oneLine(p.email)}>` : ''}`);
     const ctx = contextLine(p.context);
     if (ctx) out.push(`   ${ctx}`);
     const stay = inCall(p, r.instance.live);
@@ -102,7 +103,7 @@ export function formatMarkdown(r: Report): string {
   if (r.alerts.length)
     out.push('## Instance alerts', '', ...r.alerts.map((a) => `- ${md(alertLine(a))}`), '');
   r.participants.forEach((p, i) => {
-    out.push(`## ${i + 1}. ${md(shortWho(p))} (${md(p.key)})`, '');
+    out.push(`## ${i + 1}. ${md(shortWho(p))} (${md(shownKey(p.key))})`, '');
     const ctx = contextLine(p.context);
     if (ctx) out.push(`Context: ${md(ctx)}`, '');
     const stay = inCall(p, r.instance.live);

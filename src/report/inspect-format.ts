@@ -1,4 +1,5 @@
 import { METRIC_BY_NAME } from '../evaluate/metrics.js';
+import { shownKey } from '../normalize/zoom-text.js';
 import { formatDuration } from '../util/duration.js';
 import { plural } from '../util/words.js';
 import type { InspectAlert, InspectParticipant, InspectView } from './inspect-view.js';
@@ -45,7 +46,7 @@ const heading = (metric: string): string =>
 
 /** A participant's name as a report shows it: on one line, cut at 80 characters with an ellipsis (`shorten`). */
 const nameOf = (p: InspectParticipant): string => shorten(p.name);
-const keyOf = (p: InspectParticipant): string => `[${oneLine(p.key)}]`;
+const keyOf = (p: InspectParticipant): string => `[${shownKey(p.key)}]`;
 
 function who(p: InspectParticipant): string {
   const name = p.name ? `${nameOf(p)} ` : '';

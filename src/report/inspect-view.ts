@@ -6,6 +6,7 @@ import type { CompiledRule } from '../evaluate/rule-types.js';
 import { formatValue } from '../evaluate/thresholds.js';
 import { WITHHELD } from '../evaluate/withheld.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
+import { jsonUnseenEscaped } from '../normalize/zoom-text.js';
 import { formatDuration } from '../util/duration.js';
 import { overRules } from './rules.js';
 import { codeUnitOrder } from '../util/code-unit-order.js';
@@ -253,10 +254,12 @@ const TIME_KEYS = new Set(['t', 'since', 'lastSampleAt', 'generatedAt']);
 /** A view (or a list of instances) as JSON: times ISO 8601, values in base units (seconds, ratios, fps, bits/s). */
 export function inspectJson(v: InspectView | { instances: InspectInstance[] }): string {
   return (
-    JSON.stringify(
-      v,
-      (k, x: unknown) => (TIME_KEYS.has(k) && typeof x === 'number' ? new Date(x).toISOString() : x),
-      2,
+    jsonUnseenEscaped(
+      JSON.stringify(
+        v,
+        (k, x: unknown) => (TIME_KEYS.has(k) && typeof x === 'number' ? new Date(x).toISOString() : x),
+        2,
+      ),
     ) + '\n'
   );
 }

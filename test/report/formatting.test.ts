@@ -149,6 +149,32 @@ describe('report formatting', () => {
     for (const c of [RLO, '\u001b']) expect(formatCsv(r)).not.toContain(c);
   });
 
+  it('shows a participant key with a bidi override escaped in every format, and JSON keeps it raw (as \\u202e)', async () => {
+    // A guest (no name) whose user_id holds U+202E: on the old code "Guest 1678‮3360" and
+    // "[1678‮3360]" as they came in table, md, html and CSV, and the raw U+202E in JSON.
+    const key = `1678${RLO}3360`;
+    h = await startSim(weeklyWith({ user_id: key, name: '', join: '2m' }), 95 * 60_000);
+    const r = await makeReport(s2sClient(h), reportOptions(h));
+    const guest = r.participants.find((p) => p.key === key);
+    // Joined and read by the raw key: its figures are there.
+    expect(guest?.streams.length).toBeGreaterThan(0);
+    for (const [format, text] of [
+      ['table', formatTable(r)],
+      ['md', formatMarkdown(r)],
+      ['html', formatHtml(r)],
+      ['csv', formatCsv(r)],
+      ['json', formatJson(r)],
+    ] as const) {
+      expect(text, format).not.toContain(RLO);
+      // Markdown writes the backslash as \\, which renders as one.
+      expect(text, format).toContain(format === 'md' ? '1678\\\\u202e3360' : '1678\\u202e3360');
+    }
+    expect(formatTable(r)).toContain('Guest 1678\\u202e3360 (Windows, Wired)');
+    expect(formatTable(r)).toContain('[1678\\u202e3360]');
+    expect(formatCsv(r)).toContain(',1678\\u202e3360,');
+    expect((JSON.parse(formatJson(r)) as Report).participants.map((p) => p.key)).toContain(key);
+  });
+
   /** A name that fakes a row of its own: LF, CR LF, U+2028, U+2029 and NEL before text that reads like the next participant. */
   const FAKE = 'Eve\n2. Mallory [16783361]\r\n   Wired\u2028x\u2029y\u0085z';
   const FOLDED = 'Eve 2. Mallory [16783361]    Wired x y z';
@@ -222,6 +248,10 @@ describe('report formatting', () => {
     expect(inspectTable(view)).toContain(`${FOLDED} [1]`);
     expect(inspectTable(view, view.participants[0])).toContain('Paris Fake');
     expect(inspectTable(view, view.participants[1])).toContain(`${short} [2]`);
+    // A key with a bidi override is shown escaped (on the old code, as it came).
+    const bidi = { ...view, participants: [{ ...view.participants[0]!, key: `9${RLO}9` }] };
+    expect(inspectTable(bidi)).toContain(`${FOLDED} [9\\u202e9]`);
+    expect(inspectTable(bidi)).not.toContain(RLO);
   });
 
   it('words for one: "the only participant had poor audio", and the HTML device without words twice (outside tester)', async () => {

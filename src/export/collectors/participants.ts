@@ -1,3 +1,4 @@
+import { shownKey } from '../../normalize/zoom-text.js';
 import { SAMPLE_METRICS, STREAM_METRICS } from './aggregates.js';
 import type { LiveParticipant } from './live-participant.js';
 import { labelValue, sampleText } from './exposition.js';
@@ -34,7 +35,8 @@ const STREAM_NAMES = STREAM_METRICS.map((d) => perStreamName(d.name));
 const SAMPLE_NAMES = SAMPLE_METRICS.map((d) => perSampleName(d.name));
 
 /**
- * A participant's lines of every participant family, labelled by the stable participant key
+ * A participant's lines of every participant family, labelled by the stable participant key (as
+ * shownKey shows it: a right-to-left override in a key is escaped, two keys never share a series)
  * (`instanceLabels`: the instance's kind and id, rendered). Names, e-mails and IPs only with
  * `identity`.
  */
@@ -44,7 +46,7 @@ export function renderParticipant(
   p: LiveParticipant,
   identity: boolean,
 ): ParticipantLines {
-  const labels = `${instanceLabels},participant="${labelValue(key)}"`;
+  const labels = `${instanceLabels},participant="${labelValue(shownKey(key))}"`;
   const lines: string[] = [];
   STREAM_METRICS.forEach((_, i) => {
     const text: string[] = [];
