@@ -2,11 +2,13 @@ import type { EngineContext } from './context.js';
 import { groupSeriesId, type Departed, type GroupMembers, type SeriesRecord } from './series.js';
 
 /**
- * The member in `slot` leaves group `key` of `rule`, having left its meeting (`left`) or moved
- * out of the group (`moved`): counted in the group alert's `departed` (series.ts) when its
- * reading breached and the alert fires. Read when the alert resolves (alert-changes.ts,
- * render-alert.ts): a group whose breaching members left or moved out, the rest healthy, did
- * not recover, and its resolve says who left or moved since it fired.
+ * The member `who` (`ikey/participant key`, memberOf) leaves group `key` of `rule` from `slot`,
+ * having left its meeting (`left`) or moved out of the group (`moved`): counted in the group
+ * alert's `departed` (series.ts) when its reading breached and the alert fires. Read when the
+ * alert resolves (alert-changes.ts, render-alert.ts): a group whose breaching members left or
+ * moved out, the rest healthy, did not recover, and its resolve says who left or moved since it
+ * fired. Each member counts once (one who moved out, back in and out again is one), as one who
+ * moved out if it ever did.
  */
 export function noteDeparture(
   ctx: EngineContext,
@@ -15,14 +17,25 @@ export function noteDeparture(
   group: GroupMembers,
   slot: number,
   how: 'left' | 'moved',
+  who: string,
 ): void {
   if (!group.get(slot)?.breaching) return;
   const rec = ctx.series.get(groupSeriesId(rule, key));
   if (rec?.state !== 'firing') return;
-  const d = rec.departed ?? { left: 0, moved: 0 };
-  rec.departed = { ...d, [how]: d[how] + 1, fresh: true };
+  const { left, moved, members = {} } = rec.departed ?? { left: 0, moved: 0 };
+  const was = members[who];
+  const now = was === 'moved' ? 'moved' : how;
+  rec.departed = {
+    left: left + (now === 'left' ? 1 : 0) - (was === 'left' ? 1 : 0),
+    moved: moved + (now === 'moved' && was !== 'moved' ? 1 : 0),
+    members: { ...members, [who]: now },
+    fresh: true,
+  };
   ctx.series.changed();
 }
+
+/** A join as a group alert's `departed` names it: its instance and participant keys. */
+export const memberOf = (ikey: string, participantKey: string): string => `${ikey}/${participantKey}`;
 
 /**
  * A firing group alert observed breaching, or not recovering: those who left before do not
@@ -30,7 +43,8 @@ export function noteDeparture(
  */
 export function stillBreaching(ctx: EngineContext, rec: SeriesRecord): void {
   if (rec.state !== 'firing' || rec.recoveringSince !== undefined || !rec.departed?.fresh) return;
-  rec.departed = { left: rec.departed.left, moved: rec.departed.moved };
+  const { left, moved, members } = rec.departed;
+  rec.departed = { left, moved, ...(members ? { members } : {}) };
   ctx.series.changed();
 }
 

@@ -1,7 +1,7 @@
 import type { AlertChange, ResolveReason } from './alert.js';
 import { resolveRecord } from './alert-changes.js';
 import type { EngineContext } from './context.js';
-import { noteDeparture } from './departed.js';
+import { memberOf, noteDeparture } from './departed.js';
 import { groupSeriesId } from './series.js';
 
 /** Participants who left an instance: their alerts resolve, and they leave every group. */
@@ -20,7 +20,8 @@ export function leave(
       for (const rec of ctx.series.ofSlot(slot)) resolveRecord(ctx, rec, at, reason, changes);
   }
   ctx.names.leave(ikey, participants);
-  const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants));
+  const who = joinsOf(ctx, ikey, participants);
+  const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants), who);
   resolveEmptied(ctx, emptied, at, reason, changes);
   return changes;
 }
@@ -47,7 +48,8 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
   for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
   for (const keys of ctx.groupKeys) keys.dropped(ikey);
-  resolveEmptied(ctx, dropReadings(ctx, ctx.state.slots.end(ikey)), at, 'ended', changes);
+  const who = joinsOf(ctx, ikey, ctx.state.slots.joinsOf(ikey)?.keys() ?? []);
+  resolveEmptied(ctx, dropReadings(ctx, ctx.state.slots.end(ikey), who), at, 'ended', changes);
   return changes;
 }
 
@@ -69,18 +71,33 @@ function resolveEmptied(
   }
 }
 
+/** The slots of the instance's joins `participants`, each with its member key (departed.ts), read before they are freed. */
+function joinsOf(ctx: EngineContext, ikey: string, participants: Iterable<string>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const p of participants) {
+    const slot = ctx.state.slots.find(ikey, p);
+    if (slot !== undefined) out.set(slot, memberOf(ikey, p));
+  }
+  return out;
+}
+
 /**
- * The readings of freed join slots leave every group of every rule (before a slot is reused).
- * Returns the series ids (`rule|group`) of the groups that this left with no member.
+ * The readings of freed join slots leave every group of every rule (before a slot is reused);
+ * `who` names each slot's join. Returns the series ids (`rule|group`) of the groups that this
+ * left with no member.
  */
-function dropReadings(ctx: EngineContext, slots: readonly number[]): string[] {
+function dropReadings(
+  ctx: EngineContext,
+  slots: readonly number[],
+  who: ReadonlyMap<number, string>,
+): string[] {
   if (!slots.length) return [];
   const had = new Map<{ readonly size: number }, string>(); // the groups with members, by series id
   for (const [rule, byKey] of ctx.state.members)
     for (const [key, m] of byKey) {
       if (!m.size) continue;
       had.set(m, groupSeriesId(rule, key));
-      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot, 'left');
+      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot, 'left', who.get(slot) ?? String(slot));
     }
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);

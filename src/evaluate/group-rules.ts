@@ -3,7 +3,7 @@ import type { AlertChange, AlertContext } from './alert.js';
 import { apply, resolveRecord } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
-import { noteDeparture, stillBreaching } from './departed.js';
+import { memberOf, noteDeparture, stillBreaching } from './departed.js';
 import type { CompiledRule } from './rule-types.js';
 import type { GroupKeys } from './group-keys.js';
 import { recovers } from './rule-value.js';
@@ -239,7 +239,16 @@ function leaveOld(
   const old =
     was ?? (restored === undefined || restored === key ? undefined : members(ctx, readings, rule, restored));
   if (!old) return false;
-  noteDeparture(ctx, rule, old.key, old, slot, 'moved');
+  const { slots } = ctx.state;
+  noteDeparture(
+    ctx,
+    rule,
+    old.key,
+    old,
+    slot,
+    'moved',
+    memberOf(slots.instanceKeyOf(slot), slots.participantKeyOf(slot)),
+  );
   old.delete(slot);
   touch(old, step, groups);
   return true;

@@ -115,6 +115,8 @@ class GroupSeries extends AlertSeries {
 export interface Departed {
   left: number;
   moved: number;
+  /** Who of them (departed.ts, memberOf), and how: each counts once. Absent in older state files. */
+  members?: Record<string, 'left' | 'moved'>;
   fresh?: true;
 }
 

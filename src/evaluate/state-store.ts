@@ -59,7 +59,12 @@ const checkSeries = entryCheck({
     departed: {
       type: 'object',
       required: ['left', 'moved'],
-      properties: { left: COUNT, moved: COUNT, fresh: { const: true } },
+      properties: {
+        left: COUNT,
+        moved: COUNT,
+        members: { type: 'object', additionalProperties: { enum: ['left', 'moved'] } },
+        fresh: { const: true },
+      },
     },
   },
 });

@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
+import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
 import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
@@ -308,6 +312,50 @@ describe('a group whose breaching members moved out of it, healthy ones remainin
       ],
     ]);
   });
+
+  it.each([false, true])(
+    'counts a member who moved out, back in and out again while it fired once (a restart in between: %s)',
+    (restart) => {
+      const rules = [{ ...dc(2, 2), annotations: { summary: gone } }];
+      let e = engineWith(rules);
+      const at = (m: number, b: string, a = 'NY'): ReturnType<RuleEngine['handle']> =>
+        e.handle({
+          type: 'samples',
+          samples: [
+            sample('a', m, bad, { dc: a }),
+            sample('b', m, bad, { dc: b }),
+            sample('c', m, bad, { dc: 'NY' }),
+            sample('d', m, good, { dc: 'NY' }),
+          ],
+        });
+      at(0, 'NY');
+      expect(e.current('dc|NY')?.state).toBe('firing');
+      // b moves to SC, back to NY, to SC again (a and c still breach: it fires on), then a moves.
+      at(1, 'SC');
+      at(2, 'NY');
+      if (restart) {
+        // b's move out of NY is in the saved state: after the restart, b moving out again is b again.
+        const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-moved-')));
+        store.save(e.state, [], [], true);
+        const saved = store.load();
+        e = new RuleEngine(
+          rulesFrom(rules),
+          { gapToleranceMs: 5 * MIN },
+          restoredState(saved.series, saved.members),
+        );
+      }
+      at(3, 'SC');
+      expect(e.current('dc|NY')?.state).toBe('firing');
+      expect(said(at(4, 'SC', 'SC'))).toEqual([
+        [
+          'dc|NY',
+          'moved',
+          // The old code: "3 breaching participants moved out" (b counted at each move).
+          '2 breaching participants moved out of data center NY; 1 of 2 participants remaining is healthy',
+        ],
+      ]);
+    },
+  );
 });
 
 describe('a firing group alert held by members gone silent', () => {
