@@ -1,6 +1,6 @@
 /**
- * The answer of a server at a URL someone gave (`inspect --daemon`, a notifier's url, `simulate
- * --push-to`, `healthcheck`), read with two bounds: at most a set number of bytes (a server that
+ * The answer of a server at a URL someone gave (`inspect --daemon`, a notifier's url, Slack's
+ * api_url, `simulate --push-to`, `healthcheck`), read with two bounds: at most a set number of bytes (a server that
  * kept sending drove `inspect --daemon` to ~10 GB of memory), and a redirect is not followed but
  * named, as the notifiers name it (fetch followed one to any host, with the credentials).
  */
@@ -37,6 +37,34 @@ export async function readAtMost(res: Response, who: string, max = MAX_ANSWER_BY
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A fetch for a client that reads its answers itself (@slack/web-api reads each whole with
+ * text()): its answers' bodies end in an AnswerTooLarge error once past `max` bytes (as fetch
+ * gives them: decoded when they came compressed), the rest not read (the stream is cancelled,
+ * its connection closed); an answer whose content-length says more is one before any is read.
+ */
+export function boundedFetch(who: string, max: number): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (!res.body) return res;
+    if (Number(res.headers.get('content-length')) > max) {
+      await res.body.cancel().catch(() => undefined);
+      throw new AnswerTooLarge(who, max);
+    }
+    let read = 0;
+    const body = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          read += chunk.byteLength;
+          if (read > max) out.error(new AnswerTooLarge(who, max));
+          else out.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
 }
 
 /** The body read and dropped, to `max` bytes; a larger one is cut off (its connection closed). */

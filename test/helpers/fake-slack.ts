@@ -32,7 +32,10 @@ export class FakeSlack {
     | { kind: 'hang' }
     | { kind: 'error'; error: string }
     | { kind: 'http'; status: number }
-    | { kind: 'ratelimited'; retryAfter: number } = { kind: 'ok' };
+    | { kind: 'ratelimited'; retryAfter: number }
+    | { kind: 'huge'; bytes: number; declared: boolean } = { kind: 'ok' };
+  /** The last `huge` answer: bytes written, and whether the client closed it before its end. */
+  huge?: { written: number; closed: Promise<boolean> };
   /** A method's own mode, over `mode` (the thread reply fails while chat.update works). */
   modes: Partial<Record<string, FakeSlack['mode']>> = {};
   /** Each answer comes this late (real time: a slow Slack; the call is done before the answer). */
@@ -74,6 +77,7 @@ export class FakeSlack {
     if (m.kind === 'ratelimited')
       return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(m.retryAfter) });
     if (m.kind === 'error') return json(res, 200, { ok: false, error: m.error });
+    if (m.kind === 'huge') return this.hugeAnswer(res, m.bytes, m.declared);
     if (token !== this.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
     if (method === 'chat.postMessage')
       return json(res, 200, {
@@ -105,6 +109,38 @@ export class FakeSlack {
       return json(res, 200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) });
     }
     json(res, 200, { ok: false, error: 'unknown_method' });
+  }
+
+  /**
+   * A chat.postMessage answer padded to `bytes` (a hostile or broken server at slackApiUrl),
+   * with its content-length or chunked, written as fast as the client reads it.
+   */
+  private hugeAnswer(res: Parameters<TestServer['reply']>[1], bytes: number, declared: boolean): void {
+    const head = `{"ok":true,"channel":"C123","ts":"${++this.seq}.000100","pad":"`;
+    const tail = '"}';
+    const length = head.length + bytes + tail.length;
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(declared ? { 'content-length': length } : {}),
+    });
+    const huge = {
+      written: 0,
+      closed: new Promise<boolean>((done) => res.on('close', () => done(!res.writableFinished))),
+    };
+    this.huge = huge;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0 && !res.destroyed) {
+        const n = Math.min(left, chunk.length);
+        left -= n;
+        huge.written += n;
+        if (!res.write(chunk.subarray(0, n))) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end(tail);
+    };
+    res.write(head);
+    pump();
   }
 
   async listen(): Promise<string> {

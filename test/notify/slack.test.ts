@@ -104,4 +104,27 @@ describe('slack notifier', () => {
     expect(slack.calls.length - before).toBe(1);
     expect(err).toMatchObject({ code: 'NOTIFY_RATE_LIMITED', retryable: true, retryAfterMs: 7000 });
   });
+
+  it.each([
+    ['chunked', false],
+    ['declared by its content-length', true],
+  ])(
+    'stops reading a 64 MiB answer (%s) at 4 MiB: a retryable failure, the connection closed',
+    async (_, declared) => {
+      // On the old code the client read it whole (text()) and the post counted as delivered.
+      const bytes = 64 * 1024 * 1024;
+      slack.mode = { kind: 'huge', bytes, declared };
+      const err = await notifier()
+        .send(notification({ groupKey: `huge-${declared}` }), signal())
+        .catch((e: unknown) => e);
+      slack.mode = { kind: 'ok' };
+      expect(err).toMatchObject({
+        code: 'NOTIFY_SERVER_ERROR',
+        retryable: true,
+        message: 'slack: Slack sent an answer larger than 4 MiB, the most qoswatch reads: it stopped reading',
+      });
+      expect(await slack.huge!.closed).toBe(true);
+      expect(slack.huge!.written).toBeLessThan(bytes);
+    },
+  );
 });

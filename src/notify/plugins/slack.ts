@@ -1,3 +1,4 @@
+import { AnswerTooLarge, boundedFetch } from '../../util/bounded-answer.js';
 import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
 import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
@@ -55,6 +56,11 @@ const RATE_LIMITED_ERROR: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_l
 const HTTP_ERROR: `${ErrorCode.HTTPError}` = 'slack_webapi_http_error';
 
 function classify(receiver: string, err: unknown): NotifyError {
+  // Cut while the client read the answer (it throws what the body threw), or, declared too
+  // large by its content-length, before (the client wraps what fetch threw as `original`).
+  const tooLarge = err instanceof AnswerTooLarge ? err : (err as { original?: unknown }).original;
+  if (tooLarge instanceof AnswerTooLarge)
+    return retryable('NOTIFY_SERVER_ERROR', `${receiver}: ${tooLarge.message}`, undefined, tooLarge);
   const e = err as {
     code?: string;
     data?: { error?: string };
@@ -147,6 +153,12 @@ function message(
   return { text: escapeSlack(title(n)), attachments: [{ color: COLOR[worst], blocks }] };
 }
 
+/**
+ * The most bytes of one Slack answer read: chat.postMessage echoes the message (40,000
+ * characters of text and 50 blocks at most, some hundred KB), the others are smaller.
+ */
+const MAX_SLACK_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** A Web API call through the notifier's one client; its failure classified for the outbox. */
 type SlackCall = <T>(work: (client: WebClient) => Promise<T>, signal: AbortSignal) => Promise<T>;
 
@@ -162,6 +174,9 @@ function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
           timeout: 15_000,
+          // The client reads each answer whole: a Slack (or whatever api_url names) that kept
+          // sending would be held in memory to the end.
+          fetch: boundedFetch('Slack', MAX_SLACK_ANSWER_BYTES),
           logLevel: LogLevel.ERROR,
         }),
     ));
