@@ -212,3 +212,31 @@ export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[])
   });
   return problems;
 }
+
+/**
+ * A `context_changes` entry that changes no sample: at or before the input's first value (write
+ * it in `context`), or after its last one. Refused at its `at`, as a test that meant a move and
+ * made none would pass or fail for another reason.
+ */
+export function contextChangeProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
+  const problems: FileProblem[] = [];
+  tests.forEach((test, t) =>
+    test.input.forEach((input, k) => {
+      const span = spanOf(test, input);
+      (input.context_changes ?? []).forEach((c, j) => {
+        const at = durationMs(c.at);
+        if (span && span.first < at && at <= span.last) return;
+        const values = span
+          ? `its values are from ${formatDuration(span.first)} to ${formatDuration(span.last)}`
+          : 'it has no value';
+        problems.push(
+          src.problemAt(
+            ['tests', t, 'input', k, 'context_changes', j, 'at'],
+            `a context change at ${formatDuration(at)} changes no sample of ${input.participant}: ${values}; expected a time after its first value and at or before its last (the context from its first value on goes in context)`,
+          ),
+        );
+      });
+    }),
+  );
+  return problems;
+}

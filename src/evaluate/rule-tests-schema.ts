@@ -18,8 +18,15 @@ export interface RawInput {
   start?: string;
   /** Context by its rule name (network_type, data_center, client_version, health, ...). */
   context?: Record<string, string>;
+  /**
+   * The context changing while the join goes on: from `at` (the test's time) its samples have these
+   * fields instead (`_`: the field gone), so a member can move between groups.
+   */
+  context_changes?: ContextChange[];
   series: Record<string, string>;
 }
+/** One entry of an input's `context_changes`: `at`, and context fields by their rule names. */
+export type ContextChange = { at: string } & Record<string, string>;
 /** A participant's leave or an instance's end; the schema takes one with neither (rule-test-joins.ts refuses it). */
 export interface RawEvent {
   at: string;
@@ -77,6 +84,9 @@ const expectedAlert = {
   },
 } as const;
 
+/** Context fields by their rule names, as an input's `context` (and `context_changes`) gives them. */
+const contextFields = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, { type: 'string' }]));
+
 export const ruleTestSchema = {
   type: 'object',
   additionalProperties: false,
@@ -107,10 +117,16 @@ export const ruleTestSchema = {
                 kind: { enum: ['meeting', 'webinar', 'session'] },
                 topic: { type: 'string' },
                 start: duration,
-                context: {
-                  type: 'object',
-                  additionalProperties: false,
-                  properties: Object.fromEntries(CONTEXT_FIELDS.map((f) => [f.rule, { type: 'string' }])),
+                context: { type: 'object', additionalProperties: false, properties: contextFields },
+                context_changes: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['at'],
+                    minProperties: 2,
+                    properties: { at: duration, ...contextFields },
+                  },
                 },
                 series: { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 },
               },

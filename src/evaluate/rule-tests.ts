@@ -17,6 +17,7 @@ import { loadRules } from './load-rules.js';
 import {
   afterLeavingProblems,
   beforeJoiningProblems,
+  contextChangeProblems,
   eventProblems,
   overlapProblems,
 } from './rule-test-joins.js';
@@ -106,6 +107,24 @@ function testContext(c: Record<string, string>): ParticipantContext {
   return out;
 }
 
+/**
+ * An input's context at each of its sample times (ms from the test's start): its `context`, with
+ * each of its `context_changes` due by then applied in time order (`_`: the field gone).
+ */
+function contextAt(input: RawInput): (at: number) => ParticipantContext {
+  const changes = [...(input.context_changes ?? [])].sort((a, b) => durationMs(a.at) - durationMs(b.at));
+  return (at) => {
+    const c: Record<string, string> = { ...input.context };
+    for (const { at: from, ...fields } of changes) {
+      if (durationMs(from) > at) break;
+      for (const [k, v] of Object.entries(fields))
+        if (v === '_') delete c[k];
+        else c[k] = v;
+    }
+    return testContext(c);
+  };
+}
+
 function matches(e: ExpectedAlert, a: Alert): boolean {
   if (e.rule !== a.rule || e.state !== a.state) return false;
   if (e.reason && e.reason !== a.reason) return false;
@@ -137,7 +156,7 @@ class Timeline {
     const interval = durationMs(test.interval ?? '1m');
     const ref = this.inst(input.instance, input.kind, input.topic);
     const start = EPOCH + (input.start ? durationMs(input.start) : 0);
-    const c = input.context ?? {};
+    const context = contextAt(input);
     const series = Object.entries(input.series).map(([k, v]) => [k, expandValues(v)] as const);
     const n = Math.max(...series.map(([, v]) => v.length));
     for (let i = 0; i < n; i++) {
@@ -145,7 +164,7 @@ class Timeline {
       const s: QosSample = {
         instance: ref,
         participant: { key: input.participant, name: input.name ?? '', email: '', ip: '' },
-        context: testContext(c),
+        context: context(time - EPOCH),
         time,
         streams: {},
       };
@@ -327,6 +346,7 @@ export function runRuleTestFile(file: string): TestFileResult {
       ...overlapProblems(src, value.tests),
       ...afterLeavingProblems(src, value.tests),
       ...beforeJoiningProblems(src, value.tests),
+      ...contextChangeProblems(src, value.tests),
     );
   if (bad.length) throw new FileInvalidError(bad.sort((a, b) => a.line - b.line || a.col - b.col));
   const rules = loadRules(value.rule_files.map((f) => resolve(dirname(file), f)));

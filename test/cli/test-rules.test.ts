@@ -256,4 +256,42 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout + r.stderr).toMatch(/^1 passed, 0 failed$/m);
     expect(r.code).toBe(0);
   });
+  it("changes a participant's context from a time on (context_changes; `_` takes a field away), and refuses a change that changes no sample", async () => {
+    const ruleFile = writeRuleFile(
+      `rules:\n  - name: lat\n    metric: latency\n    streams: [any_audio]\n    when: above\n    threshold: 300ms\n` +
+        `    annotations: { summary: 'net {{network_type}}{{^network_type}}none{{/network_type}} dc {{data_center}}' }\n`,
+    );
+    const file = join(dirname(ruleFile), 'context-changes.test.yaml');
+    const input = (changes: string): string =>
+      `    input:\n      - participant: bob\n        context: { network_type: Wifi, data_center: NY }\n` +
+      `        context_changes: [${changes}]\n        series: { audio_input.latency: 400ms x4 }\n`;
+    const expecting = (at: string, summary: string): string =>
+      `      - { at: ${at}, alerts: [{ rule: lat, state: firing, annotations: { summary: ${summary} } }] }\n`;
+    writeFileSync(
+      file,
+      `rule_files: [${ruleFile}]\ntests:\n  - name: bob moves to SC at 1m, his network type goes away at 2m\n` +
+        input('{ at: 2m, network_type: _ }, { at: 1m, data_center: SC }') +
+        `    expect:\n${expecting('0m', 'net Wifi dc NY')}${expecting('1m', 'net Wifi dc SC')}${expecting('3m', 'net none dc SC')}`,
+    );
+    // The old code refused the file: context_changes was not a property of an input.
+    const r = await runCli(['test-rules', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^1 passed, 0 failed/m);
+    expect(r.code).toBe(0);
+
+    writeFileSync(
+      file,
+      `rule_files: [${ruleFile}]\ntests:\n  - name: changes that change nothing\n` +
+        input('{ at: 0m, data_center: SC }, { at: 4m, data_center: SC }') +
+        `    expect:\n${expecting('1m', 'net Wifi dc NY')}`,
+    );
+    const bad = await runCli(['test-rules', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      `${file}:7:33: tests[0].input[0].context_changes[0].at: a context change at 0ms changes no sample of bob: its values are from 0ms to 3m; expected a time after its first value and at or before its last (the context from its first value on goes in context)`,
+    );
+    expect(bad.stderr).toContain(
+      `${file}:7:62: tests[0].input[0].context_changes[1].at: a context change at 4m`,
+    );
+  });
 });
