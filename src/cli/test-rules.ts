@@ -1,3 +1,5 @@
+import { statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
 import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
 import { parse, UsageError } from './args.js';
@@ -7,15 +9,42 @@ export const testRulesHelp = `qoswatch test-rules FILE...
 Runs rule unit tests written in YAML (see docs/rules.md): input series per participant and
 stream, events (leave, end), and the alerts expected at given times. Prints each mismatch as
 the alerts expected but not found and found but not expected; exit 1 on any failure. A file
-that cannot be run (its problems at file:line:col) is named in the summary line at the end.
+that cannot be run (its problems at file:line:col) is named in the summary line at the end. A
+FILE that does not exist (a shell pattern that matches no file is passed on as written) or is
+a folder is said at once; the others run, and the exit is 2 (the summary says "no test file
+found" when none ran).
 `;
+
+/** Why `file` cannot be a test file (it is not there, or a folder); undefined when it may be. */
+function notAFile(file: string): string | undefined {
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // Said when it is read, at file:line:col.
+  }
+  if (stat?.isDirectory())
+    return `${file}: is a folder; expected a rule test file (.yaml), such as ${join(file, '*.test.yaml')}`;
+  if (stat) return undefined;
+  const pattern = /[*?[\]{}]/.test(file)
+    ? ' (a shell pattern that matches no file is passed on as written)'
+    : '';
+  return `${file}: no such file${pattern}; expected a rule test file (.yaml)`;
+}
 
 export function testRules(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {});
   if (!positionals.length) throw new UsageError('name at least one test file');
   const results: TestFileResult[] = [];
   const broken: string[] = [];
+  const missing: string[] = [];
   for (const file of positionals) {
+    const why = notAFile(file);
+    if (why) {
+      process.stderr.write(`${why}\n`);
+      missing.push(file);
+      continue;
+    }
     try {
       results.push(runRuleTestFile(file));
     } catch (err) {
@@ -29,9 +58,19 @@ export function testRules(argv: string[]): Promise<number> {
   const errors = results.reduce((n, r) => n + r.errors.length, 0);
   const report = formatFailures(results);
   if (report) process.stdout.write(report + '\n');
-  // A file refused names itself here too: its problems scroll by above, and `0 passed, 0 failed`
-  // alone read as a file with nothing in it.
-  const invalid = broken.length ? `; invalid, not run: ${broken.join(', ')}` : '';
-  process.stdout.write(`${passed} passed, ${failed} failed${invalid}\n`);
+  process.stdout.write(`${summary(passed, failed, results.length, broken, missing)}\n`);
+  if (missing.length) return Promise.resolve(2);
   return Promise.resolve(failed || errors || broken.length ? 1 : 0);
+}
+
+/**
+ * The last line. A file refused or not found names itself here too: its problems scroll by
+ * above, and `0 passed, 0 failed` alone read as a file with nothing in it (or, when no file
+ * ran at all, as tests that passed).
+ */
+function summary(passed: number, failed: number, ran: number, broken: string[], missing: string[]): string {
+  const invalid = broken.length ? `; invalid, not run: ${broken.join(', ')}` : '';
+  const notFound = missing.length ? `; not found: ${missing.join(', ')}` : '';
+  if (ran || broken.length) return `${passed} passed, ${failed} failed${invalid}${notFound}`;
+  return `no test file found, no test run; not found: ${missing.join(', ')}`;
 }

@@ -191,6 +191,31 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout).toMatch(new RegExp(`^0 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
   });
 
+  it('says no test file was found when none ran: a pattern that matched nothing, a folder; exit 2 (was "0 passed, 0 failed")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
+    const pattern = join(dir, '*.test.yaml');
+    let r = await runCli(['test-rules', pattern]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `${pattern}: no such file (a shell pattern that matches no file is passed on as written); expected a rule test file (.yaml)`,
+    );
+    expect(r.stdout.trim()).toBe(`no test file found, no test run; not found: ${pattern}`);
+    r = await runCli(['test-rules', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `${dir}: is a folder; expected a rule test file (.yaml), such as ${join(dir, '*.test.yaml')}`,
+    );
+    expect(r.stdout.trim()).toBe(`no test file found, no test run; not found: ${dir}`);
+    // With a file that ran, its counts and the one not found.
+    const good = fromRoot('rules', 'tests', 'default.test.yaml');
+    r = await runCli(['test-rules', good, join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `${join(dir, 'nope.yaml')}: no such file; expected a rule test file (.yaml)`,
+    );
+    expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; not found: ${join(dir, 'nope.yaml')}$`, 'm'));
+  });
+
   it('says a rule file that does not exist at its rule_files entry, and names the file in the summary (outside tester: at nope.yaml:1:1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
     const file = join(dir, 'missing-rules.test.yaml');
