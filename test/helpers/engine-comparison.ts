@@ -29,6 +29,8 @@ export interface Exercised {
   /** Resolves of meeting and shared-cause alerts that did not recover: members left, or moved out. */
   groupLeft: number;
   groupMoved: number;
+  /** Alerts a reload resolved (rule_removed) because it changed their rule's group_by. */
+  regrouped: number;
 }
 
 /** An Exercised of nothing yet. */
@@ -40,6 +42,7 @@ export const noneExercised = (): Exercised => ({
   onThreshold: 0,
   groupLeft: 0,
   groupMoved: 0,
+  regrouped: 0,
 });
 
 /** An alert change or an active alert in one line: id, state, meetings and explanation. */
@@ -98,6 +101,8 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
       rules = rulesFrom(e.rules);
       got = engine.setRules(rules, e.at).map(engineChange);
       want = reference.reload(e.rules, rules);
+      // Resolved, and their rule still there: regrouped.
+      exercised.regrouped += want.filter((a) => e.rules.some((r) => a.id.startsWith(`${r.name}|`))).length;
     } else if (e.type === 'restart') {
       const store = new AlertStateStore(mkdtempSync(join(tmpdir(), 'qw-reference-')));
       store.save(engine.state, new Map());

@@ -279,7 +279,8 @@ function randomEvents(
 /**
  * A reload of `rules`: one rule removed, and in one kept rule the `for`, the filter, whether it
  * explains (a shared cause, most often one that does) or is held back when explained, or the
- * threshold changed; its series keep their state.
+ * threshold changed; its series keep their state. Half the reloads also change a shared cause's
+ * group_by: its alerts then resolve (rule_removed) and start again, as the engine does (b2fa053).
  */
 function reloaded(rnd: () => number, rules: readonly Partial<RawRule>[], at: number): Reload {
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rnd() * xs.length)]!;
@@ -302,7 +303,15 @@ function reloaded(rnd: () => number, rules: readonly Partial<RawRule>[], at: num
         ? CPU.thresholds
         : METRICS.find((m) => m.metric === changed.metric)!.thresholds,
     );
-  return { type: 'reload', rules: kept.map((r) => (r === changed ? next : r)), at };
+  const after = kept.map((r) => (r === changed ? next : r));
+  // Half the reloads also regroup a shared cause: another group_by.
+  const shared = after.filter((r) => r.scope === 'shared_cause');
+  if (shared.length && rnd() < 0.5) {
+    const regrouped = pick(shared);
+    const by = regrouped.group_by === 'data_center' ? 'network_type' : 'data_center';
+    after[after.indexOf(regrouped)] = { ...regrouped, group_by: by };
+  }
+  return { type: 'reload', rules: after, at };
 }
 
 /**
