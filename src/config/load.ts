@@ -5,10 +5,11 @@ import { durationMs } from '../util/duration.js';
 import { FileInvalidError } from '../util/file-errors.js';
 import { fromRoot } from '../util/package-root.js';
 import type { Env } from '../util/yaml-env.js';
-import { loadYaml, MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
+import { MAX_CONFIG_FILE_BYTES, readYaml, YamlSource } from '../util/yaml-file.js';
 import { DEFAULTS } from './defaults.js';
 import { metricsListen, metricsSettings } from './metrics-settings.js';
 import { notifySettings } from './notify-settings.js';
+import { independentProblems } from './independent-problems.js';
 import { problemAt, type ParseContext } from './parse-context.js';
 import { checkOrder } from './setting-order.js';
 import { stateDirSetting } from './state-dir-setting.js';
@@ -51,32 +52,53 @@ export function loadConfig(file: string, env: Env = process.env, options: LoadOp
 
 /**
  * Checks a configuration (a file's text, or one written by a command such as the demo) and
- * turns it into typed settings, every default from config/defaults.ts.
+ * turns it into typed settings, every default from config/defaults.ts. A file the schema
+ * refuses is checked further too, and the problems found there that stand apart from the
+ * schema's (independentProblems) are reported with them: a webhook path given twice is said
+ * with an empty secret in another app, not only once that is fixed.
  */
 export function parseConfig(src: YamlSource, env: Env = process.env, options: LoadOptions = {}): Config {
   const envOptional = options.notifiersOnly
     ? Object.keys(configSchema().properties as object).filter((k) => !NOTIFIER_SECTIONS.includes(k))
     : [];
   const withoutSecrets = options.withoutSecrets ?? false;
-  const { value: raw } = loadYaml<RawConfig>(src, validate(), {
-    env,
-    envOptional,
-    secretsOptional: withoutSecrets,
-  });
+  const read = readYaml(src, validate(), { env, envOptional, secretsOptional: withoutSecrets });
+  const raw = read.value as RawConfig;
   const ctx: ParseContext = { raw, src, base: dirname(resolve(src.file)), problems: [], withoutSecrets };
-  const sources = sourcesSettings(ctx);
-  const accounts = accountSettings(ctx, sources, options.notifiersOnly ?? false);
-  const poll = pollSettings(ctx);
-  const rules = rulesSettings(ctx);
-  const listen = metricsListen(ctx);
-  const notify = notifySettings(ctx);
-  const webhooks = raw.webhooks && webhooksSettings(ctx, raw.webhooks, { host: '', port: listen.port });
-  const metrics = metricsSettings(ctx, listen);
-  const reports = reportsSettings(ctx);
-  const stateDir = stateDirSetting(ctx);
+  if (read.problems.length) {
+    // Each section on its own: one that trips over a value the schema refused stops alone.
+    settingsOf(ctx, options, (section) => {
+      try {
+        return section();
+      } catch {
+        return undefined as never;
+      }
+    });
+    const problems = [...read.problems, ...independentProblems(ctx.problems, read.invalid)];
+    throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
+  }
+  const config = settingsOf(ctx, options, (section) => section());
   const { problems } = ctx;
   if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
-  return {
+  return config;
+}
+
+/** Every section's settings, each worked out through `run`; problems go to ctx.problems. */
+function settingsOf(ctx: ParseContext, options: LoadOptions, run: <T>(section: () => T) => T): Config {
+  const { raw, src } = ctx;
+  const sources = run(() => sourcesSettings(ctx));
+  const accounts = run(() => accountSettings(ctx, sources, options.notifiersOnly ?? false));
+  const poll = run(() => pollSettings(ctx));
+  const rules = run(() => rulesSettings(ctx));
+  const listen = run(() => metricsListen(ctx));
+  const notify = run(() => notifySettings(ctx));
+  const webhooks = run(
+    () => raw.webhooks && webhooksSettings(ctx, raw.webhooks, { host: '', port: listen.port }),
+  );
+  const metrics = run(() => metricsSettings(ctx, listen));
+  const reports = run(() => reportsSettings(ctx));
+  const stateDir = run(() => stateDirSetting(ctx));
+  return run(() => ({
     file: src.file,
     source: src,
     ...(accounts.zoom ? { zoom: accounts.zoom } : {}),
@@ -91,7 +113,7 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
     ...(reports ? { reports } : {}),
     stateDir,
     log: { level: raw.log?.level ?? DEFAULTS.log.level, format: raw.log?.format ?? DEFAULTS.log.format },
-  };
+  }));
 }
 
 /** `poll:`, durations in ms; max_interval not below min_interval. */

@@ -20,7 +20,7 @@ export interface YamlLoadOptions {
   secretsOptional?: boolean;
 }
 
-function pointerToPath(pointer: string): (string | number)[] {
+export function pointerToPath(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer
     .slice(1)

@@ -299,4 +299,43 @@ describe('broken configs give file:line:col, the setting, what was found and wha
     expect(lines.length).toBeLessThanOrEqual(11);
     expect(lines.at(-1)).toMatch(/and \d+ more YAML syntax errors from here on/);
   });
+
+  it('reports a problem the schema does not see with those it does, where they are independent (outside tester, c15.yaml)', () => {
+    // On the old code only the schema's problems: the path given twice came once the secret was fixed.
+    const file = write(
+      'c15.yaml',
+      `${ZOOM}webhooks:\n  apps:\n` +
+        '    - { name: a, path: /x, secret_token: "" }\n' +
+        '    - { name: b, path: /x, secret_token: "abcdefghijklmnop" }\n' +
+        'notifiers:\n  - { name: n1, type: webhook, url: "http://x/", bogus: 1 }\n' +
+        '  - { name: n1, type: webhook, url: "http://x/" }\n',
+    );
+    expect(
+      errorOf(file)
+        .split('\n')
+        .map((l) => l.slice(file.length + 1)),
+    ).toEqual([
+      '7:42: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+      '8:24: webhooks.apps[1].path: path /x is used twice; give each app its own',
+      expect.stringMatching(/^10:50: notifiers\[0\]\.bogus: unknown setting "bogus"/),
+      '11:13: notifiers[1].name: notifier "n1" is defined twice; names must be unique',
+    ]);
+  });
+
+  it('but not one that follows from a value the schema refused, nor one it says again', () => {
+    // The max below a min that cannot be read, an app's secret "missing" where it is refused.
+    const file = write(
+      'dependent.yaml',
+      `${ZOOM}poll: { min_interval: sixty, max_interval: 10s }\n` +
+        'webhooks:\n  apps:\n    - { name: a, path: /x, secret_token: "" }\n',
+    );
+    expect(
+      errorOf(file)
+        .split('\n')
+        .map((l) => l.slice(file.length + 1)),
+    ).toEqual([
+      '5:23: poll.min_interval: found "sixty"; expected a duration such as 90s, 5m or 1h',
+      '8:42: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+    ]);
+  });
 });
