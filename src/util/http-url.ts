@@ -53,13 +53,19 @@ export const httpUrlSchema = (errorMessage: string): Record<string, unknown> => 
   errorMessage,
 });
 
+/** A URL's scheme (RFC 3986 3.1) and, when `//` follows it, its authority: what is case-folded. */
+const SCHEME_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*:)(\/\/[^/?#]*)?/;
+
 /**
  * `text` with its scheme in lower case (`HTTPS://h/P` is `https://h/P`): how every URL setting and
  * a token's api_url are taken, so that what appends to them, compares them or logs them sees one
  * spelling. Only the scheme: the rest of a URL is the user's (a path is case-sensitive).
  */
 export function lowerScheme(text: string): string {
-  return text.replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, (scheme) => scheme.toLowerCase());
+  return text.replace(
+    SCHEME_AUTHORITY,
+    (whole, scheme: string) => scheme.toLowerCase() + whole.slice(scheme.length),
+  );
 }
 
 /** The message of a notifier's URL setting. */
@@ -78,12 +84,13 @@ export function baseUrlProblem(url: string, appended: string, expected: string):
 /**
  * `text` as two URLs that reach the same place compare: scheme and host in lower case (RFC 3986
  * 3.1 and 3.2.2: both case-insensitive), the rest as written (a path is case-sensitive). A host
- * holding `${` is left as written: `${HOST}` and `${host}` are two environment variables.
+ * holding `${` is left as written: `${HOST}` and `${host}` are two environment variables. A text
+ * without `scheme://` is left as it is.
  */
 export function urlCaseFolded(text: string): string {
-  return text.replace(
-    /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)/,
-    (_, scheme: string, host: string) =>
-      scheme.toLowerCase() + (host.includes('${') ? host : host.toLowerCase()),
+  return text.replace(SCHEME_AUTHORITY, (whole, scheme: string, authority: string | undefined) =>
+    authority === undefined
+      ? whole
+      : scheme.toLowerCase() + (authority.includes('${') ? authority : authority.toLowerCase()),
   );
 }
