@@ -5,9 +5,10 @@ import { Daemon } from '../app/daemon.js';
 import { shownKey } from '../normalize/zoom-text.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
+import type { Scenario } from '../simulator/scenario-types.js';
 import { ScaledClock } from '../util/clock.js';
-import { createLogger } from '../util/logger.js';
-import { intOption, numberOption, parse } from './args.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { intOption, numberOption, parse, portOption } from './args.js';
 import { demoConfig } from './demo-config.js';
 import { onShutdown } from '../util/signals.js';
 
@@ -30,19 +31,42 @@ export async function demo(argv: string[]): Promise<number> {
     scenario: { type: 'string' },
     port: { type: 'string' },
   });
+  // Every option checked before anything starts: a wrong one is a usage error (exit 2) with
+  // nothing left serving (`--port 70000` once left the simulator up and never exited).
   const speed = numberOption(values.speed, 'speed', 60);
   const minutes = values.minutes === undefined ? undefined : intOption(values.minutes, 'minutes', 0);
+  const port = portOption(values.port, 'port', 9781);
   const start = Date.now();
   const clock = new ScaledClock(start, speed);
   const scenario = loadScenario(values.scenario ?? DEFAULT_SCENARIO_FILE, start);
   const sim = new ZoomSimulator(scenario, clock);
   const simUrl = await sim.listen(0, '127.0.0.1');
   const stateDir = mkdtempSync(join(tmpdir(), 'qoswatch-demo-'));
-  const log = createLogger({ level: 'info', format: 'pretty' }, { clock, hideObjects: true });
-  const daemon = new Daemon(demoConfig(simUrl, stateDir, intOption(values.port, 'port', 9781)), {
-    clock,
-    log,
-  });
+  try {
+    const log = createLogger({ level: 'info', format: 'pretty' }, { clock, hideObjects: true });
+    const daemon = new Daemon(demoConfig(simUrl, stateDir, port), { clock, log });
+    await runDemo(daemon, log, {
+      clock,
+      scenario,
+      simUrl,
+      speed,
+      end: minutes === undefined ? undefined : start + minutes * 60_000,
+    });
+    log.info('demo stopped');
+  } finally {
+    await sim.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+/** The demo's daemon, started and run until Ctrl-C or `end` (simulated time). */
+async function runDemo(
+  daemon: Daemon,
+  log: Logger,
+  o: { clock: ScaledClock; scenario: Scenario; simUrl: string; speed: number; end: number | undefined },
+): Promise<void> {
+  const { clock, scenario, simUrl, speed, end } = o;
   // Alerts go through the dispatcher to a console notifier: grouped per rule, with the
   // participant alerts an incident explains held back, as Slack or e-mail would get them.
   await daemon.startNotifications();
@@ -62,16 +86,10 @@ export async function demo(argv: string[]): Promise<number> {
     'demo: episodes ahead: ' +
       scenario.episodes.map((e) => `${e.name} (minute ${e.from / 60_000}-${e.to / 60_000})`).join('; '),
   );
-
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
-  const end = minutes === undefined ? undefined : start + minutes * 60_000;
   await daemon.run(stop.signal, (r) => {
     daemon.logCycle(r);
     if (end !== undefined && clock.now() >= end) stop.abort();
   });
-  await sim.close();
-  rmSync(stateDir, { recursive: true, force: true });
-  log.info('demo stopped');
-  return 0;
 }

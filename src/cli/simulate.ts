@@ -5,7 +5,7 @@ import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock, systemClock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
-import { intOption, numberOption, parse, UsageError } from './args.js';
+import { numberOption, parse, portOption, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from '../util/signals.js';
 
@@ -110,7 +110,7 @@ export async function simulate(argv: string[]): Promise<number> {
     'push-faults': { type: 'string' },
   });
   const speed = numberOption(values.speed, 'speed', 1);
-  const port = intOption(values.port, 'port', 9780);
+  const port = portOption(values.port, 'port', 9780);
   const push = pushOptions(values);
   const now = Date.now();
   const scenario = loadScenario(values.scenario ?? DEFAULT_SCENARIO_FILE, now);
