@@ -1,10 +1,25 @@
 #!/usr/bin/env node
 import module from 'node:module';
-import { FileInvalidError } from './util/file-errors.js';
-import { UsageError } from './cli/args.js';
-import { onShutdown } from './util/signals.js';
-import { packageVersion } from './util/package-root.js';
-import { redactUrlCredentials } from './util/redact-url.js';
+import { holdSignals, onShutdown } from './util/signals.js';
+
+/**
+ * What main() reads besides the commands, loaded with import() as they are: statically main.ts
+ * imports only util/signals.ts, so that the signals are held (below) before the rest is loaded.
+ */
+const basics = (): Promise<
+  [
+    typeof import('./util/file-errors.js'),
+    typeof import('./cli/args.js'),
+    typeof import('./util/package-root.js'),
+    typeof import('./util/redact-url.js'),
+  ]
+> =>
+  Promise.all([
+    import('./util/file-errors.js'),
+    import('./cli/args.js'),
+    import('./util/package-root.js'),
+    import('./util/redact-url.js'),
+  ]);
 
 /** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -17,6 +32,8 @@ interface Loaded {
 
 interface Command {
   summary: string;
+  /** The command stops on SIGTERM and SIGINT itself (onShutdown), a signal held since the start included. */
+  takesSignals?: true;
   /** Imported only when the command is asked for: `qoswatch run` never loads the simulator. */
   load: () => Promise<Loaded>;
 }
@@ -25,10 +42,11 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'run the daemon',
+    takesSignals: true,
     load: () => {
-      // SIGTERM and SIGINT are taken from here on, not after the daemon's modules are loaded
-      // and it started: one sent meanwhile stops it cleanly once started, instead of meeting
-      // the signal's default action (killed: exit 143, nothing saved).
+      // SIGTERM and SIGINT are taken over from holdSignals here, not after the daemon's modules
+      // are loaded and it started: one sent meanwhile stops it cleanly once started, instead of
+      // meeting the signal's default action (killed: exit 143, nothing saved).
       const shutdown = onShutdown();
       return import('./cli/run.js').then((m) => ({ help: m.runHelp, run: (argv) => m.run(argv, shutdown) }));
     },
@@ -73,18 +91,20 @@ const COMMANDS: Record<string, Command> = {
   },
   demo: {
     summary: 'the simulator and the daemon together, on a fast clock',
+    takesSignals: true,
     load: () => import('./cli/demo.js').then((m) => ({ help: m.demoHelp, run: m.demo })),
   },
   simulate: {
     summary: 'serve a simulated Zoom QoS API from a scenario',
+    takesSignals: true,
     load: () => import('./cli/simulate.js').then((m) => ({ help: m.simulateHelp, run: m.simulate })),
   },
 };
 
-function help(): string {
+function help(version: string): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return (
-    `qoswatch ${packageVersion()}: alerts on Zoom call quality while the call is happening\n\n` +
+    `qoswatch ${version}: alerts on Zoom call quality while the call is happening\n\n` +
     `Usage: qoswatch <command> [options]\n\nCommands:\n` +
     Object.entries(COMMANDS)
       .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
@@ -94,22 +114,28 @@ function help(): string {
   );
 }
 
+const commandNamed = (name: string | undefined): Command | undefined =>
+  name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const asked = commandNamed(name);
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  const [{ FileInvalidError }, { UsageError }, { packageVersion }, { redactUrlCredentials }] = await basics();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help());
+    process.stdout.write(help(packageVersion()));
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  if (!Object.hasOwn(COMMANDS, name)) {
-    process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help()}`);
+  if (!asked) {
+    process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help(packageVersion())}`);
     return EXIT.usage;
   }
-  const command = await COMMANDS[name]!.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const command = await asked.load();
+  if (wantsHelp) {
     process.stdout.write(command.help);
     return 0;
   }
@@ -129,6 +155,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The first thing done, before the rest of qoswatch is loaded: for a command that stops on SIGTERM
+// and SIGINT itself (`run`, `demo`, `simulate`), they are held from here until it takes them
+// (onShutdown). A SIGTERM to a `run` still loading its modules stops it cleanly once started
+// (exit 0), where it was killed (exit 143, nothing saved). Every other command keeps their
+// default action throughout.
+const argv = process.argv.slice(2);
+if (commandNamed(argv[0])?.takesSignals) holdSignals();
+
 // Node >= 22.1 keeps the code it compiles in a cache on disk (in the OS temporary folder, or
 // NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a second start does not
 // compile the ~200 modules a command loads again. Called before any command is imported; Node
@@ -141,12 +175,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`qoswatch: ${redactUrlCredentials(String(err))}\n`);
+  async (err: unknown) => {
+    // Loaded already, unless loading them is what failed: then the message is Node's, with no setting in it.
+    const redact = await basics().then(
+      ([, , , m]) => m.redactUrlCredentials,
+      () => (text: string) => text,
+    );
+    process.stderr.write(`qoswatch: ${redact(String(err))}\n`);
     process.exitCode = 1;
   },
 );

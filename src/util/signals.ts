@@ -1,6 +1,35 @@
+/** The SIGTERM or SIGINT that came while they were held (holdSignals); a second one exits at once, as after. */
+let held: NodeJS.Signals | undefined;
+const hold = (sig: NodeJS.Signals): void => {
+  if (held) process.exit(130);
+  held = sig;
+};
+
 /**
- * Resolves on the first SIGTERM or SIGINT (a second one exits at once), or when the process
- * started by npm finds itself orphaned (see watchParent): what stops it is the abort reason.
+ * Takes SIGTERM and SIGINT from the first thing the entry point does (main.ts), before the rest
+ * of qoswatch is loaded, for a command that stops on them itself (`run`), and keeps the first
+ * one that comes until the command takes them (onShutdown: `run` stops as soon as it started).
+ * Without it a signal sent while Node loaded qoswatch's modules met its default action: killed,
+ * exit 143, nothing saved. (Node's own start, before any JavaScript runs, is not ours to cover.)
+ */
+export function holdSignals(): void {
+  process.on('SIGTERM', hold);
+  process.on('SIGINT', hold);
+}
+
+/** Stops holding signals; the one held, if any. */
+function unhold(): NodeJS.Signals | undefined {
+  process.off('SIGTERM', hold);
+  process.off('SIGINT', hold);
+  const sig = held;
+  held = undefined;
+  return sig;
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT (a second one exits at once), one held since the
+ * start included (holdSignals), or when the process started by npm finds itself orphaned (see
+ * watchParent): what stops it is the abort reason.
  */
 export function onShutdown(): { signal: AbortSignal; done: Promise<NodeJS.Signals> } {
   const ac = new AbortController();
@@ -19,6 +48,9 @@ export function onShutdown(): { signal: AbortSignal; done: Promise<NodeJS.Signal
       resolve('SIGTERM');
     });
     ac.signal.addEventListener('abort', unwatch, { once: true });
+    // Held signals are taken over only now that the handler is on: never a moment without one.
+    const early = unhold();
+    if (early) handler(early);
   });
   return { signal: ac.signal, done };
 }

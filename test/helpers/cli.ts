@@ -25,12 +25,13 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-/** Starts the built `qoswatch` command and returns it running. */
+/** Starts the built `qoswatch` command and returns it running; `nodeArgs` go to Node before it. */
 export function startCli(
   args: string[],
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

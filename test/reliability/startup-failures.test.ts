@@ -274,6 +274,52 @@ describe('SIGTERM', () => {
     expect(p.output()).not.toContain('not saved');
   });
 
+  it("a SIGTERM while Node still loads qoswatch's modules stops it cleanly too (exit 0), not by the signal", async () => {
+    // A module loader hook holds the loading of util/redact-url.ts's chunk, which main.js read
+    // statically before its first statement on the old code, until the test says go: the
+    // SIGTERM lands before any of qoswatch's code ran there. On the old code it met SIGTERM's
+    // default action (killed: exit code null); now main.ts holds the signals first and imports
+    // the rest after, and `run` takes the held one over.
+    const go = join(dir, 'held-load-go');
+    const hooks = join(dir, 'held-load-hooks.mjs');
+    writeFileSync(
+      hooks,
+      `import { existsSync, writeSync } from 'node:fs';
+` +
+        `export async function load(url, context, next) {
+` +
+        `  if (/\\/chunks\\/redact-url-[^/]*\\.js$/.test(url)) {
+` +
+        `    writeSync(2, 'holding the load of ' + url.replace(/.*\\//, '') + '\\n');
+` +
+        `    await new Promise((r) => { const t = setInterval(() => { if (existsSync(${JSON.stringify(go)})) { clearInterval(t); r(); } }, 20); });
+` +
+        `  }
+  return next(url, context);
+}
+`,
+    );
+    const register = join(dir, 'held-load-register.mjs');
+    writeFileSync(
+      register,
+      `import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+` +
+        `register(pathToFileURL(${JSON.stringify(hooks)}));
+`,
+    );
+    const file = config('held-load', { shutdownTimeout: '30s' });
+    const p = startCli(['run', '--config', file], {}, ['--import', register]);
+    await printed(p, 'holding the load of redact-url-');
+    p.child.kill('SIGTERM');
+    writeFileSync(go, '');
+    const code = await p.exited;
+    expect({ code, signal: p.child.signalCode }, p.output()).toEqual({ code: 0, signal: null });
+    expect(p.output()).toContain('received SIGTERM during start-up: stopping as soon as it has started');
+    expect(p.output()).toContain('"msg":"stopped"');
+    expect(p.output()).not.toContain('not saved');
+  });
+
   it('exits 0 and saves everything when it can', async () => {
     const stateDir = join(dir, 'state-fine');
     mkdirSync(stateDir, { recursive: true });
