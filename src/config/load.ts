@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { durationMs } from '../util/duration.js';
-import { FileInvalidError } from '../util/file-errors.js';
+import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
+import { hideSecretValues, secretValues } from '../util/secret-values.js';
 import { fromRoot } from '../util/package-root.js';
 import type { Env } from '../util/yaml-env.js';
 import { MAX_CONFIG_FILE_BYTES, readYaml, YamlSource } from '../util/yaml-file.js';
@@ -74,13 +75,24 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
         return undefined as never;
       }
     });
-    const problems = [...read.problems, ...independentProblems(ctx.problems, read.invalid)];
-    throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
+    throw invalid([...read.problems, ...independentProblems(ctx.problems, read.invalid)], raw);
   }
   const config = settingsOf(ctx, options, (section) => section());
-  const { problems } = ctx;
-  if (problems.length) throw new FileInvalidError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
+  if (ctx.problems.length) throw invalid(ctx.problems, raw);
   return config;
+}
+
+/**
+ * The problems in the order of the file, none showing a secret's value: a section's own check
+ * that quotes what it found must not print a secret an alias or a copy put there.
+ */
+function invalid(problems: readonly FileProblem[], raw: RawConfig): FileInvalidError {
+  const secrets = secretValues(raw);
+  return new FileInvalidError(
+    problems
+      .map((p) => ({ ...p, message: hideSecretValues(p.message, secrets) }))
+      .sort((a, b) => a.line - b.line || a.col - b.col),
+  );
 }
 
 /** Every section's settings, each worked out through `run`; problems go to ctx.problems. */

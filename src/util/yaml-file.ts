@@ -4,6 +4,7 @@ import { didYouMean } from './did-you-mean.js';
 import { httpUrlProblem } from './http-url.js';
 import { redactUrlValue } from './redact-url.js';
 import { expectedOf, NUMBER_BOUNDS, numberRange, sizeWords, typeWords } from './schema-words.js';
+import { secretValues } from './secret-values.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
@@ -32,9 +33,19 @@ export function pointerToPath(pointer: string): (string | number)[] {
 /** Longest value echoed in a message; longer ones are cut (a whole file read as one string, say). */
 const ECHO_MAX = 60;
 
-/** A value as messages show it; a secret setting's value only as its kind, never its content. */
-function describe(value: unknown, path: readonly (string | number)[]): string {
-  if (isSecretPath(path)) {
+/**
+ * A value as messages show it; a secret setting's value only as its kind, never its content, and
+ * so a value equal to one of `secrets` (the file's secret values) wherever it is.
+ */
+function describe(
+  value: unknown,
+  path: readonly (string | number)[],
+  secrets: ReadonlySet<string> = new Set(),
+): string {
+  if (
+    isSecretPath(path) ||
+    ((typeof value === 'string' || typeof value === 'number') && secrets.has(String(value)))
+  ) {
     const hint = typeof value === 'number' || typeof value === 'boolean' ? ', quote it' : '';
     return `${kindOf(value)} (not shown: a secret setting${hint})`;
   }
@@ -92,6 +103,8 @@ export function schemaProblems(
   at: readonly (string | number)[] = [],
 ): FileProblem[] {
   const out: FileProblem[] = [];
+  const secrets = secretValues(src.toData());
+  const show = (value: unknown, path: readonly (string | number)[]): string => describe(value, path, secrets);
   const seen = new Set<string>();
   // oneOf/anyOf report every branch; the first specific error at the deepest path says most.
   // propertyNames reports the name's own error (with its propertyName) first, then a summary.
@@ -109,7 +122,7 @@ export function schemaProblems(
     const found = valueAt(data, rel);
     const size = sizeWords(e, found);
     // A secret's length is not said (its "found" is describe's "not shown"); what it takes is.
-    if (size && isSecretPath(path)) size.found = describe(found, path);
+    if (size && isSecretPath(path)) size.found = show(found, path);
     let problem: FileProblem;
     if (e.keyword === 'additionalProperties') {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
@@ -144,20 +157,17 @@ export function schemaProblems(
       problem.path = formatPath([...path, missing]);
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
-      problem = src.problemAt(path, `found ${describe(found, path)}; expected one of ${allowed.join(', ')}`);
+      problem = src.problemAt(path, `found ${show(found, path)}; expected one of ${allowed.join(', ')}`);
     } else if (e.keyword === 'const') {
       const want = JSON.stringify((e.params as { allowedValue: unknown }).allowedValue);
-      problem = src.problemAt(path, `found ${describe(found, path)}; expected ${want}`);
+      problem = src.problemAt(path, `found ${show(found, path)}; expected ${want}`);
     } else if (e.keyword === 'durationRange') {
       const [min, max] = e.schema as [string, string];
-      problem = src.problemAt(
-        path,
-        `found ${describe(found, path)}; expected a duration from ${min} to ${max}`,
-      );
+      problem = src.problemAt(path, `found ${show(found, path)}; expected a duration from ${min} to ${max}`);
     } else if (e.keyword === 'httpUrl') {
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}, ${httpUrlProblem(String(found))}; expected ${customMessage(e) ?? 'an http(s) URL'}`,
+        `found ${show(found, path)}, ${httpUrlProblem(String(found))}; expected ${customMessage(e) ?? 'an http(s) URL'}`,
       );
     } else if (
       !customMessage(e) &&
@@ -166,7 +176,7 @@ export function schemaProblems(
     ) {
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${numberRange(e.parentSchema as object)}`,
+        `found ${show(found, path)}; expected ${numberRange(e.parentSchema as object)}`,
       );
     } else if (e.keyword === 'type') {
       const custom = customMessage(e);
@@ -176,13 +186,13 @@ export function schemaProblems(
         : typeWords(type);
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${custom ? `${custom}${bareNumberHint(found, custom)}` : words}`,
+        `found ${show(found, path)}; expected ${custom ? `${custom}${bareNumberHint(found, custom)}` : words}`,
       );
     } else if (e.keyword === 'format') {
       const format = (e.params as { format: string }).format;
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${FORMATS[format] ?? `a value of format ${format}`}`,
+        `found ${show(found, path)}; expected ${FORMATS[format] ?? `a value of format ${format}`}`,
       );
     } else if (e.keyword === 'uniqueItems') {
       // At the later of the two equal items, naming the earlier.
@@ -190,7 +200,7 @@ export function schemaProblems(
       const [first, again] = [Math.min(i, j), Math.max(i, j)];
       problem = src.problemAt(
         [...path, again],
-        `found ${describe(valueAt(found, [again]), [...path, again])} again (first at ${formatPath([...path, first])}); expected each value at most once`,
+        `found ${show(valueAt(found, [again]), [...path, again])} again (first at ${formatPath([...path, first])}); expected each value at most once`,
       );
     } else if (size && !customMessage(e)) {
       problem = src.problemAt(path, `found ${size.found}; expected ${size.expected}`);
@@ -198,7 +208,7 @@ export function schemaProblems(
       const custom = customMessage(e);
       problem = src.problemAt(
         path,
-        `found ${describe(found, path)}; expected ${custom ?? size?.expected ?? `a value the schema takes (${e.keyword})`}`,
+        `found ${show(found, path)}; expected ${custom ?? size?.expected ?? `a value the schema takes (${e.keyword})`}`,
       );
     }
     const k = `${problem.line}:${problem.col}:${problem.message}`;

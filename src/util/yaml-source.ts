@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import {
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -162,28 +163,54 @@ export class YamlSource {
     return shown;
   }
 
-  /** The document as plain data; aliases that expand without bound (an alias bomb) are a problem at the first alias. */
+  /**
+   * The document as plain data. An alias without an anchor before it is a problem at that alias;
+   * aliases that expand without bound (an alias bomb), at the first alias.
+   */
   toData(): unknown {
     try {
       return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       if (!/alias/i.test((err as Error).message)) throw err;
-      let offset = 0;
-      visit(this.doc, {
-        Alias(_, node) {
-          offset = node.range?.[0] ?? 0;
-          return visit.BREAK;
-        },
-      });
-      throw new FileInvalidError([
-        {
-          file: this.file,
-          ...this.at(offset),
-          path: '',
-          message: `YAML aliases expand to too many values; expected each anchor to be used by at most ${MAX_ALIAS_COUNT} aliases, without nesting that multiplies them`,
-        },
-      ]);
+      throw new FileInvalidError([this.unresolvedAlias() ?? this.aliasBomb()]);
     }
+  }
+
+  /** The first alias whose anchor is not set before it (`min_interval: *sixty`, no `&sixty`). */
+  private unresolvedAlias(): FileProblem | undefined {
+    const anchors = new Set<string>();
+    let found: FileProblem | undefined;
+    visit(this.doc, (_, node) => {
+      if (isAlias(node)) {
+        if (anchors.has(node.source)) return undefined;
+        found = {
+          file: this.file,
+          ...this.at(node.range?.[0] ?? 0),
+          path: '',
+          message: `no anchor named ${node.source} before this alias; expected &${node.source} on a value earlier in the file (*${node.source} repeats that value)`,
+        };
+        return visit.BREAK;
+      }
+      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.add(node.anchor);
+      return undefined;
+    });
+    return found;
+  }
+
+  private aliasBomb(): FileProblem {
+    let offset = 0;
+    visit(this.doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    return {
+      file: this.file,
+      ...this.at(offset),
+      path: '',
+      message: `YAML aliases expand to too many values; expected each anchor to be used by at most ${MAX_ALIAS_COUNT} aliases, without nesting that multiplies them`,
+    };
   }
 
   /** Finds the key node of `name` inside the map at `path` (for "unknown key" errors). */

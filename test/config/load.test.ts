@@ -258,6 +258,15 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
         ':2:8: YAML aliases expand to too many values; expected each anchor to be used by at most 100 aliases',
       ],
     },
+    {
+      // Old code: "YAML aliases expand to too many values" (the yaml package's "Unresolved alias").
+      name: 'an alias without its anchor',
+      text: `${ZOOM}poll:\n  min_interval: *sixty\n  max_interval: &later 5m\nrules: { gap_tolerance: *later }\n`,
+      want: [
+        ':6:17: no anchor named sixty before this alias; expected &sixty on a value earlier in the file (*sixty repeats that value)',
+      ],
+      not: ['too many values', 'later'],
+    },
   ];
 
 describe('the zoom section is needed only where it is read', () => {
@@ -291,6 +300,27 @@ describe('broken configs give file:line:col, the setting, what was found and wha
       'zoom:\n  account_id: a\n  client_id: c\n  client_secret: TOPSECRET-123\n  plan: free\n',
     );
     expect(errorOf(file)).not.toContain('TOPSECRET-123');
+  });
+
+  it('never prints a secret that an alias or a copy puts in another setting', () => {
+    // Old code: "poll.min_interval: found "SECRETVALUE123"; expected a duration".
+    const viaAlias = write(
+      'alias-secret.yaml',
+      'zoom:\n  account_id: &s SECRETVALUE123\n  client_id: c\n  client_secret: *s\npoll: { min_interval: *s }\n',
+    );
+    expect(errorOf(viaAlias)).toContain(
+      'alias-secret.yaml:5:23: poll.min_interval: found a string (not shown: a secret setting); expected a duration',
+    );
+    expect(errorOf(viaAlias)).not.toContain('SECRETVALUE123');
+    // A section's own check (a rule path not found) quotes the path it read.
+    const copied = write(
+      'copied-secret.yaml',
+      'zoom:\n  account_id: a\n  client_id: c\n  client_secret: SECRETVALUE123\nrules: { paths: [SECRETVALUE123] }\n',
+    );
+    expect(errorOf(copied)).toMatch(
+      /copied-secret\.yaml:5:18: rules\.paths\[0\]: .*\(not shown: a secret\) not found/,
+    );
+    expect(errorOf(copied)).not.toContain('SECRETVALUE123');
   });
 
   it('lists the first 10 YAML syntax errors and sums up the rest in one line', () => {

@@ -1,0 +1,32 @@
+import { isSecretPath } from './secrets.js';
+
+/**
+ * The values of the secret settings in `data` (a configuration as plain data), as text: a
+ * value equal to one of them is not shown wherever it is, as when an alias (`*s` of
+ * `client_secret: &s ...`) or a copy puts a secret into a setting that is not one.
+ */
+export function secretValues(data: unknown): ReadonlySet<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
+    else if (v && typeof v === 'object')
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(item, [...path, k]);
+    else if ((typeof v === 'string' || typeof v === 'number') && String(v).trim() && isSecretPath(path))
+      out.add(String(v));
+  };
+  walk(data, []);
+  return out;
+}
+
+/** Shorter secrets are hidden only where a message quotes them whole (`"abc"`), not inside words. */
+const MIN_BARE = 6;
+
+/** `message` with every secret value in it replaced by words that say one was there. */
+export function hideSecretValues(message: string, secrets: ReadonlySet<string>): string {
+  let out = message;
+  for (const s of secrets) {
+    out = out.split(JSON.stringify(s)).join('a value (not shown: a secret setting holds it)');
+    if (s.length >= MIN_BARE) out = out.split(s).join('(not shown: a secret)');
+  }
+  return out;
+}
