@@ -346,20 +346,40 @@ function observeGroup(
  * gone silent (older than gap_tolerance, not left) too. Read for a firing alert that its silent
  * members hold (not breaching, not back).
  */
-function asLastRead(readings: MemberGroup, t: number): GroupCount {
+const asLastRead = (readings: MemberGroup, t: number): GroupCount =>
+  tally(readings, true, (time) => (time > t ? 'skip' : 'count'))!;
+
+/**
+ * One pass over a group's members: how many `which` counts, how many of them breach and (with
+ * `byInstance`) in how many instances, and the newest of them (its slot, -1 for none); undefined
+ * as soon as `which` says a member's reading is unknown.
+ */
+function tally(
+  readings: MemberGroup,
+  byInstance: boolean,
+  which: (time: number, ikey: string) => 'count' | 'skip' | 'unknown',
+): (GroupCount & { latestSlot: number }) | undefined {
   let total = 0;
   let breaching = 0;
+  let latestSlot = -1;
+  let latestTime = -Infinity;
+  let unknown = false;
   const instances = new Set<string>();
-  readings.each((time, breaches, ikey) => {
-    if (time > t) return true;
+  readings.each((time, breaches, ikey, slot) => {
+    const what = which(time, ikey);
+    if (what !== 'count') return !(unknown = what === 'unknown');
     total++;
     if (breaches) {
       breaching++;
-      instances.add(ikey);
+      if (byInstance) instances.add(ikey);
+    }
+    if (time > latestTime) {
+      latestTime = time;
+      latestSlot = slot;
     }
     return true;
   });
-  return { total, breaching, instances: instances.size };
+  return unknown ? undefined : { total, breaching, instances: instances.size, latestSlot };
 }
 
 /** Whether `n` of a group's `total` members make its `breaching` (count or ratio). */
@@ -414,29 +434,13 @@ function countGroup(
     if (n >= 0)
       return { total: readings.size, breaching: n, instances: 0, latest: readings.get(readings.firstSlot)! };
   }
-  let total = 0;
-  let breaching = 0;
-  let latestSlot = -1;
-  let latestTime = -Infinity;
-  let unknown = false;
-  const shared = rule.scope === 'shared_cause';
-  const instances = new Set<string>();
-  readings.each((time, breaches, ikey, slot) => {
-    if (time > t || time < t - gap) {
-      if (ctx.unknown.unknownAt(time, ikey, t, gap)) return !(unknown = true);
-      return true;
-    }
-    total++;
-    if (breaches) {
-      breaching++;
-      if (shared) instances.add(ikey); // an instance's members are all of it: only a shared cause counts them
-    }
-    if (time > latestTime) {
-      latestTime = time;
-      latestSlot = slot;
-    }
-    return true;
+  // An instance's members are all of it: only a shared cause counts its instances.
+  const count = tally(readings, rule.scope === 'shared_cause', (time, ikey) => {
+    if (time <= t && time >= t - gap) return 'count';
+    return ctx.unknown.unknownAt(time, ikey, t, gap) ? 'unknown' : 'skip';
   });
-  const latest = unknown || latestSlot < 0 ? undefined : readings.get(latestSlot);
-  return latest && { total, breaching, instances: instances.size, latest };
+  if (!count || count.latestSlot < 0) return undefined;
+  const { latestSlot, ...counted } = count;
+  const latest = readings.get(latestSlot);
+  return latest && { ...counted, latest };
 }

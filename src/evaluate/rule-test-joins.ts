@@ -8,18 +8,42 @@ import { expandValues, type RawEvent, type RawInput, type RawTest } from './rule
 const DEFAULT_INSTANCE = 'test';
 const instanceOf = (x: { instance?: string }): string => x.instance ?? DEFAULT_INSTANCE;
 
-/** The times (ms from the test's start) of an input's first and last value; undefined when it has none. */
-function spanOf(test: RawTest, input: RawInput): { first: number; last: number } | undefined {
+/** When (ms from the test's start) a series' first and last values are; absent for one with none. */
+interface Span {
+  first: number;
+  last: number;
+}
+
+/** Each input's series spans, by series key: read once (a series of x10000 is 10,000 values). */
+const seriesSpans = new WeakMap<RawInput, Map<string, Span>>();
+
+/** The spans of an input's series that have a value, read once per input. */
+function spansOf(test: RawTest, input: RawInput): Map<string, Span> {
+  let spans = seriesSpans.get(input);
+  if (spans) return spans;
+  spans = new Map();
   const interval = durationMs(test.interval ?? '1m');
   const start = input.start ? durationMs(input.start) : 0;
-  let first = Infinity;
-  let last = -Infinity;
-  for (const text of Object.values(input.series)) {
+  for (const [key, text] of Object.entries(input.series)) {
     const values = expandValues(text);
     const i = values.findIndex((v) => v !== undefined);
-    if (i < 0) continue;
-    first = Math.min(first, start + i * interval);
-    last = Math.max(last, start + values.findLastIndex((v) => v !== undefined) * interval);
+    if (i >= 0)
+      spans.set(key, {
+        first: start + i * interval,
+        last: start + values.findLastIndex((v) => v !== undefined) * interval,
+      });
+  }
+  seriesSpans.set(input, spans);
+  return spans;
+}
+
+/** The times (ms from the test's start) of an input's first and last value; undefined when it has none. */
+function spanOf(test: RawTest, input: RawInput): Span | undefined {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of spansOf(test, input).values()) {
+    first = Math.min(first, s.first);
+    last = Math.max(last, s.last);
   }
   return first <= last ? { first, last } : undefined;
 }
@@ -175,16 +199,12 @@ function earliestEnd(
 export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
   const problems: FileProblem[] = [];
   tests.forEach((test, t) => {
-    const interval = durationMs(test.interval ?? '1m');
     test.input.forEach((input, k) => {
-      const start = input.start ? durationMs(input.start) : 0;
       // A leave before the join's first value is beforeJoiningProblems'.
-      const joined = spanOf(test, input)?.first ?? start;
+      const joined = spanOf(test, input)?.first;
+      if (joined === undefined) return; // no value: none after a leave
       const instance = instanceOf(input);
-      for (const [key, text] of Object.entries(input.series)) {
-        const values = expandValues(text);
-        const lastIndex = values.findLastIndex((v) => v !== undefined);
-        const last = start + lastIndex * interval;
+      for (const [key, { last }] of spansOf(test, input)) {
         const found = earliestEnd(
           test.events ?? [],
           (e) =>
@@ -195,7 +215,7 @@ export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[])
               last > durationMs(e.at)) ||
             (e.ended === instance && last > durationMs(e.at)),
         );
-        if (lastIndex < 0 || !found) continue;
+        if (!found) continue;
         const { e, index } = found;
         const when = formatDuration(durationMs(e.at));
         problems.push(
