@@ -281,6 +281,20 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout + r.stderr).toMatch(/^1 passed, 0 failed$/m);
     expect(r.code).toBe(0);
   });
+  it('takes another input of the participant with no left before it as the same join going on: its alert carries on', async () => {
+    const file = testFile(
+      'same-join',
+      `  - name: bob's series in two inputs, no leave between\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x4 }\n` +
+        `      - participant: bob\n        start: 4m\n        series: { audio_input.latency: 400ms x3 }\n` +
+        `    expect:\n      - { at: 3m, alerts: [{ rule: audio-latency-high, state: firing }] }\n` +
+        `      - { at: 4m, alerts: [{ rule: audio-latency-high, state: firing }] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^1 passed, 0 failed/m);
+  });
+
   it("changes a participant's context from a time on (context_changes; `_` takes a field away), and refuses a change that changes no sample", async () => {
     const ruleFile = writeRuleFile(
       `rules:\n  - name: lat\n    metric: latency\n    streams: [any_audio]\n    when: above\n    threshold: 300ms\n` +
