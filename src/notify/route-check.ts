@@ -89,6 +89,17 @@ function unknownLabel(label: string, labels: readonly string[], effect: string):
 }
 
 /**
+ * The names of `given` (an alert's labels asked about: `qoswatch routes --labels`) that no
+ * alert carries, each with what was probably meant: a typo (`sevrity=critical`) answers for an
+ * alert that never exists.
+ */
+export function unknownGivenLabels(given: readonly string[], labels: readonly string[]): string[] {
+  return given
+    .filter((label) => !labels.includes(label))
+    .map((label) => unknownLabel(label, labels, ', so no alert has these labels'));
+}
+
+/**
  * The names of a label list (at `path`: equal, group_by) that no alert carries; `effect` says what
  * follows. `...` (group_by: every alert alone) names no label.
  */

@@ -306,7 +306,7 @@ describe('qoswatch routes', () => {
     { labels: 'severity=warning,scope=participant', out: 'slack' },
     { labels: '', out: 'slack' },
   ])('$labels -> $out', ({ labels, out }) => {
-    expect(receiversFor(loadConfig(file).notify, parseLabels(labels)).join(',')).toBe(out);
+    expect(receiversFor(loadConfig(file).notify, parseLabels([labels])).join(',')).toBe(out);
   });
 
   it('takes a value with a comma in a --label of its own (outside tester: summary=a,b was a usage error)', async () => {
@@ -331,6 +331,55 @@ describe('qoswatch routes', () => {
     expect(split.code).toBe(2);
     expect(split.stderr).toContain(
       `--labels takes k=v pairs separated by commas (a value with a comma: --label 'k=a,b'); found "b"`,
+    );
+  });
+
+  it('reads every --labels, and refuses a label given two values (outside tester: the last one alone was read)', async () => {
+    const two = config(
+      'two-labels.yaml',
+      `route:\n  receiver: slack\n  routes:\n    - { match: { severity: critical }, receiver: mail, continue: true }\n    - { receiver: slack }\n`,
+    );
+    // Fails on the old code: "slack", the first --labels dropped without a word.
+    const r = await runCli([
+      'routes',
+      '--config',
+      two,
+      '--labels',
+      'severity=critical',
+      '--labels',
+      'alertname=x',
+    ]);
+    expect(r).toMatchObject({ code: 0, stdout: 'mail,slack\n', stderr: '' });
+    const both = await runCli([
+      'routes',
+      '--config',
+      two,
+      '-l',
+      'severity=critical',
+      '-l',
+      'severity=warning',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(
+      '--labels: severity given twice, =critical and =warning; expected one value for each label',
+    );
+  });
+
+  it('warns of a label no alert carries, as check does of a matcher on one', async () => {
+    // Fails on the old code: "slack" and nothing on stderr.
+    const r = await runCli(['routes', '--config', file, '--labels', 'sevrity=critical']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('slack\n');
+    expect(r.stderr).toMatch(
+      /^warning: no alert carries the label "sevrity" \(did you mean "severity"\?\), so no alert has these labels; expected a label alerts carry: alertname, severity, /,
+    );
+    // Rules that cannot be read: the answer still, and a word that the labels are not checked.
+    writeFileSync(join(dir, 'bad-rules.yaml'), 'rules:\n  - name: x\n');
+    const broken = config('broken-rules.yaml', "rules: { paths: ['./bad-rules.yaml'] }\n");
+    const unread = await runCli(['routes', '--config', broken, '--labels', 'sevrity=critical']);
+    expect(unread.code).toBe(0);
+    expect(unread.stderr).toBe(
+      `warning: the rules in ${join(dir, 'bad-rules.yaml')} cannot be read (qoswatch check says why): the labels are not checked against them\n`,
     );
   });
 
@@ -370,7 +419,7 @@ route: { receiver: slack, routes: [{ match: { severity: critical }, receiver: ma
   });
 
   it('bad labels and a missing --labels are usage errors (exit 2)', async () => {
-    expect(() => parseLabels('severity')).toThrow(/k=v pairs/);
+    expect(() => parseLabels(['severity'])).toThrow(/k=v pairs/);
     const r = await runCli(['routes', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--labels k=v,... (or --label k=v) is required');
