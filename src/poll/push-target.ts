@@ -22,6 +22,11 @@ const MAX_ENDED = 10_000;
 /** What push handling reads and changes of the instances the scheduler tracks (discovery's). */
 export interface TrackedInstances {
   has(key: string): boolean;
+  /**
+   * Discovery has listed it: only then can polling take it back, and discovery end it. One a
+   * pushed `*.started` tracks is not listed until discovery lists it: the pushes alone end it.
+   */
+  listed(key: string): boolean;
   /** The instance's ref as discovery knows it (with its topic). */
   ref(key: string): InstanceRef | undefined;
   /** Tracks an instance a pushed `*.started` announced, before discovery lists it. */
@@ -58,9 +63,10 @@ export interface PushHandlerOptions {
 /**
  * The scheduler's side of Zoom's pushes (QSS webhooks): pushed samples de-duplicated with the
  * polled ones and handed on, `*.started` / `*.ended` and pushed leaves, and the pushed instances
- * discovery does not track (a UUID it never listed, or a kind no source polls). Those are the
- * instances `paths` knows that the scheduler does not track; they end once their pushes stop
- * for `takeoverAfterMs`.
+ * discovery does not list (a UUID it never listed, or a kind no source polls). Those are the
+ * instances `paths` knows that the scheduler does not track, or tracks since their pushed
+ * `*.started` without discovery having listed them; they end once their pushes stop for
+ * `takeoverAfterMs`.
  */
 export class PushHandler implements PushTarget {
   /** Which instances pushes cover, with the ref each one's last push gave, and the calls that saved. */
@@ -82,11 +88,11 @@ export class PushHandler implements PushTarget {
   readonly names = new InstanceNames();
 
   constructor(private readonly o: PushHandlerOptions) {
-    // A pushed instance discovery never listed has no poll to take it back: once its pushes
-    // stop, it ends (not counted as a takeover).
+    // A pushed instance discovery never listed (tracked by a pushed `*.started` or not) has no
+    // poll to take it back: once its pushes stop, it ends (not counted as a takeover).
     this.paths = new PushPaths(
       o.takeoverAfterMs ?? 0,
-      (key) => o.tracked.has(key),
+      (key) => o.tracked.listed(key),
       (ref, now) => this.unlistedEnded(ref, now),
       (key) => o.tracked.present(key),
     );
@@ -122,7 +128,10 @@ export class PushHandler implements PushTarget {
       { kind: ref.kind, id: ref.id, uuid: ref.uuid },
       `${ref.kind} ${ref.uuid}: no push for ${Math.round((this.o.takeoverAfterMs ?? 0) / 1000)} s and never listed by discovery; taken as ended`,
     );
-    this.endUntracked(ref, now);
+    const key = instanceKey(ref);
+    // Tracked since its pushed `*.started`: ended as discovery ends one (source, coverage, sink).
+    if (this.o.tracked.has(key)) this.o.tracked.end(key, now);
+    else this.endUntracked(ref, now);
   }
 
   /** Ends an instance the pushes started and discovery does not track. */
@@ -208,7 +217,10 @@ export class PushHandler implements PushTarget {
 
   /**
    * `*.started`: the instance is tracked at once (before discovery lists it) and expected to be
-   * pushed, so polling leaves its QoS list alone until `takeoverAfterMs` passes without a push.
+   * pushed. Until discovery lists it, it is left to the pushes: polling leaves its QoS list alone
+   * (a 404/3001 on an id discovery never listed says nothing: listed-ids.ts), discovery not
+   * listing it does not end it, and it ends by its pushed `*.ended` or once no push has come for
+   * `takeoverAfterMs` (unlistedEnded). Once listed, it is polled and ended as any listed one.
    */
   pushedStarted(instance: InstanceRef): void {
     const now = this.o.clock.now();

@@ -83,6 +83,7 @@ export class Scheduler {
       coverage: this.coverage,
       tracked: {
         has: (key) => tracked.has(key),
+        listed: (key) => tracked.get(key)?.listed === true,
         ref: (key) => tracked.get(key)?.instance.ref,
         start: (source, ref) => tracked.set(instanceKey(ref), { source, instance: { ref, participants: 1 } }),
         end: (key, at) => this.ended(key, at),
@@ -145,7 +146,8 @@ export class Scheduler {
    * Keys of the instances live now: those discovery lists and the pushed ones it does not list
    * whose pushes have not stopped for `takeoverAfterMs` (a ghost ends only by that expiry or a
    * pushed `*.ended`, never because discovery does not list it). The pushed ones discovery does
-   * not list are those the push paths know and the scheduler does not track.
+   * not list are those the push paths know and the scheduler does not track, and those a pushed
+   * `*.started` made it track (kept in `tracked`, never `listed` yet).
    */
   liveKeys(now: number): Set<string> {
     this.expireUnlisted(now);
@@ -221,7 +223,10 @@ export class Scheduler {
         );
       }
     }
-    for (const [key, t] of this.tracked) if (t.source === source && !seen.has(key)) this.ended(key, now);
+    // Only what it listed before: one a pushed `*.started` tracks and the list does not show yet is
+    // left to the pushes (it ends by a pushed `*.ended`, or once its pushes stop: push-target.ts).
+    for (const [key, t] of this.tracked)
+      if (t.source === source && t.listed && !seen.has(key)) this.ended(key, now);
     this.endedListed.unlisted(source, seen);
     return true;
   }

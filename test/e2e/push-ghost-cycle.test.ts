@@ -5,10 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { holdClockInCycles } from '../helpers/daemon.js';
-import { pushedMeeting, pushingDaemon } from '../helpers/push-e2e.js';
+import {
+  BAD_DETAILS,
+  pushedMeeting,
+  pushingDaemon,
+  qosEvent,
+  runPushingAfterCycles,
+} from '../helpers/push-e2e.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
-import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
-import { zoomTime } from '../../src/util/zoom-time.js';
 
 /**
  * Issue 15 (outside test, HIGH): a ghost (a UUID Zoom pushes that discovery never lists) whose
@@ -30,61 +34,26 @@ let h: SimHarness;
 let daemon: Daemon;
 const changes: { at: number; change: AlertChange }[] = [];
 
-const details = { bitrate: '60 kbps', latency: '450 ms', jitter: '5 ms', avg_loss: '0.0%', max_loss: '0.0%' };
-/** A signed-as-Zoom QoS event of the ghost's one participant, user 4242, for these minutes. */
+/** A signed-as-Zoom QoS event of the ghost's one participant, user 4242, for these minutes (all bad). */
 const ghostEvent = (minutes: number[], now: number): string =>
-  JSON.stringify({
-    event: 'meeting.participant_qos',
-    event_ts: now,
-    payload: {
-      account_id: 'sim-account',
-      object: {
-        id: 81234567890,
-        uuid: GHOST,
-        topic: 'Ghost',
-        participant: {
-          user_id: '4242',
-          participant_user_id: 'u-ghost',
-          user_name: 'Ghost',
-          qos: minutes.flatMap((m) =>
-            ['audio_input', 'audio_output'].map((type) => ({
-              date_time: zoomTime(T0 + m * MIN),
-              type,
-              details,
-            })),
-          ),
-        },
-      },
-    },
-  });
+  qosEvent(
+    { id: 81234567890, uuid: GHOST, topic: 'Ghost' },
+    { user_id: '4242', name: 'Ghost' },
+    minutes,
+    () => BAD_DETAILS,
+    now,
+  );
 
 const ghostChanges = (): { at: number; change: AlertChange }[] =>
   changes.filter((c) => c.change.alert.context.uuid === GHOST);
 
 /** The daemon's own loop until scenario minute `end`, a signed ghost push after the cycles of minutes `from`..LAST_PUSH. */
 async function runPushing(daemon: Daemon, from: number, end: number, sim: SimHarness = h): Promise<void> {
-  const stop = new AbortController();
-  let pushing: Promise<void> = Promise.resolve();
-  await daemon.run(stop.signal, () => {
-    const now = sim.clock.now();
-    const m = Math.floor((now - T0) / MIN);
-    if (now >= T0 + end * MIN) return stop.abort();
-    if (m < from || m > LAST_PUSH) return;
-    // The clock waits for the push to be taken in (not for a slow machine to be slow enough).
-    const release = sim.clock.hold();
+  await runPushingAfterCycles(daemon, sim, SECRET, end, (m, now) => {
+    if (m < from || m > LAST_PUSH) return [];
     const minutes = m === from ? [m - 3, m - 2, m - 1, m].filter((x) => x >= 0) : [m];
-    const body = ghostEvent(minutes, now);
-    pushing = pushing
-      .then(async () => {
-        const r = await post(daemon.parts.webhooks!.url! + '/zoom/qss', body, zoomHeaders(SECRET, body, now));
-        expect(r.status).toBe(200);
-        for (let i = 0; i < 100 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++)
-          await new Promise((r) => setImmediate(r));
-        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-      })
-      .finally(release);
+    return [ghostEvent(minutes, now)];
   });
-  await pushing;
 }
 
 beforeAll(async () => {

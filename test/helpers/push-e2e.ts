@@ -7,6 +7,8 @@ import { QssPusher, type PushOptions } from '../../src/simulator/qss-pusher.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
 import { daemonFor } from './daemon.js';
 import { T0, type SimHarness } from './sim.js';
+import { zoomHeaders } from './zoom-webhook.js';
+import { zoomTime } from '../../src/util/zoom-time.js';
 
 const MIN = 60_000;
 
@@ -138,4 +140,87 @@ export async function pushedRun(
   daemon.onAlerts((c) => changes.push(...c));
   await pushThenPoll(h, daemon, pusher, { end, stopPushAt: end, onCycle: (r) => reports.push(r) });
   return { daemon, changes, reports, served };
+}
+
+/**
+ * The daemon's own loop (daemon.run on `h`'s virtual clock) until scenario minute `end`: after
+ * each cycle, the bodies `bodiesAt` gives for the cycle's minute are signed with `secret` and
+ * posted to its /zoom/qss in order, the clock held until they are taken in (not until a slow
+ * machine is slow enough). A body not answered 200 fails the run.
+ */
+export async function runPushingAfterCycles(
+  daemon: Daemon,
+  h: Pick<SimHarness, 'clock'>,
+  secret: string,
+  end: number,
+  bodiesAt: (minute: number, now: number) => string[],
+): Promise<void> {
+  const stop = new AbortController();
+  const url = `${daemon.parts.webhooks!.url!}/zoom/qss`;
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  let pushing: Promise<void> = Promise.resolve();
+  await daemon.run(stop.signal, () => {
+    const now = h.clock.now();
+    if (now >= T0 + end * MIN) return stop.abort();
+    const bodies = bodiesAt(Math.floor((now - T0) / MIN), now);
+    if (!bodies.length) return;
+    const release = h.clock.hold();
+    pushing = pushing
+      .then(async () => {
+        for (const body of bodies) {
+          const res = await fetch(url, { method: 'POST', headers: zoomHeaders(secret, body, now), body });
+          if (res.status !== 200) throw new Error(`push answered ${res.status}: ${await res.text()}`);
+        }
+        for (let i = 0; i < 100 && daemon.parts.webhooks!.spool.backlogBytes > 0; i++) await turn();
+        for (let i = 0; i < 5; i++) await turn();
+      })
+      .finally(release);
+  });
+  await pushing;
+}
+
+/** QoS details as Zoom pushes them: latency 450 ms (above the default rules' 300 ms) or 40 ms. */
+export const BAD_DETAILS = {
+  bitrate: '60 kbps',
+  latency: '450 ms',
+  jitter: '5 ms',
+  avg_loss: '0.0%',
+  max_loss: '0.0%',
+};
+export const GOOD_DETAILS = { ...BAD_DETAILS, latency: '40 ms' };
+
+/**
+ * A `meeting.participant_qos` event as Zoom sends it, of one participant (`user`: its user_id,
+ * `name`: its user_name) of the meeting `meeting`, with audio input and output for each of
+ * `minutes` (scenario minutes) and the details `detailsAt` gives for the minute.
+ */
+export function qosEvent(
+  meeting: { id: number; uuid: string; topic: string },
+  user: { user_id: string; name: string },
+  minutes: readonly number[],
+  detailsAt: (minute: number) => Record<string, string>,
+  now: number,
+): string {
+  return JSON.stringify({
+    event: 'meeting.participant_qos',
+    event_ts: now,
+    payload: {
+      account_id: 'sim-account',
+      object: {
+        ...meeting,
+        participant: {
+          user_id: user.user_id,
+          participant_user_id: `u-${user.name.toLowerCase()}`,
+          user_name: user.name,
+          qos: minutes.flatMap((m) =>
+            ['audio_input', 'audio_output'].map((type) => ({
+              date_time: zoomTime(T0 + m * MIN),
+              type,
+              details: detailsAt(m),
+            })),
+          ),
+        },
+      },
+    },
+  });
 }
