@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { SourceKind } from '../normalize/sample.js';
@@ -7,6 +8,9 @@ import { UsageError } from './args.js';
 
 export function requireConfig(file: string | undefined, options: LoadOptions = {}): Config {
   if (!file) throw new UsageError('--config FILE is required');
+  // A folder was read as a file: Node's "EISDIR: illegal operation on a directory" (outside tester).
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`--config ${file}: is a folder; expected a YAML file`);
   return loadConfig(file, process.env, options);
 }
 

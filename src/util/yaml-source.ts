@@ -90,8 +90,13 @@ export class YamlSource {
       if (bytes.length > maxBytes) throw new FileInvalidError([tooBig(file, bytes.length, maxBytes)]);
     } catch (err) {
       if (err instanceof FileInvalidError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
       const reason =
-        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+        code === 'ENOENT'
+          ? 'file not found'
+          : code === 'EISDIR'
+            ? 'a folder; expected a YAML file'
+            : (err as Error).message;
       throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
     }
     const bad = notUtf8(bytes);
