@@ -33,6 +33,7 @@ import type { HttpApi } from './http-api.js';
 import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { matcherProblems } from './matcher-warnings.js';
+import { noRulesWarning } from './no-rules.js';
 import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { Shutdown } from './shutdown.js';
@@ -266,6 +267,8 @@ export class Daemon {
    * silences, routes and inhibit rules reach more or less than they seem to (start-up, reload).
    */
   private logListReport(rules: readonly CompiledRule[]): void {
+    const none = noRulesWarning(rules, this.config.rules.paths);
+    if (none) this.deps.log.warn(none);
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));
     for (const w of warnings) this.deps.log.warn(w);

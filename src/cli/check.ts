@@ -2,6 +2,7 @@ import { formatProblem } from '../util/file-errors.js';
 import { loadRules } from '../evaluate/load-rules.js';
 import { listReport } from '../app/list-demand.js';
 import { matcherProblems } from '../app/matcher-warnings.js';
+import { noRulesWarning } from '../app/no-rules.js';
 import { checkModules } from '../notify/build.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { plural } from '../util/words.js';
@@ -18,7 +19,7 @@ against their schema; nothing is sent.
 It also says which rule makes qoswatch read Zoom's participants list (a field only the list
 gives, such as role or audio_quality, at the rule's file:line:col) and what that costs in the
 API budget, or that the list is not read for such fields.
-Warnings (valid, but probably not what was meant, such as a route with continue: true that
+Warnings (valid, but probably not what was meant, such as no rule at all, a route with continue: true that
 no later sibling route follows, a silence whose every matcher also matches an alert without
 its label, team: '!ops', a matcher of a silence, route or inhibit rule (or a route's group_by,
 an inhibit rule's equal) on a label no alert carries, or a silence whose ends is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
@@ -38,6 +39,8 @@ export async function check(argv: string[]): Promise<number> {
     `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
       `${plural(rules.length, 'rule')} valid in ${config.rules.paths.join(', ')}\n`,
   );
+  const none = noRulesWarning(rules, config.rules.paths);
+  if (none) process.stderr.write(`warning: ${none}\n`);
   const list = listReport(rules, config);
   process.stdout.write(list.lines.map((l) => `${l}\n`).join(''));
   for (const w of list.warnings) process.stderr.write(`warning: ${w}\n`);
