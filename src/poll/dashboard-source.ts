@@ -88,7 +88,13 @@ export class DashboardSource implements PollSource {
       {},
       { type: 'live', ...liveRange(this.clock.now()) },
       // Entries that are not objects are skipped and counted by the client.
-      { signal, keyOf: (i) => listedId(i.uuid), skipped: (n) => (this.stats.listedInvalid += n) },
+      // A page without its array is not "nothing is live": the cycle keeps the last list.
+      {
+        signal,
+        keyOf: (i) => listedId(i.uuid),
+        skipped: (n) => (this.stats.listedInvalid += n),
+        requireItems: true,
+      },
     )) {
       for (const item of page) {
         const uuid = listedId(item.uuid);

@@ -47,6 +47,7 @@ export class SessionSource implements PollSource {
       signal,
       keyOf: (s) => listedId(s.id),
       skipped: (n) => (this.stats.listedInvalid += n),
+      requireItems: true, // a page without its array is not "nothing is live"
     })) {
       for (const s of page) {
         const id = listedId(s.id);

@@ -321,10 +321,21 @@ export class ZoomClient {
   /** A strict listing's page must hold its array of objects: else counted, logged and thrown. */
   private requireListing(ep: Endpoint, body: Json, raw: unknown): void {
     if (Array.isArray(raw) && raw.every(isJsonObject)) return;
-    this.stats.record(ep.name, ep.category, 'bad_response');
+    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
     const err = meaningless(ep, body);
     this.log.warn({ endpoint: ep.name }, err.message);
     throw err;
+  }
+
+  /**
+   * A listing's page must hold its item array, or say it lists nothing (`total_records: 0`; the
+   * spec does not require the array): else the call is counted as `bad_response` and thrown,
+   * for the caller to log (once). Entries that are not objects are skipped as usual.
+   */
+  private requireItems(ep: Endpoint, body: Json, raw: unknown): void {
+    if (Array.isArray(raw) || (raw == null && body.total_records === 0)) return;
+    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
+    throw meaningless(ep, body);
   }
 
   /**
@@ -371,6 +382,7 @@ export class ZoomClient {
       }
       const raw = body[ep.itemsKey ?? 'items'];
       if (options.strict) this.requireListing(ep, body, raw);
+      else if (options.requireItems) this.requireItems(ep, body, raw);
       const items = this.pageItems<T>(ep, raw, options);
       const { keyOf } = options;
       yield keyOf
@@ -413,6 +425,13 @@ export interface PageOptions<T> {
    * report an empty instance that Zoom never described.
    */
   strict?: boolean;
+  /**
+   * A page without its item array (`{}`, `"meetings": null`) that does not say `total_records: 0`
+   * is ZOOM_BAD_RESPONSE (counted, thrown, not logged) instead of an empty page; entries that
+   * are not objects are skipped and counted as without it. For the daemon's discovery, where an
+   * empty page means "nothing is live" and ends every live instance.
+   */
+  requireItems?: boolean;
 }
 
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/app/daemon.js';
+import type { AlertChange } from '../../src/evaluate/alert.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import { daemonFor, holdClockInCycles } from '../helpers/daemon.js';
+import type { TestServer } from '../helpers/http-server.js';
+import { captureLog } from '../helpers/log.js';
+import { simProxy } from '../helpers/proxy.js';
+import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+
+/**
+ * Outside tester, stop 37 (HIGH): a 200 answer to the live list without its array (`{}`,
+ * `"meetings": null`) was read as "nothing is live": every live meeting ended, its alerts
+ * resolved (reason ended) and fired again once the list was whole, nothing was counted as a bad
+ * response and nothing logged. Now such an answer is counted (`bad_response`), logged once, and
+ * the cycle keeps the last list. A list that says it is empty (`"meetings": []`, or no array
+ * with `total_records: 0`: Zoom's spec does not require the array) still ends them. Against
+ * the simulator through a proxy that rewrites the list's answer from minute BAD_FROM to BAD_TO.
+ */
+const MIN = 60_000;
+const BAD_FROM = 4;
+const BAD_TO = 8;
+const END = 11;
+
+const KINDS = {
+  meetings: { path: /\/metrics\/meetings\?/, key: 'meetings', uuid: 'list/meeting==' },
+  sessions: { path: /\/videosdk\/sessions\?/, key: 'sessions', uuid: 'list-session' },
+} as const;
+type Kind = keyof typeof KINDS;
+
+let h: SimHarness;
+let proxy: TestServer;
+afterEach(async () => {
+  await proxy.close();
+  await h.close();
+});
+
+interface Run {
+  events: PipelineEvent[];
+  changes: AlertChange[];
+  lines: { msg: string }[];
+  metrics: string;
+  errors: number[];
+  rewritten: number;
+}
+
+/** The daemon's own loop to END, the `kind` list answered as `body` between BAD_FROM and BAD_TO. */
+async function run(kind: Kind, body: Record<string, unknown>): Promise<Run> {
+  const k = KINDS[kind];
+  const one = {
+    id: kind === 'meetings' ? 85000000037 : k.uuid,
+    uuid: k.uuid,
+    topic: 'Live',
+    start: '0m',
+    end: '2h',
+  };
+  const participants = [{ key: 'ann', id: 'u-ann', user_id: '300', name: 'Ann' }];
+  h = await startSim(
+    {
+      seed: `not-a-list-${kind}`,
+      qos_window: '10m',
+      [kind]: [{ ...one, participants }],
+      episodes: [{ where: { participant: 'ann' }, from: '0m', to: '2h', any: { latency: '450ms' } }],
+    },
+    0,
+  );
+  let rewritten = 0;
+  proxy = await simProxy(h.url, {
+    rewrite: (text, r) => {
+      const m = (h.clock.now() - T0) / MIN;
+      if (!k.path.test(r.path) || m < BAD_FROM || m >= BAD_TO) return text;
+      rewritten++;
+      return JSON.stringify({ page_size: 30, next_page_token: '', ...body });
+    },
+  });
+  const { log, lines } = captureLog('info');
+  const { daemon: template } = daemonFor({ ...h, url: proxy.url }, (c) => {
+    c.sources = { meetings: kind === 'meetings', webinars: false, sessions: kind === 'sessions' };
+    c.videosdk!.apiUrl = proxy.url;
+  });
+  const events: PipelineEvent[] = [];
+  const daemon = holdClockInCycles(
+    new Daemon(template.parts.config, { clock: h.clock, log, sinks: [{ handle: (e) => events.push(e) }] }),
+    h,
+  );
+  const changes: AlertChange[] = [];
+  daemon.onAlerts((c) => changes.push(...c));
+  const errors: number[] = [];
+  const stop = new AbortController();
+  await daemon.run(stop.signal, (r) => {
+    errors.push(r.errors);
+    if (h.clock.now() >= T0 + END * MIN) stop.abort();
+  });
+  return { events, changes, lines, metrics: await daemon.parts.metrics.text(), errors, rewritten };
+}
+
+const badResponses = (metrics: string, endpoint: string): number =>
+  Number(
+    new RegExp(
+      `^qoswatch_zoom_requests_total\\{[^}]*endpoint="${endpoint}"[^}]*outcome="bad_response"[^}]*\\} (\\d+)$`,
+      'm',
+    ).exec(metrics)?.[1] ?? 'NaN',
+  );
+
+describe.each([
+  { kind: 'meetings' as Kind, body: {}, what: '{}' },
+  { kind: 'meetings' as Kind, body: { meetings: null, total_records: 1 }, what: '"meetings": null' },
+  { kind: 'meetings' as Kind, body: { meetings: { uuid: 'x' } }, what: '"meetings" an object' },
+  { kind: 'sessions' as Kind, body: { sessions: null }, what: '"sessions": null' },
+])('a 200 live $kind list that is not a list ($what)', ({ kind, body }) => {
+  it('ends nothing: the alert fires once and stays; counted as bad_response, logged once, in the cycle errors', async () => {
+    const r = await run(kind, body);
+    expect(r.rewritten).toBeGreaterThanOrEqual(3);
+    expect(r.events.filter((e) => e.type === 'ended')).toEqual([]);
+    expect(r.changes.map((c) => c.state)).toEqual(['pending', 'firing']);
+    expect(badResponses(r.metrics, kind)).toBe(r.rewritten);
+    const warned = r.lines.filter(
+      (l) => l.msg === `could not list live ${kind.slice(0, -1)}s; keeping the last list`,
+    );
+    expect(warned).toHaveLength(1);
+    expect(r.errors.filter((e) => e > 0)).toHaveLength(r.rewritten);
+  }, 60_000);
+});
+
+describe.each([
+  { body: { meetings: [], total_records: 0 }, what: '"meetings": [], total_records 0' },
+  { body: { total_records: 0 }, what: 'no array, total_records 0' },
+])('a 200 live meetings list that says it is empty ($what)', ({ body }) => {
+  it('ends the meeting: its alert resolves as ended; nothing counted as bad', async () => {
+    const r = await run('meetings', body);
+    const ended = r.events.filter((e) => e.type === 'ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.at).toBeGreaterThanOrEqual(T0 + BAD_FROM * MIN);
+    const resolved = r.changes.filter((c) => c.state === 'resolved');
+    expect(resolved[0]!.alert.reason).toBe('ended');
+    expect(badResponses(r.metrics, 'meetings')).toBe(0);
+  }, 60_000);
+});
