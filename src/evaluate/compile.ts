@@ -12,7 +12,8 @@ import { unprovided } from './field-needs.js';
 import { parseThreshold } from './thresholds.js';
 
 /** Reports a problem at a path inside the rule being compiled. */
-type At = (path: (string | number)[], message: string) => void;
+/** A problem at a setting; `offset`: at that character of its (string) value, where the file shows it. */
+type At = (path: (string | number)[], message: string, offset?: number) => void;
 
 /**
  * Compiles one validated rule; every problem the schema cannot see (units, streams, filters,
@@ -24,8 +25,12 @@ export function compileRule(
   src: YamlSource,
   problems: FileProblem[],
 ): CompiledRule | undefined {
-  const at: At = (path, message) => {
-    problems.push(src.problemAt(['rules', index, ...path], message));
+  const at: At = (path, message, offset) => {
+    problems.push(
+      offset === undefined
+        ? src.problemAt(['rules', index, ...path], message)
+        : src.problemInValue(['rules', index, ...path], offset, message),
+    );
   };
   const before = problems.length;
   const metric = METRIC_BY_NAME.get(raw.metric)!;
@@ -208,7 +213,9 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
 /** Each annotation's template: unknown fields and syntax errors are reported. */
 function checkTemplates(annotations: RawRule['annotations'], at: At): void {
   for (const [k, tpl] of Object.entries(annotations ?? {}))
-    for (const p of checkTemplate(tpl)) at(['annotations', k], p);
+    for (const p of checkTemplate(tpl))
+      if (typeof p === 'string') at(['annotations', k], p);
+      else at(['annotations', k], p.message, p.offset);
 }
 
 /** How a grouped rule counts and explains: breaching count or ratio, group_by, what it explains. */

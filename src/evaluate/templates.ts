@@ -1,6 +1,7 @@
 import Mustache from 'mustache';
 import { didYouMean } from '../util/did-you-mean.js';
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
+import { templateSyntaxProblem, type TemplateSyntaxProblem } from './template-syntax.js';
 
 /** The fields an annotation template can use (every context field of the catalog among them); documented in docs/rules.md. */
 export const TEMPLATE_FIELDS: readonly string[] = [
@@ -45,13 +46,17 @@ export const TEMPLATE_FIELDS: readonly string[] = [
 
 type Token = [string, string, number, number, Token[]?];
 
-/** Problems in a template: syntax, or names that are not fields (with a did-you-mean). */
-export function checkTemplate(template: string): string[] {
+/**
+ * Problems in a template: syntax, or names that are not fields (with a did-you-mean). A syntax
+ * problem comes with the offset in the template of the tag it is about, where there is one.
+ */
+export function checkTemplate(template: string): (string | TemplateSyntaxProblem)[] {
   let tokens: Token[];
   try {
     tokens = Mustache.parse(template) as Token[];
   } catch (err) {
-    return [`template syntax: ${(err as Error).message}`];
+    const p = templateSyntaxProblem(template, (err as Error).message);
+    return [{ ...p, message: `template syntax: ${p.message}` }];
   }
   const problems: string[] = [];
   const walk = (list: Token[], inSection: boolean): void => {

@@ -10,6 +10,7 @@ import {
   visit,
   type Document,
   type Node,
+  type Scalar,
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { notUtf8 } from './utf8.js';
@@ -145,6 +146,20 @@ export class YamlSource {
     return { file: this.file, ...this.at(offset), path: formatPath(path), message };
   }
 
+  /**
+   * A problem at the character `offset` of the string value at `path` (a template's mistake),
+   * at that character's line:col where the file shows it (block scalars, `|` and `>`; plain and
+   * quoted ones without escapes); else at the value, as problemAt.
+   */
+  problemInValue(path: readonly (string | number)[], offset: number, message: string): FileProblem {
+    const problem = this.problemAt(path, message);
+    const { node, depth } = this.nodeAt(path);
+    if (depth !== path.length || !isScalar(node) || typeof node.value !== 'string' || !node.range)
+      return problem;
+    const at = textOffsetOf(this.text, node.value, node.type, node.range, offset);
+    return at === undefined ? problem : { ...problem, ...this.at(at) };
+  }
+
   /** YAML syntax errors, the first MAX_SYNTAX_PROBLEMS of them (one slip can cascade into hundreds). */
   syntaxProblems(): FileProblem[] {
     const all = [...this.doc.errors, ...this.doc.warnings];
@@ -225,6 +240,38 @@ export class YamlSource {
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
     return pair?.key as Node | undefined;
   }
+}
+
+const BLANK = /\s/;
+
+/**
+ * Where the character `offset` of a scalar's string `value` is in `text`, or undefined. Folding,
+ * indentation and chomping change only blanks and line breaks, so the value's n-th character
+ * other than a blank is the n-th of the scalar's text (after a block scalar's header line, a
+ * quoted one's quote); checked on the way, so an escape (`\"`, `''`) gives undefined, never a
+ * wrong place.
+ */
+function textOffsetOf(
+  text: string,
+  value: string,
+  type: Scalar['type'],
+  range: readonly [number, number, number],
+  offset: number,
+): number | undefined {
+  if (!(offset >= 0 && offset < value.length) || BLANK.test(value[offset]!)) return undefined;
+  const [start, end] = range;
+  let s = start;
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') s = text.indexOf('\n', start) + 1;
+  else if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') s = start + 1;
+  if (s <= 0) return undefined;
+  for (let i = 0; i <= offset; i++) {
+    if (BLANK.test(value[i]!)) continue;
+    while (s < end && BLANK.test(text[s]!)) s++;
+    if (s >= end || text[s] !== value[i]) return undefined;
+    if (i === offset) return s;
+    s++;
+  }
+  return undefined;
 }
 
 export function formatPath(path: readonly (string | number)[]): string {
