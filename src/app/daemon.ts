@@ -34,7 +34,6 @@ import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { matcherProblems } from './matcher-warnings.js';
 import { noRulesWarning } from './no-rules.js';
-import { checkStateDir } from './state-dir.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { Shutdown } from './shutdown.js';
 import type { StatusReport } from './status-report.js';
@@ -441,10 +440,5 @@ export class Daemon {
   /** What a shutdown has not (yet) saved: everything before close() runs, then what is left. */
   notSaved(): string[] {
     return this.shutdown.notSaved();
-  }
-
-  /** Fails with a one-line reason when the state directory cannot be created or written. */
-  checkStateDir(): void {
-    checkStateDir(this.config.stateDir);
   }
 }

@@ -5,6 +5,7 @@ import { systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { removeStaleTempFiles } from '../util/atomic-file.js';
 import { lockStateDir } from '../util/state-lock.js';
+import { checkStateDir } from '../app/state-dir.js';
 import { parse } from './args.js';
 import { logZoomProxy, requireConfig } from './common.js';
 import { onShutdown } from '../util/signals.js';
@@ -37,6 +38,22 @@ export async function run(argv: string[], shutdown = onShutdown()): Promise<numb
   const config = requireConfig(values.config);
   const started = configSnapshot(config.file);
   const log = createLogger(config.log);
+  // The state dir is checked and locked before the daemon is built: its webhook service opens
+  // the spool (cutting a torn last line) and rewrites seen-*.json and the done offset as it is
+  // built, which a second process refused by the lock did to the running one's files.
+  try {
+    logZoomProxy(log);
+    checkStateDir(config.stateDir);
+    process.once('exit', lockStateDir(config.stateDir)); // before the port: say who holds the dir
+  } catch (err) {
+    throw new Error(`cannot start: ${(err as Error).message}`, { cause: err });
+  }
+  const stale = removeStaleTempFiles(config.stateDir);
+  if (stale.length)
+    log.info(
+      { files: stale },
+      `removed ${stale.length} temporary state file(s) left by a write that was killed`,
+    );
   const daemon = new Daemon(config, { clock: systemClock, log });
   let starting = true;
   let grace: NodeJS.Timeout | undefined;
@@ -52,15 +69,6 @@ export async function run(argv: string[], shutdown = onShutdown()): Promise<numb
   // Fail fast: anything that cannot start closes what was opened and exits 1 with one line.
   let url: string;
   try {
-    logZoomProxy(log);
-    daemon.checkStateDir();
-    process.once('exit', lockStateDir(config.stateDir)); // before the port: say who holds the dir
-    const stale = removeStaleTempFiles(config.stateDir);
-    if (stale.length)
-      log.info(
-        { files: stale },
-        `removed ${stale.length} temporary state file(s) left by a write that was killed`,
-      );
     url = await daemon.listen();
     await daemon.startNotifications({ dryRun: values['dry-run'] ?? false });
     if (config.run.watchRules) daemon.watchRules();

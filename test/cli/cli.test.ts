@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { CLI, printed, runCli, startCli, waitForOk } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { startRealTimeSim } from '../helpers/sim.js';
+import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
 let sim: ZoomSimulator;
@@ -168,7 +179,48 @@ describe('qoswatch', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
   });
+
+  it("a second run refused by the lock leaves the running one's webhook state as it was (outside tester, stop 37)", async () => {
+    // Before, its webhook service was built before the lock was taken: it cut the running
+    // daemon's spool at a torn last line and rewrote its seen-*.json and done offset.
+    const file = config(
+      'lock-webhooks.yaml',
+      'webhooks:\n  listen: 127.0.0.1:0\n  apps:\n    - { name: qss, path: /zoom/qss, secret_token: try-me }\n',
+    );
+    const first = startCli(['run', '--config', file], { SECRET: 'csecret' });
+    try {
+      const url = (await printed(first, /receiving Zoom webhooks on (http:\/\/[^ "]+)/))[1]!;
+      await printed(first, 'qoswatch running');
+      const body = readFileSync(
+        join(import.meta.dirname, '../fixtures/zoom-webhooks/meeting.participant_qos.json'),
+      );
+      expect((await post(`${url}/zoom/qss`, body, zoomHeaders('try-me', body, Date.now()))).status).toBe(200);
+      const hooks = join(dir, 'state-lock-webhooks.yaml', 'webhooks');
+      // A record the running daemon is in the middle of writing.
+      appendFileSync(join(hooks, 'webhooks.spool'), '{"partial record being written');
+      const before = filesOf(hooks);
+      expect(Object.keys(before)).toContain('webhooks.spool');
+      const second = await runCli(['run', '--config', file], { SECRET: 'csecret' });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`is in use by qoswatch pid ${first.child.pid} (since `);
+      expect(filesOf(hooks)).toEqual(before);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
 });
+
+/** Each file of `dir`: its bytes and modification time. */
+function filesOf(dir: string): Record<string, { text: string; mtimeMs: number }> {
+  const out: Record<string, { text: string; mtimeMs: number }> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isFile())
+      out[name] = { text: readFileSync(path, 'latin1'), mtimeMs: statSync(path).mtimeMs };
+  }
+  return out;
+}
 
 describe('SIGHUP reads the config file again (outside tester, M3)', () => {
   it('a broken file: its problem at file:line:col, the running configuration kept; a change: named as needing a restart', async () => {
