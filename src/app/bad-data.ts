@@ -52,6 +52,12 @@ export class BadDataReport {
           ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
           : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
       );
+    for (const [field, { form, unit }] of stats.bareForms)
+      this.logOnce.warn(
+        `bare:${field}`,
+        { field, form, unit, count: stats.valuesBare.get(field) },
+        `Zoom sent ${field} values as bare numbers (the first: ${form}), not as text with a unit ("${form} ${unit}"); read in ${unit}, Zoom's unit for it`,
+      );
     for (const [name, count] of stats.unknownStreams)
       this.logOnce.warn(
         `stream:${name}`,

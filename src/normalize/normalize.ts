@@ -81,6 +81,7 @@ function readSome(
       any = true;
     }
     if (!any) stats?.missing(field, value);
+    else if (typeof value === 'number') stats?.bareNumber(field, value, rows[from[f]!]!.parse);
   }
   return out;
 }

@@ -88,9 +88,13 @@ function summaryStats(rows: readonly FieldDef[], details: Raw, stats: NormalizeS
     for (const which of ['min', 'avg', 'max'] as const) {
       const field = row.summary?.[which];
       if (!field || !(field in details)) continue;
-      const v = row.parse(details[field]);
-      if (v === undefined) stats.missing(field, details[field]);
-      else stat[which] = v;
+      const raw = details[field];
+      const v = row.parse(raw);
+      if (v === undefined) stats.missing(field, raw);
+      else {
+        stat[which] = v;
+        if (typeof raw === 'number') stats.bareNumber(field, raw, row.parse);
+      }
     }
     if (Object.keys(stat).length) out[row.key] = stat;
   }

@@ -1,4 +1,4 @@
-import { lastRefusal, type Refusal } from './values.js';
+import { BARE_NUMBER_UNITS, lastRefusal, type Refusal } from './values.js';
 
 /** How much of a refused value's first form is kept to be logged. */
 const FORM_MAX = 60;
@@ -30,6 +30,10 @@ export class NormalizeStats {
   readonly valuesImplausible = new Map<string, number>();
   /** The first unreadable or implausible form of each field and reason (cut short), to be logged once. */
   readonly refusedForms = new Map<string, { field: string; reason: Refusal; form: string }>();
+  /** Bare JSON numbers where Zoom writes a string with its unit (`latency: 5`), by field: read in Zoom's unit. */
+  readonly valuesBare = new Map<string, number>();
+  /** The first bare number of each field, and the unit it was read in, to be logged once. */
+  readonly bareForms = new Map<string, { form: number; unit: string }>();
   /** Stream objects of a kind we do not know, by name: ignored, counted so new ones get noticed. */
   readonly unknownStreams = new Map<string, number>();
 
@@ -49,6 +53,13 @@ export class NormalizeStats {
     if (reason === 'empty' || this.refusedForms.has(`${field}:${reason}`)) return;
     const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
     this.refusedForms.set(`${field}:${reason}`, { field, reason, form: text.slice(0, FORM_MAX) });
+  }
+  /** A number of `field` that `parse` read: counted (with its first) when Zoom writes that field with a unit. */
+  bareNumber(field: string, value: number, parse: (value: unknown) => unknown): void {
+    const unit = BARE_NUMBER_UNITS.get(parse);
+    if (unit === undefined) return;
+    this.valuesBare.set(field, (this.valuesBare.get(field) ?? 0) + 1);
+    if (!this.bareForms.has(field)) this.bareForms.set(field, { form: value, unit });
   }
   unknownStream(name: string): void {
     this.unknownStreams.set(name, (this.unknownStreams.get(name) ?? 0) + 1);

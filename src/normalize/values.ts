@@ -264,6 +264,22 @@ export const parseHeight = (value: unknown): number | undefined => {
   return isPicture(value) ? height : undefined;
 };
 
+/**
+ * The readers of values Zoom writes as strings with a unit ("126 ms", "0.3%", "27 kbps", "12
+ * fps"; zoom-api/README.md), each with the unit a bare JSON number is read in. Such a number
+ * (`latency: 5`) is not what Zoom is documented to send (only wifi_rssi is a number): it is read
+ * in Zoom's unit, and NormalizeStats.bareNumber counts it and keeps the first to be logged.
+ */
+export const BARE_NUMBER_UNITS: ReadonlyMap<(value: unknown) => unknown, string> = new Map<
+  (value: unknown) => unknown,
+  string
+>([
+  [parseSeconds, 'ms'],
+  [parseRatio, '%'],
+  [parseBitrate, 'kbps'],
+  [parseFrameRate, 'fps'],
+]);
+
 const dbm = numberWithUnit('dbm');
 
 /** Wi-Fi RSSI: integers in dBm, sometimes written "-60 dBm". */

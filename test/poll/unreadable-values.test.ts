@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../src/app/daemon.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { daemonFor, holdClockInCycles, runUntil } from '../helpers/daemon.js';
-import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
-import { rewrittenQos } from '../helpers/rewritten-qos.js';
-import type { SimHarness } from '../helpers/sim.js';
+import { daemonOnRewrittenQos, editQosOf } from '../helpers/rewritten-qos.js';
 
 /**
  * Values Zoom sends that are not readings (outside tester, stop 27, LOW #5). Before, "12 parsecs",
@@ -15,11 +11,8 @@ import type { SimHarness } from '../helpers/sim.js';
  * 126 s (and alerted on), a negative latency taken as it came. Now each is skipped, counted by its
  * own reason, and its first form logged once.
  */
-const MIN = 60_000;
-let h: SimHarness;
-let proxy: TestServer;
 let close: () => Promise<void>;
-const events: PipelineEvent[] = [];
+let events: PipelineEvent[] = [];
 const { log, lines } = captureLog('info');
 let metrics: string;
 
@@ -31,29 +24,15 @@ const FORGED: Record<string, Record<string, unknown>> = {
 };
 
 beforeAll(async () => {
-  ({ h, proxy, close } = await rewrittenQos(
+  ({ events, metrics, close } = await daemonOnRewrittenQos(
     { seed: 'unreadable-values', id: 85400000001, uuid: 'odd/values==', userIds: ['500', '501'] },
-    (text) => {
-      const page = JSON.parse(text) as {
-        participants: { user_id: string; user_qos: Record<string, unknown>[] }[];
-      };
-      for (const p of page.participants)
-        if (p.user_id === '500')
-          for (const q of p.user_qos) {
-            for (const [stream, values] of Object.entries(FORGED))
-              q[stream] = { ...(q[stream] as Record<string, unknown>), ...values };
-            q.cpu_pressure_level = 42;
-          }
-      return JSON.stringify(page);
-    },
+    editQosOf('500', (q) => {
+      for (const [stream, values] of Object.entries(FORGED))
+        q[stream] = { ...(q[stream] as Record<string, unknown>), ...values };
+      q.cpu_pressure_level = 42;
+    }),
+    log,
   ));
-  const { daemon: template } = daemonFor({ ...h, url: proxy.url });
-  const daemon = holdClockInCycles(
-    new Daemon(template.parts.config, { clock: h.clock, log, sinks: [{ handle: (e) => events.push(e) }] }),
-    h,
-  );
-  await runUntil(daemon, h, h.clock.now() + 4 * MIN);
-  metrics = await daemon.parts.metrics.text();
 }, 60_000);
 afterAll(() => close());
 

@@ -15,6 +15,7 @@ export interface PollView {
     readonly valuesMissing: ReadonlyMap<string, number>;
     readonly valuesUnreadable: ReadonlyMap<string, number>;
     readonly valuesImplausible: ReadonlyMap<string, number>;
+    readonly valuesBare: ReadonlyMap<string, number>;
   };
 }
 
@@ -120,6 +121,16 @@ export function registerPollMetrics(
         ['implausible', n.valuesImplausible],
       ] as const)
         for (const [field, count] of counts) this.inc({ field, reason }, count);
+    },
+  });
+  new Counter({
+    name: 'qoswatch_values_bare_total',
+    help: 'Values Zoom sent as bare numbers where it writes text with a unit (latency: 5, not "5 ms"), by field; read in Zoom\'s unit.',
+    labelNames: ['field'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [field, count] of view.normalize.valuesBare) this.inc({ field }, count);
     },
   });
   return { observeCycle: (r) => cycleDuration.observe((r.finishedAt - r.startedAt) / 1000) };
