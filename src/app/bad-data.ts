@@ -23,7 +23,7 @@ export class BadDataReport {
       this.logOnce.warn(
         'invalid',
         { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid },
-        'skipped QoS entries Zoom sent without a usable date_time or participant id, or that were not objects',
+        'skipped QoS entries Zoom sent without a usable date_time or participant id, that were not objects, or that repeat a join (user_id) already in the answer (the first is kept)',
       );
       this.invalidSeen = stats.samplesInvalid;
     }

@@ -181,6 +181,8 @@ export class DashboardSource implements PollSource {
           keyOf: joinKey,
           expectedItems: instance.participants,
           skipped: (n) => (this.stats.samplesInvalid += n),
+          // A second entry of one join (user_id) in the answer: the first is kept.
+          repeated: (n) => (this.stats.samplesInvalid += n),
         },
       )) {
         raws.push(...page);

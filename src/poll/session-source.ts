@@ -85,6 +85,7 @@ export class SessionSource implements PollSource {
           ...(signal ? { signal } : {}),
           keyOf: joinKey,
           skipped: (n) => (this.stats.samplesInvalid += n),
+          repeated: (n) => (this.stats.samplesInvalid += n), // a second entry of one join: the first is kept
         },
       )) {
         for (const raw of page)

@@ -339,6 +339,26 @@ export class ZoomClient {
   }
 
   /**
+   * The items whose key (`keyOf`) was not yielded before: a repeat of an earlier pass (a restarted
+   * listing) is dropped silently, one within this pass is dropped and told to `repeated`. An
+   * item without a key is the caller's to skip and count, not a repeat.
+   */
+  private firstOfKey<T>(items: T[], options: PageOptions<T>, seen: Set<string>, pass: Set<string>): T[] {
+    return items.filter((i) => {
+      const k = options.keyOf!(i);
+      if (!k) return true;
+      const repeat = pass.has(k);
+      pass.add(k);
+      if (seen.has(k)) {
+        if (repeat) options.repeated?.(1);
+        return false;
+      }
+      seen.add(k);
+      return true;
+    });
+  }
+
+  /**
    * The pages of a list endpoint at its largest page size. An expired `next_page_token`
    * restarts the listing from the start; `keyOf` then keeps items already yielded from
    * coming out twice.
@@ -350,6 +370,9 @@ export class ZoomClient {
     options: PageOptions<T> = {},
   ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
+    // Keys of this pass over the listing: a repeat within it is Zoom's, one of an earlier pass
+    // (before a restart) is expected.
+    const pass = new Set<string>();
     const tokens = new Set<string>();
     let token = '';
     let restarts = 0;
@@ -376,6 +399,7 @@ export class ZoomClient {
           this.log.info({ endpoint: ep.name }, 'next_page_token expired; restarting the listing');
           token = '';
           tokens.clear();
+          pass.clear();
           continue;
         }
         throw err;
@@ -384,17 +408,7 @@ export class ZoomClient {
       if (options.strict) this.requireListing(ep, body, raw);
       else if (options.requireItems) this.requireItems(ep, body, raw);
       const items = this.pageItems<T>(ep, raw, options);
-      const { keyOf } = options;
-      yield keyOf
-        ? items.filter((i) => {
-            // An entry without a key is the caller's to skip and count, not a repeat.
-            const k = keyOf(i);
-            if (!k) return true;
-            if (seen.has(k)) return false;
-            seen.add(k);
-            return true;
-          })
-        : items;
+      yield options.keyOf ? this.firstOfKey(items, options, seen, pass) : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
       if (!token) return;
       if (tokens.has(token)) {
@@ -412,6 +426,12 @@ export interface PageOptions<T> {
   signal?: AbortSignal;
   keyOf?: (item: T) => string;
   expectedItems?: number;
+  /**
+   * Told of each item dropped because an item of the same key came earlier in this pass over
+   * the listing (Zoom's repeat; not one of a pass before a restart): bad data, for the caller to
+   * count. The first one is kept.
+   */
+  repeated?: (count: number) => void;
   /**
    * Told how many entries of a page were skipped (not objects, or past OVERFULL times the page
    * size): bad data, for the caller to count.

@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../src/app/daemon.js';
-import type { PipelineEvent } from '../../src/normalize/events.js';
-import { daemonFor, holdClockInCycles } from '../helpers/daemon.js';
-import type { TestServer } from '../helpers/http-server.js';
-import { captureLog } from '../helpers/log.js';
-import { simProxy } from '../helpers/proxy.js';
+import { runThroughProxy, type ProxiedRun } from '../helpers/proxied-run.js';
 import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -28,60 +23,46 @@ const BAD = [
   { uuid: 'a b' },
 ];
 let h: SimHarness;
-let proxy: TestServer;
-const events: PipelineEvent[] = [];
-const { log, lines } = captureLog('info');
-let metrics: string;
-let cycles = 0;
+let run: ProxiedRun;
 
 beforeAll(async () => {
   h = await startSim({ seed: 'bad-discovery', meetings: [meetingWith(2, { topic: 'Real' })] }, 10 * MIN);
-  proxy = await simProxy(h.url, {
-    rewrite: (text, r) => {
+  run = await runThroughProxy(
+    h,
+    (text, r) => {
       if (!/\/metrics\/meetings\?/.test(r.path)) return text;
       const page = JSON.parse(text) as { meetings: Record<string, unknown>[] };
       // The real entry with fields of the wrong type, among the bad ones.
       for (const m of page.meetings) Object.assign(m, { participants: 'many', topic: { x: 1 }, id: [1] });
       return JSON.stringify({ ...page, meetings: [...BAD, ...page.meetings] });
     },
-  });
-  const { daemon: template } = daemonFor({ ...h, url: proxy.url });
-  const daemon = holdClockInCycles(
-    new Daemon(template.parts.config, { clock: h.clock, log, sinks: [{ handle: (e) => events.push(e) }] }),
-    h,
+    4 * MIN,
   );
-  const stop = new AbortController();
-  const until = h.clock.now() + 4 * MIN;
-  await daemon.run(stop.signal, () => {
-    cycles++;
-    if (h.clock.now() >= until) stop.abort();
-  });
-  metrics = await daemon.parts.metrics.text();
 }, 60_000);
 afterAll(async () => {
-  await proxy.close();
+  await run.proxy.close();
   await h.close();
 });
 
 describe("bad entries in Zoom's live meetings list", () => {
   it('are never polled; the good entry is, though its other fields have the wrong type', () => {
-    const qos = proxy.received.filter((r) => r.path.includes('/qos'));
-    expect(qos.length).toBeGreaterThanOrEqual(cycles);
+    const qos = run.proxy.received.filter((r) => r.path.includes('/qos'));
+    expect(qos.length).toBeGreaterThanOrEqual(run.cycles);
     for (const r of qos) expect(r.path).toContain(encodeURIComponent('mtg-uuid-1=='));
-    const polled = events.filter((e) => e.type === 'polled');
+    const polled = run.events.filter((e) => e.type === 'polled');
     expect(new Set(polled.map((e) => e.instance.uuid))).toEqual(new Set(['mtg-uuid-1==']));
     expect(polled[0]!.instance).toMatchObject({ id: 'mtg-uuid-1==', topic: '' });
   });
 
   it('are counted, each listing', () => {
-    const listings = proxy.received.filter((r) => /\/metrics\/meetings\?/.test(r.path)).length;
+    const listings = run.proxy.received.filter((r) => /\/metrics\/meetings\?/.test(r.path)).length;
     expect(listings).toBeGreaterThan(1);
-    expect(metrics).toMatch(
+    expect(run.metrics).toMatch(
       new RegExp(`^qoswatch_discovery_entries_invalid_total ${listings * BAD.length}$`, 'm'),
     );
   });
 
   it('are logged once', () => {
-    expect(lines.filter((l) => /no usable uuid/.test(l.msg))).toHaveLength(1);
+    expect(run.lines.filter((l) => /no usable uuid/.test(l.msg))).toHaveLength(1);
   });
 });

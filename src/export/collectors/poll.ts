@@ -92,7 +92,7 @@ export function registerPollMetrics(
   scrapeCounter(
     registry,
     'qoswatch_samples_invalid_total',
-    'QoS entries skipped whole (no usable date_time, not an object).',
+    'QoS entries skipped whole (no usable date_time, not an object, a second entry of a join in one answer).',
     () => view.normalize.samplesInvalid,
   );
   scrapeCounter(
