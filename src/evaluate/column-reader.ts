@@ -2,8 +2,9 @@ import type { QosSample } from '../normalize/sample.js';
 import {
   FIRST_STREAM,
   SAMPLE_ROWS,
+  numbersAt,
+  numbersChunk,
   numbersOf,
-  sampleNumbers,
   STREAM_INDEX,
   STREAM_ROWS,
   STREAM_STRIDE,
@@ -96,11 +97,15 @@ export class ColumnReader {
   /**
    * Writes sample `i`'s value of each column into `out[column][i]` (NaN when missing), and the
    * stream with the worst value into `worst[column][i]` (the first of equal ones: what an alert's
-   * context names as its stream). From the sample's numbers when it has them, else its objects.
+   * context names as its stream). From the sample's numbers when it has them (a stretch of a
+   * chunk shared with the samples written next to it: sample-numbers.ts), else its objects.
    */
   read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): void {
     // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
-    const numbers = sampleNumbers(s) ?? numbersOf(s);
+    let numbers = numbersChunk(s);
+    let first = 0;
+    if (numbers) first = numbersAt(s);
+    else numbers = numbersOf(s);
     const { best, sum, count, readAt, above, worstOf, useStart, useColumn, useRow, useStream } = this;
     // A column's count is of this sample only when its readAt is this read's number: no clearing per sample.
     if (this.reads === 0x7fffffff) {
@@ -108,9 +113,9 @@ export class ColumnReader {
       this.reads = 0;
     }
     const now = ++this.reads;
-    const n = numbers[0]!;
+    const n = numbers[first]!;
     const kinds = useStart.length - 1;
-    for (let j = 0, at = FIRST_STREAM; j < n; j++, at += STREAM_STRIDE) {
+    for (let j = 0, at = first + FIRST_STREAM; j < n; j++, at += STREAM_STRIDE) {
       const k = numbers[at]! | 0; // an integer key: a double one is boxed for the lookup
       if (k < 0 || k >= kinds) continue;
       const base = at + 1;
@@ -150,7 +155,7 @@ export class ColumnReader {
       const c = otherColumns[k]!;
       const at = this.sampleAt[c]!;
       // Apart, not one conditional expression: the value stays an unboxed double.
-      if (at >= 0) out[c]![i] = numbers[at]!;
+      if (at >= 0) out[c]![i] = numbers[first + at]!;
       else out[c]![i] = ruleValue(this.columns[c]!.reader, s) ?? NaN;
       worst[c]![i] = 0;
     }

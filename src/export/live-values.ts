@@ -2,8 +2,9 @@ import { numericValue } from '../normalize/catalog.js';
 import type { QosSample } from '../normalize/sample.js';
 import {
   FIRST_STREAM,
+  numbersAt,
+  numbersChunk,
   SAMPLE_ROWS,
-  sampleNumbers,
   STREAM_ROWS,
   STREAM_STRIDE,
 } from '../normalize/sample-numbers.js';
@@ -81,15 +82,16 @@ function streamList(names: string[]): readonly string[] {
 
 /** The stream names of `s` in its order: `last` (shared) when the same, else the shared list of them. */
 export function streamsOf(s: QosSample, last: readonly string[] | undefined): readonly string[] {
-  const numbers = sampleNumbers(s);
+  const numbers = numbersChunk(s);
   if (numbers) {
-    const n = numbers[0]!;
+    const first = numbersAt(s);
+    const n = numbers[first]!;
     let same = last?.length === n;
-    for (let j = 0, at = FIRST_STREAM; same && j < n; j++, at += STREAM_STRIDE)
+    for (let j = 0, at = first + FIRST_STREAM; same && j < n; j++, at += STREAM_STRIDE)
       same = last![j] === STREAMS[numbers[at]! | 0]!.name;
     if (same) return last!;
     const names: string[] = [];
-    for (let j = 0, at = FIRST_STREAM; j < n; j++, at += STREAM_STRIDE)
+    for (let j = 0, at = first + FIRST_STREAM; j < n; j++, at += STREAM_STRIDE)
       names.push(STREAMS[numbers[at]! | 0]!.name);
     return streamList(names);
   }
@@ -120,8 +122,8 @@ export function liveValues(s: QosSample, streams: readonly string[], into: LaidO
   const n = streams.length;
   const size = placesOf(n);
   if (byPlace.length < size) byPlace = nans(size);
-  const numbers = sampleNumbers(s);
-  if (numbers) fromNumbers(numbers, byPlace, n);
+  const numbers = numbersChunk(s);
+  if (numbers) fromNumbers(numbers, numbersAt(s), byPlace, n);
   else fromObjects(s, streams, byPlace);
   // Mostly the layout of the participant's last sample.
   const layout = into.layout.fits(streams, byPlace) ? into.layout : layoutOf(streams, byPlace);
@@ -135,13 +137,13 @@ export function liveValues(s: QosSample, streams: readonly string[], into: LaidO
   into.values = values;
 }
 
-/** Writes the values by place from a sample's numbers. */
-function fromNumbers(numbers: readonly number[], values: number[], n: number): void {
+/** Writes the values by place from a sample's numbers (from `first` in their chunk). */
+function fromNumbers(numbers: readonly number[], first: number, values: number[], n: number): void {
   for (let i = 0; i < S; i++) {
-    const v = numbers[SAMPLE_AT[i]!]!;
+    const v = numbers[first + SAMPLE_AT[i]!]!;
     if (v === v) values[i] = v * SAMPLE_METRICS[i]!.scale;
   }
-  for (let j = 0, base = FIRST_STREAM + 1; j < n; j++, base += STREAM_STRIDE) {
+  for (let j = 0, base = first + FIRST_STREAM + 1; j < n; j++, base += STREAM_STRIDE) {
     for (let i = 0; i < M; i++) {
       const v = numbers[base + STREAM_AT[i]!]!;
       if (v === v) values[streamPlace(j, i)] = v * STREAM_METRICS[i]!.scale;

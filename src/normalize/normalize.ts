@@ -1,7 +1,7 @@
 import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.js';
 import { joinKey, personKey } from './identity.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
-import { attachNumbers, NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
+import { NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
 import { isJsonObject } from '../util/json-object.js';
@@ -165,7 +165,7 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
     const p = readObjectOrBare('cpuPressure', field, entry[field], stats, 1 + SAMPLE_GROUP_AT.cpuPressure);
     if (p) sample.cpuPressure = p;
   }
-  attachNumbers(sample, w.end());
+  w.attachTo(sample);
 }
 
 /**

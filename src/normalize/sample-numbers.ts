@@ -39,40 +39,90 @@ export const SAMPLE_GROUP_AT = {
   cpuPressure: rowsOf('cpu').length + rowsOf('wifi').length,
 } as const;
 
+/** Doubles per chunk (32 KiB): about 75 samples of four streams each. */
+const CHUNK = 1 << 12;
 /**
- * A sample's numbers, kept on the sample as a private field stamped onto it (util/stamped.ts):
- * `Object.defineProperty` with a symbol went to the runtime for every sample.
+ * A chunk's NaNs, copied for each new chunk: `slice` makes a packed array of doubles as fast as
+ * a copy. An array on the collector's heap, not a Float64Array, whose memory is allocated
+ * outside it: with Float64Array chunks evaluate.bench.ts's storm figure peaked at 752-753 MiB
+ * resident (two runs), against 711-714 MiB before and 710 MiB with these.
+ */
+const BLANK: readonly number[] = Array.from({ length: CHUNK }, () => NaN);
+/** The chunk samples' numbers are written into now, and how much of it is taken. */
+let chunk: number[] = BLANK.slice();
+let used = 0;
+/** The numbers of a sample given none (a bench's stand-in): no stream, every per-sample row missing. */
+const NONE: readonly number[] = Array.from({ length: FIRST_STREAM }, (_, i) => (i === 0 ? 0 : NaN));
+
+/**
+ * A sample's numbers, kept on the sample as private fields stamped onto it (util/stamped.ts):
+ * `Object.defineProperty` with a symbol went to the runtime for every sample. They are a stretch
+ * of a chunk of doubles shared by the samples written one after another (a poll's, in the order
+ * the engine reads them), not an array per sample: reading 100,000 samples' numbers from
+ * arrays of their own cost the engine more than its rule passes (issue 16's quiet minute,
+ * ColumnReader.read at 31% of the CPU), each array a header and a pointer to load before its
+ * first value. A sample kept holds its chunk (32 KiB), which goes when none of them is kept.
  */
 class WithNumbers extends Stamped {
-  readonly #numbers: readonly number[];
+  readonly #chunk: readonly number[];
+  readonly #at: number;
 
-  private constructor(s: QosSample, numbers: readonly number[]) {
+  private constructor(s: QosSample, chunkOf: readonly number[], at: number) {
     super(s);
-    this.#numbers = numbers;
+    this.#chunk = chunkOf;
+    this.#at = at;
   }
 
-  static attach(s: QosSample, numbers: readonly number[]): void {
-    new WithNumbers(s, numbers);
+  static attach(s: QosSample, numbers: ArrayLike<number>, n: number): void {
+    if (n === 0) {
+      new WithNumbers(s, NONE, 0);
+      return;
+    }
+    if (used + n > chunk.length) {
+      chunk = n > CHUNK ? Array.from({ length: n }, () => NaN) : BLANK.slice();
+      used = 0;
+    }
+    const at = used;
+    for (let i = 0; i < n; i++) chunk[at + i] = numbers[i]!;
+    used = at + n;
+    new WithNumbers(s, chunk, at);
   }
 
-  static of(s: object): readonly number[] | undefined {
-    return #numbers in s ? s.#numbers : undefined;
+  static chunkOf(s: object): readonly number[] | undefined {
+    return #chunk in s ? s.#chunk : undefined;
+  }
+
+  static atOf(s: object): number {
+    return #at in s ? s.#at : 0;
   }
 }
 
 /**
- * The sample's numbers, when the normalizer made it (or `attachNumbers` gave them): undefined on
- * a copy of a sample (`{ ...s }`, a refined minute), which is read from its objects.
+ * The chunk holding the sample's numbers, when the normalizer made it (or `attachNumbers` gave
+ * them): undefined on a copy of a sample (`{ ...s }`, a refined minute), which is read from its
+ * objects. They start at `numbersAt(s)`: its count of streams, then as the layout above says.
  */
-export const sampleNumbers = (s: QosSample): readonly number[] | undefined => WithNumbers.of(s);
+export const numbersChunk = (s: QosSample): readonly number[] | undefined => WithNumbers.chunkOf(s);
+
+/** Where the sample's numbers start in `numbersChunk(s)` (0 when it has none). */
+export const numbersAt = (s: QosSample): number => WithNumbers.atOf(s);
+
+/** The sample's numbers as an array of their own (a copy: for tests and benches), or undefined (see `numbersChunk`). */
+export function sampleNumbers(s: QosSample): number[] | undefined {
+  const c = numbersChunk(s);
+  if (!c) return undefined;
+  const at = numbersAt(s);
+  return c.slice(at, at + FIRST_STREAM + STREAM_STRIDE * c[at]!);
+}
 
 /**
- * Gives the sample its numbers, once (a second time throws). Not seen by a copy (its streams may
- * differ), JSON, `{ ...s }` or deep equality. A sample's streams and per-sample groups are not
- * changed after this.
+ * Gives the sample its numbers, once (a second time throws): copied into the chunk being
+ * filled. Not seen by a copy (its streams may differ), JSON, `{ ...s }` or deep equality. A
+ * sample's streams and per-sample groups are not changed after this. Given none (an empty
+ * list), the sample has the numbers of a sample without values.
  */
-export const attachNumbers = (s: QosSample, numbers: readonly number[]): void =>
-  WithNumbers.attach(s, numbers);
+export const attachNumbers = (s: QosSample, numbers: ArrayLike<number>): void =>
+  WithNumbers.attach(s, numbers, numbers.length);
 
 /** A number as the view holds it: the value read as `numericValue` does, NaN when none. */
 const viewValue = (f: FieldDef, v: unknown): number =>
@@ -120,6 +170,12 @@ export class NumbersWriter {
   end(): number[] {
     this.a[0] = this.streams;
     return this.a.slice(0, this.len);
+  }
+
+  /** Gives `s` the numbers written (attachNumbers), with no array of their own made for them. */
+  attachTo(s: QosSample): void {
+    this.a[0] = this.streams;
+    WithNumbers.attach(s, this.a, this.len);
   }
 }
 

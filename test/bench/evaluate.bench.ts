@@ -98,8 +98,8 @@ describe('rule evaluation', () => {
       // the participants change state every minute (half turn degraded, half recover) and every
       // value moves a little, so that alerts go pending, fire and resolve in the timed minutes
       // (with the same values every minute, not one state changed after the first).
-      // `drifting` reads who they are (a sample's refs), not their numbers: one shared empty
-      // array for them all holds 100,000 number arrays less through the warm figures.
+      // `drifting` reads who they are (a sample's refs), not their numbers: given none, they
+      // hold 100,000 samples' numbers less through the warm figures.
       const who = samples(1000, 100, T, 0.05, { sharedValues: true, whoOnly: true });
       const minuteOf = (m: number): QosSample[] => drifting(who, m, T + m * 60_000);
       const pair = new WarmPair(minuteOf);

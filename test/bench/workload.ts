@@ -10,7 +10,7 @@ export function normalized(s: QosSample, numbers: readonly number[] = numbersOf(
   return s;
 }
 
-/** The numbers of `samples`' `whoOnly` samples, all of them. */
+/** The numbers of `samples`' `whoOnly` samples, all of them: none (attachNumbers). */
 const NO_NUMBERS: readonly number[] = [];
 
 /**
@@ -49,7 +49,7 @@ function instanceAnew(instance: QosSample['instance']): QosSample['instance'] {
  */
 export function again(s: QosSample, time: number): QosSample {
   const next = { ...s, ...refsAnew(s), time };
-  attachNumbers(next, sampleNumbers(s)?.slice() ?? numbersOf(next));
+  attachNumbers(next, sampleNumbers(s) ?? numbersOf(next));
   return next;
 }
 
@@ -62,8 +62,9 @@ export function again(s: QosSample, time: number): QosSample {
  * those objects. 100,000 samples then hold 76 MB, not 197 MB (evaluate.bench.ts's storm figure
  * peaked at 986 MiB resident alone, of a 1 GiB bound). Not for what keeps or reads the objects
  * (live state, the scrape). With `whoOnly`, the samples say who the participants are and
- * nothing more, for `drifting`: they share one empty array as their numbers (the same shape as
- * a normalized sample's, and 100,000 number arrays less held; evaluate.bench.ts's warm figures).
+ * nothing more, for `drifting`: given no numbers, they share those of a sample without values
+ * (the same shape as a normalized sample's, and 100,000 samples' numbers less held;
+ * evaluate.bench.ts's warm figures).
  */
 export function samples(
   instances: number,
@@ -197,7 +198,7 @@ export function drifting(
     const jitter = rank < bad ? 0.8 + noise * 0.2 : (((j * 104_729) % 1000) / 1000) * 0.45 + noise * 0.05;
     const { values, numbers } = atJitter(s, jitter);
     const next = { ...s, ...refsAnew(s), time, ...values };
-    attachNumbers(next, numbers.slice()); // new numbers per sample, as the normalizer writes them
+    attachNumbers(next, numbers); // copied: new numbers per sample, as the normalizer writes them
     return next;
   });
 }

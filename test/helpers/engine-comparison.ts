@@ -5,6 +5,7 @@ import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { QosSample } from '../../src/normalize/sample.js';
+import { attachNumbers, numbersChunk, numbersOf } from '../../src/normalize/sample-numbers.js';
 import type { CaseEvent, EngineCase } from './random-engine-case.js';
 import { ReferenceEngine, type RefAlert } from './reference-engine.js';
 import { MIN, rulesFrom, T } from './rules.js';
@@ -71,6 +72,16 @@ function engineChange(c: AlertChange): RefAlert {
   };
 }
 
+/**
+ * Gives samples their numbers as the normalizer writes them (one after another in a chunk:
+ * normalize/sample-numbers.ts), where they have none: the engine reads a sample's values from
+ * its numbers when it has them, else from its objects, and the reference from its objects. The
+ * samples of every other event get them, so that the cases compare both ways of reading.
+ */
+function withNumbers(samples: readonly QosSample[]): void {
+  for (const s of samples) if (!numbersChunk(s)) attachNumbers(s, numbersOf(s));
+}
+
 /** What only `a` holds and only `b` holds (as multisets). */
 function difference(a: string[], b: string[]): [string[], string[]] {
   const left = [...b];
@@ -111,6 +122,7 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
       got = [];
       want = reference.restart();
     } else {
+      if (e.type === 'samples' && i % 2) withNumbers(e.samples);
       got = engine.handle(e).map(engineChange);
       want = reference.handle(e);
     }

@@ -3,7 +3,13 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { normalizeParticipant } from '../../src/normalize/normalize.js';
-import { numbersOf, sampleNumbers } from '../../src/normalize/sample-numbers.js';
+import {
+  attachNumbers,
+  numbersAt,
+  numbersChunk,
+  numbersOf,
+  sampleNumbers,
+} from '../../src/normalize/sample-numbers.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 
 /*
@@ -70,5 +76,49 @@ describe('a sample’s numbers', () => {
     expect(sampleNumbers({ ...s! })).toBeUndefined();
     expect(JSON.stringify(s)).not.toContain('NaN');
     expect(s).toEqual({ ...s! });
+  });
+
+  it('of samples normalized one after another are one after another in one chunk, not an array each', () => {
+    const entry = (t: string): Raw => ({
+      date_time: t,
+      audio_input: { latency: '120ms' },
+      video_input: { frame_rate: '20 fps' },
+    });
+    const stats = new NormalizeStats();
+    const samples = ['p1', 'p2', 'p3'].flatMap((user_id) =>
+      normalizeParticipant(
+        meeting,
+        { user_id, user_qos: [entry('2026-03-02T12:00:00Z'), entry('2026-03-02T12:01:00Z')] },
+        {},
+        stats,
+      ),
+    );
+    expect(samples).toHaveLength(6);
+    // Each starts where the one before ends, unless it starts a new chunk (at its start).
+    let together = 0;
+    for (let i = 1; i < samples.length; i++) {
+      const [a, b] = [samples[i - 1]!, samples[i]!];
+      expect(numbersChunk(b)!.slice(numbersAt(b), numbersAt(b) + sampleNumbers(b)!.length)).toEqual(
+        numbersOf(b),
+      );
+      if (numbersChunk(a) !== numbersChunk(b)) expect(numbersAt(b)).toBe(0);
+      else {
+        expect(numbersAt(b)).toBe(numbersAt(a) + sampleNumbers(a)!.length);
+        together++;
+      }
+    }
+    expect(together).toBeGreaterThanOrEqual(4); // at most one chunk boundary among six small samples
+  });
+
+  it('given none, are those of a sample without values', () => {
+    const s = {
+      instance: meeting,
+      participant: { key: 'p', name: '', email: '', ip: '' },
+      context: {},
+      time: 0,
+      streams: {},
+    };
+    attachNumbers(s, []);
+    expect(sampleNumbers(s)).toEqual(numbersOf(s));
   });
 });
