@@ -15,21 +15,30 @@ a folder is said at once; the others run, and the exit is 2 (the summary says "n
 found" when none ran).
 `;
 
+interface NotAFile {
+  why: string;
+  folder: boolean;
+}
+
 /** Why `file` cannot be a test file (it is not there, or a folder); undefined when it may be. */
-function notAFile(file: string): string | undefined {
+function notAFile(file: string): NotAFile | undefined {
   let stat: Stats | undefined;
   try {
     stat = statSync(file, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // Said when it is read, at file:line:col.
+  } catch (err) {
+    // `a.test.yaml/`: a file named as a folder. Others (EACCES, ...) are said when it is read.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return undefined;
   }
   if (stat?.isDirectory())
-    return `${file}: is a folder; expected a rule test file (.yaml), such as ${join(file, '*.test.yaml')}`;
+    return {
+      why: `${file}: is a folder; expected a rule test file (.yaml), such as ${join(file, '*.test.yaml')}`,
+      folder: true,
+    };
   if (stat) return undefined;
   const pattern = /[*?[\]{}]/.test(file)
     ? ' (a shell pattern that matches no file is passed on as written)'
     : '';
-  return `${file}: no such file${pattern}; expected a rule test file (.yaml)`;
+  return { why: `${file}: no such file${pattern}; expected a rule test file (.yaml)`, folder: false };
 }
 
 export function testRules(argv: string[]): Promise<number> {
@@ -38,11 +47,12 @@ export function testRules(argv: string[]): Promise<number> {
   const results: TestFileResult[] = [];
   const broken: string[] = [];
   const missing: string[] = [];
+  const folders: string[] = [];
   for (const file of positionals) {
-    const why = notAFile(file);
-    if (why) {
-      process.stderr.write(`${why}\n`);
-      missing.push(file);
+    const not = notAFile(file);
+    if (not) {
+      process.stderr.write(`${not.why}\n`);
+      (not.folder ? folders : missing).push(file);
       continue;
     }
     try {
@@ -58,8 +68,8 @@ export function testRules(argv: string[]): Promise<number> {
   const errors = results.reduce((n, r) => n + r.errors.length, 0);
   const report = formatFailures(results);
   if (report) process.stdout.write(report + '\n');
-  process.stdout.write(`${summary(passed, failed, results.length, broken, missing)}\n`);
-  if (missing.length) return Promise.resolve(2);
+  process.stdout.write(`${summary(passed, failed, results.length, broken, missing, folders)}\n`);
+  if (missing.length || folders.length) return Promise.resolve(2);
   return Promise.resolve(failed || errors || broken.length ? 1 : 0);
 }
 
@@ -68,9 +78,18 @@ export function testRules(argv: string[]): Promise<number> {
  * above, and `0 passed, 0 failed` alone read as a file with nothing in it (or, when no file
  * ran at all, as tests that passed).
  */
-function summary(passed: number, failed: number, ran: number, broken: string[], missing: string[]): string {
+function summary(
+  passed: number,
+  failed: number,
+  ran: number,
+  broken: string[],
+  missing: string[],
+  folders: string[],
+): string {
   const invalid = broken.length ? `; invalid, not run: ${broken.join(', ')}` : '';
   const notFound = missing.length ? `; not found: ${missing.join(', ')}` : '';
-  if (ran || broken.length) return `${passed} passed, ${failed} failed${invalid}${notFound}`;
-  return `no test file found, no test run; not found: ${missing.join(', ')}`;
+  const folder = folders.length ? `; a folder, not run: ${folders.join(', ')}` : '';
+  const head =
+    ran || broken.length ? `${passed} passed, ${failed} failed` : 'no test file found, no test run';
+  return `${head}${invalid}${notFound}${folder}`;
 }

@@ -2,6 +2,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { durationMs, formatDuration } from '../util/duration.js';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-file.js';
+import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import { expandValues, type RawEvent, type RawInput, type RawTest } from './rule-tests-schema.js';
 
 /** The instance of an input or event that names none. */
@@ -235,28 +236,50 @@ export function afterLeavingProblems(src: YamlSource, tests: readonly RawTest[])
 
 /**
  * A `context_changes` entry that changes no sample: at or before the input's first value (write
- * it in `context`), or after its last one. Refused at its `at`, as a test that meant a move and
- * made none would pass or fail for another reason.
+ * it in `context`), or after its last one; that names no field; or at the time of another entry
+ * of the input (the last would win unseen). Refused, as a test that meant a move and made none
+ * would pass or fail for another reason.
  */
 export function contextChangeProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
   const problems: FileProblem[] = [];
   tests.forEach((test, t) =>
     test.input.forEach((input, k) => {
-      const span = spanOf(test, input);
-      (input.context_changes ?? []).forEach((c, j) => {
-        const at = durationMs(c.at);
-        if (span && span.first < at && at <= span.last) return;
-        const values = span
-          ? `its values are from ${formatDuration(span.first)} to ${formatDuration(span.last)}`
-          : 'it has no value';
-        problems.push(
-          src.problemAt(
-            ['tests', t, 'input', k, 'context_changes', j, 'at'],
-            `a context change at ${formatDuration(at)} changes no sample of ${input.participant}: ${values}; expected a time after its first value and at or before its last (the context from its first value on goes in context)`,
-          ),
-        );
-      });
+      const at = (j: number): (string | number)[] => ['tests', t, 'input', k, 'context_changes', j, 'at'];
+      for (const [path, message] of inputChangeProblems(test, input))
+        problems.push(src.problemAt(at(path), message));
     }),
   );
   return problems;
+}
+
+/** One input's context change problems: the entry's index and what is wrong with it. */
+function inputChangeProblems(test: RawTest, input: RawInput): [number, string][] {
+  const out: [number, string][] = [];
+  const span = spanOf(test, input);
+  const seen = new Map<number, number>();
+  (input.context_changes ?? []).forEach((c, j) => {
+    const at = durationMs(c.at);
+    const when = formatDuration(at);
+    if (Object.keys(c).length < 2)
+      out.push([
+        j,
+        `a context change at ${when} names no context field; expected at least one of ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`,
+      ]);
+    const twin = seen.get(at);
+    if (twin !== undefined)
+      out.push([
+        j,
+        `context_changes[${twin}] of ${input.participant} is at ${when} too; expected one entry per time, holding every field that changes then`,
+      ]);
+    seen.set(at, j);
+    if (span && span.first < at && at <= span.last) return;
+    const values = span
+      ? `its values are from ${formatDuration(span.first)} to ${formatDuration(span.last)}`
+      : 'it has no value';
+    out.push([
+      j,
+      `a context change at ${when} changes no sample of ${input.participant}: ${values}; expected a time after its first value and at or before its last (the context from its first value on goes in context)`,
+    ]);
+  });
+  return out;
 }

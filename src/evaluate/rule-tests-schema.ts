@@ -124,7 +124,6 @@ export const ruleTestSchema = {
                     type: 'object',
                     additionalProperties: false,
                     required: ['at'],
-                    minProperties: 2,
                     properties: { at: duration, ...contextFields },
                   },
                 },

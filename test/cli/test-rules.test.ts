@@ -205,7 +205,13 @@ describe('qoswatch test-rules', () => {
     expect(r.stderr.trim()).toBe(
       `${dir}: is a folder; expected a rule test file (.yaml), such as ${join(dir, '*.test.yaml')}`,
     );
-    expect(r.stdout.trim()).toBe(`no test file found, no test run; not found: ${dir}`);
+    expect(r.stdout.trim()).toBe(`no test file found, no test run; a folder, not run: ${dir}`);
+    // A file named as a folder (`x.test.yaml/`) is no such file, not ENOTDIR and exit 1 (outside
+    // tester, stop 37).
+    const asFolder = `${fromRoot('rules', 'tests', 'default.test.yaml')}/`;
+    r = await runCli(['test-rules', asFolder]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`${asFolder}: no such file; expected a rule test file (.yaml)`);
     // With a file that ran, its counts and the one not found.
     const good = fromRoot('rules', 'tests', 'default.test.yaml');
     r = await runCli(['test-rules', good, join(dir, 'nope.yaml')]);
@@ -331,6 +337,23 @@ describe('qoswatch test-rules', () => {
     );
     expect(bad.stderr).toContain(
       `${file}:7:62: tests[0].input[0].context_changes[1].at: a context change at 4m`,
+    );
+
+    // Two entries at one time (the last won unseen) and one naming no field (the schema's "at
+    // least 2 entries") are said at their `at` (outside tester, stop 37).
+    writeFileSync(
+      file,
+      `rule_files: [${ruleFile}]\ntests:\n  - name: twins\n` +
+        input('{ at: 2m, data_center: SC }, { at: 2m, data_center: LA }, { at: 3m }') +
+        `    expect:\n${expecting('1m', 'net Wifi dc NY')}`,
+    );
+    const twins = await runCli(['test-rules', file]);
+    expect(twins.code).toBe(1);
+    expect(twins.stderr).toContain(
+      `tests[0].input[0].context_changes[1].at: context_changes[0] of bob is at 2m too; expected one entry per time, holding every field that changes then`,
+    );
+    expect(twins.stderr).toMatch(
+      /context_changes\[2\]\.at: a context change at 3m names no context field; expected at least one of [a-z_, ]*data_center/,
     );
   });
 });
