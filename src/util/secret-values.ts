@@ -18,15 +18,22 @@ export function secretValues(data: unknown): ReadonlySet<string> {
   return out;
 }
 
+/** What a message shows in place of a secret's value, wherever it is. */
+export const SECRET_SHOWN = "(not shown: a secret's value)";
+
 /** Shorter secrets are hidden only where a message quotes them whole (`"abc"`), not inside words. */
 const MIN_BARE = 6;
 
-/** `message` with every secret value in it replaced by words that say one was there. */
+/**
+ * `message` with every secret value in it replaced by SECRET_SHOWN: quoted whole (`"abc"`), and
+ * bare when it is long enough not to be a word of the message. Longer secrets first, so that one
+ * inside another does not leave the rest of the longer one shown.
+ */
 export function hideSecretValues(message: string, secrets: ReadonlySet<string>): string {
   let out = message;
-  for (const s of secrets) {
-    out = out.split(JSON.stringify(s)).join('a value (not shown: a secret setting holds it)');
-    if (s.length >= MIN_BARE) out = out.split(s).join('(not shown: a secret)');
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    out = out.split(JSON.stringify(s)).join(SECRET_SHOWN);
+    if (s.length >= MIN_BARE) out = out.split(s).join(SECRET_SHOWN);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { didYouMean } from './did-you-mean.js';
 import { httpUrlProblem } from './http-url.js';
 import { redactUrlValue } from './redact-url.js';
 import { expectedOf, NUMBER_BOUNDS, numberRange, sizeWords, typeWords } from './schema-words.js';
-import { secretValues } from './secret-values.js';
+import { SECRET_SHOWN } from './secret-values.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
@@ -42,13 +42,14 @@ function describe(
   path: readonly (string | number)[],
   secrets: ReadonlySet<string> = new Set(),
 ): string {
-  if (
-    isSecretPath(path) ||
-    ((typeof value === 'string' || typeof value === 'number') && secrets.has(String(value)))
-  ) {
+  if (isSecretPath(path)) {
+    // An empty value says nothing of a secret: said as such.
+    if (value === '') return 'an empty string';
     const hint = typeof value === 'number' || typeof value === 'boolean' ? ', quote it' : '';
     return `${kindOf(value)} (not shown: a secret setting${hint})`;
   }
+  if ((typeof value === 'string' || typeof value === 'number') && secrets.has(String(value)))
+    return `${kindOf(value)} ${SECRET_SHOWN}`;
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return value.length ? 'a list' : 'an empty list';
   if (typeof value === 'object') return 'a mapping';
@@ -103,7 +104,7 @@ export function schemaProblems(
   at: readonly (string | number)[] = [],
 ): FileProblem[] {
   const out: FileProblem[] = [];
-  const secrets = secretValues(src.toData());
+  const secrets = src.secretValues();
   const show = (value: unknown, path: readonly (string | number)[]): string => describe(value, path, secrets);
   const seen = new Set<string>();
   // oneOf/anyOf report every branch; the first specific error at the deepest path says most.

@@ -13,6 +13,7 @@ import {
   type Scalar,
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
+import { hideSecretValues, secretValues } from './secret-values.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -42,6 +43,7 @@ const MAX_ALIAS_COUNT = 100;
 
 export class YamlSource {
   private parsed: { doc: Document; lines: LineCounter } | undefined;
+  private secrets: ReadonlySet<string> | undefined;
 
   constructor(
     readonly file: string,
@@ -139,11 +141,33 @@ export class YamlSource {
     return { node: (node ?? undefined) as Node | undefined, ...(keyNode ? { keyNode } : {}), depth };
   }
 
+  /**
+   * A problem (an error or a warning) at `path`. Every message about the file passes here, so its
+   * secrets are hidden here: a value equal to a secret setting's, as an alias of it (`*t` of
+   * `token: &t ...`) or a copy puts it in another setting, is said as "(not shown: a secret's value)".
+   */
   problemAt(path: readonly (string | number)[], message: string, preferKey = false): FileProblem {
     const { node, keyNode } = this.nodeAt(path);
     const target = preferKey && keyNode ? keyNode : (node ?? keyNode);
     const offset = target?.range?.[0] ?? 0;
-    return { file: this.file, ...this.at(offset), path: formatPath(path), message };
+    const shown = message && hideSecretValues(message, this.secretValues());
+    return { file: this.file, ...this.at(offset), path: formatPath(path), message: shown };
+  }
+
+  /**
+   * The values of the file's secret settings (util/secret-values.ts), aliases expanded; worked out
+   * at the first problem, after `${VAR}` references were expanded in the document.
+   */
+  secretValues(): ReadonlySet<string> {
+    if (!this.secrets) {
+      try {
+        this.secrets = secretValues(this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+      } catch {
+        // An alias bomb or an alias without its anchor: said as such; there is nothing to hide yet.
+        return new Set();
+      }
+    }
+    return this.secrets;
   }
 
   /**

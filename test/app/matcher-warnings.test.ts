@@ -106,4 +106,33 @@ inhibit_rules:
       await daemon.closeWithoutSaving();
     }
   });
+
+  it('never shows a secret that a YAML alias puts in a matcher or group_by (outside tester hT37b, a4.yaml)', async () => {
+    // Old code: 'route.group_by[0]: no alert carries the label "xoxb-1111-2222-SECRETSLACKTOKEN"',
+    // and the same for the short password in the route's matcher.
+    const { daemon, file, warned } = daemonOn(
+      `  - name: s
+    type: slack
+    token: &t xoxb-1111-2222-SECRETSLACKTOKEN
+    channel: *t
+  - { name: m, type: email, host: 127.0.0.1, port: 2525, security: none, user: u, password: &p pw1, from: q@example.com, to: [a@example.com] }
+route: { receiver: log, group_by: [*t], routes: [{ match: { *p : x }, receiver: log }] }
+`,
+      0,
+    );
+    try {
+      const said = warned().map((m) => m.split('; expected')[0]!);
+      expect(said).toEqual([
+        expect.stringContaining(
+          `${file}:11:36: route.group_by[0]: no alert carries the label (not shown: a secret's value), so`,
+        ),
+        expect.stringContaining(
+          `route.routes[0].match.pw1: no alert carries the label (not shown: a secret's value), so this route`,
+        ),
+      ]);
+      expect(warned().join('\n')).not.toMatch(/SECRETSLACKTOKEN|"pw1"/);
+    } finally {
+      await daemon.closeWithoutSaving();
+    }
+  });
 });

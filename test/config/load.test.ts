@@ -309,7 +309,7 @@ describe('broken configs give file:line:col, the setting, what was found and wha
       'zoom:\n  account_id: &s SECRETVALUE123\n  client_id: c\n  client_secret: *s\npoll: { min_interval: *s }\n',
     );
     expect(errorOf(viaAlias)).toContain(
-      'alias-secret.yaml:5:23: poll.min_interval: found a string (not shown: a secret setting); expected a duration',
+      "alias-secret.yaml:5:23: poll.min_interval: found a string (not shown: a secret's value); expected a duration",
     );
     expect(errorOf(viaAlias)).not.toContain('SECRETVALUE123');
     // A section's own check (a rule path not found) quotes the path it read.
@@ -318,7 +318,7 @@ describe('broken configs give file:line:col, the setting, what was found and wha
       'zoom:\n  account_id: a\n  client_id: c\n  client_secret: SECRETVALUE123\nrules: { paths: [SECRETVALUE123] }\n',
     );
     expect(errorOf(copied)).toMatch(
-      /copied-secret\.yaml:5:18: rules\.paths\[0\]: .*\(not shown: a secret\) not found/,
+      /copied-secret\.yaml:5:18: rules\.paths\[0\]: .*\(not shown: a secret's value\) not found/,
     );
     expect(errorOf(copied)).not.toContain('SECRETVALUE123');
   });
@@ -345,7 +345,7 @@ describe('broken configs give file:line:col, the setting, what was found and wha
         .split('\n')
         .map((l) => l.slice(file.length + 1)),
     ).toEqual([
-      '7:42: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+      '7:42: webhooks.apps[0].secret_token: found an empty string; expected a non-empty string',
       '8:24: webhooks.apps[1].path: path /x is used twice; give each app its own',
       expect.stringMatching(/^10:50: notifiers\[0\]\.bogus: unknown setting "bogus"/),
       '11:13: notifiers[1].name: notifier "n1" is defined twice; names must be unique',
@@ -365,7 +365,7 @@ describe('broken configs give file:line:col, the setting, what was found and wha
         .map((l) => l.slice(file.length + 1)),
     ).toEqual([
       '5:23: poll.min_interval: found "sixty"; expected a duration such as 90s, 5m or 1h',
-      '8:42: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+      '8:42: webhooks.apps[0].secret_token: found an empty string; expected a non-empty string',
     ]);
   });
 });

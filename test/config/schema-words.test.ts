@@ -86,7 +86,7 @@ const CASES: [string, (f: string) => unknown, string, string][] = [
     'minLength of a secret',
     config,
     `${ZOOM}webhooks:\n  apps: [{ name: a, path: /x, secret_token: "" }]\n`,
-    '3:45: webhooks.apps[0].secret_token: found a string (not shown: a secret setting); expected a non-empty string',
+    '3:45: webhooks.apps[0].secret_token: found an empty string; expected a non-empty string',
   ],
   [
     'uniqueItems',
