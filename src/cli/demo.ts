@@ -8,7 +8,7 @@ import { ZoomSimulator } from '../simulator/server.js';
 import type { Scenario } from '../simulator/scenario-types.js';
 import { ScaledClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { intOption, numberOption, parse, portOption } from './args.js';
+import { intOption, MAX_SPEED, numberOption, parse, portOption } from './args.js';
 import { demoConfig } from './demo-config.js';
 import { onShutdown } from '../util/signals.js';
 
@@ -18,7 +18,8 @@ Starts the Zoom simulator with the default scenario on a fast clock and the daem
 it, and shows on the terminal what qoswatch sees: meetings discovered, participants polled,
 alerts firing and resolving. Stop it with Ctrl-C.
 
-  --speed X        simulated minutes per real minute (default 60: a minute passes each second)
+  --speed X        simulated minutes per real minute (default 60: a minute passes each second;
+                   at most 100000)
   --minutes N      stop after N simulated minutes (default: run until Ctrl-C)
   --scenario FILE  another scenario file
   --port N         port for /metrics, /healthz, /readyz and /api/v1 (default 9781; 0 picks a free one)
@@ -33,7 +34,7 @@ export async function demo(argv: string[]): Promise<number> {
   });
   // Every option checked before anything starts: a wrong one is a usage error (exit 2) with
   // nothing left serving (`--port 70000` once left the simulator up and never exited).
-  const speed = numberOption(values.speed, 'speed', 60);
+  const speed = numberOption(values.speed, 'speed', 60, MAX_SPEED);
   const minutes = values.minutes === undefined ? undefined : intOption(values.minutes, 'minutes', 0);
   const port = portOption(values.port, 'port', 9781);
   const start = Date.now();

@@ -5,7 +5,7 @@ import { ZoomSimulator } from '../simulator/server.js';
 import { ScaledClock, systemClock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
-import { numberOption, parse, portOption, UsageError } from './args.js';
+import { MAX_SPEED, numberOption, parse, portOption, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from '../util/signals.js';
 
@@ -17,7 +17,7 @@ from a scenario, so qoswatch (or curl) can be tried without a Zoom account.
   --scenario FILE  scenario YAML (default: the shipped default scenario)
   --port N         port to listen on (default 9780; 0 picks a free one)
   --host ADDR      address to listen on (default 127.0.0.1)
-  --speed X        simulated time runs X times faster than real time (default 1)
+  --speed X        simulated time runs X times faster than real time (default 1; at most 100000)
 
 Pushing QSS webhooks (Zoom's QoS Subscription) of the same samples to qoswatch:
   --push-to URL            POST signed events there: an http(s) URL, port 1 to 65535
@@ -109,7 +109,7 @@ export async function simulate(argv: string[]): Promise<number> {
     'push-every': { type: 'string' },
     'push-faults': { type: 'string' },
   });
-  const speed = numberOption(values.speed, 'speed', 1);
+  const speed = numberOption(values.speed, 'speed', 1, MAX_SPEED);
   const port = portOption(values.port, 'port', 9780);
   const push = pushOptions(values);
   const now = Date.now();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intOption, portOption, UsageError } from '../../src/cli/args.js';
+import { intOption, MAX_SPEED, numberOption, portOption, UsageError } from '../../src/cli/args.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('numeric options', () => {
@@ -28,5 +28,20 @@ describe('numeric options', () => {
     expect(intOption('12', 'minutes', 0)).toBe(12);
     for (const wrong of ['', '0x10', '1e3', '-2', '1.5', '1e30'])
       expect(() => intOption(wrong, 'minutes', 0), wrong).toThrow('--minutes takes a whole number');
+  });
+
+  it('a speed past 100,000 is a usage error (demo --speed 1e300 hung, printing nothing, deaf to SIGTERM)', async () => {
+    for (const command of ['demo', 'simulate']) {
+      // Fails on the old code: demo never exits (the test times out); simulate serves.
+      const r = await runCli([command, '--speed', '1e300', '--port', '0']);
+      expect(r.code, command).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(
+        `qoswatch ${command}: --speed takes a positive number up to 100000, not "1e300"`,
+      );
+    }
+    expect(numberOption('100000', 'speed', 1, MAX_SPEED)).toBe(100_000);
+    expect(numberOption('0.5', 'speed', 1, MAX_SPEED)).toBe(0.5);
+    for (const wrong of ['0', '-1', '', ' ', 'Infinity', 'NaN', '100001'])
+      expect(() => numberOption(wrong, 'speed', 1, MAX_SPEED), wrong).toThrow(UsageError);
   });
 });
