@@ -1,4 +1,5 @@
 import type { QosSample } from './sample.js';
+import { ownNumbers } from './sample-numbers.js';
 import { STREAMS } from './streams.js';
 
 /** How often (in the clock's time) joins gone quiet are looked for: a sweep costs one pass over every join. */
@@ -87,8 +88,12 @@ class Rows {
     this.free.push(r);
   }
 
-  /** Keeps `s` as the row's newest sample (undefined: none). */
+  /**
+   * Keeps `s` as the row's newest sample (undefined: none), with its numbers apart from the chunk
+   * they share with the other samples of their answer (kept for up to the retention, 3 h).
+   */
   keep(r: number, s: QosSample | undefined): void {
+    if (s !== undefined) ownNumbers(s);
     if (s !== undefined || this.last) (this.last ??= [])[r] = s;
   }
 }

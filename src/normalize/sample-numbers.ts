@@ -61,11 +61,13 @@ const NONE: readonly number[] = Array.from({ length: FIRST_STREAM }, (_, i) => (
  * the engine reads them), not an array per sample: reading 100,000 samples' numbers from
  * arrays of their own cost the engine more than its rule passes (issue 16's quiet minute,
  * ColumnReader.read at 31% of the CPU), each array a header and a pointer to load before its
- * first value. A sample kept holds its chunk (32 KiB), which goes when none of them is kept.
+ * first value. A sample kept holds its chunk (32 KiB), which goes when none of them is kept: one
+ * kept for long (dedup.ts' newest pushed sample of a join, for up to 3 h after it left) moves its
+ * numbers to an array of their own first (`ownNumbers`).
  */
 class WithNumbers extends Stamped {
-  readonly #chunk: readonly number[];
-  readonly #at: number;
+  #chunk: readonly number[];
+  #at: number;
 
   private constructor(s: QosSample, chunkOf: readonly number[], at: number) {
     super(s);
@@ -88,6 +90,14 @@ class WithNumbers extends Stamped {
     new WithNumbers(s, chunk, at);
   }
 
+  static detach(s: object): void {
+    // Shared chunks are CHUNK long; a sample's own array (NONE, a detached one, a longer one) not.
+    if (!(#chunk in s) || s.#chunk.length !== CHUNK) return;
+    const at = s.#at;
+    s.#chunk = s.#chunk.slice(at, at + FIRST_STREAM + STREAM_STRIDE * s.#chunk[at]!);
+    s.#at = 0;
+  }
+
   static chunkOf(s: object): readonly number[] | undefined {
     return #chunk in s ? s.#chunk : undefined;
   }
@@ -103,6 +113,12 @@ class WithNumbers extends Stamped {
  * objects. They start at `numbersAt(s)`: its count of streams, then as the layout above says.
  */
 export const numbersChunk = (s: QosSample): readonly number[] | undefined => WithNumbers.chunkOf(s);
+
+/**
+ * Moves the sample's numbers out of the chunk it shares to an array of their own, so that a
+ * sample kept for long does not hold the chunk's other 32 KiB (the other samples' numbers).
+ */
+export const ownNumbers = (s: QosSample): void => WithNumbers.detach(s);
 
 /** Where the sample's numbers start in `numbersChunk(s)` (0 when it has none). */
 export const numbersAt = (s: QosSample): number => WithNumbers.atOf(s);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPartial, SampleDeduplicator, SEEN_MINUTES, STREAM_MINUTES } from '../../src/normalize/dedup.js';
 import type { InstanceRef, QosSample } from '../../src/normalize/sample.js';
+import { attachNumbers, numbersAt, numbersChunk, sampleNumbers } from '../../src/normalize/sample-numbers.js';
 
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
 const T0 = Date.parse('2026-01-01T10:00:00Z');
@@ -233,5 +234,27 @@ describe('SampleDeduplicator: memory of many joins', () => {
     ).toEqual([]);
     expect(d.seenUpTo(meeting, 'j299')).toBe(T0 + 40 * MIN);
     expect(d.seenUpTo(meeting, 'j0')).toBe(-Infinity);
+  });
+});
+
+describe('SampleDeduplicator: a pushed sample kept for its join (issue 16, memory)', () => {
+  it("keeps the join's newest sample with its numbers apart, not holding the 32 KiB chunk it shares with other samples", () => {
+    const d = new SampleDeduplicator(3_600_000);
+    const [kept, other] = [at(5, ['audio_input'], 'j1', 0.1), at(5, ['audio_input'], 'j2', 0.2)];
+    attachNumbers(kept, [1, NaN, 0, 0.1]);
+    attachNumbers(other, [1, NaN, 0, 0.2]);
+    // Written one after another, the two share a chunk of doubles far longer than their numbers.
+    expect(numbersChunk(kept)).toBe(numbersChunk(other));
+    expect(numbersChunk(kept)!.length).toBeGreaterThan(1000);
+    const before = sampleNumbers(kept);
+    const out = d.filter([kept], T0 + 10 * MIN, undefined, true);
+    expect(out).toEqual([kept]);
+    // The old code kept the chunk: it stayed for up to the retention (3 h) after the join left.
+    expect(numbersChunk(kept)).toHaveLength(before!.length);
+    expect(numbersAt(kept)).toBe(0);
+    expect(sampleNumbers(kept)).toEqual(before);
+    // The sample not kept (polled) is left in its chunk.
+    d.filter([other], T0 + 10 * MIN);
+    expect(numbersChunk(other)!.length).toBeGreaterThan(1000);
   });
 });
