@@ -16,10 +16,10 @@ separated (like amtool config routes test). Labels an alert carries: alertname, 
 scope, kind, instance, participant, the shared-cause group (data_center, location, ...) and a
 rule's own labels. Example:
   qoswatch routes --config config.yaml --labels alertname=meeting-audio-degraded,severity=critical
---labels splits at every comma, and may be given more than once (all are read, a label given
-twice with two values is refused); a value that holds a comma goes in a --label of its own,
-which takes everything after its first '=' (repeat it for more):
-  qoswatch routes --config config.yaml --labels severity=warning --label 'summary=a,b'
+--labels splits at every comma, and may be given more than once (all are read); a value that
+holds a comma goes in a --label of its own, which takes everything after its first '=' (repeat
+it for more). A label given two values, in --labels or --label or across them, is refused:
+  qoswatch routes --config config.yaml --labels severity=warning --label 'participant=Doe, Jane'
 A label no alert of the configured rules carries (a typo: sevrity=critical) is warned about
 on stderr, with the labels alerts carry.
 Only the notifier sections (notifiers, route, silences, inhibit_rules) are read, and no
@@ -27,39 +27,47 @@ secret: a file without a zoom section will do, and the variables of tokens and p
 (\${SLACK_BOT_TOKEN}) need not be set. Exit 0; 2 when the config is invalid.
 `;
 
+/** Labels read so far, and which option gave each (said when one is given another value). */
+type Given = Map<string, { value: string; from: string }>;
+
 /**
- * One `k=v` as a label: a value may contain '=' (and ',' in a --label); `where` names the
- * option. `once`: a name given again with another value is refused (which one was meant?).
+ * One `k=v` as a label: a value may contain '=' (and ',' in a --label); `where` says what the
+ * option `from` takes. A name given again with another value is refused, within one option or
+ * across --labels and --label (which one was meant?).
  */
-function label(out: Record<string, string>, part: string, where: string, once = false): void {
+function label(out: Given, part: string, from: string, where: string): void {
   const eq = part.indexOf('=');
   if (eq <= 0) throw new UsageError(`${where}; found ${JSON.stringify(part)}`);
   const [name, value] = [part.slice(0, eq).trim(), part.slice(eq + 1).trim()];
-  if (once && out[name] !== undefined && out[name] !== value)
+  const before = out.get(name);
+  if (before && before.value !== value) {
+    const options = before.from === from ? from : `${before.from} and ${from}`;
     throw new UsageError(
-      `--labels: ${name} given twice, =${out[name]} and =${value}; expected one value for each label`,
+      `${options}: ${name} given twice, =${before.value} and =${value}; expected one value for each label`,
     );
-  out[name] = value;
+  }
+  out.set(name, { value, from });
 }
 
 /**
  * `k=v,k2=v2` of each --labels (repeatable: all of them, as one list) and each `k=v` of `one`
- * (--label, repeatable, a value with commas) as labels; a --label wins over --labels for the
- * same name. A second --labels once replaced the first without a word.
+ * (--label, repeatable, a value with commas) as labels. A label given two values, in one option
+ * or across them, is refused; a second --labels once replaced the first without a word, and a
+ * --label once replaced a --labels' value.
  */
 export function parseLabels(texts: readonly string[], one: readonly string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Given = new Map();
   for (const text of texts)
     for (const part of text.split(','))
       if (part.trim())
         label(
           out,
           part,
+          '--labels',
           "--labels takes k=v pairs separated by commas (a value with a comma: --label 'k=a,b')",
-          true,
         );
-  for (const part of one) label(out, part, '--label takes one k=v (the value may hold commas)');
-  return out;
+  for (const part of one) label(out, part, '--label', '--label takes one k=v (the value may hold commas)');
+  return Object.fromEntries([...out].map(([name, { value }]) => [name, value]));
 }
 
 /** The receivers an alert with these labels reaches, in routing order, each once. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { parseLabels, receiversFor } from '../../src/cli/routes.js';
+import { parseLabels, receiversFor, routesHelp } from '../../src/cli/routes.js';
 import type { RawRoute } from '../../src/config/raw.js';
 import type { InhibitSettings, SilenceSettings } from '../../src/notify/settings.js';
 import {
@@ -363,6 +363,36 @@ describe('qoswatch routes', () => {
     expect(both.stderr).toContain(
       '--labels: severity given twice, =critical and =warning; expected one value for each label',
     );
+    // Fails on the old code: "mail,slack", exit 0, the --label's value taken without a word
+    // (outside tester hT37b); the same value twice is no conflict.
+    const on = (...args: string[]): ReturnType<typeof runCli> => runCli(['routes', '--config', two, ...args]);
+    const across = await on('-l', 'severity=critical', '--label', 'severity=warning');
+    expect(across.code).toBe(2);
+    expect(across.stderr).toContain(
+      '--labels and --label: severity given twice, =critical and =warning; expected one value for each label',
+    );
+    const labelTwice = await on('--label', 'severity=a', '--label', 'severity=b');
+    expect(labelTwice.code).toBe(2);
+    expect(labelTwice.stderr).toContain('--label: severity given twice, =a and =b');
+    const same = await on('-l', 'severity=critical', '--label', 'severity=critical');
+    expect(same).toMatchObject({ code: 0, stdout: 'mail,slack\n', stderr: '' });
+  });
+
+  it("runs the help's own example of a value with a comma without a warning (outside tester hT37b: summary is no label)", async () => {
+    const example = routesHelp.split('\n').find((l) => l.includes("--label '"))!;
+    const args = [...example.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(2);
+    expect(args).toEqual([
+      '--config',
+      'config.yaml',
+      '--labels',
+      'severity=warning',
+      '--label',
+      'participant=Doe, Jane',
+    ]);
+    const withPeople = config('example.yaml', 'route:\n  receiver: slack\n');
+    // Fails on the old code: its example's 'summary=a,b' warned "no alert carries the label summary".
+    const r = await runCli(['routes', '--config', withPeople, ...args.slice(2)]);
+    expect(r).toMatchObject({ code: 0, stdout: 'slack\n', stderr: '' });
   });
 
   it('warns of a label no alert carries, as check does of a matcher on one', async () => {
