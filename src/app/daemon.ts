@@ -413,12 +413,14 @@ export class Daemon {
   }
 
   /**
-   * One full cycle over every live instance, then close (`qoswatch once`). Says whether Zoom
+   * One full cycle over every live instance, then close, saving the budget count alone
+   * (`qoswatch once`, which may run beside a daemon on the same state.dir). Says whether Zoom
    * answered at all.
    */
   async runOnce(): Promise<{ report: CycleReport; answered: boolean }> {
     const report = await this.scheduler.cycle(new AbortController().signal, { all: true });
-    await this.close();
+    // Only the budget count is saved: state.dir may be a running daemon's (its alert state).
+    await this.shutdown.closeSavingBudget();
     const answered = Object.values(this.clients).some((c) => c.stats.lastSuccessAt !== undefined);
     return { report, answered };
   }

@@ -40,6 +40,24 @@ export class Shutdown {
     return unsaved;
   }
 
+  /**
+   * After `qoswatch once`: saves the daily budget count alone (its calls count in the pool the
+   * running daemon shares) and closes the rest. The alert state and the rest of state.dir belong
+   * to the daemon that may be running on it. Returns what was not saved.
+   */
+  async closeSavingBudget(): Promise<string[]> {
+    const { stateFiles, log } = this.parts;
+    const saves = this.budgetSaves();
+    const unsaved = await saveInTurn(
+      saves,
+      stateFiles,
+      log,
+      saves.map((s) => s.what),
+    );
+    await this.closeWithoutSaving();
+    return unsaved;
+  }
+
   /** After a failed start: closes what was opened (HTTP, notifiers, watchers); nothing changed, so nothing to save. */
   async closeWithoutSaving(): Promise<void> {
     const { reloader, api, webhooks } = this.parts;
@@ -52,7 +70,7 @@ export class Shutdown {
 
   /** Saves the alert state, the notification outbox and the budget counts; returns what failed. */
   private async save(): Promise<string[]> {
-    const { alerts, webhooks, budgetStores, stateFiles, log } = this.parts;
+    const { alerts, webhooks, stateFiles, log } = this.parts;
     const alertFile = alerts.store.file;
     const notifyFile = this.parts.notifyFile();
     const saves: Save[] = [
@@ -72,14 +90,18 @@ export class Shutdown {
         run: () => this.parts.dispatcher()?.close(),
         files: notifyFile ? [notifyFile] : [],
       },
-      ...budgetStores.map((s) => ({
-        what: 'the daily budget count',
-        run: () => s.flush(),
-        files: [s.file],
-      })),
+      ...this.budgetSaves(),
     ];
     this.unsavedNow = saves.map((s) => s.what);
     return saveInTurn(saves, stateFiles, log, this.unsavedNow);
+  }
+
+  private budgetSaves(): Save[] {
+    return this.parts.budgetStores.map((s) => ({
+      what: 'the daily budget count',
+      run: () => s.flush(),
+      files: [s.file],
+    }));
   }
 
   /** What a shutdown has not (yet) saved: everything before close() runs, then what is left. */

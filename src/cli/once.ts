@@ -21,7 +21,11 @@ export async function once(argv: string[]): Promise<number> {
   });
   logZoomProxy(log);
   const out: string[] = [];
-  const daemon = new Daemon(config, {
+  // Without webhooks: once receives no pushes, and building their service would open (and
+  // change) the spool and memory of a daemon running on the same state.dir.
+  const polling = { ...config };
+  delete polling.webhooks;
+  const daemon = new Daemon(polling, {
     clock: systemClock,
     log,
     sinks: [
