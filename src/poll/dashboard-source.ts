@@ -15,7 +15,7 @@ import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { participantCount } from './participant-count.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
-import type { LiveInstance, PollResult, PollSource } from './source.js';
+import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
 import { str, text } from '../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
@@ -81,8 +81,9 @@ export class DashboardSource implements PollSource {
     this.listed = new ListedIds(log);
   }
 
-  async discover(signal?: AbortSignal): Promise<LiveInstance[]> {
+  async discover(signal?: AbortSignal): Promise<Discovery> {
     const out: LiveInstance[] = [];
+    let unusable: ZoomError | undefined;
     for await (const page of this.client.pages<Raw>(
       this.endpoints.list,
       {},
@@ -94,6 +95,8 @@ export class DashboardSource implements PollSource {
         keyOf: (i) => listedId(i.uuid),
         skipped: (n) => (this.stats.listedInvalid += n),
         requireItems: true,
+        // Entries without a usable uuid may stand for live meetings: the cycle ends none then.
+        unusable: (e) => (unusable ??= e),
       },
     )) {
       for (const item of page) {
@@ -109,7 +112,7 @@ export class DashboardSource implements PollSource {
         });
       }
     }
-    return out;
+    return unusable ? { live: out, unusable } : { live: out };
   }
 
   cost(instance: LiveInstance): number {

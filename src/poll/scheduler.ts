@@ -10,7 +10,7 @@ import { CoverageTracker } from './coverage.js';
 import { isDue } from './due.js';
 import type { Plan } from './planner.js';
 import { instanceKey, type SampleSink } from '../normalize/events.js';
-import type { LiveInstance, PollSource } from './source.js';
+import type { Discovery, LiveInstance, PollSource } from './source.js';
 import type { PollSettings } from './settings.js';
 import { notFuture } from './future.js';
 import { PushHandler } from './push-target.js';
@@ -185,20 +185,19 @@ export class Scheduler {
     const now = this.opts.clock.now();
     const last = this.lastDiscovery.get(source);
     if (last !== undefined && !isDue(cycleStart - last, this.opts.poll.discoveryIntervalMs)) return true;
-    let live: LiveInstance[];
+    let found: Discovery;
     try {
-      live = await source.discover(signal);
+      found = await source.discover(signal);
     } catch (err) {
       if (signal.aborted) throw err;
-      const code = isZoomError(err) ? err.code : 'ERROR';
-      this.once.warn(
-        `discover:${source.kind}:${code}`,
-        { kind: source.kind, code, err: (err as Error).message },
-        `could not list live ${source.kind}s; keeping the last list`,
-      );
+      this.discoveryFailed(source, err);
       return false;
     }
-    this.lastDiscovery.set(source, cycleStart);
+    const { live, unusable } = found;
+    // A list with entries it could not use is taken for what it shows, and ends nothing: an
+    // entry without its uuid may stand for any live instance. Discovery is asked again next cycle.
+    if (unusable) this.discoveryFailed(source, unusable, true);
+    else this.lastDiscovery.set(source, cycleStart);
     const seen = new Set<string>();
     for (const inst of live) {
       const key = instanceKey(inst.ref);
@@ -223,12 +222,29 @@ export class Scheduler {
         );
       }
     }
+    if (unusable) return false;
     // Only what it listed before: one a pushed `*.started` tracks and the list does not show yet is
     // left to the pushes (it ends by a pushed `*.ended`, or once its pushes stop: push-target.ts).
     for (const [key, t] of this.tracked)
       if (t.source === source && t.listed && !seen.has(key)) this.ended(key, now);
     this.endedListed.unlisted(source, seen);
     return true;
+  }
+
+  /**
+   * A listing that failed, or whose entries could not all be used (`unusable`): logged once an
+   * hour per source, code and which.
+   */
+  private discoveryFailed(source: PollSource, err: unknown, unusable = false): void {
+    const code = isZoomError(err) ? err.code : 'ERROR';
+    const kinds = `${source.kind}s`;
+    this.once.warn(
+      `discover${unusable ? '-unusable' : ''}:${source.kind}:${code}`,
+      { kind: source.kind, code, err: (err as Error).message },
+      unusable
+        ? `Zoom's live ${kinds} list has entries that cannot be used; those it does not show are kept as they were`
+        : `could not list live ${kinds}; keeping the last list`,
+    );
   }
 
   /**

@@ -9,7 +9,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, liveRange } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { instanceKey } from '../normalize/events.js';
-import type { LiveInstance, PollResult, PollSource } from './source.js';
+import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { listedId } from './listed-id.js';
 import { ListedIds } from './listed-ids.js';
@@ -39,15 +39,17 @@ export class SessionSource implements PollSource {
     client.stats.expect([ENDPOINTS.sessions, ENDPOINTS.sessionQos]);
   }
 
-  async discover(signal?: AbortSignal): Promise<LiveInstance[]> {
+  async discover(signal?: AbortSignal): Promise<Discovery> {
     // The sessions list needs a date range even for live sessions (see liveRange).
     const query = { type: 'live', ...liveRange(this.clock.now()) };
     const out: LiveInstance[] = [];
+    let unusable: ZoomError | undefined;
     for await (const page of this.client.pages<Raw>(ENDPOINTS.sessions, {}, query, {
       signal,
       keyOf: (s) => listedId(s.id),
       skipped: (n) => (this.stats.listedInvalid += n),
       requireItems: true, // a page without its array is not "nothing is live"
+      unusable: (e) => (unusable ??= e), // nor is one whose entries cannot all be used
     })) {
       for (const s of page) {
         const id = listedId(s.id);
@@ -62,7 +64,7 @@ export class SessionSource implements PollSource {
         });
       }
     }
-    return out;
+    return unusable ? { live: out, unusable } : { live: out };
   }
 
   cost(instance: LiveInstance): number {

@@ -1,5 +1,6 @@
 import type { InstanceRef, QosSample, SourceKind } from '../normalize/sample.js';
 import type { ZoomClient } from '../zoom/client.js';
+import type { ZoomError } from '../zoom/errors.js';
 import type { JoinTracker } from './joins.js';
 
 /** A live meeting, webinar or session as discovery saw it. */
@@ -7,6 +8,17 @@ export interface LiveInstance {
   ref: InstanceRef;
   /** Participants now, as the list said or the last poll counted: drives the cost estimate. */
   participants: number;
+}
+
+/** What one listing of a source's live instances gave. */
+export interface Discovery {
+  /** The instances its usable entries name. */
+  live: LiveInstance[];
+  /**
+   * Set when the list held entries that could not be used (not objects, no usable uuid or id):
+   * it does not show everything live, so what it does not show must not end.
+   */
+  unusable?: ZoomError;
 }
 
 /** What one poll of an instance produced. */
@@ -30,7 +42,7 @@ export interface PollSource {
   /** The client (and so the rate limits and daily budget) this source's calls draw on. */
   readonly client: ZoomClient;
   /** Lists live instances (Resource-intensive calls). */
-  discover(signal?: AbortSignal): Promise<LiveInstance[]>;
+  discover(signal?: AbortSignal): Promise<Discovery>;
   /**
    * Reads the QoS of every participant of one instance (Heavy calls). `seenUpTo` gives, per
    * join, the newest sample time already handed on: older entries need not be normalized.

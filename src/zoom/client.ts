@@ -5,6 +5,7 @@ import { durationMs } from '../util/duration.js';
 import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
+import { plural } from '../util/words.js';
 import type { AuthProvider } from './auth.js';
 import { CallStats } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
@@ -273,6 +274,7 @@ export class ZoomClient {
     const within = all.length > bound ? this.overfull(ep, all, bound) : all;
     const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
     if (items.length < all.length) options.skipped?.(all.length - items.length);
+    if (options.requireItems) this.requireUsable(ep, raw, items, options);
     return items;
   }
 
@@ -356,6 +358,27 @@ export class ZoomClient {
       seen.add(k);
       return true;
     });
+  }
+
+  /**
+   * A listing read with `requireItems` whose page holds entries that cannot be used (not
+   * objects, past OVERFULL, or without a key by `keyOf`): each may stand for an item the caller
+   * must not take as gone. The call is counted as `bad_response` and `unusable` told why; the
+   * usable entries are still yielded.
+   */
+  private requireUsable<T>(ep: Endpoint, raw: unknown, items: readonly T[], options: PageOptions<T>): void {
+    const { keyOf } = options;
+    const skipped = (Array.isArray(raw) ? raw.length : 0) - items.length;
+    const keyless = keyOf ? items.filter((i) => !keyOf(i)).length : 0;
+    if (skipped + keyless === 0) return;
+    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
+    options.unusable?.(
+      new ZoomError(
+        'ZOOM_BAD_RESPONSE',
+        `Zoom's answer to GET ${ep.template} (${ep.name}) has ${plural(skipped + keyless, 'entry', 'entries')} that cannot be used (${skipped} not objects, ${keyless} without a usable id)`,
+        { endpoint: ep.name },
+      ),
+    );
   }
 
   /**
@@ -452,6 +475,12 @@ export interface PageOptions<T> {
    * empty page means "nothing is live" and ends every live instance.
    */
   requireItems?: boolean;
+  /**
+   * With `requireItems`: told (per page) when a page holds entries that cannot be used (not
+   * objects, or no key by `keyOf`); the call is then counted as `bad_response`. For discovery:
+   * such a list does not show everything live, so what it does not show must not end.
+   */
+  unusable?: (error: ZoomError) => void;
 }
 
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */

@@ -45,7 +45,9 @@ async function pollOnce(): Promise<{ result: PollResult; stats: NormalizeStats }
     silentLogger(),
     30 * MIN,
   );
-  const [live] = await source.discover();
+  const {
+    live: [live],
+  } = await source.discover();
   return { result: await source.poll(live!), stats };
 }
 

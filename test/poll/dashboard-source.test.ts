@@ -41,7 +41,9 @@ async function pollOnce(
   h = await startSim(threeJoins(shape), 6 * 60_000);
   const client = s2sClient(h);
   const source = new DashboardSource('meeting', client, h.clock, new NormalizeStats(), log, 1_800_000);
-  const [live] = await source.discover();
+  const {
+    live: [live],
+  } = await source.discover();
   const result = await source.poll(live!);
   return { source, result, participantsCalls: client.stats.total({ endpoint: 'meeting_participants' }) };
 }
@@ -71,7 +73,9 @@ describe('DashboardSource identity', () => {
   it('costs what the latest QoS answer holds, not what discovery counted', async () => {
     h = await startSim(threeJoins('newer'), 6 * 60_000);
     const source = meetingSource(h);
-    const [live] = await source.discover();
+    const {
+      live: [live],
+    } = await source.discover();
     // The list's count can be far off (it counts every join of the meeting, say): 400 is 40 pages.
     live!.participants = 400;
     expect(source.cost(live!)).toBe(40);

@@ -23,8 +23,9 @@ const BAD_TO = 8;
 const END = 11;
 
 const KINDS = {
-  meetings: { path: /\/metrics\/meetings\?/, key: 'meetings', uuid: 'list/meeting==' },
-  sessions: { path: /\/videosdk\/sessions\?/, key: 'sessions', uuid: 'list-session' },
+  meetings: { path: /\/metrics\/meetings\?/, key: 'meetings', uuid: 'list/meeting==', id: 'uuid' },
+  webinars: { path: /\/metrics\/webinars\?/, key: 'webinars', uuid: 'list/webinar==', id: 'uuid' },
+  sessions: { path: /\/videosdk\/sessions\?/, key: 'sessions', uuid: 'list-session', id: 'id' },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -44,22 +45,33 @@ interface Run {
   rewritten: number;
 }
 
-/** The daemon's own loop to END, the `kind` list answered as `body` between BAD_FROM and BAD_TO. */
-async function run(kind: Kind, body: Record<string, unknown>): Promise<Run> {
+type Json = Record<string, unknown>;
+
+/**
+ * The daemon's own loop to END, the `kind` list's answer rewritten by `rewrite` between BAD_FROM
+ * and BAD_TO. With `later`, a second instance ("Later", its participant without an alert) starts
+ * at minute BAD_FROM + 1.
+ */
+async function run(kind: Kind, rewrite: (answer: Json) => Json, later = false): Promise<Run> {
   const k = KINDS[kind];
-  const one = {
-    id: kind === 'meetings' ? 85000000037 : k.uuid,
-    uuid: k.uuid,
-    topic: 'Live',
-    start: '0m',
+  const uuid = (n: number): string => (n ? k.uuid.replace('list', 'later') : k.uuid);
+  const instance = (n: number, topic: string, start: string) => ({
+    id: kind === 'sessions' ? uuid(n) : 85000000037 + n,
+    uuid: uuid(n),
+    topic,
+    start,
     end: '2h',
-  };
+  });
   const participants = [{ key: 'ann', id: 'u-ann', user_id: '300', name: 'Ann' }];
+  const bob = [{ key: 'bob', id: 'u-bob', user_id: '301', name: 'Bob' }];
   h = await startSim(
     {
       seed: `not-a-list-${kind}`,
       qos_window: '10m',
-      [kind]: [{ ...one, participants }],
+      [kind]: [
+        { ...instance(0, 'Live', '0m'), participants },
+        ...(later ? [{ ...instance(1, 'Later', `${BAD_FROM + 1}m`), participants: bob }] : []),
+      ],
       episodes: [{ where: { participant: 'ann' }, from: '0m', to: '2h', any: { latency: '450ms' } }],
     },
     0,
@@ -70,12 +82,16 @@ async function run(kind: Kind, body: Record<string, unknown>): Promise<Run> {
       const m = (h.clock.now() - T0) / MIN;
       if (!k.path.test(r.path) || m < BAD_FROM || m >= BAD_TO) return text;
       rewritten++;
-      return JSON.stringify({ page_size: 30, next_page_token: '', ...body });
+      return JSON.stringify(rewrite(JSON.parse(text) as Json));
     },
   });
   const { log, lines } = captureLog('info');
   const { daemon: template } = daemonFor({ ...h, url: proxy.url }, (c) => {
-    c.sources = { meetings: kind === 'meetings', webinars: false, sessions: kind === 'sessions' };
+    c.sources = {
+      meetings: kind === 'meetings',
+      webinars: kind === 'webinars',
+      sessions: kind === 'sessions',
+    };
     c.videosdk!.apiUrl = proxy.url;
   });
   const events: PipelineEvent[] = [];
@@ -109,7 +125,7 @@ describe.each([
   { kind: 'sessions' as Kind, body: { sessions: null }, what: '"sessions": null' },
 ])('a 200 live $kind list that is not a list ($what)', ({ kind, body }) => {
   it('ends nothing: the alert fires once and stays; counted as bad_response, logged once, in the cycle errors', async () => {
-    const r = await run(kind, body);
+    const r = await run(kind, () => ({ page_size: 30, next_page_token: '', ...body }));
     expect(r.rewritten).toBeGreaterThanOrEqual(3);
     expect(r.events.filter((e) => e.type === 'ended')).toEqual([]);
     expect(r.changes.map((c) => c.state)).toEqual(['pending', 'firing']);
@@ -127,12 +143,62 @@ describe.each([
   { body: { total_records: 0 }, what: 'no array, total_records 0' },
 ])('a 200 live meetings list that says it is empty ($what)', ({ body }) => {
   it('ends the meeting: its alert resolves as ended; nothing counted as bad', async () => {
-    const r = await run('meetings', body);
+    const r = await run('meetings', () => ({ page_size: 30, next_page_token: '', ...body }));
     const ended = r.events.filter((e) => e.type === 'ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]!.at).toBeGreaterThanOrEqual(T0 + BAD_FROM * MIN);
     const resolved = r.changes.filter((c) => c.state === 'resolved');
     expect(resolved[0]!.alert.reason).toBe('ended');
     expect(badResponses(r.metrics, 'meetings')).toBe(0);
+  }, 60_000);
+});
+
+/** The entry without its `key`. */
+const without =
+  (key: string) =>
+  (entry: Json): Json =>
+    Object.fromEntries(Object.entries(entry).filter(([k]) => k !== key));
+
+/** The list's answer with the entry of "Live" changed by `change` (the others as Zoom gave them). */
+const liveEntry =
+  (kind: Kind, change: (entry: Json) => unknown) =>
+  (answer: Json): Json => {
+    const entries = answer[KINDS[kind].key] as Json[];
+    const at = entries.findIndex((e) => e[KINDS[kind].id] === KINDS[kind].uuid);
+    if (at >= 0) entries[at] = change({ ...entries[at] }) as Json;
+    return answer;
+  };
+
+/**
+ * Outside tester, stop 37 (HIGH): an entry of the live list without a usable uuid (or not an
+ * object) was skipped, so the instance it stands for was not "seen" and discovery ended it: its
+ * alert resolved as ended and fired again at the next good list, with the cycle's errors 0.
+ */
+describe.each([
+  { kind: 'meetings' as Kind, what: 'no uuid', change: without('uuid') },
+  { kind: 'meetings' as Kind, what: 'uuid null', change: (e: Json) => ({ ...e, uuid: null }) },
+  { kind: 'meetings' as Kind, what: 'uuid a number', change: (e: Json) => ({ ...e, uuid: 5 }) },
+  { kind: 'meetings' as Kind, what: 'not an object', change: () => 'Live' },
+  { kind: 'webinars' as Kind, what: 'no uuid', change: without('uuid') },
+  { kind: 'sessions' as Kind, what: 'no id', change: without('id') },
+])('a live $kind list whose entry cannot be used ($what)', ({ kind, change }) => {
+  it('ends nothing, still discovers the good entries; counted as bad_response, logged once, in the cycle errors', async () => {
+    const r = await run(kind, liveEntry(kind, change), true);
+    expect(r.rewritten).toBeGreaterThanOrEqual(3);
+    expect(r.events.filter((e) => e.type === 'ended')).toEqual([]);
+    expect(r.changes.map((c) => c.state)).toEqual(['pending', 'firing']);
+    // "Later", first listed in the bad answers, is discovered and polled before they stop.
+    const later = r.events.flatMap((e) =>
+      e.type === 'polled' && e.instance.topic === 'Later' ? [e.at] : [],
+    );
+    expect(later[0]).toBeLessThan(T0 + BAD_TO * MIN);
+    expect(badResponses(r.metrics, kind)).toBe(r.rewritten);
+    const warned = r.lines.filter(
+      (l) =>
+        l.msg ===
+        `Zoom's live ${kind} list has entries that cannot be used; those it does not show are kept as they were`,
+    );
+    expect(warned).toHaveLength(1);
+    expect(r.errors.filter((e) => e > 0)).toHaveLength(r.rewritten);
   }, 60_000);
 });

@@ -18,7 +18,9 @@ async function discoverAndPoll(topic: string, person: Person) {
   const meeting = { id: 85000000077, uuid: 'long-texts==', topic, end: '30m', participants: [person] };
   h = await startSim({ meetings: [meeting] }, 6 * 60_000);
   const source = meetingSource(h);
-  const [live] = await source.discover();
+  const {
+    live: [live],
+  } = await source.discover();
   return { ref: live!.ref, samples: (await source.poll(live!)).samples };
 }
 

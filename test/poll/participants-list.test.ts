@@ -87,7 +87,9 @@ async function pollEveryMinute(
   let last: QosSample[] = [];
   for (let m = 5; m <= toMin; m++) {
     if (m > 5) h.clock.advance(MIN);
-    const [live] = await source.discover();
+    const {
+      live: [live],
+    } = await source.discover();
     const before = client.stats.total({ endpoint: 'meeting_participants' });
     last = (await source.poll(live!)).samples;
     if (client.stats.total({ endpoint: 'meeting_participants' }) > before) listAt.push(m);
@@ -253,7 +255,9 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
       fields: () => fields,
       verdictRefreshMs: 5 * MIN,
     });
-    const [live] = await source.discover();
+    const {
+      live: [live],
+    } = await source.discover();
     return { samples: (await source.poll(live!)).samples, calls };
   }
 
