@@ -21,7 +21,7 @@ const TOKEN = 'Bearer s3cr3t-t0ken-4f9a2b';
 
 /**
  * A fake Alertmanager (or a proxy in front of one) on 127.0.0.1 that refuses, with a 400 and a
- * reason, every batch holding an alert of participant mallory, storing nothing of it (eve's
+ * reason, every batch holding an alert of participant mallory (or of a group whose location is), storing nothing of it (eve's
  * answer echoes the request's authorization header, as a careless proxy may); a 503 while
  * `down`, and for a batch holding an alert of a participant in `failing`.
  */
@@ -30,7 +30,8 @@ let down = false;
 const failing = new Set<string>();
 const server = new TestServer((r, res) => {
   const batch = JSON.parse(r.body) as Posted[];
-  const has = (p: (who: string) => boolean): boolean => batch.some((a) => p(a.labels.participant ?? ''));
+  const has = (p: (who: string) => boolean): boolean =>
+    batch.some((a) => p(a.labels.participant ?? a.labels.location ?? ''));
   if (down || (!has((p) => p.startsWith('mallory') || p === 'eve') && has((p) => failing.has(p)))) {
     res.statusCode = 503;
     res.end('"down"');
@@ -89,8 +90,8 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     expect(who()).toEqual(['bob', 'ann']);
     expect(server.received).toHaveLength(4); // the batch, then each alone
     expect(warned()).toEqual([
-      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678): invalid label set: participant "mallory" is not allowed here; ' +
-        "dropped, while the notification's other 2 were taken",
+      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678, participant mallory): invalid label set: participant "mallory" is not allowed here; ' +
+        "dropped, while the notification's other 2 alerts were taken",
     ]);
   });
 
@@ -108,7 +109,7 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     ).rejects.toMatchObject({
       ...rejected,
       message:
-        'am: rejected (HTTP 400): Alertmanager refused each of the 2 alerts; the first, audio-latency-high (instance 85012345678): ' +
+        'am: rejected (HTTP 400): Alertmanager refused each of the 2 alerts; the first, audio-latency-high (instance 85012345678, participant mallory): ' +
         'invalid label set: participant "mallory" is not allowed here',
     });
     expect(stored).toEqual([]);
@@ -125,6 +126,26 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     } finally {
       down = false;
     }
+  });
+
+  it('names the refused alert by its participant, or by the label that tells it from the others of its rule and meeting (outside tester: "(instance 81234567001)" fit three alerts)', async () => {
+    const { send, warned } = notifier();
+    await send([alert({ participant: 'bob' }), alert({ participant: 'mallory' })]);
+    // The old code said "audio-latency-high (instance 85012345678)", as for bob, and "other 1 were taken".
+    expect(warned()).toEqual([
+      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678, participant mallory): invalid label set: participant "mallory" is not allowed here; ' +
+        "dropped, while the notification's other alert was taken",
+    ]);
+    // Shared-cause alerts of one meeting: no participant, their group label sets them apart.
+    const group = (location: string): Alert => {
+      const a = alert({ rule: 'shared-isp', participant: location });
+      const labels = Object.entries(a.labels).filter(([k]) => k !== 'participant');
+      return { ...a, labels: { ...Object.fromEntries(labels), location } };
+    };
+    await send([group('berlin'), group('mallory-office'), group('paris')]);
+    expect(warned()[1]).toMatch(
+      /^am: Alertmanager refused the alert shared-isp \(instance 85012345678, location mallory-office\): .*; dropped, while the notification's other 2 alerts were taken$/,
+    );
   });
 });
 
@@ -207,8 +228,8 @@ describe('alertmanager notifier: a split notification in the outbox', () => {
     expect(d.outboxDepth).toBe(0);
     expect(failed(d)).toEqual({ NOTIFY_REJECTED: 1 });
     expect(again.warned()).toEqual([
-      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678): invalid label set: participant "mallory" is not allowed here; ' +
-        "dropped, while the notification's other 2 were taken",
+      'am: Alertmanager refused the alert audio-latency-high (instance 85012345678, participant mallory): invalid label set: participant "mallory" is not allowed here; ' +
+        "dropped, while the notification's other 2 alerts were taken",
     ]);
     // What the split kept went with the notification.
     const saved = JSON.parse(readFileSync(join(dir, 'notify.json'), 'utf8')) as { notifiers: object };

@@ -105,7 +105,7 @@ describe.runIf(binary)('alertmanager notifier against a real Alertmanager', () =
     const warned = lines.filter((l) => l.level === 40).map((l) => l.msg);
     // What Alertmanager 0.25 answers, alone: "invalid label set: invalid name \"bad-name\"".
     expect(warned).toEqual([
-      `am: Alertmanager refused the alert batch-bad (instance 85012345678): invalid label set: invalid name "bad-name"; dropped, while the notification's other 1 were taken`,
+      `am: Alertmanager refused the alert batch-bad (instance 85012345678, participant bob): invalid label set: invalid name "bad-name"; dropped, while the notification's other alert was taken`,
     ]);
   });
 });

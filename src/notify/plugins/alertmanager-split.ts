@@ -42,6 +42,9 @@ export const splitKey = (id: string): string => `split:${id}`;
 const badRequest = (err: unknown): err is NotifyError =>
   err instanceof NotifyError && err.refusal?.status === 400;
 
+/** Control characters (a newline would split a log line) and line separators made spaces. */
+const oneLine = (text: string): string => text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+
 /** A configured value, and each long word of it (the token of `Bearer <token>`), as hidden. */
 function hide(text: string, secrets: readonly string[]): string {
   const words = secrets.flatMap((s) => [s, ...s.split(/\s+/).filter((w) => w.length >= 8)]);
@@ -65,10 +68,7 @@ export function reasonOf(err: NotifyError, secrets: readonly string[]): string {
   }
   const message = (said as { message?: unknown } | null)?.message;
   const text = typeof said === 'string' ? said : typeof message === 'string' ? message : answer;
-  // Control characters (a newline would split the log line) become spaces.
-  const line = hide(text, secrets)
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-    .trim();
+  const line = oneLine(hide(text, secrets)).trim();
   const shown = line || `HTTP ${err.refusal?.status}`;
   return shown.length > 300 ? `${shown.slice(0, 300)}...` : shown;
 }
@@ -89,8 +89,29 @@ function recall(memory: NotifierMemory, key: string): Split | undefined {
   }
 }
 
-const described = (a: AmAlert): string =>
-  `${a.labels.alertname ?? '?'} (instance ${a.labels.instance ?? '-'})`;
+/** The labels an alert is named by in a log line, when it has them: where it is, and who. */
+const PLACE = ['instance', 'participant'];
+/** Labels that never tell two alerts of one rule apart. */
+const SAME = new Set(['alertname', 'severity', 'scope', 'kind', 'qoswatch', ...PLACE]);
+
+/**
+ * An alert as a log line names it: its rule, instance and participant (the `participant` label,
+ * the key as shown, never a name, e-mail or IP), and any other label that tells it apart from an
+ * alert of the same rule, instance and participant in `all` (a shared cause's group, a recurring
+ * meeting's `instance_uuid`).
+ */
+function described(a: AmAlert, all: readonly AmAlert[]): string {
+  const { labels } = a;
+  const alike = all.filter(
+    (b) =>
+      b !== a && b.labels.alertname === labels.alertname && PLACE.every((k) => b.labels[k] === labels[k]),
+  );
+  const apart = Object.keys(labels)
+    .filter((k) => !SAME.has(k) && alike.some((b) => b.labels[k] !== labels[k]))
+    .sort();
+  const shown = [...PLACE, ...apart].filter((k) => labels[k] !== undefined).map((k) => `${k} ${labels[k]}`);
+  return oneLine(`${labels.alertname ?? '?'} (${shown.join(', ') || 'no labels'})`);
+}
 
 /**
  * Posts a notification's alerts in one request. Alertmanager v2 stores a batch's valid alerts and
@@ -133,6 +154,10 @@ export async function postAlerts(
   return outcome(alerts, split, c);
 }
 
+/** The alerts of the notification Alertmanager took, after one was refused. */
+const others = (n: number): string =>
+  n === 1 ? "the notification's other alert was taken" : `the notification's other ${n} alerts were taken`;
+
 /** The split's end: every alert refused is thrown; otherwise the refused ones are logged and returned. */
 function outcome(alerts: readonly AmAlert[], split: Split, c: PostContext): SendOutcome {
   const { refused } = split;
@@ -140,13 +165,13 @@ function outcome(alerts: readonly AmAlert[], split: Split, c: PostContext): Send
     c.memory.delete(c.key); // dropped: nothing to resume
     throw permanent(
       'NOTIFY_REJECTED',
-      `${c.name}: rejected (HTTP 400): Alertmanager refused each of the ${alerts.length} alerts; the first, ${described(alerts[refused[0]![0]]!)}: ${refused[0]![1]}`,
+      `${c.name}: rejected (HTTP 400): Alertmanager refused each of the ${alerts.length} alerts; the first, ${described(alerts[refused[0]![0]]!, alerts)}: ${refused[0]![1]}`,
     );
   }
   for (const [i, reason] of refused)
     c.warn(
-      `${c.name}: Alertmanager refused the alert ${described(alerts[i]!)}: ${reason}; ` +
-        `dropped, while the notification's other ${alerts.length - refused.length} were taken`,
+      `${c.name}: Alertmanager refused the alert ${described(alerts[i]!, alerts)}: ${reason}; ` +
+        `dropped, while ${others(alerts.length - refused.length)}`,
     );
   return { refused: refused.map(() => 'NOTIFY_REJECTED') };
 }
