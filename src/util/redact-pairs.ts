@@ -8,9 +8,10 @@ export const REDACTED = '[redacted]';
 const SECRET_WORD = /password|passwd|secret|token|authorization|api[_-]?key/gi;
 
 const isKeyChar = (c: string | undefined): boolean => c !== undefined && /[\w-]/.test(c);
-const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
+/** White space within a line: a space, a tab, a no-break space (U+00A0) or another Unicode space. */
+const isBlank = (c: string | undefined): boolean => isSpace(c) && !isLineEnd(c);
 
 /**
  * Where the key whose last word starts at `word` starts: that word, or the `[\w-]` run before it
@@ -43,9 +44,12 @@ interface ValueStart {
 function valueStart(text: string, word: number, end: number, from: number): ValueStart | undefined {
   if (isKeyChar(text[end])) return undefined;
   const start = keyStart(text, word, from);
-  const quote = text[start - 1] === '"' || text[start - 1] === "'" ? text[start - 1]! : '';
+  // A quoted key (`"token":`); a quote not closed after the word opens a text the key is in
+  // (`said "password: hunter2 is wrong"`), which is then read as an unquoted key.
+  const quote =
+    (text[start - 1] === '"' || text[start - 1] === "'") && text[end] === text[start - 1] ? text[end]! : '';
   const before = text[start - 1 - quote.length];
-  if (isKeyChar(before) || (quote && text[end] !== quote)) return undefined;
+  if (isKeyChar(before)) return undefined;
   // `${ZOOM_CLIENT_SECRET:-default}`: a variable's name in a config value, not a key with a value.
   if (!quote && before === '{' && text[start - 2] === '$') return undefined;
   let i = end + quote.length;
@@ -93,22 +97,50 @@ function unquotedEnd(text: string, from: number): number {
 
 /**
  * How far an unquoted value goes: after `key=`, to the line's end, a `&` or the next ` key=`
- * (unquotedEnd: a `password=pa ss` is hidden whole); after a bare `key:` (a library's
- * `Invalid password: wrong length for field foo`), one token, to white space, a comma or a quote;
- * after a bare `authorization:` (a header as headers are written), the line: a header's value is
- * all of it (`Bearer xyz`, `Digest username="u", response="…"`).
+ * (unquotedEnd: a `password=pa ss` is hidden whole); after a bare `key:` (`password: my secret
+ * phrase`, `authorization: Bearer xyz`), to the line's end, or to the closing bracket or quote
+ * of one opened before the key (`{ token: abc def }`): a secret may hold spaces, and a leaked
+ * secret is worse than an over-redacted message.
  */
-type Extent = 'pair' | 'token' | 'line';
+type Extent = 'pair' | 'line';
 
-/** Where the unquoted value starting at `from` ends: at white space, a comma, a quote or the end. */
-function tokenEnd(text: string, from: number): number {
+const CLOSERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', '"': '"' };
+
+/**
+ * The bracket or double quote that is open at `key` on its line (`{ token: `, `"password: `),
+ * looked for back to `floor` at most (text already looked at is not walked again), or undefined.
+ */
+function openBefore(text: string, key: number, floor: number): string | undefined {
+  let depth = 0;
+  let quotes = 0;
+  let opener: string | undefined;
+  let lastQuote = -1;
+  let at = -1;
+  for (let i = key - 1; i >= floor && !isLineEnd(text[i]); i--) {
+    const c = text[i]!;
+    if (c === '"') {
+      quotes++;
+      if (lastQuote < 0) lastQuote = i;
+    } else if (c === ')' || c === ']' || c === '}') depth++;
+    else if ((c === '(' || c === '[' || c === '{') && depth-- === 0 && at < 0) [opener, at] = [c, i];
+  }
+  // An odd count of quotes before the key: the key is inside a quoted text, opened at lastQuote.
+  if (quotes % 2 === 1 && lastQuote > at) return '"';
+  return opener;
+}
+
+/** Where a bare `key:`'s value from `from` ends: the line's end, or before the line's last `closer`. */
+function lineEnd(text: string, from: number, closer: string | undefined): number {
   let i = from;
-  while (i < text.length && !/[\s,"'`]/.test(text[i]!)) i++;
-  return i;
+  let last = -1;
+  for (; i < text.length && !isLineEnd(text[i]); i++) if (text[i] === closer) last = i;
+  if (last < 0) return i;
+  while (last > from && isBlank(text[last - 1])) last--;
+  return last;
 }
 
 /** Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes one), else as `extent` says. */
-function valueEnd(text: string, from: number, extent: Extent): number {
+function valueEnd(text: string, from: number, extent: Extent, closer: string | undefined): number {
   const quote = text[from];
   if (quote === '"' || quote === "'" || quote === '`') {
     for (let i = from + 1; i < text.length; i++) {
@@ -118,11 +150,7 @@ function valueEnd(text: string, from: number, extent: Extent): number {
     }
     return text.length;
   }
-  if (extent === 'token') return tokenEnd(text, from);
-  if (extent === 'pair') return unquotedEnd(text, from);
-  let i = from;
-  while (i < text.length && !isLineEnd(text[i])) i++;
-  return i;
+  return extent === 'pair' ? unquotedEnd(text, from) : lineEnd(text, from, closer);
 }
 
 /**
@@ -135,13 +163,16 @@ function valueEnd(text: string, from: number, extent: Extent): number {
 export function redactSecretPairs(text: string): string {
   let out = '';
   let done = 0;
+  // How far back openBefore may look: past neither a value nor a key already looked at.
+  let floor = 0;
   SECRET_WORD.lastIndex = 0;
   for (let m = SECRET_WORD.exec(text); m; m = SECRET_WORD.exec(text)) {
     const start = valueStart(text, m.index, m.index + m[0].length, done);
     if (!start) continue;
     const from = start.at;
-    const extent = !start.bare ? 'pair' : m[0].toLowerCase() === 'authorization' ? 'line' : 'token';
-    const end = valueEnd(text, from, extent);
+    const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
+    floor = from;
+    const end = valueEnd(text, from, start.bare ? 'line' : 'pair', closer);
     if (end === from) continue;
     out += `${text.slice(done, from)}${REDACTED}`;
     done = end;

@@ -121,12 +121,26 @@ describe('the log hides a secret the old patterns missed', () => {
     for (const line of lines) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
   });
 
-  it("but only the one token of a bare `key: value`, and a URL's userinfo only", () => {
-    // Old code: "Invalid password: [redacted]" (the line's end hidden), "https://[redacted]@b.com/y"
-    // (an e-mail in a path taken for userinfo) and "http://u:1234 x://[redacted]@h/" (1234 shown).
+  it("a bare `key: value` to the line's end (a secret may hold spaces), and a URL's userinfo only", () => {
+    // Old code (13782b6): "password: [redacted] secret phrase" (one token hidden, the rest of the
+    // secret shown, outside tester hT37b), "token:\u00a0hunter2 rest" whole (a no-break space
+    // after the colon skipped redaction), "said \"password: [redacted] is wrong\"" once the
+    // quote-opened text was fixed; before 13782b6, "https://[redacted]@b.com/y" (an e-mail in a path
+    // taken for userinfo) and "http://u:1234 x://[redacted]@h/" (1234 shown).
+    const bare: [string, string][] = [
+      ['Invalid password: wrong length for field foo', 'Invalid password: [redacted]'],
+      ['token: SEKRIT-19, retry in 5s', 'token: [redacted]'],
+      ['password: my SEKRIT-23 phrase', 'password: [redacted]'],
+      ['token:\u00a0SEKRIT-24 rest', 'token:\u00a0[redacted]'],
+      ['secret:\u2003SEKRIT-25 rest', 'secret:\u2003[redacted]'],
+      [
+        'login { user: bob, client_secret: SEKRIT 26 } retried',
+        'login { user: bob, client_secret: [redacted] } retried',
+      ],
+      ['server said "password: SEKRIT 27 is wrong" twice', 'server said "password: [redacted]" twice'],
+    ];
     const out = loggedText((log) => {
-      log.warn('Invalid password: wrong length for field foo');
-      log.warn('token: SEKRIT-19, retry in 5s');
+      for (const [line] of bare) log.warn(line);
       log.warn('GET https://h.example.com/x/a@b.com/y failed; then https://h:443/u?to=a@b.com#c@d.org');
       log.warn('fetch http://u:p@h.example.com/x/a@b.com/y failed');
       log.warn('proxy http://u:1234 x://SEKRIT-20@h.example.com/ refused');
@@ -134,8 +148,7 @@ describe('the log hides a secret the old patterns missed', () => {
       log.warn('Authorization: Digest username="u", response="SEKRIT-22"');
     });
     expect(out).not.toContain('SEKRIT');
-    expect(out).toContain('"msg":"Invalid password: [redacted] length for field foo"');
-    expect(out).toContain('"msg":"token: [redacted], retry in 5s"');
+    for (const [, logged] of bare) expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
     expect(out).toContain(
       '"msg":"GET https://h.example.com/x/a@b.com/y failed; then https://h:443/u?to=a@b.com#c@d.org"',
     );
@@ -163,6 +176,12 @@ describe('the log hides a secret the old patterns missed', () => {
     const mails = 'https://h/a@b.c '.repeat(6_000);
     expect(redactUrlCredentials(mails)).toBe(mails);
     const words = 'password: x '.repeat(8_000);
-    expect(redactUrlCredentials(words)).toBe('password: [redacted] '.repeat(8_000));
+    expect(redactUrlCredentials(words)).toBe('password: [redacted]');
+    const lines = 'password: x\n'.repeat(8_000);
+    expect(redactUrlCredentials(lines)).toBe('password: [redacted]\n'.repeat(8_000));
+    // openBefore looks back over no text twice: a key in brackets, and brackets before one key.
+    expect(redactUrlCredentials('{password:}'.repeat(8_000))).toBe('{password:[redacted]}');
+    const opened = `${'(a) ['.repeat(16_000)}token: SEKRIT ]`;
+    expect(redactUrlCredentials(opened)).toBe(`${'(a) ['.repeat(16_000)}token: [redacted] ]`);
   });
 });
