@@ -28,6 +28,9 @@ const TOKEN = 'Bearer s3cr3t-t0ken-4f9a2b';
 const stored: Posted[] = [];
 let down = false;
 const failing = new Set<string>();
+/** Added to the reason mallory's alerts are refused for; `forgiven`: they are taken. */
+let note = '';
+let forgiven = false;
 const server = new TestServer((r, res) => {
   const batch = JSON.parse(r.body) as Posted[];
   const has = (p: (who: string) => boolean): boolean =>
@@ -43,10 +46,10 @@ const server = new TestServer((r, res) => {
         message: `bad alert\u0007 from a client sending ${r.headers.authorization}; ${'x'.repeat(400)}`,
       }),
     );
-  } else if (has((p) => p.startsWith('mallory'))) {
+  } else if (has((p) => p.startsWith('mallory') && !forgiven)) {
     res.statusCode = 400;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify('invalid label set: participant "mallory"\nis not allowed here'));
+    res.end(JSON.stringify(`invalid label set: participant "mallory"\nis not allowed here${note}`));
   } else {
     stored.push(...batch);
     res.end();
@@ -58,6 +61,8 @@ beforeEach(() => {
   stored.length = 0;
   server.received.length = 0;
   failing.clear();
+  note = '';
+  forgiven = false;
 });
 
 function notifier(): { send: (firing: Alert[]) => Promise<unknown>; warned: () => string[] } {
@@ -67,8 +72,11 @@ function notifier(): { send: (firing: Alert[]) => Promise<unknown>; warned: () =
     { name: 'am', clock: new VirtualClock(NOW), log, memory: new NotifyStore(undefined).memory('am') },
   );
   return {
-    // Each send a notification of its own, as the dispatcher makes them.
-    send: (firing) => n.send(notification({ id: `n${sends++}`, firing }), new AbortController().signal),
+    // Each send a notification of its own, as the dispatcher makes them; resolved alerts as such.
+    send: (alerts) => {
+      const [resolved, firing] = [alerts.filter((a) => a.resolvedAt), alerts.filter((a) => !a.resolvedAt)];
+      return n.send(notification({ id: `n${sends++}`, firing, resolved }), new AbortController().signal);
+    },
     warned: () => lines.filter((l) => l.level === 40).map((l) => l.msg),
   };
 }
@@ -146,6 +154,33 @@ describe('alertmanager notifier: one alert refused in a batch (outside tester: t
     expect(warned()[1]).toMatch(
       /^am: Alertmanager refused the alert shared-isp \(instance 85012345678, location mallory-office\): .*; dropped, while the notification's other 2 alerts were taken$/,
     );
+  });
+
+  it('warns of a refused alert once, though each reminder posts it again and counts it; again when the reason changes, or after it was taken or ended (outside tester: warned every minute)', async () => {
+    const { send, warned } = notifier();
+    const three = ['bob', 'mallory', 'ann'].map((participant) => alert({ participant }));
+    const refusedOnce = { refused: ['NOTIFY_REJECTED'] };
+    // The first notification and two reminders (a minute apart, each a notification of its own).
+    for (let i = 0; i < 3; i++) expect(await send(three)).toEqual(refusedOnce);
+    expect(requests().filter((r) => r.join() === 'mallory')).toHaveLength(3); // still posted each time
+    // The old code warned three times.
+    expect(warned()).toHaveLength(1);
+    note = ' (since 0.27)';
+    expect(await send(three)).toEqual(refusedOnce);
+    expect(await send(three)).toEqual(refusedOnce);
+    expect(warned()).toHaveLength(2);
+    expect(warned()[1]).toContain('is not allowed here (since 0.27); dropped');
+    forgiven = true;
+    expect(await send(three)).toBeUndefined();
+    forgiven = false;
+    expect(await send(three)).toEqual(refusedOnce);
+    expect(warned()).toHaveLength(3);
+    // Posted resolved (refused as well, said before): a new firing of it is warned about again.
+    const ended = { ...three[1]!, state: 'resolved' as const, resolvedAt: NOW };
+    expect(await send([three[0]!, ended])).toEqual(refusedOnce);
+    expect(warned()).toHaveLength(3);
+    expect(await send(three)).toEqual(refusedOnce);
+    expect(warned()).toHaveLength(4);
   });
 });
 

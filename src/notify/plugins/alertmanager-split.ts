@@ -1,5 +1,6 @@
 import { NotifyError, permanent } from './errors.js';
 import type { NotifierMemory, SendOutcome } from './notifier.js';
+import type { RefusalsSaid } from './alertmanager-refusals.js';
 
 /** An alert as Alertmanager's POST /api/v2/alerts takes it. */
 export interface AmAlert {
@@ -33,6 +34,10 @@ export interface PostContext {
   nextCall: () => void;
   /** Values that must never be shown (the configured headers'), should an answer echo them. */
   secrets: readonly string[];
+  /** The refusals warned about so far: each alert's is warned about once (RefusalsSaid). */
+  said: RefusalsSaid;
+  /** The time of the send: an alert whose endsAt is not after it is posted resolved. */
+  now: number;
 }
 
 /** The memory key of notification `id`'s split. */
@@ -118,8 +123,8 @@ function described(a: AmAlert, all: readonly AmAlert[]): string {
  * answers 400 for the rest (a proxy in front of one may refuse the whole batch): on a 400 for more
  * than one alert, each is posted alone, so one bad alert cannot take the valid ones down with it,
  * and each post's outcome is kept (Split) so a retry posts only those neither taken nor refused.
- * Those refused alone are logged with Alertmanager's reason, dropped and returned (each counted as
- * a failed attempt); the notification is delivered when one was taken. A lone alert refused, or
+ * Those refused alone are logged with Alertmanager's reason (once an alert and reason: c.said),
+ * dropped and returned (each counted as a failed attempt, at each post); the notification is delivered when one was taken. A lone alert refused, or
  * every alert of a batch, is a permanent failure that says the reason; any other failure is thrown
  * for the dispatcher to retry.
  */
@@ -131,6 +136,7 @@ export async function postAlerts(
   if (!split) {
     try {
       await c.post(alerts);
+      for (const a of alerts) c.said.forget(a.labels);
       return undefined;
     } catch (err) {
       if (!badRequest(err)) throw err;
@@ -144,6 +150,7 @@ export async function postAlerts(
     try {
       await c.post([alert]);
       split.taken.push(i);
+      c.said.forget(alert.labels);
     } catch (e) {
       if (!badRequest(e)) throw e;
       split.refused.push([i, reasonOf(e, c.secrets)]);
@@ -168,10 +175,14 @@ function outcome(alerts: readonly AmAlert[], split: Split, c: PostContext): Send
       `${c.name}: rejected (HTTP 400): Alertmanager refused each of the ${alerts.length} alerts; the first, ${described(alerts[refused[0]![0]]!, alerts)}: ${refused[0]![1]}`,
     );
   }
-  for (const [i, reason] of refused)
-    c.warn(
-      `${c.name}: Alertmanager refused the alert ${described(alerts[i]!, alerts)}: ${reason}; ` +
-        `dropped, while ${others(alerts.length - refused.length)}`,
-    );
+  for (const [i, reason] of refused) {
+    const { labels, endsAt } = alerts[i]!;
+    if (c.said.fresh(labels, reason))
+      c.warn(
+        `${c.name}: Alertmanager refused the alert ${described(alerts[i]!, alerts)}: ${reason}; ` +
+          `dropped, while ${others(alerts.length - refused.length)}`,
+      );
+    if (Date.parse(endsAt) <= c.now) c.said.forget(labels); // posted resolved: a new firing is news
+  }
   return { refused: refused.map(() => 'NOTIFY_REJECTED') };
 }

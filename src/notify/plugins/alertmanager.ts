@@ -3,6 +3,7 @@ import type { NotifierPlugin } from './notifier.js';
 import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';
 import { postAlerts, splitKey, type AmAlert } from './alertmanager-split.js';
+import { RefusalsSaid } from './alertmanager-refusals.js';
 
 export interface AlertmanagerSettings {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
@@ -38,6 +39,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
     target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v2/alerts`;
     target.hash = '';
     const url = target.href;
+    const said = new RefusalsSaid();
     return {
       name: ctx.name,
       type: 'alertmanager',
@@ -73,6 +75,8 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
           key: splitKey(n.id),
           nextCall,
           secrets: Object.values(o.headers ?? {}),
+          said,
+          now,
         });
       },
       settled(n) {
