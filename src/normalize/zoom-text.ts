@@ -9,11 +9,15 @@ export const TEXT_MAX = 300;
 /**
  * Characters that change what people read without being seen: the C0 controls but the line
  * feed (a carriage return, a backspace or an escape sequence rewrites a terminal line), DEL,
- * the C1 controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
- * U+2066-U+2069: a right-to-left override makes "gpj.exe" read "exe.jpg").
+ * the C1 controls, the format characters (`\p{Cf}`: the bidirectional marks, embeddings,
+ * overrides and isolates, U+200E, U+202A-U+202E, U+2066-U+2069, where a right-to-left override
+ * makes "gpj.exe" read "exe.jpg"; zero-width spaces and joiners, U+FEFF, U+2060-U+2064, the soft
+ * hyphen, tag characters), every other Default_Ignorable_Code_Point (variation selectors,
+ * Hangul fillers U+115F, U+3164, U+180E...), and lone surrogates (`\p{Cs}` with the u flag
+ * matches only those: a pair is one code point). `70\u200f03` must not read as `7003`.
  */
 // eslint-disable-next-line no-control-regex -- the unseen characters it replaces include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
 /** Line breaks: LF, CR LF, U+2028, U+2029 and NEL. */
 const LINE_BREAK = /\r?\n|[\u2028\u2029\u0085]/g;
 
@@ -29,12 +33,22 @@ export const unseenReplaced = (s: string): string => s.replace(UNSEEN, '\ufffd')
  */
 export const visible = (s: string): string => unseenReplaced(onOneLine(s));
 
-/** `\u202e` for U+202E: a character of the Basic Multilingual Plane as JSON and JavaScript escape it. */
-const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+/**
+ * `\u202e` for U+202E: a character as JSON and JavaScript escape it, a UTF-16 unit each (a tag
+ * character is `\udb40\udc41`, a lone surrogate `\ud800`).
+ */
+const unicodeEscape = (c: string): string => {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+};
 
-/** What a participant key shows escaped: the unseen characters (UNSEEN), line breaks and the backslash. */
+/**
+ * What a participant key shows escaped: the unseen characters (UNSEEN), line breaks, the blanks
+ * that look like a space but are not one (U+00A0, U+3000...) and the backslash.
+ */
 // eslint-disable-next-line no-control-regex -- the characters it escapes include the controls
-const KEY_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
+const KEY_ESCAPED = /(?! )[\u0000-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Z}\\]/gu;
 
 /**
  * A participant key as people and labels see it: the key itself, or, when it holds an unseen
@@ -47,8 +61,12 @@ const KEY_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-
 export const shownKey = (key: string): string =>
   key.replace(KEY_ESCAPED, (c) => (c === '\\' ? '\\\\' : unicodeEscape(c)));
 
-/** What JSON.stringify leaves unescaped of KEY_ESCAPED: DEL, the C1 controls, U+2028, U+2029, the bidi ones. */
-const JSON_UNSEEN = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * What JSON.stringify leaves unescaped of KEY_ESCAPED: DEL, the C1 controls, the format and
+ * default-ignorable characters, U+2028, U+2029 and the other blanks but the space (it escapes
+ * the C0 controls and lone surrogates itself).
+ */
+const JSON_UNSEEN = /(?! )[\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Z}]/gu;
 
 /**
  * A JSON text with the unseen characters JSON.stringify leaves as they are written as `\u202e`

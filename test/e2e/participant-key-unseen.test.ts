@@ -13,11 +13,39 @@ import { T0 } from '../helpers/sim.js';
  * audio loss"), the alert's `participant` label and the `participant` label of /metrics as it
  * came. Now each shows it escaped (normalize/zoom-text.ts `shownKey`), one to one: the two keys
  * that differ only in their unseen character, and the one that spells `\u202e` out, stay three
- * participants, three series and three alerts. The webhook's JSON `context` keeps the raw key.
+ * participants, three series and three alerts. So do lone surrogates (each its `\ud800`
+ * escape, not U+FFFD), marks, zero-width and other default-ignorable characters and blanks that
+ * look like a space (stop 37). The webhook's JSON `context` keeps the raw key.
  */
 const RLO = '\u202e';
-const KEYS = [`70${RLO}03`, '70\u202d03', '70\\u202e03'];
-const SHOWN = ['70\\u202e03', '70\\u202d03', '70\\\\u202e03'];
+// Two lone surrogates (outside tester, stop 37: both showed as `70\ufffd03`, two identical series
+// lines in one scrape), a right-to-left mark, a zero-width space, a tag character, a no-break
+// space and the key they would all look like.
+const KEYS = [
+  `70${RLO}03`,
+  '70\u202d03',
+  '70\\u202e03',
+  '70\ud80003',
+  '70\ud80103',
+  '70\u200f03',
+  '70\u200b03',
+  '70\u{e0041}03',
+  '70\u00a003',
+  '7003',
+];
+const SHOWN = [
+  '70\\u202e03',
+  '70\\u202d03',
+  '70\\\\u202e03',
+  '70\\ud80003',
+  '70\\ud80103',
+  '70\\u200f03',
+  '70\\u200b03',
+  '70\\udb40\\udc4103',
+  '70\\u00a003',
+  '7003',
+];
+const DCS = ['SC', 'SJ', 'DV'];
 const SCENARIO: RawScenario = {
   qos_window: '30m',
   meetings: [
@@ -27,17 +55,25 @@ const SCENARIO: RawScenario = {
       topic: 'Weekly sync',
       start: '0m',
       end: '60m',
-      participants: KEYS.map((k, i) => ({ key: `g${i}`, user_id: k, name: '', data_center: 'SC' })),
+      // Fewer than datacenter-loss-incident's 5 in each data center: one alert a guest.
+      participants: KEYS.map((k, i) => ({ key: `g${i}`, user_id: k, name: '', data_center: DCS[i % 3]! })),
     },
   ],
   episodes: [
-    { name: 'loss', where: { data_center: 'SC' }, from: '0m', to: '60m', audio: { avg_loss: '9%' } },
+    ...DCS.map((dc) => ({
+      name: `loss-${dc}`,
+      where: { data_center: dc },
+      from: '0m',
+      to: '60m',
+      audio: { avg_loss: '9%' },
+    })),
   ],
 };
 
 const MIN = 60_000;
-// eslint-disable-next-line no-control-regex -- the characters looked for include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const UNSEEN =
+  // eslint-disable-next-line no-control-regex -- the characters looked for include the controls
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}\u00a0\ufffd]/u;
 const promtool = debianBinary('promtool', 'prometheus');
 
 interface Sent {
@@ -90,6 +126,9 @@ describe('a participant key with an unseen character, through the daemon', () =>
 
   it('labels /metrics by the escaped key, one series a participant', () => {
     expect(metrics).not.toMatch(UNSEEN);
+    const series = metrics.split('\n').filter((l) => l.startsWith('qoswatch_participant_'));
+    expect(series.length).toBeGreaterThan(0);
+    expect(new Set(series.map((l) => l.replace(/ [^ ]+$/, ''))).size).toBe(series.length);
     for (const shown of SHOWN) {
       // The exposition format escapes the backslash again.
       const label = `participant="${shown.replaceAll('\\', '\\\\')}"`;

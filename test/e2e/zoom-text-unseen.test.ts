@@ -26,7 +26,8 @@ const SCENARIO: RawScenario = {
         {
           key: 'bob',
           user_id: '7003',
-          name: `Bob${RLO}gpj.exe\u0007\nOkafor\u202a`,
+          // Stop 37: a zero-width space, a right-to-left mark, a Hangul filler, a lone surrogate.
+          name: `Bob${RLO}gpj.exe\u0007\nOka\u200bfor\u202a\u200f\u3164\ud800`,
           data_center: 'SC',
           device: `Mac\u001b[2J`,
           location: `San Jose\u2067 (US)\u0085x`,
@@ -41,7 +42,7 @@ const SCENARIO: RawScenario = {
 
 const MIN = 60_000;
 // eslint-disable-next-line no-control-regex -- the characters looked for include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
 
 interface Sent {
   rule: string;
@@ -77,10 +78,10 @@ describe("Zoom's text with unseen characters, through the daemon to a webhook", 
   it('says where each was, with U+FFFD, and a line break as a space', () => {
     const loss = sent.find((a) => a.rule === 'audio-loss-high')!;
     expect(loss.annotations.summary).toMatch(
-      /^Bob\ufffdgpj\.exe\ufffd Okafor\ufffd's audio loss is [\d.]+% in "Weekly \ufffdcnys\ufffd sync"/,
+      /^Bob\ufffdgpj\.exe\ufffd Oka\ufffdfor\ufffd{4}'s audio loss is [\d.]+% in "Weekly \ufffdcnys\ufffd sync"/,
     );
     expect(loss.context).toMatchObject({
-      participant: 'Bob\ufffdgpj.exe\ufffd Okafor\ufffd',
+      participant: 'Bob\ufffdgpj.exe\ufffd Oka\ufffdfor\ufffd\ufffd\ufffd\ufffd',
       topic: 'Weekly \ufffdcnys\ufffd sync',
       device: 'Mac\ufffd[2J',
       location: 'San Jose\ufffd (US) x',

@@ -48,15 +48,16 @@ describe('call quality series in the text format', () => {
     // One line per series: no raw line feed inside a value (a carriage return is allowed raw).
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))
       expect(line, line).toMatch(/^[a-z_]+\{.*\} \S+$/s);
-    // What a parser reads back is what Zoom sent (the key as shown), lone surrogates as U+FFFD; a pair (emoji) kept.
+    // What a parser reads back is what Zoom sent (the key as shown: a lone surrogate as its escape,
+    // one to one; in a name, U+FFFD); a pair (emoji) kept.
     const info = text.split('\n').find((l) => l.startsWith('qoswatch_participant_info{'))!;
     expect(labels(info)).toEqual({
       kind: 'meeting',
       instance_id: id,
       instance_uuid: `${id}==`,
       // The key as people see it (normalize/zoom-text.ts shownKey): its line feed, NUL and
-      // backslash escaped, so a label never holds a control or a bidi override.
-      participant: 'k"\\\\\\u000a\uFFFD{}=,\\u0000',
+      // backslash and lone surrogate escaped, so a label never holds a control or a bidi override.
+      participant: 'k"\\\\\\u000a\\udc00{}=,\\u0000',
       name,
       email: `${name}@example.com`,
       ip: '203.0.113.7',
