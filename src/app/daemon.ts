@@ -266,7 +266,7 @@ export class Daemon {
    * silences, routes and inhibit rules reach more or less than they seem to (start-up, reload).
    */
   private logListReport(rules: readonly CompiledRule[]): void {
-    const none = noRulesWarning(rules, this.config.rules.paths);
+    const none = noRulesWarning(rules, this.config);
     if (none) this.deps.log.warn(none);
     const { lines, warnings } = listReport(rules, this.config);
     this.deps.log.info({ participantsList: lines }, lines.join('\n'));

@@ -39,7 +39,7 @@ export async function check(argv: string[]): Promise<number> {
     `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
       `${plural(rules.length, 'rule')} valid in ${config.rules.paths.join(', ')}\n`,
   );
-  const none = noRulesWarning(rules, config.rules.paths);
+  const none = noRulesWarning(rules, config);
   if (none) process.stderr.write(`warning: ${none}\n`);
   const list = listReport(rules, config);
   process.stdout.write(list.lines.map((l) => `${l}\n`).join(''));

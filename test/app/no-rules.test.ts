@@ -24,8 +24,9 @@ function config(name: string, rules: string): string {
   return file;
 }
 
-const noRules = (path: string): string =>
-  `no rules in ${path}: nothing will alert; expected rule files with at least one rule there, or leave rules.paths out for the shipped rules`;
+/** The warning, at the config's rules.paths (line 2, `rules: { paths: [...] }`, its key at col 10). */
+const noRules = (cfg: string, path: string): string =>
+  `${cfg}:2:10: rules.paths: no rules in ${path}: nothing will alert; expected rule files with at least one rule there, or leave rules.paths out for the shipped rules`;
 
 describe('no rule at all (outside tester: accepted without a word)', () => {
   it('check warns of an empty rules folder and of rules: [] (exit 0: it is valid)', async () => {
@@ -34,11 +35,13 @@ describe('no rule at all (outside tester: accepted without a word)', () => {
     const none = join(dir, 'none.yaml');
     writeFileSync(none, 'rules: []\n');
     for (const path of [empty, none]) {
-      // Fails on the old code: "0 rules valid" and nothing on stderr.
-      const r = await runCli(['check', '--config', config(`check-${path === none}`, path)]);
+      // Fails on the code before 9819e75: "0 rules valid" and nothing on stderr; on the code
+      // before this test's change (outside tester hT37b): the warning had no file:line:col.
+      const cfg = config(`check-${path === none}`, path);
+      const r = await runCli(['check', '--config', cfg]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('0 rules valid');
-      expect(r.stderr).toContain(`warning: ${noRules(path)}\n`);
+      expect(r.stderr).toContain(`warning: ${noRules(cfg, path)}\n`);
     }
     const one = join(dir, 'one.yaml');
     writeFileSync(one, RULE);
@@ -50,25 +53,27 @@ describe('no rule at all (outside tester: accepted without a word)', () => {
     const file = join(dir, 'rules.yaml');
     writeFileSync(file, RULE);
     const { log, lines } = captureLog();
-    const daemon = new Daemon(loadConfig(config('daemon', file), {}), { clock: new VirtualClock(0), log });
+    const cfg = config('daemon', file);
+    const daemon = new Daemon(loadConfig(cfg, {}), { clock: new VirtualClock(0), log });
     const warned = (): string[] => lines.filter((l) => l.level === 40).map((l) => l.msg);
     try {
-      expect(warned()).not.toContain(noRules(file));
+      expect(warned()).not.toContain(noRules(cfg, file));
       writeFileSync(file, 'rules: []\n');
       // Fails on the old code: "rules reloaded: 0 rules" at info only.
       expect(daemon.reloadRules()).toBe(true);
       expect(lines.map((l) => l.msg)).toContain('rules reloaded: 0 rules');
-      expect(warned()).toContain(noRules(file));
+      expect(warned()).toContain(noRules(cfg, file));
     } finally {
       await daemon.closeWithoutSaving();
     }
     lines.length = 0;
-    const again = new Daemon(loadConfig(config('daemon-none', file), {}), {
+    const cfgNone = config('daemon-none', file);
+    const again = new Daemon(loadConfig(cfgNone, {}), {
       clock: new VirtualClock(0),
       log,
     });
     try {
-      expect(warned()).toContain(noRules(file));
+      expect(warned()).toContain(noRules(cfgNone, file));
     } finally {
       await again.closeWithoutSaving();
     }
