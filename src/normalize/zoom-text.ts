@@ -17,12 +17,24 @@ export const TEXT_MAX = 300;
  * matches only those: a pair is one code point). `70\u200f03` must not read as `7003`.
  */
 // eslint-disable-next-line no-control-regex -- the unseen characters it replaces include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
+/**
+ * The unseen characters that shape the visible one right before them: the zero-width non-joiner
+ * and joiner (Persian and Indic names, emoji such as U+1F468 U+200D U+1F469) and the variation
+ * selectors (U+2764 U+FE0F). They reorder nothing; replaced, a Persian name's U+200C and a family emoji
+ * broke. Kept only after a letter, mark, number, symbol or punctuation (one at a time: a run of
+ * them is unseen again).
+ */
+// eslint-disable-next-line no-misleading-character-class -- the joiners are matched alone, on purpose
+const JOINING = /(?<=[\p{L}\p{M}\p{N}\p{S}\p{P}])[\u200c\u200d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+// eslint-disable-next-line no-misleading-character-class -- as JOINING
+const UNSEEN_NOT_JOINING = new RegExp(`${JOINING.source}|(${UNSEEN.source})`, 'gu');
 /** Line breaks: LF, CR LF, U+2028, U+2029 and NEL. */
 const LINE_BREAK = /\r?\n|[\u2028\u2029\u0085]/g;
 
 /** `s` with each unseen character (UNSEEN) replaced by U+FFFD, which shows that something was there. */
-export const unseenReplaced = (s: string): string => s.replace(UNSEEN, '\ufffd');
+export const unseenReplaced = (s: string): string =>
+  s.replace(UNSEEN_NOT_JOINING, (c: string, unseen?: string) => (unseen ? '\ufffd' : c));
 
 /**
  * Zoom's free text (names, topics, e-mails, device and context texts: whatever a host or guest
