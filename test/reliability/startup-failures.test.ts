@@ -315,7 +315,12 @@ import { pathToFileURL } from 'node:url';
     writeFileSync(go, '');
     const code = await p.exited;
     expect({ code, signal: p.child.signalCode }, p.output()).toEqual({ code: 0, signal: null });
-    expect(p.output()).toContain('received SIGTERM during start-up: stopping as soon as it has started');
+    // Which handler says so depends on when Node runs the held one. On Node 24 the main thread
+    // waits for the hooks thread's load without running its event loop, so the signal may be
+    // seen only once `run` took the signals over: then it stops as for any SIGTERM (CI, stop 37).
+    expect(p.output()).toMatch(
+      /received SIGTERM during start-up: stopping as soon as it has started|"msg":"stopping: finishing in-flight calls"/,
+    );
     expect(p.output()).toContain('"msg":"stopped"');
     expect(p.output()).not.toContain('not saved');
   });
