@@ -323,6 +323,22 @@ describe('broken configs give file:line:col, the setting, what was found and wha
     expect(errorOf(copied)).not.toContain('SECRETVALUE123');
   });
 
+  it('never prints a short secret with a quote, a backslash or a tab that an alias puts in another setting (outside tester, stop 37)', () => {
+    // Old code: `route.receiver: found "p"w1"`: a short secret was looked for only as JSON quotes it.
+    for (const secret of ['p"w1', 'p\\w', 'a\tb']) {
+      const file = write(
+        'short-secret.yaml',
+        `zoom:\n  account_id: a\n  client_id: c\n  client_secret: &s ${JSON.stringify(secret)}\n` +
+          'notifiers:\n  - { name: log, type: console }\nroute: { receiver: *s }\n',
+      );
+      const msg = errorOf(file);
+      expect(msg).toContain(
+        "route.receiver: found (not shown: a secret's value); expected the name of a notifier",
+      );
+      expect(msg).not.toContain(secret);
+    }
+  });
+
   it('lists the first 10 YAML syntax errors and sums up the rest in one line', () => {
     const file = write('cascade.yaml', `zoom: {${'a: [b, '.repeat(60)}\n`);
     const lines = errorOf(file).split('\n');
