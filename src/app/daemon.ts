@@ -77,6 +77,8 @@ export class Daemon {
   private readonly alerts: AlertFlow;
   /** When the first cycle's end allows instances not listed to be reconciled as ended (afterCycle). */
   private reconcileFrom: number | undefined;
+  /** Restored alerts' instances were tracked while discovery was not complete (pollRestored). */
+  private restoredTracked = false;
   /** Commits soon after pushed data changed alerts (webhooks on). */
   private readonly pushCommit: PushCommit | undefined;
   private readonly reloader: RuleReloader;
@@ -297,11 +299,24 @@ export class Daemon {
       this.alerts.emit(this.engine.reconcile(live, now));
       this.reports?.reconcile(live);
       this.dispatcher?.releaseReminders();
-    }
+    } else if (now >= this.reconcileFrom) this.pollRestored(now);
     this.alerts.commit();
     this.stateFiles.retry();
     if (this.scheduler.lastCycle) this.metrics.observeCycle(this.scheduler.lastCycle);
     this.badData.report();
+  }
+
+  /**
+   * Discovery is not complete (a live list failed or had entries it could not use) when the
+   * reconcile time has come: the instances of restored alerts that nothing tracks are polled from
+   * the next cycle on, taken as listed before the restart, so that one that ended while qoswatch
+   * was down is found ended (404/3001) and its alerts resolve. Held reminders go at the cycle
+   * after they were first tracked: by then each was polled, and an ended one's alerts resolved.
+   */
+  private pollRestored(now: number): void {
+    if (this.restoredTracked) this.dispatcher?.releaseReminders();
+    this.scheduler.adopt(this.engine.instanceRefs(), now);
+    this.restoredTracked = true;
   }
 
   addSink(sink: SampleSink): void {

@@ -1,5 +1,5 @@
 import { instanceKey, type PipelineEvent } from '../normalize/events.js';
-import type { QosSample } from '../normalize/sample.js';
+import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { Alert, AlertChange } from './alert.js';
 import { reexplain, resolveRecord } from './alert-changes.js';
 import { bySampleTime, sampleTimes } from './backlog.js';
@@ -127,6 +127,21 @@ export class RuleEngine {
       if (s.instance && !liveInstances.has(s.instance)) gone.add(s.instance);
     for (const i of this.ctx.unknown.notLive(liveInstances)) gone.add(i); // ended while qoswatch was down
     return [...gone].flatMap((i) => end(this.ctx, i, at));
+  }
+
+  /**
+   * The instances its active series belong to, one ref each (kind, id, uuid and topic from the
+   * series' context): after a restart, those of restored alerts (daemon.ts polls them while the
+   * live lists cannot be used, so that one that ended is found ended).
+   */
+  instanceRefs(): InstanceRef[] {
+    const refs = new Map<string, InstanceRef>();
+    for (const s of this.ctx.series.values()) {
+      const { kind, uuid, instanceId, topic } = s.context;
+      if (!s.instance || s.state === 'inactive' || !kind || !uuid || refs.has(s.instance)) continue;
+      refs.set(s.instance, { kind, id: instanceId ?? uuid, uuid, topic: topic ?? '' });
+    }
+    return [...refs.values()];
   }
 
   /** The samples of one sample time: meeting and shared-cause rules first, then participant rules. */

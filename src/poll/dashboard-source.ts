@@ -303,6 +303,10 @@ export class DashboardSource implements PollSource {
     }
   }
 
+  remember(instance: InstanceRef): void {
+    this.listed.add(instance.uuid);
+  }
+
   forget(instance: InstanceRef): void {
     this.contexts.forget(instanceKey(instance));
     this.conflictsLogged.delete(instanceKey(instance));

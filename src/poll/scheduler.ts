@@ -10,6 +10,7 @@ import { CoverageTracker } from './coverage.js';
 import { isDue } from './due.js';
 import type { Plan } from './planner.js';
 import { instanceKey, type SampleSink } from '../normalize/events.js';
+import type { InstanceRef } from '../normalize/sample.js';
 import type { Discovery, LiveInstance, PollSource } from './source.js';
 import type { PollSettings } from './settings.js';
 import { notFuture } from './future.js';
@@ -152,6 +153,31 @@ export class Scheduler {
   liveKeys(now: number): Set<string> {
     this.expireUnlisted(now);
     return new Set([...this.tracked.keys(), ...this.pushes.paths.instances().map(instanceKey)]);
+  }
+
+  /**
+   * Tracks the instances of `refs` that nothing tracks (after a restart, those of restored
+   * alerts while the live lists cannot be used): taken as listed before the restart (they had
+   * alerts, so they were live), each is polled like any other; a 404/3001 ends it, a later whole
+   * list that does not show it ends it, a later unusable list leaves it. Returns how many.
+   */
+  adopt(refs: readonly InstanceRef[], now: number): number {
+    const live = this.liveKeys(now);
+    let adopted = 0;
+    for (const ref of refs) {
+      const key = instanceKey(ref);
+      const source = this.opts.sources.find((s) => s.kind === ref.kind);
+      if (!source || live.has(key) || this.endedListed.has(key) || this.pushes.endedRecently(key, now))
+        continue;
+      source.remember(ref);
+      this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true });
+      this.opts.log.info(
+        { kind: ref.kind, id: ref.id, topic: ref.topic },
+        `${ref.kind} "${ref.topic}" had alerts before the restart and the live list cannot show it yet: polling it`,
+      );
+      adopted++;
+    }
+    return adopted;
   }
 
   /** Live instances known now. */

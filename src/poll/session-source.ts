@@ -116,6 +116,10 @@ export class SessionSource implements PollSource {
     };
   }
 
+  remember(instance: InstanceRef): void {
+    this.listed.add(instance.uuid);
+  }
+
   forget(instance: InstanceRef): void {
     this.joins.forget(instanceKey(instance));
     this.listed.forget(instance.uuid);

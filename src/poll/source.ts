@@ -58,4 +58,9 @@ export interface PollSource {
   cost(instance: LiveInstance): number;
   /** Forgets what it kept about an instance that ended. */
   forget(instance: InstanceRef): void;
+  /**
+   * Takes an instance as listed live though this run's discovery did not list it (one with
+   * restored alerts: it was live before the restart), so that a 404/3001 on it means ended.
+   */
+  remember(instance: InstanceRef): void;
 }
