@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
 import { debianBinary } from '../helpers/binaries.js';
 import { onFreePort } from '../helpers/ports.js';
@@ -21,6 +21,20 @@ function block(): string {
 const curl = debianBinary('curl', 'curl');
 
 describe("the README's simulator block", () => {
+  // The script's process groups, ended after the test whatever happened: a timeout leaves the
+  // test's own finally unrun, and the script's simulator and curl loop ran on for hours.
+  const groups: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of groups.splice(0))
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+  });
+
   it.runIf(curl)('runs as a script, as written', { timeout: 90_000 }, async () => {
     // As from a user's shell: not with the npm_* settings of the npm that runs these tests (CI's
     // Node 24 run is `npx -p node@24 -c ...`, whose npm_config_call would be the script's npx's).
@@ -32,6 +46,7 @@ describe("the README's simulator block", () => {
       expect(script).toContain('npx qoswatch simulate');
       // Its own process group: the simulator it starts in the background goes with it.
       const child = spawn('bash', ['-c', script], { cwd: fromRoot(), detached: true, env });
+      groups.push(child);
       let out = '';
       return new Promise<string>((resolve, reject) => {
         const check = (): void => {
