@@ -7,6 +7,11 @@ export function str(v: unknown): string {
 export const TEXT_MAX = 300;
 
 /**
+ * The part of a character class that UNSEEN, KEY_ESCAPED and JSON_UNSEEN share: DEL, the C1
+ * controls, the format characters and the other default-ignorable code points.
+ */
+const NOT_C0 = String.raw`\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}`;
+/**
  * Characters that change what people read without being seen: the C0 controls but the line
  * feed (a carriage return, a backspace or an escape sequence rewrites a terminal line), DEL,
  * the C1 controls, the format characters (`\p{Cf}`: the bidirectional marks, embeddings,
@@ -16,8 +21,7 @@ export const TEXT_MAX = 300;
  * Hangul fillers U+115F, U+3164, U+180E...), and lone surrogates (`\p{Cs}` with the u flag
  * matches only those: a pair is one code point). `70\u200f03` must not read as `7003`.
  */
-// eslint-disable-next-line no-control-regex -- the unseen characters it replaces include the controls
-const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
+const UNSEEN = new RegExp(String.raw`[\u0000-\u0009\u000b-\u001f${NOT_C0}\p{Cs}]`, 'u');
 /**
  * The unseen characters that shape the visible one right before them: the zero-width non-joiner
  * and joiner (Persian and Indic names, emoji such as U+1F468 U+200D U+1F469) and the variation
@@ -59,8 +63,7 @@ const unicodeEscape = (c: string): string => {
  * What a participant key shows escaped: the unseen characters (UNSEEN), line breaks, the blanks
  * that look like a space but are not one (U+00A0, U+3000...) and the backslash.
  */
-// eslint-disable-next-line no-control-regex -- the characters it escapes include the controls
-const KEY_ESCAPED = /(?! )[\u0000-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Z}\\]/gu;
+const KEY_ESCAPED = new RegExp(String.raw`(?! )[\u0000-\u001f${NOT_C0}\p{Cs}\p{Z}\\]`, 'gu');
 
 /**
  * A participant key as people and labels see it: the key itself, or, when it holds an unseen
@@ -78,7 +81,7 @@ export const shownKey = (key: string): string =>
  * default-ignorable characters, U+2028, U+2029 and the other blanks but the space (it escapes
  * the C0 controls and lone surrogates itself).
  */
-const JSON_UNSEEN = /(?! )[\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\p{Z}]/gu;
+const JSON_UNSEEN = new RegExp(String.raw`(?! )[${NOT_C0}\p{Z}]`, 'gu');
 
 /**
  * A JSON text with the unseen characters JSON.stringify leaves as they are written as `\u202e`
