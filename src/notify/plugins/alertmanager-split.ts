@@ -1,3 +1,4 @@
+import { REDACTED } from '../../util/redact-pairs.js';
 import { NotifyError, permanent } from './errors.js';
 import type { NotifierMemory, SendOutcome } from './notifier.js';
 import type { RefusalsSaid } from './alertmanager-refusals.js';
@@ -55,7 +56,7 @@ function hide(text: string, secrets: readonly string[]): string {
   const words = secrets.flatMap((s) => [s, ...s.split(/\s+/).filter((w) => w.length >= 8)]);
   let out = text;
   for (const w of words.filter((x) => x.length > 0).sort((a, b) => b.length - a.length))
-    out = out.split(w).join('[redacted]');
+    out = out.split(w).join(REDACTED);
   return out;
 }
 
