@@ -273,8 +273,9 @@ export class ZoomClient {
     const bound = (ep.pageSize ?? all.length) * OVERFULL;
     const within = all.length > bound ? this.overfull(ep, all, bound) : all;
     const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
-    if (items.length < all.length) options.skipped?.(all.length - items.length);
-    if (options.requireItems) this.requireUsable(ep, raw, items, options);
+    const skipped = all.length - items.length;
+    if (skipped > 0) options.skipped?.(skipped);
+    if (options.requireItems) this.requireUsable(ep, skipped, items, options);
     return items;
   }
 
@@ -361,14 +362,18 @@ export class ZoomClient {
   }
 
   /**
-   * A listing read with `requireItems` whose page holds entries that cannot be used (not
-   * objects, past OVERFULL, or without a key by `keyOf`): each may stand for an item the caller
+   * A listing read with `requireItems` whose page holds entries that cannot be used (`skipped`:
+   * not objects, past OVERFULL; or without a key by `keyOf`): each may stand for an item the caller
    * must not take as gone. The call is counted as `bad_response` and `unusable` told why; the
    * usable entries are still yielded.
    */
-  private requireUsable<T>(ep: Endpoint, raw: unknown, items: readonly T[], options: PageOptions<T>): void {
+  private requireUsable<T>(
+    ep: Endpoint,
+    skipped: number,
+    items: readonly T[],
+    options: PageOptions<T>,
+  ): void {
     const { keyOf } = options;
-    const skipped = (Array.isArray(raw) ? raw.length : 0) - items.length;
     const keyless = keyOf ? items.filter((i) => !keyOf(i)).length : 0;
     if (skipped + keyless === 0) return;
     this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
