@@ -17,6 +17,20 @@ export class AnswerTooLarge extends Error {
   }
 }
 
+/** An answer whose content-length says more than `max`: its body cancelled unread, an AnswerTooLarge thrown. */
+async function refuseDeclaredTooLarge(
+  res: Response,
+  body: ReadableStream,
+  who: string,
+  max: number,
+): Promise<void> {
+  // A content-length that is no number (NaN) says nothing: the body is read, and bounded as read.
+  if (Number(res.headers.get('content-length')) > max) {
+    await body.cancel().catch(() => undefined);
+    throw new AnswerTooLarge(who, max);
+  }
+}
+
 /**
  * The body, read to `max` bytes at most (as fetch gives it: decoded when it came compressed):
  * a larger one (by its content-length, or as read) is an AnswerTooLarge, and the rest is not
@@ -24,10 +38,7 @@ export class AnswerTooLarge extends Error {
  */
 export async function readAtMost(res: Response, who: string, max = MAX_ANSWER_BYTES): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
-  if (Number(res.headers.get('content-length')) > max) {
-    await res.body.cancel().catch(() => undefined);
-    throw new AnswerTooLarge(who, max);
-  }
+  await refuseDeclaredTooLarge(res, res.body, who, max);
   const chunks: Uint8Array[] = [];
   let read = 0;
   // Leaving the loop by a throw cancels the stream.
@@ -49,10 +60,7 @@ export function boundedFetch(who: string, max: number): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     if (!res.body) return res;
-    if (Number(res.headers.get('content-length')) > max) {
-      await res.body.cancel().catch(() => undefined);
-      throw new AnswerTooLarge(who, max);
-    }
+    await refuseDeclaredTooLarge(res, res.body, who, max);
     let read = 0;
     const body = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
