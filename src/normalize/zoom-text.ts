@@ -40,14 +40,18 @@ const LINE_BREAK = /\r?\n|[\u2028\u2029\u0085]/g;
 export const unseenReplaced = (s: string): string =>
   s.replace(UNSEEN_NOT_JOINING, (c: string, unseen?: string) => (unseen ? '\ufffd' : c));
 
+/** Only U+0020-U+007E: no line break (LINE_BREAK), no unseen or joining character (all are U+0000-U+001F or past U+007E). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /**
  * Zoom's free text (names, topics, e-mails, device and context texts: whatever a host or guest
  * typed) as qoswatch keeps it, where it enters: on one line (a line break becomes a space, so a
  * name cannot start a line of its own) and its unseen characters replaced by U+FFFD, so a
  * right-to-left override in a name cannot reorder an alert's text in the console, the log, a
- * webhook, Alertmanager, Slack or an e-mail, nor a report's.
+ * webhook, Alertmanager, Slack or an e-mail, nor a report's. A text of printable ASCII only
+ * (most: the normalizer reads every sample's context texts through this) holds neither, and is
+ * returned without the two passes.
  */
-export const visible = (s: string): string => unseenReplaced(onOneLine(s));
+export const visible = (s: string): string => (PRINTABLE_ASCII.test(s) ? s : unseenReplaced(onOneLine(s)));
 
 /**
  * `\u202e` for U+202E: a character as JSON and JavaScript escape it, a UTF-16 unit each (a tag
