@@ -63,17 +63,6 @@ export class CallStats implements CallStatsView {
     byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
   }
 
-  /**
-   * A call counted as `from` that turned out to be `to` (a 200 whose JSON is not the listing
-   * asked for): counted once, as `to`.
-   */
-  reclassify(endpoint: string, category: Category, from: CallOutcome, to: CallOutcome): void {
-    const byOutcome = this.endpoint(endpoint, category);
-    const n = byOutcome.get(from) ?? 0;
-    if (n > 0) byOutcome.set(from, n - 1);
-    byOutcome.set(to, (byOutcome.get(to) ?? 0) + 1);
-  }
-
   observeRemaining(category: Category, type: string, remaining: number): void {
     let byType = this.remaining.get(category);
     if (!byType) this.remaining.set(category, (byType = new Map<string, number>()));

@@ -7,7 +7,7 @@ import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import { plural } from '../util/words.js';
 import type { AuthProvider } from './auth.js';
-import { CallStats } from './call-stats.js';
+import { CallStats, type CallOutcome } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
@@ -18,6 +18,7 @@ import { http } from './http.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
+import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
 
 export interface ZoomClientOptions {
   /** API host, e.g. https://api.zoom.us; `/v2` is appended. A token's `api_url` overrides it. */
@@ -134,6 +135,21 @@ export class ZoomClient {
     query: Query = {},
     signal?: AbortSignal,
   ): Promise<T> {
+    return this.fetch(ep, params, query, signal, (body) => ({ outcome: 'ok', value: body as T }));
+  }
+
+  /**
+   * get(), with a 200's JSON object judged by `read` before the call is counted: a page that is
+   * not the listing asked for is counted once, as `bad_response` (it was counted `ok`, then moved:
+   * the `ok` counter went down when the call's signal had aborted in between).
+   */
+  private async fetch<R>(
+    ep: Endpoint,
+    params: Record<string, string>,
+    query: Query,
+    signal: AbortSignal | undefined,
+    read: (body: Json) => { outcome: CallOutcome; value: R },
+  ): Promise<R> {
     const tries = { failures: 0, rateLimited: 0, reauthorized: false };
     const clock = this.opts.clock;
     // An id that cannot be a path segment is refused before any token, budget or permit.
@@ -169,11 +185,13 @@ export class ZoomClient {
         failures: tries.failures,
         rateLimited: tries.rateLimited,
       });
-      if (!signal?.aborted) this.stats.record(ep.name, ep.category, v.outcome);
       if (v.action === 'ok') {
+        const judged = read(v.body);
+        if (!signal?.aborted) this.stats.record(ep.name, ep.category, judged.outcome);
         this.stats.lastSuccessAt = clock.now();
-        return v.body as T;
+        return judged.value;
       }
+      if (!signal?.aborted) this.stats.record(ep.name, ep.category, v.outcome);
       if (await this.tryAgain(v, tries, ep, auth.header, signal)) continue;
       throw v.error;
     }
@@ -268,15 +286,35 @@ export class ZoomClient {
    * pages never hold more than it, and one hostile answer must not make every later step pay for
    * thousands.
    */
-  private pageItems<T>(ep: Endpoint, raw: unknown, options: PageOptions<T>): T[] {
+  private pageItems<T>(ep: Endpoint, raw: unknown, options: PageOptions<T>): Page<T> {
     const all: unknown[] = Array.isArray(raw) ? raw : [];
     const bound = (ep.pageSize ?? all.length) * OVERFULL;
     const within = all.length > bound ? this.overfull(ep, all, bound) : all;
     const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
     const skipped = all.length - items.length;
     if (skipped > 0) options.skipped?.(skipped);
-    if (options.requireItems) this.requireUsable(ep, skipped, items, options);
-    return items;
+    const unusable = options.requireItems ? this.requireUsable(ep, skipped, items, options) : undefined;
+    return unusable ? { items, unusable } : { items };
+  }
+
+  /**
+   * A 200 page of a listing, judged before the call is counted: `bad_response` when it is not
+   * the listing (`error`, thrown by pages()) or holds entries that cannot be used (`unusable`).
+   */
+  private readPage<T>(
+    ep: Endpoint,
+    body: Json,
+    options: PageOptions<T>,
+  ): { outcome: CallOutcome; value: Read<T> } {
+    const raw = body[ep.itemsKey ?? 'items'];
+    const error = options.strict
+      ? this.notListing(ep, body, raw)
+      : options.requireItems
+        ? notItems(ep, body, raw)
+        : undefined;
+    if (error) return { outcome: 'bad_response', value: { body, items: [], error } };
+    const page = this.pageItems<T>(ep, raw, options);
+    return { outcome: page.unusable ? 'bad_response' : 'ok', value: { body, ...page } };
   }
 
   /** A page far larger than the page_size asked for: its first `bound` entries, and a warning once. */
@@ -322,23 +360,11 @@ export class ZoomClient {
   }
 
   /** A strict listing's page must hold its array of objects: else counted, logged and thrown. */
-  private requireListing(ep: Endpoint, body: Json, raw: unknown): void {
-    if (Array.isArray(raw) && raw.every(isJsonObject)) return;
-    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
+  private notListing(ep: Endpoint, body: Json, raw: unknown): ZoomError | undefined {
+    if (Array.isArray(raw) && raw.every(isJsonObject)) return undefined;
     const err = meaningless(ep, body);
     this.log.warn({ endpoint: ep.name }, err.message);
-    throw err;
-  }
-
-  /**
-   * A listing's page must hold its item array, or say it lists nothing (`total_records: 0`; the
-   * spec does not require the array): else the call is counted as `bad_response` and thrown,
-   * for the caller to log (once). Entries that are not objects are skipped as usual.
-   */
-  private requireItems(ep: Endpoint, body: Json, raw: unknown): void {
-    if (Array.isArray(raw) || (raw == null && body.total_records === 0)) return;
-    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
-    throw meaningless(ep, body);
+    return err;
   }
 
   /**
@@ -364,25 +390,22 @@ export class ZoomClient {
   /**
    * A listing read with `requireItems` whose page holds entries that cannot be used (`skipped`:
    * not objects, past OVERFULL; or without a key by `keyOf`): each may stand for an item the caller
-   * must not take as gone. The call is counted as `bad_response` and `unusable` told why; the
-   * usable entries are still yielded.
+   * must not take as gone: the call is counted as `bad_response`, and `unusable` told why (by
+   * pages()); the usable entries are still yielded.
    */
   private requireUsable<T>(
     ep: Endpoint,
     skipped: number,
     items: readonly T[],
     options: PageOptions<T>,
-  ): void {
+  ): ZoomError | undefined {
     const { keyOf } = options;
     const keyless = keyOf ? items.filter((i) => !keyOf(i)).length : 0;
-    if (skipped + keyless === 0) return;
-    this.stats.reclassify(ep.name, ep.category, 'ok', 'bad_response');
-    options.unusable?.(
-      new ZoomError(
-        'ZOOM_BAD_RESPONSE',
-        `Zoom's answer to GET ${ep.template} (${ep.name}) has ${plural(skipped + keyless, 'entry', 'entries')} that cannot be used (${skipped} not objects, ${keyless} without a usable id)`,
-        { endpoint: ep.name },
-      ),
+    if (skipped + keyless === 0) return undefined;
+    return new ZoomError(
+      'ZOOM_BAD_RESPONSE',
+      `Zoom's answer to GET ${ep.template} (${ep.name}) has ${plural(skipped + keyless, 'entry', 'entries')} that cannot be used (${skipped} not objects, ${keyless} without a usable id)`,
+      { endpoint: ep.name },
     );
   }
 
@@ -413,13 +436,14 @@ export class ZoomClient {
       }
       fetched++;
       options.beforePage?.();
-      let body: Json;
+      let page: Read<T>;
       try {
-        body = await this.get(
+        page = await this.fetch(
           ep,
           params,
           { ...query, page_size: ep.pageSize, next_page_token: token || undefined },
           options.signal,
+          (b) => this.readPage<T>(ep, b, options),
         );
       } catch (err) {
         if (isZoomError(err, 'ZOOM_PAGE_TOKEN_EXPIRED') && restarts < 2) {
@@ -432,10 +456,9 @@ export class ZoomClient {
         }
         throw err;
       }
-      const raw = body[ep.itemsKey ?? 'items'];
-      if (options.strict) this.requireListing(ep, body, raw);
-      else if (options.requireItems) this.requireItems(ep, body, raw);
-      const items = this.pageItems<T>(ep, raw, options);
+      const { body, items, error, unusable } = page;
+      if (error) throw error;
+      if (unusable) options.unusable?.(unusable);
       yield options.keyOf ? this.firstOfKey(items, options, seen, pass) : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
       if (!token) return;
@@ -449,74 +472,8 @@ export class ZoomClient {
   }
 }
 
-/** How `pages()` reads a listing. */
-export interface PageOptions<T> {
-  signal?: AbortSignal;
-  keyOf?: (item: T) => string;
-  expectedItems?: number;
-  /**
-   * Told of each item dropped because an item of the same key came earlier in this pass over
-   * the listing (Zoom's repeat; not one of a pass before a restart): bad data, for the caller to
-   * count. The first one is kept.
-   */
-  repeated?: (count: number) => void;
-  /**
-   * Told how many entries of a page were skipped (not objects, or past OVERFULL times the page
-   * size): bad data, for the caller to count.
-   */
-  skipped?: (count: number) => void;
-  /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
-  beforePage?: () => void;
-  /**
-   * A page without its item array (JSON, but not the listing: `{}`, `"participants": null`)
-   * is ZOOM_BAD_RESPONSE instead of an empty page. For one-shot commands, which must not
-   * report an empty instance that Zoom never described.
-   */
-  strict?: boolean;
-  /**
-   * A page without its item array (`{}`, `"meetings": null`) that does not say `total_records: 0`
-   * is ZOOM_BAD_RESPONSE (counted, thrown, not logged) instead of an empty page; entries that
-   * are not objects are skipped and counted as without it. For the daemon's discovery, where an
-   * empty page means "nothing is live" and ends every live instance.
-   */
-  requireItems?: boolean;
-  /**
-   * With `requireItems`: told (per page) when a page holds entries that cannot be used (not
-   * objects, or no key by `keyOf`); the call is then counted as `bad_response`. For discovery:
-   * such a list does not show everything live, so what it does not show must not end.
-   */
-  unusable?: (error: ZoomError) => void;
-}
-
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
 const OVERFULL = 10;
-
-function meaningless(ep: Endpoint, body: Json): ZoomError {
-  const key = ep.itemsKey ?? 'items';
-  const got = body[key];
-  const what =
-    got === undefined
-      ? `no "${key}"`
-      : Array.isArray(got)
-        ? `"${key}" holding something other than objects`
-        : `"${key}" as ${got === null ? 'null' : typeof got}`;
-  const keys = Object.keys(body).slice(0, 10).join(', ') || 'none';
-  return new ZoomError(
-    'ZOOM_BAD_RESPONSE',
-    `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the listing expected: an object with a "${key}" array of objects; it has ${what} (its keys: ${keys})`,
-    { endpoint: ep.name },
-  );
-}
-
-/**
- * Most pages a listing may take: twice what `expectedItems` fill, and 10 more (an instance
- * grows between two polls); 100 pages when nothing says how many to expect. A
- * next_page_token that changes on every page but never ends once cost 740 calls in one cycle.
- */
-export function pageBound(ep: Endpoint, expectedItems?: number): number {
-  if (expectedItems === undefined) return 100;
-  return 2 * Math.ceil(Math.max(1, expectedItems) / Math.max(1, ep.pageSize ?? 30)) + 10;
-}
 
 /** Connection errors that mean the request never reached Zoom. */
 const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

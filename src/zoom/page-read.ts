@@ -1,0 +1,92 @@
+import type { Endpoint } from './endpoints.js';
+import { ZoomError } from './errors.js';
+
+type Json = Record<string, unknown>;
+
+/** How `pages()` reads a listing. */
+export interface PageOptions<T> {
+  signal?: AbortSignal;
+  keyOf?: (item: T) => string;
+  expectedItems?: number;
+  /**
+   * Told of each item dropped because an item of the same key came earlier in this pass over
+   * the listing (Zoom's repeat; not one of a pass before a restart): bad data, for the caller to
+   * count. The first one is kept.
+   */
+  repeated?: (count: number) => void;
+  /**
+   * Told how many entries of a page were skipped (not objects, or past OVERFULL times the page
+   * size): bad data, for the caller to count.
+   */
+  skipped?: (count: number) => void;
+  /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
+  beforePage?: () => void;
+  /**
+   * A page without its item array (JSON, but not the listing: `{}`, `"participants": null`)
+   * is ZOOM_BAD_RESPONSE instead of an empty page. For one-shot commands, which must not
+   * report an empty instance that Zoom never described.
+   */
+  strict?: boolean;
+  /**
+   * A page without its item array (`{}`, `"meetings": null`) that does not say `total_records: 0`
+   * is ZOOM_BAD_RESPONSE (counted, thrown, not logged) instead of an empty page; entries that
+   * are not objects are skipped and counted as without it. For the daemon's discovery, where an
+   * empty page means "nothing is live" and ends every live instance.
+   */
+  requireItems?: boolean;
+  /**
+   * With `requireItems`: told (per page) when a page holds entries that cannot be used (not
+   * objects, or no key by `keyOf`); the call is then counted as `bad_response`. For discovery:
+   * such a list does not show everything live, so what it does not show must not end.
+   */
+  unusable?: (error: ZoomError) => void;
+}
+
+/** A page's items; `unusable` when some of its entries cannot be used (requireUsable). */
+export interface Page<T> {
+  items: T[];
+  unusable?: ZoomError;
+}
+
+/** A 200 page as readPage() judged it; `error` when it is not the listing at all. */
+export interface Read<T> extends Page<T> {
+  body: Json;
+  error?: ZoomError;
+}
+
+/**
+ * A listing's page must hold its item array, or say it lists nothing (`total_records: 0`; the
+ * spec does not require the array): else the call is counted as `bad_response` and this thrown,
+ * for the caller to log (once). Entries that are not objects are skipped as usual.
+ */
+export function notItems(ep: Endpoint, body: Json, raw: unknown): ZoomError | undefined {
+  if (Array.isArray(raw) || (raw == null && body.total_records === 0)) return undefined;
+  return meaningless(ep, body);
+}
+
+/**
+ * Most pages a listing may take: twice what `expectedItems` fill, and 10 more (an instance
+ * grows between two polls); 100 pages when nothing says how many to expect. A
+ * next_page_token that changes on every page but never ends once cost 740 calls in one cycle.
+ */
+export function pageBound(ep: Endpoint, expectedItems?: number): number {
+  if (expectedItems === undefined) return 100;
+  return 2 * Math.ceil(Math.max(1, expectedItems) / Math.max(1, ep.pageSize ?? 30)) + 10;
+}
+
+export function meaningless(ep: Endpoint, body: Json): ZoomError {
+  const key = ep.itemsKey ?? 'items';
+  const got = body[key];
+  const what =
+    got === undefined
+      ? `no "${key}"`
+      : Array.isArray(got)
+        ? `"${key}" holding something other than objects`
+        : `"${key}" as ${got === null ? 'null' : typeof got}`;
+  const keys = Object.keys(body).slice(0, 10).join(', ') || 'none';
+  return new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `Zoom's answer to GET ${ep.template} (${ep.name}) is JSON but not the listing expected: an object with a "${key}" array of objects; it has ${what} (its keys: ${keys})`,
+    { endpoint: ep.name },
+  );
+}
