@@ -5,10 +5,10 @@ import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { ENDPOINTS, liveRange, type Endpoint } from '../zoom/endpoints.js';
+import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
-import { listedId } from './listed-id.js';
+import { readLiveList } from './live-list.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
@@ -81,38 +81,22 @@ export class DashboardSource implements PollSource {
     this.listed = new ListedIds(log);
   }
 
-  async discover(signal?: AbortSignal): Promise<Discovery> {
-    const out: LiveInstance[] = [];
-    let unusable: ZoomError | undefined;
-    for await (const page of this.client.pages<Raw>(
-      this.endpoints.list,
-      {},
-      { type: 'live', ...liveRange(this.clock.now()) },
-      // Entries that are not objects are skipped and counted by the client.
-      // A page without its array is not "nothing is live": the cycle keeps the last list.
+  discover(signal?: AbortSignal): Promise<Discovery> {
+    return readLiveList(
       {
-        signal,
-        keyOf: (i) => listedId(i.uuid),
-        skipped: (n) => (this.stats.listedInvalid += n),
-        requireItems: true,
-        // Entries without a usable uuid may stand for live meetings: the cycle ends none then.
-        unusable: (e) => (unusable ??= e),
-      },
-    )) {
-      for (const item of page) {
-        const uuid = listedId(item.uuid);
-        if (!uuid) {
-          this.stats.listedInvalid++;
-          continue;
-        }
-        this.listed.add(uuid);
-        out.push({
+        client: this.client,
+        endpoint: this.endpoints.list,
+        idKey: 'uuid',
+        stats: this.stats,
+        listed: this.listed,
+        now: this.clock.now(),
+        instance: (item, uuid) => ({
           ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: text(item.topic) },
           participants: participantCount(item.participants),
-        });
-      }
-    }
-    return unusable ? { live: out, unusable } : { live: out };
+        }),
+      },
+      signal,
+    );
   }
 
   cost(instance: LiveInstance): number {

@@ -6,12 +6,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import type { ZoomClient } from '../zoom/client.js';
-import { ENDPOINTS, liveRange } from '../zoom/endpoints.js';
+import { ENDPOINTS } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { instanceKey } from '../normalize/events.js';
 import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
-import { listedId } from './listed-id.js';
+import { readLiveList } from './live-list.js';
 import { ListedIds } from './listed-ids.js';
 
 import { participantCount } from './participant-count.js';
@@ -39,32 +39,22 @@ export class SessionSource implements PollSource {
     client.stats.expect([ENDPOINTS.sessions, ENDPOINTS.sessionQos]);
   }
 
-  async discover(signal?: AbortSignal): Promise<Discovery> {
-    // The sessions list needs a date range even for live sessions (see liveRange).
-    const query = { type: 'live', ...liveRange(this.clock.now()) };
-    const out: LiveInstance[] = [];
-    let unusable: ZoomError | undefined;
-    for await (const page of this.client.pages<Raw>(ENDPOINTS.sessions, {}, query, {
-      signal,
-      keyOf: (s) => listedId(s.id),
-      skipped: (n) => (this.stats.listedInvalid += n),
-      requireItems: true, // a page without its array is not "nothing is live"
-      unusable: (e) => (unusable ??= e), // nor is one whose entries cannot all be used
-    })) {
-      for (const s of page) {
-        const id = listedId(s.id);
-        if (!id) {
-          this.stats.listedInvalid++;
-          continue;
-        }
-        this.listed.add(id);
-        out.push({
+  discover(signal?: AbortSignal): Promise<Discovery> {
+    return readLiveList(
+      {
+        client: this.client,
+        endpoint: ENDPOINTS.sessions,
+        idKey: 'id',
+        stats: this.stats,
+        listed: this.listed,
+        now: this.clock.now(),
+        instance: (s, id) => ({
           ref: { kind: 'session', id, uuid: id, topic: text(s.session_name) },
           participants: participantCount(s.user_count),
-        });
-      }
-    }
-    return unusable ? { live: out, unusable } : { live: out };
+        }),
+      },
+      signal,
+    );
   }
 
   cost(instance: LiveInstance): number {
