@@ -3,7 +3,7 @@ import type { GroupKeys } from './group-keys.js';
 import type { JoinNames } from './join-names.js';
 import type { GroupReadings } from './member-group.js';
 import type { EngineOptions, RuleSet } from './rule-set.js';
-import type { EngineState, SeriesBook } from './series.js';
+import type { Departed, EngineState, SeriesBook } from './series.js';
 import type { UnknownReadings } from './unknown-readings.js';
 
 /** What the engine's parts share: its state and the rules it evaluates (see engine.ts). */
@@ -21,4 +21,9 @@ export interface EngineContext {
   readonly names: JoinNames;
   /** Group members whose reading at a sample time is unknown (restart, late backlog). */
   readonly unknown: UnknownReadings;
+  /**
+   * The group alerts' departures made in this pass (departed.ts): written in place until it
+   * ends. Made anew when a pass (RuleEngine.handle, reconcile, setRules) begins.
+   */
+  departedOwned: WeakSet<Departed>;
 }

@@ -22,17 +22,37 @@ export function noteDeparture(
   if (!group.get(slot)?.breaching) return;
   const rec = ctx.series.get(groupSeriesId(rule, key));
   if (rec?.state !== 'firing') return;
-  const { left, moved, members = {} } = rec.departed ?? { left: 0, moved: 0 };
+  const d = ownDeparted(ctx, rec);
+  const { members } = d;
   const was = members[who];
   const now = was === 'moved' ? 'moved' : how;
-  rec.departed = {
-    left: left + (now === 'left' ? 1 : 0) - (was === 'left' ? 1 : 0),
-    moved: moved + (now === 'moved' && was !== 'moved' ? 1 : 0),
-    members: { ...members, [who]: now },
-    fresh: true,
-  };
+  d.left += (now === 'left' ? 1 : 0) - (was === 'left' ? 1 : 0);
+  if (now === 'moved' && was !== 'moved') d.moved++;
+  members[who] = now;
   ctx.series.changed();
 }
+
+/**
+ * The record's `departed`, to be written in place: one made in this pass of the engine
+ * (context.ts, `departedOwned`) is, any other is copied first (once per record and pass: a
+ * meeting of N members that ends costs N writes, not N copies of up to N members). What a pass
+ * hands on, or an earlier one left, is never changed (series.ts, Departed).
+ */
+function ownDeparted(ctx: EngineContext, rec: SeriesRecord): Owned {
+  const d = rec.departed;
+  if (d && ctx.departedOwned.has(d)) return d as Owned;
+  const own: Owned = {
+    left: d?.left ?? 0,
+    moved: d?.moved ?? 0,
+    members: { ...d?.members },
+    fresh: true,
+  };
+  ctx.departedOwned.add(own);
+  return (rec.departed = own);
+}
+
+/** A record's `departed` while its pass writes it: it has its members. */
+type Owned = Departed & Required<Pick<Departed, 'members'>>;
 
 /** A join as a group alert's `departed` names it: its instance and participant keys. */
 export const memberOf = (ikey: string, participantKey: string): string => `${ikey}/${participantKey}`;

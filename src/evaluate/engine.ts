@@ -51,6 +51,7 @@ export class RuleEngine {
       explainer: new Explainer(series, state, ruleSet, opts.gapToleranceMs),
       names: new JoinNames(),
       unknown: new UnknownReadings(state),
+      departedOwned: new WeakSet(),
     };
     this.setRules(rules);
   }
@@ -63,6 +64,7 @@ export class RuleEngine {
    * alerts and members start again under the new grouping.
    */
   setRules(rules: CompiledRule[], at?: number): AlertChange[] {
+    this.newPass();
     const ctx = this.ctx;
     const changes: AlertChange[] = [];
     const next = new Map(rules.map((r) => [r.name, r]));
@@ -99,6 +101,7 @@ export class RuleEngine {
   }
 
   handle(event: PipelineEvent): AlertChange[] {
+    this.newPass();
     switch (event.type) {
       case 'samples': {
         const changes: AlertChange[] = [];
@@ -122,6 +125,7 @@ export class RuleEngine {
 
   /** Ends everything of instances that are not live any more (after a restart, say). */
   reconcile(liveInstances: ReadonlySet<string>, at: number): AlertChange[] {
+    this.newPass();
     const gone = new Set<string>();
     for (const s of this.ctx.series.values())
       if (s.instance && !liveInstances.has(s.instance)) gone.add(s.instance);
@@ -142,6 +146,14 @@ export class RuleEngine {
       refs.set(s.instance, { kind, id: instanceId ?? uuid, uuid, topic: topic ?? '' });
     }
     return [...refs.values()];
+  }
+
+  /**
+   * A pass over an event begins: the departures the last one wrote in place (departed.ts) are
+   * handed on, so never written again. Every public method that steps series begins one.
+   */
+  private newPass(): void {
+    this.ctx.departedOwned = new WeakSet();
   }
 
   /** The samples of one sample time: meeting and shared-cause rules first, then participant rules. */

@@ -109,8 +109,9 @@ class GroupSeries extends AlertSeries {
  * while it fired: `left` the meeting (or their meeting ended), or `moved` out of the group still
  * in it (another group value, none past gap_tolerance, or out of the rule's filters). `fresh`:
  * one left since the alert was last observed breaching, or not recovering; its resolve is then
- * theirs, not a recovery (render-alert.ts). Saved with the series; replaced, never changed in
- * place (a pending change may hold a copy of the series).
+ * theirs, not a recovery (render-alert.ts). Saved with the series. Written in place only by the
+ * pass of the engine that made it (departed.ts), never changed once handed on: a pending change
+ * may hold a copy of the series, and whoever read the state between passes keeps what it read.
  */
 export interface Departed {
   left: number;
