@@ -90,6 +90,7 @@ export class DashboardSource implements PollSource {
         stats: this.stats,
         listed: this.listed,
         now: this.clock.now(),
+        log: this.log,
         instance: (item, uuid) => ({
           ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: text(item.topic) },
           participants: participantCount(item.participants),

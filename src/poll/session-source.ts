@@ -33,7 +33,7 @@ export class SessionSource implements PollSource {
     readonly client: ZoomClient,
     private readonly clock: Clock,
     private readonly stats: NormalizeStats,
-    log: Logger = silentLogger(),
+    private readonly log: Logger = silentLogger(),
   ) {
     this.listed = new ListedIds(log);
     client.stats.expect([ENDPOINTS.sessions, ENDPOINTS.sessionQos]);
@@ -48,6 +48,7 @@ export class SessionSource implements PollSource {
         stats: this.stats,
         listed: this.listed,
         now: this.clock.now(),
+        log: this.log,
         instance: (s, id) => ({
           ref: { kind: 'session', id, uuid: id, topic: text(s.session_name) },
           participants: participantCount(s.user_count),
