@@ -69,7 +69,9 @@ export function planFor(
 /**
  * The instances pushes cover on this client (in `all`, not in `entries`), and the calls polling
  * them would have cost: what polling alone would have chosen now, less the instances pushes
- * cover. Those it would have chosen are marked covered at `now`.
+ * cover. Those it would have chosen are marked covered at `now`. Polling alone knows only what
+ * discovery listed: an instance a pushed `*.started` tracks and the list does not show would
+ * never have been polled, so it saves no call (it counted as one that had).
  */
 export function coveredSaving(
   o: PlanSettings,
@@ -83,7 +85,8 @@ export function coveredSaving(
   const polled = new Set(entries.map(([k]) => k));
   const covered = new Map(all.filter(([k]) => !polled.has(k)));
   let callsSaved = 0;
-  for (const key of planFor(o, client, all, { counting: true, credit }).selected) {
+  const listed = all.filter(([, t]) => t.listed);
+  for (const key of planFor(o, client, listed, { counting: true, credit }).selected) {
     const t = covered.get(key);
     if (!t) continue;
     callsSaved += t.source.cost(t.instance);

@@ -38,6 +38,8 @@ const END = LAST_PUSH + 6;
 
 let h: SimHarness;
 let events: PipelineEvent[];
+/** The daemon's /metrics text at the end. */
+let metrics: string;
 const changes: { at: number; change: AlertChange }[] = [];
 
 /** `meeting.started` as Zoom sends it (payload.object: id, uuid, topic, start_time). */
@@ -97,6 +99,7 @@ beforeAll(async () => {
   await runPushingAfterCycles(started.daemon, h, SECRET, END, (m, now) =>
     m < FROM || m > LAST_PUSH ? [] : bodiesAt(m, now),
   );
+  metrics = await started.daemon.parts.metrics.text();
 }, 120_000);
 afterAll(async () => {
   await h.close();
@@ -125,5 +128,11 @@ describe('a meeting announced by a pushed meeting.started that discovery does no
     const bee = of('Bee');
     expect(bee.map((c) => c.change.state)).toEqual(['pending', 'firing', 'resolved']);
     expect(bee[1]!.change.alert.since).toBe(T0 + FROM * MIN);
+  });
+
+  it('saves no call: polling alone would never have polled it (review, stop 38: it counted each cycle)', () => {
+    // The listed meeting is polled; the pushed one, on the push path all along, was never listed.
+    expect(metrics).toMatch(/^qoswatch_webhook_samples_total\{[^}]*\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^qoswatch_poll_calls_saved_total 0$/m);
   });
 });
