@@ -2,10 +2,15 @@
 export const REDACTED = '[redacted]';
 
 /**
- * The last word of a key that names a secret (`password`, `client_secret`, `access_token`,
- * `Proxy-Authorization`, `x-api-key`...). Literal words only: every start tries each once.
+ * The last word of a key that names a secret (`password`, `pwd`, `client_secret`,
+ * `access_token`, `Proxy-Authorization`, `x-api-key`, `API key`...). Literal words only: every
+ * start tries each once.
  */
-const SECRET_WORD = /password|passwd|secret|token|authorization|api[_-]?key/gi;
+const SECRET_WORD = /password|passwd|pwd|secret|token|authorization|api[_ -]?key/gi;
+
+/** What joins a key to its value: `=` or `:`, in their ASCII or full-width forms (`password：x`). */
+const isEquals = (c: string | undefined): boolean => c === '=' || c === '\uff1d';
+const isColon = (c: string | undefined): boolean => c === ':' || c === '\uff1a';
 
 const isKeyChar = (c: string | undefined): boolean => c !== undefined && /[\w-]/.test(c);
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
@@ -25,9 +30,10 @@ function keyStart(text: string, word: number, from: number): number {
   return i;
 }
 
-/** Where a secret's value starts, and whether it follows a bare `key:` (whose value is one token). */
+/** Where a secret's value starts, where its key does, and whether it follows a bare `key:`. */
 interface ValueStart {
   at: number;
+  key: number;
   bare: boolean;
 }
 
@@ -57,12 +63,12 @@ function valueStart(text: string, word: number, end: number, from: number): Valu
   const field =
     quote !== '' ||
     (before !== '.' && before !== '/' && !/:\d+:\d+:\s*$/.test(text.slice(Math.max(0, start - 24), start)));
-  if (text[i] !== '=' && !(text[i] === ':' && field)) return undefined;
+  if (!isEquals(text[i]) && !(isColon(text[i]) && field)) return undefined;
   // A value may start on the next line after `=` or a quoted key's `:`, not after a bare `key:`.
-  const bare = text[i] === ':' && !quote;
+  const bare = isColon(text[i]) && !quote;
   const skip = bare ? isBlank : isSpace;
   for (i++; skip(text[i]);) i++;
-  return { at: i, bare };
+  return { at: i, key: start, bare };
 }
 
 /**
@@ -154,6 +160,48 @@ function valueEnd(text: string, from: number, extent: Extent, closer: string | u
 }
 
 /**
+ * Whether the value at `from` was hidden already (the text was redacted before): `[redacted]`
+ * where a value ends: right before a `,`, `;`, `&`, bracket or quote (a quoted value's end), or
+ * blanks before the line's end, `closer` (a bare `key:`'s) or a `key=` (a `key=value`'s). Taken
+ * for a value, it grew at each pass (`{"password":[redacted]}` lost its `}`, as an unquoted value
+ * runs to the line's end).
+ */
+function hiddenAlready(text: string, from: number, bare: boolean, closer: string | undefined): boolean {
+  if (!text.startsWith(REDACTED, from)) return false;
+  let i = from + REDACTED.length;
+  if (/[,;&)\]}"'`]/.test(text.charAt(i))) return true;
+  while (isBlank(text[i])) i++;
+  if (i === text.length || isLineEnd(text[i]) || text[i] === closer) return true;
+  if (bare || i === from + REDACTED.length) return false;
+  while (/[\w.-]/.test(text.charAt(i))) i++;
+  return text[i] === '=';
+}
+
+/** A word that says what is wrong with a secret: `Invalid password: wrong length` is a message, not a key and its value. */
+const PROBLEM =
+  /^(?:bad|empty|expired|incorrect|invalid|malformed|missing|rejected|revoked|unknown|unsupported|weak|wrong)$/i;
+/** A word of a message: lower-case letters (`isn't`), or a number, in brackets or before a `,`, `;` or `.` at most. */
+const MESSAGE_WORD = /^\(?(?:[a-z]+(?:'[a-z]+)?|\d+)\)?[,;.]?$/;
+
+/**
+ * Whether a bare `key:`'s value (`from`..`end`) is a message about the secret and not the secret:
+ * the key follows a word of PROBLEM (`Invalid password:`), and the value is words of a message,
+ * two of them of letters at least (`wrong length for field foo`). Anything else stays hidden:
+ * `Invalid token: eyJhbGciOi` (no message word), `password: wrong length` (no problem named).
+ * Looks back no further than `floor` and over 13 letters at most.
+ */
+function describesProblem(text: string, key: number, from: number, end: number, floor: number): boolean {
+  let i = key;
+  while (i > floor && isBlank(text[i - 1])) i--;
+  if (i === key) return false;
+  let w = i;
+  while (w > floor && w > i - 14 && /[a-z]/i.test(text[w - 1]!)) w--;
+  if (/[a-z]/i.test(text.charAt(w - 1)) || !PROBLEM.test(text.slice(w, i))) return false;
+  const words = text.slice(from, end).trim().split(/\s+/);
+  return words.every((t) => MESSAGE_WORD.test(t)) && words.filter((t) => /[a-z]/.test(t)).length >= 2;
+}
+
+/**
  * The text with the value of every secret `key=value` (`password=...`, `token="..."`,
  * `client_secret: ...`, a JSON `"secret_token": "..."`) and of every `authorization: …` header
  * replaced by `[redacted]`. A secret word without a value (`password reset failed`) stays.
@@ -172,9 +220,12 @@ export function redactSecretPairs(text: string): string {
     const from = start.at;
     const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
     floor = from;
-    const end = valueEnd(text, from, start.bare ? 'line' : 'pair', closer);
+    const hidden = hiddenAlready(text, from, start.bare, closer);
+    const end = hidden ? from + REDACTED.length : valueEnd(text, from, start.bare ? 'line' : 'pair', closer);
     if (end === from) continue;
-    out += `${text.slice(done, from)}${REDACTED}`;
+    // Hidden already, or a message's words (`Invalid password: wrong length`): kept as they are.
+    const kept = hidden || (start.bare && describesProblem(text, start.key, from, end, done));
+    out += kept ? text.slice(done, end) : `${text.slice(done, from)}${REDACTED}`;
     done = end;
     SECRET_WORD.lastIndex = end;
   }

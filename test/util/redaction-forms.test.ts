@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { loggedText } from '../helpers/log.js';
+import { redactUrlCredentials } from '../../src/util/redact-url.js';
+
+/**
+ * Secrets in the forms the key-and-value redaction (util/redact-pairs.ts) missed, a text
+ * redacted twice, and a message about a secret that gives none (stop 38, LOW).
+ */
+describe('the log hides a secret', () => {
+  it('after `pwd`, `API key` and a full-width colon or equals sign', () => {
+    // Old code: all five were logged unchanged.
+    const lines: [string, string][] = [
+      ['pwd: SEKRIT-1', 'pwd: [redacted]'],
+      ['connect Server=db;PWD=SEKRIT-2', 'connect Server=db;PWD=[redacted]'],
+      ['password\uff1aSEKRIT-3', 'password\uff1a[redacted]'],
+      ['token\uff1d SEKRIT-4', 'token\uff1d [redacted]'],
+      ['Incorrect API key: SEKRIT-5 provided', 'Incorrect API key: [redacted]'],
+    ];
+    const out = loggedText((log) => lines.forEach(([l]) => log.warn(l)));
+    expect(out).not.toContain('SEKRIT');
+    for (const [, logged] of lines) expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
+  });
+});
+
+describe('a text redacted twice', () => {
+  it('is redacted as it was once: a hidden value is not taken for another', () => {
+    // Old code: `{"password":[redacted]` (the second pass took `[redacted]}` for an unquoted value
+    // running to the line's end), `password=[redacted] host=x` kept, but `{"a":1,"token":[redacted]`.
+    const texts = [
+      '{"password":"SEKRIT"}',
+      '{"a":1,"token":"SEKRIT","b":2}',
+      "login { user: 'bob', client_secret: 'SEKRIT', retry: 2 }",
+      'login { user: bob, client_secret: SEKRIT 26 } retried',
+      'user=bob password=pa ss host=x',
+      'x=1&password=SEKRIT&y=2',
+      'authorization: Bearer SEKRIT\ncontent-type: application/json',
+      'server said "password: SEKRIT is wrong" twice',
+      'fetch http://me:SEKRIT@h.example.com/x (token: SEKRIT)',
+      'Invalid password: wrong length',
+    ];
+    const once = texts.map((t) => redactUrlCredentials(t));
+    expect(once[0]).toBe('{"password":[redacted]}');
+    expect(once[1]).toBe('{"a":1,"token":[redacted],"b":2}');
+    for (const t of once) expect(t).not.toContain('SEKRIT');
+    expect(once.map((t) => redactUrlCredentials(t))).toEqual(once);
+  });
+
+  it('still hides a value that only starts with the word', () => {
+    expect(redactUrlCredentials('password=[redacted]SEKRIT')).toBe('password=[redacted]');
+    expect(redactUrlCredentials('token: [redacted] SEKRIT')).toBe('token: [redacted]');
+  });
+});
+
+describe('a message about a secret that gives none', () => {
+  it('keeps the words after `Invalid password:`, and hides anything else after a secret key', () => {
+    // Old code: "Invalid password: [redacted]" and "Error: Wrong API key: [redacted]".
+    const kept = [
+      'Invalid password: wrong length',
+      'login failed: Invalid password: wrong length for field foo',
+      'Error: Invalid password: must be at least 8 characters long.',
+      'Wrong API key: expected a key of the account',
+    ];
+    const hidden: [string, string][] = [
+      ['Invalid token: SEKRIT-6', 'Invalid token: [redacted]'],
+      ['Invalid password: SEKRIT7 wrong', 'Invalid password: [redacted]'],
+      ['Invalid password: wrong SEKRIT', 'Invalid password: [redacted]'],
+      ['Invalid password: sekrit', 'Invalid password: [redacted]'],
+      ['password: wrong length', 'password: [redacted]'],
+      ['my password: correct horse battery', 'my password: [redacted]'],
+      ['Invalid password: wrong token: sekrit', 'Invalid password: [redacted]'],
+    ];
+    const out = loggedText((log) => [...kept, ...hidden.map(([l]) => l)].forEach((l) => log.warn(l)));
+    for (const line of kept) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
+    for (const [, logged] of hidden) expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
+    expect(out).not.toMatch(/SEKRIT|sekrit|horse/);
+  });
+
+  it('in linear time, however long the words or blanks before the key', () => {
+    const blanks = ' '.repeat(100_000);
+    expect(redactUrlCredentials(`invalid${blanks}password: SEKRIT x`)).toBe(
+      `invalid${blanks}password: [redacted]`,
+    );
+    const words = 'Invalid password: wrong length\n'.repeat(8_000);
+    expect(redactUrlCredentials(words)).toBe(words);
+    const hiddenAgain = `password: [redacted]${blanks}password: [redacted]`;
+    expect(redactUrlCredentials(hiddenAgain)).toBe('password: [redacted]');
+    const pairs = 'password=[redacted]&'.repeat(8_000);
+    expect(redactUrlCredentials(pairs)).toBe(pairs);
+    const letters = `${'a'.repeat(100_000)} password: wrong length`;
+    expect(redactUrlCredentials(letters)).toBe(`${'a'.repeat(100_000)} password: [redacted]`);
+  });
+});
