@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { durationMs } from '../util/duration.js';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
-import { hideSecretValues, secretValues } from '../util/secret-values.js';
 import { fromRoot } from '../util/package-root.js';
 import type { Env } from '../util/yaml-env.js';
 import { MAX_CONFIG_FILE_BYTES, readYaml, YamlSource } from '../util/yaml-file.js';
@@ -75,24 +74,16 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
         return undefined as never;
       }
     });
-    throw invalid([...read.problems, ...independentProblems(ctx.problems, read.invalid)], raw);
+    throw invalid([...read.problems, ...independentProblems(ctx.problems, read.invalid)]);
   }
   const config = settingsOf(ctx, options, (section) => section());
-  if (ctx.problems.length) throw invalid(ctx.problems, raw);
+  if (ctx.problems.length) throw invalid(ctx.problems);
   return config;
 }
 
-/**
- * The problems in the order of the file, none showing a secret's value: a section's own check
- * that quotes what it found must not print a secret an alias or a copy put there.
- */
-function invalid(problems: readonly FileProblem[], raw: RawConfig): FileInvalidError {
-  const secrets = secretValues(raw);
-  return new FileInvalidError(
-    problems
-      .map((p) => ({ ...p, message: hideSecretValues(p.message, secrets) }))
-      .sort((a, b) => a.line - b.line || a.col - b.col),
-  );
+/** The problems in the order of the file (each hid its secrets when made: YamlSource.problemAt). */
+function invalid(problems: readonly FileProblem[]): FileInvalidError {
+  return new FileInvalidError([...problems].sort((a, b) => a.line - b.line || a.col - b.col));
 }
 
 /** Every section's settings, each worked out through `run`; problems go to ctx.problems. */

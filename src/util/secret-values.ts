@@ -1,21 +1,47 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { isSecretPath } from './secrets.js';
+
+/** Largest secret file read to hide its content (a secret is a line, a key a few KiB). */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /**
  * The values of the secret settings in `data` (a configuration as plain data), as text: a
  * value equal to one of them is not shown wherever it is, as when an alias (`*s` of
- * `client_secret: &s ...`) or a copy puts a secret into a setting that is not one.
+ * `client_secret: &s ...`) or a copy puts a secret into a setting that is not one. A secret
+ * given as a file (`client_secret_file`, `token_file`: the `_file` of a secret setting) is
+ * read from `base` (the config file's folder) for its content, trimmed as config/parse-context.ts
+ * reads it: a regular file of at most 64 KiB, a file that cannot be read is skipped (the setting's
+ * own check says so).
  */
-export function secretValues(data: unknown): ReadonlySet<string> {
+export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
   const out = new Set<string>();
+  const add = (v: string | undefined): void => {
+    if (v?.trim()) out.add(v);
+  };
   const walk = (v: unknown, path: (string | number)[]): void => {
+    const last = path.at(-1);
     if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
     else if (v && typeof v === 'object')
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(item, [...path, k]);
-    else if ((typeof v === 'string' || typeof v === 'number') && String(v).trim() && isSecretPath(path))
-      out.add(String(v));
+    else if ((typeof v === 'string' || typeof v === 'number') && isSecretPath(path)) add(String(v));
+    else if (typeof v === 'string' && typeof last === 'string' && last.endsWith('_file'))
+      if (isSecretPath([...path.slice(0, -1), last.slice(0, -'_file'.length)])) add(secretFileText(base, v));
   };
   walk(data, []);
   return out;
+}
+
+/** The trimmed text of the secret file `file` (relative to `base`), or undefined: not a regular file of at most 64 KiB, or unreadable. */
+function secretFileText(base: string, file: string): string | undefined {
+  try {
+    const path = resolve(base, file);
+    const st = statSync(path);
+    if (!st.isFile() || st.size > MAX_SECRET_FILE_BYTES) return undefined;
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a message shows in place of a secret's value, wherever it is. */

@@ -2,7 +2,7 @@
  * Settings whose values are secrets wherever they appear (the Zoom and Video SDK secrets,
  * notifier tokens, passwords and signing secrets, the webhook apps' secret tokens, the
  * simulator's credentials). No message ever prints their values, whatever their type;
- * `*_file` settings hold paths, not secrets.
+ * `*_file` settings hold paths, not secrets (their files' content is one: util/secret-values.ts).
  */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'client_secret',

@@ -221,16 +221,21 @@ export function schemaProblems(
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-/** A problem at the key `name` of the mapping at `path` (an unknown setting, a refused name). */
+/**
+ * A problem at the key `name` of the mapping at `path` (an unknown setting, a refused name), made
+ * by YamlSource.problemAt as every problem is (its secrets hidden: a key may be a pasted secret).
+ */
 function atKey(
   src: YamlSource,
   path: readonly (string | number)[],
   name: string,
   message: string,
 ): FileProblem {
-  const keyNode = src.keyOf(path, name);
-  const where = keyNode?.range ? src.at(keyNode.range[0]) : src.problemAt(path, '');
-  return { file: src.file, line: where.line, col: where.col, path: formatPath([...path, name]), message };
+  const problem = src.problemAt([...path, name], message, true);
+  if (src.keyOf(path, name)?.range) return problem;
+  // A key the file does not write where it is (merged from an anchor): at the mapping.
+  const { line, col } = src.problemAt(path, '');
+  return { ...problem, line, col };
 }
 
 /** What each string format of the schemas means, for people. */

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   isAlias,
   isMap,
@@ -13,7 +14,7 @@ import {
   type Scalar,
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
-import { hideSecretValues, secretValues } from './secret-values.js';
+import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -143,25 +144,36 @@ export class YamlSource {
 
   /**
    * A problem (an error or a warning) at `path`. Every message about the file passes here, so its
-   * secrets are hidden here: a value equal to a secret setting's, as an alias of it (`*t` of
-   * `token: &t ...`) or a copy puts it in another setting, is said as "(not shown: a secret's value)".
+   * secrets are hidden here, and only here: a value equal to a secret setting's, as an alias of it
+   * (`*t` of `token: &t ...`) or a copy puts it in another setting, or equal to the content of a
+   * secret file (`client_secret_file`), is said as "(not shown: a secret's value)".
    */
   problemAt(path: readonly (string | number)[], message: string, preferKey = false): FileProblem {
     const { node, keyNode } = this.nodeAt(path);
     const target = preferKey && keyNode ? keyNode : (node ?? keyNode);
     const offset = target?.range?.[0] ?? 0;
-    const shown = message && hideSecretValues(message, this.secretValues());
-    return { file: this.file, ...this.at(offset), path: formatPath(path), message: shown };
+    const secrets = this.secretValues();
+    const shown = message && hideSecretValues(message, secrets);
+    // A key may be a pasted secret too (`poll: { <secret>: 1 }`: an unknown setting).
+    const keys = path.map((k) => (typeof k === 'string' && secrets.has(k) ? SECRET_SHOWN : k));
+    return {
+      file: this.file,
+      ...this.at(offset),
+      path: hideSecretValues(formatPath(keys), secrets),
+      message: shown,
+    };
   }
 
   /**
-   * The values of the file's secret settings (util/secret-values.ts), aliases expanded; worked out
+   * The values of the file's secret settings (util/secret-values.ts), aliases expanded, and the
+   * content of the secret files its `*_file` settings name (relative to its folder); worked out
    * at the first problem, after `${VAR}` references were expanded in the document.
    */
   secretValues(): ReadonlySet<string> {
     if (!this.secrets) {
       try {
-        this.secrets = secretValues(this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+        const data: unknown = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        this.secrets = secretValues(data, dirname(resolve(this.file)));
       } catch {
         // An alias bomb or an alias without its anchor: said as such; there is nothing to hide yet.
         return new Set();
