@@ -63,6 +63,19 @@ describe('notifications dropped in one go', () => {
     await d.close();
   });
 
+  it('7 refused in one pass: the line names the first 5 alerts and counts the rest (review, stop 38)', async () => {
+    const { timers, lines, d } = refusing();
+    const ps = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
+    for (const p of ps) d.ingest(changes(alert({ participant: p })));
+    await pass(d, timers, () => hook.held);
+    const told = ps.slice(0, 5).map((p) => `[firing] ${p} has 450 ms audio latency in "Weekly sync"`);
+    expect(drops(lines)).toEqual([
+      `hook: 7 notifications dropped: hook: rejected (HTTP 400). What they told: ${told.join(' | ')} | and 2 more`,
+    ]);
+    expect(lines.find((l) => /dropped/.test(l.msg))).toMatchObject({ dropped: 7, alerts: told });
+    await d.close();
+  });
+
   it('one dropped is said as before, without a count', async () => {
     const { timers, lines, d } = refusing();
     d.ingest(changes(alert({ participant: 'p1' })));

@@ -55,7 +55,7 @@ describe('one message failing while the others deliver', () => {
     await d.close();
   });
 
-  it('permanent refusals (4xx): each dropped and counted; logged at the first, then at most every 15 minutes while they go on', async () => {
+  it('permanent refusals (4xx): each dropped, counted and said; a line at the first, then at most every 15 minutes, with the drops in between (review, stop 38)', async () => {
     hook.failOn = '*';
     hook.failStatus = 400;
     const clock = new VirtualClock(NOW);
@@ -76,11 +76,27 @@ describe('one message failing while the others deliver', () => {
     expect(d.stats.failed.get('hook')).toEqual(new Map([['NOTIFY_REJECTED', 5]]));
     // At 0 and 16 min; not at 5 and 9 (within 15 min of the first) nor 20 (of the second).
     expect(logged).toEqual([1, 1, 1, 2, 2]);
-    for (const w of warnings(lines)) expect(w).toMatch(/^hook: notification dropped: hook: .*HTTP 400/);
+    // The one at 20 min is said once 15 min have passed since the last line, with no drop after it
+    // (the old code said it nowhere, nor those at 5 and 9 min: only the metric counted them).
+    expect(d.nextDueAt()).toBeLessThanOrEqual(NOW + 31 * MIN);
+    clock.advance(11 * MIN);
+    await pass(d, timers, () => hook.held);
+    const said = lines.filter((l) => l.level === 40);
+    expect(said.map((l) => [l.dropped, l.since])).toEqual([
+      [1, new Date(NOW).toISOString()],
+      [3, new Date(NOW + 5 * MIN).toISOString()],
+      [1, new Date(NOW + 20 * MIN).toISOString()],
+    ]);
+    expect(said.map((l) => l.msg)).toEqual([
+      'hook: notification dropped: hook: rejected (HTTP 400). What it told: [firing] p0 has 450 ms audio latency in "Weekly sync"',
+      `hook: 3 notifications dropped since ${new Date(NOW + 5 * MIN).toISOString()}: hook: rejected (HTTP 400). What they told: ` +
+        ['p1', 'p2', 'p3'].map((p) => `[firing] ${p} has 450 ms audio latency in "Weekly sync"`).join(' | '),
+      expect.stringMatching(/^hook: notification dropped since \S+: hook: .*HTTP 400.*\[firing\] p4 has/),
+    ]);
     await d.close();
   });
 
-  it('a delivery ends a run of drops: the next drop is logged at once, even within 15 minutes of the last warning', async () => {
+  it('a delivery ends a run of drops: what it held back is said then, and the next drop at once, even within 15 minutes of the last warning', async () => {
     hook.failStatus = 400;
     const clock = new VirtualClock(NOW);
     const timers = new ManualTimers();
@@ -109,9 +125,18 @@ describe('one message failing while the others deliver', () => {
     }
     expect(hook.delivered).toEqual(['p2:firing', 'p5:firing']);
     expect(d.stats.failed.get('hook')).toEqual(new Map([['NOTIFY_REJECTED', 5]]));
-    // A new run after each delivery is logged at its first drop (6 and 12 min), its later drops not.
-    expect(logged).toEqual([1, 1, 1, 2, 2, 2, 3]);
-    for (const w of warnings(lines)) expect(w).toMatch(/^hook: notification dropped: hook: .*HTTP 400/);
+    // A new run after each delivery is logged at its first drop (0, 6 and 12 min); its later drops
+    // (2 and 8 min) are said when the delivery ends the run (the old code never said them).
+    expect(logged).toEqual([1, 1, 2, 3, 3, 4, 5]);
+    const said = lines.filter((l) => l.level === 40);
+    expect(said.map((l) => l.dropped)).toEqual([1, 1, 1, 1, 1]);
+    expect(said.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^hook: notification dropped: hook: .*HTTP 400/),
+      expect.stringMatching(/^hook: notification dropped since \S+: hook: .*HTTP 400/),
+      expect.stringMatching(/^hook: notification dropped: hook: .*HTTP 400/),
+      expect.stringMatching(/^hook: notification dropped since \S+: hook: .*HTTP 400/),
+      expect.stringMatching(/^hook: notification dropped: hook: .*HTTP 400/),
+    ]);
     await d.close();
   });
 });

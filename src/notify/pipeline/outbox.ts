@@ -76,6 +76,7 @@ export class Outbox {
     },
   ) {
     opts.store.keepOutagesOf(opts.receivers);
+    this.drops = new DropTally(opts.log);
     this.failedDown.load(opts.store.outbox());
     this.failedAlone.load(opts.store.outbox());
   }
@@ -114,7 +115,7 @@ export class Outbox {
   }
 
   /** What this lane run gave up, said at its end with how many. */
-  private readonly drops = new DropTally();
+  private readonly drops: DropTally;
 
   /** Receivers whose lane is sending now. */
   private readonly lanes = new Map<string, Promise<void>>();
@@ -139,9 +140,12 @@ export class Outbox {
 
   /** When something is next due, leaving out receivers whose lane runs (it calls `idle` when done). */
   nextDueAt(): number[] {
-    return this.heads()
-      .filter((i) => !this.lanes.has(i.notification.receiver))
-      .map((i) => this.dueAt(i));
+    return [
+      ...this.heads()
+        .filter((i) => !this.lanes.has(i.notification.receiver))
+        .map((i) => this.dueAt(i)),
+      ...this.drops.nextDueAt(),
+    ];
   }
 
   /**
@@ -190,6 +194,8 @@ export class Outbox {
         });
       this.lanes.set(receiver, lane);
     }
+    // After the lanes start: a receiver sending now says its held drops with those of this run.
+    this.drops.sayDue(now, (receiver) => this.lanes.has(receiver));
   }
 
   /** Resolves once every lane running now has ended (a lane's failure is logged, never thrown). */
@@ -218,7 +224,7 @@ export class Outbox {
     try {
       await this.sendAll(receiver, signal);
     } finally {
-      this.drops.flush(receiver, this.opts.once);
+      this.drops.flush(receiver, this.opts.clock.now());
       release?.();
     }
   }
@@ -327,7 +333,7 @@ export class Outbox {
       store.attemptFailed(item, why);
       this.settle(item, true);
       stats.failure(receiver, 'expired');
-      this.drops.add(receiver, 'expired', 'NOTIFY_EXPIRED', why);
+      this.drops.add(item.notification, 'expired', 'NOTIFY_EXPIRED', why, now);
       expired++;
     }
     if (expired || changed) store.save();
@@ -347,10 +353,9 @@ export class Outbox {
     // A server-error episode is over once none of its notifications still last failed so: the
     // next one is logged at once (it was muted for quietMs whatever happened in between).
     if (!this.failedAlone.any(receiver)) this.opts.once.forget(`retry:${receiver}:alone:`);
-    // So is a run of drops (4xx, expired): the receiver took one, the next drop is logged at once
-    // (those of this lane run before it are said first).
-    this.drops.flush(receiver, this.opts.once);
-    this.opts.once.forget(`drop:${receiver}:`);
+    // So is a run of drops (4xx, expired): the receiver took one, what it dropped before is said
+    // now, and the next drop at once.
+    this.drops.delivered(receiver, this.opts.clock.now());
     this.pausedUntil.delete(receiver);
     const since = this.opts.store.outageSince(receiver);
     if (since === undefined) return;
@@ -400,7 +405,7 @@ export class Outbox {
         this.opts.store.attemptFailed(item, e.message);
         const reason = e.retryable ? 'expired' : e.code;
         stats.failure(n.receiver, reason);
-        this.drops.add(n.receiver, reason, e.code, e.message);
+        this.drops.add(n, reason, e.code, e.message, now);
         return { outcome: 'dropped', ...down };
       }
       stats.failure(n.receiver, e.code);
