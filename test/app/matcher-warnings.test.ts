@@ -109,7 +109,8 @@ inhibit_rules:
 
   it('never shows a secret that a YAML alias puts in a matcher or group_by (outside tester hT37b, a4.yaml)', async () => {
     // Old code: 'route.group_by[0]: no alert carries the label "xoxb-1111-2222-SECRETSLACKTOKEN"',
-    // and the same for the short password in the route's matcher.
+    // and the same for the short password in the route's matcher; until stop 38 the matcher's
+    // path still showed it: `route.routes[0].match.pw1: …`.
     const { daemon, file, warned } = daemonOn(
       `  - name: s
     type: slack
@@ -127,10 +128,10 @@ route: { receiver: log, group_by: [*t], routes: [{ match: { *p : x }, receiver: 
           `${file}:11:36: route.group_by[0]: no alert carries the label (not shown: a secret's value), so`,
         ),
         expect.stringContaining(
-          `route.routes[0].match.pw1: no alert carries the label (not shown: a secret's value), so this route`,
+          `route.routes[0].match.(not shown: a secret's value): no alert carries the label (not shown: a secret's value), so this route`,
         ),
       ]);
-      expect(warned().join('\n')).not.toMatch(/SECRETSLACKTOKEN|"pw1"/);
+      expect(warned().join('\n')).not.toMatch(/SECRETSLACKTOKEN|pw1/);
     } finally {
       await daemon.closeWithoutSaving();
     }
