@@ -160,14 +160,23 @@ export class Scheduler {
    * alerts while the live lists cannot be used): taken as listed before the restart (they had
    * alerts, so they were live), each is polled like any other; a 404/3001 ends it, a later whole
    * list that does not show it ends it, a later unusable list leaves it. Returns how many.
+   *
+   * One pushed since the restart is adopted too: known only from its pushes, it was a ghost to
+   * the push paths, which end a ghost once its pushes stop for takeover_after. Its alerts then
+   * resolved as ended while it went on, and nothing polled it again (review, stop 38:
+   * test/e2e/push-restart-adopt.test.ts). Taken as listed, polling takes it over instead.
    */
   adopt(refs: readonly InstanceRef[], now: number): number {
-    const live = this.liveKeys(now);
     let adopted = 0;
     for (const ref of refs) {
       const key = instanceKey(ref);
       const source = this.opts.sources.find((s) => s.kind === ref.kind);
-      if (!source || live.has(key) || this.endedListed.has(key) || this.pushes.endedRecently(key, now))
+      if (
+        !source ||
+        this.tracked.has(key) ||
+        this.endedListed.has(key) ||
+        this.pushes.endedRecently(key, now)
+      )
         continue;
       source.remember(ref);
       this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true });

@@ -7,6 +7,7 @@ import { daemonFor, holdClockInCycles } from '../helpers/daemon.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 import { simProxy } from '../helpers/proxy.js';
+import { unusableList } from '../helpers/unusable-list.js';
 import { startSim, T0, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -33,17 +34,6 @@ afterEach(async () => {
 interface Run {
   events: PipelineEvent[];
   changes: AlertChange[];
-}
-
-type Json = Record<string, unknown>;
-
-/** The list's answer with no usable entry: each without its uuid, one more that never had one. */
-function unusable(text: string): string {
-  const answer = JSON.parse(text) as Json;
-  const entries = (answer.meetings as Json[]).map((e) =>
-    Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'uuid')),
-  );
-  return JSON.stringify({ ...answer, meetings: [...entries, { topic: 'no uuid', participants: 1 }] });
 }
 
 /** One daemon over `config`'s state dir, its own loop on the simulator's clock until minute `until`. */
@@ -85,7 +75,7 @@ async function restarted(end: string): Promise<{ before: Run; after: Run }> {
   );
   proxy = await simProxy(h.url, {
     rewrite: (text, r) =>
-      /\/metrics\/meetings\?/.test(r.path) && h.clock.now() >= T0 + RESTART * MIN ? unusable(text) : text,
+      /\/metrics\/meetings\?/.test(r.path) && h.clock.now() >= T0 + RESTART * MIN ? unusableList(text) : text,
   });
   const { daemon: template } = daemonFor({ ...h, url: proxy.url }, (c) => {
     c.sources = { meetings: true, webinars: false, sessions: false };
