@@ -15,6 +15,8 @@ export interface Tracked {
   present?: readonly string[];
   /** Discovery has listed it (one a pushed `*.started` tracks is not, until then). */
   listed?: boolean;
+  /** Taken as listed after a restart for its restored alerts, not listed since (Scheduler.adopt). */
+  adopted?: boolean;
   /** Polled once more after a poll found it ended, while discovery still lists it (ended-listed.ts). */
   recheck?: boolean;
 }

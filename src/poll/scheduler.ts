@@ -179,7 +179,7 @@ export class Scheduler {
       )
         continue;
       source.remember(ref);
-      this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true });
+      this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true, adopted: true });
       this.opts.log.info(
         { kind: ref.kind, id: ref.id, topic: ref.topic },
         `${ref.kind} "${ref.topic}" had alerts before the restart and the live list cannot show it yet: polling it`,
@@ -187,6 +187,22 @@ export class Scheduler {
       adopted++;
     }
     return adopted;
+  }
+
+  /**
+   * An instance adopted (taken as listed before the restart) that a whole list does not show while
+   * its pushes go on was a ghost before the restart: it is left to its pushes again, as a ghost
+   * (it ends by a pushed `*.ended` or once they stop), instead of ending with its alerts resolved,
+   * to fire again at its next push.
+   */
+  private leftToPushes(key: string, t: Tracked, now: number): boolean {
+    const last = this.pushes.paths.lastPushAt(key);
+    if (!t.adopted || last === undefined || now - last > (this.opts.takeoverAfterMs ?? 0)) return false;
+    t.listed = false;
+    delete t.adopted;
+    delete t.present;
+    delete t.lastPolledAt;
+    return true;
   }
 
   /** Live instances known now. */
@@ -247,6 +263,7 @@ export class Scheduler {
       const known = this.tracked.get(key);
       if (known) {
         known.listed = true;
+        delete known.adopted;
         known.instance.ref = inst.ref;
         if (known.lastPolledAt === undefined) known.instance.participants = inst.participants;
       } else {
@@ -261,7 +278,8 @@ export class Scheduler {
     // Only what it listed before: one a pushed `*.started` tracks and the list does not show yet is
     // left to the pushes (it ends by a pushed `*.ended`, or once its pushes stop: push-target.ts).
     for (const [key, t] of this.tracked)
-      if (t.source === source && t.listed && !seen.has(key)) this.ended(key, now);
+      if (t.source === source && t.listed && !seen.has(key) && !this.leftToPushes(key, t, now))
+        this.ended(key, now);
     this.endedListed.unlisted(source, seen);
     return true;
   }

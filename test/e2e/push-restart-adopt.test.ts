@@ -17,14 +17,12 @@ import { startSim, T0, type SimHarness } from '../helpers/sim.js';
  * Review (stop 38): Scheduler.adopt (after a restart, the instances of restored alerts are polled
  * while the live list cannot be used) had no test with webhooks on. Here the daemon's own loop
  * runs on the simulator's virtual clock, the simulator's QSS pusher posting signed events after
- * each cycle. A meeting is listed and pushed; Ann's alert fires. The daemon stops; from then on
- * the live list has an entry it cannot use (no uuid); a new daemon on the same state.dir takes the pushes until PUSH_STOP,
- * then Zoom stops pushing while the meeting goes on. Its alert must neither resolve nor fire
- * again across the restart, and polling must take the meeting over once the pushes stop.
+ * each cycle, a proxy rewriting the live list. A pushed meeting's alert (Ann's) fires; the daemon
+ * stops; a new daemon on the same state.dir goes on with the pushes while the live list has an
+ * entry it cannot use (no uuid). Ann's alert must neither resolve nor fire again.
  */
 const SECRET = 'restart-adopt-secret';
 const MIN = 60_000;
-const UUID = 'restart/adopt==';
 /** webhooks.takeover_after */
 const TAKEOVER = 2 * MIN;
 const RESTART = 6;
@@ -88,70 +86,106 @@ async function runPushing(
   await pushing;
 }
 
-describe('a restart with webhooks on, while the live list fails: restored alerts of a pushed meeting', () => {
-  let h: SimHarness;
-  let proxy: TestServer;
-  let before: Run;
-  let after: Run;
-  const served: number[] = [];
+interface Restarted {
+  before: Run;
+  after: Run;
+  /** The minutes the meeting's QoS list was served. */
+  served: number[];
+  close: () => Promise<void>;
+}
 
-  beforeAll(async () => {
-    h = await startSim(
-      {
-        seed: 'push-restart-adopt',
-        qos_window: '10m',
-        meetings: [
-          pushedMeeting(
-            83000000038,
-            UUID,
-            'Adopted',
-            wiredParticipant('ann', '200'),
-            wiredParticipant('bob', '201'),
-          ),
-        ],
-        episodes: [{ where: { participant: 'ann' }, from: '0m', to: '2h', any: { latency: '450ms' } }],
-      },
-      0,
-    );
-    h.sim.onServe = ({ instance, at }) => {
-      if (instance.uuid === UUID) served.push((at - T0) / MIN);
-    };
-    const stateDir = mkdtempSync(join(tmpdir(), 'qw-restart-adopt-'));
-    // From the restart on, the live list has an entry without a uuid: it cannot show every live
-    // meeting, so it ends none and discovery is not complete (the restored alerts are adopted).
-    proxy = await simProxy(h.url, {
-      rewrite: (text, r) =>
-        /\/metrics\/meetings\?/.test(r.path) && h.clock.now() >= T0 + RESTART * MIN
-          ? unusableList(text)
-          : text,
-    });
-    before = await run(h, proxy, stateDir, RESTART, RESTART);
-    after = await run(h, proxy, stateDir, END, PUSH_STOP);
-  }, 120_000);
-  afterAll(async () => {
+/**
+ * The meeting `uuid` (Ann's latency bad throughout), pushed, its daemon restarted at RESTART and
+ * run to END, pushes to `pushUntil`; the live list's answer goes through `list` (at minute `m`).
+ */
+async function restarted(
+  uuid: string,
+  list: (text: string, m: number) => string,
+  pushUntil: number,
+): Promise<Restarted> {
+  const h = await startSim(
+    {
+      seed: `push-restart-${uuid}`,
+      qos_window: '10m',
+      meetings: [pushedMeeting(83000000038, uuid, 'Adopted', wiredParticipant('ann', '200'))],
+      episodes: [{ where: { participant: 'ann' }, from: '0m', to: '2h', any: { latency: '450ms' } }],
+    },
+    0,
+  );
+  const served: number[] = [];
+  h.sim.onServe = ({ instance, at }) => {
+    if (instance.uuid === uuid) served.push((at - T0) / MIN);
+  };
+  const proxy = await simProxy(h.url, {
+    rewrite: (text, r) =>
+      /\/metrics\/meetings\?/.test(r.path) ? list(text, (h.clock.now() - T0) / MIN) : text,
+  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'qw-restart-adopt-'));
+  const before = await run(h, proxy, stateDir, RESTART, RESTART);
+  const after = await run(h, proxy, stateDir, END, pushUntil);
+  const close = async (): Promise<void> => {
     await proxy.close();
     await h.close();
-  });
+  };
+  return { before, after, served, close };
+}
 
-  const ann = (r: Run): string[] =>
-    r.changes.filter((c) => c.alert.context.participant === 'Ann').map((c) => c.state);
+const ann = (r: Run): string[] =>
+  r.changes.filter((c) => c.alert.context.participant === 'Ann').map((c) => c.state);
 
-  it("Ann's alert fired before the restart", () => {
-    expect(ann(before)).toEqual(['pending', 'firing']);
-  });
+/** The list's answer without the entry of `uuid`. */
+function without(text: string, uuid: string): string {
+  const answer = JSON.parse(text) as { meetings: { uuid?: string }[] };
+  return JSON.stringify({ ...answer, meetings: answer.meetings.filter((e) => e.uuid !== uuid) });
+}
 
-  it('after it, neither resolves nor fires again, pushed or polled; the meeting does not end', () => {
-    expect(ann(after)).toEqual([]);
-    expect(after.events.filter((e) => e.type === 'ended')).toEqual([]);
+describe('a listed meeting, the list unusable from the restart on, Zoom stopping its pushes at PUSH_STOP', () => {
+  let r: Restarted;
+  beforeAll(async () => {
+    r = await restarted(
+      'restart/adopt==',
+      (text, m) => (m >= RESTART ? unusableList(text) : text),
+      PUSH_STOP,
+    );
+  }, 120_000);
+
+  it("Ann's alert fired before the restart; after it, neither resolves nor fires again; the meeting does not end", () => {
+    expect(ann(r.before)).toEqual(['pending', 'firing']);
+    // The old code: resolved as ended at minute 14, its pushes stopped for takeover_after.
+    expect(ann(r.after)).toEqual([]);
+    expect(r.after.events.filter((e) => e.type === 'ended')).toEqual([]);
   });
 
   it('is polled once adopted, then left to the pushes, and polled every cycle once they stop for takeover_after', () => {
-    // The old code never polled it after the restart: a ghost to the push paths, it ended at 14.
+    // The old code never polled it after the restart: a ghost to the push paths.
     const adoptedAt = RESTART + TAKEOVER / MIN; // the first cycle's reconcile time
-    expect(served.filter((m) => m > RESTART && m <= PUSH_STOP)).toEqual([adoptedAt + 1]);
+    expect(r.served.filter((m) => m > RESTART && m <= PUSH_STOP)).toEqual([adoptedAt + 1]);
     const takenOver = PUSH_STOP + TAKEOVER / MIN + 1;
-    expect(served.filter((m) => m > PUSH_STOP)).toEqual(
+    expect(r.served.filter((m) => m > PUSH_STOP)).toEqual(
       Array.from({ length: END - takenOver + 1 }, (_, i) => takenOver + i),
     );
+  });
+});
+
+describe('a meeting the list never shows (a ghost), the list unusable from the restart to USABLE, pushed throughout', () => {
+  const GHOST = 'restart/ghost==';
+  const USABLE = 12;
+  let r: Restarted;
+  beforeAll(async () => {
+    r = await restarted(
+      GHOST,
+      (text, m) => (m >= RESTART && m < USABLE ? unusableList(without(text, GHOST)) : without(text, GHOST)),
+      END,
+    );
+  }, 120_000);
+  afterAll(() => r.close());
+
+  it('the whole list that does not show it, while it is pushed, neither ends it nor resolves its alert', () => {
+    expect(ann(r.before)).toEqual(['pending', 'firing']);
+    // Adopting it, the commit before this one ended it at USABLE: resolved, then pending and firing again.
+    expect(ann(r.after)).toEqual([]);
+    expect(r.after.events.filter((e) => e.type === 'ended')).toEqual([]);
+    // Polled once adopted; after the whole list, left to the pushes as the ghost it was.
+    expect(r.served).toEqual([RESTART + TAKEOVER / MIN + 1]);
   });
 });
