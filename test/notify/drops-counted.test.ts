@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { alert, changes, NOW } from '../helpers/alerts.js';
 import { dispatcherTo, HangingHook, hangingHookEach } from '../helpers/hanging-hook.js';
@@ -19,6 +19,7 @@ const drops = (lines: { level: number; msg: string }[]): string[] =>
 
 /** A dispatcher to `hook`, which refuses every notification with HTTP 400. */
 function refusing(): {
+  clock: VirtualClock;
   timers: ManualTimers;
   lines: ReturnType<typeof captureLog>['lines'];
   d: ReturnType<typeof dispatcherTo>;
@@ -27,7 +28,8 @@ function refusing(): {
   hook.failStatus = 400;
   const timers = new ManualTimers();
   const { log, lines } = captureLog();
-  return { timers, lines, d: dispatcherTo(hook, new VirtualClock(NOW), timers, { log }) };
+  const clock = new VirtualClock(NOW);
+  return { clock, timers, lines, d: dispatcherTo(hook, clock, timers, { log }) };
 }
 
 describe('notifications dropped in one go', () => {
@@ -73,6 +75,33 @@ describe('notifications dropped in one go', () => {
       `hook: 7 notifications dropped: hook: rejected (HTTP 400). What they told: ${told.join(' | ')} | and 2 more`,
     ]);
     expect(lines.find((l) => /dropped/.test(l.msg))).toMatchObject({ dropped: 7, alerts: told });
+    await d.close();
+  });
+
+  it("held drops past their time, of a receiver whose lane is sending, are not due (the loop would wake again and again): said at the lane's end", async () => {
+    const { clock, timers, lines, d } = refusing();
+    d.ingest(changes(alert({ participant: 'p0' })));
+    await pass(d, timers, () => hook.held);
+    clock.advance(5 * MIN);
+    d.ingest(changes(alert({ participant: 'p1' }))); // held: within 15 min of the first line
+    await pass(d, timers, () => hook.held);
+    expect(drops(lines)).toHaveLength(1);
+    clock.advance(11 * MIN);
+    hook.hangOn = 'p2';
+    d.ingest(changes(alert({ participant: 'p2' })));
+    const ticking = d.tick();
+    await vi.waitFor(() => expect(hook.held).toBe(1), { timeout: 10_000, interval: 5 });
+    // p1's line was due at 15 min; the lane sending p2 says it when it ends.
+    expect(d.nextDueAt() ?? Infinity).toBeGreaterThan(clock.now());
+    expect(drops(lines)).toHaveLength(1);
+    expect(timers.fireAll()).toBe(1); // p2 times out: retried later, not dropped
+    await ticking;
+    expect(drops(lines)).toEqual([
+      expect.stringMatching(/^hook: notification dropped: .*p0 has/),
+      expect.stringMatching(
+        new RegExp(`^hook: notification dropped since ${new Date(NOW + 5 * MIN).toISOString()}: .*p1 has`),
+      ),
+    ]);
     await d.close();
   });
 

@@ -84,11 +84,11 @@ export class DropTally {
         this.say(key, d, now);
   }
 
-  /** When held drops can be said. */
-  nextDueAt(): number[] {
+  /** When held drops can be said, but those of receivers `busy` says are sending. */
+  nextDueAt(busy: (receiver: string) => boolean): number[] {
     const out: number[] = [];
     for (const [key, d] of this.pending)
-      if (d.held) out.push((this.saidAt.get(key) ?? -Infinity) + DROPS_QUIET_MS);
+      if (d.held && !busy(d.receiver)) out.push((this.saidAt.get(key) ?? -Infinity) + DROPS_QUIET_MS);
     return out;
   }
 

@@ -144,7 +144,8 @@ export class Outbox {
       ...this.heads()
         .filter((i) => !this.lanes.has(i.notification.receiver))
         .map((i) => this.dueAt(i)),
-      ...this.drops.nextDueAt(),
+      // Not those of a receiver whose lane runs: its end says them (due now, they woke the loop at once, again and again).
+      ...this.drops.nextDueAt((receiver) => this.lanes.has(receiver)),
     ];
   }
 
