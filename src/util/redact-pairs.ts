@@ -1,3 +1,5 @@
+import { isProblemMessage } from './problem-words.js';
+
 /** What stands in a message for a hidden secret. */
 export const REDACTED = '[redacted]';
 
@@ -180,14 +182,13 @@ function hiddenAlready(text: string, from: number, bare: boolean, closer: string
 /** A word that says what is wrong with a secret: `Invalid password: wrong length` is a message, not a key and its value. */
 const PROBLEM =
   /^(?:bad|empty|expired|incorrect|invalid|malformed|missing|rejected|revoked|unknown|unsupported|weak|wrong)$/i;
-/** A word of a message: lower-case letters (`isn't`), or a number, in brackets or before a `,`, `;` or `.` at most. */
-const MESSAGE_WORD = /^\(?(?:[a-z]+(?:'[a-z]+)?|\d+)\)?[,;.]?$/;
 
 /**
  * Whether a bare `key:`'s value (`from`..`end`) is a message about the secret and not the secret:
- * the key follows a word of PROBLEM (`Invalid password:`), and the value is words of a message,
- * two of them of letters at least (`wrong length for field foo`). Anything else stays hidden:
- * `Invalid token: eyJhbGciOi` (no message word), `password: wrong length` (no problem named).
+ * the key follows a word of PROBLEM (`Invalid password:`), and the value is words of a message
+ * about a secret (util/problem-words.ts: `wrong length`). Anything else stays hidden:
+ * `Invalid token: eyJhbGciOi`, `Invalid password: correct horse battery` (words of no such
+ * message), `password: wrong length` (no problem named).
  * Looks back no further than `floor` and over 13 letters at most.
  */
 function describesProblem(text: string, key: number, from: number, end: number, floor: number): boolean {
@@ -197,8 +198,7 @@ function describesProblem(text: string, key: number, from: number, end: number, 
   let w = i;
   while (w > floor && w > i - 14 && /[a-z]/i.test(text[w - 1]!)) w--;
   if (/[a-z]/i.test(text.charAt(w - 1)) || !PROBLEM.test(text.slice(w, i))) return false;
-  const words = text.slice(from, end).trim().split(/\s+/);
-  return words.every((t) => MESSAGE_WORD.test(t)) && words.filter((t) => /[a-z]/.test(t)).length >= 2;
+  return isProblemMessage(text.slice(from, end));
 }
 
 /**

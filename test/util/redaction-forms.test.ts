@@ -56,9 +56,9 @@ describe('a message about a secret that gives none', () => {
     // Old code: "Invalid password: [redacted]" and "Error: Wrong API key: [redacted]".
     const kept = [
       'Invalid password: wrong length',
-      'login failed: Invalid password: wrong length for field foo',
+      'login failed: Invalid password: wrong length for this field',
       'Error: Invalid password: must be at least 8 characters long.',
-      'Wrong API key: expected a key of the account',
+      'Wrong API key: expected a key of 32 characters',
     ];
     const hidden: [string, string][] = [
       ['Invalid token: SEKRIT-6', 'Invalid token: [redacted]'],
@@ -75,6 +75,21 @@ describe('a message about a secret that gives none', () => {
     expect(out).not.toMatch(/SEKRIT|sekrit|horse/);
   });
 
+  it('hides words that are no message about a secret: a passphrase of lower-case words', () => {
+    // Old code (any two lower-case words were a message): all four were logged whole.
+    const hidden: [string, string][] = [
+      ['Invalid password: correct horse battery', 'Invalid password: [redacted]'],
+      ['Invalid password: correct horse battery staple', 'Invalid password: [redacted]'],
+      ['Wrong token: purple monkey dishwasher 42', 'Wrong token: [redacted]'],
+      ['Invalid password: wrong length for field foo', 'Invalid password: [redacted]'],
+    ];
+    const kept = ['Invalid password: wrong length', 'Expired token: not valid after 3600 seconds'];
+    const out = loggedText((log) => [...hidden.map(([l]) => l), ...kept].forEach((l) => log.warn(l)));
+    for (const [, logged] of hidden) expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
+    expect(out).not.toMatch(/horse|monkey|foo/);
+    for (const line of kept) expect(out).toContain(`"msg":${JSON.stringify(line)}`);
+  });
+
   it('in linear time, however long the words or blanks before the key', () => {
     const blanks = ' '.repeat(100_000);
     expect(redactUrlCredentials(`invalid${blanks}password: SEKRIT x`)).toBe(
@@ -86,6 +101,8 @@ describe('a message about a secret that gives none', () => {
     expect(redactUrlCredentials(hiddenAgain)).toBe('password: [redacted]');
     const pairs = 'password=[redacted]&'.repeat(8_000);
     expect(redactUrlCredentials(pairs)).toBe(pairs);
+    const many = `Invalid password: ${'too short '.repeat(50_000)}horse`;
+    expect(redactUrlCredentials(many)).toBe('Invalid password: [redacted]');
     const letters = `${'a'.repeat(100_000)} password: wrong length`;
     expect(redactUrlCredentials(letters)).toBe(`${'a'.repeat(100_000)} password: [redacted]`);
   });
