@@ -42,6 +42,8 @@ describe('the package', () => {
   });
 
   it('npm pack holds the compiled code, the runtime data, LICENSE and the rule tests; no sources or source maps', () => {
+    // --ignore-scripts: the files `npm test`'s build made, not a second build (the prepack script)
+    // in this checkout; test/deploy/pack.test.ts packs a fresh clone, prepack and all.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: fromRoot(),
       encoding: 'utf8',
