@@ -1,6 +1,7 @@
 import type { CallOutcome } from './call-stats.js';
 import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
+import { hideTokens } from './hide-tokens.js';
 import { proxyHint } from './proxy.js';
 import {
   capRetryAt,
@@ -30,6 +31,11 @@ export interface AnswerContext {
   /** Retries after failures so far, and waits after 429s so far (for messages). */
   failures: number;
   rateLimited: number;
+  /**
+   * Access tokens the request carried (and the one before): hidden wherever Zoom's text is put
+   * into an error, since Zoom or a proxy may echo the Authorization header back.
+   */
+  tokens?: readonly string[];
 }
 
 /** A Retry-After longer than qoswatch waits: what Zoom asked, and whether it was the daily limit. */
@@ -117,7 +123,7 @@ function refusal(
   const { status } = answer;
   const ep = ctx.endpoint;
   const zoomCode = typeof body?.code === 'number' ? body.code : undefined;
-  const zoomMessage = typeof body?.message === 'string' ? body.message : '';
+  const zoomMessage = typeof body?.message === 'string' ? hideTokens(body.message, ctx.tokens ?? []) : '';
   const details = { endpoint: ep, status, ...(zoomCode !== undefined ? { zoomCode } : {}) };
   if (status === 401) {
     const error = new ZoomError(

@@ -15,6 +15,7 @@ import { Deadline, type Timers } from '../util/deadline.js';
 import { expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
+import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
@@ -66,6 +67,8 @@ export class ZoomClient {
   private zoomSkewMs: number | undefined;
   /** The token's `api_url` last seen, and whether it is used: a new one is judged (and logged) once. */
   private tokenApiBase: { url: string; used: boolean } | undefined;
+  /** The access tokens last sent, hidden in every error made of Zoom's answers. */
+  private readonly sentTokens = new SentTokens();
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -168,6 +171,7 @@ export class ZoomClient {
         permit(false);
         throw err;
       }
+      const tokens = this.sentTokens.note(auth.header);
       const { answer, sent } = await this.send(url, auth.header, signal);
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
@@ -184,6 +188,7 @@ export class ZoomClient {
         timeoutMs: this.timeoutMs,
         failures: tries.failures,
         rateLimited: tries.rateLimited,
+        tokens,
       });
       if (v.action === 'ok') {
         const judged = read(v.body);
