@@ -1,10 +1,14 @@
-/** `Retry-After` as Zoom sends it: seconds, or a date (ISO 8601 or HTTP date). Epoch ms, or undefined. */
+/**
+ * `Retry-After` as Zoom sends it: seconds, or a date (ISO 8601 or HTTP date). Epoch ms, or
+ * undefined when it asks for no wait: unreadable, or a time not after `now` (`0`, `-1`, a date
+ * already past), which would retry at once, back to back; the caller then waits as without one
+ * (one rate-limit window). A number is never read as a date (`Date.parse('-1')` is 2001-01-01).
+ */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return now + Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
+  const at = /^[+-]?\d+(\.\d+)?$/.test(v) ? now + Number(v) * 1000 : Date.parse(v);
+  return Number.isFinite(at) && at > now ? at : undefined;
 }
 
 /** Longest wait a daily-limit 429 may impose (Zoom's daily pool resets every 24 hours). */

@@ -90,6 +90,30 @@ describe('classifyAnswer', () => {
     });
   });
 
+  it('429 with a Retry-After asking no wait (0, negative, a past date) waits one window, as one unreadable does', () => {
+    for (const ra of [
+      '0',
+      '-1',
+      '-0.5',
+      '0.0',
+      'Tue, 20 Nov 2026 09:59:59 GMT',
+      '2001-01-01T00:00:00Z',
+      'soon',
+    ]) {
+      expect(http(429, {}, { 'retry-after': ra, 'x-ratelimit-type': 'QPS' }), ra).toMatchObject({
+        action: 'wait',
+        until: NOW + ctx.windowMs,
+      });
+      expect(http(429, {}, { 'retry-after': ra }), ra).toMatchObject({
+        action: 'wait',
+        until: NOW + ctx.windowMs,
+      });
+    }
+    // A past date on a daily limit: calls stop until the next reset, not zero time.
+    const daily = http(429, {}, { 'retry-after': '-1', 'x-ratelimit-type': 'Daily-limit' });
+    expect(daily).toMatchObject({ action: 'fail', blockUntil: nextUtcMidnight(NOW) });
+  });
+
   it('429 with a Retry-After longer than 5 minutes (not daily) waits 5 minutes and says it was capped', () => {
     const v = http(429, {}, { 'retry-after': '99999999999', 'x-ratelimit-type': 'QPS' });
     expect(v).toMatchObject({

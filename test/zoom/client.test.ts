@@ -286,6 +286,24 @@ describe('rate limits and budget', () => {
     expect(h.clock.now() - t).toBeGreaterThanOrEqual(11_000);
   });
 
+  it('a Retry-After of -1, 0 or a date already past waits one window of the category, not at once', async () => {
+    // It retried back to back: 7 calls in 12 ms, logging waitMs -818125361517 (-1 read as 2001-01-01).
+    for (const retryAfter of ['-1', '0', 'Thu, 01 Jan 2026 00:00:00 GMT']) {
+      h = await startSim({
+        meetings: [meetingWith(2)],
+        faults: [{ kind: '429', times: 3, retry_after: retryAfter }],
+      });
+      const client = s2sClient(h);
+      const t = h.clock.now();
+      await meetingQos(client);
+      expect(h.sim.requests.get('qos 429'), retryAfter).toBe(3);
+      expect(h.clock.now() - t, retryAfter).toBeGreaterThanOrEqual(
+        3 * windowOf('Heavy', PLAN_DEFAULTS.business).windowMs,
+      );
+      await h.close();
+    }
+  });
+
   it("stops at Zoom's daily-limit 429 until the reset, and sends nothing meanwhile", async () => {
     h = await startSim({ meetings: [meetingWith(1)], limits: { daily: 1000 } });
     const client = s2sClient(h);
