@@ -36,7 +36,10 @@ export function instanceId(id: string): string {
 
 /** The logger of a one-shot command: the config's, in JSON unless a format is set. */
 export const commandLogger = (config: Config): Logger =>
-  createLogger({ ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format });
+  createLogger(
+    { ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format },
+    { secrets: config.source.secretValues() },
+  );
 
 /** Logs which proxy Zoom calls go through, if any; a proxy variable holding no usable URL stops the command. */
 export function logZoomProxy(log: Logger): void {

@@ -29,7 +29,7 @@ export async function notifyTest(argv: string[]): Promise<number> {
     throw new UsageError(
       `--notifier must name a configured notifier: ${names.join(', ') || '(none configured)'}`,
     );
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, { secrets: config.source.secretValues() });
   const { notifier } = await createNotifier(cfg, {
     timeoutMs: config.notify.delivery.timeoutMs,
     clock: systemClock,

@@ -1,9 +1,8 @@
 import { Daemon } from '../app/daemon.js';
 import { sampleToJson } from '../normalize/sample-json.js';
 import { systemClock } from '../util/clock.js';
-import { createLogger } from '../util/logger.js';
 import { parse } from './args.js';
-import { logZoomProxy, requireConfig } from './common.js';
+import { commandLogger, logZoomProxy, requireConfig } from './common.js';
 
 export const onceHelp = `qoswatch once --config FILE
 
@@ -15,10 +14,7 @@ Fields: docs/samples.md. Exit 1 when Zoom could not be read.
 export async function once(argv: string[]): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string', short: 'c' } });
   const config = requireConfig(values.config);
-  const log = createLogger({
-    ...config.log,
-    format: config.log.format === 'auto' ? 'json' : config.log.format,
-  });
+  const log = commandLogger(config);
   logZoomProxy(log);
   const out: string[] = [];
   // Without webhooks: once receives no pushes, and building their service would open (and

@@ -37,7 +37,7 @@ export async function run(argv: string[], shutdown = onShutdown()): Promise<numb
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean' } });
   const config = requireConfig(values.config);
   const started = configSnapshot(config.file);
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, { secrets: config.source.secretValues() });
   // The state dir is checked and locked before the daemon is built: its webhook service opens
   // the spool (cutting a torn last line) and rewrites seen-*.json and the done offset as it is
   // built, which a second process refused by the lock did to the running one's files.

@@ -3,6 +3,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 import format from 'quick-format-unescaped';
 import { SECRET_SETTINGS } from './secrets.js';
 import { redactUrlCredentialsIn } from './redact-url.js';
+import { attachLogSecrets, LogSecrets } from './log-secrets.js';
 import type { Clock } from './clock.js';
 
 export type { Logger };
@@ -31,30 +32,41 @@ function withArgsFormatted(log: Logger, args: readonly unknown[]): unknown[] {
   return [...args.slice(0, at), format(message, args.slice(at + 1), options)];
 }
 
+export interface CreateLoggerOptions {
+  destination?: NodeJS.WritableStream;
+  clock?: Clock;
+  hideObjects?: boolean;
+  /**
+   * The configuration's secret values (YamlSource.secretValues: inline, from the environment or
+   * a `*_file`): hidden wherever a line holds them, those of 6 characters or more
+   * (util/log-secrets.ts). More are added with addLogSecrets (a reload).
+   */
+  secrets?: Iterable<string>;
+}
+
 /**
  * Logs go to stderr so that stdout stays free for data (`qoswatch once` prints samples there).
  */
-export function createLogger(
-  settings: LogSettings,
-  options: { destination?: NodeJS.WritableStream; clock?: Clock; hideObjects?: boolean } = {},
-): Logger {
+export function createLogger(settings: LogSettings, options: CreateLoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const pretty = settings.format === 'pretty' || (settings.format === 'auto' && process.stderr.isTTY);
   const { clock } = options;
+  const secrets = new LogSecrets(options.secrets);
   const base: LoggerOptions = {
     level: settings.level,
     base: { service: 'qoswatch' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    // A URL's user:password@ never reaches the log, in a message, a logged value or an error.
+    // A known secret value and a URL's user:password@ never reach the log, in a message, a
+    // logged value or an error.
     hooks: {
       logMethod(args, method) {
-        method.apply(
-          this,
-          withArgsFormatted(this, args).map((a) => redactUrlCredentialsIn(a)) as typeof args,
-        );
+        const redacted = withArgsFormatted(this, args).map((a) => redactUrlCredentialsIn(a, 4, secrets.hide));
+        method.apply(this, redacted as typeof args);
       },
     },
-    serializers: { err: (e: Error) => redactUrlCredentialsIn(pino.stdSerializers.err(e)) },
+    serializers: {
+      err: (e: Error) => redactUrlCredentialsIn(pino.stdSerializers.err(e), 4, secrets.hide),
+    },
     // In the demo, log times are the simulated clock's, so they match the meetings'.
     ...(clock ? { timestamp: () => `,"time":${clock.now()}` } : {}),
   };
@@ -64,21 +76,29 @@ export function createLogger(
     // no such files (rolldown.config.ts), so this format takes pino as installed in node_modules,
     // loaded only here. Under src/ it is the same module as the import above.
     const installed = createRequire(import.meta.url)('pino') as { pino: typeof pino };
-    return installed.pino({
-      ...base,
-      transport: {
-        target: 'pino-pretty',
-        options: {
-          destination: 2,
-          colorize: process.stderr.isTTY,
-          translateTime: 'SYS:HH:MM:ss',
-          ignore: 'pid,hostname,service',
-          hideObject: options.hideObjects ?? false,
+    return withSecrets(
+      installed.pino({
+        ...base,
+        transport: {
+          target: 'pino-pretty',
+          options: {
+            destination: 2,
+            colorize: process.stderr.isTTY,
+            translateTime: 'SYS:HH:MM:ss',
+            ignore: 'pid,hostname,service',
+            hideObject: options.hideObjects ?? false,
+          },
         },
-      },
-    });
+      }),
+      secrets,
+    );
   }
-  return pino(base, destination);
+  return withSecrets(pino(base, destination), secrets);
+}
+
+function withSecrets(log: Logger, secrets: LogSecrets): Logger {
+  attachLogSecrets(log, secrets);
+  return log;
 }
 
 /** A logger that drops everything, for tests and library use. */

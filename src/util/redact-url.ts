@@ -138,15 +138,17 @@ export function redactUrlValue(value: string): string {
 }
 
 /**
- * A copy of `value` with every string in it passed through redactUrlCredentials, to at most
- * `depth` levels of plain objects and lists (deeper ones are left as they are: log objects are
- * shallow; errors are redacted by the logger's serializer).
+ * A copy of `value` with every string in it passed through `known` (the logger's known secret
+ * values: util/log-secrets.ts; none by default) then redactUrlCredentials, to at most `depth`
+ * levels of plain objects and lists (deeper ones are left as they are: log objects are shallow;
+ * errors are redacted by the logger's serializer).
  */
-export function redactUrlCredentialsIn<T>(value: T, depth = 4): T {
-  if (typeof value === 'string') return redactUrlCredentials(value) as T;
+export function redactUrlCredentialsIn<T>(value: T, depth = 4, known = (s: string): string => s): T {
+  if (typeof value === 'string') return redactUrlCredentials(known(value)) as T;
   if (depth <= 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactUrlCredentialsIn(v, depth - 1)) as T;
+  const inner = (v: unknown): unknown => redactUrlCredentialsIn(v, depth - 1, known);
+  if (Array.isArray(value)) return value.map(inner) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactUrlCredentialsIn(v, depth - 1);
+  for (const [k, v] of Object.entries(value)) out[k] = inner(v);
   return out as T;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSnapshot, rereadConfig } from '../../src/app/config-reread.js';
-import { captureLog } from '../helpers/log.js';
+import { captureLog, loggedText } from '../helpers/log.js';
 
 const CONFIG = `zoom:
   { account_id: a, client_id: c, client_secret: s,
@@ -59,5 +59,30 @@ describe('SIGHUP after an edit of the config file', () => {
     expect(lines.map((l) => l.msg)).toEqual([
       `${file} changed, not applied: restart qoswatch to apply zoom.api_url (SIGHUP reloads the rule files only)`,
     ]);
+  });
+});
+
+describe('SIGHUP and the secrets the log hides', () => {
+  it("adds the file's new secret values, from a *_file too, and keeps the running ones", () => {
+    const folder = mkdtempSync(join(tmpdir(), 'qw-reread-'));
+    const file = join(folder, 'config.yaml');
+    writeFileSync(file, CONFIG.replace('client_secret: s', 'client_secret: old-secret-value-1'));
+    const running = configSnapshot(file);
+    writeFileSync(join(folder, 'token'), 'new-file-token-3\n');
+    const edited = CONFIG.replace('client_secret: s', "client_secret: '${NEW_SECRET}'").replace(
+      "url: 'http://alertmanager:9093' }",
+      "url: 'http://alertmanager:9093' }\n  - { name: chat, type: slack, channel: '#x', token_file: token }",
+    );
+    writeFileSync(file, edited);
+    const out = loggedText(
+      (log) => {
+        rereadConfig(file, running, log, { NEW_SECRET: 'new-env-secret-2' });
+        log.warn('echo old-secret-value-1 new-env-secret-2 new-file-token-3');
+      },
+      ['old-secret-value-1'],
+    );
+    // Old code: the new values were logged as they were.
+    expect(out).toContain('"msg":"echo [redacted] [redacted] [redacted]"');
+    expect(out).toContain('restart qoswatch to apply zoom.client_secret, notifiers[1]');
   });
 });

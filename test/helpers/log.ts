@@ -21,8 +21,11 @@ export function captureLog(level = 'info'): { log: Logger; lines: LogLine[] } {
   return { log: pino({ level }, sink), lines };
 }
 
-/** What qoswatch's own JSON logger (util/logger.ts: redaction and all) writes while `write` logs through it. */
-export function loggedText(write: (log: Logger) => void): string {
+/**
+ * What qoswatch's own JSON logger (util/logger.ts: redaction and all) writes while `write` logs
+ * through it; `secrets`: the configuration's secret values it knows.
+ */
+export function loggedText(write: (log: Logger) => void, secrets: Iterable<string> = []): string {
   let out = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -30,7 +33,7 @@ export function loggedText(write: (log: Logger) => void): string {
       done();
     },
   });
-  const log = createLogger({ level: 'info', format: 'json' }, { destination: sink });
+  const log = createLogger({ level: 'info', format: 'json' }, { destination: sink, secrets });
   write(log);
   log.flush();
   return out;

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import { REDACTED } from './redact-pairs.js';
+
+/** Shorter values are not hidden in log lines: a secret such as `on` or `admin` would hide that word everywhere. */
+export const MIN_LOG_SECRET = 6;
+
+/**
+ * The secret values of the configuration (util/secret-values.ts: inline, from the environment or
+ * from a `*_file`) that the logger hides wherever they appear, whatever stands around them: a
+ * pattern (util/redact-pairs.ts) finds `password: x` but not a secret a server echoes in its
+ * own words. Values are only ever added (a reload's new ones beside the old, which may still be in
+ * flight). Each is hidden as it is, as JSON writes it inside a string (`"` and `\` escaped) and
+ * as a URL encodes it.
+ */
+export class LogSecrets {
+  /** Every form of every value, longest first (a value inside a longer one leaves none of it shown). */
+  private forms: readonly string[] = [];
+
+  constructor(values: Iterable<string> = []) {
+    this.add(values);
+  }
+
+  add(values: Iterable<string>): void {
+    const all = new Set(this.forms);
+    for (const v of values) {
+      if (v.length < MIN_LOG_SECRET) continue;
+      all.add(v).add(JSON.stringify(v).slice(1, -1)).add(encodeURIComponent(v));
+    }
+    this.forms = [...all].sort((a, b) => b.length - a.length);
+  }
+
+  /** `text` with every known secret value in it replaced by `[redacted]`: one search per value. */
+  readonly hide = (text: string): string => {
+    let out = text;
+    for (const s of this.forms) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  };
+}
+
+/** Where a logger made by createLogger keeps its secrets; its children find them through their prototype. */
+const SECRETS = Symbol('qoswatch.logSecrets');
+
+/** Gives `log` (and its children) `secrets` to hide. */
+export function attachLogSecrets(log: Logger, secrets: LogSecrets): void {
+  Object.defineProperty(log, SECRETS, { value: secrets });
+}
+
+/**
+ * Adds `values` to the secrets `log` hides (a configuration read again on SIGHUP); a logger that
+ * keeps none (a test's, a library user's) is left as it is.
+ */
+export function addLogSecrets(log: Logger, values: Iterable<string>): void {
+  (log as unknown as Record<symbol, LogSecrets | undefined>)[SECRETS]?.add(values);
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * A secret the configuration holds, echoed by a server in its own words, is hidden in the
+ * command's log (stop 38): the logger knew only patterns (`password: x`), not the values.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'qw-log-secrets-'));
+const ECHOED = 'client plainsecretvalue42, token filetokenvalue77, header headervalue99';
+let server: Server;
+let url = '';
+
+beforeAll(async () => {
+  // A Zoom that grants a token, then answers every listing with a 400 that echoes the secrets.
+  server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.startsWith('/oauth')) res.end(JSON.stringify({ access_token: 't', expires_in: 3600 }));
+    else res.writeHead(400).end(JSON.stringify({ code: 300, message: `refused: ${ECHOED}` }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("qoswatch once's log", () => {
+  it('hides the secrets of its config: from the environment, a *_file and a header', async () => {
+    writeFileSync(join(dir, 'slack-token'), 'filetokenvalue77\n');
+    const file = join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      `zoom:\n  api_url: ${url}/v2\n  oauth_url: ${url}/oauth/token\n  account_id: acct\n  client_id: cid\n` +
+        `  client_secret: \${SECRET}\nsources:\n  webinars: false\nnotifiers:\n` +
+        `  - { name: chat, type: slack, channel: '#x', token_file: slack-token }\n` +
+        `  - { name: hook, type: webhook, url: 'http://127.0.0.1:8/x', headers: { Authorization: headervalue99 } }\n` +
+        `route: { receiver: chat }\nstate:\n  dir: ${join(dir, 'state')}\nlog:\n  format: json\n`,
+    );
+    const r = await runCli(['once', '--config', file], { SECRET: 'plainsecretvalue42' });
+    expect(r.code, r.stderr).toBe(1);
+    // Old code: "...refused: client plainsecretvalue42, token filetokenvalue77, header headervalue99".
+    expect(r.stderr).toContain(
+      '"err":"meetings: Zoom answered HTTP 400 code 300: refused: client [redacted], token [redacted], header [redacted]"',
+    );
+    expect(r.stderr + r.stdout).not.toMatch(/plainsecretvalue42|filetokenvalue77|headervalue99/);
+  });
+});

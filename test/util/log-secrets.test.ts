@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { addLogSecrets } from '../../src/util/log-secrets.js';
+import { loggedText } from '../helpers/log.js';
+
+/**
+ * The logger hides the configuration's secret values wherever they stand (stop 38): before, only
+ * patterns were hidden (`password: x`, `http://u:p@h`), and a secret a server echoed in its own
+ * words went out as it was.
+ */
+const SECRET = 'plainsecretvalue42';
+
+describe('the logger hides the secret values it was given', () => {
+  it('in a message, its printf arguments, a logged value and an error, with no pattern around them', () => {
+    // Old code: every one of these lines held plainsecretvalue42.
+    const out = loggedText(
+      (log) => {
+        log.warn(`zoom: HTTP 400: no such client ${SECRET} here`);
+        log.warn('the server said %s', `${SECRET}!`);
+        log.info({ answer: { text: `echo ${SECRET}` }, list: [SECRET] }, 'answered');
+        log.error({ err: new Error(`refused ${SECRET}`, { cause: new Error(`for ${SECRET}`) }) }, 'failed');
+        log.child({ part: 'slack' }).warn(`token ${SECRET.toUpperCase()} ${SECRET}`);
+      },
+      [SECRET],
+    );
+    expect(out).not.toContain(SECRET);
+    expect(out).toContain('"msg":"zoom: HTTP 400: no such client [redacted] here"');
+    expect(out).toContain('"msg":"the server said [redacted]!"');
+    expect(out).toContain('"answer":{"text":"echo [redacted]"},"list":["[redacted]"]');
+    expect(out).toContain('"message":"refused [redacted]: for [redacted]"');
+    expect(out).toContain(`"msg":"token ${SECRET.toUpperCase()} [redacted]"`);
+  });
+
+  it('as JSON escapes it and as a URL encodes it; a value under 6 characters is not hidden', () => {
+    const quoted = 'pa"ss\\word 9';
+    const out = loggedText(
+      (log) => {
+        log.warn({ body: `{"secret":"x","echo":${JSON.stringify(quoted)}}` }, 'echo');
+        log.warn(`GET /x?key=${encodeURIComponent(quoted)}&y=1`);
+        log.warn('admin logged in as admin');
+      },
+      [quoted, 'admin'],
+    );
+    expect(out).not.toContain('ss\\\\word');
+    expect(out).not.toContain('ss%5Cword');
+    expect(out).toContain('"msg":"admin logged in as admin"');
+  });
+
+  it('adds a reloaded configuration’s values and keeps the old ones, in its children too', () => {
+    const out = loggedText(
+      (log) => {
+        const child = log.child({ part: 'notify' });
+        child.warn('new-secret-value-77 before');
+        addLogSecrets(log, ['new-secret-value-77', 'abc']);
+        child.warn(`new-secret-value-77 and ${SECRET} after`);
+        log.warn('abc stays');
+      },
+      [SECRET],
+    );
+    expect(out).toContain('"msg":"new-secret-value-77 before"');
+    expect(out).toContain('"msg":"[redacted] and [redacted] after"');
+    expect(out).toContain('"msg":"abc stays"');
+  });
+
+  it('in linear time: many values and a long line', () => {
+    const values = Array.from({ length: 50 }, (_, i) => `secret-number-${i}-xyz`);
+    const line = `${'a'.repeat(200_000)} secret-number-7-xyz ${'b '.repeat(100_000)}`;
+    const out = loggedText((log) => log.warn(line), values);
+    expect(out).toContain(`${'a'.repeat(200_000)} [redacted] b b`);
+    expect(out).not.toContain('secret-number-7-xyz');
+  });
+});
