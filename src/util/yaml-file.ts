@@ -232,9 +232,10 @@ function atKey(
   message: string,
 ): FileProblem {
   const problem = src.problemAt([...path, name], message, true);
-  if (src.keyOf(path, name)?.range) return problem;
-  // A key the file does not write where it is (merged from an anchor): at the mapping.
-  const { line, col } = src.problemAt(path, '');
+  // At the key, or the `<<` that merges it into the mapping; a key the file does not write in
+  // the mapping at all (`sources: *p`, an alias of another): at the mapping.
+  const key = src.keyOf(path, name);
+  const { line, col } = key?.range ? src.at(key.range[0]) : src.problemAt(path, '');
   return { ...problem, line, col };
 }
 

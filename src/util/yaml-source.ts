@@ -18,6 +18,7 @@ import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
+import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf } from './yaml-merge.js';
 
 /** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -69,8 +70,10 @@ export class YamlSource {
       // resolveKnownTags off: the YAML 1.1 tags (!!omap, !!set, !!binary, !!timestamp, !!pairs)
       // are not read as such (a !!binary became a Buffer, an !!omap of settings a Map that the
       // schema saw as an empty object); each is a warning, said by syntaxProblems at its tag.
+      // merge: merge keys (`<<: *defaults`) are read, as YAML 1.1 and most tools read them.
       const doc = parseDocument(this.text, {
         lineCounter: lines,
+        merge: true,
         prettyErrors: false,
         uniqueKeys: true,
         resolveKnownTags: false,
@@ -122,14 +125,17 @@ export class YamlSource {
     return { line: p.line, col: p.col };
   }
 
-  /** The node at `path`, or the deepest existing ancestor of it. */
+  /**
+   * The node at `path`, or the deepest existing ancestor of it. A key a merge key (`<<: *d`) puts
+   * in a mapping is where the file writes it: in the mapping `&d` names.
+   */
   nodeAt(path: readonly (string | number)[]): { node: Node | undefined; keyNode?: Node; depth: number } {
     let node: unknown = this.doc.contents;
     let keyNode: Node | undefined;
     let depth = 0;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = pairOf(this.doc, node, String(seg));
         if (!pair) break;
         keyNode = pair.key as Node;
         node = pair.value;
@@ -228,7 +234,7 @@ export class YamlSource {
       return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       if (!/alias/i.test((err as Error).message)) throw err;
-      throw new FileInvalidError([this.unresolvedAlias() ?? this.aliasBomb()]);
+      throw new FileInvalidError([this.unresolvedAlias() ?? this.badMerge() ?? this.aliasBomb()]);
     }
   }
 
@@ -253,6 +259,11 @@ export class YamlSource {
     return found;
   }
 
+  private badMerge(): FileProblem | undefined {
+    const node = badMergeValue(this.doc);
+    return node && { file: this.file, ...this.at(node.range?.[0] ?? 0), path: '', message: BAD_MERGE };
+  }
+
   private aliasBomb(): FileProblem {
     let offset = 0;
     visit(this.doc, {
@@ -269,12 +280,15 @@ export class YamlSource {
     };
   }
 
-  /** Finds the key node of `name` inside the map at `path` (for "unknown key" errors). */
+  /**
+   * Finds the key node of `name` inside the map at `path` (for "unknown key" errors); for a key a
+   * merge key puts there, that `<<`.
+   */
   keyOf(path: readonly (string | number)[], name: string): Node | undefined {
     const { node } = this.nodeAt(path);
     if (!isMap(node)) return undefined;
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
-    return pair?.key as Node | undefined;
+    return (pair?.key as Node | undefined) ?? mergeKeyOf(this.doc, node, name);
   }
 }
 
