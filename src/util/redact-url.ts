@@ -1,4 +1,5 @@
 import { REDACTED, redactSecretPairs } from './redact-pairs.js';
+import { redactPemKeys } from './redact-pem.js';
 
 /** What stands in a message for the `user:password` of a URL. */
 export const REDACTED_USERINFO = REDACTED;
@@ -113,13 +114,14 @@ function redactUserinfo(text: string): string {
  * The text with the credentials of every URL in it (`http://user:password@host/`) replaced by
  * `[redacted]` (`http://[redacted]@host/`), and the value of every secret `key=value` or
  * `key: value` (`password=...`, `token="..."`, `client_secret: ...`, util/redact-pairs.ts) and of
- * every `authorization: …` header too. Linear in the text: it runs on every log line. Every
+ * every `authorization: …` header too, and the body of every PEM private key block
+ * (util/redact-pem.ts). Linear in the text: it runs on every log line. Every
  * message that can echo a configured URL or value goes through it: the command line's error output (main.ts) and the daemon's log
  * (util/logger.ts); a config problem's echo of a value goes through redactUrlValue
  * (util/yaml-file.ts).
  */
 export function redactUrlCredentials(text: string): string {
-  return redactUserinfo(redactSecretPairs(text));
+  return redactUserinfo(redactSecretPairs(redactPemKeys(text)));
 }
 
 /**

@@ -11,8 +11,8 @@ const MAX_SECRET_FILE_BYTES = 64 * 1024;
  * `client_secret: &s ...`) or a copy puts a secret into a setting that is not one. A secret
  * given as a file (`client_secret_file`, `token_file`: the `_file` of a secret setting) is
  * read from `base` (the config file's folder) for its content, trimmed as config/parse-context.ts
- * reads it: a regular file of at most 64 KiB, a file that cannot be read is skipped (the setting's
- * own check says so).
+ * reads it, and so is a TLS `key_file` (a private key: keyLines): a regular file of at most
+ * 64 KiB, a file that cannot be read is skipped (the setting's own check says so).
  */
 export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
   const out = new Set<string>();
@@ -25,11 +25,21 @@ export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
     else if (v && typeof v === 'object')
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(item, [...path, k]);
     else if ((typeof v === 'string' || typeof v === 'number') && isSecretPath(path)) add(String(v));
+    else if (typeof v === 'string' && last === 'key_file') keyLines(secretFileText(base, v)).forEach(add);
     else if (typeof v === 'string' && typeof last === 'string' && last.endsWith('_file'))
       if (isSecretPath([...path.slice(0, -1), last.slice(0, -'_file'.length)])) add(secretFileText(base, v));
   };
   walk(data, []);
   return out;
+}
+
+/**
+ * A TLS private key's text (a `key_file`'s) as secret values: whole, and each line of its base64
+ * body (16 characters or more), so that a line of it quoted alone is hidden too.
+ */
+function keyLines(text: string | undefined): string[] {
+  if (!text) return [];
+  return [text, ...text.split(/\r?\n/).filter((l) => l.length >= 16 && /^[A-Za-z0-9+/=]+$/.test(l))];
 }
 
 /** The trimmed text of the secret file `file` (relative to `base`), or undefined: not a regular file of at most 64 KiB, or unreadable. */

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
 import { configErrorOf } from '../helpers/config-error.js';
 
 /**
@@ -69,5 +70,28 @@ describe("a secret file's content in another setting's problem", () => {
     const msg = configErrorOf(file);
     expect(msg).toContain('unread.yaml:4:23: zoom.client_secret_file: cannot read missing.txt (ENOENT)');
     expect(msg).toContain('unread.yaml:5:23: poll.min_interval: found "missing"; expected a duration');
+  });
+});
+
+describe("a TLS key_file's content", () => {
+  it('is not shown where another setting holds it, whole or a line of it', () => {
+    const key = readFileSync(fromRoot('test', 'fixtures', 'tls', 'key.pem'), 'utf8');
+    copyFileSync(fromRoot('test', 'fixtures', 'tls', 'cert.pem'), join(dir, 'cert.pem'));
+    write('key.pem', key);
+    const line = key.split('\n')[1]!;
+    const indented = key.trim().replace(/\n/g, '\n      ');
+    const file = write(
+      'tls-key.yaml',
+      `${ZOOM}metrics:\n  web:\n    tls_server_config: { cert_file: cert.pem, key_file: key.pem }\n` +
+        `poll: { min_interval: ${line} }\nroute:\n  receiver: |-\n      ${indented}\n`,
+    );
+    const msg = configErrorOf(file);
+    // Old code: `poll.min_interval: found "MIIEvAIBADANBgkq…"` and `route.receiver: found "-----BEGIN PRIVATE KEY-----\nMIIE…"`.
+    expect(msg).toContain(
+      `tls-key.yaml:8:23: poll.min_interval: found a string ${HIDDEN}; expected a duration`,
+    );
+    expect(msg).toMatch(/tls-key\.yaml:10:\d+: route\.receiver: found \(not shown: a secret's value\)/);
+    expect(msg).not.toContain(line.slice(0, 16));
+    expect(msg).not.toContain('PRIVATE KEY');
   });
 });
