@@ -168,6 +168,8 @@ export class DashboardSource implements PollSource {
           signal,
           keyOf: joinKey,
           expectedItems: instance.participants,
+          // A page without its array is not "nobody is here": the poll fails, nobody leaves.
+          requireItems: true,
           skipped: (n) => (this.stats.samplesInvalid += n),
           // A second entry of one join (user_id) in the answer: the first is kept.
           repeated: (n) => (this.stats.samplesInvalid += n),

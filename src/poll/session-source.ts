@@ -77,6 +77,8 @@ export class SessionSource implements PollSource {
         {
           ...(signal ? { signal } : {}),
           keyOf: joinKey,
+          // A page without its array is not "nobody is here": the poll fails, nobody leaves.
+          requireItems: true,
           skipped: (n) => (this.stats.samplesInvalid += n),
           repeated: (n) => (this.stats.samplesInvalid += n), // a second entry of one join: the first is kept
         },

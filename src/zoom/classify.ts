@@ -2,6 +2,7 @@ import type { CallOutcome } from './call-stats.js';
 import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
+import { isJsonObject } from '../util/json-object.js';
 import { proxyHint } from './proxy.js';
 import {
   capRetryAt,
@@ -91,7 +92,8 @@ export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
     }
   }
   if (ok(answer.status)) {
-    if (typeof body === 'object' && body !== null) return { action: 'ok', outcome: 'ok', body: body as Json };
+    // An array is not an object here: `[]` read as one was a QoS page without participants.
+    if (isJsonObject(body)) return { action: 'ok', outcome: 'ok', body };
     const error = new ZoomError('ZOOM_BAD_RESPONSE', `${ep}: Zoom's answer is not a JSON object`, {
       endpoint: ep,
       status: answer.status,

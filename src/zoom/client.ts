@@ -298,7 +298,7 @@ export class ZoomClient {
     const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
     const skipped = all.length - items.length;
     if (skipped > 0) options.skipped?.(skipped);
-    const unusable = options.requireItems ? this.requireUsable(ep, skipped, items, options) : undefined;
+    const unusable = options.unusable ? this.requireUsable(ep, skipped, items, options) : undefined;
     return unusable ? { items, unusable } : { items };
   }
 
@@ -393,7 +393,7 @@ export class ZoomClient {
   }
 
   /**
-   * A listing read with `requireItems` whose page holds entries that cannot be used (`skipped`:
+   * A listing read with `unusable` whose page holds entries that cannot be used (`skipped`:
    * not objects, past OVERFULL; or without a key by `keyOf`): each may stand for an item the caller
    * must not take as gone: the call is counted as `bad_response`, and `unusable` told why (by
    * pages()); the usable entries are still yielded.

@@ -28,16 +28,17 @@ export interface PageOptions<T> {
    */
   strict?: boolean;
   /**
-   * A page without its item array (`{}`, `"meetings": null`) that does not say `total_records: 0`
-   * is ZOOM_BAD_RESPONSE (counted, thrown, not logged) instead of an empty page; entries that
-   * are not objects are skipped and counted as without it. For the daemon's discovery, where an
-   * empty page means "nothing is live" and ends every live instance.
+   * A page without its item array (`{}`, `"meetings": null`, `"participants": "x"`) that does not
+   * say `total_records: 0` is ZOOM_BAD_RESPONSE (counted, thrown, not logged) instead of an empty
+   * page. For the daemon's discovery, where an empty page means "nothing is live" and ends every
+   * live instance, and its QoS polls, where it means "nobody is in the meeting" and every
+   * participant leaves (their alerts resolved as `left`).
    */
   requireItems?: boolean;
   /**
-   * With `requireItems`: told (per page) when a page holds entries that cannot be used (not
-   * objects, or no key by `keyOf`); the call is then counted as `bad_response`. For discovery:
-   * such a list does not show everything live, so what it does not show must not end.
+   * Told (per page) when a page holds entries that cannot be used (not objects, or no key by
+   * `keyOf`); the call is then counted as `bad_response`. For discovery: such a list does not
+   * show everything live, so what it does not show must not end.
    */
   unusable?: (error: ZoomError) => void;
 }
