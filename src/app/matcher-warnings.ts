@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { alertLabelNames } from '../evaluate/render-alert.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
+import { silenceAlertnameWarnings } from '../notify/alertname-check.js';
 import {
   inhibitReachWarnings,
   routeReachWarnings,
@@ -11,8 +12,9 @@ import type { FileProblem } from '../util/file-errors.js';
 
 /**
  * The config's silences, routes and inhibit rules whose matchers reach more or less than they
- * seem to (notify/route-check.ts), at their file:line:col: said by `qoswatch check`, and logged
- * at start-up and at each rule reload (the labels alerts carry come from the rules).
+ * seem to (notify/route-check.ts, notify/alertname-check.ts), at their file:line:col: said by
+ * `qoswatch check`, and logged at start-up and at each rule reload (the labels alerts carry and
+ * the alertnames they can have come from the rules).
  */
 export function matcherProblems(config: Config, rules: readonly CompiledRule[], now: number): FileProblem[] {
   const { silences, route, inhibitRules } = config.notify;
@@ -20,7 +22,11 @@ export function matcherProblems(config: Config, rules: readonly CompiledRule[], 
   return [
     ...silenceWarnings(silences),
     ...silenceReachWarnings(silences, labels, now),
+    ...silenceAlertnameWarnings(
+      silences,
+      rules.map((r) => r.name),
+    ),
     ...routeReachWarnings(route, labels),
     ...inhibitReachWarnings(inhibitRules, labels),
-  ].map((w) => config.source.problemAt(w.path, w.message, true));
+  ].map((w) => config.source.problemAt(w.path, w.message, !w.atValue));
 }

@@ -15,6 +15,8 @@ export interface RouteTree {
 export interface RouteWarning {
   path: (string | number)[];
   message: string;
+  /** Said at the value at `path`, not at its key. */
+  atValue?: boolean;
 }
 
 /** A matcher value that matches exactly one string (case aside): no glob, regex or negation. */

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app/daemon.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -101,6 +101,38 @@ inhibit_rules:
         expect.stringContaining('route.routes[1].match.sevrity'),
         expect.stringContaining('inhibit_rules[0].source_match.scpoe'),
         `${file}:10:58: inhibit_rules[0].target_match.team: no alert carries the label "team", so no alert is a target and this inhibit rule mutes nothing`,
+      ]);
+    } finally {
+      await daemon.closeWithoutSaving();
+    }
+  });
+
+  it('warns about a silence on an alertname no loaded rule has, at the value, at start-up and at a rule reload (outside tester, stop 38)', async () => {
+    const { daemon, file, warned, clear } = daemonOn(
+      `silences:
+  - matchers: { alertname: slwo }
+  - matchers: { alertname: [slow, fast] }
+  - matchers: { alertname: 'wifi-*' }
+  - matchers: { alertname: '!nope', team: noc }
+`,
+      0,
+    );
+    try {
+      // The old code logged none of these (a misspelt label name was warned about, a rule name not).
+      expect(warned()).toEqual([
+        `${file}:7:28: silences[0].matchers.alertname: no loaded rule is named "slwo" (did you mean "slow"?), so this silence holds back nothing; expected the name of a loaded rule: slow`,
+        `${file}:8:35: silences[1].matchers.alertname[1]: no loaded rule is named "fast", so this value matches no alert; expected the name of a loaded rule: slow`,
+        `${file}:9:28: silences[2].matchers.alertname: no loaded rule's name matches "wifi-*", so this silence holds back nothing; expected the name of a loaded rule: slow`,
+      ]);
+      // The rule is renamed fast: now slow is the name no rule has.
+      writeFileSync(join(dirname(file), 'slow.yaml'), RULE('').replace('name: slow', 'name: fast'));
+      clear();
+      expect(daemon.reloadRules()).toBe(true);
+      expect(warned()).toEqual([
+        expect.stringContaining('silences[3].matchers.team: no alert carries the label "team"'),
+        `${file}:7:28: silences[0].matchers.alertname: no loaded rule is named "slwo", so this silence holds back nothing; expected the name of a loaded rule: fast`,
+        `${file}:8:29: silences[1].matchers.alertname[0]: no loaded rule is named "slow", so this value matches no alert; expected the name of a loaded rule: fast`,
+        expect.stringContaining('silences[2].matchers.alertname: no loaded rule'),
       ]);
     } finally {
       await daemon.closeWithoutSaving();
