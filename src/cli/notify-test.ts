@@ -5,6 +5,7 @@ import { NotifyStore } from '../notify/pipeline/store.js';
 import { systemClock } from '../util/clock.js';
 import { Deadline } from '../util/deadline.js';
 import { createLogger } from '../util/logger.js';
+import { LogSecrets } from '../util/log-secrets.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
 import { parse, UsageError } from './args.js';
 import { requireConfig } from './common.js';
@@ -29,7 +30,10 @@ export async function notifyTest(argv: string[]): Promise<number> {
     throw new UsageError(
       `--notifier must name a configured notifier: ${names.join(', ') || '(none configured)'}`,
     );
-  const log = createLogger(config.log, { secrets: config.source.secretValues() });
+  const secrets = config.source.secretValues();
+  const log = createLogger(config.log, { secrets });
+  // What it prints hides the config's secret values as its log does (a module's error may echo one).
+  const hideKnown = new LogSecrets(secrets).hide;
   const { notifier } = await createNotifier(cfg, {
     timeoutMs: config.notify.delivery.timeoutMs,
     clock: systemClock,
@@ -57,7 +61,7 @@ export async function notifyTest(argv: string[]): Promise<number> {
     const e = fromSendFailure(cfg.name, err, deadline);
     const message = e.message.startsWith(`${cfg.name}: `) ? e.message.slice(cfg.name.length + 2) : e.message;
     process.stderr.write(
-      `${cfg.name}: not delivered: ${redactUrlCredentials(message)} (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})\n`,
+      `${cfg.name}: not delivered: ${redactUrlCredentials(hideKnown(message))} (${e.code}; ${e.retryable ? 'may work if tried again' : 'will not work until the settings change'})\n`,
     );
     return 1;
   } finally {

@@ -65,3 +65,26 @@ describe('qoswatch notify-test to a webhook that redirects to another host', () 
     expect(thief.received).toEqual([]);
   }, 30_000);
 });
+
+describe('qoswatch notify-test to a notifier module whose error echoes a secret of the config', () => {
+  it('prints the error with the secret hidden', async () => {
+    // A module of one's own that fails saying its token, in words no pattern knows.
+    writeFileSync(
+      join(dir, 'echo-notifier.mjs'),
+      `export default { type: 'echo', properties: { token: { type: 'string' } }, create(options, ctx) {
+  return { name: ctx.name, type: 'echo', async send() { throw new Error('the relay refused ' + options.token + ' today'); } };
+} };\n`,
+    );
+    const file = join(dir, 'module.yaml');
+    writeFileSync(
+      file,
+      'notifiers:\n  - { name: mine, type: module, module: ./echo-notifier.mjs, options: { token: plainsecretvalue42 } }\n',
+    );
+    const result = await runCli(['notify-test', '--config', file, '--notifier', 'mine']);
+    // Old code: "mine: not delivered: the relay refused plainsecretvalue42 today (...)".
+    expect(result.stderr).toBe(
+      'mine: not delivered: the relay refused [redacted] today (NOTIFY_NETWORK; may work if tried again)\n',
+    );
+    expect(result.code).toBe(1);
+  }, 30_000);
+});
