@@ -4,7 +4,8 @@ import type { AlertChange } from './alert.js';
 /** One readable line per alert change, for logs, the demo and `--dry-run`. */
 export function describeChange(c: AlertChange): string {
   const a = c.alert;
-  const what = a.annotations.summary ?? `${a.rule}: ${a.valueText} (${a.thresholdText})`;
+  // "(threshold > 300 ms)": a resolve's value is under it, and "134 ms (> 300 ms)" read as 134 > 300.
+  const what = a.annotations.summary ?? `${a.rule}: ${a.valueText} (threshold ${a.thresholdText})`;
   const sev = a.severity.toUpperCase();
   switch (a.state) {
     case 'pending':
