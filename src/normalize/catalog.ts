@@ -637,7 +637,7 @@ export const NOT_READ: Readonly<Record<string, string>> = {
   rssi_unit: 'always dBm',
   user_key: 'Video SDK app identity: read by identity, not a sample field',
   is_original_host: 'not call quality',
-  date_time: 'the sample time',
+  date_time: "the sample time; one without a zone (`2026-12-05 01:20:00`) is UTC, as Zoom's times are",
   device_name:
     'personal data: often the owner\'s name ("Ann\'s iPhone"); identity uses it to tell devices apart',
   meeting_number: 'the instance number, known from discovery',

@@ -355,11 +355,16 @@ function digitsAt(s: string, from: number, to: number): number {
   return n;
 }
 
+/** A date and time without a zone (`2026-12-05T01:20:00`, `2026-12-05 01:20`): its date, and its time. */
+const ZONELESS = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+
 /**
- * A `date_time` as milliseconds since the epoch (NaN when not a time), as Date.parse reads it.
- * Zoom's usual `2026-11-20T10:29:00Z` is read field by field (a poll reads tens of thousands,
- * most of them only to be skipped as seen); a valid date and time of that exact shape only,
- * anything else is Date.parse's.
+ * A Zoom time (`date_time`, `join_time`...) as milliseconds since the epoch (NaN when not a
+ * time), as Date.parse reads it, except that one without a zone is UTC, as Zoom's times are
+ * (Date.parse took it in the host's zone: under America/New_York a sample was 5 hours ahead and
+ * dropped as future). Zoom's usual `2026-11-20T10:29:00Z` is read field by field (a poll reads
+ * tens of thousands, most of them only to be skipped as seen); a valid date and time of that
+ * exact shape only.
  */
 export function parseTime(value: string): number {
   if (
@@ -382,5 +387,6 @@ export function parseTime(value: string): number {
     if (year >= 1970 && day >= 1 && day <= days && hour >= 0 && hour < 24 && minute >= 0 && minute < 60)
       if (second >= 0 && second < 60) return Date.UTC(year, month - 1, day, hour, minute, second);
   }
-  return Date.parse(value);
+  const zoneless = ZONELESS.exec(value);
+  return Date.parse(zoneless ? `${zoneless[1]}T${zoneless[2]}Z` : value);
 }

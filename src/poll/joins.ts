@@ -1,5 +1,6 @@
 import { joinKey, personKey } from '../normalize/identity.js';
 import type { QosSample } from '../normalize/sample.js';
+import { parseTime } from '../normalize/values.js';
 
 /**
  * How long a signed-in person's leave is held back, so that a rejoin within it keeps their
@@ -39,11 +40,11 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 /** A QoS entry as the tracker sees it; `person` from the entry, else from the participants list. */
 export function joinSeen(raw: Raw, now: number, person?: string): JoinSeen {
   const left = str(raw.leave_time);
-  const leaveTime = left ? Date.parse(left) : undefined;
+  const leaveTime = left ? parseTime(left) : undefined;
   return {
     join: joinKey(raw),
     person: personKey(raw) ?? person,
-    joinTime: Date.parse(str(raw.join_time)) || 0,
+    joinTime: parseTime(str(raw.join_time)) || 0,
     // A leave time Zoom wrote but we cannot read still means the stay has ended.
     leaveTime: leaveTime === undefined ? undefined : Number.isFinite(leaveTime) ? leaveTime : now,
   };

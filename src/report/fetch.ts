@@ -1,6 +1,7 @@
 import { contextKeys, joinKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
 import { str, visible } from '../normalize/zoom-text.js';
+import { parseTime } from '../normalize/values.js';
 import { isJsonObject } from '../util/json-object.js';
 import { normalizeSummary, type QosSummary } from '../normalize/qos-items.js';
 import type { ParticipantContext, QosSample, SourceKind } from '../normalize/sample.js';
@@ -36,7 +37,7 @@ export interface JoinInfo {
 }
 
 const time = (v: unknown): number | undefined => {
-  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  const t = typeof v === 'string' ? parseTime(v) : NaN;
   return Number.isFinite(t) ? t : undefined;
 };
 

@@ -4,6 +4,7 @@ import type { InstanceRef, ParticipantContext, SourceKind } from '../../normaliz
 import { valueDeeperThan } from '../../util/json-depth.js';
 import { isJsonObject } from '../../util/json-object.js';
 import { str, text } from '../../normalize/zoom-text.js';
+import { parseTime } from '../../normalize/values.js';
 
 type Raw = Record<string, unknown>;
 
@@ -136,7 +137,7 @@ export function readQss(body: unknown): QssMessage | undefined {
   const what = QSS_EVENTS[event];
   if (what === 'started') return { type: 'started', instance };
   if (what === 'ended') {
-    const end = Date.parse(str(payload.object.end_time));
+    const end = parseTime(str(payload.object.end_time));
     return { type: 'ended', instance, ...(Number.isFinite(end) ? { endTime: end } : {}) };
   }
   const p = kind === 'session' ? payload.object.user : payload.object.participant;
@@ -150,7 +151,7 @@ export function readQss(body: unknown): QssMessage | undefined {
       : { type: 'summary', instance, participant: key, raw: p };
   if (what === 'left') {
     const person = personKey(shaped);
-    const leaveTime = Date.parse(str(p.leave_time));
+    const leaveTime = parseTime(str(p.leave_time));
     return {
       type: 'left',
       instance,
