@@ -15,12 +15,19 @@ RUN npm run build && npm prune --omit=dev
 # test/deploy/container.test.ts assembles this stage's files from the COPY lines below and runs
 # them as a non-root user: keep every COPY on one line, sources then destination.
 FROM node:24-bookworm-slim
+# OCI labels. The documentation is the one the npm package of this version ships; REVISION (the
+# commit built: --build-arg REVISION=$(git rev-parse HEAD)) and SOURCE (the URL of the repository
+# it came from) are the publisher's to give, and empty when not given.
 ARG VERSION=0.1.0
+ARG REVISION=""
+ARG SOURCE=""
 LABEL org.opencontainers.image.title="qoswatch" \
   org.opencontainers.image.description="Alerting daemon for Zoom call quality" \
   org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.revision="${REVISION}" \
+  org.opencontainers.image.source="${SOURCE}" \
   org.opencontainers.image.licenses="Apache-2.0" \
-  org.opencontainers.image.documentation="docs/deployment.md"
+  org.opencontainers.image.documentation="https://unpkg.com/qoswatch@${VERSION}/docs/deployment.md"
 ENV NODE_ENV=production \
   QOSWATCH_STATE_DIR=/var/lib/qoswatch
 RUN apt-get update \

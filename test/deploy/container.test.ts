@@ -135,12 +135,27 @@ describe('the container image (its runtime layout, assembled from the Dockerfile
     const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
       version: string;
       license: string;
+      files: string[];
     };
     expect(labels).toMatchObject({
       'org.opencontainers.image.title': 'qoswatch',
       'org.opencontainers.image.licenses': pkg.license,
     });
     expect(runtime).toContain(`ARG VERSION=${pkg.version}`);
+    // URLs, not paths (the documentation label was "docs/deployment.md"); source and revision
+    // from build args (they were missing).
+    expect(labels['org.opencontainers.image.documentation']).toBe(
+      'https://unpkg.com/qoswatch@${VERSION}/docs/deployment.md',
+    );
+    expect(pkg.files).toContain('docs');
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.revision': '${REVISION}',
+      'org.opencontainers.image.source': '${SOURCE}',
+    });
+    expect(instructions('ARG')).toEqual(expect.arrayContaining(['REVISION=""', 'SOURCE=""']));
+    expect(readFileSync(fromRoot('docs', 'deployment.md'), 'utf8')).toContain(
+      '--build-arg REVISION=$(git rev-parse HEAD)',
+    );
     expect(instructions('USER')).toEqual(['node']);
     expect(instructions('ENTRYPOINT')[0]).toContain('tini');
   });
