@@ -19,7 +19,6 @@ import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
-import { ZoomClock } from './zoom-clock.js';
 import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
 
 export interface ZoomClientOptions {
@@ -64,8 +63,8 @@ export class ZoomClient {
   private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly once: LogOnce;
-  /** Zoom's clock, from the `Date` of its answers, bounded by ours. */
-  private readonly zoomClock: ZoomClock;
+  /** Zoom's clock less ours, from the `Date` of Zoom's last answer (undefined before one had it). */
+  private zoomSkewMs: number | undefined;
   /** The token's `api_url` last seen, and whether it is used: a new one is judged (and logged) once. */
   private tokenApiBase: { url: string; used: boolean } | undefined;
   /** The access tokens last sent, hidden in every error made of Zoom's answers. */
@@ -82,7 +81,6 @@ export class ZoomClient {
     this.stats = opts.stats ?? new CallStats();
     this.log = opts.logger ?? silentLogger();
     this.once = new LogOnce(this.log, () => opts.clock.now());
-    this.zoomClock = new ZoomClock(opts.clock, this.once, () => this.stats.dateSkewed++);
     this.timeoutMs = opts.timeoutMs ?? durationMs(DEFAULT_ZOOM_TIMEOUT);
     this.maxRetries = opts.maxRetries ?? 4;
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
@@ -179,7 +177,7 @@ export class ZoomClient {
       if ('error' in answer && signal?.aborted) throw answer.error;
       if ('headers' in answer) {
         this.observeHeaders(ep.category, answer.headers);
-        this.zoomClock.observe(answer.headers);
+        this.observeDate(answer.headers);
       }
       const v = classifyAnswer(answer, {
         endpoint: ep.name,
@@ -345,12 +343,17 @@ export class ZoomClient {
   }
 
   /**
-   * Zoom's clock now, as the `Date` header of its last answer set it (to the second; bounded by
-   * ours: zoom-clock.ts), or undefined when no answer had one. Samples dated ahead of it are
-   * refused (poll/future.ts): Zoom's clock, not ours, since the two may differ by seconds.
+   * Zoom's clock now, as the `Date` header of its last answer set it (to the second), or
+   * undefined when no answer had one. Samples dated ahead of it are refused (poll/future.ts):
+   * Zoom's clock, not ours, since a simulator may run its scenario faster than real time.
    */
   zoomNow(): number | undefined {
-    return this.zoomClock.now();
+    return this.zoomSkewMs === undefined ? undefined : this.opts.clock.now() + this.zoomSkewMs;
+  }
+
+  private observeDate(headers: { get(name: string): string | null }): void {
+    const date = Date.parse(headers.get('date') ?? '');
+    if (Number.isFinite(date)) this.zoomSkewMs = date - this.opts.clock.now();
   }
 
   private observeHeaders(category: Category, headers: { get(name: string): string | null }): void {

@@ -12,8 +12,6 @@ export async function simProxy(
   target: string,
   o: {
     rewrite?: (text: string, r: Received) => string;
-    /** The `Date` passed on in place of Zoom's (a proxy's clock). */
-    redate?: (date: string | null, r: Received) => string | null;
     hold?: (r: Received, forward: () => void) => boolean;
     answer?: (r: Received) => { status: number; body: string } | undefined;
   } = {},
@@ -35,8 +33,7 @@ export async function simProxy(
         ...(r.method === 'POST' ? { body: r.body } : {}),
       }).then(async (answer) => {
         const text = (await answer.text()).split(target).join(proxy.url);
-        const zoomDate = answer.headers.get('date');
-        const date = o.redate ? o.redate(zoomDate, r) : zoomDate;
+        const date = answer.headers.get('date');
         // Zoom's Date (the simulator's clock) passed on, as a proxy does.
         res.writeHead(answer.status, { 'content-type': 'application/json', ...(date ? { date } : {}) });
         res.end(o.rewrite ? o.rewrite(text, r) : text);

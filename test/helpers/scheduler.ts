@@ -20,11 +20,10 @@ export function meetingScheduler(
   url: string,
   clock: VirtualClock,
   o: { log?: Logger; stats?: NormalizeStats; poll?: Partial<PollSettings> } = {},
-): { scheduler: Scheduler; events: PipelineEvent[]; stats: NormalizeStats; source: DashboardSource } {
+): { scheduler: Scheduler; events: PipelineEvent[]; stats: NormalizeStats } {
   const log = o.log ?? silentLogger();
   const stats = o.stats ?? new NormalizeStats();
-  const client = s2sClient({ url, clock }, { logger: log });
-  const source = new DashboardSource('meeting', client, clock, stats, log, 1_800_000);
+  const source = new DashboardSource('meeting', s2sClient({ url, clock }), clock, stats, log, 1_800_000);
   const config = demoConfig(url, mkdtempSync(join(tmpdir(), 'qw-scheduler-')), 0);
   const events: PipelineEvent[] = [];
   const scheduler = new Scheduler({
@@ -36,5 +35,5 @@ export function meetingScheduler(
     gapToleranceMs: config.rules.gapToleranceMs,
     normalizeStats: stats,
   });
-  return { scheduler, events, stats, source };
+  return { scheduler, events, stats };
 }
