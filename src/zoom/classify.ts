@@ -3,6 +3,7 @@ import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
+import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
 import { proxyHint } from './proxy.js';
 import {
   capRetryAt,
@@ -105,8 +106,24 @@ export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
 
 const ok = (status: number): boolean => status >= 200 && status < 300;
 
+/**
+ * An answer past MAX_ANSWER_BYTES (transport.ts): on the wire (undici's maxResponseSize) or once
+ * decoded (zlib's maxOutputLength). Not retried: each try read up to 32 MiB again and cost a call
+ * of the budget, five times (it was taken for a network error).
+ */
+const TOO_LARGE = new Set(['UND_ERR_RES_EXCEEDED_MAX_SIZE', 'ERR_BUFFER_TOO_LARGE']);
+
 function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerContext): Verdict {
   const { timedOut } = answer;
+  if (TOO_LARGE.has(causeCode(answer.error))) {
+    const error = new ZoomError(
+      'ZOOM_BAD_RESPONSE',
+      `${ctx.endpoint}: Zoom's answer is larger than ${MAX_ANSWER_BYTES / (1024 * 1024)} MiB, the most qoswatch reads: not read, not asked for again`,
+      { endpoint: ctx.endpoint },
+      { cause: answer.error },
+    );
+    return { action: 'fail', outcome: 'bad_response', error };
+  }
   const error = new ZoomError(
     timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',
     `${ctx.endpoint}: ${timedOut ? `no answer within ${ctx.timeoutMs} ms` : `network error (${causeCode(answer.error)}${proxyHint(answer.error)})`} after ${ctx.failures + 1} attempts`,

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
 import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
 
 /**
@@ -29,8 +30,8 @@ import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
  * What it does differently: a redirect to another origin is not followed (fetch followed it,
  * without the Authorization header); its 3xx is the answer, which the client refuses as an HTTP
  * error. And an answer is read to MAX_ANSWER_BYTES at most, on the wire and once decoded: one
- * past it fails as a network error does (an outside tester's 200 MB meeting list took the
- * daemon to 1.97 GB).
+ * past it fails (an outside tester's 200 MB meeting list took the daemon to 1.97 GB): the client
+ * counts it as `bad_response` and does not ask again (classify.ts).
  */
 export async function zoomFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const req = input instanceof Request ? input : new Request(input, init);
@@ -94,7 +95,7 @@ function sameOriginRedirect(url: string, method: string, res: Dispatcher.Respons
 }
 
 /** The most bytes of one answer read, compressed or not (Zoom's largest page, 300 meetings, is a few hundred KB). */
-export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+export { MAX_ANSWER_BYTES };
 
 const bounded = { maxOutputLength: MAX_ANSWER_BYTES };
 const [gunzipAsync, inflateAsync, brotliAsync] = [
