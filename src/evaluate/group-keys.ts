@@ -3,6 +3,8 @@ import { matcherKey } from './compile.js';
 import type { GroupReadings } from './member-group.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
+import { SharedReadings } from './shared-readings.js';
+import { grown } from '../util/grown.js';
 
 /**
  * What a family of group rules works out from each join alike: whether their filters match it
@@ -27,22 +29,26 @@ export class GroupKeys {
   private readonly byKey = new Map<string, number>();
   private readonly free: number[] = [];
 
-  /** `rules`: the family's rules (any of them is read for the filters and the group), their readings. */
+  /** What the family's rules' readings hold alike (shared-readings.ts). */
+  readonly shared: SharedReadings;
+  /** Any of the family's rules: read for the filters and the group. */
+  private readonly rule: CompiledRule;
+
+  /** `rules`: the family's rules (their places in the rule set's group rules), `ruleList` they, and their readings. */
   constructor(
     readonly rules: readonly number[],
-    private readonly rule: CompiledRule,
+    ruleList: readonly CompiledRule[],
     private readonly readings: readonly GroupReadings[],
-  ) {}
+  ) {
+    this.rule = ruleList[0]!;
+    this.shared = new SharedReadings(readings, ruleList, this.rule.above);
+  }
 
   grow(capacity: number): void {
     if (this.stamp.length >= capacity) return;
     const size = Math.max(capacity, this.stamp.length * 2);
-    const stamp = new Int32Array(size);
-    stamp.set(this.stamp);
-    const group = new Int32Array(size);
-    group.set(this.group);
-    this.stamp = stamp;
-    this.group = group;
+    this.stamp = grown(this.stamp, size);
+    this.group = grown(this.group, size);
   }
 
   /** The key of a group slot (1-based, as `group` holds it). */
@@ -108,6 +114,9 @@ export class GroupKeys {
   /** The rules' groups of a group slot are found again when next needed. */
   private unset(g1: number): void {
     for (const r of this.readings) if (g1 < r.groups.length) r.groups[g1] = undefined;
+    // A shared reading is in its rules' groups of its group slot as they were (family-pass.ts):
+    // written back, it is read rule by rule, which finds the groups again.
+    this.shared.unshareAll();
   }
 }
 
@@ -138,7 +147,7 @@ export function groupFamilies(
     (list) =>
       new GroupKeys(
         list,
-        rules[list[0]!]!,
+        list.map((i) => rules[i]!),
         list.map((i) => readings[i]!),
       ),
   );

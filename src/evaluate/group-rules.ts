@@ -3,13 +3,13 @@ import type { AlertChange, AlertContext } from './alert.js';
 import { apply, resolveRecord } from './alert-changes.js';
 import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
-import { memberOf, noteDeparture, stillBreaching } from './departed.js';
+import { stillBreaching } from './departed.js';
 import type { CompiledRule } from './rule-types.js';
-import type { GroupKeys } from './group-keys.js';
 import { recovers } from './rule-value.js';
-import { GroupReadings, MemberGroup } from './member-group.js';
-import type { GroupMembers, Member } from './series.js';
+import type { MemberGroup } from './member-group.js';
+import type { Member } from './series.js';
 import type { GroupCount } from './time-tally.js';
+import { familyPass } from './family-pass.js';
 
 /**
  * Meeting and shared-cause rules for the samples of one sample time: members' readings are
@@ -17,10 +17,11 @@ import type { GroupCount } from './time-tally.js';
  * alert firing now already knows whether a cause explains it.
  *
  * One pass per family of rules (group-keys.ts: the rules of a column with the same scope,
- * group_by and filters) over its column: the group of a join (whether the filters match it, its
- * group key) is kept by join slot for the family and worked out again only when the slot's
- * stamp changed (JoinSlots.see), so a sample costs a comparison and a lookup in typed arrays,
- * and then each rule's update of its member.
+ * group_by and filters) over its column (family-pass.ts): the group of a join (whether the
+ * filters match it, its group key) is kept by join slot for the family and worked out again only
+ * when the slot's stamp changed (JoinSlots.see), so a sample costs a comparison and a lookup in
+ * typed arrays, and then its reading's move, once for all of the family's rules while they read
+ * it alike (shared-readings.ts), else each rule's update of its member.
  */
 export function groupStep(
   ctx: EngineContext,
@@ -67,225 +68,6 @@ function resolveEmptied(
 
 /** Numbers each group step: a group touched in it says so (MemberGroup.step). */
 let stepCount = 0;
-
-/** Kept and grown, not made every step: the samples a family's rules read, and their group slots. */
-let atBuffer = new Int32Array(0);
-let groupBuffer = new Int32Array(0);
-
-/**
- * The rules of one family over the samples of a step: the samples with a value and a group
- * found once, then each rule's members updated from them; the groups each rule touched go
- * into `groups[r]`, the first sample that touched one into `first[r]`. `t`: the samples' time.
- */
-function familyPass(
-  ctx: EngineContext,
-  keys: GroupKeys,
-  samples: readonly QosSample[],
-  columns: StepColumns,
-  t: number,
-  step: number,
-  groups: MemberGroup[][],
-  first: number[],
-): void {
-  const { instances, slots, stamps, values } = columns;
-  const col = values[ctx.rules.groupColumn[keys.rules[0]!]!]!;
-  keys.grow(ctx.state.slots.capacity);
-  if (atBuffer.length < samples.length) {
-    atBuffer = new Int32Array(Math.max(samples.length, atBuffer.length * 2));
-    groupBuffer = new Int32Array(atBuffer.length);
-  }
-  const at = atBuffer;
-  const groupOf = groupBuffer;
-  const { stamp } = keys;
-  let n = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const v = col[i]!;
-    if (v !== v) continue; // NaN: missing
-    const slot = slots[i]!;
-    if (stamp[slot] !== stamps[i]) keys.refresh(slot, stamps[i]!, samples[i]!, instances[i]!);
-    at[n] = i;
-    groupOf[n] = keys.group[slot]!; // 0: not matched, -1: no group value (see rulePass)
-    n++;
-  }
-  for (const r of keys.rules) first[r] = rulePass(ctx, r, keys, n, col, columns, t, step, groups[r]!);
-}
-
-/**
- * One group rule over the `n` samples of its family with a value (their indexes `atBuffer`,
- * their group slots `groupBuffer`, 0 for none): each member's reading updated; the groups
- * touched go into `groups`. A reading in no group of the rule (its filters no longer match, or
- * its group value went missing) leaves the member's group, as a move to another group does.
- * Returns the first sample that touched a group.
- */
-function rulePass(
-  ctx: EngineContext,
-  r: number,
-  keys: GroupKeys,
-  n: number,
-  col: Float64Array,
-  { instances, slots, stamps, partial }: StepColumns,
-  t: number,
-  step: number,
-  groups: MemberGroup[],
-): number {
-  const rule = ctx.rules.group[r]!;
-  const readings = ctx.slotMembers[r]!;
-  readings.grow(ctx.state.slots.capacity);
-  const { tookAt, time, value, breach, in: inGroup, groups: byGroup } = readings;
-  const { above, threshold } = rule;
-  const at = atBuffer;
-  const groupOf = groupBuffer;
-  let first = -1;
-  // The group of the sample before: an instance's samples come one after another.
-  let lastG = 0;
-  let group: MemberGroup | undefined;
-  for (let j = 0; j < n; j++) {
-    const i = at[j]!;
-    const v = col[i]!;
-    const slot = slots[i]!;
-    const breaching = above ? v > threshold : v < threshold;
-    // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
-    if (partial[i] && !breaching) continue;
-    const g = groupOf[j]!;
-    if (g <= 0) {
-      if (inNoGroup(ctx, readings, rule.name, slot, g < 0, t, step, groups) && first < 0) first = i;
-      continue;
-    }
-    if (g !== lastG || !group) {
-      group = byGroup[g] ?? groupAt(ctx, readings, rule.name, keys, g);
-      lastG = g;
-      if (touch(group, step, groups) && first < 0) first = i;
-    }
-    const was = inGroup[slot];
-    if (was === group) {
-      // The member's newest reading, updated in place; an older one than it changes nothing.
-      const from = time[slot]!;
-      if (from > t) continue;
-      const b = breaching ? 1 : 0;
-      if (from !== t || breach[slot] !== b) {
-        group.moved(from, breach[slot] === 1, t, breaching, instances[i]!);
-        time[slot] = t;
-        breach[slot] = b;
-      }
-      value[slot] = v;
-      // Its join's context and instance, written again only when its stamp changed.
-      if (tookAt[slot] !== stamps[i]) {
-        readings.took(slot);
-        tookAt[slot] = stamps[i]!;
-      }
-    } else {
-      leaveOld(ctx, readings, rule.name, slot, was, group.key, step, groups);
-      group.join(slot, t, v, breaching, instances[i]!);
-      tookAt[slot] = stamps[i]!;
-    }
-  }
-  return first;
-}
-
-/**
- * A reading at `t` in no group of the rule: its filters do not match the join, or (`missing`)
- * its sample has no group value. The member leaves its group (leaveOld), but a missing group
- * value is missing data while its reading there is at most gap_tolerance old: a data center
- * left out for a minute is no move (nor an incident's end). Returns whether it left one.
- */
-function inNoGroup(
-  ctx: EngineContext,
-  readings: GroupReadings,
-  rule: string,
-  slot: number,
-  missing: boolean,
-  t: number,
-  step: number,
-  groups: MemberGroup[],
-): boolean {
-  if (missing && stillHeld(ctx, readings, rule, slot, t)) return false;
-  return leaveOld(ctx, readings, rule, slot, readings.in[slot], undefined, step, groups);
-}
-
-/** Whether a member's reading in its group (or a restored one) is at most gap_tolerance older than `t`. */
-function stillHeld(
-  ctx: EngineContext,
-  readings: GroupReadings,
-  rule: string,
-  slot: number,
-  t: number,
-): boolean {
-  const from = readings.in[slot]
-    ? readings.time[slot]!
-    : readings.noneRestored
-      ? undefined
-      : readings.restoredTimeOf(slot, ctx.state.members.get(rule));
-  return from !== undefined && t - from <= ctx.opts.gapToleranceMs;
-}
-
-/**
- * A join whose reading comes to the group of `key` of a rule, or to none (undefined): when its
- * reading was in another group (`was`, or one restored from the state file) because it moved (a
- * new data center, network, or out of the rule's filters...), it leaves that group, which is
- * judged again at this step without it. Returns whether it left one.
- */
-function leaveOld(
-  ctx: EngineContext,
-  readings: GroupReadings,
-  rule: string,
-  slot: number,
-  was: MemberGroup | undefined,
-  key: string | undefined,
-  step: number,
-  groups: MemberGroup[],
-): boolean {
-  const restored =
-    was || readings.noneRestored ? undefined : readings.restoredGroupOf(slot, ctx.state.members.get(rule));
-  const old =
-    was ?? (restored === undefined || restored === key ? undefined : members(ctx, readings, rule, restored));
-  if (!old) return false;
-  const { slots } = ctx.state;
-  noteDeparture(
-    ctx,
-    rule,
-    old.key,
-    old,
-    slot,
-    'moved',
-    memberOf(slots.instanceKeyOf(slot), slots.participantKeyOf(slot)),
-  );
-  old.delete(slot);
-  touch(old, step, groups);
-  return true;
-}
-
-/** A group touched at group step `step`: listed in `groups` when first touched in it (returns whether it was). */
-function touch(group: MemberGroup, step: number, groups: MemberGroup[]): boolean {
-  if (group.step === step) return false;
-  group.step = step;
-  groups.push(group);
-  return true;
-}
-
-/** A rule's group of group slot `g` (GroupKeys), found in the state (`members`) and kept by the slot. */
-function groupAt(
-  ctx: EngineContext,
-  readings: GroupReadings,
-  rule: string,
-  keys: GroupKeys,
-  g: number,
-): MemberGroup {
-  const byGroup = readings.groups;
-  while (byGroup.length <= g) byGroup.push(undefined); // not written past the end: no dictionary
-  return (byGroup[g] = members(ctx, readings, rule, keys.keyOf(g)));
-}
-
-/** The group of `key` of a rule, made when missing (a restored one's members are taken over). */
-function members(ctx: EngineContext, readings: GroupReadings, rule: string, key: string): MemberGroup {
-  let byKey = ctx.state.members.get(rule);
-  if (!byKey) ctx.state.members.set(rule, (byKey = new Map<string, GroupMembers>()));
-  const m = byKey.get(key);
-  if (m instanceof MemberGroup) return m;
-  const group = new MemberGroup(key, readings);
-  if (m) for (const [k, v] of m) group.set(k, v); // restored from the state file as a plain Map
-  byKey.set(key, group);
-  return group;
-}
 
 /**
  * An instance or group observation at sample time `t`, from each member's newest reading. None

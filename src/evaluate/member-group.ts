@@ -9,6 +9,7 @@ import {
   type SeriesRecord,
 } from './series.js';
 import { TimeTallies, type GroupCount } from './time-tally.js';
+import type { SharedReadings } from './shared-readings.js';
 
 /**
  * The members of one instance or shared-cause group (member's join slot -> newest reading).
@@ -83,6 +84,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   delete(slot: number): boolean {
     const r = this.readings;
     if (r.in[slot] === this) {
+      r.unshare(slot);
       this.tallies?.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), -1);
       this.typed(r.time[slot]!, r.breach[slot] === 1, -1);
       const at = r.pos[slot]!;
@@ -131,6 +133,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     if (old && old.time > time) return;
     if (old) this.delete(slot);
     const r = this.readings;
+    r.unshare(slot);
     r.in[slot] = this;
     r.pos[slot] = this.list.length;
     this.list.push(slot);
@@ -210,6 +213,19 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     t.count(time, breaching, ikey, 1);
   }
 
+  /**
+   * `n` typed members' readings move from `from` to `time` (newer), none of them breaching before
+   * or after: what `n` calls of `moved` do, at the cost of one (group-rules.ts counts the quiet
+   * moves of a run of samples and hands them on here). After the first, `newest` is `time` or
+   * newer, so the others only count in at it, and join the quiet run the first is in.
+   */
+  movedQuietly(from: number, time: number, n: number): void {
+    this.moved(from, false, time, false, '');
+    if (n === 1) return;
+    if (time === this.newest) this.atNewest += n - 1;
+    if (this.tally) this.quiet += n - 1;
+  }
+
   /** The id of its alert series under `rule` (the rule it is a group of). */
   seriesIdOf(rule: string): string {
     return (this.seriesId ??= groupSeriesId(rule, this.key));
@@ -221,7 +237,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
       const tallies = (this.tally = new TimeTallies());
       const r = this.readings;
       for (const slot of this.list)
-        tallies.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), 1);
+        tallies.count(r.timeOf(slot), r.breachOf(slot), r.slots.instanceKeyOf(slot), 1);
       for (const m of this.kept?.values() ?? [])
         tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
     }
@@ -242,7 +258,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
       if (time >= t - gapMs) n.present++;
       else n.silent++;
     };
-    for (const slot of this.list) see(r.time[slot]!, r.value[slot]!);
+    for (const slot of this.list) see(r.timeOf(slot), r.valueOf(slot));
     for (const m of this.kept?.values() ?? []) see(m.time, m.value);
     return n;
   }
@@ -254,7 +270,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   each(f: (time: number, breaching: boolean, ikey: string, slot: number) => boolean | undefined): void {
     const r = this.readings;
     for (const slot of this.list)
-      if (f(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), slot) === false) return;
+      if (f(r.timeOf(slot), r.breachOf(slot), r.slots.instanceKeyOf(slot), slot) === false) return;
     for (const [slot, m] of this.kept ?? [])
       if (f(m.time, m.breaching, instanceKey(m.instance), slot) === false) return;
   }
@@ -315,6 +331,9 @@ export class GroupReadings {
    * had held them all (issue 16's storm: 12 group rules x 100,000 joins, 19 MB).
    */
   readonly stale = new StaleReadings();
+  /** Its family's shared readings (shared-readings.ts), while it is in a family, and its rule's place there. */
+  shared: SharedReadings | undefined = undefined;
+  sharedAt = 0;
 
   /**
    * Members restored from the state file (kept as objects) by slot: their group's key. Made at
@@ -383,9 +402,9 @@ export class GroupReadings {
   member(slot: number): Member {
     const then = this.stale.taken?.get(slot);
     return {
-      time: this.time[slot]!,
-      breaching: this.breach[slot] === 1,
-      value: this.value[slot]!,
+      time: this.timeOf(slot),
+      breaching: this.breachOf(slot),
+      value: this.valueOf(slot),
       context: then?.context ?? this.slots.keptContextOf(slot) ?? {},
       instance: (then?.instance ?? this.slots.instanceRefOf(slot))!,
     };
@@ -394,11 +413,40 @@ export class GroupReadings {
   /** After a reload: the rule's groups are found again (its family's group slots are new). */
   reset(): void {
     this.groups.length = 0;
+    this.shared?.unshareAll(); // its family is new too
+    this.shared = undefined;
+  }
+
+  /**
+   * The reading of `slot`'s time, value and whether it breaches: its family's (shared-readings.ts)
+   * while shared there, else its own in `time`, `value` and `breach`.
+   */
+  timeOf(slot: number): number {
+    const sh = this.shared;
+    return sh !== undefined && sh.shared[slot] === 1 ? sh.time[slot]! : this.time[slot]!;
+  }
+
+  valueOf(slot: number): number {
+    const sh = this.shared;
+    return sh !== undefined && sh.shared[slot] === 1 ? sh.value[slot]! : this.value[slot]!;
+  }
+
+  breachOf(slot: number): boolean {
+    const sh = this.shared;
+    return sh !== undefined && sh.shared[slot] === 1
+      ? sh.breaches(this.sharedAt, slot)
+      : this.breach[slot] === 1;
+  }
+
+  /** The reading of `slot`, if its family shares it, written into `time`, `value` and `breach` (SharedReadings.unshare). */
+  unshare(slot: number): void {
+    this.shared?.unshare(slot);
   }
 
   /** Freed slots: their readings leave their groups. */
   forget(slots: readonly number[]): void {
     for (const s of slots) {
+      this.unshare(s);
       this.in[s]?.delete(s);
       this.restored?.delete(s);
       if (s < this.tookAt.length) this.tookAt[s] = 0;
