@@ -14,15 +14,41 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'secret_token',
 ]);
 
-/** Settings whose every value is a secret: basic-auth users' hashes, notifier HTTP headers (Authorization...). */
-const SECRET_MAPPINGS: ReadonlySet<string> = new Set(['basic_auth_users', 'headers']);
+/** Settings whose every value is a secret: basic-auth users' hashes. */
+const SECRET_MAPPINGS: ReadonlySet<string> = new Set(['basic_auth_users']);
 
-/** Whether the setting at `path` holds a secret: a secret setting, a header value or a basic-auth user's hash. */
+/**
+ * Notifier HTTP header names whose value is a secret: Authorization, Proxy-Authorization, Cookie,
+ * and any name with token, key, secret, pass, auth, signature, session or credential in it
+ * (case-insensitive). Another header's value (`X-Source: qoswatch`) is not one: hiding it would
+ * hide that word in every log line.
+ */
+const SECRET_HEADER = /^cookie$|authorization|token|key|secret|pass|auth|signature|session|credential/i;
+
+/** Whether a header named `name` holds a secret (SECRET_HEADER). */
+const isSecretHeader = (name: string): boolean => SECRET_HEADER.test(name);
+
+/**
+ * Whether `path` is in a `headers` mapping where a secret is: the mapping itself (its names and
+ * values as a whole) or a header whose name says it holds a secret.
+ */
+function inSecretHeader(path: readonly (string | number)[]): boolean {
+  const at = path.indexOf('headers');
+  if (at < 0) return false;
+  const name = path[at + 1];
+  return name === undefined || (typeof name === 'string' && isSecretHeader(name));
+}
+
+/**
+ * Whether the setting at `path` holds a secret: a secret setting, a basic-auth user's hash or the
+ * value of a notifier header whose name says so (isSecretHeader).
+ */
 export function isSecretPath(path: readonly (string | number)[]): boolean {
   const last = [...path].reverse().find((s): s is string => typeof s === 'string');
   return (
     (last !== undefined && SECRET_SETTINGS.has(last)) ||
-    path.some((s) => typeof s === 'string' && SECRET_MAPPINGS.has(s))
+    path.some((s) => typeof s === 'string' && SECRET_MAPPINGS.has(s)) ||
+    inSecretHeader(path)
   );
 }
 

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { loggedText } from '../helpers/log.js';
+
+/**
+ * A notifier header's value is a secret only when the header's name says so (util/secrets.ts):
+ * before, every header value was one, and `X-Source: qoswatch-prod` hid that word in every line.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'qw-secret-headers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADERS: Record<string, string> = {
+  'X-Source': 'qoswatch-prod',
+  'X-Team': 'network-team-7',
+  Authorization: 'Bearer authvalue-111',
+  'Proxy-Authorization': 'Basic proxyvalue-222',
+  Cookie: 'sid=cookievalue-333',
+  'X-Api-Key': 'apikeyvalue-444',
+  'X-Auth-Token': 'tokenvalue-555',
+  'X-Hub-Signature': 'sigvalue-666',
+  'X-Session-Id': 'sessionvalue-777',
+  'X-Client-Secret': 'secretvalue-888',
+  'X-Passcode': 'passvalue-999',
+  'x-credentials': 'credvalue-000',
+};
+
+function configWith(headers: Record<string, string>): string {
+  const file = join(dir, 'config.yaml');
+  const lines = Object.entries(headers).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`);
+  writeFileSync(
+    file,
+    'zoom:\n  account_id: a\n  client_id: c\n  client_secret: zoomsecret-42\n' +
+      `notifiers:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:8080/x\n    headers:\n${lines.join('\n')}\n`,
+  );
+  return file;
+}
+
+describe("a notifier header's value is a secret when its name says so", () => {
+  it('Authorization, Proxy-Authorization, Cookie and names with token, key, secret... are; others are not', () => {
+    // Old code: every value here was a secret, X-Source's and X-Team's too.
+    const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
+    const secret = Object.entries(HEADERS).filter(([k]) => !['X-Source', 'X-Team'].includes(k));
+    expect([...values].sort()).toEqual(['zoomsecret-42', ...secret.map(([, v]) => v)].sort());
+  });
+
+  it("a harmless header's value stays in the log; a secret header's is hidden", () => {
+    const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
+    const out = loggedText((log) => {
+      log.info('state in /var/lib/qoswatch-prod, paged network-team-7');
+      log.warn('hook: HTTP 401: refused apikeyvalue-444 and Bearer authvalue-111');
+    }, values);
+    // Old code: "state in /var/lib/[redacted], paged [redacted]".
+    expect(out).toContain('"msg":"state in /var/lib/qoswatch-prod, paged network-team-7"');
+    expect(out).toContain('"msg":"hook: HTTP 401: refused [redacted] and [redacted]"');
+  });
+});
