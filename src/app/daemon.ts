@@ -364,7 +364,7 @@ export class Daemon {
     const c = r.coverage;
     this.deps.log.info(
       { ...r, coverage: c },
-      `cycle: ${r.live} live, ${r.polled} polled${r.deferred ? `, ${r.deferred} deferred` : ''}, ${plural(r.participants, 'participant')}, ` +
+      `cycle: ${r.live} live, ${r.polled} polled${r.deferred ? `, ${r.deferred} deferred` : ''}${r.errors ? `, ${plural(r.errors, 'error')}` : ''}, ${plural(r.participants, 'participant')}, ` +
         `${plural(r.samples, 'new sample')}, ${plural(r.calls, 'call')}, coverage ${c.ratio === null ? 'n/a (nobody live)' : `${(c.ratio * 100).toFixed(0)}%`}, next in ${formatDuration(r.intervalMs)}`,
     );
   }

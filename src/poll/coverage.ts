@@ -4,7 +4,7 @@ import { TimeBase } from '../util/time-base.js';
 export interface CoverageReport {
   /** Participants present in live instances (those never polled yet as discovery counted them). */
   live: number;
-  /** Of those, the ones whose newest sample is younger than the fresh age. */
+  /** Of those, the ones whose newest sample is younger than the fresh age (not of an instance whose last poll failed). */
   fresh: number;
   /** fresh / live; null when nobody is live (nothing to cover: not 100%). */
   ratio: number | null;
@@ -31,6 +31,12 @@ export class CoverageTracker {
    * instance the budget never lets the planner poll lowers coverage instead of being left out.
    */
   private readonly unpolled = new Map<string, { participants: number; since: number }>();
+  /**
+   * Instances whose last poll failed (a page of the QoS answer refused, say): their participants
+   * count as uncovered until a poll answers or pushes come, however young their newest samples
+   * (a cycle that could not read the only meeting said coverage 100%).
+   */
+  private readonly unread = new Set<string>();
 
   constructor(private readonly freshAgeMs: number) {}
 
@@ -41,9 +47,15 @@ export class CoverageTracker {
     this.unpolled.set(instance, { participants: Math.max(0, participants), since });
   }
 
+  /** The instance's poll failed: uncovered until the next poll that answers, or a push. */
+  failed(instance: string): void {
+    if (this.live.has(instance)) this.unread.add(instance);
+  }
+
   /** The instance's present participants, as its last poll listed them. */
   present(instance: string, participants: readonly string[], now: number): void {
     this.unpolled.delete(instance);
+    this.unread.delete(instance);
     const old = this.live.get(instance);
     const unique = new Set(participants);
     const keys = unique.size === participants.length ? participants : [...unique];
@@ -83,6 +95,7 @@ export class CoverageTracker {
   /** Pushed samples: their participants are live (pushes list no one else), their times fresh. */
   pushed(instance: string, samples: readonly QosSample[], now: number): void {
     this.unpolled.delete(instance);
+    this.unread.delete(instance);
     const m = this.mapOf(instance);
     for (const s of samples) {
       const t = m.get(s.participant.key);
@@ -108,6 +121,7 @@ export class CoverageTracker {
 
   ended(instance: string): void {
     this.unpolled.delete(instance);
+    this.unread.delete(instance);
     this.live.delete(instance);
   }
 
@@ -115,15 +129,18 @@ export class CoverageTracker {
     let live = 0;
     let fresh = 0;
     let maxStalenessMs = 0;
+    let read = true;
     const count = (t: number): void => {
       live++;
       const age = now - t;
-      if (age < this.freshAgeMs) fresh++;
+      if (read && age < this.freshAgeMs) fresh++;
       maxStalenessMs = Math.max(maxStalenessMs, age);
     };
-    for (const m of this.live.values())
+    for (const [instance, m] of this.live) {
+      read = !this.unread.has(instance);
       if (m instanceof Map) for (const t of m.values()) count(this.base.time(t));
       else for (const t of m.times) count(t);
+    }
     // Never polled: stale since they were listed, as a poll's new participant is from its join.
     for (const u of this.unpolled.values()) {
       live += u.participants;

@@ -437,6 +437,7 @@ export class Scheduler {
           await this.pollOne(key, t, signal, tally);
         } catch (err) {
           if (signal.aborted) return;
+          this.coverage.failed(key);
           this.pollFailed(t, err, queue, tally);
         }
       }

@@ -16,12 +16,15 @@ const FRESH = 150_000;
 class Reference {
   readonly live = new Map<string, Map<string, number>>();
   readonly unpolled = new Map<string, { participants: number; since: number }>();
+  /** Instances whose last poll failed: none of their participants is fresh until one answers. */
+  readonly unread = new Set<string>();
   listed(i: string, n: number, now: number): void {
     if (this.live.has(i)) return;
     this.unpolled.set(i, { participants: Math.max(0, n), since: this.unpolled.get(i)?.since ?? now });
   }
   present(i: string, ps: readonly string[], now: number): void {
     this.unpolled.delete(i);
+    this.unread.delete(i);
     const old = this.live.get(i) ?? new Map<string, number>();
     const next = new Map<string, number>();
     for (const p of ps) next.set(p, old.get(p) ?? now - FRESH);
@@ -35,6 +38,7 @@ class Reference {
   }
   pushed(i: string, ss: readonly QosSample[], now: number): void {
     this.unpolled.delete(i);
+    this.unread.delete(i);
     let m = this.live.get(i);
     if (!m) this.live.set(i, (m = new Map<string, number>()));
     for (const s of ss) {
@@ -47,10 +51,10 @@ class Reference {
     let live = 0;
     let fresh = 0;
     let maxStalenessMs = 0;
-    for (const m of this.live.values())
+    for (const [i, m] of this.live)
       for (const t of m.values()) {
         live++;
-        if (now - t < FRESH) fresh++;
+        if (now - t < FRESH && !this.unread.has(i)) fresh++;
         maxStalenessMs = Math.max(maxStalenessMs, now - t);
       }
     for (const u of this.unpolled.values()) {
@@ -119,7 +123,11 @@ describe('coverage', () => {
         } else if (op < 0.8) {
           coverage.ended(i);
           reference.unpolled.delete(i);
+          reference.unread.delete(i);
           reference.live.delete(i);
+        } else if (op < 0.85) {
+          coverage.failed(i);
+          if (reference.live.has(i)) reference.unread.add(i);
         }
         expect(coverage.report(now), `step ${step}`).toEqual(reference.report(now));
       }
@@ -135,6 +143,25 @@ describe('coverage', () => {
       reference.pushed('a', ss, now);
       expect(coverage.report(now + 60_000)).toEqual(reference.report(now + 60_000));
     }
+  });
+});
+
+describe('coverage of an instance whose poll failed', () => {
+  it('counts its participants as uncovered until a poll answers (a cycle that read nothing said 100%)', () => {
+    const c = new CoverageTracker(FRESH);
+    c.present('m1', ['p1', 'p2'], T);
+    c.samples('m1', [sample('m1', 'p1', T - 1_000), sample('m1', 'p2', T - 1_000)]);
+    c.present('m2', ['p3'], T);
+    c.samples('m2', [sample('m2', 'p3', T - 1_000)]);
+    expect(c.report(T).ratio).toBe(1);
+    // m1's poll fails (page 2 of its QoS answer refused): its two samples are young, but unread.
+    c.failed('m1');
+    expect(c.report(T + 10_000)).toEqual({ live: 3, fresh: 1, ratio: 1 / 3, maxStalenessMs: 11_000 });
+    c.present('m1', ['p1', 'p2'], T + 20_000);
+    expect(c.report(T + 20_000).ratio).toBe(1);
+    // An instance never polled is not made live by a failure: it is counted as listed.
+    c.failed('m9');
+    expect(c.report(T + 20_000).live).toBe(3);
   });
 });
 
