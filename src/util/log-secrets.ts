@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { REDACTED } from './redact-pairs.js';
+import { redactUrlCredentials } from './redact-url.js';
 
 /** Shorter values are not hidden in log lines: a secret such as `on` or `admin` would hide that word everywhere. */
 export const MIN_LOG_SECRET = 6;
@@ -50,5 +51,18 @@ export function attachLogSecrets(log: Logger, secrets: LogSecrets): void {
  * keeps none (a test's, a library user's) is left as it is.
  */
 export function addLogSecrets(log: Logger, values: Iterable<string>): void {
-  (log as unknown as Record<symbol, LogSecrets | undefined>)[SECRETS]?.add(values);
+  secretsOf(log)?.add(values);
+}
+
+function secretsOf(log: Logger): LogSecrets | undefined {
+  return (log as unknown as Record<symbol, LogSecrets | undefined>)[SECRETS];
+}
+
+/**
+ * `text` hidden as a log line is (the secrets `log` keeps, if any, then the patterns:
+ * util/redact-url.ts), for what is written elsewhere: a failed send's message kept in a state file.
+ */
+export function hiddenAsLogged(log: Logger, text: string): string {
+  const secrets = secretsOf(log);
+  return redactUrlCredentials(secrets ? secrets.hide(text) : text);
 }

@@ -2,6 +2,7 @@ import { backoffDelay } from '../../util/backoff.js';
 import type { Clock } from '../../util/clock.js';
 import { Deadline, type Timers } from '../../util/deadline.js';
 import type { LogOnce } from '../../util/log-once.js';
+import { hiddenAsLogged } from '../../util/log-secrets.js';
 import { DropTally } from './drop-tally.js';
 import { humanDuration, plural } from '../../util/words.js';
 import type { Logger } from 'pino';
@@ -391,6 +392,8 @@ export class Outbox {
     } catch (err) {
       if (signal.aborted) throw err;
       const e = fromSendFailure(n.receiver, err, deadline);
+      // Kept in the state file as the log would show it: a module's error may repeat a secret.
+      const kept = hiddenAsLogged(this.opts.log, e.message);
       // Backoff counts from the failure: after a timeout, from its end, not from the attempt's start.
       const now = this.opts.clock.now();
       const wait = Math.max(e.retryAfterMs ?? 0, backoffDelay(item.attempts, retry, this.opts.random));
@@ -403,14 +406,14 @@ export class Outbox {
             }
           : {};
       if (!e.retryable || now - n.createdAt >= retry.giveUpAfterMs) {
-        this.opts.store.attemptFailed(item, e.message);
+        this.opts.store.attemptFailed(item, kept);
         const reason = e.retryable ? 'expired' : e.code;
         stats.failure(n.receiver, reason);
         this.drops.add(n, reason, e.code, e.message, now);
         return { outcome: 'dropped', ...down };
       }
       stats.failure(n.receiver, e.code);
-      this.opts.store.attemptFailed(item, e.message, now + wait);
+      this.opts.store.attemptFailed(item, kept, now + wait);
       if (down.downUntil === undefined) {
         this.failedDown.delete(item);
         this.failedAlone.add(item);
