@@ -31,6 +31,8 @@ const jsonReply = (status: number, body: unknown): HttpReply => ({
 });
 const problem = (status: number, error: string): HttpReply => jsonReply(status, { error });
 
+const urlOf = (ref: InstanceRef): string => `/api/v1/instances/${encodeURIComponent(ref.uuid)}`;
+
 /** Every instance the daemon watches now: discovered live, or with samples kept. */
 function watched(v: InstancesView): InstanceRef[] {
   // A pushed instance discovery never listed, whose pushes stopped: ended before it is read.
@@ -64,8 +66,13 @@ export function liveView(v: InstancesView, ref: InstanceRef, identity: boolean):
   });
 }
 
-/** The instance a path names: a UUID as Zoom writes it (percent-encoded once in the path), or a meeting, webinar or session id. */
-function find(v: InstancesView, rest: string): InstanceRef | HttpReply {
+/**
+ * The instance a path names: a UUID as Zoom writes it (percent-encoded once in the path), or a
+ * meeting, webinar or session id; for an id that more than one watched instance has (a pushed
+ * UUID beside a polled one, a recurring meeting's two calls), the one with the newest sample,
+ * and the `others`.
+ */
+function find(v: InstancesView, rest: string): { ref: InstanceRef; others: InstanceRef[] } | HttpReply {
   if (rest.length > MAX_ENCODED) return problem(400, 'instance id too long');
   let id: string;
   try {
@@ -85,7 +92,7 @@ function find(v: InstancesView, rest: string): InstanceRef | HttpReply {
     }
   for (const c of candidates) {
     const byUuid = all.find((r) => r.uuid === c);
-    if (byUuid) return byUuid;
+    if (byUuid) return { ref: byUuid, others: [] };
     const byId = all.filter((r) => r.id === c);
     if (byId.length) {
       const newest = (r: InstanceRef): number =>
@@ -93,7 +100,8 @@ function find(v: InstancesView, rest: string): InstanceRef | HttpReply {
           -1,
           ...[...(v.live.instances.get(instanceKey(r))?.participants.values() ?? [])].map((s) => s.time),
         );
-      return byId.sort((a, b) => newest(b) - newest(a))[0]!;
+      const [ref, ...others] = byId.sort((a, b) => newest(b) - newest(a) || codeUnitOrder(a.uuid, b.uuid));
+      return { ref: ref!, others };
     }
   }
   return problem(404, 'no live instance with that id or UUID is watched now');
@@ -111,7 +119,7 @@ export function instanceRoutes(v: InstancesView, identity: boolean): HttpRoutes 
         const view = liveView(v, ref, identity);
         return {
           ...view.instance,
-          url: `/api/v1/instances/${encodeURIComponent(ref.uuid)}`,
+          url: urlOf(ref),
         };
       });
       instances.sort((a, b) => b.activeAlerts - a.activeAlerts || codeUnitOrder(a.uuid, b.uuid));
@@ -120,7 +128,12 @@ export function instanceRoutes(v: InstancesView, identity: boolean): HttpRoutes 
     '/api/v1/instances/*': (_req, rest) => {
       const found = find(v, rest);
       if ('status' in found) return found;
-      return { status: 200, body: inspectJson(liveView(v, found, identity)), type: 'application/json' };
+      const view = liveView(v, found.ref, identity);
+      // Said, not left to chance: the id names more than one instance; each is at its UUID's URL.
+      const sameId = found.others.map((r) => ({ kind: r.kind, uuid: r.uuid, url: urlOf(r) }));
+      const withOthers = { ...view, sameId };
+      const body = inspectJson(sameId.length ? withOthers : view);
+      return { status: 200, body, type: 'application/json' };
     },
   };
 }

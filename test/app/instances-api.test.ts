@@ -158,6 +158,30 @@ describe('GET /api/v1/instances', () => {
     expect(view.participants.find((p) => p.key === '16778240')!.context.location).toBe('[withheld]');
   });
 
+  it('says the other instances a meeting number names, by UUID (outside tester, stop 38: it picked one silently)', async () => {
+    const second = { ...SCENARIO.meetings![0]!, uuid: 'other+call==', topic: 'Weekly sync (again)' };
+    h = await startSim({ ...SCENARIO, meetings: [...SCENARIO.meetings!, second] }, 0);
+    daemon = daemonFor(h).daemon;
+    await runUntil(daemon, h, T0 + 2 * 60_000);
+    const url = await daemon.listen(0);
+    const listed = (await get(`${url}/api/v1/instances`)).body as { instances: { uuid: string }[] };
+    expect(listed.instances.map((i) => i.uuid).sort()).toEqual(['/weekly//1==', 'other+call==']);
+    const r = (await get(`${url}/api/v1/instances/777`)).body as View & { sameId?: unknown[] };
+    const [picked, other] =
+      r.instance.uuid === '/weekly//1=='
+        ? ['/weekly//1==', 'other+call==']
+        : ['other+call==', '/weekly//1=='];
+    expect(r.instance.uuid).toBe(picked);
+    // The old code: no sameId, nothing said of the other.
+    expect(r.sameId).toEqual([
+      { kind: 'meeting', uuid: other, url: `/api/v1/instances/${encodeURIComponent(other)}` },
+    ]);
+    // By UUID, each is one instance: nothing more to say.
+    const byUuid = (await get(`${url}/api/v1/instances/${encodeURIComponent(other)}`)).body as View;
+    expect(byUuid.instance.uuid).toBe(other);
+    expect(byUuid).not.toHaveProperty('sameId');
+  });
+
   it('answers hostile ids with 400 or 404 in JSON, and keeps serving', async () => {
     h = await startSim(SCENARIO, 0);
     daemon = daemonFor(h, (c) => {
