@@ -43,6 +43,12 @@ export class NormalizeStats {
    */
   missing(field: string, value?: unknown): void {
     const reason = value === undefined || isEmpty(value) ? 'empty' : lastRefusal();
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    this.refuse(field, reason, text);
+  }
+
+  /** A value of `field` refused for `reason` (`form`: how it was written): counted, its first form kept. */
+  refuse(field: string, reason: Refusal, form: string): void {
     const counts =
       reason === 'empty'
         ? this.valuesMissing
@@ -51,8 +57,7 @@ export class NormalizeStats {
           : this.valuesImplausible;
     counts.set(field, (counts.get(field) ?? 0) + 1);
     if (reason === 'empty' || this.refusedForms.has(`${field}:${reason}`)) return;
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    this.refusedForms.set(`${field}:${reason}`, { field, reason, form: text.slice(0, FORM_MAX) });
+    this.refusedForms.set(`${field}:${reason}`, { field, reason, form: form.slice(0, FORM_MAX) });
   }
   /** A number of `field` that `parse` read: counted (with its first) when Zoom writes that field with a unit. */
   bareNumber(field: string, value: number, parse: (value: unknown) => unknown): void {

@@ -8,6 +8,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
+import { listedNumber } from './listed-id.js';
 import { readLiveList } from './live-list.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
@@ -92,7 +93,12 @@ export class DashboardSource implements PollSource {
         now: this.clock.now(),
         log: this.log,
         instance: (item, uuid) => ({
-          ref: { kind: this.kind, id: str(item.id) || uuid, uuid, topic: text(item.topic) },
+          ref: {
+            kind: this.kind,
+            id: listedNumber(item.id, (form) => this.stats.refuse('id', 'implausible', form)) || uuid,
+            uuid,
+            topic: text(item.topic),
+          },
           participants: participantCount(item.participants),
         }),
       },

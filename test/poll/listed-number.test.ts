@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runThroughProxy, type ProxiedRun } from '../helpers/proxied-run.js';
+import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
+
+/**
+ * Outside tester, stop 38 (LOW): a live meetings list entry with `"id": 1e400` (JSON for a number
+ * past a double: Infinity) was discovered as meeting "Infinity", and so named in its alerts. Now a
+ * meeting number that cannot be one (not a whole number from 0 up) is refused: counted in
+ * qoswatch_values_missing_total{field="id",reason="implausible"}, logged once, and the meeting
+ * named by its uuid (as when the id is absent); it is still polled.
+ */
+const MIN = 60_000;
+let h: SimHarness;
+let run: ProxiedRun;
+afterEach(async () => {
+  await run.proxy.close();
+  await h.close();
+});
+
+async function listedWithId(id: string): Promise<ProxiedRun> {
+  h = await startSim({ seed: 'listed-number', meetings: [meetingWith(2, { topic: 'Real' })] }, 10 * MIN);
+  // The number written into the list's text: JSON.stringify cannot write 1e400.
+  const rewrite = (text: string, r: { path: string }): string =>
+    /\/metrics\/meetings\?/.test(r.path) ? text.replace('"id":85000000001', `"id":${id}`) : text;
+  run = await runThroughProxy(h, rewrite, 3 * MIN);
+  return run;
+}
+
+const refused = (metrics: string): number =>
+  Number(
+    /^qoswatch_values_missing_total\{field="id",reason="implausible"\} (\d+)$/m.exec(metrics)?.[1] ?? '0',
+  );
+
+describe("a meeting number in Zoom's live list that cannot be one", () => {
+  it.each(['1e400', '-1e400', '1.5', '-3'])(
+    '%s: the meeting is named by its uuid and still polled; counted each listing, logged once',
+    async (id) => {
+      const r = await listedWithId(id);
+      const polled = r.events.filter((e) => e.type === 'polled');
+      expect(polled.length).toBeGreaterThan(0);
+      for (const e of polled) expect(e.instance).toMatchObject({ id: 'mtg-uuid-1==', topic: 'Real' });
+      const listings = r.proxy.received.filter((q) => /\/metrics\/meetings\?/.test(q.path)).length;
+      expect(listings).toBeGreaterThan(1);
+      expect(refused(r.metrics)).toBe(listings);
+      const said = r.lines.filter((l) => l.field === 'id');
+      expect(said).toHaveLength(1);
+      expect(said[0]!.msg).toContain(`(the first: "${String(JSON.parse(id))}")`);
+    },
+  );
+
+  it('a whole number is the meeting number, nothing refused', async () => {
+    const r = await listedWithId('85000000038');
+    expect(r.events.find((e) => e.type === 'polled')?.instance.id).toBe('85000000038');
+    expect(refused(r.metrics)).toBe(0);
+  });
+});
