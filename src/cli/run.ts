@@ -114,19 +114,22 @@ function exitWhenLeftRunning(code: number): void {
   setTimeout(() => process.exit(code), 200).unref();
 }
 
+/** How long after shutdown_timeout the last guard exits: what its message says, too. */
+const GRACE_MARGIN_MS = 500;
+
 /**
  * The last guard of a clean stop: whatever hangs (a notifier that does not close, a disk that
  * does not answer), the process exits 1 within shutdown_timeout + 1 s of SIGTERM, saying
- * what it did not save. The timer fires half a second early, leaving the rest for a busy event
- * loop, the log flush and the exit itself.
+ * what it did not save. The timer fires at shutdown_timeout + 0.5 s (and says so), leaving the
+ * rest for a busy event loop, the log flush and the exit itself.
  */
 function exitAfterGrace(daemon: Daemon, graceMs: number, log: Logger): NodeJS.Timeout {
   return setTimeout(() => {
     log.error(
       { unsaved: daemon.notSaved() },
-      `did not stop within shutdown_timeout + 1s; exiting; not saved: ${daemon.notSaved().join('; ') || 'nothing'}`,
+      `did not stop within shutdown_timeout + ${GRACE_MARGIN_MS / 1000}s; exiting; not saved: ${daemon.notSaved().join('; ') || 'nothing'}`,
     );
     log.flush();
     process.exit(1);
-  }, graceMs + 500).unref();
+  }, graceMs + GRACE_MARGIN_MS).unref();
 }

@@ -53,11 +53,16 @@ export class S2SOAuth implements AuthProvider {
     private readonly log: Logger = silentLogger(),
   ) {}
 
-  authorize(): Promise<{ header: string; apiBase?: string }> {
+  /**
+   * The token, from the cache or the refresh all callers share. A caller whose `signal` aborts
+   * (the daemon's stop, once shutdown_timeout is over) stops waiting at once, with the signal's
+   * reason; the shared refresh goes on for the others, bounded by zoom.timeout. It once ignored
+   * the signal: a token endpoint that hung held SIGTERM's stop past the grace (exit 1, nothing saved).
+   */
+  authorize(signal?: AbortSignal): Promise<{ header: string; apiBase?: string }> {
     if (this.token && this.clock.now() < this.token.renewAt) return Promise.resolve(this.token);
-    // One refresh for all callers; it is bounded by its own timeout, not by any one caller's signal.
     this.pending ??= this.fetchToken().finally(() => (this.pending = undefined));
-    return this.pending;
+    return untilAborted(this.pending, signal);
   }
 
   invalidate(header: string): void {
@@ -166,6 +171,22 @@ export class S2SOAuth implements AuthProvider {
     return undefined;
   }
 }
+
+/** `shared`'s outcome, or `signal`'s reason as soon as it aborts (`shared` itself goes on). */
+function untilAborted<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+const abortReason = (signal: AbortSignal): Error =>
+  signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The operation was aborted', 'AbortError');
 
 /** What happens next after a token endpoint failure: the daemon goes on, a one-shot command stops. */
 const AGAIN =

@@ -212,7 +212,7 @@ describe('SIGTERM', () => {
     expect(p.output()).toMatch(
       // On a loaded machine the alert state's save may not have ended within the grace either
       // (seen with both suites at once): then it is named first.
-      /"msg":"did not stop within shutdown_timeout \+ 1s; exiting; not saved: (alert state \([^)]+\); )?the notification outbox and log/,
+      /"msg":"did not stop within shutdown_timeout \+ 0.5s; exiting; not saved: (alert state \([^)]+\); )?the notification outbox and log/,
     );
   });
 
