@@ -11,14 +11,14 @@ const basics = (): Promise<
     typeof import('./util/file-errors.js'),
     typeof import('./cli/args.js'),
     typeof import('./util/package-root.js'),
-    typeof import('./util/redact-url.js'),
+    typeof import('./util/log-secrets.js'),
   ]
 > =>
   Promise.all([
     import('./util/file-errors.js'),
     import('./cli/args.js'),
     import('./util/package-root.js'),
-    import('./util/redact-url.js'),
+    import('./util/log-secrets.js'),
   ]);
 
 /** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
@@ -121,7 +121,10 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const asked = commandNamed(name);
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
-  const [{ FileInvalidError }, { UsageError }, { packageVersion }, { redactUrlCredentials }] = await basics();
+  // An error is printed with the loaded configuration's secret values hidden (the command put
+  // them in processSecrets once it read the file), and the patterns (`password: x`, `u:p@`).
+  const [{ FileInvalidError }, { UsageError }, { packageVersion }, { hiddenFromProcess: hide }] =
+    await basics();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help(packageVersion()));
     return name ? 0 : 2;
@@ -143,14 +146,14 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`qoswatch ${name}: ${redactUrlCredentials(err.message)}\n\n${command.help}`);
+      process.stderr.write(`qoswatch ${name}: ${hide(err.message)}\n\n${command.help}`);
       return EXIT.usage;
     }
     if (err instanceof FileInvalidError) {
-      process.stderr.write(`${redactUrlCredentials(err.message)}\n`);
+      process.stderr.write(`${hide(err.message)}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`qoswatch ${name}: ${redactUrlCredentials((err as Error).message)}\n`);
+    process.stderr.write(`qoswatch ${name}: ${hide((err as Error).message)}\n`);
     return EXIT.failure;
   }
 }
@@ -182,7 +185,7 @@ main(argv).then(
   async (err: unknown) => {
     // Loaded already, unless loading them is what failed: then the message is Node's, with no setting in it.
     const redact = await basics().then(
-      ([, , , m]) => m.redactUrlCredentials,
+      ([, , , m]) => m.hiddenFromProcess,
       () => (text: string) => text,
     );
     process.stderr.write(`qoswatch: ${redact(String(err))}\n`);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { SourceKind } from '../normalize/sample.js';
+import { processSecrets } from '../util/log-secrets.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { zoomProxy } from '../zoom/proxy.js';
 import { UsageError } from './args.js';
@@ -11,7 +12,10 @@ export function requireConfig(file: string | undefined, options: LoadOptions = {
   // A folder was read as a file: Node's "EISDIR: illegal operation on a directory" (outside tester).
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
     throw new UsageError(`--config ${file}: is a folder; expected a YAML file`);
-  return loadConfig(file, process.env, options);
+  const config = loadConfig(file, process.env, options);
+  // An error the command throws from here on is printed by main.ts, which hides these.
+  processSecrets.add(config.source.secretValues());
+  return config;
 }
 
 const KINDS: readonly SourceKind[] = ['meeting', 'webinar', 'session'];

@@ -59,6 +59,13 @@ function secretsOf(log: Logger): LogSecrets | undefined {
 }
 
 /**
+ * The secret values of every configuration this process loaded for a command (cli/common.ts
+ * requireConfig, and a SIGHUP's re-read): what main.ts's last-resort printer hides in an error
+ * (`cannot start: ...`), which it prints without the configuration at hand.
+ */
+export const processSecrets = new LogSecrets();
+
+/**
  * `text` hidden as a log line is (the secrets `log` keeps, if any, then the patterns:
  * util/redact-url.ts), for what is written elsewhere: a failed send's message kept in a state file.
  */
@@ -66,3 +73,6 @@ export function hiddenAsLogged(log: Logger, text: string): string {
   const secrets = secretsOf(log);
   return redactUrlCredentials(secrets ? secrets.hide(text) : text);
 }
+
+/** `text` with the secret values of the configurations this process loaded (processSecrets) and the patterns hidden. */
+export const hiddenFromProcess = (text: string): string => redactUrlCredentials(processSecrets.hide(text));
