@@ -48,7 +48,7 @@ export function metricsSettings(ctx: ParseContext, listen: { host: string; port:
     problemAt(
       ctx,
       ['metrics', 'participant_identity_labels'],
-      'identity labels need participant_series: true too',
+      'identity labels need participant_series: true too; expected participant_series: true beside them, or participant_identity_labels: false',
     );
   return {
     host: listen.host,

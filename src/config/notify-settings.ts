@@ -24,7 +24,11 @@ type RawModuleNotifier = Extract<RawNotifier, { type: 'module' }>;
 function notifiers(ctx: ParseContext, names: Set<string>): NotifierSettings[] {
   return (ctx.raw.notifiers ?? []).map((n, i) => {
     if (names.has(n.name))
-      problemAt(ctx, ['notifiers', i, 'name'], `notifier "${n.name}" is defined twice; names must be unique`);
+      problemAt(
+        ctx,
+        ['notifiers', i, 'name'],
+        `notifier "${n.name}" is defined twice; expected a name no other notifier has`,
+      );
     names.add(n.name);
     if (n.type === 'module') return moduleSettings(ctx, n, i);
     checkNotifierHttp(ctx, n, i);
@@ -47,7 +51,8 @@ function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<s
     const file = written.get(`${secret}_file`);
     if (typeof file !== 'string') continue;
     const at = ['notifiers', i, `${secret}_file`];
-    if (inline !== undefined) problemAt(ctx, at, `give ${secret} or ${secret}_file, not both`, true);
+    if (inline !== undefined)
+      problemAt(ctx, at, `both ${secret} and ${secret}_file are set; expected one of them`, true);
     const value = readSecretFile(ctx, at, file, 'the secret', false);
     if (value !== undefined) out.set(secret, value);
   }
@@ -57,7 +62,7 @@ function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<s
       problemAt(
         ctx,
         ['notifiers', i],
-        `missing required setting "${r}"${(plugin?.secrets ?? []).includes(r) ? ` (or "${r}_file")` : ''}`,
+        `missing required setting "${r}"; expected ${r}${(plugin?.secrets ?? []).includes(r) ? ` or ${r}_file (a file holding it)` : ''} in a ${n.type} notifier`,
       );
   return out;
 }
@@ -91,7 +96,11 @@ function checkRouting(ctx: ParseContext, names: ReadonlySet<string>, notifierCou
   };
   checkReceivers(raw.route, ['route']);
   if (notifierCount && !raw.route?.receiver && names.size > 1 && raw.route)
-    problemAt(ctx, ['route'], 'the top route needs a receiver (the default notifier)');
+    problemAt(
+      ctx,
+      ['route'],
+      `the top route has no receiver and there are ${names.size} notifiers; expected receiver: the name of the default one (${[...names].join(', ')})`,
+    );
   (raw.inhibit_rules ?? []).forEach((r, i) => {
     checkMatchers(r.source_match, ['inhibit_rules', i, 'source_match']);
     checkMatchers(r.target_match, ['inhibit_rules', i, 'target_match']);
@@ -124,9 +133,17 @@ function checkRouting(ctx: ParseContext, names: ReadonlySet<string>, notifierCou
         ['silences', i, 'recurring', 'end'],
         `found "${r.end}", the same as start: the window is empty and holds back nothing; expected another time (for a whole day, start: '00:00' and end: '24:00')`,
       );
-    if (s.starts && s.ends && Date.parse(s.starts) >= Date.parse(s.ends))
-      problemAt(ctx, ['silences', i, 'ends'], 'the silence ends before it starts');
+    checkSilenceDates(ctx, s, i);
   });
+}
+
+function checkSilenceDates(ctx: ParseContext, s: { starts?: string; ends?: string }, i: number): void {
+  if (s.starts && s.ends && Date.parse(s.starts) >= Date.parse(s.ends))
+    problemAt(
+      ctx,
+      ['silences', i, 'ends'],
+      `found ${s.ends}, not after starts (${s.starts}): the silence would end before it starts; expected an end after ${s.starts}`,
+    );
 }
 
 /** `notifiers:`, `route:`, `silences:`, `inhibit_rules:` and `delivery:` as notify/ takes them. */

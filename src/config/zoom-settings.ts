@@ -19,6 +19,13 @@ function limits(plan: Plan, raw: RawLimits | undefined): RateLimits {
   };
 }
 
+/** What a required setting holds, for the message that says it is missing. */
+const WHAT: Record<string, string> = {
+  account_id: "the Server-to-Server OAuth app's account ID",
+  client_id: "the app's client ID",
+  api_key: "the Video SDK account's API key",
+};
+
 const section = (ctx: ParseContext, s: Section): Record<string, unknown> => ctx.raw[s] ?? {};
 
 /** A secret given inline or as `<name>_file`; exactly one of the two. */
@@ -26,12 +33,15 @@ function secret(ctx: ParseContext, s: Section, name: string): string {
   const inline = section(ctx, s)[name] as string | undefined;
   const file = section(ctx, s)[`${name}_file`] as string | undefined;
   if (inline !== undefined && file !== undefined) {
-    problemAt(ctx, [s, `${name}_file`], `give ${name} or ${name}_file, not both`, true);
+    problemAt(ctx, [s, `${name}_file`], `both ${name} and ${name}_file are set; expected one of them`, true);
     return '';
   }
   if (file !== undefined) return readSecretFile(ctx, [s, `${name}_file`], file, 'the secret', true) ?? '';
   if (inline === undefined) {
-    const p = ctx.src.problemAt([s], `missing required setting "${name}" (or "${name}_file")`);
+    const p = ctx.src.problemAt(
+      [s],
+      `missing required setting "${name}"; expected ${name} or ${name}_file (a file holding it) in ${s}`,
+    );
     p.path = `${s}.${name}`;
     ctx.problems.push(p);
   }
@@ -41,7 +51,10 @@ function secret(ctx: ParseContext, s: Section, name: string): string {
 function required(ctx: ParseContext, s: Section, name: string): string {
   const v = section(ctx, s)[name];
   if (typeof v === 'string') return v;
-  const p = ctx.src.problemAt([s], `missing required setting "${name}"`);
+  const p = ctx.src.problemAt(
+    [s],
+    `missing required setting "${name}"; expected ${name} in ${s} (${WHAT[name] ?? name})`,
+  );
   p.path = `${s}.${name}`;
   ctx.problems.push(p);
   return '';
@@ -92,7 +105,10 @@ export function accountSettings(
   // reads the notifier sections alone (routes, notify-test, healthcheck), does without it.
   const needsZoom = (sources.meetings || sources.webinars) && !notifiersOnly;
   if (needsZoom && !z) {
-    const p = ctx.src.problemAt([], 'missing required setting "zoom"');
+    const p = ctx.src.problemAt(
+      [],
+      'missing required setting "zoom"; expected a zoom section with the Server-to-Server OAuth app\'s account_id, client_id and client_secret (or sources.meetings and sources.webinars false)',
+    );
     p.path = 'zoom';
     ctx.problems.push(p);
   } else if (needsZoom) {
@@ -112,7 +128,11 @@ export function accountSettings(
   if (!sources.sessions || notifiersOnly) return out;
   const v = ctx.raw.videosdk;
   if (!v) {
-    problemAt(ctx, ['sources', 'sessions'], 'sessions need a "videosdk" section with api_key and api_secret');
+    problemAt(
+      ctx,
+      ['sources', 'sessions'],
+      'sessions: true needs a "videosdk" section; expected videosdk: with the Video SDK account\'s api_key and api_secret, or sessions: false',
+    );
     return out;
   }
   const plan = v.plan ?? DEFAULTS.videosdk.plan;

@@ -126,7 +126,7 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
         problems.push(
           src.problemAt(
             ['rules', i, 'name'],
-            `rule "${r.name}" is already defined in ${prev}; names must be unique`,
+            `rule "${r.name}" is already defined in ${prev}; expected a name no other rule has`,
           ),
         );
       names.set(r.name, file);

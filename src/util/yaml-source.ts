@@ -100,10 +100,10 @@ export class YamlSource {
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
         code === 'ENOENT'
-          ? 'file not found'
+          ? 'file not found; expected a YAML file at this path (check the path and the folder it is relative to)'
           : code === 'EISDIR'
             ? 'a folder; expected a YAML file'
-            : (err as Error).message;
+            : `${(err as Error).message}; expected a file qoswatch can read`;
       throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
     }
     const bad = notUtf8(bytes);

@@ -124,7 +124,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'missing secret',
       text: `zoom:\n  account_id: a\n  client_id: c\n`,
-      want: [':2:3: zoom.client_secret: missing required setting "client_secret" (or "client_secret_file")'],
+      want: [
+        ':2:3: zoom.client_secret: missing required setting "client_secret"; expected client_secret or client_secret_file (a file holding it) in zoom',
+      ],
     },
     {
       name: 'unset environment variable',
@@ -167,7 +169,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'sessions without videosdk',
       text: `${ZOOM}sources:\n  sessions: true\n`,
-      want: [':6:13: sources.sessions: sessions need a "videosdk" section with api_key and api_secret'],
+      want: [
+        ':6:13: sources.sessions: sessions: true needs a "videosdk" section; expected videosdk: with the Video SDK account\'s api_key and api_secret, or sessions: false',
+      ],
     },
     {
       name: 'meetings without a zoom section',
@@ -364,7 +368,7 @@ describe('broken configs give file:line:col, the setting, what was found and wha
       '7:42: webhooks.apps[0].secret_token: found an empty string; expected a non-empty string',
       '8:24: webhooks.apps[1].path: path /x is used twice; give each app its own',
       expect.stringMatching(/^10:50: notifiers\[0\]\.bogus: unknown setting "bogus"/),
-      '11:13: notifiers[1].name: notifier "n1" is defined twice; names must be unique',
+      '11:13: notifiers[1].name: notifier "n1" is defined twice; expected a name no other notifier has',
     ]);
   });
 

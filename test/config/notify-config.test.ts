@@ -63,7 +63,7 @@ describe('notifier settings', () => {
     {
       name: 'a missing secret',
       text: `notifiers:\n  - { name: n, type: slack, channel: '#x' }\n`,
-      want: ':6:5: notifiers[0]: missing required setting "token" (or "token_file")',
+      want: ':6:5: notifiers[0]: missing required setting "token"; expected token or token_file (a file holding it) in a slack notifier',
     },
     {
       name: 'a route to a notifier that does not exist',

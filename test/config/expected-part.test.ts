@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import { FileInvalidError } from '../../src/util/file-errors.js';
+import { configErrorOf } from '../helpers/config-error.js';
+import { writeRuleFile } from '../helpers/rules.js';
+
+/**
+ * Every config and rule problem says what is wrong and what is expected (outside tester, stop 38:
+ * `silences[0].ends: the silence ends before it starts` and `/nonexistent.yaml:1:1: cannot read:
+ * file not found` said only the first; so did the others here).
+ */
+/** Any YAML text as a real file (the helper writes rule files, and any other). */
+const write = writeRuleFile;
+const ZOOM = 'zoom: { account_id: a, client_id: c, client_secret: s }\n';
+const TWO = 'notifiers: [{ name: a, type: console }, { name: b, type: console }]\n';
+
+describe('a problem says what is expected', () => {
+  it.each([
+    [
+      'a silence that ends before it starts',
+      `${ZOOM}silences:\n  - { matchers: { alertname: x }, starts: 2026-12-02T10:00:00Z, ends: 2026-12-01T10:00:00Z }\n`,
+      ':3:71: silences[0].ends: found 2026-12-01T10:00:00Z, not after starts (2026-12-02T10:00:00Z): the silence would end before it starts; expected an end after 2026-12-02T10:00:00Z',
+    ],
+    [
+      'two notifiers, a top route without a receiver',
+      `${ZOOM}${TWO}route: { group_wait: 1s }\n`,
+      ':3:8: route: the top route has no receiver and there are 2 notifiers; expected receiver: the name of the default one (a, b)',
+    ],
+    [
+      'identity labels without participant series',
+      `${ZOOM}metrics: { participant_identity_labels: true }\n`,
+      ':2:41: metrics.participant_identity_labels: identity labels need participant_series: true too; expected participant_series: true beside them, or participant_identity_labels: false',
+    ],
+    [
+      'a secret given twice',
+      'zoom: { account_id: a, client_id: c, client_secret: s, client_secret_file: f }\n',
+      ':1:56: zoom.client_secret_file: both client_secret and client_secret_file are set; expected one of them',
+    ],
+    [
+      'a missing account id',
+      'zoom: { client_id: c, client_secret: s }\n',
+      `:1:7: zoom.account_id: missing required setting "account_id"; expected account_id in zoom (the Server-to-Server OAuth app's account ID)`,
+    ],
+    [
+      'a notifier named twice',
+      `${ZOOM}notifiers: [{ name: a, type: console }, { name: a, type: console }]\n`,
+      ':2:49: notifiers[1].name: notifier "a" is defined twice; expected a name no other notifier has',
+    ],
+  ])('%s', (_name, text, want) => {
+    const file = write(text);
+    expect(configErrorOf(file)).toBe(`${file}${want}`);
+  });
+
+  it('a config file that is not there', () => {
+    expect(configErrorOf('/nonexistent.yaml')).toBe(
+      '/nonexistent.yaml:1:1: cannot read: file not found; expected a YAML file at this path (check the path and the folder it is relative to)',
+    );
+  });
+
+  it('a rule defined in two files', () => {
+    const rule =
+      'rules:\n  - { name: slow, metric: latency, streams: [audio_input], when: above, threshold: 300ms }\n';
+    const [a, b] = [write(rule), write(rule)];
+    expect(() => loadRules([a, b])).toThrow(FileInvalidError);
+    expect(() => loadRules([a, b])).toThrow(
+      `${b}:2:13: rules[0].name: rule "slow" is already defined in ${a}; expected a name no other rule has`,
+    );
+  });
+});
