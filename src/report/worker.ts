@@ -9,6 +9,7 @@ import { backoffDelay } from '../util/backoff.js';
 import { sleepUnless, type Clock } from '../util/clock.js';
 import { COUNT, entryCheck, INSTANCE_REF, TIME, validEntries, type StateFiles } from '../util/state-files.js';
 import { isJsonObject } from '../util/json-object.js';
+import { hiddenAsLogged } from '../util/log-secrets.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { isZoomError } from '../zoom/errors.js';
 import { formatJson } from './format-data.js';
@@ -345,7 +346,7 @@ export class ReportWorker {
     const code = isZoomError(err) ? err.code : 'ERROR';
     const message = (err as Error).message;
     job.attempts++;
-    job.lastError = message;
+    job.lastError = hiddenAsLogged(this.d.log, message); // kept in pending.json: as the log shows it
     if (now - job.endedAt >= this.d.settings.giveUpAfterMs) {
       this.stats.givenUp++;
       this.jobs = this.jobs.filter((j) => j !== job);

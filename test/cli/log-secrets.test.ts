@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { echoingZoom } from '../helpers/echoing-zoom.js';
 
 /**
  * A secret the configuration holds, echoed by a server in its own words, is hidden in the
@@ -12,21 +11,16 @@ import { runCli } from '../helpers/cli.js';
  */
 const dir = mkdtempSync(join(tmpdir(), 'qw-log-secrets-'));
 const ECHOED = 'client plainsecretvalue42, token filetokenvalue77, header headervalue99';
-let server: Server;
+let zoom: Awaited<ReturnType<typeof echoingZoom>>;
 let url = '';
 
+// A Zoom that grants a token, then answers every listing with a 400 that echoes the secrets.
 beforeAll(async () => {
-  // A Zoom that grants a token, then answers every listing with a 400 that echoes the secrets.
-  server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.url?.startsWith('/oauth')) res.end(JSON.stringify({ access_token: 't', expires_in: 3600 }));
-    else res.writeHead(400).end(JSON.stringify({ code: 300, message: `refused: ${ECHOED}` }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  zoom = await echoingZoom(`refused: ${ECHOED}`);
+  url = zoom.url;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await zoom.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

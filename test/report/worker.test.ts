@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ReportWorker } from '../../src/report/worker.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { StateFiles } from '../../src/util/state-files.js';
+import { testReportWorker } from '../helpers/report-worker.js';
 import { T0 } from '../helpers/sim.js';
 
 const MIN = 60_000;
@@ -17,27 +14,7 @@ const MIN = 60_000;
 async function retryAfterFailure(random: () => number): Promise<number> {
   const clock = new VirtualClock(T0);
   const release = clock.hold();
-  const worker = new ReportWorker({
-    settings: {
-      send: 'none',
-      receivers: [],
-      keepMs: 24 * 60 * MIN,
-      delayMs: MIN,
-      source: 'auto',
-      giveUpAfterMs: 24 * 60 * MIN,
-    },
-    stateDir: mkdtempSync(join(tmpdir(), 'qw-report-worker-')),
-    files: new StateFiles(silentLogger(), () => clock.now()),
-    clock,
-    log: silentLogger(),
-    clients: {},
-    polling: { inCycle: false, pollingNeed: () => 0 },
-    rules: { ruleList: [], active: () => [] },
-    gapToleranceMs: 5 * MIN,
-    pollIntervals: { minIntervalMs: MIN },
-    queue: () => undefined,
-    random,
-  });
+  const worker = testReportWorker(clock, { random });
   const instance = { kind: 'meeting' as const, id: '1', uuid: 'worker==', topic: 'Worker' };
   worker.sink.handle({ type: 'ended', instance, at: T0 - MIN });
   const stop = new AbortController();
