@@ -14,6 +14,7 @@ import { ContextCache, type CachedContext, type ListWant } from './context-cache
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { participantCount } from './participant-count.js';
+import { unidentified } from './unidentified.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
 import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
@@ -135,8 +136,9 @@ export class DashboardSource implements PollSource {
     seenUpTo?: (join: string) => number,
   ): Promise<PollResult> {
     const key = instanceKey(instance.ref);
-    const raws = await this.qosEntries(instance, signal);
-    if (!Array.isArray(raws)) return raws;
+    const read = await this.qosEntries(instance, signal);
+    if (!('raws' in read)) return read;
+    const { raws, skipped } = read;
     const now = this.clock.now();
     const fields = this.demand.fields();
     const want = this.contextWant(raws, fields);
@@ -157,12 +159,20 @@ export class DashboardSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
+      ...unidentified(skipped, raws),
     };
   }
 
-  /** The instance's QoS entries, every page; an instance Zoom says has ended gives its result instead. */
-  private async qosEntries(instance: LiveInstance, signal?: AbortSignal): Promise<Raw[] | PollResult> {
+  /**
+   * The instance's QoS entries, every page, and how many were skipped as not objects; an
+   * instance Zoom says has ended gives its result instead.
+   */
+  private async qosEntries(
+    instance: LiveInstance,
+    signal?: AbortSignal,
+  ): Promise<{ raws: Raw[]; skipped: number } | PollResult> {
     const raws: Raw[] = [];
+    let skipped = 0;
     try {
       // One entry per join, keyed by `user_id`: entries sharing an account `id` are all kept.
       for await (const page of this.client.pages<Raw>(
@@ -176,7 +186,10 @@ export class DashboardSource implements PollSource {
           expectedItems: instance.participants,
           // A page without its array is not "nobody is here": the poll fails, nobody leaves.
           requireItems: true,
-          skipped: (n) => (this.stats.samplesInvalid += n),
+          skipped: (n) => {
+            this.stats.samplesInvalid += n;
+            skipped += n;
+          },
           // A second entry of one join (user_id) in the answer: the first is kept.
           repeated: (n) => (this.stats.samplesInvalid += n),
         },
@@ -187,7 +200,7 @@ export class DashboardSource implements PollSource {
       if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
       throw err;
     }
-    return raws;
+    return { raws, skipped };
   }
 
   /**

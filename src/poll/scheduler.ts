@@ -24,6 +24,7 @@ export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
 import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
+import { heldPresent } from './unidentified.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -378,9 +379,11 @@ export class Scheduler {
         `${ref.kind} "${ref.topic}" answers again after its QoS call said it ended (404, code 3001): polled as live`,
       );
     }
-    tally.participants += result.present.length;
-    t.present = result.present;
-    const present = withPushed(result, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));
+    // A poll with entries it could not identify holds whom it does not list (unidentified.ts).
+    const listed = { present: heldPresent(result, t.present), left: result.left };
+    tally.participants += listed.present.length;
+    t.present = listed.present;
+    const present = withPushed(listed, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));
     this.coverage.present(key, present, now);
     // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
     const judged = notFuture(result.samples, t.source.client.zoomNow() ?? now, this.opts.normalizeStats);

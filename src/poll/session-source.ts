@@ -15,6 +15,7 @@ import { readLiveList } from './live-list.js';
 import { ListedIds } from './listed-ids.js';
 
 import { participantCount } from './participant-count.js';
+import { unidentified } from './unidentified.js';
 import { str, text } from '../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;
@@ -69,6 +70,7 @@ export class SessionSource implements PollSource {
   ): Promise<PollResult> {
     const samples: QosSample[] = [];
     const raws: Raw[] = [];
+    let skipped = 0;
     try {
       for await (const page of this.client.pages<Raw>(
         ENDPOINTS.sessionQos,
@@ -79,7 +81,10 @@ export class SessionSource implements PollSource {
           keyOf: joinKey,
           // A page without its array is not "nobody is here": the poll fails, nobody leaves.
           requireItems: true,
-          skipped: (n) => (this.stats.samplesInvalid += n),
+          skipped: (n) => {
+            this.stats.samplesInvalid += n;
+            skipped += n;
+          },
           repeated: (n) => (this.stats.samplesInvalid += n), // a second entry of one join: the first is kept
         },
       )) {
@@ -106,6 +111,7 @@ export class SessionSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
+      ...unidentified(skipped, raws),
     };
   }
 

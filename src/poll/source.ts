@@ -30,6 +30,11 @@ export interface PollResult {
   left: string[];
   /** Zoom says the instance is no longer live (404, code 3001). */
   ended: boolean;
+  /**
+   * Entries of the answer that could not be identified (not objects, no `user_id`), skipped and
+   * counted: whom the answer does not list may be one of them, so nobody is taken as gone for it.
+   */
+  unidentified?: number;
 }
 
 /**
