@@ -379,10 +379,13 @@ export class Scheduler {
         `${ref.kind} "${ref.topic}" answers again after its QoS call said it ended (404, code 3001): polled as live`,
       );
     }
-    // A poll with entries it could not identify holds whom it does not list (unidentified.ts).
+    // A poll with entries it could not identify holds whom it does not list (unidentified.ts);
+    // one before any poll that could say (the first since the start) has nobody to hold from,
+    // so it says nothing of who has gone, and neither do those after it until one can say.
+    const holdAll = result.unidentified !== undefined && t.present === undefined;
     const listed = { present: heldPresent(result, t.present), left: result.left };
     tally.participants += listed.present.length;
-    t.present = listed.present;
+    if (!holdAll) t.present = listed.present;
     const present = withPushed(listed, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));
     this.coverage.present(key, present, now);
     // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
@@ -392,7 +395,7 @@ export class Scheduler {
     tally.samples += fresh.length;
     for (const s of fresh) tally.cycleSamples.push(s);
     for (const p of result.left) tally.after.push({ type: 'left', instance: ref, participant: p, at: now });
-    tally.after.push({ type: 'polled', instance: ref, present, at: now });
+    if (!holdAll) tally.after.push({ type: 'polled', instance: ref, present, at: now });
   }
 
   /** A failed poll: counted and logged once per code; out of budget, the rest of the queue goes. */
