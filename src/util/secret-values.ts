@@ -24,13 +24,31 @@ export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
     if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
     else if (v && typeof v === 'object')
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(item, [...path, k]);
-    else if ((typeof v === 'string' || typeof v === 'number') && isSecretPath(path)) add(String(v));
-    else if (typeof v === 'string' && last === 'key_file') keyLines(secretFileText(base, v)).forEach(add);
+    else if ((typeof v === 'string' || typeof v === 'number') && isSecretPath(path)) {
+      add(String(v));
+      if (typeof v === 'string' && path.includes('headers')) credentialParts(v).forEach(add);
+    } else if (typeof v === 'string' && last === 'key_file') keyLines(secretFileText(base, v)).forEach(add);
     else if (typeof v === 'string' && typeof last === 'string' && last.endsWith('_file'))
       if (isSecretPath([...path.slice(0, -1), last.slice(0, -'_file'.length)])) add(secretFileText(base, v));
   };
   walk(data, []);
   return out;
+}
+
+/**
+ * The parts of a secret header's value `<scheme> <credential>` (`Bearer abc`, `Token abc`) that
+ * are secrets alone, since a server or a topic may echo the credential without its scheme: the
+ * credential, and for `Basic <base64>` the decoded `user:password` and the password.
+ */
+function credentialParts(value: string): string[] {
+  const m = /^\s*([A-Za-z][\w.+-]*)\s+(\S+)\s*$/.exec(value);
+  if (!m) return [];
+  const [, scheme, credential] = m as unknown as [string, string, string];
+  if (scheme.toLowerCase() !== 'basic' || !/^[A-Za-z0-9+/]+={0,2}$/.test(credential)) return [credential];
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0 || /[\p{Cc}\uFFFD]/u.test(decoded)) return [credential];
+  return [credential, decoded, decoded.slice(colon + 1)];
 }
 
 /**

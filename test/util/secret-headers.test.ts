@@ -43,7 +43,9 @@ describe("a notifier header's value is a secret when its name says so", () => {
     // Old code: every value here was a secret, X-Source's and X-Team's too.
     const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
     const secret = Object.entries(HEADERS).filter(([k]) => !['X-Source', 'X-Team'].includes(k));
-    expect([...values].sort()).toEqual(['zoomsecret-42', ...secret.map(([, v]) => v)].sort());
+    // The credential alone of `<scheme> <credential>` too (test/util/header-credentials.test.ts).
+    const parts = ['authvalue-111', 'proxyvalue-222'];
+    expect([...values].sort()).toEqual(['zoomsecret-42', ...parts, ...secret.map(([, v]) => v)].sort());
   });
 
   it("a harmless header's value stays in the log; a secret header's is hidden", () => {
