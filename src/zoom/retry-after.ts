@@ -1,13 +1,16 @@
 /**
- * `Retry-After` as Zoom sends it: seconds, or a date (ISO 8601 or HTTP date). Epoch ms, or
- * undefined when it asks for no wait: unreadable, or a time not after `now` (`0`, `-1`, a date
- * already past), which would retry at once, back to back; the caller then waits as without one
- * (one rate-limit window). A number is never read as a date (`Date.parse('-1')` is 2001-01-01).
+ * `Retry-After` as Zoom sends it: whole seconds (HTTP's delay-seconds, digits only), or a date
+ * (ISO 8601 or HTTP date). Epoch ms, or undefined when it asks for no wait: unreadable (a
+ * fraction `0.4` or a sign is not delay-seconds: `0.001` made 7 requests in 167 ms), or a time
+ * not after `now` (`0`, a date already past), which would retry at once, back to back; the
+ * caller then waits as without one (one rate-limit window). A number is never read as a date
+ * (`Date.parse('-1')` is 2001-01-01).
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
-  const at = /^[+-]?\d+(\.\d+)?$/.test(v) ? now + Number(v) * 1000 : Date.parse(v);
+  if (/^[+-]?[\d.]+$/.test(v) && !/^\d+$/.test(v)) return undefined;
+  const at = /^\d+$/.test(v) ? now + Number(v) * 1000 : Date.parse(v);
   return Number.isFinite(at) && at > now ? at : undefined;
 }
 

@@ -90,8 +90,13 @@ describe('classifyAnswer', () => {
     });
   });
 
-  it('429 with a Retry-After asking no wait (0, negative, a past date) waits one window, as one unreadable does', () => {
+  it('429 with a Retry-After asking no wait (0, negative, a fraction, a past date) waits one window, as one unreadable does', () => {
     for (const ra of [
+      // Not whole seconds (HTTP's delay-seconds): old code waited 1 ms and 400 ms.
+      '0.001',
+      '0.4',
+      '2.5',
+      '+3',
       '0',
       '-1',
       '-0.5',
