@@ -14,14 +14,25 @@ export function listedId(v: unknown): string {
   return typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !NOT_IN_ID.test(v) ? v : '';
 }
 
+/** A meeting number as a string: digits only, at most 20 (Zoom's ids are int64, past 2^53). */
+const NUMBER_TEXT = /^\d{1,20}$/;
+
+/** How a refused string is said in the log: escaped, and its first 40 characters only. */
+const formOf = (v: string): string => JSON.stringify(v.slice(0, 40)).slice(1, -1);
+
 /**
  * A meeting's or webinar's number (a discovery entry's `id`) as text: a whole number from 0 to
- * 2^53 - 1, or a string as Zoom may send it. A number that cannot be one (JSON's `1e400`, read as
- * Infinity; `1.5`; `-3`) is `refused`, and '' returned: the instance is then named by its uuid,
- * as when the id is absent or of another type. It was taken as meeting "Infinity".
+ * 2^53 - 1, or a string of 1 to 20 digits (an int64 past 2^53). A number or string that cannot be
+ * one (JSON's `1e400`, read as Infinity; `1.5`; `-3`; `"12abc"`; `" 85000000001 "`) is `refused`,
+ * and '' returned: the instance is then named by its uuid, as when the id is absent or of another
+ * type. It was taken as meeting "Infinity", and a string as it was.
  */
 export function listedNumber(v: unknown, refused: (form: string) => void): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    if (NUMBER_TEXT.test(v)) return v;
+    refused(formOf(v));
+    return '';
+  }
   if (typeof v !== 'number') return '';
   if (Number.isSafeInteger(v) && v >= 0) return String(v);
   refused(String(v));

@@ -32,7 +32,9 @@ const refused = (metrics: string): number =>
   );
 
 describe("a meeting number in Zoom's live list that cannot be one", () => {
-  it.each(['1e400', '-1e400', '1.5', '-3'])(
+  // A string that is not digits only: old code took it as the meeting number, as it was.
+  const strings = ['"1.5"', '"12abc"', '" 85000000001 "', '"a\\nb\\u0000c"', '""'];
+  it.each(['1e400', '-1e400', '1.5', '-3', ...strings])(
     '%s: the meeting is named by its uuid and still polled; counted each listing, logged once',
     async (id) => {
       const r = await listedWithId(id);
@@ -44,13 +46,18 @@ describe("a meeting number in Zoom's live list that cannot be one", () => {
       expect(refused(r.metrics)).toBe(listings);
       const said = r.lines.filter((l) => l.field === 'id');
       expect(said).toHaveLength(1);
-      expect(said[0]!.msg).toContain(`(the first: "${String(JSON.parse(id))}")`);
+      const v: unknown = JSON.parse(id);
+      const form = typeof v === 'string' ? JSON.stringify(v).slice(1, -1) : String(v);
+      expect(said[0]!.msg).toContain(`(the first: "${form}")`);
     },
   );
 
-  it('a whole number is the meeting number, nothing refused', async () => {
-    const r = await listedWithId('85000000038');
-    expect(r.events.find((e) => e.type === 'polled')?.instance.id).toBe('85000000038');
-    expect(refused(r.metrics)).toBe(0);
-  });
+  it.each(['85000000038', '"85000000038"', '"9223372036854775807"'])(
+    'a whole number, or a string of digits (an int64 past 2^53 too), is the meeting number: %s',
+    async (id) => {
+      const r = await listedWithId(id);
+      expect(r.events.find((e) => e.type === 'polled')?.instance.id).toBe(String(JSON.parse(id)));
+      expect(refused(r.metrics)).toBe(0);
+    },
+  );
 });
