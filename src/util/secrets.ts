@@ -18,15 +18,42 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
 const SECRET_MAPPINGS: ReadonlySet<string> = new Set(['basic_auth_users']);
 
 /**
- * Notifier HTTP header names whose value is a secret: Authorization, Proxy-Authorization, Cookie,
- * and any name with token, key, secret, pass, auth, signature, session or credential in it
- * (case-insensitive). Another header's value (`X-Source: qoswatch`) is not one: hiding it would
- * hide that word in every log line.
+ * The words of a notifier HTTP header's name that say its value is a secret (Authorization,
+ * Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token, X-Hub-Signature, X-Session-Id, apikey...).
+ * Whole words only: `X-Author` or `Monkey` is not one, and another header's value (`X-Source:
+ * qoswatch`) is not a secret: hiding it would hide that word in every log line.
  */
-const SECRET_HEADER = /^cookie$|authorization|token|key|secret|pass|auth|signature|session|credential/i;
+const SECRET_HEADER_WORDS: ReadonlySet<string> = new Set([
+  'authorization',
+  'auth',
+  'cookie',
+  'token',
+  'key',
+  'apikey',
+  'authtoken',
+  'accesstoken',
+  'secret',
+  'pass',
+  'password',
+  'passwd',
+  'passcode',
+  'passphrase',
+  'signature',
+  'session',
+  'sessionid',
+  'credential',
+  'credentials',
+]);
 
-/** Whether a header named `name` holds a secret (SECRET_HEADER). */
-const isSecretHeader = (name: string): boolean => SECRET_HEADER.test(name);
+/** A header name's words: split at `-`, `_`, `.`, blanks and case changes (`XApiKey`: x, api, key). */
+const headerWords = (name: string): string[] =>
+  name
+    .split(/[-_.\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)
+    .map((w) => w.toLowerCase())
+    .filter(Boolean);
+
+/** Whether a header named `name` holds a secret: one of its words is one of SECRET_HEADER_WORDS. */
+const isSecretHeader = (name: string): boolean => headerWords(name).some((w) => SECRET_HEADER_WORDS.has(w));
 
 /**
  * Whether `path` is in a `headers` mapping where a secret is: the mapping itself (its names and

@@ -25,7 +25,17 @@ const HEADERS: Record<string, string> = {
   'X-Client-Secret': 'secretvalue-888',
   'X-Passcode': 'passvalue-999',
   'x-credentials': 'credvalue-000',
+  apikey: 'apikeyvalue-1',
+  XApiKey: 'apikeyvalue-2',
+  Password: 'passwordvalue-3',
+  X_Access_Token: 'accessvalue-4',
+  // Words that only hold a secret word in part (old code: secret, and the word hidden everywhere).
+  'X-Author': 'qoswatch',
+  Monkey: 'monkeyvalue',
+  'X-Passive': 'passivevalue',
 };
+
+const NOT_SECRET = ['X-Source', 'X-Team', 'X-Author', 'Monkey', 'X-Passive'];
 
 function configWith(headers: Record<string, string>): string {
   const file = join(dir, 'config.yaml');
@@ -40,9 +50,9 @@ function configWith(headers: Record<string, string>): string {
 
 describe("a notifier header's value is a secret when its name says so", () => {
   it('Authorization, Proxy-Authorization, Cookie and names with token, key, secret... are; others are not', () => {
-    // Old code: every value here was a secret, X-Source's and X-Team's too.
+    // Old code: every value here was a secret, X-Source's and X-Team's too; then X-Author, Monkey and X-Passive (auth, key, pass in part).
     const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
-    const secret = Object.entries(HEADERS).filter(([k]) => !['X-Source', 'X-Team'].includes(k));
+    const secret = Object.entries(HEADERS).filter(([k]) => !NOT_SECRET.includes(k));
     // The credential alone of `<scheme> <credential>` too (test/util/header-credentials.test.ts).
     const parts = ['authvalue-111', 'proxyvalue-222'];
     expect([...values].sort()).toEqual(['zoomsecret-42', ...parts, ...secret.map(([, v]) => v)].sort());
@@ -52,10 +62,12 @@ describe("a notifier header's value is a secret when its name says so", () => {
     const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
     const out = loggedText((log) => {
       log.info('state in /var/lib/qoswatch-prod, paged network-team-7');
+      log.info('qoswatch started, monkeyvalue passivevalue');
       log.warn('hook: HTTP 401: refused apikeyvalue-444 and Bearer authvalue-111');
     }, values);
     // Old code: "state in /var/lib/[redacted], paged [redacted]".
     expect(out).toContain('"msg":"state in /var/lib/qoswatch-prod, paged network-team-7"');
+    expect(out).toContain('"msg":"qoswatch started, monkeyvalue passivevalue"');
     expect(out).toContain('"msg":"hook: HTTP 401: refused [redacted] and [redacted]"');
   });
 });
