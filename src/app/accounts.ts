@@ -59,6 +59,7 @@ function accountClient(
     budgetStore: store,
     logger: ctx.log.child({ component: name }),
     timeoutMs: account.timeoutMs,
+    dateClock: account.dateClock,
   });
   return { client, store };
 }

@@ -15,6 +15,7 @@ export const DEFAULTS = {
     plan: 'business',
     daily_share: 1,
     timeout: DEFAULT_ZOOM_TIMEOUT,
+    date_clock: 'local',
   },
   videosdk: { plan: 'business', daily_share: 1 },
   sources: { meetings: true, webinars: true, sessions: false },

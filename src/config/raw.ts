@@ -23,6 +23,7 @@ export interface RawConfig {
     limits?: RawLimits;
     daily_share?: number;
     timeout?: string;
+    date_clock?: 'local' | 'zoom';
   };
   videosdk?: {
     api_url?: string;

@@ -100,6 +100,7 @@ export function accountSettings(
   if (!notifiersOnly) for (const s of ['zoom', 'videosdk'] as const) checkApiBase(ctx, s);
   const apiUrl = lowerScheme(z?.api_url ?? DEFAULTS.zoom.api_url);
   const timeoutMs = durationMs(z?.timeout ?? DEFAULTS.zoom.timeout);
+  const dateClock = z?.date_clock ?? DEFAULTS.zoom.date_clock;
   const out: Pick<Config, 'zoom' | 'videosdk'> = {};
   // Only meetings and webinars need the Zoom account; a sessions-only config, or a command that
   // reads the notifier sections alone (routes, notify-test, healthcheck), does without it.
@@ -123,6 +124,7 @@ export function accountSettings(
       limits: limits(plan, z?.limits),
       dailyShare: z?.daily_share ?? DEFAULTS.zoom.daily_share,
       timeoutMs,
+      dateClock,
     };
   }
   if (!sources.sessions || notifiersOnly) return out;
@@ -144,6 +146,7 @@ export function accountSettings(
     limits: limits(plan, v.limits),
     dailyShare: v.daily_share ?? DEFAULTS.videosdk.daily_share,
     timeoutMs,
+    dateClock,
   };
   return out;
 }

@@ -8,8 +8,9 @@ export const FUTURE_TOLERANCE_MS = 5 * 60_000;
  * The samples not dated more than FUTURE_TOLERANCE_MS ahead of `zoomNow`, Zoom's own clock when
  * it spoke (a push's `event_ts`, a polled answer's `Date`); the others are counted in
  * `stats.samplesFuture`. A sample dated a day ahead would otherwise become its join's newest
- * minute, and every real minute after it late and never judged. Zoom's clock, not the daemon's:
- * a simulator (`qoswatch simulate --speed`) runs its scenario ahead of real time.
+ * minute, and every real minute after it late and never judged. Zoom's clock, not the daemon's,
+ * where the two differ by seconds; each is bounded by the daemon's (a polled `Date` by
+ * zoom/zoom-clock.ts, a push's `event_ts` by webhooks/event-clock.ts).
  */
 export function notFuture(
   samples: readonly QosSample[],

@@ -388,7 +388,7 @@ export class Scheduler {
     if (!holdAll) t.present = listed.present;
     const present = withPushed(listed, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));
     this.coverage.present(key, present, now);
-    // Judged against Zoom's clock as its answer gave it, not ours (a simulator may run ahead).
+    // Judged against Zoom's clock as its answer gave it (within 5 minutes of ours: zoom-clock.ts).
     const judged = notFuture(result.samples, t.source.client.zoomNow() ?? now, this.opts.normalizeStats);
     const fresh = this.dedup.filter(judged, now);
     this.coverage.samples(key, fresh);

@@ -26,6 +26,7 @@ export interface CallCount {
 export interface CallStatsView {
   readonly lastSuccessAt: number | undefined;
   readonly retryAfterCapped: number;
+  readonly dateSkewed: number;
   readonly pageLoops: ReadonlyMap<string, number>;
   /** Last `X-RateLimit-Remaining` seen, by category, then by limit type. */
   readonly remaining: ReadonlyMap<Category, ReadonlyMap<string, number>>;
@@ -43,6 +44,8 @@ export class CallStats implements CallStatsView {
   readonly pageLoops = new Map<string, number>();
   /** 429s whose Retry-After was longer than qoswatch waits. */
   retryAfterCapped = 0;
+  /** Answers whose `Date` was more than 5 minutes from this machine's clock (not taken: zoom-clock.ts). */
+  dateSkewed = 0;
 
   private endpoint(name: string, category: Category): Map<CallOutcome, number> {
     let e = this.counts.get(name);

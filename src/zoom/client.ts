@@ -19,6 +19,7 @@ import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
+import { ZoomClock, type DateClockMode } from './zoom-clock.js';
 import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
 
 export interface ZoomClientOptions {
@@ -34,6 +35,8 @@ export interface ZoomClientOptions {
   logger?: Logger;
   /** Real-time bound on one request, from sending it to the end of its body (zoom.timeout). */
   timeoutMs?: number;
+  /** Whether an answer's `Date` is bounded by this machine's clock (zoom.date_clock; default local). */
+  dateClock?: DateClockMode;
   /** That bound's timer (tests fire it by hand); setTimeout otherwise. */
   timers?: Timers;
   /** Retries of 5xx answers, resets, timeouts and unreadable bodies. */
@@ -63,8 +66,8 @@ export class ZoomClient {
   private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly once: LogOnce;
-  /** Zoom's clock less ours, from the `Date` of Zoom's last answer (undefined before one had it). */
-  private zoomSkewMs: number | undefined;
+  /** Zoom's clock, from the `Date` of its answers, bounded by ours. */
+  private readonly zoomClock: ZoomClock;
   /** The token's `api_url` last seen, and whether it is used: a new one is judged (and logged) once. */
   private tokenApiBase: { url: string; used: boolean } | undefined;
   /** The access tokens last sent, hidden in every error made of Zoom's answers. */
@@ -81,6 +84,7 @@ export class ZoomClient {
     this.stats = opts.stats ?? new CallStats();
     this.log = opts.logger ?? silentLogger();
     this.once = new LogOnce(this.log, () => opts.clock.now());
+    this.zoomClock = new ZoomClock(opts.clock, this.once, () => this.stats.dateSkewed++, opts.dateClock);
     this.timeoutMs = opts.timeoutMs ?? durationMs(DEFAULT_ZOOM_TIMEOUT);
     this.maxRetries = opts.maxRetries ?? 4;
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
@@ -177,7 +181,7 @@ export class ZoomClient {
       if ('error' in answer && signal?.aborted) throw answer.error;
       if ('headers' in answer) {
         this.observeHeaders(ep.category, answer.headers);
-        this.observeDate(answer.headers);
+        this.zoomClock.observe(answer.headers);
       }
       const v = classifyAnswer(answer, {
         endpoint: ep.name,
@@ -343,17 +347,12 @@ export class ZoomClient {
   }
 
   /**
-   * Zoom's clock now, as the `Date` header of its last answer set it (to the second), or
-   * undefined when no answer had one. Samples dated ahead of it are refused (poll/future.ts):
-   * Zoom's clock, not ours, since a simulator may run its scenario faster than real time.
+   * Zoom's clock now, as the `Date` header of its last answer set it (to the second; bounded by
+   * ours: zoom-clock.ts), or undefined when no answer had one. Samples dated ahead of it are
+   * refused (poll/future.ts): Zoom's clock, not ours, since the two may differ by seconds.
    */
   zoomNow(): number | undefined {
-    return this.zoomSkewMs === undefined ? undefined : this.opts.clock.now() + this.zoomSkewMs;
-  }
-
-  private observeDate(headers: { get(name: string): string | null }): void {
-    const date = Date.parse(headers.get('date') ?? '');
-    if (Number.isFinite(date)) this.zoomSkewMs = date - this.opts.clock.now();
+    return this.zoomClock.now();
   }
 
   private observeHeaders(category: Category, headers: { get(name: string): string | null }): void {

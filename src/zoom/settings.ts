@@ -1,5 +1,6 @@
 import type { S2SCredentials } from './auth.js';
 import type { Plan, RateLimits } from './limits.js';
+import type { DateClockMode } from './zoom-clock.js';
 
 /** One Zoom account as configured (config/ assembles it from `zoom:` or `videosdk:`; durations in ms). */
 export interface ZoomAccountSettings {
@@ -11,6 +12,8 @@ export interface ZoomAccountSettings {
   dailyShare: number;
   /** Real-time bound on one request (and one token request). */
   timeoutMs: number;
+  /** `zoom.date_clock`: whether Zoom's `Date` is bounded by this machine's clock (zoom-clock.ts). */
+  dateClock: DateClockMode;
 }
 
 /** The Zoom account of meetings and webinars (`zoom:`): Server-to-Server OAuth. */

@@ -12,6 +12,8 @@ export async function simProxy(
   target: string,
   o: {
     rewrite?: (text: string, r: Received) => string;
+    /** The `Date` passed on in place of Zoom's (a proxy's clock). */
+    redate?: (date: string | null, r: Received) => string | null;
     hold?: (r: Received, forward: () => void) => boolean;
     answer?: (r: Received) => { status: number; body: string } | undefined;
   } = {},
@@ -33,7 +35,8 @@ export async function simProxy(
         ...(r.method === 'POST' ? { body: r.body } : {}),
       }).then(async (answer) => {
         const text = (await answer.text()).split(target).join(proxy.url);
-        const date = answer.headers.get('date');
+        const zoomDate = answer.headers.get('date');
+        const date = o.redate ? o.redate(zoomDate, r) : zoomDate;
         // Zoom's Date (the simulator's clock) passed on, as a proxy does.
         res.writeHead(answer.status, { 'content-type': 'application/json', ...(date ? { date } : {}) });
         res.end(o.rewrite ? o.rewrite(text, r) : text);

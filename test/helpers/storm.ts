@@ -70,7 +70,8 @@ export class Storm {
 
   /**
    * A config for `qoswatch run` against this storm: one latency rule (300 ms for a minute of
-   * sample time; or the rule file `rulesPath`), each alert its own group, a webhook to the receiver.
+   * sample time; or the rule file `rulesPath`), each alert its own group, a webhook to the receiver;
+   * `zoom.date_clock: zoom`, as `advance()` moves the simulator minutes ahead of the daemon's clock.
    */
   writeConfig(
     dir: string,
@@ -91,6 +92,8 @@ export class Storm {
     writeFileSync(
       file,
       `zoom:\n  api_url: ${url}\n  oauth_url: ${url}/oauth/token\n  account_id: a\n  client_id: c\n  client_secret: s\n` +
+        // The simulator runs ahead of this process's clock as the test moves it: its Date followed.
+        `  date_clock: zoom\n` +
         `sources: { webinars: false }\n` +
         `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
         `rules: { paths: ['${rules}'], watch: false }\n` +

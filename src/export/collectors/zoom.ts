@@ -48,6 +48,16 @@ export function registerZoomMetrics(
       for (const [account, c] of accounts()) this.inc({ account }, c.stats.retryAfterCapped);
     },
   });
+  new Counter({
+    name: 'qoswatch_zoom_date_skewed_total',
+    help: "Zoom answers whose Date was more than 5 minutes from this machine's clock (not taken as Zoom's clock).",
+    labelNames: ['account'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts()) this.inc({ account }, c.stats.dateSkewed);
+    },
+  });
   new Gauge({
     name: 'qoswatch_zoom_rate_limit_remaining',
     help: 'The last X-RateLimit-Remaining Zoom sent, by category and limit type.',

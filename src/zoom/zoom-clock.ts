@@ -1,0 +1,60 @@
+import type { Clock } from '../util/clock.js';
+import type { LogOnce } from '../util/log-once.js';
+
+/**
+ * How far Zoom's clock (an answer's `Date`) may be from this machine's and still be taken: as far
+ * as a sample may be dated ahead of it (poll/future.ts), and as far as a push's `event_ts` may be
+ * from its request timestamp (webhooks/event-clock.ts).
+ */
+export const ZOOM_CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Whose clock an answer's `Date` is bounded by (`zoom.date_clock`): `local` (default) this
+ * machine's, within ZOOM_CLOCK_TOLERANCE_MS; `zoom` none: the `Date` is followed whatever it says,
+ * for a simulator run ahead of real time in another process (`qoswatch simulate --speed N`).
+ */
+export type DateClockMode = 'local' | 'zoom';
+
+/**
+ * Zoom's clock as the `Date` of its answers sets it, bounded by this machine's: a `Date` within
+ * ZOOM_CLOCK_TOLERANCE_MS of the local clock is taken (Zoom's clock is the one its samples are
+ * dated by), one further off is not (a proxy's or a broken clock's): the local clock is Zoom's
+ * then, the answer is counted (`skewed`) and the skew logged once an hour while it lasts. An
+ * answer dated a day ahead once let a sample dated a day ahead in, and every real sample after it
+ * was skipped as old. With `mode` `zoom` every `Date` is taken (a simulator ahead of real time).
+ */
+export class ZoomClock {
+  /** Zoom's clock less ours, from the last answer with a usable `Date` (undefined before one). */
+  private skewMs: number | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly once: LogOnce,
+    private readonly skewed: () => void,
+    private readonly mode: DateClockMode = 'local',
+  ) {}
+
+  /** Zoom's clock now, or undefined when no answer had a `Date`. */
+  now(): number | undefined {
+    return this.skewMs === undefined ? undefined : this.clock.now() + this.skewMs;
+  }
+
+  observe(headers: { get(name: string): string | null }): void {
+    const date = Date.parse(headers.get('date') ?? '');
+    if (!Number.isFinite(date)) return;
+    const skew = date - this.clock.now();
+    if (this.mode === 'zoom' || Math.abs(skew) <= ZOOM_CLOCK_TOLERANCE_MS) {
+      this.once.forget('zoom-clock');
+      this.skewMs = skew;
+      return;
+    }
+    this.skewMs = 0;
+    this.skewed();
+    const off = `${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'}`;
+    this.once.warn(
+      'zoom-clock',
+      { zoomSkewMs: skew },
+      `Zoom's answer is dated ${off} this machine's clock, more than 5 minutes: samples are judged by this machine's clock instead (check both clocks, NTP, and any proxy in between)`,
+    );
+  }
+}
