@@ -13,6 +13,7 @@ import { FileBudgetStore } from '../zoom/budget-file.js';
 import { ZoomClient } from '../zoom/client.js';
 import type { RateLimits } from '../zoom/limits.js';
 import type { VideoSdkSettings, ZoomAccountSettings, ZoomOAuthSettings } from '../zoom/settings.js';
+import type { DateClockMode } from '../zoom/zoom-clock.js';
 
 /** What building a client or a source needs from the daemon. */
 export interface BuildContext {
@@ -32,6 +33,8 @@ export type ClientContext = Pick<BuildContext, 'clock' | 'log' | 'stateDir' | 's
 export interface ClientOverrides {
   /** The limits the client keeps to, from the account's (default: the account's). */
   limits?: (l: RateLimits) => RateLimits;
+  /** Whether an answer's `Date` is bounded by this machine's clock (default: the account's `date_clock`). */
+  dateClock?: DateClockMode;
 }
 
 /** The Zoom clients of the configured accounts, the sources polling them, and their budget files. */
@@ -59,7 +62,7 @@ function accountClient(
     budgetStore: store,
     logger: ctx.log.child({ component: name }),
     timeoutMs: account.timeoutMs,
-    dateClock: account.dateClock,
+    dateClock: overrides.dateClock ?? account.dateClock,
   });
   return { client, store };
 }

@@ -49,7 +49,8 @@ describe("a failed report's lastError in pending.json", () => {
     const running = worker.run(stop.signal);
     worker.idle();
     const pending = (): string => readFileSync(join(worker.store.dir, 'pending.json'), 'utf8');
-    await expect.poll(() => worker.stats.failed, { timeout: 10_000 }).toBe(1);
+    // At least one: the test clock moves on whenever every loop sleeps, so retries follow.
+    await expect.poll(() => worker.stats.failed, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     stop.abort();
     await running;
     // Old code: "lastError":"meetings...: Zoom answered HTTP 400 code 300: refused: client plainsecretvalue42".
