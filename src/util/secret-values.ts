@@ -27,6 +27,10 @@ export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
     else if ((typeof v === 'string' || typeof v === 'number') && isSecretPath(path)) {
       add(String(v));
       if (typeof v === 'string' && path.includes('headers')) credentialParts(v).forEach(add);
+    } else if (typeof v === 'string' && path.includes('headers') && AUTH_SCHEME.test(v)) {
+      // A credential under a name the list does not know (`X-Gateway: Bearer ...`): a secret all the same.
+      add(v);
+      credentialParts(v).forEach(add);
     } else if (typeof v === 'string' && last === 'key_file') keyLines(secretFileText(base, v)).forEach(add);
     else if (typeof v === 'string' && typeof last === 'string' && last.endsWith('_file'))
       if (isSecretPath([...path.slice(0, -1), last.slice(0, -'_file'.length)])) add(secretFileText(base, v));
@@ -34,6 +38,9 @@ export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
   walk(data, []);
   return out;
 }
+
+/** A header value that is a credential by its form, whatever the header's name: `<auth scheme> <credential>`. */
+const AUTH_SCHEME = /^\s*(?:bearer|basic|token|digest|negotiate|apikey|api-key|jwt|hmac)\s+\S{6,}\s*$/i;
 
 /**
  * The parts of a secret header's value `<scheme> <credential>` (`Bearer abc`, `Token abc`) that

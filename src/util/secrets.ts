@@ -43,6 +43,7 @@ const SECRET_HEADER_WORDS: ReadonlySet<string> = new Set([
   'sessionid',
   'credential',
   'credentials',
+  'keys',
 ]);
 
 /** A header name's words: split at `-`, `_`, `.`, blanks and case changes (`XApiKey`: x, api, key). */
@@ -52,8 +53,35 @@ const headerWords = (name: string): string[] =>
     .map((w) => w.toLowerCase())
     .filter(Boolean);
 
-/** Whether a header named `name` holds a secret: one of its words is one of SECRET_HEADER_WORDS. */
-const isSecretHeader = (name: string): boolean => headerWords(name).some((w) => SECRET_HEADER_WORDS.has(w));
+/**
+ * Parts that say a header's name is a secret's wherever they are in it, its separators taken out:
+ * names written as one word or in the plural (`x-apitoken`, `X-Api-Keys`, `Authentication`,
+ * `X-Hmac`, `X-Jwt`). None is a part of a common word (`auth` alone is a word: `X-Author` is not).
+ */
+const SECRET_HEADER_PARTS = [
+  'token',
+  'secret',
+  'passw',
+  'apikey',
+  'accesskey',
+  'authkey',
+  'authentication',
+  'authorization',
+  'credential',
+  'signature',
+  'hmac',
+  'jwt',
+  'bearer',
+  'cookie',
+  'session',
+];
+
+/** Whether a header named `name` holds a secret: a word of it is a SECRET_HEADER_WORDS, or it holds a SECRET_HEADER_PARTS. */
+function isSecretHeader(name: string): boolean {
+  if (headerWords(name).some((w) => SECRET_HEADER_WORDS.has(w))) return true;
+  const squashed = name.toLowerCase().replace(/[-_.\s]+/g, '');
+  return SECRET_HEADER_PARTS.some((part) => squashed.includes(part));
+}
 
 /**
  * Whether `path` is in a `headers` mapping where a secret is: the mapping itself (its names and

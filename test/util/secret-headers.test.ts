@@ -29,6 +29,13 @@ const HEADERS: Record<string, string> = {
   XApiKey: 'apikeyvalue-2',
   Password: 'passwordvalue-3',
   X_Access_Token: 'accessvalue-4',
+  // Names said as one word, in the plural, or by a part (review: these were no longer secrets).
+  Authentication: 'Bearer authnvalue-12',
+  'X-Api-Keys': 'keysvalue-13',
+  'x-apitoken': 'apitokenvalue-14',
+  'X-Hmac': 'hmacvalue-15',
+  // A credential by its form, under a name no list knows.
+  'X-Gateway': 'Bearer gatewayvalue-16',
   // Words that only hold a secret word in part (old code: secret, and the word hidden everywhere).
   'X-Author': 'qoswatch',
   Monkey: 'monkeyvalue',
@@ -50,11 +57,12 @@ function configWith(headers: Record<string, string>): string {
 
 describe("a notifier header's value is a secret when its name says so", () => {
   it('Authorization, Proxy-Authorization, Cookie and names with token, key, secret... are; others are not', () => {
-    // Old code: every value here was a secret, X-Source's and X-Team's too; then X-Author, Monkey and X-Passive (auth, key, pass in part).
+    // Old code: every value here was a secret, X-Source's and X-Team's too; then X-Author, Monkey and
+    // X-Passive (auth, key, pass in part); then Authentication, X-Api-Keys, x-apitoken, X-Hmac and X-Gateway were not.
     const values = loadConfig(configWith(HEADERS), {}).source.secretValues();
     const secret = Object.entries(HEADERS).filter(([k]) => !NOT_SECRET.includes(k));
     // The credential alone of `<scheme> <credential>` too (test/util/header-credentials.test.ts).
-    const parts = ['authvalue-111', 'proxyvalue-222'];
+    const parts = ['authvalue-111', 'proxyvalue-222', 'authnvalue-12', 'gatewayvalue-16'];
     expect([...values].sort()).toEqual(['zoomsecret-42', ...parts, ...secret.map(([, v]) => v)].sort());
   });
 
@@ -64,10 +72,12 @@ describe("a notifier header's value is a secret when its name says so", () => {
       log.info('state in /var/lib/qoswatch-prod, paged network-team-7');
       log.info('qoswatch started, monkeyvalue passivevalue');
       log.warn('hook: HTTP 401: refused apikeyvalue-444 and Bearer authvalue-111');
+      log.warn('gateway: HTTP 401: refused authnvalue-12, gatewayvalue-16 and apitokenvalue-14');
     }, values);
     // Old code: "state in /var/lib/[redacted], paged [redacted]".
     expect(out).toContain('"msg":"state in /var/lib/qoswatch-prod, paged network-team-7"');
     expect(out).toContain('"msg":"qoswatch started, monkeyvalue passivevalue"');
     expect(out).toContain('"msg":"hook: HTTP 401: refused [redacted] and [redacted]"');
+    expect(out).toContain('"msg":"gateway: HTTP 401: refused [redacted], [redacted] and [redacted]"');
   });
 });
