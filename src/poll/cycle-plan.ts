@@ -19,6 +19,8 @@ export interface Tracked {
   adopted?: boolean;
   /** Polled once more after a poll found it ended, while discovery still lists it (ended-listed.ts). */
   recheck?: boolean;
+  /** Since when its polls have had entries they could not identify, in a row (unidentified.ts). */
+  unidentifiedSince?: number;
 }
 
 /** What planning a cycle reads of the scheduler's settings. */

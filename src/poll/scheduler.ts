@@ -24,7 +24,7 @@ export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
 import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
-import { heldPresent } from './unidentified.js';
+import { heldPresent, holdsUnidentified } from './unidentified.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -382,8 +382,9 @@ export class Scheduler {
     // A poll with entries it could not identify holds whom it does not list (unidentified.ts);
     // one before any poll that could say (the first since the start) has nobody to hold from,
     // so it says nothing of who has gone, and neither do those after it until one can say.
-    const holdAll = result.unidentified !== undefined && t.present === undefined;
-    const listed = { present: heldPresent(result, t.present), left: result.left };
+    const holding = holdsUnidentified(t, result.unidentified !== undefined, now, this.opts.gapToleranceMs);
+    const holdAll = holding && t.present === undefined;
+    const listed = { present: holding ? heldPresent(result, t.present) : result.present, left: result.left };
     tally.participants += listed.present.length;
     if (!holdAll) t.present = listed.present;
     const present = withPushed(listed, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));

@@ -1,4 +1,5 @@
 import { joinKey } from '../normalize/identity.js';
+import type { Tracked } from './cycle-plan.js';
 
 /**
  * A poll's entries that could not be identified: `skipped` ones that were not objects, and
@@ -27,4 +28,24 @@ export function heldPresent(
   const known = new Set([...result.present, ...result.left]);
   const held = before.filter((k) => !known.has(k));
   return held.length ? [...result.present, ...held] : result.present;
+}
+
+/**
+ * Whether this poll of `t`, with entries it could not identify or not (`unidentified`), holds
+ * whom it does not list: for at most `toleranceMs` (rules.gap_tolerance) of such polls in a row.
+ * An entry Zoom keeps sending without an id would otherwise hold every departure for the
+ * meeting's life.
+ */
+export function holdsUnidentified(
+  t: Tracked,
+  unidentified: boolean,
+  now: number,
+  toleranceMs: number,
+): boolean {
+  if (!unidentified) {
+    delete t.unidentifiedSince;
+    return false;
+  }
+  t.unidentifiedSince ??= now;
+  return now - t.unidentifiedSince < toleranceMs;
 }

@@ -70,3 +70,27 @@ describe.each(CASES)('a $kind QoS page with an entry it cannot identify ($what)'
     expect(counter(r.metrics, 'qoswatch_samples_invalid_total')).toBe(r.badPages);
   }, 60_000);
 });
+
+describe('a QoS page that keeps an entry it cannot identify (review: it held every departure for the meeting)', () => {
+  it('holds whom it does not list for rules.gap_tolerance (5m) of such polls, then takes them as gone', async () => {
+    // From BAD_FROM to the end p0's entry is gone and a number is beside p1's, every poll.
+    const r = await runRewritten(
+      'meetings',
+      2,
+      END,
+      (text, m) => (m < BAD_FROM ? undefined : rewrite('meetings', text, [7], false)),
+      'unidentified-entry-kept',
+    );
+    const resolved = r.changes.filter((c) => c.state === 'resolved');
+    // Old code: p0 never resolved (held until the meeting ended).
+    expect(resolved.map((c) => [who(c), c.alert.reason])).toEqual([['400', 'left']]);
+    // Held while the bad polls lasted less than 5 minutes, then gone.
+    expect(resolved[0]!.alert.resolvedAt).toBeGreaterThanOrEqual(T0 + (BAD_FROM + 5) * MIN);
+    expect(
+      r.changes
+        .filter((c) => c.state === 'firing')
+        .map(who)
+        .sort(),
+    ).toEqual(['400', '401']);
+  }, 60_000);
+});
