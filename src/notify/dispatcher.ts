@@ -367,6 +367,7 @@ export class Dispatcher {
   }
 
   async close(): Promise<void> {
+    this.outbox.sayHeldDrops();
     this.opts.store.save();
     await Promise.all(
       [...this.opts.receivers.values()].map((r) => r.notifier.close?.() ?? Promise.resolve()),

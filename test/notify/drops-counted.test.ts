@@ -105,6 +105,22 @@ describe('notifications dropped in one go', () => {
     await d.close();
   });
 
+  it('drops held by the 15-minute quiet are said at shutdown (review, stop 38: they were said nowhere)', async () => {
+    const { clock, timers, lines, d } = refusing();
+    d.ingest(changes(alert({ participant: 'p0' })));
+    await pass(d, timers, () => hook.held);
+    clock.advance(5 * MIN);
+    d.ingest(changes(alert({ participant: 'p1' }))); // held: within 15 min of the first line
+    await pass(d, timers, () => hook.held);
+    expect(drops(lines)).toHaveLength(1);
+    await d.close();
+    // Old code: p1's drop was never said.
+    expect(drops(lines)).toEqual([
+      expect.stringMatching(/^hook: notification dropped: .*p0 has/),
+      expect.stringMatching(/^hook: notification dropped since .*p1 has/),
+    ]);
+  });
+
   it('one dropped is said as before, without a count', async () => {
     const { timers, lines, d } = refusing();
     d.ingest(changes(alert({ participant: 'p1' })));

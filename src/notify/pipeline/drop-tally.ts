@@ -84,6 +84,11 @@ export class DropTally {
         this.say(key, d, now);
   }
 
+  /** At shutdown: says every drop still held (review, stop 38: those of the last 15 minutes were said nowhere). */
+  sayAll(now: number): void {
+    for (const [key, d] of this.pending) this.say(key, d, now);
+  }
+
   /** When held drops can be said, but those of receivers `busy` says are sending. */
   nextDueAt(busy: (receiver: string) => boolean): number[] {
     const out: number[] = [];

@@ -205,6 +205,11 @@ export class Outbox {
     await Promise.all([...this.lanes.values()]);
   }
 
+  /** At shutdown: the drops held back by the 15-minute quiet are said now (drop-tally.ts). */
+  sayHeldDrops(): void {
+    this.drops.sayAll(this.opts.clock.now());
+  }
+
   /** Starts what is due and waits for it (tests, the last round at shutdown). */
   async deliverDue(signal: AbortSignal): Promise<void> {
     this.start(signal);
