@@ -32,6 +32,18 @@ function refusing(): {
   return { clock, timers, lines, d: dispatcherTo(hook, clock, timers, { log }) };
 }
 
+/** p0 dropped and said, then p1 dropped 5 minutes later: held, within 15 minutes of the first line. */
+async function heldSecondDrop(): Promise<ReturnType<typeof refusing>> {
+  const r = refusing();
+  r.d.ingest(changes(alert({ participant: 'p0' })));
+  await pass(r.d, r.timers, () => hook.held);
+  r.clock.advance(5 * MIN);
+  r.d.ingest(changes(alert({ participant: 'p1' })));
+  await pass(r.d, r.timers, () => hook.held);
+  expect(drops(r.lines)).toHaveLength(1);
+  return r;
+}
+
 describe('notifications dropped in one go', () => {
   // Old code: ['hook: notification dropped: hook: ... (HTTP 400)'], the count nowhere in the log.
   it('5 refused (HTTP 400) in one pass: one line saying 5', async () => {
@@ -79,13 +91,7 @@ describe('notifications dropped in one go', () => {
   });
 
   it("held drops past their time, of a receiver whose lane is sending, are not due (the loop would wake again and again): said at the lane's end", async () => {
-    const { clock, timers, lines, d } = refusing();
-    d.ingest(changes(alert({ participant: 'p0' })));
-    await pass(d, timers, () => hook.held);
-    clock.advance(5 * MIN);
-    d.ingest(changes(alert({ participant: 'p1' }))); // held: within 15 min of the first line
-    await pass(d, timers, () => hook.held);
-    expect(drops(lines)).toHaveLength(1);
+    const { clock, timers, lines, d } = await heldSecondDrop();
     clock.advance(11 * MIN);
     hook.hangOn = 'p2';
     d.ingest(changes(alert({ participant: 'p2' })));
@@ -106,13 +112,7 @@ describe('notifications dropped in one go', () => {
   });
 
   it('drops held by the 15-minute quiet are said at shutdown (review, stop 38: they were said nowhere)', async () => {
-    const { clock, timers, lines, d } = refusing();
-    d.ingest(changes(alert({ participant: 'p0' })));
-    await pass(d, timers, () => hook.held);
-    clock.advance(5 * MIN);
-    d.ingest(changes(alert({ participant: 'p1' }))); // held: within 15 min of the first line
-    await pass(d, timers, () => hook.held);
-    expect(drops(lines)).toHaveLength(1);
+    const { lines, d } = await heldSecondDrop();
     await d.close();
     // Old code: p1's drop was never said.
     expect(drops(lines)).toEqual([
