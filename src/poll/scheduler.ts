@@ -24,7 +24,7 @@ export type { CycleReport } from './cycle-parts.js';
 import { holdingPlan } from './budget-block.js';
 import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
-import { heldPresent, holdsUnidentified } from './unidentified.js';
+import { pollPresence } from './unidentified.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -379,12 +379,10 @@ export class Scheduler {
         `${ref.kind} "${ref.topic}" answers again after its QoS call said it ended (404, code 3001): polled as live`,
       );
     }
-    // A poll with entries it could not identify holds whom it does not list (unidentified.ts);
-    // one before any poll that could say (the first since the start) has nobody to hold from,
-    // so it says nothing of who has gone, and neither do those after it until one can say.
-    const holding = holdsUnidentified(t, result.unidentified !== undefined, now, this.opts.gapToleranceMs);
-    const holdAll = holding && t.present === undefined;
-    const listed = { present: holding ? heldPresent(result, t.present) : result.present, left: result.left };
+    // A poll with entries it could not identify holds whom it does not list (unidentified.ts).
+    const held = pollPresence(t, result, now, this.opts.gapToleranceMs);
+    const holdAll = held.holdAll;
+    const listed = { present: held.present, left: result.left };
     tally.participants += listed.present.length;
     if (!holdAll) t.present = listed.present;
     const present = withPushed(listed, this.pushes.paths.pushedSince(key, now - this.opts.gapToleranceMs));

@@ -16,36 +16,27 @@ export function unidentified(
 }
 
 /**
- * Whom a poll's `present` stands for: the participants it listed; after a poll with entries it
- * could not identify, also those present before (`before`) that it neither lists nor says left,
- * held until a poll whose every entry is identified says whether they are still there.
+ * Whom a poll of `t` takes as present, and whether it says nothing of who has gone (`holdAll`).
+ * A poll with entries it could not identify (`result.unidentified`) holds those present before
+ * (`t.present`) that it neither lists nor says left: whom it does not list may be one of those
+ * entries. Such polls hold for at most `toleranceMs` (rules.gap_tolerance) in a row: an entry Zoom
+ * keeps sending without an id would otherwise hold every departure for the meeting's life. One
+ * before any poll that could say (the first since the start) has nobody to hold from: it holds all.
  */
-export function heldPresent(
-  result: { present: string[]; left: string[]; unidentified?: number | undefined },
-  before: readonly string[] | undefined,
-): string[] {
-  if (!result.unidentified || !before?.length) return result.present;
-  const known = new Set([...result.present, ...result.left]);
-  const held = before.filter((k) => !known.has(k));
-  return held.length ? [...result.present, ...held] : result.present;
-}
-
-/**
- * Whether this poll of `t`, with entries it could not identify or not (`unidentified`), holds
- * whom it does not list: for at most `toleranceMs` (rules.gap_tolerance) of such polls in a row.
- * An entry Zoom keeps sending without an id would otherwise hold every departure for the
- * meeting's life.
- */
-export function holdsUnidentified(
+export function pollPresence(
   t: Tracked,
-  unidentified: boolean,
+  result: { present: string[]; left: string[]; unidentified?: number | undefined },
   now: number,
   toleranceMs: number,
-): boolean {
-  if (!unidentified) {
+): { present: string[]; holdAll: boolean } {
+  if (result.unidentified === undefined) {
     delete t.unidentifiedSince;
-    return false;
+    return { present: result.present, holdAll: false };
   }
   t.unidentifiedSince ??= now;
-  return now - t.unidentifiedSince < toleranceMs;
+  if (now - t.unidentifiedSince >= toleranceMs) return { present: result.present, holdAll: false };
+  if (t.present === undefined) return { present: result.present, holdAll: true };
+  const known = new Set([...result.present, ...result.left]);
+  const held = t.present.filter((k) => !known.has(k));
+  return { present: held.length ? [...result.present, ...held] : result.present, holdAll: false };
 }
