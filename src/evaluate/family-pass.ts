@@ -171,9 +171,9 @@ class SharedMoves {
  * taken with the context its reading took and newer than it: its shared reading moves to it
  * (a quiet move counted in its group slot when it breaches no rule before or now, else each
  * rule's move: RulePass.moveShared). Being shared, its readings are in the rules' groups of the
- * same group slot (a join's group slot changes only with its stamp: group-keys.ts; a group slot's
- * groups found again unshare every reading: GroupKeys.unset). Any other: each rule reads it
- * (RulePass.sample).
+ * same group slot (a join's group slot changes only with its stamp: group-keys.ts; the readings
+ * in a group slot's groups are unshared before its groups are found again: GroupKeys.unset). Any
+ * other: each rule reads it (RulePass.sample).
  */
 function samplesPass(
   passes: readonly RulePass[],

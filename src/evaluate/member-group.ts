@@ -145,6 +145,12 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     this.typed(time, breaching, 1);
   }
 
+  /** The typed members' readings, where their family shares them, written back into the rule's arrays. */
+  unshareMembers(): void {
+    const r = this.readings;
+    for (const slot of this.list) r.unshare(slot);
+  }
+
   /** A typed member's reading at `time` counted in (`delta` 1) or out (-1) of `newest`'s counts. */
   private typed(time: number, breaching: boolean, delta: number): void {
     if (breaching) this.breachingTyped += delta;

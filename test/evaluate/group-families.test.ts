@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { EngineContext } from '../../src/evaluate/context.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
+import type { QosSample } from '../../src/normalize/sample.js';
 import { compareCase, describeMismatch, noneExercised } from '../helpers/engine-comparison.js';
 import { randomCase, type EngineCase } from '../helpers/random-engine-case.js';
+import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
 /** Other thresholds of the random rules' metrics (random-engine-case.ts), for a rule's twins. */
 const OTHER: Record<string, readonly string[]> = {
@@ -52,4 +56,121 @@ describe('group rules in families of several thresholds', () => {
     expect(total.groupMoved).toBeGreaterThan(0);
     expect(total.regrouped).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('a meeting of an instance-scoped family that ends', () => {
+  it("writes back its own shared readings only: the other meetings' stay shared, and alert as before", () => {
+    const meetingRule = (name: string, threshold: string): Partial<RawRule> => ({
+      name,
+      scope: 'instance',
+      streams: ['any_audio'],
+      metric: 'avg_loss',
+      when: 'above',
+      threshold,
+      breaching: { ratio: '50%' },
+      min_participants: 2,
+    });
+    // One family (same column, scope and filters) of two thresholds.
+    const engine = new RuleEngine(rulesFrom([meetingRule('loss5', '5%'), meetingRule('loss10', '10%')]), {
+      gapToleranceMs: 5 * MIN,
+    });
+    const { groupKeys } = (engine as unknown as { ctx: EngineContext }).ctx;
+    expect(groupKeys).toHaveLength(1);
+    const { shared } = groupKeys[0]!;
+    const who = ['a', 'b', 'c'];
+    // Meeting m1: two of three at 12% loss (past both thresholds); the others healthy.
+    const minute = (m: number, meetings: readonly string[]): QosSample[] =>
+      meetings.flatMap((inst) =>
+        who.map((p) =>
+          sample(
+            p,
+            m,
+            { audio_input: { avgLoss: inst === 'm1' && p !== 'c' ? 0.12 : 0.001 } },
+            { instance: inst },
+          ),
+        ),
+      );
+    const sharedOf = (inst: string): boolean[] =>
+      who.map((p) => shared.has(engine.state.slots.find(`meeting:${inst}`, p)!));
+    const all = ['m0', 'm1', 'm2', 'm3'];
+    const fired = engine.handle({ type: 'samples', samples: minute(0, all) });
+    expect(fired.map((c) => [c.alert.id, c.state])).toEqual([
+      ['loss5|meeting:m1', 'firing'],
+      ['loss10|meeting:m1', 'firing'],
+    ]);
+    expect(engine.handle({ type: 'samples', samples: minute(1, all) })).toEqual([]);
+    for (const inst of all) expect(sharedOf(inst)).toEqual([true, true, true]);
+
+    const ended = engine.handle({
+      type: 'ended',
+      instance: { kind: 'meeting', id: 'm0', uuid: 'm0', topic: 'Topic m0' },
+      at: T + MIN,
+    });
+    expect(ended).toEqual([]);
+    // Before, the end wrote back every reading the family shared (unshareAll): all false here.
+    for (const inst of ['m1', 'm2', 'm3']) expect(sharedOf(inst)).toEqual([true, true, true]);
+    expect(engine.handle({ type: 'samples', samples: minute(2, ['m1', 'm2', 'm3']) })).toEqual([]);
+    expect([engine.current('loss5|meeting:m1')?.state, engine.current('loss10|meeting:m1')?.state]).toEqual([
+      'firing',
+      'firing',
+    ]);
+    expect(engine.current('loss5|meeting:m1')?.context).toMatchObject({ breaching: 2, participants: 3 });
+  });
+});
+
+describe("a group slot's groups found again while joins in it are held", () => {
+  it("leaves no reading shared that is not in its rules' groups of its group slot (what the shared path moves it on)", () => {
+    // A data center named as a meeting's key: the meeting's end drops the group of that name
+    // under every rule (departures.ts, as the reference does), though meeting x's joins are in it.
+    const dc = (name: string, threshold: string): Partial<RawRule> => ({
+      name,
+      scope: 'shared_cause',
+      group_by: 'data_center',
+      streams: ['any_audio'],
+      metric: 'avg_loss',
+      when: 'above',
+      threshold,
+      breaching: { count: 2 },
+      min_participants: 2,
+    });
+    const engine = new RuleEngine(rulesFrom([dc('dc5', '5%'), dc('dc10', '10%')]), {
+      gapToleranceMs: 5 * MIN,
+    });
+    const { groupKeys, slotMembers } = (engine as unknown as { ctx: EngineContext }).ctx;
+    const keys = groupKeys[0]!;
+    const minute = (m: number): QosSample[] => [
+      ...['a', 'b', 'c'].map((p) =>
+        sample(
+          p,
+          m,
+          { audio_input: { avgLoss: p === 'c' ? 0.001 : 0.12 } },
+          { instance: 'x', dc: 'meeting:y' },
+        ),
+      ),
+      sample('q', m, { audio_input: { avgLoss: 0.001 } }, { instance: 'y', dc: 'meeting:y' }),
+    ];
+    /** The joins of meeting x whose reading the family shares, each checked in its rules' groups. */
+    const sharedInPlace = (): number => {
+      let n = 0;
+      for (const p of ['a', 'b', 'c']) {
+        const slot = engine.state.slots.find('meeting:x', p)!;
+        if (!keys.shared.has(slot)) continue;
+        n++;
+        const g = keys.group[slot]!;
+        for (const r of slotMembers)
+          expect(r.groups[g] !== undefined && r.in[slot] === r.groups[g]).toBe(true);
+      }
+      return n;
+    };
+    engine.handle({ type: 'samples', samples: minute(0) });
+    engine.handle({ type: 'samples', samples: minute(1) });
+    expect(sharedInPlace()).toBe(3);
+    engine.handle({
+      type: 'ended',
+      instance: { kind: 'meeting', id: 'y', uuid: 'y', topic: 'Topic y' },
+      at: T + MIN,
+    });
+    // Written back (read rule by rule at their next sample), not left shared in groups let go of.
+    expect(sharedInPlace()).toBe(0);
+  });
 });
