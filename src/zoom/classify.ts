@@ -193,7 +193,7 @@ function rateLimited(
   ctx: AnswerContext,
 ): Verdict {
   const { now, endpoint: ep } = ctx;
-  const asked = parseRetryAfter(headers.get('retry-after'), now);
+  const asked = parseRetryAfter(headers.get('retry-after'), now, headers.get('date'));
   const type = headers.get('x-ratelimit-type');
   const daily = type
     ? /daily/i.test(type)

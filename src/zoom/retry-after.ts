@@ -1,17 +1,32 @@
 /**
  * `Retry-After` as Zoom sends it: whole seconds (HTTP's delay-seconds, digits only), or a date
- * (ISO 8601 or HTTP date). Epoch ms, or undefined when it asks for no wait: unreadable (a
- * fraction `0.4` or a sign is not delay-seconds: `0.001` made 7 requests in 167 ms), or a time
- * not after `now` (`0`, a date already past), which would retry at once, back to back; the
- * caller then waits as without one (one rate-limit window). A number is never read as a date
- * (`Date.parse('-1')` is 2001-01-01).
+ * (ISO 8601 or HTTP date). Epoch ms on our clock, or undefined when it asks for no wait:
+ * unreadable (a fraction `0.4` or a sign is not delay-seconds: `0.001` made 7 requests in
+ * 167 ms), or a time not after `now` (`0`, a date already past), which would retry at once, back
+ * to back; the caller then waits as without one (one rate-limit window). A number is never read
+ * as a date (`Date.parse('-1')` is 2001-01-01).
+ *
+ * A date is Zoom's clock: its wait is measured from the answer's own `Date` (`sentAt`), the
+ * same clock, and starts `now`; from `now` only when the answer has no readable `Date`. Read
+ * against our clock, a Zoom 6 minutes ahead made `Retry-After: <Date + 12 s>` a 5-minute wait
+ * (capped), and one 2 minutes behind made it a date already past (one window instead of 12 s).
  */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number,
+  sentAt?: string | null,
+): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
   if (/^[+-]?[\d.]+$/.test(v) && !/^\d+$/.test(v)) return undefined;
-  const at = /^\d+$/.test(v) ? now + Number(v) * 1000 : Date.parse(v);
+  const at = /^\d+$/.test(v) ? now + Number(v) * 1000 : now + Date.parse(v) - zoomNow(sentAt, now);
   return Number.isFinite(at) && at > now ? at : undefined;
+}
+
+/** Zoom's clock when it sent the answer: its `Date` header, or `now` when it has none readable. */
+function zoomNow(sentAt: string | null | undefined, now: number): number {
+  const date = Date.parse(sentAt ?? '');
+  return Number.isFinite(date) ? date : now;
 }
 
 /** Longest wait a daily-limit 429 may impose (Zoom's daily pool resets every 24 hours). */
