@@ -9,6 +9,14 @@ import type { LogOnce } from '../util/log-once.js';
 export const ZOOM_CLOCK_TOLERANCE_MS = 5 * 60_000;
 
 /**
+ * How long the `Date`s must stay within ZOOM_CLOCK_TOLERANCE_MS, with no answer off it, before a
+ * skew is a new episode with its own warning. Zoom's hosts behind a load balancer, or a proxy on
+ * some paths only, may alternate good and bad `Date`s: forgetting at the first good one warned
+ * at every bad one.
+ */
+export const SKEW_EPISODE_END_MS = 10 * 60_000;
+
+/**
  * Whose clock an answer's `Date` is bounded by (`zoom.date_clock`): `local` (default) this
  * machine's, within ZOOM_CLOCK_TOLERANCE_MS; `zoom` none: the `Date` is followed whatever it says,
  * for a simulator run ahead of real time in another process (`qoswatch simulate --speed N`).
@@ -19,13 +27,16 @@ export type DateClockMode = 'local' | 'zoom';
  * Zoom's clock as the `Date` of its answers sets it, bounded by this machine's: a `Date` within
  * ZOOM_CLOCK_TOLERANCE_MS of the local clock is taken (Zoom's clock is the one its samples are
  * dated by), one further off is not (a proxy's or a broken clock's): the local clock is Zoom's
- * then, the answer is counted (`skewed`) and the skew logged once an hour while it lasts. An
+ * then, the answer is counted (`skewed`) and the skew logged once an hour while it lasts (it
+ * ends once no answer was off for SKEW_EPISODE_END_MS: the next skew is logged at once). An
  * answer dated a day ahead once let a sample dated a day ahead in, and every real sample after it
  * was skipped as old. With `mode` `zoom` every `Date` is taken (a simulator ahead of real time).
  */
 export class ZoomClock {
   /** Zoom's clock less ours, from the last answer with a usable `Date` (undefined before one). */
   private skewMs: number | undefined;
+  /** When the last answer with a `Date` too far off came, while its episode lasts. */
+  private skewedAt: number | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -42,13 +53,18 @@ export class ZoomClock {
   observe(headers: { get(name: string): string | null }): void {
     const date = Date.parse(headers.get('date') ?? '');
     if (!Number.isFinite(date)) return;
-    const skew = date - this.clock.now();
+    const now = this.clock.now();
+    const skew = date - now;
     if (this.mode === 'zoom' || Math.abs(skew) <= ZOOM_CLOCK_TOLERANCE_MS) {
-      this.once.forget('zoom-clock');
       this.skewMs = skew;
+      if (this.skewedAt !== undefined && now - this.skewedAt >= SKEW_EPISODE_END_MS) {
+        this.skewedAt = undefined;
+        this.once.forget('zoom-clock');
+      }
       return;
     }
     this.skewMs = 0;
+    this.skewedAt = now;
     this.skewed();
     const off = `${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'}`;
     this.once.warn(
