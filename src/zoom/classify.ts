@@ -9,6 +9,7 @@ import {
   capRetryAt,
   MAX_DAILY_RETRY_AFTER_MS,
   MAX_RATE_RETRY_AFTER_MS,
+  MAX_UNSAID_RETRY_AFTER_MS,
   parseRetryAfter,
 } from './retry-after.js';
 
@@ -40,10 +41,14 @@ export interface AnswerContext {
   tokens?: readonly string[];
 }
 
-/** A Retry-After longer than qoswatch waits: what Zoom asked, and whether it was the daily limit. */
+/**
+ * A Retry-After longer than qoswatch waits: what Zoom asked, whether it was taken as the daily
+ * limit, and the wait qoswatch takes instead (`maxMs`).
+ */
 export interface CappedRetryAfter {
   askedMs: number;
   daily: boolean;
+  maxMs: number;
 }
 
 /**
@@ -184,7 +189,9 @@ function refusal(
 /**
  * A 429: the daily limit (X-RateLimit-Type says so, or the message, or a Retry-After further
  * than a per-second wait would be) stops calls until the reset; a per-second or per-minute
- * limit waits as Retry-After says, or one window. Retry-After is capped either way.
+ * limit waits as Retry-After says, or one window. Retry-After is capped either way: 24 hours
+ * when the answer says it is the daily limit, 15 minutes when only its Retry-After does, 5
+ * minutes for a per-second or per-minute limit.
  */
 function rateLimited(
   headers: { get(name: string): string | null },
@@ -195,19 +202,20 @@ function rateLimited(
   const { now, endpoint: ep } = ctx;
   const asked = parseRetryAfter(headers.get('retry-after'), now, headers.get('date'));
   const type = headers.get('x-ratelimit-type');
-  const daily = type
-    ? /daily/i.test(type)
-    : /daily/i.test(zoomMessage) || (asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
-  const cut =
-    asked === undefined
-      ? undefined
-      : capRetryAt(asked, now, daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS);
-  const capped = cut?.capped ? { capped: { askedMs: asked! - now, daily } } : {};
+  const saysDaily = type ? /daily/i.test(type) : /daily/i.test(zoomMessage);
+  const daily = saysDaily || (!type && asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
+  const maxMs = saysDaily
+    ? MAX_DAILY_RETRY_AFTER_MS
+    : daily
+      ? MAX_UNSAID_RETRY_AFTER_MS
+      : MAX_RATE_RETRY_AFTER_MS;
+  const cut = asked === undefined ? undefined : capRetryAt(asked, now, maxMs);
+  const capped = cut?.capped ? { capped: { askedMs: asked! - now, daily, maxMs } } : {};
   if (daily) {
     const resetAt = cut?.at ?? nextUtcMidnight(now);
     const error = new ZoomError(
       'ZOOM_DAILY_LIMIT',
-      `${ep}: Zoom's daily limit is reached; calls resume at ${new Date(resetAt).toISOString()}`,
+      `${ep}: ${saysDaily ? "Zoom's daily limit is reached" : "Zoom's 429 names no rate limit and asks for a wait over 5 minutes, taken as its daily limit"}; calls resume at ${new Date(resetAt).toISOString()}`,
       { ...details, retryable: true, resetAt },
     );
     return { action: 'fail', outcome: 'daily_limited', error, blockUntil: resetAt, ...capped };

@@ -17,7 +17,7 @@ import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
 import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
-import { MAX_DAILY_RETRY_AFTER_MS, MAX_RATE_RETRY_AFTER_MS } from './retry-after.js';
+import { MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
 import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
@@ -278,13 +278,14 @@ export class ZoomClient {
     }
   }
 
-  /** Retry-After longer than a day (daily limit) or 5 minutes (per second/minute): counted, logged once. */
+  /** Retry-After longer than qoswatch waits (retry-after.ts): counted, logged once. */
   private retryAfterCapped(endpoint: string, c: CappedRetryAfter): void {
     this.stats.retryAfterCapped++;
+    const unsaid = c.maxMs === MAX_UNSAID_RETRY_AFTER_MS;
     this.once.warn(
       `retry-after:${endpoint}`,
-      { endpoint, askedMs: c.askedMs, waitMs: c.daily ? MAX_DAILY_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS },
-      `Zoom's Retry-After is longer than ${c.daily ? '24 hours' : '5 minutes'}; waiting that long instead`,
+      { endpoint, askedMs: c.askedMs, waitMs: c.maxMs },
+      `Zoom's Retry-After is longer than ${inWords(c.maxMs)}; waiting that long instead${unsaid ? ' (the answer names no rate limit: every call stops, as for the daily limit, then is asked again)' : ''}`,
     );
   }
 
@@ -475,6 +476,10 @@ export class ZoomClient {
     }
   }
 }
+
+/** A wait as the log says it: `24 hours`, `15 minutes`. */
+const inWords = (ms: number): string =>
+  ms % 3_600_000 === 0 ? plural(ms / 3_600_000, 'hour') : plural(ms / 60_000, 'minute');
 
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
 const OVERFULL = 10;

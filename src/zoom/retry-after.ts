@@ -33,6 +33,15 @@ function zoomNow(sentAt: string | null | undefined, now: number): number {
 export const MAX_DAILY_RETRY_AFTER_MS = 24 * 3_600_000;
 /** Longest wait a per-second or per-minute 429 may impose. */
 export const MAX_RATE_RETRY_AFTER_MS = 5 * 60_000;
+/**
+ * Longest wait a 429 may impose that is taken as the daily limit only by its long `Retry-After`
+ * (no `X-RateLimit-Type`, no "daily" in its message): every call stops, since the daily pool is
+ * shared by both categories, but for 15 minutes at most. Zoom's limits are per second, per minute
+ * and per day (named by X-RateLimit-Type); an answer that names none and asks for hours (a proxy,
+ * `Retry-After: 99999999`) stopped the monitor for 24 hours. If it was the daily limit, the call
+ * after 15 minutes is refused again and stops calls again: one refused call each 15 minutes.
+ */
+export const MAX_UNSAID_RETRY_AFTER_MS = 15 * 60_000;
 
 /**
  * `retryAt` no further than `maxMs` from `now`: a `Retry-After: 99999999999` must not stop

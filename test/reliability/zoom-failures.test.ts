@@ -197,6 +197,30 @@ describe('Retry-After is capped', () => {
     expect((err as ZoomError).details.resetAt).toBe(T0 + 24 * 3_600_000);
     expect(client.stats.retryAfterCapped).toBe(1);
   });
+
+  it('a 429 naming no limit with Retry-After: 99999999 stops every call 15 minutes, not 24 hours', async () => {
+    // Review (stop 38, LOW): no X-RateLimit-Type, no "daily" in the message, 3 years asked: it
+    // was taken as the daily limit and stopped the monitor for 24 hours.
+    let refuse = true;
+    const { log, lines } = captureLog();
+    const { client, clock } = await fakeZoom((_req, res) => {
+      if (!refuse) return res.end(JSON.stringify({ meetings: [] }));
+      res.writeHead(429, { 'retry-after': '99999999' });
+      res.end(JSON.stringify({ code: 429, message: 'Too many requests.' }));
+    }, log);
+    const err = await listMeetings(client).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_DAILY_LIMIT')).toBe(true);
+    expect((err as ZoomError).details.resetAt).toBe(T0 + 15 * 60_000);
+    expect(client.stats.retryAfterCapped).toBe(1);
+    expect(
+      lines.filter((l) => l.msg.startsWith("Zoom's Retry-After is longer than 15 minutes")),
+    ).toHaveLength(1);
+    // Every call stops meanwhile (both categories), then goes out again.
+    await expect(listMeetings(client)).rejects.toMatchObject({ code: 'ZOOM_DAILY_LIMIT' });
+    refuse = false;
+    clock.advance(15 * 60_000);
+    await expect(listMeetings(client)).resolves.toEqual({ meetings: [] });
+  });
 });
 
 describe('the token endpoint', () => {

@@ -150,12 +150,22 @@ describe('classifyAnswer', () => {
       message: 'You have reached the maximum daily rate limit for this API.',
     });
     expect(byMessage).toMatchObject({ action: 'fail', blockUntil: nextUtcMidnight(NOW) });
-    const byDate = http(429, {}, { 'retry-after': '2026-11-20T18:00:00Z' });
+    const byDate = http(429, {}, { 'retry-after': '2026-11-20T10:12:00Z' });
     expect(byDate).toMatchObject({
       action: 'fail',
       outcome: 'daily_limited',
-      blockUntil: Date.parse('2026-11-20T18:00:00Z'),
+      blockUntil: Date.parse('2026-11-20T10:12:00Z'),
     });
+    // Said by nothing but its Retry-After: every call stops, for 15 minutes at most (it stopped
+    // them 8 hours here, and 24 hours for Retry-After: 99999999).
+    const long = http(429, {}, { 'retry-after': '2026-11-20T18:00:00Z' });
+    expect(long).toMatchObject({
+      action: 'fail',
+      outcome: 'daily_limited',
+      blockUntil: NOW + 15 * 60_000,
+      capped: { daily: true, maxMs: 15 * 60_000 },
+    });
+    expect(errorOf(long)!.message).toContain('names no rate limit');
     // A daily Retry-After further than a day is cut to a day.
     const far = http(429, {}, { 'retry-after': '2027-01-01T00:00:00Z', 'x-ratelimit-type': 'Daily-limit' });
     expect(far).toMatchObject({ action: 'fail', blockUntil: NOW + 24 * 3_600_000, capped: { daily: true } });

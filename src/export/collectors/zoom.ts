@@ -40,7 +40,7 @@ export function registerZoomMetrics(
   });
   new Counter({
     name: 'qoswatch_zoom_retry_after_capped_total',
-    help: '429s whose Retry-After was longer than qoswatch waits (24 h daily, 5 min otherwise).',
+    help: '429s whose Retry-After was longer than qoswatch waits (24 h daily, 15 min when only the wait says daily, 5 min otherwise).',
     labelNames: ['account'],
     registers,
     collect() {
