@@ -51,3 +51,14 @@ export function isProblemMessage(text: string): boolean {
   }
   return letterWords >= 2;
 }
+
+/**
+ * What a message says after `secret:` when there is no secret to show (`secret: not set`,
+ * `token: missing`, `password: (none)`, `api_key: is not configured.`): kept, where any other
+ * value after a secret's key is hidden. The whole value, from this short list only.
+ */
+const ABSENT =
+  /^[(<[]?(?:(?:is|was|are|has not been|is still) )?(?:not (?:set|configured|provided|given|supplied|defined|found)|missing|unset|undefined|empty|required|absent|none|null|nil)[)>\]]?[.,;!]?$/i;
+
+/** Whether `text` (a secret key's value) only says the secret is not there (ABSENT). */
+export const saysAbsent = (text: string): boolean => ABSENT.test(text.trim());

@@ -1,14 +1,15 @@
-import { isProblemMessage } from './problem-words.js';
+import { isProblemMessage, saysAbsent } from './problem-words.js';
 
 /** What stands in a message for a hidden secret. */
 export const REDACTED = '[redacted]';
 
 /**
- * The last word of a key that names a secret (`password`, `pwd`, `client_secret`,
- * `access_token`, `Proxy-Authorization`, `x-api-key`, `API key`...). Literal words only: every
- * start tries each once.
+ * The last word of a key that names a secret (`password`, `pwd`, `passphrase`, `client_secret`,
+ * `clientSecret`, `access_token`, `Proxy-Authorization`, `x-api-key`, `API key`, `private_key`,
+ * `sig`...). Literal words only: every start tries each once.
  */
-const SECRET_WORD = /password|passwd|pwd|secret|token|authorization|api[_ -]?key/gi;
+const SECRET_WORD =
+  /passphrase|passcode|password|passwd|pwd|secret|token|authorization|api[_ -]?key|private[_-]?key|signature|sig/gi;
 
 /** What joins a key to its value: `=` or `:`, in their ASCII or full-width forms (`password：x`). */
 const isEquals = (c: string | undefined): boolean => c === '=' || c === '\uff1d';
@@ -22,11 +23,15 @@ const isBlank = (c: string | undefined): boolean => isSpace(c) && !isLineEnd(c);
 
 /**
  * Where the key whose last word starts at `word` starts: that word, or the `[\w-]` run before it
- * when a `_` or `-` joins them (`client_secret`, `x-api-key`), back to `from` at most (the
- * previous value's end). Called only for a word that ends its key, so each run is walked once.
+ * when a `_` or `-` (`client_secret`, `x-api-key`) or a change of case (`clientSecret`,
+ * `privateKey`) joins them, back to `from` at most (the previous value's end). A word stuck to
+ * lower-case letters (`mytoken`) is not a secret's key. Called only for a word that ends its key,
+ * so each run is walked once.
  */
 function keyStart(text: string, word: number, from: number): number {
-  if (text[word - 1] !== '_' && text[word - 1] !== '-') return word;
+  const prev = text[word - 1];
+  const camel = /[A-Z]/.test(text.charAt(word)) && prev !== undefined && /[a-z0-9]/.test(prev);
+  if (prev !== '_' && prev !== '-' && !camel) return word;
   let i = word - 1;
   while (i > from && isKeyChar(text[i - 1])) i--;
   return i;
@@ -74,16 +79,26 @@ function valueStart(text: string, word: number, end: number, from: number): Valu
 }
 
 /**
- * Where an unquoted value starting at `from` ends: at the line's end, a `&` (a query string's
- * next pair) or white space before the next `key=`. One pass: each white-space run is looked
- * past once (a regex `\s+[\w.-]+=` tried at every blank of a long run was quadratic: 9 s for a
- * value followed by 100,000 spaces).
+ * Whether the `&` at `at` starts a query string's next pair (`&x=1`, `&a[]=2`): a `&` in a
+ * secret (`Tr0ub4dor&3`) does not end it. Looks over one key at most (a `&` ends the look).
+ */
+function pairAfter(text: string, at: number): boolean {
+  let i = at + 1;
+  while (i < text.length && /[\w.[\]-]/.test(text[i]!)) i++;
+  return i > at + 1 && text[i] === '=';
+}
+
+/**
+ * Where an unquoted value starting at `from` ends: at the line's end, a `&` before a query
+ * string's next `key=` or white space before the next `key=`. One pass: each white-space run is
+ * looked past once (a regex `\s+[\w.-]+=` tried at every blank of a long run was quadratic: 9 s
+ * for a value followed by 100,000 spaces).
  */
 function unquotedEnd(text: string, from: number): number {
   let i = from;
   while (i < text.length) {
     const c = text[i]!;
-    if (c === '\r' || c === '\n' || c === '&') return i;
+    if (c === '\r' || c === '\n' || (c === '&' && pairAfter(text, i))) return i;
     if (!/\s/.test(c)) {
       i++;
       continue;
@@ -163,7 +178,8 @@ function valueEnd(text: string, from: number, extent: Extent, closer: string | u
 
 /**
  * Whether the value at `from` was hidden already (the text was redacted before): `[redacted]`
- * where a value ends: right before a `,`, `;`, `&`, bracket or quote (a quoted value's end), or
+ * where a value ends: right before a `,`, `;`, bracket or quote (a quoted value's end), a `&` that
+ * a query string's next pair or nothing follows, or
  * blanks before the line's end, `closer` (a bare `key:`'s) or a `key=` (a `key=value`'s). Taken
  * for a value, it grew at each pass (`{"password":[redacted]}` lost its `}`, as an unquoted value
  * runs to the line's end).
@@ -171,7 +187,8 @@ function valueEnd(text: string, from: number, extent: Extent, closer: string | u
 function hiddenAlready(text: string, from: number, bare: boolean, closer: string | undefined): boolean {
   if (!text.startsWith(REDACTED, from)) return false;
   let i = from + REDACTED.length;
-  if (/[,;&)\]}"'`]/.test(text.charAt(i))) return true;
+  if (/[,;)\]}"'`]/.test(text.charAt(i))) return true;
+  if (text[i] === '&') return pairAfter(text, i) || !/\S/.test(text.charAt(i + 1));
   while (isBlank(text[i])) i++;
   if (i === text.length || isLineEnd(text[i]) || text[i] === closer) return true;
   if (bare || i === from + REDACTED.length) return false;
@@ -223,8 +240,11 @@ export function redactSecretPairs(text: string): string {
     const hidden = hiddenAlready(text, from, start.bare, closer);
     const end = hidden ? from + REDACTED.length : valueEnd(text, from, start.bare ? 'line' : 'pair', closer);
     if (end === from) continue;
-    // Hidden already, or a message's words (`Invalid password: wrong length`): kept as they are.
-    const kept = hidden || (start.bare && describesProblem(text, start.key, from, end, done));
+    // Hidden already, or a message's words (`Invalid password: wrong length`, `secret: not set`): kept as they are.
+    const kept =
+      hidden ||
+      (start.bare &&
+        (saysAbsent(text.slice(from, end)) || describesProblem(text, start.key, from, end, done)));
     out += kept ? text.slice(done, end) : `${text.slice(done, from)}${REDACTED}`;
     done = end;
     SECRET_WORD.lastIndex = end;

@@ -103,7 +103,65 @@ describe('a message about a secret that gives none', () => {
     expect(redactUrlCredentials(pairs)).toBe(pairs);
     const many = `Invalid password: ${'too short '.repeat(50_000)}horse`;
     expect(redactUrlCredentials(many)).toBe('Invalid password: [redacted]');
+    const amps = `password=x${'&a'.repeat(50_000)}&${'b'.repeat(100_000)}`;
+    expect(redactUrlCredentials(amps)).toBe('password=[redacted]');
     const letters = `${'a'.repeat(100_000)} password: wrong length`;
     expect(redactUrlCredentials(letters)).toBe(`${'a'.repeat(100_000)} password: [redacted]`);
   });
 });
+
+describe('a secret in a text from outside (stop 39, tester LOW)', () => {
+  it('is hidden whole after `passphrase`, `clientSecret`, `private_key`, `sig`, with a `&` in it', () => {
+    // Old code: "password=[redacted]&3" (a `&` in the secret ended it as a query's next pair
+    // would), and the other five were logged as they are.
+    const out = loggedAs({
+      'login failed: password=Tr0ub4dor&3': 'login failed: password=[redacted]',
+      'passphrase: SEKRIT-1 rejected': 'passphrase: [redacted]',
+      'POST /token clientSecret=SEKRIT-2': 'POST /token clientSecret=[redacted]',
+      '{ privateKey: SEKRIT-3 }': '{ privateKey: [redacted] }',
+      'load private_key: SEKRIT-4': 'load private_key: [redacted]',
+      'GET /hook?sig=SEKRIT-5&x=1': 'GET /hook?sig=[redacted]&x=1',
+    });
+    expect(out).not.toMatch(/SEKRIT|Tr0ub|&3/);
+  });
+
+  it('still ends at a `&` before a query string`s next pair, redacted twice as once', () => {
+    const texts = ['x=1&token=SEKRIT&a[]=2', 'password=SEKRIT&', 'password=Tr0ub4dor&3 user=bob'];
+    const once = texts.map((t) => redactUrlCredentials(t));
+    expect(once).toEqual([
+      'x=1&token=[redacted]&a[]=2',
+      'password=[redacted]',
+      'password=[redacted] user=bob',
+    ]);
+    expect(once.map((t) => redactUrlCredentials(t))).toEqual(once);
+  });
+
+  it('but a message that says a secret is not there stays readable', () => {
+    // Old code: "secret: [redacted]" and so on: the message no longer said what was wrong.
+    const kept = [
+      'secret: not set',
+      'zoom client_secret: missing',
+      'token: (none)',
+      'api_key: is not configured.',
+      'smtp password: null',
+      // A `private key` in words is no key: only `private_key`, `private-key`, `privateKey`.
+      'key.pem is not a PEM private key: bad base64 decode',
+    ];
+    const out = loggedAs(
+      { 'secret: not SEKRIT': 'secret: [redacted]', 'token: missing SEKRIT': 'token: [redacted]' },
+      kept,
+    );
+    expect(out).not.toContain('SEKRIT');
+  });
+});
+
+/**
+ * What the logger writes for each key of `lines` and each of `kept` (logged as warnings): checked
+ * to be the key's value, and the line as it is; gives the whole output.
+ */
+function loggedAs(lines: Readonly<Record<string, string>>, kept: readonly string[] = []): string {
+  const out = loggedText((log) => [...Object.keys(lines), ...kept].forEach((l) => log.warn(l)));
+  for (const logged of [...Object.values(lines), ...kept])
+    expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
+  return out;
+}
