@@ -18,7 +18,7 @@ import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
-import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf } from './yaml-merge.js';
+import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf, WIDE_MERGE, wideMerge } from './yaml-merge.js';
 
 /** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -230,12 +230,20 @@ export class YamlSource {
    * aliases that expand without bound (an alias bomb), at the first alias.
    */
   toData(): unknown {
+    let data: unknown;
     try {
-      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      data = this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       if (!/alias/i.test((err as Error).message)) throw err;
       throw new FileInvalidError([this.unresolvedAlias() ?? this.badMerge() ?? this.aliasBomb()]);
     }
+    // Every message's line:col looks its key up through the merges (pairOf): bounded here.
+    const wide = wideMerge(this.doc);
+    if (wide)
+      throw new FileInvalidError([
+        { file: this.file, ...this.at(wide.range?.[0] ?? 0), path: '', message: WIDE_MERGE },
+      ]);
+    return data;
   }
 
   /** The first alias whose anchor is not set before it (`min_interval: *sixty`, no `&sixty`). */

@@ -115,6 +115,29 @@ describe('YAML merge keys', () => {
     ]);
   });
 
+  it.each(readers)(
+    'a merge key merging more than 100 mappings is refused at its key in %s',
+    (_n, read, head) => {
+      // Review (stop 38, LOW): the walk that finds a key's line:col through merges was bounded in
+      // depth, not breadth. Old code: the file's other problems (or none), not this one.
+      const maps = (n: number, from = 0): string =>
+        Array.from({ length: n }, (_, i) => `&m${from + i} { k${from + i}: 1 }`).join(', ');
+      // 60 inline, and 41 more through a second mapping's own <<: 101.
+      const text = `x: &w { <<: [${maps(41, 60)}] }\n${head}{ <<: [${maps(60)}, *w] }\n`;
+      const r = refusal(read, text);
+      const col = head.length - head.lastIndexOf('\n') + 2;
+      expect(r.message).toBe(
+        `${r.file}:3:${col}: a merge key (<<) that merges more than 100 mappings, counting those their own << merge; expected a few mappings merged (<<: *defaults or <<: [*a, *b])`,
+      );
+    },
+  );
+
+  it('a merge key merging 100 mappings is read', () => {
+    const maps = Array.from({ length: 99 }, (_, i) => `{ min_interval: ${i + 2}m }`).join(', ');
+    const c = loadConfig(write(`${ZOOM}poll: { <<: [${maps}, { max_interval: 20m }] }\n`), {});
+    expect(c.poll).toMatchObject({ minIntervalMs: 120_000, maxIntervalMs: 1_200_000 });
+  });
+
   it.each(readers)('a merge key with no mapping to merge is said at its value in %s', (_name, read, head) => {
     // Old code: "unknown setting" or a schema error about a key "<<".
     const r = refusal(read, `${head}{ <<: 5 }\n`);
