@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { HiddenValues } from './hide-values.js';
 import { REDACTED } from './redact-pairs.js';
 import { redactUrlCredentials } from './redact-url.js';
 
@@ -14,28 +15,22 @@ export const MIN_LOG_SECRET = 6;
  * as a URL encodes it.
  */
 export class LogSecrets {
-  /** Every form of every value, longest first (a value inside a longer one leaves none of it shown). */
-  private forms: readonly string[] = [];
+  private readonly values = new Set<string>();
+  private readonly hidden = new HiddenValues(REDACTED, MIN_LOG_SECRET, (v) =>
+    v.length >= MIN_LOG_SECRET ? [JSON.stringify(v).slice(1, -1), encodeURIComponent(v)] : [],
+  );
 
   constructor(values: Iterable<string> = []) {
     this.add(values);
   }
 
   add(values: Iterable<string>): void {
-    const all = new Set(this.forms);
-    for (const v of values) {
-      if (v.length < MIN_LOG_SECRET) continue;
-      all.add(v).add(JSON.stringify(v).slice(1, -1)).add(encodeURIComponent(v));
-    }
-    this.forms = [...all].sort((a, b) => b.length - a.length);
+    for (const v of values) this.values.add(v);
+    this.hidden.set(this.values);
   }
 
-  /** `text` with every known secret value in it replaced by `[redacted]`: one search per value. */
-  readonly hide = (text: string): string => {
-    let out = text;
-    for (const s of this.forms) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
-  };
+  /** `text` with every known secret value in it replaced by `[redacted]`: one search per form, longest first. */
+  readonly hide = (text: string): string => this.hidden.hide(text);
 }
 
 /** Where a logger made by createLogger keeps its secrets; its children find them through their prototype. */

@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { credentialParts } from './credential-parts.js';
+import { hideValues } from './hide-values.js';
 import { isSecretPath } from './secrets.js';
 
 /** Largest secret file read to hide its content (a secret is a line, a key a few KiB). */
@@ -43,22 +45,6 @@ export function secretValues(data: unknown, base = '.'): ReadonlySet<string> {
 const AUTH_SCHEME = /^\s*(?:bearer|basic|token|digest|negotiate|apikey|api-key|jwt|hmac)\s+\S{6,}\s*$/i;
 
 /**
- * The parts of a secret header's value `<scheme> <credential>` (`Bearer abc`, `Token abc`) that
- * are secrets alone, since a server or a topic may echo the credential without its scheme: the
- * credential, and for `Basic <base64>` the decoded `user:password` and the password.
- */
-function credentialParts(value: string): string[] {
-  const m = /^\s*([A-Za-z][\w.+-]*)\s+(\S+)\s*$/.exec(value);
-  if (!m) return [];
-  const [, scheme, credential] = m as unknown as [string, string, string];
-  if (scheme.toLowerCase() !== 'basic' || !/^[A-Za-z0-9+/]+={0,2}$/.test(credential)) return [credential];
-  const decoded = Buffer.from(credential, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0 || /[\p{Cc}\uFFFD]/u.test(decoded)) return [credential];
-  return [credential, decoded, decoded.slice(colon + 1)];
-}
-
-/**
  * A TLS private key's text (a `key_file`'s) as secret values: whole, and each line of its base64
  * body (16 characters or more), so that a line of it quoted alone is hidden too.
  */
@@ -85,17 +71,13 @@ export const SECRET_SHOWN = "(not shown: a secret's value)";
 /** Shorter secrets are hidden only where a message quotes them whole (`"abc"`, `'abc'`), not inside words. */
 const MIN_BARE = 6;
 
+/** A secret quoted whole: as JSON (`"p\\"w1"`) or as it is (`"p"w1"`, `'p"w1'`: a message that wraps it in quotes). */
+const quotedForms = (s: string): string[] => [JSON.stringify(s), `"${s}"`, `'${s}'`];
+
 /**
- * `message` with every secret value in it replaced by SECRET_SHOWN: quoted whole (`"abc"`, as JSON
- * or as it is, or `'abc'`), and bare when it is long enough not to be a word of the message.
- * Longer secrets first, so that one inside another does not leave the rest of the longer one shown.
+ * `message` with every secret value in it replaced by SECRET_SHOWN: quoted whole (quotedForms),
+ * and bare when it is long enough not to be a word of the message. Longer forms first
+ * (util/hide-values.ts), so that one inside another does not leave the rest of the longer one shown.
  */
-export function hideSecretValues(message: string, secrets: ReadonlySet<string>): string {
-  let out = message;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    // Quoted as JSON ("p\"w1") or as it is ("p"w1", 'p"w1': a message that wraps it in quotes).
-    for (const quoted of [JSON.stringify(s), `"${s}"`, `'${s}'`]) out = out.split(quoted).join(SECRET_SHOWN);
-    if (s.length >= MIN_BARE) out = out.split(s).join(SECRET_SHOWN);
-  }
-  return out;
-}
+export const hideSecretValues = (message: string, secrets: ReadonlySet<string>): string =>
+  hideValues(message, secrets, SECRET_SHOWN, MIN_BARE, quotedForms);

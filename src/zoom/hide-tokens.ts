@@ -1,3 +1,6 @@
+import { credentialParts } from '../util/credential-parts.js';
+import { hideValues } from '../util/hide-values.js';
+
 /** What an error shows where Zoom's answer (or a proxy's) repeated an access token. */
 const TOKEN_SHOWN = '[access token]';
 
@@ -5,28 +8,31 @@ const TOKEN_SHOWN = '[access token]';
 const MIN_TOKEN = 8;
 
 /** `text` with each of `tokens` replaced by TOKEN_SHOWN, longer ones first. */
-export function hideTokens(text: string, tokens: readonly string[]): string {
-  let out = text;
-  for (const t of [...tokens].sort((a, b) => b.length - a.length))
-    if (t.length >= MIN_TOKEN) out = out.split(t).join(TOKEN_SHOWN);
-  return out;
-}
-
-/** The credential of an Authorization header: `Bearer xyz` gives `xyz`, anything else itself. */
-const credentialOf = (header: string): string => header.replace(/^\s*bearer\s+/i, '').trim();
+export const hideTokens = (text: string, tokens: readonly string[]): string =>
+  hideValues(text, tokens, TOKEN_SHOWN, MIN_TOKEN);
 
 /**
- * The credentials of the last two Authorization headers sent (the current token and the one
- * before it): Zoom's error messages are shown without them, wherever an answer quotes one.
+ * The secrets of an Authorization header as an answer may echo them: its credential without the
+ * scheme, whatever the scheme (`Bearer`, `Token`, `JWT`...; for `Basic`, the decoded
+ * `user:password` and the password too: util/credential-parts.ts), or the whole value when it has
+ * no scheme.
+ */
+function secretsOf(header: string): string[] {
+  const parts = credentialParts(header);
+  return parts.length > 0 ? parts : [header.trim()];
+}
+
+/**
+ * The secrets of the last two Authorization headers sent (the current token and the one before
+ * it): Zoom's error messages are shown without them, wherever an answer quotes one.
  */
 export class SentTokens {
   private recent: string[] = [];
 
   /** Notes `header` as sent; gives the tokens to hide. */
   note(header: string): readonly string[] {
-    const token = credentialOf(header);
-    if (this.recent[0] !== token)
-      this.recent = [token, ...this.recent.filter((t) => t !== token)].slice(0, 2);
-    return this.recent;
+    if (this.recent[0] !== header)
+      this.recent = [header, ...this.recent.filter((h) => h !== header)].slice(0, 2);
+    return this.recent.flatMap(secretsOf);
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
-import { S2SOAuth } from '../../src/zoom/auth.js';
+import { S2SOAuth, type AuthProvider } from '../../src/zoom/auth.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
@@ -95,6 +95,36 @@ describe("an access token echoed in Zoom's error message", () => {
     expect(issued).toHaveLength(2);
     expect(err.message).toBe(
       'meeting_qos: Zoom answered HTTP 400 code 300: neither [access token] nor Bearer [access token] will do',
+    );
+  });
+});
+
+describe('a credential of another scheme echoed without it', () => {
+  it('is hidden as a Bearer token is: the scheme is not part of what is hidden', async () => {
+    // Old code (zoom/hide-tokens.ts credentialOf stripped only `Bearer `): the whole `Token …`
+    // header was the one value hidden, so its credential quoted alone was shown:
+    // "Zoom answered HTTP 400 code 124: credential tok-secret-77-1796432712380 not known".
+    const header = 'Token tok-secret-77-1796432712380';
+    server = new TestServer((r, res) =>
+      json(res, 400, {
+        code: 124,
+        message: `credential ${r.headers.authorization?.split(' ')[1] ?? ''} not known`,
+      }),
+    );
+    const url = await server.listen();
+    // An AuthProvider of its own: the client's documented way to carry any Authorization header.
+    const auth: AuthProvider = { authorize: () => Promise.resolve({ header }), invalidate: () => undefined };
+    const client = new ZoomClient({
+      apiUrl: url,
+      auth,
+      limits: PLAN_DEFAULTS.business,
+      dailyShare: 1,
+      clock: new VirtualClock(T0),
+      maxRetries: 0,
+    });
+    const err = await failure(client.get(ENDPOINTS.meetings, {}, { type: 'live' }));
+    expect(err.message).toBe(
+      'meetings: Zoom answered HTTP 400 code 124: credential [access token] not known',
     );
   });
 });
