@@ -1,7 +1,11 @@
 import type { Config } from '../config/types.js';
 import { alertLabelNames } from '../evaluate/render-alert.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
-import { silenceAlertnameWarnings } from '../notify/alertname-check.js';
+import {
+  inhibitAlertnameWarnings,
+  routeAlertnameWarnings,
+  silenceAlertnameWarnings,
+} from '../notify/alertname-check.js';
 import {
   inhibitReachWarnings,
   routeReachWarnings,
@@ -19,14 +23,14 @@ import type { FileProblem } from '../util/file-errors.js';
 export function matcherProblems(config: Config, rules: readonly CompiledRule[], now: number): FileProblem[] {
   const { silences, route, inhibitRules } = config.notify;
   const labels = alertLabelNames(rules);
+  const names = rules.map((r) => r.name);
   return [
     ...silenceWarnings(silences),
     ...silenceReachWarnings(silences, labels, now),
-    ...silenceAlertnameWarnings(
-      silences,
-      rules.map((r) => r.name),
-    ),
+    ...silenceAlertnameWarnings(silences, names),
     ...routeReachWarnings(route, labels),
+    ...routeAlertnameWarnings(route, names),
     ...inhibitReachWarnings(inhibitRules, labels),
+    ...inhibitAlertnameWarnings(inhibitRules, names),
   ].map((w) => config.source.problemAt(w.path, w.message, !w.atValue));
 }

@@ -22,8 +22,8 @@ API budget, or that the list is not read for such fields.
 Warnings (valid, but probably not what was meant, such as no rule at all, a route with continue: true that
 no later sibling route follows, a silence whose every matcher also matches an alert without
 its label, team: '!ops', a matcher of a silence, route or inhibit rule (or a route's group_by,
-an inhibit rule's equal) on a label no alert carries, a silence on an alertname no rule has,
-or a silence whose ends is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
+an inhibit rule's equal) on a label no alert carries, a silence, route or inhibit rule on an
+alertname no rule has, or a silence whose ends is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
 
 export async function check(argv: string[]): Promise<number> {

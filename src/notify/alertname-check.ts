@@ -1,7 +1,7 @@
 import { didYouMean } from '../util/did-you-mean.js';
 import { compilePattern, isPattern } from '../util/patterns.js';
-import type { RouteWarning } from './route-check.js';
-import type { SilenceSettings } from './settings.js';
+import type { RouteTree, RouteWarning } from './route-check.js';
+import type { InhibitSettings, SilenceSettings } from './settings.js';
 
 /** Rule names listed in a message; more are summed up. */
 const LISTED = 20;
@@ -64,4 +64,47 @@ export function silenceAlertnameWarnings(
       'this silence holds back nothing',
     ),
   );
+}
+
+/**
+ * Routes whose `match` has an `alertname` value no loaded rule has (`audio-latency-hgih`): the
+ * route, and every route under it, takes no alert by it; they go to the next route or the parent.
+ */
+export function routeAlertnameWarnings(
+  route: RouteTree,
+  ruleNames: readonly string[],
+  path: (string | number)[] = ['route'],
+): RouteWarning[] {
+  return [
+    ...alertnameWarnings(
+      [...path, 'match', 'alertname'],
+      route.match?.alertname,
+      ruleNames,
+      'this route (and every route under it) takes no alert',
+    ),
+    ...(route.routes ?? []).flatMap((child, i) =>
+      routeAlertnameWarnings(child, ruleNames, [...path, 'routes', i]),
+    ),
+  ];
+}
+
+/** Inhibit rules whose source or target `alertname` names no loaded rule: they mute nothing. */
+export function inhibitAlertnameWarnings(
+  rules: readonly InhibitSettings[],
+  ruleNames: readonly string[],
+): RouteWarning[] {
+  return rules.flatMap((r, i) => [
+    ...alertnameWarnings(
+      ['inhibit_rules', i, 'source_match', 'alertname'],
+      r.sourceMatch.alertname,
+      ruleNames,
+      'no alert is a source and this inhibit rule mutes nothing',
+    ),
+    ...alertnameWarnings(
+      ['inhibit_rules', i, 'target_match', 'alertname'],
+      r.targetMatch.alertname,
+      ruleNames,
+      'no alert is a target and this inhibit rule mutes nothing',
+    ),
+  ]);
 }

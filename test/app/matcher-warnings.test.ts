@@ -139,6 +139,40 @@ inhibit_rules:
     }
   });
 
+  it('warns about a route or inhibit rule on an alertname no loaded rule has, as for silences (review, stop 38)', async () => {
+    const { daemon, file, warned, clear } = daemonOn(
+      `route:
+  receiver: log
+  routes: [{ match: { alertname: slwo }, receiver: log }, { match: { alertname: [slow, fast] }, receiver: log }]
+inhibit_rules:
+  - { source_match: { alertname: 'wifi-*' }, target_match: { alertname: slow } }
+  - { source_match: { alertname: slow }, target_match: { alertname: '!nope' } }
+`,
+      0,
+    );
+    try {
+      // The old code logged none of these (a silence's were, since ad74892).
+      expect(warned()).toEqual([
+        `${file}:8:34: route.routes[0].match.alertname: no loaded rule is named "slwo" (did you mean "slow"?), so this route (and every route under it) takes no alert; expected the name of a loaded rule: slow`,
+        `${file}:8:88: route.routes[1].match.alertname[1]: no loaded rule is named "fast", so this value matches no alert; expected the name of a loaded rule: slow`,
+        `${file}:10:34: inhibit_rules[0].source_match.alertname: no loaded rule's name matches "wifi-*", so no alert is a source and this inhibit rule mutes nothing; expected the name of a loaded rule: slow`,
+      ]);
+      // The rule is renamed fast: now slow is the name no rule has.
+      writeFileSync(join(dirname(file), 'slow.yaml'), RULE('').replace('name: slow', 'name: fast'));
+      clear();
+      expect(daemon.reloadRules()).toBe(true);
+      expect(warned().filter((m) => m.includes('alertname'))).toEqual([
+        expect.stringContaining('route.routes[0].match.alertname: no loaded rule is named "slwo"'),
+        `${file}:8:82: route.routes[1].match.alertname[0]: no loaded rule is named "slow", so this value matches no alert; expected the name of a loaded rule: fast`,
+        expect.stringContaining('inhibit_rules[0].source_match.alertname: no loaded rule'),
+        `${file}:10:73: inhibit_rules[0].target_match.alertname: no loaded rule is named "slow", so no alert is a target and this inhibit rule mutes nothing; expected the name of a loaded rule: fast`,
+        `${file}:11:34: inhibit_rules[1].source_match.alertname: no loaded rule is named "slow", so no alert is a source and this inhibit rule mutes nothing; expected the name of a loaded rule: fast`,
+      ]);
+    } finally {
+      await daemon.closeWithoutSaving();
+    }
+  });
+
   it('never shows a secret that a YAML alias puts in a matcher or group_by (outside tester hT37b, a4.yaml)', async () => {
     // Old code: 'route.group_by[0]: no alert carries the label "xoxb-1111-2222-SECRETSLACKTOKEN"',
     // and the same for the short password in the route's matcher; until stop 38 the matcher's
