@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bench, describe } from 'vitest';
 import type { QosSample } from '../../src/normalize/sample.js';
+import type { EndingMeetings } from './ending-meetings.js';
 import { gc, compare } from './ratio.js';
 import { printTreePeak } from './tree-peak.js';
 
@@ -47,6 +48,21 @@ async function build(root: string, changing: boolean): Promise<Build> {
   return { engine, minute };
 }
 
+/**
+ * A warm engine of the build at `root` over 1,000 meetings of 100 joins (the fifty rules: the
+ * meeting rules a family of 6), whose meetings end a few at a time (ending-meetings.ts).
+ */
+async function ending(root: string): Promise<EndingMeetings> {
+  const { EndingMeetings: Ending } = (await import(
+    `${root}/test/bench/ending-meetings.ts`
+  )) as typeof import('./ending-meetings.js');
+  const { fiftyRules } = (await import(
+    `${root}/test/bench/fifty-rules.ts`
+  )) as typeof import('./fifty-rules.js');
+  const w = (await import(`${root}/test/bench/workload.ts`)) as typeof import('./workload.js');
+  return new Ending(fiftyRules(), w.samples(1000, 100, T, 0.05, { sharedValues: true }), T, 3);
+}
+
 /** One build's side of the comparison: its next minute made in the setup, outside the timed region. */
 function side(b: Build): { setup: () => void; run: () => void } {
   let m = 0;
@@ -80,5 +96,34 @@ describe.skipIf(process.env.QW_AB_BASE === undefined)(
         },
         { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
       );
+    bench(
+      `meetings end in a warm engine of 100,000 joins x 50 rules: this tree / ${base}`,
+      async () => {
+        gc();
+        const per = 10;
+        const mine = await ending(here);
+        const theirs = await ending(base);
+        await compare(
+          `A/B, ${per} meetings of 100 end, each run after a quiet minute, 100,000 joins x 50 rules: this tree / ${base}`,
+          { setup: () => mine.quiet(), run: () => mine.end(per) },
+          { setup: () => theirs.quiet(), run: () => theirs.end(per) },
+          { rounds: 8, warmup: 2, collect: true },
+        );
+        const after = (e: EndingMeetings): { setup: () => void; run: () => number } => ({
+          setup: () => {
+            e.end(per);
+            e.fresh();
+          },
+          run: () => e.read(),
+        });
+        await compare(
+          `A/B, the quiet minute after ${per} meetings ended, 100,000 joins x 50 rules: this tree / ${base}`,
+          after(mine),
+          after(theirs),
+          { rounds: 8, warmup: 2, collect: true },
+        );
+      },
+      { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+    );
   },
 );

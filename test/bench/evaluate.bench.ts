@@ -4,6 +4,7 @@ import type { QosSample } from '../../src/normalize/sample.js';
 import { NaiveEngine } from './naive-engine.js';
 import { fiftyRules } from './fifty-rules.js';
 import { compare, gc, note, steady } from './ratio.js';
+import { EndingMeetings } from './ending-meetings.js';
 import { again, drifting, samples } from './workload.js';
 import { printTreePeak } from './tree-peak.js';
 
@@ -191,6 +192,37 @@ describe('rule evaluation', () => {
       );
       note("state changes in the quiet figure's counted minutes, engine (0 expected)", String(changes));
       note('evaluate.bench.ts peak resident set up to the end of the quiet figure', peak());
+    },
+    { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
+  );
+  bench(
+    'meetings end in a warm engine of 100,000 joins, its meeting rules a family of 6 sharing their readings',
+    async () => {
+      // Each end lets go of its meeting's groups (group-keys.ts): what that costs, and the family's
+      // next minute, are to follow the meetings that end, not the joins the engine holds.
+      gc();
+      const per = 10;
+      const big = new EndingMeetings(rules, usual(), T, 3);
+      const small = new EndingMeetings(rules, samples(100, 100, T, 0.05, { sharedValues: true }), T, 3);
+      await compare(
+        `${per} meetings of 100 end, each run after a quiet minute: an engine of 100,000 joins / one of 10,000 (1x: as the meetings that end; 10x: as the joins the engine holds)`,
+        { setup: () => big.quiet(), run: () => big.end(per) },
+        { setup: () => small.quiet(), run: () => small.end(per) },
+        { rounds: 5, warmup: 1, collect: true },
+      );
+      await compare(
+        `a quiet minute of 100,000 joins x 50 rules, after ${per} meetings ended / after none did`,
+        {
+          setup: () => {
+            big.end(per);
+            big.fresh();
+          },
+          run: () => big.read(),
+        },
+        { setup: () => big.fresh(), run: () => big.read() },
+        { rounds: 5, warmup: 2, collect: true },
+      );
+      note('evaluate.bench.ts peak resident set up to the end of the meeting ends', peak());
     },
     { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },
   );
