@@ -63,6 +63,11 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     return this.list.length + (this.kept?.size ?? 0);
   }
 
+  /** Whether it keeps members as objects (restored from the state file, not read since). */
+  get keepsObjects(): boolean {
+    return this.kept !== undefined && this.kept.size > 0;
+  }
+
   has(slot: number): boolean {
     return this.readings.in[slot] === this || this.kept?.has(slot) === true;
   }
