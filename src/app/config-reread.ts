@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import { isUrlSetting } from '../config/url-settings.js';
 import { FileInvalidError } from '../util/file-errors.js';
-import { addLogSecrets, processSecrets } from '../util/log-secrets.js';
+import { rereadLogSecrets } from '../util/log-secrets.js';
 import { urlCaseFolded } from '../util/http-url.js';
 import type { Env } from '../util/yaml-env.js';
 import { MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
@@ -51,11 +51,10 @@ function changedPaths(a: unknown, b: unknown, path: (string | number)[] = [], ou
  */
 export function rereadConfig(file: string, running: unknown, log: Logger, env: Env = process.env): void {
   try {
-    // Its secrets are hidden in the log from now on, beside the running ones (still in use).
-    // So are they in an error main.ts prints (processSecrets).
-    const values = loadConfig(file, env).source.secretValues();
-    addLogSecrets(log, values);
-    processSecrets.add(values);
+    // Its secrets are hidden in the log from now on, beside the running ones (still in use), in
+    // place of the previous reading's (util/log-secrets.ts). The daemon's log keeps
+    // processSecrets, so an error main.ts prints hides them too.
+    rereadLogSecrets(log, loadConfig(file, env).source.secretValues());
   } catch (err) {
     const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
     log.error(

@@ -38,12 +38,18 @@ export function instanceId(id: string): string {
   return id;
 }
 
+/**
+ * The logger of a command that read `config` (requireConfig), as `settings` say (the config's
+ * log settings): it hides the config's secret values with processSecrets itself, the one store of
+ * them, so that a SIGHUP's re-read (app/config-reread.ts) reaches the log and an error main.ts
+ * prints alike.
+ */
+export const configLogger = (config: Config, settings = config.log): Logger =>
+  createLogger(settings, { secrets: processSecrets });
+
 /** The logger of a one-shot command: the config's, in JSON unless a format is set. */
 export const commandLogger = (config: Config): Logger =>
-  createLogger(
-    { ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format },
-    { secrets: config.source.secretValues() },
-  );
+  configLogger(config, { ...config.log, format: config.log.format === 'auto' ? 'json' : config.log.format });
 
 /** Logs which proxy Zoom calls go through, if any; a proxy variable holding no usable URL stops the command. */
 export function logZoomProxy(log: Logger): void {

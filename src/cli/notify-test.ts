@@ -4,11 +4,10 @@ import type { Notification } from '../notify/plugins/notification.js';
 import { NotifyStore } from '../notify/pipeline/store.js';
 import { systemClock } from '../util/clock.js';
 import { Deadline } from '../util/deadline.js';
-import { createLogger } from '../util/logger.js';
-import { LogSecrets } from '../util/log-secrets.js';
+import { processSecrets } from '../util/log-secrets.js';
 import { redactUrlCredentials } from '../util/redact-url.js';
 import { parse, UsageError } from './args.js';
-import { requireConfig } from './common.js';
+import { configLogger, requireConfig } from './common.js';
 
 export const notifyTestHelp = `qoswatch notify-test --config FILE --notifier NAME
 
@@ -30,10 +29,9 @@ export async function notifyTest(argv: string[]): Promise<number> {
     throw new UsageError(
       `--notifier must name a configured notifier: ${names.join(', ') || '(none configured)'}`,
     );
-  const secrets = config.source.secretValues();
-  const log = createLogger(config.log, { secrets });
+  const log = configLogger(config);
   // What it prints hides the config's secret values as its log does (a module's error may echo one).
-  const hideKnown = new LogSecrets(secrets).hide;
+  const hideKnown = processSecrets.hide;
   const { notifier } = await createNotifier(cfg, {
     timeoutMs: config.notify.delivery.timeoutMs,
     clock: systemClock,

@@ -2,12 +2,12 @@ import { configSnapshot, rereadConfig } from '../app/config-reread.js';
 import { Daemon } from '../app/daemon.js';
 import { describeChange } from '../evaluate/describe.js';
 import { systemClock } from '../util/clock.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import type { Logger } from '../util/logger.js';
 import { removeStaleTempFiles } from '../util/atomic-file.js';
 import { lockStateDir } from '../util/state-lock.js';
 import { checkStateDir } from '../app/state-dir.js';
 import { parse } from './args.js';
-import { logZoomProxy, requireConfig } from './common.js';
+import { configLogger, logZoomProxy, requireConfig } from './common.js';
 import { onShutdown } from '../util/signals.js';
 
 export const runHelp = `qoswatch run --config FILE [--dry-run]
@@ -37,7 +37,7 @@ export async function run(argv: string[], shutdown = onShutdown()): Promise<numb
   const { values } = parse(argv, { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean' } });
   const config = requireConfig(values.config);
   const started = configSnapshot(config.file);
-  const log = createLogger(config.log, { secrets: config.source.secretValues() });
+  const log = configLogger(config);
   // The state dir is checked and locked before the daemon is built: its webhook service opens
   // the spool (cutting a torn last line) and rewrites seen-*.json and the done offset as it is
   // built, which a second process refused by the lock did to the running one's files.

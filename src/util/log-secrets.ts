@@ -10,12 +10,21 @@ export const MIN_LOG_SECRET = 6;
  * The secret values of the configuration (util/secret-values.ts: inline, from the environment or
  * from a `*_file`) that the logger hides wherever they appear, whatever stands around them: a
  * pattern (util/redact-pairs.ts) finds `password: x` but not a secret a server echoes in its
- * own words. Values are only ever added (a reload's new ones beside the old, which may still be in
- * flight). Each is hidden as it is, as JSON writes it inside a string (`"` and `\` escaped) and
+ * own words. Each is hidden as it is, as JSON writes it inside a string (`"` and `\` escaped) and
  * as a URL encodes it.
+ *
+ * Two parts. The running values (`add`: the configuration the command loaded) stay hidden as long
+ * as the process lives: the daemon does not apply a changed configuration (its Zoom client,
+ * notifiers and listeners keep the values they were built with), so they are in use until a
+ * restart, and an answer may echo them at any time. The values of the file as last read again on
+ * SIGHUP (`reread`) are hidden beside them, and replaced at the next SIGHUP: they are in no
+ * client and no request, so nothing in flight can print them once the next reading replaced them
+ * (a secret rotated three times over three SIGHUPs leaves the running value and the latest
+ * hidden, not every value between). So the set no longer grows with each SIGHUP.
  */
 export class LogSecrets {
-  private readonly values = new Set<string>();
+  private readonly running = new Set<string>();
+  private latest: readonly string[] = [];
   private readonly hidden = new HiddenValues(REDACTED, MIN_LOG_SECRET, (v) =>
     v.length >= MIN_LOG_SECRET ? [JSON.stringify(v).slice(1, -1), encodeURIComponent(v)] : [],
   );
@@ -24,9 +33,16 @@ export class LogSecrets {
     this.add(values);
   }
 
+  /** Hides `values` (a configuration the process runs with) for as long as the process lives. */
   add(values: Iterable<string>): void {
-    for (const v of values) this.values.add(v);
-    this.hidden.set(this.values);
+    for (const v of values) this.running.add(v);
+    this.hidden.set([...this.running, ...this.latest]);
+  }
+
+  /** Hides `values` (the file as read again on SIGHUP) in place of those of the reading before. */
+  reread(values: Iterable<string>): void {
+    this.latest = [...values];
+    this.hidden.set([...this.running, ...this.latest]);
   }
 
   /** `text` with every known secret value in it replaced by `[redacted]`: one search per form, longest first. */
@@ -42,11 +58,13 @@ export function attachLogSecrets(log: Logger, secrets: LogSecrets): void {
 }
 
 /**
- * Adds `values` to the secrets `log` hides (a configuration read again on SIGHUP); a logger that
- * keeps none (a test's, a library user's) is left as it is.
+ * Gives the secrets `log` hides the values of the configuration file as read again on SIGHUP, in
+ * place of the previous reading's (LogSecrets.reread); a logger that keeps none (a test's, a
+ * library user's) is left as it is. The daemon's logger keeps processSecrets itself (cli/run.ts),
+ * so an error main.ts prints hides them too.
  */
-export function addLogSecrets(log: Logger, values: Iterable<string>): void {
-  secretsOf(log)?.add(values);
+export function rereadLogSecrets(log: Logger, values: Iterable<string>): void {
+  secretsOf(log)?.reread(values);
 }
 
 function secretsOf(log: Logger): LogSecrets | undefined {
@@ -54,9 +72,11 @@ function secretsOf(log: Logger): LogSecrets | undefined {
 }
 
 /**
- * The secret values of every configuration this process loaded for a command (cli/common.ts
- * requireConfig, and a SIGHUP's re-read): what main.ts's last-resort printer hides in an error
- * (`cannot start: ...`), which it prints without the configuration at hand.
+ * The secret values of the configuration this process loaded for a command (cli/common.ts
+ * requireConfig) and, for the daemon, of its file as last read on SIGHUP: the one store of them.
+ * The loggers of commands keep it (cli/common.ts commandLogger, cli/run.ts), and main.ts's
+ * last-resort printer hides it in an error (`cannot start: ...`), which it prints without the
+ * configuration at hand.
  */
 export const processSecrets = new LogSecrets();
 

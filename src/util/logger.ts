@@ -39,9 +39,10 @@ export interface CreateLoggerOptions {
   /**
    * The configuration's secret values (YamlSource.secretValues: inline, from the environment or
    * a `*_file`): hidden wherever a line holds them, those of 6 characters or more
-   * (util/log-secrets.ts). More are added with addLogSecrets (a reload).
+   * (util/log-secrets.ts); or the store that keeps them (a command's: processSecrets), kept as
+   * it is, so that what is added to it later (a SIGHUP's re-read: rereadLogSecrets) is hidden too.
    */
-  secrets?: Iterable<string>;
+  secrets?: Iterable<string> | LogSecrets;
 }
 
 /**
@@ -51,7 +52,7 @@ export function createLogger(settings: LogSettings, options: CreateLoggerOptions
   const destination = options.destination ?? process.stderr;
   const pretty = settings.format === 'pretty' || (settings.format === 'auto' && process.stderr.isTTY);
   const { clock } = options;
-  const secrets = new LogSecrets(options.secrets);
+  const secrets = options.secrets instanceof LogSecrets ? options.secrets : new LogSecrets(options.secrets);
   const base: LoggerOptions = {
     level: settings.level,
     base: { service: 'qoswatch' },

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSnapshot, rereadConfig } from '../../src/app/config-reread.js';
+import { configLogger, requireConfig } from '../../src/cli/common.js';
+import { hiddenAsLogged, hiddenFromProcess } from '../../src/util/log-secrets.js';
 import { captureLog, loggedText } from '../helpers/log.js';
 
 const CONFIG = `zoom:
@@ -84,5 +86,29 @@ describe('SIGHUP and the secrets the log hides', () => {
     // Old code: the new values were logged as they were.
     expect(out).toContain('"msg":"echo [redacted] [redacted] [redacted]"');
     expect(out).toContain('restart qoswatch to apply zoom.client_secret, notifiers[1]');
+  });
+});
+
+describe('SIGHUP and the one store of secret values', () => {
+  it('replaces the previous reading’s values in the log and in an error main.ts prints alike', () => {
+    // Old code (values only ever added, to the log's copy and to processSecrets side by side):
+    // "rotated-secret-value-9", read at one SIGHUP and edited away before the next, stayed
+    // hidden for the process's life in both, and each SIGHUP grew both.
+    const folder = mkdtempSync(join(tmpdir(), 'qw-reread-'));
+    const file = join(folder, 'config.yaml');
+    const withSecret = (v: string): string => CONFIG.replace('client_secret: s', `client_secret: ${v}`);
+    writeFileSync(file, withSecret('running-secret-value-8'));
+    const config = requireConfig(file);
+    const running = configSnapshot(file);
+    const log = configLogger(config);
+    const text = 'echo running-secret-value-8 rotated-secret-value-9 rotated-secret-value-10';
+    writeFileSync(file, withSecret('rotated-secret-value-9'));
+    rereadConfig(file, running, log, {});
+    for (const hide of [(t: string) => hiddenAsLogged(log, t), hiddenFromProcess])
+      expect(hide(text)).toBe('echo [redacted] [redacted] rotated-secret-value-10');
+    writeFileSync(file, withSecret('rotated-secret-value-10'));
+    rereadConfig(file, running, log, {});
+    for (const hide of [(t: string) => hiddenAsLogged(log, t), hiddenFromProcess])
+      expect(hide(text)).toBe('echo [redacted] rotated-secret-value-9 [redacted]');
   });
 });

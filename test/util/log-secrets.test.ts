@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLogSecrets } from '../../src/util/log-secrets.js';
+import { rereadLogSecrets } from '../../src/util/log-secrets.js';
 import { loggedText } from '../helpers/log.js';
 
 /**
@@ -50,7 +50,7 @@ describe('the logger hides the secret values it was given', () => {
       (log) => {
         const child = log.child({ part: 'notify' });
         child.warn('new-secret-value-77 before');
-        addLogSecrets(log, ['new-secret-value-77', 'abc']);
+        rereadLogSecrets(log, ['new-secret-value-77', 'abc']);
         child.warn(`new-secret-value-77 and ${SECRET} after`);
         log.warn('abc stays');
       },
@@ -59,6 +59,19 @@ describe('the logger hides the secret values it was given', () => {
     expect(out).toContain('"msg":"new-secret-value-77 before"');
     expect(out).toContain('"msg":"[redacted] and [redacted] after"');
     expect(out).toContain('"msg":"abc stays"');
+  });
+
+  it('keeps the running values and the latest reading’s, not every reading’s: it does not grow', () => {
+    // Old code (values were only ever added): after 500 SIGHUPs that rotated a secret, 500 values
+    // were searched in every line, and "rotated-value-1" (read once, never in use) still hidden.
+    const out = loggedText(
+      (log) => {
+        for (let i = 1; i <= 500; i++) rereadLogSecrets(log, [`rotated-value-${i}`]);
+        log.warn(`echo ${SECRET} rotated-value-500 rotated-value-1`);
+      },
+      [SECRET],
+    );
+    expect(out).toContain('"msg":"echo [redacted] [redacted] rotated-value-1"');
   });
 
   it('in linear time: many values and a long line', () => {
