@@ -14,14 +14,16 @@ export function leave(
   reason: ResolveReason,
 ): AlertChange[] {
   const changes: AlertChange[] = [];
+  /** Their slots, each with its member key (departed.ts), read before they are freed. */
+  const who = new Map<number, string>();
   // Their series by their slots (every participant series has one): not a pass over every series.
   for (const p of participants) {
     const slot = ctx.state.slots.find(ikey, p);
-    if (slot !== undefined)
-      for (const rec of ctx.series.ofSlot(slot)) resolveRecord(ctx, rec, at, reason, changes);
+    if (slot === undefined) continue;
+    who.set(slot, memberOf(ikey, p));
+    for (const rec of ctx.series.ofSlot(slot)) resolveRecord(ctx, rec, at, reason, changes);
   }
   ctx.names.leave(ikey, participants);
-  const who = joinsOf(ctx, ikey, participants);
   const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants), who);
   resolveEmptied(ctx, emptied, at, reason, changes);
   return changes;
@@ -49,7 +51,8 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
   for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
   for (const keys of ctx.groupKeys) keys.dropped(ikey);
-  const who = joinsOf(ctx, ikey, ctx.state.slots.joinsOf(ikey)?.keys() ?? []);
+  const who = new Map<number, string>(); // as in `leave`, from the instance's joins and their slots
+  for (const [p, slot] of ctx.state.slots.joinsOf(ikey) ?? []) who.set(slot, memberOf(ikey, p));
   resolveEmptied(ctx, dropReadings(ctx, ctx.state.slots.end(ikey), who), at, 'ended', changes);
   return changes;
 }
@@ -70,16 +73,6 @@ function resolveEmptied(
     const rec = ctx.series.get(id);
     if (rec) resolveRecord(ctx, rec, at, reason, changes);
   }
-}
-
-/** The slots of the instance's joins `participants`, each with its member key (departed.ts), read before they are freed. */
-function joinsOf(ctx: EngineContext, ikey: string, participants: Iterable<string>): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const p of participants) {
-    const slot = ctx.state.slots.find(ikey, p);
-    if (slot !== undefined) out.set(slot, memberOf(ikey, p));
-  }
-  return out;
 }
 
 /**
