@@ -131,16 +131,22 @@ function observeGroup(
 const asLastRead = (readings: MemberGroup, t: number): GroupCount =>
   tally(readings, true, (time) => (time > t ? 'skip' : 'count'))!;
 
+/** A tally's count, with the slot of the newest member counted (-1 for none) and, once looked up, that member. */
+interface Tally extends GroupCount {
+  latestSlot: number;
+  latest: Member | undefined;
+}
+
 /**
  * One pass over a group's members: how many `which` counts, how many of them breach and (with
- * `byInstance`) in how many instances, and the newest of them (its slot, -1 for none); undefined
- * as soon as `which` says a member's reading is unknown.
+ * `byInstance`) in how many instances, and the newest of them (its slot, -1 for none; `latest`
+ * left to the caller); undefined as soon as `which` says a member's reading is unknown.
  */
 function tally(
   readings: MemberGroup,
   byInstance: boolean,
   which: (time: number, ikey: string) => 'count' | 'skip' | 'unknown',
-): (GroupCount & { latestSlot: number }) | undefined {
+): Tally | undefined {
   let total = 0;
   let breaching = 0;
   let latestSlot = -1;
@@ -161,7 +167,7 @@ function tally(
     }
     return true;
   });
-  return unknown ? undefined : { total, breaching, instances: instances.size, latestSlot };
+  return unknown ? undefined : { total, breaching, instances: instances.size, latestSlot, latest: undefined };
 }
 
 /** Whether `n` of a group's `total` members make its `breaching` (count or ratio). */
@@ -222,7 +228,6 @@ function countGroup(
     return ctx.unknown.unknownAt(time, ikey, t, gap) ? 'unknown' : 'skip';
   });
   if (!count || count.latestSlot < 0) return undefined;
-  const { latestSlot, ...counted } = count;
-  const latest = readings.get(latestSlot);
-  return latest && { ...counted, latest };
+  count.latest = readings.get(count.latestSlot); // the count handed on as it is, not copied
+  return count.latest && count;
 }
