@@ -6,10 +6,10 @@ import type { NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
-import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { ListedIds } from './listed-ids.js';
 import { listedNumber } from './listed-id.js';
 import { readLiveList } from './live-list.js';
+import { readQos } from './qos-read.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
@@ -136,7 +136,18 @@ export class DashboardSource implements PollSource {
     seenUpTo?: (join: string) => number,
   ): Promise<PollResult> {
     const key = instanceKey(instance.ref);
-    const read = await this.qosEntries(instance, signal);
+    const read = await readQos(
+      // Bounded by the participant count: a page-token loop cannot run on (docs/zoom-client.md).
+      {
+        client: this.client,
+        endpoint: this.endpoints.qos,
+        stats: this.stats,
+        listed: this.listed,
+        bounded: true,
+      },
+      instance,
+      signal,
+    );
     if (!('raws' in read)) return read;
     const { raws, skipped } = read;
     const now = this.clock.now();
@@ -161,46 +172,6 @@ export class DashboardSource implements PollSource {
       ended: false,
       ...unidentified(skipped, raws),
     };
-  }
-
-  /**
-   * The instance's QoS entries, every page, and how many were skipped as not objects; an
-   * instance Zoom says has ended gives its result instead.
-   */
-  private async qosEntries(
-    instance: LiveInstance,
-    signal?: AbortSignal,
-  ): Promise<{ raws: Raw[]; skipped: number } | PollResult> {
-    const raws: Raw[] = [];
-    let skipped = 0;
-    try {
-      // One entry per join, keyed by `user_id`: entries sharing an account `id` are all kept.
-      for await (const page of this.client.pages<Raw>(
-        this.endpoints.qos,
-        { id: instance.ref.uuid },
-        { type: 'live' },
-        // Bounded by the participant count: a page-token loop cannot run on (docs/zoom-client.md).
-        {
-          signal,
-          keyOf: joinKey,
-          expectedItems: instance.participants,
-          // A page without its array is not "nobody is here": the poll fails, nobody leaves.
-          requireItems: true,
-          skipped: (n) => {
-            this.stats.samplesInvalid += n;
-            skipped += n;
-          },
-          // A second entry of one join (user_id) in the answer: the first is kept.
-          repeated: (n) => (this.stats.samplesInvalid += n),
-        },
-      )) {
-        raws.push(...page);
-      }
-    } catch (err) {
-      if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
-      throw err;
-    }
-    return { raws, skipped };
   }
 
   /**
@@ -307,10 +278,6 @@ export class DashboardSource implements PollSource {
         'could not read participant context; asking again after a backoff',
       );
     }
-  }
-
-  remember(instance: InstanceRef): void {
-    this.listed.add(instance.uuid);
   }
 
   forget(instance: InstanceRef): void {

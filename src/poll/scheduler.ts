@@ -179,7 +179,7 @@ export class Scheduler {
         this.pushes.endedRecently(key, now)
       )
         continue;
-      source.remember(ref);
+      source.listed.add(ref.uuid);
       this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true, adopted: true });
       this.opts.log.info(
         { kind: ref.kind, id: ref.id, topic: ref.topic },

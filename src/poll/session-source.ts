@@ -1,24 +1,21 @@
 import { joinKey } from '../normalize/identity.js';
 import { normalizeParticipant } from '../normalize/normalize.js';
-import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import type { InstanceRef } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS } from '../zoom/endpoints.js';
-import { isEnded, type ZoomError } from '../zoom/errors.js';
 import { instanceKey } from '../normalize/events.js';
 import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { readLiveList } from './live-list.js';
+import { readQos } from './qos-read.js';
 import { ListedIds } from './listed-ids.js';
-
 import { participantCount } from './participant-count.js';
 import { unidentified } from './unidentified.js';
 import { str, text } from '../normalize/zoom-text.js';
-
-type Raw = Record<string, unknown>;
 
 /**
  * Live Video SDK sessions. Their QoS answer already carries each user's context (network
@@ -68,34 +65,14 @@ export class SessionSource implements PollSource {
     signal?: AbortSignal,
     seenUpTo?: (join: string) => number,
   ): Promise<PollResult> {
-    const samples: QosSample[] = [];
-    const raws: Raw[] = [];
-    let skipped = 0;
-    try {
-      for await (const page of this.client.pages<Raw>(
-        ENDPOINTS.sessionQos,
-        { id: instance.ref.uuid },
-        { type: 'live' },
-        {
-          ...(signal ? { signal } : {}),
-          keyOf: joinKey,
-          // A page without its array is not "nobody is here": the poll fails, nobody leaves.
-          requireItems: true,
-          skipped: (n) => {
-            this.stats.samplesInvalid += n;
-            skipped += n;
-          },
-          repeated: (n) => (this.stats.samplesInvalid += n), // a second entry of one join: the first is kept
-        },
-      )) {
-        for (const raw of page)
-          samples.push(...normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo));
-        raws.push(...page);
-      }
-    } catch (err) {
-      if (isEnded(err)) return this.listed.notFound(instance.ref, err as ZoomError);
-      throw err;
-    }
+    const read = await readQos(
+      { client: this.client, endpoint: ENDPOINTS.sessionQos, stats: this.stats, listed: this.listed },
+      instance,
+      signal,
+    );
+    if (!('raws' in read)) return read;
+    const { raws, skipped } = read;
+    const samples = raws.flatMap((raw) => normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo));
     const now = this.clock.now();
     const observed = this.joins.observe(
       instanceKey(instance.ref),
@@ -113,10 +90,6 @@ export class SessionSource implements PollSource {
       ended: false,
       ...unidentified(skipped, raws),
     };
-  }
-
-  remember(instance: InstanceRef): void {
-    this.listed.add(instance.uuid);
   }
 
   forget(instance: InstanceRef): void {

@@ -2,6 +2,7 @@ import type { InstanceRef, QosSample, SourceKind } from '../normalize/sample.js'
 import type { ZoomClient } from '../zoom/client.js';
 import type { ZoomError } from '../zoom/errors.js';
 import type { JoinTracker } from './joins.js';
+import type { ListedIds } from './listed-ids.js';
 
 /** A live meeting, webinar or session as discovery saw it. */
 export interface LiveInstance {
@@ -64,8 +65,9 @@ export interface PollSource {
   /** Forgets what it kept about an instance that ended. */
   forget(instance: InstanceRef): void;
   /**
-   * Takes an instance as listed live though this run's discovery did not list it (one with
-   * restored alerts: it was live before the restart), so that a 404/3001 on it means ended.
+   * The instances taken as listed live, so that a 404/3001 on one means ended: discovery adds
+   * those it lists, the scheduler one with restored alerts (live before the restart) that this
+   * run's discovery has not listed yet.
    */
-  remember(instance: InstanceRef): void;
+  readonly listed: ListedIds;
 }

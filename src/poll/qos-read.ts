@@ -1,0 +1,58 @@
+import { joinKey } from '../normalize/identity.js';
+import type { NormalizeStats } from '../normalize/stats.js';
+import type { ZoomClient } from '../zoom/client.js';
+import type { Endpoint } from '../zoom/endpoints.js';
+import { isEnded, type ZoomError } from '../zoom/errors.js';
+import type { ListedIds } from './listed-ids.js';
+import type { LiveInstance, PollResult } from './source.js';
+
+type Raw = Record<string, unknown>;
+
+/** Where one instance's QoS is read: the source's client, endpoint, counts and listed ids. */
+export interface QosRead {
+  client: ZoomClient;
+  endpoint: Endpoint;
+  stats: NormalizeStats;
+  listed: ListedIds;
+  /** Bounds the pages by the instance's participants (a page-token loop cannot run on). */
+  bounded?: boolean;
+}
+
+/**
+ * The QoS entries of one instance, every page, one per join (keyed by `user_id`; entries sharing
+ * an account `id` are all kept), and how many were skipped as not objects: counted invalid, as is
+ * a second entry of one join (the first is kept). A page without its array is not "nobody is
+ * here": the poll fails, nobody leaves. An instance Zoom says has ended (404/3001) gives its
+ * result instead (ListedIds.notFound). The one read of the meetings', webinars' and sessions'.
+ */
+export async function readQos(
+  q: QosRead,
+  instance: LiveInstance,
+  signal?: AbortSignal,
+): Promise<{ raws: Raw[]; skipped: number } | PollResult> {
+  const raws: Raw[] = [];
+  let skipped = 0;
+  try {
+    for await (const page of q.client.pages<Raw>(
+      q.endpoint,
+      { id: instance.ref.uuid },
+      { type: 'live' },
+      {
+        ...(signal ? { signal } : {}),
+        keyOf: joinKey,
+        ...(q.bounded ? { expectedItems: instance.participants } : {}),
+        requireItems: true,
+        skipped: (n) => {
+          q.stats.samplesInvalid += n;
+          skipped += n;
+        },
+        repeated: (n) => (q.stats.samplesInvalid += n),
+      },
+    ))
+      raws.push(...page);
+  } catch (err) {
+    if (isEnded(err)) return q.listed.notFound(instance.ref, err as ZoomError);
+    throw err;
+  }
+  return { raws, skipped };
+}
