@@ -1,4 +1,4 @@
-import { shownKey } from '../normalize/zoom-text.js';
+import { onOneLine, shownKey } from '../normalize/zoom-text.js';
 import type { ParticipantReport, Report } from './types.js';
 import {
   contextLine,
@@ -8,7 +8,6 @@ import {
   human,
   inCall,
   iso,
-  oneLine,
   shortWho,
   titleLine,
 } from './values.js';
@@ -51,7 +50,7 @@ export function formatTable(r: Report): string {
   ];
   for (const a of r.alerts) out.push(`Instance alert: ${alertLine(a)}`);
   r.participants.forEach((p, i) => {
-    out.push(`${i + 1}. ${shortWho(p)} [${shownKey(p.key)}]${p.email ? ` <${oneLine(p.email)}>` : ''}`);
+    out.push(`${i + 1}. ${shortWho(p)} [${shownKey(p.key)}]${p.email ? ` <${onOneLine(p.email)}>` : ''}`);
     const ctx = contextLine(p.context);
     if (ctx) out.push(`   ${ctx}`);
     const stay = inCall(p, r.instance.live);

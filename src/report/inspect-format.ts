@@ -1,10 +1,10 @@
 import { METRIC_BY_NAME } from '../evaluate/metrics.js';
-import { shownKey } from '../normalize/zoom-text.js';
+import { onOneLine, shownKey } from '../normalize/zoom-text.js';
 import { formatDuration } from '../util/duration.js';
 import { plural } from '../util/words.js';
 import type { InspectAlert, InspectParticipant, InspectView } from './inspect-view.js';
 import { columns as aligned } from './format-text.js';
-import { contextLine, human, iso, oneLine, shorten, show } from './values.js';
+import { contextLine, human, iso, shorten, show } from './values.js';
 
 /** Column headings: the metric's words, short. */
 const HEADING: Record<string, string> = {
@@ -50,7 +50,7 @@ const keyOf = (p: InspectParticipant): string => `[${shownKey(p.key)}]`;
 
 function who(p: InspectParticipant): string {
   const name = p.name ? `${nameOf(p)} ` : '';
-  return `${name}${keyOf(p)}${p.email ? ` <${oneLine(p.email)}>` : ''}`;
+  return `${name}${keyOf(p)}${p.email ? ` <${onOneLine(p.email)}>` : ''}`;
 }
 
 /** One participant: a row per sample, then the rules that see them. */
@@ -102,7 +102,7 @@ function header(view: InspectView): string[] {
   const i = view.instance;
   const path = i.path ? `, QoS by ${i.path === 'push' ? "Zoom's pushes" : 'polling'}` : '';
   return [
-    `${shorten(i.topic) || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${oneLine(i.uuid)}), live${path}`,
+    `${shorten(i.topic) || `${i.kind} ${i.id}`} (${i.kind} ${i.id}, instance ${onOneLine(i.uuid)}), live${path}`,
     `${plural(i.participants, 'participant')} with samples; last sample ${i.lastSampleAt !== undefined ? iso(i.lastSampleAt) : 'none yet'}; ${plural(i.activeAlerts, 'alert')} pending or firing.`,
     `Source: ${view.source}${view.calls !== undefined ? ` API calls: ${view.calls}.` : ''}`,
     `${OVER_MARK} = over the threshold of a rule on that metric (named under "over").`,
@@ -147,7 +147,7 @@ export function instancesTable(body: unknown): string {
   const rows = [['kind', 'id', 'uuid', 'topic', 'path', 'participants', 'last sample (UTC)', 'alerts']];
   for (const x of list as Record<string, unknown>[]) {
     const text = (k: string): string =>
-      typeof x[k] === 'string' || typeof x[k] === 'number' ? oneLine(String(x[k])) : '';
+      typeof x[k] === 'string' || typeof x[k] === 'number' ? onOneLine(String(x[k])) : '';
     rows.push([
       text('kind'),
       text('id'),

@@ -1,7 +1,8 @@
 import { formatHtml } from './format-html.js';
 import type { ParticipantReport, Report } from './types.js';
 import { plural, shareOf } from '../util/words.js';
-import { human, oneLine, shortTopic, shortWho } from './values.js';
+import { onOneLine } from '../normalize/zoom-text.js';
+import { human, shortTopic, shortWho } from './values.js';
 
 /** What a breach was about, from its rule's name: "audio", "video", "screen share" or "quality". */
 function about(rule: string): string {
@@ -35,7 +36,7 @@ export function messageHeadline(r: Report): string {
   const where = [worst.context.networkType, b.worst].filter(Boolean).join(', ');
   // One line whatever Zoom sent (a network type with a line feed).
   return human(
-    oneLine(
+    onOneLine(
       `${name} ended: ${shareOf(bad.length, n)} had poor ${what.join(' and ')} for up to ${minutes} min; ` +
         `worst: ${shortWho(worst)}${where ? `, ${where}` : ''}${instanceAlerts}`,
     ),

@@ -45,15 +45,12 @@ export const who = (p: ParticipantReport): string => displayName(p.name, p.key, 
 export const NAME_MAX = 80;
 
 /**
- * Anyone's text on one line: line feeds (LF, CR LF) and the other line separators (U+2028,
- * U+2029, NEL) become a space, so that a name cannot start a line of its own (a fake row in a
- * table). A lone carriage return is left to {@link human} (U+FFFD).
+ * `s` on one line (onOneLine: a name cannot start a line of its own, a fake row in a table; a
+ * lone carriage return is left to {@link human}), cut to `max` characters (code points), the
+ * last an ellipsis; JSON and CSV keep names whole.
  */
-export const oneLine = onOneLine;
-
-/** `s` on one line ({@link oneLine}), cut to `max` characters (code points), the last an ellipsis; JSON and CSV keep names whole. */
 export function shorten(s: string, max = NAME_MAX): string {
-  const chars = Array.from(oneLine(s));
+  const chars = Array.from(onOneLine(s));
   return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
 }
 
@@ -63,6 +60,14 @@ export const shortWho = (p: ParticipantReport): string => shorten(who(p));
 /** An instance's topic (whatever its host typed) as people read it: at most {@link NAME_MAX} characters, like names. */
 export const shortTopic = (i: Report['instance']): string => shorten(i.topic) || `${i.kind} ${i.id}`;
 
+/**
+ * Text for people (the table, Markdown and HTML formats, the message after a call, inspect):
+ * each unseen character of anyone's input in names, topics and locations (the controls but the
+ * line feed, bidi marks and overrides, zero-width characters: UNSEEN in normalize/zoom-text.ts)
+ * replaced by U+FFFD, so that it shows something was there and cannot reorder or rewrite what
+ * surrounds it; U+2028 and U+2029 become a space, as on one line (onOneLine). JSON and CSV keep
+ * what Zoom sent.
+ */
 export const human = (text: string): string => unseenReplaced(text).replace(/[\u2028\u2029]/g, ' ');
 
 /** The context worth a glance: device, network, data center, location, client. */
@@ -76,7 +81,7 @@ export function contextLine(c: ParticipantContext): string {
     c.client || (c.version && `client ${c.version}`),
   ]
     .filter(Boolean)
-    .map((x) => oneLine(String(x)))
+    .map((x) => onOneLine(String(x)))
     .join(', ');
 }
 
