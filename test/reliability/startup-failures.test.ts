@@ -275,8 +275,10 @@ describe('SIGTERM', () => {
   });
 
   it("a SIGTERM while Node still loads qoswatch's modules stops it cleanly too (exit 0), not by the signal", async () => {
-    // A module loader hook holds the loading of util/redact-url.ts's chunk, which main.js read
-    // statically before its first statement on the old code, until the test says go: the
+    // A module loader hook holds the loading of util/redact-url.ts's chunk (found by what it
+    // holds: rolldown names a chunk after one of its modules, which changes as modules are
+    // added), which main.js read statically before its first statement on the old code, until
+    // the test says go: the
     // SIGTERM lands before any of qoswatch's code ran there. On the old code it met SIGTERM's
     // default action (killed: exit code null); now main.ts holds the signals first and imports
     // the rest after, and `run` takes the held one over.
@@ -284,13 +286,14 @@ describe('SIGTERM', () => {
     const hooks = join(dir, 'held-load-hooks.mjs');
     writeFileSync(
       hooks,
-      `import { existsSync, writeSync } from 'node:fs';
+      `import { existsSync, readFileSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 ` +
         `export async function load(url, context, next) {
 ` +
-        `  if (/\\/chunks\\/redact-url-[^/]*\\.js$/.test(url)) {
+        `  if (/\\/chunks\\/[^/]*\\.js$/.test(url) && readFileSync(fileURLToPath(url), 'utf8').includes('function redactUrlCredentials(')) {
 ` +
-        `    writeSync(2, 'holding the load of ' + url.replace(/.*\\//, '') + '\\n');
+        `    writeSync(2, 'holding the load of redactUrlCredentials in ' + url.replace(/.*\\//, '') + '\\n');
 ` +
         `    await new Promise((r) => { const t = setInterval(() => { if (existsSync(${JSON.stringify(go)})) { clearInterval(t); r(); } }, 20); });
 ` +
@@ -310,7 +313,7 @@ import { pathToFileURL } from 'node:url';
     );
     const file = config('held-load', { shutdownTimeout: '30s' });
     const p = startCli(['run', '--config', file], {}, ['--import', register]);
-    await printed(p, 'holding the load of redact-url-');
+    await printed(p, 'holding the load of redactUrlCredentials in ');
     p.child.kill('SIGTERM');
     writeFileSync(go, '');
     const code = await p.exited;
