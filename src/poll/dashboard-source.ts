@@ -137,14 +137,7 @@ export class DashboardSource implements PollSource {
   ): Promise<PollResult> {
     const key = instanceKey(instance.ref);
     const read = await readQos(
-      // Bounded by the participant count: a page-token loop cannot run on (docs/zoom-client.md).
-      {
-        client: this.client,
-        endpoint: this.endpoints.qos,
-        stats: this.stats,
-        listed: this.listed,
-        bounded: true,
-      },
+      { client: this.client, endpoint: this.endpoints.qos, stats: this.stats, listed: this.listed },
       instance,
       signal,
     );

@@ -14,8 +14,6 @@ export interface QosRead {
   endpoint: Endpoint;
   stats: NormalizeStats;
   listed: ListedIds;
-  /** Bounds the pages by the instance's participants (a page-token loop cannot run on). */
-  bounded?: boolean;
 }
 
 /**
@@ -40,7 +38,9 @@ export async function readQos(
       {
         ...(signal ? { signal } : {}),
         keyOf: joinKey,
-        ...(q.bounded ? { expectedItems: instance.participants } : {}),
+        // Pages bounded by the participant count: a page-token loop cannot run on, and a large
+        // instance is read whole (docs/zoom-client.md).
+        expectedItems: instance.participants,
         requireItems: true,
         skipped: (n) => {
           q.stats.samplesInvalid += n;
