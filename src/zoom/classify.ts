@@ -5,6 +5,7 @@ import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
 import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
 import { proxyHint } from './proxy.js';
+import { plural } from '../util/words.js';
 import {
   capRetryAt,
   MAX_DAILY_RETRY_AFTER_MS,
@@ -31,7 +32,7 @@ export interface AnswerContext {
   /** The rate-limit window of the endpoint's category: how long a 429 without Retry-After waits. */
   windowMs: number;
   timeoutMs: number;
-  /** Retries after failures so far, and waits after 429s so far (for messages). */
+  /** Retries after failures so far, and waits after 429s so far (for messages: the request answered is the one after them). */
   failures: number;
   rateLimited: number;
   /**
@@ -222,7 +223,7 @@ function rateLimited(
   }
   const error = new ZoomError(
     'ZOOM_RATE_LIMITED',
-    `${ep}: still rate limited after ${ctx.rateLimited + 1} waits`,
+    `${ep}: still rate limited after ${plural(ctx.rateLimited, 'wait')} (${plural(ctx.rateLimited + 1, 'request')})`,
     { ...details, retryable: true },
   );
   return { action: 'wait', outcome: 'rate_limited', until: cut?.at ?? now + ctx.windowMs, error, ...capped };

@@ -80,7 +80,7 @@ describe('classifyAnswer', () => {
     expect(v).not.toHaveProperty('capped');
     const later = http(429, {}, { 'retry-after': '5' }, { ...ctx, rateLimited: 6 });
     expect(errorOf(later)).toMatchObject({ code: 'ZOOM_RATE_LIMITED', retryable: true });
-    expect(errorOf(later)!.message).toBe('meeting_qos: still rate limited after 7 waits');
+    expect(errorOf(later)!.message).toBe('meeting_qos: still rate limited after 6 waits (7 requests)');
   });
 
   it('429 without any header waits one window of the category', () => {

@@ -275,6 +275,18 @@ describe('rate limits and budget', () => {
     expect(client.stats.total({ outcome: 'ok' })).toBe(1);
   });
 
+  it('gives up after 6 waits, on the 7th request, and says so (not "after 7 waits")', async () => {
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: '429', delay: '3s' }] });
+    const client = s2sClient(h);
+    const t = h.clock.now();
+    const err = await meetingQos(client).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_RATE_LIMITED')).toBe(true);
+    expect(h.sim.requests.get('qos 429')).toBe(7);
+    expect(h.clock.now() - t).toBeGreaterThanOrEqual(6 * 3000);
+    // It said "after 7 waits": one more than were made.
+    expect((err as ZoomError).message).toBe('meeting_qos: still rate limited after 6 waits (7 requests)');
+  });
+
   it('waits as a 429 Retry-After given as a date says', async () => {
     h = await startSim({
       meetings: [meetingWith(2)],
