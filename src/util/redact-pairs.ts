@@ -1,4 +1,5 @@
 import { isProblemMessage, saysAbsent } from './problem-words.js';
+import { QuotedUrls } from './quoted-urls.js';
 
 /** What stands in a message for a hidden secret. */
 export const REDACTED = '[redacted]';
@@ -90,13 +91,13 @@ function pairAfter(text: string, at: number): boolean {
 
 /**
  * Where an unquoted value starting at `from` ends: at the line's end, a `&` before a query
- * string's next `key=` or white space before the next `key=`. One pass: each white-space run is
+ * string's next `key=`, white space before the next `key=`, or `limit`. One pass: each white-space run is
  * looked past once (a regex `\s+[\w.-]+=` tried at every blank of a long run was quadratic: 9 s
  * for a value followed by 100,000 spaces).
  */
-function unquotedEnd(text: string, from: number): number {
+function unquotedEnd(text: string, from: number, limit: number): number {
   let i = from;
-  while (i < text.length) {
+  while (i < limit) {
     const c = text[i]!;
     if (c === '\r' || c === '\n' || (c === '&' && pairAfter(text, i))) return i;
     if (!/\s/.test(c)) {
@@ -105,17 +106,17 @@ function unquotedEnd(text: string, from: number): number {
     }
     let j = i;
     let newline = -1;
-    while (j < text.length && /\s/.test(text[j]!)) {
+    while (j < limit && /\s/.test(text[j]!)) {
       if (newline < 0 && (text[j] === '\n' || text[j] === '\r')) newline = j;
       j++;
     }
     let k = j;
-    while (k < text.length && /[\w.-]/.test(text[k]!)) k++;
+    while (k < limit && /[\w.-]/.test(text[k]!)) k++;
     if (k > j && text[k] === '=') return i;
     if (newline >= 0) return newline;
     i = k;
   }
-  return text.length;
+  return limit;
 }
 
 /**
@@ -152,28 +153,38 @@ function openBefore(text: string, key: number, floor: number): string | undefine
   return opener;
 }
 
-/** Where a bare `key:`'s value from `from` ends: the line's end, or before the line's last `closer`. */
-function lineEnd(text: string, from: number, closer: string | undefined): number {
+/** Where a bare `key:`'s value from `from` ends: the line's end or `limit`, or before the line's last `closer`. */
+function lineEnd(text: string, from: number, closer: string | undefined, limit: number): number {
   let i = from;
   let last = -1;
-  for (; i < text.length && !isLineEnd(text[i]); i++) if (text[i] === closer) last = i;
+  for (; i < limit && !isLineEnd(text[i]); i++) if (text[i] === closer) last = i;
   if (last < 0) return i;
   while (last > from && isBlank(text[last - 1])) last--;
   return last;
 }
 
-/** Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes one), else as `extent` says. */
-function valueEnd(text: string, from: number, extent: Extent, closer: string | undefined): number {
+/**
+ * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes
+ * one), else as `extent` says; at `limit` at the latest (the closing quote of a quoted URL the
+ * value is in: `found "http://h/am?apikey=abc", which has a query` hides `abc` and no more).
+ */
+function valueEnd(
+  text: string,
+  from: number,
+  extent: Extent,
+  closer: string | undefined,
+  limit: number,
+): number {
   const quote = text[from];
   if (quote === '"' || quote === "'" || quote === '`') {
-    for (let i = from + 1; i < text.length; i++) {
+    for (let i = from + 1; i < limit; i++) {
       if (text[i] === '\\') i++;
       else if (text[i] === quote) return i + 1;
       else if (text[i] === '\n') return i;
     }
-    return text.length;
+    return limit;
   }
-  return extent === 'pair' ? unquotedEnd(text, from) : lineEnd(text, from, closer);
+  return extent === 'pair' ? unquotedEnd(text, from, limit) : lineEnd(text, from, closer, limit);
 }
 
 /**
@@ -230,6 +241,7 @@ export function redactSecretPairs(text: string): string {
   let done = 0;
   // How far back openBefore may look: past neither a value nor a key already looked at.
   let floor = 0;
+  const urls = new QuotedUrls(text);
   SECRET_WORD.lastIndex = 0;
   for (let m = SECRET_WORD.exec(text); m; m = SECRET_WORD.exec(text)) {
     const start = valueStart(text, m.index, m.index + m[0].length, done);
@@ -238,7 +250,12 @@ export function redactSecretPairs(text: string): string {
     const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
     floor = from;
     const hidden = hiddenAlready(text, from, start.bare, closer);
-    const end = hidden ? from + REDACTED.length : valueEnd(text, from, start.bare ? 'line' : 'pair', closer);
+    // A value in a quoted URL ends at the URL's closing quote at the latest.
+    const urlEnd = urls.endAround(start.key);
+    const limit = urlEnd !== undefined && urlEnd > from ? urlEnd : text.length;
+    const end = hidden
+      ? from + REDACTED.length
+      : valueEnd(text, from, start.bare ? 'line' : 'pair', closer, limit);
     if (end === from) continue;
     // Hidden already, or a message's words (`Invalid password: wrong length`, `secret: not set`): kept as they are.
     const kept =

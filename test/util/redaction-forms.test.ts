@@ -165,3 +165,41 @@ function loggedAs(lines: Readonly<Record<string, string>>, kept: readonly string
     expect(out).toContain(`"msg":${JSON.stringify(logged)}`);
   return out;
 }
+
+describe('a secret in a quoted URL (stop 39, tester LOW-MEDIUM)', () => {
+  it('is hidden to the URL`s closing quote, and the message after it stays', () => {
+    // Old code: each value was hidden to the line's end, `", which has a query` with it.
+    const cases: Readonly<Record<string, string>> = {
+      'found "http://h/am?apikey=SEKRIT", which has a query':
+        'found "http://h/am?apikey=[redacted]", which has a query',
+      'found "http://h/am?x=1&token=SEKRIT&y=2", bad': 'found "http://h/am?x=1&token=[redacted]&y=2", bad',
+      // A `"` that JSON escapes, a space, a `#` or a `&` that no pair follows is still the secret's.
+      'found "http://h/?password=SE\\"KRIT", bad': 'found "http://h/?password=[redacted]", bad',
+      'found "http://h/?token=SE KRIT#x&y", bad': 'found "http://h/?token=[redacted]", bad',
+      'found "http://h/?access_token=SEKRIT&3" and "https://a.example/x?sig=SEKRIT2", bad':
+        'found "http://h/?access_token=[redacted]" and "https://a.example/x?sig=[redacted]", bad',
+    };
+    for (const [text, shown] of Object.entries(cases)) {
+      const once = redactUrlCredentials(text);
+      expect(once).toBe(shown);
+      expect(redactUrlCredentials(once)).toBe(once);
+    }
+  });
+
+  it('but a URL not in quotes, or not closed on its line, keeps hiding to the line`s end', () => {
+    expect(redactUrlCredentials('GET http://h/?token=SEKRIT failed\nnext')).toBe(
+      'GET http://h/?token=[redacted]\nnext',
+    );
+    expect(redactUrlCredentials('found "http://h/?token=SEKRIT, failed\n"x"')).toBe(
+      'found "http://h/?token=[redacted]\n"x"',
+    );
+    expect(redactUrlCredentials('found "http://h/?token=" SEKRIT')).toBe('found "http://h/?token=[redacted]');
+  });
+
+  it('in linear time, however many quoted URLs and escaped quotes on a line', () => {
+    const many = '"http://h/?token=x", '.repeat(20_000);
+    expect(redactUrlCredentials(many)).toBe('"http://h/?token=[redacted]", '.repeat(20_000));
+    const open = `${'\\"a://'.repeat(50_000)}?token=x`;
+    expect(redactUrlCredentials(open)).toBe(`${'\\"a://'.repeat(50_000)}?token=[redacted]`);
+  });
+});
