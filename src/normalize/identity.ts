@@ -5,14 +5,20 @@
  * users carry their per-session id in `id` and the app's own user identity in `user_key`.
  */
 
+import type { SourceKind } from './sample.js';
 import { str, visible } from './zoom-text.js';
 
 type Raw = Record<string, unknown>;
 
-/** The key of one join within its instance: `user_id` (summaries: `participant_id`; Video SDK: `id`). Empty when there is none. */
-export function joinKey(raw: Raw): string {
-  // `participant_id`: the join's id in `qos_summary` answers (the same value as `user_id`).
-  return str(raw.user_id) || str(raw.participant_id) || str(raw.participant_uuid) || str(raw.id);
+/**
+ * The key of one join within its instance; empty when there is none (the entry is then counted
+ * and skipped). Meetings and webinars: `user_id` (`qos_summary` answers: `participant_id`, the
+ * same value); never the account `id`, which every join of a user shares, nor `participant_uuid`,
+ * which no endpoint documents as per-join. Video SDK sessions: `id`, the user's per-session id.
+ */
+export function joinKey(raw: Raw, kind: SourceKind): string {
+  if (kind === 'session') return str(raw.id);
+  return str(raw.user_id) || str(raw.participant_id);
 }
 
 /**

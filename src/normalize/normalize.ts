@@ -1,6 +1,6 @@
 import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.js';
 import { joinKey, personKey } from './identity.js';
-import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample } from './sample.js';
+import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample, SourceKind } from './sample.js';
 import { NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
 import { parseTime } from './values.js';
@@ -114,8 +114,8 @@ const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pre
 /** The key of one join (`user_id`; Video SDK: `id`): see identity.ts. Empty when there is none. */
 export const participantKey = joinKey;
 
-export function participantRef(raw: Raw): ParticipantRef {
-  const join = joinKey(raw);
+export function participantRef(raw: Raw, kind: SourceKind): ParticipantRef {
+  const join = joinKey(raw, kind);
   const person = personKey(raw);
   return {
     key: join,
@@ -186,7 +186,7 @@ export function normalizeParticipant(
     stats.samplesInvalid++;
     return [];
   }
-  const key = participantKey(raw);
+  const key = participantKey(raw, instance.kind);
   if (!key) {
     stats.samplesInvalid++;
     return [];
@@ -209,7 +209,7 @@ export function normalizeParticipant(
       stats.samplesRepeated++;
       continue;
     }
-    participant ??= participantRef(raw);
+    participant ??= participantRef(raw, instance.kind);
     // The entry's own context first (newer answers carry it); the participants list fills gaps.
     ctx ??= { ...context, ...contextFromRaw(raw) };
     const sample: QosSample = { instance, participant, context: ctx, time, streams: {} };

@@ -50,7 +50,7 @@ export function normalizeQosItems(
     stats.samplesInvalid++;
     return [];
   }
-  const participant = participantRef(raw);
+  const participant = participantRef(raw, instance.kind);
   const byTime = new Map<number, QosSample>();
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
     const time = isJsonObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
@@ -102,12 +102,16 @@ function summaryStats(rows: readonly FieldDef[], details: Raw, stats: NormalizeS
 }
 
 /** One participant (or Video SDK user) of a `qos_summary` answer or summary webhook. */
-export function normalizeSummary(raw: unknown, stats: NormalizeStats): QosSummary | undefined {
+export function normalizeSummary(
+  raw: unknown,
+  kind: SourceKind,
+  stats: NormalizeStats,
+): QosSummary | undefined {
   if (!isJsonObject(raw)) {
     stats.samplesInvalid++;
     return undefined;
   }
-  const summary: QosSummary = { participant: participantRef(raw), streams: {} };
+  const summary: QosSummary = { participant: participantRef(raw, kind), streams: {} };
   const streamRows = rowsOf('stream');
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
     if (!isJsonObject(item) || !isJsonObject(item.details)) continue;
@@ -165,10 +169,10 @@ export function normalizeWebhook(body: unknown, stats: NormalizeStats): WebhookQ
   const out: WebhookQos = { event, instance, samples: [] };
   if (/_data(_summary)?$/.test(event)) {
     const data = Array.isArray(who.data) ? who.data.find(isJsonObject) : undefined;
-    out.participant = participantRef(who);
+    out.participant = participantRef(who, kind);
     out.context = data ? contextFromRaw(data) : {};
   } else if (event.endsWith('_summary')) {
-    const s = normalizeSummary(who, stats);
+    const s = normalizeSummary(who, kind, stats);
     if (s) out.summary = s;
   } else out.samples = normalizeQosItems(instance, who, {}, stats);
   return out;

@@ -151,7 +151,7 @@ export class DashboardSource implements PollSource {
     this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));
     const observed = this.joins.observe(
       key,
-      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r))?.person)),
+      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r, instance.ref.kind))?.person, instance.ref.kind)),
       now,
     );
     instance.participants = Math.max(observed.present.length, 1);
@@ -163,7 +163,7 @@ export class DashboardSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, raws),
+      ...unidentified(skipped, raws, instance.ref.kind),
     };
   }
 
@@ -202,7 +202,7 @@ export class DashboardSource implements PollSource {
     for (const raw of raws) {
       const { email, person, ...context } =
         hasOwnContext(raw) && !listFields ? {} : this.contexts.get(key, contextKeys(raw));
-      listed.set(joinKey(raw), { person, device: deviceLabel(raw) });
+      listed.set(joinKey(raw, instance.ref.kind), { person, device: deviceLabel(raw) });
       const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);

@@ -37,7 +37,7 @@ export async function readQos(
       { type: 'live' },
       {
         ...(signal ? { signal } : {}),
-        keyOf: joinKey,
+        keyOf: (r) => joinKey(r, instance.ref.kind),
         // Pages bounded by the participant count: a page-token loop cannot run on, and a large
         // instance is read whole (docs/zoom-client.md).
         expectedItems: instance.participants,

@@ -76,11 +76,11 @@ export class SessionSource implements PollSource {
     const now = this.clock.now();
     const observed = this.joins.observe(
       instanceKey(instance.ref),
-      raws.map((r) => joinSeen(r, now)),
+      raws.map((r) => joinSeen(r, now, undefined, 'session')),
       now,
     );
     instance.participants = Math.max(observed.present.length, 1);
-    const devices = new Map(raws.map((r) => [joinKey(r), str(r.device)]));
+    const devices = new Map(raws.map((r) => [joinKey(r, 'session'), str(r.device)]));
     return {
       samples: applyJoins(samples, observed, (j) => ({
         device: this.joins.device(instanceKey(instance.ref), j, devices.get(j)),
@@ -88,7 +88,7 @@ export class SessionSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, raws),
+      ...unidentified(skipped, raws, 'session'),
     };
   }
 

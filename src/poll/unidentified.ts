@@ -1,4 +1,5 @@
 import { joinKey } from '../normalize/identity.js';
+import type { SourceKind } from '../normalize/sample.js';
 import type { Tracked } from './cycle-plan.js';
 
 /**
@@ -9,9 +10,10 @@ import type { Tracked } from './cycle-plan.js';
 export function unidentified(
   skipped: number,
   raws: readonly Record<string, unknown>[],
+  kind: SourceKind,
 ): { unidentified?: number } {
   let n = skipped;
-  for (const r of raws) if (!joinKey(r)) n++;
+  for (const r of raws) if (!joinKey(r, kind)) n++;
   return n ? { unidentified: n } : {};
 }
 

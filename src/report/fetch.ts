@@ -189,7 +189,7 @@ export interface KeptData {
 async function collect(
   client: ZoomClient,
   ep: (typeof REPORT_KINDS)[SourceKind]['qos'],
-  id: string,
+  of: { uuid: string; kind: SourceKind },
   query: Record<string, string>,
   o: { expected: number | undefined; signal?: AbortSignal | undefined; kept?: KeptData },
 ): Promise<Raw[]> {
@@ -197,9 +197,9 @@ async function collect(
   const gate = o.kept?.gate;
   const out: Raw[] = [];
   await gate?.();
-  for await (const page of client.pages<Raw>(ep, { id }, query, {
+  for await (const page of client.pages<Raw>(ep, { id: of.uuid }, query, {
     ...(signal ? { signal } : {}),
-    keyOf: joinKey,
+    keyOf: (r) => joinKey(r, of.kind),
     ...(expected !== undefined ? { expectedItems: expected } : {}),
     ...(o.kept?.beforePage ? { beforePage: o.kept.beforePage } : {}),
     strict: true,
@@ -238,12 +238,14 @@ async function fetchSummaries(
 ): Promise<{ summaries: QosSummary[]; pushed: boolean; refused?: string }> {
   if (choice === 'samples' || instance.live) return { summaries: [], pushed: false };
   const read = (raws: Raw[]): QosSummary[] =>
-    raws.map((r) => normalizeSummary(r, stats)).filter((s): s is QosSummary => s !== undefined);
+    raws
+      .map((r) => normalizeSummary(r, instance.kind, stats))
+      .filter((s): s is QosSummary => s !== undefined);
   const pushed = call.kept?.pushedSummaries?.(instance);
   const fromPush = pushed?.length ? read(pushed) : [];
   if (fromPush.length) return { summaries: fromPush, pushed: true };
   try {
-    const raws = await collect(client, REPORT_KINDS[instance.kind].summary, instance.uuid, {}, call);
+    const raws = await collect(client, REPORT_KINDS[instance.kind].summary, instance, {}, call);
     return { summaries: read(raws), pushed: Boolean(pushed?.length) };
   } catch (err) {
     const refused = refusal(err);
@@ -274,9 +276,10 @@ async function fetchParticipants(
   if (!ep) return { joins, contexts, skipped: 0 };
   const type = instance.live ? 'live' : 'past';
   let skipped = 0;
-  for (const p of await collect(client, ep, instance.uuid, { type }, call)) {
+  for (const p of await collect(client, ep, instance, { type }, call)) {
     // An entry with no usable id (Zoom's are strings) is nobody the report can name: skipped, counted.
-    if (!joinKey(p)) {
+    const key = joinKey(p, instance.kind);
+    if (!key) {
       skipped++;
       continue;
     }
@@ -290,7 +293,7 @@ async function fetchParticipants(
     if (joined !== undefined) info.joined = joined;
     if (left !== undefined) info.left = left;
     for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
-    if (!joins.has(joinKey(p))) joins.set(joinKey(p), info);
+    if (!joins.has(key)) joins.set(key, info);
   }
   return { joins, contexts, skipped };
 }
@@ -307,13 +310,13 @@ async function fetchSamples(
   const samples: QosSample[] = [];
   const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
   const type = instance.live ? 'live' : 'past';
-  for (const raw of await collect(client, REPORT_KINDS[instance.kind].qos, instance.uuid, { type }, call)) {
+  for (const raw of await collect(client, REPORT_KINDS[instance.kind].qos, instance, { type }, call)) {
     const context = contextKeys(raw)
       .map((k) => contexts.get(k))
       .find(Boolean);
     const got = normalizeParticipant(ref, raw, context ?? {}, stats);
     samples.push(...got);
-    const key = joinKey(raw);
+    const key = joinKey(raw, instance.kind);
     if (!key) listed.skipped++;
     else if (!joins.has(key)) {
       const joined = time(raw.join_time);

@@ -95,7 +95,7 @@ async function singleQos(
     );
     if (!isJsonObject(body)) return undefined;
     // Zoom's answer names the join it is about: another than the one asked for is not shown as it.
-    const got = joinKey(body);
+    const got = joinKey(body, instance.kind);
     if (got && got !== participantId)
       throw new ZoomError(
         'ZOOM_BAD_RESPONSE',
@@ -136,7 +136,7 @@ async function findJoin(
         !str(p.leave_time) &&
         [p.user_name, p.email, p.user_id, p.id].some((v) => str(v).toLowerCase() === want)
       )
-        found.set(joinKey(p), p);
+        found.set(joinKey(p, instance.kind), p);
   if (found.size === 1) {
     const [id, p] = [...found][0]!;
     return { id, context: contextFromRaw(p) };
@@ -181,7 +181,7 @@ async function oneParticipant(
     if (!raw) throw new Error(`participant ${join.id} left this ${o.kind} before Zoom answered`);
   }
   const samples = normalizeParticipant(refOf(instance), raw, listed, new NormalizeStats());
-  const key = samples[0]?.participant.key ?? joinKey(raw);
+  const key = samples[0]?.participant.key ?? joinKey(raw, o.kind);
   return {
     samples,
     key,

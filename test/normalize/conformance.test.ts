@@ -29,6 +29,7 @@ const allFiles = (dir: string): string[] =>
 const EP = 'zoomnet/endpoints/';
 const WH = 'zoomnet/webhooks/';
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
+const session: InstanceRef = { ...meeting, kind: 'session' };
 
 /** The context of each entry of a participants (or users) list. */
 const contextsOf = (rel: string): ReturnType<typeof contextFromRaw>[] => {
@@ -202,7 +203,7 @@ const CHECKS: Record<string, () => void> = {
     // Placeholders ("<string>") everywhere: nothing is read, each is counted, nothing throws.
     const stats = new NormalizeStats();
     const out = (load('webinar-participants-qos-summary.json').participants as unknown[]).map((p) =>
-      normalizeSummary(p, stats),
+      normalizeSummary(p, 'webinar', stats),
     );
     expect(out).toHaveLength(2);
     for (const s of out) expect(s!.streams).toEqual({});
@@ -297,7 +298,7 @@ const CHECKS: Record<string, () => void> = {
     const p = (
       load(`${EP}metrics-meetings-{meetingId}-participants-qos_summary_GET.json`).participants as unknown[]
     )[0];
-    const s = normalizeSummary(p, new NormalizeStats())!;
+    const s = normalizeSummary(p, 'meeting', new NormalizeStats())!;
     close(s.streams, { audio_input: SUMMARY_AUDIO_INPUT });
     close(s.cpu, ZOOMNET_CPU);
     close(s.cpuPressure, NORMAL);
@@ -312,17 +313,21 @@ const CHECKS: Record<string, () => void> = {
     const p = (
       load(`${EP}metrics-webinars-{webinarId}-participants-qos_summary_GET.json`).participants as unknown[]
     )[0];
-    const s = normalizeSummary(p, new NormalizeStats())!;
+    const s = normalizeSummary(p, 'webinar', new NormalizeStats())!;
     close(s.streams, { audio_input: SUMMARY_AUDIO_INPUT });
   },
   [`${EP}videosdk-sessions-{sessionId}-users-qos_summary_GET.json`]: () => {
     const u = (load(`${EP}videosdk-sessions-{sessionId}-users-qos_summary_GET.json`).users as unknown[])[0];
-    const s = normalizeSummary(u, new NormalizeStats())!; // "27.15 Kbps" here
+    const s = normalizeSummary(u, 'session', new NormalizeStats())!; // "27.15 Kbps" here
     close(s.streams, { audio_input: SUMMARY_AUDIO_INPUT });
     close(s.cpuPressure, NORMAL);
   },
   [`${EP}videosdk-sessions-{sessionId}-users-qos_GET.json`]: () => {
-    const [s, ...rest] = samplesOf(load(`${EP}videosdk-sessions-{sessionId}-users-qos_GET.json`));
+    const [s, ...rest] = samplesOf(
+      load(`${EP}videosdk-sessions-{sessionId}-users-qos_GET.json`),
+      new NormalizeStats(),
+      session,
+    );
     expect(rest).toHaveLength(0);
     close(s!.streams, videoSdkStreams(SDK_STREAMS));
     close(s!.cpu, SEED_CPU);
@@ -336,7 +341,11 @@ const CHECKS: Record<string, () => void> = {
     });
   },
   [`${EP}videosdk-sessions-{sessionId}-users-{userId}-qos_GET.json`]: () => {
-    const [s] = samplesOf(load(`${EP}videosdk-sessions-{sessionId}-users-{userId}-qos_GET.json`));
+    const [s] = samplesOf(
+      load(`${EP}videosdk-sessions-{sessionId}-users-{userId}-qos_GET.json`),
+      new NormalizeStats(),
+      session,
+    );
     close(s!.streams, videoSdkStreams(SDK_STREAMS));
     close(s!.cpuPressure, NORMAL);
   },

@@ -55,6 +55,7 @@ describe("normalizing Zoom's documented examples", () => {
       file: 'videosdk-session-users-qos.json',
       key: 'users',
       samples: 2,
+      kind: 'session' as const,
     },
     {
       name: 'webinar QoS summary (placeholders)',
@@ -63,17 +64,21 @@ describe("normalizing Zoom's documented examples", () => {
       samples: 0,
     },
   ];
-  it.each(table)('$name: parses what it can, counts the rest, never throws', ({ file, key, samples }) => {
-    const stats = new NormalizeStats();
-    const body = sample(file);
-    const out = (body[key] as unknown[]).flatMap((p) => normalizeParticipant(meeting, p, {}, stats));
-    expect(out.length).toBeGreaterThanOrEqual(samples);
-    for (const s of out) {
-      expect(Number.isFinite(s.time)).toBe(true);
-      for (const m of Object.values(s.streams))
-        for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
-    }
-  });
+  it.each(table)(
+    '$name: parses what it can, counts the rest, never throws',
+    ({ file, key, samples, kind }) => {
+      const stats = new NormalizeStats();
+      const body = sample(file);
+      const ref = { ...meeting, kind: kind ?? meeting.kind };
+      const out = (body[key] as unknown[]).flatMap((p) => normalizeParticipant(ref, p, {}, stats));
+      expect(out.length).toBeGreaterThanOrEqual(samples);
+      for (const s of out) {
+        expect(Number.isFinite(s.time)).toBe(true);
+        for (const m of Object.values(s.streams))
+          for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
+      }
+    },
+  );
 
   it('takes Video SDK context (network type, data center) from the QoS answer itself', () => {
     const stats = new NormalizeStats();

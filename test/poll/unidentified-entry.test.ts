@@ -50,6 +50,13 @@ const CASES: { kind: Kind; bad: unknown; alone: boolean; what: string }[] = [
   { kind: 'meetings', bad: 7, alone: true, what: 'a number in place of every entry' },
   { kind: 'meetings', bad: 7, alone: false, what: 'a number beside p1' },
   { kind: 'meetings', bad: { user_name: 'x', user_qos: [] }, alone: false, what: 'no user_id, beside p1' },
+  // Outside test (stop 39): such an entry was keyed by its account id (a second device of one user).
+  {
+    kind: 'webinars',
+    bad: { id: 'acct-ann', device: 'iPhone', user_qos: [] },
+    alone: false,
+    what: 'no user_id, only the account id, beside p1',
+  },
   { kind: 'webinars', bad: null, alone: true, what: 'null in place of every entry' },
   { kind: 'sessions', bad: { name: 'x', user_qos: [] }, alone: false, what: 'no id, beside p1' },
 ];

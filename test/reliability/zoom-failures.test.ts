@@ -136,7 +136,7 @@ describe("Zoom's pagination that never ends is bounded and reported", () => {
         ENDPOINTS.meetingQos,
         { id: 'mtg-uuid-1==' },
         { type: 'live' },
-        { expectedItems: 5, keyOf: participantKey },
+        { expectedItems: 5, keyOf: (r) => participantKey(r, 'meeting') },
       ))
         n += page.length;
       return n;

@@ -133,7 +133,7 @@ describe('the simulator after the call (type=past, qos_summary)', () => {
     const cy = (summary.participants as Record<string, unknown>[]).find(
       (p) => p.participant_id === '16781312',
     )!;
-    const s = normalizeSummary(cy, new NormalizeStats())!;
+    const s = normalizeSummary(cy, 'meeting', new NormalizeStats())!;
     const past = await get(`/metrics/meetings/777/participants/16781312/qos?type=past`, auth);
     const samples = normalizeParticipant(
       { kind: 'meeting', id: '777', uuid: 'u', topic: '' },

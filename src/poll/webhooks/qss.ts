@@ -143,7 +143,7 @@ export function readQss(body: unknown): QssMessage | undefined {
   const p = kind === 'session' ? payload.object.user : payload.object.participant;
   if (!isJsonObject(p)) return undefined;
   const shaped = pollShape(kind, p);
-  const key = participantKey(shaped);
+  const key = participantKey(shaped, kind);
   if (!key) return undefined;
   if (what === 'summary')
     return valueDeeperThan(p, MAX_SUMMARY_DEPTH)

@@ -85,7 +85,8 @@ describe('the webhook examples people copy', () => {
     const read = readPushedSummaries(new StateFiles(), dir, example.instance);
     expect(read).toEqual(example);
     expect(
-      normalizeSummary(read!.participants.string!.qos_summary, new NormalizeStats())?.participant.key,
+      normalizeSummary(read!.participants.string!.qos_summary, 'meeting', new NormalizeStats())?.participant
+        .key,
     ).toBe('string');
   });
 });

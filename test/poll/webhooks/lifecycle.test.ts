@@ -129,7 +129,7 @@ describe('participant_data and *_qos_summary pushed', () => {
       ).payload.object.participant,
     );
     // The report reads it as it reads a qos_summary answer.
-    const summary = normalizeSummary(raw, new NormalizeStats());
+    const summary = normalizeSummary(raw, 'meeting', new NormalizeStats());
     expect(summary!.streams.audio_output!.bitrate).toEqual({ min: 6000, avg: 9000, max: 27000 });
     expect(summary!.cpu).toMatchObject({ zoomAvg: 0.02, systemMax: 0.23 });
 

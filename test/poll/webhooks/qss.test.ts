@@ -36,11 +36,14 @@ describe("Zoom's example QSS payloads", () => {
     expect(s!.wifi).toEqual({ avg: -50, max: -44, min: -56 });
     // The same person in a polled QoS list entry (user_id the join, id the account user) gets the same key.
     expect(s!.participant.key).toBe(
-      participantKey({
-        id: 'rstuvwxyza789-cde',
-        user_id: '1234567890',
-        participant_user_id: 'rstuvwxyza789-cde',
-      }),
+      participantKey(
+        {
+          id: 'rstuvwxyza789-cde',
+          user_id: '1234567890',
+          participant_user_id: 'rstuvwxyza789-cde',
+        },
+        'meeting',
+      ),
     );
     expect(s!.participant.email).toBe('user@example.com');
     expect(stats.samplesInvalid).toBe(0);
@@ -62,7 +65,7 @@ describe("Zoom's example QSS payloads", () => {
     if (s?.type !== 'qos') return;
     const [sample] = normalizeParticipant(s.instance, s.participant, {}, new NormalizeStats());
     // Video SDK users are keyed by their id, as the polled session QoS list keys them.
-    expect(sample!.participant.key).toBe(participantKey({ id: '1234567890', name: 'example' }));
+    expect(sample!.participant.key).toBe(participantKey({ id: '1234567890', name: 'example' }, 'session'));
     expect(sample!.participant.name).toBe('example');
     expect(sample!.streams.audio_input!.latency).toBe(0.134);
   });
@@ -76,7 +79,7 @@ describe("Zoom's example QSS payloads", () => {
         uuid: '4444AAAiAAAAAiAiAiiAii==',
         topic: '',
       },
-      participant: participantKey({ id: 'rstuvwxyza789-cde', user_id: '1234567890' }),
+      participant: participantKey({ id: 'rstuvwxyza789-cde', user_id: '1234567890' }, 'meeting'),
       context: {
         networkType: 'Wired',
         dataCenter: 'SC',
