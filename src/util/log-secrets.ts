@@ -7,11 +7,28 @@ import { redactUrlCredentials } from './redact-url.js';
 export const MIN_LOG_SECRET = 6;
 
 /**
+ * The forms besides itself in which a server may echo a secret value `v`: as JSON writes it inside
+ * a string (`"` and `\` escaped), as a URL encodes it (encodeURIComponent), as a form does
+ * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), and in base64
+ * (with its `=` padding and without) and base64url.
+ */
+function loggedForms(v: string): string[] {
+  const base64 = Buffer.from(v, 'utf8').toString('base64');
+  return [
+    JSON.stringify(v).slice(1, -1),
+    encodeURIComponent(v),
+    new URLSearchParams([['', v]]).toString().slice(1),
+    base64,
+    base64.replace(/=+$/, ''),
+    Buffer.from(v, 'utf8').toString('base64url'),
+  ];
+}
+
+/**
  * The secret values of the configuration (util/secret-values.ts: inline, from the environment or
  * from a `*_file`) that the logger hides wherever they appear, whatever stands around them: a
  * pattern (util/redact-pairs.ts) finds `password: x` but not a secret a server echoes in its
- * own words. Each is hidden as it is, as JSON writes it inside a string (`"` and `\` escaped) and
- * as a URL encodes it.
+ * own words. Each is hidden as it is and in the forms loggedForms gives.
  *
  * Two parts. The running values (`add`: the configuration the command loaded) stay hidden as long
  * as the process lives: the daemon does not apply a changed configuration (its Zoom client,
@@ -26,7 +43,7 @@ export class LogSecrets {
   private readonly running = new Set<string>();
   private latest: readonly string[] = [];
   private readonly hidden = new HiddenValues(REDACTED, MIN_LOG_SECRET, (v) =>
-    v.length >= MIN_LOG_SECRET ? [JSON.stringify(v).slice(1, -1), encodeURIComponent(v)] : [],
+    v.length >= MIN_LOG_SECRET ? loggedForms(v) : [],
   );
 
   constructor(values: Iterable<string> = []) {

@@ -45,3 +45,38 @@ describe("qoswatch once's log", () => {
     expect(r.stderr + r.stdout).not.toMatch(/plainsecretvalue42|filetokenvalue77|headervalue99/);
   });
 });
+
+describe("qoswatch once's log, a secret echoed encoded (stop 39, tester LOW)", () => {
+  it('hides a client_secret_file’s secret form-encoded, in base64 and in base64url', async () => {
+    const secret = 'p@ss/w+rd=x y"z\\';
+    const b64 = Buffer.from(secret).toString('base64');
+    const forms = [
+      `form=${new URLSearchParams([['', secret]]).toString().slice(1)}`,
+      `b64=${b64}`,
+      `bare=${b64.replace(/=+$/, '')};`,
+      `b64url=${Buffer.from(secret).toString('base64url')}`,
+      `uri=${encodeURIComponent(secret)}`,
+    ];
+    // The forms as the tester saw them: old code logged the first three (and base64url) in clear.
+    expect(forms.slice(0, 2)).toEqual(['form=p%40ss%2Fw%2Brd%3Dx+y%22z%5C', 'b64=cEBzcy93K3JkPXggeSJ6XA==']);
+    const echo = await echoingZoom(`refused: ${forms.join(' | ')}`);
+    try {
+      writeFileSync(join(dir, 'cs.secret'), `${secret}\n`);
+      const file = join(dir, 'forms.yaml');
+      writeFileSync(
+        file,
+        `zoom:\n  api_url: ${echo.url}/v2\n  oauth_url: ${echo.url}/oauth/token\n  account_id: acct\n` +
+          `  client_id: cid\n  client_secret_file: cs.secret\nsources:\n  webinars: false\n` +
+          `state:\n  dir: ${join(dir, 'state-forms')}\nlog:\n  format: json\n`,
+      );
+      const r = await runCli(['once', '--config', file]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        '"err":"meetings: Zoom answered HTTP 400 code 300: refused: form=[redacted] | b64=[redacted] | bare=[redacted]; | b64url=[redacted] | uri=[redacted]"',
+      );
+      expect(r.stderr + r.stdout).not.toMatch(/p%40ss|cEBzcy93K3JkPXggeSJ6XA/);
+    } finally {
+      await echo.close();
+    }
+  });
+});

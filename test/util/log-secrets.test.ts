@@ -45,6 +45,22 @@ describe('the logger hides the secret values it was given', () => {
     expect(out).toContain('"msg":"admin logged in as admin"');
   });
 
+  it('form-encoded (a space as +), in base64 and in base64url (stop 39, tester LOW)', () => {
+    // Old code: all three lines were logged as they are.
+    const secret = 'pw??>>~~ a*b';
+    const out = loggedText(
+      (log) => {
+        log.warn('form=pw%3F%3F%3E%3E%7E%7E+a*b&x=1');
+        log.warn('b64 cHc/Pz4+fn4gYSpi');
+        log.warn('b64url cHc_Pz4-fn4gYSpi.');
+      },
+      [secret],
+    );
+    expect(out).toContain('"msg":"form=[redacted]&x=1"');
+    expect(out).toContain('"msg":"b64 [redacted]"');
+    expect(out).toContain('"msg":"b64url [redacted]."');
+  });
+
   it('adds a reloaded configuration’s values and keeps the old ones, in its children too', () => {
     const out = loggedText(
       (log) => {
