@@ -5,23 +5,45 @@ import type { YamlSource } from './yaml-source.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$/g;
+// A reference, `$$`, or a `${` that starts neither (unclosed, or not a name): refused.
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$|\$\{/g;
+
+/** What a `${` that starts no reference is told (docs/configuration.md, Environment and secrets). */
+const BAD_REFERENCE =
+  'a "${" that is not a complete variable reference (no closing "}", or no variable name); expected ${VAR}, ${VAR:-default}, or $$ for a literal $';
 
 /**
- * Expands `${VAR}` and `${VAR:-default}` in one string; `$$` is a literal `$`.
- * Returns the names of variables that were unset and had no default.
+ * Expands `${VAR}` and `${VAR:-default}` in one string; `$$` is a literal `$`. Returns the names
+ * of variables that were unset and had no default, and where (the index of) each `${` is that
+ * starts no reference (`${NOPE` unclosed, `${1X}`): those are left as written.
  */
-export function expandEnv(text: string, env: Env): { value: string; unset: string[] } {
+export function expandEnv(text: string, env: Env): { value: string; unset: string[]; malformed: number[] } {
   const unset: string[] = [];
-  const value = text.replace(REF, (whole, name: string | undefined, fallback: string | undefined) => {
-    if (whole === '$$') return '$';
-    const v = env[name!];
-    if (v !== undefined && v !== '') return v;
-    if (fallback !== undefined) return fallback;
-    unset.push(name!);
-    return '';
-  });
-  return { value, unset };
+  const malformed: number[] = [];
+  const value = text.replace(
+    REF,
+    (whole: string, name: string | undefined, fallback: string | undefined, at: number) => {
+      if (whole === '$$') return '$';
+      if (whole === '${') {
+        malformed.push(at);
+        return whole;
+      }
+      const v = env[name!];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      unset.push(name!);
+      return '';
+    },
+  );
+  return { value, unset, malformed };
+}
+
+/** Where in the file character `at` of a scalar's value is: exact for plain and quoted one-line scalars. */
+function offsetIn(node: Scalar, at: number): number {
+  const start = node.range?.[0] ?? 0;
+  if (node.type === 'PLAIN') return start + at;
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1 + at;
+  return start;
 }
 
 /** The setting names leading to a scalar (list indexes left out): what isSecretPath reads. */
@@ -52,7 +74,9 @@ export function expandEnvInDocument(
     Scalar(key, node, path) {
       if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$'))
         return;
-      const { value, unset } = expandEnv(node.value, env);
+      const { value, unset, malformed } = expandEnv(node.value, env);
+      for (const at of malformed)
+        problems.push({ file: src.file, ...src.at(offsetIn(node, at)), path: '', message: BAD_REFERENCE });
       const top = path[2];
       const section = isPair(top) && isScalar(top.key) ? String(top.key.value) : '';
       // Unused here: left as written, so that the rest of the file can still be checked.

@@ -136,6 +136,15 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       ],
     },
     {
+      // Outside test (stop 39): an unclosed "${" was taken as written and check said valid.
+      name: 'unclosed variable reference',
+      text: `zoom:\n  account_id: \${NOPE\n  client_id: "x\${1X}"\n  client_secret: s\n`,
+      want: [
+        ':2:15: a "${" that is not a complete variable reference (no closing "}", or no variable name); expected ${VAR}, ${VAR:-default}, or $$ for a literal $',
+        ':3:16: a "${" that is not',
+      ],
+    },
+    {
       // Issue 15 outside test D5: ZOOM_QSS_SECRET_TOKEN= (set but empty) was reported as not set.
       name: 'environment variable set but empty',
       text: `zoom:\n  account_id: \${ZOOM_ACCOUNT_ID}\n  client_id: c\n  client_secret: s\n`,
