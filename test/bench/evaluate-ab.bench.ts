@@ -24,7 +24,8 @@ import { printTreePeak } from './tree-peak.js';
 const T = Date.parse('2026-01-01T10:00:00Z');
 const here = fileURLToPath(new URL('../..', import.meta.url));
 const base = resolve(here, process.env.QW_AB_BASE ?? '.');
-if (process.env.QW_AB_BASE !== undefined) printTreePeak('evaluate-ab.bench.ts');
+/** Two warm engines at once, this tree's and the other's: a bound of 1 GiB for each (tree-peak.ts). */
+if (process.env.QW_AB_BASE !== undefined) printTreePeak('evaluate-ab.bench.ts', 2);
 
 interface Build {
   engine: { handle: (e: { type: 'samples'; samples: QosSample[] }) => unknown[] };
