@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-url-query-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +46,25 @@ describe('a config problem quoting a URL with a credential in its query', () => 
       `${file}:1:72: zoom.api_url: found "https://api.zoom.us?access_token=[redacted]", ${API_WHY}\n`,
     );
     expect(r.code).toBe(2);
+  }, 30_000);
+});
+
+describe('the log of a token endpoint nobody listens on, whose URL holds a credential', () => {
+  it('hides the credential and keeps the cause', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const file = join(dir, 'oauth.yaml');
+    writeFileSync(
+      file,
+      `${ZOOM}, api_url: "${url}/v2", oauth_url: "${url}/oauth/token?access_token=abcdef123"}\n` +
+        `sources: {webinars: false}\nstate: {dir: ${join(dir, 'state')}}\nlog: {format: json}\n`,
+    );
+    const r = await runCli(['once', '--config', file]);
+    expect(r.code, r.stderr).toBe(1);
+    // Old code: `"err":"cannot reach Zoom's token endpoint http://…/oauth/token?access_token=[redacted]"`,
+    // the cause (ECONNREFUSED) hidden with the credential.
+    expect(r.stderr).toContain(
+      `"err":"cannot reach Zoom's token endpoint \\"${url}/oauth/token?access_token=[redacted]\\": ECONNREFUSED"`,
+    );
+    expect(r.stderr + r.stdout).not.toContain('abcdef123');
   }, 30_000);
 });

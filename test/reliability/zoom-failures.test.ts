@@ -117,7 +117,7 @@ describe('Zoom-side failures cost no budget and hold no permit', () => {
     );
     const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
     expect(isZoomError(err, 'ZOOM_NETWORK_ERROR')).toBe(true);
-    expect(err.message).toBe(`cannot reach Zoom's token endpoint ${url}: ECONNREFUSED`);
+    expect(err.message).toBe(`cannot reach Zoom's token endpoint "${url}": ECONNREFUSED`);
     expect(JSON.stringify(err)).not.toContain('SECRET-42');
   });
 });
