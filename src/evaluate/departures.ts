@@ -49,7 +49,10 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
   ctx.names.end(ikey);
   for (const rec of [...ctx.series.values()])
     if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
-  for (const byKey of ctx.state.members.values()) byKey.delete(ikey);
+  // The instance's own group, of the meeting rules only: a shared cause's group is keyed by a
+  // value (a data center may read `meeting:y`), never by an instance.
+  for (const [rule, byKey] of ctx.state.members)
+    if (ctx.rules.byName.get(rule)?.scope === 'instance') byKey.delete(ikey);
   for (const keys of ctx.groupKeys) keys.dropped(ikey);
   const who = new Map<number, string>(); // as in `leave`, from the instance's joins and their slots
   for (const [p, slot] of ctx.state.slots.joinsOf(ikey) ?? []) who.set(slot, memberOf(ikey, p));

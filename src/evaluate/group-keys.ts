@@ -82,11 +82,14 @@ export class GroupKeys {
   }
 
   /**
-   * A group that left the state (its instance ended): its rules find it again through the state
-   * (a sample of the instance after its end makes a new one).
+   * An instance that ended: its group left the state, and its rules find it again through the
+   * state (a sample of the instance after its end makes a new one). Only a family of meeting
+   * rules has instances' groups: another's keys are values, and a value may read as an
+   * instance's key (a data center `meeting:y`).
    */
-  dropped(key: string): void {
-    const g = this.byKey.get(key);
+  dropped(ikey: string): void {
+    if (this.rule.scope !== 'instance') return;
+    const g = this.byKey.get(ikey);
     if (g !== undefined) this.unset(g + 1);
   }
 

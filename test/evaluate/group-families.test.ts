@@ -118,10 +118,11 @@ describe('a meeting of an instance-scoped family that ends', () => {
   });
 });
 
-describe("a group slot's groups found again while joins in it are held", () => {
-  it("leaves no reading shared that is not in its rules' groups of its group slot (what the shared path moves it on)", () => {
-    // A data center named as a meeting's key: the meeting's end drops the group of that name
-    // under every rule (departures.ts, as the reference does), though meeting x's joins are in it.
+describe("a shared cause's group whose value reads as a meeting's key", () => {
+  it("keeps its group slot, and its readings shared in its rules' groups, when that meeting ends", () => {
+    // A data center named as a meeting's key. The old code dropped the group of that name under
+    // every rule at the meeting's end (departures.ts, as the reference did), though meeting x's
+    // joins were in it: their readings were written back (0 here), and the incident resolved.
     const dc = (name: string, threshold: string): Partial<RawRule> => ({
       name,
       scope: 'shared_cause',
@@ -170,7 +171,10 @@ describe("a group slot's groups found again while joins in it are held", () => {
       instance: { kind: 'meeting', id: 'y', uuid: 'y', topic: 'Topic y' },
       at: T + MIN,
     });
-    // Written back (read rule by rule at their next sample), not left shared in groups let go of.
-    expect(sharedInPlace()).toBe(0);
+    // Only q (of meeting y) left the group; x's joins are in it as before.
+    expect(sharedInPlace()).toBe(3);
+    const a = engine.state.slots.find('meeting:x', 'a')!;
+    expect(keys.keyOf(keys.group[a]!)).toBe('meeting:y');
+    expect(engine.state.members.get('dc5')?.get('meeting:y')?.size).toBe(3);
   });
 });

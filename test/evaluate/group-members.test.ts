@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import type { RawRule } from '../../src/evaluate/rule-types.js';
+import type { PipelineEvent } from '../../src/normalize/events.js';
+import type { QosSample } from '../../src/normalize/sample.js';
+import { ReferenceEngine } from '../helpers/reference-engine.js';
 import { MIN, rulesFrom, sample, T } from '../helpers/rules.js';
 
 /** Who counts in a meeting or shared-cause group at a minute (docs/rules.md, "Scopes"). */
@@ -427,5 +430,43 @@ describe("a reload that changes a firing rule's group_by", () => {
     expect(at(1).map((c) => [c.alert.id, c.state, c.alert.annotations.summary])).toEqual([
       ['dc|San Jose (US)', 'firing', 'location San Jose (US)'],
     ]);
+  });
+});
+
+describe("a shared cause whose group value reads as a meeting's key", () => {
+  /**
+   * A data center that reads `meeting:y`, as meeting y's instance key does. The engine and the
+   * reference dropped the group `meeting:y` of every group rule when meeting y ended: the
+   * incident of x's members lost them, and resolved `moved` the next minute, though they still
+   * breached.
+   */
+  it('is kept when that meeting ends: its members still breach, so it still fires', () => {
+    const raw = [dc(2, 2)];
+    const e = engineWith(raw);
+    const reference = new ReferenceEngine(raw, rulesFrom(raw), 5 * MIN);
+    const x = (m: number): QosSample[] =>
+      ['a', 'b'].map((p) => sample(p, m, bad, { instance: 'x', dc: 'meeting:y' }));
+    const events: PipelineEvent[] = [
+      { type: 'samples', samples: [...x(0), sample('c', 0, good, { instance: 'y' })] },
+      { type: 'ended', instance: sample('c', 0, good, { instance: 'y' }).instance, at: T + MIN / 2 },
+      { type: 'samples', samples: x(1) },
+      { type: 'samples', samples: x(2) },
+    ];
+    const said = events.map((ev) => [
+      e.handle(ev).map((c) => [c.alert.id, c.state, c.alert.reason]),
+      reference.handle(ev).map((a) => [a.id, a.state, a.reason]),
+    ]);
+    const fired = [['dc|meeting:y', 'firing', undefined]];
+    // The old code: [['dc|meeting:y', 'resolved', 'moved']] from both at minute 1.
+    expect(said).toEqual([
+      [fired, fired],
+      [[], []],
+      [[], []],
+      [[], []],
+    ]);
+    expect(e.active().map((a) => [a.id, a.state, a.context.breaching])).toEqual([
+      ['dc|meeting:y', 'firing', 2],
+    ]);
+    expect(e.state.members.get('dc')?.get('meeting:y')?.size).toBe(2);
   });
 });

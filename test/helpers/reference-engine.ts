@@ -616,7 +616,8 @@ export class ReferenceEngine {
     for (const rec of [...this.series.values()]) if (rec.instance === ikey) this.resolve(rec, out, 'ended');
     const emptied: string[] = [];
     for (const [name, byGroup] of this.members) {
-      byGroup.delete(ikey);
+      // A meeting rule's group of the instance; a shared cause's groups are values, whatever they read.
+      if (this.rules.find((r) => r.name === name)?.scope === 'instance') byGroup.delete(ikey);
       for (const [group, m] of byGroup) {
         let dropped = false;
         for (const k of [...m.keys()])
