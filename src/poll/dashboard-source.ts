@@ -17,7 +17,8 @@ import { participantCount } from './participant-count.js';
 import { unidentified } from './unidentified.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
-import type { Discovery, LiveInstance, PollResult, PollSource } from './source.js';
+import type { PollResult } from './poll-result.js';
+import type { Discovery, LiveInstance, PollSource } from './source.js';
 import { str, text } from '../normalize/zoom-text.js';
 
 type Raw = Record<string, unknown>;

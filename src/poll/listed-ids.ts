@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { InstanceRef } from '../normalize/sample.js';
 import { ZoomError } from '../zoom/errors.js';
-import type { PollResult } from './source.js';
+import type { PollResult } from './poll-result.js';
 
 /**
  * The instances discovery has listed live. Zoom answers 404 with code 3001 both for "no longer

@@ -4,7 +4,8 @@ import type { ZoomClient } from '../zoom/client.js';
 import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import type { ListedIds } from './listed-ids.js';
-import type { LiveInstance, PollResult } from './source.js';
+import type { PollResult } from './poll-result.js';
+import type { LiveInstance } from './source.js';
 
 type Raw = Record<string, unknown>;
 

@@ -1,8 +1,9 @@
-import type { InstanceRef, QosSample, SourceKind } from '../normalize/sample.js';
+import type { InstanceRef, SourceKind } from '../normalize/sample.js';
 import type { ZoomClient } from '../zoom/client.js';
 import type { ZoomError } from '../zoom/errors.js';
 import type { JoinTracker } from './joins.js';
 import type { ListedIds } from './listed-ids.js';
+import type { PollResult } from './poll-result.js';
 
 /** A live meeting, webinar or session as discovery saw it. */
 export interface LiveInstance {
@@ -20,22 +21,6 @@ export interface Discovery {
    * it does not show everything live, so what it does not show must not end.
    */
   unusable?: ZoomError;
-}
-
-/** What one poll of an instance produced. */
-export interface PollResult {
-  samples: QosSample[];
-  /** Participants the answer listed as still present. */
-  present: string[];
-  /** Participants whose stay has ended (`leave_time` set), first seen in this poll. */
-  left: string[];
-  /** Zoom says the instance is no longer live (404, code 3001). */
-  ended: boolean;
-  /**
-   * Entries of the answer that could not be identified (not objects, no `user_id`), skipped and
-   * counted: whom the answer does not list may be one of them, so nobody is taken as gone for it.
-   */
-  unidentified?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NormalizeStats } from '../../src/normalize/stats.js';
 import { DashboardSource } from '../../src/poll/dashboard-source.js';
-import type { PollResult } from '../../src/poll/source.js';
+import type { PollResult } from '../../src/poll/poll-result.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { rewrittenQos } from '../helpers/rewritten-qos.js';

@@ -1,0 +1,17 @@
+import type { QosSample } from '../normalize/sample.js';
+
+/** What one poll of an instance produced. */
+export interface PollResult {
+  samples: QosSample[];
+  /** Participants the answer listed as still present. */
+  present: string[];
+  /** Participants whose stay has ended (`leave_time` set), first seen in this poll. */
+  left: string[];
+  /** Zoom says the instance is no longer live (404, code 3001). */
+  ended: boolean;
+  /**
+   * Entries of the answer that could not be identified (not objects, no `user_id`), skipped and
+   * counted: whom the answer does not list may be one of them, so nobody is taken as gone for it.
+   */
+  unidentified?: number;
+}
