@@ -13,9 +13,10 @@ import { STREAMS } from '../normalize/streams.js';
 import { ruleValue } from './rule-value.js';
 import type { CompiledRule } from './rule-types.js';
 
-/** A column as read: any of its rules reads its value (columns.ts). */
+/** A column as read: any of its rules reads its value; `first`: a value past it breaches a participant rule (columns.ts). */
 interface ReadColumn {
   readonly reader: CompiledRule;
+  readonly first?: number;
 }
 
 /**
@@ -43,6 +44,8 @@ export class ColumnReader {
   private readonly otherColumns: Int32Array;
   private readonly above: Uint8Array;
   private readonly avg: Uint8Array;
+  /** Per column: its first participant rule's threshold (±Infinity without one: nothing is past it). */
+  private readonly first: Float64Array;
   /** Per column, while a sample is read: the worst value, the sum and how many. */
   private readonly best: Float64Array;
   private readonly sum: Float64Array;
@@ -59,6 +62,7 @@ export class ColumnReader {
     const n = columns.length;
     this.above = Uint8Array.from(columns, (c) => (c.reader.above ? 1 : 0));
     this.avg = Uint8Array.from(columns, (c) => (c.reader.aggregate === 'avg' ? 1 : 0));
+    this.first = Float64Array.from(columns, (c) => c.first ?? (c.reader.above ? Infinity : -Infinity));
     this.best = new Float64Array(n);
     this.sum = new Float64Array(n);
     this.count = new Int32Array(n);
@@ -99,8 +103,10 @@ export class ColumnReader {
    * stream with the worst value into `worst[column][i]` (the first of equal ones: what an alert's
    * context names as its stream). From the sample's numbers when it has them (a stretch of a
    * chunk shared with the samples written next to it: sample-numbers.ts), else its objects.
+   * Returns 1 when a value is past its column's first participant threshold (it breaches a
+   * participant rule), else 0: found while the value is at hand, not by a pass over the columns.
    */
-  read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): void {
+  read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): number {
     // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
     let numbers = numbersChunk(s);
     let first = 0;
@@ -139,25 +145,53 @@ export class ColumnReader {
         }
       }
     }
+    return this.write(s, i, now, numbers, first, out, worst);
+  }
+
+  /**
+   * Writes sample `i`'s value and worst stream of each column (`read`), the streams' read at
+   * read number `now`; returns 1 when a value is past its column's first participant threshold.
+   */
+  private write(
+    s: QosSample,
+    i: number,
+    now: number,
+    numbers: readonly number[],
+    first: number,
+    out: readonly Float64Array[],
+    worst: readonly Uint8Array[],
+  ): number {
     // Indexed loops, not for-of: no iterator results made per sample when not optimized away.
-    const { streamColumns, otherColumns } = this;
+    const { streamColumns, otherColumns, readAt, sum, count, best, worstOf } = this;
+    let past = 0;
     for (let k = 0; k < streamColumns.length; k++) {
       const c = streamColumns[k]!;
       if (readAt[c] !== now) {
         out[c]![i] = NaN;
         worst[c]![i] = 0;
       } else {
-        out[c]![i] = this.avg[c] ? sum[c]! / count[c]! : best[c]!;
+        const v = this.avg[c] ? sum[c]! / count[c]! : best[c]!;
+        out[c]![i] = v;
         worst[c]![i] = worstOf[c]!;
+        past |= this.past(c, v);
       }
     }
     for (let k = 0; k < otherColumns.length; k++) {
       const c = otherColumns[k]!;
       const at = this.sampleAt[c]!;
       // Apart, not one conditional expression: the value stays an unboxed double.
-      if (at >= 0) out[c]![i] = numbers[first + at]!;
-      else out[c]![i] = ruleValue(this.columns[c]!.reader, s) ?? NaN;
+      let v: number;
+      if (at >= 0) v = numbers[first + at]!;
+      else v = ruleValue(this.columns[c]!.reader, s) ?? NaN;
+      out[c]![i] = v;
       worst[c]![i] = 0;
+      past |= this.past(c, v);
     }
+    return past;
+  }
+
+  /** 1 when `v` is past column `c`'s first participant threshold (NaN, missing, is past none). */
+  private past(c: number, v: number): number {
+    return (this.above[c] ? v > this.first[c]! : v < this.first[c]!) ? 1 : 0;
   }
 }

@@ -75,7 +75,30 @@ export interface StepColumns {
   /** Per column, the index (in `streamNames`) of the stream with the worst value per sample. */
   readonly worst: readonly Uint8Array[];
   readonly streamNames: readonly string[];
+  /** 1 for a sample with a value past its column's first participant threshold (it breaches a participant rule). */
+  readonly past: Uint8Array;
+  /**
+   * Per sample: its row in `rows` (-1: none), given to the samples participant rules look at
+   * (`past`, or their join had participant series when read).
+   */
+  readonly rowOf: Int32Array;
+  /** A row per such sample: its column values side by side (`values`, `worst`), column c at row x width + c. */
+  readonly rows: Float64Array;
+  readonly worstRows: Uint8Array;
+  /** A row's length: the columns. */
+  readonly width: number;
 }
+
+/** What `fill` asks of the participant series: whether a join has any (SeriesTable.block, -1: none). */
+interface SeriesBlocks {
+  block(slot: number): number;
+}
+
+/**
+ * Rows of `StepColumns.rows` at most (about 3 MB at 32 columns): more samples to look at (a
+ * storm) read the column arrays, as every sample did before.
+ */
+const MAX_ROWS = 10_000;
 
 /**
  * Each column's value for each sample of one sample time, in typed arrays, and each sample's
@@ -90,6 +113,12 @@ export class ColumnValues {
   private slots = new Int32Array(0);
   private stamps = new Int32Array(0);
   private partial = new Uint8Array(0);
+  private past = new Uint8Array(0);
+  private rowOf = new Int32Array(0);
+  private rows = new Float64Array(0);
+  private worstRows = new Uint8Array(0);
+  /** The columns of the step being read: a row's length. */
+  private width = 0;
   private reader: ColumnReader | undefined;
   /**
    * Per instance (its participants map, JoinSlots.instance): the join slot of each place in its
@@ -101,30 +130,22 @@ export class ColumnValues {
   private run: number[] = [];
   private place = 0;
 
-  fill(columns: readonly Column[], samples: readonly QosSample[], joins: JoinSlots): StepColumns {
+  fill(
+    columns: readonly Column[],
+    samples: readonly QosSample[],
+    joins: JoinSlots,
+    series: SeriesBlocks,
+  ): StepColumns {
     const n = samples.length;
     let instance: InstanceRef | undefined;
     let ikey = '';
     let inst: Map<string, number> | undefined;
-    this.instances.length = n;
-    this.names.length = n;
-    if (this.slots.length < n) {
-      const size = Math.max(n, this.slots.length * 2);
-      this.slots = new Int32Array(size);
-      this.stamps = new Int32Array(size);
-      this.partial = new Uint8Array(size);
-    }
-    for (let c = 0; c < columns.length; c++) {
-      const a = this.arrays[c];
-      if (!a || a.length < n) {
-        const size = Math.max(n, (a?.length ?? 0) * 2);
-        this.arrays[c] = new Float64Array(size);
-        this.worst[c] = new Uint8Array(size);
-      }
-    }
+    this.width = columns.length;
+    this.grow(n);
     let reader = this.reader;
     if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
-    const { slots, stamps, partial, arrays, worst } = this;
+    const { slots, stamps, partial, arrays, worst, past, rowOf } = this;
+    let rows = 0;
     // One pass: each sample's objects are read while they are in the cache (a pass per part
     // read them from memory again, 100,000 samples being more than the cache holds).
     for (let i = 0; i < n; i++) {
@@ -148,7 +169,10 @@ export class ColumnValues {
       joins.see(slot, s);
       stamps[i] = joins.stamp(slot);
       partial[i] = isPartial(s) ? 1 : 0;
-      reader.read(s, i, arrays, worst);
+      const pastFirst = reader.read(s, i, arrays, worst);
+      past[i] = pastFirst;
+      rowOf[i] = -1;
+      if ((pastFirst === 1 || series.block(slot) >= 0) && rows < MAX_ROWS) this.row(i, rows++);
     }
     return {
       instances: this.instances,
@@ -159,7 +183,50 @@ export class ColumnValues {
       values: this.arrays,
       worst,
       streamNames: reader.streamNames,
+      past,
+      rowOf,
+      rows: this.rows,
+      worstRows: this.worstRows,
+      width: this.width,
     };
+  }
+
+  /** The per-sample arrays grown to `n` samples, and the rows to MAX_ROWS of `width` columns. */
+  private grow(n: number): void {
+    const width = this.width;
+    this.instances.length = n;
+    this.names.length = n;
+    if (this.slots.length < n) {
+      const size = Math.max(n, this.slots.length * 2);
+      this.slots = new Int32Array(size);
+      this.stamps = new Int32Array(size);
+      this.partial = new Uint8Array(size);
+      this.past = new Uint8Array(size);
+      this.rowOf = new Int32Array(size);
+    }
+    for (let c = 0; c < width; c++) {
+      const a = this.arrays[c];
+      if (!a || a.length < n) {
+        const size = Math.max(n, (a?.length ?? 0) * 2);
+        this.arrays[c] = new Float64Array(size);
+        this.worst[c] = new Uint8Array(size);
+      }
+    }
+    const rows = Math.min(n, MAX_ROWS) * width;
+    if (this.rows.length < rows) {
+      this.rows = new Float64Array(Math.max(rows, this.rows.length * 2));
+      this.worstRows = new Uint8Array(this.rows.length);
+    }
+  }
+
+  /** Copies sample `i`'s column values, just written (in the cache still), to row `x`. */
+  private row(i: number, x: number): void {
+    const { arrays, worst, rows, worstRows, width } = this;
+    for (let c = 0, at = x * width; c < width; c++, at++) {
+      rows[at] = arrays[c]![i]!;
+      worstRows[at] = worst[c]![i]!;
+    }
+    this.rowOf[i] = x;
   }
 
   /** A run of samples of the instance whose participants map is `inst` starts. */

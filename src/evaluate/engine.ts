@@ -158,9 +158,14 @@ export class RuleEngine {
 
   /** The samples of one sample time: meeting and shared-cause rules first, then participant rules. */
   private sampleStep(samples: readonly QosSample[], t: number, changes: AlertChange[]): void {
-    const columns = this.values.fill(this.ctx.rules.columns, samples, this.state.slots);
+    const columns = this.values.fill(
+      this.ctx.rules.columns,
+      samples,
+      this.state.slots,
+      this.ctx.series.table,
+    );
     if (this.ctx.rules.group.length) groupStep(this.ctx, samples, columns, t, changes);
-    participantStep(this.ctx, samples, columns, changes);
+    participantStep(this.ctx, samples, columns, t, changes);
     if (this.ctx.explainer.causesChanged) reexplain(this.ctx, changes);
   }
 

@@ -1,81 +1,117 @@
 import type { QosSample } from '../normalize/sample.js';
 import type { AlertChange } from './alert.js';
 import { apply } from './alert-changes.js';
-import type { Column, StepColumns } from './columns.js';
+import type { StepColumns } from './columns.js';
 import type { EngineContext } from './context.js';
 import { participantContext, participantSeriesId } from './participant-context.js';
 import { breaches, recovers } from './rule-value.js';
 import type { CompiledRule } from './rule-types.js';
 
 /**
- * Participant rules for the samples of one sample time, column by column (columns.ts): a
- * healthy value of a participant without alert series costs one comparison per column, and
- * nothing is built for it. `values` holds each column's value per sample (NaN: missing). A
- * series that stays where it is, its context built from the join as it is, is read and written
- * in the series table alone (series-table.ts); any other goes through its record (`observe`).
+ * Participant rules for the samples of one sample time `t`, column by column (columns.ts): a
+ * healthy value of a participant without alert series costs one comparison per column (made
+ * while the sample was read: `past`), and nothing is built for it. A sample looked at reads its
+ * column values from its row (`rows`, side by side: one or two cache lines, not one per column
+ * array), or from the column arrays when it has none. A series that stays where it is, its
+ * context built from the join as it is, is read and written in the series table alone
+ * (series-table.ts); any other goes through its record (`observe`).
  */
 export function participantStep(
   ctx: EngineContext,
   samples: readonly QosSample[],
-  { instances, names, slots, stamps, partial: partials, values, worst, streamNames }: StepColumns,
+  step: StepColumns,
+  t: number,
   changes: AlertChange[],
 ): void {
-  const { columns, participantForMs } = ctx.rules;
+  const { instances, names, slots, stamps, partial: partials, past, rowOf, width } = step;
   const book = ctx.series;
-  const gapMs = ctx.opts.gapToleranceMs;
   const slotNames = ctx.state.slots;
-  const past = pastFirst(columns, values, samples.length);
   /** The changes of one sample with their rule's place: they are handed on in rule order. */
   const mine: [number, AlertChange][] = [];
-  const at = new Observed(streamNames);
+  const at = new Observed(step.streamNames);
   for (let i = 0; i < samples.length; i++) {
-    const s = samples[i]!;
-    const ikey = instances[i]!;
     const slot = slots[i]!;
-    if (slotNames.rememberName(slot, names[i]!)) ctx.names.remember(ikey, s);
-    const table = book.table;
-    const block = table.block(slot);
-    const hasSeries = block >= 0;
+    if (slotNames.rememberName(slot, names[i]!)) ctx.names.remember(instances[i]!, samples[i]!);
+    const block = book.table.block(slot);
     // A participant without series whose values breach no rule: nothing to do (the usual case).
-    if (!hasSeries && past[i] === 0) continue;
+    if (block < 0 && past[i] === 0) continue;
+    at.take(samples[i]!, instances[i]!, slot, stamps[i]!, t, block);
     // Part of a pushed minute (more streams may follow): only its breaches count (dedup.ts).
-    const partial = hasSeries && partials[i] === 1;
-    const stamp = stamps[i]!;
-    const chunk = hasSeries ? table.chunk(block) : undefined;
-    const base = hasSeries ? table.first(block) : 0;
-    at.take(s, ikey, slot, stamp);
-    let other = -1; // the sample's other-devices answer as SeriesTable.builtWith has it, found when first needed
-    for (let c = 0; c < columns.length; c++) {
-      const col = columns[c]!;
-      const v = values[c]![i]!;
-      // Missing data (NaN) neither fires nor resolves; a value not past the first threshold
-      // breaches none of the column's rules.
-      if (v !== v || (!hasSeries && (col.above ? !(v > col.first) : !(v < col.first)))) continue;
-      const w = worst[c]![i]!;
-      for (let r = 0; r < col.participant.length; r++) {
-        const rule = col.participant[r]!;
-        const order = col.participantOrder[r]!;
-        const breaching = breaches(rule, v);
-        if (!breaching && !hasSeries) break; // the rules after it are stricter
-        const k = base + order;
-        const has = chunk !== undefined && chunk.has(k);
-        if (!breaching && (partial || !has)) continue;
-        const recovered = recovers(rule, v);
-        // Its context built from the join as it is (its filters matched it), with the same
-        // worst stream and other-devices answer: the table's step, if the series stays.
-        if (has && chunk.builtAt[k] === stamp) {
-          if (other < 0) other = otherDevicesOf(ctx, slot, ikey, s, stamp) ? OTHER : 0;
-          if (
-            chunk.builtWith[k] === (w | other) &&
-            chunk.stays(k, s.time, v, breaching, recovered, participantForMs[order]!, gapMs)
-          )
-            continue;
-        }
-        const change = observe(ctx, at, rule, order, v, w, breaching, recovered, partial);
-        if (change) mine.push([order, change]);
-      }
-    }
+    at.partial = block >= 0 && partials[i] === 1;
+    const x = rowOf[i]!;
+    if (x >= 0) sampleRules(ctx, at, step.rows, step.worstRows, x * width, mine);
+    else sampleRules(ctx, at, rowFrom(step, i), scratchWorst, 0, mine);
     if (mine.length) handOn(mine, changes);
+  }
+}
+
+/**
+ * Sample `i`'s column values as a row (`StepColumns.rows`), read from the column arrays into
+ * `scratch` (its worst streams into `scratchWorst`): for a sample given none.
+ */
+function rowFrom({ values, worst }: StepColumns, i: number): Float64Array {
+  if (scratch.length < values.length) {
+    scratch = new Float64Array(values.length);
+    scratchWorst = new Uint8Array(values.length);
+  }
+  for (let c = 0; c < values.length; c++) {
+    scratch[c] = values[c]![i]!;
+    scratchWorst[c] = worst[c]![i]!;
+  }
+  return scratch;
+}
+let scratch = new Float64Array(0);
+let scratchWorst = new Uint8Array(0);
+
+/**
+ * The participant rules on the sample `at` holds, its column values at `row + c` of `values`
+ * (its worst streams of `worst`); its changes go to `mine`.
+ */
+function sampleRules(
+  ctx: EngineContext,
+  at: Observed,
+  values: Float64Array,
+  worst: Uint8Array,
+  row: number,
+  mine: [number, AlertChange][],
+): void {
+  const { columns, participantForMs } = ctx.rules;
+  const gapMs = ctx.opts.gapToleranceMs;
+  const { slot, stamp, block, partial, time } = at;
+  const hasSeries = block >= 0;
+  const table = ctx.series.table;
+  const chunk = hasSeries ? table.chunk(block) : undefined;
+  const base = hasSeries ? table.first(block) : 0;
+  let other = -1; // the sample's other-devices answer as SeriesTable.builtWith has it, found when first needed
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c]!;
+    const v = values[row + c]!;
+    // Missing data (NaN) neither fires nor resolves; a value not past the first threshold
+    // breaches none of the column's rules.
+    if (v !== v || (!hasSeries && (col.above ? !(v > col.first) : !(v < col.first)))) continue;
+    const w = worst[row + c]!;
+    for (let r = 0; r < col.participant.length; r++) {
+      const rule = col.participant[r]!;
+      const order = col.participantOrder[r]!;
+      const breaching = breaches(rule, v);
+      if (!breaching && !hasSeries) break; // the rules after it are stricter
+      const k = base + order;
+      const has = chunk !== undefined && chunk.has(k);
+      if (!breaching && (partial || !has)) continue;
+      const recovered = recovers(rule, v);
+      // Its context built from the join as it is (its filters matched it), with the same
+      // worst stream and other-devices answer: the table's step, if the series stays.
+      if (has && chunk.builtAt[k] === stamp) {
+        if (other < 0) other = otherDevicesOf(ctx, slot, at.ikey, at.s!, stamp) ? OTHER : 0;
+        if (
+          chunk.builtWith[k] === (w | other) &&
+          chunk.stays(k, time, v, breaching, recovered, participantForMs[order]!, gapMs)
+        )
+          continue;
+      }
+      const change = observe(ctx, at, rule, order, v, w, breaching, recovered, partial);
+      if (change) mine.push([order, change]);
+    }
   }
 }
 
@@ -93,14 +129,21 @@ class Observed {
   slot = 0;
   /** The join slot's stamp (JoinSlots.see). */
   stamp = 0;
+  /** The step's sample time (every sample's `time`: backlog.ts), read without loading the sample. */
+  time = 0;
+  /** The join's block in the series table (-1: none), and whether the sample is part of a pushed minute. */
+  block = -1;
+  partial = false;
 
   constructor(readonly streamNames: readonly string[]) {}
 
-  take(s: QosSample, ikey: string, slot: number, stamp: number): void {
+  take(s: QosSample, ikey: string, slot: number, stamp: number, time: number, block: number): void {
     this.s = s;
     this.ikey = ikey;
     this.slot = slot;
     this.stamp = stamp;
+    this.time = time;
+    this.block = block;
   }
 }
 
@@ -176,29 +219,4 @@ function otherDevicesOf(
   const other = ctx.names.otherDevices(ikey, s);
   if (b >= 0) table.keepOtherDevices(b, stamp, version, other);
   return other;
-}
-
-/** Kept and grown, not made every step: per sample, whether a value is past its column's first threshold. */
-let pastBuffer = new Uint8Array(0);
-
-/**
- * Per sample, 1 when any column's value is past the column's first participant threshold (it
- * breaches a rule): found column by column in tight loops over the typed arrays, so a healthy
- * participant without series costs no per-column work in the sample loop.
- */
-function pastFirst(columns: readonly Column[], values: readonly Float64Array[], n: number): Uint8Array {
-  if (pastBuffer.length < n) pastBuffer = new Uint8Array(Math.max(n, pastBuffer.length * 2));
-  const past = pastBuffer;
-  past.fill(0, 0, n);
-  for (let c = 0; c < columns.length; c++) {
-    const col = columns[c]!;
-    if (!col.participant.length) continue;
-    const v = values[c]!;
-    const first = col.first;
-    // NaN (missing) is past nothing.
-    if (col.above) {
-      for (let i = 0; i < n; i++) if (v[i]! > first) past[i] = 1;
-    } else for (let i = 0; i < n; i++) if (v[i]! < first) past[i] = 1;
-  }
-  return past;
 }
