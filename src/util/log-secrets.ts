@@ -10,9 +10,12 @@ export const MIN_LOG_SECRET = 6;
  * The forms besides itself in which a server may echo a secret value `v`: as JSON writes it inside
  * a string (`"` and `\` escaped), as a URL encodes it (encodeURIComponent), as a form does
  * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), and in base64
- * (with its `=` padding and without) and base64url.
+ * (with its `=` padding and without) and base64url. None for a value under MIN_LOG_SECRET
+ * characters. The one list of them: the log's (LogSecrets) and the Zoom token endpoint's
+ * (zoom/auth.ts scrubTokenError, before it cuts the text short).
  */
-function loggedForms(v: string): string[] {
+export function secretForms(v: string): string[] {
+  if (v.length < MIN_LOG_SECRET) return [];
   const base64 = Buffer.from(v, 'utf8').toString('base64');
   return [
     JSON.stringify(v).slice(1, -1),
@@ -28,7 +31,7 @@ function loggedForms(v: string): string[] {
  * The secret values of the configuration (util/secret-values.ts: inline, from the environment or
  * from a `*_file`) that the logger hides wherever they appear, whatever stands around them: a
  * pattern (util/redact-pairs.ts) finds `password: x` but not a secret a server echoes in its
- * own words. Each is hidden as it is and in the forms loggedForms gives.
+ * own words. Each is hidden as it is and in the forms secretForms gives.
  *
  * Two parts. The running values (`add`: the configuration the command loaded) stay hidden as long
  * as the process lives: the daemon does not apply a changed configuration (its Zoom client,
@@ -42,9 +45,7 @@ function loggedForms(v: string): string[] {
 export class LogSecrets {
   private readonly running = new Set<string>();
   private latest: readonly string[] = [];
-  private readonly hidden = new HiddenValues(REDACTED, MIN_LOG_SECRET, (v) =>
-    v.length >= MIN_LOG_SECRET ? loggedForms(v) : [],
-  );
+  private readonly hidden = new HiddenValues(REDACTED, MIN_LOG_SECRET, secretForms);
 
   constructor(values: Iterable<string> = []) {
     this.add(values);

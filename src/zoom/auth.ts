@@ -11,6 +11,9 @@ import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 import { expiresInWarning, readExpiresIn, readTokenApiUrl, ZOOM_TOKEN_SECONDS } from './token-answer.js';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.js';
+import { hideValues } from '../util/hide-values.js';
+import { secretForms } from '../util/log-secrets.js';
+import { REDACTED } from '../util/redact-pairs.js';
 
 /** Something that can put an Authorization header on a Zoom call. */
 export interface AuthProvider {
@@ -195,17 +198,17 @@ const AGAIN =
   'the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it';
 
 /**
- * What a token endpoint's error body says, scrubbed: the client id and secret (plain or in
- * the Basic header's base64) are replaced, control characters dropped, at most 200 characters.
+ * What a token endpoint's error body says, scrubbed: the client id and secret (plain, in the
+ * Basic header's base64, and in the forms the log hides: util/log-secrets.ts secretForms) are
+ * replaced, control characters dropped, at most 200 characters. Hidden before the cut: a form
+ * cut short (`form=p%40ss%2Fw%2Br...`) is no longer one the log knows.
  */
 export function scrubTokenError(
   text: string,
   creds: Pick<S2SCredentials, 'clientId' | 'clientSecret'>,
 ): string {
-  let out = text;
   const basic = Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64');
-  for (const s of [basic, creds.clientSecret, creds.clientId])
-    if (s.length >= 3) out = out.split(s).join('[redacted]');
+  let out = hideValues(text, [basic, creds.clientSecret, creds.clientId], REDACTED, 3, secretForms);
   // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +79,34 @@ describe("qoswatch once's log, a secret echoed encoded (stop 39, tester LOW)", (
       expect(r.stderr + r.stdout).not.toMatch(/p%40ss|cEBzcy93K3JkPXggeSJ6XA/);
     } finally {
       await echo.close();
+    }
+  });
+});
+
+describe("qoswatch once's log, a token endpoint's long answer echoing the secret encoded", () => {
+  it('hides the forms before the answer is cut at 200 characters, leaving no part of them', async () => {
+    const secret = 'p@ss/w+rd=x y"z\\';
+    const form = new URLSearchParams([['', secret]]).toString().slice(1);
+    const reason = `${'x'.repeat(160)} json=${JSON.stringify(secret)} | form=${form}`;
+    const server = createServer((_req, res) => res.writeHead(500).end(JSON.stringify({ reason })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      writeFileSync(join(dir, 'cs2.secret'), `${secret}\n`);
+      const file = join(dir, 'cut.yaml');
+      writeFileSync(
+        file,
+        `zoom:\n  api_url: ${url}/v2\n  oauth_url: ${url}/oauth/token\n  account_id: acct\n` +
+          `  client_id: cid\n  client_secret_file: cs2.secret\nsources:\n  webinars: false\n` +
+          `state:\n  dir: ${join(dir, 'state-cut')}\nlog:\n  format: json\n`,
+      );
+      const r = await runCli(['once', '--config', file]);
+      expect(r.code, r.stderr).toBe(1);
+      // Old code: `... | form=p%40ss...`: cut before the log looked, a part of the secret shown.
+      expect(r.stderr).toContain(`(HTTP 500: ${'x'.repeat(160)} json=\\"[redacted]\\" | form=[redacted]);`);
+      expect(r.stderr + r.stdout).not.toMatch(/p%40ss|p@ss/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
