@@ -38,6 +38,11 @@ const server = new TestServer((r, res) => {
   if (down || (!has((p) => p.startsWith('mallory') || p === 'eve') && has((p) => failing.has(p)))) {
     res.statusCode = 503;
     res.end('"down"');
+  } else if (has((p) => p === 'frank')) {
+    // The header's token in base64, across the 300th character of the reason.
+    const b64 = Buffer.from(r.headers.authorization!.slice('Bearer '.length)).toString('base64');
+    res.statusCode = 400;
+    res.end(JSON.stringify({ message: `${'x'.repeat(280)} b64=${b64}` }));
   } else if (has((p) => p === 'eve')) {
     res.statusCode = 400;
     res.setHeader('content-type', 'application/json');
@@ -196,6 +201,13 @@ describe("alertmanager notifier: Alertmanager's reason for a refusal", () => {
     expect(err.message).not.toMatch(/\p{Cc}/u);
     expect(err.message.endsWith('x...')).toBe(true);
     expect(err.message.length).toBe('am: rejected (HTTP 400): '.length + 303);
+  });
+
+  it('nor a form of it (base64) cut short at the 300th character (stop 39)', async () => {
+    const { send } = notifier();
+    const err = (await send([alert({ participant: 'frank' })]).catch((e: unknown) => e)) as NotifyError;
+    // The old code: `... b64=czNjcjN0LXQw...`: the cut form, which the log no longer knows.
+    expect(err.message).toBe(`am: rejected (HTTP 400): ${'x'.repeat(280)} b64=[redacted]`);
   });
 });
 

@@ -1,3 +1,5 @@
+import { hideValues } from '../../util/hide-values.js';
+import { secretForms } from '../../util/log-secrets.js';
 import { REDACTED } from '../../util/redact-pairs.js';
 import { NotifyError, permanent } from './errors.js';
 import type { NotifierMemory, SendOutcome } from './notifier.js';
@@ -51,13 +53,14 @@ const badRequest = (err: unknown): err is NotifyError =>
 /** Control characters (a newline would split a log line) and line separators made spaces. */
 const oneLine = (text: string): string => text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 
-/** A configured value, and each long word of it (the token of `Bearer <token>`), as hidden. */
+/**
+ * A configured value, and each long word of it (the token of `Bearer <token>`), as hidden: as it
+ * is and in the forms the log hides (util/log-secrets.ts secretForms: base64, form-encoded...),
+ * before reasonOf cuts the text, which would leave a form cut short that the log no longer knows.
+ */
 function hide(text: string, secrets: readonly string[]): string {
   const words = secrets.flatMap((s) => [s, ...s.split(/\s+/).filter((w) => w.length >= 8)]);
-  let out = text;
-  for (const w of words.filter((x) => x.length > 0).sort((a, b) => b.length - a.length))
-    out = out.split(w).join(REDACTED);
-  return out;
+  return hideValues(text, words, REDACTED, 1, secretForms);
 }
 
 /**
