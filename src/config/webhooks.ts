@@ -36,12 +36,18 @@ export function webhooksSettings(
     paths.add(a.path);
     let secretToken = a.secret_token ?? '';
     if (a.secret_token !== undefined && a.secret_token_file !== undefined)
-      at(['apps', i, 'secret_token_file'], 'give secret_token or secret_token_file, not both');
+      at(
+        ['apps', i, 'secret_token_file'],
+        'both secret_token and secret_token_file are set; expected one of them',
+      );
     else if (a.secret_token_file !== undefined) {
       const path = ['webhooks', 'apps', i, 'secret_token_file'];
       secretToken = readSecretFile(ctx, path, a.secret_token_file, 'the secret token', true) ?? secretToken;
     } else if (!secretToken)
-      at(['apps', i], 'missing required setting "secret_token" (or "secret_token_file")');
+      at(
+        ['apps', i],
+        'missing required setting "secret_token"; expected secret_token or secret_token_file (a file holding it) in the app: its Secret Token from the Zoom app',
+      );
     return { name: a.name, path: a.path, secretToken, eventClock: a.event_clock ?? 'zoom' };
   });
   const tls = raw.web?.tls_server_config;

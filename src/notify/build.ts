@@ -53,7 +53,13 @@ async function loadModule(cfg: ModuleNotifierSettings): Promise<NotifierPlugin> 
   // Its problems in the words and at the file:line:col of every other setting's (util/yaml-file.ts).
   if (!validate(cfg.options))
     throw new FileInvalidError(
-      schemaProblems(cfg.optionsAt.source, validate.errors ?? [], cfg.options, cfg.optionsAt.path),
+      schemaProblems(
+        cfg.optionsAt.source,
+        validate.errors ?? [],
+        cfg.options,
+        cfg.optionsAt.path,
+        validate.schema,
+      ),
     );
   return plugin;
 }

@@ -134,13 +134,31 @@ interface SettingSchema extends NumberSchema {
 }
 
 /**
+ * `schema`, or what its local `$ref` (`#/definitions/x`) names in `root`: a file's validator has
+ * every top-level setting behind such a ref (util/validators.ts). Undefined when it cannot be found.
+ */
+function resolved(schema: unknown, root: unknown): SettingSchema | undefined {
+  let s = schema;
+  for (let hops = 0; hops < 8; hops++) {
+    if (!s || typeof s !== 'object') return undefined;
+    const ref = (s as { $ref?: unknown }).$ref;
+    if (typeof ref !== 'string') return s;
+    const name = /^#\/definitions\/(.+)$/.exec(ref)?.[1];
+    if (name === undefined) return undefined;
+    const defs = (root as { definitions?: Record<string, unknown> } | undefined)?.definitions;
+    s = defs?.[name.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return undefined;
+}
+
+/**
  * What a setting's schema wants, in words, as far as it says it without following a `$ref`:
  * its own message, its values, its duration bounds, its type. For "missing required setting
  * "when"; expected one of "above", "below"". Undefined when the schema says nothing of it.
  */
-export function expectedOf(schema: unknown): string | undefined {
-  if (!schema || typeof schema !== 'object') return undefined;
-  const s = schema as SettingSchema;
+export function expectedOf(schema: unknown, root?: unknown): string | undefined {
+  const s = resolved(schema, root);
+  if (!s) return undefined;
   if (s.errorMessage) return s.errorMessage;
   if (s.enum) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (s.const !== undefined) return JSON.stringify(s.const);

@@ -67,10 +67,20 @@ export function validator<T>(kind: ValidatorKind, schema: object): ValidateFunct
   let v = made.get(key);
   if (!v) {
     const file = generatedFile(key);
-    v = existsSync(file) ? (require(file) as ValidateFunction) : compile(compiler(kind), kind, schema);
+    v = existsSync(file) ? fromGenerated(file, { kind, schema }) : compile(compiler(kind), kind, schema);
     made.set(key, v);
   }
   return v as ValidateFunction<T>;
+}
+
+/**
+ * A generated module's validator, given the schema it was compiled from (as compile's has it): the
+ * module carries none, and problems read the `$ref`s in it (util/yaml-file.ts schemaProblems).
+ */
+export function fromGenerated(file: string, { kind, schema }: SchemaEntry): ValidateFunction {
+  const v = require(file) as ValidateFunction;
+  v.schema ??= kind === 'files' ? splitSettings(schema) : schema;
+  return v;
 }
 
 /**

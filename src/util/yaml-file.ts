@@ -102,6 +102,7 @@ export function schemaProblems(
   errors: readonly ErrorObject[],
   data: unknown,
   at: readonly (string | number)[] = [],
+  root?: unknown,
 ): FileProblem[] {
   const out: FileProblem[] = [];
   const secrets = src.secretValues();
@@ -133,7 +134,7 @@ export function schemaProblems(
         src,
         path,
         extra,
-        `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : `expected one of: ${allowed.join(', ')}`}`,
+        `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : allowed.length ? `expected one of: ${allowed.join(', ')}` : 'expected no settings here'}`,
       );
     } else if (e.propertyName !== undefined) {
       // A name that propertyNames refuses: at the name, which is the wrong part.
@@ -148,13 +149,10 @@ export function schemaProblems(
       );
     } else if (e.keyword === 'required') {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      const expected = expectedOf(
-        (e.parentSchema as { properties?: Record<string, unknown> }).properties?.[missing],
-      );
-      problem = src.problemAt(
-        path,
-        `missing required setting "${missing}"${expected ? `; expected ${expected}` : ''}`,
-      );
+      const parent = e.parentSchema as { properties?: Record<string, unknown> };
+      // A schema that says nothing of it in words still names what is expected: the setting.
+      const expected = expectedOf(parent.properties?.[missing], root ?? parent) ?? `a value for ${missing}`;
+      problem = src.problemAt(path, `missing required setting "${missing}"; expected ${expected}`);
       problem.path = formatPath([...path, missing]);
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
@@ -307,7 +305,7 @@ export function readYaml(
   const errors = validate.errors ?? [];
   return {
     value: data,
-    problems: schemaProblems(src, errors, data),
+    problems: schemaProblems(src, errors, data, [], validate.schema),
     invalid: errors.map((e) => e.instancePath),
   };
 }

@@ -51,6 +51,26 @@ describe('a problem says what is expected', () => {
     expect(configErrorOf(file)).toBe(`${file}${want}`);
   });
 
+  it.each([
+    ['an empty rule file', '', ':1:1: rules: missing required setting "rules"; expected a list'],
+    [
+      'a rule file of comments only',
+      '# none yet\n',
+      ':1:1: rules: missing required setting "rules"; expected a list',
+    ],
+    [
+      'a rule without its threshold',
+      'rules:\n  - { name: slow, metric: cpu, when: above }\n',
+      ':2:5: rules[0].threshold: missing required setting "threshold"; expected a number, or a value with the metric',
+    ],
+  ])(
+    '%s (outside tester, stop 39: "missing required setting" said nothing of what is expected)',
+    (_n, text, want) => {
+      const file = write(text);
+      expect(() => loadRules([file])).toThrow(`${file}${want}`);
+    },
+  );
+
   it('a config file that is not there', () => {
     expect(configErrorOf('/nonexistent.yaml')).toBe(
       '/nonexistent.yaml:1:1: cannot read: file not found; expected a YAML file at this path (check the path and the folder it is relative to)',

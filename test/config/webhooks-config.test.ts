@@ -48,7 +48,12 @@ describe('the webhooks section', () => {
     {
       name: 'a missing secret token',
       yaml: 'webhooks:\n  apps:\n    - name: main\n      path: /zoom/qss\n',
-      want: 'ok.yaml:7:7: webhooks.apps[0]: missing required setting "secret_token" (or "secret_token_file")',
+      want: 'ok.yaml:7:7: webhooks.apps[0]: missing required setting "secret_token"; expected secret_token or secret_token_file (a file holding it) in the app: its Secret Token from the Zoom app',
+    },
+    {
+      name: 'a secret token given twice',
+      yaml: 'webhooks:\n  apps:\n    - { name: main, path: /q, secret_token: t, secret_token_file: f }\n',
+      want: 'webhooks.apps[0].secret_token_file: both secret_token and secret_token_file are set; expected one of them',
     },
     {
       name: 'the metrics port',

@@ -48,7 +48,7 @@ describe('a notifier of your own from a module path', () => {
   it('refuses options its schema does not allow at file:line:col, in the words of every config problem', async () => {
     const missing = moduleConfig('missing', '    options: {}\n');
     expect(await problemsOf(missing.cfg)).toBe(
-      `${missing.file}:5:14: notifiers[0].options.path: missing required setting "path"`,
+      `${missing.file}:5:14: notifiers[0].options.path: missing required setting "path"; expected a string`,
     );
     const wrong = moduleConfig('wrong', '    options:\n      path: 5\n');
     expect(await problemsOf(wrong.cfg)).toBe(
@@ -104,7 +104,7 @@ export default {
     const r = await runCli(['check', '--config', file]);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
-      `${file}:6:14: notifiers[0].options.channel: missing required setting "channel"`,
+      `${file}:6:14: notifiers[0].options.channel: missing required setting "channel"; expected a string`,
       `${file}:6:25: notifiers[0].options.retries: found 9; expected a whole number of at most 5`,
       `${file}:11:16: notifiers[1].options.channel: found an empty string; expected a non-empty string`,
     ]);

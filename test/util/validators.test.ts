@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ValidateFunction } from 'ajv';
@@ -12,10 +11,15 @@ import { rulesSchema } from '../../src/evaluate/load-rules.js';
 import { FileInvalidError, type FileProblem } from '../../src/util/file-errors.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { stateSchemas } from '../../src/util/state-files.js';
-import { compile, generatedModules, newAjv, schemaKey, type SchemaEntry } from '../../src/util/validators.js';
+import {
+  compile,
+  fromGenerated,
+  generatedModules,
+  newAjv,
+  schemaKey,
+  type SchemaEntry,
+} from '../../src/util/validators.js';
 import { loadYaml, YamlSource } from '../../src/util/yaml-file.js';
-
-const require = createRequire(import.meta.url);
 
 /**
  * The build's standalone validators, written here from this source tree (inside the project, so
@@ -28,7 +32,13 @@ function standaloneValidators(entries: readonly SchemaEntry[]): Map<string, Vali
   for (const [key, code] of generatedModules(entries)) {
     const file = join(dir, `${key}.cjs`);
     writeFileSync(file, code);
-    out.set(key, require(file) as ValidateFunction);
+    out.set(
+      key,
+      fromGenerated(
+        file,
+        entries.find((e) => schemaKey(e) === key)!,
+      ),
+    );
   }
   return out;
 }
