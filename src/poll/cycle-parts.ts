@@ -39,6 +39,8 @@ export interface CycleChoice {
 export interface PollTally {
   /** Polls started (answered or failed): fewer than planned when a stop cut the cycle short. */
   polled: number;
+  /** Chosen polls left for a later cycle: Zoom's 429 paused their category (Heavy). */
+  paused: number;
   samples: number;
   errors: number;
   participants: number;

@@ -25,6 +25,7 @@ import { holdingPlan } from './budget-block.js';
 import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
 import { pollPresence } from './unidentified.js';
+import { rateLimited } from './rate-limit-pause.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -237,6 +238,8 @@ export class Scheduler {
     const now = this.opts.clock.now();
     const last = this.lastDiscovery.get(source);
     if (last !== undefined && !isDue(cycleStart - last, this.opts.poll.discoveryIntervalMs)) return true;
+    // Its category paused by Zoom's 429: listed at a later cycle, the last list kept meanwhile.
+    if (rateLimited(source, 'Resource-intensive', this.once)) return true;
     let found: Discovery;
     try {
       found = await source.discover(signal);
@@ -424,6 +427,7 @@ export class Scheduler {
   ): Promise<PollTally> {
     const tally: PollTally = {
       polled: 0,
+      paused: 0,
       samples: 0,
       errors: 0,
       participants: 0,
@@ -436,7 +440,8 @@ export class Scheduler {
         // Stopping: polls under way finish (within shutdown_timeout), no new one starts.
         if (stop?.aborted) return;
         const t = this.tracked.get(key);
-        if (!t) continue;
+        // Zoom's 429 paused Heavy calls: this poll waits for a later cycle (counted), the others go on.
+        if (!t || (rateLimited(t.source, 'Heavy', this.once) && ++tally.paused)) continue;
         tally.polled++;
         try {
           await this.pollOne(key, t, signal, tally);
@@ -485,7 +490,7 @@ export class Scheduler {
       fullCycleMs: choice.fullCycleMs,
       live: this.tracked.size,
       polled: tally.polled,
-      deferred: choice.deferred,
+      deferred: choice.deferred + tally.paused,
       participants: tally.participants,
       samples: tally.samples,
       calls: clients.reduce((n, c) => n + c.stats.total(), 0) - callsBefore,

@@ -19,6 +19,7 @@ import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
+import { MAX_RATE_LIMIT_WAIT_MS, pausedError, permitWithin, type Tries } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
 import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
 
@@ -43,6 +44,11 @@ export interface ZoomClientOptions {
   maxRetries?: number;
   /** Retries after a per-second/per-minute 429. */
   maxRateLimitRetries?: number;
+  /**
+   * Longest a call waits, in all, on its category's pause (a 429's Retry-After) before it is
+   * refused (`ZOOM_RATE_LIMITED`, not sent) instead: MAX_RATE_LIMIT_WAIT_MS (30 s) when absent.
+   */
+  maxRateLimitWaitMs?: number;
   backoff?: Backoff;
   random?: () => number;
 }
@@ -63,6 +69,7 @@ export class ZoomClient {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly maxRateLimitRetries: number;
+  private readonly maxRateLimitWaitMs: number;
   private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly once: LogOnce;
@@ -88,6 +95,7 @@ export class ZoomClient {
     this.timeoutMs = opts.timeoutMs ?? durationMs(DEFAULT_ZOOM_TIMEOUT);
     this.maxRetries = opts.maxRetries ?? 4;
     this.maxRateLimitRetries = opts.maxRateLimitRetries ?? 6;
+    this.maxRateLimitWaitMs = opts.maxRateLimitWaitMs ?? MAX_RATE_LIMIT_WAIT_MS;
     this.backoff = opts.backoff ?? { baseMs: 500, capMs: 30_000 };
     this.random = opts.random ?? Math.random;
   }
@@ -157,7 +165,7 @@ export class ZoomClient {
     signal: AbortSignal | undefined,
     read: (body: Json) => { outcome: CallOutcome; value: R },
   ): Promise<R> {
-    const tries = { failures: 0, rateLimited: 0, reauthorized: false };
+    const tries: Tries = { failures: 0, rateLimited: 0, reauthorized: false };
     const clock = this.opts.clock;
     // An id that cannot be a path segment is refused before any token, budget or permit.
     const path = expandPath(ep.template, params);
@@ -168,7 +176,8 @@ export class ZoomClient {
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
       const url = this.url(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
-      const permit = await this.limiters[ep.category].acquire(signal);
+      const latest = tries.waitEnd ?? clock.now() + this.maxRateLimitWaitMs;
+      const permit = await permitWithin(this.limiters[ep.category], ep, latest, signal);
       try {
         this.budget.take(ep.name);
       } catch (err) {
@@ -209,7 +218,7 @@ export class ZoomClient {
   /** Acts on a verdict other than ok: true when the call is to be tried again. */
   private async tryAgain(
     v: Exclude<Verdict, { action: 'ok' }>,
-    tries: { failures: number; rateLimited: number; reauthorized: boolean },
+    tries: Tries,
     ep: Endpoint,
     authHeader: string,
     signal?: AbortSignal,
@@ -227,6 +236,8 @@ export class ZoomClient {
     }
     if (v.action === 'wait') {
       this.limiters[ep.category].pauseUntil(v.until);
+      tries.waitEnd ??= clock.now() + this.maxRateLimitWaitMs;
+      if (v.until > tries.waitEnd) throw pausedError(ep, v.until, v.error.details);
       if (tries.rateLimited++ < this.maxRateLimitRetries) {
         this.log.debug(
           { endpoint: ep.name, waitMs: v.until - clock.now() },
@@ -243,6 +254,11 @@ export class ZoomClient {
       );
     }
     return false;
+  }
+
+  /** When calls of `category` may start again, while Zoom's 429 pauses them; undefined when not paused. */
+  pausedUntil(category: Category): number | undefined {
+    return this.limiters[category].pausedAt(this.opts.clock.now());
   }
 
   /** One request on the wire: Zoom's answer, or the error when none came; `sent` is false when it never left. */

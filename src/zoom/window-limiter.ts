@@ -6,6 +6,16 @@ interface Waiter {
   fail: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Latest start it waits for: a pause ending later fails it (Paused) instead. */
+  latest: number;
+}
+
+/** Why a request was refused a permit: the limiter is paused past the latest start it would wait for. */
+export class Paused extends Error {
+  constructor(readonly until: number) {
+    super(`paused until ${new Date(until).toISOString()}`);
+    this.name = 'Paused';
+  }
 }
 
 type Release = (sent?: boolean) => void;
@@ -46,13 +56,15 @@ export class WindowLimiter {
   /**
    * Holds a permit; call the returned function when the answer (or failure) is in. Called
    * with `false` (the request never left: no token, a refused connection), the permit is
-   * free at once instead of cooling for a window.
+   * free at once instead of cooling for a window. A pause that ends after `latest` (epoch ms),
+   * now or while it waits, refuses it (`Paused`) instead of making it wait that long.
    */
-  async acquire(signal?: AbortSignal): Promise<Release> {
+  async acquire(signal?: AbortSignal, latest = Infinity): Promise<Release> {
     signal?.throwIfAborted();
+    if (this.pausedUntil > latest) throw new Paused(this.pausedUntil);
     if (this.waiters.length === 0 && this.free(this.clock.now())) return this.take();
     return new Promise((grant, fail) => {
-      const w: Waiter = { grant, fail, signal, onAbort: undefined };
+      const w: Waiter = { grant, fail, signal, onAbort: undefined, latest };
       if (signal) {
         w.onAbort = () => {
           const i = this.waiters.indexOf(w);
@@ -71,7 +83,17 @@ export class WindowLimiter {
   pauseUntil(t: number): void {
     if (t <= this.pausedUntil) return;
     this.pausedUntil = t;
+    for (const w of this.waiters.filter((x) => x.latest < t)) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
+      w.fail(new Paused(t));
+    }
     this.arm(this.clock.now());
+  }
+
+  /** When the pause ends, if one lasts past `now` (epoch ms). */
+  pausedAt(now: number): number | undefined {
+    return this.pausedUntil > now ? this.pausedUntil : undefined;
   }
 
   /** Whether a request may start at `now`; forgets the permits that have cooled down. */

@@ -287,6 +287,32 @@ describe('rate limits and budget', () => {
     expect((err as ZoomError).message).toBe('meeting_qos: still rate limited after 6 waits (7 requests)');
   });
 
+  it('a 429 asking more than 30 s pauses its category only: the call and the ones waiting are refused unsent, the other category goes on', async () => {
+    // Every Heavy call waited the pause out in the call: 6 waits of 300 s, the poll cycle with it.
+    h = await startSim({ meetings: [meetingWith(2)], faults: [{ kind: '429', path: 'qos', delay: '300s' }] });
+    const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, heavyPerSecond: 1 } });
+    const t = h.clock.now();
+    const calls = [meetingQos(client), meetingQos(client)].map((p) => p.catch((e: unknown) => e));
+    const [first, queued] = await Promise.all(calls);
+    expect(h.clock.now() - t).toBeLessThan(30_000);
+    expect(h.sim.requests.get('qos 429')).toBe(1);
+    for (const err of [first, queued]) {
+      expect(isZoomError(err, 'ZOOM_RATE_LIMITED')).toBe(true);
+      expect((err as ZoomError).details.resetAt).toBe(t + 300_000);
+    }
+    expect((first as ZoomError).message).toBe(
+      `meeting_qos: Zoom's Heavy rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+    );
+    expect(client.pausedUntil('Heavy')).toBe(t + 300_000);
+    expect(client.pausedUntil('Resource-intensive')).toBeUndefined();
+    await client.get(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(h.clock.now()) });
+    expect(h.sim.requests.get('list 200')).toBe(1);
+    await expect(meetingQos(client)).rejects.toMatchObject({ code: 'ZOOM_RATE_LIMITED' });
+    expect(h.sim.requests.get('qos 429')).toBe(1);
+    h.clock.advanceTo(t + 300_000);
+    expect(client.pausedUntil('Heavy')).toBeUndefined();
+  });
+
   it('waits as a 429 Retry-After given as a date says', async () => {
     h = await startSim({
       meetings: [meetingWith(2)],

@@ -1,7 +1,7 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
-import { WindowLimiter } from '../../src/zoom/window-limiter.js';
+import { Paused, WindowLimiter } from '../../src/zoom/window-limiter.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 
@@ -42,6 +42,23 @@ describe('WindowLimiter', () => {
     limiter.pauseUntil(T0 + 30_000);
     await limiter.acquire();
     expect(clock.now()).toBe(T0 + 30_000);
+  });
+
+  it('refuses, at once, who will not wait past `latest`: before the pause and while queued; the rest wait', async () => {
+    const clock = new VirtualClock(T0);
+    const limiter = new WindowLimiter(1, 1000, clock);
+    const held = await limiter.acquire();
+    const queued = limiter.acquire(undefined, T0 + 30_000);
+    const patient = limiter.acquire();
+    limiter.pauseUntil(T0 + 300_000);
+    await expect(queued).rejects.toMatchObject({ name: 'Paused', until: T0 + 300_000 });
+    await expect(limiter.acquire(undefined, T0 + 30_000)).rejects.toBeInstanceOf(Paused);
+    expect(limiter.pausedAt(clock.now())).toBe(T0 + 300_000);
+    expect(clock.now()).toBe(T0);
+    held();
+    await patient;
+    expect(clock.now()).toBe(T0 + 300_000);
+    expect(limiter.pausedAt(clock.now())).toBeUndefined();
   });
 
   it('rejects an aborted wait with its reason, serves the next in line, and leaves no wake-up armed', async () => {

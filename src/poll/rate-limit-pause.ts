@@ -1,0 +1,20 @@
+import type { LogOnce } from '../util/log-once.js';
+import type { Category } from '../zoom/limits.js';
+import type { PollSource } from './source.js';
+
+/**
+ * Whether Zoom's 429 pauses the source's calls of `category` now (its client's limiter says
+ * until when): what needs them waits for a later cycle, the rest of the cycle goes on. Logged
+ * once an hour per source and category (docs/polling.md).
+ */
+export function rateLimited(source: PollSource, category: Category, once: LogOnce): boolean {
+  const until = source.client.pausedUntil(category);
+  if (until === undefined) return false;
+  const at = new Date(until).toISOString();
+  once.warn(
+    `paused:${source.kind}:${category}`,
+    { kind: source.kind, category, until: at },
+    `Zoom's ${category} rate limit pauses those calls until ${at} (a 429's Retry-After): what needs them waits for a later cycle, the rest goes on`,
+  );
+  return true;
+}
