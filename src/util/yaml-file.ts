@@ -4,7 +4,7 @@ import { didYouMean } from './did-you-mean.js';
 import { httpUrlProblem } from './http-url.js';
 import { redactUrlValue } from './redact-url.js';
 import { expectedOf, NUMBER_BOUNDS, numberRange, sizeWords, typeWords } from './schema-words.js';
-import { SECRET_SHOWN } from './secret-values.js';
+import { hideSecretValues, SECRET_SHOWN } from './secret-values.js';
 import { isSecretPath, kindOf } from './secrets.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
@@ -55,7 +55,11 @@ function describe(
   if (typeof value === 'object') return 'a mapping';
   if (!path.length) return `${kindOf(value)} where a mapping of settings should be`;
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(typeof value === 'string' ? redactUrlValue(value) : value);
+  // The secrets within it hidden before the cut: one cut short is no longer found (`"... SUPERSECRETVALUE1…"`).
+  const text = hideSecretValues(
+    JSON.stringify(typeof value === 'string' ? redactUrlValue(value) : value),
+    secrets,
+  );
   return text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX - 1)}…"` : text;
 }
 

@@ -95,3 +95,16 @@ describe("a TLS key_file's content", () => {
     expect(msg).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('a secret inside a longer value the problem cuts at 60 characters (stop 39)', () => {
+  it('is hidden before the cut: no part of it is left', () => {
+    // Old code: `zoom.timeout: found "xx…x FILESEC…"`: cut first, the rest no longer the
+    // secret the problem hides.
+    const file = write('cut.yaml', `${ZOOM}  timeout: "${'x'.repeat(50)} FILESECRET-123"\n`);
+    const msg = configErrorOf(file);
+    expect(msg).toContain(
+      `cut.yaml:5:12: zoom.timeout: found "${'x'.repeat(50)} (not sh…"; expected a duration`,
+    );
+    expect(msg).not.toMatch(/FILESEC/);
+  });
+});
