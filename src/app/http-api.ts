@@ -16,7 +16,7 @@ import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/pipeline/stats.js';
 import { instanceRoutes } from './instances-api.js';
-import { outboxByNotifier, type StatusReport } from './status-report.js';
+import { outboxByNotifier, rateLimitedUntil, type StatusReport } from './status-report.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -124,6 +124,7 @@ export class HttpApi {
           used_today: c.budget.usedToday(),
           remaining_today: c.budget.remaining(),
           blocked_until: c.budget.blocked ? new Date(c.budget.blocked).toISOString() : null,
+          rate_limited_until: rateLimitedUntil(c),
           last_success: c.stats.lastSuccessAt ? new Date(c.stats.lastSuccessAt).toISOString() : null,
           reservations: c.budget.reservations().map((r) => ({
             pid: r.pid,

@@ -1,3 +1,4 @@
+import type { Category } from '../zoom/limits.js';
 import type { NotifierBacklog } from '../notify/dispatcher.js';
 import type { CoverageReport } from '../poll/coverage.js';
 import type { CycleReport } from '../poll/cycle-parts.js';
@@ -10,6 +11,11 @@ export interface BudgetStatus {
   used_today: number;
   remaining_today: number;
   blocked_until: string | null;
+  /**
+   * Rate-limit categories a per-second or per-minute 429 pauses now, and until when: their calls
+   * wait for a later cycle (docs/polling.md); empty when none is paused.
+   */
+  rate_limited_until: Partial<Record<Category, string>>;
   last_success: string | null;
   /**
    * Calls reserved by `report` and `inspect` processes running beside the daemon and not made
@@ -87,4 +93,16 @@ export interface StatusReport {
     /** Failed deliveries, by `receiver|reason`. */
     failed: Record<string, number>;
   } | null;
+}
+
+/** The categories a 429 pauses now, each with the ISO time its pause ends (BudgetStatus.rate_limited_until). */
+export function rateLimitedUntil(client: {
+  pausedUntil(category: Category): number | undefined;
+}): BudgetStatus['rate_limited_until'] {
+  const out: BudgetStatus['rate_limited_until'] = {};
+  for (const category of ['Heavy', 'Resource-intensive'] as const) {
+    const until = client.pausedUntil(category);
+    if (until !== undefined) out[category] = new Date(until).toISOString();
+  }
+  return out;
 }

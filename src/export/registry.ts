@@ -56,10 +56,13 @@ export function healthRegistry(inputs: MetricsInputs): HealthRegistry {
     rulesLoaded: () => engine.ruleList.length,
     rulesReload: inputs.rulesReload,
   });
-  registerZoomMetrics(registry, () =>
-    Object.entries(inputs.clients).filter(
-      (e): e is [string, ZoomAccountView & ZoomClient] => e[1] !== undefined,
-    ),
+  registerZoomMetrics(
+    registry,
+    () =>
+      Object.entries(inputs.clients).filter(
+        (e): e is [string, ZoomAccountView & ZoomClient] => e[1] !== undefined,
+      ),
+    () => clock.now(),
   );
   const { observeCycle } = registerPollMetrics(registry, {
     lastCycle: () => scheduler.lastCycle,

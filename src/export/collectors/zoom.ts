@@ -1,18 +1,24 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CallStatsView } from '../../zoom/call-stats.js';
 import type { DailyBudget } from '../../zoom/daily-budget.js';
+import type { Category } from '../../zoom/limits.js';
 
 /** What the Zoom series read of one account's client. */
 export interface ZoomAccountView {
   readonly stats: CallStatsView;
   readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining' | 'unlockedCalls'>;
+  /** When calls of `category` may start again while Zoom's 429 pauses them (ZoomClient.pausedUntil). */
+  pausedUntil(category: Category): number | undefined;
 }
+
+const CATEGORIES: readonly Category[] = ['Heavy', 'Resource-intensive'];
 
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
 // eslint-disable-next-line max-lines-per-function -- a table: one metric family declared after another
 export function registerZoomMetrics(
   registry: Registry,
   accounts: () => Iterable<readonly [string, ZoomAccountView]>,
+  now: () => number,
 ): void {
   const registers = [registry];
   new Counter({
@@ -68,6 +74,18 @@ export function registerZoomMetrics(
       for (const [account, c] of accounts())
         for (const [category, byType] of c.stats.remaining)
           for (const [type, v] of byType) this.set({ account, category, type }, v);
+    },
+  });
+  new Gauge({
+    name: 'qoswatch_zoom_rate_limit_paused_seconds',
+    help: "Seconds until calls of the category may start again while a 429's Retry-After pauses them (0 when not paused).",
+    labelNames: ['account', 'category'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [account, c] of accounts())
+        for (const category of CATEGORIES)
+          this.set({ account, category }, Math.max(0, ((c.pausedUntil(category) ?? 0) - now()) / 1000));
     },
   });
   new Counter({
