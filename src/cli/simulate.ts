@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { QssPusher, type PushFaults } from '../simulator/qss-pusher.js';
 import { DEFAULT_SCENARIO_FILE, loadScenario } from '../simulator/scenario.js';
 import { ZoomSimulator } from '../simulator/server.js';
@@ -8,6 +7,7 @@ import { redactUrlCredentials } from '../util/redact-url.js';
 import { MAX_SPEED, numberOption, parse, portOption, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from '../util/signals.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
 
@@ -73,7 +73,9 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
   const file = values['push-secret-file'];
   let secretToken: string;
   try {
-    secretToken = file ? readFileSync(file, 'utf8').trim() : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
+    secretToken = file
+      ? readRegularFile(file).toString('utf8').trim()
+      : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
   } catch (err) {
     throw new UsageError(
       `--push-secret-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,

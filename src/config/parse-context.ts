@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-source.js';
 import type { RawConfig } from './raw.js';
+import { readFailure, readRegularFile } from '../util/regular-file.js';
 
 /** What each section's parser reads, and where it reports problems (all are reported at once). */
 export interface ParseContext {
@@ -36,15 +36,11 @@ export function readSecretFile(
 ): string | undefined {
   if (ctx.withoutSecrets) return '';
   try {
-    const v = readFileSync(resolve(ctx.base, file), 'utf8').trim();
+    const v = readRegularFile(resolve(ctx.base, file)).toString('utf8').trim();
     if (!v && nonEmpty) problemAt(ctx, path, `the file ${file} is empty; expected ${what} in it`);
     return v;
   } catch (err) {
-    problemAt(
-      ctx,
-      path,
-      `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a readable file holding ${what}`,
-    );
+    problemAt(ctx, path, readFailure(err, file, `a readable file holding ${what}`));
     return undefined;
   }
 }

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { WebhooksSettings } from '../poll/webhooks/receiver.js';
 import { durationMs } from '../util/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
 import type { RawWebhooks } from './raw.js';
+import { readFailure, readRegularFile } from '../util/regular-file.js';
 
 /** host:port as the schema's pattern allows it (IPv6 in brackets). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -54,12 +54,9 @@ export function webhooksSettings(
   for (const k of ['cert_file', 'key_file'] as const) {
     if (!tls) break;
     try {
-      readFileSync(resolve(ctx.base, tls[k]));
+      readRegularFile(resolve(ctx.base, tls[k]));
     } catch (err) {
-      at(
-        ['web', 'tls_server_config', k],
-        `cannot read ${tls[k]} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected a PEM file`,
-      );
+      at(['web', 'tls_server_config', k], readFailure(err, tls[k], 'a PEM file'));
     }
   }
   return {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttp,
   type IncomingMessage,
@@ -13,6 +12,7 @@ import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
 import type { BodyPiece } from './collectors/utf8-chunks.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export interface HttpReply {
   status: number;
@@ -110,8 +110,8 @@ export class HttpServer {
       ? process.getBuiltinModule('node:https').createServer(
           {
             ...http,
-            cert: readFileSync(web.tls.certFile),
-            key: readFileSync(web.tls.keyFile),
+            cert: readRegularFile(web.tls.certFile),
+            key: readRegularFile(web.tls.keyFile),
             handshakeTimeout: t.handshakeMs,
           },
           handler,

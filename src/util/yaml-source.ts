@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   isAlias,
@@ -15,6 +14,7 @@ import {
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
+import { NotRegularFileError, readRegularFile } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -91,9 +91,9 @@ export class YamlSource {
   static read(file: string, maxBytes = MAX_RULE_FILE_BYTES): YamlSource {
     let bytes: Buffer;
     try {
-      const size = statSync(file).size;
-      if (size > maxBytes) throw new FileInvalidError([tooBig(file, size, maxBytes)]);
-      bytes = readFileSync(file);
+      bytes = readRegularFile(file, (st) => {
+        if (st.size > maxBytes) throw new FileInvalidError([tooBig(file, st.size, maxBytes)]);
+      });
       if (bytes.length > maxBytes) throw new FileInvalidError([tooBig(file, bytes.length, maxBytes)]);
     } catch (err) {
       if (err instanceof FileInvalidError) throw err;
@@ -103,7 +103,9 @@ export class YamlSource {
           ? 'file not found; expected a YAML file at this path (check the path and the folder it is relative to)'
           : code === 'EISDIR'
             ? 'a folder; expected a YAML file'
-            : `${(err as Error).message}; expected a file qoswatch can read`;
+            : err instanceof NotRegularFileError
+              ? `${err.kind}; expected a regular file (a YAML file)`
+              : `${(err as Error).message}; expected a file qoswatch can read`;
       throw new FileInvalidError([{ file, line: 1, col: 1, path: '', message: `cannot read: ${reason}` }]);
     }
     const bad = notUtf8(bytes);

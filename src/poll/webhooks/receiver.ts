@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttp,
   type IncomingMessage,
@@ -16,6 +15,7 @@ import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
 import type { Spool, SpoolEntry, SpoolRecord } from './spool.js';
 import type { EventClockMode } from './event-clock.js';
+import { readRegularFile } from '../../util/regular-file.js';
 
 /** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
 export interface WebhookApp {
@@ -185,12 +185,14 @@ export class WebhookReceiver {
     });
     // node:https (with node:tls) only with TLS: loading it took 10-60 ms of every start-up.
     this.server = settings.tls
-      ? process
-          .getBuiltinModule('node:https')
-          .createServer(
-            { ...http, cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) },
-            handler,
-          )
+      ? process.getBuiltinModule('node:https').createServer(
+          {
+            ...http,
+            cert: readRegularFile(settings.tls.certFile),
+            key: readRegularFile(settings.tls.keyFile),
+          },
+          handler,
+        )
       : createHttp(http, handler);
     this.server.maxHeadersCount = 100;
     // Bad framing (Content-Length: -5, two lengths, headers past 16 KiB) is answered as Node does.

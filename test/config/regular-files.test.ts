@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NotRegularFileError, readRegularFile } from '../../src/util/regular-file.js';
+import { printed, startCli } from '../helpers/cli.js';
+
+/**
+ * Outside test (stop 39): a named pipe where a setting names a file hung qoswatch in open():
+ * `client_secret_file:` a FIFO with no writer made `qoswatch check` wait forever, and
+ * `mkfifo rules/pipe.yaml` under a watched rules folder stopped the daemon (no /healthz, SIGTERM
+ * ignored). Every file a setting names is now opened without waiting and read only when it is a
+ * regular file. The commands run as separate processes: the old code never returned, and the
+ * test fails on the deadline (`printed`) instead of hanging with it.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'qw-fifo-'));
+const fifo = (name: string): string => {
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  return path;
+};
+const RULE =
+  'rules:\n  - { name: slow, metric: latency, streams: [audio_input], when: above, threshold: 300ms }\n';
+const running: ReturnType<typeof startCli>[] = [];
+afterAll(() => {
+  for (const p of running) p.child.kill('SIGKILL');
+});
+
+/** `qoswatch check` on `config`: what it printed and its exit code, or a failure after 30 s. */
+async function check(config: string): Promise<{ out: string; code: number | null }> {
+  const p = startCli(['check', '--config', config]);
+  running.push(p);
+  await printed(p, 'expected a regular file', 30_000);
+  return { code: await p.exited, out: p.output() };
+}
+
+describe('a file a setting names that is not a regular file', () => {
+  it('is refused, never waited on: a FIFO, a character device', () => {
+    const pipe = fifo('lone.pipe');
+    expect(() => readRegularFile(pipe)).toThrow(NotRegularFileError);
+    expect(() => readRegularFile(pipe)).toThrow('a named pipe (FIFO), not a regular file');
+    expect(() => readRegularFile('/dev/null')).toThrow('a character device, not a regular file');
+    expect(() => readRegularFile(dir)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+    writeFileSync(join(dir, 'ok.txt'), 'hello');
+    expect(readRegularFile(join(dir, 'ok.txt')).toString()).toBe('hello');
+  });
+
+  it('client_secret_file a FIFO with no writer: check says so at file:line:col, exit 2', async () => {
+    const pipe = fifo('secret.pipe');
+    const config = join(dir, 'secret.yaml');
+    writeFileSync(config, `zoom:\n  account_id: a\n  client_id: c\n  client_secret_file: ${pipe}\n`);
+    const { out, code } = await check(config);
+    expect(out).toContain(
+      `${config}:4:23: zoom.client_secret_file: ${pipe} is a named pipe (FIFO); expected a regular file (a readable file holding`,
+    );
+    expect(code).toBe(2);
+  }, 60_000);
+
+  it('a FIFO in the rules folder: check says so at file:1:1, exit 2', async () => {
+    const rules = join(dir, 'rules');
+    mkdirSync(rules);
+    writeFileSync(join(rules, 'a.yaml'), RULE);
+    const pipe = join('rules', 'pipe.yaml');
+    fifo(pipe);
+    const config = join(dir, 'rules.yaml');
+    writeFileSync(
+      config,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nrules:\n  paths: [rules]\n`,
+    );
+    const { out, code } = await check(config);
+    expect(out).toContain(
+      `${join(dir, pipe)}:1:1: cannot read: a named pipe (FIFO); expected a regular file (a YAML file)`,
+    );
+    expect(code).toBe(2);
+  }, 60_000);
+});
