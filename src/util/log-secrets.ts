@@ -9,23 +9,31 @@ export const MIN_LOG_SECRET = 6;
 /**
  * The forms besides itself in which a server may echo a secret value `v`: as JSON writes it inside
  * a string (`"` and `\` escaped), as a URL encodes it (encodeURIComponent), as a form does
- * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), and in base64
- * (with its `=` padding and without) and base64url. None for a value under MIN_LOG_SECRET
- * characters. The one list of them: the log's (LogSecrets) and the Zoom token endpoint's
+ * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), both also with
+ * lowercase hex (`%2f`, `%c3%84`: RFC 3986 lets a server write either, and it decodes to the same
+ * secret), and in base64 (with its `=` padding and without) and base64url. None for a value under
+ * MIN_LOG_SECRET characters. The one list of them: the log's (LogSecrets) and the Zoom token endpoint's
  * (zoom/auth.ts scrubTokenError, before it cuts the text short).
  */
 export function secretForms(v: string): string[] {
   if (v.length < MIN_LOG_SECRET) return [];
   const base64 = Buffer.from(v, 'utf8').toString('base64');
+  const uri = encodeURIComponent(v);
+  const form = new URLSearchParams([['', v]]).toString().slice(1);
   return [
     JSON.stringify(v).slice(1, -1),
-    encodeURIComponent(v),
-    new URLSearchParams([['', v]]).toString().slice(1),
+    uri,
+    lowerHex(uri),
+    form,
+    lowerHex(form),
     base64,
     base64.replace(/=+$/, ''),
     Buffer.from(v, 'utf8').toString('base64url'),
   ];
 }
+
+/** A percent-encoded text with its escapes in lowercase hex: `%2F` as `%2f`. */
+const lowerHex = (encoded: string): string => encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
 
 /**
  * The secret values of the configuration (util/secret-values.ts: inline, from the environment or

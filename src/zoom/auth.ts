@@ -198,8 +198,9 @@ const AGAIN =
   'the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it';
 
 /**
- * What a token endpoint's error body says, scrubbed: the client id and secret (plain, in the
- * Basic header's base64, and in the forms the log hides: util/log-secrets.ts secretForms) are
+ * What a token endpoint's error body says, scrubbed: the client id and secret (plain, and in the
+ * forms the log hides: util/log-secrets.ts secretForms) and the Basic header's credential
+ * `client_id:secret` (as it is and in those forms: base64 padded or not, base64url...) are
  * replaced, control characters dropped, at most 200 characters. Hidden before the cut: a form
  * cut short (`form=p%40ss%2Fw%2Br...`) is no longer one the log knows.
  */
@@ -207,8 +208,10 @@ export function scrubTokenError(
   text: string,
   creds: Pick<S2SCredentials, 'clientId' | 'clientSecret'>,
 ): string {
-  const basic = Buffer.from(`${creds.clientId}:${creds.clientSecret}`).toString('base64');
-  let out = hideValues(text, [basic, creds.clientSecret, creds.clientId], REDACTED, 3, secretForms);
+  const credential = `${creds.clientId}:${creds.clientSecret}`;
+  const basic = Buffer.from(credential).toString('base64'); // hidden whatever the credential's length
+  const values = [basic, credential, creds.clientSecret, creds.clientId];
+  let out = hideValues(text, values, REDACTED, 3, secretForms);
   // eslint-disable-next-line no-control-regex -- Zoom's error text is logged on one line, controls out
   out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return out.length > 200 ? `${out.slice(0, 200)}...` : out;

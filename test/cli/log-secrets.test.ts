@@ -83,30 +83,70 @@ describe("qoswatch once's log, a secret echoed encoded (stop 39, tester LOW)", (
   });
 });
 
+/**
+ * `qoswatch once` against a token endpoint that answers every request with `status` and a JSON
+ * `{ reason }`, the client id `clientId` and the secret read from a `client_secret_file`.
+ */
+async function onceAgainstTokenEndpoint(
+  name: string,
+  status: number,
+  reason: string,
+  clientId: string,
+  secret: string,
+) {
+  const server = createServer((_req, res) => res.writeHead(status).end(JSON.stringify({ reason })));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    writeFileSync(join(dir, `${name}.secret`), `${secret}\n`);
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `zoom:\n  api_url: ${url}/v2\n  oauth_url: ${url}/oauth/token\n  account_id: acct\n` +
+        `  client_id: ${clientId}\n  client_secret_file: ${name}.secret\nsources:\n  webinars: false\n` +
+        `state:\n  dir: ${join(dir, `state-${name}`)}\nlog:\n  format: json\n`,
+    );
+    return await runCli(['once', '--config', file]);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
 describe("qoswatch once's log, a token endpoint's long answer echoing the secret encoded", () => {
   it('hides the forms before the answer is cut at 200 characters, leaving no part of them', async () => {
     const secret = 'p@ss/w+rd=x y"z\\';
     const form = new URLSearchParams([['', secret]]).toString().slice(1);
     const reason = `${'x'.repeat(160)} json=${JSON.stringify(secret)} | form=${form}`;
-    const server = createServer((_req, res) => res.writeHead(500).end(JSON.stringify({ reason })));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      writeFileSync(join(dir, 'cs2.secret'), `${secret}\n`);
-      const file = join(dir, 'cut.yaml');
-      writeFileSync(
-        file,
-        `zoom:\n  api_url: ${url}/v2\n  oauth_url: ${url}/oauth/token\n  account_id: acct\n` +
-          `  client_id: cid\n  client_secret_file: cs2.secret\nsources:\n  webinars: false\n` +
-          `state:\n  dir: ${join(dir, 'state-cut')}\nlog:\n  format: json\n`,
-      );
-      const r = await runCli(['once', '--config', file]);
-      expect(r.code, r.stderr).toBe(1);
-      // Old code: `... | form=p%40ss...`: cut before the log looked, a part of the secret shown.
-      expect(r.stderr).toContain(`(HTTP 500: ${'x'.repeat(160)} json=\\"[redacted]\\" | form=[redacted]);`);
-      expect(r.stderr + r.stdout).not.toMatch(/p%40ss|p@ss/);
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    const r = await onceAgainstTokenEndpoint('cut', 500, reason, 'cid', secret);
+    expect(r.code, r.stderr).toBe(1);
+    // Old code: `... | form=p%40ss...`: cut before the log looked, a part of the secret shown.
+    expect(r.stderr).toContain(`(HTTP 500: ${'x'.repeat(160)} json=\\"[redacted]\\" | form=[redacted]);`);
+    expect(r.stderr + r.stdout).not.toMatch(/p%40ss|p@ss/);
+  });
+});
+
+describe("qoswatch once's log, a token endpoint echoing lowercase escapes and the Basic credential (stop 39, tester LOW)", () => {
+  it('hides the secret percent-encoded in lowercase hex, and `client_id:secret` in base64url and unpadded', async () => {
+    const secret = 'p@ss/w+rd=x y"z\\Ä~';
+    const credential = Buffer.from(`c~~id1:${secret}`);
+    const forms = [
+      `uri=${encodeURIComponent(secret).toLowerCase()}`,
+      `form=${new URLSearchParams([['', secret]]).toString().slice(1).toLowerCase()}`,
+      `b64url=${credential.toString('base64url')}`,
+      `bare=${credential.toString('base64').replace(/=+$/, '')};`,
+    ];
+    // The forms as the tester saw them: old code logged all four in clear (all but the id's part).
+    expect(forms).toEqual([
+      'uri=p%40ss%2fw%2brd%3dx%20y%22z%5c%c3%84~',
+      'form=p%40ss%2fw%2brd%3dx+y%22z%5c%c3%84%7e',
+      'b64url=Y35-aWQxOnBAc3MvdytyZD14IHkielzDhH4',
+      'bare=Y35+aWQxOnBAc3MvdytyZD14IHkielzDhH4;',
+    ]);
+    const r = await onceAgainstTokenEndpoint('lower', 401, forms.join(' | '), 'c~~id1', secret);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      'HTTP 401: uri=[redacted] | form=[redacted] | b64url=[redacted] | bare=[redacted];)',
+    );
+    expect(r.stderr + r.stdout).not.toMatch(/p%40ss|OnBAc3MvdytyZD14/);
   });
 });
