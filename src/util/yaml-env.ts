@@ -5,17 +5,33 @@ import type { YamlSource } from './yaml-source.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-// A reference, `$$`, or a `${` that starts neither (unclosed, or not a name): refused.
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$|\$\{/g;
+// A reference, `$$`, or a `${` that starts neither (unclosed, not a name, another form): refused.
+// A default is plain text: a "${" in it is no reference but the outer one left unclosed.
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$(?!\{))*))?\}|\$\$|\$\{/g;
 
-/** What a `${` that starts no reference is told (docs/configuration.md, Environment and secrets). */
-const BAD_REFERENCE =
-  'a "${" that is not a complete variable reference (no closing "}", or no variable name); expected ${VAR}, ${VAR:-default}, or $$ for a literal $';
+const EXPECTED = 'expected ${VAR}, ${VAR:-default}, or $$ for a literal $';
+
+/**
+ * What a `${` that starts no reference is told, from the text at it (docs/configuration.md,
+ * Environment and secrets). Only the variable's name is quoted: the rest may be a secret.
+ */
+function badReference(rest: string): string {
+  const name = /^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
+  if (!name) return `a "\${" with no variable name after it; ${EXPECTED}`;
+  const after = rest.slice(name[0].length);
+  const close = after.indexOf('}');
+  const inner = after.indexOf('${');
+  if (after.startsWith(':-') && inner >= 0 && (close < 0 || inner < close))
+    return `a "\${${name[1]}:-" whose default holds another "\${" (a default is plain text: references do not nest); ${EXPECTED}`;
+  if (close < 0) return `a "\${${name[1]}" with no closing "}"; ${EXPECTED}`;
+  return `a reference to ${name[1]} in an unsupported form (only ":-" may follow the name); ${EXPECTED}`;
+}
 
 /**
  * Expands `${VAR}` and `${VAR:-default}` in one string; `$$` is a literal `$`. Returns the names
  * of variables that were unset and had no default, and where (the index of) each `${` is that
- * starts no reference (`${NOPE` unclosed, `${1X}`): those are left as written.
+ * starts no reference (`${NOPE` unclosed, `${1X}`, `${X:?msg}`, `${X:-${Y}`): those are left as
+ * written.
  */
 export function expandEnv(text: string, env: Env): { value: string; unset: string[]; malformed: number[] } {
   const unset: string[] = [];
@@ -38,12 +54,29 @@ export function expandEnv(text: string, env: Env): { value: string; unset: strin
   return { value, unset, malformed };
 }
 
-/** Where in the file character `at` of a scalar's value is: exact for plain and quoted one-line scalars. */
-function offsetIn(node: Scalar, at: number): number {
-  const start = node.range?.[0] ?? 0;
-  if (node.type === 'PLAIN') return start + at;
-  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1 + at;
-  return start;
+/** How many times `needle` occurs in `text` before index `end`. */
+function countBefore(text: string, needle: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i >= 0 && i < end; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/**
+ * Where in the file the `${` at index `at` of a scalar's value is: the same `${` counted in the
+ * scalar's source (escapes, folding and a block scalar's indentation change other characters, never
+ * a "${"). A block scalar's header line (`|`, `>-`, a comment) is not its value.
+ */
+function offsetIn(node: Scalar, at: number, text: string): number {
+  const [start, end] = node.range ?? [0, 0];
+  const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+  const from = block ? text.indexOf('\n', start) + 1 : start;
+  const source = from > 0 || !block ? text.slice(from, end) : '';
+  let i = -1;
+  for (let k = countBefore(String(node.value), '${', at); k >= 0; k--) {
+    i = source.indexOf('${', i + 1);
+    if (i < 0) return start;
+  }
+  return from + i;
 }
 
 /** The setting names leading to a scalar (list indexes left out): what isSecretPath reads. */
@@ -76,7 +109,12 @@ export function expandEnvInDocument(
         return;
       const { value, unset, malformed } = expandEnv(node.value, env);
       for (const at of malformed)
-        problems.push({ file: src.file, ...src.at(offsetIn(node, at)), path: '', message: BAD_REFERENCE });
+        problems.push({
+          file: src.file,
+          ...src.at(offsetIn(node, at, src.text)),
+          path: '',
+          message: badReference(node.value.slice(at)),
+        });
       const top = path[2];
       const section = isPair(top) && isScalar(top.key) ? String(top.key.value) : '';
       // Unused here: left as written, so that the rest of the file can still be checked.

@@ -140,9 +140,28 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
       name: 'unclosed variable reference',
       text: `zoom:\n  account_id: \${NOPE\n  client_id: "x\${1X}"\n  client_secret: s\n`,
       want: [
-        ':2:15: a "${" that is not a complete variable reference (no closing "}", or no variable name); expected ${VAR}, ${VAR:-default}, or $$ for a literal $',
-        ':3:16: a "${" that is not',
+        ':2:15: a "${NOPE" with no closing "}"; expected ${VAR}, ${VAR:-default}, or $$ for a literal $',
+        ':3:16: a "${" with no variable name after it; expected',
       ],
+    },
+    {
+      // Outside test (stop 39, after 2a14e38): `${X:-${Y}` was valid, its default "${Y" taken as
+      // written; in a block scalar the error pointed at the "|"; `${CS:?msg}` was told it had no
+      // closing "}" or no name. Each now says what it is, at its "${".
+      name: 'nested default, block scalar, unsupported form',
+      text: `zoom:
+  account_id: \${X:-\${Y}
+  client_id: |
+    ab \${
+  client_secret: x \${CS:?must be set}
+`,
+      env: { X: 'x', Y: 'y', CS: 'cs' },
+      want: [
+        ':2:15: a "${X:-" whose default holds another "${" (a default is plain text: references do not nest); expected ${VAR}, ${VAR:-default}, or $$ for a literal $',
+        ':4:8: a "${" with no variable name after it; expected',
+        ':5:20: a reference to CS in an unsupported form (only ":-" may follow the name); expected ${VAR}, ${VAR:-default}, or $$ for a literal $',
+      ],
+      not: [':3:', 'must be set', 'no closing'],
     },
     {
       // Issue 15 outside test D5: ZOOM_QSS_SECRET_TOKEN= (set but empty) was reported as not set.
