@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyAnswer, type AnswerContext, type Verdict } from '../../src/zoom/classify.js';
 import { nextUtcMidnight } from '../../src/zoom/budget-record.js';
@@ -169,6 +170,30 @@ describe('classifyAnswer', () => {
     // A daily Retry-After further than a day is cut to a day.
     const far = http(429, {}, { 'retry-after': '2027-01-01T00:00:00Z', 'x-ratelimit-type': 'Daily-limit' });
     expect(far).toMatchObject({ action: 'fail', blockUntil: NOW + 24 * 3_600_000, capped: { daily: true } });
+  });
+
+  it('a Daily-limit 429 with a far Retry-After stops calls a day, not to midnight UTC, as docs/zoom-client.md says', () => {
+    // The docs said "a daily one until midnight UTC" beside a code that cut at 24 hours (stop 39,
+    // tester LOW); Zoom's facts do not give the reset hour, so the docs now state the code's cut.
+    const doc = readFileSync(new URL('../../docs/zoom-client.md', import.meta.url), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(doc).toContain(
+      'a `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 99999999` answered at 05:52 UTC stops calls until 05:52 UTC the next day',
+    );
+    const now = Date.parse('2026-11-20T05:52:00Z');
+    const v = http(
+      429,
+      {},
+      { 'retry-after': '99999999', 'x-ratelimit-type': 'Daily-limit' },
+      { ...ctx, now },
+    );
+    expect(v).toMatchObject({
+      action: 'fail',
+      outcome: 'daily_limited',
+      blockUntil: Date.parse('2026-11-21T05:52:00Z'),
+    });
   });
 
   it('5xx is retried, and names the attempts when given up', () => {
