@@ -33,7 +33,8 @@ const MAX_MERGED_MAPPINGS = 100;
 /**
  * The pair of `key` in the mapping `map`: its own, else the one a `<<` in it merges (the first of
  * a list of sources that has it, through `<<`s of those too), as the yaml package merges them.
- * Each mapping is looked in once (`seen`): one already seen did not have it.
+ * Each mapping is looked in once (`seen`): one already seen did not have it (one reached past
+ * MAX_MERGE_DEPTH is not marked seen, as its `<<` was not followed).
  */
 export function pairOf(
   doc: Document,
@@ -43,7 +44,8 @@ export function pairOf(
   depth = 0,
 ): Pair | undefined {
   if (!isMap(map) || seen.has(map)) return undefined;
-  seen.add(map);
+  // Past the depth its `<<` is not followed: a shorter path reaching it later must follow it.
+  if (depth <= MAX_MERGE_DEPTH) seen.add(map);
   const own = map.items.find((p) => !isMergePair(p) && isScalar(p.key) && String(p.key.value) === key);
   if (own || depth > MAX_MERGE_DEPTH) return own;
   for (const merge of map.items.filter(isMergePair))
