@@ -146,7 +146,11 @@ export class DashboardSource implements PollSource {
     const { raws, skipped } = read;
     const now = this.clock.now();
     const fields = this.demand.fields();
-    const want = this.contextWant(raws, fields);
+    // An entry without a join key is counted and skipped (unidentified): no join to give context to.
+    const want = this.contextWant(
+      raws.filter((r) => joinKey(r, instance.ref.kind)),
+      fields,
+    );
     if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
     const { samples, listed } = this.samplesOf(instance, raws, fields.length > 0, seenUpTo);
     this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));

@@ -200,12 +200,14 @@ const zoomnet = (file: string): Record<string, unknown> => example('zoomnet', 'e
 async function zoomExamples(
   shape: 'newer' | 'older',
   alter: (list: Record<string, unknown>) => Record<string, unknown> = (l) => l,
+  alterQos: (qos: Record<string, unknown>) => Record<string, unknown> = (q) => q,
 ): Promise<{ server: TestServer; calls: Map<string, number> }> {
   const meetings = zoomnet('metrics-meetings_GET.json');
-  const qos =
+  const qos = alterQos(
     shape === 'newer'
       ? zoomnet('metrics-meetings-{meetingId}-participants-qos_GET.json')
-      : { page_size: 10, next_page_token: '', participants: [example('meeting-participant-qos.json')] };
+      : { page_size: 10, next_page_token: '', participants: [example('meeting-participant-qos.json')] },
+  );
   const list = alter(
     shape === 'newer'
       ? zoomnet('metrics-meetings-{meetingId}-participants_GET.json')
@@ -246,8 +248,9 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     fields: readonly FieldDef[],
     alter?: (list: Record<string, unknown>) => Record<string, unknown>,
     log = silentLogger(),
+    alterQos?: (qos: Record<string, unknown>) => Record<string, unknown>,
   ): Promise<{ samples: QosSample[]; calls: Map<string, number> }> {
-    const { server, calls } = await zoomExamples(shape, alter);
+    const { server, calls } = await zoomExamples(shape, alter, alterQos);
     servers.push(server);
     const clock = new VirtualClock(Date.parse('2022-03-01T10:20:00Z'));
     const client = s2sClient({ url: server.url, clock });
@@ -311,6 +314,23 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     expect(lines.filter((l) => l.msg.includes('the participants list has no entry for 1 join'))).toHaveLength(
       1,
     );
+  });
+
+  it('QoS entries without user_id (counted and skipped) are no joins: the list is not read for them, nor warned of', async () => {
+    // Outside test (stop 39): the warning named them as joins ("participant_uuid:...") and the
+    // list was asked for again after a backoff, though their samples were skipped.
+    const { log, lines } = captureLog();
+    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, participants: [] });
+    const noUserId = (q: Record<string, unknown>): Record<string, unknown> => ({
+      ...q,
+      participants: (q.participants as Record<string, unknown>[]).map((e) => ({ ...e, user_id: undefined })),
+    });
+    const fields = listFieldsFor(rules, 'meeting');
+    const { samples, calls } = await pollExamples('newer', fields, empty, log, noUserId);
+    expect(samples).toEqual([]);
+    expect(calls.get('qos')).toBeGreaterThan(0);
+    expect(calls.get('participants') ?? 0).toBe(0);
+    expect(lines.filter((l) => l.msg.includes('the participants list has no entry'))).toEqual([]);
   });
 
   it('older shape (seed pages): the list gives all context, role included, rule or not', async () => {
