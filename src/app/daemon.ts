@@ -434,6 +434,8 @@ export class Daemon {
    */
   async runOnce(): Promise<{ report: CycleReport; answered: boolean }> {
     const report = await this.scheduler.cycle(new AbortController().signal, { all: true });
+    // What was skipped (entries without user_id...) is said, as the daemon says it after a cycle.
+    this.badData.report();
     // Only the budget count is saved: state.dir may be a running daemon's (its alert state).
     await this.shutdown.closeSavingBudget();
     const answered = Object.values(this.clients).some((c) => c.stats.lastSuccessAt !== undefined);

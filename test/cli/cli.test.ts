@@ -19,6 +19,7 @@ import { CLI, printed, runCli, startCli, waitForOk } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { startRealTimeSim } from '../helpers/sim.js';
 import { post, zoomHeaders } from '../helpers/zoom-webhook.js';
+import { simProxy } from '../helpers/proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-cli-'));
 let sim: ZoomSimulator;
@@ -142,6 +143,33 @@ describe('qoswatch', () => {
     expect(latencies.length).toBeGreaterThan(20);
     for (const v of latencies) expect(v).toBeLessThan(1);
     expect(r.stderr).toContain('one cycle done');
+  });
+
+  it('once says how many QoS entries it skipped and why (an entry without user_id)', async () => {
+    // Outside test (stop 39): once printed the samples and nothing said an entry was skipped.
+    const proxy = await simProxy(sim.url, {
+      rewrite: (text, r) => {
+        if (!r.path.includes('/participants/qos')) return text;
+        const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
+        page.participants = page.participants.map((e) =>
+          e.user_id === '2' ? { ...e, user_id: undefined } : e,
+        );
+        return JSON.stringify(page);
+      },
+    });
+    try {
+      const file = config('once-skipped.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').split(sim.url).join(proxy.url));
+      const r = await runCli(['once', '--config', file], { SECRET: 'csecret' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(10); // Ann's ten minutes; Bo's entry skipped
+      const said = r.stderr.split('\n').filter((l) => l.includes('skipped QoS entries'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('"skipped":1');
+      expect(said[0]).toContain('participant id');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('once exits 1 and says why when the credentials are wrong, without printing the secret', async () => {
