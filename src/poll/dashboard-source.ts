@@ -13,7 +13,7 @@ import { readQos } from './qos-read.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
-import { participantCount } from './participant-count.js';
+import { expectedItems, listedCount, polledCount } from './participant-count.js';
 import { unidentified } from './unidentified.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
@@ -101,7 +101,7 @@ export class DashboardSource implements PollSource {
             uuid,
             topic: text(item.topic),
           },
-          participants: participantCount(item.participants),
+          ...listedCount(item.participants),
         }),
       },
       signal,
@@ -159,7 +159,7 @@ export class DashboardSource implements PollSource {
       raws.map((r) => joinSeen(r, now, listed.get(joinKey(r, instance.ref.kind))?.person, instance.ref.kind)),
       now,
     );
-    instance.participants = Math.max(observed.present.length, 1);
+    polledCount(instance, observed.present.length);
     return {
       samples: applyJoins(samples, observed, (j) => {
         const e = listed.get(j);
@@ -229,7 +229,7 @@ export class DashboardSource implements PollSource {
         this.endpoints.participants,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal, expectedItems: instance.participants },
+        { signal, ...expectedItems(instance) },
       )) {
         for (const p of page) {
           const person = personKey(p);

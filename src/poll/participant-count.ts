@@ -1,5 +1,12 @@
+import type { InstanceRef } from '../normalize/sample.js';
+import type { LiveInstance } from './source.js';
+
 /** The largest participant count Zoom reports for one live instance (webinars hold 100,000 at most). */
 export const MAX_PARTICIPANTS = 100_000;
+
+/** A count a list answer may give: an integer from 0 to MAX_PARTICIPANTS. */
+const plausible = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_PARTICIPANTS;
 
 /**
  * A participant count from Zoom's list answers, or 1 when it is absent or absurd (`1e400`,
@@ -8,5 +15,36 @@ export const MAX_PARTICIPANTS = 100_000;
  * never be polled.
  */
 export function participantCount(v: unknown): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_PARTICIPANTS ? v : 1;
+  return plausible(v) ? v : 1;
 }
+
+/** The count of an instance nothing has counted yet (adopted after a restart, started by a push). */
+const GUESSED = { participants: 1, countGuessed: true } as const;
+
+/** An instance `ref` nothing has counted yet: its count a guess. */
+export const uncounted = (ref: InstanceRef): LiveInstance => ({ ref, ...GUESSED });
+
+/** A LiveInstance's count from a list answer's `v`: a guess when it is absent or absurd. */
+export const listedCount = (v: unknown): Pick<LiveInstance, 'participants' | 'countGuessed'> =>
+  plausible(v) ? { participants: v } : { ...GUESSED };
+
+/** `to` counted as `from` (a listing's count), a guess if that is one. */
+export function takeCount(to: LiveInstance, from: LiveInstance): void {
+  to.participants = from.participants;
+  if (from.countGuessed) to.countGuessed = true;
+  else delete to.countGuessed;
+}
+
+/** `instance` counted by a poll that found `present` joins (1 at least: the cost estimate). */
+export function polledCount(instance: LiveInstance, present: number): void {
+  instance.participants = Math.max(present, 1);
+  delete instance.countGuessed;
+}
+
+/**
+ * What bounds a page read of `instance`'s participants: its count, unless that is a guess (a
+ * bound of 12 pages from a guessed 1 would cut a large instance's first poll and call it a page
+ * loop): then the client's default bound (zoom/page-read.ts).
+ */
+export const expectedItems = (instance: LiveInstance): { expectedItems?: number } =>
+  instance.countGuessed ? {} : { expectedItems: instance.participants };

@@ -4,6 +4,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import type { ListedIds } from './listed-ids.js';
+import { expectedItems } from './participant-count.js';
 import type { PollResult } from './poll-result.js';
 import type { LiveInstance } from './source.js';
 
@@ -40,8 +41,8 @@ export async function readQos(
         ...(signal ? { signal } : {}),
         keyOf: (r) => joinKey(r, instance.ref.kind),
         // Pages bounded by the participant count: a page-token loop cannot run on, and a large
-        // instance is read whole (docs/zoom-client.md).
-        expectedItems: instance.participants,
+        // instance is read whole (docs/zoom-client.md); by the default bound while it is a guess.
+        ...expectedItems(instance),
         requireItems: true,
         skipped: (n) => {
           q.stats.samplesInvalid += n;

@@ -26,6 +26,7 @@ import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
 import { pollPresence } from './unidentified.js';
 import { rateLimited } from './rate-limit-pause.js';
+import { takeCount, uncounted } from './participant-count.js';
 
 export interface SchedulerOptions {
   sources: readonly PollSource[];
@@ -88,7 +89,7 @@ export class Scheduler {
         has: (key) => tracked.has(key),
         listed: (key) => tracked.get(key)?.listed === true,
         ref: (key) => tracked.get(key)?.instance.ref,
-        start: (source, ref) => tracked.set(instanceKey(ref), { source, instance: { ref, participants: 1 } }),
+        start: (source, ref) => tracked.set(instanceKey(ref), { source, instance: uncounted(ref) }),
         end: (key, at) => this.ended(key, at),
         present: (key) => {
           const t = tracked.get(key);
@@ -181,7 +182,7 @@ export class Scheduler {
       )
         continue;
       source.listed.add(ref.uuid);
-      this.tracked.set(key, { source, instance: { ref, participants: 1 }, listed: true, adopted: true });
+      this.tracked.set(key, { source, instance: uncounted(ref), listed: true, adopted: true });
       this.opts.log.info(
         { kind: ref.kind, id: ref.id, topic: ref.topic },
         `${ref.kind} "${ref.topic}" had alerts before the restart and the live list cannot show it yet: polling it`,
@@ -269,7 +270,7 @@ export class Scheduler {
         known.listed = true;
         delete known.adopted;
         known.instance.ref = inst.ref;
-        if (known.lastPolledAt === undefined) known.instance.participants = inst.participants;
+        if (known.lastPolledAt === undefined) takeCount(known.instance, inst);
       } else {
         this.tracked.set(key, { source, instance: inst, listed: true });
         this.opts.log.info(

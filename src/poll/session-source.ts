@@ -14,7 +14,7 @@ import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { readLiveList } from './live-list.js';
 import { readQos } from './qos-read.js';
 import { ListedIds } from './listed-ids.js';
-import { participantCount } from './participant-count.js';
+import { listedCount, polledCount } from './participant-count.js';
 import { unidentified } from './unidentified.js';
 import { str, text } from '../normalize/zoom-text.js';
 
@@ -50,7 +50,7 @@ export class SessionSource implements PollSource {
         log: this.log,
         instance: (s, id) => ({
           ref: { kind: 'session', id, uuid: id, topic: text(s.session_name) },
-          participants: participantCount(s.user_count),
+          ...listedCount(s.user_count),
         }),
       },
       signal,
@@ -80,7 +80,7 @@ export class SessionSource implements PollSource {
       raws.map((r) => joinSeen(r, now, undefined, 'session')),
       now,
     );
-    instance.participants = Math.max(observed.present.length, 1);
+    polledCount(instance, observed.present.length);
     const devices = new Map(raws.map((r) => [joinKey(r, 'session'), str(r.device)]));
     return {
       samples: applyJoins(samples, observed, (j) => ({

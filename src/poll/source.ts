@@ -10,6 +10,11 @@ export interface LiveInstance {
   ref: InstanceRef;
   /** Participants now, as the list said or the last poll counted: drives the cost estimate. */
   participants: number;
+  /**
+   * Set while `participants` is a guess (1: the list's count absent or absurd, an instance adopted
+   * after a restart or started by a push) until a poll counts it: it bounds no page read.
+   */
+  countGuessed?: true;
 }
 
 /** What one listing of a source's live instances gave. */
