@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import { isUrlSetting } from '../config/url-settings.js';
 import { FileInvalidError } from '../util/file-errors.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { rereadLogSecrets } from '../util/log-secrets.js';
 import { urlCaseFolded } from '../util/http-url.js';
 import type { Env } from '../util/yaml-env.js';
@@ -11,12 +14,42 @@ import { formatPath } from '../util/yaml-source.js';
 /** Most changed settings named in one log line; the rest are counted. */
 const MAX_NAMED = 20;
 
-/** The configuration file's settings as written (before `${VAR}` expansion), or undefined when unreadable. */
+/** Largest `*_file` whose content a snapshot fingerprints (a secret is a line, a certificate chain a few KiB). */
+const MAX_NAMED_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The configuration file's settings as written (before `${VAR}` expansion), or undefined when
+ * unreadable. A `*_file` setting (`client_secret_file`, `token_file`, `key_file`...) stands with
+ * a digest of the file it names (relative to the config file's folder, trimmed as it is read):
+ * the daemon read it at start, so new content needs a restart like a new setting does. Only the
+ * setting's name is ever logged, never the content or its digest.
+ */
 export function configSnapshot(file: string): unknown {
   try {
-    return YamlSource.read(file, MAX_CONFIG_FILE_BYTES).toData();
+    return withFileDigests(YamlSource.read(file, MAX_CONFIG_FILE_BYTES).toData(), dirname(file));
   } catch {
     return undefined;
+  }
+}
+
+/** `data` with each `*_file` string setting's value followed by the digest of that file's content. */
+function withFileDigests(data: unknown, base: string, key = ''): unknown {
+  if (Array.isArray(data)) return data.map((v) => withFileDigests(v, base));
+  if (data !== null && typeof data === 'object')
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, withFileDigests(v, base, k)]));
+  if (typeof data !== 'string' || !key.endsWith('_file')) return data;
+  return `${data}\u0000${fileDigest(resolve(base, data))}`;
+}
+
+/** A sha256 of the trimmed content of `path`, or `unreadable` (missing, not a regular file, over 1 MiB). */
+function fileDigest(path: string): string {
+  try {
+    const bytes = readRegularFile(path, (st) => {
+      if (st.size > MAX_NAMED_FILE_BYTES) throw new Error('too big');
+    });
+    return createHash('sha256').update(bytes.toString('utf8').trim()).digest('hex');
+  } catch {
+    return 'unreadable';
   }
 }
 

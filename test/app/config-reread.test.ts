@@ -89,6 +89,29 @@ describe('SIGHUP and the secrets the log hides', () => {
   });
 });
 
+describe('SIGHUP after the content of a *_file changed (stop 39, tester LOW)', () => {
+  it('names the setting as changed and needing a restart, without its content; the same content is unchanged', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'qw-reread-'));
+    const file = join(folder, 'config.yaml');
+    writeFileSync(join(folder, 'cs.secret'), 'first-file-secret-1\n');
+    writeFileSync(file, CONFIG.replace('client_secret: s', 'client_secret_file: cs.secret'));
+    const running = configSnapshot(file);
+    const sighup = (): string => {
+      const out = loggedText((log) => rereadConfig(file, running, log, {}), ['first-file-secret-1']);
+      return out.replaceAll(file, 'FILE');
+    };
+    writeFileSync(join(folder, 'cs.secret'), 'first-file-secret-1'); // only the newline went: as read, the same
+    expect(sighup()).toContain('"msg":"FILE unchanged"');
+    writeFileSync(join(folder, 'cs.secret'), 'second-file-secret-2\n');
+    // Old code: "FILE unchanged", while the daemon kept first-file-secret-1 until a restart.
+    const out = sighup();
+    expect(out).toContain(
+      '"msg":"FILE changed, not applied: restart qoswatch to apply zoom.client_secret_file (SIGHUP reloads the rule files only)"',
+    );
+    expect(out).not.toMatch(/file-secret/);
+  });
+});
+
 describe('SIGHUP and the one store of secret values', () => {
   it('replaces the previous reading’s values in the log and in an error main.ts prints alike', () => {
     // Old code (values only ever added, to the log's copy and to processSecrets side by side):
