@@ -27,12 +27,17 @@ function secretsOf(header: string): string[] {
  * it): Zoom's error messages are shown without them, wherever an answer quotes one.
  */
 export class SentTokens {
-  private recent: string[] = [];
+  private recent: { header: string; secrets: string[] }[] = [];
+  /** The secrets of `recent`, worked out once per new header (note runs on every request). */
+  private tokens: readonly string[] = [];
 
   /** Notes `header` as sent; gives the tokens to hide. */
   note(header: string): readonly string[] {
-    if (this.recent[0] !== header)
-      this.recent = [header, ...this.recent.filter((h) => h !== header)].slice(0, 2);
-    return this.recent.flatMap(secretsOf);
+    if (this.recent[0]?.header !== header) {
+      const earlier = this.recent.filter((r) => r.header !== header);
+      this.recent = [{ header, secrets: secretsOf(header) }, ...earlier].slice(0, 2);
+      this.tokens = this.recent.flatMap((r) => r.secrets);
+    }
+    return this.tokens;
   }
 }
