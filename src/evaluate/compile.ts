@@ -40,8 +40,6 @@ export function compileRule(
   const filters = compileFilters(raw.filters, at);
   checkScopeOptions(raw, scope, at);
   checkTemplates(raw.annotations, at);
-  if (scope === 'participant' && raw.explained?.ratio !== undefined)
-    at(['explained', 'ratio'], '"ratio" is for instance rules: a participant alert is explained or not');
   const sources = new Set(raw.sources ?? SOURCE_KINDS);
   const contextUses = contextUsesOf(raw, index, src);
   for (const u of contextUses) {
@@ -82,11 +80,15 @@ export function compileRule(
 /** The streams of a per-stream metric (groups expanded); none for the others. */
 function compileStreams(raw: RawRule, metric: MetricDef, at: At): string[] {
   if (!metric.perStream) {
-    if (raw.streams) at(['streams'], `"${raw.metric}" is not per stream; remove streams`);
+    if (raw.streams)
+      at(['streams'], `"${raw.metric}" is not measured per stream; expected no streams (remove the setting)`);
     return [];
   }
   if (!raw.streams) {
-    at([], `"${raw.metric}" is measured per stream: add streams, e.g. streams: [any_audio]`);
+    at(
+      ['streams'],
+      `missing required setting "streams": "${raw.metric}" is measured per stream; expected streams, e.g. streams: [any_audio]`,
+    );
     return [];
   }
   const { streams, unknown } = expandStreams(raw.streams);
@@ -175,39 +177,58 @@ function sampleMatcher(
   return matches;
 }
 
-/** The grouping options each scope takes (breaching, group_by, explains...), and only those. */
+/** Which rules take each grouping option a participant rule does not. */
+const PARTICIPANT_OPTION_SCOPES = {
+  breaching: 'instance and shared_cause rules',
+  min_participants: 'instance and shared_cause rules',
+  group_by: 'shared_cause rules',
+  explains: 'shared_cause rules',
+  mute_participant_alerts: 'shared_cause rules',
+} as const;
+
+/** The grouping options each scope takes (breaching, group_by, explains, explained.ratio...), and only those. */
 function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
   if (scope === 'participant') {
-    for (const k of [
-      'breaching',
-      'min_participants',
-      'group_by',
-      'explains',
-      'mute_participant_alerts',
-    ] as const)
+    for (const k of Object.keys(PARTICIPANT_OPTION_SCOPES) as (keyof typeof PARTICIPANT_OPTION_SCOPES)[])
       if (raw[k] !== undefined)
-        at([k], `"${k}" is for instance and shared_cause rules; this rule's scope is participant`);
+        at(
+          [k],
+          `"${k}" is for ${PARTICIPANT_OPTION_SCOPES[k]}; this rule's scope is participant; expected no ${k}, or scope: ${PARTICIPANT_OPTION_SCOPES[k].replace(' rules', '').replace(' and ', ' or ')}`,
+        );
+    if (raw.explained?.ratio !== undefined)
+      at(
+        ['explained', 'ratio'],
+        '"ratio" is for instance rules: a participant alert is explained or not; expected no ratio, or scope: instance',
+      );
     return;
   }
   if (!raw.breaching)
     at(
-      [],
-      `${scope === 'instance' ? 'an' : 'a'} ${scope} rule needs breaching: { count: N } or { ratio: X% }`,
+      ['breaching'],
+      `missing required setting "breaching": ${scope === 'instance' ? 'an' : 'a'} ${scope} rule needs breaching; expected breaching: { count: N } or { ratio: X% }`,
     );
-  if (scope === 'instance' && raw.group_by) at(['group_by'], '"group_by" is for shared_cause rules');
+  if (scope === 'instance' && raw.group_by)
+    at(['group_by'], '"group_by" is for shared_cause rules; expected no group_by, or scope: shared_cause');
   if (scope === 'shared_cause' && !raw.group_by)
-    at([], `a shared_cause rule needs group_by, one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`);
+    at(
+      ['group_by'],
+      `missing required setting "group_by": a shared_cause rule needs group_by; expected one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`,
+    );
   // The group's label is set by qoswatch (render-alert.ts alertLabels): a rule's label of that
   // name would hide which group fired, and its explanations and routing with it.
   if (raw.group_by && raw.labels && Object.hasOwn(raw.labels, raw.group_by))
     at(
       ['labels', raw.group_by],
-      `"${raw.group_by}" is this rule's group_by: the alert's label of that name is its group`,
+      `"${raw.group_by}" is this rule's group_by: the alert's label of that name is its group; expected another label name`,
     );
   for (const k of ['explains', 'mute_participant_alerts'] as const)
-    if (scope === 'instance' && raw[k] !== undefined) at([k], `"${k}" is for shared_cause rules`);
+    if (scope === 'instance' && raw[k] !== undefined)
+      at([k], `"${k}" is for shared_cause rules; expected no ${k}, or scope: shared_cause`);
   if (scope === 'shared_cause' && raw.explained !== undefined)
-    at(['explained'], '"explained" is for participant and instance rules: what a shared cause explains');
+    at(
+      ['explained'],
+      '"explained" is for participant and instance rules: what a shared cause explains; expected no explained on a shared_cause rule',
+    );
 }
 
 /** Each annotation's template: unknown fields and syntax errors are reported. */

@@ -92,6 +92,16 @@ function validRules(read: YamlRead): (RawRule | undefined)[] {
   return (rules as RawRule[]).map((r, i) => (bad.includes(String(i)) ? undefined : r));
 }
 
+/** An empty rule file (or one of comments only): what it should hold. */
+const emptyFileProblem = (file: string): FileProblem => ({
+  file,
+  line: 1,
+  col: 1,
+  path: '',
+  message:
+    'the rule file is empty (or holds only comments); expected rules: a list of rules, such as rules: [{ name: weak-wifi, metric: wifi_rssi, when: below, threshold: -70dBm }]',
+});
+
 /**
  * Loads, checks and compiles every rule in the given files and folders. All problems in all
  * files are reported together; a name used twice is a problem too. A shipped file the build
@@ -110,6 +120,10 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
     else
       try {
         const read = readYaml(src, validate());
+        if (read.problems.length && src.toData() == null) {
+          problems.push(emptyFileProblem(file));
+          continue;
+        }
         fileProblems.push(...read.problems);
         raw = validRules(read);
       } catch (err) {

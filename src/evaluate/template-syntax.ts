@@ -49,5 +49,5 @@ export function templateSyntaxProblem(template: string, error: string): Template
       ...(open >= 0 ? { offset: open } : {}),
     };
   }
-  return { message: error };
+  return { message: `${error}; expected Mustache tags such as {{participant}} or {{#topic}}...{{/topic}}` };
 }

@@ -72,7 +72,9 @@ export function checkTemplate(template: string): (string | TemplateSyntaxProblem
         const root = t[1].split('.')[0]!;
         if (!TEMPLATE_FIELDS.includes(root)) {
           const hint = didYouMean(root, TEMPLATE_FIELDS);
-          problems.push(`unknown template field {{${t[1]}}}${hint ? `; did you mean {{${hint}}}?` : ''}`);
+          problems.push(
+            `unknown template field {{${t[1]}}}; ${hint ? `did you mean {{${hint}}}?` : 'expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)'}`,
+          );
         }
       }
       if (t[4]) walk(t[4], inSection || t[0] === '#');

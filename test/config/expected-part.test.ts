@@ -52,10 +52,19 @@ describe('a problem says what is expected', () => {
   });
 
   it.each([
-    ['an empty rule file', '', ':1:1: rules: missing required setting "rules"; expected a list'],
+    [
+      'an empty rule file (it said: rules: missing required setting "rules"; expected a list)',
+      '',
+      ':1:1: the rule file is empty (or holds only comments); expected rules: a list of rules, such as rules: [{ name: weak-wifi, metric: wifi_rssi, when: below, threshold: -70dBm }]',
+    ],
     [
       'a rule file of comments only',
       '# none yet\n',
+      ':1:1: the rule file is empty (or holds only comments); expected rules: a list of rules',
+    ],
+    [
+      'a rule file of an empty mapping is not empty: rules is missing',
+      '{}\n',
       ':1:1: rules: missing required setting "rules"; expected a list',
     ],
     [

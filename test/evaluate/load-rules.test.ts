@@ -19,7 +19,8 @@ function problems(text: string): { file: string; message: string } {
 }
 
 const head = 'rules:\n  - name: r\n';
-const cases: { name: string; text: string; want: string }[] = [
+/** What the message holds: each part, one at `:line:col` right after the file's name. */
+const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'a unit that does not fit the metric',
     text: `${head}    metric: latency\n    streams: [any_audio]\n    when: above\n    threshold: 5%\n`,
@@ -33,12 +34,17 @@ const cases: { name: string; text: string; want: string }[] = [
   {
     name: 'an unknown stream',
     text: `${head}    metric: jitter\n    streams: [audio_in]\n    when: above\n    threshold: 40ms\n`,
-    want: ':4:15: rules[0].streams[0]: unknown stream "audio_in"',
+    want: ':4:15: rules[0].streams[0]: unknown stream "audio_in"; expected a stream name such as audio_input or a group:',
   },
   {
     name: 'streams missing on a per-stream metric',
     text: `${head}    metric: jitter\n    when: above\n    threshold: 40ms\n`,
-    want: ':2:5: rules[0]: "jitter" is measured per stream: add streams, e.g. streams: [any_audio]',
+    want: ':2:5: rules[0].streams: missing required setting "streams": "jitter" is measured per stream; expected streams, e.g. streams: [any_audio]',
+  },
+  {
+    name: 'streams on a metric not measured per stream',
+    text: `${head}    metric: cpu_zoom_avg\n    streams: [any_audio]\n    when: above\n    threshold: 80%\n`,
+    want: ':4:14: rules[0].streams: "cpu_zoom_avg" is not measured per stream; expected no streams (remove the setting)',
   },
   {
     name: 'a recovery threshold on the wrong side',
@@ -49,6 +55,16 @@ const cases: { name: string; text: string; want: string }[] = [
     name: 'an unknown template field',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{participnt}} is weak'\n`,
     want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}}; did you mean {{participant}}?',
+  },
+  {
+    name: 'an unknown template field like no known one',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{zzqqxx}} is weak'\n`,
+    want: ':7:16: rules[0].annotations.summary: unknown template field {{zzqqxx}}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
+  },
+  {
+    name: 'a template syntax error Mustache words itself (a bad delimiter change)',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{= =}}'\n`,
+    want: '; expected Mustache tags such as {{participant}} or {{#topic}}...{{/topic}}',
   },
   {
     name: '{{.}} outside a section (it would render the whole alert)',
@@ -63,17 +79,50 @@ const cases: { name: string; text: string; want: string }[] = [
   {
     name: 'an instance rule without breaching',
     text: `${head}    scope: instance\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
-    want: 'an instance rule needs breaching',
+    want: ':2:5: rules[0].breaching: missing required setting "breaching": an instance rule needs breaching; expected breaching: { count: N } or { ratio: X% }',
+  },
+  {
+    name: 'a shared_cause rule without group_by',
+    text: `${head}    scope: shared_cause\n    breaching: { count: 2 }\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: ':2:5: rules[0].group_by: missing required setting "group_by": a shared_cause rule needs group_by; expected one of: network_type, data_center,',
+  },
+  {
+    name: 'an instance rule with group_by',
+    text: `${head}    scope: instance\n    breaching: { count: 2 }\n    group_by: data_center\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: ':5:15: rules[0].group_by: "group_by" is for shared_cause rules; expected no group_by, or scope: shared_cause',
+  },
+  {
+    name: 'an instance rule with explains',
+    text: `${head}    scope: instance\n    breaching: { count: 2 }\n    explains: true\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: ':5:15: rules[0].explains: "explains" is for shared_cause rules; expected no explains, or scope: shared_cause',
+  },
+  {
+    name: 'a shared_cause rule with explained',
+    text: `${head}    scope: shared_cause\n    group_by: data_center\n    breaching: { count: 2 }\n    explained: { inhibit: false }\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
+    want: ':6:16: rules[0].explained: "explained" is for participant and instance rules: what a shared cause explains; expected no explained on a shared_cause rule',
+  },
+  {
+    name: 'a participant rule with an explained ratio',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    explained: { ratio: 50% }\n`,
+    want: ':6:25: rules[0].explained.ratio: "ratio" is for instance rules: a participant alert is explained or not; expected no ratio, or scope: instance',
+  },
+  {
+    name: 'a participant rule with breaching',
+    text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    breaching: { count: 2 }\n`,
+    want: `:6:16: rules[0].breaching: "breaching" is for instance and shared_cause rules; this rule's scope is participant; expected no breaching, or scope: instance or shared_cause`,
   },
   {
     name: 'a participant rule with group options',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    group_by: data_center\n`,
-    want: ':6:15: rules[0].group_by: "group_by" is for instance and shared_cause rules',
+    want: `:6:15: rules[0].group_by: "group_by" is for shared_cause rules; this rule's scope is participant; expected no group_by, or scope: shared_cause`,
   },
   {
     name: 'a bad regular expression in a filter',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    filters: { topic: '/(/' }\n`,
-    want: 'rules[0].filters.topic: bad regular expression /(/',
+    want: [
+      ':6:23: rules[0].filters.topic: bad regular expression /(/: error parsing regexp: missing closing )',
+      '; expected RE2 syntax (no backreferences or lookaround)',
+    ],
   },
   {
     name: 'a filter on a field no source of the rule gives (role: meeting and webinar lists only)',
@@ -99,7 +148,7 @@ const cases: { name: string; text: string; want: string }[] = [
   {
     name: "a label named as the rule's group_by",
     text: `${head}    scope: shared_cause\n    group_by: data_center\n    breaching: { count: 2 }\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    labels: { data_center: x }\n`,
-    want: `:9:28: rules[0].labels.data_center: "data_center" is this rule's group_by: the alert's label of that name is its group`,
+    want: `:9:28: rules[0].labels.data_center: "data_center" is this rule's group_by: the alert's label of that name is its group; expected another label name`,
   },
   {
     name: 'an annotation name Alertmanager refuses',
@@ -116,7 +165,8 @@ const cases: { name: string; text: string; want: string }[] = [
 describe('rule files are checked at load time, with file:line:col', () => {
   it.each(cases)('$name', ({ text, want }) => {
     const { file, message } = problems(text);
-    expect(message).toContain(want.startsWith(':') ? `${file}${want}` : want);
+    for (const part of [want].flat())
+      expect(message).toContain(part.startsWith(':') ? `${file}${part}` : part);
   });
 
   it('rejects a name used twice across files', () => {
@@ -124,7 +174,7 @@ describe('rule files are checked at load time, with file:line:col', () => {
     const a = writeRuleFile(rule);
     const b = writeRuleFile(rule);
     expect(() => loadRules([a, b])).toThrow(
-      `${b}:2:11: rules[0].name: rule "same" is already defined in ${a}`,
+      `${b}:2:11: rules[0].name: rule "same" is already defined in ${a}; expected a name no other rule has`,
     );
   });
 
