@@ -176,7 +176,9 @@ describe('Retry-After is capped', () => {
       faults: [{ kind: '429', times: 1, retry_after: '99999999999' }],
     });
     const { log, lines } = captureLog();
-    const client = s2sClient(h, { logger: log });
+    // Waited out within the call, to measure it: by default a pause past 30 s refuses the call
+    // at once and pauses its category (b51b453), which test/poll/rate-limit-pause.test.ts covers.
+    const client = s2sClient(h, { logger: log, maxRateLimitWaitMs: 6 * 60_000 });
     const t = h.clock.now();
     await expect(
       client.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 }),
