@@ -32,8 +32,10 @@ export function compilePattern(p: string): Pattern | { error: string } {
       const re = RE2().compile(p.slice(1, -1), RE2().CASE_INSENSITIVE);
       return { source: p, test: (v) => re.test(v) };
     } catch (err) {
+      // re2js quotes the pattern with the (?i) it was compiled with, which the file does not hold.
+      const why = (err as Error).message.replaceAll('`(?i)', '`');
       return {
-        error: `bad regular expression ${p}: ${(err as Error).message}; expected RE2 syntax (no backreferences or lookaround)`,
+        error: `bad regular expression ${p}: ${why}; expected RE2 syntax (no backreferences or lookaround)`,
       };
     }
   }

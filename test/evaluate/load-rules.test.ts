@@ -119,10 +119,8 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'a bad regular expression in a filter',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    filters: { topic: '/(/' }\n`,
-    want: [
-      ':6:23: rules[0].filters.topic: bad regular expression /(/: error parsing regexp: missing closing )',
-      '; expected RE2 syntax (no backreferences or lookaround)',
-    ],
+    // It said "missing closing ): `(?i)(`": the (?i) qoswatch compiles it with is not in the file.
+    want: ':6:23: rules[0].filters.topic: bad regular expression /(/: error parsing regexp: missing closing ): `(`; expected RE2 syntax (no backreferences or lookaround)',
   },
   {
     name: 'a filter on a field no source of the rule gives (role: meeting and webinar lists only)',
