@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Logger } from 'pino';
@@ -8,6 +8,10 @@ import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { plural } from './words.js';
 import { validator } from './validators.js';
+import { NotRegularFileError, readRegularFile } from './regular-file.js';
+
+/** A state file over MAX_STATE_FILE_BYTES, found before it is read. */
+class TooBig extends Error {}
 
 /**
  * Bounds on a state file read at start, checked before it is parsed: a damaged or planted file
@@ -85,16 +89,22 @@ export class StateFiles {
    */
   read<T>(file: string, check: StateCheck<T>, salvage?: StateSalvage<T>): T | undefined {
     let text: string;
+    let size = 0;
     try {
-      const size = statSync(file).size;
-      if (size > MAX_STATE_FILE_BYTES)
+      text = readRegularFile(file, (st) => {
+        size = st.size;
+        if (size > MAX_STATE_FILE_BYTES) throw new TooBig();
+      }).toString('utf8');
+    } catch (err) {
+      if (err instanceof TooBig)
         return this.setAsideWhole(
           file,
           `it is ${Math.ceil(size / 2 ** 20)} MiB, over the ${MAX_STATE_FILE_BYTES / 2 ** 20} MiB a state file may have`,
           undefined,
         );
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
+      // A named pipe would have made the daemon wait forever: moved aside like a corrupt file.
+      if (err instanceof NotRegularFileError)
+        return this.setAsideWhole(file, `it is ${err.kind}; expected a regular file`, undefined);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       this.log.error(
         { file, err: (err as Error).message },

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fstatSync,
   fsync,
   fsyncSync,
@@ -80,8 +81,18 @@ export class Spool {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'webhooks.spool');
     this.offsetFile = join(dir, 'webhooks.spool.done');
-    this.fd = openSync(this.file, 'a+', 0o600);
-    const text = readFileSync(this.file);
+    // O_NONBLOCK: a named pipe planted as the spool is refused, never waited on (a regular file is unaffected).
+    this.fd = openSync(
+      this.file,
+      constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK,
+      0o600,
+    );
+    const st = fstatSync(this.fd);
+    if (!st.isFile()) {
+      closeSync(this.fd);
+      throw new Error(`webhook spool ${this.file} is not a regular file; expected a regular file (or none)`);
+    }
+    const text = readFileSync(this.fd);
     const saved = readJsonFile(this.offsetFile) as { done?: unknown } | undefined;
     let done = typeof saved?.done === 'number' && saved.done >= 0 ? saved.done : 0;
     if (done > text.length) done = text.length;
