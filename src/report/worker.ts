@@ -362,6 +362,14 @@ export class ReportWorker {
         { instance: job.instance.uuid },
         `report of "${job.instance.topic}" deferred: ${message}`,
       );
+    } else if (code === 'ZOOM_RATE_LIMITED' && pausedUntil(err) > now) {
+      // Not a failure: a 429 paused the category and the call was not sent. Tried again when the pause ends.
+      this.stats.deferred++;
+      job.notBefore = pausedUntil(err);
+      this.d.log.info(
+        { instance: job.instance.uuid },
+        `report of "${job.instance.topic}" deferred: ${message}`,
+      );
     } else {
       this.stats.failed++;
       job.notBefore =
@@ -383,4 +391,10 @@ export class ReportWorker {
       json: JSON.parse(formatJson(s.report)) as Record<string, unknown>,
     };
   }
+}
+
+/** Until when a ZOOM_RATE_LIMITED error's category is paused (its resetAt), or 0. */
+function pausedUntil(err: unknown): number {
+  const at = isZoomError(err) ? err.details.resetAt : undefined;
+  return typeof at === 'number' ? at : 0;
 }
