@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { kindOf } from '../util/regular-file.js';
 
 /** How deep the state dir's folders are looked into for files that are not regular (webhooks/, reports/...). */
 const STATE_DEPTH = 3;
@@ -29,14 +30,6 @@ export function checkStateDir(dir: string): void {
     throw new Error(
       `state file ${odd.path} is ${odd.kind}; expected a regular file (qoswatch's own state) or none: remove it`,
     );
-}
-
-function kindOf(e: Dirent): string {
-  if (e.isFIFO()) return 'a named pipe (FIFO)';
-  if (e.isSocket()) return 'a socket';
-  if (e.isCharacterDevice()) return 'a character device';
-  if (e.isBlockDevice()) return 'a block device';
-  return 'not a regular file';
 }
 
 /** The first entry under `dir` (folders `depth` deep) that is neither a regular file, a folder nor a symlink. */

@@ -17,7 +17,10 @@ export class NotRegularFileError extends Error {
   }
 }
 
-function kindOf(st: Stats): string {
+/** What a path that is not a regular file is (from its stats or its folder entry). */
+export function kindOf(
+  st: Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>,
+): string {
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice()) return 'a character device';

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportWorker } from '../../src/report/worker.js';
@@ -39,4 +39,26 @@ export function testReportWorker(
     random: () => 0.5,
     ...over,
   });
+}
+
+/**
+ * Runs `worker` until its first report job has been tried once (the clock held by `release`'s
+ * hold), then stops it: the job as pending.json keeps it.
+ */
+export async function firstAttempt(
+  worker: ReportWorker,
+  release: () => void,
+): Promise<{ attempts: number; notBefore: number }> {
+  const stop = new AbortController();
+  const running = worker.run(stop.signal);
+  worker.idle();
+  const pending = join(worker.store.dir, 'pending.json');
+  const job = (): { attempts: number; notBefore: number } =>
+    (JSON.parse(readFileSync(pending, 'utf8')) as { jobs: { attempts: number; notBefore: number }[] })
+      .jobs[0]!;
+  for (let i = 0; i < 2000 && job().attempts === 0; i++) await new Promise((r) => setImmediate(r));
+  stop.abort();
+  release();
+  await running;
+  return job();
 }

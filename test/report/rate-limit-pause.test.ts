@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { testReportWorker } from '../helpers/report-worker.js';
+import { firstAttempt, testReportWorker } from '../helpers/report-worker.js';
 
 const MIN = 60_000;
 let h: SimHarness | undefined;
@@ -25,18 +23,8 @@ describe('an after-call report that meets a paused rate-limit category', () => {
       topic: 'Test meeting',
     };
     worker.sink.handle({ type: 'ended', instance, at: t - 2 * MIN });
-    const stop = new AbortController();
-    const running = worker.run(stop.signal);
-    worker.idle();
-    const pending = join(worker.store.dir, 'pending.json');
-    const job = (): { attempts: number; notBefore: number } =>
-      (JSON.parse(readFileSync(pending, 'utf8')) as { jobs: { attempts: number; notBefore: number }[] })
-        .jobs[0]!;
-    for (let i = 0; i < 2000 && job().attempts === 0; i++) await new Promise((r) => setImmediate(r));
-    stop.abort();
-    release();
-    await running;
+    const job = await firstAttempt(worker, release);
     expect(worker.stats).toMatchObject({ failed: 0, deferred: 1, made: 0 });
-    expect(job().notBefore).toBe(t + 300_000);
+    expect(job.notBefore).toBe(t + 300_000);
   });
 });

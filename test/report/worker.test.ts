@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
-import { testReportWorker } from '../helpers/report-worker.js';
+import { firstAttempt, testReportWorker } from '../helpers/report-worker.js';
 import { T0 } from '../helpers/sim.js';
 
 const MIN = 60_000;
@@ -17,20 +15,10 @@ async function retryAfterFailure(random: () => number): Promise<number> {
   const worker = testReportWorker(clock, { random });
   const instance = { kind: 'meeting' as const, id: '1', uuid: 'worker==', topic: 'Worker' };
   worker.sink.handle({ type: 'ended', instance, at: T0 - MIN });
-  const stop = new AbortController();
-  const running = worker.run(stop.signal);
-  worker.idle();
-  const pending = join(worker.store.dir, 'pending.json');
-  const job = (): { attempts: number; notBefore: number } =>
-    (JSON.parse(readFileSync(pending, 'utf8')) as { jobs: { attempts: number; notBefore: number }[] })
-      .jobs[0]!;
-  for (let i = 0; i < 100 && job().attempts === 0; i++) await new Promise((r) => setImmediate(r));
-  stop.abort();
-  release();
-  await running;
-  expect(job().attempts).toBe(1);
+  const job = await firstAttempt(worker, release);
+  expect(job.attempts).toBe(1);
   expect(worker.stats.failed).toBe(1);
-  return job().notBefore - T0;
+  return job.notBefore - T0;
 }
 
 describe('the report worker', () => {
