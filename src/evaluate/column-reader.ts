@@ -16,7 +16,7 @@ import type { CompiledRule } from './rule-types.js';
 /** A column as read: any of its rules reads its value; `first`: a value past it breaches a participant rule (columns.ts). */
 interface ReadColumn {
   readonly reader: CompiledRule;
-  readonly first?: number;
+  readonly first: number;
 }
 
 /**
@@ -44,7 +44,7 @@ export class ColumnReader {
   private readonly otherColumns: Int32Array;
   private readonly above: Uint8Array;
   private readonly avg: Uint8Array;
-  /** Per column: its first participant rule's threshold (±Infinity without one: nothing is past it). */
+  /** Per column: its first participant rule's threshold (±Infinity without one: Column.first). */
   private readonly first: Float64Array;
   /** Per column, while a sample is read: the worst value, the sum and how many. */
   private readonly best: Float64Array;
@@ -62,7 +62,7 @@ export class ColumnReader {
     const n = columns.length;
     this.above = Uint8Array.from(columns, (c) => (c.reader.above ? 1 : 0));
     this.avg = Uint8Array.from(columns, (c) => (c.reader.aggregate === 'avg' ? 1 : 0));
-    this.first = Float64Array.from(columns, (c) => c.first ?? (c.reader.above ? Infinity : -Infinity));
+    this.first = Float64Array.from(columns, (c) => c.first);
     this.best = new Float64Array(n);
     this.sum = new Float64Array(n);
     this.count = new Int32Array(n);
