@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/load.js';
 import { isUrlSetting } from '../config/url-settings.js';
 import { FileInvalidError } from '../util/file-errors.js';
-import { readRegularFile } from '../util/regular-file.js';
+import { readSmallText } from '../util/regular-file.js';
 import { rereadLogSecrets } from '../util/log-secrets.js';
 import { urlCaseFolded } from '../util/http-url.js';
 import type { Env } from '../util/yaml-env.js';
@@ -43,14 +43,8 @@ function withFileDigests(data: unknown, base: string, key = ''): unknown {
 
 /** A sha256 of the trimmed content of `path`, or `unreadable` (missing, not a regular file, over 1 MiB). */
 function fileDigest(path: string): string {
-  try {
-    const bytes = readRegularFile(path, (st) => {
-      if (st.size > MAX_NAMED_FILE_BYTES) throw new Error('too big');
-    });
-    return createHash('sha256').update(bytes.toString('utf8').trim()).digest('hex');
-  } catch {
-    return 'unreadable';
-  }
+  const text = readSmallText(path, MAX_NAMED_FILE_BYTES);
+  return text === undefined ? 'unreadable' : createHash('sha256').update(text).digest('hex');
 }
 
 /**

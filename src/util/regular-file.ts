@@ -48,6 +48,22 @@ export function readRegularFile(path: string, check?: (st: Stats) => void): Buff
 }
 
 /**
+ * The trimmed text of the regular file `path` of at most `maxBytes`, or undefined when it is
+ * missing, unreadable, not a regular file or bigger: a secret file's (util/secret-values.ts) or a
+ * `*_file` a config snapshot fingerprints (app/config-reread.ts).
+ */
+export function readSmallText(path: string, maxBytes: number): string | undefined {
+  try {
+    const bytes = readRegularFile(path, (st) => {
+      if (st.size > maxBytes) throw new Error('too big');
+    });
+    return bytes.toString('utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What is wrong with the file `name` that could not be read, and what is expected: a setting's
  * problem (`expected` says what the file should hold: "a PEM file").
  */

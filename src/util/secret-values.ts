@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { credentialParts } from './credential-parts.js';
 import { hideValues } from './hide-values.js';
 import { isSecretPath } from './secrets.js';
-import { readRegularFile } from './regular-file.js';
+import { readSmallText } from './regular-file.js';
 
 /** Largest secret file read to hide its content (a secret is a line, a key a few KiB). */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -54,16 +54,8 @@ function keyLines(text: string | undefined): string[] {
 }
 
 /** The trimmed text of the secret file `file` (relative to `base`), or undefined: not a regular file of at most 64 KiB, or unreadable. */
-function secretFileText(base: string, file: string): string | undefined {
-  try {
-    const bytes = readRegularFile(resolve(base, file), (st) => {
-      if (st.size > MAX_SECRET_FILE_BYTES) throw new Error('too big');
-    });
-    return bytes.toString('utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
+const secretFileText = (base: string, file: string): string | undefined =>
+  readSmallText(resolve(base, file), MAX_SECRET_FILE_BYTES);
 
 /** What a message shows in place of a secret's value, wherever it is. */
 export const SECRET_SHOWN = "(not shown: a secret's value)";
