@@ -1,4 +1,4 @@
-import type { Category } from '../zoom/limits.js';
+import { CATEGORIES, type Category } from '../zoom/limits.js';
 import type { NotifierBacklog } from '../notify/dispatcher.js';
 import type { CoverageReport } from '../poll/coverage.js';
 import type { CycleReport } from '../poll/cycle-parts.js';
@@ -100,7 +100,7 @@ export function rateLimitedUntil(client: {
   pausedUntil(category: Category): number | undefined;
 }): BudgetStatus['rate_limited_until'] {
   const out: BudgetStatus['rate_limited_until'] = {};
-  for (const category of ['Heavy', 'Resource-intensive'] as const) {
+  for (const category of CATEGORIES) {
     const until = client.pausedUntil(category);
     if (until !== undefined) out[category] = new Date(until).toISOString();
   }

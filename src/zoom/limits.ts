@@ -1,6 +1,8 @@
 /** Zoom's per-account limits by plan (facts sheet, "Rate limits"). */
 export type Plan = 'pro' | 'business';
 export type Category = 'Heavy' | 'Resource-intensive';
+/** Every rate-limit category, in the order qoswatch reports them. */
+export const CATEGORIES: readonly Category[] = ['Heavy', 'Resource-intensive'];
 
 export interface RateLimits {
   heavyPerSecond: number;

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CallStatsView } from '../../zoom/call-stats.js';
 import type { DailyBudget } from '../../zoom/daily-budget.js';
-import type { Category } from '../../zoom/limits.js';
+import { CATEGORIES, type Category } from '../../zoom/limits.js';
 
 /** What the Zoom series read of one account's client. */
 export interface ZoomAccountView {
@@ -10,8 +10,6 @@ export interface ZoomAccountView {
   /** When calls of `category` may start again while Zoom's 429 pauses them (ZoomClient.pausedUntil). */
   pausedUntil(category: Category): number | undefined;
 }
-
-const CATEGORIES: readonly Category[] = ['Heavy', 'Resource-intensive'];
 
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
 // eslint-disable-next-line max-lines-per-function -- a table: one metric family declared after another
