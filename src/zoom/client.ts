@@ -176,8 +176,7 @@ export class ZoomClient {
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
       const url = this.url(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
-      const latest = tries.waitEnd ?? clock.now() + this.maxRateLimitWaitMs;
-      const permit = await permitWithin(this.limiters[ep.category], ep, latest, signal);
+      const permit = await permitWithin(this.limiters[ep.category], ep, this.waitEnd(tries), signal);
       try {
         this.budget.take(ep.name);
       } catch (err) {
@@ -236,7 +235,7 @@ export class ZoomClient {
     }
     if (v.action === 'wait') {
       this.limiters[ep.category].pauseUntil(v.until);
-      tries.waitEnd ??= clock.now() + this.maxRateLimitWaitMs;
+      tries.waitEnd = this.waitEnd(tries);
       if (v.until > tries.waitEnd) throw pausedError(ep, v.until, v.error.details);
       if (tries.rateLimited++ < this.maxRateLimitRetries) {
         this.log.debug(
@@ -254,6 +253,14 @@ export class ZoomClient {
       );
     }
     return false;
+  }
+
+  /**
+   * The latest a call waits to for its category's pause: fixed at its first 429 (maxRateLimitWaitMs
+   * after it); until then maxRateLimitWaitMs from now.
+   */
+  private waitEnd(tries: Tries): number {
+    return tries.waitEnd ?? this.opts.clock.now() + this.maxRateLimitWaitMs;
   }
 
   /** When calls of `category` may start again, while Zoom's 429 pauses them; undefined when not paused. */
