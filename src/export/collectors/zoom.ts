@@ -11,6 +11,19 @@ export interface ZoomAccountView {
   pausedUntil(category: Category): number | undefined;
 }
 
+/** Help of the series with one value per account (registerZoomMetrics' perAccount). */
+const PER_ACCOUNT_HELP = {
+  qoswatch_zoom_retry_after_capped_total:
+    '429s whose Retry-After was longer than qoswatch waits (24 h daily, 15 min when only the wait says daily, 5 min otherwise).',
+  qoswatch_zoom_date_skewed_total:
+    "Zoom answers whose Date was more than 5 minutes from this machine's clock (not taken as Zoom's clock).",
+  qoswatch_zoom_budget_unlocked_calls_total:
+    "Budget decisions (calls, a poll cycle's block) made without the budget file's lock: it was held by another process past 5 ms, or unusable. Counted here and added to the file at the next lock.",
+  qoswatch_zoom_daily_budget_calls: "qoswatch's share of the account's daily API pool, in calls.",
+  qoswatch_zoom_daily_budget_used_calls: 'Calls made today (UTC day).',
+  qoswatch_zoom_daily_budget_remaining_calls: 'Calls qoswatch may still make today.',
+};
+
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
 // eslint-disable-next-line max-lines-per-function -- a table: one metric family declared after another
 export function registerZoomMetrics(
@@ -19,6 +32,26 @@ export function registerZoomMetrics(
   now: () => number,
 ): void {
   const registers = [registry];
+  /** One series per account, as `read` gives it of the account's client: a counter when named `_total`. */
+  const perAccount = (name: keyof typeof PER_ACCOUNT_HELP, read: (c: ZoomAccountView) => number): void => {
+    const config = { name, help: PER_ACCOUNT_HELP[name], labelNames: ['account'] as const, registers };
+    if (name.endsWith('_total'))
+      new Counter({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [account, c] of accounts()) this.inc({ account }, read(c));
+        },
+      });
+    else
+      new Gauge({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [account, c] of accounts()) this.set({ account }, read(c));
+        },
+      });
+  };
   new Counter({
     name: 'qoswatch_zoom_requests_total',
     help: 'Calls to Zoom by account, endpoint, rate-limit category and outcome.',
@@ -42,26 +75,8 @@ export function registerZoomMetrics(
         for (const [endpoint, n] of c.stats.pageLoops) this.inc({ account, endpoint }, n);
     },
   });
-  new Counter({
-    name: 'qoswatch_zoom_retry_after_capped_total',
-    help: '429s whose Retry-After was longer than qoswatch waits (24 h daily, 15 min when only the wait says daily, 5 min otherwise).',
-    labelNames: ['account'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [account, c] of accounts()) this.inc({ account }, c.stats.retryAfterCapped);
-    },
-  });
-  new Counter({
-    name: 'qoswatch_zoom_date_skewed_total',
-    help: "Zoom answers whose Date was more than 5 minutes from this machine's clock (not taken as Zoom's clock).",
-    labelNames: ['account'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [account, c] of accounts()) this.inc({ account }, c.stats.dateSkewed);
-    },
-  });
+  perAccount('qoswatch_zoom_retry_after_capped_total', (c) => c.stats.retryAfterCapped);
+  perAccount('qoswatch_zoom_date_skewed_total', (c) => c.stats.dateSkewed);
   new Gauge({
     name: 'qoswatch_zoom_rate_limit_remaining',
     help: 'The last X-RateLimit-Remaining Zoom sent, by category and limit type.',
@@ -86,35 +101,8 @@ export function registerZoomMetrics(
           this.set({ account, category }, Math.max(0, ((c.pausedUntil(category) ?? 0) - now()) / 1000));
     },
   });
-  new Counter({
-    name: 'qoswatch_zoom_budget_unlocked_calls_total',
-    help: "Budget decisions (calls, a poll cycle's block) made without the budget file's lock: it was held by another process past 5 ms, or unusable. Counted here and added to the file at the next lock.",
-    labelNames: ['account'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [account, c] of accounts()) this.inc({ account }, c.budget.unlockedCalls);
-    },
-  });
-  const budget = (name: string, help: string, read: (c: ZoomAccountView) => number): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['account'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [account, c] of accounts()) this.set({ account }, read(c));
-      },
-    });
-  };
-  budget(
-    'qoswatch_zoom_daily_budget_calls',
-    "qoswatch's share of the account's daily API pool, in calls.",
-    (c) => c.budget.allowance,
-  );
-  budget('qoswatch_zoom_daily_budget_used_calls', 'Calls made today (UTC day).', (c) => c.budget.usedToday());
-  budget('qoswatch_zoom_daily_budget_remaining_calls', 'Calls qoswatch may still make today.', (c) =>
-    c.budget.remaining(),
-  );
+  perAccount('qoswatch_zoom_budget_unlocked_calls_total', (c) => c.budget.unlockedCalls);
+  perAccount('qoswatch_zoom_daily_budget_calls', (c) => c.budget.allowance);
+  perAccount('qoswatch_zoom_daily_budget_used_calls', (c) => c.budget.usedToday());
+  perAccount('qoswatch_zoom_daily_budget_remaining_calls', (c) => c.budget.remaining());
 }
