@@ -14,15 +14,10 @@ export function leave(
   reason: ResolveReason,
 ): AlertChange[] {
   const changes: AlertChange[] = [];
-  /** Their slots, each with its member key (departed.ts), read before they are freed. */
-  const who = new Map<number, string>();
+  const who = slotsOf(ctx, ikey, participants);
   // Their series by their slots (every participant series has one): not a pass over every series.
-  for (const p of participants) {
-    const slot = ctx.state.slots.find(ikey, p);
-    if (slot === undefined) continue;
-    who.set(slot, memberOf(ikey, p));
+  for (const slot of who.keys())
     for (const rec of ctx.series.ofSlot(slot)) resolveRecord(ctx, rec, at, reason, changes);
-  }
   ctx.names.leave(ikey, participants);
   const emptied = dropReadings(ctx, ctx.state.slots.leave(ikey, participants), who);
   resolveEmptied(ctx, emptied, at, reason, changes);
@@ -47,17 +42,30 @@ export function end(ctx: EngineContext, ikey: string, at: number): AlertChange[]
   const changes: AlertChange[] = [];
   ctx.unknown.reported(ikey);
   ctx.names.end(ikey);
-  for (const rec of [...ctx.series.values()])
-    if (rec.instance === ikey) resolveRecord(ctx, rec, at, 'ended', changes);
+  // Its series (its participants' and its groups'), in the order of the series map: not a pass
+  // over every series.
+  for (const rec of ctx.series.ofInstance(ikey)) resolveRecord(ctx, rec, at, 'ended', changes);
   // The instance's own group, of the meeting rules only: a shared cause's group is keyed by a
   // value (a data center may read `meeting:y`), never by an instance.
   for (const [rule, byKey] of ctx.state.members)
     if (ctx.rules.byName.get(rule)?.scope === 'instance') byKey.delete(ikey);
   for (const keys of ctx.groupKeys) keys.dropped(ikey);
-  const who = new Map<number, string>(); // as in `leave`, from the instance's joins and their slots
-  for (const [p, slot] of ctx.state.slots.joinsOf(ikey) ?? []) who.set(slot, memberOf(ikey, p));
+  const who = slotsOf(ctx, ikey, ctx.state.slots.joinsOf(ikey)?.keys() ?? []);
   resolveEmptied(ctx, dropReadings(ctx, ctx.state.slots.end(ikey), who), at, 'ended', changes);
   return changes;
+}
+
+/**
+ * The slots of the instance's `participants` that have one, each with its member key
+ * (departed.ts, memberOf), read before they are freed: what dropReadings names them by.
+ */
+function slotsOf(ctx: EngineContext, ikey: string, participants: Iterable<string>): Map<number, string> {
+  const who = new Map<number, string>();
+  for (const p of participants) {
+    const slot = ctx.state.slots.find(ikey, p);
+    if (slot !== undefined) who.set(slot, memberOf(ikey, p));
+  }
+  return who;
 }
 
 /**

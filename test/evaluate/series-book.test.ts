@@ -27,3 +27,29 @@ describe('SeriesBook: the series with a group', () => {
     expect(grouped()).toEqual(['c']);
   });
 });
+
+describe("SeriesBook: an instance's series", () => {
+  it("are its participants' and its group's, in the order of the series map, after drops and a recount", () => {
+    const book = new SeriesBook(new Map<string, SeriesRecord>(), new JoinSlots());
+    const of = (ikey: string): string[] => book.ofInstance(ikey).map((s) => s.id);
+    const p1 = book.record('p1', rule!, { context: {}, instance: 'm1', participantKey: 'u1' });
+    book.record('g1', rule!, { context: {}, instance: 'm1' });
+    book.record('q1', rule!, { context: {}, instance: 'm2', participantKey: 'u1' });
+    book.record('dc', rule!, { context: {}, group: 'NY' });
+    book.record('p2', rule!, { context: {}, instance: 'm1', participantKey: 'u2' });
+    expect(of('m1')).toEqual(['p1', 'g1', 'p2']);
+    expect(of('m2')).toEqual(['q1']);
+    book.drop(p1);
+    book.record('p1', rule!, { context: {}, instance: 'm1', participantKey: 'u1' }); // made again: last
+    expect(of('m1')).toEqual(['g1', 'p2', 'p1']);
+    // A record moved to another instance (no rule does so; the index follows it all the same).
+    book.record('g1', rule!, { context: {}, instance: 'm3' });
+    expect(of('m1')).toEqual(['p2', 'p1']);
+    expect(of('m3')).toEqual(['g1']);
+    book.setRules([rule!]); // counted again, in the map's order
+    expect(of('m1')).toEqual(['p2', 'p1']);
+    for (const s of book.ofInstance('m2')) book.drop(s);
+    expect(of('m2')).toEqual([]);
+    expect([...book.values()].map((s) => s.id)).toEqual(['g1', 'dc', 'p2', 'p1']);
+  });
+});
