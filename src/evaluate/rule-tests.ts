@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { loadYaml, YamlSource } from '../util/yaml-file.js';
@@ -14,6 +13,7 @@ import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
 import { annotationNames, describeAlert, expectRuleProblems } from './rule-test-expects.js';
 import { loadRules } from './load-rules.js';
+import { ruleFileProblems } from './rule-test-files.js';
 import {
   afterLeavingProblems,
   beforeJoiningProblems,
@@ -310,27 +310,6 @@ function seriesProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem
     }),
   );
   return problems;
-}
-
-/**
- * A `rule_files` entry that names nothing, at the entry: it was said at the missing file's own
- * 1:1 (`nope.yaml:1:1: rule path not found`), a place that does not exist, and not where to fix it.
- */
-function ruleFileProblems(src: YamlSource, file: string, value: RawTestFile): FileProblem[] {
-  return value.rule_files.flatMap((f, i) => {
-    const path = resolve(dirname(file), f);
-    try {
-      statSync(path);
-      return [];
-    } catch {
-      return [
-        src.problemAt(
-          ['rule_files', i],
-          `no such file: ${path}; expected a rule file or a folder of them, relative to the test file`,
-        ),
-      ];
-    }
-  });
 }
 
 /** Runs one test file: every expectation compares the pending, firing and just-resolved alerts. */

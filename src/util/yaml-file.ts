@@ -138,7 +138,7 @@ export function schemaProblems(
         src,
         path,
         extra,
-        `unknown setting "${extra}"; ${hint ? `did you mean "${hint}"?` : allowed.length ? `expected one of: ${allowed.join(', ')}` : 'expected no settings here'}`,
+        `unknown setting "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}; ${allowed.length ? `expected one of: ${allowed.join(', ')}` : 'expected no settings here'}`,
       );
     } else if (e.propertyName !== undefined) {
       // A name that propertyNames refuses: at the name, which is the wrong part.

@@ -116,7 +116,7 @@ export class YamlSource {
           line: bad.line,
           col: bad.col,
           path: '',
-          message: `not UTF-8 text: ${bad.why}; save it as UTF-8`,
+          message: `not UTF-8 text: ${bad.why}; expected UTF-8 text (save it as UTF-8)`,
         },
       ]);
     return new YamlSource(file, bytes.toString('utf8'));

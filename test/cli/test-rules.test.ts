@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONTEXT_FIELDS } from '../../src/normalize/catalog.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { runCli } from '../helpers/cli.js';
 import { writeRuleFile } from '../helpers/rules.js';
@@ -238,6 +239,45 @@ describe('qoswatch test-rules', () => {
     );
     // The old summary was '9 passed, 0 failed': nothing said which file did not run.
     expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; invalid, not run: ${file}$`, 'm'));
+  });
+
+  it('says what is expected in every problem of a test file: a near-miss key, a rule file named twice, not UTF-8 (stop 40: "did you mean" alone, the rule "already defined" in itself, "save it as UTF-8")', async () => {
+    const file = testFile(
+      'expected-parts',
+      `  - name: t\n    inptu: []\n    input:\n` +
+        `      - participant: bob\n        context: { networktype: wifi }\n        series: { audio_input.latency: 400ms x3 }\n` +
+        `    expect:\n      - { at: 2m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:4:5: tests[0].inptu: unknown setting "inptu" (did you mean "input"?); expected one of: name, interval, input, events, expect`,
+      `${file}:7:20: tests[0].input[0].context.networktype: unknown setting "networktype" (did you mean "network_type"?); expected one of: ${CONTEXT_FIELDS.map((f) => f.rule).join(', ')}`,
+    ]);
+
+    const rules = writeRuleFile(readFileSync(fromRoot('rules', 'default.yaml'), 'utf8'));
+    const twice = join(dirname(rules), 'twice.test.yaml');
+    writeFileSync(
+      twice,
+      `rule_files: [${rules}, ${dirname(rules)}]\ntests:\n  - name: t\n    input:\n` +
+        `      - participant: bob\n        series: { audio_input.latency: 400ms x3 }\n    expect:\n      - { at: 2m, alerts: [] }\n`,
+    );
+    const t = await runCli(['test-rules', twice]);
+    expect(t.code).toBe(1);
+    // The old code: `${rules}:2:5: rules[0].name: rule "audio-latency-high" is already defined in ${rules}`, at the rule.
+    expect(t.stderr.trim()).toBe(
+      `${twice}:1:${16 + rules.length}: rule_files[1]: ${dirname(rules)} holds ${rules}, which is read by rule_files[0] (${rules}) too; expected each rule file once (its rules would be defined twice)`,
+    );
+
+    const utf16 = join(dirname(rules), 'utf16.test.yaml');
+    writeFileSync(
+      utf16,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('rule_files: []\n', 'utf16le')]),
+    );
+    const u = await runCli(['test-rules', utf16]);
+    expect(u.stderr.trim()).toBe(
+      `${utf16}:1:1: not UTF-8 text: it is UTF-16 (it starts with a UTF-16 byte order mark); expected UTF-8 text (save it as UTF-8)`,
+    );
   });
 
   it('refuses an expect naming a rule the rule files do not have, at its rule: with the nearest name (outside tester: only an "expected, not found")', async () => {

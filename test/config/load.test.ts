@@ -80,7 +80,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'unknown key with a near miss',
       text: `${ZOOM}pol:\n  min_interval: 60s\n`,
-      want: [':5:1: pol: unknown setting "pol"; did you mean "poll"?'],
+      want: [
+        ':5:1: pol: unknown setting "pol" (did you mean "poll"?); expected one of: zoom, videosdk, sources, poll, metrics, state, log, rules, route, silences, inhibit_rules, delivery, webhooks, reports, notifiers',
+      ],
     },
     {
       // Before: 'notifiers[0]: missing required setting "token" (or "token_file")' first (outside tester, c25.yaml).
@@ -94,7 +96,9 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
     {
       name: 'unknown nested key',
       text: `${ZOOM}poll:\n  min_intervall: 60s\n`,
-      want: [':6:3: poll.min_intervall: unknown setting "min_intervall"; did you mean "min_interval"?'],
+      want: [
+        ':6:3: poll.min_intervall: unknown setting "min_intervall" (did you mean "min_interval"?); expected one of: min_interval, max_interval, discovery_interval, context_refresh, verdict_refresh, list_fields, fresh_age, concurrency, shutdown_timeout',
+      ],
     },
     {
       name: 'bad duration',

@@ -53,7 +53,7 @@ describe('notifier settings', () => {
     {
       name: 'a setting of another kind, with did-you-mean',
       text: `notifiers:\n  - { name: n, type: slack, token: t, chanel: '#x' }\n`,
-      want: ':6:39: notifiers[0].chanel: unknown setting "chanel"; did you mean "channel"?',
+      want: ':6:39: notifiers[0].chanel: unknown setting "chanel" (did you mean "channel"?); expected one of: name, type, send_resolved, group_wait, group_interval, repeat_interval, rate_limit, token, channel, api_url, token_file',
     },
     {
       name: 'an unknown kind',

@@ -134,7 +134,7 @@ const CASES: [string, (f: string) => unknown, string, string][] = [
     'additionalProperties',
     config,
     `${ZOOM}pol: {}\n`,
-    '2:1: pol: unknown setting "pol"; did you mean "poll"?',
+    '2:1: pol: unknown setting "pol" (did you mean "poll"?); expected one of: zoom, videosdk, sources, poll, metrics, state, log, rules, route, silences, inhibit_rules, delivery, webhooks, reports, notifiers',
   ],
   [
     'durationRange',

@@ -74,7 +74,7 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'an unknown key',
     text: `${head}    metric: wifi_rssi\n    when: below\n    treshold: -70dBm\n`,
-    want: ':5:5: rules[0].treshold: unknown setting "treshold"; did you mean "threshold"?',
+    want: ':5:5: rules[0].treshold: unknown setting "treshold" (did you mean "threshold"?); expected one of: name, description, scope, sources, streams, metric, aggregate, when, threshold, for, recovery, severity, labels, annotations, filters, breaching, min_participants, group_by, mute_participant_alerts, explains, explained',
   },
   {
     name: 'an instance rule without breaching',

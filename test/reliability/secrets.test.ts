@@ -170,7 +170,7 @@ describe('a config file that is not UTF-8 text', () => {
     expect(r.code).toBe(2); // a configuration error
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(expected);
-    expect(r.stderr).toContain('save it as UTF-8');
+    expect(r.stderr).toContain('; expected UTF-8 text (save it as UTF-8)');
     for (const s of [SECRET, 'hunter', 'h\u0000u', 'client_secret']) expect(r.stderr).not.toContain(s);
   });
 

@@ -207,7 +207,9 @@ describe('scenario files', () => {
     })();
     expect(err).toBeInstanceOf(FileInvalidError);
     const msg = (err as Error).message;
-    expect(msg).toContain(`${file}:4:5: meetings[0].topik: unknown setting "topik"; did you mean "topic"?`);
+    expect(msg).toContain(
+      `${file}:4:5: meetings[0].topik: unknown setting "topik" (did you mean "topic"?); expected one of: id, uuid, topic, host, email, start, end, participants, crowd`,
+    );
     expect(msg).toContain(
       `${file}:5:12: meetings[0].start: found "soon"; expected a duration such as 90s, 5m or 1h`,
     );

@@ -111,7 +111,7 @@ describe('the log hides a secret the old patterns missed', () => {
       'password reset failed',
       'token refresh failed: ECONNRESET; the secret is read again at the next poll',
       'POST https://zoom.us/oauth/token: 401 invalid_client',
-      'config.yaml:3:1: password: unknown setting "password"; did you mean "poll"?',
+      'config.yaml:3:1: password: unknown setting "password" (did you mean "poll"?); expected one of: zoom, poll',
       'config.yaml:9:7: notifiers[0].smtp.password: found a number (not shown: a secret setting, quote it)',
       'mytoken: kept, passwords: kept, token_file: /run/secrets/token',
       // The hint of an unset variable in a config value: a reference, not a value (was "${ZOOM_CLIENT_SECRET:[redacted]").
