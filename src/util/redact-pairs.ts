@@ -1,5 +1,5 @@
 import { isProblemMessage, saysAbsent } from './problem-words.js';
-import { QuotedUrls } from './quoted-urls.js';
+import { UrlEnds } from './url-ends.js';
 
 /** What stands in a message for a hidden secret. */
 export const REDACTED = '[redacted]';
@@ -165,8 +165,9 @@ function lineEnd(text: string, from: number, closer: string | undefined, limit: 
 
 /**
  * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes
- * one), else as `extent` says; at `limit` at the latest (the closing quote of a quoted URL the
- * value is in: `found "http://h/am?apikey=abc", which has a query` hides `abc` and no more).
+ * one), else as `extent` says; at `limit` at the latest (the end of a URL the value is in,
+ * util/url-ends.ts: `found "http://h/am?apikey=abc", which has a query` and
+ * `pushing to http://h/qss?token=abc every 60s` hide `abc` and no more).
  */
 function valueEnd(
   text: string,
@@ -241,7 +242,7 @@ export function redactSecretPairs(text: string): string {
   let done = 0;
   // How far back openBefore may look: past neither a value nor a key already looked at.
   let floor = 0;
-  const urls = new QuotedUrls(text);
+  const urls = new UrlEnds(text);
   SECRET_WORD.lastIndex = 0;
   for (let m = SECRET_WORD.exec(text); m; m = SECRET_WORD.exec(text)) {
     const start = valueStart(text, m.index, m.index + m[0].length, done);
@@ -250,7 +251,7 @@ export function redactSecretPairs(text: string): string {
     const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
     floor = from;
     const hidden = hiddenAlready(text, from, start.bare, closer);
-    // A value in a quoted URL ends at the URL's closing quote at the latest.
+    // A value in a URL ends at the URL's end at the latest (its closing quote, or the blank after a bare one).
     const urlEnd = urls.endAround(start.key);
     const limit = urlEnd !== undefined && urlEnd > from ? urlEnd : text.length;
     const end = hidden

@@ -1,38 +1,25 @@
 import { REDACTED, redactSecretPairs } from './redact-pairs.js';
 import { redactPemKeys } from './redact-pem.js';
+import { urlStart } from './url-start.js';
 
 /** What stands in a message for the `user:password` of a URL. */
 export const REDACTED_USERINFO = REDACTED;
 
 const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
-const isSchemeChar = (c: string | undefined): boolean => c !== undefined && /[a-z0-9+.-]/i.test(c);
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
 /** What ends a URL's authority (its host, or its `user:password@host`) in free text. */
 const isAuthorityEnd = (c: string): boolean => /[\s/?#"'`,;<>(){}|\\]/.test(c);
 /** A host (a name, an IPv4 or an [IPv6] address) with or without a port: what ends an authority. */
 const HOST_PORT = /^(?:[\p{L}\p{N}._~%-]*|\[[^\]]*\])(?::\d*)?$/u;
 
 /**
- * Where the URL whose `://` is at `colon` starts: the scheme before it, from its first letter
- * that a word boundary precedes (`\b[a-z][a-z0-9+.-]*://`), or -1 when none does (`sec ://`,
- * `my_http://`) or it is `file://` (stack traces keep their paths, @scope folders included).
+ * The next URL at or after `from` whose `user:password@` may be hidden: where its scheme starts
+ * (util/url-start.ts) and where its authority does (after `://`). Not a `file://` one: stack
+ * traces keep their paths, @scope folders included.
  */
-function schemeStart(text: string, colon: number): number {
-  let run = colon;
-  while (isSchemeChar(text[run - 1])) run--;
-  for (let i = run; i < colon; i++) {
-    if (/[a-z]/i.test(text[i]!) && !isWordChar(text[i - 1])) {
-      return text.slice(i, colon).toLowerCase() === 'file' ? -1 : i;
-    }
-  }
-  return -1;
-}
-
-/** The next URL at or after `from`: where its scheme starts and where its authority does (after `://`). */
 function nextUrl(text: string, from: number): { start: number; after: number } | undefined {
   for (let c = text.indexOf('://', from); c >= 0; c = text.indexOf('://', c + 1)) {
-    const start = schemeStart(text, c);
-    if (start >= from) return { start, after: c + 3 };
+    const start = urlStart(text, c);
+    if (start >= from && text.slice(start, c).toLowerCase() !== 'file') return { start, after: c + 3 };
   }
   return undefined;
 }

@@ -95,7 +95,7 @@ export class S2SOAuth implements AuthProvider {
       // Read whole or not at all: a body cut short is a network error, as a reset is.
       return { res, text: await res.text() };
     } catch (err) {
-      // Quoted: a credential in its query is hidden to the quote (util/quoted-urls.ts), not to the line's end.
+      // Quoted: a credential in its query is hidden to the quote (util/url-ends.ts), not to the line's end.
       const endpoint = JSON.stringify(this.creds.oauthUrl);
       throw new ZoomError(
         deadline.timedOut ? 'ZOOM_TIMEOUT' : 'ZOOM_NETWORK_ERROR',

@@ -28,13 +28,19 @@ describe('qoswatch simulate --push-to', () => {
       [['--push-to', hook, '--push-secret-file', join(dir, 'none')], 'cannot read'],
       [
         ['--push-to', 'ftp://127.0.0.1/x'],
-        '--push-to: found ftp://127.0.0.1/x: its scheme is ftp:, expected http:// or https://',
+        '--push-to: found "ftp://127.0.0.1/x": its scheme is ftp:, expected http:// or https://',
       ],
-      [['--push-to', 'not a url'], '--push-to: found not a url: no http:// or https:// at its start'],
+      [['--push-to', 'not a url'], '--push-to: found "not a url": no http:// or https:// at its start'],
       // The port was the problem, and the old answer was 'expected an http:// or https:// URL'.
       [
         ['--push-to', 'http://127.0.0.1:99999/x'],
-        '--push-to: found http://127.0.0.1:99999/x: its port 99999 is out of range; expected a port from 1 to 65535',
+        '--push-to: found "http://127.0.0.1:99999/x": its port 99999 is out of range; expected a port from 1 to 65535',
+      ],
+      // A credential in its query: hidden, and the reason still said (before stop 40 the line
+      // ended at 'found http://127.0.0.1:99999/x?token=[redacted]', hidden to its end).
+      [
+        ['--push-to', 'http://127.0.0.1:99999/x?token=q-s3 cr3t'],
+        '--push-to: found "http://127.0.0.1:99999/x?token=[redacted]": its port 99999 is out of range; expected a port from 1 to 65535',
       ],
       [
         ['--push-to', 'http://127.0.0.1:x9/x'],
@@ -42,7 +48,7 @@ describe('qoswatch simulate --push-to', () => {
       ],
       [
         ['--push-to', 'http://a b/x'],
-        '--push-to: found http://a b/x: not a valid URL (its host a b is not a host name or IP address)',
+        '--push-to: found "http://a b/x": not a valid URL (its host a b is not a host name or IP address)',
       ],
       [['--push-every', '30s'], '--push-every is for pushing: give --push-to URL too'],
       [
@@ -60,6 +66,7 @@ describe('qoswatch simulate --push-to', () => {
       const r = await runCli(['simulate', '--port', '0', ...args], { QOSWATCH_PUSH_SECRET_TOKEN: '' });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(reason);
+      expect(r.stderr).not.toContain('cr3t');
       expect(r.stdout).not.toContain('qoswatch simulator:');
     }
     // 12 processes one after the other: 35 s at load 20, against vitest's default 60 s.
