@@ -96,7 +96,11 @@ export async function answerFault(
         res,
         429,
         { code: 429, message: 'Too many requests.' },
-        { 'X-RateLimit-Type': 'QPS', 'Retry-After': retryAfter },
+        {
+          'X-RateLimit-Type': 'QPS',
+          'Retry-After': retryAfter,
+          ...(fault.rateLimitCategory ? { 'X-RateLimit-Category': fault.rateLimitCategory } : {}),
+        },
       );
       return true;
     }

@@ -165,6 +165,7 @@ export const scenarioSchema = {
           delay: duration,
           retry_after_format: { enum: ['seconds', 'date'] },
           retry_after: { type: 'string', minLength: 1 },
+          rate_limit_category: { type: 'string', minLength: 1 },
         },
       },
     },

@@ -108,6 +108,8 @@ export interface FaultSpec {
   retryAfterFormat?: 'seconds' | 'date';
   /** A `429`'s Retry-After header exactly as given (hostile values such as 99999999999). */
   retryAfter?: string;
+  /** A `429`'s X-RateLimit-Category header as given (none when absent, as a fault's 429 had). */
+  rateLimitCategory?: string;
 }
 
 export const PLAN_LIMITS: Record<Scenario['plan'], SimLimits> = {

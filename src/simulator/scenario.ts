@@ -88,6 +88,7 @@ interface RawScenario {
     delay?: string;
     retry_after_format?: 'seconds' | 'date';
     retry_after?: string;
+    rate_limit_category?: string;
   }[];
 }
 
@@ -271,6 +272,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
       ...(f.delay !== undefined ? { delayMs: durationMs(f.delay) } : {}),
       ...(f.retry_after_format !== undefined ? { retryAfterFormat: f.retry_after_format } : {}),
       ...(f.retry_after !== undefined ? { retryAfter: f.retry_after } : {}),
+      ...(f.rate_limit_category !== undefined ? { rateLimitCategory: f.rate_limit_category } : {}),
     })),
   };
 }

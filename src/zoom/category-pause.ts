@@ -1,5 +1,7 @@
 import type { Endpoint } from './endpoints.js';
 import { ZoomError } from './errors.js';
+import type { LogOnce } from '../util/log-once.js';
+import { CATEGORIES, categoryNamed, type Category } from './limits.js';
 import { Paused, type WindowLimiter } from './window-limiter.js';
 
 /**
@@ -36,11 +38,44 @@ export async function permitWithin(
   }
 }
 
-/** A call not sent (or not sent again) while its category is paused past what it waits. */
-export function pausedError(ep: Endpoint, until: number, details: ZoomError['details'] = {}): ZoomError {
+/**
+ * A call not sent (or not sent again) while its category is paused past what it waits: the
+ * endpoint's, or the one its 429 named (`category`).
+ */
+export function pausedError(
+  ep: Endpoint,
+  until: number,
+  details: ZoomError['details'] = {},
+  category: Category = ep.category,
+): ZoomError {
   return new ZoomError(
     'ZOOM_RATE_LIMITED',
-    `${ep.name}: Zoom's ${ep.category} rate limit pauses these calls until ${new Date(until).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+    `${ep.name}: Zoom's ${category} rate limit pauses these calls until ${new Date(until).toISOString()} (its 429's Retry-After); not sent, asked again then`,
     { ...details, endpoint: ep.name, retryable: true, resetAt: until },
   );
+}
+
+/**
+ * The rate-limit category an answer counts in: the one its `X-RateLimit-Category` names, else
+ * the endpoint's (the header absent, or naming none qoswatch knows: logged once an hour). A
+ * Heavy call whose 429 named Resource-intensive paused the Heavy calls, and left the live lists
+ * to run into the same limit.
+ */
+export function categoryOf(
+  ep: Endpoint,
+  headers: { get(name: string): string | null },
+  once: LogOnce,
+): Category {
+  const named = headers.get('x-ratelimit-category');
+  if (named === null || named.trim() === '') return ep.category;
+  const known = categoryNamed(named);
+  if (!known) {
+    const shown = JSON.stringify(named.slice(0, 64));
+    once.warn(
+      'ratelimit-category',
+      { endpoint: ep.name, rateLimitCategory: named.slice(0, 64) },
+      `Zoom's X-RateLimit-Category ${shown} is none qoswatch knows (${CATEGORIES.join(', ')}): taken as the endpoint's, ${ep.category}`,
+    );
+  }
+  return known ?? ep.category;
 }

@@ -19,7 +19,13 @@ import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
-import { MAX_RATE_LIMIT_WAIT_MS, pausedError, permitWithin, type Tries } from './category-pause.js';
+import {
+  categoryOf,
+  MAX_RATE_LIMIT_WAIT_MS,
+  pausedError,
+  permitWithin,
+  type Tries,
+} from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
 import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
 
@@ -187,8 +193,9 @@ export class ZoomClient {
       const { answer, sent } = await this.send(url, auth.header, signal);
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
+      const category = 'headers' in answer ? categoryOf(ep, answer.headers, this.once) : ep.category;
       if ('headers' in answer) {
-        this.observeHeaders(ep.category, answer.headers);
+        this.observeHeaders(category, answer.headers);
         this.zoomClock.observe(answer.headers);
       }
       const v = classifyAnswer(answer, {
@@ -196,7 +203,7 @@ export class ZoomClient {
         ...(params.id !== undefined ? { instanceId: params.id } : {}),
         pageToken: Boolean(query.next_page_token),
         now: clock.now(),
-        windowMs: this.limiters[ep.category].windowMs,
+        windowMs: this.limiters[category].windowMs,
         timeoutMs: this.timeoutMs,
         failures: tries.failures,
         rateLimited: tries.rateLimited,
@@ -209,16 +216,20 @@ export class ZoomClient {
         return judged.value;
       }
       if (!signal?.aborted) this.stats.record(ep.name, ep.category, v.outcome);
-      if (await this.tryAgain(v, tries, ep, auth.header, signal)) continue;
+      if (await this.tryAgain(v, tries, ep, category, auth.header, signal)) continue;
       throw v.error;
     }
   }
 
-  /** Acts on a verdict other than ok: true when the call is to be tried again. */
+  /**
+   * Acts on a verdict other than ok: true when the call is to be tried again. A 429 pauses
+   * `category`, the one the answer names (categoryOf).
+   */
   private async tryAgain(
     v: Exclude<Verdict, { action: 'ok' }>,
     tries: Tries,
     ep: Endpoint,
+    category: Category,
     authHeader: string,
     signal?: AbortSignal,
   ): Promise<boolean> {
@@ -234,14 +245,16 @@ export class ZoomClient {
       return true;
     }
     if (v.action === 'wait') {
-      this.limiters[ep.category].pauseUntil(v.until);
+      this.limiters[category].pauseUntil(v.until);
       tries.waitEnd = this.waitEnd(tries);
-      if (v.until > tries.waitEnd) throw pausedError(ep, v.until, v.error.details);
+      if (v.until > tries.waitEnd) throw pausedError(ep, v.until, v.error.details, category);
       if (tries.rateLimited++ < this.maxRateLimitRetries) {
         this.log.debug(
-          { endpoint: ep.name, waitMs: v.until - clock.now() },
+          { endpoint: ep.name, category, waitMs: v.until - clock.now() },
           'rate limited by Zoom; waiting as Retry-After says',
         );
+        // Its own category's permit does not wait for another's pause: the call waits it out here.
+        if (category !== ep.category) await clock.sleep(v.until - clock.now(), signal);
         return true;
       }
     }

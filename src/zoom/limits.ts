@@ -4,6 +4,10 @@ export type Category = 'Heavy' | 'Resource-intensive';
 /** Every rate-limit category, in the order qoswatch reports them. */
 export const CATEGORIES: readonly Category[] = ['Heavy', 'Resource-intensive'];
 
+/** The category an `X-RateLimit-Category` header names (case and spaces aside), or undefined. */
+export const categoryNamed = (value: string): Category | undefined =>
+  CATEGORIES.find((c) => c.toLowerCase() === value.trim().toLowerCase());
+
 export interface RateLimits {
   heavyPerSecond: number;
   resourcePerMinute: number;

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
+import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
+import { captureLog } from '../helpers/log.js';
+import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+
+/**
+ * Review (stop 39, LOW): a 429 paused the rate-limit category of the endpoint called, not the one
+ * Zoom names in its `X-RateLimit-Category`. A QoS call (Heavy) refused under Resource-intensive
+ * paused the Heavy calls and left the live lists free to run into the limit Zoom named. The
+ * header is honoured when it names a category qoswatch knows; otherwise the endpoint's is paused
+ * and the value logged once.
+ */
+let h: SimHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const qos = { id: 'mtg-uuid-1==' };
+const liveList = (client: ReturnType<typeof s2sClient>, now: number) =>
+  client.get(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(now) });
+
+/** A simulator whose QoS endpoint answers its first `times` requests with a 429 naming `category`. */
+async function qos429(category: string, delay: string, times = 1): Promise<SimHarness> {
+  h = await startSim({
+    meetings: [meetingWith(2)],
+    faults: [{ kind: '429', path: 'participants/qos', times, delay, rate_limit_category: category }],
+  });
+  return h;
+}
+
+describe("a 429's X-RateLimit-Category", () => {
+  it('names the category paused: a Heavy call refused under Resource-intensive pauses the live lists, not QoS', async () => {
+    const sim = await qos429('Resource-intensive', '300s');
+    const client = s2sClient(sim);
+    const t = sim.clock.now();
+    const err = await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 }).catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_RATE_LIMITED')).toBe(true);
+    expect((err as ZoomError).message).toBe(
+      `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+    );
+    expect(client.pausedUntil('Resource-intensive')).toBe(t + 300_000);
+    expect(client.pausedUntil('Heavy')).toBeUndefined();
+    // The live list waits, unsent; the next QoS call goes.
+    await expect(liveList(client, sim.clock.now())).rejects.toMatchObject({ code: 'ZOOM_RATE_LIMITED' });
+    expect(sim.sim.requests.get('list 200')).toBeUndefined();
+    await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 });
+    expect(sim.sim.requests.get('qos 200')).toBe(1);
+  });
+
+  it('a pause of another category that ends within the call is waited out before the call is sent again', async () => {
+    const sim = await qos429('resource-intensive', '7s');
+    const client = s2sClient(sim);
+    const t = sim.clock.now();
+    await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 });
+    expect(sim.clock.now() - t).toBeGreaterThanOrEqual(7000);
+    expect(sim.sim.requests.get('qos 429')).toBe(1);
+    expect(sim.sim.requests.get('qos 200')).toBe(1);
+    expect(client.stats.total({ outcome: 'rate_limited' })).toBe(1);
+  });
+
+  it("one qoswatch does not know: the endpoint's category is paused, the value logged once", async () => {
+    const sim = await qos429('Light', '300s', 2);
+    const log = captureLog();
+    const client = s2sClient(sim, { logger: log.log });
+    const t = sim.clock.now();
+    await expect(client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 })).rejects.toMatchObject({
+      code: 'ZOOM_RATE_LIMITED',
+    });
+    expect(client.pausedUntil('Heavy')).toBe(t + 300_000);
+    expect(client.pausedUntil('Resource-intensive')).toBeUndefined();
+    sim.clock.advanceTo(t + 300_000);
+    await expect(client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 })).rejects.toMatchObject({
+      code: 'ZOOM_RATE_LIMITED',
+    });
+    expect(sim.sim.requests.get('qos 429')).toBe(2);
+    const warned = log.lines.filter((l) => l.msg.includes('X-RateLimit-Category'));
+    expect(warned.map((l) => l.msg)).toEqual([
+      `Zoom's X-RateLimit-Category "Light" is none qoswatch knows (Heavy, Resource-intensive): taken as the endpoint's, Heavy`,
+    ]);
+  });
+});
