@@ -11,9 +11,11 @@ import { checkTemplate, templateFields } from './templates.js';
 import { unprovided } from './field-needs.js';
 import { parseThreshold } from './thresholds.js';
 
-/** Reports a problem at a path inside the rule being compiled. */
-/** A problem at a setting; `offset`: at that character of its (string) value, where the file shows it. */
-type At = (path: (string | number)[], message: string, offset?: number) => void;
+/**
+ * A problem at a setting of the rule being compiled: at its value; with `offset`, at that
+ * character of its (string) value, where the file shows it; with 'key', at its key.
+ */
+type At = (path: (string | number)[], message: string, offset?: number | 'key') => void;
 
 /**
  * Compiles one validated rule; every problem the schema cannot see (units, streams, filters,
@@ -27,9 +29,9 @@ export function compileRule(
 ): CompiledRule | undefined {
   const at: At = (path, message, offset) => {
     problems.push(
-      offset === undefined
-        ? src.problemAt(['rules', index, ...path], message)
-        : src.problemInValue(['rules', index, ...path], offset, message),
+      typeof offset === 'number'
+        ? src.problemInValue(['rules', index, ...path], offset, message)
+        : src.problemAt(['rules', index, ...path], message, offset === 'key'),
     );
   };
   const before = problems.length;
@@ -85,9 +87,11 @@ function compileStreams(raw: RawRule, metric: MetricDef, at: At): string[] {
     return [];
   }
   if (!raw.streams) {
+    // At the metric that needs them: a rule has no `streams:` line to point at.
     at(
-      ['streams'],
-      `missing required setting "streams": "${raw.metric}" is measured per stream; expected streams, e.g. streams: [any_audio]`,
+      ['metric'],
+      `"${raw.metric}" is measured per stream, and the rule names no streams; expected streams beside it, e.g. streams: [any_audio]`,
+      'key',
     );
     return [];
   }

@@ -37,9 +37,10 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
     want: ':4:15: rules[0].streams[0]: unknown stream "audio_in"; expected a stream name such as audio_input or a group:',
   },
   {
+    // At the metric: it was said at the rule (2:5), as a missing setting.
     name: 'streams missing on a per-stream metric',
     text: `${head}    metric: jitter\n    when: above\n    threshold: 40ms\n`,
-    want: ':2:5: rules[0].streams: missing required setting "streams": "jitter" is measured per stream; expected streams, e.g. streams: [any_audio]',
+    want: ':3:5: rules[0].metric: "jitter" is measured per stream, and the rule names no streams; expected streams beside it, e.g. streams: [any_audio]',
   },
   {
     name: 'streams on a metric not measured per stream',
