@@ -114,8 +114,7 @@ const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pre
 /** The key of one join (`user_id`; Video SDK: `id`): see identity.ts. Empty when there is none. */
 export const participantKey = joinKey;
 
-export function participantRef(raw: Raw, kind: SourceKind): ParticipantRef {
-  const join = joinKey(raw, kind);
+export function participantRef(raw: Raw, kind: SourceKind, join = joinKey(raw, kind)): ParticipantRef {
   const person = personKey(raw);
   return {
     key: join,
@@ -173,7 +172,8 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
  * samples, one per `user_qos` entry. Unknown stream types and fields are ignored; a sample
  * without a usable `date_time` is skipped and counted. `seenUpTo` (the de-duplicator's) gives,
  * per join, the newest sample time already handed on: entries up to it are repeats of earlier
- * answers and are skipped before their values are read.
+ * answers and are skipped before their values are read. `join`: the entry's join key when the
+ * caller worked it out already (a poll does, once per entry).
  */
 export function normalizeParticipant(
   instance: InstanceRef,
@@ -181,12 +181,13 @@ export function normalizeParticipant(
   context: ParticipantContext,
   stats: NormalizeStats,
   seenUpTo?: (join: string) => number,
+  join?: string,
 ): QosSample[] {
   if (!isJsonObject(raw)) {
     stats.samplesInvalid++;
     return [];
   }
-  const key = participantKey(raw, instance.kind);
+  const key = join ?? participantKey(raw, instance.kind);
   if (!key) {
     stats.samplesInvalid++;
     return [];
@@ -209,7 +210,7 @@ export function normalizeParticipant(
       stats.samplesRepeated++;
       continue;
     }
-    participant ??= participantRef(raw, instance.kind);
+    participant ??= participantRef(raw, instance.kind, key);
     // The entry's own context first (newer answers carry it); the participants list fills gaps.
     ctx ??= { ...context, ...contextFromRaw(raw) };
     const sample: QosSample = { instance, participant, context: ctx, time, streams: {} };

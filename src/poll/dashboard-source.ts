@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { contextKeys, deviceLabel, joinKey, personKey } from '../normalize/identity.js';
+import { contextKeys, deviceLabel, personKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
@@ -143,20 +143,20 @@ export class DashboardSource implements PollSource {
       signal,
     );
     if (!('raws' in read)) return read;
-    const { raws, skipped } = read;
+    const { raws, keys, skipped } = read; // keys[i]: raws[i]'s join key, worked out once
     const now = this.clock.now();
     const fields = this.demand.fields();
     // An entry without a join key is counted and skipped (unidentified): no join to give context to.
     const want = this.contextWant(
-      raws.filter((r) => joinKey(r, instance.ref.kind)),
+      raws.filter((_, i) => keys[i]),
       fields,
     );
     if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
-    const { samples, listed } = this.samplesOf(instance, raws, fields.length > 0, seenUpTo);
+    const { samples, listed } = this.samplesOf(instance, raws, keys, fields.length > 0, seenUpTo);
     this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));
     const observed = this.joins.observe(
       key,
-      raws.map((r) => joinSeen(r, now, listed.get(joinKey(r, instance.ref.kind))?.person, instance.ref.kind)),
+      raws.map((r, i) => joinSeen(r, keys[i]!, now, listed.get(keys[i]!)?.person)),
       now,
     );
     polledCount(instance, observed.present.length);
@@ -168,7 +168,7 @@ export class DashboardSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, raws, instance.ref.kind),
+      ...unidentified(skipped, keys),
     };
   }
 
@@ -194,24 +194,25 @@ export class DashboardSource implements PollSource {
     };
   }
 
-  /** The entries' samples with their context, and each join's person and device as listed. */
+  /** The entries' samples with their context, and each join's person and device as listed (`keys`: their join keys). */
   private samplesOf(
     instance: LiveInstance,
     raws: readonly Raw[],
+    keys: readonly string[],
     listFields: boolean,
     seenUpTo?: (join: string) => number,
   ): { samples: QosSample[]; listed: Map<string, { person?: string | undefined; device: string }> } {
     const key = instanceKey(instance.ref);
     const samples: QosSample[] = [];
     const listed = new Map<string, { person?: string | undefined; device: string }>();
-    for (const raw of raws) {
+    raws.forEach((raw, i) => {
       const { email, person, ...context } =
         hasOwnContext(raw) && !listFields ? {} : this.contexts.get(key, contextKeys(raw));
-      listed.set(joinKey(raw, instance.ref.kind), { person, device: deviceLabel(raw) });
-      const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo);
+      listed.set(keys[i]!, { person, device: deviceLabel(raw) });
+      const fresh = normalizeParticipant(instance.ref, raw, context, this.stats, seenUpTo, keys[i]);
       if (email) for (const s of fresh) if (!s.participant.email) s.participant.email = email;
       samples.push(...fresh);
-    }
+    });
     return { samples, listed };
   }
 

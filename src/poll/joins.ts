@@ -1,5 +1,5 @@
-import { joinKey, personKey } from '../normalize/identity.js';
-import type { QosSample, SourceKind } from '../normalize/sample.js';
+import { personKey } from '../normalize/identity.js';
+import type { QosSample } from '../normalize/sample.js';
 import { parseTime } from '../normalize/values.js';
 
 /**
@@ -37,12 +37,15 @@ export interface JoinsObserved {
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-/** A QoS entry as the tracker sees it; `person` from the entry, else from the participants list. */
-export function joinSeen(raw: Raw, now: number, person: string | undefined, kind: SourceKind): JoinSeen {
+/**
+ * A QoS entry as the tracker sees it: `join` its join key (identity.ts), `person` from the entry,
+ * else from the participants list.
+ */
+export function joinSeen(raw: Raw, join: string, now: number, person: string | undefined): JoinSeen {
   const left = str(raw.leave_time);
   const leaveTime = left ? parseTime(left) : undefined;
   return {
-    join: joinKey(raw, kind),
+    join,
     person: personKey(raw) ?? person,
     joinTime: parseTime(str(raw.join_time)) || 0,
     // A leave time Zoom wrote but we cannot read still means the stay has ended.

@@ -24,12 +24,13 @@ export interface QosRead {
  * a second entry of one join (the first is kept). A page without its array is not "nobody is
  * here": the poll fails, nobody leaves. An instance Zoom says has ended (404/3001) gives its
  * result instead (ListedIds.notFound). The one read of the meetings', webinars' and sessions'.
+ * `keys`: each entry's join key (identity.ts; empty when it has none), worked out once here.
  */
 export async function readQos(
   q: QosRead,
   instance: LiveInstance,
   signal?: AbortSignal,
-): Promise<{ raws: Raw[]; skipped: number } | PollResult> {
+): Promise<{ raws: Raw[]; keys: string[]; skipped: number } | PollResult> {
   const raws: Raw[] = [];
   let skipped = 0;
   try {
@@ -56,5 +57,5 @@ export async function readQos(
     if (isEnded(err)) return q.listed.notFound(instance.ref, err as ZoomError);
     throw err;
   }
-  return { raws, skipped };
+  return { raws, keys: raws.map((r) => joinKey(r, instance.ref.kind)), skipped };
 }

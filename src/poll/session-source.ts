@@ -1,4 +1,3 @@
-import { joinKey } from '../normalize/identity.js';
 import { normalizeParticipant } from '../normalize/normalize.js';
 import type { InstanceRef } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
@@ -72,16 +71,18 @@ export class SessionSource implements PollSource {
       signal,
     );
     if (!('raws' in read)) return read;
-    const { raws, skipped } = read;
-    const samples = raws.flatMap((raw) => normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo));
+    const { raws, keys, skipped } = read; // keys[i]: raws[i]'s join key, worked out once
+    const samples = raws.flatMap((raw, i) =>
+      normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo, keys[i]),
+    );
     const now = this.clock.now();
     const observed = this.joins.observe(
       instanceKey(instance.ref),
-      raws.map((r) => joinSeen(r, now, undefined, 'session')),
+      raws.map((r, i) => joinSeen(r, keys[i]!, now, undefined)),
       now,
     );
     polledCount(instance, observed.present.length);
-    const devices = new Map(raws.map((r) => [joinKey(r, 'session'), str(r.device)]));
+    const devices = new Map(raws.map((r, i) => [keys[i]!, str(r.device)]));
     return {
       samples: applyJoins(samples, observed, (j) => ({
         device: this.joins.device(instanceKey(instance.ref), j, devices.get(j)),
@@ -89,7 +90,7 @@ export class SessionSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, raws, 'session'),
+      ...unidentified(skipped, keys),
     };
   }
 

@@ -1,19 +1,13 @@
-import { joinKey } from '../normalize/identity.js';
-import type { SourceKind } from '../normalize/sample.js';
 import type { Tracked } from './cycle-plan.js';
 
 /**
  * A poll's entries that could not be identified: `skipped` ones that were not objects, and
- * objects without a join key (`user_id`). Each is counted as invalid where it is read; whom the
+ * objects without a join key (`user_id`; `keys`: each object's, empty when it has none). Each is counted as invalid where it is read; whom the
  * answer does not list may be one of them, so such a poll takes nobody as gone.
  */
-export function unidentified(
-  skipped: number,
-  raws: readonly Record<string, unknown>[],
-  kind: SourceKind,
-): { unidentified?: number } {
+export function unidentified(skipped: number, keys: readonly string[]): { unidentified?: number } {
   let n = skipped;
-  for (const r of raws) if (!joinKey(r, kind)) n++;
+  for (const k of keys) if (!k) n++;
   return n ? { unidentified: n } : {};
 }
 

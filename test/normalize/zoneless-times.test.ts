@@ -39,9 +39,7 @@ describe.each(['America/New_York', 'Asia/Kolkata', 'UTC'])(
         { 'America/New_York': 300, 'Asia/Kolkata': -330, UTC: 0 }[tz],
       );
       expect(parseTime(text)).toBe(utc);
-      expect(
-        joinSeen({ user_id: '1', join_time: text, leave_time: text }, 0, undefined, 'meeting'),
-      ).toMatchObject({
+      expect(joinSeen({ user_id: '1', join_time: text, leave_time: text }, '1', 0, undefined)).toMatchObject({
         joinTime: utc,
         leaveTime: utc,
       });
