@@ -181,24 +181,24 @@ function sampleMatcher(
   return matches;
 }
 
-/** Which rules take each grouping option a participant rule does not. */
-const PARTICIPANT_OPTION_SCOPES = {
-  breaching: 'instance and shared_cause rules',
-  min_participants: 'instance and shared_cause rules',
-  group_by: 'shared_cause rules',
-  explains: 'shared_cause rules',
-  mute_participant_alerts: 'shared_cause rules',
-} as const;
+/** The scopes that take each grouping option a participant rule does not: what a problem suggests. */
+const OPTION_SCOPES = {
+  breaching: ['instance', 'shared_cause'],
+  min_participants: ['instance', 'shared_cause'],
+  group_by: ['shared_cause'],
+  explains: ['shared_cause'],
+  mute_participant_alerts: ['shared_cause'],
+} as const satisfies Record<string, readonly Scope[]>;
 
 /** The grouping options each scope takes (breaching, group_by, explains, explained.ratio...), and only those. */
 function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
+  for (const [k, scopes] of Object.entries(OPTION_SCOPES) as [keyof typeof OPTION_SCOPES, readonly Scope[]][])
+    if (raw[k] !== undefined && !scopes.includes(scope))
+      at(
+        [k],
+        `"${k}" is for ${scopes.join(' and ')} rules; this rule's scope is ${scope}; expected no ${k}, or scope: ${scopes.join(' or ')}`,
+      );
   if (scope === 'participant') {
-    for (const k of Object.keys(PARTICIPANT_OPTION_SCOPES) as (keyof typeof PARTICIPANT_OPTION_SCOPES)[])
-      if (raw[k] !== undefined)
-        at(
-          [k],
-          `"${k}" is for ${PARTICIPANT_OPTION_SCOPES[k]}; this rule's scope is participant; expected no ${k}, or scope: ${PARTICIPANT_OPTION_SCOPES[k].replace(' rules', '').replace(' and ', ' or ')}`,
-        );
     if (raw.explained?.ratio !== undefined)
       at(
         ['explained', 'ratio'],
@@ -211,8 +211,6 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
       ['breaching'],
       `missing required setting "breaching": ${scope === 'instance' ? 'an' : 'a'} ${scope} rule needs breaching; expected breaching: { count: N } or { ratio: X% }`,
     );
-  if (scope === 'instance' && raw.group_by)
-    at(['group_by'], '"group_by" is for shared_cause rules; expected no group_by, or scope: shared_cause');
   if (scope === 'shared_cause' && !raw.group_by)
     at(
       ['group_by'],
@@ -225,9 +223,6 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
       ['labels', raw.group_by],
       `"${raw.group_by}" is this rule's group_by: the alert's label of that name is its group; expected another label name`,
     );
-  for (const k of ['explains', 'mute_participant_alerts'] as const)
-    if (scope === 'instance' && raw[k] !== undefined)
-      at([k], `"${k}" is for shared_cause rules; expected no ${k}, or scope: shared_cause`);
   if (scope === 'shared_cause' && raw.explained !== undefined)
     at(
       ['explained'],

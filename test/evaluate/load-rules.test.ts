@@ -90,12 +90,12 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'an instance rule with group_by',
     text: `${head}    scope: instance\n    breaching: { count: 2 }\n    group_by: data_center\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
-    want: ':5:15: rules[0].group_by: "group_by" is for shared_cause rules; expected no group_by, or scope: shared_cause',
+    want: `:5:15: rules[0].group_by: "group_by" is for shared_cause rules; this rule's scope is instance; expected no group_by, or scope: shared_cause`,
   },
   {
     name: 'an instance rule with explains',
     text: `${head}    scope: instance\n    breaching: { count: 2 }\n    explains: true\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n`,
-    want: ':5:15: rules[0].explains: "explains" is for shared_cause rules; expected no explains, or scope: shared_cause',
+    want: `:5:15: rules[0].explains: "explains" is for shared_cause rules; this rule's scope is instance; expected no explains, or scope: shared_cause`,
   },
   {
     name: 'a shared_cause rule with explained',
