@@ -1,4 +1,5 @@
 import { isProblemMessage, saysAbsent } from './problem-words.js';
+import { endsQuote } from './line-quotes.js';
 import { UrlEnds } from './url-ends.js';
 
 /** What stands in a message for a hidden secret. */
@@ -165,7 +166,8 @@ function lineEnd(text: string, from: number, closer: string | undefined, limit: 
 
 /**
  * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes
- * one), else as `extent` says; at `limit` at the latest (the end of a URL the value is in,
+ * one; one that a letter follows is inside it: `password="SE"KRIT"` is hidden whole, util/line-quotes.ts
+ * endsQuote), or at the line's end when none closes it, else as `extent` says; at `limit` at the latest (the end of a URL the value is in,
  * util/url-ends.ts: `found "http://h/am?apikey=abc", which has a query` and
  * `pushing to http://h/qss?token=abc every 60s` hide `abc` and no more).
  */
@@ -180,8 +182,8 @@ function valueEnd(
   if (quote === '"' || quote === "'" || quote === '`') {
     for (let i = from + 1; i < limit; i++) {
       if (text[i] === '\\') i++;
-      else if (text[i] === quote) return i + 1;
-      else if (text[i] === '\n') return i;
+      else if (text[i] === quote && (i + 1 === limit || endsQuote(text, i))) return i + 1;
+      else if (isLineEnd(text[i])) return i;
     }
     return limit;
   }
@@ -191,8 +193,8 @@ function valueEnd(
 /**
  * Whether the value at `from` was hidden already (the text was redacted before): `[redacted]`
  * where a value ends: right before a `,`, `;`, bracket or quote (a quoted value's end), a `&` that
- * a query string's next pair or nothing follows, or
- * blanks before the line's end, `closer` (a bare `key:`'s) or a `key=` (a `key=value`'s). Taken
+ * a query string's next pair or nothing follows, blanks before the line's end or `closer` (a bare
+ * `key:`'s), or blanks after a `key=`'s. Taken
  * for a value, it grew at each pass (`{"password":[redacted]}` lost its `}`, as an unquoted value
  * runs to the line's end).
  */
@@ -203,9 +205,10 @@ function hiddenAlready(text: string, from: number, bare: boolean, closer: string
   if (text[i] === '&') return pairAfter(text, i) || !/\S/.test(text.charAt(i + 1));
   while (isBlank(text[i])) i++;
   if (i === text.length || isLineEnd(text[i]) || text[i] === closer) return true;
-  if (bare || i === from + REDACTED.length) return false;
-  while (/[\w.-]/.test(text.charAt(i))) i++;
-  return text[i] === '=';
+  // After `key=`, blanks end it: a quoted value hidden whole (`password="a b" rest` is
+  // `password=[redacted] rest`, which was hidden to the line's end at the next pass) or one before
+  // a `key=`. After a bare `key:`, a value may hold blanks (`token: [redacted] SEKRIT`).
+  return !bare && i > from + REDACTED.length;
 }
 
 /** A word that says what is wrong with a secret: `Invalid password: wrong length` is a message, not a key and its value. */

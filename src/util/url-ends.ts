@@ -1,3 +1,4 @@
+import { LineQuotes } from './line-quotes.js';
 import { urlStart } from './url-start.js';
 
 /** A URL whose end is known: where its authority starts (after `://`) and where it ends. */
@@ -14,7 +15,9 @@ const BARE_BEFORE = /[\s(<[{=:,;>]/;
  * latest, not at the line's end (util/redact-pairs.ts). A URL starts as util/url-start.ts says.
  * - In double quotes, as a config problem or a message quotes one (`found
  *   "http://h/am?apikey=abc", which has a query...`): the `"` right before its scheme, closed by
- *   the next `"` that no backslash escapes (JSON's `\"`) on the same line; one not closed on its
+ *   a later `"` on its line that no backslash escapes (JSON's `\"`) and a blank, a punctuation
+ *   mark or the line's end follows, when the line's quotes from the first are even in number
+ *   (util/line-quotes.ts: a `"` inside the URL's secret does not end it); one not closed on its
  *   line is none.
  * - Bare, as a message writes one (`pushing to http://h/qss?token=abc every 60s`): nothing, a
  *   blank or one of `(<[{=:,;>` right before its scheme, and no quote (`"`, `'`, `` ` ``) in it:
@@ -28,8 +31,11 @@ export class UrlEnds {
   private from = 0;
   private current: UrlSpan | undefined;
   private started = false;
+  private readonly quotes: LineQuotes;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.quotes = new LineQuotes(text);
+  }
 
   /** Where the URL that `at` stands in after its `://` ends (its closing quote, or the blank after it), or undefined. */
   endAround(at: number): number | undefined {
@@ -48,7 +54,7 @@ export class UrlEnds {
       if (start < 0) continue;
       const before = text[start - 1];
       if (before === '"') {
-        const [end, closed] = closingQuote(text, c + 3);
+        const [end, closed] = this.quotes.closing(start - 1);
         // Not closed on its line: neither is any later URL on it (the scan passed them), so on from there.
         this.from = end + 1;
         if (closed) return { after: c + 3, end };
@@ -62,17 +68,6 @@ export class UrlEnds {
     this.from = text.length;
     return undefined;
   }
-}
-
-/** The first `"` from `from` that no backslash escapes, and true; or the line's end, and false. */
-function closingQuote(text: string, from: number): [number, boolean] {
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n' || c === '\r') return [i, false];
-    if (c === '"') return [i, true];
-    if (c === '\\' && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
-  }
-  return [text.length, false];
 }
 
 /** The first white space from `from` (or the text's end), and whether no quote came before it. */

@@ -179,11 +179,7 @@ describe('a secret in a quoted URL (stop 39, tester LOW-MEDIUM)', () => {
       'found "http://h/?access_token=SEKRIT&3" and "https://a.example/x?sig=SEKRIT2", bad':
         'found "http://h/?access_token=[redacted]" and "https://a.example/x?sig=[redacted]", bad',
     };
-    for (const [text, shown] of Object.entries(cases)) {
-      const once = redactUrlCredentials(text);
-      expect(once).toBe(shown);
-      expect(redactUrlCredentials(once)).toBe(once);
-    }
+    redactedOnceAndAgain(cases);
   });
 
   it('but a URL not closed on its line keeps hiding to the line`s end', () => {
@@ -215,11 +211,7 @@ describe('a secret in a bare URL (stop 40, reviewer LOW)', () => {
         'GET <http://h/?sig=[redacted] and http://[redacted]@g/?token=[redacted] then retry',
       'x http://h/?next=http://g/?token=SEKRIT rest': 'x http://h/?next=http://g/?token=[redacted] rest',
     };
-    for (const [text, shown] of Object.entries(cases)) {
-      const once = redactUrlCredentials(text);
-      expect(once).toBe(shown);
-      expect(redactUrlCredentials(once)).toBe(once);
-    }
+    redactedOnceAndAgain(cases);
   });
 
   it('but one whose end is not known keeps hiding to the line`s end', () => {
@@ -269,3 +261,50 @@ describe('one rule of where a URL starts (util/url-start.ts), for its user:passw
     }
   });
 });
+
+describe('a `"` inside the secret of a quoted URL (stop 40, reviewer LOW)', () => {
+  it('does not end the URL: the rest of the secret is hidden too', () => {
+    // Old code: the first `"` after the URL's own closed it: `found "http://h/?password=[redacted]"KRIT", bad`.
+    const cases: Readonly<Record<string, string>> = {
+      // The line's quotes from the URL's are odd in number: its end is not known, hidden to the line's end.
+      'found "http://h/?password=SE"KRIT", bad': 'found "http://h/?password=[redacted]',
+      'found "http://h/?password=SE" KRIT", bad': 'found "http://h/?password=[redacted]',
+      'found "http://h/?password=SE"KRIT" and "http://g/?token=x", bad':
+        'found "http://h/?password=[redacted]',
+      // Even in number: the URL ends at the first that a blank, a punctuation mark or the line's end follows.
+      'found "http://h/?password=SE"K"RIT", bad': 'found "http://h/?password=[redacted]", bad',
+      'found "http://h/?token=SE"KRIT"': 'found "http://h/?token=[redacted]',
+    };
+    for (const once of redactedOnceAndAgain(cases)) expect(once).not.toMatch(/KRIT|RIT/);
+  });
+
+  it('nor a quoted value`s, and a quoted value hidden is hidden as it was at the next pass', () => {
+    // Old code: `password=[redacted]KRIT" rest`, `{ token: [redacted]KRIT', x: 1 }`; and
+    // `password="a b" rest` gave `password=[redacted] rest`, then `password=[redacted]` at the next pass.
+    const cases: Readonly<Record<string, string>> = {
+      'password="SE"KRIT" rest': 'password=[redacted] rest',
+      "{ token: 'SE'KRIT', x: 1 }": '{ token: [redacted], x: 1 }',
+      '{"password":"SE"KRIT","b":2}': '{"password":[redacted],"b":2}',
+      'password="SE"KRIT': 'password=[redacted]',
+      'password="a b" rest': 'password=[redacted] rest',
+    };
+    redactedOnceAndAgain(cases);
+  });
+
+  it('in linear time, however many quotes on a line', () => {
+    const many = '"http://h/?token=a"b"c", '.repeat(20_000);
+    expect(redactUrlCredentials(many)).toBe('"http://h/?token=[redacted]", '.repeat(20_000));
+    const open = `"http://h/?token=${'"a'.repeat(50_000)} x`;
+    expect(redactUrlCredentials(open)).toBe('"http://h/?token=[redacted]');
+  });
+});
+
+/** Each key of `cases` redacted: checked to be its value, and the same when redacted again; gives them. */
+function redactedOnceAndAgain(cases: Readonly<Record<string, string>>): string[] {
+  return Object.entries(cases).map(([text, shown]) => {
+    const once = redactUrlCredentials(text);
+    expect(once).toBe(shown);
+    expect(redactUrlCredentials(once)).toBe(once);
+    return once;
+  });
+}

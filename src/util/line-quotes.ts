@@ -1,0 +1,58 @@
+const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
+
+/**
+ * Whether the quote at `at` may close a quoted text: the text's end, a blank, a punctuation mark
+ * or a query's `&` follows it (`"a"b"` holds `a"b`: a quote inside it is not its end).
+ */
+export const endsQuote = (text: string, at: number): boolean =>
+  at + 1 >= text.length || /[\s,.;:!?)\]}>&]/.test(text[at + 1]!);
+
+/**
+ * The double quotes that no backslash escapes (JSON's `\"`) on a text's lines, read once per
+ * line, for where a text that one of them opens closes (closing). Asked at increasing positions
+ * only: each character is looked at a bounded number of times, however many questions.
+ */
+export class LineQuotes {
+  /** The end of the line read last (a line end or the text's end), -1 before the first. */
+  private lineEnd = -1;
+  /** Its quotes' positions, and the first that a question may still be about. */
+  private quotes: number[] = [];
+  private k = 0;
+
+  constructor(private readonly text: string) {}
+
+  /**
+   * Where the text opened by the quote at `open` closes, and true; or its line's end, and false
+   * when it does not close on its line: `open` is escaped, or the quotes from it to the line's
+   * end are odd in number (one of them is inside a quoted text: `"http://h/?p=SE"KRIT", bad`),
+   * or none of them ends a quotation (endsQuote:
+   * `"http://h/?p=SE"KRIT"` holds `SE"KRIT`).
+   */
+  closing(open: number): [number, boolean] {
+    if (open > this.lineEnd) this.read(open);
+    const q = this.quotes;
+    while (this.k < q.length && q[this.k]! < open) this.k++;
+    if (q[this.k] !== open || (q.length - this.k) % 2 === 1) return [this.lineEnd, false];
+    for (let j = this.k + 1; j < q.length; j++) {
+      if (endsQuote(this.text, q[j]!)) {
+        this.k = j + 1;
+        return [q[j]!, true];
+      }
+    }
+    return [this.lineEnd, false];
+  }
+
+  /** Reads the line `at` is on (after the line read last): its end and its unescaped quotes. */
+  private read(at: number): void {
+    const text = this.text;
+    let i = at;
+    while (i > this.lineEnd + 1 && !isLineEnd(text[i - 1])) i--;
+    this.quotes = [];
+    this.k = 0;
+    for (; i < text.length && !isLineEnd(text[i]); i++) {
+      if (text[i] === '"') this.quotes.push(i);
+      else if (text[i] === '\\' && !isLineEnd(text[i + 1])) i++;
+    }
+    this.lineEnd = i;
+  }
+}
