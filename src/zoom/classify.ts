@@ -5,6 +5,7 @@ import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
 import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
 import { proxyHint } from './proxy.js';
+import type { AnswerDate } from './zoom-clock.js';
 import { plural } from '../util/words.js';
 import {
   capRetryAt,
@@ -29,7 +30,9 @@ export interface AnswerContext {
   /** Whether the request carried a next_page_token (a 400 then may mean it expired). */
   pageToken: boolean;
   now: number;
-  /** The rate-limit window of the endpoint's category: how long a 429 without Retry-After waits. */
+  /** The answer's `Date`, as ZoomClock read it (a Retry-After date is measured from it). */
+  sent?: AnswerDate;
+  /** The rate-limit window of the answer's category (client categoryOf): how long a 429 without Retry-After waits. */
   windowMs: number;
   timeoutMs: number;
   /** Retries after failures so far, and waits after 429s so far (for messages: the request answered is the one after them). */
@@ -201,7 +204,7 @@ function rateLimited(
   ctx: AnswerContext,
 ): Verdict {
   const { now, endpoint: ep } = ctx;
-  const asked = parseRetryAfter(headers.get('retry-after'), now, headers.get('date'));
+  const asked = parseRetryAfter(headers.get('retry-after'), now, ctx.sent);
   const type = headers.get('x-ratelimit-type');
   const saysDaily = type ? /daily/i.test(type) : /daily/i.test(zoomMessage);
   const daily = saysDaily || (!type && asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);

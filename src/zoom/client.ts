@@ -194,12 +194,11 @@ export class ZoomClient {
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
       const category = 'headers' in answer ? categoryOf(ep, answer.headers, this.once) : ep.category;
-      if ('headers' in answer) {
-        this.observeHeaders(category, answer.headers);
-        this.zoomClock.observe(answer.headers);
-      }
+      if ('headers' in answer) this.observeHeaders(category, answer.headers);
+      const sentAt = 'headers' in answer ? this.zoomClock.observe(answer.headers) : undefined;
       const v = classifyAnswer(answer, {
         endpoint: ep.name,
+        ...(sentAt ? { sent: sentAt } : {}),
         ...(params.id !== undefined ? { instanceId: params.id } : {}),
         pageToken: Boolean(query.next_page_token),
         now: clock.now(),

@@ -1,3 +1,5 @@
+import type { AnswerDate } from './zoom-clock.js';
+
 /**
  * `Retry-After` as Zoom sends it: whole seconds (HTTP's delay-seconds, digits only), or a date
  * (ISO 8601 or HTTP date). Epoch ms on our clock, or undefined when it asks for no wait:
@@ -6,28 +8,40 @@
  * to back; the caller then waits as without one (one rate-limit window). A number is never read
  * as a date (`Date.parse('-1')` is 2001-01-01).
  *
- * A date is Zoom's clock: its wait is measured from the answer's own `Date` (`sentAt`), the
- * same clock, and starts `now`; from `now` only when the answer has no readable `Date`. Read
- * against our clock, a Zoom 6 minutes ahead made `Retry-After: <Date + 12 s>` a 5-minute wait
- * (capped), and one 2 minutes behind made it a date already past (one window instead of 12 s).
+ * A date is Zoom's clock: its wait is measured from the answer's own `Date` (`sent`, as
+ * ZoomClock read it), the same clock, and starts `now`; from `now` only when the answer has no
+ * readable `Date`. Read against our clock, a Zoom 6 minutes ahead made `Retry-After: <Date + 12 s>`
+ * a 5-minute wait (capped), and one 2 minutes behind made it a date already past (one window
+ * instead of 12 s). A `Date` ZoomClock refused (over 5 minutes from our clock) may be Zoom's clock
+ * gone wrong, or ours, or a proxy's stamped on Zoom's answer: the date is read both ways, from
+ * that `Date` and against our clock (the one ZoomClock then takes as Zoom's), and the shorter
+ * wait still ahead is kept: a clock not trusted can shorten the wait, never lengthen it. Read
+ * from the refused `Date` alone, a proxy 10 minutes behind made `Retry-After: <Zoom's now + 12 s>`
+ * a 10-minute wait (cut to 5, counted as capped), one 10 minutes ahead a date already past (one
+ * window); Zoom's own clock 6 minutes ahead still waits 12 s.
  */
 export function parseRetryAfter(
   value: string | null | undefined,
   now: number,
-  sentAt?: string | null,
+  sent?: AnswerDate,
 ): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
   if (/^[+-]?[\d.]+$/.test(v) && !/^\d+$/.test(v)) return undefined;
-  const at = /^\d+$/.test(v) ? now + Number(v) * 1000 : now + Date.parse(v) - zoomNow(sentAt, now);
-  return Number.isFinite(at) && at > now ? at : undefined;
+  if (/^\d+$/.test(v)) return ahead(now + Number(v) * 1000, now);
+  const date = Date.parse(v);
+  if (!sent) return ahead(date, now);
+  const fromDate = ahead(now + date - sent.at, now);
+  if (sent.taken) return fromDate;
+  const fromOurs = ahead(date, now);
+  return fromDate === undefined || fromOurs === undefined
+    ? (fromDate ?? fromOurs)
+    : Math.min(fromDate, fromOurs);
 }
 
-/** Zoom's clock when it sent the answer: its `Date` header, or `now` when it has none readable. */
-function zoomNow(sentAt: string | null | undefined, now: number): number {
-  const date = Date.parse(sentAt ?? '');
-  return Number.isFinite(date) ? date : now;
-}
+/** `at` when it is a time after `now`; undefined otherwise (NaN included). */
+const ahead = (at: number, now: number): number | undefined =>
+  Number.isFinite(at) && at > now ? at : undefined;
 
 /** Longest wait a daily-limit 429 may impose (Zoom's daily pool resets every 24 hours). */
 export const MAX_DAILY_RETRY_AFTER_MS = 24 * 3_600_000;

@@ -24,6 +24,15 @@ export const SKEW_EPISODE_END_MS = 10 * 60_000;
 export type DateClockMode = 'local' | 'zoom';
 
 /**
+ * An answer's `Date` (epoch ms), and whether ZoomClock took it as Zoom's clock (`taken`) or
+ * refused it as too far from this machine's (then this machine's clock is Zoom's).
+ */
+export interface AnswerDate {
+  at: number;
+  taken: boolean;
+}
+
+/**
  * Zoom's clock as the `Date` of its answers sets it, bounded by this machine's: a `Date` within
  * ZOOM_CLOCK_TOLERANCE_MS of the local clock is taken (Zoom's clock is the one its samples are
  * dated by), one further off is not (a proxy's or a broken clock's): the local clock is Zoom's
@@ -50,9 +59,10 @@ export class ZoomClock {
     return this.skewMs === undefined ? undefined : this.clock.now() + this.skewMs;
   }
 
-  observe(headers: { get(name: string): string | null }): void {
+  /** Reads an answer's `Date`: what it says, and whether it was taken; undefined when it has none readable. */
+  observe(headers: { get(name: string): string | null }): AnswerDate | undefined {
     const date = Date.parse(headers.get('date') ?? '');
-    if (!Number.isFinite(date)) return;
+    if (!Number.isFinite(date)) return undefined;
     const now = this.clock.now();
     const skew = date - now;
     if (this.mode === 'zoom' || Math.abs(skew) <= ZOOM_CLOCK_TOLERANCE_MS) {
@@ -61,7 +71,7 @@ export class ZoomClock {
         this.skewedAt = undefined;
         this.once.forget('zoom-clock');
       }
-      return;
+      return { at: date, taken: true };
     }
     this.skewMs = 0;
     this.skewedAt = now;
@@ -72,5 +82,6 @@ export class ZoomClock {
       { zoomSkewMs: skew },
       `Zoom's answer is dated ${off} this machine's clock, more than 5 minutes: samples are judged by this machine's clock instead (check both clocks, NTP, and any proxy in between)`,
     );
+    return { at: date, taken: false };
   }
 }

@@ -37,8 +37,15 @@ export async function simProxy(
         const text = (await answer.text()).split(target).join(proxy.url);
         const zoomDate = answer.headers.get('date');
         const date = o.redate ? o.redate(zoomDate, r) : zoomDate;
-        // Zoom's Date (the simulator's clock) passed on, as a proxy does.
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...(date ? { date } : {}) });
+        // Zoom's Date (the simulator's clock) and rate-limit headers passed on, as a proxy does.
+        const limits = [...answer.headers].filter(
+          ([k]) => k === 'retry-after' || k.startsWith('x-ratelimit-'),
+        );
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          ...Object.fromEntries(limits),
+          ...(date ? { date } : {}),
+        });
         res.end(o.rewrite ? o.rewrite(text, r) : text);
       });
     };
