@@ -1,10 +1,11 @@
 const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
 
 /**
- * Whether the quote at `at` may close a quoted text: the text's end, a blank, a punctuation mark
- * or a query's `&` follows it (`"a"b"` holds `a"b`: a quote inside it is not its end).
+ * Whether the quote or bracket at `at` may close a quoted text or a bracket: the text's end, a
+ * blank, a punctuation mark or a query's `&` follows it (`"a"b"` holds `a"b`, `{ token: a}b }`
+ * holds `a}b`: one inside a secret is not its end).
  */
-export const endsQuote = (text: string, at: number): boolean =>
+export const mayClose = (text: string, at: number): boolean =>
   at + 1 >= text.length || /[\s,.;:!?)\]}>&]/.test(text[at + 1]!);
 
 /**
@@ -25,7 +26,7 @@ export class LineQuotes {
    * Where the text opened by the quote at `open` closes, and true; or its line's end, and false
    * when it does not close on its line: `open` is escaped, or the quotes from it to the line's
    * end are odd in number (one of them is inside a quoted text: `"http://h/?p=SE"KRIT", bad`),
-   * or none of them ends a quotation (endsQuote:
+   * or none of them ends a quotation (mayClose:
    * `"http://h/?p=SE"KRIT"` holds `SE"KRIT`).
    */
   closing(open: number): [number, boolean] {
@@ -34,7 +35,7 @@ export class LineQuotes {
     while (this.k < q.length && q[this.k]! < open) this.k++;
     if (q[this.k] !== open || (q.length - this.k) % 2 === 1) return [this.lineEnd, false];
     for (let j = this.k + 1; j < q.length; j++) {
-      if (endsQuote(this.text, q[j]!)) {
+      if (mayClose(this.text, q[j]!)) {
         this.k = j + 1;
         return [q[j]!, true];
       }

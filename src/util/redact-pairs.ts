@@ -1,5 +1,5 @@
 import { isProblemMessage, saysAbsent } from './problem-words.js';
-import { endsQuote } from './line-quotes.js';
+import { mayClose } from './line-quotes.js';
 import { UrlEnds } from './url-ends.js';
 
 /** What stands in a message for a hidden secret. */
@@ -47,6 +47,21 @@ interface ValueStart {
 }
 
 /**
+ * The quotes around the key `start`..`end` (its last word ends at `end`): the lengths of its
+ * opening and of its closing quote. `"token":` 1 and 1; a JSON text inside a JSON string,
+ * `{\"token\":…}`, 2 and 2; a text cut short before the key, `password": "x"`, 0 and 1 (the
+ * quote that closes it, then `:`, says it is a key all the same); an unquoted key 0 and 0. A quote
+ * not closed after the word opens a text the key is in (`said "password: hunter2 is wrong"`),
+ * which is read as an unquoted key.
+ */
+function keyQuotes(text: string, start: number, end: number): { open: number; close: number } {
+  const close = text[end] === '\\' ? 2 : 1;
+  const quote = text[end + close - 1];
+  if (quote !== '"' && quote !== "'") return { open: 0, close: 0 };
+  return { open: text.startsWith(text.slice(end, end + close), start - close) ? close : 0, close };
+}
+
+/**
  * Where a secret value starts after the secret word at `word`..`end`, or undefined when no value
  * follows: the key then `=` (`password=`, `"token" = `), a quoted key then `:` (a JSON
  * `"secret": `), or an unquoted key then `:` (`password: x` in a library's message,
@@ -59,22 +74,19 @@ interface ValueStart {
 function valueStart(text: string, word: number, end: number, from: number): ValueStart | undefined {
   if (isKeyChar(text[end])) return undefined;
   const start = keyStart(text, word, from);
-  // A quoted key (`"token":`); a quote not closed after the word opens a text the key is in
-  // (`said "password: hunter2 is wrong"`), which is then read as an unquoted key.
-  const quote =
-    (text[start - 1] === '"' || text[start - 1] === "'") && text[end] === text[start - 1] ? text[end]! : '';
-  const before = text[start - 1 - quote.length];
+  const quote = keyQuotes(text, start, end);
+  const before = text[start - 1 - quote.open];
   if (isKeyChar(before)) return undefined;
   // `${ZOOM_CLIENT_SECRET:-default}`: a variable's name in a config value, not a key with a value.
-  if (!quote && before === '{' && text[start - 2] === '$') return undefined;
-  let i = end + quote.length;
+  if (!quote.close && before === '{' && text[start - 2] === '$') return undefined;
+  let i = end + quote.close;
   while (isSpace(text[i])) i++;
   const field =
-    quote !== '' ||
+    quote.close > 0 ||
     (before !== '.' && before !== '/' && !/:\d+:\d+:\s*$/.test(text.slice(Math.max(0, start - 24), start)));
   if (!isEquals(text[i]) && !(isColon(text[i]) && field)) return undefined;
   // A value may start on the next line after `=` or a quoted key's `:`, not after a bare `key:`.
-  const bare = isColon(text[i]) && !quote;
+  const bare = isColon(text[i]) && !quote.close;
   const skip = bare ? isBlank : isSpace;
   for (i++; skip(text[i]);) i++;
   return { at: i, key: start, bare };
@@ -154,11 +166,15 @@ function openBefore(text: string, key: number, floor: number): string | undefine
   return opener;
 }
 
-/** Where a bare `key:`'s value from `from` ends: the line's end or `limit`, or before the line's last `closer`. */
+/**
+ * Where a bare `key:`'s value from `from` ends: the line's end or `limit`, or before the line's
+ * last `closer` that may close its bracket (mayClose: not one inside the secret, `{ token: a}b`).
+ */
 function lineEnd(text: string, from: number, closer: string | undefined, limit: number): number {
   let i = from;
   let last = -1;
-  for (; i < limit && !isLineEnd(text[i]); i++) if (text[i] === closer) last = i;
+  for (; i < limit && !isLineEnd(text[i]); i++)
+    if (text[i] === closer && (i + 1 === limit || mayClose(text, i))) last = i;
   if (last < 0) return i;
   while (last > from && isBlank(text[last - 1])) last--;
   return last;
@@ -167,7 +183,7 @@ function lineEnd(text: string, from: number, closer: string | undefined, limit: 
 /**
  * Where the value starting at `from` ends: a quoted one at its closing quote (a backslash escapes
  * one; one that a letter follows is inside it: `password="SE"KRIT"` is hidden whole, util/line-quotes.ts
- * endsQuote), or at the line's end when none closes it, else as `extent` says; at `limit` at the latest (the end of a URL the value is in,
+ * mayClose), or at the line's end when none closes it, else as `extent` says; at `limit` at the latest (the end of a URL the value is in,
  * util/url-ends.ts: `found "http://h/am?apikey=abc", which has a query` and
  * `pushing to http://h/qss?token=abc every 60s` hide `abc` and no more).
  */
@@ -179,15 +195,34 @@ function valueEnd(
   limit: number,
 ): number {
   const quote = text[from];
+  if (quote === '\\' && text[from + 1] === '"') return escapedEnd(text, from + 2, limit);
   if (quote === '"' || quote === "'" || quote === '`') {
     for (let i = from + 1; i < limit; i++) {
       if (text[i] === '\\') i++;
-      else if (text[i] === quote && (i + 1 === limit || endsQuote(text, i))) return i + 1;
+      else if (text[i] === quote && (i + 1 === limit || mayClose(text, i))) return i + 1;
       else if (isLineEnd(text[i])) return i;
     }
     return limit;
   }
   return extent === 'pair' ? unquotedEnd(text, from, limit) : lineEnd(text, from, closer, limit);
+}
+
+/**
+ * Where a value quoted as JSON inside a JSON string (`\"x\"`, its text starting at `from`) ends:
+ * after the `\"` that closes it as the inner JSON reads it (`\\\"` is an escaped quote inside
+ * it: `\"SE\\\"KRIT\"` holds `SE"KRIT`), at the line's end or at `limit`.
+ */
+function escapedEnd(text: string, from: number, limit: number): number {
+  let escaped = false;
+  for (let i = from; i < limit; i++) {
+    if (isLineEnd(text[i])) return i;
+    // One character of the inner JSON: `\\` is a backslash, `\"` a quote.
+    const c = text[i] === '\\' ? text[++i] : text[i];
+    if (escaped) escaped = false;
+    else if (c === '\\') escaped = true;
+    else if (c === '"') return Math.min(i + 1, limit);
+  }
+  return limit;
 }
 
 /**

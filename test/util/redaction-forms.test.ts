@@ -308,3 +308,43 @@ function redactedOnceAndAgain(cases: Readonly<Record<string, string>>): string[]
     return once;
   });
 }
+
+describe('a secret after a cut or escaped quoted key, or holding a closing bracket (stop 40, reviewer LOW)', () => {
+  it('is hidden after a key whose opening quote was cut off, and in JSON inside a JSON string', () => {
+    // Old code: all five were logged as they are (no quote before the key, or `\"` around it).
+    redactedOnceAndAgain({
+      'password": "SEKRIT", "b": 1': 'password": [redacted], "b": 1',
+      "password': 'SEKRIT'": "password': [redacted]",
+      'token": SEKRIT': 'token": [redacted]',
+      '{\\"password\\":\\"SEKRIT\\",\\"b\\":1}': '{\\"password\\":[redacted],\\"b\\":1}',
+      '{\\"password\\":\\"SE\\\\\\"KRIT\\"}': '{\\"password\\":[redacted]}',
+    });
+    const out = loggedText((log) => log.warn(`answer: ${JSON.stringify('{"client_secret":"SEKRIT"}')}`));
+    expect(out).toContain('"msg":"answer: \\"{\\\\\\"client_secret\\\\\\":[redacted]}\\""');
+    expect(out).not.toContain('SEKRIT');
+  });
+
+  it('is hidden past a bracket or quote inside it that closes none (a letter follows it)', () => {
+    // Old code: "{ token: [redacted]}KRIT", "( token: [redacted])KRIT rest", "\"password: [redacted]\"KRIT".
+    redactedOnceAndAgain({
+      '{ token: SE}KRIT': '{ token: [redacted]',
+      '( token: SE)KRIT rest': '( token: [redacted]',
+      '[ token: SE]KRIT ] rest': '[ token: [redacted] ] rest',
+      '"password: SE"KRIT': '"password: [redacted]',
+    });
+  });
+
+  it('but a word that names a secret with a quote after it and no value stays', () => {
+    const kept = ['the password" is wrong', 'say "token" twice', '{ a: 1 } then (x) password reset'];
+    for (const text of kept) expect(redactUrlCredentials(text)).toBe(text);
+  });
+
+  it('in linear time, however many such keys, escapes and brackets', () => {
+    const escaped = '{\\"token\\":\\"x\\"},'.repeat(10_000);
+    expect(redactUrlCredentials(escaped)).toBe('{\\"token\\":[redacted]},'.repeat(10_000));
+    const cut = 'password": "x", '.repeat(10_000);
+    expect(redactUrlCredentials(cut)).toBe('password": [redacted], '.repeat(10_000));
+    const inner = `{ token: ${'a}b'.repeat(50_000)}`;
+    expect(redactUrlCredentials(inner)).toBe('{ token: [redacted]');
+  });
+});
