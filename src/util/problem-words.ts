@@ -31,6 +31,11 @@ const VOCABULARY: ReadonlySet<string> = new Set(
     .split(' '),
 );
 
+/** Words that say a signature's state besides VOCABULARY's (`valid`, `invalid`, `missing`, `mismatch`...). */
+const STATES: ReadonlySet<string> = new Set(
+  'ok good verified unverified checked unchecked skipped present matched correct'.split(' '),
+);
+
 /** A word of a message: lower-case letters (`isn't`) or a number of 5 digits at most, in brackets or before a `,`, `;` or `.` at most. */
 const WORD = /^\(?([a-z]+(?:'[a-z]+)?|\d{1,5})\)?[,;.]?$/;
 
@@ -39,17 +44,22 @@ const WORD = /^\(?([a-z]+(?:'[a-z]+)?|\d{1,5})\)?[,;.]?$/;
  * vocabulary above or a short number, two words of letters at least
  * (`wrong length`, `must be at least 8 characters long.`). Linear in the text.
  */
-export function isProblemMessage(text: string): boolean {
-  const words = text.trim().split(/\s+/);
+export const isProblemMessage = (text: string): boolean => knownWords(text, (w) => VOCABULARY.has(w)) >= 2;
+
+/**
+ * How many words of letters `text` holds when each of its words (WORD) is a short number or
+ * `known`, or -1 when one is neither. Linear in the text.
+ */
+function knownWords(text: string, known: (word: string) => boolean): number {
   let letterWords = 0;
-  for (const w of words) {
+  for (const w of text.trim().split(/\s+/)) {
     const m = WORD.exec(w);
-    if (!m) return false;
+    if (!m) return -1;
     if (/\d/.test(m[1]!)) continue;
-    if (!VOCABULARY.has(m[1]!)) return false;
+    if (!known(m[1]!)) return -1;
     letterWords++;
   }
-  return letterWords >= 2;
+  return letterWords;
 }
 
 /**
@@ -62,3 +72,18 @@ const ABSENT =
 
 /** Whether `text` (a secret key's value) only says the secret is not there (ABSENT). */
 export const saysAbsent = (text: string): boolean => ABSENT.test(text.trim());
+
+/**
+ * Whether `text` (a signature's value: util/redact-pairs.ts) says the signature's state and gives
+ * none: in or out of quotes, words of VOCABULARY or STATES in any case, one at least, and short
+ * numbers (`valid`, `"ok"`, `Invalid`, `mismatch`, `not checked`). A signature is a digest, hex
+ * or base64 of 16 characters or more: never such words. Linear in the text.
+ */
+export const saysState = (text: string): boolean =>
+  knownWords(
+    text
+      .trim()
+      .replace(/^["'`]|["'`]$/g, '')
+      .toLowerCase(),
+    (w) => VOCABULARY.has(w) || STATES.has(w),
+  ) >= 1;

@@ -1,4 +1,4 @@
-import { isProblemMessage, saysAbsent } from './problem-words.js';
+import { isProblemMessage, saysAbsent, saysState } from './problem-words.js';
 import { mayClose } from './line-quotes.js';
 import { UrlEnds } from './url-ends.js';
 
@@ -246,6 +246,12 @@ function hiddenAlready(text: string, from: number, bare: boolean, closer: string
   return !bare && i > from + REDACTED.length;
 }
 
+/**
+ * The key words of a signature (`signature`, `X-Hub-Signature`, `sig`): its value is a digest (hex,
+ * base64), never words, so words after it say its state (util/problem-words.ts saysState).
+ */
+const SIGNATURE = /^sig(?:nature)?$/i;
+
 /** A word that says what is wrong with a secret: `Invalid password: wrong length` is a message, not a key and its value. */
 const PROBLEM =
   /^(?:bad|empty|expired|incorrect|invalid|malformed|missing|rejected|revoked|unknown|unsupported|weak|wrong)$/i;
@@ -296,11 +302,13 @@ export function redactSecretPairs(text: string): string {
       ? from + REDACTED.length
       : valueEnd(text, from, start.bare ? 'line' : 'pair', closer, limit);
     if (end === from) continue;
-    // Hidden already, or a message's words (`Invalid password: wrong length`, `secret: not set`): kept as they are.
+    // Hidden already, a message's words (`Invalid password: wrong length`, `secret: not set`) or a
+    // signature's state (`config signature: valid`): kept as they are.
+    const value = text.slice(from, end);
     const kept =
       hidden ||
-      (start.bare &&
-        (saysAbsent(text.slice(from, end)) || describesProblem(text, start.key, from, end, done)));
+      (start.bare && (saysAbsent(value) || describesProblem(text, start.key, from, end, done))) ||
+      (SIGNATURE.test(m[0]) && saysState(value));
     out += kept ? text.slice(done, end) : `${text.slice(done, from)}${REDACTED}`;
     done = end;
     SECRET_WORD.lastIndex = end;

@@ -348,3 +348,30 @@ describe('a secret after a cut or escaped quoted key, or holding a closing brack
     expect(redactUrlCredentials(inner)).toBe('{ token: [redacted]');
   });
 });
+
+describe('a signature`s state (stop 40, reviewer LOW)', () => {
+  it('stays readable: its value is a digest, never words', () => {
+    // Old code: each was logged with its state hidden, "config signature: [redacted]".
+    const kept = [
+      'config signature: valid',
+      'Invalid signature: mismatch',
+      'webhook signature=verified user=bob',
+      '{"signature": "ok", "x": 1}',
+      'X-Zm-Signature: not checked',
+    ];
+    const out = loggedAs({}, kept);
+    expect(out).not.toContain('[redacted]');
+  });
+
+  it('but a signature`s value is hidden, alone or after such a word', () => {
+    redactedOnceAndAgain({
+      'X-Hub-Signature: sha256=abcdef0123456789': 'X-Hub-Signature: [redacted]',
+      'signature: deadbeefcafe': 'signature: [redacted]',
+      'signature: valid v0=abcdef0123': 'signature: [redacted]',
+      'GET /hook?sig=SEKRIT&x=1': 'GET /hook?sig=[redacted]&x=1',
+      '"signature": "v0=SEKRIT"': '"signature": [redacted]',
+      // Another key keeps hiding whatever its value is: a password may be a word.
+      'token: valid': 'token: [redacted]',
+    });
+  });
+});
