@@ -1,9 +1,23 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { mkdirSync, opendirSync, readlinkSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { kindOf } from '../util/regular-file.js';
+import { summariesDir, webhooksDir } from '../poll/webhooks/summary-store.js';
+import { reportsDir } from '../report/store.js';
 
-/** How deep the state dir's folders are looked into for files that are not regular (webhooks/, reports/...). */
-const STATE_DEPTH = 3;
+/**
+ * The entries looked at in each folder the daemon reads (the bound of the start-up check). The
+ * folders read at start (the state folder, webhooks/) hold a few dozen files; summaries/ and
+ * reports/ one per instance or report, read when asked for: past this many, a FIFO is still
+ * refused when read (readRegularFile), only not before start.
+ */
+const STATE_ENTRIES_CHECKED = 10_000;
+
+/**
+ * The folders the daemon reads files from: the state folder, webhooks/ (spool, instance names,
+ * event clock, seen buckets), webhooks/summaries/ and reports/. It reads nothing deeper, and
+ * none of its files is in another folder.
+ */
+const readFolders = (dir: string): string[] => [dir, webhooksDir(dir), summariesDir(dir), reportsDir(dir)];
 
 /**
  * Fails with a one-line reason when the state directory cannot be created or written, or holds
@@ -25,27 +39,44 @@ export function checkStateDir(dir: string): void {
       },
     );
   }
-  const odd = notRegular(dir, STATE_DEPTH);
-  if (odd)
-    throw new Error(
-      `state file ${odd.path} is ${odd.kind}; expected a regular file (qoswatch's own state) or none: remove it`,
-    );
+  for (const folder of readFolders(dir)) {
+    const odd = notRegular(folder);
+    if (odd)
+      throw new Error(
+        `state file ${odd.path} is ${odd.kind}; expected a regular file (qoswatch's own state) or none: remove it`,
+      );
+  }
 }
 
-/** The first entry under `dir` (folders `depth` deep) that is neither a regular file, a folder nor a symlink. */
-function notRegular(dir: string, depth: number): { path: string; kind: string } | undefined {
-  let entries: Dirent[];
+/**
+ * The first of the first STATE_ENTRIES_CHECKED entries of `folder` that is neither a regular
+ * file nor a folder, symlinks followed as the daemon's reads follow them (`alerts.json` a link to
+ * a FIFO, `webhooks/` a link to a folder holding one).
+ */
+function notRegular(folder: string): { path: string; kind: string } | undefined {
+  let dir;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    dir = opendirSync(folder);
   } catch {
-    return undefined; // unreadable folders are reported by whatever reads them
+    return undefined; // a folder not there yet, or unreadable: said by whatever reads it
   }
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) {
-      const odd = depth > 1 ? notRegular(path, depth - 1) : undefined;
-      if (odd) return odd;
-    } else if (!e.isFile() && !e.isSymbolicLink()) return { path, kind: kindOf(e) };
+  try {
+    for (let n = 0; n < STATE_ENTRIES_CHECKED; n++) {
+      const e = dir.readSync();
+      if (!e) return undefined;
+      const path = join(folder, e.name);
+      let st: Stats;
+      try {
+        st = statSync(path);
+      } catch {
+        continue; // a dangling or looping link: read as no file
+      }
+      if (st.isFile() || st.isDirectory()) continue;
+      const link = e.isSymbolicLink() ? ` (a symbolic link to ${readlinkSync(path)})` : '';
+      return { path: `${path}${link}`, kind: kindOf(st) };
+    }
+    return undefined;
+  } finally {
+    dir.closeSync();
   }
-  return undefined;
 }

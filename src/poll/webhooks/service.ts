@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { instanceKey } from '../../normalize/events.js';
 import type { NormalizeStats } from '../../normalize/stats.js';
@@ -13,7 +12,7 @@ import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
 import { SkewStore } from './skew-store.js';
 import { Spool } from './spool.js';
-import { SummaryStore } from './summary-store.js';
+import { SummaryStore, webhooksDir } from './summary-store.js';
 
 /** The `webhooks` section of /api/v1/status (times in ISO 8601). */
 export interface WebhooksStatus {
@@ -83,7 +82,7 @@ export class Webhooks {
     },
   ) {
     const log = deps.log.child({ component: 'webhooks' });
-    const dir = join(deps.stateDir, 'webhooks');
+    const dir = webhooksDir(deps.stateDir);
     const files = deps.stateFiles ?? new StateFiles(log, () => deps.clock.now());
     this.spool = new Spool(dir, undefined, files, deps.spoolSaveDelayMs);
     this.guard = new ReplayGuard(2 * settings.maxAgeMs);

@@ -34,8 +34,11 @@ export const SUMMARY_RETENTION_MS = 30 * 86_400_000;
 /** Participants kept per instance file; past it new ones are not recorded (and counted). */
 const MAX_PARTICIPANTS = 50_000;
 
+/** The webhooks' folder under `state.dir`: the spool, instance names, event clock, seen buckets. */
+export const webhooksDir = (stateDir: string): string => join(stateDir, 'webhooks');
+
 /** The directory summaries are kept in, under `state.dir`. */
-export const summariesDir = (stateDir: string): string => join(stateDir, 'webhooks', 'summaries');
+export const summariesDir = (stateDir: string): string => join(webhooksDir(stateDir), 'summaries');
 
 /** The file holding what was pushed about one instance (for `qoswatch report`). */
 export const summaryFile = (stateDir: string, ref: Pick<InstanceRef, 'kind' | 'uuid'>): string =>
