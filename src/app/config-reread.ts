@@ -7,7 +7,7 @@ import { FileInvalidError } from '../util/file-errors.js';
 import { readSmallText } from '../util/regular-file.js';
 import { rereadLogSecrets } from '../util/log-secrets.js';
 import { urlCaseFolded } from '../util/http-url.js';
-import type { Env } from '../util/yaml-env.js';
+import { expandEnv, type Env } from '../util/yaml-env.js';
 import { MAX_CONFIG_FILE_BYTES, YamlSource } from '../util/yaml-file.js';
 import { formatPath } from '../util/yaml-source.js';
 
@@ -19,26 +19,29 @@ const MAX_NAMED_FILE_BYTES = 1024 * 1024;
 
 /**
  * The configuration file's settings as written (before `${VAR}` expansion), or undefined when
- * unreadable. A `*_file` setting (`client_secret_file`, `token_file`, `key_file`...) stands with
- * a digest of the file it names (relative to the config file's folder, trimmed as it is read):
- * the daemon read it at start, so new content needs a restart like a new setting does. Only the
- * setting's name is ever logged, never the content or its digest.
+ * unreadable. A `*_file` setting (`client_secret_file`, `token_file`, `key_file`...) stands as
+ * the path the daemon reads, `${VAR}` expanded with `env` (`${SECRETS}/cs` and the same path
+ * written out are one file), with a digest of that file's content (relative to the config
+ * file's folder, trimmed as it is read): the daemon read it at start, so new content needs a
+ * restart like a new setting does. Only the setting's name is ever logged, never the path, the
+ * content or its digest.
  */
-export function configSnapshot(file: string): unknown {
+export function configSnapshot(file: string, env: Env = process.env): unknown {
   try {
-    return withFileDigests(YamlSource.read(file, MAX_CONFIG_FILE_BYTES).toData(), dirname(file));
+    return withFileDigests(YamlSource.read(file, MAX_CONFIG_FILE_BYTES).toData(), dirname(file), env);
   } catch {
     return undefined;
   }
 }
 
-/** `data` with each `*_file` string setting's value followed by the digest of that file's content. */
-function withFileDigests(data: unknown, base: string, key = ''): unknown {
-  if (Array.isArray(data)) return data.map((v) => withFileDigests(v, base));
+/** `data` with each `*_file` string setting's value as its expanded path and its file's digest. */
+function withFileDigests(data: unknown, base: string, env: Env, key = ''): unknown {
+  if (Array.isArray(data)) return data.map((v) => withFileDigests(v, base, env));
   if (data !== null && typeof data === 'object')
-    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, withFileDigests(v, base, k)]));
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, withFileDigests(v, base, env, k)]));
   if (typeof data !== 'string' || !key.endsWith('_file')) return data;
-  return `${data}\u0000${fileDigest(resolve(base, data))}`;
+  const path = resolve(base, expandEnv(data, env).value);
+  return `${path}\u0000${fileDigest(path)}`;
 }
 
 /** A sha256 of the trimmed content of `path`, or `unreadable` (missing, not a regular file, over 1 MiB). */
@@ -90,7 +93,7 @@ export function rereadConfig(file: string, running: unknown, log: Logger, env: E
     );
     return;
   }
-  const changed = changedPaths(running, configSnapshot(file));
+  const changed = changedPaths(running, configSnapshot(file, env));
   if (!changed.length) {
     log.info(`${file} unchanged`);
     return;

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSnapshot, rereadConfig } from '../../src/app/config-reread.js';
 import { configLogger, requireConfig } from '../../src/cli/common.js';
 import { hiddenAsLogged, hiddenFromProcess } from '../../src/util/log-secrets.js';
+import type { Env } from '../../src/util/yaml-env.js';
 import { captureLog, loggedText } from '../helpers/log.js';
 
 const CONFIG = `zoom:
@@ -109,6 +110,53 @@ describe('SIGHUP after the content of a *_file changed (stop 39, tester LOW)', (
       '"msg":"FILE changed, not applied: restart qoswatch to apply zoom.client_secret_file (SIGHUP reloads the rule files only)"',
     );
     expect(out).not.toMatch(/file-secret/);
+  });
+});
+
+describe('SIGHUP and a *_file path written with ${VAR} (stop 40, reviewer LOW)', () => {
+  /** A config of `client_secret_file: <written>` read at start, then `edit`ed: what SIGHUP logs. */
+  function sighup(written: string, edit: (folder: string) => string, env: (folder: string) => Env): string[] {
+    const folder = mkdtempSync(join(tmpdir(), 'qw-reread-'));
+    const file = join(folder, 'config.yaml');
+    writeFileSync(join(folder, 'cs.secret'), 'first-file-secret-1\n');
+    writeFileSync(file, CONFIG.replace('client_secret: s', `client_secret_file: '${written}'`));
+    const running = configSnapshot(file, env(folder));
+    writeFileSync(file, CONFIG.replace('client_secret: s', `client_secret_file: '${edit(folder)}'`));
+    const { log, lines } = captureLog();
+    rereadConfig(file, running, log, env(folder));
+    return lines.map((l) => l.msg.replace(file, 'FILE'));
+  }
+  const NAMED =
+    'FILE changed, not applied: restart qoswatch to apply zoom.client_secret_file (SIGHUP reloads the rule files only)';
+
+  it('the same file written out instead of through ${SECRETS} is unchanged (the old code: named as changed)', () => {
+    const env = (folder: string): Env => ({ SECRETS: folder });
+    expect(sighup('${SECRETS}/cs.secret', (folder) => join(folder, 'cs.secret'), env)).toEqual([
+      'FILE unchanged',
+    ]);
+  });
+
+  it('a ${VAR} that names another file is named as needing a restart', () => {
+    const env = (folder: string): Env => ({ SECRETS: folder, OTHER: join(folder, 'elsewhere') });
+    const another = (folder: string): string => {
+      mkdirSync(join(folder, 'elsewhere'));
+      writeFileSync(join(folder, 'elsewhere', 'cs.secret'), 'first-file-secret-1\n'); // the same content
+      return '${OTHER}/cs.secret';
+    };
+    expect(sighup('${SECRETS}/cs.secret', another, env)).toEqual([NAMED]);
+  });
+
+  it('new content of a file named through ${SECRETS} is named as needing a restart (the old code: unchanged)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'qw-reread-'));
+    const file = join(folder, 'config.yaml');
+    const env: Env = { SECRETS: folder };
+    writeFileSync(join(folder, 'cs.secret'), 'first-file-secret-1\n');
+    writeFileSync(file, CONFIG.replace('client_secret: s', "client_secret_file: '${SECRETS}/cs.secret'"));
+    const running = configSnapshot(file, env);
+    writeFileSync(join(folder, 'cs.secret'), 'second-file-secret-2\n');
+    const out = loggedText((log) => rereadConfig(file, running, log, env), ['first-file-secret-1']);
+    expect(out.replaceAll(file, 'FILE')).toContain(`"msg":"${NAMED}"`);
+    expect(out).not.toMatch(/file-secret|cs\.secret/);
   });
 });
 
