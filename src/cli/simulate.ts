@@ -7,7 +7,7 @@ import { redactUrlCredentials } from '../util/redact-url.js';
 import { MAX_SPEED, numberOption, parse, portOption, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from '../util/signals.js';
-import { readRegularFile } from '../util/regular-file.js';
+import { readRegularText } from '../util/regular-file.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
 
@@ -73,9 +73,7 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
   const file = values['push-secret-file'];
   let secretToken: string;
   try {
-    secretToken = file
-      ? readRegularFile(file).toString('utf8').trim()
-      : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
+    secretToken = file ? readRegularText(file).trim() : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
   } catch (err) {
     throw new UsageError(
       `--push-secret-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,

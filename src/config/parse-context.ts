@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-source.js';
 import type { RawConfig } from './raw.js';
-import { readFailure, readRegularFile } from '../util/regular-file.js';
+import { readFailure, readRegularText } from '../util/regular-file.js';
 
 /** What each section's parser reads, and where it reports problems (all are reported at once). */
 export interface ParseContext {
@@ -36,7 +36,7 @@ export function readSecretFile(
 ): string | undefined {
   if (ctx.withoutSecrets) return '';
   try {
-    const v = readRegularFile(resolve(ctx.base, file)).toString('utf8').trim();
+    const v = readRegularText(resolve(ctx.base, file)).trim();
     if (!v && nonEmpty) problemAt(ctx, path, `the file ${file} is empty; expected ${what} in it`);
     return v;
   } catch (err) {

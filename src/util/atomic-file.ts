@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readRegularFile } from './regular-file.js';
+import { readRegularText } from './regular-file.js';
 
 /** Flushes a directory entry (a rename) to disk. Some file systems cannot; that is not an error. */
 function fsyncDir(dir: string): void {
@@ -55,7 +55,7 @@ export function writeFileAtomic(file: string, data: string, durable = true): voi
 /** Parsed JSON of a file, or undefined when it is missing or unreadable; callers check its shape. State files go through StateFiles, which also sets a corrupt one aside. */
 export function readJsonFile(file: string): unknown {
   try {
-    return JSON.parse(readRegularFile(file).toString('utf8')) as unknown;
+    return JSON.parse(readRegularText(file)) as unknown;
   } catch {
     return undefined;
   }

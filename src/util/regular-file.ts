@@ -29,22 +29,49 @@ export function kindOf(
 }
 
 /**
- * The bytes of the regular file `path`; `check` sees its stats before it is read (to refuse one
- * too big). Throws NotRegularFileError for anything else, an EISDIR error for a folder, and
- * open's own errors (ENOENT, EACCES...).
+ * A regular file larger than its reader takes (`maxBytes`): found by its size before it is read,
+ * or by what was read, had it grown in between. `size` is the larger size seen, in bytes.
  */
-export function readRegularFile(path: string, check?: (st: Stats) => void): Buffer {
+export class FileTooBigError extends Error {
+  readonly code = 'EFBIG';
+  constructor(
+    readonly size: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${size} bytes, over the ${maxBytes} bytes it may have`);
+  }
+}
+
+/** How a regular file is read: `maxBytes`, the most it may hold (FileTooBigError past it). */
+export interface RegularFileOptions {
+  maxBytes?: number;
+}
+
+/**
+ * The bytes of the regular file `path`. Throws NotRegularFileError for anything else, an EISDIR
+ * error for a folder, open's own errors (ENOENT, EACCES...), and FileTooBigError for one over
+ * `maxBytes` (before it is read, by its size).
+ */
+export function readRegularFile(path: string, options: RegularFileOptions = {}): Buffer {
+  const { maxBytes = Infinity } = options;
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
     if (st.isDirectory())
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
     if (!st.isFile()) throw new NotRegularFileError(kindOf(st));
-    check?.(st);
-    return readFileSync(fd);
+    if (st.size > maxBytes) throw new FileTooBigError(st.size, maxBytes);
+    const bytes = readFileSync(fd);
+    if (bytes.length > maxBytes) throw new FileTooBigError(bytes.length, maxBytes);
+    return bytes;
   } finally {
     closeSync(fd);
   }
+}
+
+/** The text (UTF-8) of the regular file `path`, as readRegularFile reads it. */
+export function readRegularText(path: string, options: RegularFileOptions = {}): string {
+  return readRegularFile(path, options).toString('utf8');
 }
 
 /**
@@ -54,10 +81,7 @@ export function readRegularFile(path: string, check?: (st: Stats) => void): Buff
  */
 export function readSmallText(path: string, maxBytes: number): string | undefined {
   try {
-    const bytes = readRegularFile(path, (st) => {
-      if (st.size > maxBytes) throw new Error('too big');
-    });
-    return bytes.toString('utf8').trim();
+    return readRegularText(path, { maxBytes }).trim();
   } catch {
     return undefined;
   }

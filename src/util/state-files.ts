@@ -8,10 +8,7 @@ import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { plural } from './words.js';
 import { validator } from './validators.js';
-import { NotRegularFileError, readRegularFile } from './regular-file.js';
-
-/** A state file over MAX_STATE_FILE_BYTES, found before it is read. */
-class TooBig extends Error {}
+import { FileTooBigError, NotRegularFileError, readRegularText } from './regular-file.js';
 
 /**
  * Bounds on a state file read at start, checked before it is parsed: a damaged or planted file
@@ -89,17 +86,13 @@ export class StateFiles {
    */
   read<T>(file: string, check: StateCheck<T>, salvage?: StateSalvage<T>): T | undefined {
     let text: string;
-    let size = 0;
     try {
-      text = readRegularFile(file, (st) => {
-        size = st.size;
-        if (size > MAX_STATE_FILE_BYTES) throw new TooBig();
-      }).toString('utf8');
+      text = readRegularText(file, { maxBytes: MAX_STATE_FILE_BYTES });
     } catch (err) {
-      if (err instanceof TooBig)
+      if (err instanceof FileTooBigError)
         return this.setAsideWhole(
           file,
-          `it is ${Math.ceil(size / 2 ** 20)} MiB, over the ${MAX_STATE_FILE_BYTES / 2 ** 20} MiB a state file may have`,
+          `it is ${Math.ceil(err.size / 2 ** 20)} MiB, over the ${MAX_STATE_FILE_BYTES / 2 ** 20} MiB a state file may have`,
           undefined,
         );
       // A named pipe would have made the daemon wait forever: moved aside like a corrupt file.

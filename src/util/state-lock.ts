@@ -1,5 +1,5 @@
 import { mkdirSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
-import { readRegularFile } from './regular-file.js';
+import { readRegularText } from './regular-file.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from './process-alive.js';
@@ -26,7 +26,7 @@ const START_SLACK_MS = 5_000;
 /** The lock's owner as written, or undefined when it is not a lock qoswatch writes (half-written, edited). */
 function readOwner(file: string): LockOwner | undefined {
   try {
-    const o = JSON.parse(readRegularFile(file).toString('utf8')) as Partial<LockOwner>;
+    const o = JSON.parse(readRegularText(file)) as Partial<LockOwner>;
     const ok =
       Number.isInteger(o.pid) &&
       typeof o.host === 'string' &&

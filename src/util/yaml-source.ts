@@ -14,7 +14,7 @@ import {
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
-import { NotRegularFileError, readRegularFile } from './regular-file.js';
+import { FileTooBigError, NotRegularFileError, readRegularFile } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -91,12 +91,9 @@ export class YamlSource {
   static read(file: string, maxBytes = MAX_RULE_FILE_BYTES): YamlSource {
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(file, (st) => {
-        if (st.size > maxBytes) throw new FileInvalidError([tooBig(file, st.size, maxBytes)]);
-      });
-      if (bytes.length > maxBytes) throw new FileInvalidError([tooBig(file, bytes.length, maxBytes)]);
+      bytes = readRegularFile(file, { maxBytes });
     } catch (err) {
-      if (err instanceof FileInvalidError) throw err;
+      if (err instanceof FileTooBigError) throw new FileInvalidError([tooBig(file, err.size, maxBytes)]);
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
         code === 'ENOENT'

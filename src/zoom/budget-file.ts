@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { readRegularFile } from '../util/regular-file.js';
+import { readRegularText } from '../util/regular-file.js';
 import { dirname, join } from 'node:path';
 import { processAlive } from '../util/process-alive.js';
 import { StateFiles } from '../util/state-files.js';
@@ -34,7 +34,7 @@ function lockState(lock: string): LockState {
   let text: string;
   let age: number;
   try {
-    text = readRegularFile(lock).toString('utf8');
+    text = readRegularText(lock);
     age = Date.now() - statSync(lock).mtimeMs;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
@@ -113,7 +113,7 @@ export class FileBudgetStore implements BudgetStore {
   private readSaved(day?: number): Saved | undefined {
     let text: string;
     try {
-      text = readRegularFile(this.file).toString('utf8');
+      text = readRegularText(this.file);
     } catch {
       return undefined;
     }

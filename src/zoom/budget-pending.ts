@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
-import { readRegularFile } from '../util/regular-file.js';
+import { readRegularText } from '../util/regular-file.js';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { processAlive } from '../util/process-alive.js';
@@ -73,7 +73,7 @@ export class PendingJournal {
       out.files.push(file);
       out.owners.push(pid);
       try {
-        const j = JSON.parse(readRegularFile(file).toString('utf8')) as { day?: unknown; calls?: unknown };
+        const j = JSON.parse(readRegularText(file)) as { day?: unknown; calls?: unknown };
         if (j.day === day && Number.isInteger(j.calls) && (j.calls as number) > 0)
           out.calls += Math.min(j.calls as number, 1e12);
       } catch {

@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NotRegularFileError, readRegularFile } from '../../src/util/regular-file.js';
+import {
+  FileTooBigError,
+  NotRegularFileError,
+  readRegularFile,
+  readRegularText,
+  readSmallText,
+} from '../../src/util/regular-file.js';
 import { printed, startCli } from '../helpers/cli.js';
 
 /**
@@ -74,4 +80,46 @@ describe('a file a setting names that is not a regular file', () => {
     );
     expect(code).toBe(2);
   }, 60_000);
+});
+
+/**
+ * readRegularFile's `maxBytes`: the one "refuse over N bytes" that state files (util/state-files.ts),
+ * YAML files (util/yaml-source.ts) and small secret files (readSmallText) share; a typed error
+ * carrying the size found, so each caller says it in its own words (tested with them:
+ * test/util/state-files.test.ts, test/reliability/bounds.test.ts).
+ */
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('readRegularFile with maxBytes', () => {
+  it('reads a file of at most maxBytes, as bytes or as text', () => {
+    const path = file('ten.txt', 'héllo wör');
+    expect(readRegularFile(path, { maxBytes: 11 }).length).toBe(11);
+    expect(readRegularText(path, { maxBytes: 11 })).toBe('héllo wör');
+    expect(readRegularText(path)).toBe('héllo wör');
+  });
+
+  it('refuses a bigger one with FileTooBigError, its size and the bound', () => {
+    const path = file('twelve.txt', 'x'.repeat(12));
+    const err = (() => {
+      try {
+        readRegularFile(path, { maxBytes: 11 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(FileTooBigError);
+    expect(err).toMatchObject({ code: 'EFBIG', size: 12, maxBytes: 11 });
+    expect((err as Error).message).toBe('12 bytes, over the 11 bytes it may have');
+    expect(() => readRegularText(path, { maxBytes: 11 })).toThrow(FileTooBigError);
+  });
+
+  it('readSmallText: trimmed text, or undefined when over maxBytes or missing', () => {
+    expect(readSmallText(file('secret', ' s3cret\n'), 8)).toBe('s3cret');
+    expect(readSmallText(file('big-secret', 'x'.repeat(9)), 8)).toBeUndefined();
+    expect(readSmallText(join(dir, 'missing'), 8)).toBeUndefined();
+  });
 });
