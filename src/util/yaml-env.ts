@@ -6,8 +6,18 @@ import type { YamlSource } from './yaml-source.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 // A reference, `$$`, or a `${` that starts neither (unclosed, not a name, another form): refused.
-// A default is plain text: a "${" in it is no reference but the outer one left unclosed.
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$(?!\{))*))?\}|\$\$|\$\{/g;
+// A default is plain text, where `$$` is a literal `$` as anywhere (`${X:-a$${b}`: `a${b`): a
+// "${" in it is no reference but the outer one left unclosed.
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$\$|\$(?!\{))*))?\}|\$\$|\$\{/g;
+
+/** Where the first `${` of `text` is that is no escaped `$` (`$${`) followed by `{`; -1 when none. */
+function firstReference(text: string): number {
+  for (let i = text.indexOf('$'); i >= 0; i = text.indexOf('$', i + 1)) {
+    if (text[i + 1] === '{') return i;
+    if (text[i + 1] === '$') i++;
+  }
+  return -1;
+}
 
 const EXPECTED = 'expected ${VAR}, ${VAR:-default}, or $$ for a literal $';
 
@@ -20,7 +30,7 @@ function badReference(rest: string): string {
   if (!name) return `a "\${" with no variable name after it; ${EXPECTED}`;
   const after = rest.slice(name[0].length);
   const close = after.indexOf('}');
-  const inner = after.indexOf('${');
+  const inner = firstReference(after);
   if (after.startsWith(':-') && inner >= 0 && (close < 0 || inner < close))
     return `a "\${${name[1]}:-" whose default holds another "\${" (a default is plain text: references do not nest); ${EXPECTED}`;
   if (close < 0) return `a "\${${name[1]}" with no closing "}"; ${EXPECTED}`;
@@ -46,7 +56,7 @@ export function expandEnv(text: string, env: Env): { value: string; unset: strin
       }
       const v = env[name!];
       if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
+      if (fallback !== undefined) return fallback.replaceAll('$$', '$');
       unset.push(name!);
       return '';
     },

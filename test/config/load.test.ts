@@ -65,6 +65,31 @@ describe('environment and secret files', () => {
     expect(margin.zoom!.limits.heavySafetyMargin).toBe(0.25);
   });
 
+  it('takes $$ in a default as a literal $, as anywhere: `${X:-a$${b}` falls back to a${b} (stop 40: refused as a nested reference)', () => {
+    const f = write(
+      'escaped-default.yaml',
+      "zoom:\n  account_id: '${X:-a$${b}'\n  client_id: '${X:-pa$$w}'\n  client_secret: '${X:-$$5}'\n",
+    );
+    // The old code: `:2:15: a "${X:-" whose default holds another "${" (...)`, and pa$$w, $$5 as written.
+    expect(loadConfig(f, {}).zoom).toMatchObject({ accountId: 'a${b', clientId: 'pa$w', clientSecret: '$5' });
+    expect(loadConfig(f, { X: 'set' }).zoom).toMatchObject({
+      accountId: 'set',
+      clientId: 'set',
+      clientSecret: 'set',
+    });
+    // A default still ends at the first "}", and "${" unescaped in it is still refused, at the outer "${".
+    expect(
+      configErrorOf(
+        write(
+          'unclosed-default.yaml',
+          "zoom:\n  account_id: '${X:-a$${b'\n  client_id: c\n  client_secret: s\n",
+        ),
+      ),
+    ).toBe(
+      `${join(dir, 'unclosed-default.yaml')}:2:16: a "\${X" with no closing "}"; expected \${VAR}, \${VAR:-default}, or $$ for a literal $`,
+    );
+  });
+
   it('reads a secret from a file, relative to the config', () => {
     write('secret.txt', 'file-secret\n');
     const c = loadConfig(
