@@ -7,7 +7,7 @@ import { compilePattern, isPattern, type Pattern } from '../util/patterns.js';
 import { FILTER_VALUES } from './filters.js';
 import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS, type MetricDef } from './metrics.js';
 import type { CompiledRule, ContextUse, FilterField, RawRule, Scope } from './rule-types.js';
-import { checkTemplate, templateFields } from './templates.js';
+import { checkTemplate, templateFields, unguardedFields } from './templates.js';
 import { unprovided } from './field-needs.js';
 import { parseThreshold } from './thresholds.js';
 
@@ -70,6 +70,7 @@ export function compileRule(
     contextUses: contextUses.map((u) => ({
       field: u.field,
       as: u.as,
+      ...(u.guarded && { guarded: u.guarded }),
       get at() {
         return u.at;
       },
@@ -270,13 +271,14 @@ function contextUsesOf(
   src: YamlSource,
 ): (ContextUse & { path: (string | number)[] })[] {
   const out: (ContextUse & { path: (string | number)[] })[] = [];
-  const add = (name: string, as: ContextUse['as'], path: (string | number)[]): void => {
+  const add = (name: string, as: ContextUse['as'], path: (string | number)[], guarded?: true): void => {
     const field = CONTEXT_BY_RULE.get(name);
     const full = ['rules', index, ...path];
     if (!field) return;
     out.push({
       field,
       as,
+      ...(guarded && { guarded }),
       path: full,
       // Where, only when asked (a message): a shipped rule file's YAML is parsed only then.
       get at() {
@@ -288,7 +290,10 @@ function contextUsesOf(
   };
   for (const name of Object.keys(raw.filters ?? {})) add(name, 'filter', ['filters', name]);
   if (raw.group_by) add(raw.group_by, 'group_by', ['group_by']);
-  for (const [k, tpl] of Object.entries(raw.annotations ?? {}))
-    for (const name of templateFields(tpl)) add(name, 'template', ['annotations', k]);
+  for (const [k, tpl] of Object.entries(raw.annotations ?? {})) {
+    const unguarded = unguardedFields(tpl);
+    for (const name of templateFields(tpl))
+      add(name, 'template', ['annotations', k], unguarded.has(name) ? undefined : true);
+  }
   return out;
 }

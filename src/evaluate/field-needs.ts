@@ -65,7 +65,9 @@ const EFFECT: Record<ListNeed['as'], string> = {
 
 /**
  * Uses of fields that none of the kinds this configuration polls gives for that rule (valid
- * rules, e.g. a role filter while only Video SDK sessions are polled): they never match.
+ * rules, e.g. a role filter while only Video SDK sessions are polled): they never match. A
+ * template that prints the field only inside its own section (`{{#client_version}}...`) already
+ * handles the absence and is not warned of.
  */
 export function unpolledUses(
   rules: readonly CompiledRule[],
@@ -75,7 +77,7 @@ export function unpolledUses(
   for (const r of rules)
     for (const u of r.contextUses) {
       const kinds = SOURCE_KINDS.filter((k) => polled.has(k) && r.sources.has(k));
-      if (kinds.some((k) => liveSource(u.field, k))) continue;
+      if (u.guarded || kinds.some((k) => liveSource(u.field, k))) continue;
       out.push({
         at: u.at,
         message: `rule "${r.name}" reads "${u.field.rule}", which ${kinds.length ? `${kindsText(kinds)} never give` : 'no source this configuration polls gives'}: ${EFFECT[u.as]}`,

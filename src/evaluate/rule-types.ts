@@ -41,6 +41,8 @@ export type FilterField = ContextRuleName | 'topic' | 'instance' | 'participant'
 export interface ContextUse {
   field: FieldDef;
   as: 'filter' | 'group_by' | 'template';
+  /** A template use whose every print sits in a `{{#field}}`/`{{^field}}` section: a missing value leaves no gap. */
+  guarded?: true;
   /** `file:line:col` of the use. */
   at: string;
 }

@@ -101,6 +101,28 @@ export function templateFields(template: string): string[] {
   return [...out];
 }
 
+/**
+ * The fields a (valid) template prints outside a `{{#field}}` or `{{^field}}` section of their
+ * own: where a missing value would leave a gap. `{{#client_version}} Client
+ * {{client_version}}.{{/client_version}}` handles its absence, so client_version is not among them.
+ */
+export function unguardedFields(template: string): Set<string> {
+  const out = new Set<string>();
+  const walk = (list: Token[], guards: ReadonlySet<string>): void => {
+    for (const t of list) {
+      const name = t[1] === '.' ? undefined : t[1].split('.')[0]!;
+      if (name && (t[0] === 'name' || t[0] === '&') && !guards.has(name)) out.add(name);
+      if (t[4]) walk(t[4], name && (t[0] === '#' || t[0] === '^') ? new Set([...guards, name]) : guards);
+    }
+  };
+  try {
+    walk(Mustache.parse(template) as Token[], new Set());
+  } catch {
+    return out;
+  }
+  return out;
+}
+
 const sections = new Map<string, Set<string>>();
 
 /** Whether a template has a `{{#name}}` section (phase sections: firing, repeating, resolved). */

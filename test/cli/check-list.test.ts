@@ -109,4 +109,36 @@ describe('qoswatch check and the participants list', () => {
     );
     expect(r.stderr).not.toContain('never matches');
   });
+
+  it.each([
+    ['only sessions', '{ meetings: false, webinars: false, sessions: true }'],
+    ['every source', '{ meetings: true, webinars: true, sessions: true }'],
+  ])('the shipped rules with %s polled start with no warning about themselves', async (_, sources) => {
+    const file = join(dir, 'shipped-sessions.yaml');
+    writeFileSync(
+      file,
+      `zoom: { account_id: a, client_id: c, client_secret: s }\nvideosdk: { api_key: k, api_secret: s }\nsources: ${sources}\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\d+ rules valid in .*rules/);
+    expect(r.stderr).not.toContain('warning');
+  });
+
+  it('a template that prints a field only inside its own section handles its absence: no warning', async () => {
+    const rules = join(dir, 'guarded.rules.yaml');
+    writeFileSync(
+      rules,
+      'rules:\n  - name: guarded\n    metric: latency\n    streams: [audio_input]\n    when: above\n    threshold: 300ms\n' +
+        '    annotations:\n      summary: "{{participant}} is slow{{#role}} ({{role}}){{/role}}{{^device}}, no device{{/device}}"\n' +
+        '      description: "role {{role}}"\n',
+    );
+    const r = await runCli(['check', '--config', sessionsOnly('sessions-guarded.yaml', rules)]);
+    expect(r.code, r.stderr).toBe(0);
+    // The summary guards role; the description prints it bare, and only that one is warned of.
+    expect(r.stderr.match(/reads "role"/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /guarded\.rules\.yaml:9:\d+: rule "guarded" reads "role", which Video SDK sessions never give: its template leaves it empty/,
+    );
+  });
 });
