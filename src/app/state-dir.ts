@@ -1,5 +1,6 @@
-import { mkdirSync, opendirSync, readlinkSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { opendirSync, readlinkSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from '../util/make-dir.js';
 import { kindOf } from '../util/regular-file.js';
 import { summariesDir, webhooksDir } from '../poll/webhooks/summary-store.js';
 import { reportsDir } from '../report/store.js';
@@ -27,7 +28,7 @@ const readFolders = (dir: string): string[] => [dir, webhooksDir(dir), summaries
 export function checkStateDir(dir: string): void {
   const probe = join(dir, `.write-test-${process.pid}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     writeFileSync(probe, '');
     rmSync(probe, { force: true });
   } catch (err) {

@@ -1,5 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { makeDir } from '../util/make-dir.js';
 import { loadRules, ruleFiles } from '../evaluate/load-rules.js';
 import { parsedRulesFile, textKey } from '../evaluate/shipped-rules.js';
 import { fromRoot } from '../util/package-root.js';
@@ -14,7 +16,7 @@ import { YamlSource } from '../util/yaml-file.js';
  */
 const dir = new URL('../evaluate/parsed-rules/', import.meta.url);
 rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
+makeDir(fileURLToPath(dir));
 let written = 0;
 for (const file of ruleFiles([fromRoot('rules')])) {
   try {

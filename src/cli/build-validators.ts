@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { makeDir } from '../util/make-dir.js';
 import { GENERATED_DIR, generatedFile, generatedModules } from '../util/validators.js';
 import { knownSchemas } from './known-schemas.js';
 
@@ -7,7 +9,7 @@ import { knownSchemas } from './known-schemas.js';
  * validator of every schema known ahead of time, so that start-up compiles none.
  */
 const dir = new URL(`../util/${GENERATED_DIR}/`, import.meta.url);
-mkdirSync(dir, { recursive: true });
+makeDir(fileURLToPath(dir));
 const modules = generatedModules(knownSchemas());
 for (const [key, code] of modules) writeFileSync(generatedFile(key, dir), code);
 process.stdout.write(`wrote ${modules.size} validators to ${dir.pathname}\n`);

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDir } from '../util/make-dir.js';
 import { fromRoot } from '../util/package-root.js';
 import { configSchema } from './schema.js';
 
@@ -45,7 +46,7 @@ function schemaMap(map: unknown): unknown {
 
 /** Writes the editors' schema; `npm run build` calls it. */
 export function writeEditorSchema(): string {
-  mkdirSync(dirname(EDITOR_SCHEMA_FILE), { recursive: true });
+  makeDir(dirname(EDITOR_SCHEMA_FILE));
   writeFileSync(EDITOR_SCHEMA_FILE, JSON.stringify(editorSchema(), null, 2) + '\n');
   return EDITOR_SCHEMA_FILE;
 }

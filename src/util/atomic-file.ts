@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeDir } from './make-dir.js';
 import { readRegularText } from './regular-file.js';
 
 /** Flushes a directory entry (a rename) to disk. Some file systems cannot; that is not an error. */
@@ -34,7 +26,7 @@ function fsyncDir(dir: string): void {
  */
 export function writeFileAtomic(file: string, data: string, durable = true): void {
   const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     const fd = openSync(tmp, 'w', 0o600);

@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { makeDir } from './make-dir.js';
 import { readRegularText } from './regular-file.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ function ownerRuns(owner: LockOwner, me: LockOwner): boolean {
  * release function.
  */
 export function lockStateDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const file = join(dir, 'qoswatch.lock');
   const start = processStartTicks(process.pid);
   const boot = bootId();

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { makeDir } from '../util/make-dir.js';
 import { readRegularText } from '../util/regular-file.js';
 import { dirname, join } from 'node:path';
 import { processAlive } from '../util/process-alive.js';
@@ -333,7 +334,7 @@ export class FileBudgetStore implements BudgetStore {
         if (code === 'ENOENT' && !madeDir) {
           madeDir = true; // the state directory's first file
           try {
-            mkdirSync(dirname(this.lock), { recursive: true });
+            makeDir(dirname(this.lock));
           } catch {
             /* told below, at the next try */
           }

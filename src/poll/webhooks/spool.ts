@@ -5,13 +5,13 @@ import {
   fsync,
   fsyncSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile } from '../../util/atomic-file.js';
+import { makeDir } from '../../util/make-dir.js';
 import { StateFiles } from '../../util/state-files.js';
 
 /** One verified webhook request as kept on disk until it has been handed on. */
@@ -78,7 +78,7 @@ export class Spool {
     /** How long the done offset waits before it is written (tests: 0, the next turn). */
     private readonly saveDelayMs = 1000,
   ) {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     this.file = join(dir, 'webhooks.spool');
     this.offsetFile = join(dir, 'webhooks.spool.done');
     // O_NONBLOCK: a named pipe planted as the spool is refused, never waited on (a regular file is unaffected).

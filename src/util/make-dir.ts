@@ -1,0 +1,57 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** Why a folder could not be made: the folder, and the system's code (ENOENT, ENOTDIR, EACCES...). */
+export class MakeDirError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot make folder ${path} (${code})`, options);
+  }
+}
+
+const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
+
+/** Whether `path` is a folder now (one made meanwhile by another process counts). */
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** One mkdir: true when made or already a folder, false when its parent is missing; throws otherwise. */
+function makeOne(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'EEXIST') {
+      if (isDir(path)) return true;
+      throw new MakeDirError(path, 'ENOTDIR', { cause: err });
+    }
+    if (code === 'ENOENT') return false;
+    throw new MakeDirError(path, code, { cause: err });
+  }
+}
+
+/**
+ * `mkdir -p`: makes `dir` and the folders missing above it, one at a time. Node's
+ * `mkdirSync(dir, { recursive: true })` loops for ever (CPU spinning, signals unanswered) when
+ * mkdir says ENOENT under a parent that exists, as /proc does (`/proc/qw`); here that, a file
+ * in the way (ENOTDIR) or a folder this user cannot write (EACCES, EROFS, EPERM) throws
+ * MakeDirError at once, naming the folder that could not be made.
+ */
+export function makeDir(dir: string): void {
+  const path = resolve(dir);
+  if (makeOne(path)) return;
+  const parent = dirname(path);
+  if (parent === path) throw new MakeDirError(path, 'ENOENT');
+  makeDir(parent);
+  // The parent is a folder now: a second ENOENT means this file system makes none here.
+  if (!makeOne(path)) throw new MakeDirError(path, 'ENOENT');
+}
