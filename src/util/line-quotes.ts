@@ -50,10 +50,19 @@ export class LineQuotes {
     while (i > this.lineEnd + 1 && !isLineEnd(text[i - 1])) i--;
     this.quotes = [];
     this.k = 0;
-    for (; i < text.length && !isLineEnd(text[i]); i++) {
-      if (text[i] === '"') this.quotes.push(i);
-      else if (text[i] === '\\' && !isLineEnd(text[i + 1])) i++;
+    QUOTE_OR_LINE_END.lastIndex = i;
+    for (let m = QUOTE_OR_LINE_END.exec(text); m; m = QUOTE_OR_LINE_END.exec(text)) {
+      if (m[0] !== '"') {
+        this.lineEnd = m.index;
+        return;
+      }
+      // Escaped by an odd run of backslashes before it (`\"`, `\\\"`), as a left-to-right reading has it.
+      let b = m.index;
+      while (b > i && text[b - 1] === '\\') b--;
+      if ((m.index - b) % 2 === 0) this.quotes.push(m.index);
     }
-    this.lineEnd = i;
+    this.lineEnd = text.length;
   }
 }
+
+const QUOTE_OR_LINE_END = /["\n\r]/g;

@@ -8,32 +8,44 @@ export const MIN_LOG_SECRET = 6;
 
 /**
  * The forms besides itself in which a server may echo a secret value `v`: as JSON writes it inside
- * a string (`"` and `\` escaped), as a URL encodes it (encodeURIComponent), as a form does
- * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), both also with
- * lowercase hex (`%2f`, `%c3%84`: RFC 3986 lets a server write either, and it decodes to the same
- * secret), and in base64 (with its `=` padding and without) and base64url. None for a value under
- * MIN_LOG_SECRET characters. The one list of them: the log's (LogSecrets) and the Zoom token endpoint's
- * (zoom/auth.ts scrubTokenError, before it cuts the text short).
+ * a string (`"` and `\\` escaped), as a URL encodes it (encodeURIComponent), as a form does
+ * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), as JavaScript's
+ * escape() does (`%E4` for `ä`, `%u20AC` for `€`, `@` and `/` kept), their percent-escapes in
+ * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`), in hex
+ * (upper and lower case: a dump of its bytes), and in base64 (with its `=` padding and without)
+ * and base64url. None for a value under MIN_LOG_SECRET characters. The one list of them: the
+ * log's (LogSecrets) and the Zoom token endpoint's (zoom/auth.ts scrubTokenError, before it cuts
+ * the text short).
  */
 export function secretForms(v: string): string[] {
   if (v.length < MIN_LOG_SECRET) return [];
-  const base64 = Buffer.from(v, 'utf8').toString('base64');
-  const uri = encodeURIComponent(v);
-  const form = new URLSearchParams([['', v]]).toString().slice(1);
+  const bytes = Buffer.from(v, 'utf8');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
   return [
     JSON.stringify(v).slice(1, -1),
-    uri,
-    lowerHex(uri),
-    form,
-    lowerHex(form),
+    encodeURIComponent(v),
+    new URLSearchParams([['', v]]).toString().slice(1),
+    jsEscape(v),
+    hex,
+    hex.toUpperCase(),
     base64,
     base64.replace(/=+$/, ''),
-    Buffer.from(v, 'utf8').toString('base64url'),
+    bytes.toString('base64url'),
   ];
 }
 
-/** A percent-encoded text with its escapes in lowercase hex: `%2F` as `%2f`. */
-const lowerHex = (encoded: string): string => encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+/**
+ * `v` as JavaScript's escape() writes it (deprecated, and still used by old clients): ASCII
+ * letters, digits and `@*_+-./` as they are, other characters under U+0100 as `%XX`, the rest
+ * as `%uXXXX` (each half of a surrogate pair alone).
+ */
+const jsEscape = (v: string): string =>
+  v.replace(/[^A-Za-z0-9@*_+\-./]/g, (c) => {
+    const code = c.charCodeAt(0);
+    const hex = code.toString(16).toUpperCase();
+    return code < 0x100 ? `%${hex.padStart(2, '0')}` : `%u${hex.padStart(4, '0')}`;
+  });
 
 /**
  * The secret values of the configuration (util/secret-values.ts: inline, from the environment or

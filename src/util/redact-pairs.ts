@@ -58,7 +58,8 @@ function keyQuotes(text: string, start: number, end: number): { open: number; cl
   const close = text[end] === '\\' ? 2 : 1;
   const quote = text[end + close - 1];
   if (quote !== '"' && quote !== "'") return { open: 0, close: 0 };
-  return { open: text.startsWith(text.slice(end, end + close), start - close) ? close : 0, close };
+  const opened = text[start - 1] === quote && (close === 1 || text[start - 2] === '\\');
+  return { open: opened ? close : 0, close };
 }
 
 /**

@@ -31,11 +31,9 @@ export class UrlEnds {
   private from = 0;
   private current: UrlSpan | undefined;
   private started = false;
-  private readonly quotes: LineQuotes;
+  private quotes: LineQuotes | undefined;
 
-  constructor(private readonly text: string) {
-    this.quotes = new LineQuotes(text);
-  }
+  constructor(private readonly text: string) {}
 
   /** Where the URL that `at` stands in after its `://` ends (its closing quote, or the blank after it), or undefined. */
   endAround(at: number): number | undefined {
@@ -54,7 +52,7 @@ export class UrlEnds {
       if (start < 0) continue;
       const before = text[start - 1];
       if (before === '"') {
-        const [end, closed] = this.quotes.closing(start - 1);
+        const [end, closed] = (this.quotes ??= new LineQuotes(text)).closing(start - 1);
         // Not closed on its line: neither is any later URL on it (the scan passed them), so on from there.
         this.from = end + 1;
         if (closed) return { after: c + 3, end };
@@ -70,11 +68,17 @@ export class UrlEnds {
   }
 }
 
+const BLANK = /\s/g;
+const BLANK_OR_QUOTE = /[\s"'`]/g;
+
 /** The first white space from `from` (or the text's end), and whether no quote came before it. */
 function blankAfter(text: string, from: number): [number, boolean] {
-  let quoted = false;
-  let i = from;
-  for (; i < text.length && !/\s/.test(text[i]!); i++)
-    if (text[i] === '"' || text[i] === "'" || text[i] === '`') quoted = true;
-  return [i, !quoted];
+  const at = (re: RegExp, i: number): number => {
+    re.lastIndex = i;
+    return re.exec(text)?.index ?? text.length;
+  };
+  const stop = at(BLANK_OR_QUOTE, from);
+  return isBlankAt(text, stop) ? [stop, true] : [at(BLANK, stop), false];
 }
+
+const isBlankAt = (text: string, i: number): boolean => i >= text.length || /\s/.test(text[i]!);

@@ -61,6 +61,28 @@ describe('the logger hides the secret values it was given', () => {
     expect(out).toContain('"msg":"b64url [redacted]."');
   });
 
+  it('with its percent-escapes in mixed case, in hex, and as escape() writes it (stop 40, reviewer LOW)', () => {
+    // Old code: only all-upper or all-lower escapes were hidden; these four lines were logged as they are.
+    const secret = 'pä ss/wörd€1';
+    const mixed = 'p%c3%A4%20ss%2fw%C3%b6rd%e2%82%AC1';
+    const hex = Buffer.from(secret, 'utf8').toString('hex');
+    const out = loggedText(
+      (log) => {
+        log.warn(`GET /x?a=%2f&key=${mixed}&y=%2F`);
+        log.warn(`dump ${hex} end`);
+        log.warn(`DUMP ${hex.toUpperCase()}`);
+        log.warn('old client sent p%E4%20ss/w%f6rd%u20ac1 as its password');
+        log.warn('x=p%C3%A4%20ss%2Fw%C3%B6rd%E2%82%Ac1');
+      },
+      [secret],
+    );
+    expect(out).toContain('"msg":"GET /x?a=%2f&key=[redacted]&y=%2F"');
+    expect(out).toContain('"msg":"dump [redacted] end"');
+    expect(out).toContain('"msg":"DUMP [redacted]"');
+    expect(out).toContain('"msg":"old client sent [redacted] as its password"');
+    expect(out).toContain('"msg":"x=[redacted]"');
+  });
+
   it('adds a reloaded configuration’s values and keeps the old ones, in its children too', () => {
     const out = loggedText(
       (log) => {
@@ -96,5 +118,13 @@ describe('the logger hides the secret values it was given', () => {
     const out = loggedText((log) => log.warn(line), values);
     expect(out).toContain(`${'a'.repeat(200_000)} [redacted] b b`);
     expect(out).not.toContain('secret-number-7-xyz');
+  });
+
+  it('in linear time: a long line of lower-case percent-escapes', () => {
+    const values = Array.from({ length: 50 }, (_, i) => `secret/number/${i}/xyz`);
+    const line = `${'%2f'.repeat(100_000)} secret%2fnumber%2F7%2fxyz ${'%2F '.repeat(50_000)}`;
+    const out = loggedText((log) => log.warn(line), values);
+    expect(out).toContain(`${'%2f'.repeat(100_000)} [redacted] %2F %2F`);
+    expect(out).not.toContain('number');
   });
 });
