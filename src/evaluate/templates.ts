@@ -73,7 +73,7 @@ export function checkTemplate(template: string): (string | TemplateSyntaxProblem
         if (!TEMPLATE_FIELDS.includes(root)) {
           const hint = didYouMean(root, TEMPLATE_FIELDS);
           problems.push(
-            `unknown template field {{${t[1]}}}; ${hint ? `did you mean {{${hint}}}?` : 'expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)'}`,
+            `unknown template field {{${t[1]}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)`,
           );
         }
       }

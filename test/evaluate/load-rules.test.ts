@@ -55,7 +55,7 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'an unknown template field',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{participnt}} is weak'\n`,
-    want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}}; did you mean {{participant}}?',
+    want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}} (did you mean {{participant}}?); expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
   },
   {
     name: 'an unknown template field like no known one',
