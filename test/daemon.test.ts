@@ -23,7 +23,7 @@ describe('bad data from Zoom', () => {
     const { daemon: template } = daemonFor(h);
     const daemon = new Daemon(template.parts.config, { clock: h.clock, log: pino({ level: 'warn' }, sink) });
     daemon.parts.normalizeStats.unknownStream('hologram_input');
-    daemon.parts.normalizeStats.samplesInvalid += 3;
+    daemon.parts.normalizeStats.invalid('no_date_time', 3);
     await runUntil(daemon, h, h.clock.now() + 5 * 60_000);
     const about = (text: string): number => lines.filter((l) => l.includes(text)).length;
     expect(about('hologram_input')).toBe(1);

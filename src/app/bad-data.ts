@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NormalizeStats } from '../normalize/stats.js';
+import { INVALID_REASONS, type InvalidReason, type NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
 
@@ -7,6 +7,8 @@ import { LogOnce } from '../util/log-once.js';
 export class BadDataReport {
   private readonly logOnce: LogOnce;
   private invalidSeen = 0;
+  /** NormalizeStats.invalidBy as last reported. */
+  private readonly invalidSeenBy = new Map<InvalidReason, number>();
 
   constructor(
     private readonly stats: NormalizeStats,
@@ -19,14 +21,7 @@ export class BadDataReport {
   /** Logs what is new since the last call. */
   report(): void {
     const stats = this.stats;
-    if (stats.samplesInvalid > this.invalidSeen) {
-      this.logOnce.warn(
-        'invalid',
-        { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid },
-        'skipped QoS entries Zoom sent without a usable date_time or participant id, that were not objects, or that repeat a join (user_id) already in the answer (the first is kept)',
-      );
-      this.invalidSeen = stats.samplesInvalid;
-    }
+    if (stats.samplesInvalid > this.invalidSeen) this.reportInvalid();
     if (stats.listedInvalid > 0)
       this.logOnce.warn(
         'listed',
@@ -64,5 +59,28 @@ export class BadDataReport {
         { stream: name, count },
         `Zoom sent a stream type qoswatch does not know ("${name}"); it is ignored`,
       );
+  }
+
+  /**
+   * The QoS entries skipped since the last report, split by why (NormalizeStats.invalid):
+   * `skipped QoS entries Zoom sent: 1 without a participant id (user_id), 2 not objects`.
+   */
+  private reportInvalid(): void {
+    const stats = this.stats;
+    const reasons: Partial<Record<InvalidReason, number>> = {};
+    const words: string[] = [];
+    for (const [reason, total] of stats.invalidBy) {
+      const n = total - (this.invalidSeenBy.get(reason) ?? 0);
+      this.invalidSeenBy.set(reason, total);
+      if (n <= 0) continue;
+      reasons[reason] = n;
+      words.push(`${n} ${INVALID_REASONS[reason]}`);
+    }
+    this.logOnce.warn(
+      'invalid',
+      { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid, reasons },
+      `skipped QoS entries Zoom sent: ${words.join(', ') || 'for no reason given'}`,
+    );
+    this.invalidSeen = stats.samplesInvalid;
   }
 }

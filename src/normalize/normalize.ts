@@ -184,12 +184,12 @@ export function normalizeParticipant(
   join?: string,
 ): QosSample[] {
   if (!isJsonObject(raw)) {
-    stats.samplesInvalid++;
+    stats.invalid('not_object');
     return [];
   }
   const key = join ?? participantKey(raw, instance.kind);
   if (!key) {
-    stats.samplesInvalid++;
+    stats.invalid('no_participant_id');
     return [];
   }
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];
@@ -203,7 +203,7 @@ export function normalizeParticipant(
     const time =
       isJsonObject(entry) && typeof entry.date_time === 'string' ? parseTime(entry.date_time) : NaN;
     if (!isJsonObject(entry) || !Number.isFinite(time)) {
-      stats.samplesInvalid++;
+      stats.invalid('no_date_time');
       continue;
     }
     if (time <= upTo) {

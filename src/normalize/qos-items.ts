@@ -47,7 +47,7 @@ export function normalizeQosItems(
   stats: NormalizeStats,
 ): QosSample[] {
   if (!isJsonObject(raw)) {
-    stats.samplesInvalid++;
+    stats.invalid('not_object');
     return [];
   }
   const participant = participantRef(raw, instance.kind);
@@ -55,7 +55,13 @@ export function normalizeQosItems(
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
     const time = isJsonObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
     if (!isJsonObject(item) || !Number.isFinite(time) || !isJsonObject(item.details) || !participant.key) {
-      stats.samplesInvalid++;
+      stats.invalid(
+        !participant.key
+          ? 'no_participant_id'
+          : !isJsonObject(item) || !Number.isFinite(time)
+            ? 'no_date_time'
+            : 'no_details',
+      );
       continue;
     }
     let sample = byTime.get(time);
@@ -108,7 +114,7 @@ export function normalizeSummary(
   stats: NormalizeStats,
 ): QosSummary | undefined {
   if (!isJsonObject(raw)) {
-    stats.samplesInvalid++;
+    stats.invalid('not_object');
     return undefined;
   }
   const summary: QosSummary = { participant: participantRef(raw, kind), streams: {} };

@@ -7,11 +7,26 @@ const FORM_MAX = 60;
 const isEmpty = (value: unknown): boolean =>
   value === null || (typeof value === 'string' && value.trim() === '');
 
+/**
+ * Why a QoS entry or sample was skipped whole (NormalizeStats.invalid), as the log says it
+ * (bad-data.ts, `qoswatch once`).
+ */
+export const INVALID_REASONS = {
+  no_participant_id: 'without a participant id (user_id)',
+  no_date_time: 'with a sample without a usable date_time, or not an object',
+  not_object: 'not objects',
+  past_page_size: "past ten times their page's page_size",
+  repeated_join: 'repeating a join (user_id) already in the answer (the first is kept)',
+  no_details: 'webhook QoS items without details',
+  not_qos_record: 'webhook bodies that are not QoS records',
+} as const;
+export type InvalidReason = keyof typeof INVALID_REASONS;
+
 /** Counts what normalization saw, for logs and (later) metrics. Bad data is counted, never thrown. */
 export class NormalizeStats {
   samplesParsed = 0;
-  /** Samples skipped whole: no usable `date_time`, or not an object. */
-  samplesInvalid = 0;
+  /** Entries and samples skipped whole (`invalid`), by why. */
+  readonly invalidBy = new Map<InvalidReason, number>();
   /** Discovery entries skipped: not an object, or without a usable instance id (poll/listed-id.ts). */
   listedInvalid = 0;
   /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
@@ -36,6 +51,18 @@ export class NormalizeStats {
   readonly bareForms = new Map<string, { form: number; unit: string }>();
   /** Stream objects of a kind we do not know, by name: ignored, counted so new ones get noticed. */
   readonly unknownStreams = new Map<string, number>();
+
+  /** Entries and samples skipped whole, for every reason: the total of `invalidBy`. */
+  get samplesInvalid(): number {
+    let n = 0;
+    for (const count of this.invalidBy.values()) n += count;
+    return n;
+  }
+
+  /** `count` entries or samples skipped whole for `reason`. */
+  invalid(reason: InvalidReason, count = 1): void {
+    this.invalidBy.set(reason, (this.invalidBy.get(reason) ?? 0) + count);
+  }
 
   /**
    * A value of `field` no reader took: empty, or refused for the reason its reader gave

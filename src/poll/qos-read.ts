@@ -45,11 +45,11 @@ export async function readQos(
         // instance is read whole (docs/zoom-client.md); by the default bound while it is a guess.
         ...expectedItems(instance),
         requireItems: true,
-        skipped: (n) => {
-          q.stats.samplesInvalid += n;
+        skipped: (n, why) => {
+          q.stats.invalid(why, n);
           skipped += n;
         },
-        repeated: (n) => (q.stats.samplesInvalid += n),
+        repeated: (n) => q.stats.invalid('repeated_join', n),
       },
     ))
       raws.push(...page);

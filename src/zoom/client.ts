@@ -337,7 +337,8 @@ export class ZoomClient {
     const within = all.length > bound ? this.overfull(ep, all, bound) : all;
     const items = (within.every(isJsonObject) ? within : within.filter(isJsonObject)) as T[];
     const skipped = all.length - items.length;
-    if (skipped > 0) options.skipped?.(skipped);
+    if (all.length > within.length) options.skipped?.(all.length - within.length, 'past_page_size');
+    if (within.length > items.length) options.skipped?.(within.length - items.length, 'not_object');
     const unusable = options.unusable ? this.requireUsable(ep, skipped, items, options) : undefined;
     return unusable ? { items, unusable } : { items };
   }

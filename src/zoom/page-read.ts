@@ -15,10 +15,10 @@ export interface PageOptions<T> {
    */
   repeated?: (count: number) => void;
   /**
-   * Told how many entries of a page were skipped (not objects, or past OVERFULL times the page
-   * size): bad data, for the caller to count.
+   * Told how many entries of a page were skipped, and why (not objects, or past OVERFULL times
+   * the page size): bad data, for the caller to count.
    */
-  skipped?: (count: number) => void;
+  skipped?: (count: number, why: 'not_object' | 'past_page_size') => void;
   /** Called before each page is asked for; throws to stop the listing (a report's reserve). */
   beforePage?: () => void;
   /**

@@ -145,14 +145,20 @@ describe('qoswatch', () => {
     expect(r.stderr).toContain('one cycle done');
   });
 
-  it('once says how many QoS entries it skipped and why (an entry without user_id)', async () => {
+  it('once says how many QoS entries it skipped and why, by reason (no user_id, no date_time)', async () => {
     // Outside test (stop 39): once printed the samples and nothing said an entry was skipped.
+    // Review (stop 40): it said how many, not which for what: now a count for each reason.
     const proxy = await simProxy(sim.url, {
       rewrite: (text, r) => {
         if (!r.path.includes('/participants/qos')) return text;
         const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
         page.participants = page.participants.map((e) =>
-          e.user_id === '2' ? { ...e, user_id: undefined } : e,
+          e.user_id === '2'
+            ? { ...e, user_id: undefined }
+            : {
+                ...e,
+                user_qos: (e.user_qos as object[]).map((q, i) => (i ? q : { ...q, date_time: 'soon' })),
+              },
         );
         return JSON.stringify(page);
       },
@@ -162,11 +168,15 @@ describe('qoswatch', () => {
       writeFileSync(file, readFileSync(file, 'utf8').split(sim.url).join(proxy.url));
       const r = await runCli(['once', '--config', file], { SECRET: 'csecret' });
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout.trim().split('\n')).toHaveLength(10); // Ann's ten minutes; Bo's entry skipped
+      // Ann's ten minutes but her first (no date_time); Bo's entry skipped (no user_id).
+      expect(r.stdout.trim().split('\n')).toHaveLength(9);
       const said = r.stderr.split('\n').filter((l) => l.includes('skipped QoS entries'));
       expect(said).toHaveLength(1);
-      expect(said[0]).toContain('"skipped":1');
-      expect(said[0]).toContain('participant id');
+      const line = JSON.parse(said[0]!) as { skipped: number; reasons: unknown; msg: string };
+      expect(line.skipped).toBe(2);
+      expect(line.reasons).toEqual({ no_participant_id: 1, no_date_time: 1 });
+      expect(line.msg).toContain('1 without a participant id (user_id)');
+      expect(line.msg).toContain('1 with a sample without a usable date_time');
     } finally {
       await proxy.close();
     }

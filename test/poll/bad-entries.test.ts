@@ -57,6 +57,7 @@ describe('QoS entries that are not objects', () => {
     expect(result.present.sort()).toEqual(['300', '301']);
     expect(new Set(result.samples.map((s) => s.participant.key))).toEqual(new Set(['300', '301']));
     expect(stats.samplesInvalid).toBe(4);
+    expect(Object.fromEntries(stats.invalidBy)).toEqual({ not_object: 4 });
   });
 
   it('past ten times the page_size are skipped and counted; the rest are read', async () => {
@@ -65,5 +66,6 @@ describe('QoS entries that are not objects', () => {
     expect(result.present).toHaveLength(100);
     expect(result.present).toEqual(expect.arrayContaining(['300', '301']));
     expect(stats.samplesInvalid).toBe(50);
+    expect(Object.fromEntries(stats.invalidBy)).toEqual({ past_page_size: 50 });
   });
 });

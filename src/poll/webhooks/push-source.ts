@@ -170,7 +170,7 @@ export class PushSource {
     const msg = readQss(body);
     if (!msg) {
       this.count('invalid');
-      this.deps.normalizeStats.samplesInvalid++;
+      this.deps.normalizeStats.invalid('not_qos_record');
       return false;
     }
     this.count(msg.type);
