@@ -56,3 +56,38 @@ describe('a kept context', () => {
     }
   });
 });
+
+describe("a sample's context against its join's kept one (issue 16: compared in the kept one's field order)", () => {
+  const kept = (): Readonly<ParticipantContext> =>
+    keptContext({ dataCenter: 'NY', networkType: 'Wired', device: 'Mac', location: undefined }, undefined);
+
+  it('is the kept one when the fields and values are the same, in its order or in another', () => {
+    const last = kept();
+    expect(
+      keptContext({ dataCenter: 'NY', networkType: 'Wired', device: 'Mac', location: undefined }, last),
+    ).toBe(last);
+    // Another order: the same fields and values (read by name).
+    expect(
+      keptContext({ device: 'Mac', location: undefined, networkType: 'Wired', dataCenter: 'NY' }, last),
+    ).toBe(last);
+  });
+
+  it('is another when a value, a field or the number of fields differs', () => {
+    const last = kept();
+    const others: ParticipantContext[] = [
+      { dataCenter: 'NY', networkType: 'Wired', device: 'iOS', location: undefined }, // the last value
+      { dataCenter: 'SC', networkType: 'Wired', device: 'Mac', location: undefined }, // the first value
+      { dataCenter: 'NY', networkType: 'Wired', device: 'Mac', location: 'X' }, // undefined, now a value
+      { dataCenter: 'NY', networkType: 'Wired', device: 'Mac' }, // a field fewer
+      { dataCenter: 'NY', networkType: 'Wired', device: 'Mac', location: undefined, health: 'Good' }, // one more
+      { dataCenter: 'NY', networkType: 'Wired', device: 'Mac', health: 'Good' }, // another name
+      { networkType: 'Wired', dataCenter: 'NY', location: undefined, device: 'iOS' }, // another order and value
+    ];
+    for (const c of others) {
+      const got = keptContext({ ...c }, last);
+      expect(got, Object.entries(c).join(' ')).not.toBe(last);
+      expect(got).toEqual(c);
+      expect(Object.keys(got)).toEqual(Object.keys(c));
+    }
+  });
+});
