@@ -44,6 +44,8 @@ interface ValueStart {
   at: number;
   key: number;
   bare: boolean;
+  /** Its key is quoted as JSON inside a JSON string (`\"token\":`). */
+  escaped: boolean;
 }
 
 /**
@@ -90,7 +92,7 @@ function valueStart(text: string, word: number, end: number, from: number): Valu
   const bare = isColon(text[i]) && !quote.close;
   const skip = bare ? isBlank : isSpace;
   for (i++; skip(text[i]);) i++;
-  return { at: i, key: start, bare };
+  return { at: i, key: start, bare, escaped: quote.close === 2 };
 }
 
 /**
@@ -138,9 +140,10 @@ function unquotedEnd(text: string, from: number, limit: number): number {
  * (unquotedEnd: a `password=pa ss` is hidden whole); after a bare `key:` (`password: my secret
  * phrase`, `authorization: Bearer xyz`), to the line's end, or to the closing bracket or quote
  * of one opened before the key (`{ token: abc def }`): a secret may hold spaces, and a leaked
- * secret is worse than an over-redacted message.
+ * secret is worse than an over-redacted message. After a key quoted as JSON inside a JSON string
+ * (`{\"token\":`), a `\"…\"` value to its closing `\"` (escapedEnd), any other as after `key=`.
  */
-type Extent = 'pair' | 'line';
+type Extent = 'pair' | 'line' | 'escaped';
 
 const CLOSERS: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', '"': '"' };
 
@@ -196,7 +199,8 @@ function valueEnd(
   limit: number,
 ): number {
   const quote = text[from];
-  if (quote === '\\' && text[from + 1] === '"') return escapedEnd(text, from + 2, limit);
+  if (extent === 'escaped' && quote === '\\' && text[from + 1] === '"')
+    return escapedEnd(text, from + 2, limit);
   if (quote === '"' || quote === "'" || quote === '`') {
     for (let i = from + 1; i < limit; i++) {
       if (text[i] === '\\') i++;
@@ -205,23 +209,26 @@ function valueEnd(
     }
     return limit;
   }
-  return extent === 'pair' ? unquotedEnd(text, from, limit) : lineEnd(text, from, closer, limit);
+  return extent === 'line' ? lineEnd(text, from, closer, limit) : unquotedEnd(text, from, limit);
 }
 
 /**
  * Where a value quoted as JSON inside a JSON string (`\"x\"`, its text starting at `from`) ends:
  * after the `\"` that closes it as the inner JSON reads it (`\\\"` is an escaped quote inside
- * it: `\"SE\\\"KRIT\"` holds `SE"KRIT`), at the line's end or at `limit`.
+ * it: `\"SE\\\"KRIT\"` holds `SE"KRIT`; one that a letter follows is inside it too, as is a
+ * bare `"`), at the line's end or at `limit`.
  */
 function escapedEnd(text: string, from: number, limit: number): number {
   let escaped = false;
   for (let i = from; i < limit; i++) {
     if (isLineEnd(text[i])) return i;
-    // One character of the inner JSON: `\\` is a backslash, `\"` a quote.
-    const c = text[i] === '\\' ? text[++i] : text[i];
+    // One character of the inner JSON: `\\` is a backslash, `\"` a quote; a bare `"` is none.
+    const pair = text[i] === '\\';
+    const c = pair ? text[++i] : text[i];
     if (escaped) escaped = false;
-    else if (c === '\\') escaped = true;
-    else if (c === '"') return Math.min(i + 1, limit);
+    else if (pair && c === '\\') escaped = true;
+    // Its end: a `\"` that a JSON string's last quote may be (`\",`, `\"}`, `\"\n`…).
+    else if (pair && c === '"' && (mayClose(text, i) || text[i + 1] === '\\')) return Math.min(i + 1, limit);
   }
   return limit;
 }
@@ -237,7 +244,7 @@ function escapedEnd(text: string, from: number, limit: number): number {
 function hiddenAlready(text: string, from: number, bare: boolean, closer: string | undefined): boolean {
   if (!text.startsWith(REDACTED, from)) return false;
   let i = from + REDACTED.length;
-  if (/[,;)\]}"'`]/.test(text.charAt(i))) return true;
+  if (/[,;:.!?>)\]}"'`]/.test(text.charAt(i))) return true;
   if (text[i] === '&') return pairAfter(text, i) || !/\S/.test(text.charAt(i + 1));
   while (isBlank(text[i])) i++;
   if (i === text.length || isLineEnd(text[i]) || text[i] === closer) return true;
@@ -252,6 +259,24 @@ function hiddenAlready(text: string, from: number, bare: boolean, closer: string
  * base64), never words, so words after it say its state (util/problem-words.ts saysState).
  */
 const SIGNATURE = /^sig(?:nature)?$/i;
+
+/**
+ * Where the value at `start` ends (valueEnd, at `limit` at the latest), and whether it was hidden
+ * already: hiddenAlready, or a `[redacted]` that `limit` or a closer cuts short (a bare URL's blank
+ * after `[x https://h/#token:[redacted] y`, whose `]` was taken for the closer).
+ */
+function valueExtent(
+  text: string,
+  start: ValueStart,
+  closer: string | undefined,
+  limit: number,
+): { end: number; hidden: boolean } {
+  const from = start.at;
+  const whole = { end: from + REDACTED.length, hidden: true };
+  if (hiddenAlready(text, from, start.bare, closer)) return whole;
+  const end = valueEnd(text, from, start.bare ? 'line' : start.escaped ? 'escaped' : 'pair', closer, limit);
+  return end <= whole.end && text.startsWith(REDACTED, from) ? whole : { end, hidden: false };
+}
 
 /** A word that says what is wrong with a secret: `Invalid password: wrong length` is a message, not a key and its value. */
 const PROBLEM =
@@ -295,13 +320,14 @@ export function redactSecretPairs(text: string): string {
     const from = start.at;
     const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
     floor = from;
-    const hidden = hiddenAlready(text, from, start.bare, closer);
     // A value in a URL ends at the URL's end at the latest (its closing quote, or the blank after a bare one).
     const urlEnd = urls.endAround(start.key);
-    const limit = urlEnd !== undefined && urlEnd > from ? urlEnd : text.length;
-    const end = hidden
-      ? from + REDACTED.length
-      : valueEnd(text, from, start.bare ? 'line' : 'pair', closer, limit);
+    const { end, hidden } = valueExtent(
+      text,
+      start,
+      closer,
+      urlEnd !== undefined && urlEnd > from ? urlEnd : text.length,
+    );
     if (end === from) continue;
     // Hidden already, a message's words (`Invalid password: wrong length`, `secret: not set`) or a
     // signature's state (`config signature: valid`): kept as they are.

@@ -375,3 +375,18 @@ describe('a signature`s state (stop 40, reviewer LOW)', () => {
     });
   });
 });
+
+describe('redacted twice as once, and no less hidden (stop 40, found by a random search after items 1-4)', () => {
+  it('keeps a value hidden whole where a JSON-in-JSON quote, a URL`s blank or a closer falls inside or after it', () => {
+    // Old code (bc3bd71): `password=[redacted]SEKRIT rest` (a `\"…\"` after an unescaped key was
+    // read as JSON inside JSON), `[see …#token:[redacted]] more]` at the second pass (the `]` of
+    // `[redacted]` taken for the closer), `password=[redacted]` at the second pass of the last.
+    redactedOnceAndAgain({
+      'password=\\"\\"SEKRIT rest': 'password=[redacted]',
+      'token: \\"SE\\"KRIT': 'token: [redacted]',
+      '{\\"password\\":\\"SE\\"KRIT\\"}': '{\\"password\\":[redacted]}',
+      '[see https://h/x#token:abc more]': '[see https://h/x#token:[redacted] more]',
+      'password="x": bad': 'password=[redacted]: bad',
+    });
+  });
+});
