@@ -33,6 +33,7 @@ import type { HttpApi } from './http-api.js';
 import type { ReportWorker } from '../report/worker.js';
 import { RuleReloader, type ReloadState } from './rule-reload.js';
 import { matcherProblems } from './matcher-warnings.js';
+import { settingWarnings } from '../config/setting-warnings.js';
 import { noRulesWarning } from './no-rules.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { Shutdown } from './shutdown.js';
@@ -120,6 +121,7 @@ export class Daemon {
       changes: (c) => this.commitNow(c),
     });
     this.logListReport(rules);
+    for (const p of settingWarnings(config)) log.warn(formatProblem(p));
     this.sink = new FanOut([this.alerts.evaluate, this.live, ...(deps.sinks ?? [])], log);
     this.startedAt = clock.now();
     this.badData = new BadDataReport(this.normalizeStats, log, clock);

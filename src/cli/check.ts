@@ -5,6 +5,7 @@ import { matcherProblems } from '../app/matcher-warnings.js';
 import { noRulesWarning } from '../app/no-rules.js';
 import { checkModules } from '../notify/build.js';
 import { continueWarnings } from '../notify/route-check.js';
+import { settingWarnings } from '../config/setting-warnings.js';
 import { plural } from '../util/words.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
@@ -21,7 +22,8 @@ gives, such as role or audio_quality, at the rule's file:line:col) and what that
 API budget, or that the list is not read for such fields.
 Warnings (valid, but probably not what was meant, such as no rule at all, a route with continue: true that
 no later sibling route follows, a silence whose every matcher also matches an alert without
-its label, team: '!ops', a matcher of a silence, route or inhibit rule (or a route's group_by,
+its label, team: '!ops', a webhook secret token shorter than Zoom's 22 characters, webhooks.listen
+on every interface without TLS, a matcher of a silence, route or inhibit rule (or a route's group_by,
 an inhibit rule's equal) on a label no alert carries, a silence, route or inhibit rule on an
 alertname no rule has, or a silence whose ends is past) go to stderr as "warning: file:line:col: ..." and keep exit 0.
 `;
@@ -46,6 +48,7 @@ export async function check(argv: string[]): Promise<number> {
   process.stdout.write(list.lines.map((l) => `${l}\n`).join(''));
   for (const w of list.warnings) process.stderr.write(`warning: ${w}\n`);
   const warnings = [
+    ...settingWarnings(config),
     ...continueWarnings(config.notify.route).map((w) => config.source.problemAt(w.path, w.message, true)),
     ...matcherProblems(config, rules, Date.now()),
   ];

@@ -27,7 +27,7 @@ const env = {
   SLACK_BOT_TOKEN: 'xoxb-example',
   SMTP_PASSWORD: 'example',
   // bcrypt of "example", as `qoswatch hash-password` prints it
-  ZOOM_QSS_SECRET_TOKEN: 'try-me',
+  ZOOM_QSS_SECRET_TOKEN: 'simulator-secret-token',
   QOSWATCH_WEB_HASH: '$2b$10$6lUJ/1AKwBozS7JcpMoTne/CayUX9q5PbQvJI5t0SUFyVtVWVO18W',
 };
 const dir = mkdtempSync(join(tmpdir(), 'qw-examples-'));
@@ -118,7 +118,9 @@ describe('docs examples', () => {
 
   it('webhooks-simulator.yaml: `qoswatch check` passes on the file as docs/webhooks.md gives it (issue 15)', async () => {
     const file = join(EXAMPLES, 'webhooks-simulator.yaml');
-    const check = await runCli(['check', '--config', file], { ZOOM_QSS_SECRET_TOKEN: 'try-me' });
+    const check = await runCli(['check', '--config', file], {
+      ZOOM_QSS_SECRET_TOKEN: 'simulator-secret-token',
+    });
     expect(check).toMatchObject({ code: 0 });
     expect(loadConfig(file, env).webhooks?.apps[0]).toMatchObject({
       path: '/zoom/qss',

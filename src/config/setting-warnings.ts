@@ -1,0 +1,43 @@
+import type { FileProblem } from '../util/file-errors.js';
+import type { Config } from './types.js';
+
+/** Zoom's app Secret Tokens are this long; anything shorter was typed, cut, or is a placeholder. */
+const ZOOM_TOKEN_LENGTH = 22;
+
+/** Addresses that take connections on every interface. */
+const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * Settings that are valid but weak or exposed (a short webhook secret token, webhooks on every
+ * interface in plain HTTP), at their file:line:col: said by `qoswatch check` and logged at
+ * start-up, never refused. A secret is never shown, only its length.
+ */
+export function settingWarnings(config: Config): FileProblem[] {
+  const { source } = config;
+  const out: FileProblem[] = [];
+  const webhooks = config.webhooks;
+  if (webhooks && !webhooks.tls && EVERY_INTERFACE.has(webhooks.host)) {
+    const listen = `${webhooks.host.includes(':') ? `[${webhooks.host}]` : webhooks.host}:${webhooks.port}`;
+    const given = source.nodeAt(['webhooks', 'listen']).depth === 2;
+    out.push(
+      source.problemAt(
+        given ? ['webhooks', 'listen'] : ['webhooks'],
+        `${given ? '' : 'listen is left at the default '}${listen}: Zoom's requests (and their signatures) arrive in plain HTTP on every interface; expected 127.0.0.1:${webhooks.port} behind a TLS reverse proxy (docs/webhooks.md), or webhooks.web.tls_server_config to serve HTTPS`,
+        !given,
+      ),
+    );
+  }
+  webhooks?.apps.forEach((app, i) => {
+    const n = app.secretToken.length;
+    if (!n || n >= ZOOM_TOKEN_LENGTH) return;
+    const path = ['webhooks', 'apps', i, 'secret_token'];
+    const key = source.nodeAt(path).depth === path.length ? 'secret_token' : 'secret_token_file';
+    out.push(
+      source.problemAt(
+        ['webhooks', 'apps', i, key],
+        `app "${app.name}": the secret token is ${n} character${n === 1 ? '' : 's'} long; expected the app's Secret Token as Zoom shows it (${ZOOM_TOKEN_LENGTH} characters): a short one is easy to guess, and whoever guesses it can push forged QoS`,
+      ),
+    );
+  });
+  return out;
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { settingWarnings } from '../../src/config/setting-warnings.js';
+import { formatProblem } from '../../src/util/file-errors.js';
+import { runCli } from '../helpers/cli.js';
+
+/** Valid settings that are weak or exposed: warned of at file:line:col, never refused. */
+
+const dir = mkdtempSync(join(tmpdir(), 'qw-setting-warnings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ZOOM = 'zoom: { account_id: a, client_id: c, client_secret: s }\n';
+const write = (name: string, text: string): string => {
+  writeFileSync(join(dir, name), ZOOM + text);
+  return join(dir, name);
+};
+const warningsOf = (name: string, text: string, env: Record<string, string> = {}): string[] =>
+  settingWarnings(loadConfig(write(name, text), env)).map(formatProblem);
+const TOKEN = 'Zoom-Sample-Token-0123'; // 22 characters, as Zoom's are
+
+describe('webhooks settings that are valid but weak or exposed', () => {
+  it('a secret token shorter than Zoom’s 22 characters, inline or from a file; the token is never shown', () => {
+    writeFileSync(join(dir, 'short-token'), 'kQ7x\n');
+    const w = warningsOf(
+      'short.yaml',
+      'webhooks:\n  listen: 127.0.0.1:9782\n  apps:\n    - { name: main, path: /a, secret_token: "${QSS}" }\n' +
+        '    - name: file\n      path: /b\n      secret_token_file: short-token\n' +
+        `    - { name: zoom, path: /c, secret_token: ${TOKEN} }\n`,
+      { QSS: 'z' },
+    );
+    expect(w).toEqual([
+      `${dir}/short.yaml:5:45: webhooks.apps[0].secret_token: app "main": the secret token is 1 character long; expected the app's Secret Token as Zoom shows it (22 characters): a short one is easy to guess, and whoever guesses it can push forged QoS`,
+      `${dir}/short.yaml:8:26: webhooks.apps[1].secret_token_file: app "file": the secret token is 4 characters long; expected the app's Secret Token as Zoom shows it (22 characters): a short one is easy to guess, and whoever guesses it can push forged QoS`,
+    ]);
+    expect(w.join('\n')).not.toContain('kQ7x');
+  });
+
+  it('webhooks.listen on every interface without TLS, written or left at its default', () => {
+    const apps = `  apps:\n    - { name: main, path: /a, secret_token: ${TOKEN} }\n`;
+    expect(warningsOf('any.yaml', `webhooks:\n  listen: 0.0.0.0:9790\n${apps}`)).toEqual([
+      `${dir}/any.yaml:3:11: webhooks.listen: 0.0.0.0:9790: Zoom's requests (and their signatures) arrive in plain HTTP on every interface; expected 127.0.0.1:9790 behind a TLS reverse proxy (docs/webhooks.md), or webhooks.web.tls_server_config to serve HTTPS`,
+    ]);
+    expect(warningsOf('v6.yaml', `webhooks:\n  listen: '[::]:9790'\n${apps}`)[0]).toContain(
+      'webhooks.listen: [::]:9790: ',
+    );
+    expect(warningsOf('default.yaml', `webhooks:\n${apps}`)).toEqual([
+      `${dir}/default.yaml:2:1: webhooks: listen is left at the default 0.0.0.0:9782: Zoom's requests (and their signatures) arrive in plain HTTP on every interface; expected 127.0.0.1:9782 behind a TLS reverse proxy (docs/webhooks.md), or webhooks.web.tls_server_config to serve HTTPS`,
+    ]);
+    expect(warningsOf('local.yaml', `webhooks:\n  listen: 127.0.0.1:9790\n${apps}`)).toEqual([]);
+    expect(warningsOf('none.yaml', '')).toEqual([]);
+  });
+
+  it('qoswatch check says them on stderr and exits 0', async () => {
+    const file = write(
+      'check.yaml',
+      'webhooks:\n  listen: 0.0.0.0:9790\n  apps:\n    - { name: main, path: /a, secret_token: kQ7x }\n',
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: ${file}:3:11: webhooks.listen: 0.0.0.0:9790: Zoom's requests`);
+    expect(r.stderr).toContain(
+      `warning: ${file}:5:45: webhooks.apps[0].secret_token: app "main": the secret token is 4 characters long`,
+    );
+    expect(r.stdout + r.stderr).not.toContain('kQ7x');
+  });
+});
