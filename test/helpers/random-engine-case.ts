@@ -65,6 +65,36 @@ const CPU = { thresholds: ['70%', '80%', '80%'], recoveries: ['60%', '70%'] };
 const STREAMS = [['any_audio'], ['audio_input'], ['any'], ['video_sent', 'audio_output']];
 const STREAM_NAMES = ['audio_input', 'audio_output', 'video_input'];
 
+/** The case's meetings' instance keys (normalize/events.ts instanceKey): a value may read as one. */
+const MEETING_KEYS = ['meeting:a==', 'meeting:b==', 'meeting:c=='];
+/**
+ * Data centers and locations as Zoom writes them (its samples: `SC`, `United States (SC Top)`,
+ * `San Jose (US)`), and now and then one that reads as a meeting's key: a shared cause's group
+ * is keyed by its value, a meeting rule's by the instance key, and a meeting's end must drop
+ * only the latter (c6a2682).
+ */
+const DATA_CENTERS = ['SC', 'NY', 'United States (SC Top)', 'United States'];
+const LOCATIONS = ['San Jose (US)', 'New York', 'United States', 'Amsterdam (NL)'];
+
+/**
+ * The two data centers (and their locations) a case's meetings are served by: Zoom's values,
+ * and in 40% of cases one of the two, data center or location, a meeting's key.
+ */
+function servedBy(rnd: () => number): { dc: [string, string]; location: [string, string] } {
+  const two = (xs: readonly string[]): [string, string] => {
+    const i = Math.floor(rnd() * xs.length);
+    const j = (i + 1 + Math.floor(rnd() * (xs.length - 1))) % xs.length;
+    return [xs[i]!, xs[j]!];
+  };
+  const dc = two(DATA_CENTERS);
+  const location = two(LOCATIONS);
+  if (rnd() < 0.4) {
+    const key = MEETING_KEYS[Math.floor(rnd() * MEETING_KEYS.length)]!;
+    (rnd() < 0.6 ? dc : location)[rnd() < 0.5 ? 0 : 1] = key;
+  }
+  return { dc, location };
+}
+
 /** A threshold's number, to keep a recovery threshold on the good side of its threshold. */
 const amount = (text: string): number => parseFloat(text);
 
@@ -99,7 +129,7 @@ function randomRules(rnd: () => number, n: number): Partial<RawRule>[] {
       rule.min_participants = 1 + Math.floor(rnd() * 3);
     }
     if (scope === 'shared_cause') {
-      rule.group_by = pick(['data_center', 'data_center', 'network_type'] as const);
+      rule.group_by = pick(['data_center', 'data_center', 'network_type', 'location'] as const);
       // Two explaining on the same group_by, now and then: the one that fired first explains.
       if (rnd() < 0.8) rule.explains = true;
     }
@@ -152,13 +182,16 @@ function randomEvents(
     uuid: `${id}==`,
     topic: id,
   }));
-  // Meeting a is served by SC, c by NY, b by both; a data center in trouble makes most of its
-  // participants breach.
-  const home = meetings.map((_, i) => [0, 1, 2, 3].map((p) => (i === 0 || (i === 1 && p % 2) ? 'SC' : 'NY')));
+  // Meeting a is served by data center 0 (SC, say), c by 1 (NY), b by both; a data center in
+  // trouble makes most of its participants breach. Each is at its own location.
+  const where = servedBy(rnd);
+  const home: number[][] = meetings.map((_, i) =>
+    [0, 1, 2, 3].map((p) => (i === 0 || (i === 1 && p % 2) ? 0 : 1)),
+  );
   /** Whether each participant is listed by its meeting's poll (one who is not has gone). */
   const listed = meetings.map(() => [true, true, true, true]);
   const lagging = rnd() < 0.7 ? Math.floor(rnd() * meetings.length) : -1;
-  const trouble: Record<string, boolean> = { SC: false, NY: false };
+  const trouble = [false, false];
   /** A value of a sample field: on a threshold (one of `exact`'s), or random (bad or not). */
   const value = (key: string, bad: boolean, when: string, scale: number): number => {
     const on = exact.get(key);
@@ -221,10 +254,10 @@ function randomEvents(
       }
   };
   for (let m = 0; m < minutes; m++) {
-    for (const dc of ['SC', 'NY']) if (rnd() < (trouble[dc] ? 0.15 : 0.06)) trouble[dc] = !trouble[dc];
+    for (const dc of [0, 1]) if (rnd() < (trouble[dc] ? 0.15 : 0.06)) trouble[dc] = !trouble[dc];
     meetings.forEach((instance, i) => {
       for (let p = 0; p < 4; p++) {
-        if (rnd() < 0.03) home[i]![p] = home[i]![p] === 'SC' ? 'NY' : 'SC'; // moved for good
+        if (rnd() < 0.03) home[i]![p] = 1 - home[i]![p]!; // moved for good
         // Missing from the meeting's poll for a while (no leave seen), and back.
         if (rnd() < (listed[i]![p] ? 0.04 : 0.4)) listed[i]![p] = !listed[i]![p];
         if (!listed[i]![p]) continue;
@@ -233,7 +266,7 @@ function randomEvents(
           events.push({ type: 'left', instance, participant: `p${p}`, at: T + m * MIN });
           continue;
         }
-        const dc = rnd() < 0.05 ? (home[i]![p] === 'SC' ? 'NY' : 'SC') : home[i]![p]!;
+        const dc = rnd() < 0.05 ? 1 - home[i]![p]! : home[i]![p]!;
         const bad = rnd() < (trouble[dc] ? 0.75 : 0.2);
         // Now and then only video (muted): no reading for audio rules, whatever the context says.
         const names = rnd() < 0.1 ? ['video_input'] : STREAM_NAMES.filter(() => rnd() >= 0.15);
@@ -253,8 +286,9 @@ function randomEvents(
           instance,
           participant: { key: `p${p}`, name: `P${p}`, email: '', ip: '' },
           context: {
-            // Now and then no data center (Zoom left it out): in no data_center group.
-            ...(rnd() < 0.03 ? {} : { dataCenter: dc }),
+            // Now and then no data center or location (Zoom left it out): in no such group.
+            ...(rnd() < 0.03 ? {} : { dataCenter: where.dc[dc] }),
+            ...(rnd() < 0.03 ? {} : { location: where.location[dc] }),
             networkType: p < 2 !== rnd() < 0.1 ? 'Wifi' : 'Wired',
             device: 'Mac',
           },

@@ -24,7 +24,7 @@ interface RefRule {
   count?: number;
   ratio?: number;
   minParticipants: number;
-  groupBy?: 'data_center' | 'network_type';
+  groupBy?: 'data_center' | 'network_type' | 'location';
   explains: boolean;
   explainedRatio: number;
   inhibit: boolean;
@@ -73,7 +73,7 @@ function refRule(raw: Partial<RawRule>, compiled: CompiledRule): RefRule {
     ...(raw.breaching?.count !== undefined ? { count: raw.breaching.count } : {}),
     ...(raw.breaching?.ratio !== undefined ? { ratio: quantity(raw.breaching.ratio) } : {}),
     minParticipants: raw.min_participants ?? 3,
-    ...(raw.group_by ? { groupBy: raw.group_by as 'data_center' | 'network_type' } : {}),
+    ...(raw.group_by ? { groupBy: raw.group_by as 'data_center' | 'network_type' | 'location' } : {}),
     explains: raw.explains === true,
     explainedRatio: raw.explained?.ratio ? quantity(raw.explained.ratio) : 1,
     inhibit: raw.explained?.inhibit ?? true,
@@ -138,7 +138,7 @@ export interface RefAlert {
 }
 
 const ikeyOf = (s: QosSample): string => `${s.instance.kind}:${s.instance.uuid}`;
-const CONTEXT_KEY = { data_center: 'dataCenter', network_type: 'networkType' } as const;
+const CONTEXT_KEY = { data_center: 'dataCenter', network_type: 'networkType', location: 'location' } as const;
 
 /**
  * The rule engine written the straightforward way from docs/rules.md, for the property test
