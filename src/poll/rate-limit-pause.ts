@@ -8,13 +8,13 @@ import type { PollSource } from './source.js';
  * once an hour per source and category (docs/polling.md).
  */
 export function rateLimited(source: PollSource, category: Category, once: LogOnce): boolean {
-  const until = source.client.pausedUntil(category);
-  if (until === undefined) return false;
-  const at = new Date(until).toISOString();
+  const pause = source.client.pause(category);
+  if (pause === undefined) return false;
+  const at = new Date(pause.until).toISOString();
   once.warn(
     `paused:${source.kind}:${category}`,
     { kind: source.kind, category, until: at },
-    `Zoom's ${category} rate limit pauses those calls until ${at} (a 429's Retry-After): what needs them waits for a later cycle, the rest goes on`,
+    `Zoom's ${category} rate limit pauses those calls until ${at} (${pause.origin}): what needs them waits for a later cycle, the rest goes on`,
   );
   return true;
 }

@@ -20,7 +20,7 @@ export interface Tries {
 }
 
 /**
- * A permit of the endpoint's category, waiting for a pause (a 429's Retry-After) only while it
+ * A permit of the endpoint's category, waiting for a pause (a 429's) only while it
  * ends by `latest`: a longer one refuses the call at once, unsent, and the caller goes on with
  * other work (a cycle held up to 30 minutes by one endpoint's 429s stopped discovery with it).
  */
@@ -33,7 +33,7 @@ export async function permitWithin(
   try {
     return await limiter.acquire(signal, latest);
   } catch (err) {
-    if (err instanceof Paused) throw pausedError(ep, err.until);
+    if (err instanceof Paused) throw pausedError(ep, err);
     throw err;
   }
 }
@@ -44,13 +44,13 @@ export async function permitWithin(
  */
 export function pausedError(
   ep: Endpoint,
-  until: number,
+  { until, origin }: { until: number; origin: string },
   details: ZoomError['details'] = {},
   category: Category = ep.category,
 ): ZoomError {
   return new ZoomError(
     'ZOOM_RATE_LIMITED',
-    `${ep.name}: Zoom's ${category} rate limit pauses these calls until ${new Date(until).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+    `${ep.name}: Zoom's ${category} rate limit pauses these calls until ${new Date(until).toISOString()} (${origin}); not sent, asked again then`,
     { ...details, endpoint: ep.name, retryable: true, resetAt: until },
   );
 }

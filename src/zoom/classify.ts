@@ -13,6 +13,7 @@ import {
   MAX_RATE_RETRY_AFTER_MS,
   MAX_UNSAID_RETRY_AFTER_MS,
   parseRetryAfter,
+  pauseOrigin,
 } from './retry-after.js';
 
 type Json = Record<string, unknown>;
@@ -65,8 +66,15 @@ export type Verdict =
   | { action: 'retry'; outcome: CallOutcome; error: ZoomError }
   /** Get a new token and try again, once. */
   | { action: 'reauthorize'; outcome: 'unauthorized'; error: ZoomError }
-  /** Pause the category until `until`, then try again. */
-  | { action: 'wait'; outcome: 'rate_limited'; until: number; capped?: CappedRetryAfter; error: ZoomError }
+  /** Pause the category until `until`, then try again; `origin` says where the wait came from (pauseOrigin). */
+  | {
+      action: 'wait';
+      outcome: 'rate_limited';
+      until: number;
+      origin: string;
+      capped?: CappedRetryAfter;
+      error: ZoomError;
+    }
   /** Give up; `blockUntil` stops every call until Zoom's daily limit resets. */
   | {
       action: 'fail';
@@ -204,7 +212,8 @@ function rateLimited(
   ctx: AnswerContext,
 ): Verdict {
   const { now, endpoint: ep } = ctx;
-  const asked = parseRetryAfter(headers.get('retry-after'), now, ctx.sent);
+  const header = headers.get('retry-after');
+  const asked = parseRetryAfter(header, now, ctx.sent);
   const type = headers.get('x-ratelimit-type');
   const saysDaily = type ? /daily/i.test(type) : /daily/i.test(zoomMessage);
   const daily = saysDaily || (!type && asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
@@ -229,7 +238,14 @@ function rateLimited(
     `${ep}: still rate limited after ${plural(ctx.rateLimited, 'wait')} (${plural(ctx.rateLimited + 1, 'request')})`,
     { ...details, retryable: true },
   );
-  return { action: 'wait', outcome: 'rate_limited', until: cut?.at ?? now + ctx.windowMs, error, ...capped };
+  return {
+    action: 'wait',
+    outcome: 'rate_limited',
+    until: cut?.at ?? now + ctx.windowMs,
+    origin: pauseOrigin(header, asked, cut?.capped ? maxMs : undefined),
+    error,
+    ...capped,
+  };
 }
 
 /** The system error code of a network failure (ECONNREFUSED...), or the error's name. */

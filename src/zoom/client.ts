@@ -17,7 +17,7 @@ import { isZoomError, ZoomError } from './errors.js';
 import { http } from './http.js';
 import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
-import { MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
+import { inWords, MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 import {
   categoryOf,
@@ -51,7 +51,7 @@ export interface ZoomClientOptions {
   /** Retries after a per-second/per-minute 429. */
   maxRateLimitRetries?: number;
   /**
-   * Longest a call waits, in all, on its category's pause (a 429's Retry-After) before it is
+   * Longest a call waits, in all, on its category's pause (a 429's) before it is
    * refused (`ZOOM_RATE_LIMITED`, not sent) instead: MAX_RATE_LIMIT_WAIT_MS (30 s) when absent.
    */
   maxRateLimitWaitMs?: number;
@@ -244,13 +244,13 @@ export class ZoomClient {
       return true;
     }
     if (v.action === 'wait') {
-      this.limiters[category].pauseUntil(v.until);
+      this.limiters[category].pauseUntil(v.until, v.origin);
       tries.waitEnd = this.waitEnd(tries);
-      if (v.until > tries.waitEnd) throw pausedError(ep, v.until, v.error.details, category);
+      if (v.until > tries.waitEnd) throw pausedError(ep, v, v.error.details, category);
       if (tries.rateLimited++ < this.maxRateLimitRetries) {
         this.log.debug(
           { endpoint: ep.name, category, waitMs: v.until - clock.now() },
-          'rate limited by Zoom; waiting as Retry-After says',
+          `rate limited by Zoom; waiting (${v.origin})`,
         );
         // Its own category's permit does not wait for another's pause: the call waits it out here.
         if (category !== ep.category) await clock.sleep(v.until - clock.now(), signal);
@@ -278,6 +278,11 @@ export class ZoomClient {
   /** When calls of `category` may start again, while Zoom's 429 pauses them; undefined when not paused. */
   pausedUntil(category: Category): number | undefined {
     return this.limiters[category].pausedAt(this.opts.clock.now());
+  }
+
+  /** Zoom's 429 pause of `category` now: when it ends and where its wait came from (pauseOrigin). */
+  pause(category: Category): { until: number; origin: string } | undefined {
+    return this.limiters[category].pauseAt(this.opts.clock.now());
   }
 
   /** One request on the wire: Zoom's answer, or the error when none came; `sent` is false when it never left. */
@@ -512,10 +517,6 @@ export class ZoomClient {
     }
   }
 }
-
-/** A wait as the log says it: `24 hours`, `15 minutes`. */
-const inWords = (ms: number): string =>
-  ms % 3_600_000 === 0 ? plural(ms / 3_600_000, 'hour') : plural(ms / 60_000, 'minute');
 
 /** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
 const OVERFULL = 10;

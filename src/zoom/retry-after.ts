@@ -1,3 +1,4 @@
+import { plural } from '../util/words.js';
 import type { AnswerDate } from './zoom-clock.js';
 
 /**
@@ -63,4 +64,22 @@ export const MAX_UNSAID_RETRY_AFTER_MS = 15 * 60_000;
  */
 export function capRetryAt(retryAt: number, now: number, maxMs: number): { at: number; capped: boolean } {
   return retryAt - now > maxMs ? { at: now + maxMs, capped: true } : { at: retryAt, capped: false };
+}
+
+/** A wait as the log says it: `24 hours`, `15 minutes`. */
+export const inWords = (ms: number): string =>
+  ms % 3_600_000 === 0 ? plural(ms / 3_600_000, 'hour') : plural(ms / 60_000, 'minute');
+
+/**
+ * Where a 429's pause comes from, as its messages say it after the pause's end: "until
+ * 07:39:08Z (<this>)". Without a usable Retry-After the pause is one window of the category,
+ * and saying "its Retry-After" then sent a reader looking for a header Zoom never sent.
+ */
+export function pauseOrigin(header: string | null, asked: number | undefined, cappedAtMs?: number): string {
+  const value = header?.trim() ?? '';
+  if (value === '') return 'one window of the category; the 429 gave no Retry-After';
+  if (asked === undefined)
+    return "one window of the category; the 429's Retry-After asks for no wait (unreadable, or a time already past)";
+  if (cappedAtMs !== undefined) return `the 429's Retry-After, cut to ${inWords(cappedAtMs)}`;
+  return /^\d+$/.test(value) ? `the 429's Retry-After: ${value} s` : "the 429's Retry-After date";
 }

@@ -12,7 +12,11 @@ interface Waiter {
 
 /** Why a request was refused a permit: the limiter is paused past the latest start it would wait for. */
 export class Paused extends Error {
-  constructor(readonly until: number) {
+  constructor(
+    readonly until: number,
+    /** Where the pause's wait came from (pauseOrigin). */
+    readonly origin: string,
+  ) {
     super(`paused until ${new Date(until).toISOString()}`);
     this.name = 'Paused';
   }
@@ -41,6 +45,8 @@ export class WindowLimiter {
   private cooling: number[] = [];
   private head = 0;
   private pausedUntil = 0;
+  /** Where the pause's wait came from, said in messages about it. */
+  private pauseOrigin = '';
   private readonly waiters: Waiter[] = [];
   /** The one pending wake-up: when, and how to cancel it. */
   private timer: { at: number; cancel: AbortController } | undefined;
@@ -61,7 +67,7 @@ export class WindowLimiter {
    */
   async acquire(signal?: AbortSignal, latest = Infinity): Promise<Release> {
     signal?.throwIfAborted();
-    if (this.pausedUntil > latest) throw new Paused(this.pausedUntil);
+    if (this.pausedUntil > latest) throw new Paused(this.pausedUntil, this.pauseOrigin);
     if (this.waiters.length === 0 && this.free(this.clock.now())) return this.take();
     return new Promise((grant, fail) => {
       const w: Waiter = { grant, fail, signal, onAbort: undefined, latest };
@@ -79,14 +85,15 @@ export class WindowLimiter {
     });
   }
 
-  /** No request starts before `t` (epoch ms). */
-  pauseUntil(t: number): void {
+  /** No request starts before `t` (epoch ms); `origin` says where that wait came from. */
+  pauseUntil(t: number, origin: string): void {
     if (t <= this.pausedUntil) return;
     this.pausedUntil = t;
+    this.pauseOrigin = origin;
     for (const w of this.waiters.filter((x) => x.latest < t)) {
       this.waiters.splice(this.waiters.indexOf(w), 1);
       if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
-      w.fail(new Paused(t));
+      w.fail(new Paused(t, origin));
     }
     this.arm(this.clock.now());
   }
@@ -94,6 +101,11 @@ export class WindowLimiter {
   /** When the pause ends, if one lasts past `now` (epoch ms). */
   pausedAt(now: number): number | undefined {
     return this.pausedUntil > now ? this.pausedUntil : undefined;
+  }
+
+  /** The pause lasting past `now`: when it ends and where its wait came from. */
+  pauseAt(now: number): { until: number; origin: string } | undefined {
+    return this.pausedUntil > now ? { until: this.pausedUntil, origin: this.pauseOrigin } : undefined;
   }
 
   /** Whether a request may start at `now`; forgets the permits that have cooled down. */

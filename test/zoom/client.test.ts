@@ -301,7 +301,7 @@ describe('rate limits and budget', () => {
       expect((err as ZoomError).details.resetAt).toBe(t + 300_000);
     }
     expect((first as ZoomError).message).toBe(
-      `meeting_qos: Zoom's Heavy rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+      `meeting_qos: Zoom's Heavy rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
     );
     expect(client.pausedUntil('Heavy')).toBe(t + 300_000);
     expect(client.pausedUntil('Resource-intensive')).toBeUndefined();

@@ -38,7 +38,7 @@ describe("a 429's X-RateLimit-Category", () => {
     const err = await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 }).catch((e: unknown) => e);
     expect(isZoomError(err, 'ZOOM_RATE_LIMITED')).toBe(true);
     expect((err as ZoomError).message).toBe(
-      `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (its 429's Retry-After); not sent, asked again then`,
+      `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
     );
     expect(client.pausedUntil('Resource-intensive')).toBe(t + 300_000);
     expect(client.pausedUntil('Heavy')).toBeUndefined();

@@ -39,7 +39,7 @@ describe('WindowLimiter', () => {
   it('starts nothing before a pause ends', async () => {
     const clock = new VirtualClock(T0);
     const limiter = new WindowLimiter(5, 1000, clock);
-    limiter.pauseUntil(T0 + 30_000);
+    limiter.pauseUntil(T0 + 30_000, 'a test pause');
     await limiter.acquire();
     expect(clock.now()).toBe(T0 + 30_000);
   });
@@ -50,7 +50,7 @@ describe('WindowLimiter', () => {
     const held = await limiter.acquire();
     const queued = limiter.acquire(undefined, T0 + 30_000);
     const patient = limiter.acquire();
-    limiter.pauseUntil(T0 + 300_000);
+    limiter.pauseUntil(T0 + 300_000, 'a test pause');
     await expect(queued).rejects.toMatchObject({ name: 'Paused', until: T0 + 300_000 });
     await expect(limiter.acquire(undefined, T0 + 30_000)).rejects.toBeInstanceOf(Paused);
     expect(limiter.pausedAt(clock.now())).toBe(T0 + 300_000);

@@ -91,7 +91,7 @@ export function registerZoomMetrics(
   });
   new Gauge({
     name: 'qoswatch_zoom_rate_limit_paused_seconds',
-    help: "Seconds until calls of the category may start again while a 429's Retry-After pauses them (0 when not paused).",
+    help: 'Seconds until calls of the category may start again while a 429 pauses them (as its Retry-After says, else one window) (0 when not paused).',
     labelNames: ['account', 'category'],
     registers,
     collect() {
