@@ -20,6 +20,7 @@ import { validator as schemaValidator } from '../util/validators.js';
 import type { Config, RunSettings } from './types.js';
 import type { PollSettings } from '../poll/settings.js';
 import type { RulesSettings } from '../evaluate/settings.js';
+import { ruleFilesReadTwice } from '../evaluate/load-rules.js';
 import { webhooksSettings } from './webhooks.js';
 import { accountSettings, sourcesSettings } from './zoom-settings.js';
 
@@ -148,16 +149,21 @@ function runSettings(raw: RawConfig): RunSettings {
 /** `rules:`: the rule files (relative to the config file; the shipped rules by default). */
 function rulesSettings(ctx: ParseContext): RulesSettings {
   const raw = ctx.raw.rules;
-  raw?.paths?.forEach((p, i) => {
-    if (!existsSync(resolve(ctx.base, p)))
-      problemAt(
-        ctx,
-        ['rules', 'paths', i],
-        `${resolve(ctx.base, p)} not found (relative paths start beside the config file); expected a rule file or a folder of them, or leave rules.paths out for the shipped rules`,
-      );
+  const paths = raw?.paths?.map((p) => resolve(ctx.base, p));
+  const missing = paths?.filter((p, i) => {
+    if (existsSync(p)) return false;
+    problemAt(
+      ctx,
+      ['rules', 'paths', i],
+      `${p} not found (relative paths start beside the config file); expected a rule file or a folder of them, or leave rules.paths out for the shipped rules`,
+    );
+    return true;
   });
+  if (paths && !missing?.length)
+    for (const p of ruleFilesReadTwice(paths, raw!.paths!, 'rules.paths'))
+      problemAt(ctx, ['rules', 'paths', p.index], p.message);
   return {
-    paths: raw?.paths?.map((p) => resolve(ctx.base, p)) ?? [fromRoot('rules')],
+    paths: paths ?? [fromRoot('rules')],
     gapToleranceMs: durationMs(raw?.gap_tolerance ?? DEFAULTS.rules.gap_tolerance),
   };
 }

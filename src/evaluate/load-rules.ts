@@ -51,6 +51,39 @@ function validate(): ValidateFunction<{ rules: RawRule[] }> {
   return validator;
 }
 
+/**
+ * A problem for each entry of a list of rule paths (`rules.paths`, a test's `rule_files`) that
+ * reads a rule file an earlier entry reads too, itself or in its folder: said as each of its
+ * rules "already defined" in its own file, at the rule, it was nowhere near the entry to remove.
+ * `paths`: the entries resolved (each there), `written`: as written, `setting`: the list's name.
+ */
+export function ruleFilesReadTwice(
+  paths: readonly string[],
+  written: readonly string[],
+  setting: string,
+): { index: number; message: string }[] {
+  const seen = new Map<string, number>();
+  const out: { index: number; message: string }[] = [];
+  paths.forEach((path, index) => {
+    let files: string[];
+    try {
+      files = ruleFiles([path]);
+    } catch {
+      return; // a folder that cannot be listed: said when the rules are loaded
+    }
+    const twice = files.find((f) => seen.has(f));
+    for (const f of files) if (!seen.has(f)) seen.set(f, index);
+    if (twice === undefined) return;
+    const first = seen.get(twice)!;
+    const holds = twice === path ? '' : ` holds ${twice}, which`;
+    out.push({
+      index,
+      message: `${written[index]}${holds} is read by ${setting}[${first}] (${written[first]}) too; expected each rule file once (its rules would be defined twice)`,
+    });
+  });
+  return out;
+}
+
 /** The rule files under the given paths: files as they are, folders' *.yaml / *.yml (not recursing into tests/). */
 export function ruleFiles(paths: readonly string[]): string[] {
   const out: string[] = [];

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-file.js';
-import { ruleFiles } from './load-rules.js';
+import { ruleFilesReadTwice } from './load-rules.js';
 import type { RawTestFile } from './rule-tests-schema.js';
 
 /**
@@ -12,11 +12,11 @@ import type { RawTestFile } from './rule-tests-schema.js';
  * file that defines it, at the rule, and not where to fix it.
  */
 export function ruleFileProblems(src: YamlSource, file: string, value: RawTestFile): FileProblem[] {
-  const seen = new Map<string, number>();
-  return value.rule_files.flatMap((f, i) => {
-    const path = resolve(dirname(file), f);
+  const paths = value.rule_files.map((f) => resolve(dirname(file), f));
+  const missing = paths.flatMap((path, i) => {
     try {
       statSync(path);
+      return [];
     } catch {
       return [
         src.problemAt(
@@ -25,17 +25,9 @@ export function ruleFileProblems(src: YamlSource, file: string, value: RawTestFi
         ),
       ];
     }
-    const files = ruleFiles([path]);
-    const twice = files.find((r) => seen.has(r));
-    for (const r of files) if (!seen.has(r)) seen.set(r, i);
-    if (twice === undefined) return [];
-    const also = twice === path ? '' : ` holds ${twice}, which`;
-    const j = seen.get(twice)!;
-    return [
-      src.problemAt(
-        ['rule_files', i],
-        `${f}${also} is read by rule_files[${j}] (${value.rule_files[j]}) too; expected each rule file once (its rules would be defined twice)`,
-      ),
-    ];
   });
+  if (missing.length) return missing;
+  return ruleFilesReadTwice(paths, value.rule_files, 'rule_files').map((p) =>
+    src.problemAt(['rule_files', p.index], p.message),
+  );
 }

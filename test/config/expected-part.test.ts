@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import { FileInvalidError } from '../../src/util/file-errors.js';
@@ -83,6 +86,22 @@ describe('a problem says what is expected', () => {
   it('a config file that is not there', () => {
     expect(configErrorOf('/nonexistent.yaml')).toBe(
       '/nonexistent.yaml:1:1: cannot read: file not found; expected a YAML file at this path (check the path and the folder it is relative to)',
+    );
+  });
+
+  it('a rule file read by two rules.paths entries, at the second (stop 40: said as each rule "already defined" in its own file, at the rule)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'qw-paths-'));
+    writeFileSync(
+      join(folder, 'a.yaml'),
+      'rules:\n  - { name: slow, metric: cpu_zoom_avg, when: above, threshold: 90% }\n',
+    );
+    const config = join(folder, 'config.yaml');
+    writeFileSync(config, `${ZOOM}rules: { paths: [a.yaml, ./a.yaml, .] }\n`);
+    expect(configErrorOf(config)).toBe(
+      [
+        `${config}:2:26: rules.paths[1]: ./a.yaml is read by rules.paths[0] (a.yaml) too; expected each rule file once (its rules would be defined twice)`,
+        `${config}:2:36: rules.paths[2]: . holds ${join(folder, 'a.yaml')}, which is read by rules.paths[0] (a.yaml) too; expected each rule file once (its rules would be defined twice)`,
+      ].join('\n'),
     );
   });
 
