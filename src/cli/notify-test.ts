@@ -15,6 +15,10 @@ Sends one test message through one notifier and says whether it arrived. Only th
 notifier's settings are read: Zoom credentials need not be set. A failure says
 whether trying again could help (a network error) or not (a bad token or address). Exit 0
 when it was delivered, 1 when not.
+Through an alertmanager notifier the test is an active alert, QoswatchTest (labels
+qoswatch="true", qoswatch_test="true"), that Alertmanager routes like any other and that
+ends by itself after 2 minutes: route qoswatch_test="true" to a quiet receiver if it must
+not page anyone (docs/notifications.md).
 `;
 
 export async function notifyTest(argv: string[]): Promise<number> {

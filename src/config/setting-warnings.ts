@@ -7,12 +7,34 @@ const ZOOM_TOKEN_LENGTH = 22;
 /** Addresses that take connections on every interface. */
 const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '']);
 
+/** An Alertmanager url path that already names its API: qoswatch appends /api/v2/alerts to it. */
+const AM_API_PATH = /\/(api\/v[12]|alerts)\/*$/;
+
 /**
- * Settings that are valid but weak or exposed (a short webhook secret token, webhooks on every
- * interface in plain HTTP), at their file:line:col: said by `qoswatch check` and logged at
- * start-up, never refused. A secret is never shown, only its length.
+ * Settings that are valid but weak, exposed or probably wrong (a short webhook secret token,
+ * webhooks on every interface in plain HTTP, an Alertmanager url that already ends in its API
+ * path), at their file:line:col: said by `qoswatch check` and logged at start-up, never refused.
+ * A secret is never shown, only its length; a url only by the end of its path.
  */
 export function settingWarnings(config: Config): FileProblem[] {
+  return [...webhookWarnings(config), ...alertmanagerWarnings(config)];
+}
+
+function alertmanagerWarnings(config: Config): FileProblem[] {
+  return config.notify.notifiers.flatMap((n, i) => {
+    if (n.type !== 'alertmanager') return [];
+    const end = AM_API_PATH.exec(new URL(n.settings.url).pathname)?.[0].replace(/\/+$/, '');
+    if (!end) return [];
+    return [
+      config.source.problemAt(
+        ['notifiers', i, 'url'],
+        `the url's path ends in ${end}, and qoswatch appends /api/v2/alerts to it (posting to ...${end}/api/v2/alerts, which Alertmanager answers 404); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
+      ),
+    ];
+  });
+}
+
+function webhookWarnings(config: Config): FileProblem[] {
   const { source } = config;
   const out: FileProblem[] = [];
   const webhooks = config.webhooks;

@@ -66,3 +66,29 @@ describe('webhooks settings that are valid but weak or exposed', () => {
     expect(r.stdout + r.stderr).not.toContain('kQ7x');
   });
 });
+
+describe('an alertmanager url that already names the API', () => {
+  it.each(['/api/v2', '/api/v1/', '/prefix/api/v2/', '/alerts'])(
+    '…%s is warned of at the url: /api/v2/alerts is appended',
+    (path) => {
+      const w = warningsOf(
+        'am.yaml',
+        `notifiers:\n  - name: am\n    type: alertmanager\n    url: http://am:9093${path}\nroute: { receiver: am }\n`,
+      );
+      const end = path.replace(/\/prefix/, '').replace(/\/$/, '');
+      expect(w).toEqual([
+        `${dir}/am.yaml:5:10: notifiers[0].url: the url's path ends in ${end}, and qoswatch appends /api/v2/alerts to it (posting to ...${end}/api/v2/alerts, which Alertmanager answers 404); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
+      ]);
+    },
+  );
+
+  it('a base url, with or without a path prefix, is not', () => {
+    for (const u of ['http://am:9093', 'http://am:9093/', 'http://h/alertmanager'])
+      expect(
+        warningsOf(
+          'am-ok.yaml',
+          `notifiers:\n  - { name: am, type: alertmanager, url: '${u}' }\nroute: { receiver: am }\n`,
+        ),
+      ).toEqual([]);
+  });
+});

@@ -108,4 +108,37 @@ describe.runIf(binary)('alertmanager notifier against a real Alertmanager', () =
       `am: Alertmanager refused the alert batch-bad (instance 85012345678, participant bob): invalid label set: invalid name "bad-name"; dropped, while the notification's other alert was taken`,
     ]);
   });
+
+  it('notify-test: the test alert is labelled qoswatch_test="true" and ends by itself 2 minutes later, not after ends_after', async () => {
+    const clock = new VirtualClock(Date.now());
+    const n = alertmanagerNotifier.create(
+      { url, endsAfterMs: 60 * 60_000 },
+      { name: 'am', clock, log: silentLogger(), memory: new NotifyStore(undefined).memory('am') },
+    );
+    await n.send(notification({ kind: 'test', firing: [] }), new AbortController().signal);
+    const test = (await alerts()).find((a) => a.labels.alertname === 'QoswatchTest');
+    expect(test!.labels).toEqual({ alertname: 'QoswatchTest', qoswatch: 'true', qoswatch_test: 'true' });
+    expect(test!.status.state).toBe('active');
+    // The old code kept it for ends_after (here 1 h; 5 m by default) with nothing to route it by.
+    expect(Date.parse(test!.endsAt) - clock.now()).toBe(2 * 60_000);
+  });
+
+  it('a url that already ends in /api/v2: Alertmanager answers 404, and the error says the url is the base', async () => {
+    const n = alertmanagerNotifier.create(
+      { url: `${url}/api/v2`, endsAfterMs: 5 * 60_000 },
+      {
+        name: 'am',
+        clock: new VirtualClock(Date.now()),
+        log: silentLogger(),
+        memory: new NotifyStore(undefined).memory('am'),
+      },
+    );
+    const sent = n.send(notification(), new AbortController().signal);
+    await expect(sent).rejects.toMatchObject({
+      code: 'NOTIFY_REJECTED',
+      retryable: false,
+      message:
+        "am: rejected (HTTP 404): no Alertmanager API at the url; qoswatch appends /api/v2/alerts to it, so expected Alertmanager's base URL such as http://alertmanager:9093 (not one ending in /api/v2 or /alerts)",
+    });
+  });
 });

@@ -4,6 +4,24 @@ import { postJson } from './http.js';
 import { boundedDuration } from '../../util/duration-schema.js';
 import { postAlerts, splitKey, type AmAlert } from './alertmanager-split.js';
 import { RefusalsSaid } from './alertmanager-refusals.js';
+import { NotifyError, permanent } from './errors.js';
+
+/** How long the test alert of `qoswatch notify-test` stays active in Alertmanager. */
+const TEST_ALERT_MS = 2 * 60_000;
+
+/**
+ * A 404 from Alertmanager: nothing answers at url + /api/v2/alerts, most often because the url
+ * already named the API (`http://am:9093/api/v2`); the error says the url is the base.
+ */
+function withNotFoundHint(err: unknown): unknown {
+  if (!(err instanceof NotifyError) || err.refusal?.status !== 404) return err;
+  const hinted = permanent(
+    err.code,
+    `${err.message}: no Alertmanager API at the url; qoswatch appends /api/v2/alerts to it, so expected Alertmanager's base URL such as http://alertmanager:9093 (not one ending in /api/v2 or /alerts)`,
+  );
+  hinted.refusal = err.refusal;
+  return hinted;
+}
 
 export interface AlertmanagerSettings {
   /** Alertmanager's base URL, e.g. http://alertmanager:9093. */
@@ -57,16 +75,24 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
           ...n.firing.map((a) => toAm(a, now + endsAfter)),
           ...n.resolved.map((a) => toAm(a, a.resolvedAt ?? now)),
         ];
+        // notify-test: routed like any alert (that is the test), labelled so a route can send it
+        // elsewhere, and short-lived (docs/notifications.md).
         if (n.kind === 'test')
           alerts.push({
-            labels: { alertname: 'QoswatchTest', qoswatch: 'true' },
-            annotations: { summary: 'qoswatch test notification' },
+            labels: { alertname: 'QoswatchTest', qoswatch: 'true', qoswatch_test: 'true' },
+            annotations: {
+              summary: 'qoswatch test notification (ends by itself in 2 minutes)',
+            },
             startsAt: new Date(now).toISOString(),
-            endsAt: new Date(now + endsAfter).toISOString(),
+            endsAt: new Date(now + TEST_ALERT_MS).toISOString(),
           });
         if (!alerts.length) return;
         const post = (batch: readonly AmAlert[]): Promise<void> =>
-          postJson(ctx.name, url, JSON.stringify(batch), o.headers ?? {}, signal, () => ctx.clock.now());
+          postJson(ctx.name, url, JSON.stringify(batch), o.headers ?? {}, signal, () =>
+            ctx.clock.now(),
+          ).catch((err: unknown) => {
+            throw withNotFoundHint(err);
+          });
         return postAlerts(alerts, {
           name: ctx.name,
           post,
