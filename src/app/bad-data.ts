@@ -2,6 +2,20 @@ import type { Logger } from 'pino';
 import { INVALID_REASONS, type InvalidReason, type NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
+import { LISTED_ID } from '../poll/listed-id.js';
+
+/**
+ * A meeting's or webinar's number (`id`, an int64 in Zoom's spec) refused by discovery
+ * (poll/listed-id.ts): the instance is named by its UUID instead, and still polled. Digits only
+ * means a JSON number past 2^53, which JSON.parse rounds (12345678901234567890 reads as
+ * ...567000): "outside what can be measured" said nothing of that, nor of the UUID.
+ */
+function listedIdRefused(form: string): string {
+  const why = /^\d+$/.test(form)
+    ? 'not an exact integer: a JSON number past 2^53 has lost its last digits'
+    : 'not a whole number from 0 up';
+  return `Zoom sent meeting or webinar ids qoswatch cannot take (the first: "${form}": ${why}); those instances are named by their UUID instead`;
+}
 
 /** Bad data from Zoom is counted (metrics) and logged once a day, not on every cycle. */
 export class BadDataReport {
@@ -43,9 +57,11 @@ export class BadDataReport {
           form,
           count: (reason === 'implausible' ? stats.valuesImplausible : stats.valuesUnreadable).get(field),
         },
-        reason === 'implausible'
-          ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
-          : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
+        field === LISTED_ID
+          ? listedIdRefused(form)
+          : reason === 'implausible'
+            ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
+            : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
       );
     for (const [field, { form, unit }] of stats.bareForms)
       this.logOnce.warn(

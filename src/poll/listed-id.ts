@@ -14,6 +14,9 @@ export function listedId(v: unknown): string {
   return typeof v === 'string' && v.length > 0 && v.length <= ID_MAX && !NOT_IN_ID.test(v) ? v : '';
 }
 
+/** The field a refused meeting or webinar number is counted and logged under. */
+export const LISTED_ID = 'id';
+
 /** A meeting number as a string: digits only, at most 20 (Zoom's ids are int64, past 2^53). */
 const NUMBER_TEXT = /^\d{1,20}$/;
 

@@ -17,11 +17,13 @@ afterEach(async () => {
   await h.close();
 });
 
-async function listedWithId(id: string): Promise<ProxiedRun> {
-  h = await startSim({ seed: 'listed-number', meetings: [meetingWith(2, { topic: 'Real' })] }, 10 * MIN);
+async function listedWithId(id: string, kind: 'meetings' | 'webinars' = 'meetings'): Promise<ProxiedRun> {
+  const instance = meetingWith(2, { topic: 'Real' });
+  h = await startSim({ seed: 'listed-number', [kind]: [instance] }, 10 * MIN);
   // The number written into the list's text: JSON.stringify cannot write 1e400.
+  const list = new RegExp(`/metrics/${kind}\\?`);
   const rewrite = (text: string, r: { path: string }): string =>
-    /\/metrics\/meetings\?/.test(r.path) ? text.replace('"id":85000000001', `"id":${id}`) : text;
+    list.test(r.path) ? text.replace('"id":85000000001', `"id":${id}`) : text;
   run = await runThroughProxy(h, rewrite, 3 * MIN);
   return run;
 }
@@ -48,7 +50,27 @@ describe("a meeting number in Zoom's live list that cannot be one", () => {
       expect(said).toHaveLength(1);
       const v: unknown = JSON.parse(id);
       const form = typeof v === 'string' ? JSON.stringify(v).slice(1, -1) : String(v);
-      expect(said[0]!.msg).toContain(`(the first: "${form}")`);
+      expect(said[0]!.msg).toBe(
+        `Zoom sent meeting or webinar ids qoswatch cannot take (the first: "${form}": not a whole number from 0 up); those instances are named by their UUID instead`,
+      );
+    },
+  );
+
+  // Outside tester hT40 (stop 40, LOW): an int64 past 2^53 as a JSON number (Zoom's spec: `id`
+  // is int64) reads rounded; old code refused it right but said "Zoom sent id values outside
+  // what can be measured (the first: "12345678901234567000")", nothing of the lost digits or the UUID.
+  it.each(['meetings', 'webinars'] as const)(
+    'a JSON number past 2^53 in the live %s list is not an exact integer: named by its uuid, and said so',
+    async (kind) => {
+      const r = await listedWithId('12345678901234567890', kind);
+      const polled = r.events.filter((e) => e.type === 'polled');
+      expect(polled.length).toBeGreaterThan(0);
+      for (const e of polled) expect(e.instance).toMatchObject({ id: 'mtg-uuid-1==', topic: 'Real' });
+      expect(refused(r.metrics)).toBeGreaterThan(1);
+      const said = r.lines.filter((l) => l.field === 'id');
+      expect(said.map((l) => l.msg)).toEqual([
+        'Zoom sent meeting or webinar ids qoswatch cannot take (the first: "12345678901234567000": not an exact integer: a JSON number past 2^53 has lost its last digits); those instances are named by their UUID instead',
+      ]);
     },
   );
 
