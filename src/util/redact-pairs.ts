@@ -51,8 +51,9 @@ interface ValueStart {
 /**
  * The quotes around the key `start`..`end` (its last word ends at `end`): the lengths of its
  * opening and of its closing quote. `"token":` 1 and 1; a JSON text inside a JSON string,
- * `{\"token\":…}`, 2 and 2; a text cut short before the key, `password": "x"`, 0 and 1 (the
- * quote that closes it, then `:`, says it is a key all the same); an unquoted key 0 and 0. A quote
+ * `{\"token\":…}`, 2 and 2; a text cut short before the key, `password": "x"` at its start or
+ * after a blank, 0 and 1 (the quote that closes it, then `:`, says it is a key all the same); an
+ * unquoted key 0 and 0. A quote
  * not closed after the word opens a text the key is in (`said "password: hunter2 is wrong"`),
  * which is read as an unquoted key.
  */
@@ -60,8 +61,10 @@ function keyQuotes(text: string, start: number, end: number): { open: number; cl
   const close = text[end] === '\\' ? 2 : 1;
   const quote = text[end + close - 1];
   if (quote !== '"' && quote !== "'") return { open: 0, close: 0 };
-  const opened = text[start - 1] === quote && (close === 1 || text[start - 2] === '\\');
-  return { open: opened ? close : 0, close };
+  if (text[start - 1] === quote && (close === 1 || text[start - 2] === '\\')) return { open: close, close };
+  // Cut before the key: the text starts there or a blank stands before it. A path's or a URL's
+  // last word before its closing quote is none (`"https://zoom.us/oauth/token": ECONNREFUSED`).
+  return start === 0 || isSpace(text[start - 1]) ? { open: 0, close } : { open: 0, close: 0 };
 }
 
 /**
