@@ -67,13 +67,6 @@ function keyQuotes(text: string, start: number, end: number): { open: number; cl
   return start === 0 || isSpace(text[start - 1]) ? { open: 0, close } : { open: 0, close: 0 };
 }
 
-/** Whether a quoted value follows the `:` or `=` at `at`. */
-function quotedAfter(text: string, at: number): boolean {
-  let i = at + 1;
-  while (isSpace(text[i])) i++;
-  return text[i] === '"' || text[i] === "'" || (text[i] === '\\' && text[i + 1] === '"');
-}
-
 /**
  * Where a secret value starts after the secret word at `word`..`end`, or undefined when no value
  * follows: the key then `=` (`password=`, `"token" = `), a quoted key then `:` (a JSON
@@ -94,11 +87,8 @@ function valueStart(text: string, word: number, end: number, from: number): Valu
   if (!quote.close && before === '{' && text[start - 2] === '$') return undefined;
   let i = end + quote.close;
   while (isSpace(text[i])) i++;
-  // After `.` or `/` a key whose opening quote was cut is one only before a quoted value: the
-  // quote closing a quoted URL (`"https://zoom.us/oauth/token": ECONNREFUSED`) is no key's.
   const field =
-    quote.open > 0 ||
-    (quote.close > 0 && quotedAfter(text, i)) ||
+    quote.close > 0 ||
     (before !== '.' && before !== '/' && !/:\d+:\d+:\s*$/.test(text.slice(Math.max(0, start - 24), start)));
   if (!isEquals(text[i]) && !(isColon(text[i]) && field)) return undefined;
   // A value may start on the next line after `=` or a quoted key's `:`, not after a bare `key:`.
