@@ -67,6 +67,8 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   const raw = read.value as RawConfig;
   const ctx: ParseContext = { raw, src, base: dirname(resolve(src.file)), problems: [], withoutSecrets };
   if (read.problems.length) {
+    const foreign = notAConfig(src, raw);
+    if (foreign) throw invalid([foreign]);
     // Each section on its own: one that trips over a value the schema refused stops alone.
     settingsOf(ctx, options, (section) => {
       try {
@@ -80,6 +82,23 @@ export function parseConfig(src: YamlSource, env: Env = process.env, options: Lo
   const config = settingsOf(ctx, options, (section) => section());
   if (ctx.problems.length) throw invalid(ctx.problems);
   return config;
+}
+
+/**
+ * One problem for a file whose top level has keys but none qoswatch knows: not a qoswatch config
+ * (a config symlinked to /etc/shadow, another program's YAML). Each of its keys was an unknown
+ * setting of its own, a line per line of the file; no key is quoted here, since the file may be
+ * anything.
+ */
+function notAConfig(src: YamlSource, raw: unknown): FileProblem | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const keys = Object.keys(raw);
+  const known = Object.keys(configSchema().properties as object);
+  if (keys.length === 0 || keys.some((k) => known.includes(k))) return undefined;
+  return src.problemAt(
+    [],
+    `this does not look like a qoswatch config: no known top-level key among its ${keys.length}; expected a YAML mapping of ${known.map((k) => `${k}:`).join(', ')}`,
+  );
 }
 
 /** The problems in the order of the file (each hid its secrets when made: YamlSource.problemAt). */

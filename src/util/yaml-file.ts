@@ -138,7 +138,7 @@ export function schemaProblems(
         src,
         path,
         extra,
-        `unknown setting "${extra}"${hint ? ` (did you mean "${hint}"?)` : ''}; ${allowed.length ? `expected one of: ${allowed.join(', ')}` : 'expected no settings here'}`,
+        `unknown setting "${keyExcerpt(extra)}"${hint ? ` (did you mean "${hint}"?)` : ''}; ${allowed.length ? `expected one of: ${allowed.join(', ')}` : 'expected no settings here'}`,
       );
     } else if (e.propertyName !== undefined) {
       // A name that propertyNames refuses: at the name, which is the wrong part.
@@ -234,12 +234,22 @@ function atKey(
   message: string,
 ): FileProblem {
   const problem = src.problemAt([...path, name], message, true);
+  // The key ends the path (unless it was hidden as a secret): quoted cut short there too.
+  if (name.length > KEY_EXCERPT_MAX && problem.path.endsWith(name))
+    problem.path = problem.path.slice(0, -name.length) + keyExcerpt(name);
   // At the key, or the `<<` that merges it into the mapping; a key the file does not write in
   // the mapping at all (`sources: *p`, an alias of another): at the mapping.
   const key = src.keyOf(path, name);
   const { line, col } = key?.range ? src.at(key.range[0]) : src.problemAt(path, '');
   return { ...problem, line, col };
 }
+
+/** The longest part of an unknown key a message quotes: a file not ours must not be printed whole. */
+export const KEY_EXCERPT_MAX = 40;
+
+/** `key`, or its first KEY_EXCERPT_MAX characters and an ellipsis. */
+export const keyExcerpt = (key: string): string =>
+  key.length > KEY_EXCERPT_MAX ? `${key.slice(0, KEY_EXCERPT_MAX)}…` : key;
 
 /** What each string format of the schemas means, for people. */
 const FORMATS: Record<string, string> = {
