@@ -44,7 +44,11 @@ export function polledCount(instance: LiveInstance, present: number): void {
 /**
  * What bounds a page read of `instance`'s participants: its count, unless that is a guess (a
  * bound of 12 pages from a guessed 1 would cut a large instance's first poll and call it a page
- * loop): then the client's default bound (zoom/page-read.ts).
+ * loop): then the `total_records` of the read's first page, up to MAX_PARTICIPANTS, and never
+ * fewer than the client's default 100 pages (zoom/page-read.ts): a guessed webinar of 5,000 is
+ * read whole on its first poll, not cut at 1,000.
  */
-export const expectedItems = (instance: LiveInstance): { expectedItems?: number } =>
-  instance.countGuessed ? {} : { expectedItems: instance.participants };
+export const expectedItems = (
+  instance: LiveInstance,
+): { expectedItems?: number; totalRecordsUpTo?: number } =>
+  instance.countGuessed ? { totalRecordsUpTo: MAX_PARTICIPANTS } : { expectedItems: instance.participants };

@@ -27,7 +27,7 @@ import {
   type Tries,
 } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
-import { meaningless, notItems, pageBound, type Page, type PageOptions, type Read } from './page-read.js';
+import { meaningless, notItems, pageLimit, type Page, type PageOptions, type Read } from './page-read.js';
 
 export interface ZoomClientOptions {
   /** API host, e.g. https://api.zoom.us; `/v2` is appended. A token's `api_url` overrides it. */
@@ -473,13 +473,9 @@ export class ZoomClient {
     const tokens = new Set<string>();
     let token = '';
     let restarts = 0;
-    const maxPages = pageBound(ep, options.expectedItems);
+    let maxPages = pageLimit(ep, options);
     let fetched = 0;
-    for (;;) {
-      if (fetched >= maxPages) {
-        this.pageLoop(ep, params, `more than ${maxPages} pages`);
-        return;
-      }
+    while (fetched < maxPages) {
       fetched++;
       options.beforePage?.();
       let page: Read<T>;
@@ -504,6 +500,7 @@ export class ZoomClient {
       }
       const { body, items, error, unusable } = page;
       if (error) throw error;
+      if (fetched === 1) maxPages = pageLimit(ep, options, body);
       if (unusable) options.unusable?.(unusable);
       yield options.keyOf ? this.firstOfKey(items, options, seen, pass) : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
@@ -515,6 +512,7 @@ export class ZoomClient {
       }
       tokens.add(token);
     }
+    this.pageLoop(ep, params, `more than ${maxPages} pages`);
   }
 }
 

@@ -9,6 +9,12 @@ export interface PageOptions<T> {
   keyOf?: (item: T) => string;
   expectedItems?: number;
   /**
+   * No count is known (no `expectedItems`): the pages are bounded by the `total_records` the
+   * listing's first page gives, up to this many items, when that bounds more than the default
+   * (`pageBound`); a first page without a plausible one keeps the default.
+   */
+  totalRecordsUpTo?: number;
+  /**
    * Told of each item dropped because an item of the same key came earlier in this pass over
    * the listing (Zoom's repeat; not one of a pass before a restart): bad data, for the caller to
    * count. The first one is kept.
@@ -70,9 +76,24 @@ export function notItems(ep: Endpoint, body: Json, raw: unknown): ZoomError | un
  * grows between two polls); 100 pages when nothing says how many to expect. A
  * next_page_token that changes on every page but never ends once cost 740 calls in one cycle.
  */
-export function pageBound(ep: Endpoint, expectedItems?: number): number {
+function pageBound(ep: Endpoint, expectedItems?: number): number {
   if (expectedItems === undefined) return 100;
   return 2 * Math.ceil(Math.max(1, expectedItems) / Math.max(1, ep.pageSize ?? 30)) + 10;
+}
+
+/**
+ * Most pages a listing read with `options` may take: pageBound of its `expectedItems`; with
+ * `totalRecordsUpTo` and no `expectedItems`, once its first page (`first`) is read, the bound of
+ * that page's `total_records` (a whole number from 0, at most `totalRecordsUpTo`) when it allows
+ * more pages than the default.
+ */
+export function pageLimit<T>(ep: Endpoint, options: PageOptions<T>, first?: Json): number {
+  const bound = pageBound(ep, options.expectedItems);
+  const upTo = options.totalRecordsUpTo;
+  const total = first?.total_records;
+  if (options.expectedItems !== undefined || upTo === undefined) return bound;
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) return bound;
+  return Math.max(bound, pageBound(ep, Math.min(total, upTo)));
 }
 
 export function meaningless(ep: Endpoint, body: Json): ZoomError {

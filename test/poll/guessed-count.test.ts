@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormalizeStats } from '../../src/normalize/stats.js';
+import type { RawScenario } from '../../src/simulator/scenario.js';
+import { ENDPOINTS } from '../../src/zoom/endpoints.js';
+import { pageLimit } from '../../src/zoom/page-read.js';
 import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
@@ -20,25 +23,76 @@ afterEach(async () => {
   await h.close();
 });
 
+/** The meeting of `n` (the list's count stripped: a guess) through a proxy; `faults` the sim's. */
+async function guessed(n: number, faults: RawScenario['faults'] = []) {
+  h = await startSim({ meetings: [meetingWith(n)], faults });
+  // The meetings list without `participants`, as Zoom might send it.
+  proxy = await simProxy(h.url, {
+    rewrite: (text, r) =>
+      r.path.includes('/metrics/meetings?') ? text.replace(/"participants":\d+,/g, '') : text,
+  });
+  const { log, lines } = captureLog();
+  const client = s2sClient({ url: proxy.url, clock: h.clock }, { logger: log });
+  const source = new DashboardSource('meeting', client, h.clock, new NormalizeStats(), log, 1_800_000);
+  const { live } = await source.discover();
+  expect(live.map((l) => l.participants)).toEqual([1]);
+  expect(live[0]!.countGuessed).toBe(true);
+  return { client, lines, source, live: live[0]! };
+}
+
 describe('a meeting whose list does not say how many are in it', () => {
   it('is read whole on its first poll, with no page loop', async () => {
-    h = await startSim({ meetings: [meetingWith(300)] });
-    // The meetings list without `participants`, as Zoom might send it.
-    proxy = await simProxy(h.url, {
-      rewrite: (text, r) =>
-        r.path.includes('/metrics/meetings?') ? text.replace(/"participants":\d+,/g, '') : text,
-    });
-    const { log, lines } = captureLog();
-    const client = s2sClient({ url: proxy.url, clock: h.clock }, { logger: log });
-    const source = new DashboardSource('meeting', client, h.clock, new NormalizeStats(), log, 1_800_000);
-    const { live } = await source.discover();
-    expect(live.map((l) => l.participants)).toEqual([1]);
-    const polled = await source.poll(live[0]!);
+    const { client, lines, source, live } = await guessed(300);
+    const polled = await source.poll(live);
     // Old code: 120 present, meeting_qos counted in page loops once and warned.
     expect(polled.present).toHaveLength(300);
     expect(client.stats.pageLoops.get('meeting_qos') ?? 0).toBe(0);
     expect(client.stats.pageLoops.get('meeting_participants') ?? 0).toBe(0);
     expect(lines.filter((l) => l.msg.includes('pagination does not end'))).toEqual([]);
-    expect(live[0]!.participants).toBe(300);
+    expect(live.participants).toBe(300);
+  });
+});
+
+/**
+ * Review (stop 40, LOW): a guessed count took the default bound of 100 pages, so the first poll
+ * of a meeting of more than 1,000 (QoS pages of 10) was cut at 1,000 and called a page loop. Now
+ * the first page's `total_records` bounds the read as a count would (never below 100 pages).
+ */
+describe('a meeting of more than 1,000 whose list does not say how many', () => {
+  it('is read whole on its first poll (1,200 of them), with no page loop', async () => {
+    const { client, lines, source, live } = await guessed(1_200);
+    const before = h.sim.apiRequests();
+    const polled = await source.poll(live);
+    // Old code: 1,000 present (100 pages), meeting_qos counted in page loops and warned.
+    expect(polled.present).toHaveLength(1_200);
+    expect(h.sim.apiRequests() - before).toBe(120);
+    expect(client.stats.pageLoops.get('meeting_qos') ?? 0).toBe(0);
+    expect(lines.filter((l) => l.msg.includes('pagination does not end'))).toEqual([]);
+    expect(live.participants).toBe(1_200);
+  });
+
+  it('is still bounded when its pagination never ends: by its total_records, 2 x 120 + 10 pages', async () => {
+    const { client, lines, source, live } = await guessed(1_200, [
+      { kind: 'page_loop', path: 'participants/qos' },
+    ]);
+    const before = h.sim.apiRequests();
+    await source.poll(live);
+    expect(h.sim.apiRequests() - before).toBe(250);
+    expect(client.stats.pageLoops.get('meeting_qos')).toBe(1);
+    expect(lines.filter((l) => l.msg.includes('more than 250 pages'))).toHaveLength(1);
+  });
+
+  it('takes total_records only as a whole number, at most its bound, never below the default 100 pages', () => {
+    const qos = ENDPOINTS.meetingQos;
+    const up = { totalRecordsUpTo: 100_000 };
+    expect(pageLimit(qos, up, { total_records: 1_200 })).toBe(250);
+    expect(pageLimit(qos, up, { total_records: 300 })).toBe(100);
+    // A hostile count: 100,000 participants at most (a known count's bound), not 1e9.
+    expect(pageLimit(qos, up, { total_records: 1e9 })).toBe(20_010);
+    for (const total_records of [undefined, -5, 1.5, '5000', null])
+      expect(pageLimit(qos, up, { total_records })).toBe(100);
+    // A known count bounds the read, whatever the answer says; so does a read not asking for it.
+    expect(pageLimit(qos, { expectedItems: 5, ...up }, { total_records: 1_200 })).toBe(12);
+    expect(pageLimit(qos, {}, { total_records: 1_200 })).toBe(100);
   });
 });
