@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`qoswatch ${name}: ${hide(err.message)}\n\n${command.help}`);
+      process.stderr.write(`qoswatch ${name}: ${hide(err.message)}; see \`qoswatch ${name} --help\`\n`);
       return EXIT.usage;
     }
     if (err instanceof FileInvalidError) {

@@ -1,30 +1,95 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-/** A usage mistake: printed with the command's help, exit code 2. */
+/** A usage mistake: one line, what is wrong and what is expected, then where the help is; exit code 2. */
 export class UsageError extends Error {
   readonly code = 'QW_USAGE';
 }
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<T extends Options>(
   argv: string[],
   options: T,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+  const args = joinNegativeValues(argv, options);
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(usageText(err as Error & { code?: string }, args, options));
   }
 }
+
+/** The option a parse error names: from its `--name` or `-c` in Node's message. */
+function named(message: string, options: Options): string | undefined {
+  const m = /'(?:-(\w), )?--([\w-]+)/.exec(message) ?? /'-(\w)'/.exec(message);
+  if (!m) return undefined;
+  if (m[2]) return m[2];
+  return Object.keys(options).find((k) => options[k]!.short === m[1]);
+}
+
+/** Node's parseArgs errors in qoswatch's words: what is wrong; what is expected. */
+function usageText(err: Error & { code?: string }, args: string[], options: Options): string {
+  const name = named(err.message, options);
+  const known = Object.keys(options)
+    .map((k) => `--${k}`)
+    .join(', ');
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+    return `unknown option ${given}; expected one of ${known || '(none)'}`;
+  }
+  if (name && /argument missing/.test(err.message))
+    return `--${name} needs a value; expected --${name} ${name === 'config' ? 'FILE' : 'VALUE'}`;
+  if (name && /does not take an argument/.test(err.message))
+    return `--${name} takes no value; expected --${name} alone`;
+  if (name && /ambiguous/.test(err.message)) {
+    const i = args.findIndex((a) => a === `--${name}` || a === `-${String(options[name]?.short)}`);
+    const next = args[i + 1] ?? '';
+    return `--${name}: found ${next}, which reads as an option; expected a value (write --${name}=${next} if it is one)`;
+  }
+  return err.message.split('\n')[0]!;
+}
+
+/**
+ * `--minutes -1` as `--minutes=-1`: a negative number after an option that takes a value is that
+ * value (Node's parser calls it ambiguous), so the option's own check can say what is wrong.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const takesValue = (a: string): boolean => {
+    const long = /^--([\w-]+)$/.exec(a)?.[1];
+    const key = long ?? Object.keys(options).find((k) => a === `-${String(options[k]!.short)}`);
+    return key !== undefined && options[key]?.type === 'string';
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (next !== undefined && /^-\d/.test(next) && takesValue(a)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** How a value is shown in a message: as written, quoted when empty or with spaces. */
+const shown = (value: string): string => (/^\S+$/.test(value) ? value : JSON.stringify(value));
 
 /**
  * A whole number written in digits (`12`, not `''`, `0x10` or `1e3`, which Number reads as 0, 16
  * and 1000), at most Number.MAX_SAFE_INTEGER.
  */
-export function intOption(value: string | undefined, name: string, fallback: number): number {
+export function intOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  { min = 0, example = 10 }: { min?: 0 | 1; example?: number } = {},
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new UsageError(`--${name} takes a whole number, not ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(
+      `--${name}: ${shown(value)} is not a ${min ? 'positive ' : ''}whole number; expected e.g. --${name} ${example}`,
+    );
   return n;
 }
 
@@ -52,7 +117,9 @@ export function numberOption(value: string | undefined, name: string, fallback: 
   if (value === undefined) return fallback;
   const n = value.trim() ? Number(value) : NaN;
   if (!(n > 0 && n <= max))
-    throw new UsageError(`--${name} takes a positive number up to ${max}, not ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--${name}: ${shown(value)} is not a positive number up to ${max}; expected e.g. --${name} ${fallback}`,
+    );
   return n;
 }
 

@@ -35,7 +35,10 @@ export async function demo(argv: string[]): Promise<number> {
   // Every option checked before anything starts: a wrong one is a usage error (exit 2) with
   // nothing left serving (`--port 70000` once left the simulator up and never exited).
   const speed = numberOption(values.speed, 'speed', 60, MAX_SPEED);
-  const minutes = values.minutes === undefined ? undefined : intOption(values.minutes, 'minutes', 0);
+  const minutes =
+    values.minutes === undefined
+      ? undefined
+      : intOption(values.minutes, 'minutes', 0, { min: 1, example: 5 });
   const port = portOption(values.port, 'port', 9781);
   const start = Date.now();
   const clock = new ScaledClock(start, speed);

@@ -15,7 +15,7 @@ describe('--config FILE', () => {
       const r = await runCli([command, '--config', dir, ...more]);
       expect(r.code, command).toBe(2);
       expect(r.stderr.split('\n')[0]).toBe(
-        `qoswatch ${command}: --config ${dir}: is a folder; expected a YAML file`,
+        `qoswatch ${command}: --config ${dir}: is a folder; expected a YAML file; see \`qoswatch ${command} --help\``,
       );
     }
     expect(() => YamlSource.read(dir)).toThrow(`${dir}:1:1: cannot read: a folder; expected a YAML file`);

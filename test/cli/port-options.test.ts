@@ -9,7 +9,7 @@ describe('numeric options', () => {
       const r = await runCli([command, '--port', '70000']);
       expect(r.code, command).toBe(2);
       expect(r.stderr.split('\n')[0]).toBe(
-        `qoswatch ${command}: --port: found 70000; expected a port from 1 to 65535, or 0 for a free one`,
+        `qoswatch ${command}: --port: found 70000; expected a port from 1 to 65535, or 0 for a free one; see \`qoswatch ${command} --help\``,
       );
       expect(r.stdout).toBe('');
     }
@@ -27,7 +27,9 @@ describe('numeric options', () => {
   it('whole numbers are written in digits', () => {
     expect(intOption('12', 'minutes', 0)).toBe(12);
     for (const wrong of ['', '0x10', '1e3', '-2', '1.5', '1e30'])
-      expect(() => intOption(wrong, 'minutes', 0), wrong).toThrow('--minutes takes a whole number');
+      expect(() => intOption(wrong, 'minutes', 0), wrong).toThrow(
+        /^--minutes: .* is not a whole number; expected e\.g\. --minutes 10$/,
+      );
   });
 
   it('a speed past 100,000 is a usage error (demo --speed 1e300 hung, printing nothing, deaf to SIGTERM)', async () => {
@@ -36,7 +38,7 @@ describe('numeric options', () => {
       const r = await runCli([command, '--speed', '1e300', '--port', '0']);
       expect(r.code, command).toBe(2);
       expect(r.stderr.split('\n')[0]).toBe(
-        `qoswatch ${command}: --speed takes a positive number up to 100000, not "1e300"`,
+        `qoswatch ${command}: --speed: 1e300 is not a positive number up to 100000; expected e.g. --speed ${command === 'demo' ? 60 : 1}; see \`qoswatch ${command} --help\``,
       );
     }
     expect(numberOption('100000', 'speed', 1, MAX_SPEED)).toBe(100_000);

@@ -111,7 +111,7 @@ describe('qoswatch report (the built CLI, as docs/report.md shows it)', () => {
     // Before: exit 1, from the Zoom client's own check.
     const firstLine = async (args: string[]): Promise<[number | null, string]> => {
       const run = await runCli(['report', '--config', CONFIG, ...args], env);
-      return [run.code, run.stderr.split('\n')[0]!];
+      return [run.code, run.stderr.split('\n')[0]!.replace(/; see `qoswatch report --help`$/, '')];
     };
     const id = 'is not a valid meeting, webinar or session id';
     expect(await firstLine([''])).toEqual([2, `qoswatch report: "" ${id}`]);
