@@ -1,4 +1,5 @@
 import { didYouMean } from '../util/did-you-mean.js';
+import { durationMs } from '../util/duration.js';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-file.js';
 import type { ExpectedAlert, RawTest } from './rule-tests-schema.js';
@@ -62,3 +63,38 @@ export function describeAlert(
 export const annotationNames = (expected: readonly ExpectedAlert[]): string[] => [
   ...new Set(expected.flatMap((e) => Object.keys(e.annotations ?? {}))),
 ];
+
+/**
+ * Two tests of one name (a failure is said by its name, so which one failed could not be told),
+ * and two `expect` entries of one test at one time (each is compared with every alert at that
+ * time, so two that differ can never both pass): refused at the later one.
+ */
+export function duplicateProblems(src: YamlSource, tests: readonly RawTest[]): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const names = new Map<string, number>();
+  tests.forEach((test, t) => {
+    const first = names.get(test.name);
+    if (first === undefined) names.set(test.name, t);
+    else
+      problems.push(
+        src.problemAt(
+          ['tests', t, 'name'],
+          `a second test named ${JSON.stringify(test.name)} (tests[${first}] is one); expected each test's name once`,
+        ),
+      );
+    const times = new Map<number, number>();
+    test.expect.forEach((exp, k) => {
+      const at = durationMs(exp.at);
+      const earlier = times.get(at);
+      if (earlier === undefined) times.set(at, k);
+      else
+        problems.push(
+          src.problemAt(
+            ['tests', t, 'expect', k, 'at'],
+            `a second expect at ${exp.at} (expect[${earlier}] is at ${test.expect[earlier]!.at}); expected one entry per time, with every alert of that time in its alerts`,
+          ),
+        );
+    });
+  });
+  return problems;
+}

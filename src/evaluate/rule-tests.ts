@@ -11,7 +11,12 @@ import { durationMs, formatDuration } from '../util/duration.js';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
 import type { Alert, AlertChange } from './alert.js';
 import { RuleEngine } from './engine.js';
-import { annotationNames, describeAlert, expectRuleProblems } from './rule-test-expects.js';
+import {
+  annotationNames,
+  describeAlert,
+  duplicateProblems,
+  expectRuleProblems,
+} from './rule-test-expects.js';
 import { loadRules } from './load-rules.js';
 import { ruleFileProblems } from './rule-test-files.js';
 import {
@@ -318,7 +323,12 @@ export function runRuleTestFile(file: string): TestFileResult {
   const src = YamlSource.read(file);
   const { value } = loadYaml<RawTestFile>(src, validator);
   const series = seriesProblems(src, value.tests);
-  const bad = [...ruleFileProblems(src, file, value), ...series, ...eventProblems(src, value.tests)];
+  const bad = [
+    ...ruleFileProblems(src, file, value),
+    ...series,
+    ...eventProblems(src, value.tests),
+    ...duplicateProblems(src, value.tests),
+  ];
   // The times of values are read only from series text that reads (an x50000000 is not expanded).
   if (!series.length)
     bad.push(

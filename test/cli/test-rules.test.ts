@@ -280,6 +280,22 @@ describe('qoswatch test-rules', () => {
     );
   });
 
+  it('refuses two tests of one name and two expects of one test at one time, at the later one (fE40: both ran)', async () => {
+    const one = `    input:\n      - participant: bob\n        series: { audio_input.latency: 40ms x4 }\n`;
+    const file = testFile(
+      'twice-named',
+      `  - name: a\n${one}    expect:\n      - { at: 3m, alerts: [] }\n      - { at: 180s, alerts: [] }\n` +
+        `  - name: a\n${one}    expect:\n      - { at: 1m, alerts: [] }\n`,
+    );
+    const r = await runCli(['test-rules', file]);
+    // The old code: "2 passed, 0 failed" (the second expect failed nothing: both listed no alert).
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${file}:9:15: tests[0].expect[1].at: a second expect at 180s (expect[0] is at 3m); expected one entry per time, with every alert of that time in its alerts`,
+      `${file}:10:11: tests[1].name: a second test named "a" (tests[0] is one); expected each test's name once`,
+    ]);
+  });
+
   it('refuses an expect naming a rule the rule files do not have, at its rule: with the nearest name (outside tester: only an "expected, not found")', async () => {
     const file = testFile(
       'no-such-rule',
