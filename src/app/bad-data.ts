@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import { INVALID_REASONS, type InvalidReason, type NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
-import { LISTED_ID } from '../poll/listed-id.js';
+import { LISTED_ID } from '../normalize/listed-id.js';
 
 /**
  * A meeting's or webinar's number (`id`, an int64 in Zoom's spec) refused by discovery
- * (poll/listed-id.ts): the instance is named by its UUID instead, and still polled. Digits only
+ * (normalize/listed-id.ts): the instance is named by its UUID instead, and still polled. Digits only
  * means a JSON number past 2^53, which JSON.parse rounds (12345678901234567890 reads as
  * ...567000): "outside what can be measured" said nothing of that, nor of the UUID.
  */

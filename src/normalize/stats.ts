@@ -27,7 +27,7 @@ export class NormalizeStats {
   samplesParsed = 0;
   /** Entries and samples skipped whole (`invalid`), by why. */
   readonly invalidBy = new Map<InvalidReason, number>();
-  /** Discovery entries skipped: not an object, or without a usable instance id (poll/listed-id.ts). */
+  /** Discovery entries skipped: not an object, or without a usable instance id (listed-id.ts). */
   listedInvalid = 0;
   /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
   samplesRepeated = 0;

@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../zoom/endpoints.js';
 import { ListedIds } from './listed-ids.js';
-import { LISTED_ID, listedNumber } from './listed-id.js';
+import { LISTED_ID, listedNumber } from '../normalize/listed-id.js';
 import { readLiveList } from './live-list.js';
 import { readQos } from './qos-read.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';

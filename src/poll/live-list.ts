@@ -4,7 +4,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import { liveRange, type Endpoint } from '../zoom/endpoints.js';
 import type { ZoomError } from '../zoom/errors.js';
 import { plural } from '../util/words.js';
-import { listedId } from './listed-id.js';
+import { listedId } from '../normalize/listed-id.js';
 import type { ListedIds } from './listed-ids.js';
 import type { Discovery, LiveInstance } from './source.js';
 

@@ -7,6 +7,7 @@ import { instanceKey } from '../../normalize/events.js';
 import { LogOnce } from '../../util/log-once.js';
 import { EventClock, type EventClockMode, type EventTsVerdict } from './event-clock.js';
 import { readQss } from './qss.js';
+import { LISTED_ID } from '../../normalize/listed-id.js';
 import type { SkewStore } from './skew-store.js';
 import type { SpoolEntry, SpoolRecord } from './spool.js';
 import type { SummaryStore } from './summary-store.js';
@@ -167,7 +168,7 @@ export class PushSource {
       } catch {
         body = undefined;
       }
-    const msg = readQss(body);
+    const msg = readQss(body, (form) => this.deps.normalizeStats.refuse(LISTED_ID, 'implausible', form));
     if (!msg) {
       this.count('invalid');
       this.deps.normalizeStats.invalid('not_qos_record');

@@ -5,6 +5,7 @@ import { valueDeeperThan } from '../../util/json-depth.js';
 import { isJsonObject } from '../../util/json-object.js';
 import { str, text } from '../../normalize/zoom-text.js';
 import { parseTime } from '../../normalize/values.js';
+import { listedNumber } from '../../normalize/listed-id.js';
 
 type Raw = Record<string, unknown>;
 
@@ -66,7 +67,15 @@ function kindOf(event: string): SourceKind {
   return event.startsWith('meeting.') ? 'meeting' : event.startsWith('webinar.') ? 'webinar' : 'session';
 }
 
-function instanceOf(kind: SourceKind, object: Raw): InstanceRef | undefined {
+/**
+ * A pushed meeting's or webinar's `id`: a number as discovery reads one (normalize/listed-id.ts: past 2^53,
+ * `JSON.parse` has lost its last digits, so it is `refused` and the uuid names it), a string as
+ * sent (Zoom's own webinar example writes `"123456ABCDEF"`).
+ */
+const pushedId = (v: unknown, refused: (form: string) => void): string =>
+  typeof v === 'number' ? listedNumber(v, refused) : str(v);
+
+function instanceOf(kind: SourceKind, object: Raw, refused: (form: string) => void): InstanceRef | undefined {
   if (kind === 'session') {
     const id = str(object.session_id);
     return id && id.length <= MAX_INSTANCE_ID
@@ -74,7 +83,7 @@ function instanceOf(kind: SourceKind, object: Raw): InstanceRef | undefined {
       : undefined;
   }
   const uuid = str(object.uuid);
-  const id = str(object.id) || uuid;
+  const id = pushedId(object.id, refused) || uuid;
   return uuid && uuid.length <= MAX_INSTANCE_ID && id.length <= MAX_INSTANCE_ID
     ? { kind, id, uuid, topic: text(object.topic) }
     : undefined;
@@ -124,15 +133,16 @@ function pollShape(kind: SourceKind, p: Raw): Raw {
 
 /**
  * Reads one verified event body. Anything unexpected (not JSON, missing objects, wrong
- * types) gives undefined: it is counted by the caller, never thrown.
+ * types) gives undefined: it is counted by the caller, never thrown. A meeting number it cannot
+ * take is `refused` (the instance named by its uuid).
  */
-export function readQss(body: unknown): QssMessage | undefined {
+export function readQss(body: unknown, refused: (form: string) => void = () => {}): QssMessage | undefined {
   if (!isJsonObject(body) || typeof body.event !== 'string' || !isQssEvent(body.event)) return undefined;
   const event = body.event;
   const payload = body.payload;
   if (!isJsonObject(payload) || !isJsonObject(payload.object)) return undefined;
   const kind = kindOf(event);
-  const instance = instanceOf(kind, payload.object);
+  const instance = instanceOf(kind, payload.object, refused);
   if (!instance) return undefined;
   const what = QSS_EVENTS[event];
   if (what === 'started') return { type: 'started', instance };

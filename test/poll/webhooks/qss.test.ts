@@ -49,6 +49,31 @@ describe("Zoom's example QSS payloads", () => {
     expect(stats.samplesInvalid).toBe(0);
   });
 
+  it('a pushed meeting number past 2^53 is refused and the uuid names the meeting (fTa40: taken as ...567000)', () => {
+    const text = readFileSync(
+      fromRoot('test', 'fixtures', 'zoom-webhooks', 'meeting.participant_qos.json'),
+      'utf8',
+    );
+    const object = (id: string): unknown => {
+      const body = JSON.parse(text) as { payload: { object: Record<string, unknown> } };
+      // As JSON.parse reads the id Zoom wrote: an int64 past 2^53 loses its last digits.
+      body.payload.object.id = JSON.parse(id);
+      return body;
+    };
+    const refused: string[] = [];
+    const big = readQss(object('12345678901234567890'), (form) => refused.push(form));
+    // The old code: id "12345678901234567000", nothing refused.
+    expect(big?.instance.id).toBe('4444AAAiAAAAAiAiAiiAii==');
+    expect(refused).toEqual(['12345678901234567000']);
+    expect(readQss(object('85000000001'), (form) => refused.push(form))?.instance.id).toBe('85000000001');
+    // A string is taken as sent (Zoom's webinar example writes "123456ABCDEF").
+    expect(readQss(object('"123456ABCDEF"'), (form) => refused.push(form))?.instance.id).toBe('123456ABCDEF');
+    expect(readQss(object('1e400'), (form) => refused.push(form))?.instance.id).toBe(
+      '4444AAAiAAAAAiAiAiiAii==',
+    );
+    expect(refused).toEqual(['12345678901234567000', 'Infinity']);
+  });
+
   it('webinar.participant_qos and session.user_qos read the same way', () => {
     const w = readQss(fixture('webinar.participant_qos'));
     expect(w).toMatchObject({ type: 'qos', instance: { kind: 'webinar', uuid: '4444AAAiAAAAAiAiAiiAii==' } });
