@@ -48,7 +48,13 @@ describe('webhooks settings that are valid but weak or exposed', () => {
     expect(warningsOf('default.yaml', `webhooks:\n${apps}`)).toEqual([
       `${dir}/default.yaml:2:1: webhooks: listen is left at the default 0.0.0.0:9782: Zoom's requests (and their signatures) arrive in plain HTTP on every interface; expected 127.0.0.1:9782 behind a TLS reverse proxy (docs/webhooks.md), or webhooks.web.tls_server_config to serve HTTPS`,
     ]);
-    expect(warningsOf('local.yaml', `webhooks:\n  listen: 127.0.0.1:9790\n${apps}`)).toEqual([]);
+    // hT40b: each of these binds every interface too, and was not warned of.
+    for (const listen of ['0:9790', "'[::0]:9790'", "'[0:0:0:0:0:0:0:0]:9790'", '0.0:9790'])
+      expect(warningsOf('other.yaml', `webhooks:\n  listen: ${listen}\n${apps}`)).toEqual([
+        expect.stringContaining('on every interface'),
+      ]);
+    for (const listen of ['127.0.0.1:9790', "'[::1]:9790'", 'localhost:9790', '10.0.0.1:9790'])
+      expect(warningsOf('local.yaml', `webhooks:\n  listen: ${listen}\n${apps}`)).toEqual([]);
     expect(warningsOf('none.yaml', '')).toEqual([]);
   });
 
