@@ -7,8 +7,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 // A reference, `$$`, or a `${` that starts neither (unclosed, not a name, another form): refused.
 // A default is plain text, where `$$` is a literal `$` as anywhere (`${X:-a$${b}`: `a${b`): a
-// "${" in it is no reference but the outer one left unclosed.
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$\$|\$(?!\{))*))?\}|\$\$|\$\{/g;
+// "${" in it is no reference but the outer one left unclosed. A `$` before a `$` is only ever the
+// escape's first (`$(?![{$])`): read either way, an unclosed default of n `$`s took 2^n tries.
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$\$|\$(?![{$]))*))?\}|\$\$|\$\{/g;
 
 /** Where the first `${` of `text` is that is no escaped `$` (`$${`) followed by `{`; -1 when none. */
 function firstReference(text: string): number {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configErrorOf } from '../helpers/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
+import { expandEnv } from '../../src/util/yaml-env.js';
 import { fromRoot } from '../../src/util/package-root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-config-'));
@@ -88,6 +89,13 @@ describe('environment and secret files', () => {
     ).toBe(
       `${join(dir, 'unclosed-default.yaml')}:2:16: a "\${X" with no closing "}"; expected \${VAR}, \${VAR:-default}, or $$ for a literal $`,
     );
+  });
+
+  it('reads an unclosed default of many $ in linear time (rA40: 2^n tries, 50 hung check past 60 s)', () => {
+    // The old pattern read each `$$` as an escape or as two `$`s: this call did not end.
+    const text = '${X:-' + '$'.repeat(10_000);
+    // Refused at the `${` (malformed), each `$$` read as one `$`.
+    expect(expandEnv(text, {})).toEqual({ value: '${X:-' + '$'.repeat(5_000), unset: [], malformed: [0] });
   });
 
   it('reads a secret from a file, relative to the config', () => {
