@@ -6,15 +6,22 @@ import { LISTED_ID } from '../normalize/listed-id.js';
 
 /**
  * A meeting's or webinar's number (`id`, an int64 in Zoom's spec) refused by discovery
- * (normalize/listed-id.ts): the instance is named by its UUID instead, and still polled. Digits only
- * means a JSON number past 2^53, which JSON.parse rounds (12345678901234567890 reads as
- * ...567000): "outside what can be measured" said nothing of that, nor of the UUID.
+ * (normalize/listed-id.ts): the instance is named by its UUID instead, and still polled. A whole
+ * number refused is one past 2^53, which JSON.parse rounds (12345678901234567890 reads as
+ * ...567000; 1e21 is written 1e+21): "outside what can be measured" said nothing of that, nor of
+ * the UUID. A text (quoted) of digits only is longer than an int64.
  */
 function listedIdRefused(form: string): string {
-  const why = /^\d+$/.test(form)
-    ? 'not an exact integer: a JSON number past 2^53 has lost its last digits'
-    : 'not a whole number from 0 up';
-  return `Zoom sent meeting or webinar ids qoswatch cannot take (the first: "${form}": ${why}); those instances are named by their UUID instead`;
+  const n = Number(form);
+  // A rounded number is said as about it: the digits Zoom sent are gone (9007199254740993 reads as ...992).
+  const what = form.startsWith('"')
+    ? /^"\d+"$/.test(form)
+      ? `${form}: more digits than an int64's 20`
+      : `${form}: not a whole number from 0 up`
+    : Number.isInteger(n) && n > 0
+      ? `about ${form}, as JSON reads it: not an exact integer: a JSON number past 2^53 has lost its last digits`
+      : `${form}: not a whole number from 0 up`;
+  return `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${what}); those instances are named by their UUID instead`;
 }
 
 /** Bad data from Zoom is counted (metrics) and logged once a day, not on every cycle. */

@@ -20,8 +20,11 @@ export const LISTED_ID = 'id';
 /** A meeting number as a string: digits only, at most 20 (Zoom's ids are int64, past 2^53). */
 const NUMBER_TEXT = /^\d{1,20}$/;
 
-/** How a refused string is said in the log: escaped, and its first 40 characters only. */
-const formOf = (v: string): string => JSON.stringify(v.slice(0, 40)).slice(1, -1);
+/**
+ * How a refused string is said in the log: quoted (a number is said bare: the log tells `"1.5"`
+ * from `1.5`), escaped, and its first 40 characters only.
+ */
+const formOf = (v: string): string => JSON.stringify(v.slice(0, 40));
 
 /**
  * A meeting's or webinar's number (a discovery entry's `id`) as text: a whole number from 0 to

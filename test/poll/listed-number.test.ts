@@ -49,9 +49,10 @@ describe("a meeting number in Zoom's live list that cannot be one", () => {
       const said = r.lines.filter((l) => l.field === 'id');
       expect(said).toHaveLength(1);
       const v: unknown = JSON.parse(id);
-      const form = typeof v === 'string' ? JSON.stringify(v).slice(1, -1) : String(v);
+      // A text is said quoted, a number bare (both were quoted: "1.5" read the same as 1.5).
+      const form = typeof v === 'string' ? JSON.stringify(v) : String(v);
       expect(said[0]!.msg).toBe(
-        `Zoom sent meeting or webinar ids qoswatch cannot take (the first: "${form}": not a whole number from 0 up); those instances are named by their UUID instead`,
+        `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${form}: not a whole number from 0 up); those instances are named by their UUID instead`,
       );
     },
   );
@@ -69,10 +70,25 @@ describe("a meeting number in Zoom's live list that cannot be one", () => {
       expect(refused(r.metrics)).toBeGreaterThan(1);
       const said = r.lines.filter((l) => l.field === 'id');
       expect(said.map((l) => l.msg)).toEqual([
-        'Zoom sent meeting or webinar ids qoswatch cannot take (the first: "12345678901234567000": not an exact integer: a JSON number past 2^53 has lost its last digits); those instances are named by their UUID instead',
+        'Zoom sent meeting or webinar ids qoswatch cannot take (the first: about 12345678901234567000, as JSON reads it: not an exact integer: a JSON number past 2^53 has lost its last digits); those instances are named by their UUID instead',
       ]);
     },
   );
+
+  // rA40 (LOW): the reason was guessed from the form: a 21-digit text was said to have lost its
+  // digits as a JSON number, and 1e21 (written 1e+21) to be no whole number.
+  it.each([
+    ['"123456789012345678901"', '"123456789012345678901": more digits than an int64\'s 20'],
+    [
+      '1000000000000000000000',
+      'about 1e+21, as JSON reads it: not an exact integer: a JSON number past 2^53 has lost its last digits',
+    ],
+  ])('%s is said as what it is', async (id, what) => {
+    const r = await listedWithId(id);
+    expect(r.lines.filter((l) => l.field === 'id').map((l) => l.msg)).toEqual([
+      `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${what}); those instances are named by their UUID instead`,
+    ]);
+  });
 
   it.each(['85000000038', '"85000000038"', '"9223372036854775807"'])(
     'a whole number, or a string of digits (an int64 past 2^53 too), is the meeting number: %s',
