@@ -1,4 +1,4 @@
-import { readFailure, readRegularFile } from '../util/regular-file.js';
+import { readTlsFile, secretFileFailure } from '../util/secret-file.js';
 import { resolve } from 'node:path';
 import { tlsPairProblem } from '../util/tls-pair.js';
 import { DEFAULTS } from './defaults.js';
@@ -11,9 +11,9 @@ function tlsProblems(ctx: ParseContext, tls: { cert_file: string; key_file: stri
   const at = (k: 'cert_file' | 'key_file'): (string | number)[] => ['metrics', 'web', 'tls_server_config', k];
   const read = (k: 'cert_file' | 'key_file'): Buffer | undefined => {
     try {
-      return readRegularFile(resolve(ctx.base, tls[k]));
+      return readTlsFile(resolve(ctx.base, tls[k]), k);
     } catch (err) {
-      problemAt(ctx, at(k), readFailure(err, tls[k], 'a PEM file'));
+      problemAt(ctx, at(k), secretFileFailure(err, tls[k], 'a PEM file'));
       return undefined;
     }
   };

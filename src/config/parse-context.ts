@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { FileProblem } from '../util/file-errors.js';
 import type { YamlSource } from '../util/yaml-source.js';
 import type { RawConfig } from './raw.js';
-import { readFailure, readRegularText } from '../util/regular-file.js';
+import { readSecretText, secretFileFailure } from '../util/secret-file.js';
 
 /** What each section's parser reads, and where it reports problems (all are reported at once). */
 export interface ParseContext {
@@ -24,8 +24,8 @@ export function problemAt(ctx: ParseContext, path: SettingPath, message: string,
 
 /**
  * A secret read from the file named by the `*_file` setting at `path` (relative to the config
- * file), trimmed; undefined when the file cannot be read. `what` names it in messages;
- * `nonEmpty` refuses an empty file.
+ * file), trimmed; undefined when the file cannot be read or is over 64 KiB (util/secret-file.ts).
+ * `what` names it in messages; `nonEmpty` refuses an empty file.
  */
 export function readSecretFile(
   ctx: ParseContext,
@@ -36,11 +36,11 @@ export function readSecretFile(
 ): string | undefined {
   if (ctx.withoutSecrets) return '';
   try {
-    const v = readRegularText(resolve(ctx.base, file)).trim();
+    const v = readSecretText(resolve(ctx.base, file)).trim();
     if (!v && nonEmpty) problemAt(ctx, path, `the file ${file} is empty; expected ${what} in it`);
     return v;
   } catch (err) {
-    problemAt(ctx, path, readFailure(err, file, `a readable file holding ${what}`));
+    problemAt(ctx, path, secretFileFailure(err, file, `a readable file holding ${what}`));
     return undefined;
   }
 }

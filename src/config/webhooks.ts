@@ -4,7 +4,7 @@ import { durationMs } from '../util/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
 import type { RawWebhooks } from './raw.js';
-import { readFailure, readRegularFile } from '../util/regular-file.js';
+import { readTlsFile, secretFileFailure } from '../util/secret-file.js';
 
 /** host:port as the schema's pattern allows it (IPv6 in brackets). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -54,9 +54,9 @@ export function webhooksSettings(
   for (const k of ['cert_file', 'key_file'] as const) {
     if (!tls) break;
     try {
-      readRegularFile(resolve(ctx.base, tls[k]));
+      readTlsFile(resolve(ctx.base, tls[k]), k);
     } catch (err) {
-      at(['web', 'tls_server_config', k], readFailure(err, tls[k], 'a PEM file'));
+      at(['web', 'tls_server_config', k], secretFileFailure(err, tls[k], 'a PEM file'));
     }
   }
   return {

@@ -12,7 +12,7 @@ import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
 import type { BodyPiece } from './collectors/utf8-chunks.js';
-import { readRegularFile } from '../util/regular-file.js';
+import { readTlsFile } from '../util/secret-file.js';
 
 export interface HttpReply {
   status: number;
@@ -110,8 +110,8 @@ export class HttpServer {
       ? process.getBuiltinModule('node:https').createServer(
           {
             ...http,
-            cert: readRegularFile(web.tls.certFile),
-            key: readRegularFile(web.tls.keyFile),
+            cert: readTlsFile(web.tls.certFile, 'cert_file'),
+            key: readTlsFile(web.tls.keyFile, 'key_file'),
             handshakeTimeout: t.handshakeMs,
           },
           handler,

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 
 /**
  * Reading a file a setting names without ever blocking on it. A named pipe (FIFO) with no writer
@@ -61,11 +61,27 @@ export function readRegularFile(path: string, options: RegularFileOptions = {}):
       throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
     if (!st.isFile()) throw new NotRegularFileError(kindOf(st));
     if (st.size > maxBytes) throw new FileTooBigError(st.size, maxBytes);
-    const bytes = readFileSync(fd);
-    if (bytes.length > maxBytes) throw new FileTooBigError(bytes.length, maxBytes);
-    return bytes;
+    return maxBytes === Infinity ? readFileSync(fd) : readAtMost(fd, maxBytes);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of the open file `fd`, read a chunk at a time and never more than `maxBytes` + 1 of
+ * them: a file that grew past `maxBytes` after its size was checked is refused without being
+ * loaded whole (FileTooBigError with its size then).
+ */
+function readAtMost(fd: number, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, 64 * 1024));
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > maxBytes) throw new FileTooBigError(Math.max(total, fstatSync(fd).size), maxBytes);
   }
 }
 

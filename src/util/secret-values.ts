@@ -3,9 +3,7 @@ import { credentialParts } from './credential-parts.js';
 import { hideValues } from './hide-values.js';
 import { isSecretPath } from './secrets.js';
 import { readSmallText } from './regular-file.js';
-
-/** Largest secret file read to hide its content (a secret is a line, a key a few KiB). */
-const MAX_SECRET_FILE_BYTES = 64 * 1024;
+import { MAX_SECRET_FILE_BYTES } from './secret-file.js';
 
 /**
  * The values of the secret settings in `data` (a configuration as plain data), as text: a

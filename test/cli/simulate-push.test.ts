@@ -72,6 +72,31 @@ describe('qoswatch simulate --push-to', () => {
     // 12 processes one after the other: 35 s at load 20, against vitest's default 60 s.
   }, 180_000);
 
+  it('refuses a --push-secret-file over 64 KiB, the bound of every secret file: one usage line, exit 2', async () => {
+    // Tester (stop 40, MEDIUM): a 3 MB secret file was read whole and the simulator went on
+    // serving (the old code: no such line, the test fails on its deadline, the process killed).
+    const big = join(mkdtempSync(join(tmpdir(), 'qw-push-big-')), 'secret');
+    writeFileSync(big, 's'.repeat(3_000_000));
+    const p = startCli([
+      'simulate',
+      '--port',
+      '0',
+      '--push-to',
+      'http://127.0.0.1:9/q',
+      '--push-secret-file',
+      big,
+    ]);
+    try {
+      await printed(p, 'expected a secret file', 30_000);
+      expect(await p.exited).toBe(2);
+      expect(p.output().trim()).toBe(
+        `qoswatch simulate: --push-secret-file: ${big} is 3000000 bytes; expected a secret file of at most 64 KiB (the app's secret token); see \`qoswatch simulate --help\``,
+      );
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it("names the --push-to URL in its 'pushing:' banner without its user:password", async () => {
     const hook = new TestServer();
     const port = new URL(await hook.listen()).port;

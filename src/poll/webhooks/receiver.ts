@@ -15,7 +15,7 @@ import { bodyKey, ReplayGuard, signatureKey } from './replay-guard.js';
 import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './signature.js';
 import type { Spool, SpoolEntry, SpoolRecord } from './spool.js';
 import type { EventClockMode } from './event-clock.js';
-import { readRegularFile } from '../../util/regular-file.js';
+import { readTlsFile } from '../../util/secret-file.js';
 
 /** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
 export interface WebhookApp {
@@ -188,8 +188,8 @@ export class WebhookReceiver {
       ? process.getBuiltinModule('node:https').createServer(
           {
             ...http,
-            cert: readRegularFile(settings.tls.certFile),
-            key: readRegularFile(settings.tls.keyFile),
+            cert: readTlsFile(settings.tls.certFile, 'cert_file'),
+            key: readTlsFile(settings.tls.keyFile, 'key_file'),
           },
           handler,
         )
