@@ -193,6 +193,8 @@ export function normalizeParticipant(
     return [];
   }
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];
+  if (raw.user_qos !== undefined && raw.user_qos !== null && entries !== raw.user_qos)
+    stats.invalid('samples_not_list');
   const upTo = seenUpTo?.(key) ?? -Infinity;
   // Who and the context are read at the first new entry: a participant whose entries were all
   // seen (no new minute since the last poll) costs only their times.

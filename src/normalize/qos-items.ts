@@ -52,6 +52,7 @@ export function normalizeQosItems(
   }
   const participant = participantRef(raw, instance.kind);
   const byTime = new Map<number, QosSample>();
+  if (raw.qos !== undefined && raw.qos !== null && !Array.isArray(raw.qos)) stats.invalid('samples_not_list');
   for (const item of Array.isArray(raw.qos) ? raw.qos : []) {
     const time = isJsonObject(item) && typeof item.date_time === 'string' ? parseTime(item.date_time) : NaN;
     if (!isJsonObject(item) || !Number.isFinite(time) || !isJsonObject(item.details) || !participant.key) {

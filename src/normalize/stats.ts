@@ -13,8 +13,9 @@ const isEmpty = (value: unknown): boolean =>
  */
 export const INVALID_REASONS = {
   no_participant_id: 'without a participant id (user_id)',
-  no_date_time: 'with a sample without a usable date_time, or not an object',
-  not_object: 'not objects',
+  no_date_time: 'with a sample that has no usable date_time, or is no object',
+  not_object: 'participant entries that are not objects',
+  samples_not_list: "whose samples (user_qos; a push's qos) are not a list",
   past_page_size: "past ten times their page's page_size",
   repeated_join: 'repeating a join (user_id) already in the answer (the first is kept)',
   no_details: 'webhook QoS items without details',

@@ -176,7 +176,7 @@ describe('qoswatch', () => {
       expect(line.skipped).toBe(2);
       expect(line.reasons).toEqual({ no_participant_id: 1, no_date_time: 1 });
       expect(line.msg).toContain('1 without a participant id (user_id)');
-      expect(line.msg).toContain('1 with a sample without a usable date_time');
+      expect(line.msg).toContain('1 with a sample that has no usable date_time, or is no object');
     } finally {
       await proxy.close();
     }

@@ -18,11 +18,22 @@ let proxy: TestServer;
 let close: () => Promise<void>;
 /** Whether the proxy makes the QoS page 15 times the page_size asked for. */
 let overfull = false;
+/** Whether the proxy adds two entries whose user_qos is not a list. */
+let notList = false;
 
 beforeAll(async () => {
   ({ h, proxy, close } = await rewrittenQos(
     { seed: 'bad-entries', id: 85200000001, uuid: 'bad/entries==', userIds: ['300', '301'] },
     (text) => {
+      if (notList) {
+        const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
+        const first = page.participants[0]!;
+        page.participants.push(
+          { ...first, user_id: '302', user_qos: 'x' },
+          { ...first, user_id: '303', user_qos: {} },
+        );
+        return JSON.stringify(page);
+      }
       if (!overfull) return text.replace('"participants":[', '"participants":[null,"x",3,[],');
       // 148 copies of the first entry, each its own join, after the real two: 150 for a page_size of 10.
       const page = JSON.parse(text) as { participants: Record<string, unknown>[] };
@@ -58,6 +69,14 @@ describe('QoS entries that are not objects', () => {
     expect(new Set(result.samples.map((s) => s.participant.key))).toEqual(new Set(['300', '301']));
     expect(stats.samplesInvalid).toBe(4);
     expect(Object.fromEntries(stats.invalidBy)).toEqual({ not_object: 4 });
+  });
+
+  it('whose user_qos is not a list are counted (hT40b: user_qos "x" counted under no reason)', async () => {
+    notList = true;
+    const { result, stats } = await pollOnce();
+    notList = false;
+    expect(new Set(result.samples.map((s) => s.participant.key))).toEqual(new Set(['300', '301']));
+    expect(Object.fromEntries(stats.invalidBy)).toEqual({ samples_not_list: 2 });
   });
 
   it('past ten times the page_size are skipped and counted; the rest are read', async () => {

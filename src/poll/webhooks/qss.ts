@@ -178,7 +178,8 @@ export function readQss(body: unknown, refused: (form: string) => void = () => {
   return {
     type: 'qos',
     instance,
-    participant: { ...shaped, user_qos: userQosFromQss(p.qos) },
+    // A `qos` that is no list is handed on as it is: normalize counts it (samples_not_list).
+    participant: { ...shaped, user_qos: Array.isArray(p.qos) ? userQosFromQss(p.qos) : p.qos },
     ...(typeof eventTs === 'number' && Number.isFinite(eventTs) ? { eventTs } : {}),
   };
 }

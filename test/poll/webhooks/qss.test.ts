@@ -74,6 +74,18 @@ describe("Zoom's example QSS payloads", () => {
     expect(refused).toEqual(['12345678901234567000', 'Infinity']);
   });
 
+  it('a pushed qos that is no list is counted, as a polled user_qos is (hT40b)', () => {
+    const body = fixture('meeting.participant_qos') as {
+      payload: { object: { participant: Record<string, unknown> } };
+    };
+    body.payload.object.participant.qos = 'x';
+    const m = readQss(body);
+    if (m?.type !== 'qos') throw new Error('not read as qos');
+    const stats = new NormalizeStats();
+    expect(normalizeParticipant(m.instance, m.participant, {}, stats)).toEqual([]);
+    expect(Object.fromEntries(stats.invalidBy)).toEqual({ samples_not_list: 1 });
+  });
+
   it('webinar.participant_qos and session.user_qos read the same way', () => {
     const w = readQss(fixture('webinar.participant_qos'));
     expect(w).toMatchObject({ type: 'qos', instance: { kind: 'webinar', uuid: '4444AAAiAAAAAiAiAiiAii==' } });
