@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { contextKeys, deviceLabel, personKey } from '../normalize/identity.js';
+import { contextKeys, deviceLabel, joinKey, personKey } from '../normalize/identity.js';
 import { contextFromRaw, normalizeParticipant } from '../normalize/normalize.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { NormalizeStats } from '../normalize/stats.js';
@@ -230,7 +230,8 @@ export class DashboardSource implements PollSource {
         this.endpoints.participants,
         { id: instance.ref.uuid },
         { type: 'live' },
-        { signal, ...expectedItems(instance) },
+        // joinOf: pages that add no join stop the read (page-read.ts Progress); repeats are kept.
+        { signal, ...expectedItems(instance), joinOf: (p) => joinKey(p, instance.ref.kind) },
       )) {
         for (const p of page) {
           const person = personKey(p);

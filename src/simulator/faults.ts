@@ -1,19 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from './http.js';
-import type { FaultKind, FaultSpec } from './scenario-types.js';
+import { FAULT_KINDS, type FaultKind, type FaultSpec } from './scenario-types.js';
 
-const FAULT_KINDS = new Set<string>([
-  '429',
-  '500',
-  '502',
-  '503',
-  'slow',
-  'stall',
-  'reset',
-  'malformed',
-  'page_loop',
-]);
+const KINDS = new Set<string>(FAULT_KINDS);
 
 interface ActiveFault extends FaultSpec {
   hits: number;
@@ -65,7 +55,7 @@ export class Faults {
    */
   forRequest(req: IncomingMessage, path: string, t: number): FaultSpec | undefined {
     const asked = req.headers['x-sim-fault'];
-    return typeof asked === 'string' && FAULT_KINDS.has(asked)
+    return typeof asked === 'string' && KINDS.has(asked)
       ? { kind: asked as FaultKind, delayMs: 2000 }
       : this.take(path, t);
   }
@@ -120,6 +110,7 @@ export async function answerFault(
       res.end('{"page_size": 10, "participants": [{"user_id": "1", "user_qos": [');
       return true;
     case 'page_loop':
+    case 'page_wrap':
       return false;
     case 'slow':
       // Real time on purpose: a slow answer exists to trip the client's real network timeout.
@@ -138,6 +129,25 @@ export async function answerFault(
 }
 
 /** page_loop: every answer carries a new next_page_token that never ends (the first page again). */
-export function loopPage(body: unknown): void {
+function loopPage(body: unknown): void {
   (body as { next_page_token?: string }).next_page_token = randomBytes(12).toString('hex');
+}
+
+const WRAP = 'wrap';
+
+/** page_wrap: the last page's answer carries a new next_page_token that leads to the first page. */
+function wrapPage(body: unknown): void {
+  const b = body as { next_page_token?: string };
+  if (!b.next_page_token) b.next_page_token = WRAP + randomBytes(12).toString('hex');
+}
+
+/**
+ * A paging fault's hold on one request (its `url` changed to ask for the first page where the
+ * fault says so), and what it does to the answer's body; undefined for other faults.
+ */
+export function pagingFault(fault: FaultSpec | undefined, url: URL): ((body: unknown) => void) | undefined {
+  const token = url.searchParams.get('next_page_token');
+  if (fault?.kind === 'page_loop' || (fault?.kind === 'page_wrap' && token?.startsWith(WRAP)))
+    url.searchParams.delete('next_page_token');
+  return fault?.kind === 'page_loop' ? loopPage : fault?.kind === 'page_wrap' ? wrapPage : undefined;
 }

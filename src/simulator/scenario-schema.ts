@@ -1,3 +1,5 @@
+import { FAULT_KINDS } from './scenario-types.js';
+
 /** JSON Schema of scenario files (YAML), checked with ajv so a typo gets a file:line:col answer. */
 const duration = {
   type: 'string',
@@ -157,7 +159,7 @@ export const scenarioSchema = {
         additionalProperties: false,
         required: ['kind'],
         properties: {
-          kind: { enum: ['429', '500', '502', '503', 'slow', 'stall', 'reset', 'malformed', 'page_loop'] },
+          kind: { enum: FAULT_KINDS },
           path: text,
           from: duration,
           to: duration,

@@ -91,8 +91,21 @@ export interface Episode {
   wifiRssi?: number;
 }
 
-export type FaultKind =
-  '429' | '500' | '502' | '503' | 'slow' | 'stall' | 'reset' | 'malformed' | 'page_loop';
+/** The failures the simulator can inject (scenario `faults`, `X-Sim-Fault`). */
+export const FAULT_KINDS = [
+  '429',
+  '500',
+  '502',
+  '503',
+  'slow',
+  'stall',
+  'reset',
+  'malformed',
+  'page_loop',
+  'page_wrap',
+] as const;
+
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
   kind: FaultKind;

@@ -4,7 +4,7 @@ import type { SourceKind } from '../normalize/sample.js';
 import type { Clock } from '../util/clock.js';
 import { SimAuth } from './auth.js';
 import { control } from './control.js';
-import { answerFault, Faults, loopPage } from './faults.js';
+import { answerFault, Faults, pagingFault } from './faults.js';
 import { send } from './http.js';
 import { Pager } from './paging.js';
 import { findPast, pastParticipants } from './past.js';
@@ -150,13 +150,13 @@ export class ZoomSimulator {
     const fault = this.faults.forRequest(req, url.pathname, now - this.scenario.start);
     const countFault = (status: number): void => this.count(route.name, status);
     if (fault && (await answerFault(fault, now, req, res, countFault))) return;
-    // page_loop: every answer carries a new next_page_token that never ends (the first page again).
-    const loop = fault?.kind === 'page_loop';
-    if (loop) url.searchParams.delete('next_page_token');
+    // page_loop: every answer the first page, with a new next_page_token; page_wrap: the last
+    // page's token leads to the first page again.
+    const paging = pagingFault(fault, url);
     try {
       const params = route.pattern.exec(url.pathname)!.slice(1);
       const body = route.handle({ req, res, url, now, account }, params);
-      if (loop) loopPage(body);
+      paging?.(body);
       this.count(route.name, 200);
       send(res, 200, body, verdict.headers);
     } catch (err) {

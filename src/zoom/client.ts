@@ -27,7 +27,8 @@ import {
   type Tries,
 } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
-import { meaningless, notItems, pageLimit, type Page, type PageOptions, type Read } from './page-read.js';
+import { meaningless, notItems, pageLimit, Progress } from './page-read.js';
+import type { Page, PageOptions, Read } from './page-read.js';
 
 export interface ZoomClientOptions {
   /** API host, e.g. https://api.zoom.us; `/v2` is appended. A token's `api_url` overrides it. */
@@ -470,11 +471,11 @@ export class ZoomClient {
     // Keys of this pass over the listing: a repeat within it is Zoom's, one of an earlier pass
     // (before a restart) is expected.
     const pass = new Set<string>();
-    const tokens = new Set<string>();
     let token = '';
     let restarts = 0;
     let maxPages = pageLimit(ep, options);
     let fetched = 0;
+    const progress = new Progress(options);
     while (fetched < maxPages) {
       fetched++;
       options.beforePage?.();
@@ -492,8 +493,8 @@ export class ZoomClient {
           restarts++;
           this.log.info({ endpoint: ep.name }, 'next_page_token expired; restarting the listing');
           token = '';
-          tokens.clear();
           pass.clear();
+          progress.restart(); // its tokens too
           continue;
         }
         throw err;
@@ -505,12 +506,11 @@ export class ZoomClient {
       yield options.keyOf ? this.firstOfKey(items, options, seen, pass) : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
       if (!token) return;
-      if (tokens.has(token)) {
-        // A token seen before would page in a circle (mocks such as Prism repeat their example).
-        this.pageLoop(ep, params, 'a next_page_token came back again');
+      const why = progress.endless(token, items);
+      if (why) {
+        this.pageLoop(ep, params, why);
         return;
       }
-      tokens.add(token);
     }
     this.pageLoop(ep, params, `more than ${maxPages} pages`);
   }

@@ -71,15 +71,69 @@ describe('a meeting of more than 1,000 whose list does not say how many', () => 
     expect(live.participants).toBe(1_200);
   });
 
-  it('is still bounded when its pagination never ends: by its total_records, 2 x 120 + 10 pages', async () => {
+  it('stops when its pagination never ends and its pages add no join: 3 pages in a row', async () => {
     const { client, lines, source, live } = await guessed(1_200, [
       { kind: 'page_loop', path: 'participants/qos' },
     ]);
     const before = h.sim.apiRequests();
     await source.poll(live);
-    expect(h.sim.apiRequests() - before).toBe(250);
+    // The sim's page_loop answers the first page again and again. Old code: 250 calls.
+    expect(h.sim.apiRequests() - before).toBe(4);
     expect(client.stats.pageLoops.get('meeting_qos')).toBe(1);
-    expect(lines.filter((l) => l.msg.includes('more than 250 pages'))).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('3 pages in a row added nothing new'))).toHaveLength(1);
+  });
+});
+
+/**
+ * Review (stop 40, MEDIUM): the first page's total_records bounds a guessed read up to 100,000
+ * (20,010 QoS pages), so a never-ending pagination over the same joins with a wrong total_records
+ * (3,000) cost 612 calls in one poll, though every page past the 120th added no join. Now three
+ * pages in a row that add nothing stop the read as a page loop; an honest read is not stopped.
+ */
+describe('a guessed meeting whose pages wrap around forever and whose total_records is wrong', () => {
+  /** The meeting of 1,200 (list count stripped), its QoS pages wrapping round, total_records 3000. */
+  async function wrapping(path: string) {
+    h = await startSim({ meetings: [meetingWith(1_200)], faults: [{ kind: 'page_wrap', path }] });
+    proxy = await simProxy(h.url, {
+      rewrite: (text, r) =>
+        r.path.includes('/metrics/meetings?')
+          ? text.replace(/"participants":\d+,/g, '')
+          : text.replace(/"total_records":\d+/, '"total_records":3000'),
+    });
+    const { log, lines } = captureLog();
+    const client = s2sClient({ url: proxy.url, clock: h.clock }, { logger: log });
+    const source = new DashboardSource('meeting', client, h.clock, new NormalizeStats(), log, 1_800_000);
+    const { live } = await source.discover();
+    expect(live[0]!.countGuessed).toBe(true);
+    return { client, lines, source, live: live[0]! };
+  }
+
+  it('reads every join once and stops 3 pages after the last new one, not at 2 x 300 + 10 pages', async () => {
+    const { client, lines, source, live } = await wrapping('participants/qos');
+    const before = h.sim.apiRequests();
+    const polled = await source.poll(live);
+    // Old code: 610 calls (2 x 300 + 10 pages: the bound of total_records 3,000).
+    expect(polled.present).toHaveLength(1_200);
+    expect(h.sim.apiRequests() - before).toBe(123);
+    expect(client.stats.pageLoops.get('meeting_qos')).toBe(1);
+    expect(lines.filter((l) => l.msg.includes('3 pages in a row added nothing new'))).toHaveLength(1);
+  });
+
+  it('stops a participants list read by join the same way (joinOf: its repeats are still yielded)', async () => {
+    const { client, live } = await wrapping('participants$');
+    const before = h.sim.apiRequests();
+    let entries = 0;
+    for await (const page of client.pages<Record<string, unknown>>(
+      ENDPOINTS.meetingParticipants,
+      { id: live.ref.uuid },
+      { type: 'live' },
+      { totalRecordsUpTo: 100_000, joinOf: (p) => (typeof p.user_id === 'string' ? p.user_id : '') },
+    ))
+      entries += page.length;
+    // 4 pages of 300, then 3 that add nothing. Old code: 100 calls (the default bound).
+    expect(h.sim.apiRequests() - before).toBe(7);
+    expect(entries).toBe(7 * 300);
+    expect(client.stats.pageLoops.get('meeting_participants')).toBe(1);
   });
 
   it('takes total_records only as a whole number, at most its bound, never below the default 100 pages', () => {
