@@ -28,11 +28,13 @@ function kernelFs(dir: string): string | undefined {
 }
 
 /** The nearest part of `dir` that exists (itself or a parent), and whether it is a directory. */
-function nearestExisting(dir: string): { at: string; isDir: boolean } | undefined {
+function nearestExisting(dir: string): { at: string; isDir: boolean; loop?: true } | undefined {
   for (let at = dir; ; at = dirname(at)) {
     try {
       return { at, isDir: statSync(at).isDirectory() };
-    } catch {
+    } catch (err) {
+      // A symbolic link that leads back to itself exists, and no user can make a folder there.
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') return { at, isDir: false, loop: true };
       if (dirname(at) === at) return undefined;
     }
   }
@@ -57,7 +59,7 @@ export function stateDirSetting(ctx: ParseContext): string {
     problemAt(
       ctx,
       where,
-      `${at === dir ? `${dir} is` : `${at}, on the way to ${dir}, is`} a file, not a directory; ${expected}`,
+      `${at === dir ? `${dir} is` : `${at}, on the way to ${dir}, is`} ${near.loop ? 'a symbolic link that leads back to itself (ELOOP)' : 'a file'}, not a directory; ${expected}`,
     );
   else {
     const fs = kernelFs(at);

@@ -14,12 +14,12 @@ export class MakeDirError extends Error {
 
 const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
 
-/** Whether `path` is a folder now (one made meanwhile by another process counts). */
-function isDir(path: string): boolean {
+/** Whether `path` is a folder now (one made meanwhile by another process counts); else why not (ENOTDIR, ELOOP). */
+function notDir(path: string): string | undefined {
   try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+    return statSync(path).isDirectory() ? undefined : 'ENOTDIR';
+  } catch (err) {
+    return codeOf(err) === 'ELOOP' ? 'ELOOP' : 'ENOTDIR';
   }
 }
 
@@ -31,8 +31,9 @@ function makeOne(path: string): boolean {
   } catch (err) {
     const code = codeOf(err);
     if (code === 'EEXIST') {
-      if (isDir(path)) return true;
-      throw new MakeDirError(path, 'ENOTDIR', { cause: err });
+      const why = notDir(path);
+      if (!why) return true;
+      throw new MakeDirError(path, why, { cause: err });
     }
     if (code === 'ENOENT') return false;
     throw new MakeDirError(path, code, { cause: err });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,16 @@ describe('state.dir', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       `${r.file}:4:8: state.dir: ${file}, on the way to ${file}/sub/state, is a file, not a directory; expected a directory qoswatch can write (it is made when missing)`,
+    );
+  });
+
+  it('a symbolic link that leads back to itself is refused by check too (hT40b: check said valid)', async () => {
+    const loop = join(dir, 'loop');
+    symlinkSync(loop, loop);
+    const r = await check(`state: { dir: ${loop} }\n`);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `${r.file}:3:15: state.dir: ${loop} is a symbolic link that leads back to itself (ELOOP), not a directory; expected a directory qoswatch can write (it is made when missing)`,
     );
   });
 

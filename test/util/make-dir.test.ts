@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ const dir = mkdtempSync(join(tmpdir(), 'qw-make-dir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const aFile = join(dir, 'a-file');
 writeFileSync(aFile, 'x\n');
+const loop = join(dir, 'loop');
+symlinkSync(loop, loop);
 
 /** What makeDir threw for `path`, as { path, code }. */
 function refusal(path: string): { path: string; code: string } | undefined {
@@ -48,6 +50,8 @@ describe('makeDir', () => {
       at: join(aFile, 'sub', 'state'),
       code: 'ENOTDIR',
     },
+    // hT40b: said ENOTDIR (a loop is no file).
+    { name: 'at a symbolic link that leads back to itself', path: loop, at: loop, code: 'ELOOP' },
   ])('stops at once $name, naming the folder', ({ path, at, code }) => {
     expect(refusal(path)).toEqual({ path: at, code });
     expect(existsSync(join(aFile, 'sub'))).toBe(false);
