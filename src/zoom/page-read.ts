@@ -103,7 +103,8 @@ export function pageLimit<T>(ep: Endpoint, options: PageOptions<T>, first?: Json
 }
 
 /**
- * Pages in a row holding only entries this pass has already read after which a listing whose
+ * Pages in a row holding only entries this pass has already read (an entry without an id is never
+ * one) after which a listing whose
  * next_page_token goes on is stopped as a page loop. Zoom's live lists change while they are paged
  * (an entry added or moved before the cursor pushes entries already read onto the next page), so
  * one repeated page is not a loop; three in a row means the list moved a whole page back on each
@@ -132,7 +133,9 @@ export class Progress<T> {
     let fresh = false;
     for (const item of items) {
       const id = this.idOf(item);
-      if (id && !this.read.has(id)) fresh = true;
+      // An entry without an id (bad data, counted by the caller) is not one read before: a few
+      // pages of them must not stop the listing before the good entries behind them.
+      if (!id || !this.read.has(id)) fresh = true;
       if (id) this.read.add(id);
     }
     this.stale = fresh ? 0 : this.stale + 1;

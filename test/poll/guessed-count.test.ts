@@ -87,7 +87,7 @@ describe('a meeting of more than 1,000 whose list does not say how many', () => 
 /**
  * Review (stop 40, MEDIUM): the first page's total_records bounds a guessed read up to 100,000
  * (20,010 QoS pages), so a never-ending pagination over the same joins with a wrong total_records
- * (3,000) cost 612 calls in one poll, though every page past the 120th added no join. Now three
+ * (3,000) cost 610 calls in one poll, though every page past the 120th added no join. Now three
  * pages in a row that add nothing stop the read as a page loop; an honest read is not stopped.
  */
 describe('a guessed meeting whose pages wrap around forever and whose total_records is wrong', () => {

@@ -7,6 +7,7 @@ import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
+import { simProxy } from '../helpers/proxy.js';
 import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 
 let h: SimHarness;
@@ -223,6 +224,60 @@ describe('pagination', () => {
     // The restarted pass gives the first page's entries again: expected, not Zoom's repeat.
     expect(repeated).toBe(0);
     expect(client.stats.total({ outcome: 'client_error' })).toBe(1);
+  });
+});
+
+/**
+ * A meeting of 70 whose QoS pages of 10 go through a proxy that rewrites the n-th page's entries
+ * (`page(n, entries)`); the user_ids the client read, and whether it called the listing a loop.
+ */
+async function readRewritten(
+  page: (n: number, entries: Record<string, unknown>[], first: Record<string, unknown>[]) => unknown[],
+): Promise<{ read: string[]; loops: number; pages: number }> {
+  h = await startSim({ meetings: [meetingWith(70)] });
+  let n = 0;
+  let first: Record<string, unknown>[] = [];
+  const proxy = await simProxy(h.url, {
+    rewrite: (text, r) => {
+      if (!r.path.includes('/qos')) return text;
+      const body = JSON.parse(text) as { participants: Record<string, unknown>[] };
+      if (++n === 1) first = body.participants;
+      return JSON.stringify({ ...body, participants: page(n, body.participants, first) });
+    },
+  });
+  try {
+    const client = s2sClient({ url: proxy.url, clock: h.clock });
+    const read: string[] = [];
+    for await (const items of client.pages<{ user_id?: string }>(
+      ENDPOINTS.meetingQos,
+      { id: 'mtg-uuid-1==' },
+      { type: 'live' },
+      { keyOf: (p) => p.user_id ?? '' },
+    ))
+      read.push(...items.flatMap((p) => (p.user_id ? [p.user_id] : [])));
+    return { read, loops: client.stats.pageLoops.get('meeting_qos') ?? 0, pages: n };
+  } finally {
+    await proxy.close();
+  }
+}
+
+describe('the stop on pages that add nothing (rB40)', () => {
+  it('is not taken on pages of entries without a user_id: the good entries behind them are read', async () => {
+    // 81bc1ef: three pages of id-less entries counted as "nothing new", and pages 5 to 7 went unread.
+    const r = await readRewritten((n, entries) =>
+      n >= 2 && n <= 4 ? entries.map((e) => ({ ...e, user_id: undefined })) : entries,
+    );
+    expect(r.pages).toBe(7);
+    expect(r.read).toHaveLength(40);
+    expect(r.loops).toBe(0);
+  });
+
+  it('counts pages in a row: two repeated pages, a new one, two repeated again is no loop', async () => {
+    // A count that never went back to 0 on a page with something new stopped this at page 5.
+    const r = await readRewritten((n, entries, first) => ([2, 3, 5, 6].includes(n) ? first : entries));
+    expect(r.pages).toBe(7);
+    expect(new Set(r.read).size).toBe(30);
+    expect(r.loops).toBe(0);
   });
 });
 
