@@ -29,8 +29,10 @@ describe('processAlive', () => {
     });
     try {
       const pid = Number((await once(parent.stdout, 'data'))[0]);
+      // Polled, not timed: up to 200,000 reads (seconds on a loaded machine; 20,000, about 1 s,
+      // ran out once under two full suites on 2 cores, before `sleep 0` had exited).
       const state = async (): Promise<string | undefined> => {
-        for (let i = 0; i < 20_000; i++) {
+        for (let i = 0; i < 200_000; i++) {
           const s = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.[0];
           if (s === 'Z') return s;
           await new Promise((r) => setImmediate(r));
