@@ -21,16 +21,19 @@ describe('processAlive', () => {
   });
 
   it('a process that has exited but is not reaped yet (a zombie) is gone', async () => {
-    // `sleep 0` exits at once; its parent, exec'd into `sleep 30`, never waits for it: it stays
-    // a zombie, answering signal 0, until the parent goes. A restart right after a SIGKILL, before
-    // the supervisor reaps the old daemon, sees its pid like this.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // The subshell waits until its parent has exec'd into `sleep 30`, then exits; `sleep` never
+    // waits for it: it stays a zombie, answering signal 0, until the parent goes. A restart right
+    // after a SIGKILL, before the supervisor reaps the old daemon, sees its pid like this. (A
+    // `sleep 0 &` child could exit, and be reaped by sh, before the exec: under two full suites on
+    // 2 cores it never became a zombie.)
+    const script =
+      '( read -r _ _ _ p _ < /proc/self/stat; while [ "$(cat /proc/$p/comm)" != sleep ]; do :; done ) & echo $!; exec sleep 30';
+    const parent = spawn('sh', ['-c', script], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {
       const pid = Number((await once(parent.stdout, 'data'))[0]);
-      // Polled, not timed: up to 200,000 reads (seconds on a loaded machine; 20,000, about 1 s,
-      // ran out once under two full suites on 2 cores, before `sleep 0` had exited).
+      // Polled, not timed: the subshell exits once the exec is done.
       const state = async (): Promise<string | undefined> => {
         for (let i = 0; i < 200_000; i++) {
           const s = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.[0];
