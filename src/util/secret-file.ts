@@ -15,7 +15,7 @@ export const readSecretText = (path: string): string =>
 /** What is wrong with the secret file `name` that could not be read (readFailure), or is too big. */
 export function secretFileFailure(err: unknown, name: string, expected: string): string {
   if (err instanceof FileTooBigError)
-    return `${name} is ${err.size} bytes; expected a secret file of at most 64 KiB (${expected})`;
+    return `${name} is ${err.size} bytes; expected a secret file of at most ${err.maxBytes / 1024} KiB (${expected})`;
   return readFailure(err, name, expected);
 }
 
