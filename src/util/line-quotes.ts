@@ -1,4 +1,5 @@
-const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
+/** Whether `c` ends a line: `\n` or `\r` (the one definition for the redaction files). */
+export const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
 
 /**
  * Whether the quote or bracket at `at` may close a quoted text or a bracket: the text's end, a

@@ -1,11 +1,11 @@
 import { REDACTED, redactSecretPairs } from './redact-pairs.js';
+import { isLineEnd } from './line-quotes.js';
 import { redactPemKeys } from './redact-pem.js';
 import { urlStart } from './url-start.js';
 
 /** What stands in a message for the `user:password` of a URL. */
 export const REDACTED_USERINFO = REDACTED;
 
-const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
 /** What ends a URL's authority (its host, or its `user:password@host`) in free text. */
 const isAuthorityEnd = (c: string): boolean => /[\s/?#"'`,;<>(){}|\\]/.test(c);
 /** A host (a name, an IPv4 or an [IPv6] address) with or without a port: what ends an authority. */
