@@ -1,5 +1,6 @@
 import { statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { linkTrouble, linkTroubleWords } from '../util/link-trouble.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, type ParseContext } from './parse-context.js';
 
@@ -27,14 +28,17 @@ function kernelFs(dir: string): string | undefined {
   }
 }
 
-/** The nearest part of `dir` that exists (itself or a parent), and whether it is a directory. */
-function nearestExisting(dir: string): { at: string; isDir: boolean; loop?: true } | undefined {
+/**
+ * The nearest part of `dir` that exists (itself or a parent), and what it is when no directory:
+ * a file, or a symbolic link no user can make a folder under (a loop, or too many links).
+ */
+function nearestExisting(dir: string): { at: string; notDir?: string } | undefined {
   for (let at = dir; ; at = dirname(at)) {
     try {
-      return { at, isDir: statSync(at).isDirectory() };
+      return { at, notDir: statSync(at).isDirectory() ? undefined : 'a file' };
     } catch (err) {
-      // A symbolic link that leads back to itself exists, and no user can make a folder there.
-      if ((err as NodeJS.ErrnoException).code === 'ELOOP') return { at, isDir: false, loop: true };
+      const link = (err as NodeJS.ErrnoException).code === 'ELOOP' ? linkTrouble(at) : undefined;
+      if (link) return { at: link.at, notDir: linkTroubleWords(link) };
       if (dirname(at) === at) return undefined;
     }
   }
@@ -55,11 +59,11 @@ export function stateDirSetting(ctx: ParseContext): string {
   const { at } = near;
   const where = written !== undefined ? ['state', 'dir'] : ['state'];
   const expected = 'expected a directory qoswatch can write (it is made when missing)';
-  if (!near.isDir)
+  if (near.notDir)
     problemAt(
       ctx,
       where,
-      `${at === dir ? `${dir} is` : `${at}, on the way to ${dir}, is`} ${near.loop ? 'a symbolic link that leads back to itself (ELOOP)' : 'a file'}, not a directory; ${expected}`,
+      `${at === dir ? `${dir} is` : `${at}, on the way to ${dir}, is`} ${near.notDir}, not a directory; ${expected}`,
     );
   else {
     const fs = kernelFs(at);

@@ -1,16 +1,35 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { linkTrouble, linkTroubleWords, type LinkTrouble } from './link-trouble.js';
 
-/** Why a folder could not be made: the folder, and the system's code (ENOENT, ENOTDIR, EACCES...). */
+/**
+ * Why a folder could not be made: the folder, and the system's code (ENOENT, ENOTDIR, EACCES...);
+ * for ELOOP also the link that cannot be followed, and whether it loops or only runs long.
+ */
 export class MakeDirError extends Error {
   constructor(
     readonly path: string,
     readonly code: string,
     options?: ErrorOptions,
+    readonly link?: LinkTrouble,
   ) {
-    super(`cannot make folder ${path} (${code})`, options);
+    super(
+      link
+        ? `cannot make folder ${path}: ${link.at === path ? 'it' : link.at} is ${linkTroubleWords(link)}`
+        : `cannot make folder ${path} (${code})`,
+      options,
+    );
   }
 }
+
+/** The MakeDirError for `code` at `path`; for ELOOP, it looks which link and why. */
+const refused = (path: string, code: string, cause?: unknown): MakeDirError =>
+  new MakeDirError(
+    path,
+    code,
+    cause === undefined ? undefined : { cause },
+    code === 'ELOOP' ? linkTrouble(path) : undefined,
+  );
 
 const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
 
@@ -33,10 +52,10 @@ function makeOne(path: string): boolean {
     if (code === 'EEXIST') {
       const why = notDir(path);
       if (!why) return true;
-      throw new MakeDirError(path, why, { cause: err });
+      throw refused(path, why, err);
     }
     if (code === 'ENOENT') return false;
-    throw new MakeDirError(path, code, { cause: err });
+    throw refused(path, code, err);
   }
 }
 

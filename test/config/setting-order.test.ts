@@ -113,6 +113,25 @@ describe('state.dir', () => {
     );
   });
 
+  // Old code: the folder under the loop was named as the loop itself, and 41 links in a row (one
+  // more than Linux follows, no loop) were called a loop.
+  it('under a loop the loop is named; too many links in a row are no loop', async () => {
+    const loop = join(dir, 'loop2');
+    symlinkSync(loop, loop);
+    const under = await check(`state: { dir: ${join(loop, 'state')} }\n`);
+    expect(under.err).toBe(
+      `${under.file}:3:15: state.dir: ${loop}, on the way to ${join(loop, 'state')}, is a symbolic link that leads back to itself (ELOOP), not a directory; expected a directory qoswatch can write (it is made when missing)`,
+    );
+    for (let i = 0; i <= 40; i++) symlinkSync(join(dir, `l${i + 1}`), join(dir, `l${i}`));
+    mkdirSync(join(dir, 'l41'));
+    const long = await check(`state: { dir: ${join(dir, 'l0', 'state')} }\n`);
+    expect(long.code).toBe(2);
+    expect(long.err).toBe(
+      `${long.file}:3:15: state.dir: ${join(dir, 'l0')}, on the way to ${join(dir, 'l0', 'state')}, is a symbolic link that leads through more links in a row than the system follows (ELOOP; no loop), not a directory; expected a directory qoswatch can write (it is made when missing)`,
+    );
+    expect((await check(`state: { dir: ${join(dir, 'l1', 'state')} }\n`)).code).toBe(0);
+  });
+
   it('a directory, or one still to be made, is taken', async () => {
     expect((await check(`state: { dir: ${join(dir, 'made')} }\n`)).code).toBe(0);
     expect((await check(`state: { dir: ${join(dir, 'not-yet', 'state')} }\n`)).code).toBe(0);

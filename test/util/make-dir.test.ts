@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,16 +12,24 @@ const aFile = join(dir, 'a-file');
 writeFileSync(aFile, 'x\n');
 const loop = join(dir, 'loop');
 symlinkSync(loop, loop);
+// l0 -> l1 -> ... -> l41, a folder: 41 links in a row, one more than Linux follows, and no loop.
+const chain = join(dir, 'l0');
+for (let i = 0; i <= 40; i++) symlinkSync(join(dir, `l${i + 1}`), join(dir, `l${i}`));
+mkdirSync(join(dir, 'l41'));
+// two -> one -> two: a loop of two links; into -> two: a link into it.
+symlinkSync(join(dir, 'two'), join(dir, 'one'));
+symlinkSync(join(dir, 'one'), join(dir, 'two'));
+symlinkSync(join(dir, 'two'), join(dir, 'into'));
 
-/** What makeDir threw for `path`, as { path, code }. */
-function refusal(path: string): { path: string; code: string } | undefined {
+/** What makeDir threw for `path`, as { path, code, message }. */
+function refusal(path: string): { path: string; code: string; message: string } | undefined {
   try {
     makeDir(path);
     return undefined;
   } catch (err) {
     expect(err).toBeInstanceOf(MakeDirError);
     const e = err as MakeDirError;
-    return { path: e.path, code: e.code };
+    return { path: e.path, code: e.code, message: e.message };
   }
 }
 
@@ -53,8 +61,40 @@ describe('makeDir', () => {
     // hT40b: said ENOTDIR (a loop is no file).
     { name: 'at a symbolic link that leads back to itself', path: loop, at: loop, code: 'ELOOP' },
   ])('stops at once $name, naming the folder', ({ path, at, code }) => {
-    expect(refusal(path)).toEqual({ path: at, code });
+    expect(refusal(path)).toMatchObject({ path: at, code });
     expect(existsSync(join(aFile, 'sub'))).toBe(false);
+  });
+
+  // Old code: each said only "cannot make folder <path> (ELOOP)", as if <path> were the loop,
+  // and called the chain of 41 links (no loop) a loop in the state.dir check.
+  it.each([
+    {
+      name: 'a symbolic link that leads back to itself',
+      path: loop,
+      says: `cannot make folder ${loop}: it is a symbolic link that leads back to itself (ELOOP)`,
+    },
+    {
+      name: 'a folder under one',
+      path: join(loop, 'state'),
+      says: `cannot make folder ${join(loop, 'state')}: ${loop} is a symbolic link that leads back to itself (ELOOP)`,
+    },
+    {
+      name: 'a folder under a link into a loop of two',
+      path: join(dir, 'into', 'state'),
+      says: `cannot make folder ${join(dir, 'into', 'state')}: ${join(dir, 'into')} is a symbolic link that leads into a loop of links at ${join(dir, 'two')} (ELOOP)`,
+    },
+    {
+      name: 'a folder under 41 links in a row, no loop',
+      path: join(chain, 'state'),
+      says: `cannot make folder ${join(chain, 'state')}: ${chain} is a symbolic link that leads through more links in a row than the system follows (ELOOP; no loop)`,
+    },
+  ])('ELOOP names the link, and tells a loop from too many links: $name', ({ path, says }) => {
+    expect(refusal(path)).toEqual({ path, code: 'ELOOP', message: says });
+  });
+
+  it('40 links in a row are followed: the folder is made at their end', () => {
+    makeDir(join(dir, 'l1', 'made'));
+    expect(statSync(join(dir, 'l41', 'made')).isDirectory()).toBe(true);
   });
 
   it('the writers that make their folder stop too: an atomic write, the state lock', () => {
