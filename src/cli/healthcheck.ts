@@ -1,6 +1,7 @@
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { isRedirect, redirectTarget } from '../util/bounded-answer.js';
+import { everyInterface } from '../util/every-interface.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 
@@ -12,10 +13,10 @@ not or not answering within 5 s. Only the status counts: no body is read, and a 
 not followed (it is said where it points).
 `;
 
-/** The address to reach a server listening on `host`: a wildcard means this machine. */
+/** The address to reach a server listening on `host`: every interface means this machine. */
 function reachable(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
+  const every = everyInterface(host);
+  if (every) return every === 4 ? '127.0.0.1' : '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
 

@@ -1,23 +1,9 @@
+import { everyInterface } from '../util/every-interface.js';
 import type { FileProblem } from '../util/file-errors.js';
 import type { Config } from './types.js';
 
 /** Zoom's app Secret Tokens are this long; anything shorter was typed, cut, or is a placeholder. */
 const ZOOM_TOKEN_LENGTH = 22;
-
-/**
- * Whether a listen host takes connections on every interface: empty, or one that reads as the
- * unspecified address however it is written (`0`, `0.0`, `::0`, `0:0:0:0:0:0:0:0`: Node binds
- * each to 0.0.0.0 or ::), as the WHATWG URL parser writes a host.
- */
-function everyInterface(host: string): boolean {
-  if (host === '') return true;
-  try {
-    const h = new URL(`http://${host.includes(':') ? `[${host}]` : host}/`).hostname;
-    return h === '0.0.0.0' || h === '[::]';
-  } catch {
-    return false;
-  }
-}
 
 /** An Alertmanager url path that already names its API: qoswatch appends /api/v2/alerts to it. */
 const AM_API_PATH = /\/(api\/v[12]|alerts)\/*$/;
@@ -50,7 +36,7 @@ function webhookWarnings(config: Config): FileProblem[] {
   const { source } = config;
   const out: FileProblem[] = [];
   const webhooks = config.webhooks;
-  if (webhooks && !webhooks.tls && everyInterface(webhooks.host)) {
+  if (webhooks && !webhooks.tls && everyInterface(webhooks.host) !== undefined) {
     const listen = `${webhooks.host.includes(':') ? `[${webhooks.host}]` : webhooks.host}:${webhooks.port}`;
     const given = source.nodeAt(['webhooks', 'listen']).depth === 2;
     out.push(
