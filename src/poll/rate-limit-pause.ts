@@ -3,9 +3,10 @@ import type { Category } from '../zoom/limits.js';
 import type { PollSource } from './source.js';
 
 /**
- * Whether Zoom's 429 pauses the source's calls of `category` now (its client's limiter says
- * until when): what needs them waits for a later cycle, the rest of the cycle goes on. Logged
- * once an hour per source and category (docs/polling.md).
+ * Whether Zoom's 429 pauses the source's calls of `category` now (its client says until when):
+ * their own category's pause, or another's that a 429 of theirs named (Zoom counted them there).
+ * What needs them waits for a later cycle, the rest of the cycle goes on. Logged once an hour
+ * per source and category (docs/polling.md).
  */
 export function rateLimited(source: PollSource, category: Category, once: LogOnce): boolean {
   const pause = source.client.pause(category);
@@ -13,8 +14,13 @@ export function rateLimited(source: PollSource, category: Category, once: LogOnc
   const at = new Date(pause.until).toISOString();
   once.warn(
     `paused:${source.kind}:${category}`,
-    { kind: source.kind, category, until: at },
-    `Zoom's ${category} rate limit pauses those calls until ${at} (${pause.origin}): what needs them waits for a later cycle, the rest goes on`,
+    {
+      kind: source.kind,
+      category,
+      ...(pause.category === category ? {} : { pausedBy: pause.category }),
+      until: at,
+    },
+    `Zoom's ${pause.category} rate limit pauses those calls${pause.category === category ? '' : ` (${category}: Zoom's 429 counted them there)`} until ${at} (${pause.origin}): what needs them waits for a later cycle, the rest goes on`,
   );
   return true;
 }

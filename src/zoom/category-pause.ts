@@ -1,5 +1,6 @@
 import type { Endpoint } from './endpoints.js';
 import { ZoomError } from './errors.js';
+import type { Clock } from '../util/clock.js';
 import type { LogOnce } from '../util/log-once.js';
 import { CATEGORIES, categoryNamed, type Category } from './limits.js';
 import { Paused, type WindowLimiter } from './window-limiter.js';
@@ -53,6 +54,50 @@ export function pausedError(
     `${ep.name}: Zoom's ${category} rate limit pauses these calls until ${new Date(until).toISOString()} (${origin}); not sent, asked again then`,
     { ...details, endpoint: ep.name, retryable: true, resetAt: until },
   );
+}
+
+/** A 429's pause: when it ends, where its wait came from, and the category Zoom named. */
+export interface CategoryPause {
+  until: number;
+  origin: string;
+  category: Category;
+}
+
+/**
+ * Pauses that hold a category's calls under another category: a Heavy QoS call whose 429 named
+ * Resource-intensive counts there, so later QoS calls wait for that pause too. Their own
+ * category's limiter does not know it: before, each later QoS call cost one more 429 and waited
+ * the pause out inside the call.
+ */
+export class PausedElsewhere {
+  private readonly held = new Map<Category, CategoryPause>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Calls of `own` wait for `pause` (a 429 of theirs named `pause.category`). */
+  note(own: Category, pause: CategoryPause): void {
+    const was = this.held.get(own);
+    if (!was || pause.until > was.until) this.held.set(own, pause);
+  }
+
+  /** The later of `ownPause` and the pause holding calls of `own` under another category now. */
+  over(own: Category, ownPause?: CategoryPause): CategoryPause | undefined {
+    const p = this.held.get(own);
+    const elsewhere = p && p.until > this.clock.now() ? p : undefined;
+    return elsewhere && (!ownPause || elsewhere.until > ownPause.until) ? elsewhere : ownPause;
+  }
+
+  /**
+   * Waits out, before the call is sent, the pause of another category that holds the endpoint's
+   * (its own category's permit does not wait for it); one ending past `latest` refuses the call
+   * unsent.
+   */
+  async waitOut(ep: Endpoint, latest: number, signal?: AbortSignal): Promise<void> {
+    const pause = this.over(ep.category);
+    if (pause === undefined) return;
+    if (pause.until > latest) throw pausedError(ep, pause, {}, pause.category);
+    await this.clock.sleep(pause.until - this.clock.now(), signal);
+  }
 }
 
 /**

@@ -5,7 +5,6 @@ import { durationMs } from '../util/duration.js';
 import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
-import { plural } from '../util/words.js';
 import type { AuthProvider } from './auth.js';
 import { CallStats, type CallOutcome } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
@@ -23,11 +22,13 @@ import {
   categoryOf,
   MAX_RATE_LIMIT_WAIT_MS,
   pausedError,
+  PausedElsewhere,
   permitWithin,
+  type CategoryPause,
   type Tries,
 } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
-import { meaningless, notItems, pageLimit, Progress } from './page-read.js';
+import { meaningless, notItems, pageLimit, Progress, unusableEntries } from './page-read.js';
 import type { Page, PageOptions, Read } from './page-read.js';
 
 export interface ZoomClientOptions {
@@ -86,6 +87,8 @@ export class ZoomClient {
   private tokenApiBase: { url: string; used: boolean } | undefined;
   /** The access tokens last sent, hidden in every error made of Zoom's answers. */
   private readonly sentTokens = new SentTokens();
+  /** Categories whose calls a 429 counted in another one, paused with it. */
+  private readonly pausedElsewhere: PausedElsewhere;
 
   constructor(private readonly opts: ZoomClientOptions) {
     const heavy = windowOf('Heavy', opts.limits);
@@ -94,6 +97,7 @@ export class ZoomClient {
       Heavy: new WindowLimiter(heavy.limit, heavy.windowMs, opts.clock),
       'Resource-intensive': new WindowLimiter(ri.limit, ri.windowMs, opts.clock),
     };
+    this.pausedElsewhere = new PausedElsewhere(opts.clock);
     this.budget = new DailyBudget(opts.limits.dailyPool, opts.dailyShare, opts.clock, opts.budgetStore);
     this.stats = opts.stats ?? new CallStats();
     this.log = opts.logger ?? silentLogger();
@@ -178,6 +182,7 @@ export class ZoomClient {
     const path = expandPath(ep.template, params);
     for (;;) {
       signal?.throwIfAborted();
+      await this.pausedElsewhere.waitOut(ep, this.waitEnd(tries), signal);
       // A token endpoint that fails costs neither budget nor permit (it once charged 21 calls
       // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
@@ -246,6 +251,8 @@ export class ZoomClient {
     }
     if (v.action === 'wait') {
       this.limiters[category].pauseUntil(v.until, v.origin);
+      if (category !== ep.category)
+        this.pausedElsewhere.note(ep.category, { until: v.until, origin: v.origin, category });
       tries.waitEnd = this.waitEnd(tries);
       if (v.until > tries.waitEnd) throw pausedError(ep, v, v.error.details, category);
       if (tries.rateLimited++ < this.maxRateLimitRetries) {
@@ -253,8 +260,6 @@ export class ZoomClient {
           { endpoint: ep.name, category, waitMs: v.until - clock.now() },
           `rate limited by Zoom; waiting (${v.origin})`,
         );
-        // Its own category's permit does not wait for another's pause: the call waits it out here.
-        if (category !== ep.category) await clock.sleep(v.until - clock.now(), signal);
         return true;
       }
     }
@@ -281,9 +286,14 @@ export class ZoomClient {
     return this.limiters[category].pausedAt(this.opts.clock.now());
   }
 
-  /** Zoom's 429 pause of `category` now: when it ends and where its wait came from (pauseOrigin). */
-  pause(category: Category): { until: number; origin: string } | undefined {
-    return this.limiters[category].pauseAt(this.opts.clock.now());
+  /**
+   * The pause that holds calls of `category` now, the latest of its own (Zoom's 429) and one a 429
+   * of its calls named in another category: when it ends, where its wait came from (pauseOrigin)
+   * and the category paused.
+   */
+  pause(category: Category): CategoryPause | undefined {
+    const own = this.limiters[category].pauseAt(this.opts.clock.now());
+    return this.pausedElsewhere.over(category, own && { ...own, category });
   }
 
   /** One request on the wire: Zoom's answer, or the error when none came; `sent` is false when it never left. */
@@ -345,7 +355,7 @@ export class ZoomClient {
     const skipped = all.length - items.length;
     if (all.length > within.length) options.skipped?.(all.length - within.length, 'past_page_size');
     if (within.length > items.length) options.skipped?.(within.length - items.length, 'not_object');
-    const unusable = options.unusable ? this.requireUsable(ep, skipped, items, options) : undefined;
+    const unusable = options.unusable ? unusableEntries(ep, skipped, items, options.keyOf) : undefined;
     return unusable ? { items, unusable } : { items };
   }
 
@@ -432,28 +442,6 @@ export class ZoomClient {
       seen.add(k);
       return true;
     });
-  }
-
-  /**
-   * A listing read with `unusable` whose page holds entries that cannot be used (`skipped`:
-   * not objects, past OVERFULL; or without a key by `keyOf`): each may stand for an item the caller
-   * must not take as gone: the call is counted as `bad_response`, and `unusable` told why (by
-   * pages()); the usable entries are still yielded.
-   */
-  private requireUsable<T>(
-    ep: Endpoint,
-    skipped: number,
-    items: readonly T[],
-    options: PageOptions<T>,
-  ): ZoomError | undefined {
-    const { keyOf } = options;
-    const keyless = keyOf ? items.filter((i) => !keyOf(i)).length : 0;
-    if (skipped + keyless === 0) return undefined;
-    return new ZoomError(
-      'ZOOM_BAD_RESPONSE',
-      `Zoom's answer to GET ${ep.template} (${ep.name}) has ${plural(skipped + keyless, 'entry', 'entries')} that cannot be used (${skipped} not objects, ${keyless} without a usable id)`,
-      { endpoint: ep.name },
-    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Endpoint } from './endpoints.js';
 import { ZoomError } from './errors.js';
+import { plural } from '../util/words.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +56,7 @@ export interface PageOptions<T> {
   unusable?: (error: ZoomError) => void;
 }
 
-/** A page's items; `unusable` when some of its entries cannot be used (requireUsable). */
+/** A page's items; `unusable` when some of its entries cannot be used (unusableEntries). */
 export interface Page<T> {
   items: T[];
   unusable?: ZoomError;
@@ -160,6 +161,27 @@ export class Progress<T> {
     this.tokens.clear();
     this.stale = 0;
   }
+}
+
+/**
+ * A listing read with `unusable` whose page holds entries that cannot be used (`skipped`:
+ * not objects, past OVERFULL; or without a key by `keyOf`): each may stand for an item the caller
+ * must not take as gone: the call is counted as `bad_response`, and `unusable` told why (by
+ * pages()); the usable entries are still yielded.
+ */
+export function unusableEntries<T>(
+  ep: Endpoint,
+  skipped: number,
+  items: readonly T[],
+  keyOf: ((item: T) => string) | undefined,
+): ZoomError | undefined {
+  const keyless = keyOf ? items.filter((i) => !keyOf(i)).length : 0;
+  if (skipped + keyless === 0) return undefined;
+  return new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `Zoom's answer to GET ${ep.template} (${ep.name}) has ${plural(skipped + keyless, 'entry', 'entries')} that cannot be used (${skipped} not objects, ${keyless} without a usable id)`,
+    { endpoint: ep.name },
+  );
 }
 
 export function meaningless(ep: Endpoint, body: Json): ZoomError {

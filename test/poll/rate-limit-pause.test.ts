@@ -56,3 +56,37 @@ describe('a per-second 429 on one QoS call (Retry-After: 300) pauses Heavy calls
     expect(h.sim.requests.get('qos 200')).toBe(1);
   });
 });
+
+describe('a QoS 429 naming Resource-intensive (review stop 40, LOW)', () => {
+  it('defers every later poll while that pause lasts: no QoS call costs another 429', async () => {
+    // Every QoS call refused under Resource-intensive for 300 s: Zoom counts QoS calls there.
+    const fault = { ...qos429, rate_limit_category: 'Resource-intensive' };
+    h = await startSim({
+      meetings: [meetingWith(3), meetingWith(2, { id: 85000000002, uuid: 'mtg-uuid-2==', topic: 'Second' })],
+      faults: [fault],
+    });
+    const { scheduler } = meetingScheduler(h.url, h.clock, { poll: { concurrency: 1 } });
+    const signal = new AbortController().signal;
+    const t0 = h.clock.now();
+
+    // The first poll's 429 pauses the category; the second poll waits for it, unsent.
+    const first = await scheduler.cycle(signal);
+    expect(first).toMatchObject({ live: 2, polled: 1, deferred: 1, errors: 1 });
+    // Before, the scheduler asked only whether Heavy was paused: each poll cost one more 429.
+    expect(h.sim.requests.get('qos 429')).toBe(1);
+
+    h.clock.advanceTo(t0 + 60_000);
+    expect(await scheduler.cycle(signal)).toMatchObject({ polled: 0, deferred: 2, errors: 0 });
+    expect(h.sim.requests.get('qos 429')).toBe(1);
+
+    // Once the pause is over, the polls go.
+    h.sim.faults.clear();
+    h.clock.advanceTo(t0 + 300_000);
+    expect(await scheduler.cycle(signal)).toMatchObject({
+      polled: 2,
+      deferred: 0,
+      errors: 0,
+      participants: 5,
+    });
+  });
+});

@@ -89,7 +89,7 @@ describe("a 429's pause says where its wait came from", () => {
     },
   ])('$name', async ({ headers, untilMs, origin }) => {
     const { message, pollLine, pause } = await pausedBy(headers);
-    expect(pause).toEqual({ until: T0 + untilMs, origin });
+    expect(pause).toEqual({ until: T0 + untilMs, origin, category: 'Resource-intensive' });
     expect(message).toBe(
       `meetings: Zoom's Resource-intensive rate limit pauses these calls until ${at(untilMs)} (${origin}); not sent, asked again then`,
     );

@@ -42,9 +42,33 @@ describe("a 429's X-RateLimit-Category", () => {
     );
     expect(client.pausedUntil('Resource-intensive')).toBe(t + 300_000);
     expect(client.pausedUntil('Heavy')).toBeUndefined();
-    // The live list waits, unsent; the next QoS call goes.
+    // The live list waits, unsent.
     await expect(liveList(client, sim.clock.now())).rejects.toMatchObject({ code: 'ZOOM_RATE_LIMITED' });
     expect(sim.sim.requests.get('list 200')).toBeUndefined();
+  });
+
+  it('holds the calls whose 429 named it too: a later QoS call waits for that pause, unsent (review stop 40, LOW)', async () => {
+    const sim = await qos429('Resource-intensive', '300s', 5);
+    const client = s2sClient(sim);
+    const t = sim.clock.now();
+    await expect(client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 })).rejects.toMatchObject({
+      code: 'ZOOM_RATE_LIMITED',
+    });
+    expect(client.pause('Heavy')).toEqual({
+      until: t + 300_000,
+      origin: "the 429's Retry-After: 300 s",
+      category: 'Resource-intensive',
+    });
+    // Before, this call was sent and cost a second 429.
+    const err = await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 }).catch((e: unknown) => e);
+    expect((err as ZoomError).message).toBe(
+      `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
+    );
+    expect(sim.sim.requests.get('qos 429')).toBe(1);
+    // Once it is over, QoS calls go again.
+    sim.clock.advanceTo(t + 300_000);
+    expect(client.pause('Heavy')).toBeUndefined();
+    sim.sim.faults.clear();
     await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 });
     expect(sim.sim.requests.get('qos 200')).toBe(1);
   });
