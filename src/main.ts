@@ -117,6 +117,20 @@ function help(version: string): string {
 const commandNamed = (name: string | undefined): Command | undefined =>
   name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 
+/**
+ * One line for a command that is not one (a usage error, exit 2), with the closest command when
+ * it reads as a typo of one (`chek`: "check"), else the commands; not the whole help.
+ */
+async function unknownCommand(name: string): Promise<string> {
+  const [{ didYouMean }, { shownText }] = await Promise.all([
+    import('./util/did-you-mean.js'),
+    import('./util/shown-text.js'),
+  ]);
+  const hint = didYouMean(name, Object.keys(COMMANDS));
+  const expected = hint ? `did you mean "${hint}"?` : `expected one of ${Object.keys(COMMANDS).join(', ')}`;
+  return `unknown command ${shownText(name)}; ${expected}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const asked = commandNamed(name);
@@ -134,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!asked) {
-    process.stderr.write(`qoswatch: unknown command "${name}"\n\n${help(packageVersion())}`);
+    process.stderr.write(`qoswatch: ${await unknownCommand(name)}; see \`qoswatch --help\`\n`);
     return EXIT.usage;
   }
   const command = await asked.load();

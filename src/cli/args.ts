@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { escapeControls, shownText } from '../util/shown-text.js';
 
 /** A usage mistake: one line, what is wrong and what is expected, then where the help is; exit code 2. */
 export class UsageError extends Error {
@@ -7,16 +8,76 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse<T extends Options>(
-  argv: string[],
-  options: T,
-): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
+/** What a command takes besides its options: `max` of them, said as `what` ("test files"). */
+export interface Operands {
+  max: number;
+  what: string;
+}
+
+/** A command of options only: an argument besides them was ignored, and is refused. */
+const NO_OPERANDS: Operands = { max: 0, what: '' };
+
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * `argv` read for a command of `options` that takes `operands` (none unless said): an unknown
+ * option, an argument too many, or an option of one value given twice (`--config a --config b`
+ * took b, saying nothing) is a usage error.
+ */
+export function parse<T extends Options>(argv: string[], options: T, operands = NO_OPERANDS): Parsed<T> {
   const args = joinNegativeValues(argv, options);
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (err) {
-    throw new UsageError(usageText(err as Error & { code?: string }, args, options));
+    throw new UsageError(usageText(err as Error & { code?: string }, args, options, operands));
   }
+  refuseRepeated(parsed.tokens, options);
+  if (parsed.positionals.length > operands.max)
+    throw new UsageError(
+      extraArgument(parsed.positionals, options, operands, (parsed.values as { config?: unknown }).config),
+    );
+  return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** An option that holds one value, given more than once: which one was meant is not known. */
+function refuseRepeated(
+  tokens: readonly { kind: string; name?: string; value?: string }[],
+  options: Options,
+): void {
+  const given = new Map<string, string[]>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !t.name || options[t.name]?.type !== 'string' || options[t.name]?.multiple)
+      continue;
+    given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? '']);
+  }
+  for (const [name, values] of given)
+    if (values.length > 1)
+      throw new UsageError(
+        `--${name} given ${values.length === 2 ? 'twice' : `${values.length} times`} (${values.map(shownText).join(', ')}); expected it once`,
+      );
+}
+
+/** The message for the first argument past the `max` a command takes. */
+function extraArgument(positionals: string[], options: Options, operands: Operands, config: unknown): string {
+  const extra = positionals[operands.max]!;
+  const known = Object.keys(options).map((k) => `--${k}`);
+  const expected = operands.max
+    ? `expected at most ${operands.max} ${operands.what}`
+    : `expected options only${known.length ? ` (${known.join(', ')})` : ''}`;
+  const hint =
+    'config' in options && config === undefined && /\.ya?ml$/i.test(extra)
+      ? `; for a config file write --config ${escapeControls(extra)}`
+      : '';
+  return `unexpected argument ${shownText(extra)}; ${expected}${hint}`;
 }
 
 /** The option a parse error names: from its `--name` or `-c` in Node's message. */
@@ -28,14 +89,23 @@ function named(message: string, options: Options): string | undefined {
 }
 
 /** Node's parseArgs errors in qoswatch's words: what is wrong; what is expected. */
-function usageText(err: Error & { code?: string }, args: string[], options: Options): string {
+function usageText(
+  err: Error & { code?: string },
+  args: string[],
+  options: Options,
+  operands: Operands,
+): string {
   const name = named(err.message, options);
   const known = Object.keys(options)
     .map((k) => `--${k}`)
     .join(', ');
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const given = /'([^']+)'/.exec(err.message)?.[1] ?? '';
-    return `unknown option ${given}; expected one of ${known || '(none)'}`;
+    const only = operands.max ? `${operands.what} only` : 'nothing';
+    const expected = known
+      ? `expected one of ${known}`
+      : `expected ${only}; this command takes no options (but --help)`;
+    return `unknown option ${escapeControls(given)}; ${expected}`;
   }
   if (name && /argument missing/.test(err.message))
     return `--${name} needs a value; expected --${name} ${name === 'config' ? 'FILE' : 'VALUE'}`;

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { BCRYPT_MAX_PASSWORD_BYTES } from '../export/basic-auth.js';
+import { UsageError } from './args.js';
 
 export const hashPasswordHelp = `qoswatch hash-password < password.txt
 
@@ -8,7 +9,13 @@ Reads a password on standard input and prints its bcrypt hash, for metrics.web.b
 most 72 bytes: bcrypt ignores the rest, so longer ones are refused.
 `;
 
-export async function hashPassword(): Promise<number> {
+export async function hashPassword(argv: string[]): Promise<number> {
+  // Not echoed, as an unexpected argument is elsewhere: it may be the password, which the
+  // command then waited for on standard input (and which `ps` shows to every user).
+  if (argv.length)
+    throw new UsageError(
+      'takes no arguments (not shown: one may be the password); expected the password on standard input, as in `qoswatch hash-password < password.txt`',
+    );
   const chunks: Buffer[] = [];
   for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c);
   const password = Buffer.concat(chunks)

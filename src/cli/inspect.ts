@@ -166,13 +166,17 @@ function render(view: InspectView, participant: string | undefined, format: stri
 }
 
 export async function inspect(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string', short: 'c' },
-    kind: { type: 'string' },
-    format: { type: 'string' },
-    daemon: { type: 'string' },
-    reserve: { type: 'string' },
-  });
+  const { values, positionals } = parse(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      kind: { type: 'string' },
+      format: { type: 'string' },
+      daemon: { type: 'string' },
+      reserve: { type: 'string' },
+    },
+    { max: Infinity, what: 'ids' },
+  );
   const kind = kindOption(values.kind);
   const format = values.format ?? 'table';
   if (!FORMATS.has(format)) throw new UsageError(`--format is table or json, not ${JSON.stringify(format)}`);

@@ -43,17 +43,22 @@ const SOURCES = new Set<string>(['auto', 'summary', 'samples']);
 
 /** The command line, checked before anything is read or asked for: usage errors (exit 2). */
 function reportArgs(argv: string[]) {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string', short: 'c' },
-    kind: { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    instance: { type: 'string' },
-    list: { type: 'boolean' },
-    live: { type: 'boolean' },
-    source: { type: 'string' },
-    reserve: { type: 'string' },
-  });
+  const { values, positionals } = parse(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      kind: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      instance: { type: 'string' },
+      list: { type: 'boolean' },
+      live: { type: 'boolean' },
+      source: { type: 'string' },
+      reserve: { type: 'string' },
+    },
+    // How many ids: said below, in its own words.
+    { max: Infinity, what: 'ids' },
+  );
   const format = values.format ?? 'table';
   if (!(format in REPORT_FORMATS))
     throw new UsageError(

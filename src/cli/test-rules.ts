@@ -1,7 +1,8 @@
-import { statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { realpathSync, statSync, type Stats } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
+import { plural } from '../util/words.js';
 import { parse, UsageError } from './args.js';
 
 export const testRulesHelp = `qoswatch test-rules FILE...
@@ -12,7 +13,7 @@ the alerts expected but not found and found but not expected; exit 1 on any fail
 that cannot be run (its problems at file:line:col) is named in the summary line at the end. A
 FILE that does not exist (a shell pattern that matches no file is passed on as written) or is
 a folder is said at once; the others run, and the exit is 2 (the summary says "no test file
-found" when none ran).
+found" when none ran). A file named twice (or through a link to it) runs once.
 `;
 
 interface NotAFile {
@@ -41,14 +42,42 @@ function notAFile(file: string): NotAFile | undefined {
   return { why: `${file}: no such file${pattern}; expected a rule test file (.yaml)`, folder: false };
 }
 
+/** Where `file` is on disk, links followed, to know it named twice; as written when it is not there. */
+function realFile(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
+/**
+ * The files named, each once, in the order first named: `f f` (or `f ./f`, or f and a link to
+ * it) ran f's tests twice, counted twice in the summary. A file named again is said once.
+ */
+function eachOnce(files: readonly string[]): string[] {
+  const named = new Map<string, string[]>();
+  for (const file of files) {
+    const real = realFile(file);
+    named.set(real, [...(named.get(real) ?? []), file]);
+  }
+  for (const names of named.values()) {
+    if (names.length < 2) continue;
+    const as = new Set(names).size > 1 ? ` (as ${[...new Set(names)].join(', ')})` : '';
+    process.stderr.write(`${names[0]!}: named ${plural(names.length, 'time')}${as}; run once\n`);
+  }
+  return [...named.values()].map((names) => names[0]!);
+}
+
 export function testRules(argv: string[]): Promise<number> {
-  const { positionals } = parse(argv, {});
+  const { positionals } = parse(argv, {}, { max: Infinity, what: 'test files' });
   if (!positionals.length) throw new UsageError('name at least one test file');
+  const files = eachOnce(positionals);
   const results: TestFileResult[] = [];
   const broken: string[] = [];
   const missing: string[] = [];
   const folders: string[] = [];
-  for (const file of positionals) {
+  for (const file of files) {
     const not = notAFile(file);
     if (not) {
       process.stderr.write(`${not.why}\n`);

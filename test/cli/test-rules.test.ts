@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -221,6 +221,21 @@ describe('qoswatch test-rules', () => {
       `${join(dir, 'nope.yaml')}: no such file; expected a rule test file (.yaml)`,
     );
     expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; not found: ${join(dir, 'nope.yaml')}$`, 'm'));
+  });
+
+  it('runs a file named twice (as written, through ./, through a link) once, and says so once (fE40 LOW: it ran twice)', async () => {
+    const good = fromRoot('rules', 'tests', 'default.test.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
+    const link = join(dir, 'link.test.yaml');
+    symlinkSync(good, link);
+    let r = await runCli(['test-rules', good, good]);
+    // The old code: "18 passed, 0 failed", nothing said.
+    expect(r.stdout.trim()).toBe('9 passed, 0 failed');
+    expect(r.stderr).toBe(`${good}: named 2 times; run once\n`);
+    expect(r.code).toBe(0);
+    r = await runCli(['test-rules', good, link, good]);
+    expect(r.stdout.trim()).toBe('9 passed, 0 failed');
+    expect(r.stderr).toBe(`${good}: named 3 times (as ${good}, ${link}); run once\n`);
   });
 
   it('says a rule file that does not exist at its rule_files entry, and names the file in the summary (outside tester: at nope.yaml:1:1)', async () => {

@@ -1,0 +1,25 @@
+/**
+ * Characters that a terminal acts on instead of showing (C0 and C1 controls, DEL: an ESC starts a
+ * colour, a cursor move or a title) or that reorder what it shows (the bidirectional embeddings,
+ * overrides and isolates, U+202E among them, and the marks), and the invisible line and
+ * paragraph separators. Line feed and tab are left to `escapeControls`' caller.
+ */
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- the control characters are what it finds
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * `text` with every character a terminal would act on or reorder by written as `\uXXXX`
+ * (`\u001b`, `\u202e`), so that user text echoed in a message (an unknown key, a command name)
+ * cannot recolour, move or reverse what is printed. Line feeds and tabs are kept unless
+ * `lines` is false.
+ */
+export function escapeControls(text: string, { lines = true }: { lines?: boolean } = {}): string {
+  const out = text.replace(UNSAFE, escaped);
+  return lines ? out : out.replace(/[\n\t]/g, escaped);
+}
+
+/** `text` quoted for a one-line message: in double quotes, every control escaped, `"` and `\` too. */
+export const shownText = (text: string): string => escapeControls(JSON.stringify(text));
