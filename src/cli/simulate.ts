@@ -7,7 +7,6 @@ import { redactUrlCredentials } from '../util/redact-url.js';
 import { MAX_SPEED, numberOption, parse, portOption, UsageError } from './args.js';
 import { pushToProblem } from './push-to-url.js';
 import { onShutdown } from '../util/signals.js';
-import { FileTooBigError } from '../util/regular-file.js';
 import { readSecretText, secretFileFailure } from '../util/secret-file.js';
 
 export const simulateHelp = `qoswatch simulate [--scenario FILE] [--port N] [--host ADDR] [--speed X]
@@ -77,9 +76,7 @@ function pushOptions(values: Record<string, string | undefined>): PushOptions | 
     secretToken = file ? readSecretText(file).trim() : (process.env.QOSWATCH_PUSH_SECRET_TOKEN ?? '');
   } catch (err) {
     throw new UsageError(
-      err instanceof FileTooBigError
-        ? `--push-secret-file: ${secretFileFailure(err, file ?? '', "the app's secret token")}`
-        : `--push-secret-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      `--push-secret-file: ${secretFileFailure(err, file ?? '', "the app's secret token")}`,
     );
   }
   if (!secretToken)

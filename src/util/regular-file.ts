@@ -103,12 +103,19 @@ export function readSmallText(path: string, maxBytes: number): string | undefine
   }
 }
 
+/** A size in words: "64 KiB" (rounded up) under 1 MiB, "57.0 MiB" from it. */
+export const sizeText = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+
 /**
  * What is wrong with the file `name` that could not be read, and what is expected: a setting's
- * problem (`expected` says what the file should hold: "a PEM file").
+ * problem (`expected` says what the file should hold: "a PEM file"). A file too big is said by
+ * its size and the bound (`file` says what kind of file has that bound: "a secret file").
  */
-export function readFailure(err: unknown, name: string, expected: string): string {
+export function readFailure(err: unknown, name: string, expected: string, file = 'a file'): string {
   if (err instanceof NotRegularFileError)
     return `${name} is ${err.kind}; expected a regular file (${expected})`;
+  if (err instanceof FileTooBigError)
+    return `${name} is ${err.size} bytes; expected ${file} of at most ${sizeText(err.maxBytes)} (${expected})`;
   return `cannot read ${name} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected ${expected}`;
 }

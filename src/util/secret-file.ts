@@ -1,4 +1,4 @@
-import { FileTooBigError, readFailure, readRegularFile, readRegularText } from './regular-file.js';
+import { readFailure, readRegularFile, readRegularText } from './regular-file.js';
 
 /**
  * Largest secret file read (a secret is a line, a private key a few KiB): a `*_file` secret, a TLS
@@ -12,12 +12,9 @@ export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 export const readSecretText = (path: string): string =>
   readRegularText(path, { maxBytes: MAX_SECRET_FILE_BYTES });
 
-/** What is wrong with the secret file `name` that could not be read (readFailure), or is too big. */
-export function secretFileFailure(err: unknown, name: string, expected: string): string {
-  if (err instanceof FileTooBigError)
-    return `${name} is ${err.size} bytes; expected a secret file of at most ${err.maxBytes / 1024} KiB (${expected})`;
-  return readFailure(err, name, expected);
-}
+/** What is wrong with the secret file `name` that could not be read (readFailure): "... a secret file of at most 64 KiB". */
+export const secretFileFailure = (err: unknown, name: string, expected: string): string =>
+  readFailure(err, name, expected, 'a secret file');
 
 /** The bytes of a TLS `cert_file` or `key_file`: a private key is a secret file (at most 64 KiB). */
 export const readTlsFile = (path: string, setting: 'cert_file' | 'key_file'): Buffer =>

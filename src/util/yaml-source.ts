@@ -14,7 +14,7 @@ import {
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
-import { FileTooBigError, NotRegularFileError, readRegularFile } from './regular-file.js';
+import { FileTooBigError, NotRegularFileError, readRegularFile, sizeText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -23,9 +23,6 @@ import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf, WIDE_MERGE, wideMerge } f
 /** Largest configuration file read (1 MiB), and largest rule file (4 MiB). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
-
-const sizeText = (n: number): string =>
-  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 
 function tooBig(file: string, size: number, max: number): FileProblem {
   return {

@@ -25,7 +25,15 @@ describe('qoswatch simulate --push-to', () => {
     const cases: [string[], string][] = [
       [['--push-to', hook], '--push-to needs the secret token'],
       [['--push-to', hook, '--push-secret-file', empty], `--push-secret-file: ${empty} is empty`],
-      [['--push-to', hook, '--push-secret-file', join(dir, 'none')], 'cannot read'],
+      // Old code: "cannot read <file>: ENOENT" and "cannot read <dir>: EISDIR", in words of its own.
+      [
+        ['--push-to', hook, '--push-secret-file', join(dir, 'none')],
+        `--push-secret-file: cannot read ${join(dir, 'none')} (ENOENT); expected the app's secret token`,
+      ],
+      [
+        ['--push-to', hook, '--push-secret-file', dir],
+        `--push-secret-file: cannot read ${dir} (EISDIR); expected the app's secret token`,
+      ],
       [
         ['--push-to', 'ftp://127.0.0.1/x'],
         '--push-to: found "ftp://127.0.0.1/x": its scheme is ftp:, expected http:// or https://',
