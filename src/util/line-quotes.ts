@@ -1,6 +1,14 @@
 /** Whether `c` ends a line: `\n` or `\r` (the one definition for the redaction files). */
 export const isLineEnd = (c: string | undefined): boolean => c === '\n' || c === '\r';
 
+const LINE_END = /[\n\r]/g;
+
+/** Where the line that `from` stands on ends: its first `\n` or `\r` from `from`, or the text's end. */
+export function lineEndFrom(text: string, from: number): number {
+  LINE_END.lastIndex = from;
+  return LINE_END.exec(text)?.index ?? text.length;
+}
+
 /**
  * Whether the quote or bracket at `at` may close a quoted text or a bracket: the text's end, a
  * blank, a punctuation mark or a query's `&` follows it (`"a"b"` holds `a"b`, `{ token: a}b }`

@@ -1,7 +1,7 @@
 import { isProblemMessage, saysAbsent, saysState } from './problem-words.js';
 import { isLineEnd } from './line-quotes.js';
 import { isBlank, pairAfter, valueEnd } from './value-ends.js';
-import { UrlEnds } from './url-ends.js';
+import { UrlEnds, beforeSentenceMarks } from './url-ends.js';
 
 /** What stands in a message for a hidden secret. */
 export const REDACTED = '[redacted]';
@@ -209,14 +209,16 @@ export function redactSecretPairs(text: string): string {
     const from = start.at;
     const closer = start.bare ? CLOSERS[openBefore(text, m.index, Math.max(done, floor)) ?? ''] : undefined;
     floor = from;
-    // A value in a URL ends at the URL's end at the latest (its closing quote, or the blank after a bare one).
-    const urlEnd = urls.endAround(start.key);
-    const { end, hidden } = valueExtent(
-      text,
-      start,
-      closer,
-      urlEnd !== undefined && urlEnd > from ? urlEnd : text.length,
-    );
+    // A value in a URL ends at the URL's end at the latest (its closing quote, or the blank after a
+    // bare one, before the sentence's marks: `…?token=S, retry`).
+    const url = urls.around(start.key);
+    const limit = url && url.end > from ? url.end : text.length;
+    const extent = valueExtent(text, start, closer, limit);
+    const { hidden } = extent;
+    const end =
+      url?.bare && !hidden && extent.end === limit
+        ? beforeSentenceMarks(text, from, limit, url.closer)
+        : extent.end;
     if (end === from) continue;
     // Hidden already, a message's words (`Invalid password: wrong length`, `secret: not set`) or a
     // signature's state (`config signature: valid`): kept as they are.

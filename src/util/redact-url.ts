@@ -1,5 +1,5 @@
 import { REDACTED, redactSecretPairs } from './redact-pairs.js';
-import { isLineEnd } from './line-quotes.js';
+import { lineEndFrom } from './line-quotes.js';
 import { redactPemKeys } from './redact-pem.js';
 import { urlStart } from './url-start.js';
 
@@ -36,11 +36,11 @@ const MAY_BE_PASSWORD = /^[^[\]]*:\d+$/;
  * `name:digits` before anything but a path (`http://u:1234 x://y@h/`: it may be a user and a
  * password with a space in it). A `://` inside (`u:pa://ss@h`) is part of it, however many.
  */
-function authorityEnd(text: string, from: number): { end: number; path: boolean } {
+function authorityEnd(text: string, from: number, lineEnd: number): { end: number; path: boolean } {
   let token = from;
   let at = -1;
   let i = from;
-  for (; i < text.length && !isLineEnd(text[i]); i++) {
+  for (; i < lineEnd; i++) {
     const c = text[i]!;
     if (c === ':' && text.startsWith('//', i + 1)) i += 2;
     else if (c === '@') at = i;
@@ -82,10 +82,9 @@ function redactUserinfo(text: string): string {
   let lineEnd = -1;
   let url = nextUrl(text, 0);
   while (url) {
-    const { end, path } = authorityEnd(text, url.after);
+    if (lineEnd < url.after) lineEnd = lineEndFrom(text, url.after);
+    const { end, path } = authorityEnd(text, url.after, lineEnd);
     const next = nextUrl(text, end);
-    if (lineEnd < url.after)
-      for (lineEnd = url.after; lineEnd < text.length && !isLineEnd(text[lineEnd]);) lineEnd++;
     const to = path ? end : Math.min(lineEnd, next?.start ?? lineEnd);
     const at = lastHostAt(text, url.after, to);
     if (at >= 0) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loggedText } from '../helpers/log.js';
+import { redactedOnceAndAgain } from '../helpers/redacted-twice.js';
 import { redactUrlCredentials } from '../../src/util/redact-url.js';
 
 /**
@@ -207,8 +208,9 @@ describe('a secret in a bare URL (stop 40, reviewer LOW)', () => {
         'pushing:  QSS events to http://127.0.0.1:9782/zoom/qss?token=[redacted] every 60s of scenario time',
       'url=https://h/x?a=1&access_token=SEKRIT&b=2 refused (401)':
         'url=https://h/x?a=1&access_token=[redacted]&b=2 refused (401)',
+      // The `>` and `,` after a secret are the sentence's (url-sentence-marks.test.ts).
       'GET <http://h/?sig=SEKRIT> and http://u:SEKRIT@g/?token=SEKRIT, then retry':
-        'GET <http://h/?sig=[redacted] and http://[redacted]@g/?token=[redacted] then retry',
+        'GET <http://h/?sig=[redacted]> and http://[redacted]@g/?token=[redacted], then retry',
       'x http://h/?next=http://g/?token=SEKRIT rest': 'x http://h/?next=http://g/?token=[redacted] rest',
     };
     redactedOnceAndAgain(cases);
@@ -298,16 +300,6 @@ describe('a `"` inside the secret of a quoted URL (stop 40, reviewer LOW)', () =
     expect(redactUrlCredentials(open)).toBe('"http://h/?token=[redacted]');
   });
 });
-
-/** Each key of `cases` redacted: checked to be its value, and the same when redacted again; gives them. */
-function redactedOnceAndAgain(cases: Readonly<Record<string, string>>): string[] {
-  return Object.entries(cases).map(([text, shown]) => {
-    const once = redactUrlCredentials(text);
-    expect(once).toBe(shown);
-    expect(redactUrlCredentials(once)).toBe(once);
-    return once;
-  });
-}
 
 describe('a secret after a cut or escaped quoted key, or holding a closing bracket (stop 40, reviewer LOW)', () => {
   it('is hidden after a key whose opening quote was cut off, and in JSON inside a JSON string', () => {
