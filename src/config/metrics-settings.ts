@@ -1,4 +1,4 @@
-import { readTlsFile, secretFileFailure } from '../util/secret-file.js';
+import { readTlsFile, tlsFileFailure } from '../util/secret-file.js';
 import { resolve } from 'node:path';
 import { tlsPairProblem } from '../util/tls-pair.js';
 import { DEFAULTS } from './defaults.js';
@@ -13,7 +13,7 @@ function tlsProblems(ctx: ParseContext, tls: { cert_file: string; key_file: stri
     try {
       return readTlsFile(resolve(ctx.base, tls[k]), k);
     } catch (err) {
-      problemAt(ctx, at(k), secretFileFailure(err, tls[k], 'a PEM file'));
+      problemAt(ctx, at(k), tlsFileFailure(err, tls[k], k));
       return undefined;
     }
   };

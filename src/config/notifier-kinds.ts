@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { GroupTiming } from '../notify/pipeline/routing.js';
 import type { BuiltInNotifierSettings, NotifierCommon } from '../notify/settings.js';
 import { durationMs } from '../util/duration.js';
@@ -31,7 +32,11 @@ export function commonSettings(n: RawNotifierCommon, kindDefaults: Timing = {}):
  * A built-in notifier's typed settings from the file (checked by its kind's schema), with the
  * secrets read from their files (`secret` gives the value or ''): one case per kind in the registry.
  */
-export function builtInSettings(n: RawBuiltIn, secret: (name: string) => string): BuiltInNotifierSettings {
+export function builtInSettings(
+  n: RawBuiltIn,
+  secret: (name: string) => string,
+  base: string,
+): BuiltInNotifierSettings {
   switch (n.type) {
     case 'console':
       return { ...commonSettings(n), type: n.type, settings: { ...(n.stream ? { stream: n.stream } : {}) } };
@@ -54,7 +59,7 @@ export function builtInSettings(n: RawBuiltIn, secret: (name: string) => string)
         from,
         to,
         tls_verify,
-        ca_file,
+        ca_file: ca_file && resolve(base, ca_file),
       };
       return { ...commonSettings(n), type: n.type, settings };
     }

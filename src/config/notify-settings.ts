@@ -16,6 +16,7 @@ import { inhibitSettings, silenceSettings } from './silences.js';
 import { problemAt, readSecretFile, type ParseContext, type SettingPath } from './parse-context.js';
 import { checkOrder } from './setting-order.js';
 import { checkNotifierHttp } from './notifier-http.js';
+import { readTlsFile, tlsFileFailure } from '../util/secret-file.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
 type RawBuiltInNotifier = Exclude<RawNotifier, { type: 'module' }>;
@@ -33,8 +34,22 @@ function notifiers(ctx: ParseContext, names: Set<string>): NotifierSettings[] {
     if (n.type === 'module') return moduleSettings(ctx, n, i);
     checkNotifierHttp(ctx, n, i);
     const secrets = readSecrets(ctx, n, i);
-    return builtInSettings(n, (name) => secrets.get(name) ?? '');
+    if (n.type === 'email' && n.ca_file !== undefined) checkCaFile(ctx, n.ca_file, i);
+    return builtInSettings(n, (name) => secrets.get(name) ?? '', ctx.base);
   });
+}
+
+/** An e-mail notifier's ca_file (relative to the config's folder), read as the notifier will read it. */
+function checkCaFile(ctx: ParseContext, file: string, i: number): void {
+  try {
+    readTlsFile(resolve(ctx.base, file), 'ca_file');
+  } catch (err) {
+    problemAt(
+      ctx,
+      ['notifiers', i, 'ca_file'],
+      tlsFileFailure(err, file, 'ca_file', 'a PEM file of CA certificates'),
+    );
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { durationMs } from '../util/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { problemAt, readSecretFile, type ParseContext } from './parse-context.js';
 import type { RawWebhooks } from './raw.js';
-import { readTlsFile, secretFileFailure } from '../util/secret-file.js';
+import { readTlsFile, tlsFileFailure } from '../util/secret-file.js';
 
 /** host:port as the schema's pattern allows it (IPv6 in brackets). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -56,7 +56,7 @@ export function webhooksSettings(
     try {
       readTlsFile(resolve(ctx.base, tls[k]), k);
     } catch (err) {
-      at(['web', 'tls_server_config', k], secretFileFailure(err, tls[k], 'a PEM file'));
+      at(['web', 'tls_server_config', k], tlsFileFailure(err, tls[k], k));
     }
   }
   return {

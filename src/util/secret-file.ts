@@ -16,6 +16,24 @@ export const readSecretText = (path: string): string =>
 export const secretFileFailure = (err: unknown, name: string, expected: string): string =>
   readFailure(err, name, expected, 'a secret file');
 
-/** The bytes of a TLS `cert_file` or `key_file`: a private key is a secret file (at most 64 KiB). */
-export const readTlsFile = (path: string, setting: 'cert_file' | 'key_file'): Buffer =>
-  readRegularFile(path, setting === 'key_file' ? { maxBytes: MAX_SECRET_FILE_BYTES } : {});
+/**
+ * Largest certificate file read: a TLS `cert_file` (a certificate and its chain, a few KiB) or an
+ * e-mail `ca_file` (a CA bundle: Mozilla's whole is about 220 KiB). A bigger one was read whole.
+ */
+export const MAX_CERT_FILE_BYTES = 1024 * 1024;
+
+/** A file of TLS: a `key_file` (a secret file, at most 64 KiB), a `cert_file` or `ca_file` (at most 1 MiB). */
+type TlsFile = 'cert_file' | 'key_file' | 'ca_file';
+
+/** The bytes of a TLS file: FileTooBigError over its bound (by its size, before it is read). */
+export const readTlsFile = (path: string, setting: TlsFile): Buffer =>
+  readRegularFile(path, { maxBytes: setting === 'key_file' ? MAX_SECRET_FILE_BYTES : MAX_CERT_FILE_BYTES });
+
+/** What is wrong with the TLS file `name` that could not be read: a key as a secret file (readFailure). */
+export const tlsFileFailure = (
+  err: unknown,
+  name: string,
+  setting: TlsFile,
+  expected = 'a PEM file',
+): string =>
+  setting === 'key_file' ? secretFileFailure(err, name, expected) : readFailure(err, name, expected);

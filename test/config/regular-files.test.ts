@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FileTooBigError,
   NotRegularFileError,
@@ -10,7 +10,7 @@ import {
   readRegularText,
   readSmallText,
 } from '../../src/util/regular-file.js';
-import { printed, startCli } from '../helpers/cli.js';
+import { runUntilPrinted } from '../helpers/cli.js';
 
 /**
  * Outside test (stop 39): a named pipe where a setting names a file hung qoswatch in open():
@@ -28,18 +28,9 @@ const fifo = (name: string): string => {
 };
 const RULE =
   'rules:\n  - { name: slow, metric: latency, streams: [audio_input], when: above, threshold: 300ms }\n';
-const running: ReturnType<typeof startCli>[] = [];
-afterAll(() => {
-  for (const p of running) p.child.kill('SIGKILL');
-});
-
 /** `qoswatch check` on `config`: what it printed and its exit code, or a failure after 30 s. */
-async function check(config: string): Promise<{ out: string; code: number | null }> {
-  const p = startCli(['check', '--config', config]);
-  running.push(p);
-  await printed(p, 'expected a regular file', 30_000);
-  return { code: await p.exited, out: p.output() };
-}
+const check = (config: string): Promise<{ out: string; code: number | null }> =>
+  runUntilPrinted(['check', '--config', config], 'expected a regular file');
 
 describe('a file a setting names that is not a regular file', () => {
   it('is refused, never waited on: a FIFO, a character device', () => {

@@ -98,3 +98,29 @@ export async function waitForOk(url: string, tries = 200): Promise<void> {
   }
   throw new Error(`${url} never answered 200`);
 }
+
+/**
+ * Runs the built `qoswatch` with `args` until it prints `pattern`, then waits up to `ms` for it to
+ * exit: what it printed and its exit code (null when still running then). It is killed before
+ * this returns or fails, so a command that hangs fails its test instead of outliving it.
+ */
+export async function runUntilPrinted(
+  args: string[],
+  pattern: string,
+  env: Record<string, string> = {},
+  ms = 30_000,
+): Promise<{ out: string; code: number | null }> {
+  const p = startCli(args, env);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await printed(p, pattern, ms);
+    const code = await Promise.race([
+      p.exited,
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms))),
+    ]);
+    return { out: p.output(), code };
+  } finally {
+    clearTimeout(timer);
+    p.child.kill('SIGKILL');
+  }
+}

@@ -6,7 +6,7 @@ import { headline, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
 import { title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
-import { readRegularFile } from '../../util/regular-file.js';
+import { readTlsFile } from '../../util/secret-file.js';
 
 /** The e-mail kind's defaults that are not durations (config/defaults.ts re-uses them). */
 export const EMAIL_DEFAULTS = { tls_verify: true } as const;
@@ -91,7 +91,7 @@ function emailTransport(
   timeoutMs: number | undefined,
 ): { get: () => Promise<Transporter>; close: () => Promise<void> } {
   const security = o.security ?? 'starttls';
-  const ca = o.ca_file ? readRegularFile(o.ca_file) : undefined;
+  const ca = o.ca_file ? readTlsFile(o.ca_file, 'ca_file') : undefined;
   let transporter: Promise<Transporter> | undefined;
   const get = (): Promise<Transporter> =>
     (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
