@@ -12,6 +12,7 @@ const basics = (): Promise<
     typeof import('./cli/args.js'),
     typeof import('./util/package-root.js'),
     typeof import('./util/log-secrets.js'),
+    typeof import('./util/shown-text.js'),
   ]
 > =>
   Promise.all([
@@ -19,6 +20,7 @@ const basics = (): Promise<
     import('./cli/args.js'),
     import('./util/package-root.js'),
     import('./util/log-secrets.js'),
+    import('./util/shown-text.js'),
   ]);
 
 /** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
@@ -137,8 +139,16 @@ export async function main(argv: string[]): Promise<number> {
   const wantsHelp = rest.includes('--help') || rest.includes('-h');
   // An error is printed with the loaded configuration's secret values hidden (the command put
   // them in processSecrets once it read the file), and the patterns (`password: x`, `u:p@`).
-  const [{ FileInvalidError }, { UsageError }, { packageVersion }, { hiddenFromProcess: hide }] =
-    await basics();
+  const [
+    { FileInvalidError },
+    { UsageError },
+    { packageVersion },
+    { hiddenFromProcess },
+    { escapeControls },
+  ] = await basics();
+  // ...and what it echoes of a file or the command line with its controls and direction
+  // characters escaped (`\u001b`, `\u202e`): they would act on the terminal.
+  const hide = (text: string, lines = true): string => escapeControls(hiddenFromProcess(text), { lines });
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help(packageVersion()));
     return name ? 0 : 2;
@@ -160,7 +170,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`qoswatch ${name}: ${hide(err.message)}; see \`qoswatch ${name} --help\`\n`);
+      process.stderr.write(
+        `qoswatch ${name}: ${hide(err.message, false)}; see \`qoswatch ${name} --help\`\n`,
+      );
       return EXIT.usage;
     }
     if (err instanceof FileInvalidError) {

@@ -2,6 +2,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
+import { escapeControls } from '../util/shown-text.js';
 import { plural } from '../util/words.js';
 import { parse, UsageError } from './args.js';
 
@@ -15,6 +16,12 @@ FILE that does not exist (a shell pattern that matches no file is passed on as w
 a folder is said at once; the others run, and the exit is 2 (the summary says "no test file
 found" when none ran). A file named twice (or through a link to it) runs once.
 `;
+
+/**
+ * A line on standard error. What it echoes of the command line or a test file (a file's name, a
+ * label) shows its controls and direction characters escaped: they would act on the terminal.
+ */
+const say = (line: string): boolean => process.stderr.write(`${escapeControls(line)}\n`);
 
 interface NotAFile {
   why: string;
@@ -64,7 +71,7 @@ function eachOnce(files: readonly string[]): string[] {
   for (const names of named.values()) {
     if (names.length < 2) continue;
     const as = new Set(names).size > 1 ? ` (as ${[...new Set(names)].join(', ')})` : '';
-    process.stderr.write(`${names[0]!}: named ${plural(names.length, 'time')}${as}; run once\n`);
+    say(`${names[0]!}: named ${plural(names.length, 'time')}${as}; run once`);
   }
   return [...named.values()].map((names) => names[0]!);
 }
@@ -80,7 +87,7 @@ export function testRules(argv: string[]): Promise<number> {
   for (const file of files) {
     const not = notAFile(file);
     if (not) {
-      process.stderr.write(`${not.why}\n`);
+      say(not.why);
       (not.folder ? folders : missing).push(file);
       continue;
     }
@@ -88,7 +95,7 @@ export function testRules(argv: string[]): Promise<number> {
       results.push(runRuleTestFile(file));
     } catch (err) {
       if (!(err instanceof FileInvalidError)) throw err;
-      process.stderr.write(`${err.message}\n`);
+      say(err.message);
       broken.push(file);
     }
   }
@@ -96,8 +103,10 @@ export function testRules(argv: string[]): Promise<number> {
   const failed = results.reduce((n, r) => n + r.failures.length, 0);
   const errors = results.reduce((n, r) => n + r.errors.length, 0);
   const report = formatFailures(results);
-  if (report) process.stdout.write(report + '\n');
-  process.stdout.write(`${summary(passed, failed, results.length, broken, missing, folders)}\n`);
+  if (report) process.stdout.write(`${escapeControls(report)}\n`);
+  process.stdout.write(
+    `${escapeControls(summary(passed, failed, results.length, broken, missing, folders))}\n`,
+  );
   if (missing.length || folders.length) return Promise.resolve(2);
   return Promise.resolve(failed || errors || broken.length ? 1 : 0);
 }

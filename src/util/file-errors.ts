@@ -1,3 +1,5 @@
+import { escapeControls } from './shown-text.js';
+
 /** One thing wrong in a file, with where it is and what was expected. */
 export interface FileProblem {
   file: string;
@@ -8,8 +10,15 @@ export interface FileProblem {
   message: string;
 }
 
+/**
+ * `file:line:col: path: message`. What of it came from the file or the command line (a key, a
+ * value, a file name) is shown with its controls and direction characters escaped (`\u001b`,
+ * `\u202e`): an ESC in an unknown key recoloured or cleared the terminal, a U+202E reversed the
+ * rest of the line. The path is one line; a message may hold line feeds of its own.
+ */
 export function formatProblem(p: FileProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.path ? p.path + ': ' : ''}${p.message}`;
+  const path = p.path ? `${escapeControls(p.path, { lines: false })}: ` : '';
+  return `${escapeControls(`${p.file}:${p.line}:${p.col}`, { lines: false })}: ${path}${escapeControls(p.message)}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { redactUrlValue } from './redact-url.js';
 import { expectedOf, NUMBER_BOUNDS, numberRange, sizeWords, typeWords } from './schema-words.js';
 import { hideSecretValues, SECRET_SHOWN } from './secret-values.js';
 import { isSecretPath, kindOf } from './secrets.js';
+import { KEY_EXCERPT_MAX, keyExcerpt, shownKey } from './shown-key.js';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { expandEnvInDocument, typedEnvValue, type Env } from './yaml-env.js';
 import { formatPath, YamlSource } from './yaml-source.js';
@@ -235,21 +236,15 @@ function atKey(
 ): FileProblem {
   const problem = src.problemAt([...path, name], message, true);
   // The key ends the path (unless it was hidden as a secret): quoted cut short there too.
-  if (name.length > KEY_EXCERPT_MAX && problem.path.endsWith(name))
-    problem.path = problem.path.slice(0, -name.length) + keyExcerpt(name);
+  const shown = shownKey(name);
+  if (shown.length > KEY_EXCERPT_MAX && problem.path.endsWith(shown))
+    problem.path = problem.path.slice(0, -shown.length) + keyExcerpt(name);
   // At the key, or the `<<` that merges it into the mapping; a key the file does not write in
   // the mapping at all (`sources: *p`, an alias of another): at the mapping.
   const key = src.keyOf(path, name);
   const { line, col } = key?.range ? src.at(key.range[0]) : src.problemAt(path, '');
   return { ...problem, line, col };
 }
-
-/** The longest part of an unknown key a message quotes: a file not ours must not be printed whole. */
-export const KEY_EXCERPT_MAX = 40;
-
-/** `key`, or its first KEY_EXCERPT_MAX characters and an ellipsis. */
-export const keyExcerpt = (key: string): string =>
-  key.length > KEY_EXCERPT_MAX ? `${key.slice(0, KEY_EXCERPT_MAX)}…` : key;
 
 /** What each string format of the schemas means, for people. */
 const FORMATS: Record<string, string> = {

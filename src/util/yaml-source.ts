@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
+import { shownKey } from './shown-key.js';
 import { FileTooBigError, NotRegularFileError, readRegularFile, sizeText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
@@ -157,7 +158,7 @@ export class YamlSource {
     const secrets = this.secretValues();
     const shown = message && hideSecretValues(message, secrets);
     // A key may be a pasted secret too (`poll: { <secret>: 1 }`: an unknown setting).
-    const keys = path.map((k) => (typeof k === 'string' && secrets.has(k) ? SECRET_SHOWN : k));
+    const keys = path.map((k) => (typeof k !== 'string' ? k : secrets.has(k) ? SECRET_SHOWN : shownKey(k)));
     return {
       file: this.file,
       ...this.at(offset),

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * What a config or rule file's problem echoes of the file (an unknown key) is shown so that the
+ * message still says what is wrong and where, and nothing of it acts on the terminal or leaks.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'qw-echoed-keys-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ZOOM = 'zoom: { account_id: a, client_id: c, client_secret: s }\n';
+const POLL =
+  'min_interval, max_interval, discovery_interval, context_refresh, verdict_refresh, list_fields, fresh_age, concurrency, shutdown_timeout';
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Terminal controls and direction characters: none may reach the terminal raw. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('an unknown key echoed in a problem', () => {
+  it('a secret-looking key: said as an unknown setting at its file:line:col, the secret part hidden', async () => {
+    const file = write(
+      'pair.yaml',
+      `${ZOOM}poll:\n  "password=hunter2hunter": 1\n  "${'k'.repeat(30)}_token=hunter2hunter": 2\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(2);
+    // The old code: `${file}:3:3: poll.password=[redacted]`, the rest of the line hidden with it.
+    // Cut to 40 characters as an unknown key is, but never inside the `[redacted]`.
+    const long = `${'k'.repeat(30)}_token=[redacted]`;
+    expect(r.stderr).toBe(
+      `${file}:3:3: poll.password=[redacted]: unknown setting "password=[redacted]"; expected one of: ${POLL}\n` +
+        `${file}:4:3: poll.${long}: unknown setting "${long}"; expected one of: ${POLL}\n`,
+    );
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it('an ESC or a right-to-left override in a config key: shown escaped, path and message', async () => {
+    const file = write('controls.yaml', `${ZOOM}poll:\n  "x\\e[2J\\u202eevil\\nnext": 1\n`);
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(2);
+    // The old code printed the ESC, the U+202E and the line feed as they are.
+    const shown = 'x\\u001b[2J\\u202eevil\\u000anext';
+    expect(r.stderr).toBe(
+      `${file}:3:3: poll.${shown}: unknown setting "${shown}"; expected one of: ${POLL}\n`,
+    );
+    expect(r.stderr).not.toMatch(RAW);
+  });
+
+  it('an ESC in a rule file: shown escaped too', async () => {
+    const rules = write(
+      'rules.yaml',
+      'rules:\n  - name: r\n    metric: latency\n    when: above\n    threshold: 300ms\n    "\\e]0;pwned\\a": 1\n',
+    );
+    const file = write('with-rules.yaml', `${ZOOM}rules: { paths: [${rules}] }\n`);
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${rules}:6:5: rules[0].\\u001b]0;pwned\\u0007: unknown setting "\\u001b]0;pwned\\u0007"`,
+    );
+    expect(r.stderr).not.toMatch(RAW);
+  });
+});
+
+describe('command-line text echoed in a message', () => {
+  it('a usage error and a test file name: their controls and direction characters escaped', async () => {
+    let r = await runCli(['inspect', '--format', 'x\u202ey', '123']);
+    // The old code: `not "x\u202ey"` with the U+202E itself (JSON.stringify keeps it).
+    expect(r.stderr).toBe(
+      'qoswatch inspect: --format is table or json, not "x\\u202ey"; see `qoswatch inspect --help`\n',
+    );
+    const name = join(dir, 'x\u001bc\u202e.test.yaml');
+    r = await runCli(['test-rules', name]);
+    const shown = join(dir, 'x\\u001bc\\u202e.test.yaml');
+    expect(r.stderr).toBe(`${shown}: no such file; expected a rule test file (.yaml)\n`);
+    expect(r.stdout).toBe(`no test file found, no test run; not found: ${shown}\n`);
+    expect(r.code).toBe(2);
+  });
+});
