@@ -97,11 +97,11 @@ export interface StatusReport {
 
 /** The categories a 429 pauses now, each with the ISO time its pause ends (BudgetStatus.rate_limited_until). */
 export function rateLimitedUntil(client: {
-  pausedUntil(category: Category): number | undefined;
+  pause(category: Category): { until: number } | undefined;
 }): BudgetStatus['rate_limited_until'] {
   const out: BudgetStatus['rate_limited_until'] = {};
   for (const category of CATEGORIES) {
-    const until = client.pausedUntil(category);
+    const until = client.pause(category)?.until;
     if (until !== undefined) out[category] = new Date(until).toISOString();
   }
   return out;

@@ -281,11 +281,6 @@ export class ZoomClient {
     return tries.waitEnd ?? this.opts.clock.now() + this.maxRateLimitWaitMs;
   }
 
-  /** When calls of `category` may start again, while Zoom's 429 pauses them; undefined when not paused. */
-  pausedUntil(category: Category): number | undefined {
-    return this.limiters[category].pausedAt(this.opts.clock.now());
-  }
-
   /**
    * The pause that holds calls of `category` now, the latest of its own (Zoom's 429) and one a 429
    * of its calls named in another category: when it ends, where its wait came from (pauseOrigin)

@@ -98,11 +98,6 @@ export class WindowLimiter {
     this.arm(this.clock.now());
   }
 
-  /** When the pause ends, if one lasts past `now` (epoch ms). */
-  pausedAt(now: number): number | undefined {
-    return this.pausedUntil > now ? this.pausedUntil : undefined;
-  }
-
   /** The pause lasting past `now`: when it ends and where its wait came from. */
   pauseAt(now: number): { until: number; origin: string } | undefined {
     return this.pausedUntil > now ? { until: this.pausedUntil, origin: this.pauseOrigin } : undefined;

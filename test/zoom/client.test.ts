@@ -358,14 +358,14 @@ describe('rate limits and budget', () => {
     expect((first as ZoomError).message).toBe(
       `meeting_qos: Zoom's Heavy rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
     );
-    expect(client.pausedUntil('Heavy')).toBe(t + 300_000);
-    expect(client.pausedUntil('Resource-intensive')).toBeUndefined();
+    expect(client.pause('Heavy')?.until).toBe(t + 300_000);
+    expect(client.pause('Resource-intensive')?.until).toBeUndefined();
     await client.get(ENDPOINTS.meetings, {}, { type: 'live', ...liveRange(h.clock.now()) });
     expect(h.sim.requests.get('list 200')).toBe(1);
     await expect(meetingQos(client)).rejects.toMatchObject({ code: 'ZOOM_RATE_LIMITED' });
     expect(h.sim.requests.get('qos 429')).toBe(1);
     h.clock.advanceTo(t + 300_000);
-    expect(client.pausedUntil('Heavy')).toBeUndefined();
+    expect(client.pause('Heavy')?.until).toBeUndefined();
   });
 
   it('waits as a 429 Retry-After given as a date says', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { rateLimitedUntil } from '../../src/app/status-report.js';
 import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
 import { captureLog } from '../helpers/log.js';
@@ -40,8 +41,9 @@ describe("a 429's X-RateLimit-Category", () => {
     expect((err as ZoomError).message).toBe(
       `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
     );
-    expect(client.pausedUntil('Resource-intensive')).toBe(t + 300_000);
-    expect(client.pausedUntil('Heavy')).toBeUndefined();
+    expect(client.pause('Resource-intensive')?.until).toBe(t + 300_000);
+    // Heavy's own limit is not paused: what holds QoS calls is Resource-intensive's pause.
+    expect(client.pause('Heavy')?.category).toBe('Resource-intensive');
     // The live list waits, unsent.
     await expect(liveList(client, sim.clock.now())).rejects.toMatchObject({ code: 'ZOOM_RATE_LIMITED' });
     expect(sim.sim.requests.get('list 200')).toBeUndefined();
@@ -59,6 +61,11 @@ describe("a 429's X-RateLimit-Category", () => {
       origin: "the 429's Retry-After: 300 s",
       category: 'Resource-intensive',
     });
+    // /api/v1/status and qoswatch_zoom_rate_limit_paused_seconds read that one pause too. Before
+    // (client.pausedUntil, the category's own limiter only), they said Heavy was not paused
+    // while its polls were deferred.
+    const at = new Date(t + 300_000).toISOString();
+    expect(rateLimitedUntil(client)).toEqual({ Heavy: at, 'Resource-intensive': at });
     // Before, this call was sent and cost a second 429.
     const err = await client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 }).catch((e: unknown) => e);
     expect((err as ZoomError).message).toBe(
@@ -92,8 +99,8 @@ describe("a 429's X-RateLimit-Category", () => {
     await expect(client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 })).rejects.toMatchObject({
       code: 'ZOOM_RATE_LIMITED',
     });
-    expect(client.pausedUntil('Heavy')).toBe(t + 300_000);
-    expect(client.pausedUntil('Resource-intensive')).toBeUndefined();
+    expect(client.pause('Heavy')?.until).toBe(t + 300_000);
+    expect(client.pause('Resource-intensive')?.until).toBeUndefined();
     sim.clock.advanceTo(t + 300_000);
     await expect(client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 })).rejects.toMatchObject({
       code: 'ZOOM_RATE_LIMITED',

@@ -53,12 +53,12 @@ describe('WindowLimiter', () => {
     limiter.pauseUntil(T0 + 300_000, 'a test pause');
     await expect(queued).rejects.toMatchObject({ name: 'Paused', until: T0 + 300_000 });
     await expect(limiter.acquire(undefined, T0 + 30_000)).rejects.toBeInstanceOf(Paused);
-    expect(limiter.pausedAt(clock.now())).toBe(T0 + 300_000);
+    expect(limiter.pauseAt(clock.now())?.until).toBe(T0 + 300_000);
     expect(clock.now()).toBe(T0);
     held();
     await patient;
     expect(clock.now()).toBe(T0 + 300_000);
-    expect(limiter.pausedAt(clock.now())).toBeUndefined();
+    expect(limiter.pauseAt(clock.now())?.until).toBeUndefined();
   });
 
   it('rejects an aborted wait with its reason, serves the next in line, and leaves no wake-up armed', async () => {

@@ -7,8 +7,8 @@ import { CATEGORIES, type Category } from '../../zoom/limits.js';
 export interface ZoomAccountView {
   readonly stats: CallStatsView;
   readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining' | 'unlockedCalls'>;
-  /** When calls of `category` may start again while Zoom's 429 pauses them (ZoomClient.pausedUntil). */
-  pausedUntil(category: Category): number | undefined;
+  /** The pause that holds calls of `category` now, if any: when it ends (ZoomClient.pause). */
+  pause(category: Category): { until: number } | undefined;
 }
 
 /** Help of the series with one value per account (registerZoomMetrics' perAccount). */
@@ -98,7 +98,7 @@ export function registerZoomMetrics(
       this.reset();
       for (const [account, c] of accounts())
         for (const category of CATEGORIES)
-          this.set({ account, category }, Math.max(0, ((c.pausedUntil(category) ?? 0) - now()) / 1000));
+          this.set({ account, category }, Math.max(0, ((c.pause(category)?.until ?? 0) - now()) / 1000));
     },
   });
   perAccount('qoswatch_zoom_budget_unlocked_calls_total', (c) => c.budget.unlockedCalls);
