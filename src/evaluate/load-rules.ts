@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { FileInvalidError, type FileProblem } from '../util/file-errors.js';
@@ -51,10 +51,21 @@ function validate(): ValidateFunction<{ rules: RawRule[] }> {
   return validator;
 }
 
+/** Where `file` is on disk, links followed; as written when that cannot be found. */
+function realFile(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 /**
  * A problem for each entry of a list of rule paths (`rules.paths`, a test's `rule_files`) that
- * reads a rule file an earlier entry reads too, itself or in its folder: said as each of its
- * rules "already defined" in its own file, at the rule, it was nowhere near the entry to remove.
+ * reads a rule file an earlier entry reads too, itself or in its folder, or that its folder
+ * holds twice: as written, or through a symbolic link (`link.yaml` to `a.yaml`). Said as each of
+ * its rules "already defined" in its own file, at the rule, it was nowhere near the entry to
+ * remove; one problem an entry, however many of its files are read twice.
  * `paths`: the entries resolved (each there), `written`: as written, `setting`: the list's name.
  */
 export function ruleFilesReadTwice(
@@ -62,7 +73,7 @@ export function ruleFilesReadTwice(
   written: readonly string[],
   setting: string,
 ): { index: number; message: string }[] {
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { index: number; file: string }>();
   const out: { index: number; message: string }[] = [];
   paths.forEach((path, index) => {
     let files: string[];
@@ -71,15 +82,24 @@ export function ruleFilesReadTwice(
     } catch {
       return; // a folder that cannot be listed: said when the rules are loaded
     }
-    const twice = files.find((f) => seen.has(f));
-    for (const f of files) if (!seen.has(f)) seen.set(f, index);
-    if (twice === undefined) return;
-    const first = seen.get(twice)!;
-    const holds = twice === path ? '' : ` holds ${twice}, which`;
-    out.push({
-      index,
-      message: `${written[index]}${holds} is read by ${setting}[${first}] (${written[first]}) too; expected each rule file once (its rules would be defined twice)`,
-    });
+    let said = false;
+    for (const file of files) {
+      const real = realFile(file);
+      const first = seen.get(real);
+      if (!first) seen.set(real, { index, file });
+      else if (!said) {
+        said = true;
+        const holds = file === path ? '' : ` holds ${file}`;
+        const same =
+          file === first.file
+            ? ''
+            : ` (the same file as ${first.file}${first.file === real ? '' : `: ${real}`})`;
+        out.push({
+          index,
+          message: `${written[index]}${holds}${same}${holds ? ', which' : ''} is read by ${setting}[${first.index}] (${written[first.index]}) too; expected each rule file once (its rules would be defined twice)`,
+        });
+      }
+    }
   });
   return out;
 }
