@@ -8,7 +8,13 @@ import { isJsonObject } from '../util/json-object.js';
 import { http } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
-import { expiresInWarning, readExpiresIn, readTokenApiUrl, ZOOM_TOKEN_SECONDS } from './token-answer.js';
+import {
+  expiresInWarning,
+  readAccessToken,
+  readExpiresIn,
+  readTokenApiUrl,
+  ZOOM_TOKEN_SECONDS,
+} from './token-answer.js';
 import type { Logger } from 'pino';
 import { silentLogger } from '../util/logger.js';
 import { hideValues } from '../util/hide-values.js';
@@ -116,7 +122,7 @@ export class S2SOAuth implements AuthProvider {
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
     const { res, text } = await this.askToken();
     const body = jsonObject(text) as {
-      access_token?: string;
+      access_token?: unknown;
       expires_in?: unknown;
       api_url?: unknown;
       reason?: unknown;
@@ -137,11 +143,19 @@ export class S2SOAuth implements AuthProvider {
         { endpoint: 'oauth-token', status: res.status, retryable: false },
       );
     }
+    const access = readAccessToken(body.access_token);
+    if ('wrong' in access)
+      // Not cached: the next call asks for a new one. Neither budget nor permit was taken.
+      throw new ZoomError(
+        'ZOOM_BAD_RESPONSE',
+        `Zoom's token endpoint answered an access_token that is ${access.wrong}, which an Authorization header cannot carry (visible ASCII only): not used; ${AGAIN}`,
+        { endpoint: 'oauth-token', status: res.status, retryable: true },
+      );
     this.fetched++;
     const ttl = this.lifetimeOf(body.expires_in) * 1000;
     const apiBase = this.apiBaseOf(body.api_url);
     this.token = {
-      header: `Bearer ${body.access_token}`,
+      header: `Bearer ${access.token}`,
       ...(apiBase !== undefined ? { apiBase } : {}),
       renewAt: this.clock.now() + Math.max(ttl / 2, ttl - RENEW_MARGIN_MS),
     };

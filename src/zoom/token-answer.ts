@@ -63,3 +63,30 @@ export function readExpiresIn(value: unknown): { seconds: number } | { wrong: st
 /** What a warning says of a bad expires_in: what it was, and what is done instead. */
 export const expiresInWarning = (wrong: string): string =>
   `Zoom's token answer's expires_in is ${wrong}, not a number of seconds from 1 to ${MAX_EXPIRES_IN}: the token is renewed as if it lived ${ZOOM_TOKEN_SECONDS} s (Zoom's documented lifetime)`;
+
+/** Longest access_token taken: Zoom's are JWTs of about a kilobyte; a header of megabytes is no token. */
+const MAX_ACCESS_TOKEN_LENGTH = 16_384;
+
+/**
+ * The token answer's `access_token` when it can be the credential of an `Authorization: Bearer`
+ * header; otherwise what is wrong with it, in words that carry none of its text. It must
+ * be a string of visible ASCII (0x21-0x7e): a line break, NUL, a space or `€` once passed, and
+ * every call of the token's life threw in fetch before it was sent (logged as a network error,
+ * each charged to the daily budget). RFC 6750's b64token is stricter; Zoom's tokens (JWTs) fit
+ * both, and visible ASCII is what a header can carry as one credential.
+ */
+export function readAccessToken(value: unknown): { token: string } | { wrong: string } {
+  if (typeof value !== 'string') return { wrong: `${describeNonString(value)}, not a string` };
+  if (value.length > MAX_ACCESS_TOKEN_LENGTH)
+    return { wrong: `a string of ${value.length} characters (at most ${MAX_ACCESS_TOKEN_LENGTH})` };
+  const bad = /[^\x21-\x7e]/.exec(value);
+  if (!bad) return { token: value };
+  const code = bad[0].codePointAt(0)!;
+  const what =
+    code === 0x20
+      ? 'a space'
+      : code < 0x20 || code === 0x7f
+        ? 'a control character or line break'
+        : 'a character beyond ASCII';
+  return { wrong: `a string of ${value.length} characters holding ${what}` };
+}
