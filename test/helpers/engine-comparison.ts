@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
+import { instanceKey } from '../../src/normalize/events.js';
 import type { QosSample } from '../../src/normalize/sample.js';
 import { attachNumbers, numbersChunk, numbersOf } from '../../src/normalize/sample-numbers.js';
 import type { CaseEvent, EngineCase } from './random-engine-case.js';
@@ -32,6 +33,11 @@ export interface Exercised {
   groupMoved: number;
   /** Alerts a reload resolved (rule_removed) because it changed their rule's group_by. */
   regrouped: number;
+  /**
+   * Shared-cause alerts still held after a meeting's end, their group value reading as that
+   * meeting's key (a data center `meeting:a==`): the end drops only meeting rules' groups (c6a2682).
+   */
+  keyEnded: number;
 }
 
 /** An Exercised of nothing yet. */
@@ -44,6 +50,7 @@ export const noneExercised = (): Exercised => ({
   groupLeft: 0,
   groupMoved: 0,
   regrouped: 0,
+  keyEnded: 0,
 });
 
 /** An alert change or an active alert in one line: id, state, meetings and explanation. */
@@ -148,6 +155,8 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
     const group = want.filter((a) => a.reason && !a.id.includes('/'));
     exercised.groupLeft += group.filter((a) => a.reason === 'left').length;
     exercised.groupMoved += group.filter((a) => a.reason === 'moved').length;
+    if (e.type === 'ended')
+      exercised.keyEnded += refActive.filter((a) => a.id.endsWith(`|${instanceKey(e.instance)}`)).length;
   }
   exercised.onThreshold = reference.onThreshold;
   return { exercised };
