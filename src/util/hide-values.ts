@@ -1,3 +1,5 @@
+import { EscapedText, mayHoldEscapes } from './escaped-text.js';
+
 /**
  * Values to hide in a text, each replaced by `shown` wherever it stands: the secret values a log
  * line must not hold (util/log-secrets.ts), a configuration's secrets in a problem's message
@@ -5,10 +7,18 @@
  * A value shorter than `min` is not hidden as it is (it could be a word of the message), only in
  * the forms `wrapped` gives of it, whatever their length (a short secret quoted whole: `"on"`).
  * Every form of every value is tried longest first, so that a value inside a longer one leaves
- * none of the longer one shown; the list is sorted once, when the values are set.
+ * none of the longer one shown; the list is sorted once, when the values are set. Then a form of
+ * hex digits only (a hex dump of a value, a value of hex digits) in any case (`DeadBeef`), and each
+ * value of `min` characters or more however it is escaped (util/escaped-text.ts: `a/b%20c` as
+ * encodeURI writes `a/b c`, `p\u00e4ss` as a JSON writer that escapes every non-ASCII character
+ * writes `päss`, and any mix of kept and escaped characters).
  */
 export class HiddenValues {
   private forms: readonly Form[] = [];
+  /** The forms of hex digits only, in lower case, longest first: looked for in any case. */
+  private hexForms: readonly string[] = [];
+  /** The values of `min` characters or more, longest first: looked for with the text's escapes read. */
+  private values: readonly string[] = [];
 
   constructor(
     private readonly shown: string,
@@ -27,9 +37,14 @@ export class HiddenValues {
       if (v.length >= this.min) all.add(v);
       for (const w of this.wrapped(v)) if (w) all.add(w);
     }
-    this.forms = [...new Set([...all].map(upperEscapes))]
-      .sort((a, b) => b.length - a.length)
-      .map((form) => ({ form, percent: form.includes('%') }));
+    const longestFirst = (forms: Iterable<string>): string[] =>
+      [...new Set(forms)].sort((a, b) => b.length - a.length);
+    this.forms = longestFirst([...all].filter((f) => !HEX_ONLY.test(f)).map(upperEscapes)).map((form) => ({
+      form,
+      percent: form.includes('%'),
+    }));
+    this.hexForms = longestFirst([...all].filter((f) => HEX_ONLY.test(f)).map((f) => f.toLowerCase()));
+    this.values = longestFirst([...values].filter((v) => v.length >= this.min));
     return this;
   }
 
@@ -39,7 +54,9 @@ export class HiddenValues {
    * and mix them in one value): where it has one in lower case, each form is looked for in its
    * copy with them in upper case, and replaced at the same place in it (the two are as long).
    */
-  readonly hide = (text: string): string => {
+  readonly hide = (text: string): string => this.escaped(this.anyCaseHex(this.asForms(text)));
+
+  private asForms(text: string): string {
     const percent = text.includes('%');
     let norm = percent && LOWER_ESCAPE.test(text) ? upperEscapes(text) : text;
     let out = text;
@@ -50,8 +67,54 @@ export class HiddenValues {
       else [out, norm] = replaceAt(out, norm, f.form, this.shown);
     }
     return out;
-  };
+  }
+
+  /**
+   * `text` with each form of hex digits only in it, in any case (`deadbeef`, `DEADBEEF`, `DeadBeef`):
+   * looked for in its copy in lower case, and replaced at the same place in it.
+   */
+  private anyCaseHex(text: string): string {
+    if (!this.hexForms.length) return text;
+    let lower = text.toLowerCase();
+    // A character whose lower case is longer (`İ`): only A-F in lower case, as long as before.
+    if (lower.length !== text.length) lower = text.replace(/[A-F]/g, (c) => c.toLowerCase());
+    let out = text;
+    for (const form of this.hexForms)
+      if (lower.includes(form)) [out, lower] = replaceAt(out, lower, form, this.shown);
+    return out;
+  }
+
+  /** `text` with each value in it however it is escaped (util/escaped-text.ts), longest first. */
+  private escaped(text: string): string {
+    if (!this.values.length || !mayHoldEscapes(text)) return text;
+    const escaped = new EscapedText(text);
+    const { read } = escaped;
+    // No escape read: the text as it is, whose values the forms found.
+    if (read.length === text.length) return text;
+    const spans: [number, number][] = [];
+    let taken: Uint8Array | undefined;
+    for (const v of this.values) {
+      for (let a = read.indexOf(v); a >= 0; a = read.indexOf(v, a + 1)) {
+        taken ??= new Uint8Array(read.length);
+        if (taken.subarray(a, a + v.length).includes(1)) continue;
+        taken.fill(1, a, a + v.length);
+        spans.push(escaped.span(a, a + v.length));
+      }
+    }
+    if (!spans.length) return text;
+    spans.sort((x, y) => x[0] - y[0]);
+    let out = '';
+    let done = 0;
+    for (const [from, to] of spans) {
+      out += `${text.slice(done, from)}${this.shown}`;
+      done = to;
+    }
+    return out + text.slice(done);
+  }
 }
+
+/** A form of hex digits only (a hex dump of a value: secretForms), of 12 at least (6 bytes). */
+const HEX_ONLY = /^[0-9a-f]{12,}$/i;
 
 /** A form to look for, and whether it holds a `%`. */
 interface Form {

@@ -11,8 +11,10 @@ export const MIN_LOG_SECRET = 6;
  * a string (`"` and `\\` escaped), as a URL encodes it (encodeURIComponent), as a form does
  * (application/x-www-form-urlencoded, URLSearchParams: a space as `+`, `*` kept), as JavaScript's
  * escape() does (`%E4` for `ä`, `%u20AC` for `€`, `@` and `/` kept), their percent-escapes in
- * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`), in hex
- * (upper and lower case: a dump of its bytes), and in base64 (with its `=` padding and without)
+ * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`, and
+ * reads every escape of a text besides, so that a value with some characters escaped and others
+ * kept, as encodeURI or a JSON writer of `\u00e4` writes it, is found too), in hex (a dump of its
+ * bytes, looked for in any case), and in base64 (with its `=` padding and without)
  * and base64url. None for a value under MIN_LOG_SECRET characters. The one list of them: the
  * log's (LogSecrets) and the Zoom token endpoint's (zoom/auth.ts scrubTokenError, before it cuts
  * the text short).

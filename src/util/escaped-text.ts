@@ -1,0 +1,140 @@
+/**
+ * A text with its escapes read, and where each of its characters stands in the text, for finding
+ * a known value however a server or a library escaped it (util/hide-values.ts): percent-escapes
+ * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case) and JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`),
+ * each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`, `&` and `=`
+ * and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
+ */
+export class EscapedText {
+  /** The text with each escape read as the character it stands for. */
+  readonly read: string;
+  /** The pieces of `read`, in order (a run of characters as they are in the text, or one escape's), read when first asked. */
+  private pieces: Piece[] | undefined;
+
+  constructor(private readonly text: string) {
+    let read = '';
+    const done = eachEscape(text, (from, to, chars) => {
+      read += text.slice(to, from) + chars;
+    });
+    this.read = read + text.slice(done);
+  }
+
+  /** Where `read`'s characters `from`..`to` stand in the text: from the first's start to the next one's. */
+  span(from: number, to: number): [number, number] {
+    return [this.at(from), this.at(to)];
+  }
+
+  /** Where `read`'s character `r` starts in the text (an escape's start for each character it stands for). */
+  private at(r: number): number {
+    if (r >= this.read.length) return this.text.length;
+    const pieces = (this.pieces ??= piecesOf(this.text));
+    let [lo, hi] = [0, pieces.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pieces[mid]!.read <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    const p = pieces[lo]!;
+    return p.kept ? p.text + r - p.read : p.text;
+  }
+}
+
+/** A piece of an EscapedText's `read`: where it starts there and in the text, and whether it is as it is there. */
+interface Piece {
+  read: number;
+  text: number;
+  kept: boolean;
+}
+
+/**
+ * Calls `found` with each escape of `text` in order: where it starts, where the text before it
+ * starts (the previous one's end) and the characters it stands for; gives the last one's end.
+ */
+function eachEscape(text: string, found: (at: number, after: number, chars: string) => void): number {
+  let done = 0;
+  ESCAPES.lastIndex = 0;
+  for (let m = ESCAPES.exec(text); m; m = ESCAPES.exec(text)) {
+    const escape = escapeAt(text, m.index);
+    if (!escape) continue;
+    found(m.index, done, escape[0]);
+    done = ESCAPES.lastIndex = escape[1];
+  }
+  return done;
+}
+
+/** The pieces of `text` as EscapedText reads it. */
+function piecesOf(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let read = 0;
+  const done = eachEscape(text, (at, after, chars) => {
+    if (at > after) pieces.push({ read, text: after, kept: true });
+    read += at - after;
+    pieces.push({ read, text: at, kept: false });
+    read += chars.length;
+  });
+  if (done < text.length) pieces.push({ read, text: done, kept: true });
+  return pieces;
+}
+
+const ESCAPES = /%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\[u"\\/bfnrt]/g;
+
+/** Whether `text` may hold an escape that EscapedText reads (a `%` or a `\\`: a cheap look before reading it). */
+export const mayHoldEscapes = (text: string): boolean => text.includes('%') || text.includes('\\');
+
+const JSON_SHORT: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/** The number the `n` hex digits at `from` write, or -1 when they are not `n` hex digits. */
+function hexAt(text: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** The characters the escape at `i` stands for and where it ends, or undefined when none starts there. */
+function escapeAt(text: string, i: number): [string, number] | undefined {
+  const u = text[i + 1] === 'u' ? hexAt(text, i + 2, 4) : -1;
+  if (u >= 0) return [String.fromCharCode(u), i + 6];
+  if (text[i] === '\\') {
+    const short = JSON_SHORT[text.charAt(i + 1)];
+    return short === undefined ? undefined : [short, i + 2];
+  }
+  return utf8At(text, i);
+}
+
+/** The byte `%XX` at `at` writes, or -1. */
+const byteAt = (text: string, at: number): number => (text[at] === '%' ? hexAt(text, at + 1, 2) : -1);
+
+/**
+ * The character a run of percent-escaped UTF-8 bytes from `i` stands for (`%41`, `%C3%A4`,
+ * `%F0%9F%98%80`) and where the run ends, or undefined when the bytes are no UTF-8 character.
+ */
+function utf8At(text: string, i: number): [string, number] | undefined {
+  const lead = byteAt(text, i);
+  if (lead < 0) return undefined;
+  if (lead < 0x80) return [String.fromCharCode(lead), i + 3];
+  const more = lead > 0xf4 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
+  if (more === 0) return undefined;
+  let code = lead & (0x3f >> more);
+  for (let k = 1; k <= more; k++) {
+    const b = byteAt(text, i + 3 * k);
+    if (b < 0x80 || b > 0xbf) return undefined;
+    code = (code << 6) | (b & 0x3f);
+  }
+  const min = [0, 0x80, 0x800, 0x10000][more]!;
+  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return [String.fromCodePoint(code), i + 3 * (more + 1)];
+}
