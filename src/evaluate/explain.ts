@@ -5,7 +5,7 @@ import type { RuleSet } from './rule-set.js';
 import type { CompiledRule } from './rule-types.js';
 import { groupOf } from './rule-value.js';
 import type { EngineState, SeriesBook, SeriesRecord } from './series.js';
-import { withheldGroup } from './withheld.js';
+import { groupWithheld, withheldGroup } from './withheld.js';
 
 /** A firing incident of a rule that explains: its id, its rule, when it fired and its rule's place. */
 interface Cause {
@@ -154,13 +154,13 @@ export class Explainer {
     };
   }
 
-  /** An alert id as shown: with `withhold`, a location group's id withholds the location. */
+  /** An alert id as shown: with `withhold`, the id of a group by location (or device name...) withholds it. */
   shownId(id: string, withhold: boolean): string {
     if (!withhold) return id;
     const rec = this.series.get(id);
     const rule = rec && this.rules.byName.get(rec.rule);
-    return rule && rec.group !== undefined && rule.groupBy === 'location'
-      ? `${rule.name}|${withheldGroup('location', rec.group)}`
+    return rule?.groupBy !== undefined && rec?.group !== undefined && groupWithheld(rule.groupBy)
+      ? `${rule.name}|${withheldGroup(rule.groupBy, rec.group)}`
       : id;
   }
 

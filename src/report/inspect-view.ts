@@ -4,7 +4,7 @@ import { displayName } from '../evaluate/names.js';
 import { ruleValue } from '../evaluate/rule-value.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
 import { formatValue } from '../evaluate/thresholds.js';
-import { WITHHELD } from '../evaluate/withheld.js';
+import { withheldFields } from '../evaluate/withheld.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import { jsonUnseenEscaped } from '../normalize/zoom-text.js';
 import { formatDuration } from '../util/duration.js';
@@ -213,8 +213,7 @@ export function inspectView(i: ViewInput): InspectView {
     const samples = [...list].sort((a, b) => a.time - b.time);
     const newest = samples.at(-1)!;
     const known = i.names?.get(key);
-    const context = { ...newest.context };
-    if (!i.identity && context.location) context.location = WITHHELD;
+    const context = i.identity ? { ...newest.context } : withheldFields(newest.context);
     return {
       key,
       // A guest (no name from Zoom) is named as alerts and reports name it: "Guest 16778242 (Mac, Wired)".
