@@ -353,7 +353,8 @@ export const CATALOG = [
       help: 'Lowest Wi-Fi signal strength (RSSI) of a participant, dBm.',
     },
     example: '-75dBm',
-    about: 'lowest Wi-Fi signal strength (RSSI) within the sample',
+    about:
+      'lowest Wi-Fi signal strength (RSSI) within the sample: the lower of min_rssi and max_rssi, which Zoom gives in either order',
   },
   {
     zoom: 'avg_rssi',
@@ -383,7 +384,7 @@ export const CATALOG = [
       help: 'Highest Wi-Fi signal strength (RSSI) of a participant, dBm.',
     },
     example: '-65dBm',
-    about: 'highest Wi-Fi signal strength (RSSI) within the sample',
+    about: 'highest Wi-Fi signal strength (RSSI) within the sample: the higher of min_rssi and max_rssi',
   },
 
   // --- cpu_pressure_level: an object of three words, or (older clients) one word ---

@@ -109,6 +109,25 @@ function readObjectOrBare(
   return Object.fromEntries(rows.map((r) => [r.key, v]));
 }
 
+const WIFI_ROWS = rowsOf('wifi');
+const WIFI_MIN = WIFI_ROWS.findIndex((r) => r.key === 'min');
+const WIFI_MAX = WIFI_ROWS.findIndex((r) => r.key === 'max');
+
+/**
+ * Zoom's min_rssi and max_rssi come in either order: its OpenAPI example and every endpoint
+ * sample have `min_rssi: -35, max_rssi: -75` (its "min" the stronger signal), the QSS webhook
+ * sample `min_rssi: -56, max_rssi: -44`. wifi_rssi_min is the lower (weaker) of the two and
+ * wifi_rssi_max the higher, whichever name Zoom gave each: a rule `wifi_rssi_min below -70dBm`
+ * never fired on the endpoints' shape. Also in the sample's numbers, from `at`.
+ */
+function lowerFirst(wifi: Record<string, number | string>, at: number): Record<string, number | string> {
+  const { min, max } = wifi;
+  if (typeof min !== 'number' || typeof max !== 'number' || min <= max) return wifi;
+  numbers.set(at + WIFI_MIN, WIFI_ROWS[WIFI_MIN]!, max);
+  numbers.set(at + WIFI_MAX, WIFI_ROWS[WIFI_MAX]!, min);
+  return { ...wifi, min: max, max: min };
+}
+
 const NON_STREAM_KEYS = new Set(['date_time', 'cpu_usage', 'wifi_rssi', 'cpu_pressure_level']);
 
 /** The key of one join (`user_id`; Video SDK: `id`): see identity.ts. Empty when there is none. */
@@ -157,7 +176,7 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
   }
   if ('wifi_rssi' in entry) {
     const wifi = readObjectOrBare('wifi', 'wifi_rssi', entry.wifi_rssi, stats, 1 + SAMPLE_GROUP_AT.wifi);
-    if (wifi) sample.wifi = wifi;
+    if (wifi) sample.wifi = lowerFirst(wifi, 1 + SAMPLE_GROUP_AT.wifi);
   }
   if ('cpu_pressure_level' in entry) {
     const field = 'cpu_pressure_level';

@@ -72,7 +72,9 @@ function zoomnetStreams(): Record<string, Record<string, number>> {
 }
 const ZOOMNET_CPU = { zoomMin: 0, zoomAvg: 0, zoomMax: 0.02, systemMax: 0.11 };
 const NORMAL = { min: 'normal', avg: 'normal', max: 'normal' };
-const ZOOMNET_WIFI = { max: -75, avg: -69, min: -35 }; // as printed (max below min)
+// Printed `max_rssi: -75, min_rssi: -35` (Zoom's "min" the stronger signal): the lower is the
+// minimum. Old code: min -35, max -75, and `wifi_rssi_min below -70dBm` never fired.
+const ZOOMNET_WIFI = { min: -75, avg: -69, max: -35 };
 const ZOOMNET_ENTRY_CONTEXT = {
   device: 'Phone',
   client: 'Web Meeting SDK 2.18',
