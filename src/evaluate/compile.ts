@@ -234,9 +234,7 @@ function checkScopeOptions(raw: RawRule, scope: Scope, at: At): void {
 /** Each annotation's template: unknown fields and syntax errors are reported. */
 function checkTemplates(annotations: RawRule['annotations'], at: At): void {
   for (const [k, tpl] of Object.entries(annotations ?? {}))
-    for (const p of checkTemplate(tpl))
-      if (typeof p === 'string') at(['annotations', k], p);
-      else at(['annotations', k], p.message, p.offset);
+    for (const p of checkTemplate(tpl)) at(['annotations', k], p.message, p.offset);
 }
 
 /** How a grouped rule counts and explains: breaching count or ratio, group_by, what it explains. */

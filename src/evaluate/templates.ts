@@ -46,11 +46,18 @@ export const TEMPLATE_FIELDS: readonly string[] = [
 
 type Token = [string, string, number, number, Token[]?];
 
+/** Where in `template` the name of the tag `t` starts (`participnt` in `{{ participnt }}`), not its `{{`. */
+function nameOffset(template: string, t: Token): number {
+  const at = template.slice(t[2], t[3]).indexOf(t[1]);
+  return at < 0 ? t[2] : t[2] + at;
+}
+
 /**
- * Problems in a template: syntax, or names that are not fields (with a did-you-mean). A syntax
- * problem comes with the offset in the template of the tag it is about, where there is one.
+ * Problems in a template: syntax, or names that are not fields (with a did-you-mean). Each comes
+ * with the offset in the template it is about where there is one: a syntax problem's tag, an
+ * unknown field's own name (it was said at the value's start, however far in the field was).
  */
-export function checkTemplate(template: string): (string | TemplateSyntaxProblem)[] {
+export function checkTemplate(template: string): TemplateSyntaxProblem[] {
   let tokens: Token[];
   try {
     tokens = Mustache.parse(template) as Token[];
@@ -58,23 +65,26 @@ export function checkTemplate(template: string): (string | TemplateSyntaxProblem
     const p = templateSyntaxProblem(template, (err as Error).message);
     return [{ ...p, message: `template syntax: ${p.message}` }];
   }
-  const problems: string[] = [];
+  const problems: TemplateSyntaxProblem[] = [];
   const walk = (list: Token[], inSection: boolean): void => {
     for (const t of list) {
       if (t[1] === '.' && ['name', '&'].includes(t[0])) {
         // {{.}} is the value of the section it is in ({{#topic}}in "{{.}}"{{/topic}}); outside
         // any section it would be the whole alert, rendered as [object Object].
         if (!inSection)
-          problems.push(
-            '{{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
-          );
+          problems.push({
+            message:
+              '{{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
+            offset: nameOffset(template, t),
+          });
       } else if (['name', '&', '#', '^'].includes(t[0])) {
         const root = t[1].split('.')[0]!;
         if (!TEMPLATE_FIELDS.includes(root)) {
           const hint = didYouMean(root, TEMPLATE_FIELDS);
-          problems.push(
-            `unknown template field {{${t[1]}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)`,
-          );
+          problems.push({
+            message: `unknown template field {{${t[1]}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)`,
+            offset: nameOffset(template, t),
+          });
         }
       }
       if (t[4]) walk(t[4], inSection || t[0] === '#');

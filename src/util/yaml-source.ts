@@ -10,10 +10,10 @@ import {
   visit,
   type Document,
   type Node,
-  type Scalar,
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
+import { scalarTextOffset } from './scalar-offset.js';
 import { shownKey } from './shown-key.js';
 import { FileTooBigError, NotRegularFileError, readRegularFile, sizeText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
@@ -195,7 +195,7 @@ export class YamlSource {
     const { node, depth } = this.nodeAt(path);
     if (depth !== path.length || !isScalar(node) || typeof node.value !== 'string' || !node.range)
       return problem;
-    const at = textOffsetOf(this.text, node.value, node.type, node.range, offset);
+    const at = scalarTextOffset(this.text, node.value, node.type, node.range, offset);
     return at === undefined ? problem : { ...problem, ...this.at(at) };
   }
 
@@ -295,38 +295,6 @@ export class YamlSource {
     const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name);
     return (pair?.key as Node | undefined) ?? mergeKeyOf(this.doc, node, name);
   }
-}
-
-const BLANK = /\s/;
-
-/**
- * Where the character `offset` of a scalar's string `value` is in `text`, or undefined. Folding,
- * indentation and chomping change only blanks and line breaks, so the value's n-th character
- * other than a blank is the n-th of the scalar's text (after a block scalar's header line, a
- * quoted one's quote); checked on the way, so an escape (`\"`, `''`) gives undefined, never a
- * wrong place.
- */
-function textOffsetOf(
-  text: string,
-  value: string,
-  type: Scalar['type'],
-  range: readonly [number, number, number],
-  offset: number,
-): number | undefined {
-  if (!(offset >= 0 && offset < value.length) || BLANK.test(value[offset]!)) return undefined;
-  const [start, end] = range;
-  let s = start;
-  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') s = text.indexOf('\n', start) + 1;
-  else if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') s = start + 1;
-  if (s <= 0) return undefined;
-  for (let i = 0; i <= offset; i++) {
-    if (BLANK.test(value[i]!)) continue;
-    while (s < end && BLANK.test(text[s]!)) s++;
-    if (s >= end || text[s] !== value[i]) return undefined;
-    if (i === offset) return s;
-    s++;
-  }
-  return undefined;
 }
 
 export function formatPath(path: readonly (string | number)[]): string {

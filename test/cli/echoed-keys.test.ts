@@ -85,3 +85,30 @@ describe('command-line text echoed in a message', () => {
     expect(r.code).toBe(2);
   });
 });
+
+/**
+ * An unknown field in an annotation template (what the notifiers render) is said at the field's
+ * own line and column inside the value, not at the value's start: in a long block template the
+ * start can be lines away from the typo.
+ */
+describe('an unknown template field', () => {
+  const EXPECTED =
+    'expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)';
+
+  it('in a block template and in a quoted one with escapes: at the field', async () => {
+    const rules = write(
+      'template-rules.yaml',
+      'rules:\n  - name: r\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n' +
+        '      summary: |-\n        Weak Wi-Fi\n        for {{participant}} in {{topic}},\n        at {{  valeu }} dBm\n' +
+        '      firing: "\\u00e9t\\u00e9: {{#topci}}in {{.}}{{/topci}}"\n',
+    );
+    const config = write('templates.yaml', `${ZOOM}rules: { paths: [template-rules.yaml] }\n`);
+    const r = await runCli(['check', '--config', config]);
+    // The old code: both at the value's start, 7:16 (the `|-`) and 11:15 (the quote).
+    expect(r.stderr).toBe(
+      `${rules}:10:16: rules[0].annotations.summary: unknown template field {{valeu}} (did you mean {{value}}?); ${EXPECTED}\n` +
+        `${rules}:11:34: rules[0].annotations.firing: unknown template field {{topci}} (did you mean {{topic}}?); ${EXPECTED}\n`,
+    );
+    expect(r.code).toBe(2);
+  });
+});

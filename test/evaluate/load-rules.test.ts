@@ -55,12 +55,13 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: 'an unknown template field',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{participnt}} is weak'\n`,
-    want: ':7:16: rules[0].annotations.summary: unknown template field {{participnt}} (did you mean {{participant}}?); expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
+    // At the field's own column (7:19), not the value's (7:16) as the old code said.
+    want: ':7:19: rules[0].annotations.summary: unknown template field {{participnt}} (did you mean {{participant}}?); expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
   },
   {
     name: 'an unknown template field like no known one',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: '{{zzqqxx}} is weak'\n`,
-    want: ':7:16: rules[0].annotations.summary: unknown template field {{zzqqxx}}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
+    want: ':7:19: rules[0].annotations.summary: unknown template field {{zzqqxx}}; expected a field such as {{participant}}, {{topic}} or {{value}} (docs/rules.md, Templates, lists them)',
   },
   {
     name: 'a template syntax error Mustache words itself (a bad delimiter change)',
@@ -70,7 +71,7 @@ const cases: { name: string; text: string; want: string | string[] }[] = [
   {
     name: '{{.}} outside a section (it would render the whole alert)',
     text: `${head}    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n    annotations:\n      summary: 'weak: {{.}}'\n`,
-    want: ':7:16: rules[0].annotations.summary: {{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
+    want: ':7:25: rules[0].annotations.summary: {{.}} outside a section; expected it inside one, such as {{#topic}}in "{{.}}"{{/topic}}',
   },
   {
     name: 'an unknown key',

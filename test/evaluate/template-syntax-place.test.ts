@@ -38,7 +38,7 @@ describe('a template syntax error is said at its line:col in the file, with what
     ]);
   });
 
-  it('in a literal scalar, a double-quoted one and a plain one; at the value where an escape is on the way', () => {
+  it("in a literal scalar, a double-quoted one, a single-quoted one with an escaped '' on the way and a plain one", () => {
     expect(
       problems(
         'kinds',
@@ -54,7 +54,8 @@ describe('a template syntax error is said at its line:col in the file, with what
     ).toEqual([
       ':10:11: rules[0].annotations.summary: template syntax: {{#firing}} is never closed; expected {{/firing}} after it',
       ':12:23: rules[0].annotations.description: template syntax: {{#firing}} is never closed; expected {{/firing}} after it',
-      ':13:12: rules[0].annotations.lit: template syntax: {{/gone}} closes no open section; expected {{#gone}} before it, or no {{/gone}}',
+      // At the tag: the old code said the value's start (13:12), as an escape was on the way.
+      ':13:19: rules[0].annotations.lit: template syntax: {{/gone}} closes no open section; expected {{#gone}} before it, or no {{/gone}}',
       ':14:16: rules[0].annotations.plain: template syntax: {{ without its }}; expected }} to end the tag',
     ]);
   });
