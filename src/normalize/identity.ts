@@ -17,9 +17,28 @@ type Raw = Record<string, unknown>;
  * which no endpoint documents as per-join. Video SDK sessions: `id`, the user's per-session id.
  */
 export function joinKey(raw: Raw, kind: SourceKind): string {
-  if (kind === 'session') return str(raw.id);
-  return str(raw.user_id) || str(raw.participant_id);
+  const key = writtenKey(raw, kind);
+  return usableKey(key) ? key : '';
 }
+
+/** The join key as Zoom wrote it, usable or not. */
+const writtenKey = (raw: Raw, kind: SourceKind): string =>
+  kind === 'session' ? str(raw.id) : str(raw.user_id) || str(raw.participant_id);
+
+/**
+ * A key that names a join: not blank (`"  "`), no control character (NUL, a line break, C1). Such
+ * a key was taken as any other: every blank-keyed entry was one "join", and a NUL went into the
+ * alert ids and the state files.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what is refused
+const usableKey = (key: string): boolean => key.trim() !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(key);
+
+/**
+ * Why an entry has no join key (joinKey gave ''): `bad_join_key` when one is written but is
+ * blank or holds a control character, `no_participant_id` when there is none.
+ */
+export const noKeyReason = (raw: Raw, kind: SourceKind): 'bad_join_key' | 'no_participant_id' =>
+  writtenKey(raw, kind) === '' ? 'no_participant_id' : 'bad_join_key';
 
 /**
  * What links the joins of one person: the account `id` (only when the entry also has its own

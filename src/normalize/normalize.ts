@@ -1,5 +1,5 @@
 import { rowsOf, type FieldDef, type Group, type GroupValues } from './catalog.js';
-import { joinKey, personKey } from './identity.js';
+import { joinKey, noKeyReason, personKey } from './identity.js';
 import type { InstanceRef, ParticipantContext, ParticipantRef, QosSample, SourceKind } from './sample.js';
 import { NumbersWriter, SAMPLE_GROUP_AT, STREAM_INDEX } from './sample-numbers.js';
 import type { NormalizeStats } from './stats.js';
@@ -208,7 +208,7 @@ export function normalizeParticipant(
   }
   const key = join ?? participantKey(raw, instance.kind);
   if (!key) {
-    stats.invalid('no_participant_id');
+    stats.invalid(noKeyReason(raw, instance.kind));
     return [];
   }
   const entries = Array.isArray(raw.user_qos) ? raw.user_qos : [];

@@ -1,5 +1,6 @@
 import { rowsOf, type FieldDef } from './catalog.js';
 import { contextFromRaw, participantRef, readGroup } from './normalize.js';
+import { noKeyReason } from './identity.js';
 import { str, text } from './zoom-text.js';
 import { isJsonObject } from '../util/json-object.js';
 import type {
@@ -58,7 +59,7 @@ export function normalizeQosItems(
     if (!isJsonObject(item) || !Number.isFinite(time) || !isJsonObject(item.details) || !participant.key) {
       stats.invalid(
         !participant.key
-          ? 'no_participant_id'
+          ? noKeyReason(raw, instance.kind)
           : !isJsonObject(item) || !Number.isFinite(time)
             ? 'no_date_time'
             : 'no_details',

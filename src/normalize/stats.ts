@@ -12,12 +12,14 @@ const isEmpty = (value: unknown): boolean =>
  * (bad-data.ts, `qoswatch once`).
  */
 export const INVALID_REASONS = {
-  no_participant_id: 'without a participant id (user_id)',
+  no_participant_id: 'without a join key (user_id; Video SDK sessions: id)',
+  bad_join_key: 'whose join key (user_id; Video SDK sessions: id) is blank or holds a control character',
   no_date_time: 'with a sample that has no usable date_time, or is no object',
   not_object: 'participant entries that are not objects',
   samples_not_list: "whose samples (user_qos; a push's qos) are not a list",
   past_page_size: "past ten times their page's page_size",
-  repeated_join: 'repeating a join (user_id) already in the answer (the first is kept)',
+  repeated_join:
+    'repeating a join key (user_id; Video SDK sessions: id) already in the answer (the first is kept)',
   no_details: 'webhook QoS items without details',
   not_qos_record: 'webhook bodies that are not QoS records',
 } as const;

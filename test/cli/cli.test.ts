@@ -175,7 +175,7 @@ describe('qoswatch', () => {
       const line = JSON.parse(said[0]!) as { skipped: number; reasons: unknown; msg: string };
       expect(line.skipped).toBe(2);
       expect(line.reasons).toEqual({ no_participant_id: 1, no_date_time: 1 });
-      expect(line.msg).toContain('1 without a participant id (user_id)');
+      expect(line.msg).toContain('1 without a join key (user_id; Video SDK sessions: id)');
       expect(line.msg).toContain('1 with a sample that has no usable date_time, or is no object');
     } finally {
       await proxy.close();

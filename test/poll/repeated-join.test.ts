@@ -48,6 +48,6 @@ describe('a second QoS entry with the same user_id in one answer', () => {
 
   it('is counted, each answer, and logged once', () => {
     expect(run.metrics).toMatch(new RegExp(`^qoswatch_samples_invalid_total ${repeated}$`, 'm'));
-    expect(run.lines.filter((l) => /repeating a join \(user_id\)/.test(l.msg))).toHaveLength(1);
+    expect(run.lines.filter((l) => /repeating a join key \(user_id; Video SDK sessions: id\)/.test(l.msg))).toHaveLength(1);
   });
 });
