@@ -5,8 +5,14 @@ import type { Config } from './types.js';
 /** Zoom's app Secret Tokens are this long; anything shorter was typed, cut, or is a placeholder. */
 const ZOOM_TOKEN_LENGTH = 22;
 
-/** An Alertmanager url path that already names its API: qoswatch appends /api/v2/alerts to it. */
-const AM_API_PATH = /\/(api\/v[12]|alerts)\/*$/;
+/**
+ * An Alertmanager url path that already names its API, or a part of it: qoswatch appends
+ * /api/v2/alerts to it. `/api`, `/api/v1`, `/api/v2` and any path under them (`/api/v2/silences`,
+ * `/api/v1/alerts`), or `/alerts`, in any case (`/API/V2`): Alertmanager answers 404 to each
+ * with /api/v2/alerts after it. A prefix that only starts with the word (`/api-gw`) or has it
+ * further up (`/api/alertmanager`, a proxy's prefix) is not one.
+ */
+const AM_API_PATH = /\/(api(?:\/v\d+(?:\/.*)?)?|alerts)\/*$/i;
 
 /**
  * Settings that are valid but weak, exposed or probably wrong (a short webhook secret token,

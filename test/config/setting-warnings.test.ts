@@ -74,22 +74,51 @@ describe('webhooks settings that are valid but weak or exposed', () => {
 });
 
 describe('an alertmanager url that already names the API', () => {
-  it.each(['/api/v2', '/api/v1/', '/prefix/api/v2/', '/alerts'])(
-    '…%s is warned of at the url: /api/v2/alerts is appended',
-    (path) => {
-      const w = warningsOf(
-        'am.yaml',
-        `notifiers:\n  - name: am\n    type: alertmanager\n    url: http://am:9093${path}\nroute: { receiver: am }\n`,
-      );
-      const end = path.replace(/\/prefix/, '').replace(/\/$/, '');
-      expect(w).toEqual([
-        `${dir}/am.yaml:5:10: notifiers[0].url: the url's path ends in ${end}, and qoswatch appends /api/v2/alerts to it (posting to ...${end}/api/v2/alerts, which Alertmanager answers 404); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
-      ]);
-    },
-  );
+  // The old code missed the case and the paths under the API (hT40 LOW): '/API/V2' on.
+  it.each([
+    '/api/v2',
+    '/api/v1/',
+    '/prefix/api/v2/',
+    '/alerts',
+    '/API/V2',
+    '/api',
+    '/api/v2/silences',
+    '/Api/V1/Alerts/',
+    '/prefix/api/v2/status',
+    '/ALERTS',
+  ])('…%s is warned of at the url: /api/v2/alerts is appended', (path) => {
+    const w = warningsOf(
+      'am.yaml',
+      `notifiers:\n  - name: am\n    type: alertmanager\n    url: http://am:9093${path}\nroute: { receiver: am }\n`,
+    );
+    const end = path.replace(/\/prefix/, '').replace(/\/$/, '');
+    expect(w).toEqual([
+      `${dir}/am.yaml:5:10: notifiers[0].url: the url's path ends in ${end}, and qoswatch appends /api/v2/alerts to it (posting to ...${end}/api/v2/alerts, which Alertmanager answers 404); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
+    ]);
+  });
 
-  it('a base url, with or without a path prefix, is not', () => {
-    for (const u of ['http://am:9093', 'http://am:9093/', 'http://h/alertmanager'])
+  it('qoswatch check says it on stderr at the url and exits 0, the url not printed', async () => {
+    const file = write(
+      'am-check.yaml',
+      `notifiers:\n  - name: am\n    type: alertmanager\n    url: http://am:9093/API/V2/Silences\nroute: { receiver: am }\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    expect(r.code, r.stderr).toBe(0);
+    // The old code: no warning (its pattern was lower case, and ended at /api/v1 or /api/v2).
+    expect(r.stderr).toBe(
+      `warning: ${file}:5:10: notifiers[0].url: the url's path ends in /API/V2/Silences, and qoswatch appends /api/v2/alerts to it (posting to .../API/V2/Silences/api/v2/alerts, which Alertmanager answers 404); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)\n`,
+    );
+  });
+
+  it('a base url, with or without a path prefix (one with an api word in it too), is not', () => {
+    for (const u of [
+      'http://am:9093',
+      'http://am:9093/',
+      'http://h/alertmanager',
+      'http://h/api-gw',
+      'http://h/api/alertmanager',
+      'http://h/apis',
+    ])
       expect(
         warningsOf(
           'am-ok.yaml',
