@@ -271,14 +271,24 @@ export class Dispatcher {
       firingAlerts.push(a);
     }
     const { kept, muted } = mute(firingAlerts, this.opts.muter, firingNow, now, this.stats);
+    const logged = store.logEntry(g.key);
     const {
       firing,
       held,
       resolved,
+      episodes,
       announced,
       changed,
       repeat: due,
-    } = groupMessage(g, kept, muted, store.logEntry(g.key), r.sendResolved, now);
+    } = groupMessage(
+      g,
+      kept,
+      muted,
+      logged,
+      r.sendResolved,
+      now,
+      this.mutedEpisodes(g, logged?.firing ?? [], firingNow, now),
+    );
     // Held after a restart, but for a receiver whose reminders keep the alert alive there.
     const repeat = due && (!this.remindersHeld || r.notifier.keepsAlive === true);
     if ((changed || repeat) && (firing.length || resolved.length)) {
@@ -290,6 +300,7 @@ export class Dispatcher {
         kind: 'alert',
         firing,
         resolved,
+        ...(episodes.length ? { episodes } : {}),
         createdAt: now,
       };
       this.cap.admit(n, now, announced);
@@ -297,6 +308,22 @@ export class Dispatcher {
     if (changed || repeat) store.logFiring(g.key, [...firing, ...held], now, announced);
     else if (early) return;
     store.groupFlushed(g.key, now);
+  }
+
+  /** The group's resolved alerts it never said fire (episodes) that a silence or an inhibition mutes now. */
+  private mutedEpisodes(
+    g: Readonly<PendingGroup>,
+    logged: readonly string[],
+    firingNow: readonly Alert[],
+    now: number,
+  ): Set<string> {
+    const out = new Set<string>();
+    for (const a of Object.values(g.alerts))
+      if (a.state === 'resolved' && !logged.includes(a.id) && this.opts.muter.muted(a, firingNow, now)) {
+        this.stats.muted++;
+        out.add(a.id);
+      }
+    return out;
   }
 
   private summaries(now: number): void {

@@ -14,13 +14,11 @@ import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import { VirtualClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
 import { fromRoot } from '../../src/util/package-root.js';
 import { notification } from '../helpers/alerts.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
+import { channelServers } from '../helpers/channel-servers.js';
 import { hookDispatcher } from '../helpers/hook-dispatcher.js';
 import { TestServer } from '../helpers/http-server.js';
-import { TestSmtp } from '../helpers/smtp.js';
 import { MIN, T } from '../helpers/rules.js';
 
 /**
@@ -217,19 +215,7 @@ describe('the resolve of a group alert whose breaching members left', () => {
 });
 
 describe('as each channel shows it', () => {
-  const clock = new VirtualClock(NOW);
-  const memory = new NotifyStore(undefined);
-  const ctx = (name: string) => ({ name, clock, log: silentLogger(), memory: memory.memory(name) });
-  const slack = new FakeSlack();
-  const smtp = new TestSmtp();
-  const receiver = new TestServer();
-  let slackUrl = '';
-  beforeAll(async () => {
-    slackUrl = await slack.listen();
-    await smtp.listen();
-    await receiver.listen();
-  });
-  afterAll(async () => Promise.all([slack.close(), smtp.close(), receiver.close()]));
+  const { ctx, slack, smtp, receiver, slackUrl } = channelServers(NOW);
 
   const resolvedOf = (): Alert[] => {
     const alerts = departures(['c']);
@@ -239,7 +225,7 @@ describe('as each channel shows it', () => {
 
   it('Slack: the headline says who left or moved, Who names the group without "recovered", Why it ended: left, moved', async () => {
     await slackNotifier
-      .create({ token: slack.token, channel: '#noc', api_url: slackUrl }, ctx('slack'))
+      .create({ token: slack.token, channel: '#noc', api_url: slackUrl() }, ctx('slack'))
       .send(notification({ firing: [], resolved: resolvedOf() }), signal());
     const fields = JSON.stringify(slack.calls.at(-1)!.args.attachments);
     for (const text of [ONE.meeting, ONE.dc, MOVED])

@@ -19,7 +19,12 @@ export class Grouping {
     },
   ) {}
 
-  /** Puts a change into its groups. A resolve for an alert a group never notified is left out. */
+  /**
+   * Puts a change into its groups. A resolve for an alert a group never notified and does not
+   * hold is left out. One the group holds firing, not notified yet (it fired and resolved before
+   * the group's first message or within a group_interval), stays: its flush tells both (an
+   * episode, see groupMessage), even when left and ended resolves are not notified.
+   */
   add(change: AlertChange, now: number): void {
     const { store } = this.opts;
     const alert = change.alert;
@@ -33,8 +38,10 @@ export class Grouping {
       const labels = groupLabels(route.groupBy, alert.labels);
       const key = `${route.receiver}|${JSON.stringify(labels)}`;
       const timing = { ...route.timing, ...receiver.timing };
+      // Neither notified nor waiting to be: nothing to resolve.
+      if (alert.state === 'resolved' && !store.logEntry(key)?.firing.includes(alert.id))
+        if (!store.group(key)?.alerts[alert.id]) continue;
       if (!store.group(key)) {
-        if (alert.state === 'resolved' && !store.logEntry(key)?.firing.includes(alert.id)) continue; // never notified: nothing to resolve
         store.openGroup({
           key,
           receiver: route.receiver,
@@ -43,7 +50,7 @@ export class Grouping {
           nextFlushAt: now + timing.groupWaitMs,
         });
       }
-      if (quiet) {
+      if (quiet && !unsaidEpisode(store, key, alert.id)) {
         store.ungroupAlert(key, alert.id);
         store.unlogAlert(key, alert.id);
         continue;
@@ -74,6 +81,11 @@ export class Grouping {
   }
 }
 
+/** The group holds the alert firing and never said so: its resolve ends an episode yet untold. */
+function unsaidEpisode(store: NotifyStore, key: string, id: string): boolean {
+  return store.group(key)?.alerts[id]?.state === 'firing' && !store.logEntry(key)?.firing.includes(id);
+}
+
 /**
  * What a group says at a flush (Alertmanager's dedup stage against the notification log):
  * the firing alerts not muted, with reminder text for those it already said were firing; the
@@ -81,6 +93,11 @@ export class Grouping {
  * alert it said was firing and muted since (an incident explained it, a silence began) is
  * held: not sent again, but still notified as far as the receiver knows, so it stays in the
  * log and its resolve goes out when it ends.
+ *
+ * An alert that fired and resolved before the group said it fires (both in one poll, within
+ * group_wait, or within a group_interval) is an episode: it goes with the resolved alerts,
+ * named in `episodes`, whatever send_resolved says (it is the only message about an alert that
+ * fired), unless muted now (`silenced`: ids of resolved alerts a silence or an inhibition mutes).
  */
 export function groupMessage(
   g: Readonly<PendingGroup>,
@@ -89,10 +106,13 @@ export function groupMessage(
   logged: { firing: readonly string[]; at: number; untold?: readonly string[] } | undefined,
   sendResolved: boolean,
   now: number,
+  silenced: ReadonlySet<string> = new Set(),
 ): {
   firing: Alert[];
   held: Alert[];
   resolved: Alert[];
+  /** Of `resolved`, those that fired and resolved before the group said they fire. */
+  episodes: string[];
   /** The firing alerts it did not tell the receiver of before: their first notification. */
   announced: string[];
   changed: boolean;
@@ -107,12 +127,14 @@ export function groupMessage(
     told(a.id) && a.repeatAnnotations ? { ...a, annotations: a.repeatAnnotations } : a,
   );
   const held = muted.filter((a) => before.has(a.id));
-  const resolved = sendResolved
-    ? Object.values(g.alerts).filter((a) => a.state === 'resolved' && told(a.id))
-    : [];
+  const ended = Object.values(g.alerts).filter((a) => a.state === 'resolved');
+  // Fired (a resolve comes only after a firing) and never in the log: never said to fire.
+  const unsaid = ended.filter((a) => !before.has(a.id) && !silenced.has(a.id));
+  const resolved = [...(sendResolved ? ended.filter((a) => told(a.id)) : []), ...unsaid];
   const known = firing.length + held.length;
   const changed = known !== before.size || firing.some((a) => !before.has(a.id)) || resolved.length > 0;
   const repeat = !!logged && firing.length > 0 && now - logged.at >= g.timing.repeatIntervalMs;
   const announced = firing.filter((a) => !told(a.id)).map((a) => a.id);
-  return { firing, held, resolved, announced, changed, repeat };
+  const episodes = unsaid.map((a) => a.id);
+  return { firing, held, resolved, episodes, announced, changed, repeat };
 }

@@ -132,6 +132,7 @@ const checkOutbox = entryCheck({
         kind: { enum: ['alert', 'test', 'summary', 'report'] },
         firing: { type: 'array', items: ALERT },
         resolved: { type: 'array', items: ALERT },
+        episodes: { type: 'array', items: { type: 'string' } },
         createdAt: TIME,
         heldBack: {
           type: 'object',

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import { permanent, retryable, type NotifyError } from './errors.js';
 import { escapeHtml, oneLine } from './escape.js';
-import { headline, since, textLines, where, who } from './format.js';
+import type { Alert } from '../../evaluate/alert.js';
+import { episodeSpan, headline, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
-import { title, type Notification } from './notification.js';
+import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { readTlsFile } from '../../util/secret-file.js';
 
@@ -58,20 +59,37 @@ function classify(receiver: string, err: unknown): NotifyError {
   );
 }
 
+const SEVERITY_COLOUR: Record<string, string> = { critical: '#d32f2f', warning: '#f9a825' };
+
+/** One alert's row: firing, resolved, or fired and resolved before anyone was told (an episode). */
+function row(a: Alert, now: number, kind: 'firing' | 'resolved' | 'episode'): string {
+  const colour = kind === 'resolved' ? '#2e7d32' : (SEVERITY_COLOUR[a.severity] ?? '#1976d2');
+  const label = {
+    firing: `FIRING [${escapeHtml(a.severity)}]`,
+    resolved: 'RESOLVED',
+    episode: `FIRED AND RESOLVED [${escapeHtml(a.severity)}]`,
+  }[kind];
+  const when = {
+    firing: `since ${escapeHtml(since(a, now))}`,
+    resolved: `ended (${escapeHtml(a.reason ?? 'recovered')}), fired ${escapeHtml(since(a, now))}`,
+    episode: escapeHtml(episodeSpan(a)),
+  }[kind];
+  return (
+    `<tr><td style="padding:6px;border-left:4px solid ${colour}">` +
+    `<b>${label}</b> ${escapeHtml(headline(a))}<br>` +
+    (kind === 'resolved' ? '' : `${escapeHtml(a.valueText)} (threshold ${escapeHtml(a.thresholdText)})<br>`) +
+    `${escapeHtml(who(a))}${where(a) ? ` · ${escapeHtml(where(a))}` : ''}<br>` +
+    `<small>${when}</small></td></tr>`
+  );
+}
+
 function html(n: Notification, now: number, id: string): string {
-  const rows = (list: typeof n.firing, resolved: boolean): string =>
-    list
-      .map(
-        (a) =>
-          `<tr><td style="padding:6px;border-left:4px solid ${resolved ? '#2e7d32' : a.severity === 'critical' ? '#d32f2f' : a.severity === 'warning' ? '#f9a825' : '#1976d2'}">` +
-          `<b>${resolved ? 'RESOLVED' : `FIRING [${escapeHtml(a.severity)}]`}</b> ${escapeHtml(headline(a))}<br>` +
-          (resolved ? '' : `${escapeHtml(a.valueText)} (threshold ${escapeHtml(a.thresholdText)})<br>`) +
-          `${escapeHtml(who(a))}${where(a) ? ` · ${escapeHtml(where(a))}` : ''}<br>` +
-          `<small>${resolved ? `ended (${escapeHtml(a.reason ?? 'recovered')}), fired ` : 'since '}${escapeHtml(since(a, now))}</small></td></tr>`,
-      )
-      .join('');
+  const rows = [
+    ...n.firing.map((a) => row(a, now, 'firing')),
+    ...n.resolved.map((a) => row(a, now, isEpisode(n, a) ? 'episode' : 'resolved')),
+  ].join('');
   const intro = n.kind === 'alert' ? '' : `<p>${textLines(n, now).map(escapeHtml).join('<br>')}</p>`;
-  return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows(n.firing, false)}${rows(n.resolved, true)}</table><p><small>qoswatch, notification ${id}</small></p></body></html>`;
+  return `<!doctype html><html><body style="font-family:sans-serif">${intro}<table style="border-collapse:collapse">${rows}</table><p><small>qoswatch, notification ${id}</small></p></body></html>`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Alert } from '../../evaluate/alert.js';
 import { instanceName } from '../../evaluate/instance-name.js';
 import { humanDuration, plural, shareOf } from '../../util/words.js';
-import type { Notification } from './notification.js';
+import { isEpisode, type Notification } from './notification.js';
 
 /** Words shared by every channel; each notifier escapes them for itself. */
 export function headline(a: Alert): string {
@@ -49,6 +49,18 @@ export function since(a: Alert, now: number): string {
     : start;
 }
 
+const stamp = (t: number | undefined): string =>
+  t === undefined ? '?' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * An alert that fired and resolved before its receiver was told it fires, in one phrase: when
+ * it fired and resolved, and since when and how long it breached ("fired 2026-05-04T09:29:00Z,
+ * resolved 2026-05-04T09:30:00Z (left); breached from 2026-05-04T09:28:00Z (4 min)").
+ */
+export function episodeSpan(a: Alert): string {
+  return `fired ${stamp(a.firingSince)}, resolved ${stamp(a.resolvedAt)} (${a.reason ?? 'recovered'}); breached from ${since(a, a.resolvedAt ?? a.lastSampleAt)}`;
+}
+
 /** Plain-text lines describing a notification: the console, e-mail text part, Slack fallback. */
 export function textLines(n: Notification, now: number): string[] {
   if (n.kind === 'test')
@@ -74,6 +86,13 @@ export function textLines(n: Notification, now: number): string[] {
     );
   }
   for (const a of n.resolved) {
+    if (isEpisode(n, a)) {
+      lines.push(`FIRED AND RESOLVED [${a.severity}] ${headline(a)}`);
+      lines.push(
+        `  ${a.valueText} (threshold ${a.thresholdText}) · ${who(a)}${where(a) ? ` · ${where(a)}` : ''} · ${episodeSpan(a)}`,
+      );
+      continue;
+    }
     lines.push(`RESOLVED (${a.reason ?? 'recovered'}) ${headline(a)}`);
     lines.push(`  ${who(a)} · was breaching from ${since(a, now)}`);
   }

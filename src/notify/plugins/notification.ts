@@ -21,6 +21,12 @@ export interface Notification {
   kind: 'alert' | 'test' | 'summary' | 'report';
   firing: Alert[];
   resolved: Alert[];
+  /**
+   * Of `resolved`, the alerts this receiver was never told fire: each fired and resolved before
+   * its group's message said so (both in one poll, within group_wait or a group_interval), and
+   * this message, the only one about it, says both.
+   */
+  episodes?: string[];
   /** Epoch ms the notification was made. */
   createdAt: number;
   /** For `summary`: how many notifications were held back, and since when. */
@@ -46,6 +52,9 @@ export interface ReportBody {
   attachment: { filename: string; contentType: string; content: string };
   json: Record<string, unknown>;
 }
+
+/** It fired and resolved unseen: this notification is the first and only one to tell of it. */
+export const isEpisode = (n: Notification, a: Alert): boolean => n.episodes?.includes(a.id) === true;
 
 export const status = (n: Notification): 'firing' | 'resolved' => (n.firing.length ? 'firing' : 'resolved');
 
@@ -76,9 +85,11 @@ export function title(n: Notification): string {
   ];
   const where =
     names.length === 1 ? ` in ${names[0]!}` : names.length > 1 ? ` in ${names.length} meetings` : '';
+  const episodes = n.resolved.filter((a) => isEpisode(n, a)).length;
   const parts = [
     n.firing.length ? `[FIRING:${n.firing.length}]` : '',
-    n.resolved.length ? `[RESOLVED:${n.resolved.length}]` : '',
+    episodes ? `[FIRED AND RESOLVED:${episodes}]` : '',
+    n.resolved.length > episodes ? `[RESOLVED:${n.resolved.length - episodes}]` : '',
   ];
   return `${parts.filter(Boolean).join(' ')} ${what}${where}`;
 }

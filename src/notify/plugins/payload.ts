@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../evaluate/alert.js';
-import { commonLabels, status, type Notification } from './notification.js';
+import { commonLabels, isEpisode, status, type Notification } from './notification.js';
 
 const iso = (t: number | undefined): string | undefined =>
   t === undefined ? undefined : new Date(t).toISOString();
 
-function alertJson(a: Alert): Record<string, unknown> {
+function alertJson(a: Alert, episode: boolean): Record<string, unknown> {
   return {
     id: a.id,
     status: a.state === 'resolved' ? 'resolved' : 'firing',
@@ -28,6 +28,8 @@ function alertJson(a: Alert): Record<string, unknown> {
     reason: a.reason ?? null,
     context: a.context,
     ...(a.inhibitedBy ? { inhibited_by: a.inhibitedBy } : {}),
+    // Resolved, and never notified firing here: it fired and resolved before its group said so.
+    ...(episode ? { fired_and_resolved: true } : {}),
   };
 }
 
@@ -43,7 +45,7 @@ export function qoswatchPayload(n: Notification): Record<string, unknown> {
     group_labels: n.groupLabels,
     common_labels: commonLabels(n),
     created_at: iso(n.createdAt),
-    alerts: [...n.firing, ...n.resolved].map(alertJson),
+    alerts: [...n.firing, ...n.resolved].map((a) => alertJson(a, isEpisode(n, a))),
     ...(n.heldBack
       ? { held_back: { count: n.heldBack.count, alerts: n.heldBack.alerts, since: iso(n.heldBack.since) } }
       : {}),

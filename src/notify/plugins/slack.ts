@@ -4,9 +4,9 @@ import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from './errors.js';
 import { escapeSlack } from './escape.js';
-import { headline, since, textLines, where, who } from './format.js';
+import { episodeSpan, headline, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
-import { title, type Notification } from './notification.js';
+import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 
 export interface SlackSettings {
@@ -100,28 +100,32 @@ function classify(receiver: string, err: unknown): NotifyError {
   }
 }
 
-function alertBlocks(a: Alert, now: number, resolved: boolean): KnownBlock[] {
-  const fields = resolved
-    ? [
-        `*Who*\n${escapeSlack(who(a))}`,
-        `*Fired*\n${escapeSlack(since(a, now))}`,
-        `*Why it ended*\n${a.reason ?? 'recovered'}`,
-      ]
-    : [
-        `*Value*\n${escapeSlack(a.valueText)} (${escapeSlack(a.thresholdText)})`,
-        `*Who*\n${escapeSlack(who(a))}`,
-        `*Where*\n${escapeSlack(where(a) || '–')}`,
-        `*Since*\n${escapeSlack(since(a, now))}`,
-      ];
+/** Firing, resolved, or fired and resolved before anyone was told (an episode: both in one). */
+type Shown = 'firing' | 'resolved' | 'episode';
+
+function alertFields(a: Alert, now: number, shown: Shown): string[] {
+  const value = `*Value*\n${escapeSlack(a.valueText)} (${escapeSlack(a.thresholdText)})`;
+  const whoField = `*Who*\n${escapeSlack(who(a))}`;
+  const whereField = `*Where*\n${escapeSlack(where(a) || '–')}`;
+  if (shown === 'resolved')
+    return [whoField, `*Fired*\n${escapeSlack(since(a, now))}`, `*Why it ended*\n${a.reason ?? 'recovered'}`];
+  if (shown === 'episode')
+    return [value, whoField, whereField, `*Fired and resolved*\n${escapeSlack(episodeSpan(a))}`];
+  return [value, whoField, whereField, `*Since*\n${escapeSlack(since(a, now))}`];
+}
+
+function alertBlocks(a: Alert, now: number, shown: Shown): KnownBlock[] {
+  const mark = {
+    firing: EMOJI[a.severity],
+    resolved: ':white_check_mark:',
+    episode: `${EMOJI[a.severity]} Fired and resolved:`,
+  }[shown];
   return [
+    { type: 'section', text: { type: 'mrkdwn', text: `${mark} *${escapeSlack(headline(a))}*` } },
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `${resolved ? ':white_check_mark:' : EMOJI[a.severity]} *${escapeSlack(headline(a))}*`,
-      },
+      fields: alertFields(a, now, shown).map((text) => ({ type: 'mrkdwn' as const, text })),
     },
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn' as const, text })) },
   ];
 }
 
@@ -130,11 +134,13 @@ function message(
   n: Notification,
   now: number,
 ): { text: string; attachments: { color: string; blocks: (KnownBlock | Block)[] }[] } {
-  const worst = n.firing.some((a) => a.severity === 'critical')
+  // What fires, or fired unseen (an episode), colours the message; resolves alone are green.
+  const news = [...n.firing, ...n.resolved.filter((a) => isEpisode(n, a))];
+  const worst = news.some((a) => a.severity === 'critical')
     ? 'critical'
-    : n.firing.some((a) => a.severity === 'warning')
+    : news.some((a) => a.severity === 'warning')
       ? 'warning'
-      : n.firing.length
+      : news.length
         ? 'info'
         : 'resolved';
   const blocks: KnownBlock[] = [];
@@ -143,8 +149,9 @@ function message(
       type: 'section',
       text: { type: 'mrkdwn', text: escapeSlack(textLines(n, now).join('\n')) },
     });
-  for (const a of n.firing.slice(0, 20)) blocks.push(...alertBlocks(a, now, false));
-  for (const a of n.resolved.slice(0, 20)) blocks.push(...alertBlocks(a, now, true));
+  for (const a of n.firing.slice(0, 20)) blocks.push(...alertBlocks(a, now, 'firing'));
+  for (const a of n.resolved.slice(0, 20))
+    blocks.push(...alertBlocks(a, now, isEpisode(n, a) ? 'episode' : 'resolved'));
   if (n.firing.length + n.resolved.length > 40)
     blocks.push({
       type: 'context',
