@@ -19,8 +19,11 @@ export interface Tracked {
   adopted?: boolean;
   /** Polled once more after a poll found it ended, while discovery still lists it (ended-listed.ts). */
   recheck?: boolean;
-  /** Since when its polls have had entries they could not identify, in a row (unidentified.ts). */
-  unidentifiedSince?: number;
+  /**
+   * Since when its polls have, in a row, not listed everyone for sure: entries they could not
+   * identify, or a read cut as a page loop (unidentified.ts).
+   */
+  unsureSince?: number;
 }
 
 /** What planning a cycle reads of the scheduler's settings. */

@@ -14,7 +14,7 @@ import { ContextCache, type CachedContext, type ListWant } from './context-cache
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { expectedItems, listedCount, polledCount } from './participant-count.js';
-import { unidentified } from './unidentified.js';
+import { unlisted } from './unidentified.js';
 import { plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
 import type { PollResult } from './poll-result.js';
@@ -143,7 +143,7 @@ export class DashboardSource implements PollSource {
       signal,
     );
     if (!('raws' in read)) return read;
-    const { raws, keys, skipped } = read; // keys[i]: raws[i]'s join key, worked out once
+    const { raws, keys } = read; // keys[i]: raws[i]'s join key, worked out once
     const now = this.clock.now();
     const fields = this.demand.fields();
     // An entry without a join key is counted and skipped (unidentified): no join to give context to.
@@ -168,7 +168,7 @@ export class DashboardSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, keys),
+      ...unlisted(read),
     };
   }
 
@@ -223,31 +223,8 @@ export class DashboardSource implements PollSource {
     signal?: AbortSignal,
   ): Promise<void> {
     const key = instanceKey(instance.ref);
-    const contexts = new Map<string, CachedContext>();
-    const conflicts = new Set<string>();
     try {
-      for await (const page of this.client.pages<Raw>(
-        this.endpoints.participants,
-        { id: instance.ref.uuid },
-        { type: 'live' },
-        // joinOf: pages that add no join stop the read (page-read.ts Progress); repeats are kept.
-        { signal, ...expectedItems(instance), joinOf: (p) => joinKey(p, instance.ref.kind) },
-      )) {
-        for (const p of page) {
-          const person = personKey(p);
-          const context: CachedContext = {
-            ...contextFromRaw(p),
-            ...(typeof p.email === 'string' && p.email ? { email: text(p.email) } : {}),
-            ...(person ? { person } : {}),
-          };
-          // Under each key it can be matched on; the first entry for a key wins.
-          for (const k of contextKeys(p)) {
-            const had = contexts.get(k);
-            if (!had) contexts.set(k, context);
-            else if (had !== context) conflicts.add(k);
-          }
-        }
-      }
+      const { contexts, conflicts, cut } = await this.readContexts(instance, signal);
       if (conflicts.size && !this.conflictsLogged.has(key)) {
         this.conflictsLogged.add(key);
         this.log.warn(
@@ -257,10 +234,11 @@ export class DashboardSource implements PollSource {
       }
       const failedBefore = this.contexts.failuresOf(key);
       const absent = this.contexts.store(key, contexts, want, now);
+      // A list cut as a page loop may hold them past the cut: not said to have no entry.
       if (absent.length)
         this.log.warn(
           { instance: instance.ref.uuid, joins: absent },
-          `the participants list has no entry for ${plural(absent.length, 'join')} of the QoS answer: ` +
+          `${cut === undefined ? 'the participants list has no entry for' : `the participants list was cut (${cut}) before`} ${plural(absent.length, 'join')} of the QoS answer: ` +
             'its fields (role, audio_quality...) stay unknown for now; asking again after a backoff',
         );
       if (failedBefore)
@@ -278,6 +256,45 @@ export class DashboardSource implements PollSource {
         'could not read participant context; asking again after a backoff',
       );
     }
+  }
+
+  /**
+   * The participants list's context under each key it can be matched on (the first entry for a
+   * key wins; `conflicts`: keys two entries gave), and why the read was cut, when it was.
+   */
+  private async readContexts(
+    instance: LiveInstance,
+    signal?: AbortSignal,
+  ): Promise<{ contexts: Map<string, CachedContext>; conflicts: Set<string>; cut?: string }> {
+    const contexts = new Map<string, CachedContext>();
+    const conflicts = new Set<string>();
+    let cut: string | undefined;
+    for await (const page of this.client.pages<Raw>(
+      this.endpoints.participants,
+      { id: instance.ref.uuid },
+      { type: 'live' },
+      // joinOf: pages that add no join stop the read (page-read.ts Progress); repeats are kept.
+      {
+        signal,
+        ...expectedItems(instance),
+        joinOf: (p) => joinKey(p, instance.ref.kind),
+        cut: (why) => (cut = why),
+      },
+    ))
+      for (const p of page) {
+        const person = personKey(p);
+        const context: CachedContext = {
+          ...contextFromRaw(p),
+          ...(typeof p.email === 'string' && p.email ? { email: text(p.email) } : {}),
+          ...(person ? { person } : {}),
+        };
+        for (const k of contextKeys(p)) {
+          const had = contexts.get(k);
+          if (!had) contexts.set(k, context);
+          else if (had !== context) conflicts.add(k);
+        }
+      }
+    return { contexts, conflicts, ...(cut !== undefined ? { cut } : {}) };
   }
 
   forget(instance: InstanceRef): void {

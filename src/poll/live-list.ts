@@ -26,8 +26,9 @@ export interface LiveList {
 /**
  * One reading of a live list (meetings, webinars or sessions), every page. Entries that are not
  * objects, or have no usable id, are skipped and counted (`listedInvalid`); the list then does
- * not show everything live (`unusable`), so the cycle ends nothing it does not show. A page
- * without its array is not "nothing is live" either: it throws (the cycle keeps the last list).
+ * not show everything live (`unusable`), so the cycle ends nothing it does not show; nor does a
+ * reading stopped as a page loop (`cut`: its pages past the cursor unread). A page without its
+ * array is not "nothing is live" either: it throws (the cycle keeps the last list).
  *
  * An id listed a second time in one reading is skipped, the first entry kept, and is not bad
  * data: the live list changes while it is paged (meetings start and end between two pages), and
@@ -37,6 +38,7 @@ export interface LiveList {
 export async function readLiveList(l: LiveList, signal?: AbortSignal): Promise<Discovery> {
   const out: LiveInstance[] = [];
   let unusable: ZoomError | undefined;
+  let cut: string | undefined;
   let repeated = 0;
   // The sessions list needs a date range even for live sessions, as the spec says the others do.
   const query = { type: 'live', ...liveRange(l.now) };
@@ -47,6 +49,7 @@ export async function readLiveList(l: LiveList, signal?: AbortSignal): Promise<D
     requireItems: true,
     unusable: (e) => (unusable ??= e),
     repeated: (n) => (repeated += n),
+    cut: (why) => (cut = why),
   })) {
     for (const entry of page) {
       const id = listedId(entry[l.idKey]);
@@ -63,5 +66,5 @@ export async function readLiveList(l: LiveList, signal?: AbortSignal): Promise<D
       { endpoint: l.endpoint.name, repeated, listed: out.length },
       `the live list named ${plural(repeated, 'instance')} a second time (it changed while it was paged); the first entry of each is used`,
     );
-  return unusable ? { live: out, unusable } : { live: out };
+  return { live: out, ...(unusable ? { unusable } : {}), ...(cut !== undefined ? { cut } : {}) };
 }

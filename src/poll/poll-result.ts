@@ -14,4 +14,9 @@ export interface PollResult {
    * counted: whom the answer does not list may be one of them, so nobody is taken as gone for it.
    */
   unidentified?: number;
+  /**
+   * The QoS read was cut (stopped as a page loop): whom it does not list may be past the cut, so
+   * nobody is taken as gone for it either.
+   */
+  cut?: true;
 }

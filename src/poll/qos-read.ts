@@ -24,15 +24,17 @@ export interface QosRead {
  * a second entry of one join (the first is kept). A page without its array is not "nobody is
  * here": the poll fails, nobody leaves. An instance Zoom says has ended (404/3001) gives its
  * result instead (ListedIds.notFound). The one read of the meetings', webinars' and sessions'.
- * `keys`: each entry's join key (identity.ts; empty when it has none), worked out once here.
+ * `keys`: each entry's join key (identity.ts; empty when it has none), worked out once here;
+ * `cut`: why the read was stopped as a page loop, when it was (its pages past the cursor unread).
  */
 export async function readQos(
   q: QosRead,
   instance: LiveInstance,
   signal?: AbortSignal,
-): Promise<{ raws: Raw[]; keys: string[]; skipped: number } | PollResult> {
+): Promise<{ raws: Raw[]; keys: string[]; skipped: number; cut?: string } | PollResult> {
   const raws: Raw[] = [];
   let skipped = 0;
+  let cut: string | undefined;
   try {
     for await (const page of q.client.pages<Raw>(
       q.endpoint,
@@ -50,6 +52,7 @@ export async function readQos(
           skipped += n;
         },
         repeated: (n) => q.stats.invalid('repeated_join', n),
+        cut: (why) => (cut = why),
       },
     ))
       raws.push(...page);
@@ -57,5 +60,6 @@ export async function readQos(
     if (isEnded(err)) return q.listed.notFound(instance.ref, err as ZoomError);
     throw err;
   }
-  return { raws, keys: raws.map((r) => joinKey(r, instance.ref.kind)), skipped };
+  const keys = raws.map((r) => joinKey(r, instance.ref.kind));
+  return cut === undefined ? { raws, keys, skipped } : { raws, keys, skipped, cut };
 }

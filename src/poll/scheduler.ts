@@ -26,6 +26,7 @@ import { BudgetShortfall } from './budget-shortfall.js';
 import { EndedListed, RECHECK_AFTER_MS } from './ended-listed.js';
 import { pollPresence } from './unidentified.js';
 import { rateLimited } from './rate-limit-pause.js';
+import { discoveryCut, discoveryFailed } from './discovery-log.js';
 import { takeCount, uncounted } from './participant-count.js';
 
 export interface SchedulerOptions {
@@ -246,14 +247,17 @@ export class Scheduler {
       found = await source.discover(signal);
     } catch (err) {
       if (signal.aborted) throw err;
-      this.discoveryFailed(source, err);
+      discoveryFailed(this.once, source, err);
       return false;
     }
-    const { live, unusable } = found;
-    // A list with entries it could not use is taken for what it shows, and ends nothing: an
-    // entry without its uuid may stand for any live instance. Discovery is asked again next cycle.
-    if (unusable) this.discoveryFailed(source, unusable, true);
-    else this.lastDiscovery.set(source, cycleStart);
+    const { live, unusable, cut } = found;
+    // A list with entries it could not use, or cut as a page loop, is taken for what it shows, and
+    // ends nothing: an entry without its uuid, or one past the cut, may stand for any live
+    // instance. Discovery is asked again next cycle.
+    const partial = unusable !== undefined || cut !== undefined;
+    if (unusable) discoveryFailed(this.once, source, unusable, true);
+    if (cut !== undefined) discoveryCut(this.once, source, cut);
+    if (!partial) this.lastDiscovery.set(source, cycleStart);
     const seen = new Set<string>();
     for (const inst of live) {
       const key = instanceKey(inst.ref);
@@ -279,7 +283,7 @@ export class Scheduler {
         );
       }
     }
-    if (unusable) return false;
+    if (partial) return false;
     // Only what it listed before: one a pushed `*.started` tracks and the list does not show yet is
     // left to the pushes (it ends by a pushed `*.ended`, or once its pushes stop: push-target.ts).
     for (const [key, t] of this.tracked)
@@ -287,22 +291,6 @@ export class Scheduler {
         this.ended(key, now);
     this.endedListed.unlisted(source, seen);
     return true;
-  }
-
-  /**
-   * A listing that failed, or whose entries could not all be used (`unusable`): logged once an
-   * hour per source, code and which.
-   */
-  private discoveryFailed(source: PollSource, err: unknown, unusable = false): void {
-    const code = isZoomError(err) ? err.code : 'ERROR';
-    const kinds = `${source.kind}s`;
-    this.once.warn(
-      `discover${unusable ? '-unusable' : ''}:${source.kind}:${code}`,
-      { kind: source.kind, code, err: (err as Error).message },
-      unusable
-        ? `Zoom's live ${kinds} list has entries that cannot be used; those it does not show are kept as they were`
-        : `could not list live ${kinds}; keeping the last list`,
-    );
   }
 
   /**

@@ -14,7 +14,7 @@ import { readLiveList } from './live-list.js';
 import { readQos } from './qos-read.js';
 import { ListedIds } from './listed-ids.js';
 import { listedCount, polledCount } from './participant-count.js';
-import { unidentified } from './unidentified.js';
+import { unlisted } from './unidentified.js';
 import { str, text } from '../normalize/zoom-text.js';
 
 /**
@@ -71,7 +71,7 @@ export class SessionSource implements PollSource {
       signal,
     );
     if (!('raws' in read)) return read;
-    const { raws, keys, skipped } = read; // keys[i]: raws[i]'s join key, worked out once
+    const { raws, keys } = read; // keys[i]: raws[i]'s join key, worked out once
     const samples = raws.flatMap((raw, i) =>
       normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo, keys[i]),
     );
@@ -90,7 +90,7 @@ export class SessionSource implements PollSource {
       present: observed.present,
       left: observed.left,
       ended: false,
-      ...unidentified(skipped, keys),
+      ...unlisted(read),
     };
   }
 

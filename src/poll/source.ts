@@ -26,6 +26,11 @@ export interface Discovery {
    * it does not show everything live, so what it does not show must not end.
    */
   unusable?: ZoomError;
+  /**
+   * Why the reading was stopped as a page loop, when it was: its pages past the cursor were not
+   * read, so what it does not show must not end either.
+   */
+  cut?: string;
 }
 
 /**

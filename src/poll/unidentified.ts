@@ -1,36 +1,44 @@
 import type { Tracked } from './cycle-plan.js';
+import type { PollResult } from './poll-result.js';
 
 /**
- * A poll's entries that could not be identified: `skipped` ones that were not objects, and
- * objects without a join key (`user_id`; `keys`: each object's, empty when it has none). Each is counted as invalid where it is read; whom the
- * answer does not list may be one of them, so such a poll takes nobody as gone.
+ * Whom a QoS read may not list: its entries that could not be identified (`skipped` ones that
+ * were not objects, and objects without a join key: `keys`, each object's, empty when it has
+ * none; each counted as invalid where it is read), and whether it was cut (`cut`: stopped as a
+ * page loop, its pages past the cursor unread). Whom such a poll does not list may be there all
+ * the same, so it takes nobody as gone.
  */
-export function unidentified(skipped: number, keys: readonly string[]): { unidentified?: number } {
-  let n = skipped;
-  for (const k of keys) if (!k) n++;
-  return n ? { unidentified: n } : {};
+export function unlisted(read: {
+  skipped: number;
+  keys: readonly string[];
+  cut?: string | undefined;
+}): Pick<PollResult, 'unidentified' | 'cut'> {
+  let n = read.skipped;
+  for (const k of read.keys) if (!k) n++;
+  return { ...(n ? { unidentified: n } : {}), ...(read.cut !== undefined ? { cut: true } : {}) };
 }
 
 /**
  * Whom a poll of `t` takes as present, and whether it says nothing of who has gone (`holdAll`).
- * A poll with entries it could not identify (`result.unidentified`) holds those present before
- * (`t.present`) that it neither lists nor says left: whom it does not list may be one of those
- * entries. Such polls hold for at most `toleranceMs` (rules.gap_tolerance) in a row: an entry Zoom
- * keeps sending without an id would otherwise hold every departure for the meeting's life. One
+ * A poll with entries it could not identify (`result.unidentified`), or whose read was cut
+ * (`result.cut`), holds those present before (`t.present`) that it neither lists nor says left:
+ * whom it does not list may be one of those entries, or past the cut. Such polls hold for at most
+ * `toleranceMs` (rules.gap_tolerance) in a row: an entry Zoom keeps sending without an id, or a
+ * pagination that never ends, would otherwise hold every departure for the meeting's life. One
  * before any poll that could say (the first since the start) has nobody to hold from: it holds all.
  */
 export function pollPresence(
   t: Tracked,
-  result: { present: string[]; left: string[]; unidentified?: number | undefined },
+  result: Pick<PollResult, 'present' | 'left' | 'unidentified' | 'cut'>,
   now: number,
   toleranceMs: number,
 ): { present: string[]; holdAll: boolean } {
-  if (result.unidentified === undefined) {
-    delete t.unidentifiedSince;
+  if (result.unidentified === undefined && !result.cut) {
+    delete t.unsureSince;
     return { present: result.present, holdAll: false };
   }
-  t.unidentifiedSince ??= now;
-  if (now - t.unidentifiedSince >= toleranceMs) return { present: result.present, holdAll: false };
+  t.unsureSince ??= now;
+  if (now - t.unsureSince >= toleranceMs) return { present: result.present, holdAll: false };
   if (t.present === undefined) return { present: result.present, holdAll: true };
   const known = new Set([...result.present, ...result.left]);
   const held = t.present.filter((k) => !known.has(k));

@@ -28,7 +28,7 @@ import {
   type Tries,
 } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
-import { meaningless, notItems, pageLimit, Progress, unusableEntries } from './page-read.js';
+import { firstOfKey, meaningless, notItems, pageLimit, Progress, unusableEntries } from './page-read.js';
 import type { Page, PageOptions, Read } from './page-read.js';
 
 export interface ZoomClientOptions {
@@ -384,9 +384,15 @@ export class ZoomClient {
     return all.slice(0, bound);
   }
 
-  /** A listing that would not end: stop it, count it, and say so once. */
-  private pageLoop(ep: Endpoint, params: Record<string, string>, why: string): void {
+  /** A listing that would not end: stop it, count it, say so once, and tell the caller it was cut. */
+  private pageLoop<T>(
+    ep: Endpoint,
+    params: Record<string, string>,
+    why: string,
+    options: PageOptions<T>,
+  ): void {
     this.stats.pageLoop(ep.name);
+    options.cut?.(why);
     this.once.warn(
       `page-loop:${ep.name}`,
       { endpoint: ep.name, ...params },
@@ -420,26 +426,6 @@ export class ZoomClient {
   }
 
   /**
-   * The items whose key (`keyOf`) was not yielded before: a repeat of an earlier pass (a restarted
-   * listing) is dropped silently, one within this pass is dropped and told to `repeated`. An
-   * item without a key is the caller's to skip and count, not a repeat.
-   */
-  private firstOfKey<T>(items: T[], options: PageOptions<T>, seen: Set<string>, pass: Set<string>): T[] {
-    return items.filter((i) => {
-      const k = options.keyOf!(i);
-      if (!k) return true;
-      const repeat = pass.has(k);
-      pass.add(k);
-      if (seen.has(k)) {
-        if (repeat) options.repeated?.(1);
-        return false;
-      }
-      seen.add(k);
-      return true;
-    });
-  }
-
-  /**
    * The pages of a list endpoint at its largest page size. An expired `next_page_token`
    * restarts the listing from the start; `keyOf` then keeps items already yielded from
    * coming out twice.
@@ -451,14 +437,13 @@ export class ZoomClient {
     options: PageOptions<T> = {},
   ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
-    // Keys of this pass over the listing: a repeat within it is Zoom's, one of an earlier pass
-    // (before a restart) is expected.
-    const pass = new Set<string>();
+    const idOf = options.keyOf ?? options.joinOf;
     let token = '';
     let restarts = 0;
     let maxPages = pageLimit(ep, options);
     let fetched = 0;
-    const progress = new Progress(options);
+    // This pass's ids: a repeat within it is Zoom's, one of an earlier pass (a restart) expected.
+    const progress = new Progress();
     while (fetched < maxPages) {
       fetched++;
       options.beforePage?.();
@@ -476,8 +461,7 @@ export class ZoomClient {
           restarts++;
           this.log.info({ endpoint: ep.name }, 'next_page_token expired; restarting the listing');
           token = '';
-          pass.clear();
-          progress.restart(); // its tokens too
+          progress.restart(); // its ids and tokens
           continue;
         }
         throw err;
@@ -486,16 +470,18 @@ export class ZoomClient {
       if (error) throw error;
       if (fetched === 1) maxPages = pageLimit(ep, options, body);
       if (unusable) options.unusable?.(unusable);
-      yield options.keyOf ? this.firstOfKey(items, options, seen, pass) : items;
+      const ids = idOf ? items.map(idOf) : [];
+      const before = progress.read(ids);
+      yield options.keyOf ? firstOfKey(items, ids, before, seen, options.repeated) : items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
       if (!token) return;
-      const why = progress.endless(token, items);
+      const why = progress.endless(token);
       if (why) {
-        this.pageLoop(ep, params, why);
+        this.pageLoop(ep, params, why, options);
         return;
       }
     }
-    this.pageLoop(ep, params, `more than ${maxPages} pages`);
+    this.pageLoop(ep, params, `more than ${maxPages} pages`, options);
   }
 }
 

@@ -9,9 +9,9 @@ export interface PageOptions<T> {
   signal?: AbortSignal;
   keyOf?: (item: T) => string;
   /**
-   * The join (or instance) an entry names, for the stop on pages that add nothing (`Progress`);
-   * `keyOf` when not given. For a listing whose repeats the caller wants to see (the
-   * participants list), so it is not given `keyOf`.
+   * The join an entry names, for the stop on pages that add nothing (`Progress`), for a listing
+   * not given `keyOf` (which does that too) because the caller wants to see its repeats (the
+   * participants list).
    */
   joinOf?: (item: T) => string;
   expectedItems?: number;
@@ -54,6 +54,12 @@ export interface PageOptions<T> {
    * show everything live, so what it does not show must not end.
    */
   unusable?: (error: ZoomError) => void;
+  /**
+   * Told (with why) when the listing is stopped as a page loop before its end: its pages past the
+   * cursor were not read, so an item the read does not show may be there all the same, and must
+   * not be taken as gone (an instance ended, a participant left).
+   */
+  cut?: (why: string) => void;
 }
 
 /** A page's items; `unusable` when some of its entries cannot be used (unusableEntries). */
@@ -115,52 +121,77 @@ export function pageLimit<T>(ep: Endpoint, options: PageOptions<T>, first?: Json
 export const STALE_PAGES = 3;
 
 /**
- * Whether a listing still goes somewhere: its tokens are new, and its pages still add entries (by
- * `joinOf`, else `keyOf`) to this pass.
+ * Whether a listing still goes somewhere: its tokens are new, and its pages still add entries to
+ * this pass over it. It owns the pass's ids: the client asks it which entries this pass read
+ * before (Zoom's repeats, told to `repeated`).
  */
-export class Progress<T> {
-  private readonly read = new Set<string>();
+export class Progress {
+  /** Ids read in this pass (since the listing's start, or its restart). */
+  private readonly pass = new Set<string>();
   private readonly tokens = new Set<string>();
   private stale = 0;
-  private readonly idOf: ((item: T) => string) | undefined;
 
-  constructor(options: PageOptions<T>) {
-    this.idOf = options.joinOf ?? options.keyOf;
-  }
-
-  /** A page read: true when it is the STALE_PAGES-th in a row with entries, none of them new. */
-  private stalled(items: readonly T[]): boolean {
-    if (!this.idOf || items.length === 0) return false;
+  /**
+   * A page's entries read into this pass by their ids (by `keyOf`, else `joinOf`; '' for one
+   * without): whether this pass read each before. An entry without an id (bad data, counted by the
+   * caller) never was: a few pages of them must not stop the listing before the good entries
+   * behind them. A page with entries, none of them new, counts toward STALE_PAGES.
+   */
+  read(ids: readonly string[]): boolean[] {
     let fresh = false;
-    for (const item of items) {
-      const id = this.idOf(item);
-      // An entry without an id (bad data, counted by the caller) is not one read before: a few
-      // pages of them must not stop the listing before the good entries behind them.
-      if (!id || !this.read.has(id)) fresh = true;
-      if (id) this.read.add(id);
-    }
-    this.stale = fresh ? 0 : this.stale + 1;
-    return this.stale >= STALE_PAGES;
+    const before = ids.map((id) => {
+      const had = id !== '' && this.pass.has(id);
+      if (!had) fresh = true;
+      if (id) this.pass.add(id);
+      return had;
+    });
+    if (ids.length) this.stale = fresh ? 0 : this.stale + 1;
+    return before;
   }
 
   /**
-   * Why a listing whose page (`items`) gave `token` would not end, else undefined (the token is
-   * kept): a token seen before (it would page in a circle; mocks such as Prism repeat their
-   * example), or STALE_PAGES pages in a row that add nothing.
+   * Why a listing whose last page gave `token` would not end, else undefined (the token is kept):
+   * a token seen before (it would page in a circle; mocks such as Prism repeat their example), or
+   * the last STALE_PAGES pages read in a row with entries, none of them new.
    */
-  endless(token: string, items: readonly T[]): string | undefined {
+  endless(token: string): string | undefined {
     if (this.tokens.has(token)) return 'a next_page_token came back again';
     this.tokens.add(token);
-    if (this.stalled(items)) return `${STALE_PAGES} pages in a row added nothing new`;
+    if (this.stale >= STALE_PAGES) return `${STALE_PAGES} pages in a row added nothing new`;
     return undefined;
   }
 
   /** The listing restarted (an expired token): its first pages repeat the last pass's. */
   restart(): void {
-    this.read.clear();
+    this.pass.clear();
     this.tokens.clear();
     this.stale = 0;
   }
+}
+
+/**
+ * The items whose key (`keys[i]`, by `keyOf`) was not yielded before (`seen`): a repeat of an
+ * earlier pass (a restarted listing) is dropped silently, one within this pass (`before[i]`, by
+ * Progress) is dropped and told to `repeated`. An item without a key is the caller's to skip and
+ * count, not a repeat.
+ */
+export function firstOfKey<T>(
+  items: T[],
+  keys: readonly string[],
+  before: readonly boolean[],
+  seen: Set<string>,
+  repeated: ((count: number) => void) | undefined,
+): T[] {
+  return items.filter((_, i) => {
+    const k = keys[i];
+    if (!k) return true;
+    if (seen.has(k)) {
+      if (before[i]) repeated?.(1);
+      return false;
+    }
+    seen.add(k);
+    return true;
+  });
 }
 
 /**

@@ -306,7 +306,12 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
 
   it('a list without the QoS join: its fields stay unknown, and it is logged, not silent', async () => {
     const { log, lines } = captureLog();
-    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, participants: [] });
+    // Read to its end: the example's next_page_token would come back (a page loop, below).
+    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({
+      ...l,
+      participants: [],
+      next_page_token: '',
+    });
     const { samples, calls } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), empty, log);
     expect(calls.get('participants')).toBeGreaterThan(0);
     expect(samples[0]!.context.role).toBeUndefined();
@@ -314,6 +319,19 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     expect(lines.filter((l) => l.msg.includes('the participants list has no entry for 1 join'))).toHaveLength(
       1,
     );
+  });
+
+  it('a list cut as a page loop before the QoS join: logged as cut, not as having no entry (review stop 40, LOW)', async () => {
+    const { log, lines } = captureLog();
+    // The example's next_page_token comes back on the second page: the read stops there.
+    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, participants: [] });
+    const { samples } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), empty, log);
+    expect(samples[0]!.context.role).toBeUndefined();
+    // Old code: "the participants list has no entry for 1 join".
+    expect(lines.map((l) => l.msg).filter((m) => m.startsWith('the participants list'))).toEqual([
+      'the participants list was cut (a next_page_token came back again) before 1 join of the QoS answer: ' +
+        'its fields (role, audio_quality...) stay unknown for now; asking again after a backoff',
+    ]);
   });
 
   it('QoS entries without user_id (counted and skipped) are no joins: the list is not read for them, nor warned of', async () => {
