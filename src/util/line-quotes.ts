@@ -11,11 +11,36 @@ export function lineEndFrom(text: string, from: number): number {
 
 /**
  * Whether the quote or bracket at `at` may close a quoted text or a bracket: the text's end, a
- * blank, a punctuation mark or a query's `&` follows it (`"a"b"` holds `a"b`, `{ token: a}b }`
- * holds `a}b`: one inside a secret is not its end).
+ * blank, a `,` or `;`, or a `&` before a query's next `key=` follows it, or one punctuation mark
+ * or closer (`.:!?)]}>`) before one of those, a quote, a backslash (`\"}\"`) or another (`"a"b"`
+ * holds `a"b`, `{ token: a}b }` holds `a}b`, `password="SE".KRIT` holds `SE".KRIT`: one inside a
+ * secret is not its end). Two characters looked at, so that every caller stays linear.
  */
-export const mayClose = (text: string, at: number): boolean =>
-  at + 1 >= text.length || /[\s,.;:!?)\]}>&]/.test(text[at + 1]!);
+export const mayClose = (text: string, at: number): boolean => {
+  const next = text[at + 1];
+  if (next === undefined || ENDS.test(next)) return true;
+  if (next === '&') return pairOrEndAt(text, at + 2);
+  if (!MARKS.test(next)) return false;
+  const after = text[at + 2];
+  return after === undefined || ENDS.test(after) || MARKS.test(after) || /["'`\\]/.test(after);
+};
+
+/** What may follow a closing quote or bracket: the end of a field or a word. */
+const ENDS = /[\s,;]/;
+
+/**
+ * Whether a `&` before `at` ends a value: a query string's next `key=` or nothing follows it (a
+ * `&` in a secret does not: `"Tr0ub4dor"&3`). Looks over one key at most.
+ */
+const pairOrEndAt = (text: string, at: number): boolean => {
+  if (at >= text.length || /\s/.test(text[at]!)) return true;
+  PAIR.lastIndex = at;
+  return PAIR.test(text);
+};
+
+const PAIR = /[\w.[\]-]+=/y;
+/** The punctuation marks and closers that may stand between a closing quote and what follows it. */
+const MARKS = /[.:!?)\]}>]/;
 
 /**
  * The double quotes that no backslash escapes (JSON's `\"`) on a text's lines, read once per

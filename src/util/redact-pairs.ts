@@ -1,6 +1,6 @@
 import { isProblemMessage, saysAbsent, saysState } from './problem-words.js';
-import { isLineEnd } from './line-quotes.js';
-import { isBlank, pairAfter, valueEnd } from './value-ends.js';
+import { isLineEnd, mayClose } from './line-quotes.js';
+import { isBlank, unquotedValueEnd, valueEnd } from './value-ends.js';
 import { UrlEnds, beforeSentenceMarks } from './url-ends.js';
 
 /** What stands in a message for a hidden secret. */
@@ -123,18 +123,27 @@ function openBefore(text: string, key: number, floor: number): string | undefine
 }
 
 /**
- * Whether the value at `from` was hidden already (the text was redacted before): `[redacted]`
- * where a value ends: right before a `,`, `;`, bracket or quote (a quoted value's end), a `&` that
- * a query string's next pair or nothing follows, blanks before the line's end or `closer` (a bare
- * `key:`'s), or blanks after a `key=`'s. Taken
- * for a value, it grew at each pass (`{"password":[redacted]}` lost its `}`, as an unquoted value
- * runs to the line's end).
+ * Whether the value at `start` was hidden already (the text was redacted before): `[redacted]`
+ * where this code ends a value: before what may follow a closing quote (util/line-quotes.ts
+ * mayClose: a `,` or `;`, a `&` that a query string's next pair or nothing follows, a mark or
+ * closer before a blank, `[redacted]. Retry`, `{"password":[redacted]}`), before a quote, before a `\"` after a key quoted as JSON inside a JSON string, before blanks
+ * then the line's end or `closer` (a bare `key:`'s), or before blanks after a `key=`'s. Taken for
+ * a value, it grew at each pass (`{"password":[redacted]}` lost its `}`, as an unquoted value runs
+ * to the line's end). Anything else after it is read as any value is: `password=[redacted].SEKRIT`
+ * is hidden whole, as `password=abc.SEKRIT` is (it was taken for hidden already, SEKRIT shown).
  */
-function hiddenAlready(text: string, from: number, bare: boolean, closer: string | undefined): boolean {
+function hiddenAlready(text: string, start: ValueStart, closer: string | undefined): boolean {
+  const { at: from, bare } = start;
   if (!text.startsWith(REDACTED, from)) return false;
   let i = from + REDACTED.length;
-  if (/[,;:.!?>)\]}"'`]/.test(text.charAt(i))) return true;
-  if (text[i] === '&') return pairAfter(text, i) || !/\S/.test(text.charAt(i + 1));
+  // A quote (a URL's or a bracket's closing one: `"…token=[redacted]", bad`, `"…:[redacted]""`);
+  // a mark, closer or `&` as after a closing quote (mayClose: `[redacted], x`, `[redacted]).`,
+  // `[redacted]&x=1`, not `[redacted].SEKRIT`).
+  const c = text.charAt(i);
+  if (/["'`]/.test(c)) return true;
+  // JSON inside a JSON string: its value ends before a `\"` too (`\":[redacted]\"}`).
+  if (c === '\\' && start.escaped) return true;
+  if (c && !/\s/.test(c)) return mayClose(text, i - 1);
   while (isBlank(text[i])) i++;
   if (i === text.length || isLineEnd(text[i]) || text[i] === closer) return true;
   // After `key=`, blanks end it: a quoted value hidden whole (`password="a b" rest` is
@@ -150,6 +159,28 @@ function hiddenAlready(text: string, from: number, bare: boolean, closer: string
 const SIGNATURE = /^sig(?:nature)?$/i;
 
 /**
+ * A signature's value (`start`..`end`): kept when it says the signature's state (`valid`, `"ok"`),
+ * else hidden. A quoted state that a blank and more text follow on its line (`signature: "valid"
+ * deadbeef`, `sig="ok" DEADbeef`) is read as the unquoted value it starts would be (to the
+ * line's end or the next ` key=`): kept if all of it says a state, else hidden whole, as the
+ * digest may follow the state (the old reading showed `deadbeef`).
+ */
+function signatureValue(
+  text: string,
+  start: ValueStart,
+  end: number,
+  closer: string | undefined,
+  limit: number,
+): { end: number; kept: boolean } {
+  const from = start.at;
+  if (!saysState(text.slice(from, end))) return { end, kept: false };
+  if (!/["'`]/.test(text.charAt(from)) || !isBlank(text[end])) return { end, kept: true };
+  const whole = unquotedValueEnd(text, from, start.bare, closer, limit);
+  if (!/\S/.test(text.slice(end, whole))) return { end, kept: true };
+  return { end: whole, kept: saysState(text.slice(from, whole).replace(/["'`]/g, '')) };
+}
+
+/**
  * Where the value at `start` ends (valueEnd, at `limit` at the latest), and whether it was hidden
  * already: hiddenAlready, or a `[redacted]` that `limit` or a closer cuts short (a bare URL's blank
  * after `[x https://h/#token:[redacted] y`, whose `]` was taken for the closer).
@@ -162,7 +193,7 @@ function valueExtent(
 ): { end: number; hidden: boolean } {
   const from = start.at;
   const whole = { end: from + REDACTED.length, hidden: true };
-  if (hiddenAlready(text, from, start.bare, closer)) return whole;
+  if (hiddenAlready(text, start, closer)) return whole;
   const end = valueEnd(text, from, start.bare ? 'line' : start.escaped ? 'escaped' : 'pair', closer, limit);
   return end <= whole.end && text.startsWith(REDACTED, from) ? whole : { end, hidden: false };
 }
@@ -215,7 +246,7 @@ export function redactSecretPairs(text: string): string {
     const limit = url && url.end > from ? url.end : text.length;
     const extent = valueExtent(text, start, closer, limit);
     const { hidden } = extent;
-    const end =
+    let end =
       url?.bare && !hidden && extent.end === limit
         ? beforeSentenceMarks(text, from, limit, url.closer)
         : extent.end;
@@ -223,10 +254,9 @@ export function redactSecretPairs(text: string): string {
     // Hidden already, a message's words (`Invalid password: wrong length`, `secret: not set`) or a
     // signature's state (`config signature: valid`): kept as they are.
     const value = text.slice(from, end);
-    const kept =
-      hidden ||
-      (start.bare && (saysAbsent(value) || describesProblem(text, start.key, from, end, done))) ||
-      (SIGNATURE.test(m[0]) && saysState(value));
+    let kept =
+      hidden || (start.bare && (saysAbsent(value) || describesProblem(text, start.key, from, end, done)));
+    if (!kept && SIGNATURE.test(m[0])) ({ end, kept } = signatureValue(text, start, end, closer, limit));
     out += kept ? text.slice(done, end) : `${text.slice(done, from)}${REDACTED}`;
     done = end;
     SECRET_WORD.lastIndex = end;

@@ -100,8 +100,17 @@ export function valueEnd(
     }
     return limit;
   }
-  return extent === 'line' ? lineEnd(text, from, closer, limit) : unquotedEnd(text, from, limit);
+  return unquotedValueEnd(text, from, extent === 'line', closer, limit);
 }
+
+/** Where a value from `from` ends read as unquoted: a bare `key:`'s (`line`) or a `key=`'s; at `limit` at the latest. */
+export const unquotedValueEnd = (
+  text: string,
+  from: number,
+  line: boolean,
+  closer: string | undefined,
+  limit: number,
+): number => (line ? lineEnd(text, from, closer, limit) : unquotedEnd(text, from, limit));
 
 /**
  * Where a value quoted as JSON inside a JSON string (`\"x\"`, its text starting at `from`) ends:
