@@ -10,6 +10,16 @@ export interface QosRouteHost extends RouteHost {
 }
 
 /**
+ * The live instances that started on `from`'s UTC day or later. Whether Zoom's live lists
+ * filter by from/to is not documented: the simulator takes the stricter reading, so a client
+ * whose range is too short misses a long meeting here as it might at Zoom.
+ */
+function startedSince(sim: QosRouteHost, live: SimInstance[], from: string): SimInstance[] {
+  const lo = Date.parse(`${from.slice(0, 10)}T00:00:00Z`);
+  return Number.isFinite(lo) ? live.filter((i) => sim.world.scenario.start + i.start >= lo) : live;
+}
+
+/**
  * The routes the live poll uses: the lists of meetings, webinars and Video SDK sessions, their
  * participants, the participants' QoS (every one, or one), with Zoom's rate-limit categories.
  */
@@ -23,7 +33,7 @@ export function qosRoutes(sim: QosRouteHost): Route[] {
     const listed =
       queryType(ctx) === 'past'
         ? pastInRange(sim.world, kind, p.get('from')!, p.get('to')!, ctx.now)
-        : sim.world.liveInstances(kind, ctx.now);
+        : startedSince(sim, sim.world.liveInstances(kind, ctx.now), p.get('from')!);
     return sim.pager.page(ctx, `list:${kind}`, 300, 30, listed, key, (i) =>
       instanceItem(sim.world, i, ctx.now),
     );

@@ -94,10 +94,12 @@ const utcDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**
  * The `from`/`to` a live list call must send (the spec marks them required even with
- * `type=live`): yesterday and today, as UTC dates. Zoom reads these dates in UTC, so a range
- * in local dates could miss a meeting that started before midnight UTC; from yesterday on
- * covers every meeting still live, since a live meeting cannot be older than a day and a bit.
+ * `type=live`): two days ago and today, as UTC dates. Zoom reads these dates in UTC, so a range
+ * in local dates could miss a meeting that started before midnight UTC. Whether a live list
+ * leaves out a meeting that started before `from` is not documented, and a meeting may last
+ * 30 hours: one started late on day D-2 is still live on day D, and `from` = yesterday could
+ * miss it. Two days back covers it, in the same one call (the spec allows a month).
  */
 export function liveRange(now: number): { from: string; to: string } {
-  return { from: utcDay(now - 86_400_000), to: utcDay(now) };
+  return { from: utcDay(now - 2 * 86_400_000), to: utcDay(now) };
 }
