@@ -11,31 +11,59 @@ export type Env = Readonly<Record<string, string | undefined>>;
 // escape's first (`$(?![{$])`): read either way, an unclosed default of n `$`s took 2^n tries.
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}$]|\$\$|\$(?![{$]))*))?\}|\$\$|\$\{/g;
 
-/** Where the first `${` of `text` is that is no escaped `$` (`$${`) followed by `{`; -1 when none. */
-function firstReference(text: string): number {
-  for (let i = text.indexOf('$'); i >= 0; i = text.indexOf('$', i + 1)) {
+/**
+ * Where the first `${` of `text` at or after `from` is that is no escaped `$` (`$${`) followed by
+ * `{`; -1 when none. `from` starts a run of `$` or is no `$`: a run's `$`s pair from its start.
+ */
+function firstReference(text: string, from: number): number {
+  for (let i = text.indexOf('$', from); i >= 0; i = text.indexOf('$', i + 1)) {
     if (text[i + 1] === '{') return i;
     if (text[i + 1] === '$') i++;
   }
   return -1;
 }
 
+/**
+ * `find` (the first place at or after `from` where something is, -1 when none) for `from`s that
+ * only grow: an answer still ahead of `from` is the answer again, and none stays none. Each call
+ * looks only past the last answer, so all of them together read the text once.
+ */
+function ahead(find: (from: number) => number): (from: number) => number {
+  let found = -2;
+  return (from) => {
+    if (found === -1) return -1;
+    if (found < from) found = find(from);
+    return found;
+  };
+}
+
 const EXPECTED = 'expected ${VAR}, ${VAR:-default}, or $$ for a literal $';
 
+/** A variable's name after a `${`, read from where lastIndex is put. */
+const NAME_AT = /\$\{([A-Za-z_][A-Za-z0-9_]*)/y;
+
 /**
- * What a `${` that starts no reference is told, from the text at it (docs/configuration.md,
- * Environment and secrets). Only the variable's name is quoted: the rest may be a secret.
+ * What each `${` of `text` at the indexes `ats` (ascending) that starts no reference is told
+ * (docs/configuration.md, Environment and secrets). Only the variable's name is quoted: the rest
+ * may be a secret. Linear in the text however many there are: it read the rest of the text from
+ * each (the next "}" and "${"), so a value of 1 MiB of `${A` took hours.
  */
-function badReference(rest: string): string {
-  const name = /^\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
-  if (!name) return `a "\${" with no variable name after it; ${EXPECTED}`;
-  const after = rest.slice(name[0].length);
-  const close = after.indexOf('}');
-  const inner = firstReference(after);
-  if (after.startsWith(':-') && inner >= 0 && (close < 0 || inner < close))
-    return `a "\${${name[1]}:-" whose default holds another "\${" (a default is plain text: references do not nest); ${EXPECTED}`;
-  if (close < 0) return `a "\${${name[1]}" with no closing "}"; ${EXPECTED}`;
-  return `a reference to ${name[1]} in an unsupported form (only ":-" may follow the name); ${EXPECTED}`;
+function badReferences(text: string, ats: readonly number[]): string[] {
+  const close = ahead((from) => text.indexOf('}', from));
+  const reference = ahead((from) => firstReference(text, from));
+  return ats.map((at) => {
+    NAME_AT.lastIndex = at;
+    const name = NAME_AT.exec(text);
+    if (!name) return `a "\${" with no variable name after it; ${EXPECTED}`;
+    // After a name's last letter: a run of `$` starts here, or none does (firstReference).
+    const after = at + name[0].length;
+    const end = close(after);
+    const inner = reference(after);
+    if (text.startsWith(':-', after) && inner >= 0 && (end < 0 || inner < end))
+      return `a "\${${name[1]}:-" whose default holds another "\${" (a default is plain text: references do not nest); ${EXPECTED}`;
+    if (end < 0) return `a "\${${name[1]}" with no closing "}"; ${EXPECTED}`;
+    return `a reference to ${name[1]} in an unsupported form (only ":-" may follow the name); ${EXPECTED}`;
+  });
 }
 
 /**
@@ -65,29 +93,28 @@ export function expandEnv(text: string, env: Env): { value: string; unset: strin
   return { value, unset, malformed };
 }
 
-/** How many times `needle` occurs in `text` before index `end`. */
-function countBefore(text: string, needle: string, end: number): number {
-  let n = 0;
-  for (let i = text.indexOf(needle); i >= 0 && i < end; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
-
 /**
- * Where in the file the `${` at index `at` of a scalar's value is: the same `${` counted in the
- * scalar's source (escapes, folding and a block scalar's indentation change other characters, never
- * a "${"). A block scalar's header line (`|`, `>-`, a comment) is not its value.
+ * Where in the file each `${` at the indexes `ats` (ascending) of a scalar's value is: the same
+ * `${` counted in the scalar's source (escapes, folding and a block scalar's indentation change
+ * other characters, never a "${"), the k-th of the value at the k-th of the source; the scalar's
+ * start when the source has fewer. A block scalar's header line (`|`, `>-`, a comment) is not its
+ * value. One pass over both: counting again from the start for each made it quadratic.
  */
-function offsetIn(node: Scalar, at: number, text: string): number {
+function offsetsIn(node: Scalar, ats: readonly number[], text: string): number[] {
   const [start, end] = node.range ?? [0, 0];
   const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
   const from = block ? text.indexOf('\n', start) + 1 : start;
   const source = from > 0 || !block ? text.slice(from, end) : '';
-  let i = -1;
-  for (let k = countBefore(String(node.value), '${', at); k >= 0; k--) {
-    i = source.indexOf('${', i + 1);
-    if (i < 0) return start;
-  }
-  return from + i;
+  const value = String(node.value);
+  let v = value.indexOf('${');
+  let s = source.indexOf('${');
+  return ats.map((at) => {
+    while (v >= 0 && v < at) {
+      v = value.indexOf('${', v + 2);
+      if (s >= 0) s = source.indexOf('${', s + 2);
+    }
+    return v === at && s >= 0 ? from + s : start;
+  });
 }
 
 /** The setting names leading to a scalar (list indexes left out): what isSecretPath reads. */
@@ -119,13 +146,10 @@ export function expandEnvInDocument(
       if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$'))
         return;
       const { value, unset, malformed } = expandEnv(node.value, env);
-      for (const at of malformed)
-        problems.push({
-          file: src.file,
-          ...src.at(offsetIn(node, at, src.text)),
-          path: '',
-          message: badReference(node.value.slice(at)),
-        });
+      const said = badReferences(node.value, malformed);
+      offsetsIn(node, malformed, src.text).forEach((offset, i) =>
+        problems.push({ file: src.file, ...src.at(offset), path: '', message: said[i]! }),
+      );
       const top = path[2];
       const section = isPair(top) && isScalar(top.key) ? String(top.key.value) : '';
       // Unused here: left as written, so that the rest of the file can still be checked.
