@@ -62,14 +62,14 @@ function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<s
   const out = new Map<string, string>();
   for (const secret of plugin?.secrets ?? []) {
     const inline = written.get(secret);
-    if (typeof inline === 'string') out.set(secret, inline);
+    if (typeof inline === 'string') out.set(secret, headerSecret(ctx, n, secret, inline, [i, secret]));
     const file = written.get(`${secret}_file`);
     if (typeof file !== 'string') continue;
     const at = ['notifiers', i, `${secret}_file`];
     if (inline !== undefined)
       problemAt(ctx, at, `both ${secret} and ${secret}_file are set; expected one of them`, true);
     const value = readSecretFile(ctx, at, file, 'the secret', false);
-    if (value !== undefined) out.set(secret, value);
+    if (value !== undefined) out.set(secret, headerSecret(ctx, n, secret, value, [i, `${secret}_file`]));
   }
   // A <name>_file given but unreadable is said where it is, once: the secret is not also missing.
   for (const r of plugin?.required ?? [])
@@ -80,6 +80,30 @@ function readSecrets(ctx: ParseContext, n: RawBuiltInNotifier, i: number): Map<s
         `missing required setting "${r}"; expected ${r}${(plugin?.secrets ?? []).includes(r) ? ` or ${r}_file (a file holding it)` : ''} in a ${n.type} notifier`,
       );
   return out;
+}
+
+/** Secrets a notifier sends as an HTTP header's value: Slack's `Authorization: Bearer <token>`. */
+const HEADER_SECRETS: ReadonlySet<string> = new Set(['slack token']);
+
+/**
+ * `value`, said wrong at `at` when it is a secret sent in a header (HEADER_SECRETS) and holds
+ * anything but visible ASCII: a line break, a space or `€` passed check, and every delivery
+ * then failed in the HTTP client, retried as a network error. The value is not quoted.
+ */
+function headerSecret(
+  ctx: ParseContext,
+  n: RawBuiltInNotifier,
+  secret: string,
+  value: string,
+  at: [number, string],
+): string {
+  if (HEADER_SECRETS.has(`${n.type} ${secret}`) && /[^\x21-\x7e]/.test(value))
+    problemAt(
+      ctx,
+      ['notifiers', ...at],
+      `the ${secret} (not shown) holds a line break, a space, a control character or a character beyond ASCII, which an HTTP header cannot carry; expected the ${secret} on one line, as ${n.type} gives it`,
+    );
+  return value;
 }
 
 /** A notifier module of the user's own: its file resolved against the config's folder. */

@@ -107,3 +107,28 @@ describe("notifiers' URLs and headers (outside tester, stop 34)", () => {
     expect(c.notify.notifiers.map((x) => x.name)).toEqual(['w', 'a']);
   });
 });
+
+describe('a Slack token no HTTP header can carry (outside tester hT41, from its MEDIUM 1)', () => {
+  // Old code: `qoswatch check` passed it, and every delivery failed in the HTTP client.
+  it.each([
+    ['a line break', '"xoxb-SLACKTOKEN\\nx"'],
+    ['a space', '"xoxb-SLACKTOKEN x"'],
+    ['a euro sign', '"xoxb-SLACKTOKEN€"'],
+  ])('%s is said at the token, which is not shown', (_name, token) => {
+    const file = write(`notifiers:\n  - { name: s, type: slack, channel: "#a", token: ${token} }\n`);
+    const msg = configErrorOf(file);
+    expect(msg).toContain(
+      `${file}:6:51: notifiers[0].token: the token (not shown) holds a line break, a space, a control character or a character beyond ASCII, which an HTTP header cannot carry; expected the token on one line, as slack gives it`,
+    );
+    expect(msg).not.toContain('SLACKTOKEN');
+  });
+
+  it('a token_file holding one is said at the token_file', () => {
+    const secret = join(dir, 'token.txt');
+    writeFileSync(secret, 'xoxb-SLACKTOKEN\u0000x\n');
+    const file = write(`notifiers:\n  - { name: s, type: slack, channel: "#a", token_file: ${secret} }\n`);
+    const msg = configErrorOf(file);
+    expect(msg).toContain(`${file}:6:56: notifiers[0].token_file: the token (not shown) holds`);
+    expect(msg).not.toContain('SLACKTOKEN');
+  });
+});
