@@ -28,7 +28,7 @@ const PERSONAL = [
  * meeting."); any other text is withheld whole, since it may hold anything.
  */
 export function withheldLeaveReason(text: string): string {
-  const reason = /Reason:\s*([^]*)$/i.exec(text)?.[1]?.trim() || text.trim();
+  const reason = /^[^]*Reason:\s*([^]*)$/i.exec(text)?.[1]?.trim() || text.trim();
   const named = /(?:^|\s)(left|got disconnected from) the (meeting|webinar|session)\.?$/i.exec(reason);
   if (named) return `${named[1]!.toLowerCase()} the ${named[2]!.toLowerCase()}.`;
   return NAME_FREE.has(reason.toLowerCase().replace(/\.$/, '')) ? reason : WITHHELD;

@@ -86,6 +86,7 @@ describe("Zoom's free texts in alerts shown without the identity opt-in", () => 
     ['Network connection error.', 'Network connection error.'],
     ['Rea was removed by Bob', '[withheld]'],
     ['x<br>Reason: Rea rang', '[withheld]'],
+    ['Rea left.<br>Reason: Rea rang<br>Reason: Removed by host.', 'Removed by host.'],
   ])('leave_reason %j is shown as %j', (text, shown) => {
     expect(withheldLeaveReason(text)).toBe(shown);
   });
