@@ -277,9 +277,11 @@ export class Scheduler {
         if (known.lastPolledAt === undefined) takeCount(known.instance, inst);
       } else {
         this.tracked.set(key, { source, instance: inst, listed: true });
+        // A guessed count (the list gave none it could use) is said as not known, not as 1.
+        const count = inst.countGuessed ? { countGuessed: true } : { participants: inst.participants };
         this.opts.log.info(
-          { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, participants: inst.participants },
-          `discovered ${inst.ref.kind} "${inst.ref.topic}" (${plural(inst.participants, 'participant')})`,
+          { kind: inst.ref.kind, id: inst.ref.id, topic: inst.ref.topic, ...count },
+          `discovered ${inst.ref.kind} "${inst.ref.topic}" (${inst.countGuessed ? 'participants not known until its first poll' : plural(inst.participants, 'participant')})`,
         );
       }
     }

@@ -7,6 +7,7 @@ import { DashboardSource } from '../../src/poll/dashboard-source.js';
 import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 import { simProxy } from '../helpers/proxy.js';
+import { meetingScheduler } from '../helpers/scheduler.js';
 import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
 
 /**
@@ -50,6 +51,27 @@ describe('a meeting whose list does not say how many are in it', () => {
     expect(client.stats.pageLoops.get('meeting_participants') ?? 0).toBe(0);
     expect(lines.filter((l) => l.msg.includes('pagination does not end'))).toEqual([]);
     expect(live.participants).toBe(300);
+  });
+});
+
+/** Review (stop 40, LOW): the discovery line said "(1 participant)" for a guessed count. */
+describe('the discovery line of a meeting whose list does not say how many', () => {
+  it('says its count is not known, not "1 participant"', async () => {
+    h = await startSim({ meetings: [meetingWith(30)] });
+    proxy = await simProxy(h.url, {
+      rewrite: (text, r) =>
+        r.path.includes('/metrics/meetings?') ? text.replace(/"participants":\d+,/g, '') : text,
+    });
+    const { log, lines } = captureLog();
+    const { scheduler } = meetingScheduler(proxy.url, h.clock, { log });
+    await scheduler.cycle(new AbortController().signal);
+    const said = lines.filter((l) => l.msg.startsWith('discovered meeting'));
+    // Old code: 'discovered meeting "Test meeting" (1 participant)', participants: 1.
+    expect(said.map((l) => l.msg)).toEqual([
+      'discovered meeting "Test meeting" (participants not known until its first poll)',
+    ]);
+    expect(said[0]).toMatchObject({ countGuessed: true });
+    expect(said[0]).not.toHaveProperty('participants');
   });
 });
 
