@@ -156,6 +156,28 @@ const emptyFileProblem = (file: string): FileProblem => ({
 });
 
 /**
+ * A file read before under another name (a link made in a rule folder while the daemon runs:
+ * the config's entry check of `ruleFilesReadTwice` runs at start-up and on SIGHUP, but a file
+ * change reloads the rules alone): one problem at the file, not each of its rules "already
+ * defined". Notes the file's real path otherwise.
+ */
+function readBefore(reals: Map<string, string>, file: string): FileProblem | undefined {
+  const real = realFile(file);
+  const first = reals.get(real);
+  if (first === undefined) {
+    reals.set(real, file);
+    return undefined;
+  }
+  return {
+    file,
+    line: 1,
+    col: 1,
+    path: '',
+    message: `the same file as ${first}${first === real ? '' : ` (${real})`}, read by the rule paths already; expected each rule file once (its rules would be defined twice)`,
+  };
+}
+
+/**
  * Loads, checks and compiles every rule in the given files and folders. All problems in all
  * files are reported together; a name used twice is a problem too. A shipped file the build
  * parsed is not parsed again (shipped-rules.ts).
@@ -164,7 +186,13 @@ export function loadRules(paths: readonly string[]): CompiledRule[] {
   const problems: FileProblem[] = [];
   const rules: CompiledRule[] = [];
   const names = new Map<string, string>();
+  const reals = new Map<string, string>();
   for (const file of ruleFiles(paths)) {
+    const again = readBefore(reals, file);
+    if (again) {
+      problems.push(again);
+      continue;
+    }
     const src = YamlSource.read(file);
     const shipped = shippedRules(src.text);
     let raw: (RawRule | undefined)[];

@@ -178,6 +178,27 @@ describe('rule files are checked at load time, with file:line:col', () => {
     );
   });
 
+  it('a file of a rule folder that links to another is said once, at the file, not per rule', () => {
+    // A link made in a watched rule folder reloads the rules alone (no config check): the old
+    // code said each of its rules "already defined" in the file it links to (tester, stop 41).
+    const folder = mkdtempSync(join(tmpdir(), 'qw-rules-link-'));
+    const rules = 'rules:\n  - { name: a1, metric: wifi_rssi, when: below, threshold: -70dBm }\n';
+    writeFileSync(
+      join(folder, 'a.yaml'),
+      `${rules}  - { name: a2, metric: wifi_rssi, when: below, threshold: -80dBm }\n`,
+    );
+    symlinkSync('a.yaml', join(folder, 'b.yaml'));
+    let message = '';
+    try {
+      loadRules([folder]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      `${join(folder, 'b.yaml')}:1:1: the same file as ${join(folder, 'a.yaml')}, read by the rule paths already; expected each rule file once (its rules would be defined twice)`,
+    );
+  });
+
   it("skips a folder's hidden files: an editor's lock link or swap file is no rule file", () => {
     // Emacs keeps a dangling link `.#a.yaml` while a buffer is modified: every reload (and
     // start-up) failed with "cannot read: file not found" (outside tester, stop 34).
