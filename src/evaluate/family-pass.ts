@@ -184,7 +184,7 @@ function samplesPass(
   columns: StepColumns,
   t: number,
 ): void {
-  const { slots, stamps, partial, instances } = columns;
+  const { slots, stamps, partial } = columns;
   const { shared: isShared, time, value, took } = shared;
   const at = atBuffer;
   const groupOf = groupBuffer;
@@ -204,7 +204,7 @@ function samplesPass(
         if (above ? !(v > edge) && !(was > edge) : !(v < edge) && !(was < edge)) moves.add(g, from);
         else {
           moves.flush();
-          for (const p of passes) p.moveShared(g, from, was, v, instances[i]!);
+          for (const p of passes) p.moveShared(g, from, was, v, slot);
         }
         time[slot] = t;
         value[slot] = v;
@@ -291,10 +291,10 @@ class RulePass {
   }
 
   /**
-   * A shared reading in group slot `g` (entered) moves from (`from`, value `was`) to the step's
-   * time with value `v`: as `stay` moves it, its values in the family's arrays (written after).
+   * The shared reading of `slot`, in group slot `g` (entered), moves from (`from`, value `was`) to
+   * the step's time with value `v`: as `stay` moves it, its values in the family's arrays (written after).
    */
-  moveShared(g: number, from: number, was: number, v: number, ikey: string): void {
+  moveShared(g: number, from: number, was: number, v: number, slot: number): void {
     const { above, threshold } = this.rule;
     const before = above ? was > threshold : was < threshold;
     const now = above ? v > threshold : v < threshold;
@@ -302,7 +302,7 @@ class RulePass {
     if (!before && !now) this.quiet.add(group, from);
     else {
       this.quiet.flush();
-      group.moved(from, before, this.t, now, ikey);
+      group.moved(from, before, this.t, now, slot);
     }
   }
 
@@ -312,7 +312,7 @@ class RulePass {
    * longer match, or its group value went missing) leaves the member's group, as a move to
    * another group does.
    */
-  sample(i: number, g: number, v: number, { slots, partial, stamps, instances }: StepColumns): void {
+  sample(i: number, g: number, v: number, { slots, partial, stamps }: StepColumns): void {
     const { rule, readings, t, quiet } = this;
     const slot = slots[i]!;
     const breaching = rule.above ? v > rule.threshold : v < rule.threshold;
@@ -327,18 +327,18 @@ class RulePass {
     this.enter(g, i);
     const group = this.group!;
     const was = readings.in[slot];
-    if (was === group) return stay(readings, quiet, group, slot, t, v, breaching, stamps[i]!, instances, i);
+    if (was === group) return stay(readings, quiet, group, slot, t, v, breaching, stamps[i]!);
     quiet.flush();
     leaveOld(this.ctx, readings, rule.name, slot, was, group.key, this.step, this.groups);
-    group.join(slot, t, v, breaching, instances[i]!);
+    group.join(slot, t, v, breaching);
     readings.tookAt[slot] = stamps[i]!;
   }
 }
 
 /**
- * The reading `v` at `t` of a member of `group` (the join in `slot`) that stays in it, its sample
- * the `i`th of the step: updated in place, and counted in the group (a quiet move with the run
- * before it: quiet-moves.ts); an older one than its newest reading changes nothing.
+ * The reading `v` at `t` of a member of `group` (the join in `slot`) that stays in it: updated
+ * in place, and counted in the group (a quiet move with the run before it: quiet-moves.ts); an
+ * older one than its newest reading changes nothing.
  */
 function stay(
   readings: GroupReadings,
@@ -349,8 +349,6 @@ function stay(
   v: number,
   breaching: boolean,
   stamp: number,
-  instances: readonly string[],
-  i: number,
 ): void {
   const { time, breach, tookAt } = readings;
   const from = time[slot]!;
@@ -361,7 +359,7 @@ function stay(
     if (was === 0 && b === 0) quiet.add(group, from);
     else {
       quiet.flush();
-      group.moved(from, was === 1, t, breaching, instances[i]!);
+      group.moved(from, was === 1, t, breaching, slot);
     }
     time[slot] = t;
     breach[slot] = b;

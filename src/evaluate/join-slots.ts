@@ -10,9 +10,17 @@ import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sa
 export class JoinSlots {
   /** instance key -> participant key -> slot. */
   private readonly byInstance = new Map<string, Map<string, number>>();
+  /**
+   * instance key -> a number for the instance while it has joins (`byInstance`), never given to
+   * another: a shared cause counts its instances by it (time-tally.ts), not by the key's hash.
+   */
+  private readonly instanceIds = new Map<string, number>();
+  private lastInstanceId = 0;
   /** Per slot: its instance key (the last one's, when free) and participant key ('' when free). */
   private readonly instanceOf: string[] = [];
   private readonly participantOf: string[] = [];
+  /** Per slot: its instance's number (`instanceIds`), kept like its instance key when the slot is freed. */
+  private readonly instanceIdOfSlot: number[] = [];
   /** Per slot: the participants map of its instance (`instance`) while the slot is in use: a guess at a slot is checked against it. */
   private readonly mapOf: (Map<string, number> | undefined)[] = [];
   private readonly free: number[] = [];
@@ -72,7 +80,10 @@ export class JoinSlots {
   /** The participants of an instance with a slot (participant key -> slot); made when missing. */
   instance(ikey: string): Map<string, number> {
     let inst = this.byInstance.get(ikey);
-    if (!inst) this.byInstance.set(ikey, (inst = new Map<string, number>()));
+    if (!inst) {
+      this.byInstance.set(ikey, (inst = new Map<string, number>()));
+      this.instanceIds.set(ikey, ++this.lastInstanceId);
+    }
     return inst;
   }
 
@@ -93,6 +104,7 @@ export class JoinSlots {
     if (slot === undefined) {
       slot = this.free.pop() ?? this.instanceOf.length;
       this.instanceOf[slot] = ikey;
+      this.instanceIdOfSlot[slot] = this.instanceIds.get(ikey)!;
       this.participantOf[slot] = pkey;
       this.mapOf[slot] = inst;
       inst.set(pkey, slot);
@@ -111,6 +123,15 @@ export class JoinSlots {
 
   instanceKeyOf(slot: number): string {
     return this.instanceOf[slot]!;
+  }
+
+  /**
+   * The number of the slot's instance: one per instance key while the instance has joins, so
+   * the same for all of them, and never another instance's (a key that comes back after its
+   * instance ended gets a new one, its old joins' readings being gone by then: departures.ts).
+   */
+  instanceIdOf(slot: number): number {
+    return this.instanceIdOfSlot[slot]!;
   }
 
   participantKeyOf(slot: number): string {
@@ -208,7 +229,7 @@ export class JoinSlots {
       inst.delete(p);
       freed.push(slot);
     }
-    if (!inst.size) this.byInstance.delete(ikey);
+    if (!inst.size) this.dropInstance(ikey);
     this.release(freed);
     return freed;
   }
@@ -216,10 +237,15 @@ export class JoinSlots {
   /** Frees the slots of an ended instance's joins; returns them, as `leave` does. */
   end(ikey: string): number[] {
     const inst = this.byInstance.get(ikey);
-    this.byInstance.delete(ikey);
+    this.dropInstance(ikey);
     const freed = inst ? [...inst.values()] : [];
     this.release(freed);
     return freed;
+  }
+
+  private dropInstance(ikey: string): void {
+    this.byInstance.delete(ikey);
+    this.instanceIds.delete(ikey);
   }
 
   private release(slots: readonly number[]): void {

@@ -80,9 +80,10 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   set(slot: number, m: Member): this {
     if (this.readings.in[slot] === this) this.delete(slot);
     const old = this.kept?.get(slot);
-    if (old) this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
+    const instance = this.readings.slots.instanceIdOf(slot);
+    if (old) this.tallies?.count(old.time, old.breaching, instance, -1);
     (this.kept ??= new Map()).set(slot, m);
-    this.tallies?.count(m.time, m.breaching, instanceKey(m.instance), 1);
+    this.tallies?.count(m.time, m.breaching, instance, 1);
     return this;
   }
 
@@ -90,7 +91,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     const r = this.readings;
     if (r.in[slot] === this) {
       r.unshare(slot);
-      this.tallies?.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceKeyOf(slot), -1);
+      this.tallies?.count(r.time[slot]!, r.breach[slot] === 1, r.slots.instanceIdOf(slot), -1);
       this.typed(r.time[slot]!, r.breach[slot] === 1, -1);
       const at = r.pos[slot]!;
       const last = this.list.pop()!;
@@ -104,7 +105,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     }
     const old = this.kept?.get(slot);
     if (!old) return false;
-    this.tallies?.count(old.time, old.breaching, instanceKey(old.instance), -1);
+    this.tallies?.count(old.time, old.breaching, r.slots.instanceIdOf(slot), -1);
     return this.kept!.delete(slot);
   }
 
@@ -133,7 +134,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
    * A reading of the join in `slot` at `time`, the group's member from now on in the rule's
    * typed arrays (a member kept as an object becomes one; a newer one than `time` stays).
    */
-  join(slot: number, time: number, value: number, breaching: boolean, ikey: string): void {
+  join(slot: number, time: number, value: number, breaching: boolean): void {
     const old = this.kept?.get(slot);
     if (old && old.time > time) return;
     if (old) this.delete(slot);
@@ -146,7 +147,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     r.value[slot] = value;
     r.breach[slot] = breaching ? 1 : 0;
     r.took(slot);
-    this.tallies?.count(time, breaching, ikey, 1);
+    this.tallies?.count(time, breaching, r.slots.instanceIdOf(slot), 1);
     this.typed(time, breaching, 1);
   }
 
@@ -190,25 +191,25 @@ export class MemberGroup implements GroupMembers, SeriesCache {
   private countQuiet(): void {
     const t = this.tally;
     if (!t || !this.quiet) return;
-    t.count(this.quietFrom, false, '', -this.quiet);
-    t.count(this.quietTo, false, '', this.quiet);
+    t.count(this.quietFrom, false, 0, -this.quiet);
+    t.count(this.quietTo, false, 0, this.quiet);
     this.quiet = 0;
   }
 
   /**
-   * A typed member's reading moves from (`from`, `was`) to (`time`, `breaching`): its tally, if
-   * the group is tallied, follows. One that breaches neither before nor after joins the run of
-   * quiet moves before it, or starts one (see `quiet`).
+   * The typed member in `slot` has its reading move from (`from`, `was`) to (`time`,
+   * `breaching`): its tally, if the group is tallied, follows. One that breaches neither before
+   * nor after joins the run of quiet moves before it, or starts one (see `quiet`).
    */
-  moved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
+  moved(from: number, was: boolean, time: number, breaching: boolean, slot: number): void {
     this.typed(from, was, -1);
     this.typed(time, breaching, 1);
     // Apart, so that `moved` stays small enough for V8 to inline where the family pass calls it.
-    if (this.tally) this.tallyMoved(from, was, time, breaching, ikey);
+    if (this.tally) this.tallyMoved(from, was, time, breaching, slot);
   }
 
   /** `moved` in a tallied group's tallies. */
-  private tallyMoved(from: number, was: boolean, time: number, breaching: boolean, ikey: string): void {
+  private tallyMoved(from: number, was: boolean, time: number, breaching: boolean, slot: number): void {
     if (!was && !breaching) {
       if (this.quiet > 0 && this.quietFrom === from && this.quietTo === time) {
         this.quiet++;
@@ -225,8 +226,9 @@ export class MemberGroup implements GroupMembers, SeriesCache {
     // unless it leaves the run's newer time: a quiet member moved there is not counted there yet.
     const t = this.quiet && from === this.quietTo ? this.tallies : this.tally;
     if (!t) return;
-    t.count(from, was, ikey, -1);
-    t.count(time, breaching, ikey, 1);
+    const instance = this.readings.slots.instanceIdOf(slot);
+    t.count(from, was, instance, -1);
+    t.count(time, breaching, instance, 1);
   }
 
   /**
@@ -236,7 +238,7 @@ export class MemberGroup implements GroupMembers, SeriesCache {
    * newer, so the others only count in at it, and join the quiet run the first is in.
    */
   movedQuietly(from: number, time: number, n: number): void {
-    this.moved(from, false, time, false, '');
+    this.moved(from, false, time, false, -1);
     if (n === 1) return;
     if (time === this.newest) this.atNewest += n - 1;
     if (this.tally) this.quiet += n - 1;
@@ -253,9 +255,9 @@ export class MemberGroup implements GroupMembers, SeriesCache {
       const tallies = (this.tally = new TimeTallies());
       const r = this.readings;
       for (const slot of this.list)
-        tallies.count(r.timeOf(slot), r.breachOf(slot), r.slots.instanceKeyOf(slot), 1);
-      for (const m of this.kept?.values() ?? [])
-        tallies.count(m.time, m.breaching, instanceKey(m.instance), 1);
+        tallies.count(r.timeOf(slot), r.breachOf(slot), r.slots.instanceIdOf(slot), 1);
+      for (const [slot, m] of this.kept ?? [])
+        tallies.count(m.time, m.breaching, r.slots.instanceIdOf(slot), 1);
     }
     return this.tallies!.countAt(t, gapMs, late);
   }

@@ -105,6 +105,27 @@ describe('join slots', () => {
     expect(slots.capacity).toBe(3);
   });
 
+  it('number each instance once for all its joins, keep the number past a freed slot, and never give it to another', () => {
+    const slots = new JoinSlots();
+    const a = slots.slot('meeting:x', 'p1');
+    const b = slots.slot('meeting:x', 'p2');
+    const c = slots.slot('meeting:y', 'p1');
+    const x = slots.instanceIdOf(a);
+    expect(slots.instanceIdOf(b)).toBe(x);
+    expect(slots.instanceIdOf(c)).not.toBe(x);
+    slots.leave('meeting:x', ['p1']);
+    expect(slots.instanceIdOf(a)).toBe(x); // its readings are dropped by it after the slot is freed
+    expect(slots.instanceIdOf(slots.slot('meeting:x', 'p3'))).toBe(x); // the instance lives on
+    const seen = new Set([x, slots.instanceIdOf(c)]);
+    slots.end('meeting:x');
+    // The key comes back after its instance ended (and again after its last join left): a new number each time.
+    const back = slots.instanceIdOf(slots.slot('meeting:x', 'p1'));
+    expect(seen.has(back)).toBe(false);
+    seen.add(back);
+    slots.leave('meeting:x', ['p1']);
+    expect(seen.has(slots.instanceIdOf(slots.slot('meeting:x', 'p1')))).toBe(false);
+  });
+
   it("take a guessed slot only when it is that join's: not one of the same key in another instance, nor a freed one", () => {
     const slots = new JoinSlots();
     const x = slots.instance('meeting:x');

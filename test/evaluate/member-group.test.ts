@@ -32,14 +32,14 @@ describe('a group of typed members', () => {
       const r = rnd();
       if (readings.in[slot] === group && r < 0.9) {
         // rulePass's update in place of a member's reading
-        group.moved(readings.time[slot]!, readings.breach[slot] === 1, time, breaching, 'meeting:m1');
+        group.moved(readings.time[slot]!, readings.breach[slot] === 1, time, breaching, slot);
         readings.time[slot] = time;
         readings.breach[slot] = breaching ? 1 : 0;
       } else if (readings.in[slot] === group) group.delete(slot);
       else if (r < 0.8) {
         readings.in[slot]?.delete(slot); // a move from the other group
-        group.join(slot, time, 1, breaching, 'meeting:m1');
-      } else if (!readings.in[slot]) other.join(slot, time, 1, breaching, 'meeting:m2');
+        group.join(slot, time, 1, breaching);
+      } else if (!readings.in[slot]) other.join(slot, time, 1, breaching);
       for (const at of [t - 1, t]) {
         const n = group.allBreachingAt(at);
         const pass = byPass(group, at);
