@@ -53,6 +53,7 @@ describe('the package', () => {
     for (const f of [
       'LICENSE',
       'package.json',
+      'bin/qoswatch.js',
       'dist/src/main.js',
       'dist/schema/config.schema.json',
       'src/config/config.schema.json',
