@@ -30,7 +30,7 @@ export class FakeSlack {
   mode:
     | { kind: 'ok' }
     | { kind: 'hang' }
-    | { kind: 'error'; error: string }
+    | { kind: 'error'; error: string; messages?: string[] }
     | { kind: 'http'; status: number }
     | { kind: 'ratelimited'; retryAfter: number }
     | { kind: 'huge'; bytes: number; declared: boolean } = { kind: 'ok' };
@@ -76,7 +76,12 @@ export class FakeSlack {
     if (m.kind === 'http') return json(res, m.status, { ok: false });
     if (m.kind === 'ratelimited')
       return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(m.retryAfter) });
-    if (m.kind === 'error') return json(res, 200, { ok: false, error: m.error });
+    if (m.kind === 'error')
+      return json(res, 200, {
+        ok: false,
+        error: m.error,
+        ...(m.messages ? { response_metadata: { messages: m.messages } } : {}),
+      });
     if (m.kind === 'huge') return this.hugeAnswer(res, m.bytes, m.declared);
     if (token !== this.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
     if (method === 'chat.postMessage')

@@ -8,6 +8,7 @@ import { episodeSpan, headline, since, textLines, where, who } from './format.js
 import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
 import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
+import { slackLogger } from './slack-logger.js';
 
 export interface SlackSettings {
   /** Bot token (xoxb-...). */
@@ -184,7 +185,8 @@ function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
           // The client reads each answer whole: a Slack (or whatever api_url names) that kept
           // sending would be held in memory to the end.
           fetch: boundedFetch('Slack', MAX_SLACK_ANSWER_BYTES),
-          logLevel: LogLevel.ERROR,
+          // Its lines through the notifier's log (secrets hidden, escaped, JSON), not its own stderr.
+          logger: slackLogger(ctx.log, LogLevel.WARN),
         }),
     ));
   return async (work, signal) => {
