@@ -15,7 +15,7 @@ import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { expectedItems, listedCount, polledCount } from './participant-count.js';
 import { unlisted } from './unidentified.js';
-import { plural } from '../util/words.js';
+import { firstFew, plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
 import type { PollResult } from './poll-result.js';
 import type { Discovery, LiveInstance, PollSource } from './source.js';
@@ -237,7 +237,7 @@ export class DashboardSource implements PollSource {
       // A list cut as a page loop may hold them past the cut: not said to have no entry.
       if (absent.length)
         this.log.warn(
-          { instance: instance.ref.uuid, joins: absent },
+          { instance: instance.ref.uuid, joins: firstFew(absent) },
           `${cut === undefined ? 'the participants list has no entry for' : `the participants list was cut (${cut}) before`} ${plural(absent.length, 'join')} of the QoS answer: ` +
             'its fields (role, audio_quality...) stay unknown for now; asking again after a backoff',
         );

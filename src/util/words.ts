@@ -53,3 +53,11 @@ export function uniqueWords(parts: (string | undefined)[]): string {
 
 /** The text with its first letter in upper case: a sentence that starts with a name or a place. */
 export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The first `few` of `items`, and "and N more" for the rest: a log field that names ids stays
+ * short whatever their count.
+ */
+export function firstFew(items: readonly string[], few = 5): string[] {
+  return items.length <= few ? [...items] : [...items.slice(0, few), `and ${items.length - few} more`];
+}

@@ -265,6 +265,12 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
   }
 
   const rules = loadRules([DOC_RULES]);
+  /** A participants list with no entry, read to its end (the example's token would come back: a page loop). */
+  const emptyList = (l: Record<string, unknown>): Record<string, unknown> => ({
+    ...l,
+    participants: [],
+    next_page_token: '',
+  });
   const [byRole, byQuality] = rules;
 
   it('newer shape, no such rule: the participants list is not called', async () => {
@@ -306,19 +312,41 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
 
   it('a list without the QoS join: its fields stay unknown, and it is logged, not silent', async () => {
     const { log, lines } = captureLog();
-    // Read to its end: the example's next_page_token would come back (a page loop, below).
-    const empty = (l: Record<string, unknown>): Record<string, unknown> => ({
-      ...l,
-      participants: [],
-      next_page_token: '',
-    });
-    const { samples, calls } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), empty, log);
+    const { samples, calls } = await pollExamples('newer', listFieldsFor(rules, 'meeting'), emptyList, log);
     expect(calls.get('participants')).toBeGreaterThan(0);
     expect(samples[0]!.context.role).toBeUndefined();
     expect(byRole!.matches(samples[0]!)).toBe(false);
     expect(lines.filter((l) => l.msg.includes('the participants list has no entry for 1 join'))).toHaveLength(
       1,
     );
+  });
+
+  it('a list without 12 joins of the QoS answer names the first 5 and "and 7 more" (review stop 40, LOW)', async () => {
+    const { log, lines } = captureLog();
+    // The example QoS entry 12 times, each its own join.
+    const twelve = (q: Record<string, unknown>): Record<string, unknown> => {
+      const [first] = q.participants as Record<string, unknown>[];
+      return {
+        ...q,
+        participants: Array.from({ length: 12 }, (_, i) => ({
+          ...first,
+          user_id: `j${i}`,
+          participant_uuid: `u${i}`,
+        })),
+      };
+    };
+    await pollExamples('newer', listFieldsFor(rules, 'meeting'), emptyList, log, twelve);
+    const said = lines.filter((l) => l.msg.startsWith('the participants list has no entry for 12 joins'));
+    expect(said).toHaveLength(1);
+    // Old code: all 12 ids.
+    expect((said[0] as unknown as { joins: string[] }).joins).toEqual([
+      'user_id:j0',
+      'user_id:j1',
+      'user_id:j2',
+      'user_id:j3',
+      'user_id:j4',
+      'and 7 more',
+    ]);
   });
 
   it('a list cut as a page loop before the QoS join: logged as cut, not as having no entry (review stop 40, LOW)', async () => {
