@@ -2,7 +2,7 @@ import { realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
-import { escapeControls } from '../util/shown-text.js';
+import { escapeControls, oneLine } from '../util/shown-text.js';
 import { plural } from '../util/words.js';
 import { parse, UsageError } from './args.js';
 
@@ -39,14 +39,17 @@ function notAFile(file: string): NotAFile | undefined {
   }
   if (stat?.isDirectory())
     return {
-      why: `${file}: is a folder; expected a rule test file (.yaml), such as ${join(file, '*.test.yaml')}`,
+      why: `${oneLine(file)}: is a folder; expected a rule test file (.yaml), such as ${oneLine(join(file, '*.test.yaml'))}`,
       folder: true,
     };
   if (stat) return undefined;
   const pattern = /[*?[\]{}]/.test(file)
     ? ' (a shell pattern that matches no file is passed on as written)'
     : '';
-  return { why: `${file}: no such file${pattern}; expected a rule test file (.yaml)`, folder: false };
+  return {
+    why: `${oneLine(file)}: no such file${pattern}; expected a rule test file (.yaml)`,
+    folder: false,
+  };
 }
 
 /** Where `file` is on disk, links followed, to know it named twice; as written when it is not there. */
@@ -70,8 +73,8 @@ function eachOnce(files: readonly string[]): string[] {
   }
   for (const names of named.values()) {
     if (names.length < 2) continue;
-    const as = new Set(names).size > 1 ? ` (as ${[...new Set(names)].join(', ')})` : '';
-    say(`${names[0]!}: named ${plural(names.length, 'time')}${as}; run once`);
+    const as = new Set(names).size > 1 ? ` (as ${[...new Set(names)].map(oneLine).join(', ')})` : '';
+    say(`${oneLine(names[0]!)}: named ${plural(names.length, 'time')}${as}; run once`);
   }
   return [...named.values()].map((names) => names[0]!);
 }
@@ -124,9 +127,10 @@ function summary(
   missing: string[],
   folders: string[],
 ): string {
-  const invalid = broken.length ? `; invalid, not run: ${broken.join(', ')}` : '';
-  const notFound = missing.length ? `; not found: ${missing.join(', ')}` : '';
-  const folder = folders.length ? `; a folder, not run: ${folders.join(', ')}` : '';
+  const list = (files: string[]): string => files.map(oneLine).join(', ');
+  const invalid = broken.length ? `; invalid, not run: ${list(broken)}` : '';
+  const notFound = missing.length ? `; not found: ${list(missing)}` : '';
+  const folder = folders.length ? `; a folder, not run: ${list(folders)}` : '';
   const head =
     ran || broken.length ? `${passed} passed, ${failed} failed` : 'no test file found, no test run';
   return `${head}${invalid}${notFound}${folder}`;

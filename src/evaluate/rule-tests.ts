@@ -19,6 +19,7 @@ import {
 } from './rule-test-expects.js';
 import { loadRules } from './load-rules.js';
 import { ruleFileProblems } from './rule-test-files.js';
+import { oneLine } from '../util/shown-text.js';
 import {
   afterLeavingProblems,
   beforeJoiningProblems,
@@ -360,5 +361,6 @@ export function formatFailures(results: readonly TestFileResult[]): string {
       for (const u of f.unexpected) lines.push(`  found, not expected: ${u}`);
     }
   }
-  return lines.join('\n');
+  // Each entry is one line: a file's or a test's name, a label, holds no line of its own.
+  return lines.map(oneLine).join('\n');
 }

@@ -23,3 +23,10 @@ export function escapeControls(text: string, { lines = true }: { lines?: boolean
 
 /** `text` quoted for a one-line message: in double quotes, every control escaped, `"` and `\` too. */
 export const shownText = (text: string): string => escapeControls(JSON.stringify(text));
+
+/**
+ * User text (a file's name, a test's name, an argument) put into one line of a message: as
+ * `escapeControls` shows it, line feeds and tabs too, so that it cannot start a line of its own
+ * (`test-rules "$(printf 'x\n9 passed, 0 failed')"` printed a line reading `9 passed, 0 failed`).
+ */
+export const oneLine = (text: string): string => escapeControls(text, { lines: false });

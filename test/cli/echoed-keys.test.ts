@@ -84,6 +84,28 @@ describe('command-line text echoed in a message', () => {
     expect(r.stdout).toBe(`no test file found, no test run; not found: ${shown}\n`);
     expect(r.code).toBe(2);
   });
+
+  it('a line feed or a carriage return in a test file or test name: escaped, no line forged', async () => {
+    // The tester's case: the old code printed a line reading exactly `9 passed, 0 failed`.
+    const forged = join(dir, 'x\n9 passed, 0 failed\r\n');
+    let r = await runCli(['test-rules', forged, forged]);
+    const shown = join(dir, 'x\\u000a9 passed, 0 failed\\u000d\\u000a');
+    expect(r.stderr).toBe(
+      `${shown}: named 2 times; run once\n${shown}: no such file; expected a rule test file (.yaml)\n`,
+    );
+    expect(r.stdout).toBe(`no test file found, no test run; not found: ${shown}\n`);
+    // A test that fails: its name is one line of the report.
+    const test = write(
+      'forged.test.yaml',
+      `rule_files: [${JSON.stringify(join(process.cwd(), 'rules', 'default.yaml'))}]\ntests:\n` +
+        `  - name: "t\\n9 passed, 0 failed"\n    input: []\n    expect:\n` +
+        `      - { at: 1m, alerts: [{ rule: audio-latency-high, state: firing }] }\n`,
+    );
+    r = await runCli(['test-rules', test]);
+    expect(r.stdout.split('\n')).not.toContain('9 passed, 0 failed');
+    expect(r.stdout).toContain(`FAIL ${test}: "t\\u000a9 passed, 0 failed" at 1m\n`);
+    expect(r.stdout).toMatch(/\n0 passed, 1 failed\n$/);
+  });
 });
 
 /**
