@@ -128,7 +128,7 @@ export class S2SOAuth implements AuthProvider {
       reason?: unknown;
       error?: unknown;
     };
-    if (res.status >= 500 || (res.ok && !body.access_token)) {
+    if (res.status >= 500) {
       // The endpoint failed, not the credentials: say so, and that it is retried.
       throw new ZoomError(
         'ZOOM_HTTP_ERROR',
@@ -148,7 +148,9 @@ export class S2SOAuth implements AuthProvider {
       // Not cached: the next call asks for a new one. Neither budget nor permit was taken.
       throw new ZoomError(
         'ZOOM_BAD_RESPONSE',
-        `Zoom's token endpoint answered an access_token that is ${access.wrong}, which an Authorization header cannot carry (visible ASCII only): not used; ${AGAIN}`,
+        'absent' in access
+          ? `Zoom's token endpoint answered HTTP ${res.status} without a token: its access_token is ${access.wrong}${this.said(body)}; ${AGAIN}`
+          : `Zoom's token endpoint answered an access_token that is ${access.wrong}, which an Authorization header cannot carry (visible ASCII only): not used; ${AGAIN}`,
         { endpoint: 'oauth-token', status: res.status, retryable: true },
       );
     this.fetched++;

@@ -64,19 +64,30 @@ export function readExpiresIn(value: unknown): { seconds: number } | { wrong: st
 export const expiresInWarning = (wrong: string): string =>
   `Zoom's token answer's expires_in is ${wrong}, not a number of seconds from 1 to ${MAX_EXPIRES_IN}: the token is renewed as if it lived ${ZOOM_TOKEN_SECONDS} s (Zoom's documented lifetime)`;
 
+/** What `value` is, in words that carry none of it: `a number`, `a list`, `an object`. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Longest access_token taken: Zoom's are JWTs of about a kilobyte; a header of megabytes is no token. */
 const MAX_ACCESS_TOKEN_LENGTH = 16_384;
 
 /**
  * The token answer's `access_token` when it can be the credential of an `Authorization: Bearer`
- * header; otherwise what is wrong with it, in words that carry none of its text. It must
+ * header; otherwise what is wrong with it, in words that carry none of it (`absent`: no token
+ * at all, missing, null or empty; a number says "a number", not which). It must
  * be a string of visible ASCII (0x21-0x7e): a line break, NUL, a space or `€` once passed, and
  * every call of the token's life threw in fetch before it was sent (logged as a network error,
  * each charged to the daily budget). RFC 6750's b64token is stricter; Zoom's tokens (JWTs) fit
  * both, and visible ASCII is what a header can carry as one credential.
  */
-export function readAccessToken(value: unknown): { token: string } | { wrong: string } {
-  if (typeof value !== 'string') return { wrong: `${describeNonString(value)}, not a string` };
+export function readAccessToken(value: unknown): { token: string } | { wrong: string; absent?: true } {
+  if (value === undefined) return { wrong: 'missing', absent: true };
+  if (value === null) return { wrong: 'null', absent: true };
+  if (value === '') return { wrong: 'an empty string', absent: true };
+  // Its type only: a number, say, may be the token all the same (12345 was echoed).
+  if (typeof value !== 'string') return { wrong: `${kindOf(value)}, not a string` };
   if (value.length > MAX_ACCESS_TOKEN_LENGTH)
     return { wrong: `a string of ${value.length} characters (at most ${MAX_ACCESS_TOKEN_LENGTH})` };
   const bad = /[^\x21-\x7e]/.exec(value);

@@ -19,7 +19,9 @@ describe("a token answer whose access_token cannot be sent as a header (Zoom's s
     ['a NUL byte', 'abc\u0000def', 'a string of 7 characters holding a control character or line break'],
     ['a euro sign', 'abc€', 'a string of 4 characters holding a character beyond ASCII'],
     ['a space', 'abc def', 'a string of 7 characters holding a space'],
-    ['a number', 12345, 'the number 12345, not a string'],
+    // Its type only (the old code: "the number 12345", the token itself).
+    ['a number', 12345, 'a number, not a string'],
+    ['a list', ['abc'], 'a list, not a string'],
   ];
 
   it.each(cases)(
@@ -47,6 +49,27 @@ describe("a token answer whose access_token cannot be sent as a header (Zoom's s
       expect(JSON.stringify(lines)).not.toContain('s3cr3t');
     },
   );
+
+  // The old code: "Zoom's token endpoint failed (HTTP 200)", as if the endpoint had broken.
+  it.each([
+    ['missing', undefined],
+    ['null', null],
+    ['an empty string', ''],
+  ])('an access_token %s: said so (ZOOM_BAD_RESPONSE), asked again at the next call', async (what, token) => {
+    h = await startSim({ meetings: [meetingWith(2)] });
+    h.sim.editTokenAnswers((a) => ({ ...a, access_token: token }));
+    const { call } = loggedS2S(h, { maxRetries: 0 });
+    const err: unknown = await call().catch((e: unknown) => e);
+    expect(isZoomError(err, 'ZOOM_BAD_RESPONSE')).toBe(true);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^Zoom's token endpoint answered HTTP 200 without a token: its access_token is ${what}; the daemon asks again at its next call;`,
+      ),
+    );
+    expect(h.sim.apiRequests()).toBe(0);
+    h.sim.editTokenAnswers((a) => a);
+    expect((await call()).participants).toHaveLength(2);
+  });
 
   it('a JWT-like token of visible ASCII is used as it is', async () => {
     h = await startSim({ meetings: [meetingWith(2)] });
