@@ -8,6 +8,7 @@ import type { Muter } from './pipeline/muting.js';
 import type { Notification, ReportBody, ReportRef } from './plugins/notification.js';
 import { groupMessage, Grouping } from './pipeline/grouping.js';
 import { mute } from './pipeline/muting.js';
+import { markMuted, mutedEpisodes } from './pipeline/muted-episodes.js';
 import { Outbox, type RetryPolicy } from './pipeline/outbox.js';
 import { RateCap } from './pipeline/rate-cap.js';
 import { DELIVERY_DEFAULTS } from './settings.js';
@@ -178,13 +179,20 @@ export class Dispatcher {
   ingest(changes: readonly AlertChange[]): void {
     if (!changes.some((c) => c.state !== 'pending')) return;
     const now = this.opts.clock.now();
+    const before = new Map(this.firing);
+    const resolvedNow = new Set<string>();
     for (const change of changes) {
       if (change.state === 'pending') continue;
       const alert = change.alert;
       if (alert.state === 'firing') this.firing.set(alert.id, alert);
-      else this.firing.delete(alert.id);
+      else {
+        this.firing.delete(alert.id);
+        resolvedNow.add(alert.id);
+      }
       this.grouping.add(change, now);
     }
+    const firing = [...new Map([...before, ...this.firing]).values()];
+    markMuted(this.opts.store, this.opts.muter, firing, resolvedNow, now);
     this.opts.store.save();
     this.wakeUp();
   }
@@ -272,6 +280,9 @@ export class Dispatcher {
     }
     const { kept, muted } = mute(firingAlerts, this.opts.muter, firingNow, now, this.stats);
     const logged = store.logEntry(g.key);
+    for (const a of muted) if (!logged?.firing.includes(a.id)) store.markMuted(g.key, a.id);
+    const silenced = mutedEpisodes(g, logged?.firing ?? [], this.opts.muter, firingNow, now);
+    this.stats.muted += silenced.size;
     const {
       firing,
       held,
@@ -280,15 +291,7 @@ export class Dispatcher {
       announced,
       changed,
       repeat: due,
-    } = groupMessage(
-      g,
-      kept,
-      muted,
-      logged,
-      r.sendResolved,
-      now,
-      this.mutedEpisodes(g, logged?.firing ?? [], firingNow, now),
-    );
+    } = groupMessage(g, kept, muted, logged, r.sendResolved, now, silenced);
     // Held after a restart, but for a receiver whose reminders keep the alert alive there.
     const repeat = due && (!this.remindersHeld || r.notifier.keepsAlive === true);
     if ((changed || repeat) && (firing.length || resolved.length)) {
@@ -308,22 +311,6 @@ export class Dispatcher {
     if (changed || repeat) store.logFiring(g.key, [...firing, ...held], now, announced);
     else if (early) return;
     store.groupFlushed(g.key, now);
-  }
-
-  /** The group's resolved alerts it never said fire (episodes) that a silence or an inhibition mutes now. */
-  private mutedEpisodes(
-    g: Readonly<PendingGroup>,
-    logged: readonly string[],
-    firingNow: readonly Alert[],
-    now: number,
-  ): Set<string> {
-    const out = new Set<string>();
-    for (const a of Object.values(g.alerts))
-      if (a.state === 'resolved' && !logged.includes(a.id) && this.opts.muter.muted(a, firingNow, now)) {
-        this.stats.muted++;
-        out.add(a.id);
-      }
-    return out;
   }
 
   private summaries(now: number): void {

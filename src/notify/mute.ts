@@ -52,6 +52,26 @@ export function silenceActive(s: Silence, now: number): boolean {
   return (days.has(day) && minute >= start) || (days.has((day + 6) % 7) && minute < end);
 }
 
+const MINUTE = 60_000;
+const WEEK = 7 * 86_400_000;
+
+/**
+ * Whether the silence is active at some time in [from, to]. A recurring window starts and ends
+ * on a minute of local time, which is a UTC minute boundary (zones are whole minutes off UTC):
+ * `from` and each minute boundary after it up to `to` are all the instants to look at; a span of
+ * a week or more meets every window that has a day.
+ */
+export function silenceOverlaps(s: Silence, from: number, to: number): boolean {
+  const start = Math.max(from, s.startsAt ?? from);
+  const end = Math.min(to, s.endsAt === undefined ? to : s.endsAt - 1);
+  if (start > end) return false;
+  if (!s.recurring) return true;
+  if (end - start >= WEEK) return s.recurring.days.size > 0 && s.recurring.start !== s.recurring.end;
+  for (let t = start; t <= end; t = (Math.floor(t / MINUTE) + 1) * MINUTE)
+    if (silenceActive(s, t)) return true;
+  return false;
+}
+
 /** Silences from config, inhibit rules from config, and the rule engine's own "explained by" links. */
 export class ConfigMuter implements Muter {
   private readonly silences: Silence[];
@@ -67,9 +87,7 @@ export class ConfigMuter implements Muter {
   }
 
   muted(alert: Alert, firing: readonly Alert[], now: number): string | undefined {
-    for (const s of this.silences)
-      if (s.test(alert.labels) && silenceActive(s, now))
-        return `silenced${s.comment ? `: ${s.comment}` : ''}`;
+    for (const s of this.silences) if (s.test(alert.labels) && silenceActive(s, now)) return silenced(s);
     // The rule engine links an alert to the incident that explained it when it fired (sticky).
     if (alert.inhibitedBy) return `explained by ${alert.inhibitedBy}`;
     for (const r of this.inhibit) {
@@ -81,4 +99,11 @@ export class ConfigMuter implements Muter {
     }
     return undefined;
   }
+
+  silencedDuring(alert: Alert, from: number, to: number): string | undefined {
+    const s = this.silences.find((x) => x.test(alert.labels) && silenceOverlaps(x, from, to));
+    return s && silenced(s);
+  }
 }
+
+const silenced = (s: Silence): string => `silenced${s.comment ? `: ${s.comment}` : ''}`;

@@ -97,7 +97,8 @@ function unsaidEpisode(store: NotifyStore, key: string, id: string): boolean {
  * An alert that fired and resolved before the group said it fires (both in one poll, within
  * group_wait, or within a group_interval) is an episode: it goes with the resolved alerts,
  * named in `episodes`, whatever send_resolved says (it is the only message about an alert that
- * fired), unless muted now (`silenced`: ids of resolved alerts a silence or an inhibition mutes).
+ * fired), unless muted while it fired (`silenced`: ids of resolved alerts a silence or an
+ * inhibition muted at some time between their firing and their resolve, see muted-episodes.ts).
  */
 export function groupMessage(
   g: Readonly<PendingGroup>,

@@ -5,6 +5,8 @@ import type { NotifyStats } from './stats.js';
 export interface Muter {
   /** Why the alert is muted now, or undefined. */
   muted(alert: Alert, firing: readonly Alert[], now: number): string | undefined;
+  /** Why a silence muted the alert at some time in [from, to], or undefined. */
+  silencedDuring(alert: Alert, from: number, to: number): string | undefined;
 }
 
 /**

@@ -55,6 +55,12 @@ export interface PendingGroup {
   timing: GroupTiming;
   /** By alert id: the newest state of each alert in the group. */
   alerts: Record<string, Alert>;
+  /**
+   * Of `alerts`, those not notified firing here that a silence or an inhibition muted at some
+   * time while they fired (when grouped, at a flush, at their resolve): if one resolves before
+   * its group says it fires, nothing goes for it (an episode muted, see groupMessage).
+   */
+  muted?: string[];
   nextFlushAt?: number;
   lastFlushAt?: number;
 }
@@ -176,6 +182,7 @@ const checkGroup = entryCheck({
       properties: { groupWaitMs: COUNT, groupIntervalMs: COUNT, repeatIntervalMs: COUNT },
     },
     alerts: { type: 'object', additionalProperties: ALERT },
+    muted: { type: 'array', items: { type: 'string' } },
     nextFlushAt: TIME,
     lastFlushAt: TIME,
   },
@@ -187,6 +194,13 @@ const checkCap = entryCheck({
   required: ['sent', 'held', 'heldAlerts'],
   properties: { sent: { type: 'array', items: TIME }, held: COUNT, heldAlerts: COUNT, heldSince: TIME },
 });
+
+/** The alert is no longer in the group (or starts a new episode): its mute mark goes. */
+function unmark(g: PendingGroup, alertId: string): void {
+  if (!g.muted?.includes(alertId)) return;
+  g.muted = g.muted.filter((id) => id !== alertId);
+  if (!g.muted.length) delete g.muted;
+}
 
 /**
  * The outbox, the notification log, the groups waiting to go out and notifier memory in one
@@ -268,8 +282,15 @@ export class NotifyStore {
   groupAlert(key: string, alert: Alert, flushAt: number): void {
     const g = this.state.groups[key];
     if (!g) return;
+    // Resolved and firing again before a flush: a new episode, not muted yet.
+    if (alert.state === 'firing' && g.alerts[alert.id]?.state === 'resolved') unmark(g, alert.id);
     g.alerts[alert.id] = alert;
     g.nextFlushAt ??= flushAt;
+  }
+  /** A silence or an inhibition mutes the group's alert now (see PendingGroup.muted). */
+  markMuted(key: string, alertId: string): void {
+    const g = this.state.groups[key];
+    if (g?.alerts[alertId] && !g.muted?.includes(alertId)) (g.muted ??= []).push(alertId);
   }
   /** A group's alert as it reads now (the same alert, newer duration and data age). */
   refreshGroupAlert(key: string, alert: Alert): void {
@@ -278,13 +299,19 @@ export class NotifyStore {
   }
   ungroupAlert(key: string, alertId: string): void {
     const g = this.state.groups[key];
-    if (g) delete g.alerts[alertId];
+    if (!g) return;
+    delete g.alerts[alertId];
+    unmark(g, alertId);
   }
   /** After a flush: resolved alerts leave the group; an empty group goes, others flush again after group_interval. */
   groupFlushed(key: string, now: number): void {
     const g = this.state.groups[key];
     if (!g) return;
-    for (const a of Object.values(g.alerts)) if (a.state === 'resolved') delete g.alerts[a.id];
+    for (const a of Object.values(g.alerts))
+      if (a.state === 'resolved') {
+        delete g.alerts[a.id];
+        unmark(g, a.id);
+      }
     g.lastFlushAt = now;
     if (Object.keys(g.alerts).length === 0) delete this.state.groups[key];
     else g.nextFlushAt = now + g.timing.groupIntervalMs;
