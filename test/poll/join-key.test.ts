@@ -70,7 +70,10 @@ describe('join keys Zoom sends that cannot be used', () => {
   it('is counted with its reason, logged once, and a session repeat names the id field', () => {
     expect(added.repeated).toBeGreaterThan(1);
     expect(run.metrics).toMatch(
-      new RegExp(`^qoswatch_samples_invalid_total ${added.bad + added.repeated}$`, 'm'),
+      new RegExp(`^qoswatch_samples_invalid_total\\{reason="bad_join_key"\\} ${added.bad}$`, 'm'),
+    );
+    expect(run.metrics).toMatch(
+      new RegExp(`^qoswatch_samples_invalid_total\\{reason="repeated_join"\\} ${added.repeated}$`, 'm'),
     );
     const said = run.lines.filter((l) => l.msg.startsWith('skipped QoS entries'));
     expect(said).toHaveLength(1);
@@ -82,5 +85,22 @@ describe('join keys Zoom sends that cannot be used', () => {
     expect(line.msg).toContain(
       'repeating a join key (user_id; Video SDK sessions: id) already in the answer (the first is kept)',
     );
+  });
+
+  it('is split in /metrics by a reason of a fixed set, each series from 0, no value from Zoom in it', () => {
+    const series = [...run.metrics.matchAll(/^qoswatch_samples_invalid_total(\S*) (\S+)$/gm)].map(
+      (m) => [m[1], Number(m[2])] as const,
+    );
+    expect(Object.fromEntries(series)).toEqual({
+      '{reason="no_participant_id"}': 0,
+      '{reason="bad_join_key"}': added.bad,
+      '{reason="no_date_time"}': 0,
+      '{reason="not_object"}': 0,
+      '{reason="samples_not_list"}': 0,
+      '{reason="past_page_size"}': 0,
+      '{reason="repeated_join"}': added.repeated,
+      '{reason="no_details"}': 0,
+      '{reason="not_qos_record"}': 0,
+    });
   });
 });

@@ -47,7 +47,11 @@ describe('a second QoS entry with the same user_id in one answer', () => {
   });
 
   it('is counted, each answer, and logged once', () => {
-    expect(run.metrics).toMatch(new RegExp(`^qoswatch_samples_invalid_total ${repeated}$`, 'm'));
-    expect(run.lines.filter((l) => /repeating a join key \(user_id; Video SDK sessions: id\)/.test(l.msg))).toHaveLength(1);
+    expect(run.metrics).toMatch(
+      new RegExp(`^qoswatch_samples_invalid_total\\{reason="repeated_join"\\} ${repeated}$`, 'm'),
+    );
+    expect(
+      run.lines.filter((l) => /repeating a join key \(user_id; Video SDK sessions: id\)/.test(l.msg)),
+    ).toHaveLength(1);
   });
 });

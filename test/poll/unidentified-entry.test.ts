@@ -46,37 +46,53 @@ async function run(kind: Kind, bad: unknown, alone: boolean): Promise<Run & { ba
 
 const who = (c: AlertChange): string | undefined => c.alert.context.participantKey;
 
-const CASES: { kind: Kind; bad: unknown; alone: boolean; what: string }[] = [
-  { kind: 'meetings', bad: 7, alone: true, what: 'a number in place of every entry' },
-  { kind: 'meetings', bad: 7, alone: false, what: 'a number beside p1' },
-  { kind: 'meetings', bad: { user_name: 'x', user_qos: [] }, alone: false, what: 'no user_id, beside p1' },
+const CASES: { kind: Kind; bad: unknown; alone: boolean; what: string; reason: string }[] = [
+  { kind: 'meetings', bad: 7, alone: true, what: 'a number in place of every entry', reason: 'not_object' },
+  { kind: 'meetings', bad: 7, alone: false, what: 'a number beside p1', reason: 'not_object' },
+  {
+    kind: 'meetings',
+    bad: { user_name: 'x', user_qos: [] },
+    alone: false,
+    what: 'no user_id, beside p1',
+    reason: 'no_participant_id',
+  },
   // Outside test (stop 39): such an entry was keyed by its account id (a second device of one user).
   {
     kind: 'webinars',
     bad: { id: 'acct-ann', device: 'iPhone', user_qos: [] },
     alone: false,
     what: 'no user_id, only the account id, beside p1',
+    reason: 'no_participant_id',
   },
-  { kind: 'webinars', bad: null, alone: true, what: 'null in place of every entry' },
-  { kind: 'sessions', bad: { name: 'x', user_qos: [] }, alone: false, what: 'no id, beside p1' },
+  { kind: 'webinars', bad: null, alone: true, what: 'null in place of every entry', reason: 'not_object' },
+  {
+    kind: 'sessions',
+    bad: { name: 'x', user_qos: [] },
+    alone: false,
+    what: 'no id, beside p1',
+    reason: 'no_participant_id',
+  },
 ];
 
-describe.each(CASES)('a $kind QoS page with an entry it cannot identify ($what)', ({ kind, bad, alone }) => {
-  it('takes nobody as gone; the next clean page without p0 makes p0 leave', async () => {
-    const r = await run(kind, bad, alone);
-    const firing = r.changes.filter((c) => c.state === 'firing');
-    const resolved = r.changes.filter((c) => c.state === 'resolved');
-    // Each fired once, before the bad pages: no second alert under a new id.
-    expect(firing.map(who).sort()).toEqual(['400', '401']);
-    expect(Math.max(...firing.map((c) => c.alert.firingSince!))).toBeLessThan(T0 + BAD_FROM * MIN);
-    // p0 left once, at a clean poll; p1 never.
-    expect(resolved.map((c) => [who(c), c.alert.reason])).toEqual([['400', 'left']]);
-    expect(resolved[0]!.alert.resolvedAt).toBeGreaterThanOrEqual(T0 + CLEAN_FROM * MIN);
-    // The bad entry of each bad page counted and skipped.
-    expect(r.badPages).toBeGreaterThanOrEqual(2);
-    expect(counter(r.metrics, 'qoswatch_samples_invalid_total')).toBe(r.badPages);
-  }, 60_000);
-});
+describe.each(CASES)(
+  'a $kind QoS page with an entry it cannot identify ($what)',
+  ({ kind, bad, alone, reason }) => {
+    it('takes nobody as gone; the next clean page without p0 makes p0 leave', async () => {
+      const r = await run(kind, bad, alone);
+      const firing = r.changes.filter((c) => c.state === 'firing');
+      const resolved = r.changes.filter((c) => c.state === 'resolved');
+      // Each fired once, before the bad pages: no second alert under a new id.
+      expect(firing.map(who).sort()).toEqual(['400', '401']);
+      expect(Math.max(...firing.map((c) => c.alert.firingSince!))).toBeLessThan(T0 + BAD_FROM * MIN);
+      // p0 left once, at a clean poll; p1 never.
+      expect(resolved.map((c) => [who(c), c.alert.reason])).toEqual([['400', 'left']]);
+      expect(resolved[0]!.alert.resolvedAt).toBeGreaterThanOrEqual(T0 + CLEAN_FROM * MIN);
+      // The bad entry of each bad page counted (under its reason) and skipped.
+      expect(r.badPages).toBeGreaterThanOrEqual(2);
+      expect(counter(r.metrics, 'qoswatch_samples_invalid_total', [`reason="${reason}"`])).toBe(r.badPages);
+    }, 60_000);
+  },
+);
 
 describe('a QoS page that keeps an entry it cannot identify (review: it held every departure for the meeting)', () => {
   it('holds whom it does not list for rules.gap_tolerance (5m) of such polls, then takes them as gone', async () => {

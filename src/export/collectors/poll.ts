@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { NormalizeStats } from '../../normalize/stats.js';
+import { INVALID_REASONS, type InvalidReason, type NormalizeStats } from '../../normalize/stats.js';
 import type { CoverageReport } from '../../poll/coverage.js';
 import type { CycleReport } from '../../poll/scheduler.js';
 import { scrapeCounter, scrapeGauge } from './common.js';
@@ -9,9 +9,8 @@ export interface PollView {
   lastCycle(): CycleReport | undefined;
   coverage(): CoverageReport;
   instanceKinds(): Iterable<string>;
-  normalize: Readonly<
-    Pick<NormalizeStats, 'samplesParsed' | 'samplesInvalid' | 'samplesFuture' | 'listedInvalid'>
-  > & {
+  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesFuture' | 'listedInvalid'>> & {
+    readonly invalidBy: ReadonlyMap<InvalidReason, number>;
     readonly valuesMissing: ReadonlyMap<string, number>;
     readonly valuesUnreadable: ReadonlyMap<string, number>;
     readonly valuesImplausible: ReadonlyMap<string, number>;
@@ -89,12 +88,18 @@ export function registerPollMetrics(
     'QoS samples read from Zoom.',
     () => view.normalize.samplesParsed,
   );
-  scrapeCounter(
-    registry,
-    'qoswatch_samples_invalid_total',
-    'QoS entries skipped whole (no usable date_time, not an object, a second entry of a join in one answer).',
-    () => view.normalize.samplesInvalid,
-  );
+  new Counter({
+    name: 'qoswatch_samples_invalid_total',
+    help: 'QoS entries skipped whole, by reason (no_date_time, bad_join_key, repeated_join, ...: a fixed set, each from 0).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      // The fixed set of reasons, never a value from Zoom: each series exists from 0.
+      for (const reason of Object.keys(INVALID_REASONS)) this.inc({ reason }, 0);
+      for (const [reason, count] of view.normalize.invalidBy) this.inc({ reason }, count);
+    },
+  });
   scrapeCounter(
     registry,
     'qoswatch_samples_future_total',
