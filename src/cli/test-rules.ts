@@ -1,4 +1,4 @@
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileInvalidError } from '../util/file-errors.js';
 import { formatFailures, runRuleTestFile, type TestFileResult } from '../evaluate/rule-tests.js';
@@ -14,7 +14,8 @@ the alerts expected but not found and found but not expected; exit 1 on any fail
 that cannot be run (its problems at file:line:col) is named in the summary line at the end. A
 FILE that does not exist (a shell pattern that matches no file is passed on as written) or is
 a folder is said at once; the others run, and the exit is 2 (the summary says "no test file
-found" when none ran). A file named twice (or through a link to it) runs once.
+found" when none ran). A file named twice (f f, or f ./f) runs once; a link to it is another
+name, its rule_files found from the link's folder: it runs as a test of its own.
 `;
 
 /**
@@ -52,24 +53,19 @@ function notAFile(file: string): NotAFile | undefined {
   };
 }
 
-/** Where `file` is on disk, links followed, to know it named twice; as written when it is not there. */
-function realFile(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return resolve(file);
-  }
-}
-
 /**
- * The files named, each once, in the order first named: `f f` (or `f ./f`, or f and a link to
- * it) ran f's tests twice, counted twice in the summary. A file named again is said once.
+ * The files named, each once, in the order first named: `f f` (or `f ./f`) ran f's tests twice,
+ * counted twice in the summary. A file named again is said once. Names are the same file when
+ * they are the same path from the current folder, links not followed: a test file's rule_files
+ * are relative to the name it is run by, so a link elsewhere to it is another test (its
+ * rule_files found from the link's folder), run as such; taken for the same, it ran once by the
+ * first name, and `link.test.yaml real.test.yaml` failed on rule_files the real one finds.
  */
 function eachOnce(files: readonly string[]): string[] {
   const named = new Map<string, string[]>();
   for (const file of files) {
-    const real = realFile(file);
-    named.set(real, [...(named.get(real) ?? []), file]);
+    const path = resolve(file);
+    named.set(path, [...(named.get(path) ?? []), file]);
   }
   for (const names of named.values()) {
     if (names.length < 2) continue;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -223,19 +223,45 @@ describe('qoswatch test-rules', () => {
     expect(r.stdout).toMatch(new RegExp(`^9 passed, 0 failed; not found: ${join(dir, 'nope.yaml')}$`, 'm'));
   });
 
-  it('runs a file named twice (as written, through ./, through a link) once, and says so once (fE40 LOW: it ran twice)', async () => {
+  it('runs a file named twice (as written, through ./) once, and says so once (fE40 LOW: it ran twice)', async () => {
     const good = fromRoot('rules', 'tests', 'default.test.yaml');
-    const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
-    const link = join(dir, 'link.test.yaml');
-    symlinkSync(good, link);
     let r = await runCli(['test-rules', good, good]);
     // The old code: "18 passed, 0 failed", nothing said.
     expect(r.stdout.trim()).toBe('9 passed, 0 failed');
     expect(r.stderr).toBe(`${good}: named 2 times; run once\n`);
     expect(r.code).toBe(0);
-    r = await runCli(['test-rules', good, link, good]);
+    const dotted = `${fromRoot('rules', 'tests')}/./../tests/default.test.yaml`; // join would normalize it
+    r = await runCli(['test-rules', good, dotted, good]);
     expect(r.stdout.trim()).toBe('9 passed, 0 failed');
-    expect(r.stderr).toBe(`${good}: named 3 times (as ${good}, ${link}); run once\n`);
+    expect(r.stderr).toBe(`${good}: named 3 times (as ${good}, ${dotted}); run once\n`);
+  });
+
+  it('runs a link to a test file as a test of its own: its rule_files are found from the link (hT41b LOW)', async () => {
+    // The tester's case. The old code took the link for the file (realpath), ran it once by the
+    // name given first, the link, and said `rule_files[0]: no such file` for the real file.
+    const good = fromRoot('docs', 'examples', 'latency.test.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
+    const link = join(dir, 'lt.yaml');
+    symlinkSync(good, link);
+    let r = await runCli(['test-rules', link, good]);
+    expect(r.stderr).not.toContain('named 2 times');
+    expect(r.stderr).toContain(`${link}:1:`);
+    expect(r.stderr).toContain(`no such file: ${join(dir, '..', '..', 'rules', 'default.yaml')}`);
+    expect(r.stdout.trim()).toMatch(/^\d+ passed, 0 failed; invalid, not run: /);
+    expect(r.code).toBe(1);
+    const alone = await runCli(['test-rules', good]);
+    expect(r.stdout.trim()).toBe(`${alone.stdout.trim()}; invalid, not run: ${link}`);
+    // A link whose folder has the rule_files the file names: it runs, as its own test.
+    const mirror = mkdtempSync(join(tmpdir(), 'qw-test-rules-'));
+    mkdirSync(join(mirror, 'docs', 'examples'), { recursive: true });
+    symlinkSync(fromRoot('rules'), join(mirror, 'rules'));
+    const inMirror = join(mirror, 'docs', 'examples', 'lt.yaml');
+    symlinkSync(good, inMirror);
+    r = await runCli(['test-rules', inMirror, good]);
+    const [n] = alone.stdout.trim().split(' ');
+    expect(r.stdout.trim()).toBe(`${Number(n) * 2} passed, 0 failed`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('says a rule file that does not exist at its rule_files entry, and names the file in the summary (outside tester: at nope.yaml:1:1)', async () => {
