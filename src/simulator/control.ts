@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults } from './faults.js';
 import { readBody, send } from './http.js';
 import type { SimRateLimits } from './rate-limits.js';
-import type { FaultSpec, Scenario } from './scenario-types.js';
+import { postedFault } from './posted-fault.js';
+import type { Scenario } from './scenario-types.js';
 
 /** What the control routes read and change of the simulator. */
 export interface ControlHost {
@@ -38,8 +39,12 @@ export async function control(
     return;
   }
   if (url.pathname === '/_sim/faults' && req.method === 'POST') {
-    sim.faults.add(JSON.parse((await readBody(req)) || '{}') as FaultSpec);
-    send(res, 200, { ok: true });
+    const posted = postedFault(await readBody(req));
+    if ('problem' in posted) send(res, 400, { code: 400, message: posted.problem });
+    else {
+      sim.faults.add(posted.fault);
+      send(res, 200, { ok: true });
+    }
     return;
   }
   if (url.pathname === '/_sim/faults' && req.method === 'DELETE') {

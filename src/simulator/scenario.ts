@@ -11,6 +11,7 @@ import {
   PLAN_LIMITS,
   type Episode,
   type FaultKind,
+  type FaultSpec,
   type Media,
   type MetricName,
   type Scenario,
@@ -79,18 +80,34 @@ interface RawScenario {
   webinars?: RawInstance[];
   sessions?: RawInstance[];
   episodes?: RawEpisode[];
-  faults?: {
-    kind: FaultKind;
-    path?: string;
-    from?: string;
-    to?: string;
-    times?: number;
-    delay?: string;
-    retry_after_format?: 'seconds' | 'date';
-    retry_after?: string;
-    rate_limit_category?: string;
-  }[];
+  faults?: RawFault[];
 }
+
+/** A fault as a scenario writes it (and `POST /_sim/faults` takes it): snake_case, durations as `7s`. */
+export interface RawFault {
+  kind: FaultKind;
+  path?: string;
+  from?: string;
+  to?: string;
+  times?: number;
+  delay?: string;
+  retry_after_format?: 'seconds' | 'date';
+  retry_after?: string;
+  rate_limit_category?: string;
+}
+
+/** The simulator's fault from one as written; a duration that is none throws (RangeError). */
+export const faultFrom = (f: RawFault): FaultSpec => ({
+  kind: f.kind,
+  ...(f.path !== undefined ? { path: f.path } : {}),
+  ...(f.from !== undefined ? { from: durationMs(f.from) } : {}),
+  ...(f.to !== undefined ? { to: durationMs(f.to) } : {}),
+  ...(f.times !== undefined ? { times: f.times } : {}),
+  ...(f.delay !== undefined ? { delayMs: durationMs(f.delay) } : {}),
+  ...(f.retry_after_format !== undefined ? { retryAfterFormat: f.retry_after_format } : {}),
+  ...(f.retry_after !== undefined ? { retryAfter: f.retry_after } : {}),
+  ...(f.rate_limit_category !== undefined ? { rateLimitCategory: f.rate_limit_category } : {}),
+});
 
 let validator: ValidateFunction<RawScenario> | undefined;
 
@@ -263,17 +280,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
       ...instances('session', raw.sessions, seed),
     ],
     episodes: (raw.episodes ?? []).map(episode),
-    faults: (raw.faults ?? []).map((f) => ({
-      kind: f.kind,
-      ...(f.path !== undefined ? { path: f.path } : {}),
-      ...(f.from !== undefined ? { from: durationMs(f.from) } : {}),
-      ...(f.to !== undefined ? { to: durationMs(f.to) } : {}),
-      ...(f.times !== undefined ? { times: f.times } : {}),
-      ...(f.delay !== undefined ? { delayMs: durationMs(f.delay) } : {}),
-      ...(f.retry_after_format !== undefined ? { retryAfterFormat: f.retry_after_format } : {}),
-      ...(f.retry_after !== undefined ? { retryAfter: f.retry_after } : {}),
-      ...(f.rate_limit_category !== undefined ? { rateLimitCategory: f.rate_limit_category } : {}),
-    })),
+    faults: (raw.faults ?? []).map(faultFrom),
   };
 }
 
