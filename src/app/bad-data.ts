@@ -2,25 +2,24 @@ import type { Logger } from 'pino';
 import { INVALID_REASONS, type InvalidReason, type NormalizeStats } from '../normalize/stats.js';
 import type { Clock } from '../util/clock.js';
 import { LogOnce } from '../util/log-once.js';
-import { LISTED_ID } from '../normalize/listed-id.js';
+import { LISTED_ID, type NumberRefusal } from '../normalize/listed-id.js';
 
 /**
  * A meeting's or webinar's number (`id`, an int64 in Zoom's spec) refused by discovery
- * (normalize/listed-id.ts): the instance is named by its UUID instead, and still polled. A whole
- * number refused is one past 2^53, which JSON.parse rounds (12345678901234567890 reads as
- * ...567000; 1e21 is written 1e+21): "outside what can be measured" said nothing of that, nor of
- * the UUID. A text (quoted) of digits only is longer than an int64.
+ * (normalize/listed-id.ts): the instance is named by its UUID instead, and still polled. `why` was
+ * decided there from the whole value (the form is cut: 40 digits and a letter read as digits
+ * only). A whole number refused is one past 2^53, which JSON.parse rounds (12345678901234567890
+ * reads as ...567000; 1e21 is written 1e+21): "outside what can be measured" said nothing of that,
+ * nor of the UUID. A text of digits only is longer than an int64.
  */
-function listedIdRefused(form: string): string {
-  const n = Number(form);
+function listedIdRefused(form: string, why: NumberRefusal | undefined): string {
   // A rounded number is said as about it: the digits Zoom sent are gone (9007199254740993 reads as ...992).
-  const what = form.startsWith('"')
-    ? /^"\d+"$/.test(form)
+  const what =
+    why === 'too_long'
       ? `${form}: more digits than an int64's 20`
-      : `${form}: not a whole number from 0 up`
-    : Number.isInteger(n) && n > 0
-      ? `about ${form}, as JSON reads it: not an exact integer: a JSON number past 2^53 has lost its last digits`
-      : `${form}: not a whole number from 0 up`;
+      : why === 'rounded'
+        ? `about ${form}, as JSON reads it: not an exact integer: a JSON number past 2^53 has lost its last digits`
+        : `${form}: not a whole number from 0 up`;
   return `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${what}); those instances are named by their UUID instead`;
 }
 
@@ -55,7 +54,7 @@ export class BadDataReport {
         { total: stats.samplesFuture },
         "refused QoS samples dated more than 5 minutes ahead of Zoom's own clock (a push's event_ts, a polled answer's Date); they are not evaluated",
       );
-    for (const [key, { field, reason, form }] of stats.refusedForms)
+    for (const [key, { field, reason, form, why }] of stats.refusedForms)
       this.logOnce.warn(
         `value:${key}`,
         {
@@ -65,7 +64,7 @@ export class BadDataReport {
           count: (reason === 'implausible' ? stats.valuesImplausible : stats.valuesUnreadable).get(field),
         },
         field === LISTED_ID
-          ? listedIdRefused(form)
+          ? listedIdRefused(form, why)
           : reason === 'implausible'
             ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
             : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,

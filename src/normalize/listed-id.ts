@@ -22,9 +22,19 @@ const NUMBER_TEXT = /^\d{1,20}$/;
 
 /**
  * How a refused string is said in the log: quoted (a number is said bare: the log tells `"1.5"`
- * from `1.5`), escaped, and its first 40 characters only.
+ * from `1.5`), escaped, and its first 40 characters only (then `…`).
  */
-const formOf = (v: string): string => JSON.stringify(v.slice(0, 40));
+const formOf = (v: string): string => JSON.stringify(v.slice(0, 40)) + (v.length > 40 ? '…' : '');
+
+/**
+ * Why a meeting number was refused, decided from the whole value (its logged form is cut):
+ * `too_long`, a text of digits only, more than an int64's 20; `rounded`, a whole JSON number
+ * past 2^53, whose last digits JSON.parse has lost; `not_number`, anything else.
+ */
+export type NumberRefusal = 'too_long' | 'rounded' | 'not_number';
+
+/** Told a refused meeting number: its form (as logged) and why it was refused. */
+export type RefusedNumber = (form: string, why: NumberRefusal) => void;
 
 /**
  * A meeting's or webinar's number (a discovery entry's `id`) as text: a whole number from 0 to
@@ -33,14 +43,14 @@ const formOf = (v: string): string => JSON.stringify(v.slice(0, 40));
  * and '' returned: the instance is then named by its uuid, as when the id is absent or of another
  * type. It was taken as meeting "Infinity", and a string as it was.
  */
-export function listedNumber(v: unknown, refused: (form: string) => void): string {
+export function listedNumber(v: unknown, refused: RefusedNumber): string {
   if (typeof v === 'string') {
     if (NUMBER_TEXT.test(v)) return v;
-    refused(formOf(v));
+    refused(formOf(v), /^\d+$/.test(v) ? 'too_long' : 'not_number');
     return '';
   }
   if (typeof v !== 'number') return '';
   if (Number.isSafeInteger(v) && v >= 0) return String(v);
-  refused(String(v));
+  refused(String(v), Number.isInteger(v) && v > 0 ? 'rounded' : 'not_number');
   return '';
 }

@@ -1,3 +1,4 @@
+import type { NumberRefusal } from './listed-id.js';
 import { BARE_NUMBER_UNITS, lastRefusal, type Refusal } from './values.js';
 
 /** How much of a refused value's first form is kept to be logged. */
@@ -46,8 +47,14 @@ export class NormalizeStats {
   readonly valuesUnreadable = new Map<string, number>();
   /** Numbers outside what can be measured (negative latency, "126 sec", "250%"), by field: skipped. */
   readonly valuesImplausible = new Map<string, number>();
-  /** The first unreadable or implausible form of each field and reason (cut short), to be logged once. */
-  readonly refusedForms = new Map<string, { field: string; reason: Refusal; form: string }>();
+  /**
+   * The first unreadable or implausible form of each field and reason (cut short), to be logged
+   * once; `why`, for a meeting number, is why it was refused, decided from the whole value.
+   */
+  readonly refusedForms = new Map<
+    string,
+    { field: string; reason: Refusal; form: string; why?: NumberRefusal }
+  >();
   /** Bare JSON numbers where Zoom writes a string with its unit (`latency: 5`), by field: read in Zoom's unit. */
   readonly valuesBare = new Map<string, number>();
   /** The first bare number of each field, and the unit it was read in, to be logged once. */
@@ -77,8 +84,11 @@ export class NormalizeStats {
     this.refuse(field, reason, text);
   }
 
-  /** A value of `field` refused for `reason` (`form`: how it was written): counted, its first form kept. */
-  refuse(field: string, reason: Refusal, form: string): void {
+  /**
+   * A value of `field` refused for `reason` (`form`: how it was written; `why`: a meeting
+   * number's reason, listed-id.ts): counted, its first form (cut to FORM_MAX) and why kept.
+   */
+  refuse(field: string, reason: Refusal, form: string, why?: NumberRefusal): void {
     const counts =
       reason === 'empty'
         ? this.valuesMissing
@@ -87,7 +97,8 @@ export class NormalizeStats {
           : this.valuesImplausible;
     counts.set(field, (counts.get(field) ?? 0) + 1);
     if (reason === 'empty' || this.refusedForms.has(`${field}:${reason}`)) return;
-    this.refusedForms.set(`${field}:${reason}`, { field, reason, form: form.slice(0, FORM_MAX) });
+    const first = { field, reason, form: form.slice(0, FORM_MAX) };
+    this.refusedForms.set(`${field}:${reason}`, why === undefined ? first : { ...first, why });
   }
   /** A number of `field` that `parse` read: counted (with its first) when Zoom writes that field with a unit. */
   bareNumber(field: string, value: number, parse: (value: unknown) => unknown): void {

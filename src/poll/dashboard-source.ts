@@ -97,7 +97,9 @@ export class DashboardSource implements PollSource {
         instance: (item, uuid) => ({
           ref: {
             kind: this.kind,
-            id: listedNumber(item.id, (form) => this.stats.refuse(LISTED_ID, 'implausible', form)) || uuid,
+            id:
+              listedNumber(item.id, (form, why) => this.stats.refuse(LISTED_ID, 'implausible', form, why)) ||
+              uuid,
             uuid,
             topic: text(item.topic),
           },

@@ -90,6 +90,21 @@ describe("a meeting number in Zoom's live list that cannot be one", () => {
     ]);
   });
 
+  // The reason was read back from the logged form, cut at 40 characters: 40 digits then a letter
+  // was said to have "more digits than an int64's 20". It is decided from the whole value now.
+  const forty = '1234567890'.repeat(4);
+  it.each([
+    [`"${forty}x"`, `"${forty}"…: not a whole number from 0 up`],
+    [`"${forty}12345"`, `"${forty}"…: more digits than an int64's 20`],
+  ])('%s, longer than its logged form, is said as what it is', async (id, what) => {
+    const r = await listedWithId(id);
+    expect(r.events.find((e) => e.type === 'polled')?.instance.id).toBe('mtg-uuid-1==');
+    expect(refused(r.metrics)).toBeGreaterThan(1);
+    expect(r.lines.filter((l) => l.field === 'id').map((l) => l.msg)).toEqual([
+      `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${what}); those instances are named by their UUID instead`,
+    ]);
+  });
+
   it.each(['85000000038', '"85000000038"', '"9223372036854775807"'])(
     'a whole number, or a string of digits (an int64 past 2^53 too), is the meeting number: %s',
     async (id) => {

@@ -168,7 +168,9 @@ export class PushSource {
       } catch {
         body = undefined;
       }
-    const msg = readQss(body, (form) => this.deps.normalizeStats.refuse(LISTED_ID, 'implausible', form));
+    const msg = readQss(body, (form, why) =>
+      this.deps.normalizeStats.refuse(LISTED_ID, 'implausible', form, why),
+    );
     if (!msg) {
       this.count('invalid');
       this.deps.normalizeStats.invalid('not_qos_record');

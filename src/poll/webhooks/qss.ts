@@ -5,7 +5,7 @@ import { valueDeeperThan } from '../../util/json-depth.js';
 import { isJsonObject } from '../../util/json-object.js';
 import { str, text } from '../../normalize/zoom-text.js';
 import { parseTime } from '../../normalize/values.js';
-import { listedNumber } from '../../normalize/listed-id.js';
+import { listedNumber, type RefusedNumber } from '../../normalize/listed-id.js';
 
 type Raw = Record<string, unknown>;
 
@@ -72,10 +72,10 @@ function kindOf(event: string): SourceKind {
  * `JSON.parse` has lost its last digits, so it is `refused` and the uuid names it), a string as
  * sent (Zoom's own webinar example writes `"123456ABCDEF"`).
  */
-const pushedId = (v: unknown, refused: (form: string) => void): string =>
+const pushedId = (v: unknown, refused: RefusedNumber): string =>
   typeof v === 'number' ? listedNumber(v, refused) : str(v);
 
-function instanceOf(kind: SourceKind, object: Raw, refused: (form: string) => void): InstanceRef | undefined {
+function instanceOf(kind: SourceKind, object: Raw, refused: RefusedNumber): InstanceRef | undefined {
   if (kind === 'session') {
     const id = str(object.session_id);
     return id && id.length <= MAX_INSTANCE_ID
@@ -136,7 +136,7 @@ function pollShape(kind: SourceKind, p: Raw): Raw {
  * types) gives undefined: it is counted by the caller, never thrown. A meeting number it cannot
  * take is `refused` (the instance named by its uuid).
  */
-export function readQss(body: unknown, refused: (form: string) => void = () => {}): QssMessage | undefined {
+export function readQss(body: unknown, refused: RefusedNumber = () => {}): QssMessage | undefined {
   if (!isJsonObject(body) || typeof body.event !== 'string' || !isQssEvent(body.event)) return undefined;
   const event = body.event;
   const payload = body.payload;
