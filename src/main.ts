@@ -123,14 +123,25 @@ const commandNamed = (name: string | undefined): Command | undefined =>
  * One line for a command that is not one (a usage error, exit 2), with the closest command when
  * it reads as a typo of one (`chek`: "check"), else the commands; not the whole help.
  */
-async function unknownCommand(name: string): Promise<string> {
-  const [{ didYouMean }, { shownText }] = await Promise.all([
+async function unknownCommand(name: string, rest: readonly string[]): Promise<string> {
+  const [{ didYouMean }, { excerpt, shownText }] = await Promise.all([
     import('./util/did-you-mean.js'),
     import('./util/shown-text.js'),
   ]);
-  const hint = didYouMean(name, Object.keys(COMMANDS));
-  const expected = hint ? `did you mean "${hint}"?` : `expected one of ${Object.keys(COMMANDS).join(', ')}`;
-  return `unknown command ${shownText(name)}; ${expected}`;
+  const shown = shownText(excerpt(name));
+  const names = Object.keys(COMMANDS);
+  // `qoswatch --config x.yaml run`: an option first; the command named later is the one meant.
+  if (name.startsWith('-')) {
+    const meant = rest.find((a) => commandNamed(a));
+    const expected = meant
+      ? `write \`qoswatch ${meant} ${shown.slice(1, -1)} …\``
+      : `expected one of ${names.join(', ')} first`;
+    return `unknown command ${shown}: the command comes first, then its options; ${expected}`;
+  }
+  // A word far longer than any command is no typo of one (and its distance costs its length).
+  const hint = name.length <= 40 ? didYouMean(name, names) : undefined;
+  const expected = hint ? `did you mean "${hint}"?` : `expected one of ${names.join(', ')}`;
+  return `unknown command ${shown}; ${expected}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -158,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!asked) {
-    process.stderr.write(`qoswatch: ${await unknownCommand(name)}; see \`qoswatch --help\`\n`);
+    process.stderr.write(`qoswatch: ${await unknownCommand(name, rest)}; see \`qoswatch --help\`\n`);
     return EXIT.usage;
   }
   const command = await asked.load();

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { escapeControls, shownText } from '../util/shown-text.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { excerpt, oneLine, shownText } from '../util/shown-text.js';
 
 /** A usage mistake: one line, what is wrong and what is expected, then where the help is; exit code 2. */
 export class UsageError extends Error {
@@ -75,9 +76,9 @@ function extraArgument(positionals: string[], options: Options, operands: Operan
     : `expected options only${known.length ? ` (${known.join(', ')})` : ''}`;
   const hint =
     'config' in options && config === undefined && /\.ya?ml$/i.test(extra)
-      ? `; for a config file write --config ${escapeControls(extra)}`
+      ? `; for a config file write --config ${oneLine(excerpt(extra))}`
       : '';
-  return `unexpected argument ${shownText(extra)}; ${expected}${hint}`;
+  return `unexpected argument ${shownText(excerpt(extra))}; ${expected}${hint}`;
 }
 
 /** The option a parse error names: from its `--name` or `-c` in Node's message. */
@@ -102,10 +103,15 @@ function usageText(
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const given = /'([^']+)'/.exec(err.message)?.[1] ?? '';
     const only = operands.max ? `${operands.what} only` : 'nothing';
-    const expected = known
-      ? `expected one of ${known}`
-      : `expected ${only}; this command takes no options (but --help)`;
-    return `unknown option ${escapeControls(given)}; ${expected}`;
+    const names = Object.keys(options).map((k) => `--${k}`);
+    // `--conifg`: the option it is likely a typo of (a word far longer is none).
+    const close = given.length <= 40 ? didYouMean(given, names) : undefined;
+    const expected = close
+      ? `did you mean ${close}?`
+      : known
+        ? `expected one of ${known}`
+        : `expected ${only}; this command takes no options (but --help)`;
+    return `unknown option ${oneLine(excerpt(given))}; ${expected}`;
   }
   if (name && /argument missing/.test(err.message))
     return `--${name} needs a value; expected --${name} ${name === 'config' ? 'FILE' : 'VALUE'}`;

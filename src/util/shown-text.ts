@@ -30,3 +30,10 @@ export const shownText = (text: string): string => escapeControls(JSON.stringify
  * (`test-rules "$(printf 'x\n9 passed, 0 failed')"` printed a line reading `9 passed, 0 failed`).
  */
 export const oneLine = (text: string): string => escapeControls(text, { lines: false });
+
+/** The longest part of one argument a usage message echoes: one may be 100,000 characters long. */
+export const ARGUMENT_EXCERPT_MAX = 80;
+
+/** `text`'s first `max` characters and an ellipsis when longer (cut before it is escaped). */
+export const excerpt = (text: string, max = ARGUMENT_EXCERPT_MAX): string =>
+  text.length > max ? `${text.slice(0, max)}…` : text;

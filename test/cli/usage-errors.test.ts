@@ -100,3 +100,42 @@ describe('hash-password given an argument', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('an option before the command, a mistyped option, a very long argument (tester hT41b LOW)', () => {
+  const COMMANDS =
+    'run, once, check, report, inspect, routes, notify-test, test-rules, hash-password, healthcheck, demo, simulate';
+  it.each([
+    // The old code: `unknown command "--config"; expected one of run, ...`: no word of the order.
+    [
+      ['--config', 'x.yaml', 'run'],
+      'qoswatch: unknown command "--config": the command comes first, then its options; write `qoswatch run --config …`; see `qoswatch --help`',
+    ],
+    [
+      ['--config', 'x.yaml'],
+      `qoswatch: unknown command "--config": the command comes first, then its options; expected one of ${COMMANDS} first; see \`qoswatch --help\``,
+    ],
+    // The old code: "expected one of --config, --dry-run", no hint.
+    [
+      ['run', '--conifg', 'x.yaml'],
+      'qoswatch run: unknown option --conifg; did you mean --config?; see `qoswatch run --help`',
+    ],
+    // The old code echoed all 100,000 characters.
+    [
+      ['check', '-c', 'x.yaml', 'y'.repeat(100_000)],
+      `qoswatch check: unexpected argument "${'y'.repeat(80)}…"; expected options only (--config); see \`qoswatch check --help\``,
+    ],
+    [
+      ['check', `--${'z'.repeat(100_000)}`],
+      `qoswatch check: unknown option --${'z'.repeat(78)}…; expected one of --config; see \`qoswatch check --help\``,
+    ],
+    [
+      ['z'.repeat(100_000)],
+      `qoswatch: unknown command "${'z'.repeat(80)}…"; expected one of ${COMMANDS}; see \`qoswatch --help\``,
+    ],
+  ])('%#: one line that says it, exit 2', async (args, line) => {
+    const r = await runCli(args);
+    expect(r.stderr).toBe(`${line}\n`);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+});
