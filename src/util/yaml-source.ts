@@ -10,10 +10,11 @@ import {
   visit,
   type Document,
   type Node,
+  type Scalar,
 } from 'yaml';
 import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
-import { scalarTextOffset } from './scalar-offset.js';
+import { ScalarOffsets } from './scalar-offset.js';
 import { shownKey } from './shown-key.js';
 import { FileTooBigError, NotRegularFileError, readRegularFile, sizeText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
@@ -44,6 +45,8 @@ const MAX_ALIAS_COUNT = 100;
 export class YamlSource {
   private parsed: { doc: Document; lines: LineCounter } | undefined;
   private secrets: ReadonlySet<string> | undefined;
+  /** Each scalar's offset reader, kept: a template's problems are placed in one pass (ScalarOffsets). */
+  private readonly offsets = new WeakMap<Scalar, ScalarOffsets>();
 
   constructor(
     readonly file: string,
@@ -195,7 +198,12 @@ export class YamlSource {
     const { node, depth } = this.nodeAt(path);
     if (depth !== path.length || !isScalar(node) || typeof node.value !== 'string' || !node.range)
       return problem;
-    const at = scalarTextOffset(this.text, node.value, node.type, node.range, offset);
+    let offsets = this.offsets.get(node);
+    if (!offsets) {
+      offsets = new ScalarOffsets(this.text, node.value, node.type, node.range);
+      this.offsets.set(node, offsets);
+    }
+    const at = offsets.at(offset);
     return at === undefined ? problem : { ...problem, ...this.at(at) };
   }
 

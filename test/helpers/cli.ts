@@ -9,12 +9,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `qoswatch` command (npm test builds it first) and collects its output. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the built `qoswatch` command (npm test builds it first) and collects its output. With
+ * `killAfterMs`, a run still going then is killed (code null): a bound on work that must end, not
+ * a timing figure.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  killAfterMs?: number,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(killAfterMs ? { timeout: killAfterMs, killSignal: 'SIGKILL' as const } : {}),
     });
     let stdout = '';
     let stderr = '';
