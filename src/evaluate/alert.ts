@@ -52,6 +52,12 @@ export interface Alert {
   /** In base units; for instance and shared_cause the share of participants breaching. */
   value: number;
   valueText: string;
+  /**
+   * On a resolve, the value it last fired with (its group held it firing when the resolve came,
+   * notify/pipeline/store.ts): what a fired-and-resolved message shows, not the recovered value.
+   */
+  firedValue?: number;
+  firedValueText?: string;
   threshold: number;
   thresholdText: string;
   /**

@@ -102,6 +102,8 @@ const ALERT = {
     annotations: STRING_MAP,
     value: { type: 'number' },
     valueText: { type: 'string' },
+    firedValue: { type: 'number' },
+    firedValueText: { type: 'string' },
     threshold: { type: 'number' },
     thresholdText: { type: 'string' },
     since: TIME,
@@ -283,8 +285,13 @@ export class NotifyStore {
     const g = this.state.groups[key];
     if (!g) return;
     // Resolved and firing again before a flush: a new episode, not muted yet.
-    if (alert.state === 'firing' && g.alerts[alert.id]?.state === 'resolved') unmark(g, alert.id);
-    g.alerts[alert.id] = alert;
+    const held = g.alerts[alert.id];
+    if (alert.state === 'firing' && held?.state === 'resolved') unmark(g, alert.id);
+    // The value it breached with, for a message that tells it fired and resolved.
+    g.alerts[alert.id] =
+      alert.state === 'resolved' && held?.state === 'firing'
+        ? { ...alert, firedValue: held.value, firedValueText: held.valueText }
+        : alert;
     g.nextFlushAt ??= flushAt;
   }
   /** A silence or an inhibition mutes the group's alert now (see PendingGroup.muted). */

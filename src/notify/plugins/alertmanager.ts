@@ -5,6 +5,7 @@ import { boundedDuration } from '../../util/duration-schema.js';
 import { postAlerts, splitKey, type AmAlert } from './alertmanager-split.js';
 import { RefusalsSaid } from './alertmanager-refusals.js';
 import { NotifyError, permanent } from './errors.js';
+import { valueShown } from './notification.js';
 
 /** How long the test alert of `qoswatch notify-test` stays active in Alertmanager. */
 const TEST_ALERT_MS = 2 * 60_000;
@@ -66,7 +67,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
         const now = ctx.clock.now();
         const toAm = (a: (typeof n.firing)[number], endsAt: number): AmAlert => ({
           labels: { ...a.labels, qoswatch: 'true' },
-          annotations: { ...a.annotations, value: a.valueText, threshold: a.thresholdText },
+          annotations: { ...a.annotations, value: valueShown(n, a), threshold: a.thresholdText },
           startsAt: new Date(a.firingSince ?? a.since).toISOString(),
           endsAt: new Date(endsAt).toISOString(),
           generatorURL: '',

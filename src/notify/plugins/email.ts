@@ -5,7 +5,7 @@ import { escapeHtml, oneLine } from './escape.js';
 import type { Alert } from '../../evaluate/alert.js';
 import { episodeSpan, headline, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
-import { isEpisode, title, type Notification } from './notification.js';
+import { asFired, isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { readTlsFile } from '../../util/secret-file.js';
 
@@ -62,7 +62,8 @@ function classify(receiver: string, err: unknown): NotifyError {
 const SEVERITY_COLOUR: Record<string, string> = { critical: '#d32f2f', warning: '#f9a825' };
 
 /** One alert's row: firing, resolved, or fired and resolved before anyone was told (an episode). */
-function row(a: Alert, now: number, kind: 'firing' | 'resolved' | 'episode'): string {
+function row(shown: Alert, now: number, kind: 'firing' | 'resolved' | 'episode'): string {
+  const a = kind === 'episode' ? asFired(shown) : shown;
   const colour = kind === 'resolved' ? '#2e7d32' : (SEVERITY_COLOUR[a.severity] ?? '#1976d2');
   const label = {
     firing: `FIRING [${escapeHtml(a.severity)}]`,

@@ -1,7 +1,7 @@
 import type { Alert } from '../../evaluate/alert.js';
 import { instanceName } from '../../evaluate/instance-name.js';
 import { humanDuration, plural, shareOf } from '../../util/words.js';
-import { isEpisode, type Notification } from './notification.js';
+import { asFired, isEpisode, type Notification } from './notification.js';
 
 /** Words shared by every channel; each notifier escapes them for itself. */
 export function headline(a: Alert): string {
@@ -87,9 +87,10 @@ export function textLines(n: Notification, now: number): string[] {
   }
   for (const a of n.resolved) {
     if (isEpisode(n, a)) {
-      lines.push(`FIRED AND RESOLVED [${a.severity}] ${headline(a)}`);
+      const f = asFired(a);
+      lines.push(`FIRED AND RESOLVED [${f.severity}] ${headline(f)}`);
       lines.push(
-        `  ${a.valueText} (threshold ${a.thresholdText}) · ${who(a)}${where(a) ? ` · ${where(a)}` : ''} · ${episodeSpan(a)}`,
+        `  ${f.valueText} (threshold ${f.thresholdText}) · ${who(f)}${where(f) ? ` · ${where(f)}` : ''} · ${episodeSpan(f)}`,
       );
       continue;
     }

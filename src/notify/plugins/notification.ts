@@ -56,6 +56,13 @@ export interface ReportBody {
 /** It fired and resolved unseen: this notification is the first and only one to tell of it. */
 export const isEpisode = (n: Notification, a: Alert): boolean => n.episodes?.includes(a.id) === true;
 
+/** A resolved alert as it fired: with the value it breached with, not the one it recovered to. */
+export const asFired = (a: Alert): Alert =>
+  a.firedValueText === undefined ? a : { ...a, value: a.firedValue ?? a.value, valueText: a.firedValueText };
+
+/** The value text a notification shows for its alert: as it fired when fired and resolved in it. */
+export const valueShown = (n: Notification, a: Alert): string => (isEpisode(n, a) ? asFired(a) : a).valueText;
+
 export const status = (n: Notification): 'firing' | 'resolved' => (n.firing.length ? 'firing' : 'resolved');
 
 /** Labels all alerts of a notification share. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../evaluate/alert.js';
-import { commonLabels, isEpisode, status, type Notification } from './notification.js';
+import { asFired, commonLabels, isEpisode, status, type Notification } from './notification.js';
 
 const iso = (t: number | undefined): string | undefined =>
   t === undefined ? undefined : new Date(t).toISOString();
@@ -29,7 +29,10 @@ function alertJson(a: Alert, episode: boolean): Record<string, unknown> {
     context: a.context,
     ...(a.inhibitedBy ? { inhibited_by: a.inhibitedBy } : {}),
     // Resolved, and never notified firing here: it fired and resolved before its group said so.
-    ...(episode ? { fired_and_resolved: true } : {}),
+    // and the value it fired with (value is the one it recovered to).
+    ...(episode
+      ? { fired_and_resolved: true, fired_value: asFired(a).value, fired_value_text: asFired(a).valueText }
+      : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { NotifyError, permanent, retryable } from './errors.js';
 import { escapeSlack } from './escape.js';
 import { episodeSpan, headline, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
-import { isEpisode, title, type Notification } from './notification.js';
+import { asFired, isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { slackLogger } from './slack-logger.js';
 
@@ -115,7 +115,8 @@ function alertFields(a: Alert, now: number, shown: Shown): string[] {
   return [value, whoField, whereField, `*Since*\n${escapeSlack(since(a, now))}`];
 }
 
-function alertBlocks(a: Alert, now: number, shown: Shown): KnownBlock[] {
+function alertBlocks(alert: Alert, now: number, shown: Shown): KnownBlock[] {
+  const a = shown === 'episode' ? asFired(alert) : alert;
   const mark = {
     firing: EMOJI[a.severity],
     resolved: ':white_check_mark:',
