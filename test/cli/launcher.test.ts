@@ -18,6 +18,13 @@ const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
   bin: Record<string, string>;
 };
 
+/**
+ * This environment without npm's settings: under `npx -p node@24 -c '...'` (how .ci/run runs the
+ * suite on Node 24) they hold `npm_config_call`, and a nested npx reads it as its own `-c`.
+ */
+const withoutNpmSettings = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
 describe('the qoswatch command', () => {
   it('runs the build', () => {
     const out = execFileSync(process.execPath, [fromRoot(pkg.bin.qoswatch!), '--version'], {
@@ -41,7 +48,7 @@ describe('the qoswatch command', () => {
         cwd: clone,
         encoding: 'utf8',
         env: {
-          ...process.env,
+          ...withoutNpmSettings(),
           npm_config_cache: join(dir, 'npm-cache'),
           npm_config_update_notifier: 'false',
         },
