@@ -21,9 +21,17 @@ export function joinKey(raw: Raw, kind: SourceKind): string {
   return usableKey(key) ? key : '';
 }
 
-/** The join key as Zoom wrote it, usable or not. */
-const writtenKey = (raw: Raw, kind: SourceKind): string =>
-  kind === 'session' ? str(raw.id) : str(raw.user_id) || str(raw.participant_id);
+/**
+ * The join key as Zoom wrote it, usable or not: a summary's `participant_id` when `user_id` is
+ * missing or unusable (blank: taking the blank dropped an entry its `participant_id` names).
+ */
+const writtenKey = (raw: Raw, kind: SourceKind): string => {
+  if (kind === 'session') return str(raw.id);
+  const user = str(raw.user_id);
+  if (usableKey(user)) return user;
+  const participant = str(raw.participant_id);
+  return usableKey(participant) ? participant : user || participant;
+};
 
 /**
  * A key that names a join: not blank (`"  "`), no control character (NUL, a line break, C1). Such

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinKey } from '../../src/normalize/identity.js';
+import { joinKey, noKeyReason } from '../../src/normalize/identity.js';
 import { normalizeParticipant } from '../../src/normalize/normalize.js';
 import type { InstanceRef, SourceKind } from '../../src/normalize/sample.js';
 import { NormalizeStats } from '../../src/normalize/stats.js';
@@ -54,6 +54,12 @@ describe('the key of a join', () => {
       ['16779264', 'acct-ann', 0.02],
     ]);
     expect(joinKey({ id: 'acct-ann', participant_id: '20161536' }, 'meeting')).toBe('20161536');
+    // A blank or control-character user_id: the participant_id, when usable (reviewer, stop 41:
+    // the entry was dropped as bad_join_key).
+    expect(joinKey({ user_id: '  ', participant_id: '20161536' }, 'meeting')).toBe('20161536');
+    expect(joinKey({ user_id: 'a\u0000b', participant_id: '20161536' }, 'webinar')).toBe('20161536');
+    expect(joinKey({ user_id: '  ', participant_id: '\n' }, 'meeting')).toBe('');
+    expect(noKeyReason({ user_id: '  ', participant_id: '\n' }, 'meeting')).toBe('bad_join_key');
   });
 
   it('Video SDK sessions: the per-session id', () => {
