@@ -17,6 +17,7 @@ import { problemAt, readSecretFile, type ParseContext, type SettingPath } from '
 import { checkOrder } from './setting-order.js';
 import { checkNotifierHttp } from './notifier-http.js';
 import { readTlsFile, tlsFileFailure } from '../util/secret-file.js';
+import { uncarriedInHeader } from '../util/header-credential.js';
 
 /** Each notifier's settings: unique names, secrets read from `*_file`, required settings there. */
 type RawBuiltInNotifier = Exclude<RawNotifier, { type: 'module' }>;
@@ -97,7 +98,7 @@ function headerSecret(
   value: string,
   at: [number, string],
 ): string {
-  if (HEADER_SECRETS.has(`${n.type} ${secret}`) && /[^\x21-\x7e]/.test(value))
+  if (HEADER_SECRETS.has(`${n.type} ${secret}`) && uncarriedInHeader(value) !== undefined)
     problemAt(
       ctx,
       ['notifiers', ...at],

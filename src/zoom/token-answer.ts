@@ -1,4 +1,5 @@
 import { httpUrlProblem, lowerScheme } from '../util/http-url.js';
+import { uncarriedInHeader } from '../util/header-credential.js';
 
 /** Longest token `api_url` taken: a regional host and a short path fit in it many times over. */
 const MAX_API_URL_LENGTH = 2048;
@@ -90,9 +91,9 @@ export function readAccessToken(value: unknown): { token: string } | { wrong: st
   if (typeof value !== 'string') return { wrong: `${kindOf(value)}, not a string` };
   if (value.length > MAX_ACCESS_TOKEN_LENGTH)
     return { wrong: `a string of ${value.length} characters (at most ${MAX_ACCESS_TOKEN_LENGTH})` };
-  const bad = /[^\x21-\x7e]/.exec(value);
-  if (!bad) return { token: value };
-  const code = bad[0].codePointAt(0)!;
+  const bad = uncarriedInHeader(value);
+  if (bad === undefined) return { token: value };
+  const code = bad.codePointAt(0)!;
   const what =
     code === 0x20
       ? 'a space'
