@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromRoot, packageVersion } from '../../src/util/package-root.js';
+import { withoutNpmSettings } from '../helpers/cli.js';
 
 /**
  * The `qoswatch` command is bin/qoswatch.js, committed: npx caches a folder's install the first
@@ -17,13 +18,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as {
   bin: Record<string, string>;
 };
-
-/**
- * This environment without npm's settings: under `npx -p node@24 -c '...'` (how .ci/run runs the
- * suite on Node 24) they hold `npm_config_call`, and a nested npx reads it as its own `-c`.
- */
-const withoutNpmSettings = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 
 describe('the qoswatch command', () => {
   it('runs the build', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { CLI, withoutNpmSettings } from '../helpers/cli.js';
 import { meetingWith } from '../helpers/sim.js';
 import { Storm, waitFor } from '../helpers/storm.js';
 
@@ -17,7 +17,7 @@ beforeAll(() => storm.start());
 afterAll(() => storm.close());
 
 /** The environment without the npm variables of the run that started the tests (npm test). */
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+const env = withoutNpmSettings();
 const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
 describe('qoswatch run started by npm', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
 import { debianBinary } from '../helpers/binaries.js';
+import { withoutNpmSettings } from '../helpers/cli.js';
 import { onFreePort } from '../helpers/ports.js';
 
 /**
@@ -38,7 +39,7 @@ describe("the README's simulator block", () => {
   it.runIf(curl)('runs as a script, as written', { timeout: 90_000 }, async () => {
     // As from a user's shell: not with the npm_* settings of the npm that runs these tests (CI's
     // Node 24 run is `npx -p node@24 -c ...`, whose npm_config_call would be the script's npx's).
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    const env = withoutNpmSettings();
     // The script must be told its port: on another when the one given was taken meanwhile (the
     // simulator then says EADDRINUSE, and the script's wait for it would never end).
     const out = await onFreePort((port) => {

@@ -3,6 +3,14 @@ import { fromRoot } from '../../src/util/package-root.js';
 
 export const CLI = fromRoot('dist', 'src', 'main.js');
 
+/**
+ * This environment without npm's settings (`npm_*`), as a user's shell has it: the npm that runs
+ * the tests sets them, and under `npx -p node@24 -c '...'` (.ci/run's Node 24 line) they hold
+ * `npm_config_call`, which a nested npx reads as its own `-c`.
+ */
+export const withoutNpmSettings = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
 export interface CliResult {
   code: number | null;
   stdout: string;
