@@ -103,19 +103,26 @@ export function readSmallText(path: string, maxBytes: number): string | undefine
   }
 }
 
-/** A size in words: "64 KiB" (rounded up) under 1 MiB, "57.0 MiB" from it. */
+/** A bound in words: "64 KiB", "1 MiB" (a whole number of KiB or MiB), else "1000 bytes". */
 export const sizeText = (n: number): string =>
-  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+  n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
+
+/**
+ * A file over its bound, in the one wording every kind of file has (secret, certificate, YAML,
+ * state file), its size in bytes, the bound in words: "is 2000000 bytes; expected a certificate
+ * file of at most 1 MiB". `file` says what kind of file has that bound: "a secret file".
+ */
+export const tooBigText = (err: FileTooBigError, file: string): string =>
+  `is ${err.size} bytes; expected ${file} of at most ${sizeText(err.maxBytes)}`;
 
 /**
  * What is wrong with the file `name` that could not be read, and what is expected: a setting's
  * problem (`expected` says what the file should hold: "a PEM file"). A file too big is said by
- * its size and the bound (`file` says what kind of file has that bound: "a secret file").
+ * tooBigText (`file` says what kind of file has that bound: "a secret file").
  */
-export function readFailure(err: unknown, name: string, expected: string, file = 'a file'): string {
+export function readFailure(err: unknown, name: string, expected: string, file: string): string {
   if (err instanceof NotRegularFileError)
     return `${name} is ${err.kind}; expected a regular file (${expected})`;
-  if (err instanceof FileTooBigError)
-    return `${name} is ${err.size} bytes; expected ${file} of at most ${sizeText(err.maxBytes)} (${expected})`;
+  if (err instanceof FileTooBigError) return `${name} ${tooBigText(err, file)} (${expected})`;
   return `cannot read ${name} (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected ${expected}`;
 }

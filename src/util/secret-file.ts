@@ -36,4 +36,6 @@ export const tlsFileFailure = (
   setting: TlsFile,
   expected = 'a PEM file',
 ): string =>
-  setting === 'key_file' ? secretFileFailure(err, name, expected) : readFailure(err, name, expected);
+  setting === 'key_file'
+    ? secretFileFailure(err, name, expected)
+    : readFailure(err, name, expected, 'a certificate file');

@@ -8,7 +8,7 @@ import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { plural } from './words.js';
 import { validator } from './validators.js';
-import { FileTooBigError, NotRegularFileError, readRegularText } from './regular-file.js';
+import { FileTooBigError, NotRegularFileError, readRegularText, tooBigText } from './regular-file.js';
 
 /**
  * Bounds on a state file read at start, checked before it is parsed: a damaged or planted file
@@ -90,11 +90,7 @@ export class StateFiles {
       text = readRegularText(file, { maxBytes: MAX_STATE_FILE_BYTES });
     } catch (err) {
       if (err instanceof FileTooBigError)
-        return this.setAsideWhole(
-          file,
-          `it is ${Math.ceil(err.size / 2 ** 20)} MiB, over the ${MAX_STATE_FILE_BYTES / 2 ** 20} MiB a state file may have`,
-          undefined,
-        );
+        return this.setAsideWhole(file, `it ${tooBigText(err, 'a state file')}`, undefined);
       // A named pipe would have made the daemon wait forever: moved aside like a corrupt file.
       if (err instanceof NotRegularFileError)
         return this.setAsideWhole(file, `it is ${err.kind}; expected a regular file`, undefined);

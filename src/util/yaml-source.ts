@@ -16,7 +16,7 @@ import { FileInvalidError, type FileProblem } from './file-errors.js';
 import { hideSecretValues, SECRET_SHOWN, secretValues } from './secret-values.js';
 import { ScalarOffsets } from './scalar-offset.js';
 import { shownKey } from './shown-key.js';
-import { FileTooBigError, NotRegularFileError, readRegularFile, sizeText } from './regular-file.js';
+import { FileTooBigError, NotRegularFileError, readRegularFile, tooBigText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
 import { syntaxMessage } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
@@ -26,14 +26,8 @@ import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf, WIDE_MERGE, wideMerge } f
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
 
-function tooBig(file: string, size: number, max: number): FileProblem {
-  return {
-    file,
-    line: 1,
-    col: 1,
-    path: '',
-    message: `file of ${sizeText(size)} (${size} bytes) is too big; expected at most ${sizeText(max)}`,
-  };
+function tooBig(file: string, err: FileTooBigError): FileProblem {
+  return { file, line: 1, col: 1, path: '', message: `this file ${tooBigText(err, 'a YAML file')}` };
 }
 
 /** A parsed YAML document that can say where any path in it is. */
@@ -94,7 +88,7 @@ export class YamlSource {
     try {
       bytes = readRegularFile(file, { maxBytes });
     } catch (err) {
-      if (err instanceof FileTooBigError) throw new FileInvalidError([tooBig(file, err.size, maxBytes)]);
+      if (err instanceof FileTooBigError) throw new FileInvalidError([tooBig(file, err)]);
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
         code === 'ENOENT'

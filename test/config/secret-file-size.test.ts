@@ -116,7 +116,7 @@ write('ca.pem', '-----BEGIN CERTIFICATE-----\n');
 const HEAD = 'zoom: { account_id: a, client_id: c, client_secret: s }\nsources: { webinars: false }\n';
 const email = (ca: string): string =>
   `notifiers:\n  - { name: m, type: email, host: 127.0.0.1, from: a@b.c, to: [x@y.z], ca_file: ${ca} }\n`;
-const CERT_TOO_BIG = `big.pem is ${CERT_OVER} bytes; expected a file of at most 1.0 MiB`;
+const CERT_TOO_BIG = `big.pem is ${CERT_OVER} bytes; expected a certificate file of at most 1 MiB`;
 
 describe('a certificate file over 1 MiB', () => {
   it('is refused by check at the setting: TLS cert_file (metrics, webhooks), e-mail ca_file', async () => {
@@ -130,7 +130,7 @@ describe('a certificate file over 1 MiB', () => {
         'webhooks:\n  web: { tls_server_config: { cert_file: big.pem, key_file: ca.pem } }\n' +
         '  apps:\n    - { name: qss, path: /zoom/qss, secret_token: aaaaaaaaaaaaaaaaaaaaaa }\n',
     );
-    const { out, code } = await cli('check', config, 'expected a file of at most');
+    const { out, code } = await cli('check', config, 'expected a certificate file of at most');
     expect(out).toContain(
       `${config}:4:81: notifiers[0].ca_file: ${CERT_TOO_BIG} (a PEM file of CA certificates)`,
     );
@@ -149,7 +149,7 @@ describe('a certificate file over 1 MiB', () => {
 
   it('stops run at start-up, exit 2', async () => {
     const config = write('run.yaml', HEAD + email('big.pem'));
-    const { out, code } = await cli('run', config, 'expected a file of at most');
+    const { out, code } = await cli('run', config, 'expected a certificate file of at most');
     expect(out).toContain(`${config}:4:81: notifiers[0].ca_file: ${CERT_TOO_BIG}`);
     expect(code).toBe(2);
   }, 60_000);
@@ -159,7 +159,7 @@ describe('a certificate file over 1 MiB', () => {
     const config = write('reread-ca.yaml', HEAD + email(ca));
     expect(sighupAfterGrowing(config, ca, CERT_OVER)).toEqual([
       `${config} not applied: the running configuration is kept, and a restart would fail with:\n` +
-        `${config}:4:81: notifiers[0].ca_file: ${ca} is ${CERT_OVER} bytes; expected a file of at most 1.0 MiB (a PEM file of CA certificates)`,
+        `${config}:4:81: notifiers[0].ca_file: ${ca} is ${CERT_OVER} bytes; expected a certificate file of at most 1 MiB (a PEM file of CA certificates)`,
     ]);
   });
 

@@ -152,7 +152,7 @@ describe('every duration, size and count has a range, and check says it', () => 
     const r = await runCli(['check', '--config', big]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `${big}:1:1: file of 1.0 MiB (1048603 bytes) is too big; expected at most 1.0 MiB`,
+      `${big}:1:1: this file is 1048603 bytes; expected a YAML file of at most 1 MiB`,
     );
     const rules = write('big-rules.yaml', `rules: []\n#${'y'.repeat(MAX_RULE_FILE_BYTES)}\n`);
     let err: unknown;
@@ -163,7 +163,7 @@ describe('every duration, size and count has a range, and check says it', () => 
     }
     expect(err).toBeInstanceOf(FileInvalidError);
     expect((err as Error).message).toBe(
-      `${rules}:1:1: file of 4.0 MiB (4194316 bytes) is too big; expected at most 4.0 MiB`,
+      `${rules}:1:1: this file is 4194316 bytes; expected a YAML file of at most 4 MiB`,
     );
   });
 

@@ -60,7 +60,7 @@ it('a state file over 256 MiB is set aside unread, with one line', () => {
   const files = new StateFiles(log, () => Date.UTC(2026, 11, 2));
   expect(files.read(file, () => ({ value: {}, discarded: [] }))).toBeUndefined();
   expect(lines).toHaveLength(1);
-  expect(lines[0]!.msg).toContain('it is 300 MiB, over the 256 MiB a state file may have');
+  expect(lines[0]!.msg).toContain('it is 314572800 bytes; expected a state file of at most 256 MiB');
   rmSync(dir, { recursive: true });
 });
 
