@@ -189,6 +189,13 @@ export class ZoomClient {
       const auth = await this.opts.auth.authorize(signal);
       const url = this.url(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
       const permit = await permitWithin(this.limiters[ep.category], ep, this.waitEnd(tries), signal);
+      // Another call's 429 may have paused this one's calls under another category while it
+      // waited for its permit: give the permit back, unsent, and wait for that pause (or be
+      // refused) at the top. A queued QoS call was sent into the pause Resource-intensive named.
+      if (this.pausedElsewhere.over(ep.category)) {
+        permit(false);
+        continue;
+      }
       try {
         this.budget.take(ep.name);
       } catch (err) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rateLimitedUntil } from '../../src/app/status-report.js';
 import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
+import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
 import { captureLog } from '../helpers/log.js';
 import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
@@ -89,6 +90,38 @@ describe("a 429's X-RateLimit-Category", () => {
     expect(sim.sim.requests.get('qos 429')).toBe(1);
     expect(sim.sim.requests.get('qos 200')).toBe(1);
     expect(client.stats.total({ outcome: 'rate_limited' })).toBe(1);
+  });
+
+  it('a QoS call queued for its permit when another QoS call is refused under Resource-intensive is held by that pause, unsent (review stop 41, LOW)', async () => {
+    // One Heavy permit a second: the second call waits in the queue while the first is answered.
+    h = await startSim({
+      meetings: [meetingWith(2)],
+      faults: [
+        {
+          kind: '429',
+          path: 'participants/qos',
+          times: 1,
+          delay: '300s',
+          rate_limit_category: 'Resource-intensive',
+        },
+      ],
+    });
+    const client = s2sClient(h, { limits: { ...PLAN_DEFAULTS.business, heavyPerSecond: 1 } });
+    const t = h.clock.now();
+    const calls = [0, 1].map(() =>
+      client.get(ENDPOINTS.meetingQos, qos, { page_size: 10 }).catch((e: unknown) => e),
+    );
+    const [first, queued] = await Promise.all(calls);
+    for (const err of [first, queued]) {
+      expect(isZoomError(err, 'ZOOM_RATE_LIMITED')).toBe(true);
+      expect((err as ZoomError).details.resetAt).toBe(t + 300_000);
+    }
+    expect((queued as ZoomError).message).toBe(
+      `meeting_qos: Zoom's Resource-intensive rate limit pauses these calls until ${new Date(t + 300_000).toISOString()} (the 429's Retry-After: 300 s); not sent, asked again then`,
+    );
+    // Before, the queued call was sent once its permit came, into the pause Zoom had named.
+    expect(h.sim.requests.get('qos 429')).toBe(1);
+    expect(h.sim.requests.get('qos 200')).toBeUndefined();
   });
 
   it("one qoswatch does not know: the endpoint's category is paused, the value logged once", async () => {
