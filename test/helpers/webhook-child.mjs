@@ -5,12 +5,15 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
-import { WebhookReceiver } from '../../dist/src/poll/webhooks/receiver.js';
-import { Spool } from '../../dist/src/poll/webhooks/spool.js';
-import { systemClock } from '../../dist/src/util/clock.js';
-import { silentLogger } from '../../dist/src/util/logger.js';
+import { pathToFileURL } from 'node:url';
 
-const [dir, secret] = process.argv.slice(2);
+// `built`: the built tree it runs (dist/, made by npm run build), as the test that starts it checked.
+const [dir, secret, built] = process.argv.slice(2);
+const from = (path) => import(pathToFileURL(join(built, 'src', path)).href);
+const { WebhookReceiver } = await from('poll/webhooks/receiver.js');
+const { Spool } = await from('poll/webhooks/spool.js');
+const { systemClock } = await from('util/clock.js');
+const { silentLogger } = await from('util/logger.js');
 const spool = new Spool(dir);
 const handed = join(dir, 'handed.log');
 const handOn = (entry) => {

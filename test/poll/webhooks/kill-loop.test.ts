@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,10 +15,26 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-function start(dir: string): Promise<{ url: string; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, [fromRoot('test', 'helpers', 'webhook-child.mjs'), dir, SECRET], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * A receiver in a process of its own (webhook-child.mjs), running the built tree `built`. Without
+ * it (no `npm run build`), it fails saying so before starting the child, which would only exit
+ * before listening.
+ */
+function start(dir: string, built = fromRoot('dist')): Promise<{ url: string; kill: () => Promise<void> }> {
+  const receiver = join(built, 'src', 'poll', 'webhooks', 'receiver.js');
+  if (!existsSync(receiver))
+    return Promise.reject(
+      new Error(
+        `${receiver} is missing: the kill loop's receiver runs the built code (dist/); npm run build first (npm test does)`,
+      ),
+    );
+  const child = spawn(
+    process.execPath,
+    [fromRoot('test', 'helpers', 'webhook-child.mjs'), dir, SECRET, built],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -42,6 +58,15 @@ function start(dir: string): Promise<{ url: string; kill: () => Promise<void> }>
 }
 
 describe('the webhook receiver killed at random instants', () => {
+  // Old code, without dist/: "the receiver exited before listening: " and nothing more.
+  it('says to build first when the built receiver is missing', async () => {
+    const built = join(mkdtempSync(join(tmpdir(), 'qw-kill-webhooks-')), 'dist');
+    const receiver = join(built, 'src', 'poll', 'webhooks', 'receiver.js');
+    await expect(start(built, built)).rejects.toThrow(
+      `${receiver} is missing: the kill loop's receiver runs the built code (dist/); npm run build first (npm test does)`,
+    );
+  });
+
   it(`hands on every event it acknowledged, across ${ROUNDS} SIGKILLs`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-kill-webhooks-'));
     const rand = lcg(15);
