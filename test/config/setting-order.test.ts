@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { linkChain, linksFollowed } from '../helpers/link-chain.js';
 
 /** Settings that must agree with one another, and state.dir, refused by `check` and `run` at file:line:col. */
 
@@ -114,7 +115,8 @@ describe('state.dir', () => {
   });
 
   // Old code: the folder under the loop was named as the loop itself, and 41 links in a row (one
-  // more than Linux follows, no loop) were called a loop.
+  // more than Linux follows, no loop) were called a loop. The chains are as long as the system
+  // follows (linksFollowed: Linux 40, macOS 32), and one link longer.
   it('under a loop the loop is named; too many links in a row are no loop', async () => {
     const loop = join(dir, 'loop2');
     symlinkSync(loop, loop);
@@ -122,8 +124,7 @@ describe('state.dir', () => {
     expect(under.err).toBe(
       `${under.file}:3:15: state.dir: ${loop}, on the way to ${join(loop, 'state')}, is a symbolic link that leads back to itself (ELOOP), not a directory; expected a directory qoswatch can write (it is made when missing)`,
     );
-    for (let i = 0; i <= 40; i++) symlinkSync(join(dir, `l${i + 1}`), join(dir, `l${i}`));
-    mkdirSync(join(dir, 'l41'));
+    linkChain(dir, 'l', linksFollowed() + 1);
     const long = await check(`state: { dir: ${join(dir, 'l0', 'state')} }\n`);
     expect(long.code).toBe(2);
     expect(long.err).toBe(
