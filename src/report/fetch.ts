@@ -26,6 +26,12 @@ export interface ReportData {
   /** Per join key: name, e-mail, join and leave times, context (participants list or QoS entry). */
   joins: Map<string, JoinInfo>;
   stats: NormalizeStats;
+  /**
+   * The listings read short, said as a sentence ('' when none): a listing stopped as a page loop
+   * or past its page bound holds only the entries before the cut, so a participant past it is
+   * missing from the figures. Also at the end of `sourceNote`.
+   */
+  cutNote: string;
 }
 
 export interface JoinInfo {
@@ -191,7 +197,7 @@ async function collect(
   ep: (typeof REPORT_KINDS)[SourceKind]['qos'],
   of: { uuid: string; kind: SourceKind },
   query: Record<string, string>,
-  o: { expected: number | undefined; signal?: AbortSignal | undefined; kept?: KeptData },
+  o: CallOptions,
 ): Promise<Raw[]> {
   const { expected, signal } = o;
   const gate = o.kept?.gate;
@@ -202,6 +208,7 @@ async function collect(
     keyOf: (r) => joinKey(r, of.kind),
     ...(expected !== undefined ? { expectedItems: expected } : {}),
     ...(o.kept?.beforePage ? { beforePage: o.kept.beforePage } : {}),
+    cut: (why) => o.cuts.push({ what: LISTING[ep.name] ?? ep.name, why }),
     strict: true,
   })) {
     o.kept?.onCall?.();
@@ -218,11 +225,31 @@ function refusal(err: unknown): string {
   return `HTTP ${err.status ?? '?'}${err.zoomCode !== undefined ? `, code ${err.zoomCode}` : ''}`;
 }
 
-/** The report's options for every call: the participant count bounding pages, abort, gate. */
+/**
+ * The report's options for every call: the participant count bounding pages, abort, gate; and
+ * the listings read short (`cuts`, told by the client's pages()).
+ */
 interface CallOptions {
   expected: number | undefined;
   signal?: AbortSignal | undefined;
   kept?: KeptData;
+  cuts: { what: string; why: string }[];
+}
+
+/** What a listing is called in a report's source line. */
+const LISTING: Record<string, string> = Object.fromEntries(
+  Object.values(REPORT_KINDS).flatMap((k): [string, string][] => [
+    [k.summary.name, 'QoS summary list'],
+    [k.qos.name, 'QoS list'],
+    ...(k.participants ? [[k.participants.name, 'participants list'] as [string, string]] : []),
+  ]),
+);
+
+/** The listings read short, as a sentence of the source line ('' when none). */
+function cutNote(cuts: readonly { what: string; why: string }[]): string {
+  if (!cuts.length) return '';
+  const each = cuts.map((c) => `Zoom's ${c.what} was cut short (${c.why})`).join('; ');
+  return ` ${each}: participants past the cut are missing here, and the figures shown are not the whole ${cuts.length === 1 ? 'list' : 'lists'}.`;
 }
 
 /**
@@ -346,7 +373,7 @@ export async function fetchReportData(
   kept: KeptData = {},
 ): Promise<ReportData> {
   const stats = new NormalizeStats();
-  const call: CallOptions = { expected: instance.participants, signal, kept };
+  const call: CallOptions = { expected: instance.participants, signal, kept, cuts: [] };
   const { summaries, pushed, refused } = await fetchSummaries(client, instance, choice, stats, call);
   const listed = await fetchParticipants(client, instance, call);
   const samples =
@@ -365,11 +392,12 @@ export async function fetchReportData(
   return {
     instance,
     source,
-    sourceNote: sourceNote(source, choice, refused) + skippedNote(listed.skipped),
+    sourceNote: sourceNote(source, choice, refused) + skippedNote(listed.skipped) + cutNote(call.cuts),
     summaries,
     samples,
     joins,
     stats,
+    cutNote: cutNote(call.cuts),
   };
 }
 

@@ -125,11 +125,17 @@ async function findJoin(
     );
   const want = who.trim().toLowerCase();
   const found = new Map<string, Raw>();
+  let cut: string | undefined;
   for await (const page of client.pages<Raw>(
     ep,
     { id: instance.uuid },
     { type: 'live' },
-    { ...(signal ? { signal } : {}), strict: true },
+    {
+      ...(signal ? { signal } : {}),
+      joinOf: (p) => joinKey(p, instance.kind),
+      strict: true,
+      cut: (why) => (cut = why),
+    },
   ))
     for (const p of page.filter(isJsonObject))
       if (
@@ -142,7 +148,11 @@ async function findJoin(
     return { id, context: contextFromRaw(p) };
   }
   if (!found.size)
-    throw new Error(`no participant ${JSON.stringify(who)} is in this ${instance.kind} now (${hint})`);
+    throw new Error(
+      cut === undefined
+        ? `no participant ${JSON.stringify(who)} is in this ${instance.kind} now (${hint})`
+        : `no participant ${JSON.stringify(who)} in Zoom's participants list of this ${instance.kind}, which was cut short (${cut}): one past the cut is not found by name; give the participant's id (${hint})`,
+    );
   throw new Error(
     `${found.size} participants in this ${instance.kind} match ${JSON.stringify(who)}: give one of their ids: ${[...found.keys()].join(', ')}`,
   );
@@ -197,7 +207,7 @@ async function allParticipants(
   o: InspectOptions,
   instance: ReportInstance,
   before: number,
-): Promise<{ samples: QosSample[]; names: Names }> {
+): Promise<{ samples: QosSample[]; names: Names; cutNote: string }> {
   const need = inspectCost(o.kind, instance.participants ?? 1, false);
   await budgetFor(client, o, need, client.budget.usedHere() - before);
   const data = await fetchReportData(client, instance, 'samples', o.signal, {
@@ -206,6 +216,7 @@ async function allParticipants(
   return {
     samples: data.samples,
     names: new Map([...data.joins].map(([k, j]) => [k, { name: j.name, email: j.email }])),
+    cutNote: data.cutNote,
   };
 }
 
@@ -221,11 +232,11 @@ export async function inspectFromZoom(
   const before = client.budget.usedHere();
   await budgetFor(client, o, 2, 0);
   const instance = await liveInstance(client, o);
-  const got: { samples: QosSample[]; names: Names; key?: string } =
+  const got: { samples: QosSample[]; names: Names; key?: string; cutNote?: string } =
     o.participant !== undefined
       ? await oneParticipant(client, o, instance, o.participant, client.budget.usedHere() - before)
       : await allParticipants(client, o, instance, before);
-  const { samples, names, key } = got;
+  const { samples, names, key, cutNote = '' } = got;
   const rules = key === undefined ? o.rules : o.rules.filter((r) => r.scope === 'participant');
   const view = inspectView({
     instance: refOf(instance),
@@ -236,7 +247,7 @@ export async function inspectFromZoom(
     identity: true,
     source:
       key === undefined
-        ? "Zoom's live QoS list (the last minutes Zoom keeps of each participant) and participants list; the rules replayed over them by qoswatch."
+        ? `Zoom's live QoS list (the last minutes Zoom keeps of each participant) and participants list; the rules replayed over them by qoswatch.${cutNote}`
         : "Zoom's live QoS of this participant (the last minutes Zoom keeps); the participant rules replayed over them by qoswatch.",
     calls: client.budget.usedHere() - before,
     now: o.clock.now(),
