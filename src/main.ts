@@ -190,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${hide(err.message)}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`qoswatch ${name}: ${hide((err as Error).message)}\n`);
+    // One line: a line feed in a name it echoes (a file's) cannot start a line of its own.
+    process.stderr.write(`qoswatch ${name}: ${hide((err as Error).message, false)}\n`);
     return EXIT.failure;
   }
 }

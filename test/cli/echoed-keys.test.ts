@@ -106,6 +106,22 @@ describe('command-line text echoed in a message', () => {
     expect(r.stdout).toContain(`FAIL ${test}: "t\\u000a9 passed, 0 failed" at 1m\n`);
     expect(r.stdout).toMatch(/\n0 passed, 1 failed\n$/);
   });
+
+  it('a line feed in a file name inside a failure while running (exit 1): escaped, no line forged', async () => {
+    // A state dir that cannot be made (ENAMETOOLONG), its name holding a line feed and a line
+    // of its own. The old code printed that line as it is: a line reading `qoswatch run: started`.
+    const stateDir = join(dir, `${'x'.repeat(300)}\nqoswatch run: started\t`);
+    const file = write(
+      'forged-state.yaml',
+      `${ZOOM}sources: { webinars: false }\nstate: { dir: ${JSON.stringify(stateDir)} }\n`,
+    );
+    const r = await runCli(['run', '--config', file]);
+    expect(r.code).toBe(1);
+    const shown = join(dir, `${'x'.repeat(300)}\\u000aqoswatch run: started\\u0009`);
+    expect(r.stderr).toBe(
+      `qoswatch run: cannot start: state.dir ${shown} is not a writable directory (ENAMETOOLONG); expected one qoswatch can write\n`,
+    );
+  });
 });
 
 /**
