@@ -28,6 +28,17 @@ const OWN_HEADERS: Partial<Record<RawBuiltIn['type'], string[]>> = {
 };
 
 /**
+ * How an alertmanager url ends in the API path qoswatch appends, in any case: `/api/v2/alerts`,
+ * or `/API/V2/ALERTS`, said as Alertmanager's path in another case. Alertmanager's paths are
+ * case-sensitive: either way the post goes to `.../api/v2/alerts` under it, answered 404.
+ */
+function apiPathEnd(url: string): string | undefined {
+  const end = /\/api\/v2\/alerts\/*$/i.exec(url)?.[0].replace(/\/+$/, '');
+  if (!end || end === '/api/v2/alerts') return end;
+  return `${end}, Alertmanager's API path /api/v2/alerts in another case (its paths are case-sensitive)`;
+}
+
+/**
  * Why a notifier's URL cannot be used as written, beyond the check of every URL setting
  * (util/http-url.ts): alertmanager's url and slack's api_url are bases that a path is appended to,
  * so a query or a fragment sent every request elsewhere (`http://h/?x=1` posted to
@@ -42,10 +53,11 @@ function urlProblem(n: RawBuiltIn): { key: string; problem: string } | undefined
       "Alertmanager's base URL such as http://alertmanager:9093",
     );
     if (base) return { key: 'url', problem: base };
-    if (/\/api\/v2\/alerts\/*$/.test(url))
+    const api = apiPathEnd(url);
+    if (api)
       return {
         key: 'url',
-        problem: `found ${JSON.stringify(url)}, which ends in /api/v2/alerts (qoswatch appends it); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
+        problem: `found ${JSON.stringify(url)}, which ends in ${api} (qoswatch appends it); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
       };
   }
   const slack =

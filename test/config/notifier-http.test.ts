@@ -45,6 +45,23 @@ describe("notifiers' URLs and headers (outside tester, stop 34)", () => {
     );
   });
 
+  // Old code: only warned of (setting-warnings.ts), loaded, and every alert posted to
+  // /API/V2/ALERTS/api/v2/alerts: Alertmanager's paths are case-sensitive, so each was a 404.
+  it('an alertmanager url ending in /api/v2/alerts in another case is refused at the url, as the lower case is', () => {
+    expectProblems(
+      'notifiers:\n' +
+        '  - { name: a, type: alertmanager, url: "http://h:9093/API/V2/ALERTS" }\n' +
+        '  - { name: b, type: alertmanager, url: "http://h/am/Api/v2/Alerts/" }\n' +
+        '  - { name: c, type: alertmanager, url: "http://h/API/V2/ALERTS/x" }\n' +
+        'route: { receiver: a }\n',
+      [
+        `:6:41: notifiers[0].url: found "http://h:9093/API/V2/ALERTS", which ends in /API/V2/ALERTS, Alertmanager's API path /api/v2/alerts in another case (its paths are case-sensitive) (qoswatch appends it); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
+        `:7:41: notifiers[1].url: found "http://h/am/Api/v2/Alerts/", which ends in /Api/v2/Alerts, Alertmanager's API path /api/v2/alerts in another case`,
+      ],
+      ['notifiers[2]'],
+    );
+  });
+
   // Old code: loaded, then every attempt failed as 'network error (bad port)', retried until given up.
   it('a port fetch refuses, in any URL setting qoswatch fetches', () => {
     expectProblems(
