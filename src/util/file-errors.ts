@@ -28,19 +28,29 @@ export function formatProblem(p: FileProblem): string {
  */
 export const MAX_PROBLEMS_SHOWN = 20;
 
-/** The problems, one a line, the first MAX_PROBLEMS_SHOWN of them and a count of the rest. */
-function problemLines(problems: readonly FileProblem[]): string {
+/**
+ * The problems, one a line, the first MAX_PROBLEMS_SHOWN of them and a count of the rest, those
+ * `unbuilt` counted only included.
+ */
+function problemLines(problems: readonly FileProblem[], unbuilt: number): string {
   const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem);
-  const more = problems.length - shown.length;
+  const more = problems.length - shown.length + unbuilt;
   if (more > 0) shown.push(`… and ${more} more problem${more === 1 ? '' : 's'}`);
   return shown.join('\n');
 }
 
-/** A config, rule or scenario file that cannot be used; `problems` says every reason found. */
+/**
+ * A config, rule or scenario file that cannot be used; `problems` says every reason found, but
+ * for `unbuilt` more found past those shown that were only counted (a value of 340,000 refused
+ * `\${`: each one's message built took 195 MB to show 20).
+ */
 export class FileInvalidError extends Error {
   readonly code = 'QW_FILE_INVALID';
-  constructor(readonly problems: FileProblem[]) {
-    super(problemLines(problems));
+  constructor(
+    readonly problems: FileProblem[],
+    readonly unbuilt = 0,
+  ) {
+    super(problemLines(problems, unbuilt));
     this.name = 'FileInvalidError';
   }
 }

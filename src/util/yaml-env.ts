@@ -1,5 +1,5 @@
 import { isPair, isScalar, visit, type Scalar } from 'yaml';
-import type { FileProblem } from './file-errors.js';
+import { MAX_PROBLEMS_SHOWN, type FileProblem } from './file-errors.js';
 import { isSecretPath } from './secrets.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -122,7 +122,10 @@ const keysOf = (path: readonly unknown[]): string[] =>
   path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
 
 export interface Expansion {
+  /** The first MAX_PROBLEMS_SHOWN problems, in the order of the file. */
   problems: FileProblem[];
+  /** How many more there are: counted, not built (FileInvalidError's `unbuilt`). */
+  unbuilt: number;
   /** The scalars whose value came from the environment: they may be typed by the schema. */
   expanded: Set<Scalar>;
 }
@@ -140,14 +143,22 @@ export function expandEnvInDocument(
   ignoreSecrets = false,
 ): Expansion {
   const problems: FileProblem[] = [];
+  let unbuilt = 0;
+  /** The first of `found` that are still to be shown; the rest counted only. */
+  const toBuild = <T>(found: readonly T[]): readonly T[] => {
+    const built = found.slice(0, Math.max(0, MAX_PROBLEMS_SHOWN - problems.length));
+    unbuilt += found.length - built.length;
+    return built;
+  };
   const expanded = new Set<Scalar>();
   visit(src.doc, {
     Scalar(key, node, path) {
       if (key === 'key' || !isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$'))
         return;
       const { value, unset, malformed } = expandEnv(node.value, env);
-      const said = badReferences(node.value, malformed);
-      offsetsIn(node, malformed, src.text).forEach((offset, i) =>
+      const built = toBuild(malformed);
+      const said = badReferences(node.value, built);
+      offsetsIn(node, built, src.text).forEach((offset, i) =>
         problems.push({ file: src.file, ...src.at(offset), path: '', message: said[i]! }),
       );
       const top = path[2];
@@ -155,7 +166,7 @@ export function expandEnvInDocument(
       // Unused here: left as written, so that the rest of the file can still be checked.
       if (unset.length && ignoreSections.includes(section)) return;
       if (unset.length && ignoreSecrets && isSecretPath(keysOf(path))) return;
-      for (const name of unset) {
+      for (const name of toBuild(unset)) {
         problems.push({
           file: src.file,
           ...src.at(node.range?.[0] ?? 0),
@@ -170,7 +181,7 @@ export function expandEnvInDocument(
       node.value = value;
     },
   });
-  return { problems, expanded };
+  return { problems, unbuilt, expanded };
 }
 
 /**

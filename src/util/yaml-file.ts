@@ -304,10 +304,10 @@ export function readYaml(
 ): YamlRead {
   const syntax = src.syntaxProblems();
   if (syntax.length) throw new FileInvalidError(syntax);
-  const { problems, expanded } = options.env
+  const { problems, unbuilt, expanded } = options.env
     ? expandEnvInDocument(src, options.env, options.envOptional, options.secretsOptional)
-    : { problems: [], expanded: new Set<Node>() };
-  if (problems.length) throw new FileInvalidError(problems);
+    : { problems: [], unbuilt: 0, expanded: new Set<Node>() };
+  if (problems.length) throw new FileInvalidError(problems, unbuilt);
   const data: unknown = src.toData() ?? {};
   if (validate(data) || (expanded.size && typeEnvValues(src, expanded, validate, data)))
     return { value: data, problems: [], invalid: [] };
