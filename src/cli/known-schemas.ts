@@ -1,6 +1,6 @@
 // The modules whose state files are checked by entryCheck: importing them registers their schemas.
 import '../evaluate/state-store.js';
-import '../notify/pipeline/store.js';
+import '../notify/pipeline/notify-state-schema.js';
 import '../poll/webhooks/instance-names.js';
 import '../report/worker.js';
 import '../zoom/budget-record.js';

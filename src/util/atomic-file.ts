@@ -4,7 +4,7 @@ import { makeDir } from './make-dir.js';
 import { readRegularText } from './regular-file.js';
 
 /** Flushes a directory entry (a rename) to disk. Some file systems cannot; that is not an error. */
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -304,6 +304,7 @@ export class Outbox {
    * resolve left with nothing to say goes with it.
    */
   private settle(item: OutboxItem, dropped: boolean): void {
+    if (dropped) this.opts.store.touched(); // its group's later notifications may change in place
     if (dropped)
       for (const empty of handOnAnnounced(this.opts.store, item)) {
         this.withdrawn.add(empty);

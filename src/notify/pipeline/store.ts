@@ -1,18 +1,12 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../evaluate/alert.js';
-import {
-  CONTEXT,
-  COUNT,
-  entryCheck,
-  STRING_MAP,
-  StateFiles,
-  TIME,
-  validEntries,
-  validMap,
-} from '../../util/state-files.js';
+import { StateFiles, validEntries, validMap } from '../../util/state-files.js';
 import { isJsonObject } from '../../util/json-object.js';
 import type { NotifierMemory } from '../plugins/notifier.js';
 import type { Notification } from '../plugins/notification.js';
+import { DeliveredJournal } from './delivered-journal.js';
+import { NOTIFY_STATE_VERSION as VERSION, notifyStateChecks as checks } from './notify-state-schema.js';
 import type { GroupTiming } from './routing.js';
 
 /** A notification waiting in the outbox, with its delivery attempts. */
@@ -87,116 +81,6 @@ export interface CapState {
   heldSince?: number;
 }
 
-const VERSION = 1;
-
-const ALERT = {
-  type: 'object',
-  required: ['id', 'rule', 'state', 'severity', 'scope', 'labels', 'annotations', 'context', 'since'],
-  properties: {
-    id: { type: 'string', minLength: 1 },
-    rule: { type: 'string' },
-    state: { enum: ['pending', 'firing', 'resolved'] },
-    severity: { type: 'string' },
-    scope: { type: 'string' },
-    labels: STRING_MAP,
-    annotations: STRING_MAP,
-    value: { type: 'number' },
-    valueText: { type: 'string' },
-    firedValue: { type: 'number' },
-    firedValueText: { type: 'string' },
-    threshold: { type: 'number' },
-    thresholdText: { type: 'string' },
-    since: TIME,
-    firingSince: TIME,
-    resolvedAt: TIME,
-    lastSampleAt: TIME,
-    // Any word, not only RESOLVE_REASONS: a resolve a newer qoswatch wrote with a reason this one
-    // does not know is delivered as it reads (notifiers print it as text), not set aside. Before
-    // `moved` (c8c0587) a downgrade set aside each waiting resolve `moved`, and the upgrade back
-    // found it gone.
-    reason: { type: 'string', pattern: '^[a-z_]{1,40}$' },
-    inhibitedBy: { type: 'string' },
-    context: CONTEXT,
-  },
-} as const;
-
-const checkOutbox = entryCheck({
-  type: 'object',
-  required: ['notification', 'attempts', 'nextAttemptAt'],
-  properties: {
-    attempts: COUNT,
-    nextAttemptAt: TIME,
-    lastError: { type: 'string' },
-    failedAs: { enum: ['down', 'server'] },
-    announces: { type: 'array', items: { type: 'string' } },
-    notification: {
-      type: 'object',
-      required: ['id', 'receiver', 'groupKey', 'groupLabels', 'kind', 'firing', 'resolved', 'createdAt'],
-      properties: {
-        id: { type: 'string', minLength: 1 },
-        receiver: { type: 'string', minLength: 1 },
-        groupKey: { type: 'string' },
-        groupLabels: STRING_MAP,
-        kind: { enum: ['alert', 'test', 'summary', 'report'] },
-        firing: { type: 'array', items: ALERT },
-        resolved: { type: 'array', items: ALERT },
-        episodes: { type: 'array', items: { type: 'string' } },
-        createdAt: TIME,
-        heldBack: {
-          type: 'object',
-          required: ['count', 'since', 'alerts'],
-          properties: { count: COUNT, since: TIME, alerts: COUNT },
-        },
-        report: {
-          type: 'object',
-          required: ['id', 'headline', 'alerts', 'path'],
-          properties: {
-            id: { type: 'string', minLength: 1 },
-            headline: { type: 'string' },
-            alerts: COUNT,
-            path: { type: 'string' },
-          },
-        },
-      },
-    },
-  },
-});
-const checkLog = entryCheck({
-  type: 'object',
-  required: ['firing', 'at'],
-  properties: {
-    firing: { type: 'array', items: { type: 'string' } },
-    at: TIME,
-    alerts: { type: 'array', items: ALERT },
-    untold: { type: 'array', items: { type: 'string' } },
-  },
-});
-const checkGroup = entryCheck({
-  type: 'object',
-  required: ['key', 'receiver', 'labels', 'timing', 'alerts'],
-  properties: {
-    key: { type: 'string' },
-    receiver: { type: 'string', minLength: 1 },
-    labels: STRING_MAP,
-    timing: {
-      type: 'object',
-      required: ['groupWaitMs', 'groupIntervalMs', 'repeatIntervalMs'],
-      properties: { groupWaitMs: COUNT, groupIntervalMs: COUNT, repeatIntervalMs: COUNT },
-    },
-    alerts: { type: 'object', additionalProperties: ALERT },
-    muted: { type: 'array', items: { type: 'string' } },
-    nextFlushAt: TIME,
-    lastFlushAt: TIME,
-  },
-});
-const checkMemory = entryCheck(STRING_MAP);
-const checkTime = entryCheck(TIME);
-const checkCap = entryCheck({
-  type: 'object',
-  required: ['sent', 'held', 'heldAlerts'],
-  properties: { sent: { type: 'array', items: TIME }, held: COUNT, heldAlerts: COUNT, heldSince: TIME },
-});
-
 /** The alert is no longer in the group (or starts a new episode): its mute mark goes. */
 function unmark(g: PendingGroup, alertId: string): void {
   if (!g.muted?.includes(alertId)) return;
@@ -216,6 +100,15 @@ export class NotifyStore {
   private state: NotifyState;
   /** How many notifications of each receiver the outbox holds (a lookup, not a walk). */
   private readonly queuedBy = new Map<string, number>();
+  /** Changed since notify.json was last written whole, other than notifications leaving the outbox. */
+  private dirty = true;
+  /** Ids of the notifications that left the outbox since the last write (whole or journal). */
+  private left: string[] = [];
+  /** Bytes of notify.json as last written whole. */
+  private written = 0;
+  /** notify.json's `generation`: the number of its last whole write (the journal's lines name it). */
+  private generation = -1;
+  private readonly journal: DeliveredJournal | undefined;
 
   constructor(
     stateDir: string | undefined,
@@ -224,7 +117,7 @@ export class NotifyStore {
   ) {
     this.file = stateDir ? join(stateDir, 'notify.json') : '';
     const saved = this.file ? files.read(this.file, (raw) => NotifyStore.check(raw)) : undefined;
-    this.state = saved ?? {
+    this.state = saved?.state ?? {
       outbox: [],
       log: {},
       groups: {},
@@ -236,6 +129,11 @@ export class NotifyStore {
     // After a restart everything in the outbox is tried at once (a saved time far ahead must not park it).
     if (now !== undefined)
       for (const item of this.state.outbox) item.nextAttemptAt = Math.min(item.nextAttemptAt, now);
+    this.journal = this.file ? new DeliveredJournal(`${this.file}.delivered`, files.log) : undefined;
+    if (saved && this.journal) {
+      this.generation = saved.generation;
+      this.state.outbox = this.journal.leaveOut(this.state.outbox, saved.generation, sizeOf(this.file));
+    }
     for (const item of this.state.outbox) this.count(item.notification.receiver, 1);
   }
 
@@ -245,25 +143,55 @@ export class NotifyStore {
     else this.queuedBy.delete(receiver);
   }
 
-  private static check(raw: unknown): { value: NotifyState; discarded: string[] } | { error: string } {
+  private static check(
+    raw: unknown,
+  ): { value: { state: NotifyState; generation: number }; discarded: string[] } | { error: string } {
     if (!isJsonObject(raw) || raw.version !== VERSION)
       return { error: `it is not a version ${VERSION} notification state object` };
     const discarded: string[] = [];
-    const value: NotifyState = {
-      outbox: validEntries('outbox', raw.outbox, checkOutbox, discarded),
-      log: validMap('log', raw.log, checkLog, discarded),
-      groups: validMap('groups', raw.groups, checkGroup, discarded),
-      notifiers: validMap('notifiers', raw.notifiers, checkMemory, discarded),
-      caps: validMap('caps', raw.caps, checkCap, discarded),
-      reports: validMap('reports', raw.reports, checkTime, discarded),
-      outages: validMap('outages', raw.outages, checkTime, discarded),
+    const state: NotifyState = {
+      outbox: validEntries('outbox', raw.outbox, checks.outbox, discarded),
+      log: validMap('log', raw.log, checks.log, discarded),
+      groups: validMap('groups', raw.groups, checks.groups, discarded),
+      notifiers: validMap('notifiers', raw.notifiers, checks.notifiers, discarded),
+      caps: validMap('caps', raw.caps, checks.caps, discarded),
+      reports: validMap('reports', raw.reports, checks.reports, discarded),
+      outages: validMap('outages', raw.outages, checks.outages, discarded),
     };
-    return { value, discarded };
+    // Written before the journal (or by hand): no journal line follows generation -1.
+    const generation = Number.isSafeInteger(raw.generation) ? (raw.generation as number) : -1;
+    return { value: { state, generation }, discarded };
   }
 
-  /** Writes the state durably; on a failed write the daemon carries on from memory (StateFiles retries). */
+  /**
+   * Writes the state durably; on a failed write the daemon carries on from memory (StateFiles
+   * retries). When all that changed since the last write is notifications leaving the outbox,
+   * their ids are appended to the journal (DeliveredJournal) instead, until it holds half of
+   * notify.json's size (64 KiB at least): then notify.json is written whole and the journal
+   * emptied.
+   */
   save(): void {
-    if (this.file) this.files.write(this.file, JSON.stringify({ version: VERSION, ...this.state }));
+    if (!this.file || (!this.dirty && !this.left.length)) return;
+    if (!this.dirty && this.journal?.record(this.left, this.generation, this.written)) {
+      this.left = [];
+      return;
+    }
+    // A new number while the journal may hold lines of the last one (a kill before its removal
+    // would leave them), written or not (StateFiles may write a failed one later).
+    if (this.generation < 0 || !this.journal?.empty) this.generation = Math.max(this.generation, 0) + 1;
+    const text = JSON.stringify({ version: VERSION, generation: this.generation, ...this.state });
+    const ok = this.files.write(this.file, text);
+    if (ok) {
+      this.journal?.clear();
+      this.written = Buffer.byteLength(text);
+    }
+    this.dirty = !ok;
+    this.left = [];
+  }
+
+  /** An outbox item was changed in place (pipeline/announced.ts): the next save writes the whole file. */
+  touched(): void {
+    this.dirty = true;
   }
 
   // --- Groups: what waits to go out, by group key ---
@@ -275,13 +203,16 @@ export class NotifyStore {
   }
   /** A new group, with no alerts yet, flushed first at `nextFlushAt`. */
   openGroup(g: Omit<PendingGroup, 'alerts'>): void {
+    this.dirty = true;
     this.state.groups[g.key] = { ...g, alerts: {} };
   }
   dropGroup(key: string): void {
+    this.dirty = true;
     delete this.state.groups[key];
   }
   /** The newest state of an alert in a group; the group flushes at `flushAt` unless a flush is already due. */
   groupAlert(key: string, alert: Alert, flushAt: number): void {
+    this.dirty = true;
     const g = this.state.groups[key];
     if (!g) return;
     // Resolved and firing again before a flush: a new episode, not muted yet.
@@ -296,15 +227,18 @@ export class NotifyStore {
   }
   /** A silence or an inhibition mutes the group's alert now (see PendingGroup.muted). */
   markMuted(key: string, alertId: string): void {
+    this.dirty = true;
     const g = this.state.groups[key];
     if (g?.alerts[alertId] && !g.muted?.includes(alertId)) (g.muted ??= []).push(alertId);
   }
   /** A group's alert as it reads now (the same alert, newer duration and data age). */
   refreshGroupAlert(key: string, alert: Alert): void {
+    this.dirty = true;
     const g = this.state.groups[key];
     if (g?.alerts[alert.id]) g.alerts[alert.id] = alert;
   }
   ungroupAlert(key: string, alertId: string): void {
+    this.dirty = true;
     const g = this.state.groups[key];
     if (!g) return;
     delete g.alerts[alertId];
@@ -312,6 +246,7 @@ export class NotifyStore {
   }
   /** After a flush: resolved alerts leave the group; an empty group goes, others flush again after group_interval. */
   groupFlushed(key: string, now: number): void {
+    this.dirty = true;
     const g = this.state.groups[key];
     if (!g) return;
     for (const a of Object.values(g.alerts))
@@ -333,6 +268,7 @@ export class NotifyStore {
    * Of the alerts not told (see LogEntry), those this message `announced` are told now.
    */
   logFiring(key: string, firing: readonly Alert[], at: number, announced: readonly string[] = []): void {
+    this.dirty = true;
     if (!firing.length) {
       delete this.state.log[key];
       return;
@@ -345,6 +281,7 @@ export class NotifyStore {
   }
   /** An alert a group will never resolve (it left quietly): out of that group's log entry. */
   unlogAlert(key: string, alertId: string): void {
+    this.dirty = true;
     const entry = this.state.log[key];
     if (!entry) return;
     entry.firing = entry.firing.filter((id) => id !== alertId);
@@ -353,6 +290,7 @@ export class NotifyStore {
   }
   /** Every notification that would have told the group's receiver that the alert fires was given up. */
   untoldAlert(key: string, alertId: string): void {
+    this.dirty = true;
     const entry = this.state.log[key];
     if (entry?.firing.includes(alertId) && !entry.untold?.includes(alertId))
       (entry.untold ??= []).push(alertId);
@@ -362,6 +300,7 @@ export class NotifyStore {
    * longer firing), then keeps in it only the alert ids `keep` accepts; empty entries go.
    */
   reconcileLog(saw: (alerts: readonly Alert[]) => void, keep: (id: string) => boolean): void {
+    this.dirty = true;
     for (const [key, entry] of Object.entries(this.state.log)) {
       saw(entry.alerts ?? []);
       entry.firing = entry.firing.filter(keep);
@@ -380,6 +319,7 @@ export class NotifyStore {
   }
   /** `announces`: the firing alerts it is the first to tell its group of (see OutboxItem). */
   enqueue(notification: Notification, now: number, announces: readonly string[] = []): void {
+    this.dirty = true;
     this.state.outbox.push({
       notification,
       attempts: 0,
@@ -393,6 +333,7 @@ export class NotifyStore {
    * was queued before. Reports queued longer ago than `forgetBefore` are forgotten.
    */
   enqueueReport(notification: Notification, now: number, forgetBefore: number): boolean {
+    this.dirty = true;
     for (const [id, at] of Object.entries(this.state.reports))
       if (at < forgetBefore) delete this.state.reports[id];
     if (this.state.reports[notification.id] !== undefined) return false;
@@ -402,6 +343,7 @@ export class NotifyStore {
   }
   /** A failed attempt: when to try again, and why it failed. */
   attemptFailed(item: OutboxItem, error: string, nextAttemptAt?: number): void {
+    this.dirty = true;
     item.attempts++;
     item.lastError = error;
     if (nextAttemptAt !== undefined) item.nextAttemptAt = nextAttemptAt;
@@ -414,6 +356,7 @@ export class NotifyStore {
     const i = this.state.outbox.indexOf(item);
     if (i < 0) return;
     this.state.outbox.splice(i, 1);
+    this.left.push(item.notification.id);
     this.count(item.notification.receiver, -1);
   }
 
@@ -422,13 +365,16 @@ export class NotifyStore {
     return this.state.outages[receiver];
   }
   outageBegan(receiver: string, at: number): void {
+    this.dirty = true;
     this.state.outages[receiver] = at;
   }
   outageOver(receiver: string): void {
+    this.dirty = true;
     delete this.state.outages[receiver];
   }
   /** At start-up: outages of receivers no longer configured are forgotten. */
   keepOutagesOf(receivers: ReadonlyMap<string, unknown>): void {
+    this.dirty = true;
     for (const r of Object.keys(this.state.outages)) if (!receivers.has(r)) delete this.state.outages[r];
   }
 
@@ -438,15 +384,18 @@ export class NotifyStore {
   }
   /** Send times of `receiver` inside its window ending at `now` (older ones are forgotten). */
   capWindow(receiver: string, perMs: number, now: number): readonly number[] {
+    this.dirty = true;
     const cap = this.cap(receiver);
     cap.sent = cap.sent.filter((t) => t > now - perMs);
     return cap.sent;
   }
   capSent(receiver: string, now: number): void {
+    this.dirty = true;
     this.cap(receiver).sent.push(now);
   }
   /** A notification of `alerts` alerts held back by the cap. */
   capHold(receiver: string, alerts: number, now: number): void {
+    this.dirty = true;
     const cap = this.cap(receiver);
     cap.held++;
     cap.heldAlerts += alerts;
@@ -454,6 +403,7 @@ export class NotifyStore {
   }
   /** What was held back, now summarised: the count starts again. */
   capReleased(receiver: string): void {
+    this.dirty = true;
     const cap = this.cap(receiver);
     cap.held = 0;
     cap.heldAlerts = 0;
@@ -469,12 +419,23 @@ export class NotifyStore {
       get: (k) => m[k],
       set: (k, v) => {
         m[k] = v;
+        this.dirty = true;
         this.save();
       },
       delete: (k) => {
         delete m[k];
+        this.dirty = true;
         this.save();
       },
     };
+  }
+}
+
+/** A file's size in bytes (0 when it cannot be read). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
