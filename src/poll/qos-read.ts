@@ -24,7 +24,7 @@ export interface QosRead {
  * a second entry of one join (the first is kept). A page without its array is not "nobody is
  * here": the poll fails, nobody leaves. An instance Zoom says has ended (404/3001) gives its
  * result instead (ListedIds.notFound). The one read of the meetings', webinars' and sessions'.
- * `keys`: each entry's join key (identity.ts; empty when it has none), worked out once here;
+ * `keys`: each entry's join key (identity.ts; empty when it has none), as the client worked it out;
  * `cut`: why the read was stopped as a page loop, when it was (its pages past the cursor unread).
  */
 export async function readQos(
@@ -33,6 +33,7 @@ export async function readQos(
   signal?: AbortSignal,
 ): Promise<{ raws: Raw[]; keys: string[]; skipped: number; cut?: string } | PollResult> {
   const raws: Raw[] = [];
+  const keys: string[] = [];
   let skipped = 0;
   let cut: string | undefined;
   try {
@@ -43,6 +44,7 @@ export async function readQos(
       {
         ...(signal ? { signal } : {}),
         keyOf: (r) => joinKey(r, instance.ref.kind),
+        keys: (k) => keys.push(...k),
         // Pages bounded by the participant count: a page-token loop cannot run on, and a large
         // instance is read whole (docs/zoom-client.md); by the default bound while it is a guess.
         ...expectedItems(instance),
@@ -60,6 +62,5 @@ export async function readQos(
     if (isEnded(err)) return q.listed.notFound(instance.ref, err as ZoomError);
     throw err;
   }
-  const keys = raws.map((r) => joinKey(r, instance.ref.kind));
   return cut === undefined ? { raws, keys, skipped } : { raws, keys, skipped, cut };
 }

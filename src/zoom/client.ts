@@ -479,7 +479,11 @@ export class ZoomClient {
       if (unusable) options.unusable?.(unusable);
       const ids = idOf ? items.map(idOf) : [];
       const before = progress.read(ids);
-      yield options.keyOf ? firstOfKey(items, ids, before, seen, options.repeated) : items;
+      if (options.keyOf) {
+        const first = firstOfKey(items, ids, before, seen, options.repeated);
+        options.keys?.(first.keys);
+        yield first.items;
+      } else yield items;
       token = typeof body.next_page_token === 'string' ? body.next_page_token : '';
       if (!token) return;
       const why = progress.endless(token);

@@ -9,6 +9,11 @@ export interface PageOptions<T> {
   signal?: AbortSignal;
   keyOf?: (item: T) => string;
   /**
+   * With `keyOf`: told, before each page is yielded, the key of each of its items, in order (''
+   * for one without), so the caller need not work them out again.
+   */
+  keys?: (keys: readonly string[]) => void;
+  /**
    * The join an entry names, for the stop on pages that add nothing (`Progress`), for a listing
    * not given `keyOf` (which does that too) because the caller wants to see its repeats (the
    * participants list).
@@ -170,10 +175,10 @@ export class Progress {
 }
 
 /**
- * The items whose key (`keys[i]`, by `keyOf`) was not yielded before (`seen`): a repeat of an
- * earlier pass (a restarted listing) is dropped silently, one within this pass (`before[i]`, by
- * Progress) is dropped and told to `repeated`. An item without a key is the caller's to skip and
- * count, not a repeat.
+ * The items whose key (`keys[i]`, by `keyOf`) was not yielded before (`seen`), with their keys: a
+ * repeat of an earlier pass (a restarted listing) is dropped silently, one within this pass
+ * (`before[i]`, by Progress) is dropped and told to `repeated`. An item without a key (`''`) is
+ * the caller's to skip and count, not a repeat.
  */
 export function firstOfKey<T>(
   items: T[],
@@ -181,17 +186,19 @@ export function firstOfKey<T>(
   before: readonly boolean[],
   seen: Set<string>,
   repeated: ((count: number) => void) | undefined,
-): T[] {
-  return items.filter((_, i) => {
-    const k = keys[i];
-    if (!k) return true;
-    if (seen.has(k)) {
+): { items: T[]; keys: string[] } {
+  const out: { items: T[]; keys: string[] } = { items: [], keys: [] };
+  items.forEach((item, i) => {
+    const k = keys[i]!;
+    if (k && seen.has(k)) {
       if (before[i]) repeated?.(1);
-      return false;
+      return;
     }
-    seen.add(k);
-    return true;
+    if (k) seen.add(k);
+    out.items.push(item);
+    out.keys.push(k);
   });
+  return out;
 }
 
 /**
