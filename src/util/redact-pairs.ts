@@ -22,19 +22,19 @@ const isKeyChar = (c: string | undefined): boolean => c !== undefined && /[\w-]/
 const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 /**
- * Where the key whose last word starts at `word` starts: that word, or the `[\w-]` run before it
- * when a `_` or `-` (`client_secret`, `x-api-key`) or a change of case (`clientSecret`,
- * `privateKey`) joins them, back to `from` at most (the previous value's end). A word stuck to
- * lower-case letters (`mytoken`) is not a secret's key. Called only for a word that ends its key,
- * so each run is walked once.
+ * Where the key whose last word starts at `word` starts: the `[\w-]` run before it back to `from`
+ * at most (the previous value's end), or that word when none stands before it; and whether the
+ * word is stuck to the letters or digits before it (`kkkktoken`, `csrftoken`, not `client_secret`,
+ * `x-api-key` nor a change of case, `clientSecret`). Called only for a word that ends its key, so
+ * each run is walked once.
  */
-function keyStart(text: string, word: number, from: number): number {
+function keyStart(text: string, word: number, from: number): { start: number; glued: boolean } {
   const prev = text[word - 1];
-  const camel = /[A-Z]/.test(text.charAt(word)) && prev !== undefined && /[a-z0-9]/.test(prev);
-  if (prev !== '_' && prev !== '-' && !camel) return word;
+  if (!isKeyChar(prev) || word <= from) return { start: word, glued: false };
+  const camel = /[A-Z]/.test(text.charAt(word)) && /[a-z0-9]/.test(prev!);
   let i = word - 1;
   while (i > from && isKeyChar(text[i - 1])) i--;
-  return i;
+  return { start: i, glued: prev !== '_' && prev !== '-' && !camel };
 }
 
 /** Where a secret's value starts, where its key does, and whether it follows a bare `key:`. */
@@ -77,7 +77,7 @@ function keyQuotes(text: string, start: number, end: number): { open: number; cl
  */
 function valueStart(text: string, word: number, end: number, from: number): ValueStart | undefined {
   if (isKeyChar(text[end])) return undefined;
-  const start = keyStart(text, word, from);
+  const { start, glued } = keyStart(text, word, from);
   const quote = keyQuotes(text, start, end);
   const before = text[start - 1 - quote.open];
   if (isKeyChar(before)) return undefined;
@@ -91,6 +91,9 @@ function valueStart(text: string, word: number, end: number, from: number): Valu
   if (!isEquals(text[i]) && !(isColon(text[i]) && field)) return undefined;
   // A value may start on the next line after `=` or a quoted key's `:`, not after a bare `key:`.
   const bare = isColon(text[i]) && !quote.close;
+  // A word stuck to letters is a key before `=` or as a quoted key (`kkkktoken=x`,
+  // `"csrftoken": "x"`); before a bare `:` it stays a word of the text (`mytoken: kept`).
+  if (glued && bare) return undefined;
   const skip = bare ? isBlank : isSpace;
   for (i++; skip(text[i]);) i++;
   return { at: i, key: start, bare, escaped: quote.close === 2 };
@@ -140,7 +143,7 @@ function hiddenAlready(text: string, start: ValueStart, closer: string | undefin
   // a mark, closer or `&` as after a closing quote (mayClose: `[redacted], x`, `[redacted]).`,
   // `[redacted]&x=1`, not `[redacted].SEKRIT`).
   const c = text.charAt(i);
-  if (/["'`]/.test(c)) return true;
+  if (/["'`]/.test(c)) return quotesClose(text, i);
   // JSON inside a JSON string: its value ends before a `\"` too (`\":[redacted]\"}`).
   if (c === '\\' && start.escaped) return true;
   if (c && !/\s/.test(c)) return mayClose(text, i - 1);
@@ -150,6 +153,18 @@ function hiddenAlready(text: string, start: ValueStart, closer: string | undefin
   // `password=[redacted] rest`, which was hidden to the line's end at the next pass) or one before
   // a `key=`. After a bare `key:`, a value may hold blanks (`token: [redacted] SEKRIT`).
   return !bare && i > from + REDACTED.length;
+}
+
+/**
+ * Whether the quotes at `at` after a `[redacted]` (one, or up to three with backslashes:
+ * `[redacted]"`, `[redacted]""`, `[redacted]\\"`) close it: what follows them may follow a
+ * closing quote (mayClose). `password=[redacted]"SEKRIT` is no hidden value before a quote but a
+ * value that holds one, hidden whole (SEKRIT was shown).
+ */
+function quotesClose(text: string, at: number): boolean {
+  let j = at;
+  while (j < at + 3 && /["'`\\]/.test(text.charAt(j))) j++;
+  return j === text.length || mayClose(text, j - 1);
 }
 
 /**

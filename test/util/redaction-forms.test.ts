@@ -389,3 +389,56 @@ describe('redacted twice as once, and no less hidden (stop 40, found by a random
     });
   });
 });
+
+/** `text` redacted is `shown`, redacted again too, and shows no SEKRIT nor hunter2. */
+function hidesAs(text: string, shown: string): void {
+  const once = redactedOnceAndAgain({ [text]: shown })[0]!;
+  expect(once).not.toMatch(/SEKRIT|hunter2/);
+}
+
+describe('a quote after a hidden value, and a key word stuck to letters (stop 42, reviewer LOW)', () => {
+  it('a quote after `[redacted]` that closes nothing is the value`s: hidden whole', () => {
+    // Old code: `password=[redacted]"SEKRIT` was taken for hidden already, SEKRIT shown.
+    hidesAs('password=[redacted]"SEKRIT', 'password=[redacted]');
+    hidesAs("token=[redacted]'SEKRIT rest", 'token=[redacted]');
+    hidesAs('password=[redacted]""SEKRIT', 'password=[redacted]');
+  });
+
+  it('but a `[redacted]` before a quote that closes its text stays as it is', () => {
+    for (const text of [
+      'found "http://h/?token=[redacted]", bad',
+      'said "password=[redacted]" twice',
+      'x "password: [redacted]"',
+      'x "a:[redacted]""',
+    ])
+      hidesAs(text, text);
+    hidesAs('{"token":"x","n":"password=[redacted]"}', '{"token":[redacted],"n":"password=[redacted]"}');
+  });
+
+  it('a key word stuck to letters or digits before `=` or as a quoted key is a secret`s key', () => {
+    // Old code: each of these logged whole (a word stuck to lower-case letters was no key).
+    hidesAs('kkkktoken=hunter2hunter', 'kkkktoken=[redacted]');
+    hidesAs('GET /x?csrftoken=SEKRIT&page=2', 'GET /x?csrftoken=[redacted]&page=2');
+    hidesAs('{"authtoken":"SEKRIT","n":1}', '{"authtoken":[redacted],"n":1}');
+    hidesAs('user=bob dbpassword=SEKRIT host=x', 'user=bob dbpassword=[redacted] host=x');
+    hidesAs('x2sig=SEKRIT', 'x2sig=[redacted]');
+  });
+
+  it('but ordinary words stay: one that only holds a key word, and a stuck one before a bare `:`', () => {
+    const kept = [
+      'tokens=5 broken=1 monkey=3 design=4 signatures=2 passwords=7',
+      'mytoken: kept, passwords: kept, token_file: /run/secrets/token',
+      'retokenize the input; a countersignature is asked',
+    ];
+    for (const text of kept) expect(redactUrlCredentials(text)).toBe(text);
+  });
+
+  it('in linear time, however many stuck words and quotes after `[redacted]`', () => {
+    const stuck = `${'a'.repeat(200_000)}token ${'btoken'.repeat(40_000)}=x`;
+    expect(redactUrlCredentials(stuck)).toBe(
+      `${'a'.repeat(200_000)}token ${'btoken'.repeat(40_000)}=[redacted]`,
+    );
+    const quotes = 'password=[redacted]"x '.repeat(30_000);
+    expect(redactUrlCredentials(quotes)).toBe('password=[redacted] '.repeat(30_000).trimEnd());
+  });
+});
