@@ -1,14 +1,17 @@
 // The sampler thread of tree-peak.ts: every 20 ms, the resident sets of the bench runner's whole
 // process tree (npm or npx and vitest's main process above it, every process below it), summed;
-// it keeps the largest sum and what each process held then. Asked with any message, it answers
-// that peak and stops.
+// it keeps the largest sum and what each process held then, and apart from it the largest sum
+// of the runner and the processes it starts (what the bound reads: tree-peak.ts). Asked with
+// any message, it answers both peaks and stops. `workerData.proc`: where /proc is (a test's
+// made-up one).
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
+const PROC = workerData.proc ?? '/proc';
 const read = (path) => {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path.replace(/^\/proc/, PROC), 'utf8');
   } catch {
     return '';
   }
@@ -50,17 +53,34 @@ const children = (pid) =>
 const rssKiB = (pid) => Number(read(`/proc/${pid}/statm`).split(' ')[1] ?? 0) * 4;
 
 const root = top();
-let peak = { kib: 0, parts: [] };
+const none = () => ({ kib: 0, parts: [] });
+/** The largest sums: `tree`, the whole tree's; `runner`, the runner's and the processes below it. */
+const peak = { tree: none(), runner: none() };
+/** The runner's own resident set at the first tick (the file's modules loaded, no bench run yet). */
+let runnerStart;
 function tick() {
   const pids = [];
-  for (const stack = [root]; stack.length;) {
-    const pid = stack.pop();
+  const mine = [];
+  for (const stack = [[root, false]]; stack.length;) {
+    const [pid, below] = stack.pop();
+    const under = below || pid === workerData.runner;
     pids.push(pid);
-    stack.push(...children(pid));
+    mine.push(under);
+    stack.push(...children(pid).map((c) => [c, under]));
   }
   const kibs = pids.map(rssKiB);
-  const kib = kibs.reduce((a, b) => a + b, 0);
-  if (kib > peak.kib) peak = { kib, parts: pids.map((pid, i) => [nameOf(pid), kibs[i]]) };
+  // Processes are named for a new peak only, not every tick.
+  const keep = (which, of) => {
+    const kib = of.reduce((a, i) => a + kibs[i], 0);
+    if (kib > peak[which].kib) peak[which] = { kib, parts: of.map((i) => [nameOf(pids[i]), kibs[i]]) };
+  };
+  const all = pids.map((_, i) => i);
+  keep('tree', all);
+  keep(
+    'runner',
+    all.filter((i) => mine[i]),
+  );
+  runnerStart ??= kibs[pids.indexOf(workerData.runner)];
 }
 
 tick();
@@ -68,5 +88,5 @@ const timer = setInterval(tick, 20);
 parentPort.on('message', () => {
   clearInterval(timer);
   tick();
-  parentPort.postMessage(peak);
+  parentPort.postMessage({ ...peak, runnerStart: runnerStart ?? 0 });
 });
