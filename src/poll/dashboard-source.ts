@@ -13,7 +13,7 @@ import { readQos } from './qos-read.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
 import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
-import { expectedItems, listedCount, polledCount } from './participant-count.js';
+import { costedParticipants, expectedItems, listedCount, polledCount } from './participant-count.js';
 import { unlisted } from './unidentified.js';
 import { firstFew, plural } from '../util/words.js';
 import { instanceKey } from '../normalize/events.js';
@@ -114,7 +114,7 @@ export class DashboardSource implements PollSource {
     // QoS pages of 10; a participants page of 300 when the list is due for a list-only field
     // the rules use. (Context of the older shape is read when someone new appears or it is
     // old, which is rare next to the QoS pages.)
-    const n = Math.max(1, instance.participants);
+    const n = Math.max(1, costedParticipants(instance));
     const fields = this.demand.fields();
     const list =
       fields.length &&

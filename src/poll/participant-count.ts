@@ -28,17 +28,44 @@ export const uncounted = (ref: InstanceRef): LiveInstance => ({ ref, ...GUESSED 
 export const listedCount = (v: unknown): Pick<LiveInstance, 'participants' | 'countGuessed'> =>
   plausible(v) ? { participants: v } : { ...GUESSED };
 
-/** `to` counted as `from` (a listing's count), a guess if that is one. */
+/**
+ * `to` counted as `from` (a listing's count), a guess if that is one: then what a read of `to`
+ * said of its size (`recordsSaid`) is kept.
+ */
 export function takeCount(to: LiveInstance, from: LiveInstance): void {
   to.participants = from.participants;
   if (from.countGuessed) to.countGuessed = true;
-  else delete to.countGuessed;
+  else {
+    delete to.countGuessed;
+    delete to.recordsSaid;
+  }
 }
 
 /** `instance` counted by a poll that found `present` joins (1 at least: the cost estimate). */
 export function polledCount(instance: LiveInstance, present: number): void {
   instance.participants = Math.max(present, 1);
   delete instance.countGuessed;
+  delete instance.recordsSaid;
+}
+
+/**
+ * The participants a poll of `instance` is costed for (its source's `cost`): its count; while
+ * that is a guess, the `total_records` a read of it said (`recordsSaid`), else the guess, 1.
+ *
+ * Why 1 before anything is read: the first QoS page is the one call sure to be made, whatever the
+ * instance's size; the pages past it are read because that page says so, and nothing says it
+ * before. Costing the unknown at the default bound (100 pages) lengthened every cycle by 99 calls
+ * per guessed instance and, under a tight budget, kept small guessed meetings waiting while the
+ * plan saved for them; any other fixed figure is wrong for the meetings that are not that size.
+ * What the first poll reads past the plan is counted one by one (budget-block.ts) within the
+ * daily share, and the next plan costs the count that poll found. Only a read that stops after
+ * its first page (a failure, a 429's pause, a stop) leaves the count unknown: then the size that
+ * page said is what the next plans cost it at, so a large instance is saved for (planner.ts)
+ * rather than started again each cycle as if it were one page.
+ */
+export function costedParticipants(instance: LiveInstance): number {
+  if (instance.countGuessed && instance.recordsSaid !== undefined) return Math.max(1, instance.recordsSaid);
+  return instance.participants;
 }
 
 /**
@@ -50,5 +77,10 @@ export function polledCount(instance: LiveInstance, present: number): void {
  */
 export const expectedItems = (
   instance: LiveInstance,
-): { expectedItems?: number; totalRecordsUpTo?: number } =>
-  instance.countGuessed ? { totalRecordsUpTo: MAX_PARTICIPANTS } : { expectedItems: instance.participants };
+): { expectedItems?: number; totalRecordsUpTo?: number; totalRecords?: (n: number) => void } =>
+  instance.countGuessed
+    ? {
+        totalRecordsUpTo: MAX_PARTICIPANTS,
+        totalRecords: (n) => (instance.recordsSaid = Math.min(n, MAX_PARTICIPANTS)),
+      }
+    : { expectedItems: instance.participants };

@@ -13,7 +13,7 @@ import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
 import { readLiveList } from './live-list.js';
 import { readQos } from './qos-read.js';
 import { ListedIds } from './listed-ids.js';
-import { listedCount, polledCount } from './participant-count.js';
+import { costedParticipants, listedCount, polledCount } from './participant-count.js';
 import { unlisted } from './unidentified.js';
 import { str, text } from '../normalize/zoom-text.js';
 
@@ -57,7 +57,7 @@ export class SessionSource implements PollSource {
   }
 
   cost(instance: LiveInstance): number {
-    return Math.ceil(Math.max(1, instance.participants) / 10);
+    return Math.ceil(Math.max(1, costedParticipants(instance)) / 10);
   }
 
   async poll(

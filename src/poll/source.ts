@@ -15,6 +15,12 @@ export interface LiveInstance {
    * after a restart or started by a push) until a poll counts it: it bounds no page read.
    */
   countGuessed?: true;
+  /**
+   * While the count is a guess: the `total_records` the first page of a QoS read of it said (at
+   * most MAX_PARTICIPANTS), when a read got that far without counting it (it failed or was
+   * stopped after that page). The cost estimate until a poll counts it (participant-count.ts).
+   */
+  recordsSaid?: number;
 }
 
 /** What one listing of a source's live instances gave. */

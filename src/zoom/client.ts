@@ -28,7 +28,15 @@ import {
   type Tries,
 } from './category-pause.js';
 import { ZoomClock, type DateClockMode } from './zoom-clock.js';
-import { firstOfKey, meaningless, notItems, pageLimit, Progress, unusableEntries } from './page-read.js';
+import {
+  firstOfKey,
+  meaningless,
+  notItems,
+  pageLimit,
+  Progress,
+  totalRecordsOf,
+  unusableEntries,
+} from './page-read.js';
 import type { Page, PageOptions, Read } from './page-read.js';
 
 export interface ZoomClientOptions {
@@ -475,7 +483,11 @@ export class ZoomClient {
       }
       const { body, items, error, unusable } = page;
       if (error) throw error;
-      if (fetched === 1) maxPages = pageLimit(ep, options, body);
+      if (fetched === 1) {
+        maxPages = pageLimit(ep, options, body);
+        const total = options.totalRecords && totalRecordsOf(body);
+        if (total !== undefined) options.totalRecords?.(total);
+      }
       if (unusable) options.unusable?.(unusable);
       const ids = idOf ? items.map(idOf) : [];
       const before = progress.read(ids);

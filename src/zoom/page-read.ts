@@ -26,6 +26,8 @@ export interface PageOptions<T> {
    * (`pageBound`); a first page without a plausible one keeps the default.
    */
   totalRecordsUpTo?: number;
+  /** Told the `total_records` of the listing's first page, when it is a whole number from 0. */
+  totalRecords?: (n: number) => void;
   /**
    * Told of each item dropped because an item of the same key came earlier in this pass over
    * the listing (Zoom's repeat; not one of a pass before a restart): bad data, for the caller to
@@ -108,10 +110,16 @@ function pageBound(ep: Endpoint, expectedItems?: number): number {
 export function pageLimit<T>(ep: Endpoint, options: PageOptions<T>, first?: Json): number {
   const bound = pageBound(ep, options.expectedItems);
   const upTo = options.totalRecordsUpTo;
-  const total = first?.total_records;
+  const total = first && totalRecordsOf(first);
   if (options.expectedItems !== undefined || upTo === undefined) return bound;
-  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) return bound;
+  if (total === undefined) return bound;
   return Math.max(bound, pageBound(ep, Math.min(total, upTo)));
+}
+
+/** A page's `total_records` when it is a whole number from 0, else undefined. */
+export function totalRecordsOf(page: Json): number | undefined {
+  const total = page.total_records;
+  return typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
 }
 
 /**
