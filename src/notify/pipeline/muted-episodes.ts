@@ -18,12 +18,15 @@ export function markMuted(
   resolvedNow: ReadonlySet<string>,
   now: number,
 ): void {
-  for (const g of store.groups()) {
-    const logged = new Set(store.logEntry(g.key)?.firing ?? []);
+  // Only the groups with alerts neither said firing nor marked (kept by the store as groups
+  // change), in the group's order: a walk of every group and alert, with a Set of each group's
+  // log, cost O(all alerts) an ingest.
+  for (const [key, unsaid] of store.unsaidAlerts()) {
+    const g = store.group(key);
+    if (!g) continue;
     for (const a of Object.values(g.alerts)) {
-      if (logged.has(a.id) || g.muted?.includes(a.id)) continue;
-      if (a.state === 'resolved' && !resolvedNow.has(a.id)) continue;
-      if (muter.muted(a, firing, now)) store.markMuted(g.key, a.id);
+      if (!unsaid.has(a.id) || (a.state === 'resolved' && !resolvedNow.has(a.id))) continue;
+      if (muter.muted(a, firing, now)) store.markMuted(key, a.id);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { Notification } from '../plugins/notification.js';
 import { DeliveredJournal } from './delivered-journal.js';
 import { NOTIFY_STATE_VERSION as VERSION, notifyStateChecks as checks } from './notify-state-schema.js';
 import type { GroupTiming } from './routing.js';
+import { UnsaidAlerts } from './unsaid-alerts.js';
 
 /** A notification waiting in the outbox, with its delivery attempts. */
 export interface OutboxItem {
@@ -109,6 +110,8 @@ export class NotifyStore {
   /** notify.json's `generation`: the number of its last whole write (the journal's lines name it). */
   private generation = -1;
   private readonly journal: DeliveredJournal | undefined;
+  /** The groups' alerts neither said firing nor marked muted (what markMuted asks about). */
+  private readonly unsaid = new UnsaidAlerts();
 
   constructor(
     stateDir: string | undefined,
@@ -135,6 +138,20 @@ export class NotifyStore {
       this.state.outbox = this.journal.leaveOut(this.state.outbox, saved.generation, sizeOf(this.file));
     }
     for (const item of this.state.outbox) this.count(item.notification.receiver, 1);
+    for (const key of Object.keys(this.state.groups)) this.indexUnsaid(key);
+  }
+
+  /** The group `key` or its log entry changed as a whole (see UnsaidAlerts). */
+  private indexUnsaid(key: string): void {
+    const g = this.state.groups[key];
+    const logged = this.state.log[key]?.firing ?? [];
+    this.unsaid.group(key, g ? Object.keys(g.alerts) : [], logged, g?.muted ?? []);
+  }
+  /** One alert of the group `key` changed (see UnsaidAlerts). */
+  private indexUnsaidAlert(key: string, id: string): void {
+    const g = this.state.groups[key];
+    const logged = this.state.log[key]?.firing.includes(id) === true;
+    this.unsaid.alert(key, id, g?.alerts[id] !== undefined && !logged && !g.muted?.includes(id));
   }
 
   private count(receiver: string, by: 1 | -1): void {
@@ -195,6 +212,10 @@ export class NotifyStore {
   }
 
   // --- Groups: what waits to go out, by group key ---
+  /** Group keys with the ids of their alerts neither said firing nor marked muted (see UnsaidAlerts). */
+  unsaidAlerts(): [string, ReadonlySet<string>][] {
+    return this.unsaid.entries();
+  }
   groups(): readonly Readonly<PendingGroup>[] {
     return Object.values(this.state.groups);
   }
@@ -205,10 +226,12 @@ export class NotifyStore {
   openGroup(g: Omit<PendingGroup, 'alerts'>): void {
     this.dirty = true;
     this.state.groups[g.key] = { ...g, alerts: {} };
+    this.indexUnsaid(g.key);
   }
   dropGroup(key: string): void {
     this.dirty = true;
     delete this.state.groups[key];
+    this.indexUnsaid(key);
   }
   /** The newest state of an alert in a group; the group flushes at `flushAt` unless a flush is already due. */
   groupAlert(key: string, alert: Alert, flushAt: number): void {
@@ -224,12 +247,14 @@ export class NotifyStore {
         ? { ...alert, firedValue: held.value, firedValueText: held.valueText }
         : alert;
     g.nextFlushAt ??= flushAt;
+    this.indexUnsaidAlert(key, alert.id);
   }
   /** A silence or an inhibition mutes the group's alert now (see PendingGroup.muted). */
   markMuted(key: string, alertId: string): void {
     this.dirty = true;
     const g = this.state.groups[key];
     if (g?.alerts[alertId] && !g.muted?.includes(alertId)) (g.muted ??= []).push(alertId);
+    this.indexUnsaidAlert(key, alertId);
   }
   /** A group's alert as it reads now (the same alert, newer duration and data age). */
   refreshGroupAlert(key: string, alert: Alert): void {
@@ -243,6 +268,7 @@ export class NotifyStore {
     if (!g) return;
     delete g.alerts[alertId];
     unmark(g, alertId);
+    this.indexUnsaidAlert(key, alertId);
   }
   /** After a flush: resolved alerts leave the group; an empty group goes, others flush again after group_interval. */
   groupFlushed(key: string, now: number): void {
@@ -257,6 +283,7 @@ export class NotifyStore {
     g.lastFlushAt = now;
     if (Object.keys(g.alerts).length === 0) delete this.state.groups[key];
     else g.nextFlushAt = now + g.timing.groupIntervalMs;
+    this.indexUnsaid(key);
   }
 
   // --- The notification log: what each group last said was firing ---
@@ -271,6 +298,7 @@ export class NotifyStore {
     this.dirty = true;
     if (!firing.length) {
       delete this.state.log[key];
+      this.indexUnsaid(key);
       return;
     }
     const ids = firing.map((a) => a.id);
@@ -278,6 +306,7 @@ export class NotifyStore {
       (id) => ids.includes(id) && !announced.includes(id),
     );
     this.state.log[key] = { firing: ids, at, alerts: [...firing], ...(untold.length ? { untold } : {}) };
+    this.indexUnsaid(key);
   }
   /** An alert a group will never resolve (it left quietly): out of that group's log entry. */
   unlogAlert(key: string, alertId: string): void {
@@ -287,6 +316,7 @@ export class NotifyStore {
     entry.firing = entry.firing.filter((id) => id !== alertId);
     if (entry.alerts) entry.alerts = entry.alerts.filter((a) => a.id !== alertId);
     if (entry.untold) entry.untold = entry.untold.filter((id) => id !== alertId);
+    this.indexUnsaidAlert(key, alertId);
   }
   /** Every notification that would have told the group's receiver that the alert fires was given up. */
   untoldAlert(key: string, alertId: string): void {
@@ -306,6 +336,7 @@ export class NotifyStore {
       entry.firing = entry.firing.filter(keep);
       if (entry.untold) entry.untold = entry.untold.filter(keep);
       if (!entry.firing.length) delete this.state.log[key];
+      this.indexUnsaid(key);
     }
   }
 
