@@ -1,7 +1,8 @@
 /**
  * A text with its escapes read, and where each of its characters stands in the text, for finding
  * a known value however a server or a library escaped it (util/hide-values.ts): percent-escapes
- * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case) and JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`),
+ * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case), JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`) and
+ * HTML's character references (`&#104;`, `&#x68;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`),
  * each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`, `&` and `=`
  * and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
  */
@@ -76,10 +77,33 @@ function piecesOf(text: string): Piece[] {
   return pieces;
 }
 
-const ESCAPES = /%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\[u"\\/bfnrt]/g;
+const ESCAPES =
+  /%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\[u"\\/bfnrt]|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);/g;
 
-/** Whether `text` may hold an escape that EscapedText reads (a `%` or a `\\`: a cheap look before reading it). */
-export const mayHoldEscapes = (text: string): boolean => text.includes('%') || text.includes('\\');
+/** An HTML character reference's start (`&#`, `&amp;`...): a `&` alone, as a query string has, is none. */
+const HTML_START = /&(?:#|amp;|lt;|gt;|quot;|apos;)/;
+
+/** Whether `text` may hold an escape that EscapedText reads (a `%`, a `\\` or HTML_START: a cheap look before reading it). */
+export const mayHoldEscapes = (text: string): boolean =>
+  text.includes('%') || text.includes('\\') || (text.includes('&') && HTML_START.test(text));
+
+/** The characters HTML's named references that EscapedText reads stand for (`&amp;`). */
+const HTML_NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * The character an HTML character reference at `i` stands for (`&#104;`, `&#x68;`, `&amp;`: as
+ * an HTML page or an XML answer writes a text) and where it ends, or undefined for a number that
+ * is no character (a surrogate, past U+10FFFF). ESCAPES matched it, `;` included.
+ */
+function htmlAt(text: string, i: number): [string, number] | undefined {
+  const end = text.indexOf(';', i);
+  const body = text.slice(i + 1, end);
+  const named = HTML_NAMED[body];
+  if (named !== undefined) return [named, end + 1];
+  const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+  if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return [String.fromCodePoint(code), end + 1];
+}
 
 const JSON_SHORT: Readonly<Record<string, string>> = {
   '"': '"',
@@ -106,6 +130,7 @@ function hexAt(text: string, from: number, n: number): number {
 
 /** The characters the escape at `i` stands for and where it ends, or undefined when none starts there. */
 function escapeAt(text: string, i: number): [string, number] | undefined {
+  if (text[i] === '&') return htmlAt(text, i);
   const u = text[i + 1] === 'u' ? hexAt(text, i + 2, 4) : -1;
   if (u >= 0) return [String.fromCharCode(u), i + 6];
   if (text[i] === '\\') {

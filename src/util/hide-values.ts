@@ -1,3 +1,4 @@
+import { base64Forms, base64Search, hideInBase64, replaceSpans } from './base64-forms.js';
 import { EscapedText, mayHoldEscapes } from './escaped-text.js';
 
 /**
@@ -19,6 +20,8 @@ export class HiddenValues {
   private hexForms: readonly string[] = [];
   /** The values of `min` characters or more, longest first: looked for with the text's escapes read. */
   private values: readonly string[] = [];
+  /** Their forms inside a longer base64 text (util/base64-forms.ts: `user:secret`), one search. */
+  private base64: RegExp | undefined;
 
   constructor(
     private readonly shown: string,
@@ -45,6 +48,7 @@ export class HiddenValues {
     }));
     this.hexForms = longestFirst([...all].filter((f) => HEX_ONLY.test(f)).map((f) => f.toLowerCase()));
     this.values = longestFirst([...values].filter((v) => v.length >= this.min));
+    this.base64 = base64Search(this.values.flatMap(base64Forms));
     return this;
   }
 
@@ -54,7 +58,8 @@ export class HiddenValues {
    * and mix them in one value): where it has one in lower case, each form is looked for in its
    * copy with them in upper case, and replaced at the same place in it (the two are as long).
    */
-  readonly hide = (text: string): string => this.escaped(this.anyCaseHex(this.asForms(text)));
+  readonly hide = (text: string): string =>
+    this.escaped(this.anyCaseHex(this.asForms(hideInBase64(text, this.base64, this.shown))));
 
   private asForms(text: string): string {
     const percent = text.includes('%');
@@ -84,13 +89,27 @@ export class HiddenValues {
     return out;
   }
 
-  /** `text` with each value in it however it is escaped (util/escaped-text.ts), longest first. */
+  /**
+   * `text` with each value in it however it is escaped (util/escaped-text.ts), longest first; and
+   * escaped twice (`%2541` for `A`, `&amp;#104;`): the text read once is read again when it still
+   * holds an escape, and a value found there is placed back through both readings.
+   */
   private escaped(text: string): string {
     if (!this.values.length || !mayHoldEscapes(text)) return text;
-    const escaped = new EscapedText(text);
-    const { read } = escaped;
+    const once = new EscapedText(text);
     // No escape read: the text as it is, whose values the forms found.
-    if (read.length === text.length) return text;
+    if (once.read.length === text.length) return text;
+    const spans = this.spansIn(once.read).map(([a, b]) => once.span(a, b));
+    if (mayHoldEscapes(once.read)) {
+      const twice = new EscapedText(once.read);
+      if (twice.read.length !== once.read.length)
+        for (const [a, b] of this.spansIn(twice.read)) spans.push(once.span(...twice.span(a, b)));
+    }
+    return spans.length ? replaceSpans(text, spans, this.shown) : text;
+  }
+
+  /** Where each value stands in `read`, longest first, none inside another found before. */
+  private spansIn(read: string): [number, number][] {
     const spans: [number, number][] = [];
     let taken: Uint8Array | undefined;
     for (const v of this.values) {
@@ -98,18 +117,10 @@ export class HiddenValues {
         taken ??= new Uint8Array(read.length);
         if (taken.subarray(a, a + v.length).includes(1)) continue;
         taken.fill(1, a, a + v.length);
-        spans.push(escaped.span(a, a + v.length));
+        spans.push([a, a + v.length]);
       }
     }
-    if (!spans.length) return text;
-    spans.sort((x, y) => x[0] - y[0]);
-    let out = '';
-    let done = 0;
-    for (const [from, to] of spans) {
-      out += `${text.slice(done, from)}${this.shown}`;
-      done = to;
-    }
-    return out + text.slice(done);
+    return spans;
   }
 }
 

@@ -28,6 +28,8 @@ export function secretForms(v: string): string[] {
     JSON.stringify(v).slice(1, -1),
     encodeURIComponent(v),
     new URLSearchParams([['', v]]).toString().slice(1),
+    // Form-encoded with only its spaces escaped, as `+`, the other characters kept.
+    v.replaceAll(' ', '+'),
     jsEscape(v),
     hex,
     hex.toUpperCase(),
