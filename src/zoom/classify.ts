@@ -3,6 +3,7 @@ import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
+import { jsonPast, type JsonBounds, type JsonPast } from '../util/json-count.js';
 import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
 import { proxyHint } from './proxy.js';
 import type { AnswerDate } from './zoom-clock.js';
@@ -44,6 +45,8 @@ export interface AnswerContext {
    * into an error, since Zoom or a proxy may echo the Authorization header back.
    */
   tokens?: readonly string[];
+  /** What the answer's JSON may hold (answerBounds of the endpoint): past them it is not parsed. */
+  bounds?: JsonBounds;
 }
 
 /**
@@ -94,6 +97,8 @@ export type Verdict =
 export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
   if ('error' in answer) return noAnswer(answer, ctx);
   const ep = ctx.endpoint;
+  const past = ctx.bounds && jsonPast(answer.text, ctx.bounds);
+  if (past) return beyondBounds(answer.status, past, ctx);
   let body: unknown;
   try {
     body = answer.text ? JSON.parse(answer.text) : {};
@@ -122,6 +127,27 @@ export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
 }
 
 const ok = (status: number): boolean => status >= 200 && status < 300;
+
+const PAST_WORDS: Record<JsonPast['bound'], (n: number) => string> = {
+  depth: (n) => `nests deeper than ${n} levels`,
+  values: (n) => `holds more than ${n.toLocaleString('en-US')} keys and values`,
+  containers: (n) => `holds more than ${n.toLocaleString('en-US')} arrays and objects`,
+};
+
+/**
+ * An answer past what the endpoint's answers can hold (answer-bounds.ts), found before JSON.parse,
+ * whose cost is per value (4 MB of nested arrays took 745 MB): not parsed, counted as
+ * `bad_response`, not asked for again (the same answer would cost the same).
+ */
+function beyondBounds(status: number, past: JsonPast, ctx: AnswerContext): Verdict {
+  const ep = ctx.endpoint;
+  const error = new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `${ep}: Zoom's answer (HTTP ${status}) ${PAST_WORDS[past.bound](past.limit)}, more than a page of ${ep} can: not read, not asked for again`,
+    { endpoint: ep, status },
+  );
+  return { action: 'fail', outcome: 'bad_response', error };
+}
 
 /**
  * An answer past MAX_ANSWER_BYTES (transport.ts): on the wire (undici's maxResponseSize) or once

@@ -6,6 +6,7 @@ import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
+import { answerBounds } from './answer-bounds.js';
 import { CallStats, type CallOutcome } from './call-stats.js';
 import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
@@ -228,6 +229,7 @@ export class ZoomClient {
         failures: tries.failures,
         rateLimited: tries.rateLimited,
         tokens,
+        bounds: answerBounds(ep),
       });
       if (v.action === 'ok') {
         const judged = read(v.body);

@@ -1,0 +1,53 @@
+import type { JsonBounds } from '../util/json-count.js';
+import type { Endpoint } from './endpoints.js';
+
+/**
+ * What one answer of an endpoint may hold before it is parsed (classify.ts), from the most Zoom's
+ * shapes and page sizes allow. JSON.parse costs memory per value, not per byte: under the 32 MiB
+ * read cap, `{"participants":[[[[...]]]]}` of 4 MB took the daemon to 745 MB and 30 MB of
+ * `{},{},...` to 1.77 GB, past the 512 MiB a pod is given (deploy/kubernetes). Counted with
+ * jsonPast over Zoom's own examples (shared/zoom-samples/zoomnet), every key and value one:
+ *
+ * - a QoS sample with every stream type Zoom documents (22 keys): 295 values, 22 containers;
+ * - a QoS entry without its samples: 83; a participants, meetings or summary entry: 121 at most.
+ */
+
+/** Levels of nesting: Zoom's answers have 6 at most (page, entries, entry, samples, sample, stream). */
+const MAX_DEPTH = 32;
+
+/** A QoS sample, rounded up from 295 values and 22 containers. */
+const SAMPLE = { values: 300, containers: 24 };
+/** Per-minute samples an entry may carry: a whole day of them. */
+const SAMPLES_PER_ENTRY = 1440;
+/** Any other entry (or a QoS entry without its samples), rounded up from 121 values and 5 containers. */
+const ENTRY = { values: 256, containers: 16 };
+/** The page around the entries (page_count, next_page_token, from, to...). */
+const ENVELOPE = { values: 64, containers: 8 };
+/** Instances of a recurring meeting (`/past_meetings/{id}/instances`, not paged): a few values each. */
+const PAST_INSTANCES = 10_000;
+
+const isQos = (ep: Endpoint): boolean => /\/qos$/.test(ep.template);
+
+/** How many entries an answer may hold: a page's page_size, the instances listing's bound, or one. */
+const entriesOf = (ep: Endpoint): number => ep.pageSize ?? (ep.itemsKey ? PAST_INSTANCES : 1);
+
+/**
+ * The bounds of one answer of `ep`: `entriesOf` entries, each a day of QoS samples for a QoS
+ * endpoint; 32 levels deep. The largest is a QoS page (page_size 10): 4.3 million values, 346,000
+ * containers, what ten participants' day of samples holds (43.6 MB of JSON, above the 32 MiB
+ * read cap, which refuses it first).
+ */
+export function answerBounds(ep: Endpoint): JsonBounds {
+  const entries = entriesOf(ep);
+  const perEntry = isQos(ep)
+    ? {
+        values: ENTRY.values + SAMPLES_PER_ENTRY * SAMPLE.values,
+        containers: ENTRY.containers + SAMPLES_PER_ENTRY * SAMPLE.containers,
+      }
+    : ENTRY;
+  return {
+    depth: MAX_DEPTH,
+    values: ENVELOPE.values + entries * perEntry.values,
+    containers: ENVELOPE.containers + entries * perEntry.containers,
+  };
+}

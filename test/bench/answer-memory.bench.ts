@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import { promisify } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, bench, describe } from 'vitest';
+import { note } from './ratio.js';
+
+/**
+ * The peak resident set of one Zoom answer read by the client (dist/; `npm run build` first), in
+ * a process of its own (answer-peak.mjs), for the outside tester's hostile bodies and for the
+ * largest real QoS page the read cap lets through. The server runs here, so its copy of the body
+ * is not counted. ANSWER_BASELINE=/path/to/an/older/dist measures that build too, side by side.
+ */
+
+const nested = (levels: number): string => `{"participants":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+const flat = (n: number): string => `{"participants":[${'{},'.repeat(n)}{}]}`;
+/** As much as a QoS page's bounds let through: 345,000 empty objects, then 3.97 million numbers that each take a heap object. */
+const atTheBounds = (): string => `{"participants":[${'{},'.repeat(345_000)}${'1.5,'.repeat(3_970_000)}1.5]}`;
+
+/** Ten participants (page_size max) with `minutes` samples each, shaped as Zoom's example. */
+function realPage(minutes: number): string {
+  const stream = {
+    bitrate: '1055 kbps',
+    latency: '129 ms',
+    jitter: '11 ms',
+    avg_loss: '0.0%',
+    max_loss: '4.9%',
+  };
+  const video = { ...stream, resolution: '1280*720', frame_rate: '12 fps' };
+  const names = [
+    'audio_input',
+    'audio_output',
+    'audio_device_from_crc',
+    'audio_device_to_crc',
+    'audio_device_from_rwg',
+    'audio_device_to_rwg',
+  ];
+  const videos = [
+    'video_input',
+    'video_output',
+    'as_input',
+    'as_output',
+    'video_device_from_crc',
+    'video_device_to_crc',
+    'as_device_from_crc',
+    'as_device_to_crc',
+    'video_device_from_rwg',
+    'video_device_to_rwg',
+    'as_device_from_rwg',
+    'as_device_to_rwg',
+  ];
+  const sample = (k: number): Record<string, unknown> => ({
+    date_time: new Date(Date.UTC(2026, 10, 20) + k * 60_000).toISOString().replace('.000', ''),
+    ...Object.fromEntries(names.map((n) => [n, { ...stream, latency: `${100 + (k % 50)} ms` }])),
+    ...Object.fromEntries(videos.map((n) => [n, video])),
+    cpu_usage: {
+      zoom_min_cpu_usage: '8%',
+      zoom_avg_cpu_usage: '12%',
+      zoom_max_cpu_usage: '18%',
+      system_max_cpu_usage: '40%',
+    },
+    wifi_rssi: { max_rssi: -40, avg_rssi: -50, min_rssi: -60, rssi_unit: 'dBm' },
+    cpu_pressure_level: {
+      system_min_cpu_pressure_level: 'normal',
+      system_avg_cpu_pressure_level: 'normal',
+      system_max_cpu_pressure_level: 'fair',
+    },
+  });
+  const participants = Array.from({ length: 10 }, (_, i) => ({
+    user_id: `1600000${i}`,
+    user_name: `User ${i}`,
+    join_time: '2026-11-20T00:00:00Z',
+    user_qos: Array.from({ length: minutes }, (_, k) => sample(k)),
+  }));
+  return JSON.stringify({ page_size: 10, next_page_token: '', participants });
+}
+
+const CASES: { name: string; key: string; body: () => string }[] = [
+  { name: 'deep 2 MB', key: 'meetingQos', body: () => nested(1_000_000) },
+  { name: 'deep 4 MB', key: 'meetingQos', body: () => nested(2_000_000) },
+  { name: 'deep 16 MB', key: 'meetingQos', body: () => nested(8_000_000) },
+  { name: 'flat 3.9 MB', key: 'meetingQos', body: () => flat(1_300_000) },
+  { name: 'flat 30 MB', key: 'meetingQos', body: () => flat(10_000_000) },
+  { name: 'participants list flat 3.9 MB', key: 'meetingParticipants', body: () => flat(1_300_000) },
+  { name: 'hostile QoS page at the bounds', key: 'meetingQos', body: atTheBounds },
+  { name: 'real QoS page, 10 x 17 h of samples', key: 'meetingQos', body: () => realPage(1000) },
+];
+
+let body = '';
+const server = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(body);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const run = promisify(execFile);
+const PEAK = fileURLToPath(new URL('answer-peak.mjs', import.meta.url));
+const mib = (n: number): string => `${(n / 1048576).toFixed(0)} MiB`;
+
+async function measure(key: string, dist?: string): Promise<string> {
+  // Asynchronous, so that this process's server answers the child.
+  const { stdout: out } = await run(process.execPath, [PEAK, url, key, ...(dist ? [dist] : [])]);
+  const r = JSON.parse(out) as {
+    before: number;
+    peak: number;
+    heap: number;
+    entries: number;
+    outcome: string;
+  };
+  return `peak RSS ${mib(r.peak)} (+${mib(r.peak - r.before)} for the answer), heap after ${mib(r.heap)}, ${r.entries} entries, ${r.outcome}`;
+}
+
+describe('one Zoom answer: peak memory', () => {
+  for (const c of CASES)
+    bench(
+      c.name,
+      async () => {
+        body = c.body();
+        note(`${c.name} (${(body.length / 1e6).toFixed(1)} MB), this build`, await measure(c.key));
+        const old = process.env.ANSWER_BASELINE;
+        if (old) note(`${c.name}, ${old}`, await measure(c.key, old));
+        body = '';
+      },
+      { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
+    );
+});

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/util/clock.js';
+import { fromRoot } from '../../src/util/package-root.js';
+import { answerBounds } from '../../src/zoom/answer-bounds.js';
+import type { ZoomClient } from '../../src/zoom/client.js';
+import { ENDPOINTS, type Endpoint } from '../../src/zoom/endpoints.js';
+import { isZoomError } from '../../src/zoom/errors.js';
+import { jsonPast } from '../../src/util/json-count.js';
+import { TestServer } from '../helpers/http-server.js';
+import { T0, videoSdkClient } from '../helpers/sim.js';
+
+// An answer's memory is bounded by what it holds, not only by its bytes: the tester's hostile
+// bodies, well under the 32 MiB read cap, took the daemon to 745 MB (4 MB nested) and 1.77 GB
+// (30 MB of `{},`). Each is now refused before JSON.parse, against a real server on 127.0.0.1.
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serving(body: string): Promise<{ server: TestServer; zoom: ZoomClient }> {
+  const server = new TestServer((_r, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  servers.push(server);
+  await server.listen();
+  return { server, zoom: videoSdkClient({ url: server.url, clock: new VirtualClock(T0) }) };
+}
+
+async function read(zoom: ZoomClient, ep: Endpoint): Promise<unknown> {
+  const out: unknown[] = [];
+  for await (const page of zoom.pages(ep, { id: 'm' })) out.push(...page);
+  return out;
+}
+
+const sample = (file: string): string =>
+  readFileSync(fromRoot('test', 'fixtures', 'zoom-samples', 'zoomnet', 'endpoints', file), 'utf8');
+const QOS_FILE = 'metrics-meetings-{meetingId}-participants-qos_GET.json';
+
+/** A QoS page of `n` participants, each with `minutes` per-minute samples, from Zoom's example. */
+function qosPage(n: number, minutes: number): string {
+  const page = JSON.parse(sample(QOS_FILE)) as {
+    participants: Record<string, unknown>[];
+    next_page_token: string;
+  };
+  const entry = page.participants[0]!;
+  const one = (entry.user_qos as Record<string, unknown>[])[0]!;
+  const samples = Array.from({ length: minutes }, (_, k) => ({
+    ...one,
+    date_time: new Date(T0 + k * 60_000).toISOString().replace('.000', ''),
+  }));
+  page.next_page_token = '';
+  page.participants = Array.from({ length: n }, (_, i) => ({
+    ...entry,
+    user_id: `u${i}`,
+    user_qos: samples,
+  }));
+  return JSON.stringify(page);
+}
+
+const nested = (levels: number): string => `{"participants":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+const repeated = (item: string, n: number): string =>
+  `{"participants":[${Array.from({ length: n }, () => item).join(',')}]}`;
+
+describe('an answer past what its endpoint can hold is refused unparsed, counted, not asked again', () => {
+  const cases = [
+    {
+      name: 'nested arrays (the tester\'s "deep")',
+      ep: ENDPOINTS.meetingQos,
+      body: nested(2000),
+      words: 'nests deeper than 32 levels',
+    },
+    {
+      name: 'a QoS page of 400,000 empty objects (the tester\'s "flat")',
+      ep: ENDPOINTS.meetingQos,
+      body: repeated('{}', 400_000),
+      words: 'holds more than 345,768 arrays and objects',
+    },
+    {
+      name: 'a participants page of 80,000 zeros',
+      ep: ENDPOINTS.meetingParticipants,
+      body: repeated('0', 80_000),
+      words: 'holds more than 76,864 keys and values',
+    },
+    {
+      name: 'a meetings page of 5,000 objects',
+      ep: ENDPOINTS.meetings,
+      body: repeated('{"uuid":"x"}', 5_000),
+      words: 'holds more than 4,808 arrays and objects',
+    },
+  ];
+  for (const c of cases)
+    it(c.name, async () => {
+      const { server, zoom } = await serving(c.body);
+      const err = await read(zoom, c.ep).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isZoomError(err, 'ZOOM_BAD_RESPONSE')).toBe(true);
+      expect((err as Error).message).toContain(`Zoom's answer (HTTP 200) ${c.words}`);
+      expect(zoom.stats.total({ endpoint: c.ep.name, outcome: 'bad_response' })).toBe(1);
+      expect(server.received).toHaveLength(1);
+    });
+});
+
+describe("Zoom's real answers pass", () => {
+  it("every example answer, against its endpoint's bounds", () => {
+    const files: [string, Endpoint][] = [
+      [QOS_FILE, ENDPOINTS.meetingQos],
+      ['metrics-webinars-{webinarId}-participants-qos_GET.json', ENDPOINTS.webinarQos],
+      ['videosdk-sessions-{sessionId}-users-qos_GET.json', ENDPOINTS.sessionQos],
+      ['metrics-meetings-{meetingId}-participants_GET.json', ENDPOINTS.meetingParticipants],
+      ['metrics-meetings_GET.json', ENDPOINTS.meetings],
+      ['videosdk-sessions_GET.json', ENDPOINTS.sessions],
+      [
+        'metrics-meetings-{meetingId}-participants-{participantId}-qos_GET.json',
+        ENDPOINTS.meetingParticipantQos,
+      ],
+      ['metrics-meetings-{meetingId}-participants-qos_summary_GET.json', ENDPOINTS.meetingQosSummary],
+      ['metrics-meetings-{meetingId}_GET.json', ENDPOINTS.meetingDetails],
+    ];
+    for (const [file, ep] of files) expect(jsonPast(sample(file), answerBounds(ep)), file).toBeUndefined();
+  });
+
+  it('a QoS page of 10 participants (page_size max) with a day of samples each: 43.6 MB, within the bounds', () => {
+    const page = qosPage(10, 1440);
+    expect(page.length).toBeGreaterThan(43_000_000);
+    expect(jsonPast(page, answerBounds(ENDPOINTS.meetingQos))).toBeUndefined();
+    // An 11th participant's day would be past them.
+    expect(jsonPast(qosPage(11, 1440), answerBounds(ENDPOINTS.meetingQos))?.bound).toBe('values');
+  });
+
+  it('a QoS page of 10 participants with 17 hours of samples each (30 MB, under the read cap) is read whole', async () => {
+    const { zoom } = await serving(qosPage(10, 1000));
+    const entries = (await read(zoom, ENDPOINTS.meetingQos)) as { user_qos: unknown[] }[];
+    expect(entries).toHaveLength(10);
+    expect(entries[9]!.user_qos).toHaveLength(1000);
+    expect(zoom.stats.total({ outcome: 'ok' })).toBe(1);
+  });
+});
