@@ -2,7 +2,7 @@ import type { AlertChange, ResolveReason } from './alert.js';
 import { resolveRecord } from './alert-changes.js';
 import type { EngineContext } from './context.js';
 import { memberOf, noteDeparture } from './departed.js';
-import { MemberGroup } from './member-group.js';
+import { holdingGroups } from './holding-groups.js';
 import { groupSeriesId, type GroupMembers } from './series.js';
 
 /** Participants who left an instance: their alerts resolve, and they leave every group. */
@@ -87,7 +87,7 @@ function resolveEmptied(
 }
 
 /**
- * The readings of freed join slots leave every group of every rule (before a slot is reused);
+ * The readings of freed join slots leave every group that holds them (before a slot is reused);
  * `who` names each slot's join. Returns the series ids (`rule|group`) of the groups that this
  * left with no member.
  */
@@ -97,37 +97,15 @@ function dropReadings(
   who: ReadonlyMap<number, string>,
 ): string[] {
   if (!slots.length) return [];
-  const holders = holdersOf(ctx, slots);
   const had = new Map<GroupMembers, string>(); // the groups that hold a slot, by series id
-  for (const [rule, byKey] of ctx.state.members)
-    for (const [key, m] of byKey) {
-      if (!m.size || !holders(m)) continue;
-      had.set(m, groupSeriesId(rule, key));
-      for (const slot of slots) noteDeparture(ctx, rule, key, m, slot, 'left', who.get(slot) ?? String(slot));
-    }
+  for (const { rule, key, members: m } of holdingGroups(ctx, slots)) {
+    had.set(m, groupSeriesId(rule, key));
+    for (const slot of slots) noteDeparture(ctx, rule, key, m, slot, 'left', who.get(slot) ?? String(slot));
+  }
   for (const cache of ctx.slotMembers) cache.forget(slots);
   for (const keys of ctx.groupKeys) keys.forget(slots);
   for (const m of had.keys()) for (const slot of slots) m.delete(slot);
   const emptied: string[] = [];
   for (const [m, id] of had) if (m.size === 0) emptied.push(id);
   return emptied;
-}
-
-/**
- * Whether a group may hold one of `slots`, read before they are freed: one that holds none
- * neither notes a departure nor loses a member, so a meeting's end looks at its members' groups,
- * not at every group's members (the bench's 6,018 groups, each against a meeting's 100 slots
- * twice: 23 ms a meeting end). A typed member is in its rule's group of it (GroupReadings.in: every
- * MemberGroup of the state is one of `slotMembers`', family-pass.ts); a group that keeps members
- * as objects (restored from the state file, a plain Map until its rule next reads it) may hold
- * any slot.
- */
-function holdersOf(ctx: EngineContext, slots: readonly number[]): (m: GroupMembers) => boolean {
-  const typed = new Set<GroupMembers>();
-  for (const r of ctx.slotMembers)
-    for (const s of slots) {
-      const g = r.in[s];
-      if (g) typed.add(g);
-    }
-  return (m) => typed.has(m) || !(m instanceof MemberGroup) || m.keepsObjects;
 }
