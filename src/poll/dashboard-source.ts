@@ -169,6 +169,7 @@ export class DashboardSource implements PollSource {
       }),
       present: observed.present,
       left: observed.left,
+      leftAt: observed.leftAt,
       ended: false,
       ...unlisted(read),
     };

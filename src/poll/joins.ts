@@ -30,6 +30,8 @@ export interface JoinsObserved {
   present: string[];
   /** Keys whose every join has ended, reported once. */
   left: string[];
+  /** Of `left`, when each left: the latest `leave_time` the answer gave its joins. */
+  leftAt: Map<string, number>;
   /** Keys of people present on more than one device at once: their alerts must say which. */
   multiDevice: Set<string>;
 }
@@ -207,8 +209,14 @@ export class JoinTracker {
       mark(inst, marks, key, j);
     }
     const listed = new Set(marks.keyOf.values());
-    const { present, left } = this.presentAndLeft(inst, marks, listed, now);
-    const out = { keyOf: marks.keyOf, present, left, multiDevice: multiDevice(inst, marks.presentKeys) };
+    const { present, left, leftAt } = this.presentAndLeft(inst, marks, listed, now);
+    const out = {
+      keyOf: marks.keyOf,
+      present,
+      left,
+      leftAt,
+      multiDevice: multiDevice(inst, marks.presentKeys),
+    };
     // A key the answer no longer lists that was reported left, or whose joins all ended longer
     // than the rejoin grace ago, is done with: what it kept goes, so a meeting that lasts all
     // day keeps its live people, not everyone who ever joined it.
@@ -240,9 +248,10 @@ export class JoinTracker {
     marks: Marks,
     listed: ReadonlySet<string>,
     now: number,
-  ): { present: string[]; left: string[] } {
+  ): { present: string[]; left: string[]; leftAt: Map<string, number> } {
     const present: string[] = [];
     const left: string[] = [];
+    const leftAt = new Map<string, number>();
     for (const key of listed) {
       const st = inst.keys.get(key)!;
       if (marks.presentKeys.has(key)) {
@@ -259,9 +268,11 @@ export class JoinTracker {
         (inst.reported ??= new Set()).add(key);
         inst.held?.delete(key);
         left.push(key);
+        const at = marks.leftAt.get(key);
+        if (at !== undefined) leftAt.set(key, at);
       }
     }
-    return { present, left };
+    return { present, left, leftAt };
   }
 
   /**

@@ -7,6 +7,8 @@ export interface PollResult {
   present: string[];
   /** Participants whose stay has ended (`leave_time` set), first seen in this poll. */
   left: string[];
+  /** Of `left`, when each left (its latest `leave_time`), where the answer said. */
+  leftAt?: ReadonlyMap<string, number>;
   /** Zoom says the instance is no longer live (404, code 3001). */
   ended: boolean;
   /**

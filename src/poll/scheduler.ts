@@ -387,7 +387,15 @@ export class Scheduler {
     this.coverage.samples(key, fresh);
     tally.samples += fresh.length;
     for (const s of fresh) tally.cycleSamples.push(s);
-    for (const p of result.left) tally.after.push({ type: 'left', instance: ref, participant: p, at: now });
+    // At the leave time the answer gave (never ahead of now), not the poll's: a resolve `left`
+    // ends when they left (a pushed leave does the same, push-target.ts).
+    for (const p of result.left)
+      tally.after.push({
+        type: 'left',
+        instance: ref,
+        participant: p,
+        at: Math.min(result.leftAt?.get(p) ?? now, now),
+      });
     if (!holdAll) tally.after.push({ type: 'polled', instance: ref, present, at: now });
   }
 

@@ -89,6 +89,7 @@ export class SessionSource implements PollSource {
       })),
       present: observed.present,
       left: observed.left,
+      leftAt: observed.leftAt,
       ended: false,
       ...unlisted(read),
     };
