@@ -77,10 +77,14 @@ export function costedParticipants(instance: LiveInstance): number {
  */
 export const expectedItems = (
   instance: LiveInstance,
-): { expectedItems?: number; totalRecordsUpTo?: number; totalRecords?: (n: number) => void } =>
+): { expectedItems?: number; totalRecordsUpTo?: number } =>
+  instance.countGuessed ? { totalRecordsUpTo: MAX_PARTICIPANTS } : { expectedItems: instance.participants };
+
+/**
+ * While `instance`'s count is a guess, what keeps the `total_records` of its QoS read's first
+ * page (`recordsSaid`, at most MAX_PARTICIPANTS): its cost until a poll counts it.
+ */
+export const recordsOfQos = (instance: LiveInstance): { totalRecords?: (n: number) => void } =>
   instance.countGuessed
-    ? {
-        totalRecordsUpTo: MAX_PARTICIPANTS,
-        totalRecords: (n) => (instance.recordsSaid = Math.min(n, MAX_PARTICIPANTS)),
-      }
-    : { expectedItems: instance.participants };
+    ? { totalRecords: (n) => (instance.recordsSaid = Math.min(n, MAX_PARTICIPANTS)) }
+    : {};

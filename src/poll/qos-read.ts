@@ -4,7 +4,7 @@ import type { ZoomClient } from '../zoom/client.js';
 import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, type ZoomError } from '../zoom/errors.js';
 import type { ListedIds } from './listed-ids.js';
-import { expectedItems } from './participant-count.js';
+import { expectedItems, recordsOfQos } from './participant-count.js';
 import type { PollResult } from './poll-result.js';
 import type { LiveInstance } from './source.js';
 
@@ -48,6 +48,7 @@ export async function readQos(
         // Pages bounded by the participant count: a page-token loop cannot run on, and a large
         // instance is read whole (docs/zoom-client.md); by the default bound while it is a guess.
         ...expectedItems(instance),
+        ...recordsOfQos(instance),
         requireItems: true,
         skipped: (n, why) => {
           q.stats.invalid(why, n);

@@ -60,4 +60,30 @@ describe('the cost of a meeting whose count is a guess', () => {
     expect(live).not.toHaveProperty('recordsSaid');
     expect(source.cost(live)).toBe(30);
   });
+
+  it("is the size its QoS read said, not the participants list's, when the poll stops while reading that list", async () => {
+    h = await startSim({ shape: 'older', meetings: [meetingWith(400)] });
+    const stop = new AbortController();
+    proxy = await simProxy(h.url, {
+      rewrite: (text, r) =>
+        r.path.includes('/metrics/meetings?')
+          ? text.replace(/"participants":\d+,/g, '')
+          : r.path.includes('/participants?')
+            ? text.replace(/"total_records":\d+/, '"total_records":5000')
+            : text,
+      // The list's second page never comes: the daemon stops meanwhile.
+      hold: (r) => {
+        const held = r.path.includes('/participants?') && r.path.includes('next_page_token');
+        if (held) stop.abort();
+        return held;
+      },
+    });
+    const { log } = captureLog();
+    const client = s2sClient({ url: proxy.url, clock: h.clock }, { logger: log });
+    const source = new DashboardSource('meeting', client, h.clock, new NormalizeStats(), log, 1_800_000);
+    const live = (await source.discover()).live[0]!;
+    await expect(source.poll(live, stop.signal)).rejects.toThrow();
+    // Before: 500, the participants list's total_records (5,000) taken for the QoS read's.
+    expect(source.cost(live)).toBe(40);
+  });
 });
