@@ -12,6 +12,16 @@ export const RESOLVE_REASONS = ['recovered', 'left', 'ended', 'rule_removed', 'm
 export type ResolveReason = (typeof RESOLVE_REASONS)[number];
 
 /**
+ * What a resolve's `reason` may read when read back from notify.json: any lowercase word, not
+ * only RESOLVE_REASONS. A resolve a newer qoswatch wrote with a reason this one does not know is
+ * delivered as it reads (notifiers print it as text), not set aside (before `moved`, c8c0587, a
+ * downgrade set aside each waiting resolve `moved`, and the upgrade back found it gone).
+ */
+export const REASON_PATTERN = '^[a-z_]{1,40}$';
+/** An alert's reason: one of RESOLVE_REASONS, or (read back, see REASON_PATTERN) another word. */
+export type AlertReason = ResolveReason | (string & Record<never, never>);
+
+/**
  * What a person needs to know about who and where: the participant's context (every context
  * field of the catalog) and the alert's own. Any field may be unknown.
  */
@@ -69,7 +79,8 @@ export interface Alert {
   durationMs: number;
   firingSince?: number;
   resolvedAt?: number;
-  reason?: ResolveReason;
+  /** Why it resolved: one of RESOLVE_REASONS when this qoswatch resolved it (see AlertReason). */
+  reason?: AlertReason;
   /** Sample time of the newest observation. */
   lastSampleAt: number;
   context: AlertContext;

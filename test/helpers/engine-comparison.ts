@@ -1,7 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlertChange } from '../../src/evaluate/alert.js';
+import {
+  RESOLVE_REASONS,
+  type AlertChange,
+  type AlertReason,
+  type ResolveReason,
+} from '../../src/evaluate/alert.js';
 import { RuleEngine } from '../../src/evaluate/engine.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import { instanceKey } from '../../src/normalize/events.js';
@@ -64,6 +69,14 @@ const line = (a: RefAlert): string =>
     a.explanation ? ` "${a.explanation}"` : '',
   ].join('');
 
+/** The engine resolves with one of RESOLVE_REASONS (another word is only read back from notify.json). */
+function engineReason(r: AlertReason | undefined): ResolveReason | undefined {
+  const known = RESOLVE_REASONS.find((k) => k === r);
+  if (r !== undefined && !known)
+    throw new Error(`the engine resolved with reason ${r}, not one of RESOLVE_REASONS`);
+  return known;
+}
+
 /** An engine change as the reference says one (a pending change says no more than that it is pending). */
 function engineChange(c: AlertChange): RefAlert {
   const a = c.alert;
@@ -72,7 +85,7 @@ function engineChange(c: AlertChange): RefAlert {
     id: a.id,
     previous: c.previous,
     state: c.state,
-    ...(c.state === 'resolved' ? { reason: a.reason } : {}),
+    ...(c.state === 'resolved' ? { reason: engineReason(a.reason) } : {}),
     ...(a.explainedBy ? { explainedBy: a.explainedBy } : {}),
     ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
     ...(a.explanation ? { explanation: a.explanation } : {}),

@@ -1,3 +1,4 @@
+import { REASON_PATTERN } from '../../evaluate/alert.js';
 import { CONTEXT, COUNT, entryCheck, STRING_MAP, TIME } from '../../util/state-files.js';
 
 /**
@@ -30,11 +31,8 @@ const ALERT = {
     firingSince: TIME,
     resolvedAt: TIME,
     lastSampleAt: TIME,
-    // Any word, not only RESOLVE_REASONS: a resolve a newer qoswatch wrote with a reason this one
-    // does not know is delivered as it reads (notifiers print it as text), not set aside. Before
-    // `moved` (c8c0587) a downgrade set aside each waiting resolve `moved`, and the upgrade back
-    // found it gone.
-    reason: { type: 'string', pattern: '^[a-z_]{1,40}$' },
+    // Any word, not only RESOLVE_REASONS: Alert.reason is an AlertReason (evaluate/alert.ts).
+    reason: { type: 'string', pattern: REASON_PATTERN },
     inhibitedBy: { type: 'string' },
     context: CONTEXT,
   },
