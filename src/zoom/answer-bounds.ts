@@ -14,6 +14,15 @@ import type { Endpoint } from './endpoints.js';
 
 /** Levels of nesting: Zoom's answers have 6 at most (page, entries, entry, samples, sample, stream). */
 const MAX_DEPTH = 32;
+/** Keys of one object: the most in one of Zoom's examples is 55. */
+const MAX_MEMBERS = 128;
+/** Different key names in one answer: Zoom's examples use 176 in all. */
+const MAX_NAMES = 1024;
+/** Characters of a key name: Zoom's longest is 31 (`zoom_thin_client_plugin_version`). */
+const MAX_NAME_LENGTH = 64;
+
+/** A page holding more than this many times its page_size is cut there (client.ts; Zoom's never exceed 1x). */
+export const OVERFULL = 10;
 
 /** A QoS sample, rounded up from 295 values and 22 containers. */
 const SAMPLE = { values: 300, containers: 24 };
@@ -49,5 +58,10 @@ export function answerBounds(ep: Endpoint): JsonBounds {
     depth: MAX_DEPTH,
     values: ENVELOPE.values + entries * perEntry.values,
     containers: ENVELOPE.containers + entries * perEntry.containers,
+    // An overfull page is still read, and cut (client.ts); a QoS entry's samples are an array too.
+    elements: Math.max(ep.pageSize ? ep.pageSize * OVERFULL : entries, SAMPLES_PER_ENTRY),
+    members: MAX_MEMBERS,
+    names: MAX_NAMES,
+    nameLength: MAX_NAME_LENGTH,
   };
 }

@@ -132,6 +132,10 @@ const PAST_WORDS: Record<JsonPast['bound'], (n: number) => string> = {
   depth: (n) => `nests deeper than ${n} levels`,
   values: (n) => `holds more than ${n.toLocaleString('en-US')} keys and values`,
   containers: (n) => `holds more than ${n.toLocaleString('en-US')} arrays and objects`,
+  elements: (n) => `holds an array of more than ${n.toLocaleString('en-US')} elements`,
+  members: (n) => `holds an object of more than ${n} keys`,
+  names: (n) => `holds more than ${n} different key names`,
+  nameLength: (n) => `holds a key longer than ${n} characters`,
 };
 
 /**
@@ -279,3 +283,8 @@ export function causeCode(err: unknown): string {
   const cause = (err as { cause?: { code?: string } }).cause;
   return cause?.code ?? (err as Error).name;
 }
+
+/** Connection errors that mean the request never reached Zoom. */
+const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Whether a failed request never reached Zoom (its call and permit are given back). */
+export const neverLeft = (err: unknown): boolean => NEVER_LEFT.has(causeCode(err));

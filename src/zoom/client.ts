@@ -6,9 +6,9 @@ import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
-import { answerBounds } from './answer-bounds.js';
+import { answerBounds, OVERFULL } from './answer-bounds.js';
 import { CallStats, type CallOutcome } from './call-stats.js';
-import { causeCode, classifyAnswer, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
+import { classifyAnswer, neverLeft, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
 import { Deadline, type Timers } from '../util/deadline.js';
@@ -509,10 +509,3 @@ export class ZoomClient {
     this.pageLoop(ep, params, `more than ${maxPages} pages`, options);
   }
 }
-
-/** A page holding more than this many times its page_size is cut there (Zoom's never exceed 1x). */
-const OVERFULL = 10;
-
-/** Connection errors that mean the request never reached Zoom. */
-const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const neverLeft = (err: unknown): boolean => NEVER_LEFT.has(causeCode(err));

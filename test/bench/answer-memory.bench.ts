@@ -15,8 +15,22 @@ import { note } from './ratio.js';
 
 const nested = (levels: number): string => `{"participants":${'['.repeat(levels)}${']'.repeat(levels)}}`;
 const flat = (n: number): string => `{"participants":[${'{},'.repeat(n)}{}]}`;
-/** As much as a QoS page's bounds let through: 345,000 empty objects, then 3.97 million numbers that each take a heap object. */
-const atTheBounds = (): string => `{"participants":[${'{},'.repeat(345_000)}${'1.5,'.repeat(3_970_000)}1.5]}`;
+/** `n` arrays of `of` copies of `item`, joined. */
+const arrays = (n: number, of: number, item: string): string =>
+  Array.from({ length: n }, () => `[${Array.from({ length: of }, () => item).join(',')}]`).join(',');
+/**
+ * As much as a QoS page's bounds let through (answer-bounds.ts), in the forms that cost the most
+ * per value: 342,720 empty objects, then 3.97 million numbers that each take a heap object, in
+ * arrays of 1,440 (the longest array allowed), themselves in arrays of at most 1,440.
+ */
+const atTheBounds = (): string =>
+  `{"participants":[[${arrays(238, 1440, '{}')}],[${arrays(1440, 1440, '1.5')}],[${arrays(1319, 1440, '1.5')}]]}`;
+/** 16,800 objects of 64 keys, every key name different: a hidden class and a name per key. */
+const distinctKeys = (): string => {
+  let k = 0;
+  const entry = (): string => `{${Array.from({ length: 64 }, () => `"k${k++}":0`).join(',')}}`;
+  return `{"participants":[${Array.from({ length: 16_800 }, entry).join(',')}]}`;
+};
 
 /** Ten participants (page_size max) with `minutes` samples each, shaped as Zoom's example. */
 function realPage(minutes: number): string {
@@ -83,6 +97,7 @@ const CASES: { name: string; key: string; body: () => string }[] = [
   { name: 'flat 3.9 MB', key: 'meetingQos', body: () => flat(1_300_000) },
   { name: 'flat 30 MB', key: 'meetingQos', body: () => flat(10_000_000) },
   { name: 'participants list flat 3.9 MB', key: 'meetingParticipants', body: () => flat(1_300_000) },
+  { name: 'QoS page of objects whose keys all differ', key: 'meetingQos', body: distinctKeys },
   { name: 'hostile QoS page at the bounds', key: 'meetingQos', body: atTheBounds },
   { name: 'real QoS page, 10 x 17 h of samples', key: 'meetingQos', body: () => realPage(1000) },
 ];

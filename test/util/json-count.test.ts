@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { jsonPast } from '../../src/util/json-count.js';
 
-const roomy = { depth: 100, values: 1000, containers: 1000 };
+const roomy = {
+  depth: 100,
+  values: 1000,
+  containers: 1000,
+  elements: 100,
+  members: 100,
+  names: 100,
+  nameLength: 100,
+};
 
 describe('jsonPast: one pass over JSON text, before it is parsed', () => {
   const cases = [
@@ -40,6 +48,48 @@ describe('jsonPast: one pass over JSON text, before it is parsed', () => {
       text: '["\\\\",[]]',
       bounds: { ...roomy, containers: 2 },
       past: undefined,
+    },
+    {
+      name: 'an array of one element too many',
+      text: '{"a":[1,"x",[]]}',
+      bounds: { ...roomy, elements: 2 },
+      past: { bound: 'elements', limit: 2 },
+    },
+    {
+      name: "an object's values are not elements, its keys are members",
+      text: '{"a":1,"b":[2],"c":"x"}',
+      bounds: { ...roomy, elements: 1, members: 3 },
+      past: undefined,
+    },
+    {
+      name: 'an object of one key too many',
+      text: '[{"a":1,"b":2,"c":3}]',
+      bounds: { ...roomy, members: 2 },
+      past: { bound: 'members', limit: 2 },
+    },
+    {
+      name: 'a key name repeated is one name; a string value is none',
+      text: '[{"a":"b"},{"a" : "c"}]',
+      bounds: { ...roomy, names: 1 },
+      past: undefined,
+    },
+    {
+      name: 'one key name too many',
+      text: '[{"a":1},{"b":1}]',
+      bounds: { ...roomy, names: 1 },
+      past: { bound: 'names', limit: 1 },
+    },
+    {
+      name: 'a key name too long',
+      text: '{"abcd":1}',
+      bounds: { ...roomy, nameLength: 3 },
+      past: { bound: 'nameLength', limit: 3 },
+    },
+    {
+      name: 'a closer too many does not make the depth negative',
+      text: ']]][[[',
+      bounds: { ...roomy, depth: 2 },
+      past: { bound: 'depth', limit: 2 },
     },
   ] as const;
   for (const c of cases) it(c.name, () => expect(jsonPast(c.text, c.bounds)).toEqual(c.past));
