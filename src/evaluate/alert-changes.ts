@@ -133,9 +133,17 @@ export function resolveRecord(
   if (rec.group) ctx.explainer.invalidate();
   if (!rule || rec.state !== 'firing') return; // a pending alert that never fired just goes
   rec.state = 'inactive';
+  // Never before the series' last sample (nor so before it fired): Zoom stamps a sample at its
+  // minute's end, after a leave_time within that minute, and Alertmanager refuses an alert that
+  // ends before it starts.
+  const end = Math.max(at, rec.lastTime, rec.firingSince ?? at);
   changes.push({
     state: 'resolved',
-    alert: renderAlert(ctx.explainer, rule, rec, 'resolved', { at, reason, ...(changed ? { changed } : {}) }),
+    alert: renderAlert(ctx.explainer, rule, rec, 'resolved', {
+      at: end,
+      reason,
+      ...(changed ? { changed } : {}),
+    }),
     previous: 'firing',
   });
 }
