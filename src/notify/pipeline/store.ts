@@ -137,6 +137,9 @@ export class NotifyStore {
       this.generation = saved.generation;
       this.state.outbox = this.journal.leaveOut(this.state.outbox, saved.generation, sizeOf(this.file));
     }
+    // No notify.json to follow (lost, or corrupt and set aside): a journal left beside it names
+    // a file that is gone, and its lines could match the new file's first generation.
+    else this.journal?.clear();
     for (const item of this.state.outbox) this.count(item.notification.receiver, 1);
     for (const key of Object.keys(this.state.groups)) this.indexUnsaid(key);
   }
