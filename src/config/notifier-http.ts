@@ -27,13 +27,22 @@ const OWN_HEADERS: Partial<Record<RawBuiltIn['type'], string[]>> = {
   alertmanager: ['content-type'],
 };
 
+/** The URL's path as a request takes it: `.` and `..` segments resolved (`/api/v2/x/../alerts`). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * How an alertmanager url ends in the API path qoswatch appends, in any case: `/api/v2/alerts`,
  * or `/API/V2/ALERTS`, said as Alertmanager's path in another case. Alertmanager's paths are
  * case-sensitive: either way the post goes to `.../api/v2/alerts` under it, answered 404.
  */
 function apiPathEnd(url: string): string | undefined {
-  const end = /\/api\/v2\/alerts\/*$/i.exec(url)?.[0].replace(/\/+$/, '');
+  const end = /\/api\/v2\/alerts\/*$/i.exec(pathOf(url))?.[0].replace(/\/+$/, '');
   if (!end || end === '/api/v2/alerts') return end;
   return `${end}, Alertmanager's API path /api/v2/alerts in another case (its paths are case-sensitive)`;
 }

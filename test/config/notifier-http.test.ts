@@ -53,10 +53,15 @@ describe("notifiers' URLs and headers (outside tester, stop 34)", () => {
         '  - { name: a, type: alertmanager, url: "http://h:9093/API/V2/ALERTS" }\n' +
         '  - { name: b, type: alertmanager, url: "http://h/am/Api/v2/Alerts/" }\n' +
         '  - { name: c, type: alertmanager, url: "http://h/API/V2/ALERTS/x" }\n' +
+        '  - { name: d, type: alertmanager, url: "http://h/api/v2/alerts/." }\n' +
+        '  - { name: e, type: alertmanager, url: "http://h/api/v2/x/../alerts" }\n' +
         'route: { receiver: a }\n',
       [
         `:6:41: notifiers[0].url: found "http://h:9093/API/V2/ALERTS", which ends in /API/V2/ALERTS, Alertmanager's API path /api/v2/alerts in another case (its paths are case-sensitive) (qoswatch appends it); expected Alertmanager's base URL such as http://alertmanager:9093 (or http://host/prefix behind a path prefix)`,
         `:7:41: notifiers[1].url: found "http://h/am/Api/v2/Alerts/", which ends in /Api/v2/Alerts, Alertmanager's API path /api/v2/alerts in another case`,
+        // Dot segments as a request resolves them (outside tester hT42b, stop 42: only warned of).
+        `:9:41: notifiers[3].url: found "http://h/api/v2/alerts/.", which ends in /api/v2/alerts (qoswatch appends it)`,
+        `:10:41: notifiers[4].url: found "http://h/api/v2/x/../alerts", which ends in /api/v2/alerts (qoswatch appends it)`,
       ],
       ['notifiers[2]'],
     );
