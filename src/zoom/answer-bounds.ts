@@ -26,8 +26,13 @@ export const OVERFULL = 10;
 
 /** A QoS sample, rounded up from 295 values and 22 containers. */
 const SAMPLE = { values: 300, containers: 24 };
-/** Per-minute samples an entry may carry: a whole day of them. */
+/** Per-minute samples an entry of a QoS page may carry: a whole day of them. */
 const SAMPLES_PER_ENTRY = 1440;
+/**
+ * Per-minute samples of one participant's QoS answer (not paged, read by `inspect`): the whole
+ * of Zoom's longest meeting, 30 hours (1,440 refused a licensed meeting's last 6 hours).
+ */
+const SAMPLES_OF_ONE = 1800;
 /** Any other entry (or a QoS entry without its samples), rounded up from 121 values and 5 containers. */
 const ENTRY = { values: 256, containers: 16 };
 /** The page around the entries (page_count, next_page_token, from, to...). */
@@ -48,10 +53,11 @@ const entriesOf = (ep: Endpoint): number => ep.pageSize ?? (ep.itemsKey ? PAST_I
  */
 export function answerBounds(ep: Endpoint): JsonBounds {
   const entries = entriesOf(ep);
+  const samples = ep.pageSize === undefined && isQos(ep) ? SAMPLES_OF_ONE : SAMPLES_PER_ENTRY;
   const perEntry = isQos(ep)
     ? {
-        values: ENTRY.values + SAMPLES_PER_ENTRY * SAMPLE.values,
-        containers: ENTRY.containers + SAMPLES_PER_ENTRY * SAMPLE.containers,
+        values: ENTRY.values + samples * SAMPLE.values,
+        containers: ENTRY.containers + samples * SAMPLE.containers,
       }
     : ENTRY;
   return {
@@ -59,7 +65,7 @@ export function answerBounds(ep: Endpoint): JsonBounds {
     values: ENVELOPE.values + entries * perEntry.values,
     containers: ENVELOPE.containers + entries * perEntry.containers,
     // An overfull page is still read, and cut (client.ts); a QoS entry's samples are an array too.
-    elements: Math.max(ep.pageSize ? ep.pageSize * OVERFULL : entries, SAMPLES_PER_ENTRY),
+    elements: Math.max(ep.pageSize ? ep.pageSize * OVERFULL : entries, samples),
     members: MAX_MEMBERS,
     names: MAX_NAMES,
     nameLength: MAX_NAME_LENGTH,

@@ -38,6 +38,7 @@ async function read(zoom: ZoomClient, ep: Endpoint): Promise<unknown> {
 const sample = (file: string): string =>
   readFileSync(fromRoot('test', 'fixtures', 'zoom-samples', 'zoomnet', 'endpoints', file), 'utf8');
 const QOS_FILE = 'metrics-meetings-{meetingId}-participants-qos_GET.json';
+const PARTICIPANT_FILE = 'metrics-meetings-{meetingId}-participants-{participantId}-qos_GET.json';
 
 /** A QoS page of `n` participants, each with `minutes` per-minute samples, from Zoom's example. */
 function qosPage(n: number, minutes: number): string {
@@ -147,10 +148,7 @@ describe("Zoom's real answers pass", () => {
       ['metrics-meetings-{meetingId}-participants_GET.json', ENDPOINTS.meetingParticipants],
       ['metrics-meetings_GET.json', ENDPOINTS.meetings],
       ['videosdk-sessions_GET.json', ENDPOINTS.sessions],
-      [
-        'metrics-meetings-{meetingId}-participants-{participantId}-qos_GET.json',
-        ENDPOINTS.meetingParticipantQos,
-      ],
+      [PARTICIPANT_FILE, ENDPOINTS.meetingParticipantQos],
       ['metrics-meetings-{meetingId}-participants-qos_summary_GET.json', ENDPOINTS.meetingQosSummary],
       ['metrics-meetings-{meetingId}_GET.json', ENDPOINTS.meetingDetails],
     ];
@@ -163,6 +161,23 @@ describe("Zoom's real answers pass", () => {
     expect(jsonPast(page, answerBounds(ENDPOINTS.meetingQos))).toBeUndefined();
     // An 11th participant's day would be past them.
     expect(jsonPast(qosPage(11, 1440), answerBounds(ENDPOINTS.meetingQos))?.bound).toBe('values');
+  });
+
+  // 1,440 (a day) refused one participant's answer of a licensed meeting (30 hours at most: outside
+  // tester hT42b, stop 42), read by `inspect`.
+  it("one participant's QoS answer of Zoom's longest meeting (30 hours, 1,800 samples) is within the bounds", () => {
+    const one = (minutes: number): string => {
+      const answer = JSON.parse(sample(PARTICIPANT_FILE)) as { user_qos: Record<string, unknown>[] };
+      const first = answer.user_qos[0]!;
+      answer.user_qos = Array.from({ length: minutes }, (_, k) => ({
+        ...first,
+        date_time: new Date(T0 + k * 60_000).toISOString().replace('.000', ''),
+      }));
+      return JSON.stringify(answer);
+    };
+    for (const ep of [ENDPOINTS.meetingParticipantQos, ENDPOINTS.webinarParticipantQos])
+      expect(jsonPast(one(1800), answerBounds(ep)), ep.name).toBeUndefined();
+    expect(jsonPast(one(1801), answerBounds(ENDPOINTS.meetingParticipantQos))?.bound).toBe('elements');
   });
 
   it('a QoS page of 10 participants with 17 hours of samples each (30 MB, under the read cap) is read whole', async () => {
