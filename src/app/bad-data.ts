@@ -23,6 +23,16 @@ function listedIdRefused(form: string, why: NumberRefusal | undefined): string {
   return `Zoom sent meeting or webinar ids qoswatch cannot take (the first: ${what}); those instances are named by their UUID instead`;
 }
 
+/**
+ * A join's `leave_time` not believed (poll/joins.ts leaveOf): not a time, or dated before
+ * samples of the join. The join is taken as present: its alerts carry on.
+ */
+function leaveRefused(form: string, reason: string): string {
+  const what =
+    reason === 'implausible' ? 'dated before samples of the same join' : 'in a form qoswatch does not read';
+  return `Zoom sent leave_time values ${what} (the first: "${form}"); those joins are taken as still present`;
+}
+
 /** Bad data from Zoom is counted (metrics) and logged once a day, not on every cycle. */
 export class BadDataReport {
   private readonly logOnce: LogOnce;
@@ -65,9 +75,11 @@ export class BadDataReport {
         },
         field === LISTED_ID
           ? listedIdRefused(form, why)
-          : reason === 'implausible'
-            ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
-            : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
+          : field === 'leave_time'
+            ? leaveRefused(form, reason)
+            : reason === 'implausible'
+              ? `Zoom sent ${field} values outside what can be measured (the first: "${form}"); they are skipped`
+              : `Zoom sent ${field} values in a form qoswatch does not read (the first: "${form}"); they are skipped`,
       );
     for (const [field, { form, unit }] of stats.bareForms)
       this.logOnce.warn(

@@ -165,7 +165,10 @@ function readEntry(sample: QosSample, entry: Raw, stats: NormalizeStats): void {
       if (isJsonObject(value) && !NON_STREAM_KEYS.has(name)) stats.unknownStream(name);
       continue;
     }
-    if (!isJsonObject(value)) continue;
+    if (!isJsonObject(value)) {
+      stats.notAnObject(name, value);
+      continue;
+    }
     const metrics = readSome(TABLES.stream, value, stats, w.stream(index));
     if (metrics) sample.streams[name] = metrics;
     else w.dropStream();

@@ -8,6 +8,10 @@ const FORM_MAX = 60;
 const isEmpty = (value: unknown): boolean =>
   value === null || (typeof value === 'string' && value.trim() === '');
 
+/** How a refused value was written, to be logged: a string as it is, anything else as JSON. */
+export const formOf = (value: unknown): string =>
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+
 /**
  * Why a QoS entry or sample was skipped whole (NormalizeStats.invalid), as the log says it
  * (bad-data.ts, `qoswatch once`).
@@ -80,8 +84,15 @@ export class NormalizeStats {
    */
   missing(field: string, value?: unknown): void {
     const reason = value === undefined || isEmpty(value) ? 'empty' : lastRefusal();
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    this.refuse(field, reason, text);
+    this.refuse(field, reason, formOf(value));
+  }
+
+  /**
+   * A stream (`audio_output`...) that is not an object ("garbage", 42, a list): none of its values
+   * can be read. Counted as its field's value, empty (null, "") or unreadable.
+   */
+  notAnObject(field: string, value: unknown): void {
+    this.refuse(field, isEmpty(value) ? 'empty' : 'unreadable', formOf(value));
   }
 
   /**

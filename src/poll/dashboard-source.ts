@@ -12,7 +12,7 @@ import { readLiveList } from './live-list.js';
 import { readQos } from './qos-read.js';
 import { ContextCache, type CachedContext, type ListWant } from './context-cache.js';
 import type { FieldDef } from '../normalize/catalog.js';
-import { applyJoins, joinSeen, JoinTracker, REJOIN_GRACE_MS } from './joins.js';
+import { applyJoins, joinSeen, JoinTracker, leaveOf, REJOIN_GRACE_MS } from './joins.js';
 import { costedParticipants, expectedItems, listedCount, polledCount } from './participant-count.js';
 import { unlisted } from './unidentified.js';
 import { firstFew, plural } from '../util/words.js';
@@ -158,9 +158,11 @@ export class DashboardSource implements PollSource {
     this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));
     const observed = this.joins.observe(
       key,
-      raws.map((r, i) => joinSeen(r, keys[i]!, now, listed.get(keys[i]!)?.person)),
+      raws.map((r, i) => joinSeen(r, keys[i]!, listed.get(keys[i]!)?.person)),
       now,
     );
+    // A leave_time not believed (Zoom's own, unreadable or before later samples): counted, logged once.
+    for (const odd of observed.oddLeaves) this.stats.refuse('leave_time', odd.reason, odd.form);
     polledCount(instance, observed.present.length);
     return {
       samples: applyJoins(samples, observed, (j) => {
@@ -190,7 +192,7 @@ export class DashboardSource implements PollSource {
       refreshMs: this.refreshFor(fields, lacking.length > 0),
       leftKeys: fields.some((f) => f.changes === 'on_leave')
         ? raws
-            .filter((r) => str(r.leave_time))
+            .filter((r) => leaveOf(r).leaveTime !== undefined)
             .map(firstKey)
             .filter(Boolean)
         : [],

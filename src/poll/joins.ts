@@ -1,6 +1,8 @@
 import { personKey } from '../normalize/identity.js';
 import type { QosSample } from '../normalize/sample.js';
+import { formOf } from '../normalize/stats.js';
 import { parseTime } from '../normalize/values.js';
+import { isJsonObject } from '../util/json-object.js';
 
 /**
  * How long a signed-in person's leave is held back, so that a rejoin within it keeps their
@@ -10,6 +12,14 @@ export const REJOIN_GRACE_MS = 3 * 60_000;
 
 /** A rejoin may show up this much before Zoom records the end of the stay it replaces. */
 const REJOIN_OVERLAP_MS = 60_000;
+
+/** A `leave_time` not taken as a leave: unreadable, or dated before samples of the join. */
+export interface OddLeave {
+  /** `unreadable`: not a time; `implausible`: the join has samples dated after it. */
+  reason: 'unreadable' | 'implausible';
+  /** The value as Zoom wrote it. */
+  form: string;
+}
 
 /** One entry (join) of a QoS answer, as the join tracker needs it. */
 export interface JoinSeen {
@@ -21,6 +31,8 @@ export interface JoinSeen {
   joinTime: number;
   /** Epoch ms when this stay ended; undefined while present. */
   leaveTime?: number | undefined;
+  /** A `leave_time` Zoom wrote that is not believed (the join is present): counted and logged once. */
+  oddLeave?: OddLeave | undefined;
 }
 
 export interface JoinsObserved {
@@ -34,25 +46,58 @@ export interface JoinsObserved {
   leftAt: Map<string, number>;
   /** Keys of people present on more than one device at once: their alerts must say which. */
   multiDevice: Set<string>;
+  /** Odd `leave_time`s of joins seen with one for the first time: to be counted and logged once. */
+  oddLeaves: OddLeave[];
 }
 
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /**
- * A QoS entry as the tracker sees it: `join` its join key (identity.ts), `person` from the entry,
- * else from the participants list.
+ * A sample dated this much after a join's `leave_time` says the join is still there: samples
+ * are per minute, and the last one of a stay may be dated up to a minute past its leave.
  */
-export function joinSeen(raw: Raw, join: string, now: number, person: string | undefined): JoinSeen {
-  const left = str(raw.leave_time);
-  const leaveTime = left ? parseTime(left) : undefined;
-  return {
-    join,
-    person: personKey(raw) ?? person,
-    joinTime: parseTime(str(raw.join_time)) || 0,
-    // A leave time Zoom wrote but we cannot read still means the stay has ended.
-    leaveTime: leaveTime === undefined ? undefined : Number.isFinite(leaveTime) ? leaveTime : now,
-  };
+export const LEAVE_TOLERANCE_MS = 60_000;
+
+/** The newest `date_time` among an entry's samples (-Infinity for none). */
+function newestSample(raw: Raw): number {
+  let newest = -Infinity;
+  for (const e of Array.isArray(raw.user_qos) ? (raw.user_qos as unknown[]) : [])
+    if (isJsonObject(e) && typeof e.date_time === 'string')
+      newest = Math.max(newest, parseTime(e.date_time) || -Infinity);
+  return newest;
+}
+
+/**
+ * What an entry's `leave_time` says. Zoom writes one on every entry of a live QoS answer, equal
+ * to `join_time` while the join is there (every example answer of its API has it so): a
+ * leave_time at or before join_time is no leave. Nor is one the join has samples dated after
+ * (past LEAVE_TOLERANCE_MS), nor one that is not a time: those are odd (`oddLeave`), counted
+ * and logged once, and the join is present. Only a leave_time after join_time with no later
+ * sample ends the stay.
+ */
+export function leaveOf(
+  raw: Raw,
+  joinTime = parseTime(str(raw.join_time)) || 0,
+): Pick<JoinSeen, 'leaveTime' | 'oddLeave'> {
+  const value = raw.leave_time;
+  if (value === undefined || value === null || value === '') return {};
+  const form = formOf(value);
+  const leaveTime = typeof value === 'string' ? parseTime(value) : NaN;
+  if (!Number.isFinite(leaveTime)) return { oddLeave: { reason: 'unreadable', form } };
+  if (joinTime && leaveTime <= joinTime) return {};
+  if (newestSample(raw) > leaveTime + LEAVE_TOLERANCE_MS)
+    return { oddLeave: { reason: 'implausible', form } };
+  return { leaveTime };
+}
+
+/**
+ * A QoS entry as the tracker sees it: `join` its join key (identity.ts), `person` from the entry,
+ * else from the participants list, and its leave as leaveOf reads it.
+ */
+export function joinSeen(raw: Raw, join: string, person: string | undefined): JoinSeen {
+  const joinTime = parseTime(str(raw.join_time)) || 0;
+  return { join, person: personKey(raw) ?? person, joinTime, ...leaveOf(raw, joinTime) };
 }
 
 /**
@@ -120,6 +165,8 @@ interface InstanceJoins {
   rejoins: Map<string, string[]> | undefined;
   /** Keys reported left (and not back since). */
   reported: Set<string> | undefined;
+  /** Joins whose odd `leave_time` (JoinSeen.oddLeave) was counted: counted once each. */
+  doubted: Set<string> | undefined;
 }
 
 /** What a pushed leave means for the key its alerts follow. */
@@ -195,8 +242,13 @@ export class JoinTracker {
     const inst = this.instance(instance);
     const marks: Marks = { keyOf: new Map(), presentKeys: new Set(), leftAt: new Map() };
     const fresh: JoinSeen[] = [];
+    const oddLeaves: OddLeave[] = [];
     for (const j of joins) {
       if (!j.join) continue;
+      if (j.oddLeave && !inst.doubted?.has(j.join)) {
+        (inst.doubted ??= new Set()).add(j.join);
+        oddLeaves.push(j.oddLeave);
+      }
       const known = keyOfJoin(inst, j.join);
       if (known !== undefined) mark(inst, marks, known, j);
       else fresh.push(j);
@@ -216,6 +268,7 @@ export class JoinTracker {
       left,
       leftAt,
       multiDevice: multiDevice(inst, marks.presentKeys),
+      oddLeaves,
     };
     // A key the answer no longer lists that was reported left, or whose joins all ended longer
     // than the rejoin grace ago, is done with: what it kept goes, so a meeting that lasts all
@@ -379,6 +432,7 @@ export class JoinTracker {
           held: undefined,
           rejoins: undefined,
           reported: undefined,
+          doubted: undefined,
         }),
       );
     return inst;
@@ -443,6 +497,7 @@ function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
     inst.alias?.delete(join);
     inst.devices?.delete(join);
     inst.ended?.delete(join);
+    inst.doubted?.delete(join);
   }
   inst.rejoins?.delete(key);
   if (!st.person) return;

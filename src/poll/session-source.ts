@@ -78,9 +78,11 @@ export class SessionSource implements PollSource {
     const now = this.clock.now();
     const observed = this.joins.observe(
       instanceKey(instance.ref),
-      raws.map((r, i) => joinSeen(r, keys[i]!, now, undefined)),
+      raws.map((r, i) => joinSeen(r, keys[i]!, undefined)),
       now,
     );
+    // A leave_time not believed (Zoom's own, unreadable or before later samples): counted, logged once.
+    for (const odd of observed.oddLeaves) this.stats.refuse('leave_time', odd.reason, odd.form);
     polledCount(instance, observed.present.length);
     const devices = new Map(raws.map((r, i) => [keys[i]!, str(r.device)]));
     return {

@@ -69,11 +69,24 @@ export function instanceItem(world: World, inst: SimInstance, now: number): Reco
   };
 }
 
-function stay(world: World, inst: SimInstance, p: SimParticipant, now: number): Record<string, string> {
+/**
+ * A join's `join_time` and, once it has left, its `leave_time`. `qos`: a QoS entry, which with
+ * the scenario's `present_leave_time: join_time` carries Zoom's placeholder while present: a
+ * `leave_time` equal to `join_time`, as every example QoS answer of Zoom's API has it.
+ */
+function stay(
+  world: World,
+  inst: SimInstance,
+  p: SimParticipant,
+  now: number,
+  qos = false,
+): Record<string, string> {
+  const joined = zoomTime(world.joinTime(inst, p));
   const left = world.leaveTime(inst, p, now);
+  const placeholder = qos && world.scenario.presentLeaveTime === 'join_time';
   return {
-    join_time: zoomTime(world.joinTime(inst, p)),
-    ...(left !== undefined ? { leave_time: zoomTime(left) } : {}),
+    join_time: joined,
+    ...(left !== undefined ? { leave_time: zoomTime(left) } : placeholder ? { leave_time: joined } : {}),
   };
 }
 
@@ -191,7 +204,7 @@ export function qosItem(
       camera: 'FaceTime HD Camera',
       data_center: p.dataCenter,
       connection_type: p.connectionType,
-      ...stay(world, inst, p, now),
+      ...stay(world, inst, p, now, true),
       user_qos,
     };
   }
@@ -205,7 +218,7 @@ export function qosItem(
     ip_address: p.ipAddress,
     location: p.location,
     ...(newer ? { email: p.email, ...entryContext(world, inst, p, now) } : {}),
-    ...stay(world, inst, p, now),
+    ...stay(world, inst, p, now, true),
     pc_name: p.name ? `${p.name}'s computer` : '',
     domain: '',
     mac_addr: '',

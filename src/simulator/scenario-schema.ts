@@ -91,6 +91,7 @@ export const scenarioSchema = {
     seed: idText,
     plan: { enum: ['pro', 'business'] },
     shape: { enum: ['newer', 'older'] },
+    present_leave_time: { enum: ['none', 'join_time'] },
     qos_summary: { type: 'boolean' },
     limits: {
       type: 'object',

@@ -15,6 +15,11 @@ export interface Scenario {
    */
   shape: ResponseShape;
   /**
+   * The `leave_time` of a QoS entry while its join is present: `none` leaves it out; `join_time`
+   * writes Zoom's placeholder, equal to `join_time`, as every example QoS answer of Zoom's has it.
+   */
+  presentLeaveTime: 'none' | 'join_time';
+  /**
    * Whether the account has the QoS Subscription add-on: without it the `qos_summary`
    * endpoints answer 403 (tests may switch it at run time).
    */

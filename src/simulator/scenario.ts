@@ -68,6 +68,8 @@ interface RawScenario {
   seed?: string | number;
   plan?: 'pro' | 'business';
   shape?: 'newer' | 'older';
+  /** A QoS entry's leave_time while present: none (left out) or join_time (Zoom's placeholder). */
+  present_leave_time?: 'none' | 'join_time';
   /** false: the account has no QoS Subscription, and `qos_summary` is refused. */
   qos_summary?: boolean;
   limits?: { heavy_per_second?: number; resource_intensive_per_minute?: number; daily?: number };
@@ -253,6 +255,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
     seed,
     plan,
     shape: raw.shape ?? 'newer',
+    presentLeaveTime: raw.present_leave_time ?? 'none',
     qosSummary: raw.qos_summary ?? true,
     limits: {
       heavyPerSecond: raw.limits?.heavy_per_second ?? base.heavyPerSecond,

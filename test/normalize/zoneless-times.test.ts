@@ -39,10 +39,11 @@ describe.each(['America/New_York', 'Asia/Kolkata', 'UTC'])(
         { 'America/New_York': 300, 'Asia/Kolkata': -330, UTC: 0 }[tz],
       );
       expect(parseTime(text)).toBe(utc);
-      expect(joinSeen({ user_id: '1', join_time: text, leave_time: text }, '1', 0, undefined)).toMatchObject({
-        joinTime: utc,
-        leaveTime: utc,
-      });
+      // A leave_time at or before join_time is Zoom's placeholder: the leave is read after an earlier join.
+      expect(joinSeen({ user_id: '1', join_time: text }, '1', undefined)).toMatchObject({ joinTime: utc });
+      expect(
+        joinSeen({ user_id: '1', join_time: '2026-12-05T00:00:00', leave_time: text }, '1', undefined),
+      ).toMatchObject({ leaveTime: utc });
     });
 
     it('a time with a zone keeps it; a date alone and junk are as before', () => {

@@ -249,7 +249,7 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     alter?: (list: Record<string, unknown>) => Record<string, unknown>,
     log = silentLogger(),
     alterQos?: (qos: Record<string, unknown>) => Record<string, unknown>,
-  ): Promise<{ samples: QosSample[]; calls: Map<string, number> }> {
+  ): Promise<{ samples: QosSample[]; calls: Map<string, number>; present: string[]; left: string[] }> {
     const { server, calls } = await zoomExamples(shape, alter, alterQos);
     servers.push(server);
     const clock = new VirtualClock(Date.parse('2022-03-01T10:20:00Z'));
@@ -261,7 +261,8 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     const {
       live: [live],
     } = await source.discover();
-    return { samples: (await source.poll(live!)).samples, calls };
+    const { samples, present, left } = await source.poll(live!);
+    return { samples, calls, present, left };
   }
 
   const rules = loadRules([DOC_RULES]);
@@ -297,6 +298,16 @@ describe("a rule on a list-only field, against Zoom's own example answers over H
     // Zoom rates this example's audio good: the poor-audio rule reads it and does not match.
     expect(byQuality!.matches(s)).toBe(false);
     expect(byQuality!.matches({ ...s, context: { ...s.context, audioQuality: 'poor' } })).toBe(true);
+  });
+
+  it("Zoom's placeholder leave_time (equal to join_time, in every example QoS answer) is no leave: the join is present (stop 42, MEDIUM)", async () => {
+    const qos = zoomnet('metrics-meetings-{meetingId}-participants-qos_GET.json');
+    const [entry] = qos.participants as Record<string, unknown>[];
+    expect(entry!.leave_time).toBe(entry!.join_time);
+    const { samples, present, left } = await pollExamples('newer', listFieldsFor([], 'meeting'));
+    expect(samples.map((s) => s.participant.join)).toEqual(['20161536']);
+    // The old code: present [], left ['20161536'] (its alerts resolved as left at once).
+    expect({ present, left }).toEqual({ present: ['20161536'], left: [] });
   });
 
   it('a list that gives one join twice: the first entry is used, and it is logged once', async () => {

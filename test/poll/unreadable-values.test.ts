@@ -30,6 +30,8 @@ beforeAll(async () => {
       for (const [stream, values] of Object.entries(FORGED))
         q[stream] = { ...(q[stream] as Record<string, unknown>), ...values };
       q.cpu_pressure_level = 42;
+      // A stream that is not an object (outside tester, stop 42, LOW): before, dropped silently.
+      q.video_output = 'garbage';
     }),
     log,
   ));
@@ -72,6 +74,7 @@ describe('values Zoom sends that are not readings', () => {
     expect(counted('frame_rate', 'implausible')).toBe(n);
     expect(counted('bitrate', 'unreadable')).toBe(n);
     expect(counted('cpu_pressure_level', 'unreadable')).toBe(n);
+    expect(counted('video_output', 'unreadable')).toBe(n);
     expect(counted('frame_rate', 'empty')).toBeGreaterThanOrEqual(n);
     expect(counted('resolution', 'empty')).toBeGreaterThanOrEqual(n);
   });
@@ -89,10 +92,12 @@ describe('values Zoom sends that are not readings', () => {
         'frame_rate:implausible',
         'jitter:implausible',
         'latency:implausible',
+        'video_output:unreadable',
       ].sort(),
     );
     expect(said.find((l) => l.field === 'latency')!.form).toBe('126 sec');
     expect(said.find((l) => l.field === 'bitrate')!.msg).toContain('"12 parsecs"');
     expect(said.find((l) => l.field === 'cpu_pressure_level')!.form).toBe('42');
+    expect(said.find((l) => l.field === 'video_output')!.msg).toContain('"garbage"');
   });
 });
