@@ -2,8 +2,6 @@ import type { QosSample } from '../normalize/sample.js';
 import {
   FIRST_STREAM,
   SAMPLE_ROWS,
-  numbersAt,
-  numbersChunk,
   numbersOf,
   STREAM_INDEX,
   STREAM_ROWS,
@@ -101,17 +99,27 @@ export class ColumnReader {
   /**
    * Writes sample `i`'s value of each column into `out[column][i]` (NaN when missing), and the
    * stream with the worst value into `worst[column][i]` (the first of equal ones: what an alert's
-   * context names as its stream). From the sample's numbers when it has them (a stretch of a
-   * chunk shared with the samples written next to it: sample-numbers.ts), else its objects.
+   * context names as its stream). From the sample's numbers when it has them (`chunk` from `at`:
+   * numbersChunk and numbersAt, a stretch of a chunk shared with the samples written next to it:
+   * sample-numbers.ts), else its objects.
    * Returns 1 when a value is past its column's first participant threshold (it breaches a
    * participant rule), else 0: found while the value is at hand, not by a pass over the columns.
    */
-  read(s: QosSample, i: number, out: readonly Float64Array[], worst: readonly Uint8Array[]): number {
+  read(
+    s: QosSample,
+    chunk: readonly number[] | undefined,
+    at: number,
+    i: number,
+    out: readonly Float64Array[],
+    worst: readonly Uint8Array[],
+  ): number {
     // A sample the normalizer did not make (a test's, a refined minute) is read into numbers first.
-    let numbers = numbersChunk(s);
-    let first = 0;
-    if (numbers) first = numbersAt(s);
-    else numbers = numbersOf(s);
+    let numbers = chunk;
+    let first = at;
+    if (!numbers) {
+      numbers = numbersOf(s);
+      first = 0;
+    }
     const { best, sum, count, readAt, above, worstOf, useStart, useColumn, useRow, useStream } = this;
     // A column's count is of this sample only when its readAt is this read's number: no clearing per sample.
     if (this.reads === 0x7fffffff) {

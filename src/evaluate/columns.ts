@@ -1,6 +1,7 @@
 import { isPartial } from '../normalize/dedup.js';
 import { instanceKey } from '../normalize/events.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
+import { JOIN_ROOM, numbersAt, numbersChunk } from '../normalize/sample-numbers.js';
 import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
 import { ColumnReader } from './column-reader.js';
@@ -130,6 +131,11 @@ export class ColumnValues {
   private run: number[] = [];
   private place = 0;
 
+  /** The instance of the run of samples being read (`slotOf`), its key and participants map. */
+  private instance: InstanceRef | undefined;
+  private ikey = '';
+  private inst: Map<string, number> | undefined;
+
   fill(
     columns: readonly Column[],
     samples: readonly QosSample[],
@@ -137,9 +143,7 @@ export class ColumnValues {
     series: SeriesBlocks,
   ): StepColumns {
     const n = samples.length;
-    let instance: InstanceRef | undefined;
-    let ikey = '';
-    let inst: Map<string, number> | undefined;
+    this.instance = undefined;
     this.width = columns.length;
     this.grow(n);
     let reader = this.reader;
@@ -150,26 +154,24 @@ export class ColumnValues {
     // read them from memory again, 100,000 samples being more than the cache holds).
     for (let i = 0; i < n; i++) {
       const s = samples[i]!;
-      if (s.instance !== instance) {
-        // A run of the same instance (kind and UUID: its key) keeps its key and joins, even when
-        // its samples bring instance objects of their own: no key made and looked up per sample.
-        const next = s.instance;
-        if (!instance || next.uuid !== instance.uuid || next.kind !== instance.kind) {
-          ikey = instanceKey(next);
-          inst = joins.instance(ikey);
-          this.startRun(inst);
-        }
-        instance = next;
+      const numbers = numbersChunk(s);
+      const at = numbers ? numbersAt(s) : 0;
+      // A sample of its join's version last taken (normalize/join-versions.ts): its slot found
+      // by its row, and nothing of its instance, participant or context read again.
+      const row = at >= JOIN_ROOM ? numbers![at - JOIN_ROOM]! : -1;
+      const version = row >= 0 ? numbers![at - JOIN_ROOM + 1]! : 0;
+      let slot = joins.ofVersion(row, version);
+      if (slot >= 0) {
+        this.instances[i] = joins.instanceKeyOf(slot);
+        this.names[i] = joins.nameOf(slot);
+      } else {
+        slot = this.slotOf(s, i, joins);
+        joins.took(slot, row, version);
       }
-      this.instances[i] = ikey;
-      const participant = s.participant;
-      this.names[i] = participant.name;
-      const slot = this.slotAt(joins, inst!, ikey, participant.key);
       slots[i] = slot;
-      joins.see(slot, s);
       stamps[i] = joins.stamp(slot);
       partial[i] = isPartial(s) ? 1 : 0;
-      const pastFirst = reader.read(s, i, arrays, worst);
+      const pastFirst = reader.read(s, numbers, at, i, arrays, worst);
       past[i] = pastFirst;
       rowOf[i] = -1;
       if ((pastFirst === 1 || series.block(slot) >= 0) && rows < MAX_ROWS) this.row(i, rows++);
@@ -189,6 +191,30 @@ export class ColumnValues {
       worstRows: this.worstRows,
       width: this.width,
     };
+  }
+
+  /**
+   * Sample `i`'s join slot found by its instance and participant keys, and the join's state
+   * taken from it (JoinSlots.see). A run of the same instance (kind and UUID: its key) keeps its
+   * key and joins, even when its samples bring instance objects of their own: no key made and
+   * looked up per sample.
+   */
+  private slotOf(s: QosSample, i: number, joins: JoinSlots): number {
+    const next = s.instance;
+    if (next !== this.instance) {
+      const was = this.instance;
+      if (!was || next.uuid !== was.uuid || next.kind !== was.kind) {
+        this.ikey = instanceKey(next);
+        this.startRun((this.inst = joins.instance(this.ikey)));
+      }
+      this.instance = next;
+    }
+    this.instances[i] = this.ikey;
+    const participant = s.participant;
+    this.names[i] = participant.name;
+    const slot = this.slotAt(joins, this.inst!, this.ikey, participant.key);
+    joins.see(slot, s);
+    return slot;
   }
 
   /** The per-sample arrays grown to `n` samples, and the rows to MAX_ROWS of `width` columns. */

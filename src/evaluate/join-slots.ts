@@ -1,3 +1,4 @@
+import { sameInstance } from '../normalize/join-versions.js';
 import { keptContext } from '../normalize/kept-context.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 
@@ -50,6 +51,15 @@ export class JoinSlots {
    */
   private stampOf = new Int32Array(64);
   private clock = 0;
+  /**
+   * Per slot: the join version (normalize/join-versions.ts) of the sample its join was last
+   * taken from in full (`see`, then `took`), 0 when none; per de-duplicator row, the slot last
+   * taken from one of its samples. A sample of the same version is of the same join, with the
+   * same instance, texts and context: its slot is found by its row (`ofVersion`) and nothing is
+   * taken again.
+   */
+  private versionOf = new Float64Array(64);
+  private slotOfRow = new Int32Array(64);
   /**
    * What keeps readings of joins (each group rule's GroupReadings), told before a join's kept
    * context or instance is replaced: held weakly, so that a rule dropped on reload goes.
@@ -125,6 +135,11 @@ export class JoinSlots {
     return this.instanceOf[slot]!;
   }
 
+  /** The participant name of the join's last sample (`see`). */
+  nameOf(slot: number): string {
+    return this.seenNameOf[slot]!;
+  }
+
   /**
    * The number of the slot's instance: one per instance key while the instance has joins, so
    * the same for all of them, and never another instance's (a key that comes back after its
@@ -188,6 +203,33 @@ export class JoinSlots {
       changed = true;
     }
     if (changed) this.stampOf[slot] = ++this.clock;
+  }
+
+  /** The slot of the join whose sample has join version `version` of row `row`, when that is the version it was last taken from (`took`); else -1. */
+  ofVersion(row: number, version: number): number {
+    if (!(row >= 0 && row < this.slotOfRow.length)) return -1;
+    const slot = this.slotOfRow[row]!;
+    return this.versionOf[slot] === version ? slot : -1;
+  }
+
+  /**
+   * The join in `slot` was just taken from a sample (`see`) of join version `version` of
+   * de-duplicator row `row` (-1 and 0: a sample without, which none of its join's later samples matches).
+   */
+  took(slot: number, row: number, version: number): void {
+    if (slot >= this.versionOf.length) {
+      const grown = new Float64Array(Math.max(slot + 1, this.versionOf.length * 2));
+      grown.set(this.versionOf);
+      this.versionOf = grown;
+    }
+    this.versionOf[slot] = row < 0 ? 0 : version;
+    if (row < 0) return;
+    if (row >= this.slotOfRow.length) {
+      const grown = new Int32Array(Math.max(row + 1, this.slotOfRow.length * 2));
+      grown.set(this.slotOfRow);
+      this.slotOfRow = grown;
+    }
+    this.slotOfRow[row] = slot;
   }
 
   /** The slot's stamp (see `see`); 0 before its first sample. */
@@ -260,6 +302,7 @@ export class JoinSlots {
       this.emailOf[s] = undefined;
       if (this.labelOf) this.labelOf[s] = undefined;
       if (s < this.stampOf.length) this.stampOf[s] = 0;
+      if (s < this.versionOf.length) this.versionOf[s] = 0;
       this.free.push(s);
     }
   }
@@ -285,12 +328,4 @@ export interface SlotWatcher {
     context: Readonly<ParticipantContext> | undefined,
     instance: InstanceRef | undefined,
   ): void;
-}
-
-/**
- * The same instance fields with the same values (a new poll's instance object usually holds the
- * same): the four fields read one by one, not a walk over each object's keys (4% of the quiet minute).
- */
-function sameInstance(a: InstanceRef, b: InstanceRef): boolean {
-  return a === b || (a.uuid === b.uuid && a.id === b.id && a.kind === b.kind && a.topic === b.topic);
 }

@@ -1,9 +1,13 @@
+import { JoinVersions } from './join-versions.js';
 import type { QosSample } from './sample.js';
-import { ownNumbers } from './sample-numbers.js';
+import { ownNumbers, setJoinOf } from './sample-numbers.js';
 import { STREAMS } from './streams.js';
 
 /** How often (in the clock's time) joins gone quiet are looked for: a sweep costs one pass over every join. */
 const PRUNE_EVERY_MS = 60_000;
+
+/** A join with nothing newer for this long lets go of what its version was of (JoinVersions.forget). */
+const QUIET_MS = 10 * 60_000;
 
 const MINUTE_MS = 60_000;
 
@@ -204,6 +208,10 @@ export class SampleDeduplicator {
   /** Instance key -> participant key -> its row. */
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly rows = new Rows();
+  /** Per row, its join's version (join-versions.ts), given to each sample handed on as new. */
+  private readonly versions = new JoinVersions();
+  /** The row of the join of the last offer. */
+  private row = -1;
   private lastPrune = -Infinity;
   private joins = 0;
   /** The sample the last refinement replaced as its join's newest (when kept). */
@@ -237,10 +245,11 @@ export class SampleDeduplicator {
     late?: (s: QosSample) => void,
     keep = false,
   ): QosSample[] {
-    // Stable: in time order, so a batch's minutes are new in turn and repeats come after.
-    const sorted = samples.length > 1 ? [...samples].sort((a, b) => a.time - b.time) : samples;
+    // Stable: in time order, so a batch's minutes are new in turn and repeats come after. A
+    // poll's new samples mostly are (one minute each: normalize.ts skips the entries seen).
+    const sorted = inTimeOrder(samples) ? samples : [...samples].sort((a, b) => a.time - b.time);
     const out: QosSample[] = [];
-    let last: { key: string; joins: Map<string, number> } | undefined;
+    let last: InstanceJoins | undefined;
     for (const s of sorted) {
       const joins = this.joinsOf(s, last);
       last = joins;
@@ -251,6 +260,7 @@ export class SampleDeduplicator {
         late?.(s);
       } else {
         this.counts.new++;
+        this.versioned(result, s);
         // A refinement of a sample of this batch replaces it rather than following it.
         if (result === 'refined' && this.refinedFrom && out[out.length - 1] === this.refinedFrom)
           out[out.length - 1] = this.passed!;
@@ -271,9 +281,10 @@ export class SampleDeduplicator {
     this.passed = s;
     if (r === undefined) {
       this.joins++;
-      joins.set(key, rows.take(s.time, parts, keep ? s : undefined));
+      joins.set(key, (this.row = rows.take(s.time, parts, keep ? s : undefined)));
       return 'new';
     }
+    this.row = r;
     const b = rows.bits;
     const p = r * ROW + P;
     const d = minuteOf(rows.time[r]!) - minute;
@@ -313,29 +324,43 @@ export class SampleDeduplicator {
     return 'duplicate';
   }
 
-  private joinsOf(
-    s: QosSample,
-    last: { key: string; joins: Map<string, number> } | undefined,
-  ): { key: string; joins: Map<string, number> } {
-    const key = instanceKeyOf(s.instance);
-    if (last?.key === key) return last;
+  /**
+   * Gives the sample handed on its join's row and version (join-versions.ts) when it is new; a
+   * refined minute (a part added: the sample or a copy) gets none, and is read in full.
+   */
+  private versioned(result: DedupResult, s: QosSample): void {
+    if (result === 'new') setJoinOf(s, this.row, this.versions.see(this.row, s));
+    else setJoinOf(this.passed!, -1, -1);
+  }
+
+  /**
+   * The joins of the sample's instance: those of the one before while its kind and UUID are the
+   * same (a poll's samples come instance by instance), not a key made and looked up per sample.
+   */
+  private joinsOf(s: QosSample, last: InstanceJoins | undefined): InstanceJoins {
+    const i = s.instance;
+    if (last && (last.instance === i || (last.instance.uuid === i.uuid && last.instance.kind === i.kind)))
+      return last;
+    const key = instanceKeyOf(i);
     let joins = this.seen.get(key);
     if (!joins) this.seen.set(key, (joins = new Map<string, number>()));
-    return { key, joins };
+    return { instance: i, joins };
   }
 
   private prune(now: number): void {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     const horizon = now - this.retentionMs;
+    const quiet = now - QUIET_MS;
     const time = this.rows.time;
     for (const [key, joins] of this.seen) {
       for (const [join, r] of joins)
         if (time[r]! < horizon) {
           joins.delete(join);
           this.rows.release(r);
+          this.versions.forget(r);
           this.joins--;
-        }
+        } else if (time[r]! < quiet) this.versions.forget(r);
       if (!joins.size) this.seen.delete(key);
     }
   }
@@ -347,3 +372,15 @@ export class SampleDeduplicator {
 }
 
 const instanceKeyOf = (i: QosSample['instance']): string => `${i.kind}\u0000${i.uuid}`;
+
+/** An instance (as a sample of it has it) and its joins (participant key -> row). */
+interface InstanceJoins {
+  readonly instance: QosSample['instance'];
+  readonly joins: Map<string, number>;
+}
+
+/** Whether no sample is older than the one before it (then sorting by time keeps the order as it is). */
+function inTimeOrder(samples: readonly QosSample[]): boolean {
+  for (let i = 1; i < samples.length; i++) if (samples[i]!.time < samples[i - 1]!.time) return false;
+  return true;
+}

@@ -39,6 +39,13 @@ export const SAMPLE_GROUP_AT = {
   cpuPressure: rowsOf('cpu').length + rowsOf('wifi').length,
 } as const;
 
+/**
+ * Room before each sample's numbers in its chunk for two numbers the de-duplicator writes when it
+ * hands the sample on (`setJoinOf`): its join's row and that join's version (normalize/join-versions.ts),
+ * -1 and -1 until then. Not part of the numbers (`sampleNumbers`); a sample given none has no room.
+ */
+export const JOIN_ROOM = 2;
+
 /** Doubles per chunk (32 KiB): about 75 samples of four streams each. */
 const CHUNK = 1 << 12;
 /**
@@ -80,11 +87,13 @@ class WithNumbers extends Stamped {
       new WithNumbers(s, NONE, 0);
       return;
     }
-    if (used + n > chunk.length) {
-      chunk = n > CHUNK ? Array.from({ length: n }, () => NaN) : BLANK.slice();
+    if (used + JOIN_ROOM + n > chunk.length) {
+      chunk = JOIN_ROOM + n > CHUNK ? Array.from({ length: JOIN_ROOM + n }, () => NaN) : BLANK.slice();
       used = 0;
     }
-    const at = used;
+    const at = used + JOIN_ROOM;
+    chunk[at - JOIN_ROOM] = -1;
+    chunk[at - JOIN_ROOM + 1] = -1;
     for (let i = 0; i < n; i++) chunk[at + i] = numbers[i]!;
     used = at + n;
     new WithNumbers(s, chunk, at);
@@ -94,8 +103,15 @@ class WithNumbers extends Stamped {
     // Shared chunks are CHUNK long; a sample's own array (NONE, a detached one, a longer one) not.
     if (!(#chunk in s) || s.#chunk.length !== CHUNK) return;
     const at = s.#at;
-    s.#chunk = s.#chunk.slice(at, at + FIRST_STREAM + STREAM_STRIDE * s.#chunk[at]!);
-    s.#at = 0;
+    s.#chunk = s.#chunk.slice(at - JOIN_ROOM, at + FIRST_STREAM + STREAM_STRIDE * s.#chunk[at]!);
+    s.#at = JOIN_ROOM;
+  }
+
+  static setJoin(s: object, row: number, version: number): void {
+    if (!(#chunk in s) || s.#at < JOIN_ROOM) return;
+    const c = s.#chunk as number[];
+    c[s.#at - JOIN_ROOM] = row;
+    c[s.#at - JOIN_ROOM + 1] = version;
   }
 
   static chunkOf(s: object): readonly number[] | undefined {
@@ -119,6 +135,14 @@ export const numbersChunk = (s: QosSample): readonly number[] | undefined => Wit
  * sample kept for long does not hold the chunk's other 32 KiB (the other samples' numbers).
  */
 export const ownNumbers = (s: QosSample): void => WithNumbers.detach(s);
+
+/**
+ * Writes the join row and version the de-duplicator gave the sample (see `JOIN_ROOM`): at
+ * `numbersAt(s) - JOIN_ROOM` and the place after it in `numbersChunk(s)`. Nothing for a sample
+ * with no room (none, or the shared numbers of a sample without values).
+ */
+export const setJoinOf = (s: QosSample, row: number, version: number): void =>
+  WithNumbers.setJoin(s, row, version);
 
 /** Where the sample's numbers start in `numbersChunk(s)` (0 when it has none). */
 export const numbersAt = (s: QosSample): number => WithNumbers.atOf(s);

@@ -11,7 +11,8 @@ import { RuleEngine } from '../../src/evaluate/engine.js';
 import { AlertStateStore, restoredState } from '../../src/evaluate/state-store.js';
 import { instanceKey } from '../../src/normalize/events.js';
 import type { QosSample } from '../../src/normalize/sample.js';
-import { attachNumbers, numbersChunk, numbersOf } from '../../src/normalize/sample-numbers.js';
+import { JoinVersions } from '../../src/normalize/join-versions.js';
+import { attachNumbers, numbersChunk, numbersOf, setJoinOf } from '../../src/normalize/sample-numbers.js';
 import type { CaseEvent, EngineCase } from './random-engine-case.js';
 import { ReferenceEngine, type RefAlert } from './reference-engine.js';
 import { MIN, rulesFrom, T } from './rules.js';
@@ -96,10 +97,30 @@ function engineChange(c: AlertChange): RefAlert {
  * Gives samples their numbers as the normalizer writes them (one after another in a chunk:
  * normalize/sample-numbers.ts), where they have none: the engine reads a sample's values from
  * its numbers when it has them, else from its objects, and the reference from its objects. The
- * samples of every other event get them, so that the cases compare both ways of reading.
+ * samples of two events in three get them, so that the cases compare both ways of reading.
  */
 function withNumbers(samples: readonly QosSample[]): void {
   for (const s of samples) if (!numbersChunk(s)) attachNumbers(s, numbersOf(s));
+}
+
+/**
+ * Gives samples with numbers their join's row and version as the de-duplicator does
+ * (normalize/join-versions.ts): a row per join, its version changed with its context,
+ * instance or texts. The engine finds the join of a sample of the version it last took by its
+ * row and reads nothing of it again; samples of a context that changed get a new version.
+ */
+class Versions {
+  private readonly rows = new Map<string, number>();
+  private readonly versions = new JoinVersions();
+
+  give(samples: readonly QosSample[]): void {
+    for (const s of samples) {
+      const key = `${instanceKey(s.instance)}\u0000${s.participant.key}`;
+      let row = this.rows.get(key);
+      if (row === undefined) this.rows.set(key, (row = this.rows.size));
+      setJoinOf(s, row, this.versions.see(row, s));
+    }
+  }
 }
 
 /** What only `a` holds and only `b` holds (as multisets). */
@@ -124,6 +145,7 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
   let engine = new RuleEngine(rules, { gapToleranceMs: c.gapMs });
   const reference = new ReferenceEngine(c.rules, rules, c.gapMs);
   const exercised = noneExercised();
+  const versions = new Versions();
   for (let i = 0; i < c.events.length; i++) {
     const e = c.events[i]!;
     let got: RefAlert[];
@@ -142,7 +164,12 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
       got = [];
       want = reference.restart();
     } else {
-      if (e.type === 'samples' && i % 2) withNumbers(e.samples);
+      // Two events in three with numbers and join versions: joins are found by their version
+      // from one such event to the next, and read in full after one without.
+      if (e.type === 'samples' && i % 3) {
+        withNumbers(e.samples);
+        versions.give(e.samples);
+      }
       got = engine.handle(e).map(engineChange);
       want = reference.handle(e);
     }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isPartial, SampleDeduplicator, SEEN_MINUTES, STREAM_MINUTES } from '../../src/normalize/dedup.js';
 import type { InstanceRef, QosSample } from '../../src/normalize/sample.js';
-import { attachNumbers, numbersAt, numbersChunk, sampleNumbers } from '../../src/normalize/sample-numbers.js';
+import {
+  attachNumbers,
+  JOIN_ROOM,
+  numbersAt,
+  numbersChunk,
+  sampleNumbers,
+} from '../../src/normalize/sample-numbers.js';
 
 const meeting: InstanceRef = { kind: 'meeting', id: '1', uuid: 'u==', topic: 't' };
 const T0 = Date.parse('2026-01-01T10:00:00Z');
@@ -250,8 +256,9 @@ describe('SampleDeduplicator: a pushed sample kept for its join (issue 16, memor
     const out = d.filter([kept], T0 + 10 * MIN, undefined, true);
     expect(out).toEqual([kept]);
     // The old code kept the chunk: it stayed for up to the retention (3 h) after the join left.
-    expect(numbersChunk(kept)).toHaveLength(before!.length);
-    expect(numbersAt(kept)).toBe(0);
+    // Its own array: its numbers and the room before them for its join's row and version.
+    expect(numbersChunk(kept)).toHaveLength(JOIN_ROOM + before!.length);
+    expect(numbersAt(kept)).toBe(JOIN_ROOM);
     expect(sampleNumbers(kept)).toEqual(before);
     // The sample not kept (polled) is left in its chunk.
     d.filter([other], T0 + 10 * MIN);
