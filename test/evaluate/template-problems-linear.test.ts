@@ -10,8 +10,9 @@ import { runCli } from '../helpers/cli.js';
  * blocks the daemon) grow with the square of their number: 16,000 unknown fields in one value
  * took 34 s of CPU, and a rule file may be 4 MiB (reviewer rA41, stop 41). The check runs in a
  * child process killed at HANG_BOUND_MS, so a regression fails the test instead of hanging the
- * run: linear work takes under 2 s of CPU (30,000 fields), the old code about 2 minutes (34 s at 16,000), so the
- * bound leaves room for a loaded machine (at 50,000 fields and 40 s it was hit once, at load 20).
+ * run: linear work takes under 2 s of CPU (30,000 fields), the old code about 2 minutes (34 s at
+ * 16,000), so the bound leaves room for a loaded machine (at 50,000 fields and 40 s it was hit
+ * once, at load 20).
  */
 const HANG_BOUND_MS = 55_000;
 
