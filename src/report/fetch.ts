@@ -11,6 +11,7 @@ import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import type { ReportInstance, ReportSource } from './types.js';
+import { leaveOf } from '../poll/joins.js';
 
 type Raw = Record<string, unknown>;
 
@@ -316,7 +317,7 @@ async function fetchParticipants(
       context: contextFromRaw(p),
     };
     const joined = time(p.join_time);
-    const left = time(p.leave_time);
+    const left = leaveOf(p).leaveTime;
     if (joined !== undefined) info.joined = joined;
     if (left !== undefined) info.left = left;
     for (const k of contextKeys(p)) if (!contexts.has(k)) contexts.set(k, info.context);
@@ -347,7 +348,9 @@ async function fetchSamples(
     if (!key) listed.skipped++;
     else if (!joins.has(key)) {
       const joined = time(raw.join_time);
-      const left = time(raw.leave_time);
+      // As the daemon reads it (poll/joins.ts): Zoom's placeholder (equal to join_time), or one
+      // its own samples contradict, is no leave; the report showed a stay of 0 minutes.
+      const left = leaveOf(raw).leaveTime;
       joins.set(key, {
         name: visible(str(raw.user_name) || str(raw.name)),
         email: visible(str(raw.email)),

@@ -16,6 +16,7 @@ import { inspectView, type InspectParticipant, type InspectView } from './inspec
 import { holdReserve } from './make.js';
 import { checkBudget, growReservation, reserveFirst, type ReserveWait } from './reserve.js';
 import type { ReportInstance } from './types.js';
+import { leaveOf } from '../poll/joins.js';
 
 type Raw = Record<string, unknown>;
 
@@ -139,7 +140,7 @@ async function findJoin(
   ))
     for (const p of page.filter(isJsonObject))
       if (
-        !str(p.leave_time) &&
+        leaveOf(p).leaveTime === undefined &&
         [p.user_name, p.email, p.user_id, p.id].some((v) => str(v).toLowerCase() === want)
       )
         found.set(joinKey(p, instance.kind), p);
