@@ -1,3 +1,5 @@
+import { replaceSpans } from './replace-spans.js';
+
 /**
  * A secret inside a base64 text that holds more than it: an HTTP Basic credential is the base64
  * of `user:secret`, so the secret's bytes start at any of the three places in a group of three
@@ -78,20 +80,4 @@ export function hideInBase64(text: string, search: RegExp | undefined, shown: st
   for (let m = search.exec(text); m; m = search.exec(text))
     spans.push([groupBefore(text, m.index), groupAfter(text, m.index + m[0].length)]);
   return spans.length ? replaceSpans(text, spans, shown) : text;
-}
-
-/** `text` with each of `spans` (any order, overlapping or not) replaced by `shown`, overlapping ones once. */
-export function replaceSpans(text: string, spans: [number, number][], shown: string): string {
-  spans.sort((x, y) => x[0] - y[0]);
-  let out = '';
-  let done = 0;
-  for (const [from, to] of spans) {
-    if (from < done) {
-      if (to > done) done = to;
-      continue;
-    }
-    out += `${text.slice(done, from)}${shown}`;
-    done = to;
-  }
-  return out + text.slice(done);
 }

@@ -1,5 +1,6 @@
-import { base64Forms, base64Search, hideInBase64, replaceSpans } from './base64-forms.js';
+import { base64Forms, base64Search, hideInBase64 } from './base64-forms.js';
 import { EscapedText, mayHoldEscapes } from './escaped-text.js';
+import { replaceSpans } from './replace-spans.js';
 
 /**
  * Values to hide in a text, each replaced by `shown` wherever it stands: the secret values a log
