@@ -33,6 +33,8 @@ export interface JoinSeen {
   leaveTime?: number | undefined;
   /** A `leave_time` Zoom wrote that is not believed (the join is present): counted and logged once. */
   oddLeave?: OddLeave | undefined;
+  /** Epoch ms of the entry's newest sample (-Infinity or undefined for none). */
+  newest?: number | undefined;
 }
 
 export interface JoinsObserved {
@@ -97,7 +99,13 @@ export function leaveOf(
  */
 export function joinSeen(raw: Raw, join: string, person: string | undefined): JoinSeen {
   const joinTime = parseTime(str(raw.join_time)) || 0;
-  return { join, person: personKey(raw) ?? person, joinTime, ...leaveOf(raw, joinTime) };
+  return {
+    join,
+    person: personKey(raw) ?? person,
+    joinTime,
+    newest: newestSample(raw),
+    ...leaveOf(raw, joinTime),
+  };
 }
 
 /**
@@ -156,6 +164,11 @@ interface InstanceJoins {
   devices: Map<string, string> | undefined;
   /** Joins known to have ended (a polled `leave_time`, a pushed leave), and when. */
   ended: Map<string, number> | undefined;
+  /**
+   * Of `ended`, the joins a push said have left and no poll has shown a `leave_time` for yet:
+   * a poll that still lists them present lags the push (pushedEndStands).
+   */
+  pushedEnds: Set<string> | undefined;
   /** Signed-in people's keys whose every join a push said has ended, held for a rejoin: when the last ended. */
   held: Map<string, number> | undefined;
   /**
@@ -183,15 +196,37 @@ interface Marks {
   leftAt: Map<string, number>;
 }
 
-/** A join of the answer under its key: present, or ended at its `leave_time`. */
+/**
+ * When a push said the join left, if the answer, which lists it with no `leave_time`, shows
+ * nothing newer than that leave: no join after it, no sample dated past it (beyond
+ * LEAVE_TOLERANCE_MS: a sample is stamped at its minute's end). Zoom's dashboard answers lag
+ * its webhooks by minutes, so such an answer is an old view of the join, and the pushed leave
+ * stands; undefined when no pushed leave is waiting, or when the answer shows the join back.
+ */
+function pushedEndStands(inst: InstanceJoins, j: JoinSeen): number | undefined {
+  if (!inst.pushedEnds?.has(j.join)) return undefined;
+  const end = inst.ended?.get(j.join);
+  if (end === undefined || j.joinTime > end || (j.newest ?? -Infinity) > end + LEAVE_TOLERANCE_MS) {
+    inst.pushedEnds.delete(j.join);
+    return undefined;
+  }
+  return end;
+}
+
+/**
+ * A join of the answer under its key: present, or ended at its `leave_time` (or at a pushed
+ * leave the answer lags behind: pushedEndStands).
+ */
 function mark(inst: InstanceJoins, marks: Marks, key: string, j: JoinSeen): void {
   marks.keyOf.set(j.join, key);
-  if (j.leaveTime === undefined) {
+  const leaveTime = j.leaveTime ?? pushedEndStands(inst, j);
+  if (leaveTime === undefined) {
     marks.presentKeys.add(key);
     inst.ended?.delete(j.join);
   } else {
-    marks.leftAt.set(key, Math.max(marks.leftAt.get(key) ?? 0, j.leaveTime));
-    (inst.ended ??= new Map()).set(j.join, j.leaveTime);
+    marks.leftAt.set(key, Math.max(marks.leftAt.get(key) ?? 0, leaveTime));
+    (inst.ended ??= new Map()).set(j.join, leaveTime);
+    if (j.leaveTime !== undefined) inst.pushedEnds?.delete(j.join);
   }
 }
 
@@ -375,6 +410,7 @@ export class JoinTracker {
     let key = keyOfJoin(inst, j.join);
     if (key === undefined) this.link(inst, j, (key = j.join));
     (inst.ended ??= new Map()).set(j.join, at);
+    (inst.pushedEnds ??= new Set()).add(j.join);
     const st = inst.keys.get(key)!;
     const end = this.endOf(inst, key);
     if (end === undefined || inst.reported?.has(key)) return { key, left: false };
@@ -429,6 +465,7 @@ export class JoinTracker {
           byPerson: undefined,
           devices: undefined,
           ended: undefined,
+          pushedEnds: undefined,
           held: undefined,
           rejoins: undefined,
           reported: undefined,
@@ -497,6 +534,7 @@ function dropKey(inst: InstanceJoins, key: string, st: KeyState): void {
     inst.alias?.delete(join);
     inst.devices?.delete(join);
     inst.ended?.delete(join);
+    inst.pushedEnds?.delete(join);
     inst.doubted?.delete(join);
   }
   inst.rejoins?.delete(key);

@@ -203,6 +203,7 @@ export class PushHandler implements PushTarget {
         const ref = this.heldRefs.get(instance);
         if (!ref) continue;
         this.o.coverage.left(instance, key);
+        this.paths.left(instance, key);
         this.o.sink.handle({ type: 'left', instance: ref, participant: key, at: now });
       }
   }
@@ -266,6 +267,7 @@ export class PushHandler implements PushTarget {
     const r = this.joinsFor(instance.kind).leftPushed(ik, { join, person, joinTime: 0 }, at);
     if (r.left) {
       this.o.coverage.left(ik, r.key);
+      this.paths.left(ik, r.key);
       this.o.sink.handle({ type: 'left', instance, participant: r.key, at: now });
     } else this.heldRefs.set(ik, instance);
     this.leaveHeld(now);

@@ -70,9 +70,10 @@ export function instanceItem(world: World, inst: SimInstance, now: number): Reco
 }
 
 /**
- * A join's `join_time` and, once it has left, its `leave_time`. `qos`: a QoS entry, which with
- * the scenario's `present_leave_time: join_time` carries Zoom's placeholder while present: a
- * `leave_time` equal to `join_time`, as every example QoS answer of Zoom's API has it.
+ * A join's `join_time` and, once it has left (`leave_lag` ago: until then the answer lags and
+ * shows it present), its `leave_time`. `qos`: a QoS entry, which with the scenario's
+ * `present_leave_time: join_time` carries Zoom's placeholder while present: a `leave_time`
+ * equal to `join_time`, as every example QoS answer of Zoom's API has it.
  */
 function stay(
   world: World,
@@ -82,7 +83,7 @@ function stay(
   qos = false,
 ): Record<string, string> {
   const joined = zoomTime(world.joinTime(inst, p));
-  const left = world.leaveTime(inst, p, now);
+  const left = world.leaveTime(inst, p, now - world.scenario.leaveLagMs);
   const placeholder = qos && world.scenario.presentLeaveTime === 'join_time';
   return {
     join_time: joined,

@@ -92,6 +92,7 @@ export const scenarioSchema = {
     plan: { enum: ['pro', 'business'] },
     shape: { enum: ['newer', 'older'] },
     present_leave_time: { enum: ['none', 'join_time'] },
+    leave_lag: duration,
     qos_summary: { type: 'boolean' },
     limits: {
       type: 'object',

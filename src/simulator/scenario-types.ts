@@ -20,6 +20,12 @@ export interface Scenario {
    */
   presentLeaveTime: 'none' | 'join_time';
   /**
+   * How long after a leave the live QoS answers first show it (its `leave_time`): until then
+   * the join is listed as present, with its samples up to the leave (Zoom's dashboard lags its
+   * webhooks). 0: at once.
+   */
+  leaveLagMs: number;
+  /**
    * Whether the account has the QoS Subscription add-on: without it the `qos_summary`
    * endpoints answer 403 (tests may switch it at run time).
    */

@@ -70,6 +70,8 @@ interface RawScenario {
   shape?: 'newer' | 'older';
   /** A QoS entry's leave_time while present: none (left out) or join_time (Zoom's placeholder). */
   present_leave_time?: 'none' | 'join_time';
+  /** How long after a leave the live QoS answers first show its leave_time (e.g. `3m`). */
+  leave_lag?: string;
   /** false: the account has no QoS Subscription, and `qos_summary` is refused. */
   qos_summary?: boolean;
   limits?: { heavy_per_second?: number; resource_intensive_per_minute?: number; daily?: number };
@@ -256,6 +258,7 @@ export function scenarioFrom(raw: RawScenario, defaultStart: number): Scenario {
     plan,
     shape: raw.shape ?? 'newer',
     presentLeaveTime: raw.present_leave_time ?? 'none',
+    leaveLagMs: opt(raw.leave_lag, 0),
     qosSummary: raw.qos_summary ?? true,
     limits: {
       heavyPerSecond: raw.limits?.heavy_per_second ?? base.heavyPerSecond,

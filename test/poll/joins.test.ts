@@ -165,6 +165,36 @@ describe('JoinTracker with pushed joins (QSS: no join or leave time on the sampl
     });
   });
 
+  it('believes a pushed leave over a lagging answer until the answer shows the join active after it', () => {
+    const t = new JoinTracker(REJOIN_GRACE_MS);
+    t.observe('m', [{ join: 'g', joinTime: T, newest: T + 4 * MIN }], T + 4 * MIN);
+    expect(t.leftPushed('m', { join: 'g', joinTime: 0 }, T + 5 * MIN + 30_000)).toEqual({
+      key: 'g',
+      left: true,
+    });
+    // Zoom's answer lags: the guest listed with no leave_time, the newest sample at the leave's minute end.
+    const lagging = { join: 'g', joinTime: T, newest: T + 6 * MIN };
+    expect(t.observe('m', [lagging], T + 7 * MIN)).toMatchObject({ present: [], left: [] });
+    expect(t.observe('m', [lagging], T + 8 * MIN)).toMatchObject({ present: [], left: [] });
+    // The answer catches up: the leave is not reported again.
+    const shown = { ...lagging, leaveTime: T + 5 * MIN + 30_000 };
+    expect(t.observe('m', [shown], T + 9 * MIN)).toMatchObject({ present: [], left: [] });
+  });
+
+  it('takes a pushed-left join back when an answer shows a sample dated after the leave, or a new join', () => {
+    for (const back of [
+      { join: 'g', joinTime: T, newest: T + 7 * MIN }, // measured past the leave's minute
+      { join: 'g', joinTime: T + 6 * MIN, newest: T + 6 * MIN }, // joined again under the same user_id
+    ]) {
+      const t = new JoinTracker(REJOIN_GRACE_MS);
+      t.observe('m', [{ join: 'g', joinTime: T, newest: T + 4 * MIN }], T + 4 * MIN);
+      t.leftPushed('m', { join: 'g', joinTime: 0 }, T + 5 * MIN + 30_000);
+      expect(t.observe('m', [back], T + 8 * MIN).present).toEqual(['g']);
+      // Back for good: a later answer without a newer sample does not end it again.
+      expect(t.observe('m', [{ ...back, newest: T + 4 * MIN }], T + 9 * MIN).present).toEqual(['g']);
+    }
+  });
+
   it('keeps a second device apart when the first is not known to have left, and says both are one person', () => {
     const t = new JoinTracker(REJOIN_GRACE_MS);
     t.linkPushed('m', { join: 'laptop', person: 'u1', joinTime: T });

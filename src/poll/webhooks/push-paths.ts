@@ -110,6 +110,14 @@ export class PushPaths {
     return this.covered(instance, now) ? 'push' : 'poll';
   }
 
+  /**
+   * A push said the participant left (reported left): its last pushes no longer say it is there
+   * (`pushedSince`), so a poll that does not list it as present does not keep it (withPushed).
+   */
+  left(instance: string, participant: string): void {
+    this.lastPush.get(instance)?.participants.delete(participant);
+  }
+
   /** The instance's participants pushed at `since` or later. */
   pushedSince(instance: string, since: number): string[] {
     const p = this.lastPush.get(instance);
