@@ -1,8 +1,11 @@
+import { HTML_REFERENCE, htmlAt } from './html-references.js';
+
 /**
  * A text with its escapes read, and where each of its characters stands in the text, for finding
  * a known value however a server or a library escaped it (util/hide-values.ts): percent-escapes
- * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case), JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`) and
- * HTML's character references (`&#104;`, `&#x68;`, `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`),
+ * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case), JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`),
+ * the `\x73` of C, Python and JavaScript strings (UTF-8 bytes, as percent-escapes are) and HTML's
+ * character references (util/html-references.ts: `&#104;`, `&#x68`, `&amp;`, `&sol;`, `&auml;`),
  * each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`, `&` and `=`
  * and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
  */
@@ -53,12 +56,20 @@ interface Piece {
  */
 function eachEscape(text: string, found: (at: number, after: number, chars: string) => void): number {
   let done = 0;
-  ESCAPES.lastIndex = 0;
-  for (let m = ESCAPES.exec(text); m; m = ESCAPES.exec(text)) {
-    const escape = escapeAt(text, m.index);
-    if (!escape) continue;
-    found(m.index, done, escape[0]);
-    done = ESCAPES.lastIndex = escape[1];
+  // Where an escape may start, then whether one does, each by test(), which makes no array: a
+  // search with exec() made one for each escape, and a line of them spent its time collecting those.
+  START.lastIndex = 0;
+  while (START.test(text)) {
+    const at = START.lastIndex - 1;
+    ESCAPE.lastIndex = at;
+    if (!ESCAPE.test(text)) continue;
+    const escape = escapeAt(text, at, ESCAPE.lastIndex);
+    if (!escape) {
+      START.lastIndex = ESCAPE.lastIndex;
+      continue;
+    }
+    found(at, done, escape[0]);
+    done = START.lastIndex = escape[1];
   }
   return done;
 }
@@ -77,33 +88,19 @@ function piecesOf(text: string): Piece[] {
   return pieces;
 }
 
-const ESCAPES =
-  /%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\[u"\\/bfnrt]|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);/g;
+/** An escape at a place (sticky): `%2F`, `%u00E4`, `\\n`, `\\u00e4`, `\\x2f`, an HTML character reference. */
+const ESCAPE = new RegExp(
+  `%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\\\(?:[u"\\\\/bfnrt]|x[0-9a-fA-F]{2})|${HTML_REFERENCE}`,
+  'y',
+);
+const START = /[%\\&]/g;
 
 /** An HTML character reference's start (`&#`, `&amp;`...): a `&` alone, as a query string has, is none. */
-const HTML_START = /&(?:#|amp;|lt;|gt;|quot;|apos;)/;
+const HTML_START = /&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)/;
 
 /** Whether `text` may hold an escape that EscapedText reads (a `%`, a `\\` or HTML_START: a cheap look before reading it). */
 export const mayHoldEscapes = (text: string): boolean =>
   text.includes('%') || text.includes('\\') || (text.includes('&') && HTML_START.test(text));
-
-/** The characters HTML's named references that EscapedText reads stand for (`&amp;`). */
-const HTML_NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/**
- * The character an HTML character reference at `i` stands for (`&#104;`, `&#x68;`, `&amp;`: as
- * an HTML page or an XML answer writes a text) and where it ends, or undefined for a number that
- * is no character (a surrogate, past U+10FFFF). ESCAPES matched it, `;` included.
- */
-function htmlAt(text: string, i: number): [string, number] | undefined {
-  const end = text.indexOf(';', i);
-  const body = text.slice(i + 1, end);
-  const named = HTML_NAMED[body];
-  if (named !== undefined) return [named, end + 1];
-  const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-  if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-  return [String.fromCodePoint(code), end + 1];
-}
 
 const JSON_SHORT: Readonly<Record<string, string>> = {
   '"': '"',
@@ -128,38 +125,44 @@ function hexAt(text: string, from: number, n: number): number {
   return v;
 }
 
-/** The characters the escape at `i` stands for and where it ends, or undefined when none starts there. */
-function escapeAt(text: string, i: number): [string, number] | undefined {
-  if (text[i] === '&') return htmlAt(text, i);
+/**
+ * The characters the escape at `i` (ESCAPE matched it, ending at `end`) stands for and where it
+ * ends, or undefined when none starts there.
+ */
+function escapeAt(text: string, i: number, end: number): [string, number] | undefined {
+  if (text[i] === '&') return htmlAt(text, i, end);
   const u = text[i + 1] === 'u' ? hexAt(text, i + 2, 4) : -1;
   if (u >= 0) return [String.fromCharCode(u), i + 6];
-  if (text[i] === '\\') {
+  if (text[i] === '\\' && text[i + 1] !== 'x') {
     const short = JSON_SHORT[text.charAt(i + 1)];
     return short === undefined ? undefined : [short, i + 2];
   }
-  return utf8At(text, i);
+  return utf8At(text, i, text[i] === '%' ? '%' : '\\x');
 }
 
-/** The byte `%XX` at `at` writes, or -1. */
-const byteAt = (text: string, at: number): number => (text[at] === '%' ? hexAt(text, at + 1, 2) : -1);
+/** The byte the escape `prefix` + 2 hex digits at `at` writes (`%C3`, `\xc3`), or -1. */
+const byteAt = (text: string, at: number, prefix: string): number =>
+  text.startsWith(prefix, at) ? hexAt(text, at + prefix.length, 2) : -1;
 
 /**
- * The character a run of percent-escaped UTF-8 bytes from `i` stands for (`%41`, `%C3%A4`,
- * `%F0%9F%98%80`) and where the run ends, or undefined when the bytes are no UTF-8 character.
+ * The character a run of escaped UTF-8 bytes from `i` stands for (`%41`, `%C3%A4`,
+ * `%F0%9F%98%80`, `\xc3\xa4`: each byte `prefix` and 2 hex digits) and where the run ends, or
+ * undefined when the bytes are no UTF-8 character.
  */
-function utf8At(text: string, i: number): [string, number] | undefined {
-  const lead = byteAt(text, i);
+function utf8At(text: string, i: number, prefix: string): [string, number] | undefined {
+  const size = prefix.length + 2;
+  const lead = byteAt(text, i, prefix);
   if (lead < 0) return undefined;
-  if (lead < 0x80) return [String.fromCharCode(lead), i + 3];
+  if (lead < 0x80) return [String.fromCharCode(lead), i + size];
   const more = lead > 0xf4 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
   if (more === 0) return undefined;
   let code = lead & (0x3f >> more);
   for (let k = 1; k <= more; k++) {
-    const b = byteAt(text, i + 3 * k);
+    const b = byteAt(text, i + size * k, prefix);
     if (b < 0x80 || b > 0xbf) return undefined;
     code = (code << 6) | (b & 0x3f);
   }
   const min = [0, 0x80, 0x800, 0x10000][more]!;
   if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
-  return [String.fromCodePoint(code), i + 3 * (more + 1)];
+  return [String.fromCodePoint(code), i + size * (more + 1)];
 }

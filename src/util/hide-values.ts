@@ -1,4 +1,4 @@
-import { base64Forms, base64Search, hideInBase64 } from './base64-forms.js';
+import { base64Forms, Base64Search } from './base64-forms.js';
 import { EscapedText, mayHoldEscapes } from './escaped-text.js';
 import { replaceSpans } from './replace-spans.js';
 
@@ -10,7 +10,8 @@ import { replaceSpans } from './replace-spans.js';
  * the forms `wrapped` gives of it, whatever their length (a short secret quoted whole: `"on"`).
  * Every form of every value is tried longest first, so that a value inside a longer one leaves
  * none of the longer one shown; the list is sorted once, when the values are set. Then a form of
- * hex digits only (a hex dump of a value, a value of hex digits) in any case (`DeadBeef`), and each
+ * hex digits only (a hex dump of a value, with or without blanks between its bytes, a value of hex
+ * digits) in any case (`DeadBeef`), and each
  * value of `min` characters or more however it is escaped (util/escaped-text.ts: `a/b%20c` as
  * encodeURI writes `a/b c`, `p\u00e4ss` as a JSON writer that escapes every non-ASCII character
  * writes `päss`, and any mix of kept and escaped characters).
@@ -22,7 +23,7 @@ export class HiddenValues {
   /** The values of `min` characters or more, longest first: looked for with the text's escapes read. */
   private values: readonly string[] = [];
   /** Their forms inside a longer base64 text (util/base64-forms.ts: `user:secret`), one search. */
-  private base64: RegExp | undefined;
+  private base64: Base64Search | undefined;
 
   constructor(
     private readonly shown: string,
@@ -49,7 +50,7 @@ export class HiddenValues {
     }));
     this.hexForms = longestFirst([...all].filter((f) => HEX_ONLY.test(f)).map((f) => f.toLowerCase()));
     this.values = longestFirst([...values].filter((v) => v.length >= this.min));
-    this.base64 = base64Search(this.values.flatMap(base64Forms));
+    this.base64 = Base64Search.of(this.values.flatMap(base64Forms));
     return this;
   }
 
@@ -60,7 +61,7 @@ export class HiddenValues {
    * copy with them in upper case, and replaced at the same place in it (the two are as long).
    */
   readonly hide = (text: string): string =>
-    this.escaped(this.anyCaseHex(this.asForms(hideInBase64(text, this.base64, this.shown))));
+    this.escaped(this.anyCaseHex(this.asForms(this.base64?.hide(text, this.shown) ?? text)));
 
   private asForms(text: string): string {
     const percent = text.includes('%');
@@ -92,20 +93,27 @@ export class HiddenValues {
 
   /**
    * `text` with each value in it however it is escaped (util/escaped-text.ts), longest first; and
-   * escaped twice (`%2541` for `A`, `&amp;#104;`): the text read once is read again when it still
-   * holds an escape, and a value found there is placed back through both readings.
+   * escaped again and again (`%2541` for `A`, `%252541`, `&amp;#104;`): the text read is read
+   * again while it still holds an escape, MAX_READINGS times at most, and a value found in a
+   * reading is placed back through each reading before it.
    */
   private escaped(text: string): string {
-    if (!this.values.length || !mayHoldEscapes(text)) return text;
-    const once = new EscapedText(text);
-    // No escape read: the text as it is, whose values the forms found.
-    if (once.read.length === text.length) return text;
-    const spans = this.spansIn(once.read).map(([a, b]) => once.span(a, b));
-    if (mayHoldEscapes(once.read)) {
-      const twice = new EscapedText(once.read);
-      if (twice.read.length !== once.read.length)
-        for (const [a, b] of this.spansIn(twice.read)) spans.push(once.span(...twice.span(a, b)));
+    if (!this.values.length) return text;
+    const readings: EscapedText[] = [];
+    for (let read = text; readings.length < MAX_READINGS && mayHoldEscapes(read);) {
+      const next = new EscapedText(read);
+      // No escape read: the text as it is, whose values the forms found.
+      if (next.read.length === read.length) break;
+      readings.push(next);
+      read = next.read;
     }
+    const spans: [number, number][] = [];
+    readings.forEach((reading, i) => {
+      for (let span of this.spansIn(reading.read)) {
+        for (let j = i; j >= 0; j--) span = readings[j]!.span(...span);
+        spans.push(span);
+      }
+    });
     return spans.length ? replaceSpans(text, spans, this.shown) : text;
   }
 
@@ -125,8 +133,17 @@ export class HiddenValues {
   }
 }
 
-/** A form of hex digits only (a hex dump of a value: secretForms), of 12 at least (6 bytes). */
-const HEX_ONLY = /^[0-9a-f]{12,}$/i;
+/**
+ * How many times a text is read for escapes: a value escaped four times over (`%25252541` for
+ * `A`) is found, and a line of escapes inside escapes costs four readings at most.
+ */
+const MAX_READINGS = 4;
+
+/**
+ * A form of hex digits only (a hex dump of a value: secretForms), of 12 at least (6 bytes), or
+ * of their pairs with a blank between each (`73 65 63 72 65 74`).
+ */
+const HEX_ONLY = /^(?:[0-9a-f]{12,}|[0-9a-f]{2}(?: [0-9a-f]{2}){5,})$/i;
 
 /** A form to look for, and whether it holds a `%`. */
 interface Form {

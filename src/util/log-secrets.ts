@@ -14,7 +14,8 @@ export const MIN_LOG_SECRET = 6;
  * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`, and
  * reads every escape of a text besides, so that a value with some characters escaped and others
  * kept, as encodeURI or a JSON writer of `\u00e4` writes it, is found too), in hex (a dump of its
- * bytes, looked for in any case), and in base64 (with its `=` padding and without)
+ * bytes, with or without a blank between them, looked for in any case), and in base64 (with its
+ * `=` padding and without)
  * and base64url. None for a value under MIN_LOG_SECRET characters. The one list of them: the
  * log's (LogSecrets) and the Zoom token endpoint's (zoom/auth.ts scrubTokenError, before it cuts
  * the text short).
@@ -33,6 +34,8 @@ export function secretForms(v: string): string[] {
     jsEscape(v),
     hex,
     hex.toUpperCase(),
+    // A dump with a blank between its bytes (`73 65 63`); util/hide-values.ts reads it in any case.
+    hex.replace(/..(?!$)/g, '$& '),
     base64,
     base64.replace(/=+$/, ''),
     bytes.toString('base64url'),

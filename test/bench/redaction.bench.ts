@@ -31,3 +31,27 @@ describe('hiding secrets in 1,000 log lines', () => {
     for (const l of LINES) secrets.hide(l);
   });
 });
+
+/**
+ * One line of 800,000 characters made to cost the most (stop 43: it is read for escapes up to four
+ * times, HTML references with or without `;`, `\x` bytes and breaks inside base64): hiding the 10
+ * values in it must stay linear. Figures: ms a line (last stop: 235 ms at worst).
+ */
+const hostile = (unit: string): string => unit.repeat(Math.ceil(800_000 / unit.length)).slice(0, 800_000);
+const HOSTILE: Readonly<Record<string, string>> = {
+  'escapes of every kind': hostile('%C3%A4\\u00e4&#228&auml;\\xc3\\xa4 '),
+  'escapes inside escapes': hostile('%252525252541'),
+  'one escape inside 400,000': `%25${'25'.repeat(399_990)}41`,
+  'HTML references': hostile('&#38&#x26;&sol;&amp;'),
+  'names of no reference': hostile('&abcdefghijklmnopqrstuvwxyzabcdef'),
+  '`\\x` bytes, good and bad': hostile('\\x41\\xc3\\xzz\\\\x'),
+  'base64 with JSON breaks': hostile('QUJD\\n'),
+  'base64 wrapped at 76': hostile(`${'QUJD'.repeat(19)}\r\n`),
+};
+
+describe('hiding secrets in one hostile line of 800,000 characters', () => {
+  for (const [name, line] of Object.entries(HOSTILE))
+    bench(`known values (LogSecrets.hide, 10 values): ${name}`, () => {
+      secrets.hide(line);
+    });
+});
