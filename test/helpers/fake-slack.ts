@@ -1,9 +1,12 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { json, TestServer, type Received } from './http-server.js';
 
 export interface SlackCall {
   method: string;
   token: string;
   args: Record<string, unknown>;
+  /** chat.postMessage: the ts Slack answered with (a message's id, for its updates and thread replies). */
+  ts?: string;
 }
 
 /** A file uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
@@ -40,6 +43,11 @@ export class FakeSlack {
   modes: Partial<Record<string, FakeSlack['mode']>> = {};
   /** Each answer comes this late (real time: a slow Slack; the call is done before the answer). */
   lateMs = 0;
+  /**
+   * Called as each call arrives, before it is answered: the caller waits for the answer, so
+   * what it wrote to disk then is what a kill right after Slack took the call would leave.
+   */
+  onCall?: (call: SlackCall) => void;
   readonly uploads: SlackUpload[] = [];
   private seq = 1000;
   token = 'xoxb-test-token';
@@ -71,6 +79,7 @@ export class FakeSlack {
       typeof args[k] === 'string' || typeof args[k] === 'number' ? String(args[k]) : '';
     const token = (r.headers.authorization ?? '').replace(/^Bearer /, '');
     this.calls.push({ method, token, args });
+    this.onCall?.(this.calls.at(-1)!);
     const m = this.modes[method] ?? this.mode;
     if (m.kind === 'hang') return;
     if (m.kind === 'http') return json(res, m.status, { ok: false });
@@ -84,13 +93,11 @@ export class FakeSlack {
       });
     if (m.kind === 'huge') return this.hugeAnswer(res, m.bytes, m.declared);
     if (token !== this.token) return json(res, 200, { ok: false, error: 'invalid_auth' });
-    if (method === 'chat.postMessage')
-      return json(res, 200, {
-        ok: true,
-        channel: 'C123',
-        ts: `${++this.seq}.000100`,
-        message: { text: args.text },
-      });
+    if (method === 'chat.postMessage') {
+      const ts = `${++this.seq}.000100`;
+      this.calls.at(-1)!.ts = ts;
+      return json(res, 200, { ok: true, channel: 'C123', ts, message: { text: args.text } });
+    }
     if (method === 'chat.update') return json(res, 200, { ok: true, channel: args.channel, ts: args.ts });
     if (method === 'files.getUploadURLExternal') {
       if (!args.filename || !Number(args.length))
@@ -156,4 +163,25 @@ export class FakeSlack {
   close(): Promise<void> {
     return this.server.close();
   }
+}
+
+/**
+ * For a test file: a fake Slack listening while its tests run, and as new before each test
+ * (no calls, every call answered OK, at once, no onCall). `apiUrl()`: its slackApiUrl.
+ */
+export function fakeSlackForFile(): { slack: FakeSlack; apiUrl: () => string } {
+  const slack = new FakeSlack();
+  let url = '';
+  beforeAll(async () => {
+    url = await slack.listen();
+  });
+  afterAll(async () => slack.close());
+  beforeEach(() => {
+    slack.calls.length = 0;
+    slack.mode = { kind: 'ok' };
+    slack.modes = {};
+    slack.lateMs = 0;
+    slack.onCall = undefined;
+  });
+  return { slack, apiUrl: () => url };
 }

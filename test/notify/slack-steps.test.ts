@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, notification, NOW } from '../helpers/alerts.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
+import { fakeSlackForFile } from '../helpers/fake-slack.js';
 import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatcher.js';
 
 /**
@@ -15,18 +15,7 @@ import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatche
  * thread) records each call Slack answered OK as it goes: a retry, or a start after a kill,
  * resumes after it and never makes it again; and the send timeout bounds each call, not their sum.
  */
-const slack = new FakeSlack();
-let apiUrl = '';
-beforeAll(async () => {
-  apiUrl = await slack.listen();
-});
-afterAll(async () => slack.close());
-beforeEach(() => {
-  slack.calls.length = 0;
-  slack.mode = { kind: 'ok' };
-  slack.modes = {};
-  slack.lateMs = 0;
-});
+const { slack, apiUrl } = fakeSlackForFile();
 
 const group = 'slack|{"participant":"bob"}';
 const replies = (): number =>
@@ -36,7 +25,7 @@ const updates = (): number => slack.calls.filter((c) => c.method === 'chat.updat
 function notifierIn(dir: string, clock: VirtualClock) {
   const store = new NotifyStore(dir);
   const notifier = slackNotifier.create(
-    { token: slack.token, channel: '#noc', api_url: apiUrl },
+    { token: slack.token, channel: '#noc', api_url: apiUrl() },
     { name: 'slack', clock, log: silentLogger(), memory: store.memory('slack') },
   );
   return { store, notifier };
@@ -84,7 +73,7 @@ describe('a Slack notification of several calls', () => {
       route: routeAll('slack', timing),
       receivers: receiversOf({
         slack: slackNotifier.create(
-          { token: slack.token, channel: '#noc', api_url: apiUrl },
+          { token: slack.token, channel: '#noc', api_url: apiUrl() },
           { name: 'slack', clock, log: silentLogger(), memory: store.memory('slack') },
         ),
       }),

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, fsyncSync, openSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { fsyncDir } from '../../util/atomic-file.js';
-import { isJsonObject } from '../../util/json-object.js';
+import { isJsonObject, ownMap } from '../../util/json-object.js';
 import { FileTooBigError, readRegularText } from '../../util/regular-file.js';
 import { plural } from '../../util/words.js';
 
@@ -26,16 +26,33 @@ interface JournalTally {
 }
 
 /**
- * Beside notify.json: the ids of the notifications delivered (or given up) since notify.json
- * was last written whole, one line each save, `{"after":G,"ids":[...]}`, appended and fsynced
- * before the next send, as notify.json was written whole after every delivery before (a 1.5 MB
- * file with 360 groups, rewritten and fsynced three times a second: disk writes grew with the
- * square of the groups). `after` is the `generation` of the notify.json it follows: a line of
- * another one (left by a kill between a whole write and the journal's removal) says nothing.
- * At start-up the ids of this notify.json's lines leave the saved outbox; a line torn by a
- * kill mid-append is skipped (its notification is sent again, under its id, as after a kill
- * between a send and its record). Bounded: half of notify.json (64 KiB at least); then
- * notify.json is written whole and the journal removed.
+ * Notifier memory changed since notify.json was last written whole, by notifier and key: the
+ * new value, or null for a key deleted (Slack's record of a group's thread, step by step).
+ */
+export type MemoryChanges = Record<string, Record<string, string | null>>;
+
+/** What one journal line says. */
+interface JournalLine {
+  after: number;
+  ids: string[];
+  mem?: MemoryChanges;
+}
+
+/**
+ * Beside notify.json: what changed since notify.json was last written whole when it is only
+ * notifications leaving the outbox (delivered or given up) and notifier memory (a Slack
+ * delivery records its message's thread, step by step), one line each save,
+ * `{"after":G,"ids":[...],"mem":{"slack":{"thread:k":"...","report:r":null}}}` (`mem` only when
+ * memory changed), appended and fsynced before the next send or call, as notify.json was
+ * written whole after every delivery and every step before (a 1.5 MB file with 360 groups,
+ * rewritten and fsynced three times a second: disk writes grew with the square of the groups).
+ * `after` is the `generation` of the notify.json it follows: a line of another one (left by a
+ * kill between a whole write and the journal's removal) says nothing. At start-up the lines of
+ * this notify.json are applied in order: their ids leave the saved outbox, their memory values
+ * are set (or deleted), so applying a line again changes nothing. A line torn by a kill
+ * mid-append is skipped (its notification is sent again, under its id, or its call made again,
+ * as after a kill between a send and its record). Bounded: half of notify.json (64 KiB at
+ * least); then notify.json is written whole and the journal removed.
  */
 export class DeliveredJournal {
   private bytes = 0;
@@ -55,19 +72,25 @@ export class DeliveredJournal {
 
   /**
    * At start-up: the saved outbox (of notify.json `generation`, `wholeBytes` long) without the
-   * notifications the journal says left it. Whatever else it holds is counted and logged once;
-   * a journal that cannot be read or is larger than one beside that notify.json can be is
-   * ignored (its notifications may be sent again, under their ids: never lost).
+   * notifications the journal says left it; the memory changes it holds are applied to
+   * `notifiers`, line by line. Whatever else it holds is counted and logged once; a journal that
+   * cannot be read or is larger than one beside that notify.json can be is ignored (its
+   * notifications may be sent again, under their ids: never lost).
    */
-  leaveOut<T extends { notification: { id: string } }>(
+  replay<T extends { notification: { id: string } }>(
     outbox: T[],
+    notifiers: Record<string, Record<string, string>>,
     generation: number,
     wholeBytes: number,
   ): T[] {
     const text = this.read(limitBeside(wholeBytes));
     if (text === undefined) return outbox;
     const tally: JournalTally = { applied: 0, torn: 0, garbage: 0, stale: 0, unknown: 0 };
-    const left = this.idsOf(text, generation, tally);
+    const left = new Set<string>();
+    for (const line of this.linesOf(text, generation, tally)) {
+      for (const id of line.ids) left.add(id);
+      if (line.mem) applyMemory(notifiers, line.mem);
+    }
     const queued = new Set(outbox.map((i) => i.notification.id));
     for (const id of left) if (queued.has(id)) tally.applied++;
     tally.unknown = left.size - tally.applied;
@@ -94,9 +117,9 @@ export class DeliveredJournal {
     }
   }
 
-  /** The ids of the lines that follow notify.json `generation`; the other lines counted in `tally`. */
-  private idsOf(text: string, generation: number, tally: JournalTally): Set<string> {
-    const ids = new Set<string>();
+  /** The lines that follow notify.json `generation`, in order; the other lines counted in `tally`. */
+  private linesOf(text: string, generation: number, tally: JournalTally): JournalLine[] {
+    const found: JournalLine[] = [];
     const lines = text.split('\n');
     const last = lines.pop(); // '' after the last line feed; else a line torn mid-append
     if (last) tally.torn++;
@@ -104,9 +127,9 @@ export class DeliveredJournal {
       const parsed = parseLine(line);
       if (!parsed) tally.garbage++;
       else if (parsed.after !== generation) tally.stale++;
-      else for (const id of parsed.ids) ids.add(id);
+      else found.push(parsed);
     }
-    return ids;
+    return found;
   }
 
   private say(t: JournalTally): void {
@@ -126,14 +149,15 @@ export class DeliveredJournal {
   }
 
   /**
-   * Appends `ids` (delivered since notify.json `generation` was written, `wholeBytes` long)
-   * durably, if the journal stays within half of notify.json (64 KiB at least); false when it
-   * would not or cannot be written: then the caller writes notify.json whole (a failure there
-   * is counted and logged).
+   * Appends `ids` (delivered since notify.json `generation` was written, `wholeBytes` long) and
+   * the memory changed since (`mem`) durably, if the journal stays within half of notify.json
+   * (64 KiB at least); false when it would not or cannot be written: then the caller writes
+   * notify.json whole (a failure there is counted and logged).
    */
-  record(ids: readonly string[], generation: number, wholeBytes: number): boolean {
+  record(ids: readonly string[], mem: MemoryChanges, generation: number, wholeBytes: number): boolean {
     if (!this.ours) return false;
-    const line = `${JSON.stringify({ after: generation, ids })}\n`;
+    // `ids` always, `mem` only when memory changed: a qoswatch of before `mem` reads the line's ids.
+    const line = `${JSON.stringify({ after: generation, ids, ...(Object.keys(mem).length ? { mem } : {}) })}\n`;
     const lineBytes = Buffer.byteLength(line);
     if (this.bytes + lineBytes > limitBeside(wholeBytes)) return false;
     try {
@@ -182,8 +206,32 @@ export class DeliveredJournal {
   }
 }
 
+/** Sets (or deletes, null) each value of `mem` in `notifiers`: applied again, it changes nothing. */
+function applyMemory(notifiers: Record<string, Record<string, string>>, mem: MemoryChanges): void {
+  for (const [name, changes] of Object.entries(mem)) {
+    const m = ownMap(notifiers, name);
+    for (const [key, value] of Object.entries(changes))
+      if (value === null) delete m[key];
+      else m[key] = value;
+  }
+}
+
+/** A name or key a line may not hold: assigned, it would change an object's prototype. */
+const PROTO = '__proto__';
+
+/** Notifier memory changes as a line holds them, or undefined when they are not. */
+function memoryOf(v: unknown): MemoryChanges | undefined {
+  if (!isJsonObject(v)) return undefined;
+  for (const [name, changes] of Object.entries(v)) {
+    if (name === PROTO || !isJsonObject(changes)) return undefined;
+    for (const [key, value] of Object.entries(changes))
+      if (key === PROTO || (value !== null && typeof value !== 'string')) return undefined;
+  }
+  return v as MemoryChanges;
+}
+
 /** A journal line, or undefined when it is not one. */
-function parseLine(line: string): { after: number; ids: string[] } | undefined {
+function parseLine(line: string): JournalLine | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
@@ -192,5 +240,8 @@ function parseLine(line: string): { after: number; ids: string[] } | undefined {
   }
   if (!isJsonObject(v) || !Number.isSafeInteger(v.after) || !Array.isArray(v.ids)) return undefined;
   const ids: unknown[] = v.ids;
-  return ids.every((id) => typeof id === 'string') ? { after: v.after as number, ids } : undefined;
+  if (!ids.every((id) => typeof id === 'string')) return undefined;
+  if (v.mem === undefined) return { after: v.after as number, ids };
+  const mem = memoryOf(v.mem);
+  return mem ? { after: v.after as number, ids, mem } : undefined;
 }

@@ -2,10 +2,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../evaluate/alert.js';
 import { StateFiles, validEntries, validMap } from '../../util/state-files.js';
-import { isJsonObject } from '../../util/json-object.js';
+import { isJsonObject, ownMap } from '../../util/json-object.js';
 import type { NotifierMemory } from '../plugins/notifier.js';
 import type { Notification } from '../plugins/notification.js';
-import { DeliveredJournal } from './delivered-journal.js';
+import { DeliveredJournal, type MemoryChanges } from './delivered-journal.js';
 import { NOTIFY_STATE_VERSION as VERSION, notifyStateChecks as checks } from './notify-state-schema.js';
 import type { GroupTiming } from './routing.js';
 import { UnsaidAlerts } from './unsaid-alerts.js';
@@ -101,10 +101,15 @@ export class NotifyStore {
   private state: NotifyState;
   /** How many notifications of each receiver the outbox holds (a lookup, not a walk). */
   private readonly queuedBy = new Map<string, number>();
-  /** Changed since notify.json was last written whole, other than notifications leaving the outbox. */
+  /**
+   * Changed since notify.json was last written whole, other than notifications leaving the
+   * outbox and notifier memory (the journal records those).
+   */
   private dirty = true;
   /** Ids of the notifications that left the outbox since the last write (whole or journal). */
   private left: string[] = [];
+  /** Notifier memory changed since the last write (whole or journal). */
+  private remembered: MemoryChanges = {};
   /** Bytes of notify.json as last written whole. */
   private written = 0;
   /** notify.json's `generation`: the number of its last whole write (the journal's lines name it). */
@@ -135,7 +140,8 @@ export class NotifyStore {
     this.journal = this.file ? new DeliveredJournal(`${this.file}.delivered`, files.log) : undefined;
     if (saved && this.journal) {
       this.generation = saved.generation;
-      this.state.outbox = this.journal.leaveOut(this.state.outbox, saved.generation, sizeOf(this.file));
+      const { outbox, notifiers } = this.state;
+      this.state.outbox = this.journal.replay(outbox, notifiers, saved.generation, sizeOf(this.file));
     }
     // No notify.json to follow (lost, or corrupt and set aside): a journal left beside it names
     // a file that is gone, and its lines could match the new file's first generation.
@@ -185,15 +191,17 @@ export class NotifyStore {
 
   /**
    * Writes the state durably; on a failed write the daemon carries on from memory (StateFiles
-   * retries). When all that changed since the last write is notifications leaving the outbox,
-   * their ids are appended to the journal (DeliveredJournal) instead, until it holds half of
-   * notify.json's size (64 KiB at least): then notify.json is written whole and the journal
-   * emptied.
+   * retries). When all that changed since the last write is notifications leaving the outbox
+   * and notifier memory, that is appended to the journal (DeliveredJournal) instead, until it
+   * holds half of notify.json's size (64 KiB at least): then notify.json is written whole and
+   * the journal emptied.
    */
   save(): void {
-    if (!this.file || (!this.dirty && !this.left.length)) return;
-    if (!this.dirty && this.journal?.record(this.left, this.generation, this.written)) {
+    const journalled = this.left.length > 0 || Object.keys(this.remembered).length > 0;
+    if (!this.file || (!this.dirty && !journalled)) return;
+    if (!this.dirty && this.journal?.record(this.left, this.remembered, this.generation, this.written)) {
       this.left = [];
+      this.remembered = {};
       return;
     }
     // A new number while the journal may hold lines of the last one (a kill before its removal
@@ -207,6 +215,7 @@ export class NotifyStore {
     }
     this.dirty = !ok;
     this.left = [];
+    this.remembered = {};
   }
 
   /** An outbox item was changed in place (pipeline/announced.ts): the next save writes the whole file. */
@@ -447,19 +456,25 @@ export class NotifyStore {
     return (this.state.caps[receiver] ??= { sent: [], held: 0, heldAlerts: 0 });
   }
 
+  /**
+   * A notifier's memory: each change is saved at once (the journal records it, see save), so a
+   * step it records is durable before its next call.
+   */
   memory(notifier: string): NotifierMemory {
-    const m = (this.state.notifiers[notifier] ??= {});
+    const m = ownMap(this.state.notifiers, notifier);
+    const change = (k: string, v: string | null): void => {
+      ownMap(this.remembered, notifier)[k] = v;
+      this.save();
+    };
     return {
-      get: (k) => m[k],
+      get: (k) => (Object.hasOwn(m, k) ? m[k] : undefined),
       set: (k, v) => {
         m[k] = v;
-        this.dirty = true;
-        this.save();
+        change(k, v);
       },
       delete: (k) => {
         delete m[k];
-        this.dirty = true;
-        this.save();
+        change(k, null);
       },
     };
   }
