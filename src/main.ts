@@ -221,12 +221,22 @@ main(argv).then(
     process.exitCode = code;
   },
   async (err: unknown) => {
-    // Loaded already, unless loading them is what failed: then the message is Node's, with no setting in it.
-    const redact = await basics().then(
-      ([, , , m]) => m.hiddenFromProcess,
-      () => (text: string) => text,
-    );
-    process.stderr.write(`qoswatch: ${redact(String(err))}\n`);
+    // A failure before the command ran (a module of it not loaded: `Cannot find package 'bcryptjs'
+    // imported from <dir>`): one line, as a failure while running is, every control escaped (a
+    // line feed in the directory's name would start a line of its own). The modules are loaded
+    // already, unless loading them is what failed: then the message is Node's, with no setting in
+    // it, and JSON's escapes stand in for escapeControls.
+    const [redact, oneLine] = await Promise.all([
+      import('./util/log-secrets.js').then(
+        (m) => m.hiddenFromProcess,
+        () => (text: string) => text,
+      ),
+      import('./util/shown-text.js').then(
+        (m) => m.oneLine,
+        () => (text: string) => JSON.stringify(text).slice(1, -1),
+      ),
+    ]);
+    process.stderr.write(`qoswatch: ${oneLine(redact(String(err)))}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../src/util/package-root.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -120,6 +122,29 @@ describe('command-line text echoed in a message', () => {
     const shown = join(dir, `${'x'.repeat(300)}\\u000aqoswatch run: started\\u0009`);
     expect(r.stderr).toBe(
       `qoswatch run: cannot start: state.dir ${shown} is not a writable directory (ENAMETOOLONG); expected one qoswatch can write\n`,
+    );
+  });
+
+  it('a line feed in the install directory inside a failure before the command runs: one line', async () => {
+    // The build installed under a directory whose name holds a line feed, without its
+    // node_modules: `hash-password` cannot load bcryptjs, and Node's message names the directory.
+    // The old code printed it as it is: a line of its own reading `qoswatch check: ok/dist/...`.
+    const installed = join(dir, 'pkg\nqoswatch check: ok');
+    mkdirSync(installed);
+    cpSync(fromRoot('dist'), join(installed, 'dist'), { recursive: true });
+    cpSync(fromRoot('package.json'), join(installed, 'package.json'));
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(installed, 'dist', 'src', 'main.js'), 'hash-password'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^qoswatch: Error \[ERR_MODULE_NOT_FOUND\]: Cannot find package 'bcryptjs' imported from \S*pkg\\u000aqoswatch check: ok\/dist\/src\/chunks\/hash-password-[\w-]+\.js\n$/,
     );
   });
 });
