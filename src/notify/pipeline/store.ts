@@ -405,7 +405,8 @@ export class NotifyStore {
 
   // --- Outages: per receiver, when the one going on began ---
   outageSince(receiver: string): number | undefined {
-    return this.state.outages[receiver];
+    // Own entries only, as each map keyed by a receiver's name (see ownMap): "toString" may be one.
+    return Object.hasOwn(this.state.outages, receiver) ? this.state.outages[receiver] : undefined;
   }
   outageBegan(receiver: string, at: number): void {
     this.dirty = true;
@@ -453,7 +454,10 @@ export class NotifyStore {
     delete cap.heldSince;
   }
   private cap(receiver: string): CapState {
-    return (this.state.caps[receiver] ??= { sent: [], held: 0, heldAlerts: 0 });
+    const { caps } = this.state;
+    return Object.hasOwn(caps, receiver)
+      ? caps[receiver]!
+      : (caps[receiver] = { sent: [], held: 0, heldAlerts: 0 });
   }
 
   /**
