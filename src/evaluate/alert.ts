@@ -68,6 +68,16 @@ export interface Alert {
    */
   firedValue?: number;
   firedValueText?: string;
+  /**
+   * How bad it got: the worst value of its episode (from its first breaching sample, while
+   * pending or firing), the highest for a rule `above` and a group's share, the lowest for one
+   * `below`; firing, the worst so far; resolved, of the whole episode (never the recovered value,
+   * nor a leaver's last sample under the threshold: that is `value`). With the sample time it was
+   * first seen. Absent in alerts saved by a qoswatch before it.
+   */
+  worst?: number;
+  worstText?: string;
+  worstAt?: number;
   threshold: number;
   thresholdText: string;
   /**

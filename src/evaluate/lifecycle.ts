@@ -13,6 +13,15 @@ export interface Series {
   pendingSince?: number;
   firingSince?: number;
   recoveringSince?: number;
+  /**
+   * The episode's worst value (worst in `Timing.worseUp`'s direction) among its observations
+   * before the newest one's time, and that observation's time; undefined before a second time.
+   * With `value` it makes the worst of the episode (worstOf). The newest observation is kept
+   * apart, not folded in at once: one at the same time refines it (a group's share as more
+   * members report), and a refined value replaces the one it refines, here too.
+   */
+  priorWorst?: number;
+  priorWorstAt?: number;
 }
 
 export interface Observation {
@@ -29,6 +38,32 @@ export interface Timing {
   recoveryForMs: number;
   /** A gap between observations longer than this starts the pending and recovery clocks again. */
   gapToleranceMs: number;
+  /** Which way the episode's worst value goes: up (a rule `above`, a group's share breaching) or down. */
+  worseUp: boolean;
+}
+
+/** Whether `v` is worse than `w` (undefined or NaN: there is none yet) going `up`, or down. */
+export const worse = (v: number, w: number | undefined, up: boolean): boolean =>
+  w === undefined || (up ? !(v <= w) : !(v >= w));
+
+/**
+ * A pending or firing series' newest observation, about to be followed by a newer one, folded
+ * into the worst before it (Series.priorWorst). Only a series pending or firing takes it: a
+ * healthy participant's samples never touch a worst value.
+ */
+function fold(s: Series, up: boolean): void {
+  const v = s.value;
+  if (worse(v, s.priorWorst, up)) {
+    s.priorWorst = v;
+    s.priorWorstAt = s.lastTime;
+  }
+}
+
+/** The episode's worst value and its sample time: the worst before the newest time, or the newest value when worse. */
+export function worstOf(s: Series, up: boolean): { worst: number; worstAt: number } {
+  return worse(s.value, s.priorWorst, up)
+    ? { worst: s.value, worstAt: s.lastTime }
+    : { worst: s.priorWorst!, worstAt: s.priorWorstAt ?? s.lastTime };
 }
 
 export type Transition = 'pending' | 'firing' | 'resolved' | 'cancelled' | undefined;
@@ -58,6 +93,7 @@ export function stays(
     time - s.pendingSince! >= t.forMs
   )
     return false;
+  if (time > s.lastTime) fold(s, t.worseUp);
   s.lastTime = time;
   s.value = value;
   return true;
@@ -70,6 +106,10 @@ export function stays(
 export function step(s: Series, o: Observation, t: Timing): Transition {
   if (o.time < s.lastTime) return undefined;
   const gap = s.lastTime > 0 && o.time - s.lastTime > t.gapToleranceMs;
+  if (s.state === 'inactive') {
+    // A new episode: no worst before it.
+    if (s.priorWorst !== undefined) s.priorWorst = s.priorWorstAt = undefined;
+  } else if (o.time > s.lastTime) fold(s, t.worseUp);
   s.lastTime = o.time;
   s.value = o.value;
   switch (s.state) {

@@ -105,7 +105,7 @@ function sampleRules(
         if (other < 0) other = otherDevicesOf(ctx, slot, at.ikey, at.s!, stamp) ? OTHER : 0;
         if (
           chunk.builtWith[k] === (w | other) &&
-          chunk.stays(k, time, v, breaching, recovered, participantForMs[order]!, gapMs)
+          chunk.stays(k, time, v, breaching, recovered, participantForMs[order]!, gapMs, rule.above)
         )
           continue;
       }

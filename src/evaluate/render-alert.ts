@@ -9,6 +9,7 @@ import type { CompiledRule } from './rule-types.js';
 import type { Departed, SeriesRecord } from './series.js';
 import { compileTemplate, hasSection, templateFields, type Compiled } from './templates.js';
 import { formatValue } from './thresholds.js';
+import { worstOf } from './lifecycle.js';
 import { withheldContext } from './withheld.js';
 
 /** What is the same for every alert of a rule: its threshold in words (see valueTexts). */
@@ -27,17 +28,39 @@ function ruleTexts(rule: CompiledRule): RuleTexts {
   return { thresholdText, metricThreshold };
 }
 
-/** The value and threshold as text: a share of participants for a group rule. */
-function valueTexts(
-  rule: CompiledRule,
-  rec: SeriesRecord,
-  texts: RuleTexts,
-): { valueText: string; thresholdText: string; metricThreshold: string } {
-  const valueText =
-    rule.scope !== 'participant'
-      ? `${shareOf(rec.breaching ?? 0, rec.participants ?? 0)} (${Math.round(rec.value * 100)}%)`
-      : formatValue(rec.value, rule.metric);
-  return { valueText, thresholdText: texts.thresholdText, metricThreshold: texts.metricThreshold };
+/** What valueTexts makes: the value, its episode's worst and the threshold, in words. */
+interface ValueTexts {
+  valueText: string;
+  thresholdText: string;
+  metricThreshold: string;
+  worst: number;
+  worstAt: number;
+  worstText: string;
+}
+
+/**
+ * The value, the episode's worst (worstOf: the highest share for a group rule) and the
+ * threshold as text: a share of participants for a group rule.
+ */
+function valueTexts(rule: CompiledRule, rec: SeriesRecord, texts: RuleTexts): ValueTexts {
+  const group = rule.scope !== 'participant';
+  const valueText = group
+    ? `${shareOf(rec.breaching ?? 0, rec.participants ?? 0)} (${Math.round(rec.value * 100)}%)`
+    : formatValue(rec.value, rule.metric);
+  const { worst, worstAt } = worstOf(rec, group || rule.above);
+  const worstText = group
+    ? `${Math.round(worst * 100)}% of participants`
+    : worst === rec.value
+      ? valueText
+      : formatValue(worst, rule.metric);
+  return {
+    valueText,
+    thresholdText: texts.thresholdText,
+    metricThreshold: texts.metricThreshold,
+    worst,
+    worstAt,
+    worstText,
+  };
 }
 
 /**
@@ -276,6 +299,10 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['value', (p) => p.texts.valueText],
   ['threshold', (p) => p.texts.thresholdText],
   ['threshold_value', (p) => p.texts.metricThreshold],
+  ['worst', (p) => p.texts.worstText],
+  ['worst_at', (p) => isoTime(p.texts.worstAt)],
+  // The worst so far when an earlier sample was worse than the newest (`value`), else empty.
+  ['worst_earlier', (p) => (p.texts.worst !== p.rec.value ? p.texts.worstText : '')],
   ['participant', (p) => p.c.participant ?? ''],
   ['participant_possessive', (p) => (p.c.participant ? possessive(p.c.participant) : '')],
   ['participant_key', (p) => shownKey(p.c.participantKey ?? '')],
@@ -420,6 +447,9 @@ export function renderAlert(
   if (repeatAnnotations) alert.repeatAnnotations = repeatAnnotations;
   alert.value = rec.value;
   alert.valueText = texts.valueText;
+  alert.worst = texts.worst;
+  alert.worstText = texts.worstText;
+  alert.worstAt = texts.worstAt;
   alert.threshold = rule.threshold;
   alert.thresholdText = texts.thresholdText;
   alert.since = times.since;

@@ -36,7 +36,13 @@ export class RuleSet {
     this.timing = new Map(
       list.map((r) => [
         r.name,
-        { forMs: r.forMs, recoveryForMs: r.recoveryForMs, gapToleranceMs: opts.gapToleranceMs },
+        {
+          forMs: r.forMs,
+          recoveryForMs: r.recoveryForMs,
+          gapToleranceMs: opts.gapToleranceMs,
+          // A group rule's value is the share of its members breaching: more is worse.
+          worseUp: r.scope !== 'participant' || r.above,
+        },
       ]),
     );
   }

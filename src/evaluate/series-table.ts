@@ -15,7 +15,15 @@ export interface TableRecord {
   lastTime: number;
   value: number;
   pendingSince?: number;
+  priorWorst?: number;
+  priorWorstAt?: number;
 }
+
+/**
+ * Numbers per entry: newest time, value, pending start, and the episode's worst value before the
+ * newest time and when (lifecycle.ts' Series.priorWorst), in that order.
+ */
+const NUMS = 5;
 
 /**
  * The entries of BLOCKS joins' blocks (see SeriesTable), each array made once at its full size:
@@ -24,7 +32,7 @@ export interface TableRecord {
 export class Chunk<R extends TableRecord> {
   /** Per entry: its state (PENDING or FIRING, 0 without a series) and SLOW. */
   readonly meta: Uint8Array;
-  /** Per entry: newest time, value and pending start (NaN when none), three in a row. */
+  /** Per entry: its NUMS numbers in a row (NaN: no pending start, no worst yet). */
   readonly nums: Float64Array;
   /** Per entry: the join slot's stamp its record's context was built at (0: unknown). */
   readonly builtAt: Int32Array;
@@ -49,7 +57,7 @@ export class Chunk<R extends TableRecord> {
     const n = BLOCKS * width;
     this.span = n;
     this.meta = new Uint8Array(n);
-    this.nums = new Float64Array(3 * n);
+    this.nums = new Float64Array(NUMS * n);
     this.builtAt = new Int32Array(n);
     this.builtWith = new Uint8Array(n);
     this.records = new Array<R | undefined>(n).fill(undefined);
@@ -57,7 +65,8 @@ export class Chunk<R extends TableRecord> {
 
   /**
    * lifecycle.ts' `stays` on entry `k`: for an observation that leaves a series without SLOW
-   * where it is, writes its time and value and returns true; false for any other.
+   * where it is, writes its time and value (the value before it, of an earlier time, folded
+   * into the episode's worst, going `up` or down) and returns true; false for any other.
    */
   stays(
     k: number,
@@ -67,9 +76,10 @@ export class Chunk<R extends TableRecord> {
     recovered: boolean,
     forMs: number,
     gapMs: number,
+    up: boolean,
   ): boolean {
     const m = this.meta[k]!;
-    const j = 3 * k;
+    const j = NUMS * k;
     const nums = this.nums;
     const last = nums[j]!;
     if (time < last || last <= 0) return false;
@@ -77,6 +87,14 @@ export class Chunk<R extends TableRecord> {
       if (recovered) return false;
     } else if (m !== PENDING || !breaching || time - last > gapMs || time - nums[j + 2]! >= forMs)
       return false;
+    if (time > last) {
+      const was = nums[j + 1]!;
+      const w = nums[j + 3]!; // NaN: none yet, and any value is worse
+      if (up ? !(was <= w) : !(was >= w)) {
+        nums[j + 3] = was;
+        nums[j + 4] = last;
+      }
+    }
     nums[j] = time;
     nums[j + 1] = value;
     return true;
@@ -88,16 +106,16 @@ export class Chunk<R extends TableRecord> {
   }
 
   /**
-   * Entry `e`'s newest time, value or pending start (`field` 0, 1 or 2; NaN: no pending start):
-   * where a participant record reads them (series.ts), `e` its number in the table.
+   * Entry `e`'s number `field` (NUMS' order; NaN: none): where a participant record reads them
+   * (series.ts), `e` its number in the table.
    */
   num(e: number, field: number): number {
-    return this.nums[3 * (e % this.span) + field]!;
+    return this.nums[NUMS * (e % this.span) + field]!;
   }
 
   /** Writes entry `e`'s `field` (see `num`). */
   setNum(e: number, field: number, v: number): void {
-    this.nums[3 * (e % this.span) + field] = v;
+    this.nums[NUMS * (e % this.span) + field] = v;
   }
 
   /** Writes entry `k`'s state from its record (after the record took a step of its own). */
@@ -178,10 +196,12 @@ export class SeriesTable<R extends TableRecord> {
     c.live[b & (BLOCKS - 1)]!++;
     c.records[k] = rec;
     c.builtAt[k] = 0;
-    const j = 3 * k;
+    const j = NUMS * k;
     c.nums[j] = rec.lastTime;
     c.nums[j + 1] = rec.value;
     c.nums[j + 2] = rec.pendingSince ?? NaN;
+    c.nums[j + 3] = rec.priorWorst ?? NaN;
+    c.nums[j + 4] = rec.priorWorstAt ?? NaN;
     c.store(k, rec, slow);
   }
 

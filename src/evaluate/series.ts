@@ -83,6 +83,8 @@ class AlertSeries implements SeriesRecord {
   lastTime = 0;
   value = 0;
   pendingSince: number | undefined = undefined;
+  priorWorst: number | undefined = undefined;
+  priorWorstAt: number | undefined = undefined;
   instance: string | undefined = undefined;
   participantKey: string | undefined = undefined;
   context: AlertContext;
@@ -122,14 +124,24 @@ export interface Departed {
   fresh?: true;
 }
 
-/** A participant series' newest time, value and pending start while it is in no table. */
+/** A participant series' numbers in the table (TABLE_NUMS) while it is in no table. */
 class Loose {
   constructor(
     public lastTime = 0,
     public value = 0,
     public pendingSince?: number,
+    public priorWorst?: number,
+    public priorWorstAt?: number,
   ) {}
 }
+
+/** The numbers of a participant series kept in its table entry, in their order there (series-table.ts' NUMS). */
+const TABLE_NUMS = ['lastTime', 'value', 'pendingSince', 'priorWorst', 'priorWorstAt'] as const;
+type TableNum = (typeof TABLE_NUMS)[number];
+
+/** A record's table numbers as a Loose. */
+const looseOf = (r: Partial<Pick<Series, TableNum>>): Loose =>
+  new Loose(r.lastTime, r.value, r.pendingSince, r.priorWorst, r.priorWorstAt);
 
 /**
  * A participant series: its newest time, value and pending start are read and written in its
@@ -181,38 +193,48 @@ class ParticipantSeries implements SeriesRecord {
     this.setNum(2, t);
   }
 
-  /** Its newest time, value or pending start (`field` 0, 1 or 2), from its table entry or its Loose. */
+  get priorWorst(): number | undefined {
+    return this.num(3);
+  }
+
+  set priorWorst(v: number | undefined) {
+    this.setNum(3, v);
+  }
+
+  get priorWorstAt(): number | undefined {
+    return this.num(4);
+  }
+
+  set priorWorstAt(t: number | undefined) {
+    this.setNum(4, t);
+  }
+
+  /** Its table number `field` (TABLE_NUMS' order), from its table entry or its Loose. */
   private num(field: number): number | undefined {
     const e = this[AT];
     const home = this[HOME];
     if (e >= 0) {
       const v = (home as Chunk<SeriesRecord>).num(e, field);
-      return v === v ? v : undefined; // NaN: no pending start
+      return v === v ? v : undefined; // NaN: no pending start, no worst yet
     }
     if (!home) return undefined;
-    const loose = home as Loose;
-    return field === 0 ? loose.lastTime : field === 1 ? loose.value : loose.pendingSince;
+    return (home as Loose)[TABLE_NUMS[field]!];
   }
 
   private setNum(field: number, v: number | undefined): void {
     const e = this[AT];
     if (e >= 0) return (this[HOME] as Chunk<SeriesRecord>).setNum(e, field, v ?? NaN);
     const loose = (this[HOME] ??= new Loose()) as Loose;
-    if (field === 0) loose.lastTime = v!;
-    else if (field === 1) loose.value = v!;
-    else loose.pendingSince = v;
+    if (field < 2) loose[TABLE_NUMS[field] as 'lastTime' | 'value'] = v!;
+    else loose[TABLE_NUMS[field] as 'pendingSince' | 'priorWorst' | 'priorWorstAt'] = v;
   }
 
-  /** The series as saved: AlertSeries' fields in its order (the newest time, value and pending start after the state). */
+  /** The series as saved: AlertSeries' fields in its order (the table's numbers after the state). */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(this)) {
       out[key] = this[key as keyof this];
-      if (key === 'state') {
-        out.lastTime = this.lastTime;
-        out.value = this.value;
-        out.pendingSince = this.pendingSince;
-      }
+      if (key === 'state') for (const n of TABLE_NUMS) out[n] = this[n];
     }
     return out;
   }
@@ -227,11 +249,7 @@ export function seriesRecord(id: string, rule: string, fields: Init & Partial<Se
   // In no book yet, whatever a record it was copied from was in.
   s[AT] = -1;
   s[MADE] = 0;
-  const { lastTime, value, pendingSince } = fields;
-  s[HOME] =
-    lastTime === undefined && value === undefined && pendingSince === undefined
-      ? undefined
-      : new Loose(lastTime, value, pendingSince);
+  s[HOME] = TABLE_NUMS.every((n) => fields[n] === undefined) ? undefined : looseOf(fields);
   return s;
 }
 
@@ -311,10 +329,10 @@ let versions = 0;
 const slow = (rec: SeriesRecord): boolean =>
   rec.recoveringSince !== undefined || rec.explainedBy !== undefined || rec[OUTSTANDING] !== undefined;
 
-/** A participant series leaves its table: its newest time, value and pending start go with it (Loose). */
+/** A participant series leaves its table: its table numbers go with it (Loose). */
 function leave(rec: SeriesRecord): void {
   if ((rec[AT] ?? -1) < 0) return;
-  rec[HOME] = new Loose(rec.lastTime, rec.value, rec.pendingSince);
+  rec[HOME] = looseOf(rec);
   rec[AT] = -1;
 }
 

@@ -44,6 +44,9 @@ const checkSeries = entryCheck({
     lastTime: TIME,
     value: { type: 'number' },
     pendingSince: TIME,
+    // Since alerts say how bad they got (lifecycle.ts, Series.priorWorst): an older file has none.
+    priorWorst: { type: 'number' },
+    priorWorstAt: TIME,
     firingSince: TIME,
     recoveringSince: TIME,
     instance: { type: 'string' },

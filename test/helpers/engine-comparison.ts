@@ -68,6 +68,7 @@ const line = (a: RefAlert): string =>
     a.explainedBy ? ` explainedBy=${a.explainedBy}` : '',
     a.inhibitedBy ? ` inhibitedBy=${a.inhibitedBy}` : '',
     a.explanation ? ` "${a.explanation}"` : '',
+    a.worst === undefined ? '' : ` worst=${a.worst}@${minute(a.worstAt!)}`,
   ].join('');
 
 /** The engine resolves with one of RESOLVE_REASONS (another word is only read back from notify.json). */
@@ -90,6 +91,7 @@ function engineChange(c: AlertChange): RefAlert {
     ...(a.explainedBy ? { explainedBy: a.explainedBy } : {}),
     ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
     ...(a.explanation ? { explanation: a.explanation } : {}),
+    ...(a.worst !== undefined ? { worst: a.worst, worstAt: a.worstAt! } : {}),
   };
 }
 
@@ -183,6 +185,7 @@ export function compareCase(c: EngineCase): { mismatch?: Mismatch; exercised: Ex
       ...(a.inhibitedBy ? { inhibitedBy: a.inhibitedBy } : {}),
       ...(a.explanation ? { explanation: a.explanation } : {}),
       ...(a.scope === 'shared_cause' ? { meetings: engine.state.series.get(a.id)?.meetings } : {}),
+      ...(a.worst !== undefined ? { worst: a.worst, worstAt: a.worstAt! } : {}),
     }));
     const refActive = reference.active();
     [onlyEngine, onlyReference] = difference(active.map(line), refActive.map(line));

@@ -109,6 +109,12 @@ interface Ref {
    * of them (since it fired) moved out still in the meeting, and its resolve says `moved`.
    */
   departed?: { fresh: boolean; moved: boolean };
+  /**
+   * The episode's observations (from the breach that made it pending): each sample time's
+   * value, a later observation at the same time replacing the earlier one. Its worst is how bad
+   * the alert got (`worst`).
+   */
+  seen: Map<number, number>;
 }
 
 /** Why a resolved alert resolved (Alert.reason). */
@@ -135,6 +141,9 @@ export interface RefAlert {
   inhibitedBy?: string;
   explanation?: string;
   meetings?: number;
+  /** How bad it got, and when (firing, resolved and active alerts): see ReferenceEngine.worst. */
+  worst?: number;
+  worstAt?: number;
 }
 
 const ikeyOf = (s: QosSample): string => `${s.instance.kind}:${s.instance.uuid}`;
@@ -274,6 +283,7 @@ export class ReferenceEngine {
                 }
               : {},
             s.time,
+            v,
             inScope && this.breaches(rule, v),
             recovered,
             out,
@@ -303,8 +313,22 @@ export class ReferenceEngine {
         ...(by && rec.rule.inhibit ? { inhibitedBy: by } : {}),
         ...(explanation ? { explanation } : {}),
         ...(rec.meetings !== undefined ? { meetings: rec.meetings } : {}),
+        ...this.worst(rec),
       };
     });
+  }
+
+  /**
+   * The worst value of an alert's episode, straight from its observations: the highest for a
+   * rule `above` and for a meeting's or shared cause's share of members breaching, the lowest for
+   * one `below`; of equal ones, the first.
+   */
+  private worst(rec: Ref): { worst: number; worstAt: number } {
+    const up = rec.rule.scope !== 'participant' || rec.rule.above;
+    let best: { worst: number; worstAt: number } | undefined;
+    for (const [t, v] of [...rec.seen].sort((a, b) => a[0] - b[0]))
+      if (!best || (up ? v > best.worst : v < best.worst)) best = { worst: v, worstAt: t };
+    return best!;
   }
 
   private change(rec: Ref, previous: State, state: RefAlert['state'], reason?: Reason): RefAlert {
@@ -317,6 +341,7 @@ export class ReferenceEngine {
       ...(rec.explainedBy ? { explainedBy: rec.explainedBy } : {}),
       ...(rec.explainedBy && rec.rule.inhibit ? { inhibitedBy: rec.explainedBy } : {}),
       ...(rec.explanation ? { explanation: rec.explanation } : {}),
+      ...this.worst(rec),
     };
   }
 
@@ -397,15 +422,17 @@ export class ReferenceEngine {
     id: string,
     where: Partial<Ref>,
     time: number,
+    value: number,
     breaching: boolean,
     recovered: boolean,
     out: RefAlert[],
   ): void {
     let rec = this.series.get(id);
     if (!rec && !breaching) return;
-    if (!rec) this.series.set(id, (rec = { id, rule, state: 'inactive', lastTime: 0 }));
+    if (!rec) this.series.set(id, (rec = { id, rule, state: 'inactive', lastTime: 0, seen: new Map() }));
     if (time < rec.lastTime) return;
     Object.assign(rec, where);
+    rec.seen.set(time, value);
     const gap = rec.lastTime > 0 && time - rec.lastTime > this.gapToleranceMs;
     rec.lastTime = time;
     const before = rec.state;
@@ -521,8 +548,15 @@ export class ReferenceEngine {
           const meetings = new Set<string>();
           /** The meetings of members breaching as they last read, those gone silent too. */
           const lastRead = new Set<string>();
+          /** Members as they last read, those gone silent too, and how many of them breach. */
+          let readTotal = 0;
+          let readBreaching = 0;
           for (const [who, r] of this.members.get(rule.name)!.get(group)!) {
-            if (r.time <= t && r.breaching) lastRead.add(r.uuid);
+            if (r.time <= t) readTotal++;
+            if (r.time <= t && r.breaching) {
+              readBreaching++;
+              lastRead.add(r.uuid);
+            }
             if (r.time > t && r.time <= end) late = true;
             if (r.time < t - this.gapToleranceMs && this.awaited.has(who.slice(0, who.lastIndexOf('/'))))
               late = true; // not known yet
@@ -550,7 +584,10 @@ export class ReferenceEngine {
           const held = !isBreach && !recovered && this.firing(`${rule.name}|${group}`);
           const where =
             rule.scope === 'instance' ? { instance: group } : { meetings: (held ? lastRead : meetings).size };
-          this.observe(rule, `${rule.name}|${group}`, where, t, isBreach, recovered, out);
+          // Its value: the share of its members breaching, those gone silent counted as they
+          // last read while they hold it firing.
+          const share = held ? readBreaching / readTotal : breaching / total;
+          this.observe(rule, `${rule.name}|${group}`, where, t, share, isBreach, recovered, out);
         }
       }
   }

@@ -25,6 +25,10 @@ const ALERT = {
     valueText: { type: 'string' },
     firedValue: { type: 'number' },
     firedValueText: { type: 'string' },
+    // Since alerts say how bad they got: an older file's alerts have none (evaluate/alert.ts).
+    worst: { type: 'number' },
+    worstText: { type: 'string' },
+    worstAt: TIME,
     threshold: { type: 'number' },
     thresholdText: { type: 'string' },
     since: TIME,
