@@ -37,9 +37,16 @@ daemon's daily budget (state.dir) and the report says how many it took.
                                    minutes or alerts); samples: never ask for the summary
   --reserve N                      calls of today's budget to leave for live polling
                                    (default: a tenth of qoswatch's daily share)
+
+Exit codes: 0 the report is written; 3 it is written but cut by the budget (a page would have
+taken a call kept by --reserve: the Source line says what was and was not read); 1 a failure,
+nothing written; 2 a usage or configuration error.
 `;
 
 const SOURCES = new Set<string>(['auto', 'summary', 'samples']);
+
+/** `qoswatch report`'s exit code for a report written but cut by its budget reserve (README). */
+export const EXIT_CUT_BY_BUDGET = 3;
 
 /** The command line, checked before anything is read or asked for: usage errors (exit 2). */
 function reportArgs(argv: string[]) {
@@ -107,6 +114,7 @@ export async function report(argv: string[]): Promise<number> {
       clock: systemClock,
       kept: { pushedSummaries: pushedSummaries(new StateFiles(log), config.stateDir) },
       reserveCalls: true,
+      partial: true,
       wait: { onWait: (m) => process.stderr.write(`qoswatch report: ${m}\n`) },
     });
     const text = REPORT_FORMATS[format](r);
@@ -114,7 +122,12 @@ export async function report(argv: string[]): Promise<number> {
       writeOut(values.out, text);
       process.stderr.write(`report written to ${values.out} (${r.calls} API calls; ${r.sourceNote})\n`);
     } else process.stdout.write(text);
-    return 0;
+    if (!r.budgetCut) return 0;
+    // The report is written, but not whole: said apart from it, and by the exit code.
+    process.stderr.write(
+      `qoswatch report: cut by the budget: ${r.budgetCut.reason}; the report ${values.out ? `written to ${values.out}` : 'above'} holds only what was read before (its Source line says what was and was not read)\n`,
+    );
+    return EXIT_CUT_BY_BUDGET;
   } finally {
     close();
   }

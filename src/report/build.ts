@@ -75,5 +75,6 @@ export function buildReport(
       })),
     participants,
     alerts: alerts.filter((a) => a.participant === undefined),
+    ...(data.budgetCut ? { budgetCut: data.budgetCut } : {}),
   };
 }

@@ -10,7 +10,8 @@ import type { ZoomClient } from '../zoom/client.js';
 import type { Endpoint } from '../zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
-import type { ReportInstance, ReportSource } from './types.js';
+import { budgetCutNote, BudgetCutLog } from './budget-cut.js';
+import type { BudgetCut, ReportInstance, ReportSource } from './types.js';
 import { leaveOf } from '../poll/joins.js';
 
 type Raw = Record<string, unknown>;
@@ -33,6 +34,8 @@ export interface ReportData {
    * missing from the figures. Also at the end of `sourceNote`.
    */
   cutNote: string;
+  /** Present when the budget reserve stopped the reading (KeptData.partialOnStop); said at the end of `sourceNote`. */
+  budgetCut?: BudgetCut;
 }
 
 export interface JoinInfo {
@@ -191,6 +194,11 @@ export interface KeptData {
   onCall?: () => void;
   /** Called before each page is asked for; throws to stop (the reserve held for the whole run). */
   beforePage?: () => void;
+  /**
+   * With `beforePage`: a page it refuses ends the reading there, and the report is made of what
+   * was read, marked as cut by the budget (ReportData.budgetCut), instead of the error.
+   */
+  partialOnStop?: boolean;
 }
 
 async function collect(
@@ -200,22 +208,33 @@ async function collect(
   query: Record<string, string>,
   o: CallOptions,
 ): Promise<Raw[]> {
-  const { expected, signal } = o;
+  const { expected, signal, budget } = o;
   const gate = o.kept?.gate;
+  const what = LISTING[ep.name] ?? ep.name;
   const out: Raw[] = [];
+  if (budget?.skip(what)) return out; // the budget stopped the reading before this listing
+  const beforePage = o.kept?.beforePage && (budget ? budget.wrap(o.kept.beforePage) : o.kept.beforePage);
+  let pages = 0;
   await gate?.();
-  for await (const page of client.pages<Raw>(ep, { id: of.uuid }, query, {
-    ...(signal ? { signal } : {}),
-    keyOf: (r) => joinKey(r, of.kind),
-    ...(expected !== undefined ? { expectedItems: expected } : {}),
-    ...(o.kept?.beforePage ? { beforePage: o.kept.beforePage } : {}),
-    cut: (why) => o.cuts.push({ what: LISTING[ep.name] ?? ep.name, why }),
-    strict: true,
-  })) {
-    o.kept?.onCall?.();
-    out.push(...page.filter(isJsonObject));
-    await gate?.(); // the next page is asked for when the loop goes on
+  try {
+    for await (const page of client.pages<Raw>(ep, { id: of.uuid }, query, {
+      ...(signal ? { signal } : {}),
+      keyOf: (r) => joinKey(r, of.kind),
+      ...(expected !== undefined ? { expectedItems: expected } : {}),
+      ...(beforePage ? { beforePage } : {}),
+      cut: (why) => o.cuts.push({ what, why }),
+      strict: true,
+    })) {
+      pages++;
+      o.kept?.onCall?.();
+      out.push(...page.filter(isJsonObject));
+      await gate?.(); // the next page is asked for when the loop goes on
+    }
+  } catch (err) {
+    if (!budget?.ended(what, pages, err)) throw err;
+    return out;
   }
+  budget?.ended(what, pages);
   return out;
 }
 
@@ -235,6 +254,8 @@ interface CallOptions {
   signal?: AbortSignal | undefined;
   kept?: KeptData;
   cuts: { what: string; why: string }[];
+  /** With `kept.partialOnStop`: what was read before the budget reserve stopped the reading. */
+  budget?: BudgetCutLog | undefined;
 }
 
 /** What a listing is called in a report's source line. */
@@ -376,7 +397,8 @@ export async function fetchReportData(
   kept: KeptData = {},
 ): Promise<ReportData> {
   const stats = new NormalizeStats();
-  const call: CallOptions = { expected: instance.participants, signal, kept, cuts: [] };
+  const budget = kept.partialOnStop ? new BudgetCutLog() : undefined;
+  const call: CallOptions = { expected: instance.participants, signal, kept, cuts: [], budget };
   const { summaries, pushed, refused } = await fetchSummaries(client, instance, choice, stats, call);
   const listed = await fetchParticipants(client, instance, call);
   const samples =
@@ -395,7 +417,12 @@ export async function fetchReportData(
   return {
     instance,
     source,
-    sourceNote: sourceNote(source, choice, refused) + skippedNote(listed.skipped) + cutNote(call.cuts),
+    sourceNote:
+      sourceNote(source, choice, refused) +
+      skippedNote(listed.skipped) +
+      cutNote(call.cuts) +
+      budgetCutNote(budget?.cut()),
+    ...(budget?.cut() ? { budgetCut: budget.cut()! } : {}),
     summaries,
     samples,
     joins,

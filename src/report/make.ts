@@ -40,13 +40,20 @@ export interface MakeReportOptions {
    * turn, their reservations) before refusing, and who is told when it waits.
    */
   wait?: Omit<ReserveWait, 'clock' | 'signal'>;
+  /**
+   * A page the reserve refuses ends the reading there: the report is made of what was read,
+   * marked as cut by the budget (`Report.budgetCut`), instead of failing with nothing written
+   * (`qoswatch report`; the daemon's after-call report waits for a budget that allows it whole).
+   */
+  partial?: boolean;
 }
 
 /**
  * Holds the reserve for the whole run: before each page, a report that has already spent what
  * Zoom's participant count foretold (it can understate the joins), or that finds the budget
  * spent by the other processes sharing it, stops rather than take a call kept for live
- * polling. An error naming which of the two it was: no partial report is written.
+ * polling. An error naming which of the two it was; `partial`: its message says what the
+ * report made of what it read does (MakeReportOptions.partial), else that nothing was written.
  */
 export function holdReserve(
   client: ZoomClient,
@@ -54,6 +61,7 @@ export function holdReserve(
   made: () => number,
   what = 'report',
   need?: number,
+  partial = false,
 ): () => void {
   // Today's calls of everyone but this run, when it started.
   const othersBefore = client.budget.usedToday() - made();
@@ -76,7 +84,7 @@ export function holdReserve(
       );
     throw new ZoomError(
       'ZOOM_BUDGET_EXHAUSTED',
-      `the ${what} stopped after ${n} API call${n === 1 ? '' : 's'}, before its next page: ${left} call${left === 1 ? ' is' : 's are'} left of today's budget and ${reserve} kept for live polling (--reserve); ${causes.join(', and ')}. Nothing was written: try again after 00:00 UTC or lower the reserve`,
+      `the ${what} stopped after ${n} API call${n === 1 ? '' : 's'}, before its next page: ${left} call${left === 1 ? ' is' : 's are'} left of today's budget and ${reserve} kept for live polling (--reserve); ${causes.join(', and ')}${partial ? '' : '. Nothing was written: try again after 00:00 UTC or lower the reserve'}`,
       { retryable: true },
     );
   };
@@ -118,7 +126,9 @@ export async function makeReport(client: ZoomClient, o: MakeReportOptions): Prom
       () => (o.kept?.gate ? counted : client.budget.usedHere() - before),
       'report',
       need,
+      o.partial,
     ),
+    partialOnStop: o.partial ?? false,
   });
   return buildReport(data, o.rules, {
     gapToleranceMs: o.gapToleranceMs,

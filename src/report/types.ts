@@ -103,6 +103,19 @@ export interface ReportRule {
   scope: string;
 }
 
+/**
+ * A report cut by its budget reserve (`qoswatch report`): the reading stopped before a page
+ * that would have taken a call kept for live polling, and the report is made of what was read.
+ */
+export interface BudgetCut {
+  /** Why it stopped: the calls made, the calls left and kept, and the cause. */
+  reason: string;
+  /** The listings read, in the order asked for: pages read, and whether to their end. */
+  read: { listing: string; pages: number; whole: boolean }[];
+  /** The listings not asked for at all. */
+  notRead: string[];
+}
+
 export interface Report {
   instance: ReportInstance;
   generatedAt: number;
@@ -115,4 +128,6 @@ export interface Report {
   participants: ParticipantReport[];
   /** Instance-wide alerts (scope instance or shared_cause). */
   alerts: FiredAlert[];
+  /** Present when the budget reserve cut the reading: the report holds only what was read. */
+  budgetCut?: BudgetCut;
 }

@@ -8,9 +8,8 @@ import { listPastInstances } from '../../src/report/fetch.js';
 import { makeReport } from '../../src/report/make.js';
 import type { Report } from '../../src/report/types.js';
 import { isZoomError } from '../../src/zoom/errors.js';
-import { simProxy } from '../helpers/proxy.js';
 import { s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
-import { reportOptions as options, WEEKLY, weeklyWith } from './scenario.js';
+import { reportOptions as options, understatedMeeting, WEEKLY, weeklyWith } from './scenario.js';
 
 let h: SimHarness | undefined;
 afterEach(async () => {
@@ -169,20 +168,12 @@ describe('qoswatch report, against the simulator over HTTP', () => {
   });
 
   it("holds the reserve for the whole run when Zoom's participant count understates the joins", async () => {
-    const people = Array.from({ length: 45 }, (_, i) => ({
-      user_id: String(17000000 + i),
-      name: `P${i}`,
-      join: '1m',
-    }));
-    h = await startSim({ ...WEEKLY, meetings: [{ ...WEEKLY.meetings![1]!, participants: people }] }, AFTER);
     // Zoom's details say 1 participant; the QoS list then takes 5 pages, not 1.
-    const proxy = await simProxy(h.url, {
-      rewrite: (t) => t.replace(/"participants":45\b/, '"participants":1'),
-    });
-    const url = proxy.url;
+    const m = await understatedMeeting(AFTER);
+    const h = m.h;
     try {
       // 9 calls a day on Business, 3 of them kept: the first check sees 4 needed and 9 left.
-      const client = s2sClient({ url, clock: h.clock }, { dailyShare: 0.00015 });
+      const client = s2sClient({ url: m.url, clock: h.clock }, { dailyShare: 0.00015 });
       const before = h.sim.apiRequests();
       const err = await makeReport(client, options(h, { reserve: 3 })).catch((e: unknown) => e);
       expect(isZoomError(err, 'ZOOM_BUDGET_EXHAUSTED'), String(err)).toBe(true);
@@ -192,7 +183,38 @@ describe('qoswatch report, against the simulator over HTTP', () => {
       expect(h.sim.apiRequests() - before).toBe(6);
       expect(client.budget.remaining()).toBe(3);
     } finally {
-      await proxy.close();
+      await m.close();
+    }
+  });
+
+  it('partial (qoswatch report): ends with what it read, marked as cut by the budget, not with an error', async () => {
+    const m = await understatedMeeting(AFTER);
+    const h = m.h;
+    try {
+      const client = s2sClient({ url: m.url, clock: h.clock }, { dailyShare: 0.00015 });
+      const before = h.sim.apiRequests();
+      const r = await makeReport(client, options(h, { reserve: 3, partial: true }));
+      expect(h.sim.apiRequests() - before).toBe(6);
+      expect(r.calls).toBe(6);
+      expect(client.budget.remaining()).toBe(3);
+      // The details and the summary's 5 pages were read; the participants and QoS lists were not.
+      expect(r.budgetCut).toEqual({
+        reason: expect.stringMatching(
+          /^the report stopped after 6 API calls, before its next page: 3 calls are left of today's budget and 3 kept for live polling \(--reserve\); Zoom's participant count understated the pages to read \(about \d+ foretold\)$/,
+        ) as string,
+        read: [{ listing: 'QoS summary list', pages: 5, whole: true }],
+        notRead: ['participants list', 'QoS list'],
+      });
+      expect(r.participants).toHaveLength(45);
+      const source = formatTable(r).split('\n')[1]!;
+      expect(source).toMatch(
+        /^Source: .* Cut by the budget: the report stopped after 6 API calls, .*\. Read: the details, the QoS summary list \(5 pages, whole\)\. Not read: the participants list, the QoS list\. Participants and figures past the cut are missing here/,
+      );
+      expect(JSON.parse(formatJson(r))).toMatchObject({
+        budgetCut: { notRead: ['participants list', 'QoS list'] },
+      });
+    } finally {
+      await m.close();
     }
   });
 });

@@ -2,7 +2,8 @@ import { fromRoot } from '../../src/util/package-root.js';
 import { loadRules } from '../../src/evaluate/load-rules.js';
 import type { MakeReportOptions } from '../../src/report/make.js';
 import type { RawScenario } from '../../src/simulator/scenario.js';
-import type { SimHarness } from '../helpers/sim.js';
+import { simProxy } from '../helpers/proxy.js';
+import { startSim, type SimHarness } from '../helpers/sim.js';
 
 /** The shipped rules: a report applies the daemon's own. */
 export const DEFAULT_RULES = loadRules([fromRoot('rules', 'default.yaml')]);
@@ -88,3 +89,30 @@ export const HOSTILE_WEEKLY: RawScenario = {
     },
   ],
 };
+
+/**
+ * WEEKLY's second instance with 45 joins, at `at` ms into the scenario, behind a proxy whose
+ * details say 1 participant: Zoom's count understating the joins, so a report foretells one
+ * page of each listing and finds 5 QoS pages. `url` is the proxy's.
+ */
+export async function understatedMeeting(
+  at: number,
+): Promise<{ h: SimHarness; url: string; close: () => Promise<void> }> {
+  const people = Array.from({ length: 45 }, (_, i) => ({
+    user_id: String(17000000 + i),
+    name: `P${i}`,
+    join: '1m',
+  }));
+  const h = await startSim({ ...WEEKLY, meetings: [{ ...WEEKLY.meetings![1]!, participants: people }] }, at);
+  const proxy = await simProxy(h.url, {
+    rewrite: (t) => t.replace(/"participants":45\b/, '"participants":1'),
+  });
+  return {
+    h,
+    url: proxy.url,
+    close: async () => {
+      await proxy.close();
+      await h.close();
+    },
+  };
+}
