@@ -1,3 +1,5 @@
+import { redactUrlValue } from './redact-url.js';
+
 /**
  * What is wrong with `text` as the URL of a setting that qoswatch fetches or posts to, in words
  * that follow the value (`found "…", whose port 99999 is not from 1 to 65535`), or undefined when
@@ -75,10 +77,12 @@ export const NOTIFIER_URL_MESSAGE = 'an http(s) URL without user:password@ (cred
  * What is wrong with `url` as a base URL that a path is appended to as text (`appended`: what,
  * in words), when it has a query or a fragment: the path would land in them, and every request
  * go elsewhere. `expected`: a URL of the kind wanted, in words. Undefined when it has neither.
+ * The URL is shown with the values of its query and fragment hidden (redactUrlValue): any may be
+ * a credential (`?sig=…`).
  */
 export function baseUrlProblem(url: string, appended: string, expected: string): string | undefined {
   if (!/[?#]/.test(url)) return undefined;
-  return `found ${JSON.stringify(url)}, which has a query or a fragment (${appended}); expected ${expected}, without a query or a fragment`;
+  return `found ${JSON.stringify(redactUrlValue(url))}, which has a query or a fragment (${appended}); expected ${expected}, without a query or a fragment`;
 }
 
 /**

@@ -115,15 +115,32 @@ export function redactUrlCredentials(text: string): string {
  * `://` and its last `@` replaced by `[redacted]`, whatever stands between: a URL that no parser
  * reads (`http://user:pa ss@x/`, a quote or a `/` in the password) shows none of its
  * `user:password` either, where redactUrlCredentials, which must find a URL's end in free text,
- * stops at the space.
+ * stops at the space. And the value of every pair of its query and fragment (queryValuesHidden).
  */
 export function redactUrlValue(value: string): string {
   const start = value.indexOf('://');
+  if (start < 0) return value;
   const at = value.lastIndexOf('@');
-  return start >= 0 && at > start + 3
-    ? `${value.slice(0, start + 3)}${REDACTED_USERINFO}${value.slice(at)}`
-    : value;
+  const hidden =
+    at > start + 3 ? `${value.slice(0, start + 3)}${REDACTED_USERINFO}${value.slice(at)}` : value;
+  return queryValuesHidden(hidden, start + 3);
 }
+
+/**
+ * `url` with the value of every `key=value` pair of its query and of its fragment replaced by
+ * `[redacted]`, the keys kept (`?sig=[redacted]&x=[redacted]`, `#access_token=[redacted]`): any
+ * of them may be a credential (a signature, a token under a name of its own), not only those
+ * under a secret word. A fragment without pairs (`#/alerts`) is kept. `from`: where its authority starts.
+ */
+function queryValuesHidden(url: string, from: number): string {
+  const query = url.slice(from).search(/[?#]/);
+  if (query < 0) return url;
+  const at = from + query;
+  return url.slice(0, at) + url.slice(at).replace(QUERY_PAIR, `$1${REDACTED}`);
+}
+
+/** A pair of a query or a fragment: its start (`?`, `#`, `&`, `;`) and key with the `=`, then its value. */
+const QUERY_PAIR = /([?#&;][^=&;#]*=)[^&;#]+/g;
 
 /**
  * A copy of `value` with every string in it passed through `known` (the logger's known secret

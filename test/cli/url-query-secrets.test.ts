@@ -49,6 +49,56 @@ describe('a config problem quoting a URL with a credential in its query', () => 
   }, 30_000);
 });
 
+/**
+ * A URL setting with a credential in its query under a key that is no secret word (stop 42
+ * tester LOW): `?sig=` (a signed URL), `?x=`. Every value of its query and fragment is hidden,
+ * the keys kept: any of them may be a credential.
+ */
+describe('a config problem quoting a URL whose query values are under any key', () => {
+  it('notifiers[0].url, slack api_url and zoom.api_url: every value hidden, keys and message kept', async () => {
+    const file = join(dir, 'any-key.yaml');
+    writeFileSync(
+      file,
+      `${ZOOM}, api_url: "https://api.zoom.us/?x=ZOOMVAL1;y=ZOOMVAL2"}\n` +
+        'notifiers:\n' +
+        '  - { name: am, type: alertmanager, url: "http://127.0.0.1:19009/am?sig=AMSIG999&x=AMX999&flag&e=" }\n' +
+        '  - { name: sl, type: slack, token: xoxb-1, channel: c, api_url: "https://slack.example/api/#k=SLACKFRAG9" }\n' +
+        '  - { name: am2, type: alertmanager, url: "http://127.0.0.1:19009/#/alerts" }\n' +
+        'route: {receiver: am}\n',
+    );
+    const r = await runCli(['check', '--config', file]);
+    // Old code: AMSIG999, AMX999, ZOOMVAL1, ZOOMVAL2 and SLACKFRAG9 were all shown.
+    expect(r.stderr).not.toMatch(/AMSIG|AMX|ZOOMVAL|SLACKFRAG/);
+    expect(r.stderr).toContain(
+      `notifiers[0].url: found "http://127.0.0.1:19009/am?sig=[redacted]&x=[redacted]&flag&e=", ${AM_WHY}\n`,
+    );
+    expect(r.stderr).toContain(
+      `notifiers[1].api_url: found "https://slack.example/api/#k=[redacted]", which has`,
+    );
+    // A fragment that holds no pair (Alertmanager's UI page) is shown as it is.
+    expect(r.stderr).toContain(`notifiers[2].url: found "http://127.0.0.1:19009/#/alerts", ${AM_WHY}\n`);
+    expect(r.stderr).toContain(
+      `zoom.api_url: found "https://api.zoom.us/?x=[redacted];y=[redacted]", ${API_WHY}\n`,
+    );
+    expect(r.code).toBe(2);
+  }, 30_000);
+
+  it('a URL setting that is no URL qoswatch can use (its port): every query value hidden too', async () => {
+    const file = join(dir, 'bad-port.yaml');
+    writeFileSync(
+      file,
+      `${ZOOM}}\nnotifiers: [{ name: w, type: webhook, url: "http://127.0.0.1:99999/hook?sig=HOOKSIG9&v=2" }]\nroute: {receiver: w}\n`,
+    );
+    const r = await runCli(['check', '--config', file]);
+    // Old code: `found "http://127.0.0.1:99999/hook?sig=HOOKSIG9&v=2", whose port ...`.
+    expect(r.stderr).toContain(
+      'notifiers[0].url: found "http://127.0.0.1:99999/hook?sig=[redacted]&v=[redacted]", whose port 99999 is not from 1 to 65535',
+    );
+    expect(r.stderr).not.toContain('HOOKSIG9');
+    expect(r.code).toBe(2);
+  }, 30_000);
+});
+
 describe('the log of a token endpoint nobody listens on, whose URL holds a credential', () => {
   it('hides the credential and keeps the cause', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
