@@ -9,7 +9,7 @@ import { expandStreams, METRIC_BY_NAME, STREAM_GROUPS, type MetricDef } from './
 import type { CompiledRule, ContextUse, FilterField, RawRule, Scope } from './rule-types.js';
 import { checkTemplate, templateFields, unguardedFields } from './templates.js';
 import { unprovided } from './field-needs.js';
-import { parseThreshold } from './thresholds.js';
+import { parseThreshold, percentShare } from './thresholds.js';
 
 /**
  * A problem at a setting of the rule being compiled: at its value; with `offset`, at that
@@ -253,11 +253,11 @@ function groupSettings(
 > {
   return {
     ...(raw.breaching?.count !== undefined ? { breachingCount: raw.breaching.count } : {}),
-    ...(raw.breaching?.ratio !== undefined ? { breachingRatio: parseFloat(raw.breaching.ratio) / 100 } : {}),
+    ...(raw.breaching?.ratio !== undefined ? { breachingRatio: percentShare(raw.breaching.ratio) } : {}),
     minParticipants: raw.min_participants ?? (scope === 'participant' ? 1 : 3),
     ...(raw.group_by ? { groupBy: raw.group_by } : {}),
     explains: raw.explains ?? raw.mute_participant_alerts ?? false,
-    explainedRatio: raw.explained?.ratio ? parseFloat(raw.explained.ratio) / 100 : 1,
+    explainedRatio: raw.explained?.ratio ? percentShare(raw.explained.ratio) : 1,
     inhibitWhenExplained: raw.explained?.inhibit ?? true,
   };
 }

@@ -1,37 +1,45 @@
 import type { MetricDef, UnitKind } from './metrics.js';
+import { scaledDecimal } from '../util/decimal.js';
 
 const NUM = String.raw`(-?\d+(?:\.\d+)?)`;
 
 const PATTERNS: Record<
   UnitKind,
-  { re: RegExp; scale: (n: number, unit: string) => number; expected: string }
+  { re: RegExp; scale: (n: string, unit: string) => number; expected: string }
 > = {
   duration: {
     re: new RegExp(`^${NUM}\\s*(ms|s)$`, 'i'),
-    scale: (n, u) => (u.toLowerCase() === 's' ? n : n / 1000),
+    scale: (n, u) => scaledDecimal(n, u.toLowerCase() === 's' ? 0 : -3),
     expected: 'a duration such as 300ms or 1.5s',
   },
-  percent: { re: new RegExp(`^${NUM}\\s*(%)$`), scale: (n) => n / 100, expected: 'a percentage such as 5%' },
+  percent: {
+    re: new RegExp(`^${NUM}\\s*(%)$`),
+    scale: (n) => scaledDecimal(n, -2),
+    expected: 'a percentage such as 5%',
+  },
   bitrate: {
     re: new RegExp(`^${NUM}\\s*(bps|kbps|mbps|gbps)$`, 'i'),
     scale: (n, u) =>
-      n * ({ bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 } as Record<string, number>)[u.toLowerCase()]!,
+      scaledDecimal(n, ({ bps: 0, kbps: 3, mbps: 6, gbps: 9 } as Record<string, number>)[u.toLowerCase()]!),
     expected: 'a bitrate such as 500kbps or 1.5Mbps',
   },
-  fps: { re: new RegExp(`^${NUM}\\s*(fps)?$`, 'i'), scale: (n) => n, expected: 'a frame rate such as 10fps' },
+  fps: { re: new RegExp(`^${NUM}\\s*(fps)?$`, 'i'), scale: Number, expected: 'a frame rate such as 10fps' },
   pixels: {
     re: /^(\d+)\s*(p|px)$/i,
-    scale: (n) => n,
+    scale: Number,
     expected: 'pixels such as 360p (a picture height) or 1280px',
   },
   dbm: {
     re: new RegExp(`^${NUM}\\s*(dbm)$`, 'i'),
-    scale: (n) => n,
+    scale: Number,
     expected: 'a signal strength such as -70dBm',
   },
   level: { re: /^([a-z]+)()$/i, scale: () => 0, expected: 'one of the levels' },
-  number: { re: new RegExp(`^${NUM}()$`), scale: (n) => n, expected: 'a number such as 3.5' },
+  number: { re: new RegExp(`^${NUM}()$`), scale: Number, expected: 'a number such as 3.5' },
 };
+
+/** A share of participants as the rule schema writes it ("30%", "1.1%") as a ratio: 0.3, 0.011. */
+export const percentShare = (text: string): number => scaledDecimal(text.slice(0, -1), -2);
 
 type Unit = Pick<MetricDef, 'unit' | 'levels'>;
 
@@ -69,7 +77,7 @@ export function parseThreshold(text: string | number, metric: Unit): { value: nu
   }
   const m = p.re.exec(s);
   if (!m) return { error: `found ${JSON.stringify(s)}; expected ${p.expected}` };
-  const value = p.scale(Number(m[1]), m[2] ?? '');
+  const value = p.scale(m[1]!, m[2] ?? '');
   const [min, max, range] = DOMAIN[unit];
   if (!Number.isFinite(value) || value < min || value > max)
     return { error: `found ${s}, outside what the metric can measure; expected ${range}` };

@@ -6,6 +6,7 @@
  */
 
 import { visible } from './zoom-text.js';
+import { scaledDecimal } from '../util/decimal.js';
 
 const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
 
@@ -41,8 +42,8 @@ const ZERO = 48;
 const NINE = 57;
 const DOT = 46;
 const SPACE = 32;
-/** Powers of ten up to 1e15, all exact in a double. */
-const TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+/** Powers of ten up to 1e22, all exact in a double. */
+const TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
  * The unit (lower case; '' for none) of the number a reader of numberWithUnit returned last.
@@ -50,6 +51,29 @@ const TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
  * pair per value was as many short-lived arrays.
  */
 let unit = '';
+
+/**
+ * The decimal a reader of numberWithUnit read last, beside its number (as `unit`), for `scaled`:
+ * Zoom's plain form as its digits (`whole`) and how many of them follow the point (`places`);
+ * any other form as its text (`written`), '' for the plain form.
+ */
+let whole = 0;
+let places = 0;
+let written = '';
+
+/**
+ * The number a reader of numberWithUnit returned last (`v`) times 10 to the power `shift`
+ * (-3 for milliseconds to seconds), rounded once from the decimal as written: "471 ms" is
+ * 0.471 s, where 471 * 1e-3 was 0.47100000000000003, and "1.1%" 0.011, where 1.1 / 100 was
+ * 0.011000000000000001. The plain form is its digits times or divided by a power of ten, both
+ * exact (at most 15 digits, at most 10^22), so one rounding.
+ */
+function scaled(v: number, shift: number): number {
+  if (shift === 0 || v !== v) return v;
+  if (written) return scaledDecimal(written, shift);
+  const e = shift - places;
+  return e >= 0 ? whole * TEN[e]! : whole / TEN[-e]!;
+}
 
 /**
  * How Zoom writes nearly every value, read without a regular expression (a cycle reads
@@ -63,12 +87,12 @@ function plainNumberWithUnit(value: string, units: readonly string[]): number {
   const n = value.length;
   let i = 0;
   let digits = 0;
-  let whole = 0;
+  let all = 0;
   let scale = 0;
   for (; i < n; i++) {
     const c = value.charCodeAt(i);
     if (c >= ZERO && c <= NINE) {
-      whole = whole * 10 + (c - ZERO);
+      all = all * 10 + (c - ZERO);
       digits++;
       if (scale) scale++;
     } else if (c === DOT && !scale && digits) scale = 1;
@@ -79,7 +103,10 @@ function plainNumberWithUnit(value: string, units: readonly string[]): number {
   const u = i < n ? unitAt(value, i, units) : '';
   if (u === undefined) return NaN;
   unit = u;
-  return scale ? whole / TEN[scale - 1]! : whole;
+  whole = all;
+  places = scale ? scale - 1 : 0;
+  written = '';
+  return scale ? all / TEN[scale - 1]! : all;
 }
 
 const LOWER_A = 97;
@@ -116,6 +143,7 @@ function numberWithUnit(units: string): (value: unknown) => number {
   return (value) => {
     if (typeof value === 'number') {
       unit = '';
+      written = String(value);
       return Number.isFinite(value) ? value : NaN;
     }
     if (typeof value !== 'string') return NaN;
@@ -126,11 +154,13 @@ function numberWithUnit(units: string): (value: unknown) => number {
     const n = Number(m[1]);
     if (!Number.isFinite(n)) return NaN;
     unit = (m[2] ?? '').toLowerCase();
+    written = m[1]!;
     return n;
   };
 }
 
-const TIME_UNITS: Record<string, number> = { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6, µs: 1e-6 };
+/** Each time unit's power of ten in seconds. */
+const TIME_UNITS: Record<string, number> = { '': -3, ms: -3, s: 0, sec: 0, us: -6, µs: -6 };
 const time = numberWithUnit('ms|µs|us|sec|s');
 
 // The comparisons below are written so that NaN (not a number) fails them: `!(v >= 0)`.
@@ -139,7 +169,7 @@ const time = numberWithUnit('ms|µs|us|sec|s');
 export function parseSeconds(value: unknown): number | undefined {
   const v = time(value);
   if (!(v >= 0)) return refuse(v);
-  const s = v * TIME_UNITS[unit]!;
+  const s = scaled(v, TIME_UNITS[unit]!);
   return s <= PLAUSIBLE.seconds ? s : refuse(s);
 }
 
@@ -149,17 +179,18 @@ const percent = numberWithUnit('%');
 export function parseRatio(value: unknown): number | undefined {
   const v = percent(value);
   if (!(v >= 0 && v <= 100)) return refuse(v);
-  return v / 100;
+  return scaled(v, -2);
 }
 
-const RATE_UNITS: Record<string, number> = { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 };
+/** Each rate unit's power of ten in bits per second. */
+const RATE_UNITS: Record<string, number> = { '': 3, bps: 0, kbps: 3, mbps: 6, gbps: 9 };
 const rate = numberWithUnit('bps|kbps|mbps|gbps');
 
 /** "27.15 kbps" / "23 Kbps" -> bits per second. A bare number is taken as kbps, Zoom's unit. */
 export function parseBitrate(value: unknown): number | undefined {
   const v = rate(value);
   if (!(v >= 0)) return refuse(v);
-  const bps = v * RATE_UNITS[unit]!;
+  const bps = scaled(v, RATE_UNITS[unit]!);
   return bps <= PLAUSIBLE.bitsPerSecond ? bps : refuse(bps);
 }
 

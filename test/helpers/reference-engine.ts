@@ -34,8 +34,8 @@ interface RefRule {
 function quantity(text: string | number): number {
   const m = /^(\d+(?:\.\d+)?)(ms|%|fps)$/.exec(String(text));
   if (!m) throw new Error(`reference: no unit in ${String(text)}`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n / 1000 : m[2] === '%' ? n / 100 : n;
+  // The decimal as written, scaled before it is rounded to a double ("1.1%" is 0.011).
+  return Number(m[2] === 'ms' ? `${m[1]}e-3` : m[2] === '%' ? `${m[1]}e-2` : m[1]);
 }
 const minutes = (text?: string): number => {
   if (!text) return 0;

@@ -174,9 +174,10 @@ describe('value parser properties', () => {
       { numRuns: 2000 },
     );
   });
-  it('reads every spelling exactly as Number() reads its digits (to the last bit)', () => {
+  it('reads every spelling exactly as Number() reads its digits scaled to base units (to the last bit)', () => {
     // Digits with or without a fraction (up to 17 in all), any spacing, any unit case,
-    // leading zeros, and things near the shape: a trailing dot, signs, exponents.
+    // leading zeros, and things near the shape: a trailing dot, signs, exponents. The value is
+    // the decimal written, scaled, rounded once: Number("471e-3"), not 471 * 1e-3 (hT43 LOW).
     const digits = fc.stringMatching(/^[0-9]{1,9}$/);
     const number = fc.oneof(
       digits,
@@ -191,12 +192,12 @@ describe('value parser properties', () => {
       fc
         .array(fc.boolean(), { minLength: unit.length, maxLength: unit.length })
         .map((up) => up.map((u, i) => (u ? unit[i]!.toUpperCase() : unit[i]!)).join(''));
-    // Each reader, its units' scales and its plausibility bound (in base units).
+    // Each reader, its units' powers of ten and its plausibility bound (in base units).
     const readers: [(v: unknown) => number | undefined, Record<string, number>, number][] = [
-      [parseSeconds, { '': 1e-3, ms: 1e-3, s: 1, sec: 1, us: 1e-6 }, PLAUSIBLE.seconds],
-      [parseBitrate, { '': 1e3, bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 }, PLAUSIBLE.bitsPerSecond],
-      [parseFrameRate, { '': 1, fps: 1 }, PLAUSIBLE.framesPerSecond],
-      [parseRatio, { '': 0.01, '%': 0.01 }, 1],
+      [parseSeconds, { '': -3, ms: -3, s: 0, sec: 0, us: -6 }, PLAUSIBLE.seconds],
+      [parseBitrate, { '': 3, bps: 0, kbps: 3, mbps: 6, gbps: 9 }, PLAUSIBLE.bitsPerSecond],
+      [parseFrameRate, { '': 0, fps: 0 }, PLAUSIBLE.framesPerSecond],
+      [parseRatio, { '': -2, '%': -2 }, 1],
     ];
     fc.assert(
       fc.property(
@@ -210,9 +211,8 @@ describe('value parser properties', () => {
           const names = Object.keys(units);
           const unit = names[u % names.length]!;
           const written = `${n}${sp}${cased ? fc.sample(anyCase(unit), { numRuns: 1, seed: u })[0] : unit}`;
-          const value = Number(n);
-          const scale = units[unit]!;
-          const read = parse === parseRatio ? value / 100 : value * scale;
+          const [digits, exponent = '0'] = n.split('e') as [string, string?];
+          const read = Number(`${digits}e${Number(exponent) + units[unit]!}`);
           const want = read <= bound ? read : undefined;
           expect(parse(written), written).toBe(want);
         },
