@@ -134,6 +134,21 @@ describe('the journal of delivered notifications', () => {
     );
   });
 
+  it('one garbage line and one id of nothing are said in the singular', () => {
+    const { dir, store } = storeWith(5, 4);
+    const journal = join(dir, 'notify.json.delivered');
+    store.done(store.outbox()[0]!);
+    store.save();
+    const generation = (JSON.parse(readFileSync(journal, 'utf8')) as { after: number }).after;
+    appendFileSync(journal, `garbage\n${JSON.stringify({ after: generation, ids: ['gone'] })}\n`);
+    const { log, lines } = captureLog();
+    new NotifyStore(dir, new StateFiles(log)).outbox();
+    // Old code: "skipped 1 line that are not journal lines".
+    expect(lines.map((l) => l.msg)).toEqual([
+      `state file ${journal}: 1 delivered notification left the outbox; skipped 1 line that is not a journal line, 1 id not in the outbox`,
+    ]);
+  });
+
   it('a journal larger than one beside this notify.json can be is ignored and said: nothing lost, nothing thrown', () => {
     const { dir } = storeWith(5, 3);
     const journal = join(dir, 'notify.json.delivered');

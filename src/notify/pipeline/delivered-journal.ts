@@ -136,7 +136,8 @@ export class DeliveredJournal {
     if (!t.torn && !t.garbage && !t.stale && !t.unknown) return;
     const parts = [
       t.torn ? 'a last line torn by a stop mid-append (its notifications may be sent again)' : '',
-      t.garbage ? `${plural(t.garbage, 'line')} that are not journal lines` : '',
+      t.garbage === 1 ? '1 line that is not a journal line' : '',
+      t.garbage > 1 ? `${t.garbage} lines that are not journal lines` : '',
       t.stale ? `${plural(t.stale, 'line')} of an earlier notify.json` : '',
       t.unknown ? `${plural(t.unknown, 'id')} not in the outbox` : '',
     ].filter(Boolean);

@@ -2,7 +2,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StateCheck, type StateFiles } from '../../util/state-files.js';
 import { isJsonObject } from '../../util/json-object.js';
-import { plural } from '../../util/words.js';
 import { BUCKET_MS, type ReplayGuard } from './replay-guard.js';
 
 /** A saved bucket: the digests of the signatures and bodies accepted in it. */
@@ -29,8 +28,11 @@ function checkSeen(start: number, maxEntries: number): StateCheck<SeenFile> {
         return [];
       }
       const ok = v.filter((k): k is string => typeof k === 'string' && KEY.test(k)).slice(0, maxEntries);
-      if (ok.length < v.length)
-        discarded.push(`${what}: ${plural(v.length - ok.length, 'entry', 'entries')} that are not digests`);
+      const bad = v.length - ok.length;
+      if (bad)
+        discarded.push(
+          `${what}: ${bad === 1 ? '1 entry that is not a digest' : `${bad} entries that are not digests`}`,
+        );
       return ok;
     };
     return { value: { version: 1, start, sigs: keys('sigs'), bodies: keys('bodies') }, discarded };

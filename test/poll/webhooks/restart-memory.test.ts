@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineEvent } from '../../../src/normalize/events.js';
 import { WebhookReceiver } from '../../../src/poll/webhooks/receiver.js';
-import { REDELIVERY_WINDOW_MS, ReplayGuard } from '../../../src/poll/webhooks/replay-guard.js';
+import { BUCKET_MS, REDELIVERY_WINDOW_MS, ReplayGuard } from '../../../src/poll/webhooks/replay-guard.js';
+import { SeenStore } from '../../../src/poll/webhooks/seen-store.js';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
 import { VirtualClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
+import { StateFiles } from '../../../src/util/state-files.js';
+import { captureLog } from '../../helpers/log.js';
 import { startWebhooks, webhookSettings, type Started } from '../../helpers/webhooks-service.js';
 import { post, zoomHeaders } from '../../helpers/zoom-webhook.js';
 
@@ -181,6 +184,22 @@ describe('the memory of webhook requests across a restart', () => {
       expect(b.w.guard.bodyCount).toBeLessThanOrEqual(1);
       await b.w.close();
     }
+  });
+
+  it('says a memory file`s bad entries in the singular and the plural', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-seen-words-'));
+    const start = T0 - (T0 % BUCKET_MS);
+    const good = 'a'.repeat(32);
+    writeFileSync(
+      join(dir, `seen-${start}.json`),
+      JSON.stringify({ version: 1, start, sigs: [good, 'not a digest'], bodies: [good, 1, {}] }),
+    );
+    const { log, lines } = captureLog();
+    new SeenStore(dir, new StateFiles(log)).load(new ReplayGuard(5 * MIN), T0);
+    // Old code: "sigs: 1 entries that are not digests".
+    expect(lines[0]!.msg).toContain(
+      'discarded 2: sigs: 1 entry that is not a digest; bodies: 2 entries that are not digests',
+    );
   });
 
   it('does not remember a request the spool could not take: Zoom’s retry of it is taken, its concurrent twin refused too', async () => {
