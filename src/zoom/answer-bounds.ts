@@ -3,8 +3,8 @@ import type { Endpoint } from './endpoints.js';
 
 /**
  * What one answer of an endpoint may hold before it is parsed (classify.ts), from the most Zoom's
- * shapes and page sizes allow. JSON.parse costs memory per value, not per byte: under the 32 MiB
- * read cap, `{"participants":[[[[...]]]]}` of 4 MB took the daemon to 745 MB and 30 MB of
+ * shapes and page sizes allow. JSON.parse costs memory per value, not per byte: under the one
+ * 32 MiB read cap of the time, `{"participants":[[[[...]]]]}` of 4 MB took the daemon to 745 MB and 30 MB of
  * `{},{},...` to 1.77 GB, past the 512 MiB a pod is given (deploy/kubernetes). Counted with
  * jsonPast over Zoom's own examples (shared/zoom-samples/zoomnet), every key and value one:
  *
@@ -48,8 +48,8 @@ const entriesOf = (ep: Endpoint): number => ep.pageSize ?? (ep.itemsKey ? PAST_I
 /**
  * The bounds of one answer of `ep`: `entriesOf` entries, each a day of QoS samples for a QoS
  * endpoint; 32 levels deep. The largest is a QoS page (page_size 10): 4.3 million values, 346,000
- * containers, what ten participants' day of samples holds (43.6 MB of JSON, above the 32 MiB
- * read cap, which refuses it first).
+ * containers, what ten participants' day of samples holds (43.6 MB of JSON, under its read cap:
+ * answerBytes).
  */
 export function answerBounds(ep: Endpoint): JsonBounds {
   const entries = entriesOf(ep);
@@ -70,4 +70,37 @@ export function answerBounds(ep: Endpoint): JsonBounds {
     names: MAX_NAMES,
     nameLength: MAX_NAME_LENGTH,
   };
+}
+
+/**
+ * Bytes of a QoS sample: Zoom's example with every stream type (22 keys) is 3,038, and 3,300 with
+ * every value at its longest (`12345.67 kbps`, `1234 ms`, `100.00%`, `1920*1080`); a quarter more.
+ */
+const SAMPLE_BYTES = 4096;
+/**
+ * Bytes of any other entry (or a QoS entry without its samples): Zoom's largest example is a
+ * participants entry of 1,726 (a QoS entry's other fields: 1,135; a meetings entry: 809), almost
+ * three times that for long names, topics and custom keys.
+ */
+const ENTRY_BYTES = 5 * 1024;
+/** Bytes of an instance of a recurring meeting (`{"uuid":...,"start_time":...}`: about 70). */
+const INSTANCE_BYTES = 256;
+/** Bytes of the page around the entries. */
+const ENVELOPE_BYTES = 16 * 1024;
+
+/**
+ * The most bytes of one answer of `ep` the client reads (transport.ts), on the wire and once
+ * decoded, from what Zoom can honestly send: `entriesOf` entries of ENTRY_BYTES, a QoS entry's
+ * samples (a day of them on a page, 30 hours in one participant's answer) of SAMPLE_BYTES each.
+ * A QoS page: 56.3 MiB (ten participants' day of Zoom's example samples is 43.6 MB); one
+ * participant's QoS: 7.1 MiB; a list page of 300 (meetings, webinars, sessions, participants;
+ * Zoom's real ones are under 1 MB): 1.5 MiB; a summary page (10): 66 KiB; an instance's details:
+ * 21 KiB; a recurring meeting's instances: 2.5 MiB. One cap for all, 32 MiB, refused the first
+ * and let a list page cost as much.
+ */
+export function answerBytes(ep: Endpoint): number {
+  const qos = isQos(ep);
+  const samples = qos ? (ep.pageSize === undefined ? SAMPLES_OF_ONE : SAMPLES_PER_ENTRY) : 0;
+  const entry = ep.itemsKey && !ep.pageSize ? INSTANCE_BYTES : ENTRY_BYTES + samples * SAMPLE_BYTES;
+  return ENVELOPE_BYTES + entriesOf(ep) * entry;
 }

@@ -1,11 +1,13 @@
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
-import { causeCode } from './classify.js';
+import { causeCode, pastCap, pastInWords } from './classify.js';
+import { bytesInWords } from './capped-body.js';
+import { jsonPast } from '../util/json-count.js';
 import { proxyHint } from './proxy.js';
 import { ZoomError } from './errors.js';
 import { Deadline } from '../util/deadline.js';
 import { isJsonObject } from '../util/json-object.js';
-import { http } from './http.js';
+import { http, type ZoomOptions } from './http.js';
 import { signHs256 } from './jwt.js';
 import { DEFAULT_ZOOM_TIMEOUT } from './limits.js';
 import {
@@ -13,6 +15,8 @@ import {
   readAccessToken,
   readExpiresIn,
   readTokenApiUrl,
+  TOKEN_ANSWER_BOUNDS,
+  TOKEN_ANSWER_BYTES,
   ZOOM_TOKEN_SECONDS,
 } from './token-answer.js';
 import type { Logger } from 'pino';
@@ -89,18 +93,22 @@ export class S2SOAuth implements AuthProvider {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
     const ky = await http();
     const deadline = new Deadline(this.timeoutMs);
+    const options: ZoomOptions = {
+      body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
+      headers: { authorization: `Basic ${basic}` },
+      throwHttpErrors: false,
+      retry: 0,
+      timeout: false,
+      signal: deadline.signal,
+      maxBytes: TOKEN_ANSWER_BYTES,
+    };
     try {
-      const res = await ky.post(this.creds.oauthUrl, {
-        body: new URLSearchParams({ grant_type: 'account_credentials', account_id: this.creds.accountId }),
-        headers: { authorization: `Basic ${basic}` },
-        throwHttpErrors: false,
-        retry: 0,
-        timeout: false,
-        signal: deadline.signal,
-      });
+      const res = await ky.post(this.creds.oauthUrl, options);
       // Read whole or not at all: a body cut short is a network error, as a reset is.
       return { res, text: await res.text() };
     } catch (err) {
+      if (pastCap(err) !== undefined)
+        throw tokenTooLarge(`is larger than ${bytesInWords(TOKEN_ANSWER_BYTES)}`);
       // Quoted: a credential in its query is hidden to the quote (util/url-ends.ts), not to the line's end.
       const endpoint = JSON.stringify(this.creds.oauthUrl);
       throw new ZoomError(
@@ -121,6 +129,8 @@ export class S2SOAuth implements AuthProvider {
 
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
     const { res, text } = await this.askToken();
+    const past = jsonPast(text, TOKEN_ANSWER_BOUNDS);
+    if (past) throw tokenTooLarge(`(HTTP ${res.status}) ${pastInWords(past)}`, res.status);
     const body = jsonObject(text) as {
       access_token?: unknown;
       expires_in?: unknown;
@@ -208,6 +218,17 @@ const abortReason = (signal: AbortSignal): Error =>
   signal.reason instanceof Error
     ? signal.reason
     : new DOMException('The operation was aborted', 'AbortError');
+
+/**
+ * A token answer larger than any of Zoom's (`what` says how), not read (or not parsed): none of
+ * its text is quoted, as it may hold the token or echo the credentials.
+ */
+const tokenTooLarge = (what: string, status?: number): ZoomError =>
+  new ZoomError(
+    'ZOOM_BAD_RESPONSE',
+    `Zoom's token endpoint's answer ${what}, more than a token answer can: not read; ${AGAIN}`,
+    { endpoint: 'oauth-token', ...(status !== undefined ? { status } : {}), retryable: true },
+  );
 
 /** What happens next after a token endpoint failure: the daemon goes on, a one-shot command stops. */
 const AGAIN =

@@ -4,7 +4,7 @@ import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
 import { jsonPast, type JsonBounds, type JsonPast } from '../util/json-count.js';
-import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
+import { AnswerPastCap, bytesInWords } from './capped-body.js';
 import { proxyHint } from './proxy.js';
 import type { AnswerDate } from './zoom-clock.js';
 import { plural } from '../util/words.js';
@@ -128,6 +128,9 @@ export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
 
 const ok = (status: number): boolean => status >= 200 && status < 300;
 
+/** What an answer past a bound holds, in words: `nests deeper than 32 levels`. */
+export const pastInWords = (past: JsonPast): string => PAST_WORDS[past.bound](past.limit);
+
 const PAST_WORDS: Record<JsonPast['bound'], (n: number) => string> = {
   depth: (n) => `nests deeper than ${n} levels`,
   values: (n) => `holds more than ${n.toLocaleString('en-US')} keys and values`,
@@ -147,25 +150,30 @@ function beyondBounds(status: number, past: JsonPast, ctx: AnswerContext): Verdi
   const ep = ctx.endpoint;
   const error = new ZoomError(
     'ZOOM_BAD_RESPONSE',
-    `${ep}: Zoom's answer (HTTP ${status}) ${PAST_WORDS[past.bound](past.limit)}, more than a page of ${ep} can: not read, not asked for again`,
+    `${ep}: Zoom's answer (HTTP ${status}) ${pastInWords(past)}, more than a page of ${ep} can: not read, not asked for again`,
     { endpoint: ep, status },
   );
   return { action: 'fail', outcome: 'bad_response', error };
 }
 
 /**
- * An answer past MAX_ANSWER_BYTES (transport.ts): on the wire (undici's maxResponseSize) or once
- * decoded (zlib's maxOutputLength). Not retried: each try read up to 32 MiB again and cost a call
- * of the budget, five times (it was taken for a network error).
+ * The cap an answer went past (transport.ts, capped-body.ts: by its content-length, on the wire
+ * or once decoded), or undefined: the error is another. Such an answer is not retried: each try
+ * read it to the cap again and cost a call of the budget, five times (it was taken for a network
+ * error).
  */
-const TOO_LARGE = new Set(['UND_ERR_RES_EXCEEDED_MAX_SIZE', 'ERR_BUFFER_TOO_LARGE']);
+export function pastCap(err: unknown): number | undefined {
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof AnswerPastCap ? cause.limit : undefined;
+}
 
 function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerContext): Verdict {
   const { timedOut } = answer;
-  if (TOO_LARGE.has(causeCode(answer.error))) {
+  const cap = pastCap(answer.error);
+  if (cap !== undefined) {
     const error = new ZoomError(
       'ZOOM_BAD_RESPONSE',
-      `${ctx.endpoint}: Zoom's answer is larger than ${MAX_ANSWER_BYTES / (1024 * 1024)} MiB, the most qoswatch reads: not read, not asked for again`,
+      `${ctx.endpoint}: Zoom's answer is larger than ${bytesInWords(cap)}, the most qoswatch reads of a ${ctx.endpoint} answer: not read, not asked for again`,
       { endpoint: ctx.endpoint },
       { cause: answer.error },
     );

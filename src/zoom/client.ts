@@ -6,15 +6,15 @@ import { isJsonObject } from '../util/json-object.js';
 import { LogOnce } from '../util/log-once.js';
 import { silentLogger } from '../util/logger.js';
 import type { AuthProvider } from './auth.js';
-import { answerBounds, OVERFULL } from './answer-bounds.js';
+import { answerBounds, answerBytes, OVERFULL } from './answer-bounds.js';
 import { CallStats, type CallOutcome } from './call-stats.js';
 import { classifyAnswer, neverLeft, type Answer, type CappedRetryAfter, type Verdict } from './classify.js';
 import type { BudgetStore } from './budget-record.js';
 import { DailyBudget } from './daily-budget.js';
 import { Deadline, type Timers } from '../util/deadline.js';
-import { expandPath, type Endpoint } from './endpoints.js';
+import { callUrl, expandPath, type Endpoint } from './endpoints.js';
 import { isZoomError, ZoomError } from './errors.js';
-import { http } from './http.js';
+import { http, type ZoomOptions } from './http.js';
 import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
 import { inWords, MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
@@ -153,13 +153,6 @@ export class ZoomClient {
     return true;
   }
 
-  private url(base: string, path: string, query: Query): string {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
-    const q = qs.toString();
-    return `${base.replace(/\/+$/, '')}/v2${path}${q ? `?${q}` : ''}`;
-  }
-
   /**
    * One GET, with everything the rules of the road ask for: budget and permit are taken only
    * once a request can leave, each answer is classified (classifyAnswer) and acted on here.
@@ -196,7 +189,7 @@ export class ZoomClient {
       // with 0 sent and held the permits for a window).
       this.budget.check(ep.name);
       const auth = await this.opts.auth.authorize(signal);
-      const url = this.url(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
+      const url = callUrl(this.apiBaseOf(auth.apiBase) ?? this.opts.apiUrl, path, query);
       const permit = await permitWithin(this.limiters[ep.category], ep, this.waitEnd(tries), signal);
       // Another call's 429 may have paused this one's calls under another category while it
       // waited for its permit: give the permit back, unsent, and wait for that pause (or be
@@ -212,7 +205,7 @@ export class ZoomClient {
         throw err;
       }
       const tokens = this.sentTokens.note(auth.header);
-      const { answer, sent } = await this.send(url, auth.header, signal);
+      const { answer, sent } = await this.send(url, auth.header, answerBytes(ep), signal);
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
       const category = 'headers' in answer ? categoryOf(ep, answer.headers, this.once) : ep.category;
@@ -308,10 +301,14 @@ export class ZoomClient {
     return this.pausedElsewhere.over(category, own && { ...own, category });
   }
 
-  /** One request on the wire: Zoom's answer, or the error when none came; `sent` is false when it never left. */
+  /**
+   * One request on the wire, its answer read to `maxBytes` at most (transport.ts): Zoom's answer,
+   * or the error when none came; `sent` is false when it never left.
+   */
   private async send(
     url: string,
     authorization: string,
+    maxBytes: number,
     signal?: AbortSignal,
   ): Promise<{ answer: Answer; sent: boolean }> {
     // zoom.timeout bounds the whole exchange, the body included (Deadline); ky's own timeout,
@@ -319,13 +316,15 @@ export class ZoomClient {
     const ky = await http();
     const deadline = new Deadline(this.timeoutMs, signal, this.opts.timers);
     try {
-      const res = await ky.get(url, {
+      const options: ZoomOptions = {
         headers: { authorization, accept: 'application/json' },
         timeout: false,
         retry: 0,
         throwHttpErrors: false,
         signal: deadline.signal,
-      });
+        maxBytes,
+      };
+      const res = await ky.get(url, options);
       // Read whole or not at all: a body cut short (the connection dropped after the headers)
       // rejects and is retried as a reset is. It once read as empty: a QoS page cut short passed
       // as `{}`, a page without participants.

@@ -90,6 +90,18 @@ export function expandPath(template: string, params: Record<string, string>): st
   });
 }
 
+/** The URL of a call: the API base (its trailing slashes dropped), `/v2`, the path, and the query's set values. */
+export function callUrl(
+  base: string,
+  path: string,
+  query: Record<string, string | number | undefined>,
+): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  const q = qs.toString();
+  return `${base.replace(/\/+$/, '')}/v2${path}${q ? `?${q}` : ''}`;
+}
+
 const utcDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 /**

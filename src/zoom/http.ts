@@ -1,4 +1,4 @@
-import type { KyInstance } from 'ky';
+import type { KyInstance, Options } from 'ky';
 
 let loading: Promise<KyInstance> | undefined;
 
@@ -14,3 +14,9 @@ export function http(): Promise<KyInstance> {
   );
   return loading;
 }
+
+/**
+ * A request's options: ky's, and the most bytes of its answer read (transport.ts), which ky passes
+ * on to its fetch as an option it does not know.
+ */
+export type ZoomOptions = Options & { maxBytes: number };

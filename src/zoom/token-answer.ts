@@ -1,5 +1,28 @@
 import { httpUrlProblem, lowerScheme } from '../util/http-url.js';
 import { uncarriedInHeader } from '../util/header-credential.js';
+import type { JsonBounds } from '../util/json-count.js';
+
+/**
+ * The most bytes of the token endpoint's answer read (transport.ts): Zoom's is a few hundred
+ * (`access_token`, a JWT of about a kilobyte, `token_type`, `expires_in`, `scope`, `api_url`),
+ * at most about 20 KB with every value as long as qoswatch takes it and an app's every scope.
+ * It was read to 32 MiB, as any call's answer.
+ */
+export const TOKEN_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * What the token endpoint's answer may hold before it is parsed (util/json-count.ts): one object
+ * of a few keys, an error's (`reason`, `error`) or a token's (five), far within these.
+ */
+export const TOKEN_ANSWER_BOUNDS: JsonBounds = {
+  depth: 4,
+  values: 256,
+  containers: 16,
+  elements: 64,
+  members: 64,
+  names: 64,
+  nameLength: 64,
+};
 
 /** Longest token `api_url` taken: a regional host and a short path fit in it many times over. */
 const MAX_API_URL_LENGTH = 2048;

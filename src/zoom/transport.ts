@@ -1,7 +1,6 @@
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
+import { cappedText } from './capped-body.js';
 import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
 
 /**
@@ -29,11 +28,17 @@ import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
  *
  * What it does differently: a redirect to another origin is not followed (fetch followed it,
  * without the Authorization header); its 3xx is the answer, which the client refuses as an HTTP
- * error. And an answer is read to MAX_ANSWER_BYTES at most, on the wire and once decoded: one
- * past it fails (an outside tester's 200 MB meeting list took the daemon to 1.97 GB): the client
- * counts it as `bad_response` and does not ask again (classify.ts).
+ * error. And an answer is read to `maxBytes` at most (the caller's, passed by ky as an option it
+ * does not know: answer-bounds.ts answerBytes for an endpoint; MAX_ANSWER_BYTES when none), on
+ * the wire and once decoded: one past it (or whose content-length says so) fails with an
+ * AnswerPastCap, the rest unread, its connection closed (an outside tester's 200 MB meeting list
+ * took the daemon to 1.97 GB): the client counts it as `bad_response` and does not ask again
+ * (classify.ts). One cap for all refused Zoom's largest honest QoS page (43.6 MB).
  */
-export async function zoomFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+export async function zoomFetch(
+  input: string | URL | Request,
+  init?: RequestInit & { maxBytes?: number },
+): Promise<Response> {
   const req = input instanceof Request ? input : new Request(input, init);
   const { signal, method } = req;
   signal.throwIfAborted();
@@ -59,7 +64,7 @@ export async function zoomFetch(input: string | URL | Request, init?: RequestIni
       });
       const next = hops < MAX_REDIRECTS ? sameOriginRedirect(url, method, res) : undefined;
       if (next === undefined) {
-        const text = await bodyText(res);
+        const text = await cappedText(res.body, res.headers, init?.maxBytes ?? MAX_ANSWER_BYTES);
         // undici hands a socket back one turn of the event loop after its answer ends: a caller
         // that asked for its next page before then was given a second socket, so 8 workers held
         // up to 16, and those used least timed out idle and were opened again every cycle.
@@ -92,32 +97,6 @@ function sameOriginRedirect(url: string, method: string, res: Dispatcher.Respons
   // URL.parse is Node 22: a Location that is no URL is the answer, as fetch's would be an error.
   const next = URL.canParse(location, url) ? new URL(location, from) : undefined;
   return next?.origin === from.origin ? next.href : undefined;
-}
-
-/** The most bytes of one answer read, compressed or not (Zoom's largest page, 300 meetings, is a few hundred KB). */
-export { MAX_ANSWER_BYTES };
-
-const bounded = { maxOutputLength: MAX_ANSWER_BYTES };
-const [gunzipAsync, inflateAsync, brotliAsync] = [
-  promisify(gunzip),
-  promisify(inflate),
-  promisify(brotliDecompress),
-];
-const DECODERS: Record<string, (b: Buffer) => Promise<Buffer>> = {
-  gzip: (b) => gunzipAsync(b, bounded),
-  'x-gzip': (b) => gunzipAsync(b, bounded),
-  deflate: (b) => inflateAsync(b, bounded),
-  br: (b) => brotliAsync(b, bounded),
-};
-
-/** The whole body as text (UTF-8, as fetch's text()), decoded first if it came compressed. */
-async function bodyText(res: Dispatcher.ResponseData): Promise<string> {
-  const encoding = res.headers['content-encoding'];
-  if (typeof encoding !== 'string' || encoding === '' || encoding === 'identity') return res.body.text();
-  const decode = DECODERS[encoding.trim().toLowerCase()];
-  const bytes = Buffer.from(await res.body.arrayBuffer());
-  if (!decode) throw new Error(`unsupported content-encoding: ${encoding}`);
-  return new TextDecoder().decode(await decode(bytes));
 }
 
 /** The part of a Response that ky and the Zoom client read, over a body already read whole. */
@@ -161,12 +140,11 @@ function pool(): NonNullable<typeof agent> {
   const proxy = zoomProxy();
   const dispatcher = proxy
     ? new EnvHttpProxyAgent({
-        maxResponseSize: MAX_ANSWER_BYTES,
         httpProxy: proxy.http?.url,
         httpsProxy: proxy.https.url,
         noProxy: proxy.noProxy,
       })
-    : new Agent({ maxResponseSize: MAX_ANSWER_BYTES });
+    : new Agent();
   agent = { dispatcher, proxy };
   return agent;
 }

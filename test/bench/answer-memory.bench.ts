@@ -25,6 +25,20 @@ const arrays = (n: number, of: number, item: string): string =>
  */
 const atTheBounds = (): string =>
   `{"participants":[[${arrays(238, 1440, '{}')}],[${arrays(1440, 1440, '1.5')}],[${arrays(1319, 1440, '1.5')}]]}`;
+/**
+ * As much as a QoS page's bounds and its read cap (56.3 MiB) let through, in the forms that cost
+ * the most: atTheBounds with each number a different string of 11 characters (longer than V8
+ * shares: each its own heap string), 55.6 MB.
+ */
+const atTheCap = (): string => {
+  let k = 0;
+  const strings = (n: number): string =>
+    Array.from(
+      { length: n },
+      () => `[${Array.from({ length: 1440 }, () => `"s${String(k++).padStart(9, '0')}x"`).join(',')}]`,
+    ).join(',');
+  return `{"participants":[[${arrays(238, 1440, '{}')}],[${strings(1440)}],[${strings(1319)}]]}`;
+};
 /** 16,800 objects of 64 keys, every key name different: a hidden class and a name per key. */
 const distinctKeys = (): string => {
   let k = 0;
@@ -90,7 +104,7 @@ function realPage(minutes: number): string {
   return JSON.stringify({ page_size: 10, next_page_token: '', participants });
 }
 
-const CASES: { name: string; key: string; body: () => string }[] = [
+const CASES: { name: string; key: string; body: () => string; chunked?: boolean }[] = [
   { name: 'deep 2 MB', key: 'meetingQos', body: () => nested(1_000_000) },
   { name: 'deep 4 MB', key: 'meetingQos', body: () => nested(2_000_000) },
   { name: 'deep 16 MB', key: 'meetingQos', body: () => nested(8_000_000) },
@@ -100,12 +114,40 @@ const CASES: { name: string; key: string; body: () => string }[] = [
   { name: 'QoS page of objects whose keys all differ', key: 'meetingQos', body: distinctKeys },
   { name: 'hostile QoS page at the bounds', key: 'meetingQos', body: atTheBounds },
   { name: 'real QoS page, 10 x 17 h of samples', key: 'meetingQos', body: () => realPage(1000) },
+  { name: 'real QoS page, 10 x 24 h of samples', key: 'meetingQos', body: () => realPage(1440) },
+  {
+    name: 'real QoS page, 10 x 24 h, sent without a length',
+    key: 'meetingQos',
+    body: () => realPage(1440),
+    chunked: true,
+  },
+  { name: 'hostile QoS page at its bounds and its cap', key: 'meetingQos', body: atTheCap },
+  {
+    name: 'meetings list of 40 MB',
+    key: 'meetings',
+    body: () => `{"meetings":[{"topic":"${'x'.repeat(40_000_000)}"}]}`,
+  },
+  {
+    name: 'meetings list of 40 MB, sent without a length',
+    key: 'meetings',
+    body: () => `{"meetings":[{"topic":"${'x'.repeat(40_000_000)}"}]}`,
+    chunked: true,
+  },
 ];
 
 let body = '';
+/** Whether the body is sent in pieces of 64 KiB without a content-length (chunked), or whole with one. */
+let chunked = false;
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(body);
+  if (!chunked) return void res.end(body);
+  let at = 0;
+  const more = (): void => {
+    while (at < body.length && !res.destroyed)
+      if (!res.write(body.slice(at, (at += 65536)))) return void res.once('drain', more);
+    res.end();
+  };
+  more();
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -134,6 +176,7 @@ describe('one Zoom answer: peak memory', () => {
       c.name,
       async () => {
         body = c.body();
+        chunked = c.chunked ?? false;
         note(`${c.name} (${(body.length / 1e6).toFixed(1)} MB), this build`, await measure(c.key));
         const old = process.env.ANSWER_BASELINE;
         if (old) note(`${c.name}, ${old}`, await measure(c.key, old));

@@ -138,6 +138,27 @@ describe.each([
   }, 60_000);
 });
 
+/**
+ * A live list page of 2 MB (Zoom's real ones are under 1 MB): past the list endpoints' cap
+ * (1.5 MiB, answer-bounds.ts answerBytes), refused unparsed as any unusable list is. The old code
+ * read any answer to 32 MiB: this one was taken, its entry read.
+ */
+describe('a 200 live meetings list of 2 MB', () => {
+  it('is refused: ends nothing, the alert fires once and stays; counted as bad_response, logged once', async () => {
+    const r = await run('meetings', (answer) => ({ ...answer, filler: 'x'.repeat(2_000_000) }));
+    expect(r.rewritten).toBeGreaterThanOrEqual(3);
+    expect(r.events.filter((e) => e.type === 'ended')).toEqual([]);
+    expect(r.changes.map((c) => c.state)).toEqual(['pending', 'firing']);
+    expect(badResponses(r.metrics, 'meetings')).toBe(r.rewritten);
+    const warned = r.lines.filter((l) => l.msg === 'could not list live meetings; keeping the last list');
+    expect(warned).toHaveLength(1);
+    expect(JSON.stringify(warned[0])).toContain(
+      "Zoom's answer is larger than 1.5 MiB, the most qoswatch reads of a meetings answer",
+    );
+    expect(r.errors.filter((e) => e > 0)).toHaveLength(r.rewritten);
+  }, 60_000);
+});
+
 describe.each([
   { body: { meetings: [], total_records: 0 }, what: '"meetings": [], total_records 0' },
   { body: { total_records: 0 }, what: 'no array, total_records 0' },

@@ -4,7 +4,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { ZoomClient } from '../../src/zoom/client.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
-import { MAX_ANSWER_BYTES } from '../../src/zoom/transport.js';
+import { answerBytes } from '../../src/zoom/answer-bounds.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { meetingWith, s2sClient, startSim, T0, videoSdkClient, type SimHarness } from '../helpers/sim.js';
 import { cycle } from '../helpers/zoom-cycle.js';
@@ -70,9 +70,9 @@ describe('what Zoom is sent, and what of its answer is read', () => {
   });
 
   // Outside tester, stop 38 (LOW): it was a network error, retried 5 times, each reading up to
-  // 32 MiB again and spending a Heavy call of the budget.
-  it('refuses an answer past MAX_ANSWER_BYTES, on the wire or once decoded: a bad response, asked once', async () => {
-    const big = Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20);
+  // 32 MiB again and spending a Heavy call of the budget. Each endpoint has its cap (answer-bytes.test.ts).
+  it("refuses an answer past its endpoint's cap, on the wire or once decoded: a bad response, asked once", async () => {
+    const big = Buffer.alloc(answerBytes(ENDPOINTS.meetings) + 1, 0x20);
     for (const zipped of [false, true]) {
       const server = await serve((_r, res) => {
         res.writeHead(200, {
@@ -82,14 +82,14 @@ describe('what Zoom is sent, and what of its answer is read', () => {
         res.end(zipped ? gzipSync(big) : big);
       });
       const zoom = client(server.url);
-      const err = (await zoom.get(ENDPOINTS.meetingQos, { id: 'm' }).catch((e: unknown) => e)) as ZoomError;
+      const err = (await zoom.get(ENDPOINTS.meetings).catch((e: unknown) => e)) as ZoomError;
       expect(isZoomError(err, 'ZOOM_BAD_RESPONSE'), String(zipped)).toBe(true);
       expect(err.message).toBe(
-        "meeting_qos: Zoom's answer is larger than 32 MiB, the most qoswatch reads: not read, not asked for again",
+        "meetings: Zoom's answer is larger than 1.5 MiB, the most qoswatch reads of a meetings answer: not read, not asked for again",
       );
       expect(server.received).toHaveLength(1);
-      expect(zoom.stats.total({ endpoint: 'meeting_qos', outcome: 'bad_response' })).toBe(1);
-      expect(zoom.stats.total({ endpoint: 'meeting_qos' })).toBe(1);
+      expect(zoom.stats.total({ endpoint: 'meetings', outcome: 'bad_response' })).toBe(1);
+      expect(zoom.stats.total({ endpoint: 'meetings' })).toBe(1);
     }
   });
 

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isZoomError } from '../../src/zoom/errors.js';
+import { loggedS2S, meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
+
+let h: SimHarness;
+afterEach(async () => {
+  await h.close();
+});
+
+const AGAIN =
+  'the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it';
+
+/**
+ * The token endpoint's answer, bounded as every other answer of Zoom's is: read to 64 KiB at most
+ * and its JSON within a token answer's bounds before it is parsed. It was read to 32 MiB and
+ * parsed whole (a 1 MB answer with a token in it was taken; a 40 MB one was "cannot reach Zoom's
+ * token endpoint: UND_ERR_RES_EXCEEDED_MAX_SIZE"). Its error quotes none of it: the answer holds
+ * the token, and may echo the client secret.
+ */
+describe("a token answer larger than any of Zoom's (the simulator over HTTP)", () => {
+  const cases: [string, (a: Record<string, unknown>) => Record<string, unknown>, string][] = [
+    [
+      '1 MB, a token in it',
+      (a) => ({ ...a, scope: `s3cr3t ${String(a.access_token)} `.repeat(20_000) }),
+      'is larger than 64 KiB',
+    ],
+    ['40 MB', (a) => ({ ...a, scope: 'x'.repeat(40_000_000), echoed: 's3cr3t' }), 'is larger than 64 KiB'],
+    [
+      'of 1,000 keys (20 KB), a token among them',
+      (a) => ({ ...a, ...Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 's3cr3t'])) }),
+      '(HTTP 200) holds an object of more than 64 keys',
+    ],
+    [
+      'nested 10 deep',
+      (a) => ({ ...a, x: JSON.parse(`${'['.repeat(10)}"s3cr3t"${']'.repeat(10)}`) as unknown }),
+      '(HTTP 200) nests deeper than 4 levels',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: refused (ZOOM_BAD_RESPONSE) without a word of it, no call sent; a good answer next is taken',
+    async (_name, edit, what) => {
+      h = await startSim({ meetings: [meetingWith(2)] });
+      const tokens: string[] = [];
+      h.sim.editTokenAnswers((a) => {
+        tokens.push(String(a.access_token));
+        return edit(a);
+      });
+      const { client, lines, call } = loggedS2S(h, { maxRetries: 0 }, 's3cr3t');
+      const err: unknown = await call().catch((e: unknown) => e);
+      expect(isZoomError(err, 'ZOOM_BAD_RESPONSE')).toBe(true);
+      const message = (err as Error).message;
+      expect(message).toBe(
+        `Zoom's token endpoint's answer ${what}, more than a token answer can: not read; ${AGAIN}`,
+      );
+      const said = `${message} ${JSON.stringify(lines)} ${JSON.stringify(err)}`;
+      expect(said).not.toContain('s3cr3t');
+      expect(said).not.toContain(tokens[0]!);
+      expect(h.sim.apiRequests()).toBe(0);
+      expect(client.budget.usedToday()).toBe(0);
+      h.sim.editTokenAnswers((a) => a);
+      expect((await call()).participants).toHaveLength(2);
+    },
+    30_000,
+  );
+});
