@@ -51,6 +51,10 @@ export function planFor(
   // Every source of the account lists at each discovery, not only those with an instance live
   // (it counted those: meetings and webinars on, only meetings live, kept one call back for two).
   const sourcesOnClient = Math.max(1, o.sources.filter((s) => s.client === client).length);
+  // While Zoom's daily limit stops every call, the next cycle comes at its end at the latest:
+  // polling resumes then, not up to a max_interval later.
+  const blocked = client.budget.blocked - now;
+  const { minIntervalMs, maxIntervalMs } = o.poll;
   return plan({
     now,
     candidates: entries.map(([key, t]) => ({
@@ -67,8 +71,8 @@ export function planFor(
     discoveryIntervalMs: o.poll.discoveryIntervalMs,
     discoverySources: sourcesOnClient,
     heavyPerSecond: client.limiters.Heavy.limit,
-    minIntervalMs: o.poll.minIntervalMs,
-    maxIntervalMs: o.poll.maxIntervalMs,
+    minIntervalMs,
+    maxIntervalMs: blocked > 0 ? Math.min(maxIntervalMs, Math.max(minIntervalMs, blocked)) : maxIntervalMs,
     credit,
   });
 }

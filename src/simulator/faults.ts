@@ -87,7 +87,7 @@ export async function answerFault(
         429,
         { code: 429, message: 'Too many requests.' },
         {
-          'X-RateLimit-Type': 'QPS',
+          'X-RateLimit-Type': fault.rateLimitType ?? 'QPS',
           'Retry-After': retryAfter,
           ...(fault.rateLimitCategory ? { 'X-RateLimit-Category': fault.rateLimitCategory } : {}),
         },

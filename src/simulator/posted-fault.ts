@@ -6,7 +6,7 @@ import { FAULT_KINDS, type FaultSpec } from './scenario-types.js';
 
 /** A fault's keys, as a scenario's `faults` write them (docs/simulator.md). */
 const KEYS = Object.keys(scenarioSchema.properties.faults.items.properties);
-const STRINGS = ['path', 'from', 'to', 'delay', 'retry_after', 'rate_limit_category'];
+const STRINGS = ['path', 'from', 'to', 'delay', 'retry_after', 'rate_limit_category', 'rate_limit_type'];
 const EXAMPLE = `such as {"kind":"429","retry_after":"120","times":2}`;
 
 /** What is wrong with a posted fault's values (kinds and types; a duration is read by faultFrom). */

@@ -170,6 +170,7 @@ export const scenarioSchema = {
           retry_after_format: { enum: ['seconds', 'date'] },
           retry_after: { type: 'string', minLength: 1 },
           rate_limit_category: { type: 'string', minLength: 1 },
+          rate_limit_type: { type: 'string', minLength: 1 },
         },
       },
     },

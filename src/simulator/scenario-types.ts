@@ -134,6 +134,8 @@ export interface FaultSpec {
   retryAfter?: string;
   /** A `429`'s X-RateLimit-Category header as given (none when absent, as a fault's 429 had). */
   rateLimitCategory?: string;
+  /** A `429`'s X-RateLimit-Type header as given (`QPS` when absent; `Daily-limit` for Zoom's daily limit). */
+  rateLimitType?: string;
 }
 
 export const PLAN_LIMITS: Record<Scenario['plan'], SimLimits> = {

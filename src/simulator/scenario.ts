@@ -98,6 +98,7 @@ export interface RawFault {
   retry_after_format?: 'seconds' | 'date';
   retry_after?: string;
   rate_limit_category?: string;
+  rate_limit_type?: string;
 }
 
 /** The simulator's fault from one as written; a duration that is none throws (RangeError). */
@@ -111,6 +112,7 @@ export const faultFrom = (f: RawFault): FaultSpec => ({
   ...(f.retry_after_format !== undefined ? { retryAfterFormat: f.retry_after_format } : {}),
   ...(f.retry_after !== undefined ? { retryAfter: f.retry_after } : {}),
   ...(f.rate_limit_category !== undefined ? { rateLimitCategory: f.rate_limit_category } : {}),
+  ...(f.rate_limit_type !== undefined ? { rateLimitType: f.rate_limit_type } : {}),
 });
 
 let validator: ValidateFunction<RawScenario> | undefined;

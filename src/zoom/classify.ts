@@ -1,5 +1,4 @@
 import type { CallOutcome } from './call-stats.js';
-import { nextUtcMidnight } from './budget-record.js';
 import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
@@ -10,8 +9,9 @@ import type { AnswerDate } from './zoom-clock.js';
 import { plural } from '../util/words.js';
 import {
   capRetryAt,
-  MAX_DAILY_RETRY_AFTER_MS,
+  dailyResetAt,
   MAX_RATE_RETRY_AFTER_MS,
+  type CappedRetryAfter,
   MAX_UNSAID_RETRY_AFTER_MS,
   parseRetryAfter,
   pauseOrigin,
@@ -49,15 +49,7 @@ export interface AnswerContext {
   bounds?: JsonBounds;
 }
 
-/**
- * A Retry-After longer than qoswatch waits: what Zoom asked, whether it was taken as the daily
- * limit, and the wait qoswatch takes instead (`maxMs`).
- */
-export interface CappedRetryAfter {
-  askedMs: number;
-  daily: boolean;
-  maxMs: number;
-}
+export type { CappedRetryAfter } from './retry-after.js';
 
 /**
  * What to do with an answer. `error` is what to throw when the action cannot be taken (no
@@ -78,12 +70,13 @@ export type Verdict =
       capped?: CappedRetryAfter;
       error: ZoomError;
     }
-  /** Give up; `blockUntil` stops every call until Zoom's daily limit resets. */
+  /** Give up; `blockUntil` stops every call until Zoom's daily limit resets (`origin`: where that time came from). */
   | {
       action: 'fail';
       outcome: CallOutcome;
       error: ZoomError;
       blockUntil?: number;
+      origin?: string;
       capped?: CappedRetryAfter;
     };
 
@@ -239,9 +232,10 @@ function refusal(
 /**
  * A 429: the daily limit (X-RateLimit-Type says so, or the message, or a Retry-After further
  * than a per-second wait would be) stops calls until the reset; a per-second or per-minute
- * limit waits as Retry-After says, or one window. Retry-After is capped either way: 24 hours
- * when the answer says it is the daily limit, 15 minutes when only its Retry-After does, 5
- * minutes for a per-second or per-minute limit.
+ * limit waits as Retry-After says, or one window. Retry-After is capped either way: at the
+ * daily pool's reset (the next 00:00 UTC, dailyResetAt) when the answer says it is the daily
+ * limit, 15 minutes when only its Retry-After does, 5 minutes for a per-second or per-minute
+ * limit.
  */
 function rateLimited(
   headers: { get(name: string): string | null },
@@ -255,21 +249,25 @@ function rateLimited(
   const type = headers.get('x-ratelimit-type');
   const saysDaily = type ? /daily/i.test(type) : /daily/i.test(zoomMessage);
   const daily = saysDaily || (!type && asked !== undefined && asked - now > MAX_RATE_RETRY_AFTER_MS);
-  const maxMs = saysDaily
-    ? MAX_DAILY_RETRY_AFTER_MS
-    : daily
-      ? MAX_UNSAID_RETRY_AFTER_MS
-      : MAX_RATE_RETRY_AFTER_MS;
+  const reset = dailyResetAt(now, ctx.sent);
+  const maxMs = saysDaily ? reset - now : daily ? MAX_UNSAID_RETRY_AFTER_MS : MAX_RATE_RETRY_AFTER_MS;
   const cut = asked === undefined ? undefined : capRetryAt(asked, now, maxMs);
-  const capped = cut?.capped ? { capped: { askedMs: asked! - now, daily, maxMs } } : {};
+  const toReset = saysDaily && cut?.capped ? { toReset: true as const } : {};
+  const capped = cut?.capped ? { capped: { askedMs: asked! - now, daily, maxMs, ...toReset } } : {};
   if (daily) {
-    const resetAt = cut?.at ?? nextUtcMidnight(now);
+    const resetAt = cut?.at ?? reset;
     const error = new ZoomError(
       'ZOOM_DAILY_LIMIT',
       `${ep}: ${saysDaily ? "Zoom's daily limit is reached" : "Zoom's 429 names no rate limit and asks for a wait over 5 minutes, taken as its daily limit"}; calls resume at ${new Date(resetAt).toISOString()}`,
       { ...details, retryable: true, resetAt },
     );
-    return { action: 'fail', outcome: 'daily_limited', error, blockUntil: resetAt, ...capped };
+    const origin =
+      asked === undefined || cut?.capped
+        ? saysDaily
+          ? `the next 00:00 UTC, when Zoom resets its daily pool; ${asked === undefined ? 'the 429 gave no usable Retry-After' : `its Retry-After (${header!.trim().slice(0, 40)}) is past that`}`
+          : pauseOrigin(header, asked, maxMs)
+        : pauseOrigin(header, asked);
+    return { action: 'fail', outcome: 'daily_limited', error, blockUntil: resetAt, origin, ...capped };
   }
   const error = new ZoomError(
     'ZOOM_RATE_LIMITED',

@@ -17,7 +17,7 @@ import { isZoomError, ZoomError } from './errors.js';
 import { http, type ZoomOptions } from './http.js';
 import { SentTokens } from './hide-tokens.js';
 import { DEFAULT_ZOOM_TIMEOUT, windowOf, type Category, type RateLimits } from './limits.js';
-import { inWords, MAX_UNSAID_RETRY_AFTER_MS } from './retry-after.js';
+import { cappedText } from './retry-after.js';
 import { WindowLimiter } from './window-limiter.js';
 import {
   categoryOf,
@@ -277,7 +277,7 @@ export class ZoomClient {
       this.budget.blockUntil(v.blockUntil);
       this.log.warn(
         { endpoint: ep.name, resetAt: new Date(v.blockUntil).toISOString() },
-        "Zoom's daily API limit reached; calls stop until the reset",
+        `Zoom's daily API limit reached; every call stops until ${new Date(v.blockUntil).toISOString()} (${v.origin ?? 'its reset'})`,
       );
     }
     return false;
@@ -343,11 +343,10 @@ export class ZoomClient {
   /** Retry-After longer than qoswatch waits (retry-after.ts): counted, logged once. */
   private retryAfterCapped(endpoint: string, c: CappedRetryAfter): void {
     this.stats.retryAfterCapped++;
-    const unsaid = c.maxMs === MAX_UNSAID_RETRY_AFTER_MS;
     this.once.warn(
       `retry-after:${endpoint}`,
       { endpoint, askedMs: c.askedMs, waitMs: c.maxMs },
-      `Zoom's Retry-After is longer than ${inWords(c.maxMs)}; waiting that long instead${unsaid ? ' (the answer names no rate limit: every call stops, as for the daily limit, then is asked again)' : ''}`,
+      cappedText(c),
     );
   }
 

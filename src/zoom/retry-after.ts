@@ -1,4 +1,5 @@
 import { plural } from '../util/words.js';
+import { nextUtcMidnight } from './budget-record.js';
 import type { AnswerDate } from './zoom-clock.js';
 
 /**
@@ -44,8 +45,18 @@ export function parseRetryAfter(
 const ahead = (at: number, now: number): number | undefined =>
   Number.isFinite(at) && at > now ? at : undefined;
 
-/** Longest wait a daily-limit 429 may impose (Zoom's daily pool resets every 24 hours). */
-export const MAX_DAILY_RETRY_AFTER_MS = 24 * 3_600_000;
+/**
+ * When Zoom's daily pool resets, on this machine's clock: the next 00:00 UTC on Zoom's clock (its
+ * answer's `Date` when ZoomClock took it, else this machine's). A daily-limit 429 holds calls no
+ * longer than this. The facts sheet (shared/zoom-api/README.md) gives no hour; Zoom's rate-limits
+ * page shows a `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 2020-05-31T00:00:00Z`,
+ * its per-user daily limit's message says "You may resume these requests at GMT 00:00:00", and
+ * its developer forum's staff say daily rate limits reset at 00:00 UTC.
+ */
+export function dailyResetAt(now: number, sent?: AnswerDate): number {
+  const zoomNow = sent?.taken ? sent.at : now;
+  return now + nextUtcMidnight(zoomNow) - zoomNow;
+}
 /** Longest wait a per-second or per-minute 429 may impose. */
 export const MAX_RATE_RETRY_AFTER_MS = 5 * 60_000;
 /**
@@ -82,4 +93,24 @@ export function pauseOrigin(header: string | null, asked: number | undefined, ca
     return "one window of the category; the 429's Retry-After asks for no wait (unreadable, or a time already past)";
   if (cappedAtMs !== undefined) return `the 429's Retry-After, cut to ${inWords(cappedAtMs)}`;
   return /^\d+$/.test(value) ? `the 429's Retry-After: ${value} s` : "the 429's Retry-After date";
+}
+
+/**
+ * A Retry-After longer than qoswatch waits: what Zoom asked, whether it was taken as the daily
+ * limit, and the wait qoswatch takes instead (`maxMs`).
+ */
+export interface CappedRetryAfter {
+  askedMs: number;
+  daily: boolean;
+  maxMs: number;
+  /** A daily-limit 429 whose Retry-After is past the daily pool's reset: cut to that reset (dailyResetAt). */
+  toReset?: true;
+}
+
+/** What the log says of a Retry-After cut (logged once per endpoint). */
+export function cappedText(c: CappedRetryAfter): string {
+  if (c.toReset)
+    return "Zoom's daily-limit Retry-After is past the daily pool's reset at 00:00 UTC; every call stops until that reset instead";
+  const unsaid = c.maxMs === MAX_UNSAID_RETRY_AFTER_MS;
+  return `Zoom's Retry-After is longer than ${inWords(c.maxMs)}; waiting that long instead${unsaid ? ' (the answer names no rate limit: every call stops, as for the daily limit, then is asked again)' : ''}`;
 }

@@ -190,15 +190,24 @@ describe('Retry-After is capped', () => {
     expect(lines.filter((l) => l.msg.includes('Retry-After is longer than 5 minutes'))).toHaveLength(1);
   });
 
-  it('a daily-limit 429 with an absurd Retry-After blocks for 24 hours at most', async () => {
+  it("a daily-limit 429 with an absurd Retry-After blocks until the pool's reset at 00:00 UTC, not 24 hours", async () => {
+    const { log, lines } = captureLog();
     const { client } = await fakeZoom((_req, res) => {
       res.writeHead(429, { 'retry-after': '99999999999', 'x-ratelimit-type': 'Daily-limit' });
       res.end(JSON.stringify({ code: 429, message: 'daily limit' }));
-    });
+    }, log);
     const err = await listMeetings(client).catch((e: unknown) => e);
     expect(isZoomError(err, 'ZOOM_DAILY_LIMIT')).toBe(true);
-    expect((err as ZoomError).details.resetAt).toBe(T0 + 24 * 3_600_000);
+    // T0 is 10:00 UTC: 14 hours, not 24.
+    expect((err as ZoomError).details.resetAt).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    expect(client.budget.blocked).toBe(Date.parse('2026-11-21T00:00:00Z'));
     expect(client.stats.retryAfterCapped).toBe(1);
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        "Zoom's daily-limit Retry-After is past the daily pool's reset at 00:00 UTC; every call stops until that reset instead",
+        "Zoom's daily API limit reached; every call stops until 2026-11-21T00:00:00.000Z (the next 00:00 UTC, when Zoom resets its daily pool; its Retry-After (99999999999) is past that)",
+      ]),
+    );
   });
 
   it('a 429 naming no limit with Retry-After: 99999999 stops every call 15 minutes, not 24 hours', async () => {

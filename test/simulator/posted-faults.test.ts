@@ -40,7 +40,7 @@ describe('POST /_sim/faults (tester hT41b LOW: snake_case keys were ignored sile
     const cases: [string, string][] = [
       [
         '{"kind":"429","retryAfter":"5","rateLimitCategory":"Heavy"}',
-        'unknown keys "retryAfter", "rateLimitCategory"; expected kind, path, from, to, times, delay, retry_after_format, retry_after, rate_limit_category (as a scenario\'s faults write them: docs/simulator.md)',
+        'unknown keys "retryAfter", "rateLimitCategory"; expected kind, path, from, to, times, delay, retry_after_format, retry_after, rate_limit_category, rate_limit_type (as a scenario\'s faults write them: docs/simulator.md)',
       ],
       [
         '{"kind":"404"}',

@@ -167,33 +167,48 @@ describe('classifyAnswer', () => {
       capped: { daily: true, maxMs: 15 * 60_000 },
     });
     expect(errorOf(long)!.message).toContain('names no rate limit');
-    // A daily Retry-After further than a day is cut to a day.
+    // A daily Retry-After past the pool's reset is cut to the reset, the next 00:00 UTC.
     const far = http(429, {}, { 'retry-after': '2027-01-01T00:00:00Z', 'x-ratelimit-type': 'Daily-limit' });
-    expect(far).toMatchObject({ action: 'fail', blockUntil: NOW + 24 * 3_600_000, capped: { daily: true } });
+    expect(far).toMatchObject({
+      action: 'fail',
+      blockUntil: Date.parse('2026-11-21T00:00:00Z'),
+      capped: { daily: true, toReset: true },
+    });
   });
 
-  it('a Daily-limit 429 with a far Retry-After stops calls a day, not to midnight UTC, as docs/zoom-client.md says', () => {
-    // The docs said "a daily one until midnight UTC" beside a code that cut at 24 hours (stop 39,
-    // tester LOW); Zoom's facts do not give the reset hour, so the docs now state the code's cut.
+  it("a Daily-limit 429 with a far Retry-After stops calls until the pool's reset at 00:00 UTC, as docs/zoom-client.md says", () => {
+    // It stopped them 24 hours (stop 39 to 42: Zoom's facts sheet gives no reset hour); Zoom's
+    // rate-limits page shows a Daily-limit 429 with Retry-After at 00:00 UTC, and its staff say so.
     const doc = readFileSync(new URL('../../docs/zoom-client.md', import.meta.url), 'utf8').replace(
       /\s+/g,
       ' ',
     );
     expect(doc).toContain(
-      'a `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 99999999` answered at 05:52 UTC stops calls until 05:52 UTC the next day',
+      'a `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 99999999` answered at 05:52 UTC stops calls until 00:00 UTC, 18 hours later',
     );
     const now = Date.parse('2026-11-20T05:52:00Z');
-    const v = http(
-      429,
-      {},
-      { 'retry-after': '99999999', 'x-ratelimit-type': 'Daily-limit' },
-      { ...ctx, now },
-    );
+    const headers = { 'retry-after': '99999999', 'x-ratelimit-type': 'Daily-limit' };
+    const v = http(429, {}, headers, { ...ctx, now });
     expect(v).toMatchObject({
       action: 'fail',
       outcome: 'daily_limited',
-      blockUntil: Date.parse('2026-11-21T05:52:00Z'),
+      blockUntil: Date.parse('2026-11-21T00:00:00Z'),
+      origin: 'the next 00:00 UTC, when Zoom resets its daily pool; its Retry-After (99999999) is past that',
     });
+    expect(errorOf(v)!.details.resetAt).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    // On Zoom's clock when its Date is taken: Zoom 2 minutes ahead resets 2 minutes earlier on ours.
+    const ahead = http(429, {}, headers, { ...ctx, now, sent: { at: now + 120_000, taken: true } });
+    expect(ahead).toMatchObject({ blockUntil: Date.parse('2026-11-20T23:58:00Z') });
+    // A Date not taken (over 5 minutes off) is not Zoom's clock: this machine's midnight.
+    const off = http(429, {}, headers, { ...ctx, now, sent: { at: now + 3_600_000, taken: false } });
+    expect(off).toMatchObject({ blockUntil: Date.parse('2026-11-21T00:00:00Z') });
+    // A Retry-After before the reset is Zoom's own: obeyed.
+    const early = http(429, {}, { ...headers, 'retry-after': '2026-11-20T09:00:00Z' }, { ...ctx, now });
+    expect(early).toMatchObject({
+      blockUntil: Date.parse('2026-11-20T09:00:00Z'),
+      origin: "the 429's Retry-After date",
+    });
+    expect(early).not.toHaveProperty('capped');
   });
 
   it('5xx is retried, and names the attempts when given up', () => {

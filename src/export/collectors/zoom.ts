@@ -6,7 +6,7 @@ import { CATEGORIES, type Category } from '../../zoom/limits.js';
 /** What the Zoom series read of one account's client. */
 export interface ZoomAccountView {
   readonly stats: CallStatsView;
-  readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining' | 'unlockedCalls'>;
+  readonly budget: Pick<DailyBudget, 'allowance' | 'usedToday' | 'remaining' | 'unlockedCalls' | 'blocked'>;
   /** The pause that holds calls of `category` now, if any: when it ends (ZoomClient.pause). */
   pause(category: Category): { until: number } | undefined;
 }
@@ -14,7 +14,7 @@ export interface ZoomAccountView {
 /** Help of the series with one value per account (registerZoomMetrics' perAccount). */
 const PER_ACCOUNT_HELP = {
   qoswatch_zoom_retry_after_capped_total:
-    '429s whose Retry-After was longer than qoswatch waits (24 h daily, 15 min when only the wait says daily, 5 min otherwise).',
+    "429s whose Retry-After was longer than qoswatch waits (daily: to the pool's reset at 00:00 UTC; 15 min when only the wait says daily; 5 min otherwise).",
   qoswatch_zoom_date_skewed_total:
     "Zoom answers whose Date was more than 5 minutes from this machine's clock (not taken as Zoom's clock).",
   qoswatch_zoom_budget_unlocked_calls_total:
@@ -22,6 +22,8 @@ const PER_ACCOUNT_HELP = {
   qoswatch_zoom_daily_budget_calls: "qoswatch's share of the account's daily API pool, in calls.",
   qoswatch_zoom_daily_budget_used_calls: 'Calls made today (UTC day).',
   qoswatch_zoom_daily_budget_remaining_calls: 'Calls qoswatch may still make today.',
+  qoswatch_zoom_daily_limit_blocked_seconds:
+    "Seconds until calls may go out again while Zoom's daily limit (a daily-limit 429) stops every call (0 when not).",
 };
 
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */
@@ -105,4 +107,7 @@ export function registerZoomMetrics(
   perAccount('qoswatch_zoom_daily_budget_calls', (c) => c.budget.allowance);
   perAccount('qoswatch_zoom_daily_budget_used_calls', (c) => c.budget.usedToday());
   perAccount('qoswatch_zoom_daily_budget_remaining_calls', (c) => c.budget.remaining());
+  perAccount('qoswatch_zoom_daily_limit_blocked_seconds', (c) =>
+    Math.max(0, (c.budget.blocked - now()) / 1000),
+  );
 }
