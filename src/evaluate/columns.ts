@@ -4,7 +4,7 @@ import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import { JOIN_ROOM, numbersAt, numbersChunk } from '../normalize/sample-numbers.js';
 import type { JoinSlots } from './join-slots.js';
 import type { CompiledRule } from './rule-types.js';
-import { ColumnReader } from './column-reader.js';
+import { ColumnReader, type ColumnOutput } from './column-reader.js';
 
 /**
  * Rules that read the same value of a sample: one metric over the same streams, with the same
@@ -107,6 +107,8 @@ const MAX_ROWS = 10_000;
  * samples come instance by instance). The arrays are kept and grown, not made again every cycle.
  */
 export class ColumnValues {
+  /** Every column's values and worst streams in one array each (ColumnOutput), and a view of each column's. */
+  private out: ColumnOutput = { values: new Float64Array(0), worst: new Uint8Array(0), cap: 0 };
   private readonly arrays: Float64Array[] = [];
   private readonly worst: Uint8Array[] = [];
   private readonly instances: string[] = [];
@@ -148,7 +150,7 @@ export class ColumnValues {
     this.grow(n);
     let reader = this.reader;
     if (reader?.columns !== columns) this.reader = reader = new ColumnReader(columns);
-    const { slots, stamps, partial, arrays, worst, past, rowOf } = this;
+    const { slots, stamps, partial, past, rowOf, out } = this;
     let rows = 0;
     // One pass: each sample's objects are read while they are in the cache (a pass per part
     // read them from memory again, 100,000 samples being more than the cache holds).
@@ -171,7 +173,7 @@ export class ColumnValues {
       slots[i] = slot;
       stamps[i] = joins.stamp(slot);
       partial[i] = isPartial(s) ? 1 : 0;
-      const pastFirst = reader.read(s, numbers, at, i, arrays, worst);
+      const pastFirst = reader.read(s, numbers, at, i, out);
       past[i] = pastFirst;
       rowOf[i] = -1;
       if ((pastFirst === 1 || series.block(slot) >= 0) && rows < MAX_ROWS) this.row(i, rows++);
@@ -183,7 +185,7 @@ export class ColumnValues {
       stamps,
       partial,
       values: this.arrays,
-      worst,
+      worst: this.worst,
       streamNames: reader.streamNames,
       past,
       rowOf,
@@ -230,18 +232,25 @@ export class ColumnValues {
       this.past = new Uint8Array(size);
       this.rowOf = new Int32Array(size);
     }
-    for (let c = 0; c < width; c++) {
-      const a = this.arrays[c];
-      if (!a || a.length < n) {
-        const size = Math.max(n, (a?.length ?? 0) * 2);
-        this.arrays[c] = new Float64Array(size);
-        this.worst[c] = new Uint8Array(size);
-      }
-    }
+    let cap = this.out.cap;
+    if (cap < n) cap = Math.max(n, cap * 2);
+    if (cap !== this.out.cap || this.arrays.length !== width) this.columnsOf(cap, width);
     const rows = Math.min(n, MAX_ROWS) * width;
     if (this.rows.length < rows) {
       this.rows = new Float64Array(Math.max(rows, this.rows.length * 2));
       this.worstRows = new Uint8Array(this.rows.length);
+    }
+  }
+
+  /** Room for `cap` samples of `width` columns: one array of values and one of worst streams, and each column's view of them. */
+  private columnsOf(cap: number, width: number): void {
+    const out = { values: new Float64Array(cap * width), worst: new Uint8Array(cap * width), cap };
+    this.out = out;
+    this.arrays.length = 0;
+    this.worst.length = 0;
+    for (let c = 0; c < width; c++) {
+      this.arrays.push(out.values.subarray(c * cap, c * cap + cap));
+      this.worst.push(out.worst.subarray(c * cap, c * cap + cap));
     }
   }
 
