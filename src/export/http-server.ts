@@ -13,6 +13,7 @@ import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
 import type { BodyPiece } from './collectors/utf8-chunks.js';
 import { readTlsFile } from '../util/secret-file.js';
+import { ConnectionGuard, type ConnectionLimits, type GuardStats } from '../util/connection-guard.js';
 
 export interface HttpReply {
   status: number;
@@ -70,6 +71,8 @@ export interface WebOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Tuning of the basic-auth guards (see BasicAuth); tests make them small. */
   auth?: { burst?: number; refillMs?: number; concurrency?: number; maxQueued?: number; cacheTtlMs?: number };
+  /** What clients can make the server hold (ConnectionGuard); tests make them small. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -81,18 +84,22 @@ const DEFAULT_TIMEOUTS: HttpTimeouts = {
   keepAliveMs: 5_000,
   idleMs: 30_000,
 };
+/** A scraper or two, a few probes and people's browsers, with room to spare. */
+const DEFAULT_LIMITS: ConnectionLimits = { maxConnections: 64, maxPipelined: 16, flushMs: 30_000 };
 
 /**
  * The daemon's HTTP endpoint (`metrics.listen`). GET and HEAD only (405 otherwise), no request
  * bodies (413 over 16 KiB), bounded handshake, header, request and idle times on HTTP and TLS
- * alike, optional basic auth (see BasicAuth) and TLS. A failing handler answers 500 and is
- * logged; no request can take the process down.
+ * alike, optional basic auth (see BasicAuth) and TLS, and bounds on what clients can make it
+ * hold (ConnectionGuard: one answer at a time per connection, 64 connections). A failing
+ * handler answers 500 and is logged; no request can take the process down.
  */
 export class HttpServer {
   private readonly server: Server;
   readonly auth: BasicAuth | undefined;
   readonly tls: boolean;
   private readonly log: Logger | undefined;
+  private readonly guard: ConnectionGuard;
 
   constructor(
     private readonly routes: HttpRoutes,
@@ -100,7 +107,9 @@ export class HttpServer {
   ) {
     this.log = web.log;
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
+      void this.guard.turn(req, res).then(async (go) => {
+        if (go) await this.handle(req, res).catch((err: unknown) => this.failed(req, res, err));
+      });
     };
     const t = { ...DEFAULT_TIMEOUTS, ...web.timeouts };
     const http = requestTimeouts(t);
@@ -117,6 +126,7 @@ export class HttpServer {
           handler,
         )
       : createHttp(http, handler);
+    this.guard = new ConnectionGuard(this.server, { ...DEFAULT_LIMITS, ...web.limits });
     this.server.setTimeout(t.idleMs, (socket) => socket.destroy());
     // Bad framing is answered 400 (431, 413, 408) as the webhook receiver answers it.
     this.server.on('clientError', (err, socket) => answerClientError(err, socket));
@@ -135,6 +145,11 @@ export class HttpServer {
           ...web.auth,
         })
       : undefined;
+  }
+
+  /** Connections open, requests waiting, bytes buffered, and connections closed by the limits. */
+  get connections(): GuardStats {
+    return this.guard.stats;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

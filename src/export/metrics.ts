@@ -32,6 +32,10 @@ export class Metrics {
   private health: HealthRegistry | undefined;
   private loading: Promise<HealthRegistry> | undefined;
   private waiting: ((h: HealthRegistry) => void)[] = [];
+  /** The render that scrapes arriving now share (see pieces()). */
+  private rendering: Promise<BodyPiece[]> | undefined;
+  /** Scrapes rendered since start (scrapes that shared one count once). */
+  renders = 0;
 
   constructor(private readonly inputs: MetricsInputs) {
     const { scheduler, clock } = inputs;
@@ -54,17 +58,32 @@ export class Metrics {
   }
 
   /**
-   * `text()` in pieces, as the HTTP server writes them: the call quality series as UTF-8 bytes
-   * (collectors/utf8-chunks.ts), the rest as text. Flattening and encoding one text of them all
-   * cost more than rendering it (issue 16).
+   * `text()` in pieces, as the HTTP server writes them, all UTF-8 bytes: the call quality series
+   * written as bytes as they are rendered (collectors/utf8-chunks.ts), the rest encoded once.
+   * Flattening and encoding one text of them all cost more than rendering it (issue 16).
+   *
+   * Scrapes that come in the same turn of the event loop share one render, made at the end of
+   * that turn: a flood of scrapes on many connections renders a few times, not once each (a
+   * pipelined flood on one connection is answered one at a time by the server). Each connection
+   * writes the same bytes: one that does not read holds no copy of its own.
    */
-  async pieces(): Promise<BodyPiece[]> {
+  pieces(): Promise<BodyPiece[]> {
+    // Cleared as the render starts: a scrape that comes while it runs gets a render of its own.
+    this.rendering ??= new Promise<void>((r) => setImmediate(r)).then(() => {
+      this.rendering = undefined;
+      this.renders++;
+      return this.render();
+    });
+    return this.rendering;
+  }
+
+  private async render(): Promise<BodyPiece[]> {
     const health = await this.registry();
     this.settle();
     const rest = await health.registry.metrics();
     const out: BodyPiece[] = [
-      rest.endsWith('\n') ? rest : `${rest}\n`,
-      alertSeriesText(this.inputs.engine.brief()),
+      Buffer.from(rest.endsWith('\n') ? rest : `${rest}\n`),
+      Buffer.from(alertSeriesText(this.inputs.engine.brief())),
     ];
     return this.quality.pieces(out);
   }

@@ -6,6 +6,7 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const MODELS: Record<string, new (data: Any) => { validate(): void }> = {
   'v1/Secret': Secret,
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
 };
@@ -46,6 +48,7 @@ describe('deploy/kubernetes', () => {
     expect(manifests.map((x) => x.m.kind).sort()).toEqual([
       'ConfigMap',
       'Deployment',
+      'NetworkPolicy',
       'PersistentVolumeClaim',
       'PrometheusRule',
       'Secret',
@@ -107,6 +110,19 @@ describe('deploy/kubernetes', () => {
     expect(config.metrics.port).toBe(
       (byKind('Deployment') as Any).spec.template.spec.containers[0].ports[0].containerPort,
     );
+  });
+
+  it("the NetworkPolicy lets only Prometheus pods reach the pod's metrics port, and leaves outgoing traffic open (hT43 F1)", () => {
+    const policy = byKind('NetworkPolicy') as Any;
+    const pod = (byKind('Deployment') as Any).spec.template;
+    expect(policy.spec.podSelector.matchLabels).toEqual(pod.metadata.labels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    const [rule] = policy.spec.ingress;
+    expect(rule.ports).toEqual([{ port: pod.spec.containers[0].ports[0].name, protocol: 'TCP' }]);
+    expect(rule.from).toEqual([
+      expect.objectContaining({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }),
+    ]);
   });
 
   it('the PrometheusRule holds exactly the rules of docs/prometheus/qoswatch-alerts.yml', () => {

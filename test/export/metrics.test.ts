@@ -109,6 +109,19 @@ describe('metrics', () => {
     expect(text).toContain(`qoswatch_poll_cycle_duration_seconds_count ${cycles}\n`);
   });
 
+  it('share one render between the scrapes of one turn of the event loop; a later scrape renders anew (hT43 F1)', async () => {
+    const m = daemon.parts.metrics;
+    const before = m.renders;
+    const [a, b, c] = await Promise.all([m.pieces(), m.pieces(), m.pieces()]);
+    expect(b).toBe(a); // was three renders of the same
+    expect(c).toBe(a);
+    expect(m.renders - before).toBe(1);
+    // All bytes: a connection that does not read holds these, not a copy of its own.
+    expect(a.filter((p) => typeof p === 'string')).toEqual([]);
+    expect(await m.pieces()).not.toBe(a);
+    expect(m.renders - before).toBe(2);
+  });
+
   it('drop the series of an ended instance at the next scrape', async () => {
     // "Customer onboarding" (86198765432) ends at minute 35 of the scenario.
     expect(text).toContain('instance_id="86198765432"');

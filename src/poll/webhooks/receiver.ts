@@ -16,6 +16,13 @@ import { requestTimestampMs, signatureMatches, urlValidationAnswer } from './sig
 import type { Spool, SpoolEntry, SpoolRecord } from './spool.js';
 import type { EventClockMode } from './event-clock.js';
 import { readTlsFile } from '../../util/secret-file.js';
+import { ConnectionGuard, type ConnectionLimits, type GuardStats } from '../../util/connection-guard.js';
+
+/**
+ * Zoom's pushes come on many connections at once, one request at a time on each; an answer
+ * later than 3 s is a failure to Zoom anyway.
+ */
+const LIMITS: ConnectionLimits = { maxConnections: 256, maxPipelined: 16, flushMs: 10_000 };
 
 /** One Zoom app that sends webhooks: where it posts, and the secret token that signs them. */
 export interface WebhookApp {
@@ -149,6 +156,7 @@ export class WebhookReceiver {
   private readonly accepted = new WeakMap<Socket, number>();
   /** Connections a `clientError` answered and counted (their request, if any, is not counted again). */
   private readonly framingRefused = new WeakSet<object>();
+  private readonly connectionGuard: ConnectionGuard;
 
   constructor(
     private readonly settings: WebhooksSettings,
@@ -167,14 +175,19 @@ export class WebhookReceiver {
       guard?: ReplayGuard;
       /** How long a client may take to send its headers, and its whole request (ms; tests shorten them). */
       timeouts?: { headersMs: number; requestMs: number };
+      /** What clients can make the receiver hold (ConnectionGuard); tests make them small. */
+      limits?: Partial<ConnectionLimits>;
     },
   ) {
     this.byPath = new Map(settings.apps.map((a) => [a.path, a]));
     this.guard = deps.guard ?? new ReplayGuard(2 * settings.maxAgeMs);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((err: unknown) => {
-        deps.log.error({ err: (err as Error).message }, 'webhook request failed');
-        this.send(res, 500, { error: 'internal error' });
+      void this.connectionGuard.turn(req, res).then(async (go) => {
+        if (!go) return;
+        await this.handle(req, res).catch((err: unknown) => {
+          deps.log.error({ err: (err as Error).message }, 'webhook request failed');
+          this.send(res, 500, { error: 'internal error' });
+        });
       });
     };
     this.tls = !!settings.tls;
@@ -195,6 +208,7 @@ export class WebhookReceiver {
         )
       : createHttp(http, handler);
     this.server.maxHeadersCount = 100;
+    this.connectionGuard = new ConnectionGuard(this.server, { ...LIMITS, ...deps.limits });
     // Bad framing (Content-Length: -5, two lengths, headers past 16 KiB) is answered as Node does.
     this.server.on('clientError', (err, socket) => {
       const reason = answerClientError(err, socket);
@@ -216,6 +230,11 @@ export class WebhookReceiver {
         const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
         this.accepted.set(socket, (raw && this.accepted.get(raw)) ?? deps.clock.now());
       });
+  }
+
+  /** Connections open, requests waiting, bytes buffered, and connections closed by the limits. */
+  get connections(): GuardStats {
+    return this.connectionGuard.stats;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
