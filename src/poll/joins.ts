@@ -422,16 +422,19 @@ export class JoinTracker {
     return { key, left: true };
   }
 
-  /** Keys held after a pushed leave whose rejoin grace has passed without a rejoin: left now, once. */
-  dueLeaves(now: number): { instance: string; key: string }[] {
-    const out: { instance: string; key: string }[] = [];
+  /**
+   * Keys held after a pushed leave whose rejoin grace has passed without a rejoin: left now,
+   * once; `at` when their last join left.
+   */
+  dueLeaves(now: number): { instance: string; key: string; at: number }[] {
+    const out: { instance: string; key: string; at: number }[] = [];
     for (const [instance, inst] of this.byInstance)
       for (const [key, end] of inst.held ?? []) {
         if (now - end < this.rejoinGraceMs) continue;
         inst.held!.delete(key);
         if (inst.reported?.has(key) || this.endOf(inst, key) === undefined) continue;
         (inst.reported ??= new Set()).add(key);
-        out.push({ instance, key });
+        out.push({ instance, key, at: end });
       }
     return out;
   }

@@ -199,12 +199,13 @@ export class PushHandler implements PushTarget {
     if (!this.heldRefs.size) return;
     const trackers = new Set([this.pushJoins, ...this.o.sources.map((s) => s.joins)]);
     for (const t of trackers)
-      for (const { instance, key } of t.dueLeaves(now)) {
+      for (const { instance, key, at } of t.dueLeaves(now)) {
         const ref = this.heldRefs.get(instance);
         if (!ref) continue;
         this.o.coverage.left(instance, key);
         this.paths.left(instance, key);
-        this.o.sink.handle({ type: 'left', instance: ref, participant: key, at: now });
+        // Dated when they left (as a polled leave is), reported once the grace has passed.
+        this.o.sink.handle({ type: 'left', instance: ref, participant: key, at: Math.min(at, now) });
       }
   }
 
@@ -268,7 +269,7 @@ export class PushHandler implements PushTarget {
     if (r.left) {
       this.o.coverage.left(ik, r.key);
       this.paths.left(ik, r.key);
-      this.o.sink.handle({ type: 'left', instance, participant: r.key, at: now });
+      this.o.sink.handle({ type: 'left', instance, participant: r.key, at });
     } else this.heldRefs.set(ik, instance);
     this.leaveHeld(now);
   }

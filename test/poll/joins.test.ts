@@ -156,7 +156,7 @@ describe('JoinTracker with pushed joins (QSS: no join or leave time on the sampl
     expect(t.leftPushed('m', { join: 'g', joinTime: 0 }, T + MIN)).toEqual({ key: 'g', left: true });
     t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + MIN);
     expect(t.dueLeaves(T + MIN + REJOIN_GRACE_MS - 1)).toEqual([]);
-    expect(t.dueLeaves(T + MIN + REJOIN_GRACE_MS)).toEqual([{ instance: 'm', key: 'a' }]);
+    expect(t.dueLeaves(T + MIN + REJOIN_GRACE_MS)).toEqual([{ instance: 'm', key: 'a', at: T + MIN }]);
     expect(t.dueLeaves(T + 30 * MIN)).toEqual([]);
     // Zoom's redelivery of the leave does not report it again.
     expect(t.leftPushed('m', { join: 'a', person: 'u1', joinTime: 0 }, T + MIN)).toEqual({
