@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
 import { causeCode, pastCap, pastInWords } from './classify.js';
-import { bytesInWords } from './capped-body.js';
+import { bytesInWords, notDecoded } from './capped-body.js';
 import { jsonPast } from '../util/json-count.js';
 import { proxyHint } from './proxy.js';
 import { ZoomError } from './errors.js';
@@ -109,6 +109,8 @@ export class S2SOAuth implements AuthProvider {
     } catch (err) {
       if (pastCap(err) !== undefined)
         throw tokenTooLarge(`is larger than ${bytesInWords(TOKEN_ANSWER_BYTES)}`);
+      const undecoded = notDecoded(err);
+      if (undecoded) throw tokenNotRead(undecoded.why);
       // Quoted: a credential in its query is hidden to the quote (util/url-ends.ts), not to the line's end.
       const endpoint = JSON.stringify(this.creds.oauthUrl);
       throw new ZoomError(
@@ -229,6 +231,13 @@ const tokenTooLarge = (what: string, status?: number): ZoomError =>
     `Zoom's token endpoint's answer ${what}, more than a token answer can: not read; ${AGAIN}`,
     { endpoint: 'oauth-token', ...(status !== undefined ? { status } : {}), retryable: true },
   );
+
+/** A token answer qoswatch cannot decode (`why`: capped-body.ts AnswerNotDecoded), none of it quoted. */
+const tokenNotRead = (why: string): ZoomError =>
+  new ZoomError('ZOOM_BAD_RESPONSE', `Zoom's token endpoint's answer ${why}; ${AGAIN}`, {
+    endpoint: 'oauth-token',
+    retryable: true,
+  });
 
 /** What happens next after a token endpoint failure: the daemon goes on, a one-shot command stops. */
 const AGAIN =

@@ -20,7 +20,34 @@ export class AnswerPastCap extends Error {
   }
 }
 
+/**
+ * An answer qoswatch cannot decode: in a content-encoding it does not read (it asks for gzip or
+ * deflate; a proxy or CDN may send another), or whose bytes are not the encoding it names. `why`
+ * says which, quoting the encoding's name (cut, escaped) and no byte of the answer.
+ */
+export class AnswerNotDecoded extends Error {
+  readonly code = 'QW_ANSWER_NOT_DECODED';
+
+  constructor(readonly why: string) {
+    super(`the answer ${why}`);
+  }
+}
+
+/** The AnswerNotDecoded a failed fetch was caused by, or undefined: the error is another. */
+export function notDecoded(err: unknown): AnswerNotDecoded | undefined {
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof AnswerNotDecoded ? cause : undefined;
+}
+
 type Headers = Record<string, string | string[] | undefined>;
+
+/** A decoder's own failure: the bytes are not its encoding (a body cut short is Z_BUF_ERROR: not this). */
+const notItsEncoding = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code === 'Z_DATA_ERROR' || code.startsWith('ERR__ERROR_FORMAT'));
+};
+
+const ignore = (): void => {};
 
 const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
@@ -86,9 +113,17 @@ export async function cappedText(body: Readable, headers: Headers, max: number):
   const coding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : '';
   const identity = coding === '' || coding === 'identity';
   const decoder = identity ? undefined : DECODERS[coding];
-  if ((declared ?? 0) > max || (!identity && !decoder)) {
+  // A body destroyed unread emits an abort 'error' (undici): with no listener, an unhandled
+  // 'error' event ended the process (hT43b: an answer in content-encoding zstd).
+  body.on('error', ignore);
+  if (!identity && !decoder) {
     body.destroy();
-    if (!identity && !decoder) throw new Error(`unsupported content-encoding: ${String(encoding)}`);
+    throw new AnswerNotDecoded(
+      `is in content-encoding ${JSON.stringify(String(encoding).slice(0, 40))}, which qoswatch does not read (it asks for gzip or deflate)`,
+    );
+  }
+  if ((declared ?? 0) > max) {
+    body.destroy();
     throw new AnswerPastCap(max);
   }
   const sink = new Sink(max, identity ? declared : undefined);
@@ -97,7 +132,10 @@ export async function cappedText(body: Readable, headers: Headers, max: number):
       for await (const chunk of source) sink.push(chunk);
     };
     // A throw in `collect` destroys the body too: undici then closes the connection.
-    await pipeline(body, wireCap(max), decoder(), collect);
+    await pipeline(body, wireCap(max), decoder(), collect).catch((err: unknown) => {
+      if (!notItsEncoding(err)) throw err;
+      throw new AnswerNotDecoded(`says content-encoding ${coding} and is not: not decoded`);
+    });
   } else await drain(body, sink);
   return sink.text();
 }

@@ -3,7 +3,7 @@ import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
 import { jsonPast, type JsonBounds, type JsonPast } from '../util/json-count.js';
-import { AnswerPastCap, bytesInWords } from './capped-body.js';
+import { AnswerPastCap, bytesInWords, notDecoded } from './capped-body.js';
 import { proxyHint } from './proxy.js';
 import type { AnswerDate } from './zoom-clock.js';
 import { plural } from '../util/words.js';
@@ -163,10 +163,14 @@ export function pastCap(err: unknown): number | undefined {
 function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerContext): Verdict {
   const { timedOut } = answer;
   const cap = pastCap(answer.error);
-  if (cap !== undefined) {
+  const undecoded = notDecoded(answer.error);
+  if (cap !== undefined || undecoded) {
+    const what = undecoded
+      ? undecoded.why
+      : `is larger than ${bytesInWords(cap ?? 0)}, the most qoswatch reads of a ${ctx.endpoint} answer`;
     const error = new ZoomError(
       'ZOOM_BAD_RESPONSE',
-      `${ctx.endpoint}: Zoom's answer is larger than ${bytesInWords(cap)}, the most qoswatch reads of a ${ctx.endpoint} answer: not read, not asked for again`,
+      `${ctx.endpoint}: Zoom's answer ${what}: not read, not asked for again`,
       { endpoint: ctx.endpoint },
       { cause: answer.error },
     );
