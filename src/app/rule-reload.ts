@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AlertChange } from '../evaluate/alert.js';
 import type { RuleEngine } from '../evaluate/engine.js';
@@ -8,6 +9,43 @@ import type { Clock } from '../util/clock.js';
 import { FileInvalidError } from '../util/file-errors.js';
 import { FileWatch } from '../util/watch-file.js';
 import { plural } from '../util/words.js';
+
+/**
+ * A reload by watch waits until the rule files have been still this long: no change seen, and
+ * no file modified (its mtime) within it, nor ahead of now. A writer that pauses mid-file (a
+ * slow copy, a tool that truncates and then writes) is not read half-written: 300 ms of quiet
+ * took a file cut at a rule boundary, resolving the firing alerts of the rules not yet written
+ * (outside tester hT43, F2).
+ */
+export const STABLE_MS = 3_000;
+
+/**
+ * A reload by watch that would resolve firing alerts (their rules gone from the new set) is held
+ * this long, and taken if the files are still unchanged then; SIGHUP takes it at once.
+ */
+export const HOLD_MS = 30_000;
+
+/** The newest modification time of the rule files (a folder's entries included); -Infinity when none. */
+function newestChange(paths: readonly string[]): number {
+  let newest = -Infinity;
+  const seen = (p: string): boolean => {
+    try {
+      const st = statSync(p);
+      newest = Math.max(newest, st.mtimeMs);
+      return st.isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  for (const p of paths)
+    if (seen(p))
+      try {
+        for (const name of readdirSync(p)) seen(join(p, name));
+      } catch {
+        // unreadable: the reload says so
+      }
+  return newest;
+}
 
 /** The last rule reload: when, whether it took, and why not. */
 export interface ReloadState {
@@ -21,6 +59,12 @@ export class RuleReloader {
   state: ReloadState;
   private watchers: { close(): void }[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** When a rule file was last seen to change (clock time). */
+  changedAt = -Infinity;
+  /** A file dated ahead of the clock was logged (once per wait). */
+  private aheadLogged = false;
+  /** The change (its time and the files' newest date) whose removal of firing rules is held. */
+  private held = '';
 
   constructor(
     private readonly paths: readonly string[],
@@ -39,6 +83,8 @@ export class RuleReloader {
 
   /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */
   reload(): boolean {
+    clearTimeout(this.timer);
+    this.held = '';
     const at = this.clock.now();
     try {
       const rules = loadRules(this.paths);
@@ -67,15 +113,13 @@ export class RuleReloader {
   }
 
   /**
-   * Reloads when a rule file changes (debounced: editors write in several steps). A file or a
-   * folder is watched through the folder above it as well (FileWatch), so a save that renames a
-   * new one over it, or deletes and re-creates it, is seen each time and not only the first.
+   * Reloads when a rule file changes, once the files have been still for STABLE_MS (editors and
+   * copies write in several steps). A file or a folder is watched through the folder above it as
+   * well (FileWatch), so a save that renames a new one over it, or deletes and re-creates it, is
+   * seen each time and not only the first.
    */
   watch(): void {
-    const changed = (): void => {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.reload(), 300);
-    };
+    const changed = (): void => this.changed();
     for (const p of this.paths) {
       try {
         this.watchers.push(new FileWatch(p, changed, statSync(p).isDirectory()));
@@ -86,6 +130,65 @@ export class RuleReloader {
         );
       }
     }
+  }
+
+  /** A rule file changed: the reload waits until they are all still (settle). */
+  changed(): void {
+    this.changedAt = this.clock.now();
+    this.wait(STABLE_MS);
+  }
+
+  /** Reloads if no change was seen and no file modified within STABLE_MS; else waits for the rest. */
+  private settle(): void {
+    const now = this.clock.now();
+    const newest = newestChange(this.paths);
+    const still = now - Math.max(this.changedAt, newest);
+    if (still >= STABLE_MS) {
+      this.aheadLogged = false;
+      if (!this.holds(`${this.changedAt}:${newest}`)) this.reload();
+      return;
+    }
+    if (newest > now && !this.aheadLogged) {
+      this.aheadLogged = true;
+      this.log.warn(
+        { ahead_ms: newest - now },
+        "a rule file is dated ahead of this machine's clock: it is reloaded once the clock is past it, or at SIGHUP",
+      );
+    }
+    this.wait(Math.min(60_000, STABLE_MS - still));
+  }
+
+  /**
+   * Whether the change is held: the new set leaves out rules with firing alerts, which would
+   * resolve (`rule_removed`, notified) and fire again under new ids if the files were only half
+   * written. Held once, for HOLD_MS; the same change, still there after it, is taken.
+   */
+  private holds(change: string): boolean {
+    if (this.held === change) return false;
+    let kept: Set<string>;
+    try {
+      kept = new Set(loadRules(this.paths).map((r) => r.name));
+    } catch {
+      return false; // invalid: the reload says why, and keeps the old set
+    }
+    const firing = new Set<string>();
+    for (const a of this.engine.brief()) if (a.state === 'firing' && !kept.has(a.rule)) firing.add(a.rule);
+    if (!firing.size) return false;
+    this.held = change;
+    const names = [...firing].sort();
+    this.log.warn(
+      { rules: names },
+      `rule files changed, not reloaded yet: the new set leaves out ${plural(names.length, 'rule')} with firing alerts (${names.join(', ')}); ` +
+        `taken in ${HOLD_MS / 1000} s if the files stay as they are, or now at SIGHUP`,
+    );
+    this.wait(HOLD_MS);
+    return true;
+  }
+
+  private wait(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.settle(), ms);
+    this.timer.unref();
   }
 
   /** Stops watching the rule files. */
