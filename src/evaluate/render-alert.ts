@@ -8,7 +8,7 @@ import { instanceName, instanceNameFirst } from './instance-name.js';
 import type { CompiledRule } from './rule-types.js';
 import type { Departed, SeriesRecord } from './series.js';
 import { compileTemplate, hasSection, templateFields, type Compiled } from './templates.js';
-import { formatValue } from './thresholds.js';
+import { formatShare, formatThreshold, formatValue } from './thresholds.js';
 import { worstOf } from './lifecycle.js';
 import { withheldContext } from './withheld.js';
 
@@ -21,9 +21,9 @@ interface RuleTexts {
 function ruleTexts(rule: CompiledRule): RuleTexts {
   const group = rule.scope !== 'participant';
   const cmp = rule.above ? '>' : '<';
-  const metricThreshold = formatValue(rule.threshold, rule.metric);
+  const metricThreshold = formatThreshold(rule.threshold, rule.metric);
   const thresholdText = group
-    ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : `${Math.round((rule.breachingRatio ?? 1) * 100)}%`} with ${rule.metric.name} ${cmp} ${metricThreshold}`
+    ? `${rule.breachingCount !== undefined ? plural(rule.breachingCount, 'participant') : formatShare(rule.breachingRatio ?? 1)} with ${rule.metric.name} ${cmp} ${metricThreshold}`
     : `${cmp} ${metricThreshold}`;
   return { thresholdText, metricThreshold };
 }
@@ -45,14 +45,14 @@ interface ValueTexts {
 function valueTexts(rule: CompiledRule, rec: SeriesRecord, texts: RuleTexts): ValueTexts {
   const group = rule.scope !== 'participant';
   const valueText = group
-    ? `${shareOf(rec.breaching ?? 0, rec.participants ?? 0)} (${Math.round(rec.value * 100)}%)`
-    : formatValue(rec.value, rule.metric);
+    ? `${shareOf(rec.breaching ?? 0, rec.participants ?? 0)} (${formatShare(rec.value, rule.breachingRatio)})`
+    : formatValue(rec.value, rule.metric, rule.threshold);
   const { worst, worstAt } = worstOf(rec, group || rule.above);
   const worstText = group
-    ? `${Math.round(worst * 100)}% of participants`
+    ? `${formatShare(worst, rule.breachingRatio)} of participants`
     : worst === rec.value
       ? valueText
-      : formatValue(worst, rule.metric);
+      : formatValue(worst, rule.metric, rule.threshold);
   return {
     valueText,
     thresholdText: texts.thresholdText,

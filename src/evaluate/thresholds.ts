@@ -84,24 +84,95 @@ export function parseThreshold(text: string | number, metric: Unit): { value: nu
   return { value };
 }
 
-/** A value in base units, written for people in the metric's unit. */
-export function formatValue(value: number, metric: Unit): string {
+/**
+ * How a unit is written for people: the power of ten from base units to the unit shown, the
+ * fewest and the most decimals a value is shown with, and the unit's text. As many decimals as
+ * the value has, within those: Zoom's "126 ms", "12.5%", "0.3%", "27.15 kbps" and "1055 kbps"
+ * (1.055 Mbps) as it wrote them; "5.0%" under 10%, "2.0 Mbps", as before.
+ */
+function shownUnit(value: number, metric: Unit): [shift: number, min: number, max: number, unit: string] {
   switch (metric.unit) {
     case 'duration':
-      return value >= 10 ? `${value.toFixed(1)} s` : `${Math.round(value * 1000)} ms`;
+      return value >= 10 ? [0, 1, 2, ' s'] : [3, 0, 1, ' ms'];
     case 'percent':
-      return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+      return [2, value < 0.1 ? 1 : 0, 2, '%'];
     case 'bitrate':
-      return value >= 1e6 ? `${(value / 1e6).toFixed(1)} Mbps` : `${Math.round(value / 1e3)} kbps`;
+      return value >= 1e6 ? [-6, 1, 3, ' Mbps'] : [-3, 0, 2, ' kbps'];
     case 'fps':
-      return `${Math.round(value)} fps`;
+      return [0, 0, 1, ' fps'];
     case 'pixels':
-      return `${Math.round(value)}p`;
+      return [0, 0, 0, 'p'];
     case 'dbm':
-      return `${Math.round(value)} dBm`;
-    case 'level':
-      return metric.levels?.[Math.round(value)] ?? String(value);
-    case 'number':
-      return String(Math.round(value * 100) / 100);
+      return [0, 0, 0, ' dBm'];
+    default:
+      return [0, 0, 2, ''];
   }
+}
+
+/** A threshold is shown with as many decimals as it has, up to this many (a user wrote it). */
+const THRESHOLD_PLACES = 6;
+
+/**
+ * `value` in base units as a number in the unit shown (10^shift), rounded half up to `places`
+ * decimals of the decimal it prints as: 0.0035 is 0.4%, where (0.35).toFixed(1) is "0.3" (0.35
+ * is a little less as a double).
+ */
+const inUnit = (value: number, shift: number, places: number): number =>
+  scaledDecimal(String(Math.round(scaledDecimal(String(value), shift + places))), -places);
+
+/** `n` written with at least `min` decimals (trailing zeros added), as many as it has above that. */
+function written(n: number, min: number): string {
+  const s = String(n);
+  if (!min || s.includes('e')) return s;
+  const dot = s.indexOf('.');
+  const places = dot < 0 ? 0 : s.length - dot - 1;
+  return places >= min ? s : `${s}${dot < 0 ? '.' : ''}${'0'.repeat(min - places)}`;
+}
+
+/**
+ * A value in base units, written for people in the metric's unit (shownUnit). Given the
+ * threshold it is compared with (`against`), a value so close to it that its decimals would show
+ * it equal to the threshold, or past it on the other side ("13% (above 12.5%)" for 12.5%, "12.5%
+ * (above 12.5%)" for 12.5004%), gets more decimals until it shows on its own side.
+ */
+export function formatValue(value: number, metric: Unit, against?: number): string {
+  if (metric.unit === 'level') return metric.levels?.[Math.round(value)] ?? String(value);
+  return formatIn(shownUnit(value, metric), value, against);
+}
+
+/**
+ * A figure among many (a report's table: min, avg, max, p95), to the fewest decimals of its unit
+ * (shownUnit): "126 ms", "0.3%", "13%", "38 kbps".
+ */
+export function formatFigure(value: number, metric: Unit): string {
+  if (metric.unit === 'level') return formatValue(value, metric);
+  const [shift, min, , unit] = shownUnit(value, metric);
+  return formatIn([shift, min, min, unit], value);
+}
+
+/** A share of participants as a whole percentage ("67%"); closer to `against` than that, with decimals. */
+export const formatShare = (value: number, against?: number): string =>
+  formatIn([2, 0, 0, '%'], value, against);
+
+/** formatValue in the unit `shown` (shownUnit). */
+function formatIn(
+  [shift, min, max, unit]: ReturnType<typeof shownUnit>,
+  value: number,
+  against?: number,
+): string {
+  let shown = inUnit(value, shift, max);
+  if (against !== undefined) {
+    const threshold = inUnit(against, shift, THRESHOLD_PLACES);
+    const side = Math.sign(value - against);
+    for (let p = max + 1; Math.sign(shown - threshold) !== side && p <= THRESHOLD_PLACES + 3; p++)
+      shown = inUnit(value, shift, p);
+  }
+  return `${written(shown, min)}${unit}`;
+}
+
+/** A threshold in base units, written for people in the metric's unit, with the decimals it has. */
+export function formatThreshold(value: number, metric: Unit): string {
+  if (metric.unit === 'level') return formatValue(value, metric);
+  const [shift, min, , unit] = shownUnit(value, metric);
+  return `${written(inUnit(value, shift, THRESHOLD_PLACES), min)}${unit}`;
 }

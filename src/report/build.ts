@@ -1,5 +1,5 @@
 import type { CompiledRule } from '../evaluate/rule-types.js';
-import { formatValue } from '../evaluate/thresholds.js';
+import { formatThreshold } from '../evaluate/thresholds.js';
 import type { QosSample } from '../normalize/sample.js';
 import type { ReportData } from './fetch.js';
 import { rounded, sampleFigures, streamFigures, timeline } from './figures.js';
@@ -67,7 +67,7 @@ export function buildReport(
       .map((r) => ({
         name: r.name,
         metric: r.metric.name,
-        threshold: `${r.above ? '>' : '<'} ${formatValue(r.threshold, r.metric)}`,
+        threshold: `${r.above ? '>' : '<'} ${formatThreshold(r.threshold, r.metric)}`,
         value: r.threshold,
         above: r.above,
         severity: r.severity,

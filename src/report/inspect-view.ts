@@ -3,7 +3,7 @@ import { METRIC_BY_NAME } from '../evaluate/metrics.js';
 import { displayName } from '../evaluate/names.js';
 import { ruleValue } from '../evaluate/rule-value.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
-import { formatValue } from '../evaluate/thresholds.js';
+import { formatThreshold } from '../evaluate/thresholds.js';
 import { withheldFields } from '../evaluate/withheld.js';
 import type { InstanceRef, ParticipantContext, QosSample } from '../normalize/sample.js';
 import { jsonUnseenEscaped } from '../normalize/zoom-text.js';
@@ -172,7 +172,7 @@ export const ruleInfo = (r: CompiledRule): InspectRule => ({
   metric: r.metric.name,
   severity: r.severity,
   scope: r.scope,
-  threshold: `${r.above ? '>' : '<'} ${formatValue(r.threshold, r.metric)}`,
+  threshold: `${r.above ? '>' : '<'} ${formatThreshold(r.threshold, r.metric)}`,
   for: formatDuration(r.forMs),
 });
 

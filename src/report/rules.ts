@@ -2,7 +2,7 @@ import type { Alert } from '../evaluate/alert.js';
 import { RuleEngine } from '../evaluate/engine.js';
 import { ruleValue } from '../evaluate/rule-value.js';
 import type { CompiledRule } from '../evaluate/rule-types.js';
-import { formatValue } from '../evaluate/thresholds.js';
+import { formatThreshold, formatValue } from '../evaluate/thresholds.js';
 import type { InstanceRef, QosSample } from '../normalize/sample.js';
 import type { FiredAlert, RuleBreach } from './types.js';
 
@@ -42,9 +42,9 @@ export function breaches(rules: readonly CompiledRule[], samples: readonly QosSa
       rule: rule.name,
       severity: rule.severity,
       metric: rule.metric.name,
-      threshold: `${rule.above ? '>' : '<'} ${formatValue(rule.threshold, rule.metric)}`,
+      threshold: `${rule.above ? '>' : '<'} ${formatThreshold(rule.threshold, rule.metric)}`,
       minutes: seen.get(rule)!.minutes,
-      worst: formatValue(seen.get(rule)!.worst, rule.metric),
+      worst: formatValue(seen.get(rule)!.worst, rule.metric, rule.threshold),
     }))
     .sort((a, b) => b.minutes - a.minutes);
 }

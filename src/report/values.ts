@@ -1,6 +1,6 @@
 import { METRICS } from '../evaluate/metrics.js';
 import { displayName } from '../evaluate/names.js';
-import { formatValue } from '../evaluate/thresholds.js';
+import { formatFigure } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
 import { onOneLine, unseenReplaced } from '../normalize/zoom-text.js';
 import { capitalize, plural, shareOf, uniqueWords } from '../util/words.js';
@@ -12,7 +12,7 @@ const byName = new Map(METRICS.map((m) => [m.name, m]));
 export function show(metric: string, v: number | undefined): string {
   const m = byName.get(metric);
   if (v === undefined) return '';
-  return m ? formatValue(v, m) : String(Math.round(v * 100) / 100);
+  return m ? formatFigure(v, m) : String(Math.round(v * 100) / 100);
 }
 
 export const iso = (t: number | undefined): string =>
