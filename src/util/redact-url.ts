@@ -115,7 +115,8 @@ export function redactUrlCredentials(text: string): string {
  * `://` and its last `@` replaced by `[redacted]`, whatever stands between: a URL that no parser
  * reads (`http://user:pa ss@x/`, a quote or a `/` in the password) shows none of its
  * `user:password` either, where redactUrlCredentials, which must find a URL's end in free text,
- * stops at the space. And the value of every pair of its query and fragment (queryValuesHidden).
+ * stops at the space. And every item of its query and fragment but a pair's key, and the value of
+ * every `;key=value` of its path (queryValuesHidden).
  */
 export function redactUrlValue(value: string): string {
   const start = value.indexOf('://');
@@ -127,20 +128,30 @@ export function redactUrlValue(value: string): string {
 }
 
 /**
- * `url` with the value of every `key=value` pair of its query and of its fragment replaced by
- * `[redacted]`, the keys kept (`?sig=[redacted]&x=[redacted]`, `#access_token=[redacted]`): any
- * of them may be a credential (a signature, a token under a name of its own), not only those
- * under a secret word. A fragment without pairs (`#/alerts`) is kept. `from`: where its authority starts.
+ * `url` with every item of its query and fragment hidden but the key of a `key=value` pair
+ * (`?sig=[redacted]&[redacted]&x=`, `#access_token=[redacted]`, `#[redacted]`), and the value of
+ * every `;key=value` parameter of its path (`/hook;jsessionid=[redacted]`): any of them may be a
+ * credential (a signature, a token under a name of its own or under none: `?TOKEN`, or with its
+ * `=` encoded: `?sig%3D…`), not only those under a secret word. `from`: where its authority starts.
  */
 function queryValuesHidden(url: string, from: number): string {
   const query = url.slice(from).search(/[?#]/);
-  if (query < 0) return url;
-  const at = from + query;
-  return url.slice(0, at) + url.slice(at).replace(QUERY_PAIR, `$1${REDACTED}`);
+  const at = query < 0 ? url.length : from + query;
+  const path = url.slice(from, at).replace(PATH_PARAM, `$1${REDACTED}`);
+  return url.slice(0, from) + path + url.slice(at).replace(QUERY_ITEM, itemHidden);
 }
 
-/** A pair of a query or a fragment: its start (`?`, `#`, `&`, `;`) and key with the `=`, then its value. */
-const QUERY_PAIR = /([?#&;][^=&;#]*=)[^&;#]+/g;
+/** A `;key=value` parameter of a path segment: its `;` and key with the `=`, then its value. */
+const PATH_PARAM = /(;[^=;/]*=)[^;/]+/g;
+/** An item of a query or a fragment: its start (`?`, `#`, `&`, `;`), then the item itself. */
+const QUERY_ITEM = /([?#&;])([^&;#]*)/g;
+
+/** A query or fragment item with all but its key (if it is a `key=value` pair) hidden. */
+function itemHidden(_: string, start: string, item: string): string {
+  const eq = item.indexOf('=');
+  if (eq < 0) return item === '' ? start : `${start}${REDACTED}`;
+  return eq + 1 < item.length ? `${start}${item.slice(0, eq + 1)}${REDACTED}` : start + item;
+}
 
 /**
  * A copy of `value` with every string in it passed through `known` (the logger's known secret

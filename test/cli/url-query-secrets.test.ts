@@ -69,14 +69,16 @@ describe('a config problem quoting a URL whose query values are under any key', 
     const r = await runCli(['check', '--config', file]);
     // Old code: AMSIG999, AMX999, ZOOMVAL1, ZOOMVAL2 and SLACKFRAG9 were all shown.
     expect(r.stderr).not.toMatch(/AMSIG|AMX|ZOOMVAL|SLACKFRAG/);
+    // An item that is no pair (`flag`) is hidden whole: it may be a bare token (below).
     expect(r.stderr).toContain(
-      `notifiers[0].url: found "http://127.0.0.1:19009/am?sig=[redacted]&x=[redacted]&flag&e=", ${AM_WHY}\n`,
+      `notifiers[0].url: found "http://127.0.0.1:19009/am?sig=[redacted]&x=[redacted]&[redacted]&e=", ${AM_WHY}\n`,
     );
     expect(r.stderr).toContain(
       `notifiers[1].api_url: found "https://slack.example/api/#k=[redacted]", which has`,
     );
-    // A fragment that holds no pair (Alertmanager's UI page) is shown as it is.
-    expect(r.stderr).toContain(`notifiers[2].url: found "http://127.0.0.1:19009/#/alerts", ${AM_WHY}\n`);
+    // A fragment that holds no pair is hidden whole too (`#/alerts` or `#TOKEN`): the message
+    // says what is wrong without it.
+    expect(r.stderr).toContain(`notifiers[2].url: found "http://127.0.0.1:19009/#[redacted]", ${AM_WHY}\n`);
     expect(r.stderr).toContain(
       `zoom.api_url: found "https://api.zoom.us/?x=[redacted];y=[redacted]", ${API_WHY}\n`,
     );
@@ -95,6 +97,39 @@ describe('a config problem quoting a URL whose query values are under any key', 
       'notifiers[0].url: found "http://127.0.0.1:99999/hook?sig=[redacted]&v=[redacted]", whose port 99999 is not from 1 to 65535',
     );
     expect(r.stderr).not.toContain('HOOKSIG9');
+    expect(r.code).toBe(2);
+  }, 30_000);
+});
+
+/**
+ * A URL setting whose credential is a query or fragment item with no `=` (`?TOKEN`), with its `=`
+ * encoded (`?sig%3D…`), or a `;key=value` parameter of its path (stop 43 review LOW, after
+ * 12e407f): hidden too, every `key=` kept.
+ */
+describe('a config problem quoting a URL whose credential is no key=value query pair', () => {
+  it('a bare query token, an encoded `=`, a bare fragment and `;jsessionid=`: none shown', async () => {
+    const file = join(dir, 'bare.yaml');
+    writeFileSync(
+      file,
+      `${ZOOM}}\n` +
+        'notifiers:\n' +
+        '  - { name: am, type: alertmanager, url: "http://127.0.0.1:19009/am?AMBARETOKEN999" }\n' +
+        '  - { name: w, type: webhook, url: "https://h.example.com:99999/x?sig%3DENC777&v=2" }\n' +
+        '  - { name: w2, type: webhook, url: "http://127.0.0.1:99999/hook;jsessionid=SESS55/y;v" }\n' +
+        '  - { name: am2, type: alertmanager, url: "http://127.0.0.1:19009/#FRAGTOKEN3" }\n' +
+        'route: {receiver: am}\n',
+    );
+    const r = await runCli(['check', '--config', file]);
+    // Old code: AMBARETOKEN999, sig%3DENC777, SESS55 and FRAGTOKEN3 were all shown.
+    expect(r.stderr).not.toMatch(/AMBARETOKEN|ENC777|SESS55|FRAGTOKEN/);
+    expect(r.stderr).toContain(`notifiers[0].url: found "http://127.0.0.1:19009/am?[redacted]", ${AM_WHY}\n`);
+    expect(r.stderr).toContain(
+      'notifiers[1].url: found "https://h.example.com:99999/x?[redacted]&v=[redacted]", whose port 99999',
+    );
+    expect(r.stderr).toContain(
+      'notifiers[2].url: found "http://127.0.0.1:99999/hook;jsessionid=[redacted]/y;v", whose port 99999',
+    );
+    expect(r.stderr).toContain(`notifiers[3].url: found "http://127.0.0.1:19009/#[redacted]", ${AM_WHY}\n`);
     expect(r.code).toBe(2);
   }, 30_000);
 });

@@ -291,7 +291,7 @@ const broken: { name: string; text: string; env?: Record<string, string>; want: 
         'videosdk:\n  api_key: k\n  api_secret: s\n  api_url: "https://api.zoom.us/#x"\n',
       want: [
         ':5:12: zoom.api_url: found "https://api.zoom.us/?region=[redacted]", which has a query or a fragment (calls append /v2/… to it); expected an http(s) URL such as https://api.zoom.us, without a query or a fragment',
-        ':9:12: videosdk.api_url: found "https://api.zoom.us/#x", which has a query or a fragment',
+        ':9:12: videosdk.api_url: found "https://api.zoom.us/#[redacted]", which has a query or a fragment',
       ],
     },
     {
