@@ -66,8 +66,10 @@ describe('a firing data-center incident whose members stop counting', () => {
       )
       .join(', ');
   const abc = 'audio_input.avg_loss: 12% x10 1% x4';
-  const back = 'Data center NY: audio loss back under 5.0% for all 3 participants (was above for 10 min)';
-  const all5 = 'Data center NY: audio loss back under 5.0% for all 5 participants (was above for 12 min)';
+  const back =
+    'Data center NY: audio loss back under 5.0% for all 3 participants (was above for 10 min, at worst for 100% of participants)';
+  const all5 =
+    'Data center NY: audio loss back under 5.0% for all 5 participants (was above for 12 min, at worst for 100% of participants)';
 
   it('stays firing while two of five are silent, however the rest do, and resolves when those two are back', () => {
     const de = 'audio_input.avg_loss: 12% x4 _ x8 1% x2, video_input.frame_rate: 25fps x14';

@@ -100,7 +100,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ streams: { audio_input: { latency: bad(m) ? 0.45 : 0.133 } } }),
       firing: `Bob Okafor's audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
       repeat: `Bob Okafor's audio latency is still 450 ms in "Weekly sync" (above 300 ms for 6 min)`,
-      resolved: `Bob Okafor's audio latency is back to 133 ms in "Weekly sync" (was above 300 ms for 7 min)`,
+      resolved: `Bob Okafor's audio latency is back to 133 ms in "Weekly sync" (was above 300 ms for 7 min, worst 450 ms)`,
     },
     {
       name: 'audio-jitter-high, a name ending in s',
@@ -109,7 +109,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ streams: { audio_output: { jitter: bad(m) ? 0.06 : 0.01 } } }),
       firing: `James Ross' audio jitter is 60 ms in "Weekly sync" (above 40 ms for 2 min)`,
       repeat: `James Ross' audio jitter is still 60 ms in "Weekly sync" (above 40 ms for 6 min)`,
-      resolved: `James Ross' audio jitter is back to 10 ms in "Weekly sync" (was above 40 ms for 7 min)`,
+      resolved: `James Ross' audio jitter is back to 10 ms in "Weekly sync" (was above 40 ms for 7 min, worst 60 ms)`,
     },
     {
       name: 'audio-loss-high, a guest without a name',
@@ -118,7 +118,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ streams: { audio_input: { avgLoss: bad(m) ? 0.093 : 0.004 } } }),
       firing: `Guest 16781312's (Windows, Wi-Fi) audio loss is 9.3% in "Weekly sync" (above 5.0% for 2 min)`,
       repeat: `Guest 16781312's (Windows, Wi-Fi) audio loss is still 9.3% in "Weekly sync" (above 5.0% for 6 min)`,
-      resolved: `Guest 16781312's (Windows, Wi-Fi) audio loss is back to 0.4% in "Weekly sync" (was above 5.0% for 7 min)`,
+      resolved: `Guest 16781312's (Windows, Wi-Fi) audio loss is back to 0.4% in "Weekly sync" (was above 5.0% for 7 min, worst 9.3%)`,
     },
     {
       name: 'video-frame-rate-collapse',
@@ -127,7 +127,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ streams: { video_input: { frameRate: bad(m) ? 4 : 24 } } }),
       firing: `Bob Okafor's sent video frame rate is 4 fps in "Weekly sync" (below 10 fps for 2 min)`,
       repeat: `Bob Okafor's sent video frame rate is still 4 fps in "Weekly sync" (below 10 fps for 6 min)`,
-      resolved: `Bob Okafor's sent video frame rate is back to 24 fps in "Weekly sync" (was below 10 fps for 7 min)`,
+      resolved: `Bob Okafor's sent video frame rate is back to 24 fps in "Weekly sync" (was below 10 fps for 7 min, worst 4 fps)`,
     },
     {
       name: 'zoom-cpu-pegged',
@@ -136,7 +136,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ cpu: { zoomAvg: bad(m) ? 0.96 : 0.3 } }),
       firing: `Bob Okafor's Zoom CPU use is 96% in "Weekly sync" (above 80% for 2 min)`,
       repeat: `Bob Okafor's Zoom CPU use is still 96% in "Weekly sync" (above 80% for 6 min)`,
-      resolved: `Bob Okafor's Zoom CPU use is back to 30% in "Weekly sync" (was above 80% for 7 min)`,
+      resolved: `Bob Okafor's Zoom CPU use is back to 30% in "Weekly sync" (was above 80% for 7 min, worst 96%)`,
     },
     {
       name: 'wifi-signal-weak',
@@ -145,7 +145,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       metrics: (m: number) => ({ wifi: { avg: bad(m) ? -82 : -60 } }),
       firing: `Bob Okafor's Wi-Fi signal is -82 dBm in "Weekly sync" (below -75 dBm for 3 min)`,
       repeat: `Bob Okafor's Wi-Fi signal is still -82 dBm in "Weekly sync" (below -75 dBm for 6 min)`,
-      resolved: `Bob Okafor's Wi-Fi signal is back to -60 dBm in "Weekly sync" (was below -75 dBm for 7 min)`,
+      resolved: `Bob Okafor's Wi-Fi signal is back to -60 dBm in "Weekly sync" (was below -75 dBm for 7 min, worst -82 dBm)`,
     },
   ])('$name', ({ rule, who, metrics, firing, repeat, resolved }) => {
     expect(phases(rule, [who], 12, (_, m) => metrics(m))).toEqual({ firing, repeat, resolved });
@@ -161,7 +161,7 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
       `Bob Okafor's (iPhone) audio latency is 450 ms in "Weekly sync" (above 300 ms for 2 min)`,
     );
     expect(texts.resolved).toBe(
-      `Bob Okafor's (iPhone) audio latency is back to 100 ms in "Weekly sync" (was above 300 ms for 7 min)`,
+      `Bob Okafor's (iPhone) audio latency is back to 100 ms in "Weekly sync" (was above 300 ms for 7 min, worst 450 ms)`,
     );
   });
 
@@ -187,9 +187,30 @@ describe('default rules: firing, repeat and resolved texts of participant rules'
     );
   });
 
+  it('a participant who leaves after a minute back under the threshold: the resolve says the worst, not that last sample', () => {
+    // Was "Bob Okafor left "Weekly sync"; audio latency was 55 ms (above 300 ms for 4 min)".
+    const engine = new RuleEngine(RULES, { gapToleranceMs: 5 * MIN });
+    const latencies = [0.45, 0.62, 0.4, 0.35, 0.055];
+    latencies.forEach((latency, m) =>
+      engine.handle({
+        type: 'samples',
+        samples: [sampleOf(bob, m, { streams: { audio_input: { latency } } })],
+      }),
+    );
+    const [left] = engine.handle({
+      type: 'left',
+      instance: sampleOf(bob, 4, {}).instance,
+      participant: bob.key,
+      at: T + 4 * MIN + 30_000,
+    });
+    expect(left?.alert.annotations.summary).toBe(
+      `Bob Okafor left "Weekly sync"; audio latency was above 300 ms for 4 min, worst 620 ms`,
+    );
+  });
+
   it('a participant who leaves: the resolve says so, not "back to"', () => {
     expect(leftText()).toBe(
-      `Bob Okafor left "Weekly sync"; audio latency was 450 ms (above 300 ms for 3 min)`,
+      `Bob Okafor left "Weekly sync"; audio latency was above 300 ms for 3 min, worst 450 ms`,
     );
   });
 });
@@ -206,13 +227,13 @@ describe('default rules: meeting and data-center texts, one and several particip
       breaching: 1,
       firing: `Bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 2 min`,
       repeat: `Still bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 6 min`,
-      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min)`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min, at worst for 33.3% of participants)`,
     },
     {
       breaching: 3,
       firing: `Bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 2 min`,
       repeat: `Still bad audio (loss above 5.0%) for all 3 participants in "Weekly sync" for 6 min`,
-      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min)`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in "Weekly sync" (was bad for 7 min, at worst for 100% of participants)`,
     },
   ])('meeting-audio-degraded, $breaching of 3 breaching', ({ breaching, firing, repeat, resolved }) => {
     expect(phases('meeting-audio-degraded', room(3), 12, loss(breaching))).toEqual({
@@ -227,7 +248,8 @@ describe('default rules: meeting and data-center texts, one and several particip
     expect(phases('datacenter-loss-incident', people, 12, loss(2))).toEqual({
       firing: 'Data center NY: audio loss above 5.0% for 4 of 7 participants in 2 meetings for 2 min',
       repeat: 'Data center NY: audio loss still above 5.0% for 4 of 7 participants in 2 meetings for 6 min',
-      resolved: 'Data center NY: audio loss back under 5.0% for all 7 participants (was above for 7 min)',
+      resolved:
+        'Data center NY: audio loss back under 5.0% for all 7 participants (was above for 7 min, at worst for 57% of participants)',
     });
   });
 });
@@ -257,11 +279,13 @@ describe('default rules: a reminder while recovering', () => {
       recoveringReminder('audio-latency-high', [bob], (_, m) => ({
         streams: { audio_input: { latency: bad(m) ? 0.45 : 0.06 } },
       })),
-    ).toBe(`Bob Okafor's audio latency is 60 ms in "Weekly sync" (recovering; was above 300 ms for 7 min)`);
+    ).toBe(
+      `Bob Okafor's audio latency is 60 ms in "Weekly sync" (recovering; was above 300 ms for 7 min, worst so far 450 ms)`,
+    );
     expect(
       recoveringReminder('wifi-signal-weak', [bob], (_, m) => ({ wifi: { avg: bad(m) ? -82 : -60 } })),
     ).toMatch(
-      /^Bob Okafor's Wi-Fi signal is -60 dBm in "Weekly sync" \(recovering; was below -75 dBm for 7 min\)$/,
+      /^Bob Okafor's Wi-Fi signal is -60 dBm in "Weekly sync" \(recovering; was below -75 dBm for 7 min, worst so far -82 dBm\)$/,
     );
   });
 });
@@ -320,7 +344,7 @@ describe('default rules: a meeting whose topic is unknown yet (pushed before any
     expect(phases('audio-latency-high', [unnamedBob], 12, (_, m) => latency(m))).toEqual({
       firing: `Bob Okafor's audio latency is 450 ms in meeting ${UNNAMED} (above 300 ms for 2 min)`,
       repeat: `Bob Okafor's audio latency is still 450 ms in meeting ${UNNAMED} (above 300 ms for 6 min)`,
-      resolved: `Bob Okafor's audio latency is back to 133 ms in meeting ${UNNAMED} (was above 300 ms for 7 min)`,
+      resolved: `Bob Okafor's audio latency is back to 133 ms in meeting ${UNNAMED} (was above 300 ms for 7 min, worst 450 ms)`,
     });
     const room = Array.from({ length: 3 }, (_, i) => ({ key: `u-${i}`, name: `P${i}`, instance: UNNAMED }));
     const loss = (w: Who, m: number): Partial<QosSample> => ({
@@ -329,7 +353,7 @@ describe('default rules: a meeting whose topic is unknown yet (pushed before any
     expect(phases('meeting-audio-degraded', room, 12, loss)).toEqual({
       firing: `Bad audio (loss above 5.0%) for 1 of 3 participants in meeting ${UNNAMED} for 2 min`,
       repeat: `Still bad audio (loss above 5.0%) for 1 of 3 participants in meeting ${UNNAMED} for 6 min`,
-      resolved: `Audio loss back under 5.0% for all 3 participants in meeting ${UNNAMED} (was bad for 7 min)`,
+      resolved: `Audio loss back under 5.0% for all 3 participants in meeting ${UNNAMED} (was bad for 7 min, at worst for 33.3% of participants)`,
     });
   });
 
@@ -347,10 +371,10 @@ describe('default rules: a meeting whose topic is unknown yet (pushed before any
       return change?.alert.annotations.summary;
     };
     expect(resolvedBy('left')).toBe(
-      `Bob Okafor left meeting ${UNNAMED}; audio latency was 450 ms (above 300 ms for 3 min)`,
+      `Bob Okafor left meeting ${UNNAMED}; audio latency was above 300 ms for 3 min, worst 450 ms`,
     );
     expect(resolvedBy('ended')).toBe(
-      `Meeting ${UNNAMED} ended; audio latency was 450 ms (above 300 ms for 3 min)`,
+      `Meeting ${UNNAMED} ended; audio latency was above 300 ms for 3 min, worst 450 ms`,
     );
   });
 });
@@ -383,7 +407,7 @@ describe('default rules: a reload that removes the rule of a firing alert (outsi
       expect(c.alert.annotations.summary).not.toMatch(/back (to|under)/);
     }
     expect(resolved.find((c) => c.alert.rule === 'datacenter-loss-incident')?.alert.annotations.summary).toBe(
-      'The rule datacenter-loss-incident was removed (audio loss was above 5.0% for 4 min)',
+      'The rule datacenter-loss-incident was removed (audio loss was above 5.0% for 4 min, at worst for 57% of participants)',
     );
   });
 });

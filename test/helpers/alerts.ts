@@ -45,6 +45,10 @@ export function alert(over: Partial<Alert> & { participant?: string; meeting?: s
       device: 'Mac',
     },
     ...(state === 'resolved' ? { resolvedAt: NOW, reason: 'recovered' as const } : {}),
+    // How bad it got (as the engine says it): its value, unless told otherwise.
+    worst: over.value ?? 0.45,
+    worstText: over.valueText ?? '450 ms',
+    worstAt: NOW - 60_000,
     ...over,
   };
 }

@@ -31,7 +31,7 @@ const left = alert({
   firingSince: NOW - 4 * MIN,
   resolvedAt: NOW - MIN,
   durationMs: 5 * MIN,
-  annotations: { summary: 'Bob left "Weekly sync"; audio latency was 450 ms (above 300 ms for 5 min)' },
+  annotations: { summary: 'Bob left "Weekly sync"; audio latency was above 300 ms for 5 min, worst 450 ms' },
 });
 
 interface Page {
@@ -139,7 +139,7 @@ describe('as each notifier shows it', () => {
     const blocks = JSON.stringify(call.args.attachments);
     expect(blocks).toContain('"color":"#f9a825"');
     expect(blocks).toContain(':large_orange_circle: Fired and resolved: *Bob left');
-    expect(blocks).toContain('*Value*\\n450 ms (&gt; 300 ms)');
+    expect(blocks).toContain('*Value*\\nworst 450 ms (&gt; 300 ms)');
     expect(blocks).toContain(`*Fired and resolved*\\n${SPAN}`);
   });
 
@@ -148,7 +148,7 @@ describe('as each notifier shows it', () => {
     const { subject, text, html } = smtp.mail.at(-1)!.parsed;
     expect(subject).toBe('[FIRED AND RESOLVED:1] audio-latency-high in "Weekly sync"');
     expect(text).toContain(
-      `FIRED AND RESOLVED [warning] Bob left "Weekly sync"; audio latency was 450 ms (above 300 ms for 5 min)\n  450 ms (threshold > 300 ms) · bob in "Weekly sync" · DC SC · Wifi · Mac · ${SPAN}`,
+      `FIRED AND RESOLVED [warning] Bob left "Weekly sync"; audio latency was above 300 ms for 5 min, worst 450 ms\n  worst 450 ms (threshold > 300 ms) · bob in "Weekly sync" · DC SC · Wifi · Mac · ${SPAN}`,
     );
     expect(String(html)).toContain('<b>FIRED AND RESOLVED [warning]</b>');
     expect(String(html)).toContain(SPAN);

@@ -118,17 +118,17 @@ const moved = (): Alert =>
 
 const ONE = {
   meeting:
-    '2 breaching participants left "Weekly sync"; the only participant remaining is healthy (audio loss was above 5.0% for 4 min)',
-  dc: '5 breaching participants left data center NY; the only participant remaining is healthy (audio loss was above 5.0% for 4 min)',
-  emptied: 'Everyone left "Standup" (audio loss was above 5.0% for 3 min)',
+    '2 breaching participants left "Weekly sync"; the only participant remaining is healthy (audio loss was above 5.0% for 4 min, at worst for 67% of participants)',
+  dc: '5 breaching participants left data center NY; the only participant remaining is healthy (audio loss was above 5.0% for 4 min, at worst for 83% of participants)',
+  emptied: 'Everyone left "Standup" (audio loss was above 5.0% for 3 min, at worst for 100% of participants)',
 };
 const SEVERAL = {
   meeting:
-    '2 breaching participants left "Weekly sync"; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
-  dc: '5 breaching participants left data center NY; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
+    '2 breaching participants left "Weekly sync"; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min, at worst for 40% of participants)',
+  dc: '5 breaching participants left data center NY; all 3 participants remaining are healthy (audio loss was above 5.0% for 4 min, at worst for 63% of participants)',
 };
 const MOVED =
-  "Data center NY has no participants any more: they moved out of it: their data center changed or went away, or the rule's filters stopped matching them (audio loss was above 5.0% for 3 min)";
+  "Data center NY has no participants any more: they moved out of it: their data center changed or went away, or the rule's filters stopped matching them (audio loss was above 5.0% for 3 min, at worst for 100% of participants)";
 
 describe('the resolve of a group alert whose breaching members left', () => {
   it.each([
@@ -156,7 +156,7 @@ describe('the resolve of a group alert whose breaching members left', () => {
     const meeting = departures(['c', 'g', 'h'], ['x']).get('meeting-audio-degraded m1')!;
     expect([meeting.reason, meeting.annotations.summary, meeting.valueText]).toEqual([
       'left',
-      '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 4 min)',
+      '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 4 min, at worst for 50% of participants)',
       '1 of 4 participants (25%)',
     ]);
   });
@@ -203,7 +203,7 @@ describe('the resolve of a group alert whose breaching members left', () => {
       const alert = oneAtATime(restart)!;
       expect([alert.reason, alert.annotations.summary]).toEqual([
         'left',
-        '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 5 min)',
+        '2 breaching participants left "Weekly sync"; 3 of 4 participants remaining are healthy (audio loss was above 5.0% for 5 min, at worst for 50% of participants)',
       ]);
     },
   );
@@ -242,9 +242,15 @@ describe('as each channel shows it', () => {
       .create(smtp.settings(), ctx('mail'))
       .send(notification({ firing: [], resolved: resolvedOf() }), signal());
     const { text, html } = smtp.mail.at(-1)!.parsed;
-    expect(text).toContain(`RESOLVED (left) ${ONE.meeting}\n  "Weekly sync" · was breaching from`);
-    expect(text).toContain(`RESOLVED (left) ${ONE.dc}\n  data_center NY · was breaching from`);
-    expect(text).toContain(`RESOLVED (moved) ${MOVED}\n  data_center NY · was breaching from`);
+    expect(text).toContain(
+      `RESOLVED (left) ${ONE.meeting}\n  worst 67% of participants, last 0 of 1 participant (0%) · "Weekly sync" · was breaching from`,
+    );
+    expect(text).toContain(
+      `RESOLVED (left) ${ONE.dc}\n  worst 83% of participants, last 0 of 1 participant (0%) · data_center NY · was breaching from`,
+    );
+    expect(text).toContain(
+      `RESOLVED (moved) ${MOVED}\n  worst 100% of participants · data_center NY · was breaching from`,
+    );
     expect(String(html)).toContain('ended (left)');
     expect(String(html)).toContain('ended (moved)');
     expect(`${text} ${String(html)}`).not.toMatch(/recovered|not the only/);

@@ -6,6 +6,7 @@ import { postAlerts, splitKey, type AmAlert } from './alertmanager-split.js';
 import { RefusalsSaid } from './alertmanager-refusals.js';
 import { NotifyError, permanent } from './errors.js';
 import { valueShown } from './notification.js';
+import { worstAnnotation } from './payload.js';
 
 /** How long the test alert of `qoswatch notify-test` stays active in Alertmanager. */
 const TEST_ALERT_MS = 2 * 60_000;
@@ -67,7 +68,7 @@ export const alertmanagerNotifier: NotifierPlugin<AlertmanagerSettings> = {
         const now = ctx.clock.now();
         const toAm = (a: (typeof n.firing)[number], endsAt: number): AmAlert => ({
           labels: { ...a.labels, qoswatch: 'true' },
-          annotations: { ...a.annotations, value: valueShown(n, a), threshold: a.thresholdText },
+          annotations: { ...worstAnnotation(a), value: valueShown(n, a), threshold: a.thresholdText },
           startsAt: new Date(a.firingSince ?? a.since).toISOString(),
           endsAt: new Date(endsAt).toISOString(),
           generatorURL: '',

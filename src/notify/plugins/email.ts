@@ -3,9 +3,9 @@ import type { SendMailOptions, Transporter } from 'nodemailer';
 import { permanent, retryable, type NotifyError } from './errors.js';
 import { escapeHtml, oneLine } from './escape.js';
 import type { Alert } from '../../evaluate/alert.js';
-import { episodeSpan, headline, since, textLines, where, who } from './format.js';
+import { episodeSpan, headline, howBad, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierPlugin } from './notifier.js';
-import { asFired, isEpisode, title, type Notification } from './notification.js';
+import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { readTlsFile } from '../../util/secret-file.js';
 
@@ -62,8 +62,7 @@ function classify(receiver: string, err: unknown): NotifyError {
 const SEVERITY_COLOUR: Record<string, string> = { critical: '#d32f2f', warning: '#f9a825' };
 
 /** One alert's row: firing, resolved, or fired and resolved before anyone was told (an episode). */
-function row(shown: Alert, now: number, kind: 'firing' | 'resolved' | 'episode'): string {
-  const a = kind === 'episode' ? asFired(shown) : shown;
+function row(a: Alert, now: number, kind: 'firing' | 'resolved' | 'episode'): string {
   const colour = kind === 'resolved' ? '#2e7d32' : (SEVERITY_COLOUR[a.severity] ?? '#1976d2');
   const label = {
     firing: `FIRING [${escapeHtml(a.severity)}]`,
@@ -78,7 +77,7 @@ function row(shown: Alert, now: number, kind: 'firing' | 'resolved' | 'episode')
   return (
     `<tr><td style="padding:6px;border-left:4px solid ${colour}">` +
     `<b>${label}</b> ${escapeHtml(headline(a))}<br>` +
-    (kind === 'resolved' ? '' : `${escapeHtml(a.valueText)} (threshold ${escapeHtml(a.thresholdText)})<br>`) +
+    `${escapeHtml(howBad(a))} (threshold ${escapeHtml(a.thresholdText)})<br>` +
     `${escapeHtml(who(a))}${where(a) ? ` · ${escapeHtml(where(a))}` : ''}<br>` +
     `<small>${when}</small></td></tr>`
   );

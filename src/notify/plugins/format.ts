@@ -1,11 +1,36 @@
 import type { Alert } from '../../evaluate/alert.js';
 import { instanceName } from '../../evaluate/instance-name.js';
 import { humanDuration, plural, shareOf } from '../../util/words.js';
-import { asFired, isEpisode, type Notification } from './notification.js';
+import { isEpisode, type Notification } from './notification.js';
 
 /** Words shared by every channel; each notifier escapes them for itself. */
 export function headline(a: Alert): string {
-  return a.annotations.summary ?? `${a.rule}: ${a.valueText}`;
+  return a.annotations.summary ?? `${a.rule}: ${howBad(a)}`;
+}
+
+/**
+ * How bad it is or was, in words, for every channel. Firing: the newest value, and the worst
+ * so far when an earlier sample was worse (`350 ms, worst so far 500 ms`). Resolved (fired and
+ * resolved too): the worst of its episode, and its last sample apart, labelled (`worst 600 ms,
+ * last sample 55 ms`), never the last sample alone as what it was: a leaver's may be under the
+ * threshold. An alert saved by a qoswatch before alerts kept their worst says what it last fired
+ * with, when known.
+ */
+export function howBad(a: Alert): string {
+  if (a.state !== 'resolved')
+    return a.worstText !== undefined && a.worst !== a.value
+      ? `${a.valueText}, worst so far ${a.worstText}`
+      : a.valueText;
+  const worst =
+    a.worstText !== undefined
+      ? `worst ${a.worstText}`
+      : a.firedValueText !== undefined
+        ? `last fired with ${a.firedValueText}`
+        : '';
+  // A group's value is a count of its members now: its last, not a sample.
+  const last = `${a.scope === 'participant' ? 'last sample' : 'last'} ${a.valueText}`;
+  if (!worst) return last;
+  return a.worst === a.value ? worst : `${worst}, ${last}`;
 }
 
 export function who(a: Alert): string {
@@ -82,20 +107,19 @@ export function textLines(n: Notification, now: number): string[] {
   for (const a of n.firing) {
     lines.push(`FIRING [${a.severity}] ${headline(a)}`);
     lines.push(
-      `  ${a.valueText} (threshold ${a.thresholdText}) · ${who(a)}${where(a) ? ` · ${where(a)}` : ''} · since ${since(a, now)}`,
+      `  ${howBad(a)} (threshold ${a.thresholdText}) · ${who(a)}${where(a) ? ` · ${where(a)}` : ''} · since ${since(a, now)}`,
     );
   }
   for (const a of n.resolved) {
     if (isEpisode(n, a)) {
-      const f = asFired(a);
-      lines.push(`FIRED AND RESOLVED [${f.severity}] ${headline(f)}`);
+      lines.push(`FIRED AND RESOLVED [${a.severity}] ${headline(a)}`);
       lines.push(
-        `  ${f.valueText} (threshold ${f.thresholdText}) · ${who(f)}${where(f) ? ` · ${where(f)}` : ''} · ${episodeSpan(f)}`,
+        `  ${howBad(a)} (threshold ${a.thresholdText}) · ${who(a)}${where(a) ? ` · ${where(a)}` : ''} · ${episodeSpan(a)}`,
       );
       continue;
     }
     lines.push(`RESOLVED (${a.reason ?? 'recovered'}) ${headline(a)}`);
-    lines.push(`  ${who(a)} · was breaching from ${since(a, now)}`);
+    lines.push(`  ${howBad(a)} · ${who(a)} · was breaching from ${since(a, now)}`);
   }
   return lines;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../evaluate/alert.js';
+import { howBad } from './format.js';
 import { asFired, commonLabels, isEpisode, status, type Notification } from './notification.js';
 
 const iso = (t: number | undefined): string | undefined =>
@@ -16,6 +17,11 @@ function alertJson(a: Alert, episode: boolean): Record<string, unknown> {
     annotations: a.annotations,
     value: a.value,
     value_text: a.valueText,
+    // How bad it got: the worst of its episode so far (resolved: of all of it), and when; null
+    // in an alert saved by a qoswatch before it.
+    worst: a.worst ?? null,
+    worst_text: a.worstText ?? null,
+    worst_at: iso(a.worstAt) ?? null,
     threshold: a.threshold,
     threshold_text: a.thresholdText,
     starts_at: iso(a.since),
@@ -66,6 +72,15 @@ export function qoswatchPayload(n: Notification): Record<string, unknown> {
   };
 }
 
+/**
+ * An alert's annotations as Alertmanager gets them: with `worst`, how bad it got (format.ts'
+ * howBad), unless its rule has an annotation of that name.
+ */
+export function worstAnnotation(a: Alert): Record<string, string> {
+  if (a.annotations.worst !== undefined) return a.annotations;
+  return { ...a.annotations, worst: howBad(a) };
+}
+
 const fingerprint = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 16);
 const ZERO = '0001-01-01T00:00:00Z';
 
@@ -90,7 +105,7 @@ export function alertmanagerPayload(n: Notification, externalUrl = ''): Record<s
     alerts: all.map((a) => ({
       status: a.state === 'resolved' ? 'resolved' : 'firing',
       labels: a.labels,
-      annotations: a.annotations,
+      annotations: worstAnnotation(a),
       startsAt: iso(a.firingSince ?? a.since),
       endsAt: iso(a.resolvedAt) ?? ZERO,
       generatorURL: '',

@@ -4,9 +4,9 @@ import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from './errors.js';
 import { escapeSlack } from './escape.js';
-import { episodeSpan, headline, since, textLines, where, who } from './format.js';
+import { episodeSpan, headline, howBad, since, textLines, where, who } from './format.js';
 import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
-import { asFired, isEpisode, title, type Notification } from './notification.js';
+import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { slackLogger } from './slack-logger.js';
 
@@ -105,18 +105,23 @@ function classify(receiver: string, err: unknown): NotifyError {
 type Shown = 'firing' | 'resolved' | 'episode';
 
 function alertFields(a: Alert, now: number, shown: Shown): string[] {
-  const value = `*Value*\n${escapeSlack(a.valueText)} (${escapeSlack(a.thresholdText)})`;
+  // How bad (format.ts' howBad): firing, the value (and the worst so far); else the worst and the last sample.
+  const value = `*Value*\n${escapeSlack(howBad(a))} (${escapeSlack(a.thresholdText)})`;
   const whoField = `*Who*\n${escapeSlack(who(a))}`;
   const whereField = `*Where*\n${escapeSlack(where(a) || '–')}`;
   if (shown === 'resolved')
-    return [whoField, `*Fired*\n${escapeSlack(since(a, now))}`, `*Why it ended*\n${a.reason ?? 'recovered'}`];
+    return [
+      whoField,
+      value,
+      `*Fired*\n${escapeSlack(since(a, now))}`,
+      `*Why it ended*\n${a.reason ?? 'recovered'}`,
+    ];
   if (shown === 'episode')
     return [value, whoField, whereField, `*Fired and resolved*\n${escapeSlack(episodeSpan(a))}`];
   return [value, whoField, whereField, `*Since*\n${escapeSlack(since(a, now))}`];
 }
 
-function alertBlocks(alert: Alert, now: number, shown: Shown): KnownBlock[] {
-  const a = shown === 'episode' ? asFired(alert) : alert;
+function alertBlocks(a: Alert, now: number, shown: Shown): KnownBlock[] {
   const mark = {
     firing: EMOJI[a.severity],
     resolved: ':white_check_mark:',
