@@ -11,10 +11,10 @@ import { TestSmtp } from '../helpers/smtp.js';
 const servers: { close: () => Promise<void> }[] = [];
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
-async function sendTo(port: number, password: string): Promise<NotifyError> {
+async function sendTo(port: number, password: string, host = '127.0.0.1'): Promise<NotifyError> {
   const mailer = emailNotifier.create(
     {
-      host: '127.0.0.1',
+      host,
       port,
       security: 'starttls',
       user: 'qoswatch',
@@ -75,5 +75,34 @@ describe('email notifier: failures that trying again will not fix', () => {
       'mail: the SMTP server refused the login (535); check user and password (or password_file)',
     );
     expect(err.message).not.toContain('wrong-password');
+  });
+});
+
+/**
+ * A mail server that cannot be found or reached, said in words (outside tester hT43, LOW):
+ * `notify-test` for a host that does not resolve said `cannot reach the SMTP server (EDNS)`,
+ * nodemailer's code, the host not named. `.invalid` never resolves (RFC 6761): no network needed.
+ */
+describe('email notifier: a server that cannot be found or reached', () => {
+  it('a host that does not resolve is named, with the DNS answer in words and what to check', async () => {
+    const err = await sendTo(587, 'smtp-Pa55word', 'smtp.example.invalid');
+    expect(err).toBeInstanceOf(NotifyError);
+    expect(err.code).toBe('NOTIFY_NETWORK');
+    expect(err.message).toMatch(
+      /^mail: cannot resolve the SMTP host "smtp\.example\.invalid" \(DNS: (not found|no answer from the resolver for now)\); check the host of notifier mail$/,
+    );
+    expect(err.message).not.toContain('Pa55word');
+  });
+
+  it('a port nobody listens on: the server and port named, "connection refused"', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const err = await sendTo(port, 'smtp-Pa55word');
+    expect(err.code).toBe('NOTIFY_NETWORK');
+    expect(err.message).toBe(
+      `mail: cannot reach the SMTP server "127.0.0.1" on port ${port} (connection refused); check the host and port of notifier mail`,
+    );
   });
 });

@@ -60,7 +60,7 @@ describe('email notifier and a server that never greets', () => {
     expect(err).toMatchObject({
       code: 'NOTIFY_TIMEOUT',
       retryable: true,
-      message: 'mail: the SMTP server did not answer in time',
+      message: 'mail: the SMTP server "127.0.0.1" did not answer in time',
     });
     await smtp.until((s) => s.closed === 1);
     await notifier.close?.();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import { permanent, retryable, type NotifyError } from './errors.js';
+import { classifySmtp } from './email-errors.js';
 import { escapeHtml, oneLine } from './escape.js';
 import type { Alert } from '../../evaluate/alert.js';
 import { episodeSpan, headline, howBad, since, textLines, where, who } from './format.js';
@@ -24,39 +24,6 @@ export interface EmailSettings {
   /** Check the server's certificate (default true); a CA file for private CAs. */
   tls_verify?: boolean;
   ca_file?: string;
-}
-
-function classify(receiver: string, err: unknown): NotifyError {
-  const e = err as { code?: string; responseCode?: number; message?: string };
-  if (e.code === 'EAUTH')
-    return permanent(
-      'NOTIFY_AUTH',
-      `${receiver}: the SMTP server refused the login${e.responseCode ? ` (${e.responseCode})` : ''}; check user and password (or password_file)`,
-    );
-  // "454 TLS not available", or no STARTTLS offered: trying again will not change the server.
-  if (e.code === 'ETLS')
-    return permanent(
-      'NOTIFY_TLS',
-      `${receiver}: the SMTP server would not start TLS${e.responseCode ? ` (${e.responseCode})` : ''}; use the port and security the server offers (security: tls on 465), or security: none only on a network you trust`,
-    );
-  if (e.code === 'EENVELOPE')
-    return permanent('NOTIFY_BAD_ADDRESS', `${receiver}: an address was refused (${e.responseCode ?? ''})`);
-  // nodemailer's own connection, greeting or socket timeout (set to delivery.timeout): the
-  // same answer as the send's deadline, whichever of the two runs out first.
-  if (e.code === 'ETIMEDOUT')
-    return retryable('NOTIFY_TIMEOUT', `${receiver}: the SMTP server did not answer in time`);
-  if (e.responseCode !== undefined) {
-    return e.responseCode >= 500
-      ? permanent('NOTIFY_REJECTED', `${receiver}: the SMTP server rejected the message (${e.responseCode})`)
-      : retryable(
-          'NOTIFY_SERVER_ERROR',
-          `${receiver}: the SMTP server deferred the message (${e.responseCode})`,
-        );
-  }
-  return retryable(
-    'NOTIFY_NETWORK',
-    `${receiver}: cannot reach the SMTP server (${e.code ?? 'network error'})`,
-  );
 }
 
 const SEVERITY_COLOUR: Record<string, string> = { critical: '#d32f2f', warning: '#f9a825' };
@@ -104,6 +71,9 @@ const timeouts = (ms: number | undefined): Record<string, number> =>
  * The notifier's SMTP transport, made at the first send (nodemailer is imported when an e-mail
  * notifier is first used, not at every start); the CA file is read now, when it is built.
  */
+/** The SMTP port: the one set, or 465 for implicit TLS and 587 (submission) otherwise. */
+const smtpPort = (o: EmailSettings): number => o.port ?? (o.security === 'tls' ? 465 : 587);
+
 function emailTransport(
   o: EmailSettings,
   timeoutMs: number | undefined,
@@ -115,7 +85,7 @@ function emailTransport(
     (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
       nodemailer.createTransport({
         host: o.host,
-        port: o.port ?? (security === 'tls' ? 465 : 587),
+        port: smtpPort(o),
         secure: security === 'tls',
         requireTLS: security === 'starttls',
         ignoreTLS: security === 'none',
@@ -201,7 +171,7 @@ export const emailNotifier: NotifierPlugin<EmailSettings> = {
           );
         } catch (err) {
           if (signal.aborted) throw err;
-          throw classify(ctx.name, err);
+          throw classifySmtp(ctx.name, err, { host: o.host, port: smtpPort(o) });
         }
       },
       close: () => transport.close(),
