@@ -8,6 +8,7 @@ import { VirtualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { alert, changes, notification, NOW } from '../helpers/alerts.js';
 import { fakeSlackForFile } from '../helpers/fake-slack.js';
+import { captureLog } from '../helpers/log.js';
 import { receiversOf, routeAll, testDispatcher } from '../helpers/hook-dispatcher.js';
 
 /**
@@ -96,4 +97,39 @@ describe('a Slack notification of several calls', () => {
     expect(updates()).toBe(1);
     expect(replies()).toBe(1);
   });
+
+  /**
+   * A thread record that is JSON but not one qoswatch wrote (`{}`, `5`: a hand-edited or damaged
+   * notify.json or journal; stop 43 tester LOW, after 05d19d5) is as if nothing was posted.
+   */
+  it.each(['{}', '5', 'null', '"x"', '{"ts":1,"channel":"C1"}', '{"ts":"1.1"}', 'not json'])(
+    'a thread record %s: a new message, never an update or a reply with no ts; logged once',
+    async (bad) => {
+      slack.lateMs = 0;
+      slack.calls.length = 0;
+      const store = new NotifyStore(mkdtempSync(join(tmpdir(), 'qw-slack-bad-record-')));
+      const { log, lines } = captureLog('warn');
+      const memory = store.memory('slack');
+      const notifier = slackNotifier.create(
+        { token: slack.token, channel: '#noc', api_url: apiUrl() },
+        { name: 'slack', clock: new VirtualClock(NOW), log, memory },
+      );
+      memory.set(`thread:${group}`, bad);
+      const signal = new AbortController().signal;
+      await notifier.send(notification({ id: 'n1', groupKey: group }), signal);
+      // Old code, for `{}` and `5`: chat.update with no ts and no channel, then a "reply" with no thread_ts.
+      expect(slack.calls.map((c) => [c.method, c.args.thread_ts])).toEqual([['chat.postMessage', undefined]]);
+      expect(JSON.parse(memory.get(`thread:${group}`)!)).toMatchObject({
+        ts: slack.calls[0]!.ts,
+        step: 'posted',
+      });
+      // The next notification goes to that new message's thread.
+      await notifier.send(notification({ id: 'n2', groupKey: group }), signal);
+      expect(slack.calls.slice(1).map((c) => [c.method, c.args.ts ?? c.args.thread_ts])).toEqual([
+        ['chat.update', slack.calls[0]!.ts],
+        ['chat.postMessage', slack.calls[0]!.ts],
+      ]);
+      expect(lines.filter((l) => l.msg.includes('not one qoswatch wrote'))).toHaveLength(1);
+    },
+  );
 });

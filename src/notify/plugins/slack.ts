@@ -223,13 +223,45 @@ interface Posted {
   closed?: boolean;
 }
 
-function recalled(memory: NotifierContext['memory'], key: string): Posted | undefined {
-  const saved = memory.get(key);
+const STEPS: readonly unknown[] = ['posted', 'updated', 'replied', 'uploaded', undefined];
+
+/** Whether a parsed memory value is a Posted: a ts and a channel (non-empty strings), the rest as typed. */
+function isPosted(v: unknown): v is Posted {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as Record<string, unknown>;
+  return (
+    typeof p.ts === 'string' &&
+    p.ts !== '' &&
+    typeof p.channel === 'string' &&
+    p.channel !== '' &&
+    (p.id === undefined || typeof p.id === 'string') &&
+    STEPS.includes(p.step) &&
+    (p.closed === undefined || typeof p.closed === 'boolean')
+  );
+}
+
+/**
+ * The record under `key`, or none. One that is not a Posted (not JSON, or JSON of another shape:
+ * `{}`, `5`, from a hand-edited or damaged state directory) is not ours to read: as if nothing was
+ * posted (a new message, never an update or a reply with no ts or channel). It is logged and
+ * forgotten, so once.
+ */
+function recalled(ctx: NotifierContext, key: string): Posted | undefined {
+  const saved = ctx.memory.get(key);
+  if (saved === undefined) return undefined;
+  let value: unknown;
   try {
-    return saved === undefined ? undefined : (JSON.parse(saved) as Posted);
+    value = JSON.parse(saved);
   } catch {
-    return undefined; // not ours to read: as if nothing was posted
+    value = undefined;
   }
+  if (isPosted(value)) return value;
+  ctx.log.warn(
+    { notifier: ctx.name, key: key.slice(0, 200) },
+    'a Slack message record in the state directory is not one qoswatch wrote (no ts and channel): it is forgotten, and the next notification posts a new message',
+  );
+  ctx.memory.delete(key);
+  return undefined;
 }
 
 /**
@@ -246,7 +278,7 @@ async function sendReport(
   nextCall: () => void,
 ): Promise<void> {
   const key = `report:${r.id}`;
-  let posted = recalled(ctx.memory, key);
+  let posted = recalled(ctx, key);
   if (!posted) {
     const res = await call(
       (client) => client.chat.postMessage({ channel: o.channel, text: escapeSlack(r.headline) }),
@@ -294,7 +326,7 @@ async function sendGroup(
   }
   const key = `thread:${n.groupKey}`;
   const record = (p: Posted): void => ctx.memory.set(key, JSON.stringify(p));
-  const saved = recalled(ctx.memory, key);
+  const saved = recalled(ctx, key);
   const done = saved?.id === n.id ? saved.step : undefined;
   if (done === 'posted' || done === 'replied') return;
   if (!saved || (saved.closed && !done)) {
@@ -330,7 +362,7 @@ function settle(ctx: NotifierContext, n: Notification): void {
     return;
   }
   const key = `thread:${n.groupKey}`;
-  const saved = recalled(ctx.memory, key);
+  const saved = recalled(ctx, key);
   if (saved?.closed && saved.id === n.id) ctx.memory.delete(key);
 }
 
