@@ -130,19 +130,30 @@ export function redactUrlValue(value: string): string {
 /**
  * `url` with every item of its query and fragment hidden but the key of a `key=value` pair
  * (`?sig=[redacted]&[redacted]&x=`, `#access_token=[redacted]`, `#[redacted]`), and the value of
- * every `;key=value` parameter of its path (`/hook;jsessionid=[redacted]`): any of them may be a
+ * every `;key=value` parameter of its path (`/hook;jsessionid=[redacted]`), and the secret of an
+ * incoming webhook's path (WEBHOOK_PATH: `/services/T0/B0/[redacted]`): any of them may be a
  * credential (a signature, a token under a name of its own or under none: `?TOKEN`, or with its
  * `=` encoded: `?sig%3D…`), not only those under a secret word. `from`: where its authority starts.
  */
 function queryValuesHidden(url: string, from: number): string {
   const query = url.slice(from).search(/[?#]/);
   const at = query < 0 ? url.length : from + query;
-  const path = url.slice(from, at).replace(PATH_PARAM, `$1${REDACTED}`);
+  const path = url
+    .slice(from, at)
+    .replace(PATH_PARAM, `$1${REDACTED}`)
+    .replace(WEBHOOK_PATH, `$1${REDACTED}`);
   return url.slice(0, from) + path + url.slice(at).replace(QUERY_ITEM, itemHidden);
 }
 
 /** A `;key=value` parameter of a path segment: its `;` and key with the `=`, then its value. */
 const PATH_PARAM = /(;[^=;/]*=)[^;/]+/g;
+/**
+ * The part of an incoming-webhook URL's path that is its secret, after the part that is not:
+ * Slack's `/services/T…/B…/<secret>`, Teams' `/IncomingWebhook/<ids>`, Discord's
+ * `/api/webhooks/<id>/<token>`. Only these shapes: an ordinary path is kept.
+ */
+const WEBHOOK_PATH =
+  /(\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/|\/IncomingWebhook\/|\/api\/webhooks\/\d+\/)[^?#]+/;
 /** An item of a query or a fragment: its start (`?`, `#`, `&`, `;`), then the item itself. */
 const QUERY_ITEM = /([?#&;])([^&;#]*)/g;
 

@@ -134,6 +134,38 @@ describe('a config problem quoting a URL whose credential is no key=value query 
   }, 30_000);
 });
 
+/**
+ * An incoming-webhook URL whose path is its secret (Slack's `/services/T…/B…/<secret>`, Discord's
+ * `/api/webhooks/<id>/<token>`; stop 43 review LOW): the secret hidden, an ordinary path kept.
+ */
+describe('a config problem quoting an incoming-webhook URL', () => {
+  it('hides the path secret of a Slack or Discord webhook, keeps an ordinary /services/ path', async () => {
+    const file = join(dir, 'webhook-path.yaml');
+    writeFileSync(
+      file,
+      `${ZOOM}}\n` +
+        'notifiers:\n' +
+        '  - { name: w, type: webhook, url: "https://hooks.example.com:99999/services/T0/B0/PATHSECRET777" }\n' +
+        '  - { name: d, type: webhook, url: "https://d.example.com:99999/api/webhooks/123/DISCORDTOK5" }\n' +
+        '  - { name: o, type: webhook, url: "https://o.example.com:99999/services/alerts/team" }\n' +
+        'route: {receiver: w}\n',
+    );
+    const r = await runCli(['check', '--config', file]);
+    // Old code: PATHSECRET777 and DISCORDTOK5 were shown.
+    expect(r.stderr).not.toMatch(/PATHSECRET|DISCORDTOK/);
+    expect(r.stderr).toContain(
+      'notifiers[0].url: found "https://hooks.example.com:99999/services/T0/B0/[redacted]", whose port 99999',
+    );
+    expect(r.stderr).toContain(
+      'notifiers[1].url: found "https://d.example.com:99999/api/webhooks/123/[redacted]", whose port',
+    );
+    expect(r.stderr).toContain(
+      'notifiers[2].url: found "https://o.example.com:99999/services/alerts/team", whose port',
+    );
+    expect(r.code).toBe(2);
+  }, 30_000);
+});
+
 describe('the log of a token endpoint nobody listens on, whose URL holds a credential', () => {
   it('hides the credential and keeps the cause', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
