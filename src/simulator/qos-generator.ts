@@ -102,14 +102,18 @@ function applyEpisode(level: Level, set: Partial<Record<MetricName, string>> | u
   return out;
 }
 
-/** Format variants Zoom is known to use, picked per value so every parser path gets exercised. */
+/**
+ * Format variants Zoom is known to use, picked per value so every parser path gets exercised.
+ * The truth is the decimal written, as the double nearest it (`471 ms` is 0.471, not
+ * 471 * 1e-3 = 0.47100000000000003): what Zoom's value means, and what the normalizer reads (990ea08).
+ */
 function fmtMs(ms: number, k: number): [string, number] {
   const v = Math.round(ms);
-  return [k < 0.5 ? `${v} ms` : `${v}ms`, v * 1e-3];
+  return [k < 0.5 ? `${v} ms` : `${v}ms`, Number(`${v}e-3`)];
 }
 function fmtPct(pct: number): [string, number] {
   const v = Math.round(Math.max(0, Math.min(100, pct)) * 10) / 10;
-  return [`${v.toFixed(1)}%`, Number(v.toFixed(1)) / 100];
+  return [`${v.toFixed(1)}%`, Number(`${v.toFixed(1)}e-2`)];
 }
 function fmtKbps(kbps: number, k: number): [string, number] {
   if (k < 0.4) {
@@ -121,7 +125,7 @@ function fmtKbps(kbps: number, k: number): [string, number] {
     return [`${v} Kbps`, v * 1e3];
   }
   const v = Number(kbps.toFixed(2));
-  return [k < 0.85 ? `${v.toFixed(2)} kbps` : `${v.toFixed(2)}kbps`, v * 1e3];
+  return [k < 0.85 ? `${v.toFixed(2)} kbps` : `${v.toFixed(2)}kbps`, Number(`${v.toFixed(2)}e3`)];
 }
 
 /** Share of values that come back as "" (Zoom does this); the parser must count them missing. */
