@@ -20,8 +20,8 @@ import { plural } from '../util/words.js';
 export const STABLE_MS = 3_000;
 
 /**
- * A reload by watch that would resolve firing alerts (their rules gone from the new set) is held
- * this long, and taken if the files are still unchanged then; SIGHUP takes it at once.
+ * A reload by watch that would resolve firing alerts (their rules gone from the new set, or their
+ * scope or group_by changed) is held this long, and taken if the files are still unchanged then; SIGHUP takes it at once.
  */
 export const HOLD_MS = 30_000;
 
@@ -47,6 +47,17 @@ function newestChange(paths: readonly string[]): number {
   return newest;
 }
 
+/** A rule set read from the files, or why it could not be. */
+type LoadedRules = { rules: CompiledRule[] } | { error: unknown };
+
+function loadRuleSet(paths: readonly string[]): LoadedRules {
+  try {
+    return { rules: loadRules(paths) };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** The last rule reload: when, whether it took, and why not. */
 export interface ReloadState {
   ok: boolean;
@@ -63,8 +74,11 @@ export class RuleReloader {
   changedAt = -Infinity;
   /** A file dated ahead of the clock was logged (once per wait). */
   private aheadLogged = false;
-  /** The change (its time and the files' newest date) whose removal of firing rules is held. */
-  private held = '';
+  /**
+   * The change held (its time and the files' newest date), and the rules with firing alerts it
+   * would resolve, as logged.
+   */
+  private held: { change: string; rules: ReadonlySet<string> } | undefined;
 
   constructor(
     private readonly paths: readonly string[],
@@ -81,26 +95,17 @@ export class RuleReloader {
     this.state = { ok: true, at: clock.now(), problems: [] };
   }
 
-  /** Loads the rule files again; an invalid set is rejected with its problems and the old set keeps running. */
-  reload(): boolean {
+  /**
+   * Loads the rule files again, or takes `loaded`, the set a watched change read and checked
+   * (read once per change); an invalid set is rejected with its problems and the old set keeps
+   * running.
+   */
+  reload(loaded: LoadedRules = loadRuleSet(this.paths)): boolean {
     clearTimeout(this.timer);
-    this.held = '';
+    this.held = undefined;
     const at = this.clock.now();
-    try {
-      const rules = loadRules(this.paths);
-      const changes = this.engine.setRules(rules, at);
-      this.state = { ok: true, at, problems: [] };
-      const removed = changes.length
-        ? `; ${plural(changes.length, 'firing alert')} of removed rules resolved`
-        : '';
-      this.log.info(
-        { rules: rules.length, resolved: changes.length },
-        `rules reloaded: ${plural(rules.length, 'rule')}${removed}`,
-      );
-      this.told.loaded?.(rules);
-      this.told.changes?.(changes);
-      return true;
-    } catch (err) {
+    if ('error' in loaded) {
+      const err = loaded.error;
       const problems = err instanceof FileInvalidError ? err.message.split('\n') : [(err as Error).message];
       this.state = { ok: false, at, problems };
       const n = this.engine.ruleList.length;
@@ -110,6 +115,19 @@ export class RuleReloader {
       );
       return false;
     }
+    const { rules } = loaded;
+    const changes = this.engine.setRules(rules, at);
+    this.state = { ok: true, at, problems: [] };
+    const removed = changes.length
+      ? `; ${plural(changes.length, 'firing alert')} of removed rules resolved`
+      : '';
+    this.log.info(
+      { rules: rules.length, resolved: changes.length },
+      `rules reloaded: ${plural(rules.length, 'rule')}${removed}`,
+    );
+    this.told.loaded?.(rules);
+    this.told.changes?.(changes);
+    return true;
   }
 
   /**
@@ -138,14 +156,20 @@ export class RuleReloader {
     this.wait(STABLE_MS);
   }
 
-  /** Reloads if no change was seen and no file modified within STABLE_MS; else waits for the rest. */
+  /**
+   * Reloads if no change was seen and no file modified within STABLE_MS; else waits for the
+   * rest. The files are read once: the set checked (holds) is the set taken, and one modified
+   * while it was read is read again once still.
+   */
   private settle(): void {
     const now = this.clock.now();
     const newest = newestChange(this.paths);
     const still = now - Math.max(this.changedAt, newest);
     if (still >= STABLE_MS) {
       this.aheadLogged = false;
-      if (!this.holds(`${this.changedAt}:${newest}`)) this.reload();
+      const loaded = loadRuleSet(this.paths);
+      if (newestChange(this.paths) !== newest) return this.changed();
+      if (!this.holds(`${this.changedAt}:${newest}`, loaded)) this.reload(loaded);
       return;
     }
     if (newest > now && !this.aheadLogged) {
@@ -159,26 +183,32 @@ export class RuleReloader {
   }
 
   /**
-   * Whether the change is held: the new set leaves out rules with firing alerts, which would
-   * resolve (`rule_removed`, notified) and fire again under new ids if the files were only half
-   * written. Held once, for HOLD_MS; the same change, still there after it, is taken.
+   * Whether the change is held: the new set leaves out rules with firing alerts, or changes
+   * their scope or group_by, whose alerts would resolve (`rule_removed`, notified) and fire again
+   * under new ids if the files were only half written (or the edit a slip). Held once, for
+   * HOLD_MS; the same change, still there after it and resolving no rule it did not name, is
+   * taken.
    */
-  private holds(change: string): boolean {
-    if (this.held === change) return false;
-    let kept: Set<string>;
-    try {
-      kept = new Set(loadRules(this.paths).map((r) => r.name));
-    } catch {
-      return false; // invalid: the reload says why, and keeps the old set
-    }
-    const firing = new Set<string>();
-    for (const a of this.engine.brief()) if (a.state === 'firing' && !kept.has(a.rule)) firing.add(a.rule);
-    if (!firing.size) return false;
-    this.held = change;
-    const names = [...firing].sort();
+  private holds(change: string, loaded: LoadedRules): boolean {
+    if ('error' in loaded) return false; // invalid: the reload says why, and keeps the old set
+    const { removed, regrouped } = this.engine.firingResolvedBy(loaded.rules);
+    const names = [...removed, ...regrouped];
+    const held = this.held;
+    if (!names.length || (held?.change === change && names.every((n) => held.rules.has(n)))) return false;
+    this.held = { change, rules: new Set(names) };
+    const parts = [
+      ...(removed.length
+        ? [`leaves out ${plural(removed.length, 'rule')} with firing alerts (${removed.join(', ')})`]
+        : []),
+      ...(regrouped.length
+        ? [
+            `changes the scope or group_by of ${plural(regrouped.length, 'rule')} with firing alerts (${regrouped.join(', ')})`,
+          ]
+        : []),
+    ];
     this.log.warn(
-      { rules: names },
-      `rule files changed, not reloaded yet: the new set leaves out ${plural(names.length, 'rule')} with firing alerts (${names.join(', ')}); ` +
+      { rules: removed, regrouped },
+      `rule files changed, not reloaded yet: the new set ${parts.join(' and ')}; ` +
         `taken in ${HOLD_MS / 1000} s if the files stay as they are, or now at SIGHUP`,
     );
     this.wait(HOLD_MS);

@@ -96,6 +96,24 @@ export class RuleEngine {
     return changes;
   }
 
+  /**
+   * The rules with firing alerts that `setRules(rules)` would resolve (`rule_removed`): those the
+   * new set leaves out, and those whose scope or group_by it changes (regrouped); names sorted.
+   */
+  firingResolvedBy(rules: readonly CompiledRule[]): { removed: string[]; regrouped: string[] } {
+    const next = new Map(rules.map((r) => [r.name, r]));
+    const removed = new Set<string>();
+    const regrouped = new Set<string>();
+    for (const s of this.ctx.series.values()) {
+      const old = this.ctx.rules.byName.get(s.rule);
+      if (s.state !== 'firing' || !old) continue;
+      const now = next.get(s.rule);
+      if (!now) removed.add(s.rule);
+      else if (regrouping(old, now)) regrouped.add(s.rule);
+    }
+    return { removed: [...removed].sort(), regrouped: [...regrouped].sort() };
+  }
+
   get ruleList(): readonly CompiledRule[] {
     return this.ctx.rules.list;
   }
