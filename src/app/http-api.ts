@@ -9,6 +9,7 @@ import type { Scheduler } from '../poll/scheduler.js';
 import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
+import type { GuardStats } from '../util/connection-guard.js';
 import type { ReloadState } from './rule-reload.js';
 import type { ReportWorker } from '../report/worker.js';
 import { formatJson } from '../report/format-data.js';
@@ -16,7 +17,7 @@ import { reportAttachment } from '../report/message.js';
 import { validReportId, type ReportStore } from '../report/store.js';
 import { failedByKey } from '../notify/pipeline/stats.js';
 import { instanceRoutes } from './instances-api.js';
-import { outboxByNotifier, rateLimitedUntil, type StatusReport } from './status-report.js';
+import { connectionsStatus, outboxByNotifier, rateLimitedUntil, type StatusReport } from './status-report.js';
 
 /** What the HTTP API reads: the daemon's parts, read only. */
 export interface ApiView {
@@ -171,6 +172,10 @@ export class HttpApi {
             kept: v.reports?.list().length ?? 0,
           }
         : null,
+      connections: {
+        metrics: this.http ? connectionsStatus(this.http.connections) : null,
+        ...(v.webhooks ? { webhooks: connectionsStatus(v.webhooks.receiver.connections) } : {}),
+      },
       notifications: d
         ? {
             outbox: d.outboxDepth,
@@ -180,6 +185,11 @@ export class HttpApi {
           }
         : null,
     };
+  }
+
+  /** What the connection guard of `metrics.listen` holds and has closed; undefined while it does not listen. */
+  get connections(): GuardStats | undefined {
+    return this.http?.connections;
   }
 
   /** Listens on `metrics.listen` (or on `port` instead); returns the URL. */

@@ -4,6 +4,7 @@ import type { CoverageReport } from '../poll/coverage.js';
 import type { CycleReport } from '../poll/cycle-parts.js';
 import type { SourcesSettings } from '../poll/settings.js';
 import type { WebhooksStatus } from '../poll/webhooks/service.js';
+import type { CloseReason, GuardStats } from '../util/connection-guard.js';
 
 /** One Zoom account's daily budget as /api/v1/status shows it (times in ISO 8601, null when none). */
 export interface BudgetStatus {
@@ -60,6 +61,23 @@ export function outboxByNotifier(backlog: readonly NotifierBacklog[]): Record<st
   );
 }
 
+/**
+ * What an HTTP listener's connection guard holds now, and the connections it closed since start
+ * by reason (the `qoswatch_http_connections_closed_total` series).
+ */
+export interface ConnectionsStatus {
+  open: number;
+  /** Requests read and waiting behind their connection's answer in flight. */
+  waiting: number;
+  /** Bytes of answers written and not yet taken by the OS. */
+  buffered_bytes: number;
+  closed: Record<CloseReason, number>;
+}
+
+export function connectionsStatus(s: GuardStats): ConnectionsStatus {
+  return { open: s.open, waiting: s.waiting, buffered_bytes: s.buffered, closed: { ...s.closed } };
+}
+
 /** What /api/v1/status answers (docs/metrics.md): one section after another. */
 export interface StatusReport {
   version: string;
@@ -79,6 +97,8 @@ export interface StatusReport {
   rules: { loaded: number; last_reload: { ok: boolean; at: string; problems: string[] } };
   /** With `reports:` only; null otherwise. */
   reports: ReportsStatus | null;
+  /** Each HTTP listener's connections: `metrics.listen`, and the webhook receiver's port with `webhooks:`. */
+  connections: { metrics: ConnectionsStatus | null; webhooks?: ConnectionsStatus };
   /** Null when no notifier is configured. */
   notifications: {
     outbox: number;

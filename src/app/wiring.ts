@@ -35,7 +35,10 @@ export interface Wiring {
 }
 
 /** The Prometheus metrics, each area's collector with its view. */
-function buildMetrics(w: Wiring, webhooks: () => Webhooks | undefined): Metrics {
+function buildMetrics(
+  w: Wiring,
+  built: { readonly webhooks?: Webhooks | undefined; readonly api?: HttpApi | undefined },
+): Metrics {
   return new Metrics({
     live: w.live,
     engine: w.engine,
@@ -45,7 +48,12 @@ function buildMetrics(w: Wiring, webhooks: () => Webhooks | undefined): Metrics 
     dispatcher: w.dispatcher,
     stateWriteFailures: () => w.stateFiles.failures,
     rulesReload: w.rulesReload,
-    ...(w.config.webhooks ? { webhooks } : {}),
+    ...(w.config.webhooks ? { webhooks: () => built.webhooks } : {}),
+    http: {
+      listeners: w.config.webhooks ? ['metrics', 'webhooks'] : ['metrics'],
+      connections: (listener) =>
+        listener === 'metrics' ? built.api?.connections : built.webhooks?.receiver.connections,
+    },
     clock: w.clock,
     version: w.version,
     options: {
@@ -146,12 +154,13 @@ export interface Wired {
 
 /** Builds the metrics, the webhooks (when configured), the reports (when configured) and the API, in that order. */
 export function wire(w: Wiring, run: { startedAt: number; started: () => boolean }): Wired {
-  // Metrics read the webhooks' counts through a view: the webhooks are built next, from the metrics' observers.
-  const built: { webhooks?: Webhooks } = {};
-  const metrics = buildMetrics(w, () => built.webhooks);
+  // Metrics read the webhooks' and the API's counts through a view: they are built next (the
+  // webhooks from the metrics' observers).
+  const built: { webhooks?: Webhooks | undefined; api?: HttpApi } = {};
+  const metrics = buildMetrics(w, built);
   const pushed = buildWebhooks(w, metrics);
   const webhooks = (built.webhooks = pushed?.webhooks);
   const reports = buildReports(w);
-  const api = buildApi(w, { ...run, metrics, webhooks, reports });
+  const api = (built.api = buildApi(w, { ...run, metrics, webhooks, reports }));
   return { metrics, webhooks, pushCommit: pushed?.pushCommit, reports, api };
 }

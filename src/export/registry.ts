@@ -5,6 +5,7 @@ import type { Dispatcher } from '../notify/dispatcher.js';
 import type { CycleReport, Scheduler } from '../poll/scheduler.js';
 import type { Clock } from '../util/clock.js';
 import type { ZoomClient } from '../zoom/client.js';
+import { registerHttpMetrics, type HttpView } from './collectors/http.js';
 import { registerRuleMetrics } from './collectors/rules.js';
 import { registerNotifyMetrics } from './collectors/notify.js';
 import { registerPollMetrics } from './collectors/poll.js';
@@ -27,6 +28,8 @@ export interface MetricsInputs {
   rulesReload: () => { ok: boolean; at: number };
   /** Zoom's webhooks when configured (undefined until they start): the push source's series are registered only then. */
   webhooks?: () => WebhookCounts | undefined;
+  /** The HTTP listeners, and the connections each one's guard closed. */
+  http: HttpView;
   clock: Clock;
   version: string;
   options: QualityOptions;
@@ -71,6 +74,7 @@ export function healthRegistry(inputs: MetricsInputs): HealthRegistry {
     normalize: inputs.normalizeStats,
   });
   registerNotifyMetrics(registry, inputs.dispatcher);
+  registerHttpMetrics(registry, inputs.http);
   const counts = inputs.webhooks;
   const webhooks =
     counts &&

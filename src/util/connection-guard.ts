@@ -15,6 +15,13 @@ export interface ConnectionLimits {
   flushMs: number;
 }
 
+/**
+ * Why the guard closed a connection: more than `maxPipelined` requests waiting (pipelined), one
+ * past `maxConnections` came (evicted), an answer not taken within `flushMs` (stalled).
+ */
+export const CLOSE_REASONS = ['pipelined', 'evicted', 'stalled'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
 /** What the guard holds now, and the connections it closed (since start). */
 export interface GuardStats {
   /** Connections open. */
@@ -23,7 +30,7 @@ export interface GuardStats {
   waiting: number;
   /** Bytes written to the connections and not yet taken by the OS. */
   buffered: number;
-  closed: { pipelined: number; evicted: number; stalled: number };
+  closed: Record<CloseReason, number>;
 }
 
 interface Conn {
@@ -52,7 +59,7 @@ const rawOf = (socket: Socket): Socket => (socket as Socket & { _parent?: Socket
  */
 export class ConnectionGuard {
   private readonly conns = new Map<Socket, Conn>();
-  private readonly closed = { pipelined: 0, evicted: 0, stalled: 0 };
+  private readonly closed: Record<CloseReason, number> = { pipelined: 0, evicted: 0, stalled: 0 };
 
   constructor(
     server: Server,

@@ -99,6 +99,10 @@ describe('metrics', () => {
       'qoswatch_rules_loaded 8',
       'qoswatch_rules_reload_success 1',
       'qoswatch_build_info{version=',
+      // Every reason from 0, before the daemon listens (fH44).
+      'qoswatch_http_connections_closed_total{listener="metrics",reason="pipelined"} 0\n',
+      'qoswatch_http_connections_closed_total{listener="metrics",reason="evicted"} 0\n',
+      'qoswatch_http_connections_closed_total{listener="metrics",reason="stalled"} 0\n',
     ])
       expect(text, name).toContain(name);
   });

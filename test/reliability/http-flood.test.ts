@@ -205,7 +205,16 @@ describe('the daemon on metrics.listen, flooded with scrapes', () => {
   let port: number;
   beforeAll(async () => {
     h = await startDefaultScenario();
-    ({ daemon } = daemonFor(h));
+    ({ daemon } = daemonFor(h, (c) => {
+      c.webhooks = {
+        host: '127.0.0.1',
+        port: 0,
+        apps: [{ name: 'qss', path: '/zoom/qss', secretToken: 'flood-secret-token-of-22+' }],
+        maxBodyBytes: 65_536,
+        maxAgeMs: 5 * 60_000,
+        takeoverAfterMs: 180_000,
+      };
+    }));
     await runUntil(daemon, h, h.clock.now() + 6 * 60_000);
     port = Number(new URL(await daemon.listen(0)).port);
   });
@@ -220,6 +229,45 @@ describe('the daemon on metrics.listen, flooded with scrapes', () => {
     const flood = await Promise.all([0, 1, 2, 3].map(() => unread(port, GET('/metrics').repeat(5_000))));
     expect(await healthz(port)).toBe(200);
     expect(metrics.renders - before).toBeLessThanOrEqual(4);
+    for (const s of flood) s.destroy();
+  });
+
+  it('counts the connections each listener closed, in /metrics and /api/v1/status (fH44; were not shown)', async () => {
+    const hooks = Number(new URL(daemon.parts.webhooks!.url!).port);
+    type Closed = Record<'metrics' | 'webhooks', Record<string, number>>;
+    /** What /api/v1/status says each listener closed, and a scrape right after it. */
+    const read = async (): Promise<{ closed: Closed; text: string }> => {
+      const status = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as {
+        connections: Record<keyof Closed, { closed: Record<string, number> }>;
+      };
+      const closed = {
+        metrics: status.connections.metrics.closed,
+        webhooks: status.connections.webhooks.closed,
+      };
+      return { closed, text: await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() };
+    };
+    const pipelined = (r: { closed: Closed }): number =>
+      r.closed.metrics.pipelined! + r.closed.webhooks.pipelined!;
+    const before = await read();
+    // Past 16 requests waiting behind the one answered, on each port: closed.
+    const flood = await Promise.all([
+      ...[0, 1, 2].map(() => unread(port, GET('/healthz').repeat(1_000))),
+      ...[0, 1].map(() => unread(hooks, GET('/zoom/qss').repeat(1_000))),
+    ]);
+    // Each read is a turn of I/O: bounded by a count of reads, not by time.
+    let after = await read();
+    for (let i = 0; i < 500 && pipelined(after) < pipelined(before) + 5; i++) after = await read();
+    expect(after.closed.metrics.pipelined! - before.closed.metrics.pipelined!).toBe(3);
+    expect(after.closed.webhooks.pipelined! - before.closed.webhooks.pipelined!).toBe(2);
+    // The same counts on /metrics: every listener and reason, from 0.
+    for (const listener of ['metrics', 'webhooks'] as const)
+      for (const reason of ['pipelined', 'evicted', 'stalled']) {
+        const line = new RegExp(
+          `^qoswatch_http_connections_closed_total\\{listener="${listener}",reason="${reason}"\\} (\\S+)$`,
+          'm',
+        ).exec(after.text);
+        expect(Number(line?.[1]), `${listener} ${reason}`).toBe(after.closed[listener][reason]);
+      }
     for (const s of flood) s.destroy();
   });
 });
