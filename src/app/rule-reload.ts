@@ -119,7 +119,7 @@ export class RuleReloader {
     const changes = this.engine.setRules(rules, at);
     this.state = { ok: true, at, problems: [] };
     const removed = changes.length
-      ? `; ${plural(changes.length, 'firing alert')} of removed rules resolved`
+      ? `; ${plural(changes.length, 'firing alert')} resolved (rules removed, or their scope or group_by changed)`
       : '';
     this.log.info(
       { rules: rules.length, resolved: changes.length },

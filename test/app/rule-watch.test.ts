@@ -114,7 +114,9 @@ describe('rules.watch and a change that leaves out rules with firing alerts', ()
     expect(names(engine)).toHaveLength(3);
     vi.advanceTimersByTime(1);
     expect(names(engine)).toEqual(['one']);
-    expect(lines()).toContain('rules reloaded: 1 rule; 2 firing alerts of removed rules resolved');
+    expect(lines()).toContain(
+      'rules reloaded: 1 rule; 2 firing alerts resolved (rules removed, or their scope or group_by changed)',
+    );
   });
 
   it('is dropped when the rest of the file comes during the hold: nothing resolves', async () => {
@@ -128,7 +130,7 @@ describe('rules.watch and a change that leaves out rules with firing alerts', ()
     vi.advanceTimersByTime(HOLD_MS + STABLE_MS);
     expect(names(engine)).toEqual(['one', 'two', 'three']);
     expect([...engine.brief()].filter((a) => a.state === 'firing')).toHaveLength(3);
-    expect(lines().filter((m) => m.includes('firing alerts of removed rules resolved'))).toEqual([]);
+    expect(lines().filter((m) => m.includes('resolved (rules removed'))).toEqual([]);
   });
 
   it('is taken at once by SIGHUP (a reload)', async () => {
@@ -163,7 +165,9 @@ describe("rules.watch and a change of a firing rule's scope or group_by (fH44)",
     expect(engine.ruleList.find((r) => r.name === 'two')!.scope).toBe('participant');
     vi.advanceTimersByTime(1);
     expect(engine.ruleList.find((r) => r.name === 'two')!.scope).toBe('instance');
-    expect(lines()).toContain('rules reloaded: 3 rules; 1 firing alert of removed rules resolved');
+    expect(lines()).toContain(
+      'rules reloaded: 3 rules; 1 firing alert resolved (rules removed, or their scope or group_by changed)',
+    );
   });
 
   it('names removed and regrouped rules apart; SIGHUP takes it at once', async () => {
