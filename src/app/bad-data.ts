@@ -33,19 +33,22 @@ function leaveRefused(form: string, reason: string): string {
   return `Zoom sent leave_time values ${what} (the first: "${form}"); those joins are taken as still present`;
 }
 
+const DAY_MS = 24 * 3_600_000;
+
 /** Bad data from Zoom is counted (metrics) and logged once a day, not on every cycle. */
 export class BadDataReport {
   private readonly logOnce: LogOnce;
   private invalidSeen = 0;
-  /** NormalizeStats.invalidBy as last reported. */
+  /** NormalizeStats.invalidBy as last logged, and when each reason was last named. */
   private readonly invalidSeenBy = new Map<InvalidReason, number>();
+  private readonly invalidLoggedAt = new Map<InvalidReason, number>();
 
   constructor(
     private readonly stats: NormalizeStats,
-    log: Logger,
-    clock: Clock,
+    private readonly log: Logger,
+    private readonly clock: Clock,
   ) {
-    this.logOnce = new LogOnce(log, () => clock.now(), 24 * 3_600_000);
+    this.logOnce = new LogOnce(log, () => clock.now(), DAY_MS);
   }
 
   /** Logs what is new since the last call. */
@@ -96,24 +99,36 @@ export class BadDataReport {
   }
 
   /**
-   * The QoS entries skipped since the last report, split by why (NormalizeStats.invalid):
-   * `skipped QoS entries Zoom sent: 1 without a participant id (user_id), 2 not objects`.
+   * The QoS entries skipped since the last line, split by why (NormalizeStats.invalid):
+   * `skipped QoS entries Zoom sent: 1 without a participant id (user_id), 2 not objects`. A line
+   * is written when a reason not named within a day comes (each reason once a day, not one line a
+   * day for all: hT44 F1), and names every reason counted since its last line.
    */
   private reportInvalid(): void {
     const stats = this.stats;
+    const now = this.clock.now();
+    const fresh = [...stats.invalidBy].filter(
+      ([reason, total]) => total > (this.invalidSeenBy.get(reason) ?? 0),
+    );
+    const due = fresh.some(([reason]) => {
+      const at = this.invalidLoggedAt.get(reason);
+      return at === undefined || now - at >= DAY_MS;
+    });
+    if (!due) return;
     const reasons: Partial<Record<InvalidReason, number>> = {};
     const words: string[] = [];
-    for (const [reason, total] of stats.invalidBy) {
+    let skipped = 0;
+    for (const [reason, total] of fresh) {
       const n = total - (this.invalidSeenBy.get(reason) ?? 0);
       this.invalidSeenBy.set(reason, total);
-      if (n <= 0) continue;
+      this.invalidLoggedAt.set(reason, now);
       reasons[reason] = n;
+      skipped += n;
       words.push(`${n} ${INVALID_REASONS[reason]}`);
     }
-    this.logOnce.warn(
-      'invalid',
-      { skipped: stats.samplesInvalid - this.invalidSeen, total: stats.samplesInvalid, reasons },
-      `skipped QoS entries Zoom sent: ${words.join(', ') || 'for no reason given'}`,
+    this.log.warn(
+      { skipped, total: stats.samplesInvalid, reasons },
+      `skipped QoS entries Zoom sent: ${words.join(', ')}`,
     );
     this.invalidSeen = stats.samplesInvalid;
   }
