@@ -17,11 +17,31 @@ const AM_API_PATH = /\/(api(?:\/v\d+(?:\/.*)?)?|alerts)\/*$/i;
 /**
  * Settings that are valid but weak, exposed or probably wrong (a short webhook secret token,
  * webhooks on every interface in plain HTTP, an Alertmanager url that already ends in its API
- * path), at their file:line:col: said by `qoswatch check` and logged at start-up, never refused.
+ * path, an SMTP password sent in clear text), at their file:line:col: said by `qoswatch check` and logged at start-up, never refused.
  * A secret is never shown, only its length; a url only by the end of its path.
  */
 export function settingWarnings(config: Config): FileProblem[] {
-  return [...webhookWarnings(config), ...alertmanagerWarnings(config)];
+  return [...webhookWarnings(config), ...alertmanagerWarnings(config), ...emailWarnings(config)];
+}
+
+/** A host name or address of this machine only (`localhost`, 127.0.0.0/8, `::1`). */
+const LOOPBACK = /^(localhost\.?|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+/**
+ * An e-mail notifier with a password and `security: none` to another machine: the password
+ * (AUTH PLAIN or LOGIN) and every alert cross the network in clear text (hT44 F4).
+ */
+function emailWarnings(config: Config): FileProblem[] {
+  return config.notify.notifiers.flatMap((n, i) => {
+    if (n.type !== 'email' || n.settings.security !== 'none' || !n.settings.password) return [];
+    if (LOOPBACK.test(n.settings.host)) return [];
+    return [
+      config.source.problemAt(
+        ['notifiers', i, 'security'],
+        `notifier "${n.name}": security: none sends the SMTP password and the alerts to ${n.settings.host} in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
+      ),
+    ];
+  });
 }
 
 function alertmanagerWarnings(config: Config): FileProblem[] {

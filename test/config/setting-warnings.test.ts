@@ -127,3 +127,34 @@ describe('an alertmanager url that already names the API', () => {
       ).toEqual([]);
   });
 });
+
+describe('an e-mail notifier that sends its password in clear text (hT44 F4)', () => {
+  const mail = (security: string, host = 'smtp.example.com', auth = 'user: qw, password: "${SMTP_PW}"') =>
+    `notifiers:\n  - name: mail\n    type: email\n    host: ${host}\n    port: 25\n    security: ${security}\n    ${auth.replace(', ', '\n    ')}\n    from: qw@example.com\n    to: [noc@example.com]\nroute: { receiver: mail }\n`;
+  const PW = 'Sm7p-Pa55w0rd';
+
+  it('security: none with a password to another machine is warned of at security; the password never shown', () => {
+    const w = warningsOf('mail.yaml', mail('none'), { SMTP_PW: PW });
+    expect(w).toEqual([
+      `${dir}/mail.yaml:7:15: notifiers[0].security: notifier "mail": security: none sends the SMTP password and the alerts to smtp.example.com in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
+    ]);
+    expect(w.join('\n')).not.toContain(PW);
+  });
+
+  it('not for TLS, a relay on this machine, or no password', () => {
+    for (const security of ['starttls', 'tls'])
+      expect(warningsOf('mail-tls.yaml', mail(security), { SMTP_PW: PW })).toEqual([]);
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', "'::1'"])
+      expect(warningsOf('mail-local.yaml', mail('none', host), { SMTP_PW: PW })).toEqual([]);
+    expect(warningsOf('mail-open.yaml', mail('none', 'relay.example.com', 'tls_verify: true'))).toEqual([]);
+  });
+
+  it('qoswatch check says it on stderr and exits 0', async () => {
+    const r = await runCli(['check', '--config', write('mail-check.yaml', mail('none'))], { SMTP_PW: PW });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'notifiers[0].security: notifier "mail": security: none sends the SMTP password',
+    );
+    expect(r.stderr).not.toContain(PW);
+  });
+});
