@@ -142,12 +142,16 @@ export function formatValue(value: number, metric: Unit, against?: number): stri
 
 /**
  * A figure among many (a report's table: min, avg, max, p95), to the fewest decimals of its unit
- * (shownUnit): "126 ms", "0.3%", "13%", "38 kbps".
+ * (shownUnit): "126 ms", "0.3%", "13%", "38 kbps"; one not zero with more, up to the unit's most,
+ * rather than as zero ("0.03%").
  */
 export function formatFigure(value: number, metric: Unit): string {
   if (metric.unit === 'level') return formatValue(value, metric);
-  const [shift, min, , unit] = shownUnit(value, metric);
-  return formatIn([shift, min, min, unit], value);
+  const [shift, min, max, unit] = shownUnit(value, metric);
+  // A value that is not zero never shows as zero: 0.03% is "0.03%", not "0.0%" (hT44 F5).
+  let places = min;
+  while (places < max && value !== 0 && inUnit(value, shift, places) === 0) places++;
+  return formatIn([shift, min, places, unit], value);
 }
 
 /** A share of participants as a whole percentage ("67%"); closer to `against` than that, with decimals. */

@@ -4,7 +4,7 @@ import { formatDuration } from '../util/duration.js';
 import { plural } from '../util/words.js';
 import type { InspectAlert, InspectParticipant, InspectView } from './inspect-view.js';
 import { columns as aligned } from './format-text.js';
-import { contextLine, human, iso, shorten, show } from './values.js';
+import { contextLine, human, iso, shorten, showSample } from './values.js';
 
 /** Column headings: the metric's words, short. */
 const HEADING: Record<string, string> = {
@@ -38,7 +38,7 @@ export function alertLine(a: InspectAlert): string {
 function cell(view: InspectView, metric: string, v: number | undefined, over: readonly string[]): string {
   if (v === undefined) return '-';
   const breached = view.rules.some((r) => r.metric === metric && over.includes(r.name));
-  return `${show(metric, v)}${breached ? OVER_MARK : ''}`;
+  return `${showSample(metric, v)}${breached ? OVER_MARK : ''}`;
 }
 
 const heading = (metric: string): string =>

@@ -1,6 +1,6 @@
 import { METRICS } from '../evaluate/metrics.js';
 import { displayName } from '../evaluate/names.js';
-import { formatFigure } from '../evaluate/thresholds.js';
+import { formatFigure, formatValue } from '../evaluate/thresholds.js';
 import type { ParticipantContext } from '../normalize/sample.js';
 import { onOneLine, unseenReplaced } from '../normalize/zoom-text.js';
 import { capitalize, plural, shareOf, uniqueWords } from '../util/words.js';
@@ -13,6 +13,15 @@ export function show(metric: string, v: number | undefined): string {
   const m = byName.get(metric);
   if (v === undefined) return '';
   return m ? formatFigure(v, m) : String(Math.round(v * 100) / 100);
+}
+
+/**
+ * One sample's value, with the decimals Zoom wrote ("12.5%", "0.03%", "27.15 kbps"), as alerts
+ * say it: `inspect`'s rows, where `show`'s fewest decimals (a table of figures) read "13%".
+ */
+export function showSample(metric: string, v: number): string {
+  const m = byName.get(metric);
+  return m ? formatValue(v, m) : String(v);
 }
 
 export const iso = (t: number | undefined): string =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../src/evaluate/engine.js';
-import { formatShare, formatThreshold, formatValue } from '../../src/evaluate/thresholds.js';
+import { formatFigure, formatShare, formatThreshold, formatValue } from '../../src/evaluate/thresholds.js';
 import { parseBitrate, parseRatio, parseSeconds } from '../../src/normalize/values.js';
 import { MIN, rulesFrom, sample } from '../helpers/rules.js';
 
@@ -15,6 +15,16 @@ const duration = { unit: 'duration' } as const;
 const bitrate = { unit: 'bitrate' } as const;
 
 describe('values written for people', () => {
+  it('a figure among many (a report table) has the fewest decimals, but a value not zero never shows as zero (hT44 F5)', () => {
+    expect(formatFigure(0.125, percent)).toBe('13%');
+    expect(formatFigure(0.003, percent)).toBe('0.3%');
+    expect(formatFigure(0.0003, percent)).toBe('0.03%'); // was 0.0%
+    expect(formatFigure(0.00004, percent)).toBe('0.0%'); // under the unit's most decimals
+    expect(formatFigure(0, percent)).toBe('0.0%');
+    expect(formatFigure(0.126, duration)).toBe('126 ms');
+    expect(formatFigure(0.0004, duration)).toBe('0.4 ms'); // was 0 ms
+  });
+
   it("shows Zoom's values as Zoom wrote them", () => {
     expect(formatValue(parseRatio('12.5%')!, percent)).toBe('12.5%');
     expect(formatValue(parseRatio('0.3%')!, percent)).toBe('0.3%');

@@ -128,6 +128,10 @@ describe("inspect one participant against Zoom's example answers, served as they
     expect(row.over).toEqual([]);
     expect(one!.alerts).toEqual([]);
     expect(inspectTable(view, one)).toMatch(/126 ms/);
+    // hT44 F5: a sample's values with Zoom's decimals, never a loss shown as 0.0%.
+    const loss = row.values.avg_loss;
+    expect(loss).toBeGreaterThan(0);
+    expect(inspectTable(view, one)).toContain(` ${Number((loss! * 100).toPrecision(6))}% `);
   });
 
   it('a guest (no name from Zoom) is named as alerts and reports name it, not by a bare [16778242]', async () => {
