@@ -29,6 +29,8 @@ export class Storm {
   readonly sim: ZoomSimulator;
   /** Set to make the receiver answer 503 (the daemon must retry). */
   refuse: () => boolean = () => false;
+  /** What `until` waits on: checked at each delivery. */
+  private readonly waiting = new Set<() => void>();
 
   constructor(raw: RawScenario) {
     const now = Date.now();
@@ -44,6 +46,7 @@ export class Storm {
         status: body.status,
         alerts: body.alerts.map((a) => ({ id: a.id, status: a.status })),
       });
+      for (const check of [...this.waiting]) check();
       json(res, 200, {});
     });
   }
@@ -51,6 +54,27 @@ export class Storm {
   async start(): Promise<void> {
     await this.sim.listen(0, '127.0.0.1');
     await this.receiver.listen();
+  }
+
+  /**
+   * Resolves once `ok()` holds, checked now and at each delivery the receiver accepts (an event,
+   * not a poll of the clock); fails naming `what` after `ms`, a bound far above the wait.
+   */
+  until(what: string, ok: () => boolean, ms = 40_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!ok()) return;
+        clearTimeout(timer);
+        this.waiting.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiting.delete(check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, ms);
+      this.waiting.add(check);
+      check();
+    });
   }
 
   /** Scenario minutes passed on the simulator's clock. */
