@@ -395,8 +395,12 @@ async function rulesDirWith(name: string, text: string): Promise<{ rulesDir: str
 
 const ONE_RULE = 'rules:\n  - name: one\n    metric: wifi_rssi\n    when: below\n    threshold: -70dBm\n';
 
-describe('rule reload', () => {
-  it('SIGHUP reloads the rules, and an invalid set is rejected while the old one keeps running', async () => {
+// Side by side: each waits on its own process (a reload comes after 3 s of quiet files, rule-reload.ts's
+// STABLE_MS, real time in a real process), with its own rules folder, config and state dir.
+describe.concurrent('rule reload', () => {
+  it('SIGHUP reloads the rules, and an invalid set is rejected while the old one keeps running', async ({
+    expect,
+  }) => {
     const { rulesDir, ruleFile } = await rulesDirWith('rules-reload', ONE_RULE);
     const p = startCli(
       ['run', '--config', config('reload.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: false\n`)],
@@ -417,7 +421,7 @@ describe('rule reload', () => {
     expect(await p.exited).toBe(0);
   });
 
-  it('reloads when a rule file changes', async () => {
+  it('reloads when a rule file changes', async ({ expect }) => {
     const { rulesDir, ruleFile } = await rulesDirWith('rules-watch', ONE_RULE);
     const p = startCli(
       ['run', '--config', config('watch.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: true\n`)],
@@ -433,7 +437,9 @@ describe('rule reload', () => {
     expect(await p.exited).toBe(0);
   });
 
-  it('keeps reloading a rule file named in rules.paths across saves that rename over it, and a delete and re-create', async () => {
+  it('keeps reloading a rule file named in rules.paths across saves that rename over it, and a delete and re-create', async ({
+    expect,
+  }) => {
     const { ruleFile } = await rulesDirWith('rules-watch-file', ONE_RULE);
     const p = startCli(
       ['run', '--config', config('watch-file.yaml', `rules:\n  paths: [${ruleFile}]\n  watch: true\n`)],
@@ -459,7 +465,9 @@ describe('rule reload', () => {
     expect(await p.exited).toBe(0);
   });
 
-  it('keeps reloading a rule folder named in rules.paths after the folder is replaced, or deleted and re-created', async () => {
+  it('keeps reloading a rule folder named in rules.paths after the folder is replaced, or deleted and re-created', async ({
+    expect,
+  }) => {
     const { rulesDir, ruleFile } = await rulesDirWith('rules-watch-folder', ONE_RULE);
     const p = startCli(
       ['run', '--config', config('watch-folder.yaml', `rules:\n  paths: [${rulesDir}]\n  watch: true\n`)],
