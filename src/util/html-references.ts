@@ -36,10 +36,36 @@ function namedAt(text: string, i: number, end: number): [string, number] | undef
     const named = HTML_NAMES.get(text.slice(i + 1, end - 1));
     if (named !== undefined) return [named, end];
   }
-  LEGACY.lastIndex = i + 1;
-  const name = LEGACY.exec(text)?.[0];
-  return name === undefined ? undefined : [HTML_NAMES.get(name)!, i + 1 + name.length];
+  let node = LEGACY_TRIE;
+  let found: string | undefined;
+  let at = 0;
+  for (let k = i + 1; k < end; k++) {
+    const next = node.next.get(text.charCodeAt(k));
+    if (!next) break;
+    node = next;
+    if (node.char !== undefined) {
+      found = node.char;
+      at = k + 1;
+    }
+  }
+  return found === undefined ? undefined : [found, at];
 }
 
-/** A legacy name at a place (sticky), the longest first. */
-const LEGACY = new RegExp([...LEGACY_NAMES].sort((a, b) => b.length - a.length).join('|'), 'y');
+/** A node of the legacy names' trie: the character of the name that ends here, and the next letters. */
+interface TrieNode {
+  char: string | undefined;
+  next: Map<number, TrieNode>;
+}
+
+/** The legacy names by their letters, for the longest that starts a name without a look at any other. */
+const LEGACY_TRIE: TrieNode = { char: undefined, next: new Map() };
+for (const name of LEGACY_NAMES) {
+  let node = LEGACY_TRIE;
+  for (let k = 0; k < name.length; k++) {
+    const code = name.charCodeAt(k);
+    let next = node.next.get(code);
+    if (!next) node.next.set(code, (next = { char: undefined, next: new Map() }));
+    node = next;
+  }
+  node.char = HTML_NAMES.get(name);
+}
