@@ -11,6 +11,7 @@ import { compileTemplate, hasSection, templateFields, type Compiled } from './te
 import { formatShare, formatThreshold, formatValue } from './thresholds.js';
 import { worstOf } from './lifecycle.js';
 import { withheldContext } from './withheld.js';
+import { groupWorstText, worstShownApart } from './worst-text.js';
 
 /** What is the same for every alert of a rule: its threshold in words (see valueTexts). */
 interface RuleTexts {
@@ -49,7 +50,7 @@ function valueTexts(rule: CompiledRule, rec: SeriesRecord, texts: RuleTexts): Va
     : formatValue(rec.value, rule.metric, rule.threshold);
   const { worst, worstAt } = worstOf(rec, group || rule.above);
   const worstText = group
-    ? `${formatShare(worst, rule.breachingRatio)} of participants`
+    ? groupWorstText(formatShare(worst, rule.breachingRatio))
     : worst === rec.value
       ? valueText
       : formatValue(worst, rule.metric, rule.threshold);
@@ -301,8 +302,9 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['threshold_value', (p) => p.texts.metricThreshold],
   ['worst', (p) => p.texts.worstText],
   ['worst_at', (p) => isoTime(p.texts.worstAt)],
-  // The worst so far when an earlier sample was worse than the newest (`value`), else empty.
-  ['worst_earlier', (p) => (p.texts.worst !== p.rec.value ? p.texts.worstText : '')],
+  // The worst so far when an earlier sample was worse than the newest (`value`) and reads
+  // apart from it, else empty.
+  ['worst_earlier', (p) => (worstShownApart({ scope: p.rule.scope, ...p.texts }) ? p.texts.worstText : '')],
   ['participant', (p) => p.c.participant ?? ''],
   ['participant_possessive', (p) => (p.c.participant ? possessive(p.c.participant) : '')],
   ['participant_key', (p) => shownKey(p.c.participantKey ?? '')],

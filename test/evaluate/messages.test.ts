@@ -254,6 +254,44 @@ describe('default rules: meeting and data-center texts, one and several particip
   });
 });
 
+/** datacenter-loss-incident's firing text when 7, 6, then 5 of 7 participants in NY (4 in m1, 3 in m2) breach. */
+function dcPastWorst(): string | undefined {
+  const people = (['m1', 'm2'] as const).flatMap((instance, k) =>
+    Array.from({ length: k ? 3 : 4 }, (_, i) => ({
+      key: `${instance}-${i}`,
+      name: `P${i}`,
+      instance,
+      dc: 'NY',
+    })),
+  );
+  const counts = [7, 6, 5];
+  return phases('datacenter-loss-incident', people, 3, (w, m) => {
+    const i = Number(w.key.split('-')[1]) + (w.instance === 'm2' ? 4 : 0);
+    return { streams: { audio_input: { avgLoss: i < (counts[m] ?? 0) ? 0.09 : 0.004 } } };
+  }).firing;
+}
+
+describe('default rules: a group that fires past its worst says it, as a participant does', () => {
+  const room = (n: number, instance = 'm1', dc = 'SC'): Who[] =>
+    Array.from({ length: n }, (_, i) => ({ key: `${instance}-${i}`, name: `P${i}`, instance, dc }));
+  /** `counts[m]` breaching at minute m (the first of the room), healthy after. */
+  const breachingAt = (counts: number[]) => (w: Who, m: number) => ({
+    streams: { audio_input: { avgLoss: Number(w.key.split('-')[1]) < (counts[m] ?? 0) ? 0.09 : 0.004 } },
+  });
+
+  it('meeting-audio-degraded: 3, 2, then 1 of 3 breaching: fires with the 100% before it', () => {
+    expect(phases('meeting-audio-degraded', room(3), 3, breachingAt([3, 2, 1])).firing).toBe(
+      `Bad audio (loss above 5.0%) for 1 of 3 participants in "Weekly sync" for 2 min (at worst for 100% of participants)`,
+    );
+  });
+
+  it('datacenter-loss-incident: 7, 6, then 5 of 7 breaching: fires with the 100% before it', () => {
+    expect(dcPastWorst()).toBe(
+      'Data center NY: audio loss above 5.0% for 5 of 7 participants in 2 meetings for 2 min (at worst for 100% of participants)',
+    );
+  });
+});
+
 /**
  * The reminder of an alert still firing but back past its recovery threshold (the minute after
  * the breach, before recovery.for has passed): it says "recovering", not "still".
@@ -328,6 +366,7 @@ describe('the texts docs/rules.md shows', () => {
     }));
     expect(tables.get('datacenter-loss-incident')).toEqual({
       firing: incident.firing,
+      past_worst: dcPastWorst(),
       repeating: incident.repeat,
       resolved: incident.resolved,
     });

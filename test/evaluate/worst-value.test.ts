@@ -173,3 +173,46 @@ describe('the worst value across a restart (alerts.json)', () => {
     expect(live).toMatchObject({ value: 0.5, worst: 0.5, worstAt: at(4) });
   });
 });
+
+describe('the worst of a group (meeting scope) beside its value', () => {
+  const groupEngine = (): RuleEngine =>
+    engine({
+      annotations: { summary },
+      name: 'mtg',
+      scope: 'instance',
+      metric: 'latency',
+      streams: ['any_audio'],
+      when: 'above',
+      threshold: '300ms',
+      breaching: { ratio: '30%' },
+      for: '1m',
+    });
+  /** Minute `m`: `total` participants, the first `bad` of them at 400 ms, the rest at 100 ms. */
+  const minute = (e: RuleEngine, m: number, bad: number, total: number): AlertChange[] =>
+    e.handle({
+      type: 'samples',
+      samples: Array.from({ length: total }, (_, i) =>
+        sample(`p${i}`, m, { audio_input: { latency: i < bad ? 0.4 : 0.1 } }),
+      ),
+    });
+
+  it('fires saying the worst share before it when it reads apart', () => {
+    const e = groupEngine();
+    minute(e, 0, 4, 7);
+    const fired = one(minute(e, 1, 3, 7), 'firing');
+    expect(fired).toMatchObject({ valueText: '3 of 7 participants (43%)', worstText: '57% of participants' });
+    expect(fired.annotations.summary).toBe('now 3 of 7 participants (43%), worst 57% of participants');
+  });
+
+  it('says no worst when it reads as the value does (4 of 7 then 17 of 30: both 57%)', () => {
+    const e = groupEngine();
+    minute(e, 0, 4, 7);
+    const fired = one(minute(e, 1, 17, 30), 'firing');
+    expect(fired.worst).toBeGreaterThan(fired.value);
+    expect(fired).toMatchObject({
+      valueText: '17 of 30 participants (57%)',
+      worstText: '57% of participants',
+    });
+    expect(fired.annotations.summary).toBe('now 17 of 30 participants (57%)');
+  });
+});

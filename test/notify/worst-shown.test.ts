@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/evaluate/alert.js';
+import { RuleEngine } from '../../src/evaluate/engine.js';
+import { loadRules } from '../../src/evaluate/load-rules.js';
+import { fromRoot } from '../../src/util/package-root.js';
 import { alertmanagerNotifier } from '../../src/notify/plugins/alertmanager.js';
 import { emailNotifier } from '../../src/notify/plugins/email.js';
 import { textLines } from '../../src/notify/plugins/format.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { webhookNotifier } from '../../src/notify/plugins/webhook.js';
 import { alert, notification, NOW } from '../helpers/alerts.js';
+import { MIN, sample } from '../helpers/rules.js';
 import { channelServers } from '../helpers/channel-servers.js';
 
 /**
@@ -32,6 +36,22 @@ const left: Alert = {
   worstAt: NOW - 90_000,
 };
 const signal = (): AbortSignal => new AbortController().signal;
+
+/**
+ * meeting-audio-degraded of the default rules as it fires: 3, 2, then 1 of 3 participants with
+ * 9% audio loss, a minute apart.
+ */
+function defaultGroupFiring(): Alert {
+  const engine = new RuleEngine(loadRules([fromRoot('rules', 'default.yaml')]), { gapToleranceMs: 5 * MIN });
+  const changes = [3, 2, 1].flatMap((bad, m) =>
+    engine.handle({
+      type: 'samples',
+      samples: [0, 1, 2].map((i) => sample(`p${i}`, m, { audio_input: { avgLoss: i < bad ? 0.09 : 0.004 } })),
+    }),
+  );
+  const fired = changes.find((c) => c.state === 'firing' && c.alert.rule === 'meeting-audio-degraded');
+  return fired!.alert;
+}
 
 describe('the worst value on each channel', () => {
   const { ctx, slack, smtp, receiver, slackUrl } = channelServers(NOW);
@@ -110,5 +130,66 @@ describe('the worst value on each channel', () => {
   it("a rule's own worst annotation is kept", async () => {
     const own = notification({ firing: [{ ...firing, annotations: { worst: 'mine' } }] });
     expect(await posted(own, 'am2')).toMatchObject([{ annotations: { worst: 'mine' } }]);
+  });
+
+  /** A meeting-scope alert firing with 17 of 30 breaching (57%) after 4 of 7 (57% too). */
+  const group = (): Alert => ({
+    ...alert({ rule: 'meeting-audio-degraded', participant: '' }),
+    scope: 'instance',
+    annotations: {
+      summary: 'Bad audio (loss above 5.0%) for 17 of 30 participants in "Weekly sync" for 2 min',
+    },
+    value: 17 / 30,
+    valueText: '17 of 30 participants (57%)',
+    threshold: 0.05,
+    thresholdText: '33% with avg_loss > 5.0%',
+    worst: 4 / 7,
+    worstText: '57% of participants',
+    worstAt: NOW - 60_000,
+    context: {
+      kind: 'meeting',
+      instanceId: '85012345678',
+      uuid: '85012345678',
+      topic: 'Weekly sync',
+      participants: 7,
+      breaching: 3,
+    },
+  });
+
+  it('a group firing past its worst (default rules): every channel says the worst so far, as for a participant', async () => {
+    const g = notification({ firing: [defaultGroupFiring()] });
+    const head =
+      'Bad audio (loss above 5.0%) for 1 of 3 participants in "Topic m1" for 2 min (at worst for 100% of participants)';
+    const value = '1 of 3 participants (33.3%), worst so far 100% of participants';
+    const lines = textLines(g, NOW).join('\n');
+    expect(lines).toContain(`FIRING [critical] ${head}\n  ${value} (threshold 33% with avg_loss > 5.0%)`);
+    await slackNotifier
+      .create({ token: slack.token, channel: '#noc', api_url: slackUrl() }, ctx('slack-g'))
+      .send(g, signal());
+    const sent = JSON.stringify(slack.calls.at(-1)!.args.attachments);
+    expect(sent).toContain(`*${JSON.stringify(head).slice(1, -1)}*`); // a JSON string's quotes escaped
+    expect(sent).toContain(`*Value*\\n${value} (33% with avg_loss &gt; 5.0%)`);
+    await emailNotifier.create(smtp.settings(), ctx('mail-g')).send(g, signal());
+    const mail = smtp.mail.at(-1)!.parsed;
+    expect(String(mail.html)).toContain(head.replaceAll('"', '&quot;'));
+    expect(String(mail.html)).toContain(value);
+    expect(String(mail.text)).toContain(`${head}\n  ${value}`);
+    await webhookNotifier.create({ url: `${receiver.url}/own-g` }, ctx('hook-g')).send(g, signal());
+    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({
+      alerts: [
+        {
+          annotations: { summary: head },
+          value_text: '1 of 3 participants (33.3%)',
+          worst: 1,
+          worst_text: '100% of participants',
+        },
+      ],
+    });
+  });
+
+  it('a group whose worst reads as its value (57% and 57%): no "worst so far" beside it', () => {
+    const lines = textLines(notification({ firing: [group()] }), NOW).join('\n');
+    expect(lines).toContain('  17 of 30 participants (57%) (threshold');
+    expect(lines).not.toContain('worst so far');
   });
 });

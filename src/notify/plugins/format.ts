@@ -1,5 +1,6 @@
 import type { Alert } from '../../evaluate/alert.js';
 import { instanceName } from '../../evaluate/instance-name.js';
+import { worstShownApart } from '../../evaluate/worst-text.js';
 import { humanDuration, plural, shareOf } from '../../util/words.js';
 import { isEpisode, type Notification } from './notification.js';
 
@@ -18,9 +19,7 @@ export function headline(a: Alert): string {
  */
 export function howBad(a: Alert): string {
   if (a.state !== 'resolved')
-    return a.worstText !== undefined && a.worst !== a.value
-      ? `${a.valueText}, worst so far ${a.worstText}`
-      : a.valueText;
+    return worstShownApart(a) ? `${a.valueText}, worst so far ${a.worstText}` : a.valueText;
   const worst =
     a.worstText !== undefined
       ? `worst ${a.worstText}`
@@ -30,7 +29,7 @@ export function howBad(a: Alert): string {
   // A group's value is a count of its members now: its last, not a sample.
   const last = `${a.scope === 'participant' ? 'last sample' : 'last'} ${a.valueText}`;
   if (!worst) return last;
-  return a.worst === a.value ? worst : `${worst}, ${last}`;
+  return a.worstText !== undefined && !worstShownApart(a) ? worst : `${worst}, ${last}`;
 }
 
 export function who(a: Alert): string {
