@@ -1,5 +1,6 @@
 import type { QosSample } from '../normalize/sample.js';
 import { FIRST_STREAM, STREAM_STRIDE } from '../normalize/sample-numbers.js';
+import { average } from './average.js';
 
 /** How a column is read (column-reader.ts builds these from a rule set's columns). */
 export interface ReadPlan {
@@ -42,7 +43,8 @@ export type CompiledRead = (
  * makes its validators with `new Function` too).
  *
  * Each column reads as `ruleValue` does: the worst of its streams' values in the sample's stream
- * order (the first of equal ones names the stream), or their average summed in that order.
+ * order (the first of equal ones names the stream), or their average summed in that order
+ * (average.ts).
  */
 export function compileReader(plan: ReadPlan): CompiledRead {
   const lines: string[] = ['"use strict";', 'let v = 0;'];
@@ -59,19 +61,11 @@ export function compileReader(plan: ReadPlan): CompiledRead {
     ...columnWrites(plan),
     'return past;',
   );
+  // The reader is made by a function given `average` (average.ts: an average's value as
+  // ruleValue reads it, to twelve significant digits).
+  const source = `return function read(numbers, first, i, cap, out, worst, firsts, s, other) {\n${lines.join('\n')}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- integers and operators of this module only (see above)
-  return new Function(
-    'numbers',
-    'first',
-    'i',
-    'cap',
-    'out',
-    'worst',
-    'firsts',
-    's',
-    'other',
-    lines.join('\n'),
-  ) as CompiledRead;
+  return (new Function('average', source) as (a: typeof average) => CompiledRead)(average);
 }
 
 /** Only integers go into a reader's source: a plan with anything else is refused, not written out. */
@@ -107,7 +101,7 @@ function columnWrites(plan: ReadPlan): string[] {
     const at = `${c} * cap + i`;
     if (plan.perStream[c]) {
       lines.push(
-        plan.avg[c] ? `v = n${c} === 0 ? NaN : s${c} / n${c};` : `v = b${c};`,
+        plan.avg[c] ? `v = n${c} === 0 ? NaN : average(s${c}, n${c});` : `v = b${c};`,
         `out[${at}] = v;`,
         `worst[${at}] = n${c} === 0 ? 0 : w${c};`,
       );

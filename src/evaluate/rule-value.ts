@@ -1,9 +1,10 @@
 import { CONTEXT_FIELDS } from '../normalize/catalog.js';
 import type { ParticipantContext, QosSample } from '../normalize/sample.js';
+import { average } from './average.js';
 import type { CompiledRule, GroupField } from './rule-types.js';
 
 /**
- * The value a rule reads from one sample: the worst (or average) over its streams; undefined
+ * The value a rule reads from one sample: the worst (or average, average.ts) over its streams; undefined
  * when missing. Allocation-free: it runs for every sample and rule of a cycle.
  */
 export function ruleValue(rule: CompiledRule, s: QosSample): number | undefined {
@@ -20,7 +21,7 @@ export function ruleValue(rule: CompiledRule, s: QosSample): number | undefined 
     if (best === undefined || (rule.above ? v > best : v < best)) best = v;
   }
   if (best === undefined) return undefined;
-  return rule.aggregate === 'avg' ? sum / n : best;
+  return rule.aggregate === 'avg' ? average(sum, n) : best;
 }
 
 export const breaches = (r: CompiledRule, v: number): boolean =>

@@ -233,7 +233,8 @@ export class ReferenceEngine {
       if (v !== undefined) vs.push(v);
     }
     if (!vs.length) return undefined;
-    if (rule.avg) return vs.reduce((a, b) => a + b, 0) / vs.length;
+    // An average to twelve significant digits (src/evaluate/average.ts), here by its decimal text.
+    if (rule.avg) return Number((vs.reduce((a, b) => a + b, 0) / vs.length).toPrecision(12));
     return rule.above ? Math.max(...vs) : Math.min(...vs);
   }
 
