@@ -403,7 +403,15 @@ export class DailyBudget {
     this.blockedUntil = Math.max(this.blockedUntil, resetAt);
   }
 
+  /**
+   * Until when Zoom's daily limit stops every call (0: it does not): a daily-limit 429's hold,
+   * or Zoom's own count (`X-RateLimit-Remaining` of the daily pool at 0) until the pool's reset,
+   * as checkAccount refuses calls. The gauge, the status API and the cycle plan read it.
+   */
   get blocked(): number {
-    return this.clock.now() < this.blockedUntil ? this.blockedUntil : 0;
+    const now = this.clock.now();
+    if (now < this.blockedUntil) return this.blockedUntil;
+    this.roll(now); // Zoom's count of yesterday is no more
+    return this.accountRemaining !== undefined && this.accountRemaining <= 0 ? nextUtcMidnight(now) : 0;
   }
 }

@@ -23,7 +23,7 @@ const PER_ACCOUNT_HELP = {
   qoswatch_zoom_daily_budget_used_calls: 'Calls made today (UTC day).',
   qoswatch_zoom_daily_budget_remaining_calls: 'Calls qoswatch may still make today.',
   qoswatch_zoom_daily_limit_blocked_seconds:
-    "Seconds until calls may go out again while Zoom's daily limit (a daily-limit 429) stops every call (0 when not).",
+    "Seconds until calls may go out again while Zoom's daily limit stops every call: a daily-limit 429, or Zoom's own count (X-RateLimit-Remaining of the daily pool at 0) until 00:00 UTC (0 when not).",
 };
 
 /** Calls to Zoom per account: requests by outcome, page loops, capped Retry-After, rate-limit headers, daily budget. */

@@ -15,7 +15,10 @@ interface SeenFile {
 const KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const FILE = /^seen-(\d{1,16})\.json$/;
 
-/** Keeps the digests that look like ours; anything else in the file is discarded and named. */
+/**
+ * Keeps the digests that look like ours, the first `maxEntries` of a list; anything else in the
+ * file is discarded and named: entries that are not digests, digests over the bound.
+ */
 function checkSeen(start: number, maxEntries: number): StateCheck<SeenFile> {
   return (raw) => {
     if (!isJsonObject(raw) || raw.version !== 1) return { error: 'it is not a version 1 seen-requests file' };
@@ -27,12 +30,18 @@ function checkSeen(start: number, maxEntries: number): StateCheck<SeenFile> {
         discarded.push(`${what}: not a list`);
         return [];
       }
-      const ok = v.filter((k): k is string => typeof k === 'string' && KEY.test(k)).slice(0, maxEntries);
-      const bad = v.length - ok.length;
-      if (bad)
-        discarded.push(
-          `${what}: ${bad === 1 ? '1 entry that is not a digest' : `${bad} entries that are not digests`}`,
-        );
+      const digests = v.filter((k): k is string => typeof k === 'string' && KEY.test(k));
+      const ok = digests.slice(0, maxEntries);
+      // Not digests, and digests past the size bound (kept: the first maxEntries): each its own words.
+      const bad = v.length - digests.length;
+      const over = digests.length - ok.length;
+      const words = [
+        ...(bad ? [bad === 1 ? '1 entry that is not a digest' : `${bad} entries that are not digests`] : []),
+        ...(over
+          ? [`${over} ${over === 1 ? 'digest' : 'digests'} past the bound of ${maxEntries} a list`]
+          : []),
+      ];
+      if (words.length) discarded.push(`${what}: ${words.join(', ')}`);
       return ok;
     };
     return { value: { version: 1, start, sigs: keys('sigs'), bodies: keys('bodies') }, discarded };

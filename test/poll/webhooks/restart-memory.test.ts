@@ -202,6 +202,29 @@ describe('the memory of webhook requests across a restart', () => {
     );
   });
 
+  it('names digests cut by the size bound apart from entries that are not digests', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-seen-bound-'));
+    const start = T0 - (T0 % BUCKET_MS);
+    const d = (c: string): string => c.repeat(32);
+    writeFileSync(
+      join(dir, `seen-${start}.json`),
+      JSON.stringify({
+        version: 1,
+        start,
+        sigs: [d('a'), d('b'), d('c')],
+        bodies: [d('a'), 1, d('b'), d('c'), d('d')],
+      }),
+    );
+    const { log, lines } = captureLog();
+    const guard = new ReplayGuard(5 * MIN);
+    new SeenStore(dir, new StateFiles(log), 2).load(guard, T0);
+    // Old code: "sigs: 1 entry that is not a digest; bodies: 3 entries that are not digests".
+    expect(lines[0]!.msg).toContain(
+      'discarded 2: sigs: 1 digest past the bound of 2 a list; bodies: 1 entry that is not a digest, 2 digests past the bound of 2 a list',
+    );
+    expect(guard.bodyCount).toBe(2);
+  });
+
   it('does not remember a request the spool could not take: Zoom’s retry of it is taken, its concurrent twin refused too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-seen-503-'));
     const clock = new VirtualClock(T0);
