@@ -39,8 +39,9 @@ daemon's daily budget (state.dir) and the report says how many it took.
                                    (default: a tenth of qoswatch's daily share)
 
 Exit codes: 0 the report is written; 3 it is written but cut by the budget (a page would have
-taken a call kept by --reserve: the Source line says what was and was not read); 1 a failure,
-nothing written; 2 a usage or configuration error.
+taken a call kept by --reserve: the Source line says what was and was not read; in csv, a
+last row of kind budget_cut, its name cell the same words); 1 a failure, nothing written; 2 a
+usage or configuration error.
 `;
 
 const SOURCES = new Set<string>(['auto', 'summary', 'samples']);
@@ -125,7 +126,7 @@ export async function report(argv: string[]): Promise<number> {
     if (!r.budgetCut) return 0;
     // The report is written, but not whole: said apart from it, and by the exit code.
     process.stderr.write(
-      `qoswatch report: cut by the budget: ${r.budgetCut.reason}; the report ${values.out ? `written to ${values.out}` : 'above'} holds only what was read before (its Source line says what was and was not read)\n`,
+      `qoswatch report: cut by the budget: ${r.budgetCut.reason}; the report ${values.out ? `written to ${values.out}` : 'above'} holds only what was read before (its ${format === 'csv' ? 'last row, budget_cut,' : 'Source line'} says what was and was not read)\n`,
     );
     return EXIT_CUT_BY_BUDGET;
   } finally {

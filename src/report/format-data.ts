@@ -1,4 +1,5 @@
 import { jsonUnseenEscaped, shownKey } from '../normalize/zoom-text.js';
+import { budgetCutNote } from './budget-cut.js';
 import type { Figures, Report } from './types.js';
 import { iso } from './values.js';
 
@@ -40,7 +41,11 @@ function cell(v: string | number | undefined): string {
 
 /**
  * `--format csv`: one row per participant, stream and metric (`row` = figures, values in base
- * units), per rule breached (`breach`, minutes), and per alert fired (`alert`).
+ * units), per rule breached (`breach`, minutes), and per alert fired (`alert`). A report cut by
+ * its budget reserve ends with a `budget_cut` row, its `name` cell the cut in words (the Source
+ * line's "Cut by the budget: ..."): the same columns, a row kind of its own, so a reader that
+ * keeps the kinds it knows reads what it did, and one that looks for it knows the figures are
+ * not the whole call. A whole report has none: byte for byte as before.
  */
 export function formatCsv(r: Report): string {
   const rows: (string | number | undefined)[][] = [[...CSV_COLUMNS]];
@@ -60,5 +65,6 @@ export function formatCsv(r: Report): string {
   }
   for (const a of r.alerts)
     rows.push(['alert', '', '', '', '', ...blank(5), a.rule, undefined, iso(a.since), iso(a.until)]);
+  if (r.budgetCut) rows.push(['budget_cut', '', budgetCutNote(r.budgetCut).trim(), ...blank(11)]);
   return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }

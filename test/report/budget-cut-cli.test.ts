@@ -89,4 +89,34 @@ describe('qoswatch report cut by its budget reserve (the built CLI, over HTTP)',
     );
     expect(run.stderr).not.toContain('Nothing was written');
   });
+
+  it('marks a CSV report cut by the budget in the file: a last budget_cut row, its name the cut in words', async () => {
+    // A state of its own: the run above used this day's budget of the first.
+    const config = join(dir, 'config-csv.yaml');
+    writeFileSync(config, readFileSync(CONFIG, 'utf8').replace(join(dir, 'state'), join(dir, 'state-csv')));
+    const out = join(dir, 'r.csv');
+    const run = await runCli([
+      ...['report', '--config', config, '--source', 'samples', '--reserve', '3'],
+      ...['--format', 'csv', '--out', out, '777'],
+    ]);
+    expect(run.code).toBe(EXIT_CUT_BY_BUDGET);
+    const lines = readFileSync(out, 'utf8').split('\r\n');
+    expect(lines.pop()).toBe('');
+    const [header, ...rows] = lines;
+    const columns = header!.split(',');
+    expect(columns[0]).toBe('row'); // the columns as before: none added
+    expect(rows.filter((l) => l.startsWith('budget_cut,'))).toHaveLength(1);
+    const last = rows.at(-1)!;
+    // The same number of cells as the header: a CSV reader takes it as any other row.
+    const cells = /^budget_cut,,"([^"]*)"((?:,)*)$/.exec(last);
+    expect(cells, last).not.toBeNull();
+    expect(cells![2]!.length).toBe(columns.length - 3);
+    expect(cells![1]).toMatch(
+      /^Cut by the budget: the report stopped after 6 API calls, .*Read: the details, the participants list \(1 page, whole\), the QoS list \(4 pages, cut there\)\. Participants and figures past the cut are missing here/,
+    );
+    expect(rows.slice(0, -1).every((l) => /^(figures|breach|alert),/.test(l))).toBe(true);
+    expect(run.stderr).toContain(
+      'holds only what was read before (its last row, budget_cut, says what was and was not read)',
+    );
+  });
 });
