@@ -233,8 +233,9 @@ export class ReferenceEngine {
       if (v !== undefined) vs.push(v);
     }
     if (!vs.length) return undefined;
-    // An average to twelve significant digits (src/evaluate/average.ts), here by its decimal text.
-    if (rule.avg) return Number((vs.reduce((a, b) => a + b, 0) / vs.length).toPrecision(12));
+    // An average to twelve significant digits (src/evaluate/average.ts); of one value, that value.
+    if (rule.avg)
+      return vs.length === 1 ? vs[0] : Number((vs.reduce((a, b) => a + b, 0) / vs.length).toPrecision(12));
     return rule.above ? Math.max(...vs) : Math.min(...vs);
   }
 
