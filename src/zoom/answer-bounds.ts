@@ -49,7 +49,7 @@ const entriesOf = (ep: Endpoint): number => ep.pageSize ?? (ep.itemsKey ? PAST_I
  * The bounds of one answer of `ep`: `entriesOf` entries, each a day of QoS samples for a QoS
  * endpoint; 32 levels deep. The largest is a QoS page (page_size 10): 4.3 million values, 346,000
  * containers, what ten participants' day of samples holds (43.6 MB of JSON, under its read cap:
- * answerBytes).
+ * answerBytes), and 14.8 MB of string values longer than V8 shares (stringBytes).
  */
 export function answerBounds(ep: Endpoint): JsonBounds {
   const entries = entriesOf(ep);
@@ -69,6 +69,7 @@ export function answerBounds(ep: Endpoint): JsonBounds {
     members: MAX_MEMBERS,
     names: MAX_NAMES,
     nameLength: MAX_NAME_LENGTH,
+    stringBytes: stringBytes(ep, samples),
   };
 }
 
@@ -87,6 +88,28 @@ const ENTRY_BYTES = 5 * 1024;
 const INSTANCE_BYTES = 256;
 /** Bytes of the page around the entries. */
 const ENVELOPE_BYTES = 16 * 1024;
+
+/**
+ * Bytes of a QoS sample's string values longer than V8 shares (json-count.ts SHARED_STRING):
+ * Zoom's example has one, its date_time (20 bytes as Zoom writes it, 33 as ZoomNet's example
+ * does); 319 with every stream's bitrate at its longest (`12345.67 kbps`: latencies, losses,
+ * resolutions and frame rates are 10 at most, and shared); three times that. Each such value is
+ * a heap string of its own once parsed: 4 million different ones of 11 characters, as many as a
+ * QoS page's other bounds and its read cap let through, cost +316 MiB.
+ */
+const SAMPLE_STRING_BYTES = 1024;
+
+/**
+ * The most bytes of long string values (json-count.ts stringBytes) one answer of `ep` may hold:
+ * as answerBytes, each QoS sample's SAMPLE_STRING_BYTES instead of its SAMPLE_BYTES (an entry's
+ * own strings, names, e-mails, locations, devices, networks, are bounded by its bytes: Zoom's
+ * longest example entry has 559 bytes of them). A QoS page may hold 14.8 MB of them, one
+ * participant's QoS 1.9 MB; any other answer as many as its bytes.
+ */
+function stringBytes(ep: Endpoint, samples: number): number {
+  if (!isQos(ep)) return answerBytes(ep);
+  return ENVELOPE_BYTES + entriesOf(ep) * (ENTRY_BYTES + samples * SAMPLE_STRING_BYTES);
+}
 
 /**
  * The most bytes of one answer of `ep` the client reads (transport.ts), on the wire and once

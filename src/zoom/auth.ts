@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import { durationMs } from '../util/duration.js';
-import { causeCode, pastCap, pastInWords } from './classify.js';
-import { bytesInWords, notDecoded } from './capped-body.js';
+import { causeCode, parseAnswer, pastInWords } from './classify.js';
+import { AnswerPastCap, bytesInWords, unreadAnswer } from './capped-body.js';
 import { jsonPast } from '../util/json-count.js';
 import { proxyHint } from './proxy.js';
 import { ZoomError } from './errors.js';
@@ -88,8 +88,11 @@ export class S2SOAuth implements AuthProvider {
     return parts.length ? `: ${scrubTokenError(parts.join(': '), this.creds)}` : '';
   }
 
-  /** The token endpoint's answer and its whole body, within zoom.timeout (Deadline). */
-  private async askToken(): Promise<{ res: Response; text: string }> {
+  /**
+   * The token endpoint's answer and its whole body's bytes, within zoom.timeout (Deadline). An
+   * error's body past 64 KiB is as if empty (transport.ts): the answer is its status.
+   */
+  private async askToken(): Promise<{ res: Response; bytes: Uint8Array }> {
     const basic = Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString('base64');
     const ky = await http();
     const deadline = new Deadline(this.timeoutMs);
@@ -105,12 +108,12 @@ export class S2SOAuth implements AuthProvider {
     try {
       const res = await ky.post(this.creds.oauthUrl, options);
       // Read whole or not at all: a body cut short is a network error, as a reset is.
-      return { res, text: await res.text() };
+      return { res, bytes: new Uint8Array(await res.arrayBuffer()) };
     } catch (err) {
-      if (pastCap(err) !== undefined)
+      const unread = unreadAnswer(err);
+      if (unread instanceof AnswerPastCap)
         throw tokenTooLarge(`is larger than ${bytesInWords(TOKEN_ANSWER_BYTES)}`);
-      const undecoded = notDecoded(err);
-      if (undecoded) throw tokenNotRead(undecoded.why);
+      if (unread) throw tokenNotRead(unread.why);
       // Quoted: a credential in its query is hidden to the quote (util/url-ends.ts), not to the line's end.
       const endpoint = JSON.stringify(this.creds.oauthUrl);
       throw new ZoomError(
@@ -130,10 +133,10 @@ export class S2SOAuth implements AuthProvider {
   }
 
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
-    const { res, text } = await this.askToken();
-    const past = jsonPast(text, TOKEN_ANSWER_BOUNDS);
+    const { res, bytes } = await this.askToken();
+    const past = jsonPast(bytes, TOKEN_ANSWER_BOUNDS);
     if (past) throw tokenTooLarge(`(HTTP ${res.status}) ${pastInWords(past)}`, res.status);
-    const body = jsonObject(text) as {
+    const body = jsonObject(bytes) as {
       access_token?: unknown;
       expires_in?: unknown;
       api_url?: unknown;
@@ -264,9 +267,9 @@ export function scrubTokenError(
 }
 
 /** A JSON object's text parsed; anything else (not JSON, not an object) is an empty object. */
-function jsonObject(text: string): object {
+function jsonObject(bytes: Uint8Array): object {
   try {
-    const v: unknown = JSON.parse(text);
+    const v: unknown = parseAnswer({ bytes });
     return isJsonObject(v) ? v : {};
   } catch {
     return {};

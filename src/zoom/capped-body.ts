@@ -33,10 +33,16 @@ export class AnswerNotDecoded extends Error {
   }
 }
 
-/** The AnswerNotDecoded a failed fetch was caused by, or undefined: the error is another. */
-export function notDecoded(err: unknown): AnswerNotDecoded | undefined {
-  const cause = (err as { cause?: unknown } | undefined)?.cause;
-  return cause instanceof AnswerNotDecoded ? cause : undefined;
+/**
+ * The answer that could not be read, past its cap or not decoded, that `err` is or a failed fetch
+ * was caused by (transport.ts wraps it as fetch wraps a socket's error), or undefined: the error
+ * is another (a network error, a timeout). Such an answer is not asked for again: each try read
+ * it to the cap again and cost a call of the budget, five times (it was taken for a network error).
+ */
+export function unreadAnswer(err: unknown): AnswerPastCap | AnswerNotDecoded | undefined {
+  for (const e of [err, (err as { cause?: unknown } | undefined)?.cause])
+    if (e instanceof AnswerPastCap || e instanceof AnswerNotDecoded) return e;
+  return undefined;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -87,26 +93,36 @@ class Sink {
     this.size += chunk.length;
   }
 
-  /** The bytes as UTF-8 text, as fetch's text() gives them (a byte order mark left out). */
-  text(): string {
-    const bytes = this.whole ?? Buffer.concat(this.chunks.splice(0), this.size);
+  /** The bytes, in one buffer. */
+  bytes(): Buffer {
+    const bytes = this.whole?.subarray(0, this.size) ?? Buffer.concat(this.chunks.splice(0), this.size);
     this.whole = undefined;
-    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    return bytes.toString('utf8', bom, this.size);
+    return bytes;
   }
 }
 
 /**
- * The body as text, read to `max` bytes at most, on the wire and once decoded (gzip, deflate,
+ * Bytes of an answer as UTF-8 text, as fetch's text() gives them (a byte order mark left out).
+ * Made only for an answer to be parsed: one refused is judged on its bytes (json-count.ts), and
+ * its text (as large again, twice that beyond Latin-1) never made.
+ */
+export function answerText(bytes: Uint8Array): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8', bom);
+}
+
+/**
+ * The body's bytes, read to `max` bytes at most, on the wire and once decoded (gzip, deflate,
  * br). An answer whose content-length says more is refused before any of it is read; one that
  * goes past `max` as it is read is refused there. Either way the body is destroyed (its
  * connection closed, the rest never read) and AnswerPastCap thrown: a 40 MB meetings list cost
  * +52 MiB read to the old 32 MiB cap, +21 MiB now (test/bench/answer-memory.bench.ts). An
  * uncompressed body of known length is copied into one buffer as it comes, each chunk dropped
- * once copied; an answer read whole still peaks at about 3.5 times its size (chunks awaiting the
- * collector, the bytes, the text: as undici's text() did, within the bench's noise).
+ * once copied. The bytes are not made text here (answerText): an answer refused on its bytes
+ * never is (a flat 30 MB answer past its bounds: +135 MiB made text first, +111 MiB not,
+ * test/bench/answer-memory.bench.ts).
  */
-export async function cappedText(body: Readable, headers: Headers, max: number): Promise<string> {
+export async function cappedBytes(body: Readable, headers: Headers, max: number): Promise<Buffer> {
   const length = Number(headers['content-length']);
   const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   const encoding = headers['content-encoding'];
@@ -137,7 +153,7 @@ export async function cappedText(body: Readable, headers: Headers, max: number):
       throw new AnswerNotDecoded(`says content-encoding ${coding} and is not: not decoded`);
     });
   } else await drain(body, sink);
-  return sink.text();
+  return sink.bytes();
 }
 
 /**

@@ -2,8 +2,8 @@ import type { CallOutcome } from './call-stats.js';
 import { ZoomError } from './errors.js';
 import { hideTokens } from './hide-tokens.js';
 import { isJsonObject } from '../util/json-object.js';
-import { jsonPast, type JsonBounds, type JsonPast } from '../util/json-count.js';
-import { AnswerPastCap, bytesInWords, notDecoded } from './capped-body.js';
+import { jsonPast, SHARED_STRING, type JsonBounds, type JsonPast } from '../util/json-count.js';
+import { AnswerPastCap, answerText, bytesInWords, unreadAnswer } from './capped-body.js';
 import { proxyHint } from './proxy.js';
 import type { AnswerDate } from './zoom-clock.js';
 import { plural } from '../util/words.js';
@@ -19,9 +19,13 @@ import {
 
 type Json = Record<string, unknown>;
 
-/** What came back from one request: an HTTP answer, or none (network error, timeout). */
+/**
+ * What came back from one request: an HTTP answer and its body's bytes (made text only to be
+ * parsed, and then dropped: parseAnswer; one refused is never made text), or none (network
+ * error, timeout).
+ */
 export type Answer =
-  | { status: number; headers: { get(name: string): string | null }; text: string }
+  | { status: number; headers: { get(name: string): string | null }; bytes: Uint8Array }
   | { error: unknown; timedOut: boolean };
 
 /** The request the answer is to, and how many retries it has had. */
@@ -90,11 +94,11 @@ export type Verdict =
 export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
   if ('error' in answer) return noAnswer(answer, ctx);
   const ep = ctx.endpoint;
-  const past = ctx.bounds && jsonPast(answer.text, ctx.bounds);
+  const past = ctx.bounds && jsonPast(answer.bytes, ctx.bounds);
   if (past) return beyondBounds(answer.status, past, ctx);
   let body: unknown;
   try {
-    body = answer.text ? JSON.parse(answer.text) : {};
+    body = parseAnswer(answer);
   } catch (err) {
     body = undefined;
     if (ok(answer.status)) {
@@ -121,6 +125,34 @@ export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
 
 const ok = (status: number): boolean => status >= 200 && status < 300;
 
+/** Bytes a JSON text may start with, after white space: `{ [ " - 0-9 t f n`. */
+const JSON_START = new Set(Buffer.from('{["-0123456789tfn'));
+const JSON_SPACE = new Set(Buffer.from(' \t\r\n'));
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * An answer's JSON, parsed ({} when it is empty, a byte order mark aside). Its bytes are made
+ * text and dropped (`answer.bytes` emptied) before JSON.parse, so that a large page's bytes are
+ * not held while its values are made. Bytes that cannot start JSON (an HTML page, a proxy's
+ * text) are refused as JSON.parse would refuse them, without being made text (an answer is
+ * as large again as text, twice that beyond Latin-1).
+ */
+export function parseAnswer(answer: { bytes: Uint8Array }): unknown {
+  const text = takeText(answer);
+  return text === '' ? {} : JSON.parse(text);
+}
+
+function takeText(answer: { bytes: Uint8Array }): string {
+  const { bytes } = answer;
+  answer.bytes = NO_BYTES;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  if (bytes.length === bom) return '';
+  let i = bom;
+  while (i < bytes.length && JSON_SPACE.has(bytes[i]!)) i++;
+  if (!JSON_START.has(bytes[i]!)) throw new SyntaxError('not JSON: it does not start as JSON text does');
+  return answerText(bytes);
+}
+
 /** What an answer past a bound holds, in words: `nests deeper than 32 levels`. */
 export const pastInWords = (past: JsonPast): string => PAST_WORDS[past.bound](past.limit);
 
@@ -132,6 +164,8 @@ const PAST_WORDS: Record<JsonPast['bound'], (n: number) => string> = {
   members: (n) => `holds an object of more than ${n} keys`,
   names: (n) => `holds more than ${n} different key names`,
   nameLength: (n) => `holds a key longer than ${n} characters`,
+  stringBytes: (n) =>
+    `holds more than ${n.toLocaleString('en-US')} bytes of string values longer than ${SHARED_STRING} characters`,
 };
 
 /**
@@ -149,25 +183,15 @@ function beyondBounds(status: number, past: JsonPast, ctx: AnswerContext): Verdi
   return { action: 'fail', outcome: 'bad_response', error };
 }
 
-/**
- * The cap an answer went past (transport.ts, capped-body.ts: by its content-length, on the wire
- * or once decoded), or undefined: the error is another. Such an answer is not retried: each try
- * read it to the cap again and cost a call of the budget, five times (it was taken for a network
- * error).
- */
-export function pastCap(err: unknown): number | undefined {
-  const cause = (err as { cause?: unknown } | undefined)?.cause;
-  return cause instanceof AnswerPastCap ? cause.limit : undefined;
-}
-
 function noAnswer(answer: { error: unknown; timedOut: boolean }, ctx: AnswerContext): Verdict {
   const { timedOut } = answer;
-  const cap = pastCap(answer.error);
-  const undecoded = notDecoded(answer.error);
-  if (cap !== undefined || undecoded) {
-    const what = undecoded
-      ? undecoded.why
-      : `is larger than ${bytesInWords(cap ?? 0)}, the most qoswatch reads of a ${ctx.endpoint} answer`;
+  // Past its cap (by its content-length, on the wire or once decoded) or not decoded: not retried.
+  const unread = unreadAnswer(answer.error);
+  if (unread) {
+    const what =
+      unread instanceof AnswerPastCap
+        ? `is larger than ${bytesInWords(unread.limit)}, the most qoswatch reads of a ${ctx.endpoint} answer`
+        : unread.why;
     const error = new ZoomError(
       'ZOOM_BAD_RESPONSE',
       `${ctx.endpoint}: Zoom's answer ${what}: not read, not asked for again`,

@@ -328,8 +328,8 @@ export class ZoomClient {
       // Read whole or not at all: a body cut short (the connection dropped after the headers)
       // rejects and is retried as a reset is. It once read as empty: a QoS page cut short passed
       // as `{}`, a page without participants.
-      const text = await res.text();
-      return { answer: { status: res.status, headers: res.headers, text }, sent: true };
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { answer: { status: res.status, headers: res.headers, bytes }, sent: true };
     } catch (error) {
       // Nothing reached Zoom: give back the call and the permit.
       const sent = !neverLeft(error);

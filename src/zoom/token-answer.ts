@@ -22,6 +22,8 @@ export const TOKEN_ANSWER_BOUNDS: JsonBounds = {
   members: 64,
   names: 64,
   nameLength: 64,
+  // Its strings are bounded by its bytes: a token of about a kilobyte, an app's every scope.
+  stringBytes: TOKEN_ANSWER_BYTES,
 };
 
 /** Longest token `api_url` taken: a regional host and a short path fit in it many times over. */

@@ -1,6 +1,6 @@
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { MAX_ANSWER_BYTES } from '../util/bounded-answer.js';
-import { cappedText } from './capped-body.js';
+import { cappedBytes, unreadAnswer } from './capped-body.js';
 import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
 
 /**
@@ -30,10 +30,11 @@ import { proxiedFailure, zoomProxy, type ZoomProxy } from './proxy.js';
  * without the Authorization header); its 3xx is the answer, which the client refuses as an HTTP
  * error. And an answer is read to `maxBytes` at most (the caller's, passed by ky as an option it
  * does not know: answer-bounds.ts answerBytes for an endpoint; MAX_ANSWER_BYTES when none), on
- * the wire and once decoded: one past it (or whose content-length says so) fails with an
+ * the wire and once decoded: a 2xx past it (or whose content-length says so) fails with an
  * AnswerPastCap, the rest unread, its connection closed (an outside tester's 200 MB meeting list
  * took the daemon to 1.97 GB): the client counts it as `bad_response` and does not ask again
- * (classify.ts). One cap for all refused Zoom's largest honest QoS page (43.6 MB).
+ * (classify.ts). One cap for all refused Zoom's largest honest QoS page (43.6 MB). An error's
+ * body past it is as if empty (answerBytes): the answer is its status.
  */
 export async function zoomFetch(
   input: string | URL | Request,
@@ -64,14 +65,15 @@ export async function zoomFetch(
       });
       const next = hops < MAX_REDIRECTS ? sameOriginRedirect(url, method, res) : undefined;
       if (next === undefined) {
-        const text = await cappedText(res.body, res.headers, init?.maxBytes ?? MAX_ANSWER_BYTES);
+        const bytes = await answerBytes(res, init?.maxBytes ?? MAX_ANSWER_BYTES);
         // undici hands a socket back one turn of the event loop after its answer ends: a caller
         // that asked for its next page before then was given a second socket, so 8 workers held
         // up to 16, and those used least timed out idle and were opened again every cycle.
         await nextTurn();
         // ky reads `ok` and `status` of what fetch gives (with no hooks, as the client has none);
-        // the client reads `status`, `headers.get` and `text()`. A Response would cost what this saves.
-        return new WholeAnswer(res.statusCode, res.headers, text) as unknown as Response;
+        // the client and the token request read `status`, `headers.get` and `arrayBuffer()`, the
+        // bytes (made text only to be parsed: classify.ts). A Response would cost what this saves.
+        return new WholeAnswer(res.statusCode, res.headers, bytes) as unknown as Response;
       }
       await res.body.dump();
       url = next;
@@ -84,6 +86,24 @@ export async function zoomFetch(
 }
 
 const MAX_REDIRECTS = 20;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The body's bytes, read to `max` at most (cappedBytes). An error's body past the cap, or in an
+ * encoding not read, is as if empty: the answer is its status and headers (a proxy's 502 page of
+ * megabytes is a server error, retried as one; a 429's Retry-After is read), not its size. Zoom's
+ * own error bodies are a few hundred bytes of JSON. A 2xx body past the cap fails the fetch.
+ */
+async function answerBytes(res: Dispatcher.ResponseData, max: number): Promise<Buffer> {
+  try {
+    return await cappedBytes(res.body, res.headers, max);
+  } catch (err) {
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    if (ok || !unreadAnswer(err)) throw err;
+    return EMPTY;
+  }
+}
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -107,14 +127,17 @@ class WholeAnswer {
   constructor(
     readonly status: number,
     raw: Dispatcher.ResponseData['headers'],
-    private readonly body: string,
+    private readonly body: Buffer,
   ) {
     this.ok = status >= 200 && status < 300;
     this.headers = new RawHeaders(raw);
   }
 
-  text(): Promise<string> {
-    return Promise.resolve(this.body);
+  /** The body's bytes, not copied when they fill their buffer (cappedBytes: a large one does). */
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const { buffer, byteOffset, length } = this.body;
+    const whole = byteOffset === 0 && length === buffer.byteLength && buffer instanceof ArrayBuffer;
+    return Promise.resolve(whole ? buffer : new Uint8Array(this.body).buffer);
   }
 }
 

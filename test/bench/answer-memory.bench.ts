@@ -25,19 +25,29 @@ const arrays = (n: number, of: number, item: string): string =>
  */
 const atTheBounds = (): string =>
   `{"participants":[[${arrays(238, 1440, '{}')}],[${arrays(1440, 1440, '1.5')}],[${arrays(1319, 1440, '1.5')}]]}`;
+let made = 0;
+/** `n` arrays of 1,440 strings of 11 characters, each different (longer than V8 shares: each its own heap string). */
+const strings = (n: number): string =>
+  Array.from(
+    { length: n },
+    () => `[${Array.from({ length: 1440 }, () => `"s${String(made++).padStart(9, '0')}x"`).join(',')}]`,
+  ).join(',');
 /**
  * As much as a QoS page's bounds and its read cap (56.3 MiB) let through, in the forms that cost
- * the most: atTheBounds with each number a different string of 11 characters (longer than V8
- * shares: each its own heap string), 55.6 MB.
+ * the most: atTheBounds with each number a different string of 11 characters, 55.6 MB. Past its
+ * bound on long strings (answer-bounds.ts stringBytes) since that bound was set.
  */
-const atTheCap = (): string => {
-  let k = 0;
-  const strings = (n: number): string =>
-    Array.from(
-      { length: n },
-      () => `[${Array.from({ length: 1440 }, () => `"s${String(k++).padStart(9, '0')}x"`).join(',')}]`,
-    ).join(',');
-  return `{"participants":[[${arrays(238, 1440, '{}')}],[${strings(1440)}],[${strings(1319)}]]}`;
+const atTheCap = (): string =>
+  `{"participants":[[${arrays(238, 1440, '{}')}],[${strings(1440)}],[${strings(1319)}]]}`;
+/**
+ * What a QoS page's bounds, its bound on long strings (answer-bounds.ts stringBytes: 14.8 MB) and
+ * its read cap let through, in the forms that cost the most: atTheBounds with as many of its
+ * numbers as that bound allows different strings of 11 characters (1,346,400, in arrays of
+ * 1,440), the rest of its bytes white space, 59 MB.
+ */
+const atTheStringBound = (): string => {
+  const page = `{"participants":[[${arrays(238, 1440, '{}')}],[${strings(935)}],[${arrays(1440, 1440, '1.5')}],[${arrays(384, 1440, '1.5')}]]}`;
+  return `${page}${' '.repeat(59_000_000 - page.length)}`;
 };
 /** 16,800 objects of 64 keys, every key name different: a hidden class and a name per key. */
 const distinctKeys = (): string => {
@@ -122,6 +132,11 @@ const CASES: { name: string; key: string; body: () => string; chunked?: boolean 
     chunked: true,
   },
   { name: 'hostile QoS page at its bounds and its cap', key: 'meetingQos', body: atTheCap },
+  {
+    name: 'hostile QoS page at its bounds, its long strings bound and its cap',
+    key: 'meetingQos',
+    body: atTheStringBound,
+  },
   {
     name: 'meetings list of 40 MB',
     key: 'meetings',

@@ -9,6 +9,7 @@ const roomy = {
   members: 100,
   names: 100,
   nameLength: 100,
+  stringBytes: 1000,
 };
 
 describe('jsonPast: one pass over JSON text, before it is parsed', () => {
@@ -86,6 +87,30 @@ describe('jsonPast: one pass over JSON text, before it is parsed', () => {
       past: { bound: 'nameLength', limit: 3 },
     },
     {
+      name: 'a key name of 3 characters beyond ASCII (9 bytes) is 3 long',
+      text: '{"é€é":1}',
+      bounds: { ...roomy, nameLength: 3 },
+      past: undefined,
+    },
+    {
+      name: 'string values of 10 bytes or fewer are shared by JSON.parse: not counted',
+      text: '["0123456789","0123456789","0123456789"]',
+      bounds: { ...roomy, stringBytes: 0 },
+      past: undefined,
+    },
+    {
+      name: 'longer string values count their bytes as written (escapes included); keys do not',
+      text: '{"a_key_of_many_bytes":"01234567890","b":"0123456\\u00e9"}',
+      bounds: { ...roomy, stringBytes: 11 + 13 },
+      past: undefined,
+    },
+    {
+      name: 'and one byte more is past the bound',
+      text: '{"a_key_of_many_bytes":"01234567890","b":"01234567\\u00e9"}',
+      bounds: { ...roomy, stringBytes: 11 + 13 },
+      past: { bound: 'stringBytes', limit: 24 },
+    },
+    {
       name: 'a closer too many does not make the depth negative',
       text: ']]][[[',
       bounds: { ...roomy, depth: 2 },
@@ -93,4 +118,10 @@ describe('jsonPast: one pass over JSON text, before it is parsed', () => {
     },
   ] as const;
   for (const c of cases) it(c.name, () => expect(jsonPast(c.text, c.bounds)).toEqual(c.past));
+  it('reads UTF-8 bytes as their text, a view into a larger buffer too', () => {
+    for (const c of cases) {
+      const bytes = Buffer.from(`xx${c.text}yy`);
+      expect(jsonPast(bytes.subarray(2, bytes.length - 2), c.bounds), c.name).toEqual(c.past);
+    }
+  });
 });

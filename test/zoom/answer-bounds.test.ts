@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { answerBounds } from '../../src/zoom/answer-bounds.js';
+import { answerBounds, answerBytes } from '../../src/zoom/answer-bounds.js';
 import type { ZoomClient } from '../../src/zoom/client.js';
 import { ENDPOINTS, type Endpoint } from '../../src/zoom/endpoints.js';
 import { isZoomError } from '../../src/zoom/errors.js';
@@ -119,6 +119,19 @@ describe('an answer past what its endpoint can hold is refused unparsed, counted
       words: 'holds a key longer than 64 characters',
     },
     {
+      // V8 shares a string of 10 characters or fewer; each longer one is a heap string of its own:
+      // 4 million of 11 characters, within every other bound and the read cap, cost +316 MiB.
+      name: 'a QoS page of 1.35 million different strings of 11 characters (in arrays of 1,440)',
+      ep: ENDPOINTS.meetingQos,
+      body: ((): string => {
+        let k = 0;
+        const strings = (): string =>
+          `[${Array.from({ length: 1440 }, () => `"s${String(k++).padStart(9, '0')}x"`).join(',')}]`;
+        return `{"participants":[${Array.from({ length: 936 }, strings).join(',')}]}`;
+      })(),
+      words: 'holds more than 14,813,184 bytes of string values longer than 10 characters',
+    },
+    {
       name: 'a meetings page of 20 arrays of 250 objects',
       ep: ENDPOINTS.meetings,
       body: repeated(`[${Array(250).fill('{"uuid":"x"}').join(',')}]`, 20),
@@ -178,6 +191,32 @@ describe("Zoom's real answers pass", () => {
     for (const ep of [ENDPOINTS.meetingParticipantQos, ENDPOINTS.webinarParticipantQos])
       expect(jsonPast(one(1800), answerBounds(ep)), ep.name).toBeUndefined();
     expect(jsonPast(one(1801), answerBounds(ENDPOINTS.meetingParticipantQos))?.bound).toBe('elements');
+  });
+
+  it("a QoS page of 10 participants with a day of samples, every string at its longest, is within the bounds (its strings' too)", () => {
+    const page = JSON.parse(qosPage(10, 1440)) as { participants: Record<string, unknown>[] };
+    const longest = (v: unknown): unknown => (typeof v === 'string' ? 'x'.repeat(128) : v);
+    for (const entry of page.participants) {
+      const samples = entry.user_qos as Record<string, unknown>[];
+      // Every string of the entry 128 characters long (Zoom documents 35 to 64 for its ids, keys
+      // and names, less than 128 for an e-mail): its 33 strings, 4,224 bytes.
+      for (const key of Object.keys(entry)) entry[key] = longest(entry[key]);
+      entry.user_qos = samples.map((one, k) => ({
+        ...Object.fromEntries(
+          Object.entries(one).map(([key, stream]) => [
+            key,
+            stream && typeof stream === 'object' && 'bitrate' in stream
+              ? { ...stream, bitrate: '12345.67 kbps' }
+              : stream,
+          ]),
+        ),
+        // As ZoomNet's example writes it: 33 characters (Zoom's own are 20).
+        date_time: new Date(T0 + k * 60_000).toISOString().replace('.000Z', '.0000000+00:00'),
+      }));
+    }
+    const text = JSON.stringify(page);
+    expect(text.length).toBeLessThan(answerBytes(ENDPOINTS.meetingQos));
+    expect(jsonPast(text, answerBounds(ENDPOINTS.meetingQos))).toBeUndefined();
   });
 
   it('a QoS page of 10 participants with 17 hours of samples each (30 MB, under the read cap) is read whole', async () => {

@@ -196,3 +196,36 @@ describe('an answer past its endpoint\'s cap is refused: "bad_response", asked o
     }
   });
 });
+
+describe("an error answer past its endpoint's cap is read by its status, not refused for its size", () => {
+  // A proxy's error page of megabytes (Zoom's own error bodies are a few hundred bytes of JSON):
+  // its body is as if empty. It was `bad_response`, not asked for again, a 503 and a 429 alike.
+  const page = `<html><body>${'x'.repeat(2_000_000)}</body></html>`;
+
+  it('a 502 of 2 MB on a meetings list (1.5 MiB cap): a server error, retried', async () => {
+    let calls = 0;
+    const server = await serve((res) => {
+      if (calls++ > 0) return void res.end('{"page_size":300,"next_page_token":"","meetings":[]}');
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(page);
+    });
+    const zoom = videoSdkClient({ url: server.url, clock: new VirtualClock(T0) });
+    await expect(zoom.get(ENDPOINTS.meetings, {})).resolves.toMatchObject({ meetings: [] });
+    expect(zoom.stats.total({ endpoint: 'meetings', outcome: 'server_error' })).toBe(1);
+    expect(zoom.stats.total({ endpoint: 'meetings', outcome: 'ok' })).toBe(1);
+  });
+
+  it('a 429 of 2 MB, its length declared: waits as its Retry-After says, then asks again', async () => {
+    let calls = 0;
+    const server = await serve((res) => {
+      if (calls++ > 0) return void res.end('{"page_size":300,"next_page_token":"","meetings":[]}');
+      res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '2', 'content-length': page.length });
+      res.end(page);
+    });
+    const clock = new VirtualClock(T0);
+    const zoom = videoSdkClient({ url: server.url, clock });
+    await expect(zoom.get(ENDPOINTS.meetings, {})).resolves.toMatchObject({ meetings: [] });
+    expect(zoom.stats.total({ endpoint: 'meetings', outcome: 'rate_limited' })).toBe(1);
+    expect(clock.now() - T0).toBeGreaterThanOrEqual(2000);
+  });
+});

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
+import { AnswerNotDecoded, AnswerPastCap, unreadAnswer } from '../../src/zoom/capped-body.js';
 import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import { isZoomError } from '../../src/zoom/errors.js';
 import { TestServer } from '../helpers/http-server.js';
@@ -91,5 +92,31 @@ describe('an answer in an encoding qoswatch cannot decode: a bad answer, never a
     expect(`${err.message} ${JSON.stringify(err)}`).not.toContain('s3cr3t');
     bad = false;
     expect(await zoom.get(ENDPOINTS.meetings, {})).toMatchObject({ meetings: [] });
+  });
+});
+
+describe('an answer not read, past its cap or not decoded: one helper finds either', () => {
+  it('as the error, or the cause of a failed fetch; any other error is none', () => {
+    const cap = new AnswerPastCap(1024);
+    const undecoded = new AnswerNotDecoded('is in content-encoding "zstd"');
+    expect(unreadAnswer(cap)).toBe(cap);
+    expect(unreadAnswer(new TypeError('fetch failed', { cause: undecoded }))).toBe(undecoded);
+    expect(unreadAnswer(new TypeError('fetch failed', { cause: cap }))).toBe(cap);
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const other of [new TypeError('fetch failed', { cause: reset }), reset, undefined, 'x'])
+      expect(unreadAnswer(other)).toBeUndefined();
+  });
+
+  it('a 503 in content-encoding zstd is a server error, retried, not an answer refused', async () => {
+    let calls = 0;
+    const server = await serve((_path, res) => {
+      if (calls++ > 0) return void res.end('{"page_size":30,"next_page_token":"","meetings":[]}');
+      res.writeHead(503, { 'content-type': 'application/json', 'content-encoding': 'zstd' });
+      res.end('(zstd bytes)');
+    });
+    const zoom = videoSdkClient({ url: server.url, clock: new VirtualClock(T0) });
+    expect(await zoom.get(ENDPOINTS.meetings, {})).toMatchObject({ meetings: [] });
+    expect(zoom.stats.total({ endpoint: 'meetings', outcome: 'server_error' })).toBe(1);
+    expect(server.received).toHaveLength(2);
   });
 });

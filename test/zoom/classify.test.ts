@@ -23,7 +23,7 @@ const http = (status: number, body: unknown, headers: Record<string, string> = {
     {
       status,
       headers: new Headers({ 'content-type': 'application/json', ...headers }),
-      text: typeof body === 'string' ? body : JSON.stringify(body),
+      bytes: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
     },
     c,
   );

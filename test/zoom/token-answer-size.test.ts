@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isZoomError } from '../../src/zoom/errors.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { S2SOAuth } from '../../src/zoom/auth.js';
+import { isZoomError, type ZoomError } from '../../src/zoom/errors.js';
+import { TestServer } from '../helpers/http-server.js';
 import { loggedS2S, meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 
-let h: SimHarness;
+let h: SimHarness | undefined;
+const servers: TestServer[] = [];
 afterEach(async () => {
-  await h.close();
+  await h?.close();
+  h = undefined;
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 const AGAIN =
@@ -40,13 +46,13 @@ describe("a token answer larger than any of Zoom's (the simulator over HTTP)", (
   it.each(cases)(
     '%s: refused (ZOOM_BAD_RESPONSE) without a word of it, no call sent; a good answer next is taken',
     async (_name, edit, what) => {
-      h = await startSim({ meetings: [meetingWith(2)] });
+      const hs = (h = await startSim({ meetings: [meetingWith(2)] }));
       const tokens: string[] = [];
-      h.sim.editTokenAnswers((a) => {
+      hs.sim.editTokenAnswers((a) => {
         tokens.push(String(a.access_token));
         return edit(a);
       });
-      const { client, lines, call } = loggedS2S(h, { maxRetries: 0 }, 's3cr3t');
+      const { client, lines, call } = loggedS2S(hs, { maxRetries: 0 }, 's3cr3t');
       const err: unknown = await call().catch((e: unknown) => e);
       expect(isZoomError(err, 'ZOOM_BAD_RESPONSE')).toBe(true);
       const message = (err as Error).message;
@@ -56,11 +62,48 @@ describe("a token answer larger than any of Zoom's (the simulator over HTTP)", (
       const said = `${message} ${JSON.stringify(lines)} ${JSON.stringify(err)}`;
       expect(said).not.toContain('s3cr3t');
       expect(said).not.toContain(tokens[0]!);
-      expect(h.sim.apiRequests()).toBe(0);
+      expect(hs.sim.apiRequests()).toBe(0);
       expect(client.budget.usedToday()).toBe(0);
-      h.sim.editTokenAnswers((a) => a);
+      hs.sim.editTokenAnswers((a) => a);
       expect((await call()).participants).toHaveLength(2);
     },
     30_000,
   );
+});
+
+/**
+ * A token answer past 64 KiB that is not a 200 is its status, its body as if empty: a proxy's
+ * 502 page of 100 KB is the endpoint failing (retried as such), not a token answer too large.
+ */
+describe("a token endpoint's error past 64 KiB is read by its status", () => {
+  const page = `<html><body>${'s3cr3t '.repeat(15_000)}</body></html>`;
+
+  it.each([
+    ['a 502 of 100 KB, sent without a length', 502, false],
+    ['a 503 of 100 KB, its length declared', 503, true],
+  ])('%s: "failed (HTTP 5xx)", retryable; a good answer next is taken', async (_name, status, declared) => {
+    let calls = 0;
+    const server = new TestServer((_r, res) => {
+      if (calls++ > 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end('{"access_token":"tok","token_type":"bearer","expires_in":3600}');
+      }
+      res.writeHead(status, {
+        'content-type': 'text/html',
+        ...(declared ? { 'content-length': page.length } : {}),
+      });
+      res.end(page);
+    });
+    servers.push(server);
+    await server.listen();
+    const auth = new S2SOAuth(
+      { oauthUrl: `${server.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's3cr3t' },
+      new VirtualClock(0),
+    );
+    const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
+    expect(isZoomError(err, 'ZOOM_HTTP_ERROR'), String(err)).toBe(true);
+    expect(err.message).toBe(`Zoom's token endpoint failed (HTTP ${status}); ${AGAIN}`);
+    expect(err.details).toMatchObject({ status, retryable: true });
+    expect(await auth.authorize()).toMatchObject({ header: 'Bearer tok' });
+  });
 });
