@@ -24,7 +24,7 @@ export const INVALID_REASONS = {
   samples_not_list: "whose samples (user_qos; a push's qos) are not a list",
   past_page_size: "past ten times their page's page_size",
   repeated_join:
-    'repeating a join key (user_id; Video SDK sessions: id) already in the answer (the first is kept)',
+    'repeating a join key (user_id; Video SDK sessions: id) already on the same page (the first is kept)',
   no_details: 'webhook QoS items without details',
   not_qos_record: 'webhook bodies that are not QoS records',
 } as const;
@@ -37,6 +37,11 @@ export class NormalizeStats {
   readonly invalidBy = new Map<InvalidReason, number>();
   /** Discovery entries skipped: not an object, or without a usable instance id (listed-id.ts). */
   listedInvalid = 0;
+  /**
+   * QoS reads whose list changed while it was paged (a join on two pages, or a `total_records`
+   * that changed): the repeat skipped, not bad data; nobody taken as gone by it (qos-read.ts).
+   */
+  pagingDrift = 0;
   /** Entries not read because the same join's sample at that time was handed on before (Zoom repeats the last minutes). */
   samplesRepeated = 0;
   /**

@@ -21,4 +21,10 @@ export interface PollResult {
    * nobody is taken as gone for it either.
    */
   cut?: true;
+  /**
+   * The QoS list moved while it was paged (a join on two pages, a `total_records` that changed):
+   * whom it does not list may have moved back past a page boundary unread, so nobody is taken as
+   * gone for it either.
+   */
+  drift?: true;
 }

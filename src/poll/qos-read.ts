@@ -26,16 +26,20 @@ export interface QosRead {
  * result instead (ListedIds.notFound). The one read of the meetings', webinars' and sessions'.
  * `keys`: each entry's join key (identity.ts; empty when it has none), as the client worked it out;
  * `cut`: why the read was stopped as a page loop, when it was (its pages past the cursor unread).
+ * A join on two pages of the read is the list moving while it was paged (Zoom's docs promise no
+ * snapshot): the first entry is kept, the second is not bad data; such a read (`drift`, counted in
+ * `pagingDrift`) may have missed an entry moved back past the cursor, so it takes nobody as gone.
  */
 export async function readQos(
   q: QosRead,
   instance: LiveInstance,
   signal?: AbortSignal,
-): Promise<{ raws: Raw[]; keys: string[]; skipped: number; cut?: string } | PollResult> {
+): Promise<{ raws: Raw[]; keys: string[]; skipped: number; cut?: string; drift?: true } | PollResult> {
   const raws: Raw[] = [];
   const keys: string[] = [];
   let skipped = 0;
   let cut: string | undefined;
+  let drift = false;
   try {
     for await (const page of q.client.pages<Raw>(
       q.endpoint,
@@ -55,6 +59,8 @@ export async function readQos(
           skipped += n;
         },
         repeated: (n) => q.stats.invalid('repeated_join', n),
+        shifted: () => (drift = true),
+        drifted: () => (drift = true),
         cut: (why) => (cut = why),
       },
     ))
@@ -63,5 +69,6 @@ export async function readQos(
     if (isEnded(err)) return q.listed.notFound(instance.ref, err as ZoomError);
     throw err;
   }
-  return cut === undefined ? { raws, keys, skipped } : { raws, keys, skipped, cut };
+  if (drift) q.stats.pagingDrift++;
+  return { raws, keys, skipped, ...(cut === undefined ? {} : { cut }), ...(drift ? { drift } : {}) };
 }

@@ -4,24 +4,30 @@ import type { PollResult } from './poll-result.js';
 /**
  * Whom a QoS read may not list: its entries that could not be identified (`skipped` ones that
  * were not objects, and objects without a join key: `keys`, each object's, empty when it has
- * none; each counted as invalid where it is read), and whether it was cut (`cut`: stopped as a
- * page loop, its pages past the cursor unread). Whom such a poll does not list may be there all
- * the same, so it takes nobody as gone.
+ * none; each counted as invalid where it is read), whether it was cut (`cut`: stopped as a
+ * page loop, its pages past the cursor unread), and whether its list moved while it was paged
+ * (`drift`: an entry may have moved back past the cursor unread). Whom such a poll does not list
+ * may be there all the same, so it takes nobody as gone.
  */
 export function unlisted(read: {
   skipped: number;
   keys: readonly string[];
   cut?: string | undefined;
-}): Pick<PollResult, 'unidentified' | 'cut'> {
+  drift?: true | undefined;
+}): Pick<PollResult, 'unidentified' | 'cut' | 'drift'> {
   let n = read.skipped;
   for (const k of read.keys) if (!k) n++;
-  return { ...(n ? { unidentified: n } : {}), ...(read.cut !== undefined ? { cut: true } : {}) };
+  return {
+    ...(n ? { unidentified: n } : {}),
+    ...(read.cut !== undefined ? { cut: true } : {}),
+    ...(read.drift ? { drift: true } : {}),
+  };
 }
 
 /**
  * Whom a poll of `t` takes as present, and whether it says nothing of who has gone (`holdAll`).
- * A poll with entries it could not identify (`result.unidentified`), or whose read was cut
- * (`result.cut`), holds those present before (`t.present`) that it neither lists nor says left:
+ * A poll with entries it could not identify (`result.unidentified`), whose read was cut
+ * (`result.cut`), or whose list moved while it was paged (`result.drift`), holds those present before (`t.present`) that it neither lists nor says left:
  * whom it does not list may be one of those entries, or past the cut. Such polls hold for at most
  * `toleranceMs` (rules.gap_tolerance) in a row: an entry Zoom keeps sending without an id, or a
  * pagination that never ends, would otherwise hold every departure for the meeting's life. One
@@ -29,11 +35,11 @@ export function unlisted(read: {
  */
 export function pollPresence(
   t: Tracked,
-  result: Pick<PollResult, 'present' | 'left' | 'unidentified' | 'cut'>,
+  result: Pick<PollResult, 'present' | 'left' | 'unidentified' | 'cut' | 'drift'>,
   now: number,
   toleranceMs: number,
 ): { present: string[]; holdAll: boolean } {
-  if (result.unidentified === undefined && !result.cut) {
+  if (result.unidentified === undefined && !result.cut && !result.drift) {
     delete t.unsureSince;
     return { present: result.present, holdAll: false };
   }

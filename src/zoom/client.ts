@@ -490,9 +490,9 @@ export class ZoomClient {
       }
       if (unusable) options.unusable?.(unusable);
       const ids = idOf ? items.map(idOf) : [];
-      const before = progress.read(ids);
+      const before = progress.read(ids, body, options);
       if (options.keyOf) {
-        const first = firstOfKey(items, ids, before, seen, options.repeated);
+        const first = firstOfKey(items, ids, before, seen, options);
         options.keys?.(first.keys);
         yield first.items;
       } else yield items;

@@ -35,6 +35,20 @@ export interface PageOptions<T> {
    */
   repeated?: (count: number) => void;
   /**
+   * Told of each item dropped because an earlier page of this pass read its key: the listing
+   * changed while it was paged (an entry added before the cursor pushes one already read onto
+   * the next page; Zoom's docs promise no snapshot, only that a token lasts 15 minutes). Paging
+   * drift, not bad data: counted apart. The first one is kept.
+   */
+  shifted?: (count: number) => void;
+  /**
+   * Called once, when a listing of more than one page ends, if it changed while it was paged: a
+   * key repeated on a later page, a `total_records` that changed between pages, or fewer keys
+   * read than its last page's `total_records`. An entry may then have moved back past the cursor
+   * unread: whom the listing does not name may be there all the same.
+   */
+  drifted?: () => void;
+  /**
    * Told how many entries of a page were skipped, and why (not objects, or past OVERFULL times
    * the page size): bad data, for the caller to count.
    */
@@ -143,23 +157,47 @@ export class Progress {
   private readonly pass = new Set<string>();
   private readonly tokens = new Set<string>();
   private stale = 0;
+  /** Pages read in this pass, keys repeated from an earlier page, and the `total_records` seen. */
+  private pages = 0;
+  private moved = 0;
+  private readonly totals = new Set<number>();
+  private lastTotal: number | undefined;
 
   /**
    * A page's entries read into this pass by their ids (by `keyOf`, else `joinOf`; '' for one
-   * without): whether this pass read each before. An entry without an id (bad data, counted by the
-   * caller) never was: a few pages of them must not stop the listing before the good entries
-   * behind them. A page with entries, none of them new, counts toward STALE_PAGES.
+   * without): whether this pass read each before, and where: `'page'`, earlier on this page (Zoom
+   * sent a join twice in one answer), `'pass'`, on an earlier page (the list moved while it was
+   * paged). An entry without an id (bad data, counted by the caller) never was: a few pages of
+   * them must not stop the listing before the good entries behind them. A page with entries, none
+   * of them new, counts toward STALE_PAGES. `page`: the page's body, for its `total_records`; on
+   * the last (no `next_page_token`), `options.drifted` is told whether the listing drifted.
    */
-  read(ids: readonly string[]): boolean[] {
+  read(ids: readonly string[], page?: Json, options?: Pick<PageOptions<unknown>, 'drifted'>): Seen[] {
     let fresh = false;
-    const before = ids.map((id) => {
-      const had = id !== '' && this.pass.has(id);
+    const onPage = new Set<string>();
+    this.pages++;
+    const total = page && totalRecordsOf(page);
+    if (total !== undefined) this.totals.add(total);
+    this.lastTotal = total ?? this.lastTotal;
+    const before = ids.map((id): Seen => {
+      const had: Seen = id === '' || !this.pass.has(id) ? false : onPage.has(id) ? 'page' : 'pass';
       if (!had) fresh = true;
+      if (had === 'pass') this.moved++;
       if (id) this.pass.add(id);
+      if (id) onPage.add(id);
       return had;
     });
     if (ids.length) this.stale = fresh ? 0 : this.stale + 1;
+    const last = typeof page?.next_page_token !== 'string' || page.next_page_token === '';
+    if (page && options && last) this.end(options);
     return before;
+  }
+
+  /** A listing that ended: `drifted` told when it changed while it was paged (PageOptions.drifted). */
+  private end(options: Pick<PageOptions<unknown>, 'drifted'>): void {
+    if (this.pages < 2) return;
+    const short = this.lastTotal !== undefined && this.pass.size < this.lastTotal;
+    if (this.moved > 0 || this.totals.size > 1 || short) options.drifted?.();
   }
 
   /**
@@ -179,27 +217,36 @@ export class Progress {
     this.pass.clear();
     this.tokens.clear();
     this.stale = 0;
+    this.pages = 0;
+    this.moved = 0;
+    this.totals.clear();
+    this.lastTotal = undefined;
   }
 }
 
+/** Whether a pass read an entry's key before: no, earlier on its page, or on an earlier page. */
+export type Seen = false | 'page' | 'pass';
+
 /**
  * The items whose key (`keys[i]`, by `keyOf`) was not yielded before (`seen`), with their keys: a
- * repeat of an earlier pass (a restarted listing) is dropped silently, one within this pass
- * (`before[i]`, by Progress) is dropped and told to `repeated`. An item without a key (`''`) is
- * the caller's to skip and count, not a repeat.
+ * repeat of an earlier pass (a restarted listing) is dropped silently; one within this pass
+ * (`before[i]`, by Progress) is dropped and told to `repeated` when earlier on its page (Zoom's),
+ * to `shifted` when on an earlier page (the list moved while it was paged). An item without a key
+ * (`''`) is the caller's to skip and count, not a repeat.
  */
 export function firstOfKey<T>(
   items: T[],
   keys: readonly string[],
-  before: readonly boolean[],
+  before: readonly Seen[],
   seen: Set<string>,
-  repeated: ((count: number) => void) | undefined,
+  told: Pick<PageOptions<T>, 'repeated' | 'shifted'>,
 ): { items: T[]; keys: string[] } {
   const out: { items: T[]; keys: string[] } = { items: [], keys: [] };
   items.forEach((item, i) => {
     const k = keys[i]!;
     if (k && seen.has(k)) {
-      if (before[i]) repeated?.(1);
+      if (before[i] === 'page') told.repeated?.(1);
+      else if (before[i] === 'pass') (told.shifted ?? told.repeated)?.(1);
       return;
     }
     if (k) seen.add(k);

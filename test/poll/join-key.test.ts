@@ -83,7 +83,7 @@ describe('join keys Zoom sends that cannot be used', () => {
       'whose join key (user_id; Video SDK sessions: id) is blank or holds a control character',
     );
     expect(line.msg).toContain(
-      'repeating a join key (user_id; Video SDK sessions: id) already in the answer (the first is kept)',
+      'repeating a join key (user_id; Video SDK sessions: id) already on the same page (the first is kept)',
     );
   });
 

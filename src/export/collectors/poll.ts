@@ -9,7 +9,9 @@ export interface PollView {
   lastCycle(): CycleReport | undefined;
   coverage(): CoverageReport;
   instanceKinds(): Iterable<string>;
-  normalize: Readonly<Pick<NormalizeStats, 'samplesParsed' | 'samplesFuture' | 'listedInvalid'>> & {
+  normalize: Readonly<
+    Pick<NormalizeStats, 'samplesParsed' | 'samplesFuture' | 'listedInvalid' | 'pagingDrift'>
+  > & {
     readonly invalidBy: ReadonlyMap<InvalidReason, number>;
     readonly valuesMissing: ReadonlyMap<string, number>;
     readonly valuesUnreadable: ReadonlyMap<string, number>;
@@ -100,6 +102,12 @@ export function registerPollMetrics(
       for (const [reason, count] of view.normalize.invalidBy) this.inc({ reason }, count);
     },
   });
+  scrapeCounter(
+    registry,
+    'qoswatch_qos_paging_drift_total',
+    'QoS reads whose list changed while it was paged (a join on two pages, total_records changing): the repeat skipped, not bad data; nobody taken as gone by such a read.',
+    () => view.normalize.pagingDrift,
+  );
   scrapeCounter(
     registry,
     'qoswatch_samples_future_total',
