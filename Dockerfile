@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rolldown.config.ts ./
+COPY scripts ./scripts
 COPY src ./src
 # The build parses the shipped rules ahead of start-up (src/cli/build-parsed-rules.ts).
 COPY rules ./rules

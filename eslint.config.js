@@ -3,7 +3,16 @@ import comments from '@eslint-community/eslint-plugin-eslint-comments';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist.build-*/**',
+      'dist.old-*/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -77,17 +77,22 @@ const asciiOnly: Plugin = {
   },
 };
 
+/** The tree being built: scripts/build.mjs builds in a folder beside dist/ and swaps it in whole. */
+const out = process.env.QOSWATCH_BUILD_DIR ?? 'dist';
+
 export default defineConfig({
-  input: { main: 'dist/src/main.js' },
+  input: { main: `${out}/src/main.js` },
   platform: 'node',
   plugins: [builtinsWithoutFacade, asciiOnly],
   // node: builtins and the packages not bundled stay imports, by name. (The generated
   // validators are required by a path computed at run time, which the bundler leaves alone.)
   external: (id) => id.startsWith('node:') || !bundled(id),
   output: {
-    dir: 'dist/src',
+    dir: `${out}/src`,
     format: 'esm',
     entryFileNames: '[name].js',
+    // Named by their content: a daemon running from dist/ while it is rebuilt loads its chunks
+    // lazily, by these names; the build keeps the last build's chunks (scripts/build.mjs).
     chunkFileNames: 'chunks/[name]-[hash].js',
     // Licence headers of the bundled libraries stay in the code they came with.
     legalComments: 'inline',

@@ -44,9 +44,12 @@ function schemaMap(map: unknown): unknown {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, editorSchema(v)]));
 }
 
-/** Writes the editors' schema; `npm run build` calls it. */
-export function writeEditorSchema(): string {
-  makeDir(dirname(EDITOR_SCHEMA_FILE));
-  writeFileSync(EDITOR_SCHEMA_FILE, JSON.stringify(editorSchema(), null, 2) + '\n');
-  return EDITOR_SCHEMA_FILE;
+/**
+ * Writes the editors' schema to `file`; `npm run build` calls it with the one of the tree it
+ * builds (a folder beside dist/ until the build is swapped in: scripts/build.mjs).
+ */
+export function writeEditorSchema(file = EDITOR_SCHEMA_FILE): string {
+  makeDir(dirname(file));
+  writeFileSync(file, JSON.stringify(editorSchema(), null, 2) + '\n');
+  return file;
 }
