@@ -156,10 +156,13 @@ export class DashboardSource implements PollSource {
     if (this.contexts.due(key, want, now)) await this.fetchContext(instance, want, now, signal);
     const { samples, listed } = this.samplesOf(instance, raws, keys, fields.length > 0, seenUpTo);
     this.contexts.retain(key, () => new Set(raws.flatMap(contextKeys)));
+    // The rejoin grace runs on Zoom's clock, as the answer gave it (zoom.date_clock: bounded by
+    // ours, or followed): leave_time is on that clock. On ours, a simulator ahead of it
+    // (date_clock: zoom) held every signed-in leave for ever.
     const observed = this.joins.observe(
       key,
       raws.map((r, i) => joinSeen(r, keys[i]!, listed.get(keys[i]!)?.person)),
-      now,
+      this.client.zoomNow() ?? now,
     );
     // A leave_time not believed (Zoom's own, unreadable or before later samples): counted, logged once.
     for (const odd of observed.oddLeaves) this.stats.refuse('leave_time', odd.reason, odd.form);

@@ -75,11 +75,11 @@ export class SessionSource implements PollSource {
     const samples = raws.flatMap((raw, i) =>
       normalizeParticipant(instance.ref, raw, {}, this.stats, seenUpTo, keys[i]),
     );
-    const now = this.clock.now();
+    // The rejoin grace runs on Zoom's clock, as the answer gave it: leave_time is on that clock.
     const observed = this.joins.observe(
       instanceKey(instance.ref),
       raws.map((r, i) => joinSeen(r, keys[i]!, undefined)),
-      now,
+      this.client.zoomNow() ?? this.clock.now(),
     );
     // A leave_time not believed (Zoom's own, unreadable or before later samples): counted, logged once.
     for (const odd of observed.oddLeaves) this.stats.refuse('leave_time', odd.reason, odd.form);
