@@ -83,6 +83,7 @@ function buildWebhooks(
     normalizeStats: w.normalizeStats,
     stateDir: w.config.stateDir,
     stateFiles: w.stateFiles,
+    gapToleranceMs: w.config.rules.gapToleranceMs,
     observeAnswer: observers.observeAnswer,
     handedOn: (receivedAt) => pushCommit.handedOn(receivedAt),
   });

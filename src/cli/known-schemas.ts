@@ -2,6 +2,7 @@
 import '../evaluate/state-store.js';
 import '../notify/pipeline/notify-state-schema.js';
 import '../poll/webhooks/instance-names.js';
+import '../poll/webhooks/pushed-presence.js';
 import '../report/worker.js';
 import '../zoom/budget-record.js';
 import { configSchema } from '../config/schema.js';

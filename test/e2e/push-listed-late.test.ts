@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertChange } from '../../src/evaluate/alert.js';
 import type { Daemon } from '../../src/app/daemon.js';
 import type { TestServer } from '../helpers/http-server.js';
-import { simProxy } from '../helpers/proxy.js';
-import { pushedMeeting, pushedRun, wiredParticipant } from '../helpers/push-e2e.js';
-import { startSim, T0, type SimHarness } from '../helpers/sim.js';
+import { annLeftOut } from '../helpers/left-out-list.js';
+import { pushedRun } from '../helpers/push-e2e.js';
+import type { SimHarness } from '../helpers/sim.js';
 
 /**
  * A pushed participant whom one poll's QoS list leaves out (note 29, LOW: Zoom's list may lag a
@@ -15,7 +15,6 @@ import { startSim, T0, type SimHarness } from '../helpers/sim.js';
  * `gap_tolerance` is not gone because a poll missed them.
  */
 const SECRET = 'listed-late-secret';
-const MIN = 60_000;
 const END = 14;
 const ANN = '310';
 const MISSING = [8, 9];
@@ -25,33 +24,15 @@ let proxy: TestServer;
 let daemon: Daemon;
 let changes: AlertChange[];
 /** Minutes at which the proxy left Ann out of the meeting's QoS list. */
-const leftOut: number[] = [];
+let leftOut: number[] = [];
 
 beforeAll(async () => {
-  h = await startSim(
-    {
-      seed: 'push-listed-late',
-      qos_window: '10m',
-      meetings: [
-        pushedMeeting(83000000031, 'late==', 'Listed late', wiredParticipant('ann', ANN), {
-          ...wiredParticipant('bob', '311'),
-        }),
-      ],
-      episodes: [{ where: { participant: 'ann' }, from: '2m', to: '30m', any: { latency: '450ms' } }],
-    },
-    0,
-  );
-  proxy = await simProxy(h.url, {
-    rewrite: (text, r) => {
-      const minute = Math.round((h.clock.now() - T0) / MIN);
-      if (!r.path.includes('/participants/qos') || !MISSING.includes(minute)) return text;
-      const page = JSON.parse(text) as { participants: { user_id?: string }[] };
-      const before = page.participants.length;
-      page.participants = page.participants.filter((p) => p.user_id !== ANN);
-      if (page.participants.length < before) leftOut.push(minute);
-      return JSON.stringify(page);
-    },
-  });
+  ({ h, proxy, leftOut } = await annLeftOut(
+    'push-listed-late',
+    { id: 83000000031, uuid: 'late==', topic: 'Listed late' },
+    { ann: ANN, bob: '311' },
+    (minute) => MISSING.includes(minute),
+  ));
   ({ daemon, changes } = await pushedRun(
     h,
     SECRET,

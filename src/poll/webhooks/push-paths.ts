@@ -4,11 +4,17 @@ import type { InstanceRef } from '../../normalize/sample.js';
 /** Which path an instance's QoS comes by: Zoom's pushes, or our polls. */
 export type QosPath = 'push' | 'poll';
 
-/** An instance pushed at least once: the ref its last push gave, when that was, and each participant's last push. */
+/** An instance pushed at least once: the ref its last push gave, and when that was. */
 interface Pushed {
   ref: InstanceRef;
   last: number;
-  participants: Map<string, number>;
+}
+
+/** One participant's last push: the instance key, the participant's key, when (the daemon's clock). */
+export interface ParticipantPush {
+  instance: string;
+  participant: string;
+  at: number;
 }
 
 /**
@@ -28,6 +34,14 @@ export type PushPathsView = Readonly<Pick<PushPaths, 'callsSaved' | 'takeovers'>
  */
 export class PushPaths {
   private readonly lastPush = new Map<string, Pushed>();
+  /**
+   * Each instance's participants by their last push. Apart from `lastPush`: those restored after a
+   * restart (restorePushes) keep a participant a poll misses (pushedSince) without putting the
+   * instance back on the push path before a push comes.
+   */
+  private readonly participants = new Map<string, Map<string, number>>();
+  /** Changed whenever `participants` does (a push, a leave, a forget): the saver writes on a change. */
+  generation = 0;
   /** Calls polling did not make because pushes covered the instance. */
   callsSaved = 0;
   /** Times polling took an instance back after its pushes stopped. */
@@ -54,13 +68,45 @@ export class PushPaths {
   /** The instance was pushed at `at`, with samples of `participants` (none for `*.started`); its ref is the one this push gave. */
   pushed(ref: InstanceRef, at: number, participants: Iterable<string> = []): void {
     const key = instanceKey(ref);
-    let p = this.lastPush.get(key);
-    if (!p) this.lastPush.set(key, (p = { ref, last: at, participants: new Map() }));
+    const p = this.lastPush.get(key);
+    if (!p) this.lastPush.set(key, { ref, last: at });
     else {
       p.ref = ref;
       if (at > p.last) p.last = at;
     }
-    for (const k of participants) if (!(p.participants.get(k)! >= at)) p.participants.set(k, at);
+    for (const k of participants) this.participantPushed(key, k, at);
+  }
+
+  private participantPushed(instance: string, participant: string, at: number): void {
+    let times = this.participants.get(instance);
+    if (!times) this.participants.set(instance, (times = new Map<string, number>()));
+    if (times.get(participant)! >= at) return;
+    times.set(participant, at);
+    this.generation++;
+  }
+
+  /**
+   * Participants' pushes from before a restart (PushedPresence): a poll that misses one of them
+   * within `gap_tolerance` of that push does not take them as gone (pushedSince). The instance
+   * itself is not taken as pushed: polling reads it until a push comes again.
+   */
+  restorePushes(pushes: Iterable<ParticipantPush>): void {
+    for (const { instance, participant, at } of pushes) this.participantPushed(instance, participant, at);
+  }
+
+  /**
+   * Every participant's last push at `since` or later, for saving; older ones are forgotten here
+   * (those of instances no cycle looks at any more, once restored, would stay otherwise).
+   */
+  pushesSince(since: number): ParticipantPush[] {
+    const out: ParticipantPush[] = [];
+    for (const [instance, times] of this.participants) {
+      for (const [participant, at] of times)
+        if (at >= since) out.push({ instance, participant, at });
+        else times.delete(participant);
+      if (!times.size) this.participants.delete(instance);
+    }
+    return out;
   }
 
   /**
@@ -72,7 +118,8 @@ export class PushPaths {
     if (!p || now - p.last > this.takeoverAfterMs) return false;
     const present = this.lastPolled(instance);
     if (present === 'unpolled') return false;
-    return (present ?? []).every((k) => now - (p.participants.get(k) ?? -Infinity) <= this.takeoverAfterMs);
+    const times = this.participants.get(instance);
+    return (present ?? []).every((k) => now - (times?.get(k) ?? -Infinity) <= this.takeoverAfterMs);
   }
 
   /**
@@ -84,8 +131,8 @@ export class PushPaths {
     const p = this.lastPush.get(instance);
     const last = p?.last;
     // Participants pushed longer ago count for nothing any more (those who left, mostly).
-    if (p)
-      for (const [k, at] of p.participants) if (now - at > this.takeoverAfterMs) p.participants.delete(k);
+    const times = this.participants.get(instance);
+    for (const [k, at] of times ?? []) if (now - at > this.takeoverAfterMs) times!.delete(k);
     const push = this.covered(instance, now);
     if (push) this.wasPushed.add(instance);
     else if (last !== undefined && !this.polled(instance)) this.expire(instance, now);
@@ -115,14 +162,13 @@ export class PushPaths {
    * (`pushedSince`), so a poll that does not list it as present does not keep it (withPushed).
    */
   left(instance: string, participant: string): void {
-    this.lastPush.get(instance)?.participants.delete(participant);
+    if (this.participants.get(instance)?.delete(participant)) this.generation++;
   }
 
   /** The instance's participants pushed at `since` or later. */
   pushedSince(instance: string, since: number): string[] {
-    const p = this.lastPush.get(instance);
     const out: string[] = [];
-    if (p) for (const [k, at] of p.participants) if (at >= since) out.push(k);
+    for (const [k, at] of this.participants.get(instance) ?? []) if (at >= since) out.push(k);
     return out;
   }
 
@@ -145,6 +191,7 @@ export class PushPaths {
   forget(instance: string): void {
     this.lastPush.delete(instance);
     this.wasPushed.delete(instance);
+    if (this.participants.delete(instance)) this.generation++;
   }
 }
 

@@ -7,6 +7,7 @@ import type { EventClockMode } from './event-clock.js';
 import type { InstanceNames } from './instance-names.js';
 import { PushSource, type EventTsCount, type PushTarget } from './push-source.js';
 import type { PushPathsView, QosPath } from './push-paths.js';
+import { PushedPresence, type PushMemory } from './pushed-presence.js';
 import { WebhookReceiver, type WebhooksSettings } from './receiver.js';
 import { bodyKey, ReplayGuard } from './replay-guard.js';
 import { SeenStore } from './seen-store.js';
@@ -48,7 +49,9 @@ export interface WebhooksStatus {
  * buckets were last saved), so a replay or Zoom's redelivery is still recognised after a
  * restart; the buckets are saved before the spool is emptied and at stop. The number and topic
  * of each pushed instance (the target's `names`) are loaded before the spool's records are
- * handed on, so that they keep them after a restart while discovery does not answer.
+ * handed on, so that they keep them after a restart while discovery does not answer. So are
+ * the times each participant was last pushed (PushedPresence: saved before the spool's done
+ * offset), so that a poll after a restart does not take one pushed just before it as gone.
  */
 export class Webhooks {
   readonly spool: Spool;
@@ -64,7 +67,7 @@ export class Webhooks {
   constructor(
     readonly settings: WebhooksSettings,
     private readonly target: PushTarget & {
-      paths: PushPathsView;
+      paths: PushPathsView & PushMemory;
       lifecycle: { started: number; ended: number; samplesAfterEnd: number };
       names: InstanceNames;
     },
@@ -74,6 +77,8 @@ export class Webhooks {
       normalizeStats: NormalizeStats;
       stateDir: string;
       stateFiles?: StateFiles;
+      /** `rules.gap_tolerance`: how long a pushed participant is kept present across a restart (at least takeover_after). */
+      gapToleranceMs?: number;
       /** After each batch of QoS records is evaluated: when they were received (PushSource). */
       handedOn?: (receivedAt: readonly number[]) => void;
       observeAnswer?: (ms: number) => void;
@@ -90,11 +95,9 @@ export class Webhooks {
     this.skews = new SkewStore(dir, files);
     const now = deps.clock.now();
     this.summaries = new SummaryStore(deps.stateDir, files, now);
-    const kept = { bodies: this.remember(now), instances: target.names.persist(dir, files, now) };
-    if (kept.bodies || kept.instances)
-      log.info(kept, 'remembering requests and pushed instances from before a restart');
-    this.spool.beforeCompact = () => this.seen.save(this.guard, deps.clock.now());
     this.clock = deps.clock;
+    this.restore(dir, files, log, now, Math.max(deps.gapToleranceMs ?? 0, settings.takeoverAfterMs));
+    this.spool.beforeCompact = () => this.seen.save(this.guard, deps.clock.now());
     this.source = new PushSource(target, {
       clock: deps.clock,
       log,
@@ -119,6 +122,23 @@ export class Webhooks {
         'handing on webhook events received before a restart',
       );
     for (const e of this.spool.recovered) this.source.enqueue(e);
+  }
+
+  /**
+   * What is kept from before a restart: the requests seen, the pushed instances' names, and when
+   * each participant was last pushed (within `keepMs`), saved from now on before the spool's
+   * done offset (PushedPresence).
+   */
+  private restore(dir: string, files: StateFiles, log: Logger, now: number, keepMs: number): void {
+    const presence = new PushedPresence(dir, files, keepMs);
+    const kept = {
+      bodies: this.remember(now),
+      instances: this.target.names.persist(dir, files, now),
+      participants: presence.load(this.target.paths, now),
+    };
+    if (kept.bodies || kept.instances || kept.participants)
+      log.info(kept, 'remembering requests, pushed instances and participants from before a restart');
+    this.spool.beforeDone = () => presence.save(this.target.paths, this.clock.now());
   }
 
   /** The replay guard's memory from its saved buckets, then from the spool; the bodies loaded from the buckets. */

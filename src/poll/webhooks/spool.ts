@@ -65,6 +65,12 @@ export class Spool {
    * replay guard's memory could not be saved).
    */
   beforeCompact: () => boolean = () => true;
+  /**
+   * Called before the done offset is written: what the records handed on changed that must be on
+   * disk before a restart stops handing them on again (the pushed participants' times). False
+   * keeps the offset where the disk has it (those records are handed on again after a crash).
+   */
+  beforeDone: () => boolean = () => true;
 
   /**
    * `files` writes the done offset: a write that fails (disk full) is counted in
@@ -195,6 +201,7 @@ export class Spool {
   private saveDone(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
+    if (!this.beforeDone()) return;
     if (
       this.doneAt === this.size &&
       this.size >= this.compactBytes &&

@@ -88,10 +88,11 @@ describe('the webhook source on a full disk', () => {
       // The spool failure is logged once for the five refusals.
       expect(lines.filter((l) => l.msg.startsWith('cannot write the webhook spool'))).toHaveLength(1);
 
-      // The done offset of minute 0 is saved by a timer: on this full disk its write fails,
-      // is counted and kept for retry (it threw an uncaught ENOSPC before).
-      await waitFor('the done offset write failing', () => a.files.failures.has('webhooks.spool.done'));
-      expect(a.files.unsavedFiles.some((f) => f.endsWith('webhooks.spool.done'))).toBe(true);
+      // The done offset of minute 0 is saved by a timer: on this full disk the write before it
+      // (the pushed participants, pushed.json) fails, is counted and kept for retry, and the
+      // offset stays back (it threw an uncaught ENOSPC before).
+      await waitFor('the done offset write failing', () => a.files.failures.has('pushed.json'));
+      expect(a.files.unsavedFiles.some((f) => f.endsWith('pushed.json'))).toBe(true);
 
       // A restart with the disk still full: minute 0 (its done offset never saved) is handed on
       // again and its done offset fails again, counted, not thrown.
@@ -99,7 +100,7 @@ describe('the webhook source on a full disk', () => {
       const b = await startWebhooks(stateDir, clock, settings, { log, spoolSaveDelayMs: 0 });
       open.push(b);
       await waitFor('minute 0 handed on again', () => b.events.length > 0);
-      await waitFor('the done offset failing again', () => b.files.failures.has('webhooks.spool.done'));
+      await waitFor('the done offset failing again', () => b.files.failures.has('pushed.json'));
       expect((await send(b.url, 1)).status).toBe(503);
 
       // Room again: Zoom's retry is accepted, the done offset is written by the retry.

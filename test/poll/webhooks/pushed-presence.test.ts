@@ -1,0 +1,82 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PushPaths } from '../../../src/poll/webhooks/push-paths.js';
+import { PushedPresence } from '../../../src/poll/webhooks/pushed-presence.js';
+import { StateFiles } from '../../../src/util/state-files.js';
+import { captureLog } from '../../helpers/log.js';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-12-05T12:00:00Z');
+const KEEP = 5 * MIN;
+const ref = { kind: 'meeting' as const, id: '1', uuid: 'p==', topic: 'T' };
+const KEY = 'meeting:p==';
+
+/** A fresh PushPaths (3-minute takeover) restored from `dir`, and how many pushes it loaded. */
+function restarted(dir: string, now: number, files = new StateFiles()): { paths: PushPaths; loaded: number } {
+  const paths = new PushPaths(3 * MIN);
+  const loaded = new PushedPresence(dir, files, KEEP).load(paths, now);
+  return { paths, loaded };
+}
+
+describe('the pushed participants kept across a restart (state.dir/webhooks/pushed.json)', () => {
+  it('restores the pushes within gap_tolerance, without putting the instance on the push path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-'));
+    const paths = new PushPaths(3 * MIN);
+    const store = new PushedPresence(dir, new StateFiles(), KEEP);
+    paths.pushed(ref, T0, ['ann', 'bob']);
+    paths.pushed(ref, T0 + 2 * MIN, ['ann']);
+    expect(store.save(paths, T0 + 2 * MIN)).toBe(true);
+    const { paths: after, loaded } = restarted(dir, T0 + 6 * MIN);
+    // Bob's push is 6 minutes old: past gap_tolerance, not kept.
+    expect(loaded).toBe(1);
+    expect(after.pushedSince(KEY, T0 + 6 * MIN - KEEP)).toEqual(['ann']);
+    expect(after.instances()).toEqual([]);
+    expect(after.peek(KEY, T0 + 6 * MIN)).toBe('poll');
+  });
+
+  it('writes only when a push, a leave or an end changed them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-writes-'));
+    const paths = new PushPaths(3 * MIN);
+    const store = new PushedPresence(dir, new StateFiles(), KEEP);
+    paths.pushed(ref, T0, ['ann']);
+    store.save(paths, T0);
+    writeFileSync(join(dir, 'pushed.json'), 'untouched');
+    store.save(paths, T0 + 1000);
+    expect(readFileSync(join(dir, 'pushed.json'), 'utf8')).toBe('untouched');
+    paths.left(KEY, 'ann');
+    store.save(paths, T0 + 2000);
+    expect(JSON.parse(readFileSync(join(dir, 'pushed.json'), 'utf8'))).toEqual({ version: 1, pushes: [] });
+  });
+
+  it('takes a time ahead of this machine’s clock as now, never later', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-ahead-'));
+    const at = T0 + 60 * MIN;
+    writeFileSync(
+      join(dir, 'pushed.json'),
+      JSON.stringify({ version: 1, pushes: [{ instance: KEY, participant: 'ann', at }] }),
+    );
+    const { paths } = restarted(dir, T0);
+    expect(paths.pushedSince(KEY, T0)).toEqual(['ann']);
+    expect(paths.pushedSince(KEY, T0 + 1)).toEqual([]);
+  });
+
+  it('starts without it when the file is missing (an older qoswatch) or damaged, setting a damaged one aside', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-bad-'));
+    expect(restarted(dir, T0).loaded).toBe(0);
+    const { log, lines } = captureLog();
+    writeFileSync(
+      join(dir, 'pushed.json'),
+      JSON.stringify({
+        version: 1,
+        pushes: [{ instance: KEY, participant: 'ann', at: T0 }, { instance: KEY, at: 'x' }, 'junk'],
+      }),
+    );
+    expect(restarted(dir, T0, new StateFiles(log)).loaded).toBe(1);
+    expect(lines.map((l) => l.msg).join('\n')).toContain('discarded 2');
+    writeFileSync(join(dir, 'pushed.json'), '{"version":2,"pushes":[]}');
+    expect(restarted(dir, T0, new StateFiles(log)).loaded).toBe(0);
+    expect(readdirSync(dir).some((f) => f.startsWith('pushed.json.corrupt-'))).toBe(true);
+  });
+});
