@@ -219,7 +219,7 @@ export class ColumnValues {
     return slot;
   }
 
-  /** The per-sample arrays grown to `n` samples, and the rows to MAX_ROWS of `width` columns. */
+  /** The per-sample arrays grown to `n` samples (rows grow as they are taken: `roomFor`). */
   private grow(n: number): void {
     const width = this.width;
     this.instances.length = n;
@@ -235,11 +235,23 @@ export class ColumnValues {
     let cap = this.out.cap;
     if (cap < n) cap = Math.max(n, cap * 2);
     if (cap !== this.out.cap || this.arrays.length !== width) this.columnsOf(cap, width);
-    const rows = Math.min(n, MAX_ROWS) * width;
-    if (this.rows.length < rows) {
-      this.rows = new Float64Array(Math.max(rows, this.rows.length * 2));
-      this.worstRows = new Uint8Array(this.rows.length);
-    }
+  }
+
+  /**
+   * Room for rows up to `x` (grown as rows are taken, not to a row per sample: most samples of a
+   * quiet minute take none, and rows for all cost 64 B of heap per live participant held between
+   * steps in poller-memory.bench). Rows already written are kept.
+   */
+  private roomFor(x: number): void {
+    const need = (x + 1) * this.width;
+    if (this.rows.length >= need) return;
+    const size = Math.max(need, this.rows.length * 2, 64 * this.width);
+    const rows = new Float64Array(size);
+    const worstRows = new Uint8Array(size);
+    rows.set(this.rows);
+    worstRows.set(this.worstRows);
+    this.rows = rows;
+    this.worstRows = worstRows;
   }
 
   /** Room for `cap` samples of `width` columns: one array of values and one of worst streams, and each column's view of them. */
@@ -256,6 +268,7 @@ export class ColumnValues {
 
   /** Copies sample `i`'s column values, just written (in the cache still), to row `x`. */
   private row(i: number, x: number): void {
+    this.roomFor(x);
     const { arrays, worst, rows, worstRows, width } = this;
     for (let c = 0, at = x * width; c < width; c++, at++) {
       rows[at] = arrays[c]![i]!;

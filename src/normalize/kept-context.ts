@@ -87,29 +87,54 @@ export function keptContext(
 }
 
 /**
- * A kept context's fields and values side by side, in its keys' order (`[k0, v0, k1, v1, ...]`),
- * stamped onto it when it is made (`keep`): a sample's context is compared with its join's kept
- * one field by field in that order (`sameAsLast`), each field an element read, not a keyed
- * lookup of the kept context by name (a lookup through V8's megamorphic cache per field: about
- * 7% of the rule engine's quiet minute at most, issue 16). A kept context is never changed.
+ * A kept context's field names and values in its keys' order, stamped onto it when it is made
+ * (`keep`): `[keys, v0, v1, ...]`, the names an array shared by every kept context with the same
+ * fields in the same order (sharedKeys), the values an array of exactly their number. A sample's
+ * context is compared with its join's kept one field by field in that order (`sameAsLast`), each
+ * field an element read, not a keyed lookup of the kept context by name (a lookup through V8's
+ * megamorphic cache per field: about 7% of the rule engine's quiet minute at most, issue 16).
+ * A kept context is never changed. Kept contexts are as many as the joins when each participant's
+ * context is its own (the simulator's are): `[k0, v0, k1, v1, ...]` grown by push cost 138 B of
+ * heap per live participant in poller-memory.bench; the names shared and the values exact, 58 B.
  */
+type Flat = readonly [readonly string[], ...(string | undefined)[]];
 class KeptFields extends Stamped {
-  readonly #flat: readonly (string | undefined)[];
+  readonly #flat: Flat;
 
-  private constructor(kept: object, flat: readonly (string | undefined)[]) {
+  private constructor(kept: object, flat: Flat) {
     super(kept);
     this.#flat = flat;
   }
 
-  static of(kept: object): readonly (string | undefined)[] | undefined {
+  static of(kept: object): Flat | undefined {
     return #flat in kept ? kept.#flat : undefined;
   }
 
   static set(kept: Record<string, string | undefined>): void {
-    const flat: (string | undefined)[] = [];
-    for (const k in kept) flat.push(k, kept[k]);
-    new KeptFields(kept, flat);
+    const keys: string[] = [];
+    for (const k in kept) keys.push(k);
+    // Sized once (no room to grow): n + 1 elements, not push's spare capacity.
+    const flat = new Array<string | undefined | readonly string[]>(keys.length + 1);
+    flat[0] = sharedKeys(keys);
+    for (let i = 0; i < keys.length; i++) flat[i + 1] = kept[keys[i]!];
+    new KeptFields(kept, flat as unknown as Flat);
   }
+}
+
+/**
+ * Field-name lists shared by the kept contexts with the same fields in the same order (a handful:
+ * the normalizer writes a context's fields in the catalog's order). Bounded as the texts are.
+ */
+const MAX_KEY_LISTS = 256;
+const keyLists = new Map<string, readonly string[]>();
+function sharedKeys(keys: string[]): readonly string[] {
+  const id = keys.join('\n');
+  const got = keyLists.get(id);
+  if (got !== undefined && got.length === keys.length && got.every((k, i) => k === keys[i])) return got;
+  if (got !== undefined) return keys; // names with a line feed that join alike: not shared
+  if (keyLists.size >= MAX_KEY_LISTS) keyLists.clear();
+  keyLists.set(id, keys);
+  return keys;
 }
 
 /**
@@ -120,14 +145,15 @@ class KeptFields extends Stamped {
 function sameAsLast(c: ParticipantContext, last: Readonly<ParticipantContext>): boolean {
   const flat = KeptFields.of(last);
   if (flat === undefined) return sameByName(c, last);
+  const keys = flat[0];
   const from = c as Record<string, string | undefined>;
   let n = 0;
   for (const k in from) {
-    if (flat[n] !== k) return sameByName(c, last);
+    if (keys[n] !== k) return sameByName(c, last);
     if (from[k] !== flat[n + 1]) return false;
-    n += 2;
+    n++;
   }
-  return n === flat.length;
+  return n === keys.length;
 }
 
 /** Whether `c` has the same fields as `last`, with the same values, in any order. */
