@@ -143,8 +143,10 @@ function escapeAt(text: string, i: number, end: number): [string, number] | unde
 
 /** The escape `\\u{...}` at `i` (JavaScript's, Rust's, Swift's: 1 to 6 hex digits), or undefined. */
 function bracedAt(text: string, i: number): [string, number] | undefined {
-  const close = text.indexOf('}', i + 3);
-  if (close < i + 4 || close > i + 9) return undefined;
+  // The brace is looked for within the 6 digits' reach only: a search to the end of the text
+  // made a line of many `\u{` without one quadratic (hT44b R1: 200,000 of them took 1.7 s).
+  const close = text.slice(i + 4, i + 10).indexOf('}') + i + 4;
+  if (close < i + 4) return undefined;
   return codePoint(digitsAt(text, i + 3, close - i - 3), close + 1);
 }
 

@@ -49,3 +49,23 @@ describe("notify-test through Slack's client when Slack's answer carries message
     ]);
   }, 30_000);
 });
+
+describe("notify-test when Slack's error is not one of its codes (hT44b R1)", () => {
+  it('shows it cut at 100 characters, on one line, secrets hidden before the cut', async () => {
+    // A token across the cut at 100: hidden whole first, so no first part of it shows.
+    const error = `${'e'.repeat(95)}${TOKEN} ${'\\u{'.repeat(200_000)}`;
+    slack.mode = { kind: 'error', error };
+    const file = join(dir, 'slack-long.yaml');
+    writeFileSync(
+      file,
+      `notifiers:\n  - { name: chat, type: slack, token: ${TOKEN}, channel: '#noc', api_url: '${apiUrl}' }\n`,
+    );
+    const { code, stdout, stderr } = await runCli(['notify-test', '--config', file, '--notifier', 'chat']);
+    expect(code).toBe(1);
+    expect(stdout + stderr).not.toContain('xoxb-1234');
+    const said = stderr.trimEnd().split('\n').at(-1)!;
+    expect(said).toBe(
+      `chat: not delivered: Slack error: "${'e'.repeat(95)}[reda..." (${error.length} characters) (NOTIFY_SERVER_ERROR; may work if tried again)`,
+    );
+  }, 30_000);
+});

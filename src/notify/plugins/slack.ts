@@ -1,5 +1,6 @@
 import { AnswerTooLarge, boundedFetch } from '../../util/bounded-answer.js';
 import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
+import { hiddenFromProcess } from '../../util/log-secrets.js';
 import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
 import { NotifyError, permanent, retryable } from './errors.js';
@@ -37,6 +38,21 @@ const AUTH = new Set([
   'missing_scope',
 ]);
 /** Slack errors that will not go away by trying again. */
+/**
+ * Slack's `error` as a log and the state file may show it: Slack's codes are short snake_case
+ * words (`channel_not_found`); anything else is shown with the process's secrets hidden, then cut
+ * at 100 characters, on one line, as JSON writes it (hT44b R1: a fake Slack's 1.6 MB error text went whole into every log line and
+ * notify.json's lastError at each retry).
+ */
+function slackErrorCode(error: unknown): string {
+  if (typeof error !== 'string' || !error) return 'unknown_error';
+  if (/^[a-z0-9_]{1,100}$/.test(error)) return error;
+  // Hidden before it is cut: a secret across the cut would show its first part.
+  const shown = hiddenFromProcess(error);
+  const cut = shown.length > 100 ? `${shown.slice(0, 100)}...` : shown;
+  return `${JSON.stringify(cut)}${shown.length > 100 ? ` (${error.length} characters)` : ''}`;
+}
+
 const PERMANENT = new Set([
   ...AUTH,
   'channel_not_found',
@@ -71,7 +87,7 @@ function classify(receiver: string, err: unknown): NotifyError {
   };
   switch (e.code) {
     case PLATFORM_ERROR: {
-      const what = e.data?.error ?? 'unknown_error';
+      const what = slackErrorCode(e.data?.error);
       if (PERMANENT.has(what))
         return permanent(
           AUTH.has(what) ? 'NOTIFY_AUTH' : 'NOTIFY_REJECTED',
