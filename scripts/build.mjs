@@ -46,7 +46,7 @@ const INPUTS = [
   'node_modules/.package-lock.json',
 ];
 
-/** The newest mtime (ms) under `path`, a file or a folder; 0 when it does not exist. */
+/** The newest mtime or ctime (ms) under `path`, a file or a folder; 0 when it does not exist. */
 function newest(path) {
   let st;
   try {
@@ -54,8 +54,11 @@ function newest(path) {
   } catch {
     return 0;
   }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let n = st.mtimeMs;
+  // The change time too: a copy that keeps modification times (rsync -a, tar x, touch -d) sets
+  // mtime back, but not ctime (hT44b B1).
+  const at = Math.max(st.mtimeMs, st.ctimeMs);
+  if (!st.isDirectory()) return at;
+  let n = at;
   for (const name of readdirSync(path)) n = Math.max(n, newest(join(path, name)));
   return n;
 }

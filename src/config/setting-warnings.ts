@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { everyInterface } from '../util/every-interface.js';
 import type { FileProblem } from '../util/file-errors.js';
 import type { Config } from './types.js';
@@ -24,8 +25,20 @@ export function settingWarnings(config: Config): FileProblem[] {
   return [...webhookWarnings(config), ...alertmanagerWarnings(config), ...emailWarnings(config)];
 }
 
-/** A host name or address of this machine only (`localhost`, 127.0.0.0/8, `::1`). */
-const LOOPBACK = /^(localhost\.?|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
+/**
+ * Whether an SMTP host is this machine as nodemailer connects to it: `localhost`, an IPv4
+ * address of 127.0.0.0/8 written as one (four decimal parts, no leading zeros: `127.000.0.1` and
+ * `127.1` go to the resolver first), or IPv6 loopback however written (`::1`, `0:0:0:0:0:0:0:1`,
+ * `::ffff:127.0.0.1`). Judged by the address, not the spelling (hT44b S1); anything else, `[::1]`
+ * (which nodemailer cannot connect to) included, is taken as another machine.
+ */
+function onThisMachine(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  if (isIPv4(host)) return host.startsWith('127.');
+  if (!isIPv6(host)) return false;
+  const h = new URL(`http://[${host}]/`).hostname;
+  return h === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:/.test(h);
+}
 
 /**
  * An e-mail notifier with a password and `security: none` to another machine: the password
@@ -34,7 +47,7 @@ const LOOPBACK = /^(localhost\.?|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
 function emailWarnings(config: Config): FileProblem[] {
   return config.notify.notifiers.flatMap((n, i) => {
     if (n.type !== 'email' || n.settings.security !== 'none' || !n.settings.password) return [];
-    if (LOOPBACK.test(n.settings.host)) return [];
+    if (onThisMachine(n.settings.host)) return [];
     return [
       config.source.problemAt(
         ['notifiers', i, 'security'],

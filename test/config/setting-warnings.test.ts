@@ -144,8 +144,27 @@ describe('an e-mail notifier that sends its password in clear text (hT44 F4)', (
   it('not for TLS, a relay on this machine, or no password', () => {
     for (const security of ['starttls', 'tls'])
       expect(warningsOf('mail-tls.yaml', mail(security), { SMTP_PW: PW })).toEqual([]);
-    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', "'::1'"])
-      expect(warningsOf('mail-local.yaml', mail('none', host), { SMTP_PW: PW })).toEqual([]);
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      '127.0.0.1',
+      '127.1.2.3',
+      "'::1'",
+      "'0:0:0:0:0:0:0:1'",
+      "'::ffff:127.0.0.1'",
+    ])
+      expect(warningsOf('mail-local.yaml', mail('none', host), { SMTP_PW: PW }), host).toEqual([]);
+    // hT44b S1: judged by the address, not the spelling: these go to the resolver first (or, [::1],
+    // nowhere: nodemailer cannot connect to it), and 128.0.0.1 is another machine.
+    for (const host of [
+      'localhost.',
+      '127.000.0.1',
+      "'127.1'",
+      "'[::1]'",
+      '128.0.0.1',
+      'localhost.example.com',
+    ])
+      expect(warningsOf('mail-far.yaml', mail('none', host), { SMTP_PW: PW }), host).toHaveLength(1);
     expect(warningsOf('mail-open.yaml', mail('none', 'relay.example.com', 'tls_verify: true'))).toEqual([]);
   });
 
