@@ -1,16 +1,13 @@
-import { BACKSLASH_X, digitsAt, OCTAL, PERCENT, QUOTED_PRINTABLE, utf8At } from './escaped-bytes.js';
 import { HTML_REFERENCE, htmlAt } from './html-references.js';
 
 /**
  * A text with its escapes read, and where each of its characters stands in the text, for finding
  * a known value however a server or a library escaped it (util/hide-values.ts): percent-escapes
  * (`%2F`, `%c3%a4`, escape()'s `%u00E4`, any case), JSON's (`\u00e4`, `\/`, `\"`, `\\`, `\n`),
- * the `\u{e4}` of JavaScript, Rust and Swift and Python's `\U0001F600`, the `\x73` of C, Python
- * and JavaScript strings and C's octal `\163` (UTF-8 bytes, as percent-escapes are:
- * util/escaped-bytes.ts), quoted-printable's `=2F` and its soft line breaks, and HTML's character
- * references (util/html-references.ts: `&#104;`, `&#x68`, `&amp;`, `&amp`, `&sol;`, `&auml;`,
- * `&euro;`), each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`,
- * `&` and `=` and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
+ * the `\x73` of C, Python and JavaScript strings (UTF-8 bytes, as percent-escapes are) and HTML's
+ * character references (util/html-references.ts: `&#104;`, `&#x68`, `&amp;`, `&sol;`, `&auml;`),
+ * each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`, `&` and `=`
+ * and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
  */
 export class EscapedText {
   /** The text with each escape read as the character it stands for. */
@@ -91,22 +88,19 @@ function piecesOf(text: string): Piece[] {
   return pieces;
 }
 
-/**
- * An escape at a place (sticky): `%2F`, `%u00E4`, `\\n`, `\\u00e4`, `\\u{1F600}`, `\\U0001F600`,
- * `\\x2f`, `\\057`, `=2F` and quoted-printable's soft line break (`=` before a line's end), an HTML
- * character reference. Only a reference's end is taken from it: escapeAt reads the others.
- */
+/** An escape at a place (sticky): `%2F`, `%u00E4`, `\\n`, `\\u00e4`, `\\x2f`, an HTML character reference. */
 const ESCAPE = new RegExp(
-  `%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\\\(?:[uU"\\\\/bfnrt]|x[0-9a-fA-F]{2}|[0-3][0-7]{2})|=(?:[0-9a-fA-F]{2}|\\r?\\n)|${HTML_REFERENCE}`,
+  `%(?:[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})|\\\\(?:[u"\\\\/bfnrt]|x[0-9a-fA-F]{2})|${HTML_REFERENCE}`,
   'y',
 );
-const START = /[%\\&=]/g;
+const START = /[%\\&]/g;
 
-/** A place where EscapedText may read an escape: a `%`, a `\\`, `=` and two hex digits or a line's end, an HTML reference's start (`&#`, `&amp`...). */
-const MAY_ESCAPE = /[%\\]|=(?:[0-9a-fA-F]{2}|\r?\n)|&(?:#|[A-Za-z]{2})/;
+/** An HTML character reference's start (`&#`, `&amp;`...): a `&` alone, as a query string has, is none. */
+const HTML_START = /&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)/;
 
-/** Whether `text` may hold an escape that EscapedText reads (a cheap look before reading it). */
-export const mayHoldEscapes = (text: string): boolean => MAY_ESCAPE.test(text);
+/** Whether `text` may hold an escape that EscapedText reads (a `%`, a `\\` or HTML_START: a cheap look before reading it). */
+export const mayHoldEscapes = (text: string): boolean =>
+  text.includes('%') || text.includes('\\') || (text.includes('&') && HTML_START.test(text));
 
 const JSON_SHORT: Readonly<Record<string, string>> = {
   '"': '"',
@@ -119,39 +113,56 @@ const JSON_SHORT: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
+/** The number the `n` hex digits at `from` write, or -1 when they are not `n` hex digits. */
+function hexAt(text: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
 /**
  * The characters the escape at `i` (ESCAPE matched it, ending at `end`) stands for and where it
- * ends, or undefined when none starts there. A soft line break stands for none.
+ * ends, or undefined when none starts there.
  */
 function escapeAt(text: string, i: number, end: number): [string, number] | undefined {
-  const c = text[i];
-  if (c === '&') return htmlAt(text, i, end);
-  const next = text[i + 1];
-  if (c === '=') return next === '\r' || next === '\n' ? ['', end] : utf8At(text, i, QUOTED_PRINTABLE);
-  if (next === 'u') {
-    if (c === '\\' && text[i + 2] === '{') return bracedAt(text, i);
-    const u = digitsAt(text, i + 2, 4);
-    if (u >= 0) return [String.fromCharCode(u), i + 6];
+  if (text[i] === '&') return htmlAt(text, i, end);
+  const u = text[i + 1] === 'u' ? hexAt(text, i + 2, 4) : -1;
+  if (u >= 0) return [String.fromCharCode(u), i + 6];
+  if (text[i] === '\\' && text[i + 1] !== 'x') {
+    const short = JSON_SHORT[text.charAt(i + 1)];
+    return short === undefined ? undefined : [short, i + 2];
   }
-  if (c === '%') return utf8At(text, i, PERCENT);
-  if (next === 'x') return utf8At(text, i, BACKSLASH_X);
-  if (next === 'U') return codePoint(digitsAt(text, i + 2, 8), i + 10);
-  if (next !== undefined && next >= '0' && next <= '3') return utf8At(text, i, OCTAL);
-  const short = JSON_SHORT[next ?? ''];
-  return short === undefined ? undefined : [short, i + 2];
+  return utf8At(text, i, text[i] === '%' ? '%' : '\\x');
 }
 
-/** The escape `\\u{...}` at `i` (JavaScript's, Rust's, Swift's: 1 to 6 hex digits), or undefined. */
-function bracedAt(text: string, i: number): [string, number] | undefined {
-  // The brace is looked for within the 6 digits' reach only: a search to the end of the text
-  // made a line of many `\u{` without one quadratic (hT44b R1: 200,000 of them took 1.7 s).
-  const close = text.slice(i + 4, i + 10).indexOf('}') + i + 4;
-  if (close < i + 4) return undefined;
-  return codePoint(digitsAt(text, i + 3, close - i - 3), close + 1);
-}
+/** The byte the escape `prefix` + 2 hex digits at `at` writes (`%C3`, `\xc3`), or -1. */
+const byteAt = (text: string, at: number, prefix: string): number =>
+  text.startsWith(prefix, at) ? hexAt(text, at + prefix.length, 2) : -1;
 
-/** The character of the code point `code` (a half of a surrogate pair alone too) ending at `end`, or undefined past U+10FFFF. */
-const codePoint = (code: number, end: number): [string, number] | undefined =>
-  code < 0 || code > 0x10ffff
-    ? undefined
-    : [code <= 0xffff ? String.fromCharCode(code) : String.fromCodePoint(code), end];
+/**
+ * The character a run of escaped UTF-8 bytes from `i` stands for (`%41`, `%C3%A4`,
+ * `%F0%9F%98%80`, `\xc3\xa4`: each byte `prefix` and 2 hex digits) and where the run ends, or
+ * undefined when the bytes are no UTF-8 character.
+ */
+function utf8At(text: string, i: number, prefix: string): [string, number] | undefined {
+  const size = prefix.length + 2;
+  const lead = byteAt(text, i, prefix);
+  if (lead < 0) return undefined;
+  if (lead < 0x80) return [String.fromCharCode(lead), i + size];
+  const more = lead > 0xf4 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
+  if (more === 0) return undefined;
+  let code = lead & (0x3f >> more);
+  for (let k = 1; k <= more; k++) {
+    const b = byteAt(text, i + size * k, prefix);
+    if (b < 0x80 || b > 0xbf) return undefined;
+    code = (code << 6) | (b & 0x3f);
+  }
+  const min = [0, 0x80, 0x800, 0x10000][more]!;
+  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return [String.fromCodePoint(code), i + size * (more + 1)];
+}

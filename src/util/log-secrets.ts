@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { utf16Bytes } from './base64-forms.js';
 import { HiddenValues } from './hide-values.js';
 import { REDACTED } from './redact-pairs.js';
 import { redactUrlCredentials } from './redact-url.js';
@@ -15,9 +14,9 @@ export const MIN_LOG_SECRET = 6;
  * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`, and
  * reads every escape of a text besides, so that a value with some characters escaped and others
  * kept, as encodeURI or a JSON writer of `\u00e4` writes it, is found too), in hex (a dump of its
- * UTF-8 bytes or of its UTF-16 ones, LE or BE, looked for in any case and with separators between
- * its bytes or groups), and in base64 (with its `=` padding and without) and base64url
- * (util/hide-values.ts looks for these inside a longer base64 text too, and for its UTF-16 bytes). None for a value under MIN_LOG_SECRET characters. The one list of them: the
+ * bytes, with or without a blank between them, looked for in any case), and in base64 (with its
+ * `=` padding and without)
+ * and base64url. None for a value under MIN_LOG_SECRET characters. The one list of them: the
  * log's (LogSecrets) and the Zoom token endpoint's (zoom/auth.ts scrubTokenError, before it cuts
  * the text short).
  */
@@ -33,10 +32,10 @@ export function secretForms(v: string): string[] {
     // Form-encoded with only its spaces escaped, as `+`, the other characters kept.
     v.replaceAll(' ', '+'),
     jsEscape(v),
-    // Hex of its UTF-8 bytes and of its UTF-16 ones (LE, BE); util/hide-values.ts reads it in any
-    // case and with separators between its bytes (`73 65 63`, `7365 6372`, `73:65`, `0x73, 0x65`).
     hex,
-    ...utf16Bytes(v).map((b) => b.toString('hex')),
+    hex.toUpperCase(),
+    // A dump with a blank between its bytes (`73 65 63`); util/hide-values.ts reads it in any case.
+    hex.replace(/..(?!$)/g, '$& '),
     base64,
     base64.replace(/=+$/, ''),
     bytes.toString('base64url'),
