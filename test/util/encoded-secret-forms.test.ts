@@ -246,3 +246,20 @@ describe('the log hides nothing else (stop 43)', () => {
     );
   });
 });
+
+describe('secrets partly escaped, as a key=value or a URL writes them (rA44, after a reverted change)', () => {
+  // 2d2653e read `=4f` as quoted-printable and `&copy`, `\101` as escapes: each of these showed.
+  it.each([
+    ['4f$ecret pass', 'GET /login?pw=4f$ecret%20pass'],
+    ['4f/ecret pass', '{"q":"pw=4f\\/ecret pass"}'],
+    ['4fécret/pass', 'x?pw=4f%C3%A9cret/pass'],
+    ['pa ss=3Fword9', 'login failed for pa%20ss=3Fword9 here'],
+    ['pa ss&copyw9x', 'x pa%20ss&copyw9x y'],
+    ['pa ss\\101word', 'x pa%20ss\\101word y'],
+    ['pa ss=41word9', 'x pa%20ss=41word9 y'],
+  ])('%s in %s is hidden', (secret, line) => {
+    const shown = new LogSecrets([secret]).hide(line);
+    expect(shown).toContain('[redacted]');
+    expect(shown).not.toContain(secret.slice(2, 8));
+  });
+});
