@@ -5,7 +5,8 @@ import type { CompiledRule, GroupField } from './rule-types.js';
 
 /**
  * The value a rule reads from one sample: the worst (or average, average.ts) over its streams; undefined
- * when missing. Allocation-free: it runs for every sample and rule of a cycle.
+ * when missing. Allocation-free but for an average over two or more streams (average.ts rounds it
+ * through its decimal): it runs for every sample and rule of a cycle.
  */
 export function ruleValue(rule: CompiledRule, s: QosSample): number | undefined {
   if (!rule.metric.perStream) return rule.metric.read(s);

@@ -79,7 +79,7 @@ type Running = ReturnType<typeof startCli>;
 
 /** Resolves once `p` has logged its `n`th poll cycle (on its output as it comes, not by polling). */
 async function cycleNo(p: Running, n: number): Promise<void> {
-  await printed(p, new RegExp(`(?:[^]*?"msg":"cycle:){${n}}`), 30_000);
+  await printed(p, new RegExp(`^(?:[^]*?"msg":"cycle:){${n}}`), 30_000);
 }
 
 /** Stops `p` cleanly: what it decided is delivered before it exits (exit 0). */

@@ -37,12 +37,11 @@ const AUTH = new Set([
   'no_permission',
   'missing_scope',
 ]);
-/** Slack errors that will not go away by trying again. */
 /**
  * Slack's `error` as a log and the state file may show it: Slack's codes are short snake_case
- * words (`channel_not_found`); anything else is shown with the process's secrets hidden, then cut
- * at 100 characters, on one line, as JSON writes it (hT44b R1: a fake Slack's 1.6 MB error text went whole into every log line and
- * notify.json's lastError at each retry).
+ * words (`channel_not_found`); anything else is shown with the process's secrets hidden, then
+ * cut at 100 characters, on one line, as JSON writes it (hT44b R1: a fake Slack's 1.6 MB error
+ * text went whole into every log line and notify.json's lastError at each retry).
  */
 function slackErrorCode(error: unknown): string {
   if (typeof error !== 'string' || !error) return 'unknown_error';
@@ -53,6 +52,7 @@ function slackErrorCode(error: unknown): string {
   return `${JSON.stringify(cut)}${shown.length > 100 ? ` (${error.length} characters)` : ''}`;
 }
 
+/** Slack errors that will not go away by trying again. */
 const PERMANENT = new Set([
   ...AUTH,
   'channel_not_found',
