@@ -89,13 +89,17 @@ export type Verdict =
  * (code 124, an expired token) re-authorizes once; 404 with code 3001 is an instance that
  * ended; 429 waits as Retry-After says (capped), or stops until the reset when it is the
  * daily limit; 5xx, network errors, timeouts and unreadable bodies are retried with backoff;
- * any other answer fails. Pure: the caller keeps the counts, the limiters and the budget.
+ * any other answer fails. A 2xx past the endpoint's bounds is refused unparsed (beyondBounds);
+ * an error past them is judged by its status alone, its body unread. Pure: the caller keeps the counts, the limiters and the budget.
  */
 export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
   if ('error' in answer) return noAnswer(answer, ctx);
   const ep = ctx.endpoint;
   const past = ctx.bounds && jsonPast(answer.bytes, ctx.bounds);
-  if (past) return beyondBounds(answer.status, past, ctx);
+  if (past && ok(answer.status)) return beyondBounds(answer.status, past, ctx);
+  // An error past the bounds is read by its status, its body as if empty (unparsed): a 429 of
+  // `[[[...]]]` 40 deep was `bad_response`, not asked for again, its Retry-After never waited.
+  if (past) return refusal(answer, undefined, ctx);
   let body: unknown;
   try {
     body = parseAnswer(answer);
@@ -169,7 +173,7 @@ const PAST_WORDS: Record<JsonPast['bound'], (n: number) => string> = {
 };
 
 /**
- * An answer past what the endpoint's answers can hold (answer-bounds.ts), found before JSON.parse,
+ * A 2xx past what the endpoint's answers can hold (answer-bounds.ts), found before JSON.parse,
  * whose cost is per value (4 MB of nested arrays took 745 MB): not parsed, counted as
  * `bad_response`, not asked for again (the same answer would cost the same).
  */
