@@ -43,9 +43,11 @@ export interface PageOptions<T> {
   shifted?: (count: number) => void;
   /**
    * Called once, when a listing of more than one page ends, if it changed while it was paged: a
-   * key repeated on a later page, a `total_records` that changed between pages, or fewer keys
-   * read than its last page's `total_records`. An entry may then have moved back past the cursor
-   * unread: whom the listing does not name may be there all the same.
+   * key repeated on a later page, or a `total_records` that changed between pages. An entry may
+   * then have moved back past the cursor unread: whom the listing does not name may be there all
+   * the same. Fewer keys read than `total_records` is not drift: entries without a key, Zoom's
+   * repeats on one page, or a total that counts someone Zoom does not send make it so on every
+   * read, which then held every leave for rules.gap_tolerance (hT44b Z2).
    */
   drifted?: () => void;
   /**
@@ -161,7 +163,6 @@ export class Progress {
   private pages = 0;
   private moved = 0;
   private readonly totals = new Set<number>();
-  private lastTotal: number | undefined;
 
   /**
    * A page's entries read into this pass by their ids (by `keyOf`, else `joinOf`; '' for one
@@ -178,7 +179,6 @@ export class Progress {
     this.pages++;
     const total = page && totalRecordsOf(page);
     if (total !== undefined) this.totals.add(total);
-    this.lastTotal = total ?? this.lastTotal;
     const before = ids.map((id): Seen => {
       const had: Seen = id === '' || !this.pass.has(id) ? false : onPage.has(id) ? 'page' : 'pass';
       if (!had) fresh = true;
@@ -196,8 +196,7 @@ export class Progress {
   /** A listing that ended: `drifted` told when it changed while it was paged (PageOptions.drifted). */
   private end(options: Pick<PageOptions<unknown>, 'drifted'>): void {
     if (this.pages < 2) return;
-    const short = this.lastTotal !== undefined && this.pass.size < this.lastTotal;
-    if (this.moved > 0 || this.totals.size > 1 || short) options.drifted?.();
+    if (this.moved > 0 || this.totals.size > 1) options.drifted?.();
   }
 
   /**
@@ -220,7 +219,6 @@ export class Progress {
     this.pages = 0;
     this.moved = 0;
     this.totals.clear();
-    this.lastTotal = undefined;
   }
 }
 

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
+import { simProxy } from '../helpers/proxy.js';
 import { meetingScheduler } from '../helpers/scheduler.js';
 import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
 
@@ -14,8 +16,11 @@ import { meetingWith, startSim, type SimHarness } from '../helpers/sim.js';
  * Here the simulator's own clock moves past a join or a leave while the first QoS page is served.
  */
 let h: SimHarness;
+let proxy: TestServer | undefined;
 afterEach(async () => {
   h.sim.onServe = undefined;
+  await proxy?.close();
+  proxy = undefined;
   await h.close();
 });
 
@@ -90,5 +95,50 @@ describe('a QoS list that moves while it is paged', () => {
     const last = events.filter((e) => e.type === 'polled').at(-1)!;
     expect(last.type === 'polled' && last.present).toHaveLength(25);
     expect(stats.pagingDrift).toBe(1);
+  });
+});
+
+describe('a QoS list of two pages that does not move', () => {
+  // Outside tester hT44b (Z2, MEDIUM): a read counted as drifted whenever total_records was above
+  // the user_ids it read, which a total counting someone Zoom does not send (or an entry without
+  // a user_id, a join repeated on one page) makes so on every read: every leave was held for
+  // rules.gap_tolerance (5 minutes), and qoswatch_qos_paging_drift_total rose every cycle.
+  it('whose total_records is one above its entries, every page alike: not drift, and whom it stops listing has left at once', async () => {
+    h = await startSim({ meetings: [meetingWith(12)] });
+    const drop: { id?: string } = {};
+    const ids: string[] = [];
+    proxy = await simProxy(h.url, {
+      rewrite: (text, r) => {
+        if (!r.path.includes('/participants/qos')) return text;
+        const page = JSON.parse(text) as { total_records: number; participants: { user_id: string }[] };
+        ids.push(...page.participants.map((p) => p.user_id));
+        return JSON.stringify({
+          ...page,
+          // One above the entries sent, on every page of a read.
+          total_records: page.total_records + (drop.id === undefined ? 1 : 0),
+          participants: page.participants.filter((p) => p.user_id !== drop.id),
+        });
+      },
+    });
+    const { scheduler, events, stats } = meetingScheduler(proxy.url, h.clock);
+    const t0 = h.clock.now();
+    expect(await scheduler.cycle(signal)).toMatchObject({ polled: 1, participants: 12 });
+    expect(ids).toHaveLength(12); // two pages: 10 and 2
+    // Old code: drifted (13 above the 12 read), so this first poll held everyone, listing nobody.
+    expect(stats.pagingDrift).toBe(0);
+    const polled = (): string[][] => events.flatMap((e) => (e.type === 'polled' ? [e.present] : []));
+    expect(polled()[0]).toHaveLength(12);
+
+    // Zoom stops listing one of them, without a leave_time; its total stays one above what it sends.
+    const dropped = ids[3]!;
+    drop.id = dropped;
+    h.clock.advanceTo(t0 + MIN / 2);
+    await scheduler.cycle(signal);
+    const second = polled()[1]!;
+    // Old code: drifted, so the one not listed was held as present (for up to 5 minutes).
+    expect(second).toHaveLength(11);
+    expect(second.some((k) => k.includes(dropped))).toBe(false);
+    expect(polled()[0]!.filter((k) => k.includes(dropped))).toHaveLength(1);
+    expect(stats.pagingDrift).toBe(0);
   });
 });
