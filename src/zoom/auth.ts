@@ -135,8 +135,10 @@ export class S2SOAuth implements AuthProvider {
   private async fetchToken(): Promise<{ header: string; apiBase?: string }> {
     const { res, bytes } = await this.askToken();
     const past = jsonPast(bytes, TOKEN_ANSWER_BOUNDS);
-    if (past) throw tokenTooLarge(`(HTTP ${res.status}) ${pastInWords(past)}`, res.status);
-    const body = jsonObject(bytes) as {
+    // An error answer past the bounds is its status, its body as if empty (a deep 401 is an auth
+    // failure, not a bad answer retried: as classify.ts judges the API's, a9b15cc).
+    if (past && res.ok) throw tokenTooLarge(`(HTTP ${res.status}) ${pastInWords(past)}`, res.status);
+    const body = (past ? {} : jsonObject(bytes)) as {
       access_token?: unknown;
       expires_in?: unknown;
       api_url?: unknown;

@@ -107,3 +107,29 @@ describe("a token endpoint's error past 64 KiB is read by its status", () => {
     expect(await auth.authorize()).toMatchObject({ header: 'Bearer tok' });
   });
 });
+
+/** An error answer within 64 KiB but past a token answer's bounds is its status too (hT44b, after a9b15cc). */
+describe("a token endpoint's error past a token answer's bounds is read by its status", () => {
+  const deep = `${'['.repeat(10)}"s3cr3t"${']'.repeat(10)}`;
+
+  it.each([
+    [401, 'ZOOM_AUTH_FAILED', false],
+    [503, 'ZOOM_HTTP_ERROR', true],
+  ] as const)('HTTP %i nested 10 deep: %s, its body not quoted', async (status, code, retryable) => {
+    const server = new TestServer((_r, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(deep);
+    });
+    servers.push(server);
+    await server.listen();
+    const auth = new S2SOAuth(
+      { oauthUrl: `${server.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's3cr3t' },
+      new VirtualClock(0),
+    );
+    const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
+    // Was ZOOM_BAD_RESPONSE, retried: a deep 401 never said the credentials were refused.
+    expect(isZoomError(err, code), String(err)).toBe(true);
+    expect(err.details).toMatchObject({ status, retryable });
+    expect(err.message).not.toContain('s3cr3t');
+  });
+});
