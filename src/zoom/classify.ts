@@ -90,7 +90,9 @@ export type Verdict =
  * ended; 429 waits as Retry-After says (capped), or stops until the reset when it is the
  * daily limit; 5xx, network errors, timeouts and unreadable bodies are retried with backoff;
  * any other answer fails. A 2xx past the endpoint's bounds is refused unparsed (beyondBounds);
- * an error past them is judged by its status alone, its body unread. Pure: the caller keeps the counts, the limiters and the budget.
+ * an error past them is judged by its status alone, its body unread. It keeps no state (the
+ * caller keeps the counts, the limiters and the budget), but reads the answer's bytes once:
+ * they are let go (`answer.bytes` emptied) as the body is parsed, so call it once per answer.
  */
 export function classifyAnswer(answer: Answer, ctx: AnswerContext): Verdict {
   if ('error' in answer) return noAnswer(answer, ctx);

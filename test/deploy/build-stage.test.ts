@@ -9,6 +9,7 @@ import {
   rmSync,
   symlinkSync,
   utimesSync,
+  writeFileSync,
   watch,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,12 +120,19 @@ describe('npm start over a built tree (scripts/build.mjs)', () => {
     // Old code: dist/ removed first, then half-written.
     expect(snapshot()).toBe(was);
     expect(version()).toBe(v);
-    // With the source as it was, a start builds nothing, and removes what the stopped build left.
-    utimesSync(join(root, 'src', 'main.ts'), 1, 1);
+    // With dist/ as if built after the change (its stamp's start moved past it: a file's ctime,
+    // which --if-stale counts too, cannot be set back), a start builds nothing, and removes what
+    // the stopped build left.
+    const stamp = JSON.parse(readFileSync(dist('.build-stamp.json'), 'utf8')) as { startedAt: number };
+    writeFileSync(
+      dist('.build-stamp.json'),
+      JSON.stringify({ ...stamp, startedAt: Date.now() + 60_000 }) + '\n',
+    );
+    const built = snapshot();
     const start = spawnSync('npm', ['run', 'prestart'], { cwd: root, encoding: 'utf8' });
     expect(start.stderr).toContain('dist/ is up to date');
     expect(leftovers()).toEqual([]);
-    expect(snapshot()).toBe(was);
+    expect(snapshot()).toBe(built);
     expect(version()).toBe(v);
   }, 300_000);
 });

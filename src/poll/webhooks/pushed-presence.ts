@@ -49,7 +49,8 @@ export type PushMemory = Pick<PushPaths, 'generation' | 'pushesSince' | 'restore
  * Written (atomic and fsynced, through StateFiles) before the spool's done offset, so whatever
  * a restart does not hand on again has its push times on disk, and only when they changed
  * (at most once a second, as the offset); read back without those older than `keepMs`
- * (`gap_tolerance`, or `takeover_after` if longer) or dated ahead of this machine's clock.
+ * (`gap_tolerance`, or `takeover_after` if longer), one dated ahead of this machine's clock
+ * taken as pushed now.
  * Bounded: MAX_PUSHES, the least recently pushed dropped first. A file of an older version is
  * absent: nothing is restored, as before it.
  */
