@@ -14,25 +14,27 @@ import { T0 } from '../helpers/sim.js';
  * An answer refused is judged on its bytes, against a real server on 127.0.0.1: past its
  * endpoint's bounds (json-count.ts) or not starting as JSON does, it is never made text. It was
  * made text whole first (a flat 30 MB answer: +134 MiB, test/bench/answer-memory.bench.ts).
- * Seen here by the largest UTF-8 decoding of a buffer (Buffer's utf8Slice, which toString('utf8')
- * calls) while the answer is read: an answer taken is decoded whole, one refused is not.
+ * Seen here by the largest UTF-8 decoding of a buffer by Buffer's toString (how capped-body.ts
+ * makes an answer text) while the answer is read: an answer taken is decoded whole, one refused
+ * is not. (Its utf8Slice, which Node 20's toString calls, is not called by Node 24's.)
  */
 
-type Slice = (this: Buffer, start?: number, end?: number) => string;
-const proto = Buffer.prototype as unknown as { utf8Slice: Slice };
-const utf8Slice = proto.utf8Slice;
+type ToString = (this: Buffer, encoding?: BufferEncoding, start?: number, end?: number) => string;
+const proto = Buffer.prototype as unknown as { toString: ToString };
+const toString = proto.toString;
 let largest = 0;
 beforeEach(() => {
   largest = 0;
-  proto.utf8Slice = function (this: Buffer, start = 0, end = this.length) {
-    largest = Math.max(largest, end - start);
-    return utf8Slice.call(this, start, end);
+  proto.toString = function (this: Buffer, encoding?: BufferEncoding, start = 0, end = this.length) {
+    if (encoding === undefined || /^utf-?8$/i.test(encoding))
+      largest = Math.max(largest, Math.min(end, this.length) - start);
+    return toString.call(this, encoding, start, end);
   };
 });
 
 const servers: TestServer[] = [];
 afterEach(async () => {
-  proto.utf8Slice = utf8Slice;
+  proto.toString = toString;
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
