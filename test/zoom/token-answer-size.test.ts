@@ -16,6 +16,17 @@ afterEach(async () => {
 const AGAIN =
   'the daemon asks again at its next call; a one-shot command (report, inspect, once) stops here: run it again later, and if it persists check zoom.oauth_url and the network to it';
 
+/** An S2S OAuth client of a token endpoint on 127.0.0.1 that answers as `answer` does. */
+async function tokenEndpoint(answer: ConstructorParameters<typeof TestServer>[0]): Promise<S2SOAuth> {
+  const server = new TestServer(answer);
+  servers.push(server);
+  await server.listen();
+  return new S2SOAuth(
+    { oauthUrl: `${server.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's3cr3t' },
+    new VirtualClock(0),
+  );
+}
+
 /**
  * The token endpoint's answer, bounded as every other answer of Zoom's is: read to 64 KiB at most
  * and its JSON within a token answer's bounds before it is parsed. It was read to 32 MiB and
@@ -83,7 +94,7 @@ describe("a token endpoint's error past 64 KiB is read by its status", () => {
     ['a 503 of 100 KB, its length declared', 503, true],
   ])('%s: "failed (HTTP 5xx)", retryable; a good answer next is taken', async (_name, status, declared) => {
     let calls = 0;
-    const server = new TestServer((_r, res) => {
+    const auth = await tokenEndpoint((_r, res) => {
       if (calls++ > 0) {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('{"access_token":"tok","token_type":"bearer","expires_in":3600}');
@@ -94,12 +105,6 @@ describe("a token endpoint's error past 64 KiB is read by its status", () => {
       });
       res.end(page);
     });
-    servers.push(server);
-    await server.listen();
-    const auth = new S2SOAuth(
-      { oauthUrl: `${server.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's3cr3t' },
-      new VirtualClock(0),
-    );
     const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
     expect(isZoomError(err, 'ZOOM_HTTP_ERROR'), String(err)).toBe(true);
     expect(err.message).toBe(`Zoom's token endpoint failed (HTTP ${status}); ${AGAIN}`);
@@ -116,16 +121,10 @@ describe("a token endpoint's error past a token answer's bounds is read by its s
     [401, 'ZOOM_AUTH_FAILED', false],
     [503, 'ZOOM_HTTP_ERROR', true],
   ] as const)('HTTP %i nested 10 deep: %s, its body not quoted', async (status, code, retryable) => {
-    const server = new TestServer((_r, res) => {
+    const auth = await tokenEndpoint((_r, res) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(deep);
     });
-    servers.push(server);
-    await server.listen();
-    const auth = new S2SOAuth(
-      { oauthUrl: `${server.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's3cr3t' },
-      new VirtualClock(0),
-    );
     const err = (await auth.authorize().catch((e: unknown) => e)) as ZoomError;
     // Was ZOOM_BAD_RESPONSE, retried: a deep 401 never said the credentials were refused.
     expect(isZoomError(err, code), String(err)).toBe(true);
