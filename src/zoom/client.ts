@@ -28,7 +28,7 @@ import {
   type CategoryPause,
   type Tries,
 } from './category-pause.js';
-import { ZoomClock, type DateClockMode } from './zoom-clock.js';
+import { ZoomClock, type AnswerDate, type AnswerHeaders, type DateClockMode } from './zoom-clock.js';
 import {
   firstOfKey,
   meaningless,
@@ -209,8 +209,8 @@ export class ZoomClient {
       permit(sent);
       if ('error' in answer && signal?.aborted) throw answer.error;
       const category = 'headers' in answer ? categoryOf(ep, answer.headers, this.once) : ep.category;
-      if ('headers' in answer) this.observeHeaders(category, answer.headers);
       const sentAt = 'headers' in answer ? this.zoomClock.observe(answer.headers) : undefined;
+      if ('headers' in answer) this.observeHeaders(category, answer.headers, sentAt);
       const v = classifyAnswer(answer, {
         endpoint: ep.name,
         ...(sentAt ? { sent: sentAt } : {}),
@@ -424,12 +424,12 @@ export class ZoomClient {
     return this.zoomClock.now();
   }
 
-  private observeHeaders(category: Category, headers: { get(name: string): string | null }): void {
+  private observeHeaders(category: Category, headers: AnswerHeaders, sent?: AnswerDate): void {
     const type = headers.get('x-ratelimit-type');
     const remaining = Number(headers.get('x-ratelimit-remaining'));
     if (!type || headers.get('x-ratelimit-remaining') === null || !Number.isFinite(remaining)) return;
     this.stats.observeRemaining(category, type, remaining);
-    if (/daily/i.test(type)) this.budget.observeRemaining(remaining);
+    if (/daily/i.test(type)) this.budget.observeRemaining(remaining, sent);
   }
 
   /** A strict listing's page must hold its array of objects: else counted, logged and thrown. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../util/clock.js';
+import type { AnswerDate } from './zoom-clock.js';
+import { AccountPool } from './account-pool.js';
 import { ZoomError } from './errors.js';
 import {
   dayPassed,
@@ -52,9 +54,8 @@ export class DailyBudget {
   private reservation: OwnReservation | undefined;
   /** Another process's reservation holds the sizing turn (as last read): its pid. */
   private sizingElsewhere: number | undefined;
-  private blockedUntil = 0;
-  /** What Zoom last said is left of the whole account's pool, if it says. */
-  accountRemaining: number | undefined;
+  /** Zoom's own word on the whole account's pool: a daily-limit 429's hold, its count. */
+  private readonly account = new AccountPool();
 
   constructor(
     readonly pool: number,
@@ -93,7 +94,6 @@ export class DailyBudget {
       this.used = 0;
       this.mine = 0;
       this.held = 0; // yesterday's block was counted in yesterday's pool
-      this.accountRemaining = undefined;
     }
   }
 
@@ -184,16 +184,17 @@ export class DailyBudget {
     const now = this.clock.now();
     this.roll(now);
     this.refresh();
-    if (now < this.blockedUntil) return 0;
+    if (this.account.held(now)) return 0;
     const ours = this.allowance - (this.used - this.held) - this.reservedElsewhere;
-    return Math.max(0, this.accountRemaining === undefined ? ours : Math.min(ours, this.accountRemaining));
+    const zoom = this.account.remaining(now);
+    return Math.max(0, zoom === undefined ? ours : Math.min(ours, zoom));
   }
 
   /** Throws instead of letting a call go over; counts the call otherwise. */
   take(endpoint: string): void {
     const now = this.clock.now();
     this.roll(now);
-    this.checkAccount(endpoint, now);
+    this.account.check(endpoint, now);
     if (this.held > 0) {
       // Counted in the store when the block was taken: no file round trip.
       this.held--;
@@ -205,12 +206,13 @@ export class DailyBudget {
         this.mine++;
         if (this.reservation?.calls) this.reservation.calls--;
       });
-    if (this.accountRemaining !== undefined) this.accountRemaining--;
+    this.account.count(1, now);
   }
 
   /** A call counted by take() that never left (the connection was refused): not charged. */
   giveBack(): void {
-    this.roll(this.clock.now());
+    const now = this.clock.now();
+    this.roll(now);
     if (this.mine === 0) return;
     if (this.holding) {
       // Back into the block: given back to the store with the rest of it at release().
@@ -222,7 +224,7 @@ export class DailyBudget {
         this.mine--;
         if (this.reservation) this.reservation.calls++;
       });
-    if (this.accountRemaining !== undefined) this.accountRemaining++;
+    this.account.count(-1, now);
   }
 
   /**
@@ -234,10 +236,10 @@ export class DailyBudget {
     const now = this.clock.now();
     this.roll(now);
     this.release();
-    if (calls <= 0 || now < this.blockedUntil) return 0;
+    if (calls <= 0 || this.account.held(now)) return 0;
     this.commit(() => {
       const left = this.allowance - this.used - this.reservedElsewhere;
-      const grant = Math.max(0, Math.min(calls, left, this.accountRemaining ?? calls));
+      const grant = Math.max(0, Math.min(calls, left, this.account.remaining(now) ?? calls));
       this.used += grant;
       this.held = grant;
     });
@@ -279,7 +281,7 @@ export class DailyBudget {
     let result = 'refused' as 'granted' | 'refused' | 'wait';
     const locked = this.commit(
       () => {
-        const open = now >= this.blockedUntil && this.allowance - this.used - calls >= keep;
+        const open = !this.account.held(now) && this.allowance - this.used - calls >= keep;
         result = !open
           ? 'refused'
           : sizing && this.sizingElsewhere !== undefined
@@ -348,36 +350,10 @@ export class DailyBudget {
   check(endpoint: string): void {
     const now = this.clock.now();
     this.roll(now);
-    this.checkAccount(endpoint, now);
+    this.account.check(endpoint, now);
     if (this.held > 0) return; // the block is this process's: no file to read
     this.refresh();
     this.checkShare(endpoint, now);
-  }
-
-  private checkAccount(endpoint: string, now: number): void {
-    if (now < this.blockedUntil) {
-      throw new ZoomError(
-        'ZOOM_DAILY_LIMIT',
-        `Zoom's daily API limit is reached; calls resume at ${new Date(this.blockedUntil).toISOString()}`,
-        {
-          endpoint,
-          retryable: true,
-          resetAt: this.blockedUntil,
-        },
-      );
-    }
-    if (this.accountRemaining !== undefined && this.accountRemaining <= 0) {
-      const reset = nextUtcMidnight(now);
-      throw new ZoomError(
-        'ZOOM_DAILY_LIMIT',
-        `Zoom says the account's daily API pool is empty; calls resume at ${new Date(reset).toISOString()}`,
-        {
-          endpoint,
-          retryable: true,
-          resetAt: reset,
-        },
-      );
-    }
   }
 
   /** Others' reservations count as used; this process's own are its to make. */
@@ -392,26 +368,23 @@ export class DailyBudget {
     }
   }
 
-  /** Zoom's `X-RateLimit-Remaining` for the daily pool. */
-  observeRemaining(remaining: number): void {
-    this.roll(this.clock.now());
-    this.accountRemaining = remaining;
+  /** Zoom's `X-RateLimit-Remaining` for the daily pool, from an answer dated `sent` (account-pool.ts). */
+  observeRemaining(remaining: number, sent?: AnswerDate): void {
+    this.account.observe(remaining, this.clock.now(), sent);
   }
 
   /** A daily-limit 429: nothing goes out until `resetAt`. */
   blockUntil(resetAt: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, resetAt);
+    this.account.blockUntil(resetAt);
   }
 
   /**
    * Until when Zoom's daily limit stops every call (0: it does not): a daily-limit 429's hold,
    * or Zoom's own count (`X-RateLimit-Remaining` of the daily pool at 0) until the pool's reset,
-   * as checkAccount refuses calls. The gauge, the status API and the cycle plan read it.
+   * as take() and check() refuse calls. The gauge, the status API and the cycle plan read it.
+   * Reading changes nothing: Zoom's count ends at its own reset (AccountPool), not when read.
    */
   get blocked(): number {
-    const now = this.clock.now();
-    if (now < this.blockedUntil) return this.blockedUntil;
-    this.roll(now); // Zoom's count of yesterday is no more
-    return this.accountRemaining !== undefined && this.accountRemaining <= 0 ? nextUtcMidnight(now) : 0;
+    return this.account.blocked(this.clock.now());
   }
 }

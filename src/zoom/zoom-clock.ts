@@ -23,6 +23,11 @@ export const SKEW_EPISODE_END_MS = 10 * 60_000;
  */
 export type DateClockMode = 'local' | 'zoom';
 
+/** An answer's headers, as read (fetch's Headers, or a test's). */
+export interface AnswerHeaders {
+  get(name: string): string | null;
+}
+
 /**
  * An answer's `Date` (epoch ms), and whether ZoomClock took it as Zoom's clock (`taken`) or
  * refused it as too far from this machine's (then this machine's clock is Zoom's).
@@ -60,7 +65,7 @@ export class ZoomClock {
   }
 
   /** Reads an answer's `Date`: what it says, and whether it was taken; undefined when it has none readable. */
-  observe(headers: { get(name: string): string | null }): AnswerDate | undefined {
+  observe(headers: AnswerHeaders): AnswerDate | undefined {
     const date = Date.parse(headers.get('date') ?? '');
     if (!Number.isFinite(date)) return undefined;
     const now = this.clock.now();
