@@ -44,6 +44,8 @@ export class StateFiles {
   readonly failures = new Map<string, number>();
   /** Data whose write failed, by path: written again by `retry()` (a newer write replaces it). */
   private readonly unsaved = new Map<string, string>();
+  /** Why the last write of a path failed (its error code), while it is unsaved. */
+  private readonly failedCodes = new Map<string, string>();
 
   constructor(
     readonly log: Logger = silentLogger(),
@@ -56,6 +58,7 @@ export class StateFiles {
       writeFileAtomic(file, data, durable);
     } catch (err) {
       const name = basename(file);
+      this.failedCodes.set(file, (err as NodeJS.ErrnoException).code ?? 'unknown');
       this.failures.set(name, (this.failures.get(name) ?? 0) + 1);
       if (!this.unsaved.has(file))
         this.log.error(
@@ -65,6 +68,7 @@ export class StateFiles {
       this.unsaved.set(file, data);
       return false;
     }
+    this.failedCodes.delete(file);
     if (this.unsaved.delete(file)) this.log.info({ file }, `state file ${file} written again`);
     return true;
   }
@@ -72,6 +76,11 @@ export class StateFiles {
   /** Writes again what could not be written. */
   retry(): void {
     for (const [file, data] of [...this.unsaved]) this.write(file, data);
+  }
+
+  /** Why the last write of `file` failed (an error code such as `EACCES`), while its newest content is not on disk. */
+  failureCode(file: string): string | undefined {
+    return this.failedCodes.get(file);
   }
 
   /** Files whose newest content is not on disk. */

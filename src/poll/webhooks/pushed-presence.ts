@@ -42,27 +42,53 @@ const checkPushed: StateCheck<PushedFile> = (raw) => {
 export type PushMemory = Pick<PushPaths, 'generation' | 'pushesSince' | 'restorePushes'>;
 
 /**
+ * How many bytes of pushed.json may be written a second, on average: the file is written whole,
+ * so the next write waits its size at this rate (at least the spool's second). At its bound
+ * (MAX_PUSHES, about 7.8 MB) rewriting it each second while pushes changed it wrote about 7.8
+ * MB/s, fsynced; at this rate one write each ~30 s. 5,000 participants (about 390 KB): one each
+ * ~2 s, the spool asking each second (test/bench/pushed-presence.bench.ts).
+ */
+export const PUSHED_BYTES_PER_SECOND = 256 * 1024;
+
+/** What save() did: written (true), could not be written (false), or not yet: due in that many ms. */
+export type SaveResult = boolean | number;
+
+/**
  * When each participant was last pushed (PushPaths), kept across restarts in
  * `state.dir/webhooks/pushed.json`, so that the first polls after a restart, like those before
  * it, do not take a participant pushed within `gap_tolerance` as gone because Zoom's QoS list
  * leaves them out (their alerts would resolve as `left` and fire again at their next push).
  * Written (atomic and fsynced, through StateFiles) before the spool's done offset, so whatever
- * a restart does not hand on again has its push times on disk, and only when they changed
- * (at most once a second, as the offset); read back without those older than `keepMs`
- * (`gap_tolerance`, or `takeover_after` if longer), one dated ahead of this machine's clock
- * taken as pushed now.
+ * a restart does not hand on again has its push times on disk, and only when they changed;
+ * whole, so the next write waits for the last one's size at PUSHED_BYTES_PER_SECOND (on
+ * `pace`, a monotonic real-time clock: this only paces disk writes) and the spool's done offset
+ * with it (the records since are handed on again after a crash, as within the spool's second).
+ * Read back without those older than `keepMs` (`gap_tolerance`, or `takeover_after` if
+ * longer), one dated ahead of this machine's clock taken as pushed now.
  * Bounded: MAX_PUSHES, the least recently pushed dropped first. A file of an older version is
  * absent: nothing is restored, as before it.
+ *
+ * A write that fails holds the spool's done offset (StateFiles counts it in
+ * `qoswatch_state_write_failures_total{file="pushed.json"}` and retries it): logged here once
+ * per reason (its error code), since a lasting one (the file made a folder, a permission) holds
+ * the offset for good: every record since is handed on again at each restart and the spool is
+ * never emptied. A full disk stops the spool's own writes too (requests are refused, Zoom sends
+ * them again).
  */
 export class PushedPresence {
   private readonly file: string;
   /** The push paths' generation when last written (or read). */
   private written = -1;
+  /** When (on `pace`) the next write may be made. */
+  private nextAt = -Infinity;
+  /** The reasons of failed writes already logged. */
+  private readonly failedWhy = new Set<string>();
 
   constructor(
     dir: string,
     private readonly files: StateFiles,
     private readonly keepMs: number,
+    private readonly pace: () => number = () => performance.now(),
   ) {
     this.file = join(dir, 'pushed.json');
   }
@@ -79,15 +105,37 @@ export class PushedPresence {
     return kept.length;
   }
 
-  /** Writes the pushes within `keepMs` of `now` if they changed; false when they could not be written. */
-  save(paths: PushMemory, now: number): boolean {
+  /**
+   * Writes the pushes within `keepMs` of `now` if they changed and the last write's pace allows
+   * (`final`: at once, the spool is closing): true when they are on disk, false when they could
+   * not be written, else the ms until they may be.
+   */
+  save(paths: PushMemory, now: number, final = false): SaveResult {
     if (paths.generation === this.written) return true;
+    const wait = this.nextAt - this.pace();
+    if (wait > 0 && !final) return Math.ceil(wait);
     const pushes = paths.pushesSince(now - this.keepMs);
     const generation = paths.generation;
     if (pushes.length > MAX_PUSHES) pushes.sort((a, b) => b.at - a.at).length = MAX_PUSHES;
     const data: PushedFile = { version: 1, pushes };
-    const ok = this.files.write(this.file, JSON.stringify(data) + '\n');
-    if (ok) this.written = generation;
-    return ok;
+    const text = JSON.stringify(data) + '\n';
+    const ok = this.files.write(this.file, text);
+    if (!ok) {
+      this.failed();
+      return false;
+    }
+    this.written = generation;
+    this.nextAt = this.pace() + (text.length / PUSHED_BYTES_PER_SECOND) * 1000;
+    return true;
+  }
+
+  private failed(): void {
+    const reason = this.files.failureCode(this.file) ?? 'unknown';
+    if (this.failedWhy.has(reason)) return;
+    this.failedWhy.add(reason);
+    this.files.log.error(
+      { file: this.file, reason },
+      `the webhook spool's done offset waits for ${this.file}, which cannot be written (${reason}): until it can, the events handed on since are handed on again at each restart and the spool is not emptied`,
+    );
   }
 }

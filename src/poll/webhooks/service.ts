@@ -138,7 +138,7 @@ export class Webhooks {
     };
     if (kept.bodies || kept.instances || kept.participants)
       log.info(kept, 'remembering requests, pushed instances and participants from before a restart');
-    this.spool.beforeDone = () => presence.save(this.target.paths, this.clock.now());
+    this.spool.beforeDone = (final) => presence.save(this.target.paths, this.clock.now(), final);
   }
 
   /** The replay guard's memory from its saved buckets, then from the spool; the bodies loaded from the buckets. */

@@ -66,11 +66,12 @@ export class Spool {
    */
   beforeCompact: () => boolean = () => true;
   /**
-   * Called before the done offset is written: what the records handed on changed that must be on
-   * disk before a restart stops handing them on again (the pushed participants' times). False
-   * keeps the offset where the disk has it (those records are handed on again after a crash).
+   * Called before the done offset is written (`final`: the spool is closing): what the records
+   * handed on changed that must be on disk before a restart stops handing them on again (the
+   * pushed participants' times). False keeps the offset where the disk has it (those records are
+   * handed on again after a crash); a number too, and asks again in that many ms.
    */
-  beforeDone: () => boolean = () => true;
+  beforeDone: (final: boolean) => boolean | number = () => true;
 
   /**
    * `files` writes the done offset: a write that fails (disk full) is counted in
@@ -186,9 +187,13 @@ export class Spool {
   markDone(end: number): void {
     if (end <= this.doneAt) return;
     this.doneAt = Math.min(end, this.size);
+    this.saveLater(this.saveDelayMs);
+  }
+
+  private saveLater(ms: number): void {
     if (this.saveTimer || this.closed) return;
     // Real time on purpose: this only paces disk writes.
-    this.saveTimer = setTimeout(() => this.saveDone(), this.saveDelayMs);
+    this.saveTimer = setTimeout(() => this.saveDone(), ms);
     this.saveTimer.unref();
   }
 
@@ -198,10 +203,12 @@ export class Spool {
    * is kept by StateFiles and retried; the spool keeps working from memory meanwhile (a crash
    * then hands on again records already handed on, which de-duplication makes harmless).
    */
-  private saveDone(): void {
+  private saveDone(final = false): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    if (!this.beforeDone()) return;
+    const ready = this.beforeDone(final);
+    if (typeof ready === 'number') this.saveLater(Math.max(ready, this.saveDelayMs));
+    if (ready !== true) return;
     if (
       this.doneAt === this.size &&
       this.size >= this.compactBytes &&
@@ -245,7 +252,7 @@ export class Spool {
     this.flush();
     if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
     if (this.closed) return;
-    this.saveDone();
+    this.saveDone(true);
     this.closed = true;
     closeSync(this.fd);
   }

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PushPaths } from '../../../src/poll/webhooks/push-paths.js';
-import { PushedPresence } from '../../../src/poll/webhooks/pushed-presence.js';
+import { PUSHED_BYTES_PER_SECOND, PushedPresence } from '../../../src/poll/webhooks/pushed-presence.js';
 import { StateFiles } from '../../../src/util/state-files.js';
 import { captureLog } from '../../helpers/log.js';
 
@@ -39,7 +39,7 @@ describe('the pushed participants kept across a restart (state.dir/webhooks/push
   it('writes only when a push, a leave or an end changed them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-writes-'));
     const paths = new PushPaths(3 * MIN);
-    const store = new PushedPresence(dir, new StateFiles(), KEEP);
+    const store = new PushedPresence(dir, new StateFiles(), KEEP, () => Infinity);
     paths.pushed(ref, T0, ['ann']);
     store.save(paths, T0);
     writeFileSync(join(dir, 'pushed.json'), 'untouched');
@@ -78,5 +78,51 @@ describe('the pushed participants kept across a restart (state.dir/webhooks/push
     writeFileSync(join(dir, 'pushed.json'), '{"version":2,"pushes":[]}');
     expect(restarted(dir, T0, new StateFiles(log)).loaded).toBe(0);
     expect(readdirSync(dir).some((f) => f.startsWith('pushed.json.corrupt-'))).toBe(true);
+  });
+
+  it('waits the last write’s size at PUSHED_BYTES_PER_SECOND before the next, and writes at once when the spool closes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-pace-'));
+    const file = join(dir, 'pushed.json');
+    const paths = new PushPaths(3 * MIN);
+    let pace = 0;
+    const store = new PushedPresence(dir, new StateFiles(), KEEP, () => pace);
+    const many = Array.from({ length: 3000 }, (_, i) => `u-${i}`);
+    paths.pushed(ref, T0, many);
+    expect(store.save(paths, T0)).toBe(true);
+    const size = statSync(file).size;
+    const dueMs = (size / PUSHED_BYTES_PER_SECOND) * 1000;
+    expect(dueMs).toBeGreaterThan(200); // about 160 KB: over half a second
+    paths.pushed(ref, T0 + 1000, ['ann']);
+    pace = 100;
+    // Not yet: the spool's done offset waits with it (the ms until it may be written).
+    expect(store.save(paths, T0 + 1000)).toBe(Math.ceil(dueMs - 100));
+    expect(statSync(file).size).toBe(size);
+    pace = dueMs;
+    expect(store.save(paths, T0 + 1000)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('"ann"');
+    paths.left(KEY, 'ann');
+    pace = dueMs + 1;
+    expect(typeof store.save(paths, T0 + 2000)).toBe('number');
+    expect(store.save(paths, T0 + 2000, true)).toBe(true);
+    expect(readFileSync(file, 'utf8')).not.toContain('"ann"');
+  });
+
+  it('says once by reason, and counts, a pushed.json that cannot be written (it holds the spool’s done offset)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-unwritable-'));
+    // Not a full disk: the file's name taken by a folder (the rename over it fails).
+    mkdirSync(join(dir, 'pushed.json', 'x'), { recursive: true });
+    const { log, lines } = captureLog();
+    const files = new StateFiles(log);
+    const paths = new PushPaths(3 * MIN);
+    const store = new PushedPresence(dir, files, KEEP, () => 0);
+    paths.pushed(ref, T0, ['Ann Example']);
+    expect(store.save(paths, T0)).toBe(false);
+    paths.pushed(ref, T0 + 1000, ['Ann Example']);
+    expect(store.save(paths, T0 + 1000)).toBe(false);
+    expect(files.failures.get('pushed.json')).toBe(2);
+    const held = lines.filter((l) => l.msg.includes("spool's done offset waits"));
+    expect(held).toHaveLength(1);
+    expect(held[0]!.msg).toMatch(/pushed\.json, which cannot be written \((EISDIR|ENOTEMPTY|EEXIST)\)/);
+    expect(JSON.stringify(lines)).not.toContain('Ann Example');
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,27 @@ describe('the webhook spool', () => {
     const again = new Spool(d, 200);
     expect(again.recovered).toEqual([{ record: rec(99), end: e2 }]);
     await again.close();
+  });
+
+  it('asks beforeDone again when it says in how many ms, the offset on disk kept until it says yes', async () => {
+    const d = dir();
+    const s = new Spool(d, undefined, undefined, 0);
+    const offsetFile = join(d, 'webhooks.spool.done');
+    const seen: string[] = [];
+    let ready!: () => void;
+    const yes = new Promise<void>((resolve) => (ready = resolve));
+    s.beforeDone = () => {
+      seen.push(existsSync(offsetFile) ? readFileSync(offsetFile, 'utf8').trim() : 'none');
+      if (seen.length < 3) return 1;
+      ready();
+      return true;
+    };
+    const end = await s.append(rec(1));
+    s.markDone(end);
+    await yes;
+    await new Promise(setImmediate);
+    expect(seen).toEqual(['none', 'none', 'none']);
+    expect(JSON.parse(readFileSync(offsetFile, 'utf8'))).toEqual({ done: end });
+    await s.close();
   });
 });
