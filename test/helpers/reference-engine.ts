@@ -2,6 +2,7 @@ import type { CompiledRule, RawRule } from '../../src/evaluate/rule-types.js';
 import type { PipelineEvent } from '../../src/normalize/events.js';
 import type { ParticipantContext, QosSample } from '../../src/normalize/sample.js';
 import { shareOf } from '../../src/util/words.js';
+import { referenceRound } from './reference-round.js';
 
 /**
  * A rule as docs/rules.md describes it, read from the rule as written (not from what the
@@ -233,9 +234,9 @@ export class ReferenceEngine {
       if (v !== undefined) vs.push(v);
     }
     if (!vs.length) return undefined;
-    // An average to twelve significant digits (src/evaluate/average.ts); of one value, that value.
-    if (rule.avg)
-      return vs.length === 1 ? vs[0] : Number((vs.reduce((a, b) => a + b, 0) / vs.length).toPrecision(12));
+    // An average to twelve significant digits (docs/rules.md), rounded by the reference's own
+    // exact rounding (reference-round.ts), not average.ts's; of one value, that value.
+    if (rule.avg) return vs.length === 1 ? vs[0] : referenceRound(vs.reduce((a, b) => a + b, 0) / vs.length);
     return rule.above ? Math.max(...vs) : Math.min(...vs);
   }
 
