@@ -1,9 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerZoomMetrics } from '../../src/export/collectors/zoom.js';
-import { ENDPOINTS } from '../../src/zoom/endpoints.js';
 import type { ZoomClient } from '../../src/zoom/client.js';
-import { meetingWith, s2sClient, startSim, type SimHarness } from '../helpers/sim.js';
+import { meetingWith, s2sClient, startSim, type SimHarness, meetingQos } from '../helpers/sim.js';
 
 /**
  * qoswatch_zoom_daily_limit_blocked_seconds while Zoom's own count (X-RateLimit-Remaining of the
@@ -15,9 +14,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const meetingQos = (client: ZoomClient): Promise<unknown> =>
-  client.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
 
 async function gauge(client: ZoomClient, now: number): Promise<{ value: number; help: string }> {
   const registry = new Registry();

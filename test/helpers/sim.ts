@@ -114,6 +114,10 @@ export function videoSdkClient(
   });
 }
 
+/** One QoS read (10 a page) of meeting `id` of the simulator (meetingWith's by default). */
+export const meetingQos = (client: ZoomClient, id = 'mtg-uuid-1=='): Promise<Record<string, unknown>> =>
+  client.get(ENDPOINTS.meetingQos, { id }, { page_size: 10 });
+
 /** A meeting with `n` participants present from the start. */
 export function meetingWith(
   n: number,

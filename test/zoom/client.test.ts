@@ -2,21 +2,24 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENDPOINTS, liveRange } from '../../src/zoom/endpoints.js';
 import { isEnded, isZoomError, ZoomError } from '../../src/zoom/errors.js';
 import { S2SOAuth } from '../../src/zoom/auth.js';
-import { ZoomClient } from '../../src/zoom/client.js';
 import { PLAN_DEFAULTS, windowOf } from '../../src/zoom/limits.js';
 import { json, TestServer } from '../helpers/http-server.js';
 import { captureLog } from '../helpers/log.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
 import { simProxy } from '../helpers/proxy.js';
-import { meetingWith, s2sClient, startSim, videoSdkClient, type SimHarness } from '../helpers/sim.js';
+import {
+  meetingWith,
+  s2sClient,
+  startSim,
+  videoSdkClient,
+  type SimHarness,
+  meetingQos,
+} from '../helpers/sim.js';
 
 let h: SimHarness;
 afterEach(async () => {
   await h.close();
 });
-
-const meetingQos = (client: ZoomClient, id = 'mtg-uuid-1=='): Promise<Record<string, unknown>> =>
-  client.get(ENDPOINTS.meetingQos, { id }, { page_size: 10 });
 
 async function collect<T>(gen: AsyncGenerator<T[]>): Promise<T[]> {
   const out: T[] = [];

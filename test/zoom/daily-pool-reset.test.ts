@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/util/clock.js';
 import type { ZoomClient } from '../../src/zoom/client.js';
-import { ENDPOINTS } from '../../src/zoom/endpoints.js';
-import { meetingWith, s2sClient, startSim, T0, type SimHarness } from '../helpers/sim.js';
+import { meetingWith, s2sClient, startSim, T0, type SimHarness, meetingQos } from '../helpers/sim.js';
 
 /**
  * Zoom's own count (`X-RateLimit-Remaining: 0` of the daily pool) stops every call until the
@@ -20,9 +19,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const meetingQos = (client: ZoomClient): Promise<unknown> =>
-  client.get(ENDPOINTS.meetingQos, { id: 'mtg-uuid-1==' }, { page_size: 10 });
 
 /** A simulator at Zoom's 23:50 with a daily pool of 3, spent by a client whose clock is `aheadMs` ahead of Zoom's. */
 async function spentPool(aheadMs: number): Promise<{ client: ZoomClient; ours: VirtualClock }> {
