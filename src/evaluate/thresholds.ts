@@ -141,16 +141,21 @@ export function formatValue(value: number, metric: Unit, against?: number): stri
 }
 
 /**
- * A figure among many (a report's table: min, avg, max, p95), to the fewest decimals of its unit
- * (shownUnit): "126 ms", "0.3%", "13%", "38 kbps"; one not zero with more, up to the unit's most,
- * rather than as zero ("0.03%").
+ * A figure among many (a report's table: min, avg, max, p95), by one rule on its size in the unit
+ * shown (shownUnit): the unit's fewest decimals ("126 ms", "0.3%", "13%", "38 kbps"); a figure
+ * smaller than 1 of those decimals, more, until its first digit that is not zero shows, up to the
+ * unit's most ("0.03%", "0.05%", "0.4 ms"); one smaller than the unit's last decimal, that it is
+ * ("<0.01%", "<0.1 ms"), never zero. The decimals follow the size, not the rounding: 0.049% and
+ * 0.05% both read "0.05%" (hT44b S2: 0.05% was "0.1%", 0.004% "0.0%").
  */
 export function formatFigure(value: number, metric: Unit): string {
   if (metric.unit === 'level') return formatValue(value, metric);
   const [shift, min, max, unit] = shownUnit(value, metric);
-  // A value that is not zero never shows as zero: 0.03% is "0.03%", not "0.0%" (hT44 F5).
+  const size = Math.abs(scaledDecimal(String(value), shift));
+  const step = (places: number): number => scaledDecimal('1', -places);
+  if (value !== 0 && size < step(max)) return `${value < 0 ? '>-' : '<'}${written(step(max), min)}${unit}`;
   let places = min;
-  while (places < max && value !== 0 && inUnit(value, shift, places) === 0) places++;
+  while (places < max && size < step(places)) places++;
   return formatIn([shift, min, places, unit], value);
 }
 

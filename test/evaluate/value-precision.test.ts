@@ -19,10 +19,24 @@ describe('values written for people', () => {
     expect(formatFigure(0.125, percent)).toBe('13%');
     expect(formatFigure(0.003, percent)).toBe('0.3%');
     expect(formatFigure(0.0003, percent)).toBe('0.03%'); // was 0.0%
-    expect(formatFigure(0.00004, percent)).toBe('0.0%'); // under the unit's most decimals
     expect(formatFigure(0, percent)).toBe('0.0%');
     expect(formatFigure(0.126, duration)).toBe('126 ms');
     expect(formatFigure(0.0004, duration)).toBe('0.4 ms'); // was 0 ms
+  });
+
+  it('a figure smaller than its last decimal says so, and its decimals follow its size, not its rounding (hT44b S2)', () => {
+    expect(formatFigure(0.00004, percent)).toBe('<0.01%'); // was 0.0%
+    expect(formatFigure(0.0000999, percent)).toBe('<0.01%');
+    expect(formatFigure(0.0001, percent)).toBe('0.01%');
+    expect(formatFigure(0.00049, percent)).toBe('0.05%');
+    expect(formatFigure(0.0005, percent)).toBe('0.05%'); // was 0.1%, where 0.049% read 0.05%
+    expect(formatFigure(0.00099, percent)).toBe('0.1%'); // 2 decimals, 0.10 written as 0.1
+    expect(formatFigure(0.001, percent)).toBe('0.1%');
+    expect(formatFigure(0.00004, duration)).toBe('<0.1 ms'); // was 0 ms
+    expect(formatFigure(0.0005, duration)).toBe('0.5 ms'); // was 1 ms, where 0.4 ms read 0.4 ms
+    expect(formatFigure(0.0015, duration)).toBe('2 ms');
+    expect(formatFigure(4, bitrate)).toBe('<0.01 kbps'); // 4 bps
+    expect(formatFigure(-0.3, { unit: 'dbm' })).toBe('>-1 dBm');
   });
 
   it("shows Zoom's values as Zoom wrote them", () => {
