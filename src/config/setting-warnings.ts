@@ -42,7 +42,9 @@ function onThisMachine(host: string): boolean {
 
 /**
  * An e-mail notifier with a password and `security: none` to another machine: the password
- * (AUTH PLAIN or LOGIN) and every alert cross the network in clear text (hT44 F4).
+ * (AUTH PLAIN or LOGIN) and every alert cross the network in clear text (hT44 F4). The host is
+ * shown as a JSON string, so that one written with a line break or a control character is
+ * still a warning of one line (rA44).
  */
 function emailWarnings(config: Config): FileProblem[] {
   return config.notify.notifiers.flatMap((n, i) => {
@@ -51,7 +53,7 @@ function emailWarnings(config: Config): FileProblem[] {
     return [
       config.source.problemAt(
         ['notifiers', i, 'security'],
-        `notifier "${n.name}": security: none sends the SMTP password and the alerts to ${n.settings.host} in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
+        `notifier "${n.name}": security: none sends the SMTP password and the alerts to ${JSON.stringify(n.settings.host)} in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
       ),
     ];
   });

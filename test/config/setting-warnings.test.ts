@@ -136,9 +136,18 @@ describe('an e-mail notifier that sends its password in clear text (hT44 F4)', (
   it('security: none with a password to another machine is warned of at security; the password never shown', () => {
     const w = warningsOf('mail.yaml', mail('none'), { SMTP_PW: PW });
     expect(w).toEqual([
-      `${dir}/mail.yaml:7:15: notifiers[0].security: notifier "mail": security: none sends the SMTP password and the alerts to smtp.example.com in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
+      `${dir}/mail.yaml:7:15: notifiers[0].security: notifier "mail": security: none sends the SMTP password and the alerts to "smtp.example.com" in clear text; expected security: starttls (port 587) or tls (port 465), or none only for a relay on this machine`,
     ]);
     expect(w.join('\n')).not.toContain(PW);
+  });
+
+  it('a host written with a line break or a control character is shown escaped: the warning is one line (rA44)', () => {
+    const w = warningsOf('mail-break.yaml', mail('none', '"smtp.example.com\\nfake: line\\u001b[2J"'), {
+      SMTP_PW: PW,
+    });
+    expect(w).toHaveLength(1);
+    expect(Array.from(w[0]!).filter((c) => c < ' ')).toEqual([]); // no line break, no escape character
+    expect(w[0]).toContain('the alerts to "smtp.example.com\\nfake: line\\u001b[2J" in clear text;');
   });
 
   it('not for TLS, a relay on this machine, or no password', () => {
