@@ -13,7 +13,8 @@ export interface Delivery {
   /** Scenario minute when it was accepted. */
   minute: number;
   status: string;
-  alerts: { id: string; status: string }[];
+  /** Each alert: `endsAt` (ms) and `reason` are a resolve's (`ends_at`, `reason`), sample time. */
+  alerts: { id: string; status: string; endsAt?: number; reason?: string }[];
 }
 
 /**
@@ -38,13 +39,21 @@ export class Storm {
     this.sim = new ZoomSimulator(scenarioFrom(raw, now), this.clock);
     this.receiver = new TestServer((r, res) => {
       if (this.refuse()) return json(res, 503, {});
-      const body = JSON.parse(r.body) as Omit<Delivery, 'id' | 'at' | 'minute'>;
+      const body = JSON.parse(r.body) as {
+        status: string;
+        alerts: { id: string; status: string; ends_at?: string | null; reason?: string | null }[];
+      };
       this.deliveries.push({
         id: String(r.headers['x-qoswatch-notification-id']),
         at: Date.now(),
         minute: this.minute(),
         status: body.status,
-        alerts: body.alerts.map((a) => ({ id: a.id, status: a.status })),
+        alerts: body.alerts.map((a) => ({
+          id: a.id,
+          status: a.status,
+          ...(a.ends_at ? { endsAt: Date.parse(a.ends_at) } : {}),
+          ...(a.reason ? { reason: a.reason } : {}),
+        })),
       });
       for (const check of [...this.waiting]) check();
       json(res, 200, {});
