@@ -17,6 +17,7 @@ import { Scheduler, type CycleReport } from '../poll/scheduler.js';
 import type { PollSource } from '../poll/source.js';
 import type { Webhooks } from '../poll/webhooks/service.js';
 import type { Clock } from '../util/clock.js';
+import { hostPort } from '../util/host-port.js';
 import { formatDuration } from '../util/duration.js';
 import { formatProblem } from '../util/file-errors.js';
 import { packageVersion } from '../util/package-root.js';
@@ -349,7 +350,7 @@ export class Daemon {
       } catch (err) {
         await this.api.close();
         throw new Error(
-          `cannot listen on webhooks.listen ${w.host}:${w.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a free address of its own`,
+          `cannot listen on webhooks.listen ${hostPort(w.host, w.port)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a free address of its own`,
           { cause: err },
         );
       }

@@ -6,6 +6,7 @@ import { noRulesWarning } from '../app/no-rules.js';
 import { checkModules } from '../notify/build.js';
 import { continueWarnings } from '../notify/route-check.js';
 import { settingWarnings } from '../config/setting-warnings.js';
+import { hostPort } from '../util/host-port.js';
 import { plural } from '../util/words.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
@@ -39,7 +40,7 @@ export async function check(argv: string[]): Promise<number> {
     .map(([k]) => k)
     .join(', ');
   process.stdout.write(
-    `${config.file}: valid (sources: ${sources}; metrics on ${config.metrics.host}:${config.metrics.port}); ` +
+    `${config.file}: valid (sources: ${sources}; metrics on ${hostPort(config.metrics.host, config.metrics.port)}); ` +
       `${plural(rules.length, 'rule')} valid in ${config.rules.paths.join(', ')}\n`,
   );
   const none = noRulesWarning(rules, config);

@@ -2,6 +2,7 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { isRedirect, redirectTarget } from '../util/bounded-answer.js';
 import { everyInterface } from '../util/every-interface.js';
+import { bracketed } from '../util/host-port.js';
 import { parse } from './args.js';
 import { requireConfig } from './common.js';
 
@@ -17,7 +18,7 @@ not followed (it is said where it points).
 function reachable(host: string): string {
   const every = everyInterface(host);
   if (every) return every === 4 ? '127.0.0.1' : '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+  return bracketed(host);
 }
 
 export async function healthcheck(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { everyInterface } from '../util/every-interface.js';
 import type { FileProblem } from '../util/file-errors.js';
+import { hostPort } from '../util/host-port.js';
 import type { Config } from './types.js';
 
 /** Zoom's app Secret Tokens are this long; anything shorter was typed, cut, or is a placeholder. */
@@ -78,7 +79,7 @@ function webhookWarnings(config: Config): FileProblem[] {
   const out: FileProblem[] = [];
   const webhooks = config.webhooks;
   if (webhooks && !webhooks.tls && everyInterface(webhooks.host) !== undefined) {
-    const listen = `${webhooks.host.includes(':') ? `[${webhooks.host}]` : webhooks.host}:${webhooks.port}`;
+    const listen = hostPort(webhooks.host, webhooks.port);
     const given = source.nodeAt(['webhooks', 'listen']).depth === 2;
     out.push(
       source.problemAt(

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { answerClientError, answerConnect, requestTimeouts } from '../util/client-error.js';
+import { hostPort } from '../util/host-port.js';
 import { opensslReason } from '../util/tls-pair.js';
 import { answerTooLarge } from '../util/too-large.js';
 import { BasicAuth } from './basic-auth.js';
@@ -256,7 +257,7 @@ export function listenProblem(
   m: { host: string; port: number; tls?: { certFile: string; keyFile: string } },
 ): string {
   const e = err as NodeJS.ErrnoException;
-  const at = `${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`;
+  const at = hostPort(m.host, m.port);
   const binding = e.syscall === 'listen' || e.syscall === 'bind' || e.syscall === 'getaddrinfo';
   if (binding)
     switch (e.code) {
