@@ -23,7 +23,10 @@ const basics = (): Promise<
     import('./util/shown-text.js'),
   ]);
 
-/** Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error. */
+/**
+ * Exit codes (README, "Commands"): 0 ok, 1 a failure while running, 2 a usage or config error;
+ * 3 (a report cut by its budget reserve) is `report`'s own, returned by it and named in the help.
+ */
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** A subcommand's help text and entry point. */
@@ -112,7 +115,8 @@ function help(version: string): string {
       .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
       .join('\n') +
     `\n\nRun 'qoswatch <command> --help' for a command's options; 'qoswatch --version' prints the version.\n` +
-    `Exit codes: 0 ok, 1 a failure while running, 2 a usage or configuration error.\n`
+    `Exit codes: 0 ok, 1 a failure while running, 2 a usage or configuration error, 3 a report\n` +
+    `written but cut by its budget reserve ('qoswatch report --help').\n`
   );
 }
 

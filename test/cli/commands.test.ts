@@ -20,6 +20,18 @@ describe('qoswatch', () => {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
   });
 
+  it('--help names every exit code the README names, 3 (a report cut by its reserve) too', async () => {
+    const codes = (text: string): string[] =>
+      [.../Exit codes: ([^]*?)(?:\.\n|;\s*`qoswatch)/.exec(text)![1]!.matchAll(/(?:^|, )(\d) /g)].map(
+        (m) => m[1]!,
+      );
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(codes(readme)).toEqual(['0', '1', '2', '3']);
+    const r = await runCli(['--help']);
+    expect(codes(r.stdout)).toEqual(codes(readme));
+    expect(r.stdout).toContain('3 a report\nwritten but cut by its budget reserve');
+  });
+
   it('check accepts a valid config and rejects a broken one with file:line:col', async () => {
     const good = config('good.yaml');
     expect(await runCli(['check', '--config', good], { SECRET: 'csecret' })).toMatchObject({ code: 0 });
