@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { RedirectPair } from '../helpers/http-server.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
 import { HungSmtp } from '../helpers/smtp.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qw-notify-test-'));
@@ -86,5 +87,31 @@ describe('qoswatch notify-test to a notifier module whose error echoes a secret 
       'mine: not delivered: the relay refused [redacted] today (NOTIFY_NETWORK; may work if tried again)\n',
     );
     expect(result.code).toBe(1);
+  }, 30_000);
+});
+
+describe('qoswatch notify-test to a Slack that takes the request and never answers (hT45 L3)', () => {
+  it('says Slack did not answer within delivery.timeout, in one line, no client log line', async () => {
+    const slack = new FakeSlack();
+    const url = await slack.listen();
+    slack.mode = { kind: 'hang' };
+    try {
+      const file = join(dir, 'slack-hang.yaml');
+      writeFileSync(
+        file,
+        `delivery: { timeout: 1s }\nnotifiers:\n  - { name: chat, type: slack, token: ${slack.token}, channel: '#noc', api_url: '${url}' }\n`,
+      );
+      const result = await runCli(['notify-test', '--config', file, '--notifier', 'chat']);
+      // Old code: after 15 s, a JSON line of the client's ("http request failed The operation
+      // was aborted due to timeout"), then "cannot reach Slack (23) (NOTIFY_NETWORK; ...)".
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr:
+          'chat: not delivered: Slack did not answer within 1s (delivery.timeout) (NOTIFY_TIMEOUT; may work if tried again)\n',
+      });
+    } finally {
+      await slack.close();
+    }
   }, 30_000);
 });

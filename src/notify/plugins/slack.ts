@@ -1,5 +1,6 @@
 import { AnswerTooLarge, boundedFetch } from '../../util/bounded-answer.js';
 import { httpUrlSchema, NOTIFIER_URL_MESSAGE } from '../../util/http-url.js';
+import { durationMs, formatDuration } from '../../util/duration.js';
 import { hiddenFromProcess } from '../../util/log-secrets.js';
 import type { Block, ErrorCode, KnownBlock, WebClient } from '@slack/web-api';
 import type { Alert } from '../../evaluate/alert.js';
@@ -10,6 +11,7 @@ import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
 import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { slackLogger } from './slack-logger.js';
+import { DELIVERY_DEFAULTS } from '../settings.js';
 
 export interface SlackSettings {
   /** Bot token (xoxb-...). */
@@ -72,7 +74,18 @@ const PLATFORM_ERROR: `${ErrorCode.PlatformError}` = 'slack_webapi_platform_erro
 const RATE_LIMITED_ERROR: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_limited_error';
 const HTTP_ERROR: `${ErrorCode.HTTPError}` = 'slack_webapi_http_error';
 
-function classify(receiver: string, err: unknown): NotifyError {
+/**
+ * Slack took the request and did not answer within the call's time (the client's own timer or
+ * the send's deadline, both delivery.timeout): a timeout, not "cannot reach Slack (23)", 23
+ * being the DOMException code of the TimeoutError the client wrapped (hT45 L3).
+ */
+const slackTimeout = (receiver: string, ms: number): NotifyError =>
+  retryable(
+    'NOTIFY_TIMEOUT',
+    `${receiver}: Slack did not answer within ${formatDuration(ms)} (delivery.timeout)`,
+  );
+
+function classify(receiver: string, err: unknown, timeoutMs: number): NotifyError {
   // Cut while the client read the answer (it throws what the body threw), or, declared too
   // large by its content-length, before (the client wraps what fetch threw as `original`).
   const tooLarge = err instanceof AnswerTooLarge ? err : (err as { original?: unknown }).original;
@@ -83,7 +96,7 @@ function classify(receiver: string, err: unknown): NotifyError {
     data?: { error?: string };
     retryAfter?: number;
     statusCode?: number;
-    original?: { code?: string; cause?: { message?: string } };
+    original?: { code?: string; name?: string; cause?: { message?: string } };
   };
   switch (e.code) {
     case PLATFORM_ERROR: {
@@ -103,6 +116,7 @@ function classify(receiver: string, err: unknown): NotifyError {
         ? retryable('NOTIFY_SERVER_ERROR', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`)
         : permanent('NOTIFY_REJECTED', `${receiver}: Slack answered HTTP ${e.statusCode ?? '?'}`);
     default:
+      if (e.original?.name === 'TimeoutError') return slackTimeout(receiver, timeoutMs);
       // The client calls fetch with redirect: 'error', so a redirect is not followed; it is
       // api_url to change, not an outage to wait out (it was retried as "cannot reach Slack").
       if (e.original?.cause?.message === 'unexpected redirect')
@@ -194,6 +208,9 @@ type SlackCall = <T>(work: (client: WebClient) => Promise<T>, signal: AbortSigna
 
 /** The notifier's calls: one client, made at the first call (@slack/web-api loads then). */
 function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
+  // Each call's own bound is delivery.timeout, as the send's deadline: the client ends the
+  // connection when it is up (its fixed 15 s cut calls short of a longer delivery.timeout).
+  const timeoutMs = ctx.timeoutMs ?? durationMs(DELIVERY_DEFAULTS.timeout);
   let webClient: Promise<WebClient> | undefined;
   const slack = (): Promise<WebClient> =>
     (webClient ??= import('@slack/web-api').then(
@@ -203,7 +220,7 @@ function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
           // The dispatcher owns retry: the client must not retry or wait on rate limits itself.
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
-          timeout: 15_000,
+          timeout: timeoutMs,
           // The client reads each answer whole: a Slack (or whatever api_url names) that kept
           // sending would be held in memory to the end.
           fetch: boundedFetch('Slack', MAX_SLACK_ANSWER_BYTES),
@@ -218,8 +235,11 @@ function slackCalls(o: SlackSettings, ctx: NotifierContext): SlackCall {
         signal,
       );
     } catch (err) {
+      // The deadline ran out (not a stop): said as the client's own timer says it.
+      if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError')
+        throw slackTimeout(ctx.name, timeoutMs);
       if (signal.aborted) throw err;
-      throw classify(ctx.name, err);
+      throw classify(ctx.name, err, timeoutMs);
     }
   };
 }

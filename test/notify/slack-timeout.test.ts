@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotifyError } from '../../src/notify/plugins/errors.js';
+import { slackNotifier } from '../../src/notify/plugins/slack.js';
+import { NotifyStore } from '../../src/notify/pipeline/store.js';
+import { VirtualClock } from '../../src/util/clock.js';
+import { Deadline } from '../../src/util/deadline.js';
+import { notification, NOW } from '../helpers/alerts.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { captureLog } from '../helpers/log.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
+
+/**
+ * A Slack that takes the request and never answers (hT45 L3): the daemon's notifier says it timed
+ * out, naming delivery.timeout, as notify-test does; not "cannot reach Slack (23)" (23: the
+ * DOMException code of the client's TimeoutError), and the client's own "http request failed"
+ * warning is not a second line of the log beside the outbox's.
+ */
+const slack = new FakeSlack();
+let url = '';
+beforeAll(async () => {
+  url = await slack.listen();
+  slack.mode = { kind: 'hang' };
+});
+afterAll(() => slack.close());
+
+function hangingNotifier(timeoutMs: number) {
+  const { log, lines } = captureLog('info');
+  const n = slackNotifier.create(
+    { token: slack.token, channel: '#noc', api_url: url },
+    {
+      name: 'chat',
+      clock: new VirtualClock(NOW),
+      log,
+      memory: new NotifyStore(undefined).memory('chat'),
+      timeoutMs,
+    },
+  );
+  return { n, lines };
+}
+
+const failure = async (p: Promise<unknown>): Promise<NotifyError> => {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(NotifyError);
+  return err as NotifyError;
+};
+
+describe('a Slack notifier whose Slack never answers', () => {
+  it("times out by the client's own timer, at delivery.timeout, and says so", async () => {
+    const { n, lines } = hangingNotifier(1000);
+    // The send's deadline never fires here: only the client's timer (delivery.timeout) can end it.
+    const deadline = new Deadline(1000, undefined, new ManualTimers());
+    const err = await failure(n.send(notification(), deadline.signal, () => undefined));
+    expect({ code: err.code, retryable: err.retryable, message: err.message }).toEqual({
+      code: 'NOTIFY_TIMEOUT',
+      retryable: true,
+      message: 'chat: Slack did not answer within 1s (delivery.timeout)',
+    });
+    expect(lines.filter((l) => l.component === 'slack-web-api')).toEqual([]);
+  }, 20_000);
+
+  it('says the same when the send deadline (delivery.timeout) runs out first', async () => {
+    const { n } = hangingNotifier(30_000);
+    const timers = new ManualTimers();
+    const deadline = new Deadline(30_000, undefined, timers);
+    const arrived = new Promise<void>((resolve) => (slack.onCall = () => resolve()));
+    const sent = n.send(notification(), deadline.signal, () => undefined);
+    await arrived; // Slack has the request and holds it
+    timers.fireAll();
+    const err = await failure(sent);
+    expect(err.code).toBe('NOTIFY_TIMEOUT');
+    expect(err.message).toBe('chat: Slack did not answer within 30s (delivery.timeout)');
+  });
+});
