@@ -18,7 +18,7 @@ import { ScalarOffsets } from './scalar-offset.js';
 import { shownKey } from './shown-key.js';
 import { FileTooBigError, NotRegularFileError, readRegularFile, tooBigText } from './regular-file.js';
 import { notUtf8 } from './utf8.js';
-import { syntaxMessage } from './yaml-syntax.js';
+import { syntaxMessage, unquotedVariable } from './yaml-syntax.js';
 import { TOO_DEEP, tooDeepAt } from './yaml-depth.js';
 import { BAD_MERGE, badMergeValue, mergeKeyOf, pairOf, WIDE_MERGE, wideMerge } from './yaml-merge.js';
 
@@ -207,6 +207,13 @@ export class YamlSource {
     // Too deep: that alone is said (the overflow's other errors are its echoes).
     const deep = tooDeepAt(this.doc, all);
     if (deep !== undefined) return [{ file: this.file, ...this.at(deep), path: '', message: TOO_DEEP }];
+    // An unquoted `${VAR}` in a flow collection first: its lines alone (the rest are its echoes).
+    const unquoted = all.map((e) => unquotedVariable(this.text, e.pos[0]));
+    if (unquoted[0] !== undefined)
+      return all.flatMap((e, i) => {
+        const message = unquoted[i];
+        return message ? [{ file: this.file, ...this.at(e.pos[0]), path: '', message }] : [];
+      });
     const shown: FileProblem[] = all.slice(0, MAX_SYNTAX_PROBLEMS).map((e) => ({
       file: this.file,
       ...this.at(e.pos[0]),

@@ -51,3 +51,42 @@ function tagMessage(message: string): string {
     return `YAML tag ${tag} does not fit this value; expected ${expected}`;
   return `YAML tags such as ${tag || 'this one'} are not supported; expected ${expected}`;
 }
+
+/**
+ * The message for a syntax error at the `{` of a `${VAR}` written unquoted inside a flow
+ * collection (`{ client_secret: ${SEC} }`), else undefined. In block style `${SEC}` is a plain
+ * value; in a `{ }` or `[ ]` collection `{` is a bracket, so the yaml library reads a mapping
+ * opening there and says three to seven "Unexpected ..." lines, none naming the cause (hT45 L4).
+ * Only a `{` right after a `$` is taken: in block style that `{` is part of the value and never
+ * an error, so an error there is in a flow collection.
+ */
+export function unquotedVariable(text: string, offset: number): string | undefined {
+  if (text[offset] !== '{' || text[offset - 1] !== '$') return undefined;
+  const before = text.slice(0, offset - 1);
+  // The value as written: from after the `:`, `,` or bracket before it to the `}` closing `${`.
+  const start = before.search(/[^\s,[\]{}:]*$/);
+  const close = text.indexOf('}', offset);
+  if (close < 0 || /[\n,[\]{]/.test(text.slice(offset + 1, close))) return undefined;
+  // The reference's name alone: text before it or a default may be (part of) a secret, and
+  // nothing is known yet to hide it by.
+  const name = /^[^:}]*/.exec(text.slice(offset + 1, close))![0];
+  const rest = text.slice(offset + 1 + name.length, close) ? ':-…' : '';
+  const quoted = `'${start < offset - 1 ? '…' : ''}\${${name}${rest}}'`;
+  const key = /([^\s,[\]{}]+)\s*:\s*$/.exec(before.slice(0, start))?.[1];
+  const whose = key ? ` of ${key.slice(0, KEY_MAX)}` : '';
+  return `YAML syntax: "\${" starts a { } mapping inside a ${innermost(before)}; expected the value${whose} quoted: ${quoted}`;
+}
+
+/** The flow collection a position is in, from the nearest bracket left open before it. */
+function innermost(before: string): string {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const c = before[i];
+    if (c === '}' || c === ']') depth++;
+    else if (c === '{' || c === '[') {
+      if (depth === 0) return c === '{' ? '{ } mapping' : '[ ] list';
+      depth--;
+    }
+  }
+  return '{ } mapping or [ ] list';
+}
