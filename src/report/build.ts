@@ -28,8 +28,10 @@ export function buildReport(
 ): Report {
   const { instance } = data;
   const ref = { kind: instance.kind, id: instance.id, uuid: instance.uuid, topic: instance.topic };
+  // An end before the start (bad data, not shown) still ends the replay, at the last sample.
+  const endAt = instance.live ? undefined : (instance.end ?? instance.endBeforeStart);
   const alerts = data.samples.length
-    ? replayAlerts(rules, options.gapToleranceMs, ref, data.samples, instance.live ? undefined : instance.end)
+    ? replayAlerts(rules, options.gapToleranceMs, ref, data.samples, endAt)
     : [];
   const samplesOf = new Map<string, QosSample[]>();
   for (const s of data.samples)

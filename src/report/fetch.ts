@@ -12,6 +12,7 @@ import { isEnded, isZoomError, ZoomError } from '../zoom/errors.js';
 import { REPORT_KINDS } from './endpoints.js';
 import { budgetCutNote, BudgetCutLog } from './budget-cut.js';
 import type { BudgetCut, ReportInstance, ReportSource } from './types.js';
+import { iso } from './values.js';
 import { leaveOf } from '../poll/joins.js';
 
 type Raw = Record<string, unknown>;
@@ -94,13 +95,14 @@ export async function resolveInstance(
   const count = Number(body.participants ?? body.user_count);
   const start = time(body.start_time);
   const end = time(body.end_time);
+  const endBeforeStart = end !== undefined && start !== undefined && end < start && !live;
   return {
     kind,
     id: kind === 'session' ? uuid : str(body.id) || idOrUuid,
     uuid,
     topic: visible(str(body.topic) || str(body.session_name)),
     ...(start !== undefined ? { start } : {}),
-    ...(end !== undefined && !live ? { end } : {}),
+    ...(end !== undefined && !live ? (endBeforeStart ? { endBeforeStart: end } : { end }) : {}),
     live,
     ...(Number.isFinite(count) && count > 0 ? { participants: count } : {}),
   };
@@ -420,6 +422,7 @@ export async function fetchReportData(
     sourceNote:
       sourceNote(source, choice, refused) +
       skippedNote(listed.skipped) +
+      endNote(instance) +
       cutNote(call.cuts) +
       budgetCutNote(budget?.cut()),
     ...(budget?.cut() ? { budgetCut: budget.cut()! } : {}),
@@ -429,6 +432,12 @@ export async function fetchReportData(
     stats,
     cutNote: cutNote(call.cuts),
   };
+}
+
+/** Zoom's end before its start, said once in the Source line (bad data: not the call's span). */
+function endNote(i: ReportInstance): string {
+  if (i.endBeforeStart === undefined) return '';
+  return ` Zoom's end_time ${iso(i.endBeforeStart)} is before its start_time ${iso(i.start)}: bad data from Zoom, the end is not shown.`;
 }
 
 function skippedNote(skipped: number): string {

@@ -8,7 +8,13 @@ export interface ReportInstance {
   uuid: string;
   topic: string;
   start?: number;
+  /** When it ended; absent while live, when Zoom gave none, and when Zoom's is before `start`. */
   end?: number;
+  /**
+   * Zoom's end_time when it is before its start_time: bad data, said once in the report's Source
+   * line and not shown as the call's span (hT45 L1); the alerts replayed still end at the last sample.
+   */
+  endBeforeStart?: number;
   /** Still going on when the report was made: the data is Zoom's live QoS window only. */
   live: boolean;
   /** Participants (joins) Zoom counted. */

@@ -94,12 +94,23 @@ export function contextLine(c: ParticipantContext): string {
     .join(', ');
 }
 
-/** "Weekly sync (meeting 85012345678), 10:00-10:45 UTC, ended" */
+/**
+ * "Weekly sync (meeting 85012345678), 2026-12-05 10:00-10:45 UTC, ended"; an end on another
+ * date with its date ("2026-12-05 23:40 to 2026-12-06 00:20 UTC"); no end known (live, none from
+ * Zoom, or Zoom's before the start: bad data), "from 2026-12-05 10:00 UTC".
+ */
 export function titleLine(r: Report): string {
   const i = r.instance;
-  const when =
-    i.start !== undefined ? `, ${iso(i.start).slice(0, 10)} ${hhmm(i.start)}-${hhmm(i.end)} UTC` : '';
-  return `${shortTopic(i)} (${i.kind} ${i.id}, instance ${i.uuid})${when}, ${i.live ? 'live' : 'ended'}`;
+  return `${shortTopic(i)} (${i.kind} ${i.id}, instance ${i.uuid})${span(i)}, ${i.live ? 'live' : 'ended'}`;
+}
+
+function span(i: Report['instance']): string {
+  if (i.start === undefined) return '';
+  const day = (t: number): string => iso(t).slice(0, 10);
+  if (i.end === undefined) return `, from ${day(i.start)} ${hhmm(i.start)} UTC`;
+  if (day(i.end) !== day(i.start))
+    return `, ${day(i.start)} ${hhmm(i.start)} to ${day(i.end)} ${hhmm(i.end)} UTC`;
+  return `, ${day(i.start)} ${hhmm(i.start)}-${hhmm(i.end)} UTC`;
 }
 
 /** One line per participant: the headline of who had the worst of it. */

@@ -4,10 +4,8 @@ import { loadRules } from '../../src/evaluate/load-rules.js';
 import { inspectFromZoom } from '../../src/report/inspect.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { fromRoot } from '../../src/util/package-root.js';
-import { S2SOAuth } from '../../src/zoom/auth.js';
-import { ZoomClient } from '../../src/zoom/client.js';
-import { PLAN_DEFAULTS } from '../../src/zoom/limits.js';
 import { TestServer } from '../helpers/http-server.js';
+import { zoomClientAt } from '../helpers/zoom-at.js';
 import { T0 } from '../helpers/sim.js';
 
 /**
@@ -60,11 +58,7 @@ afterAll(() => zoom.close());
 
 async function inspectByName(): Promise<unknown> {
   const clock = new VirtualClock(T0);
-  const auth = new S2SOAuth(
-    { oauthUrl: `${zoom.url}/oauth/token`, accountId: 'a', clientId: 'c', clientSecret: 's' },
-    clock,
-  );
-  const c = new ZoomClient({ apiUrl: zoom.url, auth, limits: PLAN_DEFAULTS.business, dailyShare: 1, clock });
+  const c = zoomClientAt(zoom.url, clock);
   return inspectFromZoom(c, {
     kind: 'meeting',
     id: '575734086',
