@@ -1,4 +1,5 @@
-import { openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { linkSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { makeDir } from './make-dir.js';
 import { readRegularText } from './regular-file.js';
 import { hostname } from 'node:os';
@@ -16,6 +17,12 @@ interface LockOwner {
   boot?: string;
 }
 
+const lockedError = (dir: string, owner: LockOwner, what: string): StateDirLockedError =>
+  new StateDirLockedError(
+    `state dir ${dir} ${what} qoswatch pid ${owner.pid} (since ${owner.since}): one instance runs ` +
+      `per state dir and Zoom account. Stop that one, or give this one its own state.dir`,
+  );
+
 /** One qoswatch per state dir: two would double-spend the budget and double-send alerts. */
 export class StateDirLockedError extends Error {
   readonly code = 'QW_STATE_LOCKED';
@@ -24,10 +31,30 @@ export class StateDirLockedError extends Error {
 /** How far a lock's `since` may come before its owner's start time (clocks read at different instants). */
 const START_SLACK_MS = 5_000;
 
-/** The lock's owner as written, or undefined when it is not a lock qoswatch writes (half-written, edited). */
+const LOCK = 'qoswatch.lock';
+/** A takeover's claim older than this is swept: no start still holds what it read that long ago. */
+const CLAIM_KEPT_MS = 60_000;
+/** How long a start waits for another one that is taking over the same stale lock. */
+const TAKEOVER_WAIT_MS = 5_000;
+
+/** The lock's owner as written, or undefined when it is not a lock qoswatch writes (edited, damaged). */
 function readOwner(file: string): LockOwner | undefined {
+  const text = readText(file);
+  return text === undefined ? undefined : ownerIn(text);
+}
+
+/** A file's text; undefined when it is gone (or cannot be read: taken as empty by ownerIn). */
+function readText(file: string): string | undefined {
   try {
-    const o = JSON.parse(readRegularText(file)) as Partial<LockOwner>;
+    return readRegularText(file);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
+  }
+}
+
+function ownerIn(text: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
     const ok =
       Number.isInteger(o.pid) &&
       typeof o.host === 'string' &&
@@ -60,14 +87,58 @@ function ownerRuns(owner: LockOwner, me: LockOwner): boolean {
 }
 
 /**
+ * Claims the takeover of the stale lock whose text is `text`: `claim` (this process's record,
+ * written whole) is linked as `qoswatch.lock.<hash of text>.took`, which exists once (O_EXCL, as
+ * link is): of two starts that read the same stale lock, one makes it, the other finds it and
+ * waits for that one's lock. Returns undefined when this process has the claim, else the owner of
+ * the claim, running. A claim whose owner died before it wrote the lock is itself stale: the next
+ * claim is named by both texts, so that again one start makes it.
+ */
+function claimTakeover(dir: string, text: string, claim: string, me: LockOwner): LockOwner | undefined {
+  let basis = text;
+  for (;;) {
+    const name = join(dir, `${LOCK}.${createHash('sha256').update(basis).digest('hex').slice(0, 32)}.took`);
+    try {
+      linkSync(claim, name);
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const other = readText(name) ?? '';
+    const taker = ownerIn(other);
+    if (taker && ownerRuns(taker, me)) return taker;
+    basis += `\n${other}`;
+  }
+}
+
+/** Claims and this process's unused records left by starts that died, once older than CLAIM_KEPT_MS. */
+function sweep(dir: string): void {
+  const before = Date.now() - CLAIM_KEPT_MS;
+  for (const name of readdirSync(dir))
+    if (name.startsWith(`${LOCK}.`) && (name.endsWith('.took') || name.endsWith('.new')))
+      try {
+        if (statSync(join(dir, name)).mtimeMs < before) rmSync(join(dir, name), { force: true });
+      } catch {
+        // gone meanwhile
+      }
+}
+
+/**
  * Takes `dir/qoswatch.lock` for this process. A lock held by the qoswatch process that wrote it
  * (same host, boot, pid and start time) makes it throw StateDirLockedError; any other lock (its
  * process gone or its pid reused, another host or boot, unreadable) is taken over. Returns the
  * release function.
+ *
+ * Atomic: the record is written whole to a file of its own first, then linked as the lock when
+ * there is none (a start never reads a half-written lock and takes it for a damaged one), or,
+ * taking over, renamed over it once this start has the takeover's claim (claimTakeover): two
+ * starts that both judged the same lock stale cannot both take it over (hT45: it was read, then
+ * written). `judgedStale` is called after a lock was judged not held and before it is claimed:
+ * tests hold two starts there to race them.
  */
-export function lockStateDir(dir: string): () => void {
+export function lockStateDir(dir: string, judgedStale?: () => void): () => void {
   makeDir(dir);
-  const file = join(dir, 'qoswatch.lock');
+  const file = join(dir, LOCK);
   const start = processStartTicks(process.pid);
   const boot = bootId();
   const me: LockOwner = {
@@ -77,20 +148,35 @@ export function lockStateDir(dir: string): () => void {
     ...(start !== undefined ? { start } : {}),
     ...(boot !== undefined ? { boot } : {}),
   };
+  // Random: two containers sharing the dir may both be pid 1.
+  const mine = join(dir, `${LOCK}.${process.pid}-${randomBytes(6).toString('hex')}.new`);
+  writeFileSync(mine, JSON.stringify(me) + '\n', { flag: 'wx' });
   try {
-    const fd = openSync(file, 'wx');
-    writeFileSync(fd, JSON.stringify(me) + '\n');
-    closeSync(fd);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const owner = readOwner(file);
-    if (owner && ownerRuns(owner, me))
-      throw new StateDirLockedError(
-        `state dir ${dir} is in use by qoswatch pid ${owner.pid} (since ${owner.since}): one instance runs ` +
-          `per state dir and Zoom account. Stop that one, or give this one its own state.dir`,
-      );
-    writeFileSync(file, JSON.stringify(me) + '\n');
+    const until = Date.now() + TAKEOVER_WAIT_MS;
+    for (;;) {
+      try {
+        linkSync(mine, file);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const text = readText(file);
+      if (text === undefined) continue; // released meanwhile: link again
+      const owner = ownerIn(text);
+      if (owner && ownerRuns(owner, me)) throw lockedError(dir, owner, 'is in use by');
+      judgedStale?.();
+      const taker = claimTakeover(dir, text, mine, me);
+      if (!taker) {
+        renameSync(mine, file);
+        break;
+      }
+      // Another start has the claim and is writing its lock: read again until it has.
+      if (Date.now() > until) throw lockedError(dir, taker, 'is being taken over by');
+    }
+  } finally {
+    rmSync(mine, { force: true });
   }
+  sweep(dir);
   return () => {
     try {
       const owner = readOwner(file);
