@@ -80,7 +80,8 @@ export class Metrics {
   private async render(): Promise<BodyPiece[]> {
     const health = await this.registry();
     this.settle();
-    const rest = await health.registry.metrics();
+    // As one registry of both renders them (prom-client: each family's text, blank lines between).
+    const rest = `${await health.defaults.metrics()}\n${await health.registry.metrics()}`;
     const out: BodyPiece[] = [
       Buffer.from(rest.endsWith('\n') ? rest : `${rest}\n`),
       Buffer.from(alertSeriesText(this.inputs.engine.brief())),

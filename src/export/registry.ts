@@ -9,7 +9,7 @@ import { registerHttpMetrics, type HttpView } from './collectors/http.js';
 import { registerRuleMetrics } from './collectors/rules.js';
 import { registerNotifyMetrics } from './collectors/notify.js';
 import { registerPollMetrics } from './collectors/poll.js';
-import { registerProcessMetrics } from './collectors/process.js';
+import { processDefaults, registerProcessMetrics } from './collectors/process.js';
 import type { QualityOptions } from './collectors/quality.js';
 import { registerWebhookMetrics, type WebhookCounts, type WebhookObservers } from './collectors/webhooks.js';
 import { registerZoomMetrics, type ZoomAccountView } from './collectors/zoom.js';
@@ -37,6 +37,8 @@ export interface MetricsInputs {
 
 /** The daemon's own health on a prom-client registry, and the observers that feed its histograms. */
 export interface HealthRegistry {
+  /** Node's default metrics: the process's, shared by every daemon of it (processDefaults); rendered first. */
+  defaults: Registry;
   registry: Registry;
   observeCycle: (r: CycleReport) => void;
   /** Hand-off and answer times of the push source (webhooks configured). */
@@ -85,5 +87,5 @@ export function healthRegistry(inputs: MetricsInputs): HealthRegistry {
       tracked: () => scheduler.instances().map((i) => i.ref),
       now: () => clock.now(),
     });
-  return { registry, observeCycle, webhooks };
+  return { defaults: processDefaults(), registry, observeCycle, webhooks };
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 export interface ProcessView {
   version: string;
@@ -13,18 +13,32 @@ export interface ProcessView {
  */
 const EVENT_LOOP_SAMPLE_MS = 50;
 
-/** The process itself: Node's default metrics, the build, and state file write failures. */
-export function registerProcessMetrics(registry: Registry, view: ProcessView): void {
-  const registers = [registry];
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+/**
+ * Node's default metrics, in one registry for the process, made when first asked for: they are
+ * the process's, and prom-client keeps the registry they are collected into for the life of the
+ * process (the GC histogram's performance observer is never disconnected, the event loop
+ * histogram never disabled). Collected into a daemon's own registry, whose series read the
+ * daemon's parts, they kept every stopped daemon in the heap whole (issue 16:
+ * poller-memory.bench's earlier daemons stayed in its measurements).
+ */
+let defaults: Registry | undefined;
+export function processDefaults(): Registry {
+  if (defaults) return defaults;
+  defaults = new Registry();
+  collectDefaultMetrics({ register: defaults, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   // prom-client names these gauges *_total, which promtool rightly flags; keep the output lint-clean.
   for (const name of [
     'nodejs_active_handles_total',
     'nodejs_active_requests_total',
     'nodejs_active_resources_total',
   ])
-    registry.removeSingleMetric(name);
+    defaults.removeSingleMetric(name);
+  return defaults;
+}
 
+/** The daemon itself: the build, and state file write failures (Node's default metrics: processDefaults). */
+export function registerProcessMetrics(registry: Registry, view: ProcessView): void {
+  const registers = [registry];
   new Gauge({
     name: 'qoswatch_build_info',
     help: 'qoswatch build information; always 1.',
