@@ -101,7 +101,8 @@ function edgeOf(passes: readonly RulePass[]): number {
 /**
  * The quiet moves of shared readings (from a time to the step's), counted per group slot and
  * handed on to each rule's group (its quiet moves: quiet-moves.ts) before any sample is read rule
- * by rule, and at the end. Groups are apart: a group's moves counted here wait for no other's.
+ * by rule, and at the end; a group slot's alone before a shared reading in it moves breaching
+ * (`handOn`). Groups are apart: a group's moves counted here wait for no other's.
  */
 class SharedMoves {
   private count = new Int32Array(64);
@@ -149,7 +150,12 @@ class SharedMoves {
     pending.length = 0;
   }
 
-  private handOn(g: number): void {
+  /**
+   * Hands group slot `g`'s count on (before a move in it that is not quiet): the others wait, as
+   * what is done to one group's readings changes nothing of another's. It stays in `pending`
+   * (handed on again when counted again: nothing left to hand on then).
+   */
+  handOn(g: number): void {
     const n = this.count[g]!;
     if (n === 0) return;
     this.count[g] = 0;
@@ -203,7 +209,7 @@ function samplesPass(
         // Breaching no rule, before or now: a quiet move under every rule.
         if (above ? !(v > edge) && !(was > edge) : !(v < edge) && !(was < edge)) moves.add(g, from);
         else {
-          moves.flush();
+          moves.handOn(g); // moveShared changes group slot g's groups alone
           for (const p of passes) p.moveShared(g, from, was, v, slot);
         }
         time[slot] = t;
