@@ -55,12 +55,22 @@ function formsAt(bytes: Buffer, skip: number): Base64Form[] {
   return [...new Set([core, urlCore])].map((c) => ({ core: c, before, after, groupsBefore, groupsAfter }));
 }
 
-/** The forms of the secret `value` inside a base64 text, at each alignment, in both alphabets. */
+/**
+ * The forms of the secret `value` inside a base64 text, at each alignment, in both alphabets: of
+ * its UTF-8 bytes, and of its UTF-16 ones, little- and big-endian (a Windows client's or a .NET
+ * server's text, with or without its byte order mark before it: utf16Bytes).
+ */
 export function base64Forms(value: string): Base64Form[] {
   const bytes = Buffer.from(value, 'utf8');
   // A shorter secret is hidden by its own forms only (util/log-secrets.ts MIN_LOG_SECRET).
   if (bytes.length < 6) return [];
-  return [0, 1, 2].flatMap((skip) => formsAt(bytes, skip));
+  return [bytes, ...utf16Bytes(value)].flatMap((b) => [0, 1, 2].flatMap((skip) => formsAt(b, skip)));
+}
+
+/** `value`'s UTF-16 bytes, little-endian then big-endian. */
+export function utf16Bytes(value: string): [Buffer, Buffer] {
+  const le = Buffer.from(value, 'utf16le');
+  return [le, Buffer.from(le).swap16()];
 }
 
 const isBase64Char = (c: number): boolean =>
@@ -115,10 +125,15 @@ export class Base64Search {
 
   /** `text` with each form found hidden as `shown` with the groups that hold its bits; its breaks read past. */
   hide(text: string, shown: string): string {
+    const spans = this.spans(text);
+    return spans.length ? replaceSpans(text, spans, shown) : text;
+  }
+
+  /** Where each form found in `text` stands, with the groups that hold its bits; its breaks read past. */
+  spans(text: string): [number, number][] {
     const unwrapped = UnwrappedText.wrapped(text) ? new UnwrappedText(text) : undefined;
     const spans = this.spansIn(unwrapped?.text ?? text);
-    if (!spans.length) return text;
-    return replaceSpans(text, unwrapped ? spans.map(([a, b]) => unwrapped.span(a, b)) : spans, shown);
+    return unwrapped ? spans.map(([a, b]) => unwrapped.span(a, b)) : spans;
   }
 
   private spansIn(text: string): [number, number][] {

@@ -1,3 +1,4 @@
+import type { EscapeKind } from './escape-kinds.js';
 import { HTML_REFERENCE, htmlAt } from './html-references.js';
 
 /**
@@ -8,6 +9,9 @@ import { HTML_REFERENCE, htmlAt } from './html-references.js';
  * character references (util/html-references.ts: `&#104;`, `&#x68`, `&amp;`, `&sol;`, `&auml;`),
  * each alone or mixed with characters kept as they are, as encodeURI keeps `/`, `?`, `&` and `=`
  * and escapes a space, and a WHATWG URL keeps more or fewer by the part it is in. One pass.
+ * With a `kind` (util/escape-kinds.ts: quoted-printable, octal, `\u{..}`, HTML's legacy names...),
+ * an escape of that kind is read too, where one starts, before those: a second reading of the
+ * text, which util/hide-values.ts makes only for a text that holds one, beside the first.
  */
 export class EscapedText {
   /** The text with each escape read as the character it stands for. */
@@ -15,29 +19,40 @@ export class EscapedText {
   /** The pieces of `read`, in order (a run of characters as they are in the text, or one escape's), read when first asked. */
   private pieces: Piece[] | undefined;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly kind?: EscapeKind,
+  ) {
     let read = '';
-    const done = eachEscape(text, (from, to, chars) => {
+    const done = eachEscape(text, kind, (from, to, chars) => {
       read += text.slice(to, from) + chars;
     });
     this.read = read + text.slice(done);
   }
 
-  /** Where `read`'s characters `from`..`to` stand in the text: from the first's start to the next one's. */
+  /**
+   * Where `read`'s characters `from`..`to` stand in the text: from the first's start to the next
+   * one's (before an escape of no characters between them: a quoted-printable soft line break).
+   */
   span(from: number, to: number): [number, number] {
-    return [this.at(from), this.at(to)];
+    return [this.at(from), this.at(to, true)];
   }
 
-  /** Where `read`'s character `r` starts in the text (an escape's start for each character it stands for). */
-  private at(r: number): number {
+  /**
+   * Where `read`'s character `r` starts in the text (an escape's start for each character it
+   * stands for); with `before`, where the escapes of no characters before it start, if any.
+   */
+  private at(r: number, before = false): number {
     if (r >= this.read.length) return this.text.length;
-    const pieces = (this.pieces ??= piecesOf(this.text));
+    const pieces = (this.pieces ??= piecesOf(this.text, this.kind));
     let [lo, hi] = [0, pieces.length - 1];
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (pieces[mid]!.read <= r) lo = mid;
       else hi = mid - 1;
     }
+    // Pieces at one place of `read`: escapes of no characters, then the one that holds `r`.
+    if (before) while (lo > 0 && pieces[lo - 1]!.read === r) lo--;
     const p = pieces[lo]!;
     return p.kept ? p.text + r - p.read : p.text;
   }
@@ -54,7 +69,12 @@ interface Piece {
  * Calls `found` with each escape of `text` in order: where it starts, where the text before it
  * starts (the previous one's end) and the characters it stands for; gives the last one's end.
  */
-function eachEscape(text: string, found: (at: number, after: number, chars: string) => void): number {
+function eachEscape(
+  text: string,
+  kind: EscapeKind | undefined,
+  found: (at: number, after: number, chars: string) => void,
+): number {
+  if (kind) return eachOfKind(text, kind, found);
   let done = 0;
   // Where an escape may start, then whether one does, each by test(), which makes no array: a
   // search with exec() made one for each escape, and a line of them spent its time collecting those.
@@ -74,11 +94,43 @@ function eachEscape(text: string, found: (at: number, after: number, chars: stri
   return done;
 }
 
+/**
+ * eachEscape with the escapes of `kind` read too: where one of them starts, it is read first;
+ * elsewhere, or where none of it stands there, the first reading's escapes as eachEscape reads them.
+ */
+function eachOfKind(
+  text: string,
+  kind: EscapeKind,
+  found: (at: number, after: number, chars: string) => void,
+): number {
+  let done = 0;
+  const start = kind.starts === '=' ? START_OR_EQUALS : START;
+  start.lastIndex = 0;
+  while (start.test(text)) {
+    const at = start.lastIndex - 1;
+    const c = text.charCodeAt(at);
+    let escape = c === kind.starts.charCodeAt(0) ? kind.at(text, at) : undefined;
+    if (!escape && c !== 61 /* = */) {
+      ESCAPE.lastIndex = at;
+      if (!ESCAPE.test(text)) continue;
+      escape = escapeAt(text, at, ESCAPE.lastIndex);
+      if (!escape) {
+        start.lastIndex = ESCAPE.lastIndex;
+        continue;
+      }
+    }
+    if (!escape) continue;
+    found(at, done, escape[0]);
+    done = start.lastIndex = escape[1];
+  }
+  return done;
+}
+
 /** The pieces of `text` as EscapedText reads it. */
-function piecesOf(text: string): Piece[] {
+function piecesOf(text: string, kind: EscapeKind | undefined): Piece[] {
   const pieces: Piece[] = [];
   let read = 0;
-  const done = eachEscape(text, (at, after, chars) => {
+  const done = eachEscape(text, kind, (at, after, chars) => {
     if (at > after) pieces.push({ read, text: after, kept: true });
     read += at - after;
     pieces.push({ read, text: at, kept: false });
@@ -94,6 +146,7 @@ const ESCAPE = new RegExp(
   'y',
 );
 const START = /[%\\&]/g;
+const START_OR_EQUALS = /[%\\&=]/g;
 
 /** An HTML character reference's start (`&#`, `&amp;`...): a `&` alone, as a query string has, is none. */
 const HTML_START = /&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)/;

@@ -1,6 +1,7 @@
 import { base64Forms, Base64Search } from './base64-forms.js';
-import { EscapedText, mayHoldEscapes } from './escaped-text.js';
+import { hexJoined } from './hex-runs.js';
 import { replaceSpans } from './replace-spans.js';
+import { readingChains } from './text-readings.js';
 
 /**
  * Values to hide in a text, each replaced by `shown` wherever it stands: the secret values a log
@@ -78,7 +79,9 @@ export class HiddenValues {
 
   /**
    * `text` with each form of hex digits only in it, in any case (`deadbeef`, `DEADBEEF`, `DeadBeef`):
-   * looked for in its copy in lower case, and replaced at the same place in it.
+   * looked for in its copy in lower case, and replaced at the same place in it; then with the
+   * separators of its runs of hex taken out (util/hex-runs.ts: `xxd` and `od -x` groups, `de:ad`,
+   * `0xde, 0xad`, over lines), and placed back in it.
    */
   private anyCaseHex(text: string): string {
     if (!this.hexForms.length) return text;
@@ -88,56 +91,66 @@ export class HiddenValues {
     let out = text;
     for (const form of this.hexForms)
       if (lower.includes(form)) [out, lower] = replaceAt(out, lower, form, this.shown);
-    return out;
+    const joined = hexJoined(out, this.hexForms.at(-1)!.length);
+    if (!joined) return out;
+    const spans = spansOf(
+      joined.read.replace(/[A-F]/g, (c) => c.toLowerCase()),
+      this.hexForms,
+    );
+    return spans.length
+      ? replaceSpans(
+          out,
+          spans.map(([a, b]) => joined.span(a, b)),
+          this.shown,
+        )
+      : out;
   }
 
   /**
-   * `text` with each value in it however it is escaped (util/escaped-text.ts), longest first; and
-   * escaped again and again (`%2541` for `A`, `%252541`, `&amp;#104;`): the text read is read
-   * again while it still holds an escape, MAX_READINGS times at most, and a value found in a
-   * reading is placed back through each reading before it.
+   * `text` with each value in it however it is escaped, and escaped again and again, longest first:
+   * in each reading of each chain of util/text-readings.ts (the first as stop 43 read a text; the
+   * others, each with one more kind of escape, only for a text that holds one), a value found in
+   * a reading placed back through each reading before it; and, in the first chain's readings, a
+   * value's base64 inside a longer base64 text whose `+`, `/` or `=` are escaped (`%2B`, `&#x2F;`,
+   * PHP's `\/`).
    */
   private escaped(text: string): string {
     if (!this.values.length) return text;
-    const readings: EscapedText[] = [];
-    for (let read = text; readings.length < MAX_READINGS && mayHoldEscapes(read);) {
-      const next = new EscapedText(read);
-      // No escape read: the text as it is, whose values the forms found.
-      if (next.read.length === read.length) break;
-      readings.push(next);
-      read = next.read;
-    }
     const spans: [number, number][] = [];
-    readings.forEach((reading, i) => {
-      for (let span of this.spansIn(reading.read)) {
-        for (let j = i; j >= 0; j--) span = readings[j]!.span(...span);
-        spans.push(span);
-      }
-    });
+    for (const [c, { readings, from }] of readingChains(text).entries())
+      readings.forEach((reading, i) => {
+        if (i < from) return;
+        const found = this.spansIn(reading.read);
+        // `%2B`, `&#x2F;`, `\/` are the first reading's escapes: base64 is looked for in its chain.
+        if (this.base64 && c === 0) found.push(...this.base64.spans(reading.read));
+        for (let span of found) {
+          for (let j = i; j >= 0; j--) span = readings[j]!.span(...span);
+          spans.push(span);
+        }
+      });
     return spans.length ? replaceSpans(text, spans, this.shown) : text;
   }
 
   /** Where each value stands in `read`, longest first, none inside another found before. */
   private spansIn(read: string): [number, number][] {
-    const spans: [number, number][] = [];
-    let taken: Uint8Array | undefined;
-    for (const v of this.values) {
-      for (let a = read.indexOf(v); a >= 0; a = read.indexOf(v, a + 1)) {
-        taken ??= new Uint8Array(read.length);
-        if (taken.subarray(a, a + v.length).includes(1)) continue;
-        taken.fill(1, a, a + v.length);
-        spans.push([a, a + v.length]);
-      }
-    }
-    return spans;
+    return spansOf(read, this.values);
   }
 }
 
-/**
- * How many times a text is read for escapes: a value escaped four times over (`%25252541` for
- * `A`) is found, and a line of escapes inside escapes costs four readings at most.
- */
-const MAX_READINGS = 4;
+/** Where each of `values` (longest first) stands in `read`, none inside another found before. */
+function spansOf(read: string, values: readonly string[]): [number, number][] {
+  const spans: [number, number][] = [];
+  let taken: Uint8Array | undefined;
+  for (const v of values) {
+    for (let a = read.indexOf(v); a >= 0; a = read.indexOf(v, a + 1)) {
+      taken ??= new Uint8Array(read.length);
+      if (taken.subarray(a, a + v.length).includes(1)) continue;
+      taken.fill(1, a, a + v.length);
+      spans.push([a, a + v.length]);
+    }
+  }
+  return spans;
+}
 
 /**
  * A form of hex digits only (a hex dump of a value: secretForms), of 12 at least (6 bytes), or

@@ -56,7 +56,7 @@ const ASCII_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** HTML's names of U+00A0 to U+00FF, in order. */
-const LATIN1_NAMES =
+export const LATIN1_NAMES =
   'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 ' +
   'acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde ' +
   'Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute ' +
@@ -64,7 +64,8 @@ const LATIN1_NAMES =
   'auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ' +
   'ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
 
-const NAMED: ReadonlyMap<string, string> = new Map([
+/** The names stop 43 reads (with their `;`): the ASCII marks', Latin-1's and `euro`. */
+export const NAMED: ReadonlyMap<string, string> = new Map([
   ...Object.entries(ASCII_NAMES),
   ...LATIN1_NAMES.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
 ]);

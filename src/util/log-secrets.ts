@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { utf16Bytes } from './base64-forms.js';
 import { HiddenValues } from './hide-values.js';
 import { REDACTED } from './redact-pairs.js';
 import { redactUrlCredentials } from './redact-url.js';
@@ -14,9 +15,10 @@ export const MIN_LOG_SECRET = 6;
  * upper, lower or mixed case (util/hide-values.ts reads them in either: `%2f`, `%C3%a4`, and
  * reads every escape of a text besides, so that a value with some characters escaped and others
  * kept, as encodeURI or a JSON writer of `\u00e4` writes it, is found too), in hex (a dump of its
- * bytes, with or without a blank between them, looked for in any case), and in base64 (with its
- * `=` padding and without)
- * and base64url. None for a value under MIN_LOG_SECRET characters. The one list of them: the
+ * UTF-8 bytes or of its UTF-16 ones, LE or BE, and of its bytes as `od -x` writes them, looked for
+ * in any case and with blanks or other separators between its bytes or groups), and in base64
+ * (with its `=` padding and without) and base64url (util/hide-values.ts looks for these inside a
+ * longer base64 text too, of its UTF-16 bytes too, and with their `+`, `/`, `=` escaped). None for a value under MIN_LOG_SECRET characters. The one list of them: the
  * log's (LogSecrets) and the Zoom token endpoint's (zoom/auth.ts scrubTokenError, before it cuts
  * the text short).
  */
@@ -34,12 +36,31 @@ export function secretForms(v: string): string[] {
     jsEscape(v),
     hex,
     hex.toUpperCase(),
-    // A dump with a blank between its bytes (`73 65 63`); util/hide-values.ts reads it in any case.
+    // A dump with a blank between its bytes (`73 65 63`); util/hide-values.ts reads it in any case,
+    // and each hex form with other separators (`xxd`'s `7365 6372`, `73:65`, `0x73, 0x65`).
     hex.replace(/..(?!$)/g, '$& '),
+    // Hex of its UTF-16 bytes (LE, BE), and its bytes as `od -x` writes them (16-bit little-endian words).
+    ...utf16Bytes(v).map((b) => b.toString('hex')),
+    ...odWords(bytes),
     base64,
     base64.replace(/=+$/, ''),
     bytes.toString('base64url'),
   ];
+}
+
+/**
+ * The hex of `bytes` as `od -x` (and `hexdump` without options) writes it: each two bytes a 16-bit
+ * word, little-endian, so its digits swapped by pairs; as the secret starts at an even byte of the
+ * dump (its whole words), and at an odd one (the words after its first byte). A secret's first or
+ * last byte that shares a word with a byte of the text around it is not in them: shown (said in
+ * docs/configuration.md). None under 12 digits (util/hide-values.ts HEX_ONLY).
+ */
+function odWords(bytes: Buffer): string[] {
+  const words = (b: Buffer): string =>
+    Buffer.from(b.subarray(0, b.length - (b.length % 2)))
+      .swap16()
+      .toString('hex');
+  return [words(bytes), words(bytes.subarray(1))].filter((w) => w.length >= 12);
 }
 
 /**
