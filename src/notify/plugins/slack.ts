@@ -48,11 +48,17 @@ const AUTH = new Set([
 function slackErrorCode(error: unknown): string {
   if (typeof error !== 'string' || !error) return 'unknown_error';
   if (/^[a-z0-9_]{1,100}$/.test(error)) return error;
-  // Hidden before it is cut: a secret across the cut would show its first part.
-  const shown = hiddenFromProcess(error);
-  const cut = shown.length > 100 ? `${shown.slice(0, 100)}...` : shown;
-  return `${JSON.stringify(cut)}${shown.length > 100 ? ` (${error.length} characters)` : ''}`;
+  // Hidden before it is cut: a secret across the cut would show its first part. Only its first
+  // HIDDEN_SLACK_ERROR characters are hidden: a secret's form that starts in the 100 shown ends
+  // far before (a configured secret is 64 KiB at most, a key's lines are hidden each), and an
+  // answer of megabytes made of escapes costs a bounded time at each retry, not seconds.
+  const shown = hiddenFromProcess(error.slice(0, HIDDEN_SLACK_ERROR));
+  const long = shown.length > 100 || error.length > HIDDEN_SLACK_ERROR;
+  return `${JSON.stringify(long ? `${shown.slice(0, 100)}...` : shown)}${long ? ` (${error.length} characters)` : ''}`;
 }
+
+/** How much of a Slack error that is no code is hidden before its first 100 characters are shown. */
+const HIDDEN_SLACK_ERROR = 256 * 1024;
 
 /** Slack errors that will not go away by trying again. */
 const PERMANENT = new Set([
