@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { makeDir } from './make-dir.js';
 import { readRegularText } from './regular-file.js';
 import { hostname } from 'node:os';
@@ -36,6 +36,24 @@ const LOCK = 'qoswatch.lock';
 const CLAIM_KEPT_MS = 60_000;
 /** How long a start waits for another one that is taking over the same stale lock. */
 const TAKEOVER_WAIT_MS = 5_000;
+
+/** link(2)'s answers on a file system without hard links (SMB shares such as Azure Files, some FUSE). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Makes `to` a name of `from`'s record, failing with EEXIST when `to` exists. Where the file
+ * system has no hard links, `to` is created exclusively and written (O_EXCL): still one of two
+ * starts makes it, but another may read it half-written in between (the atomicity lockStateDir
+ * promises then holds only as far as the file system allows).
+ */
+function linkExclusive(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch (err) {
+    if (!NO_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    writeFileSync(to, readFileSync(from), { flag: 'wx' });
+  }
+}
 
 /** The lock's owner as written, or undefined when it is not a lock qoswatch writes (edited, damaged). */
 function readOwner(file: string): LockOwner | undefined {
@@ -99,7 +117,7 @@ function claimTakeover(dir: string, text: string, claim: string, me: LockOwner):
   for (;;) {
     const name = join(dir, `${LOCK}.${createHash('sha256').update(basis).digest('hex').slice(0, 32)}.took`);
     try {
-      linkSync(claim, name);
+      linkExclusive(claim, name);
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -155,7 +173,7 @@ export function lockStateDir(dir: string, judgedStale?: () => void): () => void 
     const until = Date.now() + TAKEOVER_WAIT_MS;
     for (;;) {
       try {
-        linkSync(mine, file);
+        linkExclusive(mine, file);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
