@@ -7,16 +7,7 @@ import type { SlackSettings } from './plugins/slack.js';
 import type { WebhookSettings } from './plugins/webhook.js';
 import type { YamlSource } from '../util/yaml-source.js';
 
-/**
- * `delivery:`'s defaults, as a user would write them: the dispatcher's own when it is built
- * without them, and config/defaults.ts's.
- */
-export const DELIVERY_DEFAULTS = {
-  retry_initial: '1s',
-  retry_max: '5m',
-  give_up_after: '24h',
-  timeout: '30s',
-} as const;
+export { DELIVERY_DEFAULTS } from './plugins/notifier.js';
 
 /** Each built-in notifier kind's own settings, as its plugin in the registry takes them. */
 export interface BuiltInSettings {

@@ -4,6 +4,18 @@ import type { NotifyErrorCode } from './errors.js';
 import type { Notification } from './notification.js';
 
 /**
+ * `delivery:`'s defaults, as a user would write them: the dispatcher's own when it is built
+ * without them, config/defaults.ts's, and Slack's limit on one call when its notifier is built
+ * without `timeoutMs` (settings.ts hands them on: a plugin does not import its parent folder).
+ */
+export const DELIVERY_DEFAULTS = {
+  retry_initial: '1s',
+  retry_max: '5m',
+  give_up_after: '24h',
+  timeout: '30s',
+} as const;
+
+/**
  * A notifier only formats and sends. It throws a NotifyError that says whether trying again
  * can help; it never retries, never sleeps, and stops when `signal` aborts.
  *

@@ -11,7 +11,7 @@ import type { Notifier, NotifierContext, NotifierPlugin } from './notifier.js';
 import { isEpisode, title, type Notification } from './notification.js';
 import { abortable } from './abortable.js';
 import { slackLogger } from './slack-logger.js';
-import { DELIVERY_DEFAULTS } from '../settings.js';
+import { DELIVERY_DEFAULTS } from './notifier.js';
 
 export interface SlackSettings {
   /** Bot token (xoxb-...). */
