@@ -17,11 +17,12 @@
 // after its check) exits 1 with Node's "Cannot find module .../dist/src/main.js", and the
 // `qoswatch` command (bin/qoswatch.js) says "not built yet"; run it again. `npm start`'s check
 // (--if-stale) in that instant finds no whole build and builds one more. A daemon already running
-// keeps what it loaded, but a chunk it loads for the first time in that instant fails to load,
-// and stays failed, since the loader is kept (the Zoom HTTP client, transport, at its first call
-// to Zoom; the metrics registry at its first scrape): restart it. Nothing of this happens to a
-// daemon that does not run from the folder being rebuilt (the Docker image, an `npm pack`
-// install).
+// keeps what it loaded, but a chunk it loads for the first time in that instant fails to load
+// (the Zoom HTTP client, transport, at its first call to Zoom: that call fails; the metrics
+// registry at its first scrape: that scrape fails), and the next call or scrape loads it again
+// (the failed import is not kept, and Node caches no failure to find a module). Nothing of this
+// happens to a daemon that does not run from the folder being rebuilt (the Docker image, an
+// `npm pack` install).
 //
 // --if-stale: nothing is built when dist/ holds a whole build (.build-stamp.json, written last)
 // started after the newest change to what builds it (src/, rules/, the configs, the installed

@@ -89,15 +89,25 @@ export class Metrics {
     return this.quality.pieces(out);
   }
 
-  /** The registry, loaded on the first call. */
+  /**
+   * The registry, loaded on the first call. An import that fails (a chunk missing for the instant
+   * a rebuild swaps dist/, scripts/build.mjs) is not kept: the next call (scrape, observation)
+   * imports again, as Node caches no failure to find a module.
+   */
   private registry(): Promise<HealthRegistry> {
-    this.loading ??= import('./registry.js').then(({ healthRegistry }) => {
-      const health = healthRegistry(this.inputs);
-      this.health = health;
-      for (const observe of this.waiting) observe(health);
-      this.waiting = [];
-      return health;
-    });
+    this.loading ??= import('./registry.js').then(
+      ({ healthRegistry }) => {
+        const health = healthRegistry(this.inputs);
+        this.health = health;
+        for (const observe of this.waiting) observe(health);
+        this.waiting = [];
+        return health;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
+    );
     return this.loading;
   }
 
