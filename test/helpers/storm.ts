@@ -15,7 +15,13 @@ export interface Delivery {
   status: string;
   /** Each alert: `endsAt` (ms) and `reason` are a resolve's (`ends_at`, `reason`), sample time. */
   alerts: { id: string; status: string; endsAt?: number; reason?: string }[];
+  /** Which process sent it: its RUN_ENV, with a config written `tagRuns` (else undefined). */
+  run?: string;
 }
+
+/** The variable a process started on a `tagRuns` config names itself in (sent as RUN_HEADER). */
+export const RUN_ENV = 'QW_TEST_RUN';
+const RUN_HEADER = 'x-qoswatch-test-run';
 
 /**
  * The project's simulator on a clock the test moves (scenario time passes only when the test
@@ -43,6 +49,7 @@ export class Storm {
         status: string;
         alerts: { id: string; status: string; ends_at?: string | null; reason?: string | null }[];
       };
+      const run = r.headers[RUN_HEADER];
       this.deliveries.push({
         id: String(r.headers['x-qoswatch-notification-id']),
         at: Date.now(),
@@ -54,6 +61,7 @@ export class Storm {
           ...(a.ends_at ? { endsAt: Date.parse(a.ends_at) } : {}),
           ...(a.reason ? { reason: a.reason } : {}),
         })),
+        ...(typeof run === 'string' ? { run } : {}),
       });
       for (const check of [...this.waiting]) check();
       json(res, 200, {});
@@ -105,6 +113,8 @@ export class Storm {
    * A config for `qoswatch run` against this storm: one latency rule (300 ms for a minute of
    * sample time; or the rule file `rulesPath`), each alert its own group, a webhook to the receiver;
    * `zoom.date_clock: zoom`, as `advance()` moves the simulator minutes ahead of the daemon's clock.
+   * `tagRuns`: each request names the process that sent it (`Delivery.run`), from its environment
+   * variable RUN_ENV, which each process must then be started with.
    */
   writeConfig(
     dir: string,
@@ -112,6 +122,7 @@ export class Storm {
     timing = 'group_wait: 1s, group_interval: 1s',
     stateDir = join(dir, 'state'),
     rulesPath?: string,
+    tagRuns = false,
   ): string {
     const rules = rulesPath ?? join(dir, 'rules.yaml');
     if (!rulesPath)
@@ -131,7 +142,9 @@ export class Storm {
         `poll: { min_interval: 10s, discovery_interval: 10s, shutdown_timeout: 5s }\n` +
         `rules: { paths: ['${rules}'], watch: false }\n` +
         `metrics: { listen: '127.0.0.1:0' }\nstate: { dir: '${stateDir}' }\nlog: { format: json }\n` +
-        `notifiers:\n  - { name: hook, type: webhook, url: '${this.receiver.url}/hook' }\n` +
+        `notifiers:\n  - { name: hook, type: webhook, url: '${this.receiver.url}/hook'` +
+        (tagRuns ? `, headers: { ${RUN_HEADER}: '\${${RUN_ENV}}' }` : '') +
+        ` }\n` +
         `route: { receiver: hook, group_by: ['...'], ${timing}, repeat_interval: 24h }\n` +
         `delivery: { retry_initial: 100ms, retry_max: 500ms }\n` +
         extra,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it, type ExpectStatic } from 'vitest';
 import { fromRoot } from '../../src/util/package-root.js';
 import { printed, startCli } from '../helpers/cli.js';
-import { seeded, Storm, wallSleep } from '../helpers/storm.js';
+import { RUN_ENV, seeded, Storm, wallSleep, type Delivery } from '../helpers/storm.js';
 
 /**
  * A data-center incident (six NY participants at 15.5% audio loss across two meetings) with a
@@ -14,8 +14,8 @@ import { seeded, Storm, wallSleep } from '../helpers/storm.js';
  * same state directory while the loss goes on. Each restart must neither resolve the incident
  * (nothing recovered) nor page anything it explains, nor page anything again: one page for
  * the incident, and one resolve when the loss ends, decided from the samples after it. Every
- * delivery counts: the same notification delivered twice is a repeat (but for a SIGKILL's
- * duplicate window, DUPLICATE_WINDOW_MS). Both Zoom response shapes.
+ * delivery counts: the same notification delivered twice is a repeat (but for one re-send after
+ * each SIGKILL, `Incident.sent`). Both Zoom response shapes.
  *
  * What was sent is judged after a clean stop (SIGTERM, exit 0), which delivers what the last
  * cycle changed and every group's waiting changes before it exits: an event, where a wall-clock
@@ -93,24 +93,50 @@ async function stopCleanly(expect: ExpectStatic, p: Running): Promise<void> {
 type Sent = () => { id: string; status: string }[];
 
 /**
- * How long before or after a delivery a SIGKILL may leave it not written down (the receiver reads
- * what a killed daemon sent a little after the kill; the daemon writes a delivery down after the
- * receiver's answer): such a notification is sent again under its id, as promised (delivery is at
- * least once, docs/notifications.md). Any other repeat is one too many.
+ * How long after a delivery's arrival a SIGKILL may come and still leave it not written down (the
+ * daemon writes a delivery down after the receiver's answer; the receiver may also read what a
+ * killed daemon sent a little after the kill): the next process sends such a notification again
+ * under its id, as promised (delivery is at least once, docs/notifications.md).
  */
 const DUPLICATE_WINDOW_MS = 2000;
 
 interface Incident {
   storm: Storm;
-  config: string;
   /**
    * Every notification delivered, in order, repeats counted: a notification delivered again
-   * under its id is in it twice, unless a SIGKILL came within DUPLICATE_WINDOW_MS of its
-   * previous delivery.
+   * under its id is in it twice, but for the one repeat each SIGKILL may cause. A repeat is
+   * excused when the process that made the previous delivery was SIGKILLed (within
+   * DUPLICATE_WINDOW_MS of it), the repeat is sent by the first process started after that kill,
+   * and that kill has excused no other repeat. Any other repeat is one too many: by the killed
+   * process itself, by a later one, a second one after the same kill, or after a SIGTERM.
+   * (Were the first process after the kill stopped too before it sent anything, the one after it
+   * could send the repeat rightly; that is not excused: it needs the kill to land between a send
+   * and its writing down, a few ms, and the next process's kill before its first send.)
    */
   sent: Sent;
+  /** Starts `qoswatch run` on the config, as the next process (its deliveries name it). */
+  start: () => Running;
   /** Stops `p` with `signal` and waits for its exit (a SIGKILL's time kept for `sent`). */
   stop: (p: Running, signal: 'SIGKILL' | 'SIGTERM') => Promise<void>;
+}
+
+/**
+ * Whether the repeat `d` of the delivery `before` is the one re-send the SIGKILL of the process
+ * that sent `before` may cause (`Incident.sent`); `killedAt` is each SIGKILLed process's kill
+ * time (processes are numbered as started), `used` the kills that already excused one.
+ */
+function resentAfterKill(
+  before: Delivery,
+  d: Delivery,
+  killedAt: ReadonlyMap<number, number>,
+  used: Set<number>,
+): boolean {
+  const killed = Number(before.run);
+  const k = killedAt.get(killed);
+  if (k === undefined || used.has(killed) || k - before.at > DUPLICATE_WINDOW_MS) return false;
+  if (Number(d.run) !== killed + 1) return false;
+  used.add(killed);
+  return true;
 }
 
 /**
@@ -128,26 +154,32 @@ async function incidentStorm(shape: 'newer' | 'older'): Promise<Incident> {
     'group_wait: 0s, group_interval: 1s',
     join(dir, 'state'),
     fromRoot('rules', 'default.yaml'),
+    true,
   );
-  const kills: number[] = [];
+  const runs = new Map<Running, number>();
+  const killedAt = new Map<number, number>();
+  const start = (): Running => {
+    const p = startCli(['run', '--config', config], { [RUN_ENV]: String(runs.size) });
+    runs.set(p, runs.size);
+    return p;
+  };
   const sent = (): { id: string; status: string }[] => {
-    const previous = new Map<string, number>();
+    const previous = new Map<string, Delivery>();
+    const used = new Set<number>();
     return storm.deliveries
       .filter((d) => {
         const before = previous.get(d.id);
-        previous.set(d.id, d.at);
-        return (
-          before === undefined || !kills.some((k) => Math.abs(k - before) <= DUPLICATE_WINDOW_MS && k <= d.at)
-        );
+        previous.set(d.id, d);
+        return before === undefined || !resentAfterKill(before, d, killedAt, used);
       })
       .flatMap((d) => d.alerts.map((a) => ({ id: a.id, status: a.status })));
   };
   const stop = async (p: Running, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
-    if (signal === 'SIGKILL') kills.push(Date.now());
+    if (signal === 'SIGKILL') killedAt.set(runs.get(p)!, Date.now());
     p.child.kill(signal);
     await p.exited;
   };
-  return { storm, config, sent, stop };
+  return { storm, sent, start, stop };
 }
 
 /**
@@ -172,12 +204,12 @@ async function untilPaged(expect: ExpectStatic, p: Running, storm: Storm, sent: 
  */
 async function resolvesOnce(
   expect: ExpectStatic,
-  { storm, config, sent }: Incident,
+  { storm, sent, start }: Incident,
   started: (p: Running) => void,
 ): Promise<void> {
   storm.advance(LOSS_TO + 3 - storm.minute());
   const from = storm.minute();
-  const p = startCli(['run', '--config', config]);
+  const p = start();
   started(p);
   await storm.until('the incident resolve', () => sent().length > 1);
   await stopCleanly(expect, p);
@@ -194,9 +226,9 @@ async function resolvesOnce(
 
 async function restartLoop(expect: ExpectStatic, shape: 'newer' | 'older', seed: number): Promise<void> {
   const incident = await incidentStorm(shape);
-  const { storm, config, sent, stop } = incident;
+  const { storm, sent, start, stop } = incident;
   const random = seeded(seed);
-  let p = startCli(['run', '--config', config]);
+  let p = start();
   try {
     await untilPaged(expect, p, storm, sent);
 
@@ -208,7 +240,7 @@ async function restartLoop(expect: ExpectStatic, shape: 'newer' | 'older', seed:
       stops.push(`${signal}@${storm.minute()}m`);
       await stop(p, signal);
       storm.advance(1);
-      p = startCli(['run', '--config', config]);
+      p = start();
       if (random() < 0.3) continue; // stopped again before its first cycle
       await cycleNo(p, 1);
       await wallSleep(random() * 1500);
@@ -219,12 +251,11 @@ async function restartLoop(expect: ExpectStatic, shape: 'newer' | 'older', seed:
     await cycleNo(p, 2);
     await stopCleanly(expect, p);
     const during = sent();
-    console.log(
-      `incident restarts (${shape}, seed ${seed}): ${stops.join(', ')}; sent ${JSON.stringify(during)}`,
-    );
-    expect(during, `restarts ${stops.join(', ')} (seed ${seed})`).toEqual([
-      { id: INCIDENT, status: 'firing' },
-    ]);
+    // Process n is stopped by stops[n]; each delivery: the process that sent it, and when.
+    const by = storm.deliveries.map((d) => `${d.id}@${d.minute}m by process ${String(d.run)}`).join(', ');
+    const what = `restarts ${stops.join(', ')}; deliveries ${by} (seed ${seed})`;
+    console.log(`incident restarts (${shape}): ${what}; sent ${JSON.stringify(during)}`);
+    expect(during, what).toEqual([{ id: INCIDENT, status: 'firing' }]);
 
     await resolvesOnce(expect, incident, (next) => (p = next));
   } finally {
@@ -247,8 +278,8 @@ async function longOutages(
   outages: readonly (readonly [number, 'SIGKILL' | 'SIGTERM'])[],
 ): Promise<void> {
   const incident = await incidentStorm('newer');
-  const { storm, config, sent, stop } = incident;
-  let p = startCli(['run', '--config', config]);
+  const { storm, sent, start, stop } = incident;
+  let p = start();
   let before = 'before the first outage';
   try {
     await untilPaged(expect, p, storm, sent);
@@ -259,7 +290,7 @@ async function longOutages(
       storm.advance(minutes);
       // Beta's QoS and participants calls fail until the fault is cleared: Alpha reports first.
       storm.sim.faults.add({ kind: '500', path: 'meetings/beta' });
-      p = startCli(['run', '--config', config]);
+      p = start();
       await cycleNo(p, 1);
       storm.advance(1);
       await cycleNo(p, 2);
