@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NotifyError } from '../../src/notify/plugins/errors.js';
 import { slackNotifier } from '../../src/notify/plugins/slack.js';
 import { NotifyStore } from '../../src/notify/pipeline/store.js';
@@ -47,19 +47,48 @@ const failure = async (p: Promise<unknown>): Promise<NotifyError> => {
   return err as NotifyError;
 };
 
+/**
+ * AbortSignal.timeout, which the client's own timer is (@slack/web-api: `timeout` is
+ * `AbortSignal.timeout(timeout)` per call), on manual time: each such signal and the ms it was
+ * asked for is kept, and aborts as a real one does (a TimeoutError) only when the test fires it.
+ * The platform's timer is replaced, as fake timers would (they leave AbortSignal.timeout real).
+ */
+function manualAbortTimeouts() {
+  const timers = new ManualTimers();
+  const asked: number[] = [];
+  const spy = vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {
+    asked.push(ms);
+    const c = new AbortController();
+    timers.set(() => c.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
+    return c.signal;
+  });
+  return { timers, asked, restore: () => spy.mockRestore() };
+}
+
 describe('a Slack notifier whose Slack never answers', () => {
   it("times out by the client's own timer, at delivery.timeout, and says so", async () => {
+    const clientTimer = manualAbortTimeouts();
     const { n, lines } = hangingNotifier(1000);
     // The send's deadline never fires here: only the client's timer (delivery.timeout) can end it.
     const deadline = new Deadline(1000, undefined, new ManualTimers());
-    const err = await failure(n.send(notification(), deadline.signal, () => undefined));
+    const arrived = new Promise<void>((resolve) => (slack.onCall = () => resolve()));
+    let err: NotifyError;
+    try {
+      const sent = n.send(notification(), deadline.signal, () => undefined);
+      await arrived; // Slack has the request and holds it: the client's time is up
+      expect(clientTimer.asked).toEqual([1000]);
+      expect(clientTimer.timers.fireAll()).toBe(1);
+      err = await failure(sent);
+    } finally {
+      clientTimer.restore();
+    }
     expect({ code: err.code, retryable: err.retryable, message: err.message }).toEqual({
       code: 'NOTIFY_TIMEOUT',
       retryable: true,
       message: 'chat: Slack did not answer within 1s (delivery.timeout)',
     });
     expect(lines.filter((l) => l.component === 'slack-web-api')).toEqual([]);
-  }, 20_000);
+  });
 
   it('says the same when the send deadline (delivery.timeout) runs out first', async () => {
     const { n } = hangingNotifier(30_000);
