@@ -44,6 +44,8 @@ export class StateFiles {
   readonly failures = new Map<string, number>();
   /** Data whose write failed, by path: written again by `retry()` (a newer write replaces it). */
   private readonly unsaved = new Map<string, string>();
+  /** Paths whose failed writes their writer tries again itself, at its own pace (not `retry()`). */
+  private readonly ownRetry = new Set<string>();
   /** Why the last write of a path failed (its error code), while it is unsaved. */
   private readonly failedCodes = new Map<string, string>();
 
@@ -73,9 +75,14 @@ export class StateFiles {
     return true;
   }
 
-  /** Writes again what could not be written. */
+  /** Writes again what could not be written (but the files whose writers retry them: `retriedByWriter`). */
   retry(): void {
-    for (const [file, data] of [...this.unsaved]) this.write(file, data);
+    for (const [file, data] of [...this.unsaved]) if (!this.ownRetry.has(file)) this.write(file, data);
+  }
+
+  /** `retry()` leaves `file` alone: its writer tries it again at its own pace (pushed.json, written whole). */
+  retriedByWriter(file: string): void {
+    this.ownRetry.add(file);
   }
 
   /** Why the last write of `file` failed (an error code such as `EACCES`), while its newest content is not on disk. */

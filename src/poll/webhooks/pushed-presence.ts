@@ -69,11 +69,14 @@ export type SaveResult = boolean | number;
  * absent: nothing is restored, as before it.
  *
  * A write that fails holds the spool's done offset (StateFiles counts it in
- * `qoswatch_state_write_failures_total{file="pushed.json"}` and retries it): logged here once
- * per reason (its error code), since a lasting one (the file made a folder, a permission) holds
- * the offset for good: every record since is handed on again at each restart and the spool is
- * never emptied. A full disk stops the spool's own writes too (requests are refused, Zoom sends
- * them again).
+ * `qoswatch_state_write_failures_total{file="pushed.json"}`), and is tried again here at the
+ * same pace (a failed attempt waits the size it tried to write; StateFiles.retry() leaves it
+ * alone). Logged once per reason (its error code) until a write succeeds again. A lasting one
+ * (the file made a folder, a permission) holds the offset only for the records of the last
+ * `keepMs`: older pushes cannot change what a restart restores, so the spool releases them
+ * (Spool.releaseAfter) and stays bounded; the last `keepMs` of records are handed on again at a
+ * restart, which restores those pushes. A full disk stops the spool's own writes too (requests
+ * are refused, Zoom sends them again).
  */
 export class PushedPresence {
   private readonly file: string;
@@ -91,6 +94,7 @@ export class PushedPresence {
     private readonly pace: () => number = () => performance.now(),
   ) {
     this.file = join(dir, 'pushed.json');
+    files.retriedByWriter(this.file);
   }
 
   /** Restores the pushes still within `keepMs` of `now` into `paths`; how many. */
@@ -120,12 +124,14 @@ export class PushedPresence {
     const data: PushedFile = { version: 1, pushes };
     const text = JSON.stringify(data) + '\n';
     const ok = this.files.write(this.file, text);
+    // Failed or not, the attempt wrote (and fsynced) the whole text: the next one waits its size.
+    this.nextAt = this.pace() + (text.length / PUSHED_BYTES_PER_SECOND) * 1000;
     if (!ok) {
       this.failed();
       return false;
     }
     this.written = generation;
-    this.nextAt = this.pace() + (text.length / PUSHED_BYTES_PER_SECOND) * 1000;
+    this.failedWhy.clear();
     return true;
   }
 
@@ -135,7 +141,7 @@ export class PushedPresence {
     this.failedWhy.add(reason);
     this.files.log.error(
       { file: this.file, reason },
-      `the webhook spool's done offset waits for ${this.file}, which cannot be written (${reason}): until it can, the events handed on since are handed on again at each restart and the spool is not emptied`,
+      `the webhook spool's done offset waits for ${this.file}, which cannot be written (${reason}): until it can, the events of the last ${Math.round(this.keepMs / 1000)} s (the push times a restart restores) are handed on again at each restart; older ones are released, so the spool stays bounded`,
     );
   }
 }

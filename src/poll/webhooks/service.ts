@@ -139,6 +139,7 @@ export class Webhooks {
     if (kept.bodies || kept.instances || kept.participants)
       log.info(kept, 'remembering requests, pushed instances and participants from before a restart');
     this.spool.beforeDone = (final) => presence.save(this.target.paths, this.clock.now(), final);
+    this.spool.releaseAfter = { now: () => this.clock.now(), ms: keepMs };
   }
 
   /** The replay guard's memory from its saved buckets, then from the spool; the bodies loaded from the buckets. */

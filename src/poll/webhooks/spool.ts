@@ -7,10 +7,13 @@ import {
   ftruncateSync,
   openSync,
   readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile } from '../../util/atomic-file.js';
+import { fsyncDir, readJsonFile } from '../../util/atomic-file.js';
 import { makeDir } from '../../util/make-dir.js';
 import { StateFiles } from '../../util/state-files.js';
 
@@ -47,9 +50,13 @@ export interface SpoolEntry {
 export class Spool {
   readonly file: string;
   private readonly offsetFile: string;
-  private readonly fd: number;
+  private fd: number;
   private size: number;
   private doneAt: number;
+  /** The done offset last written to disk. */
+  private diskDone: number;
+  /** While beforeDone holds the offset: (time, done offset) as it moved, oldest first. */
+  private marks: { at: number; offset: number }[] = [];
   private batch: { line: string; resolve: (end: number) => void; reject: (e: Error) => void }[] = [];
   private flushing = false;
   private syncing = false;
@@ -72,6 +79,14 @@ export class Spool {
    * handed on again after a crash); a number too, and asks again in that many ms.
    */
   beforeDone: (final: boolean) => boolean | number = () => true;
+  /**
+   * While beforeDone holds the offset, the records handed on more than `ms` ago (on `now`, the
+   * daemon's clock, when the offset had moved past them) are released anyway: what beforeDone
+   * waits to write cannot need them (pushed-presence.ts restores only pushes within that
+   * window), so the spool stays bounded by the window times the push rate (the part before the
+   * released offset is cut off once it is half the file and the file is past `compactBytes`).
+   */
+  releaseAfter: { now: () => number; ms: number } | undefined;
 
   /**
    * `files` writes the done offset: a write that fails (disk full) is counted in
@@ -117,6 +132,7 @@ export class Spool {
     if (pos < text.length) ftruncateSync(this.fd, pos);
     this.size = pos;
     this.doneAt = done;
+    this.diskDone = done;
   }
 
   /** Appends a record; resolves once it is on disk (fsynced), with its end offset. */
@@ -208,7 +224,10 @@ export class Spool {
     this.saveTimer = undefined;
     const ready = this.beforeDone(final);
     if (typeof ready === 'number') this.saveLater(Math.max(ready, this.saveDelayMs));
-    if (ready !== true) return;
+    // False (could not be written): asked again, its own pace says when it may be tried.
+    else if (!ready && !final) this.saveLater(this.saveDelayMs);
+    if (ready !== true) return this.hold();
+    this.marks = [];
     if (
       this.doneAt === this.size &&
       this.size >= this.compactBytes &&
@@ -217,7 +236,75 @@ export class Spool {
       this.beforeCompact()
     )
       this.compact();
-    this.files.write(this.offsetFile, JSON.stringify({ done: this.doneAt }) + '\n');
+    if (this.files.write(this.offsetFile, JSON.stringify({ done: this.doneAt }) + '\n'))
+      this.diskDone = this.doneAt;
+  }
+
+  /** The offset is held: releases what was handed on before `releaseAfter`'s window (see there). */
+  private hold(): void {
+    const r = this.releaseAfter;
+    if (!r) return;
+    const now = r.now();
+    const last = this.marks.at(-1);
+    if (!last || this.doneAt > last.offset) this.marks.push({ at: now, offset: this.doneAt });
+    let upTo = this.diskDone;
+    while (this.marks.length && this.marks[0]!.at < now - r.ms)
+      upTo = Math.max(upTo, this.marks.shift()!.offset);
+    if (upTo <= this.diskDone) return;
+    if (!this.files.write(this.offsetFile, JSON.stringify({ done: upTo }) + '\n')) return;
+    this.diskDone = upTo;
+    if (
+      this.doneAt === this.size &&
+      this.size >= this.compactBytes &&
+      upTo * 2 >= this.size &&
+      !this.batch.length &&
+      !this.syncing &&
+      this.beforeCompact()
+    )
+      this.cutBefore(upTo);
+  }
+
+  /**
+   * Drops the part of the file before `offset` (done on disk): the rest is written to a new
+   * file, fsynced, and renamed over the spool; the offset 0 is written first, so a crash between
+   * the two hands on again the whole old file (harmless), never takes the rest as done.
+   */
+  private cutBefore(offset: number): void {
+    const rest = Buffer.alloc(this.size - offset);
+    const tmp = `${this.file}.cut`;
+    let fd: number | undefined;
+    try {
+      let got = 0;
+      while (got < rest.length) got += readSync(this.fd, rest, got, rest.length - got, offset + got);
+      fd = openSync(
+        tmp,
+        constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_TRUNC,
+        0o600,
+      );
+      writeAll(fd, rest);
+      fsyncSync(fd);
+      if (!this.files.write(this.offsetFile, JSON.stringify({ done: 0 }) + '\n')) throw new Error('offset');
+      renameSync(tmp, this.file);
+    } catch {
+      if (fd !== undefined) closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* not made */
+      }
+      return; // the old file is kept; an offset 0 written is followed by the real one
+    }
+    try {
+      fsyncDir(join(this.file, '..'));
+    } catch {
+      /* the rename reaches the disk with the next one */
+    }
+    closeSync(this.fd);
+    this.fd = fd;
+    this.size = rest.length;
+    this.doneAt = this.size;
+    this.diskDone = 0;
+    this.marks = this.marks.map((m) => ({ at: m.at, offset: m.offset - offset }));
   }
 
   /**
@@ -234,6 +321,7 @@ export class Spool {
     }
     this.size = 0;
     this.doneAt = 0;
+    this.diskDone = 0;
     try {
       fsyncSync(this.fd);
     } catch {

@@ -1,9 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PushPaths } from '../../../src/poll/webhooks/push-paths.js';
-import { PUSHED_BYTES_PER_SECOND, PushedPresence } from '../../../src/poll/webhooks/pushed-presence.js';
+import {
+  PUSHED_BYTES_PER_SECOND,
+  PushedPresence,
+  type SaveResult,
+} from '../../../src/poll/webhooks/pushed-presence.js';
 import { StateFiles } from '../../../src/util/state-files.js';
 import { captureLog } from '../../helpers/log.js';
 
@@ -114,15 +118,75 @@ describe('the pushed participants kept across a restart (state.dir/webhooks/push
     const { log, lines } = captureLog();
     const files = new StateFiles(log);
     const paths = new PushPaths(3 * MIN);
-    const store = new PushedPresence(dir, files, KEEP, () => 0);
+    let pace = 0;
+    const store = new PushedPresence(dir, files, KEEP, () => pace);
     paths.pushed(ref, T0, ['Ann Example']);
     expect(store.save(paths, T0)).toBe(false);
     paths.pushed(ref, T0 + 1000, ['Ann Example']);
+    pace = 1000;
     expect(store.save(paths, T0 + 1000)).toBe(false);
     expect(files.failures.get('pushed.json')).toBe(2);
     const held = lines.filter((l) => l.msg.includes("spool's done offset waits"));
     expect(held).toHaveLength(1);
     expect(held[0]!.msg).toMatch(/pushed\.json, which cannot be written \((EISDIR|ENOTEMPTY|EEXIST)\)/);
     expect(JSON.stringify(lines)).not.toContain('Ann Example');
+  });
+
+  it('paces failed attempts like written ones (by the size attempted), and StateFiles.retry() leaves them alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-failpace-'));
+    const files = new StateFiles();
+    let pace = 0;
+    const store = new PushedPresence(dir, files, KEEP, () => pace);
+    const paths = new PushPaths(3 * MIN);
+    paths.pushed(
+      ref,
+      T0,
+      Array.from({ length: 20_000 }, (_, i) => `participant-${i}`),
+    );
+    expect(store.save(paths, T0)).toBe(true);
+    const size = statSync(join(dir, 'pushed.json')).size;
+    const paceMs = (size / PUSHED_BYTES_PER_SECOND) * 1000;
+    expect(paceMs).toBeGreaterThan(5000);
+    // The file's name taken by a folder: every attempt writes the temp file whole, then fails.
+    rmSync(join(dir, 'pushed.json'));
+    mkdirSync(join(dir, 'pushed.json'));
+    const results: SaveResult[] = [];
+    for (let s = 1; s <= 60; s++) {
+      pace = s * 1000;
+      paths.pushed(ref, T0 + s * 1000, [`participant-${s}`]);
+      results.push(store.save(paths, T0 + s * 1000)); // the spool, once a second
+      files.retry(); // the daemon's cycle
+    }
+    const attempts = files.failures.get('pushed.json') ?? 0;
+    expect(attempts).toBe(results.filter((r) => r === false).length);
+    expect(attempts).toBeGreaterThanOrEqual(Math.floor(60_000 / (paceMs + 1000)));
+    expect(attempts).toBeLessThanOrEqual(Math.ceil(60_000 / paceMs) + 1);
+    // In between, the spool is told when to ask again.
+    expect(results.filter((r) => typeof r === 'number').length).toBe(60 - attempts);
+  });
+
+  it('says a failure again when it comes back after a write that succeeded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-pushed-failagain-'));
+    const { log, lines } = captureLog();
+    const files = new StateFiles(log);
+    let pace = 0;
+    const store = new PushedPresence(dir, files, KEEP, () => pace);
+    const paths = new PushPaths(3 * MIN);
+    const file = join(dir, 'pushed.json');
+    const held = (): number => lines.filter((l) => l.msg.includes("spool's done offset waits")).length;
+    mkdirSync(file);
+    paths.pushed(ref, T0, ['ann']);
+    expect(store.save(paths, T0)).toBe(false);
+    expect(held()).toBe(1);
+    rmSync(file, { recursive: true });
+    pace += 1000;
+    expect(store.save(paths, T0 + 1000)).toBe(true);
+    rmSync(file);
+    mkdirSync(file);
+    paths.pushed(ref, T0 + 2000, ['ann']);
+    pace += 1000;
+    expect(store.save(paths, T0 + 2000)).toBe(false);
+    expect(held()).toBe(2);
+    expect(files.failures.get('pushed.json')).toBe(2);
   });
 });

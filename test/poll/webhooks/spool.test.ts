@@ -1,8 +1,11 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PushPaths } from '../../../src/poll/webhooks/push-paths.js';
+import { PushedPresence } from '../../../src/poll/webhooks/pushed-presence.js';
 import { Spool } from '../../../src/poll/webhooks/spool.js';
+import { StateFiles } from '../../../src/util/state-files.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'qw-spool-'));
 const rec = (i: number): { at: number; app: string; body: string } => ({
@@ -91,5 +94,64 @@ describe('the webhook spool', () => {
     expect(seen).toEqual(['none', 'none', 'none']);
     expect(JSON.parse(readFileSync(offsetFile, 'utf8'))).toEqual({ done: end });
     await s.close();
+  });
+});
+
+describe('the webhook spool while pushed.json cannot be written', () => {
+  it('releases the records older than the restore window, stays bounded, and a restart still restores the recent pushes', async () => {
+    const d = dir();
+    const WINDOW = 60_000;
+    const T0 = Date.parse('2026-12-05T12:00:00Z');
+    const ref = { kind: 'meeting' as const, id: '1', uuid: 'p==', topic: 'T' };
+    let now = T0;
+    mkdirSync(join(d, 'pushed.json')); // its name taken by a folder: every write fails
+    const files = new StateFiles();
+    const presence = new PushedPresence(d, files, WINDOW, () => now);
+    const paths = new PushPaths(3 * 60_000);
+    const s = new Spool(d, 4096, files, 0);
+    let asked: (() => void) | undefined;
+    s.beforeDone = (final) => {
+      const r = presence.save(paths, now, final);
+      asked?.();
+      return r;
+    };
+    s.releaseAfter = { now: () => now, ms: WINDOW };
+    // Resolves once the spool has asked beforeDone again (and so released what it could).
+    const asksAgain = (): Promise<void> => new Promise((resolve) => (asked = resolve));
+    let cut = false;
+    let recLen = 0;
+    let last = 0;
+    // One push a second for 5 windows.
+    for (let i = 0; i < 300; i++) {
+      now = T0 + i * 1000;
+      const end = await s.append({ at: now, app: 'main', body: JSON.stringify({ p: `participant-${i}` }) });
+      paths.pushed(ref, now, [`participant-${i}`]);
+      s.markDone(end);
+      await asksAgain();
+      if (s.diskSize() < end) cut = true;
+      recLen = Math.max(recLen, end - last);
+      last = s.diskSize();
+      // Bounded: cut once the released part is half of it, so about twice the window's records
+      // (61 of them); the 300 records appended are about 2.5 times that.
+      expect(s.diskSize()).toBeLessThanOrEqual(Math.max(4096, 2 * 62 * recLen));
+    }
+    expect(cut).toBe(true);
+    expect(files.failures.get('pushed.json')).toBeGreaterThan(0);
+    const done = (JSON.parse(readFileSync(join(d, 'webhooks.spool.done'), 'utf8')) as { done: number }).done;
+    expect(done).toBeGreaterThan(0);
+    await s.close();
+
+    // A restart: nothing from pushed.json, the spool hands on its records again.
+    const again = new Spool(d, 4096, new StateFiles(), 0);
+    const replayed = again.recovered.map((e) => (JSON.parse(e.record.body) as { p: string }).p);
+    const after = new PushPaths(3 * 60_000);
+    expect(new PushedPresence(d, new StateFiles(), WINDOW).load(after, now)).toBe(0);
+    for (const e of again.recovered)
+      after.pushed(ref, e.record.at, [(JSON.parse(e.record.body) as { p: string }).p]);
+    const recent = Array.from({ length: 61 }, (_, k) => `participant-${299 - k}`);
+    expect(after.pushedSince('meeting:p==', now - WINDOW).sort()).toEqual(recent.sort());
+    // Not the whole history: what is older than the window (and a second of marks) was released.
+    expect(replayed.length).toBeLessThanOrEqual(62);
+    await again.close();
   });
 });
