@@ -37,9 +37,14 @@ export class AccountPool {
     if (this.seen && now < this.seen.until) this.seen.remaining -= calls;
   }
 
-  /** A daily-limit 429: nothing goes out until `resetAt`. */
+  /**
+   * A daily-limit 429: nothing goes out until `resetAt`. Zoom's count ends then too: the 429's
+   * Retry-After is Zoom's word on when to retry (shared/zoom-api/README.md), and its
+   * `X-RateLimit-Remaining: 0`, observed first, held every call until midnight past it.
+   */
   blockUntil(resetAt: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, resetAt);
+    if (this.seen && resetAt < this.seen.until) this.seen.until = resetAt;
   }
 
   /** A daily-limit 429's hold standing at `now` (0: none). */

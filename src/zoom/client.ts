@@ -426,10 +426,10 @@ export class ZoomClient {
 
   private observeHeaders(category: Category, headers: AnswerHeaders, sent?: AnswerDate): void {
     const type = headers.get('x-ratelimit-type');
-    const remaining = Number(headers.get('x-ratelimit-remaining'));
-    if (!type || headers.get('x-ratelimit-remaining') === null || !Number.isFinite(remaining)) return;
-    this.stats.observeRemaining(category, type, remaining);
-    if (/daily/i.test(type)) this.budget.observeRemaining(remaining, sent);
+    const raw = headers.get('x-ratelimit-remaining')?.trim() ?? ''; // digits only: Number('') is 0
+    if (!type || !/^\d+$/.test(raw)) return;
+    this.stats.observeRemaining(category, type, Number(raw));
+    if (/daily/i.test(type)) this.budget.observeRemaining(Number(raw), sent);
   }
 
   /** A strict listing's page must hold its array of objects: else counted, logged and thrown. */

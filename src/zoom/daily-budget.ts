@@ -29,8 +29,10 @@ interface OwnReservation {
 /**
  * qoswatch's share of the account's daily pool (Heavy and Resource-intensive calls draw from
  * the same pool, and other apps on the account draw from it too), counted per UTC day (Zoom resets
- * its pool at 00:00 UTC: retry-after.ts dailyResetAt; a daily 429's earlier Retry-After is obeyed). A call that would go over is not sent. A daily-limit 429, or Zoom's own count
- * saying the pool is empty, stops all calls until the reset. With a store, the count is shared
+ * its pool at 00:00 UTC: retry-after.ts dailyResetAt). A call that would go over is not sent. A
+ * daily-limit 429, or Zoom's own count saying the pool is empty, stops all calls until the reset;
+ * a daily 429's earlier Retry-After is obeyed, even with `X-RateLimit-Remaining: 0` beside it
+ * (AccountPool.blockUntil ends Zoom's count there too). With a store, the count is shared
  * with the other processes using it (the daemon and `report` / `inspect` beside it): each
  * decision reads the others' use and reservations first, and the processes together never go
  * over the share. A call is counted into the store as it is made, except within a block:

@@ -1,6 +1,6 @@
 import { plural } from '../util/words.js';
 import { nextUtcMidnight } from './budget-record.js';
-import type { AnswerDate } from './zoom-clock.js';
+import { ZOOM_CLOCK_TOLERANCE_MS, type AnswerDate } from './zoom-clock.js';
 
 /**
  * `Retry-After` as Zoom sends it: whole seconds (HTTP's delay-seconds, digits only), or a date
@@ -47,15 +47,25 @@ const ahead = (at: number, now: number): number | undefined =>
 
 /**
  * When Zoom's daily pool resets, on this machine's clock: the next 00:00 UTC on Zoom's clock (its
- * answer's `Date` when ZoomClock took it, else this machine's). A daily-limit 429 holds calls no
- * longer than this. The facts sheet (shared/zoom-api/README.md) gives no hour; Zoom's rate-limits
- * page shows a `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 2020-05-31T00:00:00Z`,
- * its per-user daily limit's message says "You may resume these requests at GMT 00:00:00", and
- * its developer forum's staff say daily rate limits reset at 00:00 UTC.
+ * answer's `Date` when ZoomClock took it, else this machine's), never later than this machine's
+ * next 00:00 UTC plus ZOOM_CLOCK_TOLERANCE_MS. A daily-limit 429 holds calls no longer than this.
+ * The facts sheet (shared/zoom-api/README.md) gives no hour; Zoom's rate-limits page shows a
+ * `X-RateLimit-Type: Daily-limit` 429 with `Retry-After: 2020-05-31T00:00:00Z`, its per-user
+ * daily limit's message says "You may resume these requests at GMT 00:00:00", and its developer
+ * forum's staff say daily rate limits reset at 00:00 UTC.
+ *
+ * The bound: a `Date` up to 5 minutes ahead (a proxy's, a load-balanced host's) in the last
+ * minutes before our 00:00 is already past Zoom's midnight, and its next midnight is a day away:
+ * an empty pool at our 23:58 held every call ~24 hours. A `Date` is trusted to within the
+ * tolerance, so Zoom's reset is no later than ours plus it; a Zoom truly behind by up to that
+ * still holds to its own midnight. Not bounded when the `Date` is further off and was still taken
+ * (`zoom.date_clock: zoom`, a simulator run ahead of real time): the user said to follow it.
  */
 export function dailyResetAt(now: number, sent?: AnswerDate): number {
   const zoomNow = sent?.taken ? sent.at : now;
-  return now + nextUtcMidnight(zoomNow) - zoomNow;
+  const zoomReset = now + nextUtcMidnight(zoomNow) - zoomNow;
+  if (Math.abs(zoomNow - now) > ZOOM_CLOCK_TOLERANCE_MS) return zoomReset;
+  return Math.min(zoomReset, nextUtcMidnight(now) + ZOOM_CLOCK_TOLERANCE_MS);
 }
 /** Longest wait a per-second or per-minute 429 may impose. */
 export const MAX_RATE_RETRY_AFTER_MS = 5 * 60_000;
