@@ -32,10 +32,22 @@ export class StateDirLockedError extends Error {
 const START_SLACK_MS = 5_000;
 
 const LOCK = 'qoswatch.lock';
-/** A takeover's claim older than this is swept: no start still holds what it read that long ago. */
+/**
+ * A takeover's claim older than this is swept. A start stalled longer between reading a stale
+ * lock and claiming it may find the claims on that lock swept and make a new one: harmless, as
+ * it renames only if the lock is still the text it read (lockStateDir), and while a text is the
+ * lock no sweep has run since (a sweep follows a start writing its own lock, another text).
+ * A start's own record (`.new`) swept while it stalls makes that start fail (ENOENT), not take.
+ */
 const CLAIM_KEPT_MS = 60_000;
 /** How long a start waits for another one that is taking over the same stale lock. */
 const TAKEOVER_WAIT_MS = 5_000;
+
+/** How long a start waiting for another one's takeover sleeps between two reads of the lock. */
+const TAKEOVER_POLL_MS = 10;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks this thread for `ms` without spinning (lockStateDir is synchronous: no timer to await). */
+const pause = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
 
 /** link(2)'s answers on a file system without hard links (SMB shares such as Azure Files, some FUSE). */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -108,17 +120,17 @@ function ownerRuns(owner: LockOwner, me: LockOwner): boolean {
  * Claims the takeover of the stale lock whose text is `text`: `claim` (this process's record,
  * written whole) is linked as `qoswatch.lock.<hash of text>.took`, which exists once (O_EXCL, as
  * link is): of two starts that read the same stale lock, one makes it, the other finds it and
- * waits for that one's lock. Returns undefined when this process has the claim, else the owner of
+ * waits for that one's lock. Returns the claim's path when this process has it, else the owner of
  * the claim, running. A claim whose owner died before it wrote the lock is itself stale: the next
  * claim is named by both texts, so that again one start makes it.
  */
-function claimTakeover(dir: string, text: string, claim: string, me: LockOwner): LockOwner | undefined {
+function claimTakeover(dir: string, text: string, claim: string, me: LockOwner): string | LockOwner {
   let basis = text;
   for (;;) {
     const name = join(dir, `${LOCK}.${createHash('sha256').update(basis).digest('hex').slice(0, 32)}.took`);
     try {
       linkExclusive(claim, name);
-      return undefined;
+      return name;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -184,12 +196,32 @@ export function lockStateDir(dir: string, judgedStale?: () => void): () => void 
       if (owner && ownerRuns(owner, me)) throw lockedError(dir, owner, 'is in use by');
       judgedStale?.();
       const taker = claimTakeover(dir, text, mine, me);
-      if (!taker) {
+      if (typeof taker === 'string') {
+        // The claim was made now, but the lock judged stale was read before: a start stalled
+        // in between (descheduled, SIGSTOP, a paused VM) can claim a lock that was taken over
+        // and released or taken over again meanwhile, whose claims were made by others (their
+        // owners gone, so this claim is the next one) or swept; renaming then would replace a
+        // live lock (hT45b). So rename only while the lock is still the text judged stale, else
+        // give the claim up and judge the lock now there.
+        if (readText(file) !== text) {
+          rmSync(taker, { force: true });
+          continue;
+        }
+        // What remains is the read just made and the rename: the lock can change in between only
+        // by a start holding another claim on this same text, or by the stale owner releasing it.
+        // Neither happens: the claims on one text form one chain (each made only once the one
+        // before names a process not running, and none is swept while that text is the lock:
+        // sweep runs right after a start wrote its own lock, which is then another text), so
+        // this start holds the one claim whose owner runs; and an owner judged not running does
+        // not release. Only an owner taken for gone that in fact runs (on another host sharing
+        // the dir: such locks and claims are taken over outright, never guarded) or, without
+        // hard links, a claim read half-written (taken as a dead owner's) make two takers.
         renameSync(mine, file);
         break;
       }
-      // Another start has the claim and is writing its lock: read again until it has.
+      // Another start has the claim and is writing its lock: read again, a few ms apart, until it has.
       if (Date.now() > until) throw lockedError(dir, taker, 'is being taken over by');
+      pause(TAKEOVER_POLL_MS);
     }
   } finally {
     rmSync(mine, { force: true });

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,26 @@ describe('the state dir lock', () => {
       release();
     }
   });
+
+  it('waits for a live start that holds the takeover claim, then refuses naming it (bounded: 5 s)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qw-lock-'));
+    held(dir, spawnSync(process.execPath, ['-e', '0']).pid);
+    const stale = readFileSync(lockIn(dir), 'utf8');
+    const claim = join(
+      dir,
+      `qoswatch.lock.${createHash('sha256').update(stale).digest('hex').slice(0, 32)}.took`,
+    );
+    const taker = { pid: process.ppid, host: hostname(), since: '2026-12-01T11:00:00Z' };
+    writeFileSync(
+      claim,
+      JSON.stringify({ ...taker, start: processStartTicks(taker.pid), boot: bootId() }) + '\n',
+    );
+    expect(() => lockStateDir(dir)).toThrow(
+      `state dir ${dir} is being taken over by qoswatch pid ${process.ppid} (since 2026-12-01T11:00:00Z)`,
+    );
+    expect(readFileSync(lockIn(dir), 'utf8')).toBe(stale);
+    expect(existsSync(claim)).toBe(true);
+  }, 20_000);
 
   it('records the start time and boot of its process (Linux)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qw-lock-'));
