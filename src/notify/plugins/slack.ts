@@ -48,16 +48,19 @@ const AUTH = new Set([
 function slackErrorCode(error: unknown): string {
   if (typeof error !== 'string' || !error) return 'unknown_error';
   if (/^[a-z0-9_]{1,100}$/.test(error)) return error;
-  // Hidden before it is cut: a secret across the cut would show its first part. Only its first
-  // HIDDEN_SLACK_ERROR characters are hidden: a secret's form that starts in the 100 shown ends
-  // far before (a configured secret is 64 KiB at most, a key's lines are hidden each), and an
-  // answer of megabytes made of escapes costs a bounded time at each retry, not seconds.
-  const shown = hiddenFromProcess(error.slice(0, HIDDEN_SLACK_ERROR));
-  const long = shown.length > 100 || error.length > HIDDEN_SLACK_ERROR;
-  return `${JSON.stringify(long ? `${shown.slice(0, 100)}...` : shown)}${long ? ` (${error.length} characters)` : ''}`;
+  // Hiding a text of megabytes made of escapes costs seconds at each retry, and hiding only a
+  // part of it is not safe: hiding shrinks the text, so the 100 characters shown of a hidden
+  // part may come from its end, where a secret cut in two is no longer known (rA45 F1: 30
+  // characters of the bot token). Past the bound, no text of the error is shown, only its length.
+  if (error.length > HIDDEN_SLACK_ERROR) return `a ${error.length}-character error, not shown`;
+  // Hidden before it is cut: a secret across the cut would show its first part.
+  const shown = hiddenFromProcess(error);
+  return shown.length > 100
+    ? `${JSON.stringify(`${shown.slice(0, 100)}...`)} (${error.length} characters)`
+    : JSON.stringify(shown);
 }
 
-/** How much of a Slack error that is no code is hidden before its first 100 characters are shown. */
+/** The longest Slack error that is no code whose text is shown (hidden, then cut at 100 characters). */
 const HIDDEN_SLACK_ERROR = 256 * 1024;
 
 /** Slack errors that will not go away by trying again. */
