@@ -60,6 +60,9 @@ function tagMessage(message: string): string {
  * Only a `{` right after a `$` is taken: in block style that `{` is part of the value and never
  * an error, so an error there is in a flow collection.
  */
+/** A variable's name at a text's start, as yaml-env.ts NAME_AT reads it after `${` (it imports this file's readers). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
 export function unquotedVariable(text: string, offset: number): string | undefined {
   if (text[offset] !== '{' || text[offset - 1] !== '$') return undefined;
   const before = text.slice(0, offset - 1);
@@ -67,11 +70,14 @@ export function unquotedVariable(text: string, offset: number): string | undefin
   const start = before.search(/[^\s,[\]{}:]*$/);
   const close = text.indexOf('}', offset);
   if (close < 0 || /[\n,[\]{]/.test(text.slice(offset + 1, close))) return undefined;
-  // The reference's name alone: text before it or a default may be (part of) a secret, and
-  // nothing is known yet to hide it by.
-  const name = /^[^:}]*/.exec(text.slice(offset + 1, close))![0];
-  const rest = text.slice(offset + 1 + name.length, close) ? ':-…' : '';
-  const quoted = `'${start < offset - 1 ? '…' : ''}\${${name}${rest}}'`;
+  // The reference's name alone (a variable's name as yaml-env.ts reads it): text before it or
+  // a default may be (part of) a secret, and nothing is known yet to hide it by. Anything else
+  // between `${` and `}` (a shell's `${SEC-default}`, `${a secret}`) is shown as `…` whole
+  // (rA45 F4: all up to a `:` was taken as the name, and `${SEC-Sup3rS3cret}` shown).
+  const name = ENV_NAME.exec(text.slice(offset + 1, close))?.[0] ?? '';
+  const rest = text.slice(offset + 1 + name.length, close);
+  const shown = !rest ? name : rest.startsWith(':-') && name ? `${name}:-…` : '…';
+  const quoted = `'${start < offset - 1 ? '…' : ''}\${${shown}}'`;
   const key = /([^\s,[\]{}]+)\s*:\s*$/.exec(before.slice(0, start))?.[1];
   const whose = key ? ` of ${key.slice(0, KEY_MAX)}` : '';
   return `YAML syntax: "\${" starts a { } mapping inside a ${innermost(before)}; expected the value${whose} quoted: ${quoted}`;

@@ -73,6 +73,17 @@ describe('an unquoted ${VAR} in a flow collection', () => {
     ]);
   });
 
+  it("shows no shell-style default nor any text that is no variable's name (rA45 F4)", () => {
+    // Old code: all up to a `:` was the "name": '${SEC-Sup3rS3cretDefault}' and the others shown.
+    for (const inner of ['SEC-Sup3rS3cretDefault', 'SEC=Sup3rS3cret', 'Sup3r S3cret']) {
+      const lines = errorLines(`zoom: { account_id: a, client_id: c, client_secret: \${${inner}} }\n`);
+      expect(lines.join('\n')).not.toMatch(/S3cret/);
+      expect(lines).toEqual([
+        `:1:54: YAML syntax: "\${" starts a { } mapping inside a { } mapping; expected the value of client_secret quoted: '\${…}'`,
+      ]);
+    }
+  });
+
   it('other YAML errors are said as before', () => {
     // A `{` that is not after a `$`, and a `$` not before a `{`: the library's own lines.
     expect(errorLines('zoom: { account_id: a, client_id: {c }\n')).toEqual([
