@@ -1,6 +1,7 @@
 import { base64Forms, Base64Search } from './base64-forms.js';
 import { hexJoined } from './hex-runs.js';
-import { replaceSpans } from './replace-spans.js';
+import { joinedSpans, replaceSpans } from './replace-spans.js';
+import { type Cut, SplicedText } from './spliced-text.js';
 import { readingChains } from './text-readings.js';
 
 /**
@@ -59,63 +60,68 @@ export class HiddenValues {
    * `text` with every form of every value in it replaced by `shown`: one search per form. Its
    * percent-escapes are read in either case (`%2f`, `%2F`, `%u00e4`: a server may write either,
    * and mix them in one value): where it has one in lower case, each form is looked for in its
-   * copy with them in upper case, and replaced at the same place in it (the two are as long).
+   * copy with them in upper case (the two are as long). Every search reads `text` as it is, and
+   * what they all found is replaced at once: when each replaced what it found before the next
+   * read the text, a shorter value's form inside a longer value's escaped form was hidden first,
+   * and the longer one was then not found whole (rA45 F2: `my&#32;pw&#32;7300...` for the secret
+   * `my pw 7300...` beside `secret`, whose UTF-16 hex `7300...` is, showed `my&#32;pw&#32;`). The
+   * values' escaped forms are also looked for in the text with the forms found replaced, as stop
+   * 44 read it: a form found is no part of an escape before it there (`&#98` before a value's
+   * digits is `b`, not `&#98` and the digits).
    */
-  readonly hide = (text: string): string =>
-    this.escaped(this.anyCaseHex(this.asForms(this.base64?.hide(text, this.shown) ?? text)));
-
-  private asForms(text: string): string {
-    const percent = text.includes('%');
-    let norm = percent && LOWER_ESCAPE.test(text) ? upperEscapes(text) : text;
-    let out = text;
-    for (const f of this.forms) {
-      // A form with a `%` is not looked for in a text without one.
-      if ((f.percent && !percent) || !norm.includes(f.form)) continue;
-      if (norm === out) out = norm = out.split(f.form).join(this.shown);
-      else [out, norm] = replaceAt(out, norm, f.form, this.shown);
+  readonly hide = (text: string): string => {
+    const found = [...(this.base64?.spans(text) ?? []), ...this.formSpans(text), ...this.hexSpans(text)];
+    const spans = [...found, ...this.escapedSpans(text)];
+    if (found.length) {
+      const cuts = joinedSpans(found).map(([a, b]): Cut => [a, b, this.shown]);
+      const replaced = new SplicedText(text, replaceSpans(text, found, this.shown), () => cuts);
+      for (const span of this.escapedSpans(replaced.read)) spans.push(replaced.span(...span));
     }
-    return out;
+    return spans.length ? replaceSpans(text, spans, this.shown) : text;
+  };
+
+  private formSpans(text: string): [number, number][] {
+    const percent = text.includes('%');
+    const norm = percent && LOWER_ESCAPE.test(text) ? upperEscapes(text) : text;
+    const spans: [number, number][] = [];
+    // A form with a `%` is not looked for in a text without one.
+    for (const f of this.forms) if (!f.percent || percent) spansAt(norm, f.form, spans);
+    return spans;
   }
 
   /**
-   * `text` with each form of hex digits only in it, in any case (`deadbeef`, `DEADBEEF`, `DeadBeef`):
-   * looked for in its copy in lower case, and replaced at the same place in it; then with the
-   * separators of its runs of hex taken out (util/hex-runs.ts: `xxd` and `od -x` groups, `de:ad`,
-   * `0xde, 0xad`, over lines), and placed back in it.
+   * Where each form of hex digits only stands in `text`, in any case (`deadbeef`, `DEADBEEF`,
+   * `DeadBeef`): looked for in its copy in lower case; and in it with the separators of its runs
+   * of hex taken out (util/hex-runs.ts: `xxd` and `od -x` groups, `de:ad`, `0xde, 0xad`, over
+   * lines), placed back in it.
    */
-  private anyCaseHex(text: string): string {
-    if (!this.hexForms.length) return text;
+  private hexSpans(text: string): [number, number][] {
+    if (!this.hexForms.length) return [];
     let lower = text.toLowerCase();
     // A character whose lower case is longer (`İ`): only A-F in lower case, as long as before.
     if (lower.length !== text.length) lower = text.replace(/[A-F]/g, (c) => c.toLowerCase());
-    let out = text;
-    for (const form of this.hexForms)
-      if (lower.includes(form)) [out, lower] = replaceAt(out, lower, form, this.shown);
-    const joined = hexJoined(out, this.hexForms.at(-1)!.length);
-    if (!joined) return out;
-    const spans = spansOf(
-      joined.read.replace(/[A-F]/g, (c) => c.toLowerCase()),
-      this.hexForms,
-    );
-    return spans.length
-      ? replaceSpans(
-          out,
-          spans.map(([a, b]) => joined.span(a, b)),
-          this.shown,
-        )
-      : out;
+    const spans: [number, number][] = [];
+    for (const form of this.hexForms) spansAt(lower, form, spans);
+    const joined = hexJoined(text, this.hexForms.at(-1)!.length);
+    if (joined)
+      for (const [a, b] of spansOf(
+        joined.read.replace(/[A-F]/g, (c) => c.toLowerCase()),
+        this.hexForms,
+      ))
+        spans.push(joined.span(a, b));
+    return spans;
   }
 
   /**
-   * `text` with each value in it however it is escaped, and escaped again and again, longest first:
+   * Where each value stands in `text` however it is escaped, and escaped again and again, longest first:
    * in each reading of each chain of util/text-readings.ts (the first as stop 43 read a text; the
    * others, each with one more kind of escape, only for a text that holds one), a value found in
    * a reading placed back through each reading before it; and, in the first chain's readings, a
    * value's base64 inside a longer base64 text whose `+`, `/` or `=` are escaped (`%2B`, `&#x2F;`,
    * PHP's `\/`).
    */
-  private escaped(text: string): string {
-    if (!this.values.length) return text;
+  private escapedSpans(text: string): [number, number][] {
+    if (!this.values.length) return [];
     const spans: [number, number][] = [];
     for (const [c, { readings, from }] of readingChains(text).entries())
       readings.forEach((reading, i) => {
@@ -128,7 +134,7 @@ export class HiddenValues {
           spans.push(span);
         }
       });
-    return spans.length ? replaceSpans(text, spans, this.shown) : text;
+    return spans;
   }
 
   /** Where each value stands in `read`, longest first, none inside another found before. */
@@ -171,15 +177,17 @@ const LOWER_ESCAPE = /%(?:[0-9a-fA-F]?[a-f]|u[0-9a-fA-F]{0,3}[a-f])/;
 const upperEscapes = (text: string): string =>
   text.replace(/%(?:u[0-9a-fA-F]{4}|[0-9a-fA-F]{2})/g, (e) => e.toUpperCase().replace('%U', '%u'));
 
-/** `out` and `norm` (as long as `out`) with `shown` wherever `norm` holds `form`, in both. */
-function replaceAt(out: string, norm: string, form: string, shown: string): [string, string] {
-  let [o, n, done] = ['', '', 0];
-  for (let at = norm.indexOf(form); at >= 0; at = norm.indexOf(form, done)) {
-    o += `${out.slice(done, at)}${shown}`;
-    n += `${norm.slice(done, at)}${shown}`;
-    done = at + form.length;
+/**
+ * Pushes to `spans` where `form` stands in `text`, at each place it starts (overlapping places
+ * too): one that overlaps the span pushed last widens it, so a text of one form over and over
+ * (`616161...` for `aaaaaa`) is one span, not one a character.
+ */
+function spansAt(text: string, form: string, spans: [number, number][]): void {
+  for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
+    const last = spans.at(-1);
+    if (last && at >= last[0] && at <= last[1]) last[1] = Math.max(last[1], at + form.length);
+    else spans.push([at, at + form.length]);
   }
-  return [o + out.slice(done), n + norm.slice(done)];
 }
 
 /** `text` with each of `values` (those of `min` characters or more, and their `wrapped` forms) replaced by `shown`, longest first. */
