@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HiddenValues } from '../../src/util/hide-values.js';
 import { LogSecrets, MIN_LOG_SECRET, secretForms } from '../../src/util/log-secrets.js';
+import { SKIP_MARK } from '../helpers/binaries.js';
 
 /**
  * Nothing 3b7778d's log redaction hid is shown now (rA45 F2): its passes each replaced what they
@@ -17,8 +18,21 @@ const OLD = '3b7778d';
 type Hide = (secrets: string[], text: string) => string;
 let oldHide: Hide;
 const dir = mkdtempSync(join(tmpdir(), 'qw-redaction-3b7778d-'));
+/** The repository's root when its history holds 3b7778d (not in a shallow clone, or a tarball). */
+const root = ((): string | undefined => {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('git', ['cat-file', '-e', `${OLD}^{commit}`], { cwd: top.trim(), stdio: 'pipe' });
+    return top.trim();
+  } catch {
+    console.warn(
+      `${SKIP_MARK} ${OLD} is not in this clone's history (shallow?): its redaction is not compared`,
+    );
+    return undefined;
+  }
+})();
 beforeAll(async () => {
-  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+  if (!root) return;
   const files = ['log-secrets', 'hide-values'];
   for (let i = 0; i < files.length; i++) {
     const src = execFileSync('git', ['show', `${OLD}:src/util/${files[i]}.ts`], {
@@ -185,7 +199,7 @@ function kept(text: string, out: string, right = false): Uint8Array {
 }
 
 describe("3b7778d's redaction against today's, on random secrets holding another's forms (fixed seed)", () => {
-  it('hides every character 3b7778d hid', () => {
+  it.skipIf(!root)('hides every character 3b7778d hid', () => {
     const RUNS = 2_000;
     let [hiddenOld, hiddenMore] = [0, 0];
     const shown: string[] = [];
