@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { average } from '../../src/evaluate/average.js';
 import { referenceRound } from '../helpers/reference-round.js';
+import { seeded } from '../helpers/storm.js';
 
 /**
  * average() keeps an average to twelve significant digits without building its decimal where
@@ -13,18 +14,6 @@ import { referenceRound } from '../helpers/reference-round.js';
 const old = (v: number): number => Number(v.toPrecision(12));
 /** average() of `v` itself: the average of 2v over two (2v is exact wherever it is finite). */
 const rounded = (v: number): number => average(2 * v, 2);
-
-/** A seeded PRNG (mulberry32), so a failure names a case that comes again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EDGES = [
   0,
@@ -75,7 +64,7 @@ const EDGES = [
 
 /** Values of a kind the engine averages, and of every kind a double can be. */
 function randomValues(count: number, seed: number): number[] {
-  const r = prng(seed);
+  const r = seeded(seed);
   const view = new DataView(new ArrayBuffer(8));
   const out: number[] = [];
   const zoomLike = (): number => {
