@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyError } from '../../src/notify/plugins/errors.js';
-import { slackNotifier } from '../../src/notify/plugins/slack.js';
-import { NotifyStore } from '../../src/notify/pipeline/store.js';
-import { VirtualClock } from '../../src/util/clock.js';
 import { Deadline } from '../../src/util/deadline.js';
 import { processSecrets } from '../../src/util/log-secrets.js';
-import { notification, NOW } from '../helpers/alerts.js';
+import { notification } from '../helpers/alerts.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
-import { captureLog } from '../helpers/log.js';
+import { chatNotifier, notifyFailure } from '../helpers/slack-notifier.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
 
 /**
@@ -35,26 +32,9 @@ const layered = (s: string, k: number): string =>
 
 async function sendFails(error: string): Promise<NotifyError> {
   slack.mode = { kind: 'error', error };
-  const { log } = captureLog('info');
-  const n = slackNotifier.create(
-    { token: slack.token, channel: '#noc', api_url: url },
-    {
-      name: 'chat',
-      clock: new VirtualClock(NOW),
-      log,
-      memory: new NotifyStore(undefined).memory('chat'),
-      timeoutMs: 30_000,
-    },
-  );
+  const { n } = chatNotifier(slack, url, 30_000);
   const deadline = new Deadline(30_000, undefined, new ManualTimers());
-  const err = await n
-    .send(notification(), deadline.signal, () => undefined)
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(err).toBeInstanceOf(NotifyError);
-  return err as NotifyError;
+  return notifyFailure(n.send(notification(), deadline.signal, () => undefined));
 }
 
 describe('a Slack error that is no code, longer than the text that is shown', () => {

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NotifyError } from '../../src/notify/plugins/errors.js';
-import { slackNotifier } from '../../src/notify/plugins/slack.js';
-import { NotifyStore } from '../../src/notify/pipeline/store.js';
-import { VirtualClock } from '../../src/util/clock.js';
 import { Deadline } from '../../src/util/deadline.js';
-import { notification, NOW } from '../helpers/alerts.js';
+import { notification } from '../helpers/alerts.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
-import { captureLog } from '../helpers/log.js';
+import { chatNotifier, notifyFailure } from '../helpers/slack-notifier.js';
 import { ManualTimers } from '../helpers/manual-timers.js';
 
 /**
@@ -22,30 +19,6 @@ beforeAll(async () => {
   slack.mode = { kind: 'hang' };
 });
 afterAll(() => slack.close());
-
-function hangingNotifier(timeoutMs: number) {
-  const { log, lines } = captureLog('info');
-  const n = slackNotifier.create(
-    { token: slack.token, channel: '#noc', api_url: url },
-    {
-      name: 'chat',
-      clock: new VirtualClock(NOW),
-      log,
-      memory: new NotifyStore(undefined).memory('chat'),
-      timeoutMs,
-    },
-  );
-  return { n, lines };
-}
-
-const failure = async (p: Promise<unknown>): Promise<NotifyError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NotifyError);
-  return err as NotifyError;
-};
 
 /**
  * AbortSignal.timeout, which the client's own timer is (@slack/web-api: `timeout` is
@@ -68,7 +41,7 @@ function manualAbortTimeouts() {
 describe('a Slack notifier whose Slack never answers', () => {
   it("times out by the client's own timer, at delivery.timeout, and says so", async () => {
     const clientTimer = manualAbortTimeouts();
-    const { n, lines } = hangingNotifier(1000);
+    const { n, lines } = chatNotifier(slack, url, 1000);
     // The send's deadline never fires here: only the client's timer (delivery.timeout) can end it.
     const deadline = new Deadline(1000, undefined, new ManualTimers());
     const arrived = new Promise<void>((resolve) => (slack.onCall = () => resolve()));
@@ -78,7 +51,7 @@ describe('a Slack notifier whose Slack never answers', () => {
       await arrived; // Slack has the request and holds it: the client's time is up
       expect(clientTimer.asked).toEqual([1000]);
       expect(clientTimer.timers.fireAll()).toBe(1);
-      err = await failure(sent);
+      err = await notifyFailure(sent);
     } finally {
       clientTimer.restore();
     }
@@ -91,14 +64,14 @@ describe('a Slack notifier whose Slack never answers', () => {
   });
 
   it('says the same when the send deadline (delivery.timeout) runs out first', async () => {
-    const { n } = hangingNotifier(30_000);
+    const { n } = chatNotifier(slack, url, 30_000);
     const timers = new ManualTimers();
     const deadline = new Deadline(30_000, undefined, timers);
     const arrived = new Promise<void>((resolve) => (slack.onCall = () => resolve()));
     const sent = n.send(notification(), deadline.signal, () => undefined);
     await arrived; // Slack has the request and holds it
     timers.fireAll();
-    const err = await failure(sent);
+    const err = await notifyFailure(sent);
     expect(err.code).toBe('NOTIFY_TIMEOUT');
     expect(err.message).toBe('chat: Slack did not answer within 30s (delivery.timeout)');
   });
